@@ -1,0 +1,151 @@
+#include "graph/model_graph.h"
+
+#include <algorithm>
+#include <cassert>
+#include <unordered_set>
+
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+NodeId ModelGraph::addNode(std::string_view kind, Point position, std::string name) {
+    const LayerSpec* spec = findLayer(kind);
+    if (!spec) return 0;
+    Node n;
+    n.id = m_nextNode;
+    n.kind = std::string(kind);
+    n.name = name.empty() ? uniqueName(spec->nameBase()) : std::move(name);
+    n.params = spec->defaults();
+    n.position = position;
+    insertNode(std::move(n));
+    return m_nodes.back().id;
+}
+
+void ModelGraph::insertNode(Node node) {
+    assert(node.id != 0 && !m_index.contains(node.id));
+    if (const LayerSpec* spec = findLayer(node.kind)) {
+        for (const ParamSpec& p : spec->params()) node.params.try_emplace(p.name, p.defaultValue);
+    }
+    m_nextNode = std::max(m_nextNode, node.id + 1);
+    m_index.emplace(node.id, m_nodes.size());
+    m_nodes.push_back(std::move(node));
+}
+
+std::vector<Edge> ModelGraph::removeNode(NodeId id) {
+    std::vector<Edge> removed;
+    if (!m_index.contains(id)) return removed;
+    auto touches = [id](const Edge& e) { return e.from.node == id || e.to.node == id; };
+    std::copy_if(m_edges.begin(), m_edges.end(), std::back_inserter(removed), touches);
+    std::erase_if(m_edges, touches);
+    std::erase_if(m_nodes, [id](const Node& n) { return n.id == id; });
+    reindex();
+    return removed;
+}
+
+EdgeId ModelGraph::connect(PortRef from, PortRef to) {
+    if (!node(from.node) || !node(to.node) || from.port < 0 || to.port < 0) return 0;
+    Edge e{m_nextEdge, from, to};
+    insertEdge(e);
+    return e.id;
+}
+
+void ModelGraph::insertEdge(Edge edge) {
+    assert(edge.id != 0 && !this->edge(edge.id));
+    m_nextEdge = std::max(m_nextEdge, edge.id + 1);
+    m_edges.push_back(edge);
+}
+
+bool ModelGraph::disconnect(EdgeId id) {
+    return std::erase_if(m_edges, [id](const Edge& e) { return e.id == id; }) > 0;
+}
+
+const Node* ModelGraph::node(NodeId id) const {
+    auto it = m_index.find(id);
+    return it == m_index.end() ? nullptr : &m_nodes[it->second];
+}
+
+Node* ModelGraph::node(NodeId id) {
+    auto it = m_index.find(id);
+    return it == m_index.end() ? nullptr : &m_nodes[it->second];
+}
+
+const Node* ModelGraph::nodeByName(std::string_view name) const {
+    for (const Node& n : m_nodes) {
+        if (n.name == name) return &n;
+    }
+    return nullptr;
+}
+
+const Edge* ModelGraph::edge(EdgeId id) const {
+    for (const Edge& e : m_edges) {
+        if (e.id == id) return &e;
+    }
+    return nullptr;
+}
+
+std::size_t ModelGraph::indexOf(NodeId id) const {
+    auto it = m_index.find(id);
+    assert(it != m_index.end());
+    return it->second;
+}
+
+std::vector<const Edge*> ModelGraph::inputEdges(NodeId id) const {
+    std::vector<const Edge*> out;
+    for (const Edge& e : m_edges) {
+        if (e.to.node == id) out.push_back(&e);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Edge* a, const Edge* b) { return a->to.port < b->to.port; });
+    return out;
+}
+
+std::vector<const Edge*> ModelGraph::outputEdges(NodeId id) const {
+    std::vector<const Edge*> out;
+    for (const Edge& e : m_edges) {
+        if (e.from.node == id) out.push_back(&e);
+    }
+    return out;
+}
+
+std::string ModelGraph::uniqueName(std::string_view base) const {
+    std::unordered_set<std::string_view> used;
+    for (const Node& n : m_nodes) used.insert(n.name);
+    for (std::size_t i = 1;; ++i) {
+        std::string candidate = std::string(base) + "_" + std::to_string(i);
+        if (!used.contains(candidate)) return candidate;
+    }
+}
+
+bool ModelGraph::setParam(NodeId id, std::string_view key, ParamValue value) {
+    Node* n = node(id);
+    if (!n) return false;
+    n->params.insert_or_assign(std::string(key), std::move(value));
+    return true;
+}
+
+bool ModelGraph::rename(NodeId id, std::string name) {
+    Node* n = node(id);
+    if (!n) return false;
+    n->name = std::move(name);
+    return true;
+}
+
+bool ModelGraph::changeKind(NodeId id, std::string_view kind) {
+    Node* n = node(id);
+    const LayerSpec* spec = findLayer(kind);
+    if (!n || !spec) return false;
+    n->kind = std::string(kind);
+    n->params = spec->defaults();
+    return true;
+}
+
+bool ModelGraph::operator==(const ModelGraph& other) const {
+    return m_nodes == other.m_nodes && m_edges == other.m_edges;
+}
+
+void ModelGraph::reindex() {
+    m_index.clear();
+    for (std::size_t i = 0; i < m_nodes.size(); ++i) m_index.emplace(m_nodes[i].id, i);
+}
+
+}  // namespace loom

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/ids.h"
+#include "graph/param_value.h"
+
+namespace loom {
+
+using ParamMap = std::map<std::string, ParamValue, std::less<>>;
+
+/// One layer on the canvas. `kind` is the Keras class name ("LSTM", "Dense", ...); `params`
+/// always holds every parameter of the kind's schema (see layers/layer_spec.h).
+struct Node {
+    NodeId id = 0;
+    std::string kind;
+    std::string name;
+    ParamMap params;
+    Point position;
+
+    /// The value of a parameter. Loading and editing keep every schema parameter present and
+    /// well typed; a missing or mistyped one reads as T{} (schema validation reports it).
+    template <class T>
+    const T& param(std::string_view key) const;
+
+    bool operator==(const Node&) const = default;
+};
+
+/// A wire from an output port to an input port.
+struct Edge {
+    EdgeId id = 0;
+    PortRef from;
+    PortRef to;
+    bool operator==(const Edge&) const = default;
+};
+
+/// The model as plain data: nodes and edges keyed by stable ids, in insertion order.
+/// Graph algorithms live in graph_algorithms.h, shapes and diagnostics in shape/.
+class ModelGraph {
+public:
+    /// Adds a node of a registered kind with the schema's default parameters and a fresh
+    /// Keras-like name (`lstm_1`, `lstm_2`, ...) unless `name` is given. Returns 0 for an
+    /// unknown kind.
+    NodeId addNode(std::string_view kind, Point position = {}, std::string name = {});
+    /// Inserts a fully described node with its own id (used by loading and undo); the id must
+    /// be free. Missing parameters get their defaults.
+    void insertNode(Node node);
+    /// Removes the node and every edge touching it. Returns the removed edges.
+    std::vector<Edge> removeNode(NodeId id);
+
+    /// Connects an output port to an input port. Returns 0 when either node is missing.
+    EdgeId connect(PortRef from, PortRef to);
+    /// Inserts an edge with its own id (loading and undo); the id must be free.
+    void insertEdge(Edge edge);
+    bool disconnect(EdgeId id);
+
+    const Node* node(NodeId id) const;
+    Node* node(NodeId id);
+    const Node* nodeByName(std::string_view name) const;
+    const Edge* edge(EdgeId id) const;
+    const std::vector<Node>& nodes() const { return m_nodes; }
+    const std::vector<Edge>& edges() const { return m_edges; }
+    std::size_t indexOf(NodeId id) const;  ///< position in nodes(); asserts on unknown ids
+
+    /// Edges into `id`, ordered by input port (operand order for merges).
+    std::vector<const Edge*> inputEdges(NodeId id) const;
+    std::vector<const Edge*> outputEdges(NodeId id) const;
+
+    /// `base_N` with the smallest N >= 1 that no node uses yet.
+    std::string uniqueName(std::string_view base) const;
+
+    bool setParam(NodeId id, std::string_view key, ParamValue value);
+    bool rename(NodeId id, std::string name);
+    /// Turns a node into another kind (Add -> Concatenate), resetting its parameters to the
+    /// new kind's defaults and keeping its wires.
+    bool changeKind(NodeId id, std::string_view kind);
+
+    NodeId nextNodeId() const { return m_nextNode; }
+    EdgeId nextEdgeId() const { return m_nextEdge; }
+
+    bool operator==(const ModelGraph& other) const;
+
+private:
+    std::vector<Node> m_nodes;
+    std::vector<Edge> m_edges;
+    std::unordered_map<NodeId, std::size_t> m_index;
+    NodeId m_nextNode = 1;
+    EdgeId m_nextEdge = 1;
+
+    void reindex();
+};
+
+template <class T>
+const T& Node::param(std::string_view key) const {
+    auto it = params.find(key);
+    if (it == params.end() || !std::holds_alternative<T>(it->second)) {
+        static const T fallback{};
+        return fallback;
+    }
+    return std::get<T>(it->second);
+}
+
+}  // namespace loom

@@ -1,0 +1,352 @@
+#include "graph/project_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+ProjectError::ProjectError(std::string message, std::string pointer, int line, int column,
+                           std::string nodeName)
+    : std::runtime_error(std::move(message)),
+      m_pointer(std::move(pointer)),
+      m_line(line),
+      m_column(column),
+      m_nodeName(std::move(nodeName)) {}
+
+namespace {
+
+std::string typeName(const json& j) {
+    if (j.is_number_integer()) return "a whole number";
+    if (j.is_number()) return "a number";
+    if (j.is_string()) return "text " + j.dump();
+    if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
+    if (j.is_null()) return "null";
+    if (j.is_array()) return "a list";
+    return "an object";
+}
+
+/// Reads the document with the JSON pointer of every value at hand, so that each complaint can
+/// say where it is.
+class Reader {
+public:
+    explicit Reader(std::string_view source) : m_source(source) {}
+
+    [[noreturn]] void fail(const std::string& pointer, const std::string& what) const {
+        std::string where = m_node.empty() ? pointer : "layer '" + m_node + "' at " + pointer;
+        throw ProjectError(std::string(m_source) + ": " + where + ": " + what, pointer, 0, 0,
+                           m_node);
+    }
+
+    const json& member(const json& obj, const std::string& ptr, const char* key) const {
+        if (!obj.is_object()) fail(ptr, "expected an object, found " + typeName(obj));
+        auto it = obj.find(key);
+        if (it == obj.end()) fail(ptr, std::string("missing \"") + key + "\"");
+        return *it;
+    }
+
+    std::int64_t integer(const json& j, const std::string& ptr) const {
+        if (j.is_number_integer()) return j.get<std::int64_t>();
+        if (j.is_number_float()) {
+            const double d = j.get<double>();
+            if (d == static_cast<double>(static_cast<std::int64_t>(d))) {
+                return static_cast<std::int64_t>(d);
+            }
+        }
+        fail(ptr, "expected a whole number, found " + typeName(j));
+    }
+
+    double number(const json& j, const std::string& ptr) const {
+        if (!j.is_number()) fail(ptr, "expected a number, found " + typeName(j));
+        return j.get<double>();
+    }
+
+    std::string text(const json& j, const std::string& ptr) const {
+        if (!j.is_string()) fail(ptr, "expected text, found " + typeName(j));
+        return j.get<std::string>();
+    }
+
+    ParamValue param(const ParamSpec& spec, const json& j, const std::string& ptr) const {
+        switch (spec.type) {
+            case ParamType::Bool:
+                if (!j.is_boolean()) fail(ptr, "expected true or false, found " + typeName(j));
+                return j.get<bool>();
+            case ParamType::Int: return integer(j, ptr);
+            case ParamType::Float: return number(j, ptr);
+            case ParamType::Choice: return text(j, ptr);
+            case ParamType::Regularization: return regularizer(j, ptr);
+            case ParamType::Shape: {
+                if (!j.is_array()) fail(ptr, "expected a shape such as [32, 1], found " +
+                                                 typeName(j));
+                Dims dims;
+                for (std::size_t i = 0; i < j.size(); ++i) {
+                    dims.push_back(j[i].is_null() ? kNone
+                                                  : integer(j[i], ptr + "/" + std::to_string(i)));
+                }
+                return dims;
+            }
+        }
+        fail(ptr, "unsupported parameter type");
+    }
+
+    Regularizer regularizer(const json& j, const std::string& ptr) const {
+        if (j.is_null()) return {};
+        const std::string type = text(member(j, ptr, "type"), ptr + "/type");
+        Regularizer r;
+        if (type == "l1") r.kind = Regularizer::Kind::L1;
+        else if (type == "l2") r.kind = Regularizer::Kind::L2;
+        else if (type == "l1_l2") r.kind = Regularizer::Kind::L1L2;
+        else if (type == "none") return {};
+        else fail(ptr + "/type", "expected l1, l2 or l1_l2, found \"" + type + "\"");
+        if (j.contains("l1")) r.l1 = number(j["l1"], ptr + "/l1");
+        if (j.contains("l2")) r.l2 = number(j["l2"], ptr + "/l2");
+        return r;
+    }
+
+    Node node(const json& j, const std::string& ptr) {
+        m_node.clear();
+        Node n;
+        n.id = static_cast<NodeId>(positiveId(member(j, ptr, "id"), ptr + "/id"));
+        n.name = text(member(j, ptr, "name"), ptr + "/name");
+        if (n.name.empty()) fail(ptr + "/name", "a layer name cannot be empty");
+        m_node = n.name;
+        n.kind = text(member(j, ptr, "kind"), ptr + "/kind");
+        const LayerSpec* spec = findLayer(n.kind);
+        if (!spec) fail(ptr + "/kind", "unknown layer kind \"" + n.kind + "\"");
+        if (j.contains("position")) {
+            const json& pos = j["position"];
+            if (!pos.is_array() || pos.size() != 2) {
+                fail(ptr + "/position", "expected [x, y], found " + typeName(pos));
+            }
+            n.position = {number(pos[0], ptr + "/position/0"), number(pos[1], ptr + "/position/1")};
+        }
+        n.params = spec->defaults();
+        if (j.contains("params")) {
+            const json& params = j["params"];
+            if (!params.is_object()) fail(ptr + "/params", "expected an object");
+            for (auto it = params.begin(); it != params.end(); ++it) {
+                const std::string p = ptr + "/params/" + it.key();
+                const ParamSpec* ps = spec->param(it.key());
+                if (!ps) fail(p, n.kind + " has no parameter \"" + it.key() + "\"");
+                n.params[it.key()] = param(*ps, it.value(), p);
+            }
+        }
+        m_node.clear();
+        return n;
+    }
+
+    std::int64_t positiveId(const json& j, const std::string& ptr) const {
+        const std::int64_t id = integer(j, ptr);
+        if (id < 1 || id > 0xFFFFFFF) fail(ptr, "an id must be a positive number");
+        return id;
+    }
+
+    PortRef port(const json& j, const std::string& ptr) const {
+        PortRef p;
+        p.node = static_cast<NodeId>(positiveId(member(j, ptr, "node"), ptr + "/node"));
+        const std::int64_t index = integer(member(j, ptr, "port"), ptr + "/port");
+        if (index < 0 || index > 4096) fail(ptr + "/port", "a port number must be 0 to 4096");
+        p.port = static_cast<int>(index);
+        return p;
+    }
+
+private:
+    std::string_view m_source;
+    std::string m_node;
+};
+
+json paramJson(const ParamValue& value) {
+    struct Visitor {
+        json operator()(bool b) const { return b; }
+        json operator()(std::int64_t i) const { return i; }
+        json operator()(double d) const { return d; }
+        json operator()(const std::string& s) const { return s; }
+        json operator()(const Regularizer& r) const {
+            if (r.kind == Regularizer::Kind::None) return nullptr;
+            return json{{"type", regularizerName(r.kind)}, {"l1", r.l1}, {"l2", r.l2}};
+        }
+        json operator()(const Dims& dims) const {
+            json arr = json::array();
+            for (std::int64_t d : dims) arr.push_back(d == kNone ? json(nullptr) : json(d));
+            return arr;
+        }
+    };
+    return std::visit(Visitor{}, value);
+}
+
+void lineAndColumn(std::string_view text, std::size_t byte, int& line, int& column) {
+    line = 1;
+    column = 1;
+    for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+}
+
+}  // namespace
+
+Project parseProject(std::string_view text, std::string_view source) {
+    json doc;
+    try {
+        doc = json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+        int line = 0, column = 0;
+        lineAndColumn(text, e.byte, line, column);
+        std::string what = e.what();
+        // nlohmann's text starts with "[json.exception.parse_error.101] parse error at ...: ".
+        if (auto colon = what.find("]: "); colon != std::string::npos) what = what.substr(colon + 3);
+        if (auto pos = what.find(": "); pos != std::string::npos) what = what.substr(pos + 2);
+        throw ProjectError(std::string(source) + ":" + std::to_string(line) + ":" +
+                               std::to_string(column) + ": not valid JSON: " + what,
+                           "", line, column);
+    }
+
+    Reader r(source);
+    if (!doc.is_object()) r.fail("", "expected a LayerLoom project object, found " + typeName(doc));
+    if (!doc.contains("format") || doc["format"] != kProjectFormat) {
+        r.fail("/format", "this is not a LayerLoom project (expected \"format\": \"" +
+                              std::string(kProjectFormat) + "\")");
+    }
+    const std::int64_t version = r.integer(r.member(doc, "", "version"), "/version");
+    if (version > kProjectVersion) {
+        r.fail("/version", "this file was written by a newer LayerLoom (project format version " +
+                               std::to_string(version) + "); this version reads up to version " +
+                               std::to_string(kProjectVersion) +
+                               ". Update LayerLoom to open it.");
+    }
+    if (version < 1) r.fail("/version", "unknown project format version " + std::to_string(version));
+
+    Project project;
+    if (doc.contains("name")) project.name = r.text(doc["name"], "/name");
+    const json& graph = r.member(doc, "", "graph");
+    const json& nodes = r.member(graph, "/graph", "nodes");
+    if (!nodes.is_array()) r.fail("/graph/nodes", "expected a list of layers");
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const std::string ptr = "/graph/nodes/" + std::to_string(i);
+        Node n = r.node(nodes[i], ptr);
+        if (project.graph.node(n.id)) {
+            r.fail(ptr + "/id", "layer id " + std::to_string(n.id) + " is used twice");
+        }
+        project.graph.insertNode(std::move(n));
+    }
+    if (graph.contains("edges")) {
+        const json& edges = graph["edges"];
+        if (!edges.is_array()) r.fail("/graph/edges", "expected a list of wires");
+        for (std::size_t i = 0; i < edges.size(); ++i) {
+            const std::string ptr = "/graph/edges/" + std::to_string(i);
+            Edge e;
+            e.id = static_cast<EdgeId>(r.positiveId(r.member(edges[i], ptr, "id"), ptr + "/id"));
+            e.from = r.port(r.member(edges[i], ptr, "from"), ptr + "/from");
+            e.to = r.port(r.member(edges[i], ptr, "to"), ptr + "/to");
+            if (project.graph.edge(e.id)) {
+                r.fail(ptr + "/id", "wire id " + std::to_string(e.id) + " is used twice");
+            }
+            for (auto [end, what] : {std::pair{e.from, "from"}, std::pair{e.to, "to"}}) {
+                if (!project.graph.node(end.node)) {
+                    r.fail(ptr + "/" + what + "/node",
+                           "the wire refers to layer id " + std::to_string(end.node) +
+                               ", which the file does not define");
+                }
+            }
+            if (e.from.port != 0) r.fail(ptr + "/from/port", "layers have one output, port 0");
+            project.graph.insertEdge(e);
+        }
+    }
+    if (doc.contains("training")) {
+        if (!doc["training"].is_object()) r.fail("/training", "expected an object");
+        project.training = doc["training"];
+    }
+    return project;
+}
+
+std::string serializeProject(const Project& project) {
+    json nodes = json::array();
+    for (const Node& n : project.graph.nodes()) {
+        json params = json::object();
+        for (const auto& [key, value] : n.params) params[key] = paramJson(value);
+        nodes.push_back({{"id", n.id},
+                         {"kind", n.kind},
+                         {"name", n.name},
+                         {"position", {n.position.x, n.position.y}},
+                         {"params", params}});
+    }
+    json edges = json::array();
+    for (const Edge& e : project.graph.edges()) {
+        edges.push_back({{"id", e.id},
+                         {"from", {{"node", e.from.node}, {"port", e.from.port}}},
+                         {"to", {{"node", e.to.node}, {"port", e.to.port}}}});
+    }
+    json doc = {{"format", kProjectFormat},
+                {"version", kProjectVersion},
+                {"name", project.name},
+                {"graph", {{"nodes", nodes}, {"edges", edges}}},
+                {"training", project.training}};
+    return doc.dump(2) + "\n";
+}
+
+Project loadProject(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw ProjectError(path.string() + ": cannot open the file (" + std::strerror(errno) + ")");
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return parseProject(buffer.str(), path.string());
+}
+
+void writeFileAtomically(const std::filesystem::path& path, std::string_view data) {
+    std::filesystem::path dir = path.parent_path();
+    if (dir.empty()) dir = ".";
+    std::random_device rd;
+    const std::filesystem::path tmp =
+        dir / ("." + path.filename().string() + ".tmp" + std::to_string(rd()));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+    }
+    auto failWith = [&](int err) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
+    };
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            failWith(errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) failWith(errno);
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+    }
+}
+
+void saveProject(const Project& project, const std::filesystem::path& path) {
+    writeFileAtomically(path, serializeProject(project));
+}
+
+}  // namespace loom

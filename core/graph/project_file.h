@@ -1,0 +1,58 @@
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/model_graph.h"
+
+namespace loom {
+
+/// A LayerLoom project: the model graph with node positions, and the training settings that
+/// later parts of the app own (kept as JSON so that this layer stays ignorant of them).
+struct Project {
+    std::string name;
+    ModelGraph graph;
+    nlohmann::json training = nlohmann::json::object();
+
+    bool operator==(const Project&) const = default;
+};
+
+inline constexpr std::string_view kProjectFormat = "layerloom-project";
+inline constexpr int kProjectVersion = 1;
+
+/// A file that cannot be read as a project. what() is a complete message for the user; the
+/// fields say where: a JSON pointer into the document, a line and column for syntax errors,
+/// and the layer's name where one is involved.
+class ProjectError : public std::runtime_error {
+public:
+    ProjectError(std::string message, std::string pointer = {}, int line = 0, int column = 0,
+                 std::string nodeName = {});
+    const std::string& pointer() const { return m_pointer; }
+    int line() const { return m_line; }
+    int column() const { return m_column; }
+    const std::string& nodeName() const { return m_nodeName; }
+
+private:
+    std::string m_pointer;
+    int m_line = 0;
+    int m_column = 0;
+    std::string m_nodeName;
+};
+
+/// Parses project text. `source` names it in messages (a file name).
+Project parseProject(std::string_view text, std::string_view source = "project");
+std::string serializeProject(const Project& project);
+
+Project loadProject(const std::filesystem::path& path);
+/// Writes through a temporary file in the same folder and renames it over `path`, so that a
+/// crash or a full disk never leaves a half-written project. Throws std::runtime_error.
+void saveProject(const Project& project, const std::filesystem::path& path);
+
+/// Writes `data` to `path` atomically (temporary file, flush to disk, rename).
+void writeFileAtomically(const std::filesystem::path& path, std::string_view data);
+
+}  // namespace loom

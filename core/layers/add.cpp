@@ -1,0 +1,124 @@
+#include "layers/add.h"
+
+#include "shape/explain.h"
+#include "shape/fixes.h"
+
+namespace loom {
+
+namespace {
+
+std::string num(std::int64_t v) { return v == kNone ? "None" : std::to_string(v); }
+
+/// The operand every other one is compared with: the highest rank, then the most features.
+std::size_t referenceInput(std::span<const LayerInput> inputs) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < inputs.size(); ++i) {
+        const TensorShape& s = *inputs[i].shape;
+        const TensorShape& b = *inputs[best].shape;
+        if (s.rank() > b.rank() ||
+            (s.rank() == b.rank() && s.features().size > b.features().size)) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& AddSpec::params() const {
+    static const std::vector<ParamSpec> none;
+    return none;
+}
+
+std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
+    const std::size_t ref = referenceInput(ctx.inputs);
+    const LayerInput& r = ctx.inputs[ref];
+    const TensorShape& rs = *r.shape;
+    TensorShape out = rs;
+    const std::string head = nodeLabel(ctx.node) + " ";
+
+    for (std::size_t i = 0; i < ctx.inputs.size(); ++i) {
+        if (i == ref) continue;
+        const LayerInput& in = ctx.inputs[i];
+        const TensorShape& s = *in.shape;
+        const std::int64_t fs = s.features().size;
+        const std::int64_t fr = rs.features().size;
+        const bool sameFeatures = fs == fr;
+
+        if (s.isVector() && rs.isSequence()) {
+            const std::string why = " (" + num(fs) + " features because " +
+                                    explainDim(ctx.graph, s.features()) + ")";
+            if (sameFeatures || fs == 1 || fr == 1) {
+                reportVectorMeetsSequence(
+                    ctx, i, ref, DiagCode::MergeBroadcastVector, Severity::Warning,
+                    head + "adds " + describeInput(in) + ", a vector, to " + describeInput(r) +
+                        ", a sequence of " + num(rs.time().size) +
+                        " steps. Keras accepts this silently and repeats the vector at every "
+                        "step. Say so explicitly with a RepeatVector, or, if " +
+                        (in.producer ? in.producer->name : std::string("the producer")) +
+                        " was meant to pass its whole sequence, set return_sequences=True.");
+            } else {
+                reportVectorMeetsSequence(
+                    ctx, i, ref, DiagCode::MergeShapeMismatch, Severity::Error,
+                    head + "cannot add " + describeInput(in) + " and " + describeInput(r) +
+                        ": the first is a vector with no time axis" + why +
+                        ", the second a sequence of " + num(rs.time().size) + " steps with " +
+                        num(fr) + " features because " + explainDim(ctx.graph, rs.features()) +
+                        ". Make the vector a sequence first; its width still has to match.");
+            }
+            continue;
+        }
+
+        bool timeOk = true;
+        if (s.isSequence()) {
+            const std::int64_t ts = s.time().size, tr = rs.time().size;
+            if (ts != kNone && tr != kNone && ts != tr) {
+                if (ts == 1 || tr == 1) {
+                    ctx.diagnostics.push_back(makeDiagnostic(
+                        ctx, i, DiagCode::MergeBroadcastSize1, Severity::Warning,
+                        head + "adds " + describeInput(in) + " and " + describeInput(r) +
+                            ": Keras silently stretches the sequence of 1 step to " +
+                            num(std::max(ts, tr)) +
+                            " steps. Make both branches the same length if that is not meant."));
+                } else {
+                    reportTimeMismatch(ctx, i, ref, "add");
+                    timeOk = false;
+                }
+            }
+            if (ts != kNone && out.dims[0].size == kNone) out.dims[0] = s.time();
+        }
+
+        if (sameFeatures) continue;
+        const std::string axes =
+            s.isSequence() ? (timeOk ? " while the time axis matches (" +
+                                           num(rs.time().size) + " steps)"
+                                     : "")
+                           : "";
+        if (fs == 1) {
+            Diagnostic d = makeDiagnostic(
+                ctx, i, DiagCode::MergeBroadcastSize1, Severity::Warning,
+                head + "adds " + describeInput(in) + " and " + describeInput(r) +
+                    ": Keras silently copies the single feature of " +
+                    (in.producer ? in.producer->name : std::string("the first")) + " " +
+                    num(fr) + " times. Project it to " + num(fr) +
+                    " features explicitly if a learned mix is meant.");
+            d.fixes.push_back(projectionFix(ctx.graph, *in.edge, fr, s.isSequence()));
+            ctx.diagnostics.push_back(std::move(d));
+            continue;
+        }
+        Diagnostic d = makeDiagnostic(
+            ctx, i, DiagCode::MergeShapeMismatch, Severity::Error,
+            head + "cannot add " + describeInput(in) + " and " + describeInput(r) +
+                ": the feature axis differs (" + num(fs) + " vs " + num(fr) + ")" + axes + ". " +
+                num(fs) + " because " + explainDim(ctx.graph, s.features()) + "; " + num(fr) +
+                " because " + explainDim(ctx.graph, rs.features()) +
+                ". Add needs equal shapes: project the narrower branch to " + num(fr) +
+                " features, or concatenate the branches instead.");
+        d.fixes.push_back(projectionFix(ctx.graph, *in.edge, fr, s.isSequence()));
+        if (timeOk) d.fixes.push_back(changeKindFix(ctx.graph, ctx.node, "Concatenate"));
+        ctx.diagnostics.push_back(std::move(d));
+    }
+    return out;
+}
+
+}  // namespace loom

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "layers/merge.h"
+
+namespace loom {
+
+/// Keras Concatenate(axis): joins its inputs along `axis` (default -1, the features); every
+/// other axis must match. Operand order is port order, so [decoder, encoder] stays that way.
+class ConcatenateSpec final : public MergeSpec {
+public:
+    std::string_view kind() const override { return "Concatenate"; }
+    std::string_view nameBase() const override { return "concatenate"; }
+    std::string_view description() const override {
+        return "Joins its inputs along an axis: the U-Net skip.";
+    }
+    const std::vector<ParamSpec>& params() const override;
+    std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    std::string explainSize(const Node& node, const Dim& dim) const override;
+};
+
+}  // namespace loom

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "layers/layer_spec.h"
+
+namespace loom {
+
+/// Keras Dense: y = act(x W + b), W (in, units), b (units). On a sequence it acts on the last
+/// axis at every step, the same as TimeDistributed(Dense). Parameters: in * units + units.
+class DenseSpec : public LayerSpec {
+public:
+    std::string_view kind() const override { return "Dense"; }
+    std::string_view nameBase() const override { return "dense"; }
+    std::string_view category() const override { return "Core"; }
+    std::string_view description() const override {
+        return "Fully connected layer on the last axis; on a sequence, at every step.";
+    }
+    const std::vector<ParamSpec>& params() const override;
+    std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    std::int64_t paramCount(const Node& node, const TensorShape& input) const override;
+    std::string explainSize(const Node& node, const Dim& dim) const override;
+};
+
+/// Keras TimeDistributed(Dense): the wrapped Dense applied at every step of a sequence.
+/// Its parameters are the Dense layer's.
+class TimeDistributedSpec final : public DenseSpec {
+public:
+    std::string_view kind() const override { return "TimeDistributed"; }
+    std::string_view nameBase() const override { return "time_distributed"; }
+    std::string_view description() const override {
+        return "Applies a Dense layer to every step of a sequence.";
+    }
+    InputRank inputRank() const override { return InputRank::Sequence; }
+};
+
+}  // namespace loom

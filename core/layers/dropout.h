@@ -1,0 +1,21 @@
+#pragma once
+
+#include "layers/layer_spec.h"
+
+namespace loom {
+
+/// Keras Dropout(rate): while training, zeroes a fraction `rate` of the values and scales the
+/// rest by 1 / (1 - rate); at inference, the identity. Shape unchanged.
+class DropoutSpec final : public LayerSpec {
+public:
+    std::string_view kind() const override { return "Dropout"; }
+    std::string_view nameBase() const override { return "dropout"; }
+    std::string_view category() const override { return "Regularisation"; }
+    std::string_view description() const override {
+        return "Randomly zeroes a fraction of the values while training.";
+    }
+    const std::vector<ParamSpec>& params() const override;
+    std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+};
+
+}  // namespace loom

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "layers/layer_spec.h"
+
+namespace loom {
+
+/// Keras Input(shape): where data enters. `shape` leaves out the batch axis: (time, features)
+/// for a sequence, time may be None; (features,) for a vector.
+class InputSpec final : public LayerSpec {
+public:
+    std::string_view kind() const override { return "InputLayer"; }
+    std::string_view nameBase() const override { return "input"; }
+    std::string_view category() const override { return "Inputs"; }
+    std::string_view description() const override {
+        return "Where the data enters: a sequence (time, features) or a vector (features,).";
+    }
+    const std::vector<ParamSpec>& params() const override;
+    int minInputs() const override { return 0; }
+    int maxInputs() const override { return 0; }
+    std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    std::string explainSize(const Node& node, const Dim& dim) const override;
+};
+
+}  // namespace loom

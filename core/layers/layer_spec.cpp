@@ -1,0 +1,94 @@
+#include "layers/layer_spec.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace loom {
+
+std::int64_t LayerSpec::paramCount(const Node&, const TensorShape&) const { return 0; }
+
+std::string LayerSpec::explainSize(const Node& node, const Dim&) const {
+    return node.name + " sets it";
+}
+
+const ParamSpec* LayerSpec::param(std::string_view name) const {
+    for (const ParamSpec& p : params()) {
+        if (p.name == name) return &p;
+    }
+    return nullptr;
+}
+
+ParamMap LayerSpec::defaults() const {
+    ParamMap map;
+    for (const ParamSpec& p : params()) map.emplace(p.name, p.defaultValue);
+    return map;
+}
+
+namespace {
+
+std::optional<std::string> checkRange(const ParamSpec& spec, double v) {
+    if (!std::isfinite(v)) return "must be a finite number";
+    if (v < spec.minValue) return "must be at least " + formatParam(spec.minValue);
+    if (spec.maxValue != 0.0) {
+        if (spec.maxExclusive && v >= spec.maxValue) {
+            return "must be below " + formatParam(spec.maxValue);
+        }
+        if (!spec.maxExclusive && v > spec.maxValue) {
+            return "must be at most " + formatParam(spec.maxValue);
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> checkParam(const ParamSpec& spec, const ParamValue& value) {
+    switch (spec.type) {
+        case ParamType::Bool:
+            if (!std::holds_alternative<bool>(value)) return "must be True or False";
+            return std::nullopt;
+        case ParamType::Int:
+            if (!std::holds_alternative<std::int64_t>(value)) return "must be a whole number";
+            return checkRange(spec, static_cast<double>(std::get<std::int64_t>(value)));
+        case ParamType::Float:
+            if (!std::holds_alternative<double>(value)) return "must be a number";
+            return checkRange(spec, std::get<double>(value));
+        case ParamType::Choice: {
+            if (!std::holds_alternative<std::string>(value)) return "must be a name";
+            const auto& s = std::get<std::string>(value);
+            if (std::find(spec.choices.begin(), spec.choices.end(), s) == spec.choices.end()) {
+                std::string list;
+                for (const auto& c : spec.choices) list += (list.empty() ? "" : ", ") + c;
+                return "'" + s + "' is not one of: " + list;
+            }
+            return std::nullopt;
+        }
+        case ParamType::Regularization: {
+            if (!std::holds_alternative<Regularizer>(value)) return "must be a regularizer";
+            const auto& r = std::get<Regularizer>(value);
+            if (!std::isfinite(r.l1) || !std::isfinite(r.l2) || r.l1 < 0 || r.l2 < 0) {
+                return "factors must be finite and not negative";
+            }
+            return std::nullopt;
+        }
+        case ParamType::Shape: {
+            if (!std::holds_alternative<Dims>(value)) return "must be a shape";
+            const auto& dims = std::get<Dims>(value);
+            if (dims.empty() || dims.size() > 2) {
+                return "must be (features,) or (time, features)";
+            }
+            for (std::size_t i = 0; i < dims.size(); ++i) {
+                const bool last = i + 1 == dims.size();
+                if (dims[i] == kNone && !last) continue;  // a free time axis
+                if (dims[i] < 1) {
+                    return last ? "the feature size must be a positive number"
+                                : "the time length must be positive or None";
+                }
+            }
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace loom

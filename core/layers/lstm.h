@@ -1,0 +1,23 @@
+#pragma once
+
+#include "layers/recurrent.h"
+
+namespace loom {
+
+/// Keras LSTM. Gates in order i, f, c, o; kernel (in, 4u), recurrent_kernel (u, 4u), bias (4u):
+///   i = rec_act(x Wi + h Ui + bi)      f = rec_act(x Wf + h Uf + bf)
+///   z = act(x Wc + h Uc + bc)          o = rec_act(x Wo + h Uo + bo)
+///   c' = f * c + i * z                 h' = o * act(c')
+/// Parameters: 4 * ((in + u) * u + u) with a bias, 4 * (in + u) * u without.
+class LstmSpec final : public RecurrentSpec {
+public:
+    std::string_view kind() const override { return "LSTM"; }
+    std::string_view nameBase() const override { return "lstm"; }
+    std::string_view description() const override {
+        return "Long short-term memory: reads a sequence, keeps a cell state across steps.";
+    }
+    const std::vector<ParamSpec>& params() const override;
+    std::int64_t paramCount(const Node& node, const TensorShape& input) const override;
+};
+
+}  // namespace loom

@@ -1,0 +1,62 @@
+#include "layers/merge.h"
+
+#include "shape/explain.h"
+#include "shape/fixes.h"
+
+namespace loom {
+
+Diagnostic MergeSpec::makeDiagnostic(const ShapeContext& ctx, std::size_t input, DiagCode code,
+                                     Severity severity, std::string message) {
+    Diagnostic d;
+    d.code = code;
+    d.severity = severity;
+    d.node = ctx.node.id;
+    d.port = ctx.inputs[input].edge->to.port;
+    d.message = std::move(message);
+    if (ctx.inputs[input].producer) d.related.push_back(ctx.inputs[input].producer->id);
+    return d;
+}
+
+void MergeSpec::reportTimeMismatch(const ShapeContext& ctx, std::size_t a, std::size_t b,
+                                   std::string_view verb) {
+    const TensorShape& sa = *ctx.inputs[a].shape;
+    const TensorShape& sb = *ctx.inputs[b].shape;
+    std::string msg = nodeLabel(ctx.node) + " cannot " + std::string(verb) + " " +
+                      describeInput(ctx.inputs[a]) + " and " + describeInput(ctx.inputs[b]) +
+                      ": the time axis differs (" + std::to_string(sa.time().size) + " vs " +
+                      std::to_string(sb.time().size) + " steps). " +
+                      std::to_string(sa.time().size) + " because " +
+                      explainDim(ctx.graph, sa.time()) + "; " + std::to_string(sb.time().size) +
+                      " because " + explainDim(ctx.graph, sb.time()) +
+                      ". Both branches must have the same number of steps.";
+    Diagnostic d = makeDiagnostic(ctx, a, DiagCode::MergeTimeMismatch, Severity::Error,
+                                  std::move(msg));
+    // A RepeatVector that decided one length can simply take the other.
+    const std::pair<const Dim*, const Dim*> sides[] = {{&sa.time(), &sb.time()},
+                                                       {&sb.time(), &sa.time()}};
+    for (auto [mine, other] : sides) {
+        const Node* origin = ctx.graph.node(mine->origin);
+        if (origin && origin->kind == "RepeatVector") {
+            d.fixes.push_back(setParamFix(*origin, "n", other->size,
+                                          "Set n=" + std::to_string(other->size) + " on " +
+                                              origin->name));
+        }
+    }
+    ctx.diagnostics.push_back(std::move(d));
+}
+
+void MergeSpec::reportVectorMeetsSequence(const ShapeContext& ctx, std::size_t vec,
+                                          std::size_t seq, DiagCode code, Severity severity,
+                                          std::string message) {
+    Diagnostic d = makeDiagnostic(ctx, vec, code, severity, std::move(message));
+    const LayerInput& v = ctx.inputs[vec];
+    const std::int64_t steps = ctx.inputs[seq].shape->time().size;
+    if (steps != kNone) d.fixes.push_back(repeatVectorFix(ctx.graph, *v.edge, steps));
+    if (const Node* rnn = recurrentSource(ctx.graph, v.edge->from.node);
+        rnn && !rnn->param<bool>("return_sequences")) {
+        d.fixes.push_back(returnSequencesFix(*rnn, true));
+    }
+    ctx.diagnostics.push_back(std::move(d));
+}
+
+}  // namespace loom

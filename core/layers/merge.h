@@ -1,0 +1,27 @@
+#pragma once
+
+#include "layers/layer_spec.h"
+
+namespace loom {
+
+/// What Add and Concatenate share: any number of inputs (at least two), operand order by port.
+class MergeSpec : public LayerSpec {
+public:
+    std::string_view category() const override { return "Merge"; }
+    int minInputs() const override { return 2; }
+    int maxInputs() const override { return -1; }
+
+protected:
+    /// Reports inputs `a` and `b`, both sequences of known different lengths, as a time mismatch;
+    /// offers to set n on a RepeatVector that decided one of the lengths.
+    static void reportTimeMismatch(const ShapeContext& ctx, std::size_t a, std::size_t b,
+                                   std::string_view verb);
+    /// Reports input `vec` (a vector) meeting input `seq` (a sequence), with the fixes that make
+    /// the vector a sequence: RepeatVector(T), or return_sequences on the recurrent layer.
+    static void reportVectorMeetsSequence(const ShapeContext& ctx, std::size_t vec, std::size_t seq,
+                                          DiagCode code, Severity severity, std::string message);
+    static Diagnostic makeDiagnostic(const ShapeContext& ctx, std::size_t input, DiagCode code,
+                                     Severity severity, std::string message);
+};
+
+}  // namespace loom

@@ -1,0 +1,48 @@
+#include "layers/recurrent.h"
+
+#include "layers/activations.h"
+
+namespace loom {
+
+std::vector<ParamSpec> RecurrentSpec::commonParams() {
+    std::vector<ParamSpec> p;
+    p.push_back({.name = "units", .type = ParamType::Int, .defaultValue = std::int64_t{32},
+                 .help = "Size of the hidden state: the number of features each step outputs.",
+                 .minValue = 1, .maxValue = 65536, .onCard = true});
+    p.push_back({.name = "activation", .type = ParamType::Choice,
+                 .defaultValue = std::string("tanh"),
+                 .help = "Applied to the candidate state and to the cell output.",
+                 .choices = activationNames(), .onCard = true});
+    p.push_back({.name = "recurrent_activation", .type = ParamType::Choice,
+                 .defaultValue = std::string("sigmoid"), .help = "Applied to the gates.",
+                 .choices = activationNames()});
+    p.push_back({.name = "use_bias", .type = ParamType::Bool, .defaultValue = true,
+                 .help = "Whether the layer adds a bias vector."});
+    p.push_back({.name = "return_sequences", .type = ParamType::Bool, .defaultValue = false,
+                 .help = "Output the whole sequence (None, T, units) instead of the last step "
+                         "(None, units). Needed when the next layer reads a sequence.",
+                 .onCard = true});
+    p.push_back({.name = "dropout", .type = ParamType::Float, .defaultValue = 0.0,
+                 .help = "Fraction of the inputs dropped while training.", .minValue = 0,
+                 .maxValue = 1, .maxExclusive = true});
+    p.push_back({.name = "recurrent_dropout", .type = ParamType::Float, .defaultValue = 0.0,
+                 .help = "Fraction of the recurrent state dropped while training.",
+                 .minValue = 0, .maxValue = 1, .maxExclusive = true});
+    p.push_back({.name = "kernel_regularizer", .type = ParamType::Regularization,
+                 .defaultValue = Regularizer{},
+                 .help = "Penalty on the input kernel added to the loss."});
+    return p;
+}
+
+std::optional<TensorShape> RecurrentSpec::inferShape(const ShapeContext& ctx) const {
+    const TensorShape& in = *ctx.inputs.front().shape;
+    Dim features{ctx.node.param<std::int64_t>("units"), ctx.node.id};
+    if (ctx.node.param<bool>("return_sequences")) return TensorShape{{in.time(), features}};
+    return TensorShape{{features}};
+}
+
+std::string RecurrentSpec::explainSize(const Node& node, const Dim& dim) const {
+    return node.name + " has units=" + std::to_string(dim.size);
+}
+
+}  // namespace loom

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "layers/layer_spec.h"
+
+namespace loom {
+
+/// What LSTM and GRU share: a sequence in, `units` features out, either at every step
+/// (return_sequences=True, `(None, T, units)`) or at the last step only (`(None, units)`).
+class RecurrentSpec : public LayerSpec {
+public:
+    std::string_view category() const override { return "Recurrent"; }
+    InputRank inputRank() const override { return InputRank::Sequence; }
+    bool hasReturnSequences() const override { return true; }
+    std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    std::string explainSize(const Node& node, const Dim& dim) const override;
+
+protected:
+    /// The parameters both kinds have, in the inspector's order.
+    static std::vector<ParamSpec> commonParams();
+};
+
+}  // namespace loom

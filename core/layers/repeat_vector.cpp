@@ -1,0 +1,24 @@
+#include "layers/repeat_vector.h"
+
+namespace loom {
+
+const std::vector<ParamSpec>& RepeatVectorSpec::params() const {
+    static const std::vector<ParamSpec> schema = {
+        {.name = "n", .type = ParamType::Int, .defaultValue = std::int64_t{10},
+         .help = "How many steps the output sequence has; for an autoencoder, the input's "
+                 "length.",
+         .minValue = 1, .maxValue = 1 << 20, .onCard = true},
+    };
+    return schema;
+}
+
+std::optional<TensorShape> RepeatVectorSpec::inferShape(const ShapeContext& ctx) const {
+    const TensorShape& in = *ctx.inputs.front().shape;
+    return TensorShape{{Dim{ctx.node.param<std::int64_t>("n"), ctx.node.id}, in.features()}};
+}
+
+std::string RepeatVectorSpec::explainSize(const Node& node, const Dim& dim) const {
+    return node.name + " repeats its input n=" + std::to_string(dim.size) + " times";
+}
+
+}  // namespace loom

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "layers/layer_spec.h"
+
+namespace loom {
+
+/// Keras RepeatVector(n): (None, features) -> (None, n, features), the vector copied n times.
+/// The bridge from an encoder's summary vector to a decoder that reads a sequence.
+class RepeatVectorSpec final : public LayerSpec {
+public:
+    std::string_view kind() const override { return "RepeatVector"; }
+    std::string_view nameBase() const override { return "repeat_vector"; }
+    std::string_view category() const override { return "Core"; }
+    std::string_view description() const override {
+        return "Repeats a vector n times, making a sequence of n steps.";
+    }
+    const std::vector<ParamSpec>& params() const override;
+    InputRank inputRank() const override { return InputRank::Vector; }
+    std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    std::string explainSize(const Node& node, const Dim& dim) const override;
+};
+
+}  // namespace loom

@@ -1,0 +1,87 @@
+#include "shape/fixes.h"
+
+#include <string>
+
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+namespace {
+
+Point midpoint(const ModelGraph& graph, const Edge& edge) {
+    const Node* a = graph.node(edge.from.node);
+    const Node* b = graph.node(edge.to.node);
+    if (!a || !b) return {};
+    return {(a->position.x + b->position.x) / 2.0, (a->position.y + b->position.y) / 2.0};
+}
+
+/// AddNode, then rewire `edge` through it: producer -> new node -> consumer.
+GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind,
+                     ParamMap params) {
+    GraphEdit e;
+    e.ops.push_back(edit::AddNode{std::move(kind), std::move(params), midpoint(graph, edge)});
+    e.ops.push_back(edit::RemoveEdge{edge.id});
+    e.ops.push_back(edit::Connect{edge.from.node, edge.from.port, NewNode{0}, 0});
+    e.ops.push_back(edit::Connect{NewNode{0}, 0, edge.to.node, edge.to.port});
+    return e;
+}
+
+std::string producerName(const ModelGraph& graph, const Edge& edge) {
+    const Node* n = graph.node(edge.from.node);
+    return n ? n->name : std::string("?");
+}
+
+}  // namespace
+
+Fix projectionFix(const ModelGraph& graph, const Edge& edge, std::int64_t width, bool sequence) {
+    ParamMap params{{"units", width}, {"activation", std::string("linear")}};
+    std::string layer = sequence ? "TimeDistributed(Dense(" + std::to_string(width) + "))"
+                                 : "Dense(" + std::to_string(width) + ")";
+    return {"Insert a " + layer + " projection after " + producerName(graph, edge),
+            spliceInto(graph, edge, sequence ? "TimeDistributed" : "Dense", std::move(params))};
+}
+
+Fix repeatVectorFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps) {
+    return {"Insert RepeatVector(" + std::to_string(steps) + ") after " +
+                producerName(graph, edge),
+            spliceInto(graph, edge, "RepeatVector", ParamMap{{"n", steps}})};
+}
+
+Fix returnSequencesFix(const Node& rnn, bool value) {
+    return setParamFix(rnn, "return_sequences", value,
+                       std::string("Set return_sequences=") + (value ? "True" : "False") +
+                           " on " + rnn.name);
+}
+
+Fix changeKindFix(const ModelGraph& graph, const Node& node, std::string_view kind) {
+    GraphEdit e;
+    e.ops.push_back(edit::ChangeKind{node.id, std::string(kind)});
+    const LayerSpec* oldSpec = findLayer(node.kind);
+    const LayerSpec* newSpec = findLayer(kind);
+    if (oldSpec && newSpec && node.name.starts_with(std::string(oldSpec->nameBase()) + "_")) {
+        e.ops.push_back(edit::Rename{node.id, graph.uniqueName(newSpec->nameBase())});
+    }
+    return {"Change " + node.name + " to " + std::string(kind), std::move(e)};
+}
+
+Fix setParamFix(const Node& node, std::string_view key, ParamValue value, std::string title) {
+    GraphEdit e;
+    e.ops.push_back(edit::SetParam{node.id, std::string(key), std::move(value)});
+    return {std::move(title), std::move(e)};
+}
+
+const Node* recurrentSource(const ModelGraph& graph, NodeId start) {
+    const Node* n = graph.node(start);
+    for (std::size_t guard = 0; n && guard < graph.nodes().size(); ++guard) {
+        const LayerSpec* spec = findLayer(n->kind);
+        if (!spec) return nullptr;
+        if (spec->hasReturnSequences()) return n;
+        if (n->kind != "Dropout" && n->kind != "Dense") return nullptr;
+        auto inputs = graph.inputEdges(n->id);
+        if (inputs.size() != 1) return nullptr;
+        n = graph.node(inputs.front()->from.node);
+    }
+    return nullptr;
+}
+
+}  // namespace loom

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "graph/model_graph.h"
+#include "shape/diagnostic.h"
+
+namespace loom {
+
+/// Builders for the repairs diagnostics offer. Each returns one Fix whose edit is complete and
+/// can be applied as a single step.
+
+/// Splices a linear projection to `width` features into `edge`: TimeDistributed(Dense) when the
+/// wire carries a sequence, Dense when it carries a vector.
+Fix projectionFix(const ModelGraph& graph, const Edge& edge, std::int64_t width, bool sequence);
+/// Splices RepeatVector(steps) into `edge`, turning a vector into a sequence of `steps`.
+Fix repeatVectorFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps);
+/// Sets return_sequences on `rnn`.
+Fix returnSequencesFix(const Node& rnn, bool value);
+/// Turns `node` into `kind`, renaming it when it still has its default name.
+Fix changeKindFix(const ModelGraph& graph, const Node& node, std::string_view kind);
+/// Sets one parameter.
+Fix setParamFix(const Node& node, std::string_view key, ParamValue value, std::string title);
+
+/// The recurrent layer whose return_sequences decides what reaches `start`'s output: `start`
+/// itself, or the first recurrent layer upstream through shape-keeping layers (Dropout, Dense).
+const Node* recurrentSource(const ModelGraph& graph, NodeId start);
+
+}  // namespace loom

@@ -1,0 +1,338 @@
+#include "shape/validator.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "graph/graph_algorithms.h"
+#include "layers/layer_registry.h"
+#include "shape/explain.h"
+#include "shape/fixes.h"
+
+namespace loom {
+
+bool Validation::hasErrors() const { return count(Severity::Error) > 0; }
+
+std::size_t Validation::count(Severity severity) const {
+    return static_cast<std::size_t>(std::count_if(
+        diagnostics.begin(), diagnostics.end(),
+        [severity](const Diagnostic& d) { return d.severity == severity; }));
+}
+
+namespace {
+
+std::string num(std::int64_t v) { return v == kNone ? "None" : std::to_string(v); }
+
+class Validator {
+public:
+    explicit Validator(const ModelGraph& graph) : m_graph(graph) {}
+
+    Validation run() {
+        const auto& nodes = m_graph.nodes();
+        m_result.nodes.resize(nodes.size());
+        m_specs.resize(nodes.size());
+        m_usable.assign(nodes.size(), true);
+        m_incoming.resize(nodes.size());
+        m_outgoing.assign(nodes.size(), 0);
+        for (const Edge& e : m_graph.edges()) {
+            if (!m_graph.node(e.from.node) || !m_graph.node(e.to.node)) continue;
+            m_incoming[m_graph.indexOf(e.to.node)].push_back(&e);
+            ++m_outgoing[m_graph.indexOf(e.from.node)];
+        }
+        for (auto& list : m_incoming) {
+            std::stable_sort(list.begin(), list.end(), [](const Edge* a, const Edge* b) {
+                return a->to.port < b->to.port;
+            });
+        }
+
+        GraphAnalysis analysis = analyzeGraph(m_graph);
+        m_result.order = analysis.order;
+        checkKindsAndParams();
+        checkNames();
+        checkCycles(analysis);
+        std::vector<bool> dangling = checkPorts();
+        for (NodeId id : analysis.order) {
+            const std::size_t i = m_graph.indexOf(id);
+            if (m_usable[i] && !analysis.inCycle[i]) infer(i);
+        }
+        checkWholeGraph(analysis, dangling);
+
+        for (const Diagnostic& d : m_result.diagnostics) {
+            if (!m_graph.node(d.node)) continue;
+            NodeReport& r = m_result.nodes[m_graph.indexOf(d.node)];
+            (d.severity == Severity::Error ? r.hasError : r.hasWarning) = true;
+        }
+        for (const NodeReport& r : m_result.nodes) m_result.totalParams += r.params;
+        return std::move(m_result);
+    }
+
+private:
+    const ModelGraph& m_graph;
+    Validation m_result;
+    std::vector<const LayerSpec*> m_specs;
+    std::vector<bool> m_usable;  ///< kind known and parameters valid
+    std::vector<std::vector<const Edge*>> m_incoming;
+    std::vector<std::size_t> m_outgoing;
+
+    Diagnostic& report(DiagCode code, Severity severity, NodeId node, std::string message) {
+        Diagnostic d;
+        d.code = code;
+        d.severity = severity;
+        d.node = node;
+        d.message = std::move(message);
+        m_result.diagnostics.push_back(std::move(d));
+        return m_result.diagnostics.back();
+    }
+
+    const TensorShape* shapeOf(NodeId id) const {
+        const Node* n = m_graph.node(id);
+        if (!n) return nullptr;
+        const auto& out = m_result.nodes[m_graph.indexOf(id)].output;
+        return out ? &*out : nullptr;
+    }
+
+    void checkKindsAndParams() {
+        const auto& nodes = m_graph.nodes();
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            const Node& n = nodes[i];
+            m_specs[i] = findLayer(n.kind);
+            if (!m_specs[i]) {
+                m_usable[i] = false;
+                report(DiagCode::UnknownKind, Severity::Error, n.id,
+                       n.name + " is of kind '" + n.kind + "', which LayerLoom does not know.");
+                continue;
+            }
+            for (const ParamSpec& p : m_specs[i]->params()) {
+                auto it = n.params.find(p.name);
+                const ParamValue& value = it == n.params.end() ? p.defaultValue : it->second;
+                if (auto problem = checkParam(p, value)) {
+                    m_usable[i] = false;
+                    Diagnostic& d = report(DiagCode::InvalidParam, Severity::Error, n.id,
+                                           nodeLabel(n) + ": " + p.name + " " + *problem +
+                                               " (it is " + formatParam(value) + ").");
+                    d.fixes.push_back(setParamFix(n, p.name, p.defaultValue,
+                                                  "Reset " + p.name + " to " +
+                                                      formatParam(p.defaultValue)));
+                }
+            }
+        }
+    }
+
+    void checkNames() {
+        std::unordered_map<std::string_view, const Node*> seen;
+        for (const Node& n : m_graph.nodes()) {
+            auto [it, first] = seen.emplace(n.name, &n);
+            if (first) continue;
+            Diagnostic& d = report(DiagCode::DuplicateName, Severity::Error, n.id,
+                                   "Two layers are named '" + n.name + "' (" + it->second->kind +
+                                       " and " + n.kind +
+                                       "). Names identify layers in code, weights and summaries, "
+                                       "so each must be unique.");
+            d.related.push_back(it->second->id);
+            const LayerSpec* spec = findLayer(n.kind);
+            const std::string fresh = m_graph.uniqueName(spec ? spec->nameBase() : "layer");
+            GraphEdit e;
+            e.ops.push_back(edit::Rename{n.id, fresh});
+            d.fixes.push_back({"Rename to " + fresh, std::move(e)});
+        }
+    }
+
+    void checkCycles(const GraphAnalysis& analysis) {
+        for (const auto& cycle : analysis.cycles) {
+            std::string path;
+            for (NodeId id : cycle) path += m_graph.node(id)->name + " -> ";
+            path += m_graph.node(cycle.front())->name;
+            Diagnostic& d = report(DiagCode::Cycle, Severity::Error, cycle.front(),
+                                   "These layers form a cycle: " + path +
+                                       ". Data must flow one way, from the Input to the output; "
+                                       "remove one of these wires.");
+            d.related.assign(cycle.begin() + 1, cycle.end());
+            // Offer to cut the wire that closes the loop.
+            for (const Edge* e : m_incoming[m_graph.indexOf(cycle.front())]) {
+                if (e->from.node == cycle.back()) {
+                    GraphEdit cut;
+                    cut.ops.push_back(edit::RemoveEdge{e->id});
+                    d.fixes.push_back({"Remove the wire " + m_graph.node(cycle.back())->name +
+                                           " -> " + m_graph.node(cycle.front())->name,
+                                       std::move(cut)});
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Reports ports with two wires and required ports with none; returns which nodes lack an
+    /// input.
+    std::vector<bool> checkPorts() {
+        const auto& nodes = m_graph.nodes();
+        std::vector<bool> dangling(nodes.size(), false);
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            const LayerSpec* spec = m_specs[i];
+            if (!spec) continue;
+            const Node& n = nodes[i];
+            auto& in = m_incoming[i];
+            std::vector<const Edge*> kept;
+            for (const Edge* e : in) {
+                const bool beyond = spec->maxInputs() >= 0 && e->to.port >= spec->maxInputs();
+                const bool taken = !kept.empty() && kept.back()->to.port == e->to.port;
+                if (!beyond && !taken) {
+                    kept.push_back(e);
+                    continue;
+                }
+                const Node* from = m_graph.node(e->from.node);
+                Diagnostic& d = report(
+                    DiagCode::PortOccupied, Severity::Error, n.id,
+                    beyond ? nodeLabel(n) + " takes " +
+                                 (spec->maxInputs() == 0 ? std::string("no input")
+                                                         : "one input") +
+                                 ", but " + from->name + " is also wired into it."
+                           : nodeLabel(n) + " gets two wires into one input: from " +
+                                 m_graph.node(kept.back()->from.node)->name + " and from " +
+                                 from->name + ". An input port takes one wire.");
+                d.port = e->to.port;
+                GraphEdit cut;
+                cut.ops.push_back(edit::RemoveEdge{e->id});
+                d.fixes.push_back({"Remove the wire from " + from->name, std::move(cut)});
+            }
+            in = std::move(kept);
+            const int have = static_cast<int>(in.size());
+            if (have >= spec->minInputs()) continue;
+            dangling[i] = true;
+            const bool merge = spec->maxInputs() < 0;
+            Diagnostic& d = report(
+                merge ? DiagCode::MergeTooFewInputs : DiagCode::DanglingInput, Severity::Error,
+                n.id,
+                merge ? nodeLabel(n) + " has " + std::to_string(have) +
+                            (have == 1 ? " input" : " inputs") +
+                            "; a merge needs at least two branches to join."
+                      : nodeLabel(n) + " has nothing wired into its input. Connect the layer "
+                                       "whose output it should read.");
+            d.port = have;
+        }
+        return dangling;
+    }
+
+    /// The number of steps that turns a vector from `producer` back into a sequence: the length
+    /// the recurrent layer that collapsed it read, else the first sequence Input's length.
+    std::int64_t stepsFor(NodeId producer) const {
+        if (const Node* rnn = recurrentSource(m_graph, producer)) {
+            for (const Edge* e : m_incoming[m_graph.indexOf(rnn->id)]) {
+                const TensorShape* s = shapeOf(e->from.node);
+                if (s && s->isSequence()) return s->time().size;
+            }
+        }
+        for (const Node& n : m_graph.nodes()) {
+            if (n.kind != "InputLayer") continue;
+            const Dims& dims = n.param<Dims>("shape");
+            if (dims.size() == 2) return dims.front();
+        }
+        return kNone;
+    }
+
+    void infer(std::size_t i) {
+        const Node& node = m_graph.nodes()[i];
+        const LayerSpec& spec = *m_specs[i];
+        const auto& edges = m_incoming[i];
+        if (static_cast<int>(edges.size()) < spec.minInputs()) return;
+
+        std::vector<TensorShape> shapes;  // owned copies, adjusted where a rank is wrong
+        shapes.reserve(edges.size());
+        for (const Edge* e : edges) {
+            const TensorShape* s = shapeOf(e->from.node);
+            if (!s) return;  // an upstream problem, already reported there
+            shapes.push_back(*s);
+        }
+        std::vector<LayerInput> inputs;
+        inputs.reserve(edges.size());
+        for (std::size_t k = 0; k < edges.size(); ++k) {
+            inputs.push_back({&shapes[k], edges[k], m_graph.node(edges[k]->from.node)});
+        }
+        for (std::size_t k = 0; k < inputs.size(); ++k) checkRank(node, spec, inputs[k], shapes[k]);
+
+        ShapeContext ctx{m_graph, node, inputs, m_result.diagnostics};
+        NodeReport& r = m_result.nodes[i];
+        r.output = spec.inferShape(ctx);
+        if (!shapes.empty()) r.params = spec.paramCount(node, shapes.front());
+    }
+
+    /// Reports a vector where a sequence is needed, or the reverse, then lets inference go on
+    /// with the shape the fix would give, so that later problems show too.
+    void checkRank(const Node& node, const LayerSpec& spec, const LayerInput& in,
+                   TensorShape& shape) {
+        const Node& producer = *in.producer;
+        if (spec.inputRank() == InputRank::Sequence && shape.isVector()) {
+            const std::int64_t steps = stepsFor(producer.id);
+            const Node* rnn = recurrentSource(m_graph, producer.id);
+            std::string msg = nodeLabel(node) + " reads sequences (None, time, features), but " +
+                              describeInput(in) + " is a vector.";
+            if (rnn && !rnn->param<bool>("return_sequences")) {
+                msg += " " + rnn->name +
+                       " has return_sequences=False, so it passes only its last step.";
+            }
+            msg += " Either let " + (rnn ? rnn->name : producer.name) +
+                   " return its whole sequence, or repeat the vector over " + num(steps) +
+                   " steps with RepeatVector (the usual bridge from an encoder to a decoder).";
+            Diagnostic& d = report(DiagCode::NeedsSequence, Severity::Error, node.id, msg);
+            d.port = in.edge->to.port;
+            d.related.push_back(producer.id);
+            if (rnn && !rnn->param<bool>("return_sequences")) {
+                d.fixes.push_back(returnSequencesFix(*rnn, true));
+            }
+            if (steps != kNone) d.fixes.push_back(repeatVectorFix(m_graph, *in.edge, steps));
+            shape.dims.insert(shape.dims.begin(), Dim{steps, producer.id});
+        } else if (spec.inputRank() == InputRank::Vector && shape.isSequence()) {
+            const Node* rnn = recurrentSource(m_graph, producer.id);
+            std::string msg = nodeLabel(node) + " reads vectors (None, features), but " +
+                              describeInput(in) + " is a sequence of " +
+                              num(shape.time().size) + " steps.";
+            if (rnn && rnn->param<bool>("return_sequences")) {
+                msg += " Set return_sequences=False on " + rnn->name +
+                       " so that it passes only its last step.";
+            }
+            Diagnostic& d = report(DiagCode::NeedsVector, Severity::Error, node.id, msg);
+            d.port = in.edge->to.port;
+            d.related.push_back(producer.id);
+            if (rnn && rnn->param<bool>("return_sequences")) {
+                d.fixes.push_back(returnSequencesFix(*rnn, false));
+            }
+            shape.dims.erase(shape.dims.begin());
+        }
+    }
+
+    void checkWholeGraph(const GraphAnalysis& analysis, const std::vector<bool>& dangling) {
+        const auto& nodes = m_graph.nodes();
+        bool anyInput = false;
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            const Node& n = nodes[i];
+            const bool isInput = n.kind == "InputLayer";
+            anyInput = anyInput || isInput;
+            if (m_outgoing[i] == 0 && !isInput && m_specs[i]) m_result.outputs.push_back(n.id);
+            if (isInput && m_outgoing[i] == 0 && nodes.size() > 1) {
+                report(DiagCode::UnusedInput, Severity::Warning, n.id,
+                       nodeLabel(n) + " is not wired to any layer, so its data goes nowhere.");
+            }
+            if (!isInput && !analysis.reachable[i] && !analysis.inCycle[i] && !dangling[i] &&
+                m_specs[i]) {
+                report(DiagCode::Unreachable, Severity::Warning, n.id,
+                       nodeLabel(n) + " is not fed by any Input layer, so no data reaches it. "
+                                      "Check the wires upstream.");
+            }
+        }
+        if (!anyInput) {
+            report(DiagCode::NoInput, Severity::Error, 0,
+                   nodes.empty() ? std::string("The model is empty. Start with an Input layer.")
+                                 : "The model has no Input layer, so no data can enter it. Add "
+                                   "an Input with the shape of one sample, e.g. (32, 1).");
+        }
+        if (!nodes.empty() && m_result.outputs.empty() && analysis.cycles.empty()) {
+            report(DiagCode::NoOutput, Severity::Error, 0,
+                   "The model has no output: every layer's result feeds another layer or "
+                   "nothing but Inputs exist. Add a layer whose output ends the model.");
+        }
+    }
+};
+
+}  // namespace
+
+Validation validate(const ModelGraph& graph) { return Validator(graph).run(); }
+
+}  // namespace loom
