@@ -1,0 +1,114 @@
+// layerloom-cli end to end: the real executable, its exit codes and its output.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+    int exitCode = -1;
+    std::string out;  // stdout and stderr together
+};
+
+Result run(const std::string& args) {
+    const std::string command = std::string(LAYERLOOM_CLI) + " " + args + " 2>&1";
+    Result r;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return r;
+    std::array<char, 4096> buffer{};
+    while (std::fgets(buffer.data(), buffer.size(), pipe)) r.out += buffer.data();
+    const int status = pclose(pipe);
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string example(const char* name) {
+    return std::string(LAYERLOOM_EXAMPLES_DIR) + "/" + name;
+}
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(Cli, SummaryPrintsTheKerasTable) {
+    const Result r = run("summary " + example("lstm_autoencoder.loom"));
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, " lstm_1 (LSTM)")) << r.out;
+    EXPECT_TRUE(has(r.out, "(None, 32, 512)")) << r.out;
+    EXPECT_TRUE(has(r.out, "Total params: 3,724,641")) << r.out;
+}
+
+TEST(Cli, SummaryJson) {
+    const Result r = run("summary --json " + example("residual_lstm_classifier.loom"));
+    EXPECT_EQ(r.exitCode, 0);
+    EXPECT_TRUE(has(r.out, "\"total_params\": 1173506")) << r.out;
+    EXPECT_TRUE(has(r.out, "\"valid\": true")) << r.out;
+}
+
+TEST(Cli, ValidateAcceptsAValidModel) {
+    const Result r = run("validate " + example("lstm_autoencoder_skips.loom"));
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "valid, 11 layers, 5,035,361 parameters")) << r.out;
+}
+
+TEST(Cli, ValidateExplainsTheBrokenSkipsCompilerStyle) {
+    const std::string file = example("broken_skips_add.loom");
+    const Result r = run("validate " + file);
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, file + ": add_1: error [merge-shape-mismatch]: ")) << r.out;
+    EXPECT_TRUE(has(r.out, file + ": add_2: error [merge-shape-mismatch]: ")) << r.out;
+    EXPECT_TRUE(has(r.out, "  fix: Insert a TimeDistributed(Dense(256)) projection after lstm_4"))
+        << r.out;
+    EXPECT_TRUE(has(r.out, "  fix: Change add_2 to Concatenate")) << r.out;
+    EXPECT_TRUE(has(r.out, "2 error(s), 0 warning(s)")) << r.out;
+}
+
+TEST(Cli, ValidateJson) {
+    const Result r = run("validate --json " + example("broken_skips_add.loom"));
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_TRUE(has(r.out, "\"valid\": false")) << r.out;
+    EXPECT_TRUE(has(r.out, "\"code\": \"merge-shape-mismatch\"")) << r.out;
+    EXPECT_TRUE(has(r.out, "\"lstm_6\": \"(None, 32, 512)\"")) << r.out;
+}
+
+TEST(Cli, UnreadableInputExitsTwoAndSaysWhere) {
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto bad = dir / "layerloom_cli_bad.loom";
+    std::ofstream(bad) << "{\"format\": \"layerloom-project\", \"version\": 1, \"graph\": {\"nodes\": "
+                          "[{\"id\": 1, \"name\": \"lstm_1\", \"kind\": \"LSTM\", \"params\": "
+                          "{\"units\": true}}]}}";
+    Result r = run("validate " + bad.string());
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    EXPECT_TRUE(has(r.out, "layer 'lstm_1' at /graph/nodes/0/params/units")) << r.out;
+    r = run("summary --json " + bad.string());
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_TRUE(has(r.out, "\"pointer\": \"/graph/nodes/0/params/units\"")) << r.out;
+    EXPECT_EQ(run("validate " + (dir / "layerloom_no_such_file.loom").string()).exitCode, 2);
+    std::filesystem::remove(bad);
+}
+
+TEST(Cli, UsageErrorsAndHelp) {
+    Result r = run("--help");
+    EXPECT_EQ(r.exitCode, 0);
+    EXPECT_TRUE(has(r.out, "Usage: layerloom-cli")) << r.out;
+    r = run("");
+    EXPECT_EQ(r.exitCode, 64);
+    EXPECT_TRUE(has(r.out, "no command given")) << r.out;
+    r = run("frobnicate x.loom");
+    EXPECT_EQ(r.exitCode, 64);
+    EXPECT_TRUE(has(r.out, "unknown command 'frobnicate'")) << r.out;
+    r = run("validate");
+    EXPECT_EQ(r.exitCode, 64);
+    EXPECT_TRUE(has(r.out, "validate needs a FILE")) << r.out;
+    r = run("validate --jsn x.loom");
+    EXPECT_EQ(r.exitCode, 64);
+    EXPECT_TRUE(has(r.out, "unknown option '--jsn'")) << r.out;
+}
+
+}  // namespace

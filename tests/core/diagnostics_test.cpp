@@ -1,0 +1,409 @@
+// Every diagnostic: when it appears, what it says, and that each fix it offers repairs the graph
+// when applied and validated again.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/test_graphs.h"
+#include "graph/graph_edit.h"
+
+namespace loom {
+namespace {
+
+using test::add;
+using test::find;
+using test::input;
+using test::lstm;
+
+/// Applies fix `index` of the only diagnostic with `code`, and validates again.
+Validation applyFix(ModelGraph& g, DiagCode code, std::size_t index) {
+    const Validation before = validate(g);
+    auto found = find(before, code);
+    EXPECT_EQ(found.size(), 1u) << codeName(code);
+    if (found.empty() || found.front()->fixes.size() <= index) {
+        ADD_FAILURE() << "no fix " << index << " for " << codeName(code);
+        return before;
+    }
+    applyEdit(g, found.front()->fixes[index].edit);
+    return validate(g);
+}
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+/// The first attempt at U-Net skips: a (None, 32, 20) decoder output added to a
+/// (None, 32, 256) encoder output.
+struct SkipGraph {
+    ModelGraph g;
+    NodeId in, enc, bottleneck, repeat, dec, merge, out;
+    SkipGraph() {
+        in = input(g, {32, 1});
+        enc = lstm(g, 256, true, in);
+        bottleneck = lstm(g, 20, false, enc);
+        repeat = add(g, "RepeatVector", {{"n", std::int64_t{32}}}, {bottleneck});
+        dec = lstm(g, 20, true, repeat);
+        merge = add(g, "Add", {}, {dec, enc});
+        out = add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {merge});
+    }
+};
+
+TEST(MergeShapeMismatch, ExplainsTheAxisTheSizesAndWhy) {
+    SkipGraph s;
+    const Validation v = validate(s.g);
+    auto d = find(v, DiagCode::MergeShapeMismatch);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->severity, Severity::Error);
+    EXPECT_EQ(d[0]->node, s.merge);
+    EXPECT_EQ(d[0]->port, 0);
+    const std::string& m = d[0]->message;
+    EXPECT_TRUE(has(m, "(None, 32, 20) from lstm_3")) << m;
+    EXPECT_TRUE(has(m, "(None, 32, 256) from lstm_1")) << m;
+    EXPECT_TRUE(has(m, "feature axis differs (20 vs 256)")) << m;
+    EXPECT_TRUE(has(m, "time axis matches (32 steps)")) << m;
+    EXPECT_TRUE(has(m, "lstm_3 has units=20")) << m;
+    EXPECT_TRUE(has(m, "lstm_1 has units=256")) << m;
+    EXPECT_EQ(v.count(Severity::Error), 1u);
+    // Shapes downstream are still inferred, so later problems show at once.
+    EXPECT_EQ(test::shapeOf(s.g, v, s.out), "(None, 32, 1)");
+}
+
+TEST(MergeShapeMismatch, ProjectionFixKeepsTheSequenceAndValidates) {
+    SkipGraph s;
+    const Validation v = applyFix(s.g, DiagCode::MergeShapeMismatch, 0);
+    EXPECT_TRUE(v.diagnostics.empty());
+    const Node* proj = s.g.node(s.g.inputEdges(s.merge).front()->from.node);
+    EXPECT_EQ(proj->kind, "TimeDistributed");
+    EXPECT_EQ(proj->param<std::int64_t>("units"), 256);
+    EXPECT_EQ(test::shapeOf(s.g, v, proj->id), "(None, 32, 256)");
+    EXPECT_EQ(s.g.inputEdges(proj->id).front()->from.node, s.dec);
+}
+
+TEST(MergeShapeMismatch, ConcatenateFixRenamesAndKeepsOperandOrder) {
+    SkipGraph s;
+    const Validation v = applyFix(s.g, DiagCode::MergeShapeMismatch, 1);
+    EXPECT_TRUE(v.diagnostics.empty());
+    EXPECT_EQ(s.g.node(s.merge)->kind, "Concatenate");
+    EXPECT_EQ(s.g.node(s.merge)->name, "concatenate_1");
+    EXPECT_EQ(test::shapeOf(s.g, v, s.merge), "(None, 32, 276)");
+    EXPECT_EQ(s.g.inputEdges(s.merge)[0]->from.node, s.dec);
+}
+
+TEST(MergeShapeMismatch, VectorProjectionForVectors) {
+    ModelGraph g;
+    const NodeId in = input(g, {10, 3});
+    const NodeId a = lstm(g, 8, false, in);
+    const NodeId b = lstm(g, 16, false, in);
+    const NodeId m = add(g, "Add", {}, {b, a});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeShapeMismatch);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->port, 1);
+    EXPECT_FALSE(has(d[0]->message, "time axis")) << d[0]->message;
+    const Validation after = applyFix(g, DiagCode::MergeShapeMismatch, 0);
+    EXPECT_TRUE(after.diagnostics.empty());
+    EXPECT_EQ(g.node(g.inputEdges(m)[1]->from.node)->kind, "Dense");
+}
+
+TEST(MergeTimeMismatch, NamesBothLengthsAndOffersToSetN) {
+    ModelGraph g;
+    const NodeId in = input(g, {32, 8});
+    const NodeId enc = lstm(g, 8, false, in);
+    const NodeId rep = add(g, "RepeatVector", {{"n", std::int64_t{16}}}, {enc});
+    add(g, "Add", {}, {in, rep});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeTimeMismatch);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "time axis differs (16 vs 32 steps)")) << d[0]->message;
+    EXPECT_TRUE(has(d[0]->message, "repeat_vector_1 repeats its input n=16 times"));
+    EXPECT_TRUE(has(d[0]->message, "input_1 is declared with shape (32, 8)"));
+    EXPECT_TRUE(applyFix(g, DiagCode::MergeTimeMismatch, 0).diagnostics.empty());
+    EXPECT_EQ(g.node(rep)->param<std::int64_t>("n"), 32);
+}
+
+TEST(MergeTimeMismatch, AppliesToConcatenateToo) {
+    ModelGraph g;
+    const NodeId a = input(g, {32, 4});
+    const NodeId b = input(g, {30, 4});
+    add(g, "Concatenate", {}, {a, b});
+    const Validation v = validate(g);
+    EXPECT_EQ(find(v, DiagCode::MergeTimeMismatch).size(), 1u);
+}
+
+TEST(MergeBroadcastVector, WarnsAboutKerasSilentRepeat) {
+    ModelGraph g;
+    const NodeId in = input(g, {10, 4});
+    const NodeId vec = lstm(g, 64, false, in);
+    const NodeId seq = lstm(g, 64, true, in);
+    const NodeId m = add(g, "Add", {}, {vec, seq});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeBroadcastVector);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->severity, Severity::Warning);
+    EXPECT_FALSE(v.hasErrors());
+    EXPECT_EQ(test::shapeOf(g, v, m), "(None, 10, 64)");  // what Keras computes
+    EXPECT_TRUE(has(d[0]->message, "silently")) << d[0]->message;
+    ASSERT_EQ(d[0]->fixes.size(), 2u);
+
+    ModelGraph g2 = g;
+    EXPECT_TRUE(applyFix(g, DiagCode::MergeBroadcastVector, 0).diagnostics.empty());
+    EXPECT_EQ(g.node(g.inputEdges(m)[0]->from.node)->kind, "RepeatVector");
+    EXPECT_TRUE(applyFix(g2, DiagCode::MergeBroadcastVector, 1).diagnostics.empty());
+    EXPECT_TRUE(g2.node(vec)->param<bool>("return_sequences"));
+}
+
+TEST(MergeBroadcastVector, DifferentWidthsAreAnError) {
+    ModelGraph g;
+    const NodeId in = input(g, {10, 4});
+    add(g, "Add", {}, {lstm(g, 20, false, in), lstm(g, 64, true, in)});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeShapeMismatch);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "vector with no time axis")) << d[0]->message;
+    EXPECT_FALSE(d[0]->fixes.empty());
+}
+
+TEST(MergeBroadcastSize1, WarnsAboutStretchedFeatures) {
+    ModelGraph g;
+    const NodeId in = input(g, {32, 1});
+    add(g, "Add", {}, {in, lstm(g, 64, true, in)});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeBroadcastSize1);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->severity, Severity::Warning);
+    EXPECT_TRUE(applyFix(g, DiagCode::MergeBroadcastSize1, 0).diagnostics.empty());
+}
+
+TEST(MergeBroadcastSize1, WarnsAboutStretchedTime) {
+    ModelGraph g;
+    add(g, "Add", {}, {input(g, {1, 8}), input(g, {32, 8})});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeBroadcastSize1);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "1 step")) << d[0]->message;
+}
+
+TEST(MergeTooFewInputs, NeedsTwoBranches) {
+    ModelGraph g;
+    add(g, "Add", {}, {input(g, {4, 2})});
+    EXPECT_EQ(find(validate(g), DiagCode::MergeTooFewInputs).size(), 1u);
+}
+
+TEST(ConcatSequenceVector, OffersRepeatVectorAndReturnSequences) {
+    ModelGraph g;
+    const NodeId in = input(g, {32, 1});
+    const NodeId vec = lstm(g, 20, false, in);
+    const NodeId seq = lstm(g, 16, true, in);
+    const NodeId c = add(g, "Concatenate", {}, {vec, seq});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::ConcatSequenceVector);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "(None, 20) from lstm_1, a vector")) << d[0]->message;
+    EXPECT_EQ(test::shapeOf(g, v, c), "(None, 32, 36)");
+    ModelGraph g2 = g;
+    EXPECT_TRUE(applyFix(g, DiagCode::ConcatSequenceVector, 0).diagnostics.empty());
+    EXPECT_TRUE(applyFix(g2, DiagCode::ConcatSequenceVector, 1).diagnostics.empty());
+}
+
+TEST(ConcatAxisMismatch, OffersToJoinFeatures) {
+    ModelGraph g;
+    const NodeId in = input(g, {32, 1});
+    add(g, "Concatenate", {{"axis", std::int64_t{1}}},
+        {lstm(g, 20, true, in), lstm(g, 256, true, in)});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::ConcatAxisMismatch);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "differ in features (256 vs 20)")) << d[0]->message;
+    EXPECT_TRUE(applyFix(g, DiagCode::ConcatAxisMismatch, 0).diagnostics.empty());
+}
+
+TEST(InvalidParam, ConcatenateAlongTheBatchAxis) {
+    ModelGraph g;
+    const NodeId c = add(g, "Concatenate", {{"axis", std::int64_t{0}}},
+                         {input(g, {3, 2}), input(g, {3, 2})});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->node, c);
+    EXPECT_TRUE(has(d[0]->message, "batch")) << d[0]->message;
+    EXPECT_TRUE(applyFix(g, DiagCode::InvalidParam, 0).diagnostics.empty());
+}
+
+TEST(NeedsSequence, OffersReturnSequencesOrRepeatVector) {
+    ModelGraph g;
+    const NodeId in = input(g, {32, 1});
+    const NodeId enc = lstm(g, 20, false, in);
+    const NodeId dec = lstm(g, 20, true, enc);
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::NeedsSequence);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->node, dec);
+    EXPECT_TRUE(has(d[0]->message, "return_sequences=False")) << d[0]->message;
+    EXPECT_TRUE(has(d[0]->message, "32 steps")) << d[0]->message;
+    ModelGraph g2 = g;
+    EXPECT_TRUE(applyFix(g, DiagCode::NeedsSequence, 0).diagnostics.empty());
+    EXPECT_TRUE(g.node(enc)->param<bool>("return_sequences"));
+    const Validation after = applyFix(g2, DiagCode::NeedsSequence, 1);
+    EXPECT_TRUE(after.diagnostics.empty());
+    const Node* rep = g2.node(g2.inputEdges(dec).front()->from.node);
+    EXPECT_EQ(rep->kind, "RepeatVector");
+    EXPECT_EQ(rep->param<std::int64_t>("n"), 32);
+}
+
+TEST(NeedsSequence, LooksThroughDropoutForTheRecurrentLayer) {
+    ModelGraph g;
+    const NodeId in = input(g, {12, 2});
+    const NodeId enc = lstm(g, 8, false, in);
+    const NodeId drop = add(g, "Dropout", {}, {enc});
+    add(g, "TimeDistributed", {}, {drop});
+    EXPECT_TRUE(applyFix(g, DiagCode::NeedsSequence, 0).diagnostics.empty());
+    EXPECT_TRUE(g.node(enc)->param<bool>("return_sequences"));
+}
+
+TEST(NeedsVector, OffersToReturnTheLastStep) {
+    ModelGraph g;
+    const NodeId in = input(g, {32, 1});
+    const NodeId enc = lstm(g, 20, true, in);
+    add(g, "RepeatVector", {{"n", std::int64_t{32}}}, {enc});
+    const Validation v = validate(g);
+    ASSERT_EQ(find(v, DiagCode::NeedsVector).size(), 1u);
+    EXPECT_TRUE(applyFix(g, DiagCode::NeedsVector, 0).diagnostics.empty());
+    EXPECT_FALSE(g.node(enc)->param<bool>("return_sequences"));
+}
+
+TEST(Cycle, NamesTheLayersAndOffersToCutTheLoop) {
+    ModelGraph g;
+    const NodeId in = input(g, {8, 2});
+    const NodeId merge = add(g, "Add", {}, {in});
+    const NodeId a = lstm(g, 2, true, merge);
+    const NodeId b = lstm(g, 2, true, a);
+    g.connect({b, 0}, {merge, 1});
+    add(g, "Dense", {}, {b});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::Cycle);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "add_1 -> lstm_1 -> lstm_2 -> add_1")) << d[0]->message;
+    EXPECT_EQ(d[0]->related.size(), 2u);
+    const Validation after = applyFix(g, DiagCode::Cycle, 0);
+    EXPECT_TRUE(find(after, DiagCode::Cycle).empty());
+    EXPECT_EQ(find(after, DiagCode::MergeTooFewInputs).size(), 1u);  // the wire is gone
+}
+
+TEST(Cycle, SelfLoop) {
+    ModelGraph g;
+    const NodeId d = add(g, "Dense", {}, {input(g, {3})});
+    g.connect({d, 0}, {d, 0});
+    EXPECT_EQ(find(validate(g), DiagCode::Cycle).size(), 1u);
+}
+
+TEST(DanglingInput, RequiredPortWithoutWire) {
+    ModelGraph g;
+    add(g, "Dense", {}, {input(g, {3})});
+    const NodeId lonely = add(g, "LSTM");
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::DanglingInput);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->node, lonely);
+    EXPECT_TRUE(find(v, DiagCode::Unreachable).empty());  // said once, not twice
+}
+
+TEST(PortOccupied, TwoWiresIntoOnePort) {
+    ModelGraph g;
+    const NodeId in = input(g, {3});
+    const NodeId d = add(g, "Dense", {}, {in});
+    g.connect({input(g, {3}), 0}, {d, 0});
+    EXPECT_TRUE(applyFix(g, DiagCode::PortOccupied, 0).diagnostics.size() == 1u);  // unused input
+}
+
+TEST(NoInput, EmptyAndInputlessGraphs) {
+    ModelGraph empty;
+    EXPECT_EQ(find(validate(empty), DiagCode::NoInput).size(), 1u);
+    ModelGraph g;
+    add(g, "Dense");
+    EXPECT_EQ(find(validate(g), DiagCode::NoInput).size(), 1u);
+}
+
+TEST(NoOutput, OnlyAnInput) {
+    ModelGraph g;
+    input(g, {4, 1});
+    EXPECT_EQ(find(validate(g), DiagCode::NoOutput).size(), 1u);
+}
+
+TEST(Unreachable, LayerFedByALayerWithoutInput) {
+    ModelGraph g;
+    add(g, "Dense", {}, {input(g, {3})});
+    const NodeId orphan = add(g, "Dense");
+    const NodeId after = add(g, "Dense", {}, {orphan});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::Unreachable);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->node, after);
+    EXPECT_EQ(d[0]->severity, Severity::Warning);
+}
+
+TEST(UnusedInput, InputWithoutWires) {
+    ModelGraph g;
+    add(g, "Dense", {}, {input(g, {3})});
+    input(g, {5});
+    const Validation v = validate(g);
+    EXPECT_EQ(find(v, DiagCode::UnusedInput).size(), 1u);
+    EXPECT_FALSE(v.hasErrors());
+}
+
+TEST(DuplicateName, OffersAFreshName) {
+    ModelGraph g;
+    const NodeId in = input(g, {3});
+    const NodeId a = add(g, "Dense", {}, {in});
+    const NodeId b = add(g, "Dense", {}, {a});
+    g.rename(b, g.node(a)->name);
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::DuplicateName);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->node, b);
+    EXPECT_EQ(d[0]->related, std::vector<NodeId>{a});
+    EXPECT_TRUE(applyFix(g, DiagCode::DuplicateName, 0).diagnostics.empty());
+    EXPECT_NE(g.node(a)->name, g.node(b)->name);
+}
+
+TEST(InvalidParam, OutOfRangeValueResetsToDefault) {
+    ModelGraph g;
+    const NodeId l = add(g, "LSTM", {{"units", std::int64_t{0}}}, {input(g, {4, 1})});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "units must be at least 1 (it is 0)")) << d[0]->message;
+    EXPECT_FALSE(v.of(g, l).output.has_value());
+    EXPECT_TRUE(applyFix(g, DiagCode::InvalidParam, 0).diagnostics.empty());
+}
+
+TEST(UnknownKind, IsReportedNotThrown) {
+    ModelGraph g;
+    Node n;
+    n.id = 7;
+    n.kind = "Conv1D";
+    n.name = "conv1d_1";
+    g.insertNode(n);
+    EXPECT_EQ(find(validate(g), DiagCode::UnknownKind).size(), 1u);
+}
+
+TEST(DiagCodes, HaveDistinctStableNames) {
+    std::set<std::string_view> names;
+    for (int c = 0; c <= static_cast<int>(DiagCode::UnknownKind); ++c) {
+        names.insert(codeName(static_cast<DiagCode>(c)));
+    }
+    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::UnknownKind) + 1);
+    EXPECT_EQ(codeName(DiagCode::MergeShapeMismatch), "merge-shape-mismatch");
+}
+
+TEST(ApplyEdit, IsAllOrNothing) {
+    SkipGraph s;
+    const ModelGraph before = s.g;
+    GraphEdit e;
+    e.ops.push_back(edit::SetParam{s.dec, "units", std::int64_t{256}});
+    e.ops.push_back(edit::RemoveEdge{9999});
+    EXPECT_THROW(applyEdit(s.g, e), EditError);
+    EXPECT_EQ(s.g, before);
+}
+
+}  // namespace
+}  // namespace loom

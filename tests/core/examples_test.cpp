@@ -1,0 +1,84 @@
+// The shipped examples load, validate as intended and match Keras's parameter counts.
+#include <gtest/gtest.h>
+
+#include "core/test_graphs.h"
+#include "graph/graph_edit.h"
+#include "graph/project_file.h"
+
+namespace loom {
+namespace {
+
+Project example(const std::string& file) {
+    return loadProject(std::string(LAYERLOOM_EXAMPLES_DIR) + "/" + file);
+}
+
+struct ExampleCase {
+    const char* file;
+    std::int64_t params;
+    std::size_t layers;
+};
+
+class Example : public ::testing::TestWithParam<ExampleCase> {};
+
+TEST_P(Example, IsValidWithKerasParameterCount) {
+    const Project p = example(GetParam().file);
+    const Validation v = validate(p.graph);
+    for (const Diagnostic& d : v.diagnostics) ADD_FAILURE() << d.message;
+    EXPECT_EQ(v.totalParams, GetParam().params);
+    EXPECT_EQ(p.graph.nodes().size(), GetParam().layers);
+    EXPECT_EQ(v.outputs.size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shipped, Example,
+    ::testing::Values(ExampleCase{"lstm_autoencoder.loom", 3724641, 9},
+                      // U-Net skips: lstm_5 reads 20 + 256 features, lstm_6 256 + 512.
+                      ExampleCase{"lstm_autoencoder_skips.loom", 5035361, 11},
+                      ExampleCase{"lstm_autoencoder_skips_add.loom", 4627553, 13},
+                      ExampleCase{"residual_lstm_classifier.loom", 1173506, 16}));
+
+TEST(Example, AutoencoderShapesAreKeras) {
+    const Project p = example("lstm_autoencoder.loom");
+    const Validation v = validate(p.graph);
+    auto shape = [&](const char* name) {
+        return test::shapeOf(p.graph, v, p.graph.nodeByName(name)->id);
+    };
+    EXPECT_EQ(shape("lstm_3"), "(None, 20)");
+    EXPECT_EQ(shape("repeat_vector_1"), "(None, 32, 20)");
+    EXPECT_EQ(shape("time_distributed_1"), "(None, 32, 1)");
+}
+
+TEST(Example, SkipConcatenationsPutTheDecoderFirst) {
+    const Project p = example("lstm_autoencoder_skips.loom");
+    const Validation v = validate(p.graph);
+    const Node* c1 = p.graph.nodeByName("concatenate_1");
+    ASSERT_NE(c1, nullptr);
+    auto inputs = p.graph.inputEdges(c1->id);
+    ASSERT_EQ(inputs.size(), 2u);
+    EXPECT_EQ(p.graph.node(inputs[0]->from.node)->name, "lstm_4");
+    EXPECT_EQ(p.graph.node(inputs[1]->from.node)->name, "lstm_2");
+    EXPECT_EQ(test::shapeOf(p.graph, v, c1->id), "(None, 32, 276)");
+}
+
+TEST(Example, BrokenSkipsExplainBothMismatchesAndTheFixesRepairThem) {
+    Project p = example("broken_skips_add.loom");
+    Validation v = validate(p.graph);
+    auto found = test::find(v, DiagCode::MergeShapeMismatch);
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(v.count(Severity::Error), 2u);
+    EXPECT_NE(found[0]->message.find("(None, 32, 20) from lstm_4"), std::string::npos);
+    EXPECT_NE(found[0]->message.find("(None, 32, 256) from lstm_2"), std::string::npos);
+    EXPECT_NE(found[1]->message.find("(None, 32, 256) from lstm_5"), std::string::npos);
+    EXPECT_NE(found[1]->message.find("(None, 32, 512) from lstm_1"), std::string::npos);
+
+    // Projecting both narrower branches gives the valid Add variant's parameter count.
+    while (!(found = test::find(v, DiagCode::MergeShapeMismatch)).empty()) {
+        applyEdit(p.graph, found.front()->fixes.front().edit);
+        v = validate(p.graph);
+    }
+    EXPECT_TRUE(v.diagnostics.empty());
+    EXPECT_EQ(v.totalParams, 4627553);
+}
+
+}  // namespace
+}  // namespace loom

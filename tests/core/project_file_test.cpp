@@ -1,0 +1,161 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/test_graphs.h"
+#include "graph/project_file.h"
+
+namespace loom {
+namespace {
+
+namespace fs = std::filesystem;
+
+Project sampleProject() {
+    Project p;
+    p.name = "round trip";
+    ModelGraph& g = p.graph;
+    const NodeId in = test::input(g, {kNone, 3});
+    const NodeId l = test::add(g, "LSTM",
+                               {{"units", std::int64_t{7}},
+                                {"activation", std::string("selu")},
+                                {"dropout", 0.125},
+                                {"kernel_regularizer", Regularizer{Regularizer::Kind::L1L2, 0.01, 1e-4}}},
+                               {in});
+    const NodeId d = test::add(g, "Dense", {{"units", std::int64_t{7}}}, {in});
+    test::add(g, "Concatenate", {{"axis", std::int64_t{-1}}}, {l, d});
+    g.node(l)->position = {12.5, -40.25};
+    p.training = {{"loss", "mse"}, {"epochs", 20}};
+    return p;
+}
+
+std::string expectError(const std::string& text) {
+    try {
+        parseProject(text, "bad.loom");
+    } catch (const ProjectError& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no error for: " << text;
+    return {};
+}
+
+TEST(ProjectFile, RoundTripIsLossless) {
+    const Project p = sampleProject();
+    const std::string text = serializeProject(p);
+    const Project back = parseProject(text);
+    EXPECT_EQ(back, p);
+    EXPECT_EQ(serializeProject(back), text);
+}
+
+TEST(ProjectFile, ExamplesRoundTrip) {
+    for (const auto& entry : fs::directory_iterator(LAYERLOOM_EXAMPLES_DIR)) {
+        const Project p = loadProject(entry.path());
+        EXPECT_EQ(parseProject(serializeProject(p)), p) << entry.path();
+    }
+}
+
+TEST(ProjectFile, SavesAtomicallyAndLeavesNoTemporaryFiles) {
+    const fs::path dir = fs::temp_directory_path() / "layerloom_save_test";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path file = dir / "model.loom";
+    {
+        std::ofstream old(file);
+        old << "previous content";
+    }
+    const Project p = sampleProject();
+    saveProject(p, file);
+    EXPECT_EQ(loadProject(file), p);
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+    EXPECT_THROW(saveProject(p, dir / "missing" / "x.loom"), std::runtime_error);
+    fs::remove_all(dir);
+}
+
+TEST(ProjectFile, SyntaxErrorsGiveLineAndColumn) {
+    try {
+        parseProject("{\n  \"format\": \"layerloom-project\",\n  \"version\": 1,,\n}", "bad.loom");
+        FAIL();
+    } catch (const ProjectError& e) {
+        EXPECT_EQ(e.line(), 3);
+        EXPECT_EQ(e.column(), 16);
+        EXPECT_NE(std::string(e.what()).find("bad.loom:3:16: not valid JSON"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(ProjectFile, NewerVersionSaysSo) {
+    const std::string m = expectError(
+        R"({"format": "layerloom-project", "version": 9, "graph": {"nodes": []}})");
+    EXPECT_NE(m.find("newer LayerLoom"), std::string::npos) << m;
+    EXPECT_NE(m.find("version 9"), std::string::npos) << m;
+}
+
+TEST(ProjectFile, ForeignJsonIsNotAProject) {
+    EXPECT_NE(expectError(R"({"format": "layers-model"})").find("not a LayerLoom project"),
+              std::string::npos);
+    EXPECT_NE(expectError("[1, 2]").find("expected a LayerLoom project"), std::string::npos);
+    EXPECT_NE(expectError("").find("not valid JSON"), std::string::npos);
+}
+
+struct BrokenCase {
+    const char* label;
+    const char* graph;  // the value of "graph"
+    const char* pointer;
+    const char* words;
+    const char* layer;
+};
+
+class BrokenFile : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(BrokenFile, SaysWhatAndWhere) {
+    const BrokenCase& c = GetParam();
+    const std::string text = std::string(R"({"format": "layerloom-project", "version": 1, "graph": )") +
+                             c.graph + "}";
+    try {
+        parseProject(text, "bad.loom");
+        FAIL() << "accepted " << text;
+    } catch (const ProjectError& e) {
+        EXPECT_EQ(e.pointer(), c.pointer) << e.what();
+        EXPECT_NE(std::string(e.what()).find(c.words), std::string::npos) << e.what();
+        EXPECT_EQ(e.nodeName(), c.layer) << e.what();
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BrokenFile,
+    ::testing::Values(
+        BrokenCase{"no_nodes", "{}", "/graph", "missing \"nodes\"", ""},
+        BrokenCase{"unknown_kind", R"({"nodes": [{"id": 1, "name": "c", "kind": "Conv9D"}]})",
+                   "/graph/nodes/0/kind", "unknown layer kind \"Conv9D\"", "c"},
+        BrokenCase{"text_units",
+                   R"({"nodes": [{"id": 1, "name": "lstm_1", "kind": "LSTM", "params": {"units": "many"}}]})",
+                   "/graph/nodes/0/params/units", "expected a whole number, found text \"many\"",
+                   "lstm_1"},
+        BrokenCase{"unknown_param",
+                   R"({"nodes": [{"id": 1, "name": "d", "kind": "Dense", "params": {"unitz": 3}}]})",
+                   "/graph/nodes/0/params/unitz", "Dense has no parameter \"unitz\"", "d"},
+        BrokenCase{"duplicate_id",
+                   R"({"nodes": [{"id": 1, "name": "a", "kind": "Dense"}, {"id": 1, "name": "b", "kind": "Dense"}]})",
+                   "/graph/nodes/1/id", "used twice", ""},
+        BrokenCase{"wire_to_nowhere",
+                   R"({"nodes": [{"id": 1, "name": "a", "kind": "Dense"}], "edges": [{"id": 1, "from": {"node": 1, "port": 0}, "to": {"node": 5, "port": 0}}]})",
+                   "/graph/edges/0/to/node", "layer id 5", ""},
+        BrokenCase{"bad_position",
+                   R"({"nodes": [{"id": 1, "name": "a", "kind": "Dense", "position": "left"}]})",
+                   "/graph/nodes/0/position", "expected [x, y]", "a"},
+        BrokenCase{"bad_shape",
+                   R"({"nodes": [{"id": 1, "name": "in", "kind": "InputLayer", "params": {"shape": 32}}]})",
+                   "/graph/nodes/0/params/shape", "expected a shape", "in"},
+        BrokenCase{"bad_regularizer",
+                   R"({"nodes": [{"id": 1, "name": "d", "kind": "Dense", "params": {"kernel_regularizer": {"type": "l3"}}}]})",
+                   "/graph/nodes/0/params/kernel_regularizer/type", "expected l1, l2 or l1_l2", "d"},
+        BrokenCase{"negative_id", R"({"nodes": [{"id": -2, "name": "a", "kind": "Dense"}]})",
+                   "/graph/nodes/0/id", "positive", ""}),
+    [](const auto& p) { return std::string(p.param.label); });
+
+TEST(ProjectFile, MissingFileSaysSo) {
+    EXPECT_THROW(loadProject("/nonexistent/model.loom"), ProjectError);
+}
+
+}  // namespace
+}  // namespace loom

@@ -1,0 +1,124 @@
+// Shape rules of every layer kind, as tables: input shapes and parameters in, Keras-printed
+// output shape and parameter count out.
+#include <gtest/gtest.h>
+
+#include "layers/layer_registry.h"
+#include "core/test_graphs.h"
+
+namespace loom {
+namespace {
+
+using test::add;
+using test::input;
+
+struct RuleCase {
+    const char* label;
+    std::string kind;
+    ParamMap params;
+    std::vector<Dims> inputs;
+    std::string expectedShape;
+    std::int64_t expectedParams;
+};
+
+void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.label; }
+
+class ShapeRule : public ::testing::TestWithParam<RuleCase> {};
+
+TEST_P(ShapeRule, InfersKerasShapeAndParamCount) {
+    const RuleCase& c = GetParam();
+    ModelGraph g;
+    std::vector<NodeId> ins;
+    for (const Dims& d : c.inputs) ins.push_back(input(g, d));
+    const NodeId node = add(g, c.kind, c.params, ins);
+    const Validation v = validate(g);
+    for (const Diagnostic& d : v.diagnostics) {
+        // An Input alone is not a model yet; its shape is still inferred.
+        if (d.code != DiagCode::NoOutput || c.kind != "InputLayer") ADD_FAILURE() << d.message;
+    }
+    EXPECT_EQ(test::shapeOf(g, v, node), c.expectedShape);
+    EXPECT_EQ(v.of(g, node).params, c.expectedParams);
+}
+
+const std::vector<RuleCase> kRules = {
+    {"input_sequence", "InputLayer", {{"shape", Dims{32, 1}}}, {}, "(None, 32, 1)", 0},
+    {"input_free_time", "InputLayer", {{"shape", Dims{kNone, 8}}}, {}, "(None, None, 8)", 0},
+    {"input_vector", "InputLayer", {{"shape", Dims{16}}}, {}, "(None, 16)", 0},
+    {"lstm_last_step", "LSTM", {{"units", std::int64_t{20}}}, {{32, 256}}, "(None, 20)", 22160},
+    {"lstm_sequence", "LSTM", {{"units", std::int64_t{512}}, {"return_sequences", true}},
+     {{32, 1}}, "(None, 32, 512)", 1052672},
+    {"lstm_no_bias", "LSTM", {{"units", std::int64_t{4}}, {"use_bias", false}}, {{8, 2}},
+     "(None, 4)", 96},
+    {"lstm_free_time", "LSTM", {{"units", std::int64_t{8}}, {"return_sequences", true}},
+     {{kNone, 3}}, "(None, None, 8)", 4 * ((3 + 8) * 8 + 8)},
+    {"gru_reset_after", "GRU", {{"units", std::int64_t{16}}}, {{10, 4}}, "(None, 16)",
+     3 * ((4 + 16) * 16 + 32)},
+    {"gru_reset_before", "GRU", {{"units", std::int64_t{16}}, {"reset_after", false}},
+     {{10, 4}}, "(None, 16)", 3 * ((4 + 16) * 16 + 16)},
+    {"gru_sequence", "GRU", {{"units", std::int64_t{6}}, {"return_sequences", true}},
+     {{5, 2}}, "(None, 5, 6)", 3 * ((2 + 6) * 6 + 12)},
+    {"dense_vector", "Dense", {{"units", std::int64_t{512}}}, {{256}}, "(None, 512)", 131584},
+    {"dense_on_sequence", "Dense", {{"units", std::int64_t{3}}}, {{7, 5}}, "(None, 7, 3)", 18},
+    {"dense_no_bias", "Dense", {{"units", std::int64_t{3}}, {"use_bias", false}}, {{5}},
+     "(None, 3)", 15},
+    {"time_distributed", "TimeDistributed", {{"units", std::int64_t{1}}}, {{32, 512}},
+     "(None, 32, 1)", 513},
+    {"repeat_vector", "RepeatVector", {{"n", std::int64_t{32}}}, {{20}}, "(None, 32, 20)", 0},
+    {"dropout_sequence", "Dropout", {}, {{32, 4}}, "(None, 32, 4)", 0},
+    {"dropout_vector", "Dropout", {{"rate", 0.5}}, {{9}}, "(None, 9)", 0},
+    {"add_sequences", "Add", {}, {{32, 8}, {32, 8}}, "(None, 32, 8)", 0},
+    {"add_three", "Add", {}, {{4}, {4}, {4}}, "(None, 4)", 0},
+    {"add_free_time", "Add", {}, {{kNone, 8}, {32, 8}}, "(None, 32, 8)", 0},
+    {"concat_features", "Concatenate", {}, {{32, 20}, {32, 256}}, "(None, 32, 276)", 0},
+    {"concat_axis2", "Concatenate", {{"axis", std::int64_t{2}}}, {{8, 4}, {8, 8}},
+     "(None, 8, 12)", 0},
+    {"concat_time", "Concatenate", {{"axis", std::int64_t{1}}}, {{8, 4}, {6, 4}},
+     "(None, 14, 4)", 0},
+    {"concat_time_free", "Concatenate", {{"axis", std::int64_t{-2}}}, {{kNone, 4}, {6, 4}},
+     "(None, None, 4)", 0},
+    {"concat_vectors", "Concatenate", {}, {{3}, {5}, {7}}, "(None, 15)", 0},
+};
+
+INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
+                         [](const auto& p) { return std::string(p.param.label); });
+
+TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
+    std::vector<std::string> kinds;
+    for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
+    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "Dense",
+                                               "TimeDistributed", "RepeatVector", "Add",
+                                               "Concatenate", "Dropout"}));
+    const LayerSpec* lstm = findLayer("LSTM");
+    ASSERT_NE(lstm, nullptr);
+    const ParamMap d = lstm->defaults();
+    EXPECT_EQ(std::get<std::string>(d.at("activation")), "tanh");
+    EXPECT_EQ(std::get<std::string>(d.at("recurrent_activation")), "sigmoid");
+    EXPECT_TRUE(std::get<bool>(d.at("use_bias")));
+    EXPECT_FALSE(std::get<bool>(d.at("return_sequences")));
+    EXPECT_TRUE(std::get<bool>(d.at("unit_forget_bias")));
+    EXPECT_EQ(std::get<double>(d.at("dropout")), 0.0);
+    EXPECT_EQ(std::get<Regularizer>(d.at("kernel_regularizer")).kind, Regularizer::Kind::None);
+    EXPECT_TRUE(std::get<bool>(findLayer("GRU")->defaults().at("reset_after")));
+    EXPECT_EQ(std::get<std::string>(findLayer("Dense")->defaults().at("activation")), "linear");
+    EXPECT_EQ(std::get<std::int64_t>(findLayer("Concatenate")->defaults().at("axis")), -1);
+    EXPECT_EQ(findLayer("Conv1D"), nullptr);
+}
+
+TEST(LayerRegistry, RejectsValuesOutsideTheSchema) {
+    const LayerSpec* lstm = findLayer("LSTM");
+    EXPECT_TRUE(checkParam(*lstm->param("units"), std::int64_t{0}).has_value());
+    EXPECT_FALSE(checkParam(*lstm->param("units"), std::int64_t{1}).has_value());
+    EXPECT_TRUE(checkParam(*lstm->param("dropout"), 1.0).has_value());
+    EXPECT_FALSE(checkParam(*lstm->param("dropout"), 0.5).has_value());
+    EXPECT_TRUE(checkParam(*lstm->param("activation"), std::string("relu6")).has_value());
+    EXPECT_TRUE(checkParam(*lstm->param("units"), std::string("20")).has_value());
+    EXPECT_TRUE(checkParam(*lstm->param("kernel_regularizer"),
+                           Regularizer{Regularizer::Kind::L2, 0, -1})
+                    .has_value());
+    const LayerSpec* in = findLayer("InputLayer");
+    EXPECT_TRUE(checkParam(*in->param("shape"), Dims{32, kNone}).has_value());
+    EXPECT_TRUE(checkParam(*in->param("shape"), Dims{}).has_value());
+    EXPECT_FALSE(checkParam(*in->param("shape"), Dims{kNone, 3}).has_value());
+}
+
+}  // namespace
+}  // namespace loom

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/model_graph.h"
+#include "shape/validator.h"
+
+namespace loom::test {
+
+/// Adds a node of `kind` with parameter overrides, wired from `inputs` in port order.
+inline NodeId add(ModelGraph& g, std::string_view kind, ParamMap params = {},
+                  std::vector<NodeId> inputs = {}) {
+    const NodeId id = g.addNode(kind);
+    for (auto& [key, value] : params) g.setParam(id, key, value);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        g.connect({inputs[i], 0}, {id, static_cast<int>(i)});
+    }
+    return id;
+}
+
+inline NodeId input(ModelGraph& g, Dims shape) { return add(g, "InputLayer", {{"shape", shape}}); }
+
+inline NodeId lstm(ModelGraph& g, std::int64_t units, bool sequences, NodeId from) {
+    return add(g, "LSTM", {{"units", units}, {"return_sequences", sequences}}, {from});
+}
+
+inline std::string shapeOf(const ModelGraph& g, const Validation& v, NodeId id) {
+    const auto& out = v.of(g, id).output;
+    return out ? out->str() : "none";
+}
+
+inline std::vector<const Diagnostic*> find(const Validation& v, DiagCode code) {
+    std::vector<const Diagnostic*> out;
+    for (const Diagnostic& d : v.diagnostics) {
+        if (d.code == code) out.push_back(&d);
+    }
+    return out;
+}
+
+
+}  // namespace loom::test
