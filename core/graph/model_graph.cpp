@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <unordered_set>
 
 #include "layers/layer_registry.h"
 
@@ -108,12 +107,27 @@ std::vector<const Edge*> ModelGraph::outputEdges(NodeId id) const {
 }
 
 std::string ModelGraph::uniqueName(std::string_view base) const {
-    std::unordered_set<std::string_view> used;
-    for (const Node& n : m_nodes) used.insert(n.name);
-    for (std::size_t i = 1;; ++i) {
-        std::string candidate = std::string(base) + "_" + std::to_string(i);
-        if (!used.contains(candidate)) return candidate;
+    // Collect the numbers already taken as `base_N`, then take the smallest free one.
+    std::vector<bool> taken(m_nodes.size() + 2, false);
+    for (const Node& n : m_nodes) {
+        std::string_view name = n.name;
+        if (name.size() <= base.size() + 1 || !name.starts_with(base) || name[base.size()] != '_') {
+            continue;
+        }
+        std::size_t number = 0;
+        bool digits = true;
+        for (char c : name.substr(base.size() + 1)) {
+            if (c < '0' || c > '9' || number > taken.size()) {
+                digits = false;
+                break;
+            }
+            number = number * 10 + static_cast<std::size_t>(c - '0');
+        }
+        if (digits && number < taken.size()) taken[number] = true;
     }
+    std::size_t i = 1;
+    while (taken[i]) ++i;
+    return std::string(base) + "_" + std::to_string(i);
 }
 
 bool ModelGraph::setParam(NodeId id, std::string_view key, ParamValue value) {

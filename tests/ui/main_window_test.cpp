@@ -1,0 +1,167 @@
+// The main window, offscreen, driven by real mouse, wheel and keyboard events.
+#include <QApplication>
+#include <QDir>
+#include <QImage>
+#include <QMessageBox>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QWheelEvent>
+#include <QtTest>
+
+#include "canvas/canvas_view.h"
+#include "canvas/edge_item.h"
+#include "canvas/graph_scene.h"
+#include "canvas/node_item.h"
+#include "document/document.h"
+#include "document/examples.h"
+#include "panels/problems_panel.h"
+#include "window/main_window.h"
+
+using namespace loom;
+using namespace loom::ui;
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+
+private:
+    static NodeItem* itemNamed(MainWindow& w, const char* name) {
+        const Node* n = w.document()->graph().nodeByName(name);
+        return n ? w.scene()->nodeItem(n->id) : nullptr;
+    }
+
+    /// Closes the next modal dialog (an error box) and remembers its text.
+    static void closeNextDialog(QString* text) {
+        QTimer::singleShot(50, [text] {
+            if (QWidget* modal = QApplication::activeModalWidget()) {
+                if (auto* box = qobject_cast<QMessageBox*>(modal)) *text = box->text();
+                modal->close();
+            }
+        });
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void opensTheDefaultExampleWithShapesOnEveryWire() {
+        MainWindow w;
+        QVERIFY(w.openPath(builtInExamples().front().resource));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.scene()->nodeItems().size(), 11);
+        QCOMPARE(w.scene()->edgeItems().size(), 12);
+        NodeItem* concat = itemNamed(w, "concatenate_1");
+        QVERIFY(concat);
+        QCOMPARE(concat->card().outputShape, QString("(None, 32, 276)"));
+        QCOMPARE(concat->card().inputPorts, 2);
+        QCOMPARE(concat->card().status, Status::Ok);
+        for (EdgeItem* e : w.scene()->edgeItems()) QVERIFY(!e->toolTip().isEmpty());
+        QVERIFY(w.windowTitle().contains("U-Net skips"));
+    }
+
+    void screenshotIsNotBlank() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder_skips.loom"));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTest::qWait(50);  // the fit-to-window runs once the window has its size
+        const QImage shot = w.grab().toImage();
+        QVERIFY(shot.save(QDir(LAYERLOOM_SCREENSHOT_DIR).filePath("main_window.png")));
+        QSet<QRgb> colours;
+        const QRgb background = shot.pixel(w.canvas()->mapTo(&w, QPoint(5, 5)));
+        int canvasInk = 0;
+        const QRect canvas(w.canvas()->mapTo(&w, QPoint(0, 0)), w.canvas()->size());
+        for (int y = canvas.top(); y < canvas.bottom(); y += 3) {
+            for (int x = canvas.left(); x < canvas.right(); x += 3) {
+                const QRgb p = shot.pixel(x, y);
+                colours.insert(p);
+                if (p != background) ++canvasInk;
+            }
+        }
+        QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
+        // Cards and wires cover a real part of the canvas, not a few stray pixels.
+        const int samples = (canvas.width() / 3) * (canvas.height() / 3);
+        QVERIFY2(canvasInk > samples / 20, qPrintable(QString::number(canvasInk)));
+    }
+
+    void brokenExampleMarksLayersAndWiresRed() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));
+        w.show();
+        NodeItem* add1 = itemNamed(w, "add_1");
+        NodeItem* add2 = itemNamed(w, "add_2");
+        QVERIFY(add1 && add2);
+        QCOMPARE(add1->card().status, Status::Error);
+        QCOMPARE(add2->card().status, Status::Error);
+        QVERIFY(add1->toolTip().contains("feature axis differs (20 vs 256)"));
+        QCOMPARE(itemNamed(w, "lstm_1")->card().status, Status::Ok);
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QVERIFY(problems);
+        QCOMPARE(problems->topLevelItemCount(), 2);
+        QVERIFY(problems->topLevelItem(0)->child(0)->text(2).contains("Possible fix"));
+    }
+
+    void activatingAProblemSelectsAndCentresTheLayer() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QTreeWidgetItem* second = problems->topLevelItem(1);
+        problems->scrollToItem(second);
+        const QPoint where = problems->visualItemRect(second).center();
+        QTest::mouseClick(problems->viewport(), Qt::LeftButton, Qt::NoModifier, where);
+        QCOMPARE(problems->currentItem(), second);
+        QTest::keyClick(problems, Qt::Key_Return);
+        NodeItem* add2 = itemNamed(w, "add_2");
+        QTRY_VERIFY(add2->isSelected());
+        const QPoint inView = w.canvas()->mapFromScene(add2->sceneBoundingRect().center());
+        QVERIFY(w.canvas()->viewport()->rect().contains(inView));
+    }
+
+    void wheelAndShortcutsZoom() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(w.canvas()->zoom(), 1.0);
+        QWidget* vp = w.canvas()->viewport();
+        const QPointF at = vp->rect().center();
+        QWheelEvent wheel(at, vp->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(vp, &wheel);
+        QVERIFY(w.canvas()->zoom() > 1.1);
+        QTest::keyClick(&w, Qt::Key_0, Qt::ControlModifier);
+        QVERIFY(w.canvas()->zoom() < 1.0);  // the whole autoencoder fits
+    }
+
+    void aBrokenFileShowsAnErrorAndKeepsTheModel() {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath("bad.loom");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"format\": \"layerloom-project\", \"version\": 1, \"graph\": {\"nodes\": [{\"id\": "
+                "1, \"name\": \"lstm_1\", \"kind\": \"LSTM\", \"params\": {\"units\": \"x\"}}]}}");
+        f.close();
+
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.show();
+        QString message;
+        closeNextDialog(&message);
+        QVERIFY(!w.openPath(bad));
+        QVERIFY(message.contains("/graph/nodes/0/params/units"));
+        QVERIFY(message.contains("lstm_1"));
+        QCOMPARE(w.document()->graph().nodes().size(), 9u);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains("\"units\": \"x\""));  // untouched on disk
+    }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "main_window_test.moc"

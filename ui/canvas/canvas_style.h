@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QColor>
+#include <QFont>
+#include <QString>
+
+namespace loom::ui::style {
+
+// Geometry of node cards and wires, in scene units (1 unit = 1 pixel at 100% zoom).
+inline constexpr double kCardWidth = 230.0;
+inline constexpr double kHeaderHeight = 26.0;
+inline constexpr double kLineHeight = 18.0;
+inline constexpr double kPortRadius = 5.5;
+inline constexpr double kCornerRadius = 7.0;
+/// The vertical distance between layers in a column of the examples and of auto-layout.
+inline constexpr double kRowPitch = 120.0;
+
+inline QColor canvasBackground() { return {0x23, 0x25, 0x2a}; }
+inline QColor gridDot() { return {0x38, 0x3b, 0x42}; }
+inline QColor cardBody() { return {0x32, 0x35, 0x3c}; }
+inline QColor cardBorder() { return {0x4a, 0x4e, 0x57}; }
+inline QColor selection() { return {0xf0, 0xf0, 0xf0}; }
+inline QColor textPrimary() { return {0xec, 0xed, 0xef}; }
+inline QColor textSecondary() { return {0xa9, 0xad, 0xb6}; }
+inline QColor shapeText() { return {0x9f, 0xd8, 0xff}; }
+inline QColor wire() { return {0x8d, 0x93, 0x9e}; }
+inline QColor error() { return {0xf0, 0x4c, 0x4c}; }
+inline QColor warning() { return {0xf5, 0xb0, 0x3c}; }
+
+/// Header colour per palette group, so that a glance tells recurrent from merge layers.
+inline QColor categoryColor(const QString& category) {
+    if (category == "Inputs") return {0x3b, 0x8f, 0x5a};
+    if (category == "Recurrent") return {0x3a, 0x6e, 0xc4};
+    if (category == "Merge") return {0xc2, 0x7a, 0x2c};
+    if (category == "Regularisation") return {0x6b, 0x6f, 0x78};
+    return {0x7c, 0x55, 0xb8};  // Core
+}
+
+inline QFont monoFont(double pointSize = 8.5) {
+    QFont f(QStringLiteral("DejaVu Sans Mono"));
+    f.setStyleHint(QFont::Monospace);
+    f.setPointSizeF(pointSize);
+    return f;
+}
+
+inline QFont uiFont(double pointSize = 9.0, bool bold = false) {
+    QFont f(QStringLiteral("DejaVu Sans"));
+    f.setPointSizeF(pointSize);
+    f.setBold(bold);
+    return f;
+}
+
+}  // namespace loom::ui::style

@@ -1,0 +1,103 @@
+#include "canvas/canvas_view.h"
+
+#include <QMouseEvent>
+#include <QScrollBar>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+
+#include "canvas/graph_scene.h"
+
+namespace loom::ui {
+
+namespace {
+constexpr double kMinZoom = 0.1;
+constexpr double kMaxZoom = 4.0;
+constexpr double kStep = 1.2;
+constexpr double kReadableZoom = 0.8;
+}  // namespace
+
+CanvasView::CanvasView(GraphScene* scene, QWidget* parent)
+    : QGraphicsView(scene, parent), m_scene(scene) {
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    setTransformationAnchor(QGraphicsView::NoAnchor);
+    setDragMode(QGraphicsView::RubberBandDrag);
+    setFrameShape(QFrame::NoFrame);
+    setFocusPolicy(Qt::StrongFocus);
+}
+
+double CanvasView::zoom() const { return transform().m11(); }
+
+void CanvasView::setZoom(double factor, const QPointF& anchorInView) {
+    factor = std::clamp(factor, kMinZoom, kMaxZoom);
+    const QPointF sceneAnchor = mapToScene(anchorInView.toPoint());
+    setTransform(QTransform::fromScale(factor, factor));
+    // Keep the scene point under the anchor where it was.
+    const QPointF moved = mapFromScene(sceneAnchor);
+    const QPointF delta = moved - anchorInView;
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() + static_cast<int>(delta.x()));
+    verticalScrollBar()->setValue(verticalScrollBar()->value() + static_cast<int>(delta.y()));
+    emit zoomChanged(zoom());
+}
+
+void CanvasView::fitAll() {
+    fitInView(m_scene->contentRect(), Qt::KeepAspectRatio);
+    if (zoom() > 1.0) {
+        const QPointF center = m_scene->contentRect().center();
+        setTransform(QTransform());
+        centerOn(center);
+    }
+    emit zoomChanged(zoom());
+}
+
+void CanvasView::frameModel() {
+    fitAll();
+    if (zoom() >= kReadableZoom) return;
+    const QRectF content = m_scene->contentRect();
+    setTransform(QTransform::fromScale(kReadableZoom, kReadableZoom));
+    const double halfHeight = viewport()->height() / (2.0 * kReadableZoom);
+    centerOn(QPointF(content.center().x(), content.top() + halfHeight));
+    emit zoomChanged(zoom());
+}
+
+void CanvasView::actualSize() { setZoom(1.0, viewport()->rect().center()); }
+void CanvasView::zoomIn() { setZoom(zoom() * kStep, viewport()->rect().center()); }
+void CanvasView::zoomOut() { setZoom(zoom() / kStep, viewport()->rect().center()); }
+
+void CanvasView::wheelEvent(QWheelEvent* event) {
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps == 0.0) {
+        QGraphicsView::wheelEvent(event);
+        return;
+    }
+    setZoom(zoom() * std::pow(kStep, steps), event->position());
+    event->accept();
+}
+
+void CanvasView::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::MiddleButton) {
+        // Pan by handing Qt's hand-drag a left press while the middle button is down.
+        m_panning = true;
+        setDragMode(QGraphicsView::ScrollHandDrag);
+        QMouseEvent press(event->type(), event->position(), event->globalPosition(),
+                          Qt::LeftButton, Qt::LeftButton, event->modifiers());
+        QGraphicsView::mousePressEvent(&press);
+        return;
+    }
+    QGraphicsView::mousePressEvent(event);
+}
+
+void CanvasView::mouseReleaseEvent(QMouseEvent* event) {
+    if (m_panning && event->button() == Qt::MiddleButton) {
+        QMouseEvent release(event->type(), event->position(), event->globalPosition(),
+                            Qt::LeftButton, Qt::NoButton, event->modifiers());
+        QGraphicsView::mouseReleaseEvent(&release);
+        setDragMode(QGraphicsView::RubberBandDrag);
+        m_panning = false;
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(event);
+}
+
+}  // namespace loom::ui

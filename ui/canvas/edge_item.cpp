@@ -1,0 +1,97 @@
+#include "canvas/edge_item.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <cmath>
+
+#include "canvas/canvas_style.h"
+
+namespace loom::ui {
+
+EdgeItem::EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort)
+    : m_id(id), m_from(from), m_to(to), m_toPort(toPort) {
+    setZValue(0.0);
+    setAcceptHoverEvents(true);
+    updatePath();
+}
+
+void EdgeItem::setLabel(QString shape, Status status, QString problem) {
+    m_label = std::move(shape);
+    m_status = status;
+    setToolTip(problem.isEmpty() ? m_label : problem);
+    updatePath();
+}
+
+void EdgeItem::updatePath() {
+    prepareGeometryChange();
+    const QPointF a = m_from->outputPortPos();
+    const QPointF b = m_to->inputPortPos(m_toPort);
+    const double dy = b.y() - a.y();
+    const bool sameColumn = std::abs(b.x() - a.x()) < style::kCardWidth;
+    const bool skip = sameColumn && dy > 2.2 * style::kRowPitch;
+    QPainterPath path(a);
+    QPointF labelAt;
+    if (skip) {
+        // A skip past layers of this column: out to the side through the gap below the source,
+        // down beside the column, back in through the gap above the target. Longer skips run
+        // further out so that nested skips do not overlap.
+        const double gap = 16.0, r = 14.0;
+        const double side = std::max(a.x(), b.x()) + style::kCardWidth / 2.0 + 30.0 +
+                            std::min(300.0, dy * 0.12);
+        const double top = a.y() + gap, bottom = b.y() - gap;
+        path.quadTo(a.x(), top, a.x() + r, top);
+        path.lineTo(side - r, top);
+        path.quadTo(side, top, side, top + r);
+        path.lineTo(side, bottom - r);
+        path.quadTo(side, bottom, side - r, bottom);
+        path.lineTo(b.x() + r, bottom);
+        path.quadTo(b.x(), bottom, b.x(), b.y());
+        labelAt = QPointF(side, (top + bottom) / 2.0);
+    } else {
+        const double reach = std::max(40.0, std::abs(dy) * 0.45);
+        path.cubicTo(a + QPointF(0, reach), b - QPointF(0, reach), b);
+        labelAt = path.pointAtPercent(0.5);
+    }
+    m_path = path;
+    setZValue(skip ? -1.0 : 0.0);  // labels of short wires stay readable over skip arcs
+
+    const QFontMetricsF fm(style::monoFont(8.0));
+    const double w = fm.horizontalAdvance(m_label) + 10.0;
+    const double h = fm.height() + 4.0;
+    m_labelRect = m_label.isEmpty()
+                      ? QRectF()
+                      : QRectF(labelAt.x() - w / 2, labelAt.y() - h / 2, w, h);
+    update();
+}
+
+QRectF EdgeItem::boundingRect() const {
+    return m_path.boundingRect().united(m_labelRect).adjusted(-4, -4, 4, 4);
+}
+
+QPainterPath EdgeItem::shape() const {
+    QPainterPathStroker stroker;
+    stroker.setWidth(10.0);
+    QPainterPath s = stroker.createStroke(m_path);
+    s.addRect(m_labelRect);
+    return s;
+}
+
+void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
+    p->setRenderHint(QPainter::Antialiasing);
+    const QColor color = m_status == Status::Error     ? style::error()
+                         : m_status == Status::Warning ? style::warning()
+                                                       : style::wire();
+    p->setPen(QPen(color, m_status == Status::Ok ? 1.8 : 2.4));
+    p->setBrush(Qt::NoBrush);
+    p->drawPath(m_path);
+    if (m_labelRect.isNull()) return;
+    p->setPen(QPen(color.darker(140), 1.0));
+    p->setBrush(style::canvasBackground());
+    p->drawRoundedRect(m_labelRect, 4, 4);
+    p->setFont(style::monoFont(8.0));
+    p->setPen(m_status == Status::Ok ? style::shapeText() : color);
+    p->drawText(m_labelRect, Qt::AlignCenter, m_label);
+}
+
+}  // namespace loom::ui

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QGraphicsItem>
+#include <QPainterPath>
+
+#include "canvas/node_item.h"
+
+namespace loom::ui {
+
+/// A wire: a smooth curve from a node's output port to another node's input port, labelled
+/// with the shape it carries. Wires that skip past layers in one column bow out to the side so
+/// that they never run behind a card, as skip connections do in Keras diagrams.
+class EdgeItem : public QGraphicsItem {
+public:
+    enum { Type = UserType + 2 };
+
+    EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort);
+
+    EdgeId id() const { return m_id; }
+    void setLabel(QString shape, Status status, QString problem);
+    /// Recomputes the curve from the current port positions.
+    void updatePath();
+
+    int type() const override { return Type; }
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
+               QWidget* widget) override;
+
+private:
+    EdgeId m_id;
+    NodeItem* m_from;
+    NodeItem* m_to;
+    int m_toPort;
+    QString m_label;
+    Status m_status = Status::Ok;
+    QPainterPath m_path;
+    QRectF m_labelRect;
+};
+
+}  // namespace loom::ui

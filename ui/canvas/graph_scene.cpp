@@ -1,0 +1,142 @@
+#include "canvas/graph_scene.h"
+
+#include <QPainter>
+#include <cmath>
+
+#include "canvas/canvas_style.h"
+#include "canvas/edge_item.h"
+#include "canvas/node_item.h"
+#include "document/document.h"
+#include "layers/layer_registry.h"
+
+namespace loom::ui {
+
+namespace {
+
+/// Short forms of the parameters the schema marks for the card, wrapped into lines.
+QStringList cardDetails(const Node& node, const LayerSpec* spec) {
+    QStringList tokens;
+    if (!spec) return tokens;
+    for (const ParamSpec& p : spec->params()) {
+        if (!p.onCard) continue;
+        auto it = node.params.find(p.name);
+        if (it == node.params.end()) continue;
+        const ParamValue& v = it->second;
+        const QString name = QString::fromStdString(p.name);
+        switch (p.type) {
+            case ParamType::Bool:
+                if (std::get_if<bool>(&v) && std::get<bool>(v)) tokens << name;
+                break;
+            case ParamType::Choice: tokens << QString::fromStdString(formatParam(v)); break;
+            default: tokens << name + "=" + QString::fromStdString(formatParam(v)); break;
+        }
+    }
+    QStringList lines;
+    for (const QString& t : tokens) {
+        if (!lines.isEmpty() && lines.back().size() + t.size() + 3 <= 30) {
+            lines.back() += QString::fromUtf8(" \u00b7 ") + t;
+        } else {
+            lines << t;
+        }
+    }
+    return lines;
+}
+
+QString severityWord(Severity s) {
+    return s == Severity::Error ? QObject::tr("Error") : QObject::tr("Warning");
+}
+
+}  // namespace
+
+GraphScene::GraphScene(Document* document, QObject* parent)
+    : QGraphicsScene(parent), m_document(document) {
+    setItemIndexMethod(QGraphicsScene::BspTreeIndex);
+    connect(m_document, &Document::changed, this, &GraphScene::rebuild);
+    rebuild();
+}
+
+QRectF GraphScene::contentRect() const {
+    return itemsBoundingRect().adjusted(-60, -60, 60, 60);
+}
+
+void GraphScene::rebuild() {
+    clear();
+    m_nodes.clear();
+    m_edges.clear();
+    const ModelGraph& graph = m_document->graph();
+    const Validation& validation = m_document->validation();
+
+    QHash<NodeId, QStringList> problems;
+    for (const Diagnostic& d : validation.diagnostics) {
+        if (d.node == 0) continue;
+        problems[d.node] << QString("<b>%1</b> [%2]: %3")
+                                .arg(severityWord(d.severity),
+                                     QString::fromUtf8(codeName(d.code).data(),
+                                                       static_cast<int>(codeName(d.code).size())),
+                                     QString::fromStdString(d.message).toHtmlEscaped());
+    }
+
+    for (const Node& n : graph.nodes()) {
+        const LayerSpec* spec = findLayer(n.kind);
+        const NodeReport& report = validation.of(graph, n.id);
+        NodeCard card;
+        card.id = n.id;
+        card.name = QString::fromStdString(n.name);
+        card.kind = QString::fromStdString(n.kind);
+        card.category = spec ? QString::fromUtf8(spec->category().data(),
+                                                 static_cast<int>(spec->category().size()))
+                             : QString();
+        card.details = cardDetails(n, spec);
+        card.outputShape = report.output ? QString::fromStdString(report.output->str()) : "?";
+        int ports = spec ? std::max(spec->minInputs(), 0) : 1;
+        for (const Edge* e : graph.inputEdges(n.id)) ports = std::max(ports, e->to.port + 1);
+        card.inputPorts = ports;
+        card.status = report.hasError ? Status::Error
+                      : report.hasWarning ? Status::Warning
+                                          : Status::Ok;
+        card.problems = problems.value(n.id).join("<br><br>");
+        auto* item = new NodeItem(std::move(card));
+        item->setPos(n.position.x, n.position.y);
+        addItem(item);
+        m_nodes.insert(n.id, item);
+    }
+
+    for (const Edge& e : graph.edges()) {
+        NodeItem* from = m_nodes.value(e.from.node);
+        NodeItem* to = m_nodes.value(e.to.node);
+        if (!from || !to) continue;
+        auto* item = new EdgeItem(e.id, from, to, e.to.port);
+        Status status = Status::Ok;
+        QString problem;
+        for (const Diagnostic& d : validation.diagnostics) {
+            if (d.node != e.to.node || d.port != e.to.port) continue;
+            const Status s = d.severity == Severity::Error ? Status::Error : Status::Warning;
+            if (static_cast<int>(s) > static_cast<int>(status)) status = s;
+            problem = QString::fromStdString(d.message);
+        }
+        const NodeReport& source = validation.of(graph, e.from.node);
+        item->setLabel(source.output ? QString::fromStdString(source.output->str()) : QString(),
+                       status, problem);
+        addItem(item);
+        m_edges.insert(e.id, item);
+    }
+    setSceneRect(contentRect().adjusted(-400, -400, 400, 400));
+}
+
+void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {
+    painter->fillRect(rect, style::canvasBackground());
+    const double step = 24.0;
+    const double left = std::floor(rect.left() / step) * step;
+    const double top = std::floor(rect.top() / step) * step;
+    QPen pen(style::gridDot(), 2.0);
+    pen.setCapStyle(Qt::RoundCap);
+    pen.setCosmetic(true);
+    painter->setPen(pen);
+    QVector<QPointF> dots;
+    for (double x = left; x < rect.right(); x += step) {
+        for (double y = top; y < rect.bottom(); y += step) dots.append(QPointF(x, y));
+    }
+    if (dots.size() < 200000) painter->drawPoints(dots.constData(), static_cast<int>(dots.size()));
+}
+
+}  // namespace loom::ui

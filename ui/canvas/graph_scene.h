@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QGraphicsScene>
+#include <QHash>
+
+#include "graph/ids.h"
+
+namespace loom::ui {
+
+class Document;
+class EdgeItem;
+class NodeItem;
+
+/// The canvas content: one NodeItem per layer and one EdgeItem per wire, rebuilt from the
+/// Document whenever it changes. Items are views; the Document holds the model.
+class GraphScene : public QGraphicsScene {
+    Q_OBJECT
+
+public:
+    explicit GraphScene(Document* document, QObject* parent = nullptr);
+
+    NodeItem* nodeItem(NodeId id) const { return m_nodes.value(id); }
+    const QHash<NodeId, NodeItem*>& nodeItems() const { return m_nodes; }
+    const QHash<EdgeId, EdgeItem*>& edgeItems() const { return m_edges; }
+    /// The bounding box of all cards and wires, with a margin.
+    QRectF contentRect() const;
+
+protected:
+    void drawBackground(QPainter* painter, const QRectF& rect) override;
+
+private:
+    Document* m_document;
+    QHash<NodeId, NodeItem*> m_nodes;
+    QHash<EdgeId, EdgeItem*> m_edges;
+
+    void rebuild();
+};
+
+}  // namespace loom::ui

@@ -1,0 +1,124 @@
+#include "canvas/node_item.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+
+#include "canvas/canvas_style.h"
+
+namespace loom::ui {
+
+namespace {
+
+QColor statusColor(Status s) {
+    return s == Status::Error ? style::error() : style::warning();
+}
+
+}  // namespace
+
+NodeItem::NodeItem(NodeCard card) {
+    setFlag(ItemIsSelectable);
+    setAcceptHoverEvents(true);
+    setZValue(1.0);
+    setCard(std::move(card));
+}
+
+void NodeItem::setCard(NodeCard card) {
+    prepareGeometryChange();
+    m_card = std::move(card);
+    m_height = style::kHeaderHeight + 8.0 + style::kLineHeight * static_cast<double>(m_card.details.size() + 1);
+    setToolTip(m_card.problems.isEmpty()
+                   ? QString("<b>%1</b> (%2)<br>Output: %3")
+                         .arg(m_card.name.toHtmlEscaped(), m_card.kind, m_card.outputShape)
+                   : m_card.problems);
+    update();
+}
+
+QRectF NodeItem::cardRect() const {
+    return {-style::kCardWidth / 2.0, 0.0, style::kCardWidth, m_height};
+}
+
+QRectF NodeItem::boundingRect() const {
+    const double m = style::kPortRadius + 12.0;  // ports and the status badge stick out
+    return cardRect().adjusted(-m, -m, m, m);
+}
+
+QPointF NodeItem::inputPortPos(int port) const {
+    const int count = std::max(m_card.inputPorts, port + 1);
+    const double x = -style::kCardWidth / 2.0 + style::kCardWidth * (port + 1) / (count + 1);
+    return mapToScene(QPointF(x, 0.0));
+}
+
+QPointF NodeItem::outputPortPos() const { return mapToScene(QPointF(0.0, m_height)); }
+
+void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
+    p->setRenderHint(QPainter::Antialiasing);
+    const QRectF r = cardRect();
+    const double radius = style::kCornerRadius;
+
+    // Body and header.
+    QPainterPath body;
+    body.addRoundedRect(r, radius, radius);
+    p->fillPath(body, style::cardBody());
+    QPainterPath header;
+    header.addRoundedRect(QRectF(r.left(), r.top(), r.width(), style::kHeaderHeight + radius),
+                          radius, radius);
+    p->save();
+    p->setClipRect(QRectF(r.left(), r.top(), r.width(), style::kHeaderHeight));
+    p->fillPath(header, style::categoryColor(m_card.category));
+    p->restore();
+
+    QPen border(isSelected() ? style::selection() : style::cardBorder(), isSelected() ? 2.0 : 1.0);
+    if (m_card.status != Status::Ok) border = QPen(statusColor(m_card.status), 2.0);
+    p->setPen(border);
+    p->setBrush(Qt::NoBrush);
+    p->drawPath(body);
+
+    // Header text: name on the left, kind on the right.
+    const QRectF headerText(r.left() + 10, r.top(), r.width() - 20, style::kHeaderHeight);
+    p->setFont(style::uiFont(8.0));
+    p->setPen(QColor(255, 255, 255, 190));
+    p->drawText(headerText, Qt::AlignVCenter | Qt::AlignRight, m_card.kind);
+    const double kindWidth = QFontMetricsF(style::uiFont(8.0)).horizontalAdvance(m_card.kind);
+    p->setFont(style::uiFont(9.0, true));
+    p->setPen(Qt::white);
+    const QFontMetricsF nameMetrics(style::uiFont(9.0, true));
+    p->drawText(headerText, Qt::AlignVCenter | Qt::AlignLeft,
+                nameMetrics.elidedText(m_card.name, Qt::ElideRight,
+                                       headerText.width() - kindWidth - 8));
+
+    // Parameters, then the output shape.
+    double y = r.top() + style::kHeaderHeight + 4;
+    p->setFont(style::uiFont(8.5));
+    p->setPen(style::textSecondary());
+    for (const QString& line : m_card.details) {
+        p->drawText(QRectF(r.left() + 10, y, r.width() - 20, style::kLineHeight),
+                    Qt::AlignVCenter | Qt::AlignLeft, line);
+        y += style::kLineHeight;
+    }
+    p->setFont(style::monoFont(8.5));
+    p->setPen(m_card.outputShape == "?" ? style::textSecondary() : style::shapeText());
+    p->drawText(QRectF(r.left() + 10, y, r.width() - 20, style::kLineHeight),
+                Qt::AlignVCenter | Qt::AlignLeft, QString::fromUtf8("\u2192 ") + m_card.outputShape);
+
+    // Ports.
+    p->setPen(QPen(style::canvasBackground(), 1.5));
+    p->setBrush(style::wire().lighter(130));
+    for (int i = 0; i < m_card.inputPorts; ++i) {
+        p->drawEllipse(mapFromScene(inputPortPos(i)), style::kPortRadius, style::kPortRadius);
+    }
+    p->drawEllipse(QPointF(0.0, m_height), style::kPortRadius, style::kPortRadius);
+
+    // Status badge in the top-right corner.
+    if (m_card.status != Status::Ok) {
+        const QPointF c(r.right() - 2, r.top() + 2);
+        p->setPen(QPen(style::canvasBackground(), 2.0));
+        p->setBrush(statusColor(m_card.status));
+        p->drawEllipse(c, 9.0, 9.0);
+        p->setPen(Qt::white);
+        p->setFont(style::uiFont(9.0, true));
+        p->drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), Qt::AlignCenter, "!");
+    }
+}
+
+}  // namespace loom::ui

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QGraphicsItem>
+#include <QStringList>
+
+#include "graph/ids.h"
+
+namespace loom::ui {
+
+enum class Status { Ok, Warning, Error };
+
+/// What a node card shows, taken from the Document; the item keeps nothing else.
+struct NodeCard {
+    NodeId id = 0;
+    QString name;
+    QString kind;
+    QString category;
+    QStringList details;   ///< key parameters, one short line each
+    QString outputShape;   ///< `(None, 32, 256)`, or `?` when it cannot be inferred
+    int inputPorts = 0;
+    Status status = Status::Ok;
+    QString problems;      ///< the diagnostics about this node, for the tooltip
+};
+
+/// A layer on the canvas: a card with a coloured header (name, kind), its key parameters and
+/// its output shape; input ports on the top edge, the output port at the bottom.
+class NodeItem : public QGraphicsItem {
+public:
+    enum { Type = UserType + 1 };
+
+    explicit NodeItem(NodeCard card);
+
+    void setCard(NodeCard card);
+    const NodeCard& card() const { return m_card; }
+    NodeId id() const { return m_card.id; }
+
+    /// Scene position of an input port (port order = operand order) and of the output port.
+    QPointF inputPortPos(int port) const;
+    QPointF outputPortPos() const;
+
+    int type() const override { return Type; }
+    QRectF boundingRect() const override;
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
+               QWidget* widget) override;
+
+private:
+    NodeCard m_card;
+    double m_height = 0.0;
+
+    QRectF cardRect() const;
+};
+
+}  // namespace loom::ui

@@ -1,0 +1,20 @@
+#include "document/examples.h"
+
+#include <QObject>
+
+namespace loom::ui {
+
+const QList<Example>& builtInExamples() {
+    static const QList<Example> examples = {
+        {QObject::tr("LSTM autoencoder with U-Net skips"),
+         ":/examples/lstm_autoencoder_skips.loom"},
+        {QObject::tr("LSTM autoencoder"), ":/examples/lstm_autoencoder.loom"},
+        {QObject::tr("LSTM autoencoder with residual skips"),
+         ":/examples/lstm_autoencoder_skips_add.loom"},
+        {QObject::tr("Residual LSTM classifier"), ":/examples/residual_lstm_classifier.loom"},
+        {QObject::tr("Broken: U-Net skips wired with Add"), ":/examples/broken_skips_add.loom"},
+    };
+    return examples;
+}
+
+}  // namespace loom::ui

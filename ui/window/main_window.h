@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QMainWindow>
+
+#include "graph/ids.h"
+
+class QLabel;
+
+namespace loom::ui {
+
+class CanvasView;
+class Document;
+class GraphScene;
+
+/// The application window: the canvas in the middle, Problems and Summary docks, menus and a
+/// status line. Each dock is its own class; this one only wires them together.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a project file or a built-in example (a `:/` resource path). Shows what is wrong
+    /// and keeps the current document when the file cannot be read; returns whether it opened.
+    bool openPath(const QString& path);
+
+    Document* document() const { return m_document; }
+    GraphScene* scene() const { return m_scene; }
+    CanvasView* canvas() const { return m_view; }
+
+    /// Selects a layer and centres the canvas on it.
+    void showLayer(loom::NodeId id);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    Document* m_document;
+    GraphScene* m_scene;
+    CanvasView* m_view;
+    QLabel* m_statusModel;
+    QLabel* m_statusZoom;
+
+    void buildMenus();
+    void buildDocks();
+    void openFileDialog();
+    void refreshStatus();
+    void restoreSettings();
+};
+
+}  // namespace loom::ui
