@@ -18,6 +18,8 @@ struct ExampleCase {
     std::size_t layers;
 };
 
+void PrintTo(const ExampleCase& c, std::ostream* os) { *os << c.file; }
+
 class Example : public ::testing::TestWithParam<ExampleCase> {};
 
 TEST_P(Example, IsValidWithKerasParameterCount) {

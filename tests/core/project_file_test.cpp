@@ -105,6 +105,8 @@ struct BrokenCase {
     const char* layer;
 };
 
+void PrintTo(const BrokenCase& c, std::ostream* os) { *os << c.label; }
+
 class BrokenFile : public ::testing::TestWithParam<BrokenCase> {};
 
 TEST_P(BrokenFile, SaysWhatAndWhere) {

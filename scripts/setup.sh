@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that are missing, then configures and builds LayerLoom.
+#   scripts/setup.sh              Release build in build/
+#   scripts/setup.sh --sanitize   ASan+UBSan build of the core, CLI and their tests in build-sanitize/
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+mode=release
+for arg in "$@"; do
+    case "$arg" in
+        --sanitize) mode=sanitize ;;
+        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        *) echo "setup.sh: unknown option '$arg'" >&2; exit 64 ;;
+    esac
+done
+
+mapfile -t wanted < <(grep -vE '^\s*(#|$)' scripts/debian-packages.txt)
+missing=()
+for pkg in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+if ((${#missing[@]})); then
+    echo "==> Installing missing Debian packages: ${missing[*]}"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs="$(nproc)"
+if [ "$mode" = sanitize ]; then
+    build="build-sanitize"
+    echo "==> Configuring the sanitizer build in $build/"
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAYERLOOM_SANITIZE=ON \
+        -DLAYERLOOM_BUILD_UI=OFF -DLAYERLOOM_BUILD_BENCH=OFF > "$build.configure.log" 2>&1 \
+        || { cat "$build.configure.log"; exit 1; }
+else
+    build="build"
+    echo "==> Configuring the Release build in $build/"
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$build.configure.log" 2>&1 \
+        || { cat "$build.configure.log"; exit 1; }
+fi
+rm -f "$build.configure.log"
+echo "==> Building with $jobs jobs"
+cmake --build "$build" -j "$jobs"
