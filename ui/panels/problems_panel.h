@@ -22,6 +22,7 @@ signals:
 private:
     Document* m_document;
     void rebuild();
+    void rewrap();
 };
 
 }  // namespace loom::ui

@@ -96,7 +96,7 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, summaryDock);
     tabifyDockWidget(problemsDock, summaryDock);
     problemsDock->raise();
-    resizeDocks({problemsDock}, {170}, Qt::Vertical);
+    resizeDocks({problemsDock}, {200}, Qt::Vertical);
 
     QMenu* view = menuBar()->findChild<QMenu*>("viewMenu");
     QAction* toggleProblems = problemsDock->toggleViewAction();
