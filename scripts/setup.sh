@@ -32,10 +32,13 @@ if ((${#missing[@]})); then
 fi
 
 jobs="$(nproc)"
+# Let ccache share results between clones in different folders (CI builds a fresh clone).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 if [ "$mode" = sanitize ]; then
     build="build-sanitize"
     echo "==> Configuring the sanitizer build in $build/"
-    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAYERLOOM_SANITIZE=ON \
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLAYERLOOM_SANITIZE=ON \
         -DLAYERLOOM_BUILD_UI=OFF -DLAYERLOOM_BUILD_BENCH=OFF > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
 else
