@@ -1,0 +1,168 @@
+#pragma once
+
+#include "engine/activation.h"
+#include "engine/kernel.h"
+#include "engine/kernels/dropout_masks.h"
+
+namespace loom {
+
+/// Keras GRU, gates z, r, h in blocks of `units` columns; x' = x W + b_in:
+///   reset_after=True  (bias (2, 3u)): a = h U + b_rec
+///     z = rec(x'_z + a_z); r = rec(x'_r + a_r); hh = act(x'_h + r * a_h)
+///   reset_after=False (bias (3u)):
+///     z = rec(x'_z + h U_z); r = rec(x'_r + h U_r); hh = act(x'_h + (r * h) U_h)
+///   h_t = z * h_{t-1} + (1 - z) * hh
+template <class S>
+class GruKernel final : public Kernel<S> {
+public:
+    explicit GruKernel(const KernelSetup& s)
+        : m_steps(s.inputs.front()[0]),
+          m_in(s.inputs.front()[1]),
+          m_u(s.node.param<std::int64_t>("units")),
+          m_bias(s.node.param<bool>("use_bias")),
+          m_sequences(s.node.param<bool>("return_sequences")),
+          m_resetAfter(s.node.param<bool>("reset_after")),
+          m_act(parseActivation(s.node.param<std::string>("activation")).value_or(Activation::Tanh)),
+          m_rec(parseActivation(s.node.param<std::string>("recurrent_activation"))
+                    .value_or(Activation::Sigmoid)),
+          m_dropout(s.node.param<double>("dropout")),
+          m_recurrentDropout(s.node.param<double>("recurrent_dropout")) {}
+
+    std::vector<ParamShape> params() const override {
+        std::vector<ParamShape> p{{"kernel", {m_in, 3 * m_u}, Init::GlorotUniform},
+                                  {"recurrent_kernel", {m_u, 3 * m_u}, Init::Orthogonal}};
+        if (m_bias) {
+            p.push_back({"bias",
+                         m_resetAfter ? std::vector<std::int64_t>{2, 3 * m_u}
+                                      : std::vector<std::int64_t>{3 * m_u},
+                         Init::Zeros});
+        }
+        return p;
+    }
+
+    void forward(KernelIO<S>& io) override {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
+        ConstMatMap<S> w(io.params[0], m_in, 3 * u);
+        ConstMatMap<S> rk(io.params[1], u, 3 * u);
+        m_xMask.draw(io, B, m_in, m_dropout);
+        m_hMask.draw(io, B, u, m_recurrentDropout);
+        m_x = ConstMatMap<S>(io.in[0], rows, m_in);
+        if (m_xMask.active()) m_xMask.applyPerStep(m_x, T);
+        m_xw.noalias() = m_x * w;
+        if (m_bias) m_xw.rowwise() += ConstMatMap<S>(io.params[2], 1, 3 * u).row(0);
+        m_z.resize(rows, 3 * u);  // pre-activations
+        m_g.resize(rows, 3 * u);  // activations
+        m_a.resize(rows, 3 * u);  // recurrent part: h U + b_rec (reset_after) or (r * h) U_h
+        m_h.resize(rows, u);
+        m_hp.setZero(rows, u);  // h_{t-1} as used, masked
+        for (Eigen::Index t = 0; t < T; ++t) {
+            auto hp = step(m_hp, t);
+            if (t > 0) {
+                hp = step(m_h, t - 1);
+                if (m_hMask.active()) hp.array() *= m_hMask.values().array();
+            }
+            auto z = step(m_z, t), g = step(m_g, t), a = step(m_a, t);
+            z = step(m_xw, t);
+            if (m_resetAfter) {
+                a.noalias() = hp * rk;
+                if (m_bias) a.rowwise() += ConstMatMap<S>(io.params[2] + 3 * u, 1, 3 * u).row(0);
+                z.leftCols(2 * u) += a.leftCols(2 * u);
+                act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
+                z.rightCols(u).array() += g.middleCols(u, u).array() * a.rightCols(u).array();
+            } else {
+                z.leftCols(2 * u).noalias() += hp * rk.leftCols(2 * u);
+                act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
+                a.leftCols(u).array() = g.middleCols(u, u).array() * hp.array();  // r * h
+                z.rightCols(u).noalias() += a.leftCols(u) * rk.rightCols(u);
+            }
+            act::apply<S>(m_act, z.rightCols(u), g.rightCols(u));
+            const auto zg = g.leftCols(u).array();
+            auto prev = t > 0 ? step(m_h, t - 1) : step(m_hp, t);  // zeros at t = 0
+            step(m_h, t).array() = zg * prev.array() + (S(1) - zg) * g.rightCols(u).array();
+        }
+        if (m_sequences) {
+            MatMap<S>(io.out, rows, u) = m_h;
+        } else {
+            MatMap<S>(io.out, B, u) = step(m_h, T - 1);
+        }
+    }
+
+    void backward(KernelIO<S>& io) override {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
+        ConstMatMap<S> w(io.params[0], m_in, 3 * u);
+        ConstMatMap<S> rk(io.params[1], u, 3 * u);
+        MatMap<S> drk(io.dParams[1], u, 3 * u);
+        m_dxw.resize(rows, 3 * u);
+        m_dhNext.setZero(B, u);
+        m_dh.resize(B, u);
+        m_tmp.resize(B, u);
+        m_da.resize(B, 3 * u);
+        Mat<S> dbRec = Mat<S>::Zero(1, 3 * u);
+        for (Eigen::Index t = T - 1; t >= 0; --t) {
+            m_dh = m_dhNext;
+            if (m_sequences) {
+                m_dh += ConstStridedMap<S>(io.dOut + t * u, B, u, Eigen::OuterStride<>(T * u));
+            } else if (t == T - 1) {
+                m_dh += ConstMatMap<S>(io.dOut, B, u);
+            }
+            auto z = step(m_z, t), g = step(m_g, t), a = step(m_a, t), dz = step(m_dxw, t);
+            auto hp = step(m_hp, t);
+            const Mat<S> prev = t > 0 ? Mat<S>(step(m_h, t - 1)) : Mat<S>::Zero(B, u);
+            // h = z * prev + (1 - z) * hh
+            m_tmp.array() = m_dh.array() * (S(1) - g.leftCols(u).array());  // d hh
+            act::backward<S>(m_act, z.rightCols(u), g.rightCols(u), m_tmp, dz.rightCols(u));
+            m_tmp.array() = m_dh.array() * (prev.array() - g.rightCols(u).array());  // d z
+            act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), m_tmp, dz.leftCols(u));
+            m_dhNext.array() = m_dh.array() * g.leftCols(u).array();  // through z * prev
+            if (m_resetAfter) {
+                m_tmp.array() = dz.rightCols(u).array() * a.rightCols(u).array();  // d r
+                act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
+                                 dz.middleCols(u, u));
+                m_da.leftCols(2 * u) = dz.leftCols(2 * u);
+                m_da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
+                drk.noalias() += hp.transpose() * m_da;
+                dbRec += m_da.colwise().sum();
+                m_tmp.noalias() = m_da * rk.transpose();
+            } else {
+                // d (r * h) from the candidate's recurrent product.
+                Mat<S> drh = dz.rightCols(u) * rk.rightCols(u).transpose();
+                drk.rightCols(u).noalias() += a.leftCols(u).transpose() * dz.rightCols(u);
+                m_tmp.array() = drh.array() * hp.array();  // d r
+                act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
+                                 dz.middleCols(u, u));
+                drk.leftCols(2 * u).noalias() += hp.transpose() * dz.leftCols(2 * u);
+                m_tmp.noalias() = dz.leftCols(2 * u) * rk.leftCols(2 * u).transpose();
+                m_tmp.array() += drh.array() * g.middleCols(u, u).array();
+            }
+            if (t > 0) {
+                if (m_hMask.active()) m_tmp.array() *= m_hMask.values().array();
+                m_dhNext += m_tmp;
+            }
+        }
+        MatMap<S>(io.dParams[0], m_in, 3 * u).noalias() += m_x.transpose() * m_dxw;
+        if (m_bias) {
+            MatMap<S>(io.dParams[2], 1, 3 * u) += m_dxw.colwise().sum();
+            if (m_resetAfter) MatMap<S>(io.dParams[2] + 3 * u, 1, 3 * u) += dbRec;
+        }
+        if (io.dIn[0]) {
+            m_dx.noalias() = m_dxw * w.transpose();
+            if (m_xMask.active()) m_xMask.applyPerStep(m_dx, T);
+            MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
+        }
+    }
+
+private:
+    std::int64_t m_steps, m_in, m_u;
+    bool m_bias, m_sequences, m_resetAfter;
+    Activation m_act, m_rec;
+    double m_dropout, m_recurrentDropout;
+    DropoutMask<S> m_xMask, m_hMask;
+    Mat<S> m_x, m_xw, m_z, m_g, m_a, m_h, m_hp, m_dxw, m_dh, m_dhNext, m_tmp, m_da, m_dx;
+
+    StridedMap<S> step(Mat<S>& m, Eigen::Index t) {
+        return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),
+                             Eigen::OuterStride<>(m_steps * m.cols()));
+    }
+};
+
+}  // namespace loom

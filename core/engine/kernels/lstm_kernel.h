@@ -1,0 +1,164 @@
+#pragma once
+
+#include "engine/activation.h"
+#include "engine/kernel.h"
+#include "engine/kernels/dropout_masks.h"
+
+namespace loom {
+
+/// Keras LSTM, gates i, f, c, o in blocks of `units` columns:
+///   z_t = x_t W + h_{t-1} U + b;  i, f, o = rec_act(z); g = act(z_c)
+///   c_t = f * c_{t-1} + i * g;    h_t = o * act(c_t)
+/// Backward is backpropagation through time over the kept gates and cell states. dropout and
+/// recurrent_dropout use one mask per sample for the whole sequence, as Keras does.
+template <class S>
+class LstmKernel final : public Kernel<S> {
+public:
+    explicit LstmKernel(const KernelSetup& s)
+        : m_steps(s.inputs.front()[0]),
+          m_in(s.inputs.front()[1]),
+          m_u(s.node.param<std::int64_t>("units")),
+          m_bias(s.node.param<bool>("use_bias")),
+          m_sequences(s.node.param<bool>("return_sequences")),
+          m_act(parseActivation(s.node.param<std::string>("activation")).value_or(Activation::Tanh)),
+          m_rec(parseActivation(s.node.param<std::string>("recurrent_activation"))
+                    .value_or(Activation::Sigmoid)),
+          m_unitForgetBias(s.node.param<bool>("unit_forget_bias")),
+          m_dropout(s.node.param<double>("dropout")),
+          m_recurrentDropout(s.node.param<double>("recurrent_dropout")) {}
+
+    std::vector<ParamShape> params() const override {
+        std::vector<ParamShape> p{{"kernel", {m_in, 4 * m_u}, Init::GlorotUniform},
+                                  {"recurrent_kernel", {m_u, 4 * m_u}, Init::Orthogonal}};
+        if (m_bias) {
+            p.push_back({"bias", {4 * m_u}, m_unitForgetBias ? Init::LstmBias : Init::Zeros});
+        }
+        return p;
+    }
+
+    void forward(KernelIO<S>& io) override {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
+        ConstMatMap<S> x(io.in[0], rows, m_in);
+        ConstMatMap<S> w(io.params[0], m_in, 4 * u);
+        ConstMatMap<S> rk(io.params[1], u, 4 * u);
+        m_xMask.draw(io, B, m_in, m_dropout);
+        m_hMask.draw(io, B, u, m_recurrentDropout);
+        if (m_xMask.active()) {
+            m_x = x;
+            m_xMask.applyPerStep(m_x, T);
+            m_z.noalias() = m_x * w;
+        } else {
+            m_z.noalias() = x * w;
+        }
+        if (m_bias) m_z.rowwise() += ConstMatMap<S>(io.params[2], 1, 4 * u).row(0);
+        m_g.resize(rows, 4 * u);
+        m_c.resize(rows, u);
+        m_ac.resize(rows, u);
+        m_h.resize(rows, u);
+        m_hPrev.resize(B, u);
+        for (Eigen::Index t = 0; t < T; ++t) {
+            StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+            if (t > 0) {
+                m_hPrev = step(m_h, t - 1);
+                if (m_hMask.active()) m_hPrev.array() *= m_hMask.values().array();
+                z.noalias() += m_hPrev * rk;
+            }
+            StridedMap<S> g(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+            act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
+            act::apply<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u));
+            act::apply<S>(m_rec, z.rightCols(u), g.rightCols(u));
+            auto c = step(m_c, t);
+            c.array() = g.leftCols(u).array() * g.middleCols(2 * u, u).array();
+            if (t > 0) c.array() += g.middleCols(u, u).array() * step(m_c, t - 1).array();
+            auto ac = step(m_ac, t);
+            act::apply<S>(m_act, c, ac);
+            step(m_h, t).array() = g.rightCols(u).array() * ac.array();
+        }
+        if (m_sequences) {
+            MatMap<S>(io.out, rows, u) = m_h;
+        } else {
+            MatMap<S>(io.out, B, u) = step(m_h, T - 1);
+        }
+    }
+
+    void backward(KernelIO<S>& io) override {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
+        ConstMatMap<S> w(io.params[0], m_in, 4 * u);
+        ConstMatMap<S> rk(io.params[1], u, 4 * u);
+        MatMap<S> drk(io.dParams[1], u, 4 * u);
+        m_dz.resize(rows, 4 * u);
+        m_dhNext.setZero(B, u);
+        m_dcNext.setZero(B, u);
+        m_dh.resize(B, u);
+        m_dc.resize(B, u);
+        m_tmp.resize(B, u);
+        for (Eigen::Index t = T - 1; t >= 0; --t) {
+            m_dh = m_dhNext;
+            if (m_sequences) {
+                m_dh += ConstStridedMap<S>(io.dOut + t * u, B, u, Eigen::OuterStride<>(T * u));
+            } else if (t == T - 1) {
+                m_dh += ConstMatMap<S>(io.dOut, B, u);
+            }
+            StridedMap<S> g(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+            StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+            StridedMap<S> dz(m_dz.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+            // Output gate and cell.
+            m_tmp.array() = m_dh.array() * step(m_ac, t).array();  // d o
+            act::backward<S>(m_rec, z.rightCols(u), g.rightCols(u), m_tmp, dz.rightCols(u));
+            m_tmp.array() = m_dh.array() * g.rightCols(u).array();  // d act(c)
+            act::backward<S>(m_act, step(m_c, t), step(m_ac, t), m_tmp, m_dc);
+            m_dc += m_dcNext;
+            // Input, forget and candidate gates.
+            m_tmp.array() = m_dc.array() * g.middleCols(2 * u, u).array();
+            act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), m_tmp, dz.leftCols(u));
+            if (t > 0) {
+                m_tmp.array() = m_dc.array() * step(m_c, t - 1).array();
+                act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
+                                 dz.middleCols(u, u));
+            } else {
+                dz.middleCols(u, u).setZero();
+            }
+            m_tmp.array() = m_dc.array() * g.leftCols(u).array();
+            act::backward<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u), m_tmp,
+                             dz.middleCols(2 * u, u));
+            m_dcNext.array() = m_dc.array() * g.middleCols(u, u).array();
+            if (t > 0) {
+                m_hPrev = step(m_h, t - 1);
+                if (m_hMask.active()) m_hPrev.array() *= m_hMask.values().array();
+                drk.noalias() += m_hPrev.transpose() * dz;
+                m_dhNext.noalias() = dz * rk.transpose();
+                if (m_hMask.active()) m_dhNext.array() *= m_hMask.values().array();
+            }
+        }
+        MatMap<S> dw(io.dParams[0], m_in, 4 * u);
+        if (m_xMask.active()) {
+            dw.noalias() += m_x.transpose() * m_dz;
+        } else {
+            dw.noalias() += ConstMatMap<S>(io.in[0], rows, m_in).transpose() * m_dz;
+        }
+        if (m_bias) MatMap<S>(io.dParams[2], 1, 4 * u) += m_dz.colwise().sum();
+        if (io.dIn[0]) {
+            m_dx.noalias() = m_dz * w.transpose();
+            if (m_xMask.active()) m_xMask.applyPerStep(m_dx, T);
+            MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
+        }
+    }
+
+private:
+    std::int64_t m_steps, m_in, m_u;
+    bool m_bias, m_sequences;
+    Activation m_act, m_rec;
+    bool m_unitForgetBias;
+    double m_dropout, m_recurrentDropout;
+    DropoutMask<S> m_xMask, m_hMask;
+    Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
+        m_dx;
+
+    /// Rows of step t of a (B * T) x n matrix.
+    StridedMap<S> step(Mat<S>& m, Eigen::Index t) {
+        return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),
+                             Eigen::OuterStride<>(m_steps * m.cols()));
+    }
+};
+
+}  // namespace loom

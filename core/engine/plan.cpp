@@ -1,0 +1,248 @@
+#include "engine/plan.h"
+
+#include <Eigen/QR>
+#include <algorithm>
+#include <cmath>
+
+#include "shape/validator.h"
+
+namespace loom {
+
+template <class S>
+struct Plan<S>::Step {
+    std::size_t node;  ///< slot of the node this step computes
+    std::unique_ptr<Kernel<S>> kernel;
+    std::vector<std::size_t> inputs;  ///< slots of its operands
+    std::vector<std::size_t> params;  ///< indexes into m_params
+};
+
+template <class S>
+Plan<S>::Plan(Plan&&) noexcept = default;
+template <class S>
+Plan<S>& Plan<S>::operator=(Plan&&) noexcept = default;
+template <class S>
+Plan<S>::~Plan() = default;
+
+namespace {
+
+std::int64_t product(const Dims& d) {
+    std::int64_t n = 1;
+    for (std::int64_t v : d) n *= v;
+    return n;
+}
+
+std::string shapeText(const std::vector<std::int64_t>& shape) {
+    std::string s = "(";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+}  // namespace
+
+template <class S>
+Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t steps) {
+    if (maxBatch < 1) throw PlanError("the batch size must be at least 1");
+    ModelGraph graph = source;
+    for (const Node& n : source.nodes()) {
+        if (n.kind != "InputLayer") continue;
+        Dims shape = n.param<Dims>("shape");
+        for (std::int64_t& d : shape) {
+            if (d != kNone) continue;
+            if (steps < 1) {
+                throw PlanError(n.name + " has a free time axis (None); give the sequence "
+                                         "length of the data to run the model");
+            }
+            d = steps;
+        }
+        graph.setParam(n.id, "shape", shape);
+    }
+    const Validation v = validate(graph);
+    for (const Diagnostic& d : v.diagnostics) {
+        if (d.severity == Severity::Error) throw PlanError("the model has errors: " + d.message);
+    }
+
+    Plan plan;
+    plan.m_maxBatch = maxBatch;
+    plan.m_nodes = v.order;
+    for (NodeId id : v.order) {
+        const Dims dims = v.of(graph, id).output->sizes();
+        plan.m_dims.push_back(dims);
+        plan.m_values.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
+        plan.m_grads.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
+    }
+    for (NodeId id : v.order) {
+        const Node& node = *graph.node(id);
+        if (node.kind == "InputLayer") {
+            plan.m_inputs.push_back(id);
+            continue;
+        }
+        Step step;
+        step.node = plan.slot(id);
+        std::vector<Dims> inputs;
+        for (const Edge* e : graph.inputEdges(id)) {
+            step.inputs.push_back(plan.slot(e->from.node));
+            inputs.push_back(plan.m_dims[step.inputs.back()]);
+        }
+        step.kernel = makeKernel<S>(KernelSetup{node, inputs, plan.m_dims[step.node]});
+        for (ParamShape& p : step.kernel->params()) {
+            const auto size = static_cast<std::size_t>(p.size());
+            step.params.push_back(plan.m_params.size());
+            plan.m_params.push_back(
+                Param{id, node.name, std::move(p), std::vector<S>(size), std::vector<S>(size)});
+        }
+        plan.m_steps.push_back(std::move(step));
+    }
+    plan.m_outputs = v.outputs;
+    return plan;
+}
+
+template <class S>
+std::size_t Plan<S>::slot(NodeId node) const {
+    auto it = std::find(m_nodes.begin(), m_nodes.end(), node);
+    if (it == m_nodes.end()) throw PlanError("unknown layer id " + std::to_string(node));
+    return static_cast<std::size_t>(it - m_nodes.begin());
+}
+
+template <class S>
+const Dims& Plan<S>::dims(NodeId node) const {
+    return m_dims[slot(node)];
+}
+
+template <class S>
+void Plan<S>::initialize(std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    for (Param& p : m_params) {
+        std::fill(p.value.begin(), p.value.end(), S(0));
+        const std::int64_t rows = p.shape.shape.front();
+        const std::int64_t cols = p.shape.shape.size() > 1 ? p.shape.shape[1] : 1;
+        switch (p.shape.init) {
+            case Init::Zeros: break;
+            case Init::LstmBias: {
+                const std::int64_t u = rows / 4;
+                std::fill(p.value.begin() + u, p.value.begin() + 2 * u, S(1));
+                break;
+            }
+            case Init::GlorotUniform: {
+                const double limit = std::sqrt(6.0 / static_cast<double>(rows + cols));
+                std::uniform_real_distribution<double> dist(-limit, limit);
+                for (S& x : p.value) x = static_cast<S>(dist(rng));
+                break;
+            }
+            case Init::Orthogonal: {
+                // Keras: QR of a normal matrix, signs fixed by R's diagonal; the taller side
+                // first.
+                const bool wide = rows < cols;
+                const Eigen::Index r = wide ? cols : rows, c = wide ? rows : cols;
+                std::normal_distribution<double> dist(0.0, 1.0);
+                Eigen::MatrixXd a(r, c);
+                for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = dist(rng);
+                Eigen::HouseholderQR<Eigen::MatrixXd> qr(a);
+                Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(r, c);
+                const Eigen::MatrixXd rr = qr.matrixQR().topRows(c).template triangularView<Eigen::Upper>();
+                for (Eigen::Index j = 0; j < c; ++j) {
+                    if (rr(j, j) < 0) q.col(j) *= -1.0;
+                }
+                if (wide) q.transposeInPlace();
+                MatMap<S>(p.value.data(), rows, cols) = q.cast<S>();
+                break;
+            }
+        }
+    }
+}
+
+template <class S>
+void Plan<S>::loadWeights(const std::vector<NamedTensor>& weights) {
+    for (Param& p : m_params) {
+        const std::string name = p.fullName();
+        auto it = std::find_if(weights.begin(), weights.end(),
+                               [&](const NamedTensor& t) { return t.name == name; });
+        if (it == weights.end()) throw PlanError("no weights for " + name);
+        if (it->shape != p.shape.shape) {
+            throw PlanError("the weights for " + name + " have shape " + shapeText(it->shape) +
+                            ", but layer " + p.layer + " needs " + shapeText(p.shape.shape));
+        }
+        std::transform(it->values.begin(), it->values.end(), p.value.begin(),
+                       [](float x) { return static_cast<S>(x); });
+    }
+}
+
+template <class S>
+std::vector<NamedTensor> Plan<S>::exportWeights() const {
+    std::vector<NamedTensor> out;
+    for (const Param& p : m_params) {
+        NamedTensor t{p.fullName(), p.shape.shape, {}};
+        t.values.reserve(p.value.size());
+        for (S x : p.value) t.values.push_back(static_cast<float>(x));
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+template <class S>
+KernelIO<S> Plan<S>::io(const Step& step) {
+    KernelIO<S> io;
+    io.batch = m_batch;
+    io.training = m_training;
+    io.rng = m_rng;
+    for (std::size_t in : step.inputs) {
+        io.in.push_back(m_values[in].data());
+        io.dIn.push_back(m_grads[in].data());
+    }
+    io.out = m_values[step.node].data();
+    io.dOut = m_grads[step.node].data();
+    for (std::size_t p : step.params) {
+        io.params.push_back(m_params[p].value.data());
+        io.dParams.push_back(m_params[p].grad.data());
+    }
+    return io;
+}
+
+template <class S>
+void Plan<S>::forward(std::span<const S* const> inputs, int batch, bool training,
+                      std::mt19937_64* rng) {
+    if (batch < 1 || batch > m_maxBatch) {
+        throw PlanError("batch of " + std::to_string(batch) + " samples; this plan takes 1 to " +
+                        std::to_string(m_maxBatch));
+    }
+    if (inputs.size() != m_inputs.size()) throw PlanError("wrong number of model inputs");
+    m_batch = batch;
+    m_training = training;
+    m_rng = rng;
+    for (std::size_t k = 0; k < m_inputs.size(); ++k) {
+        const std::size_t s = slot(m_inputs[k]);
+        std::copy_n(inputs[k], batch * product(m_dims[s]), m_values[s].begin());
+    }
+    for (Step& step : m_steps) {
+        KernelIO<S> args = io(step);
+        step.kernel->forward(args);
+    }
+}
+
+template <class S>
+const S* Plan<S>::output(std::size_t k) const {
+    return m_values[slot(m_outputs.at(k))].data();
+}
+
+template <class S>
+void Plan<S>::zeroGrad() {
+    for (Param& p : m_params) std::fill(p.grad.begin(), p.grad.end(), S(0));
+}
+
+template <class S>
+void Plan<S>::backward(std::span<const S* const> dOutputs) {
+    if (dOutputs.size() != m_outputs.size()) throw PlanError("wrong number of output gradients");
+    for (auto& g : m_grads) std::fill(g.begin(), g.end(), S(0));
+    for (std::size_t k = 0; k < m_outputs.size(); ++k) {
+        const std::size_t s = slot(m_outputs[k]);
+        std::copy_n(dOutputs[k], m_batch * product(m_dims[s]), m_grads[s].begin());
+    }
+    for (auto it = m_steps.rbegin(); it != m_steps.rend(); ++it) {
+        KernelIO<S> args = io(*it);
+        it->kernel->backward(args);
+    }
+}
+
+template class Plan<float>;
+template class Plan<double>;
+
+}  // namespace loom

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/kernel.h"
+#include "graph/model_graph.h"
+
+namespace loom {
+
+/// A graph that cannot run: what is wrong, in words for the user.
+class PlanError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A compiled model: kernels in topological order and buffers preallocated for batches of up to
+/// `maxBatch` samples. Build once, run many times (ggml's "build, then run").
+///
+///   Plan<float> plan = Plan<float>::compile(graph, 32);
+///   plan.initialize(seed);                     // or plan.loadWeights(tensors)
+///   plan.forward({x}, batch, /*training=*/true, &rng);
+///   plan.zeroGrad(); plan.backward({dLoss_dOutput});
+///
+/// Values are row-major: a batch of sequences is (batch * time) rows of features.
+template <class S>
+class Plan {
+public:
+    struct Param {
+        NodeId node = 0;
+        std::string layer;  ///< the layer's display name
+        ParamShape shape;
+        std::vector<S> value;
+        std::vector<S> grad;
+        std::string fullName() const { return layer + "/" + shape.name; }
+    };
+
+    /// Throws PlanError when the graph has errors. A free time axis (None) takes `steps`.
+    static Plan compile(const ModelGraph& graph, int maxBatch, std::int64_t steps = 0);
+
+    Plan(Plan&&) noexcept;
+    Plan& operator=(Plan&&) noexcept;
+    ~Plan();
+
+    int maxBatch() const { return m_maxBatch; }
+    const std::vector<NodeId>& inputs() const { return m_inputs; }
+    const std::vector<NodeId>& outputs() const { return m_outputs; }
+    /// Shape of a node's output without the batch axis.
+    const Dims& dims(NodeId node) const;
+    std::vector<Param>& params() { return m_params; }
+    const std::vector<Param>& params() const { return m_params; }
+
+    /// Keras's initialisers, repeatable for a seed.
+    void initialize(std::uint64_t seed);
+    /// Takes weights by name (`lstm_1/kernel`); throws PlanError naming the layer and both
+    /// shapes when one is missing or has another shape.
+    void loadWeights(const std::vector<NamedTensor>& weights);
+    std::vector<NamedTensor> exportWeights() const;
+
+    /// Runs the model on `batch` samples; `inputs` follow inputs().
+    void forward(std::span<const S* const> inputs, int batch, bool training = false,
+                 std::mt19937_64* rng = nullptr);
+    const S* output(std::size_t k) const;
+    void zeroGrad();
+    /// Backpropagates the gradients of the loss with respect to the outputs of the last
+    /// forward pass; parameter gradients accumulate into params()[i].grad.
+    void backward(std::span<const S* const> dOutputs);
+
+private:
+    struct Step;
+    Plan() = default;
+
+    int m_maxBatch = 0;
+    int m_batch = 0;
+    bool m_training = false;
+    std::mt19937_64* m_rng = nullptr;
+    std::vector<NodeId> m_nodes;  ///< every node, in order of m_values
+    std::vector<Dims> m_dims;
+    std::vector<std::vector<S>> m_values, m_grads;
+    std::vector<Step> m_steps;
+    std::vector<Param> m_params;
+    std::vector<NodeId> m_inputs, m_outputs;
+
+    std::size_t slot(NodeId node) const;
+    KernelIO<S> io(const Step& step);
+};
+
+extern template class Plan<float>;
+extern template class Plan<double>;
+
+}  // namespace loom

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+/// Row-major matrices over float or double. Activations are matrices with one row per sample
+/// (vectors) or per sample and step (sequences, rows b * T + t), and the features as columns.
+template <class S>
+using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class S>
+using MatMap = Eigen::Map<Mat<S>>;
+template <class S>
+using ConstMatMap = Eigen::Map<const Mat<S>>;
+/// A view of part of a matrix (a block of columns, every T-th row, ...).
+template <class S>
+using MatRef = Eigen::Ref<Mat<S>, 0, Eigen::OuterStride<>>;
+template <class S>
+using ConstMatRef = Eigen::Ref<const Mat<S>, 0, Eigen::OuterStride<>>;
+template <class S>
+using StridedMap = Eigen::Map<Mat<S>, 0, Eigen::OuterStride<>>;
+template <class S>
+using ConstStridedMap = Eigen::Map<const Mat<S>, 0, Eigen::OuterStride<>>;
+
+/// A named float32 tensor, as weights are stored and exchanged: `lstm_1/kernel`, row-major.
+struct NamedTensor {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::vector<float> values;
+
+    std::int64_t size() const {
+        std::int64_t n = 1;
+        for (std::int64_t d : shape) n *= d;
+        return n;
+    }
+    bool operator==(const NamedTensor&) const = default;
+};
+
+}  // namespace loom

@@ -1,0 +1,290 @@
+#include "interop/keras_model.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+namespace {
+
+json readJson(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw KerasImportError(file.string() + ": cannot open the file");
+    try {
+        return json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw KerasImportError(file.string() + ": not valid JSON (" + e.what() + ")");
+    }
+}
+
+Regularizer regularizerOf(const json& j) {
+    if (j.is_null()) return {};
+    const json& c = j.value("config", json::object());
+    const double l1 = c.value("l1", 0.0), l2 = c.value("l2", 0.0);
+    Regularizer r{Regularizer::Kind::L1L2, l1, l2};
+    if (l1 == 0.0 && l2 == 0.0) return {};
+    if (l1 == 0.0) r.kind = Regularizer::Kind::L2;
+    if (l2 == 0.0) r.kind = Regularizer::Kind::L1;
+    return r;
+}
+
+class Importer {
+public:
+    Importer(std::filesystem::path file, json doc) : m_file(std::move(file)), m_doc(std::move(doc)) {
+        m_fromTfjs = m_doc.value("generatedBy", std::string()).find("TensorFlow.js") !=
+                     std::string::npos;
+    }
+
+    KerasImport run() {
+        const json& topology = m_doc.contains("modelTopology") ? m_doc["modelTopology"] : m_doc;
+        const std::string cls = topology.value("class_name", std::string());
+        const json& config = topology.value("config", json::object());
+        KerasImport result;
+        result.project.name = config.is_object() ? config.value("name", std::string()) : "";
+        if (cls == "Sequential") {
+            sequential(config, result.project.graph);
+        } else if (cls == "Model" || cls == "Functional") {
+            functional(config, result.project.graph);
+        } else {
+            fail("the topology is a '" + cls + "'; LayerLoom reads Sequential and functional "
+                 "(Model) topologies");
+        }
+        layout(result.project.graph);
+        result.weights = weights(result.project.graph);
+        return result;
+    }
+
+private:
+    std::filesystem::path m_file;
+    json m_doc;
+    bool m_fromTfjs = false;
+    std::vector<std::string> m_weightLayer;  ///< Keras layer name per graph node index
+
+    [[noreturn]] void fail(const std::string& what) const {
+        throw KerasImportError(m_file.string() + ": " + what);
+    }
+
+    Dims shapeOf(const json& batchShape, const std::string& layer) const {
+        if (!batchShape.is_array() || batchShape.size() < 2 || batchShape.size() > 3) {
+            fail("layer '" + layer + "': LayerLoom takes inputs of shape (batch, time, "
+                 "features) or (batch, features)");
+        }
+        Dims d;
+        for (std::size_t i = 1; i < batchShape.size(); ++i) {
+            d.push_back(batchShape[i].is_null() ? kNone : batchShape[i].get<std::int64_t>());
+        }
+        return d;
+    }
+
+    /// Adds the node for one Keras layer; returns its id.
+    NodeId addLayer(ModelGraph& g, const std::string& cls, const json& cfg) {
+        const std::string name = cfg.value("name", std::string());
+        std::string kind = cls;
+        json c = cfg;
+        if (cls == "InputLayer") {
+            const json& shape = cfg.contains("batch_input_shape") ? cfg["batch_input_shape"]
+                                                                   : cfg["batch_shape"];
+            const NodeId id = g.addNode("InputLayer", {}, name);
+            g.setParam(id, "shape", shapeOf(shape, name));
+            return id;
+        }
+        if (cls == "TimeDistributed") {
+            const json& inner = cfg.value("layer", json::object());
+            if (inner.value("class_name", std::string()) != "Dense") {
+                fail("layer '" + name + "': LayerLoom's TimeDistributed wraps Dense only, not " +
+                     inner.value("class_name", std::string("?")));
+            }
+            c = inner["config"];
+        }
+        const LayerSpec* spec = findLayer(kind);
+        if (!spec) fail("layer '" + name + "' is a " + cls + ", which LayerLoom does not support");
+        const NodeId id = g.addNode(kind, {}, name);
+        for (const ParamSpec& p : spec->params()) {
+            if (!c.contains(p.name)) continue;
+            const json& v = c[p.name];
+            try {
+                switch (p.type) {
+                    case ParamType::Bool: g.setParam(id, p.name, v.get<bool>()); break;
+                    case ParamType::Int: g.setParam(id, p.name, v.get<std::int64_t>()); break;
+                    case ParamType::Float: g.setParam(id, p.name, v.get<double>()); break;
+                    case ParamType::Choice: g.setParam(id, p.name, v.get<std::string>()); break;
+                    case ParamType::Regularization: g.setParam(id, p.name, regularizerOf(v)); break;
+                    case ParamType::Shape: break;
+                }
+            } catch (const json::exception&) {
+                fail("layer '" + name + "': " + p.name + " is " + v.dump() + ", which " + kind +
+                     " cannot take");
+            }
+        }
+        if ((cls == "LSTM" || cls == "GRU") && !c.contains("recurrent_activation")) {
+            g.setParam(id, "recurrent_activation",
+                       std::string(m_fromTfjs ? "hard_sigmoid" : "sigmoid"));
+        }
+        if (cls == "GRU" && !c.contains("reset_after")) g.setParam(id, "reset_after", !m_fromTfjs);
+        if (c.contains("go_backwards") && c["go_backwards"].get<bool>()) {
+            fail("layer '" + name + "': go_backwards=True is not supported");
+        }
+        if (c.contains("return_state") && c["return_state"].get<bool>()) {
+            fail("layer '" + name + "': return_state=True is not supported");
+        }
+        if (cls == "Dropout" && c.contains("noise_shape") && !c["noise_shape"].is_null()) {
+            fail("layer '" + name + "': Dropout with a noise_shape is not supported");
+        }
+        return id;
+    }
+
+    void sequential(const json& config, ModelGraph& g) {
+        const json& layers = config.is_array() ? config : config.value("layers", json::array());
+        NodeId prev = 0;
+        for (const json& l : layers) {
+            const std::string cls = l.value("class_name", std::string());
+            const json& cfg = l.value("config", json::object());
+            if (prev == 0 && cls != "InputLayer") {
+                const json& shape = cfg.contains("batch_input_shape") ? cfg["batch_input_shape"]
+                                                                       : json();
+                if (shape.is_null()) fail("the first layer does not say its input shape");
+                prev = g.addNode("InputLayer", {}, g.uniqueName("input"));
+                g.setParam(prev, "shape", shapeOf(shape, cfg.value("name", std::string())));
+            }
+            const NodeId id = addLayer(g, cls, cfg);
+            if (prev != 0) g.connect({prev, 0}, {id, 0});
+            prev = id;
+        }
+    }
+
+    void functional(const json& config, ModelGraph& g) {
+        std::map<std::string, NodeId> byName;
+        const json& layers = config.value("layers", json::array());
+        for (const json& l : layers) {
+            const std::string name = l.value("name", std::string());
+            byName[name] = addLayer(g, l.value("class_name", std::string()),
+                                    l.value("config", json::object()));
+        }
+        for (const json& l : layers) {
+            const json& inbound = l.value("inbound_nodes", json::array());
+            if (inbound.empty()) continue;
+            if (inbound.size() > 1) {
+                fail("layer '" + l.value("name", std::string()) +
+                     "' is called more than once (shared layers are not supported)");
+            }
+            const NodeId to = byName.at(l.value("name", std::string()));
+            int port = 0;
+            for (const json& src : inbound[0]) {
+                const std::string from = src.is_array() ? src[0].get<std::string>()
+                                                        : src.value("name", std::string());
+                auto it = byName.find(from);
+                if (it == byName.end()) fail("layer '" + from + "' is used but not defined");
+                g.connect({it->second, 0}, {to, port++});
+            }
+        }
+    }
+
+    /// Layers by depth from the inputs, top to bottom, side by side within a depth.
+    static void layout(ModelGraph& g) {
+        std::map<NodeId, int> depth;
+        bool changed = true;
+        for (const Node& n : g.nodes()) depth[n.id] = 0;
+        for (std::size_t pass = 0; changed && pass <= g.nodes().size(); ++pass) {
+            changed = false;
+            for (const Edge& e : g.edges()) {
+                if (depth[e.to.node] < depth[e.from.node] + 1) {
+                    depth[e.to.node] = depth[e.from.node] + 1;
+                    changed = true;
+                }
+            }
+        }
+        std::map<int, int> column;
+        for (const Node& n : g.nodes()) {
+            const int d = depth[n.id];
+            g.node(n.id)->position = {280.0 * column[d]++, 120.0 * d};
+        }
+    }
+
+    std::vector<NamedTensor> weights(const ModelGraph& g) const {
+        std::vector<NamedTensor> out;
+        if (!m_doc.contains("weightsManifest")) return out;
+        std::string blob;
+        for (const json& group : m_doc["weightsManifest"]) {
+            for (const json& path : group.value("paths", json::array())) {
+                const auto file = m_file.parent_path() / path.get<std::string>();
+                std::ifstream in(file, std::ios::binary);
+                if (!in) fail("cannot open the weights file " + file.string());
+                std::ostringstream bytes;
+                bytes << in.rdbuf();
+                blob += bytes.str();
+            }
+        }
+        std::size_t offset = 0;
+        for (const json& group : m_doc["weightsManifest"]) {
+            for (const json& w : group.value("weights", json::array())) {
+                NamedTensor t;
+                const std::string name = w.value("name", std::string());
+                t.shape = w.value("shape", std::vector<std::int64_t>{});
+                if (w.value("dtype", std::string("float32")) != "float32") {
+                    fail("weight '" + name + "' is not float32");
+                }
+                const auto count = static_cast<std::size_t>(t.size());
+                if (offset + count * 4 > blob.size()) {
+                    fail("the weights files end before '" + name + "'");
+                }
+                t.values.resize(count);
+                std::memcpy(t.values.data(), blob.data() + offset, count * 4);
+                offset += count * 4;
+                // Keras names weights `layer/.../param`; LayerLoom `layer/param`.
+                const auto slash = name.find('/');
+                const auto last = name.rfind('/');
+                if (slash == std::string::npos) fail("weight '" + name + "' names no layer");
+                t.name = name.substr(0, slash) + name.substr(last);
+                if (!g.nodeByName(name.substr(0, slash))) {
+                    fail("weight '" + name + "' belongs to no layer of the model");
+                }
+                out.push_back(std::move(t));
+            }
+        }
+        return out;
+    }
+};
+
+void flatten(const json& j, std::vector<float>& out, std::vector<std::int64_t>& shape,
+             std::size_t depth) {
+    if (j.is_number()) {
+        if (depth != shape.size()) throw KerasImportError("the array is ragged");
+        out.push_back(j.get<float>());
+        return;
+    }
+    if (!j.is_array()) throw KerasImportError("the array holds something other than numbers");
+    if (depth == shape.size()) shape.push_back(static_cast<std::int64_t>(j.size()));
+    if (shape[depth] != static_cast<std::int64_t>(j.size())) {
+        throw KerasImportError("the array is ragged");
+    }
+    for (const json& e : j) flatten(e, out, shape, depth + 1);
+}
+
+}  // namespace
+
+KerasImport importKerasModel(const std::filesystem::path& modelJson) {
+    return Importer(modelJson, readJson(modelJson)).run();
+}
+
+std::vector<float> readJsonArray(const std::filesystem::path& file,
+                                 std::vector<std::int64_t>& shape) {
+    std::vector<float> out;
+    shape.clear();
+    try {
+        flatten(readJson(file), out, shape, 0);
+    } catch (const KerasImportError& e) {
+        throw KerasImportError(file.string() + ": " + e.what());
+    }
+    return out;
+}
+
+}  // namespace loom
