@@ -224,6 +224,11 @@ const S* Plan<S>::output(std::size_t k) const {
 }
 
 template <class S>
+const S* Plan<S>::inputGrad(std::size_t k) const {
+    return m_grads[slot(m_inputs.at(k))].data();
+}
+
+template <class S>
 void Plan<S>::zeroGrad() {
     for (Param& p : m_params) std::fill(p.grad.begin(), p.grad.end(), S(0));
 }

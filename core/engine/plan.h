@@ -66,6 +66,8 @@ public:
     void forward(std::span<const S* const> inputs, int batch, bool training = false,
                  std::mt19937_64* rng = nullptr);
     const S* output(std::size_t k) const;
+    /// After backward: the gradient with respect to input k (for checks and saliency).
+    const S* inputGrad(std::size_t k) const;
     void zeroGrad();
     /// Backpropagates the gradients of the loss with respect to the outputs of the last
     /// forward pass; parameter gradients accumulate into params()[i].grad.

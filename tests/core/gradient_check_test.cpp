@@ -1,0 +1,233 @@
+// Finite-difference gradient checks in double precision: every layer kind, every activation,
+// the merge layers with Keras's broadcasting, dropout in training, and whole graphs with
+// branches shaped like the examples.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/test_graphs.h"
+#include "engine/plan.h"
+
+namespace loom {
+namespace {
+
+using test::add;
+using test::input;
+
+/// The loss is sum(w * y) over every output with fixed random w, so dL/dy = w.
+struct Check {
+    ModelGraph graph;
+    int batch = 3;
+    bool training = false;
+    int samplesPerTensor = 24;
+};
+
+double lossOf(Plan<double>& plan, const std::vector<std::vector<double>>& xs,
+              const std::vector<std::vector<double>>& ws, int batch, bool training) {
+    std::vector<const double*> in;
+    for (const auto& x : xs) in.push_back(x.data());
+    std::mt19937_64 rng(99);  // the same dropout masks on every pass
+    plan.forward(in, batch, training, &rng);
+    double loss = 0;
+    for (std::size_t k = 0; k < ws.size(); ++k) {
+        const double* y = plan.output(k);
+        for (std::size_t i = 0; i < ws[k].size(); ++i) loss += ws[k][i] * y[i];
+    }
+    return loss;
+}
+
+std::size_t count(const Dims& d, int batch) {
+    std::size_t n = static_cast<std::size_t>(batch);
+    for (std::int64_t v : d) n *= static_cast<std::size_t>(v);
+    return n;
+}
+
+void expectGradientsMatch(Check c) {
+    Plan<double> plan = Plan<double>::compile(c.graph, c.batch);
+    plan.initialize(7);
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> normal(0.0, 0.5);
+    // Biases start at zero or one; random values exercise them properly.
+    for (auto& p : plan.params()) {
+        for (double& v : p.value) v += normal(rng) * 0.3;
+    }
+    std::vector<std::vector<double>> xs, ws;
+    for (NodeId id : plan.inputs()) {
+        xs.emplace_back(count(plan.dims(id), c.batch));
+        for (double& v : xs.back()) v = normal(rng) * 2.0;
+    }
+    for (NodeId id : plan.outputs()) {
+        ws.emplace_back(count(plan.dims(id), c.batch));
+        for (double& v : ws.back()) v = normal(rng);
+    }
+
+    lossOf(plan, xs, ws, c.batch, c.training);
+    plan.zeroGrad();
+    std::vector<const double*> dOut;
+    for (const auto& w : ws) dOut.push_back(w.data());
+    plan.backward(dOut);
+    std::vector<std::vector<double>> inputGrads;
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+        inputGrads.emplace_back(plan.inputGrad(k), plan.inputGrad(k) + xs[k].size());
+    }
+
+    const double eps = 1e-6;
+    auto compare = [&](double analytic, double& value, const std::string& what) {
+        const double saved = value;
+        value = saved + eps;
+        const double up = lossOf(plan, xs, ws, c.batch, c.training);
+        value = saved - eps;
+        const double down = lossOf(plan, xs, ws, c.batch, c.training);
+        value = saved;
+        const double numeric = (up - down) / (2 * eps);
+        const double scale = std::max({1.0, std::abs(numeric), std::abs(analytic)});
+        EXPECT_NEAR(analytic, numeric, 2e-6 * scale) << what;
+    };
+    std::uniform_int_distribution<std::size_t> pick;
+    for (auto& p : plan.params()) {
+        for (int s = 0; s < c.samplesPerTensor; ++s) {
+            const std::size_t i = pick(rng) % p.value.size();
+            compare(p.grad[i], p.value[i], p.fullName() + "[" + std::to_string(i) + "]");
+        }
+    }
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+        for (int s = 0; s < c.samplesPerTensor; ++s) {
+            const std::size_t i = pick(rng) % xs[k].size();
+            compare(inputGrads[k][i], xs[k][i], "input " + std::to_string(k) + "[" +
+                                                    std::to_string(i) + "]");
+        }
+    }
+}
+
+ParamMap p(std::initializer_list<std::pair<const std::string, ParamValue>> list) {
+    return ParamMap(list);
+}
+
+class DenseActivation : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(DenseActivation, Gradients) {
+    Check c;
+    add(c.graph, "Dense", p({{"units", std::int64_t{5}}, {"activation", std::string(GetParam())}}),
+        {input(c.graph, {4})});
+    expectGradientsMatch(std::move(c));
+}
+
+INSTANTIATE_TEST_SUITE_P(Every, DenseActivation,
+                         ::testing::Values("linear", "relu", "selu", "elu", "tanh", "sigmoid",
+                                           "hard_sigmoid", "softmax", "softplus", "gelu",
+                                           "swish"));
+
+TEST(Gradients, DenseOnSequenceAndTimeDistributed) {
+    Check c;
+    const NodeId in = input(c.graph, {4, 3});
+    const NodeId d = add(c.graph, "Dense", p({{"units", std::int64_t{6}}, {"activation", std::string("tanh")}}), {in});
+    add(c.graph, "TimeDistributed", p({{"units", std::int64_t{2}}, {"use_bias", false}}), {d});
+    expectGradientsMatch(std::move(c));
+}
+
+struct RnnCase {
+    const char* kind;
+    ParamMap params;
+};
+
+void PrintTo(const RnnCase& c, std::ostream* os) { *os << c.kind; }
+
+class Recurrent : public ::testing::TestWithParam<RnnCase> {};
+
+TEST_P(Recurrent, Gradients) {
+    Check c;
+    c.training = true;
+    add(c.graph, GetParam().kind, GetParam().params, {input(c.graph, {5, 3})});
+    expectGradientsMatch(std::move(c));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Every, Recurrent,
+    ::testing::Values(
+        RnnCase{"LSTM", p({{"units", std::int64_t{4}}})},
+        RnnCase{"LSTM", p({{"units", std::int64_t{4}}, {"return_sequences", true}})},
+        RnnCase{"LSTM", p({{"units", std::int64_t{3}}, {"return_sequences", true},
+                           {"activation", std::string("selu")}, {"use_bias", false}})},
+        RnnCase{"LSTM", p({{"units", std::int64_t{4}}, {"return_sequences", true},
+                           {"recurrent_activation", std::string("hard_sigmoid")},
+                           {"dropout", 0.3}, {"recurrent_dropout", 0.4}})},
+        RnnCase{"GRU", p({{"units", std::int64_t{4}}})},
+        RnnCase{"GRU", p({{"units", std::int64_t{4}}, {"return_sequences", true}})},
+        RnnCase{"GRU", p({{"units", std::int64_t{4}}, {"reset_after", false},
+                          {"return_sequences", true}})},
+        RnnCase{"GRU", p({{"units", std::int64_t{3}}, {"reset_after", false}, {"use_bias", false}})},
+        RnnCase{"GRU", p({{"units", std::int64_t{4}}, {"return_sequences", true},
+                          {"activation", std::string("relu")}, {"dropout", 0.25},
+                          {"recurrent_dropout", 0.5}})}),
+    [](const auto& i) { return std::to_string(i.index) + "_" + i.param.kind; });
+
+TEST(Gradients, RepeatVectorAndDropout) {
+    Check c;
+    c.training = true;
+    const NodeId d = add(c.graph, "Dropout", p({{"rate", 0.4}}), {input(c.graph, {4})});
+    add(c.graph, "RepeatVector", p({{"n", std::int64_t{3}}}), {d});
+    expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, AddWithKerasBroadcasting) {
+    Check c;
+    const NodeId seq = input(c.graph, {4, 3});
+    const NodeId vec = input(c.graph, {3});
+    const NodeId narrow = input(c.graph, {4, 1});
+    const NodeId one = input(c.graph, {1, 3});
+    add(c.graph, "Add", {}, {seq, vec, narrow, one, seq});
+    expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, ConcatenateFeaturesAndTime) {
+    Check c;
+    const NodeId a = input(c.graph, {4, 2});
+    const NodeId b = input(c.graph, {4, 3});
+    const NodeId f = add(c.graph, "Concatenate", {}, {a, b});
+    const NodeId t = add(c.graph, "Concatenate", p({{"axis", std::int64_t{1}}}),
+                         {f, add(c.graph, "Dense", p({{"units", std::int64_t{5}}}), {b})});
+    add(c.graph, "Concatenate", {}, {add(c.graph, "LSTM", p({{"units", std::int64_t{2}}}), {t}),
+                                     input(c.graph, {3})});
+    expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, SkipAutoencoderWithConcatenateAndAdd) {
+    // The shipped U-Net autoencoder's topology at small sizes.
+    Check c;
+    c.samplesPerTensor = 12;
+    ModelGraph& g = c.graph;
+    const NodeId in = input(g, {6, 1});
+    const NodeId e1 = add(g, "LSTM", p({{"units", std::int64_t{5}}, {"return_sequences", true}, {"activation", std::string("selu")}}), {in});
+    const NodeId e2 = add(g, "LSTM", p({{"units", std::int64_t{4}}, {"return_sequences", true}, {"activation", std::string("selu")}}), {e1});
+    const NodeId bn = add(g, "LSTM", p({{"units", std::int64_t{2}}, {"activation", std::string("selu")}}), {e2});
+    const NodeId rv = add(g, "RepeatVector", p({{"n", std::int64_t{6}}}), {bn});
+    const NodeId d1 = add(g, "LSTM", p({{"units", std::int64_t{2}}, {"return_sequences", true}}), {rv});
+    const NodeId c1 = add(g, "Concatenate", {}, {d1, e2});
+    const NodeId d2 = add(g, "GRU", p({{"units", std::int64_t{4}}, {"return_sequences", true}}), {c1});
+    const NodeId proj = add(g, "TimeDistributed", p({{"units", std::int64_t{5}}}), {d2});
+    const NodeId a2 = add(g, "Add", {}, {proj, e1});
+    const NodeId d3 = add(g, "LSTM", p({{"units", std::int64_t{5}}, {"return_sequences", true}}), {a2});
+    add(g, "TimeDistributed", p({{"units", std::int64_t{1}}}), {d3});
+    expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, ResidualClassifierWithTwoHeads) {
+    // A residual block whose input feeds two layers, and two outputs.
+    Check c;
+    ModelGraph& g = c.graph;
+    const NodeId in = input(g, {5, 3});
+    const NodeId a = add(g, "LSTM", p({{"units", std::int64_t{3}}, {"return_sequences", true}}), {in});
+    const NodeId x = add(g, "LSTM", p({{"units", std::int64_t{4}}, {"return_sequences", true}}), {a});
+    const NodeId skip = add(g, "LSTM", p({{"units", std::int64_t{4}}, {"return_sequences", true}}), {a});
+    const NodeId x2 = add(g, "LSTM", p({{"units", std::int64_t{4}}, {"return_sequences", true}}), {x});
+    const NodeId b = add(g, "Add", {}, {skip, x2});
+    const NodeId last = add(g, "LSTM", p({{"units", std::int64_t{6}}}), {b});
+    const NodeId h = add(g, "Dense", p({{"units", std::int64_t{5}}, {"activation", std::string("relu")}}), {last});
+    add(g, "Dense", p({{"units", std::int64_t{2}}, {"activation", std::string("softmax")}}), {h});
+    add(g, "Dense", p({{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}), {last});
+    expectGradientsMatch(std::move(c));
+}
+
+}  // namespace
+}  // namespace loom
