@@ -87,8 +87,10 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
         for (ParamShape& p : step.kernel->params()) {
             const auto size = static_cast<std::size_t>(p.size());
             step.params.push_back(plan.m_params.size());
-            plan.m_params.push_back(
-                Param{id, node.name, std::move(p), std::vector<S>(size), std::vector<S>(size)});
+            Regularizer reg;
+            if (p.name == "kernel") reg = node.param<Regularizer>("kernel_regularizer");
+            plan.m_params.push_back(Param{id, node.name, std::move(p), std::vector<S>(size),
+                                          std::vector<S>(size), reg});
         }
         plan.m_steps.push_back(std::move(step));
     }

@@ -10,6 +10,7 @@
 
 #include "engine/kernel.h"
 #include "graph/model_graph.h"
+#include "graph/param_value.h"
 
 namespace loom {
 
@@ -37,6 +38,7 @@ public:
         ParamShape shape;
         std::vector<S> value;
         std::vector<S> grad;
+        Regularizer regularizer;  ///< the layer's kernel_regularizer, on its `kernel` only
         std::string fullName() const { return layer + "/" + shape.name; }
     };
 

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/plan.h"
+
+namespace loom {
+
+/// An optimizer and its hyperparameters, with Keras's defaults.
+struct OptimizerConfig {
+    enum class Kind { Sgd, Adam, AdamW, RmsProp };
+    Kind kind = Kind::Adam;
+    double learningRate = 1e-3;  ///< SGD's Keras default is 0.01; see defaultsFor()
+    double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  ///< Adam, AdamW
+    double weightDecay = 0.004;                         ///< AdamW
+    double rho = 0.9;                                   ///< RMSprop
+    double momentum = 0.0;                              ///< SGD, RMSprop
+    bool nesterov = false;                              ///< SGD
+    std::optional<double> clipNorm;   ///< each gradient's norm at most this
+    std::optional<double> clipValue;  ///< each gradient value within +-this
+
+    /// The Keras defaults for an optimizer named `sgd`, `adam`, `adamw` or `rmsprop`.
+    static std::optional<OptimizerConfig> defaultsFor(std::string_view name);
+    std::string name() const;
+};
+
+/// Applies gradients to a plan's parameters, Keras's update rules, one step per batch.
+class Optimizer {
+public:
+    explicit Optimizer(OptimizerConfig config) : m_config(config) {}
+    const OptimizerConfig& config() const { return m_config; }
+    void setLearningRate(double lr) { m_config.learningRate = lr; }
+    /// Updates every parameter from its gradient.
+    void step(Plan<float>& plan);
+    /// Forgets moments and the step count (after weights are reset).
+    void reset() { m_slots.clear(); m_iterations = 0; }
+
+private:
+    OptimizerConfig m_config;
+    std::vector<std::vector<float>> m_slots;  ///< two per parameter: first and second moments
+    long m_iterations = 0;
+};
+
+}  // namespace loom

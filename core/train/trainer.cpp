@@ -1,0 +1,335 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+
+namespace loom {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+std::string dimsText(const Dims& d) { return formatShape(d); }
+
+/// Rows and columns of the output of `samples` samples, as the loss sees them.
+struct OutputLayout {
+    std::int64_t rowsPerSample = 1;
+    std::int64_t cols = 1;
+};
+
+OutputLayout layoutOf(const Dims& out) {
+    return {out.size() == 2 ? out[0] : 1, out.back()};
+}
+
+/// Checks that the data fits the model; returns the problem in words, or empty.
+std::string checkData(const Plan<float>& plan, const Dataset& d, Loss loss, const char* which) {
+    if (plan.inputs().size() != 1 || plan.outputs().size() != 1) {
+        return "training needs a model with one Input and one output";
+    }
+    const Dims& in = plan.dims(plan.inputs()[0]);
+    const Dims& out = plan.dims(plan.outputs()[0]);
+    if (d.xDims != in) {
+        return std::string("the ") + which + " samples have shape " + dimsText(d.xDims) +
+               ", but the model's Input takes " + dimsText(in);
+    }
+    Dims target = out;
+    target.back() = targetColumns(loss, out.back());
+    if (d.yDims != target) {
+        return std::string("the ") + which + " targets have shape " + dimsText(d.yDims) +
+               ", but the model's output is " + dimsText(out) +
+               (loss == Loss::SparseCategoricalCrossentropy ? " (one class index per row)" : "");
+    }
+    if (d.size() == 0) return std::string("there are no ") + which + " samples";
+    if (static_cast<std::int64_t>(d.y.size()) != d.size() * d.ySize()) {
+        return std::string("the ") + which + " data has " + std::to_string(d.size()) +
+               " samples but targets for " + std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize()));
+    }
+    return {};
+}
+
+double regularize(Plan<float>& plan, bool addGradients) {
+    double penalty = 0.0;
+    for (auto& p : plan.params()) {
+        const Regularizer& r = p.regularizer;
+        if (r.kind == Regularizer::Kind::None) continue;
+        for (std::size_t i = 0; i < p.value.size(); ++i) {
+            const double w = p.value[i];
+            penalty += r.l1 * std::abs(w) + r.l2 * w * w;
+            if (addGradients) {
+                p.grad[i] += static_cast<float>(r.l1 * ((w > 0) - (w < 0)) + 2.0 * r.l2 * w);
+            }
+        }
+    }
+    return penalty;
+}
+
+bool gradientsFinite(const Plan<float>& plan) {
+    for (const auto& p : plan.params()) {
+        for (float g : p.grad) {
+            if (!std::isfinite(g)) return false;
+        }
+    }
+    return true;
+}
+
+/// Copies the samples `order[begin, end)` into contiguous batch buffers.
+void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
+            std::size_t end, std::vector<float>& x, std::vector<float>& y) {
+    const std::int64_t xs = d.xSize(), ys = d.ySize();
+    x.resize((end - begin) * static_cast<std::size_t>(xs));
+    y.resize((end - begin) * static_cast<std::size_t>(ys));
+    for (std::size_t i = begin; i < end; ++i) {
+        const std::int64_t s = order[i];
+        std::copy_n(d.x.begin() + s * xs, xs, x.begin() + static_cast<std::int64_t>(i - begin) * xs);
+        std::copy_n(d.y.begin() + s * ys, ys, y.begin() + static_cast<std::int64_t>(i - begin) * ys);
+    }
+}
+
+std::vector<std::vector<float>> snapshot(const Plan<float>& plan) {
+    std::vector<std::vector<float>> values;
+    for (const auto& p : plan.params()) values.push_back(p.value);
+    return values;
+}
+
+void restore(Plan<float>& plan, const std::vector<std::vector<float>>& values) {
+    auto& params = plan.params();
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].value = values[i];
+}
+
+}  // namespace
+
+Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss) {
+    Evaluation result;
+    const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
+    std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));
+    std::iota(order.begin(), order.end(), 0);
+    std::vector<float> x, y;
+    double lossSum = 0.0, accSum = 0.0;
+    const auto n = static_cast<std::size_t>(data.size());
+    for (std::size_t b = 0; b < n; b += static_cast<std::size_t>(plan.maxBatch())) {
+        const std::size_t e = std::min(n, b + static_cast<std::size_t>(plan.maxBatch()));
+        gather(data, order, b, e, x, y);
+        const float* in[] = {x.data()};
+        const int batch = static_cast<int>(e - b);
+        plan.forward(in, batch);
+        const std::int64_t rows = batch * out.rowsPerSample;
+        lossSum += computeLoss<float>(loss, plan.output(0), y.data(), rows, out.cols, nullptr) *
+                   static_cast<double>(batch);
+        if (isClassification(loss)) {
+            accSum += accuracy<float>(loss, plan.output(0), y.data(), rows, out.cols) *
+                      static_cast<double>(batch);
+        }
+    }
+    result.loss = lossSum / static_cast<double>(n) + regularize(plan, false);
+    if (isClassification(loss)) result.accuracy = accSum / static_cast<double>(n);
+    return result;
+}
+
+std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x) {
+    const std::int64_t inSize = Dataset::product(plan.dims(plan.inputs()[0]));
+    const std::int64_t outSize = Dataset::product(plan.dims(plan.outputs()[0]));
+    const std::int64_t n = static_cast<std::int64_t>(x.size()) / inSize;
+    std::vector<float> y(static_cast<std::size_t>(n * outSize));
+    for (std::int64_t b = 0; b < n; b += plan.maxBatch()) {
+        const std::int64_t e = std::min<std::int64_t>(n, b + plan.maxBatch());
+        const float* in[] = {x.data() + b * inSize};
+        plan.forward(in, static_cast<int>(e - b));
+        std::copy_n(plan.output(0), (e - b) * outSize, y.begin() + b * outSize);
+    }
+    return y;
+}
+
+TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validation,
+                  const TrainConfig& config, TrainingControl* control,
+                  TrainingObserver* observer) {
+    TrainResult result;
+    if (std::string problem = checkData(plan, all, config.loss, "training"); !problem.empty()) {
+        result.reason = StopReason::InvalidData;
+        result.message = "Cannot train: " + problem + ".";
+        return result;
+    }
+    Dataset trainSet, splitVal;
+    const Dataset* val = validation;
+    if (!val && config.validationSplit > 0.0) {
+        const auto n = all.size();
+        const auto cut = n - static_cast<std::int64_t>(std::floor(static_cast<double>(n) * config.validationSplit));
+        if (cut <= 0 || cut >= n) {
+            result.reason = StopReason::InvalidData;
+            result.message = "Cannot train: a validation split of " +
+                             std::to_string(config.validationSplit) + " leaves no samples for " +
+                             (cut <= 0 ? "training" : "validation") + " out of " +
+                             std::to_string(n) + ".";
+            return result;
+        }
+        trainSet = all.slice(0, cut);
+        splitVal = all.slice(cut, n);
+        val = &splitVal;
+    } else {
+        trainSet = all;
+    }
+    if (val) {
+        if (std::string problem = checkData(plan, *val, config.loss, "validation"); !problem.empty()) {
+            result.reason = StopReason::InvalidData;
+            result.message = "Cannot train: " + problem + ".";
+            return result;
+        }
+    }
+
+    const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
+    Optimizer optimizer(config.optimizer);
+    std::mt19937_64 rng(config.seed);
+    std::vector<std::int64_t> order(static_cast<std::size_t>(trainSet.size()));
+    std::iota(order.begin(), order.end(), 0);
+    const std::size_t n = order.size();
+    const auto batchSize = static_cast<std::size_t>(std::min(config.batchSize, plan.maxBatch()));
+    const int batches = static_cast<int>((n + batchSize - 1) / batchSize);
+    std::vector<float> x, y, dOut;
+
+    double lr = config.optimizer.learningRate;
+    double best = INFINITY;
+    int sinceBest = 0, sincePlateau = 0;
+    double plateauBest = INFINITY;
+    std::vector<std::vector<float>> bestWeights;
+    const auto start = Clock::now();
+    std::int64_t seen = 0;
+
+    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+        // Learning rate for this epoch.
+        const auto& s = config.schedule;
+        if (s.kind == LearningRateSchedule::Kind::StepDecay) {
+            lr = config.optimizer.learningRate *
+                 std::pow(s.factor, (epoch - 1) / std::max(1, s.everyEpochs));
+        } else if (s.kind == LearningRateSchedule::Kind::Cosine) {
+            const double progress = config.epochs > 1 ? (epoch - 1.0) / (config.epochs - 1.0) : 0.0;
+            lr = s.minLearningRate + 0.5 * (config.optimizer.learningRate - s.minLearningRate) *
+                                         (1.0 + std::cos(M_PI * progress));
+        }
+        lr = std::max(lr, s.minLearningRate);
+        optimizer.setLearningRate(lr);
+
+        if (config.shuffle) std::shuffle(order.begin(), order.end(), rng);
+        const auto epochStart = Clock::now();
+        double lossSum = 0.0, accSum = 0.0;
+        std::map<std::string, double> gradSums;
+        for (int b = 0; b < batches; ++b) {
+            if (control && (control->stopRequested() || !control->waitWhilePaused())) {
+                result.reason = StopReason::Cancelled;
+                result.message = "Stopped at epoch " + std::to_string(epoch) + ", batch " +
+                                 std::to_string(b + 1) + "; the weights are those trained so far.";
+                return result;
+            }
+            const std::size_t begin = static_cast<std::size_t>(b) * batchSize;
+            const std::size_t end = std::min(n, begin + batchSize);
+            const int batch = static_cast<int>(end - begin);
+            gather(trainSet, order, begin, end, x, y);
+            const float* in[] = {x.data()};
+            plan.forward(in, batch, true, &rng);
+            const std::int64_t rows = batch * out.rowsPerSample;
+            dOut.resize(static_cast<std::size_t>(rows * out.cols));
+            double loss = computeLoss<float>(config.loss, plan.output(0), y.data(), rows, out.cols,
+                                             dOut.data());
+            loss += regularize(plan, false);
+            plan.zeroGrad();
+            const float* grads[] = {dOut.data()};
+            plan.backward(grads);
+            regularize(plan, true);
+            if (!std::isfinite(loss) || !gradientsFinite(plan)) {
+                result.reason = StopReason::NonFinite;
+                result.message = std::string("The ") + (std::isfinite(loss) ? "gradients" : "loss") +
+                                 " became NaN or infinite at epoch " + std::to_string(epoch) +
+                                 ", batch " + std::to_string(b + 1) +
+                                 ". Training stopped and kept the weights from before that batch. "
+                                 "A lower learning rate, gradient clipping or normalised data "
+                                 "usually help.";
+                return result;
+            }
+            for (const auto& p : plan.params()) {
+                double sq = 0.0;
+                for (float g : p.grad) sq += static_cast<double>(g) * g;
+                gradSums[p.layer] += sq;  // summed over the layer's tensors, rooted below
+            }
+            optimizer.step(plan);
+            lossSum += loss * batch;
+            if (isClassification(config.loss)) {
+                accSum += accuracy<float>(config.loss, plan.output(0), y.data(), rows, out.cols) * batch;
+            }
+            seen += batch;
+            if (observer) {
+                BatchReport r{epoch, b + 1, batches, loss,
+                              static_cast<double>(seen) / std::max(1e-9, seconds(start)),
+                              seconds(start)};
+                observer->onBatch(r);
+            }
+        }
+
+        EpochReport report;
+        report.epoch = epoch;
+        report.epochs = config.epochs;
+        report.loss = lossSum / static_cast<double>(n);
+        if (isClassification(config.loss)) report.accuracy = accSum / static_cast<double>(n);
+        if (val) {
+            const Evaluation e = evaluate(plan, *val, config.loss);
+            report.valLoss = e.loss;
+            report.valAccuracy = e.accuracy;
+        }
+        report.learningRate = lr;
+        report.elapsedSeconds = seconds(start);
+        report.samplesPerSecond = static_cast<double>(n) / std::max(1e-9, seconds(epochStart));
+        for (const auto& p : plan.params()) {
+            if (report.gradients.empty() || report.gradients.back().layer != p.layer) {
+                report.gradients.push_back({p.layer, std::sqrt(gradSums[p.layer]) / batches});
+            }
+        }
+        result.history.push_back(report);
+        if (observer) observer->onEpoch(report);
+        if (!std::isfinite(report.valLoss < 0 ? report.loss : report.valLoss)) {
+            result.reason = StopReason::NonFinite;
+            result.message = "The validation loss became NaN or infinite at epoch " +
+                             std::to_string(epoch) + ". Training stopped.";
+            return result;
+        }
+
+        const double monitored = val ? report.valLoss : report.loss;
+        if (monitored < best - config.earlyStopping.minDelta) {
+            best = monitored;
+            result.bestEpoch = epoch;
+            sinceBest = 0;
+            if (config.earlyStopping.enabled && config.earlyStopping.restoreBestWeights) {
+                bestWeights = snapshot(plan);
+            }
+        } else {
+            ++sinceBest;
+        }
+        if (s.kind == LearningRateSchedule::Kind::ReduceOnPlateau) {
+            if (monitored < plateauBest) {
+                plateauBest = monitored;
+                sincePlateau = 0;
+            } else if (++sincePlateau >= s.patience) {
+                lr = std::max(s.minLearningRate, lr * s.factor);
+                sincePlateau = 0;
+            }
+        }
+        if (config.earlyStopping.enabled && sinceBest >= config.earlyStopping.patience) {
+            if (!bestWeights.empty()) restore(plan, bestWeights);
+            result.reason = StopReason::EarlyStopped;
+            result.message = "Stopped early after epoch " + std::to_string(epoch) + ": no " +
+                             (val ? "validation " : "") + "loss improvement for " +
+                             std::to_string(config.earlyStopping.patience) + " epochs" +
+                             (bestWeights.empty() ? "." : "; kept the weights of epoch " +
+                                                              std::to_string(result.bestEpoch) + ".");
+            return result;
+        }
+    }
+    result.message = "Trained " + std::to_string(config.epochs) + " epochs.";
+    return result;
+}
+
+}  // namespace loom

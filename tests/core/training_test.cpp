@@ -1,0 +1,325 @@
+// Losses, regularisers, optimizers and the training loop.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/test_graphs.h"
+#include "train/trainer.h"
+
+namespace loom {
+namespace {
+
+using test::add;
+using test::input;
+
+class LossGradient : public ::testing::TestWithParam<Loss> {};
+
+TEST_P(LossGradient, MatchesFiniteDifferences) {
+    const Loss loss = GetParam();
+    const std::int64_t rows = 4, cols = 3;
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> u(0.05, 0.95);
+    std::vector<double> y(rows * cols), t(rows * targetColumns(loss, cols)), g(y.size());
+    for (double& v : y) v = u(rng);
+    if (loss == Loss::SparseCategoricalCrossentropy) {
+        for (std::int64_t r = 0; r < rows; ++r) t[r] = static_cast<double>(r % cols);
+    } else if (loss == Loss::CategoricalCrossentropy) {
+        for (std::int64_t r = 0; r < rows; ++r) t[r * cols + (r % cols)] = 1.0;
+    } else {
+        for (double& v : t) v = u(rng);
+    }
+    computeLoss<double>(loss, y.data(), t.data(), rows, cols, g.data());
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        const double saved = y[i], eps = 1e-6;
+        y[i] = saved + eps;
+        const double up = computeLoss<double>(loss, y.data(), t.data(), rows, cols, nullptr);
+        y[i] = saved - eps;
+        const double down = computeLoss<double>(loss, y.data(), t.data(), rows, cols, nullptr);
+        y[i] = saved;
+        EXPECT_NEAR(g[i], (up - down) / (2 * eps), 1e-6) << lossName(loss) << " at " << i;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Every, LossGradient,
+                         ::testing::Values(Loss::MeanSquaredError, Loss::MeanAbsoluteError,
+                                           Loss::Huber, Loss::BinaryCrossentropy,
+                                           Loss::CategoricalCrossentropy,
+                                           Loss::SparseCategoricalCrossentropy));
+
+TEST(Loss, KerasValues) {
+    const double y[] = {0.1, 0.9, 0.4, 0.6};
+    const double t[] = {0.0, 1.0, 1.0, 0.0};
+    EXPECT_NEAR(computeLoss<double>(Loss::MeanSquaredError, y, t, 2, 2, nullptr),
+                (0.01 + 0.01 + 0.36 + 0.36) / 4, 1e-12);
+    EXPECT_NEAR(computeLoss<double>(Loss::MeanAbsoluteError, y, t, 2, 2, nullptr), 0.35, 1e-12);
+    EXPECT_NEAR(computeLoss<double>(Loss::BinaryCrossentropy, y, t, 2, 2, nullptr),
+                -(std::log(0.9) * 2 + std::log(0.4) + std::log(0.4)) / 4, 1e-9);
+    const double h[] = {3.0};
+    const double zero[] = {0.0};
+    EXPECT_NEAR(computeLoss<double>(Loss::Huber, h, zero, 1, 1, nullptr), 2.5, 1e-12);
+    EXPECT_EQ(parseLoss("mean_squared_error"), Loss::MeanSquaredError);
+    EXPECT_FALSE(parseLoss("hinge").has_value());
+    EXPECT_DOUBLE_EQ(accuracy<double>(Loss::CategoricalCrossentropy, y, t, 2, 2), 0.5);
+}
+
+/// One parameter with gradient 1 everywhere, so updates can be compared with Keras's rules.
+Plan<float> oneWeightPlan() {
+    ModelGraph g;
+    add(g, "Dense", {{"units", std::int64_t{1}}, {"use_bias", false}}, {input(g, {1})});
+    Plan<float> plan = Plan<float>::compile(g, 1);
+    plan.params()[0].value = {1.0f};
+    return plan;
+}
+
+TEST(Optimizer, AdamFollowsKeras) {
+    Plan<float> plan = oneWeightPlan();
+    Optimizer adam(*OptimizerConfig::defaultsFor("adam"));
+    for (int step = 0; step < 3; ++step) {
+        plan.params()[0].grad = {0.5f};
+        adam.step(plan);
+    }
+    // A constant gradient: m / sqrt(v) is 1 after bias correction, so each step moves by lr.
+    EXPECT_NEAR(plan.params()[0].value[0], 1.0 - 3 * 1e-3, 1e-6);
+}
+
+TEST(Optimizer, SgdMomentumAndNesterov) {
+    Plan<float> plan = oneWeightPlan();
+    OptimizerConfig c = *OptimizerConfig::defaultsFor("sgd");
+    c.momentum = 0.9;
+    Optimizer sgd(c);
+    plan.params()[0].grad = {1.0f};
+    sgd.step(plan);  // m = -0.01
+    plan.params()[0].grad = {1.0f};
+    sgd.step(plan);  // m = -0.009 - 0.01
+    EXPECT_NEAR(plan.params()[0].value[0], 1.0 - 0.01 - 0.019, 1e-6);
+
+    Plan<float> p2 = oneWeightPlan();
+    c.nesterov = true;
+    Optimizer nesterov(c);
+    p2.params()[0].grad = {1.0f};
+    nesterov.step(p2);  // w += 0.9 * -0.01 - 0.01
+    EXPECT_NEAR(p2.params()[0].value[0], 1.0 - 0.019, 1e-6);
+}
+
+TEST(Optimizer, RmsPropAdamWAndClipping) {
+    Plan<float> plan = oneWeightPlan();
+    Optimizer rms(*OptimizerConfig::defaultsFor("rmsprop"));
+    plan.params()[0].grad = {2.0f};
+    rms.step(plan);  // v = 0.1 * 4; w -= 1e-3 * 2 / (sqrt(0.4) + 1e-7)
+    EXPECT_NEAR(plan.params()[0].value[0], 1.0 - 1e-3 * 2 / std::sqrt(0.4), 1e-6);
+
+    Plan<float> p2 = oneWeightPlan();
+    Optimizer adamw(*OptimizerConfig::defaultsFor("adamw"));
+    p2.params()[0].grad = {0.0f};
+    adamw.step(p2);  // decay only: w -= w * 0.004 * 1e-3
+    EXPECT_NEAR(p2.params()[0].value[0], 1.0 - 0.004e-3, 1e-7);
+
+    Plan<float> p3 = oneWeightPlan();
+    OptimizerConfig c = *OptimizerConfig::defaultsFor("sgd");
+    c.clipValue = 0.5;
+    Optimizer clipped(c);
+    p3.params()[0].grad = {10.0f};
+    clipped.step(p3);
+    EXPECT_NEAR(p3.params()[0].value[0], 1.0 - 0.01 * 0.5, 1e-7);
+}
+
+/// y = 2 x0 - x1 + 0.5: a linear problem any working loop solves.
+Dataset linearData(int n, std::uint64_t seed) {
+    Dataset d;
+    d.xDims = {2};
+    d.yDims = {1};
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> u(-1, 1);
+    for (int i = 0; i < n; ++i) {
+        const float a = u(rng), b = u(rng);
+        d.x.insert(d.x.end(), {a, b});
+        d.y.push_back(2 * a - b + 0.5f);
+    }
+    return d;
+}
+
+ModelGraph linearModel() {
+    ModelGraph g;
+    add(g, "Dense", {{"units", std::int64_t{1}}}, {input(g, {2})});
+    return g;
+}
+
+TEST(Trainer, LearnsALinearFunction) {
+    Plan<float> plan = Plan<float>::compile(linearModel(), 16);
+    plan.initialize(1);
+    TrainConfig c;
+    c.epochs = 60;
+    c.batchSize = 16;
+    c.optimizer.learningRate = 0.05;
+    c.validationSplit = 0.2;
+    const TrainResult r = train(plan, linearData(200, 2), nullptr, c);
+    EXPECT_EQ(r.reason, StopReason::Finished) << r.message;
+    ASSERT_EQ(r.history.size(), 60u);
+    EXPECT_LT(r.history.back().loss, 1e-3);
+    EXPECT_LT(r.history.back().valLoss, 1e-3);
+    EXPECT_NEAR(plan.params()[0].value[0], 2.0, 0.05);
+    EXPECT_NEAR(plan.params()[1].value[0], 0.5, 0.05);
+}
+
+TEST(Trainer, IsRepeatableForASeed) {
+    auto run = [] {
+        Plan<float> plan = Plan<float>::compile(linearModel(), 8);
+        plan.initialize(4);
+        TrainConfig c;
+        c.epochs = 3;
+        c.batchSize = 8;
+        train(plan, linearData(50, 3), nullptr, c);
+        return plan.exportWeights();
+    };
+    EXPECT_EQ(run(), run());
+}
+
+TEST(Trainer, SequenceAutoencoderLossFalls) {
+    ModelGraph g;
+    const NodeId in = input(g, {8, 1});
+    const NodeId enc = add(g, "LSTM", {{"units", std::int64_t{8}}}, {in});
+    const NodeId rep = add(g, "RepeatVector", {{"n", std::int64_t{8}}}, {enc});
+    const NodeId dec = add(g, "LSTM", {{"units", std::int64_t{8}}, {"return_sequences", true}}, {rep});
+    add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {dec});
+    Dataset d;
+    d.xDims = {8, 1};
+    d.yDims = {8, 1};
+    for (int s = 0; s < 64; ++s) {
+        for (int t = 0; t < 8; ++t) d.x.push_back(std::sin(0.7f * static_cast<float>(t + s)));
+    }
+    d.y = d.x;
+    Plan<float> plan = Plan<float>::compile(g, 16);
+    plan.initialize(2);
+    TrainConfig c;
+    c.epochs = 25;
+    c.batchSize = 16;
+    c.optimizer.learningRate = 0.01;
+    const TrainResult r = train(plan, d, nullptr, c);
+    EXPECT_LT(r.history.back().loss, r.history.front().loss * 0.5);
+    ASSERT_FALSE(r.history.back().gradients.empty());
+    EXPECT_EQ(r.history.back().gradients.front().layer, "lstm_1");
+}
+
+TEST(Trainer, ClassifierReportsAccuracy) {
+    ModelGraph g;
+    add(g, "Dense", {{"units", std::int64_t{2}}, {"activation", std::string("softmax")}},
+        {input(g, {2})});
+    Dataset d;
+    d.xDims = {2};
+    d.yDims = {1};
+    std::mt19937_64 rng(8);
+    std::normal_distribution<float> n(0, 1);
+    for (int i = 0; i < 200; ++i) {
+        const float a = n(rng), b = n(rng);
+        d.x.insert(d.x.end(), {a, b});
+        d.y.push_back(a + b > 0 ? 1.0f : 0.0f);
+    }
+    Plan<float> plan = Plan<float>::compile(g, 32);
+    plan.initialize(3);
+    TrainConfig c;
+    c.epochs = 40;
+    c.loss = Loss::SparseCategoricalCrossentropy;
+    c.optimizer.learningRate = 0.05;
+    const TrainResult r = train(plan, d, nullptr, c);
+    EXPECT_GT(r.history.back().accuracy, 0.95);
+    EXPECT_GT(evaluate(plan, d, c.loss).accuracy, 0.95);
+}
+
+class StopAfter : public TrainingObserver {
+public:
+    StopAfter(TrainingControl& c, int batches) : m_control(c), m_left(batches) {}
+    void onBatch(const BatchReport&) override {
+        ++seen;
+        if (--m_left == 0) m_control.requestStop();
+    }
+    int seen = 0;
+
+private:
+    TrainingControl& m_control;
+    int m_left;
+};
+
+TEST(Trainer, StopsWithinOneBatch) {
+    Plan<float> plan = Plan<float>::compile(linearModel(), 4);
+    plan.initialize(1);
+    TrainingControl control;
+    StopAfter observer(control, 3);
+    TrainConfig c;
+    c.batchSize = 4;
+    const TrainResult r = train(plan, linearData(100, 1), nullptr, c, &control, &observer);
+    EXPECT_EQ(r.reason, StopReason::Cancelled);
+    EXPECT_EQ(observer.seen, 3);
+    EXPECT_NE(r.message.find("epoch 1, batch 4"), std::string::npos) << r.message;
+}
+
+TEST(Trainer, NanStopsAndKeepsTheLastGoodWeights) {
+    Plan<float> plan = Plan<float>::compile(linearModel(), 4);
+    plan.initialize(1);
+    Dataset d = linearData(40, 1);
+    d.x[2 * 21] = NAN;  // sample 21 falls in batch 6 without shuffling
+    TrainConfig c;
+    c.batchSize = 4;
+    c.shuffle = false;
+    TrainConfig first = c;
+    first.epochs = 1;
+    Plan<float> reference = Plan<float>::compile(linearModel(), 4);
+    reference.initialize(1);
+    train(reference, d.slice(0, 20), nullptr, first);  // the five good batches
+    const TrainResult r = train(plan, d, nullptr, c);
+    EXPECT_EQ(r.reason, StopReason::NonFinite);
+    EXPECT_NE(r.message.find("epoch 1, batch 6"), std::string::npos) << r.message;
+    EXPECT_EQ(plan.exportWeights(), reference.exportWeights());
+}
+
+TEST(Trainer, EarlyStoppingRestoresTheBestWeights) {
+    Plan<float> plan = Plan<float>::compile(linearModel(), 8);
+    plan.initialize(1);
+    TrainConfig c;
+    c.epochs = 200;
+    c.optimizer = *OptimizerConfig::defaultsFor("sgd");
+    c.optimizer.learningRate = 0.9;  // noisy steps make the loss stall and bounce
+    c.earlyStopping = {true, 3, 0.0, true};
+    Dataset train_ = linearData(64, 1), val = linearData(32, 9);
+    const TrainResult r = train(plan, train_, &val, c);
+    EXPECT_EQ(r.reason, StopReason::EarlyStopped) << r.message;
+    EXPECT_LT(r.history.size(), 200u);
+    const double bestLoss = r.history[static_cast<std::size_t>(r.bestEpoch - 1)].valLoss;
+    EXPECT_NEAR(evaluate(plan, val, c.loss).loss, bestLoss, 1e-6);
+}
+
+TEST(Trainer, ExplainsDataThatDoesNotFit) {
+    Plan<float> plan = Plan<float>::compile(linearModel(), 8);
+    Dataset d = linearData(10, 1);
+    d.xDims = {1};
+    d.x.resize(10);
+    const TrainResult r = train(plan, d, nullptr, TrainConfig{});
+    EXPECT_EQ(r.reason, StopReason::InvalidData);
+    EXPECT_NE(r.message.find("the training samples have shape (None, 1), but the model's Input "
+                             "takes (None, 2)"),
+              std::string::npos)
+        << r.message;
+    TrainConfig c;
+    c.validationSplit = 0.01;
+    const TrainResult r2 = train(plan, linearData(10, 1), nullptr, c);
+    EXPECT_EQ(r2.reason, StopReason::InvalidData);
+    EXPECT_NE(r2.message.find("leaves no samples for validation"), std::string::npos) << r2.message;
+}
+
+TEST(Trainer, RegularizerAddsToTheLoss) {
+    ModelGraph g;
+    add(g, "Dense", {{"units", std::int64_t{1}}, {"use_bias", false},
+                     {"kernel_regularizer", Regularizer{Regularizer::Kind::L1L2, 0.1, 0.2}}},
+        {input(g, {1})});
+    Plan<float> plan = Plan<float>::compile(g, 1);
+    plan.params()[0].value = {2.0f};
+    Dataset d;
+    d.xDims = {1};
+    d.yDims = {1};
+    d.x = {0.0f};
+    d.y = {0.0f};
+    EXPECT_NEAR(evaluate(plan, d, Loss::MeanSquaredError).loss, 0.1 * 2 + 0.2 * 4, 1e-6);
+}
+
+}  // namespace
+}  // namespace loom
