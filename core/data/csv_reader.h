@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+/// Data that cannot be used, with where: file, line, column.
+class DataError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct CsvColumn {
+    enum class Kind { Numeric, Date, Text };
+    std::string name;
+    Kind kind = Kind::Numeric;
+    std::vector<double> values;  ///< Numeric columns; NaN where a value is missing
+    std::vector<std::int64_t> missingRows;  ///< data rows (from 1) with an empty or NA cell
+};
+
+/// A delimited text table, columns typed by their content.
+struct CsvTable {
+    std::vector<CsvColumn> columns;
+    std::int64_t rows = 0;
+    char delimiter = ',';
+    bool hasHeader = true;
+
+    const CsvColumn* column(const std::string& name) const;
+    /// A column by name, or by index from 0 when `key` is a number. Throws DataError naming
+    /// the numeric columns when there is no such column or it holds dates or text.
+    const CsvColumn& numericColumn(const std::string& key) const;
+    std::vector<std::string> numericColumnNames() const;
+};
+
+struct CsvOptions {
+    std::optional<char> delimiter;  ///< detected from `,` `;` tab `|` when not given
+    std::optional<bool> header;     ///< detected when not given: a first row with any text
+};
+
+/// Reads a CSV file. Missing values (empty, NA, NaN, null, ?) are kept as NaN and listed per
+/// column, never dropped silently; rows with the wrong number of cells are errors with their
+/// line number.
+CsvTable readCsv(const std::filesystem::path& file, const CsvOptions& options = {});
+CsvTable parseCsv(const std::string& text, const std::string& source,
+                  const CsvOptions& options = {});
+
+/// "3 missing values in 'volume', at rows 5, 17 and 40" (at most 10 rows listed).
+std::string describeMissing(const CsvColumn& column);
+
+}  // namespace loom

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+
+#include "data/dataset.h"
+#include "data/series.h"
+
+namespace loom {
+
+struct WindowSpec {
+    enum class Target {
+        Reconstruction,  ///< target = input (autoencoders)
+        Forecast,        ///< target = the next `horizon` steps
+    };
+    std::int64_t length = 32;
+    std::int64_t stride = 1;
+    Target target = Target::Reconstruction;
+    std::int64_t horizon = 1;
+};
+
+struct Windows {
+    Dataset data;                     ///< x (length, features); y per the target
+    std::vector<std::int64_t> starts;  ///< first step of each window
+    std::int64_t dropped = 0;          ///< windows skipped because they touch a missing value
+};
+
+/// Cuts a series into windows. Throws DataError when the series is shorter than one window.
+/// Forecast targets are (horizon, features), or (features,) for a horizon of 1.
+Windows makeWindows(const Series& series, const WindowSpec& spec);
+
+}  // namespace loom

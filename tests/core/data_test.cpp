@@ -1,0 +1,179 @@
+// The data path on the shipped public-domain series and on broken files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "data/csv_reader.h"
+#include "data/series.h"
+#include "data/synthetic.h"
+#include "data/windowing.h"
+
+namespace loom {
+namespace {
+
+const std::string kData = LAYERLOOM_SAMPLE_DATA_DIR;
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+std::string errorOf(const std::string& csv) {
+    try {
+        parseCsv(csv, "bad.csv");
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(Csv, ReadsSunspotsWithQuotedHeader) {
+    const CsvTable t = readCsv(kData + "/sunspots.csv");
+    EXPECT_TRUE(t.hasHeader);
+    EXPECT_EQ(t.rows, 309);
+    ASSERT_EQ(t.columns.size(), 2u);
+    EXPECT_EQ(t.columns[1].name, "SUNACTIVITY");
+    EXPECT_EQ(t.columns[1].values[0], 5.0);
+    EXPECT_TRUE(t.columns[1].missingRows.empty());
+}
+
+TEST(Csv, DetectsTheDateColumnOfElecEquip) {
+    const CsvTable t = readCsv(kData + "/elec_equip.csv");
+    EXPECT_EQ(t.rows, 257);
+    EXPECT_EQ(t.columns[0].kind, CsvColumn::Kind::Date);
+    EXPECT_EQ(t.columns[1].name, "STS.M.I7.W.TOVT.NS0016.4.000");
+    EXPECT_NEAR(t.columns[1].values[0], 66.19, 1e-9);
+    try {
+        t.numericColumn("DATE");
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "column 'DATE' holds dates")) << e.what();
+        EXPECT_TRUE(has(e.what(), "'STS.M.I7.W.TOVT.NS0016.4.000'")) << e.what();
+    }
+    EXPECT_EQ(&t.numericColumn("1"), &t.columns[1]);  // by index
+}
+
+TEST(Csv, NileByName) {
+    const CsvTable t = readCsv(kData + "/nile.csv");
+    const Series s = seriesFromCsv(t, {"volume"});
+    EXPECT_EQ(s.steps, 100);
+    EXPECT_EQ(s.at(0, 0), 1120.0);
+}
+
+TEST(Csv, DelimitersAndHeaderlessFiles) {
+    const CsvTable t = parseCsv("1;2\n3;4\n5;6\n", "x.csv");
+    EXPECT_EQ(t.delimiter, ';');
+    EXPECT_FALSE(t.hasHeader);
+    EXPECT_EQ(t.rows, 3);
+    EXPECT_EQ(t.columns[1].name, "column 2");
+    EXPECT_EQ(parseCsv("a\tb\n1\t2\n", "x.tsv").delimiter, '\t');
+}
+
+TEST(Csv, GapsAreCountedWithRowNumbers) {
+    const CsvTable t = parseCsv("t,v\n1,1.5\n2,\n3,NA\n4,2\n", "gaps.csv");
+    const CsvColumn& v = t.numericColumn("v");
+    EXPECT_EQ(v.missingRows, (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(describeMissing(v), "2 missing values in 'v', at rows 2 and 3");
+}
+
+TEST(Csv, BrokenFilesSayWhere) {
+    EXPECT_TRUE(has(errorOf("a,b\n1,2\n3\n"), "bad.csv:3: this row has 1 cells, the header has 2"));
+    EXPECT_TRUE(has(errorOf("a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14\n15,16\n17,18\n19,x\n"),
+                    "bad.csv:11: column 'b' holds numbers, but this row has \"x\""));
+    EXPECT_TRUE(has(errorOf(""), "the file is empty"));
+    EXPECT_TRUE(has(errorOf("a,b\n"), "no data rows"));
+    EXPECT_THROW(readCsv("/nonexistent.csv"), DataError);
+}
+
+TEST(Missing, PoliciesAreExplicit) {
+    const CsvTable t = parseCsv("v\n1\n\n\n4\n\n", "g.csv");
+    // Blank lines are not rows; use NA for gaps inside the data.
+    const CsvTable g = parseCsv("v\nNA\n1\nNA\nNA\n4\nNA\n", "g.csv");
+    Series s = seriesFromCsv(g, {"v"});
+    EXPECT_EQ(s.missingCount(), 4);
+    try {
+        Series copy = s;
+        handleMissing(copy, MissingPolicy::Error);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "4 missing values in 'v', at rows 1, 3, 4 and 6")) << e.what();
+    }
+    Series filled = s;
+    handleMissing(filled, MissingPolicy::Interpolate);
+    EXPECT_EQ(filled.values, (std::vector<double>{1, 1, 2, 3, 4, 4}));
+    EXPECT_EQ(t.rows, 2);
+}
+
+TEST(Windows, ReconstructionAndForecastTargets) {
+    Series s;
+    s.steps = 10;
+    s.features = 1;
+    for (int i = 0; i < 10; ++i) s.values.push_back(i);
+    WindowSpec spec;
+    spec.length = 4;
+    spec.stride = 3;
+    const Windows r = makeWindows(s, spec);
+    EXPECT_EQ(r.starts, (std::vector<std::int64_t>{0, 3, 6}));
+    EXPECT_EQ(r.data.x, r.data.y);
+    spec.target = WindowSpec::Target::Forecast;
+    spec.horizon = 2;
+    spec.stride = 1;
+    const Windows f = makeWindows(s, spec);
+    EXPECT_EQ(f.data.size(), 5);
+    EXPECT_EQ(f.data.yDims, (Dims{2, 1}));
+    EXPECT_EQ(f.data.y[0], 4.0f);
+    EXPECT_EQ(f.data.y[1], 5.0f);
+}
+
+TEST(Windows, DropThoseTouchingGapsAndRefuseShortSeries) {
+    Series s;
+    s.steps = 8;
+    s.features = 1;
+    s.values = {0, 1, 2, NAN, 4, 5, 6, 7};
+    WindowSpec spec;
+    spec.length = 3;
+    const Windows w = makeWindows(s, spec);
+    EXPECT_EQ(w.dropped, 3);
+    EXPECT_EQ(w.starts, (std::vector<std::int64_t>{0, 4, 5}));
+    spec.length = 20;
+    try {
+        makeWindows(s, spec);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "8 steps, fewer than one window (20)")) << e.what();
+    }
+}
+
+TEST(Normalizer, FitsOnTrainingOnlyAndInverts) {
+    const Series all = seriesFromCsv(readCsv(kData + "/sunspots.csv"), {"SUNACTIVITY"});
+    auto [train, val] = splitByTime(all, 0.2);
+    EXPECT_EQ(train.steps, 247);
+    EXPECT_EQ(val.steps, 62);
+    EXPECT_EQ(val.at(0, 0), all.at(247, 0));  // validation follows training in time
+    const Normalizer z = Normalizer::fit(train, Normalizer::Kind::ZScore);
+    Series t2 = train;
+    z.apply(t2);
+    double mean = 0;
+    for (double v : t2.values) mean += v;
+    EXPECT_NEAR(mean / static_cast<double>(t2.steps), 0.0, 1e-9);
+    EXPECT_NEAR(z.invert(t2.at(10, 0), 0), train.at(10, 0), 1e-9);
+    const Normalizer m = Normalizer::fit(train, Normalizer::Kind::MinMax);
+    Series v2 = val;
+    m.apply(v2);
+    EXPECT_NEAR(m.invert(v2.at(3, 0), 0), val.at(3, 0), 1e-9);
+}
+
+TEST(Synthetic, RepeatableForASeed) {
+    for (const std::string& name : syntheticNames()) {
+        const Series a = syntheticSeries(name, 500, 7);
+        EXPECT_EQ(a.values, syntheticSeries(name, 500, 7).values) << name;
+        EXPECT_NE(a.values, syntheticSeries(name, 500, 8).values) << name;
+        EXPECT_EQ(a.missingCount(), 0);
+    }
+    std::vector<int> labels;
+    syntheticSeries("anomalies", 1200, 1, &labels);
+    EXPECT_GT(std::count(labels.begin(), labels.end(), 1), 5);
+    EXPECT_THROW(syntheticSeries("chirp", 10, 1), DataError);
+}
+
+}  // namespace
+}  // namespace loom
