@@ -1,0 +1,195 @@
+#include "data/npy.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "data/csv_reader.h"
+#include "graph/project_file.h"
+
+namespace loom {
+
+namespace {
+
+std::string readAll(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw DataError(file.string() + ": cannot open the file");
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+template <class T>
+T little(const std::string& b, std::size_t at) {
+    T v{};
+    std::memcpy(&v, b.data() + at, sizeof(T));
+    return v;
+}
+
+/// The value of `key` in the header dict, e.g. 'descr': '<f4' -> <f4.
+std::string headerValue(const std::string& header, const std::string& key) {
+    const auto k = header.find("'" + key + "'");
+    if (k == std::string::npos) return {};
+    auto v = header.find(':', k);
+    if (v == std::string::npos) return {};
+    ++v;
+    while (v < header.size() && header[v] == ' ') ++v;
+    if (header[v] == '(') return header.substr(v, header.find(')', v) - v + 1);
+    const auto end = header.find_first_of(",}", v);
+    std::string s = header.substr(v, end - v);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\'')) s.pop_back();
+    while (!s.empty() && s.front() == '\'') s.erase(s.begin());
+    return s;
+}
+
+}  // namespace
+
+NpyArray parseNpy(const std::string& b, const std::string& source) {
+    if (b.size() < 10 || b.compare(0, 6, "\x93NUMPY") != 0) {
+        throw DataError(source + ": not a NumPy .npy file");
+    }
+    const int major = static_cast<unsigned char>(b[6]);
+    std::size_t headerLen = 0, start = 0;
+    if (major == 1) {
+        headerLen = little<std::uint16_t>(b, 8);
+        start = 10;
+    } else if ((major == 2 || major == 3) && b.size() >= 12) {
+        headerLen = little<std::uint32_t>(b, 8);
+        start = 12;
+    } else {
+        throw DataError(source + ": .npy format version " + std::to_string(major) + " is not supported");
+    }
+    if (start + headerLen > b.size()) throw DataError(source + ": the .npy header is cut short");
+    const std::string header = b.substr(start, headerLen);
+    const std::string descr = headerValue(header, "descr");
+    if (headerValue(header, "fortran_order") == "True") {
+        throw DataError(source + ": the array is in Fortran order; save it with np.ascontiguousarray");
+    }
+    NpyArray a;
+    const std::string shape = headerValue(header, "shape");
+    std::int64_t count = 1;
+    {
+        std::string digits;
+        for (char c : shape) {
+            if (std::isdigit(static_cast<unsigned char>(c))) {
+                digits += c;
+            } else if (!digits.empty()) {
+                a.shape.push_back(std::stoll(digits));
+                count *= a.shape.back();
+                digits.clear();
+            }
+        }
+    }
+    const std::size_t data = start + headerLen;
+    auto need = [&](std::size_t width) {
+        if (data + static_cast<std::size_t>(count) * width > b.size()) {
+            throw DataError(source + ": the file holds fewer values than its shape says");
+        }
+    };
+    a.values.resize(static_cast<std::size_t>(count));
+    if (descr == "<f4" || descr == "=f4" || descr == "|f4") {
+        need(4);
+        std::memcpy(a.values.data(), b.data() + data, static_cast<std::size_t>(count) * 4);
+    } else if (descr == "<f8" || descr == "=f8") {
+        need(8);
+        for (std::int64_t i = 0; i < count; ++i) {
+            a.values[static_cast<std::size_t>(i)] = static_cast<float>(little<double>(b, data + static_cast<std::size_t>(i) * 8));
+        }
+    } else if (descr == "<i4" || descr == "=i4") {
+        need(4);
+        for (std::int64_t i = 0; i < count; ++i) {
+            a.values[static_cast<std::size_t>(i)] = static_cast<float>(little<std::int32_t>(b, data + static_cast<std::size_t>(i) * 4));
+        }
+    } else if (descr == "<i8" || descr == "=i8") {
+        need(8);
+        for (std::int64_t i = 0; i < count; ++i) {
+            a.values[static_cast<std::size_t>(i)] = static_cast<float>(little<std::int64_t>(b, data + static_cast<std::size_t>(i) * 8));
+        }
+    } else {
+        throw DataError(source + ": the array's type is '" + descr +
+                        "'; LayerLoom reads float32, float64, int32 and int64");
+    }
+    return a;
+}
+
+NpyArray readNpy(const std::filesystem::path& file) { return parseNpy(readAll(file), file.string()); }
+
+void writeNpy(const std::filesystem::path& file, const NpyArray& a) {
+    std::string shape = "(";
+    for (std::size_t i = 0; i < a.shape.size(); ++i) {
+        shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
+        if (i + 1 < a.shape.size()) shape += " ";
+    }
+    shape += ")";
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    // Pad so that the data starts on a 64-byte boundary, ending the header with a newline.
+    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+    header += '\n';
+    std::string bytes = "\x93NUMPY";
+    bytes += '\x01';
+    bytes += '\x00';
+    const auto len = static_cast<std::uint16_t>(header.size());
+    bytes += static_cast<char>(len & 0xFF);
+    bytes += static_cast<char>(len >> 8);
+    bytes += header;
+    bytes.append(reinterpret_cast<const char*>(a.values.data()), a.values.size() * sizeof(float));
+    writeFileAtomically(file, bytes);
+}
+
+std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file) {
+    const std::string b = readAll(file);
+    const std::string source = file.string();
+    // The end-of-central-directory record, searched from the end (a comment may follow it).
+    std::size_t eocd = std::string::npos;
+    for (std::size_t i = b.size() >= 22 ? b.size() - 22 : 0; i + 1 > 0; --i) {
+        if (little<std::uint32_t>(b, i) == 0x06054b50) {
+            eocd = i;
+            break;
+        }
+        if (i == 0) break;
+    }
+    if (b.size() < 22 || eocd == std::string::npos) throw DataError(source + ": not a .npz (zip) archive");
+    const std::uint16_t entries = little<std::uint16_t>(b, eocd + 10);
+    std::size_t at = little<std::uint32_t>(b, eocd + 16);
+    std::map<std::string, NpyArray> arrays;
+    for (std::uint16_t e = 0; e < entries; ++e) {
+        if (at + 46 > b.size() || little<std::uint32_t>(b, at) != 0x02014b50) {
+            throw DataError(source + ": the archive's directory is damaged");
+        }
+        const std::uint16_t method = little<std::uint16_t>(b, at + 10);
+        std::uint64_t size = little<std::uint32_t>(b, at + 20);
+        const std::uint16_t nameLen = little<std::uint16_t>(b, at + 28);
+        const std::uint16_t extraLen = little<std::uint16_t>(b, at + 30);
+        const std::uint16_t commentLen = little<std::uint16_t>(b, at + 32);
+        std::uint64_t offset = little<std::uint32_t>(b, at + 42);
+        std::string name = b.substr(at + 46, nameLen);
+        // Zip64 sizes and offsets live in the extra field (numpy writes them for every entry).
+        for (std::size_t x = at + 46 + nameLen; x + 4 <= at + 46 + nameLen + extraLen;) {
+            const std::uint16_t id = little<std::uint16_t>(b, x), len = little<std::uint16_t>(b, x + 2);
+            if (id == 0x0001) {
+                std::size_t p = x + 4;
+                if (little<std::uint32_t>(b, at + 24) == 0xFFFFFFFF) p += 8;  // uncompressed size
+                if (size == 0xFFFFFFFF) {
+                    size = little<std::uint64_t>(b, p);
+                    p += 8;
+                }
+                if (offset == 0xFFFFFFFF) offset = little<std::uint64_t>(b, p);
+            }
+            x += 4 + len;
+        }
+        if (method != 0) {
+            throw DataError(source + ": '" + name + "' is compressed (np.savez_compressed); save "
+                            "the arrays with np.savez instead");
+        }
+        if (offset + 30 > b.size()) throw DataError(source + ": the archive is cut short");
+        const std::size_t data = offset + 30 + little<std::uint16_t>(b, offset + 26) +
+                                 little<std::uint16_t>(b, offset + 28);
+        if (data + size > b.size()) throw DataError(source + ": the archive is cut short");
+        if (name.size() > 4 && name.ends_with(".npy")) name.resize(name.size() - 4);
+        arrays[name] = parseNpy(b.substr(data, size), source + ":" + name);
+        at += 46 + nameLen + extraLen + commentLen;
+    }
+    return arrays;
+}
+
+}  // namespace loom

@@ -1,0 +1,83 @@
+#include "engine/weights_file.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/project_file.h"
+
+namespace loom {
+
+namespace {
+constexpr char kMagic[] = "LLWEIGHT";
+}
+
+void saveWeights(const std::filesystem::path& file, const std::vector<NamedTensor>& weights) {
+    nlohmann::json tensors = nlohmann::json::array();
+    std::size_t offset = 0;
+    for (const NamedTensor& t : weights) {
+        tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"offset", offset}});
+        offset += t.values.size() * sizeof(float);
+    }
+    const std::string header =
+        nlohmann::json{{"format", "layerloom-weights"}, {"version", kWeightsVersion}, {"tensors", tensors}}
+            .dump();
+    std::string bytes(kMagic, 8);
+    const auto len = static_cast<std::uint32_t>(header.size());
+    bytes.append(reinterpret_cast<const char*>(&len), 4);
+    bytes += header;
+    for (const NamedTensor& t : weights) {
+        bytes.append(reinterpret_cast<const char*>(t.values.data()), t.values.size() * sizeof(float));
+    }
+    writeFileAtomically(file, bytes);
+}
+
+std::vector<NamedTensor> loadWeights(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::runtime_error(file.string() + ": cannot open the weights file");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string b = buffer.str();
+    const std::string where = file.string() + ": ";
+    if (b.size() < 12 || b.compare(0, 8, kMagic) != 0) {
+        throw std::runtime_error(where + "not a LayerLoom weights file");
+    }
+    std::uint32_t len = 0;
+    std::memcpy(&len, b.data() + 8, 4);
+    if (12 + static_cast<std::size_t>(len) > b.size()) throw std::runtime_error(where + "the file is cut short");
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(b.substr(12, len));
+    } catch (const nlohmann::json::exception&) {
+        throw std::runtime_error(where + "the header is damaged");
+    }
+    const int version = header.value("version", 0);
+    if (version > kWeightsVersion) {
+        throw std::runtime_error(where + "written by a newer LayerLoom (weights format version " +
+                                 std::to_string(version) + "); this version reads up to " +
+                                 std::to_string(kWeightsVersion));
+    }
+    const std::size_t data = 12 + len;
+    std::vector<NamedTensor> out;
+    try {
+        for (const auto& t : header.at("tensors")) {
+            NamedTensor n{t.at("name").get<std::string>(), t.at("shape").get<std::vector<std::int64_t>>(), {}};
+            const std::size_t offset = t.at("offset").get<std::size_t>();
+            const auto count = static_cast<std::size_t>(n.size());
+            if (data + offset + count * sizeof(float) > b.size()) {
+                throw std::runtime_error(where + "the file is cut short in " + n.name);
+            }
+            n.values.resize(count);
+            std::memcpy(n.values.data(), b.data() + data + offset, count * sizeof(float));
+            out.push_back(std::move(n));
+        }
+    } catch (const nlohmann::json::exception&) {
+        throw std::runtime_error(where + "the header is damaged");
+    }
+    return out;
+}
+
+}  // namespace loom

@@ -1,0 +1,97 @@
+// NumPy arrays and LayerLoom weights files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/test_graphs.h"
+#include "data/csv_reader.h"
+#include "data/npy.h"
+#include "engine/plan.h"
+#include "engine/weights_file.h"
+
+namespace loom {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = LAYERLOOM_TEST_DATA_DIR;
+
+fs::path temp(const char* name) { return fs::temp_directory_path() / name; }
+
+TEST(Npy, ReadsFloat32AndRoundTrips) {
+    const NpyArray a = readNpy(kData + "/x_f4.npy");
+    EXPECT_EQ(a.shape, (std::vector<std::int64_t>{2, 3, 2}));
+    ASSERT_EQ(a.values.size(), 12u);
+    EXPECT_FLOAT_EQ(a.values[11], 1.1f);
+    writeNpy(temp("layerloom_roundtrip.npy"), a);
+    const NpyArray b = readNpy(temp("layerloom_roundtrip.npy"));
+    EXPECT_EQ(b.shape, a.shape);
+    EXPECT_EQ(b.values, a.values);
+    fs::remove(temp("layerloom_roundtrip.npy"));
+}
+
+TEST(Npy, ReadsZip64ArchivesLikeNumpyWrites) {
+    const auto arrays = readNpz(kData + "/arrays.npz");
+    ASSERT_EQ(arrays.size(), 2u);
+    EXPECT_EQ(arrays.at("x").shape, (std::vector<std::int64_t>{2, 3, 2}));
+    EXPECT_FLOAT_EQ(arrays.at("x").values[5], 0.5f);  // from float64
+    EXPECT_EQ(arrays.at("labels").values, (std::vector<float>{1, 0}));  // from int64
+}
+
+TEST(Npy, SaysWhatItCannotRead) {
+    try {
+        readNpz(kData + "/arrays_compressed.npz");
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("np.savez_compressed"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(parseNpy("not numpy", "x.npy"), DataError);
+    std::string bytes = "\x93NUMPY\x01";
+    bytes += '\0';
+    std::string header = "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }\n";
+    bytes += static_cast<char>(header.size());
+    bytes += '\0';
+    bytes += header + std::string(8, '\0');
+    try {
+        parseNpy(bytes, "complex.npy");
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("'<c8'"), std::string::npos) << e.what();
+    }
+}
+
+TEST(WeightsFile, RoundTripIntoAFreshPlan) {
+    ModelGraph g;
+    test::add(g, "Dense", {{"units", std::int64_t{3}}},
+              {test::lstm(g, 4, true, test::input(g, {5, 2}))});
+    Plan<float> a = Plan<float>::compile(g, 2);
+    a.initialize(11);
+    saveWeights(temp("layerloom.weights"), a.exportWeights());
+    Plan<float> b = Plan<float>::compile(g, 7);
+    b.loadWeights(loadWeights(temp("layerloom.weights")));
+    EXPECT_EQ(b.exportWeights(), a.exportWeights());
+    fs::remove(temp("layerloom.weights"));
+}
+
+TEST(WeightsFile, RefusesOtherFilesAndNewerVersions) {
+    std::ofstream(temp("layerloom_bad.weights")) << "hello";
+    EXPECT_THROW(loadWeights(temp("layerloom_bad.weights")), std::runtime_error);
+    std::string header = R"({"format":"layerloom-weights","version":7,"tensors":[]})";
+    std::ofstream out(temp("layerloom_new.weights"), std::ios::binary);
+    const auto len = static_cast<std::uint32_t>(header.size());
+    out.write("LLWEIGHT", 8);
+    out.write(reinterpret_cast<const char*>(&len), 4);
+    out << header;
+    out.close();
+    try {
+        loadWeights(temp("layerloom_new.weights"));
+        FAIL();
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("newer LayerLoom"), std::string::npos) << e.what();
+    }
+    fs::remove(temp("layerloom_bad.weights"));
+    fs::remove(temp("layerloom_new.weights"));
+}
+
+}  // namespace
+}  // namespace loom
