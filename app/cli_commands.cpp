@@ -1,10 +1,11 @@
 #include "cli_commands.h"
 
 #include <filesystem>
-#include <map>
+#include <optional>
 #include <ostream>
 
-#include "graph/project_file.h"
+#include "cli_model.h"
+#include "cli_train.h"
 #include "report/report_json.h"
 #include "report/summary.h"
 #include "shape/validator.h"
@@ -14,43 +15,83 @@ namespace loom::cli {
 namespace {
 
 constexpr const char* kUsageText =
-    "Usage: layerloom-cli COMMAND [OPTIONS] FILE\n"
+    "Usage: layerloom-cli COMMAND MODEL [OPTIONS]\n"
+    "\n"
+    "MODEL is a LayerLoom project (.loom) or a Keras/TF.js model.json (weights beside it).\n"
     "\n"
     "Commands:\n"
-    "  summary FILE     Print the Keras-style layer table: output shapes, parameter counts,\n"
-    "                   connections and totals.\n"
-    "  validate FILE    Check every shape and wire. Exit 0 when the model is valid, 1 when it\n"
-    "                   has errors (printed compiler-style, with suggested fixes), 2 when the\n"
-    "                   file cannot be read.\n"
+    "  summary MODEL     The Keras-style layer table: output shapes, parameters, connections.\n"
+    "  validate MODEL    Check every shape and wire. Exit 0 when valid, 1 with the problems\n"
+    "                    printed compiler-style with suggested fixes, 2 when unreadable.\n"
+    "  train MODEL       Train on data and write weights, history and settings to a folder.\n"
+    "  evaluate MODEL    The loss (and accuracy) of trained weights on data.\n"
+    "  predict MODEL     Run trained weights on inputs.\n"
     "\n"
-    "Options:\n"
-    "  --json           Print machine-readable JSON instead of text.\n"
-    "  -h, --help       Show this help.\n"
-    "  --version        Show the version.\n"
+    "Options of summary and validate:\n"
+    "  --json                 Machine-readable JSON instead of text.\n"
     "\n"
-    "FILE is a LayerLoom project (.loom).\n";
+    "Options of train (settings default to the project's training section):\n"
+    "  --data SOURCE          FILE.csv, FILE.npy (samples), FILE.npz (arrays x and y) or\n"
+    "                         synthetic:NAME (sines, square, sawtooth, random_walk, anomalies)\n"
+    "  --target FILE.npy      Targets for a .npy source (default: the samples themselves)\n"
+    "  --column NAMES         CSV columns by name or index, comma-separated\n"
+    "  --window N             Window length (default: the model's Input length)\n"
+    "  --stride N             Steps between windows (default 1)\n"
+    "  --steps N              Length of a synthetic series (default 2000)\n"
+    "  --normalize KIND       zscore (default), minmax or none; fitted on training data only\n"
+    "  --missing POLICY       error (default), drop (windows with gaps) or interpolate\n"
+    "  --validation-split X   The last fraction in time validates (default 0.2)\n"
+    "  --epochs N  --batch-size N  --optimizer sgd|adam|adamw|rmsprop  --lr X\n"
+    "  --loss mse|mae|huber|binary_crossentropy|categorical_crossentropy|\n"
+    "         sparse_categorical_crossentropy\n"
+    "  --patience N           Stop early after N epochs without improvement\n"
+    "  --seed N               Repeatable shuffling, dropout and initial weights\n"
+    "  --weights FILE         Start from trained weights instead of new ones\n"
+    "  --out DIR              Where weights.llw, history.csv and run.json go\n"
+    "                         (default: MODEL-run); Ctrl+C stops after the current batch\n"
+    "  --quiet                No progress output\n"
+    "\n"
+    "Options of evaluate and predict:\n"
+    "  --run DIR              Weights and data settings of a train command's folder\n"
+    "  --weights FILE         Weights (.llw) to use instead\n"
+    "  --data ...             evaluate: the data options of train\n"
+    "  --input X.json|X.npy   predict: inputs shaped (batch, time, features)\n"
+    "  --out Y.json|Y.npy     predict: where the outputs go (default: JSON on stdout)\n"
+    "\n"
+    "  -h, --help             Show this help.   --version   Show the version.\n";
 
-struct Options {
-    std::string command;
-    std::string file;
-    bool json = false;
-};
-
-int usageError(std::ostream& err, const std::string& message) {
-    err << "layerloom-cli: " << message << "\n"
-        << "Run 'layerloom-cli --help' for usage.\n";
-    return kUsage;
+/// Loads a model; on failure reports where (as JSON too with --json) and returns nothing.
+std::optional<LoadedModel> loadOrReport(const Args& a, std::ostream& out, std::ostream& err) {
+    const std::string& file = a.positional[0];
+    try {
+        return loadModel(file);
+    } catch (const ProjectError& e) {
+        if (a.flag("json")) {
+            nlohmann::json doc = {{"error", e.what()}, {"file", file}};
+            if (!e.pointer().empty()) doc["pointer"] = e.pointer();
+            if (e.line() > 0) doc["line"] = e.line(), doc["column"] = e.column();
+            if (!e.nodeName().empty()) doc["layer"] = e.nodeName();
+            out << doc.dump(2) << "\n";
+        }
+        err << "layerloom-cli: error: " << e.what() << "\n";
+    } catch (const std::exception& e) {
+        if (a.flag("json")) out << nlohmann::json{{"error", e.what()}, {"file", file}}.dump(2) << "\n";
+        err << "layerloom-cli: error: " << e.what() << "\n";
+    }
+    return std::nullopt;
 }
 
-std::string displayName(const Project& project, const std::string& file) {
-    if (!project.name.empty()) return project.name;
-    return std::filesystem::path(file).stem().string();
-}
-
-int summaryCommand(const Options& opt, const Project& project, std::ostream& out) {
+int summaryCommand(const Args& a, std::ostream& out, std::ostream& err) {
+    a.expect({}, {"json"}, 1, "a MODEL");
+    const std::string& file = a.positional[0];
+    const std::optional<LoadedModel> model = loadOrReport(a, out, err);
+    if (!model) return kUnreadable;
+    const Project& project = model->project;
     const Validation v = validate(project.graph);
-    const ModelSummary s = summarize(project.graph, v, displayName(project, opt.file));
-    if (opt.json) {
+    const std::string name =
+        project.name.empty() ? std::filesystem::path(file).stem().string() : project.name;
+    const ModelSummary s = summarize(project.graph, v, name);
+    if (a.flag("json")) {
         nlohmann::json doc = summaryJson(s);
         doc["valid"] = !v.hasErrors();
         out << doc.dump(2) << "\n";
@@ -58,28 +99,33 @@ int summaryCommand(const Options& opt, const Project& project, std::ostream& out
         out << formatSummary(s);
         if (v.hasErrors()) {
             out << "\nThe model has " << v.count(Severity::Error)
-                << " error(s); run 'layerloom-cli validate " << opt.file << "' for details.\n";
+                << " error(s); run 'layerloom-cli validate " << file << "' for details.\n";
         }
     }
     return kOk;
 }
 
-int validateCommand(const Options& opt, const Project& project, std::ostream& out) {
+int validateCommand(const Args& a, std::ostream& out, std::ostream& err) {
+    a.expect({}, {"json"}, 1, "a MODEL");
+    const std::string& file = a.positional[0];
+    const std::optional<LoadedModel> model = loadOrReport(a, out, err);
+    if (!model) return kUnreadable;
+    const Project& project = model->project;
     const Validation v = validate(project.graph);
-    if (opt.json) {
+    if (a.flag("json")) {
         out << validationJson(project.graph, v).dump(2) << "\n";
         return v.hasErrors() ? kInvalid : kOk;
     }
     for (const Diagnostic& d : v.diagnostics) {
         const Node* node = project.graph.node(d.node);
-        out << opt.file << ": ";
+        out << file << ": ";
         if (node) out << node->name << ": ";
         out << severityName(d.severity) << " [" << codeName(d.code) << "]: " << d.message << "\n";
         for (const Fix& f : d.fixes) out << "  fix: " << f.title << "\n";
     }
     const std::size_t errors = v.count(Severity::Error), warnings = v.count(Severity::Warning);
     if (errors == 0) {
-        out << opt.file << ": valid, " << project.graph.nodes().size() << " layers, "
+        out << file << ": valid, " << project.graph.nodes().size() << " layers, "
             << groupThousands(v.totalParams) << " parameters";
         if (warnings > 0) out << ", " << warnings << " warning(s)";
         out << "\n";
@@ -91,51 +137,22 @@ int validateCommand(const Options& opt, const Project& project, std::ostream& ou
 
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    Options opt;
-    for (const std::string& a : args) {
-        if (a == "-h" || a == "--help") {
-            out << kUsageText;
-            return kOk;
-        }
-        if (a == "--version") {
-            out << "layerloom-cli 0.1.0\n";
-            return kOk;
-        }
-        if (a == "--json") {
-            opt.json = true;
-        } else if (a.starts_with("-") && a != "-") {
-            return usageError(err, "unknown option '" + a + "'");
-        } else if (opt.command.empty()) {
-            opt.command = a;
-        } else if (opt.file.empty()) {
-            opt.file = a;
-        } else {
-            return usageError(err, "unexpected argument '" + a + "'");
-        }
-    }
-    if (opt.command.empty()) return usageError(err, "no command given");
-    if (opt.command != "summary" && opt.command != "validate") {
-        return usageError(err, "unknown command '" + opt.command + "'");
-    }
-    if (opt.file.empty()) return usageError(err, opt.command + " needs a FILE");
-
-    Project project;
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     try {
-        project = loadProject(opt.file);
-    } catch (const ProjectError& e) {
-        if (opt.json) {
-            nlohmann::json doc = {{"error", e.what()}, {"file", opt.file}};
-            if (!e.pointer().empty()) doc["pointer"] = e.pointer();
-            if (e.line() > 0) doc["line"] = e.line(), doc["column"] = e.column();
-            if (!e.nodeName().empty()) doc["layer"] = e.nodeName();
-            out << doc.dump(2) << "\n";
-        }
-        err << "layerloom-cli: error: " << e.what() << "\n";
-        return kUnreadable;
+        const Args a = Args::parse(argv, trainingOptions());
+        if (a.flag("help")) return (out << kUsageText, kOk);
+        if (a.flag("version")) return (out << "layerloom-cli 0.1.0\n", kOk);
+        if (a.command.empty()) throw UsageError{"no command given"};
+        if (a.command == "summary") return summaryCommand(a, out, err);
+        if (a.command == "validate") return validateCommand(a, out, err);
+        if (a.command == "train") return trainCommand(a, out, err);
+        if (a.command == "evaluate") return evaluateCommand(a, out, err);
+        if (a.command == "predict") return predictCommand(a, out, err);
+        throw UsageError{"unknown command '" + a.command + "'"};
+    } catch (const UsageError& e) {
+        err << "layerloom-cli: " << e.message << "\nRun 'layerloom-cli --help' for usage.\n";
+        return kUsage;
     }
-    return opt.command == "summary" ? summaryCommand(opt, project, out)
-                                    : validateCommand(opt, project, out);
 }
 
 }  // namespace loom::cli

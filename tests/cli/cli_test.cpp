@@ -9,6 +9,11 @@
 
 #include <sys/wait.h>
 
+#include <cmath>
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
 namespace {
 
 struct Result {
@@ -105,10 +110,98 @@ TEST(Cli, UsageErrorsAndHelp) {
     EXPECT_TRUE(has(r.out, "unknown command 'frobnicate'")) << r.out;
     r = run("validate");
     EXPECT_EQ(r.exitCode, 64);
-    EXPECT_TRUE(has(r.out, "validate needs a FILE")) << r.out;
+    EXPECT_TRUE(has(r.out, "validate needs a MODEL")) << r.out;
     r = run("validate --jsn x.loom");
     EXPECT_EQ(r.exitCode, 64);
     EXPECT_TRUE(has(r.out, "unknown option '--jsn'")) << r.out;
+}
+
+}  // namespace
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kFixture = std::string(LAYERLOOM_TEST_DATA_DIR) + "/keras_fixtures/seq_autoencoder_small";
+
+fs::path freshDir(const char* name) {
+    const fs::path dir = fs::temp_directory_path() / name;
+    fs::remove_all(dir);
+    return dir;
+}
+
+std::size_t lines(const fs::path& file) {
+    std::ifstream in(file);
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+}
+
+TEST(CliTrain, TrainsEvaluatesAndPredictsOnRealData) {
+    const fs::path dir = freshDir("layerloom_cli_train");
+    const std::string nile = std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/nile.csv";
+    Result r = run("train " + kFixture + "/model.json --data " + nile +
+                   " --column volume --epochs 3 --batch-size 8 --seed 5 --quiet --out " + dir.string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "Trained 3 epochs.")) << r.out;
+    EXPECT_EQ(lines(dir / "history.csv"), 4u);
+    EXPECT_TRUE(fs::exists(dir / "weights.llw"));
+    EXPECT_TRUE(fs::exists(dir / "run.json"));
+
+    r = run("evaluate " + kFixture + "/model.json --run " + dir.string() + " --json");
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "\"loss_name\": \"mse\"")) << r.out;
+    EXPECT_TRUE(has(r.out, "\"samples\": 93")) << r.out;  // 100 years, windows of 8
+}
+
+TEST(CliTrain, ExplainsDataThatDoesNotFitTheModel) {
+    const std::string sunspots = std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/sunspots.csv";
+    Result r = run("train " + example("residual_lstm_classifier.loom") + " --data " + sunspots +
+                   " --quiet --out " + freshDir("layerloom_cli_misfit").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "the data has 1 feature ('SUNACTIVITY'), but the model's Input takes 8 "
+                           "features per step"))
+        << r.out;
+    r = run("train " + example("lstm_autoencoder.loom") + " --data " +
+            std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/elec_equip.csv --column DATE --quiet");
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "column 'DATE' holds dates")) << r.out;
+    r = run("train " + example("lstm_autoencoder.loom"));
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "--data")) << r.out;
+    r = run("train " + example("broken_skips_add.loom") + " --data synthetic:sines --quiet");
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "the model has errors")) << r.out;
+}
+
+TEST(CliPredict, ReproducesTheKerasReferenceOutputs) {
+    const fs::path out = fs::temp_directory_path() / "layerloom_cli_predict.json";
+    const Result r = run("predict " + kFixture + "/model.json --input " + kFixture +
+                         "/input.json --out " + out.string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    std::ifstream got(out), want(kFixture + "/expected.json");
+    const auto a = nlohmann::json::parse(got), b = nlohmann::json::parse(want);
+    ASSERT_EQ(a.size(), b.size());
+    double worst = 0;
+    for (std::size_t s = 0; s < a.size(); ++s) {
+        for (std::size_t t = 0; t < a[s].size(); ++t) {
+            worst = std::max(worst, std::abs(a[s][t][0].get<double>() - b[s][t][0].get<double>()));
+        }
+    }
+    EXPECT_LT(worst, 1e-4);
+}
+
+TEST(CliTrain, CtrlCStopsAfterTheCurrentBatchAndKeepsTheWeights) {
+    const fs::path dir = freshDir("layerloom_cli_interrupt");
+    const std::string command = "timeout --preserve-status -s INT 2 " + std::string(LAYERLOOM_CLI) +
+                                " train " + example("lstm_autoencoder.loom") +
+                                " --data synthetic:sines --steps 400 --epochs 50 --quiet --out " +
+                                dir.string() + " > /dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    EXPECT_EQ(WEXITSTATUS(status), 130);
+    EXPECT_TRUE(fs::exists(dir / "weights.llw"));
+    std::ifstream run(dir / "run.json");
+    EXPECT_TRUE(has(nlohmann::json::parse(run)["result"].get<std::string>(), "Stopped at epoch"));
 }
 
 }  // namespace

@@ -1,0 +1,167 @@
+#include "data/data_source.h"
+
+#include <filesystem>
+
+#include "data/csv_reader.h"
+#include "data/npy.h"
+#include "data/synthetic.h"
+
+namespace loom {
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string featureWord(std::int64_t n) { return std::to_string(n) + (n == 1 ? " feature" : " features"); }
+
+Dataset fromArrays(const NpyArray& x, const NpyArray* y, const std::string& source) {
+    if (x.shape.size() < 2 || x.shape.size() > 3) {
+        throw DataError(source + ": samples must be shaped (samples, time, features) or "
+                        "(samples, features), not " + std::to_string(x.shape.size()) + "-D");
+    }
+    Dataset d;
+    d.xDims.assign(x.shape.begin() + 1, x.shape.end());
+    d.x = x.values;
+    if (y) {
+        if (y->shape.empty() || y->shape[0] != x.shape[0]) {
+            throw DataError(source + ": there are " + std::to_string(x.shape[0]) +
+                            " samples but " + std::to_string(y->shape.empty() ? 0 : y->shape[0]) +
+                            " targets");
+        }
+        d.yDims.assign(y->shape.begin() + 1, y->shape.end());
+        if (d.yDims.empty()) d.yDims = {1};
+        d.y = y->values;
+    } else {
+        d.yDims = d.xDims;
+        d.y = d.x;
+    }
+    return d;
+}
+
+}  // namespace
+
+Series loadSeries(const DataSpec& spec) {
+    if (spec.source.starts_with("synthetic:")) {
+        return syntheticSeries(spec.source.substr(10), spec.syntheticSteps, spec.seed);
+    }
+    const CsvTable table = readCsv(spec.source);
+    std::vector<std::string> columns = spec.columns;
+    if (columns.empty()) {
+        columns = table.numericColumnNames();
+        // A leading year or index column is not a feature.
+        if (columns.size() > 1) {
+            const std::string first = columns.front();
+            std::string lower;
+            for (char c : first) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (lower == "year" || lower == "index" || lower == "time" || lower == "t") {
+                columns.erase(columns.begin());
+            }
+        }
+        if (columns.empty()) throw DataError(spec.source + ": the file has no numeric column");
+    }
+    try {
+        return seriesFromCsv(table, columns);
+    } catch (const DataError& e) {
+        throw DataError(spec.source + ": " + e.what());
+    }
+}
+
+PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
+                         const Normalizer* fitted) {
+    PreparedData out;
+    const std::string& src = spec.source;
+    if (endsWith(src, ".npy") || endsWith(src, ".npz")) {
+        Dataset all;
+        if (endsWith(src, ".npz")) {
+            const auto arrays = readNpz(src);
+            if (!arrays.contains("x")) throw DataError(src + ": the archive has no array named 'x'");
+            all = fromArrays(arrays.at("x"), arrays.contains("y") ? &arrays.at("y") : nullptr, src);
+        } else {
+            const NpyArray x = readNpy(src);
+            NpyArray y;
+            if (!spec.target.empty()) y = readNpy(spec.target);
+            all = fromArrays(x, spec.target.empty() ? nullptr : &y, src);
+        }
+        const std::int64_t n = all.size();
+        const auto valCount = static_cast<std::int64_t>(static_cast<double>(n) * spec.validationSplit);
+        if (n - valCount < 1) throw DataError(src + ": too few samples to train on");
+        out.train = all.slice(0, n - valCount);
+        if (valCount > 0) out.validation = all.slice(n - valCount, n);
+        out.notes.push_back(std::to_string(n) + " samples from " + src);
+        return out;
+    }
+
+    Series series = loadSeries(spec);
+    out.columns = series.names;
+    const std::int64_t features = inputDims.back();
+    if (inputDims.size() != 2) {
+        throw DataError("the model's Input takes vectors " + formatShape(inputDims) +
+                        "; a time series needs an Input of shape (time, features)");
+    }
+    if (series.features != features) {
+        std::string names;
+        for (const auto& n : series.names) names += (names.empty() ? "" : ", ") + ("'" + n + "'");
+        throw DataError("the data has " + featureWord(series.features) + " (" + names +
+                        "), but the model's Input takes " + featureWord(features) + " per step");
+    }
+    if (const std::int64_t gaps = series.missingCount(); gaps > 0) {
+        handleMissing(series, spec.missing);
+        out.notes.push_back(std::to_string(gaps) + " missing values " +
+                            (spec.missing == MissingPolicy::Interpolate ? "interpolated"
+                                                                         : "left out with their windows"));
+    }
+
+    WindowSpec& w = out.window;
+    w.length = spec.window > 0 ? spec.window : inputDims[0];
+    if (w.length < 1) throw DataError("the model's Input has a free time axis; give a window length");
+    if (inputDims[0] != kNone && w.length != inputDims[0]) {
+        throw DataError("a window of " + std::to_string(w.length) + " steps does not fit the "
+                        "model's Input of " + std::to_string(inputDims[0]) + " steps");
+    }
+    w.stride = spec.stride;
+    Dims reconstruction = inputDims;
+    reconstruction[0] = w.length;
+    Dims outDims = outputDims;
+    if (!outDims.empty() && outDims[0] == kNone) outDims[0] = w.length;
+    if (outDims == reconstruction) {
+        w.target = WindowSpec::Target::Reconstruction;
+    } else if (outDims == Dims{features}) {
+        w.target = WindowSpec::Target::Forecast;
+        w.horizon = 1;
+    } else if (outDims.size() == 2 && outDims[1] == features) {
+        w.target = WindowSpec::Target::Forecast;
+        w.horizon = outDims[0];
+    } else {
+        throw DataError("the model's output " + formatShape(outputDims) +
+                        " is neither a reconstruction of its input " + formatShape(inputDims) +
+                        " nor a forecast of its features; give targets as a .npy file");
+    }
+
+    auto [trainPart, valPart] = splitByTime(series, spec.validationSplit);
+    out.normalizer = fitted ? *fitted : Normalizer::fit(trainPart, spec.normalize);
+    out.normalizer.apply(trainPart);
+    out.normalizer.apply(valPart);
+    Windows train = makeWindows(trainPart, w);
+    out.train = std::move(train.data);
+    std::int64_t dropped = train.dropped;
+    if (spec.validationSplit > 0.0) {
+        try {
+            Windows val = makeWindows(valPart, w);
+            out.validation = std::move(val.data);
+            dropped += val.dropped;
+        } catch (const DataError& e) {
+            throw DataError(std::string("the validation part (the last ") +
+                            std::to_string(valPart.steps) + " steps): " + e.what() +
+                            "; use a smaller validation split or a shorter window");
+        }
+    }
+    if (dropped > 0) out.notes.push_back(std::to_string(dropped) + " windows touching gaps dropped");
+    out.notes.push_back(std::to_string(out.train.size()) + " training and " +
+                        std::to_string(out.validation.size()) + " validation windows of " +
+                        std::to_string(w.length) + " steps");
+    return out;
+}
+
+}  // namespace loom

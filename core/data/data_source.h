@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "data/series.h"
+#include "data/windowing.h"
+
+namespace loom {
+
+/// Where training data comes from and how it becomes samples for a model.
+struct DataSpec {
+    /// A CSV file, a .npy file of samples, a .npz archive (arrays `x` and optionally `y`), or
+    /// `synthetic:NAME`.
+    std::string source;
+    std::string target;                ///< .npy targets for a .npy source; else derived
+    std::vector<std::string> columns;  ///< CSV columns by name or index; default: every numeric
+    std::int64_t window = 0;           ///< 0: the model's Input length
+    std::int64_t stride = 1;
+    std::int64_t syntheticSteps = 2000;
+    std::uint64_t seed = 1;  ///< for synthetic series
+    Normalizer::Kind normalize = Normalizer::Kind::ZScore;
+    MissingPolicy missing = MissingPolicy::Error;
+    double validationSplit = 0.2;  ///< the last fraction in time validates
+};
+
+struct PreparedData {
+    Dataset train;
+    Dataset validation;  ///< empty when validationSplit is 0
+    Normalizer normalizer;
+    WindowSpec window;
+    std::vector<std::string> columns;  ///< the series' feature names
+    std::vector<std::string> notes;    ///< what was done that the user should know
+};
+
+/// Loads, cleans, splits, normalises (fitted on the training part only) and windows the data
+/// for a model with Input `inputDims` and output `outputDims`. The target follows the model:
+/// reconstruction when the output has the input's shape, else a forecast of the next steps.
+/// Throws DataError saying what does not fit.
+/// With `fitted`, that normaliser is used instead of fitting one (evaluating a trained model).
+PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
+                         const Normalizer* fitted = nullptr);
+
+/// Loads the series a CSV or synthetic source holds (for previews and plots).
+Series loadSeries(const DataSpec& spec);
+
+}  // namespace loom

@@ -1,0 +1,178 @@
+#include "train/config_json.h"
+
+#include <stdexcept>
+
+namespace loom {
+
+using nlohmann::json;
+
+namespace {
+
+template <class T>
+T get(const json& j, const char* key, T fallback) {
+    if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
+    try {
+        return j[key].get<T>();
+    } catch (const json::exception&) {
+        throw std::runtime_error(std::string("training setting '") + key + "' has the wrong type (" +
+                                 j[key].dump() + ")");
+    }
+}
+
+const char* normalizeName(Normalizer::Kind k) {
+    return k == Normalizer::Kind::ZScore ? "zscore" : k == Normalizer::Kind::MinMax ? "minmax" : "none";
+}
+
+const char* missingName(MissingPolicy p) {
+    return p == MissingPolicy::Interpolate ? "interpolate" : p == MissingPolicy::DropWindows ? "drop" : "error";
+}
+
+const char* scheduleName(LearningRateSchedule::Kind k) {
+    switch (k) {
+        case LearningRateSchedule::Kind::StepDecay: return "step";
+        case LearningRateSchedule::Kind::Cosine: return "cosine";
+        case LearningRateSchedule::Kind::ReduceOnPlateau: return "plateau";
+        case LearningRateSchedule::Kind::Constant: break;
+    }
+    return "constant";
+}
+
+}  // namespace
+
+TrainConfig trainConfigFromJson(const json& t) {
+    TrainConfig c;
+    const std::string lossName_ = get<std::string>(t, "loss", "mse");
+    const auto loss = parseLoss(lossName_);
+    if (!loss) throw std::runtime_error("unknown loss '" + lossName_ + "'");
+    c.loss = *loss;
+    const json opt = t.is_object() && t.contains("optimizer") ? t["optimizer"] : json::object();
+    const std::string optName = opt.is_string() ? opt.get<std::string>() : get<std::string>(opt, "name", "adam");
+    const auto defaults = OptimizerConfig::defaultsFor(optName);
+    if (!defaults) throw std::runtime_error("unknown optimizer '" + optName + "'");
+    c.optimizer = *defaults;
+    if (opt.is_object()) {
+        c.optimizer.learningRate = get(opt, "learning_rate", c.optimizer.learningRate);
+        c.optimizer.beta1 = get(opt, "beta_1", c.optimizer.beta1);
+        c.optimizer.beta2 = get(opt, "beta_2", c.optimizer.beta2);
+        c.optimizer.epsilon = get(opt, "epsilon", c.optimizer.epsilon);
+        c.optimizer.weightDecay = get(opt, "weight_decay", c.optimizer.weightDecay);
+        c.optimizer.rho = get(opt, "rho", c.optimizer.rho);
+        c.optimizer.momentum = get(opt, "momentum", c.optimizer.momentum);
+        c.optimizer.nesterov = get(opt, "nesterov", c.optimizer.nesterov);
+        if (opt.contains("clipnorm") && !opt["clipnorm"].is_null()) c.optimizer.clipNorm = get(opt, "clipnorm", 1.0);
+        if (opt.contains("clipvalue") && !opt["clipvalue"].is_null()) c.optimizer.clipValue = get(opt, "clipvalue", 1.0);
+    }
+    c.epochs = get(t, "epochs", c.epochs);
+    c.batchSize = get(t, "batch_size", c.batchSize);
+    c.seed = get<std::uint64_t>(t, "seed", c.seed);
+    c.shuffle = get(t, "shuffle", c.shuffle);
+    if (t.is_object() && t.contains("early_stopping")) {
+        const json& e = t["early_stopping"];
+        c.earlyStopping.enabled = get(e, "enabled", true);
+        c.earlyStopping.patience = get(e, "patience", c.earlyStopping.patience);
+        c.earlyStopping.minDelta = get(e, "min_delta", c.earlyStopping.minDelta);
+        c.earlyStopping.restoreBestWeights = get(e, "restore_best_weights", true);
+    }
+    if (t.is_object() && t.contains("schedule")) {
+        const json& s = t["schedule"];
+        const std::string kind = get<std::string>(s, "kind", "constant");
+        if (kind == "step") c.schedule.kind = LearningRateSchedule::Kind::StepDecay;
+        else if (kind == "cosine") c.schedule.kind = LearningRateSchedule::Kind::Cosine;
+        else if (kind == "plateau") c.schedule.kind = LearningRateSchedule::Kind::ReduceOnPlateau;
+        else if (kind != "constant") throw std::runtime_error("unknown learning-rate schedule '" + kind + "'");
+        c.schedule.factor = get(s, "factor", c.schedule.factor);
+        c.schedule.everyEpochs = get(s, "every_epochs", c.schedule.everyEpochs);
+        c.schedule.patience = get(s, "patience", c.schedule.patience);
+        c.schedule.minLearningRate = get(s, "min_learning_rate", c.schedule.minLearningRate);
+    }
+    if (c.epochs < 1) throw std::runtime_error("training setting 'epochs' must be at least 1");
+    if (c.batchSize < 1) throw std::runtime_error("training setting 'batch_size' must be at least 1");
+    if (!(c.optimizer.learningRate > 0)) {
+        throw std::runtime_error("training setting 'learning_rate' must be positive");
+    }
+    return c;
+}
+
+json trainConfigToJson(const TrainConfig& c) {
+    json opt = {{"name", c.optimizer.name()},
+                {"learning_rate", c.optimizer.learningRate},
+                {"beta_1", c.optimizer.beta1},
+                {"beta_2", c.optimizer.beta2},
+                {"epsilon", c.optimizer.epsilon},
+                {"weight_decay", c.optimizer.weightDecay},
+                {"rho", c.optimizer.rho},
+                {"momentum", c.optimizer.momentum},
+                {"nesterov", c.optimizer.nesterov},
+                {"clipnorm", c.optimizer.clipNorm ? json(*c.optimizer.clipNorm) : json(nullptr)},
+                {"clipvalue", c.optimizer.clipValue ? json(*c.optimizer.clipValue) : json(nullptr)}};
+    json j = {{"loss", lossName(c.loss)},
+              {"optimizer", opt},
+              {"epochs", c.epochs},
+              {"batch_size", c.batchSize},
+              {"seed", c.seed},
+              {"shuffle", c.shuffle},
+              {"schedule",
+               {{"kind", scheduleName(c.schedule.kind)},
+                {"factor", c.schedule.factor},
+                {"every_epochs", c.schedule.everyEpochs},
+                {"patience", c.schedule.patience},
+                {"min_learning_rate", c.schedule.minLearningRate}}}};
+    if (c.earlyStopping.enabled) {
+        j["early_stopping"] = {{"enabled", true},
+                               {"patience", c.earlyStopping.patience},
+                               {"min_delta", c.earlyStopping.minDelta},
+                               {"restore_best_weights", c.earlyStopping.restoreBestWeights}};
+    }
+    return j;
+}
+
+DataSpec dataSpecFromJson(const json& d) {
+    DataSpec s;
+    s.source = get<std::string>(d, "source", "");
+    s.target = get<std::string>(d, "target", "");
+    s.columns = get<std::vector<std::string>>(d, "columns", {});
+    s.window = get<std::int64_t>(d, "window", 0);
+    s.stride = get<std::int64_t>(d, "stride", 1);
+    s.syntheticSteps = get<std::int64_t>(d, "synthetic_steps", s.syntheticSteps);
+    s.seed = get<std::uint64_t>(d, "seed", s.seed);
+    s.validationSplit = get(d, "validation_split", s.validationSplit);
+    const std::string norm = get<std::string>(d, "normalize", "zscore");
+    if (norm == "zscore") s.normalize = Normalizer::Kind::ZScore;
+    else if (norm == "minmax") s.normalize = Normalizer::Kind::MinMax;
+    else if (norm == "none") s.normalize = Normalizer::Kind::None;
+    else throw std::runtime_error("unknown normalisation '" + norm + "' (zscore, minmax or none)");
+    const std::string missing = get<std::string>(d, "missing", "error");
+    if (missing == "error") s.missing = MissingPolicy::Error;
+    else if (missing == "drop") s.missing = MissingPolicy::DropWindows;
+    else if (missing == "interpolate") s.missing = MissingPolicy::Interpolate;
+    else throw std::runtime_error("unknown missing-value policy '" + missing + "' (error, drop or interpolate)");
+    if (s.validationSplit < 0 || s.validationSplit >= 1) {
+        throw std::runtime_error("the validation split must be at least 0 and below 1");
+    }
+    return s;
+}
+
+json dataSpecToJson(const DataSpec& s) {
+    return {{"source", s.source},           {"target", s.target},
+            {"columns", s.columns},         {"window", s.window},
+            {"stride", s.stride},           {"synthetic_steps", s.syntheticSteps},
+            {"seed", s.seed},               {"validation_split", s.validationSplit},
+            {"normalize", normalizeName(s.normalize)}, {"missing", missingName(s.missing)}};
+}
+
+json normalizerToJson(const Normalizer& n) {
+    return {{"kind", normalizeName(n.kind)}, {"shift", n.shift}, {"scale", n.scale}};
+}
+
+Normalizer normalizerFromJson(const json& j) {
+    Normalizer n;
+    const std::string kind = get<std::string>(j, "kind", "none");
+    n.kind = kind == "zscore" ? Normalizer::Kind::ZScore
+             : kind == "minmax" ? Normalizer::Kind::MinMax
+                                : Normalizer::Kind::None;
+    n.shift = get<std::vector<double>>(j, "shift", {});
+    n.scale = get<std::vector<double>>(j, "scale", {});
+    return n;
+}
+
+}  // namespace loom
