@@ -35,6 +35,8 @@ constexpr const char* kUsageText =
     "                         synthetic:NAME (sines, square, sawtooth, random_walk, anomalies)\n"
     "  --target FILE.npy      Targets for a .npy source (default: the samples themselves)\n"
     "  --column NAMES         CSV columns by name or index, comma-separated\n"
+    "  --label NAME           CSV column of class labels: each window is classified by the\n"
+    "                         label at its last step (sparse class indexes, or 0/1)\n"
     "  --window N             Window length (default: the model's Input length)\n"
     "  --stride N             Steps between windows (default 1)\n"
     "  --steps N              Length of a synthetic series (default 2000)\n"

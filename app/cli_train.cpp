@@ -124,6 +124,7 @@ DataSpec dataFrom(const Project& project, const Args& a) {
         std::stringstream list(*c);
         for (std::string item; std::getline(list, item, ',');) d.columns.push_back(item);
     }
+    if (auto l = a.get("label")) d.labelColumn = *l;
     if (auto w = a.integer("window", 1)) d.window = *w;
     if (auto s = a.integer("stride", 1)) d.stride = *s;
     if (auto n = a.integer("steps", 1)) d.syntheticSteps = *n;
@@ -182,14 +183,14 @@ std::string describe(const Dims& d) { return formatShape(d); }
 
 const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
-        "data", "target", "column", "window", "stride", "steps", "epochs", "batch-size",
+        "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
         "weights", "run", "input", "patience"};
     return names;
 }
 
 int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
-    a.expect({"data", "target", "column", "window", "stride", "steps", "epochs", "batch-size",
+    a.expect({"data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
               "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
               "weights", "patience"},
              {"quiet"}, 1, "a MODEL");
@@ -293,7 +294,7 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
 }
 
 int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
-    a.expect({"data", "target", "column", "window", "stride", "steps", "seed", "normalize",
+    a.expect({"data", "target", "column", "label", "window", "stride", "steps", "seed", "normalize",
               "missing", "weights", "run", "loss", "batch-size"},
              {"json"}, 1, "a MODEL");
     try {

@@ -1,5 +1,6 @@
 #include "data/data_source.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "data/csv_reader.h"
@@ -42,8 +43,9 @@ Dataset fromArrays(const NpyArray& x, const NpyArray* y, const std::string& sour
 
 }  // namespace
 
-Series loadSeries(const DataSpec& spec) {
+Series loadSeries(const DataSpec& spec, std::vector<double>* labels) {
     if (spec.source.starts_with("synthetic:")) {
+        if (!spec.labelColumn.empty()) throw DataError("synthetic series have no label column");
         return syntheticSeries(spec.source.substr(10), spec.syntheticSteps, spec.seed);
     }
     const CsvTable table = readCsv(spec.source);
@@ -59,9 +61,15 @@ Series loadSeries(const DataSpec& spec) {
                 columns.erase(columns.begin());
             }
         }
+        std::erase(columns, spec.labelColumn);
         if (columns.empty()) throw DataError(spec.source + ": the file has no numeric column");
     }
     try {
+        if (!spec.labelColumn.empty()) {
+            const CsvColumn& l = table.numericColumn(spec.labelColumn);
+            if (!l.missingRows.empty()) throw DataError("the labels have gaps: " + describeMissing(l));
+            if (labels) *labels = l.values;
+        }
         return seriesFromCsv(table, columns);
     } catch (const DataError& e) {
         throw DataError(spec.source + ": " + e.what());
@@ -93,7 +101,8 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
         return out;
     }
 
-    Series series = loadSeries(spec);
+    std::vector<double> labels;
+    Series series = loadSeries(spec, &labels);
     out.columns = series.names;
     const std::int64_t features = inputDims.back();
     if (inputDims.size() != 2) {
@@ -125,7 +134,24 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
     reconstruction[0] = w.length;
     Dims outDims = outputDims;
     if (!outDims.empty() && outDims[0] == kNone) outDims[0] = w.length;
-    if (outDims == reconstruction) {
+    if (!spec.labelColumn.empty()) {
+        w.target = WindowSpec::Target::Classification;
+        const std::int64_t classes = outDims.size() == 1 ? outDims[0] : 0;
+        if (classes < 1) {
+            throw DataError("classifying windows needs a model whose output is a vector of class "
+                            "scores, not " + formatShape(outputDims));
+        }
+        for (std::size_t i = 0; i < labels.size(); ++i) {
+            const double v = labels[i];
+            const bool ok = classes == 1 ? (v == 0.0 || v == 1.0)
+                                         : (v >= 0 && v < static_cast<double>(classes) && v == std::floor(v));
+            if (!ok) {
+                throw DataError("label " + std::to_string(v) + " at row " + std::to_string(i + 1) +
+                                " of column '" + spec.labelColumn + "' is not " +
+                                (classes == 1 ? std::string("0 or 1") : "a class from 0 to " + std::to_string(classes - 1)));
+            }
+        }
+    } else if (outDims == reconstruction) {
         w.target = WindowSpec::Target::Reconstruction;
     } else if (outDims == Dims{features}) {
         w.target = WindowSpec::Target::Forecast;
@@ -140,15 +166,18 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
     }
 
     auto [trainPart, valPart] = splitByTime(series, spec.validationSplit);
+    const auto cut = static_cast<std::ptrdiff_t>(trainPart.steps);
+    const std::vector<double> trainLabels = labels.empty() ? labels : std::vector<double>(labels.begin(), labels.begin() + cut);
+    const std::vector<double> valLabels = labels.empty() ? labels : std::vector<double>(labels.begin() + cut, labels.end());
     out.normalizer = fitted ? *fitted : Normalizer::fit(trainPart, spec.normalize);
     out.normalizer.apply(trainPart);
     out.normalizer.apply(valPart);
-    Windows train = makeWindows(trainPart, w);
+    Windows train = makeWindows(trainPart, w, labels.empty() ? nullptr : &trainLabels);
     out.train = std::move(train.data);
     std::int64_t dropped = train.dropped;
     if (spec.validationSplit > 0.0) {
         try {
-            Windows val = makeWindows(valPart, w);
+            Windows val = makeWindows(valPart, w, labels.empty() ? nullptr : &valLabels);
             out.validation = std::move(val.data);
             dropped += val.dropped;
         } catch (const DataError& e) {

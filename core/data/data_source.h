@@ -17,6 +17,7 @@ struct DataSpec {
     std::string source;
     std::string target;                ///< .npy targets for a .npy source; else derived
     std::vector<std::string> columns;  ///< CSV columns by name or index; default: every numeric
+    std::string labelColumn;  ///< CSV column of class labels: classify windows by their last step
     std::int64_t window = 0;           ///< 0: the model's Input length
     std::int64_t stride = 1;
     std::int64_t syntheticSteps = 2000;
@@ -43,7 +44,8 @@ struct PreparedData {
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
                          const Normalizer* fitted = nullptr);
 
-/// Loads the series a CSV or synthetic source holds (for previews and plots).
-Series loadSeries(const DataSpec& spec);
+/// Loads the series a CSV or synthetic source holds (for previews and plots); with a label
+/// column, its values go to `labels` and it is not a feature.
+Series loadSeries(const DataSpec& spec, std::vector<double>* labels = nullptr);
 
 }  // namespace loom

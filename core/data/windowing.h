@@ -11,6 +11,7 @@ struct WindowSpec {
     enum class Target {
         Reconstruction,  ///< target = input (autoencoders)
         Forecast,        ///< target = the next `horizon` steps
+        Classification,  ///< target = the label at the window's last step
     };
     std::int64_t length = 32;
     std::int64_t stride = 1;
@@ -25,7 +26,9 @@ struct Windows {
 };
 
 /// Cuts a series into windows. Throws DataError when the series is shorter than one window.
-/// Forecast targets are (horizon, features), or (features,) for a horizon of 1.
-Windows makeWindows(const Series& series, const WindowSpec& spec);
+/// Forecast targets are (horizon, features), or (features,) for a horizon of 1; classification
+/// targets one label per window, taken from `labels` (one per step).
+Windows makeWindows(const Series& series, const WindowSpec& spec,
+                    const std::vector<double>* labels = nullptr);
 
 }  // namespace loom

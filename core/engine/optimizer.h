@@ -41,7 +41,7 @@ public:
 
 private:
     OptimizerConfig m_config;
-    std::vector<std::vector<float>> m_slots;  ///< two per parameter: first and second moments
+    std::vector<AlignedVector<float>> m_slots;  ///< two per parameter: first and second moments
     long m_iterations = 0;
 };
 

@@ -89,8 +89,8 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
             step.params.push_back(plan.m_params.size());
             Regularizer reg;
             if (p.name == "kernel") reg = node.param<Regularizer>("kernel_regularizer");
-            plan.m_params.push_back(Param{id, node.name, std::move(p), std::vector<S>(size),
-                                          std::vector<S>(size), reg});
+            plan.m_params.push_back(Param{id, node.name, std::move(p), AlignedVector<S>(size),
+                                          AlignedVector<S>(size), reg});
         }
         plan.m_steps.push_back(std::move(step));
     }

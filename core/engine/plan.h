@@ -36,8 +36,8 @@ public:
         NodeId node = 0;
         std::string layer;  ///< the layer's display name
         ParamShape shape;
-        std::vector<S> value;
-        std::vector<S> grad;
+        AlignedVector<S> value;
+        AlignedVector<S> grad;
         Regularizer regularizer;  ///< the layer's kernel_regularizer, on its `kernel` only
         std::string fullName() const { return layer + "/" + shape.name; }
     };
@@ -85,7 +85,7 @@ private:
     std::mt19937_64* m_rng = nullptr;
     std::vector<NodeId> m_nodes;  ///< every node, in order of m_values
     std::vector<Dims> m_dims;
-    std::vector<std::vector<S>> m_values, m_grads;
+    std::vector<AlignedVector<S>> m_values, m_grads;
     std::vector<Step> m_steps;
     std::vector<Param> m_params;
     std::vector<NodeId> m_inputs, m_outputs;

@@ -25,6 +25,11 @@ using StridedMap = Eigen::Map<Mat<S>, 0, Eigen::OuterStride<>>;
 template <class S>
 using ConstStridedMap = Eigen::Map<const Mat<S>, 0, Eigen::OuterStride<>>;
 
+/// Storage Eigen's vectorised kernels see at the same alignment on every run, which keeps
+/// results bit for bit repeatable (reductions peel differently on differently aligned data).
+template <class S>
+using AlignedVector = std::vector<S, Eigen::aligned_allocator<S>>;
+
 /// A named float32 tensor, as weights are stored and exchanged: `lstm_1/kernel`, row-major.
 struct NamedTensor {
     std::string name;

@@ -131,6 +131,7 @@ DataSpec dataSpecFromJson(const json& d) {
     s.source = get<std::string>(d, "source", "");
     s.target = get<std::string>(d, "target", "");
     s.columns = get<std::vector<std::string>>(d, "columns", {});
+    s.labelColumn = get<std::string>(d, "label_column", "");
     s.window = get<std::int64_t>(d, "window", 0);
     s.stride = get<std::int64_t>(d, "stride", 1);
     s.syntheticSteps = get<std::int64_t>(d, "synthetic_steps", s.syntheticSteps);
@@ -154,7 +155,8 @@ DataSpec dataSpecFromJson(const json& d) {
 
 json dataSpecToJson(const DataSpec& s) {
     return {{"source", s.source},           {"target", s.target},
-            {"columns", s.columns},         {"window", s.window},
+            {"columns", s.columns},         {"label_column", s.labelColumn},
+            {"window", s.window},
             {"stride", s.stride},           {"synthetic_steps", s.syntheticSteps},
             {"seed", s.seed},               {"validation_split", s.validationSplit},
             {"normalize", normalizeName(s.normalize)}, {"missing", missingName(s.missing)}};

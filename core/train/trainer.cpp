@@ -82,7 +82,7 @@ bool gradientsFinite(const Plan<float>& plan) {
 
 /// Copies the samples `order[begin, end)` into contiguous batch buffers.
 void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
-            std::size_t end, std::vector<float>& x, std::vector<float>& y) {
+            std::size_t end, AlignedVector<float>& x, AlignedVector<float>& y) {
     const std::int64_t xs = d.xSize(), ys = d.ySize();
     x.resize((end - begin) * static_cast<std::size_t>(xs));
     y.resize((end - begin) * static_cast<std::size_t>(ys));
@@ -93,13 +93,13 @@ void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_
     }
 }
 
-std::vector<std::vector<float>> snapshot(const Plan<float>& plan) {
-    std::vector<std::vector<float>> values;
+std::vector<AlignedVector<float>> snapshot(const Plan<float>& plan) {
+    std::vector<AlignedVector<float>> values;
     for (const auto& p : plan.params()) values.push_back(p.value);
     return values;
 }
 
-void restore(Plan<float>& plan, const std::vector<std::vector<float>>& values) {
+void restore(Plan<float>& plan, const std::vector<AlignedVector<float>>& values) {
     auto& params = plan.params();
     for (std::size_t i = 0; i < params.size(); ++i) params[i].value = values[i];
 }
@@ -111,7 +111,7 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss) {
     const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
     std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));
     std::iota(order.begin(), order.end(), 0);
-    std::vector<float> x, y;
+    AlignedVector<float> x, y;
     double lossSum = 0.0, accSum = 0.0;
     const auto n = static_cast<std::size_t>(data.size());
     for (std::size_t b = 0; b < n; b += static_cast<std::size_t>(plan.maxBatch())) {
@@ -191,13 +191,13 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     const std::size_t n = order.size();
     const auto batchSize = static_cast<std::size_t>(std::min(config.batchSize, plan.maxBatch()));
     const int batches = static_cast<int>((n + batchSize - 1) / batchSize);
-    std::vector<float> x, y, dOut;
+    AlignedVector<float> x, y, dOut;
 
     double lr = config.optimizer.learningRate;
     double best = INFINITY;
     int sinceBest = 0, sincePlateau = 0;
     double plateauBest = INFINITY;
-    std::vector<std::vector<float>> bestWeights;
+    std::vector<AlignedVector<float>> bestWeights;
     const auto start = Clock::now();
     std::int64_t seen = 0;
 

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "data/csv_reader.h"
 #include "data/series.h"
@@ -173,6 +175,61 @@ TEST(Synthetic, RepeatableForASeed) {
     syntheticSeries("anomalies", 1200, 1, &labels);
     EXPECT_GT(std::count(labels.begin(), labels.end(), 1), 5);
     EXPECT_THROW(syntheticSeries("chirp", 10, 1), DataError);
+}
+
+}  // namespace
+}  // namespace loom
+
+#include "data/data_source.h"
+
+namespace loom {
+namespace {
+
+TEST(DataSource, ClassifiesWindowsByTheirLastLabel) {
+    const std::string file = (std::filesystem::temp_directory_path() / "layerloom_labels.csv").string();
+    {
+        std::ofstream out(file);
+        out << "a,b,label\n";
+        for (int i = 0; i < 40; ++i) out << i << "," << (i % 3) << "," << (i % 10 < 5 ? 0 : 1) << "\n";
+    }
+    DataSpec spec;
+    spec.source = file;
+    spec.labelColumn = "label";
+    spec.validationSplit = 0.25;
+    const PreparedData d = prepareData(spec, {4, 2}, {2});
+    EXPECT_EQ(d.columns, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(d.train.yDims, (Dims{1}));
+    EXPECT_EQ(d.train.size(), 27);  // 30 training steps, windows of 4
+    EXPECT_EQ(d.train.y[0], 0.0f);  // label at step 3
+    EXPECT_EQ(d.train.y[2], 1.0f);  // label at step 5
+    try {
+        prepareData(spec, {4, 2}, {4, 2});
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "vector of class scores")) << e.what();
+    }
+    spec.labelColumn = "b";
+    spec.columns = {"a"};
+    try {
+        prepareData(spec, {4, 1}, {2});
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "label 2.000000 at row 3 of column 'b' is not a class from 0 to 1"))
+            << e.what();
+    }
+    std::filesystem::remove(file);
+}
+
+TEST(DataSource, ForecastTargetsFollowTheModelsOutput) {
+    DataSpec spec;
+    spec.source = "synthetic:sawtooth";
+    spec.syntheticSteps = 200;
+    const PreparedData d = prepareData(spec, {10, 1}, {1});
+    EXPECT_EQ(d.window.target, WindowSpec::Target::Forecast);
+    EXPECT_EQ(d.window.horizon, 1);
+    EXPECT_EQ(d.train.yDims, (Dims{1}));
+    const PreparedData h = prepareData(spec, {10, 1}, {3, 1});
+    EXPECT_EQ(h.window.horizon, 3);
 }
 
 }  // namespace

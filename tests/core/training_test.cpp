@@ -323,3 +323,132 @@ TEST(Trainer, RegularizerAddsToTheLoss) {
 
 }  // namespace
 }  // namespace loom
+
+#include <thread>
+
+#include "data/data_source.h"
+#include "train/config_json.h"
+
+namespace loom {
+namespace {
+
+TEST(Schedule, StepCosineAndPlateau) {
+    auto lrs = [](LearningRateSchedule s, int epochs) {
+        Plan<float> plan = Plan<float>::compile(linearModel(), 8);
+        plan.initialize(1);
+        TrainConfig c;
+        c.epochs = epochs;
+        c.optimizer.learningRate = 0.1;
+        c.schedule = s;
+        std::vector<double> out;
+        for (const EpochReport& e : train(plan, linearData(16, 1), nullptr, c).history) {
+            out.push_back(e.learningRate);
+        }
+        return out;
+    };
+    LearningRateSchedule step;
+    step.kind = LearningRateSchedule::Kind::StepDecay;
+    step.everyEpochs = 2;
+    step.factor = 0.5;
+    const auto s = lrs(step, 5);
+    EXPECT_DOUBLE_EQ(s[0], 0.1);
+    EXPECT_DOUBLE_EQ(s[1], 0.1);
+    EXPECT_DOUBLE_EQ(s[2], 0.05);
+    EXPECT_DOUBLE_EQ(s[4], 0.025);
+    LearningRateSchedule cosine;
+    cosine.kind = LearningRateSchedule::Kind::Cosine;
+    cosine.minLearningRate = 0.01;
+    const auto c = lrs(cosine, 5);
+    EXPECT_DOUBLE_EQ(c.front(), 0.1);
+    EXPECT_NEAR(c[2], 0.055, 1e-12);
+    EXPECT_DOUBLE_EQ(c.back(), 0.01);
+}
+
+TEST(Trainer, PausesAndResumesFromAnotherThread) {
+    Plan<float> plan = Plan<float>::compile(linearModel(), 4);
+    plan.initialize(1);
+    TrainingControl control;
+    control.pause();
+    TrainConfig c;
+    c.epochs = 2;
+    c.batchSize = 4;
+    TrainResult result;
+    std::thread worker([&] { result = train(plan, linearData(32, 1), nullptr, c, &control); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto before = plan.exportWeights();  // nothing trained while paused
+    control.resume();
+    worker.join();
+    EXPECT_EQ(result.reason, StopReason::Finished);
+    EXPECT_EQ(result.history.size(), 2u);
+    EXPECT_NE(plan.exportWeights(), before);
+
+    TrainingControl stopWhilePaused;
+    stopWhilePaused.pause();
+    std::thread second([&] { result = train(plan, linearData(32, 1), nullptr, c, &stopWhilePaused); });
+    stopWhilePaused.requestStop();
+    second.join();
+    EXPECT_EQ(result.reason, StopReason::Cancelled);
+}
+
+TEST(TrainingSettings, RoundTripThroughTheProjectSection) {
+    TrainConfig c;
+    c.loss = Loss::Huber;
+    c.optimizer = *OptimizerConfig::defaultsFor("rmsprop");
+    c.optimizer.clipNorm = 1.5;
+    c.epochs = 7;
+    c.earlyStopping = {true, 4, 0.01, false};
+    c.schedule.kind = LearningRateSchedule::Kind::Cosine;
+    const TrainConfig back = trainConfigFromJson(trainConfigToJson(c));
+    EXPECT_EQ(back.loss, Loss::Huber);
+    EXPECT_EQ(back.optimizer.kind, OptimizerConfig::Kind::RmsProp);
+    EXPECT_EQ(back.optimizer.clipNorm, 1.5);
+    EXPECT_EQ(back.epochs, 7);
+    EXPECT_FALSE(back.earlyStopping.restoreBestWeights);
+    EXPECT_EQ(back.schedule.kind, LearningRateSchedule::Kind::Cosine);
+    EXPECT_THROW(trainConfigFromJson({{"loss", "hinge"}}), std::runtime_error);
+    EXPECT_THROW(trainConfigFromJson({{"epochs", "many"}}), std::runtime_error);
+    DataSpec d;
+    d.source = "x.csv";
+    d.labelColumn = "y";
+    d.missing = MissingPolicy::Interpolate;
+    const DataSpec db = dataSpecFromJson(dataSpecToJson(d));
+    EXPECT_EQ(db.labelColumn, "y");
+    EXPECT_EQ(db.missing, MissingPolicy::Interpolate);
+}
+
+TEST(Trainer, ExampleShapedAutoencoderLearnsSunspotsRepeatably) {
+    // The shipped chain autoencoder's shape at a size a test can train: sunspots, windows of 16.
+    auto run = [] {
+        ModelGraph g;
+        const NodeId in = input(g, {16, 1});
+        const NodeId e1 = add(g, "LSTM", {{"units", std::int64_t{16}}, {"return_sequences", true}}, {in});
+        const NodeId e2 = add(g, "LSTM", {{"units", std::int64_t{4}}}, {e1});
+        const NodeId r = add(g, "RepeatVector", {{"n", std::int64_t{16}}}, {e2});
+        const NodeId d1 = add(g, "LSTM", {{"units", std::int64_t{16}}, {"return_sequences", true}}, {r});
+        add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {d1});
+        DataSpec spec;
+        spec.source = std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/sunspots.csv";
+        spec.columns = {"SUNACTIVITY"};
+        spec.stride = 2;
+        Plan<float> plan = Plan<float>::compile(g, 16);
+        plan.initialize(3);
+        const PreparedData data = prepareData(spec, {16, 1}, {16, 1});
+        TrainConfig c;
+        c.epochs = 40;
+        c.batchSize = 16;
+        c.optimizer.learningRate = 0.02;
+        return train(plan, data.train, &data.validation, c);
+    };
+    const TrainResult a = run();
+    EXPECT_LT(a.history.back().loss, 0.3 * a.history.front().loss);
+    EXPECT_LT(a.history.back().valLoss, 0.5 * a.history.front().valLoss);
+    const TrainResult b = run();
+    ASSERT_EQ(a.history.size(), b.history.size());
+    for (std::size_t i = 0; i < a.history.size(); ++i) {
+        EXPECT_EQ(a.history[i].loss, b.history[i].loss);
+        EXPECT_EQ(a.history[i].valLoss, b.history[i].valLoss);
+    }
+}
+
+}  // namespace
+}  // namespace loom

@@ -96,8 +96,7 @@ public:
         m_dhNext.setZero(B, u);
         m_dh.resize(B, u);
         m_tmp.resize(B, u);
-        m_da.resize(B, 3 * u);
-        Mat<S> dbRec = Mat<S>::Zero(1, 3 * u);
+        if (m_resetAfter) m_da.resize(rows, 3 * u);
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             m_dh = m_dhNext;
             if (m_sequences) {
@@ -118,31 +117,35 @@ public:
                 m_tmp.array() = dz.rightCols(u).array() * a.rightCols(u).array();  // d r
                 act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
                                  dz.middleCols(u, u));
-                m_da.leftCols(2 * u) = dz.leftCols(2 * u);
-                m_da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
-                drk.noalias() += hp.transpose() * m_da;
-                dbRec += m_da.colwise().sum();
-                m_tmp.noalias() = m_da * rk.transpose();
+                auto da = step(m_da, t);
+                da.leftCols(2 * u) = dz.leftCols(2 * u);
+                da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
+                m_tmp.noalias() = da * rk.transpose();
             } else {
                 // d (r * h) from the candidate's recurrent product.
-                Mat<S> drh = dz.rightCols(u) * rk.rightCols(u).transpose();
-                drk.rightCols(u).noalias() += a.leftCols(u).transpose() * dz.rightCols(u);
-                m_tmp.array() = drh.array() * hp.array();  // d r
+                m_drh.noalias() = dz.rightCols(u) * rk.rightCols(u).transpose();
+                m_tmp.array() = m_drh.array() * hp.array();  // d r
                 act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
                                  dz.middleCols(u, u));
-                drk.leftCols(2 * u).noalias() += hp.transpose() * dz.leftCols(2 * u);
                 m_tmp.noalias() = dz.leftCols(2 * u) * rk.leftCols(2 * u).transpose();
-                m_tmp.array() += drh.array() * g.middleCols(u, u).array();
+                m_tmp.array() += m_drh.array() * g.middleCols(u, u).array();
             }
             if (t > 0) {
                 if (m_hMask.active()) m_tmp.array() *= m_hMask.values().array();
                 m_dhNext += m_tmp;
             }
         }
+        // The recurrent kernel's gradient as products over every step at once.
+        if (m_resetAfter) {
+            drk.noalias() += m_hp.transpose() * m_da;
+        } else {
+            drk.leftCols(2 * u).noalias() += m_hp.transpose() * m_dxw.leftCols(2 * u);
+            drk.rightCols(u).noalias() += m_a.leftCols(u).transpose() * m_dxw.rightCols(u);
+        }
         MatMap<S>(io.dParams[0], m_in, 3 * u).noalias() += m_x.transpose() * m_dxw;
         if (m_bias) {
             MatMap<S>(io.dParams[2], 1, 3 * u) += m_dxw.colwise().sum();
-            if (m_resetAfter) MatMap<S>(io.dParams[2] + 3 * u, 1, 3 * u) += dbRec;
+            if (m_resetAfter) MatMap<S>(io.dParams[2] + 3 * u, 1, 3 * u) += m_da.colwise().sum();
         }
         if (io.dIn[0]) {
             m_dx.noalias() = m_dxw * w.transpose();
@@ -157,7 +160,7 @@ private:
     Activation m_act, m_rec;
     double m_dropout, m_recurrentDropout;
     DropoutMask<S> m_xMask, m_hMask;
-    Mat<S> m_x, m_xw, m_z, m_g, m_a, m_h, m_hp, m_dxw, m_dh, m_dhNext, m_tmp, m_da, m_dx;
+    Mat<S> m_x, m_xw, m_z, m_g, m_a, m_h, m_hp, m_dxw, m_dh, m_dhNext, m_tmp, m_da, m_drh, m_dx;
 
     StridedMap<S> step(Mat<S>& m, Eigen::Index t) {
         return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),

@@ -55,12 +55,13 @@ public:
         m_c.resize(rows, u);
         m_ac.resize(rows, u);
         m_h.resize(rows, u);
-        m_hPrev.resize(B, u);
+        m_hp.setZero(rows, u);  // h_{t-1} as the recurrent product uses it (masked), per step
         for (Eigen::Index t = 0; t < T; ++t) {
             StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
             if (t > 0) {
                 m_hPrev = step(m_h, t - 1);
                 if (m_hMask.active()) m_hPrev.array() *= m_hMask.values().array();
+                step(m_hp, t) = m_hPrev;
                 z.noalias() += m_hPrev * rk;
             }
             StridedMap<S> g(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
@@ -123,13 +124,12 @@ public:
                              dz.middleCols(2 * u, u));
             m_dcNext.array() = m_dc.array() * g.middleCols(u, u).array();
             if (t > 0) {
-                m_hPrev = step(m_h, t - 1);
-                if (m_hMask.active()) m_hPrev.array() *= m_hMask.values().array();
-                drk.noalias() += m_hPrev.transpose() * dz;
                 m_dhNext.noalias() = dz * rk.transpose();
                 if (m_hMask.active()) m_dhNext.array() *= m_hMask.values().array();
             }
         }
+        // One product over every step for the recurrent kernel's gradient (h_{-1} rows are 0).
+        drk.noalias() += m_hp.transpose() * m_dz;
         MatMap<S> dw(io.dParams[0], m_in, 4 * u);
         if (m_xMask.active()) {
             dw.noalias() += m_x.transpose() * m_dz;
@@ -151,7 +151,7 @@ private:
     bool m_unitForgetBias;
     double m_dropout, m_recurrentDropout;
     DropoutMask<S> m_xMask, m_hMask;
-    Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
+    Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
         m_dx;
 
     /// Rows of step t of a (B * T) x n matrix.

@@ -1,0 +1,116 @@
+// layerloom-bench: full training steps (forward, loss, backward, Adam update) on the example
+// models, in samples/s, achieved GFLOP/s and peak memory, beside the machine's float32 GEMM
+// peak as Eigen reaches it. A step counts 3x the forward matrix-product FLOPs; an LSTM layer's
+// forward is 2*B*T*(in+u)*4u, a GRU's 2*B*T*(in+u)*3u, a Dense's 2*rows*in*units.
+#include <sys/resource.h>
+
+#include <Eigen/Core>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/loss.h"
+#include "engine/optimizer.h"
+#include "engine/plan.h"
+#include "graph/project_file.h"
+#include "shape/validator.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double forwardFlops(const loom::ModelGraph& g, int batch) {
+    const loom::Validation v = loom::validate(g);
+    double flops = 0;
+    for (const loom::Node& n : g.nodes()) {
+        const auto inputs = g.inputEdges(n.id);
+        if (inputs.empty()) continue;
+        const auto& in = v.of(g, inputs[0]->from.node).output->dims;
+        const double steps = in.size() == 2 ? static_cast<double>(in[0].size) : 1.0;
+        const double features = static_cast<double>(in.back().size);
+        if (n.kind == "LSTM" || n.kind == "GRU") {
+            const double u = static_cast<double>(n.param<std::int64_t>("units"));
+            flops += 2.0 * batch * steps * (features + u) * (n.kind == "LSTM" ? 4 : 3) * u;
+        } else if (n.kind == "Dense" || n.kind == "TimeDistributed") {
+            flops += 2.0 * batch * steps * features * static_cast<double>(n.param<std::int64_t>("units"));
+        }
+    }
+    return flops;
+}
+
+double gemmPeak() {
+    const int n = 1024;
+    Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n), c(n, n);
+    c.noalias() = a * b;  // warm up
+    const int reps = 8;
+    const auto start = Clock::now();
+    for (int i = 0; i < reps; ++i) c.noalias() = a * b;
+    const double s = std::chrono::duration<double>(Clock::now() - start).count();
+    return 2.0 * n * n * n * reps / s / 1e9 + 0.0 * c(0, 0);
+}
+
+long peakMemoryMiB() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024;
+}
+
+void run(const char* label, const std::string& file, int batch, int steps, loom::Loss loss) {
+    const loom::Project p = loom::loadProject(file);
+    loom::Plan<float> plan = loom::Plan<float>::compile(p.graph, batch);
+    plan.initialize(1);
+    const loom::Dims in = plan.dims(plan.inputs()[0]);
+    const loom::Dims out = plan.dims(plan.outputs()[0]);
+    const std::int64_t inSize = batch * in[0] * in.back();
+    const std::int64_t rows = batch * (out.size() == 2 ? out[0] : 1);
+    const std::int64_t cols = out.back();
+    std::mt19937 rng(1);
+    std::normal_distribution<float> normal;
+    std::vector<float> x(static_cast<std::size_t>(inSize));
+    for (float& v : x) v = normal(rng);
+    std::vector<float> target(static_cast<std::size_t>(rows * loom::targetColumns(loss, cols)));
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        target[i] = loss == loom::Loss::SparseCategoricalCrossentropy ? static_cast<float>(i % cols)
+                                                                      : x[i % x.size()];
+    }
+    std::vector<float> grad(static_cast<std::size_t>(rows * cols));
+    loom::Optimizer adam(*loom::OptimizerConfig::defaultsFor("adam"));
+    auto step = [&] {
+        const float* inputs[] = {x.data()};
+        plan.forward(inputs, batch, true);
+        loom::computeLoss<float>(loss, plan.output(0), target.data(), rows, cols, grad.data());
+        plan.zeroGrad();
+        const float* grads[] = {grad.data()};
+        plan.backward(grads);
+        adam.step(plan);
+    };
+    step();  // warm up: first-touch allocations
+    const auto start = Clock::now();
+    for (int i = 0; i < steps; ++i) step();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count() / steps;
+    const double gflops = 3.0 * forwardFlops(p.graph, batch) / seconds / 1e9;
+    std::printf("%-34s batch %3d  %8.1f samples/s  %7.1f GFLOP/s  %6.0f ms/step  peak %ld MiB\n",
+                label, batch, batch / seconds, gflops, seconds * 1e3, peakMemoryMiB());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int steps = 5;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) steps = std::max(1, std::atoi(argv[++i]));
+    }
+    const std::string dir = LAYERLOOM_EXAMPLES_DIR;
+    std::printf("Eigen %d.%d.%d, %d threads, float32 GEMM peak (1024^3): %.1f GFLOP/s\n",
+                EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::nbThreads(),
+                gemmPeak());
+    std::printf("mean of %d training steps (forward, loss, backward, Adam) after one warm-up\n", steps);
+    run("(a) chain autoencoder, selu", dir + "/lstm_autoencoder.loom", 32, steps, loom::Loss::MeanSquaredError);
+    run("(b) U-Net skip autoencoder", dir + "/lstm_autoencoder_skips.loom", 32, steps, loom::Loss::MeanSquaredError);
+    run("(c) residual LSTM classifier", dir + "/residual_lstm_classifier.loom", 32, steps,
+        loom::Loss::SparseCategoricalCrossentropy);
+    return 0;
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""PyTorch reference timings for bench/README.md: the same three models as layerloom-bench,
+full training steps (forward, loss, backward, Adam) at batch 32, mean of 5 steps after a
+warm-up. Run with Debian's python3-torch and libopenblas0-openmp installed:
+
+    /usr/bin/python3 bench/pytorch_reference.py
+"""
+import time
+
+import torch
+import torch.nn as nn
+
+torch.set_num_threads(2)
+torch.manual_seed(1)
+B, T = 32, 32
+
+
+class KerasLSTM(nn.Module):
+    """Keras's LSTM cell (gates i, f, c, o; `activation` on the candidate and the cell output)
+    as a Python loop, for activations nn.LSTM does not offer (selu)."""
+
+    def __init__(self, inp, units, act, sequences):
+        super().__init__()
+        self.units, self.act, self.sequences = units, act, sequences
+        self.kernel = nn.Parameter(torch.randn(inp, 4 * units) * 0.05)
+        self.recurrent = nn.Parameter(torch.randn(units, 4 * units) * 0.05)
+        self.bias = nn.Parameter(torch.zeros(4 * units))
+
+    def forward(self, x):
+        u = self.units
+        xw = x @ self.kernel + self.bias
+        h = x.new_zeros(x.shape[0], u)
+        c = x.new_zeros(x.shape[0], u)
+        out = []
+        for t in range(x.shape[1]):
+            z = xw[:, t] + h @ self.recurrent
+            i, f = torch.sigmoid(z[:, :u]), torch.sigmoid(z[:, u:2 * u])
+            g, o = self.act(z[:, 2 * u:3 * u]), torch.sigmoid(z[:, 3 * u:])
+            c = f * c + i * g
+            h = o * self.act(c)
+            out.append(h)
+        return torch.stack(out, 1) if self.sequences else h
+
+
+class Seq(nn.Module):
+    """nn.LSTM returning the sequence or the last step."""
+
+    def __init__(self, inp, units, sequences):
+        super().__init__()
+        self.lstm, self.sequences = nn.LSTM(inp, units, batch_first=True), sequences
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return y if self.sequences else y[:, -1]
+
+
+def lstm(inp, units, sequences, keras_selu):
+    return KerasLSTM(inp, units, torch.selu, sequences) if keras_selu else Seq(inp, units, sequences)
+
+
+class ChainAutoencoder(nn.Module):
+    def __init__(self, selu):
+        super().__init__()
+        self.e1, self.e2, self.e3 = lstm(1, 512, True, selu), lstm(512, 256, True, selu), lstm(256, 20, False, selu)
+        self.d1, self.d2, self.d3 = lstm(20, 20, True, selu), lstm(20, 256, True, selu), lstm(256, 512, True, selu)
+        self.out = nn.Linear(512, 1)
+
+    def forward(self, x):
+        z = self.e3(self.e2(self.e1(x)))
+        z = z.unsqueeze(1).repeat(1, T, 1)
+        return self.out(self.d3(self.d2(self.d1(z))))
+
+
+class SkipAutoencoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.e1, self.e2, self.e3 = Seq(1, 512, True), Seq(512, 256, True), Seq(256, 20, False)
+        self.d1, self.d2, self.d3 = Seq(20, 20, True), Seq(276, 256, True), Seq(768, 512, True)
+        self.out = nn.Linear(512, 1)
+
+    def forward(self, x):
+        a = self.e1(x)
+        b = self.e2(a)
+        z = self.e3(b).unsqueeze(1).repeat(1, T, 1)
+        d = self.d1(z)
+        d = self.d2(torch.cat([d, b], -1))
+        d = self.d3(torch.cat([d, a], -1))
+        return self.out(d)
+
+
+class ResidualClassifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first = Seq(8, 32, True)
+        self.blocks = nn.ModuleList()
+        for inp, u in ((32, 64), (64, 128)):
+            self.blocks.append(nn.ModuleList([Seq(inp, u, True), Seq(inp, u, True), Seq(u, u, True), Seq(u, u, True)]))
+        self.last = Seq(128, 256, False)
+        self.head = nn.Sequential(nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 128), nn.ReLU(), nn.Linear(128, 2))
+
+    def forward(self, x):
+        a = self.first(x)
+        for x1, proj, x2, x3 in self.blocks:
+            a = proj(a) + x3(x2(x1(a)))
+        return torch.softmax(self.head(self.last(a)), -1)
+
+
+def measure(label, model, x, loss_fn, target, steps=5):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), target)
+        loss.backward()
+        opt.step()
+
+    step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    seconds = (time.perf_counter() - start) / steps
+    print(f"{label:36s} batch {B}  {B / seconds:8.1f} samples/s  {seconds * 1e3:7.0f} ms/step")
+
+
+def main():
+    a = torch.randn(2048, 2048)
+    start = time.perf_counter()
+    for _ in range(5):
+        a @ a
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"torch.mm peak (2048^3): {2 * 2048 ** 3 * 5 / (time.perf_counter() - start) / 1e9:.1f} GFLOP/s")
+    x = torch.randn(B, T, 1)
+    measure("(a) chain autoencoder, nn.LSTM tanh", ChainAutoencoder(False), x, nn.MSELoss(), x)
+    measure("(a) chain autoencoder, Keras cell selu", ChainAutoencoder(True), x, nn.MSELoss(), x)
+    measure("(b) U-Net skip autoencoder", SkipAutoencoder(), x, nn.MSELoss(), x)
+    xc = torch.randn(B, 64, 8)
+    labels = torch.arange(B) % 2
+    nll = lambda p, y: nn.functional.nll_loss(torch.log(p + 1e-7), y)
+    measure("(c) residual LSTM classifier", ResidualClassifier(), xc, nll, labels)
+
+
+if __name__ == "__main__":
+    main()
