@@ -39,7 +39,7 @@ if [ "$mode" = sanitize ]; then
     echo "==> Configuring the sanitizer build in $build/"
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLAYERLOOM_SANITIZE=ON \
-        -DLAYERLOOM_BUILD_UI=OFF -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF \
+        -DLAYERLOOM_BUILD_UI=OFF -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
         > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
 else

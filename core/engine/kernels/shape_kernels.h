@@ -43,6 +43,10 @@ public:
         MatMap<S> y(io.out, io.batch * steps, f);
         y.setZero();
         for (std::size_t k = 0; k < m_inputs.size(); ++k) {
+            if (m_inputs[k] == m_out) {  // the common case: one vectorised sum
+                y += ConstMatMap<S>(io.in[k], io.batch * steps, f);
+                continue;
+            }
             visit(io, k, [&](Eigen::Index outRow, Eigen::Index inRow, bool wide) {
                 const S* src = io.in[k] + inRow * m_inputs[k].back();
                 if (wide) {
@@ -59,6 +63,10 @@ public:
         ConstMatMap<S> dy(io.dOut, io.batch * outSteps(), f);
         for (std::size_t k = 0; k < m_inputs.size(); ++k) {
             if (!io.dIn[k]) continue;
+            if (m_inputs[k] == m_out) {
+                MatMap<S>(io.dIn[k], io.batch * outSteps(), f) += dy;
+                continue;
+            }
             visit(io, k, [&](Eigen::Index outRow, Eigen::Index inRow, bool wide) {
                 S* dst = io.dIn[k] + inRow * m_inputs[k].back();
                 if (wide) {
@@ -123,6 +131,16 @@ private:
             const Eigen::Index rows = io.batch * kSteps;
             if (!forward && !io.dIn[k]) {
                 offset += m_alongTime ? kSteps : kf;
+                continue;
+            }
+            if (!m_alongTime) {  // every row at once: a block of columns
+                MatMap<S> y(io.out, rows, f);
+                if (forward) {
+                    y.middleCols(offset, kf) = ConstMatMap<S>(io.in[k], rows, kf);
+                } else {
+                    MatMap<S>(io.dIn[k], rows, kf) += ConstMatMap<S>(io.dOut, rows, f).middleCols(offset, kf);
+                }
+                offset += kf;
                 continue;
             }
             for (Eigen::Index b = 0; b < io.batch; ++b) {
