@@ -1,8 +1,6 @@
 #pragma once
 
-#include "engine/activation.h"
-#include "engine/kernel.h"
-#include "engine/kernels/dropout_masks.h"
+#include "engine/kernels/recurrent_kernel.h"
 
 namespace loom {
 
@@ -13,39 +11,26 @@ namespace loom {
 ///     z = rec(x'_z + h U_z); r = rec(x'_r + h U_r); hh = act(x'_h + (r * h) U_h)
 ///   h_t = z * h_{t-1} + (1 - z) * hh
 template <class S>
-class GruKernel final : public Kernel<S> {
+class GruKernel final : public RecurrentKernel<S> {
+    using Base = RecurrentKernel<S>;
+    using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act, Base::m_rec,
+        Base::m_xMask, Base::m_hMask, Base::step;
+
 public:
     explicit GruKernel(const KernelSetup& s)
-        : m_steps(s.inputs.front()[0]),
-          m_in(s.inputs.front()[1]),
-          m_u(s.node.param<std::int64_t>("units")),
-          m_bias(s.node.param<bool>("use_bias")),
-          m_sequences(s.node.param<bool>("return_sequences")),
-          m_resetAfter(s.node.param<bool>("reset_after")),
-          m_act(parseActivation(s.node.param<std::string>("activation")).value_or(Activation::Tanh)),
-          m_rec(parseActivation(s.node.param<std::string>("recurrent_activation"))
-                    .value_or(Activation::Sigmoid)),
-          m_dropout(s.node.param<double>("dropout")),
-          m_recurrentDropout(s.node.param<double>("recurrent_dropout")) {}
+        : Base(s, 3), m_resetAfter(s.node.param<bool>("reset_after")) {}
 
     std::vector<ParamShape> params() const override {
-        std::vector<ParamShape> p{{"kernel", {m_in, 3 * m_u}, Init::GlorotUniform},
-                                  {"recurrent_kernel", {m_u, 3 * m_u}, Init::Orthogonal}};
-        if (m_bias) {
-            p.push_back({"bias",
-                         m_resetAfter ? std::vector<std::int64_t>{2, 3 * m_u}
-                                      : std::vector<std::int64_t>{3 * m_u},
-                         Init::Zeros});
-        }
-        return p;
+        return this->weightShapes(m_resetAfter ? std::vector<std::int64_t>{2, 3 * m_u}
+                                               : std::vector<std::int64_t>{3 * m_u},
+                                  Init::Zeros);
     }
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
         ConstMatMap<S> w(io.params[0], m_in, 3 * u);
         ConstMatMap<S> rk(io.params[1], u, 3 * u);
-        m_xMask.draw(io, B, m_in, m_dropout);
-        m_hMask.draw(io, B, u, m_recurrentDropout);
+        this->drawMasks(io);
         m_x = ConstMatMap<S>(io.in[0], rows, m_in);
         if (m_xMask.active()) m_xMask.applyPerStep(m_x, T);
         m_xw.noalias() = m_x * w;
@@ -80,11 +65,7 @@ public:
             auto prev = t > 0 ? step(m_h, t - 1) : step(m_hp, t);  // zeros at t = 0
             step(m_h, t).array() = zg * prev.array() + (S(1) - zg) * g.rightCols(u).array();
         }
-        if (m_sequences) {
-            MatMap<S>(io.out, rows, u) = m_h;
-        } else {
-            MatMap<S>(io.out, B, u) = step(m_h, T - 1);
-        }
+        this->writeOutput(io, m_h);
     }
 
     void backward(KernelIO<S>& io) override {
@@ -99,11 +80,7 @@ public:
         if (m_resetAfter) m_da.resize(rows, 3 * u);
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             m_dh = m_dhNext;
-            if (m_sequences) {
-                m_dh += ConstStridedMap<S>(io.dOut + t * u, B, u, Eigen::OuterStride<>(T * u));
-            } else if (t == T - 1) {
-                m_dh += ConstMatMap<S>(io.dOut, B, u);
-            }
+            this->addOutputGradient(io, t, m_dh);
             auto z = step(m_z, t), g = step(m_g, t), a = step(m_a, t), dz = step(m_dxw, t);
             auto hp = step(m_hp, t);
             const Mat<S> prev = t > 0 ? Mat<S>(step(m_h, t - 1)) : Mat<S>::Zero(B, u);
@@ -155,17 +132,8 @@ public:
     }
 
 private:
-    std::int64_t m_steps, m_in, m_u;
-    bool m_bias, m_sequences, m_resetAfter;
-    Activation m_act, m_rec;
-    double m_dropout, m_recurrentDropout;
-    DropoutMask<S> m_xMask, m_hMask;
+    bool m_resetAfter;
     Mat<S> m_x, m_xw, m_z, m_g, m_a, m_h, m_hp, m_dxw, m_dh, m_dhNext, m_tmp, m_da, m_drh, m_dx;
-
-    StridedMap<S> step(Mat<S>& m, Eigen::Index t) {
-        return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),
-                             Eigen::OuterStride<>(m_steps * m.cols()));
-    }
 };
 
 }  // namespace loom

@@ -1,8 +1,6 @@
 #pragma once
 
-#include "engine/activation.h"
-#include "engine/kernel.h"
-#include "engine/kernels/dropout_masks.h"
+#include "engine/kernels/recurrent_kernel.h"
 
 namespace loom {
 
@@ -12,28 +10,17 @@ namespace loom {
 /// Backward is backpropagation through time over the kept gates and cell states. dropout and
 /// recurrent_dropout use one mask per sample for the whole sequence, as Keras does.
 template <class S>
-class LstmKernel final : public Kernel<S> {
+class LstmKernel final : public RecurrentKernel<S> {
+    using Base = RecurrentKernel<S>;
+    using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act, Base::m_rec,
+        Base::m_xMask, Base::m_hMask, Base::step;
+
 public:
     explicit LstmKernel(const KernelSetup& s)
-        : m_steps(s.inputs.front()[0]),
-          m_in(s.inputs.front()[1]),
-          m_u(s.node.param<std::int64_t>("units")),
-          m_bias(s.node.param<bool>("use_bias")),
-          m_sequences(s.node.param<bool>("return_sequences")),
-          m_act(parseActivation(s.node.param<std::string>("activation")).value_or(Activation::Tanh)),
-          m_rec(parseActivation(s.node.param<std::string>("recurrent_activation"))
-                    .value_or(Activation::Sigmoid)),
-          m_unitForgetBias(s.node.param<bool>("unit_forget_bias")),
-          m_dropout(s.node.param<double>("dropout")),
-          m_recurrentDropout(s.node.param<double>("recurrent_dropout")) {}
+        : Base(s, 4), m_unitForgetBias(s.node.param<bool>("unit_forget_bias")) {}
 
     std::vector<ParamShape> params() const override {
-        std::vector<ParamShape> p{{"kernel", {m_in, 4 * m_u}, Init::GlorotUniform},
-                                  {"recurrent_kernel", {m_u, 4 * m_u}, Init::Orthogonal}};
-        if (m_bias) {
-            p.push_back({"bias", {4 * m_u}, m_unitForgetBias ? Init::LstmBias : Init::Zeros});
-        }
-        return p;
+        return this->weightShapes({4 * m_u}, m_unitForgetBias ? Init::LstmBias : Init::Zeros);
     }
 
     void forward(KernelIO<S>& io) override {
@@ -41,8 +28,7 @@ public:
         ConstMatMap<S> x(io.in[0], rows, m_in);
         ConstMatMap<S> w(io.params[0], m_in, 4 * u);
         ConstMatMap<S> rk(io.params[1], u, 4 * u);
-        m_xMask.draw(io, B, m_in, m_dropout);
-        m_hMask.draw(io, B, u, m_recurrentDropout);
+        this->drawMasks(io);
         if (m_xMask.active()) {
             m_x = x;
             m_xMask.applyPerStep(m_x, T);
@@ -75,11 +61,7 @@ public:
             act::apply<S>(m_act, c, ac);
             step(m_h, t).array() = g.rightCols(u).array() * ac.array();
         }
-        if (m_sequences) {
-            MatMap<S>(io.out, rows, u) = m_h;
-        } else {
-            MatMap<S>(io.out, B, u) = step(m_h, T - 1);
-        }
+        this->writeOutput(io, m_h);
     }
 
     void backward(KernelIO<S>& io) override {
@@ -95,11 +77,7 @@ public:
         m_tmp.resize(B, u);
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             m_dh = m_dhNext;
-            if (m_sequences) {
-                m_dh += ConstStridedMap<S>(io.dOut + t * u, B, u, Eigen::OuterStride<>(T * u));
-            } else if (t == T - 1) {
-                m_dh += ConstMatMap<S>(io.dOut, B, u);
-            }
+            this->addOutputGradient(io, t, m_dh);
             StridedMap<S> g(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
             StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
             StridedMap<S> dz(m_dz.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
@@ -145,20 +123,9 @@ public:
     }
 
 private:
-    std::int64_t m_steps, m_in, m_u;
-    bool m_bias, m_sequences;
-    Activation m_act, m_rec;
     bool m_unitForgetBias;
-    double m_dropout, m_recurrentDropout;
-    DropoutMask<S> m_xMask, m_hMask;
     Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
         m_dx;
-
-    /// Rows of step t of a (B * T) x n matrix.
-    StridedMap<S> step(Mat<S>& m, Eigen::Index t) {
-        return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),
-                             Eigen::OuterStride<>(m_steps * m.cols()));
-    }
 };
 
 }  // namespace loom

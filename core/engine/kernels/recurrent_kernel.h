@@ -1,0 +1,73 @@
+#pragma once
+
+#include "engine/activation.h"
+#include "engine/kernel.h"
+#include "engine/kernels/dropout_masks.h"
+
+namespace loom {
+
+/// What the LSTM and GRU kernels share: their Keras parameters, dropout masks, the per-step
+/// views of (batch * time) x n matrices, and where the output and its gradient go.
+template <class S>
+class RecurrentKernel : public Kernel<S> {
+protected:
+    RecurrentKernel(const KernelSetup& s, std::int64_t gates)
+        : m_steps(s.inputs.front()[0]),
+          m_in(s.inputs.front()[1]),
+          m_u(s.node.param<std::int64_t>("units")),
+          m_gates(gates),
+          m_bias(s.node.param<bool>("use_bias")),
+          m_sequences(s.node.param<bool>("return_sequences")),
+          m_act(parseActivation(s.node.param<std::string>("activation")).value_or(Activation::Tanh)),
+          m_rec(parseActivation(s.node.param<std::string>("recurrent_activation"))
+                    .value_or(Activation::Sigmoid)),
+          m_dropout(s.node.param<double>("dropout")),
+          m_recurrentDropout(s.node.param<double>("recurrent_dropout")) {}
+
+    /// kernel (in, gates * u), recurrent_kernel (u, gates * u), then the bias if used.
+    std::vector<ParamShape> weightShapes(std::vector<std::int64_t> biasShape, Init biasInit) const {
+        std::vector<ParamShape> p{{"kernel", {m_in, m_gates * m_u}, Init::GlorotUniform},
+                                  {"recurrent_kernel", {m_u, m_gates * m_u}, Init::Orthogonal}};
+        if (m_bias) p.push_back({"bias", std::move(biasShape), biasInit});
+        return p;
+    }
+
+    /// Rows of step t of a (batch * time) x n matrix.
+    StridedMap<S> step(Mat<S>& m, Eigen::Index t) const {
+        return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),
+                             Eigen::OuterStride<>(m_steps * m.cols()));
+    }
+
+    /// Draws this batch's dropout masks (inactive outside training).
+    void drawMasks(KernelIO<S>& io) {
+        m_xMask.draw(io, io.batch, m_in, m_dropout);
+        m_hMask.draw(io, io.batch, m_u, m_recurrentDropout);
+    }
+
+    /// The hidden states of every step, or of the last step only.
+    void writeOutput(KernelIO<S>& io, Mat<S>& h) const {
+        if (m_sequences) {
+            MatMap<S>(io.out, h.rows(), m_u) = h;
+        } else {
+            MatMap<S>(io.out, io.batch, m_u) = step(h, m_steps - 1);
+        }
+    }
+
+    /// Adds the gradient the output passes to step t's hidden state.
+    void addOutputGradient(const KernelIO<S>& io, Eigen::Index t, Mat<S>& dh) const {
+        const Eigen::Index B = io.batch;
+        if (m_sequences) {
+            dh += ConstStridedMap<S>(io.dOut + t * m_u, B, m_u, Eigen::OuterStride<>(m_steps * m_u));
+        } else if (t == m_steps - 1) {
+            dh += ConstMatMap<S>(io.dOut, B, m_u);
+        }
+    }
+
+    std::int64_t m_steps, m_in, m_u, m_gates;
+    bool m_bias, m_sequences;
+    Activation m_act, m_rec;
+    double m_dropout, m_recurrentDropout;
+    DropoutMask<S> m_xMask, m_hMask;
+};
+
+}  // namespace loom
