@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include "engine/regularizer.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -53,22 +55,6 @@ std::string checkData(const Plan<float>& plan, const Dataset& d, Loss loss, cons
                " samples but targets for " + std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize()));
     }
     return {};
-}
-
-double regularize(Plan<float>& plan, bool addGradients) {
-    double penalty = 0.0;
-    for (auto& p : plan.params()) {
-        const Regularizer& r = p.regularizer;
-        if (r.kind == Regularizer::Kind::None) continue;
-        for (std::size_t i = 0; i < p.value.size(); ++i) {
-            const double w = p.value[i];
-            penalty += r.l1 * std::abs(w) + r.l2 * w * w;
-            if (addGradients) {
-                p.grad[i] += static_cast<float>(r.l1 * ((w > 0) - (w < 0)) + 2.0 * r.l2 * w);
-            }
-        }
-    }
-    return penalty;
 }
 
 bool gradientsFinite(const Plan<float>& plan) {
@@ -128,7 +114,7 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss) {
                       static_cast<double>(batch);
         }
     }
-    result.loss = lossSum / static_cast<double>(n) + regularize(plan, false);
+    result.loss = lossSum / static_cast<double>(n) + applyRegularizers(plan, false);
     if (isClassification(loss)) result.accuracy = accSum / static_cast<double>(n);
     return result;
 }
@@ -236,11 +222,11 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             dOut.resize(static_cast<std::size_t>(rows * out.cols));
             double loss = computeLoss<float>(config.loss, plan.output(0), y.data(), rows, out.cols,
                                              dOut.data());
-            loss += regularize(plan, false);
+            loss += applyRegularizers(plan, false);
             plan.zeroGrad();
             const float* grads[] = {dOut.data()};
             plan.backward(grads);
-            regularize(plan, true);
+            applyRegularizers(plan, true);
             if (!std::isfinite(loss) || !gradientsFinite(plan)) {
                 result.reason = StopReason::NonFinite;
                 result.message = std::string("The ") + (std::isfinite(loss) ? "gradients" : "loss") +

@@ -231,3 +231,40 @@ TEST(Gradients, ResidualClassifierWithTwoHeads) {
 
 }  // namespace
 }  // namespace loom
+
+#include "engine/regularizer.h"
+
+namespace loom {
+namespace {
+
+TEST(Gradients, Regularizers) {
+    for (Regularizer r : {Regularizer{Regularizer::Kind::L1, 0.3, 0.0},
+                          Regularizer{Regularizer::Kind::L2, 0.0, 0.7},
+                          Regularizer{Regularizer::Kind::L1L2, 0.2, 0.4}}) {
+        ModelGraph g;
+        test::add(g, "LSTM", {{"units", std::int64_t{3}}, {"kernel_regularizer", r}},
+                  {test::input(g, {4, 2})});
+        Plan<double> plan = Plan<double>::compile(g, 1);
+        plan.initialize(5);
+        plan.zeroGrad();
+        applyRegularizers(plan, true);
+        for (auto& p : plan.params()) {
+            const bool regularised = p.shape.name == "kernel";
+            for (std::size_t i = 0; i < p.value.size(); ++i) {
+                const double saved = p.value[i], eps = 1e-7;
+                p.value[i] = saved + eps;
+                const double up = applyRegularizers(plan, false);
+                p.value[i] = saved - eps;
+                const double down = applyRegularizers(plan, false);
+                p.value[i] = saved;
+                EXPECT_NEAR(p.grad[i], (up - down) / (2 * eps), 1e-6) << p.fullName();
+                if (!regularised) {
+                    EXPECT_EQ(p.grad[i], 0.0) << p.fullName();  // kernels only, as in Keras
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace loom
