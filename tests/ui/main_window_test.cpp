@@ -100,7 +100,7 @@ private slots:
         auto* problems = w.findChild<ProblemsPanel*>();
         QVERIFY(problems);
         QCOMPARE(problems->topLevelItemCount(), 2);
-        QVERIFY(problems->topLevelItem(0)->child(0)->text(2).contains("Possible fix"));
+        QVERIFY(problems->topLevelItem(0)->child(0)->text(2).startsWith("Fix: "));
     }
 
     void activatingAProblemSelectsAndCentresTheLayer() {

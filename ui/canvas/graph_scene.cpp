@@ -1,6 +1,8 @@
 #include "canvas/graph_scene.h"
 
+#include <QGraphicsSceneMouseEvent>
 #include <QPainter>
+#include <QSet>
 #include <cmath>
 
 #include "canvas/canvas_style.h"
@@ -60,9 +62,14 @@ QRectF GraphScene::contentRect() const {
 }
 
 void GraphScene::rebuild() {
+    QSet<NodeId> selected;
+    for (NodeItem* item : std::as_const(m_nodes)) {
+        if (item->isSelected()) selected.insert(item->id());
+    }
     clear();
     m_nodes.clear();
     m_edges.clear();
+    m_edgesOfNode.clear();
     const ModelGraph& graph = m_document->graph();
     const Validation& validation = m_document->validation();
 
@@ -97,6 +104,10 @@ void GraphScene::rebuild() {
         card.problems = problems.value(n.id).join("<br><br>");
         auto* item = new NodeItem(std::move(card));
         item->setPos(n.position.x, n.position.y);
+        item->setSelected(selected.contains(n.id));
+        item->setMoveListener([this](NodeId id) {
+            for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
+        });
         addItem(item);
         m_nodes.insert(n.id, item);
     }
@@ -119,8 +130,26 @@ void GraphScene::rebuild() {
                        status, problem);
         addItem(item);
         m_edges.insert(e.id, item);
+        m_edgesOfNode.insert(e.from.node, item);
+        if (e.to.node != e.from.node) m_edgesOfNode.insert(e.to.node, item);
     }
     setSceneRect(contentRect().adjusted(-400, -400, 400, 400));
+}
+
+void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
+    QGraphicsScene::mouseReleaseEvent(event);
+    QMap<NodeId, Point> moved;
+    const ModelGraph& graph = m_document->graph();
+    for (NodeItem* item : std::as_const(m_nodes)) {
+        const Node* n = graph.node(item->id());
+        const Point at{item->pos().x(), item->pos().y()};
+        if (n && !(n->position == at)) moved.insert(item->id(), at);
+    }
+    // After the event: the document change rebuilds every item, the grabbed one included.
+    if (!moved.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this, [this, moved] { m_document->moveNodes(moved); }, Qt::QueuedConnection);
+    }
 }
 
 void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {

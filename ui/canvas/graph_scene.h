@@ -2,6 +2,7 @@
 
 #include <QGraphicsScene>
 #include <QHash>
+#include <QMultiHash>
 
 #include "graph/ids.h"
 
@@ -27,11 +28,14 @@ public:
 
 protected:
     void drawBackground(QPainter* painter, const QRectF& rect) override;
+    /// A drag of cards ends here: their new places go to the Document as one undo step.
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
 
 private:
     Document* m_document;
     QHash<NodeId, NodeItem*> m_nodes;
     QHash<EdgeId, EdgeItem*> m_edges;
+    QMultiHash<NodeId, EdgeItem*> m_edgesOfNode;
 
     void rebuild();
 };

@@ -17,7 +17,7 @@ QColor statusColor(Status s) {
 }  // namespace
 
 NodeItem::NodeItem(NodeCard card) {
-    setFlag(ItemIsSelectable);
+    setFlags(ItemIsSelectable | ItemIsMovable | ItemSendsGeometryChanges);
     setAcceptHoverEvents(true);
     setZValue(1.0);
     setCard(std::move(card));
@@ -32,6 +32,11 @@ void NodeItem::setCard(NodeCard card) {
                          .arg(m_card.name.toHtmlEscaped(), m_card.kind, m_card.outputShape)
                    : m_card.problems);
     update();
+}
+
+QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+    if (change == ItemPositionHasChanged && m_onMove) m_onMove(m_card.id);
+    return QGraphicsItem::itemChange(change, value);
 }
 
 QRectF NodeItem::cardRect() const {

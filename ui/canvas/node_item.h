@@ -2,6 +2,7 @@
 
 #include <QGraphicsItem>
 #include <QStringList>
+#include <functional>
 
 #include "graph/ids.h"
 
@@ -38,14 +39,21 @@ public:
     QPointF inputPortPos(int port) const;
     QPointF outputPortPos() const;
 
+    /// Called whenever the card moves, so that its wires can follow.
+    void setMoveListener(std::function<void(NodeId)> listener) { m_onMove = std::move(listener); }
+
     int type() const override { return Type; }
     QRectF boundingRect() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
                QWidget* widget) override;
 
+protected:
+    QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+
 private:
     NodeCard m_card;
     double m_height = 0.0;
+    std::function<void(NodeId)> m_onMove;
 
     QRectF cardRect() const;
 };

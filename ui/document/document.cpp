@@ -1,5 +1,7 @@
 #include "document/document.h"
 
+#include "commands/graph_command.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -16,7 +18,44 @@ QString Document::displayName() const {
 void Document::setProject(Project project, QString filePath) {
     m_project = std::move(project);
     m_filePath = std::move(filePath);
+    m_undo.clear();
     m_validation = validate(m_project.graph);
+    emit changed();
+}
+
+void Document::setGraph(ModelGraph graph) {
+    m_project.graph = std::move(graph);
+    m_validation = validate(m_project.graph);
+    emit changed();
+}
+
+void Document::applyEdit(const GraphEdit& edit, const QString& text) {
+    ModelGraph after = m_project.graph;
+    loom::applyEdit(after, edit);  // throws EditError and changes nothing when it cannot apply
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
+}
+
+void Document::moveNodes(const QMap<NodeId, Point>& positions) {
+    ModelGraph after = m_project.graph;
+    bool moved = false;
+    for (auto it = positions.begin(); it != positions.end(); ++it) {
+        Node* n = after.node(it.key());
+        if (n && !(n->position == it.value())) {
+            n->position = it.value();
+            moved = true;
+        }
+    }
+    if (!moved) return;
+    const QString text = positions.size() == 1 ? tr("Move %1").arg(QString::fromStdString(
+                                                     m_project.graph.node(positions.firstKey())->name))
+                                               : tr("Move %n layers", "", static_cast<int>(positions.size()));
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text, GraphCommand::Move));
+}
+
+void Document::save(const QString& path) {
+    saveProject(m_project, path.toStdString());
+    m_filePath = path;
+    m_undo.setClean();
     emit changed();
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <QMap>
 #include <QObject>
 #include <QString>
+#include <QUndoStack>
 
+#include "graph/graph_edit.h"
 #include "graph/project_file.h"
 #include "shape/validator.h"
 
@@ -31,6 +34,19 @@ public:
     /// Reads a project from disk or from a Qt resource (":/examples/..."). Throws ProjectError
     /// with a message for the user; on failure the document is unchanged.
     void load(const QString& path);
+    /// Writes the project atomically and marks it unmodified; throws std::runtime_error.
+    void save(const QString& path);
+
+    QUndoStack* undoStack() { return &m_undo; }
+    bool isModified() const { return !m_undo.isClean(); }
+
+    /// Applies a fix (or any graph edit) as one undo step named `text`.
+    void applyEdit(const GraphEdit& edit, const QString& text);
+    /// Moves layers as one undo step; consecutive moves of the same layers merge.
+    void moveNodes(const QMap<NodeId, Point>& positions);
+
+    /// Replaces the graph and re-validates; for undo commands, which own the history.
+    void setGraph(ModelGraph graph);
 
 signals:
     void changed();
@@ -39,6 +55,7 @@ private:
     Project m_project;
     Validation m_validation;
     QString m_filePath;
+    QUndoStack m_undo;
 };
 
 }  // namespace loom::ui

@@ -11,6 +11,8 @@ namespace {
 
 constexpr int kNodeRole = Qt::UserRole + 1;
 constexpr int kMessageRole = Qt::UserRole + 2;
+constexpr int kDiagnosticRole = Qt::UserRole + 3;  ///< on fix rows: index of the diagnostic
+constexpr int kFixRole = Qt::UserRole + 4;         ///< on fix rows: index of the fix
 
 /// Breaks `text` into lines no wider than `width` pixels, at spaces.
 QString wrapped(const QString& text, const QFontMetrics& metrics, int width) {
@@ -49,6 +51,13 @@ ProblemsPanel::ProblemsPanel(Document* document, QWidget* parent)
     setColumnWidth(1, 170);
     connect(m_document, &Document::changed, this, &ProblemsPanel::rebuild);
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+        if (item->data(0, kFixRole).isValid()) {
+            const auto d = item->data(0, kDiagnosticRole).toULongLong();
+            const auto f = item->data(0, kFixRole).toULongLong();
+            // Applying rebuilds this list, so not while Qt is still handling the activation.
+            QMetaObject::invokeMethod(this, [this, d, f] { applyFix(d, f); }, Qt::QueuedConnection);
+            return;
+        }
         const NodeId id = item->data(0, kNodeRole).value<NodeId>();
         if (id != 0) emit layerActivated(id);
     });
@@ -62,7 +71,8 @@ void ProblemsPanel::rebuild() {
     const QIcon errorIcon = style()->standardIcon(QStyle::SP_MessageBoxCritical);
     const QIcon warningIcon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
     for (Severity severity : {Severity::Error, Severity::Warning}) {
-        for (const Diagnostic& d : validation.diagnostics) {
+        for (std::size_t index = 0; index < validation.diagnostics.size(); ++index) {
+            const Diagnostic& d = validation.diagnostics[index];
             if (d.severity != severity) continue;
             const Node* node = graph.node(d.node);
             auto* item = new QTreeWidgetItem(this);
@@ -73,10 +83,14 @@ void ProblemsPanel::rebuild() {
             item->setData(2, kMessageRole, QString::fromStdString(d.message));
             item->setToolTip(2, QString::fromStdString(d.message));
             item->setData(0, kNodeRole, QVariant::fromValue<NodeId>(d.node));
-            for (const Fix& f : d.fixes) {
+            for (std::size_t k = 0; k < d.fixes.size(); ++k) {
                 auto* fix = new QTreeWidgetItem(item);
-                fix->setText(2, tr("Possible fix: %1").arg(QString::fromStdString(f.title)));
+                fix->setIcon(2, style()->standardIcon(QStyle::SP_DialogApplyButton));
+                fix->setText(2, tr("Fix: %1").arg(QString::fromStdString(d.fixes[k].title)));
+                fix->setToolTip(2, tr("Double-click or press Enter to apply this fix (Ctrl+Z undoes it)"));
                 fix->setData(0, kNodeRole, QVariant::fromValue<NodeId>(d.node));
+                fix->setData(0, kDiagnosticRole, QVariant::fromValue<qulonglong>(index));
+                fix->setData(0, kFixRole, QVariant::fromValue<qulonglong>(k));
             }
             item->setExpanded(true);
         }
@@ -88,6 +102,17 @@ void ProblemsPanel::rebuild() {
         ok->setText(2, tr("Every shape fits."));
     }
     rewrap();
+}
+
+void ProblemsPanel::applyFix(std::size_t diagnostic, std::size_t fix) {
+    const auto& diagnostics = m_document->validation().diagnostics;
+    if (diagnostic >= diagnostics.size() || fix >= diagnostics[diagnostic].fixes.size()) return;
+    const Fix& f = diagnostics[diagnostic].fixes[fix];
+    try {
+        m_document->applyEdit(f.edit, QString::fromStdString(f.title));
+    } catch (const EditError& e) {
+        emit fixFailed(QString::fromStdString(e.what()));
+    }
 }
 
 void ProblemsPanel::rewrap() {

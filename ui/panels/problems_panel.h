@@ -9,7 +9,8 @@ namespace loom::ui {
 class Document;
 
 /// Every diagnostic of the document, errors first, with the fixes the core proposes listed
-/// under each. Activating a row asks for its layer to be shown.
+/// under each. Activating a problem shows its layer; activating a fix applies it as one undo
+/// step.
 class ProblemsPanel : public QTreeWidget {
     Q_OBJECT
 
@@ -18,10 +19,12 @@ public:
 
 signals:
     void layerActivated(loom::NodeId id);
+    void fixFailed(const QString& reason);
 
 private:
     Document* m_document;
     void rebuild();
+    void applyFix(std::size_t diagnostic, std::size_t fix);
     void rewrap();
 };
 

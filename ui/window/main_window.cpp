@@ -3,6 +3,8 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileInfo>
+#include <QUndoStack>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -36,6 +38,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(m_statusModel, 1);
     statusBar()->addPermanentWidget(m_statusZoom);
     connect(m_document, &Document::changed, this, &MainWindow::refreshStatus);
+    connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::refreshTitle);
     connect(m_view, &CanvasView::zoomChanged, this, [this](double z) {
         m_statusZoom->setText(tr("Zoom %1%").arg(qRound(z * 100)));
     });
@@ -56,8 +59,27 @@ void MainWindow::buildMenus() {
         examples->addAction(e.title, this, [this, resource] { openPath(resource); });
     }
     file->addSeparator();
+    QAction* saveAction = file->addAction(tr("&Save"), this, &MainWindow::save);
+    saveAction->setShortcut(QKeySequence::Save);
+    QAction* saveAsAction = file->addAction(tr("Save &As..."), this, &MainWindow::saveAs);
+    saveAsAction->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    // Both common redo keys on every platform, whatever the desktop's standard one is.
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    for (const QKeySequence& k : {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z),
+                                  QKeySequence(Qt::CTRL | Qt::Key_Y)}) {
+        if (!redoKeys.contains(k)) redoKeys.append(k);
+    }
+    redo->setShortcuts(redoKeys);
+    edit->addAction(undo);
+    edit->addAction(redo);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* zoomIn = view->addAction(tr("Zoom &In"), m_view, &CanvasView::zoomIn);
@@ -76,8 +98,9 @@ void MainWindow::buildMenus() {
         QMessageBox::about(
             this, tr("About LayerLoom"),
             tr("<h3>LayerLoom %1</h3><p>Design sequence neural networks visually: every wire "
-               "shows its tensor shape and every mismatch is explained.</p><p>This version "
-               "shows models read-only; editing comes next.</p>")
+               "shows its tensor shape and every mismatch is explained.</p><p>Move layers, "
+               "apply the fixes the Problems dock proposes, undo and save. Adding and wiring "
+               "layers on the canvas comes next; the command line trains models.</p>")
                 .arg(QApplication::applicationVersion()));
     });
 }
@@ -85,6 +108,9 @@ void MainWindow::buildMenus() {
 void MainWindow::buildDocks() {
     auto* problems = new ProblemsPanel(m_document, this);
     connect(problems, &ProblemsPanel::layerActivated, this, &MainWindow::showLayer);
+    connect(problems, &ProblemsPanel::fixFailed, this, [this](const QString& reason) {
+        QMessageBox::warning(this, tr("Cannot apply the fix"), reason);
+    });
     auto* problemsDock = new QDockWidget(tr("Problems"), this);
     problemsDock->setObjectName("problemsDock");
     problemsDock->setWidget(problems);
@@ -106,6 +132,7 @@ void MainWindow::buildDocks() {
 }
 
 bool MainWindow::openPath(const QString& path) {
+    if (!maybeSave()) return false;
     try {
         m_document->load(path);
     } catch (const ProjectError& e) {
@@ -115,7 +142,7 @@ bool MainWindow::openPath(const QString& path) {
         return false;
     }
     if (!path.startsWith(":/")) QSettings().setValue("lastDirectory", path);
-    setWindowTitle(tr("%1 \u2014 LayerLoom").arg(m_document->displayName()));
+    refreshTitle();
     // Frame once the window has its final size.
     QTimer::singleShot(0, m_view, &CanvasView::frameModel);
     return true;
@@ -126,6 +153,53 @@ void MainWindow::openFileDialog() {
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open Model"), start, tr("LayerLoom projects (*.loom);;All files (*)"));
     if (!path.isEmpty()) openPath(path);
+}
+
+bool MainWindow::save() {
+    return m_document->filePath().isEmpty() ? saveAs() : saveTo(m_document->filePath());
+}
+
+bool MainWindow::saveAs() {
+    QString start = m_document->filePath();
+    if (start.isEmpty()) {
+        start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() + "/" +
+                m_document->displayName() + ".loom";
+    }
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Model"), start,
+                                                tr("LayerLoom projects (*.loom)"));
+    if (path.isEmpty()) return false;
+    if (!path.endsWith(".loom")) path += ".loom";
+    return saveTo(path);
+}
+
+bool MainWindow::saveTo(const QString& path) {
+    try {
+        m_document->save(path);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot save the model"),
+                             tr("LayerLoom could not write the file; the previous version is "
+                                "untouched.\n\n%1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+    QSettings().setValue("lastDirectory", path);
+    refreshTitle();
+    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
+    return true;
+}
+
+bool MainWindow::maybeSave() {
+    if (!m_document->isModified()) return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved changes"),
+        tr("%1 has changes that are not saved. Save them?").arg(m_document->displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::refreshTitle() {
+    setWindowTitle(tr("%1%2 \u2014 LayerLoom")
+                       .arg(m_document->displayName(), m_document->isModified() ? "*" : ""));
 }
 
 void MainWindow::showLayer(NodeId id) {
@@ -155,6 +229,10 @@ void MainWindow::restoreSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

@@ -31,6 +31,9 @@ public:
 
     /// Selects a layer and centres the canvas on it.
     void showLayer(loom::NodeId id);
+    /// Saves to the document's file, or asks for one; returns whether it was saved.
+    bool save();
+    bool saveAs();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -46,6 +49,10 @@ private:
     void buildDocks();
     void openFileDialog();
     void refreshStatus();
+    void refreshTitle();
+    /// Asks whether to save unsaved changes; false when the user cancels.
+    bool maybeSave();
+    bool saveTo(const QString& path);
     void restoreSettings();
 };
 

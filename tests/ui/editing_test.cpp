@@ -1,0 +1,131 @@
+// Editing through the window with real mouse and keyboard events: moving cards, applying a fix
+// from the Problems dock, undo and redo, saving, and the unsaved-changes prompt.
+#include <QAbstractButton>
+#include <QApplication>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QUndoStack>
+#include <QtTest>
+
+#include "canvas/canvas_view.h"
+#include "canvas/graph_scene.h"
+#include "canvas/node_item.h"
+#include "document/document.h"
+#include "panels/problems_panel.h"
+#include "window/main_window.h"
+
+using namespace loom;
+using namespace loom::ui;
+
+class EditingTest : public QObject {
+    Q_OBJECT
+
+private:
+    static NodeItem* itemNamed(MainWindow& w, const char* name) {
+        const Node* n = w.document()->graph().nodeByName(name);
+        return n ? w.scene()->nodeItem(n->id) : nullptr;
+    }
+
+    /// Answers the next message box with `button`.
+    static void answerNextDialog(QMessageBox::StandardButton button) {
+        QTimer::singleShot(50, [button] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                box->button(button)->click();
+            }
+        });
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void draggingACardMovesItAsOneUndoStep() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.resize(1200, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        NodeItem* card = itemNamed(w, "input_1");
+        QVERIFY(card);
+        w.canvas()->centerOn(card);
+        const Point before = w.document()->graph().nodeByName("input_1")->position;
+        QWidget* vp = w.canvas()->viewport();
+        const QPoint grab = w.canvas()->mapFromScene(card->sceneBoundingRect().center());
+        QTest::mousePress(vp, Qt::LeftButton, Qt::NoModifier, grab);
+        for (int step = 1; step <= 5; ++step) {
+            QMouseEvent move(QEvent::MouseMove, grab + QPoint(20 * step, 10 * step),
+                             vp->mapToGlobal(grab + QPoint(20 * step, 10 * step)), Qt::NoButton,
+                             Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(vp, &move);
+        }
+        QTest::mouseRelease(vp, Qt::LeftButton, Qt::NoModifier, grab + QPoint(100, 50));
+        QTRY_VERIFY(w.document()->undoStack()->count() == 1);
+        const Point after = w.document()->graph().nodeByName("input_1")->position;
+        QCOMPARE(after.x, before.x + 100);
+        QCOMPARE(after.y, before.y + 50);
+        QVERIFY(w.document()->isModified());
+        QVERIFY(w.windowTitle().contains("*"));
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w.document()->graph().nodeByName("input_1")->position, before);
+        QVERIFY(!w.document()->isModified());
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w.document()->graph().nodeByName("input_1")->position, after);
+    }
+
+    void applyingFixesFromTheProblemsDockRepairsTheModel() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));
+        w.resize(1200, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QCOMPARE(w.document()->validation().count(Severity::Error), 2u);
+        for (int round = 0; round < 2; ++round) {
+            QTreeWidgetItem* fix = problems->topLevelItem(0)->child(0);
+            QVERIFY(fix->text(2).startsWith("Fix: Insert a TimeDistributed(Dense("));
+            problems->scrollToItem(fix);
+            QTest::mouseClick(problems->viewport(), Qt::LeftButton, Qt::NoModifier,
+                              problems->visualItemRect(fix).center());
+            QTest::keyClick(problems, Qt::Key_Return);
+            QTRY_COMPARE(w.document()->validation().count(Severity::Error), 1u - round);
+        }
+        QCOMPARE(w.document()->validation().totalParams, 4627553);  // the valid Add variant
+        QCOMPARE(w.document()->undoStack()->count(), 2);
+        w.document()->undoStack()->undo();
+        QCOMPARE(w.document()->validation().count(Severity::Error), 1u);
+        w.document()->undoStack()->redo();
+        QVERIFY(!w.document()->validation().hasErrors());
+
+        // Save the repaired model (as a file of its own), reopen it: the same graph.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("repaired.loom");
+        const ModelGraph repaired = w.document()->graph();
+        w.document()->save(path);
+        QVERIFY(!w.document()->isModified());
+        QVERIFY(w.windowTitle().contains("*") == false);
+        MainWindow other;
+        QVERIFY(other.openPath(path));
+        QCOMPARE(other.document()->graph(), repaired);
+    }
+
+    void unsavedChangesAreNotLostWhenOpeningAnother() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));
+        w.show();
+        const Fix fix = w.document()->validation().diagnostics.front().fixes.front();
+        w.document()->applyEdit(fix.edit, "fix");
+        answerNextDialog(QMessageBox::Cancel);
+        QVERIFY(!w.openPath(":/examples/lstm_autoencoder.loom"));
+        QVERIFY(w.document()->isModified());
+        QCOMPARE(w.document()->graph().nodes().size(), 12u);  // still the edited model
+        answerNextDialog(QMessageBox::Discard);
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        QCOMPARE(w.document()->graph().nodes().size(), 9u);
+        QVERIFY(!w.document()->isModified());
+    }
+};
+
+QTEST_MAIN(EditingTest)
+#include "editing_test.moc"

@@ -1,0 +1,25 @@
+#include "commands/graph_command.h"
+
+#include "document/document.h"
+
+namespace loom::ui {
+
+GraphCommand::GraphCommand(Document* document, ModelGraph before, ModelGraph after,
+                           const QString& text, Kind kind, QUndoCommand* parent)
+    : QUndoCommand(text, parent),
+      m_document(document),
+      m_before(std::move(before)),
+      m_after(std::move(after)),
+      m_kind(kind) {}
+
+void GraphCommand::redo() { m_document->setGraph(m_after); }
+void GraphCommand::undo() { m_document->setGraph(m_before); }
+
+bool GraphCommand::mergeWith(const QUndoCommand* other) {
+    const auto* next = static_cast<const GraphCommand*>(other);
+    if (m_kind != Move || next->m_kind != Move || next->text() != text()) return false;
+    m_after = next->m_after;
+    return true;
+}
+
+}  // namespace loom::ui
