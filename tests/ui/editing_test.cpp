@@ -5,6 +5,8 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QSpinBox>
+#include <QComboBox>
 #include <QTimer>
 #include <QUndoStack>
 #include <QtTest>
@@ -13,6 +15,7 @@
 #include "canvas/graph_scene.h"
 #include "canvas/node_item.h"
 #include "document/document.h"
+#include "panels/inspector_panel.h"
 #include "panels/problems_panel.h"
 #include "window/main_window.h"
 
@@ -108,6 +111,61 @@ private slots:
         MainWindow other;
         QVERIFY(other.openPath(path));
         QCOMPARE(other.document()->graph(), repaired);
+    }
+
+    void theInspectorEditsTheClickedLayer() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        NodeItem* card = itemNamed(w, "lstm_3");
+        w.canvas()->centerOn(card);
+        QTest::mouseClick(w.canvas()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          w.canvas()->mapFromScene(card->sceneBoundingRect().center()));
+        auto* inspector = w.findChild<InspectorPanel*>();
+        QTRY_COMPARE(inspector->layer(), w.document()->graph().nodeByName("lstm_3")->id);
+        QTRY_VERIFY(inspector->findChild<QSpinBox*>("units") != nullptr);
+        auto* units = inspector->findChild<QSpinBox*>("units");
+        QCOMPARE(units->value(), 20);
+        units->setFocus();
+        units->selectAll();
+        QTest::keyClicks(units, "64");
+        QTest::keyClick(units, Qt::Key_Return);
+        QTRY_COMPARE(w.document()->graph().nodeByName("lstm_3")->param<std::int64_t>("units"), 64);
+        QCOMPARE(w.document()->undoStack()->count(), 1);
+        QCOMPARE(w.document()->undoStack()->undoText(), QString("Set units of lstm_3"));
+        // The bottleneck now has 64 features, and so does the RepeatVector after it.
+        const ModelGraph& g = w.document()->graph();
+        QCOMPARE(QString::fromStdString(
+                     w.document()->validation().of(g, g.nodeByName("repeat_vector_1")->id).output->str()),
+                 QString("(None, 32, 64)"));
+        auto* activation = inspector->findChild<QComboBox*>("activation");
+        QTRY_VERIFY(activation != nullptr);
+        activation = inspector->findChild<QComboBox*>("activation");
+        activation->setCurrentText("tanh");
+        QTRY_COMPARE(w.document()->graph().nodeByName("lstm_3")->param<std::string>("activation"),
+                     std::string("tanh"));
+        QCOMPARE(w.document()->undoStack()->count(), 2);
+    }
+
+    void deleteRemovesTheSelectedLayersAsOneStep() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        itemNamed(w, "lstm_2")->setSelected(true);
+        itemNamed(w, "lstm_5")->setSelected(true);
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_Delete);
+        QCOMPARE(w.document()->graph().nodes().size(), 7u);
+        QCOMPARE(w.document()->graph().edges().size(), 4u);
+        QVERIFY(w.document()->validation().hasErrors());  // lstm_3 and lstm_6 lost their inputs
+        QCOMPARE(w.document()->undoStack()->undoText(), QString("Delete 2 layers"));
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w.document()->graph().nodes().size(), 9u);
+        QVERIFY(!w.document()->validation().hasErrors());
     }
 
     void unsavedChangesAreNotLostWhenOpeningAnother() {

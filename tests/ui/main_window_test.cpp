@@ -67,6 +67,8 @@ private slots:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QTest::qWait(50);  // the fit-to-window runs once the window has its size
+        itemNamed(w, "lstm_2")->setSelected(true);  // the inspector shows it
+        QTest::qWait(50);
         const QImage shot = w.grab().toImage();
         QVERIFY(shot.save(QDir(LAYERLOOM_SCREENSHOT_DIR).filePath("main_window.png")));
         QSet<QRgb> colours;

@@ -66,7 +66,11 @@ void GraphScene::rebuild() {
     for (NodeItem* item : std::as_const(m_nodes)) {
         if (item->isSelected()) selected.insert(item->id());
     }
-    clear();
+    {
+        // Clearing deselects everything; views hear about the selection once, at the end.
+        const QSignalBlocker quiet(this);
+        clear();
+    }
     m_nodes.clear();
     m_edges.clear();
     m_edgesOfNode.clear();
@@ -104,11 +108,14 @@ void GraphScene::rebuild() {
         card.problems = problems.value(n.id).join("<br><br>");
         auto* item = new NodeItem(std::move(card));
         item->setPos(n.position.x, n.position.y);
-        item->setSelected(selected.contains(n.id));
         item->setMoveListener([this](NodeId id) {
             for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
         });
         addItem(item);
+        if (selected.contains(n.id)) {
+            const QSignalBlocker quiet(this);
+            item->setSelected(true);
+        }
         m_nodes.insert(n.id, item);
     }
 
@@ -134,6 +141,7 @@ void GraphScene::rebuild() {
         if (e.to.node != e.from.node) m_edgesOfNode.insert(e.to.node, item);
     }
     setSceneRect(contentRect().adjusted(-400, -400, 400, 400));
+    emit selectionChanged();
 }
 
 void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {

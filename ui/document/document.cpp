@@ -35,6 +35,21 @@ void Document::applyEdit(const GraphEdit& edit, const QString& text) {
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
 }
 
+void Document::removeNodes(const QList<NodeId>& ids) {
+    ModelGraph after = m_project.graph;
+    QStringList names;
+    for (NodeId id : ids) {
+        if (const Node* n = after.node(id)) {
+            names << QString::fromStdString(n->name);
+            after.removeNode(id);
+        }
+    }
+    if (names.isEmpty()) return;
+    const QString text = names.size() == 1 ? tr("Delete %1").arg(names.front())
+                                           : tr("Delete %n layers", "", static_cast<int>(names.size()));
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
+}
+
 void Document::moveNodes(const QMap<NodeId, Point>& positions) {
     ModelGraph after = m_project.graph;
     bool moved = false;

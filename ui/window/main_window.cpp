@@ -18,6 +18,7 @@
 #include "canvas/node_item.h"
 #include "document/document.h"
 #include "document/examples.h"
+#include "panels/inspector_panel.h"
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
 #include "report/summary.h"
@@ -80,6 +81,23 @@ void MainWindow::buildMenus() {
     redo->setShortcuts(redoKeys);
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    QAction* remove = edit->addAction(tr("&Delete"), this, [this] {
+        QList<NodeId> ids;
+        for (QGraphicsItem* item : m_scene->selectedItems()) {
+            if (item->type() == NodeItem::Type) ids << static_cast<NodeItem*>(item)->id();
+        }
+        m_document->removeNodes(ids);
+    });
+    remove->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
+    remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(remove);  // on the canvas only, so text fields keep their Delete key
+    QAction* selectAll = edit->addAction(tr("Select &All"), this, [this] {
+        for (NodeItem* item : m_scene->nodeItems()) item->setSelected(true);
+    });
+    selectAll->setShortcut(QKeySequence::SelectAll);
+    selectAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(selectAll);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* zoomIn = view->addAction(tr("Zoom &In"), m_view, &CanvasView::zoomIn);
@@ -116,6 +134,23 @@ void MainWindow::buildDocks() {
     problemsDock->setWidget(problems);
     addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
 
+    auto* inspector = new InspectorPanel(m_document, this);
+    auto* inspectorDock = new QDockWidget(tr("Inspector"), this);
+    inspectorDock->setObjectName("inspectorDock");
+    inspectorDock->setWidget(inspector);
+    addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
+    resizeDocks({inspectorDock}, {320}, Qt::Horizontal);
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, [this, inspector] {
+        NodeId only = 0;
+        int count = 0;
+        for (QGraphicsItem* item : m_scene->selectedItems()) {
+            if (item->type() != NodeItem::Type) continue;
+            only = static_cast<NodeItem*>(item)->id();
+            ++count;
+        }
+        inspector->showLayer(count == 1 ? only : 0);
+    });
+
     auto* summaryDock = new QDockWidget(tr("Summary"), this);
     summaryDock->setObjectName("summaryDock");
     summaryDock->setWidget(new SummaryPanel(m_document, this));
@@ -129,6 +164,7 @@ void MainWindow::buildDocks() {
     toggleProblems->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
     view->addAction(toggleProblems);
     view->addAction(summaryDock->toggleViewAction());
+    view->addAction(inspectorDock->toggleViewAction());
 }
 
 bool MainWindow::openPath(const QString& path) {
