@@ -18,10 +18,10 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     loom::ui::MainWindow window;
+    window.show();
     const QStringList files = parser.positionalArguments();
-    if (files.isEmpty() || !window.openPath(files.front())) {
+    if (!window.offerRecovery() && (files.isEmpty() || !window.openPath(files.front()))) {
         window.openPath(loom::ui::builtInExamples().front().resource);
     }
-    window.show();
     return QApplication::exec();
 }

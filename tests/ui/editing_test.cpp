@@ -2,6 +2,8 @@
 // from the Problems dock, undo and redo, saving, and the unsaved-changes prompt.
 #include <QAbstractButton>
 #include <QApplication>
+#include <QDir>
+#include <QFile>
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -14,6 +16,7 @@
 #include "canvas/canvas_view.h"
 #include "canvas/graph_scene.h"
 #include "canvas/node_item.h"
+#include "document/autosave.h"
 #include "document/document.h"
 #include "panels/inspector_panel.h"
 #include "panels/problems_panel.h"
@@ -41,7 +44,10 @@ private:
     }
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QDir(Autosaver::directory()).removeRecursively();
+    }
 
     void draggingACardMovesItAsOneUndoStep() {
         MainWindow w;
@@ -166,6 +172,37 @@ private slots:
         QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(w.document()->graph().nodes().size(), 9u);
         QVERIFY(!w.document()->validation().hasErrors());
+    }
+
+    void aCrashLosesNoWorkThatWasAutosaved() {
+        ModelGraph edited;
+        {
+            MainWindow w;
+            QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));
+            const Fix fix = w.document()->validation().diagnostics.front().fixes.front();
+            w.document()->applyEdit(fix.edit, "fix");
+            edited = w.document()->graph();
+            w.autosaver()->saveNow();
+            QVERIFY(QFile::exists(w.autosaver()->file()));
+            // The window goes away without closing, as in a crash: the copy stays.
+        }
+        const auto pending = Autosaver::pending();
+        QCOMPARE(pending.size(), 1);
+        QVERIFY(pending.front().name.contains("Broken"));
+        MainWindow w;
+        answerNextDialog(QMessageBox::Yes);
+        QVERIFY(w.offerRecovery());
+        QCOMPARE(w.document()->graph(), edited);
+        QVERIFY(w.document()->isModified());
+        QVERIFY(w.windowTitle().contains("*"));
+        QVERIFY(Autosaver::pending().isEmpty());
+
+        // Saving removes the running copy too.
+        QTemporaryDir dir;
+        w.autosaver()->saveNow();
+        QVERIFY(QFile::exists(w.autosaver()->file()));
+        w.document()->save(dir.filePath("saved.loom"));
+        QVERIFY(!QFile::exists(w.autosaver()->file()));
     }
 
     void unsavedChangesAreNotLostWhenOpeningAnother() {

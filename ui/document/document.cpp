@@ -23,6 +23,11 @@ void Document::setProject(Project project, QString filePath) {
     emit changed();
 }
 
+void Document::restoreUnsaved(Project project, QString filePath) {
+    setProject(std::move(project), std::move(filePath));
+    m_undo.resetClean();  // unsaved until the user saves it
+}
+
 void Document::setGraph(ModelGraph graph) {
     m_project.graph = std::move(graph);
     m_validation = validate(m_project.graph);
@@ -71,6 +76,7 @@ void Document::save(const QString& path) {
     saveProject(m_project, path.toStdString());
     m_filePath = path;
     m_undo.setClean();
+    emit saved();
     emit changed();
 }
 

@@ -34,6 +34,8 @@ public:
     /// Reads a project from disk or from a Qt resource (":/examples/..."). Throws ProjectError
     /// with a message for the user; on failure the document is unchanged.
     void load(const QString& path);
+    /// Takes a recovered project as unsaved changes to `filePath` (crash recovery).
+    void restoreUnsaved(Project project, QString filePath);
     /// Writes the project atomically and marks it unmodified; throws std::runtime_error.
     void save(const QString& path);
 
@@ -52,6 +54,8 @@ public:
 
 signals:
     void changed();
+    /// The project was written to filePath().
+    void saved();
 
 private:
     Project m_project;

@@ -7,6 +7,7 @@
 #include <QUndoStack>
 #include <QFileDialog>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -16,6 +17,7 @@
 #include "canvas/canvas_view.h"
 #include "canvas/graph_scene.h"
 #include "canvas/node_item.h"
+#include "document/autosave.h"
 #include "document/document.h"
 #include "document/examples.h"
 #include "panels/inspector_panel.h"
@@ -31,7 +33,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_scene(new GraphScene(m_document, this)),
       m_view(new CanvasView(m_scene, this)),
       m_statusModel(new QLabel(this)),
-      m_statusZoom(new QLabel(this)) {
+      m_statusZoom(new QLabel(this)),
+      m_autosaver(new Autosaver(m_document, this)) {
     setCentralWidget(m_view);
     setWindowIcon(QIcon(":/icons/layerloom.svg"));
     buildMenus();
@@ -54,6 +57,8 @@ void MainWindow::buildMenus() {
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::openFileDialog);
     open->setShortcut(QKeySequence::Open);
     open->setStatusTip(tr("Open a LayerLoom project (.loom)"));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     QMenu* examples = file->addMenu(tr("Open &Example"));
     for (const Example& e : builtInExamples()) {
         const QString resource = e.resource;
@@ -177,7 +182,11 @@ bool MainWindow::openPath(const QString& path) {
                                  .arg(QString::fromStdString(e.what())));
         return false;
     }
-    if (!path.startsWith(":/")) QSettings().setValue("lastDirectory", path);
+    m_autosaver->clear();  // the previous document's changes were saved or discarded
+    if (!path.startsWith(":/")) {
+        QSettings().setValue("lastDirectory", path);
+        rememberRecent(path);
+    }
     refreshTitle();
     // Frame once the window has its final size.
     QTimer::singleShot(0, m_view, &CanvasView::frameModel);
@@ -218,6 +227,7 @@ bool MainWindow::saveTo(const QString& path) {
         return false;
     }
     QSettings().setValue("lastDirectory", path);
+    rememberRecent(path);
     refreshTitle();
     statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
     return true;
@@ -231,6 +241,50 @@ bool MainWindow::maybeSave() {
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Save) return save();
     return answer == QMessageBox::Discard;
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 8) recent.removeLast();
+    settings.setValue("recentFiles", recent);
+}
+
+void MainWindow::fillRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    for (const QString& path : recent) {
+        QAction* a = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openPath(path); });
+        a->setToolTip(path);
+        a->setEnabled(QFileInfo::exists(path));
+    }
+    if (recent.isEmpty()) m_recentMenu->addAction(tr("No recent models"))->setEnabled(false);
+}
+
+bool MainWindow::offerRecovery() {
+    const auto found = Autosaver::pending();
+    if (found.isEmpty()) return false;
+    const Autosaver::Recovery& r = found.front();
+    const auto answer = QMessageBox::question(
+        this, tr("Restore unsaved work?"),
+        tr("LayerLoom did not close normally. Unsaved changes to %1 from %2 were kept.\n\n"
+           "Restore them? (Discard deletes the kept copy.)")
+            .arg(r.name, QLocale().toString(r.savedAt, QLocale::ShortFormat)),
+        QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes) {
+        for (const auto& each : found) Autosaver::discard(each);
+        return false;
+    }
+    QString error;
+    if (!Autosaver::restore(r, m_document, &error)) {
+        QMessageBox::warning(this, tr("Cannot restore"), error);
+        return false;
+    }
+    refreshTitle();
+    QTimer::singleShot(0, m_view, &CanvasView::frameModel);
+    return true;
 }
 
 void MainWindow::refreshTitle() {
@@ -269,6 +323,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         event->ignore();
         return;
     }
+    m_autosaver->clear();
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

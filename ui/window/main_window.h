@@ -8,6 +8,7 @@ class QLabel;
 
 namespace loom::ui {
 
+class Autosaver;
 class CanvasView;
 class Document;
 class GraphScene;
@@ -34,6 +35,9 @@ public:
     /// Saves to the document's file, or asks for one; returns whether it was saved.
     bool save();
     bool saveAs();
+    /// Offers to restore unsaved work a crash left behind; returns whether one was restored.
+    bool offerRecovery();
+    Autosaver* autosaver() const { return m_autosaver; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -44,6 +48,8 @@ private:
     CanvasView* m_view;
     QLabel* m_statusModel;
     QLabel* m_statusZoom;
+    Autosaver* m_autosaver;
+    QMenu* m_recentMenu = nullptr;
 
     void buildMenus();
     void buildDocks();
@@ -53,6 +59,8 @@ private:
     /// Asks whether to save unsaved changes; false when the user cancels.
     bool maybeSave();
     bool saveTo(const QString& path);
+    void rememberRecent(const QString& path);
+    void fillRecentMenu();
     void restoreSettings();
 };
 

@@ -1,0 +1,99 @@
+#include "document/autosave.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QUuid>
+
+#include <nlohmann/json.hpp>
+
+#include "document/document.h"
+
+namespace loom::ui {
+
+namespace {
+
+/// The sidecar beside a recovery copy: what it belongs to.
+QString metaFile(const QString& recoveryFile) { return recoveryFile + ".json"; }
+
+}  // namespace
+
+Autosaver::Autosaver(Document* document, QObject* parent, int intervalMs)
+    : QObject(parent),
+      m_document(document),
+      m_file(QDir(directory()).filePath(QUuid::createUuid().toString(QUuid::WithoutBraces) + ".loom")) {
+    m_timer.setInterval(intervalMs);
+    connect(&m_timer, &QTimer::timeout, this, &Autosaver::saveNow);
+    m_timer.start();
+    // Not on the undo stack's clean state: a stack being destroyed turns clean too, and a crash
+    // must leave the copy behind.
+    connect(m_document, &Document::saved, this, &Autosaver::clear);
+}
+
+QString Autosaver::directory() {
+    const QString dir =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("recovery");
+    QDir().mkpath(dir);
+    return dir;
+}
+
+void Autosaver::saveNow() {
+    if (!m_document->isModified()) {
+        clear();
+        return;
+    }
+    try {
+        saveProject(m_document->project(), m_file.toStdString());
+        const nlohmann::json meta = {{"original", m_document->filePath().toStdString()},
+                                     {"name", m_document->displayName().toStdString()},
+                                     {"saved", QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()}};
+        writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
+    } catch (const std::exception&) {
+        // A full disk must not interrupt editing; the next interval tries again.
+    }
+}
+
+void Autosaver::clear() {
+    QFile::remove(m_file);
+    QFile::remove(metaFile(m_file));
+}
+
+QList<Autosaver::Recovery> Autosaver::pending() {
+    QList<Recovery> out;
+    const QDir dir(directory());
+    for (const QFileInfo& f : dir.entryInfoList({"*.loom"}, QDir::Files, QDir::Time)) {
+        Recovery r{f.absoluteFilePath(), {}, f.completeBaseName(), f.lastModified()};
+        QFile meta(metaFile(r.recoveryFile));
+        if (meta.open(QIODevice::ReadOnly)) {
+            try {
+                const auto j = nlohmann::json::parse(meta.readAll().toStdString());
+                r.originalPath = QString::fromStdString(j.value("original", std::string()));
+                r.name = QString::fromStdString(j.value("name", std::string()));
+            } catch (const nlohmann::json::exception&) {
+                // The copy itself is what matters; keep it with a plain name.
+            }
+        }
+        out.append(r);
+    }
+    return out;
+}
+
+bool Autosaver::restore(const Recovery& r, Document* document, QString* error) {
+    try {
+        Project project = loadProject(r.recoveryFile.toStdString());
+        document->restoreUnsaved(std::move(project), r.originalPath);
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+    discard(r);
+    return true;
+}
+
+void Autosaver::discard(const Recovery& r) {
+    QFile::remove(r.recoveryFile);
+    QFile::remove(metaFile(r.recoveryFile));
+}
+
+}  // namespace loom::ui
