@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "graph/layout.h"
 #include "layers/layer_registry.h"
 
 namespace loom {
@@ -58,7 +59,9 @@ public:
             fail("the topology is a '" + cls + "'; LayerLoom reads Sequential and functional "
                  "(Model) topologies");
         }
-        layout(result.project.graph);
+        for (const auto& [id, at] : layeredLayout(result.project.graph)) {
+            result.project.graph.node(id)->position = at;
+        }
         result.weights = weights(result.project.graph);
         return result;
     }
@@ -185,27 +188,6 @@ private:
                 if (it == byName.end()) fail("layer '" + from + "' is used but not defined");
                 g.connect({it->second, 0}, {to, port++});
             }
-        }
-    }
-
-    /// Layers by depth from the inputs, top to bottom, side by side within a depth.
-    static void layout(ModelGraph& g) {
-        std::map<NodeId, int> depth;
-        bool changed = true;
-        for (const Node& n : g.nodes()) depth[n.id] = 0;
-        for (std::size_t pass = 0; changed && pass <= g.nodes().size(); ++pass) {
-            changed = false;
-            for (const Edge& e : g.edges()) {
-                if (depth[e.to.node] < depth[e.from.node] + 1) {
-                    depth[e.to.node] = depth[e.from.node] + 1;
-                    changed = true;
-                }
-            }
-        }
-        std::map<int, int> column;
-        for (const Node& n : g.nodes()) {
-            const int d = depth[n.id];
-            g.node(n.id)->position = {280.0 * column[d]++, 120.0 * d};
         }
     }
 

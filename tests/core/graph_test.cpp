@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/test_graphs.h"
 #include "graph/graph_algorithms.h"
@@ -120,6 +121,53 @@ TEST(ParamFormat, ReadsTheWayKerasPrints) {
     EXPECT_EQ(formatParam(Dims{16}), "(16,)");
     EXPECT_EQ(formatParam(true), "True");
     EXPECT_EQ(formatParam(Regularizer{Regularizer::Kind::L1L2, 0.01, 0.02}), "l1_l2(0.01, 0.02)");
+}
+
+}  // namespace
+}  // namespace loom
+
+#include "graph/layout.h"
+#include "graph/project_file.h"
+
+namespace loom {
+namespace {
+
+TEST(Layout, WiresRunDownwardAndCardsNeverShareAPlace) {
+    for (const char* file : {"lstm_autoencoder_skips.loom", "residual_lstm_classifier.loom",
+                             "lstm_autoencoder_skips_add.loom"}) {
+        const Project p = loadProject(std::string(LAYERLOOM_EXAMPLES_DIR) + "/" + file);
+        const auto at = layeredLayout(p.graph);
+        ASSERT_EQ(at.size(), p.graph.nodes().size()) << file;
+        for (const Edge& e : p.graph.edges()) {
+            EXPECT_LT(at.at(e.from.node).y, at.at(e.to.node).y) << file;
+        }
+        std::set<std::pair<double, double>> places;
+        for (const auto& [id, pt] : at) places.insert({pt.x, pt.y});
+        EXPECT_EQ(places.size(), at.size()) << file;
+        EXPECT_EQ(layeredLayout(p.graph), at);  // deterministic
+    }
+}
+
+TEST(Layout, AChainIsOneColumnAndBranchesSitSideBySide) {
+    const Project chain =
+        loadProject(std::string(LAYERLOOM_EXAMPLES_DIR) + "/lstm_autoencoder_skips.loom");
+    for (const auto& [id, pt] : layeredLayout(chain.graph)) EXPECT_EQ(pt.x, 0.0);
+    const Project res =
+        loadProject(std::string(LAYERLOOM_EXAMPLES_DIR) + "/residual_lstm_classifier.loom");
+    const auto at = layeredLayout(res.graph);
+    const NodeId main = res.graph.nodeByName("lstm_2")->id;
+    const NodeId skip = res.graph.nodeByName("lstm_3")->id;
+    EXPECT_EQ(at.at(main).y, at.at(skip).y);
+    EXPECT_NE(at.at(main).x, at.at(skip).x);
+}
+
+TEST(Layout, CyclesDoNotBreakIt) {
+    ModelGraph g;
+    const NodeId in = test::input(g, {3});
+    const NodeId a = test::add(g, "Dense", {}, {in});
+    const NodeId b = test::add(g, "Dense", {}, {a});
+    g.connect({b, 0}, {a, 1});
+    EXPECT_EQ(layeredLayout(g).size(), 3u);
 }
 
 }  // namespace

@@ -156,6 +156,22 @@ private slots:
         QCOMPARE(w.document()->undoStack()->count(), 2);
     }
 
+    void autoLayoutIsOneUndoStep() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/residual_lstm_classifier.loom"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        const ModelGraph before = w.document()->graph();
+        QTest::keyClick(&w, Qt::Key_L, Qt::ControlModifier);
+        QCOMPARE(w.document()->undoStack()->undoText(), QString("Auto-layout"));
+        const ModelGraph& g = w.document()->graph();
+        for (const Edge& e : g.edges()) {
+            QVERIFY(g.node(e.from.node)->position.y < g.node(e.to.node)->position.y);
+        }
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w.document()->graph(), before);
+    }
+
     void deleteRemovesTheSelectedLayersAsOneStep() {
         MainWindow w;
         QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));

@@ -1,6 +1,7 @@
 #include "document/document.h"
 
 #include "commands/graph_command.h"
+#include "graph/layout.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -38,6 +39,13 @@ void Document::applyEdit(const GraphEdit& edit, const QString& text) {
     ModelGraph after = m_project.graph;
     loom::applyEdit(after, edit);  // throws EditError and changes nothing when it cannot apply
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
+}
+
+void Document::autoLayout() {
+    ModelGraph after = m_project.graph;
+    for (const auto& [id, at] : layeredLayout(after)) after.node(id)->position = at;
+    if (after == m_project.graph) return;
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), tr("Auto-layout")));
 }
 
 void Document::removeNodes(const QList<NodeId>& ids) {

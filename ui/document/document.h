@@ -44,6 +44,8 @@ public:
 
     /// Applies a fix (or any graph edit) as one undo step named `text`.
     void applyEdit(const GraphEdit& edit, const QString& text);
+    /// Lays the graph out in layers, top to bottom, as one undo step.
+    void autoLayout();
     /// Deletes layers and their wires as one undo step.
     void removeNodes(const QList<NodeId>& ids);
     /// Moves layers as one undo step; consecutive moves of the same layers merge.

@@ -97,6 +97,12 @@ void MainWindow::buildMenus() {
     remove->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
     remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_view->addAction(remove);  // on the canvas only, so text fields keep their Delete key
+    QAction* arrange = edit->addAction(tr("Auto-&Layout"), this, [this] {
+        m_document->autoLayout();
+        QTimer::singleShot(0, m_view, &CanvasView::frameModel);
+    });
+    arrange->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    arrange->setStatusTip(tr("Arrange the layers top to bottom with few crossing wires"));
     QAction* selectAll = edit->addAction(tr("Select &All"), this, [this] {
         for (NodeItem* item : m_scene->nodeItems()) item->setSelected(true);
     });
