@@ -16,6 +16,7 @@
 #include "canvas/node_item.h"
 #include "document/document.h"
 #include "document/examples.h"
+#include "export/canvas_export.h"
 #include "panels/problems_panel.h"
 #include "window/main_window.h"
 
@@ -140,6 +141,36 @@ private slots:
         QVERIFY(w.canvas()->zoom() > 1.1);
         QTest::keyClick(&w, Qt::Key_0, Qt::ControlModifier);
         QVERIFY(w.canvas()->zoom() < 1.0);  // the whole autoencoder fits
+    }
+
+    void exportsTheCanvasAsPngSvgAndPdf() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder_skips.loom"));
+        QTemporaryDir dir;
+        QString error;
+        const QRectF content = w.scene()->contentRect();
+        QVERIFY2(exportCanvas(w.scene(), dir.filePath("m.png"), 2.0, &error), qPrintable(error));
+        const QImage png(dir.filePath("m.png"));
+        QCOMPARE(png.size(), (content.size() * 2.0).toSize());
+        QSet<QRgb> colours;
+        for (int y = 0; y < png.height(); y += 7) {
+            for (int x = 0; x < png.width(); x += 7) colours.insert(png.pixel(x, y));
+        }
+        QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));  // not blank
+        png.save(QDir(LAYERLOOM_SCREENSHOT_DIR).filePath("canvas_export.png"));
+        QVERIFY2(exportCanvas(w.scene(), dir.filePath("m.svg"), 1.0, &error), qPrintable(error));
+        QFile svg(dir.filePath("m.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svg.readAll();
+        QVERIFY(svgText.contains("<svg"));
+        QVERIFY(svgText.contains("lstm_1"));  // text stays text
+        QVERIFY2(exportCanvas(w.scene(), dir.filePath("m.pdf"), 1.0, &error), qPrintable(error));
+        QFile pdf(dir.filePath("m.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QVERIFY(!exportCanvas(w.scene(), dir.filePath("m.bmp"), 1.0, &error));
+        QVERIFY(error.contains(".png"));
+        QVERIFY(!exportCanvas(w.scene(), "/nonexistent/dir/m.png", 1.0, &error));
     }
 
     void aBrokenFileShowsAnErrorAndKeepsTheModel() {

@@ -4,6 +4,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QUndoStack>
 #include <QFileDialog>
 #include <QLabel>
@@ -20,6 +21,7 @@
 #include "document/autosave.h"
 #include "document/document.h"
 #include "document/examples.h"
+#include "export/canvas_export.h"
 #include "panels/inspector_panel.h"
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
@@ -69,6 +71,12 @@ void MainWindow::buildMenus() {
     saveAction->setShortcut(QKeySequence::Save);
     QAction* saveAsAction = file->addAction(tr("Save &As..."), this, &MainWindow::saveAs);
     saveAsAction->setShortcut(QKeySequence::SaveAs);
+    QMenu* exportMenu = file->addMenu(tr("&Export Canvas"));
+    for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
+                                        std::pair{tr("As &SVG Drawing..."), QString("svg")},
+                                        std::pair{tr("As P&DF..."), QString("pdf")}}) {
+        exportMenu->addAction(label, this, [this, suffix] { exportCanvasAs(suffix); });
+    }
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -237,6 +245,27 @@ bool MainWindow::saveTo(const QString& path) {
     refreshTitle();
     statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
     return true;
+}
+
+void MainWindow::exportCanvasAs(const QString& suffix) {
+    const QString base = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() +
+                         "/" + m_document->displayName() + "." + suffix;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Canvas"), base,
+                                                      suffix.toUpper() + " (*." + suffix + ")");
+    if (path.isEmpty()) return;
+    double scale = 1.0;
+    if (suffix == "png") {
+        bool ok = false;
+        scale = QInputDialog::getDouble(this, tr("Export PNG"), tr("Scale (1 = 100% zoom):"), 2.0,
+                                        0.25, 8.0, 2, &ok);
+        if (!ok) return;
+    }
+    QString error;
+    if (!exportCanvas(m_scene, path, scale, &error)) {
+        QMessageBox::warning(this, tr("Cannot export"), error);
+        return;
+    }
+    statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
 }
 
 bool MainWindow::maybeSave() {

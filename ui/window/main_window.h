@@ -60,6 +60,7 @@ private:
     bool maybeSave();
     bool saveTo(const QString& path);
     void rememberRecent(const QString& path);
+    void exportCanvasAs(const QString& suffix);
     void fillRecentMenu();
     void restoreSettings();
 };
