@@ -20,28 +20,16 @@
 #include "document/document.h"
 #include "panels/inspector_panel.h"
 #include "panels/problems_panel.h"
+#include "window_test_helpers.h"
 #include "window/main_window.h"
 
 using namespace loom;
 using namespace loom::ui;
+using test::answerNextDialog;
+using test::itemNamed;
 
 class EditingTest : public QObject {
     Q_OBJECT
-
-private:
-    static NodeItem* itemNamed(MainWindow& w, const char* name) {
-        const Node* n = w.document()->graph().nodeByName(name);
-        return n ? w.scene()->nodeItem(n->id) : nullptr;
-    }
-
-    /// Answers the next message box with `button`.
-    static void answerNextDialog(QMessageBox::StandardButton button) {
-        QTimer::singleShot(50, [button] {
-            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
-                box->button(button)->click();
-            }
-        });
-    }
 
 private slots:
     void initTestCase() {

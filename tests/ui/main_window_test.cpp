@@ -18,29 +18,16 @@
 #include "document/examples.h"
 #include "export/canvas_export.h"
 #include "panels/problems_panel.h"
+#include "window_test_helpers.h"
 #include "window/main_window.h"
 
 using namespace loom;
 using namespace loom::ui;
+using test::answerNextDialog;
+using test::itemNamed;
 
 class MainWindowTest : public QObject {
     Q_OBJECT
-
-private:
-    static NodeItem* itemNamed(MainWindow& w, const char* name) {
-        const Node* n = w.document()->graph().nodeByName(name);
-        return n ? w.scene()->nodeItem(n->id) : nullptr;
-    }
-
-    /// Closes the next modal dialog (an error box) and remembers its text.
-    static void closeNextDialog(QString* text) {
-        QTimer::singleShot(50, [text] {
-            if (QWidget* modal = QApplication::activeModalWidget()) {
-                if (auto* box = qobject_cast<QMessageBox*>(modal)) *text = box->text();
-                modal->close();
-            }
-        });
-    }
 
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
@@ -186,7 +173,7 @@ private slots:
         QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
         w.show();
         QString message;
-        closeNextDialog(&message);
+        answerNextDialog(QMessageBox::Ok, &message);
         QVERIFY(!w.openPath(bad));
         QVERIFY(message.contains("/graph/nodes/0/params/units"));
         QVERIFY(message.contains("lstm_1"));
