@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QSpinBox>
 #include <QComboBox>
+#include <QContextMenuEvent>
+#include <QMenu>
 #include <QTimer>
 #include <QUndoStack>
 #include <QtTest>
@@ -158,6 +160,33 @@ private slots:
         }
         QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(w.document()->graph(), before);
+    }
+
+    void rightClickingACardOffersItsFixes() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));
+        w.resize(1200, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        NodeItem* add1 = itemNamed(w, "add_1");
+        w.canvas()->centerOn(add1);
+        const QPoint at = w.canvas()->mapFromScene(add1->sceneBoundingRect().center());
+        QStringList offered;
+        QTimer::singleShot(100, [&offered] {
+            auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+            if (!menu) return;
+            for (QAction* a : menu->actions()) offered << a->text();
+            menu->actions().front()->trigger();
+            menu->close();
+        });
+        QContextMenuEvent event(QContextMenuEvent::Mouse, at, w.canvas()->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(w.canvas()->viewport(), &event);
+        QVERIFY(offered.size() >= 3);
+        QVERIFY(offered.front().startsWith("Fix: Insert a TimeDistributed(Dense(256))"));
+        QVERIFY(offered.last().startsWith("Delete add_1"));
+        QTRY_COMPARE(w.document()->validation().count(Severity::Error), 1u);
+        QCOMPARE(w.document()->undoStack()->count(), 1);
     }
 
     void deleteRemovesTheSelectedLayersAsOneStep() {

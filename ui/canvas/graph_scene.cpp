@@ -1,6 +1,8 @@
 #include "canvas/graph_scene.h"
 
+#include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneMouseEvent>
+#include <QMenu>
 #include <QPainter>
 #include <QSet>
 #include <cmath>
@@ -153,11 +155,46 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
         const Point at{item->pos().x(), item->pos().y()};
         if (n && !(n->position == at)) moved.insert(item->id(), at);
     }
-    // After the event: the document change rebuilds every item, the grabbed one included.
-    if (!moved.isEmpty()) {
-        QMetaObject::invokeMethod(
-            this, [this, moved] { m_document->moveNodes(moved); }, Qt::QueuedConnection);
+    if (!moved.isEmpty()) later([this, moved] { m_document->moveNodes(moved); });
+}
+
+void GraphScene::later(std::function<void()> change) {
+    // Document changes rebuild every item; they wait until the current event is handled.
+    QMetaObject::invokeMethod(this, std::move(change), Qt::QueuedConnection);
+}
+
+void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
+    NodeItem* card = nullptr;
+    for (QGraphicsItem* item : items(event->scenePos())) {
+        if (item->type() == NodeItem::Type) {
+            card = static_cast<NodeItem*>(item);
+            break;
+        }
     }
+    if (!card) return;
+    const NodeId id = card->id();
+    QMenu menu;
+    for (const Diagnostic& d : m_document->validation().diagnostics) {
+        if (d.node != id) continue;
+        for (const Fix& f : d.fixes) {
+            const GraphEdit edit = f.edit;
+            const QString title = QString::fromStdString(f.title);
+            menu.addAction(tr("Fix: %1").arg(title), this, [this, edit, title] {
+                later([this, edit, title] {
+                    try {
+                        m_document->applyEdit(edit, title);
+                    } catch (const EditError&) {
+                        // The model changed under the menu; the Problems dock shows the rest.
+                    }
+                });
+            });
+        }
+    }
+    if (!menu.isEmpty()) menu.addSeparator();
+    menu.addAction(tr("Delete %1").arg(card->card().name), this,
+                   [this, id] { later([this, id] { m_document->removeNodes({id}); }); });
+    menu.exec(event->screenPos());
+    event->accept();
 }
 
 void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {

@@ -3,6 +3,7 @@
 #include <QGraphicsScene>
 #include <QHash>
 #include <QMultiHash>
+#include <functional>
 
 #include "graph/ids.h"
 
@@ -30,6 +31,8 @@ protected:
     void drawBackground(QPainter* painter, const QRectF& rect) override;
     /// A drag of cards ends here: their new places go to the Document as one undo step.
     void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
+    /// Right-click on a card: the fixes for its problems, and Delete.
+    void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override;
 
 private:
     Document* m_document;
@@ -38,6 +41,7 @@ private:
     QMultiHash<NodeId, EdgeItem*> m_edgesOfNode;
 
     void rebuild();
+    void later(std::function<void()> change);
 };
 
 }  // namespace loom::ui
