@@ -148,10 +148,6 @@ DataSpec dataFrom(const Project& project, const Args& a) {
     return d;
 }
 
-Plan<float> compileFor(const Project& project, int batch, std::int64_t steps) {
-    return Plan<float>::compile(project.graph, batch, steps);
-}
-
 void writeHistory(const fs::path& file, const TrainResult& r) {
     std::ostringstream csv;
     csv << "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds\n";
@@ -176,8 +172,6 @@ std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a, jso
     if (model.weights) return *model.weights;
     throw UsageError{"give trained weights with --weights FILE or --run DIR"};
 }
-
-std::string describe(const Dims& d) { return formatShape(d); }
 
 }  // namespace
 
@@ -309,7 +303,7 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
             if (!a.get("loss")) config.loss = trained.loss;
         }
         spec.validationSplit = 0.0;
-        Plan<float> plan = compileFor(model.project, config.batchSize, spec.window);
+        Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, spec.window);
         plan.loadWeights(weights);
         std::optional<Normalizer> fitted;
         if (run.contains("normalizer")) fitted = normalizerFromJson(run["normalizer"]);
@@ -351,12 +345,12 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
         if (x.shape.size() < 2) throw DataError(*inputPath + ": give a batch: (batch, time, features)");
         const Dims sample(x.shape.begin() + 1, x.shape.end());
         const int batch = static_cast<int>(a.integer("batch-size", 1).value_or(64));
-        Plan<float> plan = compileFor(model.project, batch, sample.size() == 2 ? sample[0] : 0);
+        Plan<float> plan = Plan<float>::compile(model.project.graph, batch, sample.size() == 2 ? sample[0] : 0);
         plan.loadWeights(weights);
         const Dims& in = plan.dims(plan.inputs().at(0));
         if (sample != in) {
-            throw DataError(*inputPath + ": the samples have shape " + describe(sample) +
-                            ", but the model's Input takes " + describe(in));
+            throw DataError(*inputPath + ": the samples have shape " + formatShape(sample) +
+                            ", but the model's Input takes " + formatShape(in));
         }
         const Normalizer norm = run.contains("normalizer") ? normalizerFromJson(run["normalizer"]) : Normalizer{};
         const std::int64_t features = in.back();

@@ -64,6 +64,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     Plan plan;
     plan.m_maxBatch = maxBatch;
     plan.m_nodes = v.order;
+    for (std::size_t i = 0; i < v.order.size(); ++i) plan.m_slots.emplace(v.order[i], i);
     for (NodeId id : v.order) {
         const Dims dims = v.of(graph, id).output->sizes();
         plan.m_dims.push_back(dims);
@@ -100,9 +101,9 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
 
 template <class S>
 std::size_t Plan<S>::slot(NodeId node) const {
-    auto it = std::find(m_nodes.begin(), m_nodes.end(), node);
-    if (it == m_nodes.end()) throw PlanError("unknown layer id " + std::to_string(node));
-    return static_cast<std::size_t>(it - m_nodes.begin());
+    auto it = m_slots.find(node);
+    if (it == m_slots.end()) throw PlanError("unknown layer id " + std::to_string(node));
+    return it->second;
 }
 
 template <class S>

@@ -6,6 +6,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/kernel.h"
@@ -84,6 +85,7 @@ private:
     bool m_training = false;
     std::mt19937_64* m_rng = nullptr;
     std::vector<NodeId> m_nodes;  ///< every node, in order of m_values
+    std::unordered_map<NodeId, std::size_t> m_slots;  ///< node -> index into m_nodes
     std::vector<Dims> m_dims;
     std::vector<AlignedVector<S>> m_values, m_grads;
     std::vector<Step> m_steps;

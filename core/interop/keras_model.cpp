@@ -70,7 +70,6 @@ private:
     std::filesystem::path m_file;
     json m_doc;
     bool m_fromTfjs = false;
-    std::vector<std::string> m_weightLayer;  ///< Keras layer name per graph node index
 
     [[noreturn]] void fail(const std::string& what) const {
         throw KerasImportError(m_file.string() + ": " + what);

@@ -19,8 +19,6 @@ double seconds(Clock::time_point since) {
     return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-std::string dimsText(const Dims& d) { return formatShape(d); }
-
 /// Rows and columns of the output of `samples` samples, as the loss sees them.
 struct OutputLayout {
     std::int64_t rowsPerSample = 1;
@@ -39,14 +37,14 @@ std::string checkData(const Plan<float>& plan, const Dataset& d, Loss loss, cons
     const Dims& in = plan.dims(plan.inputs()[0]);
     const Dims& out = plan.dims(plan.outputs()[0]);
     if (d.xDims != in) {
-        return std::string("the ") + which + " samples have shape " + dimsText(d.xDims) +
-               ", but the model's Input takes " + dimsText(in);
+        return std::string("the ") + which + " samples have shape " + formatShape(d.xDims) +
+               ", but the model's Input takes " + formatShape(in);
     }
     Dims target = out;
     target.back() = targetColumns(loss, out.back());
     if (d.yDims != target) {
-        return std::string("the ") + which + " targets have shape " + dimsText(d.yDims) +
-               ", but the model's output is " + dimsText(out) +
+        return std::string("the ") + which + " targets have shape " + formatShape(d.yDims) +
+               ", but the model's output is " + formatShape(out) +
                (loss == Loss::SparseCategoricalCrossentropy ? " (one class index per row)" : "");
     }
     if (d.size() == 0) return std::string("there are no ") + which + " samples";

@@ -80,7 +80,16 @@ void GraphScene::rebuild() {
     const Validation& validation = m_document->validation();
 
     QHash<NodeId, QStringList> problems;
+    // The worst problem on each input port, for its wire.
+    QHash<QPair<NodeId, int>, QPair<Status, QString>> portProblems;
     for (const Diagnostic& d : validation.diagnostics) {
+        if (d.port) {
+            const Status s = d.severity == Severity::Error ? Status::Error : Status::Warning;
+            auto& worst = portProblems[{d.node, *d.port}];
+            if (static_cast<int>(s) >= static_cast<int>(worst.first)) {
+                worst = {s, QString::fromStdString(d.message)};
+            }
+        }
         if (d.node == 0) continue;
         problems[d.node] << QString("<b>%1</b> [%2]: %3")
                                 .arg(severityWord(d.severity),
@@ -126,14 +135,8 @@ void GraphScene::rebuild() {
         NodeItem* to = m_nodes.value(e.to.node);
         if (!from || !to) continue;
         auto* item = new EdgeItem(e.id, from, to, e.to.port);
-        Status status = Status::Ok;
-        QString problem;
-        for (const Diagnostic& d : validation.diagnostics) {
-            if (d.node != e.to.node || d.port != e.to.port) continue;
-            const Status s = d.severity == Severity::Error ? Status::Error : Status::Warning;
-            if (static_cast<int>(s) > static_cast<int>(status)) status = s;
-            problem = QString::fromStdString(d.message);
-        }
+        const auto [status, problem] =
+            portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
         const NodeReport& source = validation.of(graph, e.from.node);
         item->setLabel(source.output ? QString::fromStdString(source.output->str()) : QString(),
                        status, problem);
