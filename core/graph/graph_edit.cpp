@@ -45,6 +45,7 @@ struct Applier {
     void operator()(const edit::Rename& op) {
         if (!graph.rename(op.node, op.name)) throw EditError("the edit renames a node that is gone");
     }
+    void operator()(const edit::Move& op) { graph.node(resolve(op.node))->position = op.position; }
 };
 
 }  // namespace

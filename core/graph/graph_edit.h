@@ -47,11 +47,15 @@ struct Rename {
     NodeId node = 0;
     std::string name;
 };
+struct Move {
+    NodeRef node;
+    Point position;
+};
 
 }  // namespace edit
 
 using EditOp = std::variant<edit::AddNode, edit::RemoveEdge, edit::Connect, edit::SetParam,
-                            edit::ChangeKind, edit::Rename>;
+                            edit::ChangeKind, edit::Rename, edit::Move>;
 
 /// A change to a graph as data: fixes carry one, the UI applies it as one undo step.
 struct GraphEdit {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 
 #include "graph/graph_algorithms.h"
 #include "layers/layer_registry.h"
@@ -24,26 +26,17 @@ std::string num(std::int64_t v) { return v == kNone ? "None" : std::to_string(v)
 
 class Validator {
 public:
-    explicit Validator(const ModelGraph& graph) : m_graph(graph) {}
+    explicit Validator(const ModelGraph& graph) : m_graph(graph) { collectWires(); }
+
+    /// Starts from a finished validation of `graph`, to try out single nodes with other inputs.
+    Validator(const ModelGraph& graph, const Validation& done) : m_graph(graph) {
+        collectWires();
+        checkKindsAndParams();  // which nodes can infer at all
+        m_result.diagnostics.clear();
+        m_result.nodes = done.nodes;
+    }
 
     Validation run() {
-        const auto& nodes = m_graph.nodes();
-        m_result.nodes.resize(nodes.size());
-        m_specs.resize(nodes.size());
-        m_usable.assign(nodes.size(), true);
-        m_incoming.resize(nodes.size());
-        m_outgoing.assign(nodes.size(), 0);
-        for (const Edge& e : m_graph.edges()) {
-            if (!m_graph.node(e.from.node) || !m_graph.node(e.to.node)) continue;
-            m_incoming[m_graph.indexOf(e.to.node)].push_back(&e);
-            ++m_outgoing[m_graph.indexOf(e.from.node)];
-        }
-        for (auto& list : m_incoming) {
-            std::stable_sort(list.begin(), list.end(), [](const Edge* a, const Edge* b) {
-                return a->to.port < b->to.port;
-            });
-        }
-
         GraphAnalysis analysis = analyzeGraph(m_graph);
         m_result.order = analysis.order;
         checkKindsAndParams();
@@ -65,6 +58,24 @@ public:
         return std::move(m_result);
     }
 
+    /// The problems node `i` would report if `inputs` (by port, one per port) were its wires,
+    /// given the shapes of the finished validation. Leaves the validator as it was.
+    std::vector<Diagnostic> tryInputs(std::size_t i, std::vector<const Edge*> inputs) {
+        if (!m_usable[i]) return {};
+        std::swap(m_incoming[i], inputs);
+        const auto output = m_result.nodes[i].output;
+        const std::int64_t params = m_result.nodes[i].params;
+        m_result.diagnostics.clear();
+        infer(i);
+        std::swap(m_incoming[i], inputs);
+        m_result.nodes[i].output = output;
+        m_result.nodes[i].params = params;
+        return std::exchange(m_result.diagnostics, {});
+    }
+
+    const std::vector<const Edge*>& incoming(std::size_t i) const { return m_incoming[i]; }
+    const LayerSpec* spec(std::size_t i) const { return m_specs[i]; }
+
 private:
     const ModelGraph& m_graph;
     Validation m_result;
@@ -72,6 +83,25 @@ private:
     std::vector<bool> m_usable;  ///< kind known and parameters valid
     std::vector<std::vector<const Edge*>> m_incoming;
     std::vector<std::size_t> m_outgoing;
+
+    void collectWires() {
+        const auto& nodes = m_graph.nodes();
+        m_result.nodes.resize(nodes.size());
+        m_specs.resize(nodes.size());
+        m_usable.assign(nodes.size(), true);
+        m_incoming.resize(nodes.size());
+        m_outgoing.assign(nodes.size(), 0);
+        for (const Edge& e : m_graph.edges()) {
+            if (!m_graph.node(e.from.node) || !m_graph.node(e.to.node)) continue;
+            m_incoming[m_graph.indexOf(e.to.node)].push_back(&e);
+            ++m_outgoing[m_graph.indexOf(e.from.node)];
+        }
+        for (auto& list : m_incoming) {
+            std::stable_sort(list.begin(), list.end(), [](const Edge* a, const Edge* b) {
+                return a->to.port < b->to.port;
+            });
+        }
+    }
 
     Diagnostic& report(DiagCode code, Severity severity, NodeId node, std::string message) {
         Diagnostic d;
@@ -334,5 +364,96 @@ private:
 }  // namespace
 
 Validation validate(const ModelGraph& graph) { return Validator(graph).run(); }
+
+// --- Trying out a wire ------------------------------------------------------------------------
+
+struct ConnectionProbe::State {
+    Validator validator;
+    NodeId ancestorsOf = 0;  ///< the node `ancestors` was computed for
+    std::unordered_set<NodeId> ancestors;
+};
+
+ConnectionProbe::ConnectionProbe(const ModelGraph& graph, const Validation& validation)
+    : m_graph(graph), m_state(std::make_unique<State>(State{Validator(graph, validation), 0, {}})) {}
+
+ConnectionProbe::~ConnectionProbe() = default;
+
+ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const {
+    const Node* source = m_graph.node(from);
+    const Node* target = m_graph.node(to);
+    if (!source || !target || port < 0) return {false, false, "That layer is gone."};
+    const std::size_t ti = m_graph.indexOf(to);
+    const LayerSpec* spec = m_state->validator.spec(ti);
+    if (from == to) return {false, false, target->name + " cannot read its own output."};
+    if (spec && spec->maxInputs() == 0) {
+        return {false, false, target->name + " is an Input: data enters the model there, so "
+                                              "nothing can be wired into it."};
+    }
+    if (spec && spec->maxInputs() > 0 && port >= spec->maxInputs()) {
+        return {false, false, target->name + " has no input port " + std::to_string(port) + "."};
+    }
+    if (m_state->ancestorsOf != from) {
+        // Everything upstream of `from`: wiring into one of them would close a loop.
+        m_state->ancestorsOf = from;
+        m_state->ancestors.clear();
+        std::vector<NodeId> todo{from};
+        while (!todo.empty()) {
+            const NodeId n = todo.back();
+            todo.pop_back();
+            for (const Edge* e : m_state->validator.incoming(m_graph.indexOf(n))) {
+                if (m_state->ancestors.insert(e->from.node).second) todo.push_back(e->from.node);
+            }
+        }
+    }
+    if (m_state->ancestors.count(to)) {
+        return {false, false, "This wire would close a loop: " + target->name +
+                                  " already feeds " + source->name +
+                                  ". Data must flow one way, from the Input to the output."};
+    }
+
+    // The node's wires with this one in place of whatever holds the port now.
+    const std::vector<const Edge*>& current = m_state->validator.incoming(ti);
+    std::vector<const Edge*> inputs;
+    const Edge* replaced = nullptr;
+    for (const Edge* e : current) {
+        if (e->to.port == port) {
+            replaced = e;
+            continue;
+        }
+        inputs.push_back(e);
+    }
+    if (replaced && replaced->from.node == from) {
+        return {false, false, source->name + " is already wired into this port."};
+    }
+    const Edge wire{0, {from, 0}, {to, port}};
+    inputs.insert(std::upper_bound(inputs.begin(), inputs.end(), port,
+                                   [](int p, const Edge* e) { return p < e->to.port; }),
+                  &wire);
+
+    const std::vector<Diagnostic> before = m_state->validator.tryInputs(ti, current);
+    const std::vector<Diagnostic> after = m_state->validator.tryInputs(ti, std::move(inputs));
+    const auto isNew = [&before](const Diagnostic& d) {
+        return std::none_of(before.begin(), before.end(), [&d](const Diagnostic& b) {
+            return b.code == d.code && b.message == d.message;
+        });
+    };
+    for (const Diagnostic& d : after) {
+        if (d.severity == Severity::Error && isNew(d)) return {false, false, d.message};
+    }
+    ConnectionVerdict verdict{true, false, {}};
+    for (const Diagnostic& d : after) {
+        if (d.severity == Severity::Warning && isNew(d)) {
+            verdict.warning = true;
+            verdict.reason = d.message;
+            break;
+        }
+    }
+    if (replaced) {
+        const Node* old = m_graph.node(replaced->from.node);
+        const std::string note = "Replaces the wire from " + (old ? old->name : "?") + ".";
+        verdict.reason = verdict.reason.empty() ? note : note + " " + verdict.reason;
+    }
+    return verdict;
+}
 
 }  // namespace loom

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -35,5 +37,35 @@ struct Validation {
 
 /// Infers every shape and reports every problem. Never throws on user mistakes.
 Validation validate(const ModelGraph& graph);
+
+/// Whether a wire would be sound, and the reason in words: why not, a warning, or what
+/// accepting it replaces.
+struct ConnectionVerdict {
+    bool accepted = false;
+    bool warning = false;
+    std::string reason;
+};
+
+/// Tries out wires before they are made, for an editor that lights up the ports a dragged wire
+/// may go to. Built once per drag from the graph and its validation (both must outlive it);
+/// each check re-infers only the target layer, so checking every port of a large graph is
+/// cheap.
+class ConnectionProbe {
+public:
+    ConnectionProbe(const ModelGraph& graph, const Validation& validation);
+    ~ConnectionProbe();
+    ConnectionProbe(const ConnectionProbe&) = delete;
+    ConnectionProbe& operator=(const ConnectionProbe&) = delete;
+
+    /// Wiring `from`'s output into input `port` of `to`, replacing the wire that holds the port
+    /// now: refused for loops, Inputs, missing ports and shape rules the target would break
+    /// (with the rule's message); accepted otherwise.
+    ConnectionVerdict check(NodeId from, NodeId to, int port) const;
+
+private:
+    struct State;
+    const ModelGraph& m_graph;
+    std::unique_ptr<State> m_state;
+};
 
 }  // namespace loom

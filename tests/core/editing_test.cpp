@@ -1,0 +1,224 @@
+// The core of the editor's gestures: trying out wires before they are made, copy and paste of
+// graph pieces, and the skip-connection builders.
+#include <gtest/gtest.h>
+
+#include "core/test_graphs.h"
+#include "graph/fragment.h"
+#include "graph/graph_edit.h"
+#include "graph/project_file.h"
+#include "shape/skip_connection.h"
+
+namespace loom {
+namespace {
+
+using test::input;
+using test::lstm;
+
+Project example(const std::string& file) {
+    return loadProject(std::string(LAYERLOOM_EXAMPLES_DIR) + "/" + file);
+}
+
+// --- ConnectionProbe ---------------------------------------------------------------------------
+
+struct Bottleneck {
+    ModelGraph g;
+    NodeId in, enc, bottleneck, repeat, dec, merge, free;
+    Bottleneck() {
+        in = input(g, {32, 1});
+        enc = lstm(g, 256, true, in);
+        bottleneck = lstm(g, 20, false, enc);
+        repeat = test::add(g, "RepeatVector", {{"n", std::int64_t{32}}}, {bottleneck});
+        dec = lstm(g, 20, true, repeat);
+        merge = test::add(g, "Add", {}, {dec});
+        free = g.addNode("Dense");
+    }
+};
+
+TEST(ConnectionProbe, RefusesTheClassicSkipMismatchWithTheShapeRule) {
+    Bottleneck m;
+    const Validation v = validate(m.g);
+    const ConnectionProbe probe(m.g, v);
+    const ConnectionVerdict wrong = probe.check(m.enc, m.merge, 1);
+    EXPECT_FALSE(wrong.accepted);
+    EXPECT_NE(wrong.reason.find("256"), std::string::npos) << wrong.reason;
+    EXPECT_NE(wrong.reason.find("20"), std::string::npos) << wrong.reason;
+    // The decoder's own width is fine; so is a second copy of the decoder output.
+    EXPECT_TRUE(probe.check(m.repeat, m.merge, 1).accepted) << probe.check(m.repeat, m.merge, 1).reason;
+}
+
+TEST(ConnectionProbe, RefusesVectorsWhereSequencesAreRead) {
+    Bottleneck m;
+    const Validation v = validate(m.g);
+    const ConnectionProbe probe(m.g, v);
+    const ConnectionVerdict verdict = probe.check(m.bottleneck, m.dec, 0);
+    EXPECT_FALSE(verdict.accepted);
+    EXPECT_NE(verdict.reason.find("vector"), std::string::npos) << verdict.reason;
+}
+
+TEST(ConnectionProbe, RefusesLoopsSelfWiresInputsAndMissingPorts) {
+    Bottleneck m;
+    const Validation v = validate(m.g);
+    const ConnectionProbe probe(m.g, v);
+    const ConnectionVerdict loop = probe.check(m.dec, m.enc, 0);
+    EXPECT_FALSE(loop.accepted);
+    EXPECT_NE(loop.reason.find("loop"), std::string::npos) << loop.reason;
+    EXPECT_FALSE(probe.check(m.enc, m.enc, 0).accepted);
+    EXPECT_FALSE(probe.check(m.enc, m.in, 0).accepted);
+    EXPECT_FALSE(probe.check(m.enc, m.dec, 1).accepted);
+    EXPECT_FALSE(probe.check(m.repeat, m.dec, 0).accepted) << "already wired";
+}
+
+TEST(ConnectionProbe, AcceptsReplacingAWireAndSaysSo) {
+    Bottleneck m;
+    const NodeId other = lstm(m.g, 8, true, m.in);
+    const Validation v = validate(m.g);
+    const ConnectionProbe probe(m.g, v);
+    const ConnectionVerdict verdict = probe.check(other, m.enc, 0);
+    EXPECT_TRUE(verdict.accepted);
+    EXPECT_NE(verdict.reason.find("Replaces the wire from input_1"), std::string::npos)
+        << verdict.reason;
+    // A free Dense takes anything; the probe leaves the validation as it was.
+    EXPECT_TRUE(probe.check(m.enc, m.free, 0).accepted);
+    EXPECT_EQ(validate(m.g).diagnostics.size(), v.diagnostics.size());
+}
+
+TEST(ConnectionProbe, ExistingProblemsOfTheTargetDoNotBlockNewWires) {
+    // The Add already mixes 20 and 256; a third 256-wide input adds no new problem, while a
+    // wire of yet another width does.
+    Bottleneck m;
+    m.g.connect({m.enc, 0}, {m.merge, 1});
+    const NodeId other = lstm(m.g, 8, true, m.in);
+    const Validation v = validate(m.g);
+    ASSERT_TRUE(v.hasErrors());
+    const ConnectionProbe probe(m.g, v);
+    EXPECT_TRUE(probe.check(m.enc, m.merge, 2).accepted) << probe.check(m.enc, m.merge, 2).reason;
+    EXPECT_FALSE(probe.check(other, m.merge, 2).accepted);
+}
+
+// --- Fragments ---------------------------------------------------------------------------------
+
+TEST(Fragment, CopyKeepsInnerWiresAndPasteGivesFreshNamesAndIds) {
+    Bottleneck m;
+    const ModelGraph piece = extractFragment(m.g, {m.enc, m.bottleneck, m.free});
+    EXPECT_EQ(piece.nodes().size(), 3u);
+    ASSERT_EQ(piece.edges().size(), 1u);  // enc -> bottleneck; the wire from the Input stays out
+
+    ModelGraph g = m.g;
+    const std::vector<NodeId> added = pasteFragment(g, piece, {40, 40});
+    ASSERT_EQ(added.size(), 3u);
+    EXPECT_EQ(g.nodes().size(), m.g.nodes().size() + 3);
+    EXPECT_EQ(g.node(added[0])->name, "lstm_4");
+    EXPECT_EQ(g.node(added[1])->name, "lstm_5");
+    EXPECT_EQ(g.node(added[0])->param<std::int64_t>("units"), 256);
+    EXPECT_EQ(g.node(added[0])->position.x, m.g.node(m.enc)->position.x + 40);
+    ASSERT_EQ(g.inputEdges(added[1]).size(), 1u);
+    EXPECT_EQ(g.inputEdges(added[1]).front()->from.node, added[0]);
+    EXPECT_TRUE(g.inputEdges(added[0]).empty());
+
+    // Names that are free stay; custom names get a number.
+    g.rename(added[2], "head");
+    const std::vector<NodeId> again = pasteFragment(g, extractFragment(g, {added[2]}), {});
+    EXPECT_EQ(g.node(again.front())->name, "head_1");
+    ModelGraph empty;
+    const auto fresh = pasteFragment(empty, piece, {});
+    EXPECT_EQ(empty.node(fresh[0])->name, "lstm_1");
+}
+
+TEST(Fragment, SurvivesTheProjectFormatAsTheClipboardCarriesIt) {
+    Bottleneck m;
+    Project clip;
+    clip.graph = extractFragment(m.g, {m.enc, m.bottleneck});
+    const Project back = parseProject(serializeProject(clip), "clipboard");
+    EXPECT_TRUE(back.graph == clip.graph);
+}
+
+// --- Skip connections --------------------------------------------------------------------------
+
+TEST(SkipConnection, AddProjectsTheNarrowerBranchToTheWiderWidth) {
+    Bottleneck m;
+    ModelGraph g = m.g;
+    g.removeNode(m.merge);
+    g.removeNode(m.free);
+    const Validation v = validate(g);
+    const Fix fix = skipConnectionFix(g, v, m.enc, m.dec, "Add");
+    applyEdit(g, fix.edit);
+    const Validation after = validate(g);
+    for (const Diagnostic& d : after.diagnostics) {
+        if (d.severity == Severity::Error) ADD_FAILURE() << d.message;
+    }
+    const Node* merge = g.nodeByName("add_1");
+    ASSERT_NE(merge, nullptr);
+    EXPECT_EQ(test::shapeOf(g, after, merge->id), "(None, 32, 256)");
+    const auto in = g.inputEdges(merge->id);
+    ASSERT_EQ(in.size(), 2u);
+    const Node* projection = g.node(in[0]->from.node);
+    EXPECT_EQ(projection->kind, "TimeDistributed");
+    EXPECT_EQ(projection->param<std::int64_t>("units"), 256);
+    EXPECT_EQ(g.inputEdges(projection->id).front()->from.node, m.dec);
+    EXPECT_EQ(in[1]->from.node, m.enc);
+}
+
+TEST(SkipConnection, TakesOverTheDecodersConsumersAndMakesRoom) {
+    Bottleneck m;
+    const Validation v = validate(m.g);
+    ModelGraph g = m.g;
+    const double below = g.node(m.merge)->position.y;
+    applyEdit(g, skipConnectionFix(g, v, m.dec, m.enc, "Concatenate").edit);  // either order
+    const Node* merge = g.nodeByName("concatenate_1");
+    ASSERT_NE(merge, nullptr);
+    ASSERT_EQ(g.inputEdges(m.merge).size(), 1u);
+    EXPECT_EQ(g.inputEdges(m.merge).front()->from.node, merge->id);
+    EXPECT_GT(g.node(m.merge)->position.y, below);
+    EXPECT_EQ(test::shapeOf(g, validate(g), merge->id), "(None, 32, 276)");
+}
+
+TEST(SkipConnection, RefusesWhatCannotBeJoinedAndSaysWhy) {
+    Bottleneck m;
+    const Validation v = validate(m.g);
+    try {
+        skipConnectionFix(m.g, v, m.bottleneck, m.dec, "Add");
+        FAIL() << "a vector joined to a sequence";
+    } catch (const EditError& e) {
+        EXPECT_NE(std::string(e.what()).find("return_sequences=True on lstm_2"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_THROW(skipConnectionFix(m.g, v, m.enc, m.enc, "Add"), EditError);
+    EXPECT_THROW(skipConnectionFix(m.g, v, m.enc, m.dec, "Multiply"), EditError);
+}
+
+TEST(SkipConnection, SymmetricSkipsTurnThePlainAutoencoderIntoTheShippedUNets) {
+    const Project plain = example("lstm_autoencoder.loom");
+    const Validation v = validate(plain.graph);
+    for (auto [kind, params] : {std::pair{"Concatenate", 5035361}, std::pair{"Add", 4627553}}) {
+        ModelGraph g = plain.graph;
+        const Fix fix = symmetricSkipsFix(g, v, kind);
+        EXPECT_NE(fix.title.find("2 pairs"), std::string::npos) << fix.title;
+        applyEdit(g, fix.edit);
+        const Validation after = validate(g);
+        for (const Diagnostic& d : after.diagnostics) ADD_FAILURE() << kind << ": " << d.message;
+        EXPECT_EQ(after.totalParams, params) << kind;
+        // Nothing overlaps: every layer has its own place.
+        for (const Node& a : g.nodes()) {
+            for (const Node& b : g.nodes()) {
+                if (a.id < b.id) {
+                    EXPECT_FALSE(a.position == b.position) << a.name << " " << b.name;
+                }
+            }
+        }
+    }
+}
+
+TEST(SkipConnection, SymmetricSkipsExplainWhatTheyNeed) {
+    const Project classifier = example("residual_lstm_classifier.loom");
+    EXPECT_THROW(symmetricSkipsFix(classifier.graph, validate(classifier.graph), "Add"), EditError);
+    const Project done = example("lstm_autoencoder_skips.loom");
+    try {
+        symmetricSkipsFix(done.graph, validate(done.graph), "Add");
+        FAIL();
+    } catch (const EditError& e) {
+        EXPECT_NE(std::string(e.what()).find("already has merge"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace loom
