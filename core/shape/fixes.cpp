@@ -15,23 +15,23 @@ Point midpoint(const ModelGraph& graph, const Edge& edge) {
     return {(a->position.x + b->position.x) / 2.0, (a->position.y + b->position.y) / 2.0};
 }
 
-/// AddNode, then rewire `edge` through it: producer -> new node -> consumer.
-GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind,
-                     ParamMap params) {
-    GraphEdit e;
-    e.ops.push_back(edit::AddNode{std::move(kind), std::move(params), midpoint(graph, edge)});
-    e.ops.push_back(edit::RemoveEdge{edge.id});
-    e.ops.push_back(edit::Connect{edge.from.node, edge.from.port, NewNode{0}, 0});
-    e.ops.push_back(edit::Connect{NewNode{0}, 0, edge.to.node, edge.to.port});
-    return e;
-}
-
 std::string producerName(const ModelGraph& graph, const Edge& edge) {
     const Node* n = graph.node(edge.from.node);
     return n ? n->name : std::string("?");
 }
 
 }  // namespace
+
+GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind, ParamMap params,
+                     std::optional<Point> at) {
+    GraphEdit e;
+    e.ops.push_back(edit::AddNode{std::move(kind), std::move(params),
+                                  at ? *at : midpoint(graph, edge)});
+    e.ops.push_back(edit::RemoveEdge{edge.id});
+    e.ops.push_back(edit::Connect{edge.from.node, edge.from.port, NewNode{0}, 0});
+    e.ops.push_back(edit::Connect{NewNode{0}, 0, edge.to.node, edge.to.port});
+    return e;
+}
 
 Fix projectionFix(const ModelGraph& graph, const Edge& edge, std::int64_t width, bool sequence) {
     ParamMap params{{"units", width}, {"activation", std::string("linear")}};

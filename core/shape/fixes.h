@@ -12,6 +12,11 @@ namespace loom {
 /// Builders for the repairs diagnostics offer. Each returns one Fix whose edit is complete and
 /// can be applied as a single step.
 
+/// Adds a layer of `kind` into `edge`: producer -> new layer -> consumer, at `at` (default:
+/// halfway along the wire). The editor's drop-onto-a-wire uses it as the fixes below do.
+GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind, ParamMap params,
+                     std::optional<Point> at = std::nullopt);
+
 /// Splices a linear projection to `width` features into `edge`: TimeDistributed(Dense) when the
 /// wire carries a sequence, Dense when it carries a vector.
 Fix projectionFix(const ModelGraph& graph, const Edge& edge, std::int64_t width, bool sequence);

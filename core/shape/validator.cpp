@@ -381,16 +381,16 @@ ConnectionProbe::~ConnectionProbe() = default;
 ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const {
     const Node* source = m_graph.node(from);
     const Node* target = m_graph.node(to);
-    if (!source || !target || port < 0) return {false, false, "That layer is gone."};
+    if (!source || !target || port < 0) return {ConnectionVerdict::Impossible, "That layer is gone."};
     const std::size_t ti = m_graph.indexOf(to);
     const LayerSpec* spec = m_state->validator.spec(ti);
-    if (from == to) return {false, false, target->name + " cannot read its own output."};
+    if (from == to) return {ConnectionVerdict::Impossible, target->name + " cannot read its own output."};
     if (spec && spec->maxInputs() == 0) {
-        return {false, false, target->name + " is an Input: data enters the model there, so "
+        return {ConnectionVerdict::Impossible, target->name + " is an Input: data enters the model there, so "
                                               "nothing can be wired into it."};
     }
     if (spec && spec->maxInputs() > 0 && port >= spec->maxInputs()) {
-        return {false, false, target->name + " has no input port " + std::to_string(port) + "."};
+        return {ConnectionVerdict::Impossible, target->name + " has no input port " + std::to_string(port) + "."};
     }
     if (m_state->ancestorsOf != from) {
         // Everything upstream of `from`: wiring into one of them would close a loop.
@@ -406,7 +406,7 @@ ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const
         }
     }
     if (m_state->ancestors.count(to)) {
-        return {false, false, "This wire would close a loop: " + target->name +
+        return {ConnectionVerdict::Impossible, "This wire would close a loop: " + target->name +
                                   " already feeds " + source->name +
                                   ". Data must flow one way, from the Input to the output."};
     }
@@ -423,7 +423,7 @@ ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const
         inputs.push_back(e);
     }
     if (replaced && replaced->from.node == from) {
-        return {false, false, source->name + " is already wired into this port."};
+        return {ConnectionVerdict::Impossible, source->name + " is already wired into this port."};
     }
     const Edge wire{0, {from, 0}, {to, port}};
     inputs.insert(std::upper_bound(inputs.begin(), inputs.end(), port,
@@ -437,15 +437,14 @@ ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const
             return b.code == d.code && b.message == d.message;
         });
     };
+    ConnectionVerdict verdict{ConnectionVerdict::Fits, {}};
     for (const Diagnostic& d : after) {
-        if (d.severity == Severity::Error && isNew(d)) return {false, false, d.message};
-    }
-    ConnectionVerdict verdict{true, false, {}};
-    for (const Diagnostic& d : after) {
-        if (d.severity == Severity::Warning && isNew(d)) {
-            verdict.warning = true;
-            verdict.reason = d.message;
+        if (d.severity == Severity::Error && isNew(d)) {
+            verdict = {ConnectionVerdict::BreaksShapeRule, d.message};
             break;
+        }
+        if (d.severity == Severity::Warning && isNew(d) && verdict.kind == ConnectionVerdict::Fits) {
+            verdict = {ConnectionVerdict::FitsWithWarning, d.message};
         }
     }
     if (replaced) {

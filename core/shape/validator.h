@@ -38,12 +38,20 @@ struct Validation {
 /// Infers every shape and reports every problem. Never throws on user mistakes.
 Validation validate(const ModelGraph& graph);
 
-/// Whether a wire would be sound, and the reason in words: why not, a warning, or what
-/// accepting it replaces.
+/// What a wire would do, and the reason in words: the rule it breaks, a warning, or what it
+/// replaces.
 struct ConnectionVerdict {
-    bool accepted = false;
-    bool warning = false;
+    enum Kind {
+        Fits,             ///< shapes agree
+        FitsWithWarning,  ///< legal, but Keras would do something silently (broadcasting)
+        BreaksShapeRule,  ///< can be wired, and validation will then report `reason`
+        Impossible,       ///< cannot be wired at all: a loop, into an Input, a missing port
+    };
+    Kind kind = Impossible;
     std::string reason;
+
+    bool fits() const { return kind == Fits || kind == FitsWithWarning; }
+    bool allowed() const { return kind != Impossible; }
 };
 
 /// Tries out wires before they are made, for an editor that lights up the ports a dragged wire
@@ -58,8 +66,8 @@ public:
     ConnectionProbe& operator=(const ConnectionProbe&) = delete;
 
     /// Wiring `from`'s output into input `port` of `to`, replacing the wire that holds the port
-    /// now: refused for loops, Inputs, missing ports and shape rules the target would break
-    /// (with the rule's message); accepted otherwise.
+    /// now: impossible for loops, Inputs and missing ports; otherwise whether the target's shape
+    /// rule holds, with the rule's message when it does not.
     ConnectionVerdict check(NodeId from, NodeId to, int port) const;
 
 private:

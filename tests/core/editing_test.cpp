@@ -39,11 +39,11 @@ TEST(ConnectionProbe, RefusesTheClassicSkipMismatchWithTheShapeRule) {
     const Validation v = validate(m.g);
     const ConnectionProbe probe(m.g, v);
     const ConnectionVerdict wrong = probe.check(m.enc, m.merge, 1);
-    EXPECT_FALSE(wrong.accepted);
+    EXPECT_EQ(wrong.kind, ConnectionVerdict::BreaksShapeRule);
     EXPECT_NE(wrong.reason.find("256"), std::string::npos) << wrong.reason;
     EXPECT_NE(wrong.reason.find("20"), std::string::npos) << wrong.reason;
     // The decoder's own width is fine; so is a second copy of the decoder output.
-    EXPECT_TRUE(probe.check(m.repeat, m.merge, 1).accepted) << probe.check(m.repeat, m.merge, 1).reason;
+    EXPECT_TRUE(probe.check(m.repeat, m.merge, 1).fits()) << probe.check(m.repeat, m.merge, 1).reason;
 }
 
 TEST(ConnectionProbe, RefusesVectorsWhereSequencesAreRead) {
@@ -51,7 +51,7 @@ TEST(ConnectionProbe, RefusesVectorsWhereSequencesAreRead) {
     const Validation v = validate(m.g);
     const ConnectionProbe probe(m.g, v);
     const ConnectionVerdict verdict = probe.check(m.bottleneck, m.dec, 0);
-    EXPECT_FALSE(verdict.accepted);
+    EXPECT_EQ(verdict.kind, ConnectionVerdict::BreaksShapeRule);
     EXPECT_NE(verdict.reason.find("vector"), std::string::npos) << verdict.reason;
 }
 
@@ -60,12 +60,12 @@ TEST(ConnectionProbe, RefusesLoopsSelfWiresInputsAndMissingPorts) {
     const Validation v = validate(m.g);
     const ConnectionProbe probe(m.g, v);
     const ConnectionVerdict loop = probe.check(m.dec, m.enc, 0);
-    EXPECT_FALSE(loop.accepted);
+    EXPECT_EQ(loop.kind, ConnectionVerdict::Impossible);
     EXPECT_NE(loop.reason.find("loop"), std::string::npos) << loop.reason;
-    EXPECT_FALSE(probe.check(m.enc, m.enc, 0).accepted);
-    EXPECT_FALSE(probe.check(m.enc, m.in, 0).accepted);
-    EXPECT_FALSE(probe.check(m.enc, m.dec, 1).accepted);
-    EXPECT_FALSE(probe.check(m.repeat, m.dec, 0).accepted) << "already wired";
+    EXPECT_FALSE(probe.check(m.enc, m.enc, 0).allowed());
+    EXPECT_FALSE(probe.check(m.enc, m.in, 0).allowed());
+    EXPECT_FALSE(probe.check(m.enc, m.dec, 1).allowed());
+    EXPECT_FALSE(probe.check(m.repeat, m.dec, 0).allowed()) << "already wired";
 }
 
 TEST(ConnectionProbe, AcceptsReplacingAWireAndSaysSo) {
@@ -74,11 +74,11 @@ TEST(ConnectionProbe, AcceptsReplacingAWireAndSaysSo) {
     const Validation v = validate(m.g);
     const ConnectionProbe probe(m.g, v);
     const ConnectionVerdict verdict = probe.check(other, m.enc, 0);
-    EXPECT_TRUE(verdict.accepted);
+    EXPECT_EQ(verdict.kind, ConnectionVerdict::Fits);
     EXPECT_NE(verdict.reason.find("Replaces the wire from input_1"), std::string::npos)
         << verdict.reason;
     // A free Dense takes anything; the probe leaves the validation as it was.
-    EXPECT_TRUE(probe.check(m.enc, m.free, 0).accepted);
+    EXPECT_TRUE(probe.check(m.enc, m.free, 0).fits());
     EXPECT_EQ(validate(m.g).diagnostics.size(), v.diagnostics.size());
 }
 
@@ -91,8 +91,8 @@ TEST(ConnectionProbe, ExistingProblemsOfTheTargetDoNotBlockNewWires) {
     const Validation v = validate(m.g);
     ASSERT_TRUE(v.hasErrors());
     const ConnectionProbe probe(m.g, v);
-    EXPECT_TRUE(probe.check(m.enc, m.merge, 2).accepted) << probe.check(m.enc, m.merge, 2).reason;
-    EXPECT_FALSE(probe.check(other, m.merge, 2).accepted);
+    EXPECT_TRUE(probe.check(m.enc, m.merge, 2).fits()) << probe.check(m.enc, m.merge, 2).reason;
+    EXPECT_FALSE(probe.check(other, m.merge, 2).fits());
 }
 
 // --- Fragments ---------------------------------------------------------------------------------

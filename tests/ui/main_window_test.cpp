@@ -42,7 +42,9 @@ private slots:
         NodeItem* concat = itemNamed(w, "concatenate_1");
         QVERIFY(concat);
         QCOMPARE(concat->card().outputShape, QString("(None, 32, 276)"));
-        QCOMPARE(concat->card().inputPorts, 2);
+        // Two wired ports and a free one for a further branch.
+        QCOMPARE(concat->card().inputPorts, 3);
+        QCOMPARE(concat->card().wiredInputs, (QList<bool>{true, true, false}));
         QCOMPARE(concat->card().status, Status::Ok);
         for (EdgeItem* e : w.scene()->edgeItems()) QVERIFY(!e->toolTip().isEmpty());
         QVERIFY(w.windowTitle().contains("U-Net skips"));

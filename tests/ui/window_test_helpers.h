@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QMessageBox>
 #include <QTimer>
+#include <QtTest>
 
 #include "canvas/graph_scene.h"
 #include "canvas/node_item.h"
@@ -11,6 +12,25 @@
 #include "window/main_window.h"
 
 namespace loom::ui::test {
+
+/// A double-click as the platform delivers it: a click, then the double-click press.
+inline void doubleClick(QWidget* widget, QPoint at) {
+    QTest::mouseClick(widget, Qt::LeftButton, Qt::NoModifier, at);
+    QTest::mouseDClick(widget, Qt::LeftButton, Qt::NoModifier, at);
+}
+
+/// A left-button drag on a widget, as a hand does it: press, several moves, release.
+inline void dragMouse(QWidget* widget, QPoint from, QPoint to,
+                      Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
+    QTest::mousePress(widget, Qt::LeftButton, modifiers, from);
+    for (int step = 1; step <= 6; ++step) {
+        const QPoint at = from + (to - from) * step / 6;
+        QMouseEvent move(QEvent::MouseMove, at, widget->mapToGlobal(at), Qt::NoButton,
+                         Qt::LeftButton, modifiers);
+        QApplication::sendEvent(widget, &move);
+    }
+    QTest::mouseRelease(widget, Qt::LeftButton, modifiers, to);
+}
 
 /// The card of the layer called `name`, or null.
 inline NodeItem* itemNamed(MainWindow& w, const char* name) {

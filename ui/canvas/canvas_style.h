@@ -12,6 +12,8 @@ inline constexpr double kHeaderHeight = 26.0;
 inline constexpr double kLineHeight = 18.0;
 inline constexpr double kPortRadius = 5.5;
 inline constexpr double kCornerRadius = 7.0;
+/// How near a port a press or a dragged wire's end must be to take it.
+inline constexpr double kPortGrab = 12.0;
 /// The vertical distance between layers in a column of the examples and of auto-layout.
 inline constexpr double kRowPitch = 120.0;
 
@@ -26,6 +28,7 @@ inline QColor shapeText() { return {0x9f, 0xd8, 0xff}; }
 inline QColor wire() { return {0x8d, 0x93, 0x9e}; }
 inline QColor error() { return {0xf0, 0x4c, 0x4c}; }
 inline QColor warning() { return {0xf5, 0xb0, 0x3c}; }
+inline QColor accept() { return {0x4c, 0xc9, 0x7a}; }
 
 /// Header colour per palette group, so that a glance tells recurrent from merge layers.
 inline QColor categoryColor(const QString& category) {

@@ -1,5 +1,6 @@
 #include "canvas/canvas_view.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -98,6 +99,60 @@ void CanvasView::mouseReleaseEvent(QMouseEvent* event) {
         return;
     }
     QGraphicsView::mouseReleaseEvent(event);
+}
+
+}  // namespace loom::ui
+
+namespace loom::ui {
+
+QPointF CanvasView::cursorScenePos() const {
+    const QPoint local = mapFromGlobal(QCursor::pos());
+    const QPoint at = viewport()->rect().contains(local) ? local : viewport()->rect().center();
+    return mapToScene(at);
+}
+
+bool CanvasView::event(QEvent* event) {
+    // Tab would move the focus to the next widget; on the canvas it opens quick-add instead.
+    if (event->type() == QEvent::KeyPress) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if (key->key() == Qt::Key_Tab && key->modifiers() == Qt::NoModifier) {
+            emit quickAddRequested(cursorScenePos());
+            return true;
+        }
+    }
+    return QGraphicsView::event(event);
+}
+
+void CanvasView::mouseDoubleClickEvent(QMouseEvent* event) {
+    const QPointF at = mapToScene(event->position().toPoint());
+    if (event->button() == Qt::LeftButton && !itemAt(event->position().toPoint())) {
+        emit quickAddRequested(at);
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseDoubleClickEvent(event);
+}
+
+void CanvasView::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat() && !m_spacePan) {
+        m_spacePan = true;
+        setInteractive(false);  // a drag pans even when it starts on a card
+        setDragMode(QGraphicsView::ScrollHandDrag);
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyPressEvent(event);
+}
+
+void CanvasView::keyReleaseEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat() && m_spacePan) {
+        m_spacePan = false;
+        setDragMode(QGraphicsView::RubberBandDrag);
+        setInteractive(true);
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyReleaseEvent(event);
 }
 
 }  // namespace loom::ui

@@ -6,7 +6,8 @@ namespace loom::ui {
 
 class GraphScene;
 
-/// The canvas viewport: wheel zoom around the cursor, middle-button panning, fit and 100%.
+/// The canvas viewport: wheel zoom around the cursor, panning with the middle button or
+/// space+drag, fit and 100%; Tab or a double-click on empty canvas asks for the quick-add box.
 class CanvasView : public QGraphicsView {
     Q_OBJECT
 
@@ -27,15 +28,24 @@ public slots:
 
 signals:
     void zoomChanged(double factor);
+    /// Tab or a double-click on empty canvas: add a layer at this scene point.
+    void quickAddRequested(QPointF scenePos);
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    bool event(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
 
 private:
     GraphScene* m_scene;
     bool m_panning = false;
+    bool m_spacePan = false;  ///< space is held: left drag pans, cards do not react
+
+    QPointF cursorScenePos() const;
 };
 
 }  // namespace loom::ui

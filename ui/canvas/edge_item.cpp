@@ -23,6 +23,12 @@ void EdgeItem::setLabel(QString shape, Status status, QString problem) {
     updatePath();
 }
 
+void EdgeItem::setHighlighted(bool on) {
+    if (m_highlighted == on) return;
+    m_highlighted = on;
+    update();
+}
+
 void EdgeItem::updatePath() {
     prepareGeometryChange();
     const QPointF a = m_from->outputPortPos();
@@ -82,8 +88,12 @@ void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     const QColor color = m_status == Status::Error     ? style::error()
                          : m_status == Status::Warning ? style::warning()
                                                        : style::wire();
-    p->setPen(QPen(color, m_status == Status::Ok ? 1.8 : 2.4));
     p->setBrush(Qt::NoBrush);
+    if (m_highlighted) {
+        p->setPen(QPen(style::accept(), 7.0, Qt::SolidLine, Qt::RoundCap));
+        p->drawPath(m_path);
+    }
+    p->setPen(QPen(color, m_status == Status::Ok ? 1.8 : 2.4));
     p->drawPath(m_path);
     if (m_labelRect.isNull()) return;
     p->setPen(QPen(color.darker(140), 1.0));

@@ -18,6 +18,8 @@ public:
 
     EdgeId id() const { return m_id; }
     void setLabel(QString shape, Status status, QString problem);
+    /// Marks the wire as the target of a layer being dropped onto it.
+    void setHighlighted(bool on);
     /// Recomputes the curve from the current port positions.
     void updatePath();
 
@@ -34,6 +36,7 @@ private:
     int m_toPort;
     QString m_label;
     Status m_status = Status::Ok;
+    bool m_highlighted = false;
     QPainterPath m_path;
     QRectF m_labelRect;
 };

@@ -1,7 +1,11 @@
 #include "canvas/graph_scene.h"
 
 #include <QGraphicsSceneContextMenuEvent>
+#include <QGraphicsSceneDragDropEvent>
 #include <QGraphicsSceneMouseEvent>
+#include <QMimeData>
+#include <QKeyEvent>
+#include <QToolTip>
 #include <QMenu>
 #include <QPainter>
 #include <QSet>
@@ -9,7 +13,9 @@
 
 #include "canvas/canvas_style.h"
 #include "canvas/edge_item.h"
+#include "canvas/mime.h"
 #include "canvas/node_item.h"
+#include "canvas/wire_drag.h"
 #include "document/document.h"
 #include "layers/layer_registry.h"
 
@@ -59,11 +65,14 @@ GraphScene::GraphScene(Document* document, QObject* parent)
     rebuild();
 }
 
+GraphScene::~GraphScene() { m_drag.reset(); }
+
 QRectF GraphScene::contentRect() const {
     return itemsBoundingRect().adjusted(-60, -60, 60, 60);
 }
 
 void GraphScene::rebuild() {
+    m_drag.reset();  // the model changed under the wire (undo during a drag)
     QSet<NodeId> selected;
     for (NodeItem* item : std::as_const(m_nodes)) {
         if (item->isSelected()) selected.insert(item->id());
@@ -110,9 +119,14 @@ void GraphScene::rebuild() {
                              : QString();
         card.details = cardDetails(n, spec);
         card.outputShape = report.output ? QString::fromStdString(report.output->str()) : "?";
-        int ports = spec ? std::max(spec->minInputs(), 0) : 1;
-        for (const Edge* e : graph.inputEdges(n.id)) ports = std::max(ports, e->to.port + 1);
-        card.inputPorts = ports;
+        int used = 0;
+        const auto inputs = graph.inputEdges(n.id);
+        for (const Edge* e : inputs) used = std::max(used, e->to.port + 1);
+        // Merges offer one free port beyond their wires, so that another branch can join.
+        const bool grows = spec && spec->maxInputs() < 0;
+        card.inputPorts = std::max(spec ? spec->minInputs() : 1, grows ? used + 1 : used);
+        card.wiredInputs = QList<bool>(card.inputPorts, false);
+        for (const Edge* e : inputs) card.wiredInputs[e->to.port] = true;
         card.status = report.hasError ? Status::Error
                       : report.hasWarning ? Status::Warning
                                           : Status::Ok;
@@ -149,7 +163,126 @@ void GraphScene::rebuild() {
     emit selectionChanged();
 }
 
+void GraphScene::selectOnly(const std::vector<NodeId>& ids) {
+    {
+        const QSignalBlocker quiet(this);
+        clearSelection();
+        for (NodeId id : ids) {
+            if (NodeItem* item = m_nodes.value(id)) item->setSelected(true);
+        }
+    }
+    emit selectionChanged();
+}
+
+EdgeItem* GraphScene::wireAt(QPointF scenePos) const {
+    for (QGraphicsItem* item : items(scenePos)) {
+        if (item->type() == NodeItem::Type) return nullptr;  // a card hides the wires below
+        if (item->type() == EdgeItem::Type) return static_cast<EdgeItem*>(item);
+    }
+    return nullptr;
+}
+
+void GraphScene::dragEnterEvent(QGraphicsSceneDragDropEvent* event) {
+    event->setAccepted(event->mimeData()->hasFormat(kLayerKindMime));
+}
+
+void GraphScene::dragMoveEvent(QGraphicsSceneDragDropEvent* event) {
+    if (!event->mimeData()->hasFormat(kLayerKindMime)) {
+        event->ignore();
+        return;
+    }
+    EdgeItem* wire = wireAt(event->scenePos());
+    const EdgeId id = wire ? wire->id() : 0;
+    if (id != m_dropWire) {
+        if (EdgeItem* old = m_edges.value(m_dropWire)) old->setHighlighted(false);
+        if (wire) wire->setHighlighted(true);
+        m_dropWire = id;
+    }
+    event->acceptProposedAction();
+}
+
+void GraphScene::dragLeaveEvent(QGraphicsSceneDragDropEvent* event) {
+    if (EdgeItem* old = m_edges.value(m_dropWire)) old->setHighlighted(false);
+    m_dropWire = 0;
+    event->accept();
+}
+
+void GraphScene::dropEvent(QGraphicsSceneDragDropEvent* event) {
+    const QString kind = QString::fromUtf8(event->mimeData()->data(kLayerKindMime));
+    if (kind.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    const EdgeId wire = m_dropWire;
+    if (EdgeItem* old = m_edges.value(m_dropWire)) old->setHighlighted(false);
+    m_dropWire = 0;
+    // The card's header centre lands under the cursor.
+    const Point at{event->scenePos().x(), event->scenePos().y() - style::kHeaderHeight / 2.0};
+    event->acceptProposedAction();
+    later([this, kind, at, wire] {
+        try {
+            selectOnly({m_document->addLayer(kind, at, wire)});
+        } catch (const EditError& e) {
+            emit hint(QString::fromStdString(e.what()));
+        }
+    });
+}
+
+void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && !m_drag) {
+        m_drag = WireDrag::startAt(this, *m_document, event->scenePos());
+        if (m_drag) {
+            event->accept();
+            return;
+        }
+    }
+    QGraphicsScene::mousePressEvent(event);
+}
+
+void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
+    if (!m_drag) {
+        QGraphicsScene::mouseMoveEvent(event);
+        return;
+    }
+    m_drag->moveTo(event->scenePos());
+    const QString text = m_drag->hoverText();
+    if (text.isEmpty()) {
+        QToolTip::hideText();
+    } else {
+        QToolTip::showText(event->screenPos(), text);
+    }
+    event->accept();
+}
+
+void GraphScene::keyPressEvent(QKeyEvent* event) {
+    if (m_drag && event->key() == Qt::Key_Escape) {
+        m_drag.reset();
+        emit hint(tr("Wiring cancelled"));
+        event->accept();
+        return;
+    }
+    QGraphicsScene::keyPressEvent(event);
+}
+
 void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
+    if (m_drag) {
+        const WireDrag::Outcome outcome = m_drag->finish();
+        m_drag.reset();
+        QToolTip::hideText();
+        if (!outcome.refusal.isEmpty()) emit hint(outcome.refusal);
+        if (!outcome.edit.ops.empty()) {
+            later([this, outcome] {
+                try {
+                    m_document->applyEdit(outcome.edit, outcome.text);
+                    emit hint(outcome.text);
+                } catch (const EditError& e) {
+                    emit hint(QString::fromStdString(e.what()));
+                }
+            });
+        }
+        event->accept();
+        return;
+    }
     QGraphicsScene::mouseReleaseEvent(event);
     QMap<NodeId, Point> moved;
     const ModelGraph& graph = m_document->graph();

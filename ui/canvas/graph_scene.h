@@ -4,6 +4,8 @@
 #include <QHash>
 #include <QMultiHash>
 #include <functional>
+#include <vector>
+#include <memory>
 
 #include "graph/ids.h"
 
@@ -12,6 +14,7 @@ namespace loom::ui {
 class Document;
 class EdgeItem;
 class NodeItem;
+class WireDrag;
 
 /// The canvas content: one NodeItem per layer and one EdgeItem per wire, rebuilt from the
 /// Document whenever it changes. Items are views; the Document holds the model.
@@ -20,14 +23,36 @@ class GraphScene : public QGraphicsScene {
 
 public:
     explicit GraphScene(Document* document, QObject* parent = nullptr);
+    ~GraphScene() override;
 
     NodeItem* nodeItem(NodeId id) const { return m_nodes.value(id); }
     const QHash<NodeId, NodeItem*>& nodeItems() const { return m_nodes; }
     const QHash<EdgeId, EdgeItem*>& edgeItems() const { return m_edges; }
     /// The bounding box of all cards and wires, with a margin.
     QRectF contentRect() const;
+    /// Selects exactly these layers.
+    void selectOnly(const std::vector<NodeId>& ids);
+    /// The wire under a scene point, if any (for dropping a layer onto it).
+    EdgeItem* wireAt(QPointF scenePos) const;
+    /// Whether a wire is being dragged.
+    bool isWiring() const { return m_drag != nullptr; }
+
+signals:
+    /// A short explanation for the status bar: why a wire was refused, what a gesture did.
+    void hint(const QString& text);
 
 protected:
+    /// A press on a port starts dragging a wire (see WireDrag); elsewhere, Qt's selection and
+    /// moving.
+    void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
+    void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    /// Palette entries dropped on the canvas become layers; dropped on a wire, they are spliced
+    /// into it.
+    void dragEnterEvent(QGraphicsSceneDragDropEvent* event) override;
+    void dragMoveEvent(QGraphicsSceneDragDropEvent* event) override;
+    void dragLeaveEvent(QGraphicsSceneDragDropEvent* event) override;
+    void dropEvent(QGraphicsSceneDragDropEvent* event) override;
     void drawBackground(QPainter* painter, const QRectF& rect) override;
     /// A drag of cards ends here: their new places go to the Document as one undo step.
     void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
@@ -39,6 +64,8 @@ private:
     QHash<NodeId, NodeItem*> m_nodes;
     QHash<EdgeId, EdgeItem*> m_edges;
     QMultiHash<NodeId, EdgeItem*> m_edgesOfNode;
+    std::unique_ptr<WireDrag> m_drag;
+    EdgeId m_dropWire = 0;  ///< the wire a dragged palette entry would be spliced into
 
     void rebuild();
     void later(std::function<void()> change);

@@ -1,7 +1,10 @@
 #include "canvas/node_item.h"
 
 #include <QFontMetricsF>
+#include <QGraphicsSceneHoverEvent>
+#include <QLineF>
 #include <QPainter>
+#include <QPainterPath>
 #include <QStyleOptionGraphicsItem>
 
 #include "canvas/canvas_style.h"
@@ -48,6 +51,15 @@ QRectF NodeItem::boundingRect() const {
     return cardRect().adjusted(-m, -m, m, m);
 }
 
+QPainterPath NodeItem::shape() const {
+    QPainterPath path;
+    path.addRoundedRect(cardRect(), style::kCornerRadius, style::kCornerRadius);
+    const double r = style::kPortRadius + 2.0;
+    for (int i = 0; i < m_card.inputPorts; ++i) path.addEllipse(mapFromScene(inputPortPos(i)), r, r);
+    path.addEllipse(QPointF(0.0, m_height), r, r);
+    return path;
+}
+
 QPointF NodeItem::inputPortPos(int port) const {
     const int count = std::max(m_card.inputPorts, port + 1);
     const double x = -style::kCardWidth / 2.0 + style::kCardWidth * (port + 1) / (count + 1);
@@ -55,6 +67,69 @@ QPointF NodeItem::inputPortPos(int port) const {
 }
 
 QPointF NodeItem::outputPortPos() const { return mapToScene(QPointF(0.0, m_height)); }
+
+int NodeItem::inputPortNear(QPointF scenePos, double radius) const {
+    int best = -1;
+    double bestDistance = radius;
+    for (int i = 0; i < m_card.inputPorts; ++i) {
+        const double d = QLineF(inputPortPos(i), scenePos).length();
+        if (d <= bestDistance) {
+            best = i;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+
+bool NodeItem::outputPortNear(QPointF scenePos, double radius) const {
+    return QLineF(outputPortPos(), scenePos).length() <= radius;
+}
+
+void NodeItem::setPortStates(QList<PortState> inputs, PortState output) {
+    m_inputStates = std::move(inputs);
+    m_outputState = output;
+    update();
+}
+
+void NodeItem::hoverMoveEvent(QGraphicsSceneHoverEvent* event) {
+    // A cross over a port says "drag from here to wire".
+    const bool port = inputPortNear(event->scenePos(), style::kPortGrab) >= 0 ||
+                      outputPortNear(event->scenePos(), style::kPortGrab);
+    setCursor(port ? Qt::CrossCursor : Qt::ArrowCursor);
+    QGraphicsItem::hoverMoveEvent(event);
+}
+
+void NodeItem::paintPort(QPainter* p, QPointF at, bool wired, PortState state) const {
+    double r = style::kPortRadius;
+    QColor fill = style::wire().lighter(130);
+    QColor ring = style::canvasBackground();
+    switch (state) {
+        case PortState::Idle: break;
+        case PortState::Accept:
+            fill = style::accept();
+            ring = style::accept().lighter(150);
+            r += 2.5;
+            break;
+        case PortState::Warn:
+            fill = style::warning();
+            ring = style::warning().lighter(150);
+            r += 2.5;
+            break;
+        case PortState::Refuse:
+            fill = style::cardBorder();
+            fill.setAlpha(120);
+            ring = style::canvasBackground();
+            break;
+    }
+    p->setPen(QPen(ring, 1.5));
+    if (wired || state == PortState::Accept || state == PortState::Warn) {
+        p->setBrush(fill);
+    } else {
+        p->setBrush(style::cardBody());
+        p->setPen(QPen(state == PortState::Refuse ? fill : style::wire(), 1.5));
+    }
+    p->drawEllipse(at, r, r);
+}
 
 void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     p->setRenderHint(QPainter::Antialiasing);
@@ -106,13 +181,13 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     p->drawText(QRectF(r.left() + 10, y, r.width() - 20, style::kLineHeight),
                 Qt::AlignVCenter | Qt::AlignLeft, QString::fromUtf8("\u2192 ") + m_card.outputShape);
 
-    // Ports.
-    p->setPen(QPen(style::canvasBackground(), 1.5));
-    p->setBrush(style::wire().lighter(130));
+    // Ports: filled where a wire ends, hollow where one may be attached.
     for (int i = 0; i < m_card.inputPorts; ++i) {
-        p->drawEllipse(mapFromScene(inputPortPos(i)), style::kPortRadius, style::kPortRadius);
+        const bool wired = i < m_card.wiredInputs.size() && m_card.wiredInputs[i];
+        const PortState state = i < m_inputStates.size() ? m_inputStates[i] : PortState::Idle;
+        paintPort(p, mapFromScene(inputPortPos(i)), wired, state);
     }
-    p->drawEllipse(QPointF(0.0, m_height), style::kPortRadius, style::kPortRadius);
+    paintPort(p, QPointF(0.0, m_height), true, m_outputState);
 
     // Status badge in the top-right corner.
     if (m_card.status != Status::Ok) {

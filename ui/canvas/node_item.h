@@ -10,6 +10,9 @@ namespace loom::ui {
 
 enum class Status { Ok, Warning, Error };
 
+/// How a port looks while a wire is dragged: whether the wire may end there.
+enum class PortState { Idle, Accept, Warn, Refuse };
+
 /// What a node card shows, taken from the Document; the item keeps nothing else.
 struct NodeCard {
     NodeId id = 0;
@@ -19,6 +22,7 @@ struct NodeCard {
     QStringList details;   ///< key parameters, one short line each
     QString outputShape;   ///< `(None, 32, 256)`, or `?` when it cannot be inferred
     int inputPorts = 0;
+    QList<bool> wiredInputs;  ///< by port: whether a wire ends there (free ports are hollow)
     Status status = Status::Ok;
     QString problems;      ///< the diagnostics about this node, for the tooltip
 };
@@ -39,23 +43,36 @@ public:
     QPointF inputPortPos(int port) const;
     QPointF outputPortPos() const;
 
+    /// The input port within `radius` of a scene point, or -1; likewise for the output port.
+    int inputPortNear(QPointF scenePos, double radius) const;
+    bool outputPortNear(QPointF scenePos, double radius) const;
+
+    /// Lights up or dims ports while a wire is dragged; empty lists and Idle clear it.
+    void setPortStates(QList<PortState> inputs, PortState output);
+
     /// Called whenever the card moves, so that its wires can follow.
     void setMoveListener(std::function<void(NodeId)> listener) { m_onMove = std::move(listener); }
 
     int type() const override { return Type; }
     QRectF boundingRect() const override;
+    /// The card and its ports: what clicks, hovers and drops hit (not the badge's margin).
+    QPainterPath shape() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
                QWidget* widget) override;
 
 protected:
+    void hoverMoveEvent(QGraphicsSceneHoverEvent* event) override;
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
 private:
     NodeCard m_card;
+    QList<PortState> m_inputStates;
+    PortState m_outputState = PortState::Idle;
     double m_height = 0.0;
     std::function<void(NodeId)> m_onMove;
 
     QRectF cardRect() const;
+    void paintPort(QPainter* p, QPointF at, bool wired, PortState state) const;
 };
 
 }  // namespace loom::ui

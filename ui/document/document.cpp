@@ -1,7 +1,10 @@
 #include "document/document.h"
 
 #include "commands/graph_command.h"
+#include "graph/fragment.h"
 #include "graph/layout.h"
+#include "layers/layer_registry.h"
+#include "shape/fixes.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -35,10 +38,42 @@ void Document::setGraph(ModelGraph graph) {
     emit changed();
 }
 
-void Document::applyEdit(const GraphEdit& edit, const QString& text) {
+std::vector<NodeId> Document::applyEdit(const GraphEdit& edit, const QString& text) {
     ModelGraph after = m_project.graph;
-    loom::applyEdit(after, edit);  // throws EditError and changes nothing when it cannot apply
+    // Throws EditError and changes nothing when it cannot apply.
+    std::vector<NodeId> added = loom::applyEdit(after, edit);
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
+    return added;
+}
+
+NodeId Document::addLayer(const QString& kind, Point at, EdgeId splice, NodeId after) {
+    const std::string k = kind.toStdString();
+    const LayerSpec* spec = findLayer(k);
+    if (!spec) throw EditError("unknown layer kind '" + k + "'");
+    const bool takesInput = spec->maxInputs() != 0;
+    const Edge* wire = m_project.graph.edge(splice);
+    GraphEdit edit;
+    QString text = tr("Add %1").arg(kind);
+    if (wire && takesInput) {
+        edit = spliceInto(m_project.graph, *wire, k, {}, at);
+        text = tr("Insert %1 into a wire").arg(kind);
+    } else {
+        edit.ops.push_back(edit::AddNode{k, {}, at});
+        if (after && takesInput && m_project.graph.node(after)) {
+            edit.ops.push_back(edit::Connect{after, 0, NewNode{0}, 0});
+            text = tr("Add %1 after %2")
+                       .arg(kind, QString::fromStdString(m_project.graph.node(after)->name));
+        }
+    }
+    return applyEdit(edit, text).front();
+}
+
+std::vector<NodeId> Document::paste(const ModelGraph& fragment, Point offset, const QString& text) {
+    if (fragment.nodes().empty()) return {};
+    ModelGraph after = m_project.graph;
+    std::vector<NodeId> added = pasteFragment(after, fragment, offset);
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
+    return added;
 }
 
 void Document::autoLayout() {

@@ -42,8 +42,15 @@ public:
     QUndoStack* undoStack() { return &m_undo; }
     bool isModified() const { return !m_undo.isClean(); }
 
-    /// Applies a fix (or any graph edit) as one undo step named `text`.
-    void applyEdit(const GraphEdit& edit, const QString& text);
+    /// Applies a fix (or any graph edit) as one undo step named `text`; returns the ids of the
+    /// layers it added. Throws EditError, changing nothing, when the edit does not apply.
+    std::vector<NodeId> applyEdit(const GraphEdit& edit, const QString& text);
+    /// Adds a layer of `kind` at `at`, spliced into wire `splice` when given, else wired from
+    /// `after` when given; one undo step. Returns its id.
+    NodeId addLayer(const QString& kind, Point at, EdgeId splice = 0, NodeId after = 0);
+    /// Pastes a copy of `fragment` shifted by `offset`; one undo step named `text`. Returns the
+    /// new layers' ids.
+    std::vector<NodeId> paste(const ModelGraph& fragment, Point offset, const QString& text);
     /// Lays the graph out in layers, top to bottom, as one undo step.
     void autoLayout();
     /// Deletes layers and their wires as one undo step.

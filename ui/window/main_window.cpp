@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QUndoStack>
+#include <QUndoView>
 #include <QFileDialog>
 #include <QLabel>
 #include <QLocale>
@@ -23,6 +24,8 @@
 #include "document/examples.h"
 #include "export/canvas_export.h"
 #include "panels/inspector_panel.h"
+#include "panels/palette_panel.h"
+#include "window/edit_actions.h"
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
 #include "report/summary.h"
@@ -36,7 +39,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_view(new CanvasView(m_scene, this)),
       m_statusModel(new QLabel(this)),
       m_statusZoom(new QLabel(this)),
-      m_autosaver(new Autosaver(m_document, this)) {
+      m_autosaver(new Autosaver(m_document, this)),
+      m_edit(new EditActions(m_document, m_scene, m_view, this)) {
     setCentralWidget(m_view);
     setWindowIcon(QIcon(":/icons/layerloom.svg"));
     buildMenus();
@@ -44,6 +48,12 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(m_statusModel, 1);
     statusBar()->addPermanentWidget(m_statusZoom);
     connect(m_document, &Document::changed, this, &MainWindow::refreshStatus);
+    const auto showHint = [this](const QString& text) { statusBar()->showMessage(text, 8000); };
+    connect(m_scene, &GraphScene::hint, this, showHint);
+    connect(m_edit, &EditActions::hint, this, showHint);
+    connect(m_edit, &EditActions::failed, this, [this](const QString& title, const QString& why) {
+        QMessageBox::information(this, title, why);
+    });
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::refreshTitle);
     connect(m_view, &CanvasView::zoomChanged, this, [this](double z) {
         m_statusZoom->setText(tr("Zoom %1%").arg(qRound(z * 100)));
@@ -56,12 +66,15 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newAction = file->addAction(tr("&New"), this, &MainWindow::newModel);
+    newAction->setShortcut(QKeySequence::New);
+    newAction->setStatusTip(tr("Start a new model with one Input layer"));
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::openFileDialog);
     open->setShortcut(QKeySequence::Open);
     open->setStatusTip(tr("Open a LayerLoom project (.loom)"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
-    QMenu* examples = file->addMenu(tr("Open &Example"));
+    QMenu* examples = file->addMenu(tr("New from &Template"));
     for (const Example& e : builtInExamples()) {
         const QString resource = e.resource;
         examples->addAction(e.title, this, [this, resource] { openPath(resource); });
@@ -94,6 +107,8 @@ void MainWindow::buildMenus() {
     redo->setShortcuts(redoKeys);
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    m_edit->addTo(edit);
     edit->addSeparator();
     QAction* remove = edit->addAction(tr("&Delete"), this, [this] {
         QList<NodeId> ids;
@@ -135,14 +150,23 @@ void MainWindow::buildMenus() {
         QMessageBox::about(
             this, tr("About LayerLoom"),
             tr("<h3>LayerLoom %1</h3><p>Design sequence neural networks visually: every wire "
-               "shows its tensor shape and every mismatch is explained.</p><p>Move layers, "
-               "apply the fixes the Problems dock proposes, undo and save. Adding and wiring "
-               "layers on the canvas comes next; the command line trains models.</p>")
+               "shows its tensor shape and every mismatch is explained.</p><p>Drag layers from "
+               "the Layers panel (or press Tab on the canvas), wire them port to port, and "
+               "apply the fixes the Problems dock proposes. The command line trains "
+               "models.</p>")
                 .arg(QApplication::applicationVersion()));
     });
 }
 
 void MainWindow::buildDocks() {
+    m_palette = new PalettePanel(this);
+    connect(m_palette, &PalettePanel::addRequested, m_edit, &EditActions::addLayer);
+    auto* paletteDock = new QDockWidget(tr("Layers"), this);
+    paletteDock->setObjectName("paletteDock");
+    paletteDock->setWidget(m_palette);
+    addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
+    resizeDocks({paletteDock}, {190}, Qt::Horizontal);
+
     auto* problems = new ProblemsPanel(m_document, this);
     connect(problems, &ProblemsPanel::layerActivated, this, &MainWindow::showLayer);
     connect(problems, &ProblemsPanel::fixFailed, this, [this](const QString& reason) {
@@ -170,6 +194,15 @@ void MainWindow::buildDocks() {
         inspector->showLayer(count == 1 ? only : 0);
     });
 
+    auto* history = new QUndoView(m_document->undoStack(), this);
+    history->setEmptyLabel(tr("<opened>"));
+    auto* historyDock = new QDockWidget(tr("History"), this);
+    historyDock->setObjectName("historyDock");
+    historyDock->setWidget(history);
+    addDockWidget(Qt::RightDockWidgetArea, historyDock);
+    tabifyDockWidget(inspectorDock, historyDock);
+    inspectorDock->raise();
+
     auto* summaryDock = new QDockWidget(tr("Summary"), this);
     summaryDock->setObjectName("summaryDock");
     summaryDock->setWidget(new SummaryPanel(m_document, this));
@@ -184,6 +217,22 @@ void MainWindow::buildDocks() {
     view->addAction(toggleProblems);
     view->addAction(summaryDock->toggleViewAction());
     view->addAction(inspectorDock->toggleViewAction());
+    view->addAction(historyDock->toggleViewAction());
+    QAction* togglePalette = paletteDock->toggleViewAction();
+    togglePalette->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    view->addAction(togglePalette);
+}
+
+bool MainWindow::newModel() {
+    if (!maybeSave()) return false;
+    Project project;
+    project.graph.addNode("InputLayer", {0.0, 0.0});
+    m_document->setProject(std::move(project), QString());
+    m_autosaver->clear();
+    refreshTitle();
+    QTimer::singleShot(0, m_view, &CanvasView::frameModel);
+    statusBar()->showMessage(tr("New model: press Tab or drag layers from the Layers panel"), 8000);
+    return true;
 }
 
 bool MainWindow::openPath(const QString& path) {

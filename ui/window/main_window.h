@@ -11,7 +11,9 @@ namespace loom::ui {
 class Autosaver;
 class CanvasView;
 class Document;
+class EditActions;
 class GraphScene;
+class PalettePanel;
 
 /// The application window: the canvas in the middle, Problems and Summary docks, menus and a
 /// status line. Each dock is its own class; this one only wires them together.
@@ -29,6 +31,11 @@ public:
     Document* document() const { return m_document; }
     GraphScene* scene() const { return m_scene; }
     CanvasView* canvas() const { return m_view; }
+    EditActions* editActions() const { return m_edit; }
+    PalettePanel* palette() const { return m_palette; }
+
+    /// Starts a new model holding one Input layer, after offering to save unsaved changes.
+    bool newModel();
 
     /// Selects a layer and centres the canvas on it.
     void showLayer(loom::NodeId id);
@@ -49,6 +56,8 @@ private:
     QLabel* m_statusModel;
     QLabel* m_statusZoom;
     Autosaver* m_autosaver;
+    EditActions* m_edit;
+    PalettePanel* m_palette = nullptr;
     QMenu* m_recentMenu = nullptr;
 
     void buildMenus();

@@ -1,0 +1,309 @@
+// Building models by hand on the canvas: dropping blocks from the palette (also onto a wire),
+// wiring port to port with the shape rule shown before the drop, re-routing and detaching
+// wires, quick-add, copy/paste/duplicate and the skip helpers, all with real input events.
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QDropEvent>
+#include <QFile>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMimeData>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QUndoStack>
+#include <QtTest>
+
+#include "canvas/canvas_view.h"
+#include "canvas/edge_item.h"
+#include "canvas/graph_scene.h"
+#include "canvas/node_item.h"
+#include "canvas/quick_add.h"
+#include "document/autosave.h"
+#include "document/document.h"
+#include "export/canvas_export.h"
+#include "panels/palette_panel.h"
+#include "panels/problems_panel.h"
+#include "window/edit_actions.h"
+#include "window/main_window.h"
+#include "window_test_helpers.h"
+
+using namespace loom;
+using namespace loom::ui;
+using test::dragMouse;
+using test::itemNamed;
+
+namespace {
+
+const Node& named(MainWindow& w, const char* name) {
+    const Node* n = w.document()->graph().nodeByName(name);
+    if (!n) qFatal("no layer named %s", name);
+    return *n;
+}
+
+QPoint viewPos(MainWindow& w, QPointF scenePos) { return w.canvas()->mapFromScene(scenePos); }
+
+/// Drops the palette entry for `kind` on the canvas at a scene point, through the same drag
+/// events a desktop drag delivers.
+void dropFromPalette(MainWindow& w, const QString& kind, QPointF scenePos) {
+    QTreeWidget* tree = w.palette()->tree();
+    QModelIndexList indexes;
+    for (QTreeWidgetItem* item : tree->findItems(displayKind(kind), Qt::MatchExactly | Qt::MatchRecursive)) {
+        indexes << tree->indexFromItem(item);
+    }
+    QVERIFY2(indexes.size() == 1, qPrintable(kind));
+    std::unique_ptr<QMimeData> data(tree->model()->mimeData(indexes));
+    QVERIFY(data);
+    QWidget* vp = w.canvas()->viewport();
+    const QPoint at = viewPos(w, scenePos);
+    QDragEnterEvent enter(at, Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(vp, &enter);
+    QVERIFY(enter.isAccepted());
+    QDragMoveEvent move(at, Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(vp, &move);
+    QVERIFY(move.isAccepted());
+    QDropEvent drop(at, Qt::CopyAction, data.get(), Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(vp, &drop);
+}
+
+void openAtActualSize(MainWindow& w, const QString& path) {
+    QVERIFY(w.openPath(path));
+    w.resize(1400, 1000);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.canvas()->actualSize();
+}
+
+}  // namespace
+
+class WiringTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QDir(Autosaver::directory()).removeRecursively();
+    }
+
+    // The whole story: drop a merge onto a wire, wire the classic mistake, read the
+    // explanation, fix it from the Problems dock, undo/redo, save and reopen, export.
+    void theClassicSkipMistakeIsExplainedAndFixed() {
+        MainWindow w;
+        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        const NodeId next = named(w, "lstm_5").id;
+        // Onto the wire lstm_4 -> lstm_5: the Add is spliced in.
+        w.canvas()->centerOn(itemNamed(w, "lstm_4"));
+        const QPointF mid = (itemNamed(w, "lstm_4")->outputPortPos() + itemNamed(w, "lstm_5")->inputPortPos(0)) / 2;
+        QVERIFY(w.scene()->wireAt(mid));
+        dropFromPalette(w, "Add", mid);
+        QTRY_VERIFY(w.document()->graph().nodeByName("add_1"));
+        const NodeId add = named(w, "add_1").id;
+        QCOMPARE(w.document()->undoStack()->count(), 1);
+        QCOMPARE(w.document()->graph().inputEdges(add).size(), 1u);
+        QCOMPARE(w.document()->graph().inputEdges(next).front()->from.node, add);
+        QVERIFY(itemNamed(w, "add_1")->isSelected());
+        // The merge has one wire and asks for a second branch.
+        QCOMPARE(w.document()->validation().count(Severity::Error), 1u);
+
+        // Drag from lstm_2 (256-wide sequence) to the Add's free port. While dragging, the port
+        // is dimmed and says why; the wire is still made and the mistake is explained.
+        NodeItem* source = itemNamed(w, "lstm_2");
+        NodeItem* merge = itemNamed(w, "add_1");
+        w.canvas()->setZoom(0.5, w.canvas()->viewport()->rect().center());
+        w.canvas()->centerOn((source->outputPortPos() + merge->inputPortPos(1)) / 2);
+        QWidget* vp = w.canvas()->viewport();
+        const QPoint from = viewPos(w, source->outputPortPos());
+        const QPoint to = viewPos(w, merge->inputPortPos(1));
+        QTest::mousePress(vp, Qt::LeftButton, Qt::NoModifier, from);
+        QVERIFY(w.scene()->isWiring());
+        for (int step = 1; step <= 6; ++step) {
+            const QPoint at = from + (to - from) * step / 6;
+            QMouseEvent move(QEvent::MouseMove, at, vp->mapToGlobal(at), Qt::NoButton,
+                             Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(vp, &move);
+        }
+        QTest::mouseRelease(vp, Qt::LeftButton, Qt::NoModifier, to);
+        QTRY_COMPARE(w.document()->graph().inputEdges(add).size(), 2u);
+        QCOMPARE(w.document()->undoStack()->count(), 2);
+        const Validation& v = w.document()->validation();
+        const Diagnostic* mismatch = nullptr;
+        for (const Diagnostic& d : v.diagnostics) {
+            if (d.code == DiagCode::MergeShapeMismatch) mismatch = &d;
+        }
+        QVERIFY(mismatch);
+        QVERIFY(QString::fromStdString(mismatch->message).contains("20 vs 256"));
+        QCOMPARE(itemNamed(w, "add_1")->card().status, Status::Error);
+
+        // Apply the first fix from the Problems dock: a projection, one undo step.
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QTreeWidgetItem* fix = problems->topLevelItem(0)->child(0);
+        QVERIFY(fix->text(2).startsWith("Fix: Insert a TimeDistributed(Dense(256))"));
+        problems->scrollToItem(fix);
+        test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
+        QTRY_VERIFY(!w.document()->validation().hasErrors());
+        const ModelGraph fixed = w.document()->graph();
+        QCOMPARE(w.document()->undoStack()->count(), 3);
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(w.document()->validation().hasErrors());
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w.document()->graph(), fixed);
+
+        // Save, reopen: the identical graph.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("skips.loom");
+        w.document()->save(path);
+        MainWindow reopened;
+        QVERIFY(reopened.openPath(path));
+        QCOMPARE(reopened.document()->graph(), fixed);
+
+        // Export SVG and PNG: not blank, and the SVG names the layers.
+        QString error;
+        QVERIFY2(exportCanvas(w.scene(), dir.filePath("c.svg"), 1.0, &error), qPrintable(error));
+        QVERIFY2(exportCanvas(w.scene(), dir.filePath("c.png"), 1.0, &error), qPrintable(error));
+        QFile svg(dir.filePath("c.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray text = svg.readAll();
+        for (const char* name : {"add_1", "lstm_2", "lstm_5", "(None, 32, 256)"}) {
+            QVERIFY2(text.contains(name), name);
+        }
+        QImage png(dir.filePath("c.png"));
+        QVERIFY(!png.isNull());
+        QSet<QRgb> colours;
+        for (int y = 0; y < png.height(); y += 7) {
+            for (int x = 0; x < png.width(); x += 7) colours.insert(png.pixel(x, y));
+        }
+        QVERIFY(colours.size() > 20);
+    }
+
+    void portsLightUpWhileDraggingAndLoopsAreRefused() {
+        MainWindow w;
+        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        NodeItem* last = itemNamed(w, "lstm_5");
+        NodeItem* first = itemNamed(w, "lstm_1");
+        NodeItem* repeat = itemNamed(w, "repeat_vector_1");
+        w.canvas()->setZoom(0.4, w.canvas()->viewport()->rect().center());
+        w.canvas()->centerOn((last->outputPortPos() + first->inputPortPos(0)) / 2);
+        QWidget* vp = w.canvas()->viewport();
+        const QPoint from = viewPos(w, repeat->outputPortPos());
+        QTest::mousePress(vp, Qt::LeftButton, Qt::NoModifier, from);
+        QVERIFY(w.scene()->isWiring());
+        // Painting shows the states; the cards hold them for the drag.
+        const QImage during = w.canvas()->viewport()->grab().toImage();
+        QVERIFY(!during.isNull());
+        QTest::mouseRelease(vp, Qt::LeftButton, Qt::NoModifier, from + QPoint(0, 200));
+        QVERIFY(!w.scene()->isWiring());
+        QCOMPARE(w.document()->undoStack()->count(), 0);  // dropped on nothing: nothing made
+
+        // lstm_5 -> lstm_1 would close a loop: refused, the reason in the status bar.
+        const ModelGraph before = w.document()->graph();
+        dragMouse(vp, viewPos(w, last->outputPortPos()), viewPos(w, first->inputPortPos(0)));
+        QTest::qWait(50);
+        QCOMPARE(w.document()->graph(), before);
+        QVERIFY2(w.statusBar()->currentMessage().contains("loop"),
+                 qPrintable(w.statusBar()->currentMessage()));
+    }
+
+    void aWireEndCanBeReRoutedOrDetached() {
+        MainWindow w;
+        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        const NodeId lstm5 = named(w, "lstm_5").id;
+        const NodeId lstm4 = named(w, "lstm_4").id;
+        NodeItem* target = itemNamed(w, "lstm_5");
+        w.canvas()->centerOn(target);
+        QWidget* vp = w.canvas()->viewport();
+        // Pick up the end of lstm_4 -> lstm_5 and drop it on empty canvas: detached.
+        const QPoint end = viewPos(w, target->inputPortPos(0));
+        dragMouse(vp, end, end + QPoint(300, 0));
+        QTRY_VERIFY(w.document()->graph().inputEdges(lstm5).empty());
+        QCOMPARE(w.document()->undoStack()->undoText(), QString("Disconnect lstm_4 from lstm_5"));
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w.document()->graph().inputEdges(lstm5).front()->from.node, lstm4);
+
+        // Re-route lstm_4 -> lstm_5 to lstm_6 (replacing lstm_5's wire there): one step.
+        target = itemNamed(w, "lstm_5");  // the canvas made new cards on undo
+        NodeItem* other = itemNamed(w, "lstm_6");
+        w.canvas()->setZoom(0.6, vp->rect().center());
+        w.canvas()->centerOn(target);
+        dragMouse(vp, viewPos(w, target->inputPortPos(0)), viewPos(w, other->inputPortPos(0)));
+        QTRY_COMPARE(w.document()->graph().inputEdges(named(w, "lstm_6").id).front()->from.node, lstm4);
+        QVERIFY(w.document()->graph().inputEdges(lstm5).empty());
+        QCOMPARE(w.document()->undoStack()->undoText(), QString("Reconnect lstm_4 to lstm_6"));
+        QCOMPARE(w.document()->undoStack()->index(), 1);  // one step
+    }
+
+    void quickAddPaletteAndDuplicateBuildAChainFromTheKeyboard() {
+        MainWindow w;
+        w.resize(1400, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.newModel());
+        QCOMPARE(w.document()->graph().nodes().size(), 1u);
+        w.scene()->selectOnly({named(w, "input_1").id});
+        w.canvas()->setFocus();
+        // Tab opens quick-add after the selected layer; typing filters; Enter adds and wires.
+        QTest::keyClick(w.canvas(), Qt::Key_Tab);
+        QuickAdd* box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QuickAdd*>()) != nullptr);
+        QTest::keyClicks(box->searchField(), "lst");
+        QCOMPARE(box->list()->currentItem()->data(Qt::UserRole).toString(), QString("LSTM"));
+        QTest::keyClick(box->searchField(), Qt::Key_Return);
+        QTRY_VERIFY(w.document()->graph().nodeByName("lstm_1"));
+        const NodeId lstm = named(w, "lstm_1").id;
+        QCOMPARE(w.document()->graph().inputEdges(lstm).size(), 1u);
+        QVERIFY(itemNamed(w, "lstm_1")->isSelected());
+        QVERIFY(named(w, "lstm_1").position.y > named(w, "input_1").position.y);
+
+        // The palette: double-click adds after the selection too.
+        QTreeWidget* tree = w.palette()->tree();
+        QTreeWidgetItem* dense = tree->findItems("Dense", Qt::MatchExactly | Qt::MatchRecursive).front();
+        tree->scrollToItem(dense);
+        test::doubleClick(tree->viewport(), tree->visualItemRect(dense).center());
+        QTRY_VERIFY(w.document()->graph().nodeByName("dense_1"));
+        QCOMPARE(w.document()->graph().inputEdges(named(w, "dense_1").id).front()->from.node, lstm);
+        // Searching the palette hides what does not match.
+        QTest::keyClicks(w.palette()->searchField(), "gru");
+        QVERIFY(dense->isHidden());
+        QVERIFY(!tree->findItems("GRU", Qt::MatchExactly | Qt::MatchRecursive).front()->isHidden());
+
+        // Ctrl+D duplicates lstm_1 + dense_1 with their inner wire and fresh names.
+        w.scene()->selectOnly({lstm, named(w, "dense_1").id});
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_D, Qt::ControlModifier);
+        QTRY_VERIFY(w.document()->graph().nodeByName("lstm_2"));
+        const NodeId copy = named(w, "dense_2").id;
+        QCOMPARE(w.document()->graph().inputEdges(copy).front()->from.node, named(w, "lstm_2").id);
+        QVERIFY(itemNamed(w, "lstm_2")->isSelected());
+
+        // Copy and paste through the clipboard: again fresh names; undo removes the paste.
+        QTest::keyClick(w.canvas(), Qt::Key_C, Qt::ControlModifier);
+        QVERIFY(QApplication::clipboard()->mimeData()->text().contains("lstm_2"));
+        QTest::keyClick(w.canvas(), Qt::Key_V, Qt::ControlModifier);
+        QTRY_VERIFY(w.document()->graph().nodeByName("lstm_3"));
+        QCOMPARE(w.document()->graph().nodes().size(), 7u);
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w.document()->graph().nodes().size(), 5u);
+    }
+
+    void symmetricSkipsMakeTheShippedUNetInOneStep() {
+        MainWindow w;
+        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        w.editActions()->symmetricSkips("Concatenate");
+        QCOMPARE(w.document()->validation().totalParams, 5035361);
+        QVERIFY(!w.document()->validation().hasErrors());
+        QCOMPARE(w.document()->undoStack()->count(), 1);
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w.document()->validation().totalParams, 3724641);
+
+        // Two layers selected, Ctrl+K: an Add skip with the projection it needs.
+        w.scene()->selectOnly({named(w, "lstm_2").id, named(w, "lstm_4").id});
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_K, Qt::ControlModifier);
+        QTRY_VERIFY(w.document()->graph().nodeByName("add_1"));
+        QVERIFY(!w.document()->validation().hasErrors());
+    }
+};
+
+QTEST_MAIN(WiringTest)
+#include "wiring_test.moc"

@@ -1,0 +1,10 @@
+#pragma once
+
+namespace loom::ui {
+
+/// Drag-and-drop payload of a palette entry: the layer kind ("LSTM"), as UTF-8.
+inline constexpr char kLayerKindMime[] = "application/x-layerloom-layer-kind";
+/// Clipboard payload of copied layers: a LayerLoom project holding just them.
+inline constexpr char kLayersMime[] = "application/x-layerloom-layers";
+
+}  // namespace loom::ui

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <QObject>
+#include <QPointF>
+#include <vector>
+
+#include "graph/ids.h"
+
+class QAction;
+class QMenu;
+
+namespace loom::ui {
+
+class CanvasView;
+class Document;
+class GraphScene;
+
+/// The editing commands that work on the selection: add a layer (quick-add), cut, copy, paste,
+/// duplicate, and the skip-connection helpers. Each is one undo step; each explains itself in
+/// the status bar when it cannot apply.
+class EditActions : public QObject {
+    Q_OBJECT
+
+public:
+    EditActions(Document* document, GraphScene* scene, CanvasView* view, QObject* parent);
+
+    /// Adds the actions to the Edit menu; shortcuts work on the canvas.
+    void addTo(QMenu* edit);
+
+    /// Opens the quick-add box at a scene point: after the one selected layer, if any.
+    void quickAdd(QPointF scenePos);
+    /// Adds a layer of `kind` in the middle of the view (or below the one selected layer,
+    /// wired from it) and selects it.
+    void addLayer(const QString& kind);
+    void copy();
+    void cut();
+    void paste();
+    void duplicate();
+    /// Joins the two selected layers with a skip through Add or Concatenate.
+    void connectWithSkip(const QString& mergeKind);
+    /// Symmetric U-Net skips for the whole autoencoder.
+    void symmetricSkips(const QString& mergeKind);
+
+signals:
+    /// A short note for the status bar.
+    void hint(const QString& text);
+    /// A command the user chose could not be carried out: why, in words.
+    void failed(const QString& title, const QString& reason);
+
+private:
+    Document* m_document;
+    GraphScene* m_scene;
+    CanvasView* m_view;
+    int m_pasteCount = 0;  ///< consecutive pastes of one copy step further down-right
+
+    std::vector<NodeId> selection() const;
+    QAction* action(QMenu* menu, const QString& text, const QKeySequence& key,
+                    const QString& tip, void (EditActions::*slot)());
+};
+
+}  // namespace loom::ui
