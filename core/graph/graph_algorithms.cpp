@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <numeric>
+#include <unordered_set>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
@@ -98,6 +99,28 @@ GraphAnalysis analyzeGraph(const ModelGraph& graph) {
     result.reachable.resize(n);
     for (std::size_t i = 0; i < n; ++i) result.reachable[i] = color[i] != boost::white_color;
     return result;
+}
+
+std::vector<NodeId> downstreamOf(const ModelGraph& graph, NodeId start) {
+    std::vector<NodeId> out;
+    std::unordered_set<NodeId> seen{start};
+    std::deque<NodeId> queue{start};
+    while (!queue.empty()) {
+        const NodeId n = queue.front();
+        queue.pop_front();
+        for (const Edge* e : graph.outputEdges(n)) {
+            if (seen.insert(e->to.node).second) {
+                queue.push_back(e->to.node);
+                out.push_back(e->to.node);
+            }
+        }
+    }
+    return out;
+}
+
+bool feeds(const ModelGraph& graph, NodeId a, NodeId b) {
+    const std::vector<NodeId> below = downstreamOf(graph, a);
+    return std::find(below.begin(), below.end(), b) != below.end();
 }
 
 }  // namespace loom

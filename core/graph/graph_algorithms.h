@@ -19,4 +19,9 @@ struct GraphAnalysis {
 
 GraphAnalysis analyzeGraph(const ModelGraph& graph);
 
+/// Every node `start` feeds, directly or not (not `start` itself), nearest first.
+std::vector<NodeId> downstreamOf(const ModelGraph& graph, NodeId start);
+/// Whether `a` feeds `b`, directly or not.
+bool feeds(const ModelGraph& graph, NodeId a, NodeId b);
+
 }  // namespace loom

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "graph/graph_algorithms.h"
+#include "graph/layout.h"
 #include "layers/layer_registry.h"
 
 namespace loom {
@@ -25,8 +27,24 @@ std::string producerName(const ModelGraph& graph, const Edge& edge) {
 GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind, ParamMap params,
                      std::optional<Point> at) {
     GraphEdit e;
-    e.ops.push_back(edit::AddNode{std::move(kind), std::move(params),
-                                  at ? *at : midpoint(graph, edge)});
+    const Node* from = graph.node(edge.from.node);
+    const Node* to = graph.node(edge.to.node);
+    const double row = LayoutSpacing{}.row;
+    if (from && to && to->position.y > from->position.y &&
+        to->position.y - from->position.y < 1.5 * row) {
+        // No room between neighbouring rows: the new layer takes the consumer's place and the
+        // consumer moves down a row with everything below it.
+        e.ops.push_back(edit::AddNode{std::move(kind), std::move(params), to->position});
+        std::vector<NodeId> below = downstreamOf(graph, to->id);
+        below.insert(below.begin(), to->id);
+        for (NodeId n : below) {
+            const Point p = graph.node(n)->position;
+            e.ops.push_back(edit::Move{n, Point{p.x, p.y + row}});
+        }
+    } else {
+        e.ops.push_back(edit::AddNode{std::move(kind), std::move(params),
+                                      at ? *at : midpoint(graph, edge)});
+    }
     e.ops.push_back(edit::RemoveEdge{edge.id});
     e.ops.push_back(edit::Connect{edge.from.node, edge.from.port, NewNode{0}, 0});
     e.ops.push_back(edit::Connect{NewNode{0}, 0, edge.to.node, edge.to.port});

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_set>
 
+#include "graph/graph_algorithms.h"
 #include "layers/layer_registry.h"
 
 namespace loom {
@@ -12,37 +12,6 @@ namespace {
 
 constexpr double kRow = 120.0;     ///< one row of the editor's column layout
 constexpr double kColumn = 280.0;  ///< one column
-
-bool upstream(const ModelGraph& graph, NodeId a, NodeId b) {
-    // Whether `a` feeds `b`, directly or not.
-    std::unordered_set<NodeId> seen{b};
-    std::vector<NodeId> todo{b};
-    while (!todo.empty()) {
-        const NodeId n = todo.back();
-        todo.pop_back();
-        for (const Edge* e : graph.inputEdges(n)) {
-            if (e->from.node == a) return true;
-            if (seen.insert(e->from.node).second) todo.push_back(e->from.node);
-        }
-    }
-    return false;
-}
-
-std::vector<NodeId> downstream(const ModelGraph& graph, NodeId start) {
-    std::unordered_set<NodeId> seen{start};
-    std::vector<NodeId> todo{start}, out;
-    while (!todo.empty()) {
-        const NodeId n = todo.back();
-        todo.pop_back();
-        for (const Edge* e : graph.outputEdges(n)) {
-            if (seen.insert(e->to.node).second) {
-                todo.push_back(e->to.node);
-                out.push_back(e->to.node);
-            }
-        }
-    }
-    return out;
-}
 
 std::string steps(const TensorShape& s) {
     return s.time().size == kNone ? std::string("None") : std::to_string(s.time().size);
@@ -64,7 +33,7 @@ public:
         const Node* dec = m_graph.node(decoder);
         if (!enc || !dec) throw EditError("Select two layers to join.");
         if (encoder == decoder) throw EditError("Select two different layers to join.");
-        if (upstream(m_graph, decoder, encoder)) std::swap(enc, dec);  // given the other way
+        if (feeds(m_graph, decoder, encoder)) std::swap(enc, dec);  // given the other way
         const auto& encShape = m_validation.of(m_graph, enc->id).output;
         const auto& decShape = m_validation.of(m_graph, dec->id).output;
         if (!encShape || !decShape) {
@@ -102,7 +71,7 @@ public:
         // Room below the decoder: everything it feeds moves down a row per new layer in line.
         const Point at = m_position[dec->id];
         const double rows = projectDecoder ? 2.0 : 1.0;
-        for (NodeId n : downstream(m_graph, dec->id)) m_position[n].y += rows * kRow;
+        for (NodeId n : downstreamOf(m_graph, dec->id)) m_position[n].y += rows * kRow;
 
         NodeRef decOut = dec->id;
         if (projectDecoder) {

@@ -3,6 +3,7 @@
 #include <QColor>
 #include <QFont>
 #include <QString>
+#include <algorithm>
 
 namespace loom::ui::style {
 
@@ -12,8 +13,10 @@ inline constexpr double kHeaderHeight = 26.0;
 inline constexpr double kLineHeight = 18.0;
 inline constexpr double kPortRadius = 5.5;
 inline constexpr double kCornerRadius = 7.0;
-/// How near a port a press or a dragged wire's end must be to take it.
+/// How near a port a press or a dragged wire's end must be to take it, in screen pixels.
 inline constexpr double kPortGrab = 12.0;
+/// kPortGrab in scene units at a zoom factor: ports stay easy to hit when zoomed out.
+inline double portGrab(double zoom) { return kPortGrab / std::min(1.0, std::max(zoom, 0.05)); }
 /// The vertical distance between layers in a column of the examples and of auto-layout.
 inline constexpr double kRowPitch = 120.0;
 

@@ -5,6 +5,7 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QMimeData>
 #include <QKeyEvent>
+#include <QGraphicsView>
 #include <QToolTip>
 #include <QMenu>
 #include <QPainter>
@@ -163,6 +164,10 @@ void GraphScene::rebuild() {
     emit selectionChanged();
 }
 
+double GraphScene::portGrab() const {
+    return style::portGrab(views().isEmpty() ? 1.0 : views().front()->transform().m11());
+}
+
 void GraphScene::selectOnly(const std::vector<NodeId>& ids) {
     {
         const QSignalBlocker quiet(this);
@@ -230,7 +235,7 @@ void GraphScene::dropEvent(QGraphicsSceneDragDropEvent* event) {
 
 void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
     if (event->button() == Qt::LeftButton && !m_drag) {
-        m_drag = WireDrag::startAt(this, *m_document, event->scenePos());
+        m_drag = WireDrag::startAt(this, *m_document, event->scenePos(), portGrab());
         if (m_drag) {
             event->accept();
             return;

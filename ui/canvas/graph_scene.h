@@ -34,6 +34,8 @@ public:
     void selectOnly(const std::vector<NodeId>& ids);
     /// The wire under a scene point, if any (for dropping a layer onto it).
     EdgeItem* wireAt(QPointF scenePos) const;
+    /// How near a port (in scene units) a press must be to take it, at the view's zoom.
+    double portGrab() const;
     /// Whether a wire is being dragged.
     bool isWiring() const { return m_drag != nullptr; }
 

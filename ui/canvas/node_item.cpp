@@ -8,6 +8,7 @@
 #include <QStyleOptionGraphicsItem>
 
 #include "canvas/canvas_style.h"
+#include "canvas/graph_scene.h"
 
 namespace loom::ui {
 
@@ -93,8 +94,9 @@ void NodeItem::setPortStates(QList<PortState> inputs, PortState output) {
 
 void NodeItem::hoverMoveEvent(QGraphicsSceneHoverEvent* event) {
     // A cross over a port says "drag from here to wire".
-    const bool port = inputPortNear(event->scenePos(), style::kPortGrab) >= 0 ||
-                      outputPortNear(event->scenePos(), style::kPortGrab);
+    const auto* canvas = qobject_cast<const GraphScene*>(scene());
+    const double grab = canvas ? canvas->portGrab() : style::kPortGrab;
+    const bool port = inputPortNear(event->scenePos(), grab) >= 0 || outputPortNear(event->scenePos(), grab);
     setCursor(port ? Qt::CrossCursor : Qt::ArrowCursor);
     QGraphicsItem::hoverMoveEvent(event);
 }

@@ -40,13 +40,14 @@ WireDrag::WireDrag(GraphScene* scene, const Document& document)
     : m_scene(scene), m_document(document), m_probe(document.graph(), document.validation()) {}
 
 std::unique_ptr<WireDrag> WireDrag::startAt(GraphScene* scene, const Document& document,
-                                            QPointF scenePos) {
-    for (NodeItem* card : cardsNear(scene, scenePos, style::kPortGrab)) {
+                                            QPointF scenePos, double grab) {
+    for (NodeItem* card : cardsNear(scene, scenePos, grab)) {
         std::unique_ptr<WireDrag> drag(new WireDrag(scene, document));
+        drag->m_grab = grab;
         const ModelGraph& graph = document.graph();
-        if (card->outputPortNear(scenePos, style::kPortGrab)) {
+        if (card->outputPortNear(scenePos, grab)) {
             drag->m_node = card->id();
-        } else if (const int port = card->inputPortNear(scenePos, style::kPortGrab); port >= 0) {
+        } else if (const int port = card->inputPortNear(scenePos, grab); port >= 0) {
             if (const Edge* e = wireInto(graph, card->id(), port)) {
                 drag->m_node = e->from.node;
                 drag->m_detached = e->id;
@@ -120,7 +121,7 @@ void WireDrag::moveTo(QPointF scenePos) {
     // Snap to the nearest port the wire could end at, refused or not (to tell why).
     m_hover.reset();
     QPointF end = scenePos;
-    double best = style::kPortGrab * 1.8;
+    double best = m_grab * 1.8;
     for (NodeItem* card : cardsNear(m_scene, scenePos, best)) {
         if (card->id() == m_node) continue;
         if (m_backwards) {

@@ -28,8 +28,9 @@ class NodeItem;
 class WireDrag {
 public:
     /// Starts a drag at the port under `scenePos`, if there is one.
+    /// `grab`: how near (scene units) a port must be.
     static std::unique_ptr<WireDrag> startAt(GraphScene* scene, const Document& document,
-                                             QPointF scenePos);
+                                             QPointF scenePos, double grab);
     ~WireDrag();
     WireDrag(const WireDrag&) = delete;
     WireDrag& operator=(const WireDrag&) = delete;
@@ -64,6 +65,7 @@ private:
     NodeId m_node = 0;      ///< the fixed end: the wire's source, or (backwards) its target
     int m_port = 0;         ///< the fixed end's input port when drawing backwards
     bool m_backwards = false;
+    double m_grab = 0.0;
     EdgeId m_detached = 0;  ///< the wire picked up, if any
     Target m_origin;        ///< where the picked-up wire ended
     QHash<QPair<NodeId, int>, ConnectionVerdict> m_verdicts;
