@@ -4,6 +4,7 @@
 #include <optional>
 #include <ostream>
 
+#include "cli_diagram.h"
 #include "cli_model.h"
 #include "cli_train.h"
 #include "report/report_json.h"
@@ -26,6 +27,9 @@ constexpr const char* kUsageText =
     "  train MODEL       Train on data and write weights, history and settings to a folder.\n"
     "  evaluate MODEL    The loss (and accuracy) of trained weights on data.\n"
     "  predict MODEL     Run trained weights on inputs.\n"
+    "  diagram MODEL OUT Draw the model as Keras's plot_model(show_shapes=True) does: a box\n"
+    "                    per layer with its input and output shapes. OUT ends in .svg, .png,\n"
+    "                    .pdf or .dot (Graphviz). No display needed.\n"
     "\n"
     "Options of summary and validate:\n"
     "  --json                 Machine-readable JSON instead of text.\n"
@@ -52,6 +56,9 @@ constexpr const char* kUsageText =
     "  --out DIR              Where weights.llw, history.csv and run.json go\n"
     "                         (default: MODEL-run); Ctrl+C stops after the current batch\n"
     "  --quiet                No progress output\n"
+    "\n"
+    "Options of diagram:\n"
+    "  --scale X              PNG pixels per diagram unit (default 2)\n"
     "\n"
     "Options of evaluate and predict:\n"
     "  --run DIR              Weights and data settings of a train command's folder\n"
@@ -137,6 +144,28 @@ int validateCommand(const Args& a, std::ostream& out, std::ostream& err) {
     return kInvalid;
 }
 
+int diagramCommand(const Args& a, std::ostream& out, std::ostream& err) {
+    a.expect({"scale"}, {}, 2, "a MODEL and an OUT file");
+    const std::string& file = a.positional[0];
+    const std::string& target = a.positional[1];
+    const double scale = a.number("scale").value_or(2.0);
+    if (!(scale > 0.0 && scale <= 8.0)) throw UsageError{"--scale must be between 0 and 8"};
+    const std::optional<LoadedModel> model = loadOrReport(a, out, err);
+    if (!model) return kUnreadable;
+    const Project& project = model->project;
+    const Validation v = validate(project.graph);
+    const std::string title =
+        project.name.empty() ? std::filesystem::path(file).stem().string() : project.name;
+    if (auto problem = writeDiagram(project.graph, v, title, target, scale)) {
+        err << "layerloom-cli: error: " << *problem << "\n";
+        return kUnreadable;
+    }
+    out << "wrote " << target << " (" << project.graph.nodes().size() << " layers";
+    if (v.hasErrors()) out << ", " << v.count(Severity::Error) << " error(s): those layers are red";
+    out << ")\n";
+    return kOk;
+}
+
 }  // namespace
 
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -150,6 +179,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         if (a.command == "train") return trainCommand(a, out, err);
         if (a.command == "evaluate") return evaluateCommand(a, out, err);
         if (a.command == "predict") return predictCommand(a, out, err);
+        if (a.command == "diagram") return diagramCommand(a, out, err);
         throw UsageError{"unknown command '" + a.command + "'"};
     } catch (const UsageError& e) {
         err << "layerloom-cli: " << e.message << "\nRun 'layerloom-cli --help' for usage.\n";

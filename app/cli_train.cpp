@@ -179,7 +179,7 @@ const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
         "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-        "weights", "run", "input", "patience"};
+        "weights", "run", "input", "patience", "scale"};
     return names;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <sys/wait.h>
@@ -48,6 +49,68 @@ TEST(Cli, SummaryPrintsTheKerasTable) {
     EXPECT_TRUE(has(r.out, "(None, 32, 512)")) << r.out;
     EXPECT_TRUE(has(r.out, "Total params: 3,724,641")) << r.out;
 }
+
+std::string readFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(CliDiagram, WritesDotWithShapesAndWires) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_diagram";
+    std::filesystem::create_directories(dir);
+    const auto dot = dir / "skips.dot";
+    const Result r = run("diagram " + example("lstm_autoencoder_skips.loom") + " " + dot.string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "11 layers")) << r.out;
+    const std::string text = readFile(dot);
+    EXPECT_TRUE(has(text, "digraph")) << text;
+    EXPECT_TRUE(has(text, "<b>concatenate_1</b> : Concatenate")) << text;
+    EXPECT_TRUE(has(text, "[(None, 32, 20), (None, 32, 256)]")) << text;
+    EXPECT_TRUE(has(text, "n3 -> n7;")) << text;  // the skip from lstm_2
+}
+
+TEST(CliDiagram, RefusesUnknownFormatsAndBrokenFiles) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_diagram";
+    std::filesystem::create_directories(dir);
+    Result r = run("diagram " + example("lstm_autoencoder.loom") + " " + (dir / "x.jpg").string());
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    EXPECT_TRUE(has(r.out, ".svg, .png, .pdf or .dot")) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "x.jpg"));
+    const auto broken = dir / "broken.loom";
+    std::ofstream(broken) << "{ \"format\": \"layerloom-project\", ";
+    r = run("diagram " + broken.string() + " " + (dir / "b.dot").string());
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "b.dot"));
+    r = run("diagram " + example("lstm_autoencoder.loom"));
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+}
+
+#ifdef LAYERLOOM_CLI_DRAWS
+TEST(CliDiagram, DrawsSvgPngAndPdfWithoutADisplay) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_diagram";
+    std::filesystem::create_directories(dir);
+    const std::string model = example("broken_skips_add.loom");
+    for (const char* ext : {"svg", "png", "pdf"}) {
+        const auto out = dir / (std::string("broken.") + ext);
+        std::filesystem::remove(out);
+        const Result r = run("diagram " + model + " " + out.string() + " --scale 1");
+        ASSERT_EQ(r.exitCode, 0) << r.out;
+        EXPECT_TRUE(has(r.out, "error(s): those layers are red")) << r.out;
+        const std::string bytes = readFile(out);
+        ASSERT_GT(bytes.size(), 2000u) << ext;
+        if (std::string(ext) == "svg") {
+            for (const char* text : {"add_1", "lstm_6", "input:", "output:", "(None, 32, 256)"}) {
+                EXPECT_TRUE(has(bytes, text)) << text;
+            }
+            EXPECT_TRUE(has(bytes, "#d03030")) << "layers with errors are red";
+        } else if (std::string(ext) == "png") {
+            EXPECT_EQ(bytes.substr(1, 3), "PNG");
+        } else {
+            EXPECT_EQ(bytes.substr(0, 4), "%PDF");
+        }
+    }
+}
+#endif
 
 TEST(Cli, SummaryJson) {
     const Result r = run("summary --json " + example("residual_lstm_classifier.loom"));

@@ -24,6 +24,7 @@
 #include "document/autosave.h"
 #include "document/document.h"
 #include "export/canvas_export.h"
+#include "export/model_diagram.h"
 #include "panels/palette_panel.h"
 #include "panels/problems_panel.h"
 #include "window/edit_actions.h"
@@ -167,6 +168,16 @@ private slots:
         const QByteArray text = svg.readAll();
         for (const char* name : {"add_1", "lstm_2", "lstm_5", "(None, 32, 256)"}) {
             QVERIFY2(text.contains(name), name);
+        }
+        // The plot_model-style diagram names every layer with its shapes.
+        QVERIFY2(exportModelDiagram(w.document()->graph(), w.document()->validation(), "skips",
+                                    dir.filePath("d.svg"), 1.0, &error),
+                 qPrintable(error));
+        QFile diagram(dir.filePath("d.svg"));
+        QVERIFY(diagram.open(QIODevice::ReadOnly));
+        const QByteArray drawn = diagram.readAll();
+        for (const char* name : {"add_1", "input:", "[(None, 32, 256), (None, 32, 256)]"}) {
+            QVERIFY2(drawn.contains(name), name);
         }
         QImage png(dir.filePath("c.png"));
         QVERIFY(!png.isNull());

@@ -23,6 +23,7 @@
 #include "document/document.h"
 #include "document/examples.h"
 #include "export/canvas_export.h"
+#include "export/model_diagram.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/edit_actions.h"
@@ -89,6 +90,16 @@ void MainWindow::buildMenus() {
                                         std::pair{tr("As &SVG Drawing..."), QString("svg")},
                                         std::pair{tr("As P&DF..."), QString("pdf")}}) {
         exportMenu->addAction(label, this, [this, suffix] { exportCanvasAs(suffix); });
+    }
+    QMenu* diagramMenu = file->addMenu(tr("Export Model &Diagram"));
+    diagramMenu->setToolTipsVisible(true);
+    for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
+                                        std::pair{tr("As &SVG Drawing..."), QString("svg")},
+                                        std::pair{tr("As P&DF..."), QString("pdf")},
+                                        std::pair{tr("As Graphviz &DOT..."), QString("dot")}}) {
+        QAction* a = diagramMenu->addAction(label, this, [this, suffix] { exportDiagramAs(suffix); });
+        a->setToolTip(tr("Keras plot_model(show_shapes=True) style: a box per layer with its "
+                         "input and output shapes"));
     }
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -311,6 +322,21 @@ void MainWindow::exportCanvasAs(const QString& suffix) {
     }
     QString error;
     if (!exportCanvas(m_scene, path, scale, &error)) {
+        QMessageBox::warning(this, tr("Cannot export"), error);
+        return;
+    }
+    statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
+}
+
+void MainWindow::exportDiagramAs(const QString& suffix) {
+    const QString base = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() +
+                         "/" + m_document->displayName() + "_diagram." + suffix;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Model Diagram"), base,
+                                                      suffix.toUpper() + " (*." + suffix + ")");
+    if (path.isEmpty()) return;
+    QString error;
+    if (!exportModelDiagram(m_document->graph(), m_document->validation(),
+                            m_document->displayName(), path, 2.0, &error)) {
         QMessageBox::warning(this, tr("Cannot export"), error);
         return;
     }

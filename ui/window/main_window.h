@@ -70,6 +70,7 @@ private:
     bool saveTo(const QString& path);
     void rememberRecent(const QString& path);
     void exportCanvasAs(const QString& suffix);
+    void exportDiagramAs(const QString& suffix);
     void fillRecentMenu();
     void restoreSettings();
 };

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QString>
+
+#include "graph/model_graph.h"
+#include "shape/validator.h"
+
+namespace loom::ui {
+
+/// Writes the Keras `plot_model(show_shapes=True)`-style diagram of a model: a box per layer
+/// with its name, kind, input and output shapes, laid out in layers top to bottom with arrows
+/// for the wires (skips bow out beside the column). The format follows the extension: .png
+/// (`pngScale` times 1 px per unit), .svg, .pdf, or .dot (Graphviz source, see diagramDot).
+/// Layers with problems are drawn in red. Returns false with a reason in `error`. All but DOT
+/// need a QGuiApplication (the offscreen platform will do).
+bool exportModelDiagram(const ModelGraph& graph, const Validation& validation,
+                        const QString& title, const QString& path, double pngScale,
+                        QString* error);
+
+}  // namespace loom::ui

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QSizeF>
+#include <QString>
+#include <functional>
+
+class QPainter;
+
+namespace loom::ui {
+
+/// Writes a picture to a PNG, SVG or PDF file, chosen by the file's extension, through
+/// QSaveFile so that a failed export never leaves half a file. `paint` draws it in a
+/// coordinate system of `size` units from (0, 0); `pngScale` multiplies the PNG's pixels.
+/// SVG keeps text as text. Returns false with a reason in `error`. Needs a QGuiApplication.
+bool paintToFile(const QString& path, QSizeF size, double pngScale,
+                 const std::function<void(QPainter&)>& paint, QString* error);
+
+}  // namespace loom::ui
