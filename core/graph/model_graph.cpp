@@ -38,6 +38,7 @@ std::vector<Edge> ModelGraph::removeNode(NodeId id) {
     std::erase_if(m_edges, touches);
     std::erase_if(m_nodes, [id](const Node& n) { return n.id == id; });
     reindex();
+    reindexEdges();
     return removed;
 }
 
@@ -52,10 +53,13 @@ void ModelGraph::insertEdge(Edge edge) {
     assert(edge.id != 0 && !this->edge(edge.id));
     m_nextEdge = std::max(m_nextEdge, edge.id + 1);
     m_edges.push_back(edge);
+    indexEdge(m_edges.size() - 1);
 }
 
 bool ModelGraph::disconnect(EdgeId id) {
-    return std::erase_if(m_edges, [id](const Edge& e) { return e.id == id; }) > 0;
+    if (std::erase_if(m_edges, [id](const Edge& e) { return e.id == id; }) == 0) return false;
+    reindexEdges();
+    return true;
 }
 
 const Node* ModelGraph::node(NodeId id) const {
@@ -76,10 +80,8 @@ const Node* ModelGraph::nodeByName(std::string_view name) const {
 }
 
 const Edge* ModelGraph::edge(EdgeId id) const {
-    for (const Edge& e : m_edges) {
-        if (e.id == id) return &e;
-    }
-    return nullptr;
+    auto it = m_edgeIndex.find(id);
+    return it == m_edgeIndex.end() ? nullptr : &m_edges[it->second];
 }
 
 std::size_t ModelGraph::indexOf(NodeId id) const {
@@ -90,8 +92,8 @@ std::size_t ModelGraph::indexOf(NodeId id) const {
 
 std::vector<const Edge*> ModelGraph::inputEdges(NodeId id) const {
     std::vector<const Edge*> out;
-    for (const Edge& e : m_edges) {
-        if (e.to.node == id) out.push_back(&e);
+    if (auto it = m_incoming.find(id); it != m_incoming.end()) {
+        for (std::size_t i : it->second) out.push_back(&m_edges[i]);
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const Edge* a, const Edge* b) { return a->to.port < b->to.port; });
@@ -100,8 +102,8 @@ std::vector<const Edge*> ModelGraph::inputEdges(NodeId id) const {
 
 std::vector<const Edge*> ModelGraph::outputEdges(NodeId id) const {
     std::vector<const Edge*> out;
-    for (const Edge& e : m_edges) {
-        if (e.from.node == id) out.push_back(&e);
+    if (auto it = m_outgoing.find(id); it != m_outgoing.end()) {
+        for (std::size_t i : it->second) out.push_back(&m_edges[i]);
     }
     return out;
 }
@@ -155,6 +157,20 @@ bool ModelGraph::changeKind(NodeId id, std::string_view kind) {
 
 bool ModelGraph::operator==(const ModelGraph& other) const {
     return m_nodes == other.m_nodes && m_edges == other.m_edges;
+}
+
+void ModelGraph::indexEdge(std::size_t i) {
+    const Edge& e = m_edges[i];
+    m_edgeIndex.emplace(e.id, i);
+    m_incoming[e.to.node].push_back(i);
+    m_outgoing[e.from.node].push_back(i);
+}
+
+void ModelGraph::reindexEdges() {
+    m_edgeIndex.clear();
+    m_incoming.clear();
+    m_outgoing.clear();
+    for (std::size_t i = 0; i < m_edges.size(); ++i) indexEdge(i);
 }
 
 void ModelGraph::reindex() {

@@ -89,10 +89,17 @@ private:
     std::vector<Node> m_nodes;
     std::vector<Edge> m_edges;
     std::unordered_map<NodeId, std::size_t> m_index;
+    // Edges by id and by the node they enter or leave, as positions in m_edges (in file
+    // order), so that lookups stay constant-time in large graphs.
+    std::unordered_map<EdgeId, std::size_t> m_edgeIndex;
+    std::unordered_map<NodeId, std::vector<std::size_t>> m_incoming;
+    std::unordered_map<NodeId, std::vector<std::size_t>> m_outgoing;
     NodeId m_nextNode = 1;
     EdgeId m_nextEdge = 1;
 
     void reindex();
+    void indexEdge(std::size_t i);
+    void reindexEdges();
 };
 
 template <class T>

@@ -3,6 +3,7 @@
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPathStroker>
+#include <QStyleOptionGraphicsItem>
 #include <cmath>
 
 #include "canvas/canvas_style.h"
@@ -17,6 +18,8 @@ EdgeItem::EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort)
 }
 
 void EdgeItem::setLabel(QString shape, Status status, QString problem) {
+    const QString tip = problem.isEmpty() ? shape : problem;
+    if (shape == m_label && status == m_status && tip == toolTip()) return;
     m_label = std::move(shape);
     m_status = status;
     setToolTip(problem.isEmpty() ? m_label : problem);
@@ -62,7 +65,7 @@ void EdgeItem::updatePath() {
     m_path = path;
     setZValue(skip ? -1.0 : 0.0);  // labels of short wires stay readable over skip arcs
 
-    const QFontMetricsF fm(style::monoFont(8.0));
+    static const QFontMetricsF fm(style::monoFont(8.0));
     const double w = fm.horizontalAdvance(m_label) + 10.0;
     const double h = fm.height() + 4.0;
     m_labelRect = m_label.isEmpty()
@@ -83,8 +86,9 @@ QPainterPath EdgeItem::shape() const {
     return s;
 }
 
-void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
-    p->setRenderHint(QPainter::Antialiasing);
+void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget*) {
+    const bool detailed = option->levelOfDetailFromTransform(p->worldTransform()) >= style::kDetailZoom;
+    p->setRenderHint(QPainter::Antialiasing, detailed);
     const QColor color = m_status == Status::Error     ? style::error()
                          : m_status == Status::Warning ? style::warning()
                                                        : style::wire();
@@ -93,9 +97,11 @@ void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
         p->setPen(QPen(style::accept(), 7.0, Qt::SolidLine, Qt::RoundCap));
         p->drawPath(m_path);
     }
-    p->setPen(QPen(color, m_status == Status::Ok ? 1.8 : 2.4));
+    QPen pen(color, m_status == Status::Ok ? 1.8 : 2.4);
+    pen.setCosmetic(!detailed);  // stays visible when zoomed far out
+    p->setPen(pen);
     p->drawPath(m_path);
-    if (m_labelRect.isNull()) return;
+    if (m_labelRect.isNull() || !detailed) return;
     p->setPen(QPen(color.darker(140), 1.0));
     p->setBrush(style::canvasBackground());
     p->drawRoundedRect(m_labelRect, 4, 4);

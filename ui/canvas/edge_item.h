@@ -17,6 +17,9 @@ public:
     EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort);
 
     EdgeId id() const { return m_id; }
+    NodeItem* from() const { return m_from; }
+    NodeItem* to() const { return m_to; }
+    int toPort() const { return m_toPort; }
     void setLabel(QString shape, Status status, QString problem);
     /// Marks the wire as the target of a layer being dropped onto it.
     void setHighlighted(bool on);

@@ -62,8 +62,8 @@ QString severityWord(Severity s) {
 GraphScene::GraphScene(Document* document, QObject* parent)
     : QGraphicsScene(parent), m_document(document) {
     setItemIndexMethod(QGraphicsScene::BspTreeIndex);
-    connect(m_document, &Document::changed, this, &GraphScene::rebuild);
-    rebuild();
+    connect(m_document, &Document::changed, this, &GraphScene::sync);
+    sync();
 }
 
 GraphScene::~GraphScene() { m_drag.reset(); }
@@ -72,20 +72,8 @@ QRectF GraphScene::contentRect() const {
     return itemsBoundingRect().adjusted(-60, -60, 60, 60);
 }
 
-void GraphScene::rebuild() {
+void GraphScene::sync() {
     m_drag.reset();  // the model changed under the wire (undo during a drag)
-    QSet<NodeId> selected;
-    for (NodeItem* item : std::as_const(m_nodes)) {
-        if (item->isSelected()) selected.insert(item->id());
-    }
-    {
-        // Clearing deselects everything; views hear about the selection once, at the end.
-        const QSignalBlocker quiet(this);
-        clear();
-    }
-    m_nodes.clear();
-    m_edges.clear();
-    m_edgesOfNode.clear();
     const ModelGraph& graph = m_document->graph();
     const Validation& validation = m_document->validation();
 
@@ -94,10 +82,10 @@ void GraphScene::rebuild() {
     QHash<QPair<NodeId, int>, QPair<Status, QString>> portProblems;
     for (const Diagnostic& d : validation.diagnostics) {
         if (d.port) {
-            const Status s = d.severity == Severity::Error ? Status::Error : Status::Warning;
+            const Status st = d.severity == Severity::Error ? Status::Error : Status::Warning;
             auto& worst = portProblems[{d.node, *d.port}];
-            if (static_cast<int>(s) >= static_cast<int>(worst.first)) {
-                worst = {s, QString::fromStdString(d.message)};
+            if (static_cast<int>(st) >= static_cast<int>(worst.first)) {
+                worst = {st, QString::fromStdString(d.message)};
             }
         }
         if (d.node == 0) continue;
@@ -108,7 +96,13 @@ void GraphScene::rebuild() {
                                      QString::fromStdString(d.message).toHtmlEscaped());
     }
 
+    // Cards: update the ones that changed, add new ones, drop the ones that are gone. Items
+    // live on, so selection, hover and the view stay as they are.
+    QSet<NodeId> reshaped;  ///< cards that moved or changed size: their wires follow
+    QSet<NodeId> present;
+    bool selectionChanged = false;
     for (const Node& n : graph.nodes()) {
+        present.insert(n.id);
         const LayerSpec* spec = findLayer(n.kind);
         const NodeReport& report = validation.of(graph, n.id);
         NodeCard card;
@@ -132,36 +126,88 @@ void GraphScene::rebuild() {
                       : report.hasWarning ? Status::Warning
                                           : Status::Ok;
         card.problems = problems.value(n.id).join("<br><br>");
-        auto* item = new NodeItem(std::move(card));
-        item->setPos(n.position.x, n.position.y);
-        item->setMoveListener([this](NodeId id) {
-            for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
-        });
-        addItem(item);
-        if (selected.contains(n.id)) {
-            const QSignalBlocker quiet(this);
-            item->setSelected(true);
-        }
-        m_nodes.insert(n.id, item);
-    }
 
+        NodeItem* item = m_nodes.value(n.id);
+        if (!item) {
+            item = new NodeItem(std::move(card));
+            item->setPos(n.position.x, n.position.y);
+            item->setMoveListener([this](NodeId id) {
+                for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
+            });
+            addItem(item);
+            m_nodes.insert(n.id, item);
+            continue;
+        }
+        if (!(item->card() == card)) {
+            if (item->card().inputPorts != card.inputPorts ||
+                item->card().details.size() != card.details.size()) {
+                reshaped.insert(n.id);
+            }
+            item->setCard(std::move(card));
+        }
+        if (item->pos() != QPointF(n.position.x, n.position.y)) {
+            const QSignalBlocker quiet(this);
+            item->setMoveListener({});  // wires follow once, below
+            item->setPos(n.position.x, n.position.y);
+            item->setMoveListener([this](NodeId id) {
+                for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
+            });
+            reshaped.insert(n.id);
+        }
+    }
+    // Wires: the same, keyed by edge id; a wire whose ends changed is made anew.
+    QSet<EdgeId> wires;
     for (const Edge& e : graph.edges()) {
         NodeItem* from = m_nodes.value(e.from.node);
         NodeItem* to = m_nodes.value(e.to.node);
         if (!from || !to) continue;
-        auto* item = new EdgeItem(e.id, from, to, e.to.port);
+        wires.insert(e.id);
+        EdgeItem* item = m_edges.value(e.id);
+        if (item && (item->from() != from || item->to() != to || item->toPort() != e.to.port)) {
+            delete item;
+            item = nullptr;
+        }
         const auto [status, problem] =
             portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
         const NodeReport& source = validation.of(graph, e.from.node);
-        item->setLabel(source.output ? QString::fromStdString(source.output->str()) : QString(),
-                       status, problem);
-        addItem(item);
-        m_edges.insert(e.id, item);
-        m_edgesOfNode.insert(e.from.node, item);
-        if (e.to.node != e.from.node) m_edgesOfNode.insert(e.to.node, item);
+        const QString label = source.output ? QString::fromStdString(source.output->str()) : QString();
+        if (!item) {
+            item = new EdgeItem(e.id, from, to, e.to.port);
+            addItem(item);
+            m_edges.insert(e.id, item);
+        } else if (reshaped.contains(e.from.node) || reshaped.contains(e.to.node)) {
+            item->updatePath();
+        }
+        item->setLabel(label, status, problem);
+    }
+    for (auto it = m_edges.begin(); it != m_edges.end();) {
+        if (wires.contains(it.key())) {
+            ++it;
+        } else {
+            delete it.value();
+            it = m_edges.erase(it);
+        }
+    }
+    // Cards that are gone, after their wires.
+    for (auto it = m_nodes.begin(); it != m_nodes.end();) {
+        if (present.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        selectionChanged = selectionChanged || it.value()->isSelected();
+        {
+            const QSignalBlocker quiet(this);
+            delete it.value();
+        }
+        it = m_nodes.erase(it);
+    }
+    m_edgesOfNode.clear();
+    for (EdgeItem* e : std::as_const(m_edges)) {
+        m_edgesOfNode.insert(e->from()->id(), e);
+        if (e->to() != e->from()) m_edgesOfNode.insert(e->to()->id(), e);
     }
     setSceneRect(contentRect().adjusted(-400, -400, 400, 400));
-    emit selectionChanged();
+    if (selectionChanged) emit this->selectionChanged();
 }
 
 double GraphScene::portGrab() const {
@@ -300,7 +346,8 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
 }
 
 void GraphScene::later(std::function<void()> change) {
-    // Document changes rebuild every item; they wait until the current event is handled.
+    // Document changes update items (and may delete some); they wait until the current event
+    // is handled.
     QMetaObject::invokeMethod(this, std::move(change), Qt::QueuedConnection);
 }
 
@@ -340,18 +387,31 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
 
 void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {
     painter->fillRect(rect, style::canvasBackground());
-    const double step = 24.0;
+    // Dots every 24 units, thinned out when zoomed out so that they stay at least 12 pixels
+    // apart (and cheap to draw).
+    const double zoom = painter->worldTransform().m11();
+    double step = 24.0;
+    while (step * zoom < 12.0) step *= 2.0;
     const double left = std::floor(rect.left() / step) * step;
     const double top = std::floor(rect.top() / step) * step;
+    const double columns = std::ceil((rect.right() - left) / step);
+    const double rows = std::ceil((rect.bottom() - top) / step);
+    if (columns * rows > 40000.0) return;
+    // Square 2-pixel dots without antialiasing: a round antialiased dot costs a hundred times
+    // more, and thousands are drawn per frame.
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing, false);
     QPen pen(style::gridDot(), 2.0);
-    pen.setCapStyle(Qt::RoundCap);
+    pen.setCapStyle(Qt::SquareCap);
     pen.setCosmetic(true);
     painter->setPen(pen);
     QVector<QPointF> dots;
+    dots.reserve(static_cast<qsizetype>(columns * rows));
     for (double x = left; x < rect.right(); x += step) {
         for (double y = top; y < rect.bottom(); y += step) dots.append(QPointF(x, y));
     }
-    if (dots.size() < 200000) painter->drawPoints(dots.constData(), static_cast<int>(dots.size()));
+    painter->drawPoints(dots.constData(), static_cast<int>(dots.size()));
+    painter->restore();
 }
 
 }  // namespace loom::ui

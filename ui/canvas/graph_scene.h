@@ -16,8 +16,8 @@ class EdgeItem;
 class NodeItem;
 class WireDrag;
 
-/// The canvas content: one NodeItem per layer and one EdgeItem per wire, rebuilt from the
-/// Document whenever it changes. Items are views; the Document holds the model.
+/// The canvas content: one NodeItem per layer and one EdgeItem per wire, kept in step with the
+/// Document (only what changed is touched). Items are views; the Document holds the model.
 class GraphScene : public QGraphicsScene {
     Q_OBJECT
 
@@ -69,7 +69,9 @@ private:
     std::unique_ptr<WireDrag> m_drag;
     EdgeId m_dropWire = 0;  ///< the wire a dragged palette entry would be spliced into
 
-    void rebuild();
+    /// Brings the items in line with the Document: changed cards and wires are updated, new ones
+    /// added, removed ones deleted; nothing else is touched.
+    void sync();
     void later(std::function<void()> change);
 };
 

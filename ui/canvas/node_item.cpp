@@ -133,10 +133,25 @@ void NodeItem::paintPort(QPainter* p, QPointF at, bool wired, PortState state) c
     p->drawEllipse(at, r, r);
 }
 
-void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
-    p->setRenderHint(QPainter::Antialiasing);
+void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget*) {
     const QRectF r = cardRect();
     const double radius = style::kCornerRadius;
+    if (option->levelOfDetailFromTransform(p->worldTransform()) < style::kDetailZoom) {
+        // Far out: a block in the category's colour, outlined by status or selection.
+        p->fillRect(r, style::cardBody());
+        p->fillRect(QRectF(r.left(), r.top(), r.width(), style::kHeaderHeight),
+                    style::categoryColor(m_card.category));
+        if (isSelected() || m_card.status != Status::Ok) {
+            QPen pen(m_card.status != Status::Ok ? statusColor(m_card.status) : style::selection(), 0);
+            pen.setWidthF(3.0);
+            pen.setCosmetic(true);
+            p->setPen(pen);
+            p->setBrush(Qt::NoBrush);
+            p->drawRect(r);
+        }
+        return;
+    }
+    p->setRenderHint(QPainter::Antialiasing);
 
     // Body and header.
     QPainterPath body;

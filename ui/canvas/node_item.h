@@ -25,6 +25,8 @@ struct NodeCard {
     QList<bool> wiredInputs;  ///< by port: whether a wire ends there (free ports are hollow)
     Status status = Status::Ok;
     QString problems;      ///< the diagnostics about this node, for the tooltip
+
+    bool operator==(const NodeCard&) const = default;
 };
 
 /// A layer on the canvas: a card with a coloured header (name, kind), its key parameters and

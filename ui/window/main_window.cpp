@@ -207,6 +207,7 @@ void MainWindow::buildDocks() {
 
     auto* history = new QUndoView(m_document->undoStack(), this);
     history->setEmptyLabel(tr("<opened>"));
+    history->setUniformItemSizes(true);  // long histories stay cheap to update
     auto* historyDock = new QDockWidget(tr("History"), this);
     historyDock->setObjectName("historyDock");
     historyDock->setWidget(history);
