@@ -10,7 +10,9 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QStandardPaths>
+#include <QScrollBar>
 #include <QStatusBar>
+#include <cmath>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QUndoStack>
@@ -19,6 +21,7 @@
 #include "canvas/canvas_view.h"
 #include "canvas/edge_item.h"
 #include "canvas/graph_scene.h"
+#include "canvas/minimap.h"
 #include "canvas/node_item.h"
 #include "canvas/quick_add.h"
 #include "document/autosave.h"
@@ -295,6 +298,49 @@ private slots:
         QCOMPARE(w.document()->graph().nodes().size(), 7u);
         QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(w.document()->graph().nodes().size(), 5u);
+    }
+
+    void minimapGridSnapAndSpacePanHelpFindTheWay() {
+        MainWindow w;
+        openAtActualSize(w, ":/examples/residual_lstm_classifier.loom");
+        QScrollBar* vbar = w.canvas()->verticalScrollBar();
+        // The model is taller than the view: the overview shows, and a click in its lower
+        // part moves the view down.
+        QTRY_VERIFY(w.minimap()->isVisible());
+        const int before = vbar->value();
+        QTest::mouseClick(w.minimap(), Qt::LeftButton, Qt::NoModifier,
+                          QPoint(w.minimap()->width() / 2, w.minimap()->height() - 12));
+        QVERIFY(vbar->value() > before);
+        // Fitting everything in view hides it.
+        w.canvas()->fitAll();
+        QTRY_VERIFY(!w.minimap()->isVisible());
+        w.canvas()->actualSize();
+
+        // Space + drag pans even when the drag starts on a card, which does not move.
+        NodeItem* card = itemNamed(w, "lstm_4");
+        w.canvas()->centerOn(card);
+        const Point at = named(w, "lstm_4").position;
+        const int scrolled = vbar->value();
+        QWidget* vp = w.canvas()->viewport();
+        const QPoint onCard = viewPos(w, card->sceneBoundingRect().center());
+        QTest::keyPress(w.canvas(), Qt::Key_Space);
+        dragMouse(vp, onCard, onCard + QPoint(0, -150));
+        QTest::keyRelease(w.canvas(), Qt::Key_Space);
+        QVERIFY2(vbar->value() > scrolled + 100, qPrintable(QString::number(vbar->value() - scrolled)));
+        QCOMPARE(named(w, "lstm_4").position, at);
+        QCOMPARE(w.document()->undoStack()->count(), 0);
+
+        // With snapping on, a dragged card lands on the grid.
+        w.scene()->setSnapToGrid(true);
+        card = itemNamed(w, "lstm_4");
+        w.canvas()->centerOn(card);
+        const QPoint grab = viewPos(w, card->sceneBoundingRect().center());
+        dragMouse(vp, grab, grab + QPoint(37, 29));
+        QTRY_COMPARE(w.document()->undoStack()->count(), 1);
+        const Point snapped = named(w, "lstm_4").position;
+        QCOMPARE(std::fmod(snapped.x, GraphScene::kGrid), 0.0);
+        QCOMPARE(std::fmod(snapped.y, GraphScene::kGrid), 0.0);
+        QVERIFY(!(snapped == at));
     }
 
     void symmetricSkipsMakeTheShippedUNetInOneStep() {

@@ -390,7 +390,7 @@ void GraphScene::drawBackground(QPainter* painter, const QRectF& rect) {
     // Dots every 24 units, thinned out when zoomed out so that they stay at least 12 pixels
     // apart (and cheap to draw).
     const double zoom = painter->worldTransform().m11();
-    double step = 24.0;
+    double step = kGrid;
     while (step * zoom < 12.0) step *= 2.0;
     const double left = std::floor(rect.left() / step) * step;
     const double top = std::floor(rect.top() / step) * step;

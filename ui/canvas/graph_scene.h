@@ -36,6 +36,11 @@ public:
     EdgeItem* wireAt(QPointF scenePos) const;
     /// How near a port (in scene units) a press must be to take it, at the view's zoom.
     double portGrab() const;
+    /// Cards dragged with snapping on land on the background grid.
+    void setSnapToGrid(bool on) { m_snap = on; }
+    bool snapToGrid() const { return m_snap; }
+    /// The grid's spacing in scene units (the background dots).
+    static constexpr double kGrid = 24.0;
     /// Whether a wire is being dragged.
     bool isWiring() const { return m_drag != nullptr; }
 
@@ -67,7 +72,8 @@ private:
     QHash<EdgeId, EdgeItem*> m_edges;
     QMultiHash<NodeId, EdgeItem*> m_edgesOfNode;
     std::unique_ptr<WireDrag> m_drag;
-    EdgeId m_dropWire = 0;  ///< the wire a dragged palette entry would be spliced into
+    EdgeId m_dropWire = 0;
+    bool m_snap = false;  ///< the wire a dragged palette entry would be spliced into
 
     /// Brings the items in line with the Document: changed cards and wires are updated, new ones
     /// added, removed ones deleted; nothing else is touched.

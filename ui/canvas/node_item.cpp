@@ -3,6 +3,7 @@
 #include <QFontMetricsF>
 #include <QGraphicsSceneHoverEvent>
 #include <QLineF>
+#include <cmath>
 #include <QPainter>
 #include <QPainterPath>
 #include <QStyleOptionGraphicsItem>
@@ -39,6 +40,15 @@ void NodeItem::setCard(NodeCard card) {
 }
 
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+    if (change == ItemPositionChange) {
+        const auto* canvas = qobject_cast<const GraphScene*>(scene());
+        if (canvas && canvas->snapToGrid() && (flags() & ItemIsMovable) && isSelected()) {
+            // Only cards the user drags snap; positions from the model stay as they are.
+            const QPointF at = value.toPointF();
+            const double g = GraphScene::kGrid;
+            return QPointF(std::round(at.x() / g) * g, std::round(at.y() / g) * g);
+        }
+    }
     if (change == ItemPositionHasChanged && m_onMove) m_onMove(m_card.id);
     return QGraphicsItem::itemChange(change, value);
 }

@@ -18,6 +18,7 @@
 
 #include "canvas/canvas_view.h"
 #include "canvas/graph_scene.h"
+#include "canvas/minimap.h"
 #include "canvas/node_item.h"
 #include "document/autosave.h"
 #include "document/document.h"
@@ -41,7 +42,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_statusModel(new QLabel(this)),
       m_statusZoom(new QLabel(this)),
       m_autosaver(new Autosaver(m_document, this)),
-      m_edit(new EditActions(m_document, m_scene, m_view, this)) {
+      m_edit(new EditActions(m_document, m_scene, m_view, this)),
+      m_minimap(new Minimap(m_scene, m_view)) {
     setCentralWidget(m_view);
     setWindowIcon(QIcon(":/icons/layerloom.svg"));
     buildMenus();
@@ -153,6 +155,25 @@ void MainWindow::buildMenus() {
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     QAction* actual = view->addAction(tr("&Actual Size"), m_view, &CanvasView::actualSize);
     actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    view->addSeparator();
+    QAction* snap = view->addAction(tr("Snap to &Grid"));
+    snap->setCheckable(true);
+    snap->setChecked(QSettings().value("canvas/snapToGrid", false).toBool());
+    snap->setStatusTip(tr("Dragged layers land on the background grid"));
+    m_scene->setSnapToGrid(snap->isChecked());
+    connect(snap, &QAction::toggled, this, [this](bool on) {
+        m_scene->setSnapToGrid(on);
+        QSettings().setValue("canvas/snapToGrid", on);
+    });
+    QAction* overview = view->addAction(tr("&Minimap"));
+    overview->setCheckable(true);
+    overview->setChecked(QSettings().value("canvas/minimap", true).toBool());
+    overview->setStatusTip(tr("An overview in the corner when the model does not fit the view"));
+    m_minimap->setEnabledByUser(overview->isChecked());
+    connect(overview, &QAction::toggled, this, [this](bool on) {
+        m_minimap->setEnabledByUser(on);
+        QSettings().setValue("canvas/minimap", on);
+    });
     view->addSeparator();
     view->setObjectName("viewMenu");
 

@@ -13,6 +13,7 @@ class CanvasView;
 class Document;
 class EditActions;
 class GraphScene;
+class Minimap;
 class PalettePanel;
 
 /// The application window: the canvas in the middle, Problems and Summary docks, menus and a
@@ -33,6 +34,7 @@ public:
     CanvasView* canvas() const { return m_view; }
     EditActions* editActions() const { return m_edit; }
     PalettePanel* palette() const { return m_palette; }
+    Minimap* minimap() const { return m_minimap; }
 
     /// Starts a new model holding one Input layer, after offering to save unsaved changes.
     bool newModel();
@@ -57,6 +59,7 @@ private:
     QLabel* m_statusZoom;
     Autosaver* m_autosaver;
     EditActions* m_edit;
+    Minimap* m_minimap;
     PalettePanel* m_palette = nullptr;
     QMenu* m_recentMenu = nullptr;
 
