@@ -29,6 +29,13 @@ ModelGraph extractFragment(const ModelGraph& graph, const std::vector<NodeId>& i
     for (const Edge& e : graph.edges()) {
         if (chosen.contains(e.from.node) && chosen.contains(e.to.node)) fragment.insertEdge(e);
     }
+    // Groups come along when all their layers do.
+    for (const Group& g : graph.groups()) {
+        if (std::all_of(g.members.begin(), g.members.end(),
+                        [&chosen](NodeId id) { return chosen.contains(id); })) {
+            fragment.insertGroup(g);
+        }
+    }
     return fragment;
 }
 
@@ -49,6 +56,14 @@ std::vector<NodeId> pasteFragment(ModelGraph& graph, const ModelGraph& fragment,
         auto to = fresh.find(e.to.node);
         if (from == fresh.end() || to == fresh.end()) continue;
         graph.connect({from->second, e.from.port}, {to->second, e.to.port});
+    }
+    for (const Group& g : fragment.groups()) {
+        std::vector<NodeId> members;
+        for (NodeId id : g.members) {
+            if (auto it = fresh.find(id); it != fresh.end()) members.push_back(it->second);
+        }
+        graph.addGroup(g.name, std::move(members), g.collapsed,
+                       {g.position.x + offset.x, g.position.y + offset.y});
     }
     return added;
 }

@@ -7,7 +7,8 @@
 namespace loom {
 
 /// A piece of a graph, for copy, paste and duplicate: the chosen layers with their parameters
-/// and positions, and the wires between them. Wires from outside the selection are left out.
+/// and positions, the wires between them and the groups all of whose layers are chosen. Wires
+/// from outside the selection are left out.
 ModelGraph extractFragment(const ModelGraph& graph, const std::vector<NodeId>& ids);
 
 /// Adds a copy of `fragment` to `graph` with fresh ids, shifted by `offset`. A name already in

@@ -39,6 +39,9 @@ std::vector<Edge> ModelGraph::removeNode(NodeId id) {
     std::erase_if(m_nodes, [id](const Node& n) { return n.id == id; });
     reindex();
     reindexEdges();
+    // A group keeps its other layers; one left with none is gone.
+    for (Group& g : m_groups) std::erase(g.members, id);
+    std::erase_if(m_groups, [](const Group& g) { return g.members.empty(); });
     return removed;
 }
 
@@ -155,8 +158,54 @@ bool ModelGraph::changeKind(NodeId id, std::string_view kind) {
     return true;
 }
 
+std::uint32_t ModelGraph::addGroup(std::string name, std::vector<NodeId> members, bool collapsed,
+                                   Point position) {
+    std::erase_if(members, [this](NodeId id) { return !node(id); });
+    if (members.empty()) return 0;
+    for (Group& g : m_groups) {
+        std::erase_if(g.members, [&members](NodeId id) {
+            return std::find(members.begin(), members.end(), id) != members.end();
+        });
+    }
+    std::erase_if(m_groups, [](const Group& g) { return g.members.empty(); });
+    Group g{m_nextGroup, std::move(name), std::move(members), collapsed, position};
+    insertGroup(std::move(g));
+    return m_groups.back().id;
+}
+
+void ModelGraph::insertGroup(Group group) {
+    assert(group.id != 0 && !this->group(group.id));
+    m_nextGroup = std::max(m_nextGroup, group.id + 1);
+    m_groups.push_back(std::move(group));
+}
+
+bool ModelGraph::removeGroup(std::uint32_t id) {
+    return std::erase_if(m_groups, [id](const Group& g) { return g.id == id; }) > 0;
+}
+
+const Group* ModelGraph::group(std::uint32_t id) const {
+    for (const Group& g : m_groups) {
+        if (g.id == id) return &g;
+    }
+    return nullptr;
+}
+
+Group* ModelGraph::group(std::uint32_t id) {
+    for (Group& g : m_groups) {
+        if (g.id == id) return &g;
+    }
+    return nullptr;
+}
+
+const Group* ModelGraph::groupOf(NodeId id) const {
+    for (const Group& g : m_groups) {
+        if (std::find(g.members.begin(), g.members.end(), id) != g.members.end()) return &g;
+    }
+    return nullptr;
+}
+
 bool ModelGraph::operator==(const ModelGraph& other) const {
-    return m_nodes == other.m_nodes && m_edges == other.m_edges;
+    return m_nodes == other.m_nodes && m_edges == other.m_edges && m_groups == other.m_groups;
 }
 
 void ModelGraph::indexEdge(std::size_t i) {

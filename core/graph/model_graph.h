@@ -39,6 +39,18 @@ struct Edge {
     bool operator==(const Edge&) const = default;
 };
 
+/// Layers the user gathered into a named block ("residual LSTM block"). A collapsed group is
+/// drawn as one card with the block's outside ports; groups change nothing about the model's
+/// numerics. A layer belongs to at most one group.
+struct Group {
+    std::uint32_t id = 0;
+    std::string name;
+    std::vector<NodeId> members;  ///< in the order the user chose them
+    bool collapsed = true;
+    Point position;  ///< where the collapsed card stands (top centre)
+    bool operator==(const Group&) const = default;
+};
+
 /// The model as plain data: nodes and edges keyed by stable ids, in insertion order.
 /// Graph algorithms live in graph_algorithms.h, shapes and diagnostics in shape/.
 class ModelGraph {
@@ -80,6 +92,20 @@ public:
     /// new kind's defaults and keeping its wires.
     bool changeKind(NodeId id, std::string_view kind);
 
+    /// Gathers layers into a new group (taking them out of any group they were in) and returns
+    /// its id; 0 when none of `members` exists.
+    std::uint32_t addGroup(std::string name, std::vector<NodeId> members, bool collapsed,
+                           Point position);
+    /// Inserts a fully described group (loading); its id must be free, its members must exist.
+    void insertGroup(Group group);
+    /// Dissolves a group; its layers stay.
+    bool removeGroup(std::uint32_t id);
+    const std::vector<Group>& groups() const { return m_groups; }
+    const Group* group(std::uint32_t id) const;
+    Group* group(std::uint32_t id);
+    /// The group a layer belongs to, or null.
+    const Group* groupOf(NodeId id) const;
+
     NodeId nextNodeId() const { return m_nextNode; }
     EdgeId nextEdgeId() const { return m_nextEdge; }
 
@@ -88,6 +114,7 @@ public:
 private:
     std::vector<Node> m_nodes;
     std::vector<Edge> m_edges;
+    std::vector<Group> m_groups;
     std::unordered_map<NodeId, std::size_t> m_index;
     // Edges by id and by the node they enter or leave, as positions in m_edges (in file
     // order), so that lookups stay constant-time in large graphs.
@@ -96,6 +123,7 @@ private:
     std::unordered_map<NodeId, std::vector<std::size_t>> m_outgoing;
     NodeId m_nextNode = 1;
     EdgeId m_nextEdge = 1;
+    std::uint32_t m_nextGroup = 1;
 
     void reindex();
     void indexEdge(std::size_t i);

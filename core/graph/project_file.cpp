@@ -122,13 +122,7 @@ public:
         n.kind = text(member(j, ptr, "kind"), ptr + "/kind");
         const LayerSpec* spec = findLayer(n.kind);
         if (!spec) fail(ptr + "/kind", "unknown layer kind \"" + n.kind + "\"");
-        if (j.contains("position")) {
-            const json& pos = j["position"];
-            if (!pos.is_array() || pos.size() != 2) {
-                fail(ptr + "/position", "expected [x, y], found " + typeName(pos));
-            }
-            n.position = {number(pos[0], ptr + "/position/0"), number(pos[1], ptr + "/position/1")};
-        }
+        if (j.contains("position")) n.position = point(j["position"], ptr + "/position");
         n.params = spec->defaults();
         if (j.contains("params")) {
             const json& params = j["params"];
@@ -148,6 +142,11 @@ public:
         const std::int64_t id = integer(j, ptr);
         if (id < 1 || id > 0xFFFFFFF) fail(ptr, "an id must be a positive number");
         return id;
+    }
+
+    Point point(const json& pos, const std::string& ptr) const {
+        if (!pos.is_array() || pos.size() != 2) fail(ptr, "expected [x, y], found " + typeName(pos));
+        return {number(pos[0], ptr + "/0"), number(pos[1], ptr + "/1")};
     }
 
     PortRef port(const json& j, const std::string& ptr) const {
@@ -265,6 +264,43 @@ Project parseProject(std::string_view text, std::string_view source) {
             project.graph.insertEdge(e);
         }
     }
+    if (graph.contains("groups")) {
+        const json& groups = graph["groups"];
+        if (!groups.is_array()) r.fail("/graph/groups", "expected a list of groups");
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            const std::string ptr = "/graph/groups/" + std::to_string(i);
+            const json& gj = groups[i];
+            Group g;
+            g.id = static_cast<std::uint32_t>(r.positiveId(r.member(gj, ptr, "id"), ptr + "/id"));
+            if (project.graph.group(g.id)) {
+                r.fail(ptr + "/id", "group id " + std::to_string(g.id) + " is used twice");
+            }
+            g.name = r.text(r.member(gj, ptr, "name"), ptr + "/name");
+            const json& members = r.member(gj, ptr, "members");
+            if (!members.is_array() || members.empty()) {
+                r.fail(ptr + "/members", "expected a non-empty list of layer ids");
+            }
+            for (std::size_t k = 0; k < members.size(); ++k) {
+                const std::string mptr = ptr + "/members/" + std::to_string(k);
+                const auto id = static_cast<NodeId>(r.positiveId(members[k], mptr));
+                if (!project.graph.node(id)) {
+                    r.fail(mptr, "the group refers to layer id " + std::to_string(id) +
+                                     ", which the file does not define");
+                }
+                if (const Group* other = project.graph.groupOf(id);
+                    other || std::find(g.members.begin(), g.members.end(), id) != g.members.end()) {
+                    r.fail(mptr, "layer id " + std::to_string(id) + " is in two groups");
+                }
+                g.members.push_back(id);
+            }
+            if (gj.contains("collapsed")) {
+                if (!gj["collapsed"].is_boolean()) r.fail(ptr + "/collapsed", "expected true or false");
+                g.collapsed = gj["collapsed"].get<bool>();
+            }
+            if (gj.contains("position")) g.position = r.point(gj["position"], ptr + "/position");
+            project.graph.insertGroup(std::move(g));
+        }
+    }
     if (doc.contains("training")) {
         if (!doc["training"].is_object()) r.fail("/training", "expected an object");
         project.training = doc["training"];
@@ -289,10 +325,22 @@ std::string serializeProject(const Project& project) {
                          {"from", {{"node", e.from.node}, {"port", e.from.port}}},
                          {"to", {{"node", e.to.node}, {"port", e.to.port}}}});
     }
+    json graph = {{"nodes", nodes}, {"edges", edges}};
+    if (!project.graph.groups().empty()) {
+        json groups = json::array();
+        for (const Group& g : project.graph.groups()) {
+            groups.push_back({{"id", g.id},
+                              {"name", g.name},
+                              {"members", g.members},
+                              {"collapsed", g.collapsed},
+                              {"position", {g.position.x, g.position.y}}});
+        }
+        graph["groups"] = groups;
+    }
     json doc = {{"format", kProjectFormat},
                 {"version", kProjectVersion},
                 {"name", project.name},
-                {"graph", {{"nodes", nodes}, {"edges", edges}}},
+                {"graph", graph},
                 {"training", project.training}};
     return doc.dump(2) + "\n";
 }

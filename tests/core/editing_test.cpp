@@ -132,6 +132,85 @@ TEST(Fragment, SurvivesTheProjectFormatAsTheClipboardCarriesIt) {
     EXPECT_TRUE(back.graph == clip.graph);
 }
 
+// --- Groups ------------------------------------------------------------------------------------
+
+TEST(Group, GathersLayersAndFollowsTheirDeletion) {
+    Bottleneck m;
+    const auto id = m.g.addGroup("residual block", {m.enc, m.bottleneck, 999}, true, {10, 20});
+    ASSERT_NE(id, 0u);
+    ASSERT_NE(m.g.group(id), nullptr);
+    EXPECT_EQ(m.g.group(id)->members, (std::vector<NodeId>{m.enc, m.bottleneck}));
+    EXPECT_EQ(m.g.groupOf(m.enc)->name, "residual block");
+    EXPECT_EQ(m.g.groupOf(m.dec), nullptr);
+    // A layer joins one group at a time: a new group takes it from the old one.
+    const auto second = m.g.addGroup("decoder", {m.bottleneck, m.repeat}, false, {});
+    EXPECT_EQ(m.g.group(id)->members, (std::vector<NodeId>{m.enc}));
+    EXPECT_EQ(m.g.groupOf(m.bottleneck)->id, second);
+    // Deleting its last layer removes a group; ungrouping keeps the layers.
+    m.g.removeNode(m.enc);
+    EXPECT_EQ(m.g.group(id), nullptr);
+    EXPECT_TRUE(m.g.removeGroup(second));
+    EXPECT_NE(m.g.node(m.repeat), nullptr);
+    EXPECT_EQ(m.g.addGroup("empty", {12345}, true, {}), 0u);
+    // Groups change nothing about shapes.
+    EXPECT_EQ(validate(m.g).totalParams, [&] {
+        ModelGraph plain = m.g;
+        for (const Group& g : m.g.groups()) plain.removeGroup(g.id);
+        return validate(plain).totalParams;
+    }());
+}
+
+TEST(Group, SavesAndLoadsWithTheProject) {
+    Bottleneck m;
+    m.g.addGroup("encoder \"deep\"", {m.enc, m.bottleneck}, true, {40, 80});
+    Project p;
+    p.graph = m.g;
+    const Project back = parseProject(serializeProject(p), "groups.loom");
+    EXPECT_TRUE(back.graph == m.g);
+    ASSERT_EQ(back.graph.groups().size(), 1u);
+    EXPECT_EQ(back.graph.groups().front().position, (Point{40, 80}));
+}
+
+TEST(Group, BrokenGroupsInAFileSayWhere) {
+    Bottleneck m;
+    m.g.addGroup("block", {m.enc}, true, {});
+    Project p;
+    p.graph = m.g;
+    const std::string text = serializeProject(p);
+    const auto expectError = [](const std::string& file, const std::string& part) {
+        try {
+            parseProject(file, "bad.loom");
+            ADD_FAILURE() << "accepted: " << part;
+        } catch (const ProjectError& e) {
+            EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+        }
+    };
+    // Replace the member list with something else.
+    const auto at = text.find("\"members\"");
+    const auto open = text.find('[', at), close = text.find(']', at);
+    const auto withMembers = [&](const std::string& list) {
+        return text.substr(0, open + 1) + list + text.substr(close);
+    };
+    expectError(withMembers("77"), "/graph/groups/0/members/0: the group refers to layer id 77");
+    expectError(withMembers(std::to_string(m.enc) + ", " + std::to_string(m.enc)),
+                "is in two groups");
+    expectError(withMembers(""), "non-empty list");
+}
+
+TEST(Group, CopyAndPasteCarryWholeGroups) {
+    Bottleneck m;
+    m.g.addGroup("block", {m.enc, m.bottleneck}, true, {0, 120});
+    const ModelGraph piece = extractFragment(m.g, {m.enc, m.bottleneck, m.repeat});
+    ASSERT_EQ(piece.groups().size(), 1u);
+    EXPECT_TRUE(extractFragment(m.g, {m.enc}).groups().empty());
+    ModelGraph g = m.g;
+    const auto added = pasteFragment(g, piece, {300, 0});
+    ASSERT_EQ(g.groups().size(), 2u);
+    const Group& copy = g.groups().back();
+    EXPECT_EQ(copy.members, (std::vector<NodeId>{added[0], added[1]}));
+    EXPECT_EQ(copy.position, (Point{300, 120}));
+}
+
 // --- Skip connections --------------------------------------------------------------------------
 
 TEST(SkipConnection, AddProjectsTheNarrowerBranchToTheWiderWidth) {
