@@ -42,6 +42,7 @@ inline QColor categoryColor(const QString& category) {
     if (category == "Recurrent") return {0x3a, 0x6e, 0xc4};
     if (category == "Merge") return {0xc2, 0x7a, 0x2c};
     if (category == "Regularisation") return {0x6b, 0x6f, 0x78};
+    if (category == "Group") return {0x1f, 0x8a, 0x8a};
     return {0x7c, 0x55, 0xb8};  // Core
 }
 

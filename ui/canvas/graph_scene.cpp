@@ -14,6 +14,7 @@
 
 #include "canvas/canvas_style.h"
 #include "canvas/edge_item.h"
+#include "canvas/group_items.h"
 #include "canvas/mime.h"
 #include "canvas/node_item.h"
 #include "canvas/wire_drag.h"
@@ -100,6 +101,14 @@ void GraphScene::sync() {
     // live on, so selection, hover and the view stay as they are.
     QSet<NodeId> reshaped;  ///< cards that moved or changed size: their wires follow
     QSet<NodeId> present;
+    // Layers inside collapsed groups are hidden; their outside wires end at the group's card.
+    QHash<NodeId, std::uint32_t> hiddenIn;
+    QHash<EdgeId, int> groupPorts;
+    for (const Group& g : graph.groups()) {
+        if (!g.collapsed) continue;
+        for (NodeId id : g.members) hiddenIn.insert(id, g.id);
+        groupPorts.insert(groupInputPorts(graph, g));
+    }
     bool selectionChanged = false;
     for (const Node& n : graph.nodes()) {
         present.insert(n.id);
@@ -127,58 +136,60 @@ void GraphScene::sync() {
                                           : Status::Ok;
         card.problems = problems.value(n.id).join("<br><br>");
 
-        NodeItem* item = m_nodes.value(n.id);
-        if (!item) {
-            item = new NodeItem(std::move(card));
-            item->setPos(n.position.x, n.position.y);
-            item->setMoveListener([this](NodeId id) {
-                for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
-            });
-            addItem(item);
-            m_nodes.insert(n.id, item);
-            continue;
-        }
-        if (!(item->card() == card)) {
-            if (item->card().inputPorts != card.inputPorts ||
-                item->card().details.size() != card.details.size()) {
-                reshaped.insert(n.id);
-            }
-            item->setCard(std::move(card));
-        }
-        if (item->pos() != QPointF(n.position.x, n.position.y)) {
+        NodeItem* item = placeCard(m_nodes, std::move(card), n.position, reshaped);
+        const bool hidden = hiddenIn.contains(n.id);
+        if (hidden && item->isSelected()) {
             const QSignalBlocker quiet(this);
-            item->setMoveListener({});  // wires follow once, below
-            item->setPos(n.position.x, n.position.y);
-            item->setMoveListener([this](NodeId id) {
-                for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
-            });
-            reshaped.insert(n.id);
+            item->setSelected(false);
+            selectionChanged = true;
         }
+        item->setVisible(!hidden);
+    }
+
+    // Collapsed groups: one card each, standing in for their layers.
+    QSet<NodeId> groupCards;
+    for (const Group& g : graph.groups()) {
+        if (!g.collapsed) continue;
+        groupCards.insert(groupCardId(g.id));
+        placeCard(m_groupCards, groupCard(graph, validation, g), g.position, reshaped);
     }
     // Wires: the same, keyed by edge id; a wire whose ends changed is made anew.
     QSet<EdgeId> wires;
+    QSet<QPair<NodeItem*, NodeItem*>> labelled;  // parallel wires (into a group) share one label
     for (const Edge& e : graph.edges()) {
-        NodeItem* from = m_nodes.value(e.from.node);
-        NodeItem* to = m_nodes.value(e.to.node);
+        const auto fromGroup = hiddenIn.find(e.from.node);
+        const auto toGroup = hiddenIn.find(e.to.node);
+        const bool inside = fromGroup != hiddenIn.end() && toGroup != hiddenIn.end() &&
+                            fromGroup.value() == toGroup.value();
+        NodeItem* from = fromGroup != hiddenIn.end() && !inside
+                             ? m_groupCards.value(groupCardId(fromGroup.value()))
+                             : m_nodes.value(e.from.node);
+        NodeItem* to = toGroup != hiddenIn.end() && !inside
+                           ? m_groupCards.value(groupCardId(toGroup.value()))
+                           : m_nodes.value(e.to.node);
+        const int toPort = toGroup != hiddenIn.end() && !inside ? groupPorts.value(e.id) : e.to.port;
         if (!from || !to) continue;
         wires.insert(e.id);
         EdgeItem* item = m_edges.value(e.id);
-        if (item && (item->from() != from || item->to() != to || item->toPort() != e.to.port)) {
+        if (item && (item->from() != from || item->to() != to || item->toPort() != toPort)) {
             delete item;
             item = nullptr;
         }
         const auto [status, problem] =
             portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
         const NodeReport& source = validation.of(graph, e.from.node);
-        const QString label = source.output ? QString::fromStdString(source.output->str()) : QString();
+        QString label = source.output ? QString::fromStdString(source.output->str()) : QString();
+        if (!inside && status == Status::Ok && labelled.contains(qMakePair(from, to))) label.clear();
+        labelled.insert(qMakePair(from, to));
         if (!item) {
-            item = new EdgeItem(e.id, from, to, e.to.port);
+            item = new EdgeItem(e.id, from, to, toPort);
             addItem(item);
             m_edges.insert(e.id, item);
-        } else if (reshaped.contains(e.from.node) || reshaped.contains(e.to.node)) {
+        } else if (reshaped.contains(from->id()) || reshaped.contains(to->id())) {
             item->updatePath();
         }
         item->setLabel(label, status, problem);
+        item->setVisible(!inside);
     }
     for (auto it = m_edges.begin(); it != m_edges.end();) {
         if (wires.contains(it.key())) {
@@ -201,6 +212,19 @@ void GraphScene::sync() {
         }
         it = m_nodes.erase(it);
     }
+    for (auto it = m_groupCards.begin(); it != m_groupCards.end();) {
+        if (groupCards.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        selectionChanged = selectionChanged || it.value()->isSelected();
+        {
+            const QSignalBlocker quiet(this);
+            delete it.value();
+        }
+        it = m_groupCards.erase(it);
+    }
+    syncFrames();
     m_edgesOfNode.clear();
     for (EdgeItem* e : std::as_const(m_edges)) {
         m_edgesOfNode.insert(e->from()->id(), e);
@@ -208,6 +232,100 @@ void GraphScene::sync() {
     }
     setSceneRect(contentRect().adjusted(-400, -400, 400, 400));
     if (selectionChanged) emit this->selectionChanged();
+}
+
+NodeItem* GraphScene::placeCard(QHash<NodeId, NodeItem*>& items, NodeCard card, Point at,
+                                QSet<NodeId>& reshaped) {
+    const NodeId id = card.id;
+    NodeItem* item = items.value(id);
+    if (!item) {
+        item = new NodeItem(std::move(card));
+        item->setPos(at.x, at.y);
+        item->setMoveListener([this](NodeId moved) { followCard(moved); });
+        addItem(item);
+        items.insert(id, item);
+        return item;
+    }
+    if (!(item->card() == card)) {
+        if (item->card().inputPorts != card.inputPorts ||
+            item->card().details.size() != card.details.size()) {
+            reshaped.insert(id);
+        }
+        item->setCard(std::move(card));
+    }
+    if (item->pos() != QPointF(at.x, at.y)) {
+        const QSignalBlocker quiet(this);
+        item->setMoveListener({});  // wires follow once, after the sync
+        item->setPos(at.x, at.y);
+        item->setMoveListener([this](NodeId moved) { followCard(moved); });
+        reshaped.insert(id);
+    }
+    return item;
+}
+
+void GraphScene::followCard(NodeId id) {
+    for (EdgeItem* e : m_edgesOfNode.values(id)) e->updatePath();
+    if (GroupFrame* frame = m_frameOfNode.value(id)) fitFrame(frame);
+}
+
+void GraphScene::fitFrame(GroupFrame* frame) {
+    const Group* g = m_document->graph().group(frame->group());
+    if (!g) return;
+    QRectF box;
+    for (NodeId id : g->members) {
+        if (NodeItem* item = m_nodes.value(id)) box = box.united(item->sceneBoundingRect());
+    }
+    frame->fit(box);
+}
+
+void GraphScene::syncFrames() {
+    // An outline around each expanded group's layers.
+    QSet<std::uint32_t> expanded;
+    m_frameOfNode.clear();
+    for (const Group& g : m_document->graph().groups()) {
+        if (g.collapsed) continue;
+        expanded.insert(g.id);
+        GroupFrame* frame = m_frames.value(g.id);
+        if (!frame) {
+            frame = new GroupFrame(g.id, QString::fromStdString(g.name));
+            addItem(frame);
+            m_frames.insert(g.id, frame);
+        }
+        frame->setName(QString::fromStdString(g.name));
+        for (NodeId id : g.members) m_frameOfNode.insert(id, frame);
+        fitFrame(frame);
+    }
+    for (auto it = m_frames.begin(); it != m_frames.end();) {
+        if (expanded.contains(it.key())) {
+            ++it;
+        } else {
+            delete it.value();
+            it = m_frames.erase(it);
+        }
+    }
+}
+
+NodeItem* GraphScene::groupItem(std::uint32_t group) const {
+    return m_groupCards.value(groupCardId(group));
+}
+
+std::vector<NodeId> GraphScene::selectedLayers() const {
+    std::vector<NodeId> ids;
+    const ModelGraph& graph = m_document->graph();
+    for (QGraphicsItem* item : selectedItems()) {
+        if (item->type() != NodeItem::Type) continue;
+        const NodeId id = static_cast<NodeItem*>(item)->id();
+        if (!isGroupCard(id)) {
+            ids.push_back(id);
+        } else if (const Group* g = graph.group(groupOfCard(id))) {
+            ids.insert(ids.end(), g->members.begin(), g->members.end());
+        }
+    }
+    std::sort(ids.begin(), ids.end(), [&graph](NodeId a, NodeId b) {
+        return graph.indexOf(a) < graph.indexOf(b);
+    });
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
 }
 
 double GraphScene::portGrab() const {
@@ -219,7 +337,8 @@ void GraphScene::selectOnly(const std::vector<NodeId>& ids) {
         const QSignalBlocker quiet(this);
         clearSelection();
         for (NodeId id : ids) {
-            if (NodeItem* item = m_nodes.value(id)) item->setSelected(true);
+            NodeItem* item = isGroupCard(id) ? m_groupCards.value(id) : m_nodes.value(id);
+            if (item && item->isVisible()) item->setSelected(true);
         }
     }
     emit selectionChanged();
@@ -234,10 +353,15 @@ EdgeItem* GraphScene::wireAt(QPointF scenePos) const {
 }
 
 void GraphScene::dragEnterEvent(QGraphicsSceneDragDropEvent* event) {
-    event->setAccepted(event->mimeData()->hasFormat(kLayerKindMime));
+    event->setAccepted(event->mimeData()->hasFormat(kLayerKindMime) ||
+                       event->mimeData()->hasFormat(kBlockMime));
 }
 
 void GraphScene::dragMoveEvent(QGraphicsSceneDragDropEvent* event) {
+    if (event->mimeData()->hasFormat(kBlockMime)) {
+        event->acceptProposedAction();  // blocks land on the canvas, not into wires
+        return;
+    }
     if (!event->mimeData()->hasFormat(kLayerKindMime)) {
         event->ignore();
         return;
@@ -259,6 +383,13 @@ void GraphScene::dragLeaveEvent(QGraphicsSceneDragDropEvent* event) {
 }
 
 void GraphScene::dropEvent(QGraphicsSceneDragDropEvent* event) {
+    if (event->mimeData()->hasFormat(kBlockMime)) {
+        const QString path = QString::fromUtf8(event->mimeData()->data(kBlockMime));
+        const Point at{event->scenePos().x(), event->scenePos().y() - style::kHeaderHeight / 2.0};
+        event->acceptProposedAction();
+        later([this, path, at] { emit blockDropped(path, at); });
+        return;
+    }
     const QString kind = QString::fromUtf8(event->mimeData()->data(kLayerKindMime));
     if (kind.isEmpty()) {
         event->ignore();
@@ -336,13 +467,21 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
     }
     QGraphicsScene::mouseReleaseEvent(event);
     QMap<NodeId, Point> moved;
+    QMap<std::uint32_t, Point> movedGroups;
     const ModelGraph& graph = m_document->graph();
     for (NodeItem* item : std::as_const(m_nodes)) {
         const Node* n = graph.node(item->id());
         const Point at{item->pos().x(), item->pos().y()};
         if (n && !(n->position == at)) moved.insert(item->id(), at);
     }
-    if (!moved.isEmpty()) later([this, moved] { m_document->moveNodes(moved); });
+    for (NodeItem* item : std::as_const(m_groupCards)) {
+        const Group* g = graph.group(groupOfCard(item->id()));
+        const Point at{item->pos().x(), item->pos().y()};
+        if (g && !(g->position == at)) movedGroups.insert(g->id, at);
+    }
+    if (!moved.isEmpty() || !movedGroups.isEmpty()) {
+        later([this, moved, movedGroups] { m_document->moveNodes(moved, movedGroups); });
+    }
 }
 
 void GraphScene::later(std::function<void()> change) {
@@ -351,17 +490,75 @@ void GraphScene::later(std::function<void()> change) {
     QMetaObject::invokeMethod(this, std::move(change), Qt::QueuedConnection);
 }
 
+void GraphScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
+    // Double-click a group's card to open it, its frame's title to close it again.
+    for (QGraphicsItem* item : items(event->scenePos())) {
+        if (item->type() == NodeItem::Type && isGroupCard(static_cast<NodeItem*>(item)->id())) {
+            const std::uint32_t g = groupOfCard(static_cast<NodeItem*>(item)->id());
+            later([this, g] { m_document->setGroupCollapsed(g, false); });
+            event->accept();
+            return;
+        }
+        if (item->type() == GroupFrame::Type) {
+            const std::uint32_t g = static_cast<GroupFrame*>(item)->group();
+            later([this, g] { m_document->setGroupCollapsed(g, true); });
+            event->accept();
+            return;
+        }
+        if (item->type() == NodeItem::Type) break;
+    }
+    QGraphicsScene::mouseDoubleClickEvent(event);
+}
+
+void GraphScene::addGroupActions(QMenu& menu, std::uint32_t group) {
+    const Group* g = m_document->graph().group(group);
+    if (!g) return;
+    const QString name = QString::fromStdString(g->name);
+    if (g->collapsed) {
+        menu.addAction(tr("Expand %1").arg(name), this,
+                       [this, group] { later([this, group] { m_document->setGroupCollapsed(group, false); }); });
+    } else {
+        menu.addAction(tr("Collapse %1").arg(name), this,
+                       [this, group] { later([this, group] { m_document->setGroupCollapsed(group, true); }); });
+    }
+    menu.addAction(tr("Rename Group..."), this, [this, group] { emit renameGroupRequested(group); });
+    menu.addAction(tr("Save as Block in the Palette..."), this,
+                   [this, group] { emit saveBlockRequested(group); });
+    menu.addAction(tr("Ungroup"), this,
+                   [this, group] { later([this, group] { m_document->ungroup(group); }); });
+}
+
 void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
     NodeItem* card = nullptr;
+    GroupFrame* frame = nullptr;
     for (QGraphicsItem* item : items(event->scenePos())) {
         if (item->type() == NodeItem::Type) {
             card = static_cast<NodeItem*>(item);
             break;
         }
+        if (item->type() == GroupFrame::Type && !frame) frame = static_cast<GroupFrame*>(item);
+    }
+    QMenu menu;
+    if (!card && frame) {
+        addGroupActions(menu, frame->group());
+        menu.exec(event->screenPos());
+        event->accept();
+        return;
     }
     if (!card) return;
     const NodeId id = card->id();
-    QMenu menu;
+    if (isGroupCard(id)) {
+        addGroupActions(menu, groupOfCard(id));
+        menu.addSeparator();
+        const Group* g = m_document->graph().group(groupOfCard(id));
+        const QList<NodeId> members = g ? QList<NodeId>(g->members.begin(), g->members.end())
+                                        : QList<NodeId>();
+        menu.addAction(tr("Delete the group's %n layer(s)", "", static_cast<int>(members.size())),
+                       this, [this, members] { later([this, members] { m_document->removeNodes(members); }); });
+        menu.exec(event->screenPos());
+        event->accept();
+        return;
+    }
     for (const Diagnostic& d : m_document->validation().diagnostics) {
         if (d.node != id) continue;
         for (const Fix& f : d.fixes) {
@@ -379,6 +576,10 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
         }
     }
     if (!menu.isEmpty()) menu.addSeparator();
+    if (const Group* g = m_document->graph().groupOf(id)) {
+        addGroupActions(menu, g->id);
+        menu.addSeparator();
+    }
     menu.addAction(tr("Delete %1").arg(card->card().name), this,
                    [this, id] { later([this, id] { m_document->removeNodes({id}); }); });
     menu.exec(event->screenPos());

@@ -3,17 +3,23 @@
 #include <QGraphicsScene>
 #include <QHash>
 #include <QMultiHash>
+#include <QSet>
 #include <functional>
 #include <vector>
 #include <memory>
 
 #include "graph/ids.h"
+#include "graph/model_graph.h"
+
+class QMenu;
 
 namespace loom::ui {
 
 class Document;
 class EdgeItem;
+class GroupFrame;
 class NodeItem;
+struct NodeCard;
 class WireDrag;
 
 /// The canvas content: one NodeItem per layer and one EdgeItem per wire, kept in step with the
@@ -26,6 +32,10 @@ public:
     ~GraphScene() override;
 
     NodeItem* nodeItem(NodeId id) const { return m_nodes.value(id); }
+    /// The card of a collapsed group, or null.
+    NodeItem* groupItem(std::uint32_t group) const;
+    /// The selected layers, with the layers of selected group cards, in graph order.
+    std::vector<NodeId> selectedLayers() const;
     const QHash<NodeId, NodeItem*>& nodeItems() const { return m_nodes; }
     const QHash<EdgeId, EdgeItem*>& edgeItems() const { return m_edges; }
     /// The bounding box of all cards and wires, with a margin.
@@ -47,6 +57,11 @@ public:
 signals:
     /// A short explanation for the status bar: why a wire was refused, what a gesture did.
     void hint(const QString& text);
+    /// The user chose Rename Group or Save as Block on a group; the window asks for a name.
+    void renameGroupRequested(std::uint32_t group);
+    void saveBlockRequested(std::uint32_t group);
+    /// A saved block was dropped on the canvas at `at`.
+    void blockDropped(const QString& path, loom::Point at);
 
 protected:
     /// A press on a port starts dragging a wire (see WireDrag); elsewhere, Qt's selection and
@@ -65,12 +80,17 @@ protected:
     void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
     /// Right-click on a card: the fixes for its problems, and Delete.
     void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override;
+    /// Double-click a group card to expand it, an expanded group's title to collapse it.
+    void mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) override;
 
 private:
     Document* m_document;
     QHash<NodeId, NodeItem*> m_nodes;
     QHash<EdgeId, EdgeItem*> m_edges;
     QMultiHash<NodeId, EdgeItem*> m_edgesOfNode;
+    QHash<NodeId, NodeItem*> m_groupCards;  ///< by groupCardId()
+    QHash<std::uint32_t, GroupFrame*> m_frames;
+    QHash<NodeId, GroupFrame*> m_frameOfNode;
     std::unique_ptr<WireDrag> m_drag;
     EdgeId m_dropWire = 0;
     bool m_snap = false;  ///< the wire a dragged palette entry would be spliced into
@@ -79,6 +99,12 @@ private:
     /// added, removed ones deleted; nothing else is touched.
     void sync();
     void later(std::function<void()> change);
+    NodeItem* placeCard(QHash<NodeId, NodeItem*>& items, NodeCard card, Point at,
+                        QSet<NodeId>& reshaped);
+    void followCard(NodeId id);
+    void fitFrame(GroupFrame* frame);
+    void syncFrames();
+    void addGroupActions(QMenu& menu, std::uint32_t group);
 };
 
 }  // namespace loom::ui

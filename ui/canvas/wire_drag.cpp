@@ -5,6 +5,7 @@
 #include "canvas/canvas_style.h"
 #include "canvas/edge_item.h"
 #include "canvas/graph_scene.h"
+#include "canvas/group_items.h"
 #include "canvas/node_item.h"
 #include "document/document.h"
 
@@ -42,6 +43,7 @@ WireDrag::WireDrag(GraphScene* scene, const Document& document)
 std::unique_ptr<WireDrag> WireDrag::startAt(GraphScene* scene, const Document& document,
                                             QPointF scenePos, double grab) {
     for (NodeItem* card : cardsNear(scene, scenePos, grab)) {
+        if (isGroupCard(card->id())) continue;  // expand a group to wire its layers
         std::unique_ptr<WireDrag> drag(new WireDrag(scene, document));
         drag->m_grab = grab;
         const ModelGraph& graph = document.graph();
@@ -91,6 +93,7 @@ void WireDrag::lightPorts() {
         }
     };
     for (NodeItem* card : m_scene->nodeItems()) {
+        if (!card->isVisible()) continue;
         if (m_backwards) {
             if (card->id() == m_node) continue;
             const ConnectionVerdict v = m_probe.check(card->id(), m_node, m_port);
@@ -123,7 +126,7 @@ void WireDrag::moveTo(QPointF scenePos) {
     QPointF end = scenePos;
     double best = m_grab * 1.8;
     for (NodeItem* card : cardsNear(m_scene, scenePos, best)) {
-        if (card->id() == m_node) continue;
+        if (card->id() == m_node || isGroupCard(card->id())) continue;
         if (m_backwards) {
             const double d = QLineF(card->outputPortPos(), scenePos).length();
             if (d <= best) {

@@ -98,7 +98,8 @@ void Document::removeNodes(const QList<NodeId>& ids) {
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
 }
 
-void Document::moveNodes(const QMap<NodeId, Point>& positions) {
+void Document::moveNodes(const QMap<NodeId, Point>& positions,
+                         const QMap<std::uint32_t, Point>& groups) {
     ModelGraph after = m_project.graph;
     bool moved = false;
     for (auto it = positions.begin(); it != positions.end(); ++it) {
@@ -108,11 +109,78 @@ void Document::moveNodes(const QMap<NodeId, Point>& positions) {
             moved = true;
         }
     }
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+        Group* g = after.group(it.key());
+        if (!g || g->position == it.value()) continue;
+        // The hidden layers travel with the card, so that expanding shows them beside it.
+        const double dx = it.value().x - g->position.x, dy = it.value().y - g->position.y;
+        for (NodeId id : g->members) {
+            if (Node* n = after.node(id); n && !positions.contains(id)) {
+                n->position = {n->position.x + dx, n->position.y + dy};
+            }
+        }
+        g->position = it.value();
+        moved = true;
+    }
     if (!moved) return;
-    const QString text = positions.size() == 1 ? tr("Move %1").arg(QString::fromStdString(
-                                                     m_project.graph.node(positions.firstKey())->name))
-                                               : tr("Move %n layers", "", static_cast<int>(positions.size()));
+    const int count = static_cast<int>(positions.size() + groups.size());
+    QString text = tr("Move %n layers", "", count);
+    if (count == 1 && !positions.isEmpty()) {
+        text = tr("Move %1").arg(QString::fromStdString(m_project.graph.node(positions.firstKey())->name));
+    } else if (count == 1) {
+        text = tr("Move %1").arg(QString::fromStdString(m_project.graph.group(groups.firstKey())->name));
+    }
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text, GraphCommand::Move));
+}
+
+std::uint32_t Document::groupLayers(const QList<NodeId>& ids, const QString& name) {
+    ModelGraph after = m_project.graph;
+    // The card stands where the group's top layer was.
+    Point at{0, 0};
+    double top = 1e300, sumX = 0;
+    int count = 0;
+    for (NodeId id : ids) {
+        if (const Node* n = after.node(id)) {
+            top = std::min(top, n->position.y);
+            sumX += n->position.x;
+            ++count;
+        }
+    }
+    if (count == 0) return 0;
+    at = {sumX / count, top};
+    const std::uint32_t id = after.addGroup(name.toStdString(), std::vector<NodeId>(ids.begin(), ids.end()),
+                                            true, at);
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after),
+                                 tr("Group %n layer(s) as %1", "", count).arg(name)));
+    return id;
+}
+
+void Document::ungroup(std::uint32_t group) {
+    const Group* g = m_project.graph.group(group);
+    if (!g) return;
+    ModelGraph after = m_project.graph;
+    const QString name = QString::fromStdString(g->name);
+    after.removeGroup(group);
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), tr("Ungroup %1").arg(name)));
+}
+
+void Document::setGroupCollapsed(std::uint32_t group, bool collapsed) {
+    const Group* g = m_project.graph.group(group);
+    if (!g || g->collapsed == collapsed) return;
+    ModelGraph after = m_project.graph;
+    after.group(group)->collapsed = collapsed;
+    const QString name = QString::fromStdString(g->name);
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after),
+                                 collapsed ? tr("Collapse %1").arg(name) : tr("Expand %1").arg(name)));
+}
+
+void Document::renameGroup(std::uint32_t group, const QString& name) {
+    const Group* g = m_project.graph.group(group);
+    if (!g || name.isEmpty() || g->name == name.toStdString()) return;
+    ModelGraph after = m_project.graph;
+    after.group(group)->name = name.toStdString();
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(after),
+                                 tr("Rename group %1 to %2").arg(QString::fromStdString(g->name), name)));
 }
 
 void Document::save(const QString& path) {

@@ -55,8 +55,17 @@ public:
     void autoLayout();
     /// Deletes layers and their wires as one undo step.
     void removeNodes(const QList<NodeId>& ids);
-    /// Moves layers as one undo step; consecutive moves of the same layers merge.
-    void moveNodes(const QMap<NodeId, Point>& positions);
+    /// Moves layers (and collapsed group cards, whose layers move along) as one undo step;
+    /// consecutive moves of the same things merge.
+    void moveNodes(const QMap<NodeId, Point>& positions,
+                   const QMap<std::uint32_t, Point>& groups = {});
+
+    /// Gathers layers into a collapsed group named `name`, as one undo step; returns its id.
+    std::uint32_t groupLayers(const QList<NodeId>& ids, const QString& name);
+    /// Dissolves a group (its layers stay), one undo step.
+    void ungroup(std::uint32_t group);
+    void setGroupCollapsed(std::uint32_t group, bool collapsed);
+    void renameGroup(std::uint32_t group, const QString& name);
 
     /// Replaces the graph and re-validates; for undo commands, which own the history.
     void setGraph(ModelGraph graph);

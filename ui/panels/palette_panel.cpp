@@ -3,17 +3,21 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include "canvas/canvas_style.h"
 #include "canvas/mime.h"
+#include "document/user_blocks.h"
 #include "layers/layer_registry.h"
 
 namespace loom::ui {
 
 namespace {
+
+constexpr int kBlockRole = Qt::UserRole + 1;  ///< a saved block's file
 
 QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<int>(s.size())); }
 
@@ -24,14 +28,20 @@ public:
 
 protected:
     QMimeData* mimeData(const QList<QTreeWidgetItem*>& items) const override {
-        const QString kind = items.isEmpty() ? QString() : items.front()->data(0, Qt::UserRole).toString();
-        if (kind.isEmpty()) return nullptr;
+        if (items.isEmpty()) return nullptr;
+        const QString kind = items.front()->data(0, Qt::UserRole).toString();
+        const QString block = items.front()->data(0, kBlockRole).toString();
+        if (kind.isEmpty() && block.isEmpty()) return nullptr;
         auto* payload = new QMimeData;
-        payload->setData(kLayerKindMime, kind.toUtf8());
-        payload->setText(kind);
+        if (!block.isEmpty()) {
+            payload->setData(kBlockMime, block.toUtf8());
+        } else {
+            payload->setData(kLayerKindMime, kind.toUtf8());
+        }
+        payload->setText(items.front()->text(0));
         return payload;
     }
-    QStringList mimeTypes() const override { return {kLayerKindMime}; }
+    QStringList mimeTypes() const override { return {kLayerKindMime, kBlockMime}; }
 };
 
 }  // namespace
@@ -71,7 +81,27 @@ PalettePanel::PalettePanel(QWidget* parent)
             item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
         }
     }
+    m_blocks = new QTreeWidgetItem(m_tree, {tr("My Blocks")});
+    m_blocks->setFlags(Qt::ItemIsEnabled);
+    QFont bold = m_blocks->font(0);
+    bold.setBold(true);
+    m_blocks->setFont(0, bold);
+    m_blocks->setForeground(0, style::categoryColor("Group").lighter(130));
+    m_blocks->setToolTip(0, tr("Groups you saved (right-click a group: Save as Block)"));
+    reloadBlocks();
     m_tree->expandAll();
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        QTreeWidgetItem* item = m_tree->itemAt(at);
+        const QString block = item ? item->data(0, kBlockRole).toString() : QString();
+        if (block.isEmpty()) return;
+        QMenu menu;
+        menu.addAction(tr("Remove \"%1\" from My Blocks").arg(item->text(0)), this, [this, block] {
+            UserBlocks::remove(block);
+            reloadBlocks();
+        });
+        menu.exec(m_tree->viewport()->mapToGlobal(at));
+    });
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -87,8 +117,24 @@ PalettePanel::PalettePanel(QWidget* parent)
     });
     connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
         const QString kind = item->data(0, Qt::UserRole).toString();
+        const QString block = item->data(0, kBlockRole).toString();
         if (!kind.isEmpty()) emit addRequested(kind);
+        if (!block.isEmpty()) emit blockRequested(block);
     });
+}
+
+void PalettePanel::reloadBlocks() {
+    qDeleteAll(m_blocks->takeChildren());
+    for (const UserBlock& b : UserBlocks::list()) {
+        auto* item = new QTreeWidgetItem(m_blocks, {b.name});
+        item->setData(0, kBlockRole, b.path);
+        item->setToolTip(0, tr("<b>%1</b><br>A block you saved. Drag onto the canvas or "
+                               "double-click to add it; right-click to remove it.")
+                                .arg(b.name.toHtmlEscaped()));
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
+    }
+    m_blocks->setHidden(m_blocks->childCount() == 0);
+    m_blocks->setExpanded(true);
 }
 
 void PalettePanel::filter(const QString& text) {

@@ -4,6 +4,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCursor>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QUndoStack>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
@@ -15,6 +18,7 @@
 #include "canvas/mime.h"
 #include "canvas/node_item.h"
 #include "canvas/quick_add.h"
+#include "document/user_blocks.h"
 #include "document/document.h"
 #include "graph/fragment.h"
 #include "shape/skip_connection.h"
@@ -28,6 +32,9 @@ constexpr double kPasteStep = 40.0;
 EditActions::EditActions(Document* document, GraphScene* scene, CanvasView* view, QObject* parent)
     : QObject(parent), m_document(document), m_scene(scene), m_view(view) {
     connect(m_view, &CanvasView::quickAddRequested, this, &EditActions::quickAdd);
+    connect(m_scene, &GraphScene::blockDropped, this, &EditActions::addBlock);
+    connect(m_scene, &GraphScene::renameGroupRequested, this, &EditActions::renameGroup);
+    connect(m_scene, &GraphScene::saveBlockRequested, this, &EditActions::saveBlock);
 }
 
 QAction* EditActions::action(QMenu* menu, const QString& text, const QKeySequence& key,
@@ -65,6 +72,13 @@ void EditActions::addTo(QMenu* edit) {
         a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         m_view->addAction(a);
     }
+    edit->addSeparator();
+    action(edit, tr("&Group..."), QKeySequence(Qt::CTRL | Qt::Key_G),
+           tr("Gather the selected layers into a named block shown as one card"),
+           &EditActions::groupSelection);
+    action(edit, tr("U&ngroup"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G),
+           tr("Dissolve the selected groups; their layers stay"), &EditActions::ungroupSelection);
+    edit->addSeparator();
     QMenu* unet = edit->addMenu(tr("Symmetric U-Net Skips"));
     unet->setStatusTip(tr("Join every encoder layer to its mirror in the decoder"));
     for (const QString& kind : {QString("Concatenate"), QString("Add")}) {
@@ -72,16 +86,7 @@ void EditActions::addTo(QMenu* edit) {
     }
 }
 
-std::vector<NodeId> EditActions::selection() const {
-    std::vector<NodeId> ids;
-    for (QGraphicsItem* item : m_scene->selectedItems()) {
-        if (item->type() == NodeItem::Type) ids.push_back(static_cast<NodeItem*>(item)->id());
-    }
-    // In graph order, so that pasted copies keep the order of the original.
-    const ModelGraph& g = m_document->graph();
-    std::sort(ids.begin(), ids.end(), [&g](NodeId a, NodeId b) { return g.indexOf(a) < g.indexOf(b); });
-    return ids;
-}
+std::vector<NodeId> EditActions::selection() const { return m_scene->selectedLayers(); }
 
 void EditActions::quickAdd(QPointF scenePos) {
     const std::vector<NodeId> selected = selection();
@@ -202,6 +207,108 @@ void EditActions::symmetricSkips(const QString& mergeKind) {
     } catch (const EditError& e) {
         emit failed(tr("Symmetric U-Net Skips"), QString::fromStdString(e.what()));
     }
+}
+
+}  // namespace loom::ui
+
+namespace loom::ui {
+
+void EditActions::groupSelection() {
+    if (selection().empty()) {
+        emit failed(tr("Group"), tr("Select the layers to gather into a group first."));
+        return;
+    }
+    bool ok = false;
+    const QString name = QInputDialog::getText(m_view, tr("Group Layers"), tr("Name of the block:"),
+                                               QLineEdit::Normal,
+                                               QString::fromStdString(m_document->graph().uniqueName("block")),
+                                               &ok);
+    if (ok && !name.trimmed().isEmpty()) groupSelectionAs(name.trimmed());
+}
+
+std::uint32_t EditActions::groupSelectionAs(const QString& name) {
+    const std::vector<NodeId> ids = selection();
+    if (ids.empty()) return 0;
+    const std::uint32_t group = m_document->groupLayers(QList<NodeId>(ids.begin(), ids.end()), name);
+    if (NodeItem* card = m_scene->groupItem(group)) m_scene->selectOnly({card->id()});
+    emit hint(tr("Grouped %n layer(s) as %1; double-click the card to expand it", "",
+                 static_cast<int>(ids.size())).arg(name));
+    return group;
+}
+
+void EditActions::ungroupSelection() {
+    std::vector<std::uint32_t> groups;
+    for (NodeId id : selection()) {
+        if (const Group* g = m_document->graph().groupOf(id)) {
+            if (std::find(groups.begin(), groups.end(), g->id) == groups.end()) groups.push_back(g->id);
+        }
+    }
+    if (groups.empty()) {
+        emit hint(tr("The selection is not in a group"));
+        return;
+    }
+    m_document->undoStack()->beginMacro(tr("Ungroup"));
+    for (std::uint32_t g : groups) m_document->ungroup(g);
+    m_document->undoStack()->endMacro();
+}
+
+void EditActions::renameGroup(std::uint32_t group) {
+    const Group* g = m_document->graph().group(group);
+    if (!g) return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(m_view, tr("Rename Group"), tr("Name of the block:"),
+                                               QLineEdit::Normal, QString::fromStdString(g->name), &ok);
+    if (ok) m_document->renameGroup(group, name.trimmed());
+}
+
+void EditActions::saveBlock(std::uint32_t group) {
+    const Group* g = m_document->graph().group(group);
+    if (!g) return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(
+        m_view, tr("Save as Block"), tr("Name in the palette's My Blocks:"), QLineEdit::Normal,
+        QString::fromStdString(g->name), &ok);
+    if (!ok || name.trimmed().isEmpty()) return;
+    try {
+        UserBlocks::save(m_document->graph(), group, name);
+    } catch (const std::exception& e) {
+        emit failed(tr("Save as Block"), QString::fromStdString(e.what()));
+        return;
+    }
+    emit blocksChanged();
+    emit hint(tr("Saved %1 to My Blocks in the Layers panel").arg(name.trimmed()));
+}
+
+void EditActions::addBlock(const QString& path, Point at) {
+    ModelGraph block;
+    try {
+        block = UserBlocks::load(path);
+    } catch (const std::exception& e) {
+        emit failed(tr("Add Block"), tr("The block cannot be read:\n%1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    if (block.nodes().empty()) return;
+    // The block's card (or its top layer) lands at `at`.
+    Point anchor = block.nodes().front().position;
+    if (!block.groups().empty()) {
+        anchor = block.groups().front().position;
+    } else {
+        for (const Node& n : block.nodes()) anchor.y = std::min(anchor.y, n.position.y);
+    }
+    const QString name = block.groups().empty() ? QFileInfo(path).completeBaseName()
+                                                : QString::fromStdString(block.groups().front().name);
+    const auto added = m_document->paste(block, {at.x - anchor.x, at.y - anchor.y},
+                                         tr("Add block %1").arg(name));
+    std::vector<NodeId> select = added;
+    if (const Group* g = added.empty() ? nullptr : m_document->graph().groupOf(added.front())) {
+        if (NodeItem* card = m_scene->groupItem(g->id)) select = {card->id()};
+    }
+    m_scene->selectOnly(select);
+}
+
+void EditActions::addBlockAtCentre(const QString& path) {
+    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+    addBlock(path, {centre.x(), centre.y()});
 }
 
 }  // namespace loom::ui

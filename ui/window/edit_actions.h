@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "graph/ids.h"
+#include "graph/model_graph.h"
 
 class QAction;
 class QMenu;
@@ -41,11 +42,27 @@ public:
     /// Symmetric U-Net skips for the whole autoencoder.
     void symmetricSkips(const QString& mergeKind);
 
+    /// Gathers the selected layers into a collapsed group, asking for its name.
+    void groupSelection();
+    /// The same with a given name; returns the group's id (0 when nothing is selected).
+    std::uint32_t groupSelectionAs(const QString& name);
+    /// Dissolves the groups of the selected cards.
+    void ungroupSelection();
+    void renameGroup(std::uint32_t group);
+    /// Saves a group as a block in the palette's My Blocks, asking for its name.
+    void saveBlock(std::uint32_t group);
+    /// Adds a saved block with its top at `at`, as a collapsed group; one undo step.
+    void addBlock(const QString& path, loom::Point at);
+    /// The same in the middle of the view.
+    void addBlockAtCentre(const QString& path);
+
 signals:
     /// A short note for the status bar.
     void hint(const QString& text);
     /// A command the user chose could not be carried out: why, in words.
     void failed(const QString& title, const QString& reason);
+    /// A block was saved to My Blocks.
+    void blocksChanged();
 
 private:
     Document* m_document;

@@ -124,11 +124,8 @@ void MainWindow::buildMenus() {
     m_edit->addTo(edit);
     edit->addSeparator();
     QAction* remove = edit->addAction(tr("&Delete"), this, [this] {
-        QList<NodeId> ids;
-        for (QGraphicsItem* item : m_scene->selectedItems()) {
-            if (item->type() == NodeItem::Type) ids << static_cast<NodeItem*>(item)->id();
-        }
-        m_document->removeNodes(ids);
+        const std::vector<NodeId> ids = m_scene->selectedLayers();
+        m_document->removeNodes(QList<NodeId>(ids.begin(), ids.end()));
     });
     remove->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
     remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -193,6 +190,8 @@ void MainWindow::buildMenus() {
 void MainWindow::buildDocks() {
     m_palette = new PalettePanel(this);
     connect(m_palette, &PalettePanel::addRequested, m_edit, &EditActions::addLayer);
+    connect(m_palette, &PalettePanel::blockRequested, m_edit, &EditActions::addBlockAtCentre);
+    connect(m_edit, &EditActions::blocksChanged, m_palette, &PalettePanel::reloadBlocks);
     auto* paletteDock = new QDockWidget(tr("Layers"), this);
     paletteDock->setObjectName("paletteDock");
     paletteDock->setWidget(m_palette);
