@@ -69,4 +69,49 @@ std::map<NodeId, Point> layeredLayout(const ModelGraph& graph, LayoutSpacing spa
     return out;
 }
 
+void layOut(ModelGraph& graph, LayoutSpacing spacing) {
+    // The graph as drawn: a stand-in node for each collapsed group, wires to its layers
+    // redirected to it, wires inside it left out.
+    ModelGraph drawn;
+    std::unordered_map<NodeId, NodeId> standIn;           // hidden layer -> its group's stand-in
+    std::unordered_map<NodeId, std::uint32_t> groupOfStandIn;
+    NodeId next = graph.nextNodeId();
+    for (const Group& g : graph.groups()) {
+        if (!g.collapsed) continue;
+        const NodeId id = next++;
+        Node n;
+        n.id = id;
+        n.kind = "Group";
+        n.name = "group " + std::to_string(g.id);
+        n.position = g.position;
+        drawn.insertNode(std::move(n));
+        groupOfStandIn.emplace(id, g.id);
+        for (NodeId m : g.members) standIn.emplace(m, id);
+    }
+    for (const Node& n : graph.nodes()) {
+        if (!standIn.contains(n.id)) drawn.insertNode(n);
+    }
+    const auto shown = [&standIn](NodeId id) {
+        auto it = standIn.find(id);
+        return it == standIn.end() ? id : it->second;
+    };
+    for (const Edge& e : graph.edges()) {
+        const NodeId from = shown(e.from.node), to = shown(e.to.node);
+        if (from != to) drawn.connect({from, 0}, {to, e.to.port});
+    }
+    for (const auto& [id, at] : layeredLayout(drawn, spacing)) {
+        if (auto g = groupOfStandIn.find(id); g != groupOfStandIn.end()) {
+            Group* group = graph.group(g->second);
+            const double dx = at.x - group->position.x, dy = at.y - group->position.y;
+            for (NodeId m : group->members) {
+                Node* n = graph.node(m);
+                n->position = {n->position.x + dx, n->position.y + dy};
+            }
+            group->position = at;
+        } else if (Node* n = graph.node(id)) {
+            n->position = at;
+        }
+    }
+}
+
 }  // namespace loom

@@ -18,4 +18,8 @@ struct LayoutSpacing {
 /// a cycle are ignored for the layering. Deterministic for a given graph.
 std::map<NodeId, Point> layeredLayout(const ModelGraph& graph, LayoutSpacing spacing = {});
 
+/// Lays `graph` out in place with layeredLayout, each collapsed group taking one place as the
+/// single card it is drawn as; its hidden layers move along with it.
+void layOut(ModelGraph& graph, LayoutSpacing spacing = {});
+
 }  // namespace loom

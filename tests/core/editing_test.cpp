@@ -5,6 +5,7 @@
 #include "core/test_graphs.h"
 #include "graph/fragment.h"
 #include "graph/graph_edit.h"
+#include "graph/layout.h"
 #include "graph/project_file.h"
 #include "shape/skip_connection.h"
 
@@ -209,6 +210,26 @@ TEST(Group, CopyAndPasteCarryWholeGroups) {
     const Group& copy = g.groups().back();
     EXPECT_EQ(copy.members, (std::vector<NodeId>{added[0], added[1]}));
     EXPECT_EQ(copy.position, (Point{300, 120}));
+}
+
+TEST(Group, AutoLayoutGivesACollapsedGroupOnePlace) {
+    const Project classifier = example("residual_lstm_classifier.loom");
+    ModelGraph g = classifier.graph;
+    std::vector<NodeId> block;
+    for (const char* name : {"lstm_2", "lstm_3", "lstm_4", "lstm_5", "add_1"}) {
+        block.push_back(g.nodeByName(name)->id);
+    }
+    const auto id = g.addGroup("block", block, true, g.nodeByName("lstm_2")->position);
+    layOut(g);
+    // The card sits one row below lstm_1 and add_1's former consumers one row below the card.
+    const double row = LayoutSpacing{}.row;
+    const Group& group = *g.group(id);
+    EXPECT_DOUBLE_EQ(group.position.y, g.nodeByName("lstm_1")->position.y + row);
+    EXPECT_DOUBLE_EQ(g.nodeByName("lstm_6")->position.y, group.position.y + row);
+    // Hidden layers keep their arrangement relative to the card.
+    ModelGraph plain = classifier.graph;
+    const double before = plain.nodeByName("lstm_4")->position.y - plain.nodeByName("lstm_2")->position.y;
+    EXPECT_DOUBLE_EQ(g.nodeByName("lstm_4")->position.y - g.nodeByName("lstm_2")->position.y, before);
 }
 
 // --- Skip connections --------------------------------------------------------------------------

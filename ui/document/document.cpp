@@ -78,7 +78,7 @@ std::vector<NodeId> Document::paste(const ModelGraph& fragment, Point offset, co
 
 void Document::autoLayout() {
     ModelGraph after = m_project.graph;
-    for (const auto& [id, at] : layeredLayout(after)) after.node(id)->position = at;
+    layOut(after);
     if (after == m_project.graph) return;
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), tr("Auto-layout")));
 }
