@@ -217,6 +217,8 @@ private slots:
             edited = w.document()->graph();
             w.autosaver()->saveNow();
             QVERIFY(QFile::exists(w.autosaver()->file()));
+            // A running session's copy is locked: no other window offers it as left behind.
+            QVERIFY(Autosaver::pending().isEmpty());
             // The window goes away without closing, as in a crash: the copy stays.
         }
         const auto pending = Autosaver::pending();

@@ -16,13 +16,17 @@ namespace {
 
 /// The sidecar beside a recovery copy: what it belongs to.
 QString metaFile(const QString& recoveryFile) { return recoveryFile + ".json"; }
+QString lockFile(const QString& recoveryFile) { return recoveryFile + ".lock"; }
 
 }  // namespace
 
 Autosaver::Autosaver(Document* document, QObject* parent, int intervalMs)
     : QObject(parent),
       m_document(document),
-      m_file(QDir(directory()).filePath(QUuid::createUuid().toString(QUuid::WithoutBraces) + ".loom")) {
+      m_file(QDir(directory()).filePath(QUuid::createUuid().toString(QUuid::WithoutBraces) + ".loom")),
+      m_lock(lockFile(m_file)) {
+    m_lock.setStaleLockTime(0);  // stale only when its process is gone
+    m_lock.tryLock(0);
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, &Autosaver::saveNow);
     m_timer.start();
@@ -63,6 +67,11 @@ QList<Autosaver::Recovery> Autosaver::pending() {
     QList<Recovery> out;
     const QDir dir(directory());
     for (const QFileInfo& f : dir.entryInfoList({"*.loom"}, QDir::Files, QDir::Time)) {
+        // A copy whose lock a running LayerLoom holds is that session's, not left behind.
+        QLockFile probe(lockFile(f.absoluteFilePath()));
+        probe.setStaleLockTime(0);
+        if (!probe.tryLock(0)) continue;
+        probe.unlock();
         Recovery r{f.absoluteFilePath(), {}, f.completeBaseName(), f.lastModified()};
         QFile meta(metaFile(r.recoveryFile));
         if (meta.open(QIODevice::ReadOnly)) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QLockFile>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -11,7 +12,8 @@ class Document;
 
 /// Keeps a recovery copy of a document with unsaved changes, written atomically every
 /// interval, so that a crash loses at most that much work; removed when the document is saved,
-/// discarded or closed normally.
+/// discarded or closed normally. Each running LayerLoom holds a lock on its copy, so that
+/// another instance never offers a live session's copy as "left behind".
 class Autosaver : public QObject {
     Q_OBJECT
 
@@ -43,6 +45,7 @@ private:
     Document* m_document;
     QTimer m_timer;
     QString m_file;
+    QLockFile m_lock;  ///< held while this instance runs; a crash leaves it stale
 };
 
 }  // namespace loom::ui
