@@ -26,6 +26,12 @@ void EdgeItem::setLabel(QString shape, Status status, QString problem) {
     updatePath();
 }
 
+void EdgeItem::setLabelPlace(double fraction) {
+    if (fraction == m_labelAt) return;
+    m_labelAt = fraction;
+    updatePath();
+}
+
 void EdgeItem::setHighlighted(bool on) {
     if (m_highlighted == on) return;
     m_highlighted = on;
@@ -56,11 +62,11 @@ void EdgeItem::updatePath() {
         path.quadTo(side, bottom, side - r, bottom);
         path.lineTo(b.x() + r, bottom);
         path.quadTo(b.x(), bottom, b.x(), b.y());
-        labelAt = QPointF(side, (top + bottom) / 2.0);
+        labelAt = QPointF(side, top + (bottom - top) * m_labelAt);
     } else {
         const double reach = std::max(40.0, std::abs(dy) * 0.45);
         path.cubicTo(a + QPointF(0, reach), b - QPointF(0, reach), b);
-        labelAt = path.pointAtPercent(0.5);
+        labelAt = path.pointAtPercent(m_labelAt);
     }
     m_path = path;
     setZValue(skip ? -1.0 : 0.0);  // labels of short wires stay readable over skip arcs

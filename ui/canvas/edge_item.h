@@ -21,6 +21,9 @@ public:
     NodeItem* to() const { return m_to; }
     int toPort() const { return m_toPort; }
     void setLabel(QString shape, Status status, QString problem);
+    /// Where along the wire its label sits (0.5: the middle); wires leaving one output get
+    /// different places so that their labels do not cover each other.
+    void setLabelPlace(double fraction);
     /// Marks the wire as the target of a layer being dropped onto it.
     void setHighlighted(bool on);
     /// Recomputes the curve from the current port positions.
@@ -40,6 +43,7 @@ private:
     QString m_label;
     Status m_status = Status::Ok;
     bool m_highlighted = false;
+    double m_labelAt = 0.5;
     QPainterPath m_path;
     QRectF m_labelRect;
 };

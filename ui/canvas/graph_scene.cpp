@@ -156,6 +156,7 @@ void GraphScene::sync() {
     // Wires: the same, keyed by edge id; a wire whose ends changed is made anew.
     QSet<EdgeId> wires;
     QSet<QPair<NodeItem*, NodeItem*>> labelled;  // parallel wires (into a group) share one label
+    QHash<NodeItem*, int> fanOut;                // wires so far from each output
     for (const Edge& e : graph.edges()) {
         const auto fromGroup = hiddenIn.find(e.from.node);
         const auto toGroup = hiddenIn.find(e.to.node);
@@ -190,6 +191,10 @@ void GraphScene::sync() {
         }
         item->setLabel(label, status, problem);
         item->setVisible(!inside);
+        if (!inside) {
+            static constexpr double kPlaces[] = {0.5, 0.3, 0.7, 0.4, 0.6};
+            item->setLabelPlace(kPlaces[fanOut[from]++ % 5]);
+        }
     }
     for (auto it = m_edges.begin(); it != m_edges.end();) {
         if (wires.contains(it.key())) {

@@ -11,7 +11,7 @@ namespace loom::ui {
 
 namespace {
 constexpr double kFrameMargin = 22.0;
-constexpr double kFrameHeader = 24.0;
+constexpr double kFrameHeader = 20.0;  ///< fits in the gap between rows of cards
 
 bool member(const Group& g, NodeId id) {
     return std::find(g.members.begin(), g.members.end(), id) != g.members.end();
@@ -82,8 +82,7 @@ void GroupFrame::setName(QString name) {
 }
 
 void GroupFrame::fit(const QRectF& members) {
-    const QRectF r = members.adjusted(-kFrameMargin, -kFrameMargin - kFrameHeader, kFrameMargin,
-                                      kFrameMargin);
+    const QRectF r = members.adjusted(-kFrameMargin, -kFrameHeader - 4.0, kFrameMargin, kFrameMargin);
     if (r == m_rect) return;
     prepareGeometryChange();
     m_rect = r;
@@ -112,7 +111,7 @@ void GroupFrame::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     p->setBrush(fill);
     p->drawRoundedRect(m_rect, 10, 10);
     p->setPen(style::textPrimary());
-    p->setFont(style::uiFont(9.0, true));
+    p->setFont(style::uiFont(8.5, true));
     p->drawText(headerRect().adjusted(12, 0, -12, 0), Qt::AlignVCenter | Qt::AlignLeft,
                 m_name + QString::fromUtf8("  \u25be"));
 }
