@@ -25,18 +25,12 @@ using namespace loom;
 using namespace loom::ui;
 using test::dragMouse;
 using test::itemNamed;
+using test::openShown;
 
 namespace {
 
 NodeId idOf(MainWindow& w, const char* name) { return w.document()->graph().nodeByName(name)->id; }
 
-void openShown(MainWindow& w, const QString& path) {
-    QVERIFY(w.openPath(path));
-    w.resize(1400, 1000);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    w.canvas()->actualSize();
-}
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <QTimer>
 #include <QtTest>
 
+#include "canvas/canvas_view.h"
 #include "canvas/graph_scene.h"
 #include "canvas/node_item.h"
 #include "document/document.h"
@@ -36,6 +37,15 @@ inline void dragMouse(QWidget* widget, QPoint from, QPoint to,
 inline NodeItem* itemNamed(MainWindow& w, const char* name) {
     const Node* n = w.document()->graph().nodeByName(name);
     return n ? w.scene()->nodeItem(n->id) : nullptr;
+}
+
+/// Opens a model in a shown window of a fixed size, at 100% zoom.
+inline void openShown(MainWindow& w, const QString& path) {
+    QVERIFY(w.openPath(path));
+    w.resize(1400, 1000);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.canvas()->actualSize();
 }
 
 /// Answers the next message box with `button`, remembering its text in `text` if given.

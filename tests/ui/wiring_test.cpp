@@ -38,6 +38,7 @@ using namespace loom;
 using namespace loom::ui;
 using test::dragMouse;
 using test::itemNamed;
+using test::openShown;
 
 namespace {
 
@@ -72,13 +73,6 @@ void dropFromPalette(MainWindow& w, const QString& kind, QPointF scenePos) {
     QApplication::sendEvent(vp, &drop);
 }
 
-void openAtActualSize(MainWindow& w, const QString& path) {
-    QVERIFY(w.openPath(path));
-    w.resize(1400, 1000);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    w.canvas()->actualSize();
-}
 
 }  // namespace
 
@@ -95,7 +89,7 @@ private slots:
     // explanation, fix it from the Problems dock, undo/redo, save and reopen, export.
     void theClassicSkipMistakeIsExplainedAndFixed() {
         MainWindow w;
-        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        openShown(w, ":/examples/lstm_autoencoder.loom");
         const NodeId next = named(w, "lstm_5").id;
         // Onto the wire lstm_4 -> lstm_5: the Add is spliced in.
         w.canvas()->centerOn(itemNamed(w, "lstm_4"));
@@ -193,7 +187,7 @@ private slots:
 
     void portsLightUpWhileDraggingAndLoopsAreRefused() {
         MainWindow w;
-        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        openShown(w, ":/examples/lstm_autoencoder.loom");
         NodeItem* last = itemNamed(w, "lstm_5");
         NodeItem* first = itemNamed(w, "lstm_1");
         NodeItem* repeat = itemNamed(w, "repeat_vector_1");
@@ -221,7 +215,7 @@ private slots:
 
     void aWireEndCanBeReRoutedOrDetached() {
         MainWindow w;
-        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        openShown(w, ":/examples/lstm_autoencoder.loom");
         const NodeId lstm5 = named(w, "lstm_5").id;
         const NodeId lstm4 = named(w, "lstm_4").id;
         NodeItem* target = itemNamed(w, "lstm_5");
@@ -302,7 +296,7 @@ private slots:
 
     void minimapGridSnapAndSpacePanHelpFindTheWay() {
         MainWindow w;
-        openAtActualSize(w, ":/examples/residual_lstm_classifier.loom");
+        openShown(w, ":/examples/residual_lstm_classifier.loom");
         QScrollBar* vbar = w.canvas()->verticalScrollBar();
         // The model is taller than the view: the overview shows, and a click in its lower
         // part moves the view down.
@@ -345,7 +339,7 @@ private slots:
 
     void symmetricSkipsMakeTheShippedUNetInOneStep() {
         MainWindow w;
-        openAtActualSize(w, ":/examples/lstm_autoencoder.loom");
+        openShown(w, ":/examples/lstm_autoencoder.loom");
         w.editActions()->symmetricSkips("Concatenate");
         QCOMPARE(w.document()->validation().totalParams, 5035361);
         QVERIFY(!w.document()->validation().hasErrors());

@@ -205,30 +205,8 @@ void GraphScene::sync() {
         }
     }
     // Cards that are gone, after their wires.
-    for (auto it = m_nodes.begin(); it != m_nodes.end();) {
-        if (present.contains(it.key())) {
-            ++it;
-            continue;
-        }
-        selectionChanged = selectionChanged || it.value()->isSelected();
-        {
-            const QSignalBlocker quiet(this);
-            delete it.value();
-        }
-        it = m_nodes.erase(it);
-    }
-    for (auto it = m_groupCards.begin(); it != m_groupCards.end();) {
-        if (groupCards.contains(it.key())) {
-            ++it;
-            continue;
-        }
-        selectionChanged = selectionChanged || it.value()->isSelected();
-        {
-            const QSignalBlocker quiet(this);
-            delete it.value();
-        }
-        it = m_groupCards.erase(it);
-    }
+    selectionChanged = dropCards(m_nodes, present) || selectionChanged;
+    selectionChanged = dropCards(m_groupCards, groupCards) || selectionChanged;
     syncFrames();
     m_edgesOfNode.clear();
     for (EdgeItem* e : std::as_const(m_edges)) {
@@ -237,6 +215,23 @@ void GraphScene::sync() {
     }
     setSceneRect(contentRect().adjusted(-400, -400, 400, 400));
     if (selectionChanged) emit this->selectionChanged();
+}
+
+bool GraphScene::dropCards(QHash<NodeId, NodeItem*>& items, const QSet<NodeId>& keep) {
+    bool selected = false;
+    for (auto it = items.begin(); it != items.end();) {
+        if (keep.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        selected = selected || it.value()->isSelected();
+        {
+            const QSignalBlocker quiet(this);
+            delete it.value();
+        }
+        it = items.erase(it);
+    }
+    return selected;
 }
 
 NodeItem* GraphScene::placeCard(QHash<NodeId, NodeItem*>& items, NodeCard card, Point at,

@@ -101,6 +101,8 @@ private:
     void later(std::function<void()> change);
     NodeItem* placeCard(QHash<NodeId, NodeItem*>& items, NodeCard card, Point at,
                         QSet<NodeId>& reshaped);
+    /// Deletes the cards not in `keep`; returns whether one of them was selected.
+    bool dropCards(QHash<NodeId, NodeItem*>& items, const QSet<NodeId>& keep);
     void followCard(NodeId id);
     void fitFrame(GroupFrame* frame);
     void syncFrames();
