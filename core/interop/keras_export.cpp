@@ -1,0 +1,157 @@
+#include "interop/keras_export.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+namespace {
+
+json regularizerJson(const Regularizer& r) {
+    if (r.kind == Regularizer::Kind::None) return nullptr;
+    return {{"class_name", "L1L2"}, {"config", {{"l1", r.l1}, {"l2", r.l2}}}};
+}
+
+/// The layer's parameters under Keras's names, from the schema.
+json paramsJson(const Node& node) {
+    json c = json::object();
+    const LayerSpec* spec = findLayer(node.kind);
+    for (const ParamSpec& p : spec->params()) {
+        auto it = node.params.find(p.name);
+        if (it == node.params.end()) continue;
+        const ParamValue& v = it->second;
+        if (const auto* b = std::get_if<bool>(&v)) c[p.name] = *b;
+        if (const auto* i = std::get_if<std::int64_t>(&v)) c[p.name] = *i;
+        if (const auto* d = std::get_if<double>(&v)) c[p.name] = *d;
+        if (const auto* s = std::get_if<std::string>(&v)) c[p.name] = *s;
+        if (const auto* r = std::get_if<Regularizer>(&v)) c[p.name] = regularizerJson(*r);
+    }
+    return c;
+}
+
+json initializer(const char* cls, json config = json::object()) {
+    return {{"class_name", cls}, {"config", std::move(config)}};
+}
+
+json glorotUniform() {
+    return initializer("VarianceScaling", {{"scale", 1.0}, {"mode", "fan_avg"},
+                                           {"distribution", "uniform"}, {"seed", nullptr}});
+}
+
+json denseConfig(const Node& node, const std::string& name) {
+    json c = paramsJson(node);
+    c["name"] = name;
+    c["trainable"] = true;
+    c["kernel_initializer"] = glorotUniform();
+    c["bias_initializer"] = initializer("Zeros");
+    c["bias_regularizer"] = nullptr;
+    c["activity_regularizer"] = nullptr;
+    c["kernel_constraint"] = nullptr;
+    c["bias_constraint"] = nullptr;
+    return c;
+}
+
+json layerConfig(const Node& node) {
+    if (node.kind == "InputLayer") {
+        json shape = json::array({nullptr});
+        for (std::int64_t d : node.param<Dims>("shape")) shape.push_back(d == kNone ? json(nullptr) : json(d));
+        return {{"batch_input_shape", shape}, {"dtype", "float32"}, {"sparse", false},
+                {"name", node.name}};
+    }
+    if (node.kind == "TimeDistributed") {
+        return {{"layer", {{"class_name", "Dense"}, {"config", denseConfig(node, node.name + "_dense")}}},
+                {"name", node.name},
+                {"trainable", true}};
+    }
+    if (node.kind == "Dense") return denseConfig(node, node.name);
+    json c = paramsJson(node);
+    c["name"] = node.name;
+    c["trainable"] = true;
+    if (node.kind == "LSTM" || node.kind == "GRU") {
+        // Everything TF.js or Keras would otherwise default differently, or that LayerLoom
+        // does not do, stated.
+        c["kernel_initializer"] = glorotUniform();
+        c["recurrent_initializer"] = initializer("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}});
+        c["bias_initializer"] = initializer("Zeros");
+        c["recurrent_regularizer"] = nullptr;
+        c["bias_regularizer"] = nullptr;
+        c["activity_regularizer"] = nullptr;
+        c["kernel_constraint"] = nullptr;
+        c["recurrent_constraint"] = nullptr;
+        c["bias_constraint"] = nullptr;
+        c["return_state"] = false;
+        c["go_backwards"] = false;
+        c["stateful"] = false;
+        c["unroll"] = false;
+        c["implementation"] = 2;
+    }
+    if (node.kind == "Dropout") {
+        c["noise_shape"] = nullptr;
+        c["seed"] = nullptr;
+    }
+    return c;
+}
+
+}  // namespace
+
+std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelName) {
+    const Validation v = validate(graph);
+    if (v.hasErrors()) {
+        throw std::invalid_argument("the model has " + std::to_string(v.count(Severity::Error)) +
+                                    " error(s); fix them before exporting");
+    }
+    json layers = json::array();
+    json inputs = json::array(), outputs = json::array();
+    for (NodeId id : v.order) {
+        const Node& n = *graph.node(id);
+        json inbound = json::array();
+        json call = json::array();
+        for (const Edge* e : graph.inputEdges(id)) {
+            call.push_back(json::array({graph.node(e->from.node)->name, 0, 0, json::object()}));
+        }
+        if (!call.empty()) inbound.push_back(call);
+        layers.push_back({{"name", n.name},
+                          {"class_name", n.kind},
+                          {"config", layerConfig(n)},
+                          {"inbound_nodes", inbound}});
+        if (n.kind == "InputLayer") inputs.push_back(json::array({n.name, 0, 0}));
+    }
+    for (NodeId id : v.outputs) outputs.push_back(json::array({graph.node(id)->name, 0, 0}));
+    const json topology = {{"class_name", "Model"},
+                           {"config", {{"name", modelName},
+                                       {"layers", layers},
+                                       {"input_layers", inputs},
+                                       {"output_layers", outputs}}},
+                           {"keras_version", "tfjs-layers 4.22.0"},
+                           {"backend", "tensor_flow.js"}};
+    return topology.dump();
+}
+
+void exportLayersModel(const Project& project, const std::vector<NamedTensor>& weights,
+                       const std::filesystem::path& dir) {
+    const std::string name = project.name.empty() ? "model" : project.name;
+    json manifest = json::array();
+    std::string blob;
+    for (const NamedTensor& t : weights) {
+        manifest.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", "float32"}});
+        const std::size_t at = blob.size();
+        blob.resize(at + t.values.size() * sizeof(float));
+        std::memcpy(blob.data() + at, t.values.data(), t.values.size() * sizeof(float));
+    }
+    const json doc = {{"format", "layers-model"},
+                      {"generatedBy", "LayerLoom 0.1.0"},
+                      {"convertedBy", nullptr},
+                      {"modelTopology", json::parse(kerasTopologyJson(project.graph, name))},
+                      {"weightsManifest", json::array({{{"paths", {"weights.bin"}}, {"weights", manifest}}})}};
+    std::filesystem::create_directories(dir);
+    writeFileAtomically(dir / "weights.bin", blob);
+    writeFileAtomically(dir / "model.json", doc.dump(1) + "\n");
+}
+
+}  // namespace loom

@@ -1,0 +1,163 @@
+// Keras/TF.js layers-format export: what LayerLoom writes, it reads back as the same graph with
+// the same weights and the same predictions, and the Keras reference models survive the trip.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/plan.h"
+#include "graph/project_file.h"
+#include "interop/keras_export.h"
+#include "interop/keras_model.h"
+#include "shape/skip_connection.h"
+
+namespace loom {
+namespace {
+
+const std::string kFixtures = LAYERLOOM_TEST_DATA_DIR "/keras_fixtures";
+
+std::filesystem::path scratch(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / ("layerloom_interop_" + name);
+    std::filesystem::remove_all(dir);
+    return dir;
+}
+
+/// The graph by names: kinds, parameters and wires, whatever the ids and positions.
+void expectSameModel(const ModelGraph& a, const ModelGraph& b) {
+    ASSERT_EQ(a.nodes().size(), b.nodes().size());
+    for (const Node& n : a.nodes()) {
+        const Node* m = b.nodeByName(n.name);
+        ASSERT_NE(m, nullptr) << n.name;
+        EXPECT_EQ(m->kind, n.kind) << n.name;
+        EXPECT_TRUE(m->params == n.params) << n.name;
+    }
+    const auto wires = [](const ModelGraph& g) {
+        std::set<std::tuple<std::string, std::string, int>> out;
+        for (const Edge& e : g.edges()) {
+            out.emplace(g.node(e.from.node)->name, g.node(e.to.node)->name, e.to.port);
+        }
+        return out;
+    };
+    EXPECT_EQ(wires(a), wires(b));
+}
+
+std::vector<float> predict(const ModelGraph& graph, const std::vector<NamedTensor>& weights,
+                           const std::vector<float>& input, int batch) {
+    Plan<float> plan = Plan<float>::compile(graph, batch);
+    plan.loadWeights(weights);
+    const float* inputs[] = {input.data()};
+    plan.forward(inputs, batch);
+    std::int64_t count = batch;
+    for (std::int64_t d : plan.dims(plan.outputs()[0])) count *= d;
+    return {plan.output(0), plan.output(0) + count};
+}
+
+TEST(LayersModelExport, RoundTripsTheKerasReferenceModelExactly) {
+    for (const char* name : {"skip_autoencoder", "seq_autoencoder_small"}) {
+        const KerasImport original = importKerasModel(kFixtures + "/" + name + "/model.json");
+        const auto dir = scratch(name);
+        exportLayersModel(original.project, original.weights, dir);
+        const KerasImport back = importKerasModel(dir / "model.json");
+        expectSameModel(original.project.graph, back.project.graph);
+        EXPECT_EQ(back.weights, original.weights) << name;
+        EXPECT_EQ(back.project.name, original.project.name);
+
+        // And it still reproduces Keras's outputs.
+        std::vector<std::int64_t> inShape, outShape;
+        const auto input = readJsonArray(kFixtures + "/" + name + "/input.json", inShape);
+        const auto expected = readJsonArray(kFixtures + "/" + name + "/expected.json", outShape);
+        const auto y = predict(back.project.graph, back.weights, input, static_cast<int>(inShape[0]));
+        ASSERT_EQ(y.size(), expected.size());
+        for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], expected[i], 1e-4) << name;
+    }
+}
+
+/// The shipped autoencoder's topology at a small size, with symmetric Add skips (projections
+/// included), as the editor's U-Net action makes it.
+Project smallUNet() {
+    Project p;
+    p.name = "small U-Net";
+    ModelGraph& g = p.graph;
+    NodeId prev = g.addNode("InputLayer");
+    g.setParam(prev, "shape", Dims{8, 1});
+    const auto lstm = [&](std::int64_t units, bool sequences) {
+        const NodeId id = g.addNode("LSTM");
+        g.setParam(id, "units", units);
+        g.setParam(id, "return_sequences", sequences);
+        g.connect({prev, 0}, {id, 0});
+        prev = id;
+    };
+    lstm(16, true);
+    lstm(8, true);
+    lstm(4, false);
+    const NodeId repeat = g.addNode("RepeatVector");
+    g.setParam(repeat, "n", std::int64_t{8});
+    g.connect({prev, 0}, {repeat, 0});
+    prev = repeat;
+    lstm(4, true);
+    lstm(8, true);
+    lstm(16, true);
+    const NodeId out = g.addNode("TimeDistributed");
+    g.setParam(out, "units", std::int64_t{1});
+    g.connect({prev, 0}, {out, 0});
+    applyEdit(g, symmetricSkipsFix(g, validate(g), "Add").edit);
+    return p;
+}
+
+TEST(LayersModelExport, RoundTripsTheExamplesWithTrainedWeightsAndPredictions) {
+    for (const char* file : {"residual_lstm_classifier.loom", "small U-Net"}) {
+        const Project project = std::string(file) == "small U-Net"
+                                    ? smallUNet()
+                                    : loadProject(std::string(LAYERLOOM_EXAMPLES_DIR) + "/" + file);
+        ASSERT_FALSE(validate(project.graph).hasErrors()) << file;
+        Plan<float> plan = Plan<float>::compile(project.graph, 1);
+        plan.initialize(7);
+        const std::vector<NamedTensor> weights = plan.exportWeights();
+        const auto dir = scratch(std::to_string(project.graph.nodes().size()));
+        exportLayersModel(project, weights, dir);
+        const KerasImport back = importKerasModel(dir / "model.json");
+        expectSameModel(project.graph, back.project.graph);
+        // The same tensors (the manifest keeps LayerLoom's order).
+        ASSERT_EQ(back.weights.size(), weights.size());
+        for (std::size_t i = 0; i < weights.size(); ++i) EXPECT_EQ(back.weights[i], weights[i]);
+
+        std::int64_t inputSize = 1;
+        for (std::int64_t d : plan.dims(plan.inputs()[0])) inputSize *= d;
+        std::mt19937 rng(3);
+        std::normal_distribution<float> normal;
+        std::vector<float> x(static_cast<std::size_t>(inputSize));
+        for (float& v : x) v = normal(rng);
+        EXPECT_EQ(predict(back.project.graph, back.weights, x, 1), predict(project.graph, weights, x, 1))
+            << file;
+    }
+}
+
+TEST(LayersModelExport, WritesEveryOptionThatTfjsAndKerasDefaultDifferently) {
+    ModelGraph g;
+    const NodeId in = g.addNode("InputLayer");
+    const NodeId lstm = g.addNode("LSTM");
+    const NodeId gru = g.addNode("GRU");
+    g.connect({in, 0}, {lstm, 0});
+    g.connect({lstm, 0}, {gru, 0});
+    g.setParam(lstm, "return_sequences", true);
+    const auto topology = nlohmann::json::parse(kerasTopologyJson(g, "m"));
+    const auto& layers = topology["config"]["layers"];
+    ASSERT_EQ(layers.size(), 3u);
+    EXPECT_EQ(layers[1]["config"]["recurrent_activation"], "sigmoid");
+    EXPECT_EQ(layers[2]["config"]["reset_after"], true);
+    EXPECT_EQ(layers[1]["config"]["unit_forget_bias"], true);
+    EXPECT_EQ(layers[0]["config"]["batch_input_shape"], nlohmann::json::parse("[null, 32, 1]"));
+    EXPECT_EQ(topology["config"]["output_layers"], nlohmann::json::parse(R"([["gru_1", 0, 0]])"));
+
+    // A graph with errors is not exported.
+    g.setParam(lstm, "return_sequences", false);
+    EXPECT_THROW(kerasTopologyJson(g, "m"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace loom
