@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli_diagram.h"
+#include "cli_export.h"
 #include "cli_model.h"
 #include "cli_train.h"
 #include "report/report_json.h"
@@ -30,6 +31,8 @@ constexpr const char* kUsageText =
     "  diagram MODEL OUT Draw the model as Keras's plot_model(show_shapes=True) does: a box\n"
     "                    per layer with its input and output shapes. OUT ends in .svg, .png,\n"
     "                    .pdf or .dot (Graphviz). No display needed.\n"
+    "  export MODEL OUT  The model with its weights as a Keras/TF.js layers-format folder\n"
+    "                    (OUT/model.json and OUT/weights.bin) that TF.js loads as it is.\n"
     "\n"
     "Options of summary and validate:\n"
     "  --json                 Machine-readable JSON instead of text.\n"
@@ -59,6 +62,11 @@ constexpr const char* kUsageText =
     "\n"
     "Options of diagram:\n"
     "  --scale X              PNG pixels per diagram unit (default 2)\n"
+    "\n"
+    "Options of export:\n"
+    "  --to tfjs              The format (required)\n"
+    "  --run DIR | --weights FILE   Trained weights (default: a model.json's own, else new\n"
+    "                         ones from Keras's initialisers with --seed N)\n"
     "\n"
     "Options of evaluate and predict:\n"
     "  --run DIR              Weights and data settings of a train command's folder\n"
@@ -180,6 +188,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         if (a.command == "evaluate") return evaluateCommand(a, out, err);
         if (a.command == "predict") return predictCommand(a, out, err);
         if (a.command == "diagram") return diagramCommand(a, out, err);
+        if (a.command == "export") return exportCommand(a, out, err);
         throw UsageError{"unknown command '" + a.command + "'"};
     } catch (const UsageError& e) {
         err << "layerloom-cli: " << e.message << "\nRun 'layerloom-cli --help' for usage.\n";

@@ -1,5 +1,9 @@
 #include "cli_model.h"
 
+#include <filesystem>
+#include <fstream>
+
+#include "engine/weights_file.h"
 #include "interop/keras_model.h"
 
 namespace loom::cli {
@@ -14,6 +18,24 @@ LoadedModel loadModel(const std::string& path) {
         m.project = loadProject(path);
     }
     return m;
+}
+
+std::optional<std::vector<NamedTensor>> givenWeights(const LoadedModel& model, const Args& a,
+                                                     nlohmann::json* run) {
+    namespace fs = std::filesystem;
+    if (auto dir = a.get("run")) {
+        std::ifstream in(fs::path(*dir) / "run.json");
+        if (!in) throw std::runtime_error(*dir + ": no run.json; give the folder a train command wrote");
+        *run = nlohmann::json::parse(in);
+        return loadWeights(fs::path(*dir) / "weights.llw");
+    }
+    if (auto w = a.get("weights")) return loadWeights(*w);
+    return model.weights;
+}
+
+std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a, nlohmann::json* run) {
+    if (auto w = givenWeights(model, a, run)) return *w;
+    throw UsageError{"give trained weights with --weights FILE or --run DIR"};
 }
 
 }  // namespace loom::cli

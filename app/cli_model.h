@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "cli_args.h"
 #include "engine/tensor.h"
 #include "graph/project_file.h"
 
@@ -18,5 +21,12 @@ struct LoadedModel {
 
 /// Throws std::runtime_error with the file and what is wrong.
 LoadedModel loadModel(const std::string& path);
+
+/// Weights for a model: --weights FILE, --run DIR (whose run.json goes to `run`), or a
+/// model.json's own; nothing when none is given.
+std::optional<std::vector<NamedTensor>> givenWeights(const LoadedModel& model, const Args& a,
+                                                     nlohmann::json* run);
+/// The same, or a UsageError asking for them.
+std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a, nlohmann::json* run);
 
 }  // namespace loom::cli

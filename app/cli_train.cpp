@@ -160,26 +160,13 @@ void writeHistory(const fs::path& file, const TrainResult& r) {
     writeFileAtomically(file, csv.str());
 }
 
-/// Weights for a model: --weights FILE, --run DIR, or a model.json's own.
-std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a, json* run) {
-    if (auto dir = a.get("run")) {
-        std::ifstream in(fs::path(*dir) / "run.json");
-        if (!in) throw std::runtime_error(*dir + ": no run.json; give the folder a train command wrote");
-        *run = json::parse(in);
-        return loadWeights(fs::path(*dir) / "weights.llw");
-    }
-    if (auto w = a.get("weights")) return loadWeights(*w);
-    if (model.weights) return *model.weights;
-    throw UsageError{"give trained weights with --weights FILE or --run DIR"};
-}
-
 }  // namespace
 
 const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
         "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-        "weights", "run", "input", "patience", "scale"};
+        "weights", "run", "input", "patience", "scale", "to"};
     return names;
 }
 

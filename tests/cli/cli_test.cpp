@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 
@@ -83,6 +84,54 @@ TEST(CliDiagram, RefusesUnknownFormatsAndBrokenFiles) {
     EXPECT_FALSE(std::filesystem::exists(dir / "b.dot"));
     r = run("diagram " + example("lstm_autoencoder.loom"));
     EXPECT_EQ(r.exitCode, 64) << r.out;
+}
+
+TEST(CliExport, TfjsFolderPredictsLikeTheOriginal) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export";
+    std::filesystem::remove_all(dir);
+    const std::string fixture = std::string(LAYERLOOM_TEST_DATA_DIR) + "/keras_fixtures/skip_autoencoder";
+    Result r = run("export " + fixture + "/model.json " + (dir / "tfjs").string() + " --to tfjs");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "20 weight tensors")) << r.out;
+    const auto y = dir / "y.json";
+    r = run("predict " + (dir / "tfjs" / "model.json").string() + " --input " + fixture +
+            "/input.json --out " + y.string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const auto flat = [](const nlohmann::json& j) {
+        std::vector<double> out;
+        std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
+            if (v.is_array()) {
+                for (const auto& e : v) walk(e);
+            } else {
+                out.push_back(v.get<double>());
+            }
+        };
+        walk(j);
+        return out;
+    };
+    const auto got = flat(nlohmann::json::parse(readFile(y)));
+    const auto want = flat(nlohmann::json::parse(readFile(fixture + "/expected.json")));
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-4);
+}
+
+TEST(CliExport, ExplainsWhatItCannotExport) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_bad";
+    std::filesystem::remove_all(dir);
+    Result r = run("export " + example("broken_skips_add.loom") + " " + dir.string() + " --to tfjs");
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "2 error(s)")) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "model.json"));
+    r = run("export " + example("lstm_autoencoder.loom") + " " + dir.string() + " --to onnx");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() +
+            " --to tfjs --weights " + std::string(LAYERLOOM_TEST_DATA_DIR) + "/x_f4.npy");
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    // Without trained weights it says it starts from new ones.
+    r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() + " --to tfjs --seed 3");
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "new ones")) << r.out;
+    EXPECT_TRUE(std::filesystem::exists(dir / "weights.bin"));
 }
 
 #ifdef LAYERLOOM_CLI_DRAWS

@@ -1,0 +1,56 @@
+#include "cli_export.h"
+
+#include <filesystem>
+#include <ostream>
+
+#include "cli_model.h"
+#include "engine/plan.h"
+#include "interop/keras_export.h"
+#include "shape/validator.h"
+
+namespace loom::cli {
+
+int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
+    a.expect({"to", "weights", "run", "seed"}, {}, 2, "a MODEL and an OUT folder");
+    const std::string format = a.get("to", "");
+    if (format != "tfjs") {
+        throw UsageError{format.empty() ? "say which format with --to tfjs"
+                                        : "unknown format '" + format + "' (--to tfjs)"};
+    }
+    const std::string& file = a.positional[0];
+    const std::filesystem::path target = a.positional[1];
+    try {
+        const LoadedModel model = loadModel(file);
+        const Validation v = validate(model.project.graph);
+        if (v.hasErrors()) {
+            err << "layerloom-cli: error: " << file << " has " << v.count(Severity::Error)
+                << " error(s); run 'layerloom-cli validate " << file << "' to see them\n";
+            return kInvalid;
+        }
+        Plan<float> plan = Plan<float>::compile(model.project.graph, 1);
+        nlohmann::json run;
+        if (auto weights = givenWeights(model, a, &run)) {
+            plan.loadWeights(*weights);  // checks that they fit the model
+        } else {
+            const auto seed = a.integer("seed", 0).value_or(0);
+            plan.initialize(static_cast<std::uint64_t>(seed));
+            out << "no trained weights given (--weights FILE or --run DIR): exporting new ones "
+                   "(Keras's initialisers, seed "
+                << seed << ")\n";
+        }
+        Project project = model.project;
+        if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
+        exportLayersModel(project, plan.exportWeights(), target);
+        out << "wrote " << (target / "model.json").string() << " and "
+            << (target / "weights.bin").string() << " (" << plan.params().size()
+            << " weight tensors)\n";
+        return kOk;
+    } catch (const UsageError&) {
+        throw;
+    } catch (const std::exception& e) {
+        err << "layerloom-cli: error: " << e.what() << "\n";
+        return kUnreadable;
+    }
+}
+
+}  // namespace loom::cli
