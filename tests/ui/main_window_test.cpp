@@ -132,6 +132,29 @@ private slots:
         QVERIFY(w.canvas()->zoom() < 1.0);  // the whole autoencoder fits
     }
 
+    void opensTheArchitectureOfAKerasModelJson() {
+        MainWindow w;
+        const QString fixture = LAYERLOOM_TEST_DATA_DIR "/keras_fixtures/skip_autoencoder/model.json";
+        QVERIFY(w.openPath(fixture));
+        QCOMPARE(w.document()->graph().nodes().size(), 11u);
+        QVERIFY(!w.document()->validation().hasErrors());
+        QVERIFY(w.document()->filePath().isEmpty());  // Save asks where: it is not a .loom
+        QVERIFY(w.scene()->nodeItem(w.document()->graph().nodeByName("concatenate")->id));
+
+        // A layer LayerLoom does not have: refused with its name, the document unchanged.
+        QTemporaryDir dir;
+        QFile bad(dir.filePath("model.json"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(R"({"modelTopology": {"class_name": "Sequential", "config": {"name": "s", "layers": [
+            {"class_name": "Conv1D", "config": {"name": "conv", "batch_input_shape": [null, 8, 1]}}]}}})");
+        bad.close();
+        QString message;
+        test::answerNextDialog(QMessageBox::Ok, &message);
+        QVERIFY(!w.openPath(dir.filePath("model.json")));
+        QVERIFY2(message.contains("Conv1D"), qPrintable(message));
+        QCOMPARE(w.document()->graph().nodes().size(), 11u);
+    }
+
     void exportsTheCanvasAsPngSvgAndPdf() {
         MainWindow w;
         QVERIFY(w.openPath(":/examples/lstm_autoencoder_skips.loom"));

@@ -3,10 +3,12 @@
 #include "commands/graph_command.h"
 #include "graph/fragment.h"
 #include "graph/layout.h"
+#include "interop/keras_model.h"
 #include "layers/layer_registry.h"
 #include "shape/fixes.h"
 
 #include <QFile>
+#include <QDir>
 #include <QFileInfo>
 
 namespace loom::ui {
@@ -192,6 +194,20 @@ void Document::save(const QString& path) {
 }
 
 void Document::load(const QString& path) {
+    if (path.endsWith(".json", Qt::CaseInsensitive)) {
+        // A Keras/TF.js model: its architecture becomes a new, unsaved LayerLoom project.
+        KerasImport imported;
+        try {
+            imported = importKerasModel(path.toStdString());
+        } catch (const KerasImportError& e) {
+            throw ProjectError(e.what());
+        }
+        if (imported.project.name.empty()) {
+            imported.project.name = QFileInfo(path).dir().dirName().toStdString();
+        }
+        setProject(std::move(imported.project), QString());
+        return;
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         throw ProjectError(path.toStdString() + ": cannot open the file (" +

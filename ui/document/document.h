@@ -31,8 +31,10 @@ public:
 
     /// Replaces the content, re-validates and emits changed().
     void setProject(Project project, QString filePath);
-    /// Reads a project from disk or from a Qt resource (":/examples/..."). Throws ProjectError
-    /// with a message for the user; on failure the document is unchanged.
+    /// Reads a project from disk or from a Qt resource (":/examples/..."), or the architecture
+    /// of a Keras/TF.js `model.json` as a new unsaved project. Throws ProjectError with a
+    /// message for the user (for model.json: which layer or option is not supported); on
+    /// failure the document is unchanged.
     void load(const QString& path);
     /// Takes a recovered project as unsaved changes to `filePath` (crash recovery).
     void restoreUnsaved(Project project, QString filePath);

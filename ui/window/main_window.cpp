@@ -24,7 +24,9 @@
 #include "document/document.h"
 #include "document/examples.h"
 #include "export/canvas_export.h"
+#include "engine/plan.h"
 #include "export/model_diagram.h"
+#include "interop/keras_export.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/edit_actions.h"
@@ -74,7 +76,7 @@ void MainWindow::buildMenus() {
     newAction->setStatusTip(tr("Start a new model with one Input layer"));
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::openFileDialog);
     open->setShortcut(QKeySequence::Open);
-    open->setStatusTip(tr("Open a LayerLoom project (.loom)"));
+    open->setStatusTip(tr("Open a LayerLoom project (.loom) or a Keras/TF.js model.json"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     QMenu* examples = file->addMenu(tr("New from &Template"));
@@ -93,6 +95,10 @@ void MainWindow::buildMenus() {
                                         std::pair{tr("As P&DF..."), QString("pdf")}}) {
         exportMenu->addAction(label, this, [this, suffix] { exportCanvasAs(suffix); });
     }
+    QAction* layersModel = file->addAction(tr("Export as Keras/TF.js &Model..."), this,
+                                           &MainWindow::exportLayersModelFolder);
+    layersModel->setStatusTip(tr("model.json and weights.bin in the layers format TF.js loads "
+                                 "and Keras converts"));
     QMenu* diagramMenu = file->addMenu(tr("Export Model &Diagram"));
     diagramMenu->setToolTipsVisible(true);
     for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
@@ -278,6 +284,14 @@ bool MainWindow::openPath(const QString& path) {
         return false;
     }
     m_autosaver->clear();  // the previous document's changes were saved or discarded
+    if (path.endsWith(".json", Qt::CaseInsensitive)) {
+        statusBar()->showMessage(
+            tr("Imported the architecture of %1 (%n layers); Save As keeps it as a LayerLoom "
+               "project. Its trained weights stay in the file: layerloom-cli predicts with them.",
+               "", static_cast<int>(m_document->graph().nodes().size()))
+                .arg(QFileInfo(path).fileName()),
+            15000);
+    }
     if (!path.startsWith(":/")) {
         QSettings().setValue("lastDirectory", path);
         rememberRecent(path);
@@ -291,7 +305,9 @@ bool MainWindow::openPath(const QString& path) {
 void MainWindow::openFileDialog() {
     const QString start = QSettings().value("lastDirectory").toString();
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Model"), start, tr("LayerLoom projects (*.loom);;All files (*)"));
+        this, tr("Open Model"), start,
+        tr("Models (*.loom *.json);;LayerLoom projects (*.loom);;Keras/TF.js models (*.json);;"
+           "All files (*)"));
     if (!path.isEmpty()) openPath(path);
 }
 
@@ -347,6 +363,32 @@ void MainWindow::exportCanvasAs(const QString& suffix) {
         return;
     }
     statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
+}
+
+void MainWindow::exportLayersModelFolder() {
+    if (m_document->validation().hasErrors()) {
+        QMessageBox::information(this, tr("Export as Keras/TF.js Model"),
+                                 tr("The model has problems (see the Problems dock); fix them "
+                                    "first, so that Keras and TF.js can build it."));
+        return;
+    }
+    const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for model.json and weights.bin"),
+                                                          start);
+    if (dir.isEmpty()) return;
+    try {
+        Plan<float> plan = Plan<float>::compile(m_document->graph(), 1);
+        plan.initialize(0);
+        Project project = m_document->project();
+        if (project.name.empty()) project.name = m_document->displayName().toStdString();
+        exportLayersModel(project, plan.exportWeights(), dir.toStdString());
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
+        return;
+    }
+    statusBar()->showMessage(tr("Wrote %1/model.json and weights.bin (weights from Keras's "
+                                "initialisers, ready to train)").arg(dir),
+                             8000);
 }
 
 void MainWindow::exportDiagramAs(const QString& suffix) {

@@ -74,6 +74,7 @@ private:
     void rememberRecent(const QString& path);
     void exportCanvasAs(const QString& suffix);
     void exportDiagramAs(const QString& suffix);
+    void exportLayersModelFolder();
     void fillRecentMenu();
     void restoreSettings();
 };
