@@ -5,17 +5,18 @@
 
 #include "cli_model.h"
 #include "engine/plan.h"
+#include "interop/keras_code.h"
 #include "interop/keras_export.h"
 #include "shape/validator.h"
 
 namespace loom::cli {
 
 int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
-    a.expect({"to", "weights", "run", "seed"}, {}, 2, "a MODEL and an OUT folder");
+    a.expect({"to", "weights", "run", "seed"}, {"sequential"}, 2, "a MODEL and an OUT");
     const std::string format = a.get("to", "");
-    if (format != "tfjs") {
-        throw UsageError{format.empty() ? "say which format with --to tfjs"
-                                        : "unknown format '" + format + "' (--to tfjs)"};
+    if (format != "tfjs" && format != "keras") {
+        throw UsageError{format.empty() ? "say which format with --to keras|tfjs"
+                                        : "unknown format '" + format + "' (--to keras|tfjs)"};
     }
     const std::string& file = a.positional[0];
     const std::filesystem::path target = a.positional[1];
@@ -26,6 +27,13 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
             err << "layerloom-cli: error: " << file << " has " << v.count(Severity::Error)
                 << " error(s); run 'layerloom-cli validate " << file << "' to see them\n";
             return kInvalid;
+        }
+        if (format == "keras") {
+            Project project = model.project;
+            if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
+            writeFileAtomically(target, kerasCode(project, {a.flag("sequential")}));
+            out << "wrote " << target.string() << "\n";
+            return kOk;
         }
         Plan<float> plan = Plan<float>::compile(model.project.graph, 1);
         nlohmann::json run;

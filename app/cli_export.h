@@ -6,7 +6,8 @@
 
 namespace loom::cli {
 
-/// `layerloom-cli export MODEL --to tfjs OUT`: the model with its weights in another format.
+/// `layerloom-cli export MODEL OUT --to keras|tfjs`: the model as Keras code, or with its
+/// weights in the Keras/TF.js layers format.
 int exportCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace loom::cli

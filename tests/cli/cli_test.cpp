@@ -115,6 +115,26 @@ TEST(CliExport, TfjsFolderPredictsLikeTheOriginal) {
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-4);
 }
 
+TEST(CliExport, KerasCodeCompilesInPython) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_keras";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    for (const char* model : {"lstm_autoencoder_skips.loom", "residual_lstm_classifier.loom"}) {
+        const auto py = dir / (std::string(model) + ".py");
+        Result r = run("export " + example(model) + " " + py.string() + " --to keras");
+        ASSERT_EQ(r.exitCode, 0) << r.out;
+        const std::string code = readFile(py);
+        EXPECT_TRUE(has(code, "keras.Model(inputs=input_1")) << code;
+        // Python itself checks the syntax (python3 is in the package list).
+        const std::string check = "python3 -m py_compile " + py.string() + " 2>&1";
+        EXPECT_EQ(std::system(check.c_str()), 0) << code;
+    }
+    const auto seq = dir / "seq.py";
+    Result r = run("export " + example("lstm_autoencoder.loom") + " " + seq.string() + " --to keras --sequential");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(readFile(seq), "keras.Sequential([")) << readFile(seq);
+}
+
 TEST(CliExport, ExplainsWhatItCannotExport) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_bad";
     std::filesystem::remove_all(dir);

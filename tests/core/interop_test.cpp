@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
 #include <tuple>
@@ -12,6 +13,7 @@
 
 #include "engine/plan.h"
 #include "graph/project_file.h"
+#include "interop/keras_code.h"
 #include "interop/keras_export.h"
 #include "interop/keras_model.h"
 #include "shape/skip_connection.h"
@@ -157,6 +159,43 @@ TEST(LayersModelExport, WritesEveryOptionThatTfjsAndKerasDefaultDifferently) {
     // A graph with errors is not exported.
     g.setParam(lstm, "return_sequences", false);
     EXPECT_THROW(kerasTopologyJson(g, "m"), std::invalid_argument);
+}
+
+std::string readText(const std::string& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(KerasCode, MatchesTheGoldenFiles) {
+    // Reviewed by hand; regenerate with `layerloom-cli export MODEL OUT.py --to keras`.
+    const std::string golden = LAYERLOOM_TEST_DATA_DIR "/golden/";
+    const std::string examples = LAYERLOOM_EXAMPLES_DIR "/";
+    EXPECT_EQ(kerasCode(loadProject(examples + "lstm_autoencoder_skips.loom")),
+              readText(golden + "lstm_autoencoder_skips_keras.py"));
+    EXPECT_EQ(kerasCode(loadProject(examples + "lstm_autoencoder.loom"), {true}),
+              readText(golden + "lstm_autoencoder_sequential_keras.py"));
+}
+
+TEST(KerasCode, WritesMergesRegularisersAndTheHardSigmoidLayerLoomComputes) {
+    Project p = smallUNet();
+    ModelGraph& g = p.graph;
+    const NodeId lstm = g.nodeByName("lstm_2")->id;
+    g.setParam(lstm, "recurrent_activation", std::string("hard_sigmoid"));
+    g.setParam(lstm, "kernel_regularizer", Regularizer{Regularizer::Kind::L2, 0.0, 0.01});
+    p.training = {{"optimizer", "sgd"}, {"loss", "mae"}, {"epochs", 5}};
+    const std::string code = kerasCode(p);
+    EXPECT_NE(code.find("def hard_sigmoid(x):"), std::string::npos) << code;
+    EXPECT_NE(code.find("recurrent_activation=hard_sigmoid"), std::string::npos) << code;
+    EXPECT_NE(code.find("kernel_regularizer=regularizers.L1L2(l1=0.0, l2=0.01)"), std::string::npos);
+    EXPECT_NE(code.find("layers.Add(name=\"add_1\")(["), std::string::npos) << code;
+    EXPECT_NE(code.find("keras.optimizers.SGD("), std::string::npos) << code;
+    EXPECT_NE(code.find("loss=\"mae\""), std::string::npos) << code;
+    EXPECT_NE(code.find("epochs=5"), std::string::npos) << code;
+    // Not a chain: Sequential is not possible, so the functional API is used anyway.
+    EXPECT_EQ(kerasCode(p, {true}).find("keras.Sequential"), std::string::npos);
+
+    g.setParam(lstm, "return_sequences", false);
+    EXPECT_THROW(kerasCode(p), std::invalid_argument);
 }
 
 }  // namespace

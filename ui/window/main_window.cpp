@@ -12,6 +12,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
@@ -26,6 +27,7 @@
 #include "export/canvas_export.h"
 #include "engine/plan.h"
 #include "export/model_diagram.h"
+#include "interop/keras_code.h"
 #include "interop/keras_export.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
@@ -99,6 +101,10 @@ void MainWindow::buildMenus() {
                                            &MainWindow::exportLayersModelFolder);
     layersModel->setStatusTip(tr("model.json and weights.bin in the layers format TF.js loads "
                                  "and Keras converts"));
+    QAction* kerasCodeAction = file->addAction(tr("Export as &Keras Code..."), this,
+                                               &MainWindow::exportKerasCode);
+    kerasCodeAction->setStatusTip(tr("Runnable Keras Python (functional API) with every layer "
+                                     "option and the training settings"));
     QMenu* diagramMenu = file->addMenu(tr("Export Model &Diagram"));
     diagramMenu->setToolTipsVisible(true);
     for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
@@ -363,6 +369,31 @@ void MainWindow::exportCanvasAs(const QString& suffix) {
         return;
     }
     statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
+}
+
+void MainWindow::exportKerasCode() {
+    if (m_document->validation().hasErrors()) {
+        QMessageBox::information(this, tr("Export as Keras Code"),
+                                 tr("The model has problems (see the Problems dock); fix them "
+                                    "first, so that Keras can build it."));
+        return;
+    }
+    QString base = m_document->displayName();
+    base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
+    const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() +
+                          "/" + base.toLower() + ".py";
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export as Keras Code"), start,
+                                                      tr("Python (*.py)"));
+    if (path.isEmpty()) return;
+    try {
+        Project project = m_document->project();
+        if (project.name.empty()) project.name = m_document->displayName().toStdString();
+        writeFileAtomically(path.toStdString(), kerasCode(project));
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
+        return;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
 }
 
 void MainWindow::exportLayersModelFolder() {

@@ -75,6 +75,7 @@ private:
     void exportCanvasAs(const QString& suffix);
     void exportDiagramAs(const QString& suffix);
     void exportLayersModelFolder();
+    void exportKerasCode();
     void fillRecentMenu();
     void restoreSettings();
 };

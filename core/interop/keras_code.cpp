@@ -1,0 +1,229 @@
+#include "interop/keras_code.h"
+
+#include <cctype>
+#include <sstream>
+#include <stdexcept>
+
+#include "layers/layer_registry.h"
+#include "shape/validator.h"
+#include "train/config_json.h"
+
+namespace loom {
+
+namespace {
+
+std::string pyNumber(double v) {
+    std::ostringstream s;
+    s.precision(10);
+    s << v;
+    std::string t = s.str();
+    if (t.find_first_of(".eE") == std::string::npos) t += ".0";
+    return t;
+}
+
+std::string pyString(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+/// A Python identifier for a layer name (`lstm_1` stays; `my layer` -> `my_layer`).
+std::string identifier(const std::string& name) {
+    std::string id;
+    for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "l_" + id;
+    static const char* reserved[] = {"model", "keras", "layers", "regularizers", "input", "lambda",
+                                     "class", "def", "in", "is", "or", "and", "not", "for",
+                                     "if", "else", "from", "import", "return", "None", "True",
+                                     "False", "hard_sigmoid"};
+    for (const char* r : reserved) {
+        if (id == r) return id + "_";
+    }
+    return id;
+}
+
+std::string value(const ParamSpec& p, const ParamValue& v) {
+    if (const auto* b = std::get_if<bool>(&v)) return *b ? "True" : "False";
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&v)) return pyNumber(*d);
+    if (const auto* s = std::get_if<std::string>(&v)) {
+        // LayerLoom's hard_sigmoid is tf.keras 2's and TF.js's; the code defines it.
+        if (*s == "hard_sigmoid" && p.type == ParamType::Choice) return "hard_sigmoid";
+        return pyString(*s);
+    }
+    if (const auto* r = std::get_if<Regularizer>(&v)) {
+        if (r->kind == Regularizer::Kind::None) return "None";
+        return "regularizers.L1L2(l1=" + pyNumber(r->l1) + ", l2=" + pyNumber(r->l2) + ")";
+    }
+    return "None";
+}
+
+/// `units=64, activation="tanh", ...` from the schema, the first Int positional for the
+/// parameters Keras takes positionally (units, n, rate).
+std::string arguments(const Node& n) {
+    const LayerSpec* spec = findLayer(n.kind);
+    std::string out;
+    for (const ParamSpec& p : spec->params()) {
+        auto it = n.params.find(p.name);
+        if (it == n.params.end() || p.type == ParamType::Shape) continue;
+        if (!out.empty()) out += ", ";
+        out += p.name + "=" + value(p, it->second);
+    }
+    return out;
+}
+
+bool usesHardSigmoid(const ModelGraph& g) {
+    for (const Node& n : g.nodes()) {
+        for (const auto& [key, v] : n.params) {
+            if (const auto* s = std::get_if<std::string>(&v); s && *s == "hard_sigmoid") return true;
+        }
+    }
+    return false;
+}
+
+std::string shapeTuple(const Dims& dims) {
+    std::string s = "(";
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (i) s += ", ";
+        s += dims[i] == kNone ? "None" : std::to_string(dims[i]);
+    }
+    return s + (dims.size() == 1 ? ",)" : ")");
+}
+
+/// The layer object, without its call: `layers.LSTM(units=512, ..., name="lstm_1")`.
+std::string layerExpression(const Node& n) {
+    const std::string name = "name=" + pyString(n.name);
+    if (n.kind == "TimeDistributed") {
+        return "layers.TimeDistributed(layers.Dense(" + arguments(n) + "), " + name + ")";
+    }
+    const std::string args = arguments(n);
+    return "layers." + n.kind + "(" + (args.empty() ? "" : args + ", ") + name + ")";
+}
+
+std::string optimizerCode(const OptimizerConfig& o) {
+    std::string clip;
+    if (o.clipNorm) clip += ", clipnorm=" + pyNumber(*o.clipNorm);
+    if (o.clipValue) clip += ", clipvalue=" + pyNumber(*o.clipValue);
+    const std::string lr = "learning_rate=" + pyNumber(o.learningRate);
+    switch (o.kind) {
+        case OptimizerConfig::Kind::Sgd:
+            return "keras.optimizers.SGD(" + lr + ", momentum=" + pyNumber(o.momentum) +
+                   ", nesterov=" + (o.nesterov ? "True" : "False") + clip + ")";
+        case OptimizerConfig::Kind::Adam:
+            return "keras.optimizers.Adam(" + lr + ", beta_1=" + pyNumber(o.beta1) + ", beta_2=" +
+                   pyNumber(o.beta2) + ", epsilon=" + pyNumber(o.epsilon) + clip + ")";
+        case OptimizerConfig::Kind::AdamW:
+            return "keras.optimizers.AdamW(" + lr + ", weight_decay=" + pyNumber(o.weightDecay) +
+                   ", beta_1=" + pyNumber(o.beta1) + ", beta_2=" + pyNumber(o.beta2) +
+                   ", epsilon=" + pyNumber(o.epsilon) + clip + ")";
+        case OptimizerConfig::Kind::RmsProp:
+            return "keras.optimizers.RMSprop(" + lr + ", rho=" + pyNumber(o.rho) + ", momentum=" +
+                   pyNumber(o.momentum) + ", epsilon=" + pyNumber(o.epsilon) + clip + ")";
+    }
+    return "\"adam\"";
+}
+
+bool isChain(const ModelGraph& g, const Validation& v) {
+    if (v.outputs.size() != 1) return false;
+    int inputs = 0;
+    for (const Node& n : g.nodes()) {
+        inputs += n.kind == "InputLayer" ? 1 : 0;
+        if (g.inputEdges(n.id).size() > 1 || g.outputEdges(n.id).size() > 1) return false;
+    }
+    return inputs == 1;
+}
+
+}  // namespace
+
+std::string kerasCode(const Project& project, KerasCodeOptions options) {
+    const ModelGraph& g = project.graph;
+    const Validation v = validate(g);
+    if (v.hasErrors()) {
+        throw std::invalid_argument("the model has " + std::to_string(v.count(Severity::Error)) +
+                                    " error(s); fix them before exporting");
+    }
+    const std::string title = project.name.empty() ? "model" : project.name;
+    // Keras model names are identifiers; the title stays in the first comment.
+    std::string modelName;
+    for (char c : title) modelName += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    std::ostringstream py;
+    py << "# " << title << ", as designed in LayerLoom.\n"
+       << "# Keras functional API; runs on Keras 3 and on tf.keras 2.x. Every layer option is\n"
+       << "# written out, so that defaults that differ between versions do not apply.\n"
+       << "try:\n"
+       << "    import keras\n"
+       << "    from keras import layers, regularizers\n"
+       << "except ImportError:  # TensorFlow 2.x without the keras package\n"
+       << "    from tensorflow import keras\n"
+       << "    from tensorflow.keras import layers, regularizers\n\n";
+    if (usesHardSigmoid(g)) {
+        py << "\ndef hard_sigmoid(x):\n"
+           << "    \"\"\"clip(0.2 x + 0.5, 0, 1): tf.keras 2's and TF.js's hard sigmoid, which LayerLoom\n"
+           << "    computes (Keras 3's built-in one has slope 1/6).\"\"\"\n"
+           << "    return keras.activations.relu(0.2 * x + 0.5, max_value=1.0)\n\n\n";
+    }
+    const auto shapeComment = [&](NodeId id) {
+        const auto& out = v.of(g, id).output;
+        return out ? "  # " + out->str() : std::string();
+    };
+
+    if (options.preferSequential && isChain(g, v)) {
+        py << "model = keras.Sequential([\n";
+        for (NodeId id : v.order) {
+            const Node& n = *g.node(id);
+            if (n.kind == "InputLayer") {
+                py << "    keras.Input(shape=" << shapeTuple(n.param<Dims>("shape")) << ", name="
+                   << pyString(n.name) << ")," << shapeComment(id) << "\n";
+            } else {
+                py << "    " << layerExpression(n) << "," << shapeComment(id) << "\n";
+            }
+        }
+        py << "], name=" << pyString(modelName) << ")\n";
+    } else {
+        std::vector<std::string> inputs, outputs;
+        for (NodeId id : v.order) {
+            const Node& n = *g.node(id);
+            const std::string var = identifier(n.name);
+            if (n.kind == "InputLayer") {
+                py << var << " = keras.Input(shape=" << shapeTuple(n.param<Dims>("shape"))
+                   << ", name=" << pyString(n.name) << ")" << shapeComment(id) << "\n";
+                inputs.push_back(var);
+                continue;
+            }
+            std::string args;
+            const auto in = g.inputEdges(id);
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                if (i) args += ", ";
+                args += identifier(g.node(in[i]->from.node)->name);
+            }
+            const bool merge = findLayer(n.kind)->maxInputs() < 0;
+            py << var << " = " << layerExpression(n) << "(" << (merge ? "[" + args + "]" : args)
+               << ")" << shapeComment(id) << "\n";
+        }
+        for (NodeId id : v.outputs) outputs.push_back(identifier(g.node(id)->name));
+        const auto list = [](const std::vector<std::string>& names) {
+            if (names.size() == 1) return names.front();
+            std::string s = "[";
+            for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+            return s + "]";
+        };
+        py << "\nmodel = keras.Model(inputs=" << list(inputs) << ", outputs=" << list(outputs)
+           << ", name=" << pyString(modelName) << ")\n";
+    }
+
+    const TrainConfig config = project.training.is_object() ? trainConfigFromJson(project.training)
+                                                             : TrainConfig{};
+    py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ", loss="
+       << pyString(lossName(config.loss)) << ")\n"
+       << "model.summary()\n\n"
+       << "# Train on arrays shaped (samples, time, features), e.g. windows of your series:\n"
+       << "# model.fit(x, y, epochs=" << config.epochs << ", batch_size=" << config.batchSize
+       << ", validation_split=" << pyNumber(config.validationSplit) << ", shuffle="
+       << (config.shuffle ? "True" : "False") << ")\n";
+    return py.str();
+}
+
+}  // namespace loom
