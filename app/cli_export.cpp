@@ -7,6 +7,7 @@
 #include "engine/plan.h"
 #include "interop/keras_code.h"
 #include "interop/keras_export.h"
+#include "interop/pytorch_code.h"
 #include "shape/validator.h"
 
 namespace loom::cli {
@@ -14,9 +15,9 @@ namespace loom::cli {
 int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"to", "weights", "run", "seed"}, {"sequential"}, 2, "a MODEL and an OUT");
     const std::string format = a.get("to", "");
-    if (format != "tfjs" && format != "keras") {
-        throw UsageError{format.empty() ? "say which format with --to keras|tfjs"
-                                        : "unknown format '" + format + "' (--to keras|tfjs)"};
+    if (format != "tfjs" && format != "keras" && format != "pytorch") {
+        throw UsageError{format.empty() ? "say which format with --to keras|pytorch|tfjs"
+                                        : "unknown format '" + format + "' (--to keras|pytorch|tfjs)"};
     }
     const std::string& file = a.positional[0];
     const std::filesystem::path target = a.positional[1];
@@ -48,6 +49,13 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
         }
         Project project = model.project;
         if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
+        if (format == "pytorch") {
+            exportPytorchModel(project, plan.exportWeights(), target);
+            out << "wrote " << (target / "model.py").string() << " with weights.bin and weights.json ("
+                << plan.params().size() << " weight tensors); python3 " << (target / "model.py").string()
+                << " INPUT.json OUTPUT.json predicts\n";
+            return kOk;
+        }
         exportLayersModel(project, plan.exportWeights(), target);
         out << "wrote " << (target / "model.json").string() << " and "
             << (target / "weights.bin").string() << " (" << plan.params().size()

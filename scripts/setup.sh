@@ -2,21 +2,27 @@
 # Installs the Debian packages that are missing, then configures and builds LayerLoom.
 #   scripts/setup.sh              Release build in build/
 #   scripts/setup.sh --sanitize   ASan+UBSan build of the core, CLI and their tests in build-sanitize/
+#   scripts/setup.sh --tests      also install the packages only the tests need
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 mode=release
+tests=0
 for arg in "$@"; do
     case "$arg" in
         --sanitize) mode=sanitize ;;
-        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        --tests) tests=1 ;;
+        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown option '$arg'" >&2; exit 64 ;;
     esac
 done
 
 mapfile -t wanted < <(grep -vE '^\s*(#|$)' scripts/debian-packages.txt)
+if [ "$tests" = 1 ]; then
+    mapfile -t -O "${#wanted[@]}" wanted < <(grep -vE '^\s*(#|$)' scripts/debian-test-packages.txt)
+fi
 missing=()
 for pkg in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -5,7 +5,7 @@
 #   scripts/test.sh --sanitize   ASan+UBSan build, core and CLI tests
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/scripts/setup.sh" "$@"
+"$root/scripts/setup.sh" --tests "$@"
 build="$root/build"
 [ "${1:-}" = "--sanitize" ] && build="$root/build-sanitize"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"

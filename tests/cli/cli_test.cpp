@@ -125,14 +125,81 @@ TEST(CliExport, KerasCodeCompilesInPython) {
         ASSERT_EQ(r.exitCode, 0) << r.out;
         const std::string code = readFile(py);
         EXPECT_TRUE(has(code, "keras.Model(inputs=input_1")) << code;
-        // Python itself checks the syntax (python3 is in the package list).
-        const std::string check = "python3 -m py_compile " + py.string() + " 2>&1";
+        // Python itself checks the syntax (Debian's python3, in the test package list).
+        const std::string check = std::string(LAYERLOOM_PYTHON) + " -m py_compile " + py.string() + " 2>&1";
         EXPECT_EQ(std::system(check.c_str()), 0) << code;
     }
     const auto seq = dir / "seq.py";
     Result r = run("export " + example("lstm_autoencoder.loom") + " " + seq.string() + " --to keras --sequential");
     ASSERT_EQ(r.exitCode, 0) << r.out;
     EXPECT_TRUE(has(readFile(seq), "keras.Sequential([")) << readFile(seq);
+}
+
+std::vector<double> flatJson(const std::string& text) {
+    std::vector<double> out;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
+        if (v.is_array()) {
+            for (const auto& e : v) walk(e);
+        } else {
+            out.push_back(v.get<double>());
+        }
+    };
+    walk(nlohmann::json::parse(text));
+    return out;
+}
+
+// The exported PyTorch module runs under Debian's python3-torch and predicts what LayerLoom
+// predicts: Keras's reference outputs for the fixtures, LayerLoom's own for a model with both
+// GRU conventions, a selu Keras-style LSTM cell, hard_sigmoid, a merge and softmax.
+TEST(CliExport, PytorchModulePredictsWhatLayerLoomPredicts) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_torch";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string fixtures = std::string(LAYERLOOM_TEST_DATA_DIR) + "/keras_fixtures/";
+    for (const char* name : {"skip_autoencoder", "seq_autoencoder_small"}) {
+        const auto out = dir / name;
+        Result r = run("export " + fixtures + name + "/model.json " + out.string() + " --to pytorch");
+        ASSERT_EQ(r.exitCode, 0) << r.out;
+        const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (out / "model.py").string() + " " + fixtures + name +
+                                   "/input.json " + (out / "y.json").string() + " 2>&1";
+        ASSERT_EQ(std::system(python.c_str()), 0) << python;
+        const auto got = flatJson(readFile(out / "y.json"));
+        const auto want = flatJson(readFile(fixtures + name + "/expected.json"));
+        ASSERT_EQ(got.size(), want.size()) << name;
+        for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-4) << name;
+    }
+
+    const std::string mix = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_mix.loom";
+    // Weights from Keras's initialisers, shared by both sides through the TF.js export.
+    Result r = run("export " + mix + " " + (dir / "mix_tfjs").string() + " --to tfjs --seed 5");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    r = run("export " + (dir / "mix_tfjs" / "model.json").string() + " " + (dir / "mix").string() +
+            " --to pytorch");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    std::ofstream input(dir / "x.json");
+    input << "[";
+    for (int b = 0; b < 3; ++b) {
+        input << (b ? "," : "") << "[";
+        for (int t = 0; t < 6; ++t) {
+            input << (t ? "," : "") << "[";
+            for (int f = 0; f < 3; ++f) input << (f ? "," : "") << std::sin(0.7 * b + 0.3 * t + 1.1 * f) * 2.0;
+            input << "]";
+        }
+        input << "]";
+    }
+    input << "]";
+    input.close();
+    r = run("predict " + (dir / "mix_tfjs" / "model.json").string() + " --input " +
+            (dir / "x.json").string() + " --out " + (dir / "loom.json").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (dir / "mix" / "model.py").string() + " " +
+                               (dir / "x.json").string() + " " + (dir / "torch.json").string() + " 2>&1";
+    ASSERT_EQ(std::system(python.c_str()), 0) << python;
+    const auto loom = flatJson(readFile(dir / "loom.json"));
+    const auto torch = flatJson(readFile(dir / "torch.json"));
+    ASSERT_EQ(loom.size(), 6u);
+    ASSERT_EQ(torch.size(), loom.size());
+    for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << i;
 }
 
 TEST(CliExport, ExplainsWhatItCannotExport) {
@@ -144,6 +211,7 @@ TEST(CliExport, ExplainsWhatItCannotExport) {
     EXPECT_FALSE(std::filesystem::exists(dir / "model.json"));
     r = run("export " + example("lstm_autoencoder.loom") + " " + dir.string() + " --to onnx");
     EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "--to keras|pytorch|tfjs")) << r.out;
     r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() +
             " --to tfjs --weights " + std::string(LAYERLOOM_TEST_DATA_DIR) + "/x_f4.npy");
     EXPECT_EQ(r.exitCode, 2) << r.out;

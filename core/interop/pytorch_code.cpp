@@ -1,0 +1,369 @@
+#include "interop/pytorch_code.h"
+
+#include <cctype>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "layers/layer_registry.h"
+#include "shape/validator.h"
+#include "train/config_json.h"
+
+namespace loom {
+
+namespace {
+
+constexpr const char* kPrelude = R"PY(import json
+import os
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+def activation(name):
+    """The activations LayerLoom computes, by their Keras names."""
+    table = {
+        "linear": lambda x: x,
+        "relu": torch.relu,
+        "selu": F.selu,
+        "elu": F.elu,
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        # tf.keras 2's and TF.js's hard sigmoid, which LayerLoom computes.
+        "hard_sigmoid": lambda x: torch.clamp(0.2 * x + 0.5, 0.0, 1.0),
+        "softmax": lambda x: torch.softmax(x, dim=-1),
+        "softplus": F.softplus,
+        "gelu": F.gelu,
+        "swish": F.silu,
+    }
+    return table[name]
+
+
+class KerasDense(nn.Module):
+    """Keras's Dense on the last axis: y = act(x @ kernel + bias), kernel (in, units)."""
+
+    def __init__(self, inputs, units, act, use_bias):
+        super().__init__()
+        self.kernel = nn.Parameter(torch.empty(inputs, units))
+        self.bias = nn.Parameter(torch.zeros(units)) if use_bias else None
+        self.act = activation(act)
+        nn.init.xavier_uniform_(self.kernel)
+
+    def forward(self, x):
+        y = x @ self.kernel
+        return self.act(y if self.bias is None else y + self.bias)
+
+
+class KerasLSTM(nn.Module):
+    """Keras's LSTM: gates i, f, c, o in blocks of `units` columns; kernel (in, 4u),
+    recurrent_kernel (u, 4u), one bias (4u); `act` on the candidate and the cell output."""
+
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences):
+        super().__init__()
+        self.units = units
+        self.kernel = nn.Parameter(torch.empty(inputs, 4 * units))
+        self.recurrent_kernel = nn.Parameter(torch.empty(units, 4 * units))
+        self.bias = nn.Parameter(torch.zeros(4 * units)) if use_bias else None
+        self.act, self.rec = activation(act), activation(rec)
+        self.return_sequences = return_sequences
+        nn.init.xavier_uniform_(self.kernel)
+        nn.init.orthogonal_(self.recurrent_kernel)
+        if self.bias is not None:
+            with torch.no_grad():
+                self.bias[units:2 * units] = 1.0  # unit_forget_bias
+
+    def forward(self, x):
+        u = self.units
+        xs = x @ self.kernel
+        if self.bias is not None:
+            xs = xs + self.bias
+        h = x.new_zeros(x.shape[0], u)
+        c = x.new_zeros(x.shape[0], u)
+        out = []
+        for t in range(x.shape[1]):
+            z = xs[:, t] + h @ self.recurrent_kernel
+            i = self.rec(z[:, :u])
+            f = self.rec(z[:, u:2 * u])
+            g = self.act(z[:, 2 * u:3 * u])
+            o = self.rec(z[:, 3 * u:])
+            c = f * c + i * g
+            h = o * self.act(c)
+            out.append(h)
+        return torch.stack(out, dim=1) if self.return_sequences else h
+
+
+class KerasGRU(nn.Module):
+    """Keras's GRU: gates z, r, h; reset_after=True has bias (2, 3u) and applies r after the
+    recurrent product, reset_after=False one bias (3u) and r before it."""
+
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, reset_after):
+        super().__init__()
+        self.units, self.reset_after = units, reset_after
+        self.kernel = nn.Parameter(torch.empty(inputs, 3 * units))
+        self.recurrent_kernel = nn.Parameter(torch.empty(units, 3 * units))
+        shape = (2, 3 * units) if reset_after else (3 * units,)
+        self.bias = nn.Parameter(torch.zeros(*shape)) if use_bias else None
+        self.act, self.rec = activation(act), activation(rec)
+        self.return_sequences = return_sequences
+        nn.init.xavier_uniform_(self.kernel)
+        nn.init.orthogonal_(self.recurrent_kernel)
+
+    def forward(self, x):
+        u = self.units
+        xs = x @ self.kernel
+        b_rec = None
+        if self.bias is not None:
+            xs = xs + (self.bias[0] if self.reset_after else self.bias)
+            b_rec = self.bias[1] if self.reset_after else None
+        h = x.new_zeros(x.shape[0], u)
+        out = []
+        for t in range(x.shape[1]):
+            xt = xs[:, t]
+            if self.reset_after:
+                a = h @ self.recurrent_kernel
+                if b_rec is not None:
+                    a = a + b_rec
+                z = self.rec(xt[:, :u] + a[:, :u])
+                r = self.rec(xt[:, u:2 * u] + a[:, u:2 * u])
+                hh = self.act(xt[:, 2 * u:] + r * a[:, 2 * u:])
+            else:
+                a = h @ self.recurrent_kernel[:, :2 * u]
+                z = self.rec(xt[:, :u] + a[:, :u])
+                r = self.rec(xt[:, u:2 * u] + a[:, u:])
+                hh = self.act(xt[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
+            h = z * h + (1 - z) * hh
+            out.append(h)
+        return torch.stack(out, dim=1) if self.return_sequences else h
+
+
+class RepeatVector(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+
+    def forward(self, x):
+        return x.unsqueeze(1).repeat(1, self.n, 1)
+)PY";
+
+constexpr const char* kEpilogue = R"PY(
+
+def load_weights(model, folder=os.path.dirname(os.path.abspath(__file__))):
+    """Loads weights.bin/weights.json as LayerLoom wrote them (`lstm_1/kernel`, Keras layouts)."""
+    with open(os.path.join(folder, "weights.json")) as f:
+        manifest = json.load(f)
+    blob = np.fromfile(os.path.join(folder, "weights.bin"), dtype="<f4")
+    offset = 0
+    params = dict(model.named_parameters())
+    for entry in manifest:
+        count = int(np.prod(entry["shape"])) if entry["shape"] else 1
+        values = blob[offset:offset + count].reshape(entry["shape"])
+        offset += count
+        layer, name = entry["name"].split("/")
+        with torch.no_grad():
+            params[layer + "." + name].copy_(torch.from_numpy(values.copy()))
+    return model
+
+
+def train(model, x, y, epochs=EPOCHS, batch_size=BATCH_SIZE):
+    """The training loop for the project's loss and optimizer; x, y float tensors."""
+    optimizer = OPTIMIZER
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(x.shape[0])
+        total = 0.0
+        for start in range(0, x.shape[0], batch_size):
+            idx = order[start:start + batch_size]
+            optimizer.zero_grad()
+            loss = LOSS
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        print(f"epoch {epoch + 1}/{epochs}: loss {total / x.shape[0]:.6f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python3 model.py INPUT.json OUTPUT.json  (arrays shaped (batch, time, features))")
+    model = load_weights(Model()).eval()
+    with open(sys.argv[1]) as f:
+        x = torch.tensor(json.load(f), dtype=torch.float32)
+    with torch.no_grad():
+        y = model(x)
+    with open(sys.argv[2], "w") as f:
+        json.dump(y.tolist(), f)
+)PY";
+
+std::string pyString(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string attribute(const std::string& name) {
+    // PyTorch attribute names are identifiers; LayerLoom's layer names usually are already.
+    std::string id;
+    for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "l_" + id;
+    return id;
+}
+
+std::string flag(bool b) { return b ? "True" : "False"; }
+
+std::string lossCode(Loss loss) {
+    const std::string pred = "model(x[idx])", target = "y[idx]";
+    switch (loss) {
+        case Loss::MeanSquaredError: return "F.mse_loss(" + pred + ", " + target + ")";
+        case Loss::MeanAbsoluteError: return "F.l1_loss(" + pred + ", " + target + ")";
+        case Loss::Huber: return "F.huber_loss(" + pred + ", " + target + ", delta=1.0)";
+        case Loss::BinaryCrossentropy:
+            return "F.binary_cross_entropy(" + pred + ".clamp(1e-7, 1 - 1e-7), " + target + ")";
+        case Loss::CategoricalCrossentropy:
+            return "-(" + target + " * " + pred + ".clamp(1e-7, 1.0).log()).sum(-1).mean()";
+        case Loss::SparseCategoricalCrossentropy:
+            return "F.nll_loss(" + pred + ".clamp(1e-7, 1.0).log(), " + target + ".long().flatten())";
+    }
+    return "F.mse_loss(" + pred + ", " + target + ")";
+}
+
+std::string optimizerCode(const OptimizerConfig& o) {
+    std::ostringstream s;
+    s.precision(10);
+    switch (o.kind) {
+        case OptimizerConfig::Kind::Sgd:
+            s << "torch.optim.SGD(model.parameters(), lr=" << o.learningRate << ", momentum=" << o.momentum
+              << ", nesterov=" << flag(o.nesterov) << ")";
+            break;
+        case OptimizerConfig::Kind::Adam:
+            s << "torch.optim.Adam(model.parameters(), lr=" << o.learningRate << ", betas=(" << o.beta1
+              << ", " << o.beta2 << "), eps=" << o.epsilon << ")";
+            break;
+        case OptimizerConfig::Kind::AdamW:
+            s << "torch.optim.AdamW(model.parameters(), lr=" << o.learningRate << ", betas=(" << o.beta1
+              << ", " << o.beta2 << "), eps=" << o.epsilon << ", weight_decay=" << o.weightDecay << ")";
+            break;
+        case OptimizerConfig::Kind::RmsProp:
+            s << "torch.optim.RMSprop(model.parameters(), lr=" << o.learningRate << ", alpha=" << o.rho
+              << ", eps=" << o.epsilon << ", momentum=" << o.momentum << ")";
+            break;
+    }
+    return s.str();
+}
+
+void replace(std::string& text, const std::string& what, const std::string& with) {
+    const auto at = text.find(what);
+    if (at != std::string::npos) text.replace(at, what.size(), with);
+}
+
+}  // namespace
+
+std::string pytorchCode(const Project& project) {
+    const ModelGraph& g = project.graph;
+    const Validation v = validate(g);
+    if (v.hasErrors()) {
+        throw std::invalid_argument("the model has " + std::to_string(v.count(Severity::Error)) +
+                                    " error(s); fix them before exporting");
+    }
+    std::ostringstream init, forward;
+    std::vector<std::string> inputs;
+    for (NodeId id : v.order) {
+        const Node& n = *g.node(id);
+        const std::string a = attribute(n.name);
+        const auto& out = v.of(g, id).output;
+        const std::string shape = out ? "  # " + out->str() : "";
+        const auto in = g.inputEdges(id);
+        const auto inputDims = [&](std::size_t k) { return v.of(g, in[k]->from.node).output->dims; };
+        const auto arg = [&](std::size_t k) { return attribute(g.node(in[k]->from.node)->name); };
+        if (n.kind == "InputLayer") {
+            inputs.push_back(a);
+            continue;
+        }
+        const std::int64_t features = in.empty() ? 0 : inputDims(0).back().size;
+        if (n.kind == "LSTM" || n.kind == "GRU") {
+            init << "        self." << a << " = Keras" << n.kind << "(" << features << ", "
+                 << n.param<std::int64_t>("units") << ", " << pyString(n.param<std::string>("activation"))
+                 << ", " << pyString(n.param<std::string>("recurrent_activation")) << ", "
+                 << flag(n.param<bool>("use_bias")) << ", " << flag(n.param<bool>("return_sequences"));
+            if (n.kind == "GRU") init << ", " << flag(n.param<bool>("reset_after"));
+            init << ")\n";
+            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
+        } else if (n.kind == "Dense" || n.kind == "TimeDistributed") {
+            init << "        self." << a << " = KerasDense(" << features << ", "
+                 << n.param<std::int64_t>("units") << ", " << pyString(n.param<std::string>("activation"))
+                 << ", " << flag(n.param<bool>("use_bias")) << ")\n";
+            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
+        } else if (n.kind == "RepeatVector") {
+            init << "        self." << a << " = RepeatVector(" << n.param<std::int64_t>("n") << ")\n";
+            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
+        } else if (n.kind == "Dropout") {
+            init << "        self." << a << " = nn.Dropout(" << n.param<double>("rate") << ")\n";
+            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
+        } else if (n.kind == "Add") {
+            forward << "        " << a << " = " << arg(0);
+            for (std::size_t k = 1; k < in.size(); ++k) forward << " + " << arg(k);
+            forward << shape << "\n";
+        } else if (n.kind == "Concatenate") {
+            const std::int64_t axis = n.param<std::int64_t>("axis");
+            forward << "        " << a << " = torch.cat([";
+            for (std::size_t k = 0; k < in.size(); ++k) forward << (k ? ", " : "") << arg(k);
+            forward << "], dim=" << axis << ")" << shape << "\n";
+        } else {
+            throw std::invalid_argument("PyTorch export does not know the layer kind " + n.kind);
+        }
+    }
+    std::string outputs;
+    for (std::size_t k = 0; k < v.outputs.size(); ++k) {
+        outputs += (k ? ", " : "") + attribute(g.node(v.outputs[k])->name);
+    }
+    std::string args;
+    for (std::size_t k = 0; k < inputs.size(); ++k) args += (k ? ", " : "") + inputs[k];
+
+    const std::string title = project.name.empty() ? "model" : project.name;
+    std::ostringstream py;
+    py << "# " << title << ", as designed in LayerLoom: a PyTorch module with the same numerics.\n"
+       << "# python3 model.py INPUT.json OUTPUT.json predicts with the weights beside this file.\n"
+       << kPrelude << "\n\nclass Model(nn.Module):\n"
+       << "    \"\"\"" << title << " (inputs and outputs shaped (batch, time, features) or (batch, features)).\"\"\"\n\n"
+       << "    def __init__(self):\n        super().__init__()\n"
+       << (init.str().empty() ? std::string("        pass\n") : init.str())
+       << "\n    def forward(self, " << args << "):\n" << forward.str()
+       << "        return " << outputs << "\n";
+    std::string epilogue = kEpilogue;
+    const TrainConfig config = project.training.is_object() ? trainConfigFromJson(project.training)
+                                                             : TrainConfig{};
+    replace(epilogue, "EPOCHS", std::to_string(config.epochs));
+    replace(epilogue, "BATCH_SIZE", std::to_string(config.batchSize));
+    replace(epilogue, "OPTIMIZER", optimizerCode(config.optimizer));
+    replace(epilogue, "LOSS", lossCode(config.loss));
+    py << epilogue;
+    return py.str();
+}
+
+void exportPytorchModel(const Project& project, const std::vector<NamedTensor>& weights,
+                        const std::filesystem::path& dir) {
+    const std::string code = pytorchCode(project);
+    nlohmann::json manifest = nlohmann::json::array();
+    std::string blob;
+    for (const NamedTensor& t : weights) {
+        const auto slash = t.name.find('/');
+        nlohmann::json entry = {{"name", attribute(t.name.substr(0, slash)) + t.name.substr(slash)},
+                                {"shape", t.shape}};
+        manifest.push_back(entry);
+        const std::size_t at = blob.size();
+        blob.resize(at + t.values.size() * sizeof(float));
+        std::memcpy(blob.data() + at, t.values.data(), t.values.size() * sizeof(float));
+    }
+    std::filesystem::create_directories(dir);
+    writeFileAtomically(dir / "weights.bin", blob);
+    writeFileAtomically(dir / "weights.json", manifest.dump(1) + "\n");
+    writeFileAtomically(dir / "model.py", code);
+}
+
+}  // namespace loom
