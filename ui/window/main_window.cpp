@@ -29,6 +29,7 @@
 #include "export/model_diagram.h"
 #include "interop/keras_code.h"
 #include "interop/keras_export.h"
+#include "interop/pytorch_code.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/edit_actions.h"
@@ -98,9 +99,13 @@ void MainWindow::buildMenus() {
         exportMenu->addAction(label, this, [this, suffix] { exportCanvasAs(suffix); });
     }
     QAction* layersModel = file->addAction(tr("Export as Keras/TF.js &Model..."), this,
-                                           &MainWindow::exportLayersModelFolder);
+                                           [this] { exportModelFolder(false); });
     layersModel->setStatusTip(tr("model.json and weights.bin in the layers format TF.js loads "
                                  "and Keras converts"));
+    QAction* torchModel = file->addAction(tr("Export as P&yTorch Module..."), this,
+                                          [this] { exportModelFolder(true); });
+    torchModel->setStatusTip(tr("model.py with LayerLoom's numerics, its weights and a training "
+                                "loop"));
     QAction* kerasCodeAction = file->addAction(tr("Export as &Keras Code..."), this,
                                                &MainWindow::exportKerasCode);
     kerasCodeAction->setStatusTip(tr("Runnable Keras Python (functional API) with every layer "
@@ -396,29 +401,35 @@ void MainWindow::exportKerasCode() {
     statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
 }
 
-void MainWindow::exportLayersModelFolder() {
+void MainWindow::exportModelFolder(bool pytorch) {
+    const QString title = pytorch ? tr("Export as PyTorch Module") : tr("Export as Keras/TF.js Model");
     if (m_document->validation().hasErrors()) {
-        QMessageBox::information(this, tr("Export as Keras/TF.js Model"),
+        QMessageBox::information(this, title,
                                  tr("The model has problems (see the Problems dock); fix them "
-                                    "first, so that Keras and TF.js can build it."));
+                                    "first, so that it can be built."));
         return;
     }
     const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath();
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for model.json and weights.bin"),
-                                                          start);
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, pytorch ? tr("Folder for model.py and its weights") : tr("Folder for model.json and weights.bin"),
+        start);
     if (dir.isEmpty()) return;
     try {
         Plan<float> plan = Plan<float>::compile(m_document->graph(), 1);
         plan.initialize(0);
         Project project = m_document->project();
         if (project.name.empty()) project.name = m_document->displayName().toStdString();
-        exportLayersModel(project, plan.exportWeights(), dir.toStdString());
+        if (pytorch) {
+            exportPytorchModel(project, plan.exportWeights(), dir.toStdString());
+        } else {
+            exportLayersModel(project, plan.exportWeights(), dir.toStdString());
+        }
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
         return;
     }
-    statusBar()->showMessage(tr("Wrote %1/model.json and weights.bin (weights from Keras's "
-                                "initialisers, ready to train)").arg(dir),
+    statusBar()->showMessage(tr("Wrote %1/%2 (weights from Keras's initialisers, ready to train)")
+                                 .arg(dir, pytorch ? "model.py" : "model.json"),
                              8000);
 }
 

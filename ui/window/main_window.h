@@ -74,7 +74,8 @@ private:
     void rememberRecent(const QString& path);
     void exportCanvasAs(const QString& suffix);
     void exportDiagramAs(const QString& suffix);
-    void exportLayersModelFolder();
+    /// Keras/TF.js layers format, or (pytorch) a PyTorch module, into a chosen folder.
+    void exportModelFolder(bool pytorch);
     void exportKerasCode();
     void fillRecentMenu();
     void restoreSettings();
