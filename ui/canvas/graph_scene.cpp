@@ -12,6 +12,7 @@
 #include <QSet>
 #include <cmath>
 
+#include "document/wording.h"
 #include "canvas/canvas_style.h"
 #include "canvas/edge_item.h"
 #include "canvas/group_items.h"
@@ -553,7 +554,7 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
         const Group* g = m_document->graph().group(groupOfCard(id));
         const QList<NodeId> members = g ? QList<NodeId>(g->members.begin(), g->members.end())
                                         : QList<NodeId>();
-        menu.addAction(tr("Delete the group's %n layer(s)", "", static_cast<int>(members.size())),
+        menu.addAction(tr("Delete the group's %1").arg(counted(static_cast<int>(members.size()), "layer")),
                        this, [this, members] { later([this, members] { m_document->removeNodes(members); }); });
         menu.exec(event->screenPos());
         event->accept();

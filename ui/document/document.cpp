@@ -1,6 +1,7 @@
 #include "document/document.h"
 
 #include "commands/graph_command.h"
+#include "document/wording.h"
 #include "graph/fragment.h"
 #include "graph/layout.h"
 #include "interop/keras_model.h"
@@ -153,7 +154,7 @@ std::uint32_t Document::groupLayers(const QList<NodeId>& ids, const QString& nam
     const std::uint32_t id = after.addGroup(name.toStdString(), std::vector<NodeId>(ids.begin(), ids.end()),
                                             true, at);
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after),
-                                 tr("Group %n layer(s) as %1", "", count).arg(name)));
+                                 tr("Group %1 as %2").arg(counted(count, "layer"), name)));
     return id;
 }
 

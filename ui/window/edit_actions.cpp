@@ -12,6 +12,7 @@
 #include <QMimeData>
 #include <algorithm>
 
+#include "document/wording.h"
 #include "canvas/canvas_style.h"
 #include "canvas/canvas_view.h"
 #include "canvas/graph_scene.h"
@@ -136,7 +137,7 @@ void EditActions::copy() {
     data->setText(QString::fromUtf8(json));
     QApplication::clipboard()->setMimeData(data);
     m_pasteCount = 0;
-    emit hint(tr("Copied %n layer(s)", "", static_cast<int>(ids.size())));
+    emit hint(tr("Copied %1").arg(counted(static_cast<int>(ids.size()), "layer")));
 }
 
 void EditActions::cut() {
@@ -159,7 +160,7 @@ void EditActions::paste() {
         ++m_pasteCount;
         const double shift = kPasteStep * m_pasteCount;
         const auto added = m_document->paste(clip.graph, {shift, shift},
-                                             tr("Paste %n layer(s)", "", static_cast<int>(clip.graph.nodes().size())));
+                                             tr("Paste %1").arg(counted(static_cast<qsizetype>(clip.graph.nodes().size()), "layer")));
         m_scene->selectOnly(added);
     } catch (const std::exception& e) {
         emit hint(tr("Cannot paste: %1").arg(QString::fromStdString(e.what())));
@@ -174,7 +175,7 @@ void EditActions::duplicate() {
     }
     const auto added = m_document->paste(extractFragment(m_document->graph(), ids),
                                          {kPasteStep, kPasteStep},
-                                         tr("Duplicate %n layer(s)", "", static_cast<int>(ids.size())));
+                                         tr("Duplicate %1").arg(counted(static_cast<int>(ids.size()), "layer")));
     m_scene->selectOnly(added);
 }
 
@@ -231,8 +232,8 @@ std::uint32_t EditActions::groupSelectionAs(const QString& name) {
     if (ids.empty()) return 0;
     const std::uint32_t group = m_document->groupLayers(QList<NodeId>(ids.begin(), ids.end()), name);
     if (NodeItem* card = m_scene->groupItem(group)) m_scene->selectOnly({card->id()});
-    emit hint(tr("Grouped %n layer(s) as %1; double-click the card to expand it", "",
-                 static_cast<int>(ids.size())).arg(name));
+    emit hint(tr("Grouped %1 as %2; double-click the card to expand it")
+                  .arg(counted(static_cast<qsizetype>(ids.size()), "layer"), name));
     return group;
 }
 

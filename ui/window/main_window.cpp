@@ -17,6 +17,7 @@
 #include <QStatusBar>
 #include <QTimer>
 
+#include "document/wording.h"
 #include "canvas/canvas_view.h"
 #include "canvas/graph_scene.h"
 #include "canvas/minimap.h"
@@ -519,8 +520,8 @@ void MainWindow::refreshStatus() {
     const Validation& v = m_document->validation();
     const std::size_t errors = v.count(Severity::Error);
     const std::size_t warnings = v.count(Severity::Warning);
-    QString state = errors == 0 ? tr("valid") : tr("%n error(s)", "", static_cast<int>(errors));
-    if (warnings > 0) state += tr(", %n warning(s)", "", static_cast<int>(warnings));
+    QString state = errors == 0 ? tr("valid") : counted(static_cast<qsizetype>(errors), "error");
+    if (warnings > 0) state += ", " + counted(static_cast<qsizetype>(warnings), "warning");
     m_statusModel->setText(tr("%1 layers  \u00b7  %2 parameters  \u00b7  %3")
                                .arg(m_document->graph().nodes().size())
                                .arg(QString::fromStdString(groupThousands(v.totalParams)))
