@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "interop/python_text.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
@@ -12,38 +13,10 @@ namespace loom {
 
 namespace {
 
-std::string pyNumber(double v) {
-    std::ostringstream s;
-    s.precision(10);
-    s << v;
-    std::string t = s.str();
-    if (t.find_first_of(".eE") == std::string::npos) t += ".0";
-    return t;
-}
+using python::identifier;
 
-std::string pyString(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
-/// A Python identifier for a layer name (`lstm_1` stays; `my layer` -> `my_layer`).
-std::string identifier(const std::string& name) {
-    std::string id;
-    for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-    if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "l_" + id;
-    static const char* reserved[] = {"model", "keras", "layers", "regularizers", "input", "lambda",
-                                     "class", "def", "in", "is", "or", "and", "not", "for",
-                                     "if", "else", "from", "import", "return", "None", "True",
-                                     "False", "hard_sigmoid"};
-    for (const char* r : reserved) {
-        if (id == r) return id + "_";
-    }
-    return id;
-}
+std::string pyNumber(double v) { return python::number(v); }
+std::string pyString(const std::string& s) { return python::quoted(s); }
 
 std::string value(const ParamSpec& p, const ParamValue& v) {
     if (const auto* b = std::get_if<bool>(&v)) return *b ? "True" : "False";

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "interop/python_text.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
@@ -198,22 +199,8 @@ if __name__ == "__main__":
         json.dump(y.tolist(), f)
 )PY";
 
-std::string pyString(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
-std::string attribute(const std::string& name) {
-    // PyTorch attribute names are identifiers; LayerLoom's layer names usually are already.
-    std::string id;
-    for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-    if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "l_" + id;
-    return id;
-}
+std::string pyString(const std::string& s) { return python::quoted(s); }
+std::string attribute(const std::string& name) { return python::identifier(name); }
 
 std::string flag(bool b) { return b ? "True" : "False"; }
 

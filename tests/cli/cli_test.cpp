@@ -86,6 +86,20 @@ TEST(CliDiagram, RefusesUnknownFormatsAndBrokenFiles) {
     EXPECT_EQ(r.exitCode, 64) << r.out;
 }
 
+/// The numbers of a nested JSON array, in order.
+std::vector<double> flatJson(const std::string& text) {
+    std::vector<double> out;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
+        if (v.is_array()) {
+            for (const auto& e : v) walk(e);
+        } else {
+            out.push_back(v.get<double>());
+        }
+    };
+    walk(nlohmann::json::parse(text));
+    return out;
+}
+
 TEST(CliExport, TfjsFolderPredictsLikeTheOriginal) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export";
     std::filesystem::remove_all(dir);
@@ -97,20 +111,8 @@ TEST(CliExport, TfjsFolderPredictsLikeTheOriginal) {
     r = run("predict " + (dir / "tfjs" / "model.json").string() + " --input " + fixture +
             "/input.json --out " + y.string());
     ASSERT_EQ(r.exitCode, 0) << r.out;
-    const auto flat = [](const nlohmann::json& j) {
-        std::vector<double> out;
-        std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
-            if (v.is_array()) {
-                for (const auto& e : v) walk(e);
-            } else {
-                out.push_back(v.get<double>());
-            }
-        };
-        walk(j);
-        return out;
-    };
-    const auto got = flat(nlohmann::json::parse(readFile(y)));
-    const auto want = flat(nlohmann::json::parse(readFile(fixture + "/expected.json")));
+    const auto got = flatJson(readFile(y));
+    const auto want = flatJson(readFile(fixture + "/expected.json"));
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-4);
 }
@@ -135,18 +137,6 @@ TEST(CliExport, KerasCodeCompilesInPython) {
     EXPECT_TRUE(has(readFile(seq), "keras.Sequential([")) << readFile(seq);
 }
 
-std::vector<double> flatJson(const std::string& text) {
-    std::vector<double> out;
-    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
-        if (v.is_array()) {
-            for (const auto& e : v) walk(e);
-        } else {
-            out.push_back(v.get<double>());
-        }
-    };
-    walk(nlohmann::json::parse(text));
-    return out;
-}
 
 // The exported PyTorch module runs under Debian's python3-torch and predicts what LayerLoom
 // predicts: Keras's reference outputs for the fixtures, LayerLoom's own for a model with both
