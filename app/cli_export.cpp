@@ -60,6 +60,9 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
         out << "wrote " << (target / "model.json").string() << " and "
             << (target / "weights.bin").string() << " (" << plan.params().size()
             << " weight tensors)\n";
+        for (const std::string& limit : tfjsLimitations(project.graph)) {
+            err << "layerloom-cli: warning: " << limit << "\n";
+        }
         return kOk;
     } catch (const UsageError&) {
         throw;

@@ -25,7 +25,10 @@ if [ "$tests" = 1 ]; then
 fi
 missing=()
 for pkg in "${wanted[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    # A package counts as there when Debian installed it, or when a command of its name is
+    # already on the PATH (e.g. Node.js and npm from another source).
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" &&
+       ! command -v "$pkg" >/dev/null 2>&1; then
         missing+=("$pkg")
     fi
 done

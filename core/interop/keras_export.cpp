@@ -133,6 +133,18 @@ std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelN
     return topology.dump();
 }
 
+std::vector<std::string> tfjsLimitations(const ModelGraph& graph) {
+    std::vector<std::string> out;
+    for (const Node& n : graph.nodes()) {
+        if (n.kind == "GRU" && n.param<bool>("reset_after")) {
+            out.push_back(n.name + ": TF.js cannot load a GRU with reset_after=True (Keras's "
+                                   "default; Keras reads the file). For TF.js, set "
+                                   "reset_after=False and train again: the numerics differ.");
+        }
+    }
+    return out;
+}
+
 void exportLayersModel(const Project& project, const std::vector<NamedTensor>& weights,
                        const std::filesystem::path& dir) {
     const std::string name = project.name.empty() ? "model" : project.name;

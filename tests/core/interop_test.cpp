@@ -156,6 +156,13 @@ TEST(LayersModelExport, WritesEveryOptionThatTfjsAndKerasDefaultDifferently) {
     EXPECT_EQ(layers[0]["config"]["batch_input_shape"], nlohmann::json::parse("[null, 32, 1]"));
     EXPECT_EQ(topology["config"]["output_layers"], nlohmann::json::parse(R"([["gru_1", 0, 0]])"));
 
+    // TF.js implements only reset_after=False GRUs: exporting says so.
+    const auto limits = tfjsLimitations(g);
+    ASSERT_EQ(limits.size(), 1u);
+    EXPECT_NE(limits.front().find("gru_1: TF.js cannot load a GRU with reset_after=True"), std::string::npos);
+    g.setParam(gru, "reset_after", false);
+    EXPECT_TRUE(tfjsLimitations(g).empty());
+
     // A graph with errors is not exported.
     g.setParam(lstm, "return_sequences", false);
     EXPECT_THROW(kerasTopologyJson(g, "m"), std::invalid_argument);

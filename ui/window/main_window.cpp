@@ -424,6 +424,12 @@ void MainWindow::exportModelFolder(bool pytorch) {
             exportPytorchModel(project, plan.exportWeights(), dir.toStdString());
         } else {
             exportLayersModel(project, plan.exportWeights(), dir.toStdString());
+            QStringList limits;
+            for (const std::string& l : tfjsLimitations(project.graph)) limits << QString::fromStdString(l);
+            if (!limits.isEmpty()) {
+                QMessageBox::information(this, title, tr("Exported. Keras reads it; TF.js will not:\n\n%1")
+                                                          .arg(limits.join("\n\n")));
+            }
         }
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));

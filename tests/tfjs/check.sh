@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# TF.js itself (the npm package @tensorflow/tfjs, installed once into a cache shared by builds,
+# ~/.cache/layerloom/tfjs-4.22.0 unless LAYERLOOM_TFJS_DIR says otherwise) loads the folders
+# `layerloom-cli export --to tfjs` writes and predicts what Keras and LayerLoom predict.
+#   check.sh LAYERLOOM_CLI WORK     (WORK: where the exports and predictions go)
+set -euo pipefail
+cli="$1"
+work="$2"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+data="$here/../data"
+js="${LAYERLOOM_TFJS_DIR:-$HOME/.cache/layerloom/tfjs-4.22.0}"
+mkdir -p "$work" "$js"
+cp "$here/package.json" "$here/predict.js" "$here/compare.js" "$js/"
+if [ ! -d "$js/node_modules/@tensorflow/tfjs" ]; then
+    (cd "$js" && npm install --no-audit --no-fund --loglevel=error)
+fi
+node_quiet() { node "$@" 2>&1 | grep -vE '^(=+|Hi there.*|.*tfjs-node.*|.*npm i .*|.*speed things up.*|)$' || true; }
+
+# 1. The Keras reference model, through LayerLoom's export: Keras's outputs.
+fixture="$data/keras_fixtures/skip_autoencoder"
+"$cli" export "$fixture/model.json" "$work/fixture" --to tfjs
+node_quiet "$js/predict.js" "$work/fixture/model.json" "$fixture/input.json" "$work/fixture/y.json"
+node "$js/compare.js" "$work/fixture/y.json" "$fixture/expected.json" 1e-4
+
+# 2. A model with the options TF.js and Keras default differently (GRU reset_after=False with
+#    hard_sigmoid and selu, a selu LSTM, Concatenate, Dropout, softmax): LayerLoom's outputs.
+"$cli" export "$data/interop_tfjs.loom" "$work/mix" --to tfjs --seed 5
+node -e 'const x=[0,1,2].map(b=>[0,1,2,3,4,5].map(t=>[0,1,2].map(f=>2*Math.sin(0.7*b+0.3*t+1.1*f))));
+         require("fs").writeFileSync(process.argv[1], JSON.stringify(x));' "$work/x.json"
+node_quiet "$js/predict.js" "$work/mix/model.json" "$work/x.json" "$work/mix/tfjs.json"
+"$cli" predict "$work/mix/model.json" --input "$work/x.json" --out "$work/mix/loom.json"
+node "$js/compare.js" "$work/mix/tfjs.json" "$work/mix/loom.json" 1e-4
+echo "TF.js loads LayerLoom's exports and predicts the same"
