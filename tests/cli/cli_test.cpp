@@ -140,7 +140,8 @@ TEST(CliExport, KerasCodeCompilesInPython) {
 
 // The exported PyTorch module runs under Debian's python3-torch and predicts what LayerLoom
 // predicts: Keras's reference outputs for the fixtures, LayerLoom's own for a model with both
-// GRU conventions, a selu Keras-style LSTM cell, hard_sigmoid, a merge and softmax.
+// GRU conventions, a selu Keras-style LSTM cell, hard_sigmoid, a merge and softmax. Its
+// training loop trains.
 TEST(CliExport, PytorchModulePredictsWhatLayerLoomPredicts) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_torch";
     std::filesystem::remove_all(dir);
@@ -157,6 +158,24 @@ TEST(CliExport, PytorchModulePredictsWhatLayerLoomPredicts) {
         const auto want = flatJson(readFile(fixtures + name + "/expected.json"));
         ASSERT_EQ(got.size(), want.size()) << name;
         for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-4) << name;
+    }
+
+    // The generated training loop runs and lowers the loss of the reference autoencoder.
+    {
+        const auto folder = dir / "skip_autoencoder";
+        const std::string script = "import sys, json, torch\n"
+                                   "sys.path.insert(0, sys.argv[1])\n"
+                                   "import model as exported\n"
+                                   "m = exported.load_weights(exported.Model())\n"
+                                   "x = torch.tensor(json.load(open(sys.argv[2])), dtype=torch.float32)\n"
+                                   "loss = lambda: torch.nn.functional.mse_loss(m(x), x).item()\n"
+                                   "before = loss()\n"
+                                   "exported.train(m, x, x, epochs=3, batch_size=2)\n"
+                                   "sys.exit(0 if loss() < before else 1)\n";
+        std::ofstream(dir / "train_check.py") << script;
+        const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (dir / "train_check.py").string() +
+                                   " " + folder.string() + " " + fixtures + "skip_autoencoder/input.json 2>&1";
+        EXPECT_EQ(std::system(python.c_str()), 0) << python;
     }
 
     const std::string mix = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_mix.loom";
