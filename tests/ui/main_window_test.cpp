@@ -7,6 +7,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QUndoStack>
 #include <QWheelEvent>
 #include <QtTest>
 
@@ -140,6 +141,22 @@ private slots:
         QVERIFY(!w.document()->validation().hasErrors());
         QVERIFY(w.document()->filePath().isEmpty());  // Save asks where: it is not a .loom
         QVERIFY(w.scene()->nodeItem(w.document()->graph().nodeByName("concatenate")->id));
+        // Its trained weights come along and leave with the exports, bit for bit.
+        QCOMPARE(w.document()->weights().size(), 20u);
+        QTemporaryDir out;
+        QVERIFY(w.exportModelFolderTo(out.path(), false).contains("trained weights"));
+        QFile original(LAYERLOOM_TEST_DATA_DIR "/keras_fixtures/skip_autoencoder/weights.bin");
+        QFile exported(out.filePath("weights.bin"));
+        QVERIFY(original.open(QIODevice::ReadOnly) && exported.open(QIODevice::ReadOnly));
+        QCOMPARE(exported.readAll(), original.readAll());
+        // Once the layers change, the weights no longer fit: new ones are exported instead.
+        const NodeId enc = w.document()->graph().nodeByName("enc_1")->id;
+        GraphEdit wider;
+        wider.ops.push_back(edit::SetParam{enc, "units", std::int64_t{17}});
+        w.document()->applyEdit(wider, "wider");
+        QVERIFY(w.exportModelFolderTo(out.path(), false).contains("initialisers"));
+        w.document()->undoStack()->undo();  // back to the file as it was
+        QVERIFY(w.exportModelFolderTo(out.path(), true).contains("trained weights"));
 
         // A layer LayerLoom does not have: refused with its name, the document unchanged.
         QTemporaryDir dir;

@@ -23,6 +23,7 @@ QString Document::displayName() const {
 }
 
 void Document::setProject(Project project, QString filePath) {
+    m_weights.clear();
     m_project = std::move(project);
     m_filePath = std::move(filePath);
     m_undo.clear();
@@ -207,6 +208,7 @@ void Document::load(const QString& path) {
             imported.project.name = QFileInfo(path).dir().dirName().toStdString();
         }
         setProject(std::move(imported.project), QString());
+        m_weights = std::move(imported.weights);
         return;
     }
     QFile file(path);

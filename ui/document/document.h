@@ -5,6 +5,7 @@
 #include <QString>
 #include <QUndoStack>
 
+#include "engine/tensor.h"
 #include "graph/graph_edit.h"
 #include "graph/project_file.h"
 #include "shape/validator.h"
@@ -23,6 +24,9 @@ public:
     const Project& project() const { return m_project; }
     const ModelGraph& graph() const { return m_project.graph; }
     const Validation& validation() const { return m_validation; }
+    /// Trained weights that came with the model (an opened Keras/TF.js model.json), named
+    /// `layer/param`; empty when there are none. Exports use them while they fit the graph.
+    const std::vector<NamedTensor>& weights() const { return m_weights; }
 
     /// The file this document was read from; empty for a built-in example.
     const QString& filePath() const { return m_filePath; }
@@ -80,6 +84,7 @@ signals:
 private:
     Project m_project;
     Validation m_validation;
+    std::vector<NamedTensor> m_weights;
     QString m_filePath;
     QUndoStack m_undo;
 };

@@ -298,10 +298,11 @@ bool MainWindow::openPath(const QString& path) {
     m_autosaver->clear();  // the previous document's changes were saved or discarded
     if (path.endsWith(".json", Qt::CaseInsensitive)) {
         statusBar()->showMessage(
-            tr("Imported the architecture of %1 (%n layers); Save As keeps it as a LayerLoom "
-               "project. Its trained weights stay in the file: layerloom-cli predicts with them.",
-               "", static_cast<int>(m_document->graph().nodes().size()))
-                .arg(QFileInfo(path).fileName()),
+            tr("Imported %1 (%2) with its trained weights: the exports carry them while the "
+               "layers still fit. Saving as a .loom keeps the architecture; the weights stay in "
+               "the model.json.")
+                .arg(QFileInfo(path).fileName(),
+                     counted(static_cast<qsizetype>(m_document->graph().nodes().size()), "layer")),
             15000);
     }
     if (!path.startsWith(":/")) {
@@ -415,29 +416,49 @@ void MainWindow::exportModelFolder(bool pytorch) {
         this, pytorch ? tr("Folder for model.py and its weights") : tr("Folder for model.json and weights.bin"),
         start);
     if (dir.isEmpty()) return;
+    QString report;
     try {
-        Plan<float> plan = Plan<float>::compile(m_document->graph(), 1);
-        plan.initialize(0);
-        Project project = m_document->project();
-        if (project.name.empty()) project.name = m_document->displayName().toStdString();
-        if (pytorch) {
-            exportPytorchModel(project, plan.exportWeights(), dir.toStdString());
-        } else {
-            exportLayersModel(project, plan.exportWeights(), dir.toStdString());
-            QStringList limits;
-            for (const std::string& l : tfjsLimitations(project.graph)) limits << QString::fromStdString(l);
-            if (!limits.isEmpty()) {
-                QMessageBox::information(this, title, tr("Exported. Keras reads it; TF.js will not:\n\n%1")
-                                                          .arg(limits.join("\n\n")));
-            }
-        }
+        report = exportModelFolderTo(dir, pytorch);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
         return;
     }
-    statusBar()->showMessage(tr("Wrote %1/%2 (weights from Keras's initialisers, ready to train)")
-                                 .arg(dir, pytorch ? "model.py" : "model.json"),
-                             8000);
+    QStringList limits;
+    if (!pytorch) {
+        for (const std::string& l : tfjsLimitations(m_document->graph())) limits << QString::fromStdString(l);
+    }
+    if (!limits.isEmpty()) {
+        QMessageBox::information(this, title, tr("%1\n\nKeras reads it; TF.js will not:\n\n%2")
+                                                  .arg(report, limits.join("\n\n")));
+    }
+    statusBar()->showMessage(report, 8000);
+}
+
+QString MainWindow::exportModelFolderTo(const QString& dir, bool pytorch) {
+    Plan<float> plan = Plan<float>::compile(m_document->graph(), 1);
+    // The model's own trained weights while they fit it; else Keras's initialisers.
+    bool trained = false;
+    if (!m_document->weights().empty()) {
+        try {
+            plan.loadWeights(m_document->weights());
+            trained = true;
+        } catch (const std::exception&) {
+            plan.initialize(0);  // the layers changed since the weights were trained
+        }
+    } else {
+        plan.initialize(0);
+    }
+    Project project = m_document->project();
+    if (project.name.empty()) project.name = m_document->displayName().toStdString();
+    if (pytorch) {
+        exportPytorchModel(project, plan.exportWeights(), dir.toStdString());
+    } else {
+        exportLayersModel(project, plan.exportWeights(), dir.toStdString());
+    }
+    return tr("Wrote %1/%2 with %3")
+        .arg(dir, pytorch ? "model.py" : "model.json",
+             trained ? tr("the model's trained weights")
+                     : tr("new weights from Keras's initialisers, ready to train"));
 }
 
 void MainWindow::exportDiagramAs(const QString& suffix) {

@@ -36,6 +36,11 @@ public:
     PalettePanel* palette() const { return m_palette; }
     Minimap* minimap() const { return m_minimap; }
 
+    /// Writes the model as a Keras/TF.js layers folder or (pytorch) a PyTorch module into `dir`,
+    /// with the document's trained weights when they fit, else new ones; returns what it did.
+    /// Throws std::exception with the reason.
+    QString exportModelFolderTo(const QString& dir, bool pytorch);
+
     /// Starts a new model holding one Input layer, after offering to save unsaved changes.
     bool newModel();
 
