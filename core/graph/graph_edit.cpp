@@ -50,12 +50,18 @@ struct Applier {
 
 }  // namespace
 
-std::vector<NodeId> applyEdit(ModelGraph& graph, const GraphEdit& edit) {
-    ModelGraph work = graph;  // all or nothing
+ModelGraph appliedEdit(const ModelGraph& graph, const GraphEdit& edit, std::vector<NodeId>* added) {
+    ModelGraph work = graph;
     Applier applier{work, {}};
     for (const EditOp& op : edit.ops) std::visit(applier, op);
-    graph = std::move(work);
-    return applier.added;
+    if (added) *added = std::move(applier.added);
+    return work;
+}
+
+std::vector<NodeId> applyEdit(ModelGraph& graph, const GraphEdit& edit) {
+    std::vector<NodeId> added;
+    graph = appliedEdit(graph, edit, &added);  // all or nothing: `graph` changes only at the end
+    return added;
 }
 
 }  // namespace loom

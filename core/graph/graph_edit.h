@@ -70,5 +70,8 @@ public:
 /// Applies every op in order; throws EditError (leaving `graph` unchanged) when an op refers to
 /// something that does not exist. Returns the ids of the nodes the edit added.
 std::vector<NodeId> applyEdit(ModelGraph& graph, const GraphEdit& edit);
+/// The same, leaving `graph` as it is: the changed copy, and in `added` the new nodes' ids.
+ModelGraph appliedEdit(const ModelGraph& graph, const GraphEdit& edit,
+                       std::vector<NodeId>* added = nullptr);
 
 }  // namespace loom

@@ -43,9 +43,9 @@ void Document::setGraph(ModelGraph graph) {
 }
 
 std::vector<NodeId> Document::applyEdit(const GraphEdit& edit, const QString& text) {
-    ModelGraph after = m_project.graph;
     // Throws EditError and changes nothing when it cannot apply.
-    std::vector<NodeId> added = loom::applyEdit(after, edit);
+    std::vector<NodeId> added;
+    ModelGraph after = appliedEdit(m_project.graph, edit, &added);
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
     return added;
 }

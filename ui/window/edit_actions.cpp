@@ -89,38 +89,35 @@ void EditActions::addTo(QMenu* edit) {
 
 std::vector<NodeId> EditActions::selection() const { return m_scene->selectedLayers(); }
 
-void EditActions::quickAdd(QPointF scenePos) {
+EditActions::Placement EditActions::placeNewLayer(QPointF fallback) const {
+    // Below the one selected layer, wired from it; else where the user pointed.
     const std::vector<NodeId> selected = selection();
     const Node* after = selected.size() == 1 ? m_document->graph().node(selected.front()) : nullptr;
-    auto* box = new QuickAdd(after ? tr("after %1").arg(QString::fromStdString(after->name)) : QString(),
-                             m_view);
-    const NodeId afterId = after ? after->id : 0;
-    const Point at = after ? Point{after->position.x, after->position.y + style::kRowPitch}
-                           : Point{scenePos.x(), scenePos.y() - style::kHeaderHeight / 2.0};
-    connect(box, &QuickAdd::chosen, this, [this, at, afterId](const QString& kind) {
-        try {
-            m_scene->selectOnly({m_document->addLayer(kind, at, 0, afterId)});
-        } catch (const EditError& e) {
-            emit hint(QString::fromStdString(e.what()));
-        }
-    });
-    const QPoint global = m_view->viewport()->mapToGlobal(m_view->mapFromScene(scenePos));
-    box->move(global);
+    if (!after) return {Point{fallback.x(), fallback.y()}, 0, QString()};
+    return {Point{after->position.x, after->position.y + style::kRowPitch}, after->id,
+            QString::fromStdString(after->name)};
+}
+
+void EditActions::addAt(const QString& kind, const Placement& place) {
+    try {
+        m_scene->selectOnly({m_document->addLayer(kind, place.at, 0, place.after)});
+    } catch (const EditError& e) {
+        emit hint(QString::fromStdString(e.what()));
+    }
+}
+
+void EditActions::quickAdd(QPointF scenePos) {
+    const Placement place =
+        placeNewLayer(QPointF(scenePos.x(), scenePos.y() - style::kHeaderHeight / 2.0));
+    auto* box = new QuickAdd(place.after ? tr("after %1").arg(place.afterName) : QString(), m_view);
+    connect(box, &QuickAdd::chosen, this, [this, place](const QString& kind) { addAt(kind, place); });
+    box->move(m_view->viewport()->mapToGlobal(m_view->mapFromScene(scenePos)));
     box->show();
     box->searchField()->setFocus();
 }
 
 void EditActions::addLayer(const QString& kind) {
-    const std::vector<NodeId> selected = selection();
-    const Node* after = selected.size() == 1 ? m_document->graph().node(selected.front()) : nullptr;
-    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
-    const Point at = after ? Point{after->position.x, after->position.y + style::kRowPitch}
-                           : Point{centre.x(), centre.y()};
-    try {
-        m_scene->selectOnly({m_document->addLayer(kind, at, 0, after ? after->id : 0)});
-    } catch (const EditError& e) {
-        emit hint(QString::fromStdString(e.what()));
-    }
+    addAt(kind, placeNewLayer(m_view->mapToScene(m_view->viewport()->rect().center())));
 }
 
 void EditActions::copy() {

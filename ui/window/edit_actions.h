@@ -70,6 +70,16 @@ private:
     CanvasView* m_view;
     int m_pasteCount = 0;  ///< consecutive pastes of one copy step further down-right
 
+    /// Where a new layer goes: below the one selected layer and wired from it, else at
+    /// `fallback`.
+    struct Placement {
+        Point at;
+        NodeId after = 0;
+        QString afterName;
+    };
+    Placement placeNewLayer(QPointF fallback) const;
+    void addAt(const QString& kind, const Placement& place);
+
     std::vector<NodeId> selection() const;
     QAction* action(QMenu* menu, const QString& text, const QKeySequence& key,
                     const QString& tip, void (EditActions::*slot)());

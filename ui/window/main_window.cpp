@@ -378,13 +378,16 @@ void MainWindow::exportCanvasAs(const QString& suffix) {
     statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
 }
 
+bool MainWindow::exportable(const QString& title) {
+    if (!m_document->validation().hasErrors()) return true;
+    QMessageBox::information(this, title,
+                             tr("The model has problems (see the Problems dock); fix them "
+                                "first, so that it can be built."));
+    return false;
+}
+
 void MainWindow::exportKerasCode() {
-    if (m_document->validation().hasErrors()) {
-        QMessageBox::information(this, tr("Export as Keras Code"),
-                                 tr("The model has problems (see the Problems dock); fix them "
-                                    "first, so that Keras can build it."));
-        return;
-    }
+    if (!exportable(tr("Export as Keras Code"))) return;
     QString base = m_document->displayName();
     base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
     const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() +
@@ -405,12 +408,7 @@ void MainWindow::exportKerasCode() {
 
 void MainWindow::exportModelFolder(bool pytorch) {
     const QString title = pytorch ? tr("Export as PyTorch Module") : tr("Export as Keras/TF.js Model");
-    if (m_document->validation().hasErrors()) {
-        QMessageBox::information(this, title,
-                                 tr("The model has problems (see the Problems dock); fix them "
-                                    "first, so that it can be built."));
-        return;
-    }
+    if (!exportable(title)) return;
     const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath();
     const QString dir = QFileDialog::getExistingDirectory(
         this, pytorch ? tr("Folder for model.py and its weights") : tr("Folder for model.json and weights.bin"),

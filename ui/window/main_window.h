@@ -82,6 +82,8 @@ private:
     /// Keras/TF.js layers format, or (pytorch) a PyTorch module, into a chosen folder.
     void exportModelFolder(bool pytorch);
     void exportKerasCode();
+    /// Whether the model can be exported; else says why.
+    bool exportable(const QString& title);
     void fillRecentMenu();
     void restoreSettings();
 };
