@@ -396,12 +396,12 @@ ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const
         // Everything upstream of `from`: wiring into one of them would close a loop.
         m_state->ancestorsOf = from;
         m_state->ancestors.clear();
-        std::vector<NodeId> todo{from};
-        while (!todo.empty()) {
-            const NodeId n = todo.back();
-            todo.pop_back();
+        std::vector<NodeId> frontier{from};
+        while (!frontier.empty()) {
+            const NodeId n = frontier.back();
+            frontier.pop_back();
             for (const Edge* e : m_state->validator.incoming(m_graph.indexOf(n))) {
-                if (m_state->ancestors.insert(e->from.node).second) todo.push_back(e->from.node);
+                if (m_state->ancestors.insert(e->from.node).second) frontier.push_back(e->from.node);
             }
         }
     }
