@@ -37,11 +37,9 @@ std::string shapeText(const std::vector<std::int64_t>& shape) {
     return s + (shape.size() == 1 ? ",)" : ")");
 }
 
-}  // namespace
-
-template <class S>
-Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t steps) {
-    if (maxBatch < 1) throw PlanError("the batch size must be at least 1");
+/// The graph with every free time axis set to `steps`, and its validation; throws PlanError
+/// when it cannot run.
+std::pair<ModelGraph, Validation> runnable(const ModelGraph& source, std::int64_t steps) {
     ModelGraph graph = source;
     for (const Node& n : source.nodes()) {
         if (n.kind != "InputLayer") continue;
@@ -60,6 +58,15 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     for (const Diagnostic& d : v.diagnostics) {
         if (d.severity == Severity::Error) throw PlanError("the model has errors: " + d.message);
     }
+    return {std::move(graph), v};
+}
+
+}  // namespace
+
+template <class S>
+Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t steps) {
+    if (maxBatch < 1) throw PlanError("the batch size must be at least 1");
+    const auto [graph, v] = runnable(source, steps);
 
     Plan plan;
     plan.m_maxBatch = maxBatch;
@@ -97,6 +104,23 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     }
     plan.m_outputs = v.outputs;
     return plan;
+}
+
+std::vector<NamedShape> parameterShapes(const ModelGraph& source) {
+    // Weight shapes never depend on the sequence length.
+    const auto [graph, v] = runnable(source, 1);
+    std::vector<NamedShape> out;
+    for (NodeId id : v.order) {
+        const Node& node = *graph.node(id);
+        if (node.kind == "InputLayer") continue;
+        std::vector<Dims> inputs;
+        for (const Edge* e : graph.inputEdges(id)) inputs.push_back(v.of(graph, e->from.node).output->sizes());
+        const Dims dims = v.of(graph, id).output->sizes();
+        for (const ParamShape& p : makeKernel<float>(KernelSetup{node, inputs, dims})->params()) {
+            out.push_back({node.name + "/" + p.name, p.shape});
+        }
+    }
+    return out;
 }
 
 template <class S>

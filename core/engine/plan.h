@@ -15,6 +15,17 @@
 
 namespace loom {
 
+/// A weight tensor's name (`lstm_1/kernel`) and shape.
+struct NamedShape {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    bool operator==(const NamedShape&) const = default;
+};
+
+/// The weights a compiled plan of `graph` would hold, in the order of Plan::params(), without
+/// allocating them; throws PlanError when the graph has errors.
+std::vector<NamedShape> parameterShapes(const ModelGraph& graph);
+
 /// A graph that cannot run: what is wrong, in words for the user.
 class PlanError : public std::runtime_error {
 public:

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/named_tensor.h"
+
 namespace loom {
 
 /// Row-major matrices over float or double. Activations are matrices with one row per sample
@@ -29,19 +31,5 @@ using ConstStridedMap = Eigen::Map<const Mat<S>, 0, Eigen::OuterStride<>>;
 /// results bit for bit repeatable (reductions peel differently on differently aligned data).
 template <class S>
 using AlignedVector = std::vector<S, Eigen::aligned_allocator<S>>;
-
-/// A named float32 tensor, as weights are stored and exchanged: `lstm_1/kernel`, row-major.
-struct NamedTensor {
-    std::string name;
-    std::vector<std::int64_t> shape;
-    std::vector<float> values;
-
-    std::int64_t size() const {
-        std::int64_t n = 1;
-        for (std::int64_t d : shape) n *= d;
-        return n;
-    }
-    bool operator==(const NamedTensor&) const = default;
-};
 
 }  // namespace loom

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
 
+#include "graph/base64.h"
 #include "layers/layer_registry.h"
 
 namespace loom {
@@ -195,6 +197,57 @@ void lineAndColumn(std::string_view text, std::size_t byte, int& line, int& colu
     }
 }
 
+
+constexpr std::string_view kWeightsEncoding = "float32-le-base64";
+
+std::string floatBytes(const std::vector<float>& values) {
+    static_assert(std::endian::native == std::endian::little, "weights are stored little-endian");
+    return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+}
+
+json weightsJson(const std::vector<NamedTensor>& weights) {
+    json tensors = json::array();
+    for (const NamedTensor& t : weights) {
+        tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"data", toBase64(floatBytes(t.values))}});
+    }
+    return {{"encoding", kWeightsEncoding}, {"tensors", tensors}};
+}
+
+std::vector<NamedTensor> readWeights(const Reader& r, const json& w) {
+    const std::string ptr = "/weights";
+    const json& encoding = r.member(w, ptr, "encoding");
+    if (encoding != kWeightsEncoding) {
+        r.fail(ptr + "/encoding", "unknown weights encoding " + encoding.dump() + " (expected \"" +
+                                      std::string(kWeightsEncoding) + "\")");
+    }
+    const json& tensors = r.member(w, ptr, "tensors");
+    if (!tensors.is_array()) r.fail(ptr + "/tensors", "expected a list of tensors");
+    std::vector<NamedTensor> out;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const std::string tp = ptr + "/tensors/" + std::to_string(i);
+        NamedTensor t;
+        t.name = r.text(r.member(tensors[i], tp, "name"), tp + "/name");
+        const json& shape = r.member(tensors[i], tp, "shape");
+        if (!shape.is_array()) r.fail(tp + "/shape", "expected a list of sizes");
+        for (std::size_t k = 0; k < shape.size(); ++k) {
+            const std::int64_t d = r.integer(shape[k], tp + "/shape/" + std::to_string(k));
+            if (d < 1) r.fail(tp + "/shape/" + std::to_string(k), "a size must be positive");
+            t.shape.push_back(d);
+        }
+        const std::optional<std::string> bytes = fromBase64(r.text(r.member(tensors[i], tp, "data"), tp + "/data"));
+        if (!bytes) r.fail(tp + "/data", "the weights of " + t.name + " are not valid base64");
+        if (bytes->size() != static_cast<std::size_t>(t.size()) * sizeof(float)) {
+            r.fail(tp + "/data", "the weights of " + t.name + " hold " +
+                                     std::to_string(bytes->size() / sizeof(float)) + " values; their shape needs " +
+                                     std::to_string(t.size()));
+        }
+        t.values.resize(static_cast<std::size_t>(t.size()));
+        std::memcpy(t.values.data(), bytes->data(), bytes->size());
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
 }  // namespace
 
 Project parseProject(std::string_view text, std::string_view source) {
@@ -305,6 +358,11 @@ Project parseProject(std::string_view text, std::string_view source) {
         if (!doc["training"].is_object()) r.fail("/training", "expected an object");
         project.training = doc["training"];
     }
+    if (doc.contains("weights")) project.weights = readWeights(r, doc["weights"]);
+    if (doc.contains("runs")) {
+        if (!doc["runs"].is_array()) r.fail("/runs", "expected a list of training runs");
+        project.runs = doc["runs"];
+    }
     return project;
 }
 
@@ -342,6 +400,8 @@ std::string serializeProject(const Project& project) {
                 {"name", project.name},
                 {"graph", graph},
                 {"training", project.training}};
+    if (!project.weights.empty()) doc["weights"] = weightsJson(project.weights);
+    if (!project.runs.empty()) doc["runs"] = project.runs;
     return doc.dump(2) + "\n";
 }
 

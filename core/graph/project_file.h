@@ -7,22 +7,30 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/named_tensor.h"
 #include "graph/model_graph.h"
 
 namespace loom {
 
-/// A LayerLoom project: the model graph with node positions, and the training settings that
-/// later parts of the app own (kept as JSON so that this layer stays ignorant of them).
+/// A LayerLoom project: the model graph with node positions, its trained weights, and the
+/// training settings and past runs that later parts of the app own (kept as JSON so that this
+/// layer stays ignorant of them).
 struct Project {
     std::string name;
     ModelGraph graph;
     nlohmann::json training = nlohmann::json::object();
+    /// Trained weights named `layer/param`; empty for an untrained model. Stored in the file as
+    /// little-endian float32, base64-encoded.
+    std::vector<NamedTensor> weights;
+    /// Past training runs, oldest first (see ui/training); kept as the app wrote them.
+    nlohmann::json runs = nlohmann::json::array();
 
     bool operator==(const Project&) const = default;
 };
 
 inline constexpr std::string_view kProjectFormat = "layerloom-project";
-inline constexpr int kProjectVersion = 1;
+/// Version 2 added `weights` and `runs`; version 1 files still open.
+inline constexpr int kProjectVersion = 2;
 
 /// A file that cannot be read as a project. what() is a complete message for the user; the
 /// fields say where: a JSON pointer into the document, a line and column for syntax errors,

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "core/test_graphs.h"
+#include "graph/base64.h"
 #include "graph/project_file.h"
 
 namespace loom {
@@ -154,6 +155,65 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"negative_id", R"({"nodes": [{"id": -2, "name": "a", "kind": "Dense"}]})",
                    "/graph/nodes/0/id", "positive", ""}),
     [](const auto& p) { return std::string(p.param.label); });
+
+TEST(ProjectFile, WeightsAndRunsRoundTripBitForBit) {
+    Project p = sampleProject();
+    // Tiny and huge values must come back bit for bit.
+    p.weights.push_back({"lstm_1/kernel", {3, 28}, std::vector<float>(84)});
+    for (std::size_t i = 0; i < 84; ++i) p.weights[0].values[i] = static_cast<float>(i) * -0.37f + 1e-30f;
+    p.weights.push_back({"lstm_1/bias", {28}, std::vector<float>(28, 3.4e38f)});
+    p.runs = nlohmann::json::array({{{"name", "run 1"}, {"history", {1.5, 0.25}}}});
+    const Project back = parseProject(serializeProject(p));
+    EXPECT_EQ(back, p);
+}
+
+TEST(ProjectFile, VersionOneFilesStillOpen) {
+    const Project p = parseProject(R"({"format": "layerloom-project", "version": 1, "graph": {"nodes": []}})");
+    EXPECT_TRUE(p.weights.empty());
+    EXPECT_TRUE(p.runs.empty());
+}
+
+TEST(Base64, EncodesAndDecodesEveryTailLength) {
+    EXPECT_EQ(toBase64(""), "");
+    EXPECT_EQ(toBase64("f"), "Zg==");
+    EXPECT_EQ(toBase64("fo"), "Zm8=");
+    EXPECT_EQ(toBase64("foo"), "Zm9v");
+    EXPECT_EQ(toBase64("foobar"), "Zm9vYmFy");
+    for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+        EXPECT_EQ(fromBase64(toBase64(s)), s);
+    }
+    EXPECT_FALSE(fromBase64("Zm9"));     // not a multiple of 4
+    EXPECT_FALSE(fromBase64("Zm=v"));    // padding inside
+    EXPECT_FALSE(fromBase64("Zm9v!A=="));  // not in the alphabet
+}
+
+TEST(ProjectFile, BrokenWeightsSayWhatAndWhere) {
+    auto withWeights = [](const std::string& weights) {
+        return R"({"format": "layerloom-project", "version": 2, "graph": {"nodes": []}, "weights": )" +
+               weights + "}";
+    };
+    auto pointerOf = [](const std::string& text, std::string* what) {
+        try {
+            parseProject(text, "bad.loom");
+        } catch (const ProjectError& e) {
+            *what = e.what();
+            return e.pointer();
+        }
+        return std::string("accepted");
+    };
+    std::string what;
+    EXPECT_EQ(pointerOf(withWeights(R"({"encoding": "float64", "tensors": []})"), &what), "/weights/encoding");
+    EXPECT_EQ(pointerOf(withWeights(R"({"encoding": "float32-le-base64", "tensors": [{"name": "d/bias", "shape": [2], "data": "AAAAAA=="}]})"), &what),
+              "/weights/tensors/0/data");
+    EXPECT_NE(what.find("d/bias hold 1 values; their shape needs 2"), std::string::npos) << what;
+    EXPECT_EQ(pointerOf(withWeights(R"({"encoding": "float32-le-base64", "tensors": [{"name": "d/bias", "shape": [1], "data": "A*AAAA=="}]})"), &what),
+              "/weights/tensors/0/data");
+    EXPECT_NE(what.find("not valid base64"), std::string::npos) << what;
+    EXPECT_EQ(pointerOf(withWeights(R"({"encoding": "float32-le-base64", "tensors": [{"name": "d/bias", "shape": [0], "data": ""}]})"), &what),
+              "/weights/tensors/0/shape/0");
+    EXPECT_EQ(pointerOf(R"({"format": "layerloom-project", "version": 2, "graph": {"nodes": []}, "runs": {}})", &what),
+              "/runs");
+}
 
 TEST(ProjectFile, MissingFileSaysSo) {
     EXPECT_THROW(loadProject("/nonexistent/model.loom"), ProjectError);

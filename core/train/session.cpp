@@ -1,0 +1,100 @@
+#include "train/session.h"
+
+#include <algorithm>
+
+#include "engine/loss.h"
+
+namespace loom {
+
+namespace {
+
+/// Undoes the data's normalisation on values laid out with `features` in the last axis.
+void toDataUnits(std::vector<float>& values, const Normalizer& n, std::int64_t features) {
+    if (n.kind == Normalizer::Kind::None || static_cast<std::int64_t>(n.shift.size()) != features) return;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = static_cast<float>(n.invert(values[i], static_cast<std::int64_t>(i) % features));
+    }
+}
+
+std::vector<float> pick(const std::vector<float>& all, std::int64_t size,
+                        const std::vector<std::int64_t>& indexes) {
+    std::vector<float> out;
+    out.reserve(static_cast<std::size_t>(size) * indexes.size());
+    for (std::int64_t i : indexes) {
+        out.insert(out.end(), all.begin() + i * size, all.begin() + (i + 1) * size);
+    }
+    return out;
+}
+
+}  // namespace
+
+TrainingSession::TrainingSession(SessionSetup setup) : m_setup(std::move(setup)) {}
+TrainingSession::~TrainingSession() = default;
+
+void TrainingSession::prepare() {
+    const TrainConfig& c = m_setup.config;
+    const std::int64_t steps = m_setup.data.window > 0 ? m_setup.data.window : 0;
+    m_plan.emplace(Plan<float>::compile(m_setup.graph, c.batchSize, steps));
+    m_data = prepareData(m_setup.data, m_plan->dims(m_plan->inputs().at(0)),
+                         m_plan->dims(m_plan->outputs().at(0)));
+    m_match = warmStart(*m_plan, m_setup.graph, m_setup.weights, c.seed);
+
+    const Dataset& source = m_data.validation.size() > 0 ? m_data.validation : m_data.train;
+    PreviewSet& p = m_preview;
+    p.fromValidation = m_data.validation.size() > 0;
+    p.xDims = source.xDims;
+    p.yDims = source.yDims;
+    p.features = m_data.columns;
+    const std::int64_t n = source.size();
+    const std::int64_t shown = std::min(n, std::max<std::int64_t>(1, m_setup.previewSamples));
+    for (std::int64_t k = 0; k < shown; ++k) p.indexes.push_back(shown == n ? k : k * n / shown);
+    m_previewX = pick(source.x, source.xSize(), p.indexes);
+    m_previewY = pick(source.y, source.ySize(), p.indexes);
+    p.inputs = m_previewX;
+    toDataUnits(p.inputs, m_data.normalizer, p.xDims.back());
+    p.targets = m_previewY;
+    p.targetsInDataUnits = m_data.window.target != WindowSpec::Target::Classification;
+    if (p.targetsInDataUnits) toDataUnits(p.targets, m_data.normalizer, p.yDims.back());
+}
+
+TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* observer) {
+    // Previews go out after every epoch, from the training thread, between two epochs.
+    struct WithPreviews : TrainingObserver {
+        TrainingSession& session;
+        SessionObserver* next;
+        WithPreviews(TrainingSession& s, SessionObserver* o) : session(s), next(o) {}
+        void onBatch(const BatchReport& r) override {
+            if (next) next->onBatch(r);
+        }
+        void onEpoch(const EpochReport& r) override {
+            if (!next) return;
+            next->onEpoch(r);
+            next->onPreview(session.preview(r.epoch));
+        }
+    } relay(*this, observer);
+    return train(*m_plan, m_data.train, m_data.validation.size() > 0 ? &m_data.validation : nullptr,
+                 m_setup.config, &control, &relay);
+}
+
+Preview TrainingSession::preview(int epoch) {
+    Preview p;
+    p.epoch = epoch;
+    const std::vector<float> raw = predict(*m_plan, m_previewX);
+    const Dims& od = m_plan->dims(m_plan->outputs().at(0));
+    const std::int64_t outSize = Dataset::product(od);
+    const std::int64_t rows = od.size() == 2 ? od[0] : 1;
+    const std::int64_t cols = od.back();
+    const std::int64_t ySize = Dataset::product(m_preview.yDims);
+    const Loss loss = m_setup.config.loss;
+    for (std::size_t k = 0; k < m_preview.indexes.size(); ++k) {
+        p.errors.push_back(computeLoss<float>(loss, raw.data() + k * outSize, m_previewY.data() + k * ySize,
+                                              rows, cols, nullptr));
+    }
+    p.outputs = raw;
+    if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_data.normalizer, cols);
+    return p;
+}
+
+std::vector<NamedTensor> TrainingSession::weights() const { return m_plan->exportWeights(); }
+
+}  // namespace loom

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/data_source.h"
+#include "engine/named_tensor.h"
+#include "engine/plan.h"
+#include "graph/model_graph.h"
+#include "train/trainer.h"
+#include "train/warm_start.h"
+
+namespace loom {
+
+/// Everything one training run needs, copied, so that it can run on another thread while the
+/// user keeps editing the original.
+struct SessionSetup {
+    ModelGraph graph;
+    std::vector<NamedTensor> weights;  ///< start from these where they fit the layers
+    TrainConfig config;
+    DataSpec data;
+    /// How many samples the previews show outputs for (spread evenly over the samples).
+    std::int64_t previewSamples = 512;
+};
+
+/// The samples the previews show, as the model sees them and in the data's original units:
+/// validation samples, or training samples when nothing validates.
+struct PreviewSet {
+    bool fromValidation = true;
+    std::vector<std::int64_t> indexes;  ///< into the validation (or training) set
+    Dims xDims, yDims;
+    std::vector<float> inputs;   ///< original units, indexes.size() samples of xDims
+    std::vector<float> targets;  ///< original units where the target is in the data's units
+    bool targetsInDataUnits = true;  ///< false for class labels
+    std::vector<std::string> features;
+};
+
+/// The model's outputs for the preview samples after an epoch.
+struct Preview {
+    int epoch = 0;
+    std::vector<float> outputs;  ///< same layout and units as PreviewSet::targets
+    /// Per-sample loss of every preview sample in the model's units (mean squared error for
+    /// regression, cross-entropy for classifiers), for ranking the worst first.
+    std::vector<double> errors;
+};
+
+class SessionObserver : public TrainingObserver {
+public:
+    virtual void onPreview(const Preview&) {}
+};
+
+/// A training run from a snapshot: prepare() loads the data and compiles the model (both can
+/// fail with a message for the user), run() trains and reports as it goes, weights() hands
+/// back what it trained. Not copyable; run it on one thread at a time.
+class TrainingSession {
+public:
+    explicit TrainingSession(SessionSetup setup);
+    ~TrainingSession();
+
+    /// Loads, checks and windows the data, compiles the model and starts it from the given
+    /// weights where they fit. Throws DataError or PlanError saying what does not fit.
+    void prepare();
+
+    const SessionSetup& setup() const { return m_setup; }
+    const PreparedData& data() const { return m_data; }
+    const WeightMatch& weightMatch() const { return m_match; }
+    const PreviewSet& previewSet() const { return m_preview; }
+
+    /// Trains; never throws for bad numbers or data (see train()).
+    TrainResult run(TrainingControl& control, SessionObserver* observer);
+    /// The previews of the current weights (also sent to the observer after every epoch).
+    Preview preview(int epoch);
+    std::vector<NamedTensor> weights() const;
+
+private:
+    SessionSetup m_setup;
+    std::optional<Plan<float>> m_plan;
+    PreparedData m_data;
+    WeightMatch m_match;
+    PreviewSet m_preview;
+    std::vector<float> m_previewX;  ///< the preview inputs in model units
+    std::vector<float> m_previewY;
+};
+
+}  // namespace loom

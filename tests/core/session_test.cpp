@@ -1,0 +1,172 @@
+// Training from a snapshot: weights that survive edits, data preparation, previews.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/test_graphs.h"
+#include "data/csv_reader.h"
+#include "train/session.h"
+
+namespace loom {
+namespace {
+
+using test::add;
+using test::input;
+
+/// Input (16, 1) -> LSTM(units) -> RepeatVector(16) -> LSTM(units, sequences) -> TimeDistributed(1).
+ModelGraph autoencoder(std::int64_t units = 6) {
+    ModelGraph g;
+    const NodeId in = input(g, {16, 1});
+    const NodeId enc = add(g, "LSTM", {{"units", units}}, {in});
+    const NodeId rep = add(g, "RepeatVector", {{"n", std::int64_t{16}}}, {enc});
+    const NodeId dec = add(g, "LSTM", {{"units", units}, {"return_sequences", true}}, {rep});
+    add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {dec});
+    return g;
+}
+
+std::vector<NamedTensor> trainedWeights(const ModelGraph& g, std::uint64_t seed) {
+    Plan<float> plan = Plan<float>::compile(g, 1);
+    plan.initialize(seed);
+    return plan.exportWeights();
+}
+
+TEST(ParameterShapes, MatchACompiledPlan) {
+    const ModelGraph g = autoencoder();
+    Plan<float> plan = Plan<float>::compile(g, 4);
+    const std::vector<NamedShape> shapes = parameterShapes(g);
+    ASSERT_EQ(shapes.size(), plan.params().size());
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        EXPECT_EQ(shapes[i].name, plan.params()[i].fullName());
+        EXPECT_EQ(shapes[i].shape, plan.params()[i].shape.shape);
+    }
+}
+
+TEST(ParameterShapes, RefuseAGraphWithErrors) {
+    ModelGraph g = autoencoder();
+    add(g, "Add", {}, {g.nodes()[0].id, g.nodes()[3].id});  // (16, 1) + (16, 6)
+    EXPECT_THROW(parameterShapes(g), PlanError);
+}
+
+TEST(WeightMatch, AllLayersFitTheirOwnWeights) {
+    const ModelGraph g = autoencoder();
+    const WeightMatch m = matchWeights(g, trainedWeights(g, 3));
+    EXPECT_TRUE(m.all());
+    EXPECT_EQ(m.kept, (std::vector<std::string>{"lstm_1", "lstm_2", "time_distributed_1"}));
+}
+
+TEST(WeightMatch, NamesWhatChangedAndWhatIsNew) {
+    const std::vector<NamedTensor> old = trainedWeights(autoencoder(6), 3);
+    ModelGraph g = autoencoder(6);
+    // The decoder grows; a Dense head is added after the output.
+    g.setParam(g.nodes()[3].id, "units", std::int64_t{8});
+    add(g, "Dense", {{"units", std::int64_t{1}}}, {g.nodes()[4].id});
+    const WeightMatch m = matchWeights(g, old);
+    EXPECT_EQ(m.kept, (std::vector<std::string>{"lstm_1"}));
+    EXPECT_EQ(m.fresh, (std::vector<std::string>{"lstm_2", "time_distributed_1", "dense_1"}));
+    ASSERT_EQ(m.reasons.size(), 3u);
+    EXPECT_EQ(m.reasons[0], "lstm_2: kernel is (6, 32), the weights hold (6, 24)");
+    EXPECT_EQ(m.reasons[1], "time_distributed_1: kernel is (8, 1), the weights hold (6, 1)");
+    EXPECT_EQ(m.reasons[2], "dense_1: new layer");
+}
+
+TEST(WeightMatch, WarmStartKeepsFittingLayersAndInitialisesTheRest) {
+    const std::vector<NamedTensor> old = trainedWeights(autoencoder(6), 3);
+    ModelGraph g = autoencoder(6);
+    g.setParam(g.nodes()[3].id, "units", std::int64_t{8});
+    Plan<float> plan = Plan<float>::compile(g, 2);
+    const WeightMatch m = warmStart(plan, g, old, 11);
+    EXPECT_EQ(m.kept.size(), 1u);
+    Plan<float> fresh = Plan<float>::compile(g, 2);
+    fresh.initialize(11);
+    for (std::size_t i = 0; i < plan.params().size(); ++i) {
+        const auto& p = plan.params()[i];
+        const std::vector<float> got(p.value.begin(), p.value.end());
+        if (p.layer == "lstm_1") {
+            EXPECT_EQ(got, old[i].values) << p.fullName();
+        } else {
+            const auto& f = fresh.params()[i].value;
+            EXPECT_EQ(got, std::vector<float>(f.begin(), f.end())) << p.fullName();
+        }
+    }
+}
+
+SessionSetup sineSetup() {
+    SessionSetup s;
+    s.graph = autoencoder();
+    s.data.source = "synthetic:sines";
+    s.data.syntheticSteps = 400;
+    s.data.stride = 4;
+    s.data.validationSplit = 0.25;
+    s.config.epochs = 3;
+    s.config.batchSize = 16;
+    s.config.optimizer.learningRate = 0.01;
+    s.previewSamples = 5;
+    return s;
+}
+
+struct Recorder : SessionObserver {
+    int batches = 0;
+    std::vector<EpochReport> epochs;
+    std::vector<Preview> previews;
+    void onBatch(const BatchReport&) override { ++batches; }
+    void onEpoch(const EpochReport& r) override { epochs.push_back(r); }
+    void onPreview(const Preview& p) override { previews.push_back(p); }
+};
+
+TEST(TrainingSession, PreviewsEveryEpochInTheDataUnits) {
+    TrainingSession session(sineSetup());
+    session.prepare();
+    const PreviewSet& set = session.previewSet();
+    EXPECT_TRUE(set.fromValidation);
+    ASSERT_EQ(set.indexes.size(), 5u);
+    EXPECT_EQ(set.xDims, (Dims{16, 1}));
+    // The inputs are back in the series' own units: the first preview window is the series
+    // where validation starts.
+    const Series series = loadSeries(session.setup().data);
+    const std::int64_t firstValidationStep = series.steps - series.steps / 4;
+    EXPECT_NEAR(set.inputs[0], series.at(firstValidationStep, 0), 1e-4);
+    EXPECT_EQ(set.targets, set.inputs);  // an autoencoder reconstructs its input
+
+    TrainingControl control;
+    Recorder rec;
+    const TrainResult r = session.run(control, &rec);
+    EXPECT_EQ(r.reason, StopReason::Finished);
+    EXPECT_EQ(rec.epochs.size(), 3u);
+    ASSERT_EQ(rec.previews.size(), 3u);
+    EXPECT_EQ(rec.previews.back().epoch, 3);
+    EXPECT_EQ(rec.previews.back().outputs.size(), set.targets.size());
+    ASSERT_EQ(rec.previews.back().errors.size(), 5u);
+    // Each error is the sample's mean squared error in the model's (normalised) units.
+    const Preview last = session.preview(3);
+    const double scale = session.data().normalizer.scale[0];
+    double sq = 0;
+    for (int t = 0; t < 16; ++t) {
+        const double d = (last.outputs[t] - set.targets[t]) / scale;
+        sq += d * d;
+    }
+    EXPECT_NEAR(last.errors[0], sq / 16, 1e-4);
+}
+
+TEST(TrainingSession, StartsFromTheGivenWeights) {
+    SessionSetup s = sineSetup();
+    s.weights = trainedWeights(s.graph, 99);
+    TrainingSession session(s);
+    session.prepare();
+    EXPECT_TRUE(session.weightMatch().all());
+    EXPECT_EQ(session.weights(), s.weights);
+}
+
+TEST(TrainingSession, DataShorterThanAWindowIsRefusedBeforeTraining) {
+    SessionSetup s = sineSetup();
+    s.data.syntheticSteps = 10;
+    TrainingSession session(s);
+    try {
+        session.prepare();
+        FAIL() << "prepared a series shorter than one window";
+    } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("16"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace loom
