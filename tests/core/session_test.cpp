@@ -43,7 +43,8 @@ TEST(ParameterShapes, MatchACompiledPlan) {
 
 TEST(ParameterShapes, RefuseAGraphWithErrors) {
     ModelGraph g = autoencoder();
-    add(g, "Add", {}, {g.nodes()[0].id, g.nodes()[3].id});  // (16, 1) + (16, 6)
+    const NodeId other = add(g, "Dense", {{"units", std::int64_t{4}}}, {g.nodes()[0].id});
+    add(g, "Add", {}, {other, g.nodes()[3].id});  // (16, 4) + (16, 6)
     EXPECT_THROW(parameterShapes(g), PlanError);
 }
 
