@@ -14,7 +14,46 @@
 
 namespace loom::ui {
 
-Document::Document(QObject* parent) : QObject(parent), m_validation(validate(m_project.graph)) {}
+Document::Document(QObject* parent) : QObject(parent), m_validation(validate(m_project.graph)) {
+    connect(&m_undo, &QUndoStack::cleanChanged, this, &Document::modificationChanged);
+}
+
+void Document::markExtrasModified() {
+    const bool was = isModified();
+    m_extrasModified = true;
+    if (!was) emit modificationChanged();
+}
+
+void Document::setWeights(std::vector<NamedTensor> weights) {
+    m_project.weights = std::move(weights);
+    markExtrasModified();
+    emit weightsChanged();
+}
+
+void Document::setTraining(nlohmann::json training) {
+    if (training == m_project.training) return;
+    m_project.training = std::move(training);
+    markExtrasModified();
+    emit trainingChanged();
+}
+
+void Document::setRuns(nlohmann::json runs) {
+    m_project.runs = std::move(runs);
+    markExtrasModified();
+    emit runsChanged();
+}
+
+void Document::setStructureLocked(const QString& reason) {
+    if (reason == m_lock) return;
+    m_lock = reason;
+    emit lockChanged();
+}
+
+bool Document::refusedByLock() {
+    if (m_lock.isEmpty()) return false;
+    emit editRefused(m_lock);
+    return true;
+}
 
 QString Document::displayName() const {
     if (!m_project.name.empty()) return QString::fromStdString(m_project.name);
@@ -23,12 +62,17 @@ QString Document::displayName() const {
 }
 
 void Document::setProject(Project project, QString filePath) {
-    m_weights.clear();
+    const bool wasModified = isModified();
     m_project = std::move(project);
     m_filePath = std::move(filePath);
     m_undo.clear();
+    m_extrasModified = false;
     m_validation = validate(m_project.graph);
     emit changed();
+    emit weightsChanged();
+    emit trainingChanged();
+    emit runsChanged();
+    if (wasModified) emit modificationChanged();
 }
 
 void Document::restoreUnsaved(Project project, QString filePath) {
@@ -43,6 +87,7 @@ void Document::setGraph(ModelGraph graph) {
 }
 
 std::vector<NodeId> Document::applyEdit(const GraphEdit& edit, const QString& text) {
+    if (refusedByLock()) return {};
     // Throws EditError and changes nothing when it cannot apply.
     std::vector<NodeId> added;
     ModelGraph after = appliedEdit(m_project.graph, edit, &added);
@@ -51,6 +96,7 @@ std::vector<NodeId> Document::applyEdit(const GraphEdit& edit, const QString& te
 }
 
 NodeId Document::addLayer(const QString& kind, Point at, EdgeId splice, NodeId after) {
+    if (refusedByLock()) return 0;
     const std::string k = kind.toStdString();
     const LayerSpec* spec = findLayer(k);
     if (!spec) throw EditError("unknown layer kind '" + k + "'");
@@ -69,11 +115,12 @@ NodeId Document::addLayer(const QString& kind, Point at, EdgeId splice, NodeId a
                        .arg(kind, QString::fromStdString(m_project.graph.node(after)->name));
         }
     }
-    return applyEdit(edit, text).front();
+    const std::vector<NodeId> added = applyEdit(edit, text);
+    return added.empty() ? 0 : added.front();
 }
 
 std::vector<NodeId> Document::paste(const ModelGraph& fragment, Point offset, const QString& text) {
-    if (fragment.nodes().empty()) return {};
+    if (fragment.nodes().empty() || refusedByLock()) return {};
     ModelGraph after = m_project.graph;
     std::vector<NodeId> added = pasteFragment(after, fragment, offset);
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
@@ -88,6 +135,7 @@ void Document::autoLayout() {
 }
 
 void Document::removeNodes(const QList<NodeId>& ids) {
+    if (refusedByLock()) return;
     ModelGraph after = m_project.graph;
     QStringList names;
     for (NodeId id : ids) {
@@ -190,7 +238,9 @@ void Document::renameGroup(std::uint32_t group, const QString& name) {
 void Document::save(const QString& path) {
     saveProject(m_project, path.toStdString());
     m_filePath = path;
+    m_extrasModified = false;
     m_undo.setClean();
+    emit modificationChanged();
     emit saved();
     emit changed();
 }
@@ -207,8 +257,8 @@ void Document::load(const QString& path) {
         if (imported.project.name.empty()) {
             imported.project.name = QFileInfo(path).dir().dirName().toStdString();
         }
+        imported.project.weights = std::move(imported.weights);
         setProject(std::move(imported.project), QString());
-        m_weights = std::move(imported.weights);
         return;
     }
     QFile file(path);

@@ -24,9 +24,23 @@ public:
     const Project& project() const { return m_project; }
     const ModelGraph& graph() const { return m_project.graph; }
     const Validation& validation() const { return m_validation; }
-    /// Trained weights that came with the model (an opened Keras/TF.js model.json), named
-    /// `layer/param`; empty when there are none. Exports use them while they fit the graph.
-    const std::vector<NamedTensor>& weights() const { return m_weights; }
+    /// Trained weights, named `layer/param`: from training or from an opened Keras/TF.js
+    /// model.json; empty for an untrained model. Saved with the project. Edits keep them:
+    /// training and the exports use them where they still fit the layers (matchWeights()).
+    const std::vector<NamedTensor>& weights() const { return m_project.weights; }
+    /// Replaces the weights (after training, or empty to start afresh); not an undo step, but
+    /// the project counts as modified until saved.
+    void setWeights(std::vector<NamedTensor> weights);
+    /// The project's training settings (TrainConfig and DataSpec as JSON); same rules as
+    /// setWeights().
+    void setTraining(nlohmann::json training);
+    /// Past training runs (see ui/training/run_record.h); same rules as setWeights().
+    void setRuns(nlohmann::json runs);
+
+    /// While `reason` is not empty, edits that change layers or wires are refused with
+    /// editRefused(reason); moving, grouping and laying out still work. Training holds it.
+    void setStructureLocked(const QString& reason);
+    const QString& structureLock() const { return m_lock; }
 
     /// The file this document was read from; empty for a built-in example.
     const QString& filePath() const { return m_filePath; }
@@ -46,13 +60,14 @@ public:
     void save(const QString& path);
 
     QUndoStack* undoStack() { return &m_undo; }
-    bool isModified() const { return !m_undo.isClean(); }
+    bool isModified() const { return !m_undo.isClean() || m_extrasModified; }
 
     /// Applies a fix (or any graph edit) as one undo step named `text`; returns the ids of the
-    /// layers it added. Throws EditError, changing nothing, when the edit does not apply.
+    /// layers it added. Throws EditError, changing nothing, when the edit does not apply;
+    /// returns nothing while the structure is locked.
     std::vector<NodeId> applyEdit(const GraphEdit& edit, const QString& text);
     /// Adds a layer of `kind` at `at`, spliced into wire `splice` when given, else wired from
-    /// `after` when given; one undo step. Returns its id.
+    /// `after` when given; one undo step. Returns its id (0 while locked).
     NodeId addLayer(const QString& kind, Point at, EdgeId splice = 0, NodeId after = 0);
     /// Pastes a copy of `fragment` shifted by `offset`; one undo step named `text`. Returns the
     /// new layers' ids.
@@ -77,16 +92,30 @@ public:
     void setGraph(ModelGraph graph);
 
 signals:
+    /// The graph changed (and was re-validated).
     void changed();
+    void weightsChanged();
+    void trainingChanged();
+    void runsChanged();
+    /// isModified() may have changed.
+    void modificationChanged();
+    void lockChanged();
+    /// An edit was refused because the layers are locked; `reason` says why.
+    void editRefused(const QString& reason);
     /// The project was written to filePath().
     void saved();
 
 private:
     Project m_project;
     Validation m_validation;
-    std::vector<NamedTensor> m_weights;
     QString m_filePath;
     QUndoStack m_undo;
+    bool m_extrasModified = false;
+    QString m_lock;
+
+    /// Emits editRefused() and returns true while the structure is locked.
+    bool refusedByLock();
+    void markExtrasModified();
 };
 
 }  // namespace loom::ui

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QString>
+#include <string>
+#include <vector>
 
 namespace loom::ui {
 
@@ -8,6 +10,16 @@ namespace loom::ui {
 /// translation file even for English; LayerLoom's messages are English.)
 inline QString counted(qsizetype n, const QString& noun) {
     return QString::number(n) + " " + (n == 1 ? noun : noun + "s");
+}
+
+/// "lstm_1", "lstm_1 and dense_2", "lstm_1, lstm_2 and dense_2".
+inline QString listed(const std::vector<std::string>& names) {
+    QString out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+        out += QString::fromStdString(names[i]);
+    }
+    return out;
 }
 
 }  // namespace loom::ui

@@ -37,6 +37,7 @@
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
 #include "report/summary.h"
+#include "train/warm_start.h"
 
 namespace loom::ui {
 
@@ -63,7 +64,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_edit, &EditActions::failed, this, [this](const QString& title, const QString& why) {
         QMessageBox::information(this, title, why);
     });
-    connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::refreshTitle);
+    connect(m_document, &Document::modificationChanged, this, &MainWindow::refreshTitle);
+    connect(m_document, &Document::editRefused, this, showHint);
     connect(m_view, &CanvasView::zoomChanged, this, [this](double z) {
         m_statusZoom->setText(tr("Zoom %1%").arg(qRound(z * 100)));
     });
@@ -434,18 +436,8 @@ void MainWindow::exportModelFolder(bool pytorch) {
 
 QString MainWindow::exportModelFolderTo(const QString& dir, bool pytorch) {
     Plan<float> plan = Plan<float>::compile(m_document->graph(), 1);
-    // The model's own trained weights while they fit it; else Keras's initialisers.
-    bool trained = false;
-    if (!m_document->weights().empty()) {
-        try {
-            plan.loadWeights(m_document->weights());
-            trained = true;
-        } catch (const std::exception&) {
-            plan.initialize(0);  // the layers changed since the weights were trained
-        }
-    } else {
-        plan.initialize(0);
-    }
+    // The model's trained weights where they fit its layers; Keras's initialisers elsewhere.
+    const WeightMatch match = warmStart(plan, m_document->graph(), m_document->weights(), 0);
     Project project = m_document->project();
     if (project.name.empty()) project.name = m_document->displayName().toStdString();
     if (pytorch) {
@@ -453,10 +445,15 @@ QString MainWindow::exportModelFolderTo(const QString& dir, bool pytorch) {
     } else {
         exportLayersModel(project, plan.exportWeights(), dir.toStdString());
     }
-    return tr("Wrote %1/%2 with %3")
-        .arg(dir, pytorch ? "model.py" : "model.json",
-             trained ? tr("the model's trained weights")
-                     : tr("new weights from Keras's initialisers, ready to train"));
+    QString weights = tr("the model's trained weights");
+    if (match.none()) {
+        weights = tr("new weights from Keras's initialisers, ready to train");
+    } else if (!match.all()) {
+        weights = tr("trained weights for %1 and new ones for %2")
+                      .arg(counted(static_cast<qsizetype>(match.kept.size()), "layer"),
+                           listed(match.fresh));
+    }
+    return tr("Wrote %1/%2 with %3").arg(dir, pytorch ? "model.py" : "model.json", weights);
 }
 
 void MainWindow::exportDiagramAs(const QString& suffix) {

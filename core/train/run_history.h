@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/model_graph.h"
+#include "train/trainer.h"
+
+namespace loom {
+
+/// One training run as the runs list keeps it: what was trained (the architecture and the
+/// settings), how it went, and how it ended. Saved with the project.
+struct TrainingRun {
+    int number = 0;          ///< "run 3": counts up within a project
+    std::string started;     ///< ISO 8601, local time
+    ModelGraph graph;        ///< the architecture as it was trained
+    nlohmann::json training; ///< TrainConfig and DataSpec as in the project's `training`
+    std::vector<EpochReport> history;
+    /// Per-batch losses: every batchLossEvery-th batch (saving thins them to at most
+    /// kKeptBatchLosses values).
+    std::vector<float> batchLosses;
+    int batchLossEvery = 1;
+    int batchesPerEpoch = 0;
+    StopReason reason = StopReason::Finished;
+    std::string outcome;     ///< the trainer's message
+    std::int64_t parameters = 0;
+
+    /// The lowest validation loss, else the lowest training loss; -1 before any epoch.
+    double bestLoss() const;
+};
+
+inline constexpr std::size_t kKeptBatchLosses = 5000;
+
+nlohmann::json runToJson(const TrainingRun& run);
+/// Throws std::runtime_error naming the key that is wrong.
+TrainingRun runFromJson(const nlohmann::json& j);
+
+/// What changed from architecture `a` to `b`, one line per change, by layer name:
+/// "added add_1 (Add)", "removed dense_3", "lstm_2: units 64 -> 128",
+/// "wired lstm_1 -> add_1". Empty when they are the same model.
+std::vector<std::string> architectureChanges(const ModelGraph& a, const ModelGraph& b);
+
+}  // namespace loom
