@@ -1,5 +1,6 @@
 #include "train/session.h"
 
+#include <Eigen/Core>
 #include <algorithm>
 
 #include "engine/loss.h"
@@ -28,6 +29,30 @@ std::vector<float> pick(const std::vector<float>& all, std::int64_t size,
 
 }  // namespace
 
+std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v, std::int64_t window) {
+    if (v.hasErrors()) throw PlanError("the model has problems; fix them first (see Problems)");
+    std::vector<NodeId> inputs;
+    for (const Node& n : graph.nodes()) {
+        if (n.kind == "InputLayer") inputs.push_back(n.id);
+    }
+    if (inputs.size() != 1 || v.outputs.size() != 1) {
+        throw PlanError("training takes a model with one Input and one output; this one has " +
+                        std::to_string(inputs.size()) + " and " + std::to_string(v.outputs.size()));
+    }
+    auto concrete = [&](NodeId id) {
+        const auto& shape = v.of(graph, id).output;
+        if (!shape) throw PlanError("the model's shapes are not known yet");
+        Dims d = shape->sizes();
+        for (std::int64_t& x : d) {
+            if (x != kNone) continue;
+            if (window < 1) throw PlanError("the Input's time axis is free (None): set a window length");
+            x = window;
+        }
+        return d;
+    };
+    return {concrete(inputs.front()), concrete(v.outputs.front())};
+}
+
 TrainingSession::TrainingSession(SessionSetup setup) : m_setup(std::move(setup)) {}
 TrainingSession::~TrainingSession() = default;
 
@@ -46,6 +71,7 @@ void TrainingSession::prepare() {
     p.yDims = source.yDims;
     p.features = m_data.columns;
     const std::int64_t n = source.size();
+    p.setSize = n;
     const std::int64_t shown = std::min(n, std::max<std::int64_t>(1, m_setup.previewSamples));
     for (std::int64_t k = 0; k < shown; ++k) p.indexes.push_back(shown == n ? k : k * n / shown);
     m_previewX = pick(source.x, source.xSize(), p.indexes);
@@ -58,6 +84,7 @@ void TrainingSession::prepare() {
 }
 
 TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* observer) {
+    if (m_setup.threads > 0) Eigen::setNbThreads(m_setup.threads);
     // Previews go out after every epoch, from the training thread, between two epochs.
     struct WithPreviews : TrainingObserver {
         TrainingSession& session;

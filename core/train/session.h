@@ -10,10 +10,17 @@
 #include "engine/named_tensor.h"
 #include "engine/plan.h"
 #include "graph/model_graph.h"
+#include "shape/validator.h"
 #include "train/trainer.h"
 #include "train/warm_start.h"
 
 namespace loom {
+
+/// The shapes (without the batch axis) of the samples and targets a model trains on, with a
+/// free time axis (None) set to `window`. Throws PlanError when it cannot train: the graph has
+/// errors, it has not exactly one Input and one output, or a free time axis has no window.
+std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& validation,
+                                   std::int64_t window);
 
 /// Everything one training run needs, copied, so that it can run on another thread while the
 /// user keeps editing the original.
@@ -24,6 +31,8 @@ struct SessionSetup {
     DataSpec data;
     /// How many samples the previews show outputs for (spread evenly over the samples).
     std::int64_t previewSamples = 512;
+    /// Threads for the matrix products; 0 takes every core. A desktop app leaves one to the UI.
+    int threads = 0;
 };
 
 /// The samples the previews show, as the model sees them and in the data's original units:
@@ -31,6 +40,7 @@ struct SessionSetup {
 struct PreviewSet {
     bool fromValidation = true;
     std::vector<std::int64_t> indexes;  ///< into the validation (or training) set
+    std::int64_t setSize = 0;           ///< samples in that set
     Dims xDims, yDims;
     std::vector<float> inputs;   ///< original units, indexes.size() samples of xDims
     std::vector<float> targets;  ///< original units where the target is in the data's units

@@ -22,4 +22,14 @@ bool GraphCommand::mergeWith(const QUndoCommand* other) {
     return true;
 }
 
+bool GraphCommand::changesStructure() const {
+    if (m_before.nodes().size() != m_after.nodes().size() || m_before.edges() != m_after.edges()) return true;
+    for (std::size_t i = 0; i < m_before.nodes().size(); ++i) {
+        const Node& a = m_before.nodes()[i];
+        const Node& b = m_after.nodes()[i];
+        if (a.id != b.id || a.kind != b.kind || a.name != b.name || a.params != b.params) return true;
+    }
+    return false;
+}
+
 }  // namespace loom::ui

@@ -21,6 +21,9 @@ public:
     void redo() override;
     void undo() override;
     int id() const override { return m_kind; }
+    /// Whether undoing or redoing it changes layers, their settings or wires (not only where
+    /// cards stand or how they are grouped).
+    bool changesStructure() const;
     bool mergeWith(const QUndoCommand* other) override;
 
 private:

@@ -49,6 +49,18 @@ void Document::setStructureLocked(const QString& reason) {
     emit lockChanged();
 }
 
+void Document::undo() {
+    const auto* step = dynamic_cast<const GraphCommand*>(m_undo.command(m_undo.index() - 1));
+    if (step && step->changesStructure() && refusedByLock()) return;
+    m_undo.undo();
+}
+
+void Document::redo() {
+    const auto* step = dynamic_cast<const GraphCommand*>(m_undo.command(m_undo.index()));
+    if (step && step->changesStructure() && refusedByLock()) return;
+    m_undo.redo();
+}
+
 bool Document::refusedByLock() {
     if (m_lock.isEmpty()) return false;
     emit editRefused(m_lock);
@@ -125,6 +137,12 @@ std::vector<NodeId> Document::paste(const ModelGraph& fragment, Point offset, co
     std::vector<NodeId> added = pasteFragment(after, fragment, offset);
     m_undo.push(new GraphCommand(this, m_project.graph, std::move(after), text));
     return added;
+}
+
+bool Document::replaceGraph(ModelGraph graph, const QString& text) {
+    if (refusedByLock() || graph == m_project.graph) return false;
+    m_undo.push(new GraphCommand(this, m_project.graph, std::move(graph), text));
+    return true;
 }
 
 void Document::autoLayout() {

@@ -60,6 +60,10 @@ public:
     void save(const QString& path);
 
     QUndoStack* undoStack() { return &m_undo; }
+    /// Undo and redo, refused (editRefused()) for steps that change layers or wires while the
+    /// structure is locked.
+    void undo();
+    void redo();
     bool isModified() const { return !m_undo.isClean() || m_extrasModified; }
 
     /// Applies a fix (or any graph edit) as one undo step named `text`; returns the ids of the
@@ -87,6 +91,10 @@ public:
     void ungroup(std::uint32_t group);
     void setGroupCollapsed(std::uint32_t group, bool collapsed);
     void renameGroup(std::uint32_t group, const QString& name);
+
+    /// Replaces the whole graph as one undo step named `text` (restoring a run's architecture);
+    /// false while the structure is locked or when nothing changes.
+    bool replaceGraph(ModelGraph graph, const QString& text);
 
     /// Replaces the graph and re-validates; for undo commands, which own the history.
     void setGraph(ModelGraph graph);

@@ -34,6 +34,7 @@
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/edit_actions.h"
+#include "window/training_workspace.h"
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
 #include "report/summary.h"
@@ -56,7 +57,12 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
     buildDocks();
     statusBar()->addWidget(m_statusModel, 1);
+    m_lockBadge = new QLabel(tr("Layers locked while training"), this);
+    m_lockBadge->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 1px 6px; border-radius: 3px; }");
+    m_lockBadge->hide();
+    statusBar()->addPermanentWidget(m_lockBadge);
     statusBar()->addPermanentWidget(m_statusZoom);
+    connect(m_document, &Document::lockChanged, this, &MainWindow::refreshLock);
     connect(m_document, &Document::changed, this, &MainWindow::refreshStatus);
     const auto showHint = [this](const QString& text) { statusBar()->showMessage(text, 8000); };
     connect(m_scene, &GraphScene::hint, this, showHint);
@@ -128,9 +134,22 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    // Through the document, which refuses layer changes while training holds the lock.
+    QUndoStack* stack = m_document->undoStack();
+    QAction* undo = new QAction(tr("&Undo"), this);
+    QAction* redo = new QAction(tr("&Redo"), this);
+    connect(undo, &QAction::triggered, m_document, &Document::undo);
+    connect(redo, &QAction::triggered, m_document, &Document::redo);
+    auto refreshUndo = [stack, undo, redo] {
+        undo->setEnabled(stack->canUndo());
+        undo->setText(stack->canUndo() ? tr("&Undo %1").arg(stack->undoText()) : tr("&Undo"));
+        redo->setEnabled(stack->canRedo());
+        redo->setText(stack->canRedo() ? tr("&Redo %1").arg(stack->redoText()) : tr("&Redo"));
+    };
+    connect(stack, &QUndoStack::indexChanged, this, refreshUndo);
+    connect(stack, &QUndoStack::cleanChanged, this, refreshUndo);
+    refreshUndo();
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
     // Both common redo keys on every platform, whatever the desktop's standard one is.
     QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
     for (const QKeySequence& k : {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z),
@@ -229,6 +248,7 @@ void MainWindow::buildDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
 
     auto* inspector = new InspectorPanel(m_document, this);
+    m_inspector = inspector;
     auto* inspectorDock = new QDockWidget(tr("Inspector"), this);
     inspectorDock->setObjectName("inspectorDock");
     inspectorDock->setWidget(inspector);
@@ -246,6 +266,7 @@ void MainWindow::buildDocks() {
     });
 
     auto* history = new QUndoView(m_document->undoStack(), this);
+    m_history = history;
     history->setEmptyLabel(tr("<opened>"));
     history->setUniformItemSizes(true);  // long histories stay cheap to update
     auto* historyDock = new QDockWidget(tr("History"), this);
@@ -273,6 +294,23 @@ void MainWindow::buildDocks() {
     QAction* togglePalette = paletteDock->toggleViewAction();
     togglePalette->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     view->addAction(togglePalette);
+    view->addSeparator();
+    m_training = new TrainingWorkspace(this, m_document, view);
+    connect(m_training, &TrainingWorkspace::message, this, [this](const QString& text, int ms) {
+        statusBar()->showMessage(text, ms);
+    });
+}
+
+void MainWindow::refreshLock() {
+    // While training, the layers cannot change; say so where the user would try.
+    const QString lock = m_document->structureLock();
+    const bool locked = !lock.isEmpty();
+    m_lockBadge->setVisible(locked);
+    m_lockBadge->setToolTip(lock);
+    m_palette->setEnabled(!locked);
+    m_palette->setToolTip(locked ? lock : QString());
+    m_inspector->setEnabled(!locked);
+    m_history->setEnabled(!locked);
 }
 
 bool MainWindow::newModel() {
@@ -472,6 +510,7 @@ void MainWindow::exportDiagramAs(const QString& suffix) {
 }
 
 bool MainWindow::maybeSave() {
+    if (!m_training->settleBeforeClose()) return false;
     if (!m_document->isModified()) return true;
     const auto answer = QMessageBox::warning(
         this, tr("Unsaved changes"),

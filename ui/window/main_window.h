@@ -14,7 +14,9 @@ class Document;
 class EditActions;
 class GraphScene;
 class Minimap;
+class InspectorPanel;
 class PalettePanel;
+class TrainingWorkspace;
 
 /// The application window: the canvas in the middle, Problems and Summary docks, menus and a
 /// status line. Each dock is its own class; this one only wires them together.
@@ -35,6 +37,7 @@ public:
     EditActions* editActions() const { return m_edit; }
     PalettePanel* palette() const { return m_palette; }
     Minimap* minimap() const { return m_minimap; }
+    TrainingWorkspace* training() const { return m_training; }
 
     /// Writes the model as a Keras/TF.js layers folder or (pytorch) a PyTorch module into `dir`,
     /// with the document's trained weights when they fit, else new ones; returns what it did.
@@ -67,12 +70,17 @@ private:
     Minimap* m_minimap;
     PalettePanel* m_palette = nullptr;
     QMenu* m_recentMenu = nullptr;
+    InspectorPanel* m_inspector = nullptr;
+    QWidget* m_history = nullptr;
+    QLabel* m_lockBadge = nullptr;
+    TrainingWorkspace* m_training = nullptr;
 
     void buildMenus();
     void buildDocks();
     void openFileDialog();
     void refreshStatus();
     void refreshTitle();
+    void refreshLock();
     /// Asks whether to save unsaved changes; false when the user cancels.
     bool maybeSave();
     bool saveTo(const QString& path);

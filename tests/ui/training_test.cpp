@@ -1,0 +1,329 @@
+// Interactive training through the window's own controls, offscreen: data, Start, live
+// curves and reconstructions, pause, resume, stop, errors, the lock, and weights that survive
+// saving.
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QDoubleSpinBox>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtCharts/QChart>
+#include <QtCharts/QLineSeries>
+#include <QtTest>
+
+#include "document/document.h"
+#include "panels/palette_panel.h"
+#include "train/run_history.h"
+#include "training/data_panel.h"
+#include "training/gradient_chart.h"
+#include "training/loss_chart.h"
+#include "training/reconstruction_view.h"
+#include "training/runs_panel.h"
+#include "training/training_controller.h"
+#include "training/training_panel.h"
+#include "window/main_window.h"
+#include "window/training_workspace.h"
+#include "window_test_helpers.h"
+
+using namespace loom;
+using namespace loom::ui;
+using test::answerNextDialog;
+
+namespace {
+
+/// The small autoencoder: Input (16, 1) -> LSTM 8 -> RepeatVector 16 -> LSTM 8 (sequences)
+/// -> TimeDistributed Dense 1.
+Project smallAutoencoder() {
+    Project p;
+    p.name = "small autoencoder";
+    ModelGraph& g = p.graph;
+    const NodeId in = g.addNode("InputLayer", {0, 0});
+    g.setParam(in, "shape", Dims{16, 1});
+    const NodeId enc = g.addNode("LSTM", {0, 100});
+    g.setParam(enc, "units", std::int64_t{8});
+    const NodeId rep = g.addNode("RepeatVector", {0, 200});
+    g.setParam(rep, "n", std::int64_t{16});
+    const NodeId dec = g.addNode("LSTM", {0, 300});
+    g.setParam(dec, "units", std::int64_t{8});
+    g.setParam(dec, "return_sequences", true);
+    const NodeId out = g.addNode("TimeDistributed", {0, 400});
+    g.setParam(out, "units", std::int64_t{1});
+    g.connect({in, 0}, {enc, 0});
+    g.connect({enc, 0}, {rep, 0});
+    g.connect({rep, 0}, {dec, 0});
+    g.connect({dec, 0}, {out, 0});
+    return p;
+}
+
+/// Picks an entry of a combo box the way a user does: open it, click the entry.
+void choose(QComboBox* box, const QString& data) {
+    const int index = box->findData(data);
+    QVERIFY2(index >= 0, qPrintable(data));
+    box->setFocus();
+    box->setCurrentIndex(index);
+}
+
+void typeInto(QAbstractSpinBox* box, const QString& text) {
+    box->setFocus();
+    box->selectAll();
+    QTest::keyClicks(box, text);
+    QTest::keyClick(box, Qt::Key_Enter);
+}
+
+bool waitFor(const std::function<bool()>& done, int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > ms) return false;
+        QTest::qWait(5);
+    }
+    return true;
+}
+
+}  // namespace
+
+class TrainingTest : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<MainWindow> m_window;
+    TrainingWorkspace* ws() { return m_window->training(); }
+    TrainingController* controller() { return ws()->controller(); }
+
+    /// A window on the small autoencoder with synthetic sines and `epochs` epochs set through
+    /// the panels' own widgets.
+    void openWithData(int epochs, int steps = 600) {
+        m_window = std::make_unique<MainWindow>();
+        m_window->document()->setProject(smallAutoencoder(), QString());
+        m_window->resize(1400, 1000);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        DataPanel* data = ws()->dataPanel();
+        choose(data->sourceBox(), "synthetic:sines");
+        auto* stepsBox = data->findChildren<QSpinBox*>().at(0);  // the generator's length
+        typeInto(stepsBox, QString::number(steps));
+        typeInto(ws()->trainingPanel()->epochsBox(), QString::number(epochs));
+        QVERIFY(waitFor([&] { return ws()->trainingPanel()->startButton()->isEnabled(); }, 3000));
+        QVERIFY2(data->ready(), qPrintable(data->problem()));
+    }
+
+    void clickStart() {
+        QPushButton* start = ws()->trainingPanel()->startButton();
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(controller()->busy());
+    }
+
+    void waitUntilIdle(int ms = 60000) { QVERIFY(waitFor([&] { return !controller()->busy(); }, ms)); }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void cleanup() { m_window.reset(); }
+
+    void trainsThroughTheWindowAndPlotsAsItGoes() {
+        openWithData(3);
+        QSignalSpy epochs(controller(), &TrainingController::epochEnded);
+        QSignalSpy previews(controller(), &TrainingController::previewArrived);
+        QSignalSpy finished(controller(), &TrainingController::finished);
+        clickStart();
+        QCOMPARE(m_window->document()->structureLock().isEmpty(), false);
+        waitUntilIdle();
+        QCOMPARE(finished.count(), 1);
+        QVERIFY2(finished.front().at(0).toBool(), qPrintable(finished.front().at(1).toString()));
+        QCOMPARE(epochs.count(), 3);
+        QCOMPARE(previews.count(), 4);  // before training, then after each epoch
+
+        // The loss chart holds both curves and the smoothed batch losses.
+        LossChart* chart = ws()->lossChart();
+        QVERIFY(chart->series("loss"));
+        QCOMPARE(chart->series("loss")->count(), 3);
+        QCOMPARE(chart->series("val_loss")->count(), 3);
+        QVERIFY(chart->series("batch loss (smoothed)")->count() > 3);
+        // The reconstruction shows the last epoch's output for the chosen sample.
+        ReconstructionView* rec = ws()->reconstruction();
+        QCOMPARE(rec->epoch(), 3);
+        QCOMPARE(rec->chart()->series().size(), 2);
+        QVERIFY(rec->ranking()->rowCount() > 1);
+        // Worst first.
+        QVERIFY(rec->ranking()->item(0, 2)->text().toDouble() >= rec->ranking()->item(1, 2)->text().toDouble());
+        QTest::keyClick(rec->slider(), Qt::Key_Right);
+        QCOMPARE(rec->sample(), 1);
+        // Gradient flow: one curve per layer with weights.
+        QCOMPARE(ws()->gradients()->chart()->series().size(), 3);
+
+        // The weights and the run are the document's now, and the layers are free again.
+        QVERIFY(!m_window->document()->weights().empty());
+        QCOMPARE(m_window->document()->project().runs.size(), 1u);
+        QVERIFY(m_window->document()->structureLock().isEmpty());
+        QVERIFY(m_window->document()->isModified());
+        QCOMPARE(ws()->trainingPanel()->progressBar()->value(), 1000);
+    }
+
+    void trainedWeightsSurviveSaveAndReopen() {
+        openWithData(2);
+        clickStart();
+        waitUntilIdle();
+        const std::vector<NamedTensor> trained = m_window->document()->weights();
+        QVERIFY(!trained.empty());
+        QTemporaryDir dir;
+        const QString path = dir.filePath("trained.loom");
+        m_window->document()->save(path);
+        QVERIFY(!m_window->document()->isModified());
+
+        MainWindow reopened;
+        QVERIFY(reopened.openPath(path));
+        QCOMPARE(reopened.document()->weights(), trained);
+        QCOMPARE(reopened.document()->project().runs.size(), 1u);
+        QCOMPARE(reopened.training()->runs()->table()->rowCount(), 1);
+        QVERIFY(reopened.training()->trainingPanel()->weightsLabel()->text().contains("fit every layer"));
+        // A topology change says which weights no longer fit.
+        const Node* dec = reopened.document()->graph().nodeByName("lstm_2");
+        GraphEdit edit;
+        edit.ops.push_back(edit::SetParam{dec->id, "units", std::int64_t{12}});
+        reopened.document()->applyEdit(edit, "units");
+        QVERIFY2(reopened.training()->trainingPanel()->weightsLabel()->text().contains("lstm_2: kernel is (8, 48)"),
+                 qPrintable(reopened.training()->trainingPanel()->weightsLabel()->text()));
+        // Reset weights asks first, then forgets them.
+        answerNextDialog(QMessageBox::Reset);
+        reopened.training()->resetWeightsAction()->trigger();
+        QVERIFY(reopened.document()->weights().empty());
+        QVERIFY(reopened.training()->trainingPanel()->weightsLabel()->text().contains("untrained"));
+    }
+
+    void pausesResumesAndStopsWithinASecond() {
+        openWithData(500, 3000);
+        clickStart();
+        QVERIFY(waitFor([&] { return controller()->run().history.size() >= 1; }, 30000));
+        QPushButton* pause = ws()->trainingPanel()->pauseButton();
+        QTest::mouseClick(pause, Qt::LeftButton);
+        QCOMPARE(controller()->state(), TrainingController::State::Paused);
+        QCOMPARE(pause->text(), QString("Resume"));
+        QTest::qWait(150);  // the batch that was running when Pause came in reports
+        const std::size_t frozen = controller()->run().batchLosses.size();
+        QTest::qWait(300);
+        QCOMPARE(controller()->run().batchLosses.size(), frozen);
+        QTest::mouseClick(pause, Qt::LeftButton);
+        QCOMPARE(controller()->state(), TrainingController::State::Running);
+        QVERIFY(waitFor([&] { return controller()->run().batchLosses.size() > frozen; }, 5000));
+
+        // Stop returns within one batch: well inside a second for this model.
+        QElapsedTimer t;
+        t.start();
+        QTest::mouseClick(ws()->trainingPanel()->stopButton(), Qt::LeftButton);
+        waitUntilIdle(5000);
+        qInfo("stop took %lld ms", static_cast<long long>(t.elapsed()));
+        QVERIFY(t.elapsed() < 1000);
+        QVERIFY(m_window->document()->project().runs.front().value("ending", "") == "stopped");
+        QVERIFY(!m_window->document()->weights().empty());
+    }
+
+    void theWindowStaysResponsiveWhileTraining() {
+        openWithData(500, 3000);
+        // A timer that should fire every 10 ms; the longest gap is how long the event loop
+        // was kept from running.
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer probe;
+        probe.setInterval(10);
+        connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (last > 0) worst = std::max(worst, now - last);
+            last = now;
+        });
+        clickStart();
+        QVERIFY(waitFor([&] { return controller()->state() == TrainingController::State::Running; }, 10000));
+        clock.start();
+        probe.start();
+        QTest::qWait(2000);
+        probe.stop();
+        controller()->stop();
+        waitUntilIdle(5000);
+        qInfo("longest event-loop gap while training: %lld ms", static_cast<long long>(worst));
+        // The target (under 50 ms) is measured here and recorded in bench/README.md; the test
+        // only insists that the window never freezes.
+        QVERIFY(worst < 1000);
+    }
+
+    void aWorkerErrorAppearsWithItsEpochAndKeepsGoodWeights() {
+        openWithData(5);
+        choose(ws()->trainingPanel()->optimizerBox(), "sgd");
+        typeInto(ws()->trainingPanel()->learningRateBox(), "10");
+        QSignalSpy finished(controller(), &TrainingController::finished);
+        clickStart();
+        waitUntilIdle();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.front().at(0).toBool(), false);
+        const QString message = finished.front().at(1).toString();
+        QVERIFY2(message.contains("epoch"), qPrintable(message));
+        QVERIFY2(message.contains("NaN or infinite"), qPrintable(message));
+        // The panel shows it, the status bar too.
+        QVERIFY(ws()->trainingPanel()->findChildren<QLabel*>().size() > 0);
+        bool shown = false;
+        for (QLabel* l : ws()->trainingPanel()->findChildren<QLabel*>()) shown |= l->text() == message;
+        QVERIFY(shown);
+        for (const NamedTensor& t : m_window->document()->weights()) {
+            for (float v : t.values) QVERIFY(std::isfinite(v));
+        }
+    }
+
+    void layersAreLockedWhileTraining() {
+        openWithData(500, 3000);
+        clickStart();
+        QVERIFY(!ws()->trainingPanel()->startButton()->isEnabled());
+        QVERIFY(!m_window->palette()->isEnabled());
+        QSignalSpy refused(m_window->document(), &Document::editRefused);
+        const std::size_t layers = m_window->document()->graph().nodes().size();
+        m_window->canvas()->setFocus();
+        m_window->scene()->selectOnly({m_window->document()->graph().nodes().back().id});
+        QTest::keyClick(m_window->canvas(), Qt::Key_Delete);
+        QCOMPARE(refused.count(), 1);
+        QCOMPARE(m_window->document()->graph().nodes().size(), layers);
+        QVERIFY(refused.front().front().toString().contains("Training is running"));
+        // Moving cards still works.
+        const Node& first = m_window->document()->graph().nodes().front();
+        m_window->document()->moveNodes({{first.id, Point{first.position.x + 48, first.position.y}}});
+        QCOMPARE(refused.count(), 1);
+        QTest::keyClick(m_window.get(), Qt::Key_F5, Qt::ShiftModifier);  // Stop
+        waitUntilIdle(5000);
+        QVERIFY(m_window->palette()->isEnabled());
+        QVERIFY(m_window->document()->structureLock().isEmpty());
+    }
+
+    void runsOverlayCompareAndRestore() {
+        openWithData(2);
+        clickStart();
+        waitUntilIdle();
+        // Change the architecture and train again.
+        const Node* dec = m_window->document()->graph().nodeByName("lstm_2");
+        GraphEdit edit;
+        edit.ops.push_back(edit::SetParam{dec->id, "units", std::int64_t{12}});
+        m_window->document()->applyEdit(edit, "units");
+        clickStart();
+        waitUntilIdle();
+        RunsPanel* runs = ws()->runs();
+        QCOMPARE(runs->table()->rowCount(), 2);
+        runs->setOverlaid(0, true);
+        QVERIFY(ws()->lossChart()->series("run 1 val_loss"));
+        // Select both: the comparison names the change.
+        runs->table()->selectRow(0);
+        runs->table()->selectionModel()->select(runs->table()->model()->index(1, 0),
+                                                 QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QVERIFY2(runs->details()->toPlainText().contains("lstm_2: units 8 -> 12"),
+                 qPrintable(runs->details()->toPlainText()));
+        // Restore run 1's graph: one undo step.
+        runs->table()->selectRow(0);
+        QTest::mouseClick(runs->restoreButton(), Qt::LeftButton);
+        QCOMPARE(m_window->document()->graph().nodeByName("lstm_2")->param<std::int64_t>("units"), 8);
+        m_window->document()->undo();
+        QCOMPARE(m_window->document()->graph().nodeByName("lstm_2")->param<std::int64_t>("units"), 12);
+    }
+};
+
+QTEST_MAIN(TrainingTest)
+#include "training_test.moc"

@@ -1,0 +1,378 @@
+#include "training/data_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+#include "data/csv_reader.h"
+#include "data/synthetic.h"
+#include "document/document.h"
+#include "training/decimate.h"
+#include "training/sample_data.h"
+#include "train/config_json.h"
+#include "train/session.h"
+
+namespace loom::ui {
+
+namespace {
+
+constexpr int kTableRows = 500;
+
+}  // namespace
+
+DataPanel::DataPanel(Document* document, QWidget* parent)
+    : QWidget(parent),
+      m_document(document),
+      m_source(new QComboBox(this)),
+      m_browse(new QPushButton(tr("Browse…"), this)),
+      m_about(new QLabel(this)),
+      m_columns(new QListWidget(this)),
+      m_steps(new QSpinBox(this)),
+      m_seed(new QSpinBox(this)),
+      m_window(new QSpinBox(this)),
+      m_stride(new QSpinBox(this)),
+      m_normalize(new QComboBox(this)),
+      m_split(new QDoubleSpinBox(this)),
+      m_missing(new QComboBox(this)),
+      m_previewTabs(new QTabWidget(this)),
+      m_chart(new QChart),
+      m_chartView(new QChartView(m_chart, this)),
+      m_table(new QStandardItemModel(this)),
+      m_tableView(new QTableView(this)),
+      m_status(new QLabel(this)) {
+    for (const SampleSeries& s : sampleSeries()) m_source->addItem(tr("Sample: %1").arg(s.title), kSamplePrefix + s.id);
+    m_source->insertSeparator(m_source->count());
+    for (const std::string& name : syntheticNames()) {
+        m_source->addItem(tr("Synthetic: %1").arg(QString::fromStdString(name).replace('_', ' ')),
+                          QString::fromStdString("synthetic:" + name));
+    }
+    m_source->setToolTip(tr("What to train on: a sample series that ships with LayerLoom, a "
+                            "generated one, or your own CSV file (Browse…)"));
+    m_browse->setToolTip(tr("Train on a CSV file: one column per feature, one row per time step"));
+    m_about->setWordWrap(true);
+    m_about->setStyleSheet("color: palette(mid)");
+    m_columns->setToolTip(tr("The columns that become the model's features, in this order"));
+    m_columns->setMaximumHeight(90);
+    m_steps->setRange(16, 10'000'000);
+    m_steps->setSingleStep(500);
+    m_steps->setToolTip(tr("How many time steps the generator makes"));
+    m_seed->setRange(0, 1'000'000);
+    m_seed->setToolTip(tr("The generator's seed: the same seed gives the same series"));
+    m_window->setRange(0, 100'000);
+    m_window->setToolTip(tr("Steps per sample. 0 takes the length of the model's Input."));
+    m_stride->setRange(1, 100'000);
+    m_stride->setToolTip(tr("Steps between the starts of two windows (1: every possible window)"));
+    m_normalize->addItem(tr("Z-score (mean 0, deviation 1)"), "zscore");
+    m_normalize->addItem(tr("Min-max (0 to 1)"), "minmax");
+    m_normalize->addItem(tr("None"), "none");
+    m_normalize->setToolTip(tr("Scaling fitted on the training part only; plots show the original units"));
+    m_split->setRange(0, 90);
+    m_split->setSuffix(" %");
+    m_split->setDecimals(0);
+    m_split->setToolTip(tr("The last part of the series, in time, validates; nothing leaks "
+                           "from the future into training"));
+    m_missing->addItem(tr("Refuse (list the gaps)"), "error");
+    m_missing->addItem(tr("Skip windows with gaps"), "drop");
+    m_missing->addItem(tr("Interpolate linearly"), "interpolate");
+    m_missing->setToolTip(tr("What to do with empty or NA cells"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setMinimumHeight(170);
+    m_tableView->setModel(m_table);
+    m_tableView->verticalHeader()->hide();
+    m_tableView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_previewTabs->addTab(m_chartView, tr("Plot"));
+    m_previewTabs->addTab(m_tableView, tr("Table"));
+
+    auto* sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(m_source, 1);
+    sourceRow->addWidget(m_browse);
+    auto* form = new QFormLayout;
+    form->addRow(tr("Source"), sourceRow);
+    form->addRow(QString(), m_about);
+    form->addRow(tr("Columns"), m_columns);
+    form->addRow(tr("Steps"), m_steps);
+    form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Window"), m_window);
+    form->addRow(tr("Stride"), m_stride);
+    form->addRow(tr("Normalise"), m_normalize);
+    form->addRow(tr("Validation"), m_split);
+    form->addRow(tr("Missing values"), m_missing);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_status);
+    layout->addWidget(m_previewTabs, 1);
+
+    m_refresh.setSingleShot(true);
+    m_refresh.setInterval(120);
+    connect(&m_refresh, &QTimer::timeout, this, &DataPanel::refresh);
+    auto edited = [this] {
+        if (m_loading) return;
+        storeToDocument();
+        m_refresh.start();
+    };
+    connect(m_source, &QComboBox::currentIndexChanged, this, [this, edited] {
+        if (m_loading) return;
+        // A new source: its own columns.
+        m_columns->clear();
+        edited();
+    });
+    connect(m_browse, &QPushButton::clicked, this, [this] {
+        const QString start = QSettings().value("lastDataDirectory").toString();
+        const QString path = QFileDialog::getOpenFileName(this, tr("Train on a CSV File"), start,
+                                                          tr("CSV files (*.csv *.tsv *.txt);;All files (*)"));
+        if (!path.isEmpty()) chooseCsv(path);
+    });
+    connect(m_columns, &QListWidget::itemChanged, this, edited);
+    for (QSpinBox* box : {m_steps, m_seed, m_window, m_stride}) connect(box, &QSpinBox::valueChanged, this, edited);
+    connect(m_split, &QDoubleSpinBox::valueChanged, this, edited);
+    connect(m_normalize, &QComboBox::currentIndexChanged, this, edited);
+    connect(m_missing, &QComboBox::currentIndexChanged, this, edited);
+    connect(m_document, &Document::trainingChanged, this, [this] {
+        if (!m_loading) loadFromDocument();
+    });
+    // The model's Input and output decide what fits.
+    connect(m_document, &Document::changed, this, [this] { m_refresh.start(); });
+    loadFromDocument();
+}
+
+void DataPanel::chooseCsv(const QString& path) {
+    QSettings().setValue("lastDataDirectory", QFileInfo(path).absolutePath());
+    int index = m_source->findData(path);
+    if (index < 0) {
+        m_source->addItem(tr("File: %1").arg(QFileInfo(path).fileName()), path);
+        index = m_source->count() - 1;
+        m_source->setItemData(index, path, Qt::ToolTipRole);
+    }
+    m_source->setCurrentIndex(index);
+}
+
+DataSpec DataPanel::specFromWidgets() const {
+    DataSpec spec;
+    spec.source = m_source->currentData().toString().toStdString();
+    for (int i = 0; i < m_columns->count(); ++i) {
+        if (m_columns->item(i)->checkState() == Qt::Checked) spec.columns.push_back(m_columns->item(i)->text().toStdString());
+    }
+    spec.syntheticSteps = m_steps->value();
+    spec.seed = static_cast<std::uint64_t>(m_seed->value());
+    spec.window = m_window->value();
+    spec.stride = m_stride->value();
+    const QString norm = m_normalize->currentData().toString();
+    spec.normalize = norm == "minmax" ? Normalizer::Kind::MinMax
+                     : norm == "none" ? Normalizer::Kind::None
+                                      : Normalizer::Kind::ZScore;
+    spec.validationSplit = m_split->value() / 100.0;
+    const QString missing = m_missing->currentData().toString();
+    spec.missing = missing == "drop" ? MissingPolicy::DropWindows
+                   : missing == "interpolate" ? MissingPolicy::Interpolate
+                                              : MissingPolicy::Error;
+    return spec;
+}
+
+void DataPanel::storeToDocument() {
+    nlohmann::json training = m_document->project().training;
+    if (!training.is_object()) training = nlohmann::json::object();
+    training["data"] = dataSpecToJson(specFromWidgets());
+    m_loading = true;
+    m_document->setTraining(std::move(training));
+    m_loading = false;
+}
+
+void DataPanel::loadFromDocument() {
+    const nlohmann::json& training = m_document->project().training;
+    DataSpec spec;
+    try {
+        spec = dataSpecOf(training);
+    } catch (const std::exception&) {
+        spec = dataSpecOf(nlohmann::json::object());  // shown as the defaults; Start reports the setting
+    }
+    m_loading = true;
+    const QString source = QString::fromStdString(spec.source);
+    int index = m_source->findData(source);
+    if (index < 0) {
+        m_source->addItem(tr("File: %1").arg(QFileInfo(source).fileName()), source);
+        index = m_source->count() - 1;
+    }
+    m_source->setCurrentIndex(index);
+    m_columns->clear();
+    for (const std::string& c : spec.columns) {
+        auto* item = new QListWidgetItem(QString::fromStdString(c), m_columns);
+        item->setCheckState(Qt::Checked);
+    }
+    m_steps->setValue(static_cast<int>(spec.syntheticSteps));
+    m_seed->setValue(static_cast<int>(spec.seed));
+    m_window->setValue(static_cast<int>(spec.window));
+    m_stride->setValue(static_cast<int>(spec.stride));
+    m_normalize->setCurrentIndex(spec.normalize == Normalizer::Kind::MinMax ? 1
+                                 : spec.normalize == Normalizer::Kind::None ? 2
+                                                                            : 0);
+    m_split->setValue(spec.validationSplit * 100.0);
+    m_missing->setCurrentIndex(spec.missing == MissingPolicy::DropWindows ? 1
+                               : spec.missing == MissingPolicy::Interpolate ? 2
+                                                                            : 0);
+    m_loading = false;
+    refresh();
+}
+
+void DataPanel::refresh() {
+    m_refresh.stop();
+    DataSpec spec = specFromWidgets();
+    const QString source = QString::fromStdString(spec.source);
+    const bool synthetic = source.startsWith("synthetic:");
+    m_steps->setVisible(synthetic);
+    m_seed->setVisible(synthetic);
+    if (auto* form = qobject_cast<QFormLayout*>(static_cast<QVBoxLayout*>(layout())->itemAt(0)->layout())) {
+        form->setRowVisible(m_steps, synthetic);
+        form->setRowVisible(m_seed, synthetic);
+        form->setRowVisible(m_columns, !synthetic);
+    }
+    QString about;
+    for (const SampleSeries& s : sampleSeries()) {
+        if (source == kSamplePrefix + s.id) about = s.about;
+    }
+    if (!source.startsWith(kSamplePrefix) && !synthetic) about = source;
+    m_about->setText(about);
+    m_about->setVisible(!about.isEmpty());
+    spec.source = resolveDataSource(source).toStdString();
+
+    // The columns a table offers (numeric ones), checked as chosen.
+    if (!synthetic) {
+        try {
+            const CsvTable table = readCsv(spec.source);
+            QStringList chosen;
+            for (const std::string& c : spec.columns) chosen << QString::fromStdString(c);
+            if (chosen.isEmpty()) {
+                for (const std::string& c : loadSeries(spec).names) chosen << QString::fromStdString(c);
+            }
+            const QSignalBlocker quiet(m_columns);
+            m_columns->clear();
+            for (const std::string& c : table.numericColumnNames()) {
+                auto* item = new QListWidgetItem(QString::fromStdString(c), m_columns);
+                item->setCheckState(chosen.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
+            }
+            spec.columns.clear();
+            for (int i = 0; i < m_columns->count(); ++i) {
+                if (m_columns->item(i)->checkState() == Qt::Checked) spec.columns.push_back(m_columns->item(i)->text().toStdString());
+            }
+        } catch (const std::exception&) {
+            // loadSeries below says what is wrong with the file.
+        }
+    }
+
+    Series series;
+    try {
+        series = loadSeries(spec);
+    } catch (const std::exception& e) {
+        showSeries(Series{});
+        setStatus(QString::fromStdString(e.what()), QString());
+        return;
+    }
+    showSeries(series);
+    try {
+        const auto [input, output] = trainingDims(m_document->graph(), m_document->validation(), spec.window);
+        const PreparedData prepared = prepareData(spec, input, output);
+        QString text = tr("%1 steps of %2: %3 training and %4 validation windows of %5 steps")
+                           .arg(series.steps)
+                           .arg(series.features == 1 ? tr("1 feature") : tr("%1 features").arg(series.features))
+                           .arg(prepared.train.size())
+                           .arg(prepared.validation.size())
+                           .arg(prepared.window.length);
+        if (prepared.window.target == WindowSpec::Target::Forecast) text += tr(", forecasting the next %1").arg(prepared.window.horizon);
+        for (const std::string& note : prepared.notes) text += "\n" + QString::fromStdString(note);
+        setStatus(QString(), text);
+    } catch (const std::exception& e) {
+        setStatus(QString::fromStdString(e.what()), QString());
+    }
+}
+
+void DataPanel::showSeries(const Series& series) {
+    m_chart->removeAllSeries();
+    for (QAbstractAxis* axis : m_chart->axes()) {
+        m_chart->removeAxis(axis);
+        delete axis;
+    }
+    m_table->clear();
+    if (series.steps == 0) return;
+    auto* x = new QValueAxis;
+    auto* y = new QValueAxis;
+    x->setTitleText(tr("time step"));
+    x->setLabelFormat("%d");
+    m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    double lo = INFINITY, hi = -INFINITY;
+    for (std::int64_t f = 0; f < series.features; ++f) {
+        std::vector<double> column(static_cast<std::size_t>(series.steps));
+        for (std::int64_t t = 0; t < series.steps; ++t) column[static_cast<std::size_t>(t)] = series.at(t, f);
+        for (double v : column) {
+            if (std::isfinite(v)) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        }
+        auto* line = new QLineSeries;
+        line->setName(f < static_cast<std::int64_t>(series.names.size()) ? QString::fromStdString(series.names[static_cast<std::size_t>(f)]) : tr("feature %1").arg(f + 1));
+        line->replace(decimated(column, 0.0, 1.0));
+        m_chart->addSeries(line);
+        line->attachAxis(x);
+        line->attachAxis(y);
+    }
+    x->setRange(0, static_cast<double>(series.steps - 1));
+    if (lo <= hi) y->setRange(lo - 0.05 * (hi - lo + 1e-12), hi + 0.05 * (hi - lo + 1e-12));
+    m_chart->legend()->setVisible(series.features > 1 || !series.names.empty());
+
+    QStringList headers{tr("step")};
+    for (const std::string& n : series.names) headers << QString::fromStdString(n);
+    m_table->setColumnCount(static_cast<int>(series.features + 1));
+    m_table->setHorizontalHeaderLabels(headers);
+    const int rows = static_cast<int>(std::min<std::int64_t>(series.steps, kTableRows));
+    m_table->setRowCount(rows);
+    for (int r = 0; r < rows; ++r) {
+        m_table->setItem(r, 0, new QStandardItem(QString::number(r)));
+        for (std::int64_t f = 0; f < series.features; ++f) {
+            const double v = series.at(r, f);
+            auto* item = new QStandardItem(std::isfinite(v) ? QString::number(v, 'g', 6) : tr("missing"));
+            if (!std::isfinite(v)) item->setForeground(QColor(200, 40, 40));
+            m_table->setItem(r, static_cast<int>(f + 1), item);
+        }
+    }
+}
+
+void DataPanel::setStatus(const QString& problem, const QString& summary) {
+    const bool changed = problem != m_problem;
+    m_problem = problem;
+    m_summary = summary;
+    if (problem.isEmpty()) {
+        m_status->setStyleSheet(QString());
+        m_status->setText(summary);
+    } else {
+        m_status->setStyleSheet("color: #b3261e");
+        m_status->setText(tr("Cannot train on this: %1").arg(problem));
+    }
+    if (changed) emit statusChanged();
+}
+
+QString DataPanel::summary() const { return m_summary; }
+
+}  // namespace loom::ui

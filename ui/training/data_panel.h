@@ -1,0 +1,83 @@
+#pragma once
+
+#include <QTimer>
+#include <QWidget>
+
+#include "data/data_source.h"
+
+class QCheckBox;
+class QChart;
+class QChartView;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+class QStandardItemModel;
+class QTabWidget;
+class QTableView;
+
+namespace loom::ui {
+
+class Document;
+
+/// Chooses the training data: a built-in sample, a synthetic generator or a CSV file, with a
+/// plot and a table of the series, its columns, windowing, normalisation, the validation
+/// split and what to do with missing values. The choice lives in the project's
+/// `training.data`. Every problem (gaps, text, too short for a window, features that do not
+/// match the Input) is shown here before training can start.
+class DataPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit DataPanel(Document* document, QWidget* parent = nullptr);
+
+    /// Whether the data fits the model; problem() says why not.
+    bool ready() const { return m_problem.isEmpty(); }
+    const QString& problem() const { return m_problem; }
+    /// "309 steps of 1 feature: 222 training and 55 validation windows of 32 steps".
+    QString summary() const;
+
+    /// Uses a CSV file (as the Browse button does after its dialog).
+    void chooseCsv(const QString& path);
+    QComboBox* sourceBox() const { return m_source; }
+
+signals:
+    /// ready() or problem() changed.
+    void statusChanged();
+
+private:
+    Document* m_document;
+    QComboBox* m_source;
+    QPushButton* m_browse;
+    QLabel* m_about;
+    QListWidget* m_columns;
+    QSpinBox* m_steps;
+    QSpinBox* m_seed;
+    QSpinBox* m_window;
+    QSpinBox* m_stride;
+    QComboBox* m_normalize;
+    QDoubleSpinBox* m_split;
+    QComboBox* m_missing;
+    QTabWidget* m_previewTabs;
+    QChart* m_chart;
+    QChartView* m_chartView;
+    QStandardItemModel* m_table;
+    QTableView* m_tableView;
+    QLabel* m_status;
+    QTimer m_refresh;
+    QString m_problem;
+    QString m_summary;
+    bool m_loading = false;  ///< filling the widgets from the document
+    QString m_csvPath;       ///< the chosen CSV file, if any
+
+    void loadFromDocument();
+    void storeToDocument();
+    DataSpec specFromWidgets() const;
+    void refresh();
+    void showSeries(const Series& series);
+    void setStatus(const QString& problem, const QString& summary);
+};
+
+}  // namespace loom::ui

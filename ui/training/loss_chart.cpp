@@ -1,0 +1,269 @@
+#include "training/loss_chart.h"
+
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QLogValueAxis>
+#include <QtCharts/QValueAxis>
+
+#include "training/decimate.h"
+
+namespace loom::ui {
+
+namespace {
+
+const QColor kTrain(31, 119, 180), kVal(214, 39, 40), kBatch(31, 119, 180, 110), kAcc(44, 160, 44);
+const QColor kOverlay[] = {QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194),
+                           QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
+
+QString number(double v) { return QString::number(v, 'g', 5); }
+
+}  // namespace
+
+LossChart::LossChart(QWidget* parent)
+    : QWidget(parent),
+      m_chart(new QChart),
+      m_view(new QChartView(m_chart, this)),
+      m_log(new QCheckBox(tr("Log scale"), this)),
+      m_png(new QPushButton(tr("Export PNG…"), this)),
+      m_csv(new QPushButton(tr("Export CSV…"), this)) {
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_log->setToolTip(tr("A logarithmic loss axis shows late, small improvements"));
+    m_png->setToolTip(tr("Save the chart as an image"));
+    m_csv->setToolTip(tr("Save the per-epoch history as CSV"));
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(m_log);
+    bar->addStretch(1);
+    bar->addWidget(m_png);
+    bar->addWidget(m_csv);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(bar);
+    layout->addWidget(m_view, 1);
+    connect(m_log, &QCheckBox::toggled, this, &LossChart::setLogScale);
+    m_log->setChecked(QSettings().value("training/logScale", false).toBool());
+    auto ask = [this](const QString& title, const QString& suffix) {
+        const QString dir = QSettings().value("lastDirectory").toString();
+        const QString base = QFileInfo(dir).absolutePath() + QString("/run_%1_loss.%2").arg(m_run.number).arg(suffix);
+        return QFileDialog::getSaveFileName(this, title, base, suffix.toUpper() + " (*." + suffix + ")");
+    };
+    connect(m_png, &QPushButton::clicked, this, [this, ask] {
+        const QString path = ask(tr("Export Loss Chart"), "png");
+        QString error;
+        if (!path.isEmpty() && !exportPng(path, &error)) QMessageBox::warning(this, tr("Export Loss Chart"), error);
+    });
+    connect(m_csv, &QPushButton::clicked, this, [this, ask] {
+        const QString path = ask(tr("Export Loss History"), "csv");
+        QString error;
+        if (!path.isEmpty() && !exportCsv(path, &error)) QMessageBox::warning(this, tr("Export Loss History"), error);
+    });
+    rebuild();
+}
+
+void LossChart::setRun(const TrainingRun& run) {
+    m_run = run;
+    rebuild();
+}
+
+void LossChart::setOverlays(const QList<TrainingRun>& runs) {
+    m_overlays = runs;
+    rebuild();
+}
+
+void LossChart::setLogScale(bool on) {
+    m_logScale = on;
+    QSettings().setValue("training/logScale", on);
+    if (m_log->isChecked() != on) m_log->setChecked(on);
+    rebuild();
+}
+
+QLineSeries* LossChart::series(const QString& name) const {
+    for (QAbstractSeries* s : m_chart->series()) {
+        if (s->name() == name) return qobject_cast<QLineSeries*>(s);
+    }
+    return nullptr;
+}
+
+namespace {
+
+struct Curve {
+    QString name;
+    QList<QPointF> points;
+    QColor color;
+    qreal width = 2.0;
+    Qt::PenStyle style = Qt::SolidLine;
+    bool markers = false;
+    bool accuracy = false;  ///< on the 0..1 axis at the right
+};
+
+QList<QPointF> epochCurve(const TrainingRun& run, double EpochReport::*field) {
+    QList<QPointF> points;
+    for (const EpochReport& e : run.history) {
+        if (e.*field >= 0) points.append(QPointF(e.epoch, e.*field));
+    }
+    return points;
+}
+
+}  // namespace
+
+void LossChart::rebuild() {
+    // The curves to draw, in drawing order (later ones on top).
+    QList<Curve> curves;
+    for (int i = 0; i < m_overlays.size(); ++i) {
+        const TrainingRun& r = m_overlays[i];
+        const bool val = !r.history.empty() && r.history.front().valLoss >= 0;
+        curves.append({tr("run %1 %2").arg(r.number).arg(val ? "val_loss" : "loss"),
+                       epochCurve(r, val ? &EpochReport::valLoss : &EpochReport::loss),
+                       kOverlay[i % std::size(kOverlay)], 2.0, Qt::DashLine, false, false});
+    }
+    if (!m_run.batchLosses.empty() && m_run.batchesPerEpoch > 0) {
+        const double dx = static_cast<double>(m_run.batchLossEvery) / m_run.batchesPerEpoch;
+        curves.append({tr("batch loss (smoothed)"), decimated(smoothed(m_run.batchLosses), dx, dx), kBatch, 1.0,
+                       Qt::SolidLine, false, false});
+    }
+    const bool markers = m_run.history.size() <= 60;
+    curves.append({"loss", epochCurve(m_run, &EpochReport::loss), kTrain, 2.0, Qt::SolidLine, markers, false});
+    if (!m_run.history.empty() && m_run.history.front().valLoss >= 0) {
+        curves.append({"val_loss", epochCurve(m_run, &EpochReport::valLoss), kVal, 2.0, Qt::SolidLine, markers, false});
+    }
+    if (!m_run.history.empty() && m_run.history.front().accuracy >= 0) {
+        curves.append({"accuracy", epochCurve(m_run, &EpochReport::accuracy), kAcc, 2.0, Qt::SolidLine, false, true});
+        if (m_run.history.front().valAccuracy >= 0) {
+            curves.append({"val_accuracy", epochCurve(m_run, &EpochReport::valAccuracy), kAcc, 2.0, Qt::DotLine, false, true});
+        }
+    }
+
+    // The same curves as last time (the usual case while a run goes): new points only, no new
+    // series or axes, which keeps a live redraw to a few milliseconds.
+    QStringList names;
+    for (const Curve& c : curves) names << c.name + (c.markers ? "*" : "");
+    const QString layout = names.join('|') + (m_logScale ? "|log" : "|linear");
+    const bool reuse = layout == m_layout;
+    if (!reuse) {
+        m_layout = layout;
+        m_chart->removeAllSeries();
+        for (QAbstractAxis* axis : m_chart->axes()) {
+            m_chart->removeAxis(axis);
+            delete axis;
+        }
+        auto* x = new QValueAxis;
+        x->setTitleText(tr("epoch"));
+        x->setLabelFormat("%g");
+        m_chart->addAxis(x, Qt::AlignBottom);
+        QAbstractAxis* y = nullptr;
+        if (m_logScale) {
+            auto* log = new QLogValueAxis;
+            log->setBase(10);
+            log->setLabelFormat("%g");
+            log->setMinorTickCount(-1);
+            y = log;
+        } else {
+            auto* lin = new QValueAxis;
+            lin->setLabelFormat("%g");
+            y = lin;
+        }
+        y->setTitleText(tr("loss"));
+        m_chart->addAxis(y, Qt::AlignLeft);
+        QValueAxis* acc = nullptr;
+        for (const Curve& c : curves) {
+            auto* s = new QLineSeries;
+            s->setName(c.name);
+            QPen pen(c.color);
+            pen.setWidthF(c.width);
+            pen.setStyle(c.style);
+            s->setPen(pen);
+            s->setPointsVisible(c.markers);
+            m_chart->addSeries(s);
+            s->attachAxis(x);
+            if (c.accuracy && !acc) {
+                acc = new QValueAxis;
+                acc->setRange(0, 1);
+                acc->setTitleText(tr("accuracy"));
+                m_chart->addAxis(acc, Qt::AlignRight);
+            }
+            s->attachAxis(c.accuracy ? static_cast<QAbstractAxis*>(acc) : y);
+            const QString name = c.name;
+            connect(s, &QLineSeries::hovered, this, [this, name](const QPointF& p, bool state) {
+                if (!state) {
+                    QToolTip::hideText();
+                    return;
+                }
+                QToolTip::showText(QCursor::pos(), tr("%1\nepoch %2: %3").arg(name, number(p.x()), number(p.y())), m_view);
+            });
+        }
+    }
+
+    double lo = INFINITY, hi = -INFINITY, xMax = 1;
+    const QList<QAbstractSeries*> series = m_chart->series();
+    for (int k = 0; k < curves.size() && k < series.size(); ++k) {
+        QList<QPointF> kept;
+        kept.reserve(curves[k].points.size());
+        for (const QPointF& p : curves[k].points) {
+            if (!std::isfinite(p.y()) || (!curves[k].accuracy && m_logScale && p.y() <= 0)) continue;
+            kept.append(p);
+            xMax = std::max(xMax, p.x());
+            if (curves[k].accuracy) continue;
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
+        }
+        static_cast<QLineSeries*>(series[k])->replace(kept);
+    }
+    const QList<QAbstractAxis*> xs = m_chart->axes(Qt::Horizontal);
+    const QList<QAbstractAxis*> ys = m_chart->axes(Qt::Vertical);
+    if (!xs.isEmpty()) xs.front()->setRange(0, std::max(1.0, xMax));
+    if (!ys.isEmpty()) {
+        QAbstractAxis* y = ys.front();
+        if (lo <= hi) {
+            if (m_logScale) {
+                y->setRange(lo / 1.5, hi * 1.5);
+            } else {
+                const double pad = (hi - lo) * 0.05 + 1e-12;
+                y->setRange(std::max(0.0, lo - pad), hi + pad);
+            }
+        } else {
+            y->setRange(m_logScale ? 0.01 : 0.0, 1.0);
+        }
+    }
+    m_chart->setTitle(m_run.number > 0 ? tr("Run %1").arg(m_run.number) : QString());
+    m_png->setEnabled(!m_run.history.empty() || !m_run.batchLosses.empty());
+    m_csv->setEnabled(!m_run.history.empty());
+}
+
+bool LossChart::exportPng(const QString& path, QString* error) const {
+    const QPixmap pixmap = m_view->grab();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !pixmap.save(&file, "PNG") || !file.commit()) {
+        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool LossChart::exportCsv(const QString& path, QString* error) const {
+    QByteArray csv = "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds\n";
+    auto cell = [](double v) { return v < 0 ? QByteArray() : QByteArray::number(v, 'g', 9); };
+    for (const EpochReport& e : m_run.history) {
+        csv += QByteArray::number(e.epoch) + "," + cell(e.loss) + "," + cell(e.valLoss) + "," + cell(e.accuracy) +
+               "," + cell(e.valAccuracy) + "," + cell(e.learningRate) + "," + cell(e.elapsedSeconds) + "\n";
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
+        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+}  // namespace loom::ui

@@ -1,0 +1,185 @@
+#include "training/reconstruction_view.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+#include <numeric>
+
+namespace loom::ui {
+
+ReconstructionView::ReconstructionView(QWidget* parent)
+    : QWidget(parent),
+      m_chart(new QChart),
+      m_view(new QChartView(m_chart, this)),
+      m_slider(new QSlider(Qt::Horizontal, this)),
+      m_caption(new QLabel(this)),
+      m_feature(new QComboBox(this)),
+      m_ranking(new QTableWidget(0, 3, this)) {
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_slider->setToolTip(tr("Browse the samples (arrow keys, Page Up/Down)"));
+    m_slider->setEnabled(false);
+    m_feature->setToolTip(tr("Which feature to plot"));
+    m_ranking->setHorizontalHeaderLabels({tr("rank"), tr("sample"), tr("error")});
+    m_ranking->verticalHeader()->hide();
+    m_ranking->horizontalHeader()->setStretchLastSection(true);
+    m_ranking->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_ranking->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_ranking->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_ranking->setToolTip(tr("Samples by error, worst first: for an autoencoder, the windows it "
+                             "reconstructs worst are the likely anomalies. Click one to show it."));
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(m_caption, 1);
+    bar->addWidget(m_feature);
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addLayout(bar);
+    leftLayout->addWidget(m_view, 1);
+    leftLayout->addWidget(m_slider);
+    auto* split = new QSplitter(this);
+    split->addWidget(left);
+    split->addWidget(m_ranking);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(split);
+    m_caption->setText(tr("Train the model to see what it makes of the data."));
+
+    connect(m_slider, &QSlider::valueChanged, this, &ReconstructionView::redraw);
+    connect(m_feature, &QComboBox::currentIndexChanged, this, &ReconstructionView::redraw);
+    connect(m_ranking, &QTableWidget::cellClicked, this, [this](int row, int) {
+        if (QTableWidgetItem* item = m_ranking->item(row, 1)) showSample(item->data(Qt::UserRole).toInt());
+    });
+}
+
+int ReconstructionView::sample() const { return m_slider->value(); }
+
+void ReconstructionView::setSamples(const PreviewSet& samples) {
+    m_samples = samples;
+    m_preview = Preview{};
+    const QSignalBlocker quiet(m_slider);
+    m_slider->setRange(0, std::max(0, static_cast<int>(samples.indexes.size()) - 1));
+    m_slider->setValue(0);
+    m_slider->setEnabled(samples.indexes.size() > 1);
+    const QSignalBlocker quietFeature(m_feature);
+    m_feature->clear();
+    const std::int64_t features = samples.yDims.empty() ? 0 : samples.yDims.back();
+    for (std::int64_t f = 0; f < features; ++f) {
+        m_feature->addItem(f < static_cast<std::int64_t>(samples.features.size())
+                               ? QString::fromStdString(samples.features[static_cast<std::size_t>(f)])
+                               : tr("feature %1").arg(f + 1));
+    }
+    m_feature->setVisible(features > 1);
+    m_ranking->setRowCount(0);
+    redraw();
+}
+
+void ReconstructionView::setPreview(const Preview& preview) {
+    m_preview = preview;
+    fillRanking();
+    redraw();
+}
+
+void ReconstructionView::showSample(int index) { m_slider->setValue(index); }
+
+void ReconstructionView::fillRanking() {
+    const std::vector<double>& errors = m_preview.errors;
+    std::vector<int> order(errors.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return errors[static_cast<std::size_t>(a)] > errors[static_cast<std::size_t>(b)]; });
+    m_ranking->setRowCount(static_cast<int>(order.size()));
+    for (int row = 0; row < static_cast<int>(order.size()); ++row) {
+        const int k = order[static_cast<std::size_t>(row)];
+        auto* rank = new QTableWidgetItem(QString::number(row + 1));
+        auto* sampleItem = new QTableWidgetItem(QString::number(m_samples.indexes[static_cast<std::size_t>(k)] + 1));
+        sampleItem->setData(Qt::UserRole, k);
+        auto* error = new QTableWidgetItem(QString::number(errors[static_cast<std::size_t>(k)], 'g', 4));
+        m_ranking->setItem(row, 0, rank);
+        m_ranking->setItem(row, 1, sampleItem);
+        m_ranking->setItem(row, 2, error);
+    }
+}
+
+void ReconstructionView::redraw() {
+    m_chart->removeAllSeries();
+    for (QAbstractAxis* axis : m_chart->axes()) {
+        m_chart->removeAxis(axis);
+        delete axis;
+    }
+    const auto count = static_cast<int>(m_samples.indexes.size());
+    if (count == 0 || m_samples.yDims.empty() || !m_samples.targetsInDataUnits) {
+        if (count > 0 && !m_samples.targetsInDataUnits) {
+            m_caption->setText(tr("A classifier: see the accuracy in the Loss chart."));
+        }
+        return;
+    }
+    const int k = std::clamp(m_slider->value(), 0, count - 1);
+    const std::int64_t features = m_samples.yDims.back();
+    const std::int64_t steps = m_samples.yDims.size() == 2 ? m_samples.yDims[0] : 1;
+    const std::int64_t size = steps * features;
+    const std::int64_t f = std::clamp<std::int64_t>(m_feature->currentIndex(), 0, features - 1);
+    const bool reconstruction = m_samples.xDims == m_samples.yDims;
+
+    auto* x = new QValueAxis;
+    x->setTitleText(reconstruction ? tr("time step in the window") : tr("step ahead"));
+    x->setLabelFormat("%d");
+    auto* y = new QValueAxis;
+    y->setLabelFormat("%g");
+    m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    double lo = INFINITY, hi = -INFINITY;
+    auto line = [&](const QString& name, const std::vector<float>& values, const QColor& color, Qt::PenStyle style) {
+        if (values.size() < static_cast<std::size_t>((k + 1) * size)) return;
+        auto* s = new QLineSeries;
+        s->setName(name);
+        QList<QPointF> points;
+        for (std::int64_t t = 0; t < steps; ++t) {
+            const double v = values[static_cast<std::size_t>(k * size + t * features + f)];
+            points.append(QPointF(static_cast<double>(t), v));
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+        s->replace(points);
+        QPen pen(color);
+        pen.setWidthF(2.0);
+        pen.setStyle(style);
+        s->setPen(pen);
+        s->setPointsVisible(steps <= 40);
+        m_chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    };
+    line(reconstruction ? tr("input") : tr("truth"), m_samples.targets, QColor(31, 119, 180), Qt::SolidLine);
+    line(reconstruction ? tr("reconstruction") : tr("prediction"), m_preview.outputs, QColor(255, 127, 14), Qt::DashLine);
+    x->setRange(0, static_cast<double>(std::max<std::int64_t>(1, steps - 1)));
+    if (lo <= hi) {
+        const double pad = (hi - lo) * 0.08 + 1e-9;
+        y->setRange(lo - pad, hi + pad);
+    }
+    QString caption = tr("%1 window %2 of %3")
+                          .arg(m_samples.fromValidation ? tr("Validation") : tr("Training"))
+                          .arg(m_samples.indexes[static_cast<std::size_t>(k)] + 1)
+                          .arg(m_samples.setSize);
+    if (count < m_samples.setSize) caption += tr(" (%1 of them shown)").arg(count);
+    if (m_preview.errors.size() == static_cast<std::size_t>(count)) {
+        caption += tr(" · error %1 · after epoch %2")
+                       .arg(QString::number(m_preview.errors[static_cast<std::size_t>(k)], 'g', 4))
+                       .arg(m_preview.epoch);
+    }
+    m_caption->setText(caption);
+}
+
+}  // namespace loom::ui

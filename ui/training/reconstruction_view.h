@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QWidget>
+
+#include "train/session.h"
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QSlider;
+class QTableWidget;
+
+namespace loom::ui {
+
+/// What the model makes of the data: for one preview sample at a time, its target against
+/// the model's output in the data's own units (an autoencoder's input against its
+/// reconstruction, a forecast against the truth), updated after every epoch; a slider browses
+/// the samples; a table ranks them by error, worst first, which is how reconstruction models
+/// find anomalies.
+class ReconstructionView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ReconstructionView(QWidget* parent = nullptr);
+
+    /// A new run's samples; clears the outputs.
+    void setSamples(const PreviewSet& samples);
+    void setPreview(const Preview& preview);
+    /// Shows preview sample `index` (0-based, into PreviewSet::indexes).
+    void showSample(int index);
+
+    int sample() const;
+    int epoch() const { return m_preview.epoch; }
+    QChart* chart() const { return m_chart; }
+    QSlider* slider() const { return m_slider; }
+    QTableWidget* ranking() const { return m_ranking; }
+
+private:
+    QChart* m_chart;
+    QChartView* m_view;
+    QSlider* m_slider;
+    QLabel* m_caption;
+    QComboBox* m_feature;
+    QTableWidget* m_ranking;
+    PreviewSet m_samples;
+    Preview m_preview;
+
+    void redraw();
+    void fillRanking();
+};
+
+}  // namespace loom::ui

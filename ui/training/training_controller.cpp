@@ -1,0 +1,286 @@
+#include "training/training_controller.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QLocale>
+#include <QThread>
+#include <chrono>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
+#include "document/document.h"
+#include "training/sample_data.h"
+#include "train/config_json.h"
+
+namespace loom::ui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+QString clockText(double seconds) {
+    const auto s = static_cast<long long>(seconds + 0.5);
+    if (s >= 3600) return QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
+    return QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+}  // namespace
+
+/// Lives on the worker thread: collects reports and posts them to the controller on the UI
+/// thread. It never touches the controller's state directly.
+struct TrainingController::Worker : SessionObserver {
+    TrainingController* owner;
+    int generation;
+    TrainingSession* session = nullptr;
+    std::vector<BatchReport> pending;
+    Clock::time_point lastPost = Clock::now();
+    int epoch = 0;                        ///< the last finished epoch
+    std::vector<NamedTensor> lastGood;    ///< the weights after that epoch
+
+    Worker(TrainingController* o, int g) : owner(o), generation(g) {}
+
+    template <class F>
+    void post(F f) {
+        TrainingController* o = owner;
+        const int g = generation;
+        QMetaObject::invokeMethod(
+            o, [o, g, f = std::move(f)]() mutable {
+                if (g == o->m_generation) f(o);
+            },
+            Qt::QueuedConnection);
+    }
+
+    void flush() {
+        if (pending.empty()) return;
+        post([batch = std::move(pending)](TrainingController* o) mutable { o->onBatches(std::move(batch)); });
+        pending.clear();
+        lastPost = Clock::now();
+    }
+
+    void onBatch(const BatchReport& r) override {
+        pending.push_back(r);
+        if (Clock::now() - lastPost >= std::chrono::milliseconds(50)) flush();
+    }
+
+    void onEpoch(const EpochReport& r) override {
+        flush();
+        epoch = r.epoch;
+        lastGood = session->weights();
+        post([r](TrainingController* o) { o->onEpoch(r); });
+    }
+
+    void onPreview(const Preview& p) override {
+        post([p](TrainingController* o) { emit o->previewArrived(p); });
+    }
+};
+
+TrainingController::TrainingController(Document* document, QObject* parent)
+    : QObject(parent), m_document(document) {}
+
+TrainingController::~TrainingController() { stopAndWait(); }
+
+void TrainingController::setState(State s) {
+    if (s == m_state) return;
+    m_state = s;
+    emit stateChanged(s);
+}
+
+bool TrainingController::start(QString* why) {
+    if (busy()) {
+        *why = tr("A training run is already going.");
+        return false;
+    }
+    if (m_document->validation().hasErrors()) {
+        *why = tr("The model has problems; fix them first (see the Problems panel).");
+        return false;
+    }
+    const nlohmann::json& training = m_document->project().training;
+    SessionSetup setup;
+    try {
+        setup.config = trainConfigFromJson(training);
+        setup.data = dataSpecOf(training);
+    } catch (const std::exception& e) {
+        *why = tr("The training settings are not valid: %1").arg(QString::fromStdString(e.what()));
+        return false;
+    }
+    m_epochs = setup.config.epochs;
+    setup.graph = m_document->graph();
+    setup.threads = std::max(1, QThread::idealThreadCount() - 1);  // one core stays with the window
+    setup.weights = m_document->weights();
+
+    m_run = TrainingRun{};
+    int last = 0;
+    for (const nlohmann::json& r : m_document->project().runs) last = std::max(last, r.value("number", 0));
+    m_run.number = last + 1;
+    m_run.started = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
+    m_run.graph = setup.graph;
+    m_run.training = training;
+    m_run.training["data"] = dataSpecToJson(setup.data);
+    setup.data.source = resolveDataSource(QString::fromStdString(setup.data.source)).toStdString();
+    m_run.parameters = m_document->validation().totalParams;
+    m_previewSet = PreviewSet{};
+    m_notes.clear();
+    m_match = WeightMatch{};
+    m_progressText = tr("Preparing the data…");
+    m_permille = 0;
+
+    auto session = std::make_shared<TrainingSession>(std::move(setup));
+    m_control = std::make_shared<TrainingControl>();
+    const int generation = ++m_generation;
+    m_document->setStructureLocked(
+        tr("Training is running: stop it to change layers or wires (cards can still be moved)."));
+    setState(State::Preparing);
+    emit progressChanged();
+
+    auto control = m_control;
+    m_thread = QThread::create([this, session, control, generation] {
+#ifdef __linux__
+        // A nicer thread (and the matrix-product threads it starts, which inherit it), so that
+        // the window's thread wins every contest for a core.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+#endif
+        Worker worker(this, generation);
+        worker.session = session.get();
+        TrainResult result;
+        std::vector<NamedTensor> weights;
+        QString error;
+        bool ready = false;
+        try {
+            session->prepare();
+            ready = true;
+            worker.post([set = session->previewSet(), notes = session->data().notes,
+                         match = session->weightMatch(),
+                         normalizer = normalizerToJson(session->data().normalizer)](TrainingController* o) {
+                o->m_run.training["normalizer"] = normalizer;
+                o->m_previewSet = set;
+                o->m_notes = notes;
+                o->m_match = match;
+                o->setState(o->m_control->paused() ? State::Paused : State::Running);
+                emit o->prepared();
+            });
+            worker.onPreview(session->preview(0));
+            result = session->run(*control, &worker);
+            worker.flush();
+            weights = session->weights();
+        } catch (const std::bad_alloc&) {
+            error = ready ? tr("Out of memory at epoch %1. The weights of the last finished epoch are kept.")
+                                .arg(worker.epoch + 1)
+                          : tr("Out of memory while preparing the data and the model. A smaller "
+                               "batch size, window or model helps.");
+            weights = std::move(worker.lastGood);
+        } catch (const std::exception& e) {
+            error = ready ? tr("Training failed at epoch %1: %2. The weights of the last finished epoch are kept.")
+                                .arg(worker.epoch + 1)
+                                .arg(QString::fromStdString(e.what()))
+                          : tr("Cannot train: %1").arg(QString::fromStdString(e.what()));
+            weights = std::move(worker.lastGood);
+        }
+        worker.post([result = std::move(result), weights = std::move(weights), error](TrainingController* o) mutable {
+            o->onFinished(std::move(result), std::move(weights), error);
+        });
+    });
+    m_thread->setObjectName("LayerLoom training");
+    m_thread->start(QThread::LowPriority);
+    return true;
+}
+
+void TrainingController::pause() {
+    if (m_state != State::Running && m_state != State::Preparing) return;
+    m_control->pause();
+    if (m_state == State::Running) setState(State::Paused);
+    m_progressText = tr("Paused · %1").arg(m_progressText.section(" · ", 0, 1));
+    emit progressChanged();
+}
+
+void TrainingController::resume() {
+    if (m_state != State::Paused) return;
+    m_control->resume();
+    setState(State::Running);
+}
+
+void TrainingController::stop() {
+    if (!busy() || m_state == State::Stopping) return;
+    m_control->requestStop();
+    setState(State::Stopping);
+    m_progressText = tr("Stopping after this batch…");
+    emit progressChanged();
+}
+
+void TrainingController::stopAndWait() {
+    if (!m_thread) return;
+    m_control->requestStop();
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    ++m_generation;  // the finished run's queued reports no longer apply
+    m_document->setStructureLocked(QString());
+    m_state = State::Idle;
+}
+
+void TrainingController::finishNow() {
+    if (!m_thread) return;
+    m_control->requestStop();
+    m_thread->wait();
+    // The worker's last words (its reports and the finish) are queued calls: deliver them now.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+}
+
+void TrainingController::onBatches(std::vector<BatchReport> reports) {
+    if (reports.empty()) return;
+    const int first = static_cast<int>(m_run.batchLosses.size());
+    for (const BatchReport& r : reports) m_run.batchLosses.push_back(static_cast<float>(r.loss));
+    const BatchReport& r = reports.back();
+    m_run.batchesPerEpoch = r.batches;
+    const int epochs = m_epochs;
+    const double done = (r.epoch - 1) * r.batches + r.batch;
+    const double total = static_cast<double>(epochs) * r.batches;
+    m_permille = static_cast<int>(1000.0 * done / total);
+    const double left = r.elapsedSeconds / done * (total - done);
+    if (m_state == State::Running) {
+        m_progressText = tr("Epoch %1/%2 · batch %3/%4 · %5 samples/s · ETA %6")
+                             .arg(r.epoch)
+                             .arg(epochs)
+                             .arg(r.batch)
+                             .arg(r.batches)
+                             .arg(QLocale().toString(qRound64(r.samplesPerSecond)))
+                             .arg(clockText(left));
+    }
+    emit batchesArrived(first);
+    emit progressChanged();
+}
+
+void TrainingController::onEpoch(EpochReport report) {
+    m_run.history.push_back(report);
+    emit epochEnded(report);
+}
+
+void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error) {
+    if (m_thread) {
+        m_thread->wait();
+        delete m_thread;
+        m_thread = nullptr;
+    }
+    const bool prepared = !m_previewSet.indexes.empty();
+    const bool ok = error.isEmpty() && result.reason != StopReason::NonFinite &&
+                    result.reason != StopReason::InvalidData;
+    const QString message = error.isEmpty() ? QString::fromStdString(result.message) : error;
+    m_document->setStructureLocked(QString());
+    if (prepared && result.reason != StopReason::InvalidData) {
+        if (!weights.empty()) m_document->setWeights(std::move(weights));
+        m_run.reason = error.isEmpty() ? result.reason : StopReason::NonFinite;
+        m_run.outcome = message.toStdString();
+        nlohmann::json runs = m_document->project().runs;
+        runs.push_back(runToJson(m_run));
+        m_document->setRuns(std::move(runs));
+    }
+    m_progressText = message;
+    if (ok) m_permille = result.reason == StopReason::Finished ? 1000 : m_permille;
+    setState(State::Idle);
+    emit progressChanged();
+    emit finished(ok, message);
+}
+
+}  // namespace loom::ui

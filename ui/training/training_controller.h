@@ -1,0 +1,96 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <memory>
+
+#include "train/run_history.h"
+#include "train/session.h"
+#include "train/training_control.h"
+
+class QThread;
+
+namespace loom::ui {
+
+class Document;
+
+/// Runs training on a worker thread and keeps the UI informed.
+///
+/// start() takes a snapshot of the document's graph, weights and settings; the worker prepares
+/// the data and trains a copy. Reports come back as queued calls on the UI thread, batch
+/// losses in bundles at most every 50 ms, so a fast model cannot flood the event loop. While it
+/// runs, the document's layers are locked. When it ends, for whatever reason, the trained
+/// weights go back into the document and the run joins the document's runs list.
+class TrainingController : public QObject {
+    Q_OBJECT
+
+public:
+    enum class State { Idle, Preparing, Running, Paused, Stopping };
+
+    explicit TrainingController(Document* document, QObject* parent = nullptr);
+    ~TrainingController() override;
+
+    State state() const { return m_state; }
+    bool busy() const { return m_state != State::Idle; }
+
+    /// Starts a run on the document as it is now; returns false with `why` set when it cannot
+    /// (the model has errors, no data is chosen, a run is going).
+    bool start(QString* why);
+    void pause();
+    void resume();
+    /// Asks the worker to stop after the current batch; finished() follows.
+    void stop();
+    /// Stops, waits for the worker and takes in its result at once (the weights go into the
+    /// document, the run into the runs list), as before closing the document.
+    void finishNow();
+
+    /// The run in progress (or the last one): settings, history so far.
+    const TrainingRun& run() const { return m_run; }
+    /// The preview samples of the run in progress; valid after prepared().
+    const PreviewSet& previewSet() const { return m_previewSet; }
+    const std::vector<std::string>& dataNotes() const { return m_notes; }
+    const WeightMatch& weightMatch() const { return m_match; }
+    /// Progress text: "Epoch 3/20 · batch 12/40 · 1,234 samples/s · ETA 0:42".
+    QString progressText() const { return m_progressText; }
+    /// 0..1000 over the whole run.
+    int progressPermille() const { return m_permille; }
+
+signals:
+    void stateChanged(loom::ui::TrainingController::State state);
+    /// The data is ready and training begins.
+    void prepared();
+    /// New batch losses were appended to run().batchLosses, from index `first`.
+    void batchesArrived(int first);
+    void progressChanged();
+    /// run().history gained an epoch.
+    void epochEnded(const loom::EpochReport& report);
+    void previewArrived(const loom::Preview& preview);
+    /// The run ended; `ok` is false for errors (bad data, NaN, out of memory), whose message
+    /// says what and at which epoch.
+    void finished(bool ok, const QString& message);
+
+private:
+    struct Worker;
+    Document* m_document;
+    State m_state = State::Idle;
+    std::shared_ptr<TrainingControl> m_control;
+    QThread* m_thread = nullptr;
+    int m_generation = 0;  ///< reports of an older run are ignored
+    TrainingRun m_run;
+    PreviewSet m_previewSet;
+    std::vector<std::string> m_notes;
+    WeightMatch m_match;
+    QString m_progressText;
+    int m_permille = 0;
+    int m_epochs = 1;
+
+    void setState(State s);
+    /// Stops and waits for the worker, dropping its last reports (the window is going).
+    void stopAndWait();
+    void onBatches(std::vector<BatchReport> reports);
+    void onEpoch(EpochReport report);
+    void onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error);
+};
+
+}  // namespace loom::ui

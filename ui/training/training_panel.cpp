@@ -1,0 +1,335 @@
+#include "training/training_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "document/document.h"
+#include "document/wording.h"
+#include "train/config_json.h"
+#include "train/warm_start.h"
+#include "training/data_panel.h"
+#include "training/training_controller.h"
+
+namespace loom::ui {
+
+namespace {
+
+QDoubleSpinBox* rateBox(QWidget* parent, double lo, double hi, int decimals, double step) {
+    auto* box = new QDoubleSpinBox(parent);
+    box->setRange(lo, hi);
+    box->setDecimals(decimals);
+    box->setSingleStep(step);
+    return box;
+}
+
+}  // namespace
+
+TrainingPanel::TrainingPanel(Document* document, TrainingController* controller, DataPanel* dataPanel,
+                             QWidget* parent)
+    : QWidget(parent),
+      m_document(document),
+      m_controller(controller),
+      m_data(dataPanel),
+      m_loss(new QComboBox(this)),
+      m_optimizer(new QComboBox(this)),
+      m_lr(rateBox(this, 1e-6, 10.0, 6, 0.0005)),
+      m_momentum(rateBox(this, 0, 0.999, 3, 0.05)),
+      m_beta1(rateBox(this, 0, 0.9999, 4, 0.01)),
+      m_beta2(rateBox(this, 0, 0.99999, 5, 0.001)),
+      m_weightDecay(rateBox(this, 0, 1, 5, 0.001)),
+      m_clipNorm(rateBox(this, 0, 1000, 3, 0.5)),
+      m_schedule(new QComboBox(this)),
+      m_factor(rateBox(this, 0.01, 0.99, 2, 0.05)),
+      m_every(new QSpinBox(this)),
+      m_epochs(new QSpinBox(this)),
+      m_batch(new QSpinBox(this)),
+      m_seed(new QSpinBox(this)),
+      m_shuffle(new QCheckBox(tr("Shuffle the windows every epoch"), this)),
+      m_early(new QCheckBox(tr("Stop when the loss stops improving"), this)),
+      m_patience(new QSpinBox(this)),
+      m_restoreBest(new QCheckBox(tr("Keep the best epoch's weights"), this)),
+      m_start(new QPushButton(tr("Start"), this)),
+      m_pause(new QPushButton(tr("Pause"), this)),
+      m_stop(new QPushButton(tr("Stop"), this)),
+      m_progress(new QProgressBar(this)),
+      m_progressText(new QLabel(this)),
+      m_weights(new QLabel(this)),
+      m_settings(new QWidget(this)) {
+    const std::pair<const char*, QString> losses[] = {
+        {"mse", tr("Mean squared error")},
+        {"mae", tr("Mean absolute error")},
+        {"huber", tr("Huber")},
+        {"binary_crossentropy", tr("Binary cross-entropy")},
+        {"categorical_crossentropy", tr("Categorical cross-entropy")},
+        {"sparse_categorical_crossentropy", tr("Sparse categorical cross-entropy")}};
+    for (const auto& [key, text] : losses) m_loss->addItem(text, QString(key));
+    m_loss->setToolTip(tr("What training minimises (Keras's name in the project file)"));
+    for (const char* name : {"adam", "adamw", "rmsprop", "sgd"}) {
+        m_optimizer->addItem(QString(name) == "sgd" ? "SGD" : name == QString("rmsprop") ? "RMSprop"
+                                                      : name == QString("adamw") ? "AdamW" : "Adam",
+                             QString(name));
+    }
+    m_optimizer->setToolTip(tr("The update rule, with Keras's defaults when you switch"));
+    m_lr->setToolTip(tr("Step size of the optimizer"));
+    m_momentum->setToolTip(tr("SGD and RMSprop: momentum"));
+    m_beta1->setToolTip(tr("Adam: decay of the first moment"));
+    m_beta2->setToolTip(tr("Adam: decay of the second moment"));
+    m_weightDecay->setToolTip(tr("AdamW: decoupled weight decay"));
+    m_clipNorm->setSpecialValueText(tr("off"));
+    m_clipNorm->setToolTip(tr("Clip each gradient to this norm; helps deep LSTM stacks that diverge"));
+    m_schedule->addItem(tr("Constant"), "constant");
+    m_schedule->addItem(tr("Step decay"), "step");
+    m_schedule->addItem(tr("Cosine"), "cosine");
+    m_schedule->addItem(tr("Reduce on plateau"), "plateau");
+    m_schedule->setToolTip(tr("How the learning rate changes over the epochs"));
+    m_factor->setToolTip(tr("Multiply the learning rate by this at each step down"));
+    m_every->setRange(1, 10000);
+    m_every->setToolTip(tr("Step decay: epochs between steps; plateau: epochs without improvement"));
+    m_epochs->setRange(1, 100000);
+    m_epochs->setToolTip(tr("Passes over the training windows"));
+    m_batch->setRange(1, 65536);
+    m_batch->setToolTip(tr("Windows per gradient step"));
+    m_seed->setRange(0, 1'000'000'000);
+    m_seed->setToolTip(tr("Initial weights, shuffling and dropout: the same seed trains the same way"));
+    m_patience->setRange(1, 10000);
+    m_patience->setSuffix(tr(" epochs"));
+    m_patience->setToolTip(tr("How many epochs without improvement to wait"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Loss"), m_loss);
+    form->addRow(tr("Optimizer"), m_optimizer);
+    form->addRow(tr("Learning rate"), m_lr);
+    form->addRow(tr("Momentum"), m_momentum);
+    form->addRow(tr("Beta 1"), m_beta1);
+    form->addRow(tr("Beta 2"), m_beta2);
+    form->addRow(tr("Weight decay"), m_weightDecay);
+    form->addRow(tr("Clip norm"), m_clipNorm);
+    form->addRow(tr("Schedule"), m_schedule);
+    form->addRow(tr("Factor"), m_factor);
+    form->addRow(tr("Every / patience"), m_every);
+    form->addRow(tr("Epochs"), m_epochs);
+    form->addRow(tr("Batch size"), m_batch);
+    form->addRow(tr("Seed"), m_seed);
+    form->addRow(QString(), m_shuffle);
+    form->addRow(QString(), m_early);
+    form->addRow(tr("Patience"), m_patience);
+    form->addRow(QString(), m_restoreBest);
+    m_settings->setLayout(form);
+    form->setContentsMargins(0, 0, 0, 0);
+
+    m_start->setToolTip(tr("Train the model on the chosen data (F5)"));
+    m_pause->setToolTip(tr("Pause or resume after the current batch (F6)"));
+    m_stop->setToolTip(tr("Stop after the current batch and keep what was trained (Shift+F5)"));
+    m_start->setDefault(true);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_stop);
+    m_progress->setRange(0, 1000);
+    m_progress->setTextVisible(false);
+    m_progressText->setWordWrap(true);
+    m_weights->setWordWrap(true);
+    m_weights->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_progressText);
+    layout->addWidget(m_weights);
+    layout->addWidget(m_settings);
+    layout->addStretch(1);
+
+    auto edited = [this] {
+        if (!m_loading) storeToDocument();
+    };
+    connect(m_optimizer, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_loading) return;
+        // Keras's defaults for the new optimizer, as a Keras user expects.
+        if (auto d = OptimizerConfig::defaultsFor(m_optimizer->currentData().toString().toStdString())) {
+            m_loading = true;
+            m_lr->setValue(d->learningRate);
+            m_momentum->setValue(d->momentum);
+            m_beta1->setValue(d->beta1);
+            m_beta2->setValue(d->beta2);
+            m_weightDecay->setValue(d->weightDecay);
+            m_loading = false;
+        }
+        showOptimizerFields();
+        storeToDocument();
+    });
+    for (QComboBox* box : {m_loss, m_schedule}) connect(box, &QComboBox::currentIndexChanged, this, edited);
+    connect(m_schedule, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
+    for (QDoubleSpinBox* box : {m_lr, m_momentum, m_beta1, m_beta2, m_weightDecay, m_clipNorm, m_factor}) {
+        connect(box, &QDoubleSpinBox::valueChanged, this, edited);
+    }
+    for (QSpinBox* box : {m_every, m_epochs, m_batch, m_seed, m_patience}) connect(box, &QSpinBox::valueChanged, this, edited);
+    for (QCheckBox* box : {m_shuffle, m_early, m_restoreBest}) {
+        connect(box, &QCheckBox::toggled, this, edited);
+    }
+    connect(m_early, &QCheckBox::toggled, this, &TrainingPanel::showOptimizerFields);
+    connect(m_start, &QPushButton::clicked, this, &TrainingPanel::startRequested);
+    connect(m_pause, &QPushButton::clicked, this, &TrainingPanel::pauseRequested);
+    connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stopRequested);
+
+    connect(m_document, &Document::trainingChanged, this, [this] {
+        if (!m_loading) loadFromDocument();
+    });
+    connect(m_document, &Document::changed, this, &TrainingPanel::refreshButtons);
+    connect(m_document, &Document::changed, this, &TrainingPanel::refreshWeights);
+    connect(m_document, &Document::weightsChanged, this, &TrainingPanel::refreshWeights);
+    connect(m_data, &DataPanel::statusChanged, this, &TrainingPanel::refreshButtons);
+    connect(m_controller, &TrainingController::stateChanged, this, &TrainingPanel::refreshButtons);
+    connect(m_controller, &TrainingController::progressChanged, this, [this] {
+        m_progress->setValue(m_controller->progressPermille());
+        m_progressText->setText(m_controller->progressText());
+    });
+    connect(m_controller, &TrainingController::prepared, this, &TrainingPanel::refreshWeights);
+    loadFromDocument();
+    refreshButtons();
+    refreshWeights();
+}
+
+QString TrainingPanel::blocker() const {
+    if (m_controller->busy()) return tr("A run is going");
+    if (m_document->validation().hasErrors()) return tr("The model has problems; see the Problems panel");
+    if (!m_data->ready()) return tr("The data does not fit: %1").arg(m_data->problem());
+    return QString();
+}
+
+void TrainingPanel::refreshButtons() {
+    using State = TrainingController::State;
+    const State s = m_controller->state();
+    const QString why = blocker();
+    m_start->setEnabled(why.isEmpty());
+    m_start->setToolTip(why.isEmpty() ? tr("Train the model on the chosen data (F5)") : why);
+    m_pause->setEnabled(s == State::Running || s == State::Paused || s == State::Preparing);
+    m_pause->setText(s == State::Paused ? tr("Resume") : tr("Pause"));
+    m_stop->setEnabled(s != State::Idle && s != State::Stopping);
+    m_settings->setEnabled(s == State::Idle);
+}
+
+void TrainingPanel::refreshWeights() {
+    const auto& weights = m_document->weights();
+    QString text;
+    if (weights.empty()) {
+        text = tr("Weights: untrained. Training starts from Keras's initialisers.");
+    } else {
+        try {
+            const WeightMatch m = matchWeights(m_document->graph(), weights);
+            if (m.all()) {
+                text = tr("Weights: trained, and they fit every layer. Training continues from them.");
+            } else if (m.none()) {
+                text = tr("Weights: trained for another architecture; none fit these layers any more. "
+                          "Training starts afresh.");
+            } else {
+                QStringList reasons;
+                for (const std::string& r : m.reasons) reasons << QString::fromStdString(r);
+                text = tr("Weights: trained; %1 keep them, %2 start afresh since the layers changed (%3).")
+                           .arg(listed(m.kept), listed(m.fresh), reasons.join("; "));
+            }
+        } catch (const std::exception&) {
+            text = tr("Weights: trained; whether they fit is known once the model's problems are fixed.");
+        }
+    }
+    m_weights->setText(text);
+}
+
+void TrainingPanel::showOptimizerFields() {
+    auto* form = static_cast<QFormLayout*>(m_settings->layout());
+    const QString o = m_optimizer->currentData().toString();
+    form->setRowVisible(m_momentum, o == "sgd" || o == "rmsprop");
+    form->setRowVisible(m_beta1, o == "adam" || o == "adamw");
+    form->setRowVisible(m_beta2, o == "adam" || o == "adamw");
+    form->setRowVisible(m_weightDecay, o == "adamw");
+    const QString s = m_schedule->currentData().toString();
+    form->setRowVisible(m_factor, s == "step" || s == "plateau");
+    form->setRowVisible(m_every, s == "step" || s == "plateau");
+    form->setRowVisible(m_patience, m_early->isChecked());
+    form->setRowVisible(m_restoreBest, m_early->isChecked());
+}
+
+void TrainingPanel::loadFromDocument() {
+    TrainConfig c;
+    try {
+        c = trainConfigFromJson(m_document->project().training);
+    } catch (const std::exception&) {
+        c = TrainConfig{};
+    }
+    m_loading = true;
+    m_loss->setCurrentIndex(std::max(0, m_loss->findData(QString::fromStdString(lossName(c.loss)))));
+    m_optimizer->setCurrentIndex(std::max(0, m_optimizer->findData(QString::fromStdString(c.optimizer.name()))));
+    m_lr->setValue(c.optimizer.learningRate);
+    m_momentum->setValue(c.optimizer.momentum);
+    m_beta1->setValue(c.optimizer.beta1);
+    m_beta2->setValue(c.optimizer.beta2);
+    m_weightDecay->setValue(c.optimizer.weightDecay);
+    m_clipNorm->setValue(c.optimizer.clipNorm.value_or(0.0));
+    const char* kinds[] = {"constant", "step", "cosine", "plateau"};
+    m_schedule->setCurrentIndex(std::max(0, m_schedule->findData(QString(kinds[static_cast<int>(c.schedule.kind)]))));
+    m_factor->setValue(c.schedule.factor);
+    m_every->setValue(c.schedule.kind == LearningRateSchedule::Kind::ReduceOnPlateau ? c.schedule.patience
+                                                                                     : c.schedule.everyEpochs);
+    m_epochs->setValue(c.epochs);
+    m_batch->setValue(c.batchSize);
+    m_seed->setValue(static_cast<int>(c.seed));
+    m_shuffle->setChecked(c.shuffle);
+    m_early->setChecked(c.earlyStopping.enabled);
+    m_patience->setValue(c.earlyStopping.patience);
+    m_restoreBest->setChecked(c.earlyStopping.restoreBestWeights);
+    m_loading = false;
+    showOptimizerFields();
+}
+
+void TrainingPanel::storeToDocument() {
+    nlohmann::json training = m_document->project().training;
+    if (!training.is_object()) training = nlohmann::json::object();
+    TrainConfig c;
+    try {
+        c = trainConfigFromJson(training);  // keeps what this panel does not show (epsilon, ...)
+    } catch (const std::exception&) {
+        c = TrainConfig{};
+    }
+    c.loss = parseLoss(m_loss->currentData().toString().toStdString()).value_or(Loss::MeanSquaredError);
+    const std::string optimizer = m_optimizer->currentData().toString().toStdString();
+    if (c.optimizer.name() != optimizer) c.optimizer = OptimizerConfig::defaultsFor(optimizer).value_or(OptimizerConfig{});
+    c.optimizer.learningRate = m_lr->value();
+    c.optimizer.momentum = m_momentum->value();
+    c.optimizer.beta1 = m_beta1->value();
+    c.optimizer.beta2 = m_beta2->value();
+    c.optimizer.weightDecay = m_weightDecay->value();
+    c.optimizer.clipNorm = m_clipNorm->value() > 0 ? std::optional<double>(m_clipNorm->value()) : std::nullopt;
+    const QString s = m_schedule->currentData().toString();
+    c.schedule.kind = s == "step"      ? LearningRateSchedule::Kind::StepDecay
+                      : s == "cosine"  ? LearningRateSchedule::Kind::Cosine
+                      : s == "plateau" ? LearningRateSchedule::Kind::ReduceOnPlateau
+                                       : LearningRateSchedule::Kind::Constant;
+    c.schedule.factor = m_factor->value();
+    if (c.schedule.kind == LearningRateSchedule::Kind::ReduceOnPlateau) {
+        c.schedule.patience = m_every->value();
+    } else {
+        c.schedule.everyEpochs = m_every->value();
+    }
+    c.epochs = m_epochs->value();
+    c.batchSize = m_batch->value();
+    c.seed = static_cast<std::uint64_t>(m_seed->value());
+    c.shuffle = m_shuffle->isChecked();
+    c.earlyStopping.enabled = m_early->isChecked();
+    c.earlyStopping.patience = m_patience->value();
+    c.earlyStopping.restoreBestWeights = m_restoreBest->isChecked();
+    nlohmann::json updated = trainConfigToJson(c);
+    if (training.contains("data")) updated["data"] = training["data"];
+    m_loading = true;
+    m_document->setTraining(std::move(updated));
+    m_loading = false;
+}
+
+}  // namespace loom::ui

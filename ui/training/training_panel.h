@@ -1,0 +1,86 @@
+#pragma once
+
+#include <QWidget>
+
+#include "train/trainer.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace loom::ui {
+
+class DataPanel;
+class Document;
+class TrainingController;
+
+/// Training settings (loss, optimizer and its parameters, learning rate and schedule, epochs,
+/// batch size, seed, early stopping), the Start / Pause / Stop buttons, progress, and what the
+/// model's weights are. The settings live in the project's `training` section.
+class TrainingPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    TrainingPanel(Document* document, TrainingController* controller, DataPanel* dataPanel,
+                  QWidget* parent = nullptr);
+
+    QPushButton* startButton() const { return m_start; }
+    QPushButton* pauseButton() const { return m_pause; }
+    QPushButton* stopButton() const { return m_stop; }
+    QProgressBar* progressBar() const { return m_progress; }
+    QLabel* weightsLabel() const { return m_weights; }
+    QSpinBox* epochsBox() const { return m_epochs; }
+    QDoubleSpinBox* learningRateBox() const { return m_lr; }
+    QComboBox* optimizerBox() const { return m_optimizer; }
+
+    /// Why Start is disabled; empty when it is enabled.
+    QString blocker() const;
+
+signals:
+    void startRequested();
+    void pauseRequested();
+    void stopRequested();
+
+private:
+    Document* m_document;
+    TrainingController* m_controller;
+    DataPanel* m_data;
+    QComboBox* m_loss;
+    QComboBox* m_optimizer;
+    QDoubleSpinBox* m_lr;
+    QDoubleSpinBox* m_momentum;
+    QDoubleSpinBox* m_beta1;
+    QDoubleSpinBox* m_beta2;
+    QDoubleSpinBox* m_weightDecay;
+    QDoubleSpinBox* m_clipNorm;
+    QComboBox* m_schedule;
+    QDoubleSpinBox* m_factor;
+    QSpinBox* m_every;
+    QSpinBox* m_epochs;
+    QSpinBox* m_batch;
+    QSpinBox* m_seed;
+    QCheckBox* m_shuffle;
+    QCheckBox* m_early;
+    QSpinBox* m_patience;
+    QCheckBox* m_restoreBest;
+    QPushButton* m_start;
+    QPushButton* m_pause;
+    QPushButton* m_stop;
+    QProgressBar* m_progress;
+    QLabel* m_progressText;
+    QLabel* m_weights;
+    QWidget* m_settings;
+    bool m_loading = false;
+
+    void loadFromDocument();
+    void storeToDocument();
+    void showOptimizerFields();
+    void refreshButtons();
+    void refreshWeights();
+};
+
+}  // namespace loom::ui

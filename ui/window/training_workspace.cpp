@@ -1,0 +1,215 @@
+#include "window/training_workspace.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+
+#include "document/document.h"
+#include "training/data_panel.h"
+#include "training/gradient_chart.h"
+#include "training/loss_chart.h"
+#include "training/reconstruction_view.h"
+#include "training/runs_panel.h"
+#include "training/training_controller.h"
+#include "training/training_panel.h"
+
+namespace loom::ui {
+
+TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QMenu* viewMenu)
+    : QObject(window),
+      m_window(window),
+      m_document(document),
+      m_controller(new TrainingController(document, this)),
+      m_data(new DataPanel(document)),
+      m_panel(new TrainingPanel(document, m_controller, m_data)),
+      m_loss(new LossChart),
+      m_reconstruction(new ReconstructionView),
+      m_gradients(new GradientChart),
+      m_runs(new RunsPanel(document)) {
+    auto scrolled = [](QWidget* w) {
+        auto* area = new QScrollArea;
+        area->setWidget(w);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        return area;
+    };
+    QDockWidget* dataDock = dock(tr("Data"), "dataDock", scrolled(m_data), Qt::RightDockWidgetArea);
+    QDockWidget* trainingDock = dock(tr("Training"), "trainingDock", scrolled(m_panel), Qt::RightDockWidgetArea);
+    m_lossDock = dock(tr("Loss"), "lossDock", m_loss, Qt::BottomDockWidgetArea);
+    QDockWidget* reconstructionDock = dock(tr("Reconstruction"), "reconstructionDock", m_reconstruction, Qt::BottomDockWidgetArea);
+    QDockWidget* gradientDock = dock(tr("Gradients"), "gradientDock", m_gradients, Qt::BottomDockWidgetArea);
+    QDockWidget* runsDock = dock(tr("Runs"), "runsDock", m_runs, Qt::BottomDockWidgetArea);
+    // Beside the editor's own docks: Data and Training with the Inspector, the plots with
+    // Problems and Summary.
+    if (auto* inspector = m_window->findChild<QDockWidget*>("inspectorDock")) {
+        m_window->tabifyDockWidget(inspector, dataDock);
+        m_window->tabifyDockWidget(dataDock, trainingDock);
+        inspector->raise();
+    }
+    if (auto* problems = m_window->findChild<QDockWidget*>("problemsDock")) {
+        for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock, runsDock}) m_window->tabifyDockWidget(problems, d);
+        problems->raise();
+    }
+    for (QDockWidget* d : {dataDock, trainingDock, m_lossDock, reconstructionDock, gradientDock, runsDock}) {
+        viewMenu->addAction(d->toggleViewAction());
+    }
+    for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock}) {
+        connect(d, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+            if (visible) redrawLive(false);  // catch up on what came while it was hidden
+        });
+    }
+
+    QMenu* menu = new QMenu(tr("&Training"), m_window);
+    m_window->menuBar()->insertMenu(m_window->menuBar()->actions().constLast(), menu);
+    m_start = menu->addAction(tr("&Start Training"), this, &TrainingWorkspace::start);
+    m_start->setShortcut(QKeySequence(Qt::Key_F5));
+    m_start->setStatusTip(tr("Train the model on the data chosen in the Data panel"));
+    m_pause = menu->addAction(tr("&Pause"), this, &TrainingWorkspace::togglePause);
+    m_pause->setShortcut(QKeySequence(Qt::Key_F6));
+    m_stop = menu->addAction(tr("S&top"), this, &TrainingWorkspace::stop);
+    m_stop->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_stop->setStatusTip(tr("Stop after the current batch and keep what was trained"));
+    menu->addSeparator();
+    m_reset = menu->addAction(tr("&Reset Weights..."), this, &TrainingWorkspace::resetWeights);
+    m_reset->setStatusTip(tr("Forget the trained weights: the next run starts from new random ones"));
+    menu->addSeparator();
+    for (QDockWidget* d : {dataDock, trainingDock}) {
+        menu->addAction(tr("Show %1 Panel").arg(d->windowTitle()), this, [d] {
+            d->show();
+            d->raise();
+        });
+    }
+
+    connect(m_panel, &TrainingPanel::startRequested, this, &TrainingWorkspace::start);
+    connect(m_panel, &TrainingPanel::pauseRequested, this, &TrainingWorkspace::togglePause);
+    connect(m_panel, &TrainingPanel::stopRequested, this, &TrainingWorkspace::stop);
+    connect(m_controller, &TrainingController::stateChanged, this, &TrainingWorkspace::refreshActions);
+    connect(m_document, &Document::changed, this, &TrainingWorkspace::refreshActions);
+    connect(m_document, &Document::weightsChanged, this, &TrainingWorkspace::refreshActions);
+    connect(m_data, &DataPanel::statusChanged, this, &TrainingWorkspace::refreshActions);
+
+    // Live views redraw together, at most every 200 ms however fast the epochs come, so that
+    // a small model training at hundreds of epochs a second cannot keep the window busy.
+    m_chartTimer.setSingleShot(true);
+    m_chartTimer.setInterval(200);
+    connect(&m_chartTimer, &QTimer::timeout, this, [this] { redrawLive(false); });
+    auto later = [this] {
+        if (!m_chartTimer.isActive()) m_chartTimer.start();
+    };
+    connect(m_controller, &TrainingController::batchesArrived, this, later);
+    connect(m_controller, &TrainingController::epochEnded, this, [this, later] {
+        m_epochsChanged = true;
+        later();
+    });
+    connect(m_controller, &TrainingController::prepared, this, [this] {
+        m_reconstruction->setSamples(m_controller->previewSet());
+        for (const std::string& note : m_controller->dataNotes()) emit message(QString::fromStdString(note), 6000);
+    });
+    connect(m_controller, &TrainingController::previewArrived, this, [this, later](const Preview& p) {
+        m_preview = p;
+        m_previewChanged = true;
+        later();
+    });
+    connect(m_controller, &TrainingController::progressChanged, this, [this] {
+        if (m_controller->busy()) emit message(m_controller->progressText(), 0);
+    });
+    connect(m_controller, &TrainingController::finished, this, [this](bool ok, const QString& text) {
+        m_epochsChanged = true;
+        redrawLive(true);
+        emit message(ok ? text : tr("Training failed: %1").arg(text), ok ? 10000 : 0);
+    });
+    connect(m_runs, &RunsPanel::overlaysChanged, m_loss, &LossChart::setOverlays);
+    connect(m_runs, &RunsPanel::runSelected, this, [this](const TrainingRun& run) {
+        if (m_controller->busy()) return;  // the live run keeps the charts
+        m_loss->setRun(run);
+        m_gradients->setRun(run);
+    });
+    connect(m_runs, &RunsPanel::hint, this, [this](const QString& text) { emit message(text, 8000); });
+    refreshActions();
+}
+
+QDockWidget* TrainingWorkspace::dock(const QString& title, const QString& name, QWidget* content,
+                                     Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, m_window);
+    d->setObjectName(name);
+    d->setWidget(content);
+    m_window->addDockWidget(area, d);
+    return d;
+}
+
+void TrainingWorkspace::redrawLive(bool everything) {
+    m_chartTimer.stop();
+    // Views in a hidden dock tab wait until the run ends or they are shown.
+    if (everything || m_loss->isVisible()) m_loss->setRun(m_controller->run());
+    if (m_epochsChanged && (everything || m_gradients->isVisible())) {
+        m_gradients->setRun(m_controller->run());
+        m_epochsChanged = false;
+    }
+    if (m_previewChanged && (everything || m_reconstruction->isVisible())) {
+        m_reconstruction->setPreview(m_preview);
+        m_previewChanged = false;
+    }
+}
+
+void TrainingWorkspace::refreshActions() {
+    using State = TrainingController::State;
+    const State s = m_controller->state();
+    m_start->setEnabled(m_panel->blocker().isEmpty());
+    m_pause->setEnabled(s == State::Running || s == State::Paused || s == State::Preparing);
+    m_pause->setText(s == State::Paused ? tr("&Resume") : tr("&Pause"));
+    m_stop->setEnabled(s != State::Idle && s != State::Stopping);
+    m_reset->setEnabled(s == State::Idle && !m_document->weights().empty());
+}
+
+void TrainingWorkspace::start() {
+    QString why = m_panel->blocker();
+    if (why.isEmpty() && m_controller->start(&why)) {
+        m_loss->setOverlays({});
+        m_loss->setRun(m_controller->run());
+        m_gradients->setRun(m_controller->run());
+        m_lossDock->show();
+        m_lossDock->raise();
+        return;
+    }
+    emit message(tr("Cannot start training: %1").arg(why), 8000);
+}
+
+void TrainingWorkspace::togglePause() {
+    if (m_controller->state() == TrainingController::State::Paused) {
+        m_controller->resume();
+    } else {
+        m_controller->pause();
+    }
+}
+
+void TrainingWorkspace::stop() { m_controller->stop(); }
+
+void TrainingWorkspace::resetWeights() {
+    if (m_document->weights().empty() || m_controller->busy()) return;
+    const auto answer = QMessageBox::question(
+        m_window, tr("Reset Weights"),
+        tr("Forget the trained weights? The next training starts from new random weights.\n\n"
+           "The project file keeps the old ones until you save."),
+        QMessageBox::Reset | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Reset) return;
+    m_document->setWeights({});
+    emit message(tr("Weights reset: the next run starts from Keras's initialisers"), 8000);
+}
+
+bool TrainingWorkspace::settleBeforeClose() {
+    if (!m_controller->busy()) return true;
+    const auto answer = QMessageBox::question(
+        m_window, tr("Training is running"),
+        tr("Stop the training run? What it trained so far stays with the model."),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes) return false;
+    m_controller->finishNow();
+    return true;
+}
+
+}  // namespace loom::ui

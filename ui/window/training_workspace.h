@@ -1,0 +1,83 @@
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include "train/session.h"
+
+class QAction;
+class QDockWidget;
+class QMainWindow;
+class QMenu;
+
+namespace loom::ui {
+
+class DataPanel;
+class Document;
+class GradientChart;
+class LossChart;
+class ReconstructionView;
+class RunsPanel;
+class TrainingController;
+class TrainingPanel;
+
+/// Everything about training in the main window: the Data, Training, Loss, Reconstruction,
+/// Gradients and Runs docks, the Training menu and the worker controller. MainWindow creates
+/// it once, shows the lock the controller puts on the layers, and asks it before closing.
+class TrainingWorkspace : public QObject {
+    Q_OBJECT
+
+public:
+    TrainingWorkspace(QMainWindow* window, Document* document, QMenu* viewMenu);
+
+    TrainingController* controller() const { return m_controller; }
+    DataPanel* dataPanel() const { return m_data; }
+    TrainingPanel* trainingPanel() const { return m_panel; }
+    LossChart* lossChart() const { return m_loss; }
+    ReconstructionView* reconstruction() const { return m_reconstruction; }
+    GradientChart* gradients() const { return m_gradients; }
+    RunsPanel* runs() const { return m_runs; }
+    QAction* startAction() const { return m_start; }
+    QAction* pauseAction() const { return m_pause; }
+    QAction* stopAction() const { return m_stop; }
+    QAction* resetWeightsAction() const { return m_reset; }
+
+    /// Before the document is closed or replaced: when a run is going, asks whether to stop it
+    /// (its weights go into the document); false when the user keeps it running.
+    bool settleBeforeClose();
+
+    void start();
+    void togglePause();
+    void stop();
+    void resetWeights();
+
+signals:
+    void message(const QString& text, int timeoutMs);
+
+private:
+    QMainWindow* m_window;
+    Document* m_document;
+    TrainingController* m_controller;
+    DataPanel* m_data;
+    TrainingPanel* m_panel;
+    LossChart* m_loss;
+    ReconstructionView* m_reconstruction;
+    GradientChart* m_gradients;
+    RunsPanel* m_runs;
+    QDockWidget* m_lossDock = nullptr;
+    QAction* m_start;
+    QAction* m_pause;
+    QAction* m_stop;
+    QAction* m_reset;
+    QTimer m_chartTimer;  ///< redraws the live views at most every 200 ms
+    bool m_epochsChanged = false;
+    bool m_previewChanged = false;
+    Preview m_preview;  ///< the latest, shown at the next redraw
+
+    QDockWidget* dock(const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area);
+    void refreshActions();
+    /// Brings the live views up to date: all of them, or only those on screen.
+    void redrawLive(bool everything);
+};
+
+}  // namespace loom::ui
