@@ -2,6 +2,7 @@
 # Installs the Debian packages that are missing, then configures and builds LayerLoom.
 #   scripts/setup.sh              Release build in build/
 #   scripts/setup.sh --sanitize   ASan+UBSan build of the core, CLI and their tests in build-sanitize/
+#   scripts/setup.sh --tsan       ThreadSanitizer build of the training tests in build-tsan/
 #   scripts/setup.sh --tests      also install the packages only the tests need
 set -euo pipefail
 
@@ -13,8 +14,9 @@ tests=0
 for arg in "$@"; do
     case "$arg" in
         --sanitize) mode=sanitize ;;
+        --tsan) mode=tsan ;;
         --tests) tests=1 ;;
-        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown option '$arg'" >&2; exit 64 ;;
     esac
 done
@@ -41,6 +43,7 @@ if ((${#missing[@]})); then
 fi
 
 jobs="$(nproc)"
+targets=()
 # Let ccache share results between clones in different folders (CI builds a fresh clone).
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 if [ "$mode" = sanitize ]; then
@@ -51,6 +54,15 @@ if [ "$mode" = sanitize ]; then
         -DLAYERLOOM_BUILD_UI=OFF -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
         > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
+elif [ "$mode" = tsan ]; then
+    build="build-tsan"
+    echo "==> Configuring the ThreadSanitizer build in $build/"
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLAYERLOOM_TSAN=ON \
+        -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
+        > "$build.configure.log" 2>&1 \
+        || { cat "$build.configure.log"; exit 1; }
+    targets=(--target layerloom_core_tests layerloom_ui_training_test)
 else
     build="build"
     echo "==> Configuring the Release build in $build/"
@@ -59,4 +71,4 @@ else
 fi
 rm -f "$build.configure.log"
 echo "==> Building with $jobs jobs"
-cmake --build "$build" -j "$jobs"
+cmake --build "$build" -j "$jobs" "${targets[@]}"

@@ -3,12 +3,21 @@
 # the GUI (Qt Test, offscreen).
 #   scripts/test.sh              Release build, all tests
 #   scripts/test.sh --sanitize   ASan+UBSan build, core and CLI tests
+#   scripts/test.sh --tsan       ThreadSanitizer build, the training tests (core and GUI)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh" --tests "$@"
 build="$root/build"
 [ "${1:-}" = "--sanitize" ] && build="$root/build-sanitize"
+filter=()
+if [ "${1:-}" = "--tsan" ]; then
+    build="$root/build-tsan"
+    # The tests that run a worker thread: the trainer's pause and stop, sessions, the window's
+    # training. Qt's own libraries are not instrumented; tests/tsan.supp names what that hides.
+    filter=(-R '^(ui\.training|core\.(Trainer|TrainingSession)\.)')
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
+fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 echo "==> Running the tests in ${build#$root/}/"
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" "${filter[@]}"

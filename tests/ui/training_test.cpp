@@ -5,6 +5,8 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QFile>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -23,6 +25,7 @@
 #include "panels/palette_panel.h"
 #include "train/run_history.h"
 #include "training/data_panel.h"
+#include "training/decimate.h"
 #include "training/gradient_chart.h"
 #include "training/loss_chart.h"
 #include "training/reconstruction_view.h"
@@ -322,6 +325,127 @@ private slots:
         QCOMPARE(m_window->document()->graph().nodeByName("lstm_2")->param<std::int64_t>("units"), 8);
         m_window->document()->undo();
         QCOMPARE(m_window->document()->graph().nodeByName("lstm_2")->param<std::int64_t>("units"), 12);
+    }
+
+    void dataProblemsShowBeforeStartAndTheirRemediesWork() {
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("gappy.csv");
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray text = "t,level,other\n";
+            for (int i = 0; i < 200; ++i) {
+                const QByteArray level = (i == 40 || i == 41) ? QByteArray() : QByteArray::number(std::sin(i * 0.3), 'g', 6);
+                text += QByteArray::number(i) + "," + level + "," + QByteArray::number(i % 7) + "\n";
+            }
+            f.write(text);
+        }
+        openWithData(2);
+        DataPanel* data = ws()->dataPanel();
+        data->chooseCsv(csv);
+        QVERIFY(waitFor([&] { return !data->ready(); }, 3000));
+        QVERIFY2(data->problem().contains("2 features"), qPrintable(data->problem()));
+        QVERIFY(!ws()->trainingPanel()->startButton()->isEnabled());
+        QVERIFY(ws()->trainingPanel()->startButton()->toolTip().contains("does not fit"));
+        // Untick 'other': now the gap in 'level' is the problem, with its rows.
+        auto* columns = data->findChild<QListWidget*>();
+        QVERIFY(columns);
+        QListWidgetItem* other = columns->findItems("other", Qt::MatchExactly).value(0);
+        QVERIFY(other);
+        const QRect box = columns->visualItemRect(other);
+        QTest::mouseClick(columns->viewport(), Qt::LeftButton, Qt::NoModifier, QPoint(box.left() + 10, box.center().y()));
+        QVERIFY(waitFor([&] { return data->problem().contains("missing"); }, 3000));
+        QVERIFY2(data->problem().contains("41"), qPrintable(data->problem()));
+        // Interpolating the gaps makes it trainable.
+        QComboBox* missing = nullptr;
+        for (QComboBox* c : data->findChildren<QComboBox*>()) {
+            if (c->findData("interpolate") >= 0) missing = c;
+        }
+        QVERIFY(missing);
+        choose(missing, "interpolate");
+        QVERIFY(waitFor([&] { return data->ready(); }, 3000));
+        QVERIFY(ws()->trainingPanel()->startButton()->isEnabled());
+        // The choice is the project's.
+        QCOMPARE(QString::fromStdString(m_window->document()->project().training["data"]["missing"].get<std::string>()),
+                 QString("interpolate"));
+    }
+
+    void aClassifierShowsAccuracyAndAConfusionMatrix() {
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("labelled.csv");
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray text = "value,label\n";
+            for (int i = 0; i < 400; ++i) {
+                const double v = std::sin(i * 0.2);
+                text += QByteArray::number(v, 'g', 6) + "," + (v > 0 ? "1" : "0") + "\n";
+            }
+            f.write(text);
+        }
+        Project p;
+        ModelGraph& g = p.graph;
+        const NodeId in = g.addNode("InputLayer", {0, 0});
+        g.setParam(in, "shape", Dims{16, 1});
+        const NodeId l = g.addNode("LSTM", {0, 100});
+        g.setParam(l, "units", std::int64_t{8});
+        const NodeId d = g.addNode("Dense", {0, 200});
+        g.setParam(d, "units", std::int64_t{2});
+        g.setParam(d, "activation", std::string("softmax"));
+        g.connect({in, 0}, {l, 0});
+        g.connect({l, 0}, {d, 0});
+        p.training = {{"loss", "sparse_categorical_crossentropy"}, {"epochs", 3}};
+        m_window = std::make_unique<MainWindow>();
+        m_window->document()->setProject(p, QString());
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        DataPanel* data = ws()->dataPanel();
+        data->chooseCsv(csv);
+        QComboBox* labels = nullptr;
+        QVERIFY(waitFor([&] {  // the file's columns are read shortly after it is chosen
+            for (QComboBox* c : data->findChildren<QComboBox*>()) {
+                if (c->findData("label") >= 0 && c->findData("interpolate") < 0) labels = c;
+            }
+            return labels != nullptr;
+        }, 3000));
+        choose(labels, "label");
+        QVERIFY(waitFor([&] { return data->ready() && ws()->trainingPanel()->startButton()->isEnabled(); }, 3000));
+        QSignalSpy finished(controller(), &TrainingController::finished);
+        clickStart();
+        waitUntilIdle();
+        QVERIFY2(finished.front().at(0).toBool(), qPrintable(finished.front().at(1).toString()));
+        QVERIFY2(ws()->lossChart()->series("accuracy"), controller()->run().outcome.c_str());
+        QCOMPARE(ws()->lossChart()->series("accuracy")->count(), 3);
+        QTableWidget* confusion = ws()->reconstruction()->confusion();
+        QCOMPARE(confusion->rowCount(), 2);
+        int total = 0;
+        for (int r = 0; r < 2; ++r) {
+            for (int c = 0; c < 2; ++c) total += confusion->item(r, c)->text().toInt();
+        }
+        QCOMPARE(total, static_cast<int>(controller()->previewSet().indexes.size()));
+    }
+
+    void decimationKeepsLongSeriesShortAndTheirSpikes() {
+        std::vector<float> losses(100000);
+        for (std::size_t i = 0; i < losses.size(); ++i) losses[i] = 1.0f + 0.001f * static_cast<float>(i % 13);
+        losses[54321] = 50.0f;  // one spike
+        const QList<QPointF> points = decimated(losses, 0.0, 1.0);
+        QVERIFY(points.size() <= 3000);
+        bool spike = false;
+        for (const QPointF& p : points) spike |= p.y() == 50.0 && p.x() == 54321.0;
+        QVERIFY(spike);
+        for (int i = 1; i < points.size(); ++i) QVERIFY(points[i].x() > points[i - 1].x());
+        // Short series are drawn as they are; NaN points are left out.
+        std::vector<double> shortOne{1.0, std::nan(""), 3.0};
+        QCOMPARE(decimated(shortOne, 1.0, 0.5).size(), 2);
+        // The loss chart draws a 100,000-batch run from a few thousand points.
+        LossChart chart;
+        TrainingRun run;
+        run.number = 1;
+        run.batchLosses = losses;
+        run.batchesPerEpoch = 1000;
+        chart.setRun(run);
+        QVERIFY(chart.series("batch loss (smoothed)")->count() <= 3000);
     }
 };
 

@@ -45,6 +45,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
       m_browse(new QPushButton(tr("Browse…"), this)),
       m_about(new QLabel(this)),
       m_columns(new QListWidget(this)),
+      m_label(new QComboBox(this)),
       m_steps(new QSpinBox(this)),
       m_seed(new QSpinBox(this)),
       m_window(new QSpinBox(this)),
@@ -71,6 +72,8 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     m_about->setStyleSheet("color: palette(mid)");
     m_columns->setToolTip(tr("The columns that become the model's features, in this order"));
     m_columns->setMaximumHeight(90);
+    m_label->setToolTip(tr("For classifiers: the column of class labels (0, 1, ...); each window "
+                           "is labelled by its last step"));
     m_steps->setRange(16, 10'000'000);
     m_steps->setSingleStep(500);
     m_steps->setToolTip(tr("How many time steps the generator makes"));
@@ -113,6 +116,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     form->addRow(tr("Source"), sourceRow);
     form->addRow(QString(), m_about);
     form->addRow(tr("Columns"), m_columns);
+    form->addRow(tr("Labels"), m_label);
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Window"), m_window);
@@ -135,8 +139,10 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     };
     connect(m_source, &QComboBox::currentIndexChanged, this, [this, edited] {
         if (m_loading) return;
-        // A new source: its own columns.
+        // A new source: its own columns, no labels until chosen.
         m_columns->clear();
+        const QSignalBlocker quiet(m_label);
+        m_label->setCurrentIndex(0);
         edited();
     });
     connect(m_browse, &QPushButton::clicked, this, [this] {
@@ -146,6 +152,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         if (!path.isEmpty()) chooseCsv(path);
     });
     connect(m_columns, &QListWidget::itemChanged, this, edited);
+    connect(m_label, &QComboBox::currentIndexChanged, this, edited);
     for (QSpinBox* box : {m_steps, m_seed, m_window, m_stride}) connect(box, &QSpinBox::valueChanged, this, edited);
     connect(m_split, &QDoubleSpinBox::valueChanged, this, edited);
     connect(m_normalize, &QComboBox::currentIndexChanged, this, edited);
@@ -175,6 +182,7 @@ DataSpec DataPanel::specFromWidgets() const {
     for (int i = 0; i < m_columns->count(); ++i) {
         if (m_columns->item(i)->checkState() == Qt::Checked) spec.columns.push_back(m_columns->item(i)->text().toStdString());
     }
+    spec.labelColumn = m_label->currentData().toString().toStdString();
     spec.syntheticSteps = m_steps->value();
     spec.seed = static_cast<std::uint64_t>(m_seed->value());
     spec.window = m_window->value();
@@ -221,6 +229,12 @@ void DataPanel::loadFromDocument() {
         auto* item = new QListWidgetItem(QString::fromStdString(c), m_columns);
         item->setCheckState(Qt::Checked);
     }
+    m_label->clear();
+    m_label->addItem(tr("None: reconstruct or forecast"), QString());
+    if (!spec.labelColumn.empty()) {
+        m_label->addItem(QString::fromStdString(spec.labelColumn), QString::fromStdString(spec.labelColumn));
+        m_label->setCurrentIndex(1);
+    }
     m_steps->setValue(static_cast<int>(spec.syntheticSteps));
     m_seed->setValue(static_cast<int>(spec.seed));
     m_window->setValue(static_cast<int>(spec.window));
@@ -247,6 +261,7 @@ void DataPanel::refresh() {
         form->setRowVisible(m_steps, synthetic);
         form->setRowVisible(m_seed, synthetic);
         form->setRowVisible(m_columns, !synthetic);
+        form->setRowVisible(m_label, !synthetic);
     }
     QString about;
     for (const SampleSeries& s : sampleSeries()) {
@@ -267,14 +282,31 @@ void DataPanel::refresh() {
                 for (const std::string& c : loadSeries(spec).names) chosen << QString::fromStdString(c);
             }
             const QSignalBlocker quiet(m_columns);
+            const QSignalBlocker quietLabel(m_label);
             m_columns->clear();
+            const QString label = QString::fromStdString(spec.labelColumn);
+            m_label->clear();
+            m_label->addItem(tr("None: reconstruct or forecast"), QString());
             for (const std::string& c : table.numericColumnNames()) {
-                auto* item = new QListWidgetItem(QString::fromStdString(c), m_columns);
+                const QString name = QString::fromStdString(c);
+                m_label->addItem(name, name);
+                if (name == label) {
+                    m_label->setCurrentIndex(m_label->count() - 1);
+                    continue;  // the labels are not a feature
+                }
+                auto* item = new QListWidgetItem(name, m_columns);
                 item->setCheckState(chosen.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
             }
             spec.columns.clear();
             for (int i = 0; i < m_columns->count(); ++i) {
                 if (m_columns->item(i)->checkState() == Qt::Checked) spec.columns.push_back(m_columns->item(i)->text().toStdString());
+            }
+            // The list now says what trains (a label column is no longer a feature): the
+            // project must say the same, once it holds a data choice at all.
+            const nlohmann::json& training = m_document->project().training;
+            if (!m_loading && training.is_object() && training.contains("data") &&
+                training["data"].value("columns", nlohmann::json::array()) != nlohmann::json(spec.columns)) {
+                storeToDocument();
             }
         } catch (const std::exception&) {
             // loadSeries below says what is wrong with the file.
@@ -300,6 +332,7 @@ void DataPanel::refresh() {
                            .arg(prepared.validation.size())
                            .arg(prepared.window.length);
         if (prepared.window.target == WindowSpec::Target::Forecast) text += tr(", forecasting the next %1").arg(prepared.window.horizon);
+        if (prepared.window.target == WindowSpec::Target::Classification) text += tr(", classified by '%1'").arg(QString::fromStdString(spec.labelColumn));
         for (const std::string& note : prepared.notes) text += "\n" + QString::fromStdString(note);
         setStatus(QString(), text);
     } catch (const std::exception& e) {

@@ -53,6 +53,7 @@ private:
     QPushButton* m_browse;
     QLabel* m_about;
     QListWidget* m_columns;
+    QComboBox* m_label;
     QSpinBox* m_steps;
     QSpinBox* m_seed;
     QSpinBox* m_window;

@@ -171,7 +171,7 @@ void LossChart::rebuild() {
             y = log;
         } else {
             auto* lin = new QValueAxis;
-            lin->setLabelFormat("%g");
+            lin->setLabelFormat("%.3g");
             y = lin;
         }
         y->setTitleText(tr("loss"));
@@ -222,7 +222,11 @@ void LossChart::rebuild() {
     }
     const QList<QAbstractAxis*> xs = m_chart->axes(Qt::Horizontal);
     const QList<QAbstractAxis*> ys = m_chart->axes(Qt::Vertical);
-    if (!xs.isEmpty()) xs.front()->setRange(0, std::max(1.0, xMax));
+    if (!xs.isEmpty()) {
+        auto* x = static_cast<QValueAxis*>(xs.front());
+        x->setRange(0, std::max(1.0, std::ceil(xMax)));
+        x->applyNiceNumbers();
+    }
     if (!ys.isEmpty()) {
         QAbstractAxis* y = ys.front();
         if (lo <= hi) {

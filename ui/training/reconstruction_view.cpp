@@ -12,6 +12,7 @@
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
+#include <algorithm>
 #include <numeric>
 
 namespace loom::ui {
@@ -23,7 +24,8 @@ ReconstructionView::ReconstructionView(QWidget* parent)
       m_slider(new QSlider(Qt::Horizontal, this)),
       m_caption(new QLabel(this)),
       m_feature(new QComboBox(this)),
-      m_ranking(new QTableWidget(0, 3, this)) {
+      m_ranking(new QTableWidget(0, 3, this)),
+      m_confusion(new QTableWidget(this)) {
     m_view->setRenderHint(QPainter::Antialiasing);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
@@ -47,6 +49,10 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addLayout(bar);
     leftLayout->addWidget(m_view, 1);
+    leftLayout->addWidget(m_confusion, 1);
+    m_confusion->hide();
+    m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_confusion->setToolTip(tr("Rows: the true class; columns: the predicted class (preview samples)"));
     leftLayout->addWidget(m_slider);
     auto* split = new QSplitter(this);
     split->addWidget(left);
@@ -84,13 +90,75 @@ void ReconstructionView::setSamples(const PreviewSet& samples) {
     }
     m_feature->setVisible(features > 1);
     m_ranking->setRowCount(0);
+    const bool classifier = !samples.targetsInDataUnits;
+    m_confusion->setVisible(classifier);
+    m_view->setVisible(!classifier);
+    m_slider->setVisible(!classifier);
+    m_confusion->clear();
     redraw();
 }
 
 void ReconstructionView::setPreview(const Preview& preview) {
     m_preview = preview;
     fillRanking();
-    redraw();
+    if (m_samples.targetsInDataUnits) {
+        redraw();
+    } else {
+        fillConfusion();
+    }
+}
+
+void ReconstructionView::fillConfusion() {
+    // Class labels, one per sample (sparse) or one-hot rows; the prediction is the most
+    // probable class.
+    const std::size_t count = m_samples.indexes.size();
+    if (count == 0 || m_preview.outputs.empty() || m_preview.outputs.size() % count != 0) return;
+    const auto classes = static_cast<std::int64_t>(m_preview.outputs.size() / count);
+    const bool sparse = m_samples.targets.size() == count;
+    const int n = static_cast<int>(std::max<std::int64_t>(classes, 2));
+    std::vector<int> cells(static_cast<std::size_t>(n * n), 0);
+    int right = 0;
+    for (std::size_t k = 0; k < count; ++k) {
+        const float* out = m_preview.outputs.data() + k * static_cast<std::size_t>(classes);
+        int predicted = 0, truth = 0;
+        if (classes == 1) {
+            predicted = out[0] >= 0.5f ? 1 : 0;  // a sigmoid output
+            truth = m_samples.targets[k] >= 0.5f ? 1 : 0;
+        } else {
+            predicted = static_cast<int>(std::max_element(out, out + classes) - out);
+            if (sparse) {
+                truth = static_cast<int>(m_samples.targets[k]);
+            } else {
+                const float* t = m_samples.targets.data() + k * static_cast<std::size_t>(classes);
+                truth = static_cast<int>(std::max_element(t, t + classes) - t);
+            }
+        }
+        if (truth < 0 || truth >= n) continue;
+        ++cells[static_cast<std::size_t>(truth * n + predicted)];
+        right += truth == predicted;
+    }
+    m_confusion->setRowCount(n);
+    m_confusion->setColumnCount(n);
+    QStringList labels;
+    for (int c = 0; c < n; ++c) labels << QString::number(c);
+    m_confusion->setHorizontalHeaderLabels(labels);
+    m_confusion->setVerticalHeaderLabels(labels);
+    const int most = std::max(1, *std::max_element(cells.begin(), cells.end()));
+    for (int r = 0; r < n; ++r) {
+        for (int c = 0; c < n; ++c) {
+            const int v = cells[static_cast<std::size_t>(r * n + c)];
+            auto* item = new QTableWidgetItem(QString::number(v));
+            item->setTextAlignment(Qt::AlignCenter);
+            const int shade = 255 - 155 * v / most;
+            item->setBackground(r == c ? QColor(shade, 255, shade) : QColor(255, shade, shade));
+            m_confusion->setItem(r, c, item);
+        }
+    }
+    m_caption->setText(tr("Confusion matrix after epoch %1: %2 of %3 preview samples right (%4%)")
+                           .arg(m_preview.epoch)
+                           .arg(right)
+                           .arg(count)
+                           .arg(qRound(100.0 * right / static_cast<double>(count))));
 }
 
 void ReconstructionView::showSample(int index) { m_slider->setValue(index); }
@@ -122,7 +190,8 @@ void ReconstructionView::redraw() {
     const auto count = static_cast<int>(m_samples.indexes.size());
     if (count == 0 || m_samples.yDims.empty() || !m_samples.targetsInDataUnits) {
         if (count > 0 && !m_samples.targetsInDataUnits) {
-            m_caption->setText(tr("A classifier: see the accuracy in the Loss chart."));
+            m_caption->setText(tr("A classifier: the confusion matrix appears after the first epoch; "
+                                  "the Loss chart shows its accuracy."));
         }
         return;
     }

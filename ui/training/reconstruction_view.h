@@ -17,7 +17,7 @@ namespace loom::ui {
 /// the model's output in the data's own units (an autoencoder's input against its
 /// reconstruction, a forecast against the truth), updated after every epoch; a slider browses
 /// the samples; a table ranks them by error, worst first, which is how reconstruction models
-/// find anomalies.
+/// find anomalies. For a classifier it shows the confusion matrix of the preview samples.
 class ReconstructionView : public QWidget {
     Q_OBJECT
 
@@ -35,6 +35,8 @@ public:
     QChart* chart() const { return m_chart; }
     QSlider* slider() const { return m_slider; }
     QTableWidget* ranking() const { return m_ranking; }
+    /// Rows: true class, columns: predicted class (classifiers only).
+    QTableWidget* confusion() const { return m_confusion; }
 
 private:
     QChart* m_chart;
@@ -43,11 +45,13 @@ private:
     QLabel* m_caption;
     QComboBox* m_feature;
     QTableWidget* m_ranking;
+    QTableWidget* m_confusion;
     PreviewSet m_samples;
     Preview m_preview;
 
     void redraw();
     void fillRanking();
+    void fillConfusion();
 };
 
 }  // namespace loom::ui

@@ -174,6 +174,10 @@ void TrainingWorkspace::start() {
         m_gradients->setRun(m_controller->run());
         m_lossDock->show();
         m_lossDock->raise();
+        // Room for the curves: at least a third of the window.
+        if (m_lossDock->height() < m_window->height() / 3) {
+            m_window->resizeDocks({m_lossDock}, {m_window->height() * 2 / 5}, Qt::Vertical);
+        }
         return;
     }
     emit message(tr("Cannot start training: %1").arg(why), 8000);
