@@ -62,7 +62,7 @@ elif [ "$mode" = tsan ]; then
         -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
         > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
-    targets=(--target layerloom_core_tests layerloom_ui_training_test)
+    targets=(--target layerloom_core_tests layerloom_ui_training_test layerloom_ui_training_controller_test)
 else
     build="build"
     echo "==> Configuring the Release build in $build/"

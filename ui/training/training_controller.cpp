@@ -5,6 +5,8 @@
 #include <QLocale>
 #include <QThread>
 #include <chrono>
+#include <functional>
+#include <mutex>
 
 #ifdef __linux__
 #include <sys/resource.h>
@@ -29,28 +31,30 @@ QString clockText(double seconds) {
 
 }  // namespace
 
+/// Reports from the worker wait here until the window's thread collects them (every 20 ms
+/// while a run goes). Only this std::mutex connects the two threads: no Qt event crosses, so
+/// ThreadSanitizer sees every hand-over.
+struct TrainingController::Mailbox {
+    std::mutex mutex;
+    std::vector<std::function<void(TrainingController*)>> items;
+};
+
 /// Lives on the worker thread: collects reports and posts them to the controller on the UI
 /// thread. It never touches the controller's state directly.
 struct TrainingController::Worker : SessionObserver {
     TrainingController* owner;
-    int generation;
+    std::shared_ptr<Mailbox> mailbox;
     TrainingSession* session = nullptr;
     std::vector<BatchReport> pending;
     Clock::time_point lastPost = Clock::now();
     int epoch = 0;                        ///< the last finished epoch
     std::vector<NamedTensor> lastGood;    ///< the weights after that epoch
 
-    Worker(TrainingController* o, int g) : owner(o), generation(g) {}
+    Worker(TrainingController* o, std::shared_ptr<Mailbox> m) : owner(o), mailbox(std::move(m)) {}
 
-    template <class F>
-    void post(F f) {
-        TrainingController* o = owner;
-        const int g = generation;
-        QMetaObject::invokeMethod(
-            o, [o, g, f = std::move(f)]() mutable {
-                if (g == o->m_generation) f(o);
-            },
-            Qt::QueuedConnection);
+    void post(std::function<void(TrainingController*)> f) {
+        std::lock_guard lock(mailbox->mutex);
+        mailbox->items.push_back(std::move(f));
     }
 
     void flush() {
@@ -78,7 +82,10 @@ struct TrainingController::Worker : SessionObserver {
 };
 
 TrainingController::TrainingController(Document* document, QObject* parent)
-    : QObject(parent), m_document(document) {}
+    : QObject(parent), m_document(document) {
+    m_poll.setInterval(20);
+    connect(&m_poll, &QTimer::timeout, this, [this] { drain(m_mailbox); });
+}
 
 TrainingController::~TrainingController() { stopAndWait(); }
 
@@ -129,20 +136,21 @@ bool TrainingController::start(QString* why) {
 
     auto session = std::make_shared<TrainingSession>(std::move(setup));
     m_control = std::make_shared<TrainingControl>();
-    const int generation = ++m_generation;
+    m_mailbox = std::make_shared<Mailbox>();
+    auto mailbox = m_mailbox;
     m_document->setStructureLocked(
         tr("Training is running: stop it to change layers or wires (cards can still be moved)."));
     setState(State::Preparing);
     emit progressChanged();
 
     auto control = m_control;
-    m_thread = QThread::create([this, session, control, generation] {
+    m_thread = QThread::create([this, session, control, mailbox] {
 #ifdef __linux__
         // A nicer thread (and the matrix-product threads it starts, which inherit it), so that
         // the window's thread wins every contest for a core.
         setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
 #endif
-        Worker worker(this, generation);
+        Worker worker(this, mailbox);
         worker.session = session.get();
         TrainResult result;
         std::vector<NamedTensor> weights;
@@ -184,6 +192,7 @@ bool TrainingController::start(QString* why) {
     });
     m_thread->setObjectName("LayerLoom training");
     m_thread->start(QThread::LowPriority);
+    m_poll.start();
     return true;
 }
 
@@ -215,7 +224,8 @@ void TrainingController::stopAndWait() {
     m_thread->wait();
     delete m_thread;
     m_thread = nullptr;
-    ++m_generation;  // the finished run's queued reports no longer apply
+    m_poll.stop();
+    m_mailbox.reset();  // the finished run's reports no longer apply
     m_document->setStructureLocked(QString());
     m_state = State::Idle;
 }
@@ -224,8 +234,21 @@ void TrainingController::finishNow() {
     if (!m_thread) return;
     m_control->requestStop();
     m_thread->wait();
-    // The worker's last words (its reports and the finish) are queued calls: deliver them now.
-    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    // The worker's last words (its reports and the finish) wait in the mailbox: take them now.
+    drain(m_mailbox);
+}
+
+void TrainingController::drain(const std::shared_ptr<Mailbox>& mailbox) {
+    if (!mailbox || mailbox != m_mailbox) return;  // an older run's
+    std::vector<std::function<void(TrainingController*)>> items;
+    {
+        std::lock_guard lock(mailbox->mutex);
+        items.swap(mailbox->items);
+    }
+    for (auto& f : items) {
+        if (mailbox != m_mailbox) return;
+        f(this);
+    }
 }
 
 void TrainingController::onBatches(std::vector<BatchReport> reports) {
@@ -258,6 +281,7 @@ void TrainingController::onEpoch(EpochReport report) {
 }
 
 void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error) {
+    m_poll.stop();
     if (m_thread) {
         m_thread->wait();
         delete m_thread;

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 #include <memory>
 
 #include "train/run_history.h"
@@ -18,8 +18,9 @@ class Document;
 /// Runs training on a worker thread and keeps the UI informed.
 ///
 /// start() takes a snapshot of the document's graph, weights and settings; the worker prepares
-/// the data and trains a copy. Reports come back as queued calls on the UI thread, batch
-/// losses in bundles at most every 50 ms, so a fast model cannot flood the event loop. While it
+/// the data and trains a copy. Its reports wait in a mailbox that the UI thread empties every
+/// 20 ms (batch losses bundled at most every 50 ms), so a fast model cannot flood the event
+/// loop. While it
 /// runs, the document's layers are locked. When it ends, for whatever reason, the trained
 /// weights go back into the document and the run joins the document's runs list.
 class TrainingController : public QObject {
@@ -71,12 +72,14 @@ signals:
     void finished(bool ok, const QString& message);
 
 private:
+    struct Mailbox;
     struct Worker;
     Document* m_document;
     State m_state = State::Idle;
     std::shared_ptr<TrainingControl> m_control;
     QThread* m_thread = nullptr;
-    int m_generation = 0;  ///< reports of an older run are ignored
+    std::shared_ptr<Mailbox> m_mailbox;  ///< the current run's; reports of older runs are dropped
+    QTimer m_poll;  ///< collects the worker's reports while a run goes
     TrainingRun m_run;
     PreviewSet m_previewSet;
     std::vector<std::string> m_notes;
@@ -88,6 +91,8 @@ private:
     void setState(State s);
     /// Stops and waits for the worker, dropping its last reports (the window is going).
     void stopAndWait();
+    /// Runs the reports waiting in `mailbox` if it is the current run's.
+    void drain(const std::shared_ptr<Mailbox>& mailbox);
     void onBatches(std::vector<BatchReport> reports);
     void onEpoch(EpochReport report);
     void onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error);
