@@ -149,14 +149,27 @@ private slots:
         QFile exported(out.filePath("weights.bin"));
         QVERIFY(original.open(QIODevice::ReadOnly) && exported.open(QIODevice::ReadOnly));
         QCOMPARE(exported.readAll(), original.readAll());
-        // Once the layers change, the weights no longer fit: new ones are exported instead.
+        // Once a layer changes, its weights no longer fit (nor those of the layer it feeds):
+        // those two get new ones, the others keep theirs.
         const NodeId enc = w.document()->graph().nodeByName("enc_1")->id;
         GraphEdit wider;
         wider.ops.push_back(edit::SetParam{enc, "units", std::int64_t{17}});
         w.document()->applyEdit(wider, "wider");
-        QVERIFY(w.exportModelFolderTo(out.path(), false).contains("initialisers"));
+        const QString partly = w.exportModelFolderTo(out.path(), false);
+        QVERIFY2(partly.contains("new ones for enc_1"), qPrintable(partly));
         w.document()->undoStack()->undo();  // back to the file as it was
-        QVERIFY(w.exportModelFolderTo(out.path(), true).contains("trained weights"));
+        QVERIFY(w.exportModelFolderTo(out.path(), true).contains("the model's trained weights"));
+        // Saved as a LayerLoom project, the weights stay with it.
+        const QString project = out.filePath("skip_autoencoder.loom");
+        w.document()->save(project);
+        MainWindow reopened;
+        QVERIFY(reopened.openPath(project));
+        QCOMPARE(reopened.document()->weights(), w.document()->weights());
+        QTemporaryDir again;
+        QVERIFY(reopened.exportModelFolderTo(again.path(), false).contains("the model's trained weights"));
+        QFile reexported(again.filePath("weights.bin"));
+        QVERIFY(original.seek(0) && reexported.open(QIODevice::ReadOnly));
+        QCOMPARE(reexported.readAll(), original.readAll());
 
         // A layer LayerLoom does not have: refused with its name, the document unchanged.
         QTemporaryDir dir;
