@@ -111,13 +111,26 @@ TrainConfig configFrom(const Project& project, const Args& a) {
     return c;
 }
 
+/// `sample:NAME` names a series that ships with LayerLoom (resources/data), as the app's Data
+/// panel stores it in projects.
+void resolveSample(DataSpec& d) {
+    constexpr std::string_view prefix = "sample:";
+    if (!d.source.starts_with(prefix)) return;
+    const std::string name = d.source.substr(prefix.size());
+    const fs::path file = fs::path(LAYERLOOM_SAMPLE_DATA_DIR) / name;
+    if (name.find('/') != std::string::npos || !fs::exists(file)) {
+        throw std::runtime_error("there is no sample series '" + name + "' (" + LAYERLOOM_SAMPLE_DATA_DIR + ")");
+    }
+    d.source = file.string();
+}
+
 DataSpec dataFrom(const Project& project, const Args& a) {
     const json stored = project.training.is_object() && project.training.contains("data")
                             ? project.training["data"]
                             : json::object();
     DataSpec d = dataSpecFromJson(stored);
     if (auto s = a.get("data")) d.source = *s;
-    if (d.source.empty()) throw UsageError{"give the data with --data FILE.csv|FILE.npy|synthetic:NAME"};
+    if (d.source.empty()) throw UsageError{"give the data with --data FILE.csv|FILE.npy|synthetic:NAME|sample:NAME.csv"};
     if (auto t = a.get("target")) d.target = *t;
     if (auto c = a.get("column")) {
         d.columns.clear();
@@ -194,6 +207,7 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     try {
         config = configFrom(model.project, a);
         dataSpec = dataFrom(model.project, a);
+        resolveSample(dataSpec);
     } catch (const std::runtime_error& e) {
         err << "layerloom-cli: error: " << modelPath << ": " << e.what() << "\n";
         return kInvalid;
@@ -285,6 +299,7 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         TrainConfig config = configFrom(model.project, a);
         DataSpec spec = run.contains("data") ? dataSpecFromJson(run["data"]) : dataFrom(model.project, a);
         if (a.get("data")) spec = dataFrom(model.project, a);
+        resolveSample(spec);
         if (run.contains("training")) {
             const TrainConfig trained = trainConfigFromJson(run["training"]);
             if (!a.get("loss")) config.loss = trained.loss;

@@ -363,6 +363,16 @@ TEST(CliTrain, TrainsEvaluatesAndPredictsOnRealData) {
     EXPECT_TRUE(has(r.out, "\"samples\": 93")) << r.out;  // 100 years, windows of 8
 }
 
+TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {
+    Result r = run("train " + kFixture + "/model.json --data sample:nile.csv --column volume "
+                   "--epochs 1 --batch-size 8 --quiet --out " + freshDir("layerloom_cli_sample").string());
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    r = run("train " + kFixture + "/model.json --data sample:rainfall.csv --quiet --out " +
+            freshDir("layerloom_cli_nosample").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "there is no sample series 'rainfall.csv'")) << r.out;
+}
+
 TEST(CliTrain, ExplainsDataThatDoesNotFitTheModel) {
     const std::string sunspots = std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/sunspots.csv";
     Result r = run("train " + example("residual_lstm_classifier.loom") + " --data " + sunspots +
