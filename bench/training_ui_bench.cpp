@@ -51,12 +51,16 @@ int main(int argc, char** argv) {
     probe.start();
     double stopMs = 0;
     QTimer::singleShot(seconds * 1000, [&] {
+        if (!controller->busy()) {  // the run ended by itself (finished, or failed)
+            QCoreApplication::exit(0);  // quit() would ask to save the trained model
+            return;
+        }
         QElapsedTimer t;
         t.start();
         controller->stop();
         QObject::connect(controller, &TrainingController::finished, [&, t] {
             stopMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
-            app.quit();
+            QCoreApplication::exit(0);  // quit() would ask to save the trained model
         });
     });
     app.exec();
@@ -71,5 +75,6 @@ int main(int argc, char** argv) {
     std::printf("event-loop delay beyond the 10 ms tick: median %.1f ms, p99 %.1f ms, max %.1f ms\n", at(0.5),
                 at(0.99), gaps.back());
     std::printf("stop to finished: %.0f ms\n", stopMs);
+    std::printf("run: %s\n", controller->run().outcome.c_str());
     return 0;
 }
