@@ -54,9 +54,17 @@ void GradientChart::setRun(const TrainingRun& run) {
             }
         }
     }
+    // Ten distinct colours (matplotlib's tab10): deep models have many layers.
+    static const QColor palette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
+                                     {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
+                                     {188, 189, 34}, {23, 190, 207}};
+    int index = 0;
     for (const std::string& layer : layers) {
         auto* s = new QLineSeries;
         s->setName(QString::fromStdString(layer));
+        QPen pen(palette[index++ % std::size(palette)]);
+        pen.setWidthF(2.0);
+        s->setPen(pen);
         s->replace(points[layer]);
         s->setPointsVisible(run.history.size() < 60);
         m_chart->addSeries(s);
@@ -69,6 +77,7 @@ void GradientChart::setRun(const TrainingRun& run) {
         });
     }
     x->setRange(0, std::max<double>(1, static_cast<double>(run.history.size())));
+    x->applyNiceNumbers();
     if (lo <= hi) y->setRange(lo / 2, hi * 2);
     m_chart->setTitle(run.history.empty() ? tr("Gradient flow appears after the first epoch") : QString());
 }

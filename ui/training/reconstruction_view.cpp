@@ -34,7 +34,11 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     m_feature->setToolTip(tr("Which feature to plot"));
     m_ranking->setHorizontalHeaderLabels({tr("rank"), tr("sample"), tr("error")});
     m_ranking->verticalHeader()->hide();
+    // Fixed widths: measuring hundreds of rows on every update would hold up the window.
     m_ranking->horizontalHeader()->setStretchLastSection(true);
+    m_ranking->setColumnWidth(0, 50);
+    m_ranking->setColumnWidth(1, 70);
+    m_ranking->setMaximumWidth(280);
     m_ranking->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_ranking->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_ranking->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -168,6 +172,7 @@ void ReconstructionView::fillRanking() {
     std::vector<int> order(errors.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return errors[static_cast<std::size_t>(a)] > errors[static_cast<std::size_t>(b)]; });
+    m_ranking->setUpdatesEnabled(false);
     m_ranking->setRowCount(static_cast<int>(order.size()));
     for (int row = 0; row < static_cast<int>(order.size()); ++row) {
         const int k = order[static_cast<std::size_t>(row)];
@@ -179,6 +184,7 @@ void ReconstructionView::fillRanking() {
         m_ranking->setItem(row, 1, sampleItem);
         m_ranking->setItem(row, 2, error);
     }
+    m_ranking->setUpdatesEnabled(true);
 }
 
 void ReconstructionView::redraw() {
@@ -234,9 +240,11 @@ void ReconstructionView::redraw() {
     line(reconstruction ? tr("input") : tr("truth"), m_samples.targets, QColor(31, 119, 180), Qt::SolidLine);
     line(reconstruction ? tr("reconstruction") : tr("prediction"), m_preview.outputs, QColor(255, 127, 14), Qt::DashLine);
     x->setRange(0, static_cast<double>(std::max<std::int64_t>(1, steps - 1)));
+    if (steps > 8) x->applyNiceNumbers();
     if (lo <= hi) {
         const double pad = (hi - lo) * 0.08 + 1e-9;
         y->setRange(lo - pad, hi + pad);
+        y->applyNiceNumbers();
     }
     QString caption = tr("%1 window %2 of %3")
                           .arg(m_samples.fromValidation ? tr("Validation") : tr("Training"))

@@ -193,6 +193,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
         m_progressText->setText(m_controller->progressText());
     });
     connect(m_controller, &TrainingController::prepared, this, &TrainingPanel::refreshWeights);
+    connect(m_controller, &TrainingController::stateChanged, this, &TrainingPanel::refreshWeights);
     loadFromDocument();
     refreshButtons();
     refreshWeights();
@@ -220,7 +221,12 @@ void TrainingPanel::refreshButtons() {
 void TrainingPanel::refreshWeights() {
     const auto& weights = m_document->weights();
     QString text;
-    if (weights.empty()) {
+    if (m_controller->busy()) {
+        const WeightMatch& m = m_controller->weightMatch();
+        text = m.kept.empty() ? tr("Weights: being trained from Keras's initialisers; they join the model when the run ends.")
+                              : tr("Weights: being trained on from the model's (%1 continue); they join the model when the run ends.")
+                                    .arg(counted(static_cast<qsizetype>(m.kept.size()), "layer"));
+    } else if (weights.empty()) {
         text = tr("Weights: untrained. Training starts from Keras's initialisers.");
     } else {
         try {
