@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QFile>
+#include <QImage>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -172,6 +173,27 @@ private slots:
         QVERIFY(m_window->document()->structureLock().isEmpty());
         QVERIFY(m_window->document()->isModified());
         QCOMPARE(ws()->trainingPanel()->progressBar()->value(), 1000);
+
+        // The curves leave as a picture and as numbers.
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY2(chart->exportCsv(dir.filePath("loss.csv"), &error), qPrintable(error));
+        QFile csv(dir.filePath("loss.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = csv.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), 4);
+        QVERIFY(rows[0].startsWith("epoch,loss,val_loss"));
+        const double last = controller()->run().history.back().loss;
+        QVERIFY(qAbs(rows[3].split(',').at(1).toDouble() - last) <= 1e-8 * last);  // 9 digits
+        QVERIFY(chart->exportPng(dir.filePath("loss.png"), &error));
+        QImage png(dir.filePath("loss.png"));
+        QVERIFY(!png.isNull() && png.width() > 100);
+        QVERIFY(!chart->exportCsv("/nonexistent/dir/loss.csv", &error));
+        QVERIFY(error.contains("/nonexistent/dir/loss.csv"));
+        // Log scale keeps the curves (all losses are positive).
+        chart->setLogScale(true);
+        QCOMPARE(chart->series("loss")->count(), 3);
+        chart->setLogScale(false);
     }
 
     void trainedWeightsSurviveSaveAndReopen() {
