@@ -7,44 +7,21 @@
 
 #include "document/document.h"
 #include "training/training_controller.h"
+#include "training_test_helpers.h"
 
 using namespace loom;
 using namespace loom::ui;
+using test::waitFor;
 
 namespace {
 
+/// The small autoencoder on a synthetic series of `steps` steps, trained for `epochs`.
 Project autoencoder(int epochs, int steps) {
-    Project p;
-    ModelGraph& g = p.graph;
-    const NodeId in = g.addNode("InputLayer", {0, 0});
-    g.setParam(in, "shape", Dims{16, 1});
-    const NodeId enc = g.addNode("LSTM", {0, 100});
-    g.setParam(enc, "units", std::int64_t{6});
-    const NodeId rep = g.addNode("RepeatVector", {0, 200});
-    g.setParam(rep, "n", std::int64_t{16});
-    const NodeId dec = g.addNode("LSTM", {0, 300});
-    g.setParam(dec, "units", std::int64_t{6});
-    g.setParam(dec, "return_sequences", true);
-    const NodeId out = g.addNode("TimeDistributed", {0, 400});
-    g.setParam(out, "units", std::int64_t{1});
-    g.connect({in, 0}, {enc, 0});
-    g.connect({enc, 0}, {rep, 0});
-    g.connect({rep, 0}, {dec, 0});
-    g.connect({dec, 0}, {out, 0});
+    Project p = test::smallAutoencoder(6);
     p.training = {{"epochs", epochs},
                   {"batch_size", 16},
                   {"data", {{"source", "synthetic:sines"}, {"synthetic_steps", steps}, {"stride", 2}}}};
     return p;
-}
-
-bool waitFor(const std::function<bool()>& done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > ms) return false;
-        QTest::qWait(5);
-    }
-    return true;
 }
 
 }  // namespace

@@ -36,37 +36,16 @@
 #include "training/training_panel.h"
 #include "window/main_window.h"
 #include "window/training_workspace.h"
+#include "training_test_helpers.h"
 #include "window_test_helpers.h"
 
 using namespace loom;
 using namespace loom::ui;
 using test::answerNextDialog;
+using test::smallAutoencoder;
+using test::waitFor;
 
 namespace {
-
-/// The small autoencoder: Input (16, 1) -> LSTM 8 -> RepeatVector 16 -> LSTM 8 (sequences)
-/// -> TimeDistributed Dense 1.
-Project smallAutoencoder() {
-    Project p;
-    p.name = "small autoencoder";
-    ModelGraph& g = p.graph;
-    const NodeId in = g.addNode("InputLayer", {0, 0});
-    g.setParam(in, "shape", Dims{16, 1});
-    const NodeId enc = g.addNode("LSTM", {0, 100});
-    g.setParam(enc, "units", std::int64_t{8});
-    const NodeId rep = g.addNode("RepeatVector", {0, 200});
-    g.setParam(rep, "n", std::int64_t{16});
-    const NodeId dec = g.addNode("LSTM", {0, 300});
-    g.setParam(dec, "units", std::int64_t{8});
-    g.setParam(dec, "return_sequences", true);
-    const NodeId out = g.addNode("TimeDistributed", {0, 400});
-    g.setParam(out, "units", std::int64_t{1});
-    g.connect({in, 0}, {enc, 0});
-    g.connect({enc, 0}, {rep, 0});
-    g.connect({rep, 0}, {dec, 0});
-    g.connect({dec, 0}, {out, 0});
-    return p;
-}
 
 /// Picks an entry of a combo box the way a user does: open it, click the entry.
 void choose(QComboBox* box, const QString& data) {
@@ -81,16 +60,6 @@ void typeInto(QAbstractSpinBox* box, const QString& text) {
     box->selectAll();
     QTest::keyClicks(box, text);
     QTest::keyClick(box, Qt::Key_Enter);
-}
-
-bool waitFor(const std::function<bool()>& done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > ms) return false;
-        QTest::qWait(5);
-    }
-    return true;
 }
 
 }  // namespace

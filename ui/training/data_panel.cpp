@@ -1,4 +1,5 @@
 #include "training/data_panel.h"
+#include "training/chart_util.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -341,11 +342,7 @@ void DataPanel::refresh() {
 }
 
 void DataPanel::showSeries(const Series& series) {
-    m_chart->removeAllSeries();
-    for (QAbstractAxis* axis : m_chart->axes()) {
-        m_chart->removeAxis(axis);
-        delete axis;
-    }
+    clearChart(m_chart);
     m_table->clear();
     if (series.steps == 0) return;
     auto* x = new QValueAxis;

@@ -1,4 +1,5 @@
 #include "training/gradient_chart.h"
+#include "training/chart_util.h"
 
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -25,11 +26,7 @@ GradientChart::GradientChart(QWidget* parent)
 }
 
 void GradientChart::setRun(const TrainingRun& run) {
-    m_chart->removeAllSeries();
-    for (QAbstractAxis* axis : m_chart->axes()) {
-        m_chart->removeAxis(axis);
-        delete axis;
-    }
+    clearChart(m_chart);
     auto* x = new QValueAxis;
     x->setTitleText(tr("epoch"));
     x->setLabelFormat("%d");

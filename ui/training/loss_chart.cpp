@@ -1,4 +1,5 @@
 #include "training/loss_chart.h"
+#include "training/chart_util.h"
 
 #include <QCheckBox>
 #include <QFileDialog>
@@ -153,11 +154,7 @@ void LossChart::rebuild() {
     const bool reuse = layout == m_layout;
     if (!reuse) {
         m_layout = layout;
-        m_chart->removeAllSeries();
-        for (QAbstractAxis* axis : m_chart->axes()) {
-            m_chart->removeAxis(axis);
-            delete axis;
-        }
+        clearChart(m_chart);
         auto* x = new QValueAxis;
         x->setTitleText(tr("epoch"));
         x->setLabelFormat("%g");

@@ -1,4 +1,5 @@
 #include "training/reconstruction_view.h"
+#include "training/chart_util.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -188,11 +189,7 @@ void ReconstructionView::fillRanking() {
 }
 
 void ReconstructionView::redraw() {
-    m_chart->removeAllSeries();
-    for (QAbstractAxis* axis : m_chart->axes()) {
-        m_chart->removeAxis(axis);
-        delete axis;
-    }
+    clearChart(m_chart);
     const auto count = static_cast<int>(m_samples.indexes.size());
     if (count == 0 || m_samples.yDims.empty() || !m_samples.targetsInDataUnits) {
         if (count > 0 && !m_samples.targetsInDataUnits) {
