@@ -17,6 +17,7 @@
 #include "canvas/node_item.h"
 #include "document/document.h"
 #include "document/examples.h"
+#include "engine/weights_file.h"
 #include "export/canvas_export.h"
 #include "panels/problems_panel.h"
 #include "window_test_helpers.h"
@@ -167,6 +168,9 @@ private slots:
         QCOMPARE(reopened.document()->weights(), w.document()->weights());
         QTemporaryDir again;
         QVERIFY(reopened.exportModelFolderTo(again.path(), false).contains("the model's trained weights"));
+        // And as LayerLoom's own weights file.
+        reopened.exportWeightsTo(again.filePath("trained.llw"));
+        QCOMPARE(loadWeights(again.filePath("trained.llw").toStdString()), w.document()->weights());
         QFile reexported(again.filePath("weights.bin"));
         QVERIFY(original.seek(0) && reexported.open(QIODevice::ReadOnly));
         QCOMPARE(reexported.readAll(), original.readAll());

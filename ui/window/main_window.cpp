@@ -39,6 +39,7 @@
 #include "panels/summary_panel.h"
 #include "report/summary.h"
 #include "train/warm_start.h"
+#include "engine/weights_file.h"
 
 namespace loom::ui {
 
@@ -119,6 +120,24 @@ void MainWindow::buildMenus() {
                                                &MainWindow::exportKerasCode);
     kerasCodeAction->setStatusTip(tr("Runnable Keras Python (functional API) with every layer "
                                      "option and the training settings"));
+    QAction* weightsAction = file->addAction(tr("Export &Weights..."), this, [this] {
+        const QString base = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() + "/" +
+                             m_document->displayName() + ".llw";
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Weights"), base,
+                                                          tr("LayerLoom weights (*.llw)"));
+        if (path.isEmpty()) return;
+        try {
+            exportWeightsTo(path);
+            statusBar()->showMessage(tr("Wrote the trained weights to %1").arg(path), 8000);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Export Weights"), QString::fromStdString(e.what()));
+        }
+    });
+    weightsAction->setStatusTip(tr("The trained weights as a LayerLoom weights file, which "
+                                   "layerloom-cli takes with --weights"));
+    connect(m_document, &Document::weightsChanged, weightsAction,
+            [this, weightsAction] { weightsAction->setEnabled(!m_document->weights().empty()); });
+    weightsAction->setEnabled(false);
     QMenu* diagramMenu = file->addMenu(tr("Export Model &Diagram"));
     diagramMenu->setToolTipsVisible(true);
     for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
@@ -470,6 +489,11 @@ void MainWindow::exportModelFolder(bool pytorch) {
                                                   .arg(report, limits.join("\n\n")));
     }
     statusBar()->showMessage(report, 8000);
+}
+
+void MainWindow::exportWeightsTo(const QString& path) {
+    if (m_document->weights().empty()) throw std::runtime_error("the model has no trained weights yet");
+    saveWeights(path.toStdString(), m_document->weights());
 }
 
 QString MainWindow::exportModelFolderTo(const QString& dir, bool pytorch) {

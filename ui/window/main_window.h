@@ -44,6 +44,11 @@ public:
     /// Throws std::exception with the reason.
     QString exportModelFolderTo(const QString& dir, bool pytorch);
 
+    /// Writes the document's trained weights as a LayerLoom weights file (.llw), the format
+    /// `layerloom-cli --weights` reads. Throws std::exception when there are none or the file
+    /// cannot be written.
+    void exportWeightsTo(const QString& path);
+
     /// Starts a new model holding one Input layer, after offering to save unsaved changes.
     bool newModel();
 
