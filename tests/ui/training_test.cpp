@@ -187,8 +187,9 @@ private slots:
         GraphEdit edit;
         edit.ops.push_back(edit::SetParam{dec->id, "units", std::int64_t{12}});
         reopened.document()->applyEdit(edit, "units");
-        QVERIFY2(reopened.training()->trainingPanel()->weightsLabel()->text().contains("lstm_2: kernel is (8, 48)"),
-                 qPrintable(reopened.training()->trainingPanel()->weightsLabel()->text()));
+        QLabel* weights = reopened.training()->trainingPanel()->weightsLabel();
+        QVERIFY2(waitFor([&] { return weights->text().contains("lstm_2: kernel is (8, 48)"); }, 2000),
+                 qPrintable(weights->text()));
         // Reset weights asks first, then forgets them.
         answerNextDialog(QMessageBox::Reset);
         reopened.training()->resetWeightsAction()->trigger();

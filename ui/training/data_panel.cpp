@@ -162,7 +162,20 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         if (!m_loading) loadFromDocument();
     });
     // The model's Input and output decide what fits.
-    connect(m_document, &Document::changed, this, [this] { m_refresh.start(); });
+    connect(m_document, &Document::changed, this, [this] {
+        // Only a new Input or output shape changes what fits (moving or renaming does not).
+        QString shapes;
+        try {
+            const auto [input, output] = trainingDims(m_document->graph(), m_document->validation(),
+                                                      m_window->value());
+            shapes = QString::fromStdString(formatShape(input) + formatShape(output));
+        } catch (const std::exception& e) {
+            shapes = QString::fromStdString(e.what());
+        }
+        if (shapes == m_modelShapes) return;
+        m_modelShapes = shapes;
+        m_refresh.start();
+    });
     loadFromDocument();
 }
 

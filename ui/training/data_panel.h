@@ -71,7 +71,7 @@ private:
     QString m_problem;
     QString m_summary;
     bool m_loading = false;  ///< filling the widgets from the document
-    QString m_csvPath;       ///< the chosen CSV file, if any
+    QString m_modelShapes;   ///< the model's Input and output shapes the status was made for
 
     void loadFromDocument();
     void storeToDocument();

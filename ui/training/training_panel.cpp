@@ -184,7 +184,13 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
         if (!m_loading) loadFromDocument();
     });
     connect(m_document, &Document::changed, this, &TrainingPanel::refreshButtons);
-    connect(m_document, &Document::changed, this, &TrainingPanel::refreshWeights);
+    // Whether the weights still fit is worked out shortly after a burst of edits, not on each.
+    m_weightsTimer.setSingleShot(true);
+    m_weightsTimer.setInterval(150);
+    connect(&m_weightsTimer, &QTimer::timeout, this, &TrainingPanel::refreshWeights);
+    connect(m_document, &Document::changed, this, [this] {
+        if (!m_document->weights().empty()) m_weightsTimer.start();
+    });
     connect(m_document, &Document::weightsChanged, this, &TrainingPanel::refreshWeights);
     connect(m_data, &DataPanel::statusChanged, this, &TrainingPanel::refreshButtons);
     connect(m_controller, &TrainingController::stateChanged, this, &TrainingPanel::refreshButtons);

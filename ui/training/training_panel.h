@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QTimer>
 #include <QWidget>
 
 #include "train/trainer.h"
@@ -75,6 +76,7 @@ private:
     QLabel* m_weights;
     QWidget* m_settings;
     bool m_loading = false;
+    QTimer m_weightsTimer;
 
     void loadFromDocument();
     void storeToDocument();
