@@ -39,10 +39,9 @@ struct TrainingController::Mailbox {
     std::vector<std::function<void(TrainingController*)>> items;
 };
 
-/// Lives on the worker thread: collects reports and posts them to the controller on the UI
+/// Lives on the worker thread: collects reports and leaves them in the mailbox for the UI
 /// thread. It never touches the controller's state directly.
 struct TrainingController::Worker : SessionObserver {
-    TrainingController* owner;
     std::shared_ptr<Mailbox> mailbox;
     TrainingSession* session = nullptr;
     std::vector<BatchReport> pending;
@@ -50,7 +49,7 @@ struct TrainingController::Worker : SessionObserver {
     int epoch = 0;                        ///< the last finished epoch
     std::vector<NamedTensor> lastGood;    ///< the weights after that epoch
 
-    Worker(TrainingController* o, std::shared_ptr<Mailbox> m) : owner(o), mailbox(std::move(m)) {}
+    explicit Worker(std::shared_ptr<Mailbox> m) : mailbox(std::move(m)) {}
 
     void post(std::function<void(TrainingController*)> f) {
         std::lock_guard lock(mailbox->mutex);
@@ -144,13 +143,13 @@ bool TrainingController::start(QString* why) {
     emit progressChanged();
 
     auto control = m_control;
-    m_thread = QThread::create([this, session, control, mailbox] {
+    m_thread = QThread::create([session, control, mailbox] {
 #ifdef __linux__
         // A nicer thread (and the matrix-product threads it starts, which inherit it), so that
         // the window's thread wins every contest for a core.
         setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
 #endif
-        Worker worker(this, mailbox);
+        Worker worker(mailbox);
         worker.session = session.get();
         TrainResult result;
         std::vector<NamedTensor> weights;
