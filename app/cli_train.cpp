@@ -20,6 +20,7 @@
 #include "engine/weights_file.h"
 #include "interop/keras_model.h"
 #include "train/config_json.h"
+#include "train/run_history.h"
 #include "train/trainer.h"
 
 namespace loom::cli {
@@ -162,15 +163,7 @@ DataSpec dataFrom(const Project& project, const Args& a) {
 }
 
 void writeHistory(const fs::path& file, const TrainResult& r) {
-    std::ostringstream csv;
-    csv << "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds\n";
-    auto cell = [](double v) { return v < 0 ? std::string() : (std::ostringstream() << std::setprecision(9) << v).str(); };
-    for (const EpochReport& e : r.history) {
-        csv << e.epoch << "," << cell(e.loss) << "," << cell(e.valLoss) << "," << cell(e.accuracy)
-            << "," << cell(e.valAccuracy) << "," << cell(e.learningRate) << ","
-            << cell(e.elapsedSeconds) << "\n";
-    }
-    writeFileAtomically(file, csv.str());
+    writeFileAtomically(file, historyCsv(r.history));
 }
 
 }  // namespace

@@ -31,12 +31,6 @@ std::int64_t product(const Dims& d) {
     return n;
 }
 
-std::string shapeText(const std::vector<std::int64_t>& shape) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + (shape.size() == 1 ? ",)" : ")");
-}
-
 /// The graph with every free time axis set to `steps`, and its validation; throws PlanError
 /// when it cannot run.
 std::pair<ModelGraph, Validation> runnable(const ModelGraph& source, std::int64_t steps) {
@@ -185,8 +179,8 @@ void Plan<S>::loadWeights(const std::vector<NamedTensor>& weights) {
                                [&](const NamedTensor& t) { return t.name == name; });
         if (it == weights.end()) throw PlanError("no weights for " + name);
         if (it->shape != p.shape.shape) {
-            throw PlanError("the weights for " + name + " have shape " + shapeText(it->shape) +
-                            ", but layer " + p.layer + " needs " + shapeText(p.shape.shape));
+            throw PlanError("the weights for " + name + " have shape " + tensorShapeText(it->shape) +
+                            ", but layer " + p.layer + " needs " + tensorShapeText(p.shape.shape));
         }
         std::transform(it->values.begin(), it->values.end(), p.value.begin(),
                        [](float x) { return static_cast<S>(x); });

@@ -1,6 +1,8 @@
 #include "train/run_history.h"
 
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 #include <set>
 #include <stdexcept>
 
@@ -119,6 +121,19 @@ TrainingRun runFromJson(const json& j) {
         throw std::runtime_error("a saved training run is damaged: " + std::string(e.what()));
     }
     return run;
+}
+
+std::string historyCsv(const std::vector<EpochReport>& history) {
+    std::ostringstream csv;
+    csv << "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds\n";
+    auto cell = [](double v) {
+        return v < 0 ? std::string() : (std::ostringstream() << std::setprecision(9) << v).str();
+    };
+    for (const EpochReport& e : history) {
+        csv << e.epoch << "," << cell(e.loss) << "," << cell(e.valLoss) << "," << cell(e.accuracy) << ","
+            << cell(e.valAccuracy) << "," << cell(e.learningRate) << "," << cell(e.elapsedSeconds) << "\n";
+    }
+    return csv.str();
 }
 
 std::vector<std::string> architectureChanges(const ModelGraph& a, const ModelGraph& b) {

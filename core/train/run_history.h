@@ -38,6 +38,10 @@ nlohmann::json runToJson(const TrainingRun& run);
 /// Throws std::runtime_error naming the key that is wrong.
 TrainingRun runFromJson(const nlohmann::json& j);
 
+/// The per-epoch history as CSV: epoch, loss, val_loss, accuracy, val_accuracy,
+/// learning_rate, seconds (9 significant digits; empty cells where a value does not apply).
+std::string historyCsv(const std::vector<EpochReport>& history);
+
 /// What changed from architecture `a` to `b`, one line per change, by layer name:
 /// "added add_1 (Add)", "removed dense_3", "lstm_2: units 64 -> 128",
 /// "wired lstm_1 -> add_1". Empty when they are the same model.

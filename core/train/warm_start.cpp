@@ -8,12 +8,6 @@ namespace loom {
 
 namespace {
 
-std::string shapeText(const std::vector<std::int64_t>& shape) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + (shape.size() == 1 ? ",)" : ")");
-}
-
 std::string layerOf(const std::string& tensor) { return tensor.substr(0, tensor.rfind('/')); }
 
 }  // namespace
@@ -41,8 +35,8 @@ WeightMatch matchWeights(const ModelGraph& graph, const std::vector<NamedTensor>
                 }
             }
         } else if (found->second->shape != need.shape) {
-            reason = layer + ": " + param + " is " + shapeText(need.shape) + ", the weights hold " +
-                     shapeText(found->second->shape);
+            reason = layer + ": " + param + " is " + tensorShapeText(need.shape) + ", the weights hold " +
+                     tensorShapeText(found->second->shape);
         }
     }
     WeightMatch m;

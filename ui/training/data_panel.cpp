@@ -113,7 +113,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     auto* sourceRow = new QHBoxLayout;
     sourceRow->addWidget(m_source, 1);
     sourceRow->addWidget(m_browse);
-    auto* form = new QFormLayout;
+    auto* form = m_form = new QFormLayout;
     form->addRow(tr("Source"), sourceRow);
     form->addRow(QString(), m_about);
     form->addRow(tr("Columns"), m_columns);
@@ -269,14 +269,10 @@ void DataPanel::refresh() {
     DataSpec spec = specFromWidgets();
     const QString source = QString::fromStdString(spec.source);
     const bool synthetic = source.startsWith("synthetic:");
-    m_steps->setVisible(synthetic);
-    m_seed->setVisible(synthetic);
-    if (auto* form = qobject_cast<QFormLayout*>(static_cast<QVBoxLayout*>(layout())->itemAt(0)->layout())) {
-        form->setRowVisible(m_steps, synthetic);
-        form->setRowVisible(m_seed, synthetic);
-        form->setRowVisible(m_columns, !synthetic);
-        form->setRowVisible(m_label, !synthetic);
-    }
+    m_form->setRowVisible(m_steps, synthetic);
+    m_form->setRowVisible(m_seed, synthetic);
+    m_form->setRowVisible(m_columns, !synthetic);
+    m_form->setRowVisible(m_label, !synthetic);
     QString about;
     for (const SampleSeries& s : sampleSeries()) {
         if (source == kSamplePrefix + s.id) about = s.about;

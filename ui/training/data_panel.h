@@ -10,6 +10,7 @@ class QChart;
 class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QListWidget;
 class QPushButton;
@@ -49,6 +50,7 @@ signals:
 
 private:
     Document* m_document;
+    QFormLayout* m_form = nullptr;
     QComboBox* m_source;
     QPushButton* m_browse;
     QLabel* m_about;

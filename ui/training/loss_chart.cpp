@@ -253,12 +253,7 @@ bool LossChart::exportPng(const QString& path, QString* error) const {
 }
 
 bool LossChart::exportCsv(const QString& path, QString* error) const {
-    QByteArray csv = "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds\n";
-    auto cell = [](double v) { return v < 0 ? QByteArray() : QByteArray::number(v, 'g', 9); };
-    for (const EpochReport& e : m_run.history) {
-        csv += QByteArray::number(e.epoch) + "," + cell(e.loss) + "," + cell(e.valLoss) + "," + cell(e.accuracy) +
-               "," + cell(e.valAccuracy) + "," + cell(e.learningRate) + "," + cell(e.elapsedSeconds) + "\n";
-    }
+    const QByteArray csv = QByteArray::fromStdString(historyCsv(m_run.history));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
         *error = tr("Cannot write %1: %2").arg(path, file.errorString());
