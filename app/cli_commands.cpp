@@ -11,6 +11,7 @@
 #include "report/report_json.h"
 #include "report/summary.h"
 #include "shape/validator.h"
+#include "version.h"
 
 namespace loom::cli {
 
@@ -40,8 +41,10 @@ constexpr const char* kUsageText =
     "  --json                 Machine-readable JSON instead of text.\n"
     "\n"
     "Options of train (settings default to the project's training section):\n"
-    "  --data SOURCE          FILE.csv, FILE.npy (samples), FILE.npz (arrays x and y) or\n"
+    "  --data SOURCE          FILE.csv, FILE.npy (samples), FILE.npz (arrays x and y),\n"
     "                         synthetic:NAME (sines, square, sawtooth, random_walk, anomalies)\n"
+    "                         or sample:NAME, a series that ships with LayerLoom\n"
+    "                         (sample:sunspots.csv, sample:nile.csv, sample:elec_equip.csv)\n"
     "  --target FILE.npy      Targets for a .npy source (default: the samples themselves)\n"
     "  --column NAMES         CSV columns by name or index, comma-separated\n"
     "  --label NAME           CSV column of class labels: each window is classified by the\n"
@@ -183,7 +186,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
     try {
         const Args a = Args::parse(argv, trainingOptions());
         if (a.flag("help")) return (out << kUsageText, kOk);
-        if (a.flag("version")) return (out << "layerloom-cli 0.1.0\n", kOk);
+        if (a.flag("version")) return (out << "layerloom-cli " << kVersion << "\n", kOk);
         if (a.command.empty()) throw UsageError{"no command given"};
         if (a.command == "summary") return summaryCommand(a, out, err);
         if (a.command == "validate") return validateCommand(a, out, err);

@@ -16,6 +16,7 @@
 #include "cli_model.h"
 #include "data/csv_reader.h"
 #include "data/npy.h"
+#include "data/shipped_files.h"
 #include "engine/plan.h"
 #include "engine/weights_file.h"
 #include "interop/keras_model.h"
@@ -112,17 +113,12 @@ TrainConfig configFrom(const Project& project, const Args& a) {
     return c;
 }
 
-/// `sample:NAME` names a series that ships with LayerLoom (resources/data), as the app's Data
-/// panel stores it in projects.
+/// `sample:NAME` names a series that ships with LayerLoom (share/layerloom/data), as the app's
+/// Data panel stores it in projects.
 void resolveSample(DataSpec& d) {
     constexpr std::string_view prefix = "sample:";
     if (!d.source.starts_with(prefix)) return;
-    const std::string name = d.source.substr(prefix.size());
-    const fs::path file = fs::path(LAYERLOOM_SAMPLE_DATA_DIR) / name;
-    if (name.find('/') != std::string::npos || !fs::exists(file)) {
-        throw std::runtime_error("there is no sample series '" + name + "' (" + LAYERLOOM_SAMPLE_DATA_DIR + ")");
-    }
-    d.source = file.string();
+    d.source = sampleSeriesFile(d.source.substr(prefix.size())).string();
 }
 
 DataSpec dataFrom(const Project& project, const Args& a) {

@@ -2,13 +2,16 @@
 #include <QCommandLineParser>
 
 #include "document/examples.h"
+#include "version.h"
 #include "window/main_window.h"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("LayerLoom");
     QApplication::setOrganizationName("LayerLoom");
-    QApplication::setApplicationVersion("0.1.0");
+    QApplication::setApplicationVersion(QString::fromUtf8(loom::kVersion));
+    // The installed desktop entry (resources/linux), so that desktops show its name and icon.
+    QGuiApplication::setDesktopFileName("org.layerloom.LayerLoom");
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Design sequence neural networks with live shape checks.");

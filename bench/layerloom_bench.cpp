@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/isa/cpu_dispatch.h"
 #include "engine/loss.h"
 #include "engine/optimizer.h"
 #include "engine/plan.h"
@@ -101,12 +102,24 @@ void run(const char* label, const std::string& file, int batch, int steps, loom:
 int main(int argc, char** argv) {
     int steps = 5;
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) steps = std::max(1, std::atoi(argv[++i]));
+        if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
+            steps = std::max(1, std::atoi(argv[++i]));
+        } else if (std::strcmp(argv[i], "--isa") == 0 && i + 1 < argc) {
+            // The kernels of a lower instruction-set level, to compare levels on one machine.
+            if (!loom::isa::select(argv[++i])) {
+                std::fprintf(stderr, "layerloom-bench: level %s is not built in or not supported here\n", argv[i]);
+                return 2;
+            }
+        } else {
+            std::fprintf(stderr, "usage: layerloom-bench [--steps N] [--isa x86-64-v2|v3|v4]\n");
+            return 2;
+        }
     }
     const std::string dir = LAYERLOOM_EXAMPLES_DIR;
     std::printf("Eigen %d.%d.%d, %d threads, float32 GEMM peak (1024^3): %.1f GFLOP/s\n",
                 EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::nbThreads(),
                 gemmPeak());
+    std::printf("kernels: %s\n", loom::isa::active().level);
     std::printf("mean of %d training steps (forward, loss, backward, Adam) after one warm-up\n", steps);
     run("(a) chain autoencoder, selu", dir + "/lstm_autoencoder.loom", 32, steps, loom::Loss::MeanSquaredError);
     run("(b) U-Net skip autoencoder", dir + "/lstm_autoencoder_skips.loom", 32, steps, loom::Loss::MeanSquaredError);

@@ -4,6 +4,10 @@
 #   scripts/setup.sh --sanitize   ASan+UBSan build of the core, CLI and their tests in build-sanitize/
 #   scripts/setup.sh --tsan       ThreadSanitizer build of the training tests in build-tsan/
 #   scripts/setup.sh --tests      also install the packages only the tests need
+#   scripts/setup.sh --core       configure everything, but build only the core library and CLI
+#   scripts/setup.sh ... -- ARGS  pass ARGS to CMake's configure step, e.g.
+#                                 -- -DLAYERLOOM_MARCH=native (a build for this processor only)
+# Warnings are errors when CI=true is set (as CI services set it), never otherwise.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,14 +15,19 @@ cd "$root"
 
 mode=release
 tests=0
-for arg in "$@"; do
-    case "$arg" in
+core=0
+cmake_args=()
+while (($#)); do
+    case "$1" in
         --sanitize) mode=sanitize ;;
         --tsan) mode=tsan ;;
         --tests) tests=1 ;;
-        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-        *) echo "setup.sh: unknown option '$arg'" >&2; exit 64 ;;
+        --core) core=1 ;;
+        --) shift; cmake_args=("$@"); break ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "setup.sh: unknown option '$1'" >&2; exit 64 ;;
     esac
+    shift
 done
 
 mapfile -t wanted < <(grep -vE '^\s*(#|$)' scripts/debian-packages.txt)
@@ -52,7 +61,7 @@ if [ "$mode" = sanitize ]; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLAYERLOOM_SANITIZE=ON \
         -DLAYERLOOM_BUILD_UI=OFF -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
-        > "$build.configure.log" 2>&1 \
+        "${cmake_args[@]}" > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
 elif [ "$mode" = tsan ]; then
     build="build-tsan"
@@ -60,15 +69,17 @@ elif [ "$mode" = tsan ]; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLAYERLOOM_TSAN=ON \
         -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
-        > "$build.configure.log" 2>&1 \
+        "${cmake_args[@]}" > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
     targets=(--target layerloom_core_tests layerloom_ui_training_test layerloom_ui_training_controller_test)
 else
     build="build"
     echo "==> Configuring the Release build in $build/"
-    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$build.configure.log" 2>&1 \
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" \
+        > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
 fi
 rm -f "$build.configure.log"
+if [ "$core" = 1 ]; then targets=(--target layerloom_core layerloom-cli); fi
 echo "==> Building with $jobs jobs"
 cmake --build "$build" -j "$jobs" "${targets[@]}"

@@ -12,6 +12,7 @@
 
 #include "graph/base64.h"
 #include "layers/layer_registry.h"
+#include "version.h"
 
 namespace loom {
 
@@ -397,6 +398,7 @@ std::string serializeProject(const Project& project) {
     }
     json doc = {{"format", kProjectFormat},
                 {"version", kProjectVersion},
+                {"generatedBy", kGeneratedBy},
                 {"name", project.name},
                 {"graph", graph},
                 {"training", project.training}};

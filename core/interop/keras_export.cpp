@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/layer_registry.h"
+#include "version.h"
 
 namespace loom {
 
@@ -157,7 +158,7 @@ void exportLayersModel(const Project& project, const std::vector<NamedTensor>& w
         std::memcpy(blob.data() + at, t.values.data(), t.values.size() * sizeof(float));
     }
     const json doc = {{"format", "layers-model"},
-                      {"generatedBy", "LayerLoom 0.1.0"},
+                      {"generatedBy", kGeneratedBy},
                       {"convertedBy", nullptr},
                       {"modelTopology", json::parse(kerasTopologyJson(project.graph, name))},
                       {"weightsManifest", json::array({{{"paths", {"weights.bin"}}, {"weights", manifest}}})}};

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "engine/isa/cpu_dispatch.h"
 #include "engine/loss.h"
 
 namespace loom {
@@ -84,7 +85,7 @@ void TrainingSession::prepare() {
 }
 
 TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* observer) {
-    if (m_setup.threads > 0) Eigen::setNbThreads(m_setup.threads);
+    if (m_setup.threads > 0) isa::setThreads(m_setup.threads);
     // Previews go out after every epoch, from the training thread, between two epochs.
     struct WithPreviews : TrainingObserver {
         TrainingSession& session;

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "version.h"
+
 namespace {
 
 struct Result {
@@ -23,8 +25,10 @@ struct Result {
     std::string out;  // stdout and stderr together
 };
 
-Result run(const std::string& args) {
-    const std::string command = std::string(LAYERLOOM_CLI) + " " + args + " 2>&1";
+/// Runs the CLI with `args`; `environment` (NAME=value ...) goes before the command.
+Result run(const std::string& args, const std::string& environment = "") {
+    const std::string command =
+        (environment.empty() ? "" : "env " + environment + " ") + LAYERLOOM_CLI + " " + args + " 2>&1";
     Result r;
     FILE* pipe = popen(command.c_str(), "r");
     if (!pipe) return r;
@@ -370,7 +374,33 @@ TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {
     r = run("train " + kFixture + "/model.json --data sample:rainfall.csv --quiet --out " +
             freshDir("layerloom_cli_nosample").string());
     EXPECT_EQ(r.exitCode, 1) << r.out;
-    EXPECT_TRUE(has(r.out, "there is no sample series 'rainfall.csv'")) << r.out;
+    EXPECT_TRUE(has(r.out, "there is no sample series 'rainfall.csv'; LayerLoom ships "
+                           "elec_equip.csv, nile.csv, sunspots.csv")) << r.out;
+    // Only the shipped series are names: no path leads out of their folder.
+    r = run("train " + kFixture + "/model.json --data sample:../examples/lstm_autoencoder.loom "
+            "--quiet --out " + freshDir("layerloom_cli_sample_path").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "there is no sample series '../examples/lstm_autoencoder.loom'")) << r.out;
+}
+
+TEST(CliTrain, FindsTheShippedFilesWhereLayerLoomDataDirSays) {
+    const fs::path dir = freshDir("layerloom_cli_data_dir");
+    fs::create_directories(dir / "data");
+    fs::copy_file(std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/nile.csv", dir / "data" / "flow.csv");
+    Result r = run("train " + kFixture + "/model.json --data sample:flow.csv --column volume "
+                   "--epochs 1 --quiet --out " + (dir / "run").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;  // not among the shipped ones
+    r = run("train " + kFixture + "/model.json --data sample:flow.csv --column volume "
+            "--epochs 1 --quiet --out " + (dir / "run").string(),
+            "LAYERLOOM_DATA_DIR=" + dir.string());
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(fs::exists(dir / "run" / "weights.llw"));
+}
+
+TEST(Cli, VersionIsTheProjectVersion) {
+    const Result r = run("--version");
+    EXPECT_EQ(r.exitCode, 0);
+    EXPECT_EQ(r.out, std::string("layerloom-cli ") + loom::kVersion + "\n");
 }
 
 TEST(CliTrain, ExplainsDataThatDoesNotFitTheModel) {

@@ -6,6 +6,7 @@
 #include "core/test_graphs.h"
 #include "graph/base64.h"
 #include "graph/project_file.h"
+#include "version.h"
 
 namespace loom {
 namespace {
@@ -46,6 +47,11 @@ TEST(ProjectFile, RoundTripIsLossless) {
     const Project back = parseProject(text);
     EXPECT_EQ(back, p);
     EXPECT_EQ(serializeProject(back), text);
+}
+
+TEST(ProjectFile, SaysWhichLayerLoomWroteIt) {
+    const nlohmann::json doc = nlohmann::json::parse(serializeProject(sampleProject()));
+    EXPECT_EQ(doc.at("generatedBy"), std::string("LayerLoom ") + kVersion);
 }
 
 TEST(ProjectFile, ExamplesRoundTrip) {

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+
+#include "engine/optimizer.h"
+
+namespace loom::isa {
+
+/// Keras's update rules for one parameter and its gradient (clipped first, as Keras does),
+/// with the optimizer's two slots per parameter: m (first moment, or SGD's velocity) and v.
+inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float* wp, float* gp,
+                                float* mp, float* vp, std::int64_t n) {
+    const auto size = static_cast<Eigen::Index>(n);
+    Eigen::Map<Eigen::ArrayXf> w(wp, size);
+    Eigen::Map<Eigen::ArrayXf> g(gp, size);
+    Eigen::Map<Eigen::ArrayXf> m(mp, size);
+    Eigen::Map<Eigen::ArrayXf> v(vp, size);
+    const double lr = c.learningRate;
+    if (c.clipValue) {
+        const auto limit = static_cast<float>(*c.clipValue);
+        g = g.max(-limit).min(limit);
+    }
+    if (c.clipNorm) {
+        const double norm = std::sqrt(g.square().cast<double>().sum());
+        if (norm > *c.clipNorm) g *= static_cast<float>(*c.clipNorm / norm);
+    }
+    switch (c.kind) {
+        case OptimizerConfig::Kind::Sgd: {
+            const auto mu = static_cast<float>(c.momentum);
+            if (mu == 0.0f) {
+                w -= static_cast<float>(lr) * g;
+            } else {
+                m = mu * m - static_cast<float>(lr) * g;
+                w += c.nesterov ? (mu * m - static_cast<float>(lr) * g).eval() : m.eval();
+            }
+            break;
+        }
+        case OptimizerConfig::Kind::AdamW:
+            w -= w * static_cast<float>(c.weightDecay * lr);
+            [[fallthrough]];
+        case OptimizerConfig::Kind::Adam: {
+            const double t = static_cast<double>(iteration);
+            const double alpha =
+                lr * std::sqrt(1.0 - std::pow(c.beta2, t)) / (1.0 - std::pow(c.beta1, t));
+            m += (g - m) * static_cast<float>(1.0 - c.beta1);
+            v += (g.square() - v) * static_cast<float>(1.0 - c.beta2);
+            w -= static_cast<float>(alpha) * m / (v.sqrt() + static_cast<float>(c.epsilon));
+            break;
+        }
+        case OptimizerConfig::Kind::RmsProp: {
+            const auto rho = static_cast<float>(c.rho);
+            v = rho * v + (1.0f - rho) * g.square();
+            const auto inc =
+                (static_cast<float>(lr) * g / (v.sqrt() + static_cast<float>(c.epsilon))).eval();
+            if (c.momentum > 0.0) {
+                m = static_cast<float>(c.momentum) * m + inc;
+                w -= m;
+            } else {
+                w -= inc;
+            }
+            break;
+        }
+    }
+}
+
+}  // namespace loom::isa
