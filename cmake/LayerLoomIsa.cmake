@@ -35,11 +35,13 @@ elseif(LAYERLOOM_X86_64)
   set(LAYERLOOM_ISA_DISPATCH ON)
 endif()
 
-# GCC before 12.3 warns about its own AVX-512 intrinsics (_mm512_undefined_ps and friends,
-# GCC bug 105593) wherever Eigen's AVX-512 math is inlined; nothing of ours is uninitialised.
+# GCC before 12.3 warns about its own AVX-512 intrinsics (_mm512_undefined_ps and friends
+# initialise a variable with itself, GCC bug 105593) wherever Eigen's AVX-512 code is inlined,
+# as "is used" or "may be used uninitialized"; nothing of ours is. Those two warnings are off
+# where AVX-512 code is compiled with such a GCC.
 set(LAYERLOOM_AVX512_WORKAROUND "")
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 12.3)
-  set(LAYERLOOM_AVX512_WORKAROUND -Wno-maybe-uninitialized)
+  set(LAYERLOOM_AVX512_WORKAROUND -Wno-uninitialized -Wno-maybe-uninitialized)
   if(NOT LAYERLOOM_MARCH STREQUAL "" AND NOT LAYERLOOM_ISA_DISPATCH)
     include(CheckCXXSourceCompiles)
     set(CMAKE_REQUIRED_FLAGS "-march=${LAYERLOOM_MARCH}")

@@ -44,11 +44,20 @@ for pkg in "${wanted[@]}"; do
     fi
 done
 if ((${#missing[@]})); then
-    echo "==> Installing missing Debian packages: ${missing[*]}"
+    echo "==> Installing ${#missing[@]} missing Debian packages (minutes on a new machine): ${missing[*]}"
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # apt's progress goes to a log, shown when something fails.
+    log="$(mktemp)"
+    if ! { $sudo apt-get update -qq &&
+           DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+               "${missing[@]}"; } > "$log" 2>&1; then
+        cat "$log" >&2
+        echo "setup.sh: installing the Debian packages failed (apt's output above)" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
 fi
 
 jobs="$(nproc)"
