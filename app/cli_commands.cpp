@@ -83,6 +83,11 @@ constexpr const char* kUsageText =
     "\n"
     "  -h, --help             Show this help.   --version   Show the version.\n";
 
+/// A JSON report as text; bytes of a file name or message that are not UTF-8 become U+FFFD.
+std::string jsonText(const nlohmann::json& doc) {
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 /// Loads a model; on failure reports where (as JSON too with --json) and returns nothing.
 std::optional<LoadedModel> loadOrReport(const Args& a, std::ostream& out, std::ostream& err) {
     const std::string& file = a.positional[0];
@@ -94,11 +99,11 @@ std::optional<LoadedModel> loadOrReport(const Args& a, std::ostream& out, std::o
             if (!e.pointer().empty()) doc["pointer"] = e.pointer();
             if (e.line() > 0) doc["line"] = e.line(), doc["column"] = e.column();
             if (!e.nodeName().empty()) doc["layer"] = e.nodeName();
-            out << doc.dump(2) << "\n";
+            out << jsonText(doc) << "\n";
         }
         err << "layerloom-cli: error: " << e.what() << "\n";
     } catch (const std::exception& e) {
-        if (a.flag("json")) out << nlohmann::json{{"error", e.what()}, {"file", file}}.dump(2) << "\n";
+        if (a.flag("json")) out << jsonText({{"error", e.what()}, {"file", file}}) << "\n";
         err << "layerloom-cli: error: " << e.what() << "\n";
     }
     return std::nullopt;

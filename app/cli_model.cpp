@@ -2,8 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "engine/weights_file.h"
+#include "io/json_input.h"
 #include "interop/keras_model.h"
 
 namespace loom::cli {
@@ -24,9 +26,17 @@ std::optional<std::vector<NamedTensor>> givenWeights(const LoadedModel& model, c
                                                      nlohmann::json* run) {
     namespace fs = std::filesystem;
     if (auto dir = a.get("run")) {
-        std::ifstream in(fs::path(*dir) / "run.json");
+        const fs::path file = fs::path(*dir) / "run.json";
+        std::ifstream in(file, std::ios::binary);
         if (!in) throw std::runtime_error(*dir + ": no run.json; give the folder a train command wrote");
-        *run = nlohmann::json::parse(in);
+        std::ostringstream text;
+        text << in.rdbuf();
+        try {
+            *run = parseJsonInput(text.str());
+        } catch (const JsonInputError& e) {
+            throw std::runtime_error(file.string() + ":" + std::to_string(e.line()) + ":" +
+                                     std::to_string(e.column()) + ": " + e.problem());
+        }
         return loadWeights(fs::path(*dir) / "weights.llw");
     }
     if (auto w = a.get("weights")) return loadWeights(*w);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/project_file.h"
+#include "io/json_input.h"
 
 namespace loom {
 
@@ -50,8 +51,8 @@ std::vector<NamedTensor> loadWeights(const std::filesystem::path& file) {
     if (12 + static_cast<std::size_t>(len) > b.size()) throw std::runtime_error(where + "the file is cut short");
     nlohmann::json header;
     try {
-        header = nlohmann::json::parse(b.substr(12, len));
-    } catch (const nlohmann::json::exception&) {
+        header = parseJsonInput(b.substr(12, len));
+    } catch (const JsonInputError&) {
         throw std::runtime_error(where + "the header is damaged");
     }
     const int version = header.value("version", 0);

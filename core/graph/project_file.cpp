@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "graph/base64.h"
+#include "io/json_input.h"
 #include "layers/layer_registry.h"
 #include "version.h"
 
@@ -185,18 +186,6 @@ json paramJson(const ParamValue& value) {
     return std::visit(Visitor{}, value);
 }
 
-void lineAndColumn(std::string_view text, std::size_t byte, int& line, int& column) {
-    line = 1;
-    column = 1;
-    for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-}
 
 
 constexpr std::string_view kWeightsEncoding = "float32-le-base64";
@@ -254,17 +243,11 @@ std::vector<NamedTensor> readWeights(const Reader& r, const json& w) {
 Project parseProject(std::string_view text, std::string_view source) {
     json doc;
     try {
-        doc = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
-        int line = 0, column = 0;
-        lineAndColumn(text, e.byte, line, column);
-        std::string what = e.what();
-        // nlohmann's text starts with "[json.exception.parse_error.101] parse error at ...: ".
-        if (auto colon = what.find("]: "); colon != std::string::npos) what = what.substr(colon + 3);
-        if (auto pos = what.find(": "); pos != std::string::npos) what = what.substr(pos + 2);
-        throw ProjectError(std::string(source) + ":" + std::to_string(line) + ":" +
-                               std::to_string(column) + ": not valid JSON: " + what,
-                           "", line, column);
+        doc = parseJsonInput(text);
+    } catch (const JsonInputError& e) {
+        throw ProjectError(std::string(source) + ":" + std::to_string(e.line()) + ":" +
+                               std::to_string(e.column()) + ": " + e.problem(),
+                           "", e.line(), e.column());
     }
 
     Reader r(source);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/layout.h"
+#include "io/json_input.h"
 #include "layers/layer_registry.h"
 
 namespace loom {
@@ -18,12 +19,15 @@ using nlohmann::json;
 namespace {
 
 json readJson(const std::filesystem::path& file) {
-    std::ifstream in(file);
+    std::ifstream in(file, std::ios::binary);
     if (!in) throw KerasImportError(file.string() + ": cannot open the file");
+    std::ostringstream text;
+    text << in.rdbuf();
     try {
-        return json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw KerasImportError(file.string() + ": not valid JSON (" + e.what() + ")");
+        return parseJsonInput(text.str());
+    } catch (const JsonInputError& e) {
+        throw KerasImportError(file.string() + ":" + std::to_string(e.line()) + ":" +
+                               std::to_string(e.column()) + ": " + e.problem());
     }
 }
 

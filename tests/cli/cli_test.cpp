@@ -397,6 +397,29 @@ TEST(CliTrain, FindsTheShippedFilesWhereLayerLoomDataDirSays) {
     EXPECT_TRUE(fs::exists(dir / "run" / "weights.llw"));
 }
 
+TEST(CliValidate, ReportsABinaryFileAsJsonWithoutItsBytes) {
+    const fs::path dir = freshDir("layerloom_cli_binary");
+    fs::create_directories(dir);
+    const fs::path file = dir / "x.loom";
+    std::ofstream(file, std::ios::binary) << '\xff';
+    const Result r = run("validate --json " + file.string());
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    EXPECT_TRUE(has(r.out, "x.loom:1:1: not valid JSON: unexpected '\\xFF'")) << r.out;
+    EXPECT_FALSE(has(r.out, "\xff")) << r.out;
+}
+
+TEST(CliValidate, RefusesDeeplyNestedFilesCleanly) {
+    const fs::path dir = freshDir("layerloom_cli_deep");
+    fs::create_directories(dir);
+    const fs::path file = dir / "deep.loom";
+    std::ofstream(file) << R"({"format": "layerloom-project", "version": 2, "graph": {"nodes": []}, "runs": )"
+                        << std::string(100000, '[') << std::string(100000, ']') << "}";
+    const Result r = run("validate " + file.string());
+    EXPECT_EQ(r.exitCode, 2) << r.out.substr(0, 500);
+    EXPECT_TRUE(has(r.out, "deep.loom:1:")) << r.out.substr(0, 500);
+    EXPECT_TRUE(has(r.out, "nested more than 128 levels deep")) << r.out.substr(0, 500);
+}
+
 TEST(Cli, VersionIsTheProjectVersion) {
     const Result r = run("--version");
     EXPECT_EQ(r.exitCode, 0);

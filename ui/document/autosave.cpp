@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "document/document.h"
+#include "io/json_input.h"
 
 namespace loom::ui {
 
@@ -76,10 +77,10 @@ QList<Autosaver::Recovery> Autosaver::pending() {
         QFile meta(metaFile(r.recoveryFile));
         if (meta.open(QIODevice::ReadOnly)) {
             try {
-                const auto j = nlohmann::json::parse(meta.readAll().toStdString());
+                const auto j = loom::parseJsonInput(meta.readAll().toStdString());
                 r.originalPath = QString::fromStdString(j.value("original", std::string()));
                 r.name = QString::fromStdString(j.value("name", std::string()));
-            } catch (const nlohmann::json::exception&) {
+            } catch (const std::exception&) {
                 // The copy itself is what matters; keep it with a plain name.
             }
         }
