@@ -28,27 +28,7 @@ std::size_t tooDeepAt(std::string_view text, int limit) {
     return std::string_view::npos;
 }
 
-/// Length of the valid UTF-8 sequence at `s[i]`, or 0.
-std::size_t utf8Length(std::string_view s, std::size_t i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
-    }
-    return n;
-}
-
 }  // namespace
-
-std::string groupedNumber(std::uint64_t n) {
-    std::string digits = std::to_string(n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
 
 void lineAndColumnOf(std::string_view text, std::size_t offset, int& line, int& column) {
     line = 1;
@@ -62,28 +42,6 @@ void lineAndColumnOf(std::string_view text, std::size_t offset, int& line, int& 
             ++column;
         }
     }
-}
-
-std::string printableExcerpt(std::string_view bytes, std::size_t limit) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    std::size_t i = 0, shown = 0;
-    for (; i < bytes.size() && shown < limit; ++shown) {
-        const std::size_t n = utf8Length(bytes, i);
-        const auto b = static_cast<unsigned char>(bytes[i]);
-        if (n == 1 && b >= 0x20 && b != 0x7F) {
-            out += bytes[i];
-        } else if (n > 1) {
-            out.append(bytes.substr(i, n));
-        } else {
-            out += "\\x";
-            out += kHex[b >> 4];
-            out += kHex[b & 0xF];
-        }
-        i += std::max<std::size_t>(n, 1);
-    }
-    if (i < bytes.size()) out += " ... " + groupedNumber(bytes.size() - i) + " more bytes";
-    return out;
 }
 
 std::string jsonExcerpt(const nlohmann::json& value, std::size_t limit) {

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/message_text.h"
+
 namespace loom {
 
 /// How deep JSON from outside (projects, Keras files, weights headers, run folders) may nest.
@@ -37,15 +39,8 @@ private:
 /// The error's text is "line L, column C: what went wrong".
 nlohmann::json parseJsonInput(std::string_view text);
 
-/// `bytes` as text fit for a message: bytes that are not printable UTF-8 as \xNN, and at most
-/// `limit` characters, the rest said as "... N more bytes".
-std::string printableExcerpt(std::string_view bytes, std::size_t limit = 60);
-
 /// A JSON value for a message: its compact text, shortened as printableExcerpt does.
 std::string jsonExcerpt(const nlohmann::json& value, std::size_t limit = 60);
-
-/// 12,345,678: a count for a message.
-std::string groupedNumber(std::uint64_t n);
 
 /// 1-based line and column of byte `offset` of `text`.
 void lineAndColumnOf(std::string_view text, std::size_t offset, int& line, int& column);
