@@ -121,6 +121,16 @@ void resolveSample(DataSpec& d) {
     d.source = sampleSeriesFile(d.source.substr(prefix.size())).string();
 }
 
+/// The normalisation a run folder's run.json stores, checked; errors name the file.
+Normalizer runNormalizer(const json& run, const Args& a) {
+    try {
+        return normalizerFromJson(run["normalizer"]);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error((fs::path(a.get("run").value_or(".")) / "run.json").string() +
+                                 ": /normalizer: " + e.what());
+    }
+}
+
 DataSpec dataFrom(const Project& project, const Args& a) {
     const json stored = project.training.is_object() && project.training.contains("data")
                             ? project.training["data"]
@@ -297,7 +307,7 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, spec.window);
         plan.loadWeights(weights);
         std::optional<Normalizer> fitted;
-        if (run.contains("normalizer")) fitted = normalizerFromJson(run["normalizer"]);
+        if (run.contains("normalizer")) fitted = runNormalizer(run, a);
         const PreparedData data = prepareData(spec, plan.dims(plan.inputs().at(0)),
                                               plan.dims(plan.outputs().at(0)), fitted ? &*fitted : nullptr);
         const Evaluation e = evaluate(plan, data.train, config.loss);
@@ -343,10 +353,13 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             throw DataError(*inputPath + ": the samples have shape " + formatShape(sample) +
                             ", but the model's Input takes " + formatShape(in));
         }
-        const Normalizer norm = run.contains("normalizer") ? normalizerFromJson(run["normalizer"]) : Normalizer{};
+        const Normalizer norm = run.contains("normalizer") ? runNormalizer(run, a) : Normalizer{};
         const std::int64_t features = in.back();
-        const bool scaled = norm.kind != Normalizer::Kind::None &&
-                            static_cast<std::int64_t>(norm.shift.size()) == features;
+        const bool scaled = norm.kind != Normalizer::Kind::None;
+        if (scaled && static_cast<std::int64_t>(norm.shift.size()) != features) {
+            throw DataError("run.json's normalisation is for " + std::to_string(norm.shift.size()) +
+                            " features; the model's Input has " + std::to_string(features));
+        }
         if (scaled) {
             for (std::size_t i = 0; i < x.values.size(); ++i) {
                 const auto f = static_cast<std::size_t>(static_cast<std::int64_t>(i) % features);

@@ -110,6 +110,11 @@ Normalizer Normalizer::fit(const Series& train, Kind kind) {
 
 void Normalizer::apply(Series& s) const {
     if (kind == Kind::None) return;
+    if (static_cast<std::int64_t>(shift.size()) != s.features ||
+        static_cast<std::int64_t>(scale.size()) != s.features) {
+        throw DataError("the normalisation is for " + std::to_string(shift.size()) +
+                        " features; the data has " + std::to_string(s.features));
+    }
     for (std::int64_t t = 0; t < s.steps; ++t) {
         for (std::int64_t f = 0; f < s.features; ++f) {
             const auto i = static_cast<std::size_t>(f);

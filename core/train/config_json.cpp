@@ -1,6 +1,9 @@
 #include "train/config_json.h"
 
+#include <cmath>
 #include <stdexcept>
+
+#include "io/message_text.h"
 
 namespace loom {
 
@@ -169,11 +172,30 @@ json normalizerToJson(const Normalizer& n) {
 Normalizer normalizerFromJson(const json& j) {
     Normalizer n;
     const std::string kind = get<std::string>(j, "kind", "none");
-    n.kind = kind == "zscore" ? Normalizer::Kind::ZScore
-             : kind == "minmax" ? Normalizer::Kind::MinMax
-                                : Normalizer::Kind::None;
+    if (kind == "zscore") {
+        n.kind = Normalizer::Kind::ZScore;
+    } else if (kind == "minmax") {
+        n.kind = Normalizer::Kind::MinMax;
+    } else if (kind != "none") {
+        throw std::runtime_error("the normalizer's kind is '" + printableExcerpt(kind) +
+                                 "', not zscore, minmax or none");
+    }
+    if (n.kind == Normalizer::Kind::None) return n;
     n.shift = get<std::vector<double>>(j, "shift", {});
     n.scale = get<std::vector<double>>(j, "scale", {});
+    // One shift and one scale per feature, every one usable: a run folder is outside data.
+    if (n.shift.empty() || n.shift.size() != n.scale.size()) {
+        throw std::runtime_error("the normalizer needs one shift and one scale per feature; it has " +
+                                 std::to_string(n.shift.size()) + " shifts and " +
+                                 std::to_string(n.scale.size()) + " scales");
+    }
+    for (std::size_t f = 0; f < n.shift.size(); ++f) {
+        if (!std::isfinite(n.shift[f]) || !std::isfinite(n.scale[f]) || n.scale[f] == 0.0) {
+            throw std::runtime_error("the normalizer's feature " + std::to_string(f) +
+                                     " has shift " + std::to_string(n.shift[f]) + " and scale " +
+                                     std::to_string(n.scale[f]) + "; a scale must be finite and not 0");
+        }
+    }
     return n;
 }
 

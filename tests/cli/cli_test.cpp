@@ -426,6 +426,20 @@ TEST(Cli, VersionIsTheProjectVersion) {
     EXPECT_EQ(r.out, std::string("layerloom-cli ") + loom::kVersion + "\n");
 }
 
+TEST(CliEvaluate, ADamagedRunFolderIsAnErrorThatNamesIt) {
+    const fs::path dir = freshDir("layerloom_cli_bad_run");
+    Result r = run("train " + kFixture + "/model.json --data sample:nile.csv --column volume "
+                   "--epochs 1 --batch-size 8 --quiet --out " + dir.string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    nlohmann::json info = nlohmann::json::parse(readFile(dir / "run.json"));
+    info["normalizer"] = {{"kind", "zscore"}};
+    std::ofstream(dir / "run.json") << info.dump();
+    r = run("evaluate " + kFixture + "/model.json --run " + dir.string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "run.json: /normalizer: the normalizer needs one shift and one scale "
+                           "per feature; it has 0 shifts and 0 scales")) << r.out;
+}
+
 TEST(CliTrain, ExplainsDataThatDoesNotFitTheModel) {
     const std::string sunspots = std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/sunspots.csv";
     Result r = run("train " + example("residual_lstm_classifier.loom") + " --data " + sunspots +

@@ -9,6 +9,7 @@
 #include "data/series.h"
 #include "data/synthetic.h"
 #include "data/windowing.h"
+#include "train/config_json.h"
 
 namespace loom {
 namespace {
@@ -162,6 +163,34 @@ TEST(Normalizer, FitsOnTrainingOnlyAndInverts) {
     Series v2 = val;
     m.apply(v2);
     EXPECT_NEAR(m.invert(v2.at(3, 0), 0), val.at(3, 0), 1e-9);
+}
+
+TEST(Normalizer, AStoredOneIsCheckedBeforeUse) {
+    auto errorOf = [](const char* text) -> std::string {
+        try {
+            normalizerFromJson(nlohmann::json::parse(text));
+        } catch (const std::exception& e) {
+            return e.what();
+        }
+        return "";
+    };
+    EXPECT_EQ(errorOf(R"({"kind": "zscore"})"),
+              "the normalizer needs one shift and one scale per feature; it has 0 shifts and 0 scales");
+    EXPECT_EQ(errorOf(R"({"kind": "zscore", "shift": [1, 2], "scale": [3]})"),
+              "the normalizer needs one shift and one scale per feature; it has 2 shifts and 1 scales");
+    EXPECT_TRUE(has(errorOf(R"({"kind": "minmax", "shift": [1], "scale": [0]})"), "a scale must be finite and not 0"));
+    EXPECT_EQ(errorOf(R"({"kind": "robust"})"), "the normalizer's kind is 'robust', not zscore, minmax or none");
+    EXPECT_EQ(errorOf(R"({"kind": "none"})"), "");
+    // One made for other data is refused where it is applied.
+    const Normalizer two = normalizerFromJson(nlohmann::json::parse(R"({"kind": "zscore", "shift": [0, 0], "scale": [1, 1]})"));
+    Series one = syntheticSeries("sines", 100, 1);
+    ASSERT_EQ(one.features, 1);
+    try {
+        two.apply(one);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "the normalisation is for 2 features; the data has 1")) << e.what();
+    }
 }
 
 TEST(Synthetic, RepeatableForASeed) {
