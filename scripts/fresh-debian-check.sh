@@ -67,6 +67,12 @@ fresh_root() {
     rm -rf "$root"
     cp -a "$base" "$root"
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+    # The network as this machine reaches it: where TLS passes a proxy with its own certificate
+    # authority, this machine trusts it, and so does the root (a user's machine needs none).
+    if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+        mkdir -p "$root/etc/ssl/certs"
+        cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/layerloom-check-ca.crt"
+    fi
     mount -t proc proc "$root/proc"; mounted+=("$root/proc")
     mount --rbind /sys "$root/sys"; mounted+=("$root/sys")
     mount --rbind /dev "$root/dev"; mounted+=("$root/dev")
@@ -83,7 +89,8 @@ fresh_root() {
 in_root() {
     local root="$work/$1"; shift
     chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        LANG=C.UTF-8 CI="${CI:-}" /bin/bash -c "cd /src 2>/dev/null || cd /; $*"
+        LANG=C.UTF-8 CI="${CI:-}" NODE_EXTRA_CA_CERTS=/etc/ssl/certs/layerloom-check-ca.crt \
+        /bin/bash -c "cd /src 2>/dev/null || cd /; $*"
 }
 
 step() { echo; echo "==> [fresh Debian 12] $*"; }
