@@ -310,7 +310,12 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         if (run.contains("normalizer")) fitted = runNormalizer(run, a);
         const PreparedData data = prepareData(spec, plan.dims(plan.inputs().at(0)),
                                               plan.dims(plan.outputs().at(0)), fitted ? &*fitted : nullptr);
-        const Evaluation e = evaluate(plan, data.train, config.loss);
+        Evaluation e;
+        try {
+            e = evaluate(plan, data.train, config.loss);
+        } catch (const DataError& problem) {
+            throw DataError(spec.source + ": " + problem.what());
+        }
         if (a.flag("json")) {
             json j = {{"loss", e.loss}, {"loss_name", lossName(config.loss)}, {"samples", data.train.size()}};
             if (e.accuracy >= 0) j["accuracy"] = e.accuracy;

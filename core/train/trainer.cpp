@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include "data/csv_reader.h"
 #include "engine/regularizer.h"
 
 #include <algorithm>
@@ -91,6 +92,10 @@ void restore(Plan<float>& plan, const std::vector<AlignedVector<float>>& values)
 }  // namespace
 
 Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss) {
+    // Data of another shape would be read past its end (issue 12, R6).
+    if (std::string problem = checkData(plan, data, loss, "evaluation"); !problem.empty()) {
+        throw DataError(problem);
+    }
     Evaluation result;
     const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
     std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));

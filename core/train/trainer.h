@@ -98,7 +98,8 @@ struct Evaluation {
     double accuracy = -1.0;
 };
 
-/// The loss (and accuracy for classifiers) over a whole dataset, in inference mode.
+/// The loss (and accuracy for classifiers) over a whole dataset, in inference mode. Throws
+/// DataError when the samples or targets do not have the shapes of the model's Input and output.
 Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss);
 /// The model's outputs for every sample of `x` (samples of the plan's input shape).
 std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x);

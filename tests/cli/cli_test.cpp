@@ -440,6 +440,27 @@ TEST(CliEvaluate, ADamagedRunFolderIsAnErrorThatNamesIt) {
                            "per feature; it has 0 shifts and 0 scales")) << r.out;
 }
 
+/// A float32 .npy file of zeros with `shape`, e.g. "(10, 4, 1)" holding `count` values.
+void writeZerosNpy(const fs::path& file, const std::string& shape, std::size_t count) {
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+    header += '\n';
+    std::ofstream out(file, std::ios::binary);
+    out << "\x93NUMPY" << '\x01' << '\x00' << static_cast<char>(header.size() & 0xFF)
+        << static_cast<char>(header.size() >> 8) << header << std::string(count * 4, '\0');
+}
+
+TEST(CliEvaluate, SamplesOfAnotherShapeAreRefused) {
+    const fs::path dir = freshDir("layerloom_cli_eval_shape");
+    fs::create_directories(dir);
+    writeZerosNpy(dir / "x.npy", "(10, 4, 1)", 40);  // the model's Input is (8, 1)
+    const Result r = run("evaluate " + kFixture + "/model.json --data " + (dir / "x.npy").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "x.npy: the evaluation samples have shape (None, 4, 1), but the model's "
+                           "Input takes (None, 8, 1)"))
+        << r.out;
+}
+
 TEST(CliTrain, ExplainsDataThatDoesNotFitTheModel) {
     const std::string sunspots = std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/sunspots.csv";
     Result r = run("train " + example("residual_lstm_classifier.loom") + " --data " + sunspots +
