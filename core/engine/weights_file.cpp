@@ -9,6 +9,7 @@
 
 #include "graph/project_file.h"
 #include "io/json_input.h"
+#include "io/message_text.h"
 
 namespace loom {
 
@@ -67,9 +68,14 @@ std::vector<NamedTensor> loadWeights(const std::filesystem::path& file) {
         for (const auto& t : header.at("tensors")) {
             NamedTensor n{t.at("name").get<std::string>(), t.at("shape").get<std::vector<std::int64_t>>(), {}};
             const std::size_t offset = t.at("offset").get<std::size_t>();
-            const auto count = static_cast<std::size_t>(n.size());
-            if (data + offset + count * sizeof(float) > b.size()) {
-                throw std::runtime_error(where + "the file is cut short in " + n.name);
+            const std::optional<std::uint64_t> values = valueCount(n.shape);
+            if (!values) {
+                throw std::runtime_error(where + printableExcerpt(n.name) + " has the shape " +
+                                         tensorShapeText(n.shape) + ", which no weight has");
+            }
+            const auto count = static_cast<std::size_t>(*values);
+            if (offset > b.size() - data || count * sizeof(float) > b.size() - data - offset) {
+                throw std::runtime_error(where + "the file is cut short in " + printableExcerpt(n.name));
             }
             n.values.resize(count);
             std::memcpy(n.values.data(), b.data() + data + offset, count * sizeof(float));

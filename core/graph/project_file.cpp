@@ -224,6 +224,9 @@ std::vector<NamedTensor> readWeights(const Reader& r, const json& w) {
             if (d < 1) r.fail(tp + "/shape/" + std::to_string(k), "a size must be positive");
             t.shape.push_back(d);
         }
+        if (!valueCount(t.shape)) {
+            r.fail(tp + "/shape", "the shape " + tensorShapeText(t.shape) + " holds more values than any weight");
+        }
         const std::optional<std::string> bytes = fromBase64(r.text(r.member(tensors[i], tp, "data"), tp + "/data"));
         if (!bytes) r.fail(tp + "/data", "the weights of " + t.name + " are not valid base64");
         if (bytes->size() != static_cast<std::size_t>(t.size()) * sizeof(float)) {

@@ -84,6 +84,11 @@ std::optional<std::string> checkParam(const ParamSpec& spec, const ParamValue& v
                     return last ? "the feature size must be a positive number"
                                 : "the time length must be positive or None";
                 }
+                // Sizes far beyond any sequence model, whose products would overflow.
+                if (dims[i] > (last ? kMaxFeatures : kMaxSteps)) {
+                    return last ? "the feature size must be at most " + formatParam(kMaxFeatures)
+                                : "the time length must be at most " + formatParam(kMaxSteps);
+                }
             }
             return std::nullopt;
         }

@@ -13,6 +13,11 @@
 
 namespace loom {
 
+/// The largest Input sizes LayerLoom accepts: far beyond any sequence model it trains, and
+/// small enough that every product of sizes, batch and units stays exact.
+inline constexpr std::int64_t kMaxSteps = std::int64_t{1} << 24;
+inline constexpr std::int64_t kMaxFeatures = std::int64_t{1} << 20;
+
 enum class ParamType { Bool, Int, Float, Choice, Regularization, Shape };
 
 /// One parameter of a layer kind. The inspector, the file format, validation and the exporters
