@@ -317,7 +317,8 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             return result;
         }
     }
-    result.message = "Trained " + std::to_string(config.epochs) + " epochs.";
+    result.message = "Trained " + std::to_string(config.epochs) +
+                     (config.epochs == 1 ? " epoch." : " epochs.");
     return result;
 }
 

@@ -369,8 +369,9 @@ TEST(CliTrain, TrainsEvaluatesAndPredictsOnRealData) {
 
 TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {
     Result r = run("train " + kFixture + "/model.json --data sample:nile.csv --column volume "
-                   "--epochs 1 --batch-size 8 --quiet --out " + freshDir("layerloom_cli_sample").string());
+                   "--epochs 1 --batch-size 8 --out " + freshDir("layerloom_cli_sample").string());
     EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "Trained 1 epoch.")) << r.out;
     r = run("train " + kFixture + "/model.json --data sample:rainfall.csv --quiet --out " +
             freshDir("layerloom_cli_nosample").string());
     EXPECT_EQ(r.exitCode, 1) << r.out;
