@@ -64,7 +64,12 @@ trap cleanup EXIT
 fresh_root() {
     local root="$work/$1"
     cleanup
-    rm -rf "$root"
+    # Whatever an interrupted run left mounted in the old copy (the machine's /dev, /sys and
+    # caches) is unmounted first, and rm never crosses into another file system.
+    local m
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done \
+        < <(awk -v r="$root" '$2 == r || index($2, r "/") == 1 {print $2}' /proc/mounts | sort -r)
+    rm -rf --one-file-system "$root"
     cp -a "$base" "$root"
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     # The network as this machine reaches it: where TLS passes a proxy with its own certificate
