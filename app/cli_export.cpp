@@ -37,7 +37,7 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
             return kOk;
         }
         Plan<float> plan = Plan<float>::compile(model.project.graph, 1);
-        nlohmann::json run;
+        std::optional<RunRecord> run;
         if (auto weights = givenWeights(model, a, &run)) {
             plan.loadWeights(*weights);  // checks that they fit the model
         } else {

@@ -4,11 +4,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "cli_args.h"
 #include "engine/tensor.h"
 #include "graph/project_file.h"
+#include "train/run_folder.h"
 
 namespace loom::cli {
 
@@ -22,11 +21,12 @@ struct LoadedModel {
 /// Throws std::runtime_error with the file and what is wrong.
 LoadedModel loadModel(const std::string& path);
 
-/// Weights for a model: --weights FILE, --run DIR (whose run.json goes to `run`), or a
+/// Weights for a model: --weights FILE, --run DIR (whose record goes to `run`), or a
 /// model.json's own; nothing when none is given.
 std::optional<std::vector<NamedTensor>> givenWeights(const LoadedModel& model, const Args& a,
-                                                     nlohmann::json* run);
+                                                     std::optional<RunRecord>* run);
 /// The same, or a UsageError asking for them.
-std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a, nlohmann::json* run);
+std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a,
+                                    std::optional<RunRecord>* run);
 
 }  // namespace loom::cli

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -21,6 +22,7 @@
 #include "engine/weights_file.h"
 #include "interop/keras_model.h"
 #include "train/config_json.h"
+#include "train/run_folder.h"
 #include "train/run_history.h"
 #include "train/trainer.h"
 
@@ -121,16 +123,6 @@ void resolveSample(DataSpec& d) {
     d.source = sampleSeriesFile(d.source.substr(prefix.size())).string();
 }
 
-/// The normalisation a run folder's run.json stores, checked; errors name the file.
-Normalizer runNormalizer(const json& run, const Args& a) {
-    try {
-        return normalizerFromJson(run["normalizer"]);
-    } catch (const std::runtime_error& e) {
-        throw std::runtime_error((fs::path(a.get("run").value_or(".")) / "run.json").string() +
-                                 ": /normalizer: " + e.what());
-    }
-}
-
 DataSpec dataFrom(const Project& project, const Args& a) {
     const json stored = project.training.is_object() && project.training.contains("data")
                             ? project.training["data"]
@@ -168,35 +160,135 @@ DataSpec dataFrom(const Project& project, const Args& a) {
     return d;
 }
 
-void writeHistory(const fs::path& file, const TrainResult& r) {
-    writeFileAtomically(file, historyCsv(r.history));
-}
-
 }  // namespace
 
 const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
         "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-        "weights", "run", "input", "patience", "scale", "to"};
+        "weights", "run", "input", "patience", "scale", "to", "resume"};
     return names;
 }
+
+namespace {
+
+/// Keeps the run folder: a checkpoint at the start and after every finished epoch, each
+/// replacing the last as one; passes progress on to the terminal.
+class RunKeeper : public TrainingObserver {
+public:
+    RunKeeper(Progress& progress, TrainingControl& control, const Plan<float>& plan,
+              fs::path dir, RunRecord record)
+        : m_progress(progress), m_control(control), m_plan(plan), m_dir(std::move(dir)),
+          m_record(std::move(record)) {}
+
+    void onBatch(const BatchReport& r) override {
+        ++m_batch;
+        if (m_batch % m_record.run.batchLossEvery == 0) m_record.run.batchLosses.push_back(static_cast<float>(r.loss));
+        m_record.run.batchesPerEpoch = r.batches;
+        m_progress.onBatch(r);
+    }
+    void onEpoch(const EpochReport& r) override { m_progress.onEpoch(r); }
+    bool wantsCheckpoints() const override { return true; }
+    void onCheckpoint(const TrainingState& state) override {
+        if (!m_error.empty()) return;
+        m_record.run.history = state.history;
+        m_record.state = state;
+        m_record.complete = false;
+        m_record.run.outcome = "Epoch " + std::to_string(state.epochsDone) + " finished; the run goes on.";
+        m_weights = m_plan.exportWeights();
+        try {
+            writeRunFolder(m_dir, m_record, m_weights, &m_plan);
+            m_saved = true;
+        } catch (const std::exception& e) {
+            m_error = e.what();
+            m_control.requestStop();
+        }
+    }
+
+    /// Writes the folder as the run ended: the trained weights when it finished or stopped
+    /// early; the last checkpoint, with the ending, when it was stopped or its numbers broke.
+    void finish(const TrainResult& result, const std::string& message) {
+        if (!m_error.empty() || !m_saved) return;
+        m_record.complete = true;
+        m_record.run.reason = result.reason;
+        m_record.run.outcome = message;
+        try {
+            if (result.reason == StopReason::Finished || result.reason == StopReason::EarlyStopped) {
+                m_record.run.history = result.history;
+                // Early stopping put back the best epoch's weights: nothing to continue from.
+                if (result.reason == StopReason::EarlyStopped) m_record.state.reset();
+                writeRunFolder(m_dir, m_record, m_plan.exportWeights(), &m_plan);
+            } else {
+                writeRunFolder(m_dir, m_record, m_weights, &m_plan);
+            }
+        } catch (const std::exception& e) {
+            m_error = e.what();
+        }
+    }
+
+    const std::string& error() const { return m_error; }
+    bool saved() const { return m_saved; }
+    int epochsKept() const { return m_record.state ? m_record.state->epochsDone : 0; }
+
+private:
+    Progress& m_progress;
+    TrainingControl& m_control;
+    const Plan<float>& m_plan;
+    fs::path m_dir;
+    RunRecord m_record;
+    std::vector<NamedTensor> m_weights;  ///< of the last checkpoint
+    long m_batch = 0;
+    bool m_saved = false;
+    std::string m_error;
+};
+
+std::string nowIso() {
+    const std::time_t t = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &local);
+    return text;
+}
+
+/// `train --resume DIR`: the run's settings as they were; only --epochs may change them.
+void checkResumeOptions(const Args& a) {
+    for (const char* o : {"data", "target", "column", "label", "window", "stride", "steps",
+                                 "batch-size", "optimizer", "lr", "loss", "seed", "validation-split",
+                                 "normalize", "missing", "weights", "patience"}) {
+        if (a.get(o)) {
+            throw UsageError{"--resume continues a run with the settings it had; --" + std::string(o) +
+                             " cannot change them (only --epochs, --out and --quiet go with --resume)"};
+        }
+    }
+}
+
+}  // namespace
 
 int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
               "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-              "weights", "patience"},
+              "weights", "patience", "resume"},
              {"quiet"}, 1, "a MODEL");
     const std::string modelPath = a.positional[0];
-    // Ctrl+C from here on stops training after the current batch; what was trained is kept.
+    const auto resumeDir = a.get("resume");
+    if (resumeDir) checkResumeOptions(a);
+    // Ctrl+C, and SIGTERM as `timeout` and job schedulers send it, stop training after the
+    // current batch; the run folder keeps every finished epoch.
     g_interrupted = false;
-    struct RestoreSignal {
-        void (*previous)(int) = std::signal(SIGINT, onInterrupt);
-        ~RestoreSignal() { std::signal(SIGINT, previous); }
-    } restoreSignal;
+    struct RestoreSignals {
+        void (*interrupt)(int) = std::signal(SIGINT, onInterrupt);
+        void (*terminate)(int) = std::signal(SIGTERM, onInterrupt);
+        ~RestoreSignals() {
+            std::signal(SIGINT, interrupt);
+            std::signal(SIGTERM, terminate);
+        }
+    } restoreSignals;
     LoadedModel model;
+    std::optional<RunFolder> resumed;
     try {
         model = loadModel(modelPath);
+        if (resumeDir) resumed = readRunFolder(*resumeDir);
     } catch (const std::exception& e) {
         err << "layerloom-cli: error: " << e.what() << "\n";
         return kUnreadable;
@@ -204,23 +296,46 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     TrainConfig config;
     DataSpec dataSpec;
     try {
-        config = configFrom(model.project, a);
-        dataSpec = dataFrom(model.project, a);
+        if (resumed) {
+            config = trainConfigFromJson(resumed->record.run.training);
+            dataSpec = dataSpecFromJson(resumed->record.run.training["data"]);
+            if (auto e = a.integer("epochs", 1)) config.epochs = static_cast<int>(*e);
+        } else {
+            config = configFrom(model.project, a);
+            dataSpec = dataFrom(model.project, a);
+        }
         resolveSample(dataSpec);
     } catch (const std::runtime_error& e) {
         err << "layerloom-cli: error: " << modelPath << ": " << e.what() << "\n";
         return kInvalid;
+    }
+    const fs::path outDir = a.get("out", resumeDir.value_or(fs::path(modelPath).stem().string() + "-run"));
+    // Before the data is read and the first batch runs: a run that cannot be kept is not started.
+    try {
+        checkRunFolderTarget(outDir);
+    } catch (const std::exception& e) {
+        err << "layerloom-cli: error: --out: " << e.what() << "\n";
+        return kUnreadable;
     }
 
     // A free time axis takes the window length.
     const std::int64_t steps = dataSpec.window > 0 ? dataSpec.window : 0;
     std::optional<Plan<float>> compiled;
     PreparedData data;
+    std::optional<TrainingState> state;
     try {
         compiled.emplace(Plan<float>::compile(model.project.graph, config.batchSize, steps));
         data = prepareData(dataSpec, compiled->dims(compiled->inputs().at(0)),
-                           compiled->dims(compiled->outputs().at(0)));
-        if (auto w = a.get("weights")) {
+                           compiled->dims(compiled->outputs().at(0)),
+                           resumed ? &resumed->record.normalizer : nullptr);
+        if (resumed) {
+            try {
+                compiled->loadWeights(resumed->weights);
+                state = takeState(*resumed, *compiled);
+            } catch (const std::exception& e) {
+                throw std::runtime_error("cannot resume " + *resumeDir + ": " + e.what());
+            }
+        } else if (auto w = a.get("weights")) {
             compiled->loadWeights(loadWeights(*w));
         } else if (model.weights) {
             compiled->loadWeights(*model.weights);
@@ -232,48 +347,59 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
         return kInvalid;
     }
     Plan<float>& plan = *compiled;
-    const fs::path outDir = a.get("out", fs::path(modelPath).stem().string() + "-run");
-    std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec) {
-        err << "layerloom-cli: error: cannot create " << outDir.string() << ": " << ec.message() << "\n";
-        return kUnreadable;
-    }
 
     const bool quiet = a.flag("quiet");
     if (!quiet) {
         for (const std::string& note : data.notes) err << note << "\n";
+        if (state) {
+            err << "resuming " << *resumeDir << " after epoch " << state->epochsDone << " of "
+                << config.epochs << "\n";
+        }
         err << "training " << plan.params().size() << " weight tensors, " << config.epochs
             << " epochs, batch " << config.batchSize << ", " << config.optimizer.name() << " lr "
             << config.optimizer.learningRate << ", loss " << lossName(config.loss) << "\n";
     }
+    RunRecord record;
+    if (resumed) record = resumed->record;
+    record.model = modelPath;
+    record.run.number = 1;
+    if (!resumed) record.run.started = nowIso();
+    record.run.graph = model.project.graph;
+    record.run.training = trainConfigToJson(config);
+    record.run.training["data"] = dataSpecToJson(dataSpec);
+    record.run.parameters = 0;
+    for (const auto& p : plan.params()) record.run.parameters += p.shape.size();
+    record.window = data.window;
+    record.normalizer = data.normalizer;
+
     TrainingControl control;
     Progress progress(err, control, quiet);
     progress.setEpochs(config.epochs);
+    RunKeeper keeper(progress, control, plan, outDir, record);
     const TrainResult result =
         train(plan, data.train, data.validation.size() > 0 ? &data.validation : nullptr, config,
-              &control, &progress);
+              &control, &keeper, state ? &*state : nullptr);
 
-    // Keep what was trained whatever the ending.
-    const json runInfo = {{"model", modelPath},
-                          {"training", trainConfigToJson(config)},
-                          {"data", dataSpecToJson(dataSpec)},
-                          {"window", {{"length", data.window.length},
-                                      {"stride", data.window.stride},
-                                      {"horizon", data.window.horizon}}},
-                          {"normalizer", normalizerToJson(data.normalizer)},
-                          {"result", result.message},
-                          {"epochs_completed", result.history.size()}};
-    try {
-        if (result.reason != StopReason::InvalidData) saveWeights(outDir / "weights.llw", plan.exportWeights());
-        writeHistory(outDir / "history.csv", result);
-        writeFileAtomically(outDir / "run.json", runInfo.dump(2) + "\n");
-    } catch (const std::exception& e) {
-        err << "layerloom-cli: error: " << e.what() << "\n";
+    std::string message = result.message;
+    const std::string resumeHint = "; continue with: layerloom-cli train " + modelPath +
+                                   " --resume " + outDir.string();
+    if (!keeper.error().empty()) {
+        message = "Training stopped: " + keeper.error() + ".";
+    } else if (result.reason == StopReason::Cancelled) {
+        message = result.message.substr(0, result.message.find(';')) + ". " + outDir.string() +
+                  " keeps " + std::to_string(keeper.epochsKept()) + " finished epoch" +
+                  (keeper.epochsKept() == 1 ? "" : "s") + resumeHint;
+    } else if (result.reason == StopReason::NonFinite) {
+        message += " " + outDir.string() + " keeps the weights of the last finished epoch (" +
+                   std::to_string(keeper.epochsKept()) + ").";
+    }
+    keeper.finish(result, message);
+    if (!keeper.error().empty()) {
+        err << "layerloom-cli: error: " << keeper.error() << "\n";
         return kUnreadable;
     }
-    out << result.message << "\n";
-    if (result.reason != StopReason::InvalidData) {
+    out << message << "\n";
+    if (keeper.saved()) {
         out << "weights: " << (outDir / "weights.llw").string() << "\nhistory: "
             << (outDir / "history.csv").string() << "\n";
     }
@@ -293,23 +419,22 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
              {"json"}, 1, "a MODEL");
     try {
         const LoadedModel model = loadModel(a.positional[0]);
-        json run;
+        std::optional<RunRecord> run;
         const std::vector<NamedTensor> weights = weightsFor(model, a, &run);
         TrainConfig config = configFrom(model.project, a);
-        DataSpec spec = run.contains("data") ? dataSpecFromJson(run["data"]) : dataFrom(model.project, a);
+        DataSpec spec = run ? dataSpecFromJson(run->run.training["data"]) : dataFrom(model.project, a);
         if (a.get("data")) spec = dataFrom(model.project, a);
         resolveSample(spec);
-        if (run.contains("training")) {
-            const TrainConfig trained = trainConfigFromJson(run["training"]);
+        if (run) {
+            const TrainConfig trained = trainConfigFromJson(run->run.training);
             if (!a.get("loss")) config.loss = trained.loss;
         }
         spec.validationSplit = 0.0;
         Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, spec.window);
         plan.loadWeights(weights);
-        std::optional<Normalizer> fitted;
-        if (run.contains("normalizer")) fitted = runNormalizer(run, a);
         const PreparedData data = prepareData(spec, plan.dims(plan.inputs().at(0)),
-                                              plan.dims(plan.outputs().at(0)), fitted ? &*fitted : nullptr);
+                                              plan.dims(plan.outputs().at(0)),
+                                              run ? &run->normalizer : nullptr);
         Evaluation e;
         try {
             e = evaluate(plan, data.train, config.loss);
@@ -340,7 +465,7 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
     if (!inputPath) throw UsageError{"predict needs --input X.json|X.npy"};
     try {
         const LoadedModel model = loadModel(a.positional[0]);
-        json run;
+        std::optional<RunRecord> run;
         const std::vector<NamedTensor> weights = weightsFor(model, a, &run);
         NpyArray x;
         if (inputPath->ends_with(".npy")) {
@@ -358,7 +483,7 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             throw DataError(*inputPath + ": the samples have shape " + formatShape(sample) +
                             ", but the model's Input takes " + formatShape(in));
         }
-        const Normalizer norm = run.contains("normalizer") ? runNormalizer(run, a) : Normalizer{};
+        const Normalizer norm = run ? run->normalizer : Normalizer{};
         const std::int64_t features = in.back();
         const bool scaled = norm.kind != Normalizer::Kind::None;
         if (scaled && static_cast<std::int64_t>(norm.shift.size()) != features) {

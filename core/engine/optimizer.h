@@ -28,6 +28,14 @@ struct OptimizerConfig {
     std::string name() const;
 };
 
+/// What an optimizer has learnt along the way: the step count and, per parameter, two slots
+/// (Adam's first and second moments, SGD's and RMSprop's running values) of its size. Empty
+/// before the first step.
+struct OptimizerState {
+    long iterations = 0;
+    std::vector<AlignedVector<float>> moments;  ///< moments[2k], moments[2k + 1] for parameter k
+};
+
 /// Applies gradients to a plan's parameters, Keras's update rules, one step per batch.
 class Optimizer {
 public:
@@ -38,6 +46,10 @@ public:
     void step(Plan<float>& plan);
     /// Forgets moments and the step count (after weights are reset).
     void reset() { m_slots.clear(); m_iterations = 0; }
+    OptimizerState state() const { return {m_iterations, m_slots}; }
+    /// Continues from `state` (an empty one starts afresh). Throws std::invalid_argument when
+    /// its slots do not have the sizes of `plan`'s parameters.
+    void restore(const Plan<float>& plan, OptimizerState state);
 
 private:
     OptimizerConfig m_config;

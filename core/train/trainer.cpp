@@ -9,6 +9,8 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <sstream>
+#include <stdexcept>
 
 namespace loom {
 
@@ -53,6 +55,37 @@ std::string checkData(const Plan<float>& plan, const Dataset& d, Loss loss, cons
         return std::string("the ") + which + " data has " + std::to_string(d.size()) +
                " samples but targets for " + std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize()));
     }
+    return {};
+}
+
+/// Why `state` cannot continue a run of `config` on `plan`, in words; empty when it can.
+std::string resumeProblem(const Plan<float>& plan, const TrainingState& state, const TrainConfig& config) {
+    if (state.epochsDone < 0 || state.epochsDone >= config.epochs) {
+        return "the run has finished " + std::to_string(state.epochsDone) + " of " +
+               std::to_string(config.epochs) + " epochs; ask for more epochs to continue it";
+    }
+    if (static_cast<int>(state.history.size()) != state.epochsDone) {
+        return "its history holds " + std::to_string(state.history.size()) + " epochs, not " +
+               std::to_string(state.epochsDone);
+    }
+    const auto& params = plan.params();
+    if (!state.bestWeights.empty()) {
+        if (state.bestWeights.size() != params.size()) return "its best weights do not fit the model";
+        for (std::size_t k = 0; k < params.size(); ++k) {
+            if (state.bestWeights[k].size() != params[k].value.size()) {
+                return "its best weights of " + params[k].fullName() + " do not fit the model";
+            }
+        }
+    }
+    try {
+        Optimizer(config.optimizer).restore(plan, state.optimizer);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    std::mt19937_64 engine;
+    std::istringstream text(state.dropoutRng);
+    text >> engine;
+    if (!text) return "its random engine state is damaged";
     return {};
 }
 
@@ -138,7 +171,7 @@ std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x) {
 
 TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validation,
                   const TrainConfig& config, TrainingControl* control,
-                  TrainingObserver* observer) {
+                  TrainingObserver* observer, const TrainingState* resume) {
     TrainResult result;
     if (std::string problem = checkData(plan, all, config.loss, "training"); !problem.empty()) {
         result.reason = StopReason::InvalidData;
@@ -174,9 +207,8 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
 
     const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
     Optimizer optimizer(config.optimizer);
-    std::mt19937_64 rng(config.seed);
+    std::mt19937_64 rng(config.seed);  // dropout
     std::vector<std::int64_t> order(static_cast<std::size_t>(trainSet.size()));
-    std::iota(order.begin(), order.end(), 0);
     const std::size_t n = order.size();
     const auto batchSize = static_cast<std::size_t>(std::min(config.batchSize, plan.maxBatch()));
     const int batches = static_cast<int>((n + batchSize - 1) / batchSize);
@@ -187,10 +219,50 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     int sinceBest = 0, sincePlateau = 0;
     double plateauBest = INFINITY;
     std::vector<AlignedVector<float>> bestWeights;
+    int firstEpoch = 1;
+    if (resume) {
+        if (std::string problem = resumeProblem(plan, *resume, config); !problem.empty()) {
+            result.reason = StopReason::InvalidData;
+            result.message = "Cannot resume: " + problem + ".";
+            return result;
+        }
+        optimizer.restore(plan, resume->optimizer);
+        std::istringstream(resume->dropoutRng) >> rng;
+        lr = resume->learningRate;
+        best = resume->best;
+        result.bestEpoch = resume->bestEpoch;
+        sinceBest = resume->sinceBest;
+        plateauBest = resume->plateauBest;
+        sincePlateau = resume->sincePlateau;
+        bestWeights = resume->bestWeights;
+        result.history = resume->history;
+        firstEpoch = resume->epochsDone + 1;
+    }
+    const bool checkpoints = observer && observer->wantsCheckpoints();
+    const auto checkpoint = [&](int epochsDone) {
+        TrainingState state;
+        state.epochsDone = epochsDone;
+        state.history = result.history;
+        state.optimizer = optimizer.state();
+        std::ostringstream engine;
+        engine << rng;
+        state.dropoutRng = engine.str();
+        state.learningRate = lr;
+        state.best = best;
+        state.bestEpoch = result.bestEpoch;
+        state.sinceBest = sinceBest;
+        state.plateauBest = plateauBest;
+        state.sincePlateau = sincePlateau;
+        state.bestWeights = bestWeights;
+        observer->onCheckpoint(state);
+    };
+    if (checkpoints) checkpoint(firstEpoch - 1);
     const auto start = Clock::now();
+    // A resumed run's clock goes on from where it stopped.
+    const double earlier = result.history.empty() ? 0.0 : result.history.back().elapsedSeconds;
     std::int64_t seen = 0;
 
-    for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    for (int epoch = firstEpoch; epoch <= config.epochs; ++epoch) {
         // Learning rate for this epoch.
         const auto& s = config.schedule;
         if (s.kind == LearningRateSchedule::Kind::StepDecay) {
@@ -204,7 +276,13 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         lr = std::max(lr, s.minLearningRate);
         optimizer.setLearningRate(lr);
 
-        if (config.shuffle) std::shuffle(order.begin(), order.end(), rng);
+        // Each epoch's order follows from the seed and the epoch alone, so that a resumed run
+        // sees the samples in the order the uninterrupted one would have.
+        std::iota(order.begin(), order.end(), 0);
+        if (config.shuffle) {
+            std::mt19937_64 shuffler(config.seed ^ (0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(epoch)));
+            std::shuffle(order.begin(), order.end(), shuffler);
+        }
         const auto epochStart = Clock::now();
         double lossSum = 0.0, accSum = 0.0;
         std::map<std::string, double> gradSums;
@@ -270,7 +348,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             report.valAccuracy = e.accuracy;
         }
         report.learningRate = lr;
-        report.elapsedSeconds = seconds(start);
+        report.elapsedSeconds = earlier + seconds(start);
         report.samplesPerSecond = static_cast<double>(n) / std::max(1e-9, seconds(epochStart));
         for (const auto& p : plan.params()) {
             if (report.gradients.empty() || report.gradients.back().layer != p.layer) {
@@ -316,6 +394,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
                                                               std::to_string(result.bestEpoch) + ".");
             return result;
         }
+        if (checkpoints) checkpoint(epoch);
     }
     result.message = "Trained " + std::to_string(config.epochs) +
                      (config.epochs == 1 ? " epoch." : " epochs.");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -70,12 +71,37 @@ struct EpochReport {
     std::vector<LayerGradient> gradients;
 };
 
+/// Where a run stands after a finished epoch: with the plan's weights of that moment, all that
+/// train() needs to continue it exactly as if it had never stopped.
+struct TrainingState {
+    int epochsDone = 0;
+    std::vector<EpochReport> history;
+    OptimizerState optimizer;
+    std::string dropoutRng;  ///< the random engine of dropout, as std::mt19937_64 writes itself
+    double learningRate = 0.0;  ///< where ReduceOnPlateau has taken it
+    /// The best monitored loss (validation loss, else loss) and the epoch that reached it;
+    /// infinite and 0 before the first epoch.
+    double best = INFINITY;
+    int bestEpoch = 0;
+    int sinceBest = 0;
+    double plateauBest = INFINITY;
+    int sincePlateau = 0;
+    /// The weights of the best epoch, in the order of Plan::params(), kept for early stopping's
+    /// restore; empty when that is off.
+    std::vector<AlignedVector<float>> bestWeights;
+};
+
 /// Called on the training thread after each batch and each epoch.
 class TrainingObserver {
 public:
     virtual ~TrainingObserver() = default;
     virtual void onBatch(const BatchReport&) {}
     virtual void onEpoch(const EpochReport&) {}
+    /// Return true to be given a TrainingState before the first batch (epochsDone 0, or where a
+    /// resumed run starts) and after every finished epoch, for checkpoints.
+    virtual bool wantsCheckpoints() const { return false; }
+    /// The plan holds the weights of that moment while this runs.
+    virtual void onCheckpoint(const TrainingState&) {}
 };
 
 enum class StopReason { Finished, Cancelled, EarlyStopped, NonFinite, InvalidData };
@@ -88,10 +114,13 @@ struct TrainResult {
 };
 
 /// Trains `plan` in place. Never throws on bad data or diverging numbers: it stops, says why,
-/// and leaves the last good weights in the plan.
+/// and leaves the last good weights in the plan. With `resume` (a checkpoint of a run with the
+/// same config and data, the plan holding its weights) it continues that run from its next
+/// epoch to config.epochs; the result's history then holds the earlier epochs too. A resume
+/// state that does not fit the plan ends as InvalidData.
 TrainResult train(Plan<float>& plan, const Dataset& data, const Dataset* validation,
                   const TrainConfig& config, TrainingControl* control = nullptr,
-                  TrainingObserver* observer = nullptr);
+                  TrainingObserver* observer = nullptr, const TrainingState* resume = nullptr);
 
 struct Evaluation {
     double loss = 0.0;

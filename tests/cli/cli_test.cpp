@@ -18,34 +18,11 @@
 
 #include "version.h"
 
+#include "cli/cli_helpers.h"
+
 namespace {
 
-struct Result {
-    int exitCode = -1;
-    std::string out;  // stdout and stderr together
-};
-
-/// Runs the CLI with `args`; `environment` (NAME=value ...) goes before the command.
-Result run(const std::string& args, const std::string& environment = "") {
-    const std::string command =
-        (environment.empty() ? "" : "env " + environment + " ") + LAYERLOOM_CLI + " " + args + " 2>&1";
-    Result r;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return r;
-    std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), buffer.size(), pipe)) r.out += buffer.data();
-    const int status = pclose(pipe);
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string example(const char* name) {
-    return std::string(LAYERLOOM_EXAMPLES_DIR) + "/" + name;
-}
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using namespace loom::test;
 
 TEST(Cli, SummaryPrintsTheKerasTable) {
     const Result r = run("summary " + example("lstm_autoencoder.loom"));
@@ -53,11 +30,6 @@ TEST(Cli, SummaryPrintsTheKerasTable) {
     EXPECT_TRUE(has(r.out, " lstm_1 (LSTM)")) << r.out;
     EXPECT_TRUE(has(r.out, "(None, 32, 512)")) << r.out;
     EXPECT_TRUE(has(r.out, "Total params: 3,724,641")) << r.out;
-}
-
-std::string readFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 TEST(CliDiagram, WritesDotWithShapesAndWires) {
@@ -335,20 +307,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kFixture = std::string(LAYERLOOM_TEST_DATA_DIR) + "/keras_fixtures/seq_autoencoder_small";
-
-fs::path freshDir(const char* name) {
-    const fs::path dir = fs::temp_directory_path() / name;
-    fs::remove_all(dir);
-    return dir;
-}
-
-std::size_t lines(const fs::path& file) {
-    std::ifstream in(file);
-    std::size_t n = 0;
-    for (std::string line; std::getline(in, line);) ++n;
-    return n;
-}
 
 TEST(CliTrain, TrainsEvaluatesAndPredictsOnRealData) {
     const fs::path dir = freshDir("layerloom_cli_train");
@@ -497,19 +455,6 @@ TEST(CliPredict, ReproducesTheKerasReferenceOutputs) {
         }
     }
     EXPECT_LT(worst, 1e-4);
-}
-
-TEST(CliTrain, CtrlCStopsAfterTheCurrentBatchAndKeepsTheWeights) {
-    const fs::path dir = freshDir("layerloom_cli_interrupt");
-    const std::string command = "timeout --preserve-status -s INT 2 " + std::string(LAYERLOOM_CLI) +
-                                " train " + example("lstm_autoencoder.loom") +
-                                " --data synthetic:sines --steps 400 --epochs 50 --quiet --out " +
-                                dir.string() + " > /dev/null 2>&1";
-    const int status = std::system(command.c_str());
-    EXPECT_EQ(WEXITSTATUS(status), 130);
-    EXPECT_TRUE(fs::exists(dir / "weights.llw"));
-    std::ifstream run(dir / "run.json");
-    EXPECT_TRUE(has(nlohmann::json::parse(run)["result"].get<std::string>(), "Stopped at epoch"));
 }
 
 }  // namespace
