@@ -23,8 +23,8 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
 endif()
 
 set(LAYERLOOM_ISA_DISPATCH OFF)
-if(LAYERLOOM_SANITIZE OR LAYERLOOM_TSAN)
-  # Sanitizer builds check the code, not its speed: one copy, for the portable baseline.
+if(LAYERLOOM_SANITIZE OR LAYERLOOM_TSAN OR LAYERLOOM_FUZZ)
+  # Sanitizer and fuzz builds check the code, not its speed: one copy, for the portable baseline.
   if(LAYERLOOM_X86_64)
     add_compile_options(-march=x86-64-v2)
   endif()

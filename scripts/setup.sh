@@ -3,6 +3,7 @@
 #   scripts/setup.sh              Release build in build/
 #   scripts/setup.sh --sanitize   ASan+UBSan build of the core, CLI and their tests in build-sanitize/
 #   scripts/setup.sh --tsan       ThreadSanitizer build of the training tests in build-tsan/
+#   scripts/setup.sh --fuzz       Clang build of the libFuzzer targets in build-fuzz/ (tests/fuzz)
 #   scripts/setup.sh --tests      also install the packages only the tests need
 #   scripts/setup.sh --core       configure everything, but build only the core library and CLI
 #   scripts/setup.sh ... -- ARGS  pass ARGS to CMake's configure step, e.g.
@@ -21,10 +22,11 @@ while (($#)); do
     case "$1" in
         --sanitize) mode=sanitize ;;
         --tsan) mode=tsan ;;
+        --fuzz) mode=fuzz ;;
         --tests) tests=1 ;;
         --core) core=1 ;;
         --) shift; cmake_args=("$@"); break ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown option '$1'" >&2; exit 64 ;;
     esac
     shift
@@ -81,6 +83,15 @@ elif [ "$mode" = tsan ]; then
         "${cmake_args[@]}" > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
     targets=(--target layerloom_core_tests layerloom_ui_training_test layerloom_ui_training_controller_test)
+elif [ "$mode" = fuzz ]; then
+    build="build-fuzz"
+    echo "==> Configuring the fuzz build in $build/ (Clang, libFuzzer, ASan+UBSan)"
+    CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DLAYERLOOM_FUZZ=ON \
+        -DLAYERLOOM_BUILD_UI=OFF -DLAYERLOOM_BUILD_TESTS=OFF -DLAYERLOOM_BUILD_BENCH=OFF \
+        -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
+        "${cmake_args[@]}" > "$build.configure.log" 2>&1 \
+        || { cat "$build.configure.log"; exit 1; }
 else
     build="build"
     echo "==> Configuring the Release build in $build/"

@@ -78,6 +78,23 @@ nlohmann::json parseJsonInput(std::string_view text) {
         }
         throw JsonInputError("not valid JSON: " + what,
                              line, column);
+    } catch (const nlohmann::json::out_of_range& e) {
+        // 406: a number beyond a double's range, such as 1e400. The library names the number
+        // but not where it is: the first place it occurs is where the parser met it.
+        const std::string message = e.what();
+        const std::size_t open = message.find("parsing '");
+        const std::size_t close = message.rfind('\'');
+        std::string number;
+        if (open != std::string::npos && close != std::string::npos && close > open + 9) {
+            number = message.substr(open + 9, close - open - 9);
+        }
+        const std::size_t at = number.empty() ? std::string_view::npos : text.find(number);
+        if (at != std::string_view::npos) lineAndColumnOf(text, at, line, column);
+        throw JsonInputError("not valid JSON: the number " + printableExcerpt(number, 24) +
+                                 " is beyond what a double holds",
+                             line, column);
+    } catch (const nlohmann::json::exception&) {
+        throw JsonInputError("not valid JSON", line, column);
     }
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 #include <sstream>
@@ -15,7 +16,9 @@
 
 #include "engine/weights_file.h"
 #include "graph/project_file.h"
+#include "io/json_fields.h"
 #include "io/json_input.h"
+#include "layers/layer_spec.h"
 #include "io/message_text.h"
 #include "train/config_json.h"
 #include "version.h"
@@ -38,53 +41,6 @@ constexpr std::uintmax_t kMaxRecordBytes = 64u << 20;
 /// Infinite losses (before the first epoch) are written as null; JSON has no infinity.
 json finiteOrNull(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-/// Typed members of run.json; errors name the member by its JSON pointer.
-struct Members {
-    const json& object;
-    std::string pointer;
-
-    const json& at(const char* key) const {
-        if (!object.is_object() || !object.contains(key)) {
-            throw std::runtime_error(pointer + "/" + key + " is missing");
-        }
-        return object[key];
-    }
-    template <class T>
-    T number(const char* key) const {
-        const json& v = at(key);
-        if (!v.is_number()) throw std::runtime_error(pointer + "/" + key + " must be a number, not " + jsonExcerpt(v));
-        if constexpr (std::is_integral_v<T>) {
-            if (!v.is_number_integer()) throw std::runtime_error(pointer + "/" + key + " must be a whole number, not " + jsonExcerpt(v));
-            const auto i = v.get<std::int64_t>();
-            if (i < std::numeric_limits<T>::min() || i > std::numeric_limits<T>::max()) {
-                throw std::runtime_error(pointer + "/" + key + " is out of range: " + jsonExcerpt(v));
-            }
-            return static_cast<T>(i);
-        } else {
-            return v.get<T>();
-        }
-    }
-    double lossOrInfinity(const char* key) const {
-        const json& v = at(key);
-        return v.is_null() ? INFINITY : number<double>(key);
-    }
-    std::string text(const char* key) const {
-        const json& v = at(key);
-        if (!v.is_string()) throw std::runtime_error(pointer + "/" + key + " must be text, not " + jsonExcerpt(v));
-        return v.get<std::string>();
-    }
-    bool flag(const char* key) const {
-        const json& v = at(key);
-        if (!v.is_boolean()) throw std::runtime_error(pointer + "/" + key + " must be true or false, not " + jsonExcerpt(v));
-        return v.get<bool>();
-    }
-    Members object_(const char* key) const {
-        const json& v = at(key);
-        if (!v.is_object()) throw std::runtime_error(pointer + "/" + key + " must be an object, not " + jsonExcerpt(v));
-        return {v, pointer + "/" + key};
-    }
-};
-
 json windowToJson(const WindowSpec& w) {
     const char* target = w.target == WindowSpec::Target::Forecast         ? "forecast"
                          : w.target == WindowSpec::Target::Classification ? "classification"
@@ -92,24 +48,21 @@ json windowToJson(const WindowSpec& w) {
     return {{"length", w.length}, {"stride", w.stride}, {"target", target}, {"horizon", w.horizon}};
 }
 
-WindowSpec windowFromJson(const Members& m) {
+WindowSpec windowFromJson(const JsonField& m) {
     WindowSpec w;
-    w.length = m.number<std::int64_t>("length");
-    w.stride = m.number<std::int64_t>("stride");
-    w.horizon = m.number<std::int64_t>("horizon");
-    if (m.object.contains("target")) {
-        const std::string t = m.text("target");
+    w.length = m["length"].integer(0, kMaxSteps);
+    w.stride = m["stride"].integer(0, kMaxSteps);
+    w.horizon = m["horizon"].integer(0, kMaxSteps);
+    if (m.has("target")) {
+        const std::string t = m["target"].text();
         if (t == "forecast") {
             w.target = WindowSpec::Target::Forecast;
         } else if (t == "classification") {
             w.target = WindowSpec::Target::Classification;
         } else if (t != "reconstruction") {
-            throw std::runtime_error(m.pointer + "/target is '" + printableExcerpt(t) +
-                                     "', not reconstruction, forecast or classification");
+            m["target"].fail("expected reconstruction, forecast or classification, found '" +
+                             printableExcerpt(t, 40) + "'");
         }
-    }
-    if (w.length < 0 || w.stride < 0 || w.horizon < 0) {
-        throw std::runtime_error(m.pointer + " holds a negative length, stride or horizon");
     }
     return w;
 }
@@ -130,25 +83,25 @@ json stateToJson(const TrainingState& s) {
 
 /// The state's numbers; its tensors come from state.llw (takeState). The slot and best-weight
 /// vectors hold one empty entry as a marker when the file must provide them.
-TrainingState stateFromJson(const Members& m) {
+TrainingState stateFromJson(const JsonField& m) {
+    constexpr std::int64_t kInt = std::numeric_limits<int>::max();
+    const auto lossOrInfinity = [&](const char* key) {
+        return m[key].value().is_null() ? INFINITY : m[key].number();
+    };
     TrainingState s;
-    s.epochsDone = m.number<int>("epochs_done");
-    s.optimizer.iterations = m.number<long>("optimizer_iterations");
-    if (m.flag("optimizer_slots")) s.optimizer.moments.emplace_back();
-    s.dropoutRng = m.text("dropout_rng");
-    s.learningRate = m.number<double>("learning_rate");
-    s.best = m.lossOrInfinity("best");
-    s.bestEpoch = m.number<int>("best_epoch");
-    s.sinceBest = m.number<int>("since_best");
-    s.plateauBest = m.lossOrInfinity("plateau_best");
-    s.sincePlateau = m.number<int>("since_plateau");
-    if (m.flag("best_weights")) s.bestWeights.emplace_back();
-    if (s.epochsDone < 0 || s.optimizer.iterations < 0 || s.bestEpoch < 0 || s.sinceBest < 0 ||
-        s.sincePlateau < 0) {
-        throw std::runtime_error(m.pointer + " holds a negative count");
-    }
+    s.epochsDone = static_cast<int>(m["epochs_done"].integer(0, kInt));
+    s.optimizer.iterations = static_cast<long>(m["optimizer_iterations"].integer(0, std::numeric_limits<long>::max()));
+    if (m["optimizer_slots"].flag()) s.optimizer.moments.emplace_back();
+    s.dropoutRng = m["dropout_rng"].text();
+    s.learningRate = m["learning_rate"].number();
+    s.best = lossOrInfinity("best");
+    s.bestEpoch = static_cast<int>(m["best_epoch"].integer(0, kInt));
+    s.sinceBest = static_cast<int>(m["since_best"].integer(0, kInt));
+    s.plateauBest = lossOrInfinity("plateau_best");
+    s.sincePlateau = static_cast<int>(m["since_plateau"].integer(0, kInt));
+    if (m["best_weights"].flag()) s.bestWeights.emplace_back();
     if (!(s.learningRate > 0) || !std::isfinite(s.learningRate)) {
-        throw std::runtime_error(m.pointer + "/learning_rate must be a positive number");
+        m["learning_rate"].fail("expected a positive number");
     }
     return s;
 }
@@ -244,64 +197,61 @@ json runRecordToJson(const RunRecord& r) {
 }
 
 RunRecord runRecordFromJson(const json& j) {
-    if (!j.is_object()) throw std::runtime_error("the run record must be a JSON object, not " + jsonExcerpt(j));
-    const Members root{j, ""};
+    const JsonField root(j, "");
+    root.object();
     RunRecord r;
-    if (!j.contains("format")) {
+    const bool legacy = !j.contains("format");
+    if (legacy) {
         // LayerLoom 0.1.0: model, training, data, window, normalizer, result, epochs_completed.
-        r.model = root.text("model");
-        r.run.training = root.object_("training").object;
-        r.run.training["data"] = root.object_("data").object;
-        r.run.outcome = root.text("result");
-        const Members w = root.object_("window");
-        r.window.length = w.number<std::int64_t>("length");
-        r.window.stride = w.number<std::int64_t>("stride");
-        r.window.horizon = w.number<std::int64_t>("horizon");
+        r.model = root["model"].text();
+        r.run.training = root["training"].object().value();
+        r.run.training["data"] = root["data"].object().value();
+        r.run.outcome = root["result"].text();
+        r.window = windowFromJson(root["window"]);
     } else {
-        if (root.text("format") != kRunFormat) {
-            throw std::runtime_error("/format is '" + printableExcerpt(root.text("format")) + "', not " + kRunFormat);
+        const std::string format = root["format"].text();
+        if (format != kRunFormat) {
+            root["format"].fail("expected " + std::string(kRunFormat) + ", found '" + printableExcerpt(format, 40) + "'");
         }
-        const int version = root.number<int>("version");
+        const auto version = root["version"].integer();
         if (version > kRunVersion || version < 1) {
-            throw std::runtime_error("version " + std::to_string(version) +
-                                     " of the run format; this LayerLoom reads version " +
-                                     std::to_string(kRunVersion) + " (a newer LayerLoom wrote it?)");
+            root["version"].fail("version " + std::to_string(version) +
+                                 " of the run format; this LayerLoom reads version " +
+                                 std::to_string(kRunVersion) + " (a newer LayerLoom wrote it?)");
         }
-        r.model = root.text("model");
-        r.complete = root.flag("complete");
-        const Members run = root.object_("run");
+        r.model = root["model"].text();
+        r.complete = root["complete"].flag();
+        const JsonField run = root["run"].object();
         try {
-            r.run = runFromJson(run.object);
+            r.run = runFromJson(run.value());
         } catch (const std::runtime_error& e) {
-            throw std::runtime_error("/run: " + std::string(e.what()));
+            throw std::runtime_error("/run" + std::string(e.what()).insert(0, e.what()[0] == '/' ? "" : ": "));
         }
-        r.window = windowFromJson(root.object_("window"));
+        r.window = windowFromJson(root["window"]);
         if (j.contains("resume")) {
-            r.state = stateFromJson(root.object_("resume"));
+            r.state = stateFromJson(root["resume"].object());
             r.state->history = r.run.history;
         }
     }
-    const std::string where = j.contains("format") ? "/run/training" : "";
-    if (!r.run.training.is_object()) throw std::runtime_error(where + " must be an object");
-    if (!r.run.training.contains("data") || !r.run.training["data"].is_object()) {
-        throw std::runtime_error((where.empty() ? "/data" : where + "/data") + " must be an object");
-    }
+    const JsonField training(r.run.training, legacy ? "/training" : "/run/training");
+    training.object();
+    const JsonField data = legacy ? root["data"] : training["data"];
+    data.object();
     try {
-        r.normalizer = normalizerFromJson(root.object_("normalizer").object);
+        r.normalizer = normalizerFromJson(root["normalizer"].object().value());
     } catch (const std::runtime_error& e) {
-        throw std::runtime_error("/normalizer: " + std::string(e.what()));
+        root["normalizer"].fail(e.what());
     }
-    const std::string training = j.contains("format") ? "/run/training" : "/training";
     try {
         // Read here so that a damaged record is refused when it is opened.
         (void)trainConfigFromJson(r.run.training);
     } catch (const std::runtime_error& e) {
-        throw std::runtime_error(training + ": " + e.what());
+        training.fail(e.what());
     }
     try {
-        (void)dataSpecFromJson(r.run.training["data"]);
+        (void)dataSpecFromJson(data.value());
     } catch (const std::runtime_error& e) {
-        throw std::runtime_error((j.contains("format") ? training + "/data" : "/data") + ": " + e.what());
+        data.fail(e.what());
     }
     return r;
 }

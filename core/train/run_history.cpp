@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 #include <set>
 #include <stdexcept>
 
 #include "graph/project_file.h"
+#include "io/json_fields.h"
+#include "io/message_text.h"
 #include "layers/layer_registry.h"
 #include "train/config_json.h"
 
@@ -33,7 +36,7 @@ StopReason reasonFrom(const std::string& s) {
     if (s == "non_finite") return StopReason::NonFinite;
     if (s == "invalid_data") return StopReason::InvalidData;
     if (s == "finished") return StopReason::Finished;
-    throw std::runtime_error("unknown run ending '" + s + "'");
+    throw std::runtime_error("unknown run ending '" + printableExcerpt(s, 40) + "'");
 }
 
 json epochJson(const EpochReport& e) {
@@ -46,18 +49,21 @@ json epochJson(const EpochReport& e) {
             {"gradients", gradients}};
 }
 
-EpochReport epochFrom(const json& j) {
+EpochReport epochFrom(const JsonField& j) {
     EpochReport e;
-    e.epoch = j.at("epoch").get<int>();
-    e.loss = j.at("loss").get<double>();
-    e.accuracy = j.value("accuracy", -1.0);
-    e.valLoss = j.value("val_loss", -1.0);
-    e.valAccuracy = j.value("val_accuracy", -1.0);
-    e.learningRate = j.value("learning_rate", 0.0);
-    e.elapsedSeconds = j.value("seconds", 0.0);
-    e.samplesPerSecond = j.value("samples_per_second", 0.0);
-    if (j.contains("gradients")) {
-        for (const auto& [layer, norm] : j["gradients"].items()) e.gradients.push_back({layer, norm.get<double>()});
+    e.epoch = static_cast<int>(j["epoch"].integer(1, std::numeric_limits<int>::max()));
+    e.loss = j["loss"].number();
+    e.accuracy = j.numberOr("accuracy", -1.0);
+    e.valLoss = j.numberOr("val_loss", -1.0);
+    e.valAccuracy = j.numberOr("val_accuracy", -1.0);
+    e.learningRate = j.numberOr("learning_rate", 0.0);
+    e.elapsedSeconds = j.numberOr("seconds", 0.0);
+    e.samplesPerSecond = j.numberOr("samples_per_second", 0.0);
+    if (j.has("gradients")) {
+        const JsonField gradients = j["gradients"].object();
+        for (const auto& [layer, norm] : gradients.value().items()) {
+            e.gradients.push_back({layer, JsonField(norm, gradients.pointer() + "/" + layer).number()});
+        }
     }
     return e;
 }
@@ -102,24 +108,39 @@ json runToJson(const TrainingRun& run) {
             {"parameters", run.parameters}};
 }
 
-TrainingRun runFromJson(const json& j) {
+TrainingRun runFromJson(const json& document) {
+    const JsonField j(document, "");
     TrainingRun run;
+    run.number = static_cast<int>(j["number"].integer(0, std::numeric_limits<int>::max()));
+    run.started = j.textOr("started", std::string());
+    json doc = {{"format", kProjectFormat}, {"version", kProjectVersion}, {"graph", j["graph"].value()}};
     try {
-        run.number = j.at("number").get<int>();
-        run.started = j.value("started", std::string());
-        json doc = {{"format", kProjectFormat}, {"version", kProjectVersion}, {"graph", j.at("graph")}};
         run.graph = parseProject(doc.dump(), "run " + std::to_string(run.number)).graph;
-        run.training = j.value("training", json::object());
-        for (const json& e : j.at("history")) run.history.push_back(epochFrom(e));
-        run.batchLosses = j.value("batch_losses", std::vector<float>{});
-        run.batchLossEvery = std::max(1, j.value("batch_loss_every", 1));
-        run.batchesPerEpoch = j.value("batches_per_epoch", 0);
-        run.reason = reasonFrom(j.value("ending", std::string("finished")));
-        run.outcome = j.value("outcome", std::string());
-        run.parameters = j.value("parameters", std::int64_t{0});
-    } catch (const json::exception& e) {
-        throw std::runtime_error("a saved training run is damaged: " + std::string(e.what()));
+    } catch (const std::runtime_error& e) {
+        j["graph"].fail(e.what());
     }
+    run.training = j.has("training") && !j["training"].value().is_null() ? j["training"].object().value()
+                                                                         : json::object();
+    const JsonField history = j["history"];
+    for (std::size_t i = 0; i < history.size(); ++i) run.history.push_back(epochFrom(history.at(i)));
+    if (j.has("batch_losses")) {
+        const JsonField losses = j["batch_losses"];
+        run.batchLosses.reserve(std::min<std::size_t>(losses.size(), kKeptBatchLosses));
+        for (std::size_t i = 0; i < losses.size(); ++i) {
+            run.batchLosses.push_back(static_cast<float>(losses.at(i).number()));
+        }
+    }
+    run.batchLossEvery = static_cast<int>(std::max<std::int64_t>(1, j.has("batch_loss_every")
+        ? j["batch_loss_every"].integer(1, std::numeric_limits<int>::max()) : 1));
+    run.batchesPerEpoch = static_cast<int>(j.has("batches_per_epoch")
+        ? j["batches_per_epoch"].integer(0, std::numeric_limits<int>::max()) : 0);
+    try {
+        run.reason = reasonFrom(j.textOr("ending", "finished"));
+    } catch (const std::runtime_error& e) {
+        j["ending"].fail(e.what());
+    }
+    run.outcome = j.textOr("outcome", std::string());
+    run.parameters = j.has("parameters") ? j["parameters"].integer(0, std::numeric_limits<std::int64_t>::max()) : 0;
     return run;
 }
 

@@ -33,6 +33,9 @@ TEST(JsonInput, SaysWhereAndWhatWithoutRawBytes) {
               "line 2, column 10: not valid JSON: unexpected ',' after '  \"a\": 1,'");
     EXPECT_EQ(errorOf("{\"a\": [1, 2"), "line 1, column 12: not valid JSON: the text ends too early");
     EXPECT_EQ(errorOf(""), "line 1, column 1: not valid JSON: the text ends too early");
+    // The library throws another kind of error for these, without a place (found by fuzzing).
+    EXPECT_EQ(errorOf("{\"tensors\": [\n 1, 81e308]}"),
+              "line 2, column 5: not valid JSON: the number 81e308 is beyond what a double holds");
 }
 
 TEST(JsonInput, ExcerptsAreShortAndPrintable) {

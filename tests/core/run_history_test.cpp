@@ -62,11 +62,33 @@ TEST(RunHistory, LongBatchSeriesAreThinnedWhenSaved) {
     EXPECT_EQ(back.batchLossEvery, 3);
 }
 
-TEST(RunHistory, DamagedRunsSaySo) {
-    EXPECT_THROW(runFromJson(nlohmann::json::object()), std::runtime_error);
+/// The message runFromJson refuses `j` with.
+std::string refusal(const nlohmann::json& j) {
+    try {
+        runFromJson(j);
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+
+TEST(RunHistory, DamagedRunsSayWhereAndWhat) {
+    EXPECT_EQ(refusal(nlohmann::json::object()), "missing \"number\"");
     nlohmann::json j = runToJson(TrainingRun{});
     j["ending"] = "exploded";
-    EXPECT_THROW(runFromJson(j), std::runtime_error);
+    EXPECT_EQ(refusal(j), "/ending: unknown run ending 'exploded'");
+    // Found by fuzzing: these reached the user in the JSON library's words.
+    j = runToJson(TrainingRun{});
+    j.erase("history");
+    EXPECT_EQ(refusal(j), "missing \"history\"");
+    j = runToJson(TrainingRun{});
+    j["history"] = {{{"epoch", 1}, {"loss", "low"}}};
+    EXPECT_EQ(refusal(j), "/history/0/loss: expected a number, found text \"low\"");
+    j["history"] = {{{"epoch", 1}, {"loss", 0.5}, {"gradients", {{"lstm_1", nullptr}}}}};
+    EXPECT_EQ(refusal(j), "/history/0/gradients/lstm_1: expected a number, found null");
+    j["history"] = nlohmann::json::array();
+    j["batch_losses"] = {1, "x"};
+    EXPECT_EQ(refusal(j), "/batch_losses/1: expected a number, found text \"x\"");
 }
 
 TEST(RunHistory, ArchitectureChangesNameTheSkipAndTheUnits) {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Writes the seed corpora in corpus/ from the project's own files and from runs of tiny.loom
+# (a 235-parameter autoencoder), made with the CLI of a Release build:
+#   tests/fuzz/make_corpus.sh [BUILD_DIR]     (default: build)
+# The seeds are committed; run this again when a file format changes.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cli="$root/${1:-build}/app/layerloom-cli"
+[ -x "$cli" ] || { echo "make_corpus.sh: no $cli; build first (scripts/setup.sh)" >&2; exit 1; }
+sep=$'\n=====LAYERLOOM-FUZZ-FILE=====\n'
+corpus="$here/corpus"
+rm -rf "$corpus"
+mkdir -p "$corpus"/{project,keras_model,csv,npy,weights,run_folder}
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cp "$root"/resources/examples/*.loom "$root"/tests/data/*.loom "$here/tiny.loom" "$corpus/project/"
+
+for fixture in "$root"/tests/data/keras_fixtures/*/; do
+    name="$(basename "$fixture")"
+    { cat "$fixture/model.json"; printf '%s' "$sep"; cat "$fixture/weights.bin"; printf '%s' "$sep";
+      cat "$fixture/input.json"; } > "$corpus/keras_model/$name"
+    cp "$fixture/model.json" "$corpus/keras_model/$name-topology-only"
+done
+
+{ printf '\x00'; cat "$root/resources/data/nile.csv"; } > "$corpus/csv/nile"
+{ printf '\x89'; head -40 "$root/resources/data/sunspots.csv"; } > "$corpus/csv/sunspots-validation-split"
+{ printf '\x01'; printf 'time,a,b\n1,0.5,2\n2,,3\n3,0.7,n/a\n4,1e3,4\n5,-2,5\n'; } > "$corpus/csv/gaps-dropped"
+{ printf '\x02'; printf 'a;b\n1;2\n;3\n4;\n5;6\n7;8\n'; } > "$corpus/csv/gaps-interpolated"
+{ printf '\x40'; printf 'value,label\n0.1,0\n0.2,1\n0.3,2\n0.4,0\n0.5,1\n0.6,2\n'; } > "$corpus/csv/labels"
+
+cp "$root/tests/data/x_f4.npy" "$root/tests/data/arrays.npz" "$root/tests/data/arrays_compressed.npz" \
+   "$corpus/npy/"
+
+"$cli" train "$here/tiny.loom" --data synthetic:sines --steps 40 --window 4 --epochs 2 \
+    --batch-size 8 --quiet --out "$work/run" > /dev/null
+"$cli" train "$here/tiny.loom" --data synthetic:sines --steps 40 --window 4 --epochs 3 \
+    --batch-size 8 --patience 1 --optimizer sgd --quiet --out "$work/early" > /dev/null
+cp "$work/run/weights.llw" "$corpus/weights/tiny.llw"
+for run in run early; do
+    { cat "$work/$run/run.json"; printf '%s' "$sep"; cat "$work/$run/weights.llw"
+      if [ -f "$work/$run/state.llw" ]; then printf '%s' "$sep"; cat "$work/$run/state.llw"; fi
+    } > "$corpus/run_folder/tiny-$run"
+done
+echo "seed corpora written to ${corpus#$root/}/"
