@@ -10,6 +10,8 @@
 #include "cli_train.h"
 #include "report/report_json.h"
 #include "report/summary.h"
+#include "engine/plan.h"
+#include "train/config_json.h"
 #include "shape/validator.h"
 #include "version.h"
 
@@ -144,7 +146,19 @@ int validateCommand(const Args& a, std::ostream& out, std::ostream& err) {
     const std::optional<LoadedModel> model = loadOrReport(a, out, err);
     if (!model) return kUnreadable;
     const Project& project = model->project;
-    const Validation v = validate(project.graph);
+    Validation v = validate(project.graph);
+    if (!v.hasErrors()) {
+        // A model can be right and still too large to train here: with the project's batch size.
+        TrainConfig training;
+        try {
+            training = trainConfigFromJson(project.training);
+        } catch (const std::runtime_error&) {
+            // validate reports the graph; train reports wrong settings.
+        }
+        if (std::string problem = memoryProblem(project.graph, training.batchSize); !problem.empty()) {
+            v.diagnostics.push_back({DiagCode::ModelTooLarge, Severity::Error, 0, std::nullopt, problem, {}, {}});
+        }
+    }
     if (a.flag("json")) {
         out << validationJson(project.graph, v).dump(2) << "\n";
         return v.hasErrors() ? kInvalid : kOk;

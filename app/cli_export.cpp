@@ -66,6 +66,10 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
         return kOk;
     } catch (const UsageError&) {
         throw;
+    } catch (const PlanError& e) {
+        // The model cannot run (errors, or too large for this machine): like validate's errors.
+        err << "layerloom-cli: error: " << e.what() << "\n";
+        return kInvalid;
     } catch (const std::exception& e) {
         err << "layerloom-cli: error: " << e.what() << "\n";
         return kUnreadable;

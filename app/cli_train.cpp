@@ -324,6 +324,9 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     PreparedData data;
     std::optional<TrainingState> state;
     try {
+        if (std::string problem = memoryProblem(model.project.graph, config.batchSize, steps); !problem.empty()) {
+            throw PlanError(problem);
+        }
         compiled.emplace(Plan<float>::compile(model.project.graph, config.batchSize, steps));
         data = prepareData(dataSpec, compiled->dims(compiled->inputs().at(0)),
                            compiled->dims(compiled->outputs().at(0)),

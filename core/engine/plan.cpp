@@ -3,7 +3,12 @@
 #include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
+#include <unistd.h>
+
+#include "io/message_text.h"
 #include "shape/validator.h"
 
 namespace loom {
@@ -55,12 +60,94 @@ std::pair<ModelGraph, Validation> runnable(const ModelGraph& source, std::int64_
     return {std::move(graph), v};
 }
 
+/// Bytes of float32 values of `dims` for `batch` samples, without overflow.
+long double bytesOf(const Dims& dims, long double batch) {
+    long double n = batch * sizeof(float);
+    for (std::int64_t d : dims) n *= static_cast<long double>(d);
+    return n;
+}
+
+/// What a plan of `graph` allocates (the values and gradients of every parameter and every
+/// layer's output) and what training adds (the moments, the recurrent layers' per-step caches).
+MemoryNeed memoryOf(const ModelGraph& graph, const Validation& v, int batch, bool training) {
+    MemoryNeed need;
+    const long double b = batch;
+    for (NodeId id : v.order) {
+        const Node& node = *graph.node(id);
+        const Dims dims = v.of(graph, id).output->sizes();
+        need.activationBytes += 2 * bytesOf(dims, b);
+        need.parameterBytes += (training ? 4.0L : 2.0L) * sizeof(float) *
+                               static_cast<long double>(v.of(graph, id).params);
+        if (training && (node.kind == "LSTM" || node.kind == "GRU")) {
+            // Gates and states of every step: about six times the units per step.
+            const auto in = graph.inputEdges(id);
+            if (!in.empty()) {
+                const Dims from = v.of(graph, in.front()->from.node).output->sizes();
+                const long double stepsIn = from.size() == 2 ? static_cast<long double>(from[0]) : 1.0L;
+                need.activationBytes += 6.0L * stepsIn * bytesOf({dims.back()}, b);
+            }
+        }
+    }
+    return need;
+}
+
+std::string tooLarge(const MemoryNeed& need, int batch, const char* doing) {
+    const std::uint64_t have = physicalMemory();
+    if (have == 0 || need.total() <= static_cast<long double>(have)) return {};
+    return std::string(doing) + " this model with batches of " + std::to_string(batch) + " needs about " +
+           byteText(need.total()) + " (" + byteText(need.parameterBytes) + " for the parameters, " +
+           byteText(need.activationBytes) + " for the activations), more than this machine's " +
+           byteText(static_cast<long double>(have)) +
+           "; fewer units or features, shorter sequences or smaller batches bring it down";
+}
+
 }  // namespace
+
+MemoryNeed trainingMemory(const ModelGraph& source, int batch, std::int64_t steps) {
+    const auto [graph, v] = runnable(source, steps < 1 ? 1 : steps);
+    return memoryOf(graph, v, std::max(1, batch), true);
+}
+
+std::uint64_t physicalMemory() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long size = ::sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || size <= 0) return 0;
+    return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size);
+}
+
+std::string byteText(long double bytes) {
+    const char* units[] = {"bytes", "KB", "MB", "GB"};
+    int u = 0;
+    while (u < 3 && bytes >= 1000.0L) {
+        bytes /= 1000.0L;
+        ++u;
+    }
+    std::ostringstream text;
+    if (u == 3 && bytes >= 1000.0L) {
+        text << groupedNumber(static_cast<std::uint64_t>(std::min(bytes, 9.0e15L))) << " GB";
+    } else {
+        text << std::setprecision(bytes < 10 && u > 0 ? 2 : 3) << static_cast<double>(bytes) << " " << units[u];
+    }
+    return text.str();
+}
+
+std::string memoryProblem(const ModelGraph& graph, int batch, std::int64_t steps) {
+    try {
+        return tooLarge(trainingMemory(graph, batch, steps), std::max(1, batch), "Training");
+    } catch (const PlanError&) {
+        return {};
+    }
+}
 
 template <class S>
 Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t steps) {
     if (maxBatch < 1) throw PlanError("the batch size must be at least 1");
     const auto [graph, v] = runnable(source, steps);
+    // Refused before anything is allocated, with the numbers, rather than std::bad_alloc.
+    if (std::string problem = tooLarge(memoryOf(graph, v, maxBatch, false), maxBatch, "Running");
+        !problem.empty()) {
+        throw PlanError(problem);
+    }
 
     Plan plan;
     plan.m_maxBatch = maxBatch;

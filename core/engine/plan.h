@@ -26,6 +26,25 @@ struct NamedShape {
 /// allocating them; throws PlanError when the graph has errors.
 std::vector<NamedShape> parameterShapes(const ModelGraph& graph);
 
+/// The memory that training a graph takes, estimated before anything is allocated: the
+/// parameters with their gradients and the optimizer's two moments, and a batch's activations
+/// with their gradients and what recurrent layers keep of every step for the backward pass.
+struct MemoryNeed {
+    long double parameterBytes = 0;
+    long double activationBytes = 0;
+    long double total() const { return parameterBytes + activationBytes; }
+};
+
+/// Throws PlanError when the graph has errors. A free time axis (None) takes `steps`.
+MemoryNeed trainingMemory(const ModelGraph& graph, int batch, std::int64_t steps = 0);
+/// This machine's memory in bytes; 0 when it cannot be told.
+std::uint64_t physicalMemory();
+/// Bytes for people: "512 MB", "3.2 GB", "35,184 GB".
+std::string byteText(long double bytes);
+/// Why training `graph` with batches of `batch` cannot fit in this machine's memory, in words
+/// with the numbers; empty when it fits (or the graph has errors, which validation reports).
+std::string memoryProblem(const ModelGraph& graph, int batch, std::int64_t steps = 0);
+
 /// A graph that cannot run: what is wrong, in words for the user.
 class PlanError : public std::runtime_error {
 public:

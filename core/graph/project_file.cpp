@@ -6,7 +6,9 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -59,10 +61,15 @@ public:
     }
 
     std::int64_t integer(const json& j, const std::string& ptr) const {
+        if (j.is_number_unsigned() &&
+            j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            fail(ptr, "the number is too large");
+        }
         if (j.is_number_integer()) return j.get<std::int64_t>();
         if (j.is_number_float()) {
+            // Whole numbers written as 32.0; only those a 64-bit integer holds (2^63 is not).
             const double d = j.get<double>();
-            if (d == static_cast<double>(static_cast<std::int64_t>(d))) {
+            if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d)) {
                 return static_cast<std::int64_t>(d);
             }
         }

@@ -23,6 +23,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::DuplicateName: return "duplicate-name";
         case DiagCode::InvalidParam: return "invalid-param";
         case DiagCode::UnknownKind: return "unknown-kind";
+        case DiagCode::ModelTooLarge: return "model-too-large";
     }
     return "unknown";
 }

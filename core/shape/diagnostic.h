@@ -33,6 +33,7 @@ enum class DiagCode {
     DuplicateName,        ///< two layers with one name
     InvalidParam,         ///< a parameter outside its valid range or of the wrong type
     UnknownKind,          ///< a layer kind LayerLoom does not know
+    ModelTooLarge,        ///< training would need more memory than the machine has
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

@@ -60,6 +60,9 @@ TrainingSession::~TrainingSession() = default;
 void TrainingSession::prepare() {
     const TrainConfig& c = m_setup.config;
     const std::int64_t steps = m_setup.data.window > 0 ? m_setup.data.window : 0;
+    if (std::string problem = memoryProblem(m_setup.graph, c.batchSize, steps); !problem.empty()) {
+        throw PlanError(problem);
+    }
     m_plan.emplace(Plan<float>::compile(m_setup.graph, c.batchSize, steps));
     m_data = prepareData(m_setup.data, m_plan->dims(m_plan->inputs().at(0)),
                          m_plan->dims(m_plan->outputs().at(0)));

@@ -379,6 +379,30 @@ TEST(CliValidate, RefusesDeeplyNestedFilesCleanly) {
     EXPECT_TRUE(has(r.out, "nested more than 128 levels deep")) << r.out.substr(0, 500);
 }
 
+TEST(CliValidate, AModelTooLargeForThisMachineIsAnErrorWithTheNumbers) {
+    const fs::path dir = freshDir("layerloom_cli_huge");
+    fs::create_directories(dir);
+    nlohmann::json project = nlohmann::json::parse(readFile(example("lstm_autoencoder.loom")));
+    for (auto& node : project["graph"]["nodes"]) {
+        if (node["kind"] == "InputLayer") node["params"]["shape"] = {32, 1048576};
+        if (node["name"] == "lstm_1") node["params"]["units"] = 65536;
+    }
+    std::ofstream(dir / "huge.loom") << project.dump();
+    Result r = run("validate " + (dir / "huge.loom").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "error [model-too-large]: Training this model with batches of 32 needs about ")) << r.out;
+    r = run("validate --json " + (dir / "huge.loom").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "\"model-too-large\"")) << r.out;
+    r = run("train " + (dir / "huge.loom").string() + " --data synthetic:sines --out " + (dir / "run").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "more than this machine's")) << r.out;
+    r = run("export " + (dir / "huge.loom").string() + " " + (dir / "m.json").string() + " --to tfjs");
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "Running this model with batches of 1 needs about")) << r.out;
+    EXPECT_FALSE(has(r.out, "bad_alloc")) << r.out;
+}
+
 TEST(Cli, VersionIsTheProjectVersion) {
     const Result r = run("--version");
     EXPECT_EQ(r.exitCode, 0);

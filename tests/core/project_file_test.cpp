@@ -159,7 +159,13 @@ INSTANTIATE_TEST_SUITE_P(
                    R"({"nodes": [{"id": 1, "name": "d", "kind": "Dense", "params": {"kernel_regularizer": {"type": "l3"}}}]})",
                    "/graph/nodes/0/params/kernel_regularizer/type", "expected l1, l2 or l1_l2", "d"},
         BrokenCase{"negative_id", R"({"nodes": [{"id": -2, "name": "a", "kind": "Dense"}]})",
-                   "/graph/nodes/0/id", "positive", ""}),
+                   "/graph/nodes/0/id", "positive", ""},
+        // Found by fuzzing: numbers beyond a 64-bit integer were converted regardless.
+        BrokenCase{"huge_float_id", R"({"nodes": [{"id": 3.92234e19, "name": "a", "kind": "Dense"}]})",
+                   "/graph/nodes/0/id", "expected a whole number", ""},
+        BrokenCase{"huge_integer_units",
+                   R"({"nodes": [{"id": 1, "name": "d", "kind": "Dense", "params": {"units": 18446744073709551615}}]})",
+                   "/graph/nodes/0/params/units", "the number is too large", "d"}),
     [](const auto& p) { return std::string(p.param.label); });
 
 TEST(ProjectFile, WeightsAndRunsRoundTripBitForBit) {

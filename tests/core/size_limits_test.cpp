@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/test_graphs.h"
+#include "engine/plan.h"
 #include "engine/weights_file.h"
 #include "graph/project_file.h"
 #include "layers/layer_spec.h"
@@ -81,6 +82,49 @@ TEST(SizeLimits, AWeightsFileClaimingMoreThanItHoldsIsRefused) {
         }
     }
     fs::remove(file);
+}
+
+}  // namespace
+}  // namespace loom
+
+namespace loom {
+namespace {
+
+using namespace test;
+
+TEST(MemoryNeed, CountsParametersGradientsAndMoments) {
+    ModelGraph g;
+    const NodeId in = input(g, {32, 1});
+    const NodeId enc = lstm(g, 16, false, in);
+    const Validation v = validate(g);
+    const MemoryNeed need = trainingMemory(g, 8);
+    // Values, gradients and Adam's two moments of float32 parameters.
+    EXPECT_EQ(need.parameterBytes, 16.0L * static_cast<long double>(v.of(g, enc).params));
+    EXPECT_GT(need.activationBytes, 0.0L);
+    EXPECT_GT(trainingMemory(g, 64).activationBytes, need.activationBytes);
+    EXPECT_EQ(memoryProblem(g, 8), "");
+    EXPECT_EQ(byteText(512), "512 bytes");
+    EXPECT_EQ(byteText(3.2e9L), "3.2 GB");
+    EXPECT_EQ(byteText(4.7e12L), "4,700 GB");
+}
+
+TEST(MemoryNeed, AModelBeyondThisMachineIsRefusedWithTheNumbers) {
+    // The 279-billion-parameter model of a mutated project: valid shapes, impossible to hold.
+    ModelGraph g;
+    const NodeId in = input(g, {32, kMaxFeatures});
+    lstm(g, 65536, false, in);
+    EXPECT_FALSE(validate(g).hasErrors());
+    const std::string problem = memoryProblem(g, 32);
+    EXPECT_NE(problem.find("Training this model with batches of 32 needs about 4,"), std::string::npos) << problem;
+    EXPECT_NE(problem.find("for the parameters"), std::string::npos) << problem;
+    EXPECT_NE(problem.find("more than this machine's"), std::string::npos) << problem;
+    try {
+        Plan<float>::compile(g, 1);
+        FAIL() << "a plan beyond memory was allocated";
+    } catch (const PlanError& e) {
+        EXPECT_NE(std::string(e.what()).find("Running this model with batches of 1 needs about"), std::string::npos)
+            << e.what();
+    }
 }
 
 }  // namespace
