@@ -7,47 +7,53 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+
+#include "io/message_text.h"
 
 namespace loom {
 
 namespace {
 
-std::string trim(std::string s) {
-    auto notSpace = [](unsigned char c) { return !std::isspace(c); };
-    s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
-    s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
     return s;
 }
 
-/// Splits one line, honouring double quotes.
-std::vector<std::string> splitLine(const std::string& line, char delimiter) {
-    std::vector<std::string> cells;
-    std::string cell;
+/// Splits one line into `cells` (views into the line), honouring double quotes.
+void splitLine(std::string_view line, char delimiter, std::vector<std::string_view>& cells) {
+    cells.clear();
     bool quoted = false;
-    for (char c : line) {
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
         if (c == '"') {
             quoted = !quoted;
-            cell += c;
         } else if (c == delimiter && !quoted) {
-            cells.push_back(trim(cell));
-            cell.clear();
-        } else {
-            cell += c;
+            cells.push_back(trim(line.substr(begin, i - begin)));
+            begin = i + 1;
         }
     }
-    cells.push_back(trim(cell));
-    return cells;
+    cells.push_back(trim(line.substr(begin)));
 }
 
-bool isMissing(const std::string& s) {
+std::size_t cellCount(std::string_view line, char delimiter) {
+    std::vector<std::string_view> cells;
+    splitLine(line, delimiter, cells);
+    return cells.size();
+}
+
+bool isMissing(std::string_view s) {
+    if (s.size() > 4) return false;
     std::string l;
     for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return l.empty() || l == "na" || l == "nan" || l == "null" || l == "none" || l == "?" ||
            l == "n/a" || l == "-";
 }
 
-std::optional<double> number(const std::string& s) {
+std::optional<double> number(std::string_view s) {
     double v = 0;
     const char* begin = s.data();
     const char* end = s.data() + s.size();
@@ -58,7 +64,7 @@ std::optional<double> number(const std::string& s) {
 }
 
 /// Dates and times as spreadsheets write them: 2001-01-31, 31/01/2001, Jan-1-1995, 12:30.
-bool looksLikeDate(const std::string& s) {
+bool looksLikeDate(std::string_view s) {
     int digits = 0, letters = 0, separators = 0;
     for (char c : s) {
         if (std::isdigit(static_cast<unsigned char>(c))) ++digits;
@@ -69,18 +75,16 @@ bool looksLikeDate(const std::string& s) {
     return digits >= 2 && separators >= 1 && letters <= 9;
 }
 
-char detectDelimiter(const std::vector<std::string>& lines) {
+char detectDelimiter(const std::vector<std::string_view>& lines) {
     const std::array<char, 4> candidates = {',', ';', '\t', '|'};
     char best = ',';
     std::size_t bestCount = 0;
     for (char d : candidates) {
         // The delimiter splits the first lines into the same number (> 1) of cells.
-        const std::size_t cells = splitLine(lines.front(), d).size();
+        const std::size_t cells = cellCount(lines.front(), d);
         if (cells < 2) continue;
         bool consistent = true;
-        for (std::size_t i = 1; i < std::min<std::size_t>(lines.size(), 10); ++i) {
-            consistent = consistent && splitLine(lines[i], d).size() == cells;
-        }
+        for (std::size_t i = 1; i < lines.size(); ++i) consistent = consistent && cellCount(lines[i], d) == cells;
         if (consistent && cells > bestCount) {
             best = d;
             bestCount = cells;
@@ -92,6 +96,38 @@ char detectDelimiter(const std::vector<std::string>& lines) {
 std::string where(const std::string& source, std::size_t line) {
     return source + ":" + std::to_string(line);
 }
+
+/// The text's lines, one at a time, as views: without the line break, a trailing carriage
+/// return or the first line's byte-order mark; blank lines are skipped.
+class Lines {
+public:
+    explicit Lines(std::string_view text) : m_text(text) {}
+    bool next(std::string_view& line) {
+        while (m_at < m_text.size()) {
+            const std::size_t end = std::min(m_text.find('\n', m_at), m_text.size());
+            line = m_text.substr(m_at, end - m_at);
+            m_at = end + 1;
+            ++m_number;
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (m_number == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+            if (!trim(line).empty()) return true;
+        }
+        return false;
+    }
+    std::size_t number() const { return m_number; }
+
+private:
+    std::string_view m_text;
+    std::size_t m_at = 0;
+    std::size_t m_number = 0;
+};
+
+/// What one column's cells turned out to be, gathered in one pass.
+struct ColumnScan {
+    std::size_t numeric = 0, dates = 0, present = 0;
+    std::size_t firstWordLine = 0;  ///< the first cell that is neither a number nor missing
+    std::string firstWord;
+};
 
 }  // namespace
 
@@ -133,90 +169,91 @@ const CsvColumn& CsvTable::numericColumn(const std::string& key) const {
 }
 
 CsvTable parseCsv(const std::string& text, const std::string& source, const CsvOptions& options) {
-    std::vector<std::string> lines;
-    std::vector<std::size_t> lineNumbers;
+    // One pass over the text without a copy of it: a cell is read where it lies, and only the
+    // numbers of numeric columns are kept (a 200 MB file takes little more than its numbers).
+    Lines lines(text);
+    std::string_view line;
+    std::vector<std::string_view> head;  // the first lines, for the delimiter
     {
-        std::istringstream in(text);
-        std::string line;
-        std::size_t number = 0;
-        while (std::getline(in, line)) {
-            ++number;
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line = line.substr(3);  // BOM
-            if (trim(line).empty()) continue;
-            lines.push_back(line);
-            lineNumbers.push_back(number);
-        }
+        Lines ahead(text);
+        while (head.size() < 10 && ahead.next(line)) head.push_back(line);
     }
-    if (lines.empty()) throw DataError(source + ": the file is empty");
+    if (head.empty()) throw DataError(source + ": the file is empty");
 
     CsvTable table;
-    table.delimiter = options.delimiter.value_or(detectDelimiter(lines));
-    std::vector<std::vector<std::string>> rows;
-    for (const std::string& l : lines) rows.push_back(splitLine(l, table.delimiter));
-    const std::size_t width = rows.front().size();
-
+    table.delimiter = options.delimiter.value_or(detectDelimiter(head));
+    std::vector<std::string_view> cells;
+    lines.next(line);
+    splitLine(line, table.delimiter, cells);
+    const std::size_t width = cells.size();
     if (options.header) {
         table.hasHeader = *options.header;
     } else {
-        table.hasHeader = std::any_of(rows.front().begin(), rows.front().end(), [](const std::string& s) {
+        table.hasHeader = std::any_of(cells.begin(), cells.end(), [](std::string_view s) {
             return !isMissing(s) && !number(s);
         });
     }
-    const std::size_t first = table.hasHeader ? 1 : 0;
     for (std::size_t c = 0; c < width; ++c) {
         CsvColumn col;
-        col.name = table.hasHeader && !rows.front()[c].empty() ? rows.front()[c]
-                                                              : "column " + std::to_string(c + 1);
+        col.name = table.hasHeader && !cells[c].empty() ? std::string(cells[c]) : "column " + std::to_string(c + 1);
         table.columns.push_back(std::move(col));
     }
-    for (std::size_t r = first; r < rows.size(); ++r) {
-        if (rows[r].size() != width) {
-            throw DataError(where(source, lineNumbers[r]) + ": this row has " +
-                            std::to_string(rows[r].size()) + " cells, the " +
-                            (table.hasHeader ? "header" : "first row") + " has " +
+    std::vector<ColumnScan> scans(width);
+    auto take = [&](std::size_t lineNumber) {
+        if (cells.size() != width) {
+            throw DataError(where(source, lineNumber) + ": this row has " + std::to_string(cells.size()) +
+                            " cells, the " + (table.hasHeader ? "header" : "first row") + " has " +
                             std::to_string(width));
         }
+        ++table.rows;
+        for (std::size_t c = 0; c < width; ++c) {
+            const std::string_view s = cells[c];
+            CsvColumn& col = table.columns[c];
+            ColumnScan& scan = scans[c];
+            if (isMissing(s)) {
+                col.values.push_back(NAN);
+                col.missingRows.push_back(table.rows);
+                continue;
+            }
+            ++scan.present;
+            if (const auto v = number(s)) {
+                ++scan.numeric;
+                col.values.push_back(*v);
+                continue;
+            }
+            col.values.push_back(NAN);
+            if (looksLikeDate(s)) {
+                ++scan.dates;
+            } else if (scan.firstWordLine == 0) {
+                scan.firstWordLine = lineNumber;
+                scan.firstWord = printableExcerpt(s, 40);
+            }
+        }
+    };
+    if (!table.hasHeader) take(lines.number());
+    while (lines.next(line)) {
+        splitLine(line, table.delimiter, cells);
+        take(lines.number());
     }
-    table.rows = static_cast<std::int64_t>(rows.size() - first);
     if (table.rows == 0) throw DataError(source + ": the file has a header but no data rows");
 
     for (std::size_t c = 0; c < width; ++c) {
         CsvColumn& col = table.columns[c];
-        std::size_t numeric = 0, dates = 0, present = 0;
-        for (std::size_t r = first; r < rows.size(); ++r) {
-            const std::string& s = rows[r][c];
-            if (isMissing(s)) continue;
-            ++present;
-            if (number(s)) ++numeric;
-            else if (looksLikeDate(s)) ++dates;
-        }
-        if (present > 0 && numeric == present) {
+        const ColumnScan& scan = scans[c];
+        if (scan.present > 0 && scan.numeric == scan.present) {
             col.kind = CsvColumn::Kind::Numeric;
-        } else if (present > 0 && numeric + dates == present && dates > 0) {
+        } else if (scan.present > 0 && scan.numeric + scan.dates == scan.present && scan.dates > 0) {
             col.kind = CsvColumn::Kind::Date;
-        } else if (present > 0 && numeric * 10 >= present * 9) {
+        } else if (scan.present > 0 && scan.numeric * 10 >= scan.present * 9 && scan.firstWordLine > 0) {
             // Mostly numbers with a few stray words: an error worth pointing at.
-            for (std::size_t r = first; r < rows.size(); ++r) {
-                const std::string& s = rows[r][c];
-                if (!isMissing(s) && !number(s)) {
-                    throw DataError(where(source, lineNumbers[r]) + ": column '" + col.name +
-                                    "' holds numbers, but this row has \"" + s + "\"");
-                }
-            }
+            throw DataError(where(source, scan.firstWordLine) + ": column '" + printableExcerpt(col.name, 40) +
+                            "' holds numbers, but this row has \"" + scan.firstWord + "\"");
         } else {
-            col.kind = present == 0 ? CsvColumn::Kind::Numeric : CsvColumn::Kind::Text;
+            col.kind = scan.present == 0 ? CsvColumn::Kind::Numeric : CsvColumn::Kind::Text;
         }
-        if (col.kind != CsvColumn::Kind::Numeric) continue;
-        col.values.reserve(static_cast<std::size_t>(table.rows));
-        for (std::size_t r = first; r < rows.size(); ++r) {
-            const std::string& s = rows[r][c];
-            if (isMissing(s)) {
-                col.values.push_back(NAN);
-                col.missingRows.push_back(static_cast<std::int64_t>(r - first + 1));
-            } else {
-                col.values.push_back(*number(s));
-            }
+        if (col.kind != CsvColumn::Kind::Numeric) {
+            std::vector<double>().swap(col.values);
+            std::vector<std::int64_t>().swap(col.missingRows);
         }
     }
     return table;
@@ -225,9 +262,20 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
 CsvTable readCsv(const std::filesystem::path& file, const CsvOptions& options) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw DataError(file.string() + ": cannot open the file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseCsv(text.str(), file.string(), options);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    std::string text;
+    if (!ec && std::filesystem::is_regular_file(file, ec)) {
+        // Read in one piece, without a second copy.
+        text.resize(static_cast<std::size_t>(size));
+        in.read(text.data(), static_cast<std::streamsize>(size));
+        text.resize(static_cast<std::size_t>(in.gcount()));
+    } else {
+        std::ostringstream all;
+        all << in.rdbuf();
+        text = all.str();
+    }
+    return parseCsv(text, file.string(), options);
 }
 
 std::string describeMissing(const CsvColumn& column) {

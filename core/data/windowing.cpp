@@ -1,6 +1,7 @@
 #include "data/windowing.h"
 
 #include <cmath>
+#include <memory>
 
 namespace loom {
 
@@ -28,34 +29,36 @@ Windows makeWindows(const Series& s, const WindowSpec& spec, const std::vector<d
     } else {
         w.data.yDims = w.data.xDims;
     }
+    // The windows are views into one float copy of the series (issue: a 200 MB CSV).
+    auto source = std::make_shared<WindowSource>();
+    source->features = s.features;
+    source->values.assign(s.values.begin(), s.values.end());
+    if (classify) source->labels.assign(labels->begin(), labels->end());
+    // A window is dropped when it touches a missing value: count the gaps in the running span.
+    std::int64_t gapsInSpan = 0;
+    std::int64_t spanStart = 0, spanEnd = 0;  // steps [spanStart, spanEnd) counted
+    auto gapsAt = [&](std::int64_t t) {
+        std::int64_t g = 0;
+        for (std::int64_t f = 0; f < s.features; ++f) g += std::isnan(s.at(t, f)) ? 1 : 0;
+        return g;
+    };
     for (std::int64_t start = 0; start + span <= s.steps; start += spec.stride) {
-        bool gap = false;
-        for (std::int64_t i = start * s.features; i < (start + span) * s.features && !gap; ++i) {
-            gap = std::isnan(s.values[static_cast<std::size_t>(i)]);
+        if (start >= spanEnd) {
+            gapsInSpan = 0;
+            spanStart = spanEnd = start;
         }
-        if (gap) {
+        while (spanStart < start) gapsInSpan -= gapsAt(spanStart++);
+        while (spanEnd < start + span) gapsInSpan += gapsAt(spanEnd++);
+        if (gapsInSpan > 0) {
             ++w.dropped;
             continue;
         }
-        for (std::int64_t t = start; t < start + spec.length; ++t) {
-            for (std::int64_t f = 0; f < s.features; ++f) {
-                w.data.x.push_back(static_cast<float>(s.at(t, f)));
-            }
-        }
-        if (classify) {
-            w.data.y.push_back(static_cast<float>((*labels)[static_cast<std::size_t>(start + spec.length - 1)]));
-            w.starts.push_back(start);
-            continue;
-        }
-        const std::int64_t from = forecast ? start + spec.length : start;
-        const std::int64_t to = forecast ? from + spec.horizon : start + spec.length;
-        for (std::int64_t t = from; t < to; ++t) {
-            for (std::int64_t f = 0; f < s.features; ++f) {
-                w.data.y.push_back(static_cast<float>(s.at(t, f)));
-            }
-        }
         w.starts.push_back(start);
     }
+    w.data.source = std::move(source);
+    w.data.starts = w.starts;
+    w.data.yOffset = forecast ? spec.length : 0;
+    w.data.yIsLabel = classify;
     if (w.starts.empty()) {
         throw DataError("every window touches a missing value (" + std::to_string(w.dropped) +
                         " dropped); interpolate the gaps instead");

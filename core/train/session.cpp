@@ -18,12 +18,17 @@ void toDataUnits(std::vector<float>& values, const Normalizer& n, std::int64_t f
     }
 }
 
-std::vector<float> pick(const std::vector<float>& all, std::int64_t size,
-                        const std::vector<std::int64_t>& indexes) {
-    std::vector<float> out;
-    out.reserve(static_cast<std::size_t>(size) * indexes.size());
-    for (std::int64_t i : indexes) {
-        out.insert(out.end(), all.begin() + i * size, all.begin() + (i + 1) * size);
+/// The inputs (or, with `targets`, the targets) of some samples, one after the other.
+std::vector<float> pick(const Dataset& d, bool targets, const std::vector<std::int64_t>& indexes) {
+    const std::int64_t size = targets ? d.ySize() : d.xSize();
+    std::vector<float> out(static_cast<std::size_t>(size) * indexes.size());
+    for (std::size_t k = 0; k < indexes.size(); ++k) {
+        float* to = out.data() + static_cast<std::int64_t>(k) * size;
+        if (targets) {
+            d.copyY(indexes[k], to);
+        } else {
+            d.copyX(indexes[k], to);
+        }
     }
     return out;
 }
@@ -78,8 +83,8 @@ void TrainingSession::prepare() {
     p.setSize = n;
     const std::int64_t shown = std::min(n, std::max<std::int64_t>(1, m_setup.previewSamples));
     for (std::int64_t k = 0; k < shown; ++k) p.indexes.push_back(shown == n ? k : k * n / shown);
-    m_previewX = pick(source.x, source.xSize(), p.indexes);
-    m_previewY = pick(source.y, source.ySize(), p.indexes);
+    m_previewX = pick(source, false, p.indexes);
+    m_previewY = pick(source, true, p.indexes);
     p.inputs = m_previewX;
     toDataUnits(p.inputs, m_data.normalizer, p.xDims.back());
     p.targets = m_previewY;

@@ -51,7 +51,7 @@ std::string checkData(const Plan<float>& plan, const Dataset& d, Loss loss, cons
                (loss == Loss::SparseCategoricalCrossentropy ? " (one class index per row)" : "");
     }
     if (d.size() == 0) return std::string("there are no ") + which + " samples";
-    if (static_cast<std::int64_t>(d.y.size()) != d.size() * d.ySize()) {
+    if (!d.complete()) {
         return std::string("the ") + which + " data has " + std::to_string(d.size()) +
                " samples but targets for " + std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize()));
     }
@@ -105,9 +105,9 @@ void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_
     x.resize((end - begin) * static_cast<std::size_t>(xs));
     y.resize((end - begin) * static_cast<std::size_t>(ys));
     for (std::size_t i = begin; i < end; ++i) {
-        const std::int64_t s = order[i];
-        std::copy_n(d.x.begin() + s * xs, xs, x.begin() + static_cast<std::int64_t>(i - begin) * xs);
-        std::copy_n(d.y.begin() + s * ys, ys, y.begin() + static_cast<std::int64_t>(i - begin) * ys);
+        const auto at = static_cast<std::int64_t>(i - begin);
+        d.copyX(order[i], x.data() + at * xs);
+        d.copyY(order[i], y.data() + at * ys);
     }
 }
 

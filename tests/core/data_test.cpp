@@ -14,6 +14,18 @@
 namespace loom {
 namespace {
 
+/// Every sample's input, or target, one after the other.
+std::vector<float> inputsOf(const Dataset& d) {
+    std::vector<float> out(static_cast<std::size_t>(d.size() * d.xSize()));
+    for (std::int64_t i = 0; i < d.size(); ++i) d.copyX(i, out.data() + i * d.xSize());
+    return out;
+}
+std::vector<float> targetsOf(const Dataset& d) {
+    std::vector<float> out(static_cast<std::size_t>(d.size() * d.ySize()));
+    for (std::int64_t i = 0; i < d.size(); ++i) d.copyY(i, out.data() + i * d.ySize());
+    return out;
+}
+
 const std::string kData = LAYERLOOM_SAMPLE_DATA_DIR;
 
 bool has(const std::string& text, const std::string& part) {
@@ -116,15 +128,21 @@ TEST(Windows, ReconstructionAndForecastTargets) {
     spec.stride = 3;
     const Windows r = makeWindows(s, spec);
     EXPECT_EQ(r.starts, (std::vector<std::int64_t>{0, 3, 6}));
-    EXPECT_EQ(r.data.x, r.data.y);
+    EXPECT_EQ(inputsOf(r.data), targetsOf(r.data));
+    EXPECT_EQ(inputsOf(r.data), (std::vector<float>{0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9}));
+    // Views into one copy of the series, whatever the number of windows.
+    ASSERT_TRUE(r.data.source);
+    EXPECT_EQ(r.data.source->values.size(), 10u);
+    EXPECT_TRUE(r.data.x.empty());
     spec.target = WindowSpec::Target::Forecast;
     spec.horizon = 2;
     spec.stride = 1;
     const Windows f = makeWindows(s, spec);
     EXPECT_EQ(f.data.size(), 5);
     EXPECT_EQ(f.data.yDims, (Dims{2, 1}));
-    EXPECT_EQ(f.data.y[0], 4.0f);
-    EXPECT_EQ(f.data.y[1], 5.0f);
+    EXPECT_EQ(targetsOf(f.data)[0], 4.0f);
+    EXPECT_EQ(targetsOf(f.data)[1], 5.0f);
+    EXPECT_EQ(targetsOf(f.data.slice(4, 5)), (std::vector<float>{8, 9}));
 }
 
 TEST(Windows, DropThoseTouchingGapsAndRefuseShortSeries) {
@@ -229,8 +247,8 @@ TEST(DataSource, ClassifiesWindowsByTheirLastLabel) {
     EXPECT_EQ(d.columns, (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(d.train.yDims, (Dims{1}));
     EXPECT_EQ(d.train.size(), 27);  // 30 training steps, windows of 4
-    EXPECT_EQ(d.train.y[0], 0.0f);  // label at step 3
-    EXPECT_EQ(d.train.y[2], 1.0f);  // label at step 5
+    EXPECT_EQ(targetsOf(d.train)[0], 0.0f);  // label at step 3
+    EXPECT_EQ(targetsOf(d.train)[2], 1.0f);  // label at step 5
     try {
         prepareData(spec, {4, 2}, {4, 2});
         FAIL();
