@@ -154,14 +154,23 @@ const CsvColumn& CsvTable::numericColumn(const std::string& key) const {
             c = &columns[static_cast<std::size_t>(*index)];
         }
     }
+    if (c && c->kind == CsvColumn::Kind::Numeric) return *c;
+    // The choices, for the message only (a file may have thousands of columns).
     std::string choices;
-    for (const std::string& n : numericColumnNames()) choices += (choices.empty() ? "" : ", ") + ("'" + n + "'");
+    const std::vector<std::string> names = numericColumnNames();
+    for (std::size_t i = 0; i < std::min<std::size_t>(names.size(), 10); ++i) {
+        if (!choices.empty()) choices += ", ";
+        choices += '\'';
+        choices += printableExcerpt(names[i], 40);
+        choices += '\'';
+    }
+    if (names.size() > 10) choices += ", ... " + groupedNumber(names.size() - 10) + " more";
     if (!c) {
-        throw DataError("there is no column '" + key + "'; numeric columns: " +
+        throw DataError("there is no column '" + printableExcerpt(key, 40) + "'; numeric columns: " +
                         (choices.empty() ? "none" : choices));
     }
     if (c->kind != CsvColumn::Kind::Numeric) {
-        throw DataError("column '" + c->name + "' holds " +
+        throw DataError("column '" + printableExcerpt(c->name, 40) + "' holds " +
                         (c->kind == CsvColumn::Kind::Date ? "dates" : "text") +
                         ", not numbers; numeric columns: " + (choices.empty() ? "none" : choices));
     }

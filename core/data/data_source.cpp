@@ -6,6 +6,7 @@
 #include "data/csv_reader.h"
 #include "data/npy.h"
 #include "data/synthetic.h"
+#include "io/message_text.h"
 
 namespace loom {
 
@@ -111,7 +112,13 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
     }
     if (series.features != features) {
         std::string names;
-        for (const auto& n : series.names) names += (names.empty() ? "" : ", ") + ("'" + n + "'");
+        for (std::size_t i = 0; i < std::min<std::size_t>(series.names.size(), 10); ++i) {
+            if (!names.empty()) names += ", ";
+            names += '\'';
+            names += printableExcerpt(series.names[i], 40);
+            names += '\'';
+        }
+        if (series.names.size() > 10) names += ", ... " + groupedNumber(series.names.size() - 10) + " more";
         throw DataError("the data has " + featureWord(series.features) + " (" + names +
                         "), but the model's Input takes " + featureWord(features) + " per step");
     }

@@ -279,5 +279,38 @@ TEST(DataSource, ForecastTargetsFollowTheModelsOutput) {
     EXPECT_EQ(h.window.horizon, 3);
 }
 
+TEST(DataSource, AFileOfThousandsOfColumnsGetsAShortMessage) {
+    const std::string file = (std::filesystem::temp_directory_path() / "layerloom_wide.csv").string();
+    {
+        std::ofstream out(file);
+        for (int c = 0; c < 10000; ++c) out << (c ? "," : "") << "feature_" << c;
+        out << "\n";
+        for (int r = 0; r < 20; ++r) {
+            for (int c = 0; c < 10000; ++c) out << (c ? "," : "") << r + c;
+            out << "\n";
+        }
+    }
+    DataSpec spec;
+    spec.source = file;
+    try {
+        prepareData(spec, {4, 1}, {4, 1});
+        FAIL();
+    } catch (const DataError& e) {
+        const std::string what = e.what();
+        EXPECT_TRUE(has(what, "the data has 10000 features ('feature_0', 'feature_1',")) << what;
+        EXPECT_TRUE(has(what, "'feature_9', ... 9,990 more), but the model's Input takes 1 feature")) << what;
+        EXPECT_LT(what.size(), 400u);
+    }
+    spec.columns = {"nothing"};
+    try {
+        prepareData(spec, {4, 1}, {4, 1});
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "there is no column 'nothing'; numeric columns: 'feature_0',")) << e.what();
+        EXPECT_TRUE(has(e.what(), ", ... 9,990 more")) << e.what();
+    }
+    std::filesystem::remove(file);
+}
+
 }  // namespace
 }  // namespace loom
