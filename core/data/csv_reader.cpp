@@ -115,6 +115,7 @@ public:
         return false;
     }
     std::size_t number() const { return m_number; }
+    double fraction() const { return m_text.empty() ? 1.0 : static_cast<double>(m_at) / static_cast<double>(m_text.size()); }
 
 private:
     std::string_view m_text;
@@ -243,6 +244,9 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
     while (lines.next(line)) {
         splitLine(line, table.delimiter, cells);
         take(lines.number());
+        if (options.progress && table.rows % 65536 == 0 && !options.progress(lines.fraction())) {
+            throw ReadCancelled();
+        }
     }
     if (table.rows == 0) throw DataError(source + ": the file has a header but no data rows");
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,6 +41,15 @@ struct CsvTable {
 struct CsvOptions {
     std::optional<char> delimiter;  ///< detected from `,` `;` tab `|` when not given
     std::optional<bool> header;     ///< detected when not given: a first row with any text
+    /// Told the fraction read now and then (from 0 to 1); returning false stops reading with
+    /// ReadCancelled.
+    std::function<bool(double)> progress;
+};
+
+/// Reading stopped because the progress callback asked for it.
+class ReadCancelled : public std::runtime_error {
+public:
+    ReadCancelled() : std::runtime_error("reading was cancelled") {}
 };
 
 /// Reads a CSV file. Missing values (empty, NA, NaN, null, ?) are kept as NaN and listed per

@@ -44,25 +44,22 @@ Dataset fromArrays(const NpyArray& x, const NpyArray* y, const std::string& sour
 
 }  // namespace
 
-Series loadSeries(const DataSpec& spec, std::vector<double>* labels) {
-    if (spec.source.starts_with("synthetic:")) {
-        if (!spec.labelColumn.empty()) throw DataError("synthetic series have no label column");
-        return syntheticSeries(spec.source.substr(10), spec.syntheticSteps, spec.seed);
+std::vector<std::string> defaultFeatureColumns(const DataSpec& spec, const CsvTable& table) {
+    std::vector<std::string> columns = table.numericColumnNames();
+    // A leading year or index column is not a feature.
+    if (columns.size() > 1) {
+        std::string lower;
+        for (char c : columns.front()) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower == "year" || lower == "index" || lower == "time" || lower == "t") columns.erase(columns.begin());
     }
-    const CsvTable table = readCsv(spec.source);
+    std::erase(columns, spec.labelColumn);
+    return columns;
+}
+
+Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<double>* labels) {
     std::vector<std::string> columns = spec.columns;
     if (columns.empty()) {
-        columns = table.numericColumnNames();
-        // A leading year or index column is not a feature.
-        if (columns.size() > 1) {
-            const std::string first = columns.front();
-            std::string lower;
-            for (char c : first) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (lower == "year" || lower == "index" || lower == "time" || lower == "t") {
-                columns.erase(columns.begin());
-            }
-        }
-        std::erase(columns, spec.labelColumn);
+        columns = defaultFeatureColumns(spec, table);
         if (columns.empty()) throw DataError(spec.source + ": the file has no numeric column");
     }
     try {
@@ -75,6 +72,14 @@ Series loadSeries(const DataSpec& spec, std::vector<double>* labels) {
     } catch (const DataError& e) {
         throw DataError(spec.source + ": " + e.what());
     }
+}
+
+Series loadSeries(const DataSpec& spec, std::vector<double>* labels) {
+    if (spec.source.starts_with("synthetic:")) {
+        if (!spec.labelColumn.empty()) throw DataError("synthetic series have no label column");
+        return syntheticSeries(spec.source.substr(10), spec.syntheticSteps, spec.seed);
+    }
+    return seriesFromTable(spec, readCsv(spec.source), labels);
 }
 
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
@@ -104,6 +109,12 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
 
     std::vector<double> labels;
     Series series = loadSeries(spec, &labels);
+    return prepareSeries(spec, std::move(series), labels, inputDims, outputDims, fitted);
+}
+
+PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,
+                           const Dims& inputDims, const Dims& outputDims, const Normalizer* fitted) {
+    PreparedData out;
     out.columns = series.names;
     const std::int64_t features = inputDims.back();
     if (inputDims.size() != 2) {

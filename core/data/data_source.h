@@ -47,5 +47,15 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
 /// Loads the series a CSV or synthetic source holds (for previews and plots); with a label
 /// column, its values go to `labels` and it is not a feature.
 Series loadSeries(const DataSpec& spec, std::vector<double>* labels = nullptr);
+/// The same from a table already read from spec.source.
+Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<double>* labels = nullptr);
+/// The numeric columns that are features when the spec names none: every numeric column but
+/// a leading year, index or time column and the label column.
+std::vector<std::string> defaultFeatureColumns(const DataSpec& spec, const CsvTable& table);
+
+/// prepareData for a series already loaded (with its labels when the spec has a label column).
+PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,
+                           const Dims& inputDims, const Dims& outputDims,
+                           const Normalizer* fitted = nullptr);
 
 }  // namespace loom

@@ -325,6 +325,59 @@ private slots:
         QCOMPARE(m_window->document()->graph().nodeByName("lstm_2")->param<std::int64_t>("units"), 12);
     }
 
+    void aLargeFileIsReadOffTheWindowsThreadWithProgress() {
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("large.csv");
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray text = "time,value\n";
+            for (int i = 0; i < 2'000'000; ++i) {
+                text += QByteArray::number(i) + "," + QByteArray::number(std::sin(i * 0.01), 'f', 5) + "\n";
+            }
+            f.write(text);  // about 30 MB
+        }
+        openWithData(2);
+        DataPanel* data = ws()->dataPanel();
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer probe;
+        probe.setInterval(10);
+        connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (last > 0) worst = std::max(worst, now - last);
+            last = now;
+        });
+        clock.start();
+        probe.start();
+        data->chooseCsv(csv);
+        QVERIFY(waitFor([&] { return data->busy(); }, 3000));
+        QVERIFY(!ws()->trainingPanel()->startButton()->isEnabled());
+        QCOMPARE(ws()->trainingPanel()->startButton()->toolTip(), QString("Reading the data…"));
+        auto* progress = data->findChild<QProgressBar*>();
+        QVERIFY(progress);
+        QVERIFY(waitFor([&] { return progress->isVisible(); }, 3000));
+        QVERIFY(waitFor([&] { return progress->maximum() == 1000 && progress->value() > 0; }, 20000));
+        QVERIFY(waitFor([&] { return !data->busy(); }, 60000));
+        probe.stop();
+        QVERIFY2(data->ready(), qPrintable(data->problem()));
+        QVERIFY(!progress->isVisible());
+        QVERIFY2(data->summary().startsWith("2000000 steps of 1 feature"), qPrintable(data->summary()));
+        QVERIFY(ws()->trainingPanel()->startButton()->isEnabled());
+        qInfo("longest event-loop gap while reading 30 MB: %lld ms", static_cast<long long>(worst));
+        QVERIFY(worst < 1000);
+
+        // A change while it reads supersedes the reading: the last choice is what shows.
+        const QString copy = dir.filePath("copy.csv");
+        QVERIFY(QFile::copy(csv, copy));
+        data->chooseCsv(copy);
+        QVERIFY(data->busy());
+        QVERIFY(waitFor([&] { return progress->isVisible(); }, 3000));
+        choose(data->sourceBox(), "synthetic:sines");
+        QVERIFY(waitFor([&] { return !data->busy(); }, 60000));
+        QVERIFY2(data->summary().startsWith("600 steps of 1 feature"), qPrintable(data->summary()));
+    }
+
     void dataProblemsShowBeforeStartAndTheirRemediesWork() {
         QTemporaryDir dir;
         const QString csv = dir.filePath("gappy.csv");
@@ -341,7 +394,7 @@ private slots:
         openWithData(2);
         DataPanel* data = ws()->dataPanel();
         data->chooseCsv(csv);
-        QVERIFY(waitFor([&] { return !data->ready(); }, 3000));
+        QVERIFY(waitFor([&] { return !data->busy() && !data->ready(); }, 3000));
         QVERIFY2(data->problem().contains("2 features"), qPrintable(data->problem()));
         QVERIFY(!ws()->trainingPanel()->startButton()->isEnabled());
         QVERIFY(ws()->trainingPanel()->startButton()->toolTip().contains("does not fit"));

@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -24,6 +25,7 @@
 #include <QtCharts/QValueAxis>
 
 #include "data/csv_reader.h"
+#include "data/data_preview.h"
 #include "data/synthetic.h"
 #include "document/document.h"
 #include "training/decimate.h"
@@ -59,7 +61,8 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
       m_chartView(new QChartView(m_chart, this)),
       m_table(new QStandardItemModel(this)),
       m_tableView(new QTableView(this)),
-      m_status(new QLabel(this)) {
+      m_status(new QLabel(this)),
+      m_progress(new QProgressBar(this)) {
     for (const SampleSeries& s : sampleSeries()) m_source->addItem(tr("Sample: %1").arg(s.title), kSamplePrefix + s.id);
     m_source->insertSeparator(m_source->count());
     for (const std::string& name : syntheticNames()) {
@@ -128,6 +131,10 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_status);
+    m_progress->setVisible(false);
+    m_progress->setTextVisible(false);
+    m_progress->setMaximumHeight(6);
+    layout->addWidget(m_progress);
     layout->addWidget(m_previewTabs, 1);
 
     m_refresh.setSingleShot(true);
@@ -136,7 +143,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     auto edited = [this] {
         if (m_loading) return;
         storeToDocument();
-        m_refresh.start();
+        scheduleRefresh();
     };
     connect(m_source, &QComboBox::currentIndexChanged, this, [this, edited] {
         if (m_loading) return;
@@ -174,9 +181,24 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         }
         if (shapes == m_modelShapes) return;
         m_modelShapes = shapes;
-        m_refresh.start();
+        scheduleRefresh();
     });
     loadFromDocument();
+}
+
+void DataPanel::scheduleRefresh() {
+    // What shows is out of date from now until the refresh has read the data again.
+    if (!m_busy) {
+        m_busy = true;
+        emit statusChanged();
+    }
+    m_refresh.start();
+}
+
+DataPanel::~DataPanel() {
+    // Stop the reading and wait for it: it reports to this panel.
+    ++*m_generation;
+    m_pool.waitForDone();
 }
 
 void DataPanel::chooseCsv(const QString& path) {
@@ -217,6 +239,7 @@ void DataPanel::storeToDocument() {
     nlohmann::json training = m_document->project().training;
     if (!training.is_object()) training = nlohmann::json::object();
     training["data"] = dataSpecToJson(specFromWidgets());
+    m_loadedData = training["data"];
     m_loading = true;
     m_document->setTraining(std::move(training));
     m_loading = false;
@@ -224,6 +247,11 @@ void DataPanel::storeToDocument() {
 
 void DataPanel::loadFromDocument() {
     const nlohmann::json& training = m_document->project().training;
+    // Other training settings (epochs, optimizer ...) leave the data as it is: nothing to read.
+    const nlohmann::json choice = training.is_object() ? training.value("data", nlohmann::json()) : nlohmann::json();
+    if (m_loadedOnce && choice == m_loadedData) return;
+    m_loadedOnce = true;
+    m_loadedData = choice;
     DataSpec spec;
     try {
         spec = dataSpecOf(training);
@@ -281,73 +309,93 @@ void DataPanel::refresh() {
     m_about->setText(about);
     m_about->setVisible(!about.isEmpty());
     spec.source = resolveDataSource(source).toStdString();
+    std::optional<std::pair<Dims, Dims>> dims;
+    std::string modelProblem;
+    try {
+        dims = trainingDims(m_document->graph(), m_document->validation(), spec.window);
+    } catch (const std::exception& e) {
+        modelProblem = e.what();
+    }
 
-    // The columns a table offers (numeric ones), checked as chosen.
-    if (!synthetic) {
+    // The file is read once, on a worker thread, while the window stays responsive; a newer
+    // refresh supersedes this one, whose reading then stops at its next progress report.
+    const int generation = ++*m_generation;
+    const bool storeColumns = !m_loading;
+    m_busy = true;
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_status->setStyleSheet(QString());
+    m_status->setText(synthetic ? tr("Generating the series…")
+                                : tr("Reading %1…").arg(QFileInfo(QString::fromStdString(spec.source)).fileName()));
+    emit statusChanged();
+    auto latest = m_generation;
+    m_pool.start([this, latest, generation, spec, dims, modelProblem, storeColumns] {
+        auto progress = [this, latest, generation](double fraction) {
+            if (latest->load() != generation) return false;
+            QMetaObject::invokeMethod(this, [this, generation, fraction] {
+                if (*m_generation != generation) return;
+                m_progress->setRange(0, 1000);
+                m_progress->setValue(static_cast<int>(fraction * 1000));
+            }, Qt::QueuedConnection);
+            return true;
+        };
         try {
-            const CsvTable table = readCsv(spec.source);
-            QStringList chosen;
-            for (const std::string& c : spec.columns) chosen << QString::fromStdString(c);
-            if (chosen.isEmpty()) {
-                for (const std::string& c : loadSeries(spec).names) chosen << QString::fromStdString(c);
+            auto preview = std::make_shared<DataPreview>(previewData(spec, dims, modelProblem, progress));
+            QMetaObject::invokeMethod(this, [this, generation, preview, spec, storeColumns] {
+                if (*m_generation == generation) showPreview(*preview, spec, storeColumns);
+            }, Qt::QueuedConnection);
+        } catch (const ReadCancelled&) {
+            // A newer refresh is on its way.
+        }
+    });
+}
+
+void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns) {
+    m_busy = false;
+    m_progress->setVisible(false);
+    if (!preview.numericColumns.empty()) {
+        // The columns the file offers (numeric ones), checked as they train.
+        const QSignalBlocker quiet(m_columns);
+        const QSignalBlocker quietLabel(m_label);
+        m_columns->clear();
+        const QString label = QString::fromStdString(spec.labelColumn);
+        m_label->clear();
+        m_label->addItem(tr("None: reconstruct or forecast"), QString());
+        for (const std::string& c : preview.numericColumns) {
+            const QString name = QString::fromStdString(c);
+            m_label->addItem(name, name);
+            if (name == label) {
+                m_label->setCurrentIndex(m_label->count() - 1);
+                continue;  // the labels are not a feature
             }
-            const QSignalBlocker quiet(m_columns);
-            const QSignalBlocker quietLabel(m_label);
-            m_columns->clear();
-            const QString label = QString::fromStdString(spec.labelColumn);
-            m_label->clear();
-            m_label->addItem(tr("None: reconstruct or forecast"), QString());
-            for (const std::string& c : table.numericColumnNames()) {
-                const QString name = QString::fromStdString(c);
-                m_label->addItem(name, name);
-                if (name == label) {
-                    m_label->setCurrentIndex(m_label->count() - 1);
-                    continue;  // the labels are not a feature
-                }
-                auto* item = new QListWidgetItem(name, m_columns);
-                item->setCheckState(chosen.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
-            }
-            spec.columns.clear();
-            for (int i = 0; i < m_columns->count(); ++i) {
-                if (m_columns->item(i)->checkState() == Qt::Checked) spec.columns.push_back(m_columns->item(i)->text().toStdString());
-            }
-            // The list now says what trains (a label column is no longer a feature): the
-            // project must say the same, once it holds a data choice at all.
-            const nlohmann::json& training = m_document->project().training;
-            if (!m_loading && training.is_object() && training.contains("data") &&
-                training["data"].value("columns", nlohmann::json::array()) != nlohmann::json(spec.columns)) {
-                storeToDocument();
-            }
-        } catch (const std::exception&) {
-            // loadSeries below says what is wrong with the file.
+            auto* item = new QListWidgetItem(name, m_columns);
+            const bool chosen = std::find(preview.features.begin(), preview.features.end(), c) != preview.features.end();
+            item->setCheckState(chosen ? Qt::Checked : Qt::Unchecked);
+        }
+        // The list now says what trains (a label column is no longer a feature): the project
+        // must say the same, once it holds a data choice at all.
+        const nlohmann::json& training = m_document->project().training;
+        if (storeColumns && training.is_object() && training.contains("data") &&
+            training["data"].value("columns", nlohmann::json::array()) != nlohmann::json(preview.features)) {
+            storeToDocument();
         }
     }
-
-    Series series;
-    try {
-        series = loadSeries(spec);
-    } catch (const std::exception& e) {
-        showSeries(Series{});
-        setStatus(QString::fromStdString(e.what()), QString());
+    showSeries(preview.series);
+    if (!preview.problem.empty()) {
+        setStatus(QString::fromStdString(preview.problem), QString());
         return;
     }
-    showSeries(series);
-    try {
-        const auto [input, output] = trainingDims(m_document->graph(), m_document->validation(), spec.window);
-        const PreparedData prepared = prepareData(spec, input, output);
-        QString text = tr("%1 steps of %2: %3 training and %4 validation windows of %5 steps")
-                           .arg(series.steps)
-                           .arg(series.features == 1 ? tr("1 feature") : tr("%1 features").arg(series.features))
-                           .arg(prepared.train.size())
-                           .arg(prepared.validation.size())
-                           .arg(prepared.window.length);
-        if (prepared.window.target == WindowSpec::Target::Forecast) text += tr(", forecasting the next %1").arg(prepared.window.horizon);
-        if (prepared.window.target == WindowSpec::Target::Classification) text += tr(", classified by '%1'").arg(QString::fromStdString(spec.labelColumn));
-        for (const std::string& note : prepared.notes) text += "\n" + QString::fromStdString(note);
-        setStatus(QString(), text);
-    } catch (const std::exception& e) {
-        setStatus(QString::fromStdString(e.what()), QString());
-    }
+    const Series& series = preview.series;
+    QString text = tr("%1 steps of %2: %3 training and %4 validation windows of %5 steps")
+                       .arg(series.steps)
+                       .arg(series.features == 1 ? tr("1 feature") : tr("%1 features").arg(series.features))
+                       .arg(preview.trainWindows)
+                       .arg(preview.validationWindows)
+                       .arg(preview.window.length);
+    if (preview.window.target == WindowSpec::Target::Forecast) text += tr(", forecasting the next %1").arg(preview.window.horizon);
+    if (preview.window.target == WindowSpec::Target::Classification) text += tr(", classified by '%1'").arg(QString::fromStdString(spec.labelColumn));
+    for (const std::string& note : preview.notes) text += "\n" + QString::fromStdString(note);
+    setStatus(QString(), text);
 }
 
 void DataPanel::showSeries(const Series& series) {
@@ -399,7 +447,7 @@ void DataPanel::showSeries(const Series& series) {
 }
 
 void DataPanel::setStatus(const QString& problem, const QString& summary) {
-    const bool changed = problem != m_problem;
+    const bool changed = true;  // the reading that came before changed ready() as well
     m_problem = problem;
     m_summary = summary;
     if (problem.isEmpty()) {

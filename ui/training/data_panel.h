@@ -1,9 +1,16 @@
 #pragma once
 
+#include <QThreadPool>
 #include <QTimer>
+
+#include <atomic>
+#include <memory>
 #include <QWidget>
 
+#include "data/data_preview.h"
 #include "data/data_source.h"
+
+#include <nlohmann/json.hpp>
 
 class QCheckBox;
 class QChart;
@@ -13,6 +20,7 @@ class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
 class QListWidget;
+class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QStandardItemModel;
@@ -33,9 +41,12 @@ class DataPanel : public QWidget {
 
 public:
     explicit DataPanel(Document* document, QWidget* parent = nullptr);
+    ~DataPanel() override;
 
-    /// Whether the data fits the model; problem() says why not.
-    bool ready() const { return m_problem.isEmpty(); }
+    /// Whether the data fits the model; problem() says why not. False while it is read.
+    bool ready() const { return !m_busy && m_problem.isEmpty(); }
+    /// Whether the data is being read (after a change of source or setting).
+    bool busy() const { return m_busy; }
     const QString& problem() const { return m_problem; }
     /// "309 steps of 1 feature: 222 training and 55 validation windows of 32 steps".
     QString summary() const;
@@ -69,7 +80,15 @@ private:
     QStandardItemModel* m_table;
     QTableView* m_tableView;
     QLabel* m_status;
+    QProgressBar* m_progress;
     QTimer m_refresh;
+    /// Reads data off the window's thread; the latest refresh's number tells stale work to stop.
+    QThreadPool m_pool;
+    std::shared_ptr<std::atomic<int>> m_generation = std::make_shared<std::atomic<int>>(0);
+    bool m_busy = false;
+    /// The project's data choice the widgets show, so that other training edits read nothing.
+    nlohmann::json m_loadedData;
+    bool m_loadedOnce = false;
     QString m_problem;
     QString m_summary;
     bool m_loading = false;  ///< filling the widgets from the document
@@ -79,6 +98,8 @@ private:
     void storeToDocument();
     DataSpec specFromWidgets() const;
     void refresh();
+    void scheduleRefresh();
+    void showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns);
     void showSeries(const Series& series);
     void setStatus(const QString& problem, const QString& summary);
 };

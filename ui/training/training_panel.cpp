@@ -208,6 +208,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
 QString TrainingPanel::blocker() const {
     if (m_controller->busy()) return tr("A run is going");
     if (m_document->validation().hasErrors()) return tr("The model has problems; see the Problems panel");
+    if (m_data->busy()) return tr("Reading the data…");
     if (!m_data->ready()) return tr("The data does not fit: %1").arg(m_data->problem());
     return QString();
 }

@@ -1,0 +1,60 @@
+#include "data/data_preview.h"
+
+#include <algorithm>
+
+
+namespace loom {
+
+DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
+                        const std::string& modelProblem, const std::function<bool(double)>& progress) {
+    DataPreview p;
+    std::vector<double> labels;
+    try {
+        if (spec.source.starts_with("synthetic:")) {
+            p.series = loadSeries(spec);
+        } else {
+            CsvOptions options;
+            options.progress = progress;
+            const CsvTable table = readCsv(spec.source, options);
+            p.numericColumns = table.numericColumnNames();
+            // The chosen columns that the file has, in its order; the label is not a feature.
+            // (none of them, as after choosing another file: the file's defaults).
+            const auto pick = [&](const std::vector<std::string>& chosen) {
+                std::vector<std::string> out;
+                for (const std::string& c : p.numericColumns) {
+                    if (c != spec.labelColumn && std::find(chosen.begin(), chosen.end(), c) != chosen.end()) {
+                        out.push_back(c);
+                    }
+                }
+                return out;
+            };
+            spec.columns = pick(spec.columns);
+            if (spec.columns.empty()) spec.columns = pick(defaultFeatureColumns(spec, table));
+            p.features = spec.columns;
+            p.series = seriesFromTable(spec, table, &labels);
+        }
+    } catch (const ReadCancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        p.series = Series{};
+        p.problem = e.what();
+        return p;
+    }
+    if (p.features.empty()) p.features = p.series.names;
+    if (!dims) {
+        p.problem = modelProblem;
+        return p;
+    }
+    try {
+        const PreparedData prepared = prepareSeries(spec, p.series, labels, dims->first, dims->second);
+        p.trainWindows = prepared.train.size();
+        p.validationWindows = prepared.validation.size();
+        p.window = prepared.window;
+        p.notes = prepared.notes;
+    } catch (const std::exception& e) {
+        p.problem = e.what();
+    }
+    return p;
+}
+
+}  // namespace loom

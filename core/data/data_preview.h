@@ -1,0 +1,34 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "data/data_source.h"
+
+namespace loom {
+
+/// What a data choice gives, from one read of its file, for a panel that shows it before
+/// training: the columns to choose from, the series, and how it would train or why not.
+struct DataPreview {
+    std::vector<std::string> numericColumns;  ///< a CSV's numeric columns; empty otherwise
+    std::vector<std::string> features;        ///< the columns that are features
+    Series series;                            ///< empty when the data cannot be read
+    std::string problem;                      ///< why it cannot train; empty when it can
+    /// When it can: the windows training would see.
+    std::int64_t trainWindows = 0, validationWindows = 0;
+    WindowSpec window;
+    std::vector<std::string> notes;
+};
+
+/// Reads spec.source once (a CSV or a synthetic series) and prepares it as training would for
+/// a model with Input and output shapes `dims`; without them `modelProblem` says why the model
+/// cannot train. The spec's columns choose the features (none: defaultFeatureColumns). Safe
+/// on any thread; throws ReadCancelled when `progress` (told the fraction read) returns false;
+/// every other problem goes to `problem`.
+DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
+                        const std::string& modelProblem, const std::function<bool(double)>& progress = {});
+
+}  // namespace loom
