@@ -2,12 +2,14 @@
 
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "graph/project_file.h"
+#include "io/json_fields.h"
 #include "io/json_input.h"
 #include "io/message_text.h"
 
@@ -50,24 +52,31 @@ std::vector<NamedTensor> loadWeights(const std::filesystem::path& file) {
     std::uint32_t len = 0;
     std::memcpy(&len, b.data() + 8, 4);
     if (12 + static_cast<std::size_t>(len) > b.size()) throw std::runtime_error(where + "the file is cut short");
-    nlohmann::json header;
+    nlohmann::json document;
     try {
-        header = parseJsonInput(b.substr(12, len));
-    } catch (const JsonInputError&) {
-        throw std::runtime_error(where + "the header is damaged");
-    }
-    const int version = header.value("version", 0);
-    if (version > kWeightsVersion) {
-        throw std::runtime_error(where + "written by a newer LayerLoom (weights format version " +
-                                 std::to_string(version) + "); this version reads up to " +
-                                 std::to_string(kWeightsVersion));
+        document = parseJsonInput(b.substr(12, len));
+    } catch (const JsonInputError& e) {
+        throw std::runtime_error(where + "the header is damaged: " + e.what());
     }
     const std::size_t data = 12 + len;
     std::vector<NamedTensor> out;
     try {
-        for (const auto& t : header.at("tensors")) {
-            NamedTensor n{t.at("name").get<std::string>(), t.at("shape").get<std::vector<std::int64_t>>(), {}};
-            const std::size_t offset = t.at("offset").get<std::size_t>();
+        // Every value of the header is checked for its type: the file comes from outside.
+        const JsonField header(document, "header");
+        header.object();
+        const auto version = header.integerOr("version", 0);
+        if (version > kWeightsVersion) {
+            throw std::runtime_error(where + "written by a newer LayerLoom (weights format version " +
+                                     std::to_string(version) + "); this version reads up to " +
+                                     std::to_string(kWeightsVersion));
+        }
+        const JsonField tensors = header["tensors"];
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            const JsonField t = tensors.at(i);
+            NamedTensor n{t["name"].text(), {}, {}};
+            const JsonField shape = t["shape"];
+            for (std::size_t d = 0; d < shape.size(); ++d) n.shape.push_back(shape.at(d).integer());
+            const auto offset = static_cast<std::size_t>(t["offset"].integer(0, std::numeric_limits<std::int64_t>::max()));
             const std::optional<std::uint64_t> values = valueCount(n.shape);
             if (!values) {
                 throw std::runtime_error(where + printableExcerpt(n.name) + " has the shape " +
@@ -81,8 +90,10 @@ std::vector<NamedTensor> loadWeights(const std::filesystem::path& file) {
             std::memcpy(n.values.data(), b.data() + data + offset, count * sizeof(float));
             out.push_back(std::move(n));
         }
-    } catch (const nlohmann::json::exception&) {
-        throw std::runtime_error(where + "the header is damaged");
+    } catch (const std::runtime_error& e) {
+        const std::string what = e.what();
+        if (what.starts_with(where)) throw;
+        throw std::runtime_error(where + "the " + what);  // "the header/tensors/0/name: expected text ..."
     }
     return out;
 }

@@ -93,5 +93,36 @@ TEST(WeightsFile, RefusesOtherFilesAndNewerVersions) {
     fs::remove(temp("layerloom_new.weights"));
 }
 
+/// The message loadWeights refuses a file with this header (and no values) with.
+std::string refusalOfHeader(const std::string& header) {
+    const fs::path file = temp("layerloom_header.weights");
+    {
+        std::ofstream out(file, std::ios::binary);
+        const auto len = static_cast<std::uint32_t>(header.size());
+        out.write("LLWEIGHT", 8);
+        out.write(reinterpret_cast<const char*>(&len), 4);
+        out << header;
+    }
+    try {
+        loadWeights(file);
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+
+TEST(WeightsFile, ADamagedHeaderSaysWhereWithoutTheLibrarysWords) {
+    // Found by fuzzing: a header that is valid JSON but not an object.
+    EXPECT_NE(refusalOfHeader(R"("version")").find("weights: the header: expected an object, found text \"version\""),
+              std::string::npos) << refusalOfHeader(R"("version")");
+    const std::string name = refusalOfHeader(R"({"tensors":[{"name":7,"shape":[1],"offset":0}]})");
+    EXPECT_NE(name.find("the header/tensors/0/name: expected text, found a whole number"), std::string::npos) << name;
+    const std::string offset = refusalOfHeader(R"({"tensors":[{"name":"a","shape":[1],"offset":-4}]})");
+    EXPECT_NE(offset.find("the header/tensors/0/offset: expected a whole number from 0"), std::string::npos) << offset;
+    const std::string bad = refusalOfHeader(R"({"tensors":[)");
+    EXPECT_NE(bad.find("the header is damaged: line 1, column 13: not valid JSON"), std::string::npos) << bad;
+    fs::remove(temp("layerloom_header.weights"));
+}
+
 }  // namespace
 }  // namespace loom
