@@ -23,7 +23,9 @@
 #include <QtCharts/QLineSeries>
 #include <QtTest>
 
+#include "document/autosave.h"
 #include "document/document.h"
+#include "graph/project_file.h"
 #include "panels/palette_panel.h"
 #include "train/run_history.h"
 #include "training/data_panel.h"
@@ -163,6 +165,40 @@ private slots:
         chart->setLogScale(true);
         QCOMPARE(chart->series("loss")->count(), 3);
         chart->setLogScale(false);
+    }
+
+    void theRecoveryCopyKeepsEveryFinishedEpochWhileTraining() {
+        openWithData(200, 2000);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("saved.loom");
+        m_window->document()->save(path);  // nothing unsaved: only the run is new work
+        QVERIFY(!m_window->document()->isModified());
+        clickStart();
+        // The copy a crash would leave behind follows the finished epochs.
+        const QString copy = m_window->autosaver()->file();
+        Project recovered;
+        QVERIFY(waitFor([&] {
+            if (!QFile::exists(copy)) return false;
+            try {
+                recovered = loadProject(copy.toStdString());
+            } catch (const std::exception&) {
+                return false;
+            }
+            return !recovered.runs.empty() && recovered.runs.back()["history"].size() >= 2;
+        }, 60000));
+        QVERIFY(!recovered.weights.empty());
+        const std::string outcome = recovered.runs.back()["outcome"].get<std::string>();
+        QVERIFY2(QString::fromStdString(outcome).startsWith("Interrupted after epoch"), outcome.c_str());
+        // The periodic autosave of an unmodified document leaves the run's copy alone.
+        m_window->autosaver()->saveNow();
+        QVERIFY(QFile::exists(copy));
+        controller()->stop();
+        waitUntilIdle();
+        // The run ended: its weights are in the document, unsaved, and the copy is the document's.
+        QVERIFY(m_window->document()->isModified());
+        const Project after = loadProject(copy.toStdString());
+        QCOMPARE(after.weights, m_window->document()->weights());
+        QVERIFY(QString::fromStdString(after.runs.back()["outcome"].get<std::string>()).startsWith("Stopped"));
     }
 
     void trainedWeightsSurviveSaveAndReopen() {

@@ -26,6 +26,7 @@ Autosaver::Autosaver(Document* document, QObject* parent, int intervalMs)
       m_document(document),
       m_file(QDir(directory()).filePath(QUuid::createUuid().toString(QUuid::WithoutBraces) + ".loom")),
       m_lock(lockFile(m_file)) {
+    m_writer.setMaxThreadCount(1);
     m_lock.setStaleLockTime(0);  // stale only when its process is gone
     m_lock.tryLock(0);
     m_timer.setInterval(intervalMs);
@@ -43,13 +44,11 @@ QString Autosaver::directory() {
     return dir;
 }
 
-void Autosaver::saveNow() {
-    if (!m_document->isModified()) {
-        clear();
-        return;
-    }
+Autosaver::~Autosaver() { m_writer.waitForDone(); }
+
+void Autosaver::writeCopy(const Project& project) {
     try {
-        saveProject(m_document->project(), m_file.toStdString());
+        saveProject(project, m_file.toStdString());
         const nlohmann::json meta = {{"original", m_document->filePath().toStdString()},
                                      {"name", m_document->displayName().toStdString()},
                                      {"saved", QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()}};
@@ -59,7 +58,55 @@ void Autosaver::saveNow() {
     }
 }
 
+void Autosaver::saveNow() {
+    if (m_holdSnapshot) return;  // a training run's epochs are the newer work
+    if (!m_document->isModified()) {
+        clear();
+        return;
+    }
+    writeCopy(m_document->project());
+}
+
+void Autosaver::saveSnapshot(Project project) {
+    m_holdSnapshot = true;
+    bool start = false;
+    {
+        std::lock_guard lock(m_snapshotMutex);
+        start = !m_nextSnapshot.has_value();
+        m_nextSnapshot = std::move(project);
+    }
+    if (!start) return;  // the waiting write takes the newer project
+    // The document's path and name are read here, on the window's thread.
+    const std::string original = m_document->filePath().toStdString();
+    const std::string name = m_document->displayName().toStdString();
+    m_writer.start([this, original, name] {
+        std::optional<Project> next;
+        {
+            std::lock_guard lock(m_snapshotMutex);
+            next.swap(m_nextSnapshot);
+        }
+        if (!next) return;
+        try {
+            saveProject(*next, m_file.toStdString());
+            const nlohmann::json meta = {{"original", original},
+                                         {"name", name},
+                                         {"saved", QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()}};
+            writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
+        } catch (const std::exception&) {
+            // As saveNow: the next epoch tries again.
+        }
+    });
+}
+
+void Autosaver::releaseSnapshot() {
+    m_writer.waitForDone();
+    m_holdSnapshot = false;
+    saveNow();
+}
+
 void Autosaver::clear() {
+    m_writer.waitForDone();
+    m_holdSnapshot = false;
     QFile::remove(m_file);
     QFile::remove(metaFile(m_file));
 }

@@ -4,7 +4,13 @@
 #include <QLockFile>
 #include <QObject>
 #include <QString>
+#include <QThreadPool>
 #include <QTimer>
+
+#include <mutex>
+#include <optional>
+
+#include "graph/project_file.h"
 
 namespace loom::ui {
 
@@ -27,6 +33,7 @@ public:
     };
 
     Autosaver(Document* document, QObject* parent = nullptr, int intervalMs = 60'000);
+    ~Autosaver() override;
 
     /// Where recovery copies live: the app's data folder.
     static QString directory();
@@ -37,6 +44,13 @@ public:
 
     /// Writes the recovery copy now if there are unsaved changes, else removes it.
     void saveNow();
+    /// Writes `project` as the recovery copy, on a worker thread: a training run's last
+    /// finished epoch, unsaved work even when the document has no unsaved edits. Until
+    /// releaseSnapshot(), the copy stays when the document has none. A newer snapshot replaces
+    /// one still waiting to be written.
+    void saveSnapshot(Project project);
+    /// The run ended and its result is in the document: back to the document's own copy.
+    void releaseSnapshot();
     /// Removes this document's recovery copy (after a save, or a deliberate discard).
     void clear();
     const QString& file() const { return m_file; }
@@ -44,6 +58,12 @@ public:
 private:
     Document* m_document;
     QTimer m_timer;
+    QThreadPool m_writer;  ///< one thread: snapshots are written in turn
+    std::mutex m_snapshotMutex;
+    std::optional<Project> m_nextSnapshot;  ///< waiting for the writer
+    bool m_holdSnapshot = false;
+
+    void writeCopy(const Project& project);
     QString m_file;
     QLockFile m_lock;  ///< held while this instance runs; a crash leaves it stale
 };

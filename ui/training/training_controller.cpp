@@ -72,7 +72,7 @@ struct TrainingController::Worker : SessionObserver {
         flush();
         epoch = r.epoch;
         lastGood = session->weights();
-        post([r](TrainingController* o) { o->onEpoch(r); });
+        post([r, weights = lastGood](TrainingController* o) mutable { o->onEpoch(r, std::move(weights)); });
     }
 
     void onPreview(const Preview& p) override {
@@ -274,9 +274,27 @@ void TrainingController::onBatches(std::vector<BatchReport> reports) {
     emit progressChanged();
 }
 
-void TrainingController::onEpoch(EpochReport report) {
+void TrainingController::onEpoch(EpochReport report, std::vector<NamedTensor> weights) {
     m_run.history.push_back(report);
+    m_epochWeights = std::move(weights);
     emit epochEnded(report);
+    emit checkpointed();
+}
+
+Project TrainingController::checkpoint() const {
+    Project p = m_document->project();
+    if (m_run.history.empty()) return p;
+    p.weights = m_epochWeights;
+    TrainingRun run = m_run;
+    run.reason = StopReason::Cancelled;
+    run.outcome = tr("Interrupted after epoch %1 of %2; the weights are those of epoch %1.")
+                      .arg(run.history.size())
+                      .arg(m_epochs)
+                      .toStdString();
+    nlohmann::json runs = p.runs;
+    runs.push_back(runToJson(run));
+    p.runs = std::move(runs);
+    return p;
 }
 
 void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error) {
@@ -291,6 +309,7 @@ void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor>
                     result.reason != StopReason::InvalidData;
     const QString message = error.isEmpty() ? QString::fromStdString(result.message) : error;
     m_document->setStructureLocked(QString());
+    m_epochWeights.clear();
     if (prepared && result.reason != StopReason::InvalidData) {
         if (!weights.empty()) m_document->setWeights(std::move(weights));
         m_run.reason = error.isEmpty() ? result.reason : StopReason::NonFinite;

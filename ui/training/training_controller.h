@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <memory>
 
+#include "graph/project_file.h"
 #include "train/run_history.h"
 #include "train/session.h"
 #include "train/training_control.h"
@@ -56,6 +57,9 @@ public:
     QString progressText() const { return m_progressText; }
     /// 0..1000 over the whole run.
     int progressPermille() const { return m_permille; }
+    /// The document as it would be if the run ended now: the weights of the last finished
+    /// epoch and the run so far in the runs list; the document itself before the first epoch.
+    Project checkpoint() const;
 
 signals:
     void stateChanged(loom::ui::TrainingController::State state);
@@ -67,6 +71,8 @@ signals:
     /// run().history gained an epoch.
     void epochEnded(const loom::EpochReport& report);
     void previewArrived(const loom::Preview& preview);
+    /// An epoch finished: checkpoint() holds its weights (for the recovery copy).
+    void checkpointed();
     /// The run ended; `ok` is false for errors (bad data, NaN, out of memory), whose message
     /// says what and at which epoch.
     void finished(bool ok, const QString& message);
@@ -87,6 +93,7 @@ private:
     QString m_progressText;
     int m_permille = 0;
     int m_epochs = 1;
+    std::vector<NamedTensor> m_epochWeights;  ///< of the last finished epoch of the run going
 
     void setState(State s);
     /// Stops and waits for the worker, dropping its last reports (the window is going).
@@ -94,7 +101,7 @@ private:
     /// Runs the reports waiting in `mailbox` if it is the current run's.
     void drain(const std::shared_ptr<Mailbox>& mailbox);
     void onBatches(std::vector<BatchReport> reports);
-    void onEpoch(EpochReport report);
+    void onEpoch(EpochReport report, std::vector<NamedTensor> weights);
     void onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error);
 };
 

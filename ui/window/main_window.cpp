@@ -34,6 +34,7 @@
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/edit_actions.h"
+#include "training/training_controller.h"
 #include "window/training_workspace.h"
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
@@ -315,6 +316,10 @@ void MainWindow::buildDocks() {
     view->addAction(togglePalette);
     view->addSeparator();
     m_training = new TrainingWorkspace(this, m_document, view);
+    // A crash while training keeps every finished epoch: the recovery copy follows the run.
+    connect(m_training->controller(), &TrainingController::checkpointed, this,
+            [this] { m_autosaver->saveSnapshot(m_training->controller()->checkpoint()); });
+    connect(m_training->controller(), &TrainingController::finished, m_autosaver, &Autosaver::releaseSnapshot);
     connect(m_training, &TrainingWorkspace::message, this, [this](const QString& text, int ms) {
         statusBar()->showMessage(text, ms);
     });
