@@ -1,20 +1,17 @@
 #include "cli_model.h"
 
 #include "engine/weights_file.h"
-#include "interop/keras_model.h"
+#include "interop/model_file.h"
 #include "train/run_folder.h"
 
 namespace loom::cli {
 
 LoadedModel loadModel(const std::string& path) {
     LoadedModel m;
-    if (path.ends_with(".json")) {
-        KerasImport k = importKerasModel(path);
-        m.project = std::move(k.project);
-        if (!k.weights.empty()) m.weights = std::move(k.weights);
-    } else {
-        m.project = loadProject(path);
-    }
+    m.project = openModelFile(path);
+    // A model.json's own weights, or the weights a project was saved with: where the window
+    // starts too.
+    if (!m.project.weights.empty()) m.weights = m.project.weights;
     return m;
 }
 

@@ -11,11 +11,12 @@
 
 namespace loom::cli {
 
-/// A model as the CLI takes it: a LayerLoom project, or a Keras/TF.js model.json whose
-/// weights lie beside it.
+/// A model as the CLI takes it (openModelFile): a LayerLoom project, or a Keras/TF.js
+/// model.json whose weights lie beside it.
 struct LoadedModel {
     Project project;
-    std::optional<std::vector<NamedTensor>> weights;  ///< a model.json's own weights
+    /// The weights it comes with: a model.json's own, or those a project was saved with.
+    std::optional<std::vector<NamedTensor>> weights;
 };
 
 /// Throws std::runtime_error with the file and what is wrong.

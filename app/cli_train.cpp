@@ -25,6 +25,7 @@
 #include "train/run_folder.h"
 #include "train/run_history.h"
 #include "train/trainer.h"
+#include "train/warm_start.h"
 
 namespace loom::cli {
 
@@ -338,12 +339,22 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
             } catch (const std::exception& e) {
                 throw std::runtime_error("cannot resume " + *resumeDir + ": " + e.what());
             }
-        } else if (auto w = a.get("weights")) {
-            compiled->loadWeights(loadWeights(*w));
-        } else if (model.weights) {
-            compiled->loadWeights(*model.weights);
         } else {
-            compiled->initialize(config.seed);
+            // As in the window: layers start from the given weights where they fit (--weights,
+            // a model.json's own, or those the project was saved with), the rest afresh.
+            const std::vector<NamedTensor> given =
+                a.get("weights") ? loadWeights(*a.get("weights")) : model.weights.value_or(std::vector<NamedTensor>{});
+            const WeightMatch match = warmStart(*compiled, model.project.graph, given, config.seed);
+            if (!given.empty() && match.none()) {
+                throw std::runtime_error("the given weights fit none of the model's layers: " +
+                                         (match.reasons.empty() ? std::string() : match.reasons.front()));
+            }
+            if (!given.empty() && !match.all()) {
+                std::string fresh;
+                for (const std::string& why : match.reasons) fresh += (fresh.empty() ? "" : "; ") + why;
+                data.notes.push_back(std::to_string(match.kept.size()) + " layers start from the given weights, " +
+                                     std::to_string(match.fresh.size()) + " afresh (" + fresh + ")");
+            }
         }
     } catch (const std::exception& e) {
         err << "layerloom-cli: error: " << modelPath << ": " << e.what() << "\n";
@@ -486,30 +497,20 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             throw DataError(*inputPath + ": the samples have shape " + formatShape(sample) +
                             ", but the model's Input takes " + formatShape(in));
         }
+        // The run's normalisation, both ways, as training and the window's previews use it.
         const Normalizer norm = run ? run->normalizer : Normalizer{};
         const std::int64_t features = in.back();
-        const bool scaled = norm.kind != Normalizer::Kind::None;
-        if (scaled && static_cast<std::int64_t>(norm.shift.size()) != features) {
-            throw DataError("run.json's normalisation is for " + std::to_string(norm.shift.size()) +
-                            " features; the model's Input has " + std::to_string(features));
-        }
-        if (scaled) {
-            for (std::size_t i = 0; i < x.values.size(); ++i) {
-                const auto f = static_cast<std::size_t>(static_cast<std::int64_t>(i) % features);
-                x.values[i] = static_cast<float>((x.values[i] - norm.shift[f]) / norm.scale[f]);
-            }
+        try {
+            norm.toModelUnits(x.values, features);
+        } catch (const DataError& e) {
+            throw DataError("run.json: " + std::string(e.what()) + " (the model's Input)");
         }
         NpyArray y;
         y.values = predict(plan, x.values);
         y.shape = {x.shape[0]};
         const Dims& od = plan.dims(plan.outputs().at(0));
         y.shape.insert(y.shape.end(), od.begin(), od.end());
-        if (scaled && od.back() == features) {
-            for (std::size_t i = 0; i < y.values.size(); ++i) {
-                const auto f = static_cast<std::int64_t>(i) % features;
-                y.values[i] = static_cast<float>(norm.invert(y.values[i], f));
-            }
-        }
+        if (od.back() == features) norm.toDataUnits(y.values, features);
         const std::string target = a.get("out", "-");
         if (target.ends_with(".npy")) {
             writeNpy(target, y);

@@ -123,4 +123,32 @@ void Normalizer::apply(Series& s) const {
     }
 }
 
+namespace {
+
+void checkFeatures(const Normalizer& n, std::int64_t features) {
+    if (static_cast<std::int64_t>(n.shift.size()) != features || static_cast<std::int64_t>(n.scale.size()) != features) {
+        throw DataError("the normalisation is for " + std::to_string(n.shift.size()) + " features; the values have " +
+                        std::to_string(features));
+    }
+}
+
+}  // namespace
+
+void Normalizer::toModelUnits(std::vector<float>& values, std::int64_t features) const {
+    if (kind == Kind::None) return;
+    checkFeatures(*this, features);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto f = static_cast<std::size_t>(static_cast<std::int64_t>(i) % features);
+        values[i] = static_cast<float>((values[i] - shift[f]) / scale[f]);
+    }
+}
+
+void Normalizer::toDataUnits(std::vector<float>& values, std::int64_t features) const {
+    if (kind == Kind::None) return;
+    checkFeatures(*this, features);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = static_cast<float>(invert(values[i], static_cast<std::int64_t>(i) % features));
+    }
+}
+
 }  // namespace loom

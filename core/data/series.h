@@ -52,6 +52,11 @@ struct Normalizer {
 
     static Normalizer fit(const Series& train, Kind kind);
     void apply(Series& series) const;
+    /// Row-major values of `features` features each, from the data's units to the model's and
+    /// back; unchanged when nothing is normalised. Throws DataError when the normaliser is for
+    /// another number of features.
+    void toModelUnits(std::vector<float>& values, std::int64_t features) const;
+    void toDataUnits(std::vector<float>& values, std::int64_t features) const;
     double invert(double value, std::int64_t feature) const {
         return kind == Kind::None ? value
                                   : value * scale[static_cast<std::size_t>(feature)] +

@@ -11,11 +11,10 @@ namespace loom {
 namespace {
 
 /// Undoes the data's normalisation on values laid out with `features` in the last axis.
+/// The previews in the data's units, where the normalisation is the values' (not for class
+/// labels or outputs of another width).
 void toDataUnits(std::vector<float>& values, const Normalizer& n, std::int64_t features) {
-    if (n.kind == Normalizer::Kind::None || static_cast<std::int64_t>(n.shift.size()) != features) return;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        values[i] = static_cast<float>(n.invert(values[i], static_cast<std::int64_t>(i) % features));
-    }
+    if (static_cast<std::int64_t>(n.shift.size()) == features) n.toDataUnits(values, features);
 }
 
 /// The inputs (or, with `targets`, the targets) of some samples, one after the other.

@@ -133,6 +133,25 @@ TEST(CliRun, AnOutFolderThatCannotTakeTheRunIsRefusedBeforeTraining) {
     EXPECT_FALSE(has(r.out, "epoch 1/1")) << r.out;
 }
 
+TEST(CliRun, ChangedLayersStartAfreshAsInTheWindow) {
+    const fs::path dir = freshDir("layerloom_cli_warm");
+    const std::string data = " --data sample:nile.csv --column volume --epochs 1 --batch-size 8 --quiet";
+    ASSERT_EQ(run("train " + kFixture + "/model.json" + data + " --out " + (dir / "run").string()).exitCode, 0);
+    // The same model with a wider middle layer, and no weights of its own.
+    json model = json::parse(readFile(kFixture + "/model.json"));
+    for (json& layer : model["modelTopology"]["config"]["layers"]) {
+        if (layer["config"]["name"] == "lstm_3") layer["config"]["units"] = 6;
+    }
+    model.erase("weightsManifest");
+    std::ofstream(dir / "wider.json") << model.dump();
+    const Result r = run("train " + (dir / "wider.json").string() + " --weights " +
+                         (dir / "run" / "weights.llw").string() +
+                         " --data sample:nile.csv --column volume --epochs 1 --batch-size 8 --out " +
+                         (dir / "run2").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "layers start from the given weights, 2 afresh (lstm_3: ")) << r.out;
+}
+
 TEST(CliRun, DataThatCannotTrainWritesNothing) {
     const fs::path dir = freshDir("layerloom_cli_cannot_train");
     const Result r = run("train " + kFixture + "/model.json --data sample:nile.csv --column volume "

@@ -211,6 +211,22 @@ TEST(Normalizer, AStoredOneIsCheckedBeforeUse) {
     }
 }
 
+TEST(Normalizer, ConvertsBothWaysForTheCliAndTheWindowAlike) {
+    Normalizer n;
+    n.kind = Normalizer::Kind::ZScore;
+    n.shift = {10.0, -1.0};
+    n.scale = {2.0, 0.5};
+    std::vector<float> values = {12, -1, 10, 0};  // two steps of two features
+    n.toModelUnits(values, 2);
+    EXPECT_EQ(values, (std::vector<float>{1, 0, 0, 2}));
+    n.toDataUnits(values, 2);
+    EXPECT_EQ(values, (std::vector<float>{12, -1, 10, 0}));
+    EXPECT_THROW(n.toDataUnits(values, 4), DataError);
+    Normalizer none;
+    none.toModelUnits(values, 4);  // nothing to undo, whatever the width
+    EXPECT_EQ(values, (std::vector<float>{12, -1, 10, 0}));
+}
+
 TEST(Synthetic, RepeatableForASeed) {
     for (const std::string& name : syntheticNames()) {
         const Series a = syntheticSeries(name, 500, 7);

@@ -5,6 +5,7 @@
 #include "graph/fragment.h"
 #include "graph/layout.h"
 #include "interop/keras_model.h"
+#include "interop/model_file.h"
 #include "layers/layer_registry.h"
 #include "shape/fixes.h"
 
@@ -264,30 +265,28 @@ void Document::save(const QString& path) {
 }
 
 void Document::load(const QString& path) {
-    if (path.endsWith(".json", Qt::CaseInsensitive)) {
-        // A Keras/TF.js model: its architecture becomes a new, unsaved LayerLoom project.
-        KerasImport imported;
+    if (!path.startsWith(":/")) {
+        // Projects and Keras models open by the same rule as in layerloom-cli.
+        Project project;
         try {
-            imported = importKerasModel(path.toStdString());
+            project = openModelFile(path.toStdString());
         } catch (const KerasImportError& e) {
             throw ProjectError(e.what());
         }
-        if (imported.project.name.empty()) {
-            imported.project.name = QFileInfo(path).dir().dirName().toStdString();
-        }
-        imported.project.weights = std::move(imported.weights);
-        setProject(std::move(imported.project), QString());
+        // An imported model becomes a new, unsaved project.
+        setProject(std::move(project), isKerasModelFile(path.toStdString()) ? QString() : path);
         return;
     }
+    // A built-in example, from the program's resources.
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         throw ProjectError(path.toStdString() + ": cannot open the file (" +
                            file.errorString().toStdString() + ")");
     }
     const QByteArray bytes = file.readAll();
-    Project project = parseProject(std::string_view(bytes.constData(), bytes.size()),
-                                   QFileInfo(path).fileName().toStdString());
-    setProject(std::move(project), path.startsWith(":/") ? QString() : path);
+    setProject(parseProject(std::string_view(bytes.constData(), bytes.size()),
+                            QFileInfo(path).fileName().toStdString()),
+               QString());
 }
 
 }  // namespace loom::ui
