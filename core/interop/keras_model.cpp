@@ -137,7 +137,10 @@ private:
             c = inner["config"];
         }
         const LayerSpec* spec = findLayer(kind);
-        if (!spec) fail("layer '" + name + "' is a " + cls + ", which LayerLoom does not support");
+        if (!spec) {
+            fail("layer '" + printableExcerpt(name, 40) + "' is a " + printableExcerpt(cls, 40) +
+                 ", which LayerLoom does not support");
+        }
         const NodeId id = g.addNode(kind, {}, name);
         for (const ParamSpec& p : spec->params()) {
             if (!c.contains(p.name)) continue;

@@ -111,6 +111,17 @@ TEST_F(KerasBorders, MissingPartsOfTheTopologyAreSaidByName) {
                           R"({"config":{"name":"mystery"}}]}}})";
     EXPECT_NE(errorOf(seq).find("layer 'mystery' does not say its class_name"), std::string::npos)
         << errorOf(seq);
+    // The issue's "layer '' is a , which LayerLoom does not support".
+    std::ofstream(seq) << R"({"modelTopology":{"class_name":"Sequential","config":{"layers":[)"
+                          R"({"class_name":"InputLayer","config":{"name":"in","batch_input_shape":[null,8,1]}},)"
+                          R"({"class_name":"","config":{"name":"blank"}}]}}})";
+    EXPECT_NE(errorOf(seq).find("layer 'blank' does not say its class_name"), std::string::npos)
+        << errorOf(seq);
+    std::ofstream(seq) << R"({"modelTopology":{"class_name":"Sequential","config":{"layers":[)"
+                          R"({"class_name":"InputLayer","config":{"name":"in","batch_input_shape":[null,8,1]}},)"
+                          R"({"class_name":"Conv9D","config":{"name":"c"}}]}}})";
+    EXPECT_NE(errorOf(seq).find("layer 'c' is a Conv9D, which LayerLoom does not support"), std::string::npos)
+        << errorOf(seq);
     // Values of the wrong kind end in a plain sentence, never the JSON library's.
     std::ofstream(seq) << R"({"modelTopology":{"class_name":"Sequential","config":{"layers":[7]}}})";
     EXPECT_NE(errorOf(seq).find("not a Keras model description"), std::string::npos) << errorOf(seq);
