@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli_model.h"
+#include "train/warm_start.h"
 #include "engine/plan.h"
 #include "interop/keras_code.h"
 #include "interop/keras_export.h"
@@ -39,7 +40,17 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
         Plan<float> plan = Plan<float>::compile(model.project.graph, 1);
         std::optional<RunRecord> run;
         if (auto weights = givenWeights(model, a, &run)) {
-            plan.loadWeights(*weights);  // checks that they fit the model
+            // As File > Export: the trained weights where they fit the layers, Keras's
+            // initialisers (with --seed) elsewhere, and a warning naming those layers.
+            const auto seed = static_cast<std::uint64_t>(a.integer("seed", 0).value_or(0));
+            const WeightMatch match = warmStart(plan, model.project.graph, *weights, seed);
+            if (match.none()) {
+                throw std::runtime_error("the given weights fit none of the model's layers" +
+                                         (match.reasons.empty() ? std::string() : ": " + match.reasons.front()));
+            }
+            for (const std::string& why : match.reasons) {
+                err << "layerloom-cli: warning: exported with new weights: " << why << "\n";
+            }
         } else {
             const auto seed = a.integer("seed", 0).value_or(0);
             plan.initialize(static_cast<std::uint64_t>(seed));

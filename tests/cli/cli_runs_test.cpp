@@ -150,6 +150,11 @@ TEST(CliRun, ChangedLayersStartAfreshAsInTheWindow) {
                          (dir / "run2").string());
     ASSERT_EQ(r.exitCode, 0) << r.out;
     EXPECT_TRUE(has(r.out, "layers start from the given weights, 2 afresh (lstm_3: ")) << r.out;
+    // export takes the weights by the same rule (as File > Export does).
+    const Result e = run("export " + (dir / "wider.json").string() + " " + (dir / "tfjs").string() +
+                         " --to tfjs --weights " + (dir / "run" / "weights.llw").string());
+    EXPECT_EQ(e.exitCode, 0) << e.out;
+    EXPECT_TRUE(has(e.out, "warning: exported with new weights: lstm_3: ")) << e.out;
 }
 
 TEST(CliRun, DataThatCannotTrainWritesNothing) {
