@@ -140,6 +140,8 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(120);
     connect(&m_refresh, &QTimer::timeout, this, &DataPanel::refresh);
+    m_poll.setInterval(30);
+    connect(&m_poll, &QTimer::timeout, this, &DataPanel::collect);
     auto edited = [this] {
         if (m_loading) return;
         storeToDocument();
@@ -328,26 +330,48 @@ void DataPanel::refresh() {
     m_status->setText(synthetic ? tr("Generating the series…")
                                 : tr("Reading %1…").arg(QFileInfo(QString::fromStdString(spec.source)).fileName()));
     emit statusChanged();
+    // The worker hands its result over through a mutex and the panel's timer collects it
+    // (rather than posting events across threads), as the training controller does.
     auto latest = m_generation;
-    m_pool.start([this, latest, generation, spec, dims, modelProblem, storeColumns] {
-        auto progress = [this, latest, generation](double fraction) {
+    auto inbox = m_inbox;
+    {
+        std::lock_guard lock(inbox->mutex);
+        inbox->result.reset();
+        inbox->fraction = -1.0;
+    }
+    m_poll.start();
+    m_pool.start([latest, inbox, generation, spec, dims, modelProblem, storeColumns] {
+        auto progress = [latest, inbox, generation](double fraction) {
             if (latest->load() != generation) return false;
-            QMetaObject::invokeMethod(this, [this, generation, fraction] {
-                if (*m_generation != generation) return;
-                m_progress->setRange(0, 1000);
-                m_progress->setValue(static_cast<int>(fraction * 1000));
-            }, Qt::QueuedConnection);
+            std::lock_guard lock(inbox->mutex);
+            inbox->fraction = fraction;
             return true;
         };
         try {
             auto preview = std::make_shared<DataPreview>(previewData(spec, dims, modelProblem, progress));
-            QMetaObject::invokeMethod(this, [this, generation, preview, spec, storeColumns] {
-                if (*m_generation == generation) showPreview(*preview, spec, storeColumns);
-            }, Qt::QueuedConnection);
+            std::lock_guard lock(inbox->mutex);
+            if (latest->load() == generation) inbox->result = Inbox::Result{generation, preview, spec, storeColumns};
         } catch (const ReadCancelled&) {
             // A newer refresh is on its way.
         }
     });
+}
+
+void DataPanel::collect() {
+    std::optional<Inbox::Result> result;
+    double fraction = -1.0;
+    {
+        std::lock_guard lock(m_inbox->mutex);
+        result.swap(m_inbox->result);
+        fraction = m_inbox->fraction;
+    }
+    if (fraction >= 0.0 && m_busy) {
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(static_cast<int>(fraction * 1000));
+    }
+    if (!result || result->generation != *m_generation) return;
+    m_poll.stop();
+    showPreview(*result->preview, result->spec, result->storeColumns);
 }
 
 void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns) {

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <QWidget>
 
 #include "data/data_preview.h"
@@ -86,6 +88,20 @@ private:
     QThreadPool m_pool;
     std::shared_ptr<std::atomic<int>> m_generation = std::make_shared<std::atomic<int>>(0);
     bool m_busy = false;
+    /// What the reading worker hands over: the newest result and how far it has read.
+    struct Inbox {
+        struct Result {
+            int generation = 0;
+            std::shared_ptr<DataPreview> preview;
+            DataSpec spec;
+            bool storeColumns = false;
+        };
+        std::mutex mutex;
+        std::optional<Result> result;
+        double fraction = -1.0;
+    };
+    std::shared_ptr<Inbox> m_inbox = std::make_shared<Inbox>();
+    QTimer m_poll;  ///< collects the worker's result on the window's thread
     /// The project's data choice the widgets show, so that other training edits read nothing.
     nlohmann::json m_loadedData;
     bool m_loadedOnce = false;
@@ -99,6 +115,7 @@ private:
     DataSpec specFromWidgets() const;
     void refresh();
     void scheduleRefresh();
+    void collect();
     void showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns);
     void showSeries(const Series& series);
     void setStatus(const QString& problem, const QString& summary);
