@@ -79,7 +79,9 @@ void Autosaver::saveSnapshot(Project project) {
     // The document's path and name are read here, on the window's thread.
     const std::string original = m_document->filePath().toStdString();
     const std::string name = m_document->displayName().toStdString();
-    m_writer.start([this, original, name] {
+    // The time too: the C library's time zone state is not for two threads at once.
+    const std::string saved = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
+    m_writer.start([this, original, name, saved] {
         std::optional<Project> next;
         {
             std::lock_guard lock(m_snapshotMutex);
@@ -88,9 +90,7 @@ void Autosaver::saveSnapshot(Project project) {
         if (!next) return;
         try {
             saveProject(*next, m_file.toStdString());
-            const nlohmann::json meta = {{"original", original},
-                                         {"name", name},
-                                         {"saved", QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()}};
+            const nlohmann::json meta = {{"original", original}, {"name", name}, {"saved", saved}};
             writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
         } catch (const std::exception&) {
             // As saveNow: the next epoch tries again.
