@@ -36,26 +36,28 @@ std::string OptimizerConfig::name() const {
     return "adam";
 }
 
-void Optimizer::restore(const Plan<float>& plan, OptimizerState state) {
+std::string Optimizer::stateProblem(const Plan<float>& plan, const OptimizerState& state) {
     const auto& params = plan.params();
-    if (!state.moments.empty()) {
-        if (state.moments.size() != 2 * params.size()) {
-            throw std::invalid_argument("the optimizer state holds " +
-                                        std::to_string(state.moments.size()) + " slots; the model needs " +
-                                        std::to_string(2 * params.size()));
-        }
-        for (std::size_t k = 0; k < params.size(); ++k) {
-            for (std::size_t s = 2 * k; s < 2 * k + 2; ++s) {
-                if (state.moments[s].size() != params[k].value.size()) {
-                    throw std::invalid_argument("the optimizer state of " + params[k].fullName() + " holds " +
-                                                std::to_string(state.moments[s].size()) +
-                                                " values; the parameter has " +
-                                                std::to_string(params[k].value.size()));
-                }
+    if (state.iterations < 0) return "the optimizer's step count is negative";
+    if (state.moments.empty()) return {};
+    if (state.moments.size() != 2 * params.size()) {
+        return "the optimizer state holds " + std::to_string(state.moments.size()) +
+               " slots; the model needs " + std::to_string(2 * params.size());
+    }
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        for (std::size_t s = 2 * k; s < 2 * k + 2; ++s) {
+            if (state.moments[s].size() != params[k].value.size()) {
+                return "the optimizer state of " + params[k].fullName() + " holds " +
+                       std::to_string(state.moments[s].size()) + " values; the parameter has " +
+                       std::to_string(params[k].value.size());
             }
         }
     }
-    if (state.iterations < 0) throw std::invalid_argument("the optimizer's step count is negative");
+    return {};
+}
+
+void Optimizer::restore(const Plan<float>& plan, OptimizerState state) {
+    if (std::string problem = stateProblem(plan, state); !problem.empty()) throw std::invalid_argument(problem);
     m_slots = std::move(state.moments);
     m_iterations = m_slots.empty() ? 0 : state.iterations;
 }

@@ -50,6 +50,8 @@ public:
     /// Continues from `state` (an empty one starts afresh). Throws std::invalid_argument when
     /// its slots do not have the sizes of `plan`'s parameters.
     void restore(const Plan<float>& plan, OptimizerState state);
+    /// Why `state` does not fit `plan`, in words; empty when it does.
+    static std::string stateProblem(const Plan<float>& plan, const OptimizerState& state);
 
 private:
     OptimizerConfig m_config;

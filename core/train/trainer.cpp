@@ -77,11 +77,7 @@ std::string resumeProblem(const Plan<float>& plan, const TrainingState& state, c
             }
         }
     }
-    try {
-        Optimizer(config.optimizer).restore(plan, state.optimizer);
-    } catch (const std::invalid_argument& e) {
-        return e.what();
-    }
+    if (std::string problem = Optimizer::stateProblem(plan, state.optimizer); !problem.empty()) return problem;
     std::mt19937_64 engine;
     std::istringstream text(state.dropoutRng);
     text >> engine;

@@ -237,12 +237,7 @@ std::string errorAfter(const std::function<void(json&)>& damage) {
     json j = json::parse(in);
     damage(j);
     std::ofstream(dir / "run.json") << j.dump();
-    try {
-        readRunFolder(dir);
-    } catch (const std::runtime_error& e) {
-        return e.what();
-    }
-    return "(read without an error)";
+    return test::refusalOf([&] { readRunFolder(dir); });
 }
 
 TEST(RunFolder, ADamagedRecordIsRefusedWithWhere) {

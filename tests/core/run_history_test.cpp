@@ -64,12 +64,7 @@ TEST(RunHistory, LongBatchSeriesAreThinnedWhenSaved) {
 
 /// The message runFromJson refuses `j` with.
 std::string refusal(const nlohmann::json& j) {
-    try {
-        runFromJson(j);
-    } catch (const std::runtime_error& e) {
-        return e.what();
-    }
-    return "(accepted)";
+    return test::refusalOf([&] { runFromJson(j); });
 }
 
 TEST(RunHistory, DamagedRunsSayWhereAndWhat) {

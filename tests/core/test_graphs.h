@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,17 @@
 #include "shape/validator.h"
 
 namespace loom::test {
+
+/// The message `call` refuses its input with (a std::runtime_error), or "(accepted)".
+template <class F>
+std::string refusalOf(F&& call) {
+    try {
+        call();
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
 
 /// Adds a node of `kind` with parameter overrides, wired from `inputs` in port order.
 inline NodeId add(ModelGraph& g, std::string_view kind, ParamMap params = {},

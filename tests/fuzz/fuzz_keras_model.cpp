@@ -12,11 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view all(reinterpret_cast<const char*>(data), size);
     const std::vector<std::string> files = loom::fuzz::splitFiles(data, size, 3);
     const auto folder = loom::fuzz::scratchFolder();
-    loom::fuzz::writeFile(folder / "model.json", files[0]);
-    if (files.size() > 1) loom::fuzz::writeFile(folder / "weights.bin", files[1]);
+    loom::fuzz::writeFiles(folder, files, {"model.json", "weights.bin", "input.json"});
     loom::fuzz::expectCleanRefusal(all, [&] { (void)loom::importKerasModel(folder / "model.json"); });
     if (files.size() > 2) {
-        loom::fuzz::writeFile(folder / "input.json", files[2]);
         loom::fuzz::expectCleanRefusal(all, [&] {
             std::vector<std::int64_t> shape;
             (void)loom::readJsonArray(folder / "input.json", shape);

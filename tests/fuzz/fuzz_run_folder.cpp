@@ -14,9 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view all(reinterpret_cast<const char*>(data), size);
     const std::vector<std::string> files = loom::fuzz::splitFiles(data, size, 3);
     const auto folder = loom::fuzz::scratchFolder();
-    loom::fuzz::writeFile(folder / "run.json", files[0]);
-    if (files.size() > 1) loom::fuzz::writeFile(folder / "weights.llw", files[1]);
-    if (files.size() > 2) loom::fuzz::writeFile(folder / "state.llw", files[2]);
+    loom::fuzz::writeFiles(folder, files, {"run.json", "weights.llw", "state.llw"});
     loom::fuzz::expectCleanRefusal(all, [&] {
         const loom::RunFolder run = loom::readRunFolder(folder);
         if (!run.record.state) return;

@@ -51,6 +51,15 @@ void writeFile(const fs::path& file, std::string_view bytes) {
     if (!out) throw std::logic_error("the fuzz target cannot write " + file.string());
 }
 
+void writeFiles(const fs::path& folder, const std::vector<std::string>& files,
+                std::initializer_list<const char*> names) {
+    std::size_t i = 0;
+    for (const char* name : names) {
+        if (i == files.size()) break;
+        writeFile(folder / name, files[i++]);
+    }
+}
+
 bool speaksLibrary(const std::string& message, std::string_view input) {
     for (const char* word : {"[json.exception", "basic_string", "_M_", "vector::", "std::bad_alloc",
                              "bad_optional_access", "map::at", "bad_variant_access"}) {

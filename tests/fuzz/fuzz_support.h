@@ -7,6 +7,7 @@
 #include <exception>
 #include <stdexcept>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,9 @@ std::vector<std::string> splitFiles(const std::uint8_t* data, std::size_t size, 
 std::filesystem::path scratchFolder();
 
 void writeFile(const std::filesystem::path& file, std::string_view bytes);
+/// Writes files[i] to folder / names[i], for as many files as there are (at most names.size()).
+void writeFiles(const std::filesystem::path& folder, const std::vector<std::string>& files,
+                std::initializer_list<const char*> names);
 
 /// Runs `read` on `input`. Every refusal must be a std::runtime_error whose message speaks to
 /// the user; any other exception (the JSON library's, std::bad_alloc, std::invalid_argument

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QTimer>
 #include <QtTest>
 #include <functional>
 
@@ -31,6 +32,31 @@ inline Project smallAutoencoder(std::int64_t units = 8) {
     g.connect({dec, 0}, {out, 0});
     return p;
 }
+
+/// A timer that should fire every 10 ms while started: worst() is the longest gap between two
+/// firings, how long the event loop was kept from running.
+class EventLoopProbe {
+public:
+    EventLoopProbe() {
+        m_timer.setInterval(10);
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            const qint64 now = m_clock.elapsed();
+            if (m_last > 0) m_worst = std::max(m_worst, now - m_last);
+            m_last = now;
+        });
+    }
+    void start() {
+        m_clock.start();
+        m_timer.start();
+    }
+    void stop() { m_timer.stop(); }
+    qint64 worst() const { return m_worst; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0, m_worst = 0;
+};
 
 /// Runs the event loop until `done` or `ms` milliseconds; returns whether it got done.
 inline bool waitFor(const std::function<bool()>& done, int ms) {
