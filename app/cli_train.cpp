@@ -365,6 +365,8 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     const bool quiet = a.flag("quiet");
     if (!quiet) {
         for (const std::string& note : data.notes) err << note << "\n";
+        err << data.train.size() << " training and " << data.validation.size() << " validation windows of "
+            << data.window.length << " steps\n";
         if (state) {
             err << "resuming " << *resumeDir << " after epoch " << state->epochsDone << " of "
                 << config.epochs << "\n";

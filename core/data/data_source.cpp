@@ -205,9 +205,6 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
         }
     }
     if (dropped > 0) out.notes.push_back(std::to_string(dropped) + " windows touching gaps dropped");
-    out.notes.push_back(std::to_string(out.train.size()) + " training and " +
-                        std::to_string(out.validation.size()) + " validation windows of " +
-                        std::to_string(w.length) + " steps");
     return out;
 }
 

@@ -62,6 +62,8 @@ TrainingSession::TrainingSession(SessionSetup setup) : m_setup(std::move(setup))
 TrainingSession::~TrainingSession() = default;
 
 void TrainingSession::prepare() {
+    // The thread count holds for the calling thread's products: prepare's previews as well.
+    if (m_setup.threads > 0) isa::setThreads(m_setup.threads);
     const TrainConfig& c = m_setup.config;
     const std::int64_t steps = m_setup.data.window > 0 ? m_setup.data.window : 0;
     if (std::string problem = memoryProblem(m_setup.graph, c.batchSize, steps); !problem.empty()) {

@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "core/test_graphs.h"
 #include "data/csv_reader.h"
@@ -167,6 +171,33 @@ TEST(TrainingSession, DataShorterThanAWindowIsRefusedBeforeTraining) {
     } catch (const DataError& e) {
         EXPECT_NE(std::string(e.what()).find("16"), std::string::npos) << e.what();
     }
+}
+
+// The window trains with one core fewer than the machine has: the count must hold for the
+// products its training thread starts, OpenBLAS's included (it reads OpenMP's count on the
+// calling thread), from the first preview on, and leave other threads alone.
+TEST(TrainingSession, ItsThreadCountHoldsForTheProductsOfItsOwnThread) {
+#ifndef _OPENMP
+    GTEST_SKIP() << "built without OpenMP";
+#else
+    const int before = omp_get_max_threads();
+    int during = 0, afterInitialize = 0;
+    std::thread worker([&] {
+        omp_set_num_threads(3);
+        Plan<float> plan = Plan<float>::compile(autoencoder(), 1);
+        plan.initialize(1);  // the initialisers run serially, then give the count back
+        afterInitialize = omp_get_max_threads();
+        SessionSetup s = sineSetup();
+        s.threads = 1;
+        TrainingSession session(s);
+        session.prepare();
+        during = omp_get_max_threads();
+    });
+    worker.join();
+    EXPECT_EQ(afterInitialize, 3);
+    EXPECT_EQ(during, 1);
+    EXPECT_EQ(omp_get_max_threads(), before);
+#endif
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // The main window, offscreen, driven by real mouse, wheel and keyboard events.
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QImage>
 #include <QMessageBox>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -239,6 +242,47 @@ private slots:
         QCOMPARE(w.document()->graph().nodes().size(), 9u);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.readAll().contains("\"units\": \"x\""));  // untouched on disk
+    }
+
+    // The panels that share the right-hand dock with the Inspector (Data, Training) fit its
+    // width as the window first opens: nothing, such as the Browse button, hides behind a
+    // horizontal scroll bar.
+    void theSidePanelsFitTheirDockWithoutScrollingSideways() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder_skips_add.loom"));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        for (const char* name : {"inspectorDock", "dataDock", "trainingDock"}) {
+            auto* dock = w.findChild<QDockWidget*>(name);
+            QVERIFY2(dock, name);
+            dock->raise();
+            QApplication::processEvents();
+            QVERIFY2(dock->width() <= 400, qPrintable(QString("%1 is %2 wide").arg(name).arg(dock->width())));
+            for (auto* area : dock->findChildren<QScrollArea*>()) {
+                QWidget* inside = area->widget();
+                const QString widest = inside ? widestChild(inside) : QString();
+                QVERIFY2(!area->horizontalScrollBar()->isVisible(),
+                         qPrintable(QString("%1 scrolls sideways: needs %2 px of %3; widest part: %4")
+                                        .arg(name).arg(inside->minimumSizeHint().width())
+                                        .arg(area->viewport()->width()).arg(widest)));
+            }
+        }
+    }
+
+private:
+    // The child whose minimum width is largest, for a failure message.
+    static QString widestChild(QWidget* parent) {
+        QString name;
+        int most = -1;
+        for (QWidget* c : parent->findChildren<QWidget*>(Qt::FindDirectChildrenOnly)) {
+            const int width = c->minimumSizeHint().width();
+            if (c->isVisible() && width > most) {
+                most = width;
+                name = QString("%1 (%2 px)").arg(c->metaObject()->className()).arg(width);
+            }
+        }
+        return name;
     }
 };
 

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QImage>
 #include <QListWidget>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -380,7 +381,8 @@ private slots:
         probe.stop();
         QVERIFY2(data->ready(), qPrintable(data->problem()));
         QVERIFY(!progress->isVisible());
-        QVERIFY2(data->summary().startsWith("2000000 steps of 1 feature"), qPrintable(data->summary()));
+        // Counts in the user's locale's digit grouping ("2,000,000" in English).
+        QVERIFY2(data->summary().startsWith(QLocale().toString(2'000'000) + " steps of 1 feature"), qPrintable(data->summary()));
         QVERIFY(ws()->trainingPanel()->startButton()->isEnabled());
         qInfo("longest event-loop gap while reading 30 MB: %lld ms", static_cast<long long>(probe.worst()));
         QVERIFY(probe.worst() < 1000);

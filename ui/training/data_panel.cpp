@@ -100,6 +100,12 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     m_missing->addItem(tr("Skip windows with gaps"), "drop");
     m_missing->addItem(tr("Interpolate linearly"), "interpolate");
     m_missing->setToolTip(tr("What to do with empty or NA cells"));
+    // Narrow enough for the dock it shares with the Inspector: the combo boxes shorten their
+    // text to fit and show it in full when opened.
+    for (QComboBox* box : {m_source, m_label, m_normalize, m_missing}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(10);
+    }
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -117,6 +123,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     sourceRow->addWidget(m_source, 1);
     sourceRow->addWidget(m_browse);
     auto* form = m_form = new QFormLayout;
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // a narrow dock puts fields under their labels
     form->addRow(tr("Source"), sourceRow);
     form->addRow(QString(), m_about);
     form->addRow(tr("Columns"), m_columns);
@@ -410,7 +417,7 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
         return;
     }
     const Series& series = preview.series;
-    QString text = tr("%1 steps of %2: %3 training and %4 validation windows of %5 steps")
+    QString text = tr("%L1 steps of %2: %L3 training and %L4 validation windows of %L5 steps")
                        .arg(series.steps)
                        .arg(series.features == 1 ? tr("1 feature") : tr("%1 features").arg(series.features))
                        .arg(preview.trainWindows)
@@ -471,7 +478,6 @@ void DataPanel::showSeries(const Series& series) {
 }
 
 void DataPanel::setStatus(const QString& problem, const QString& summary) {
-    const bool changed = true;  // the reading that came before changed ready() as well
     m_problem = problem;
     m_summary = summary;
     if (problem.isEmpty()) {
@@ -481,7 +487,7 @@ void DataPanel::setStatus(const QString& problem, const QString& summary) {
         m_status->setStyleSheet("color: #b3261e");
         m_status->setText(tr("Cannot train on this: %1").arg(problem));
     }
-    if (changed) emit statusChanged();
+    emit statusChanged();
 }
 
 QString DataPanel::summary() const { return m_summary; }

@@ -130,7 +130,7 @@ bool TrainingController::start(QString* why) {
     m_previewSet = PreviewSet{};
     m_notes.clear();
     m_match = WeightMatch{};
-    m_progressText = tr("Preparing the data…");
+    m_progressText = tr("Preparing the data and the weights…");
     m_permille = 0;
 
     auto session = std::make_shared<TrainingSession>(std::move(setup));

@@ -104,7 +104,14 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     m_patience->setSuffix(tr(" epochs"));
     m_patience->setToolTip(tr("How many epochs without improvement to wait"));
 
+    // Narrow enough for the dock it shares with the Inspector: the combo boxes shorten their
+    // text to fit, and a narrow dock puts fields under their labels.
+    for (QComboBox* box : {m_loss, m_optimizer, m_schedule}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(10);
+    }
     auto* form = new QFormLayout;
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("Loss"), m_loss);
     form->addRow(tr("Optimizer"), m_optimizer);
     form->addRow(tr("Learning rate"), m_lr);

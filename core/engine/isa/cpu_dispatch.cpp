@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <type_traits>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 // The tables CMake built in: one per level in the portable x86-64 build, else this build's own.
 #ifdef LAYERLOOM_ISA_DISPATCH
@@ -90,6 +93,9 @@ std::vector<std::string> supportedLevels() {
 }
 
 void setThreads(int threads) {
+#ifdef _OPENMP
+    omp_set_num_threads(threads);
+#endif
     Eigen::setNbThreads(threads);
     active().setThreads(threads);
 }

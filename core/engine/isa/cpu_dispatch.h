@@ -15,7 +15,8 @@ const Table& active();
 /// The levels built into this program that this processor runs, lowest first.
 std::vector<std::string> supportedLevels();
 
-/// Eigen's thread count for its own products, here and in the active table.
+/// How many threads the matrix products use: Eigen's own, here and in the active table, and
+/// OpenBLAS's for products started from the calling thread (it takes OpenMP's count there).
 void setThreads(int threads);
 
 /// Makes `level` ("x86-64-v3" or "v3") the active table, for benchmarks and the tests that
