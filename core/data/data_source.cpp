@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "data/csv_reader.h"
 #include "data/npy.h"
@@ -44,14 +45,37 @@ Dataset fromArrays(const NpyArray& x, const NpyArray* y, const std::string& sour
 
 }  // namespace
 
+namespace {
+
+/// Whether a column counts rows or time rather than measuring something, by its name: a year
+/// or time column, or one of the names spreadsheets, pandas (an unnamed index) and loggers
+/// give a row counter, whose values must then rise in equal steps (so that a measurement
+/// called "n" stays a feature).
+bool isIndexColumn(const CsvColumn& column) {
+    std::string lower;
+    for (char c : column.name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "year" || lower == "index" || lower == "time" || lower == "t") return true;
+    // ("column 1": a header cell left empty, as pandas writes its index.)
+    static const std::set<std::string> counters{"idx", "step", "steps", "#", "n", "no", "row", "id", "unnamed: 0",
+                                                    "column 1"};
+    if (!counters.contains(lower)) return false;
+    const std::vector<double>& v = column.values;
+    if (v.size() < 2 || !column.missingRows.empty()) return false;
+    const double step = v[1] - v[0];
+    if (!(step > 0) || !std::isfinite(step)) return false;
+    const double tolerance = 1e-9 * std::max(std::abs(v.front()), std::abs(v.back())) + 1e-12;
+    for (std::size_t i = 2; i < v.size(); ++i) {
+        if (!(std::abs(v[i] - v[i - 1] - step) <= tolerance)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::vector<std::string> defaultFeatureColumns(const DataSpec& spec, const CsvTable& table) {
     std::vector<std::string> columns = table.numericColumnNames();
     // A leading year or index column is not a feature.
-    if (columns.size() > 1) {
-        std::string lower;
-        for (char c : columns.front()) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower == "year" || lower == "index" || lower == "time" || lower == "t") columns.erase(columns.begin());
-    }
+    if (columns.size() > 1 && isIndexColumn(table.numericColumn(columns.front()))) columns.erase(columns.begin());
     std::erase(columns, spec.labelColumn);
     return columns;
 }

@@ -330,3 +330,38 @@ TEST(DataSource, AFileOfThousandsOfColumnsGetsAShortMessage) {
 
 }  // namespace
 }  // namespace loom
+
+namespace loom {
+namespace {
+
+// A first column that only counts rows or time (a year or time column, or a row counter whose
+// values rise in equal steps) is not offered as a feature; a first column that measures
+// something is.
+TEST(DataSource, ALeadingIndexColumnIsNotADefaultFeature) {
+    DataSpec spec;
+    const auto defaults = [&](const std::string& text) {
+        return defaultFeatureColumns(spec, parseCsv(text, "x.csv"));
+    };
+    using Names = std::vector<std::string>;
+    EXPECT_EQ(defaults("YEAR,spots\n1700,5\n1701,11\n1702,16\n"), (Names{"spots"}));
+    EXPECT_EQ(defaults("step,value\n0,0.5\n1,0.7\n2,0.2\n3,0.1\n"), (Names{"value"}));
+    EXPECT_EQ(defaults("Unnamed: 0,a,b\n10,1,2\n20,3,4\n30,5,6\n"), (Names{"a", "b"}));
+    EXPECT_EQ(defaults(",a,b\n0,1,2\n1,3,4\n2,5,6\n"), (Names{"a", "b"}));  // pandas's index
+    EXPECT_EQ(defaults("time,value\n0.5,1\n1.0,2\n1.7,1\n"), (Names{"value"}));
+    EXPECT_EQ(defaults("n,value\n0.5,1\n1.0,2\n1.5,1\n"), (Names{"value"}));
+    // Measurements stay: a counter's name with uneven steps, a fall, a constant or a gap, or
+    // a name that says nothing of counting.
+    EXPECT_EQ(defaults("n,temp\n1,20\n2,21\n4,22\n"), (Names{"n", "temp"}));
+    EXPECT_EQ(defaults("n,temp\n3,20\n2,21\n1,22\n"), (Names{"n", "temp"}));
+    EXPECT_EQ(defaults("n,temp\n1,20\n1,21\n1,22\n"), (Names{"n", "temp"}));
+    EXPECT_EQ(defaults("n,temp\n1,20\n,21\n3,22\n"), (Names{"n", "temp"}));
+    EXPECT_EQ(defaults("load,temp\n1,20\n2,21\n3,22\n"), (Names{"load", "temp"}));
+    // A lone column is the series itself.
+    EXPECT_EQ(defaults("step\n0\n1\n2\n3\n"), (Names{"step"}));
+    // The label column is never a feature.
+    spec.labelColumn = "spots";
+    EXPECT_EQ(defaults("YEAR,spots,x\n1700,5,1\n1701,11,1\n1702,16,2\n"), (Names{"x"}));
+}
+
+}  // namespace
+}  // namespace loom

@@ -2,6 +2,7 @@
 // curves and reconstructions, pause, resume, stop, errors, the lock, and weights that survive
 // saving.
 #include <QApplication>
+#include <QChartView>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -367,6 +368,9 @@ private slots:
         }
         openWithData(2);
         DataPanel* data = ws()->dataPanel();
+        auto* plot = data->findChild<QChartView*>();
+        QVERIFY(plot);
+        QVERIFY(waitFor([&] { return !data->busy() && !plot->chart()->series().isEmpty(); }, 10000));
         EventLoopProbe probe;
         probe.start();
         data->chooseCsv(csv);
@@ -376,6 +380,12 @@ private slots:
         auto* progress = data->findChild<QProgressBar*>();
         QVERIFY(progress);
         QVERIFY(waitFor([&] { return progress->isVisible(); }, 3000));
+        // While the file is read, the earlier source's series is not on show as if it were the
+        // file's, and the status names the file and its size.
+        QVERIFY(plot->chart()->series().isEmpty());
+        bool named = false;
+        for (QLabel* label : data->findChildren<QLabel*>()) named = named || label->text().startsWith("Reading large.csv (");
+        QVERIFY(named);
         QVERIFY(waitFor([&] { return progress->maximum() == 1000 && progress->value() > 0; }, 20000));
         QVERIFY(waitFor([&] { return !data->busy(); }, 60000));
         probe.stop();

@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -334,8 +335,18 @@ void DataPanel::refresh() {
     m_progress->setRange(0, 0);
     m_progress->setVisible(true);
     m_status->setStyleSheet(QString());
-    m_status->setText(synthetic ? tr("Generating the series…")
-                                : tr("Reading %1…").arg(QFileInfo(QString::fromStdString(spec.source)).fileName()));
+    if (synthetic) {
+        m_status->setText(tr("Generating the series…"));
+    } else {
+        const QFileInfo file(QString::fromStdString(spec.source));
+        m_status->setText(file.size() >= (1 << 20) ? tr("Reading %1 (%2)…").arg(file.fileName(), QLocale().formattedDataSize(file.size()))
+                                                   : tr("Reading %1…").arg(file.fileName()));
+    }
+    // Another source's series does not stay on show while this one is read.
+    if (spec.source != m_shownSource) {
+        showSeries(Series{});
+        m_shownSource.clear();
+    }
     emit statusChanged();
     // The worker hands its result over through a mutex and the panel's timer collects it
     // (rather than posting events across threads), as the training controller does.
@@ -412,6 +423,7 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
         }
     }
     showSeries(preview.series);
+    m_shownSource = spec.source;
     if (!preview.problem.empty()) {
         setStatus(QString::fromStdString(preview.problem), QString());
         return;

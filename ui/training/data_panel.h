@@ -108,6 +108,7 @@ private:
     QString m_problem;
     QString m_summary;
     bool m_loading = false;  ///< filling the widgets from the document
+    std::string m_shownSource;  ///< the source whose series the plot and table show
     QString m_modelShapes;   ///< the model's Input and output shapes the status was made for
 
     void loadFromDocument();
