@@ -21,7 +21,24 @@ public:
 struct KerasImport {
     Project project;
     std::vector<NamedTensor> weights;
+    /// What the import left out or chose that the user should know (the optimizer's state,
+    /// a loss LayerLoom does not have).
+    std::vector<std::string> notes;
 };
+
+/// The kinds of Keras model files LayerLoom opens, told by the file name.
+enum class KerasFileKind {
+    None,        ///< not a Keras model file (a LayerLoom project, say)
+    LayersJson,  ///< a Keras/TF.js layers-format model.json with its weight files beside it
+    H5,          ///< model.save("model.h5"): tf.keras 2, or Keras 3's legacy format
+    Archive,     ///< model.save("model.keras"): Keras 3's zip archive
+};
+KerasFileKind kerasFileKind(const std::filesystem::path& file);
+
+/// Reads any Keras model file by its kind (see KerasFileKind): the graph, its weights and the
+/// training settings saved with it (loss, optimizer, learning rate) where LayerLoom has them.
+/// Throws KerasImportError saying what is wrong and where (the file, the part of it).
+KerasImport importKerasFile(const std::filesystem::path& file);
 
 /// Reads `model.json` and the weight files its manifest names (beside it). Sequential and
 /// functional topologies; InputLayer, LSTM, GRU, Dense, TimeDistributed(Dense), RepeatVector,

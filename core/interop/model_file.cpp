@@ -7,17 +7,25 @@
 
 namespace loom {
 
-bool isKerasModelFile(const std::filesystem::path& path) {
+KerasFileKind kerasFileKind(const std::filesystem::path& path) {
     std::string ext = path.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext == ".json";
+    if (ext == ".json") return KerasFileKind::LayersJson;
+    if (ext == ".h5" || ext == ".hdf5") return KerasFileKind::H5;
+    if (ext == ".keras") return KerasFileKind::Archive;
+    return KerasFileKind::None;
 }
+
+bool isKerasModelFile(const std::filesystem::path& path) { return kerasFileKind(path) != KerasFileKind::None; }
 
 Project openModelFile(const std::filesystem::path& path) {
     if (!isKerasModelFile(path)) return loadProject(path);
-    KerasImport imported = importKerasModel(path);
+    KerasImport imported = importKerasFile(path);
     if (imported.project.name.empty()) {
-        imported.project.name = std::filesystem::absolute(path).parent_path().filename().string();
+        // A model.json is named after its folder, a model file after itself.
+        imported.project.name = kerasFileKind(path) == KerasFileKind::LayersJson
+                                    ? std::filesystem::absolute(path).parent_path().filename().string()
+                                    : path.stem().string();
     }
     imported.project.weights = std::move(imported.weights);
     return std::move(imported.project);

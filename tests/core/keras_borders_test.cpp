@@ -124,7 +124,11 @@ TEST_F(KerasBorders, MissingPartsOfTheTopologyAreSaidByName) {
         << errorOf(seq);
     // Values of the wrong kind end in a plain sentence, never the JSON library's.
     std::ofstream(seq) << R"({"modelTopology":{"class_name":"Sequential","config":{"layers":[7]}}})";
-    EXPECT_NE(errorOf(seq).find("not a Keras model description"), std::string::npos) << errorOf(seq);
+    EXPECT_NE(errorOf(seq).find("a layer is 7, not a layer's description"), std::string::npos) << errorOf(seq);
+    std::ofstream(seq) << R"({"modelTopology":{"class_name":"Sequential","config":{"layers":[)"
+                          R"({"class_name":"InputLayer","config":{"name":"in","batch_input_shape":[null,8,1]}},)"
+                          R"({"class_name":"Dense","config":{"name":"d","units":"many"}}]}}})";
+    EXPECT_NE(errorOf(seq).find("layer 'd': units is \"many\", which Dense cannot take"), std::string::npos) << errorOf(seq);
 }
 
 TEST_F(KerasBorders, FunctionalInputsMustNameALayer) {

@@ -1,0 +1,244 @@
+// Keras's own model files: .h5 (tf.keras 2, and Keras 3's legacy format) and .keras (Keras 3).
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/loss.h"
+#include "engine/optimizer.h"
+#include "interop/hdf5_file.h"
+#include "interop/keras_model.h"
+#include "interop/keras_topology.h"
+#include "interop/zip_archive.h"
+#include "io/json_input.h"
+#include "io/message_text.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+namespace {
+
+/// The most bytes of weights a model may hold, of a configuration, and of a .keras archive's
+/// weights file (read into memory): far beyond any model LayerLoom trains.
+constexpr std::uint64_t kMaxWeightBytes = std::uint64_t{16} << 30;
+constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{64} << 20;
+constexpr std::uint64_t kMaxArchivedWeightsBytes = std::uint64_t{4} << 30;
+
+json parseConfig(const std::string& text, const std::string& where) {
+    try {
+        return parseJsonInput(text);
+    } catch (const JsonInputError& e) {
+        throw KerasImportError(where + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.problem());
+    }
+}
+
+/// Keras's naming.to_snake_case, which names a layer's place in a .keras weights file after
+/// its class: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".
+std::string snakeCase(const std::string& className) {
+    static const std::regex nonWord(R"(\W+)");
+    static const std::regex wordStart("(.)([A-Z][a-z]+)");
+    static const std::regex lowerUpper("([a-z])([A-Z])");
+    std::string s = std::regex_replace(className, nonWord, "");
+    s = std::regex_replace(s, wordStart, "$1_$2");
+    s = std::regex_replace(s, lowerUpper, "$1_$2");
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+/// The weights a layer kind holds, in the order Keras creates them (the bias last, when used).
+std::vector<std::string> weightNamesOf(const std::string& className) {
+    if (className == "LSTM" || className == "GRU") return {"kernel", "recurrent_kernel", "bias"};
+    if (className == "Dense" || className == "TimeDistributed") return {"kernel", "bias"};
+    return {};
+}
+
+/// Keeps a count of the bytes read against kMaxWeightBytes.
+class WeightBudget {
+public:
+    std::uint64_t left() const { return (kMaxWeightBytes - m_used) / 4; }
+    void take(const Hdf5File::Floats& f) { m_used += f.values.size() * 4; }
+
+private:
+    std::uint64_t m_used = 0;
+};
+
+/// The training settings Keras saved with the model (loss, optimizer, learning rate), where
+/// LayerLoom has them; what it leaves out goes into `notes`.
+json trainingSettings(const json& loss, const json& optimizer, std::vector<std::string>& notes) {
+    json training = json::object();
+    if (loss.is_string()) {
+        if (parseLoss(loss.get<std::string>())) {
+            training["loss"] = loss;
+        } else {
+            notes.push_back("the loss '" + printableExcerpt(loss.get<std::string>()) + "' is not one LayerLoom trains with; mse is used");
+        }
+    } else if (!loss.is_null()) {
+        notes.push_back("the saved loss " + jsonExcerpt(loss, 50) + " is not a loss's name; mse is used");
+    }
+    if (optimizer.is_object()) {
+        std::string name = optimizer.value("class_name", std::string());
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const json& config = optimizer.value("config", json::object());
+        if (OptimizerConfig::defaultsFor(name)) {
+            json opt = {{"name", name}};
+            if (config.is_object() && config.contains("learning_rate")) {
+                if (config["learning_rate"].is_number()) {
+                    opt["learning_rate"] = config["learning_rate"];
+                } else {
+                    notes.push_back("the learning-rate schedule saved with the model is not imported; the optimizer's default rate is used");
+                }
+            }
+            training["optimizer"] = opt;
+        } else if (!name.empty()) {
+            notes.push_back("the optimizer " + printableExcerpt(name) + " is not one LayerLoom has; Adam is used");
+        }
+    }
+    notes.push_back("the optimizer's state (its moments) is not imported: training starts its own");
+    return training;
+}
+
+KerasImport readH5(const std::filesystem::path& path) {
+    const Hdf5File file = Hdf5File::open(path);
+    const std::string where = path.string();
+    const std::optional<std::string> config = file.text("", "model_config");
+    if (!config) {
+        if (file.exists("layer_names") || file.texts("", "layer_names")) {
+            throw KerasImportError(where + ": holds weights only (model.save_weights); LayerLoom opens whole models, "
+                                           "saved with model.save(\"model.h5\")");
+        }
+        throw KerasImportError(where + ": not a Keras model: the file has no model_config");
+    }
+    if (config->size() > kMaxConfigBytes) throw KerasImportError(where + ": model_config is too large");
+    const std::string version = file.text("", "keras_version").value_or("");
+    const KerasProducer producer = producerOfVersion(version);
+    KerasImport result;
+    result.project = readKerasTopology(parseConfig(*config, where + ": model_config"), producer, where + ": model_config").project;
+    const ModelGraph& graph = result.project.graph;
+
+    if (const std::optional<std::string> training = file.text("", "training_config")) {
+        const json t = parseConfig(*training, where + ": training_config");
+        if (t.is_object()) {
+            result.project.training = trainingSettings(t.value("loss", json()), t.value("optimizer_config", json()), result.notes);
+        }
+    }
+
+    if (!file.isGroup("model_weights")) {
+        result.notes.push_back("the file holds no weights: the layers start from new ones");
+        return result;
+    }
+    const std::vector<std::string> layers = file.texts("model_weights", "layer_names").value_or(std::vector<std::string>{});
+    WeightBudget budget;
+    for (const std::string& layer : layers) {
+        const std::string group = "model_weights/" + layer;
+        const std::optional<std::vector<std::string>> names = file.texts(group, "weight_names");
+        if (!names) throw KerasImportError(where + ": " + group + ": the layer's weight_names are missing");
+        if (names->empty()) continue;
+        if (!graph.nodeByName(layer)) {
+            throw KerasImportError(where + ": weights for layer '" + printableExcerpt(layer, 40) + "', which the model does not have");
+        }
+        for (const std::string& name : *names) {
+            // tf.keras 2: "lstm_1/lstm_cell_1/kernel:0"; Keras 3: "lstm_1/lstm_cell/kernel".
+            std::string param = name.substr(name.rfind('/') + 1);
+            if (param.ends_with(":0")) param.resize(param.size() - 2);
+            if (param != "kernel" && param != "recurrent_kernel" && param != "bias") {
+                throw KerasImportError(where + ": " + group + ": weight '" + printableExcerpt(name) +
+                                       "' is none of the kernel, recurrent_kernel and bias LayerLoom's layers hold");
+            }
+            Hdf5File::Floats values = file.floats(group + "/" + name, budget.left());
+            budget.take(values);
+            result.weights.push_back({layer + "/" + param, std::move(values.shape), std::move(values.values)});
+        }
+    }
+    return result;
+}
+
+KerasImport readArchive(const std::filesystem::path& path) {
+    const std::string where = path.string();
+    const ZipReader zip = ZipReader::open(path);
+    if (!zip.has("config.json")) {
+        throw KerasImportError(where + ": not a Keras model archive: it has no config.json");
+    }
+    KerasProducer producer = KerasProducer::Keras3;
+    if (zip.has("metadata.json")) {
+        const json metadata = parseConfig(zip.read("metadata.json", kMaxConfigBytes), where + ": metadata.json");
+        if (metadata.is_object() && metadata.contains("keras_version") && metadata["keras_version"].is_string()) {
+            producer = producerOfVersion(metadata["keras_version"].get<std::string>());
+        }
+    }
+    const json config = parseConfig(zip.read("config.json", kMaxConfigBytes), where + ": config.json");
+    KerasImport result;
+    const KerasTopology topology = readKerasTopology(config, producer, where + ": config.json");
+    result.project = topology.project;
+    if (config.is_object() && config.contains("compile_config") && config["compile_config"].is_object()) {
+        const json& compiled = config["compile_config"];
+        result.project.training = trainingSettings(compiled.value("loss", json()), compiled.value("optimizer", json()), result.notes);
+    }
+
+    if (!zip.has("model.weights.h5")) {
+        if (zip.has("model.weights.npz")) {
+            throw KerasImportError(where + ": the weights are in .npz form (weights_format=\"npz\"); LayerLoom reads "
+                                           "the default, model.weights.h5");
+        }
+        throw KerasImportError(where + ": the archive has no model.weights.h5");
+    }
+    const Hdf5File weights = Hdf5File::fromMemory(zip.read("model.weights.h5", kMaxArchivedWeightsBytes), where + ": model.weights.h5");
+    // Keras's saving_lib names each layer's place after its class, numbered per class in the
+    // order of the model's layers: layers/lstm, layers/lstm_1, layers/time_distributed; a
+    // recurrent layer's weights are its cell's, a TimeDistributed's its inner layer's.
+    std::map<std::string, int> used;
+    WeightBudget budget;
+    for (const KerasLayer& layer : topology.layers) {
+        std::string key = snakeCase(layer.className);
+        if (const auto [it, fresh] = used.try_emplace(key, 0); !fresh) {
+            key += '_';
+            key += std::to_string(++it->second);
+        }
+        const std::vector<std::string> params = weightNamesOf(layer.className);
+        if (params.empty()) continue;
+        const std::string owner = layer.className == "TimeDistributed" ? "/layer" : (layer.className == "Dense" ? "" : "/cell");
+        const std::string vars = "layers/" + key + owner + "/vars";
+        if (!weights.isGroup(vars)) {
+            throw KerasImportError(weights.name() + ": no weights for layer '" + printableExcerpt(layer.name, 40) + "' (at " + vars + ")");
+        }
+        const std::vector<std::string> present = weights.members(vars);
+        if (present.size() > params.size()) {
+            throw KerasImportError(weights.name() + ": " + vars + " holds " + std::to_string(present.size()) + " weights; a " +
+                                   layer.className + " holds at most " + std::to_string(params.size()));
+        }
+        for (std::size_t i = 0; i < present.size(); ++i) {
+            const std::string at = vars + "/" + std::to_string(i);
+            if (!weights.exists(at)) throw KerasImportError(weights.name() + ": " + at + " is missing");
+            Hdf5File::Floats values = weights.floats(at, budget.left());
+            budget.take(values);
+            result.weights.push_back({layer.name + "/" + params[i], std::move(values.shape), std::move(values.values)});
+        }
+    }
+    return result;
+}
+
+}  // namespace
+
+KerasImport importKerasFile(const std::filesystem::path& file) {
+    switch (kerasFileKind(file)) {
+        case KerasFileKind::LayersJson: return importKerasModel(file);
+        case KerasFileKind::H5:
+        case KerasFileKind::Archive:
+            try {
+                return kerasFileKind(file) == KerasFileKind::H5 ? readH5(file) : readArchive(file);
+            } catch (const Hdf5Error& e) {
+                throw KerasImportError(e.what());
+            } catch (const ZipError& e) {
+                throw KerasImportError(e.what());
+            } catch (const json::exception&) {
+                throw KerasImportError(file.string() + ": not a Keras model description: a value in it is of another kind "
+                                                       "(text, number, list, object) than Keras writes there");
+            }
+        case KerasFileKind::None: break;
+    }
+    throw KerasImportError(file.string() + ": not a Keras model file (.keras, .h5 or a TF.js model.json)");
+}
+
+}  // namespace loom

@@ -1,0 +1,292 @@
+#include "interop/keras_topology.h"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/layout.h"
+#include "interop/keras_model.h"
+#include "io/json_input.h"
+#include "io/message_text.h"
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+KerasProducer producerOfVersion(const std::string& kerasVersion) {
+    return kerasVersion.starts_with("3") ? KerasProducer::Keras3 : KerasProducer::Keras2;
+}
+
+namespace {
+
+Regularizer regularizerOf(const json& j) {
+    if (j.is_null()) return {};
+    const json& c = j.value("config", json::object());
+    const double l1 = c.value("l1", 0.0), l2 = c.value("l2", 0.0);
+    Regularizer r{Regularizer::Kind::L1L2, l1, l2};
+    if (l1 == 0.0 && l2 == 0.0) return {};
+    if (l1 == 0.0) r.kind = Regularizer::Kind::L2;
+    if (l2 == 0.0) r.kind = Regularizer::Kind::L1;
+    return r;
+}
+
+/// The text at `key` of an object, or "" when it is missing or not text.
+std::string textMember(const json& obj, const char* key) {
+    if (!obj.is_object()) return "";
+    const auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+/// A layer's name: Keras 3 and 2 write it beside the config (functional) and in it.
+std::string layerName(const json& layer) {
+    std::string name = textMember(layer, "name");
+    if (name.empty() && layer.is_object()) name = textMember(layer.value("config", json::object()), "name");
+    return name;
+}
+
+class TopologyReader {
+public:
+    TopologyReader(KerasProducer producer, std::string where) : m_producer(producer), m_where(std::move(where)) {}
+
+    KerasTopology run(const json& topology) {
+        if (!topology.is_object()) fail("the model's configuration is " + jsonExcerpt(topology) + ", not an object");
+        const std::string cls = textMember(topology, "class_name");
+        const json& config = topology.value("config", json::object());
+        m_result.project.name = config.is_object() ? textMember(config, "name") : "";
+        if (cls == "Sequential") {
+            sequential(config);
+        } else if (cls == "Model" || cls == "Functional") {
+            functional(config);
+        } else {
+            fail("the model is a '" + printableExcerpt(cls) + "'; LayerLoom reads Sequential and functional models");
+        }
+        ModelGraph& g = m_result.project.graph;
+        for (const auto& [id, at] : layeredLayout(g)) g.node(id)->position = at;
+        return std::move(m_result);
+    }
+
+private:
+    KerasProducer m_producer;
+    std::string m_where;
+    KerasTopology m_result;
+
+    [[noreturn]] void fail(const std::string& what) const { throw KerasImportError(m_where + ": " + what); }
+
+    [[noreturn]] void failLayer(const std::string& name, const std::string& what) const {
+        fail("layer '" + printableExcerpt(name, 40) + "': " + what);
+    }
+
+    Dims shapeOf(const json& batchShape, const std::string& layer) const {
+        if (!batchShape.is_array() || batchShape.size() < 2 || batchShape.size() > 3) {
+            failLayer(layer, "LayerLoom takes inputs of shape (batch, time, features) or (batch, features), not " +
+                                 jsonExcerpt(batchShape));
+        }
+        Dims d;
+        for (std::size_t i = 1; i < batchShape.size(); ++i) {
+            const json& size = batchShape[i];
+            if (size.is_null()) {
+                d.push_back(kNone);
+            } else if (size.is_number_integer() && size.get<std::int64_t>() >= 1 && size.get<std::int64_t>() <= (std::int64_t{1} << 40)) {
+                d.push_back(size.get<std::int64_t>());
+            } else {
+                failLayer(layer, "its input shape " + jsonExcerpt(batchShape) + " holds " + jsonExcerpt(size) + ", not a size");
+            }
+        }
+        return d;
+    }
+
+    /// Refuses what the name of a class alone does not say: custom objects and nested models.
+    void checkOrigin(const json& layer, const std::string& name, const std::string& cls) const {
+        if (cls == "Sequential" || cls == "Functional" || cls == "Model") {
+            failLayer(name, "a nested model (" + cls + "); LayerLoom reads models whose layers are layers");
+        }
+        const std::string module = textMember(layer, "module");
+        const std::string registered = textMember(layer, "registered_name");
+        if ((!module.empty() && !module.starts_with("keras")) || (!registered.empty() && registered != cls)) {
+            failLayer(name, "a custom object (" + printableExcerpt(registered.empty() ? module + "." + cls : registered, 60) +
+                                "), which only its own Python code defines");
+        }
+    }
+
+    /// Adds the node for one Keras layer; returns its id.
+    NodeId addLayer(const json& layer) {
+        ModelGraph& g = m_result.project.graph;
+        if (!layer.is_object()) fail("a layer is " + jsonExcerpt(layer) + ", not an object");
+        const std::string cls = textMember(layer, "class_name");
+        const json& cfg = layer.value("config", json::object());
+        if (!cfg.is_object()) fail("a layer's config is " + jsonExcerpt(cfg) + ", not an object");
+        const std::string name = layerName(layer);
+        if (cls.empty()) fail("layer '" + printableExcerpt(name, 40) + "' does not say its class_name");
+        if (name.empty()) fail("a " + printableExcerpt(cls) + " layer has no name");
+        if (g.nodeByName(name)) failLayer(name, "two layers have this name");
+        checkOrigin(layer, name, cls);
+        m_result.layers.push_back({name, cls});
+        if (cls == "InputLayer") {
+            const char* key = cfg.contains("batch_input_shape") ? "batch_input_shape"
+                              : cfg.contains("batch_shape")     ? "batch_shape"
+                                                                : nullptr;
+            if (!key) failLayer(name, "an InputLayer without its shape (batch_input_shape or batch_shape)");
+            const NodeId id = g.addNode("InputLayer", {}, name);
+            g.setParam(id, "shape", shapeOf(cfg[key], name));
+            return id;
+        }
+        json c = cfg;
+        if (cls == "TimeDistributed") {
+            const json inner = cfg.value("layer", json());
+            if (!inner.is_object() || !inner.contains("class_name")) failLayer(name, "a TimeDistributed without the layer it wraps");
+            checkOrigin(inner, name, textMember(inner, "class_name"));
+            if (inner["class_name"] != "Dense") {
+                failLayer(name, "LayerLoom's TimeDistributed wraps Dense only, not " + jsonExcerpt(inner["class_name"]));
+            }
+            if (!inner.contains("config") || !inner["config"].is_object()) failLayer(name, "the Dense inside TimeDistributed has no config");
+            c = inner["config"];
+        }
+        const LayerSpec* spec = findLayer(cls);
+        if (!spec) fail("layer '" + printableExcerpt(name, 40) + "' is a " + printableExcerpt(cls, 40) + ", which LayerLoom does not support");
+        const NodeId id = g.addNode(cls, {}, name);
+        for (const ParamSpec& p : spec->params()) {
+            if (!c.contains(p.name)) continue;
+            const json& v = c[p.name];
+            try {
+                switch (p.type) {
+                    case ParamType::Bool: g.setParam(id, p.name, v.get<bool>()); break;
+                    case ParamType::Int: g.setParam(id, p.name, v.get<std::int64_t>()); break;
+                    case ParamType::Float: g.setParam(id, p.name, v.get<double>()); break;
+                    case ParamType::Choice: g.setParam(id, p.name, v.get<std::string>()); break;
+                    case ParamType::Regularization: g.setParam(id, p.name, regularizerOf(v)); break;
+                    case ParamType::Shape: break;
+                }
+            } catch (const json::exception&) {
+                failLayer(name, p.name + " is " + jsonExcerpt(v) + ", which " + cls + " cannot take");
+            }
+        }
+        const bool recurrent = cls == "LSTM" || cls == "GRU";
+        if (recurrent && !c.contains("recurrent_activation")) {
+            g.setParam(id, "recurrent_activation", std::string(m_producer == KerasProducer::TfJs ? "hard_sigmoid" : "sigmoid"));
+        }
+        if (cls == "GRU" && !c.contains("reset_after")) g.setParam(id, "reset_after", m_producer != KerasProducer::TfJs);
+        if (m_producer == KerasProducer::Keras3) {
+            for (const char* key : {"activation", "recurrent_activation"}) {
+                if (textMember(c, key) == "hard_sigmoid") {
+                    failLayer(name, std::string(key) + " hard_sigmoid: Keras 3's is relu6(x + 3) / 6, LayerLoom's is "
+                                    "Keras 2's clip(0.2x + 0.5, 0, 1); choose sigmoid in Keras, or save the model with Keras 2");
+                }
+            }
+        }
+        const auto flag = [&](const char* key) { return c.contains(key) && c[key].is_boolean() && c[key].get<bool>(); };
+        if (flag("go_backwards")) failLayer(name, "go_backwards=True is not supported");
+        if (flag("return_state")) failLayer(name, "return_state=True is not supported");
+        if (flag("stateful")) failLayer(name, "stateful=True is not supported");
+        if (cls == "Dropout" && c.contains("noise_shape") && !c["noise_shape"].is_null()) {
+            failLayer(name, "Dropout with a noise_shape is not supported");
+        }
+        return id;
+    }
+
+    void sequential(const json& config) {
+        ModelGraph& g = m_result.project.graph;
+        const json& layers = config.is_array() ? config : config.value("layers", json::array());
+        if (!layers.is_array()) fail("the Sequential's layers are " + jsonExcerpt(layers) + ", not a list");
+        NodeId prev = 0;
+        for (const json& l : layers) {
+            if (!l.is_object()) fail("a layer is " + jsonExcerpt(l) + ", not a layer's description");
+            const std::string cls = textMember(l, "class_name");
+            if (prev == 0 && cls != "InputLayer") {
+                // An implied Input: the first layer's batch_input_shape (Keras 2), or the
+                // model's build_input_shape (Keras 3).
+                const json& cfg = l.is_object() ? l.value("config", json::object()) : json::object();
+                json shape = cfg.is_object() && cfg.contains("batch_input_shape") ? cfg["batch_input_shape"] : json();
+                if (shape.is_null() && config.is_object() && config.contains("build_input_shape")) shape = config["build_input_shape"];
+                if (shape.is_null()) fail("the first layer does not say its input shape");
+                prev = g.addNode("InputLayer", {}, g.uniqueName("input"));
+                g.setParam(prev, "shape", shapeOf(shape, layerName(l)));
+            }
+            const NodeId id = addLayer(l);
+            if (prev != 0) g.connect({prev, 0}, {id, 0});
+            prev = id;
+        }
+    }
+
+    /// The layers a call's arguments name, in order: Keras 2's ["layer", node, tensor, {}]
+    /// and TF.js's objects, or Keras 3's {"class_name": "__keras_tensor__", "config":
+    /// {"keras_history": ["layer", node, tensor]}} anywhere in the call's arguments.
+    void sources(const json& value, const std::string& layer, std::vector<std::string>& out, int depth = 0) const {
+        if (depth > 8) failLayer(layer, "its inbound_nodes are nested too deeply");
+        const auto named = [&](const json& history) {
+            if (!history.is_array() || history.size() < 3 || !history[0].is_string()) return false;
+            if (history[1] != 0 || history[2] != 0) {
+                failLayer(layer, "it takes " + jsonExcerpt(history) + ": shared layers and layers of several outputs "
+                                 "are not supported");
+            }
+            out.push_back(history[0].get<std::string>());
+            return true;
+        };
+        if (value.is_object()) {
+            if (textMember(value, "class_name") == "__keras_tensor__") {
+                const json& config = value.value("config", json::object());
+                if (!config.is_object() || !named(config.value("keras_history", json()))) {
+                    failLayer(layer, "an input in inbound_nodes is " + jsonExcerpt(value) + ", which names no layer");
+                }
+                return;
+            }
+            if (value.contains("args")) {  // Keras 3: a call's arguments
+                sources(value["args"], layer, out, depth + 1);
+                return;
+            }
+            if (value.contains("name") && value["name"].is_string()) {  // TF.js
+                out.push_back(value["name"].get<std::string>());
+                return;
+            }
+            failLayer(layer, "an input in inbound_nodes is " + jsonExcerpt(value) + ", which names no layer");
+        }
+        if (!value.is_array() || value.empty()) {
+            failLayer(layer, "an input in inbound_nodes is " + jsonExcerpt(value) + ", which names no layer");
+        }
+        if (value[0].is_string()) {
+            if (!named(json::array({value[0], value.size() > 1 ? value[1] : json(0), value.size() > 2 ? value[2] : json(0)}))) {
+                failLayer(layer, "an input in inbound_nodes is " + jsonExcerpt(value) + ", which names no layer");
+            }
+            return;
+        }
+        for (const json& item : value) sources(item, layer, out, depth + 1);
+    }
+
+    void functional(const json& config) {
+        ModelGraph& g = m_result.project.graph;
+        std::map<std::string, NodeId> byName;
+        const json& layers = config.is_object() ? config.value("layers", json::array()) : json::array();
+        if (!layers.is_array()) fail("the model's layers are " + jsonExcerpt(layers) + ", not a list");
+        for (const json& l : layers) byName[layerName(l)] = addLayer(l);
+        for (const json& l : layers) {
+            const std::string name = layerName(l);
+            const json& inbound = l.value("inbound_nodes", json::array());
+            if (!inbound.is_array()) failLayer(name, "its inbound_nodes are " + jsonExcerpt(inbound) + ", not a list");
+            if (inbound.empty()) continue;
+            if (inbound.size() > 1) failLayer(name, "it is called more than once (shared layers are not supported)");
+            std::vector<std::string> from;
+            sources(inbound[0], name, from);
+            const NodeId to = byName.at(name);
+            int port = 0;
+            for (const std::string& source : from) {
+                auto it = byName.find(source);
+                if (it == byName.end()) fail("layer '" + printableExcerpt(source, 40) + "' is used but not defined");
+                g.connect({it->second, 0}, {to, port++});
+            }
+        }
+    }
+};
+
+}  // namespace
+
+KerasTopology readKerasTopology(const json& topology, KerasProducer producer, const std::string& where) {
+    try {
+        return TopologyReader(producer, where).run(topology);
+    } catch (const json::exception&) {
+        // A value of another kind than Keras writes where none was checked for by name.
+        throw KerasImportError(where + ": not a Keras model description: a value in it is of another kind "
+                                       "(text, number, list, object) than Keras writes there");
+    }
+}
+
+}  // namespace loom

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "graph/project_file.h"
+
+namespace loom {
+
+/// Who wrote a Keras model: defaults and a few semantics differ between them.
+enum class KerasProducer {
+    TfJs,    ///< TensorFlow.js: LSTM/GRU recurrent_activation hard_sigmoid, GRU reset_after false
+    Keras2,  ///< tf.keras 2.x
+    Keras3,  ///< Keras 3.x: hard_sigmoid is relu6(x + 3) / 6, not clip(0.2x + 0.5)
+};
+
+/// The producer a `keras_version` text names ("2.15.0", "3.3.3"); Keras 2 when it is empty.
+KerasProducer producerOfVersion(const std::string& kerasVersion);
+
+/// One Keras layer of a topology, in the order the configuration lists them.
+struct KerasLayer {
+    std::string name;
+    std::string className;  ///< as Keras names it: "LSTM", "TimeDistributed", "InputLayer"
+};
+
+/// A model's topology read into a project, laid out top to bottom.
+struct KerasTopology {
+    Project project;
+    std::vector<KerasLayer> layers;  ///< as the configuration lists them (an implied Input not among them)
+};
+
+/// Reads a Keras model configuration ({"class_name": "Sequential" | "Functional" | "Model",
+/// "config": {...}}) in the forms tf.keras 2, TF.js and Keras 3 write: Keras 2's
+/// `inbound_nodes` lists and Keras 3's call arguments, `batch_input_shape` and `batch_shape`.
+/// Unsupported layers, nested models and custom objects are refused by name; `where` starts
+/// every message (the file, and the part of it). Throws KerasImportError.
+KerasTopology readKerasTopology(const nlohmann::json& topology, KerasProducer producer, const std::string& where);
+
+}  // namespace loom

@@ -1,0 +1,103 @@
+// Keras's own model files: .h5 as tf.keras 2 and Keras 3 write it, .keras as Keras 3 writes it
+// (tests/data/keras_files, made by make_keras_files.py from the Keras/TF.js references). Each
+// holds the reference's weights, so each must predict what the reference's expected.json holds.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/test_graphs.h"
+#include "engine/plan.h"
+#include "interop/keras_model.h"
+#include "interop/model_file.h"
+#include "train/config_json.h"
+
+namespace loom {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kReferences = LAYERLOOM_TEST_DATA_DIR "/keras_fixtures";
+const std::string kFiles = LAYERLOOM_TEST_DATA_DIR "/keras_files";
+
+struct KerasFileCase {
+    const char* reference;
+    const char* file;
+};
+
+class KerasFiles : public ::testing::TestWithParam<KerasFileCase> {};
+
+TEST_P(KerasFiles, PredictWhatTheReferencePredicts) {
+    const KerasFileCase c = GetParam();
+    const KerasImport model = importKerasFile(kFiles + "/" + c.file);
+    std::vector<std::int64_t> inShape, outShape;
+    const std::vector<float> input = readJsonArray(kReferences + "/" + c.reference + "/input.json", inShape);
+    const std::vector<float> expected = readJsonArray(kReferences + "/" + c.reference + "/expected.json", outShape);
+    const int batch = static_cast<int>(inShape[0]);
+    Plan<float> plan = Plan<float>::compile(model.project.graph, batch);
+    plan.loadWeights(model.weights);
+    const float* inputs[] = {input.data()};
+    plan.forward(inputs, batch);
+    const float* y = plan.output(0);
+    double worst = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(y[i]) - expected[i]));
+    EXPECT_LT(worst, 1e-4) << c.file;
+}
+
+TEST_P(KerasFiles, HoldTheReferencesGraphWeightsAndTrainingSettings) {
+    const KerasFileCase c = GetParam();
+    const KerasImport file = importKerasFile(kFiles + "/" + c.file);
+    const KerasImport reference = importKerasModel(kReferences + "/" + c.reference + "/model.json");
+    // The same layers, settings and wires (a Sequential's implied Input may be named otherwise).
+    const ModelGraph& a = file.project.graph;
+    const ModelGraph& b = reference.project.graph;
+    ASSERT_EQ(a.nodes().size(), b.nodes().size()) << c.file;
+    for (const Node& n : b.nodes()) {
+        if (n.kind == "InputLayer") continue;
+        const Node* same = a.nodeByName(n.name);
+        ASSERT_NE(same, nullptr) << c.file << ": " << n.name;
+        EXPECT_EQ(same->kind, n.kind) << c.file << ": " << n.name;
+        EXPECT_EQ(same->params, n.params) << c.file << ": " << n.name;
+        const auto wiresOf = [](const ModelGraph& g, const Node& at) {
+            std::vector<std::string> from;
+            for (const Edge* e : g.inputEdges(at.id)) from.push_back(g.node(e->from.node)->kind == "InputLayer" ? "(input)" : g.node(e->from.node)->name);
+            return from;
+        };
+        EXPECT_EQ(wiresOf(a, *same), wiresOf(b, n)) << c.file << ": " << n.name;
+    }
+    auto sorted = [](std::vector<NamedTensor> w) {
+        std::sort(w.begin(), w.end(), [](const NamedTensor& x, const NamedTensor& y) { return x.name < y.name; });
+        return w;
+    };
+    EXPECT_EQ(sorted(file.weights), sorted(reference.weights)) << c.file;
+    // Compiled with Adam at 0.002 and mse; the optimizer's state is left out, and said so.
+    const TrainConfig training = trainConfigFromJson(file.project.training);
+    EXPECT_EQ(training.loss, Loss::MeanSquaredError);
+    EXPECT_EQ(training.optimizer.name(), "adam");
+    EXPECT_DOUBLE_EQ(training.optimizer.learningRate, 0.002);
+    const bool said = std::any_of(file.notes.begin(), file.notes.end(),
+                                  [](const std::string& n) { return n.find("optimizer's state") != std::string::npos; });
+    EXPECT_TRUE(said) << c.file;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Layouts, KerasFiles,
+    ::testing::Values(KerasFileCase{"seq_autoencoder_small", "seq_autoencoder_small_keras2.h5"},
+                      KerasFileCase{"seq_autoencoder_small", "seq_autoencoder_small_keras3.h5"},
+                      KerasFileCase{"seq_autoencoder_small", "seq_autoencoder_small.keras"},
+                      KerasFileCase{"skip_autoencoder", "skip_autoencoder_keras2.h5"},
+                      KerasFileCase{"skip_autoencoder", "skip_autoencoder_keras3.h5"},
+                      KerasFileCase{"skip_autoencoder", "skip_autoencoder.keras"}));
+
+TEST(KerasFiles, OpenAsProjectsNamedAfterTheModel) {
+    const Project p = openModelFile(kFiles + "/skip_autoencoder.keras");
+    EXPECT_EQ(p.name, "skip_autoencoder");
+    EXPECT_EQ(p.weights.size(), 20u);
+    EXPECT_TRUE(isKerasModelFile("x/model.H5"));
+    EXPECT_TRUE(isKerasModelFile("model.keras"));
+    EXPECT_FALSE(isKerasModelFile("model.loom"));
+}
+
+}  // namespace
+}  // namespace loom
