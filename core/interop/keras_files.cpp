@@ -2,12 +2,14 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/loss.h"
 #include "engine/optimizer.h"
+#include "engine/plan.h"
 #include "interop/hdf5_file.h"
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
@@ -63,6 +65,49 @@ public:
 
 private:
     std::uint64_t m_used = 0;
+};
+
+/// The shapes the model's layers need, by weight name (none when the graph has errors: those
+/// are shown on their own); a weight of another shape is refused where it is read.
+class ShapeCheck {
+public:
+    explicit ShapeCheck(const ModelGraph& graph) {
+        try {
+            for (NamedShape& s : parameterShapes(graph)) m_needed.emplace(s.name, std::move(s.shape));
+        } catch (const std::exception&) {
+            // The validator says what is wrong with the graph.
+        }
+    }
+    void check(const std::string& name, const std::vector<std::int64_t>& shape, const std::string& where) const {
+        if (m_needed.empty()) return;
+        const auto it = m_needed.find(name);
+        if (it == m_needed.end()) {
+            throw KerasImportError(where + ": weight '" + printableExcerpt(name, 60) + "' belongs to no weight of the model's layers");
+        }
+        if (it->second != shape) {
+            throw KerasImportError(where + ": weight '" + printableExcerpt(name, 60) + "' has shape " + shapeText(shape) +
+                                   "; the layer needs " + shapeText(it->second));
+        }
+    }
+
+    /// How many weights `layer` holds, when the graph says (else nothing).
+    std::optional<std::size_t> countOf(const std::string& layer) const {
+        if (m_needed.empty()) return std::nullopt;
+        std::size_t n = 0;
+        for (const auto& [name, shape] : m_needed) n += name.starts_with(layer + "/") && name.find('/', layer.size() + 1) == std::string::npos;
+        return n;
+    }
+
+private:
+    static std::string shapeText(const std::vector<std::int64_t>& shape) {
+        std::string out = "(";
+        for (std::size_t i = 0; i < shape.size(); ++i) {
+            if (i) out += ", ";
+            out += std::to_string(shape[i]);
+        }
+        return out + (shape.size() == 1 ? ",)" : ")");
+    }
+    std::map<std::string, std::vector<std::int64_t>> m_needed;
 };
 
 /// The training settings Keras saved with the model (loss, optimizer, learning rate), where
@@ -131,6 +176,7 @@ KerasImport readH5(const std::filesystem::path& path) {
     }
     const std::vector<std::string> layers = file.texts("model_weights", "layer_names").value_or(std::vector<std::string>{});
     WeightBudget budget;
+    const ShapeCheck shapes(graph);
     for (const std::string& layer : layers) {
         const std::string group = "model_weights/" + layer;
         const std::optional<std::vector<std::string>> names = file.texts(group, "weight_names");
@@ -149,6 +195,7 @@ KerasImport readH5(const std::filesystem::path& path) {
             }
             Hdf5File::Floats values = file.floats(group + "/" + name, budget.left());
             budget.take(values);
+            shapes.check(layer + "/" + param, values.shape, where + ": " + group + "/" + name);
             result.weights.push_back({layer + "/" + param, std::move(values.shape), std::move(values.values)});
         }
     }
@@ -190,6 +237,7 @@ KerasImport readArchive(const std::filesystem::path& path) {
     // recurrent layer's weights are its cell's, a TimeDistributed's its inner layer's.
     std::map<std::string, int> used;
     WeightBudget budget;
+    const ShapeCheck shapes(result.project.graph);
     for (const KerasLayer& layer : topology.layers) {
         std::string key = snakeCase(layer.className);
         if (const auto [it, fresh] = used.try_emplace(key, 0); !fresh) {
@@ -204,15 +252,17 @@ KerasImport readArchive(const std::filesystem::path& path) {
             throw KerasImportError(weights.name() + ": no weights for layer '" + printableExcerpt(layer.name, 40) + "' (at " + vars + ")");
         }
         const std::vector<std::string> present = weights.members(vars);
-        if (present.size() > params.size()) {
-            throw KerasImportError(weights.name() + ": " + vars + " holds " + std::to_string(present.size()) + " weights; a " +
-                                   layer.className + " holds at most " + std::to_string(params.size()));
+        const std::size_t needed = shapes.countOf(layer.name).value_or(present.size());
+        if (present.size() > params.size() || present.size() != needed) {
+            throw KerasImportError(weights.name() + ": /" + vars + ": holds " + std::to_string(present.size()) + " weights; layer '" +
+                                   printableExcerpt(layer.name, 40) + "' needs " + std::to_string(needed));
         }
         for (std::size_t i = 0; i < present.size(); ++i) {
             const std::string at = vars + "/" + std::to_string(i);
             if (!weights.exists(at)) throw KerasImportError(weights.name() + ": " + at + " is missing");
             Hdf5File::Floats values = weights.floats(at, budget.left());
             budget.take(values);
+            shapes.check(layer.name + "/" + params[i], values.shape, weights.name() + ": " + at);
             result.weights.push_back({layer.name + "/" + params[i], std::move(values.shape), std::move(values.values)});
         }
     }

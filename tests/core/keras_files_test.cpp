@@ -101,3 +101,45 @@ TEST(KerasFiles, OpenAsProjectsNamedAfterTheModel) {
 
 }  // namespace
 }  // namespace loom
+
+namespace loom {
+namespace {
+
+std::string refusal(const std::string& file) {
+    return test::refusalOf([&] { importKerasFile(kFiles + "/broken/" + file); });
+}
+
+// Damaged and unsupported files (tests/data/keras_files/broken): each refused with what is
+// wrong, the file, and the place in it.
+TEST(KerasFiles, DamagedFilesSayWhatAndWhere) {
+    const auto says = [](const std::string& file, const std::string& what) {
+        const std::string message = refusal(file);
+        EXPECT_NE(message.find(what), std::string::npos) << file << ": " << message;
+        EXPECT_NE(message.find(file), std::string::npos) << file << ": " << message;
+    };
+    says("truncated.keras", "not a whole zip archive");
+    says("no_weights.keras", "the archive has no model.weights.h5");
+    says("npz_weights.keras", "the weights are in .npz form");
+    says("missing_var.keras", "model.weights.h5: /layers/lstm_1/cell/vars: holds 2 weights; layer 'enc_2' needs 3");
+    says("wrong_shape.keras", "layers/lstm/cell/vars/0: weight 'enc_1/kernel' has shape (1, 60); the layer needs (1, 64)");
+    says("integer_weights.keras", "/layers/lstm/cell/vars/2: the dataset does not hold floating-point numbers");
+    says("unknown_layer.keras", "config.json: layer 'concatenate' is a Conv9D, which LayerLoom does not support");
+    says("custom_layer.keras", "layer 'enc_2': a custom object (my_package>FancyLSTM)");
+    says("bad_config.keras", "config.json:1:");
+    says("garbage.h5", "a damaged HDF5 file");
+    says("weights_only.h5", "holds weights only (model.save_weights)");
+}
+
+TEST(KerasFiles, AFileThatIsNotOneSaysSo) {
+    const fs::path dir = fs::temp_directory_path() / "layerloom_keras_files_test";
+    fs::create_directories(dir);
+    std::ofstream(dir / "text.h5") << "hello";
+    std::ofstream(dir / "text.keras") << "hello";
+    EXPECT_NE(test::refusalOf([&] { importKerasFile(dir / "text.h5"); }).find("not an HDF5 file"), std::string::npos);
+    EXPECT_NE(test::refusalOf([&] { importKerasFile(dir / "text.keras"); }).find("not a whole zip archive"), std::string::npos);
+    EXPECT_NE(test::refusalOf([&] { importKerasFile(dir / "absent.keras"); }).find("absent.keras"), std::string::npos);
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace loom

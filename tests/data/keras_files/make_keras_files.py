@@ -142,6 +142,11 @@ def keras3_config(topology, layers, sequential):
             "registered_name": None, "build_config": {"input_shape": [None, 8, 1]}}
 
 
+def entry(name):
+    """A zip entry with a fixed time, so that the files come out the same on every run."""
+    return zipfile.ZipInfo(name, date_time=(2026, 11, 29, 5, 0, 0))
+
+
 def to_snake_case(name):  # keras.src.utils.naming.to_snake_case
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -208,9 +213,62 @@ def write_keras(path, config, layers, weights, sequential):
                 f[f"layers/{key}{owner}/vars/{i}"] = weights[f"{name}/{p}"]
         f["optimizer/vars/0"] = np.array(10, dtype=np.int64)  # the optimizer's state, left out on import
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("metadata.json", json.dumps({"keras_version": "3.3.3", "date_saved": "2026-11-29@05:00:00"}))
-        zf.writestr("config.json", json.dumps(config))
-        zf.writestr("model.weights.h5", buffer.getvalue())
+        zf.writestr(entry("metadata.json"), json.dumps({"keras_version": "3.3.3", "date_saved": "2026-11-29@05:00:00"}))
+        zf.writestr(entry("config.json"), json.dumps(config))
+        zf.writestr(entry("model.weights.h5"), buffer.getvalue())
+
+
+def write_broken():
+    """Damaged and unsupported files, each of which LayerLoom must refuse with what and where."""
+    topology, weights = load("skip_autoencoder")
+    layers, sequential = layers_of(topology)
+    k3 = keras3_config(topology, layers, sequential)
+    good = zipfile.ZipFile(HERE / "skip_autoencoder.keras")
+    entries = {n: good.read(n) for n in good.namelist()}
+
+    def archive(name, replace):
+        with zipfile.ZipFile(HERE / "broken" / name, "w") as zf:
+            for name, data in {**entries, **replace}.items():
+                if data is not None:
+                    zf.writestr(entry(name), data)
+
+    def weights_file(edit):
+        buffer = io.BytesIO(entries["model.weights.h5"])
+        out = io.BytesIO()
+        with h5py.File(buffer, "r") as src, h5py.File(out, "w") as dst:
+            for key in src:
+                src.copy(key, dst)
+            edit(dst)
+        return out.getvalue()
+
+    (HERE / "broken").mkdir(exist_ok=True)
+    archive("no_weights.keras", {"model.weights.h5": None})
+    archive("npz_weights.keras", {"model.weights.h5": None, "model.weights.npz": b"PK\x05\x06" + bytes(18)})
+    archive("missing_var.keras", {"model.weights.h5": weights_file(lambda f: f.__delitem__("layers/lstm_1/cell/vars/2"))})
+
+    def wrong_shape(f):
+        del f["layers/lstm/cell/vars/0"]
+        f["layers/lstm/cell/vars/0"] = np.zeros((1, 60), dtype=np.float32)
+    archive("wrong_shape.keras", {"model.weights.h5": weights_file(wrong_shape)})
+    archive("integer_weights.keras", {"model.weights.h5": weights_file(
+        lambda f: (f.__delitem__("layers/lstm/cell/vars/2"), f.__setitem__("layers/lstm/cell/vars/2", np.zeros(64, np.int32))))})
+    unknown = json.loads(json.dumps(k3))
+    unknown["config"]["layers"][6]["class_name"] = "Conv9D"
+    archive("unknown_layer.keras", {"config.json": json.dumps(unknown)})
+    custom = json.loads(json.dumps(k3))
+    custom["config"]["layers"][2]["module"] = "my_package.layers"
+    custom["config"]["layers"][2]["registered_name"] = "my_package>FancyLSTM"
+    archive("custom_layer.keras", {"config.json": json.dumps(custom)})
+    archive("bad_config.keras", {"config.json": b'{"module": "keras", "class_name": "Functional", "config": {"layers": [}'})
+    with open(HERE / "skip_autoencoder.keras", "rb") as f:
+        (HERE / "broken" / "truncated.keras").write_bytes(f.read()[:3000])
+    rng = np.random.default_rng(7)
+    (HERE / "broken" / "garbage.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + rng.integers(0, 256, 4000, dtype=np.uint8).tobytes())
+    with h5py.File(HERE / "broken" / "weights_only.h5", "w") as f:  # model.save_weights("x.h5") in tf.keras 2
+        f.attrs["layer_names"] = np.array([b"enc_1"])
+        f.attrs["keras_version"] = b"2.15.0"
+        f.create_group("enc_1").attrs["weight_names"] = np.array([b"enc_1/lstm_cell/kernel:0"])
+        f["enc_1/enc_1/lstm_cell/kernel:0"] = weights["enc_1/kernel"]
 
 
 def main():
@@ -223,6 +281,8 @@ def main():
                  layers, weights, sequential, True)
         write_keras(HERE / f"{model}.keras", k3, layers, weights, sequential)
         print("wrote", model)
+    write_broken()
+    print("wrote broken/")
 
 
 if __name__ == "__main__":
