@@ -22,7 +22,8 @@ namespace {
 constexpr const char* kUsageText =
     "Usage: layerloom-cli COMMAND MODEL [OPTIONS]\n"
     "\n"
-    "MODEL is a LayerLoom project (.loom) or a Keras/TF.js model.json (weights beside it).\n"
+    "MODEL is a LayerLoom project (.loom) or a Keras model: .keras (Keras 3), .h5 (tf.keras 2\n"
+    "or Keras 3), or a TF.js layers-format model.json (weights beside it).\n"
     "\n"
     "Commands:\n"
     "  summary MODEL     The Keras-style layer table: output shapes, parameters, connections.\n"
@@ -78,7 +79,7 @@ constexpr const char* kUsageText =
     "Options of export:\n"
     "  --to keras|pytorch|tfjs   The format (required)\n"
     "  --sequential           keras: a keras.Sequential model when the graph is a chain\n"
-    "  --run DIR | --weights FILE   Trained weights (default: a model.json's own, else new\n"
+    "  --run DIR | --weights FILE   Trained weights (default: a Keras model's own, else new\n"
     "                         ones from Keras's initialisers with --seed N)\n"
     "\n"
     "Options of evaluate and predict:\n"

@@ -8,8 +8,8 @@ namespace loom::cli {
 
 LoadedModel loadModel(const std::string& path) {
     LoadedModel m;
-    m.project = openModelFile(path);
-    // A model.json's own weights, or the weights a project was saved with: where the window
+    m.project = openModelFile(path, &m.notes);
+    // A Keras model's own weights, or the weights a project was saved with: where the window
     // starts too.
     if (!m.project.weights.empty()) m.weights = m.project.weights;
     return m;

@@ -11,12 +11,14 @@
 
 namespace loom::cli {
 
-/// A model as the CLI takes it (openModelFile): a LayerLoom project, or a Keras/TF.js
-/// model.json whose weights lie beside it.
+/// A model as the CLI takes it (openModelFile): a LayerLoom project, or a Keras model (.keras,
+/// .h5, or a layers-format model.json whose weights lie beside it).
 struct LoadedModel {
     Project project;
     /// The weights it comes with: a model.json's own, or those a project was saved with.
     std::optional<std::vector<NamedTensor>> weights;
+    /// What importing a Keras model left out or chose (its optimizer's state, say).
+    std::vector<std::string> notes;
 };
 
 /// Throws std::runtime_error with the file and what is wrong.

@@ -341,7 +341,7 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
             }
         } else {
             // As in the window: layers start from the given weights where they fit (--weights,
-            // a model.json's own, or those the project was saved with), the rest afresh.
+            // a Keras model's own, or those the project was saved with), the rest afresh.
             const std::vector<NamedTensor> given =
                 a.get("weights") ? loadWeights(*a.get("weights")) : model.weights.value_or(std::vector<NamedTensor>{});
             const WeightMatch match = warmStart(*compiled, model.project.graph, given, config.seed);
@@ -364,6 +364,7 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
 
     const bool quiet = a.flag("quiet");
     if (!quiet) {
+        for (const std::string& note : model.notes) err << note << "\n";
         for (const std::string& note : data.notes) err << note << "\n";
         err << data.train.size() << " training and " << data.validation.size() << " validation windows of "
             << data.window.length << " steps\n";

@@ -239,7 +239,7 @@ const Dims& Plan<S>::dims(NodeId node) const {
 
 template <class S>
 void Plan<S>::initialize(std::uint64_t seed) {
-    const SerialProducts serial;
+    [[maybe_unused]] const SerialProducts serial;  // empty without OpenMP
     std::mt19937_64 rng(seed);
     for (Param& p : m_params) {
         std::fill(p.value.begin(), p.value.end(), S(0));

@@ -195,7 +195,7 @@ KerasImport readH5(const std::filesystem::path& path) {
             }
             Hdf5File::Floats values = file.floats(group + "/" + name, budget.left());
             budget.take(values);
-            shapes.check(layer + "/" + param, values.shape, where + ": " + group + "/" + name);
+            shapes.check(layer + "/" + param, values.shape, where + ": /" + group + "/" + name);
             result.weights.push_back({layer + "/" + param, std::move(values.shape), std::move(values.values)});
         }
     }
@@ -262,7 +262,7 @@ KerasImport readArchive(const std::filesystem::path& path) {
             if (!weights.exists(at)) throw KerasImportError(weights.name() + ": " + at + " is missing");
             Hdf5File::Floats values = weights.floats(at, budget.left());
             budget.take(values);
-            shapes.check(layer.name + "/" + params[i], values.shape, weights.name() + ": " + at);
+            shapes.check(layer.name + "/" + params[i], values.shape, weights.name() + ": /" + at);
             result.weights.push_back({layer.name + "/" + params[i], std::move(values.shape), std::move(values.values)});
         }
     }

@@ -18,7 +18,7 @@ KerasFileKind kerasFileKind(const std::filesystem::path& path) {
 
 bool isKerasModelFile(const std::filesystem::path& path) { return kerasFileKind(path) != KerasFileKind::None; }
 
-Project openModelFile(const std::filesystem::path& path) {
+Project openModelFile(const std::filesystem::path& path, std::vector<std::string>* notes) {
     if (!isKerasModelFile(path)) return loadProject(path);
     KerasImport imported = importKerasFile(path);
     if (imported.project.name.empty()) {
@@ -28,6 +28,7 @@ Project openModelFile(const std::filesystem::path& path) {
                                     : path.stem().string();
     }
     imported.project.weights = std::move(imported.weights);
+    if (notes) *notes = std::move(imported.notes);
     return std::move(imported.project);
 }
 

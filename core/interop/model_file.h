@@ -1,6 +1,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "graph/project_file.h"
 
@@ -10,7 +12,8 @@ namespace loom {
 /// Keras model (a .keras archive, an .h5 file, or a layers-format model.json with the weights
 /// lying beside it), imported as a new project that holds its weights. Throws ProjectError or
 /// KerasImportError saying what is wrong and where.
-Project openModelFile(const std::filesystem::path& path);
+/// What an import left out or chose that the user should know goes into `notes`.
+Project openModelFile(const std::filesystem::path& path, std::vector<std::string>* notes = nullptr);
 
 /// Whether `path` names a Keras model file rather than a LayerLoom project.
 bool isKerasModelFile(const std::filesystem::path& path);

@@ -7,8 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace loom::test {
 
@@ -48,6 +52,20 @@ inline std::string readFile(const fs::path& path) {
 
 /// A Keras fixture small enough to train in a moment: an LSTM autoencoder of (8, 1) windows.
 inline const std::string kFixture = std::string(LAYERLOOM_TEST_DATA_DIR) + "/keras_fixtures/seq_autoencoder_small";
+
+/// The numbers of a nested JSON array, in order.
+inline std::vector<double> flatJson(const std::string& text) {
+    std::vector<double> out;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
+        if (v.is_array()) {
+            for (const auto& e : v) walk(e);
+        } else {
+            out.push_back(v.get<double>());
+        }
+    };
+    walk(nlohmann::json::parse(text));
+    return out;
+}
 
 inline fs::path freshDir(const char* name) {
     const fs::path dir = fs::temp_directory_path() / name;

@@ -62,20 +62,6 @@ TEST(CliDiagram, RefusesUnknownFormatsAndBrokenFiles) {
     EXPECT_EQ(r.exitCode, 64) << r.out;
 }
 
-/// The numbers of a nested JSON array, in order.
-std::vector<double> flatJson(const std::string& text) {
-    std::vector<double> out;
-    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
-        if (v.is_array()) {
-            for (const auto& e : v) walk(e);
-        } else {
-            out.push_back(v.get<double>());
-        }
-    };
-    walk(nlohmann::json::parse(text));
-    return out;
-}
-
 TEST(CliExport, TfjsFolderPredictsLikeTheOriginal) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export";
     std::filesystem::remove_all(dir);

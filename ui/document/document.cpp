@@ -268,11 +268,14 @@ void Document::load(const QString& path) {
     if (!path.startsWith(":/")) {
         // Projects and Keras models open by the same rule as in layerloom-cli.
         Project project;
+        std::vector<std::string> notes;
         try {
-            project = openModelFile(path.toStdString());
+            project = openModelFile(path.toStdString(), &notes);
         } catch (const KerasImportError& e) {
             throw ProjectError(e.what());
         }
+        m_importNotes.clear();
+        for (const std::string& note : notes) m_importNotes << QString::fromStdString(note);
         // An imported model becomes a new, unsaved project.
         setProject(std::move(project), isKerasModelFile(path.toStdString()) ? QString() : path);
         return;

@@ -3,6 +3,7 @@
 #include <QMap>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QUndoStack>
 
 #include "engine/tensor.h"
@@ -49,11 +50,13 @@ public:
 
     /// Replaces the content, re-validates and emits changed().
     void setProject(Project project, QString filePath);
-    /// Reads a project from disk or from a Qt resource (":/examples/..."), or the architecture
-    /// of a Keras/TF.js `model.json` as a new unsaved project. Throws ProjectError with a
-    /// message for the user (for model.json: which layer or option is not supported); on
-    /// failure the document is unchanged.
+    /// Reads a project from disk or from a Qt resource (":/examples/..."), or a Keras model
+    /// (.keras, .h5, a TF.js `model.json`) with its weights as a new unsaved project. Throws
+    /// ProjectError with a message for the user (for Keras models: which layer or option is not
+    /// supported, where a file is damaged); on failure the document is unchanged.
     void load(const QString& path);
+    /// What importing the last loaded Keras model left out or chose (its optimizer's state).
+    const QStringList& importNotes() const { return m_importNotes; }
     /// Takes a recovered project as unsaved changes to `filePath` (crash recovery).
     void restoreUnsaved(Project project, QString filePath);
     /// Writes the project atomically and marks it unmodified; throws std::runtime_error.
@@ -117,6 +120,7 @@ private:
     Project m_project;
     Validation m_validation;
     QString m_filePath;
+    QStringList m_importNotes;
     QUndoStack m_undo;
     bool m_extrasModified = false;
     QString m_lock;

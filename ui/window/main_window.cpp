@@ -24,6 +24,7 @@
 #include "canvas/node_item.h"
 #include "document/autosave.h"
 #include "document/document.h"
+#include "interop/model_file.h"
 #include "document/examples.h"
 #include "export/canvas_export.h"
 #include "engine/plan.h"
@@ -90,7 +91,7 @@ void MainWindow::buildMenus() {
     newAction->setStatusTip(tr("Start a new model with one Input layer"));
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::openFileDialog);
     open->setShortcut(QKeySequence::Open);
-    open->setStatusTip(tr("Open a LayerLoom project (.loom) or a Keras/TF.js model.json"));
+    open->setStatusTip(tr("Open a LayerLoom project (.loom) or a Keras model (.keras, .h5, or a TF.js model.json)"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     QMenu* examples = file->addMenu(tr("New from &Template"));
@@ -360,14 +361,14 @@ bool MainWindow::openPath(const QString& path) {
         return false;
     }
     m_autosaver->clear();  // the previous document's changes were saved or discarded
-    if (path.endsWith(".json", Qt::CaseInsensitive)) {
-        statusBar()->showMessage(
-            tr("Imported %1 (%2) with its trained weights: the exports carry them while the "
-               "layers still fit. Saving as a .loom keeps the architecture; the weights stay in "
-               "the model.json.")
-                .arg(QFileInfo(path).fileName(),
-                     counted(static_cast<qsizetype>(m_document->graph().nodes().size()), "layer")),
-            15000);
+    if (!path.startsWith(":/") && isKerasModelFile(path.toStdString())) {
+        QString text = tr("Imported %1 (%2) with its trained weights: training starts from them and the "
+                          "exports carry them while the layers still fit; File > Save keeps both in a "
+                          "LayerLoom project.")
+                           .arg(QFileInfo(path).fileName(),
+                                counted(static_cast<qsizetype>(m_document->graph().nodes().size()), "layer"));
+        for (const QString& note : m_document->importNotes()) text += " " + note.left(1).toUpper() + note.mid(1) + ".";
+        statusBar()->showMessage(text, 20000);
     }
     if (!path.startsWith(":/")) {
         QSettings().setValue("lastDirectory", path);
@@ -383,8 +384,8 @@ void MainWindow::openFileDialog() {
     const QString start = QSettings().value("lastDirectory").toString();
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open Model"), start,
-        tr("Models (*.loom *.json);;LayerLoom projects (*.loom);;Keras/TF.js models (*.json);;"
-           "All files (*)"));
+        tr("Models (*.loom *.keras *.h5 *.hdf5 *.json);;LayerLoom projects (*.loom);;"
+           "Keras models (*.keras *.h5 *.hdf5);;Keras/TF.js models (*.json);;All files (*)"));
     if (!path.isEmpty()) openPath(path);
 }
 
