@@ -23,7 +23,7 @@ while (($#)); do
     esac
     shift
 done
-all=(project keras_model csv npy weights run_folder)
+all=(project keras_model keras_file csv npy weights run_folder)
 ((${#targets[@]})) || targets=("${all[@]}")
 "$root/scripts/setup.sh" --tests --fuzz
 build="$root/build-fuzz"
@@ -43,11 +43,14 @@ run_target() {
     [ -x "$binary" ] || { echo "fuzz.sh: no target '$target' (${all[*]})" >&2; return 64; }
     mkdir -p "$build/corpus/$target"
     local log="$build/logs/$target.log"
-    # Inputs up to 64 KiB (the seeds are smaller); 2 GB of memory and 20 s per input at most,
-    # so that a reader that trusts a size or loops is a finding too.
+    # Inputs up to 64 KiB (the seeds are smaller; Keras's own files up to 128 KiB); 2 GB of
+    # memory and 20 s per input at most, so that a reader that trusts a size or loops is a
+    # finding too.
+    local longest=65536
+    [ "$target" = keras_file ] && longest=131072
     if ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0" UBSAN_OPTIONS="print_stacktrace=1" \
        "$binary" "$build/corpus/$target" "$root/tests/fuzz/corpus/$target" \
-           -dict="$(dictionary "$target")" -max_total_time="$seconds" -max_len=65536 \
+           -dict="$(dictionary "$target")" -max_total_time="$seconds" -max_len="$longest" \
            -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=20 -print_final_stats=1 \
            -artifact_prefix="$build/findings/$target-" > "$log" 2>&1; then
         echo "    $target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs, nothing found"

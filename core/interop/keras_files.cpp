@@ -1,5 +1,6 @@
 // Keras's own model files: .h5 (tf.keras 2, and Keras 3's legacy format) and .keras (Keras 3).
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <map>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
 #include "interop/zip_archive.h"
+#include "io/isolated.h"
 #include "io/json_input.h"
 #include "io/message_text.h"
 
@@ -271,24 +273,55 @@ KerasImport readArchive(const std::filesystem::path& path) {
 
 }  // namespace
 
-KerasImport importKerasFile(const std::filesystem::path& file) {
-    switch (kerasFileKind(file)) {
-        case KerasFileKind::LayersJson: return importKerasModel(file);
-        case KerasFileKind::H5:
-        case KerasFileKind::Archive:
-            try {
-                return kerasFileKind(file) == KerasFileKind::H5 ? readH5(file) : readArchive(file);
-            } catch (const Hdf5Error& e) {
-                throw KerasImportError(e.what());
-            } catch (const ZipError& e) {
-                throw KerasImportError(e.what());
-            } catch (const json::exception&) {
-                throw KerasImportError(file.string() + ": not a Keras model description: a value in it is of another kind "
-                                                       "(text, number, list, object) than Keras writes there");
-            }
-        case KerasFileKind::None: break;
+namespace {
+
+/// Reads an .h5 or .keras file in this process, every failure a KerasImportError.
+KerasImport readHere(const std::filesystem::path& file, KerasFileKind kind) {
+    try {
+        return kind == KerasFileKind::H5 ? readH5(file) : readArchive(file);
+    } catch (const Hdf5Error& e) {
+        throw KerasImportError(e.what());
+    } catch (const ZipError& e) {
+        throw KerasImportError(e.what());
+    } catch (const json::exception&) {
+        throw KerasImportError(file.string() + ": not a Keras model description: a value in it is of another kind "
+                                               "(text, number, list, object) than Keras writes there");
     }
-    throw KerasImportError(file.string() + ": not a Keras model file (.keras, .h5 or a TF.js model.json)");
+}
+
+}  // namespace
+
+KerasImport importKerasFile(const std::filesystem::path& file, std::chrono::seconds limit) {
+    const KerasFileKind kind = kerasFileKind(file);
+    if (kind == KerasFileKind::LayersJson) return importKerasModel(file);
+    if (kind == KerasFileKind::None) throw KerasImportError(file.string() + ": not a Keras model file (.keras, .h5 or a TF.js model.json)");
+    // libhdf5 can loop for ever or crash on a damaged file: the reading happens in a child
+    // process, which hands back the model as a project text (weights included) and the notes;
+    // that text is read again here by the project reader, which takes nothing on trust.
+    std::string answer;
+    try {
+        answer = runIsolated(
+            [&] {
+                KerasImport read = readHere(file, kind);
+                read.project.weights = std::move(read.weights);
+                return json{{"notes", read.notes}}.dump() + "\n" + serializeProject(read.project);
+            },
+            limit, file.string());
+    } catch (const IsolatedError& e) {
+        throw KerasImportError(e.what());
+    }
+    const std::size_t split = answer.find('\n');
+    KerasImport result;
+    try {
+        if (split == std::string::npos) throw std::runtime_error("no notes");
+        result.notes = json::parse(answer.substr(0, split)).at("notes").get<std::vector<std::string>>();
+        result.project = parseProject(std::string_view(answer).substr(split + 1), file.string());
+    } catch (const std::exception& e) {
+        throw KerasImportError(file.string() + ": the reader's answer cannot be read (" + e.what() + ")");
+    }
+    result.weights = std::move(result.project.weights);
+    result.project.weights.clear();
+    return result;
 }
 
 }  // namespace loom

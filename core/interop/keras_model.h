@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -38,7 +39,8 @@ KerasFileKind kerasFileKind(const std::filesystem::path& file);
 /// Reads any Keras model file by its kind (see KerasFileKind): the graph, its weights and the
 /// training settings saved with it (loss, optimizer, learning rate) where LayerLoom has them.
 /// Throws KerasImportError saying what is wrong and where (the file, the part of it).
-KerasImport importKerasFile(const std::filesystem::path& file);
+/// A file that keeps the HDF5 library busy longer than `limit` is refused as damaged.
+KerasImport importKerasFile(const std::filesystem::path& file, std::chrono::seconds limit = std::chrono::seconds(60));
 
 /// Reads `model.json` and the weight files its manifest names (beside it). Sequential and
 /// functional topologies; InputLayer, LSTM, GRU, Dense, TimeDistributed(Dense), RepeatVector,

@@ -11,7 +11,7 @@ cli="$root/${1:-build}/app/layerloom-cli"
 sep=$'\n=====LAYERLOOM-FUZZ-FILE=====\n'
 corpus="$here/corpus"
 rm -rf "$corpus"
-mkdir -p "$corpus"/{project,keras_model,csv,npy,weights,run_folder}
+mkdir -p "$corpus"/{project,keras_model,keras_file,csv,npy,weights,run_folder}
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -22,6 +22,14 @@ for fixture in "$root"/tests/data/keras_fixtures/*/; do
     { cat "$fixture/model.json"; printf '%s' "$sep"; cat "$fixture/weights.bin"; printf '%s' "$sep";
       cat "$fixture/input.json"; } > "$corpus/keras_model/$name"
     cp "$fixture/model.json" "$corpus/keras_model/$name-topology-only"
+done
+
+# Keras's own files: a first byte of 0 reads the rest as .h5, of 1 as .keras.
+for file in "$root"/tests/data/keras_files/*.h5 "$root"/tests/data/keras_files/broken/*.h5; do
+    { printf '\x00'; cat "$file"; } > "$corpus/keras_file/$(basename "$file")"
+done
+for file in "$root"/tests/data/keras_files/*.keras "$root"/tests/data/keras_files/broken/*.keras; do
+    { printf '\x01'; cat "$file"; } > "$corpus/keras_file/$(basename "$file")"
 done
 
 { printf '\x00'; cat "$root/resources/data/nile.csv"; } > "$corpus/csv/nile"

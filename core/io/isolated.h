@@ -1,0 +1,23 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace loom {
+
+/// Work done in a child process came to no answer: it crashed, ran out of time, or threw.
+class IsolatedError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Runs `work` in a child process and returns what it returned. For reading hostile files
+/// with a library that can hang or crash on them (libhdf5): the child takes the fault with
+/// it, and the caller gets an IsolatedError instead. An exception `work` throws comes back as
+/// an IsolatedError with its message; a child still busy after `limit` is killed. `what`
+/// names the work in messages ("reading model.h5").
+std::string runIsolated(const std::function<std::string()>& work, std::chrono::seconds limit, const std::string& what);
+
+}  // namespace loom
