@@ -8,6 +8,7 @@
 #include <QScrollBar>
 #include <QSet>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUndoStack>
@@ -190,6 +191,27 @@ private slots:
         QVERIFY(!w.openPath(dir.filePath("model.json")));
         QVERIFY2(message.contains("Conv1D"), qPrintable(message));
         QCOMPARE(w.document()->graph().nodes().size(), 11u);
+    }
+
+    // Keras's own files open the same way, with the settings saved with them; what the import
+    // left out is said in the status bar; a damaged file changes nothing.
+    void opensKerasFilesWithTheirWeightsAndTrainingSettings() {
+        MainWindow w;
+        w.show();
+        for (const char* name : {"skip_autoencoder.keras", "skip_autoencoder_keras2.h5"}) {
+            QVERIFY(w.openPath(QString(LAYERLOOM_TEST_DATA_DIR "/keras_files/") + name));
+            QCOMPARE(w.document()->graph().nodes().size(), 11u);
+            QCOMPARE(w.document()->weights().size(), 20u);
+            QVERIFY(w.document()->filePath().isEmpty());
+            QCOMPARE(QString::fromStdString(w.document()->project().training.value("loss", std::string())), QString("mse"));
+            const QString status = w.statusBar()->currentMessage();
+            QVERIFY2(status.contains(name) && status.contains("The optimizer's state (its moments) is not imported"), qPrintable(status));
+        }
+        QString message;
+        test::answerNextDialog(QMessageBox::Ok, &message);
+        QVERIFY(!w.openPath(LAYERLOOM_TEST_DATA_DIR "/keras_files/broken/wrong_shape.keras"));
+        QVERIFY2(message.contains("/layers/lstm/cell/vars/0: weight 'enc_1/kernel' has shape (1, 60)"), qPrintable(message));
+        QCOMPARE(w.document()->weights().size(), 20u);
     }
 
     void exportsTheCanvasAsPngSvgAndPdf() {
