@@ -143,7 +143,7 @@ json trainingSettings(const json& loss, const json& optimizer, std::vector<std::
             notes.push_back("the optimizer " + printableExcerpt(name) + " is not one LayerLoom has; Adam is used");
         }
     }
-    notes.push_back("the optimizer's state (its moments) is not imported: training starts its own");
+    notes.push_back("the optimizer's state is not imported; training starts its own");
     return training;
 }
 

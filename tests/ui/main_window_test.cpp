@@ -205,7 +205,7 @@ private slots:
             QVERIFY(w.document()->filePath().isEmpty());
             QCOMPARE(QString::fromStdString(w.document()->project().training.value("loss", std::string())), QString("mse"));
             const QString status = w.statusBar()->currentMessage();
-            QVERIFY2(status.contains(name) && status.contains("The optimizer's state (its moments) is not imported"), qPrintable(status));
+            QVERIFY2(status.contains(name) && status.contains("The optimizer's state is not imported"), qPrintable(status));
         }
         QString message;
         test::answerNextDialog(QMessageBox::Ok, &message);

@@ -362,9 +362,7 @@ bool MainWindow::openPath(const QString& path) {
     }
     m_autosaver->clear();  // the previous document's changes were saved or discarded
     if (!path.startsWith(":/") && isKerasModelFile(path.toStdString())) {
-        QString text = tr("Imported %1 (%2) with its trained weights: training starts from them and the "
-                          "exports carry them while the layers still fit; File > Save keeps both in a "
-                          "LayerLoom project.")
+        QString text = tr("Imported %1 (%2) with its trained weights; File > Save keeps them in a project.")
                            .arg(QFileInfo(path).fileName(),
                                 counted(static_cast<qsizetype>(m_document->graph().nodes().size()), "layer"));
         for (const QString& note : m_document->importNotes()) text += " " + note.left(1).toUpper() + note.mid(1) + ".";
