@@ -69,28 +69,29 @@ void Autosaver::saveNow() {
 
 void Autosaver::saveSnapshot(Project project) {
     m_holdSnapshot = true;
+    // The document's path and name are read here, on the window's thread; the time too: the
+    // C library's time zone state is not for two threads at once.
+    Snapshot snapshot{std::move(project), m_document->filePath().toStdString(), m_document->displayName().toStdString(),
+                      QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()};
     bool start = false;
     {
         std::lock_guard lock(m_snapshotMutex);
         start = !m_nextSnapshot.has_value();
-        m_nextSnapshot = std::move(project);
+        m_nextSnapshot = std::move(snapshot);
     }
-    if (!start) return;  // the waiting write takes the newer project
-    // The document's path and name are read here, on the window's thread.
-    const std::string original = m_document->filePath().toStdString();
-    const std::string name = m_document->displayName().toStdString();
-    // The time too: the C library's time zone state is not for two threads at once.
-    const std::string saved = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
-    m_writer.start([this, original, name, saved] {
-        std::optional<Project> next;
+    if (!start) return;  // the waiting write takes the newer snapshot
+    // The job holds nothing but `this`: everything it writes goes through m_snapshotMutex,
+    // where ThreadSanitizer sees the hand-over (it cannot see inside Qt's thread pool).
+    m_writer.start([this] {
+        std::optional<Snapshot> next;
         {
             std::lock_guard lock(m_snapshotMutex);
             next.swap(m_nextSnapshot);
         }
         if (!next) return;
         try {
-            saveProject(*next, m_file.toStdString());
-            const nlohmann::json meta = {{"original", original}, {"name", name}, {"saved", saved}};
+            saveProject(next->project, m_file.toStdString());
+            const nlohmann::json meta = {{"original", next->original}, {"name", next->name}, {"saved", next->saved}};
             writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
         } catch (const std::exception&) {
             // As saveNow: the next epoch tries again.

@@ -9,6 +9,7 @@
 
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "graph/project_file.h"
 
@@ -60,7 +61,12 @@ private:
     QTimer m_timer;
     QThreadPool m_writer;  ///< one thread: snapshots are written in turn
     std::mutex m_snapshotMutex;
-    std::optional<Project> m_nextSnapshot;  ///< waiting for the writer
+    /// A recovery copy waiting for the writer, with what its side file says.
+    struct Snapshot {
+        Project project;
+        std::string original, name, saved;
+    };
+    std::optional<Snapshot> m_nextSnapshot;
     bool m_holdSnapshot = false;
 
     void writeCopy(const Project& project);

@@ -350,25 +350,33 @@ void DataPanel::refresh() {
     emit statusChanged();
     // The worker hands its result over through a mutex and the panel's timer collects it
     // (rather than posting events across threads), as the training controller does.
-    auto latest = m_generation;
-    auto inbox = m_inbox;
     {
-        std::lock_guard lock(inbox->mutex);
-        inbox->result.reset();
-        inbox->fraction = -1.0;
+        std::lock_guard lock(m_inbox->mutex);
+        m_inbox->result.reset();
+        m_inbox->fraction = -1.0;
+        m_inbox->request = Inbox::Request{generation, spec, dims, modelProblem, storeColumns};
     }
     m_poll.start();
-    m_pool.start([latest, inbox, generation, spec, dims, modelProblem, storeColumns] {
-        auto progress = [latest, inbox, generation](double fraction) {
-            if (latest->load() != generation) return false;
+    // The job holds plain pointers (the panel waits for its pool before it goes): what it
+    // reads goes through the inbox's mutex, where ThreadSanitizer sees the hand-over.
+    m_pool.start([latest = m_generation.get(), inbox = m_inbox.get()] {
+        std::optional<Inbox::Request> request;
+        {
+            std::lock_guard lock(inbox->mutex);
+            request.swap(inbox->request);
+        }
+        if (!request) return;  // an earlier job took this one's newer request
+        const Inbox::Request& r = *request;
+        auto progress = [latest, inbox, wanted = r.generation](double fraction) {
+            if (latest->load() != wanted) return false;
             std::lock_guard lock(inbox->mutex);
             inbox->fraction = fraction;
             return true;
         };
         try {
-            auto preview = std::make_shared<DataPreview>(previewData(spec, dims, modelProblem, progress));
+            auto preview = std::make_shared<DataPreview>(previewData(r.spec, r.dims, r.modelProblem, progress));
             std::lock_guard lock(inbox->mutex);
-            if (latest->load() == generation) inbox->result = Inbox::Result{generation, preview, spec, storeColumns};
+            if (latest->load() == r.generation) inbox->result = Inbox::Result{r.generation, preview, r.spec, r.storeColumns};
         } catch (const ReadCancelled&) {
             // A newer refresh is on its way.
         }

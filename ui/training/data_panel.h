@@ -96,7 +96,16 @@ private:
             DataSpec spec;
             bool storeColumns = false;
         };
+        /// What the next reading is to read, handed to the worker.
+        struct Request {
+            int generation = 0;
+            DataSpec spec;
+            std::optional<std::pair<Dims, Dims>> dims;
+            std::string modelProblem;
+            bool storeColumns = false;
+        };
         std::mutex mutex;
+        std::optional<Request> request;
         std::optional<Result> result;
         double fraction = -1.0;
     };
