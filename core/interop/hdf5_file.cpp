@@ -310,3 +310,187 @@ Hdf5File::Floats Hdf5File::floats(const std::string& path, std::uint64_t maxValu
 }
 
 }  // namespace loom
+
+namespace loom {
+
+namespace {
+
+/// Keras's HDF5_OBJECT_HEADER_LIMIT: a list attribute larger than this is split in chunks.
+constexpr std::size_t kHeaderLimit = 64512;
+
+bool linkExists(hid_t file, const std::string& path) {
+    std::string at;
+    for (const std::string& part : components(path)) {
+        at += "/" + part;
+        if (H5Lexists(file, at.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+struct Hdf5Writer::Handle {
+    hid_t file = -1;
+    std::filesystem::path writing;  ///< the file being written, renamed to `target` by close()
+    std::filesystem::path target;
+    ~Handle() {
+        if (file >= 0) {
+            auto lock = enter();
+            H5Fclose(file);
+        }
+        if (!writing.empty()) {
+            std::error_code ignored;
+            std::filesystem::remove(writing, ignored);
+        }
+    }
+};
+
+Hdf5Writer::Hdf5Writer(std::unique_ptr<Handle> handle, std::string name) : m_handle(std::move(handle)), m_name(std::move(name)) {}
+Hdf5Writer::Hdf5Writer(Hdf5Writer&&) noexcept = default;
+Hdf5Writer& Hdf5Writer::operator=(Hdf5Writer&&) noexcept = default;
+Hdf5Writer::~Hdf5Writer() = default;
+
+void Hdf5Writer::fail(const std::string& path, const std::string& what) const {
+    throw Hdf5Error(m_name + ": " + (path.empty() ? std::string() : absolute(path) + ": ") + what);
+}
+
+Hdf5Writer Hdf5Writer::create(const std::filesystem::path& file) {
+    auto handle = std::make_unique<Handle>();
+    handle->target = file;
+    // Written beside the target and renamed over it once whole.
+    std::string hidden = ".";
+    hidden += file.filename().string();
+    hidden += ".writing";
+    handle->writing = file.parent_path() / hidden;
+    auto lock = enter();
+    handle->file = H5Fcreate(handle->writing.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (handle->file < 0) {
+        handle->writing.clear();
+        throw Hdf5Error(file.string() + ": cannot write the file");
+    }
+    lock.unlock();
+    return Hdf5Writer(std::move(handle), file.string());
+}
+
+Hdf5Writer Hdf5Writer::inMemory(std::string name) {
+    auto handle = std::make_unique<Handle>();
+    auto lock = enter();
+    const Id access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    if (!access.valid() || H5Pset_fapl_core(access.get(), 1 << 16, 0) < 0) throw Hdf5Error(name + ": cannot make the file in memory");
+    handle->file = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get());
+    if (handle->file < 0) throw Hdf5Error(name + ": cannot make the file in memory");
+    lock.unlock();
+    return Hdf5Writer(std::move(handle), std::move(name));
+}
+
+void Hdf5Writer::group(const std::string& path) {
+    auto lock = enter();
+    if (linkExists(m_handle->file, path)) return;
+    const Id links(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+    H5Pset_create_intermediate_group(links.get(), 1);
+    const Id g(H5Gcreate2(m_handle->file, absolute(path).c_str(), links.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    if (!g.valid()) fail(path, "cannot make the group");
+}
+
+void Hdf5Writer::text(const std::string& path, const std::string& attribute, const std::string& value) {
+    if (!path.empty() && path != "/") group(path);
+    auto lock = enter();
+    const Id object(H5Oopen(m_handle->file, absolute(path).c_str(), H5P_DEFAULT), H5Oclose);
+    if (!object.valid()) fail(path, "cannot open the object");
+    if (H5Aexists(object.get(), attribute.c_str()) > 0) H5Adelete(object.get(), attribute.c_str());
+    const Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5T_CSET_UTF8);
+    const Id space(H5Screate(H5S_SCALAR), H5Sclose);
+    const Id a(H5Acreate2(object.get(), attribute.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    const char* data = value.c_str();
+    if (!a.valid() || H5Awrite(a.get(), type.get(), &data) < 0) fail(path, "cannot write attribute '" + attribute + "'");
+}
+
+void Hdf5Writer::names(const std::string& path, const std::string& attribute, const std::vector<std::string>& values) {
+    if (!path.empty() && path != "/") group(path);
+    auto lock = enter();
+    const Id object(H5Oopen(m_handle->file, absolute(path).c_str(), H5P_DEFAULT), H5Oclose);
+    if (!object.valid()) fail(path, "cannot open the object");
+    const auto write = [&](const std::string& name, std::size_t from, std::size_t to, std::size_t width) {
+        if (H5Aexists(object.get(), name.c_str()) > 0) H5Adelete(object.get(), name.c_str());
+        const hsize_t count = to - from;
+        const Id space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+        if (count == 0) {
+            // Keras writes an empty list as NumPy's empty float64 array.
+            const Id a(H5Acreate2(object.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+            if (!a.valid()) fail(path, "cannot write attribute '" + name + "'");
+            return;
+        }
+        const Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(type.get(), width);
+        H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+        std::string buffer(count * width, '\0');
+        for (std::size_t i = from; i < to; ++i) values[i].copy(buffer.data() + (i - from) * width, values[i].size());
+        const Id a(H5Acreate2(object.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        if (!a.valid() || H5Awrite(a.get(), type.get(), buffer.data()) < 0) fail(path, "cannot write attribute '" + name + "'");
+    };
+    std::size_t width = 1;
+    for (const std::string& v : values) width = std::max(width, v.size());
+    if (values.size() * width <= kHeaderLimit) {
+        write(attribute, 0, values.size(), width);
+        return;
+    }
+    // As Keras's save_attributes_to_hdf5_group: NumPy's array_split into as few nearly equal
+    // chunks as keep each under the header limit, named attribute0, attribute1, ...
+    std::size_t chunks = 1;
+    while ((values.size() + chunks - 1) / chunks * width > kHeaderLimit) ++chunks;
+    std::size_t from = 0;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t size = values.size() / chunks + (c < values.size() % chunks ? 1 : 0);
+        write(attribute + std::to_string(c), from, from + size, width);
+        from += size;
+    }
+}
+
+void Hdf5Writer::floats(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<float>& values) {
+    std::vector<hsize_t> dims;
+    std::uint64_t count = 1;
+    for (std::int64_t d : shape) {
+        if (d < 1) fail(path, "a weight of an empty shape");
+        dims.push_back(static_cast<hsize_t>(d));
+        count *= static_cast<std::uint64_t>(d);
+    }
+    if (count != values.size()) fail(path, "the weight's values do not fill its shape");
+    auto lock = enter();
+    const Id links(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+    H5Pset_create_intermediate_group(links.get(), 1);
+    const Id space(dims.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+    const Id data(H5Dcreate2(m_handle->file, absolute(path).c_str(), H5T_IEEE_F32LE, space.get(), links.get(), H5P_DEFAULT, H5P_DEFAULT),
+                  H5Dclose);
+    if (!data.valid() || H5Dwrite(data.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+        fail(path, "cannot write the dataset");
+    }
+}
+
+std::string Hdf5Writer::image() {
+    auto lock = enter();
+    if (H5Fflush(m_handle->file, H5F_SCOPE_GLOBAL) < 0) fail("", "cannot finish the file");
+    const ssize_t size = H5Fget_file_image(m_handle->file, nullptr, 0);
+    if (size < 0) fail("", "cannot take the file's bytes");
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(m_handle->file, bytes.data(), bytes.size()) != size) fail("", "cannot take the file's bytes");
+    return bytes;
+}
+
+void Hdf5Writer::close() {
+    {
+        auto lock = enter();
+        const herr_t closed = H5Fclose(m_handle->file);
+        m_handle->file = -1;
+        if (closed < 0) fail("", "cannot write the file");
+    }
+    if (!m_handle->writing.empty()) {
+        std::error_code ec;
+        std::filesystem::rename(m_handle->writing, m_handle->target, ec);
+        if (ec) fail("", "cannot put the file in place: " + ec.message());
+        m_handle->writing.clear();
+    }
+}
+
+}  // namespace loom

@@ -64,4 +64,37 @@ private:
     std::string m_name;
 };
 
+/// An HDF5 file being written, laid out as h5py writes Keras's files: groups made along a
+/// path as needed, text attributes as variable-length UTF-8 (h5py's `str`), lists of names as
+/// fixed-length byte strings (NumPy's `S` arrays, as Keras's `save_attributes_to_hdf5_group`
+/// writes them), weights as float32 datasets. Throws Hdf5Error naming the file and the object.
+class Hdf5Writer {
+public:
+    /// A new file at `file` (an existing one is replaced when `close` succeeds).
+    static Hdf5Writer create(const std::filesystem::path& file);
+    /// A file kept in memory, whose bytes `image` returns (for a .keras archive).
+    static Hdf5Writer inMemory(std::string name);
+
+    Hdf5Writer(Hdf5Writer&&) noexcept;
+    Hdf5Writer& operator=(Hdf5Writer&&) noexcept;
+    ~Hdf5Writer();
+
+    void group(const std::string& path);
+    void text(const std::string& path, const std::string& attribute, const std::string& value);
+    void names(const std::string& path, const std::string& attribute, const std::vector<std::string>& values);
+    void floats(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<float>& values);
+
+    /// The whole file, for one made by inMemory; the writer stays usable.
+    std::string image();
+    /// Writes everything out and closes the file.
+    void close();
+
+private:
+    struct Handle;
+    Hdf5Writer(std::unique_ptr<Handle> handle, std::string name);
+    [[noreturn]] void fail(const std::string& path, const std::string& what) const;
+    std::unique_ptr<Handle> m_handle;
+    std::string m_name;
+};
+
 }  // namespace loom
