@@ -279,6 +279,45 @@ private:
 
 }  // namespace
 
+std::vector<NodeId> kerasLayerOrder(const ModelGraph& graph, const std::vector<NodeId>& outputs) {
+    // The walk: each layer's first meeting (its index) and the finishing order.
+    std::map<NodeId, std::size_t> index;
+    std::vector<NodeId> finished;
+    std::map<NodeId, bool> done;
+    std::vector<std::pair<NodeId, std::size_t>> stack;  // a layer and how many inputs it has walked
+    for (NodeId out : outputs) {
+        if (done[out]) continue;
+        index.try_emplace(out, index.size());
+        stack.push_back({out, 0});
+        while (!stack.empty()) {
+            auto& [id, next] = stack.back();
+            const std::vector<const Edge*> inputs = graph.inputEdges(id);
+            if (next < inputs.size()) {
+                const NodeId from = inputs[next++]->from.node;
+                if (done[from]) continue;
+                index.try_emplace(from, index.size());
+                stack.push_back({from, 0});
+                continue;
+            }
+            done[id] = true;
+            finished.push_back(id);
+            stack.pop_back();
+        }
+    }
+    // Depths, from the outputs back: a layer is one deeper than the deepest layer it feeds.
+    std::map<NodeId, std::size_t> depth;
+    for (auto it = finished.rbegin(); it != finished.rend(); ++it) {
+        const std::size_t d = depth[*it];
+        for (const Edge* e : graph.inputEdges(*it)) depth[e->from.node] = std::max(depth[e->from.node], d + 1);
+    }
+    std::vector<NodeId> order = finished;
+    std::stable_sort(order.begin(), order.end(), [&](NodeId a, NodeId b) {
+        if (depth[a] != depth[b]) return depth[a] > depth[b];
+        return index[a] < index[b];
+    });
+    return order;
+}
+
 KerasTopology readKerasTopology(const json& topology, KerasProducer producer, const std::string& where) {
     try {
         return TopologyReader(producer, where).run(topology);

@@ -31,6 +31,13 @@ struct KerasTopology {
     std::vector<KerasLayer> layers;  ///< as the configuration lists them (an implied Input not among them)
 };
 
+/// The order in which Keras lists a functional model's layers (`model.layers`), which its
+/// .h5 files load weights by and its .keras files number their weight groups by: decreasing
+/// depth (the longest path to an output), ties broken by the order a depth-first walk from the
+/// outputs (inputs in operand order) first meets the layers, as Keras's `_map_graph_network`
+/// and TF.js's container do. `outputs` in the model's output order.
+std::vector<NodeId> kerasLayerOrder(const ModelGraph& graph, const std::vector<NodeId>& outputs);
+
 /// Reads a Keras model configuration ({"class_name": "Sequential" | "Functional" | "Model",
 /// "config": {...}}) in the forms tf.keras 2, TF.js and Keras 3 write: Keras 2's
 /// `inbound_nodes` lists and Keras 3's call arguments, `batch_input_shape` and `batch_shape`.

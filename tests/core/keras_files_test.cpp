@@ -13,6 +13,7 @@
 #include "core/test_graphs.h"
 #include "engine/plan.h"
 #include "interop/keras_model.h"
+#include "interop/keras_topology.h"
 #include "interop/model_file.h"
 #include "io/isolated.h"
 #include "train/config_json.h"
@@ -172,6 +173,40 @@ TEST(Isolated, ReturnsTheAnswerOrSaysHowTheChildEnded) {
               std::string::npos);
     EXPECT_EQ(test::refusalOf([] { runIsolated([]() -> std::string { for (;;) pause(); }, std::chrono::seconds(1), "reading z.h5"); }),
               "reading z.h5: gave up after 1 s (the file keeps the reader busy)");
+}
+
+}  // namespace
+}  // namespace loom
+
+
+namespace loom {
+namespace {
+
+// TF.js listed the reference models' layers in the order Keras computes (its container is a
+// port of Keras's); kerasLayerOrder must give the same.
+TEST(KerasLayerOrder, IsTheOrderKerasListsTheLayersIn) {
+    for (const char* reference : {"skip_autoencoder", "seq_autoencoder_small"}) {
+        const KerasImport m = importKerasModel(kReferences + "/" + reference + "/model.json");
+        const ModelGraph& g = m.project.graph;
+        std::vector<NodeId> outputs;
+        for (const Node& n : g.nodes()) {
+            if (g.outputEdges(n.id).empty()) outputs.push_back(n.id);
+        }
+        std::vector<std::string> got, listed;
+        for (NodeId id : kerasLayerOrder(g, outputs)) got.push_back(g.node(id)->name);
+        for (const Node& n : g.nodes()) listed.push_back(n.name);  // the import keeps the file's order
+        EXPECT_EQ(got, listed) << reference;
+    }
+    // Ties in depth go by the walk from the output, inputs in operand order; a skip from the
+    // input does not pull it forward.
+    ModelGraph g;
+    const NodeId in = test::input(g, {4});
+    const NodeId x = test::add(g, "Dense", {{"units", std::int64_t{4}}}, {in});
+    const NodeId y = test::add(g, "Dense", {{"units", std::int64_t{4}}}, {in});
+    const NodeId sum = test::add(g, "Add", {}, {y, x});
+    const NodeId z = test::add(g, "Dense", {{"units", std::int64_t{4}}}, {sum});
+    const NodeId skip = test::add(g, "Add", {}, {z, in});
+    EXPECT_EQ(kerasLayerOrder(g, {skip}), (std::vector<NodeId>{in, y, x, sum, z, skip}));
 }
 
 }  // namespace
