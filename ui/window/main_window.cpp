@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
@@ -353,6 +354,9 @@ bool MainWindow::newModel() {
 bool MainWindow::openPath(const QString& path) {
     if (!maybeSave()) return false;
     try {
+        // A large Keras file takes a moment (it is read in a helper process).
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
         m_document->load(path);
     } catch (const ProjectError& e) {
         QMessageBox::warning(this, tr("Cannot open the model"),
