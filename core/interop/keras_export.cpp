@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "interop/keras_topology.h"
 #include "layers/layer_registry.h"
 #include "version.h"
 
@@ -101,7 +102,7 @@ json layerConfig(const Node& node) {
 
 }  // namespace
 
-std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelName) {
+json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, KerasLayerOrder order) {
     const Validation v = validate(graph);
     if (v.hasErrors()) {
         throw std::invalid_argument("the model has " + std::to_string(v.count(Severity::Error)) +
@@ -109,7 +110,8 @@ std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelN
     }
     json layers = json::array();
     json inputs = json::array(), outputs = json::array();
-    for (NodeId id : v.order) {
+    const std::vector<NodeId> listed = order == KerasLayerOrder::Keras ? kerasLayerOrder(graph, v.outputs) : v.order;
+    for (NodeId id : listed) {
         const Node& n = *graph.node(id);
         json inbound = json::array();
         json call = json::array();
@@ -121,16 +123,19 @@ std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelN
                           {"class_name", n.kind},
                           {"config", layerConfig(n)},
                           {"inbound_nodes", inbound}});
-        if (n.kind == "InputLayer") inputs.push_back(json::array({n.name, 0, 0}));
+    }
+    for (NodeId id : v.order) {
+        if (graph.node(id)->kind == "InputLayer") inputs.push_back(json::array({graph.node(id)->name, 0, 0}));
     }
     for (NodeId id : v.outputs) outputs.push_back(json::array({graph.node(id)->name, 0, 0}));
-    const json topology = {{"class_name", "Model"},
-                           {"config", {{"name", modelName},
-                                       {"layers", layers},
-                                       {"input_layers", inputs},
-                                       {"output_layers", outputs}}},
-                           {"keras_version", "tfjs-layers 4.22.0"},
-                           {"backend", "tensor_flow.js"}};
+    return {{"class_name", order == KerasLayerOrder::Keras ? "Functional" : "Model"},
+            {"config", {{"name", modelName}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}}};
+}
+
+std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelName) {
+    json topology = kerasModelConfig(graph, modelName, KerasLayerOrder::Topological);
+    topology["keras_version"] = "tfjs-layers 4.22.0";
+    topology["backend"] = "tensor_flow.js";
     return topology.dump();
 }
 

@@ -4,11 +4,23 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/tensor.h"
 #include "graph/project_file.h"
 #include "shape/validator.h"
 
 namespace loom {
+
+/// The order a model configuration lists its layers in: the graph's topological order (the
+/// layers format, where weights bind by name), or Keras's own (`model.layers`), which .h5 and
+/// .keras files bind weights by.
+enum class KerasLayerOrder { Topological, Keras };
+
+/// A valid graph's model configuration as tf.keras 2 writes it ({"class_name": "Functional",
+/// "config": {...}}), every option LayerLoom computes with written out; throws
+/// std::invalid_argument when the graph has errors.
+nlohmann::json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, KerasLayerOrder order);
 
 /// The Keras functional topology of a valid graph as the layers format writes it: one entry per
 /// layer with every option LayerLoom computes with written out (TF.js and Keras disagree on some
@@ -26,5 +38,12 @@ std::vector<std::string> tfjsLimitations(const ModelGraph& graph);
 /// cover every parameter of the graph. Files are written atomically.
 void exportLayersModel(const Project& project, const std::vector<NamedTensor>& weights,
                        const std::filesystem::path& dir);
+
+/// Writes `project`'s model as tf.keras 2 writes model.save("model.h5"), for tf.keras 2.x's
+/// load_model: the root's `model_config` (Keras's layer order), `keras_version` 2.15.0 and
+/// `training_config` (the project's loss and optimizer), and `model_weights`, which lists the
+/// layers in that order and each layer's weights under tf.keras's names ("lstm_1/lstm_cell/
+/// kernel:0"). `weights` must cover every parameter. Written beside `file`, then renamed.
+void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file);
 
 }  // namespace loom

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <csignal>
 
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "core/test_graphs.h"
 #include "engine/plan.h"
+#include "interop/keras_export.h"
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
 #include "interop/model_file.h"
@@ -207,6 +209,75 @@ TEST(KerasLayerOrder, IsTheOrderKerasListsTheLayersIn) {
     const NodeId z = test::add(g, "Dense", {{"units", std::int64_t{4}}}, {sum});
     const NodeId skip = test::add(g, "Add", {}, {z, in});
     EXPECT_EQ(kerasLayerOrder(g, {skip}), (std::vector<NodeId>{in, y, x, sum, z, skip}));
+}
+
+}  // namespace
+}  // namespace loom
+
+
+namespace loom {
+namespace {
+
+// A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
+// the training settings; and h5py finds what tf.keras's load_model reads, in its order.
+TEST(KerasH5Export, ReadsBackAsItWasWritten) {
+    const fs::path dir = fs::temp_directory_path() / "layerloom_keras_h5_export";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const char* reference : {"skip_autoencoder", "seq_autoencoder_small"}) {
+        KerasImport original = importKerasModel(kReferences + "/" + reference + "/model.json");
+        original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
+        const fs::path file = dir / (std::string(reference) + ".h5");
+        exportKerasH5(original.project, original.weights, file);
+        const KerasImport back = importKerasFile(file);
+        EXPECT_EQ(back.project.graph.nodes().size(), original.project.graph.nodes().size());
+        for (const Node& n : original.project.graph.nodes()) {
+            const Node* same = back.project.graph.nodeByName(n.name);
+            ASSERT_NE(same, nullptr) << n.name;
+            EXPECT_EQ(same->kind, n.kind);
+            EXPECT_EQ(same->params, n.params) << n.name;
+            EXPECT_EQ(back.project.graph.inputEdges(same->id).size(), original.project.graph.inputEdges(n.id).size());
+        }
+        auto sorted = [](std::vector<NamedTensor> w) {
+            std::sort(w.begin(), w.end(), [](const NamedTensor& x, const NamedTensor& y) { return x.name < y.name; });
+            return w;
+        };
+        EXPECT_EQ(sorted(back.weights), sorted(original.weights)) << reference;
+        const TrainConfig training = trainConfigFromJson(back.project.training);
+        EXPECT_EQ(training.loss, Loss::MeanAbsoluteError);
+        EXPECT_EQ(training.optimizer.name(), "rmsprop");
+        EXPECT_DOUBLE_EQ(training.optimizer.learningRate, 0.0005);
+
+        // As tf.keras's load_weights_from_hdf5_group reads it: the layers with weights, in the
+        // order the model configuration lists them, each with its weights in order.
+        std::ofstream(dir / "check.py") << R"(import json, sys
+import h5py
+f = h5py.File(sys.argv[1], "r")
+config = f.attrs["model_config"]
+config = json.loads(config.decode("utf8") if hasattr(config, "decode") else config)
+assert config["class_name"] == "Functional"
+listed = [l["name"] for l in config["config"]["layers"]]
+names = [n.decode("utf8") for n in f["model_weights"].attrs["layer_names"]]
+assert names == listed, (names, listed)
+for name in names:
+    g = f["model_weights"][name]
+    for w in [n.decode("utf8") for n in g.attrs["weight_names"]]:
+        assert g[w].dtype == "float32", w
+training = f.attrs["training_config"]
+training = json.loads(training.decode("utf8") if hasattr(training, "decode") else training)
+assert training["optimizer_config"]["class_name"] == "RMSprop", training
+print("ok")
+)";
+        const std::string command = std::string(LAYERLOOM_PYTHON) + " " + (dir / "check.py").string() + " " + file.string();
+        EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    }
+    // A graph with errors, or weights that do not cover it, writes nothing.
+    KerasImport m = importKerasModel(kReferences + "/skip_autoencoder/model.json");
+    m.weights.pop_back();
+    EXPECT_NE(test::refusalOf([&] { exportKerasH5(m.project, m.weights, dir / "short.h5"); }).find("no weights for time_distributed/bias"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(dir / "short.h5"));
+    fs::remove_all(dir);
 }
 
 }  // namespace

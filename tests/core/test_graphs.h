@@ -9,12 +9,12 @@
 
 namespace loom::test {
 
-/// The message `call` refuses its input with (a std::runtime_error), or "(accepted)".
+/// The message `call` refuses its input with (any std::exception), or "(accepted)".
 template <class F>
 std::string refusalOf(F&& call) {
     try {
         call();
-    } catch (const std::runtime_error& e) {
+    } catch (const std::exception& e) {
         return e.what();
     }
     return "(accepted)";
