@@ -192,6 +192,11 @@ private slots:
         QVERIFY(!recovered.weights.empty());
         const std::string outcome = recovered.runs.back()["outcome"].get<std::string>();
         QVERIFY2(QString::fromStdString(outcome).startsWith("Interrupted after epoch"), outcome.c_str());
+        // Its side file names the run, for the question after a crash.
+        QVERIFY(waitFor([&] {
+            QFile meta(copy + ".json");
+            return meta.open(QIODevice::ReadOnly) && meta.readAll().contains("Training run 1: Interrupted after epoch");
+        }, 10000));
         // The periodic autosave of an unmodified document leaves the run's copy alone.
         m_window->autosaver()->saveNow();
         QVERIFY(QFile::exists(copy));

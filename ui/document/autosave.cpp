@@ -72,7 +72,13 @@ void Autosaver::saveSnapshot(Project project) {
     // The document's path and name are read here, on the window's thread; the time too: the
     // C library's time zone state is not for two threads at once.
     Snapshot snapshot{std::move(project), m_document->filePath().toStdString(), m_document->displayName().toStdString(),
-                      QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()};
+                      QDateTime::currentDateTime().toString(Qt::ISODate).toStdString(), {}};
+    // The run in progress, for the question after a crash.
+    const nlohmann::json& runs = snapshot.project.runs;
+    if (runs.is_array() && !runs.empty() && runs.back().is_object() && runs.back().value("outcome", nlohmann::json()).is_string()) {
+        snapshot.training = "Training run " + std::to_string(runs.back().value("number", 0)) + ": " +
+                            runs.back()["outcome"].get<std::string>();
+    }
     bool start = false;
     {
         std::lock_guard lock(m_snapshotMutex);
@@ -91,7 +97,8 @@ void Autosaver::saveSnapshot(Project project) {
         if (!next) return;
         try {
             saveProject(next->project, m_file.toStdString());
-            const nlohmann::json meta = {{"original", next->original}, {"name", next->name}, {"saved", next->saved}};
+            const nlohmann::json meta = {{"original", next->original}, {"name", next->name}, {"saved", next->saved},
+                                         {"training", next->training}};
             writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
         } catch (const std::exception&) {
             // As saveNow: the next epoch tries again.
@@ -128,6 +135,7 @@ QList<Autosaver::Recovery> Autosaver::pending() {
                 const auto j = loom::parseJsonInput(meta.readAll().toStdString());
                 r.originalPath = QString::fromStdString(j.value("original", std::string()));
                 r.name = QString::fromStdString(j.value("name", std::string()));
+                r.training = QString::fromStdString(j.value("training", std::string()));
             } catch (const std::exception&) {
                 // The copy itself is what matters; keep it with a plain name.
             }

@@ -31,6 +31,9 @@ public:
         QString originalPath;  ///< empty for a built-in example or an unsaved model
         QString name;
         QDateTime savedAt;
+        /// The training run the copy was taken during, as its record says ("Training run 2:
+        /// Interrupted after epoch 13 of 20; ..."); empty for a copy of edits.
+        QString training;
     };
 
     Autosaver(Document* document, QObject* parent = nullptr, int intervalMs = 60'000);
@@ -64,7 +67,7 @@ private:
     /// A recovery copy waiting for the writer, with what its side file says.
     struct Snapshot {
         Project project;
-        std::string original, name, saved;
+        std::string original, name, saved, training;
     };
     std::optional<Snapshot> m_nextSnapshot;
     bool m_holdSnapshot = false;

@@ -578,9 +578,9 @@ bool MainWindow::offerRecovery() {
     const Autosaver::Recovery& r = found.front();
     const auto answer = QMessageBox::question(
         this, tr("Restore unsaved work?"),
-        tr("LayerLoom did not close normally. Unsaved changes to %1 from %2 were kept.\n\n"
+        tr("LayerLoom did not close normally. Unsaved changes to %1 from %2 were kept.%3\n\n"
            "Restore them? (Discard deletes the kept copy.)")
-            .arg(r.name, QLocale().toString(r.savedAt, QLocale::ShortFormat)),
+            .arg(r.name, QLocale().toString(r.savedAt, QLocale::ShortFormat), r.training.isEmpty() ? QString() : "\n" + r.training),
         QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
     if (answer != QMessageBox::Yes) {
         for (const auto& each : found) Autosaver::discard(each);
