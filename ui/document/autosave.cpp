@@ -75,9 +75,13 @@ void Autosaver::saveSnapshot(Project project) {
                       QDateTime::currentDateTime().toString(Qt::ISODate).toStdString(), {}};
     // The run in progress, for the question after a crash.
     const nlohmann::json& runs = snapshot.project.runs;
-    if (runs.is_array() && !runs.empty() && runs.back().is_object() && runs.back().value("outcome", nlohmann::json()).is_string()) {
-        snapshot.training = "Training run " + std::to_string(runs.back().value("number", 0)) + ": " +
-                            runs.back()["outcome"].get<std::string>();
+    if (runs.is_array() && !runs.empty() && runs.back().is_object()) {
+        const nlohmann::json& run = runs.back();
+        const nlohmann::json number = run.value("number", nlohmann::json());
+        const nlohmann::json outcome = run.value("outcome", nlohmann::json());
+        if (number.is_number_integer() && outcome.is_string()) {
+            snapshot.training = "Training run " + std::to_string(number.get<std::int64_t>()) + ": " + outcome.get<std::string>();
+        }
     }
     bool start = false;
     {
