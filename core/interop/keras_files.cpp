@@ -4,7 +4,6 @@
 #include <cctype>
 #include <map>
 #include <optional>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -37,19 +36,6 @@ json parseConfig(const std::string& text, const std::string& where) {
     } catch (const JsonInputError& e) {
         throw KerasImportError(where + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.problem());
     }
-}
-
-/// Keras's naming.to_snake_case, which names a layer's place in a .keras weights file after
-/// its class: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".
-std::string snakeCase(const std::string& className) {
-    static const std::regex nonWord(R"(\W+)");
-    static const std::regex wordStart("(.)([A-Z][a-z]+)");
-    static const std::regex lowerUpper("([a-z])([A-Z])");
-    std::string s = std::regex_replace(className, nonWord, "");
-    s = std::regex_replace(s, wordStart, "$1_$2");
-    s = std::regex_replace(s, lowerUpper, "$1_$2");
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 /// The weights a layer kind holds, in the order Keras creates them (the bias last, when used).
@@ -241,7 +227,7 @@ KerasImport readArchive(const std::filesystem::path& path) {
     WeightBudget budget;
     const ShapeCheck shapes(result.project.graph);
     for (const KerasLayer& layer : topology.layers) {
-        std::string key = snakeCase(layer.className);
+        std::string key = kerasSnakeCase(layer.className);
         if (const auto [it, fresh] = used.try_emplace(key, 0); !fresh) {
             key += '_';
             key += std::to_string(++it->second);

@@ -1,5 +1,7 @@
 #include "interop/keras_topology.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -278,6 +280,46 @@ private:
 };
 
 }  // namespace
+
+/// Keras's naming.to_snake_case, which names a layer's place in a .keras weights file after
+/// its class: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm". Its three regular
+/// expressions, applied in turn: drop what is not a word character; "_" before an upper-case
+/// letter that starts a lower-case run, after any character ("(.)([A-Z][a-z]+)"); "_" between
+/// a lower-case and an upper-case letter ("([a-z])([A-Z])"); then lower case.
+std::string kerasSnakeCase(const std::string& className) {
+    const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    std::string word;
+    for (char c : className) {
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') word += c;
+    }
+    std::string split;
+    for (std::size_t i = 0; i < word.size();) {
+        if (i + 2 < word.size() && word[i] != '\n' && upper(word[i + 1]) && lower(word[i + 2])) {
+            std::size_t end = i + 2;
+            while (end < word.size() && lower(word[end])) ++end;
+            split += word[i];
+            split += '_';
+            split.append(word, i + 1, end - i - 1);
+            i = end;
+        } else {
+            split += word[i++];
+        }
+    }
+    std::string out;
+    for (std::size_t i = 0; i < split.size();) {
+        if (i + 1 < split.size() && lower(split[i]) && upper(split[i + 1])) {
+            out += split[i];
+            out += '_';
+            out += split[i + 1];
+            i += 2;
+        } else {
+            out += split[i++];
+        }
+    }
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
 
 std::vector<NodeId> kerasLayerOrder(const ModelGraph& graph, const std::vector<NodeId>& outputs) {
     // The walk: each layer's first meeting (its index) and the finishing order.

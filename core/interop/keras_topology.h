@@ -31,6 +31,10 @@ struct KerasTopology {
     std::vector<KerasLayer> layers;  ///< as the configuration lists them (an implied Input not among them)
 };
 
+/// Keras's naming.to_snake_case, which names a layer's place in a .keras weights file after
+/// its class: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".
+std::string kerasSnakeCase(const std::string& className);
+
 /// The order in which Keras lists a functional model's layers (`model.layers`), which its
 /// .h5 files load weights by and its .keras files number their weight groups by: decreasing
 /// depth (the longest path to an output), ties broken by the order a depth-first walk from the

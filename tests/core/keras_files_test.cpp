@@ -282,3 +282,19 @@ print("ok")
 
 }  // namespace
 }  // namespace loom
+
+namespace loom {
+namespace {
+
+// What Python's re gives for Keras's three expressions (naming.to_snake_case).
+TEST(KerasSnakeCase, NamesAsKerasDoes) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"LSTM", "lstm"}, {"GRU", "gru"}, {"TimeDistributed", "time_distributed"}, {"RepeatVector", "repeat_vector"},
+        {"InputLayer", "input_layer"}, {"Conv1D", "conv1d"}, {"HTTPServer", "http_server"}, {"Dense", "dense"},
+        {"ABCdEf", "ab_cd_ef"}, {"aBcDe", "a_bc_de"}, {"MultiHeadAttention", "multi_head_attention"}, {"Add", "add"},
+        {"My-Layer 2", "my_layer2"}};
+    for (const auto& [name, snake] : cases) EXPECT_EQ(kerasSnakeCase(name), snake) << name;
+}
+
+}  // namespace
+}  // namespace loom
