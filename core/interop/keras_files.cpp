@@ -24,19 +24,10 @@ using nlohmann::json;
 
 namespace {
 
-/// The most bytes of weights a model may hold, of a configuration, and of a .keras archive's
-/// weights file (read into memory): far beyond any model LayerLoom trains.
-constexpr std::uint64_t kMaxWeightBytes = std::uint64_t{16} << 30;
+/// The most bytes of a configuration, and of a .keras archive's weights file (read into
+/// memory): far beyond any model LayerLoom trains.
 constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{64} << 20;
 constexpr std::uint64_t kMaxArchivedWeightsBytes = std::uint64_t{4} << 30;
-
-json parseConfig(const std::string& text, const std::string& where) {
-    try {
-        return parseJsonInput(text);
-    } catch (const JsonInputError& e) {
-        throw KerasImportError(where + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.problem());
-    }
-}
 
 /// The weights a layer kind holds, in the order Keras creates them (the bias last, when used).
 std::vector<std::string> weightNamesOf(const std::string& className) {
@@ -45,10 +36,10 @@ std::vector<std::string> weightNamesOf(const std::string& className) {
     return {};
 }
 
-/// Keeps a count of the bytes read against kMaxWeightBytes.
+/// Keeps a count of the bytes read against kMaxKerasWeightBytes.
 class WeightBudget {
 public:
-    std::uint64_t left() const { return (kMaxWeightBytes - m_used) / 4; }
+    std::uint64_t left() const { return (kMaxKerasWeightBytes - m_used) / 4; }
     void take(const Hdf5File::Floats& f) { m_used += f.values.size() * 4; }
 
 private:
@@ -148,11 +139,11 @@ KerasImport readH5(const std::filesystem::path& path) {
     const std::string version = file.text("", "keras_version").value_or("");
     const KerasProducer producer = producerOfVersion(version);
     KerasImport result;
-    result.project = readKerasTopology(parseConfig(*config, where + ": model_config"), producer, where + ": model_config").project;
+    result.project = readKerasTopology(parseKerasJson(*config, where + ": model_config"), producer, where + ": model_config").project;
     const ModelGraph& graph = result.project.graph;
 
     if (const std::optional<std::string> training = file.text("", "training_config")) {
-        const json t = parseConfig(*training, where + ": training_config");
+        const json t = parseKerasJson(*training, where + ": training_config");
         if (t.is_object()) {
             result.project.training = trainingSettings(t.value("loss", json()), t.value("optimizer_config", json()), result.notes);
         }
@@ -198,12 +189,12 @@ KerasImport readArchive(const std::filesystem::path& path) {
     }
     KerasProducer producer = KerasProducer::Keras3;
     if (zip.has("metadata.json")) {
-        const json metadata = parseConfig(zip.read("metadata.json", kMaxConfigBytes), where + ": metadata.json");
+        const json metadata = parseKerasJson(zip.read("metadata.json", kMaxConfigBytes), where + ": metadata.json");
         if (metadata.is_object() && metadata.contains("keras_version") && metadata["keras_version"].is_string()) {
             producer = producerOfVersion(metadata["keras_version"].get<std::string>());
         }
     }
-    const json config = parseConfig(zip.read("config.json", kMaxConfigBytes), where + ": config.json");
+    const json config = parseKerasJson(zip.read("config.json", kMaxConfigBytes), where + ": config.json");
     KerasImport result;
     const KerasTopology topology = readKerasTopology(config, producer, where + ": config.json");
     result.project = topology.project;

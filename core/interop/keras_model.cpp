@@ -23,17 +23,8 @@ json readJson(const std::filesystem::path& file) {
     if (!in) throw KerasImportError(file.string() + ": cannot open the file");
     std::ostringstream text;
     text << in.rdbuf();
-    try {
-        return parseJsonInput(text.str());
-    } catch (const JsonInputError& e) {
-        throw KerasImportError(file.string() + ":" + std::to_string(e.line()) + ":" +
-                               std::to_string(e.column()) + ": " + e.problem());
-    }
+    return parseKerasJson(text.str(), file.string());
 }
-
-/// The most bytes of weights a Keras model may claim: far beyond any model LayerLoom trains,
-/// and checked before anything is allocated.
-constexpr std::uint64_t kMaxWeightBytes = std::uint64_t{16} << 30;
 
 class Importer {
 public:
@@ -57,7 +48,7 @@ private:
     }
 
     /// The number of values of a weight's shape: whole numbers from 1, their product within
-    /// kMaxWeightBytes.
+    /// kMaxKerasWeightBytes.
     std::uint64_t elementCount(const json& shape, const std::string& name) const {
         const std::string what = "weight '" + printableExcerpt(name) + "'";
         if (!shape.is_array() || shape.empty()) {
@@ -70,9 +61,9 @@ private:
                      ", not a size of 1 or more");
             }
             const auto size = static_cast<std::uint64_t>(d.get<std::int64_t>());
-            if (size > kMaxWeightBytes / 4 / count) {
+            if (size > kMaxKerasWeightBytes / 4 / count) {
                 fail(what + ": its shape " + jsonExcerpt(shape) + " holds more than " +
-                     groupedNumber(kMaxWeightBytes / 4) + " values");
+                     groupedNumber(kMaxKerasWeightBytes / 4) + " values");
             }
             count *= size;
         }
@@ -123,8 +114,8 @@ private:
             for (const json& w : group.value("weights", json::array())) {
                 const std::string name = w.is_object() ? w.value("name", std::string()) : "";
                 const std::uint64_t count = elementCount(w.is_object() ? w.value("shape", json()) : json(), name);
-                if (count > (kMaxWeightBytes - needed) / 4) {
-                    fail("the weights add up to more than " + groupedNumber(kMaxWeightBytes) +
+                if (count > (kMaxKerasWeightBytes - needed) / 4) {
+                    fail("the weights add up to more than " + groupedNumber(kMaxKerasWeightBytes) +
                          " bytes at '" + printableExcerpt(name) + "'");
                 }
                 needed += count * 4;

@@ -16,6 +16,14 @@ namespace loom {
 
 using nlohmann::json;
 
+nlohmann::json parseKerasJson(const std::string& text, const std::string& where) {
+    try {
+        return parseJsonInput(text);
+    } catch (const JsonInputError& e) {
+        throw KerasImportError(where + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.problem());
+    }
+}
+
 KerasProducer producerOfVersion(const std::string& kerasVersion) {
     return kerasVersion.starts_with("3") ? KerasProducer::Keras3 : KerasProducer::Keras2;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,14 @@
 #include "graph/project_file.h"
 
 namespace loom {
+
+/// The most bytes of weights a Keras model may claim, in any of its file kinds: far beyond any
+/// model LayerLoom trains, and checked before anything is allocated.
+inline constexpr std::uint64_t kMaxKerasWeightBytes = std::uint64_t{16} << 30;
+
+/// Parses JSON text of a Keras file; a syntax error becomes a KerasImportError that starts
+/// with `where` and says the line and column.
+nlohmann::json parseKerasJson(const std::string& text, const std::string& where);
 
 /// Who wrote a Keras model: defaults and a few semantics differ between them.
 enum class KerasProducer {
