@@ -8,6 +8,7 @@
 #include "engine/plan.h"
 #include "interop/keras_code.h"
 #include "interop/keras_export.h"
+#include "interop/keras_model.h"
 #include "interop/pytorch_code.h"
 #include "shape/validator.h"
 
@@ -16,12 +17,16 @@ namespace loom::cli {
 int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"to", "weights", "run", "seed"}, {"sequential"}, 2, "a MODEL and an OUT");
     const std::string format = a.get("to", "");
-    if (format != "tfjs" && format != "keras" && format != "pytorch") {
-        throw UsageError{format.empty() ? "say which format with --to keras|pytorch|tfjs"
-                                        : "unknown format '" + format + "' (--to keras|pytorch|tfjs)"};
+    if (format != "tfjs" && format != "keras" && format != "pytorch" && format != "keras-file") {
+        throw UsageError{format.empty() ? "say which format with --to keras|keras-file|pytorch|tfjs"
+                                        : "unknown format '" + format + "' (--to keras|keras-file|pytorch|tfjs)"};
     }
     const std::string& file = a.positional[0];
     const std::filesystem::path target = a.positional[1];
+    const KerasFileKind kerasFile = kerasFileKind(target);
+    if (format == "keras-file" && kerasFile != KerasFileKind::Archive && kerasFile != KerasFileKind::H5) {
+        throw UsageError{"--to keras-file writes OUT.keras (Keras 3) or OUT.h5 (tf.keras 2), not '" + target.filename().string() + "'"};
+    }
     try {
         const LoadedModel model = loadModel(file);
         const Validation v = validate(model.project.graph);
@@ -60,6 +65,12 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
         }
         Project project = model.project;
         if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
+        if (format == "keras-file") {
+            exportKerasFile(project, plan.exportWeights(), target);
+            out << "wrote " << target.string() << " (" << plan.params().size() << " weight tensors) for "
+                << (kerasFile == KerasFileKind::Archive ? "Keras 3's" : "tf.keras 2's") << " keras.models.load_model\n";
+            return kOk;
+        }
         if (format == "pytorch") {
             exportPytorchModel(project, plan.exportWeights(), target);
             out << "wrote " << (target / "model.py").string() << " with weights.bin and weights.json ("

@@ -1,10 +1,13 @@
 #include "interop/keras_export.h"
 
 #include <cstring>
+#include <map>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/plan.h"
+#include "interop/keras_model.h"
 #include "interop/keras_topology.h"
 #include "layers/layer_registry.h"
 #include "version.h"
@@ -130,6 +133,63 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
     for (NodeId id : v.outputs) outputs.push_back(json::array({graph.node(id)->name, 0, 0}));
     return {{"class_name", order == KerasLayerOrder::Keras ? "Functional" : "Model"},
             {"config", {{"name", modelName}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}}};
+}
+
+std::map<std::string, std::vector<const NamedTensor*>> kerasWeightsByLayer(const ModelGraph& graph,
+                                                                           const std::vector<NamedTensor>& weights) {
+    std::map<std::string, const NamedTensor*> byName;
+    for (const NamedTensor& t : weights) byName[t.name] = &t;
+    std::map<std::string, std::vector<const NamedTensor*>> ofLayer;
+    for (const NamedShape& needed : parameterShapes(graph)) {
+        const auto it = byName.find(needed.name);
+        if (it == byName.end()) throw std::invalid_argument("no weights for " + needed.name);
+        if (it->second->shape != needed.shape) throw std::invalid_argument("the weights of " + needed.name + " do not fit its layer");
+        ofLayer[needed.name.substr(0, needed.name.find('/'))].push_back(it->second);
+    }
+    return ofLayer;
+}
+
+json kerasOptimizer(const OptimizerConfig& o) {
+    static const std::map<std::string, std::string> classes{{"adam", "Adam"}, {"adamw", "AdamW"}, {"sgd", "SGD"}, {"rmsprop", "RMSprop"}};
+    const std::string name = o.name();
+    const auto cls = classes.find(name);
+    json c = {{"name", name},
+              {"learning_rate", o.learningRate},
+              {"weight_decay", nullptr},
+              {"clipnorm", o.clipNorm ? json(*o.clipNorm) : json(nullptr)},
+              {"global_clipnorm", nullptr},
+              {"clipvalue", o.clipValue ? json(*o.clipValue) : json(nullptr)},
+              {"use_ema", false},
+              {"ema_momentum", 0.99},
+              {"ema_overwrite_frequency", nullptr}};
+    if (name == "adam" || name == "adamw") {
+        c["beta_1"] = o.beta1;
+        c["beta_2"] = o.beta2;
+        c["epsilon"] = o.epsilon;
+        c["amsgrad"] = false;
+    }
+    if (name == "adamw") c["weight_decay"] = o.weightDecay;
+    if (name == "sgd") {
+        c["momentum"] = o.momentum;
+        c["nesterov"] = o.nesterov;
+    }
+    if (name == "rmsprop") {
+        c["rho"] = o.rho;
+        c["momentum"] = o.momentum;
+        c["epsilon"] = o.epsilon;
+        c["centered"] = false;
+    }
+    return {{"class_name", cls != classes.end() ? cls->second : name}, {"config", std::move(c)}};
+}
+
+void exportKerasFile(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file) {
+    switch (kerasFileKind(file)) {
+        case KerasFileKind::Archive: exportKerasArchive(project, weights, file); return;
+        case KerasFileKind::H5: exportKerasH5(project, weights, file); return;
+        case KerasFileKind::LayersJson:
+        case KerasFileKind::None: break;
+    }
+    throw std::invalid_argument(file.filename().string() + ": a Keras model file ends in .keras (Keras 3) or .h5 (tf.keras 2)");
 }
 
 std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelName) {

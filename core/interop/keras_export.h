@@ -1,11 +1,13 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/optimizer.h"
 #include "engine/tensor.h"
 #include "graph/project_file.h"
 #include "shape/validator.h"
@@ -45,5 +47,26 @@ void exportLayersModel(const Project& project, const std::vector<NamedTensor>& w
 /// layers in that order and each layer's weights under tf.keras's names ("lstm_1/lstm_cell/
 /// kernel:0"). `weights` must cover every parameter. Written beside `file`, then renamed.
 void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file);
+
+/// Writes `project`'s model as Keras 3 writes model.save("model.keras"), for the load_model of
+/// Keras 3.3 and later: a zip of `metadata.json`, `config.json` (Keras 3's serialization of a
+/// functional model, with the project's loss and optimizer as its compile_config) and
+/// `model.weights.h5` (each layer's variables where Keras's saving code looks for them).
+/// Throws std::invalid_argument for what Keras 3 would compute differently (hard_sigmoid).
+/// `weights` must cover every parameter. Written beside `file`, then renamed.
+void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file);
+
+/// Writes a Keras model file by the name's extension: .keras with exportKerasArchive, .h5 or
+/// .hdf5 with exportKerasH5; throws std::invalid_argument for any other name.
+void exportKerasFile(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file);
+
+/// An optimizer as Keras serializes it, {"class_name": "Adam", "config": {...}}: the keys every
+/// Keras 3 optimizer and tf.keras 2.11+'s take (later versions added more, with defaults).
+nlohmann::json kerasOptimizer(const OptimizerConfig& optimizer);
+
+/// The weights of each layer that has any, in the layer's parameter order, by layer name;
+/// throws std::invalid_argument when one is missing or does not fit its layer.
+std::map<std::string, std::vector<const NamedTensor*>> kerasWeightsByLayer(const ModelGraph& graph,
+                                                                           const std::vector<NamedTensor>& weights);
 
 }  // namespace loom

@@ -28,30 +28,12 @@ std::string tfKerasWeightName(const Node& node, const std::string& param) {
 /// The project's loss and optimizer as tf.keras 2's training_config.
 json trainingConfig(const nlohmann::json& training) {
     const TrainConfig c = trainConfigFromJson(training);
-    static const std::map<std::string, std::string> classes{{"adam", "Adam"}, {"adamw", "AdamW"}, {"sgd", "SGD"}, {"rmsprop", "RMSprop"}};
-    const std::string name = c.optimizer.name();
-    const auto cls = classes.find(name);
-    json optimizer = {{"name", cls != classes.end() ? cls->second : name}, {"learning_rate", c.optimizer.learningRate}};
-    if (name == "adam" || name == "adamw") {
-        optimizer["beta_1"] = c.optimizer.beta1;
-        optimizer["beta_2"] = c.optimizer.beta2;
-        optimizer["epsilon"] = c.optimizer.epsilon;
-        optimizer["amsgrad"] = false;
-    }
-    if (name == "adamw") optimizer["weight_decay"] = c.optimizer.weightDecay;
-    if (name == "sgd") {
-        optimizer["momentum"] = c.optimizer.momentum;
-        optimizer["nesterov"] = c.optimizer.nesterov;
-    }
-    if (name == "rmsprop") {
-        optimizer["rho"] = c.optimizer.rho;
-        optimizer["epsilon"] = c.optimizer.epsilon;
-    }
+    const json optimizer = kerasOptimizer(c.optimizer);
     return {{"loss", lossName(c.loss)},
             {"metrics", nullptr},
             {"weighted_metrics", nullptr},
             {"loss_weights", nullptr},
-            {"optimizer_config", {{"class_name", cls != classes.end() ? cls->second : name}, {"config", optimizer}}}};
+            {"optimizer_config", {{"class_name", optimizer["class_name"]}, {"config", optimizer["config"]}}}};
 }
 
 }  // namespace
@@ -59,15 +41,7 @@ json trainingConfig(const nlohmann::json& training) {
 void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file) {
     const ModelGraph& graph = project.graph;
     const json config = kerasModelConfig(graph, project.name.empty() ? "model" : project.name, KerasLayerOrder::Keras);
-    std::map<std::string, const NamedTensor*> byName;
-    for (const NamedTensor& t : weights) byName[t.name] = &t;
-    std::map<std::string, std::vector<const NamedTensor*>> ofLayer;
-    for (const NamedShape& needed : parameterShapes(graph)) {
-        const auto it = byName.find(needed.name);
-        if (it == byName.end()) throw std::invalid_argument("no weights for " + needed.name);
-        if (it->second->shape != needed.shape) throw std::invalid_argument("the weights of " + needed.name + " do not fit its layer");
-        ofLayer[needed.name.substr(0, needed.name.find('/'))].push_back(it->second);
-    }
+    const auto ofLayer = kerasWeightsByLayer(graph, weights);
 
     Hdf5Writer h5 = Hdf5Writer::create(file);
     h5.text("", "keras_version", "2.15.0");
@@ -82,10 +56,13 @@ void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weigh
     for (const std::string& layer : layers) {
         const Node& node = *graph.nodeByName(layer);
         const std::string group = "model_weights/" + layer;
+        const auto it = ofLayer.find(layer);
+        const std::vector<const NamedTensor*> none;
+        const std::vector<const NamedTensor*>& own = it != ofLayer.end() ? it->second : none;
         std::vector<std::string> names;
-        for (const NamedTensor* t : ofLayer[layer]) names.push_back(tfKerasWeightName(node, t->name.substr(t->name.rfind('/') + 1)));
+        for (const NamedTensor* t : own) names.push_back(tfKerasWeightName(node, t->name.substr(t->name.rfind('/') + 1)));
         h5.names(group, "weight_names", names);
-        for (std::size_t i = 0; i < names.size(); ++i) h5.floats(group + "/" + names[i], ofLayer[layer][i]->shape, ofLayer[layer][i]->values);
+        for (std::size_t i = 0; i < names.size(); ++i) h5.floats(group + "/" + names[i], own[i]->shape, own[i]->values);
     }
     h5.close();
 }

@@ -1,0 +1,279 @@
+// Keras 3's .keras model file, as its saving code writes it (keras/src/saving/saving_lib.py):
+// a zip of metadata.json, config.json and model.weights.h5.
+//
+// Keras 3 rebuilds every layer with `cls(**config)` and refuses a keyword it does not know, so
+// each layer's config holds exactly the keys its get_config writes in Keras 3.3, no more:
+// later versions read every one of them and default what they added since.
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/loss.h"
+#include "interop/hdf5_file.h"
+#include "interop/keras_export.h"
+#include "interop/keras_topology.h"
+#include "interop/zip_archive.h"
+#include "layers/layer_registry.h"
+#include "shape/validator.h"
+#include "train/config_json.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+namespace {
+
+/// The Keras version the file is written for; its reader picks Keras 3's semantics by it.
+constexpr const char* kKeras3Version = "3.3.3";
+
+/// A Keras object as Keras 3 serializes one of its public classes.
+json kerasObject(const char* module, const std::string& className, json config) {
+    return {{"module", module}, {"class_name", className}, {"config", std::move(config)}, {"registered_name", nullptr}};
+}
+
+json dtypePolicy() { return kerasObject("keras", "DTypePolicy", {{"name", "float32"}}); }
+
+json initializer(const char* className, json config = json::object()) {
+    return kerasObject("keras.initializers", className, std::move(config));
+}
+
+json regularizer(const Regularizer& r) {
+    switch (r.kind) {
+        case Regularizer::Kind::None: return nullptr;
+        case Regularizer::Kind::L1: return kerasObject("keras.regularizers", "L1", {{"l1", r.l1}});
+        case Regularizer::Kind::L2: return kerasObject("keras.regularizers", "L2", {{"l2", r.l2}});
+        case Regularizer::Kind::L1L2: break;
+    }
+    return kerasObject("keras.regularizers", "L1L2", {{"l1", r.l1}, {"l2", r.l2}});
+}
+
+/// A shape with its batch axis, as Keras writes one: [null, 32, 1].
+json batchShape(const Dims& dims) {
+    json shape = json::array({nullptr});
+    for (std::int64_t d : dims) shape.push_back(d == kNone ? json(nullptr) : json(d));
+    return shape;
+}
+
+/// Layer's own part of every config: name, trainable, dtype.
+json baseConfig(const std::string& name) { return {{"name", name}, {"trainable", true}, {"dtype", dtypePolicy()}}; }
+
+json denseConfig(const Node& node, const std::string& name) {
+    json c = baseConfig(name);
+    c["units"] = node.param<std::int64_t>("units");
+    c["activation"] = node.param<std::string>("activation");
+    c["use_bias"] = node.param<bool>("use_bias");
+    c["kernel_initializer"] = initializer("GlorotUniform", {{"seed", nullptr}});
+    c["bias_initializer"] = initializer("Zeros");
+    c["kernel_regularizer"] = regularizer(node.param<Regularizer>("kernel_regularizer"));
+    c["bias_regularizer"] = nullptr;
+    c["kernel_constraint"] = nullptr;
+    c["bias_constraint"] = nullptr;
+    return c;
+}
+
+/// LSTM and GRU: RNN's get_config, then the layer's own (Keras 3 drops "cell" and writes no
+/// "implementation").
+json recurrentConfig(const Node& node) {
+    json c = baseConfig(node.name);
+    c["return_sequences"] = node.param<bool>("return_sequences");
+    c["return_state"] = false;
+    c["go_backwards"] = false;
+    c["stateful"] = false;
+    c["unroll"] = false;
+    c["zero_output_for_mask"] = false;
+    c["units"] = node.param<std::int64_t>("units");
+    c["activation"] = node.param<std::string>("activation");
+    c["recurrent_activation"] = node.param<std::string>("recurrent_activation");
+    c["use_bias"] = node.param<bool>("use_bias");
+    c["kernel_initializer"] = initializer("GlorotUniform", {{"seed", nullptr}});
+    c["recurrent_initializer"] = initializer("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}});
+    c["bias_initializer"] = initializer("Zeros");
+    if (node.kind == "LSTM") c["unit_forget_bias"] = node.param<bool>("unit_forget_bias");
+    c["kernel_regularizer"] = regularizer(node.param<Regularizer>("kernel_regularizer"));
+    c["recurrent_regularizer"] = nullptr;
+    c["bias_regularizer"] = nullptr;
+    c["activity_regularizer"] = nullptr;
+    c["kernel_constraint"] = nullptr;
+    c["recurrent_constraint"] = nullptr;
+    c["bias_constraint"] = nullptr;
+    c["dropout"] = node.param<double>("dropout");
+    c["recurrent_dropout"] = node.param<double>("recurrent_dropout");
+    if (node.kind == "GRU") c["reset_after"] = node.param<bool>("reset_after");
+    c["seed"] = nullptr;
+    return c;
+}
+
+/// What Keras 3 would compute differently from LayerLoom, refused by name.
+void checkKeras3Semantics(const ModelGraph& graph) {
+    for (const Node& n : graph.nodes()) {
+        for (const char* key : {"activation", "recurrent_activation"}) {
+            const auto it = n.params.find(key);
+            if (it == n.params.end()) continue;
+            const auto* s = std::get_if<std::string>(&it->second);
+            if (s && *s == "hard_sigmoid") {
+                throw std::invalid_argument(n.name + ": " + key + " hard_sigmoid is tf.keras 2's clip(0.2x + 0.5, 0, 1) in LayerLoom; "
+                                            "Keras 3's is relu6(x + 3) / 6, so a .keras file would compute other numbers. "
+                                            "Choose sigmoid, or export a tf.keras 2 .h5 file");
+            }
+        }
+    }
+}
+
+class ArchiveConfig {
+public:
+    ArchiveConfig(const ModelGraph& graph, const Validation& v) : m_graph(graph), m_v(v) {}
+
+    /// The functional model's serialization, layers in Keras's order.
+    json model(const std::string& name, const std::vector<NodeId>& order) const {
+        json layers = json::array();
+        for (NodeId id : order) layers.push_back(layer(*m_graph.node(id)));
+        json inputs = json::array(), outputs = json::array();
+        for (NodeId id : m_v.order) {
+            if (m_graph.node(id)->kind == "InputLayer") inputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
+        }
+        for (NodeId id : m_v.outputs) outputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
+        return {{"module", "keras.src.models.functional"},
+                {"class_name", "Functional"},
+                {"config", {{"name", name}, {"trainable", true}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}},
+                {"registered_name", "Functional"}};
+    }
+
+private:
+    const ModelGraph& m_graph;
+    const Validation& m_v;
+
+    json outputShape(NodeId id) const { return batchShape(m_v.of(m_graph, id).output->sizes()); }
+
+    /// One layer as Functional.get_config lists it: its serialization, build_config, name
+    /// and the call that made it.
+    json layer(const Node& node) const {
+        if (node.kind == "InputLayer") {
+            json entry = kerasObject("keras.layers", "InputLayer",
+                                     {{"batch_shape", batchShape(node.param<Dims>("shape"))}, {"dtype", "float32"}, {"sparse", false}, {"name", node.name}});
+            entry["name"] = node.name;
+            entry["inbound_nodes"] = json::array();
+            return entry;
+        }
+        const std::vector<const Edge*> inputs = m_graph.inputEdges(node.id);
+        json shapes = json::array(), tensors = json::array();
+        for (const Edge* e : inputs) {
+            const NodeId from = e->from.node;
+            shapes.push_back(outputShape(from));
+            tensors.push_back({{"class_name", "__keras_tensor__"},
+                               {"config", {{"shape", outputShape(from)}, {"dtype", "float32"}, {"keras_history", json::array({m_graph.node(from)->name, 0, 0})}}}});
+        }
+        const bool merge = node.kind == "Add" || node.kind == "Concatenate";
+        json entry = kerasObject("keras.layers", node.kind, config(node, shapes.empty() ? json() : shapes[0]));
+        entry["build_config"] = {{"input_shape", merge ? shapes : shapes[0]}};
+        entry["name"] = node.name;
+        // Add and Concatenate take their inputs as one list.
+        entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", json::object()}}});
+        return entry;
+    }
+
+    json config(const Node& node, const json& inputShape) const {
+        if (node.kind == "Dense") return denseConfig(node, node.name);
+        if (node.kind == "LSTM" || node.kind == "GRU") return recurrentConfig(node);
+        json c = baseConfig(node.name);
+        if (node.kind == "TimeDistributed") {
+            // The wrapped Dense is built on one step: the input's shape without its time axis.
+            json step = json::array({nullptr, inputShape.back()});
+            json inner = kerasObject("keras.layers", "Dense", denseConfig(node, node.name + "_dense"));
+            inner["build_config"] = {{"input_shape", step}};
+            c["layer"] = inner;
+        } else if (node.kind == "RepeatVector") {
+            c["n"] = node.param<std::int64_t>("n");
+        } else if (node.kind == "Dropout") {
+            c["rate"] = node.param<double>("rate");
+            c["seed"] = nullptr;
+            c["noise_shape"] = nullptr;
+        } else if (node.kind == "Concatenate") {
+            c["axis"] = node.param<std::int64_t>("axis");
+        } else if (node.kind != "Add") {
+            throw std::invalid_argument(node.name + ": a " + node.kind + " cannot be written to a .keras file yet");
+        }
+        return c;
+    }
+};
+
+/// The project's loss and optimizer as Keras 3's compile_config.
+json compileConfig(const nlohmann::json& training) {
+    const TrainConfig t = trainConfigFromJson(training);
+    const json optimizer = kerasOptimizer(t.optimizer);
+    return {{"optimizer", kerasObject("keras.optimizers", optimizer["class_name"].get<std::string>(), optimizer["config"])},
+            {"loss", lossName(t.loss)},
+            {"loss_weights", nullptr},
+            {"metrics", nullptr},
+            {"weighted_metrics", nullptr},
+            {"run_eagerly", false},
+            {"steps_per_execution", 1},
+            {"jit_compile", false}};
+}
+
+/// Where Keras's saving code keeps a layer's own variables, below its place in `layers`: a
+/// recurrent layer's are its cell's, a TimeDistributed's its wrapped layer's.
+std::string ownerOf(const Node& node) {
+    if (node.kind == "LSTM" || node.kind == "GRU") return "/cell";
+    if (node.kind == "TimeDistributed") return "/layer";
+    return "";
+}
+
+std::string dateSaved() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm local{};
+    localtime_r(&now, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d@%H:%M:%S", &local);
+    return text;
+}
+
+}  // namespace
+
+void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file) {
+    const ModelGraph& graph = project.graph;
+    const Validation v = validate(graph);
+    if (v.hasErrors()) {
+        throw std::invalid_argument("the model has " + std::to_string(v.count(Severity::Error)) + " error(s); fix them before exporting");
+    }
+    checkKeras3Semantics(graph);
+    const auto ofLayer = kerasWeightsByLayer(graph, weights);
+    const std::vector<NodeId> order = kerasLayerOrder(graph, v.outputs);
+
+    json config = ArchiveConfig(graph, v).model(project.name.empty() ? "model" : project.name, order);
+    config["compile_config"] = compileConfig(project.training);
+
+    // saving_lib walks the model: its own variables at "vars", then each layer in model.layers
+    // under layers/<class in snake_case>[_n], numbered per class, with a "vars" group each.
+    Hdf5Writer h5 = Hdf5Writer::inMemory("model.weights.h5");
+    h5.group("vars");
+    std::map<std::string, int> used;
+    for (NodeId id : order) {
+        const Node& node = *graph.node(id);
+        std::string key = "layers/" + kerasSnakeCase(node.kind);
+        if (const auto [it, fresh] = used.try_emplace(key, 0); !fresh) {
+            key += '_';
+            key += std::to_string(++it->second);
+        }
+        h5.group(key + "/vars");
+        const auto own = ofLayer.find(node.name);
+        if (own == ofLayer.end()) continue;
+        const std::string vars = key + ownerOf(node) + "/vars";
+        h5.group(vars);
+        for (std::size_t i = 0; i < own->second.size(); ++i) {
+            h5.floats(vars + "/" + std::to_string(i), own->second[i]->shape, own->second[i]->values);
+        }
+    }
+    std::string weightsImage = h5.image();
+    h5.close();
+
+    ZipWriter zip = ZipWriter::create(file);
+    zip.add("metadata.json", json{{"keras_version", kKeras3Version}, {"date_saved", dateSaved()}}.dump());
+    zip.add("config.json", config.dump());
+    zip.add("model.weights.h5", std::move(weightsImage));
+    zip.finish();
+}
+
+}  // namespace loom

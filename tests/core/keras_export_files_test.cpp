@@ -1,0 +1,209 @@
+// Keras model files LayerLoom writes: .h5 as tf.keras 2 writes it, .keras as Keras 3 does. Each
+// reads back as it was written, and a checker that takes the file as the targeted Keras's
+// load_model would (h5py, Keras's own rules transcribed) accepts it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/test_graphs.h"
+#include "engine/plan.h"
+#include "interop/keras_export.h"
+#include "interop/keras_model.h"
+#include "interop/keras_topology.h"
+#include "interop/zip_archive.h"
+#include "train/config_json.h"
+
+namespace loom {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kReferences = LAYERLOOM_TEST_DATA_DIR "/keras_fixtures";
+const std::string kFiles = LAYERLOOM_TEST_DATA_DIR "/keras_files";
+
+std::vector<NamedTensor> sorted(std::vector<NamedTensor> w) {
+    std::sort(w.begin(), w.end(), [](const NamedTensor& x, const NamedTensor& y) { return x.name < y.name; });
+    return w;
+}
+
+/// The graph, the weights bit for bit and the training settings came back.
+void expectSameModel(const KerasImport& back, const KerasImport& original, const std::string& what) {
+    EXPECT_EQ(back.project.graph.nodes().size(), original.project.graph.nodes().size()) << what;
+    for (const Node& n : original.project.graph.nodes()) {
+        const Node* same = back.project.graph.nodeByName(n.name);
+        ASSERT_NE(same, nullptr) << what << ": " << n.name;
+        EXPECT_EQ(same->kind, n.kind);
+        EXPECT_EQ(same->params, n.params) << what << ": " << n.name;
+        std::vector<std::string> from, fromOriginal;
+        for (const Edge* e : back.project.graph.inputEdges(same->id)) from.push_back(back.project.graph.node(e->from.node)->name);
+        for (const Edge* e : original.project.graph.inputEdges(n.id)) fromOriginal.push_back(original.project.graph.node(e->from.node)->name);
+        EXPECT_EQ(from, fromOriginal) << what << ": " << n.name;
+    }
+    EXPECT_EQ(sorted(back.weights), sorted(original.weights)) << what;
+    const TrainConfig training = trainConfigFromJson(back.project.training);
+    EXPECT_EQ(training.loss, Loss::MeanAbsoluteError) << what;
+    EXPECT_EQ(training.optimizer.name(), "rmsprop") << what;
+    EXPECT_DOUBLE_EQ(training.optimizer.learningRate, 0.0005) << what;
+}
+
+int runPython(const std::string& arguments) {
+    const std::string command = std::string(LAYERLOOM_PYTHON) + " " + arguments + " > /dev/null";
+    return std::system(command.c_str());
+}
+
+// A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
+// the training settings; and h5py finds what tf.keras's load_model reads, in its order.
+TEST(KerasH5Export, ReadsBackAsItWasWritten) {
+    const fs::path dir = fs::temp_directory_path() / "layerloom_keras_h5_export";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const char* reference : {"skip_autoencoder", "seq_autoencoder_small"}) {
+        KerasImport original = importKerasModel(kReferences + "/" + reference + "/model.json");
+        original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
+        const fs::path file = dir / (std::string(reference) + ".h5");
+        exportKerasH5(original.project, original.weights, file);
+        expectSameModel(importKerasFile(file), original, reference);
+
+        // As tf.keras's load_weights_from_hdf5_group reads it: the layers with weights, in the
+        // order the model configuration lists them, each with its weights in order.
+        std::ofstream(dir / "check.py") << R"(import json, sys
+import h5py
+f = h5py.File(sys.argv[1], "r")
+config = f.attrs["model_config"]
+config = json.loads(config.decode("utf8") if hasattr(config, "decode") else config)
+assert config["class_name"] == "Functional"
+listed = [l["name"] for l in config["config"]["layers"]]
+names = [n.decode("utf8") for n in f["model_weights"].attrs["layer_names"]]
+assert names == listed, (names, listed)
+for name in names:
+    g = f["model_weights"][name]
+    for w in [n.decode("utf8") for n in g.attrs["weight_names"]]:
+        assert g[w].dtype == "float32", w
+training = f.attrs["training_config"]
+training = json.loads(training.decode("utf8") if hasattr(training, "decode") else training)
+assert training["optimizer_config"]["class_name"] == "RMSprop", training
+print("ok")
+)";
+        const std::string command = std::string(LAYERLOOM_PYTHON) + " " + (dir / "check.py").string() + " " + file.string();
+        EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    }
+    // A graph with errors, or weights that do not cover it, writes nothing.
+    KerasImport m = importKerasModel(kReferences + "/skip_autoencoder/model.json");
+    m.weights.pop_back();
+    EXPECT_NE(test::refusalOf([&] { exportKerasH5(m.project, m.weights, dir / "short.h5"); }).find("no weights for time_distributed/bias"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(dir / "short.h5"));
+    fs::remove_all(dir);
+}
+
+
+// What Python's re gives for Keras's three expressions (naming.to_snake_case).
+TEST(KerasSnakeCase, NamesAsKerasDoes) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"LSTM", "lstm"}, {"GRU", "gru"}, {"TimeDistributed", "time_distributed"}, {"RepeatVector", "repeat_vector"},
+        {"InputLayer", "input_layer"}, {"Conv1D", "conv1d"}, {"HTTPServer", "http_server"}, {"Dense", "dense"},
+        {"ABCdEf", "ab_cd_ef"}, {"aBcDe", "a_bc_de"}, {"MultiHeadAttention", "multi_head_attention"}, {"Add", "add"},
+        {"My-Layer 2", "my_layer2"}};
+    for (const auto& [name, snake] : cases) EXPECT_EQ(kerasSnakeCase(name), snake) << name;
+}
+
+
+/// A model with every kind LayerLoom has and the options that change a layer's variables: GRU
+/// with and without reset_after, layers without bias, Concatenate, Dropout, TimeDistributed.
+KerasImport everyKind() {
+    KerasImport m;
+    ModelGraph& g = m.project.graph;
+    const NodeId in = test::input(g, {12, 3});
+    const NodeId a = test::add(g, "GRU", {{"units", std::int64_t{5}}, {"return_sequences", true}}, {in});
+    const NodeId b = test::add(g, "GRU", {{"units", std::int64_t{4}}, {"return_sequences", true}, {"reset_after", false}}, {in});
+    const NodeId joined = test::add(g, "Concatenate", {}, {a, b});
+    const NodeId dropped = test::add(g, "Dropout", {{"rate", 0.25}}, {joined});
+    const NodeId code = test::add(g, "LSTM", {{"units", std::int64_t{6}}, {"use_bias", false}}, {dropped});
+    const NodeId dense = test::add(g, "Dense", {{"units", std::int64_t{6}}, {"use_bias", false}, {"activation", std::string("tanh")}}, {code});
+    const NodeId repeated = test::add(g, "RepeatVector", {{"n", std::int64_t{12}}}, {dense});
+    const NodeId seq = test::add(g, "LSTM", {{"units", std::int64_t{3}}, {"return_sequences", true}}, {repeated});
+    const NodeId sum = test::add(g, "Add", {}, {seq, in});
+    test::add(g, "TimeDistributed", {{"units", std::int64_t{3}}}, {sum});
+    m.project.name = "every kind";
+    Plan<float> plan = Plan<float>::compile(g, 1);
+    plan.initialize(7);
+    m.weights = plan.exportWeights();
+    return m;
+}
+
+// A model written as Keras 3's .keras reads back as it was written, and the checker that takes
+// it as Keras 3's load_model would accepts it, and refuses what Keras 3 would refuse.
+TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
+    const fs::path dir = fs::temp_directory_path() / "layerloom_keras_archive_export";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string checker = kFiles + "/check_keras3_archive.py ";
+    for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "every_kind"}) {
+        KerasImport original = reference == "every_kind" ? everyKind() : importKerasModel(kReferences + "/" + reference + "/model.json");
+        original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
+        const fs::path file = dir / (reference + ".keras");
+        exportKerasFile(original.project, original.weights, file);
+        expectSameModel(importKerasFile(file), original, reference);
+        EXPECT_EQ(runPython(checker + file.string()), 0) << reference;
+    }
+
+    // What Keras 3 refuses, the checker refuses: a keyword Keras 3's LSTM does not take (Keras
+    // 2's "implementation"), a layer listed out of Keras's order, a variable group missing.
+    const fs::path good = dir / "skip_autoencoder.keras";
+    const auto tampered = [&](const std::string& name, const auto& edit) {
+        const ZipReader zip = ZipReader::open(good);
+        nlohmann::json config = nlohmann::json::parse(zip.read("config.json", 1 << 24));
+        std::string weights = zip.read("model.weights.h5", 1 << 28);
+        edit(config, weights);
+        ZipWriter out = ZipWriter::create(dir / name);
+        out.add("metadata.json", zip.read("metadata.json", 1 << 16));
+        out.add("config.json", config.dump());
+        out.add("model.weights.h5", std::move(weights));
+        out.finish();
+        return (dir / name).string();
+    };
+    nlohmann::json& (*firstOf)(nlohmann::json&, const char*) = [](nlohmann::json& config, const char* cls) -> nlohmann::json& {
+        for (nlohmann::json& l : config["config"]["layers"]) {
+            if (l["class_name"] == cls) return l;
+        }
+        throw std::logic_error(cls);
+    };
+    EXPECT_NE(runPython(checker + tampered("kwarg.keras", [&](nlohmann::json& c, std::string&) { firstOf(c, "LSTM")["config"]["implementation"] = 2; })), 0);
+    EXPECT_NE(runPython(checker + tampered("order.keras", [](nlohmann::json& c, std::string&) {
+                  auto& layers = c["config"]["layers"];
+                  std::swap(layers[1], layers[2]);
+              })), 0);
+    EXPECT_NE(runPython(checker + tampered("units.keras", [&](nlohmann::json& c, std::string&) { firstOf(c, "LSTM")["config"]["units"] = 7; })), 0);
+
+    // Keras 3's hard_sigmoid is another function: refused, nothing written.
+    KerasImport hard = importKerasModel(kReferences + "/skip_autoencoder/model.json");
+    for (const Node& n : hard.project.graph.nodes()) {
+        if (n.kind == "LSTM") {
+            hard.project.graph.setParam(n.id, "recurrent_activation", std::string("hard_sigmoid"));
+            break;
+        }
+    }
+    EXPECT_NE(test::refusalOf([&] { exportKerasFile(hard.project, hard.weights, dir / "hard.keras"); }).find("relu6(x + 3) / 6"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(dir / "hard.keras"));
+    // A tf.keras 2 file keeps it: there hard_sigmoid is LayerLoom's.
+    exportKerasFile(hard.project, hard.weights, dir / "hard.h5");
+    EXPECT_TRUE(fs::exists(dir / "hard.h5"));
+    // Weights that do not cover the model write nothing; other names are refused.
+    KerasImport m = importKerasModel(kReferences + "/skip_autoencoder/model.json");
+    m.weights.pop_back();
+    EXPECT_NE(test::refusalOf([&] { exportKerasFile(m.project, m.weights, dir / "short.keras"); }).find("no weights for"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(dir / "short.keras"));
+    EXPECT_NE(test::refusalOf([&] { exportKerasFile(m.project, m.weights, dir / "model.json"); }).find(".keras (Keras 3) or .h5"),
+              std::string::npos);
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace loom

@@ -1,0 +1,231 @@
+"""Checks a .keras file the way Keras 3's load_model would take it, for the layer kinds
+LayerLoom writes, without Keras itself:
+
+- every object's config holds only keywords its class's __init__ takes in Keras 3.3 (Keras 3
+  rebuilds objects with cls(**config) and refuses any keyword it does not know);
+- the layers are listed in the order Keras's functional graph orders them (model.layers),
+  which is also the order the weights are looked up in;
+- each layer's variables sit where saving_lib looks for them (layers/<class in snake_case>[_n],
+  below "cell" for a recurrent layer and "layer" for TimeDistributed), as many as the layer
+  makes, float32, of the shapes its build makes from build_config.
+
+Prints "ok" or the first thing Keras would refuse, and exits 1 on it.
+Usage: check_keras3_archive.py FILE.keras
+"""
+import io
+import json
+import re
+import sys
+import zipfile
+
+import h5py
+
+# Keyword arguments of Keras 3.3's constructors (keras/src/...), each with the layer base's.
+LAYER = {"name", "trainable", "dtype", "autocast", "activity_regularizer", "input_shape", "input_dim"}
+RNN = {"return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask"}
+RECURRENT = {"units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+             "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+             "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed", "use_cudnn"}
+KWARGS = {
+    "InputLayer": {"shape", "batch_size", "dtype", "sparse", "batch_shape", "input_tensor", "name"},
+    "Dense": LAYER | {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                      "bias_regularizer", "kernel_constraint", "bias_constraint", "lora_rank"},
+    "LSTM": LAYER | RNN | RECURRENT | {"unit_forget_bias"},
+    "GRU": LAYER | RNN | RECURRENT | {"reset_after"},
+    "TimeDistributed": LAYER | {"layer"},
+    "RepeatVector": LAYER | {"n"},
+    "Dropout": LAYER | {"rate", "noise_shape", "seed"},
+    "Add": LAYER,
+    "Concatenate": LAYER | {"axis"},
+}
+INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set()}
+REGULARIZERS = {"L1": {"l1"}, "L2": {"l2"}, "L1L2": {"l1", "l2"}}
+OPTIMIZER = {"name", "learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+             "ema_momentum", "ema_overwrite_frequency"}
+OPTIMIZERS = {"Adam": OPTIMIZER | {"beta_1", "beta_2", "epsilon", "amsgrad"},
+              "AdamW": OPTIMIZER | {"beta_1", "beta_2", "epsilon", "amsgrad"},
+              "SGD": OPTIMIZER | {"momentum", "nesterov"},
+              "RMSprop": OPTIMIZER | {"rho", "momentum", "epsilon", "centered"}}
+COMPILE = {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly", "steps_per_execution",
+           "jit_compile", "auto_scale_loss"}
+ACTIVATIONS = {"linear", "relu", "selu", "elu", "tanh", "sigmoid", "softmax", "softplus", "gelu", "swish"}
+
+
+class Refused(Exception):
+    pass
+
+
+def expect(condition, what):
+    if not condition:
+        raise Refused(what)
+
+
+def check_object(obj, module, known, where):
+    """A public Keras object as serialize_keras_object writes it."""
+    expect(isinstance(obj, dict) and set(obj) >= {"module", "class_name", "config", "registered_name"}, f"{where}: not a Keras object: {obj}")
+    expect(obj["module"] == module, f"{where}: module {obj['module']}, Keras has {obj['class_name']} in {module}")
+    expect(obj["registered_name"] is None, f"{where}: registered_name {obj['registered_name']} names a custom object")
+    expect(obj["class_name"] in known, f"{where}: Keras 3 has no {obj['class_name']} here")
+    extra = set(obj["config"]) - known[obj["class_name"]]
+    expect(not extra, f"{where}: {obj['class_name']}() does not take {sorted(extra)}")
+
+
+def check_layer_config(cls, config, where):
+    extra = set(config) - KWARGS[cls]
+    expect(not extra, f"{where}: {cls}() does not take {sorted(extra)}")
+    if cls == "InputLayer":
+        expect(isinstance(config["dtype"], str), f"{where}: InputLayer's dtype is a name")
+        return
+    dtype = config.get("dtype")
+    expect(dtype == {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None},
+           f"{where}: dtype {dtype}")
+    for key, value in config.items():
+        if key.endswith("_initializer"):
+            check_object(value, "keras.initializers", INITIALIZERS, f"{where}: {key}")
+        elif key.endswith("_regularizer") and value is not None:
+            check_object(value, "keras.regularizers", REGULARIZERS, f"{where}: {key}")
+        elif key.endswith("_constraint"):
+            expect(value is None, f"{where}: {key} {value}")
+        elif key in ("activation", "recurrent_activation"):
+            expect(value in ACTIVATIONS, f"{where}: Keras 3 has no activation {value!r} that computes what LayerLoom does")
+    if cls == "TimeDistributed":
+        inner = config["layer"]
+        check_object(inner, "keras.layers", {"Dense": KWARGS["Dense"]}, f"{where}: layer")
+        check_layer_config("Dense", inner["config"], f"{where}: layer")
+
+
+def sources(call):
+    """The layers a Keras 3 call's arguments name, in order."""
+    found = []
+
+    def walk(x):
+        if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+            history = x["config"]["keras_history"]
+            expect(history[1:] == [0, 0], f"a call takes {history}")
+            found.append(history[0])
+        elif isinstance(x, list):
+            for item in x:
+                walk(item)
+        elif isinstance(x, dict):
+            for item in x.values():
+                walk(item)
+
+    walk(call["args"])
+    walk(call["kwargs"])
+    return found
+
+
+def keras_order(layers, outputs):
+    """Keras's map_graph: decreasing depth (longest path to an output), ties by first meeting in a
+    depth-first walk from the outputs."""
+    inputs = {l["name"]: (sources(l["inbound_nodes"][0]) if l["inbound_nodes"] else []) for l in layers}
+    index, finished, done = {}, [], set()
+
+    def visit(name):
+        index.setdefault(name, len(index))
+        for parent in inputs[name]:
+            if parent not in done:
+                index.setdefault(parent, len(index))
+                visit(parent)
+        done.add(name)
+        finished.append(name)
+
+    for out in outputs:
+        if out not in done:
+            visit(out)
+    depth = {}
+    for name in reversed(finished):
+        d = depth.setdefault(name, 0)
+        for parent in inputs[name]:
+            depth[parent] = max(depth.get(parent, 0), d + 1)
+    return sorted(finished, key=lambda n: (-depth[n], index[n]))
+
+
+def to_snake_case(name):  # keras.src.utils.naming.to_snake_case
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def variable_shapes(layer):
+    """The variables a layer's build makes, in order, from its build_config."""
+    cls, config = layer["class_name"], layer["config"]
+    if cls == "TimeDistributed":
+        inner = config["layer"]
+        return variable_shapes(inner)
+    if cls not in ("Dense", "LSTM", "GRU"):
+        return []
+    features = layer["build_config"]["input_shape"][-1]
+    units = config["units"]
+    if cls == "Dense":
+        return [(features, units)] + ([(units,)] if config["use_bias"] else [])
+    gates = 4 if cls == "LSTM" else 3
+    shapes = [(features, gates * units), (units, gates * units)]
+    if config["use_bias"]:
+        shapes.append((2, 3 * units) if cls == "GRU" and config["reset_after"] else (gates * units,))
+    return shapes
+
+
+def check(path):
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        expect(names == ["metadata.json", "config.json", "model.weights.h5"], f"entries {names}")
+        metadata = json.loads(archive.read("metadata.json"))
+        expect(metadata["keras_version"].startswith("3."), f"keras_version {metadata['keras_version']}")
+        expect(re.fullmatch(r"\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d", metadata["date_saved"]), f"date_saved {metadata['date_saved']}")
+        model = json.loads(archive.read("config.json"))
+        weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+
+    expect(model["module"] == "keras.src.models.functional" and model["class_name"] == "Functional"
+           and model["registered_name"] == "Functional", "the model is not Keras's Functional")
+    config = model["config"]
+    expect(set(config) == {"name", "trainable", "layers", "input_layers", "output_layers"}, f"model config keys {sorted(config)}")
+    layers = config["layers"]
+    for layer in layers:
+        where = f"layer {layer['name']}"
+        expect(layer["module"] == "keras.layers" and layer["registered_name"] is None, f"{where}: not a Keras layer")
+        expect(layer["class_name"] in KWARGS, f"{where}: {layer['class_name']}")
+        expect(layer["config"]["name"] == layer["name"], f"{where}: its config names it {layer['config']['name']}")
+        check_layer_config(layer["class_name"], layer["config"], where)
+        expect(len(layer["inbound_nodes"]) == (0 if layer["class_name"] == "InputLayer" else 1), f"{where}: inbound_nodes")
+    outputs = [o[0] for o in config["output_layers"]]
+    expect(all(o[1:] == [0, 0] for o in config["input_layers"] + config["output_layers"]), "input or output layers")
+    listed = [l["name"] for l in layers]
+    expect(listed == keras_order(layers, outputs), f"layers listed {listed}, Keras orders them {keras_order(layers, outputs)}")
+
+    compiled = model["compile_config"]
+    expect(set(compiled) <= COMPILE, f"compile() does not take {sorted(set(compiled) - COMPILE)}")
+    check_object(compiled["optimizer"], "keras.optimizers", OPTIMIZERS, "optimizer")
+    expect(isinstance(compiled["loss"], str), f"loss {compiled['loss']}")
+
+    expect("vars" in weights and len(weights["vars"]) == 0, "the model's own vars group")
+    used = {}
+    for layer in layers:
+        key = to_snake_case(layer["class_name"])
+        if key in used:
+            used[key] += 1
+            key = f"{key}_{used[key]}"
+        else:
+            used[key] = 0
+        owner = {"LSTM": "/cell", "GRU": "/cell", "TimeDistributed": "/layer"}.get(layer["class_name"], "")
+        expected = variable_shapes(layer)
+        expect(f"layers/{key}/vars" in weights, f"layer {layer['name']}: no layers/{key}/vars group")
+        if owner:
+            expect(len(weights[f"layers/{key}/vars"]) == 0, f"layer {layer['name']}: variables of its own beside its {owner[1:]}'s")
+        group = f"layers/{key}{owner}/vars"
+        present = weights[group] if group in weights else {}
+        expect(len(present) == len(expected),
+               f"layer {layer['name']}: {group} holds {len(present)} variables, its build makes {len(expected)}")
+        for i, shape in enumerate(expected):
+            data = present[str(i)]
+            expect(data.dtype == "float32" and data.shape == shape,
+                   f"layer {layer['name']}: {group}/{i} is {data.dtype}{data.shape}, the layer makes float32{shape}")
+    print("ok")
+
+
+if __name__ == "__main__":
+    try:
+        check(sys.argv[1])
+    except (Refused, KeyError) as e:
+        print(f"{sys.argv[1]}: Keras 3 would refuse it: {e}")
+        sys.exit(1)
