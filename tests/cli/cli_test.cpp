@@ -182,7 +182,7 @@ TEST(CliExport, ExplainsWhatItCannotExport) {
     EXPECT_FALSE(std::filesystem::exists(dir / "model.json"));
     r = run("export " + example("lstm_autoencoder.loom") + " " + dir.string() + " --to onnx");
     EXPECT_EQ(r.exitCode, 64) << r.out;
-    EXPECT_TRUE(has(r.out, "--to keras|pytorch|tfjs")) << r.out;
+    EXPECT_TRUE(has(r.out, "--to keras|keras-file|pytorch|tfjs")) << r.out;
     r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() +
             " --to tfjs --weights " + std::string(LAYERLOOM_TEST_DATA_DIR) + "/x_f4.npy");
     EXPECT_EQ(r.exitCode, 2) << r.out;

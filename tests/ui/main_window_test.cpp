@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -22,6 +23,7 @@
 #include "document/document.h"
 #include "document/examples.h"
 #include "engine/weights_file.h"
+#include "interop/keras_model.h"
 #include "export/canvas_export.h"
 #include "panels/problems_panel.h"
 #include "window_test_helpers.h"
@@ -138,6 +140,39 @@ private slots:
         QVERIFY(w.canvas()->zoom() < 1.0);  // the whole autoencoder fits
     }
 
+    // File > Export as Keras Model File: the file dialog takes a name without its suffix and
+    // the chosen kind adds it; the file holds the document's weights bit for bit.
+    void exportsAKerasModelFileFromTheFileMenu() {
+        MainWindow w;
+        QVERIFY(w.openPath(LAYERLOOM_TEST_DATA_DIR "/keras_fixtures/skip_autoencoder/model.json"));
+        QTemporaryDir out;
+        QSettings().setValue("lastDirectory", out.filePath("x"));
+        QAction* action = nullptr;
+        for (QAction* a : w.menuBar()->findChildren<QAction*>()) {
+            if (a->text() == "Export as Keras Model &File...") action = a;
+        }
+        QVERIFY(action);
+        bool answered = false;
+        test::answerNextFileDialog("trained", &answered);
+        action->trigger();
+        QVERIFY(answered);
+        const QString file = out.filePath("trained.keras");
+        QVERIFY2(QFileInfo::exists(file), qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(w.statusBar()->currentMessage().contains("the model's trained weights"));
+        const KerasImport back = importKerasFile(file.toStdString());
+        QCOMPARE(back.weights.size(), w.document()->weights().size());
+        for (const NamedTensor& t : back.weights) {
+            const auto same = std::find_if(w.document()->weights().begin(), w.document()->weights().end(),
+                                           [&](const NamedTensor& x) { return x.name == t.name; });
+            QVERIFY(same != w.document()->weights().end());
+            QCOMPARE(same->values, t.values);
+        }
+        // As tf.keras 2's .h5 too, by the name's suffix.
+        QCOMPARE(w.exportModelTo(out.filePath("trained.h5"), MainWindow::ModelExport::KerasFile),
+                 QString("Wrote %1 with the model's trained weights").arg(out.filePath("trained.h5")));
+        QCOMPARE(importKerasFile(out.filePath("trained.h5").toStdString()).weights.size(), back.weights.size());
+    }
+
     void opensTheArchitectureOfAKerasModelJson() {
         MainWindow w;
         const QString fixture = LAYERLOOM_TEST_DATA_DIR "/keras_fixtures/skip_autoencoder/model.json";
@@ -149,7 +184,7 @@ private slots:
         // Its trained weights come along and leave with the exports, bit for bit.
         QCOMPARE(w.document()->weights().size(), 20u);
         QTemporaryDir out;
-        QVERIFY(w.exportModelFolderTo(out.path(), false).contains("trained weights"));
+        QVERIFY(w.exportModelTo(out.path(), MainWindow::ModelExport::LayersFolder).contains("trained weights"));
         QFile original(LAYERLOOM_TEST_DATA_DIR "/keras_fixtures/skip_autoencoder/weights.bin");
         QFile exported(out.filePath("weights.bin"));
         QVERIFY(original.open(QIODevice::ReadOnly) && exported.open(QIODevice::ReadOnly));
@@ -160,10 +195,10 @@ private slots:
         GraphEdit wider;
         wider.ops.push_back(edit::SetParam{enc, "units", std::int64_t{17}});
         w.document()->applyEdit(wider, "wider");
-        const QString partly = w.exportModelFolderTo(out.path(), false);
+        const QString partly = w.exportModelTo(out.path(), MainWindow::ModelExport::LayersFolder);
         QVERIFY2(partly.contains("new ones for enc_1"), qPrintable(partly));
         w.document()->undoStack()->undo();  // back to the file as it was
-        QVERIFY(w.exportModelFolderTo(out.path(), true).contains("the model's trained weights"));
+        QVERIFY(w.exportModelTo(out.path(), MainWindow::ModelExport::PytorchFolder).contains("the model's trained weights"));
         // Saved as a LayerLoom project, the weights stay with it.
         const QString project = out.filePath("skip_autoencoder.loom");
         w.document()->save(project);
@@ -171,7 +206,7 @@ private slots:
         QVERIFY(reopened.openPath(project));
         QCOMPARE(reopened.document()->weights(), w.document()->weights());
         QTemporaryDir again;
-        QVERIFY(reopened.exportModelFolderTo(again.path(), false).contains("the model's trained weights"));
+        QVERIFY(reopened.exportModelTo(again.path(), MainWindow::ModelExport::LayersFolder).contains("the model's trained weights"));
         // And as LayerLoom's own weights file.
         reopened.exportWeightsTo(again.filePath("trained.llw"));
         QCOMPARE(loadWeights(again.filePath("trained.llw").toStdString()), w.document()->weights());

@@ -3,6 +3,8 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QMessageBox>
+#include <QFileDialog>
+#include <QLineEdit>
 #include <QTimer>
 #include <QtTest>
 
@@ -59,6 +61,20 @@ inline void answerNextDialog(QMessageBox::StandardButton button, QString* text =
                 box->close();
             }
         }
+    });
+}
+
+/// Types `name` into the next file dialog's name field and presses Enter, as a user would;
+/// `answered` says whether a file dialog came.
+inline void answerNextFileDialog(const QString& name, bool* answered) {
+    QTimer::singleShot(50, [name, answered] {
+        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        QLineEdit* field = dialog ? dialog->findChild<QLineEdit*>() : nullptr;
+        if (!field) return;
+        field->selectAll();
+        QTest::keyClicks(field, name);
+        QTest::keyClick(field, Qt::Key_Return);
+        *answered = true;
     });
 }
 

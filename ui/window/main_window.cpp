@@ -111,12 +111,16 @@ void MainWindow::buildMenus() {
                                         std::pair{tr("As P&DF..."), QString("pdf")}}) {
         exportMenu->addAction(label, this, [this, suffix] { exportCanvasAs(suffix); });
     }
+    QAction* kerasFile = file->addAction(tr("Export as Keras Model &File..."), this,
+                                         [this] { exportModel(ModelExport::KerasFile); });
+    kerasFile->setStatusTip(tr("The model and its weights as a .keras file (Keras 3) or an .h5 file "
+                               "(tf.keras 2), which keras.models.load_model opens"));
     QAction* layersModel = file->addAction(tr("Export as Keras/TF.js &Model..."), this,
-                                           [this] { exportModelFolder(false); });
+                                           [this] { exportModel(ModelExport::LayersFolder); });
     layersModel->setStatusTip(tr("model.json and weights.bin in the layers format TF.js loads "
                                  "and Keras converts"));
     QAction* torchModel = file->addAction(tr("Export as P&yTorch Module..."), this,
-                                          [this] { exportModelFolder(true); });
+                                          [this] { exportModel(ModelExport::PytorchFolder); });
     torchModel->setStatusTip(tr("model.py with LayerLoom's numerics, its weights and a training "
                                 "loop"));
     QAction* kerasCodeAction = file->addAction(tr("Export as &Keras Code..."), this,
@@ -473,23 +477,38 @@ void MainWindow::exportKerasCode() {
     statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
 }
 
-void MainWindow::exportModelFolder(bool pytorch) {
-    const QString title = pytorch ? tr("Export as PyTorch Module") : tr("Export as Keras/TF.js Model");
+void MainWindow::exportModel(ModelExport kind) {
+    const QString title = kind == ModelExport::PytorchFolder  ? tr("Export as PyTorch Module")
+                          : kind == ModelExport::LayersFolder ? tr("Export as Keras/TF.js Model")
+                                                              : tr("Export as Keras Model File");
     if (!exportable(title)) return;
     const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath();
-    const QString dir = QFileDialog::getExistingDirectory(
-        this, pytorch ? tr("Folder for model.py and its weights") : tr("Folder for model.json and weights.bin"),
-        start);
-    if (dir.isEmpty()) return;
+    QString target;
+    if (kind == ModelExport::KerasFile) {
+        QString base = m_document->displayName();
+        base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
+        const QString keras3 = tr("Keras 3 model (*.keras)"), keras2 = tr("tf.keras 2 model (*.h5)");
+        QString filter = keras3;
+        target = QFileDialog::getSaveFileName(this, title, start + "/" + base.toLower() + ".keras", keras3 + ";;" + keras2, &filter);
+        const QString suffix = QFileInfo(target).suffix().toLower();
+        if (!target.isEmpty() && suffix != "keras" && suffix != "h5" && suffix != "hdf5") target += filter == keras2 ? ".h5" : ".keras";
+    } else {
+        target = QFileDialog::getExistingDirectory(
+            this, kind == ModelExport::PytorchFolder ? tr("Folder for model.py and its weights") : tr("Folder for model.json and weights.bin"),
+            start);
+    }
+    if (target.isEmpty()) return;
     QString report;
     try {
-        report = exportModelFolderTo(dir, pytorch);
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
+        report = exportModelTo(target, kind);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
         return;
     }
     QStringList limits;
-    if (!pytorch) {
+    if (kind == ModelExport::LayersFolder) {
         for (const std::string& l : tfjsLimitations(m_document->graph())) limits << QString::fromStdString(l);
     }
     if (!limits.isEmpty()) {
@@ -504,16 +523,16 @@ void MainWindow::exportWeightsTo(const QString& path) {
     saveWeights(path.toStdString(), m_document->weights());
 }
 
-QString MainWindow::exportModelFolderTo(const QString& dir, bool pytorch) {
+QString MainWindow::exportModelTo(const QString& target, ModelExport kind) {
     Plan<float> plan = Plan<float>::compile(m_document->graph(), 1);
     // The model's trained weights where they fit its layers; Keras's initialisers elsewhere.
     const WeightMatch match = warmStart(plan, m_document->graph(), m_document->weights(), 0);
     Project project = m_document->project();
     if (project.name.empty()) project.name = m_document->displayName().toStdString();
-    if (pytorch) {
-        exportPytorchModel(project, plan.exportWeights(), dir.toStdString());
-    } else {
-        exportLayersModel(project, plan.exportWeights(), dir.toStdString());
+    switch (kind) {
+        case ModelExport::PytorchFolder: exportPytorchModel(project, plan.exportWeights(), target.toStdString()); break;
+        case ModelExport::LayersFolder: exportLayersModel(project, plan.exportWeights(), target.toStdString()); break;
+        case ModelExport::KerasFile: exportKerasFile(project, plan.exportWeights(), target.toStdString()); break;
     }
     QString weights = tr("the model's trained weights");
     if (match.none()) {
@@ -523,7 +542,8 @@ QString MainWindow::exportModelFolderTo(const QString& dir, bool pytorch) {
                       .arg(counted(static_cast<qsizetype>(match.kept.size()), "layer"),
                            listed(match.fresh));
     }
-    return tr("Wrote %1/%2 with %3").arg(dir, pytorch ? "model.py" : "model.json", weights);
+    if (kind == ModelExport::KerasFile) return tr("Wrote %1 with %2").arg(target, weights);
+    return tr("Wrote %1/%2 with %3").arg(target, kind == ModelExport::PytorchFolder ? "model.py" : "model.json", weights);
 }
 
 void MainWindow::exportDiagramAs(const QString& suffix) {

@@ -39,10 +39,16 @@ public:
     Minimap* minimap() const { return m_minimap; }
     TrainingWorkspace* training() const { return m_training; }
 
-    /// Writes the model as a Keras/TF.js layers folder or (pytorch) a PyTorch module into `dir`,
-    /// with the document's trained weights when they fit, else new ones; returns what it did.
-    /// Throws std::exception with the reason.
-    QString exportModelFolderTo(const QString& dir, bool pytorch);
+    /// The forms a model with its weights is exported in.
+    enum class ModelExport {
+        LayersFolder,   ///< model.json and weights.bin, the Keras/TF.js layers format
+        PytorchFolder,  ///< model.py and its weights
+        KerasFile,      ///< a .keras (Keras 3) or .h5 (tf.keras 2) file, by its name
+    };
+    /// Writes the model into `target` (a folder, or the Keras file), with the document's
+    /// trained weights when they fit, else new ones; returns what it did. Throws
+    /// std::exception with the reason.
+    QString exportModelTo(const QString& target, ModelExport kind);
 
     /// Writes the document's trained weights as a LayerLoom weights file (.llw), the format
     /// `layerloom-cli --weights` reads. Throws std::exception when there are none or the file
@@ -92,8 +98,8 @@ private:
     void rememberRecent(const QString& path);
     void exportCanvasAs(const QString& suffix);
     void exportDiagramAs(const QString& suffix);
-    /// Keras/TF.js layers format, or (pytorch) a PyTorch module, into a chosen folder.
-    void exportModelFolder(bool pytorch);
+    /// Asks where, then exports the model in `kind` (see exportModelTo).
+    void exportModel(ModelExport kind);
     void exportKerasCode();
     /// Whether the model can be exported; else says why.
     bool exportable(const QString& title);
