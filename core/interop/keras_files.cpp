@@ -268,7 +268,7 @@ KerasImport readHere(const std::filesystem::path& file, KerasFileKind kind) {
 
 }  // namespace
 
-KerasImport importKerasFile(const std::filesystem::path& file, std::chrono::seconds limit) {
+KerasImport importKerasFile(const std::filesystem::path& file, std::chrono::seconds limit, std::stop_token stop) {
     const KerasFileKind kind = kerasFileKind(file);
     if (kind == KerasFileKind::LayersJson) return importKerasModel(file);
     if (kind == KerasFileKind::None) throw KerasImportError(file.string() + ": not a Keras model file (.keras, .h5 or a TF.js model.json)");
@@ -283,7 +283,7 @@ KerasImport importKerasFile(const std::filesystem::path& file, std::chrono::seco
                 read.project.weights = std::move(read.weights);
                 return json{{"notes", read.notes}}.dump() + "\n" + serializeProject(read.project);
             },
-            limit, file.string());
+            limit, file.string(), stop);
     } catch (const IsolatedError& e) {
         throw KerasImportError(e.what());
     }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <stop_token>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -39,8 +40,10 @@ KerasFileKind kerasFileKind(const std::filesystem::path& file);
 /// Reads any Keras model file by its kind (see KerasFileKind): the graph, its weights and the
 /// training settings saved with it (loss, optimizer, learning rate) where LayerLoom has them.
 /// Throws KerasImportError saying what is wrong and where (the file, the part of it).
-/// A file that keeps the HDF5 library busy longer than `limit` is refused as damaged.
-KerasImport importKerasFile(const std::filesystem::path& file, std::chrono::seconds limit = std::chrono::seconds(60));
+/// A file that keeps the HDF5 library busy longer than `limit` is refused as damaged; a request
+/// on `stop` ends the reading at once with Cancelled (io/isolated.h).
+KerasImport importKerasFile(const std::filesystem::path& file, std::chrono::seconds limit = std::chrono::seconds(60),
+                            std::stop_token stop = {});
 
 /// Reads `model.json` and the weight files its manifest names (beside it). Sequential and
 /// functional topologies; InputLayer, LSTM, GRU, Dense, TimeDistributed(Dense), RepeatVector,

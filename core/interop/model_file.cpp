@@ -18,9 +18,9 @@ KerasFileKind kerasFileKind(const std::filesystem::path& path) {
 
 bool isKerasModelFile(const std::filesystem::path& path) { return kerasFileKind(path) != KerasFileKind::None; }
 
-Project openModelFile(const std::filesystem::path& path, std::vector<std::string>* notes) {
+Project openModelFile(const std::filesystem::path& path, std::vector<std::string>* notes, std::stop_token stop) {
     if (!isKerasModelFile(path)) return loadProject(path);
-    KerasImport imported = importKerasFile(path);
+    KerasImport imported = importKerasFile(path, std::chrono::seconds(60), stop);
     if (imported.project.name.empty()) {
         // A model.json is named after its folder, a model file after itself.
         imported.project.name = kerasFileKind(path) == KerasFileKind::LayersJson

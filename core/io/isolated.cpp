@@ -26,7 +26,8 @@ bool writeAll(int fd, const char* data, std::size_t size) {
 
 }  // namespace
 
-std::string runIsolated(const std::function<std::string()>& work, std::chrono::seconds limit, const std::string& what) {
+std::string runIsolated(const std::function<std::string()>& work, std::chrono::seconds limit, const std::string& what,
+                        std::stop_token stop) {
     int channel[2];
     if (::pipe(channel) != 0) throw IsolatedError(what + ": cannot start a helper process (" + std::strerror(errno) + ")");
     const pid_t child = ::fork();
@@ -56,7 +57,7 @@ std::string runIsolated(const std::function<std::string()>& work, std::chrono::s
     ::close(channel[1]);
     std::string received;
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    bool late = false;
+    bool late = false, cancelled = false;
     char buffer[1 << 16];
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -64,8 +65,13 @@ std::string runIsolated(const std::function<std::string()>& work, std::chrono::s
             late = true;
             break;
         }
+        if (stop.stop_requested()) {
+            cancelled = true;
+            break;
+        }
+        // A wait short enough that a request to stop is seen at once.
         pollfd p{channel[0], POLLIN, 0};
-        const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), stop.stop_possible() ? 50 : 1000)));
         if (ready < 0 && errno == EINTR) continue;
         if (ready < 0) break;
         if (ready == 0) continue;
@@ -75,10 +81,11 @@ std::string runIsolated(const std::function<std::string()>& work, std::chrono::s
         received.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(channel[0]);
-    if (late) ::kill(child, SIGKILL);
+    if (late || cancelled) ::kill(child, SIGKILL);
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
+    if (cancelled) throw Cancelled(what + ": cancelled");
     if (late) throw IsolatedError(what + ": gave up after " + std::to_string(limit.count()) + " s (the file keeps the reader busy)");
     if (WIFSIGNALED(status)) {
         throw IsolatedError(what + ": the reader crashed on the file (signal " + std::to_string(WTERMSIG(status)) +

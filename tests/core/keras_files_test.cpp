@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/test_graphs.h"
 #include "engine/plan.h"
@@ -175,6 +176,28 @@ TEST(Isolated, ReturnsTheAnswerOrSaysHowTheChildEnded) {
               std::string::npos);
     EXPECT_EQ(test::refusalOf([] { runIsolated([]() -> std::string { for (;;) pause(); }, std::chrono::seconds(1), "reading z.h5"); }),
               "reading z.h5: gave up after 1 s (the file keeps the reader busy)");
+}
+
+// A request to stop ends the work at once, long before its limit, and says so apart from a
+// failure; the child is gone.
+TEST(Isolated, StopsWhenAskedTo) {
+    std::stop_source stop;
+    std::jthread asker([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        stop.request_stop();
+    });
+    bool cancelled = false;
+    try {
+        runIsolated([]() -> std::string { for (;;) pause(); }, std::chrono::seconds(600), "reading z.h5", stop.get_token());
+    } catch (const Cancelled& e) {
+        cancelled = true;
+        EXPECT_STREQ(e.what(), "reading z.h5: cancelled");
+    }
+    EXPECT_TRUE(cancelled);
+    // And a Keras file whose reading hangs the HDF5 library is left at once too.
+    std::stop_source already;
+    already.request_stop();
+    EXPECT_THROW(importKerasFile(kFiles + "/broken/hdf5_loop.h5", std::chrono::seconds(600), already.get_token()), Cancelled);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <QImage>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSet>
@@ -246,6 +248,20 @@ private slots:
         test::answerNextDialog(QMessageBox::Ok, &message);
         QVERIFY(!w.openPath(LAYERLOOM_TEST_DATA_DIR "/keras_files/broken/wrong_shape.keras"));
         QVERIFY2(message.contains("/layers/lstm/cell/vars/0: weight 'enc_1/kernel' has shape (1, 60)"), qPrintable(message));
+        QCOMPARE(w.document()->weights().size(), 20u);
+
+        // A file that keeps the reader busy: the window shows the reading with a Cancel
+        // button, which ends it; the open model stays as it was.
+        bool cancelled = false;
+        test::whenDialogShows<QProgressDialog>([&](QProgressDialog* progress) {
+            QPushButton* cancel = progress->findChild<QPushButton*>();
+            if (!cancel || !progress->labelText().contains("hdf5_loop.h5")) return;
+            QTest::mouseClick(cancel, Qt::LeftButton);
+            cancelled = true;
+        });
+        QVERIFY(!w.openPath(LAYERLOOM_TEST_DATA_DIR "/keras_files/broken/hdf5_loop.h5"));
+        QVERIFY(cancelled);
+        QVERIFY2(w.statusBar()->currentMessage().contains("Opening hdf5_loop.h5 was cancelled"), qPrintable(w.statusBar()->currentMessage()));
         QCOMPARE(w.document()->weights().size(), 20u);
     }
 

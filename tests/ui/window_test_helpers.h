@@ -50,16 +50,27 @@ inline void openShown(MainWindow& w, const QString& path) {
     w.canvas()->actualSize();
 }
 
+/// Calls `act` with the modal dialog of type D once one is up: work may come first (a file read
+/// on a worker thread while the window waits), so it looks every 50 ms, for up to 30 s.
+template <typename D, typename F>
+void whenDialogShows(F act, int triesLeft = 600) {
+    QTimer::singleShot(50, [act, triesLeft] {
+        if (auto* dialog = qobject_cast<D*>(QApplication::activeModalWidget()); dialog && dialog->isVisible()) {
+            act(dialog);
+        } else if (triesLeft > 0) {
+            whenDialogShows<D>(act, triesLeft - 1);
+        }
+    });
+}
+
 /// Answers the next message box with `button`, remembering its text in `text` if given.
 inline void answerNextDialog(QMessageBox::StandardButton button, QString* text = nullptr) {
-    QTimer::singleShot(50, [button, text] {
-        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
-            if (text) *text = box->text();
-            if (QAbstractButton* b = box->button(button)) {
-                b->click();
-            } else {
-                box->close();
-            }
+    whenDialogShows<QMessageBox>([button, text](QMessageBox* box) {
+        if (text) *text = box->text();
+        if (QAbstractButton* b = box->button(button)) {
+            b->click();
+        } else {
+            box->close();
         }
     });
 }
@@ -67,9 +78,8 @@ inline void answerNextDialog(QMessageBox::StandardButton button, QString* text =
 /// Types `name` into the next file dialog's name field and presses Enter, as a user would;
 /// `answered` says whether a file dialog came.
 inline void answerNextFileDialog(const QString& name, bool* answered) {
-    QTimer::singleShot(50, [name, answered] {
-        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
-        QLineEdit* field = dialog ? dialog->findChild<QLineEdit*>() : nullptr;
+    whenDialogShows<QFileDialog>([name, answered](QFileDialog* dialog) {
+        QLineEdit* field = dialog->findChild<QLineEdit*>();
         if (!field) return;
         field->selectAll();
         QTest::keyClicks(field, name);

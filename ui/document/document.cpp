@@ -264,20 +264,29 @@ void Document::save(const QString& path) {
     emit changed();
 }
 
+OpenedModel readModelFile(const QString& path, std::stop_token stop) {
+    // Projects and Keras models open by the same rule as in layerloom-cli.
+    OpenedModel opened;
+    std::vector<std::string> notes;
+    try {
+        opened.project = openModelFile(path.toStdString(), &notes, stop);
+    } catch (const KerasImportError& e) {
+        throw ProjectError(e.what());
+    }
+    for (const std::string& note : notes) opened.notes << QString::fromStdString(note);
+    // An imported model becomes a new, unsaved project.
+    if (!isKerasModelFile(path.toStdString())) opened.filePath = path;
+    return opened;
+}
+
+void Document::adopt(OpenedModel opened) {
+    m_importNotes = std::move(opened.notes);
+    setProject(std::move(opened.project), opened.filePath);
+}
+
 void Document::load(const QString& path) {
     if (!path.startsWith(":/")) {
-        // Projects and Keras models open by the same rule as in layerloom-cli.
-        Project project;
-        std::vector<std::string> notes;
-        try {
-            project = openModelFile(path.toStdString(), &notes);
-        } catch (const KerasImportError& e) {
-            throw ProjectError(e.what());
-        }
-        m_importNotes.clear();
-        for (const std::string& note : notes) m_importNotes << QString::fromStdString(note);
-        // An imported model becomes a new, unsaved project.
-        setProject(std::move(project), isKerasModelFile(path.toStdString()) ? QString() : path);
+        adopt(readModelFile(path));
         return;
     }
     // A built-in example, from the program's resources.
@@ -287,6 +296,7 @@ void Document::load(const QString& path) {
                            file.errorString().toStdString() + ")");
     }
     const QByteArray bytes = file.readAll();
+    m_importNotes.clear();
     setProject(parseProject(std::string_view(bytes.constData(), bytes.size()),
                             QFileInfo(path).fileName().toStdString()),
                QString());

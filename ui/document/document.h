@@ -6,12 +6,27 @@
 #include <QStringList>
 #include <QUndoStack>
 
+#include <stop_token>
+
 #include "engine/tensor.h"
 #include "graph/graph_edit.h"
 #include "graph/project_file.h"
 #include "shape/validator.h"
 
 namespace loom::ui {
+
+/// A project or Keras model file read from disk, ready to become a document's content.
+struct OpenedModel {
+    Project project;
+    QString filePath;   ///< where it saves to: the project file, or empty for an imported model
+    QStringList notes;  ///< what importing a Keras model left out or chose
+};
+
+/// Reads a project or a Keras model (.keras, .h5, a TF.js `model.json`, with its weights, as a
+/// new unsaved project). Touches nothing of Qt's, so it may run on a worker thread. Throws
+/// ProjectError with a message for the user (for Keras models: which layer or option is not
+/// supported, where a file is damaged), or Cancelled (io/isolated.h) once `stop` is requested.
+OpenedModel readModelFile(const QString& path, std::stop_token stop = {});
 
 /// The one source of truth for an open project: the core Project plus what the UI derives from
 /// it (the validation). Views read it and react to changed(); they never keep model state of
@@ -50,11 +65,11 @@ public:
 
     /// Replaces the content, re-validates and emits changed().
     void setProject(Project project, QString filePath);
-    /// Reads a project from disk or from a Qt resource (":/examples/..."), or a Keras model
-    /// (.keras, .h5, a TF.js `model.json`) with its weights as a new unsaved project. Throws
-    /// ProjectError with a message for the user (for Keras models: which layer or option is not
-    /// supported, where a file is damaged); on failure the document is unchanged.
+    /// Reads a project from disk (see readModelFile) or from a Qt resource (":/examples/...")
+    /// and takes it. Throws ProjectError; on failure the document is unchanged.
     void load(const QString& path);
+    /// Takes what readModelFile read.
+    void adopt(OpenedModel opened);
     /// What importing the last loaded Keras model left out or chose (its optimizer's state).
     const QStringList& importNotes() const { return m_importNotes; }
     /// Takes a recovered project as unsaved changes to `filePath` (crash recovery).

@@ -1,6 +1,8 @@
 #include "window/main_window.h"
 
 #include <QApplication>
+#include <QEventLoop>
+#include <QProgressDialog>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
@@ -17,6 +19,9 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
+
+#include <optional>
+#include <thread>
 
 #include "document/wording.h"
 #include "canvas/canvas_view.h"
@@ -43,6 +48,7 @@
 #include "report/summary.h"
 #include "train/warm_start.h"
 #include "engine/weights_file.h"
+#include "io/isolated.h"
 
 namespace loom::ui {
 
@@ -355,13 +361,53 @@ bool MainWindow::newModel() {
     return true;
 }
 
+std::optional<OpenedModel> MainWindow::readWithProgress(const QString& path) {
+    // Read on a worker thread while the window stays live: a large Keras file takes a while
+    // (it is read in a helper process), and the user may give up on it.
+    QProgressDialog progress(tr("Reading %1...").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 0, this);
+    progress.setWindowTitle(tr("Open"));
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setAutoReset(false);
+    progress.setMinimumDuration(400);
+    progress.setValue(0);  // starts the 400 ms until it shows
+    QEventLoop loop;
+    std::optional<OpenedModel> opened;
+    std::exception_ptr error;
+    QApplication::setOverrideCursor(Qt::BusyCursor);
+    const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
+    std::jthread worker([&](std::stop_token stop) {
+        try {
+            opened = readModelFile(path, stop);
+        } catch (const Cancelled&) {
+        } catch (...) {
+            error = std::current_exception();
+        }
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+    });
+    connect(&progress, &QProgressDialog::canceled, &progress, [&] {
+        worker.request_stop();
+        progress.setLabelText(tr("Stopping..."));
+    });
+    loop.exec();
+    worker.join();
+    progress.reset();
+    if (error) std::rethrow_exception(error);
+    return opened;
+}
+
 bool MainWindow::openPath(const QString& path) {
     if (!maybeSave()) return false;
     try {
-        // A large Keras file takes a moment (it is read in a helper process).
-        QApplication::setOverrideCursor(Qt::WaitCursor);
-        const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
-        m_document->load(path);
+        if (path.startsWith(":/")) {
+            m_document->load(path);
+        } else {
+            std::optional<OpenedModel> opened = readWithProgress(path);
+            if (!opened) {
+                statusBar()->showMessage(tr("Opening %1 was cancelled; nothing was changed.").arg(QFileInfo(path).fileName()), 8000);
+                return false;
+            }
+            m_document->adopt(std::move(*opened));
+        }
     } catch (const ProjectError& e) {
         QMessageBox::warning(this, tr("Cannot open the model"),
                              tr("LayerLoom could not read this file. Nothing was changed.\n\n%1")

@@ -2,6 +2,9 @@
 
 #include <QMainWindow>
 
+#include <optional>
+
+#include "document/document.h"
 #include "graph/ids.h"
 
 class QLabel;
@@ -54,6 +57,10 @@ public:
     /// `layerloom-cli --weights` reads. Throws std::exception when there are none or the file
     /// cannot be written.
     void exportWeightsTo(const QString& path);
+
+    /// Reads a project or Keras model file on a worker thread, with a progress dialog whose
+    /// Cancel stops the reading; nothing when cancelled. Throws ProjectError.
+    std::optional<OpenedModel> readWithProgress(const QString& path);
 
     /// Starts a new model holding one Input layer, after offering to save unsaved changes.
     bool newModel();
