@@ -62,7 +62,7 @@ TEST(KerasH5Export, ReadsBackAsItWasWritten) {
     const fs::path dir = fs::temp_directory_path() / "layerloom_keras_h5_export";
     fs::remove_all(dir);
     fs::create_directories(dir);
-    for (const char* reference : {"skip_autoencoder", "seq_autoencoder_small"}) {
+    for (const char* reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout"}) {
         KerasImport original = importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (std::string(reference) + ".h5");
@@ -143,7 +143,7 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     const std::string checker = kFiles + "/check_keras3_archive.py ";
-    for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "every_kind"}) {
+    for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind"}) {
         KerasImport original = reference == "every_kind" ? everyKind() : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".keras");

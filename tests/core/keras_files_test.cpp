@@ -96,7 +96,10 @@ INSTANTIATE_TEST_SUITE_P(
                       KerasFileCase{"seq_autoencoder_small", "seq_autoencoder_small.keras"},
                       KerasFileCase{"skip_autoencoder", "skip_autoencoder_keras2.h5"},
                       KerasFileCase{"skip_autoencoder", "skip_autoencoder_keras3.h5"},
-                      KerasFileCase{"skip_autoencoder", "skip_autoencoder.keras"}));
+                      KerasFileCase{"skip_autoencoder", "skip_autoencoder.keras"},
+                      KerasFileCase{"gru_dense_dropout", "gru_dense_dropout_keras2.h5"},
+                      KerasFileCase{"gru_dense_dropout", "gru_dense_dropout_keras3.h5"},
+                      KerasFileCase{"gru_dense_dropout", "gru_dense_dropout.keras"}));
 
 TEST(KerasFiles, OpenAsProjectsNamedAfterTheModel) {
     const Project p = openModelFile(kFiles + "/skip_autoencoder.keras");

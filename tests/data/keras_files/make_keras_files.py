@@ -27,7 +27,7 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "keras_fixtures"
-MODELS = ["seq_autoencoder_small", "skip_autoencoder"]
+MODELS = ["seq_autoencoder_small", "skip_autoencoder", "gru_dense_dropout"]
 COMPILE = {"loss": "mse", "optimizer": "Adam", "learning_rate": 0.002}
 
 
