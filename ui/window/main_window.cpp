@@ -366,6 +366,7 @@ std::optional<OpenedModel> MainWindow::readWithProgress(const QString& path) {
     // (it is read in a helper process), and the user may give up on it.
     QProgressDialog progress(tr("Reading %1...").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 0, this);
     progress.setWindowTitle(tr("Open"));
+    progress.setMinimumWidth(420);
     progress.setWindowModality(Qt::WindowModal);
     progress.setAutoReset(false);
     progress.setMinimumDuration(400);
@@ -553,6 +554,8 @@ void MainWindow::exportModel(ModelExport kind) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
         return;
     }
+    // The next file dialog starts where this export went.
+    QSettings().setValue("lastDirectory", kind == ModelExport::KerasFile ? target : target + "/");
     QStringList limits;
     if (kind == ModelExport::LayersFolder) {
         for (const std::string& l : tfjsLimitations(m_document->graph())) limits << QString::fromStdString(l);
