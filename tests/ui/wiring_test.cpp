@@ -294,6 +294,46 @@ private slots:
         QCOMPARE(w.document()->graph().nodes().size(), 5u);
     }
 
+    // Quick-add on a layer that already feeds another splices the new layer into the chain,
+    // on the wire to the next layer, and makes room for its card; a skip from the selected
+    // layer keeps reading it, and the status line says so.
+    void quickAddOnALayerThatFeedsOthersSplicesIntoTheChain() {
+        MainWindow w;
+        openShown(w, ":/examples/lstm_autoencoder_skips.loom");
+        const Node& lstm1 = named(w, "lstm_1");
+        const Node& lstm2Before = named(w, "lstm_2");
+        const double nextY = lstm2Before.position.y;
+        QCOMPARE(w.document()->graph().outputEdges(lstm1.id).size(), 2u);  // the chain and a skip
+        w.scene()->selectOnly({lstm1.id});
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_Tab);
+        QuickAdd* box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QuickAdd*>()) != nullptr);
+        QTest::keyClicks(box->searchField(), "drop");
+        QTest::keyClick(box->searchField(), Qt::Key_Return);
+        QTRY_VERIFY(w.document()->graph().nodeByName("dropout_1"));
+        const ModelGraph& g = w.document()->graph();
+        const Node& dropout = named(w, "dropout_1");
+        QCOMPARE(g.inputEdges(dropout.id).size(), 1u);
+        QCOMPARE(g.inputEdges(dropout.id).front()->from.node, named(w, "lstm_1").id);
+        QCOMPARE(g.inputEdges(named(w, "lstm_2").id).front()->from.node, dropout.id);
+        QCOMPARE(g.outputEdges(named(w, "lstm_1").id).size(), 2u);  // to dropout_1 and the skip
+        // Still one output, no problems: training can start.
+        QCOMPARE(w.document()->validation().outputs.size(), 1u);
+        QVERIFY(!w.document()->validation().hasErrors());
+        // The new card takes the next layer's row; that layer and those below it move down.
+        QCOMPARE(dropout.position.y, nextY);
+        QVERIFY(named(w, "lstm_2").position.y > nextY);
+        for (const Node& n : g.nodes()) {
+            if (n.id != dropout.id) QVERIFY2(!(n.position == dropout.position), n.name.c_str());
+        }
+        QVERIFY2(w.statusBar()->currentMessage().contains("still read lstm_1 directly"), qPrintable(w.statusBar()->currentMessage()));
+        // One undo step takes it all back.
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(!w.document()->graph().nodeByName("dropout_1"));
+        QCOMPARE(named(w, "lstm_2").position.y, nextY);
+    }
+
     void minimapGridSnapAndSpacePanHelpFindTheWay() {
         MainWindow w;
         openShown(w, ":/examples/residual_lstm_classifier.loom");

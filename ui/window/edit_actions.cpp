@@ -1,5 +1,8 @@
 #include "window/edit_actions.h"
 
+#include <cmath>
+#include <utility>
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -92,15 +95,40 @@ std::vector<NodeId> EditActions::selection() const { return m_scene->selectedLay
 EditActions::Placement EditActions::placeNewLayer(QPointF fallback) const {
     // Below the one selected layer, wired from it; else where the user pointed.
     const std::vector<NodeId> selected = selection();
-    const Node* after = selected.size() == 1 ? m_document->graph().node(selected.front()) : nullptr;
+    const ModelGraph& graph = m_document->graph();
+    const Node* after = selected.size() == 1 ? graph.node(selected.front()) : nullptr;
     if (!after) return {Point{fallback.x(), fallback.y()}, 0, QString()};
-    return {Point{after->position.x, after->position.y + style::kRowPitch}, after->id,
-            QString::fromStdString(after->name)};
+    Placement place{Point{after->position.x, after->position.y + style::kRowPitch}, after->id, QString::fromStdString(after->name)};
+    // A layer that already feeds others: the new one goes into the chain, on the wire to the
+    // consumer nearest below (a skip's merge lies further down); the other wires stay.
+    const Edge* main = nullptr;
+    const auto distance = [&](const Edge* e) {
+        const Point p = graph.node(e->to.node)->position;
+        const double dy = p.y - after->position.y;
+        return std::pair{dy > 0 ? dy : 1e12 - dy, std::abs(p.x - after->position.x)};
+    };
+    for (const Edge* e : graph.outputEdges(after->id)) {
+        if (!main || distance(e) < distance(main)) main = e;
+    }
+    if (!main) return place;
+    place.splice = main->id;
+    place.beforeName = QString::fromStdString(graph.node(main->to.node)->name);
+    for (const Edge* e : graph.outputEdges(after->id)) {
+        const QString name = QString::fromStdString(graph.node(e->to.node)->name);
+        if (e != main && !place.bypassed.contains(name)) place.bypassed << name;
+    }
+    return place;
 }
 
 void EditActions::addAt(const QString& kind, const Placement& place) {
     try {
-        m_scene->selectOnly({m_document->addLayer(kind, place.at, 0, place.after)});
+        const NodeId added = m_document->addLayer(kind, place.at, place.splice, place.splice ? 0 : place.after);
+        m_scene->selectOnly({added});
+        if (added && place.splice && !place.bypassed.isEmpty()) {
+            emit hint(tr("%1 now runs between %2 and %3; %4 still read %2 directly")
+                          .arg(QString::fromStdString(m_document->graph().node(added)->name), place.afterName, place.beforeName,
+                               place.bypassed.join(", ")));
+        }
     } catch (const EditError& e) {
         emit hint(QString::fromStdString(e.what()));
     }
@@ -109,7 +137,10 @@ void EditActions::addAt(const QString& kind, const Placement& place) {
 void EditActions::quickAdd(QPointF scenePos) {
     const Placement place =
         placeNewLayer(QPointF(scenePos.x(), scenePos.y() - style::kHeaderHeight / 2.0));
-    auto* box = new QuickAdd(place.after ? tr("after %1").arg(place.afterName) : QString(), m_view);
+    const QString where = place.splice  ? tr("between %1 and %2").arg(place.afterName, place.beforeName)
+                          : place.after ? tr("after %1").arg(place.afterName)
+                                        : QString();
+    auto* box = new QuickAdd(where, m_view);
     connect(box, &QuickAdd::chosen, this, [this, place](const QString& kind) { addAt(kind, place); });
     box->move(m_view->viewport()->mapToGlobal(m_view->mapFromScene(scenePos)));
     box->show();

@@ -72,10 +72,16 @@ private:
 
     /// Where a new layer goes: below the one selected layer and wired from it, else at
     /// `fallback`.
+    /// Where a layer added from the palette or quick-add goes: below the one selected layer,
+    /// spliced into the wire to the layer that follows it in the chain (the consumer nearest
+    /// below), or wired from it when nothing follows; else at a point.
     struct Placement {
         Point at;
         NodeId after = 0;
         QString afterName;
+        EdgeId splice = 0;     ///< the wire the new layer goes into
+        QString beforeName;    ///< the layer at that wire's end
+        QStringList bypassed;  ///< other layers that keep reading `after` directly (skips)
     };
     Placement placeNewLayer(QPointF fallback) const;
     void addAt(const QString& kind, const Placement& place);
