@@ -46,6 +46,10 @@ struct Applier {
         if (!graph.rename(op.node, op.name)) throw EditError("the edit renames a node that is gone");
     }
     void operator()(const edit::Move& op) { graph.node(resolve(op.node))->position = op.position; }
+    void operator()(const edit::RemoveNode& op) {
+        if (!graph.node(op.node)) throw EditError("the edit removes a node that is gone");
+        graph.removeNode(op.node);
+    }
 };
 
 }  // namespace

@@ -51,11 +51,15 @@ struct Move {
     NodeRef node;
     Point position;
 };
+/// Removes a layer with its wires.
+struct RemoveNode {
+    NodeId node = 0;
+};
 
 }  // namespace edit
 
 using EditOp = std::variant<edit::AddNode, edit::RemoveEdge, edit::Connect, edit::SetParam,
-                            edit::ChangeKind, edit::Rename, edit::Move>;
+                            edit::ChangeKind, edit::Rename, edit::Move, edit::RemoveNode>;
 
 /// A change to a graph as data: fixes carry one, the UI applies it as one undo step.
 struct GraphEdit {

@@ -20,6 +20,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::NoOutput: return "no-output";
         case DiagCode::Unreachable: return "unreachable";
         case DiagCode::UnusedInput: return "unused-input";
+        case DiagCode::ExtraOutput: return "extra-output";
         case DiagCode::DuplicateName: return "duplicate-name";
         case DiagCode::InvalidParam: return "invalid-param";
         case DiagCode::UnknownKind: return "unknown-kind";

@@ -28,6 +28,7 @@ enum class DiagCode {
     PortOccupied,         ///< two wires into one input port
     NoInput,              ///< the graph has no Input layer
     NoOutput,             ///< no layer's output leaves the graph
+    ExtraOutput,          ///< a second layer whose output leaves the graph (training takes one)
     Unreachable,          ///< a layer no Input feeds
     UnusedInput,          ///< an Input whose output goes nowhere
     DuplicateName,        ///< two layers with one name

@@ -51,6 +51,26 @@ GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind
     return e;
 }
 
+std::vector<Fix> extraOutputFixes(const ModelGraph& graph, const Node& layer) {
+    std::vector<Fix> fixes;
+    const std::vector<const Edge*> in = graph.inputEdges(layer.id);
+    if (in.size() == 1) {
+        const NodeId producer = in.front()->from.node;
+        for (const Edge* e : graph.outputEdges(producer)) {
+            if (e->to.node == layer.id) continue;
+            GraphEdit edit;
+            edit.ops.push_back(edit::RemoveEdge{e->id});
+            edit.ops.push_back(edit::Connect{layer.id, 0, e->to.node, e->to.port});
+            fixes.push_back({"Put " + layer.name + " between " + graph.node(producer)->name + " and " + graph.node(e->to.node)->name,
+                             std::move(edit)});
+        }
+    }
+    GraphEdit remove;
+    remove.ops.push_back(edit::RemoveNode{layer.id});
+    fixes.push_back({"Delete " + layer.name, std::move(remove)});
+    return fixes;
+}
+
 Fix projectionFix(const ModelGraph& graph, const Edge& edge, std::int64_t width, bool sequence) {
     ParamMap params{{"units", width}, {"activation", std::string("linear")}};
     std::string layer = sequence ? "TimeDistributed(Dense(" + std::to_string(width) + "))"

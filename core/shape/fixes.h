@@ -27,6 +27,10 @@ Fix returnSequencesFix(const Node& rnn, bool value);
 /// Turns `node` into `kind`, renaming it when it still has its default name.
 Fix changeKindFix(const ModelGraph& graph, const Node& node, std::string_view kind);
 /// Sets one parameter.
+/// For a layer whose output goes nowhere beside the model's real output: put it between its
+/// producer and each other layer that producer feeds (the wire it was meant for), and delete it.
+std::vector<Fix> extraOutputFixes(const ModelGraph& graph, const Node& layer);
+
 Fix setParamFix(const Node& node, std::string_view key, ParamValue value, std::string title);
 
 /// The recurrent layer whose return_sequences decides what reaches `start`'s output: `start`

@@ -328,6 +328,38 @@ private:
         }
     }
 
+    /// A model with several outputs is what a layer left hanging makes (training takes one):
+    /// the output at the end of the longest path is the model's; each other one is reported.
+    void reportExtraOutputs(const GraphAnalysis& analysis) {
+        std::vector<std::size_t> depth(m_graph.nodes().size(), 0), rank(m_graph.nodes().size(), 0);
+        for (std::size_t r = 0; r < analysis.order.size(); ++r) {
+            const NodeId id = analysis.order[r];
+            const std::size_t i = m_graph.indexOf(id);
+            rank[i] = r;
+            for (const Edge* e : m_graph.inputEdges(id)) depth[i] = std::max(depth[i], depth[m_graph.indexOf(e->from.node)] + 1);
+        }
+        const auto deeper = [&](NodeId a, NodeId b) {
+            const std::size_t i = m_graph.indexOf(a), j = m_graph.indexOf(b);
+            return depth[i] != depth[j] ? depth[i] > depth[j] : rank[i] > rank[j];
+        };
+        NodeId main = m_result.outputs.front();
+        for (NodeId id : m_result.outputs) {
+            if (deeper(id, main)) main = id;
+        }
+        const std::string mainName = m_graph.node(main)->name;
+        const std::string count = std::to_string(m_result.outputs.size());
+        for (NodeId id : m_result.outputs) {
+            if (id == main) continue;
+            const Node& n = *m_graph.node(id);
+            Diagnostic& d = report(DiagCode::ExtraOutput, Severity::Warning, id,
+                                   nodeLabel(n) + " feeds no other layer, so its output leaves the model beside " + mainName +
+                                       "'s: the model has " + count + " outputs. LayerLoom trains a model with one output; "
+                                       "wire " + n.name + " into the chain, or delete it.");
+            d.fixes = extraOutputFixes(m_graph, n);
+            d.related.push_back(main);
+        }
+    }
+
     void checkWholeGraph(const GraphAnalysis& analysis, const std::vector<bool>& dangling) {
         const auto& nodes = m_graph.nodes();
         bool anyInput = false;
@@ -353,6 +385,7 @@ private:
                                  : "The model has no Input layer, so no data can enter it. Add "
                                    "an Input with the shape of one sample, e.g. (32, 1).");
         }
+        if (m_result.outputs.size() > 1 && analysis.cycles.empty()) reportExtraOutputs(analysis);
         if (!nodes.empty() && m_result.outputs.empty() && analysis.cycles.empty()) {
             report(DiagCode::NoOutput, Severity::Error, 0,
                    "The model has no output: every layer's result feeds another layer or "

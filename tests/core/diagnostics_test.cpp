@@ -350,6 +350,55 @@ TEST(UnusedInput, InputWithoutWires) {
     EXPECT_FALSE(v.hasErrors());
 }
 
+// A layer added as a second branch off the chain (the card left hanging) makes a second
+// output: a warning on it, not on the model's real end, with the fixes to wire it in or drop it.
+TEST(ExtraOutput, ALayerLeftHangingIsNamedWithItsFixes) {
+    const auto build = [](NodeId& lstm1, NodeId& hanging, NodeId& end) {
+        ModelGraph g;
+        lstm1 = lstm(g, 8, true, input(g, {16, 2}));
+        const NodeId lstm2 = lstm(g, 4, true, lstm1);
+        end = add(g, "TimeDistributed", {{"units", std::int64_t{2}}}, {lstm2});
+        hanging = add(g, "Dropout", {}, {lstm1});
+        return g;
+    };
+    NodeId lstm1 = 0, hanging = 0, end = 0;
+    ModelGraph g = build(lstm1, hanging, end);
+    Validation v = validate(g);
+    EXPECT_FALSE(v.hasErrors());
+    EXPECT_EQ(v.outputs.size(), 2u);
+    auto d = find(v, DiagCode::ExtraOutput);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->node, hanging);
+    EXPECT_EQ(d[0]->severity, Severity::Warning);
+    EXPECT_TRUE(has(d[0]->message, "the model has 2 outputs")) << d[0]->message;
+    EXPECT_TRUE(has(d[0]->message, "time_distributed_1's")) << d[0]->message;
+    ASSERT_EQ(d[0]->fixes.size(), 2u);
+    EXPECT_EQ(d[0]->fixes[0].title, "Put dropout_1 between lstm_1 and lstm_2");
+    EXPECT_EQ(d[0]->fixes[1].title, "Delete dropout_1");
+    // Wired in: one output, the chain runs through it.
+    v = applyFix(g, DiagCode::ExtraOutput, 0);
+    EXPECT_EQ(v.outputs, std::vector<NodeId>{end});
+    EXPECT_TRUE(find(v, DiagCode::ExtraOutput).empty());
+    EXPECT_EQ(g.inputEdges(g.nodeByName("lstm_2")->id).front()->from.node, hanging);
+    // Deleted: gone with its wire.
+    g = build(lstm1, hanging, end);
+    v = applyFix(g, DiagCode::ExtraOutput, 1);
+    EXPECT_EQ(g.node(hanging), nullptr);
+    EXPECT_EQ(v.outputs, std::vector<NodeId>{end});
+    EXPECT_EQ(g.outputEdges(lstm1).size(), 1u);
+}
+
+// A skip into a merge is no second output; a model of one layer chain has none to report.
+TEST(ExtraOutput, SkipsAndChainsHaveOne) {
+    ModelGraph g;
+    const NodeId in = input(g, {8, 3});
+    const NodeId a = lstm(g, 3, true, in);
+    const NodeId sum = add(g, "Add", {}, {a, in});
+    add(g, "TimeDistributed", {{"units", std::int64_t{3}}}, {sum});
+    EXPECT_TRUE(find(validate(g), DiagCode::ExtraOutput).empty());
+    EXPECT_EQ(validate(g).outputs.size(), 1u);
+}
+
 TEST(DuplicateName, OffersAFreshName) {
     ModelGraph g;
     const NodeId in = input(g, {3});

@@ -9,6 +9,8 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
+#include <QPushButton>
+#include <QLabel>
 #include <QStandardPaths>
 #include <QScrollBar>
 #include <QStatusBar>
@@ -30,6 +32,8 @@
 #include "export/model_diagram.h"
 #include "panels/palette_panel.h"
 #include "panels/problems_panel.h"
+#include "training/training_panel.h"
+#include "window/training_workspace.h"
 #include "window/edit_actions.h"
 #include "window/main_window.h"
 #include "window_test_helpers.h"
@@ -332,6 +336,40 @@ private slots:
         QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
         QVERIFY(!w.document()->graph().nodeByName("dropout_1"));
         QCOMPARE(named(w, "lstm_2").position.y, nextY);
+    }
+
+    // A layer left hanging off the chain (a second output) is said where the user looks: a
+    // warning with its fixes in Problems, the reason on the disabled Start and in the Training
+    // panel; the first fix wires it in and training may start.
+    void aLayerLeftHangingIsSaidWhereTheUserLooks() {
+        MainWindow w;
+        openShown(w, ":/examples/lstm_autoencoder.loom");
+        const Node& lstm1 = named(w, "lstm_1");
+        w.document()->addLayer("Dropout", Point{lstm1.position.x + 320, lstm1.position.y + 80}, 0, lstm1.id);
+        QTRY_VERIFY(w.document()->graph().nodeByName("dropout_1"));
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QTreeWidgetItem* row = nullptr;
+        for (int i = 0; i < problems->topLevelItemCount(); ++i) {
+            if (problems->topLevelItem(i)->text(0) == "dropout_1") row = problems->topLevelItem(i);
+        }
+        QVERIFY(row);
+        QCOMPARE(row->text(1), QString("extra-output"));
+        QVERIFY2(row->text(2).contains("the model has 2 outputs"), qPrintable(row->text(2)));
+        TrainingPanel* panel = w.training()->trainingPanel();
+        QVERIFY(!panel->startButton()->isEnabled());
+        QVERIFY2(panel->startButton()->toolTip().contains("one output; this one has 1 Input and 2 outputs (time_distributed_1, dropout_1)"),
+                 qPrintable(panel->startButton()->toolTip()));
+        QVERIFY(!panel->blockedLabel()->isHidden());
+        QCOMPARE(panel->blockedLabel()->text(), panel->startButton()->toolTip());
+
+        QTreeWidgetItem* fix = row->child(0);
+        QCOMPARE(fix->text(2), QString("Fix: Put dropout_1 between lstm_1 and lstm_2"));
+        problems->scrollToItem(fix);
+        test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
+        QTRY_COMPARE(w.document()->validation().outputs.size(), 1u);
+        QCOMPARE(w.document()->graph().inputEdges(named(w, "lstm_2").id).front()->from.node, named(w, "dropout_1").id);
+        QVERIFY(!panel->blocker().contains("one output"));
+        QVERIFY(panel->blockedLabel()->isHidden() || !panel->blockedLabel()->text().contains("one output"));
     }
 
     void minimapGridSnapAndSpacePanHelpFindTheWay() {

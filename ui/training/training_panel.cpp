@@ -1,5 +1,7 @@
 #include "training/training_panel.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -62,6 +64,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
       m_stop(new QPushButton(tr("Stop"), this)),
       m_progress(new QProgressBar(this)),
       m_progressText(new QLabel(this)),
+      m_blocked(new QLabel(this)),
       m_weights(new QLabel(this)),
       m_settings(new QWidget(this)) {
     const std::pair<const char*, QString> losses[] = {
@@ -147,8 +150,14 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     m_weights->setWordWrap(true);
     m_weights->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    m_blocked->setWordWrap(true);
+    m_blocked->setObjectName("trainingBlocked");
+    m_blocked->setStyleSheet("color: #b8860b;");
+    m_blocked->hide();
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
+    layout->addWidget(m_blocked);
     layout->addWidget(m_progress);
     layout->addWidget(m_progressText);
     layout->addWidget(m_weights);
@@ -200,6 +209,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     });
     connect(m_document, &Document::weightsChanged, this, &TrainingPanel::refreshWeights);
     connect(m_data, &DataPanel::statusChanged, this, &TrainingPanel::refreshButtons);
+    connect(m_document, &Document::changed, this, &TrainingPanel::refreshButtons);
     connect(m_controller, &TrainingController::stateChanged, this, &TrainingPanel::refreshButtons);
     connect(m_controller, &TrainingController::progressChanged, this, [this] {
         m_progress->setValue(m_controller->progressPermille());
@@ -215,6 +225,16 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
 QString TrainingPanel::blocker() const {
     if (m_controller->busy()) return tr("A run is going");
     if (m_document->validation().hasErrors()) return tr("The model has problems; see the Problems panel");
+    const ModelGraph& graph = m_document->graph();
+    const auto inputs = std::count_if(graph.nodes().begin(), graph.nodes().end(), [](const Node& n) { return n.kind == "InputLayer"; });
+    const std::vector<NodeId>& outputs = m_document->validation().outputs;
+    if (inputs != 1 || outputs.size() != 1) {
+        QStringList names;
+        for (NodeId id : outputs) names << QString::fromStdString(graph.node(id)->name);
+        return tr("Training takes a model with one Input and one output; this one has %1 and %2 (%3). See the Problems panel.")
+            .arg(counted(static_cast<qsizetype>(inputs), "Input"), counted(static_cast<qsizetype>(outputs.size()), "output"),
+                 names.join(", "));
+    }
     if (m_data->busy()) return tr("Reading the data…");
     if (!m_data->ready()) return tr("The data does not fit: %1").arg(m_data->problem());
     return QString();
@@ -226,6 +246,9 @@ void TrainingPanel::refreshButtons() {
     const QString why = blocker();
     m_start->setEnabled(why.isEmpty());
     m_start->setToolTip(why.isEmpty() ? tr("Train the model on the chosen data (F5)") : why);
+    // Why Start is off, where the user looks; not while a run goes (the progress says that).
+    m_blocked->setText(s == State::Idle ? why : QString());
+    m_blocked->setVisible(!m_blocked->text().isEmpty());
     m_pause->setEnabled(s == State::Running || s == State::Paused || s == State::Preparing);
     m_pause->setText(s == State::Paused ? tr("Resume") : tr("Pause"));
     m_stop->setEnabled(s != State::Idle && s != State::Stopping);

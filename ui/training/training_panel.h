@@ -34,6 +34,8 @@ public:
     QPushButton* stopButton() const { return m_stop; }
     QProgressBar* progressBar() const { return m_progress; }
     QLabel* weightsLabel() const { return m_weights; }
+    /// Says why training cannot start, when it cannot; hidden otherwise.
+    QLabel* blockedLabel() const { return m_blocked; }
     QSpinBox* epochsBox() const { return m_epochs; }
     QDoubleSpinBox* learningRateBox() const { return m_lr; }
     QComboBox* optimizerBox() const { return m_optimizer; }
@@ -73,6 +75,7 @@ private:
     QPushButton* m_stop;
     QProgressBar* m_progress;
     QLabel* m_progressText;
+    QLabel* m_blocked;  ///< why Start is off
     QLabel* m_weights;
     QWidget* m_settings;
     bool m_loading = false;

@@ -159,7 +159,9 @@ void TrainingWorkspace::redrawLive(bool everything) {
 void TrainingWorkspace::refreshActions() {
     using State = TrainingController::State;
     const State s = m_controller->state();
-    m_start->setEnabled(m_panel->blocker().isEmpty());
+    const QString why = m_panel->blocker();
+    m_start->setEnabled(why.isEmpty());
+    m_start->setStatusTip(why.isEmpty() ? tr("Train the model on the chosen data") : why);
     m_pause->setEnabled(s == State::Running || s == State::Paused || s == State::Preparing);
     m_pause->setText(s == State::Paused ? tr("&Resume") : tr("&Pause"));
     m_stop->setEnabled(s != State::Idle && s != State::Stopping);
