@@ -50,7 +50,8 @@ std::vector<DiagramBox> diagramBoxes(const ModelGraph& graph, const Validation& 
         DiagramBox box;
         box.id = id;
         box.name = n->name;
-        box.kind = n->kind;
+        // As Keras's plot_model names a wrapper: with the layer it wraps.
+        box.kind = n->kind == "TimeDistributed" ? "TimeDistributed(Dense)" : n->kind;
         const NodeReport& report = validation.of(graph, id);
         box.output = shapeText(graph, validation, id);
         const auto inputs = graph.inputEdges(id);

@@ -51,6 +51,21 @@ GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind
     return e;
 }
 
+ParamMap suggestedParams(const ModelGraph& graph, std::string_view kind) {
+    const Node* input = nullptr;
+    for (const Node& n : graph.nodes()) {
+        if (n.kind != "InputLayer") continue;
+        if (input) return {};
+        input = &n;
+    }
+    if (!input) return {};
+    const Dims shape = input->param<Dims>("shape");
+    if (shape.size() != 2) return {};
+    if (kind == "RepeatVector" && shape[0] != kNone) return {{"n", shape[0]}};
+    if (kind == "TimeDistributed" && shape[1] != kNone) return {{"units", shape[1]}};
+    return {};
+}
+
 std::vector<Fix> extraOutputFixes(const ModelGraph& graph, const Node& layer) {
     std::vector<Fix> fixes;
     const std::vector<const Edge*> in = graph.inputEdges(layer.id);

@@ -27,6 +27,11 @@ Fix returnSequencesFix(const Node& rnn, bool value);
 /// Turns `node` into `kind`, renaming it when it still has its default name.
 Fix changeKindFix(const ModelGraph& graph, const Node& node, std::string_view kind);
 /// Sets one parameter.
+/// The parameters a new layer of `kind` starts with in `graph`, beyond its kind's defaults: a
+/// RepeatVector repeats to the model Input's time steps and a TimeDistributed(Dense) maps to
+/// its features, as an autoencoder's decoder needs. Empty when the graph has not one Input.
+ParamMap suggestedParams(const ModelGraph& graph, std::string_view kind);
+
 /// For a layer whose output goes nowhere beside the model's real output: put it between its
 /// producer and each other layer that producer feeds (the wire it was meant for), and delete it.
 std::vector<Fix> extraOutputFixes(const ModelGraph& graph, const Node& layer);

@@ -9,6 +9,8 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
+#include <QFileDialog>
+#include <QSettings>
 #include <QPushButton>
 #include <QLabel>
 #include <QStandardPaths>
@@ -32,6 +34,7 @@
 #include "export/model_diagram.h"
 #include "panels/palette_panel.h"
 #include "panels/problems_panel.h"
+#include "panels/inspector_panel.h"
 #include "training/training_panel.h"
 #include "window/training_workspace.h"
 #include "window/edit_actions.h"
@@ -370,6 +373,66 @@ private slots:
         QCOMPARE(w.document()->graph().inputEdges(named(w, "lstm_2").id).front()->from.node, named(w, "dropout_1").id);
         QVERIFY(!panel->blocker().contains("one output"));
         QVERIFY(panel->blockedLabel()->isHidden() || !panel->blockedLabel()->text().contains("one output"));
+    }
+
+    // Building the seed's decoder from the keyboard: Ctrl+Shift+A opens quick-add from
+    // anywhere (here from a field of the Inspector, where Tab moves between fields); the
+    // RepeatVector repeats to the Input's 32 steps, the TimeDistributed(Dense) maps back to its 1
+    // feature; the view follows each new card down the canvas.
+    void quickAddFromAnywhereWithDefaultsThatFitTheInput() {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.newModel());
+        w.scene()->selectOnly({named(w, "input_1").id});
+        const auto add = [&](QWidget* from, const char* typed) {
+            from->setFocus();
+            QTest::keyClick(from, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
+            const auto open = [&]() -> QuickAdd* {
+                for (QuickAdd* b : w.findChildren<QuickAdd*>()) {
+                    if (b->isVisible()) return b;
+                }
+                return nullptr;
+            };
+            QTRY_VERIFY(open() != nullptr);
+            QuickAdd* box = open();
+            const std::size_t before = w.document()->graph().nodes().size();
+            QTest::keyClicks(box->searchField(), typed);
+            QTest::keyClick(box->searchField(), Qt::Key_Return);
+            QTRY_COMPARE(w.document()->graph().nodes().size(), before + 1);
+        };
+        auto* inspector = w.findChild<InspectorPanel*>();
+        QTRY_VERIFY(inspector->findChild<QLineEdit*>() != nullptr);
+        add(inspector->findChild<QLineEdit*>(), "lstm");  // from the Inspector's name field
+        for (const char* kind : {"lstm", "lstm", "repeat", "lstm", "lstm", "timedis"}) add(w.canvas(), kind);
+        const ModelGraph& g = w.document()->graph();
+        QCOMPARE(g.nodes().size(), 8u);
+        QCOMPARE(g.nodeByName("repeat_vector_1")->param<std::int64_t>("n"), 32);
+        QCOMPARE(g.nodeByName("time_distributed_1")->param<std::int64_t>("units"), 1);
+        // Each followed the one before it, and the last card is in view.
+        QCOMPARE(g.inputEdges(g.nodeByName("time_distributed_1")->id).front()->from.node, g.nodeByName("lstm_5")->id);
+        NodeItem* last = itemNamed(w, "time_distributed_1");
+        const QRect seen = w.canvas()->mapFromScene(last->sceneBoundingRect()).boundingRect();
+        QVERIFY2(w.canvas()->viewport()->rect().contains(seen), qPrintable(QString("%1,%2").arg(seen.x()).arg(seen.y())));
+    }
+
+    // Ctrl+Shift+S is Save As on every desktop, and its first dialog opens in the user's
+    // folders, not at the file system's root.
+    void saveAsHasItsShortcutEverywhere() {
+        MainWindow w;
+        openShown(w, ":/examples/lstm_autoencoder.loom");
+        QSettings().remove("lastDirectory");
+        QString shownAt;
+        test::whenDialogShows<QFileDialog>([&](QFileDialog* dialog) {
+            shownAt = dialog->directory().absolutePath();
+            dialog->reject();
+        });
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_S, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(!shownAt.isEmpty());
+        QVERIFY2(shownAt != "/", qPrintable(shownAt));
+        QCOMPARE(shownAt, w.startDirectory());
     }
 
     void minimapGridSnapAndSpacePanHelpFindTheWay() {

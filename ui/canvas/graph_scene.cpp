@@ -30,6 +30,7 @@ namespace {
 QStringList cardDetails(const Node& node, const LayerSpec* spec) {
     QStringList tokens;
     if (!spec) return tokens;
+    if (node.kind == "TimeDistributed") tokens << "Dense";  // what it wraps
     for (const ParamSpec& p : spec->params()) {
         if (!p.onCard) continue;
         auto it = node.params.find(p.name);

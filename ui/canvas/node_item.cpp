@@ -181,18 +181,20 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
     p->setBrush(Qt::NoBrush);
     p->drawPath(body);
 
-    // Header text: name on the left, kind on the right.
+    // Header text: name on the left, kind on the right. The name comes first: the kind gives
+    // way when both do not fit (the colour and the details say it too).
     const QRectF headerText(r.left() + 10, r.top(), r.width() - 20, style::kHeaderHeight);
+    const QFontMetricsF nameMetrics(style::uiFont(9.0, true));
+    const QFontMetricsF kindMetrics(style::uiFont(8.0));
+    const QString name = nameMetrics.elidedText(m_card.name, Qt::ElideRight, headerText.width() - 30);
+    const double kindRoom = headerText.width() - nameMetrics.horizontalAdvance(name) - 10;
+    const QString kind = kindMetrics.elidedText(m_card.kind, Qt::ElideRight, kindRoom);
     p->setFont(style::uiFont(8.0));
     p->setPen(QColor(255, 255, 255, 190));
-    p->drawText(headerText, Qt::AlignVCenter | Qt::AlignRight, m_card.kind);
-    const double kindWidth = QFontMetricsF(style::uiFont(8.0)).horizontalAdvance(m_card.kind);
+    if (kindRoom > 30) p->drawText(headerText, Qt::AlignVCenter | Qt::AlignRight, kind);
     p->setFont(style::uiFont(9.0, true));
     p->setPen(Qt::white);
-    const QFontMetricsF nameMetrics(style::uiFont(9.0, true));
-    p->drawText(headerText, Qt::AlignVCenter | Qt::AlignLeft,
-                nameMetrics.elidedText(m_card.name, Qt::ElideRight,
-                                       headerText.width() - kindWidth - 8));
+    p->drawText(headerText, Qt::AlignVCenter | Qt::AlignLeft, name);
 
     // Parameters, then the output shape.
     double y = r.top() + style::kHeaderHeight + 4;

@@ -117,11 +117,12 @@ NodeId Document::addLayer(const QString& kind, Point at, EdgeId splice, NodeId a
     const Edge* wire = m_project.graph.edge(splice);
     GraphEdit edit;
     QString text = tr("Add %1").arg(kind);
+    ParamMap params = suggestedParams(m_project.graph, k);
     if (wire && takesInput) {
-        edit = spliceInto(m_project.graph, *wire, k, {}, at);
+        edit = spliceInto(m_project.graph, *wire, k, std::move(params), at);
         text = tr("Insert %1 into a wire").arg(kind);
     } else {
-        edit.ops.push_back(edit::AddNode{k, {}, at});
+        edit.ops.push_back(edit::AddNode{k, std::move(params), at});
         if (after && takesInput && m_project.graph.node(after)) {
             edit.ops.push_back(edit::Connect{after, 0, NewNode{0}, 0});
             text = tr("Add %1 after %2")

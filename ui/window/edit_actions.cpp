@@ -62,9 +62,16 @@ void EditActions::addTo(QMenu* edit) {
     action(edit, tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
            tr("Copy and paste the selected layers in one step"), &EditActions::duplicate);
     edit->addSeparator();
-    QAction* add = edit->addAction(tr("Add &Layer...") + "\tTab", this,
-                                   [this] { quickAdd(m_view->mapToScene(m_view->viewport()->rect().center())); });
-    add->setStatusTip(tr("Search for a layer kind and add it (Tab or double-click on the canvas)"));
+    QAction* add = edit->addAction(tr("Add &Layer..."), this, [this] {
+        m_view->setFocus();
+        quickAdd(m_view->mapToScene(m_view->viewport()->rect().center()));
+    });
+    // Works from anywhere in the window (Tab does on the canvas only: elsewhere it moves
+    // between fields).
+    add->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    add->setShortcutContext(Qt::WindowShortcut);
+    add->setStatusTip(tr("Search for a layer kind and add it after the selected layer (Ctrl+Shift+A anywhere; Tab or "
+                         "double-click on the canvas)"));
     QMenu* skip = edit->addMenu(tr("Connect with S&kip"));
     skip->setToolTipsVisible(true);
     skip->setStatusTip(tr("Select an encoder and a decoder layer; a merge (and a projection "
@@ -124,6 +131,8 @@ void EditActions::addAt(const QString& kind, const Placement& place) {
     try {
         const NodeId added = m_document->addLayer(kind, place.at, place.splice, place.splice ? 0 : place.after);
         m_scene->selectOnly({added});
+        // The view follows the new card.
+        if (QGraphicsItem* card = m_scene->nodeItem(added)) m_view->ensureVisible(card, 60, 60);
         if (added && place.splice && !place.bypassed.isEmpty()) {
             emit hint(tr("%1 now runs between %2 and %3; %4 still read %2 directly")
                           .arg(QString::fromStdString(m_document->graph().node(added)->name), place.afterName, place.beforeName,

@@ -4,6 +4,7 @@
 #include <QEventLoop>
 #include <QProgressDialog>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QInputDialog>
@@ -17,6 +18,7 @@
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 
@@ -110,7 +112,10 @@ void MainWindow::buildMenus() {
     QAction* saveAction = file->addAction(tr("&Save"), this, &MainWindow::save);
     saveAction->setShortcut(QKeySequence::Save);
     QAction* saveAsAction = file->addAction(tr("Save &As..."), this, &MainWindow::saveAs);
-    saveAsAction->setShortcut(QKeySequence::SaveAs);
+    // Not every desktop binds Save As (QKeySequence::SaveAs is empty outside GNOME and KDE).
+    QList<QKeySequence> saveAsKeys = QKeySequence::keyBindings(QKeySequence::SaveAs);
+    if (!saveAsKeys.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S))) saveAsKeys << QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
+    saveAsAction->setShortcuts(saveAsKeys);
     QMenu* exportMenu = file->addMenu(tr("&Export Canvas"));
     for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
                                         std::pair{tr("As &SVG Drawing..."), QString("svg")},
@@ -134,7 +139,7 @@ void MainWindow::buildMenus() {
     kerasCodeAction->setStatusTip(tr("Runnable Keras Python (functional API) with every layer "
                                      "option and the training settings"));
     QAction* weightsAction = file->addAction(tr("Export &Weights..."), this, [this] {
-        const QString base = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() + "/" +
+        const QString base = startDirectory() + "/" +
                              m_document->displayName() + ".llw";
         const QString path = QFileDialog::getSaveFileName(this, tr("Export Weights"), base,
                                                           tr("LayerLoom weights (*.llw)"));
@@ -434,7 +439,8 @@ bool MainWindow::openPath(const QString& path) {
 }
 
 void MainWindow::openFileDialog() {
-    const QString start = QSettings().value("lastDirectory").toString();
+    const QString last = QSettings().value("lastDirectory").toString();
+    const QString start = last.isEmpty() ? startDirectory() : last;
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open Model"), start,
         tr("Models (*.loom *.keras *.h5 *.hdf5 *.json);;LayerLoom projects (*.loom);;"
@@ -446,10 +452,18 @@ bool MainWindow::save() {
     return m_document->filePath().isEmpty() ? saveAs() : saveTo(m_document->filePath());
 }
 
+QString MainWindow::startDirectory() const {
+    // Where the last file was opened, saved or exported; else the user's documents.
+    const QString last = QSettings().value("lastDirectory").toString();
+    if (!last.isEmpty() && QFileInfo(QFileInfo(last).absolutePath()).isDir()) return QFileInfo(last).absolutePath();
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return QFileInfo(documents).isDir() ? documents : QDir::homePath();
+}
+
 bool MainWindow::saveAs() {
     QString start = m_document->filePath();
     if (start.isEmpty()) {
-        start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() + "/" +
+        start = startDirectory() + "/" +
                 m_document->displayName() + ".loom";
     }
     QString path = QFileDialog::getSaveFileName(this, tr("Save Model"), start,
@@ -476,7 +490,7 @@ bool MainWindow::saveTo(const QString& path) {
 }
 
 void MainWindow::exportCanvasAs(const QString& suffix) {
-    const QString base = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() +
+    const QString base = startDirectory() +
                          "/" + m_document->displayName() + "." + suffix;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Canvas"), base,
                                                       suffix.toUpper() + " (*." + suffix + ")");
@@ -508,7 +522,7 @@ void MainWindow::exportKerasCode() {
     if (!exportable(tr("Export as Keras Code"))) return;
     QString base = m_document->displayName();
     base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
-    const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() +
+    const QString start = startDirectory() +
                           "/" + base.toLower() + ".py";
     const QString path = QFileDialog::getSaveFileName(this, tr("Export as Keras Code"), start,
                                                       tr("Python (*.py)"));
@@ -529,7 +543,7 @@ void MainWindow::exportModel(ModelExport kind) {
                           : kind == ModelExport::LayersFolder ? tr("Export as Keras/TF.js Model")
                                                               : tr("Export as Keras Model File");
     if (!exportable(title)) return;
-    const QString start = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath();
+    const QString start = startDirectory();
     QString target;
     if (kind == ModelExport::KerasFile) {
         QString base = m_document->displayName();
@@ -596,7 +610,7 @@ QString MainWindow::exportModelTo(const QString& target, ModelExport kind) {
 }
 
 void MainWindow::exportDiagramAs(const QString& suffix) {
-    const QString base = QFileInfo(QSettings().value("lastDirectory").toString()).absolutePath() +
+    const QString base = startDirectory() +
                          "/" + m_document->displayName() + "_diagram." + suffix;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Model Diagram"), base,
                                                       suffix.toUpper() + " (*." + suffix + ")");

@@ -62,6 +62,9 @@ public:
     /// Cancel stops the reading; nothing when cancelled. Throws ProjectError.
     std::optional<OpenedModel> readWithProgress(const QString& path);
 
+    /// The folder file dialogs start in: the last one used, else the user's documents.
+    QString startDirectory() const;
+
     /// Starts a new model holding one Input layer, after offering to save unsaved changes.
     bool newModel();
 
