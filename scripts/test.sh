@@ -13,8 +13,8 @@ filter=()
 if [ "${1:-}" = "--tsan" ]; then
     build="$root/build-tsan"
     # The tests that run a worker thread: the trainer's pause and stop, sessions, the window's
-    # training. Qt's own libraries are not instrumented; tests/tsan.supp names what that hides.
-    filter=(-R '^(ui\.training|core\.(Trainer|TrainingSession)\.)')
+    # training and its reading of files (with a helper process). Qt's own libraries are not instrumented; tests/tsan.supp names what that hides.
+    filter=(-R '^(ui\.(training|main_window)|core\.(Trainer|TrainingSession)\.|core\.Isolated\.StopsWhenAskedTo)')
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
 fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"

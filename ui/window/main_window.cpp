@@ -22,6 +22,7 @@
 #include <QStatusBar>
 #include <QTimer>
 
+#include <atomic>
 #include <optional>
 #include <thread>
 
@@ -381,6 +382,9 @@ std::optional<OpenedModel> MainWindow::readWithProgress(const QString& path) {
     std::exception_ptr error;
     QApplication::setOverrideCursor(Qt::BusyCursor);
     const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
+    // The worker only sets `done`; the window looks every 20 ms. (No Qt object crosses the
+    // threads: what the worker leaves is read after `done`, whose release orders it.)
+    std::atomic<bool> done = false;
     std::jthread worker([&](std::stop_token stop) {
         try {
             opened = readModelFile(path, stop);
@@ -388,13 +392,18 @@ std::optional<OpenedModel> MainWindow::readWithProgress(const QString& path) {
         } catch (...) {
             error = std::current_exception();
         }
-        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+        done.store(true, std::memory_order_release);
     });
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (done.load(std::memory_order_acquire)) loop.quit();
+    });
+    poll.start(20);
     connect(&progress, &QProgressDialog::canceled, &progress, [&] {
         worker.request_stop();
         progress.setLabelText(tr("Stopping..."));
     });
-    loop.exec();
+    if (!done.load(std::memory_order_acquire)) loop.exec();
     worker.join();
     progress.reset();
     if (error) std::rethrow_exception(error);
