@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
     loom::ui::MainWindow window;
     window.show();
     const QStringList files = parser.positionalArguments();
-    if (!window.offerRecovery() && (files.isEmpty() || !window.openPath(files.front()))) {
+    // Unsaved work a crash left behind first; else the file asked for; else the model worked
+    // on last; else the seed example.
+    if (!window.offerRecovery() && !(files.isEmpty() ? window.openMostRecent() : window.openPath(files.front()))) {
         window.openPath(loom::ui::builtInExamples().front().resource);
     }
     return QApplication::exec();

@@ -225,8 +225,13 @@ private slots:
         QCOMPARE(pending.size(), 1);
         QVERIFY(pending.front().name.contains("Broken"));
         MainWindow w;
-        answerNextDialog(QMessageBox::Yes);
+        QString restoreButton;
+        test::whenDialogShows<QMessageBox>([&](QMessageBox* box) {
+            restoreButton = box->button(QMessageBox::Yes)->text();
+            box->button(QMessageBox::Yes)->click();
+        });
         QVERIFY(w.offerRecovery());
+        QCOMPARE(restoreButton, QString("&Restore"));
         QCOMPARE(w.document()->graph(), edited);
         QVERIFY(w.document()->isModified());
         QVERIFY(w.windowTitle().contains("*"));

@@ -10,11 +10,13 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSet>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUndoStack>
+#include <QUndoView>
 #include <QWheelEvent>
 #include <QtTest>
 
@@ -173,6 +175,29 @@ private slots:
         QCOMPARE(w.exportModelTo(out.filePath("trained.h5"), MainWindow::ModelExport::KerasFile),
                  QString("Wrote %1 with the model's trained weights").arg(out.filePath("trained.h5")));
         QCOMPARE(importKerasFile(out.filePath("trained.h5").toStdString()).weights.size(), back.weights.size());
+    }
+
+    // A restart takes up the model worked on last (skipping one that is gone); the History
+    // says how the model started.
+    void startsWithTheLastModelAndSaysHowItStarted() {
+        QTemporaryDir dir;
+        const QString saved = dir.filePath("mine.loom");
+        {
+            MainWindow w;
+            QVERIFY(w.openPath(":/examples/lstm_autoencoder_skips.loom"));
+            QCOMPARE(w.findChild<QUndoView*>()->emptyLabel(), QString("Opened the example"));
+            w.document()->save(saved);
+            QVERIFY(w.newModel());
+            QCOMPARE(w.findChild<QUndoView*>()->emptyLabel(), QString("New model"));
+        }
+        QSettings().setValue("recentFiles", QStringList{dir.filePath("gone.loom"), saved});
+        MainWindow w;
+        QVERIFY(w.openMostRecent());
+        QCOMPARE(w.document()->filePath(), saved);
+        QCOMPARE(w.findChild<QUndoView*>()->emptyLabel(), QString("Opened mine.loom"));
+        QSettings().setValue("recentFiles", QStringList{dir.filePath("gone.loom")});
+        QVERIFY(!w.openMostRecent());
+        QSettings().remove("recentFiles");
     }
 
     void opensTheArchitectureOfAKerasModelJson() {

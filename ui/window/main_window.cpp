@@ -1,5 +1,6 @@
 #include "window/main_window.h"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QEventLoop>
 #include <QProgressDialog>
@@ -305,7 +306,7 @@ void MainWindow::buildDocks() {
 
     auto* history = new QUndoView(m_document->undoStack(), this);
     m_history = history;
-    history->setEmptyLabel(tr("<opened>"));
+    history->setEmptyLabel(tr("Start"));
     history->setUniformItemSizes(true);  // long histories stay cheap to update
     auto* historyDock = new QDockWidget(tr("History"), this);
     historyDock->setObjectName("historyDock");
@@ -361,6 +362,7 @@ bool MainWindow::newModel() {
     project.graph.addNode("InputLayer", {0.0, 0.0});
     m_document->setProject(std::move(project), QString());
     m_autosaver->clear();
+    m_history->setEmptyLabel(tr("New model"));
     refreshTitle();
     QTimer::singleShot(0, m_view, &CanvasView::frameModel);
     statusBar()->showMessage(tr("New model: press Tab or drag layers from the Layers panel"), 8000);
@@ -430,6 +432,7 @@ bool MainWindow::openPath(const QString& path) {
         return false;
     }
     m_autosaver->clear();  // the previous document's changes were saved or discarded
+    m_history->setEmptyLabel(path.startsWith(":/") ? tr("Opened the example") : tr("Opened %1").arg(QFileInfo(path).fileName()));
     if (!path.startsWith(":/") && isKerasModelFile(path.toStdString())) {
         QString text = tr("Imported %1 (%2) with its trained weights; File > Save keeps them in a project.")
                            .arg(QFileInfo(path).fileName(),
@@ -668,13 +671,14 @@ bool MainWindow::offerRecovery() {
     const auto found = Autosaver::pending();
     if (found.isEmpty()) return false;
     const Autosaver::Recovery& r = found.front();
-    const auto answer = QMessageBox::question(
-        this, tr("Restore unsaved work?"),
-        tr("LayerLoom did not close normally. Unsaved changes to %1 from %2 were kept.%3\n\n"
-           "Restore them? (Discard deletes the kept copy.)")
-            .arg(r.name, QLocale().toString(r.savedAt, QLocale::ShortFormat), r.training.isEmpty() ? QString() : "\n" + r.training),
-        QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
-    if (answer != QMessageBox::Yes) {
+    QMessageBox ask(QMessageBox::Question, tr("Restore unsaved work?"),
+                    tr("LayerLoom did not close normally. Unsaved changes to %1 from %2 were kept.%3\n\n"
+                       "Restore them? (Discard deletes the kept copy.)")
+                        .arg(r.name, QLocale().toString(r.savedAt, QLocale::ShortFormat), r.training.isEmpty() ? QString() : "\n" + r.training),
+                    QMessageBox::Yes | QMessageBox::Discard, this);
+    ask.button(QMessageBox::Yes)->setText(tr("&Restore"));
+    ask.setDefaultButton(QMessageBox::Yes);
+    if (ask.exec() != QMessageBox::Yes) {
         for (const auto& each : found) Autosaver::discard(each);
         return false;
     }
@@ -683,9 +687,17 @@ bool MainWindow::offerRecovery() {
         QMessageBox::warning(this, tr("Cannot restore"), error);
         return false;
     }
+    m_history->setEmptyLabel(tr("Restored unsaved work"));
     refreshTitle();
     QTimer::singleShot(0, m_view, &CanvasView::frameModel);
     return true;
+}
+
+bool MainWindow::openMostRecent() {
+    for (const QString& path : QSettings().value("recentFiles").toStringList()) {
+        if (QFileInfo(path).isFile()) return openPath(path);
+    }
+    return false;
 }
 
 void MainWindow::refreshTitle() {

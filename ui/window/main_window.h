@@ -8,6 +8,7 @@
 #include "graph/ids.h"
 
 class QLabel;
+class QUndoView;
 
 namespace loom::ui {
 
@@ -65,6 +66,9 @@ public:
     /// The folder file dialogs start in: the last one used, else the user's documents.
     QString startDirectory() const;
 
+    /// Opens the most recent model that still exists; false when none does or it cannot be read.
+    bool openMostRecent();
+
     /// Starts a new model holding one Input layer, after offering to save unsaved changes.
     bool newModel();
 
@@ -92,7 +96,7 @@ private:
     PalettePanel* m_palette = nullptr;
     QMenu* m_recentMenu = nullptr;
     InspectorPanel* m_inspector = nullptr;
-    QWidget* m_history = nullptr;
+    QUndoView* m_history = nullptr;
     QLabel* m_lockBadge = nullptr;
     TrainingWorkspace* m_training = nullptr;
 
