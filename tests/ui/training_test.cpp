@@ -23,6 +23,7 @@
 #include <QThreadPool>
 #include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
 #include <QtTest>
 
 #include "document/autosave.h"
@@ -532,6 +533,48 @@ private slots:
         run.batchesPerEpoch = 1000;
         chart.setRun(run);
         QVERIFY(chart.series("batch loss (smoothed)")->count() <= 3000);
+    }
+
+    // Axes a user can read: whole epochs at a round step, never "0, 0, 1, 1, 2"; a loss axis
+    // around one point wide enough that its labels differ.
+    void chartAxesReadAsNumbersDo() {
+        TrainingRun run;
+        run.number = 1;
+        for (int e = 1; e <= 2; ++e) {
+            EpochReport r;
+            r.epoch = e;
+            r.epochs = 20;
+            r.loss = 1.1;
+            r.gradients = {{"lstm_1", 0.5}, {"dense_1", 0.05}};
+            run.history.push_back(r);
+        }
+        GradientChart gradients;
+        gradients.setRun(run);
+        auto* x = qobject_cast<QValueAxis*>(gradients.chart()->axes(Qt::Horizontal).front());
+        QVERIFY(x);
+        QCOMPARE(x->labelFormat(), QString("%d"));
+        QCOMPARE(x->tickInterval(), 1.0);
+        QCOMPARE(x->max(), 2.0);  // the epochs run, not the 20 planned
+
+        run.history.resize(1);
+        LossChart loss;
+        loss.setLogScale(false);
+        loss.setRun(run);
+        auto* y = qobject_cast<QValueAxis*>(loss.chart()->axes(Qt::Vertical).front());
+        QVERIFY(y);
+        QVERIFY2(y->max() - y->min() > 0.1, qPrintable(QString("%1..%2").arg(y->min()).arg(y->max())));
+        QVERIFY(y->min() < 1.1 && y->max() > 1.1);
+        auto* epochs = qobject_cast<QValueAxis*>(loss.chart()->axes(Qt::Horizontal).front());
+        QCOMPARE(epochs->tickInterval(), 1.0);
+        QCOMPARE(epochs->max(), 1.0);
+
+        // 120 epochs: a round step, at most about eight ticks.
+        run.history.resize(120, run.history.front());
+        for (int e = 0; e < 120; ++e) run.history[e].epoch = e + 1;
+        gradients.setRun(run);
+        x = qobject_cast<QValueAxis*>(gradients.chart()->axes(Qt::Horizontal).front());
+        QCOMPARE(x->tickInterval(), 20.0);
+        QCOMPARE(x->max(), 120.0);
     }
 };
 

@@ -2,6 +2,10 @@
 
 #include <QtCharts/QAbstractAxis>
 #include <QtCharts/QChart>
+#include <QtCharts/QValueAxis>
+
+#include <algorithm>
+#include <cmath>
 
 namespace loom::ui {
 
@@ -12,6 +16,31 @@ inline void clearChart(QChart* chart) {
         chart->removeAxis(axis);
         delete axis;
     }
+}
+
+/// An epoch axis from 0 to `epochs` (at least 1) with whole-number ticks at a round step
+/// (1, 2, 5, 10, 20, ...), at most about eight of them: never "0, 0, 1, 1, 2".
+inline void setEpochAxis(QValueAxis* axis, double epochs) {
+    const double end = std::max(1.0, std::ceil(epochs));
+    double step = 1;
+    for (double scale = 1; end / step > 8; scale *= 10) {
+        for (double m : {1.0, 2.0, 5.0}) {
+            step = m * scale;
+            if (end / step <= 8) break;
+        }
+    }
+    axis->setLabelFormat("%d");
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
+    axis->setRange(0, std::ceil(end / step) * step);
+}
+
+/// The range of a linear loss axis for values from `lo` to `hi`: a margin around them, wide
+/// enough that labels differ even for one point or a flat curve.
+inline std::pair<double, double> lossAxisRange(double lo, double hi) {
+    const double pad = std::max((hi - lo) * 0.05, std::max(std::abs(hi), std::abs(lo)) * 0.05 + 1e-9);
+    return {std::max(0.0, lo - pad), hi + pad};
 }
 
 }  // namespace loom::ui

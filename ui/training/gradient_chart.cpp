@@ -73,8 +73,7 @@ void GradientChart::setRun(const TrainingRun& run) {
             }
         });
     }
-    x->setRange(0, std::max<double>(1, static_cast<double>(run.history.size())));
-    x->applyNiceNumbers();
+    setEpochAxis(x, static_cast<double>(run.history.size()));
     if (lo <= hi) y->setRange(lo / 2, hi * 2);
     m_chart->setTitle(run.history.empty() ? tr("Gradient flow appears after the first epoch") : QString());
 }

@@ -221,8 +221,7 @@ void LossChart::rebuild() {
     const QList<QAbstractAxis*> ys = m_chart->axes(Qt::Vertical);
     if (!xs.isEmpty()) {
         auto* x = static_cast<QValueAxis*>(xs.front());
-        x->setRange(0, std::max(1.0, std::ceil(xMax)));
-        x->applyNiceNumbers();
+        setEpochAxis(x, xMax);
     }
     if (!ys.isEmpty()) {
         QAbstractAxis* y = ys.front();
@@ -230,8 +229,8 @@ void LossChart::rebuild() {
             if (m_logScale) {
                 y->setRange(lo / 1.5, hi * 1.5);
             } else {
-                const double pad = (hi - lo) * 0.05 + 1e-12;
-                y->setRange(std::max(0.0, lo - pad), hi + pad);
+                const auto [from, to] = lossAxisRange(lo, hi);
+                y->setRange(from, to);
             }
         } else {
             y->setRange(m_logScale ? 0.01 : 0.0, 1.0);
