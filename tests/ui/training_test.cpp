@@ -568,6 +568,13 @@ private slots:
         QCOMPARE(epochs->tickInterval(), 1.0);
         QCOMPARE(epochs->max(), 1.0);
 
+        // The Data panel's window of 0 says what it means.
+        MainWindow w;
+        auto* window = w.training()->dataPanel()->findChild<QSpinBox*>("dataWindow");
+        QVERIFY(window);
+        window->setValue(0);
+        QCOMPARE(window->text(), QString("the Input's length"));
+
         // 120 epochs: a round step, at most about eight ticks.
         run.history.resize(120, run.history.front());
         for (int e = 0; e < 120; ++e) run.history[e].epoch = e + 1;

@@ -85,7 +85,9 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     m_seed->setRange(0, 1'000'000);
     m_seed->setToolTip(tr("The generator's seed: the same seed gives the same series"));
     m_window->setRange(0, 100'000);
-    m_window->setToolTip(tr("Steps per sample. 0 takes the length of the model's Input."));
+    m_window->setToolTip(tr("Steps per sample. At 0 it takes the length of the model's Input."));
+    m_window->setSpecialValueText(tr("the Input's length"));  // what 0 means, said where it shows
+    m_window->setObjectName("dataWindow");
     m_stride->setRange(1, 100'000);
     m_stride->setToolTip(tr("Steps between the starts of two windows (1: every possible window)"));
     m_normalize->addItem(tr("Z-score (mean 0, deviation 1)"), "zscore");
