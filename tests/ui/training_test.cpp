@@ -568,6 +568,24 @@ private slots:
         QCOMPARE(epochs->tickInterval(), 1.0);
         QCOMPARE(epochs->max(), 1.0);
 
+        // A project opened with runs shows its latest one in Loss and Gradients at once.
+        {
+            MainWindow opened;
+            Project project = smallAutoencoder();
+            TrainingRun older = run;
+            older.number = 1;
+            older.history.front().loss = 5.0;
+            TrainingRun latest = run;
+            latest.number = 2;
+            project.runs = nlohmann::json::array({runToJson(older), runToJson(latest)});
+            opened.document()->setProject(project, QString());
+            QLineSeries* shown = opened.training()->lossChart()->series("loss");
+            QVERIFY(shown);
+            QCOMPARE(shown->count(), 1);
+            QCOMPARE(shown->at(0).y(), 1.1);  // run 2's, not run 1's 5.0
+            QCOMPARE(opened.training()->gradients()->chart()->series().size(), 2);
+        }
+
         // The Data panel's window of 0 says what it means.
         MainWindow w;
         auto* window = w.training()->dataPanel()->findChild<QSpinBox*>("dataWindow");

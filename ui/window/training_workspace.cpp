@@ -130,6 +130,10 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
         m_gradients->setRun(run);
     });
     connect(m_runs, &RunsPanel::hint, this, [this](const QString& text) { emit message(text, 8000); });
+    // A project opened with runs shows its latest one in Loss and Gradients, as after training
+    // (the Runs panel has reloaded by now: it was connected first).
+    connect(m_document, &Document::runsChanged, this, &TrainingWorkspace::showLatestRun);
+    showLatestRun();
     refreshActions();
 }
 
@@ -153,6 +157,21 @@ void TrainingWorkspace::redrawLive(bool everything) {
     if (m_previewChanged && (everything || m_reconstruction->isVisible())) {
         m_reconstruction->setPreview(m_preview);
         m_previewChanged = false;
+    }
+}
+
+void TrainingWorkspace::showLatestRun() {
+    if (m_controller->busy() || !m_controller->run().history.empty()) return;  // this session's run stays
+    const TrainingRun* latest = nullptr;
+    for (const TrainingRun& run : m_runs->runs()) {
+        if (!latest || run.number > latest->number) latest = &run;
+    }
+    if (latest) {
+        m_loss->setRun(*latest);
+        m_gradients->setRun(*latest);
+    } else {
+        m_loss->setRun(TrainingRun{});
+        m_gradients->setRun(TrainingRun{});
     }
 }
 

@@ -76,6 +76,8 @@ private:
 
     QDockWidget* dock(const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area);
     void refreshActions();
+    /// Loss and Gradients show the project's latest run while this session has none of its own.
+    void showLatestRun();
     /// Brings the live views up to date: all of them, or only those on screen.
     void redrawLive(bool everything);
 };
