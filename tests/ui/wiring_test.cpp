@@ -435,6 +435,31 @@ private slots:
         QCOMPARE(shownAt, w.startDirectory());
     }
 
+    // The canvas holds still while the model is edited: wiring, a change that makes wire
+    // labels narrower, and undo leave every card where it was on the screen.
+    void theCanvasHoldsStillThroughEditsAndUndo() {
+        MainWindow w;
+        openShown(w, ":/examples/lstm_autoencoder_skips.loom");
+        // Zoomed out far enough that the whole model fits: the view centres the scene, so that
+        // any change of its rect would show.
+        w.canvas()->setZoom(0.4, w.canvas()->viewport()->rect().center());
+        QApplication::processEvents();
+        const auto onScreen = [&] { return w.canvas()->mapFromScene(itemNamed(w, "lstm_3")->scenePos()); };
+        const QPoint before = onScreen();
+        GraphEdit narrower;
+        narrower.ops.push_back(edit::SetParam{named(w, "lstm_1").id, "units", std::int64_t{8}});
+        w.document()->applyEdit(narrower, "narrower");
+        QApplication::processEvents();
+        QCOMPARE(onScreen(), before);
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QApplication::processEvents();
+        QCOMPARE(onScreen(), before);
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QApplication::processEvents();
+        QCOMPARE(onScreen(), before);
+    }
+
     void minimapGridSnapAndSpacePanHelpFindTheWay() {
         MainWindow w;
         openShown(w, ":/examples/residual_lstm_classifier.loom");

@@ -1,5 +1,7 @@
 #include "canvas/graph_scene.h"
 
+#include <algorithm>
+
 #include <QGraphicsSceneContextMenuEvent>
 #include <QGraphicsSceneDragDropEvent>
 #include <QGraphicsSceneMouseEvent>
@@ -78,6 +80,9 @@ QRectF GraphScene::contentRect() const {
 void GraphScene::sync() {
     m_drag.reset();  // the model changed under the wire (undo during a drag)
     const ModelGraph& graph = m_document->graph();
+    // Another model, not an edit of this one: none of its layers has a card yet.
+    const bool anotherModel = std::none_of(graph.nodes().begin(), graph.nodes().end(),
+                                           [this](const Node& n) { return m_nodes.contains(n.id); });
     const Validation& validation = m_document->validation();
 
     QHash<NodeId, QStringList> problems;
@@ -215,7 +220,10 @@ void GraphScene::sync() {
         m_edgesOfNode.insert(e->from()->id(), e);
         if (e->to() != e->from()) m_edgesOfNode.insert(e->to()->id(), e);
     }
-    setSceneRect(contentRect().adjusted(-400, -400, 400, 400));
+    // While a model is edited the scene only grows: a rect that shrank or shifted with each
+    // wire label would move the whole canvas sideways after every wiring and undo.
+    const QRectF wanted = contentRect().adjusted(-400, -400, 400, 400);
+    setSceneRect(anotherModel ? wanted : sceneRect().united(wanted));
     if (selectionChanged) emit this->selectionChanged();
 }
 
