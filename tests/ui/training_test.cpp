@@ -586,6 +586,19 @@ private slots:
             QCOMPARE(opened.training()->gradients()->chart()->series().size(), 2);
         }
 
+        // A run ticked in the Runs dock while it is the one shown is not listed twice.
+        {
+            LossChart chart;
+            TrainingRun shownRun = run, other = run;
+            shownRun.number = 2;
+            other.number = 1;
+            chart.setRun(shownRun);
+            chart.setOverlays({shownRun, other});
+            QVERIFY(chart.series("run 1 loss"));
+            QVERIFY(!chart.series("run 2 loss"));
+            QVERIFY(chart.series("loss"));
+        }
+
         // The Data panel's window of 0 says what it means.
         MainWindow w;
         auto* window = w.training()->dataPanel()->findChild<QSpinBox*>("dataWindow");

@@ -124,6 +124,7 @@ void LossChart::rebuild() {
     QList<Curve> curves;
     for (int i = 0; i < m_overlays.size(); ++i) {
         const TrainingRun& r = m_overlays[i];
+        if (r.number > 0 && r.number == m_run.number) continue;  // drawn in full below
         const bool val = !r.history.empty() && r.history.front().valLoss >= 0;
         curves.append({tr("run %1 %2").arg(r.number).arg(val ? "val_loss" : "loss"),
                        epochCurve(r, val ? &EpochReport::valLoss : &EpochReport::loss),
