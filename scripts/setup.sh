@@ -2,7 +2,7 @@
 # Installs the Debian packages that are missing, then configures and builds LayerLoom.
 #   scripts/setup.sh              Release build in build/
 #   scripts/setup.sh --sanitize   ASan+UBSan build of the core, CLI and their tests in build-sanitize/
-#   scripts/setup.sh --tsan       ThreadSanitizer build of the training tests in build-tsan/
+#   scripts/setup.sh --tsan       ThreadSanitizer build of the threaded tests in build-tsan/
 #   scripts/setup.sh --fuzz       Clang build of the libFuzzer targets in build-fuzz/ (tests/fuzz)
 #   scripts/setup.sh --tests      also install the packages only the tests need
 #   scripts/setup.sh --core       configure everything, but build only the core library and CLI
@@ -82,7 +82,8 @@ elif [ "$mode" = tsan ]; then
         -DLAYERLOOM_BUILD_BENCH=OFF -DLAYERLOOM_OPENMP=OFF -DLAYERLOOM_OPENBLAS=OFF \
         "${cmake_args[@]}" > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
-    targets=(--target layerloom_core_tests layerloom_ui_training_test layerloom_ui_training_controller_test)
+    targets=(--target layerloom_core_tests layerloom_ui_training_test layerloom_ui_training_controller_test
+             layerloom_ui_main_window_test)
 elif [ "$mode" = fuzz ]; then
     build="build-fuzz"
     echo "==> Configuring the fuzz build in $build/ (Clang, libFuzzer, ASan+UBSan)"
