@@ -16,7 +16,6 @@
 #include "interop/keras_export.h"
 #include "interop/keras_topology.h"
 #include "interop/zip_archive.h"
-#include "layers/layer_registry.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
 

@@ -1,15 +1,11 @@
 // Keras's .h5 model file, as tf.keras 2 writes it (keras/saving/legacy/hdf5_format.py).
-#include <map>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/loss.h"
-#include "engine/plan.h"
 #include "interop/hdf5_file.h"
 #include "interop/keras_export.h"
-#include "interop/keras_topology.h"
-#include "shape/validator.h"
 #include "train/config_json.h"
 
 namespace loom {
