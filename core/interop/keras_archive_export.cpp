@@ -92,12 +92,7 @@ json recurrentConfig(const Node& node) {
     c["bias_initializer"] = initializer("Zeros");
     if (node.kind == "LSTM") c["unit_forget_bias"] = node.param<bool>("unit_forget_bias");
     c["kernel_regularizer"] = regularizer(node.param<Regularizer>("kernel_regularizer"));
-    c["recurrent_regularizer"] = nullptr;
-    c["bias_regularizer"] = nullptr;
-    c["activity_regularizer"] = nullptr;
-    c["kernel_constraint"] = nullptr;
-    c["recurrent_constraint"] = nullptr;
-    c["bias_constraint"] = nullptr;
+    nullRecurrentOptions(c);
     c["dropout"] = node.param<double>("dropout");
     c["recurrent_dropout"] = node.param<double>("recurrent_dropout");
     if (node.kind == "GRU") c["reset_after"] = node.param<bool>("reset_after");

@@ -84,12 +84,7 @@ json layerConfig(const Node& node) {
         c["kernel_initializer"] = glorotUniform();
         c["recurrent_initializer"] = initializer("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}});
         c["bias_initializer"] = initializer("Zeros");
-        c["recurrent_regularizer"] = nullptr;
-        c["bias_regularizer"] = nullptr;
-        c["activity_regularizer"] = nullptr;
-        c["kernel_constraint"] = nullptr;
-        c["recurrent_constraint"] = nullptr;
-        c["bias_constraint"] = nullptr;
+        nullRecurrentOptions(c);
         c["return_state"] = false;
         c["go_backwards"] = false;
         c["stateful"] = false;
@@ -147,6 +142,13 @@ std::map<std::string, std::vector<const NamedTensor*>> kerasWeightsByLayer(const
         ofLayer[needed.name.substr(0, needed.name.find('/'))].push_back(it->second);
     }
     return ofLayer;
+}
+
+void nullRecurrentOptions(json& c) {
+    for (const char* key : {"recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                            "recurrent_constraint", "bias_constraint"}) {
+        c[key] = nullptr;
+    }
 }
 
 json kerasOptimizer(const OptimizerConfig& o) {
