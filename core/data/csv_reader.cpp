@@ -220,6 +220,7 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
             const std::string_view s = cells[c];
             CsvColumn& col = table.columns[c];
             ColumnScan& scan = scans[c];
+            if (c == 0 && scan.numeric == 0 && scan.firstWordLine == 0) col.texts.emplace_back(isMissing(s) ? std::string_view() : s);
             if (isMissing(s)) {
                 col.values.push_back(NAN);
                 col.missingRows.push_back(table.rows);
@@ -267,6 +268,9 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
         if (col.kind != CsvColumn::Kind::Numeric) {
             std::vector<double>().swap(col.values);
             std::vector<std::int64_t>().swap(col.missingRows);
+        }
+        if (col.kind != CsvColumn::Kind::Date || col.texts.size() != static_cast<std::size_t>(table.rows)) {
+            std::vector<std::string>().swap(col.texts);
         }
     }
     return table;

@@ -22,6 +22,9 @@ struct CsvColumn {
     Kind kind = Kind::Numeric;
     std::vector<double> values;  ///< Numeric columns; NaN where a value is missing
     std::vector<std::int64_t> missingRows;  ///< data rows (from 1) with an empty or NA cell
+    /// The cells as written, kept for the first column only when it holds dates: the rows'
+    /// labels for plots ("Jan-1-1995"); empty for a missing cell.
+    std::vector<std::string> texts;
 };
 
 /// A delimited text table, columns typed by their content.

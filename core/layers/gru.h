@@ -19,6 +19,12 @@ public:
     }
     const std::vector<ParamSpec>& params() const override;
     std::int64_t paramCount(const Node& node, const TensorShape& input) const override;
+
+protected:
+    std::string_view activationRole() const override {
+        return "Keras applies it to the candidate state, which the layer blends into its state "
+               "at every step";
+    }
 };
 
 }  // namespace loom

@@ -1,6 +1,8 @@
 #include "layers/recurrent.h"
 
 #include "layers/activations.h"
+#include "shape/explain.h"
+#include "shape/fixes.h"
 
 namespace loom {
 
@@ -34,7 +36,33 @@ std::vector<ParamSpec> RecurrentSpec::commonParams() {
     return p;
 }
 
+namespace {
+
+/// Activations whose output stays within a fixed range whatever their input.
+bool bounded(std::string_view activation) {
+    return activation == "tanh" || activation == "sigmoid" || activation == "hard_sigmoid" ||
+           activation == "softmax";
+}
+
+}  // namespace
+
+void RecurrentSpec::warnUnboundedActivation(const ShapeContext& ctx) const {
+    const std::string act = ctx.node.param<std::string>("activation");
+    if (bounded(act)) return;
+    Diagnostic d;
+    d.code = DiagCode::UnboundedActivation;
+    d.severity = Severity::Warning;
+    d.node = ctx.node.id;
+    d.message = nodeLabel(ctx.node) + " uses activation=" + act + ", which has no upper bound. " +
+                std::string(activationRole()) +
+                ", so nothing keeps the state in range: it can grow from step to step until the "
+                "loss rises or turns NaN. tanh, Keras's default, keeps it within -1 and 1.";
+    d.fixes.push_back(setParamFix(ctx.node, "activation", std::string("tanh"), "Use tanh"));
+    ctx.diagnostics.push_back(std::move(d));
+}
+
 std::optional<TensorShape> RecurrentSpec::inferShape(const ShapeContext& ctx) const {
+    warnUnboundedActivation(ctx);
     const TensorShape& in = *ctx.inputs.front().shape;
     Dim features{ctx.node.param<std::int64_t>("units"), ctx.node.id};
     if (ctx.node.param<bool>("return_sequences")) return TensorShape{{in.time(), features}};

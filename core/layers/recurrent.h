@@ -17,6 +17,11 @@ public:
 protected:
     /// The parameters both kinds have, in the inspector's order.
     static std::vector<ParamSpec> commonParams();
+    /// Where the kind applies `activation`, for the unbounded-activation warning.
+    virtual std::string_view activationRole() const = 0;
+
+private:
+    void warnUnboundedActivation(const ShapeContext& ctx) const;
 };
 
 }  // namespace loom

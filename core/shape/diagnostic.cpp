@@ -18,6 +18,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::PortOccupied: return "port-occupied";
         case DiagCode::NoInput: return "no-input";
         case DiagCode::NoOutput: return "no-output";
+        case DiagCode::UnboundedActivation: return "unbounded-activation";
         case DiagCode::Unreachable: return "unreachable";
         case DiagCode::UnusedInput: return "unused-input";
         case DiagCode::ExtraOutput: return "extra-output";

@@ -29,6 +29,7 @@ enum class DiagCode {
     NoInput,              ///< the graph has no Input layer
     NoOutput,             ///< no layer's output leaves the graph
     ExtraOutput,          ///< a second layer whose output leaves the graph (training takes one)
+    UnboundedActivation,  ///< an LSTM or GRU whose activation nothing bounds (state can grow)
     Unreachable,          ///< a layer no Input feeds
     UnusedInput,          ///< an Input whose output goes nowhere
     DuplicateName,        ///< two layers with one name

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "data/csv_reader.h"
+#include "data/data_preview.h"
 #include "data/series.h"
 #include "data/synthetic.h"
 #include "data/windowing.h"
@@ -361,6 +362,43 @@ TEST(DataSource, ALeadingIndexColumnIsNotADefaultFeature) {
     // The label column is never a feature.
     spec.labelColumn = "spots";
     EXPECT_EQ(defaults("YEAR,spots,x\n1700,5,1\n1701,11,1\n1702,16,2\n"), (Names{"x"}));
+}
+
+// The rows' own labels travel with a preview, for plots: the year of sunspots, the dates of
+// elec_equip as written; a measurement or a chosen feature is never taken for them.
+TEST(DataPreview, CarriesTheLeadingYearOrDateColumnAsTheRowIndex) {
+    DataSpec spec;
+    spec.source = kData + "/sunspots.csv";
+    DataPreview p = previewData(spec, std::nullopt, "no model");
+    EXPECT_EQ(p.indexName, "YEAR");
+    ASSERT_EQ(p.indexValues.size(), 309u);
+    EXPECT_EQ(p.indexValues.front(), 1700.0);
+    EXPECT_EQ(p.indexValues.back(), 2008.0);
+    EXPECT_TRUE(p.indexTexts.empty());
+
+    spec.source = kData + "/elec_equip.csv";
+    p = previewData(spec, std::nullopt, "no model");
+    EXPECT_EQ(p.indexName, "DATE");
+    ASSERT_EQ(p.indexTexts.size(), 257u);
+    EXPECT_EQ(p.indexTexts.front(), "Jan-1-1995");
+    EXPECT_TRUE(p.indexValues.empty());
+
+    // Chosen as a feature, the year is data, not labels.
+    spec.source = kData + "/sunspots.csv";
+    spec.columns = {"YEAR", "SUNACTIVITY"};
+    EXPECT_TRUE(previewData(spec, std::nullopt, "no model").indexName.empty());
+    // A first column of text labels nothing; a date left out is an empty label.
+    const std::filesystem::path dir = std::filesystem::temp_directory_path();
+    const auto previewOf = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        DataSpec s;
+        s.source = (dir / name).string();
+        return previewData(s, std::nullopt, "no model");
+    };
+    EXPECT_TRUE(previewOf("ll_text_index.csv", "site,v\na,1\nb,2\nc,3\n").indexName.empty());
+    DataPreview gap = previewOf("ll_gap_index.csv", "day,v\n2001-01-01,1\n,2\n2001-01-03,3\n");
+    EXPECT_EQ(gap.indexName, "day");
+    EXPECT_EQ(gap.indexTexts, (std::vector<std::string>{"2001-01-01", "", "2001-01-03"}));
 }
 
 }  // namespace

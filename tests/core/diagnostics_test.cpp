@@ -399,6 +399,48 @@ TEST(ExtraOutput, SkipsAndChainsHaveOne) {
     EXPECT_EQ(validate(g).outputs.size(), 1u);
 }
 
+// An LSTM or GRU with an activation that has no upper bound: nothing keeps the state in
+// range, so the design is flagged before training diverges, with tanh as the one-click fix.
+TEST(UnboundedActivation, RecurrentLayersWithSeluAreWarnedAndTanhFixesThem) {
+    ModelGraph g;
+    const NodeId in = input(g, {16, 2});
+    const NodeId enc = add(g, "LSTM", {{"units", std::int64_t{8}}, {"activation", std::string("selu")},
+                                       {"return_sequences", true}}, {in});
+    const NodeId dec = add(g, "GRU", {{"units", std::int64_t{2}}, {"activation", std::string("relu")},
+                                      {"return_sequences", true}}, {enc});
+    Validation v = validate(g);
+    EXPECT_FALSE(v.hasErrors());
+    auto d = find(v, DiagCode::UnboundedActivation);
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0]->node, enc);
+    EXPECT_EQ(d[0]->severity, Severity::Warning);
+    EXPECT_TRUE(has(d[0]->message, "lstm_1 (LSTM) uses activation=selu")) << d[0]->message;
+    EXPECT_TRUE(has(d[0]->message, "candidate state and to the cell output")) << d[0]->message;
+    EXPECT_TRUE(has(d[1]->message, "gru_1 (GRU) uses activation=relu")) << d[1]->message;
+    ASSERT_EQ(d[0]->fixes.size(), 1u);
+    EXPECT_EQ(d[0]->fixes[0].title, "Use tanh");
+    EXPECT_EQ(codeName(DiagCode::UnboundedActivation), "unbounded-activation");
+    applyEdit(g, d[0]->fixes[0].edit);
+    applyEdit(g, find(validate(g), DiagCode::UnboundedActivation)[0]->fixes[0].edit);
+    v = validate(g);
+    EXPECT_TRUE(v.diagnostics.empty());
+    EXPECT_EQ(g.node(enc)->param<std::string>("activation"), "tanh");
+    EXPECT_EQ(g.node(dec)->param<std::string>("activation"), "tanh");
+}
+
+// Bounded activations (and Dense layers, whose output is not fed back) are left alone.
+TEST(UnboundedActivation, BoundedOnesAndFeedForwardLayersPass) {
+    for (const char* act : {"tanh", "sigmoid", "hard_sigmoid", "softmax"}) {
+        ModelGraph g;
+        const NodeId in = input(g, {16, 2});
+        add(g, "LSTM", {{"units", std::int64_t{4}}, {"activation", std::string(act)}}, {in});
+        EXPECT_TRUE(find(validate(g), DiagCode::UnboundedActivation).empty()) << act;
+    }
+    ModelGraph g;
+    add(g, "Dense", {{"activation", std::string("selu")}}, {input(g, {3})});
+    EXPECT_TRUE(validate(g).diagnostics.empty());
+}
+
 TEST(DuplicateName, OffersAFreshName) {
     ModelGraph g;
     const NodeId in = input(g, {3});

@@ -140,9 +140,9 @@ private slots:
         auto* activation = inspector->findChild<QComboBox*>("activation");
         QTRY_VERIFY(activation != nullptr);
         activation = inspector->findChild<QComboBox*>("activation");
-        activation->setCurrentText("tanh");
+        activation->setCurrentText("sigmoid");
         QTRY_COMPARE(w.document()->graph().nodeByName("lstm_3")->param<std::string>("activation"),
-                     std::string("tanh"));
+                     std::string("sigmoid"));
         QCOMPARE(w.document()->undoStack()->count(), 2);
     }
 

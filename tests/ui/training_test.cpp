@@ -21,6 +21,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QThreadPool>
+#include <QTableView>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
@@ -137,8 +139,10 @@ private slots:
         QVERIFY(rec->ranking()->rowCount() > 1);
         // Worst first.
         QVERIFY(rec->ranking()->item(0, 2)->text().toDouble() >= rec->ranking()->item(1, 2)->text().toDouble());
-        QTest::keyClick(rec->slider(), Qt::Key_Right);
-        QCOMPARE(rec->sample(), 1);
+        const int shown = rec->sample();
+        const bool atEnd = shown == rec->slider()->maximum();
+        QTest::keyClick(rec->slider(), atEnd ? Qt::Key_Left : Qt::Key_Right);
+        QCOMPARE(rec->sample(), atEnd ? shown - 1 : shown + 1);
         // Gradient flow: one curve per layer with weights.
         QCOMPARE(ws()->gradients()->chart()->series().size(), 3);
 
@@ -227,6 +231,21 @@ private slots:
         QCOMPARE(reopened.document()->project().runs.size(), 1u);
         QCOMPARE(reopened.training()->runs()->table()->rowCount(), 1);
         QVERIFY(reopened.training()->trainingPanel()->weightsLabel()->text().contains("fit every layer"));
+        // The reopened project shows its run: the loss curve at once, and what the saved
+        // weights make of the run's data, opening on the worst window, as the run ended.
+        QCOMPARE(reopened.training()->lossChart()->series("loss")->count(),
+                 static_cast<int>(controller()->run().history.size()));
+        ReconstructionView* before = ws()->reconstruction();
+        ReconstructionView* after = reopened.training()->reconstruction();
+        QVERIFY(waitFor([&] { return after->ranking()->rowCount() > 0; }, 20000));
+        QCOMPARE(after->ranking()->rowCount(), before->ranking()->rowCount());
+        QCOMPARE(after->sample(), after->ranking()->item(0, 1)->data(Qt::UserRole).toInt());
+        for (int row : {0, after->ranking()->rowCount() - 1}) {
+            const double saved = after->ranking()->item(row, 2)->text().toDouble();
+            const double live = before->ranking()->item(row, 2)->text().toDouble();
+            QVERIFY2(qAbs(saved - live) <= 2e-3 * qAbs(live), qPrintable(QString("%1 vs %2").arg(saved).arg(live)));
+        }
+        QVERIFY(after->slider()->isEnabled());
         // A topology change says which weights no longer fit.
         const Node* dec = reopened.document()->graph().nodeByName("lstm_2");
         GraphEdit edit;
@@ -240,6 +259,7 @@ private slots:
         reopened.training()->resetWeightsAction()->trigger();
         QVERIFY(reopened.document()->weights().empty());
         QVERIFY(reopened.training()->trainingPanel()->weightsLabel()->text().contains("untrained"));
+        QCOMPARE(after->ranking()->rowCount(), 0);
     }
 
     void pausesResumesAndStopsWithinASecond() {
@@ -412,6 +432,46 @@ private slots:
         choose(data->sourceBox(), "synthetic:sines");
         QVERIFY(waitFor([&] { return !data->busy(); }, 60000));
         QVERIFY2(data->summary().startsWith("600 steps of 1 feature"), qPrintable(data->summary()));
+    }
+
+    // The data plot's x axis is the file's own: sunspots' years, elec_equip's dates as
+    // written; a synthetic series has only its time steps.
+    void theDataPlotRunsAlongTheFilesYearsOrDates() {
+        openWithData(2);
+        DataPanel* data = ws()->dataPanel();
+        auto* plot = data->findChild<QChartView*>();
+        QVERIFY(plot);
+        const auto xAxis = [&]() -> QAbstractAxis* {
+            const auto axes = plot->chart()->axes(Qt::Horizontal);
+            return axes.isEmpty() ? nullptr : axes.front();
+        };
+        const auto shows = [&](const QString& source) {
+            choose(data->sourceBox(), source);
+            return waitFor([&] { return !data->busy() && !plot->chart()->series().isEmpty(); }, 10000);
+        };
+        QVERIFY(shows("sample:sunspots.csv"));
+        auto* years = qobject_cast<QValueAxis*>(xAxis());
+        QVERIFY(years);
+        QCOMPARE(years->titleText(), QString("YEAR"));
+        QCOMPARE(years->min(), 1700.0);
+        QCOMPARE(years->max(), 2008.0);
+        auto* line = qobject_cast<QLineSeries*>(plot->chart()->series().front());
+        QCOMPARE(line->at(0), QPointF(1700, 5));
+        auto* table = data->findChild<QTableView*>();
+        QVERIFY(table);
+        QCOMPARE(table->model()->headerData(0, Qt::Horizontal).toString(), QString("YEAR"));
+        QCOMPARE(table->model()->index(1, 0).data().toString(), QString("1701"));
+
+        QVERIFY(shows("sample:elec_equip.csv"));
+        auto* dates = qobject_cast<QCategoryAxis*>(xAxis());
+        QVERIFY(dates);
+        QCOMPARE(dates->titleText(), QString("DATE"));
+        QVERIFY(dates->count() >= 3);
+        QCOMPARE(dates->categoriesLabels().front(), QString("Jan-1-1995"));
+        QCOMPARE(table->model()->index(0, 0).data().toString(), QString("Jan-1-1995"));
+
+        QVERIFY(shows("synthetic:sines"));
+        QCOMPARE(xAxis()->titleText(), QString("time step"));
     }
 
     void dataProblemsShowBeforeStartAndTheirRemediesWork() {

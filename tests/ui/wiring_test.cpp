@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QUndoStack>
+#include <QComboBox>
 #include <QtTest>
 
 #include "canvas/canvas_view.h"
@@ -373,6 +374,38 @@ private slots:
         QCOMPARE(w.document()->graph().inputEdges(named(w, "lstm_2").id).front()->from.node, named(w, "dropout_1").id);
         QVERIFY(!panel->blocker().contains("one output"));
         QVERIFY(panel->blockedLabel()->isHidden() || !panel->blockedLabel()->text().contains("one output"));
+    }
+
+    // Choosing selu for an LSTM in the Inspector (the seed's own choice) is flagged at once:
+    // a warning that says why nothing bounds the state, whose fix puts tanh back.
+    void anUnboundedRecurrentActivationIsWarnedAndFixedByOneClick() {
+        MainWindow w;
+        openShown(w, ":/examples/lstm_autoencoder.loom");
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QVERIFY(problems);
+        QVERIFY(w.document()->validation().diagnostics.empty());
+        w.scene()->selectOnly({named(w, "lstm_2").id});
+        auto* inspector = w.findChild<InspectorPanel*>();
+        QTRY_VERIFY(inspector->findChild<QComboBox*>("activation") != nullptr);
+        auto* activation = inspector->findChild<QComboBox*>("activation");
+        activation->setFocus();
+        activation->setCurrentText("selu");
+        QTRY_COMPARE(named(w, "lstm_2").param<std::string>("activation"), std::string("selu"));
+        QTRY_COMPARE(problems->topLevelItemCount(), 1);
+        QTreeWidgetItem* row = problems->topLevelItem(0);
+        QCOMPARE(row->text(0), QString("lstm_2"));
+        QCOMPARE(row->text(1), QString("unbounded-activation"));
+        QVERIFY2(row->text(2).contains("nothing keeps the state in range"), qPrintable(row->text(2)));
+        // A warning: training may still start.
+        QVERIFY(!w.document()->validation().hasErrors());
+        QTreeWidgetItem* fix = row->child(0);
+        QCOMPARE(fix->text(2), QString("Fix: Use tanh"));
+        problems->expandItem(row);
+        problems->scrollToItem(fix);
+        test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
+        QTRY_COMPARE(named(w, "lstm_2").param<std::string>("activation"), std::string("tanh"));
+        QVERIFY(w.document()->validation().diagnostics.empty());
+        QTRY_VERIFY(problems->topLevelItemCount() == 0 || problems->topLevelItem(0)->text(1).isEmpty());
     }
 
     // Building the seed's decoder from the keyboard: Ctrl+Shift+A opens quick-add from

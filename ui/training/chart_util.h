@@ -18,17 +18,24 @@ inline void clearChart(QChart* chart) {
     }
 }
 
+/// The smallest whole round step (1, 2, 5, 10, 20, ...) that cuts `span` into at most
+/// `ticks` parts.
+inline double roundStep(double span, double ticks = 8) {
+    double step = 1;
+    for (double scale = 1; span / step > ticks; scale *= 10) {
+        for (double m : {1.0, 2.0, 5.0}) {
+            step = m * scale;
+            if (span / step <= ticks) break;
+        }
+    }
+    return step;
+}
+
 /// An epoch axis from 0 to `epochs` (at least 1) with whole-number ticks at a round step
 /// (1, 2, 5, 10, 20, ...), at most about eight of them: never "0, 0, 1, 1, 2".
 inline void setEpochAxis(QValueAxis* axis, double epochs) {
     const double end = std::max(1.0, std::ceil(epochs));
-    double step = 1;
-    for (double scale = 1; end / step > 8; scale *= 10) {
-        for (double m : {1.0, 2.0, 5.0}) {
-            step = m * scale;
-            if (end / step <= 8) break;
-        }
-    }
+    const double step = roundStep(end);
     axis->setLabelFormat("%d");
     axis->setTickType(QValueAxis::TicksDynamic);
     axis->setTickAnchor(0);

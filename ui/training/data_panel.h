@@ -127,7 +127,7 @@ private:
     void scheduleRefresh();
     void collect();
     void showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns);
-    void showSeries(const Series& series);
+    void showSeries(const DataPreview& preview);
     void setStatus(const QString& problem, const QString& summary);
 };
 

@@ -104,8 +104,16 @@ void ReconstructionView::setSamples(const PreviewSet& samples) {
 }
 
 void ReconstructionView::setPreview(const Preview& preview) {
+    const bool first = m_preview.errors.empty();
     m_preview = preview;
     fillRanking();
+    // The first outputs for these samples open on the worst-reconstructed one (the likely
+    // anomaly); later epochs keep the sample the user is looking at.
+    if (first && m_ranking->rowCount() > 0) {
+        const QSignalBlocker quiet(m_slider);
+        m_slider->setValue(m_ranking->item(0, 1)->data(Qt::UserRole).toInt());
+        m_ranking->selectRow(0);
+    }
     if (m_samples.targetsInDataUnits) {
         redraw();
     } else {
@@ -167,6 +175,11 @@ void ReconstructionView::fillConfusion() {
 }
 
 void ReconstructionView::showSample(int index) { m_slider->setValue(index); }
+
+void ReconstructionView::setNote(const QString& text) {
+    setSamples(PreviewSet{});
+    m_caption->setText(text);
+}
 
 void ReconstructionView::fillRanking() {
     const std::vector<double>& errors = m_preview.errors;

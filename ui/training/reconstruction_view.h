@@ -29,6 +29,8 @@ public:
     void setPreview(const Preview& preview);
     /// Shows preview sample `index` (0-based, into PreviewSet::indexes).
     void showSample(int index);
+    /// No samples, and `text` where they would be: why there is nothing to show.
+    void setNote(const QString& text);
 
     int sample() const;
     int epoch() const { return m_preview.epoch; }

@@ -10,11 +10,14 @@
 #include <QScrollArea>
 
 #include "document/document.h"
+#include "train/config_json.h"
 #include "training/data_panel.h"
 #include "training/gradient_chart.h"
 #include "training/loss_chart.h"
 #include "training/reconstruction_view.h"
 #include "training/runs_panel.h"
+#include "training/sample_data.h"
+#include "training/saved_preview.h"
 #include "training/training_controller.h"
 #include "training/training_panel.h"
 
@@ -30,7 +33,8 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
       m_loss(new LossChart),
       m_reconstruction(new ReconstructionView),
       m_gradients(new GradientChart),
-      m_runs(new RunsPanel(document)) {
+      m_runs(new RunsPanel(document)),
+      m_savedPreview(new SavedPreview(this)) {
     auto scrolled = [](QWidget* w) {
         auto* area = new QScrollArea;
         area->setWidget(w);
@@ -106,7 +110,23 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
         m_epochsChanged = true;
         later();
     });
+    connect(m_savedPreview, &SavedPreview::ready, this, [this](const PreviewSet& samples, const Preview& preview) {
+        if (m_controller->busy() || !m_controller->run().history.empty()) return;
+        m_reconstruction->setSamples(samples);
+        m_reconstruction->setPreview(preview);
+    });
+    connect(m_savedPreview, &SavedPreview::failed, this, [this](const QString& why) {
+        m_reconstruction->setNote(tr("The saved weights' output cannot be shown: %1 Train the model, or choose "
+                                     "the data in the Data panel.").arg(why));
+    });
+    connect(m_document, &Document::weightsChanged, this, [this] {
+        if (m_document->weights().empty() && !m_controller->busy()) {
+            m_savedPreview->cancel();
+            m_reconstruction->setNote(tr("Train the model to see what it makes of the data."));
+        }
+    });
     connect(m_controller, &TrainingController::prepared, this, [this] {
+        m_savedPreview->cancel();
         m_reconstruction->setSamples(m_controller->previewSet());
         for (const std::string& note : m_controller->dataNotes()) emit message(QString::fromStdString(note), 6000);
     });
@@ -169,10 +189,33 @@ void TrainingWorkspace::showLatestRun() {
     if (latest) {
         m_loss->setRun(*latest);
         m_gradients->setRun(*latest);
+        showSavedPreview(*latest);
     } else {
         m_loss->setRun(TrainingRun{});
         m_gradients->setRun(TrainingRun{});
+        m_savedPreview->cancel();
+        m_reconstruction->setNote(tr("Train the model to see what it makes of the data."));
     }
+}
+
+void TrainingWorkspace::showSavedPreview(const TrainingRun& run) {
+    m_savedPreview->cancel();
+    const auto nothing = [this] { m_reconstruction->setNote(tr("Train the model to see what it makes of the data.")); };
+    // Only weights that fit every layer show what the run learnt; new layers would be random.
+    if (m_document->weights().empty() || m_document->validation().hasErrors() || run.history.empty()) return nothing();
+    SessionSetup setup;
+    try {
+        if (!matchWeights(m_document->graph(), m_document->weights()).all()) return nothing();
+        setup.config = trainConfigFromJson(run.training);
+        setup.data = dataSpecOf(run.training);
+    } catch (const std::exception&) {
+        return nothing();
+    }
+    setup.data.source = resolveDataSource(QString::fromStdString(setup.data.source)).toStdString();
+    setup.graph = m_document->graph();
+    setup.weights = m_document->weights();
+    m_reconstruction->setNote(tr("Computing the saved weights' output for run %1...").arg(run.number));
+    m_savedPreview->request(std::move(setup), static_cast<int>(run.history.size()));
 }
 
 void TrainingWorkspace::refreshActions() {

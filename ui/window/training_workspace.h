@@ -3,6 +3,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include "train/run_history.h"
 #include "train/session.h"
 
 class QAction;
@@ -18,6 +19,7 @@ class GradientChart;
 class LossChart;
 class ReconstructionView;
 class RunsPanel;
+class SavedPreview;
 class TrainingController;
 class TrainingPanel;
 
@@ -64,6 +66,7 @@ private:
     ReconstructionView* m_reconstruction;
     GradientChart* m_gradients;
     RunsPanel* m_runs;
+    SavedPreview* m_savedPreview;
     QDockWidget* m_lossDock = nullptr;
     QAction* m_start;
     QAction* m_pause;
@@ -78,6 +81,8 @@ private:
     void refreshActions();
     /// Loss and Gradients show the project's latest run while this session has none of its own.
     void showLatestRun();
+    /// Reconstruction shows what the saved weights make of `run`'s data (computed aside).
+    void showSavedPreview(const TrainingRun& run);
     /// Brings the live views up to date: all of them, or only those on screen.
     void redrawLive(bool everything);
 };
