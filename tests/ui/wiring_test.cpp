@@ -408,6 +408,33 @@ private slots:
         QTRY_VERIFY(problems->topLevelItemCount() == 0 || problems->topLevelItem(0)->text(1).isEmpty());
     }
 
+    // No wire's shape label covers another's on the shipped examples, the nested U-Net skips
+    // included: each skip is labelled beside the layer it leaves.
+    void wireLabelsNeverCoverEachOther() {
+        for (const char* example : {":/examples/lstm_autoencoder_skips.loom", ":/examples/lstm_autoencoder_skips_add.loom",
+                                    ":/examples/broken_skips_add.loom", ":/examples/residual_lstm_classifier.loom"}) {
+            MainWindow w;
+            openShown(w, example);
+            QList<QRectF> labels;
+            int skips = 0;
+            for (QGraphicsItem* item : w.scene()->items()) {
+                auto* edge = qgraphicsitem_cast<EdgeItem*>(item);
+                if (!edge || !edge->isVisible() || edge->labelRect().isNull()) continue;
+                skips += edge->isSkip();
+                labels << edge->mapRectToScene(edge->labelRect());
+            }
+            QVERIFY(labels.size() > 5);
+            if (QString(example).contains("skips")) QVERIFY(skips >= 2);
+            for (int i = 0; i < labels.size(); ++i) {
+                for (int j = i + 1; j < labels.size(); ++j) {
+                    QVERIFY2(!labels[i].intersects(labels[j]),
+                             qPrintable(QString("%1: labels at (%2, %3) and (%4, %5) overlap").arg(example)
+                                            .arg(labels[i].x()).arg(labels[i].y()).arg(labels[j].x()).arg(labels[j].y())));
+                }
+            }
+        }
+    }
+
     // Building the seed's decoder from the keyboard: Ctrl+Shift+A opens quick-add from
     // anywhere (here from a field of the Inspector, where Tab moves between fields); the
     // RepeatVector repeats to the Input's 32 steps, the TimeDistributed(Dense) maps back to its 1

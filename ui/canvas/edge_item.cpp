@@ -45,6 +45,9 @@ void EdgeItem::updatePath() {
     const double dy = b.y() - a.y();
     const bool sameColumn = std::abs(b.x() - a.x()) < style::kCardWidth;
     const bool skip = sameColumn && dy > 2.2 * style::kRowPitch;
+    static const QFontMetricsF fm(style::monoFont(8.0));
+    const double w = fm.horizontalAdvance(m_label) + 10.0;
+    const double h = fm.height() + 4.0;
     QPainterPath path(a);
     QPointF labelAt;
     if (skip) {
@@ -62,18 +65,23 @@ void EdgeItem::updatePath() {
         path.quadTo(side, bottom, side - r, bottom);
         path.lineTo(b.x() + r, bottom);
         path.quadTo(b.x(), bottom, b.x(), b.y());
-        labelAt = QPointF(side, top + (bottom - top) * m_labelAt);
+        // The label rides where the skip arrives, right of the target card, saying what
+        // reaches that port: skips into different layers then never share a label's place,
+        // however they nest. Further skips into one layer stack their labels down the side.
+        if (m_labelAt <= 0.0) {
+            labelAt = QPointF(m_to->sceneBoundingRect().right() + 8.0 + w / 2.0, bottom);
+        } else {
+            labelAt = QPointF(side, top + (bottom - top) * m_labelAt);
+        }
     } else {
         const double reach = std::max(40.0, std::abs(dy) * 0.45);
         path.cubicTo(a + QPointF(0, reach), b - QPointF(0, reach), b);
         labelAt = path.pointAtPercent(m_labelAt);
     }
     m_path = path;
+    m_skip = skip;
     setZValue(skip ? -1.0 : 0.0);  // labels of short wires stay readable over skip arcs
 
-    static const QFontMetricsF fm(style::monoFont(8.0));
-    const double w = fm.horizontalAdvance(m_label) + 10.0;
-    const double h = fm.height() + 4.0;
     m_labelRect = m_label.isEmpty()
                       ? QRectF()
                       : QRectF(labelAt.x() - w / 2, labelAt.y() - h / 2, w, h);

@@ -22,8 +22,13 @@ public:
     int toPort() const { return m_toPort; }
     void setLabel(QString shape, Status status, QString problem);
     /// Where along the wire its label sits (0.5: the middle); wires leaving one output get
-    /// different places so that their labels do not cover each other.
+    /// different places so that their labels do not cover each other. A skip's label sits
+    /// beside its target at 0, else at that fraction of its run down the side.
     void setLabelPlace(double fraction);
+    /// Whether the wire runs beside its column past other layers (set by updatePath()).
+    bool isSkip() const { return m_skip; }
+    /// Where the shape label is drawn, in the item's coordinates; null without a label.
+    QRectF labelRect() const { return m_labelRect; }
     /// Marks the wire as the target of a layer being dropped onto it.
     void setHighlighted(bool on);
     /// Recomputes the curve from the current port positions.
@@ -44,6 +49,7 @@ private:
     Status m_status = Status::Ok;
     bool m_highlighted = false;
     double m_labelAt = 0.5;
+    bool m_skip = false;
     QPainterPath m_path;
     QRectF m_labelRect;
 };

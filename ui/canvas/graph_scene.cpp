@@ -164,6 +164,8 @@ void GraphScene::sync() {
     QSet<EdgeId> wires;
     QSet<QPair<NodeItem*, NodeItem*>> labelled;  // parallel wires (into a group) share one label
     QHash<NodeItem*, int> fanOut;                // wires so far from each output
+    QHash<NodeItem*, int> skipFanIn;             // skip wires so far into each layer
+    QSet<NodeItem*> shapeShown;                  // outputs whose shape a short wire shows
     for (const Edge& e : graph.edges()) {
         const auto fromGroup = hiddenIn.find(e.from.node);
         const auto toGroup = hiddenIn.find(e.to.node);
@@ -196,11 +198,22 @@ void GraphScene::sync() {
         } else if (reshaped.contains(from->id()) || reshaped.contains(to->id())) {
             item->updatePath();
         }
+        // One output has one shape: of the short wires leaving it, the first says it (a wire
+        // with a problem always speaks). Skips are labelled where they arrive.
+        if (!inside && !item->isSkip() && status == Status::Ok) {
+            if (shapeShown.contains(from)) label.clear();
+            if (!label.isEmpty()) shapeShown.insert(from);
+        }
         item->setLabel(label, status, problem);
         item->setVisible(!inside);
         if (!inside) {
             static constexpr double kPlaces[] = {0.5, 0.3, 0.7, 0.4, 0.6};
-            item->setLabelPlace(kPlaces[fanOut[from]++ % 5]);
+            if (item->isSkip()) {
+                const int k = skipFanIn[to]++;
+                item->setLabelPlace(k == 0 ? 0.0 : kPlaces[(k - 1) % 5]);
+            } else {
+                item->setLabelPlace(kPlaces[fanOut[from]++ % 5]);
+            }
         }
     }
     for (auto it = m_edges.begin(); it != m_edges.end();) {
