@@ -16,6 +16,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -28,6 +29,7 @@
 #include <QtCharts/QValueAxis>
 #include <QtTest>
 
+#include "canvas/canvas_view.h"
 #include "document/autosave.h"
 #include "document/document.h"
 #include "graph/project_file.h"
@@ -143,6 +145,10 @@ private slots:
         const bool atEnd = shown == rec->slider()->maximum();
         QTest::keyClick(rec->slider(), atEnd ? Qt::Key_Left : Qt::Key_Right);
         QCOMPARE(rec->sample(), atEnd ? shown - 1 : shown + 1);
+        // The ranking marks the sample on show.
+        const QList<QTableWidgetItem*> marked = rec->ranking()->selectedItems();
+        QVERIFY(!marked.isEmpty());
+        QCOMPARE(rec->ranking()->item(marked.front()->row(), 1)->data(Qt::UserRole).toInt(), rec->sample());
         // Gradient flow: one curve per layer with weights.
         QCOMPARE(ws()->gradients()->chart()->series().size(), 3);
 
@@ -173,6 +179,28 @@ private slots:
         chart->setLogScale(true);
         QCOMPARE(chart->series("loss")->count(), 3);
         chart->setLogScale(false);
+    }
+
+    // The plots make room for themselves when a run starts, but the canvas keeps more than
+    // half of the window's height (on a 768-pixel laptop screen too), whichever plot is shown.
+    void theCanvasKeepsItsRoomWhenThePlotsOpen() {
+        openWithData(2);
+        m_window->resize(1280, 720);
+        QTest::qWait(50);
+        QWidget* canvas = m_window->canvas()->viewport();
+        const int before = canvas->height();
+        clickStart();
+        waitUntilIdle();
+        QTest::qWait(50);
+        for (const char* dock : {"lossDock", "reconstructionDock", "gradientDock", "runsDock", "problemsDock"}) {
+            auto* d = m_window->findChild<QDockWidget*>(dock);
+            QVERIFY(d);
+            d->raise();
+            QTest::qWait(30);
+            QVERIFY2(canvas->height() * 2 > m_window->height() - 80,
+                     qPrintable(QString("%1: canvas %2 px high (was %3) in a %4 px window").arg(dock)
+                                    .arg(canvas->height()).arg(before).arg(m_window->height())));
+        }
     }
 
     void theRecoveryCopyKeepsEveryFinishedEpochWhileTraining() {

@@ -535,6 +535,13 @@ private slots:
         w.canvas()->fitAll();
         QTRY_VERIFY(!w.minimap()->isVisible());
         w.canvas()->actualSize();
+        QTRY_VERIFY(w.minimap()->isVisible());
+        // On a canvas too low for it, it would cover the cards: it stays away.
+        const QSize size = w.size();
+        w.resize(size.width(), 520);
+        QTRY_VERIFY(!w.minimap()->isVisible());
+        w.resize(size);
+        QTRY_VERIFY(w.minimap()->isVisible());
 
         // Space + drag pans even when the drag starts on a card, which does not move.
         NodeItem* card = itemNamed(w, "lstm_4");

@@ -63,7 +63,9 @@ void Minimap::refreshVisibility() {
     const QRectF visible = m_view->mapToScene(m_view->viewport()->rect()).boundingRect();
     const QRectF content = m_scene->contentRect();
     const bool needed = !visible.contains(content);
-    setVisible(m_wanted && needed && m_view->viewport()->width() > 3 * kWidth);
+    // On a small canvas it would cover what it gives an overview of.
+    const QSize area = m_view->viewport()->size();
+    setVisible(m_wanted && needed && area.width() > 3 * kWidth && area.height() > 5 * kHeight / 2);
 }
 
 void Minimap::redraw() {

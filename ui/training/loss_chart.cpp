@@ -232,6 +232,7 @@ void LossChart::rebuild() {
             } else {
                 const auto [from, to] = lossAxisRange(lo, hi);
                 y->setRange(from, to);
+                static_cast<QValueAxis*>(y)->applyNiceNumbers();  // ticks at 0.2, 0.4, ... not 0.269
             }
         } else {
             y->setRange(m_logScale ? 0.01 : 0.0, 1.0);

@@ -112,7 +112,6 @@ void ReconstructionView::setPreview(const Preview& preview) {
     if (first && m_ranking->rowCount() > 0) {
         const QSignalBlocker quiet(m_slider);
         m_slider->setValue(m_ranking->item(0, 1)->data(Qt::UserRole).toInt());
-        m_ranking->selectRow(0);
     }
     if (m_samples.targetsInDataUnits) {
         redraw();
@@ -201,7 +200,20 @@ void ReconstructionView::fillRanking() {
     m_ranking->setUpdatesEnabled(true);
 }
 
+void ReconstructionView::markShownRow() {
+    const QSignalBlocker quiet(m_ranking);
+    for (int row = 0; row < m_ranking->rowCount(); ++row) {
+        if (m_ranking->item(row, 1)->data(Qt::UserRole).toInt() == m_slider->value()) {
+            m_ranking->selectRow(row);
+            m_ranking->scrollToItem(m_ranking->item(row, 0));
+            return;
+        }
+    }
+    m_ranking->clearSelection();
+}
+
 void ReconstructionView::redraw() {
+    markShownRow();
     clearChart(m_chart);
     const auto count = static_cast<int>(m_samples.indexes.size());
     if (count == 0 || m_samples.yDims.empty() || !m_samples.targetsInDataUnits) {

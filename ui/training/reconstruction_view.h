@@ -52,6 +52,8 @@ private:
     Preview m_preview;
 
     void redraw();
+    /// Selects the ranking's row of the sample on show.
+    void markShownRow();
     void fillRanking();
     void fillConfusion();
 };
