@@ -3,7 +3,9 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
+#include <QMenu>
 #include <QMenuBar>
+#include <QPalette>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
@@ -88,6 +90,61 @@ private slots:
         // Cards and wires cover a real part of the canvas, not a few stray pixels.
         const int samples = (canvas.width() / 3) * (canvas.height() / 3);
         QVERIFY2(canvasInk > samples / 20, qPrintable(QString::number(canvasInk)));
+    }
+
+    // The canvas follows the desktop's colours by default, light or dark, and switches with
+    // them; View > Theme can hold it to one.
+    void theCanvasFollowsTheDesktopOrTheChosenTheme() {
+        QSettings().remove("canvas/theme");
+        const QPalette original = QApplication::palette();
+        const auto restore = qScopeGuard([&] {
+            QApplication::setPalette(original);
+            QSettings().remove("canvas/theme");
+        });
+        QPalette dark = original;
+        dark.setColor(QPalette::Window, QColor(0x30, 0x30, 0x30));
+        dark.setColor(QPalette::WindowText, Qt::white);
+        QPalette light = original;
+        light.setColor(QPalette::Window, QColor(0xef, 0xef, 0xef));
+        light.setColor(QPalette::WindowText, Qt::black);
+        QApplication::setPalette(light);
+
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const auto canvasLightness = [&] {
+            QTest::qWait(30);
+            return w.canvas()->viewport()->grab().toImage().pixelColor(4, 4).lightness();
+        };
+        QVERIFY2(canvasLightness() > 200, "a light desktop, a light canvas");
+        QApplication::setPalette(dark);
+        QTRY_VERIFY2(canvasLightness() < 60, "the desktop turned dark, and so did the canvas");
+
+        QMenu* theme = w.findChild<QMenu*>("themeMenu");
+        QVERIFY(theme);
+        const auto pick = [&](const QString& text) {
+            for (QAction* a : theme->actions()) {
+                if (a->text().remove('&') == text) {
+                    a->trigger();
+                    return a;
+                }
+            }
+            return static_cast<QAction*>(nullptr);
+        };
+        QAction* lightAction = pick("Light");
+        QVERIFY(lightAction);
+        QVERIFY(lightAction->isChecked());
+        QVERIFY(canvasLightness() > 200);
+        QApplication::setPalette(dark);  // held: the desktop no longer decides
+        QVERIFY(canvasLightness() > 200);
+        QCOMPARE(QSettings().value("canvas/theme").toString(), QString("light"));
+        QVERIFY(pick("Dark"));
+        QVERIFY(canvasLightness() < 60);
+        QVERIFY(pick("Follow the Desktop"));
+        QApplication::setPalette(light);
+        QTRY_VERIFY(canvasLightness() > 200);
     }
 
     void brokenExampleMarksLayersAndWiresRed() {

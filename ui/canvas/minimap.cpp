@@ -110,7 +110,7 @@ void Minimap::paintEvent(QPaintEvent*) {
                        (visible.top() - m_source.top()) * scale + target.top(),
                        visible.width() * scale, visible.height() * scale);
     p.setPen(QPen(style::selection(), 1.5));
-    p.setBrush(QColor(255, 255, 255, 28));
+    p.setBrush(style::frameTint());
     p.drawRect(frame.intersected(QRectF(rect()).adjusted(1, 1, -1, -1)));
 }
 

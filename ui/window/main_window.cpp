@@ -44,6 +44,7 @@
 #include "interop/pytorch_code.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
+#include "window/canvas_theme.h"
 #include "window/edit_actions.h"
 #include "training/training_controller.h"
 #include "window/training_workspace.h"
@@ -249,6 +250,7 @@ void MainWindow::buildMenus() {
         m_minimap->setEnabledByUser(on);
         QSettings().setValue("canvas/minimap", on);
     });
+    new CanvasTheme(m_scene, view, this);
     view->addSeparator();
     view->setObjectName("viewMenu");
 
