@@ -1,8 +1,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 
 #include "document/examples.h"
 #include "version.h"
+#include "window/help_menu.h"
 #include "window/main_window.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +29,11 @@ int main(int argc, char** argv) {
     // on last; else the seed example.
     if (!window.offerRecovery() && !(files.isEmpty() ? window.openMostRecent() : window.openPath(files.front()))) {
         window.openPath(loom::ui::builtInExamples().front().resource);
+    }
+    // The first start offers the guided tour (Help > Getting Started brings it back).
+    if (QSettings settings; !settings.value("help/tourOffered", false).toBool()) {
+        settings.setValue("help/tourOffered", true);
+        window.help()->showGettingStarted();
     }
     return QApplication::exec();
 }

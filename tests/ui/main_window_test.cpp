@@ -3,7 +3,11 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
+#include <QLineEdit>
 #include <QMenu>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QTreeWidget>
 #include <QMenuBar>
 #include <QPalette>
 #include <QMessageBox>
@@ -33,6 +37,7 @@
 #include "export/canvas_export.h"
 #include "panels/problems_panel.h"
 #include "window_test_helpers.h"
+#include "window/help_menu.h"
 #include "window/main_window.h"
 
 using namespace loom;
@@ -145,6 +150,86 @@ private slots:
         QVERIFY(pick("Follow the Desktop"));
         QApplication::setPalette(light);
         QTRY_VERIFY(canvasLightness() > 200);
+    }
+
+    // Help: F1 opens the tour beside the window, its buttons act on the window; the shortcut
+    // sheet lists the window's own keys and filters them; the guide shows with its pictures.
+    void helpTourShortcutSheetAndUserGuide() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTest::keyClick(w.canvas(), Qt::Key_F1);
+        GettingStarted* tour = w.help()->gettingStarted();
+        QVERIFY(tour);
+        QTRY_VERIFY(tour->isVisible());
+        QVERIFY(!tour->isModal());
+        QCOMPARE(tour->step(), 0);
+        QVERIFY(!tour->backButton()->isEnabled());
+        const auto next = [&] { QTest::mouseClick(tour->nextButton(), Qt::LeftButton); };
+        next();
+        QCOMPARE(tour->step(), 1);
+        QCOMPARE(tour->actButton()->text(), QString("New Model"));
+        QTest::mouseClick(tour->actButton(), Qt::LeftButton);
+        QCOMPARE(w.document()->graph().nodes().size(), 1u);  // a new model: one Input
+        next();
+        next();
+        next();
+        QCOMPARE(tour->actButton()->text(), QString("Open the Broken Example"));
+        answerNextDialog(QMessageBox::Discard);  // the new model is not kept
+        QTest::mouseClick(tour->actButton(), Qt::LeftButton);
+        QTRY_VERIFY(w.document()->validation().hasErrors());
+        next();
+        QTest::mouseClick(tour->actButton(), Qt::LeftButton);  // the autoencoder, with skips
+        QTRY_VERIFY(w.document()->graph().nodeByName("concatenate_1") != nullptr);
+        QVERIFY(!w.document()->validation().hasErrors());
+        while (tour->nextButton()->isEnabled()) next();
+        QCOMPARE(tour->step(), tour->steps() - 1);
+        tour->close();
+
+        QTest::keyClick(w.canvas(), Qt::Key_Slash, Qt::ControlModifier);
+        QTreeWidget* list = w.help()->shortcutList();
+        QVERIFY(list);
+        QTRY_VERIFY(list->isVisible());
+        const auto row = [&](const QString& command) -> QTreeWidgetItem* {
+            for (int g = 0; g < list->topLevelItemCount(); ++g) {
+                for (int i = 0; i < list->topLevelItem(g)->childCount(); ++i) {
+                    if (list->topLevelItem(g)->child(i)->text(0) == command) return list->topLevelItem(g)->child(i);
+                }
+            }
+            return nullptr;
+        };
+        QVERIFY(row("Start Training"));
+        QCOMPARE(row("Start Training")->text(1), QString("F5"));
+        QVERIFY(row("Add Layer"));
+        QCOMPARE(row("Add Layer")->text(1), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A).toString(QKeySequence::NativeText));
+        QVERIFY(row("Connect with Skip > Through Add"));
+        QVERIFY(row("Save As"));
+        QVERIFY(row("Pan the canvas"));
+        auto* filter = list->parentWidget()->findChild<QLineEdit*>();
+        QVERIFY(filter);
+        QTest::keyClicks(filter, "F5");
+        QVERIFY(!row("Start Training")->isHidden());
+        QVERIFY(row("Save As")->isHidden());
+        list->window()->close();
+
+        w.help()->showUserGuide();
+        QTextBrowser* guide = w.help()->guide();
+        QVERIFY(guide);
+        QVERIFY(guide->toPlainText().startsWith("LayerLoom User Guide"));
+        int images = 0;
+        for (QTextBlock b = guide->document()->begin(); b.isValid(); b = b.next()) {
+            for (auto it = b.begin(); !it.atEnd(); ++it) {
+                if (!it.fragment().charFormat().isImageFormat()) continue;
+                const QTextImageFormat image = it.fragment().charFormat().toImageFormat();
+                QVERIFY2(!QImage(":/guide/" + image.name()).isNull(), qPrintable(image.name()));
+                QVERIFY(image.width() <= 760);
+                ++images;
+            }
+        }
+        QVERIFY(images >= 5);
+        guide->window()->close();
     }
 
     void brokenExampleMarksLayersAndWiresRed() {

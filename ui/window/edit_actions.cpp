@@ -66,6 +66,7 @@ void EditActions::addTo(QMenu* edit) {
         m_view->setFocus();
         quickAdd(m_view->mapToScene(m_view->viewport()->rect().center()));
     });
+    add->setObjectName("addLayerAction");
     // Works from anywhere in the window (Tab does on the canvas only: elsewhere it moves
     // between fields).
     add->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));

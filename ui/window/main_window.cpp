@@ -46,6 +46,7 @@
 #include "panels/palette_panel.h"
 #include "window/canvas_theme.h"
 #include "window/edit_actions.h"
+#include "window/help_menu.h"
 #include "training/training_controller.h"
 #include "window/training_workspace.h"
 #include "panels/problems_panel.h"
@@ -139,6 +140,7 @@ void MainWindow::buildMenus() {
                                 "loop"));
     QAction* kerasCodeAction = file->addAction(tr("Export as &Keras Code..."), this,
                                                &MainWindow::exportKerasCode);
+    kerasCodeAction->setObjectName("exportKerasCodeAction");
     kerasCodeAction->setStatusTip(tr("Runnable Keras Python (functional API) with every layer "
                                      "option and the training settings"));
     QAction* weightsAction = file->addAction(tr("Export &Weights..."), this, [this] {
@@ -254,17 +256,7 @@ void MainWindow::buildMenus() {
     view->addSeparator();
     view->setObjectName("viewMenu");
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About LayerLoom"), this, [this] {
-        QMessageBox::about(
-            this, tr("About LayerLoom"),
-            tr("<h3>LayerLoom %1</h3><p>Design sequence neural networks visually: every wire "
-               "shows its tensor shape and every mismatch is explained.</p><p>Drag layers from "
-               "the Layers panel (or press Tab on the canvas), wire them port to port, and "
-               "apply the fixes the Problems dock proposes. The command line trains "
-               "models.</p>")
-                .arg(QApplication::applicationVersion()));
-    });
+    m_help = new HelpMenu(this, menuBar()->addMenu(tr("&Help")));
 }
 
 void MainWindow::buildDocks() {

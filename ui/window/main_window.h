@@ -17,6 +17,7 @@ class CanvasView;
 class Document;
 class EditActions;
 class GraphScene;
+class HelpMenu;
 class Minimap;
 class InspectorPanel;
 class PalettePanel;
@@ -42,6 +43,7 @@ public:
     PalettePanel* palette() const { return m_palette; }
     Minimap* minimap() const { return m_minimap; }
     TrainingWorkspace* training() const { return m_training; }
+    HelpMenu* help() const { return m_help; }
 
     /// The forms a model with its weights is exported in.
     enum class ModelExport {
@@ -93,6 +95,7 @@ private:
     Autosaver* m_autosaver;
     EditActions* m_edit;
     Minimap* m_minimap;
+    HelpMenu* m_help = nullptr;
     PalettePanel* m_palette = nullptr;
     QMenu* m_recentMenu = nullptr;
     InspectorPanel* m_inspector = nullptr;

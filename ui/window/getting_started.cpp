@@ -1,0 +1,72 @@
+#include "window/getting_started.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace loom::ui {
+
+GettingStarted::GettingStarted(std::vector<Step> steps, QWidget* parent)
+    : QDialog(parent, Qt::Tool),
+      m_steps(std::move(steps)),
+      m_counter(new QLabel(this)),
+      m_title(new QLabel(this)),
+      m_text(new QLabel(this)),
+      m_act(new QPushButton(this)),
+      m_back(new QPushButton(tr("< &Back"), this)),
+      m_next(new QPushButton(tr("&Next >"), this)) {
+    setWindowTitle(tr("Getting Started"));
+    setObjectName("gettingStarted");
+    setModal(false);
+    setMinimumWidth(460);
+    QFont big = m_title->font();
+    big.setPointSizeF(big.pointSizeF() * 1.3);
+    big.setBold(true);
+    m_title->setFont(big);
+    m_title->setWordWrap(true);
+    m_text->setWordWrap(true);
+    m_text->setTextFormat(Qt::RichText);
+    m_text->setOpenExternalLinks(true);
+    m_text->setMinimumHeight(150);
+    m_text->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_counter->setStyleSheet("color: palette(mid);");
+
+    auto* close = new QPushButton(tr("&Close"), this);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_act);
+    buttons->addStretch(1);
+    buttons->addWidget(m_back);
+    buttons->addWidget(m_next);
+    buttons->addWidget(close);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_counter);
+    layout->addWidget(m_title);
+    layout->addWidget(m_text, 1);
+    layout->addLayout(buttons);
+
+    connect(m_back, &QPushButton::clicked, this, [this] { showStep(m_step - 1); });
+    connect(m_next, &QPushButton::clicked, this, [this] { showStep(m_step + 1); });
+    connect(close, &QPushButton::clicked, this, &QDialog::close);
+    connect(m_act, &QPushButton::clicked, this, [this] {
+        const Step& s = m_steps[static_cast<std::size_t>(m_step)];
+        if (s.act) s.act();
+    });
+    showStep(0);
+}
+
+void GettingStarted::showStep(int index) {
+    if (m_steps.empty()) return;
+    m_step = std::clamp(index, 0, steps() - 1);
+    const Step& s = m_steps[static_cast<std::size_t>(m_step)];
+    m_counter->setText(tr("Step %1 of %2").arg(m_step + 1).arg(steps()));
+    m_title->setText(s.title);
+    m_text->setText(s.text);
+    m_act->setText(s.button);
+    m_act->setVisible(!s.button.isEmpty());
+    m_back->setEnabled(m_step > 0);
+    m_next->setEnabled(m_step + 1 < steps());
+    (m_next->isEnabled() ? m_next : m_back)->setDefault(true);
+}
+
+}  // namespace loom::ui
