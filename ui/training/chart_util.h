@@ -9,6 +9,9 @@
 
 namespace loom::ui {
 
+/// The least height of a plot: below it the axes' labels collapse to "...".
+inline constexpr int kMinimumPlotHeight = 200;
+
 /// Empties a chart of its series and axes, before it is drawn anew.
 inline void clearChart(QChart* chart) {
     chart->removeAllSeries();

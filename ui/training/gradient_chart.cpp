@@ -16,6 +16,7 @@ namespace loom::ui {
 GradientChart::GradientChart(QWidget* parent)
     : QWidget(parent), m_chart(new QChart), m_view(new QChartView(m_chart, this)) {
     m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(kMinimumPlotHeight);  // a squeezed dock keeps readable axes
     m_chart->legend()->setAlignment(Qt::AlignRight);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     auto* layout = new QVBoxLayout(this);

@@ -39,6 +39,7 @@ LossChart::LossChart(QWidget* parent)
       m_png(new QPushButton(tr("Export PNG…"), this)),
       m_csv(new QPushButton(tr("Export CSV…"), this)) {
     m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(kMinimumPlotHeight);  // a squeezed dock keeps readable axes
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_log->setToolTip(tr("A logarithmic loss axis shows late, small improvements"));

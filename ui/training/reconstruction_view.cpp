@@ -28,6 +28,7 @@ ReconstructionView::ReconstructionView(QWidget* parent)
       m_ranking(new QTableWidget(0, 3, this)),
       m_confusion(new QTableWidget(this)) {
     m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(kMinimumPlotHeight);  // a squeezed dock keeps readable axes
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_slider->setToolTip(tr("Browse the samples (arrow keys, Page Up/Down)"));

@@ -19,7 +19,7 @@ GettingStarted::GettingStarted(std::vector<Step> steps, QWidget* parent)
     setWindowTitle(tr("Getting Started"));
     setObjectName("gettingStarted");
     setModal(false);
-    setMinimumWidth(460);
+    setFixedWidth(360);
     QFont big = m_title->font();
     big.setPointSizeF(big.pointSizeF() * 1.3);
     big.setBold(true);
@@ -33,8 +33,10 @@ GettingStarted::GettingStarted(std::vector<Step> steps, QWidget* parent)
     m_counter->setStyleSheet("color: palette(mid);");
 
     auto* close = new QPushButton(tr("&Close"), this);
+    auto* doIt = new QHBoxLayout;
+    doIt->addWidget(m_act);
+    doIt->addStretch(1);
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_act);
     buttons->addStretch(1);
     buttons->addWidget(m_back);
     buttons->addWidget(m_next);
@@ -43,6 +45,8 @@ GettingStarted::GettingStarted(std::vector<Step> steps, QWidget* parent)
     layout->addWidget(m_counter);
     layout->addWidget(m_title);
     layout->addWidget(m_text, 1);
+    layout->addLayout(doIt);
+    layout->addSpacing(6);
     layout->addLayout(buttons);
 
     connect(m_back, &QPushButton::clicked, this, [this] { showStep(m_step - 1); });

@@ -16,6 +16,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "canvas/canvas_view.h"
 #include "window/edit_actions.h"
 #include "window/getting_started.h"
 #include "window/main_window.h"
@@ -148,10 +149,14 @@ void HelpMenu::showGettingStarted() {
         };
         m_tour = new GettingStarted(std::move(steps), m_window);
         m_tour->setAttribute(Qt::WA_DeleteOnClose);
-        // Beside the canvas's right edge, clear of the cards in its middle.
-        const QRect frame = m_window->geometry();
+    }
+    if (!m_tour->isVisible()) {
+        // In the canvas's lower left corner: clear of the cards down its middle, of the
+        // minimap on the right, and of the docks each step points at.
+        QWidget* canvas = m_window->canvas();
         m_tour->adjustSize();
-        m_tour->move(frame.right() - m_tour->width() - 360, frame.top() + 90);
+        const QPoint corner = canvas->mapToGlobal(QPoint(0, canvas->height()));
+        m_tour->move(corner.x() + 16, std::max(m_window->geometry().top(), corner.y() - m_tour->height() - 16));
     }
     m_tour->show();
     m_tour->raise();
