@@ -9,6 +9,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QFileDialog>
 #include <QSettings>
 #include <QPushButton>
@@ -518,6 +519,36 @@ private slots:
         QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
         QApplication::processEvents();
         QCOMPARE(onScreen(), before);
+    }
+
+    // Clicking a card selects it and fills the Inspector. Neither the canvas nor the card
+    // moves: only the pointer moves cards (layout changes under a pressed button once did).
+    void aClickNeverMovesACardEvenWhenTheViewShiftsUnderIt() {
+        MainWindow w;
+        openShown(w, ":/examples/lstm_autoencoder_skips.loom");
+        w.scene()->clearSelection();
+        QTest::qWait(50);
+        NodeItem* card = itemNamed(w, "lstm_2");
+        const Point before = named(w, "lstm_2").position;
+        QWidget* vp = w.canvas()->viewport();
+        const int width = vp->width();
+        const QPoint at = viewPos(w, card->sceneBoundingRect().center());
+        // Pressed: the card is selected, the Inspector fills with its fields, the dock widens
+        // and the canvas narrows while the button is still down.
+        QTest::mousePress(vp, Qt::LeftButton, Qt::NoModifier, at);
+        QTest::qWait(80);
+        // The Inspector is as wide from the start as its widest form: the canvas keeps its width.
+        QCOMPARE(vp->width(), width);
+        QTest::mouseRelease(vp, Qt::LeftButton, Qt::NoModifier, at);
+        QCOMPARE(named(w, "lstm_2").position, before);
+        QCOMPARE(w.document()->undoStack()->count(), 0);
+        QVERIFY(card->isSelected());
+        // A real drag still moves it.
+        w.canvas()->centerOn(card);
+        const QPoint grab = viewPos(w, card->sceneBoundingRect().center());
+        dragMouse(vp, grab, grab + QPoint(60, 0));
+        QTRY_COMPARE(w.document()->undoStack()->count(), 1);
+        QVERIFY(named(w, "lstm_2").position.x > before.x + 40);
     }
 
     void minimapGridSnapAndSpacePanHelpFindTheWay() {

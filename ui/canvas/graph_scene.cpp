@@ -1,5 +1,7 @@
 #include "canvas/graph_scene.h"
 
+#include <QApplication>
+
 #include <algorithm>
 
 #include <QGraphicsSceneContextMenuEvent>
@@ -434,6 +436,7 @@ void GraphScene::dropEvent(QGraphicsSceneDragDropEvent* event) {
 }
 
 void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+    m_cardsMoving = false;
     if (event->button() == Qt::LeftButton && !m_drag) {
         m_drag = WireDrag::startAt(this, *m_document, event->scenePos(), portGrab());
         if (m_drag) {
@@ -446,6 +449,17 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
 
 void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
     if (!m_drag) {
+        // Cards move only once the pointer itself has travelled: a click that selects a card
+        // fills the Inspector, the canvas narrows and the view shifts under the pressed
+        // button, and Qt replays that as a move of the card.
+        if ((event->buttons() & Qt::LeftButton) && !m_cardsMoving) {
+            const QPoint travelled = event->screenPos() - event->buttonDownScreenPos(Qt::LeftButton);
+            if (travelled.manhattanLength() < QApplication::startDragDistance()) {
+                event->accept();
+                return;
+            }
+            m_cardsMoving = true;
+        }
         QGraphicsScene::mouseMoveEvent(event);
         return;
     }

@@ -92,6 +92,7 @@ private:
     QHash<std::uint32_t, GroupFrame*> m_frames;
     QHash<NodeId, GroupFrame*> m_frameOfNode;
     std::unique_ptr<WireDrag> m_drag;
+    bool m_cardsMoving = false;  ///< the pointer has travelled since the press: cards follow it
     EdgeId m_dropWire = 0;
     bool m_snap = false;  ///< the wire a dragged palette entry would be spliced into
 

@@ -1,5 +1,7 @@
 #include "panels/inspector_panel.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -58,6 +60,10 @@ InspectorPanel::InspectorPanel(Document* document, QWidget* parent)
     outer->addWidget(m_hint);
     outer->addWidget(m_form);
     outer->addStretch();
+    // As wide from the start as the widest layer's form (a recurrent layer's regularizer row):
+    // the dock then keeps its width when the first layer is selected, and the canvas beside it
+    // does not jump.
+    setMinimumWidth(std::max(420, fontMetrics().averageCharWidth() * 62));
     // Queued: a change can come from one of these editors, which the rebuild replaces.
     connect(m_document, &Document::changed, this, &InspectorPanel::rebuild, Qt::QueuedConnection);
     rebuild();

@@ -10,7 +10,7 @@
 namespace loom::ui {
 
 /// The least height of a plot: below it the axes' labels collapse to "...".
-inline constexpr int kMinimumPlotHeight = 200;
+inline constexpr int kMinimumPlotHeight = 160;
 
 /// Empties a chart of its series and axes, before it is drawn anew.
 inline void clearChart(QChart* chart) {
