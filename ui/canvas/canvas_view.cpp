@@ -2,7 +2,9 @@
 
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QResizeEvent>
 #include <QScrollBar>
+#include <QTimer>
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
@@ -26,6 +28,21 @@ CanvasView::CanvasView(GraphScene* scene, QWidget* parent)
     setDragMode(QGraphicsView::RubberBandDrag);
     setFrameShape(QFrame::NoFrame);
     setFocusPolicy(Qt::StrongFocus);
+    // Queued: the scene's rect is set while it syncs, before the view has laid itself out.
+    connect(scene, &QGraphicsScene::sceneRectChanged, this, [this] {
+        QTimer::singleShot(0, this, &CanvasView::coverViewport);
+    });
+}
+
+void CanvasView::coverViewport() {
+    const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
+    const QRectF rect = m_scene->sceneRect();
+    if (!visible.isEmpty() && !rect.contains(visible)) m_scene->setSceneRect(rect.united(visible));
+}
+
+void CanvasView::resizeEvent(QResizeEvent* event) {
+    QGraphicsView::resizeEvent(event);
+    coverViewport();
 }
 
 double CanvasView::zoom() const { return transform().m11(); }
@@ -39,6 +56,7 @@ void CanvasView::setZoom(double factor, const QPointF& anchorInView) {
     const QPointF delta = moved - anchorInView;
     horizontalScrollBar()->setValue(horizontalScrollBar()->value() + static_cast<int>(delta.x()));
     verticalScrollBar()->setValue(verticalScrollBar()->value() + static_cast<int>(delta.y()));
+    coverViewport();
     emit zoomChanged(zoom());
 }
 
@@ -49,6 +67,7 @@ void CanvasView::fitAll() {
         setTransform(QTransform());
         centerOn(center);
     }
+    coverViewport();
     emit zoomChanged(zoom());
 }
 
@@ -59,6 +78,7 @@ void CanvasView::frameModel() {
     setTransform(QTransform::fromScale(kReadableZoom, kReadableZoom));
     const double halfHeight = viewport()->height() / (2.0 * kReadableZoom);
     centerOn(QPointF(content.center().x(), content.top() + halfHeight));
+    coverViewport();
     emit zoomChanged(zoom());
 }
 

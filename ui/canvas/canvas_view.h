@@ -16,6 +16,10 @@ public:
 
     double zoom() const;
     void setZoom(double factor, const QPointF& anchorInView);
+    /// Grows the scene to hold what the view shows. A scene smaller than the view is centred
+    /// in it, so that a card added near its edge would shift everything; one that covers the
+    /// view stays where it is.
+    void coverViewport();
 
 public slots:
     /// The first view of a model: all of it when it fits at a readable size, else its top
@@ -32,6 +36,7 @@ signals:
     void quickAddRequested(QPointF scenePos);
 
 protected:
+    void resizeEvent(QResizeEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
