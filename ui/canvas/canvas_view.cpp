@@ -25,6 +25,8 @@ CanvasView::CanvasView(GraphScene* scene, QWidget* parent)
     setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
     setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
     setTransformationAnchor(QGraphicsView::NoAnchor);
+    // A window made larger or smaller keeps the model where it was in the middle of the view.
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
     setDragMode(QGraphicsView::RubberBandDrag);
     setFrameShape(QFrame::NoFrame);
     setFocusPolicy(Qt::StrongFocus);

@@ -19,7 +19,7 @@ GettingStarted::GettingStarted(std::vector<Step> steps, QWidget* parent)
     setWindowTitle(tr("Getting Started"));
     setObjectName("gettingStarted");
     setModal(false);
-    setFixedWidth(360);
+    setFixedWidth(340);
     QFont big = m_title->font();
     big.setPointSizeF(big.pointSizeF() * 1.3);
     big.setBold(true);

@@ -156,7 +156,7 @@ void HelpMenu::showGettingStarted() {
         QWidget* canvas = m_window->canvas();
         m_tour->adjustSize();
         const QPoint corner = canvas->mapToGlobal(QPoint(0, canvas->height()));
-        m_tour->move(corner.x() + 16, std::max(m_window->geometry().top(), corner.y() - m_tour->height() - 16));
+        m_tour->move(corner.x() + 8, std::max(m_window->geometry().top(), corner.y() - m_tour->height() - 8));
     }
     m_tour->show();
     m_tour->raise();
