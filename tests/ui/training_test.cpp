@@ -14,6 +14,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QWheelEvent>
+#include <QScrollBar>
+#include <QScrollArea>
 #include <QSlider>
 #include <QSpinBox>
 #include <QDockWidget>
@@ -460,6 +463,34 @@ private slots:
         choose(data->sourceBox(), "synthetic:sines");
         QVERIFY(waitFor([&] { return !data->busy(); }, 60000));
         QVERIFY2(data->summary().startsWith("600 steps of 1 feature"), qPrintable(data->summary()));
+    }
+
+    // Scrolling the Data panel with the wheel scrolls it: the settings that pass under the
+    // pointer keep their values unless the user clicked into them first.
+    void theWheelScrollsPanelsWithoutChangingTheirSettings() {
+        openWithData(2);
+        m_window->resize(1280, 600);
+        QTest::qWait(50);
+        auto* dock = m_window->findChild<QDockWidget*>("dataDock");
+        dock->raise();
+        QTest::qWait(30);
+        auto* normalize = ws()->dataPanel()->findChild<QComboBox*>("dataNormalize");
+        QVERIFY(normalize);
+        const int before = normalize->currentIndex();
+        const QPoint at = normalize->rect().center();
+        QWheelEvent wheel(QPointF(at), QPointF(normalize->mapToGlobal(at)), QPoint(), QPoint(0, -120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(normalize, &wheel);
+        QCOMPARE(normalize->currentIndex(), before);
+        // Declined, so Qt hands a real wheel event on to the panel, which scrolls (checked by
+        // hand under X: a sent event is not passed on).
+        QVERIFY(!wheel.isAccepted());
+        // Clicked into, it takes the wheel as before.
+        normalize->setFocus();
+        QWheelEvent again(QPointF(at), QPointF(normalize->mapToGlobal(at)), QPoint(), QPoint(0, -120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(normalize, &again);
+        QCOMPARE(normalize->currentIndex(), before + 1);
     }
 
     // The data plot's x axis is the file's own: sunspots' years, elec_equip's dates as

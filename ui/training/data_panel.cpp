@@ -89,6 +89,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     m_window->setToolTip(tr("Steps per sample. At 0 it takes the length of the model's Input."));
     m_window->setSpecialValueText(tr("the Input's length"));  // what 0 means, said where it shows
     m_window->setObjectName("dataWindow");
+    m_normalize->setObjectName("dataNormalize");
     m_stride->setRange(1, 100'000);
     m_stride->setToolTip(tr("Steps between the starts of two windows (1: every possible window)"));
     m_normalize->addItem(tr("Z-score (mean 0, deviation 1)"), "zscore");
@@ -536,7 +537,10 @@ void DataPanel::showSeries(const DataPreview& preview) {
         line->attachAxis(x);
         line->attachAxis(y);
     }
-    if (lo <= hi) y->setRange(lo - 0.05 * (hi - lo + 1e-12), hi + 0.05 * (hi - lo + 1e-12));
+    if (lo <= hi) {
+        y->setRange(lo - 0.05 * (hi - lo + 1e-12), hi + 0.05 * (hi - lo + 1e-12));
+        y->applyNiceNumbers();  // ticks at 0, 50, 100, ... not at -9.5, 42.8, ...
+    }
     m_chart->legend()->setVisible(series.features > 1 || !series.names.empty());
 
     const bool indexed = !preview.indexName.empty() &&

@@ -49,6 +49,7 @@
 #include "window/help_menu.h"
 #include "training/training_controller.h"
 #include "window/training_workspace.h"
+#include "window/wheel_guard.h"
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
 #include "report/summary.h"
@@ -69,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent)
       m_edit(new EditActions(m_document, m_scene, m_view, this)),
       m_minimap(new Minimap(m_scene, m_view)) {
     setCentralWidget(m_view);
+    new WheelGuard(this);
     setWindowIcon(QIcon(":/icons/layerloom.svg"));
     buildMenus();
     buildDocks();
