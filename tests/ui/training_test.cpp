@@ -277,6 +277,16 @@ private slots:
             QVERIFY2(qAbs(saved - live) <= 2e-3 * qAbs(live), qPrintable(QString("%1 vs %2").arg(saved).arg(live)));
         }
         QVERIFY(after->slider()->isEnabled());
+        // A click on another window in the ranking shows it.
+        reopened.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&reopened));
+        reopened.findChild<QDockWidget*>("reconstructionDock")->raise();
+        QTest::qWait(30);
+        QTableWidgetItem* second = after->ranking()->item(1, 0);
+        after->ranking()->scrollToItem(second);
+        QTest::mouseClick(after->ranking()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          after->ranking()->visualItemRect(second).center());
+        QCOMPARE(after->sample(), after->ranking()->item(1, 1)->data(Qt::UserRole).toInt());
         // A topology change says which weights no longer fit.
         const Node* dec = reopened.document()->graph().nodeByName("lstm_2");
         GraphEdit edit;
