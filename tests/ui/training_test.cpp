@@ -14,6 +14,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QDir>
+#include <QSettings>
 #include <QWheelEvent>
 #include <QScrollBar>
 #include <QScrollArea>
@@ -35,6 +37,7 @@
 #include "canvas/canvas_view.h"
 #include "document/autosave.h"
 #include "document/document.h"
+#include "document/start_folder.h"
 #include "graph/project_file.h"
 #include "panels/palette_panel.h"
 #include "train/run_history.h"
@@ -501,6 +504,38 @@ private slots:
                           Qt::NoModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(normalize, &again);
         QCOMPARE(normalize->currentIndex(), before + 1);
+    }
+
+    // Browse opens in the user's documents (or home) the first time, not in whatever folder
+    // the app was started from; later in the folder of the last CSV chosen.
+    void browseForDataStartsInAFolderOfTheUsers() {
+        openWithData(2);
+        QSettings().remove("lastDataDirectory");
+        QString shown;
+        test::whenDialogShows<QFileDialog>([&shown](QFileDialog* dialog) {
+            shown = dialog->directory().absolutePath();
+            dialog->reject();
+        });
+        auto* browse = ws()->dataPanel()->findChild<QPushButton*>("dataBrowse");
+        QVERIFY(browse);
+        QTest::mouseClick(browse, Qt::LeftButton);
+        QTRY_VERIFY(!shown.isEmpty());
+        QCOMPARE(shown, startFolder(QString()));
+        QVERIFY(shown != QDir::currentPath() || shown == QDir::homePath());
+        QTemporaryDir dir;
+        QFile f(dir.filePath("tiny.csv"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("v\n1\n2\n3\n");
+        f.close();
+        ws()->dataPanel()->chooseCsv(f.fileName());
+        shown.clear();
+        test::whenDialogShows<QFileDialog>([&shown](QFileDialog* dialog) {
+            shown = dialog->directory().absolutePath();
+            dialog->reject();
+        });
+        QTest::mouseClick(browse, Qt::LeftButton);
+        QTRY_VERIFY(!shown.isEmpty());
+        QCOMPARE(shown, QFileInfo(dir.path()).absoluteFilePath());
     }
 
     // The data plot's x axis is the file's own: sunspots' years, elec_equip's dates as

@@ -1,4 +1,5 @@
 #include "training/data_panel.h"
+#include "document/start_folder.h"
 #include "training/chart_util.h"
 
 #include <QCheckBox>
@@ -90,6 +91,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     m_window->setSpecialValueText(tr("the Input's length"));  // what 0 means, said where it shows
     m_window->setObjectName("dataWindow");
     m_normalize->setObjectName("dataNormalize");
+    m_browse->setObjectName("dataBrowse");
     m_stride->setRange(1, 100'000);
     m_stride->setToolTip(tr("Steps between the starts of two windows (1: every possible window)"));
     m_normalize->addItem(tr("Z-score (mean 0, deviation 1)"), "zscore");
@@ -168,7 +170,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         edited();
     });
     connect(m_browse, &QPushButton::clicked, this, [this] {
-        const QString start = QSettings().value("lastDataDirectory").toString();
+        const QString start = startFolder(QSettings().value("lastDataDirectory").toString());
         const QString path = QFileDialog::getOpenFileName(this, tr("Train on a CSV File"), start,
                                                           tr("CSV files (*.csv *.tsv *.txt);;All files (*)"));
         if (!path.isEmpty()) chooseCsv(path);

@@ -36,6 +36,7 @@
 #include "document/document.h"
 #include "interop/model_file.h"
 #include "document/examples.h"
+#include "document/start_folder.h"
 #include "export/canvas_export.h"
 #include "engine/plan.h"
 #include "export/model_diagram.h"
@@ -463,9 +464,7 @@ bool MainWindow::save() {
 QString MainWindow::startDirectory() const {
     // Where the last file was opened, saved or exported; else the user's documents.
     const QString last = QSettings().value("lastDirectory").toString();
-    if (!last.isEmpty() && QFileInfo(QFileInfo(last).absolutePath()).isDir()) return QFileInfo(last).absolutePath();
-    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    return QFileInfo(documents).isDir() ? documents : QDir::homePath();
+    return startFolder(last.isEmpty() ? QString() : QFileInfo(last).absolutePath());
 }
 
 bool MainWindow::saveAs() {
