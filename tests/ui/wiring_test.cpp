@@ -359,6 +359,21 @@ private slots:
         }
         QVERIFY(row);
         QCOMPARE(row->text(1), QString("extra-output"));
+        // Long names show whole in the Layer column.
+        {
+            GraphEdit rename;
+            rename.ops.push_back(edit::Rename{named(w, "dropout_1").id, "dropout_after_the_first_lstm"});
+            w.document()->applyEdit(rename, "rename");
+            const int needed = problems->fontMetrics().horizontalAdvance("dropout_after_the_first_lstm") + problems->indentation();
+            QTRY_VERIFY2(problems->columnWidth(0) >= needed, qPrintable(QString("%1 < %2").arg(problems->columnWidth(0)).arg(needed)));
+            QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+            QTRY_VERIFY(w.document()->graph().nodeByName("dropout_1") != nullptr);
+            row = nullptr;
+            for (int i = 0; i < problems->topLevelItemCount(); ++i) {
+                if (problems->topLevelItem(i)->text(0) == "dropout_1") row = problems->topLevelItem(i);
+            }
+            QVERIFY(row);
+        }
         QVERIFY2(row->text(2).contains("the model has 2 outputs"), qPrintable(row->text(2)));
         TrainingPanel* panel = w.training()->trainingPanel();
         QVERIFY(!panel->startButton()->isEnabled());

@@ -1,5 +1,7 @@
 #include "panels/problems_panel.h"
 
+#include <algorithm>
+
 #include <QHeaderView>
 #include <QStyle>
 
@@ -101,6 +103,10 @@ void ProblemsPanel::rebuild() {
         ok->setText(0, tr("No problems"));
         ok->setText(2, tr("Every shape fits."));
     }
+    // Long layer names ("time_distributed_1") show whole: the column grows to them (never
+    // shrinks below what the user made it), up to a limit that leaves the messages room.
+    const int wanted = std::clamp(sizeHintForColumn(0) + 8, 150, 280);
+    if (columnWidth(0) < wanted) setColumnWidth(0, wanted);
     rewrap();
 }
 
