@@ -36,7 +36,7 @@ void trigger(MainWindow* window, const char* name) {
 /// What can be done on the canvas and in the docks without a menu command.
 const std::vector<std::pair<QString, QString>>& gestures() {
     static const std::vector<std::pair<QString, QString>> list = {
-        {QObject::tr("Add a layer after the selected one (on the canvas)"), QObject::tr("Tab, or double-click the canvas")},
+        {QObject::tr("Add a layer after the selected one"), QObject::tr("Tab or double-click on the canvas")},
         {QObject::tr("Wire two layers"), QObject::tr("Drag from an output port to an input port")},
         {QObject::tr("Cancel the wire being drawn"), QObject::tr("Esc")},
         {QObject::tr("Pan the canvas"), QObject::tr("Space + drag, or drag with the middle button")},
@@ -169,7 +169,7 @@ void HelpMenu::showShortcuts() {
         m_shortcuts->setAttribute(Qt::WA_DeleteOnClose);
         m_shortcuts->setWindowTitle(tr("Keyboard Shortcuts"));
         m_shortcuts->setObjectName("shortcutSheet");
-        m_shortcuts->resize(620, 640);
+        m_shortcuts->resize(680, 660);
         auto* filter = new QLineEdit(m_shortcuts);
         filter->setPlaceholderText(tr("Filter: a command or a key"));
         filter->setClearButtonEnabled(true);
