@@ -59,8 +59,13 @@ bool isIndexColumn(const CsvColumn& column) {
     static const std::set<std::string> counters{"idx", "step", "steps", "#", "n", "no", "row", "id", "unnamed: 0",
                                                     "column 1"};
     if (!counters.contains(lower)) return false;
-    const std::vector<double>& v = column.values;
-    if (v.size() < 2 || !column.missingRows.empty()) return false;
+    return column.missingRows.empty() && risesEvenly(column.values);
+}
+
+}  // namespace
+
+bool risesEvenly(const std::vector<double>& v) {
+    if (v.size() < 2) return false;
     const double step = v[1] - v[0];
     if (!(step > 0) || !std::isfinite(step)) return false;
     const double tolerance = 1e-9 * std::max(std::abs(v.front()), std::abs(v.back())) + 1e-12;
@@ -69,8 +74,6 @@ bool isIndexColumn(const CsvColumn& column) {
     }
     return true;
 }
-
-}  // namespace
 
 std::vector<std::string> defaultFeatureColumns(const DataSpec& spec, const CsvTable& table) {
     std::vector<std::string> columns = table.numericColumnNames();

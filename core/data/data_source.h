@@ -52,6 +52,8 @@ Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<
 /// The numeric columns that are features when the spec names none: every numeric column but
 /// a leading year, index or time column and the label column.
 std::vector<std::string> defaultFeatureColumns(const DataSpec& spec, const CsvTable& table);
+/// Whether `values` rise by one equal, positive step throughout, as years or a row index do.
+bool risesEvenly(const std::vector<double>& values);
 
 /// prepareData for a series already loaded (with its labels when the spec has a label column).
 PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,

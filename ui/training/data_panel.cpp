@@ -457,24 +457,13 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
 
 namespace {
 
-/// Whether `values` go up by one step throughout, as years or an index do.
-bool evenlySpaced(const std::vector<double>& v) {
-    if (v.size() < 2) return false;
-    const double step = v[1] - v[0];
-    const double tolerance = 1e-9 * std::max(std::abs(v.front()), std::abs(v.back())) + 1e-12;
-    for (std::size_t i = 2; i < v.size(); ++i) {
-        if (!(std::abs(v[i] - v[i - 1] - step) <= tolerance)) return false;
-    }
-    return step > 0;
-}
-
 /// The x axis of a series: the file's own years or index where it has evenly spaced ones,
 /// its dates as written at a few steps, else the time step.
 QAbstractAxis* timeAxis(const DataPreview& p, std::int64_t steps, double* x0, double* dx) {
     *x0 = 0;
     *dx = 1;
     const auto last = static_cast<double>(steps - 1);
-    if (static_cast<std::int64_t>(p.indexValues.size()) == steps && evenlySpaced(p.indexValues)) {
+    if (static_cast<std::int64_t>(p.indexValues.size()) == steps && risesEvenly(p.indexValues)) {
         auto* x = new QValueAxis;
         *x0 = p.indexValues.front();
         *dx = p.indexValues[1] - p.indexValues[0];

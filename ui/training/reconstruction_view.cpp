@@ -68,7 +68,7 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split);
-    m_caption->setText(tr("Train the model to see what it makes of the data."));
+    clear();
 
     connect(m_slider, &QSlider::valueChanged, this, &ReconstructionView::redraw);
     connect(m_feature, &QComboBox::currentIndexChanged, this, &ReconstructionView::redraw);
@@ -180,6 +180,8 @@ void ReconstructionView::setNote(const QString& text) {
     setSamples(PreviewSet{});
     m_caption->setText(text);
 }
+
+void ReconstructionView::clear() { setNote(tr("Train the model to see what it makes of the data.")); }
 
 void ReconstructionView::fillRanking() {
     const std::vector<double>& errors = m_preview.errors;

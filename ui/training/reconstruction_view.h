@@ -31,6 +31,8 @@ public:
     void showSample(int index);
     /// No samples, and `text` where they would be: why there is nothing to show.
     void setNote(const QString& text);
+    /// No samples, and the invitation to train.
+    void clear();
 
     int sample() const;
     int epoch() const { return m_preview.epoch; }

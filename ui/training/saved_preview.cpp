@@ -45,10 +45,6 @@ void SavedPreview::cancel() {
     for (const auto& job : m_jobs) job->current = false;
 }
 
-bool SavedPreview::busy() const {
-    return !m_jobs.empty() && m_jobs.back()->current && !m_jobs.back()->done.load(std::memory_order_acquire);
-}
-
 void SavedPreview::collect() {
     std::vector<std::shared_ptr<Job>> finished;
     std::erase_if(m_jobs, [&](const std::shared_ptr<Job>& job) {

@@ -27,7 +27,6 @@ public:
     void request(SessionSetup setup, int epoch);
     /// Drops the result of the request going, if any.
     void cancel();
-    bool busy() const;
 
 signals:
     void ready(const loom::PreviewSet& samples, const loom::Preview& preview);

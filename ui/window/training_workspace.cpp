@@ -122,7 +122,7 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     connect(m_document, &Document::weightsChanged, this, [this] {
         if (m_document->weights().empty() && !m_controller->busy()) {
             m_savedPreview->cancel();
-            m_reconstruction->setNote(tr("Train the model to see what it makes of the data."));
+            m_reconstruction->clear();
         }
     });
     connect(m_controller, &TrainingController::prepared, this, [this] {
@@ -194,13 +194,13 @@ void TrainingWorkspace::showLatestRun() {
         m_loss->setRun(TrainingRun{});
         m_gradients->setRun(TrainingRun{});
         m_savedPreview->cancel();
-        m_reconstruction->setNote(tr("Train the model to see what it makes of the data."));
+        m_reconstruction->clear();
     }
 }
 
 void TrainingWorkspace::showSavedPreview(const TrainingRun& run) {
     m_savedPreview->cancel();
-    const auto nothing = [this] { m_reconstruction->setNote(tr("Train the model to see what it makes of the data.")); };
+    const auto nothing = [this] { m_reconstruction->clear(); };
     // Only weights that fit every layer show what the run learnt; new layers would be random.
     if (m_document->weights().empty() || m_document->validation().hasErrors() || run.history.empty()) return nothing();
     SessionSetup setup;
