@@ -8,22 +8,9 @@
 
 #include "engine/tensor.h"
 #include "graph/model_graph.h"
+#include "layers/weights.h"
 
 namespace loom {
-
-/// How a parameter starts: Keras's defaults.
-enum class Init { GlorotUniform, Orthogonal, Zeros, LstmBias };
-
-struct ParamShape {
-    std::string name;  ///< Keras's: `kernel`, `recurrent_kernel`, `bias`
-    std::vector<std::int64_t> shape;
-    Init init = Init::Zeros;
-    std::int64_t size() const {
-        std::int64_t n = 1;
-        for (std::int64_t d : shape) n *= d;
-        return n;
-    }
-};
 
 /// What a kernel is built for: the node and the concrete shapes (without the batch axis) of its
 /// inputs and output.
@@ -49,12 +36,12 @@ struct KernelIO {
 };
 
 /// The numerics of one layer: forward, and backward from the state the last forward kept.
-/// Kernels own their per-batch state and never change their parameters.
+/// Kernels own their per-batch state and never change their parameters, whose shapes their
+/// layer kind declares (LayerSpec::weights), in that order.
 template <class S>
 class Kernel {
 public:
     virtual ~Kernel() = default;
-    virtual std::vector<ParamShape> params() const { return {}; }
     virtual void forward(KernelIO<S>& io) = 0;
     virtual void backward(KernelIO<S>& io) = 0;
 };

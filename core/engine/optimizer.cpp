@@ -76,6 +76,7 @@ void Optimizer::step(Plan<float>& plan) {
     const isa::Table& numerics = isa::active();
     for (std::size_t k = 0; k < params.size(); ++k) {
         auto& p = params[k];
+        if (!p.shape.trainable) continue;  // moving statistics, which their kernel keeps
         numerics.updateParameter(m_config, m_iterations, p.value.data(), p.grad.data(),
                                  m_slots[2 * k].data(), m_slots[2 * k + 1].data(),
                                  static_cast<std::int64_t>(p.value.size()));

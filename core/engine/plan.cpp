@@ -12,6 +12,7 @@
 #endif
 
 #include "io/message_text.h"
+#include "layers/layer_registry.h"
 #include "shape/validator.h"
 
 namespace loom {
@@ -81,6 +82,13 @@ std::pair<ModelGraph, Validation> runnable(const ModelGraph& source, std::int64_
     return {std::move(graph), v};
 }
 
+/// The output sizes of the producers of a node's inputs, in port order.
+std::vector<Dims> inputSizes(const ModelGraph& graph, const Validation& v, NodeId id) {
+    std::vector<Dims> inputs;
+    for (const Edge* e : graph.inputEdges(id)) inputs.push_back(v.of(graph, e->from.node).output->sizes());
+    return inputs;
+}
+
 /// Bytes of float32 values of `dims` for `batch` samples, without overflow.
 long double bytesOf(const Dims& dims, long double batch) {
     long double n = batch * sizeof(float);
@@ -99,14 +107,10 @@ MemoryNeed memoryOf(const ModelGraph& graph, const Validation& v, int batch, boo
         need.activationBytes += 2 * bytesOf(dims, b);
         need.parameterBytes += (training ? 4.0L : 2.0L) * sizeof(float) *
                                static_cast<long double>(v.of(graph, id).params);
-        if (training && (node.kind == "LSTM" || node.kind == "GRU")) {
-            // Gates and states of every step: about six times the units per step.
-            const auto in = graph.inputEdges(id);
-            if (!in.empty()) {
-                const Dims from = v.of(graph, in.front()->from.node).output->sizes();
-                const long double stepsIn = from.size() == 2 ? static_cast<long double>(from[0]) : 1.0L;
-                need.activationBytes += 6.0L * stepsIn * bytesOf({dims.back()}, b);
-            }
+        const LayerSpec* spec = findLayer(node.kind);
+        if (training && spec && !graph.inputEdges(id).empty()) {
+            const auto kept = spec->trainingCache(node, inputSizes(graph, v, id), dims);
+            need.activationBytes += bytesOf({kept}, b);
         }
     }
     return need;
@@ -194,7 +198,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
             inputs.push_back(plan.m_dims[step.inputs.back()]);
         }
         step.kernel = makeKernel<S>(KernelSetup{node, inputs, plan.m_dims[step.node]});
-        for (ParamShape& p : step.kernel->params()) {
+        for (ParamShape& p : findLayer(node.kind)->weights(node, inputs)) {
             const auto size = static_cast<std::size_t>(p.size());
             step.params.push_back(plan.m_params.size());
             Regularizer reg;
@@ -215,10 +219,7 @@ std::vector<NamedShape> parameterShapes(const ModelGraph& source) {
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
         if (node.kind == "InputLayer") continue;
-        std::vector<Dims> inputs;
-        for (const Edge* e : graph.inputEdges(id)) inputs.push_back(v.of(graph, e->from.node).output->sizes());
-        const Dims dims = v.of(graph, id).output->sizes();
-        for (const ParamShape& p : makeKernel<float>(KernelSetup{node, inputs, dims})->params()) {
+        for (const ParamShape& p : findLayer(node.kind)->weights(node, inputSizes(graph, v, id))) {
             out.push_back({node.name + "/" + p.name, p.shape});
         }
     }
@@ -243,17 +244,21 @@ void Plan<S>::initialize(std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     for (Param& p : m_params) {
         std::fill(p.value.begin(), p.value.end(), S(0));
-        const std::int64_t rows = p.shape.shape.front();
-        const std::int64_t cols = p.shape.shape.size() > 1 ? p.shape.shape[1] : 1;
+        // Keras sees any weight as (everything but the last axis, the last axis) where it
+        // needs a matrix.
+        const std::int64_t cols = p.shape.shape.empty() ? 1 : p.shape.shape.back();
+        const std::int64_t rows = cols > 0 ? p.shape.size() / cols : 0;
         switch (p.shape.init) {
             case Init::Zeros: break;
+            case Init::Ones: std::fill(p.value.begin(), p.value.end(), S(1)); break;
             case Init::LstmBias: {
-                const std::int64_t u = rows / 4;
+                const std::int64_t u = p.shape.size() / 4;
                 std::fill(p.value.begin() + u, p.value.begin() + 2 * u, S(1));
                 break;
             }
             case Init::GlorotUniform: {
-                const double limit = std::sqrt(6.0 / static_cast<double>(rows + cols));
+                const Fans fans = fansOf(p.shape.shape);
+                const double limit = std::sqrt(6.0 / (fans.in + fans.out));
                 std::uniform_real_distribution<double> dist(-limit, limit);
                 for (S& x : p.value) x = static_cast<S>(dist(rng));
                 break;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/shape_kernels.h"
 #include "layers/merge.h"
 
 namespace loom {
@@ -9,6 +10,9 @@ namespace loom {
 /// computes the same result shape but flags both as warnings with explicit fixes.
 class AddSpec final : public MergeSpec {
 public:
+    template <class S>
+    using Kernel = AddKernel<S>;
+
     std::string_view kind() const override { return "Add"; }
     std::string_view nameBase() const override { return "add"; }
     std::string_view description() const override {

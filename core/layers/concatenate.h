@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/shape_kernels.h"
 #include "layers/merge.h"
 
 namespace loom {
@@ -8,6 +9,9 @@ namespace loom {
 /// other axis must match. Operand order is port order, so [decoder, encoder] stays that way.
 class ConcatenateSpec final : public MergeSpec {
 public:
+    template <class S>
+    using Kernel = ConcatenateKernel<S>;
+
     std::string_view kind() const override { return "Concatenate"; }
     std::string_view nameBase() const override { return "concatenate"; }
     std::string_view description() const override {

@@ -25,9 +25,11 @@ std::optional<TensorShape> DenseSpec::inferShape(const ShapeContext& ctx) const 
     return out;
 }
 
-std::int64_t DenseSpec::paramCount(const Node& node, const TensorShape& input) const {
+std::vector<ParamShape> DenseSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t u = node.param<std::int64_t>("units");
-    return input.features().size * u + (node.param<bool>("use_bias") ? u : 0);
+    std::vector<ParamShape> w{{"kernel", {inputs.front().back(), u}, Init::GlorotUniform}};
+    if (node.param<bool>("use_bias")) w.push_back({"bias", {u}, Init::Zeros});
+    return w;
 }
 
 std::string DenseSpec::explainSize(const Node& node, const Dim& dim) const {

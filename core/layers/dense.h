@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/dense_kernel.h"
 #include "layers/layer_spec.h"
 
 namespace loom {
@@ -8,15 +9,18 @@ namespace loom {
 /// axis at every step, the same as TimeDistributed(Dense). Parameters: in * units + units.
 class DenseSpec : public LayerSpec {
 public:
+    template <class S>
+    using Kernel = DenseKernel<S>;
+
     std::string_view kind() const override { return "Dense"; }
     std::string_view nameBase() const override { return "dense"; }
-    std::string_view category() const override { return "Core"; }
+    LayerCategory category() const override { return category::kCore; }
     std::string_view description() const override {
         return "Fully connected layer on the last axis; on a sequence, at every step.";
     }
     const std::vector<ParamSpec>& params() const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
-    std::int64_t paramCount(const Node& node, const TensorShape& input) const override;
+    std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
 };
 

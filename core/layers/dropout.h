@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/shape_kernels.h"
 #include "layers/layer_spec.h"
 
 namespace loom {
@@ -8,9 +9,12 @@ namespace loom {
 /// rest by 1 / (1 - rate); at inference, the identity. Shape unchanged.
 class DropoutSpec final : public LayerSpec {
 public:
+    template <class S>
+    using Kernel = DropoutKernel<S>;
+
     std::string_view kind() const override { return "Dropout"; }
     std::string_view nameBase() const override { return "dropout"; }
-    std::string_view category() const override { return "Regularisation"; }
+    LayerCategory category() const override { return category::kRegularisation; }
     std::string_view description() const override {
         return "Randomly zeroes a fraction of the values while training.";
     }

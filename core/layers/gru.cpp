@@ -13,12 +13,12 @@ const std::vector<ParamSpec>& GruSpec::params() const {
     return schema;
 }
 
-std::int64_t GruSpec::paramCount(const Node& node, const TensorShape& input) const {
+std::vector<ParamShape> GruSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t u = node.param<std::int64_t>("units");
-    const std::int64_t in = input.features().size;
-    std::int64_t bias = 0;
-    if (node.param<bool>("use_bias")) bias = node.param<bool>("reset_after") ? 2 * u : u;
-    return 3 * ((in + u) * u + bias);
+    // reset_after keeps an input bias and a recurrent bias, one row each.
+    ParamShape bias{"bias", {3 * u}, Init::Zeros};
+    if (node.param<bool>("reset_after")) bias.shape = {2, 3 * u};
+    return gateWeights(node, inputs.front().back(), 3, std::move(bias));
 }
 
 }  // namespace loom

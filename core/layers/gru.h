@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/gru_kernel.h"
 #include "layers/recurrent.h"
 
 namespace loom {
@@ -9,16 +10,18 @@ namespace loom {
 ///   reset_after=True:  hh = act(x Wh + bx + r * (h Uh + bh)), bias (2, 3u)
 ///   reset_after=False: hh = act(x Wh + (r * h) Uh + b),       bias (3u)
 ///   h' = z * h + (1 - z) * hh
-/// Parameters: 3 * ((in + u) * u + 2u) with reset_after, 3 * ((in + u) * u + u) without.
 class GruSpec final : public RecurrentSpec {
 public:
+    template <class S>
+    using Kernel = GruKernel<S>;
+
     std::string_view kind() const override { return "GRU"; }
     std::string_view nameBase() const override { return "gru"; }
     std::string_view description() const override {
         return "Gated recurrent unit: a lighter recurrent layer with two gates.";
     }
     const std::vector<ParamSpec>& params() const override;
-    std::int64_t paramCount(const Node& node, const TensorShape& input) const override;
+    std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
 
 protected:
     std::string_view activationRole() const override {

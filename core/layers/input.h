@@ -10,7 +10,7 @@ class InputSpec final : public LayerSpec {
 public:
     std::string_view kind() const override { return "InputLayer"; }
     std::string_view nameBase() const override { return "input"; }
-    std::string_view category() const override { return "Inputs"; }
+    LayerCategory category() const override { return category::kInputs; }
     std::string_view description() const override {
         return "Where the data enters: a sequence (time, features) or a vector (features,).";
     }

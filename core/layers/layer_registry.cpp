@@ -3,14 +3,7 @@
 #include <memory>
 #include <unordered_map>
 
-#include "layers/add.h"
-#include "layers/concatenate.h"
-#include "layers/dense.h"
-#include "layers/dropout.h"
-#include "layers/gru.h"
-#include "layers/input.h"
-#include "layers/lstm.h"
-#include "layers/repeat_vector.h"
+#include "layers/kinds.h"
 
 namespace loom {
 
@@ -32,16 +25,9 @@ struct Registry {
 const Registry& registry() {
     static const Registry r = [] {
         Registry reg;
-        // One line per layer kind, in palette order.
-        reg.add<InputSpec>();
-        reg.add<LstmSpec>();
-        reg.add<GruSpec>();
-        reg.add<DenseSpec>();
-        reg.add<TimeDistributedSpec>();
-        reg.add<RepeatVectorSpec>();
-        reg.add<AddSpec>();
-        reg.add<ConcatenateSpec>();
-        reg.add<DropoutSpec>();
+#define LAYERLOOM_ADD_KIND(Spec) reg.add<Spec>();
+        LAYERLOOM_LAYER_KINDS(LAYERLOOM_ADD_KIND)
+#undef LAYERLOOM_ADD_KIND
         return reg;
     }();
     return r;

@@ -5,7 +5,31 @@
 
 namespace loom {
 
-std::int64_t LayerSpec::paramCount(const Node&, const TensorShape&) const { return 0; }
+std::vector<ParamShape> LayerSpec::weights(const Node&, std::span<const Dims>) const { return {}; }
+
+std::int64_t LayerSpec::trainingCache(const Node&, std::span<const Dims>, const Dims&) const {
+    return 0;
+}
+
+std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape> inputs) const {
+    std::vector<Dims> sizes;
+    for (const TensorShape& s : inputs) {
+        sizes.push_back(s.sizes());
+        // Only the time axis may be free; weights never depend on it.
+        for (std::size_t i = 0; i + 1 < sizes.back().size(); ++i) {
+            if (sizes.back()[i] == kNone) sizes.back()[i] = 1;
+        }
+        if (sizes.back().empty() || sizes.back().back() == kNone) return 0;
+    }
+    std::int64_t n = 0;
+    for (const ParamShape& w : weights(node, sizes)) {
+        for (std::int64_t d : w.shape) {
+            if (d < 0) return 0;
+        }
+        n += w.size();
+    }
+    return n;
+}
 
 std::string LayerSpec::explainSize(const Node& node, const Dim&) const {
     return node.name + " sets it";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph/model_graph.h"
+#include "layers/weights.h"
 #include "shape/diagnostic.h"
 #include "shape/tensor_shape.h"
 
@@ -51,15 +52,34 @@ struct ShapeContext {
     std::vector<Diagnostic>& diagnostics;
 };
 
-/// A layer kind: parameter schema, ports, shape rule and parameter count. One file pair per kind
-/// in core/layers/, registered in layer_registry.cpp.
+/// A palette group: its name and the colour of its cards' headers (0xRRGGBB, under white text,
+/// on the light and the dark canvas alike). The palette lists groups in the order their first
+/// kind has in the registry.
+struct LayerCategory {
+    std::string_view name;
+    std::uint32_t color = 0;
+};
+
+namespace category {
+inline constexpr LayerCategory kInputs{"Inputs", 0x3b8f5a};
+inline constexpr LayerCategory kRecurrent{"Recurrent", 0x3a6ec4};
+inline constexpr LayerCategory kCore{"Core", 0x7c55b8};
+inline constexpr LayerCategory kMerge{"Merge", 0xc27a2c};
+inline constexpr LayerCategory kRegularisation{"Regularisation", 0x6b6f78};
+}  // namespace category
+
+/// A layer kind: everything LayerLoom knows about it. Parameter schema, palette group, ports,
+/// shape rule with its explanations, weights with their initialisers (from which the parameter
+/// count follows), and its numeric kernel, named in its header as
+/// `template <class S> using Kernel = ...`. One file pair per kind in core/layers/, one line in
+/// layers/kinds.h; docs/ARCHITECTURE.md says how to add one.
 class LayerSpec {
 public:
     virtual ~LayerSpec() = default;
 
     virtual std::string_view kind() const = 0;      ///< Keras class name: "LSTM"
     virtual std::string_view nameBase() const = 0;  ///< default display names: "lstm" -> lstm_1
-    virtual std::string_view category() const = 0;  ///< palette group: "Recurrent", "Core", ...
+    virtual LayerCategory category() const = 0;     ///< palette group and card colour
     virtual std::string_view description() const = 0;
     virtual const std::vector<ParamSpec>& params() const = 0;
 
@@ -72,11 +92,19 @@ public:
 
     /// The output shape for inputs of known shapes, or nullopt after reporting why not.
     virtual std::optional<TensorShape> inferShape(const ShapeContext& ctx) const = 0;
-    /// Trainable parameters, Keras's count, given the first input's shape.
-    virtual std::int64_t paramCount(const Node& node, const TensorShape& input) const;
+    /// The layer's weights for inputs of these shapes (without the batch axis), in the order
+    /// its kernel reads them and Keras saves them. A free time axis (kNone) never changes them.
+    virtual std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const;
+    /// Values per sample a kernel keeps for the backward pass beyond its output (a recurrent
+    /// layer's gates and states of every step), for the memory estimate before training.
+    virtual std::int64_t trainingCache(const Node& node, std::span<const Dims> inputs,
+                                       const Dims& output) const;
     /// Why an output axis this node decided has its size, for messages: "its units=20".
     virtual std::string explainSize(const Node& node, const Dim& dim) const;
 
+    /// Keras's "Param #": the sizes of weights() added up, non-trainable ones included; 0 while
+    /// an axis they depend on is unknown.
+    std::int64_t paramCount(const Node& node, std::span<const TensorShape> inputs) const;
     const ParamSpec* param(std::string_view name) const;
     ParamMap defaults() const;
 };

@@ -12,11 +12,10 @@ const std::vector<ParamSpec>& LstmSpec::params() const {
     return schema;
 }
 
-std::int64_t LstmSpec::paramCount(const Node& node, const TensorShape& input) const {
+std::vector<ParamShape> LstmSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t u = node.param<std::int64_t>("units");
-    const std::int64_t in = input.features().size;
-    const std::int64_t bias = node.param<bool>("use_bias") ? u : 0;
-    return 4 * ((in + u) * u + bias);
+    return gateWeights(node, inputs.front().back(), 4,
+                       {"bias", {4 * u}, node.param<bool>("unit_forget_bias") ? Init::LstmBias : Init::Zeros});
 }
 
 }  // namespace loom

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/lstm_kernel.h"
 #include "layers/recurrent.h"
 
 namespace loom {
@@ -8,16 +9,18 @@ namespace loom {
 ///   i = rec_act(x Wi + h Ui + bi)      f = rec_act(x Wf + h Uf + bf)
 ///   z = act(x Wc + h Uc + bc)          o = rec_act(x Wo + h Uo + bo)
 ///   c' = f * c + i * z                 h' = o * act(c')
-/// Parameters: 4 * ((in + u) * u + u) with a bias, 4 * (in + u) * u without.
 class LstmSpec final : public RecurrentSpec {
 public:
+    template <class S>
+    using Kernel = LstmKernel<S>;
+
     std::string_view kind() const override { return "LSTM"; }
     std::string_view nameBase() const override { return "lstm"; }
     std::string_view description() const override {
         return "Long short-term memory: reads a sequence, keeps a cell state across steps.";
     }
     const std::vector<ParamSpec>& params() const override;
-    std::int64_t paramCount(const Node& node, const TensorShape& input) const override;
+    std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
 
 protected:
     std::string_view activationRole() const override {

@@ -7,7 +7,7 @@ namespace loom {
 /// What Add and Concatenate share: any number of inputs (at least two), operand order by port.
 class MergeSpec : public LayerSpec {
 public:
-    std::string_view category() const override { return "Merge"; }
+    LayerCategory category() const override { return category::kMerge; }
     int minInputs() const override { return 2; }
     int maxInputs() const override { return -1; }
 

@@ -69,6 +69,21 @@ std::optional<TensorShape> RecurrentSpec::inferShape(const ShapeContext& ctx) co
     return TensorShape{{features}};
 }
 
+std::vector<ParamShape> RecurrentSpec::gateWeights(const Node& node, std::int64_t in, int gates,
+                                                  ParamShape bias) {
+    const std::int64_t u = node.param<std::int64_t>("units");
+    std::vector<ParamShape> w{{"kernel", {in, gates * u}, Init::GlorotUniform},
+                              {"recurrent_kernel", {u, gates * u}, Init::Orthogonal}};
+    if (node.param<bool>("use_bias")) w.push_back(std::move(bias));
+    return w;
+}
+
+std::int64_t RecurrentSpec::trainingCache(const Node&, std::span<const Dims> inputs,
+                                          const Dims& output) const {
+    const Dims& in = inputs.front();
+    return 6 * (in.size() == 2 ? in[0] : 1) * output.back();
+}
+
 std::string RecurrentSpec::explainSize(const Node& node, const Dim& dim) const {
     return node.name + " has units=" + std::to_string(dim.size);
 }

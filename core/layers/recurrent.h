@@ -8,13 +8,20 @@ namespace loom {
 /// (return_sequences=True, `(None, T, units)`) or at the last step only (`(None, units)`).
 class RecurrentSpec : public LayerSpec {
 public:
-    std::string_view category() const override { return "Recurrent"; }
+    LayerCategory category() const override { return category::kRecurrent; }
     InputRank inputRank() const override { return InputRank::Sequence; }
     bool hasReturnSequences() const override { return true; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
+    /// The gates and states of every step, about six times the units per step.
+    std::int64_t trainingCache(const Node& node, std::span<const Dims> inputs,
+                               const Dims& output) const override;
 
 protected:
+    /// kernel (in, gates * units), recurrent_kernel (units, gates * units), then `bias` when
+    /// use_bias is on (its name is "bias").
+    static std::vector<ParamShape> gateWeights(const Node& node, std::int64_t in, int gates,
+                                               ParamShape bias);
     /// The parameters both kinds have, in the inspector's order.
     static std::vector<ParamSpec> commonParams();
     /// Where the kind applies `activation`, for the unbounded-activation warning.

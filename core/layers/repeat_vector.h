@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/shape_kernels.h"
 #include "layers/layer_spec.h"
 
 namespace loom {
@@ -8,9 +9,12 @@ namespace loom {
 /// The bridge from an encoder's summary vector to a decoder that reads a sequence.
 class RepeatVectorSpec final : public LayerSpec {
 public:
+    template <class S>
+    using Kernel = RepeatVectorKernel<S>;
+
     std::string_view kind() const override { return "RepeatVector"; }
     std::string_view nameBase() const override { return "repeat_vector"; }
-    std::string_view category() const override { return "Core"; }
+    LayerCategory category() const override { return category::kCore; }
     std::string_view description() const override {
         return "Repeats a vector n times, making a sequence of n steps.";
     }

@@ -5,6 +5,8 @@
 #include <QString>
 #include <algorithm>
 
+#include "layers/layer_registry.h"
+
 namespace loom::ui::style {
 
 // Geometry of node cards and wires, in scene units (1 unit = 1 pixel at 100% zoom).
@@ -49,14 +51,17 @@ inline QColor accept() { return light() ? QColor(0x2e, 0x9d, 0x57) : QColor(0x4c
 /// The tint over the part of the model the minimap's frame shows.
 inline QColor frameTint() { return light() ? QColor(0x1f, 0x5f, 0xc8, 24) : QColor(255, 255, 255, 28); }
 
-/// Header colour per palette group, so that a glance tells recurrent from merge layers.
+/// Header colour per palette group, so that a glance tells recurrent from merge layers: the
+/// layer kinds' own (LayerCategory), and teal for collapsed groups and saved blocks ("Group").
 inline QColor categoryColor(const QString& category) {
-    if (category == "Inputs") return {0x3b, 0x8f, 0x5a};
-    if (category == "Recurrent") return {0x3a, 0x6e, 0xc4};
-    if (category == "Merge") return {0xc2, 0x7a, 0x2c};
-    if (category == "Regularisation") return {0x6b, 0x6f, 0x78};
     if (category == "Group") return {0x1f, 0x8a, 0x8a};
-    return {0x7c, 0x55, 0xb8};  // Core
+    for (const LayerSpec* spec : allLayers()) {
+        const LayerCategory c = spec->category();
+        if (category == QLatin1String(c.name.data(), static_cast<qsizetype>(c.name.size()))) {
+            return QColor::fromRgb(c.color);
+        }
+    }
+    return QColor::fromRgb(category::kCore.color);
 }
 
 inline QFont monoFont(double pointSize = 8.5) {

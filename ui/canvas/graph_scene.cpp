@@ -127,8 +127,8 @@ void GraphScene::sync() {
         card.id = n.id;
         card.name = QString::fromStdString(n.name);
         card.kind = QString::fromStdString(n.kind);
-        card.category = spec ? QString::fromUtf8(spec->category().data(),
-                                                 static_cast<int>(spec->category().size()))
+        card.category = spec ? QString::fromUtf8(spec->category().name.data(),
+                                                 static_cast<int>(spec->category().name.size()))
                              : QString();
         card.details = cardDetails(n, spec);
         card.outputShape = report.output ? QString::fromStdString(report.output->str()) : "?";

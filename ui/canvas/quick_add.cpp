@@ -26,7 +26,7 @@ QuickAdd::QuickAdd(const QString& context, QWidget* parent)
     m_search->setPlaceholderText(tr("Type a layer kind"));
     for (const LayerSpec* spec : allLayers()) {
         const QString kind = qs(spec->kind());
-        auto* item = new QListWidgetItem(QString("%1   \u2014 %2").arg(displayKind(kind), qs(spec->category())),
+        auto* item = new QListWidgetItem(QString("%1   \u2014 %2").arg(displayKind(kind), qs(spec->category().name)),
                                          m_list);
         item->setData(Qt::UserRole, kind);
         item->setToolTip(qs(spec->description()));

@@ -60,8 +60,11 @@ PalettePanel::PalettePanel(QWidget* parent)
     m_tree->setIndentation(10);
     m_tree->setObjectName("palette");
 
-    // Groups in a fixed order, each with its kinds in registry order.
-    const QStringList groups{"Inputs", "Recurrent", "Core", "Merge", "Regularisation"};
+    // Groups in the order of their first kind in the registry, each with its kinds in order.
+    QStringList groups;
+    for (const LayerSpec* spec : allLayers()) {
+        if (!groups.contains(qs(spec->category().name))) groups << qs(spec->category().name);
+    }
     for (const QString& group : groups) {
         auto* header = new QTreeWidgetItem(m_tree, {group});
         header->setFlags(Qt::ItemIsEnabled);
@@ -70,7 +73,7 @@ PalettePanel::PalettePanel(QWidget* parent)
         header->setFont(0, bold);
         header->setForeground(0, style::categoryColor(group).lighter(130));
         for (const LayerSpec* spec : allLayers()) {
-            if (qs(spec->category()) != group) continue;
+            if (qs(spec->category().name) != group) continue;
             const QString kind = qs(spec->kind());
             auto* item = new QTreeWidgetItem(header, {displayKind(kind)});
             item->setData(0, Qt::UserRole, kind);

@@ -4,13 +4,12 @@
 // (cmake/LayerLoomIsa.cmake), so the copies never share an instantiation compiled for
 // another processor.
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include "engine/isa/isa_table.h"
 #include "engine/isa/optimizer_update.h"
-#include "engine/kernels/dense_kernel.h"
-#include "engine/kernels/gru_kernel.h"
-#include "engine/kernels/lstm_kernel.h"
-#include "engine/kernels/shape_kernels.h"
+#include "layers/kinds.h"
 
 #ifndef LAYERLOOM_ISA_ENTRY
 #error "LAYERLOOM_ISA_ENTRY names this copy's table; CMake defines it"
@@ -23,17 +22,32 @@ namespace loom {
 namespace {
 
 template <class S>
+using Factory = std::unique_ptr<Kernel<S>> (*)(const KernelSetup&);
+
+/// Each kind's kernel as its spec names it (`Spec::Kernel`); InputLayer only holds data.
+template <class S, class Spec>
+void addFactory(std::unordered_map<std::string_view, Factory<S>>& factories) {
+    if constexpr (requires { typename Spec::template Kernel<S>; }) {
+        factories.emplace(Spec{}.kind(), [](const KernelSetup& setup) -> std::unique_ptr<Kernel<S>> {
+            return std::make_unique<typename Spec::template Kernel<S>>(setup);
+        });
+    }
+}
+
+template <class S>
 std::unique_ptr<Kernel<S>> makeKernelHere(const KernelSetup& setup) {
-    const std::string& kind = setup.node.kind;
-    // One line per layer kind that computes something (InputLayer only holds data).
-    if (kind == "LSTM") return std::make_unique<LstmKernel<S>>(setup);
-    if (kind == "GRU") return std::make_unique<GruKernel<S>>(setup);
-    if (kind == "Dense" || kind == "TimeDistributed") return std::make_unique<DenseKernel<S>>(setup);
-    if (kind == "RepeatVector") return std::make_unique<RepeatVectorKernel<S>>(setup);
-    if (kind == "Add") return std::make_unique<AddKernel<S>>(setup);
-    if (kind == "Concatenate") return std::make_unique<ConcatenateKernel<S>>(setup);
-    if (kind == "Dropout") return std::make_unique<DropoutKernel<S>>(setup);
-    throw std::invalid_argument("no numeric kernel for layer kind '" + kind + "'");
+    static const auto factories = [] {
+        std::unordered_map<std::string_view, Factory<S>> map;
+#define LAYERLOOM_ADD_FACTORY(Spec) addFactory<S, Spec>(map);
+        LAYERLOOM_LAYER_KINDS(LAYERLOOM_ADD_FACTORY)
+#undef LAYERLOOM_ADD_FACTORY
+        return map;
+    }();
+    const auto it = factories.find(setup.node.kind);
+    if (it == factories.end()) {
+        throw std::invalid_argument("no numeric kernel for layer kind '" + setup.node.kind + "'");
+    }
+    return it->second(setup);
 }
 
 void setThreadsHere(int threads) { Eigen::setNbThreads(threads); }

@@ -18,12 +18,6 @@ public:
                     .value_or(Activation::Linear)),
           m_inputDims(s.inputs.front()) {}
 
-    std::vector<ParamShape> params() const override {
-        std::vector<ParamShape> p{{"kernel", {m_in, m_units}, Init::GlorotUniform}};
-        if (m_bias) p.push_back({"bias", {m_units}, Init::Zeros});
-        return p;
-    }
-
     void forward(KernelIO<S>& io) override {
         const Eigen::Index rows = rowsOf(io.batch, m_inputDims);
         ConstMatMap<S> x(io.in[0], rows, m_in);

@@ -20,12 +20,6 @@ public:
     explicit GruKernel(const KernelSetup& s)
         : Base(s, 3), m_resetAfter(s.node.param<bool>("reset_after")) {}
 
-    std::vector<ParamShape> params() const override {
-        return this->weightShapes(m_resetAfter ? std::vector<std::int64_t>{2, 3 * m_u}
-                                               : std::vector<std::int64_t>{3 * m_u},
-                                  Init::Zeros);
-    }
-
     void forward(KernelIO<S>& io) override {
         const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
         ConstMatMap<S> w(io.params[0], m_in, 3 * u);

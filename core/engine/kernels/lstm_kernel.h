@@ -17,11 +17,7 @@ class LstmKernel final : public RecurrentKernel<S> {
 
 public:
     explicit LstmKernel(const KernelSetup& s)
-        : Base(s, 4), m_unitForgetBias(s.node.param<bool>("unit_forget_bias")) {}
-
-    std::vector<ParamShape> params() const override {
-        return this->weightShapes({4 * m_u}, m_unitForgetBias ? Init::LstmBias : Init::Zeros);
-    }
+        : Base(s, 4) {}
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
@@ -123,7 +119,6 @@ public:
     }
 
 private:
-    bool m_unitForgetBias;
     Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
         m_dx;
 };

@@ -24,14 +24,6 @@ protected:
           m_dropout(s.node.param<double>("dropout")),
           m_recurrentDropout(s.node.param<double>("recurrent_dropout")) {}
 
-    /// kernel (in, gates * u), recurrent_kernel (u, gates * u), then the bias if used.
-    std::vector<ParamShape> weightShapes(std::vector<std::int64_t> biasShape, Init biasInit) const {
-        std::vector<ParamShape> p{{"kernel", {m_in, m_gates * m_u}, Init::GlorotUniform},
-                                  {"recurrent_kernel", {m_u, m_gates * m_u}, Init::Orthogonal}};
-        if (m_bias) p.push_back({"bias", std::move(biasShape), biasInit});
-        return p;
-    }
-
     /// Rows of step t of a (batch * time) x n matrix.
     StridedMap<S> step(Mat<S>& m, Eigen::Index t) const {
         return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),

@@ -1,0 +1,94 @@
+// What every layer kind must hold to, whatever it is: the invariants the registry, the engine
+// and the interop code rely on, checked over the whole registry so that a new kind meets them.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "engine/kernel.h"
+#include "engine/plan.h"
+#include "layers/layer_registry.h"
+#include "shape/validator.h"
+
+namespace loom {
+namespace {
+
+TEST(LayerKinds, HaveUniqueNamesAndACategoryWithAColour) {
+    std::set<std::string_view> kinds, bases;
+    for (const LayerSpec* s : allLayers()) {
+        EXPECT_TRUE(kinds.insert(s->kind()).second) << s->kind();
+        EXPECT_TRUE(bases.insert(s->nameBase()).second) << s->nameBase();
+        EXPECT_FALSE(s->category().name.empty()) << s->kind();
+        EXPECT_NE(s->category().color, 0u) << s->kind();
+        EXPECT_FALSE(s->description().empty()) << s->kind();
+        EXPECT_EQ(findLayer(s->kind()), s);
+    }
+}
+
+TEST(LayerKinds, EveryKindButInputHasAKernelInBothPrecisions) {
+    for (const LayerSpec* s : allLayers()) {
+        Node node;
+        node.kind = std::string(s->kind());
+        node.params = s->defaults();
+        const std::vector<Dims> inputs(static_cast<std::size_t>(std::max(1, s->minInputs())), Dims{4, 3});
+        const KernelSetup setup{node, inputs, Dims{4, 3}};
+        if (s->kind() == "InputLayer") {
+            EXPECT_THROW(makeKernel<float>(setup), std::invalid_argument);
+            continue;
+        }
+        if (s->inputRank() == InputRank::Vector) continue;  // built below on the right rank
+        EXPECT_NE(makeKernel<float>(setup), nullptr) << s->kind();
+        EXPECT_NE(makeKernel<double>(setup), nullptr) << s->kind();
+    }
+    Node node;
+    node.kind = "NoSuchKind";
+    EXPECT_THROW(makeKernel<float>(KernelSetup{node, {{3}}, {3}}), std::invalid_argument);
+}
+
+TEST(LayerKinds, FansFollowKerasForEveryRank) {
+    EXPECT_EQ(fansOf({7}).in, 7.0);
+    EXPECT_EQ(fansOf({7}).out, 7.0);
+    EXPECT_EQ(fansOf({3, 5}).in, 3.0);
+    EXPECT_EQ(fansOf({3, 5}).out, 5.0);
+    // Conv1D's kernel (kernel_size, in, filters): the receptive field multiplies both.
+    EXPECT_EQ(fansOf({4, 3, 5}).in, 12.0);
+    EXPECT_EQ(fansOf({4, 3, 5}).out, 20.0);
+}
+
+TEST(LayerKinds, GlorotLimitsComeFromTheFans) {
+    ModelGraph g;
+    const NodeId in = g.addNode("InputLayer");
+    g.setParam(in, "shape", Dims{6});
+    const NodeId d = g.addNode("Dense");
+    g.setParam(d, "units", std::int64_t{40});
+    g.connect({in, 0}, {d, 0});
+    Plan<double> plan = Plan<double>::compile(g, 1);
+    plan.initialize(7);
+    const double limit = std::sqrt(6.0 / (6.0 + 40.0));
+    double largest = 0;
+    for (double x : plan.params().front().value) largest = std::max(largest, std::abs(x));
+    EXPECT_LE(largest, limit);
+    EXPECT_GT(largest, 0.9 * limit);
+}
+
+TEST(LayerKinds, ParamCountIsTheSizeOfTheWeightsThePlanHolds) {
+    ModelGraph g;
+    const NodeId in = g.addNode("InputLayer");
+    g.setParam(in, "shape", Dims{5, 3});
+    NodeId prev = in;
+    for (const char* kind : {"LSTM", "GRU", "TimeDistributed"}) {
+        const NodeId n = g.addNode(kind);
+        if (std::string(kind) != "TimeDistributed") g.setParam(n, "return_sequences", true);
+        g.connect({prev, 0}, {n, 0});
+        prev = n;
+    }
+    const Validation v = validate(g);
+    const Plan<float> plan = Plan<float>::compile(g, 2);
+    for (const Node& n : g.nodes()) {
+        std::int64_t held = 0;
+        for (const auto& p : plan.params()) held += p.node == n.id ? static_cast<std::int64_t>(p.value.size()) : 0;
+        EXPECT_EQ(v.of(g, n.id).params, held) << n.kind;
+    }
+}
+
+}  // namespace
+}  // namespace loom
