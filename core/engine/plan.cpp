@@ -220,7 +220,7 @@ std::vector<NamedShape> parameterShapes(const ModelGraph& source) {
         const Node& node = *graph.node(id);
         if (node.kind == "InputLayer") continue;
         for (const ParamShape& p : findLayer(node.kind)->weights(node, inputSizes(graph, v, id))) {
-            out.push_back({node.name + "/" + p.name, p.shape});
+            out.push_back({node.name + "/" + p.name, node.name, p.shape});
         }
     }
     return out;

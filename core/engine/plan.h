@@ -15,9 +15,11 @@
 
 namespace loom {
 
-/// A weight tensor's name (`lstm_1/kernel`) and shape.
+/// A weight tensor's name (`lstm_1/kernel`, or `bidirectional/forward_lstm/kernel` for a
+/// wrapper's), the layer it belongs to, and its shape.
 struct NamedShape {
     std::string name;
+    std::string layer;
     std::vector<std::int64_t> shape;
     bool operator==(const NamedShape&) const = default;
 };

@@ -16,6 +16,8 @@
 #include "interop/keras_export.h"
 #include "interop/keras_topology.h"
 #include "interop/zip_archive.h"
+#include "layers/keras_config.h"
+#include "layers/layer_registry.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
 
@@ -28,76 +30,11 @@ namespace {
 /// The Keras version the file is written for; its reader picks Keras 3's semantics by it.
 constexpr const char* kKeras3Version = "3.3.3";
 
-/// A Keras object as Keras 3 serializes one of its public classes.
-json kerasObject(const char* module, const std::string& className, json config) {
-    return {{"module", module}, {"class_name", className}, {"config", std::move(config)}, {"registered_name", nullptr}};
-}
-
-json dtypePolicy() { return kerasObject("keras", "DTypePolicy", {{"name", "float32"}}); }
-
-json initializer(const char* className, json config = json::object()) {
-    return kerasObject("keras.initializers", className, std::move(config));
-}
-
-json regularizer(const Regularizer& r) {
-    switch (r.kind) {
-        case Regularizer::Kind::None: return nullptr;
-        case Regularizer::Kind::L1: return kerasObject("keras.regularizers", "L1", {{"l1", r.l1}});
-        case Regularizer::Kind::L2: return kerasObject("keras.regularizers", "L2", {{"l2", r.l2}});
-        case Regularizer::Kind::L1L2: break;
-    }
-    return kerasObject("keras.regularizers", "L1L2", {{"l1", r.l1}, {"l2", r.l2}});
-}
-
 /// A shape with its batch axis, as Keras writes one: [null, 32, 1].
 json batchShape(const Dims& dims) {
     json shape = json::array({nullptr});
     for (std::int64_t d : dims) shape.push_back(d == kNone ? json(nullptr) : json(d));
     return shape;
-}
-
-/// Layer's own part of every config: name, trainable, dtype.
-json baseConfig(const std::string& name) { return {{"name", name}, {"trainable", true}, {"dtype", dtypePolicy()}}; }
-
-json denseConfig(const Node& node, const std::string& name) {
-    json c = baseConfig(name);
-    c["units"] = node.param<std::int64_t>("units");
-    c["activation"] = node.param<std::string>("activation");
-    c["use_bias"] = node.param<bool>("use_bias");
-    c["kernel_initializer"] = initializer("GlorotUniform", {{"seed", nullptr}});
-    c["bias_initializer"] = initializer("Zeros");
-    c["kernel_regularizer"] = regularizer(node.param<Regularizer>("kernel_regularizer"));
-    c["bias_regularizer"] = nullptr;
-    c["kernel_constraint"] = nullptr;
-    c["bias_constraint"] = nullptr;
-    return c;
-}
-
-/// LSTM and GRU: RNN's get_config, then the layer's own (Keras 3 drops "cell" and writes no
-/// "implementation").
-json recurrentConfig(const Node& node) {
-    json c = baseConfig(node.name);
-    c["return_sequences"] = node.param<bool>("return_sequences");
-    c["return_state"] = false;
-    c["go_backwards"] = false;
-    c["stateful"] = false;
-    c["unroll"] = false;
-    c["zero_output_for_mask"] = false;
-    c["units"] = node.param<std::int64_t>("units");
-    c["activation"] = node.param<std::string>("activation");
-    c["recurrent_activation"] = node.param<std::string>("recurrent_activation");
-    c["use_bias"] = node.param<bool>("use_bias");
-    c["kernel_initializer"] = initializer("GlorotUniform", {{"seed", nullptr}});
-    c["recurrent_initializer"] = initializer("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}});
-    c["bias_initializer"] = initializer("Zeros");
-    if (node.kind == "LSTM") c["unit_forget_bias"] = node.param<bool>("unit_forget_bias");
-    c["kernel_regularizer"] = regularizer(node.param<Regularizer>("kernel_regularizer"));
-    nullRecurrentOptions(c);
-    c["dropout"] = node.param<double>("dropout");
-    c["recurrent_dropout"] = node.param<double>("recurrent_dropout");
-    if (node.kind == "GRU") c["reset_after"] = node.param<bool>("reset_after");
-    c["seed"] = nullptr;
-    return c;
 }
 
 /// What Keras 3 would compute differently from LayerLoom, refused by name.
@@ -159,37 +96,18 @@ private:
             tensors.push_back({{"class_name", "__keras_tensor__"},
                                {"config", {{"shape", outputShape(from)}, {"dtype", "float32"}, {"keras_history", json::array({m_graph.node(from)->name, 0, 0})}}}});
         }
-        const bool merge = node.kind == "Add" || node.kind == "Concatenate";
-        json entry = kerasObject("keras.layers", node.kind, config(node, shapes.empty() ? json() : shapes[0]));
+        // Merges take their inputs as one list.
+        const LayerSpec& spec = *findLayer(node.kind);
+        const bool merge = spec.maxInputs() < 0;
+        std::vector<Dims> inputDims;
+        for (const Edge* e : inputs) inputDims.push_back(m_v.of(m_graph, e->from.node).output->sizes());
+        json config = kerasBaseConfig(node.name, KerasFormat::Keras3);
+        config.update(spec.kerasConfig(node, KerasFormat::Keras3, inputDims));
+        json entry = kerasObject("keras.layers", node.kind, std::move(config));
         entry["build_config"] = {{"input_shape", merge ? shapes : shapes[0]}};
         entry["name"] = node.name;
-        // Add and Concatenate take their inputs as one list.
         entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", json::object()}}});
         return entry;
-    }
-
-    json config(const Node& node, const json& inputShape) const {
-        if (node.kind == "Dense") return denseConfig(node, node.name);
-        if (node.kind == "LSTM" || node.kind == "GRU") return recurrentConfig(node);
-        json c = baseConfig(node.name);
-        if (node.kind == "TimeDistributed") {
-            // The wrapped Dense is built on one step: the input's shape without its time axis.
-            json step = json::array({nullptr, inputShape.back()});
-            json inner = kerasObject("keras.layers", "Dense", denseConfig(node, node.name + "_dense"));
-            inner["build_config"] = {{"input_shape", step}};
-            c["layer"] = inner;
-        } else if (node.kind == "RepeatVector") {
-            c["n"] = node.param<std::int64_t>("n");
-        } else if (node.kind == "Dropout") {
-            c["rate"] = node.param<double>("rate");
-            c["seed"] = nullptr;
-            c["noise_shape"] = nullptr;
-        } else if (node.kind == "Concatenate") {
-            c["axis"] = node.param<std::int64_t>("axis");
-        } else if (node.kind != "Add") {
-            throw std::invalid_argument(node.name + ": a " + node.kind + " cannot be written to a .keras file yet");
-        }
-        return c;
     }
 };
 
@@ -205,14 +123,6 @@ json compileConfig(const nlohmann::json& training) {
             {"run_eagerly", false},
             {"steps_per_execution", 1},
             {"jit_compile", false}};
-}
-
-/// Where Keras's saving code keeps a layer's own variables, below its place in `layers`: a
-/// recurrent layer's are its cell's, a TimeDistributed's its wrapped layer's.
-std::string ownerOf(const Node& node) {
-    if (node.kind == "LSTM" || node.kind == "GRU") return "/cell";
-    if (node.kind == "TimeDistributed") return "/layer";
-    return "";
 }
 
 std::string dateSaved() {
@@ -254,10 +164,15 @@ void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& 
         h5.group(key + "/vars");
         const auto own = ofLayer.find(node.name);
         if (own == ofLayer.end()) continue;
-        const std::string vars = key + ownerOf(node) + "/vars";
-        h5.group(vars);
-        for (std::size_t i = 0; i < own->second.size(); ++i) {
-            h5.floats(vars + "/" + std::to_string(i), own->second[i]->shape, own->second[i]->values);
+        // Each weight in the vars of the object that holds it (a recurrent layer's cell, a
+        // wrapper's inner layer), numbered in creation order there.
+        std::map<std::string, int> count;
+        for (const NamedTensor* t : own->second) {
+            const LayerSpec& spec = *findLayer(node.kind);
+            const std::string owner = spec.kerasWeightPlace({t->name.substr(node.name.size() + 1), t->shape}).keras3Owner;
+            const std::string vars = key + (owner.empty() ? "" : "/" + owner) + "/vars";
+            if (count.find(vars) == count.end()) h5.group(vars);
+            h5.floats(vars + "/" + std::to_string(count[vars]++), t->shape, t->values);
         }
     }
     std::string weightsImage = h5.image();

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "interop/python_text.h"
+#include "io/python_text.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
@@ -68,12 +68,7 @@ std::string shapeTuple(const Dims& dims) {
 
 /// The layer object, without its call: `layers.LSTM(units=512, ..., name="lstm_1")`.
 std::string layerExpression(const Node& n) {
-    const std::string name = "name=" + pyString(n.name);
-    if (n.kind == "TimeDistributed") {
-        return "layers.TimeDistributed(layers.Dense(" + arguments(n) + "), " + name + ")";
-    }
-    const std::string args = arguments(n);
-    return "layers." + n.kind + "(" + (args.empty() ? "" : args + ", ") + name + ")";
+    return findLayer(n.kind)->kerasPython(arguments(n), "name=" + pyString(n.name));
 }
 
 std::string optimizerCode(const OptimizerConfig& o) {

@@ -9,6 +9,7 @@
 #include "engine/plan.h"
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
+#include "layers/keras_config.h"
 #include "layers/layer_registry.h"
 #include "version.h"
 
@@ -18,83 +19,15 @@ using nlohmann::json;
 
 namespace {
 
-json regularizerJson(const Regularizer& r) {
-    if (r.kind == Regularizer::Kind::None) return nullptr;
-    return {{"class_name", "L1L2"}, {"config", {{"l1", r.l1}, {"l2", r.l2}}}};
-}
-
-/// The layer's parameters under Keras's names, from the schema.
-json paramsJson(const Node& node) {
-    json c = json::object();
-    const LayerSpec* spec = findLayer(node.kind);
-    for (const ParamSpec& p : spec->params()) {
-        auto it = node.params.find(p.name);
-        if (it == node.params.end()) continue;
-        const ParamValue& v = it->second;
-        if (const auto* b = std::get_if<bool>(&v)) c[p.name] = *b;
-        if (const auto* i = std::get_if<std::int64_t>(&v)) c[p.name] = *i;
-        if (const auto* d = std::get_if<double>(&v)) c[p.name] = *d;
-        if (const auto* s = std::get_if<std::string>(&v)) c[p.name] = *s;
-        if (const auto* r = std::get_if<Regularizer>(&v)) c[p.name] = regularizerJson(*r);
-    }
-    return c;
-}
-
-json initializer(const char* cls, json config = json::object()) {
-    return {{"class_name", cls}, {"config", std::move(config)}};
-}
-
-json glorotUniform() {
-    return initializer("VarianceScaling", {{"scale", 1.0}, {"mode", "fan_avg"},
-                                           {"distribution", "uniform"}, {"seed", nullptr}});
-}
-
-json denseConfig(const Node& node, const std::string& name) {
-    json c = paramsJson(node);
-    c["name"] = name;
-    c["trainable"] = true;
-    c["kernel_initializer"] = glorotUniform();
-    c["bias_initializer"] = initializer("Zeros");
-    c["bias_regularizer"] = nullptr;
-    c["activity_regularizer"] = nullptr;
-    c["kernel_constraint"] = nullptr;
-    c["bias_constraint"] = nullptr;
-    return c;
-}
-
-json layerConfig(const Node& node) {
+json layerConfig(const Node& node, std::span<const Dims> inputs) {
     if (node.kind == "InputLayer") {
         json shape = json::array({nullptr});
         for (std::int64_t d : node.param<Dims>("shape")) shape.push_back(d == kNone ? json(nullptr) : json(d));
         return {{"batch_input_shape", shape}, {"dtype", "float32"}, {"sparse", false},
                 {"name", node.name}};
     }
-    if (node.kind == "TimeDistributed") {
-        return {{"layer", {{"class_name", "Dense"}, {"config", denseConfig(node, node.name + "_dense")}}},
-                {"name", node.name},
-                {"trainable", true}};
-    }
-    if (node.kind == "Dense") return denseConfig(node, node.name);
-    json c = paramsJson(node);
-    c["name"] = node.name;
-    c["trainable"] = true;
-    if (node.kind == "LSTM" || node.kind == "GRU") {
-        // Everything TF.js or Keras would otherwise default differently, or that LayerLoom
-        // does not do, stated.
-        c["kernel_initializer"] = glorotUniform();
-        c["recurrent_initializer"] = initializer("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}});
-        c["bias_initializer"] = initializer("Zeros");
-        nullRecurrentOptions(c);
-        c["return_state"] = false;
-        c["go_backwards"] = false;
-        c["stateful"] = false;
-        c["unroll"] = false;
-        c["implementation"] = 2;
-    }
-    if (node.kind == "Dropout") {
-        c["noise_shape"] = nullptr;
-        c["seed"] = nullptr;
-    }
+    json c = kerasBaseConfig(node.name, KerasFormat::TfKeras2);
+    c.update(findLayer(node.kind)->kerasConfig(node, KerasFormat::TfKeras2, inputs));
     return c;
 }
 
@@ -113,13 +46,15 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
         const Node& n = *graph.node(id);
         json inbound = json::array();
         json call = json::array();
+        std::vector<Dims> inputDims;
         for (const Edge* e : graph.inputEdges(id)) {
             call.push_back(json::array({graph.node(e->from.node)->name, 0, 0, json::object()}));
+            inputDims.push_back(v.of(graph, e->from.node).output->sizes());
         }
         if (!call.empty()) inbound.push_back(call);
         layers.push_back({{"name", n.name},
                           {"class_name", n.kind},
-                          {"config", layerConfig(n)},
+                          {"config", layerConfig(n, inputDims)},
                           {"inbound_nodes", inbound}});
     }
     for (NodeId id : v.order) {
@@ -139,16 +74,9 @@ std::map<std::string, std::vector<const NamedTensor*>> kerasWeightsByLayer(const
         const auto it = byName.find(needed.name);
         if (it == byName.end()) throw std::invalid_argument("no weights for " + needed.name);
         if (it->second->shape != needed.shape) throw std::invalid_argument("the weights of " + needed.name + " do not fit its layer");
-        ofLayer[needed.name.substr(0, needed.name.find('/'))].push_back(it->second);
+        ofLayer[needed.layer].push_back(it->second);
     }
     return ofLayer;
-}
-
-void nullRecurrentOptions(json& c) {
-    for (const char* key : {"recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-                            "recurrent_constraint", "bias_constraint"}) {
-        c[key] = nullptr;
-    }
 }
 
 json kerasOptimizer(const OptimizerConfig& o) {

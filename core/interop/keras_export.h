@@ -60,10 +60,6 @@ void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& 
 /// .hdf5 with exportKerasH5; throws std::invalid_argument for any other name.
 void exportKerasFile(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file);
 
-/// States as null the LSTM/GRU options LayerLoom does not have (the recurrent, bias and activity
-/// regularizers, every constraint), which both Keras formats name alike.
-void nullRecurrentOptions(nlohmann::json& config);
-
 /// An optimizer as Keras serializes it, {"class_name": "Adam", "config": {...}}: the keys every
 /// Keras 3 optimizer and tf.keras 2.11+'s take (later versions added more, with defaults).
 nlohmann::json kerasOptimizer(const OptimizerConfig& optimizer);

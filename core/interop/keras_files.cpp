@@ -17,6 +17,7 @@
 #include "io/isolated.h"
 #include "io/json_input.h"
 #include "io/message_text.h"
+#include "layers/layer_registry.h"
 
 namespace loom {
 
@@ -29,11 +30,11 @@ namespace {
 constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{64} << 20;
 constexpr std::uint64_t kMaxArchivedWeightsBytes = std::uint64_t{4} << 30;
 
-/// The weights a layer kind holds, in the order Keras creates them (the bias last, when used).
-std::vector<std::string> weightNamesOf(const std::string& className) {
-    if (className == "LSTM" || className == "GRU") return {"kernel", "recurrent_kernel", "bias"};
-    if (className == "Dense" || className == "TimeDistributed") return {"kernel", "bias"};
-    return {};
+/// The weights a layer holds, in the order Keras creates them, as its kind names them.
+std::vector<std::string> weightNamesOf(const ModelGraph& graph, const std::string& layer) {
+    const Node* node = graph.nodeByName(layer);
+    const LayerSpec* spec = node ? findLayer(node->kind) : nullptr;
+    return spec ? spec->weightNames(*node) : std::vector<std::string>{};
 }
 
 /// Keeps a count of the bytes read against kMaxKerasWeightBytes.
@@ -67,14 +68,6 @@ public:
             throw KerasImportError(where + ": weight '" + printableExcerpt(name, 60) + "' has shape " + shapeText(shape) +
                                    "; the layer needs " + shapeText(it->second));
         }
-    }
-
-    /// How many weights `layer` holds, when the graph says (else nothing).
-    std::optional<std::size_t> countOf(const std::string& layer) const {
-        if (m_needed.empty()) return std::nullopt;
-        std::size_t n = 0;
-        for (const auto& [name, shape] : m_needed) n += name.starts_with(layer + "/") && name.find('/', layer.size() + 1) == std::string::npos;
-        return n;
     }
 
 private:
@@ -164,13 +157,15 @@ KerasImport readH5(const std::filesystem::path& path) {
         if (!graph.nodeByName(layer)) {
             throw KerasImportError(where + ": weights for layer '" + printableExcerpt(layer, 40) + "', which the model does not have");
         }
+        const std::vector<std::string> params = weightNamesOf(graph, layer);
         for (const std::string& name : *names) {
             // tf.keras 2: "lstm_1/lstm_cell_1/kernel:0"; Keras 3: "lstm_1/lstm_cell/kernel".
-            std::string param = name.substr(name.rfind('/') + 1);
-            if (param.ends_with(":0")) param.resize(param.size() - 2);
-            if (param != "kernel" && param != "recurrent_kernel" && param != "bias") {
-                throw KerasImportError(where + ": " + group + ": weight '" + printableExcerpt(name) +
-                                       "' is none of the kernel, recurrent_kernel and bias LayerLoom's layers hold");
+            const std::string param = layerLoomWeightName(name.starts_with(layer + "/") ? name.substr(layer.size() + 1) : name);
+            if (std::find(params.begin(), params.end(), param) == params.end()) {
+                std::string list;
+                for (const std::string& p : params) list += (list.empty() ? "" : ", ") + p;
+                throw KerasImportError(where + ": " + group + ": weight '" + printableExcerpt(name) + "' is none of the weights of layer '" +
+                                       printableExcerpt(layer, 40) + "' (" + list + ")");
             }
             Hdf5File::Floats values = file.floats(group + "/" + name, budget.left());
             budget.take(values);
@@ -223,26 +218,36 @@ KerasImport readArchive(const std::filesystem::path& path) {
             key += '_';
             key += std::to_string(++it->second);
         }
-        const std::vector<std::string> params = weightNamesOf(layer.className);
+        const std::vector<std::string> params = weightNamesOf(result.project.graph, layer.name);
         if (params.empty()) continue;
-        const std::string owner = layer.className == "TimeDistributed" ? "/layer" : (layer.className == "Dense" ? "" : "/cell");
-        const std::string vars = "layers/" + key + owner + "/vars";
-        if (!weights.isGroup(vars)) {
-            throw KerasImportError(weights.name() + ": no weights for layer '" + printableExcerpt(layer.name, 40) + "' (at " + vars + ")");
+        // The weights of each object that holds some (the layer, its cell, a wrapper's inner
+        // layer), numbered in the order that object creates them.
+        const LayerSpec& spec = *findLayer(result.project.graph.nodeByName(layer.name)->kind);
+        std::vector<std::pair<std::string, std::vector<std::string>>> owners;
+        for (const std::string& param : params) {
+            const std::string owner = spec.kerasWeightPlace({param, {}}).keras3Owner;
+            auto it = std::find_if(owners.begin(), owners.end(), [&](const auto& o) { return o.first == owner; });
+            if (it == owners.end()) it = owners.insert(owners.end(), {owner, {}});
+            it->second.push_back(param);
         }
-        const std::vector<std::string> present = weights.members(vars);
-        const std::size_t needed = shapes.countOf(layer.name).value_or(present.size());
-        if (present.size() > params.size() || present.size() != needed) {
-            throw KerasImportError(weights.name() + ": /" + vars + ": holds " + std::to_string(present.size()) + " weights; layer '" +
-                                   printableExcerpt(layer.name, 40) + "' needs " + std::to_string(needed));
-        }
-        for (std::size_t i = 0; i < present.size(); ++i) {
-            const std::string at = vars + "/" + std::to_string(i);
-            if (!weights.exists(at)) throw KerasImportError(weights.name() + ": " + at + " is missing");
-            Hdf5File::Floats values = weights.floats(at, budget.left());
-            budget.take(values);
-            shapes.check(layer.name + "/" + params[i], values.shape, weights.name() + ": /" + at);
-            result.weights.push_back({layer.name + "/" + params[i], std::move(values.shape), std::move(values.values)});
+        for (const auto& [owner, names] : owners) {
+            const std::string vars = "layers/" + key + (owner.empty() ? "" : "/" + owner) + "/vars";
+            if (!weights.isGroup(vars)) {
+                throw KerasImportError(weights.name() + ": no weights for layer '" + printableExcerpt(layer.name, 40) + "' (at " + vars + ")");
+            }
+            const std::vector<std::string> present = weights.members(vars);
+            if (present.size() != names.size()) {
+                throw KerasImportError(weights.name() + ": /" + vars + ": holds " + std::to_string(present.size()) + " weights; layer '" +
+                                       printableExcerpt(layer.name, 40) + "' needs " + std::to_string(names.size()));
+            }
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                const std::string at = vars + "/" + std::to_string(i);
+                if (!weights.exists(at)) throw KerasImportError(weights.name() + ": " + at + " is missing");
+                Hdf5File::Floats values = weights.floats(at, budget.left());
+                budget.take(values);
+                shapes.check(layer.name + "/" + names[i], values.shape, weights.name() + ": /" + at);
+                result.weights.push_back({layer.name + "/" + names[i], std::move(values.shape), std::move(values.values)});
+            }
         }
     }
     return result;

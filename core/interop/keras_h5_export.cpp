@@ -6,6 +6,7 @@
 #include "engine/loss.h"
 #include "interop/hdf5_file.h"
 #include "interop/keras_export.h"
+#include "layers/layer_registry.h"
 #include "train/config_json.h"
 
 namespace loom {
@@ -14,11 +15,11 @@ using nlohmann::json;
 
 namespace {
 
-/// tf.keras 2's name of a weight: a recurrent layer's belong to its cell.
-std::string tfKerasWeightName(const Node& node, const std::string& param) {
-    if (node.kind == "LSTM") return node.name + "/lstm_cell/" + param + ":0";
-    if (node.kind == "GRU") return node.name + "/gru_cell/" + param + ":0";
-    return node.name + "/" + param + ":0";
+/// tf.keras 2's name of a weight (`lstm_1/lstm_cell/kernel:0`) from LayerLoom's
+/// (`lstm_1/kernel`): where the layer's kind says Keras keeps it.
+std::string tfKerasWeightName(const Node& node, const NamedTensor& weight) {
+    const std::string own = weight.name.substr(node.name.size() + 1);
+    return node.name + "/" + findLayer(node.kind)->kerasWeightPlace({own, weight.shape}).h5Name;
 }
 
 /// The project's loss and optimizer as tf.keras 2's training_config.
@@ -56,7 +57,7 @@ void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weigh
         const std::vector<const NamedTensor*> none;
         const std::vector<const NamedTensor*>& own = it != ofLayer.end() ? it->second : none;
         std::vector<std::string> names;
-        for (const NamedTensor* t : own) names.push_back(tfKerasWeightName(node, t->name.substr(t->name.rfind('/') + 1)));
+        for (const NamedTensor* t : own) names.push_back(tfKerasWeightName(node, *t));
         h5.names(group, "weight_names", names);
         for (std::size_t i = 0; i < names.size(); ++i) h5.floats(group + "/" + names[i], own[i]->shape, own[i]->values);
     }

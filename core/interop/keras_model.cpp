@@ -157,11 +157,10 @@ private:
                 t.values.resize(count);
                 std::memcpy(t.values.data(), blob.data() + offset, count * 4);
                 offset += count * 4;
-                // Keras names weights `layer/.../param`; LayerLoom `layer/param`.
+                // Keras names weights `layer/lstm_cell/param`; LayerLoom `layer/param`.
                 const auto slash = name.find('/');
-                const auto last = name.rfind('/');
                 if (slash == std::string::npos) fail("weight '" + name + "' names no layer");
-                t.name = name.substr(0, slash) + name.substr(last);
+                t.name = name.substr(0, slash) + "/" + layerLoomWeightName(name.substr(slash + 1));
                 if (!g.nodeByName(name.substr(0, slash))) {
                     fail("weight '" + name + "' belongs to no layer of the model");
                 }

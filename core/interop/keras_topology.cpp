@@ -30,17 +30,6 @@ KerasProducer producerOfVersion(const std::string& kerasVersion) {
 
 namespace {
 
-Regularizer regularizerOf(const json& j) {
-    if (j.is_null()) return {};
-    const json& c = j.value("config", json::object());
-    const double l1 = c.value("l1", 0.0), l2 = c.value("l2", 0.0);
-    Regularizer r{Regularizer::Kind::L1L2, l1, l2};
-    if (l1 == 0.0 && l2 == 0.0) return {};
-    if (l1 == 0.0) r.kind = Regularizer::Kind::L2;
-    if (l2 == 0.0) r.kind = Regularizer::Kind::L1;
-    return r;
-}
-
 /// The text at `key` of an object, or "" when it is missing or not text.
 std::string textMember(const json& obj, const char* key) {
     if (!obj.is_object()) return "";
@@ -141,56 +130,25 @@ private:
             g.setParam(id, "shape", shapeOf(cfg[key], name));
             return id;
         }
-        json c = cfg;
-        if (cls == "TimeDistributed") {
-            const json inner = cfg.value("layer", json());
-            if (!inner.is_object() || !inner.contains("class_name")) failLayer(name, "a TimeDistributed without the layer it wraps");
-            checkOrigin(inner, name, textMember(inner, "class_name"));
-            if (inner["class_name"] != "Dense") {
-                failLayer(name, "LayerLoom's TimeDistributed wraps Dense only, not " + jsonExcerpt(inner["class_name"]));
-            }
-            if (!inner.contains("config") || !inner["config"].is_object()) failLayer(name, "the Dense inside TimeDistributed has no config");
-            c = inner["config"];
-        }
+        // A wrapped layer is checked as the outer one is.
+        if (cfg.contains("layer") && cfg["layer"].is_object()) checkOrigin(cfg["layer"], name, textMember(cfg["layer"], "class_name"));
         const LayerSpec* spec = findLayer(cls);
         if (!spec) fail("layer '" + printableExcerpt(name, 40) + "' is a " + printableExcerpt(cls, 40) + ", which LayerLoom does not support");
         const NodeId id = g.addNode(cls, {}, name);
-        for (const ParamSpec& p : spec->params()) {
-            if (!c.contains(p.name)) continue;
-            const json& v = c[p.name];
-            try {
-                switch (p.type) {
-                    case ParamType::Bool: g.setParam(id, p.name, v.get<bool>()); break;
-                    case ParamType::Int: g.setParam(id, p.name, v.get<std::int64_t>()); break;
-                    case ParamType::Float: g.setParam(id, p.name, v.get<double>()); break;
-                    case ParamType::Choice: g.setParam(id, p.name, v.get<std::string>()); break;
-                    case ParamType::Regularization: g.setParam(id, p.name, regularizerOf(v)); break;
-                    case ParamType::Shape: break;
-                }
-            } catch (const json::exception&) {
-                failLayer(name, p.name + " is " + jsonExcerpt(v) + ", which " + cls + " cannot take");
+        ParamMap params = g.node(id)->params;
+        if (const std::string problem = spec->readKeras(cfg, m_producer, params); !problem.empty()) failLayer(name, problem);
+        for (const auto& [key, value] : params) {
+            const auto* text = std::get_if<std::string>(&value);
+            if (m_producer == KerasProducer::Keras3 && text && *text == "hard_sigmoid") {
+                failLayer(name, key + " hard_sigmoid: Keras 3's is relu6(x + 3) / 6, LayerLoom's is "
+                                "Keras 2's clip(0.2x + 0.5, 0, 1); choose sigmoid in Keras, or save the model with Keras 2");
             }
+            g.setParam(id, key, value);
         }
-        const bool recurrent = cls == "LSTM" || cls == "GRU";
-        if (recurrent && !c.contains("recurrent_activation")) {
-            g.setParam(id, "recurrent_activation", std::string(m_producer == KerasProducer::TfJs ? "hard_sigmoid" : "sigmoid"));
-        }
-        if (cls == "GRU" && !c.contains("reset_after")) g.setParam(id, "reset_after", m_producer != KerasProducer::TfJs);
-        if (m_producer == KerasProducer::Keras3) {
-            for (const char* key : {"activation", "recurrent_activation"}) {
-                if (textMember(c, key) == "hard_sigmoid") {
-                    failLayer(name, std::string(key) + " hard_sigmoid: Keras 3's is relu6(x + 3) / 6, LayerLoom's is "
-                                    "Keras 2's clip(0.2x + 0.5, 0, 1); choose sigmoid in Keras, or save the model with Keras 2");
-                }
-            }
-        }
-        const auto flag = [&](const char* key) { return c.contains(key) && c[key].is_boolean() && c[key].get<bool>(); };
+        const auto flag = [&](const char* key) { return cfg.contains(key) && cfg[key].is_boolean() && cfg[key].get<bool>(); };
         if (flag("go_backwards")) failLayer(name, "go_backwards=True is not supported");
         if (flag("return_state")) failLayer(name, "return_state=True is not supported");
         if (flag("stateful")) failLayer(name, "stateful=True is not supported");
-        if (cls == "Dropout" && c.contains("noise_shape") && !c["noise_shape"].is_null()) {
-            failLayer(name, "Dropout with a noise_shape is not supported");
-        }
         return id;
     }
 
@@ -376,6 +334,28 @@ KerasTopology readKerasTopology(const json& topology, KerasProducer producer, co
         throw KerasImportError(where + ": not a Keras model description: a value in it is of another kind "
                                        "(text, number, list, object) than Keras writes there");
     }
+}
+
+std::string layerLoomWeightName(std::string kerasName) {
+    if (kerasName.ends_with(":0")) kerasName.resize(kerasName.size() - 2);
+    std::string out;
+    std::size_t at = 0;
+    while (at <= kerasName.size()) {
+        std::size_t slash = kerasName.find('/', at);
+        if (slash == std::string::npos) slash = kerasName.size();
+        const std::string part = kerasName.substr(at, slash - at);
+        const bool last = slash == kerasName.size();
+        // A cell's scope: "lstm_cell", "gru_cell_3", "simple_rnn_cell".
+        std::string bare = part;
+        while (!bare.empty() && std::isdigit(static_cast<unsigned char>(bare.back()))) bare.pop_back();
+        if (bare.ends_with("_")) bare.pop_back();
+        if (last || !bare.ends_with("_cell")) {
+            if (!out.empty()) out += '/';
+            out += part;
+        }
+        at = slash + 1;
+    }
+    return out;
 }
 
 }  // namespace loom

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "graph/project_file.h"
+#include "layers/layer_spec.h"
 
 namespace loom {
 
@@ -17,13 +18,6 @@ inline constexpr std::uint64_t kMaxKerasWeightBytes = std::uint64_t{16} << 30;
 /// Parses JSON text of a Keras file; a syntax error becomes a KerasImportError that starts
 /// with `where` and says the line and column.
 nlohmann::json parseKerasJson(const std::string& text, const std::string& where);
-
-/// Who wrote a Keras model: defaults and a few semantics differ between them.
-enum class KerasProducer {
-    TfJs,    ///< TensorFlow.js: LSTM/GRU recurrent_activation hard_sigmoid, GRU reset_after false
-    Keras2,  ///< tf.keras 2.x
-    Keras3,  ///< Keras 3.x: hard_sigmoid is relu6(x + 3) / 6, not clip(0.2x + 0.5)
-};
 
 /// The producer a `keras_version` text names ("2.15.0", "3.3.3"); Keras 2 when it is empty.
 KerasProducer producerOfVersion(const std::string& kerasVersion);
@@ -43,6 +37,11 @@ struct KerasTopology {
 /// Keras's naming.to_snake_case, which names a layer's place in a .keras weights file after
 /// its class: "TimeDistributed" -> "time_distributed", "LSTM" -> "lstm".
 std::string kerasSnakeCase(const std::string& className);
+
+/// LayerLoom's name of a weight below its layer from Keras's: without ":0", and without the
+/// scopes of recurrent cells ("lstm_cell_1/kernel:0" -> "kernel",
+/// "forward_lstm/lstm_cell/bias" -> "forward_lstm/bias").
+std::string layerLoomWeightName(std::string kerasName);
 
 /// The order in which Keras lists a functional model's layers (`model.layers`), which its
 /// .h5 files load weights by and its .keras files number their weight groups by: decreasing

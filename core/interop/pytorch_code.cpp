@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "interop/python_text.h"
+#include "io/python_text.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
@@ -43,112 +43,6 @@ def activation(name):
         "swish": F.silu,
     }
     return table[name]
-
-
-class KerasDense(nn.Module):
-    """Keras's Dense on the last axis: y = act(x @ kernel + bias), kernel (in, units)."""
-
-    def __init__(self, inputs, units, act, use_bias):
-        super().__init__()
-        self.kernel = nn.Parameter(torch.empty(inputs, units))
-        self.bias = nn.Parameter(torch.zeros(units)) if use_bias else None
-        self.act = activation(act)
-        nn.init.xavier_uniform_(self.kernel)
-
-    def forward(self, x):
-        y = x @ self.kernel
-        return self.act(y if self.bias is None else y + self.bias)
-
-
-class KerasLSTM(nn.Module):
-    """Keras's LSTM: gates i, f, c, o in blocks of `units` columns; kernel (in, 4u),
-    recurrent_kernel (u, 4u), one bias (4u); `act` on the candidate and the cell output."""
-
-    def __init__(self, inputs, units, act, rec, use_bias, return_sequences):
-        super().__init__()
-        self.units = units
-        self.kernel = nn.Parameter(torch.empty(inputs, 4 * units))
-        self.recurrent_kernel = nn.Parameter(torch.empty(units, 4 * units))
-        self.bias = nn.Parameter(torch.zeros(4 * units)) if use_bias else None
-        self.act, self.rec = activation(act), activation(rec)
-        self.return_sequences = return_sequences
-        nn.init.xavier_uniform_(self.kernel)
-        nn.init.orthogonal_(self.recurrent_kernel)
-        if self.bias is not None:
-            with torch.no_grad():
-                self.bias[units:2 * units] = 1.0  # unit_forget_bias
-
-    def forward(self, x):
-        u = self.units
-        xs = x @ self.kernel
-        if self.bias is not None:
-            xs = xs + self.bias
-        h = x.new_zeros(x.shape[0], u)
-        c = x.new_zeros(x.shape[0], u)
-        out = []
-        for t in range(x.shape[1]):
-            z = xs[:, t] + h @ self.recurrent_kernel
-            i = self.rec(z[:, :u])
-            f = self.rec(z[:, u:2 * u])
-            g = self.act(z[:, 2 * u:3 * u])
-            o = self.rec(z[:, 3 * u:])
-            c = f * c + i * g
-            h = o * self.act(c)
-            out.append(h)
-        return torch.stack(out, dim=1) if self.return_sequences else h
-
-
-class KerasGRU(nn.Module):
-    """Keras's GRU: gates z, r, h; reset_after=True has bias (2, 3u) and applies r after the
-    recurrent product, reset_after=False one bias (3u) and r before it."""
-
-    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, reset_after):
-        super().__init__()
-        self.units, self.reset_after = units, reset_after
-        self.kernel = nn.Parameter(torch.empty(inputs, 3 * units))
-        self.recurrent_kernel = nn.Parameter(torch.empty(units, 3 * units))
-        shape = (2, 3 * units) if reset_after else (3 * units,)
-        self.bias = nn.Parameter(torch.zeros(*shape)) if use_bias else None
-        self.act, self.rec = activation(act), activation(rec)
-        self.return_sequences = return_sequences
-        nn.init.xavier_uniform_(self.kernel)
-        nn.init.orthogonal_(self.recurrent_kernel)
-
-    def forward(self, x):
-        u = self.units
-        xs = x @ self.kernel
-        b_rec = None
-        if self.bias is not None:
-            xs = xs + (self.bias[0] if self.reset_after else self.bias)
-            b_rec = self.bias[1] if self.reset_after else None
-        h = x.new_zeros(x.shape[0], u)
-        out = []
-        for t in range(x.shape[1]):
-            xt = xs[:, t]
-            if self.reset_after:
-                a = h @ self.recurrent_kernel
-                if b_rec is not None:
-                    a = a + b_rec
-                z = self.rec(xt[:, :u] + a[:, :u])
-                r = self.rec(xt[:, u:2 * u] + a[:, u:2 * u])
-                hh = self.act(xt[:, 2 * u:] + r * a[:, 2 * u:])
-            else:
-                a = h @ self.recurrent_kernel[:, :2 * u]
-                z = self.rec(xt[:, :u] + a[:, :u])
-                r = self.rec(xt[:, u:2 * u] + a[:, u:])
-                hh = self.act(xt[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
-            h = z * h + (1 - z) * hh
-            out.append(h)
-        return torch.stack(out, dim=1) if self.return_sequences else h
-
-
-class RepeatVector(nn.Module):
-    def __init__(self, n):
-        super().__init__()
-        self.n = n
-
-    def forward(self, x):
-        return x.unsqueeze(1).repeat(1, self.n, 1)
 )PY";
 
 constexpr const char* kEpilogue = R"PY(
@@ -164,9 +58,9 @@ def load_weights(model, folder=os.path.dirname(os.path.abspath(__file__))):
         count = int(np.prod(entry["shape"])) if entry["shape"] else 1
         values = blob[offset:offset + count].reshape(entry["shape"])
         offset += count
-        layer, name = entry["name"].split("/")
+        layer, name = entry["name"].split("/", 1)
         with torch.no_grad():
-            params[layer + "." + name].copy_(torch.from_numpy(values.copy()))
+            params[layer + "." + name.replace("/", ".")].copy_(torch.from_numpy(values.copy()))
     return model
 
 
@@ -199,7 +93,6 @@ if __name__ == "__main__":
         json.dump(y.tolist(), f)
 )PY";
 
-std::string pyString(const std::string& s) { return python::quoted(s); }
 std::string attribute(const std::string& name) { return python::identifier(name); }
 
 std::string flag(bool b) { return b ? "True" : "False"; }
@@ -260,50 +153,31 @@ std::string pytorchCode(const Project& project) {
     }
     std::ostringstream init, forward;
     std::vector<std::string> inputs;
+    std::vector<std::string_view> classes;  // each written once, in order of first use
     for (NodeId id : v.order) {
         const Node& n = *g.node(id);
         const std::string a = attribute(n.name);
         const auto& out = v.of(g, id).output;
         const std::string shape = out ? "  # " + out->str() : "";
         const auto in = g.inputEdges(id);
-        const auto inputDims = [&](std::size_t k) { return v.of(g, in[k]->from.node).output->dims; };
         const auto arg = [&](std::size_t k) { return attribute(g.node(in[k]->from.node)->name); };
         if (n.kind == "InputLayer") {
             inputs.push_back(a);
             continue;
         }
-        const std::int64_t features = in.empty() ? 0 : inputDims(0).back().size;
-        if (n.kind == "LSTM" || n.kind == "GRU") {
-            init << "        self." << a << " = Keras" << n.kind << "(" << features << ", "
-                 << n.param<std::int64_t>("units") << ", " << pyString(n.param<std::string>("activation"))
-                 << ", " << pyString(n.param<std::string>("recurrent_activation")) << ", "
-                 << flag(n.param<bool>("use_bias")) << ", " << flag(n.param<bool>("return_sequences"));
-            if (n.kind == "GRU") init << ", " << flag(n.param<bool>("reset_after"));
-            init << ")\n";
-            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
-        } else if (n.kind == "Dense" || n.kind == "TimeDistributed") {
-            init << "        self." << a << " = KerasDense(" << features << ", "
-                 << n.param<std::int64_t>("units") << ", " << pyString(n.param<std::string>("activation"))
-                 << ", " << flag(n.param<bool>("use_bias")) << ")\n";
-            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
-        } else if (n.kind == "RepeatVector") {
-            init << "        self." << a << " = RepeatVector(" << n.param<std::int64_t>("n") << ")\n";
-            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
-        } else if (n.kind == "Dropout") {
-            init << "        self." << a << " = nn.Dropout(" << n.param<double>("rate") << ")\n";
-            forward << "        " << a << " = self." << a << "(" << arg(0) << ")" << shape << "\n";
-        } else if (n.kind == "Add") {
-            forward << "        " << a << " = " << arg(0);
-            for (std::size_t k = 1; k < in.size(); ++k) forward << " + " << arg(k);
-            forward << shape << "\n";
-        } else if (n.kind == "Concatenate") {
-            const std::int64_t axis = n.param<std::int64_t>("axis");
-            forward << "        " << a << " = torch.cat([";
-            for (std::size_t k = 0; k < in.size(); ++k) forward << (k ? ", " : "") << arg(k);
-            forward << "], dim=" << axis << ")" << shape << "\n";
-        } else {
-            throw std::invalid_argument("PyTorch export does not know the layer kind " + n.kind);
+        const LayerSpec& spec = *findLayer(n.kind);
+        std::vector<Dims> dims;
+        std::vector<std::string> args;
+        for (std::size_t k = 0; k < in.size(); ++k) {
+            dims.push_back(v.of(g, in[k]->from.node).output->sizes());
+            args.push_back(arg(k));
         }
+        for (std::string_view c : spec.pytorchClasses()) {
+            if (std::find(classes.begin(), classes.end(), c) == classes.end()) classes.push_back(c);
+        }
+        const PyTorchLayer layer = spec.pytorch(n, dims, "self." + a, args);
+        if (!layer.module.empty()) init << "        self." << a << " = " << layer.module << "\n";
+        forward << "        " << a << " = " << layer.expression << shape << "\n";
     }
     std::string outputs;
     for (std::size_t k = 0; k < v.outputs.size(); ++k) {
@@ -316,7 +190,9 @@ std::string pytorchCode(const Project& project) {
     std::ostringstream py;
     py << "# " << title << ", as designed in LayerLoom: a PyTorch module with the same numerics.\n"
        << "# python3 model.py INPUT.json OUTPUT.json predicts with the weights beside this file.\n"
-       << kPrelude << "\n\nclass Model(nn.Module):\n"
+       << kPrelude;
+    for (std::string_view c : classes) py << "\n\n" << c;
+    py << "\n\nclass Model(nn.Module):\n"
        << "    \"\"\"" << title << " (inputs and outputs shaped (batch, time, features) or (batch, features)).\"\"\"\n\n"
        << "    def __init__(self):\n        super().__init__()\n"
        << (init.str().empty() ? std::string("        pass\n") : init.str())
@@ -339,6 +215,7 @@ void exportPytorchModel(const Project& project, const std::vector<NamedTensor>& 
     nlohmann::json manifest = nlohmann::json::array();
     std::string blob;
     for (const NamedTensor& t : weights) {
+        // The layer's attribute, then the weight's own path (`forward_lstm/kernel` in a wrapper).
         const auto slash = t.name.find('/');
         nlohmann::json entry = {{"name", attribute(t.name.substr(0, slash)) + t.name.substr(slash)},
                                 {"shape", t.shape}};

@@ -121,4 +121,11 @@ std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
     return out;
 }
 
+PyTorchLayer AddSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
+                              std::span<const std::string> args) const {
+    std::string sum = args.front();
+    for (std::size_t k = 1; k < args.size(); ++k) sum += " + " + args[k];
+    return {"", sum};
+}
+
 }  // namespace loom

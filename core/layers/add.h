@@ -20,6 +20,8 @@ public:
     }
     const std::vector<ParamSpec>& params() const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                         std::span<const std::string> args) const override;
 };
 
 }  // namespace loom

@@ -103,4 +103,11 @@ std::optional<TensorShape> ConcatenateSpec::inferShape(const ShapeContext& ctx) 
     return out;
 }
 
+PyTorchLayer ConcatenateSpec::pytorch(const Node& node, std::span<const Dims>, const std::string&,
+                                      std::span<const std::string> args) const {
+    std::string list;
+    for (const std::string& a : args) list += (list.empty() ? "" : ", ") + a;
+    return {"", "torch.cat([" + list + "], dim=" + std::to_string(node.param<std::int64_t>("axis")) + ")"};
+}
+
 }  // namespace loom

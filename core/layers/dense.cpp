@@ -1,6 +1,11 @@
 #include "layers/dense.h"
 
+#include <nlohmann/json.hpp>
+
 #include "layers/activations.h"
+#include "layers/keras_config.h"
+#include "io/json_input.h"
+#include "io/python_text.h"
 
 namespace loom {
 
@@ -34,6 +39,71 @@ std::vector<ParamShape> DenseSpec::weights(const Node& node, std::span<const Dim
 
 std::string DenseSpec::explainSize(const Node& node, const Dim& dim) const {
     return node.name + " has units=" + std::to_string(dim.size);
+}
+
+using nlohmann::json;
+
+json DenseSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
+    json c = kerasParams(*this, node, format);
+    c["kernel_initializer"] = kerasInitializer(Init::GlorotUniform, format);
+    c["bias_initializer"] = kerasInitializer(Init::Zeros, format);
+    nullKerasOptions(c, {"bias_regularizer", "kernel_constraint", "bias_constraint"});
+    if (format == KerasFormat::TfKeras2) c["activity_regularizer"] = nullptr;
+    return c;
+}
+
+PyTorchLayer DenseSpec::pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                                std::span<const std::string> args) const {
+    return {"KerasDense(" + std::to_string(inputs.front().back()) + ", " +
+                std::to_string(node.param<std::int64_t>("units")) + ", " +
+                python::quoted(node.param<std::string>("activation")) + ", " +
+                (node.param<bool>("use_bias") ? "True" : "False") + ")",
+            self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string_view> DenseSpec::pytorchClasses() const {
+    return {R"PY(class KerasDense(nn.Module):
+    """Keras's Dense on the last axis: y = act(x @ kernel + bias), kernel (in, units)."""
+
+    def __init__(self, inputs, units, act, use_bias):
+        super().__init__()
+        self.kernel = nn.Parameter(torch.empty(inputs, units))
+        self.bias = nn.Parameter(torch.zeros(units)) if use_bias else None
+        self.act = activation(act)
+        nn.init.xavier_uniform_(self.kernel)
+
+    def forward(self, x):
+        y = x @ self.kernel
+        return self.act(y if self.bias is None else y + self.bias)
+)PY"};
+}
+
+json TimeDistributedSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims> inputs) const {
+    json dense = kerasBaseConfig(node.name + "_dense", format);
+    dense.update(DenseSpec::kerasConfig(node, format, inputs));
+    if (format == KerasFormat::TfKeras2) return {{"layer", {{"class_name", "Dense"}, {"config", dense}}}};
+    // Keras 3 builds the wrapped Dense on one step: the input's shape without its time axis.
+    json inner = kerasObject("keras.layers", "Dense", std::move(dense));
+    inner["build_config"] = {{"input_shape", json::array({nullptr, inputs.front().back()})}};
+    return {{"layer", std::move(inner)}};
+}
+
+std::string TimeDistributedSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
+    const json inner = config.is_object() ? config.value("layer", json()) : json();
+    if (!inner.is_object() || !inner.contains("class_name")) return "a TimeDistributed without the layer it wraps";
+    if (inner["class_name"] != "Dense") {
+        return "LayerLoom's TimeDistributed wraps Dense only, not " + jsonExcerpt(inner["class_name"]);
+    }
+    if (!inner.contains("config") || !inner["config"].is_object()) return "the Dense inside TimeDistributed has no config";
+    return DenseSpec::readKeras(inner["config"], producer, params);
+}
+
+KerasWeightPlace TimeDistributedSpec::kerasWeightPlace(const ParamShape& weight) const {
+    return {weight.name + ":0", "layer"};
+}
+
+std::string TimeDistributedSpec::kerasPython(const std::string& args, const std::string& nameArg) const {
+    return "layers.TimeDistributed(layers.Dense(" + args + "), " + nameArg + ")";
 }
 
 }  // namespace loom

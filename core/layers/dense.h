@@ -22,6 +22,11 @@ public:
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
+    nlohmann::json kerasConfig(const Node& node, KerasFormat format,
+                               std::span<const Dims> inputs) const override;
+    PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                         std::span<const std::string> args) const override;
+    std::vector<std::string_view> pytorchClasses() const override;
 };
 
 /// Keras TimeDistributed(Dense): the wrapped Dense applied at every step of a sequence.
@@ -34,6 +39,13 @@ public:
         return "Applies a Dense layer to every step of a sequence.";
     }
     InputRank inputRank() const override { return InputRank::Sequence; }
+    /// {"layer": the wrapped Dense}, named `<name>_dense`.
+    nlohmann::json kerasConfig(const Node& node, KerasFormat format,
+                               std::span<const Dims> inputs) const override;
+    std::string readKeras(const nlohmann::json& config, KerasProducer producer,
+                          ParamMap& params) const override;
+    KerasWeightPlace kerasWeightPlace(const ParamShape& weight) const override;
+    std::string kerasPython(const std::string& args, const std::string& nameArg) const override;
 };
 
 }  // namespace loom

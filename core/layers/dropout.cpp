@@ -1,4 +1,8 @@
 #include "layers/dropout.h"
+#include <nlohmann/json.hpp>
+
+#include "io/python_text.h"
+#include "layers/keras_config.h"
 
 namespace loom {
 
@@ -13,6 +17,25 @@ const std::vector<ParamSpec>& DropoutSpec::params() const {
 
 std::optional<TensorShape> DropoutSpec::inferShape(const ShapeContext& ctx) const {
     return *ctx.inputs.front().shape;
+}
+
+using nlohmann::json;
+
+json DropoutSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
+    json c = kerasParams(*this, node, format);
+    c["noise_shape"] = nullptr;
+    c["seed"] = nullptr;
+    return c;
+}
+
+std::string DropoutSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
+    if (config.contains("noise_shape") && !config["noise_shape"].is_null()) return "Dropout with a noise_shape is not supported";
+    return LayerSpec::readKeras(config, producer, params);
+}
+
+PyTorchLayer DropoutSpec::pytorch(const Node& node, std::span<const Dims>, const std::string& self_,
+                                  std::span<const std::string> args) const {
+    return {"nn.Dropout(" + python::number(node.param<double>("rate")) + ")", self_ + "(" + args.front() + ")"};
 }
 
 }  // namespace loom

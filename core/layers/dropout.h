@@ -20,6 +20,13 @@ public:
     }
     const std::vector<ParamSpec>& params() const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    nlohmann::json kerasConfig(const Node& node, KerasFormat format,
+                               std::span<const Dims> inputs) const override;
+    /// A noise_shape (one mask shared along an axis) is refused.
+    std::string readKeras(const nlohmann::json& config, KerasProducer producer,
+                          ParamMap& params) const override;
+    PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                         std::span<const std::string> args) const override;
 };
 
 }  // namespace loom

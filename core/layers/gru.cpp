@@ -1,5 +1,7 @@
 #include "layers/gru.h"
 
+#include <nlohmann/json.hpp>
+
 namespace loom {
 
 const std::vector<ParamSpec>& GruSpec::params() const {
@@ -19,6 +21,61 @@ std::vector<ParamShape> GruSpec::weights(const Node& node, std::span<const Dims>
     ParamShape bias{"bias", {3 * u}, Init::Zeros};
     if (node.param<bool>("reset_after")) bias.shape = {2, 3 * u};
     return gateWeights(node, inputs.front().back(), 3, std::move(bias));
+}
+
+std::string GruSpec::readKeras(const nlohmann::json& config, KerasProducer producer, ParamMap& params) const {
+    if (!config.contains("reset_after")) params["reset_after"] = producer != KerasProducer::TfJs;
+    return RecurrentSpec::readKeras(config, producer, params);
+}
+
+std::string GruSpec::pytorchExtraArgs(const Node& node) const {
+    return node.param<bool>("reset_after") ? ", True" : ", False";
+}
+
+std::vector<std::string_view> GruSpec::pytorchClasses() const {
+    return {R"PY(class KerasGRU(nn.Module):
+    """Keras's GRU: gates z, r, h; reset_after=True has bias (2, 3u) and applies r after the
+    recurrent product, reset_after=False one bias (3u) and r before it."""
+
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, reset_after):
+        super().__init__()
+        self.units, self.reset_after = units, reset_after
+        self.kernel = nn.Parameter(torch.empty(inputs, 3 * units))
+        self.recurrent_kernel = nn.Parameter(torch.empty(units, 3 * units))
+        shape = (2, 3 * units) if reset_after else (3 * units,)
+        self.bias = nn.Parameter(torch.zeros(*shape)) if use_bias else None
+        self.act, self.rec = activation(act), activation(rec)
+        self.return_sequences = return_sequences
+        nn.init.xavier_uniform_(self.kernel)
+        nn.init.orthogonal_(self.recurrent_kernel)
+
+    def forward(self, x):
+        u = self.units
+        xs = x @ self.kernel
+        b_rec = None
+        if self.bias is not None:
+            xs = xs + (self.bias[0] if self.reset_after else self.bias)
+            b_rec = self.bias[1] if self.reset_after else None
+        h = x.new_zeros(x.shape[0], u)
+        out = []
+        for t in range(x.shape[1]):
+            xt = xs[:, t]
+            if self.reset_after:
+                a = h @ self.recurrent_kernel
+                if b_rec is not None:
+                    a = a + b_rec
+                z = self.rec(xt[:, :u] + a[:, :u])
+                r = self.rec(xt[:, u:2 * u] + a[:, u:2 * u])
+                hh = self.act(xt[:, 2 * u:] + r * a[:, 2 * u:])
+            else:
+                a = h @ self.recurrent_kernel[:, :2 * u]
+                z = self.rec(xt[:, :u] + a[:, :u])
+                r = self.rec(xt[:, u:2 * u] + a[:, u:])
+                hh = self.act(xt[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
+            h = z * h + (1 - z) * hh
+            out.append(h)
+        return torch.stack(out, dim=1) if self.return_sequences else h
+)PY"};
 }
 
 }  // namespace loom

@@ -22,8 +22,13 @@ public:
     }
     const std::vector<ParamSpec>& params() const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
+    /// TF.js has only reset_after=False and leaves it out; Keras defaults it to True.
+    std::string readKeras(const nlohmann::json& config, KerasProducer producer,
+                          ParamMap& params) const override;
+    std::vector<std::string_view> pytorchClasses() const override;
 
 protected:
+    std::string pytorchExtraArgs(const Node& node) const override;
     std::string_view activationRole() const override {
         return "Keras applies it to the candidate state, which the layer blends into its state "
                "at every step";

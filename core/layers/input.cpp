@@ -22,4 +22,9 @@ std::string InputSpec::explainSize(const Node& node, const Dim&) const {
     return node.name + " is declared with shape " + formatParam(node.param<Dims>("shape"));
 }
 
+PyTorchLayer InputSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
+                                std::span<const std::string>) const {
+    return {};
+}
+
 }  // namespace loom

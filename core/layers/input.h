@@ -19,6 +19,9 @@ public:
     int maxInputs() const override { return 0; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
+    /// The forward pass's own argument.
+    PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                         std::span<const std::string> args) const override;
 };
 
 }  // namespace loom

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "layers/keras_config.h"
+
 namespace loom {
 
 std::vector<ParamShape> LayerSpec::weights(const Node&, std::span<const Dims>) const { return {}; }
@@ -33,6 +37,27 @@ std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape
 
 std::string LayerSpec::explainSize(const Node& node, const Dim&) const {
     return node.name + " sets it";
+}
+
+std::vector<std::string> LayerSpec::weightNames(const Node& node) const {
+    std::vector<Dims> inputs(static_cast<std::size_t>(std::max(1, minInputs())), Dims{1, 1});
+    std::vector<std::string> names;
+    for (const ParamShape& w : weights(node, inputs)) names.push_back(w.name);
+    return names;
+}
+
+nlohmann::json LayerSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
+    return kerasParams(*this, node, format);
+}
+
+std::string LayerSpec::readKeras(const nlohmann::json& config, KerasProducer, ParamMap& params) const {
+    return readKerasParams(*this, config, params);
+}
+
+KerasWeightPlace LayerSpec::kerasWeightPlace(const ParamShape& weight) const { return {weight.name + ":0", ""}; }
+
+std::string LayerSpec::kerasPython(const std::string& args, const std::string& nameArg) const {
+    return "layers." + std::string(kind()) + "(" + (args.empty() ? "" : args + ", ") + nameArg + ")";
 }
 
 const ParamSpec* LayerSpec::param(std::string_view name) const {

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "graph/model_graph.h"
 #include "layers/weights.h"
 #include "shape/diagnostic.h"
@@ -50,6 +52,33 @@ struct ShapeContext {
     const Node& node;
     std::span<const LayerInput> inputs;  ///< ordered by port, all with known shapes
     std::vector<Diagnostic>& diagnostics;
+};
+
+/// The configuration dialects LayerLoom writes: tf.keras 2's (also the TF.js layers format's
+/// and the .h5 file's) and Keras 3's (.keras files), which serializes every object with its
+/// module and writes a dtype policy.
+enum class KerasFormat { TfKeras2, Keras3 };
+
+/// Who wrote a Keras model: defaults and a few semantics differ between them.
+enum class KerasProducer {
+    TfJs,    ///< TensorFlow.js: LSTM/GRU recurrent_activation hard_sigmoid, GRU reset_after false
+    Keras2,  ///< tf.keras 2.x
+    Keras3,  ///< Keras 3.x: hard_sigmoid is relu6(x + 3) / 6, not clip(0.2x + 0.5)
+};
+
+/// Where Keras keeps one weight of a layer: tf.keras 2's name below the layer's own
+/// ("lstm_cell/kernel:0" in an .h5 file), and the object path below the layer whose numbered
+/// `vars` hold it in a Keras 3 .keras file ("cell"; empty for the layer itself).
+struct KerasWeightPlace {
+    std::string h5Name;
+    std::string keras3Owner;
+};
+
+/// What a layer adds to the exported PyTorch module: the constructor of its submodule (empty
+/// when it has none) and the expression its forward pass computes.
+struct PyTorchLayer {
+    std::string module;
+    std::string expression;
 };
 
 /// A palette group: its name and the colour of its cards' headers (0xRRGGBB, under white text,
@@ -105,7 +134,33 @@ public:
     /// Keras's "Param #": the sizes of weights() added up, non-trainable ones included; 0 while
     /// an axis they depend on is unknown.
     std::int64_t paramCount(const Node& node, std::span<const TensorShape> inputs) const;
+    /// The names of weights(), which never depend on the input sizes.
+    std::vector<std::string> weightNames(const Node& node) const;
     const ParamSpec* param(std::string_view name) const;
+
+    // Keras: configurations, weights and code (layers/keras_config.h has the shared parts).
+    /// The keys of this layer's Keras config besides name, trainable and dtype, as `format`
+    /// writes them: every option LayerLoom computes with, stated. By default the schema's
+    /// parameters.
+    virtual nlohmann::json kerasConfig(const Node& node, KerasFormat format,
+                                       std::span<const Dims> inputs) const;
+    /// Reads a Keras config of this kind that `producer` wrote into `params`, which hold the
+    /// defaults; returns why LayerLoom cannot take it, or "". By default the schema's
+    /// parameters.
+    virtual std::string readKeras(const nlohmann::json& config, KerasProducer producer,
+                                  ParamMap& params) const;
+    virtual KerasWeightPlace kerasWeightPlace(const ParamShape& weight) const;
+    /// The Keras Python expression that makes the layer: `layers.LSTM(units=8, ..., name="x")`
+    /// from its arguments (`units=8, ...`, possibly empty) and its `name=...`.
+    virtual std::string kerasPython(const std::string& args, const std::string& nameArg) const;
+
+    // PyTorch: the exported module computes what LayerLoom computes.
+    /// The layer in the module: `self_` is its attribute ("self.lstm_1"), `args` the Python
+    /// names of its inputs in port order.
+    virtual PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                                 std::span<const std::string> args) const = 0;
+    /// The Python classes pytorch() refers to, each written once into the module's file.
+    virtual std::vector<std::string_view> pytorchClasses() const { return {}; }
     ParamMap defaults() const;
 };
 

@@ -18,4 +18,44 @@ std::vector<ParamShape> LstmSpec::weights(const Node& node, std::span<const Dims
                        {"bias", {4 * u}, node.param<bool>("unit_forget_bias") ? Init::LstmBias : Init::Zeros});
 }
 
+std::vector<std::string_view> LstmSpec::pytorchClasses() const {
+    return {R"PY(class KerasLSTM(nn.Module):
+    """Keras's LSTM: gates i, f, c, o in blocks of `units` columns; kernel (in, 4u),
+    recurrent_kernel (u, 4u), one bias (4u); `act` on the candidate and the cell output."""
+
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences):
+        super().__init__()
+        self.units = units
+        self.kernel = nn.Parameter(torch.empty(inputs, 4 * units))
+        self.recurrent_kernel = nn.Parameter(torch.empty(units, 4 * units))
+        self.bias = nn.Parameter(torch.zeros(4 * units)) if use_bias else None
+        self.act, self.rec = activation(act), activation(rec)
+        self.return_sequences = return_sequences
+        nn.init.xavier_uniform_(self.kernel)
+        nn.init.orthogonal_(self.recurrent_kernel)
+        if self.bias is not None:
+            with torch.no_grad():
+                self.bias[units:2 * units] = 1.0  # unit_forget_bias
+
+    def forward(self, x):
+        u = self.units
+        xs = x @ self.kernel
+        if self.bias is not None:
+            xs = xs + self.bias
+        h = x.new_zeros(x.shape[0], u)
+        c = x.new_zeros(x.shape[0], u)
+        out = []
+        for t in range(x.shape[1]):
+            z = xs[:, t] + h @ self.recurrent_kernel
+            i = self.rec(z[:, :u])
+            f = self.rec(z[:, u:2 * u])
+            g = self.act(z[:, 2 * u:3 * u])
+            o = self.rec(z[:, 3 * u:])
+            c = f * c + i * g
+            h = o * self.act(c)
+            out.append(h)
+        return torch.stack(out, dim=1) if self.return_sequences else h
+)PY"};
+}
+
 }  // namespace loom

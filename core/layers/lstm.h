@@ -21,6 +21,7 @@ public:
     }
     const std::vector<ParamSpec>& params() const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
+    std::vector<std::string_view> pytorchClasses() const override;
 
 protected:
     std::string_view activationRole() const override {

@@ -1,6 +1,10 @@
 #include "layers/recurrent.h"
 
+#include <nlohmann/json.hpp>
+
 #include "layers/activations.h"
+#include "io/python_text.h"
+#include "layers/keras_config.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
 
@@ -86,6 +90,50 @@ std::int64_t RecurrentSpec::trainingCache(const Node&, std::span<const Dims> inp
 
 std::string RecurrentSpec::explainSize(const Node& node, const Dim& dim) const {
     return node.name + " has units=" + std::to_string(dim.size);
+}
+
+using nlohmann::json;
+
+json RecurrentSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
+    json c = kerasParams(*this, node, format);
+    c["kernel_initializer"] = kerasInitializer(Init::GlorotUniform, format);
+    c["recurrent_initializer"] = kerasInitializer(Init::Orthogonal, format);
+    c["bias_initializer"] = kerasInitializer(Init::Zeros, format);
+    nullKerasOptions(c, {"recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                         "recurrent_constraint", "bias_constraint"});
+    c["return_state"] = false;
+    c["go_backwards"] = false;
+    c["stateful"] = false;
+    c["unroll"] = false;
+    if (format == KerasFormat::TfKeras2) {
+        c["implementation"] = 2;
+    } else {
+        c["zero_output_for_mask"] = false;
+        c["seed"] = nullptr;
+    }
+    return c;
+}
+
+std::string RecurrentSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
+    if (!config.contains("recurrent_activation")) {
+        params["recurrent_activation"] = std::string(producer == KerasProducer::TfJs ? "hard_sigmoid" : "sigmoid");
+    }
+    return readKerasParams(*this, config, params);
+}
+
+KerasWeightPlace RecurrentSpec::kerasWeightPlace(const ParamShape& weight) const {
+    return {std::string(nameBase()) + "_cell/" + weight.name + ":0", "cell"};
+}
+
+PyTorchLayer RecurrentSpec::pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                                    std::span<const std::string> args) const {
+    const auto flag = [&](const char* key) { return std::string(node.param<bool>(key) ? "True" : "False"); };
+    std::string module = "Keras" + std::string(kind()) + "(" + std::to_string(inputs.front().back()) + ", " +
+                         std::to_string(node.param<std::int64_t>("units")) + ", " +
+                         python::quoted(node.param<std::string>("activation")) + ", " +
+                         python::quoted(node.param<std::string>("recurrent_activation")) + ", " + flag("use_bias") + ", " +
+                         flag("return_sequences") + pytorchExtraArgs(node) + ")";
+    return {std::move(module), self_ + "(" + args.front() + ")"};
 }
 
 }  // namespace loom

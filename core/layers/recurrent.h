@@ -17,7 +17,20 @@ public:
     std::int64_t trainingCache(const Node& node, std::span<const Dims> inputs,
                                const Dims& output) const override;
 
+    /// Every option Keras has and LayerLoom computes as Keras's default, stated.
+    nlohmann::json kerasConfig(const Node& node, KerasFormat format,
+                               std::span<const Dims> inputs) const override;
+    /// TF.js defaults recurrent_activation to hard_sigmoid, Keras to sigmoid.
+    std::string readKeras(const nlohmann::json& config, KerasProducer producer,
+                          ParamMap& params) const override;
+    /// The weights are the cell's: "lstm_cell/kernel:0" (tf.keras 2), "cell" (Keras 3).
+    KerasWeightPlace kerasWeightPlace(const ParamShape& weight) const override;
+    PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                         std::span<const std::string> args) const override;
+
 protected:
+    /// The arguments the PyTorch class of the kind takes after the common ones.
+    virtual std::string pytorchExtraArgs(const Node&) const { return {}; }
     /// kernel (in, gates * units), recurrent_kernel (units, gates * units), then `bias` when
     /// use_bias is on (its name is "bias").
     static std::vector<ParamShape> gateWeights(const Node& node, std::int64_t in, int gates,

@@ -21,4 +21,21 @@ std::string RepeatVectorSpec::explainSize(const Node& node, const Dim& dim) cons
     return node.name + " repeats its input n=" + std::to_string(dim.size) + " times";
 }
 
+PyTorchLayer RepeatVectorSpec::pytorch(const Node& node, std::span<const Dims>, const std::string& self_,
+                                       std::span<const std::string> args) const {
+    return {"RepeatVector(" + std::to_string(node.param<std::int64_t>("n")) + ")", self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string_view> RepeatVectorSpec::pytorchClasses() const {
+    return {R"PY(class RepeatVector(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+
+    def forward(self, x):
+        return x.unsqueeze(1).repeat(1, self.n, 1)
+
+)PY"};
+}
+
 }  // namespace loom

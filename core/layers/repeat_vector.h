@@ -22,6 +22,9 @@ public:
     InputRank inputRank() const override { return InputRank::Vector; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
+    PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                         std::span<const std::string> args) const override;
+    std::vector<std::string_view> pytorchClasses() const override;
 };
 
 }  // namespace loom

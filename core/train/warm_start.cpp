@@ -6,12 +6,6 @@
 
 namespace loom {
 
-namespace {
-
-std::string layerOf(const std::string& tensor) { return tensor.substr(0, tensor.rfind('/')); }
-
-}  // namespace
-
 WeightMatch matchWeights(const ModelGraph& graph, const std::vector<NamedTensor>& weights) {
     std::unordered_map<std::string, const NamedTensor*> byName;
     for (const NamedTensor& t : weights) byName.emplace(t.name, &t);
@@ -19,7 +13,7 @@ WeightMatch matchWeights(const ModelGraph& graph, const std::vector<NamedTensor>
     std::vector<std::pair<std::string, std::string>> layers;
     std::map<std::string, std::size_t> index;
     for (const NamedShape& need : parameterShapes(graph)) {
-        const std::string layer = layerOf(need.name);
+        const std::string& layer = need.layer;
         auto [it, added] = index.emplace(layer, layers.size());
         if (added) layers.emplace_back(layer, std::string());
         std::string& reason = layers[it->second].second;
@@ -29,7 +23,7 @@ WeightMatch matchWeights(const ModelGraph& graph, const std::vector<NamedTensor>
         if (found == byName.end()) {
             reason = layer + ": new layer";
             for (const NamedTensor& t : weights) {
-                if (layerOf(t.name) == layer) {
+                if (t.name.starts_with(layer + "/")) {
                     reason = layer + ": the weights have no " + param;
                     break;
                 }

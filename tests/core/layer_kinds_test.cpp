@@ -6,6 +6,7 @@
 
 #include "engine/kernel.h"
 #include "engine/plan.h"
+#include "interop/keras_topology.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
 
@@ -87,6 +88,28 @@ TEST(LayerKinds, ParamCountIsTheSizeOfTheWeightsThePlanHolds) {
         std::int64_t held = 0;
         for (const auto& p : plan.params()) held += p.node == n.id ? static_cast<std::int64_t>(p.value.size()) : 0;
         EXPECT_EQ(v.of(g, n.id).params, held) << n.kind;
+    }
+}
+
+TEST(LayerKinds, KerasWeightNamesLoseTheirCellScopesOnly) {
+    EXPECT_EQ(layerLoomWeightName("kernel"), "kernel");
+    EXPECT_EQ(layerLoomWeightName("lstm_cell/kernel:0"), "kernel");
+    EXPECT_EQ(layerLoomWeightName("gru_cell_12/recurrent_kernel:0"), "recurrent_kernel");
+    EXPECT_EQ(layerLoomWeightName("forward_lstm/lstm_cell/bias"), "forward_lstm/bias");
+    EXPECT_EQ(layerLoomWeightName("backward_simple_rnn/simple_rnn_cell_3/kernel:0"), "backward_simple_rnn/kernel");
+    // A weight that happens to be called like a cell keeps its name.
+    EXPECT_EQ(layerLoomWeightName("my_cell"), "my_cell");
+}
+
+TEST(LayerKinds, WeightNamesDoNotDependOnTheInputSizes) {
+    for (const LayerSpec* s : allLayers()) {
+        Node node;
+        node.kind = std::string(s->kind());
+        node.params = s->defaults();
+        const std::vector<Dims> inputs(static_cast<std::size_t>(std::max(1, s->minInputs())), Dims{7, 5});
+        std::vector<std::string> names;
+        for (const ParamShape& w : s->weights(node, inputs)) names.push_back(w.name);
+        EXPECT_EQ(s->weightNames(node), names) << s->kind();
     }
 }
 

@@ -1,0 +1,30 @@
+#pragma once
+
+// What layer kinds share when they read and write Keras's configurations: the two dialects,
+// initialisers, regularizers and the schema's parameters under Keras's names.
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "layers/layer_spec.h"
+
+namespace loom {
+
+/// A Keras object as Keras 3 serializes one of its public classes.
+nlohmann::json kerasObject(std::string_view module, std::string_view className, nlohmann::json config);
+/// A layer's own part of every config: name and trainable, and Keras 3's dtype policy.
+nlohmann::json kerasBaseConfig(const std::string& name, KerasFormat format);
+/// An initialiser as `format` writes it.
+nlohmann::json kerasInitializer(Init init, KerasFormat format);
+nlohmann::json kerasRegularizer(const Regularizer& r, KerasFormat format);
+/// The schema's parameters of `node` under Keras's names, Shape parameters left out.
+nlohmann::json kerasParams(const LayerSpec& spec, const Node& node, KerasFormat format);
+/// Reads the schema's parameters that `config` holds into `params`; returns the first that
+/// does not fit ("units is \"x\", which LSTM cannot take"), or "".
+std::string readKerasParams(const LayerSpec& spec, const nlohmann::json& config, ParamMap& params);
+/// The constraint and regularizer options LayerLoom does not have, stated as null.
+void nullKerasOptions(nlohmann::json& config, std::initializer_list<const char*> keys);
+
+}  // namespace loom
