@@ -202,7 +202,9 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
             const auto size = static_cast<std::size_t>(p.size());
             step.params.push_back(plan.m_params.size());
             Regularizer reg;
-            if (p.name == "kernel") reg = node.param<Regularizer>("kernel_regularizer");
+            // kernel_regularizer weighs on every input kernel: `kernel`, or a wrapper's
+            // `forward_lstm/kernel`, never a recurrent_kernel.
+            if (p.name == "kernel" || p.name.ends_with("/kernel")) reg = node.param<Regularizer>("kernel_regularizer");
             plan.m_params.push_back(Param{id, node.name, std::move(p), AlignedVector<S>(size),
                                           AlignedVector<S>(size), reg});
         }

@@ -132,11 +132,8 @@ std::string kerasTopologyJson(const ModelGraph& graph, const std::string& modelN
 std::vector<std::string> tfjsLimitations(const ModelGraph& graph) {
     std::vector<std::string> out;
     for (const Node& n : graph.nodes()) {
-        if (n.kind == "GRU" && n.param<bool>("reset_after")) {
-            out.push_back(n.name + ": TF.js cannot load a GRU with reset_after=True (Keras's "
-                                   "default; Keras reads the file). For TF.js, set "
-                                   "reset_after=False and train again: the numerics differ.");
-        }
+        const LayerSpec* spec = findLayer(n.kind);
+        if (std::string limit = spec ? spec->tfjsLimitation(n) : ""; !limit.empty()) out.push_back(std::move(limit));
     }
     return out;
 }

@@ -39,6 +39,7 @@ public:
         return "Applies a Dense layer to every step of a sequence.";
     }
     InputRank inputRank() const override { return InputRank::Sequence; }
+    std::string wrapped(const Node&) const override { return "Dense"; }
     /// {"layer": the wrapped Dense}, named `<name>_dense`.
     nlohmann::json kerasConfig(const Node& node, KerasFormat format,
                                std::span<const Dims> inputs) const override;

@@ -78,4 +78,10 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
 )PY"};
 }
 
+std::string GruSpec::tfjsLimitation(const Node& node) const {
+    if (!node.param<bool>("reset_after")) return {};
+    return node.name + ": TF.js cannot load a GRU with reset_after=True (Keras's default; Keras reads the file). "
+                       "For TF.js, set reset_after=False and train again: the numerics differ.";
+}
+
 }  // namespace loom

@@ -26,6 +26,8 @@ public:
     std::string readKeras(const nlohmann::json& config, KerasProducer producer,
                           ParamMap& params) const override;
     std::vector<std::string_view> pytorchClasses() const override;
+    /// TF.js implements only reset_after=False.
+    std::string tfjsLimitation(const Node& node) const override;
 
 protected:
     std::string pytorchExtraArgs(const Node& node) const override;

@@ -116,6 +116,9 @@ public:
     /// -1: any number (merges grow a port as wires arrive).
     virtual int maxInputs() const { return 1; }
     virtual InputRank inputRank() const { return InputRank::Any; }
+    /// A wrapper's inner layer kind, which cards and diagrams show beside its own
+    /// ("TimeDistributed(Dense)"); empty for a layer that wraps none.
+    virtual std::string wrapped(const Node&) const { return {}; }
     /// Whether return_sequences on this layer decides if its output is a sequence.
     virtual bool hasReturnSequences() const { return false; }
 
@@ -161,6 +164,8 @@ public:
                                  std::span<const std::string> args) const = 0;
     /// The Python classes pytorch() refers to, each written once into the module's file.
     virtual std::vector<std::string_view> pytorchClasses() const { return {}; }
+    /// What TF.js (4.x) cannot load of this layer although Keras can, in words; "" when it can.
+    virtual std::string tfjsLimitation(const Node&) const { return {}; }
     ParamMap defaults() const;
 };
 

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "graph/layout.h"
+#include "layers/layer_registry.h"
 
 namespace loom {
 
@@ -51,7 +52,9 @@ std::vector<DiagramBox> diagramBoxes(const ModelGraph& graph, const Validation& 
         box.id = id;
         box.name = n->name;
         // As Keras's plot_model names a wrapper: with the layer it wraps.
-        box.kind = n->kind == "TimeDistributed" ? "TimeDistributed(Dense)" : n->kind;
+        const LayerSpec* spec = findLayer(n->kind);
+        const std::string inner = spec ? spec->wrapped(*n) : "";
+        box.kind = inner.empty() ? n->kind : n->kind + "(" + inner + ")";
         const NodeReport& report = validation.of(graph, id);
         box.output = shapeText(graph, validation, id);
         const auto inputs = graph.inputEdges(id);

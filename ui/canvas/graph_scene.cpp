@@ -34,7 +34,7 @@ namespace {
 QStringList cardDetails(const Node& node, const LayerSpec* spec) {
     QStringList tokens;
     if (!spec) return tokens;
-    if (node.kind == "TimeDistributed") tokens << "Dense";  // what it wraps
+    if (const std::string inner = spec->wrapped(node); !inner.empty()) tokens << QString::fromStdString(inner);
     for (const ParamSpec& p : spec->params()) {
         if (!p.onCard) continue;
         auto it = node.params.find(p.name);
