@@ -68,7 +68,7 @@ std::string shapeTuple(const Dims& dims) {
 
 /// The layer object, without its call: `layers.LSTM(units=512, ..., name="lstm_1")`.
 std::string layerExpression(const Node& n) {
-    return findLayer(n.kind)->kerasPython(arguments(n), "name=" + pyString(n.name));
+    return findLayer(n.kind)->kerasPython(n, arguments(n), "name=" + pyString(n.name));
 }
 
 std::string optimizerCode(const OptimizerConfig& o) {

@@ -102,7 +102,7 @@ KerasWeightPlace TimeDistributedSpec::kerasWeightPlace(const ParamShape& weight)
     return {weight.name + ":0", "layer"};
 }
 
-std::string TimeDistributedSpec::kerasPython(const std::string& args, const std::string& nameArg) const {
+std::string TimeDistributedSpec::kerasPython(const Node&, const std::string& args, const std::string& nameArg) const {
     return "layers.TimeDistributed(layers.Dense(" + args + "), " + nameArg + ")";
 }
 

@@ -46,7 +46,7 @@ public:
     std::string readKeras(const nlohmann::json& config, KerasProducer producer,
                           ParamMap& params) const override;
     KerasWeightPlace kerasWeightPlace(const ParamShape& weight) const override;
-    std::string kerasPython(const std::string& args, const std::string& nameArg) const override;
+    std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
 };
 
 }  // namespace loom

@@ -6,12 +6,15 @@
 // engine (engine/isa/isa_kernels.cpp) its kernel factories.
 #include "layers/add.h"
 #include "layers/concatenate.h"
+#include "layers/conv1d.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/gru.h"
 #include "layers/input.h"
 #include "layers/lstm.h"
+#include "layers/pooling.h"
 #include "layers/repeat_vector.h"
+#include "layers/time_steps.h"
 
 #define LAYERLOOM_LAYER_KINDS(KIND) \
     KIND(InputSpec)                 \
@@ -19,6 +22,14 @@
     KIND(GruSpec)                   \
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
+    KIND(Conv1dSpec)                \
+    KIND(MaxPooling1dSpec)          \
+    KIND(AveragePooling1dSpec)      \
+    KIND(GlobalMaxPooling1dSpec)    \
+    KIND(GlobalAveragePooling1dSpec) \
+    KIND(UpSampling1dSpec)          \
+    KIND(ZeroPadding1dSpec)         \
+    KIND(Cropping1dSpec)            \
     KIND(RepeatVectorSpec)          \
     KIND(AddSpec)                   \
     KIND(ConcatenateSpec)           \

@@ -95,6 +95,9 @@ inline constexpr LayerCategory kRecurrent{"Recurrent", 0x3a6ec4};
 inline constexpr LayerCategory kCore{"Core", 0x7c55b8};
 inline constexpr LayerCategory kMerge{"Merge", 0xc27a2c};
 inline constexpr LayerCategory kRegularisation{"Regularisation", 0x6b6f78};
+inline constexpr LayerCategory kConvolution{"Convolution", 0xa0437a};
+inline constexpr LayerCategory kPooling{"Pooling", 0x4d8a3c};
+inline constexpr LayerCategory kReshaping{"Reshaping", 0x8a6a36};
 }  // namespace category
 
 /// A layer kind: everything LayerLoom knows about it. Parameter schema, palette group, ports,
@@ -155,7 +158,7 @@ public:
     virtual KerasWeightPlace kerasWeightPlace(const ParamShape& weight) const;
     /// The Keras Python expression that makes the layer: `layers.LSTM(units=8, ..., name="x")`
     /// from its arguments (`units=8, ...`, possibly empty) and its `name=...`.
-    virtual std::string kerasPython(const std::string& args, const std::string& nameArg) const;
+    virtual std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const;
 
     // PyTorch: the exported module computes what LayerLoom computes.
     /// The layer in the module: `self_` is its attribute ("self.lstm_1"), `args` the Python

@@ -26,6 +26,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::InvalidParam: return "invalid-param";
         case DiagCode::UnknownKind: return "unknown-kind";
         case DiagCode::ModelTooLarge: return "model-too-large";
+        case DiagCode::WindowTooLong: return "window-too-long";
     }
     return "unknown";
 }

@@ -36,6 +36,7 @@ enum class DiagCode {
     InvalidParam,         ///< a parameter outside its valid range or of the wrong type
     UnknownKind,          ///< a layer kind LayerLoom does not know
     ModelTooLarge,        ///< training would need more memory than the machine has
+    WindowTooLong,        ///< a convolution or pooling window longer than its input
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

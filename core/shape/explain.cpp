@@ -19,4 +19,13 @@ std::string explainDim(const ModelGraph& graph, const Dim& dim) {
     return spec ? spec->explainSize(*origin, dim) : origin->name + " sets it";
 }
 
+std::string dimStory(const ModelGraph& graph, const Dim& dim) {
+    if (!dim.before) return explainDim(graph, dim);
+    std::vector<std::string> steps;
+    for (const Dim* d = &dim; d && d->before; d = d->before.get()) steps.push_back(explainDim(graph, *d));
+    std::string text;
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it) text += (text.empty() ? "" : ", ") + *it;
+    return text;
+}
+
 }  // namespace loom

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,12 +11,20 @@
 namespace loom {
 
 /// One axis of an inferred tensor: its size (kNone when unknown) and the node that decided it,
-/// so that a message can say why an axis has its size ("lstm_4 has units=20").
+/// so that a message can say why an axis has its size ("lstm_4 has units=20"). When a layer
+/// changed the length of an axis it was given (pooling floors it, up-sampling doubles it),
+/// `before` is the axis as it came in, so that a message can tell every step of its story.
 struct Dim {
     std::int64_t size = kNone;
     NodeId origin = 0;
-    bool operator==(const Dim&) const = default;
+    std::shared_ptr<const Dim> before;
+    bool operator==(const Dim& o) const { return size == o.size && origin == o.origin; }
 };
+
+/// The axis `in` after layer `by` made it `size` long.
+inline Dim changedDim(const Dim& in, std::int64_t size, NodeId by) {
+    return Dim{size, by, std::make_shared<const Dim>(in)};
+}
 
 /// An inferred tensor shape without the symbolic batch axis. LayerLoom's layers work on
 /// vectors `(None, features)` and sequences `(None, time, features)`.

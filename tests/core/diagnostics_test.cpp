@@ -471,8 +471,8 @@ TEST(UnknownKind, IsReportedNotThrown) {
     ModelGraph g;
     Node n;
     n.id = 7;
-    n.kind = "Conv1D";
-    n.name = "conv1d_1";
+    n.kind = "Conv3D";
+    n.name = "conv3d_1";
     g.insertNode(n);
     EXPECT_EQ(find(validate(g), DiagCode::UnknownKind).size(), 1u);
 }

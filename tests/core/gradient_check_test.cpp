@@ -162,6 +162,51 @@ INSTANTIATE_TEST_SUITE_P(
                           {"recurrent_dropout", 0.5}})}),
     [](const auto& i) { return std::to_string(i.index) + "_" + i.param.kind; });
 
+struct ConvCase {
+    std::string padding;
+    std::int64_t kernel, strides, dilation;
+    bool bias;
+};
+
+void PrintTo(const ConvCase& c, std::ostream* os) {
+    *os << c.padding << "_k" << c.kernel << "_s" << c.strides << "_d" << c.dilation;
+}
+
+class Convolution : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(Convolution, Gradients) {
+    const ConvCase& k = GetParam();
+    Check c;
+    add(c.graph, "Conv1D",
+        p({{"filters", std::int64_t{3}}, {"kernel_size", k.kernel}, {"strides", k.strides}, {"dilation_rate", k.dilation},
+           {"padding", k.padding}, {"use_bias", k.bias}, {"activation", std::string("tanh")}}),
+        {input(c.graph, {9, 2})});
+    expectGradientsMatch(std::move(c));
+}
+
+INSTANTIATE_TEST_SUITE_P(Every, Convolution,
+                         ::testing::Values(ConvCase{"valid", 3, 1, 1, true}, ConvCase{"same", 3, 1, 1, true},
+                                           ConvCase{"same", 4, 2, 1, false}, ConvCase{"causal", 2, 1, 3, true},
+                                           ConvCase{"valid", 2, 3, 1, true}, ConvCase{"same", 1, 1, 1, true},
+                                           ConvCase{"causal", 3, 2, 1, true}),
+                         [](const auto& i) { return std::to_string(i.index) + "_" + i.param.padding; });
+
+TEST(Gradients, PoolingAndStepLayers) {
+    Check c;
+    const NodeId in = input(c.graph, {9, 3});
+    // Distinct values, so that no two taps of a max-pooling window tie.
+    const NodeId conv = add(c.graph, "Conv1D", p({{"filters", std::int64_t{3}}, {"padding", std::string("same")}}), {in});
+    const NodeId mx = add(c.graph, "MaxPooling1D", p({{"padding", std::string("same")}}), {conv});
+    const NodeId av = add(c.graph, "AveragePooling1D",
+                          p({{"pool_size", std::int64_t{3}}, {"strides", std::int64_t{2}}, {"padding", std::string("same")}}), {in});
+    const NodeId up = add(c.graph, "UpSampling1D", p({{"size", std::int64_t{3}}}), {mx});
+    const NodeId pad = add(c.graph, "ZeroPadding1D", p({{"pad_before", std::int64_t{2}}, {"pad_after", std::int64_t{0}}}), {av});
+    const NodeId crop = add(c.graph, "Cropping1D", p({{"crop_before", std::int64_t{1}}, {"crop_after", std::int64_t{2}}}), {up});
+    add(c.graph, "Concatenate", {}, {add(c.graph, "GlobalMaxPooling1D", {}, {crop}),
+                                     add(c.graph, "GlobalAveragePooling1D", {}, {pad})});
+    expectGradientsMatch(std::move(c));
+}
+
 TEST(Gradients, RepeatVectorAndDropout) {
     Check c;
     c.training = true;

@@ -76,6 +76,31 @@ const std::vector<RuleCase> kRules = {
     {"concat_time_free", "Concatenate", {{"axis", std::int64_t{-2}}}, {{kNone, 4}, {6, 4}},
      "(None, None, 4)", 0},
     {"concat_vectors", "Concatenate", {}, {{3}, {5}, {7}}, "(None, 15)", 0},
+    // Conv1D: kernel (k, in, filters) + bias, as Keras's summary counts them.
+    {"conv_valid", "Conv1D", {{"filters", std::int64_t{16}}}, {{25, 4}}, "(None, 23, 16)", 3 * 4 * 16 + 16},
+    {"conv_same", "Conv1D", {{"filters", std::int64_t{8}}, {"padding", std::string("same")}}, {{25, 4}}, "(None, 25, 8)",
+     3 * 4 * 8 + 8},
+    {"conv_same_strided", "Conv1D", {{"filters", std::int64_t{8}}, {"padding", std::string("same")}, {"strides", std::int64_t{2}}},
+     {{25, 4}}, "(None, 13, 8)", 3 * 4 * 8 + 8},
+    {"conv_valid_strided", "Conv1D", {{"filters", std::int64_t{8}}, {"kernel_size", std::int64_t{5}}, {"strides", std::int64_t{3}}},
+     {{25, 2}}, "(None, 7, 8)", 5 * 2 * 8 + 8},
+    {"conv_causal_dilated", "Conv1D",
+     {{"filters", std::int64_t{4}}, {"padding", std::string("causal")}, {"dilation_rate", std::int64_t{4}}, {"use_bias", false}},
+     {{25, 3}}, "(None, 25, 4)", 3 * 3 * 4},
+    {"conv_valid_dilated", "Conv1D", {{"filters", std::int64_t{4}}, {"dilation_rate", std::int64_t{2}}}, {{10, 1}},
+     "(None, 6, 4)", 3 * 4 + 4},
+    {"conv_free_time", "Conv1D", {{"filters", std::int64_t{4}}}, {{kNone, 1}}, "(None, None, 4)", 16},
+    {"maxpool_floors", "MaxPooling1D", {}, {{25, 4}}, "(None, 12, 4)", 0},
+    {"maxpool_same", "MaxPooling1D", {{"padding", std::string("same")}}, {{25, 4}}, "(None, 13, 4)", 0},
+    {"avgpool_strided", "AveragePooling1D", {{"pool_size", std::int64_t{3}}, {"strides", std::int64_t{1}}}, {{10, 2}},
+     "(None, 8, 2)", 0},
+    {"global_max", "GlobalMaxPooling1D", {}, {{10, 6}}, "(None, 6)", 0},
+    {"global_avg", "GlobalAveragePooling1D", {}, {{kNone, 6}}, "(None, 6)", 0},
+    {"upsample", "UpSampling1D", {}, {{12, 4}}, "(None, 24, 4)", 0},
+    {"upsample_3", "UpSampling1D", {{"size", std::int64_t{3}}}, {{kNone, 4}}, "(None, None, 4)", 0},
+    {"zero_pad", "ZeroPadding1D", {{"pad_before", std::int64_t{0}}}, {{24, 4}}, "(None, 25, 4)", 0},
+    {"crop", "Cropping1D", {{"crop_before", std::int64_t{2}}, {"crop_after", std::int64_t{0}}}, {{25, 4}},
+     "(None, 23, 4)", 0},
 };
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
@@ -84,8 +109,10 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
 TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
-    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "Dense",
-                                               "TimeDistributed", "RepeatVector", "Add",
+    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "Dense", "TimeDistributed",
+                                               "Conv1D", "MaxPooling1D", "AveragePooling1D",
+                                               "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
+                                               "ZeroPadding1D", "Cropping1D", "RepeatVector", "Add",
                                                "Concatenate", "Dropout"}));
     const LayerSpec* lstm = findLayer("LSTM");
     ASSERT_NE(lstm, nullptr);
@@ -100,7 +127,9 @@ TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     EXPECT_TRUE(std::get<bool>(findLayer("GRU")->defaults().at("reset_after")));
     EXPECT_EQ(std::get<std::string>(findLayer("Dense")->defaults().at("activation")), "linear");
     EXPECT_EQ(std::get<std::int64_t>(findLayer("Concatenate")->defaults().at("axis")), -1);
-    EXPECT_EQ(findLayer("Conv1D"), nullptr);
+    EXPECT_EQ(findLayer("Conv2D"), nullptr);
+    EXPECT_EQ(std::get<std::string>(findLayer("Conv1D")->defaults().at("padding")), "valid");
+    EXPECT_EQ(std::get<std::int64_t>(findLayer("MaxPooling1D")->defaults().at("pool_size")), 2);
 }
 
 TEST(LayerRegistry, RejectsValuesOutsideTheSchema) {

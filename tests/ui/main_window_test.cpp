@@ -388,12 +388,12 @@ private slots:
         QFile bad(dir.filePath("model.json"));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write(R"({"modelTopology": {"class_name": "Sequential", "config": {"name": "s", "layers": [
-            {"class_name": "Conv1D", "config": {"name": "conv", "batch_input_shape": [null, 8, 1]}}]}}})");
+            {"class_name": "Conv3D", "config": {"name": "conv", "batch_input_shape": [null, 8, 1]}}]}}})");
         bad.close();
         QString message;
         test::answerNextDialog(QMessageBox::Ok, &message);
         QVERIFY(!w.openPath(dir.filePath("model.json")));
-        QVERIFY2(message.contains("Conv1D"), qPrintable(message));
+        QVERIFY2(message.contains("Conv3D"), qPrintable(message));
         QCOMPARE(w.document()->graph().nodes().size(), 11u);
     }
 

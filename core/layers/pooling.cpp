@@ -1,0 +1,133 @@
+#include "layers/pooling.h"
+
+#include <nlohmann/json.hpp>
+
+#include "io/json_input.h"
+#include "io/python_text.h"
+#include "layers/keras_config.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+namespace {
+
+/// Keras writes window sizes as one-element lists; TF.js and hand-written configs as numbers.
+std::string unlist(json& c, std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+        if (!c.contains(key) || !c[key].is_array()) continue;
+        if (c[key].size() != 1) return std::string(key) + " is " + jsonExcerpt(c[key]) + ", not one size";
+        c[key] = json(c[key][0]);
+    }
+    return {};
+}
+
+std::string channelsLast(const json& c) {
+    if (c.value("data_format", std::string("channels_last")) == "channels_last") return {};
+    return "data_format=" + jsonExcerpt(c["data_format"]) + " is not supported: LayerLoom's sequences are (time, channels)";
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& Pooling1dSpec::params() const {
+    static const std::vector<ParamSpec> schema = {
+        {.name = "pool_size", .type = ParamType::Int, .defaultValue = std::int64_t{2},
+         .help = "How many steps each window covers.", .minValue = 1, .maxValue = 1 << 16, .onCard = true},
+        {.name = "strides", .type = ParamType::Int, .defaultValue = std::int64_t{0},
+         .help = "How far the window moves per output step; 0 (Keras's None) moves it by pool_size.",
+         .minValue = 0, .maxValue = 1 << 16},
+        {.name = "padding", .type = ParamType::Choice, .defaultValue = std::string("valid"),
+         .help = "valid: a last window that does not fit is dropped (25 steps pool to 12); same: it is kept "
+                 "(25 pool to 13).",
+         .choices = {"valid", "same"}, .onCard = true},
+    };
+    return schema;
+}
+
+std::optional<TensorShape> Pooling1dSpec::inferShape(const ShapeContext& ctx) const {
+    std::optional<Dim> time = inferTime(ctx);
+    if (!time) return std::nullopt;
+    return TensorShape{{*time, ctx.inputs.front().shape->features()}};
+}
+
+json Pooling1dSpec::kerasConfig(const Node& node, KerasFormat, std::span<const Dims>) const {
+    const Window1D w = window(node);
+    return {{"pool_size", json::array({w.size})},
+            {"strides", json::array({w.stride})},
+            {"padding", node.param<std::string>("padding")},
+            {"data_format", "channels_last"}};
+}
+
+std::string Pooling1dSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
+    if (!config.is_object()) return LayerSpec::readKeras(config, producer, params);
+    json c = config;
+    if (std::string problem = unlist(c, {"pool_size", "strides"}); !problem.empty()) return problem;
+    if (std::string problem = channelsLast(c); !problem.empty()) return problem;
+    if (c.contains("strides") && c["strides"].is_null()) c["strides"] = 0;
+    return LayerSpec::readKeras(c, producer, params);
+}
+
+PyTorchLayer Pooling1dSpec::pytorch(const Node& node, std::span<const Dims>, const std::string& self_,
+                                    std::span<const std::string> args) const {
+    const Window1D w = window(node);
+    return {std::string(takesMax() ? "KerasMaxPooling1D(" : "KerasAveragePooling1D(") + std::to_string(w.size) + ", " +
+                std::to_string(w.stride) + ", " + python::quoted(node.param<std::string>("padding")) + ")",
+            self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string_view> Pooling1dSpec::pytorchClasses() const {
+    return {kPadTimePython, R"PY(class KerasMaxPooling1D(nn.Module):
+    """Keras's MaxPooling1D on (batch, time, features); padding takes no part."""
+
+    def __init__(self, size, strides, padding):
+        super().__init__()
+        self.size, self.strides, self.padding = size, strides, padding
+
+    def forward(self, x):
+        x = pad_time(x.transpose(1, 2), self.size, self.strides, self.padding, value=float("-inf"))
+        return F.max_pool1d(x, self.size, self.strides).transpose(1, 2)
+
+
+class KerasAveragePooling1D(nn.Module):
+    """Keras's AveragePooling1D on (batch, time, features); padding takes no part in a mean."""
+
+    def __init__(self, size, strides, padding):
+        super().__init__()
+        self.size, self.strides, self.padding = size, strides, padding
+
+    def forward(self, x):
+        x = x.transpose(1, 2)
+        total = F.avg_pool1d(pad_time(x, self.size, self.strides, self.padding), self.size, self.strides) * self.size
+        ones = pad_time(torch.ones_like(x[:, :1]), self.size, self.strides, self.padding)
+        count = F.avg_pool1d(ones, self.size, self.strides) * self.size
+        return (total / count).transpose(1, 2)
+)PY"};
+}
+
+const std::vector<ParamSpec>& GlobalPooling1dSpec::params() const {
+    static const std::vector<ParamSpec> none;
+    return none;
+}
+
+std::optional<TensorShape> GlobalPooling1dSpec::inferShape(const ShapeContext& ctx) const {
+    return TensorShape{{ctx.inputs.front().shape->features()}};
+}
+
+json GlobalPooling1dSpec::kerasConfig(const Node&, KerasFormat, std::span<const Dims>) const {
+    return {{"data_format", "channels_last"}, {"keepdims", false}};
+}
+
+std::string GlobalPooling1dSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
+    if (config.is_object()) {
+        if (std::string problem = channelsLast(config); !problem.empty()) return problem;
+        if (config.value("keepdims", false) == true) return "keepdims=True is not supported: the output is a vector";
+    }
+    return LayerSpec::readKeras(config, producer, params);
+}
+
+PyTorchLayer GlobalPooling1dSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
+                                          std::span<const std::string> args) const {
+    return {"", takesMax() ? args.front() + ".amax(dim=1)" : args.front() + ".mean(dim=1)"};
+}
+
+}  // namespace loom
