@@ -122,6 +122,10 @@ public:
     /// A wrapper's inner layer kind, which cards and diagrams show beside its own
     /// ("TimeDistributed(Dense)"); empty for a layer that wraps none.
     virtual std::string wrapped(const Node&) const { return {}; }
+    /// The length of the time axis this layer makes of one of `steps` steps (kNone stays kNone):
+    /// the same length for most kinds; pooling floors it, up-sampling multiplies it. The fixes
+    /// for a time mismatch try parameter changes with it.
+    virtual std::int64_t timeAfter(const Node&, std::int64_t steps) const { return steps; }
     /// Whether return_sequences on this layer decides if its output is a sequence.
     virtual bool hasReturnSequences() const { return false; }
 

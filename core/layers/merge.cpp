@@ -1,5 +1,8 @@
 #include "layers/merge.h"
 
+#include <algorithm>
+
+#include "layers/layer_registry.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
 
@@ -26,8 +29,8 @@ void MergeSpec::reportTimeMismatch(const ShapeContext& ctx, std::size_t a, std::
                       ": the time axis differs (" + std::to_string(sa.time().size) + " vs " +
                       std::to_string(sb.time().size) + " steps). " +
                       std::to_string(sa.time().size) + " because " +
-                      explainDim(ctx.graph, sa.time()) + "; " + std::to_string(sb.time().size) +
-                      " because " + explainDim(ctx.graph, sb.time()) +
+                      dimStory(ctx.graph, sa.time()) + "; " + std::to_string(sb.time().size) +
+                      " because " + dimStory(ctx.graph, sb.time()) +
                       ". Both branches must have the same number of steps.";
     Diagnostic d = makeDiagnostic(ctx, a, DiagCode::MergeTimeMismatch, Severity::Error,
                                   std::move(msg));
@@ -42,7 +45,45 @@ void MergeSpec::reportTimeMismatch(const ShapeContext& ctx, std::size_t a, std::
                                               origin->name));
         }
     }
+    // A pooling or convolution whose padding="same" would make the lengths meet (replayed on
+    // both branches: the layer may feed both).
+    std::vector<NodeId> tried;
+    for (auto [mine, other] : sides) {
+        for (const Dim* link = mine; link && link->before; link = link->before.get()) {
+            const Node* origin = ctx.graph.node(link->origin);
+            const LayerSpec* spec = origin ? findLayer(origin->kind) : nullptr;
+            if (!spec || !spec->param("padding") || origin->param<std::string>("padding") == "same") continue;
+            if (std::find(tried.begin(), tried.end(), origin->id) != tried.end()) continue;
+            tried.push_back(origin->id);
+            Node trial = *origin;
+            trial.params["padding"] = std::string("same");
+            if (lengthWith(ctx.graph, *mine, trial) == lengthWith(ctx.graph, *other, trial)) {
+                d.fixes.push_back(setParamFix(*origin, "padding", std::string("same"),
+                                              "Use padding=\"same\" on " + origin->name));
+            }
+        }
+    }
+    // Steps taken from the longer branch, or zeros added to the shorter.
+    const bool aLonger = sa.time().size > sb.time().size;
+    const std::int64_t diff = aLonger ? sa.time().size - sb.time().size : sb.time().size - sa.time().size;
+    d.fixes.push_back(stepsFix(ctx.graph, *ctx.inputs[aLonger ? a : b].edge, diff));
+    d.fixes.push_back(stepsFix(ctx.graph, *ctx.inputs[aLonger ? b : a].edge, -diff));
     ctx.diagnostics.push_back(std::move(d));
+}
+
+std::int64_t MergeSpec::lengthWith(const ModelGraph& graph, const Dim& axis, const Node& changed) {
+    // The axis's changes, oldest first, replayed with `changed` in place of its node.
+    std::vector<const Dim*> links;
+    const Dim* start = &axis;
+    for (; start->before; start = start->before.get()) links.push_back(start);
+    std::int64_t steps = start->size;
+    for (auto it = links.rbegin(); it != links.rend(); ++it) {
+        const Node* node = (*it)->origin == changed.id ? &changed : graph.node((*it)->origin);
+        const LayerSpec* spec = node ? findLayer(node->kind) : nullptr;
+        if (!spec) return kNone;
+        steps = spec->timeAfter(*node, steps);
+    }
+    return steps;
 }
 
 void MergeSpec::reportVectorMeetsSequence(const ShapeContext& ctx, std::size_t vec,

@@ -20,6 +20,9 @@ protected:
     /// the vector a sequence: RepeatVector(T), or return_sequences on the recurrent layer.
     static void reportVectorMeetsSequence(const ShapeContext& ctx, std::size_t vec, std::size_t seq,
                                           DiagCode code, Severity severity, std::string message);
+    /// The length `axis` would have with `changed` in place of the layer of the same id: its
+    /// story of changes replayed through each layer's timeAfter().
+    static std::int64_t lengthWith(const ModelGraph& graph, const Dim& axis, const Node& changed);
     static Diagnostic makeDiagnostic(const ShapeContext& ctx, std::size_t input, DiagCode code,
                                      Severity severity, std::string message);
 };

@@ -12,6 +12,7 @@ public:
     LayerCategory category() const override { return category::kReshaping; }
     InputRank inputRank() const override { return InputRank::Sequence; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    std::int64_t timeAfter(const Node& node, std::int64_t steps) const override { return outLength(node, steps); }
 
 protected:
     /// The output length for `steps` input steps (kNone stays kNone).

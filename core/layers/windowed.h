@@ -13,6 +13,9 @@ class WindowedSpec : public LayerSpec {
 public:
     InputRank inputRank() const override { return InputRank::Sequence; }
     std::string explainSize(const Node& node, const Dim& dim) const override;
+    std::int64_t timeAfter(const Node& node, std::int64_t steps) const override {
+        return window(node).outLength(steps);
+    }
     /// The node's window as its parameters set it.
     virtual Window1D window(const Node& node) const = 0;
 

@@ -100,6 +100,17 @@ Fix repeatVectorFix(const ModelGraph& graph, const Edge& edge, std::int64_t step
             spliceInto(graph, edge, "RepeatVector", ParamMap{{"n", steps}})};
 }
 
+Fix stepsFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps) {
+    const std::string n = std::to_string(steps > 0 ? steps : -steps);
+    const std::string plural = (steps == 1 || steps == -1) ? " step" : " steps";
+    if (steps > 0) {
+        return {"Crop " + n + plural + " from the end of " + producerName(graph, edge) + "'s output (Cropping1D)",
+                spliceInto(graph, edge, "Cropping1D", ParamMap{{"crop_before", std::int64_t{0}}, {"crop_after", steps}})};
+    }
+    return {"Pad " + producerName(graph, edge) + "'s output with " + n + plural + " of zeros at the end (ZeroPadding1D)",
+            spliceInto(graph, edge, "ZeroPadding1D", ParamMap{{"pad_before", std::int64_t{0}}, {"pad_after", -steps}})};
+}
+
 Fix returnSequencesFix(const Node& rnn, bool value) {
     return setParamFix(rnn, "return_sequences", value,
                        std::string("Set return_sequences=") + (value ? "True" : "False") +

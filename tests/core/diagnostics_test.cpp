@@ -498,3 +498,96 @@ TEST(ApplyEdit, IsAllOrNothing) {
 
 }  // namespace
 }  // namespace loom
+
+namespace loom {
+namespace {
+
+/// The classic 1-D U-Net mistake: 25 steps pool to 12, up-sample to 24, and the skip
+/// Concatenate meets the encoder's 25.
+struct OddUNet {
+    ModelGraph g;
+    NodeId in, enc, pool, mid, up, dec, cat, out;
+    explicit OddUNet(std::int64_t steps = 25) {
+        in = input(g, {steps, 1});
+        const ParamMap same{{"filters", std::int64_t{8}}, {"padding", std::string("same")}};
+        enc = add(g, "Conv1D", same, {in});
+        pool = add(g, "MaxPooling1D", {}, {enc});
+        mid = add(g, "Conv1D", same, {pool});
+        up = add(g, "UpSampling1D", {}, {mid});
+        cat = add(g, "Concatenate", {}, {up, enc});
+        out = add(g, "Conv1D", {{"filters", std::int64_t{1}}, {"padding", std::string("same")}}, {cat});
+    }
+};
+
+TEST(TimeAxis, TheUNetMismatchNamesEveryLayerThatSetALength) {
+    OddUNet u;
+    const Validation v = validate(u.g);
+    const auto found = find(v, DiagCode::MergeTimeMismatch);
+    ASSERT_EQ(found.size(), 1u);
+    const std::string& m = found[0]->message;
+    EXPECT_TRUE(has(m, "the time axis differs (25 vs 24 steps)")) << m;
+    EXPECT_TRUE(has(m, "24 because max_pooling1d_1 floors 25 / 2 to 12, up_sampling1d_1 doubles 12 to 24")) << m;
+    EXPECT_TRUE(has(m, "25 because input_1 is declared with shape (25, 1)")) << m;
+    // padding="same" on the pooling would give 13 and 26: not offered. Crop and pad are.
+    std::vector<std::string> titles;
+    for (const Fix& f : found[0]->fixes) titles.push_back(f.title);
+    ASSERT_EQ(titles.size(), 2u);
+    EXPECT_EQ(titles[0], "Crop 1 step from the end of conv1d_1's output (Cropping1D)");
+    EXPECT_EQ(titles[1], "Pad up_sampling1d_1's output with 1 step of zeros at the end (ZeroPadding1D)");
+}
+
+TEST(TimeAxis, EachFixMakesTheModelValid) {
+    for (std::size_t fix = 0; fix < 2; ++fix) {
+        OddUNet u;
+        const Validation after = applyFix(u.g, DiagCode::MergeTimeMismatch, fix);
+        EXPECT_FALSE(after.hasErrors()) << fix;
+        EXPECT_EQ(test::shapeOf(u.g, after, u.cat), fix == 0 ? "(None, 24, 16)" : "(None, 25, 16)");
+    }
+}
+
+TEST(TimeAxis, SamePaddingOnThePoolingIsOfferedWhereItMakesTheLengthsMeet) {
+    // 23 steps: pooling floors to 11, up-sampling gives 22; with padding="same" 12 and 24,
+    // which meets a skip taken after a conv that crops one step (24).
+    ModelGraph g;
+    const NodeId in = input(g, {25, 1});
+    const NodeId enc = add(g, "Conv1D", {{"filters", std::int64_t{4}}}, {in});  // valid: 23
+    const NodeId shrink = add(g, "Cropping1D", {{"crop_before", std::int64_t{0}}, {"crop_after", std::int64_t{0}}}, {enc});
+    const NodeId pool = add(g, "MaxPooling1D", {}, {shrink});
+    const NodeId up = add(g, "UpSampling1D", {}, {pool});
+    const NodeId skip = add(g, "ZeroPadding1D", {{"pad_before", std::int64_t{0}}}, {enc});  // 24
+    const NodeId cat = add(g, "Concatenate", {}, {up, skip});
+    add(g, "Dense", {{"units", std::int64_t{1}}}, {cat});
+    const Validation v = validate(g);
+    const auto found = find(v, DiagCode::MergeTimeMismatch);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(has(found[0]->message, "24 vs 22")) << found[0]->message;
+    ASSERT_EQ(found[0]->fixes.size(), 3u);
+    EXPECT_EQ(found[0]->fixes[0].title, "Use padding=\"same\" on max_pooling1d_1");
+    EXPECT_FALSE(applyFix(g, DiagCode::MergeTimeMismatch, 0).hasErrors());
+}
+
+TEST(TimeAxis, AWindowLongerThanItsInputIsExplainedAndFixed) {
+    ModelGraph g;
+    const NodeId in = input(g, {4, 2});
+    const NodeId conv = add(g, "Conv1D", {{"kernel_size", std::int64_t{3}}, {"dilation_rate", std::int64_t{2}}}, {in});
+    add(g, "Dense", {{"units", std::int64_t{1}}}, {conv});
+    const Validation v = validate(g);
+    const auto found = find(v, DiagCode::WindowTooLong);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(has(found[0]->message, "kernel_size=3 with dilation_rate=2 spans 5 steps, but the input has 4"))
+        << found[0]->message;
+    EXPECT_FALSE(applyFix(g, DiagCode::WindowTooLong, 0).hasErrors());
+}
+
+TEST(TimeAxis, StridesAndDilationTogetherAreRefusedAsKerasRefusesThem) {
+    ModelGraph g;
+    const NodeId in = input(g, {16, 2});
+    add(g, "Dense", {{"units", std::int64_t{1}}},
+        {add(g, "Conv1D", {{"strides", std::int64_t{2}}, {"dilation_rate", std::int64_t{2}}}, {in})});
+    const Validation v = validate(g);
+    ASSERT_EQ(find(v, DiagCode::InvalidParam).size(), 1u);
+    EXPECT_FALSE(applyFix(g, DiagCode::InvalidParam, 0).hasErrors());
+}
+
+}  // namespace
+}  // namespace loom
