@@ -124,4 +124,11 @@ std::vector<std::string_view> Conv1dSpec::pytorchClasses() const {
 )PY"};
 }
 
+std::string Conv1dSpec::tfjsLimitation(const Node& node) const {
+    if (node.param<std::string>("padding") != "causal") return {};
+    return node.name + ": TF.js cannot run a Conv1D with padding=\"causal\" (Keras and PyTorch can). For TF.js, "
+                       "put a ZeroPadding1D of (kernel_size - 1) * dilation_rate steps before it and use "
+                       "padding=\"valid\": the numerics are the same.";
+}
+
 }  // namespace loom

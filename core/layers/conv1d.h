@@ -38,6 +38,8 @@ public:
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
     std::vector<std::string_view> pytorchClasses() const override;
+    /// TF.js (4.22) has no causal padding for Conv1D.
+    std::string tfjsLimitation(const Node& node) const override;
 
 protected:
     std::string_view sizeParam() const override { return "kernel_size"; }

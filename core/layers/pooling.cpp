@@ -63,7 +63,8 @@ std::string Pooling1dSpec::readKeras(const json& config, KerasProducer producer,
     json c = config;
     if (std::string problem = unlist(c, {"pool_size", "strides"}); !problem.empty()) return problem;
     if (std::string problem = channelsLast(c); !problem.empty()) return problem;
-    if (c.contains("strides") && c["strides"].is_null()) c["strides"] = 0;
+    // Keras writes its None resolved to pool_size; LayerLoom keeps following pool_size then.
+    if (c.contains("strides") && (c["strides"].is_null() || c["strides"] == c.value("pool_size", json(2)))) c["strides"] = 0;
     return LayerSpec::readKeras(c, producer, params);
 }
 

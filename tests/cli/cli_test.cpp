@@ -173,6 +173,46 @@ TEST(CliExport, PytorchModulePredictsWhatLayerLoomPredicts) {
     for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << i;
 }
 
+// The convolution kinds in PyTorch, computed with PyTorch's own operations (conv1d, max_pool1d,
+// avg_pool1d, repeat_interleave, pad, slicing), predict what LayerLoom predicts: Conv1D with
+// every padding including causal, strides and dilation; both poolings; up-sampling by 2 and 3;
+// zero padding and cropping. TF.js has no UpSampling1D, ZeroPadding1D, Cropping1D or causal
+// Conv1D, so this is their independent check.
+TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_conv";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv.loom";
+    Result r = run("export " + model + " " + (dir / "keras").string() + " --to tfjs --seed 3");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    r = run("export " + (dir / "keras" / "model.json").string() + " " + (dir / "torch").string() + " --to pytorch");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    std::ofstream input(dir / "x.json");
+    input << "[";
+    for (int b = 0; b < 2; ++b) {
+        input << (b ? "," : "") << "[";
+        for (int t = 0; t < 25; ++t) {
+            input << (t ? "," : "") << "[";
+            for (int f = 0; f < 2; ++f) input << (f ? "," : "") << std::sin(0.9 * b + 0.37 * t + 1.3 * f) * 2.0;
+            input << "]";
+        }
+        input << "]";
+    }
+    input << "]";
+    input.close();
+    r = run("predict " + (dir / "keras" / "model.json").string() + " --input " + (dir / "x.json").string() + " --out " +
+            (dir / "loom.json").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (dir / "torch" / "model.py").string() + " " +
+                               (dir / "x.json").string() + " " + (dir / "torch.json").string() + " 2>&1";
+    ASSERT_EQ(std::system(python.c_str()), 0) << python;
+    const auto loom = flatJson(readFile(dir / "loom.json"));
+    const auto torch = flatJson(readFile(dir / "torch.json"));
+    ASSERT_EQ(loom.size(), 2u * 15u * 2u);
+    ASSERT_EQ(torch.size(), loom.size());
+    for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << i;
+}
+
 TEST(CliExport, ExplainsWhatItCannotExport) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_bad";
     std::filesystem::remove_all(dir);

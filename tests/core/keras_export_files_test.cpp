@@ -56,16 +56,20 @@ int runPython(const std::string& arguments) {
     return std::system(command.c_str());
 }
 
+KerasImport everyKind();
+KerasImport convolutionKinds();
+
 // A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
 // the training settings; and h5py finds what tf.keras's load_model reads, in its order.
 TEST(KerasH5Export, ReadsBackAsItWasWritten) {
     const fs::path dir = fs::temp_directory_path() / "layerloom_keras_h5_export";
     fs::remove_all(dir);
     fs::create_directories(dir);
-    for (const char* reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout"}) {
-        KerasImport original = importKerasModel(kReferences + "/" + reference + "/model.json");
+    for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds"}) {
+        KerasImport original = reference == "convolution_kinds" ? convolutionKinds()
+                                                                : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
-        const fs::path file = dir / (std::string(reference) + ".h5");
+        const fs::path file = dir / (reference + ".h5");
         exportKerasH5(original.project, original.weights, file);
         expectSameModel(importKerasFile(file), original, reference);
 
@@ -136,6 +140,33 @@ KerasImport everyKind() {
     return m;
 }
 
+/// A sequence U-Net's kinds with the options that change their shapes or variables: Conv1D
+/// with every padding, strides, dilation and no bias; both poolings with padding and strides;
+/// up-sampling, zero padding and cropping of both ends; both global poolings.
+KerasImport convolutionKinds() {
+    KerasImport m;
+    ModelGraph& g = m.project.graph;
+    const NodeId in = test::input(g, {25, 2});
+    const NodeId enc = test::add(g, "Conv1D", {{"filters", std::int64_t{4}}, {"padding", std::string("same")}, {"activation", std::string("tanh")}}, {in});
+    const NodeId pool = test::add(g, "MaxPooling1D", {}, {enc});
+    const NodeId mid = test::add(g, "Conv1D", {{"filters", std::int64_t{3}}, {"kernel_size", std::int64_t{1}}, {"use_bias", false}}, {pool});
+    const NodeId up = test::add(g, "UpSampling1D", {}, {mid});
+    const NodeId pad = test::add(g, "ZeroPadding1D", {{"pad_before", std::int64_t{0}}, {"pad_after", std::int64_t{1}}}, {up});
+    const NodeId cat = test::add(g, "Concatenate", {}, {pad, enc});
+    const NodeId crop = test::add(g, "Cropping1D", {{"crop_before", std::int64_t{2}}, {"crop_after", std::int64_t{1}}}, {cat});
+    const NodeId avg = test::add(g, "AveragePooling1D", {{"pool_size", std::int64_t{3}}, {"strides", std::int64_t{2}}, {"padding", std::string("same")}}, {crop});
+    const NodeId causal = test::add(g, "Conv1D", {{"filters", std::int64_t{5}}, {"padding", std::string("causal")}, {"dilation_rate", std::int64_t{2}}}, {avg});
+    const NodeId strided = test::add(g, "Conv1D", {{"filters", std::int64_t{2}}, {"kernel_size", std::int64_t{4}}, {"strides", std::int64_t{2}}}, {causal});
+    const NodeId both = test::add(g, "Concatenate", {}, {test::add(g, "GlobalMaxPooling1D", {}, {strided}),
+                                                       test::add(g, "GlobalAveragePooling1D", {}, {causal})});
+    test::add(g, "Dense", {{"units", std::int64_t{1}}}, {both});
+    m.project.name = "convolution kinds";
+    Plan<float> plan = Plan<float>::compile(g, 1);
+    plan.initialize(7);
+    m.weights = plan.exportWeights();
+    return m;
+}
+
 // A model written as Keras 3's .keras reads back as it was written, and the checker that takes
 // it as Keras 3's load_model would accepts it, and refuses what Keras 3 would refuse.
 TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
@@ -143,8 +174,11 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     const std::string checker = kFiles + "/check_keras3_archive.py ";
-    for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind"}) {
-        KerasImport original = reference == "every_kind" ? everyKind() : importKerasModel(kReferences + "/" + reference + "/model.json");
+    for (const std::string reference :
+         {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds"}) {
+        KerasImport original = reference == "every_kind"          ? everyKind()
+                               : reference == "convolution_kinds" ? convolutionKinds()
+                                                                  : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".keras");
         exportKerasFile(original.project, original.weights, file);

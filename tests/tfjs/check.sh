@@ -30,4 +30,14 @@ node -e 'const x=[0,1,2].map(b=>[0,1,2,3,4,5].map(t=>[0,1,2].map(f=>2*Math.sin(0
 node_quiet "$js/predict.js" "$work/mix/model.json" "$work/x.json" "$work/mix/tfjs.json"
 "$cli" predict "$work/mix/model.json" --input "$work/x.json" --out "$work/mix/loom.json"
 node "$js/compare.js" "$work/mix/tfjs.json" "$work/mix/loom.json" 1e-4
+
+# 3. Conv1D with valid and same padding (TF.js has no causal one), strides and dilation, both poolings with padding and strides,
+#    both global poolings: LayerLoom's outputs. (TF.js has no UpSampling1D, ZeroPadding1D or
+#    Cropping1D; the PyTorch export's test checks those against PyTorch's own operations.)
+"$cli" export "$data/interop_conv_tfjs.loom" "$work/conv" --to tfjs --seed 9
+node -e 'const x=[0,1,2].map(b=>[...Array(25).keys()].map(t=>[0,1].map(f=>2*Math.sin(0.9*b+0.37*t+1.3*f)+0.1*t*f)));
+         require("fs").writeFileSync(process.argv[1], JSON.stringify(x));' "$work/xconv.json"
+node_quiet "$js/predict.js" "$work/conv/model.json" "$work/xconv.json" "$work/conv/tfjs.json"
+"$cli" predict "$work/conv/model.json" --input "$work/xconv.json" --out "$work/conv/loom.json"
+node "$js/compare.js" "$work/conv/tfjs.json" "$work/conv/loom.json" 1e-4
 echo "TF.js loads LayerLoom's exports and predicts the same"

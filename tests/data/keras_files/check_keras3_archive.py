@@ -37,6 +37,16 @@ KWARGS = {
     "Dropout": LAYER | {"rate", "noise_shape", "seed"},
     "Add": LAYER,
     "Concatenate": LAYER | {"axis"},
+    "Conv1D": LAYER | {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
+                       "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                       "bias_regularizer", "kernel_constraint", "bias_constraint"},
+    "MaxPooling1D": LAYER | {"pool_size", "strides", "padding", "data_format"},
+    "AveragePooling1D": LAYER | {"pool_size", "strides", "padding", "data_format"},
+    "GlobalMaxPooling1D": LAYER | {"data_format", "keepdims"},
+    "GlobalAveragePooling1D": LAYER | {"data_format", "keepdims"},
+    "UpSampling1D": LAYER | {"size"},
+    "ZeroPadding1D": LAYER | {"padding"},
+    "Cropping1D": LAYER | {"cropping"},
 }
 INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set()}
 REGULARIZERS = {"L1": {"l1"}, "L2": {"l2"}, "L1L2": {"l1", "l2"}}
@@ -153,9 +163,12 @@ def variable_shapes(layer):
     if cls == "TimeDistributed":
         inner = config["layer"]
         return variable_shapes(inner)
-    if cls not in ("Dense", "LSTM", "GRU"):
+    if cls not in ("Dense", "LSTM", "GRU", "Conv1D"):
         return []
     features = layer["build_config"]["input_shape"][-1]
+    if cls == "Conv1D":
+        filters = config["filters"]
+        return [(config["kernel_size"][0], features, filters)] + ([(filters,)] if config["use_bias"] else [])
     units = config["units"]
     if cls == "Dense":
         return [(features, units)] + ([(units,)] if config["use_bias"] else [])
