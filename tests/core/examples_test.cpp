@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/test_graphs.h"
+#include "engine/plan.h"
 #include "graph/graph_edit.h"
 #include "graph/project_file.h"
 #include "train/config_json.h"
@@ -39,7 +40,8 @@ INSTANTIATE_TEST_SUITE_P(
                       // U-Net skips: lstm_5 reads 20 + 256 features, lstm_6 256 + 512.
                       ExampleCase{"lstm_autoencoder_skips.loom", 5035361, 11},
                       ExampleCase{"lstm_autoencoder_skips_add.loom", 4627553, 13},
-                      ExampleCase{"residual_lstm_classifier.loom", 1173506, 16}));
+                      ExampleCase{"residual_lstm_classifier.loom", 1173506, 16},
+                      ExampleCase{"conv1d_unet.loom", 19425, 13}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");
@@ -84,12 +86,35 @@ TEST(Example, BrokenSkipsExplainBothMismatchesAndTheFixesRepairThem) {
     EXPECT_EQ(v.totalParams, 4627553);
 }
 
+// The odd-length U-Net: one error, the time mismatch with its story, and either fix makes a
+// valid model: cropping the skip gives 24 steps out, padding the decoder all 25 (what an
+// autoencoder of 25 steps needs).
+TEST(Example, TheOddLengthUNetIsExplainedAndEitherFixRepairsIt) {
+    for (std::size_t fix = 0; fix < 2; ++fix) {
+        Project p = example("broken_conv1d_unet_odd.loom");
+        const Validation v = validate(p.graph);
+        EXPECT_EQ(v.count(Severity::Error), 1u);
+        const auto found = test::find(v, DiagCode::MergeTimeMismatch);
+        ASSERT_EQ(found.size(), 1u);
+        EXPECT_NE(found[0]->message.find("max_pooling1d_1 floors 25 / 2 to 12, max_pooling1d_2 floors 12 / 2 to 6, "
+                                         "up_sampling1d_1 doubles 6 to 12, up_sampling1d_2 doubles 12 to 24"),
+                  std::string::npos)
+            << found[0]->message;
+        ASSERT_EQ(found[0]->fixes.size(), 2u);
+        applyEdit(p.graph, found[0]->fixes[fix].edit);
+        EXPECT_TRUE(validate(p.graph).diagnostics.empty());
+        Plan<float> plan = Plan<float>::compile(p.graph, 2);
+        EXPECT_EQ(plan.dims(plan.outputs().front()), (Dims{fix == 0 ? 24 : 25, 1}));
+    }
+}
+
 // The Training panel's defaults (Keras's Adam at 1e-3, batch 32, 20 epochs, z-scored data,
 // the last 20% validating) train every shipped autoencoder on sunspots without the loss
 // rising or turning NaN. At full size this is measured by hand (docs/TRAINING_DEFAULTS.md);
 // here each model keeps its shape with fewer units, so that the test runs in seconds.
 TEST(Example, ShippedAutoencodersTrainStablyOnSunspotsWithTheDefaults) {
-    for (const char* file : {"lstm_autoencoder.loom", "lstm_autoencoder_skips.loom", "lstm_autoencoder_skips_add.loom"}) {
+    for (const char* file :
+         {"lstm_autoencoder.loom", "lstm_autoencoder_skips.loom", "lstm_autoencoder_skips_add.loom", "conv1d_unet.loom"}) {
         SCOPED_TRACE(file);
         Project p = example(file);
         GraphEdit shrink;

@@ -424,11 +424,46 @@ private slots:
         QTRY_VERIFY(problems->topLevelItemCount() == 0 || problems->topLevelItem(0)->text(1).isEmpty());
     }
 
+    // The classic 1-D U-Net mistake: 25 steps pool to 12 and 6, up-sample to 12 and 24, and the
+    // outer skip meets 25. Problems says which layer set each length; a double-click on the
+    // fix pads the decoder with one step of zeros, and the model is valid with 25 steps out.
+    void theOddLengthUNetIsExplainedAndFixedByOneClick() {
+        MainWindow w;
+        openShown(w, ":/examples/broken_conv1d_unet_odd.loom");
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QVERIFY(problems);
+        QTRY_COMPARE(problems->topLevelItemCount(), 1);
+        QTreeWidgetItem* row = problems->topLevelItem(0);
+        QCOMPARE(row->text(0), QString("concatenate_2"));
+        QCOMPARE(row->text(1), QString("merge-time-mismatch"));
+        const QString text = row->text(2).simplified();  // wrapped to the column's width
+        QVERIFY2(text.contains("the time axis differs (25 vs 24 steps)") && text.contains("max_pooling1d_1 floors 25 / 2 to 12") &&
+                     text.contains("up_sampling1d_2 doubles 12 to 24"),
+                 qPrintable(text));
+        QCOMPARE(row->childCount(), 2);
+        QTreeWidgetItem* fix = row->child(1);
+        QCOMPARE(fix->text(2), QString("Fix: Pad up_sampling1d_2's output with 1 step of zeros at the end (ZeroPadding1D)"));
+        problems->expandItem(row);
+        problems->scrollToItem(fix);
+        test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
+        QTRY_VERIFY(w.document()->validation().diagnostics.empty());
+        const Node* pad = w.document()->graph().nodeByName("zero_padding1d_1");
+        QVERIFY(pad);
+        QCOMPARE(pad->param<std::int64_t>("pad_after"), std::int64_t{1});
+        const auto& v = w.document()->validation();
+        QCOMPARE(QString::fromStdString(v.of(w.document()->graph(), v.outputs.front()).output->str()), QString("(None, 25, 1)"));
+        // One undo step takes the fix back, with the problem.
+        QTest::keyClick(w.scene()->views().front()->viewport(), Qt::Key_Z, Qt::ControlModifier);
+        QTRY_VERIFY(w.document()->validation().hasErrors());
+        QVERIFY(!w.document()->graph().nodeByName("zero_padding1d_1"));
+    }
+
     // No wire's shape label covers another's on the shipped examples, the nested U-Net skips
     // included: each skip is labelled beside the layer it leaves.
     void wireLabelsNeverCoverEachOther() {
         for (const char* example : {":/examples/lstm_autoencoder_skips.loom", ":/examples/lstm_autoencoder_skips_add.loom",
-                                    ":/examples/broken_skips_add.loom", ":/examples/residual_lstm_classifier.loom"}) {
+                                    ":/examples/broken_skips_add.loom", ":/examples/residual_lstm_classifier.loom",
+                                    ":/examples/conv1d_unet.loom"}) {
             MainWindow w;
             openShown(w, example);
             QList<QRectF> labels;

@@ -12,7 +12,9 @@ const QList<Example>& builtInExamples() {
         {QObject::tr("LSTM autoencoder with residual skips"),
          ":/examples/lstm_autoencoder_skips_add.loom"},
         {QObject::tr("Residual LSTM classifier"), ":/examples/residual_lstm_classifier.loom"},
+        {QObject::tr("1-D convolutional U-Net autoencoder"), ":/examples/conv1d_unet.loom"},
         {QObject::tr("Broken: U-Net skips wired with Add"), ":/examples/broken_skips_add.loom"},
+        {QObject::tr("Broken: 1-D U-Net on an odd length"), ":/examples/broken_conv1d_unet_odd.loom"},
     };
     return examples;
 }
