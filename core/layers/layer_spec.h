@@ -96,7 +96,7 @@ inline constexpr LayerCategory kCore{"Core", 0x7c55b8};
 inline constexpr LayerCategory kMerge{"Merge", 0xc27a2c};
 inline constexpr LayerCategory kRegularisation{"Regularisation", 0x6b6f78};
 inline constexpr LayerCategory kConvolution{"Convolution", 0xa0437a};
-inline constexpr LayerCategory kPooling{"Pooling", 0x4d8a3c};
+inline constexpr LayerCategory kPooling{"Pooling", 0x2c86a8};
 inline constexpr LayerCategory kReshaping{"Reshaping", 0x8a6a36};
 }  // namespace category
 

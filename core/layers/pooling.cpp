@@ -68,6 +68,17 @@ std::string Pooling1dSpec::readKeras(const json& config, KerasProducer producer,
     return LayerSpec::readKeras(c, producer, params);
 }
 
+std::string Pooling1dSpec::kerasPython(const Node& node, const std::string&, const std::string& nameArg) const {
+    const std::int64_t strides = node.param<std::int64_t>("strides");
+    std::string text = "layers." + std::string(kind()) + "(pool_size=";
+    text += std::to_string(node.param<std::int64_t>("pool_size"));
+    text += ", strides=";
+    text += strides > 0 ? std::to_string(strides) : std::string("None");
+    text += ", padding=" + python::quoted(node.param<std::string>("padding"));
+    text += ", " + nameArg + ")";
+    return text;
+}
+
 PyTorchLayer Pooling1dSpec::pytorch(const Node& node, std::span<const Dims>, const std::string& self_,
                                     std::span<const std::string> args) const {
     const Window1D w = window(node);

@@ -19,6 +19,8 @@ public:
                                std::span<const Dims> inputs) const override;
     std::string readKeras(const nlohmann::json& config, KerasProducer producer,
                           ParamMap& params) const override;
+    /// strides=None where LayerLoom's 0 follows pool_size.
+    std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
     std::vector<std::string_view> pytorchClasses() const override;

@@ -183,6 +183,20 @@ TEST(KerasCode, MatchesTheGoldenFiles) {
               readText(golden + "lstm_autoencoder_sequential_keras.py"));
 }
 
+// The convolution kinds as Keras's constructors take them: a pooling's LayerLoom strides of 0
+// is Keras's None, padding and cropping are pairs.
+TEST(KerasCode, WritesTheConvolutionKindsAsKerasTakesThem) {
+    const std::string code = kerasCode(loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_conv.loom"));
+    for (const char* line :
+         {"layers.Conv1D(filters=3, kernel_size=3, strides=1, padding=\"causal\", dilation_rate=2, activation=\"linear\"",
+          "layers.MaxPooling1D(pool_size=2, strides=None, padding=\"valid\", name=\"pool\")(enc)",
+          "layers.AveragePooling1D(pool_size=3, strides=2, padding=\"same\", name=\"avg\")(crop)",
+          "layers.UpSampling1D(size=3, name=\"up3\")(avg)", "layers.ZeroPadding1D(padding=(0, 1), name=\"pad\")(up)",
+          "layers.Cropping1D(cropping=(2, 1), name=\"crop\")(skip)"}) {
+        EXPECT_NE(code.find(line), std::string::npos) << line << "\n" << code;
+    }
+}
+
 TEST(KerasCode, WritesMergesRegularisersAndTheHardSigmoidLayerLoomComputes) {
     Project p = smallUNet();
     ModelGraph& g = p.graph;

@@ -1,6 +1,7 @@
 #include "panels/palette_panel.h"
 
 #include <QHeaderView>
+#include <algorithm>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QMenu>
@@ -93,6 +94,12 @@ PalettePanel::PalettePanel(QWidget* parent)
     m_blocks->setToolTip(0, tr("Groups you saved (right-click a group: Save as Block)"));
     reloadBlocks();
     m_tree->expandAll();
+    // Wide enough for the longest kind's name (GlobalAveragePooling1D) beside its indentation.
+    int widest = 0;
+    for (const LayerSpec* spec : allLayers()) {
+        widest = std::max(widest, m_tree->fontMetrics().horizontalAdvance(displayKind(qs(spec->kind()))));
+    }
+    m_tree->setMinimumWidth(widest + 2 * m_tree->indentation() + m_tree->frameWidth() * 2 + 16);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_tree, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
         QTreeWidgetItem* item = m_tree->itemAt(at);
