@@ -124,6 +124,50 @@ bool recurrent(const Node& n) {
     return spec && spec->hasReturnSequences();
 }
 
+/// The length of a layer's time axis in `validation`, kNone for a vector or an unknown shape.
+std::int64_t lengthOf(const ModelGraph& graph, const Validation& validation, NodeId id) {
+    const auto& shape = validation.of(graph, id).output;
+    return shape && shape->isSequence() ? shape->time().size : kNone;
+}
+
+/// For a convolutional autoencoder (no RepeatVector): down the single chain from the Input,
+/// each layer that shortens the time axis (pooling, a strided convolution) has its input
+/// joined into the output of the layer that lengthens it back (up-sampling), deepest first.
+Fix convolutionalSkips(const ModelGraph& graph, const Validation& validation, std::string_view mergeKind) {
+    const Node* input = nullptr;
+    for (const Node& n : graph.nodes()) {
+        if (n.kind != "InputLayer") continue;
+        if (input) throw EditError("The model has more than one Input; join layers one pair at a time.");
+        input = &n;
+    }
+    if (!input) throw EditError("Symmetric skips need a model with an Input.");
+    std::vector<const Node*> sources, ups;
+    for (const Node* n = input;;) {
+        const auto out = graph.outputEdges(n->id);
+        if (out.size() != 1) break;
+        const Node* next = graph.node(out.front()->to.node);
+        if (!next) break;
+        if (next->kind == "Add" || next->kind == "Concatenate") {
+            throw EditError("The decoder already has merge layers; add further skips one pair "
+                            "at a time with Connect with Skip.");
+        }
+        const std::int64_t before = lengthOf(graph, validation, n->id), after = lengthOf(graph, validation, next->id);
+        if (before != kNone && after != kNone && after < before) sources.push_back(n);
+        if (before != kNone && after != kNone && after > before) ups.push_back(next);
+        n = next;
+    }
+    const std::size_t pairs = std::min(sources.size(), ups.size());
+    if (pairs == 0) {
+        throw EditError("Symmetric skips need an autoencoder: an encoder that pools the sequence down (or "
+                        "a RepeatVector after a recurrent encoder) and a decoder that up-samples it back. "
+                        "This model has neither.");
+    }
+    SkipBuilder builder(graph, validation, mergeKind);
+    for (std::size_t k = 0; k < pairs; ++k) builder.add(sources[sources.size() - 1 - k]->id, ups[k]->id);
+    return builder.finish("Symmetric U-Net skips with " + std::string(mergeKind) + " (" + std::to_string(pairs) +
+                          (pairs == 1 ? " pair)" : " pairs)"));
+}
+
 }  // namespace
 
 Fix skipConnectionFix(const ModelGraph& graph, const Validation& validation, NodeId encoder,
@@ -144,10 +188,7 @@ Fix symmetricSkipsFix(const ModelGraph& graph, const Validation& validation,
         }
         repeat = &n;
     }
-    if (!repeat) {
-        throw EditError("Symmetric skips need an autoencoder: an encoder, a RepeatVector and "
-                        "a decoder. This model has no RepeatVector.");
-    }
+    if (!repeat) return convolutionalSkips(graph, validation, mergeKind);
     // The encoder: up from the RepeatVector along single wires to the Input.
     std::vector<const Node*> encoder;
     for (const Node* n = repeat;;) {

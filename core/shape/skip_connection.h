@@ -23,7 +23,10 @@ Fix skipConnectionFix(const ModelGraph& graph, const Validation& validation, Nod
 /// For an autoencoder (Input -> recurrent encoder -> bottleneck -> RepeatVector -> recurrent
 /// decoder), joins every encoder layer that returns sequences into the input of its mirror in
 /// the decoder, deepest first, as U-Net does: with lstm 512-256-20 / 20-256-512, lstm_2 (256)
-/// joins the input of the decoder's 256 layer and lstm_1 (512) that of its 512 layer.
+/// joins the input of the decoder's 256 layer and lstm_1 (512) that of its 512 layer. For a
+/// convolutional autoencoder without RepeatVector, the input of every layer that shortens the
+/// time axis (a pooling) joins the output of the layer that lengthens it back (an
+/// up-sampling), deepest first.
 Fix symmetricSkipsFix(const ModelGraph& graph, const Validation& validation,
                       std::string_view mergeKind);
 

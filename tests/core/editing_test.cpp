@@ -12,6 +12,7 @@
 namespace loom {
 namespace {
 
+using test::add;
 using test::input;
 using test::lstm;
 
@@ -305,6 +306,53 @@ TEST(SkipConnection, SymmetricSkipsTurnThePlainAutoencoderIntoTheShippedUNets) {
                 }
             }
         }
+    }
+}
+
+/// The 1-D U-Net example without its skips: Conv1D and MaxPooling1D down, UpSampling1D and
+/// Conv1D up.
+ModelGraph plainConvAutoencoder(std::int64_t steps) {
+    ModelGraph g;
+    const ParamMap same{{"padding", std::string("same")}, {"activation", std::string("relu")}};
+    const auto conv = [&](std::int64_t filters, NodeId from) {
+        ParamMap p = same;
+        p["filters"] = filters;
+        return add(g, "Conv1D", p, {from});
+    };
+    NodeId x = conv(16, input(g, {steps, 1}));
+    x = conv(32, add(g, "MaxPooling1D", {}, {x}));
+    x = conv(64, add(g, "MaxPooling1D", {}, {x}));
+    x = conv(32, add(g, "UpSampling1D", {}, {x}));
+    x = conv(16, add(g, "UpSampling1D", {}, {x}));
+    add(g, "Conv1D", {{"filters", std::int64_t{1}}, {"kernel_size", std::int64_t{1}}, {"padding", std::string("same")}}, {x});
+    return g;
+}
+
+TEST(SkipConnection, SymmetricSkipsJoinAConvolutionalEncoderToItsDecoder) {
+    ModelGraph g = plainConvAutoencoder(32);
+    const Fix fix = symmetricSkipsFix(g, validate(g), "Concatenate");
+    EXPECT_NE(fix.title.find("2 pairs"), std::string::npos) << fix.title;
+    applyEdit(g, fix.edit);
+    const Validation after = validate(g);
+    for (const Diagnostic& d : after.diagnostics) ADD_FAILURE() << d.message;
+    // The shipped U-Net, joined the same way: [up-sampled decoder, encoder before its pooling].
+    EXPECT_EQ(after.totalParams, 19425);
+    EXPECT_EQ(after.totalParams, validate(example("conv1d_unet.loom").graph).totalParams);
+    const Node* first = g.nodeByName("concatenate_1");
+    ASSERT_NE(first, nullptr);
+    const auto in = g.inputEdges(first->id);
+    ASSERT_EQ(in.size(), 2u);
+    EXPECT_EQ(g.node(in[0]->from.node)->name, "up_sampling1d_1");
+    EXPECT_EQ(g.node(in[1]->from.node)->name, "conv1d_2");
+
+    // On 25 steps the outer pair does not meet, and the refusal says so with both lengths.
+    ModelGraph odd = plainConvAutoencoder(25);
+    try {
+        symmetricSkipsFix(odd, validate(odd), "Concatenate");
+        FAIL();
+    } catch (const EditError& e) {
+        EXPECT_NE(std::string(e.what()).find("conv1d_1 returns 25 steps and up_sampling1d_2 24"), std::string::npos)
+            << e.what();
     }
 }
 
