@@ -11,7 +11,7 @@ namespace loom {
 /// and Cropping1D. Output step t of every sample is input step source(t), or zeros where
 /// source(t) < 0; backward adds each output step's gradient onto the step it came from.
 template <class S>
-class StepMapKernel final : public Kernel<S> {
+class StepMapKernel : public Kernel<S> {
 public:
     /// `sources[t]`: the input step output step t copies, -1 for zeros.
     StepMapKernel(const KernelSetup& s, std::vector<std::int64_t> sources)
@@ -58,59 +58,38 @@ inline std::vector<std::int64_t> upSamplingSources(std::int64_t steps, std::int6
 }
 
 template <class S>
-class UpSampling1dKernel final : public Kernel<S> {
+class UpSampling1dKernel final : public StepMapKernel<S> {
 public:
     explicit UpSampling1dKernel(const KernelSetup& s)
-        : m_map(s, upSamplingSources(s.inputs.front()[0], s.node.param<std::int64_t>("size"))) {}
-    void forward(KernelIO<S>& io) override { m_map.forward(io); }
-    void backward(KernelIO<S>& io) override { m_map.backward(io); }
-
-private:
-    StepMapKernel<S> m_map;
+        : StepMapKernel<S>(s, upSamplingSources(s.inputs.front()[0], s.node.param<std::int64_t>("size"))) {}
 };
 
-/// Keras ZeroPadding1D((before, after)) and Cropping1D((before, after)): zero steps added at
-/// either end, or steps taken away from them.
-template <class S>
-class PadCropKernel final : public Kernel<S> {
-public:
-    PadCropKernel(const KernelSetup& s, std::int64_t before) : m_map(s, sources(s, before)) {}
-    void forward(KernelIO<S>& io) override { m_map.forward(io); }
-    void backward(KernelIO<S>& io) override { m_map.backward(io); }
-
-private:
-    static std::vector<std::int64_t> sources(const KernelSetup& s, std::int64_t before) {
-        const std::int64_t steps = s.inputs.front()[0];
-        std::vector<std::int64_t> out;
-        for (std::int64_t t = 0; t < s.output[0]; ++t) {
-            const std::int64_t src = t - before;
-            out.push_back(src >= 0 && src < steps ? src : -1);
-        }
-        return out;
+/// Output step t of a sequence padded with `before` steps (cropped, when negative): input step
+/// t - before, or zeros outside the input.
+inline std::vector<std::int64_t> shiftedSources(const KernelSetup& s, std::int64_t before) {
+    const std::int64_t steps = s.inputs.front()[0];
+    std::vector<std::int64_t> out;
+    for (std::int64_t t = 0; t < s.output[0]; ++t) {
+        const std::int64_t src = t - before;
+        out.push_back(src >= 0 && src < steps ? src : -1);
     }
-    StepMapKernel<S> m_map;
+    return out;
+}
+
+/// Keras ZeroPadding1D((before, after)): zero steps added at either end.
+template <class S>
+class ZeroPadding1dKernel final : public StepMapKernel<S> {
+public:
+    explicit ZeroPadding1dKernel(const KernelSetup& s)
+        : StepMapKernel<S>(s, shiftedSources(s, s.node.param<std::int64_t>("pad_before"))) {}
 };
 
+/// Keras Cropping1D((before, after)): steps taken away from either end.
 template <class S>
-class ZeroPadding1dKernel final : public Kernel<S> {
+class Cropping1dKernel final : public StepMapKernel<S> {
 public:
-    explicit ZeroPadding1dKernel(const KernelSetup& s) : m_k(s, s.node.param<std::int64_t>("pad_before")) {}
-    void forward(KernelIO<S>& io) override { m_k.forward(io); }
-    void backward(KernelIO<S>& io) override { m_k.backward(io); }
-
-private:
-    PadCropKernel<S> m_k;
-};
-
-template <class S>
-class Cropping1dKernel final : public Kernel<S> {
-public:
-    explicit Cropping1dKernel(const KernelSetup& s) : m_k(s, -s.node.param<std::int64_t>("crop_before")) {}
-    void forward(KernelIO<S>& io) override { m_k.forward(io); }
-    void backward(KernelIO<S>& io) override { m_k.backward(io); }
-
-private:
-    PadCropKernel<S> m_k;
+    explicit Cropping1dKernel(const KernelSetup& s)
+        : StepMapKernel<S>(s, shiftedSources(s, -s.node.param<std::int64_t>("crop_before"))) {}
 };
 
 /// Keras MaxPooling1D and AveragePooling1D: the largest, or the mean, of each window of steps,
@@ -119,7 +98,7 @@ private:
 /// held the maximum, or is shared evenly by the window's steps.
 /// GlobalMaxPooling1D and GlobalAveragePooling1D are the window of the whole sequence.
 template <class S>
-class Pooling1dKernel final : public Kernel<S> {
+class Pooling1dKernel : public Kernel<S> {
 public:
     Pooling1dKernel(const KernelSetup& s, Window1D window, bool max)
         : m_steps(s.inputs.front()[0]),
@@ -190,38 +169,23 @@ private:
 };
 
 template <class S>
-class MaxPooling1dKernel final : public Kernel<S> {
+class MaxPooling1dKernel final : public Pooling1dKernel<S> {
 public:
-    explicit MaxPooling1dKernel(const KernelSetup& s) : m_k(s, poolingWindow(s.node), true) {}
-    void forward(KernelIO<S>& io) override { m_k.forward(io); }
-    void backward(KernelIO<S>& io) override { m_k.backward(io); }
-
-private:
-    Pooling1dKernel<S> m_k;
+    explicit MaxPooling1dKernel(const KernelSetup& s) : Pooling1dKernel<S>(s, poolingWindow(s.node), true) {}
 };
 
 template <class S>
-class AveragePooling1dKernel final : public Kernel<S> {
+class AveragePooling1dKernel final : public Pooling1dKernel<S> {
 public:
-    explicit AveragePooling1dKernel(const KernelSetup& s) : m_k(s, poolingWindow(s.node), false) {}
-    void forward(KernelIO<S>& io) override { m_k.forward(io); }
-    void backward(KernelIO<S>& io) override { m_k.backward(io); }
-
-private:
-    Pooling1dKernel<S> m_k;
+    explicit AveragePooling1dKernel(const KernelSetup& s) : Pooling1dKernel<S>(s, poolingWindow(s.node), false) {}
 };
 
 /// GlobalMaxPooling1D and GlobalAveragePooling1D: one window over the whole sequence.
 template <class S, bool Max>
-class GlobalPooling1dKernel final : public Kernel<S> {
+class GlobalPooling1dKernel final : public Pooling1dKernel<S> {
 public:
     explicit GlobalPooling1dKernel(const KernelSetup& s)
-        : m_k(s, Window1D{s.inputs.front()[0], s.inputs.front()[0], 1, Window1D::Padding::Valid}, Max) {}
-    void forward(KernelIO<S>& io) override { m_k.forward(io); }
-    void backward(KernelIO<S>& io) override { m_k.backward(io); }
-
-private:
-    Pooling1dKernel<S> m_k;
+        : Pooling1dKernel<S>(s, Window1D{s.inputs.front()[0], s.inputs.front()[0], 1, Window1D::Padding::Valid}, Max) {}
 };
 
 template <class S>
