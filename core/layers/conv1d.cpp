@@ -64,7 +64,13 @@ std::vector<ParamShape> Conv1dSpec::weights(const Node& node, std::span<const Di
 }
 
 std::int64_t Conv1dSpec::trainingCache(const Node& node, std::span<const Dims> inputs, const Dims& output) const {
-    return output[0] * (node.param<std::int64_t>("kernel_size") * inputs.front().back() + output[1]);
+    // In floating point: for sizes far beyond any model the product would overflow; the
+    // memory check refuses those by this estimate.
+    const long double values = static_cast<long double>(output[0]) *
+                               (static_cast<long double>(node.param<std::int64_t>("kernel_size")) *
+                                    static_cast<long double>(inputs.front().back()) +
+                                static_cast<long double>(output[1]));
+    return values > 1e18L ? std::int64_t{1} << 60 : static_cast<std::int64_t>(values);
 }
 
 json Conv1dSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {

@@ -51,6 +51,15 @@ std::string pairText(const Node& node, const char* before, const char* after) {
 std::optional<TensorShape> TimeStepsSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& in = *ctx.inputs.front().shape;
     const std::int64_t out = outLength(ctx.node, in.time().size);
+    if (out > kMaxSteps) {
+        Diagnostic d;
+        d.code = DiagCode::InvalidParam;
+        d.node = ctx.node.id;
+        d.message = nodeLabel(ctx.node) + " would make a sequence of more than " + num(kMaxSteps) + " steps from " +
+                    describeInput(ctx.inputs.front()) + ", far beyond any sequence LayerLoom trains.";
+        ctx.diagnostics.push_back(std::move(d));
+        return std::nullopt;
+    }
     if (out == in.time().size) return in;
     return TensorShape{{changedDim(in.time(), out, ctx.node.id), in.features()}};
 }
@@ -64,7 +73,10 @@ const std::vector<ParamSpec>& UpSampling1dSpec::params() const {
 }
 
 std::int64_t UpSampling1dSpec::outLength(const Node& node, std::int64_t steps) const {
-    return steps == kNone ? kNone : steps * node.param<std::int64_t>("size");
+    if (steps == kNone) return kNone;
+    const std::int64_t size = node.param<std::int64_t>("size");
+    // Past kMaxSteps the length is only reported as too long; the product could overflow.
+    return steps > kMaxSteps / size ? kMaxSteps + 1 : steps * size;
 }
 
 std::string UpSampling1dSpec::explainSize(const Node& node, const Dim& dim) const {

@@ -132,6 +132,17 @@ TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     EXPECT_EQ(std::get<std::int64_t>(findLayer("MaxPooling1D")->defaults().at("pool_size")), 2);
 }
 
+TEST(LayerRegistry, UpSamplingBeyondAnySequenceIsReportedNotOverflowed) {
+    ModelGraph g;
+    NodeId x = input(g, {kMaxSteps, 1});
+    for (int i = 0; i < 4; ++i) x = add(g, "UpSampling1D", {{"size", std::int64_t{1} << 16}}, {x});
+    add(g, "Dense", {{"units", std::int64_t{1}}}, {x});
+    const Validation v = validate(g);
+    ASSERT_EQ(v.count(Severity::Error), 1u);
+    EXPECT_NE(v.diagnostics.front().message.find("more than 16777216 steps"), std::string::npos)
+        << v.diagnostics.front().message;
+}
+
 TEST(LayerRegistry, RejectsValuesOutsideTheSchema) {
     const LayerSpec* lstm = findLayer("LSTM");
     EXPECT_TRUE(checkParam(*lstm->param("units"), std::int64_t{0}).has_value());
