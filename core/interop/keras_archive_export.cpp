@@ -167,8 +167,8 @@ void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& 
         // Each weight in the vars of the object that holds it (a recurrent layer's cell, a
         // wrapper's inner layer), numbered in creation order there.
         std::map<std::string, int> count;
+        const LayerSpec& spec = *findLayer(node.kind);
         for (const NamedTensor* t : own->second) {
-            const LayerSpec& spec = *findLayer(node.kind);
             const std::string owner = spec.kerasWeightPlace({t->name.substr(node.name.size() + 1), t->shape}).keras3Owner;
             const std::string vars = key + (owner.empty() ? "" : "/" + owner) + "/vars";
             if (count.find(vars) == count.end()) h5.group(vars);

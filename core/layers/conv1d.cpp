@@ -87,15 +87,8 @@ json Conv1dSpec::kerasConfig(const Node& node, KerasFormat format, std::span<con
 std::string Conv1dSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
     if (!config.is_object()) return LayerSpec::readKeras(config, producer, params);
     json c = config;
-    // Keras writes the sizes as one-element lists, TF.js and hand-written configs as numbers.
-    for (const char* key : {"kernel_size", "strides", "dilation_rate"}) {
-        if (!c.contains(key) || !c[key].is_array()) continue;
-        if (c[key].size() != 1) return std::string(key) + " is " + jsonExcerpt(c[key]) + ", not one size";
-        c[key] = json(c[key][0]);
-    }
-    if (c.value("data_format", std::string("channels_last")) != "channels_last") {
-        return "data_format=" + jsonExcerpt(c["data_format"]) + " is not supported: LayerLoom's sequences are (time, channels)";
-    }
+    if (std::string problem = unlistSizes(c, {"kernel_size", "strides", "dilation_rate"}); !problem.empty()) return problem;
+    if (std::string problem = channelsLastProblem(c); !problem.empty()) return problem;
     if (c.contains("groups") && c["groups"] != 1) return "groups=" + jsonExcerpt(c["groups"]) + " is not supported";
     return LayerSpec::readKeras(c, producer, params);
 }

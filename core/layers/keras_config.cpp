@@ -97,6 +97,20 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
     return {};
 }
 
+std::string unlistSizes(json& config, std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+        if (!config.contains(key) || !config[key].is_array()) continue;
+        if (config[key].size() != 1) return std::string(key) + " is " + jsonExcerpt(config[key]) + ", not one size";
+        config[key] = json(config[key][0]);
+    }
+    return {};
+}
+
+std::string channelsLastProblem(const json& config) {
+    if (config.value("data_format", std::string("channels_last")) == "channels_last") return {};
+    return "data_format=" + jsonExcerpt(config["data_format"]) + " is not supported: LayerLoom's sequences are (time, channels)";
+}
+
 void nullKerasOptions(json& config, std::initializer_list<const char*> keys) {
     for (const char* key : keys) config[key] = nullptr;
 }

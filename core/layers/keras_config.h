@@ -24,6 +24,11 @@ nlohmann::json kerasParams(const LayerSpec& spec, const Node& node, KerasFormat 
 /// Reads the schema's parameters that `config` holds into `params`; returns the first that
 /// does not fit ("units is \"x\", which LSTM cannot take"), or "".
 std::string readKerasParams(const LayerSpec& spec, const nlohmann::json& config, ParamMap& params);
+/// Keras writes window sizes as one-element lists (`[3]`), TF.js and hand-written configs as
+/// numbers: turns the lists under `keys` into numbers; returns what does not fit, or "".
+std::string unlistSizes(nlohmann::json& config, std::initializer_list<const char*> keys);
+/// "" for channels_last (or none said), else why LayerLoom cannot take the data_format.
+std::string channelsLastProblem(const nlohmann::json& config);
 /// The constraint and regularizer options LayerLoom does not have, stated as null.
 void nullKerasOptions(nlohmann::json& config, std::initializer_list<const char*> keys);
 

@@ -10,25 +10,6 @@ namespace loom {
 
 using nlohmann::json;
 
-namespace {
-
-/// Keras writes window sizes as one-element lists; TF.js and hand-written configs as numbers.
-std::string unlist(json& c, std::initializer_list<const char*> keys) {
-    for (const char* key : keys) {
-        if (!c.contains(key) || !c[key].is_array()) continue;
-        if (c[key].size() != 1) return std::string(key) + " is " + jsonExcerpt(c[key]) + ", not one size";
-        c[key] = json(c[key][0]);
-    }
-    return {};
-}
-
-std::string channelsLast(const json& c) {
-    if (c.value("data_format", std::string("channels_last")) == "channels_last") return {};
-    return "data_format=" + jsonExcerpt(c["data_format"]) + " is not supported: LayerLoom's sequences are (time, channels)";
-}
-
-}  // namespace
-
 const std::vector<ParamSpec>& Pooling1dSpec::params() const {
     static const std::vector<ParamSpec> schema = {
         {.name = "pool_size", .type = ParamType::Int, .defaultValue = std::int64_t{2},
@@ -61,8 +42,8 @@ json Pooling1dSpec::kerasConfig(const Node& node, KerasFormat, std::span<const D
 std::string Pooling1dSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
     if (!config.is_object()) return LayerSpec::readKeras(config, producer, params);
     json c = config;
-    if (std::string problem = unlist(c, {"pool_size", "strides"}); !problem.empty()) return problem;
-    if (std::string problem = channelsLast(c); !problem.empty()) return problem;
+    if (std::string problem = unlistSizes(c, {"pool_size", "strides"}); !problem.empty()) return problem;
+    if (std::string problem = channelsLastProblem(c); !problem.empty()) return problem;
     // Keras writes its None resolved to pool_size; LayerLoom keeps following pool_size then.
     if (c.contains("strides") && (c["strides"].is_null() || c["strides"] == c.value("pool_size", json(2)))) c["strides"] = 0;
     return LayerSpec::readKeras(c, producer, params);
@@ -131,7 +112,7 @@ json GlobalPooling1dSpec::kerasConfig(const Node&, KerasFormat, std::span<const 
 
 std::string GlobalPooling1dSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
     if (config.is_object()) {
-        if (std::string problem = channelsLast(config); !problem.empty()) return problem;
+        if (std::string problem = channelsLastProblem(config); !problem.empty()) return problem;
         if (config.value("keepdims", false) == true) return "keepdims=True is not supported: the output is a vector";
     }
     return LayerSpec::readKeras(config, producer, params);
