@@ -98,7 +98,7 @@ private:
         }
         // Merges take their inputs as one list.
         const LayerSpec& spec = *findLayer(node.kind);
-        const bool merge = spec.maxInputs() < 0;
+        const bool merge = spec.takesList();
         std::vector<Dims> inputDims;
         for (const Edge* e : inputs) inputDims.push_back(m_v.of(m_graph, e->from.node).output->sizes());
         json config = kerasBaseConfig(node.name, KerasFormat::Keras3);

@@ -167,7 +167,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
                 if (i) args += ", ";
                 args += identifier(g.node(in[i]->from.node)->name);
             }
-            const bool merge = findLayer(n.kind)->maxInputs() < 0;
+            const bool merge = findLayer(n.kind)->takesList();
             py << var << " = " << layerExpression(n) << "(" << (merge ? "[" + args + "]" : args)
                << ")" << shapeComment(id) << "\n";
         }

@@ -53,7 +53,7 @@ def load_weights(model, folder=os.path.dirname(os.path.abspath(__file__))):
         manifest = json.load(f)
     blob = np.fromfile(os.path.join(folder, "weights.bin"), dtype="<f4")
     offset = 0
-    params = dict(model.named_parameters())
+    params = {**dict(model.named_parameters()), **dict(model.named_buffers())}
     for entry in manifest:
         count = int(np.prod(entry["shape"])) if entry["shape"] else 1
         values = blob[offset:offset + count].reshape(entry["shape"])

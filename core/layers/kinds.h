@@ -4,7 +4,7 @@
 // core/layers/ (and its kernel in engine/kernels/), its #include here, and one line in the list
 // below: the registry builds its specs from the list, and every instruction-set copy of the
 // engine (engine/isa/isa_kernels.cpp) its kernel factories.
-#include "layers/add.h"
+#include "layers/elementwise_merge.h"
 #include "layers/concatenate.h"
 #include "layers/conv1d.h"
 #include "layers/dense.h"
@@ -12,14 +12,17 @@
 #include "layers/gru.h"
 #include "layers/input.h"
 #include "layers/lstm.h"
+#include "layers/normalization.h"
 #include "layers/pooling.h"
 #include "layers/repeat_vector.h"
+#include "layers/simple_rnn.h"
 #include "layers/time_steps.h"
 
 #define LAYERLOOM_LAYER_KINDS(KIND) \
     KIND(InputSpec)                 \
     KIND(LstmSpec)                  \
     KIND(GruSpec)                   \
+    KIND(SimpleRnnSpec)             \
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
     KIND(Conv1dSpec)                \
@@ -32,5 +35,11 @@
     KIND(Cropping1dSpec)            \
     KIND(RepeatVectorSpec)          \
     KIND(AddSpec)                   \
+    KIND(SubtractSpec)              \
+    KIND(MultiplySpec)              \
+    KIND(AverageSpec)               \
+    KIND(MaximumSpec)               \
     KIND(ConcatenateSpec)           \
+    KIND(LayerNormalizationSpec)    \
+    KIND(BatchNormalizationSpec)    \
     KIND(DropoutSpec)

@@ -94,6 +94,7 @@ inline constexpr LayerCategory kInputs{"Inputs", 0x3b8f5a};
 inline constexpr LayerCategory kRecurrent{"Recurrent", 0x3a6ec4};
 inline constexpr LayerCategory kCore{"Core", 0x7c55b8};
 inline constexpr LayerCategory kMerge{"Merge", 0xc27a2c};
+inline constexpr LayerCategory kNormalization{"Normalization", 0x2f8a7e};
 inline constexpr LayerCategory kRegularisation{"Regularisation", 0x6b6f78};
 inline constexpr LayerCategory kConvolution{"Convolution", 0xa0437a};
 inline constexpr LayerCategory kPooling{"Pooling", 0x2c86a8};
@@ -118,6 +119,8 @@ public:
     virtual int minInputs() const { return 1; }
     /// -1: any number (merges grow a port as wires arrive).
     virtual int maxInputs() const { return 1; }
+    /// Whether Keras calls the layer on a list of its inputs (the merges) rather than on one.
+    virtual bool takesList() const { return maxInputs() < 0; }
     virtual InputRank inputRank() const { return InputRank::Any; }
     /// A wrapper's inner layer kind, which cards and diagrams show beside its own
     /// ("TimeDistributed(Dense)"); empty for a layer that wraps none.

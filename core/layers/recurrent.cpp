@@ -115,7 +115,7 @@ json RecurrentSpec::kerasConfig(const Node& node, KerasFormat format, std::span<
 }
 
 std::string RecurrentSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
-    if (!config.contains("recurrent_activation")) {
+    if (param("recurrent_activation") && !config.contains("recurrent_activation")) {
         params["recurrent_activation"] = std::string(producer == KerasProducer::TfJs ? "hard_sigmoid" : "sigmoid");
     }
     return readKerasParams(*this, config, params);
@@ -130,9 +130,9 @@ PyTorchLayer RecurrentSpec::pytorch(const Node& node, std::span<const Dims> inpu
     const auto flag = [&](const char* key) { return std::string(node.param<bool>(key) ? "True" : "False"); };
     std::string module = "Keras" + std::string(kind()) + "(" + std::to_string(inputs.front().back()) + ", " +
                          std::to_string(node.param<std::int64_t>("units")) + ", " +
-                         python::quoted(node.param<std::string>("activation")) + ", " +
-                         python::quoted(node.param<std::string>("recurrent_activation")) + ", " + flag("use_bias") + ", " +
-                         flag("return_sequences") + pytorchExtraArgs(node) + ")";
+                         python::quoted(node.param<std::string>("activation")) + ", ";
+    if (param("recurrent_activation")) module += python::quoted(node.param<std::string>("recurrent_activation")) + ", ";
+    module += flag("use_bias") + ", " + flag("return_sequences") + pytorchExtraArgs(node) + ")";
     return {std::move(module), self_ + "(" + args.front() + ")"};
 }
 

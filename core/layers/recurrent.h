@@ -4,7 +4,7 @@
 
 namespace loom {
 
-/// What LSTM and GRU share: a sequence in, `units` features out, either at every step
+/// What LSTM, GRU and SimpleRNN share: a sequence in, `units` features out, either at every step
 /// (return_sequences=True, `(None, T, units)`) or at the last step only (`(None, units)`).
 class RecurrentSpec : public LayerSpec {
 public:

@@ -212,8 +212,9 @@ private:
                 Diagnostic& d = report(
                     DiagCode::PortOccupied, Severity::Error, n.id,
                     beyond ? nodeLabel(n) + " takes " +
-                                 (spec->maxInputs() == 0 ? std::string("no input")
-                                                         : "one input") +
+                                 (spec->maxInputs() == 0   ? std::string("no input")
+                                  : spec->maxInputs() == 1 ? std::string("one input")
+                                                           : std::to_string(spec->maxInputs()) + " inputs") +
                                  ", but " + from->name + " is also wired into it."
                            : nodeLabel(n) + " gets two wires into one input: from " +
                                  m_graph.node(kept.back()->from.node)->name + " and from " +
@@ -227,7 +228,7 @@ private:
             const int have = static_cast<int>(in.size());
             if (have >= spec->minInputs()) continue;
             dangling[i] = true;
-            const bool merge = spec->maxInputs() < 0;
+            const bool merge = spec->takesList();
             Diagnostic& d = report(
                 merge ? DiagCode::MergeTooFewInputs : DiagCode::DanglingInput, Severity::Error,
                 n.id,

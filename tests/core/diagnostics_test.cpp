@@ -189,6 +189,36 @@ TEST(MergeTooFewInputs, NeedsTwoBranches) {
     EXPECT_EQ(find(validate(g), DiagCode::MergeTooFewInputs).size(), 1u);
 }
 
+TEST(MergeShapeMismatch, EveryElementwiseMergeSaysWhatItDoes) {
+    const std::pair<const char*, const char*> kinds[] = {
+        {"Subtract", "cannot subtract"}, {"Multiply", "cannot multiply"},
+        {"Average", "cannot average"}, {"Maximum", "cannot take the maximum of"}};
+    for (auto [kind, verb] : kinds) {
+        SkipGraph s;
+        s.g.node(s.merge)->kind = kind;
+        const Validation v = validate(s.g);
+        auto d = find(v, DiagCode::MergeShapeMismatch);
+        ASSERT_EQ(d.size(), 1u) << kind;
+        EXPECT_TRUE(has(d[0]->message, verb)) << d[0]->message;
+        EXPECT_TRUE(has(d[0]->message, std::string(kind) + " needs equal shapes")) << d[0]->message;
+        EXPECT_TRUE(applyFix(s.g, DiagCode::MergeShapeMismatch, 0).diagnostics.empty()) << kind;
+    }
+}
+
+TEST(PortOccupied, SubtractTakesExactlyTwoInputs) {
+    ModelGraph g;
+    const NodeId a = input(g, {4});
+    const NodeId sub = add(g, "Subtract", {}, {a, input(g, {4})});
+    g.connect({input(g, {4}), 0}, {sub, 2});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::PortOccupied);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "takes 2 inputs")) << d[0]->message;
+    ModelGraph one;
+    add(one, "Subtract", {}, {input(one, {4})});
+    EXPECT_EQ(find(validate(one), DiagCode::MergeTooFewInputs).size(), 1u);
+}
+
 TEST(ConcatSequenceVector, OffersRepeatVectorAndReturnSequences) {
     ModelGraph g;
     const NodeId in = input(g, {32, 1});

@@ -86,6 +86,7 @@ void expectGradientsMatch(Check c) {
     };
     std::uniform_int_distribution<std::size_t> pick;
     for (auto& p : plan.params()) {
+        if (!p.shape.trainable) continue;  // moving statistics: no gradient, as in Keras
         for (int s = 0; s < c.samplesPerTensor; ++s) {
             const std::size_t i = pick(rng) % p.value.size();
             compare(p.grad[i], p.value[i], p.fullName() + "[" + std::to_string(i) + "]");
@@ -152,6 +153,11 @@ INSTANTIATE_TEST_SUITE_P(
         RnnCase{"LSTM", p({{"units", std::int64_t{4}}, {"return_sequences", true},
                            {"recurrent_activation", std::string("hard_sigmoid")},
                            {"dropout", 0.3}, {"recurrent_dropout", 0.4}})},
+        RnnCase{"SimpleRNN", p({{"units", std::int64_t{4}}})},
+        RnnCase{"SimpleRNN", p({{"units", std::int64_t{3}}, {"return_sequences", true}, {"use_bias", false},
+                                {"activation", std::string("sigmoid")}})},
+        RnnCase{"SimpleRNN", p({{"units", std::int64_t{4}}, {"return_sequences", true}, {"dropout", 0.3},
+                                {"recurrent_dropout", 0.4}})},
         RnnCase{"GRU", p({{"units", std::int64_t{4}}})},
         RnnCase{"GRU", p({{"units", std::int64_t{4}}, {"return_sequences", true}})},
         RnnCase{"GRU", p({{"units", std::int64_t{4}}, {"reset_after", false},
@@ -207,6 +213,59 @@ TEST(Gradients, PoolingAndStepLayers) {
     expectGradientsMatch(std::move(c));
 }
 
+TEST(Gradients, LayerNormalizationOnSequencesAndVectors) {
+    Check c;
+    const NodeId in = input(c.graph, {5, 4});
+    const NodeId full = add(c.graph, "LayerNormalization", {}, {in});
+    const NodeId plain = add(c.graph, "LayerNormalization", p({{"center", false}, {"scale", false}, {"epsilon", 0.1}}), {in});
+    const NodeId shift = add(c.graph, "LayerNormalization", p({{"scale", false}}), {in});
+    const NodeId vec = add(c.graph, "LayerNormalization", p({{"center", false}}),
+                           {add(c.graph, "LSTM", p({{"units", std::int64_t{3}}}), {full})});
+    add(c.graph, "Concatenate", {}, {add(c.graph, "Concatenate", {}, {plain, shift}), add(c.graph, "RepeatVector", p({{"n", std::int64_t{5}}}), {vec})});
+    expectGradientsMatch(std::move(c));
+}
+
+class BatchNormalization : public ::testing::TestWithParam<bool> {};
+
+TEST_P(BatchNormalization, GradientsInTrainingAndInference) {
+    Check c;
+    c.training = GetParam();
+    const NodeId in = input(c.graph, {5, 4});
+    const NodeId seq = add(c.graph, "BatchNormalization", {}, {in});
+    const NodeId plain = add(c.graph, "BatchNormalization", p({{"center", false}, {"scale", false}}), {in});
+    const NodeId vec = add(c.graph, "BatchNormalization", p({{"scale", false}, {"momentum", 0.5}}),
+                           {add(c.graph, "GlobalAveragePooling1D", {}, {seq})});
+    add(c.graph, "Concatenate", {}, {plain, add(c.graph, "RepeatVector", p({{"n", std::int64_t{5}}}), {vec})});
+    expectGradientsMatch(std::move(c));
+}
+
+INSTANTIATE_TEST_SUITE_P(Both, BatchNormalization, ::testing::Bool(),
+                         [](const auto& i) { return i.param ? "training" : "inference"; });
+
+TEST(BatchNormalization, TrainingMovesTheStatisticsAndInferenceUsesThem) {
+    ModelGraph g;
+    add(g, "BatchNormalization", p({{"momentum", 0.75}}), {input(g, {2, 1})});
+    Plan<double> plan = Plan<double>::compile(g, 2);
+    plan.initialize(1);
+    ASSERT_EQ(plan.params().size(), 4u);
+    EXPECT_FALSE(plan.params()[2].shape.trainable);
+    EXPECT_FALSE(plan.params()[3].shape.trainable);
+    const std::vector<double> x = {1.0, 2.0, 3.0, 6.0};  // mean 3, biased variance 3.5
+    const double* in[] = {x.data()};
+    std::mt19937_64 rng(1);
+    plan.forward(in, 2, true, &rng);
+    EXPECT_NEAR(plan.output(0)[0], (1.0 - 3.0) / std::sqrt(3.5 + 1e-3), 1e-12);
+    EXPECT_NEAR(plan.params()[2].value[0], 0.25 * 3.0, 1e-12);
+    EXPECT_NEAR(plan.params()[3].value[0], 0.75 + 0.25 * 3.5, 1e-12);
+    plan.forward(in, 2, false, nullptr);
+    EXPECT_NEAR(plan.output(0)[3], (6.0 - 0.75) / std::sqrt(0.75 + 0.875 + 1e-3), 1e-12);
+    // A non-finite batch leaves them as they were.
+    const std::vector<double> bad = {1.0, NAN, 3.0, 6.0};
+    const double* badIn[] = {bad.data()};
+    plan.forward(badIn, 2, true, &rng);
+    EXPECT_NEAR(plan.params()[2].value[0], 0.75, 1e-12);
+}
+
 TEST(Gradients, RepeatVectorAndDropout) {
     Check c;
     c.training = true;
@@ -223,6 +282,49 @@ TEST(Gradients, AddWithKerasBroadcasting) {
     const NodeId one = input(c.graph, {1, 3});
     add(c.graph, "Add", {}, {seq, vec, narrow, one, seq});
     expectGradientsMatch(std::move(c));
+}
+
+class ElementwiseMerge : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ElementwiseMerge, GradientsWithKerasBroadcasting) {
+    Check c;
+    const NodeId seq = input(c.graph, {4, 3});
+    const NodeId vec = input(c.graph, {3});
+    const NodeId narrow = input(c.graph, {4, 1});
+    const NodeId one = input(c.graph, {1, 3});
+    if (std::string(GetParam()) == "Subtract") {
+        add(c.graph, "Concatenate", {}, {add(c.graph, "Subtract", {}, {seq, vec}),
+                                         add(c.graph, "Subtract", {}, {narrow, one})});
+    } else {
+        add(c.graph, GetParam(), {}, {seq, vec, narrow, one, seq});
+    }
+    expectGradientsMatch(std::move(c));
+}
+
+INSTANTIATE_TEST_SUITE_P(Every, ElementwiseMerge,
+                         ::testing::Values("Subtract", "Multiply", "Average", "Maximum"));
+
+TEST(Gradients, MaximumSendsATieToItsFirstOperand) {
+    ModelGraph g;
+    const NodeId a = input(g, {2});
+    const NodeId b = input(g, {2});
+    add(g, "Maximum", {}, {a, b});
+    Plan<double> plan = Plan<double>::compile(g, 1);
+    const std::size_t ka = plan.inputs()[0] == a ? 0 : 1, kb = 1 - ka;  // the plan's input order
+    const std::vector<double> x = {1.0, 2.0}, y = {1.0, 3.0}, dy = {1.0, 1.0};
+    const double* in[2];
+    in[ka] = x.data();
+    in[kb] = y.data();
+    plan.forward(in, 1, false, nullptr);
+    EXPECT_EQ(plan.output(0)[0], 1.0);
+    EXPECT_EQ(plan.output(0)[1], 3.0);
+    plan.zeroGrad();
+    const double* grads[] = {dy.data()};
+    plan.backward(grads);
+    EXPECT_EQ(plan.inputGrad(ka)[0], 1.0);
+    EXPECT_EQ(plan.inputGrad(kb)[0], 0.0);
+    EXPECT_EQ(plan.inputGrad(ka)[1], 0.0);
+    EXPECT_EQ(plan.inputGrad(kb)[1], 1.0);
 }
 
 TEST(Gradients, ConcatenateFeaturesAndTime) {

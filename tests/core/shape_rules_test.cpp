@@ -68,6 +68,19 @@ const std::vector<RuleCase> kRules = {
     {"add_sequences", "Add", {}, {{32, 8}, {32, 8}}, "(None, 32, 8)", 0},
     {"add_three", "Add", {}, {{4}, {4}, {4}}, "(None, 4)", 0},
     {"add_free_time", "Add", {}, {{kNone, 8}, {32, 8}}, "(None, 32, 8)", 0},
+    {"simple_rnn", "SimpleRNN", {{"units", std::int64_t{16}}}, {{32, 4}}, "(None, 16)", 4 * 16 + 16 * 16 + 16},
+    {"simple_rnn_seq", "SimpleRNN", {{"units", std::int64_t{8}}, {"return_sequences", true}, {"use_bias", false}},
+     {{kNone, 3}}, "(None, None, 8)", 3 * 8 + 8 * 8},
+    {"layer_norm", "LayerNormalization", {}, {{32, 8}}, "(None, 32, 8)", 16},
+    {"layer_norm_vector_scale_only", "LayerNormalization", {{"center", false}}, {{8}}, "(None, 8)", 8},
+    {"layer_norm_axis_2", "LayerNormalization", {{"axis", std::int64_t{2}}}, {{32, 8}}, "(None, 32, 8)", 16},
+    // Keras's summary counts the moving statistics: 4 * features.
+    {"batch_norm", "BatchNormalization", {}, {{32, 8}}, "(None, 32, 8)", 32},
+    {"batch_norm_plain", "BatchNormalization", {{"center", false}, {"scale", false}}, {{6}}, "(None, 6)", 12},
+    {"subtract", "Subtract", {}, {{32, 8}, {32, 8}}, "(None, 32, 8)", 0},
+    {"multiply_three", "Multiply", {}, {{4}, {4}, {4}}, "(None, 4)", 0},
+    {"average_free_time", "Average", {}, {{kNone, 8}, {32, 8}}, "(None, 32, 8)", 0},
+    {"maximum", "Maximum", {}, {{6, 2}, {6, 2}}, "(None, 6, 2)", 0},
     {"concat_features", "Concatenate", {}, {{32, 20}, {32, 256}}, "(None, 32, 276)", 0},
     {"concat_axis2", "Concatenate", {{"axis", std::int64_t{2}}}, {{8, 4}, {8, 8}},
      "(None, 8, 12)", 0},
@@ -109,11 +122,13 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
 TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
-    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "Dense", "TimeDistributed",
+    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Dense", "TimeDistributed",
                                                "Conv1D", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
                                                "ZeroPadding1D", "Cropping1D", "RepeatVector", "Add",
-                                               "Concatenate", "Dropout"}));
+                                               "Subtract", "Multiply", "Average", "Maximum",
+                                               "Concatenate", "LayerNormalization", "BatchNormalization",
+                                               "Dropout"}));
     const LayerSpec* lstm = findLayer("LSTM");
     ASSERT_NE(lstm, nullptr);
     const ParamMap d = lstm->defaults();

@@ -1,4 +1,4 @@
-#include "layers/add.h"
+#include "layers/elementwise_merge.h"
 
 #include "shape/explain.h"
 #include "shape/fixes.h"
@@ -25,12 +25,17 @@ std::size_t referenceInput(std::span<const LayerInput> inputs) {
 
 }  // namespace
 
-const std::vector<ParamSpec>& AddSpec::params() const {
+const std::vector<ParamSpec>& ElementwiseMergeSpec::params() const {
     static const std::vector<ParamSpec> none;
     return none;
 }
 
-std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
+std::optional<TensorShape> ElementwiseMergeSpec::inferShape(const ShapeContext& ctx) const {
+    const MergeWords w = words();
+    const std::string does(w.verb), to(w.joiner);
+    std::string cannot = "cannot ";
+    cannot += w.infinitive;
+    cannot += ' ';
     const std::size_t ref = referenceInput(ctx.inputs);
     const LayerInput& r = ctx.inputs[ref];
     const TensorShape& rs = *r.shape;
@@ -51,7 +56,7 @@ std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
             if (sameFeatures || fs == 1 || fr == 1) {
                 reportVectorMeetsSequence(
                     ctx, i, ref, DiagCode::MergeBroadcastVector, Severity::Warning,
-                    head + "adds " + describeInput(in) + ", a vector, to " + describeInput(r) +
+                    head + does + " " + describeInput(in) + ", a vector, " + to + " " + describeInput(r) +
                         ", a sequence of " + num(rs.time().size) +
                         " steps. Keras accepts this silently and repeats the vector at every "
                         "step. Say so explicitly with a RepeatVector, or, if " +
@@ -60,7 +65,7 @@ std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
             } else {
                 reportVectorMeetsSequence(
                     ctx, i, ref, DiagCode::MergeShapeMismatch, Severity::Error,
-                    head + "cannot add " + describeInput(in) + " and " + describeInput(r) +
+                    head + cannot + describeInput(in) + " and " + describeInput(r) +
                         ": the first is a vector with no time axis" + why +
                         ", the second a sequence of " + num(rs.time().size) + " steps with " +
                         num(fr) + " features because " + explainDim(ctx.graph, rs.features()) +
@@ -76,16 +81,16 @@ std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
                 if (ts == 1 || tr == 1) {
                     ctx.diagnostics.push_back(makeDiagnostic(
                         ctx, i, DiagCode::MergeBroadcastSize1, Severity::Warning,
-                        head + "adds " + describeInput(in) + " and " + describeInput(r) +
+                        head + does + " " + describeInput(in) + " and " + describeInput(r) +
                             ": Keras silently stretches the sequence of 1 step to " +
                             num(std::max(ts, tr)) +
                             " steps. Make both branches the same length if that is not meant."));
                 } else {
-                    reportTimeMismatch(ctx, i, ref, "add");
+                    reportTimeMismatch(ctx, i, ref, w.infinitive);
                     timeOk = false;
                 }
             }
-            if (ts != kNone && out.dims[0].size == kNone) out.dims[0] = s.time();
+            if (ts != kNone && (out.dims[0].size == kNone || out.dims[0].size == 1)) out.dims[0] = s.time();
         }
 
         if (sameFeatures) continue;
@@ -97,7 +102,7 @@ std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
         if (fs == 1) {
             Diagnostic d = makeDiagnostic(
                 ctx, i, DiagCode::MergeBroadcastSize1, Severity::Warning,
-                head + "adds " + describeInput(in) + " and " + describeInput(r) +
+                head + does + " " + describeInput(in) + " and " + describeInput(r) +
                     ": Keras silently copies the single feature of " +
                     (in.producer ? in.producer->name : std::string("the first")) + " " +
                     num(fr) + " times. Project it to " + num(fr) +
@@ -108,11 +113,11 @@ std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
         }
         Diagnostic d = makeDiagnostic(
             ctx, i, DiagCode::MergeShapeMismatch, Severity::Error,
-            head + "cannot add " + describeInput(in) + " and " + describeInput(r) +
+            head + cannot + describeInput(in) + " and " + describeInput(r) +
                 ": the feature axis differs (" + num(fs) + " vs " + num(fr) + ")" + axes + ". " +
                 num(fs) + " because " + explainDim(ctx.graph, s.features()) + "; " + num(fr) +
                 " because " + explainDim(ctx.graph, rs.features()) +
-                ". Add needs equal shapes: project the narrower branch to " + num(fr) +
+                ". " + std::string(kind()) + " needs equal shapes: project the narrower branch to " + num(fr) +
                 " features, or concatenate the branches instead.");
         d.fixes.push_back(projectionFix(ctx.graph, *in.edge, fr, s.isSequence()));
         if (timeOk) d.fixes.push_back(changeKindFix(ctx.graph, ctx.node, "Concatenate"));
@@ -121,11 +126,60 @@ std::optional<TensorShape> AddSpec::inferShape(const ShapeContext& ctx) const {
     return out;
 }
 
-PyTorchLayer AddSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
-                              std::span<const std::string> args) const {
-    std::string sum = args.front();
-    for (std::size_t k = 1; k < args.size(); ++k) sum += " + " + args[k];
-    return {"", sum};
+PyTorchLayer ElementwiseMergeSpec::pytorch(const Node&, std::span<const Dims> inputs, const std::string&,
+                                           std::span<const std::string> args) const {
+    // Keras repeats a vector at every step of a sequence; PyTorch's broadcasting would align it
+    // with the batch axis instead, so it gets its step axis first.
+    bool sequence = false;
+    for (const Dims& d : inputs) sequence = sequence || d.size() == 2;
+    std::vector<std::string> operands(args.begin(), args.end());
+    for (std::size_t k = 0; k < operands.size() && k < inputs.size(); ++k) {
+        if (sequence && inputs[k].size() == 1) operands[k] += ".unsqueeze(1)";
+    }
+    return {"", pytorchOf(operands)};
+}
+
+namespace {
+
+std::string joined(std::span<const std::string> operands, std::string_view op) {
+    std::string s = operands.front();
+    for (std::size_t k = 1; k < operands.size(); ++k) s += std::string(op) + operands[k];
+    return s;
+}
+
+}  // namespace
+
+std::string AddSpec::pytorchOf(std::span<const std::string> operands) const {
+    return joined(operands, " + ");
+}
+
+std::string SubtractSpec::pytorchOf(std::span<const std::string> operands) const {
+    return joined(operands, " - ");
+}
+
+std::string MultiplySpec::pytorchOf(std::span<const std::string> operands) const {
+    return joined(operands, " * ");
+}
+
+std::string AverageSpec::pytorchOf(std::span<const std::string> operands) const {
+    std::string s = "(";
+    s += joined(operands, " + ");
+    s += ") / ";
+    s += std::to_string(operands.size());
+    return s;
+}
+
+std::string MaximumSpec::pytorchOf(std::span<const std::string> operands) const {
+    std::string s = operands.front();
+    for (std::size_t k = 1; k < operands.size(); ++k) {
+        std::string call = "torch.maximum(";
+        call += s;
+        call += ", ";
+        call += operands[k];
+        call += ')';
+        s = std::move(call);
+    }
+    return s;
 }
 
 }  // namespace loom
