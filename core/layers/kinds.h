@@ -15,6 +15,7 @@
 #include "layers/normalization.h"
 #include "layers/pooling.h"
 #include "layers/repeat_vector.h"
+#include "layers/reshaping.h"
 #include "layers/simple_rnn.h"
 #include "layers/time_steps.h"
 
@@ -33,6 +34,9 @@
     KIND(UpSampling1dSpec)          \
     KIND(ZeroPadding1dSpec)         \
     KIND(Cropping1dSpec)            \
+    KIND(FlattenSpec)               \
+    KIND(ReshapeSpec)               \
+    KIND(PermuteSpec)               \
     KIND(RepeatVectorSpec)          \
     KIND(AddSpec)                   \
     KIND(SubtractSpec)              \

@@ -27,6 +27,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::UnknownKind: return "unknown-kind";
         case DiagCode::ModelTooLarge: return "model-too-large";
         case DiagCode::WindowTooLong: return "window-too-long";
+        case DiagCode::ReshapeSize: return "reshape-size";
     }
     return "unknown";
 }

@@ -37,6 +37,7 @@ enum class DiagCode {
     UnknownKind,          ///< a layer kind LayerLoom does not know
     ModelTooLarge,        ///< training would need more memory than the machine has
     WindowTooLong,        ///< a convolution or pooling window longer than its input
+    ReshapeSize,          ///< a Reshape whose target holds another number of values, or a free length reshaped
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

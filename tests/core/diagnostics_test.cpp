@@ -219,6 +219,36 @@ TEST(PortOccupied, SubtractTakesExactlyTwoInputs) {
     EXPECT_EQ(find(validate(one), DiagCode::MergeTooFewInputs).size(), 1u);
 }
 
+TEST(ReshapeSize, ATargetOfAnotherSizeIsExplainedAndEachFixValidates) {
+    for (std::size_t fix : {0u, 1u}) {
+        ModelGraph g;
+        const NodeId r = add(g, "Reshape", {{"target_shape", Dims{5, 5}}}, {input(g, {6, 4})});
+        add(g, "Dense", {{"units", std::int64_t{1}}}, {r});
+        const Validation v = validate(g);
+        const auto found = find(v, DiagCode::ReshapeSize);
+        ASSERT_EQ(found.size(), 1u);
+        EXPECT_TRUE(has(found[0]->message, "holds 24 values per sample, to (5, 5): that holds 25")) << found[0]->message;
+        ASSERT_EQ(found[0]->fixes.size(), 2u);
+        EXPECT_FALSE(applyFix(g, DiagCode::ReshapeSize, fix).hasErrors());
+    }
+    ModelGraph odd;
+    add(odd, "Reshape", {{"target_shape", Dims{kNone, 5}}}, {input(odd, {6, 4})});
+    const Validation v = validate(odd);
+    ASSERT_EQ(find(v, DiagCode::ReshapeSize).size(), 1u);
+    EXPECT_TRUE(has(find(v, DiagCode::ReshapeSize)[0]->message, "24 is not a multiple of 5"));
+}
+
+TEST(ReshapeSize, AFreeLengthCannotBeFlattened) {
+    for (const char* kind : {"Flatten", "Reshape", "Permute"}) {
+        ModelGraph g;
+        add(g, kind, {}, {input(g, {kNone, 4})});
+        const Validation v = validate(g);
+        const auto found = find(v, DiagCode::ReshapeSize);
+        ASSERT_EQ(found.size(), 1u) << kind;
+        EXPECT_TRUE(has(found[0]->message, "a sequence of any length")) << found[0]->message;
+    }
+}
+
 TEST(ConcatSequenceVector, OffersRepeatVectorAndReturnSequences) {
     ModelGraph g;
     const NodeId in = input(g, {32, 1});
@@ -509,10 +539,10 @@ TEST(UnknownKind, IsReportedNotThrown) {
 
 TEST(DiagCodes, HaveDistinctStableNames) {
     std::set<std::string_view> names;
-    for (int c = 0; c <= static_cast<int>(DiagCode::UnknownKind); ++c) {
+    for (int c = 0; c <= static_cast<int>(DiagCode::ReshapeSize); ++c) {
         names.insert(codeName(static_cast<DiagCode>(c)));
     }
-    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::UnknownKind) + 1);
+    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::ReshapeSize) + 1);
     EXPECT_EQ(codeName(DiagCode::MergeShapeMismatch), "merge-shape-mismatch");
 }
 

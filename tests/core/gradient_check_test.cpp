@@ -266,6 +266,18 @@ TEST(BatchNormalization, TrainingMovesTheStatisticsAndInferenceUsesThem) {
     EXPECT_NEAR(plan.params()[2].value[0], 0.75, 1e-12);
 }
 
+TEST(Gradients, FlattenReshapeAndPermute) {
+    Check c;
+    const NodeId in = input(c.graph, {4, 3});
+    const NodeId conv = add(c.graph, "Conv1D", p({{"filters", std::int64_t{2}}}), {in});  // (2, 2)
+    const NodeId flat = add(c.graph, "Flatten", {}, {conv});
+    const NodeId steps = add(c.graph, "Reshape", {}, {add(c.graph, "Dense", p({{"units", std::int64_t{6}}}), {flat})});
+    const NodeId turned = add(c.graph, "Permute", {}, {in});  // (3, 4)
+    const NodeId back = add(c.graph, "Reshape", p({{"target_shape", Dims{6, 2}}}), {turned});
+    add(c.graph, "Concatenate", {}, {add(c.graph, "Dense", p({{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}), {steps}), back});
+    expectGradientsMatch(std::move(c));
+}
+
 TEST(Gradients, RepeatVectorAndDropout) {
     Check c;
     c.training = true;

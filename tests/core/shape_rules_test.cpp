@@ -77,6 +77,12 @@ const std::vector<RuleCase> kRules = {
     // Keras's summary counts the moving statistics: 4 * features.
     {"batch_norm", "BatchNormalization", {}, {{32, 8}}, "(None, 32, 8)", 32},
     {"batch_norm_plain", "BatchNormalization", {{"center", false}, {"scale", false}}, {{6}}, "(None, 6)", 12},
+    {"flatten", "Flatten", {}, {{25, 4}}, "(None, 100)", 0},
+    {"flatten_vector", "Flatten", {}, {{7}}, "(None, 7)", 0},
+    {"reshape_vector_to_steps", "Reshape", {}, {{32}}, "(None, 32, 1)", 0},
+    {"reshape_to_vector", "Reshape", {{"target_shape", Dims{24}}}, {{6, 4}}, "(None, 24)", 0},
+    {"reshape_fixed", "Reshape", {{"target_shape", Dims{3, 8}}}, {{6, 4}}, "(None, 3, 8)", 0},
+    {"permute", "Permute", {}, {{6, 4}}, "(None, 4, 6)", 0},
     {"subtract", "Subtract", {}, {{32, 8}, {32, 8}}, "(None, 32, 8)", 0},
     {"multiply_three", "Multiply", {}, {{4}, {4}, {4}}, "(None, 4)", 0},
     {"average_free_time", "Average", {}, {{kNone, 8}, {32, 8}}, "(None, 32, 8)", 0},
@@ -125,7 +131,8 @@ TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Dense", "TimeDistributed",
                                                "Conv1D", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
-                                               "ZeroPadding1D", "Cropping1D", "RepeatVector", "Add",
+                                               "ZeroPadding1D", "Cropping1D", "Flatten", "Reshape", "Permute",
+                                               "RepeatVector", "Add",
                                                "Subtract", "Multiply", "Average", "Maximum",
                                                "Concatenate", "LayerNormalization", "BatchNormalization",
                                                "Dropout"}));
