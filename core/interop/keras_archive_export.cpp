@@ -169,7 +169,7 @@ void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& 
         std::map<std::string, int> count;
         const LayerSpec& spec = *findLayer(node.kind);
         for (const NamedTensor* t : own->second) {
-            const std::string owner = spec.kerasWeightPlace({t->name.substr(node.name.size() + 1), t->shape}).keras3Owner;
+            const std::string owner = spec.kerasWeightPlace(node, {t->name.substr(node.name.size() + 1), t->shape}).keras3Owner;
             const std::string vars = key + (owner.empty() ? "" : "/" + owner) + "/vars";
             if (count.find(vars) == count.end()) h5.group(vars);
             h5.floats(vars + "/" + std::to_string(count[vars]++), t->shape, t->values);

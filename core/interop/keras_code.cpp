@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "io/python_text.h"
+#include "layers/keras_config.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
@@ -17,36 +18,6 @@ using python::identifier;
 
 std::string pyNumber(double v) { return python::number(v); }
 std::string pyString(const std::string& s) { return python::quoted(s); }
-
-std::string value(const ParamSpec& p, const ParamValue& v) {
-    if (const auto* b = std::get_if<bool>(&v)) return *b ? "True" : "False";
-    if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-    if (const auto* d = std::get_if<double>(&v)) return pyNumber(*d);
-    if (const auto* s = std::get_if<std::string>(&v)) {
-        // LayerLoom's hard_sigmoid is tf.keras 2's and TF.js's; the code defines it.
-        if (*s == "hard_sigmoid" && p.type == ParamType::Choice) return "hard_sigmoid";
-        return pyString(*s);
-    }
-    if (const auto* r = std::get_if<Regularizer>(&v)) {
-        if (r->kind == Regularizer::Kind::None) return "None";
-        return "regularizers.L1L2(l1=" + pyNumber(r->l1) + ", l2=" + pyNumber(r->l2) + ")";
-    }
-    return "None";
-}
-
-/// `units=64, activation="tanh", ...` from the schema, the first Int positional for the
-/// parameters Keras takes positionally (units, n, rate).
-std::string arguments(const Node& n) {
-    const LayerSpec* spec = findLayer(n.kind);
-    std::string out;
-    for (const ParamSpec& p : spec->params()) {
-        auto it = n.params.find(p.name);
-        if (it == n.params.end() || p.type == ParamType::Shape) continue;
-        if (!out.empty()) out += ", ";
-        out += p.name + "=" + value(p, it->second);
-    }
-    return out;
-}
 
 bool usesHardSigmoid(const ModelGraph& g) {
     for (const Node& n : g.nodes()) {
@@ -68,7 +39,8 @@ std::string shapeTuple(const Dims& dims) {
 
 /// The layer object, without its call: `layers.LSTM(units=512, ..., name="lstm_1")`.
 std::string layerExpression(const Node& n) {
-    return findLayer(n.kind)->kerasPython(n, arguments(n), "name=" + pyString(n.name));
+    const LayerSpec& spec = *findLayer(n.kind);
+    return spec.kerasPython(n, kerasPythonArguments(spec, n), "name=" + pyString(n.name));
 }
 
 std::string optimizerCode(const OptimizerConfig& o) {

@@ -222,10 +222,11 @@ KerasImport readArchive(const std::filesystem::path& path) {
         if (params.empty()) continue;
         // The weights of each object that holds some (the layer, its cell, a wrapper's inner
         // layer), numbered in the order that object creates them.
-        const LayerSpec& spec = *findLayer(result.project.graph.nodeByName(layer.name)->kind);
+        const Node& node = *result.project.graph.nodeByName(layer.name);
+        const LayerSpec& spec = *findLayer(node.kind);
         std::vector<std::pair<std::string, std::vector<std::string>>> owners;
         for (const std::string& param : params) {
-            const std::string owner = spec.kerasWeightPlace({param, {}}).keras3Owner;
+            const std::string owner = spec.kerasWeightPlace(node, {param, {}}).keras3Owner;
             auto it = std::find_if(owners.begin(), owners.end(), [&](const auto& o) { return o.first == owner; });
             if (it == owners.end()) it = owners.insert(owners.end(), {owner, {}});
             it->second.push_back(param);

@@ -19,7 +19,7 @@ namespace {
 /// (`lstm_1/kernel`): where the layer's kind says Keras keeps it.
 std::string tfKerasWeightName(const Node& node, const NamedTensor& weight) {
     const std::string own = weight.name.substr(node.name.size() + 1);
-    return node.name + "/" + findLayer(node.kind)->kerasWeightPlace({own, weight.shape}).h5Name;
+    return node.name + "/" + findLayer(node.kind)->kerasWeightPlace(node, {own, weight.shape}).h5Name;
 }
 
 /// The project's loss and optimizer as tf.keras 2's training_config.

@@ -351,7 +351,15 @@ std::string layerLoomWeightName(std::string kerasName) {
         if (bare.ends_with("_")) bare.pop_back();
         if (last || !bare.ends_with("_cell")) {
             if (!out.empty()) out += '/';
-            out += part;
+            // A Bidirectional's two layers, "forward_lstm_3" and "backward_lstm_3", are
+            // LayerLoom's forward_layer and backward_layer (Keras 3's names for them).
+            if (!last && part.starts_with("forward_")) {
+                out += "forward_layer";
+            } else if (!last && part.starts_with("backward_")) {
+                out += "backward_layer";
+            } else {
+                out += part;
+            }
         }
         at = slash + 1;
     }

@@ -39,8 +39,8 @@ struct KerasTopology {
 std::string kerasSnakeCase(const std::string& className);
 
 /// LayerLoom's name of a weight below its layer from Keras's: without ":0", and without the
-/// scopes of recurrent cells ("lstm_cell_1/kernel:0" -> "kernel",
-/// "forward_lstm/lstm_cell/bias" -> "forward_lstm/bias").
+/// scopes of recurrent cells ("lstm_cell_1/kernel:0" -> "kernel"), a Bidirectional's layers
+/// named as Keras 3 names them ("forward_lstm_2/lstm_cell/bias" -> "forward_layer/bias").
 std::string layerLoomWeightName(std::string kerasName);
 
 /// The order in which Keras lists a functional model's layers (`model.layers`), which its

@@ -98,7 +98,7 @@ std::string TimeDistributedSpec::readKeras(const json& config, KerasProducer pro
     return DenseSpec::readKeras(inner["config"], producer, params);
 }
 
-KerasWeightPlace TimeDistributedSpec::kerasWeightPlace(const ParamShape& weight) const {
+KerasWeightPlace TimeDistributedSpec::kerasWeightPlace(const Node&, const ParamShape& weight) const {
     return {weight.name + ":0", "layer"};
 }
 

@@ -45,7 +45,7 @@ public:
                                std::span<const Dims> inputs) const override;
     std::string readKeras(const nlohmann::json& config, KerasProducer producer,
                           ParamMap& params) const override;
-    KerasWeightPlace kerasWeightPlace(const ParamShape& weight) const override;
+    KerasWeightPlace kerasWeightPlace(const Node& node, const ParamShape& weight) const override;
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
 };
 

@@ -1,6 +1,7 @@
 #include "layers/keras_config.h"
 
 #include "io/json_input.h"
+#include "io/python_text.h"
 
 namespace loom {
 
@@ -113,6 +114,37 @@ std::string channelsLastProblem(const json& config) {
 
 void nullKerasOptions(json& config, std::initializer_list<const char*> keys) {
     for (const char* key : keys) config[key] = nullptr;
+}
+
+namespace {
+
+std::string pythonValue(const ParamSpec& p, const ParamValue& v) {
+    if (const auto* b = std::get_if<bool>(&v)) return *b ? "True" : "False";
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&v)) return python::number(*d);
+    if (const auto* s = std::get_if<std::string>(&v)) {
+        // LayerLoom's hard_sigmoid is tf.keras 2's and TF.js's; the code defines it.
+        if (*s == "hard_sigmoid" && p.type == ParamType::Choice) return "hard_sigmoid";
+        return python::quoted(*s);
+    }
+    if (const auto* r = std::get_if<Regularizer>(&v)) {
+        if (r->kind == Regularizer::Kind::None) return "None";
+        return "regularizers.L1L2(l1=" + python::number(r->l1) + ", l2=" + python::number(r->l2) + ")";
+    }
+    return "None";
+}
+
+}  // namespace
+
+std::string kerasPythonArguments(const LayerSpec& spec, const Node& node) {
+    std::string out;
+    for (const ParamSpec& p : spec.params()) {
+        auto it = node.params.find(p.name);
+        if (it == node.params.end() || p.type == ParamType::Shape || !spec.paramApplies(node, p.name)) continue;
+        if (!out.empty()) out += ", ";
+        out += p.name + "=" + pythonValue(p, it->second);
+    }
+    return out;
 }
 
 }  // namespace loom

@@ -29,6 +29,9 @@ std::string readKerasParams(const LayerSpec& spec, const nlohmann::json& config,
 std::string unlistSizes(nlohmann::json& config, std::initializer_list<const char*> keys);
 /// "" for channels_last (or none said), else why LayerLoom cannot take the data_format.
 std::string channelsLastProblem(const nlohmann::json& config);
+/// The Keras Python arguments of `node`'s parameters that apply to it, under Keras's names:
+/// `units=64, activation="tanh", ...` (Shape parameters left out).
+std::string kerasPythonArguments(const LayerSpec& spec, const Node& node);
 /// The constraint and regularizer options LayerLoom does not have, stated as null.
 void nullKerasOptions(nlohmann::json& config, std::initializer_list<const char*> keys);
 

@@ -4,11 +4,12 @@
 // core/layers/ (and its kernel in engine/kernels/), its #include here, and one line in the list
 // below: the registry builds its specs from the list, and every instruction-set copy of the
 // engine (engine/isa/isa_kernels.cpp) its kernel factories.
-#include "layers/elementwise_merge.h"
+#include "layers/bidirectional.h"
 #include "layers/concatenate.h"
 #include "layers/conv1d.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
+#include "layers/elementwise_merge.h"
 #include "layers/gru.h"
 #include "layers/input.h"
 #include "layers/lstm.h"
@@ -24,6 +25,7 @@
     KIND(LstmSpec)                  \
     KIND(GruSpec)                   \
     KIND(SimpleRnnSpec)             \
+    KIND(BidirectionalSpec)         \
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
     KIND(Conv1dSpec)                \

@@ -54,7 +54,7 @@ std::string LayerSpec::readKeras(const nlohmann::json& config, KerasProducer, Pa
     return readKerasParams(*this, config, params);
 }
 
-KerasWeightPlace LayerSpec::kerasWeightPlace(const ParamShape& weight) const { return {weight.name + ":0", ""}; }
+KerasWeightPlace LayerSpec::kerasWeightPlace(const Node&, const ParamShape& weight) const { return {weight.name + ":0", ""}; }
 
 std::string LayerSpec::kerasPython(const Node&, const std::string& args, const std::string& nameArg) const {
     return "layers." + std::string(kind()) + "(" + (args.empty() ? "" : args + ", ") + nameArg + ")";

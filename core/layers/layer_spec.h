@@ -115,6 +115,9 @@ public:
     virtual LayerCategory category() const = 0;     ///< palette group and card colour
     virtual std::string_view description() const = 0;
     virtual const std::vector<ParamSpec>& params() const = 0;
+    /// Whether a parameter of the schema means anything for this node; a wrapper's schema holds
+    /// every wrapped kind's, and the inspector and the card show only those of the chosen one.
+    virtual bool paramApplies(const Node&, std::string_view) const { return true; }
 
     virtual int minInputs() const { return 1; }
     /// -1: any number (merges grow a port as wires arrive).
@@ -162,7 +165,7 @@ public:
     /// parameters.
     virtual std::string readKeras(const nlohmann::json& config, KerasProducer producer,
                                   ParamMap& params) const;
-    virtual KerasWeightPlace kerasWeightPlace(const ParamShape& weight) const;
+    virtual KerasWeightPlace kerasWeightPlace(const Node& node, const ParamShape& weight) const;
     /// The Keras Python expression that makes the layer: `layers.LSTM(units=8, ..., name="x")`
     /// from its arguments (`units=8, ...`, possibly empty) and its `name=...`.
     virtual std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const;

@@ -121,7 +121,7 @@ std::string RecurrentSpec::readKeras(const json& config, KerasProducer producer,
     return readKerasParams(*this, config, params);
 }
 
-KerasWeightPlace RecurrentSpec::kerasWeightPlace(const ParamShape& weight) const {
+KerasWeightPlace RecurrentSpec::kerasWeightPlace(const Node&, const ParamShape& weight) const {
     return {std::string(nameBase()) + "_cell/" + weight.name + ":0", "cell"};
 }
 

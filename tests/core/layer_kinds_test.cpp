@@ -95,8 +95,9 @@ TEST(LayerKinds, KerasWeightNamesLoseTheirCellScopesOnly) {
     EXPECT_EQ(layerLoomWeightName("kernel"), "kernel");
     EXPECT_EQ(layerLoomWeightName("lstm_cell/kernel:0"), "kernel");
     EXPECT_EQ(layerLoomWeightName("gru_cell_12/recurrent_kernel:0"), "recurrent_kernel");
-    EXPECT_EQ(layerLoomWeightName("forward_lstm/lstm_cell/bias"), "forward_lstm/bias");
-    EXPECT_EQ(layerLoomWeightName("backward_simple_rnn/simple_rnn_cell_3/kernel:0"), "backward_simple_rnn/kernel");
+    EXPECT_EQ(layerLoomWeightName("forward_lstm/lstm_cell/bias"), "forward_layer/bias");
+    EXPECT_EQ(layerLoomWeightName("forward_lstm_3/lstm_cell_7/kernel:0"), "forward_layer/kernel");
+    EXPECT_EQ(layerLoomWeightName("backward_simple_rnn/simple_rnn_cell_3/kernel:0"), "backward_layer/kernel");
     // A weight that happens to be called like a cell keeps its name.
     EXPECT_EQ(layerLoomWeightName("my_cell"), "my_cell");
 }

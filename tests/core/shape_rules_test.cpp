@@ -83,6 +83,14 @@ const std::vector<RuleCase> kRules = {
     {"reshape_to_vector", "Reshape", {{"target_shape", Dims{24}}}, {{6, 4}}, "(None, 24)", 0},
     {"reshape_fixed", "Reshape", {{"target_shape", Dims{3, 8}}}, {{6, 4}}, "(None, 3, 8)", 0},
     {"permute", "Permute", {}, {{6, 4}}, "(None, 4, 6)", 0},
+    // Bidirectional: both directions' weights; concat doubles the features.
+    {"bidi_lstm", "Bidirectional", {{"units", std::int64_t{8}}}, {{32, 4}}, "(None, 16)", 2 * (4 * (4 * 8 + 8 * 8 + 8))},
+    {"bidi_gru_sum_seq", "Bidirectional",
+     {{"layer", std::string("GRU")}, {"units", std::int64_t{8}}, {"merge_mode", std::string("sum")}, {"return_sequences", true}},
+     {{32, 4}}, "(None, 32, 8)", 2 * (3 * (4 * 8 + 8 * 8) + 2 * 3 * 8)},
+    {"bidi_rnn_ave", "Bidirectional",
+     {{"layer", std::string("SimpleRNN")}, {"units", std::int64_t{5}}, {"merge_mode", std::string("ave")}},
+     {{kNone, 3}}, "(None, 5)", 2 * (3 * 5 + 5 * 5 + 5)},
     {"subtract", "Subtract", {}, {{32, 8}, {32, 8}}, "(None, 32, 8)", 0},
     {"multiply_three", "Multiply", {}, {{4}, {4}, {4}}, "(None, 4)", 0},
     {"average_free_time", "Average", {}, {{kNone, 8}, {32, 8}}, "(None, 32, 8)", 0},
@@ -128,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
 TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
-    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Dense", "TimeDistributed",
+    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "TimeDistributed",
                                                "Conv1D", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
                                                "ZeroPadding1D", "Cropping1D", "Flatten", "Reshape", "Permute",

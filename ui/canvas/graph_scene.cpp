@@ -36,7 +36,7 @@ QStringList cardDetails(const Node& node, const LayerSpec* spec) {
     if (!spec) return tokens;
     if (const std::string inner = spec->wrapped(node); !inner.empty()) tokens << QString::fromStdString(inner);
     for (const ParamSpec& p : spec->params()) {
-        if (!p.onCard) continue;
+        if (!p.onCard || !spec->paramApplies(node, p.name)) continue;
         auto it = node.params.find(p.name);
         if (it == node.params.end()) continue;
         const ParamValue& v = it->second;

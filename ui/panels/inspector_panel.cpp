@@ -235,6 +235,7 @@ void InspectorPanel::rebuild() {
     name->setObjectName("name");
     m_layout->addRow(tr("name"), name);
     for (const ParamSpec& p : spec->params()) {
+        if (!spec->paramApplies(*n, p.name)) continue;
         QWidget* editor = editorFor(p);
         editor->setObjectName(QString::fromStdString(p.name));
         m_layout->addRow(QString::fromStdString(p.name), editor);
