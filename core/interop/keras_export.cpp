@@ -138,13 +138,37 @@ std::vector<std::string> tfjsLimitations(const ModelGraph& graph) {
     return out;
 }
 
+namespace {
+
+/// TF.js's name of a weight: tf.keras 2's without the cells' scopes and ":0", which TF.js
+/// leaves out ("lstm_1/kernel", "bidirectional_1/forward_lstm/kernel").
+std::string tfjsWeightName(const ModelGraph& graph, const NamedTensor& weight) {
+    const auto slash = weight.name.find('/');
+    const Node* node = slash == std::string::npos ? nullptr : graph.nodeByName(weight.name.substr(0, slash));
+    const LayerSpec* spec = node ? findLayer(node->kind) : nullptr;
+    if (!spec) return weight.name;
+    std::string h5 = spec->kerasWeightPlace(*node, {weight.name.substr(slash + 1), weight.shape}).h5Name;
+    if (h5.ends_with(":0")) h5.resize(h5.size() - 2);
+    std::string name = node->name;
+    for (std::size_t at = 0; at <= h5.size();) {
+        std::size_t end = h5.find('/', at);
+        if (end == std::string::npos) end = h5.size();
+        const std::string part = h5.substr(at, end - at);
+        if (end == h5.size() || !part.ends_with("_cell")) name += "/" + part;
+        at = end + 1;
+    }
+    return name;
+}
+
+}  // namespace
+
 void exportLayersModel(const Project& project, const std::vector<NamedTensor>& weights,
                        const std::filesystem::path& dir) {
     const std::string name = project.name.empty() ? "model" : project.name;
     json manifest = json::array();
     std::string blob;
     for (const NamedTensor& t : weights) {
-        manifest.push_back({{"name", t.name}, {"shape", t.shape}, {"dtype", "float32"}});
+        manifest.push_back({{"name", tfjsWeightName(project.graph, t)}, {"shape", t.shape}, {"dtype", "float32"}});
         const std::size_t at = blob.size();
         blob.resize(at + t.values.size() * sizeof(float));
         std::memcpy(blob.data() + at, t.values.data(), t.values.size() * sizeof(float));

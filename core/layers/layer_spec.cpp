@@ -15,7 +15,8 @@ std::int64_t LayerSpec::trainingCache(const Node&, std::span<const Dims>, const 
     return 0;
 }
 
-std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape> inputs) const {
+std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape> inputs, std::int64_t* frozen) const {
+    if (frozen) *frozen = 0;
     std::vector<Dims> sizes;
     for (const TensorShape& s : inputs) {
         sizes.push_back(s.sizes());
@@ -31,6 +32,7 @@ std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape
             if (d < 0) return 0;
         }
         n += w.size();
+        if (frozen && !w.trainable) *frozen += w.size();
     }
     return n;
 }

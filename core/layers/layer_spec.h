@@ -147,9 +147,9 @@ public:
     /// Why an output axis this node decided has its size, for messages: "its units=20".
     virtual std::string explainSize(const Node& node, const Dim& dim) const;
 
-    /// Keras's "Param #": the sizes of weights() added up, non-trainable ones included; 0 while
-    /// an axis they depend on is unknown.
-    std::int64_t paramCount(const Node& node, std::span<const TensorShape> inputs) const;
+    /// Keras's "Param #": the sizes of weights() added up, non-trainable ones included (their
+    /// part also in `frozen` when given); 0 while an axis they depend on is unknown.
+    std::int64_t paramCount(const Node& node, std::span<const TensorShape> inputs, std::int64_t* frozen = nullptr) const;
     /// The names of weights(), which never depend on the input sizes.
     std::vector<std::string> weightNames(const Node& node) const;
     const ParamSpec* param(std::string_view name) const;

@@ -33,9 +33,10 @@ ModelSummary summarize(const ModelGraph& graph, const Validation& validation, st
             }
         }
         s.totalParams += r.params;
+        s.nonTrainableParams += r.frozenParams;
         s.rows.push_back(std::move(row));
     }
-    s.trainableParams = s.totalParams;
+    s.trainableParams = s.totalParams - s.nonTrainableParams;
     return s;
 }
 

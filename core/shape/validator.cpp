@@ -282,7 +282,7 @@ private:
         ShapeContext ctx{m_graph, node, inputs, m_result.diagnostics};
         NodeReport& r = m_result.nodes[i];
         r.output = spec.inferShape(ctx);
-        if (!shapes.empty()) r.params = spec.paramCount(node, shapes);
+        if (!shapes.empty()) r.params = spec.paramCount(node, shapes, &r.frozenParams);
     }
 
     /// Reports a vector where a sequence is needed, or the reverse, then lets inference go on

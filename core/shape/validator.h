@@ -14,7 +14,8 @@ namespace loom {
 
 struct NodeReport {
     std::optional<TensorShape> output;  ///< none when inputs are missing or wrong
-    std::int64_t params = 0;            ///< Keras's trainable parameter count
+    std::int64_t params = 0;            ///< Keras's "Param #", non-trainable weights included
+    std::int64_t frozenParams = 0;      ///< of which not trained (moving statistics)
     bool hasError = false;
     bool hasWarning = false;
 };

@@ -213,6 +213,43 @@ TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
     for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << i;
 }
 
+// Bidirectional around each recurrent kind and merge_mode, SimpleRNN, both normalizations (with
+// moving statistics an epoch of training moved), the element-wise merges Subtract included, and
+// the reshaping kinds, in the exported PyTorch module, predict what LayerLoom predicts. TF.js
+// checks the same kinds except Subtract and GRU's reset_after=True, which it lacks.
+TEST(CliExport, PytorchModuleComputesTheRecurrentNormalizationAndMergeKindsAsLayerLoomDoes) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_layers";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_layers.loom";
+    Result r = run("train " + model + " --data synthetic:sines --steps 400 --epochs 1 --seed 4 --quiet --out " +
+                   (dir / "run").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    r = run("export " + model + " " + (dir / "torch").string() + " --to pytorch --run " + (dir / "run").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    std::ofstream input(dir / "x.json");
+    input << "[";
+    for (int b = 0; b < 3; ++b) {
+        input << (b ? "," : "") << "[";
+        for (int t = 0; t < 12; ++t) input << (t ? "," : "") << "[" << std::sin(0.8 * b + 0.45 * t) + 0.05 * t << "]";
+        input << "]";
+    }
+    input << "]";
+    input.close();
+    // The weights alone: --run would also scale the inputs as the training data were scaled.
+    r = run("predict " + model + " --weights " + (dir / "run" / "weights.llw").string() + " --input " +
+            (dir / "x.json").string() + " --out " + (dir / "loom.json").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (dir / "torch" / "model.py").string() + " " +
+                               (dir / "x.json").string() + " " + (dir / "torch.json").string() + " 2>&1";
+    ASSERT_EQ(std::system(python.c_str()), 0) << python;
+    const auto loom = flatJson(readFile(dir / "loom.json"));
+    const auto torch = flatJson(readFile(dir / "torch.json"));
+    ASSERT_EQ(loom.size(), 3u * 12u);
+    ASSERT_EQ(torch.size(), loom.size());
+    for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << i;
+}
+
 TEST(CliExport, ExplainsWhatItCannotExport) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_bad";
     std::filesystem::remove_all(dir);

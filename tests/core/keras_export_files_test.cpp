@@ -58,6 +58,7 @@ int runPython(const std::string& arguments) {
 
 KerasImport everyKind();
 KerasImport convolutionKinds();
+KerasImport recurrentAndNormalizationKinds();
 
 // A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
 // the training settings; and h5py finds what tf.keras's load_model reads, in its order.
@@ -65,9 +66,11 @@ TEST(KerasH5Export, ReadsBackAsItWasWritten) {
     const fs::path dir = fs::temp_directory_path() / "layerloom_keras_h5_export";
     fs::remove_all(dir);
     fs::create_directories(dir);
-    for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds"}) {
-        KerasImport original = reference == "convolution_kinds" ? convolutionKinds()
-                                                                : importKerasModel(kReferences + "/" + reference + "/model.json");
+    for (const std::string reference :
+         {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds", "recurrent_and_normalization_kinds"}) {
+        KerasImport original = reference == "convolution_kinds"                    ? convolutionKinds()
+                               : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
+                                                                                  : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".h5");
         exportKerasH5(original.project, original.weights, file);
@@ -167,6 +170,42 @@ KerasImport convolutionKinds() {
     return m;
 }
 
+/// Bidirectional around each recurrent kind, SimpleRNN, both normalizations, the element-wise
+/// merges and the reshaping layers, with weights that differ from their initial values (the
+/// moving statistics included), so that a weight read into another's place shows.
+KerasImport recurrentAndNormalizationKinds() {
+    KerasImport m;
+    ModelGraph& g = m.project.graph;
+    const NodeId in = test::input(g, {12, 3});
+    const NodeId bl = test::add(g, "Bidirectional", {{"units", std::int64_t{4}}, {"return_sequences", true}}, {in});
+    const NodeId ln = test::add(g, "LayerNormalization", {{"center", false}}, {bl});
+    const NodeId bg = test::add(g, "Bidirectional",
+                                {{"layer", std::string("GRU")}, {"units", std::int64_t{4}}, {"merge_mode", std::string("sum")},
+                                 {"return_sequences", true}},
+                                {ln});
+    const NodeId rnn = test::add(g, "SimpleRNN", {{"units", std::int64_t{4}}, {"return_sequences", true}}, {in});
+    const NodeId mul = test::add(g, "Multiply", {}, {bg, rnn});
+    const NodeId sub = test::add(g, "Subtract", {}, {bg, rnn});
+    const NodeId avg = test::add(g, "Average", {}, {mul, sub});
+    const NodeId mx = test::add(g, "Maximum", {}, {avg, rnn});
+    const NodeId bn = test::add(g, "BatchNormalization", {}, {mx});
+    const NodeId flat = test::add(g, "Flatten", {}, {test::add(g, "Permute", {}, {bn})});
+    const NodeId steps = test::add(g, "Reshape", {{"target_shape", Dims{kNone, 6}}}, {flat});
+    const NodeId br = test::add(g, "Bidirectional",
+                                {{"layer", std::string("SimpleRNN")}, {"units", std::int64_t{2}}, {"merge_mode", std::string("ave")}},
+                                {steps});
+    test::add(g, "Dense", {{"units", std::int64_t{1}}}, {br});
+    m.project.name = "recurrent and normalization kinds";
+    Plan<float> plan = Plan<float>::compile(g, 1);
+    plan.initialize(7);
+    m.weights = plan.exportWeights();
+    float shift = 0.01f;
+    for (NamedTensor& t : m.weights) {
+        for (float& v : t.values) v += (shift += 0.001f);
+    }
+    return m;
+}
+
 // A model written as Keras 3's .keras reads back as it was written, and the checker that takes
 // it as Keras 3's load_model would accepts it, and refuses what Keras 3 would refuse.
 TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
@@ -175,10 +214,12 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     fs::create_directories(dir);
     const std::string checker = kFiles + "/check_keras3_archive.py ";
     for (const std::string reference :
-         {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds"}) {
-        KerasImport original = reference == "every_kind"          ? everyKind()
-                               : reference == "convolution_kinds" ? convolutionKinds()
-                                                                  : importKerasModel(kReferences + "/" + reference + "/model.json");
+         {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds",
+          "recurrent_and_normalization_kinds"}) {
+        KerasImport original = reference == "every_kind"                           ? everyKind()
+                               : reference == "convolution_kinds"                  ? convolutionKinds()
+                               : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
+                                                                                  : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".keras");
         exportKerasFile(original.project, original.weights, file);

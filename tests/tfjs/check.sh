@@ -40,4 +40,15 @@ node -e 'const x=[0,1,2].map(b=>[...Array(25).keys()].map(t=>[0,1].map(f=>2*Math
 node_quiet "$js/predict.js" "$work/conv/model.json" "$work/xconv.json" "$work/conv/tfjs.json"
 "$cli" predict "$work/conv/model.json" --input "$work/xconv.json" --out "$work/conv/loom.json"
 node "$js/compare.js" "$work/conv/tfjs.json" "$work/conv/loom.json" 1e-4
+# 4. Bidirectional around each recurrent kind with each merge_mode TF.js has, SimpleRNN, both
+#    normalizations, Multiply, Average, Maximum, Permute, Flatten and Reshape, with weights
+#    trained for an epoch, so that BatchNormalization's moving statistics are not their
+#    initial ones: LayerLoom's outputs. (TF.js has no Subtract; the PyTorch export's test checks it.)
+"$cli" train "$data/interop_layers_tfjs.loom" --data synthetic:sines --steps 400 --epochs 1 --seed 4 --out "$work/layers-run" --quiet
+"$cli" export "$data/interop_layers_tfjs.loom" "$work/layers" --to tfjs --run "$work/layers-run"
+node -e 'const x=[0,1,2].map(b=>[...Array(12).keys()].map(t=>[Math.sin(0.8*b+0.45*t)+0.05*t]));
+         require("fs").writeFileSync(process.argv[1], JSON.stringify(x));' "$work/xlayers.json"
+node_quiet "$js/predict.js" "$work/layers/model.json" "$work/xlayers.json" "$work/layers/tfjs.json"
+"$cli" predict "$work/layers/model.json" --input "$work/xlayers.json" --out "$work/layers/loom.json"
+node "$js/compare.js" "$work/layers/tfjs.json" "$work/layers/loom.json" 1e-4
 echo "TF.js loads LayerLoom's exports and predicts the same"

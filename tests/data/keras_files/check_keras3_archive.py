@@ -6,7 +6,8 @@ LayerLoom writes, without Keras itself:
 - the layers are listed in the order Keras's functional graph orders them (model.layers),
   which is also the order the weights are looked up in;
 - each layer's variables sit where saving_lib looks for them (layers/<class in snake_case>[_n],
-  below "cell" for a recurrent layer and "layer" for TimeDistributed), as many as the layer
+  below "cell" for a recurrent layer, "layer" for TimeDistributed, "forward_layer/cell" and
+  "backward_layer/cell" for Bidirectional), as many as the layer
   makes, float32, of the shapes its build makes from build_config.
 
 Prints "ok" or the first thing Keras would refuse, and exits 1 on it.
@@ -47,8 +48,25 @@ KWARGS = {
     "UpSampling1D": LAYER | {"size"},
     "ZeroPadding1D": LAYER | {"padding"},
     "Cropping1D": LAYER | {"cropping"},
+    "SimpleRNN": LAYER | RNN | (RECURRENT - {"recurrent_activation", "use_cudnn"}),
+    "Bidirectional": LAYER | {"layer", "merge_mode", "weights", "backward_layer"},
+    "LayerNormalization": LAYER | {"axis", "epsilon", "center", "scale", "rms_scaling", "beta_initializer",
+                                   "gamma_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint",
+                                   "gamma_constraint"},
+    "BatchNormalization": LAYER | {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
+                                   "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+                                   "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
+                                   "synchronized"},
+    "Subtract": LAYER,
+    "Multiply": LAYER,
+    "Average": LAYER,
+    "Maximum": LAYER,
+    "Flatten": LAYER | {"data_format"},
+    "Reshape": LAYER | {"target_shape"},
+    "Permute": LAYER | {"dims"},
 }
-INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set()}
+RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN")
+INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set(), "Ones": set()}
 REGULARIZERS = {"L1": {"l1"}, "L2": {"l2"}, "L1L2": {"l1", "l2"}}
 OPTIMIZER = {"name", "learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
              "ema_momentum", "ema_overwrite_frequency"}
@@ -102,6 +120,11 @@ def check_layer_config(cls, config, where):
         inner = config["layer"]
         check_object(inner, "keras.layers", {"Dense": KWARGS["Dense"]}, f"{where}: layer")
         check_layer_config("Dense", inner["config"], f"{where}: layer")
+    if cls == "Bidirectional":
+        inner = config["layer"]
+        check_object(inner, "keras.layers", {k: KWARGS[k] for k in RECURRENT_LAYERS}, f"{where}: layer")
+        check_layer_config(inner["class_name"], inner["config"], f"{where}: layer")
+        expect(config["merge_mode"] in ("concat", "sum", "mul", "ave"), f"{where}: merge_mode {config['merge_mode']}")
 
 
 def sources(call):
@@ -157,22 +180,36 @@ def to_snake_case(name):  # keras.src.utils.naming.to_snake_case
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def variable_groups(layer):
+    """The objects below a layer that hold its variables ("" for the layer itself), each with the
+    shapes its build makes, in order, from the layer's build_config."""
+    cls = layer["class_name"]
+    if cls == "Bidirectional":
+        inner = dict(layer["config"]["layer"], build_config=layer["build_config"])
+        return {"/forward_layer/cell": variable_shapes(inner), "/backward_layer/cell": variable_shapes(inner)}
+    owner = {"LSTM": "/cell", "GRU": "/cell", "SimpleRNN": "/cell", "TimeDistributed": "/layer"}.get(cls, "")
+    return {owner: variable_shapes(layer)}
+
+
 def variable_shapes(layer):
     """The variables a layer's build makes, in order, from its build_config."""
     cls, config = layer["class_name"], layer["config"]
     if cls == "TimeDistributed":
         inner = config["layer"]
         return variable_shapes(inner)
-    if cls not in ("Dense", "LSTM", "GRU", "Conv1D"):
+    if cls not in ("Dense", "LSTM", "GRU", "SimpleRNN", "Conv1D", "LayerNormalization", "BatchNormalization"):
         return []
     features = layer["build_config"]["input_shape"][-1]
+    if cls in ("LayerNormalization", "BatchNormalization"):
+        shapes = [(features,)] * (int(config["scale"]) + int(config["center"]))
+        return shapes + ([(features,), (features,)] if cls == "BatchNormalization" else [])
     if cls == "Conv1D":
         filters = config["filters"]
         return [(config["kernel_size"][0], features, filters)] + ([(filters,)] if config["use_bias"] else [])
     units = config["units"]
     if cls == "Dense":
         return [(features, units)] + ([(units,)] if config["use_bias"] else [])
-    gates = 4 if cls == "LSTM" else 3
+    gates = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}[cls]
     shapes = [(features, gates * units), (units, gates * units)]
     if config["use_bias"]:
         shapes.append((2, 3 * units) if cls == "GRU" and config["reset_after"] else (gates * units,))
@@ -220,19 +257,18 @@ def check(path):
             key = f"{key}_{used[key]}"
         else:
             used[key] = 0
-        owner = {"LSTM": "/cell", "GRU": "/cell", "TimeDistributed": "/layer"}.get(layer["class_name"], "")
-        expected = variable_shapes(layer)
         expect(f"layers/{key}/vars" in weights, f"layer {layer['name']}: no layers/{key}/vars group")
-        if owner:
-            expect(len(weights[f"layers/{key}/vars"]) == 0, f"layer {layer['name']}: variables of its own beside its {owner[1:]}'s")
-        group = f"layers/{key}{owner}/vars"
-        present = weights[group] if group in weights else {}
-        expect(len(present) == len(expected),
-               f"layer {layer['name']}: {group} holds {len(present)} variables, its build makes {len(expected)}")
-        for i, shape in enumerate(expected):
-            data = present[str(i)]
-            expect(data.dtype == "float32" and data.shape == shape,
-                   f"layer {layer['name']}: {group}/{i} is {data.dtype}{data.shape}, the layer makes float32{shape}")
+        for owner, expected in variable_groups(layer).items():
+            if owner:
+                expect(len(weights[f"layers/{key}/vars"]) == 0, f"layer {layer['name']}: variables of its own beside its {owner[1:]}'s")
+            group = f"layers/{key}{owner}/vars"
+            present = weights[group] if group in weights else {}
+            expect(len(present) == len(expected),
+                   f"layer {layer['name']}: {group} holds {len(present)} variables, its build makes {len(expected)}")
+            for i, shape in enumerate(expected):
+                data = present[str(i)]
+                expect(data.dtype == "float32" and data.shape == shape,
+                       f"layer {layer['name']}: {group}/{i} is {data.dtype}{data.shape}, the layer makes float32{shape}")
     print("ok")
 
 
