@@ -1,7 +1,8 @@
 // layerloom-bench: full training steps (forward, loss, backward, Adam update) on the example
 // models, in samples/s, achieved GFLOP/s and peak memory, beside the machine's float32 GEMM
 // peak as Eigen reaches it. A step counts 3x the forward matrix-product FLOPs; an LSTM layer's
-// forward is 2*B*T*(in+u)*4u, a GRU's 2*B*T*(in+u)*3u, a Dense's 2*rows*in*units.
+// forward is 2*B*T*(in+u)*4u, a GRU's 2*B*T*(in+u)*3u, a Dense's 2*rows*in*units, a Conv1D's
+// 2*B*T_out*kernel_size*in*filters.
 #include <sys/resource.h>
 
 #include <Eigen/Core>
@@ -37,6 +38,10 @@ double forwardFlops(const loom::ModelGraph& g, int batch) {
             flops += 2.0 * batch * steps * (features + u) * (n.kind == "LSTM" ? 4 : 3) * u;
         } else if (n.kind == "Dense" || n.kind == "TimeDistributed") {
             flops += 2.0 * batch * steps * features * static_cast<double>(n.param<std::int64_t>("units"));
+        } else if (n.kind == "Conv1D") {
+            const double outSteps = static_cast<double>(v.of(g, n.id).output->dims[0].size);
+            flops += 2.0 * batch * outSteps * static_cast<double>(n.param<std::int64_t>("kernel_size")) * features *
+                     static_cast<double>(n.param<std::int64_t>("filters"));
         }
     }
     return flops;
@@ -93,7 +98,7 @@ void run(const char* label, const std::string& file, int batch, int steps, loom:
     for (int i = 0; i < steps; ++i) step();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count() / steps;
     const double gflops = 3.0 * forwardFlops(p.graph, batch) / seconds / 1e9;
-    std::printf("%-34s batch %3d  %8.1f samples/s  %7.1f GFLOP/s  %6.0f ms/step  peak %ld MiB\n",
+    std::printf("%-34s batch %3d  %8.1f samples/s  %7.1f GFLOP/s  %8.2f ms/step  peak %ld MiB\n",
                 label, batch, batch / seconds, gflops, seconds * 1e3, peakMemoryMiB());
 }
 
@@ -101,6 +106,7 @@ void run(const char* label, const std::string& file, int batch, int steps, loom:
 
 int main(int argc, char** argv) {
     int steps = 5;
+    std::string only = "abcd";  // the models to run, by their letters
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
             steps = std::max(1, std::atoi(argv[++i]));
@@ -110,8 +116,10 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "layerloom-bench: level %s is not built in or not supported here\n", argv[i]);
                 return 2;
             }
+        } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
         } else {
-            std::fprintf(stderr, "usage: layerloom-bench [--steps N] [--isa x86-64-v2|v3|v4]\n");
+            std::fprintf(stderr, "usage: layerloom-bench [--steps N] [--isa x86-64-v2|v3|v4] [--only LETTERS]\n");
             return 2;
         }
     }
@@ -121,9 +129,17 @@ int main(int argc, char** argv) {
                 gemmPeak());
     std::printf("kernels: %s\n", loom::isa::active().level);
     std::printf("mean of %d training steps (forward, loss, backward, Adam) after one warm-up\n", steps);
-    run("(a) chain autoencoder, selu", dir + "/lstm_autoencoder.loom", 32, steps, loom::Loss::MeanSquaredError);
-    run("(b) U-Net skip autoencoder", dir + "/lstm_autoencoder_skips.loom", 32, steps, loom::Loss::MeanSquaredError);
-    run("(c) residual LSTM classifier", dir + "/residual_lstm_classifier.loom", 32, steps,
-        loom::Loss::SparseCategoricalCrossentropy);
+    const auto wanted = [&](char letter) { return only.find(letter) != std::string::npos; };
+    if (wanted('a')) run("(a) chain autoencoder, selu", dir + "/lstm_autoencoder.loom", 32, steps, loom::Loss::MeanSquaredError);
+    if (wanted('b')) run("(b) U-Net skip autoencoder", dir + "/lstm_autoencoder_skips.loom", 32, steps, loom::Loss::MeanSquaredError);
+    if (wanted('c')) {
+        run("(c) residual LSTM classifier", dir + "/residual_lstm_classifier.loom", 32, steps,
+            loom::Loss::SparseCategoricalCrossentropy);
+    }
+    // A step of the small convolutional U-Net takes well under a millisecond: many more steps.
+    if (wanted('d')) {
+        run("(d) 1-D conv U-Net", dir + "/conv1d_unet.loom", 32, 100 * steps, loom::Loss::MeanSquaredError);
+        run("(d) 1-D conv U-Net", dir + "/conv1d_unet.loom", 256, 20 * steps, loom::Loss::MeanSquaredError);
+    }
     return 0;
 }

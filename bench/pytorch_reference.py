@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""PyTorch reference timings for bench/README.md: the same three models as layerloom-bench,
+"""PyTorch reference timings for bench/README.md: the same four models as layerloom-bench,
 full training steps (forward, loss, backward, Adam) at batch 32, mean of 5 steps after a
 warm-up. Run with Debian's python3-torch and libopenblas0-openmp installed:
 
-    /usr/bin/python3 bench/pytorch_reference.py
+    /usr/bin/python3 bench/pytorch_reference.py [--only LETTERS]
 """
+import sys
 import time
 
 import torch
@@ -105,6 +106,27 @@ class ResidualClassifier(nn.Module):
         return torch.softmax(self.head(self.last(a)), -1)
 
 
+class ConvUNet(nn.Module):
+    """conv1d_unet.loom: Conv1D (same, relu) and MaxPooling1D down, UpSampling1D and Conv1D up,
+    Concatenate skips, in PyTorch's channels-first layout."""
+
+    def __init__(self):
+        super().__init__()
+        conv = lambda i, o, k=3: nn.Conv1d(i, o, k, padding="same")
+        self.c1, self.c2, self.c3 = conv(1, 16), conv(16, 32), conv(32, 64)
+        self.c4, self.c5, self.c6 = conv(96, 32), conv(48, 16), conv(16, 1, 1)
+        self.pool, self.up = nn.MaxPool1d(2), nn.Upsample(scale_factor=2, mode="nearest")
+
+    def forward(self, x):
+        x = x.transpose(1, 2)
+        a = torch.relu(self.c1(x))
+        b = torch.relu(self.c2(self.pool(a)))
+        c = torch.relu(self.c3(self.pool(b)))
+        d = torch.relu(self.c4(torch.cat([self.up(c), b], 1)))
+        e = torch.relu(self.c5(torch.cat([self.up(d), a], 1)))
+        return self.c6(e).transpose(1, 2)
+
+
 def measure(label, model, x, loss_fn, target, steps=5):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
@@ -119,7 +141,8 @@ def measure(label, model, x, loss_fn, target, steps=5):
     for _ in range(steps):
         step()
     seconds = (time.perf_counter() - start) / steps
-    print(f"{label:36s} batch {B}  {B / seconds:8.1f} samples/s  {seconds * 1e3:7.0f} ms/step")
+    batch = x.shape[0]
+    print(f"{label:36s} batch {batch:3d}  {batch / seconds:8.1f} samples/s  {seconds * 1e3:8.2f} ms/step")
 
 
 def main():
@@ -129,15 +152,23 @@ def main():
         a @ a
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"torch.mm peak (2048^3): {2 * 2048 ** 3 * 5 / (time.perf_counter() - start) / 1e9:.1f} GFLOP/s")
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "abcd"
     x = torch.randn(B, T, 1)
-    measure("(a) chain autoencoder, nn.LSTM tanh", ChainAutoencoder(False), x, nn.MSELoss(), x)
-    measure("(a) chain autoencoder, Keras cell selu", ChainAutoencoder(True), x, nn.MSELoss(), x)
-    measure("(b) U-Net skip autoencoder", SkipAutoencoder(), x, nn.MSELoss(), x)
-    xc = torch.randn(B, 64, 8)
-    labels = torch.arange(B) % 2
-    nll = lambda p, y: nn.functional.nll_loss(torch.log(p + 1e-7), y)
-    measure("(c) residual LSTM classifier", ResidualClassifier(), xc, nll, labels)
-
+    if "a" in only:
+        measure("(a) chain autoencoder, nn.LSTM tanh", ChainAutoencoder(False), x, nn.MSELoss(), x)
+        measure("(a) chain autoencoder, Keras cell selu", ChainAutoencoder(True), x, nn.MSELoss(), x)
+    if "b" in only:
+        measure("(b) U-Net skip autoencoder", SkipAutoencoder(), x, nn.MSELoss(), x)
+    if "c" in only:
+        xc = torch.randn(B, 64, 8)
+        labels = torch.arange(B) % 2
+        nll = lambda p, y: nn.functional.nll_loss(torch.log(p + 1e-7), y)
+        measure("(c) residual LSTM classifier", ResidualClassifier(), xc, nll, labels)
+    if "d" in only:
+        # A step of the small convolutional U-Net takes well under a millisecond: many more steps.
+        measure("(d) 1-D conv U-Net", ConvUNet(), x, nn.MSELoss(), x, steps=500)
+        xb = torch.randn(256, T, 1)
+        measure("(d) 1-D conv U-Net", ConvUNet(), xb, nn.MSELoss(), xb, steps=100)
 
 if __name__ == "__main__":
     main()

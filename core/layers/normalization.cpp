@@ -17,7 +17,7 @@ std::vector<ParamSpec> NormalizationSpec::commonParams(std::string epsilonHelp) 
          .help = "The axis normalised: -1, the features (LayerLoom normalises no other).",
          .minValue = -2, .maxValue = 3, .maxExclusive = true},
         {.name = "epsilon", .type = ParamType::Float, .defaultValue = 1e-3,
-         .help = std::move(epsilonHelp), .minValue = 0, .maxValue = 1},
+         .help = std::move(epsilonHelp), .minValue = 1e-10, .maxValue = 1},
         {.name = "center", .type = ParamType::Bool, .defaultValue = true,
          .help = "Add a learned offset (beta) after normalising."},
         {.name = "scale", .type = ParamType::Bool, .defaultValue = true,

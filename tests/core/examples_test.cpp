@@ -41,7 +41,9 @@ INSTANTIATE_TEST_SUITE_P(
                       ExampleCase{"lstm_autoencoder_skips.loom", 5035361, 11},
                       ExampleCase{"lstm_autoencoder_skips_add.loom", 4627553, 13},
                       ExampleCase{"residual_lstm_classifier.loom", 1173506, 16},
-                      ExampleCase{"conv1d_unet.loom", 19425, 13}));
+                      ExampleCase{"conv1d_unet.loom", 19425, 13},
+                      // Bidirectional doubles each LSTM's weights: 2 * 4 * (1 * 32 + 32 * 32 + 32) = 8704 first.
+                      ExampleCase{"bilstm_autoencoder.loom", 42305, 10}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");
@@ -114,7 +116,8 @@ TEST(Example, TheOddLengthUNetIsExplainedAndEitherFixRepairsIt) {
 // here each model keeps its shape with fewer units, so that the test runs in seconds.
 TEST(Example, ShippedAutoencodersTrainStablyOnSunspotsWithTheDefaults) {
     for (const char* file :
-         {"lstm_autoencoder.loom", "lstm_autoencoder_skips.loom", "lstm_autoencoder_skips_add.loom", "conv1d_unet.loom"}) {
+         {"lstm_autoencoder.loom", "lstm_autoencoder_skips.loom", "lstm_autoencoder_skips_add.loom", "conv1d_unet.loom",
+          "bilstm_autoencoder.loom"}) {
         SCOPED_TRACE(file);
         Project p = example(file);
         GraphEdit shrink;

@@ -13,6 +13,8 @@ const QList<Example>& builtInExamples() {
          ":/examples/lstm_autoencoder_skips_add.loom"},
         {QObject::tr("Residual LSTM classifier"), ":/examples/residual_lstm_classifier.loom"},
         {QObject::tr("1-D convolutional U-Net autoencoder"), ":/examples/conv1d_unet.loom"},
+        {QObject::tr("Bidirectional LSTM autoencoder with LayerNormalization"),
+         ":/examples/bilstm_autoencoder.loom"},
         {QObject::tr("Broken: U-Net skips wired with Add"), ":/examples/broken_skips_add.loom"},
         {QObject::tr("Broken: 1-D U-Net on an odd length"), ":/examples/broken_conv1d_unet_odd.loom"},
     };
