@@ -29,9 +29,13 @@ public:
     void forward(KernelIO<S>& io) override {
         const Eigen::Index rows = io.batch * m_outSteps, width = m_window.size * m_in;
         ConstMatMap<S> x(io.in[0], io.batch * m_steps, m_in);
-        m_cols.setZero(rows, width);
+        m_cols.resize(rows, width);  // every tap is written below: no need to clear it first
         visit(io.batch, [&](Eigen::Index row, Eigen::Index tap, Eigen::Index src) {
-            m_cols.row(row).segment(tap * m_in, m_in) = x.row(src);
+            if (src < 0) {
+                m_cols.row(row).segment(tap * m_in, m_in).setZero();
+            } else {
+                m_cols.row(row).segment(tap * m_in, m_in) = x.row(src);
+            }
         });
         m_z.noalias() = m_cols * ConstMatMap<S>(io.params[0], width, m_filters);
         if (m_bias) m_z.rowwise() += ConstMatMap<S>(io.params[1], 1, m_filters).row(0);
@@ -51,19 +55,20 @@ public:
         m_dcols.noalias() = m_dz * ConstMatMap<S>(io.params[0], width, m_filters).transpose();
         MatMap<S> dx(io.dIn[0], io.batch * m_steps, m_in);
         visit(io.batch, [&](Eigen::Index row, Eigen::Index tap, Eigen::Index src) {
-            dx.row(src) += m_dcols.row(row).segment(tap * m_in, m_in);
+            if (src >= 0) dx.row(src) += m_dcols.row(row).segment(tap * m_in, m_in);
         });
     }
 
 private:
-    /// Calls fn(output row, tap, input row) for every tap of every window inside the input.
+    /// Calls fn(output row, tap, input row) for every tap of every window; the input row is -1
+    /// for a tap in the padding.
     template <class Fn>
     void visit(Eigen::Index batch, Fn fn) const {
         for (Eigen::Index b = 0; b < batch; ++b) {
             for (Eigen::Index t = 0; t < m_outSteps; ++t) {
                 for (Eigen::Index j = 0; j < m_window.size; ++j) {
                     const Eigen::Index src = t * m_window.stride - m_pad + j * m_window.dilation;
-                    if (src >= 0 && src < m_steps) fn(b * m_outSteps + t, j, b * m_steps + src);
+                    fn(b * m_outSteps + t, j, src >= 0 && src < m_steps ? b * m_steps + src : Eigen::Index{-1});
                 }
             }
         }
