@@ -14,6 +14,7 @@ public:
 
     std::string_view kind() const override { return "Dense"; }
     std::string_view nameBase() const override { return "dense"; }
+    bool keepsRank() const override { return true; }
     LayerCategory category() const override { return category::kCore; }
     std::string_view description() const override {
         return "Fully connected layer on the last axis; on a sequence, at every step.";
@@ -39,6 +40,7 @@ public:
         return "Applies a Dense layer to every step of a sequence.";
     }
     InputRank inputRank() const override { return InputRank::Sequence; }
+    bool keepsRank() const override { return false; }  // it takes sequences only
     std::string wrapped(const Node&) const override { return "Dense"; }
     /// {"layer": the wrapped Dense}, named `<name>_dense`.
     nlohmann::json kerasConfig(const Node& node, KerasFormat format,

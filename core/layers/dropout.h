@@ -14,6 +14,7 @@ public:
 
     std::string_view kind() const override { return "Dropout"; }
     std::string_view nameBase() const override { return "dropout"; }
+    bool keepsRank() const override { return true; }
     LayerCategory category() const override { return category::kRegularisation; }
     std::string_view description() const override {
         return "Randomly zeroes a fraction of the values while training.";

@@ -134,6 +134,10 @@ public:
     virtual std::int64_t timeAfter(const Node&, std::int64_t steps) const { return steps; }
     /// Whether return_sequences on this layer decides if its output is a sequence.
     virtual bool hasReturnSequences() const { return false; }
+    /// Whether the output is a sequence exactly when the input is (Dense, Dropout, the
+    /// normalizations): the fixes for a vector or sequence in the wrong place look through
+    /// such layers for the recurrent layer that decided it.
+    virtual bool keepsRank() const { return false; }
 
     /// The output shape for inputs of known shapes, or nullopt after reporting why not.
     virtual std::optional<TensorShape> inferShape(const ShapeContext& ctx) const = 0;

@@ -11,6 +11,7 @@ namespace loom {
 class NormalizationSpec : public LayerSpec {
 public:
     LayerCategory category() const override { return category::kNormalization; }
+    bool keepsRank() const override { return true; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
     nlohmann::json kerasConfig(const Node& node, KerasFormat format,

@@ -140,7 +140,7 @@ const Node* recurrentSource(const ModelGraph& graph, NodeId start) {
         const LayerSpec* spec = findLayer(n->kind);
         if (!spec) return nullptr;
         if (spec->hasReturnSequences()) return n;
-        if (n->kind != "Dropout" && n->kind != "Dense") return nullptr;
+        if (!spec->keepsRank()) return nullptr;
         auto inputs = graph.inputEdges(n->id);
         if (inputs.size() != 1) return nullptr;
         n = graph.node(inputs.front()->from.node);

@@ -320,6 +320,20 @@ TEST(NeedsSequence, LooksThroughDropoutForTheRecurrentLayer) {
     EXPECT_TRUE(g.node(enc)->param<bool>("return_sequences"));
 }
 
+TEST(NeedsSequence, LooksThroughNormalizationsToABidirectionalLayer) {
+    ModelGraph g;
+    const NodeId in = input(g, {12, 2});
+    const NodeId enc = add(g, "Bidirectional", {{"units", std::int64_t{8}}}, {in});
+    const NodeId norm = add(g, "BatchNormalization", {}, {add(g, "LayerNormalization", {}, {enc})});
+    add(g, "Bidirectional", {{"units", std::int64_t{4}}}, {norm});
+    const Validation v = validate(g);
+    const auto found = find(v, DiagCode::NeedsSequence);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(has(found[0]->message, "Either let bidirectional_1 return its whole sequence")) << found[0]->message;
+    EXPECT_TRUE(applyFix(g, DiagCode::NeedsSequence, 0).diagnostics.empty());
+    EXPECT_TRUE(g.node(enc)->param<bool>("return_sequences"));
+}
+
 TEST(NeedsVector, OffersToReturnTheLastStep) {
     ModelGraph g;
     const NodeId in = input(g, {32, 1});
