@@ -4,6 +4,7 @@
 
 #include "io/json_input.h"
 #include "layers/keras_config.h"
+#include "layers/layer_registry.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
 
@@ -133,6 +134,14 @@ std::optional<TensorShape> ReshapeSpec::inferShape(const ShapeContext& ctx) cons
                           ? std::to_string(values) + " is not a multiple of " + std::to_string(f)
                           : "that holds " + std::to_string(t * f)) +
                      ". A reshape keeps every value; only their arrangement changes.");
+        // A Dense (or any layer with units) that makes the vector can make a multiple instead.
+        const Node* producer = ctx.inputs.front().producer;
+        const LayerSpec* made = producer ? findLayer(producer->kind) : nullptr;
+        if (in.isVector() && target.size() == 2 && made && made->param("units") && producer->param<std::int64_t>("units") == values) {
+            const std::int64_t fit = (values + f - 1) / f * f;
+            d.fixes.push_back(setParamFix(*producer, "units", fit,
+                                          "Set units=" + std::to_string(fit) + " on " + producer->name));
+        }
         d.fixes.push_back(setParamFix(ctx.node, "target_shape", Dims{values},
                                       "Reshape to (" + std::to_string(values) + ",)"));
         if (in.isSequence() && f != in.features().size) {

@@ -238,6 +238,19 @@ TEST(ReshapeSize, ATargetOfAnotherSizeIsExplainedAndEachFixValidates) {
     EXPECT_TRUE(has(find(v, DiagCode::ReshapeSize)[0]->message, "24 is not a multiple of 5"));
 }
 
+TEST(ReshapeSize, ADenseBeforeTheReshapeCanMakeAMultiple) {
+    ModelGraph g;
+    const NodeId dense = add(g, "Dense", {{"units", std::int64_t{30}}}, {input(g, {8})});
+    add(g, "Reshape", {{"target_shape", Dims{kNone, 4}}}, {dense});
+    const Validation v = validate(g);
+    const auto found = find(v, DiagCode::ReshapeSize);
+    ASSERT_EQ(found.size(), 1u);
+    ASSERT_FALSE(found[0]->fixes.empty());
+    EXPECT_EQ(found[0]->fixes[0].title, "Set units=32 on dense_1");
+    EXPECT_FALSE(applyFix(g, DiagCode::ReshapeSize, 0).hasErrors());
+    EXPECT_EQ(test::shapeOf(g, validate(g), g.nodeByName("reshape_1")->id), "(None, 8, 4)");
+}
+
 TEST(ReshapeSize, AFreeLengthCannotBeFlattened) {
     for (const char* kind : {"Flatten", "Reshape", "Permute"}) {
         ModelGraph g;
