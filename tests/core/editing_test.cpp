@@ -328,6 +328,19 @@ ModelGraph plainConvAutoencoder(std::int64_t steps) {
     return g;
 }
 
+TEST(SkipConnection, SymmetricSkipsJoinTheBidirectionalAutoencoder) {
+    // bidirectional_1 (32, 64) joins the input of bidirectional_4, its mirror; both Add (through
+    // a projection) and Concatenate give a valid model.
+    for (const char* kind : {"Concatenate", "Add"}) {
+        ModelGraph g = example("bilstm_autoencoder.loom").graph;
+        const Fix fix = symmetricSkipsFix(g, validate(g), kind);
+        EXPECT_NE(fix.title.find("1 pair"), std::string::npos) << fix.title;
+        applyEdit(g, fix.edit);
+        const Validation after = validate(g);
+        for (const Diagnostic& d : after.diagnostics) ADD_FAILURE() << kind << ": " << d.message;
+    }
+}
+
 TEST(SkipConnection, SymmetricSkipsJoinAConvolutionalEncoderToItsDecoder) {
     ModelGraph g = plainConvAutoencoder(32);
     const Fix fix = symmetricSkipsFix(g, validate(g), "Concatenate");
