@@ -146,6 +146,39 @@ private slots:
         QCOMPARE(w.document()->undoStack()->count(), 2);
     }
 
+    // A Bidirectional layer's Inspector shows the parameters of the kind it wraps: choosing
+    // GRU by keyboard brings reset_after and drops unit_forget_bias; the card names the kind.
+    void theInspectorShowsTheWrappedKindsParameters() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/bilstm_autoencoder.loom"));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        NodeItem* card = itemNamed(w, "bidirectional_2");
+        w.canvas()->centerOn(card);
+        QTest::mouseClick(w.canvas()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          w.canvas()->mapFromScene(card->sceneBoundingRect().center()));
+        auto* inspector = w.findChild<InspectorPanel*>();
+        QTRY_COMPARE(inspector->layer(), w.document()->graph().nodeByName("bidirectional_2")->id);
+        QTRY_VERIFY(inspector->findChild<QComboBox*>("layer") != nullptr);
+        QVERIFY(inspector->findChild<QWidget*>("unit_forget_bias") != nullptr);
+        QVERIFY(inspector->findChild<QWidget*>("reset_after") == nullptr);
+        QVERIFY(card->card().details.join(" ").contains("LSTM"));
+        auto* layer = inspector->findChild<QComboBox*>("layer");
+        layer->setFocus();
+        QTest::keyClick(layer, Qt::Key_Down);  // LSTM -> GRU
+        QTRY_COMPARE(w.document()->graph().nodeByName("bidirectional_2")->param<std::string>("layer"), std::string("GRU"));
+        QTRY_VERIFY(inspector->findChild<QWidget*>("reset_after") != nullptr);
+        QVERIFY(inspector->findChild<QWidget*>("unit_forget_bias") == nullptr);
+        QTRY_VERIFY(itemNamed(w, "bidirectional_2")->card().details.join(" ").contains("GRU"));
+        // Two readings of 16 GRU units from 64 features: 2 * 3 * (64 * 16 + 16 * 16 + 2 * 16).
+        const ModelGraph& g = w.document()->graph();
+        QCOMPARE(w.document()->validation().of(g, g.nodeByName("bidirectional_2")->id).params, 2 * 3 * (64 * 16 + 16 * 16 + 2 * 16));
+        QTest::keyClick(w.canvas()->viewport(), Qt::Key_Z, Qt::ControlModifier);
+        QTRY_COMPARE(w.document()->graph().nodeByName("bidirectional_2")->param<std::string>("layer"), std::string("LSTM"));
+    }
+
     void autoLayoutIsOneUndoStep() {
         MainWindow w;
         QVERIFY(w.openPath(":/examples/residual_lstm_classifier.loom"));
