@@ -66,6 +66,8 @@ std::string NormalizationSpec::readKeras(const json& config, KerasProducer produ
         for (const char* key : {"beta_regularizer", "gamma_regularizer"}) {
             if (c.contains(key) && !c[key].is_null()) return std::string(key) + " is not supported";
         }
+        // Keras 3's root-mean-square variant divides by another statistic.
+        if (c.value("rms_scaling", json(false)) != json(false)) return "rms_scaling is not supported";
     }
     return LayerSpec::readKeras(c, producer, params);
 }

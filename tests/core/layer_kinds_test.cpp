@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/kernel.h"
 #include "engine/plan.h"
 #include "interop/keras_topology.h"
@@ -112,6 +114,57 @@ TEST(LayerKinds, WeightNamesDoNotDependOnTheInputSizes) {
         for (const ParamShape& w : s->weights(node, inputs)) names.push_back(w.name);
         EXPECT_EQ(s->weightNames(node), names) << s->kind();
     }
+}
+
+}  // namespace
+}  // namespace loom
+
+namespace loom {
+namespace {
+
+/// What `kind` reads from a Keras config (as tf.keras 2 writes it): the parameters, or why not.
+std::string readConfig(const char* kind, const char* config, ParamMap* out = nullptr) {
+    const LayerSpec* spec = findLayer(kind);
+    ParamMap params = spec->defaults();
+    const std::string problem = spec->readKeras(nlohmann::json::parse(config), KerasProducer::Keras2, params);
+    if (out) *out = params;
+    return problem;
+}
+
+TEST(LayerKinds, TheNewKindsReadKerasConfigsAndSayWhatTheyCannotTake) {
+    ParamMap p;
+    // Keras writes a built normalization's axis as a list.
+    EXPECT_EQ(readConfig("LayerNormalization", R"({"axis": [2], "epsilon": 1e-5, "center": false})", &p), "");
+    EXPECT_EQ(std::get<std::int64_t>(p.at("axis")), 2);
+    EXPECT_EQ(std::get<double>(p.at("epsilon")), 1e-5);
+    EXPECT_NE(readConfig("LayerNormalization", R"({"axis": [1, 2]})"), "");
+    EXPECT_EQ(readConfig("LayerNormalization", R"({"rms_scaling": true})"), "rms_scaling is not supported");
+    EXPECT_EQ(readConfig("BatchNormalization", R"({"axis": -1, "momentum": 0.9})", &p), "");
+    EXPECT_EQ(std::get<double>(p.at("momentum")), 0.9);
+    // Bidirectional: the wrapped kind and its options, merge_mode; not what LayerLoom lacks.
+    EXPECT_EQ(readConfig("Bidirectional",
+                         R"({"layer": {"class_name": "GRU", "config": {"units": 7, "reset_after": false}}, "merge_mode": "ave"})", &p),
+              "");
+    EXPECT_EQ(std::get<std::string>(p.at("layer")), "GRU");
+    EXPECT_EQ(std::get<std::int64_t>(p.at("units")), 7);
+    EXPECT_FALSE(std::get<bool>(p.at("reset_after")));
+    EXPECT_EQ(std::get<std::string>(p.at("merge_mode")), "ave");
+    EXPECT_NE(readConfig("Bidirectional", R"({"layer": {"class_name": "Dense", "config": {}}})").find("not \"Dense\""),
+              std::string::npos);
+    EXPECT_NE(readConfig("Bidirectional", R"({"layer": {"class_name": "LSTM", "config": {}}, "merge_mode": null})")
+                  .find("merge_mode None"),
+              std::string::npos);
+    EXPECT_NE(readConfig("Bidirectional", R"({"layer": {"class_name": "LSTM", "config": {}}, "merge_mode": "max"})"), "");
+    EXPECT_NE(readConfig("Bidirectional", R"({"layer": 3})"), "");
+    // Reshape's -1 is a free time; Permute has one reordering.
+    EXPECT_EQ(readConfig("Reshape", R"({"target_shape": [-1, 4]})", &p), "");
+    EXPECT_EQ(std::get<Dims>(p.at("target_shape")), (Dims{kNone, 4}));
+    EXPECT_NE(readConfig("Reshape", R"({"target_shape": [4, -1]})"), "");
+    EXPECT_NE(readConfig("Reshape", R"({"target_shape": [2, 2, 2]})"), "");
+    EXPECT_NE(readConfig("Reshape", R"({})"), "");
+    EXPECT_EQ(readConfig("Permute", R"({"dims": [2, 1]})"), "");
+    EXPECT_NE(readConfig("Permute", R"({"dims": [1, 2]})"), "");
+    EXPECT_NE(readConfig("Flatten", R"({"data_format": "channels_first"})"), "");
 }
 
 }  // namespace
