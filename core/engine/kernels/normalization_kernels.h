@@ -4,6 +4,29 @@
 
 namespace loom {
 
+/// What both normalizations do after normalising: y = xhat * gamma + beta, with gamma (the
+/// first weight) if `scale` and beta (the next) if `center`.
+template <class S>
+struct NormalizationAffine {
+    bool scale = true, center = true;
+
+    void forward(const KernelIO<S>& io, const Mat<S>& xhat, Eigen::Index f) const {
+        MatMap<S> y(io.out, xhat.rows(), f);
+        y = xhat;
+        if (scale) y.array().rowwise() *= ConstMatMap<S>(io.params[0], 1, f).row(0).array();
+        if (center) y.rowwise() += ConstMatMap<S>(io.params[scale ? 1 : 0], 1, f).row(0);
+    }
+
+    /// Adds gamma's and beta's gradients; `g` becomes the gradient of xhat, dy * gamma.
+    void backward(KernelIO<S>& io, const Mat<S>& xhat, Eigen::Index f, Mat<S>& g) const {
+        ConstMatMap<S> dy(io.dOut, xhat.rows(), f);
+        if (center) MatMap<S>(io.dParams[scale ? 1 : 0], 1, f) += dy.colwise().sum();
+        if (scale) MatMap<S>(io.dParams[0], 1, f) += (dy.array() * xhat.array()).colwise().sum().matrix();
+        g = dy;
+        if (scale) g.array().rowwise() *= ConstMatMap<S>(io.params[0], 1, f).row(0).array();
+    }
+};
+
 /// Keras LayerNormalization on the feature axis: every row (one step of one sample) is
 /// normalised by its own mean and (biased) variance, y = (x - mean) / sqrt(var + epsilon),
 /// then scaled by gamma and shifted by beta where `scale` and `center` are on. Weights in
@@ -15,8 +38,7 @@ public:
         : m_f(s.output.back()),
           m_steps(s.output.size() == 2 ? s.output[0] : 1),
           m_eps(static_cast<S>(s.node.param<double>("epsilon"))),
-          m_scale(s.node.param<bool>("scale")),
-          m_center(s.node.param<bool>("center")) {}
+          m_affine{s.node.param<bool>("scale"), s.node.param<bool>("center")} {}
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index rows = io.batch * m_steps;
@@ -25,22 +47,13 @@ public:
         m_xhat = x.colwise() - mean;
         m_inv = ((m_xhat.array().square().rowwise().sum() / static_cast<S>(m_f)) + m_eps).rsqrt();
         m_xhat.array().colwise() *= m_inv.array();
-        MatMap<S> y(io.out, rows, m_f);
-        y = m_xhat;
-        if (m_scale) y.array().rowwise() *= ConstMatMap<S>(io.params[0], 1, m_f).row(0).array();
-        if (m_center) y.rowwise() += ConstMatMap<S>(io.params[m_scale ? 1 : 0], 1, m_f).row(0);
+        m_affine.forward(io, m_xhat, m_f);
     }
 
     void backward(KernelIO<S>& io) override {
         const Eigen::Index rows = io.batch * m_steps;
-        ConstMatMap<S> dy(io.dOut, rows, m_f);
-        if (m_center) MatMap<S>(io.dParams[m_scale ? 1 : 0], 1, m_f) += dy.colwise().sum();
-        if (m_scale) {
-            MatMap<S>(io.dParams[0], 1, m_f) += (dy.array() * m_xhat.array()).colwise().sum().matrix();
-        }
+        m_affine.backward(io, m_xhat, m_f, m_g);
         if (!io.dIn[0]) return;
-        m_g = dy;  // d xhat
-        if (m_scale) m_g.array().rowwise() *= ConstMatMap<S>(io.params[0], 1, m_f).row(0).array();
         // dx = inv * (g - mean(g) - xhat * mean(g * xhat)), per row
         const auto meanG = (m_g.rowwise().sum() / static_cast<S>(m_f)).eval();
         const auto meanGX = ((m_g.array() * m_xhat.array()).rowwise().sum() / static_cast<S>(m_f)).eval();
@@ -53,7 +66,7 @@ public:
 private:
     Eigen::Index m_f, m_steps;
     S m_eps;
-    bool m_scale, m_center;
+    NormalizationAffine<S> m_affine;
     Mat<S> m_xhat, m_g;
     Eigen::Matrix<S, Eigen::Dynamic, 1> m_inv;
 };
@@ -74,12 +87,11 @@ public:
           m_steps(s.output.size() == 2 ? s.output[0] : 1),
           m_eps(static_cast<S>(s.node.param<double>("epsilon"))),
           m_momentum(static_cast<S>(s.node.param<double>("momentum"))),
-          m_scale(s.node.param<bool>("scale")),
-          m_center(s.node.param<bool>("center")) {}
+          m_affine{s.node.param<bool>("scale"), s.node.param<bool>("center")} {}
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index rows = io.batch * m_steps;
-        const std::size_t stats = (m_scale ? 1 : 0) + (m_center ? 1 : 0);
+        const std::size_t stats = (m_affine.scale ? 1 : 0) + (m_affine.center ? 1 : 0);
         MatMap<S> movingMean(io.params[stats], 1, m_f), movingVar(io.params[stats + 1], 1, m_f);
         ConstMatMap<S> x(io.in[0], rows, m_f);
         m_training = io.training;
@@ -101,22 +113,13 @@ public:
         }
         m_inv = (var.array() + m_eps).rsqrt().matrix();
         m_xhat.array().rowwise() *= m_inv.array();
-        MatMap<S> y(io.out, rows, m_f);
-        y = m_xhat;
-        if (m_scale) y.array().rowwise() *= ConstMatMap<S>(io.params[0], 1, m_f).row(0).array();
-        if (m_center) y.rowwise() += ConstMatMap<S>(io.params[m_scale ? 1 : 0], 1, m_f).row(0);
+        m_affine.forward(io, m_xhat, m_f);
     }
 
     void backward(KernelIO<S>& io) override {
         const Eigen::Index rows = io.batch * m_steps;
-        ConstMatMap<S> dy(io.dOut, rows, m_f);
-        if (m_center) MatMap<S>(io.dParams[m_scale ? 1 : 0], 1, m_f) += dy.colwise().sum();
-        if (m_scale) {
-            MatMap<S>(io.dParams[0], 1, m_f) += (dy.array() * m_xhat.array()).colwise().sum().matrix();
-        }
+        m_affine.backward(io, m_xhat, m_f, m_g);
         if (!io.dIn[0]) return;
-        m_g = dy;  // d xhat
-        if (m_scale) m_g.array().rowwise() *= ConstMatMap<S>(io.params[0], 1, m_f).row(0).array();
         if (m_training) {
             // The batch statistics depend on x: dx = inv * (g - mean(g) - xhat * mean(g * xhat)),
             // the means over the batch's rows, per feature.
@@ -132,7 +135,8 @@ public:
 private:
     Eigen::Index m_f, m_steps;
     S m_eps, m_momentum;
-    bool m_scale, m_center, m_training = false;
+    NormalizationAffine<S> m_affine;
+    bool m_training = false;
     Mat<S> m_xhat, m_g;
     Row m_inv;
 };
