@@ -147,17 +147,8 @@ std::string tfjsWeightName(const ModelGraph& graph, const NamedTensor& weight) {
     const Node* node = slash == std::string::npos ? nullptr : graph.nodeByName(weight.name.substr(0, slash));
     const LayerSpec* spec = node ? findLayer(node->kind) : nullptr;
     if (!spec) return weight.name;
-    std::string h5 = spec->kerasWeightPlace(*node, {weight.name.substr(slash + 1), weight.shape}).h5Name;
-    if (h5.ends_with(":0")) h5.resize(h5.size() - 2);
-    std::string name = node->name;
-    for (std::size_t at = 0; at <= h5.size();) {
-        std::size_t end = h5.find('/', at);
-        if (end == std::string::npos) end = h5.size();
-        const std::string part = h5.substr(at, end - at);
-        if (end == h5.size() || !part.ends_with("_cell")) name += "/" + part;
-        at = end + 1;
-    }
-    return name;
+    return node->name + "/" +
+           withoutCellScopes(spec->kerasWeightPlace(*node, {weight.name.substr(slash + 1), weight.shape}).h5Name);
 }
 
 }  // namespace

@@ -336,7 +336,7 @@ KerasTopology readKerasTopology(const json& topology, KerasProducer producer, co
     }
 }
 
-std::string layerLoomWeightName(std::string kerasName) {
+std::string withoutCellScopes(std::string kerasName) {
     if (kerasName.ends_with(":0")) kerasName.resize(kerasName.size() - 2);
     std::string out;
     std::size_t at = 0;
@@ -344,26 +344,29 @@ std::string layerLoomWeightName(std::string kerasName) {
         std::size_t slash = kerasName.find('/', at);
         if (slash == std::string::npos) slash = kerasName.size();
         const std::string part = kerasName.substr(at, slash - at);
-        const bool last = slash == kerasName.size();
         // A cell's scope: "lstm_cell", "gru_cell_3", "simple_rnn_cell".
         std::string bare = part;
         while (!bare.empty() && std::isdigit(static_cast<unsigned char>(bare.back()))) bare.pop_back();
         if (bare.ends_with("_")) bare.pop_back();
-        if (last || !bare.ends_with("_cell")) {
+        if (slash == kerasName.size() || !bare.ends_with("_cell")) {
             if (!out.empty()) out += '/';
-            // A Bidirectional's two layers, "forward_lstm_3" and "backward_lstm_3", are
-            // LayerLoom's forward_layer and backward_layer (Keras 3's names for them).
-            if (!last && part.starts_with("forward_")) {
-                out += "forward_layer";
-            } else if (!last && part.starts_with("backward_")) {
-                out += "backward_layer";
-            } else {
-                out += part;
-            }
+            out += part;
         }
         at = slash + 1;
     }
     return out;
+}
+
+std::string layerLoomWeightName(std::string kerasName) {
+    const std::string plain = withoutCellScopes(std::move(kerasName));
+    // A Bidirectional's two layers, "forward_lstm_3" and "backward_lstm_3", are LayerLoom's
+    // forward_layer and backward_layer (Keras 3's names for them).
+    const auto slash = plain.find('/');
+    if (slash == std::string::npos) return plain;
+    const std::string first = plain.substr(0, slash);
+    if (first.starts_with("forward_")) return "forward_layer" + plain.substr(slash);
+    if (first.starts_with("backward_")) return "backward_layer" + plain.substr(slash);
+    return plain;
 }
 
 }  // namespace loom

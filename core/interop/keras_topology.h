@@ -42,6 +42,9 @@ std::string kerasSnakeCase(const std::string& className);
 /// scopes of recurrent cells ("lstm_cell_1/kernel:0" -> "kernel"), a Bidirectional's layers
 /// named as Keras 3 names them ("forward_lstm_2/lstm_cell/bias" -> "forward_layer/bias").
 std::string layerLoomWeightName(std::string kerasName);
+/// A Keras weight name without ":0" and without the scopes of recurrent cells, as TF.js names
+/// weights: "forward_lstm/lstm_cell/kernel:0" -> "forward_lstm/kernel".
+std::string withoutCellScopes(std::string kerasName);
 
 /// The order in which Keras lists a functional model's layers (`model.layers`), which its
 /// .h5 files load weights by and its .keras files number their weight groups by: decreasing

@@ -23,7 +23,7 @@ public:
           m_in(s.inputs.front()[1]),
           m_u(s.node.param<std::int64_t>("units")),
           m_sequences(s.node.param<bool>("return_sequences")),
-          m_mode(s.node.param<std::string>("merge_mode")) {
+          m_mode(modeOf(s.node.param<std::string>("merge_mode"))) {
         m_inner.kind = s.node.param<std::string>("layer");
         Dims out = m_sequences ? Dims{m_steps, m_u} : Dims{m_u};
         const KernelSetup inner{m_inner, s.inputs, out};
@@ -43,32 +43,32 @@ public:
             reverseSteps(m_yb.data(), io.batch, m_u, m_tmp);
             m_yb.swap(m_tmp);
         }
-        if (m_mode == "concat") {
+        if (m_mode == Mode::Concat) {
             MatMap<S> y(io.out, rows, 2 * m_u);
             y.leftCols(m_u) = m_yf;
             y.rightCols(m_u) = m_yb;
             return;
         }
         MatMap<S> y(io.out, rows, m_u);
-        if (m_mode == "sum") y = m_yf + m_yb;
-        if (m_mode == "mul") y.array() = m_yf.array() * m_yb.array();
-        if (m_mode == "ave") y = (m_yf + m_yb) * S(0.5);
+        if (m_mode == Mode::Sum) y = m_yf + m_yb;
+        if (m_mode == Mode::Mul) y.array() = m_yf.array() * m_yb.array();
+        if (m_mode == Mode::Ave) y = (m_yf + m_yb) * S(0.5);
     }
 
     void backward(KernelIO<S>& io) override {
         const Eigen::Index rows = rowsOf(io.batch, outDims());
-        if (m_mode == "concat") {
+        if (m_mode == Mode::Concat) {
             ConstMatMap<S> dy(io.dOut, rows, 2 * m_u);
             m_dyf = dy.leftCols(m_u);
             m_dyb = dy.rightCols(m_u);
         } else {
             ConstMatMap<S> dy(io.dOut, rows, m_u);
-            if (m_mode == "sum") m_dyf = m_dyb = dy;
-            if (m_mode == "mul") {
+            if (m_mode == Mode::Sum) m_dyf = m_dyb = dy;
+            if (m_mode == Mode::Mul) {
                 m_dyf = dy.cwiseProduct(m_yb);
                 m_dyb = dy.cwiseProduct(m_yf);
             }
-            if (m_mode == "ave") m_dyf = m_dyb = dy * S(0.5);
+            if (m_mode == Mode::Ave) m_dyf = m_dyb = dy * S(0.5);
         }
         if (m_sequences) {
             reverseSteps(m_dyb.data(), io.batch, m_u, m_tmp);
@@ -89,10 +89,18 @@ private:
     Node m_inner;  ///< the wrapped layer, as both directions' kernels read it
     Eigen::Index m_steps, m_in, m_u;
     bool m_sequences;
-    std::string m_mode;
+    enum class Mode { Concat, Sum, Mul, Ave };
+    Mode m_mode;
     std::size_t m_perDirection = 3;
     std::unique_ptr<Kernel<S>> m_forward, m_backward;
     Mat<S> m_xr, m_yf, m_yb, m_tmp, m_dyf, m_dyb, m_dxr;
+
+    static Mode modeOf(const std::string& mode) {
+        if (mode == "sum") return Mode::Sum;
+        if (mode == "mul") return Mode::Mul;
+        if (mode == "ave") return Mode::Ave;
+        return Mode::Concat;
+    }
 
     Dims outDims() const { return m_sequences ? Dims{m_steps, m_u} : Dims{m_u}; }
 
