@@ -4,6 +4,8 @@
 #include <ostream>
 
 #include "cli_model.h"
+#include "cli_train.h"
+#include "interop/pytorch_job.h"
 #include "train/warm_start.h"
 #include "engine/plan.h"
 #include "interop/keras_code.h"
@@ -14,12 +16,84 @@
 
 namespace loom::cli {
 
+namespace {
+
+/// The data and training options a training job takes, as `train` takes them.
+const std::set<std::string>& jobOptions() {
+    static const std::set<std::string> names = {
+        "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
+        "optimizer", "lr", "loss", "validation-split", "normalize", "missing", "patience", "shuffle"};
+    return names;
+}
+
+/// `export MODEL DIR --to pytorch-job`: the model, its starting weights, the prepared data and
+/// the training settings as a DistributedDataParallel job.
+int exportJob(const Args& a, const LoadedModel& model, const std::string& file,
+              const std::filesystem::path& target, std::ostream& out, std::ostream& err) {
+    TrainConfig config;
+    DataSpec spec;
+    try {
+        config = configFrom(model.project, a);
+        spec = dataFrom(model.project, a);
+        resolveSample(spec);
+    } catch (const std::runtime_error& e) {
+        err << "layerloom-cli: error: " << file << ": " << e.what() << "\n";
+        return kInvalid;
+    }
+    const std::int64_t steps = spec.window > 0 ? spec.window : 0;
+    if (std::string problem = memoryProblem(model.project.graph, config.batchSize, steps); !problem.empty()) {
+        throw PlanError(problem);
+    }
+    Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, steps);
+    std::optional<RunRecord> run;
+    const std::vector<NamedTensor> given = givenWeights(model, a, &run).value_or(std::vector<NamedTensor>{});
+    // As train: the given weights where they fit (--weights, --run, or the model's own), the
+    // rest from Keras's initialisers with the seed.
+    const WeightMatch match = warmStart(plan, model.project.graph, given, config.seed);
+    if (!given.empty() && match.none()) {
+        throw std::runtime_error("the given weights fit none of the model's layers" +
+                                 (match.reasons.empty() ? std::string() : ": " + match.reasons.front()));
+    }
+    for (const std::string& why : match.reasons) {
+        if (!given.empty()) err << "layerloom-cli: warning: starts with new weights: " << why << "\n";
+    }
+    const PreparedData data = prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)));
+    Project project = model.project;
+    if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
+    PytorchJobInput job;
+    job.project = &project;
+    job.plan = &plan;
+    job.config = config;
+    job.dataSpec = spec;
+    job.data = &data;
+    job.modelPath = std::filesystem::absolute(file).lexically_normal().string();
+    const PytorchJobReport report = exportPytorchJob(job, target);
+    for (const std::string& note : data.notes) err << note << "\n";
+    for (const std::string& w : report.warnings) err << "layerloom-cli: warning: " << w << "\n";
+    out << "wrote the training job " << target.string() << " (" << report.files.size() << " files: "
+        << data.train.size() << " training and " << data.validation.size() << " validation samples, "
+        << config.epochs << " epochs, batch " << config.batchSize << ")\n"
+        << "train it with:  torchrun --standalone --nproc_per_node=N " << (target / "train.py").string()
+        << "\nor on one process:  python3 " << (target / "train.py").string() << "\n";
+    return kOk;
+}
+
+}  // namespace
+
 int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
-    a.expect({"to", "weights", "run", "seed"}, {"sequential"}, 2, "a MODEL and an OUT");
+    std::set<std::string> allowed = {"to", "weights", "run", "seed"};
+    allowed.insert(jobOptions().begin(), jobOptions().end());
+    a.expect(allowed, {"sequential"}, 2, "a MODEL and an OUT");
     const std::string format = a.get("to", "");
-    if (format != "tfjs" && format != "keras" && format != "pytorch" && format != "keras-file") {
-        throw UsageError{format.empty() ? "say which format with --to keras|keras-file|pytorch|tfjs"
-                                        : "unknown format '" + format + "' (--to keras|keras-file|pytorch|tfjs)"};
+    if (format != "tfjs" && format != "keras" && format != "pytorch" && format != "keras-file" &&
+        format != "pytorch-job") {
+        throw UsageError{format.empty() ? "say which format with --to keras|keras-file|pytorch|pytorch-job|tfjs"
+                                        : "unknown format '" + format + "' (--to keras|keras-file|pytorch|pytorch-job|tfjs)"};
+    }
+    if (format != "pytorch-job") {
+        for (const std::string& o : jobOptions()) {
+            if (a.get(o)) throw UsageError{"--" + o + " goes with --to pytorch-job (a training job), not --to " + format};
+        }
     }
     const std::string& file = a.positional[0];
     const std::filesystem::path target = a.positional[1];
@@ -35,6 +109,7 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
                 << " error(s); run 'layerloom-cli validate " << file << "' to see them\n";
             return kInvalid;
         }
+        if (format == "pytorch-job") return exportJob(a, model, file, target, out, err);
         if (format == "keras") {
             Project project = model.project;
             if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();

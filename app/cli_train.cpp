@@ -88,7 +88,8 @@ private:
     }
 };
 
-/// Training settings: the project's `training` section, then the command line on top.
+}  // namespace
+
 TrainConfig configFrom(const Project& project, const Args& a) {
     json t = project.training;
     TrainConfig c = trainConfigFromJson(t);
@@ -109,6 +110,10 @@ TrainConfig configFrom(const Project& project, const Args& a) {
     if (auto e = a.integer("epochs", 1)) c.epochs = static_cast<int>(*e);
     if (auto b = a.integer("batch-size", 1)) c.batchSize = static_cast<int>(*b);
     if (auto s = a.integer("seed", 0)) c.seed = static_cast<std::uint64_t>(*s);
+    if (auto s = a.get("shuffle")) {
+        if (*s != "on" && *s != "off") throw UsageError{"--shuffle takes on or off, not '" + *s + "'"};
+        c.shuffle = *s == "on";
+    }
     if (auto p = a.integer("patience", 1)) {
         c.earlyStopping.enabled = true;
         c.earlyStopping.patience = static_cast<int>(*p);
@@ -116,8 +121,6 @@ TrainConfig configFrom(const Project& project, const Args& a) {
     return c;
 }
 
-/// `sample:NAME` names a series that ships with LayerLoom (share/layerloom/data), as the app's
-/// Data panel stores it in projects.
 void resolveSample(DataSpec& d) {
     constexpr std::string_view prefix = "sample:";
     if (!d.source.starts_with(prefix)) return;
@@ -161,13 +164,11 @@ DataSpec dataFrom(const Project& project, const Args& a) {
     return d;
 }
 
-}  // namespace
-
 const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
         "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-        "weights", "run", "input", "patience", "scale", "to", "resume"};
+        "weights", "run", "input", "patience", "scale", "to", "resume", "shuffle"};
     return names;
 }
 
@@ -256,7 +257,7 @@ std::string nowIso() {
 void checkResumeOptions(const Args& a) {
     for (const char* o : {"data", "target", "column", "label", "window", "stride", "steps",
                                  "batch-size", "optimizer", "lr", "loss", "seed", "validation-split",
-                                 "normalize", "missing", "weights", "patience"}) {
+                                 "normalize", "missing", "weights", "patience", "shuffle"}) {
         if (a.get(o)) {
             throw UsageError{"--resume continues a run with the settings it had; --" + std::string(o) +
                              " cannot change them (only --epochs, --out and --quiet go with --resume)"};
@@ -269,7 +270,7 @@ void checkResumeOptions(const Args& a) {
 int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
               "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-              "weights", "patience", "resume"},
+              "weights", "patience", "resume", "shuffle"},
              {"quiet"}, 1, "a MODEL");
     const std::string modelPath = a.positional[0];
     const auto resumeDir = a.get("resume");

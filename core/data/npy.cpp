@@ -130,26 +130,43 @@ NpyArray parseNpy(const std::string& b, const std::string& source) {
 
 NpyArray readNpy(const std::filesystem::path& file) { return parseNpy(readAll(file), file.string()); }
 
-void writeNpy(const std::filesystem::path& file, const NpyArray& a) {
+namespace {
+
+/// A NumPy format 1.0 file of `bytes` values of type `descr` in C order.
+void writeNpyBytes(const std::filesystem::path& file, const char* descr,
+                   const std::vector<std::int64_t>& dims, const void* data, std::size_t bytes) {
     std::string shape = "(";
-    for (std::size_t i = 0; i < a.shape.size(); ++i) {
-        shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
-        if (i + 1 < a.shape.size()) shape += " ";
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        shape += std::to_string(dims[i]) + (dims.size() == 1 || i + 1 < dims.size() ? "," : "");
+        if (i + 1 < dims.size()) shape += " ";
     }
     shape += ")";
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    std::string header = "{'descr': '";
+    header += descr;
+    header += "', 'fortran_order': False, 'shape': " + shape + ", }";
     // Pad so that the data starts on a 64-byte boundary, ending the header with a newline.
     while ((10 + header.size() + 1) % 64 != 0) header += ' ';
     header += '\n';
-    std::string bytes = "\x93NUMPY";
-    bytes += '\x01';
-    bytes += '\x00';
+    std::string out = "\x93NUMPY";
+    out += '\x01';
+    out += '\x00';
     const auto len = static_cast<std::uint16_t>(header.size());
-    bytes += static_cast<char>(len & 0xFF);
-    bytes += static_cast<char>(len >> 8);
-    bytes += header;
-    bytes.append(reinterpret_cast<const char*>(a.values.data()), a.values.size() * sizeof(float));
-    writeFileAtomically(file, bytes);
+    out += static_cast<char>(len & 0xFF);
+    out += static_cast<char>(len >> 8);
+    out += header;
+    out.append(static_cast<const char*>(data), bytes);
+    writeFileAtomically(file, out);
+}
+
+}  // namespace
+
+void writeNpy(const std::filesystem::path& file, const NpyArray& a) {
+    writeNpyBytes(file, "<f4", a.shape, a.values.data(), a.values.size() * sizeof(float));
+}
+
+void writeNpyInt64(const std::filesystem::path& file, const std::vector<std::int64_t>& values) {
+    writeNpyBytes(file, "<i8", {static_cast<std::int64_t>(values.size())}, values.data(),
+                  values.size() * sizeof(std::int64_t));
 }
 
 std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file) {

@@ -1,5 +1,6 @@
 #include "interop/pytorch_code.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <sstream>
@@ -207,6 +208,13 @@ std::string pytorchCode(const Project& project) {
     replace(epilogue, "LOSS", lossCode(config.loss));
     py << epilogue;
     return py.str();
+}
+
+std::string pytorchModuleName(const std::string& weight) {
+    const auto slash = weight.find('/');
+    std::string rest = slash == std::string::npos ? std::string() : weight.substr(slash);
+    std::replace(rest.begin(), rest.end(), '/', '.');
+    return attribute(weight.substr(0, slash)) + rest;
 }
 
 void exportPytorchModel(const Project& project, const std::vector<NamedTensor>& weights,

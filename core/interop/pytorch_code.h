@@ -17,6 +17,10 @@ namespace loom {
 /// graph has errors.
 std::string pytorchCode(const Project& project);
 
+/// The module path of a LayerLoom weight in the module pytorchCode writes: `lstm_1/kernel`
+/// is `lstm_1.kernel`, a wrapper's `bi/forward_layer/kernel` is `bi.forward_layer.kernel`.
+std::string pytorchModuleName(const std::string& weight);
+
 /// Writes `dir/model.py` (pytorchCode), `dir/weights.bin` (float32 tensors in order) and
 /// `dir/weights.json` (their names and shapes), so that the module loads LayerLoom's weights and
 /// predicts what LayerLoom predicts.

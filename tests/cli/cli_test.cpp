@@ -259,7 +259,7 @@ TEST(CliExport, ExplainsWhatItCannotExport) {
     EXPECT_FALSE(std::filesystem::exists(dir / "model.json"));
     r = run("export " + example("lstm_autoencoder.loom") + " " + dir.string() + " --to onnx");
     EXPECT_EQ(r.exitCode, 64) << r.out;
-    EXPECT_TRUE(has(r.out, "--to keras|keras-file|pytorch|tfjs")) << r.out;
+    EXPECT_TRUE(has(r.out, "--to keras|keras-file|pytorch|pytorch-job|tfjs")) << r.out;
     r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() +
             " --to tfjs --weights " + std::string(LAYERLOOM_TEST_DATA_DIR) + "/x_f4.npy");
     EXPECT_EQ(r.exitCode, 2) << r.out;
@@ -268,6 +268,55 @@ TEST(CliExport, ExplainsWhatItCannotExport) {
     EXPECT_EQ(r.exitCode, 0) << r.out;
     EXPECT_TRUE(has(r.out, "new ones")) << r.out;
     EXPECT_TRUE(std::filesystem::exists(dir / "weights.bin"));
+}
+
+// The PyTorch job's training is checked with torch itself in tests/pytorch_job/check.sh; these
+// are the ways its export can go wrong.
+TEST(CliExport, TrainingJobRefusesWhatCannotBecomeAJob) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_job";
+    std::filesystem::remove_all(dir);
+    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/job_autoencoder.loom";
+    // Without data there is nothing to train on.
+    Result r = run("export " + model + " " + dir.string() + " --to pytorch-job");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "give the data with --data")) << r.out;
+    // Data options belong to the job only.
+    r = run("export " + model + " " + dir.string() + " --to pytorch --epochs 3");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "--epochs goes with --to pytorch-job")) << r.out;
+    r = run("export " + model + " " + dir.string() + " --to pytorch-job --data sample:sunspots.csv --shuffle maybe");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "--shuffle takes on or off")) << r.out;
+    // A model with errors, and data that does not fit the model.
+    r = run("export " + example("broken_skips_add.loom") + " " + dir.string() + " --to pytorch-job --data sample:sunspots.csv");
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "job.json"));
+    r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() +
+            " --to pytorch-job --data sample:sunspots.csv");
+    EXPECT_NE(r.exitCode, 0) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "job.json"));
+    // A folder holding other files is not overwritten.
+    std::filesystem::create_directories(dir);
+    { std::ofstream(dir / "notes.txt") << "mine"; }
+    r = run("export " + model + " " + dir.string() + " --to pytorch-job --data sample:sunspots.csv --epochs 2");
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    EXPECT_TRUE(has(r.out, "holds other files")) << r.out;
+    EXPECT_EQ(readFile(dir / "notes.txt"), "mine");
+    // A new folder, then the same again (an earlier job's folder is replaced).
+    std::filesystem::remove_all(dir);
+    for (int round = 0; round < 2; ++round) {
+        r = run("export " + model + " " + dir.string() + " --to pytorch-job --data sample:sunspots.csv --epochs 2 --shuffle off");
+        ASSERT_EQ(r.exitCode, 0) << r.out;
+    }
+    EXPECT_TRUE(has(r.out, "216 training and 31 validation samples")) << r.out;
+    for (const char* f : {"model.py", "weights.bin", "weights.json", "data.py", "train.py", "torchrun.py", "job.json",
+                          "README.md", "data/train_series.npy", "data/train_starts.npy", "data/validation_starts.npy"}) {
+        EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+    }
+    const std::string job = readFile(dir / "job.json");
+    EXPECT_TRUE(has(job, "\"shuffle\": false")) << job.substr(0, 400);
+    EXPECT_TRUE(has(job, "\"module\": \"lstm_1.kernel\"")) << job.substr(0, 400);
+    EXPECT_TRUE(has(readFile(dir / "README.md"), "torchrun --standalone --nproc_per_node=N train.py"));
 }
 
 #ifdef LAYERLOOM_CLI_DRAWS

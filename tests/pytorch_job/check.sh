@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The PyTorch training job (`layerloom-cli export MODEL DIR --to pytorch-job`) run by Debian's
+# python3-torch on the CPU: DistributedDataParallel on two processes against one, the job
+# against LayerLoom's own trainer, the run folder it writes read back by layerloom-cli, and a
+# killed job resumed.
+#   check.sh LAYERLOOM_CLI WORK [PYTHON]
+set -euo pipefail
+cli="$1"
+work="$2"
+py="${3:-/usr/bin/python3}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+data="$here/../data"
+examples="$here/../../resources/examples"
+compare() { "$py" "$here/compare.py" "$@"; }
+rm -rf "$work"
+mkdir -p "$work"
+export OMP_NUM_THREADS=1
+
+# 1. Two processes (gloo) against one, the same job and global batch, shuffled: every epoch's
+#    loss within 1e-5.
+"$cli" export "$data/job_autoencoder.loom" "$work/ae" --to pytorch-job --data sample:sunspots.csv \
+    --epochs 4 --seed 4 --batch-size 20
+( cd "$work/ae" && "$py" train.py --out one --checkpoint one.pt > one.log )
+( cd "$work/ae" && "$py" torchrun.py --standalone --nproc_per_node=2 train.py --out two --checkpoint two.pt > two.log 2>&1 )
+compare epochs "$work/ae/one" "$work/ae/two" 1e-5
+
+# 2. The run folder back in LayerLoom: evaluate reads it, predict --run equals the job's model.
+"$cli" evaluate "$data/job_autoencoder.loom" --run "$work/ae/two" > /dev/null
+"$py" -c 'import numpy as np, sys; t = np.arange(32.0)
+np.save(sys.argv[1], np.stack([[[60 + 50 * np.sin(0.3 * s + b)] for s in t] for b in range(3)]).astype(np.float32))' "$work/x.npy"
+"$cli" predict "$data/job_autoencoder.loom" --run "$work/ae/two" --input "$work/x.npy" --out "$work/y.npy"
+compare predict "$work/ae" "$work/ae/two" "$work/x.npy" "$work/y.npy" 1e-5
+
+# 3. Killed after epoch 2 and resumed: the history goes on exactly as the uninterrupted one.
+( cd "$work/ae" && exec setsid "$py" torchrun.py --standalone --nproc_per_node=2 train.py \
+      --out three --checkpoint three.pt > three.log 2>&1 ) &
+job=$!
+for _ in $(seq 600); do
+    if [ -f "$work/ae/three/run.json" ] && "$py" -c 'import json, sys
+sys.exit(len(json.load(open(sys.argv[1]))["run"]["history"]) < 2)' "$work/ae/three/run.json" 2>/dev/null; then
+        break
+    fi
+    sleep 0.1
+done
+kill -KILL -- "-$job" 2>/dev/null || kill -KILL "$job"
+wait "$job" 2>/dev/null || true
+( cd "$work/ae" && "$py" torchrun.py --standalone --nproc_per_node=2 train.py --out three --checkpoint three.pt \
+      --resume > resumed.log 2>&1 )
+grep -q "resuming after epoch" "$work/ae/resumed.log"
+compare epochs "$work/ae/two" "$work/ae/three" 1e-7
+
+# 4. The first 20 steps against LayerLoom's trainer, from the same starting weights and in the
+#    same order (shuffle off): within 1e-4.
+compare classes "$work/classes.npz"
+# Sunspots give 7 batches an epoch, the classification set 6.
+while read -r name epochs model source extra; do
+    # shellcheck disable=SC2086
+    "$cli" train "$model" --data "$source" --shuffle off --seed 6 --epochs "$epochs" --out "$work/$name-loom" --quiet $extra > /dev/null
+    # shellcheck disable=SC2086
+    "$cli" export "$model" "$work/$name" --to pytorch-job --data "$source" --shuffle off --seed 6 --epochs "$epochs" $extra > /dev/null
+    ( cd "$work/$name" && "$py" train.py --steps 20 > train.log )
+    compare steps "$work/$name-loom" "$work/$name/run" 20 1e-4
+done <<LIST
+autoencoder 3 $data/job_autoencoder.loom sample:sunspots.csv
+skips 3 $examples/lstm_autoencoder_skips.loom sample:sunspots.csv
+classifier 4 $examples/residual_lstm_classifier.loom $work/classes.npz --loss sparse_categorical_crossentropy --normalize none
+LIST
+echo "the PyTorch training job trains as LayerLoom does"

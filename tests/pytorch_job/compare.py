@@ -1,0 +1,115 @@
+"""Checks for tests/pytorch_job/check.sh: compares run folders and predictions.
+
+    compare.py epochs RUN_A RUN_B TOLERANCE      every epoch's loss and val_loss, relative
+    compare.py steps RUN_A RUN_B N TOLERANCE     the first N batch losses, relative
+    compare.py predict JOB RUN X.npy Y.npy TOL   the job's model with RUN's weights on X equals Y
+    compare.py classes FILE.npz                  writes a small classification set (64 steps, 8 features)
+"""
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+
+
+def record(run):
+    with open(os.path.join(run, "run.json")) as f:
+        return json.load(f)
+
+
+def relative(a, b):
+    return abs(a - b) / max(abs(a), 1e-12)
+
+
+def fail(text):
+    sys.exit("FAIL: " + text)
+
+
+def epochs(a, b, tolerance):
+    ha, hb = record(a)["run"]["history"], record(b)["run"]["history"]
+    if len(ha) != len(hb) or not ha:
+        fail(f"{a} has {len(ha)} epochs, {b} {len(hb)}")
+    for x, y in zip(ha, hb):
+        for key in ("loss", "val_loss"):
+            if relative(x[key], y[key]) > tolerance:
+                fail(f"epoch {x['epoch']}: {key} {x[key]!r} in {a}, {y[key]!r} in {b}")
+    print(f"{len(ha)} epochs agree within {tolerance} ({a} and {b})")
+
+
+def steps(a, b, count, tolerance):
+    la, lb = record(a)["run"]["batch_losses"], record(b)["run"]["batch_losses"]
+    if len(la) < count or len(lb) < count:
+        fail(f"{a} has {len(la)} batch losses, {b} {len(lb)}; {count} needed")
+    worst = max(relative(x, y) for x, y in zip(la[:count], lb[:count]))
+    if worst > tolerance:
+        for k, (x, y) in enumerate(zip(la[:count], lb[:count])):
+            print(k + 1, x, y, relative(x, y))
+        fail(f"the first {count} batch losses differ by up to {worst:.3g} (relative)")
+    print(f"the first {count} batch losses agree within {worst:.3g} ({a} and {b})")
+
+
+def read_llw(path):
+    with open(path, "rb") as f:
+        blob = f.read()
+    if blob[:8] != b"LLWEIGHT":
+        fail(f"{path} is not a LayerLoom weights file")
+    (length,) = struct.unpack("<I", blob[8:12])
+    header = json.loads(blob[12:12 + length])
+    start = 12 + length
+    out = {}
+    for t in header["tensors"]:
+        count = int(np.prod(t["shape"])) if t["shape"] else 1
+        at = start + t["offset"]
+        out[t["name"]] = np.frombuffer(blob[at:at + 4 * count], dtype="<f4").reshape(t["shape"])
+    return out
+
+
+def predict(job, run, x_file, y_file, tolerance):
+    sys.path.insert(0, job)
+    import torch
+    from model import Model
+    with open(os.path.join(job, "job.json")) as f:
+        names = {w["name"]: w["module"] for w in json.load(f)["weights"]}
+    model = Model()
+    tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}
+    with torch.no_grad():
+        for name, values in read_llw(os.path.join(run, "weights.llw")).items():
+            tensors[names[name]].copy_(torch.from_numpy(values.copy()))
+    norm = record(run)["normalizer"]
+    x = np.load(x_file).astype(np.float64)
+    shift, scale = np.array(norm.get("shift") or [0.0]), np.array(norm.get("scale") or [1.0])
+    if norm["kind"] == "none":
+        shift, scale = np.zeros(1), np.ones(1)
+    with torch.no_grad():
+        y = model.eval()(torch.from_numpy(((x - shift) / scale).astype(np.float32))).numpy().astype(np.float64)
+    y = y * scale + shift
+    expected = np.load(y_file)
+    worst = float(np.max(np.abs(y - expected) / np.maximum(np.abs(expected), 1.0)))
+    if worst > tolerance:
+        fail(f"the job's model predicts up to {worst:.3g} away from layerloom-cli predict --run")
+    print(f"layerloom-cli predict --run equals the job's model within {worst:.3g}")
+
+
+def classes(path):
+    rng = np.random.default_rng(7)
+    n = 224
+    t = np.arange(64)[None, :, None]
+    label = rng.integers(0, 2, n)
+    freq = np.where(label == 1, 0.35, 0.2)[:, None, None]
+    x = np.sin(freq * t + rng.uniform(0, 6.3, (n, 1, 8))) + 0.3 * rng.standard_normal((n, 64, 8))
+    np.savez(path, x=x.astype(np.float32), y=label.astype(np.float32))
+
+
+if __name__ == "__main__":
+    mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "epochs":
+        epochs(args[0], args[1], float(args[2]))
+    elif mode == "steps":
+        steps(args[0], args[1], int(args[2]), float(args[3]))
+    elif mode == "predict":
+        predict(args[0], args[1], args[2], args[3], float(args[4]))
+    elif mode == "classes":
+        classes(args[0])
+    else:
+        fail("unknown mode " + mode)
