@@ -84,6 +84,8 @@ public:
     /// The previews of the current weights (also sent to the observer after every epoch).
     Preview preview(int epoch);
     std::vector<NamedTensor> weights() const;
+    /// The compiled model, holding the weights it starts from (after prepare()).
+    const Plan<float>& plan() const { return *m_plan; }
 
 private:
     SessionSetup m_setup;

@@ -11,6 +11,7 @@
 #include <QListWidget>
 #include <QLocale>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -38,6 +39,7 @@
 #include "document/autosave.h"
 #include "document/document.h"
 #include "document/start_folder.h"
+#include "engine/weights_file.h"
 #include "graph/project_file.h"
 #include "panels/palette_panel.h"
 #include "train/run_history.h"
@@ -120,6 +122,73 @@ private slots:
         QThreadPool::globalInstance()->setMaxThreadCount(1);
     }
     void cleanup() { m_window.reset(); }
+
+    // File > Export Training Job writes a PyTorch job for the data and settings chosen in the
+    // window; PyTorch trains it; the Runs dock's Import Run brings the run back with its loss
+    // curve and its weights.
+    void aTrainingJobGoesToPyTorchAndItsRunComesBack() {
+        openWithData(2);
+        QTemporaryDir out;
+        const QString job = out.filePath("job");
+        QVERIFY(QDir().mkpath(job));
+        QAction* exportJob = m_window->findChild<QAction*>("exportTrainingJobAction");
+        QVERIFY(exportJob);
+        bool answered = false;
+        QString said;
+        test::answerNextFileDialog(job, &answered);
+        answerNextDialog(QMessageBox::Ok, &said);
+        exportJob->trigger();
+        QVERIFY(answered);
+        QTRY_VERIFY(!said.isEmpty());
+        QVERIFY2(said.contains("Wrote the training job") && said.contains("2 epochs"), qPrintable(said));
+        QVERIFY(said.contains("torchrun --standalone --nproc_per_node=N train.py"));
+        for (const char* f : {"train.py", "model.py", "job.json", "data/train_series.npy"}) {
+            QVERIFY2(QFileInfo::exists(job + "/" + f), f);
+        }
+
+        QProcess torch;
+        torch.setWorkingDirectory(job);
+        torch.setProcessChannelMode(QProcess::MergedChannels);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("OMP_NUM_THREADS", "1");
+        torch.setProcessEnvironment(env);
+        torch.start(LAYERLOOM_PYTHON, {"train.py"});
+        QVERIFY(torch.waitForFinished(90000));
+        QVERIFY2(torch.exitCode() == 0, torch.readAll().constData());
+
+        QDockWidget* runsDock = m_window->findChild<QDockWidget*>("runsDock");
+        runsDock->show();
+        runsDock->raise();
+        QPushButton* import = ws()->runs()->importButton();
+        QTRY_VERIFY(import->isVisible());
+        answered = false;
+        test::answerNextFileDialog(job + "/run", &answered);
+        QTest::mouseClick(import, Qt::LeftButton);
+        QVERIFY(answered);
+        QTRY_COMPARE(ws()->runs()->runs().size(), 1);
+        const TrainingRun& run = ws()->runs()->runs().front();
+        QCOMPARE(run.number, 1);
+        QCOMPARE(run.history.size(), std::size_t{2});
+        QVERIFY(run.history.back().valLoss > 0);
+        // Its weights are the model's now, and the loss chart shows its curve.
+        const std::vector<NamedTensor> weights = loadWeights((job + "/run/weights.llw").toStdString());
+        QCOMPARE(m_window->document()->weights().size(), weights.size());
+        for (std::size_t i = 0; i < weights.size(); ++i) QCOMPARE(m_window->document()->weights()[i].values, weights[i].values);
+        QLineSeries* loss = ws()->lossChart()->series("loss");
+        QVERIFY(loss);
+        QTRY_COMPARE(loss->count(), 2);
+        QCOMPARE(loss->at(1).y(), run.history.back().loss);
+
+        // A folder that is not a run says so and changes nothing.
+        QString warning;
+        answerNextDialog(QMessageBox::Ok, &warning);
+        answered = false;
+        test::answerNextFileDialog(job, &answered);
+        QTest::mouseClick(import, Qt::LeftButton);
+        QTRY_VERIFY(!warning.isEmpty());
+        QVERIFY2(warning.contains("no run.json"), qPrintable(warning));
+        QCOMPARE(ws()->runs()->runs().size(), 1);
+    }
 
     void trainsThroughTheWindowAndPlotsAsItGoes() {
         openWithData(3);

@@ -1,6 +1,10 @@
 #include "training/runs_panel.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QSettings>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLocale>
@@ -14,7 +18,10 @@
 
 #include "canvas/canvas_style.h"
 #include "document/document.h"
+#include "document/start_folder.h"
 #include "train/config_json.h"
+#include "train/run_folder.h"
+#include "train/warm_start.h"
 
 namespace loom::ui {
 
@@ -58,7 +65,8 @@ RunsPanel::RunsPanel(Document* document, QWidget* parent)
       m_table(new QTableWidget(0, 7, this)),
       m_details(new QPlainTextEdit(this)),
       m_restore(new QPushButton(tr("Restore Graph"), this)),
-      m_delete(new QPushButton(tr("Delete Run"), this)) {
+      m_delete(new QPushButton(tr("Delete Run"), this)),
+      m_import(new QPushButton(tr("Import Run..."), this)) {
     m_table->setHorizontalHeaderLabels({tr("overlay"), tr("run"), tr("started"), tr("epochs"),
                                         tr("best loss"), tr("ending"), tr("parameters")});
     m_table->verticalHeader()->hide();
@@ -74,11 +82,14 @@ RunsPanel::RunsPanel(Document* document, QWidget* parent)
     m_details->setPlaceholderText(tr("Select a run to see its settings, or two runs to compare them."));
     m_restore->setToolTip(tr("Put the selected run's architecture back into the editor (one undo step)"));
     m_delete->setToolTip(tr("Remove the selected runs from the list"));
+    m_import->setToolTip(tr("Add a run folder written by layerloom-cli train or a PyTorch training "
+                            "job (File > Export Training Job) to the list, with its weights"));
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_restore);
     buttons->addWidget(m_delete);
     buttons->addStretch(1);
+    buttons->addWidget(m_import);
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
@@ -116,7 +127,48 @@ RunsPanel::RunsPanel(Document* document, QWidget* parent)
         }
         m_document->setRuns(std::move(runs));
     });
+    connect(m_import, &QPushButton::clicked, this, &RunsPanel::importRunDialog);
     reload();
+}
+
+QString RunsPanel::importRun(const QString& dir) {
+    if (!m_document->structureLock().isEmpty()) {
+        throw std::runtime_error(tr("a training run is going; import runs when it has ended").toStdString());
+    }
+    const RunFolder folder = readRunFolder(dir.toStdString());
+    TrainingRun run = folder.record.run;
+    int last = 0;
+    for (const nlohmann::json& r : m_document->project().runs) last = std::max(last, r.value("number", 0));
+    run.number = last + 1;
+    // Where the window keeps a run's fitted normalisation (its previews undo it).
+    run.training["normalizer"] = normalizerToJson(folder.record.normalizer);
+    if (run.outcome.empty()) run.outcome = "Imported from " + dir.toStdString();
+    const bool fits = !folder.weights.empty() && matchWeights(m_document->graph(), folder.weights).all();
+    // The weights first: the new run's reconstructions are computed from the model's weights.
+    if (fits) m_document->setWeights(folder.weights);
+    nlohmann::json runs = m_document->project().runs;
+    runs.push_back(runToJson(run));
+    m_document->setRuns(std::move(runs));
+    const QString name = QDir::toNativeSeparators(dir);
+    return fits ? tr("Imported %1 as run %2; its weights are the model's now").arg(name).arg(run.number)
+                : tr("Imported %1 as run %2 with its curves; its weights do not fit this model's layers, "
+                     "so the model keeps its own (Restore Graph puts the run's architecture back)")
+                      .arg(name).arg(run.number);
+}
+
+void RunsPanel::importRunDialog() {
+    QSettings settings;
+    const QString start = startFolder(settings.value("lastRunDirectory").toString());
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import Run: a run folder (holding run.json)"), start);
+    if (dir.isEmpty()) return;
+    try {
+        const QString done = importRun(dir);
+        settings.setValue("lastRunDirectory", QFileInfo(dir).absolutePath());
+        emit hint(done);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Import Run"), tr("Cannot import %1: %2").arg(QDir::toNativeSeparators(dir),
+                                                                                   QString::fromStdString(e.what())));
+    }
 }
 
 void RunsPanel::reload() {

@@ -27,9 +27,18 @@ public:
     QTableWidget* table() const { return m_table; }
     QPlainTextEdit* details() const { return m_details; }
     QPushButton* restoreButton() const { return m_restore; }
+    QPushButton* importButton() const { return m_import; }
     const QList<TrainingRun>& runs() const { return m_runs; }
     /// Ticks or unticks a run's overlay box (as a click on it does).
     void setOverlaid(int row, bool on);
+
+    /// Adds the run folder `dir` (as `layerloom-cli train` or a PyTorch training job writes it)
+    /// to the runs list as the project's next run, with its curves and settings; its weights
+    /// become the model's when they fit every layer. Returns what it did; throws
+    /// std::exception saying what is wrong with the folder.
+    QString importRun(const QString& dir);
+    /// Asks for a run folder, then imports it; says what happened through hint().
+    void importRunDialog();
 
 signals:
     /// The runs whose curves to lay over the loss chart.
@@ -44,6 +53,7 @@ private:
     QPlainTextEdit* m_details;
     QPushButton* m_restore;
     QPushButton* m_delete;
+    QPushButton* m_import;
     QList<TrainingRun> m_runs;
     QString m_loadError;
 

@@ -43,6 +43,7 @@
 #include "interop/keras_code.h"
 #include "interop/keras_export.h"
 #include "interop/pytorch_code.h"
+#include "export/training_job_export.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/canvas_theme.h"
@@ -141,6 +142,11 @@ void MainWindow::buildMenus() {
                                           [this] { exportModel(ModelExport::PytorchFolder); });
     torchModel->setStatusTip(tr("model.py with LayerLoom's numerics, its weights and a training "
                                 "loop"));
+    QAction* jobAction = file->addAction(tr("Export &Training Job..."), this, &MainWindow::exportTrainingJobDialog);
+    jobAction->setObjectName("exportTrainingJobAction");
+    jobAction->setStatusTip(tr("A folder that trains the model with PyTorch's DistributedDataParallel "
+                               "(torchrun) on the chosen data and settings, and writes a run folder "
+                               "that Import Run brings back"));
     QAction* kerasCodeAction = file->addAction(tr("Export as &Keras Code..."), this,
                                                &MainWindow::exportKerasCode);
     kerasCodeAction->setObjectName("exportKerasCodeAction");
@@ -586,6 +592,31 @@ void MainWindow::exportModel(ModelExport kind) {
                                                   .arg(report, limits.join("\n\n")));
     }
     statusBar()->showMessage(report, 8000);
+}
+
+void MainWindow::exportTrainingJobDialog() {
+    const QString title = tr("Export Training Job");
+    if (!exportable(title)) return;
+    const QString target = QFileDialog::getExistingDirectory(
+        this, tr("New or empty folder for the training job"), startDirectory());
+    if (target.isEmpty()) return;
+    TrainingJobExport done;
+    try {
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
+        done = exportTrainingJob(*m_document, target);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
+        return;
+    }
+    QSettings().setValue("lastDirectory", target + "/");
+    QString text = done.summary + "\n\n" +
+                   tr("Train it on N processes with\n    torchrun --standalone --nproc_per_node=N train.py\n"
+                      "in that folder (README.md there has the commands for several machines). "
+                      "Training > Import Run... brings its run folder, run/, back.");
+    if (!done.warnings.isEmpty()) text += "\n\n" + tr("Differences from training here:") + "\n" + done.warnings.join("\n");
+    QMessageBox::information(this, title, text);
+    statusBar()->showMessage(done.summary, 8000);
 }
 
 void MainWindow::exportWeightsTo(const QString& path) {

@@ -118,6 +118,8 @@ private:
     /// Asks where, then exports the model in `kind` (see exportModelTo).
     void exportModel(ModelExport kind);
     void exportKerasCode();
+    /// Asks for a folder, then writes the training job there (exportTrainingJob).
+    void exportTrainingJobDialog();
     /// Whether the model can be exported; else says why.
     bool exportable(const QString& title);
     void fillRecentMenu();

@@ -81,6 +81,9 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     menu->addSeparator();
     m_reset = menu->addAction(tr("&Reset Weights..."), this, &TrainingWorkspace::resetWeights);
     m_reset->setStatusTip(tr("Forget the trained weights: the next run starts from new random ones"));
+    m_importRun = menu->addAction(tr("&Import Run..."), m_runs, &RunsPanel::importRunDialog);
+    m_importRun->setStatusTip(tr("Add a run folder written by layerloom-cli train or a PyTorch training "
+                                 "job to the Runs list, with its curves, settings and weights"));
     menu->addSeparator();
     for (QDockWidget* d : {dataDock, trainingDock}) {
         menu->addAction(tr("Show %1 Panel").arg(d->windowTitle()), this, [d] {
@@ -228,6 +231,8 @@ void TrainingWorkspace::refreshActions() {
     m_pause->setText(s == State::Paused ? tr("&Resume") : tr("&Pause"));
     m_stop->setEnabled(s != State::Idle && s != State::Stopping);
     m_reset->setEnabled(s == State::Idle && !m_document->weights().empty());
+    m_importRun->setEnabled(s == State::Idle);
+    m_runs->importButton()->setEnabled(s == State::Idle);
 }
 
 void TrainingWorkspace::start() {

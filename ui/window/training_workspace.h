@@ -43,6 +43,7 @@ public:
     QAction* pauseAction() const { return m_pause; }
     QAction* stopAction() const { return m_stop; }
     QAction* resetWeightsAction() const { return m_reset; }
+    QAction* importRunAction() const { return m_importRun; }
 
     /// Before the document is closed or replaced: when a run is going, asks whether to stop it
     /// (its weights go into the document); false when the user keeps it running.
@@ -72,6 +73,7 @@ private:
     QAction* m_pause;
     QAction* m_stop;
     QAction* m_reset;
+    QAction* m_importRun = nullptr;
     QTimer m_chartTimer;  ///< redraws the live views at most every 200 ms
     bool m_epochsChanged = false;
     bool m_previewChanged = false;
