@@ -44,6 +44,14 @@ def activation(name):
         "swish": F.silu,
     }
     return table[name]
+
+
+def dropout_mask(like, rows, cols, rate, training):
+    """Keras's dropout mask for a recurrent layer: one per sample, the same at every step,
+    scaled by 1 / (1 - rate); None outside training or at rate 0."""
+    if not training or rate <= 0.0:
+        return None
+    return torch.bernoulli(like.new_full((rows, cols), 1.0 - rate)) / (1.0 - rate)
 )PY";
 
 constexpr const char* kEpilogue = R"PY(

@@ -126,19 +126,7 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
     checkJobFolder(dir);
 
     PytorchJobReport report;
-    // Layers whose training model.py does not reproduce.
-    std::vector<std::string> dropouts;
     for (const Node& n : project.graph.nodes()) {
-        const LayerSpec* spec = findLayer(n.kind);
-        if (!spec) continue;
-        for (const char* key : {"dropout", "recurrent_dropout"}) {
-            if (n.kind != "Dropout" && spec->param(key) && n.param<double>(key) > 0.0) {
-                dropouts.push_back(n.name);
-                report.warnings.push_back(n.name + ": model.py does not apply " + key + "=" +
-                                          (std::ostringstream() << n.param<double>(key)).str() +
-                                          "; the job trains without it");
-            }
-        }
         if (n.kind == "BatchNormalization") {
             report.warnings.push_back(n.name + ": with several processes, BatchNormalization normalises "
                                       "by each process's share of the batch");
@@ -224,18 +212,11 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
                            (std::ostringstream() << in.config.optimizer.learningRate).str() + ", " +
                            std::to_string(in.config.epochs) + " epochs, batch " + std::to_string(in.config.batchSize) +
                            ", seed " + std::to_string(in.config.seed) + (in.config.shuffle ? ", shuffled" : ", in order");
-    std::string dropoutText;
-    if (!dropouts.empty()) {
-        dropoutText = " (this model sets them on ";
-        for (std::size_t i = 0; i < dropouts.size(); ++i) dropoutText += (i ? ", " : "") + dropouts[i];
-        dropoutText += ")";
-    }
     replaceAll(readme, "{{TITLE}}", title);
     replaceAll(readme, "{{MODEL}}", in.modelPath.empty() ? "MODEL.loom" : in.modelPath);
     replaceAll(readme, "{{DATA}}", dataText);
     replaceAll(readme, "{{SETTINGS}}", settings);
     replaceAll(readme, "{{BATCH}}", std::to_string(in.config.batchSize));
-    replaceAll(readme, "{{DROPOUT}}", dropoutText);
     writeFileAtomically(dir / "README.md", readme);
     report.files.push_back("README.md");
     return report;

@@ -37,9 +37,11 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
     """Keras's GRU: gates z, r, h; reset_after=True has bias (2, 3u) and applies r after the
     recurrent product, reset_after=False one bias (3u) and r before it."""
 
-    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, reset_after):
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, reset_after, dropout=0.0,
+                 recurrent_dropout=0.0):
         super().__init__()
         self.units, self.reset_after = units, reset_after
+        self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
         self.kernel = nn.Parameter(torch.empty(inputs, 3 * units))
         self.recurrent_kernel = nn.Parameter(torch.empty(units, 3 * units))
         shape = (2, 3 * units) if reset_after else (3 * units,)
@@ -51,7 +53,9 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
 
     def forward(self, x):
         u = self.units
-        xs = x @ self.kernel
+        xm = dropout_mask(x, x.shape[0], x.shape[2], self.dropout, self.training)
+        hm = dropout_mask(x, x.shape[0], u, self.recurrent_dropout, self.training)
+        xs = (x if xm is None else x * xm[:, None, :]) @ self.kernel
         b_rec = None
         if self.bias is not None:
             xs = xs + (self.bias[0] if self.reset_after else self.bias)
@@ -60,18 +64,19 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
         out = []
         for t in range(x.shape[1]):
             xt = xs[:, t]
+            hp = h if hm is None else h * hm  # h as the recurrent products use it
             if self.reset_after:
-                a = h @ self.recurrent_kernel
+                a = hp @ self.recurrent_kernel
                 if b_rec is not None:
                     a = a + b_rec
                 z = self.rec(xt[:, :u] + a[:, :u])
                 r = self.rec(xt[:, u:2 * u] + a[:, u:2 * u])
                 hh = self.act(xt[:, 2 * u:] + r * a[:, 2 * u:])
             else:
-                a = h @ self.recurrent_kernel[:, :2 * u]
+                a = hp @ self.recurrent_kernel[:, :2 * u]
                 z = self.rec(xt[:, :u] + a[:, :u])
                 r = self.rec(xt[:, u:2 * u] + a[:, u:])
-                hh = self.act(xt[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
+                hh = self.act(xt[:, 2 * u:] + (r * hp) @ self.recurrent_kernel[:, 2 * u:])
             h = z * h + (1 - z) * hh
             out.append(h)
         return torch.stack(out, dim=1) if self.return_sequences else h

@@ -23,9 +23,10 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
     """Keras's LSTM: gates i, f, c, o in blocks of `units` columns; kernel (in, 4u),
     recurrent_kernel (u, 4u), one bias (4u); `act` on the candidate and the cell output."""
 
-    def __init__(self, inputs, units, act, rec, use_bias, return_sequences):
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0):
         super().__init__()
         self.units = units
+        self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
         self.kernel = nn.Parameter(torch.empty(inputs, 4 * units))
         self.recurrent_kernel = nn.Parameter(torch.empty(units, 4 * units))
         self.bias = nn.Parameter(torch.zeros(4 * units)) if use_bias else None
@@ -39,14 +40,16 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
 
     def forward(self, x):
         u = self.units
-        xs = x @ self.kernel
+        xm = dropout_mask(x, x.shape[0], x.shape[2], self.dropout, self.training)
+        hm = dropout_mask(x, x.shape[0], u, self.recurrent_dropout, self.training)
+        xs = (x if xm is None else x * xm[:, None, :]) @ self.kernel
         if self.bias is not None:
             xs = xs + self.bias
         h = x.new_zeros(x.shape[0], u)
         c = x.new_zeros(x.shape[0], u)
         out = []
         for t in range(x.shape[1]):
-            z = xs[:, t] + h @ self.recurrent_kernel
+            z = xs[:, t] + (h if hm is None else h * hm) @ self.recurrent_kernel
             i = self.rec(z[:, :u])
             f = self.rec(z[:, u:2 * u])
             g = self.act(z[:, 2 * u:3 * u])

@@ -132,7 +132,11 @@ PyTorchLayer RecurrentSpec::pytorch(const Node& node, std::span<const Dims> inpu
                          std::to_string(node.param<std::int64_t>("units")) + ", " +
                          python::quoted(node.param<std::string>("activation")) + ", ";
     if (param("recurrent_activation")) module += python::quoted(node.param<std::string>("recurrent_activation")) + ", ";
-    module += flag("use_bias") + ", " + flag("return_sequences") + pytorchExtraArgs(node) + ")";
+    module += flag("use_bias") + ", " + flag("return_sequences") + pytorchExtraArgs(node);
+    for (const char* rate : {"dropout", "recurrent_dropout"}) {
+        if (node.param<double>(rate) > 0.0) module += std::string(", ") + rate + "=" + python::number(node.param<double>(rate));
+    }
+    module += ")";
     return {std::move(module), self_ + "(" + args.front() + ")"};
 }
 

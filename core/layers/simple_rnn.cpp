@@ -30,9 +30,10 @@ std::vector<std::string_view> SimpleRnnSpec::pytorchClasses() const {
     return {R"PY(class KerasSimpleRNN(nn.Module):
     """Keras's SimpleRNN: h' = act(x W + h U + b); kernel (in, u), recurrent_kernel (u, u)."""
 
-    def __init__(self, inputs, units, act, use_bias, return_sequences):
+    def __init__(self, inputs, units, act, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0):
         super().__init__()
         self.units = units
+        self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
         self.kernel = nn.Parameter(torch.empty(inputs, units))
         self.recurrent_kernel = nn.Parameter(torch.empty(units, units))
         self.bias = nn.Parameter(torch.zeros(units)) if use_bias else None
@@ -42,13 +43,15 @@ std::vector<std::string_view> SimpleRnnSpec::pytorchClasses() const {
         nn.init.orthogonal_(self.recurrent_kernel)
 
     def forward(self, x):
-        xs = x @ self.kernel
+        xm = dropout_mask(x, x.shape[0], x.shape[2], self.dropout, self.training)
+        hm = dropout_mask(x, x.shape[0], self.units, self.recurrent_dropout, self.training)
+        xs = (x if xm is None else x * xm[:, None, :]) @ self.kernel
         if self.bias is not None:
             xs = xs + self.bias
         h = x.new_zeros(x.shape[0], self.units)
         out = []
         for t in range(x.shape[1]):
-            h = self.act(xs[:, t] + h @ self.recurrent_kernel)
+            h = self.act(xs[:, t] + (h if hm is None else h * hm) @ self.recurrent_kernel)
             out.append(h)
         return torch.stack(out, dim=1) if self.return_sequences else h
 )PY"};

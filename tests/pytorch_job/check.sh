@@ -49,7 +49,30 @@ wait "$job" 2>/dev/null || true
 grep -q "resuming after epoch" "$work/ae/resumed.log"
 compare epochs "$work/ae/two" "$work/ae/three" 1e-7
 
-# 4. The first 20 steps against LayerLoom's trainer, from the same starting weights and in the
+# 4. Recurrent dropout in LSTM, GRU and SimpleRNN layers: the job trains with it, and the
+#    model it writes back predicts what LayerLoom predicts.
+"$py" - "$data/job_autoencoder.loom" "$work/dropout.loom" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+for n in p["graph"]["nodes"]:
+    q = n.get("params", {})
+    if n["name"] == "lstm_2":
+        n["kind"] = "GRU"
+        del q["unit_forget_bias"]
+    if n["name"] == "lstm_5":
+        n["kind"] = "SimpleRNN"
+        del q["unit_forget_bias"], q["recurrent_activation"]
+    if n["kind"] in ("LSTM", "GRU", "SimpleRNN"):
+        q["dropout"], q["recurrent_dropout"] = 0.25, 0.2
+json.dump(p, open(sys.argv[2], "w"))
+PY
+"$cli" export "$work/dropout.loom" "$work/dropout" --to pytorch-job --data sample:sunspots.csv --epochs 2 > /dev/null
+grep -q "recurrent_dropout=0.2" "$work/dropout/model.py"
+( cd "$work/dropout" && "$py" train.py > train.log )
+"$cli" predict "$work/dropout.loom" --run "$work/dropout/run" --input "$work/x.npy" --out "$work/y_dropout.npy"
+compare predict "$work/dropout" "$work/dropout/run" "$work/x.npy" "$work/y_dropout.npy" 1e-5
+
+# 5. The first 20 steps against LayerLoom's trainer, from the same starting weights and in the
 #    same order (shuffle off): within 1e-4.
 compare classes "$work/classes.npz"
 # Sunspots give 7 batches an epoch, the classification set 6.

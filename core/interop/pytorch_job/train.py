@@ -558,11 +558,12 @@ def main():
         job.stop_requested = True
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    try:
-        code = job.run()
-    finally:
-        if job.distributed:
-            dist.destroy_process_group()
+    code = job.run()
+    if job.distributed:
+        # Every process waits for process 0's last run folder: gloo aborts a process that
+        # leaves while another still works.
+        dist.barrier()
+        dist.destroy_process_group()
     sys.exit(code)
 
 
