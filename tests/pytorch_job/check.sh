@@ -72,7 +72,20 @@ grep -q "recurrent_dropout=0.2" "$work/dropout/model.py"
 "$cli" predict "$work/dropout.loom" --run "$work/dropout/run" --input "$work/x.npy" --out "$work/y_dropout.npy"
 compare predict "$work/dropout" "$work/dropout/run" "$work/x.npy" "$work/y_dropout.npy" 1e-5
 
-# 5. The first 20 steps against LayerLoom's trainer, from the same starting weights and in the
+# 5. The settings LayerLoom's trainer takes, in the order it goes: Adam with clipnorm, a
+#    plateau schedule and early stopping that restores the best weights; SGD with Nesterov
+#    momentum, clipvalue and step decay; RMSprop with momentum, a cosine schedule and L2; AdamW
+#    with L1 and the Huber loss. The same epochs, learning rates, ending and weights.
+for k in 0 1 2 3; do
+    compare settings "$data/job_autoencoder.loom" "$work/settings$k.loom" "$k"
+    "$cli" train "$work/settings$k.loom" --data sample:sunspots.csv --seed 8 --out "$work/settings$k-loom" --quiet > /dev/null
+    "$cli" export "$work/settings$k.loom" "$work/settings$k" --to pytorch-job --data sample:sunspots.csv --seed 8 > /dev/null
+    ( cd "$work/settings$k" && "$py" train.py > train.log )
+    compare runs "$work/settings$k-loom" "$work/settings$k/run" 1e-4
+done
+"$cli" export "$work/settings0.loom" "$work/settings0.keras" --to keras-file --run "$work/settings0/run" > /dev/null
+
+# 6. The first 20 steps against LayerLoom's trainer, from the same starting weights and in the
 #    same order (shuffle off): within 1e-4.
 compare classes "$work/classes.npz"
 # Sunspots give 7 batches an epoch, the classification set 6.

@@ -4,6 +4,8 @@
     compare.py steps RUN_A RUN_B N TOLERANCE     the first N batch losses, relative
     compare.py predict JOB RUN X.npy Y.npy TOL   the job's model with RUN's weights on X equals Y
     compare.py classes FILE.npz                  writes a small classification set (64 steps, 8 features)
+    compare.py settings MODEL.loom OUT.loom K    MODEL with settings variant K (see VARIANTS)
+    compare.py runs RUN_A RUN_B TOLERANCE        whole runs: epochs, learning rates, endings, weights
 """
 import json
 import os
@@ -47,6 +49,54 @@ def steps(a, b, count, tolerance):
             print(k + 1, x, y, relative(x, y))
         fail(f"the first {count} batch losses differ by up to {worst:.3g} (relative)")
     print(f"the first {count} batch losses agree within {worst:.3g} ({a} and {b})")
+
+
+# Optimizers, schedules, clipping, regularisation and early stopping, in order.
+VARIANTS = [
+    {"optimizer": {"name": "adam", "learning_rate": 0.01, "clipnorm": 0.05},
+     "schedule": {"kind": "plateau", "factor": 0.5, "patience": 1},
+     "early_stopping": {"enabled": True, "patience": 2, "min_delta": 0.02, "restore_best_weights": True},
+     "epochs": 8},
+    {"optimizer": {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": True, "clipvalue": 0.02},
+     "schedule": {"kind": "step", "factor": 0.5, "every_epochs": 2}, "epochs": 4},
+    {"optimizer": {"name": "rmsprop", "learning_rate": 0.002, "momentum": 0.5},
+     "schedule": {"kind": "cosine", "min_learning_rate": 0.0002}, "epochs": 4, "l2": 0.001},
+    {"optimizer": {"name": "adamw", "learning_rate": 0.003, "weight_decay": 0.01}, "epochs": 3, "l1": 0.0005,
+     "loss": "huber"},
+]
+
+
+def settings(model, out, k):
+    with open(model) as f:
+        p = json.load(f)
+    v = dict(VARIANTS[k])
+    regularizer = {"type": "l1_l2", "l1": v.pop("l1", 0.0), "l2": v.pop("l2", 0.0)}
+    if regularizer["l1"] or regularizer["l2"]:
+        for n in p["graph"]["nodes"]:
+            if n["kind"] in ("LSTM", "TimeDistributed"):
+                n["params"]["kernel_regularizer"] = regularizer
+    p["training"] = dict(v, shuffle=False)
+    with open(out, "w") as f:
+        json.dump(p, f)
+
+
+def runs(a, b, tolerance):
+    ra, rb = record(a)["run"], record(b)["run"]
+    if ra["ending"] != rb["ending"]:
+        fail(f"{a} ended {ra['ending']}, {b} {rb['ending']}: {ra['outcome']} / {rb['outcome']}")
+    if len(ra["history"]) != len(rb["history"]):
+        fail(f"{a} has {len(ra['history'])} epochs, {b} {len(rb['history'])}")
+    for x, y in zip(ra["history"], rb["history"]):
+        for key in ("loss", "val_loss", "learning_rate"):
+            if relative(x[key], y[key]) > tolerance:
+                fail(f"epoch {x['epoch']}: {key} {x[key]!r} in {a}, {y[key]!r} in {b}")
+    wa, wb = read_llw(os.path.join(a, "weights.llw")), read_llw(os.path.join(b, "weights.llw"))
+    if sorted(wa) != sorted(wb):
+        fail(f"{a} and {b} hold different weights")
+    worst = max(float(np.max(np.abs(wa[n] - wb[n]))) for n in wa)
+    if worst > 100 * tolerance:
+        fail(f"the weights differ by up to {worst:.3g}")
+    print(f"{len(ra['history'])} epochs, ending {ra['ending']}: agree within {tolerance} (weights {worst:.2g})")
 
 
 def read_llw(path):
@@ -111,5 +161,9 @@ if __name__ == "__main__":
         predict(args[0], args[1], args[2], args[3], float(args[4]))
     elif mode == "classes":
         classes(args[0])
+    elif mode == "settings":
+        settings(args[0], args[1], int(args[2]))
+    elif mode == "runs":
+        runs(args[0], args[1], float(args[2]))
     else:
         fail("unknown mode " + mode)
