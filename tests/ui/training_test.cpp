@@ -25,6 +25,7 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QStandardPaths>
+#include <QTabBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QThreadPool>
@@ -129,8 +130,7 @@ private slots:
     void aTrainingJobGoesToPyTorchAndItsRunComesBack() {
         openWithData(2);
         QTemporaryDir out;
-        const QString job = out.filePath("job");
-        QVERIFY(QDir().mkpath(job));
+        const QString job = out.filePath("job");  // a new folder, named as a file is
         QAction* exportJob = m_window->findChild<QAction*>("exportTrainingJobAction");
         QVERIFY(exportJob);
         bool answered = false;
@@ -162,7 +162,7 @@ private slots:
         QPushButton* import = ws()->runs()->importButton();
         QTRY_VERIFY(import->isVisible());
         answered = false;
-        test::answerNextFileDialog(job + "/run", &answered);
+        test::answerNextFileDialog(job, &answered);  // the job's folder: its run is in run/
         QTest::mouseClick(import, Qt::LeftButton);
         QVERIFY(answered);
         QTRY_COMPARE(ws()->runs()->runs().size(), 1);
@@ -174,6 +174,17 @@ private slots:
         const std::vector<NamedTensor> weights = loadWeights((job + "/run/weights.llw").toStdString());
         QCOMPARE(m_window->document()->weights().size(), weights.size());
         for (std::size_t i = 0; i < weights.size(); ++i) QCOMPARE(m_window->document()->weights()[i].values, weights[i].values);
+        // Shown on the Loss tab, as a user opens it after the import.
+        QTabBar* tabs = nullptr;
+        int lossTab = -1;
+        for (QTabBar* bar : m_window->findChildren<QTabBar*>()) {
+            for (int i = 0; i < bar->count(); ++i) {
+                if (bar->tabText(i) == "Loss") tabs = bar, lossTab = i;
+            }
+        }
+        QVERIFY(tabs);
+        QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(lossTab).center());
+        QTRY_VERIFY(ws()->lossChart()->isVisible());
         QLineSeries* loss = ws()->lossChart()->series("loss");
         QVERIFY(loss);
         QTRY_COMPARE(loss->count(), 2);
@@ -183,7 +194,7 @@ private slots:
         QString warning;
         answerNextDialog(QMessageBox::Ok, &warning);
         answered = false;
-        test::answerNextFileDialog(job, &answered);
+        test::answerNextFileDialog(job + "/data", &answered);
         QTest::mouseClick(import, Qt::LeftButton);
         QTRY_VERIFY(!warning.isEmpty());
         QVERIFY2(warning.contains("no run.json"), qPrintable(warning));

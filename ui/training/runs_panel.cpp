@@ -135,7 +135,10 @@ QString RunsPanel::importRun(const QString& dir) {
     if (!m_document->structureLock().isEmpty()) {
         throw std::runtime_error(tr("a training run is going; import runs when it has ended").toStdString());
     }
-    const RunFolder folder = readRunFolder(dir.toStdString());
+    // A training job's folder holds its run in run/.
+    const QString runDir = !QFileInfo::exists(dir + "/run.json") && QFileInfo::exists(dir + "/run/run.json")
+                               ? dir + "/run" : dir;
+    const RunFolder folder = readRunFolder(runDir.toStdString());
     TrainingRun run = folder.record.run;
     int last = 0;
     for (const nlohmann::json& r : m_document->project().runs) last = std::max(last, r.value("number", 0));
@@ -149,7 +152,7 @@ QString RunsPanel::importRun(const QString& dir) {
     nlohmann::json runs = m_document->project().runs;
     runs.push_back(runToJson(run));
     m_document->setRuns(std::move(runs));
-    const QString name = QDir::toNativeSeparators(dir);
+    const QString name = QDir::toNativeSeparators(runDir);
     return fits ? tr("Imported %1 as run %2; its weights are the model's now").arg(name).arg(run.number)
                 : tr("Imported %1 as run %2 with its curves; its weights do not fit this model's layers, "
                      "so the model keeps its own (Restore Graph puts the run's architecture back)")
@@ -159,7 +162,7 @@ QString RunsPanel::importRun(const QString& dir) {
 void RunsPanel::importRunDialog() {
     QSettings settings;
     const QString start = startFolder(settings.value("lastRunDirectory").toString());
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import Run: a run folder (holding run.json)"), start);
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import Run: a run folder, or a training job's folder"), start);
     if (dir.isEmpty()) return;
     try {
         const QString done = importRun(dir);

@@ -597,8 +597,12 @@ void MainWindow::exportModel(ModelExport kind) {
 void MainWindow::exportTrainingJobDialog() {
     const QString title = tr("Export Training Job");
     if (!exportable(title)) return;
-    const QString target = QFileDialog::getExistingDirectory(
-        this, tr("New or empty folder for the training job"), startDirectory());
+    // A new folder by name, as a file is saved; an earlier job's folder is replaced.
+    QString base = m_document->displayName();
+    base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
+    const QString target = QFileDialog::getSaveFileName(
+        this, tr("Export Training Job: name a new folder for it"), startDirectory() + "/" + base.toLower() + "_job",
+        tr("Training job folder (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
     if (target.isEmpty()) return;
     TrainingJobExport done;
     try {
@@ -611,9 +615,10 @@ void MainWindow::exportTrainingJobDialog() {
     }
     QSettings().setValue("lastDirectory", target + "/");
     QString text = done.summary + "\n\n" +
-                   tr("Train it on N processes with\n    torchrun --standalone --nproc_per_node=N train.py\n"
-                      "in that folder (README.md there has the commands for several machines). "
-                      "Training > Import Run... brings its run folder, run/, back.");
+                   tr("In that folder, train it on one process with\n    python3 train.py\n"
+                      "or on N processes with\n    torchrun --standalone --nproc_per_node=N train.py\n"
+                      "(README.md there has the commands for several machines). "
+                      "Training > Import Run... on that folder brings its run back.");
     if (!done.warnings.isEmpty()) text += "\n\n" + tr("Differences from training here:") + "\n" + done.warnings.join("\n");
     QMessageBox::information(this, title, text);
     statusBar()->showMessage(done.summary, 8000);

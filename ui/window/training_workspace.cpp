@@ -149,6 +149,7 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     connect(m_runs, &RunsPanel::overlaysChanged, m_loss, &LossChart::setOverlays);
     connect(m_runs, &RunsPanel::runSelected, this, [this](const TrainingRun& run) {
         if (m_controller->busy()) return;  // the live run keeps the charts
+        m_liveShown = false;
         m_loss->setRun(run);
         m_gradients->setRun(run);
     });
@@ -171,6 +172,7 @@ QDockWidget* TrainingWorkspace::dock(const QString& title, const QString& name, 
 
 void TrainingWorkspace::redrawLive(bool everything) {
     m_chartTimer.stop();
+    if (!m_liveShown) return;  // the charts show a saved run, until training starts
     // Views in a hidden dock tab wait until the run ends or they are shown.
     if (everything || m_loss->isVisible()) m_loss->setRun(m_controller->run());
     if (m_epochsChanged && (everything || m_gradients->isVisible())) {
@@ -189,6 +191,7 @@ void TrainingWorkspace::showLatestRun() {
     for (const TrainingRun& run : m_runs->runs()) {
         if (!latest || run.number > latest->number) latest = &run;
     }
+    m_liveShown = false;
     if (latest) {
         m_loss->setRun(*latest);
         m_gradients->setRun(*latest);
@@ -238,6 +241,7 @@ void TrainingWorkspace::refreshActions() {
 void TrainingWorkspace::start() {
     QString why = m_panel->blocker();
     if (why.isEmpty() && m_controller->start(&why)) {
+        m_liveShown = true;
         m_loss->setOverlays({});
         m_loss->setRun(m_controller->run());
         m_gradients->setRun(m_controller->run());

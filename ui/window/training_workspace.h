@@ -74,6 +74,8 @@ private:
     QAction* m_stop;
     QAction* m_reset;
     QAction* m_importRun = nullptr;
+    /// Whether the charts follow this session's run; false while they show a saved one.
+    bool m_liveShown = false;
     QTimer m_chartTimer;  ///< redraws the live views at most every 200 ms
     bool m_epochsChanged = false;
     bool m_previewChanged = false;
