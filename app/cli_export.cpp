@@ -57,7 +57,14 @@ int exportJob(const Args& a, const LoadedModel& model, const std::string& file,
     for (const std::string& why : match.reasons) {
         if (!given.empty()) err << "layerloom-cli: warning: starts with new weights: " << why << "\n";
     }
-    const PreparedData data = prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)));
+    PreparedData data;
+    try {
+        data = prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)));
+    } catch (const std::exception& e) {
+        // As train says it: the data does not fit the model, or cannot be read.
+        err << "layerloom-cli: error: " << file << ": " << e.what() << "\n";
+        return kInvalid;
+    }
     Project project = model.project;
     if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
     PytorchJobInput job;

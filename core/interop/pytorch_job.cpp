@@ -11,7 +11,6 @@
 #include "data/npy.h"
 #include "interop/pytorch_code.h"
 #include "io/message_text.h"
-#include "layers/layer_registry.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
 

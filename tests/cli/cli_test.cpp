@@ -293,7 +293,8 @@ TEST(CliExport, TrainingJobRefusesWhatCannotBecomeAJob) {
     EXPECT_FALSE(std::filesystem::exists(dir / "job.json"));
     r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() +
             " --to pytorch-job --data sample:sunspots.csv");
-    EXPECT_NE(r.exitCode, 0) << r.out;
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "the model's Input takes 8 features per step")) << r.out;
     EXPECT_FALSE(std::filesystem::exists(dir / "job.json"));
     // A folder holding other files is not overwritten.
     std::filesystem::create_directories(dir);
