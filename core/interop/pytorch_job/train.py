@@ -242,7 +242,10 @@ class Job:
         self.optimizer = KerasOptimizer([self.tensor[w["name"]] for w in self.trainable],
                                         self.training["optimizer"])
 
-        self.train_split, self.val_split = job_data.load(self.job)
+        try:
+            self.train_split, self.val_split = job_data.load(self.job)
+        except (OSError, ValueError, KeyError) as e:
+            raise SystemExit(f"cannot read the job's data: {e}; export the job again from LayerLoom")
         self.batch_size = self.training["batch_size"]
         self.sampler = job_data.GlobalBatchSampler(len(self.train_split), self.batch_size, self.world,
                                                    self.rank, self.training["shuffle"], self.training["seed"])
