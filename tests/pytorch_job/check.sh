@@ -12,6 +12,18 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data="$here/../data"
 examples="$here/../../resources/examples"
 compare() { "$py" "$here/compare.py" "$@"; }
+# Two processes under torchrun (torchrun.py: see the job's README). --standalone meets at
+# localhost:29400; a root without /etc/hosts (a bare container) cannot resolve localhost, so
+# there the processes meet at 127.0.0.1 on a free port instead.
+torchrun2() {
+    local launch=(--standalone)
+    if ! getent hosts localhost > /dev/null; then
+        local port
+        port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        launch=(--nnodes=1 --master_addr=127.0.0.1 --master_port="$port")
+    fi
+    "$py" torchrun.py "${launch[@]}" --nproc_per_node=2 "$@"
+}
 rm -rf "$work"
 mkdir -p "$work"
 export OMP_NUM_THREADS=1
@@ -21,7 +33,7 @@ export OMP_NUM_THREADS=1
 "$cli" export "$data/job_autoencoder.loom" "$work/ae" --to pytorch-job --data sample:sunspots.csv \
     --epochs 4 --seed 4 --batch-size 20
 ( cd "$work/ae" && "$py" train.py --out one --checkpoint one.pt > one.log )
-( cd "$work/ae" && "$py" torchrun.py --standalone --nproc_per_node=2 train.py --out two --checkpoint two.pt > two.log 2>&1 )
+( cd "$work/ae" && torchrun2 train.py --out two --checkpoint two.pt > two.log 2>&1 )
 compare epochs "$work/ae/one" "$work/ae/two" 1e-5
 
 # 2. The run folder back in LayerLoom: evaluate reads it, predict --run equals the job's model.
@@ -32,8 +44,8 @@ np.save(sys.argv[1], np.stack([[[60 + 50 * np.sin(0.3 * s + b)] for s in t] for 
 compare predict "$work/ae" "$work/ae/two" "$work/x.npy" "$work/y.npy" 1e-5
 
 # 3. Killed after epoch 2 and resumed: the history goes on exactly as the uninterrupted one.
-( cd "$work/ae" && exec setsid "$py" torchrun.py --standalone --nproc_per_node=2 train.py \
-      --out three --checkpoint three.pt > three.log 2>&1 ) &
+( cd "$work/ae" && exec setsid bash -c "$(declare -f torchrun2); py=$py; torchrun2 train.py --out three --checkpoint three.pt" \
+      > three.log 2>&1 ) &
 job=$!
 for _ in $(seq 600); do
     if [ -f "$work/ae/three/run.json" ] && "$py" -c 'import json, sys
@@ -44,8 +56,7 @@ sys.exit(len(json.load(open(sys.argv[1]))["run"]["history"]) < 2)' "$work/ae/thr
 done
 kill -KILL -- "-$job" 2>/dev/null || kill -KILL "$job"
 wait "$job" 2>/dev/null || true
-( cd "$work/ae" && "$py" torchrun.py --standalone --nproc_per_node=2 train.py --out three --checkpoint three.pt \
-      --resume > resumed.log 2>&1 )
+( cd "$work/ae" && torchrun2 train.py --out three --checkpoint three.pt --resume > resumed.log 2>&1 )
 grep -q "resuming after epoch" "$work/ae/resumed.log"
 compare epochs "$work/ae/two" "$work/ae/three" 1e-7
 
