@@ -431,18 +431,23 @@ class Job:
                     if self.classification:
                         sums[1] += correct_counts(self.loss_name, pred.detach(), y, self.rows, self.cols).sum()
                 penalties.append(float(penalty) * count)
-                flags = torch.tensor([0.0 if math.isfinite(float(objective)) and all(
-                    bool(torch.isfinite(t.grad).all()) for t in self.optimizer.params) else 1.0,
-                    1.0 if self.stop_requested else 0.0], device=self.device)
+                # Computed where the tensors are, then read once: a non-finite loss or gradient
+                # on any process, and a stop asked of any process.
+                finite = torch.isfinite(objective.detach())
+                for t in self.optimizer.params:
+                    finite = finite & torch.isfinite(t.grad).all()
+                flags = torch.stack([(~finite).to(torch.float32),
+                                     torch.tensor(1.0 if self.stop_requested else 0.0, device=self.device)])
                 if self.distributed:
                     dist.all_reduce(flags)
-                if flags[0] > 0:
+                nonfinite, stop = flags.tolist()
+                if nonfinite > 0:
                     return self.end_non_finite(state, epoch, b + 1)
                 for k, layer in enumerate(layers):
                     grad_sums[k] += sum(t.grad.double().square().sum() for t in by_layer[layer])
                 self.optimizer.step()
                 steps += 1
-                if flags[1] > 0 or (self.args.steps and steps >= self.args.steps):
+                if stop > 0 or (self.args.steps and steps >= self.args.steps):
                     return self.end_stopped(state, epoch, b + 1, batch_sums[:b + 1], penalties, count)
             if self.distributed:
                 dist.all_reduce(sums)
