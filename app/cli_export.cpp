@@ -54,8 +54,8 @@ int exportJob(const Args& a, const LoadedModel& model, const std::string& file,
         throw std::runtime_error("the given weights fit none of the model's layers" +
                                  (match.reasons.empty() ? std::string() : ": " + match.reasons.front()));
     }
-    for (const std::string& why : match.reasons) {
-        if (!given.empty()) err << "layerloom-cli: warning: starts with new weights: " << why << "\n";
+    if (!given.empty()) {
+        for (const std::string& why : match.reasons) err << "layerloom-cli: warning: starts with new weights: " << why << "\n";
     }
     PreparedData data;
     try {

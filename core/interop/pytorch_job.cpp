@@ -163,12 +163,13 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
     }
     const Dims& out = plan.dims(plan.outputs()[0]);
 
+    const json training = trainConfigToJson(in.config);
     RunRecord record;
     record.model = in.modelPath;
     record.complete = false;
     record.run.number = 1;
     record.run.graph = project.graph;
-    record.run.training = trainConfigToJson(in.config);
+    record.run.training = training;
     record.run.training["data"] = dataSpecToJson(in.dataSpec);
     record.run.parameters = parameters;
     record.window = data.window;
@@ -177,7 +178,7 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
     json job = {{"format", kJobFormat},
                 {"version", 1},
                 {"model", project.name},
-                {"training", trainConfigToJson(in.config)},
+                {"training", training},
                 {"output", {{"rows_per_sample", out.size() == 2 ? out[0] : 1}, {"cols", out.back()}}},
                 {"data", dataJson},
                 {"weights", weightList},

@@ -44,6 +44,12 @@ void Document::setRuns(nlohmann::json runs) {
     emit runsChanged();
 }
 
+int Document::nextRunNumber() const {
+    int last = 0;
+    for (const nlohmann::json& r : m_project.runs) last = std::max(last, r.value("number", 0));
+    return last + 1;
+}
+
 void Document::setStructureLocked(const QString& reason) {
     if (reason == m_lock) return;
     m_lock = reason;

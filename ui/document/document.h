@@ -52,6 +52,8 @@ public:
     void setTraining(nlohmann::json training);
     /// Past training runs (see ui/training/run_record.h); same rules as setWeights().
     void setRuns(nlohmann::json runs);
+    /// The number the next run gets: one more than the highest so far ("run 3").
+    int nextRunNumber() const;
 
     /// While `reason` is not empty, edits that change layers or wires are refused with
     /// editRefused(reason); moving, grouping and laying out still work. Training holds it.

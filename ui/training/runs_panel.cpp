@@ -140,9 +140,7 @@ QString RunsPanel::importRun(const QString& dir) {
                                ? dir + "/run" : dir;
     const RunFolder folder = readRunFolder(runDir.toStdString());
     TrainingRun run = folder.record.run;
-    int last = 0;
-    for (const nlohmann::json& r : m_document->project().runs) last = std::max(last, r.value("number", 0));
-    run.number = last + 1;
+    run.number = m_document->nextRunNumber();
     // Where the window keeps a run's fitted normalisation (its previews undo it).
     run.training["normalizer"] = normalizerToJson(folder.record.normalizer);
     if (run.outcome.empty()) run.outcome = "Imported from " + dir.toStdString();

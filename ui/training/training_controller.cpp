@@ -118,9 +118,7 @@ bool TrainingController::start(QString* why) {
     setup.weights = m_document->weights();
 
     m_run = TrainingRun{};
-    int last = 0;
-    for (const nlohmann::json& r : m_document->project().runs) last = std::max(last, r.value("number", 0));
-    m_run.number = last + 1;
+    m_run.number = m_document->nextRunNumber();
     m_run.started = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
     m_run.graph = setup.graph;
     m_run.training = training;

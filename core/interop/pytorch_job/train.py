@@ -145,6 +145,11 @@ class KerasOptimizer:
                     w.sub_(inc)
 
 
+def batch_means(batch_sums, counts, penalties):
+    """Each batch's loss as LayerLoom reports it: the mean over its samples, plus the penalty."""
+    return [s / c + p for s, c, p in zip(batch_sums.tolist(), counts, penalties)]
+
+
 def write_weights_llw(path, tensors):
     """A LayerLoom weights file: `LLWEIGHT`, a JSON header, then little-endian float32 values."""
     entries, offset = [], 0
@@ -409,9 +414,9 @@ class Job:
             torch.manual_seed(dropout_seed(self.training["seed"], epoch, self.rank))
             self.model.train()
             epoch_start = time.perf_counter()
-            sums = torch.zeros(2, dtype=torch.float64, device=self.device)  # losses, right answers
+            right = torch.zeros((), dtype=torch.float64, device=self.device)  # right answers
             batch_sums = torch.zeros(len(self.sampler), dtype=torch.float64, device=self.device)
-            penalties = []
+            counts, penalties = [], []  # each global batch's samples and regularisation penalty
             grad_sums = torch.zeros(len(layers), dtype=torch.float64, device=self.device)
             for b, (count, share) in enumerate(self.sampler):
                 x, y = self.tensors(self.train_split, share if share else [0])
@@ -427,10 +432,10 @@ class Job:
                 objective.backward()
                 if share:
                     batch_sums[b] = local.detach().double()
-                    sums[0] += local.detach().double()
                     if self.classification:
-                        sums[1] += correct_counts(self.loss_name, pred.detach(), y, self.rows, self.cols).sum()
-                penalties.append(float(penalty) * count)
+                        right += correct_counts(self.loss_name, pred.detach(), y, self.rows, self.cols).sum()
+                counts.append(count)
+                penalties.append(float(penalty))
                 # Computed where the tensors are, then read once: a non-finite loss or gradient
                 # on any process, and a stop asked of any process.
                 finite = torch.isfinite(objective.detach())
@@ -448,14 +453,14 @@ class Job:
                 self.optimizer.step()
                 steps += 1
                 if stop > 0 or (self.args.steps and steps >= self.args.steps):
-                    return self.end_stopped(state, epoch, b + 1, batch_sums[:b + 1], penalties, count)
+                    return self.end_stopped(state, epoch, b + 1, batch_sums[:b + 1], counts, penalties)
             if self.distributed:
-                dist.all_reduce(sums)
+                dist.all_reduce(right)
                 dist.all_reduce(batch_sums)
-            counts = [c for c, _ in self.sampler]
-            state["batch_losses"] += [float(s) / c + p / c for s, c, p in zip(batch_sums.tolist(), counts, penalties)]
-            report = {"epoch": epoch, "loss": float(sums[0]) / n + sum(penalties) / n,
-                      "accuracy": float(sums[1]) / (n * self.per_sample_count()) if self.classification else -1.0,
+            state["batch_losses"] += batch_means(batch_sums, counts, penalties)
+            report = {"epoch": epoch,
+                      "loss": (float(batch_sums.sum()) + sum(p * c for p, c in zip(penalties, counts))) / n,
+                      "accuracy": float(right) / (n * self.per_sample_count()) if self.classification else -1.0,
                       "val_loss": -1.0, "val_accuracy": -1.0, "learning_rate": lr}
             if self.val_split is not None:
                 report["val_loss"], report["val_accuracy"] = self.evaluate(self.val_split)
@@ -531,11 +536,10 @@ class Job:
         self.say(message)
         return 1
 
-    def end_stopped(self, state, epoch, batch, batch_sums, penalties, last_count):
+    def end_stopped(self, state, epoch, batch, batch_sums, counts, penalties):
         if self.distributed:
             dist.all_reduce(batch_sums)
-        counts = [c for c, _ in self.sampler][:len(batch_sums)]
-        losses = state["batch_losses"] + [float(s) / c + p / c for s, c, p in zip(batch_sums.tolist(), counts, penalties)]
+        losses = state["batch_losses"] + batch_means(batch_sums, counts, penalties)
         message = (f"Stopped at epoch {epoch}, batch {batch}. {self.out} keeps {state['epochs_done']} finished "
                    f"epoch{'s' if state['epochs_done'] != 1 else ''}; continue with: "
                    f"{'torchrun ... ' if self.distributed else 'python3 '}train.py --resume")
