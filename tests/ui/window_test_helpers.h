@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractButton>
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QMessageBox>
 #include <QFileDialog>
@@ -75,19 +76,21 @@ inline void answerNextDialog(QMessageBox::StandardButton button, QString* text =
     });
 }
 
-/// Types `name` into the next file dialog's name field and presses Enter, as a user would;
-/// `answered` says whether a file dialog came.
+/// Answers the next file dialog with `name` (a path, or a name in the dialog's folder) and
+/// accepts it as its default button would; `answered` says whether a file dialog came.
+/// The name goes into the dialog's own name field and the dialog's accept() runs its own checks,
+/// but nothing waits on the dialog's asynchronous parts (the folder listing, the completer's
+/// popup, the button's enabling), which on a loaded machine could swallow a typed Return.
 inline void answerNextFileDialog(const QString& name, bool* answered) {
     whenDialogShows<QFileDialog>([name, answered](QFileDialog* dialog) {
-        QLineEdit* field = dialog->findChild<QLineEdit*>();
-        if (!field) return;
-        // Without the path completer: on a loaded machine its popup opens, at a moment of its
-        // own, under the typing and takes the Return.
-        field->setCompleter(nullptr);
-        field->selectAll();
-        QTest::keyClicks(field, name);
-        QTest::keyClick(field, Qt::Key_Return);
+        auto* field = dialog->findChild<QLineEdit*>("fileNameEdit");
+        auto* list = dialog->findChild<QAbstractItemView*>("listView");
+        if (!field || !list) return;
         *answered = true;
+        list->clearSelection();  // a selected entry would win over the typed name
+        field->setText(name);
+        list->clearSelection();  // the name field selects what matches it; the name is enough
+        static_cast<QDialog*>(dialog)->accept();  // QFileDialog's own accept, as its button calls it
     });
 }
 
