@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/packed_product.h"
 #include "engine/kernels/recurrent_kernel.h"
 
 namespace loom {
@@ -38,13 +39,15 @@ public:
         m_ac.resize(rows, u);
         m_h.resize(rows, u);
         m_hp.setZero(rows, u);  // h_{t-1} as the recurrent product uses it (masked), per step
+        if (T > 1) m_rkPacked.pack(rk);
+        const int threads = Eigen::nbThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
             if (t > 0) {
                 m_hPrev = step(m_h, t - 1);
                 if (m_hMask.active()) m_hPrev.array() *= m_hMask.values().array();
                 step(m_hp, t) = m_hPrev;
-                z.noalias() += m_hPrev * rk;
+                m_rkPacked.multiply(m_hPrev.data(), u, B, z.data(), T * 4 * u, true, threads);
             }
             StridedMap<S> g(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
             act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
@@ -71,6 +74,8 @@ public:
         m_dh.resize(B, u);
         m_dc.resize(B, u);
         m_tmp.resize(B, u);
+        if (T > 1) m_rkPacked.pack(rk.transpose());
+        const int threads = Eigen::nbThreads();
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             m_dh = m_dhNext;
             this->addOutputGradient(io, t, m_dh);
@@ -98,7 +103,7 @@ public:
                              dz.middleCols(2 * u, u));
             m_dcNext.array() = m_dc.array() * g.middleCols(u, u).array();
             if (t > 0) {
-                m_dhNext.noalias() = dz * rk.transpose();
+                m_rkPacked.multiply(dz.data(), T * 4 * u, B, m_dhNext.data(), u, false, threads);
                 if (m_hMask.active()) m_dhNext.array() *= m_hMask.values().array();
             }
         }
@@ -121,6 +126,7 @@ public:
 private:
     Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
         m_dx;
+    PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
 
 }  // namespace loom
