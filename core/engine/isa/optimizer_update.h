@@ -1,6 +1,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -13,56 +14,70 @@ namespace loom::isa {
 inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float* wp, float* gp,
                                 float* mp, float* vp, std::int64_t n) {
     const auto size = static_cast<Eigen::Index>(n);
-    Eigen::Map<Eigen::ArrayXf> w(wp, size);
-    Eigen::Map<Eigen::ArrayXf> g(gp, size);
-    Eigen::Map<Eigen::ArrayXf> m(mp, size);
-    Eigen::Map<Eigen::ArrayXf> v(vp, size);
+    Eigen::Map<Eigen::ArrayXf> wAll(wp, size);
+    Eigen::Map<Eigen::ArrayXf> gAll(gp, size);
+    Eigen::Map<Eigen::ArrayXf> mAll(mp, size);
+    Eigen::Map<Eigen::ArrayXf> vAll(vp, size);
     const double lr = c.learningRate;
     if (c.clipValue) {
         const auto limit = static_cast<float>(*c.clipValue);
-        g = g.max(-limit).min(limit);
+        gAll = gAll.max(-limit).min(limit);
     }
     if (c.clipNorm) {
-        const double norm = std::sqrt(g.square().cast<double>().sum());
-        if (norm > *c.clipNorm) g *= static_cast<float>(*c.clipNorm / norm);
+        const double norm = std::sqrt(gAll.square().cast<double>().sum());
+        if (norm > *c.clipNorm) gAll *= static_cast<float>(*c.clipNorm / norm);
     }
-    switch (c.kind) {
-        case OptimizerConfig::Kind::Sgd: {
-            const auto mu = static_cast<float>(c.momentum);
-            if (mu == 0.0f) {
-                w -= static_cast<float>(lr) * g;
-            } else {
-                m = mu * m - static_cast<float>(lr) * g;
-                w += c.nesterov ? (mu * m - static_cast<float>(lr) * g).eval() : m.eval();
+    // Every value's update is its own: large tensors are split between the threads, each value
+    // computed as in one pass.
+    const auto update = [&](Eigen::Index first, Eigen::Index count) {
+        auto w = wAll.segment(first, count);
+        auto g = gAll.segment(first, count);
+        auto m = mAll.segment(first, count);
+        auto v = vAll.segment(first, count);
+        switch (c.kind) {
+            case OptimizerConfig::Kind::Sgd: {
+                const auto mu = static_cast<float>(c.momentum);
+                if (mu == 0.0f) {
+                    w -= static_cast<float>(lr) * g;
+                } else {
+                    m = mu * m - static_cast<float>(lr) * g;
+                    w += c.nesterov ? (mu * m - static_cast<float>(lr) * g).eval() : m.eval();
+                }
+                break;
             }
-            break;
-        }
-        case OptimizerConfig::Kind::AdamW:
-            w -= w * static_cast<float>(c.weightDecay * lr);
-            [[fallthrough]];
-        case OptimizerConfig::Kind::Adam: {
-            const double t = static_cast<double>(iteration);
-            const double alpha =
-                lr * std::sqrt(1.0 - std::pow(c.beta2, t)) / (1.0 - std::pow(c.beta1, t));
-            m += (g - m) * static_cast<float>(1.0 - c.beta1);
-            v += (g.square() - v) * static_cast<float>(1.0 - c.beta2);
-            w -= static_cast<float>(alpha) * m / (v.sqrt() + static_cast<float>(c.epsilon));
-            break;
-        }
-        case OptimizerConfig::Kind::RmsProp: {
-            const auto rho = static_cast<float>(c.rho);
-            v = rho * v + (1.0f - rho) * g.square();
-            const auto inc =
-                (static_cast<float>(lr) * g / (v.sqrt() + static_cast<float>(c.epsilon))).eval();
-            if (c.momentum > 0.0) {
-                m = static_cast<float>(c.momentum) * m + inc;
-                w -= m;
-            } else {
-                w -= inc;
+            case OptimizerConfig::Kind::AdamW:
+                w -= w * static_cast<float>(c.weightDecay * lr);
+                [[fallthrough]];
+            case OptimizerConfig::Kind::Adam: {
+                const double t = static_cast<double>(iteration);
+                const double alpha =
+                    lr * std::sqrt(1.0 - std::pow(c.beta2, t)) / (1.0 - std::pow(c.beta1, t));
+                m += (g - m) * static_cast<float>(1.0 - c.beta1);
+                v += (g.square() - v) * static_cast<float>(1.0 - c.beta2);
+                w -= static_cast<float>(alpha) * m / (v.sqrt() + static_cast<float>(c.epsilon));
+                break;
             }
-            break;
+            case OptimizerConfig::Kind::RmsProp: {
+                const auto rho = static_cast<float>(c.rho);
+                v = rho * v + (1.0f - rho) * g.square();
+                const auto inc =
+                    (static_cast<float>(lr) * g / (v.sqrt() + static_cast<float>(c.epsilon))).eval();
+                if (c.momentum > 0.0) {
+                    m = static_cast<float>(c.momentum) * m + inc;
+                    w -= m;
+                } else {
+                    w -= inc;
+                }
+                break;
+            }
         }
-    }
+    };
+    const int threads = Eigen::nbThreads();
+    const Eigen::Index chunks = size >= (Eigen::Index{1} << 16) ? std::max(threads, 1) : 1;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(chunks)) if (chunks > 1)
+#endif
+    for (Eigen::Index i = 0; i < chunks; ++i) update(size * i / chunks, size * (i + 1) / chunks - size * i / chunks);
 }
 
 }  // namespace loom::isa

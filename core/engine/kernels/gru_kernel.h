@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/packed_product.h"
 #include "engine/kernels/recurrent_kernel.h"
 
 namespace loom {
@@ -34,6 +35,9 @@ public:
         m_a.resize(rows, 3 * u);  // recurrent part: h U + b_rec (reset_after) or (r * h) U_h
         m_h.resize(rows, u);
         m_hp.setZero(rows, u);  // h_{t-1} as used, masked
+        m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
+        if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
+        const int threads = Eigen::nbThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             auto hp = step(m_hp, t);
             if (t > 0) {
@@ -43,16 +47,16 @@ public:
             auto z = step(m_z, t), g = step(m_g, t), a = step(m_a, t);
             z = step(m_xw, t);
             if (m_resetAfter) {
-                a.noalias() = hp * rk;
+                m_rkPacked.multiply(hp.data(), T * u, B, a.data(), T * 3 * u, false, threads);
                 if (m_bias) a.rowwise() += ConstMatMap<S>(io.params[2] + 3 * u, 1, 3 * u).row(0);
                 z.leftCols(2 * u) += a.leftCols(2 * u);
                 act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
                 z.rightCols(u).array() += g.middleCols(u, u).array() * a.rightCols(u).array();
             } else {
-                z.leftCols(2 * u).noalias() += hp * rk.leftCols(2 * u);
+                m_rkPacked.multiply(hp.data(), T * u, B, z.data(), T * 3 * u, true, threads);
                 act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
                 a.leftCols(u).array() = g.middleCols(u, u).array() * hp.array();  // r * h
-                z.rightCols(u).noalias() += a.leftCols(u) * rk.rightCols(u);
+                m_rkhPacked.multiply(a.data(), T * 3 * u, B, z.data() + 2 * u, T * 3 * u, true, threads);
             }
             act::apply<S>(m_act, z.rightCols(u), g.rightCols(u));
             const auto zg = g.leftCols(u).array();
@@ -72,6 +76,9 @@ public:
         m_dh.resize(B, u);
         m_tmp.resize(B, u);
         if (m_resetAfter) m_da.resize(rows, 3 * u);
+        m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
+        if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
+        const int threads = Eigen::nbThreads();
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             m_dh = m_dhNext;
             this->addOutputGradient(io, t, m_dh);
@@ -91,14 +98,15 @@ public:
                 auto da = step(m_da, t);
                 da.leftCols(2 * u) = dz.leftCols(2 * u);
                 da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
-                m_tmp.noalias() = da * rk.transpose();
+                m_rkPacked.multiply(da.data(), T * 3 * u, B, m_tmp.data(), u, false, threads);
             } else {
                 // d (r * h) from the candidate's recurrent product.
-                m_drh.noalias() = dz.rightCols(u) * rk.rightCols(u).transpose();
+                m_drh.resize(B, u);
+                m_rkhPacked.multiply(dz.data() + 2 * u, T * 3 * u, B, m_drh.data(), u, false, threads);
                 m_tmp.array() = m_drh.array() * hp.array();  // d r
                 act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
                                  dz.middleCols(u, u));
-                m_tmp.noalias() = dz.leftCols(2 * u) * rk.leftCols(2 * u).transpose();
+                m_rkPacked.multiply(dz.data(), T * 3 * u, B, m_tmp.data(), u, false, threads);
                 m_tmp.array() += m_drh.array() * g.middleCols(u, u).array();
             }
             if (t > 0) {
@@ -128,6 +136,10 @@ public:
 private:
     bool m_resetAfter;
     Mat<S> m_x, m_xw, m_z, m_g, m_a, m_h, m_hp, m_dxw, m_dh, m_dhNext, m_tmp, m_da, m_drh, m_dx;
+    /// The recurrent kernel packed for the steps' products: all of it with reset_after, else
+    /// its update and reset columns here and its candidate columns in m_rkhPacked (transposed
+    /// in the backward pass).
+    PackedRhs<S> m_rkPacked, m_rkhPacked;
 };
 
 }  // namespace loom

@@ -2,6 +2,7 @@
 
 #include "engine/kernels/packed_product.h"
 #include "engine/kernels/recurrent_kernel.h"
+#include "engine/kernels/row_chunks.h"
 
 namespace loom {
 
@@ -49,16 +50,7 @@ public:
                 step(m_hp, t) = m_hPrev;
                 m_rkPacked.multiply(m_hPrev.data(), u, B, z.data(), T * 4 * u, true, threads);
             }
-            StridedMap<S> g(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-            act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
-            act::apply<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u));
-            act::apply<S>(m_rec, z.rightCols(u), g.rightCols(u));
-            auto c = step(m_c, t);
-            c.array() = g.leftCols(u).array() * g.middleCols(2 * u, u).array();
-            if (t > 0) c.array() += g.middleCols(u, u).array() * step(m_c, t - 1).array();
-            auto ac = step(m_ac, t);
-            act::apply<S>(m_act, c, ac);
-            step(m_h, t).array() = g.rightCols(u).array() * ac.array();
+            inRowChunks(B, 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) { gates(t, B, first, n); });
         }
         this->writeOutput(io, m_h);
     }
@@ -77,31 +69,9 @@ public:
         if (T > 1) m_rkPacked.pack(rk.transpose());
         const int threads = Eigen::nbThreads();
         for (Eigen::Index t = T - 1; t >= 0; --t) {
-            m_dh = m_dhNext;
-            this->addOutputGradient(io, t, m_dh);
-            StridedMap<S> g(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-            StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+            inRowChunks(B, 4 * u, threads,
+                        [&](Eigen::Index first, Eigen::Index n) { gateGradients(io, t, first, n); });
             StridedMap<S> dz(m_dz.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-            // Output gate and cell.
-            m_tmp.array() = m_dh.array() * step(m_ac, t).array();  // d o
-            act::backward<S>(m_rec, z.rightCols(u), g.rightCols(u), m_tmp, dz.rightCols(u));
-            m_tmp.array() = m_dh.array() * g.rightCols(u).array();  // d act(c)
-            act::backward<S>(m_act, step(m_c, t), step(m_ac, t), m_tmp, m_dc);
-            m_dc += m_dcNext;
-            // Input, forget and candidate gates.
-            m_tmp.array() = m_dc.array() * g.middleCols(2 * u, u).array();
-            act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), m_tmp, dz.leftCols(u));
-            if (t > 0) {
-                m_tmp.array() = m_dc.array() * step(m_c, t - 1).array();
-                act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
-                                 dz.middleCols(u, u));
-            } else {
-                dz.middleCols(u, u).setZero();
-            }
-            m_tmp.array() = m_dc.array() * g.leftCols(u).array();
-            act::backward<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u), m_tmp,
-                             dz.middleCols(2 * u, u));
-            m_dcNext.array() = m_dc.array() * g.middleCols(u, u).array();
             if (t > 0) {
                 m_rkPacked.multiply(dz.data(), T * 4 * u, B, m_dhNext.data(), u, false, threads);
                 if (m_hMask.active()) m_dhNext.array() *= m_hMask.values().array();
@@ -124,6 +94,68 @@ public:
     }
 
 private:
+    /// Step t's gates, cell and hidden state from its pre-activations z, for rows
+    /// [first, first + n) of the batch of B.
+    void gates(Eigen::Index t, Eigen::Index B, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index T = m_steps, u = m_u;
+        StridedMap<S> zStep(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+        StridedMap<S> gStep(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+        const auto z = zStep.middleRows(first, n);
+        auto g = gStep.middleRows(first, n);
+        act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
+        act::apply<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u));
+        act::apply<S>(m_rec, z.rightCols(u), g.rightCols(u));
+        StridedMap<S> cStep = step(m_c, t), acStep = step(m_ac, t), hStep = step(m_h, t);
+        auto c = cStep.middleRows(first, n);
+        c.array() = g.leftCols(u).array() * g.middleCols(2 * u, u).array();
+        if (t > 0) {
+            StridedMap<S> before = step(m_c, t - 1);
+            c.array() += g.middleCols(u, u).array() * before.middleRows(first, n).array();
+        }
+        auto ac = acStep.middleRows(first, n);
+        act::apply<S>(m_act, c, ac);
+        hStep.middleRows(first, n).array() = g.rightCols(u).array() * ac.array();
+    }
+
+    /// Backward through step t's gates for rows [first, first + n): from the hidden state's
+    /// gradient (the next step's and the output's) and the cell's, the pre-activations'
+    /// gradient dz and the cell gradient the step before receives.
+    void gateGradients(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u;
+        const auto rowsOf = [&](Mat<S>& m) { return m.middleRows(first, n); };
+        auto dh = rowsOf(m_dh), dc = rowsOf(m_dc), tmp = rowsOf(m_tmp), dcNext = rowsOf(m_dcNext);
+        dh = rowsOf(m_dhNext);
+        this->addOutputGradient(io, t, first, dh);
+        StridedMap<S> gStep(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+        StridedMap<S> zStep(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+        StridedMap<S> dzStep(m_dz.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+        const auto g = gStep.middleRows(first, n);
+        const auto z = zStep.middleRows(first, n);
+        auto dz = dzStep.middleRows(first, n);
+        StridedMap<S> cStep = step(m_c, t), acStep = step(m_ac, t);
+        const auto c = cStep.middleRows(first, n);
+        const auto ac = acStep.middleRows(first, n);
+        // Output gate and cell.
+        tmp.array() = dh.array() * ac.array();  // d o
+        act::backward<S>(m_rec, z.rightCols(u), g.rightCols(u), tmp, dz.rightCols(u));
+        tmp.array() = dh.array() * g.rightCols(u).array();  // d act(c)
+        act::backward<S>(m_act, c, ac, tmp, dc);
+        dc += dcNext;
+        // Input, forget and candidate gates.
+        tmp.array() = dc.array() * g.middleCols(2 * u, u).array();
+        act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), tmp, dz.leftCols(u));
+        if (t > 0) {
+            StridedMap<S> before = step(m_c, t - 1);
+            tmp.array() = dc.array() * before.middleRows(first, n).array();
+            act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
+        } else {
+            dz.middleCols(u, u).setZero();
+        }
+        tmp.array() = dc.array() * g.leftCols(u).array();
+        act::backward<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u), tmp, dz.middleCols(2 * u, u));
+        dcNext.array() = dc.array() * g.middleCols(u, u).array();
+    }
+
     Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
         m_dx;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)

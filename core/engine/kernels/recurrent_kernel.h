@@ -47,11 +47,17 @@ protected:
 
     /// Adds the gradient the output passes to step t's hidden state.
     void addOutputGradient(const KernelIO<S>& io, Eigen::Index t, Mat<S>& dh) const {
-        const Eigen::Index B = io.batch;
+        addOutputGradient(io, t, 0, dh);
+    }
+
+    /// The same for rows [first, first + dh.rows()) of the batch.
+    void addOutputGradient(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, MatRef<S> dh) const {
+        const Eigen::Index B = io.batch, n = dh.rows();
         if (m_sequences) {
-            dh += ConstStridedMap<S>(io.dOut + t * m_u, B, m_u, Eigen::OuterStride<>(m_steps * m_u));
+            dh += ConstStridedMap<S>(io.dOut + t * m_u, B, m_u, Eigen::OuterStride<>(m_steps * m_u))
+                      .middleRows(first, n);
         } else if (t == m_steps - 1) {
-            dh += ConstMatMap<S>(io.dOut, B, m_u);
+            dh += ConstMatMap<S>(io.dOut, B, m_u).middleRows(first, n);
         }
     }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/kernels/packed_product.h"
 #include "engine/kernels/recurrent_kernel.h"
 
 namespace loom {
@@ -27,12 +28,14 @@ public:
         if (m_bias) m_z.rowwise() += ConstMatMap<S>(io.params[2], 1, u).row(0);
         m_h.resize(rows, u);
         m_hp.setZero(rows, u);  // h_{t-1} as used, masked
+        if (T > 1) m_rkPacked.pack(rk);
+        const int threads = Eigen::nbThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             auto hp = step(m_hp, t), z = step(m_z, t);
             if (t > 0) {
                 hp = step(m_h, t - 1);
                 if (m_hMask.active()) hp.array() *= m_hMask.values().array();
-                z.noalias() += hp * rk;
+                m_rkPacked.multiply(hp.data(), T * u, B, z.data(), T * u, true, threads);
             }
             act::apply<S>(m_act, z, step(m_h, t));
         }
@@ -45,12 +48,14 @@ public:
         ConstMatMap<S> rk(io.params[1], u, u);
         m_dz.resize(rows, u);
         m_dh.setZero(B, u);
+        if (T > 1) m_rkPacked.pack(rk.transpose());
+        const int threads = Eigen::nbThreads();
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             this->addOutputGradient(io, t, m_dh);
             auto dz = step(m_dz, t);
             act::backward<S>(m_act, step(m_z, t), step(m_h, t), m_dh, dz);
             if (t > 0) {
-                m_dh.noalias() = dz * rk.transpose();
+                m_rkPacked.multiply(dz.data(), T * u, B, m_dh.data(), u, false, threads);
                 if (m_hMask.active()) m_dh.array() *= m_hMask.values().array();
             }
         }
@@ -66,6 +71,7 @@ public:
 
 private:
     Mat<S> m_x, m_z, m_h, m_hp, m_dz, m_dh, m_dx;
+    PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
 
 }  // namespace loom
