@@ -46,13 +46,17 @@ def classify(stack, helper):
     if not in_step and not helper:
         return None  # start-up, initialisation, the GEMM peak
     if helper:
-        # A helper thread (OpenMP, OpenBLAS): by what it runs.
-        if "PackedRhs" in text and "_omp_fn" in text and "PackedRhs" in leaf:
-            return "recurrent products (second thread)"
-        if is_blas(leaf, leaf_dso) and "gomp" not in leaf:
-            return "matrix products (second thread)"
-        if "libgomp" in leaf_dso or "futex" in leaf or "sched_yield" in leaf:
+        # A helper thread (OpenMP, OpenBLAS): by what it runs; its caller is not on its stack.
+        if "libgomp" in leaf_dso or "futex" in leaf or "sched_yield" in text or "schedule" in leaf:
             return "threads: waiting and hand-overs"
+        if "PackedRhs" in text:
+            return "recurrent products (second thread)"
+        if is_blas(leaf, leaf_dso):
+            return "matrix products (second thread)"
+        if any(k in text for k in ("::gates", "::gateGradients", "act::", "inRowChunks")):
+            return "gate math, forward and backward (second thread)"
+        if "updateParameter" in text:
+            return "optimizer (second thread)"
         return "other work (second thread)"
     if "libgomp" in leaf_dso or "futex" in leaf:
         return "threads: waiting and hand-overs"
@@ -67,7 +71,8 @@ def classify(stack, helper):
         if any("Kernel<float>::" in n and "LstmKernel" not in n for n in names if "Kernel" in n):
             return "other layers (Dense, RepeatVector, merges)"
         return "plan: zeroing gradients, copies"
-    forward = lstm.endswith("::forward") or "::forward+" in lstm or "forward" in lstm.split("::")[-1]
+    # The pass: the kernel's forward or backward frame, wherever helpers sit below it.
+    forward = any(re.search(r"LstmKernel<float>::forward\b", n) for n in names)
     if "PackedRhs" in text:
         return "recurrent products, forward (h U per step)" if forward else "recurrent products, backward (dz U^T per step)"
     if is_blas(leaf, leaf_dso):

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QStandardPaths>
+#include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
@@ -30,9 +31,19 @@ int main(int argc, char** argv) {
     window.resize(1600, 1000);
     window.show();
     TrainingController* controller = window.training()->controller();
+    QString why;
+    QObject::connect(window.training(), &TrainingWorkspace::message, [&why](const QString& text) { why = text; });
+    // The data is read on a worker thread when the model opens: start once it is ready.
+    QElapsedTimer waiting;
+    waiting.start();
     window.training()->start();
+    while (!controller->busy() && waiting.elapsed() < 30000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        QThread::msleep(20);
+        window.training()->start();
+    }
     if (!controller->busy()) {
-        std::fprintf(stderr, "training did not start\n");
+        std::fprintf(stderr, "training did not start: %s\n", qPrintable(why));
         return 1;
     }
     QElapsedTimer clock;
