@@ -173,7 +173,7 @@ TEST(TrainingSession, DataShorterThanAWindowIsRefusedBeforeTraining) {
     }
 }
 
-// The window trains with one core fewer than the machine has: the count must hold for the
+// A session's thread count (the window gives it every core, a test fewer) must hold for the
 // products its training thread starts, OpenBLAS's included (it reads OpenMP's count on the
 // calling thread), from the first preview on, and leave other threads alone.
 TEST(TrainingSession, ItsThreadCountHoldsForTheProductsOfItsOwnThread) {
