@@ -5,9 +5,17 @@
 // checked at every instruction-set level by the fixture, gradient and isa tests.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <tuple>
 
+#include "engine/isa/cpu_dispatch.h"
 #include "engine/kernels/packed_product.h"
+#include "engine/kernels/row_chunks.h"
+#include "engine/loss.h"
+#include "engine/optimizer.h"
+#include "engine/plan.h"
+#include "test_graphs.h"
 
 namespace loom {
 namespace {
@@ -53,6 +61,53 @@ TEST(PackedProduct, PacksATransposeAndRepacks) {
     Mat<double> out(6, 24);
     packed.multiply(dz.data(), 96, 6, out.data(), 24, false, 1);
     EXPECT_LE((out - dz * w.transpose()).cwiseAbs().maxCoeff(), 1e-12);
+}
+
+/// Three Adam steps of LSTM, GRU (both reset modes) and SimpleRNN layers wide enough for their
+/// step products and gate math to be split between threads; returns the weights after them.
+std::vector<float> trainThreeSteps(int threads) {
+    isa::setThreads(threads);
+    ModelGraph g;
+    const NodeId in = test::input(g, {12, 8});
+    const NodeId a = test::lstm(g, 96, true, in);
+    const NodeId b = test::add(g, "GRU", {{"units", std::int64_t{80}}, {"return_sequences", true}}, {a});
+    const NodeId c = test::add(g, "GRU", {{"units", std::int64_t{72}}, {"return_sequences", true}, {"reset_after", false}},
+                               {b});
+    test::add(g, "SimpleRNN", {{"units", std::int64_t{160}}, {"return_sequences", true}}, {c});
+    const int batch = 32;
+    Plan<float> plan = Plan<float>::compile(g, batch);
+    plan.initialize(7);
+    std::vector<float> x(static_cast<std::size_t>(batch * 12 * 8));
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(std::sin(0.37 * static_cast<double>(i)));
+    const std::int64_t rows = batch * 12, cols = 160;
+    const std::vector<float> target(static_cast<std::size_t>(rows * cols), 0.25f);
+    std::vector<float> grad(target.size());
+    Optimizer adam(*OptimizerConfig::defaultsFor("adam"));
+    for (int step = 0; step < 3; ++step) {
+        const float* inputs[] = {x.data()};
+        plan.forward(inputs, batch, true);
+        computeLoss<float>(Loss::MeanSquaredError, plan.output(0), target.data(), rows, cols, grad.data());
+        plan.zeroGrad();
+        const float* grads[] = {grad.data()};
+        plan.backward(grads);
+        adam.step(plan);
+    }
+    std::vector<float> weights;
+    for (const NamedTensor& t : plan.exportWeights()) weights.insert(weights.end(), t.values.begin(), t.values.end());
+    return weights;
+}
+
+// The recurrent kernels' own threads (their step products, gate math and Adam's update) compute
+// every value as one thread would; only the general products' may differ in the last bits.
+TEST(PackedProduct, TrainingOnTwoThreadsMatchesOneThread) {
+    const int before = kernelThreads();
+    const std::vector<float> one = trainThreeSteps(1);
+    const std::vector<float> two = trainThreeSteps(2);
+    isa::setThreads(before);
+    ASSERT_EQ(one.size(), two.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < one.size(); ++i) worst = std::max(worst, std::abs(double{one[i]} - double{two[i]}));
+    EXPECT_LE(worst, 1e-6);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "engine/kernels/row_chunks.h"
 #include "engine/optimizer.h"
 
 namespace loom::isa {
@@ -72,7 +73,7 @@ inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float*
             }
         }
     };
-    const int threads = Eigen::nbThreads();
+    const int threads = kernelThreads();
     const Eigen::Index chunks = size >= (Eigen::Index{1} << 16) ? std::max(threads, 1) : 1;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(static_cast<int>(chunks)) if (chunks > 1)

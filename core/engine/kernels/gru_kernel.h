@@ -2,6 +2,7 @@
 
 #include "engine/kernels/packed_product.h"
 #include "engine/kernels/recurrent_kernel.h"
+#include "engine/kernels/row_chunks.h"
 
 namespace loom {
 
@@ -37,7 +38,7 @@ public:
         m_hp.setZero(rows, u);  // h_{t-1} as used, masked
         m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
         if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
-        const int threads = Eigen::nbThreads();
+        const int threads = kernelThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             auto hp = step(m_hp, t);
             if (t > 0) {
@@ -78,7 +79,7 @@ public:
         if (m_resetAfter) m_da.resize(rows, 3 * u);
         m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
         if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
-        const int threads = Eigen::nbThreads();
+        const int threads = kernelThreads();
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             m_dh = m_dhNext;
             this->addOutputGradient(io, t, m_dh);

@@ -41,7 +41,7 @@ public:
         m_h.resize(rows, u);
         m_hp.setZero(rows, u);  // h_{t-1} as the recurrent product uses it (masked), per step
         if (T > 1) m_rkPacked.pack(rk);
-        const int threads = Eigen::nbThreads();
+        const int threads = kernelThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
             if (t > 0) {
@@ -67,7 +67,7 @@ public:
         m_dc.resize(B, u);
         m_tmp.resize(B, u);
         if (T > 1) m_rkPacked.pack(rk.transpose());
-        const int threads = Eigen::nbThreads();
+        const int threads = kernelThreads();
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             inRowChunks(B, 4 * u, threads,
                         [&](Eigen::Index first, Eigen::Index n) { gateGradients(io, t, first, n); });

@@ -2,8 +2,23 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace loom {
+
+/// The threads a kernel's own parallel work may use: OpenMP's count for the calling thread,
+/// which a training session sets for its own thread (isa::setThreads) and OpenBLAS reads the
+/// same way. Eigen's count is one for the whole program, and a second session (a preview of a
+/// saved run, say) would change it under a running one.
+inline int kernelThreads() {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
 
 /// Runs f(first, count) over `rows` rows split into one chunk per thread, for element-wise work
 /// whose rows are independent (a recurrent step's gate math, forward and backward). Work too

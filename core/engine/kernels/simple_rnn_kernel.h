@@ -2,6 +2,7 @@
 
 #include "engine/kernels/packed_product.h"
 #include "engine/kernels/recurrent_kernel.h"
+#include "engine/kernels/row_chunks.h"
 
 namespace loom {
 
@@ -29,7 +30,7 @@ public:
         m_h.resize(rows, u);
         m_hp.setZero(rows, u);  // h_{t-1} as used, masked
         if (T > 1) m_rkPacked.pack(rk);
-        const int threads = Eigen::nbThreads();
+        const int threads = kernelThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             auto hp = step(m_hp, t), z = step(m_z, t);
             if (t > 0) {
@@ -49,7 +50,7 @@ public:
         m_dz.resize(rows, u);
         m_dh.setZero(B, u);
         if (T > 1) m_rkPacked.pack(rk.transpose());
-        const int threads = Eigen::nbThreads();
+        const int threads = kernelThreads();
         for (Eigen::Index t = T - 1; t >= 0; --t) {
             this->addOutputGradient(io, t, m_dh);
             auto dz = step(m_dz, t);
