@@ -44,11 +44,8 @@ public:
         const int threads = kernelThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-            if (t > 0) {
-                m_hPrev = step(m_h, t - 1);
-                if (m_hMask.active()) m_hPrev.array() *= m_hMask.values().array();
-                step(m_hp, t) = m_hPrev;
-                m_rkPacked.multiply(m_hPrev.data(), u, B, z.data(), T * 4 * u, true, threads);
+            if (t > 0) {  // h_{t-1}, masked, is in m_hp: the last step's gate math put it there
+                m_rkPacked.multiply(step(m_hp, t).data(), T * u, B, z.data(), T * 4 * u, true, threads);
             }
             inRowChunks(B, 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) { gates(t, B, first, n); });
         }
@@ -72,9 +69,8 @@ public:
             inRowChunks(B, 4 * u, threads,
                         [&](Eigen::Index first, Eigen::Index n) { gateGradients(io, t, first, n); });
             StridedMap<S> dz(m_dz.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-            if (t > 0) {
+            if (t > 0) {  // the mask on h_{t-1} applies when the step before reads it
                 m_rkPacked.multiply(dz.data(), T * 4 * u, B, m_dhNext.data(), u, false, threads);
-                if (m_hMask.active()) m_dhNext.array() *= m_hMask.values().array();
             }
         }
         // One product over every step for the recurrent kernel's gradient (h_{-1} rows are 0).
@@ -114,7 +110,16 @@ private:
         }
         auto ac = acStep.middleRows(first, n);
         act::apply<S>(m_act, c, ac);
-        hStep.middleRows(first, n).array() = g.rightCols(u).array() * ac.array();
+        auto h = hStep.middleRows(first, n);
+        h.array() = g.rightCols(u).array() * ac.array();
+        if (t + 1 < T) {  // h_t as the next step's recurrent product uses it
+            StridedMap<S> next = step(m_hp, t + 1);
+            if (m_hMask.active()) {
+                next.middleRows(first, n).array() = h.array() * m_hMask.values().middleRows(first, n).array();
+            } else {
+                next.middleRows(first, n) = h;
+            }
+        }
     }
 
     /// Backward through step t's gates for rows [first, first + n): from the hidden state's
@@ -124,7 +129,11 @@ private:
         const Eigen::Index B = io.batch, T = m_steps, u = m_u;
         const auto rowsOf = [&](Mat<S>& m) { return m.middleRows(first, n); };
         auto dh = rowsOf(m_dh), dc = rowsOf(m_dc), tmp = rowsOf(m_tmp), dcNext = rowsOf(m_dcNext);
-        dh = rowsOf(m_dhNext);
+        if (m_hMask.active()) {
+            dh.array() = rowsOf(m_dhNext).array() * m_hMask.values().middleRows(first, n).array();
+        } else {
+            dh = rowsOf(m_dhNext);
+        }
         this->addOutputGradient(io, t, first, dh);
         StridedMap<S> gStep(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
         StridedMap<S> zStep(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
@@ -156,7 +165,7 @@ private:
         dcNext.array() = dc.array() * g.middleCols(u, u).array();
     }
 
-    Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_hPrev, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
+    Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
         m_dx;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
