@@ -34,14 +34,21 @@ public:
         } else {
             m_z.noalias() = x * w;
         }
-        if (m_bias) m_z.rowwise() += ConstMatMap<S>(io.params[2], 1, 4 * u).row(0);
+        const int threads = kernelThreads();
+        if (m_bias) {
+            const auto bias = ConstMatMap<S>(io.params[2], 1, 4 * u).row(0);
+            inRowChunks(rows, 4 * u, threads,
+                        [&](Eigen::Index first, Eigen::Index n) { m_z.middleRows(first, n).rowwise() += bias; });
+        }
         m_g.resize(rows, 4 * u);
         m_c.resize(rows, u);
         m_ac.resize(rows, u);
         m_h.resize(rows, u);
-        m_hp.setZero(rows, u);  // h_{t-1} as the recurrent product uses it (masked), per step
+        // h_{t-1} as the recurrent product uses it (masked), per step: zero before the first,
+        // the others written by the step before.
+        m_hp.resize(rows, u);
+        step(m_hp, 0).setZero();
         if (T > 1) m_rkPacked.pack(rk);
-        const int threads = kernelThreads();
         for (Eigen::Index t = 0; t < T; ++t) {
             StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
             if (t > 0) {  // h_{t-1}, masked, is in m_hp: the last step's gate math put it there
@@ -82,10 +89,12 @@ public:
             dw.noalias() += ConstMatMap<S>(io.in[0], rows, m_in).transpose() * m_dz;
         }
         if (m_bias) MatMap<S>(io.dParams[2], 1, 4 * u) += m_dz.colwise().sum();
-        if (io.dIn[0]) {
+        if (io.dIn[0] && m_xMask.active()) {
             m_dx.noalias() = m_dz * w.transpose();
-            if (m_xMask.active()) m_xMask.applyPerStep(m_dx, T);
+            m_xMask.applyPerStep(m_dx, T);
             MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
+        } else if (io.dIn[0]) {
+            MatMap<S>(io.dIn[0], rows, m_in).noalias() += m_dz * w.transpose();
         }
     }
 
