@@ -49,12 +49,24 @@ public:
         m_hp.resize(rows, u);
         step(m_hp, 0).setZero();
         if (T > 1) m_rkPacked.pack(rk);
-        for (Eigen::Index t = 0; t < T; ++t) {
-            StridedMap<S> z(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-            if (t > 0) {  // h_{t-1}, masked, is in m_hp: the last step's gate math put it there
-                m_rkPacked.multiply(step(m_hp, t).data(), T * u, B, z.data(), T * 4 * u, true, threads);
+        const auto product = [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads) {
+            // h_{t-1}, masked, is in m_hp: the last step's gate math put it there.
+            m_rkPacked.multiply(step(m_hp, t).data() + first * T * u, T * u, n,
+                                m_z.data() + (first * T + t) * 4 * u, T * 4 * u, true, productThreads);
+        };
+        if (splitBySamples()) {
+            // Samples never meet in the recurrence: each thread runs every step for its share.
+            inRowChunks(B, T * 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) {
+                for (Eigen::Index t = 0; t < T; ++t) {
+                    if (t > 0) product(t, first, n, 1);
+                    gates(t, B, first, n);
+                }
+            });
+        } else {
+            for (Eigen::Index t = 0; t < T; ++t) {
+                if (t > 0) product(t, 0, B, threads);
+                inRowChunks(B, 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) { gates(t, B, first, n); });
             }
-            inRowChunks(B, 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) { gates(t, B, first, n); });
         }
         this->writeOutput(io, m_h);
     }
@@ -72,12 +84,23 @@ public:
         m_tmp.resize(B, u);
         if (T > 1) m_rkPacked.pack(rk.transpose());
         const int threads = kernelThreads();
-        for (Eigen::Index t = T - 1; t >= 0; --t) {
-            inRowChunks(B, 4 * u, threads,
-                        [&](Eigen::Index first, Eigen::Index n) { gateGradients(io, t, first, n); });
-            StridedMap<S> dz(m_dz.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-            if (t > 0) {  // the mask on h_{t-1} applies when the step before reads it
-                m_rkPacked.multiply(dz.data(), T * 4 * u, B, m_dhNext.data(), u, false, threads);
+        const auto product = [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads) {
+            // The mask on h_{t-1} applies when the step before reads the gradient.
+            m_rkPacked.multiply(m_dz.data() + (first * T + t) * 4 * u, T * 4 * u, n, m_dhNext.data() + first * u,
+                                u, false, productThreads);
+        };
+        if (splitBySamples()) {
+            inRowChunks(B, T * 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) {
+                for (Eigen::Index t = T - 1; t >= 0; --t) {
+                    gateGradients(io, t, first, n);
+                    if (t > 0) product(t, first, n, 1);
+                }
+            });
+        } else {
+            for (Eigen::Index t = T - 1; t >= 0; --t) {
+                inRowChunks(B, 4 * u, threads,
+                            [&](Eigen::Index first, Eigen::Index n) { gateGradients(io, t, first, n); });
+                if (t > 0) product(t, 0, B, threads);
             }
         }
         // One product over every step for the recurrent kernel's gradient (h_{-1} rows are 0).
@@ -99,6 +122,13 @@ public:
     }
 
 private:
+    /// How the threads share a pass. Samples never meet in the recurrence, so each thread can
+    /// run every step for its share of the batch with no hand-over between steps; but then each
+    /// thread reads the whole packed recurrent kernel at every step, which pays while the kernel
+    /// stays in a core's own cache. A larger kernel is split by its columns instead, each thread
+    /// keeping its half, with a hand-over at every step.
+    bool splitBySamples() const { return m_rkPacked.bytes() <= coreCacheBytes() / 2; }
+
     /// Step t's gates, cell and hidden state from its pre-activations z, for rows
     /// [first, first + n) of the batch of B.
     void gates(Eigen::Index t, Eigen::Index B, Eigen::Index first, Eigen::Index n) {

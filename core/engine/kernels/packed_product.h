@@ -49,6 +49,7 @@ public:
     }
 
     Eigen::Index rows() const { return m_k; }
+    std::size_t bytes() const { return m_panels.size() * sizeof(S); }
     Eigen::Index cols() const { return m_n; }
 
     /// C (m x n, rows ldc apart) = A B, or += A B when `add`; A is m x k, rows lda apart.

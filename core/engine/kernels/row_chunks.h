@@ -2,6 +2,9 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstddef>
+
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -18,6 +21,20 @@ inline int kernelThreads() {
 #else
     return 1;
 #endif
+}
+
+/// The cache one core keeps for itself (the L2 on current x86 processors), as the C library
+/// reports it; 512 KiB where it does not say.
+inline std::size_t coreCacheBytes() {
+    static const std::size_t bytes = [] {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+        const long reported = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#else
+        const long reported = 0;
+#endif
+        return reported > 0 ? static_cast<std::size_t>(reported) : std::size_t{512} << 10;
+    }();
+    return bytes;
 }
 
 /// Runs f(first, count) over `rows` rows split into one chunk per thread, for element-wise work
