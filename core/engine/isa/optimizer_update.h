@@ -1,7 +1,6 @@
 #pragma once
 
 #include <Eigen/Core>
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -28,8 +27,8 @@ inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float*
         const double norm = std::sqrt(gAll.square().cast<double>().sum());
         if (norm > *c.clipNorm) gAll *= static_cast<float>(*c.clipNorm / norm);
     }
-    // Every value's update is its own: large tensors are split between the threads, each value
-    // computed as in one pass.
+    // Every value's update is its own: large tensors are split between the threads (as rows of
+    // one value), each value computed as in one pass.
     const auto update = [&](Eigen::Index first, Eigen::Index count) {
         auto w = wAll.segment(first, count);
         auto g = gAll.segment(first, count);
@@ -73,12 +72,7 @@ inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float*
             }
         }
     };
-    const int threads = kernelThreads();
-    const Eigen::Index chunks = size >= (Eigen::Index{1} << 16) ? std::max(threads, 1) : 1;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(chunks)) if (chunks > 1)
-#endif
-    for (Eigen::Index i = 0; i < chunks; ++i) update(size * i / chunks, size * (i + 1) / chunks - size * i / chunks);
+    inRowChunks(size, 1, kernelThreads(), update);
 }
 
 }  // namespace loom::isa

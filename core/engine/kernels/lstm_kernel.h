@@ -59,13 +59,13 @@ public:
             inRowChunks(B, T * 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) {
                 for (Eigen::Index t = 0; t < T; ++t) {
                     if (t > 0) product(t, first, n, 1);
-                    gates(t, B, first, n);
+                    gates(t, first, n);
                 }
             });
         } else {
             for (Eigen::Index t = 0; t < T; ++t) {
                 if (t > 0) product(t, 0, B, threads);
-                inRowChunks(B, 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) { gates(t, B, first, n); });
+                inRowChunks(B, 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) { gates(t, first, n); });
             }
         }
         this->writeOutput(io, m_h);
@@ -130,11 +130,10 @@ private:
     bool splitBySamples() const { return m_rkPacked.bytes() <= coreCacheBytes() / 2; }
 
     /// Step t's gates, cell and hidden state from its pre-activations z, for rows
-    /// [first, first + n) of the batch of B.
-    void gates(Eigen::Index t, Eigen::Index B, Eigen::Index first, Eigen::Index n) {
+    /// [first, first + n) of the batch.
+    void gates(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
         const Eigen::Index T = m_steps, u = m_u;
-        StridedMap<S> zStep(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-        StridedMap<S> gStep(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+        StridedMap<S> zStep = step(m_z, t), gStep = step(m_g, t);
         const auto z = zStep.middleRows(first, n);
         auto g = gStep.middleRows(first, n);
         act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
@@ -165,7 +164,7 @@ private:
     /// gradient (the next step's and the output's) and the cell's, the pre-activations'
     /// gradient dz and the cell gradient the step before receives.
     void gateGradients(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, Eigen::Index n) {
-        const Eigen::Index B = io.batch, T = m_steps, u = m_u;
+        const Eigen::Index u = m_u;
         const auto rowsOf = [&](Mat<S>& m) { return m.middleRows(first, n); };
         auto dh = rowsOf(m_dh), dc = rowsOf(m_dc), tmp = rowsOf(m_tmp), dcNext = rowsOf(m_dcNext);
         if (m_hMask.active()) {
@@ -174,9 +173,7 @@ private:
             dh = rowsOf(m_dhNext);
         }
         this->addOutputGradient(io, t, first, dh);
-        StridedMap<S> gStep(m_g.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-        StridedMap<S> zStep(m_z.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
-        StridedMap<S> dzStep(m_dz.data() + t * 4 * u, B, 4 * u, Eigen::OuterStride<>(T * 4 * u));
+        StridedMap<S> gStep = step(m_g, t), zStep = step(m_z, t), dzStep = step(m_dz, t);
         const auto g = gStep.middleRows(first, n);
         const auto z = zStep.middleRows(first, n);
         auto dz = dzStep.middleRows(first, n);

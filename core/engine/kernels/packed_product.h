@@ -35,7 +35,7 @@ public:
     void pack(const Eigen::MatrixBase<Derived>& b) {
         m_k = b.rows();
         m_n = b.cols();
-        const Eigen::Index panels = (m_n + kWidth - 1) / kWidth;
+        const Eigen::Index panels = panelCount();
         m_panels.resize(static_cast<std::size_t>(panels * m_k * kWidth));
         if (m_n % kWidth != 0) {
             StridedMap<S>(m_panels.data() + (panels - 1) * m_k * kWidth, m_k, kWidth, Eigen::OuterStride<>(kWidth))
@@ -56,7 +56,7 @@ public:
     /// `threads` share the panels; products too small to pay for a hand-over run on this thread.
     void multiply(const S* a, Eigen::Index lda, Eigen::Index m, S* c, Eigen::Index ldc, bool add,
                   int threads) const {
-        const Eigen::Index panels = (m_n + kWidth - 1) / kWidth;
+        const Eigen::Index panels = panelCount();
         const bool parallel = threads > 1 && panels > 1 && m * m_k * m_n >= (Eigen::Index{1} << 18);
         (void)parallel;
 #ifdef _OPENMP
@@ -74,6 +74,8 @@ public:
     }
 
 private:
+    Eigen::Index panelCount() const { return (m_n + kWidth - 1) / kWidth; }
+
     /// The rows left after the full blocks, fewer than kRows.
     template <int R>
     void tail(Eigen::Index rows, const S* a, Eigen::Index lda, const S* panel, S* c, Eigen::Index ldc,
