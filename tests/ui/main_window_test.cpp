@@ -400,6 +400,15 @@ private slots:
     // Keras's own files open the same way, with the settings saved with them; what the import
     // left out is said in the status bar; a damaged file changes nothing.
     void opensKerasFilesWithTheirWeightsAndTrainingSettings() {
+#ifdef __SANITIZE_THREAD__
+        // A .keras or .h5 file is read in a child process forked from the window's reading
+        // thread. ThreadSanitizer's runtime (GCC 12) does not hold its allocator's locks across
+        // fork(), so when the window's thread is allocating at that moment the child hangs in its
+        // first allocation. glibc's malloc, which the real program uses, does hold them. The
+        // release and ASan runs have this test; aBrokenFileShowsAnErrorAndKeepsTheModel keeps
+        // the window's reading thread under ThreadSanitizer.
+        QSKIP("forks a reader from a multi-threaded process, which ThreadSanitizer's allocator does not survive");
+#endif
         MainWindow w;
         w.show();
         for (const char* name : {"skip_autoencoder.keras", "skip_autoencoder_keras2.h5"}) {
