@@ -106,7 +106,7 @@ void run(const char* label, const std::string& file, int batch, int steps, loom:
 
 int main(int argc, char** argv) {
     int steps = 5;
-    std::string only = "abcd";  // the models to run, by their letters
+    std::string only = "abcde";  // the models to run, by their letters
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
             steps = std::max(1, std::atoi(argv[++i]));
@@ -140,6 +140,11 @@ int main(int argc, char** argv) {
     if (wanted('d')) {
         run("(d) 1-D conv U-Net", dir + "/conv1d_unet.loom", 32, 100 * steps, loom::Loss::MeanSquaredError);
         run("(d) 1-D conv U-Net", dir + "/conv1d_unet.loom", 256, 20 * steps, loom::Loss::MeanSquaredError);
+    }
+    // The seed chain autoencoder with Keras's default GRU (reset_after) in place of each LSTM.
+    if (wanted('e')) {
+        run("(e) chain autoencoder, GRU", std::string(LAYERLOOM_BENCH_MODELS_DIR) + "/gru_autoencoder.loom", 32, steps,
+            loom::Loss::MeanSquaredError);
     }
     return 0;
 }

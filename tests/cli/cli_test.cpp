@@ -19,6 +19,7 @@
 #include "version.h"
 
 #include "cli/cli_helpers.h"
+#include "worst_difference.h"
 
 namespace {
 
@@ -588,7 +589,7 @@ TEST(CliPredict, ReproducesTheKerasReferenceOutputs) {
     double worst = 0;
     for (std::size_t s = 0; s < a.size(); ++s) {
         for (std::size_t t = 0; t < a[s].size(); ++t) {
-            worst = std::max(worst, std::abs(a[s][t][0].get<double>() - b[s][t][0].get<double>()));
+            worst = loom::test::worseOf(worst, a[s][t][0].get<double>(), b[s][t][0].get<double>());
         }
     }
     EXPECT_LT(worst, 1e-4);

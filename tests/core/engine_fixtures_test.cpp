@@ -6,6 +6,7 @@
 
 #include "engine/plan.h"
 #include "interop/keras_model.h"
+#include "worst_difference.h"
 
 namespace loom {
 namespace {
@@ -36,7 +37,7 @@ void expectMatchesKeras(const std::string& dir) {
     const S* y = plan.output(0);
     double worst = 0;
     for (std::size_t i = 0; i < expected.size(); ++i) {
-        worst = std::max(worst, std::abs(static_cast<double>(y[i]) - expected[i]));
+        worst = test::worseOf(worst, static_cast<double>(y[i]), expected[i]);
     }
     EXPECT_LT(worst, 1e-4) << dir;
 }

@@ -10,6 +10,7 @@
 #include "engine/optimizer.h"
 #include "engine/plan.h"
 #include "interop/keras_model.h"
+#include "worst_difference.h"
 
 namespace loom {
 namespace {
@@ -82,7 +83,7 @@ TEST_F(IsaLevels, EveryLevelGivesKerasOutputs) {
             plan.forward(inputs, batch);
             double worst = 0;
             for (std::size_t i = 0; i < expected.size(); ++i) {
-                worst = std::max(worst, std::abs(double(plan.output(0)[i]) - expected[i]));
+                worst = test::worseOf(worst, double(plan.output(0)[i]), expected[i]);
             }
             EXPECT_LT(worst, 1e-4) << level << " " << fixture;
         }

@@ -20,6 +20,7 @@
 #include "interop/model_file.h"
 #include "io/isolated.h"
 #include "train/config_json.h"
+#include "worst_difference.h"
 
 namespace loom {
 namespace {
@@ -49,7 +50,7 @@ TEST_P(KerasFiles, PredictWhatTheReferencePredicts) {
     plan.forward(inputs, batch);
     const float* y = plan.output(0);
     double worst = 0;
-    for (std::size_t i = 0; i < expected.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(y[i]) - expected[i]));
+    for (std::size_t i = 0; i < expected.size(); ++i) worst = test::worseOf(worst, static_cast<double>(y[i]), expected[i]);
     EXPECT_LT(worst, 1e-4) << c.file;
 }
 

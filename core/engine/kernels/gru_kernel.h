@@ -29,41 +29,38 @@ public:
         this->drawMasks(io);
         m_x = ConstMatMap<S>(io.in[0], rows, m_in);
         if (m_xMask.active()) m_xMask.applyPerStep(m_x, T);
-        m_xw.noalias() = m_x * w;
-        if (m_bias) m_xw.rowwise() += ConstMatMap<S>(io.params[2], 1, 3 * u).row(0);
-        m_z.resize(rows, 3 * u);  // pre-activations
+        m_z.noalias() = m_x * w;  // pre-activations, the input part x W + b_in first
+        if (m_bias) {
+            const auto bias = ConstMatMap<S>(io.params[2], 1, 3 * u).row(0);
+            inRowChunks(rows, 3 * u, kernelThreads(),
+                        [&](Eigen::Index first, Eigen::Index n) { m_z.middleRows(first, n).rowwise() += bias; });
+        }
         m_g.resize(rows, 3 * u);  // activations
         m_a.resize(rows, 3 * u);  // recurrent part: h U + b_rec (reset_after) or (r * h) U_h
         m_h.resize(rows, u);
-        m_hp.setZero(rows, u);  // h_{t-1} as used, masked
+        m_hp.resize(rows, u);  // h_{t-1} as used, masked; zero before the first step
+        step(m_hp, 0).setZero();
         m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
         if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
-        const int threads = kernelThreads();
-        for (Eigen::Index t = 0; t < T; ++t) {
-            auto hp = step(m_hp, t);
-            if (t > 0) {
-                hp = step(m_h, t - 1);
-                if (m_hMask.active()) hp.array() *= m_hMask.values().array();
-            }
-            auto z = step(m_z, t), g = step(m_g, t), a = step(m_a, t);
-            z = step(m_xw, t);
-            if (m_resetAfter) {
-                m_rkPacked.multiply(hp.data(), T * u, B, a.data(), T * 3 * u, false, threads);
-                if (m_bias) a.rowwise() += ConstMatMap<S>(io.params[2] + 3 * u, 1, 3 * u).row(0);
-                z.leftCols(2 * u) += a.leftCols(2 * u);
-                act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
-                z.rightCols(u).array() += g.middleCols(u, u).array() * a.rightCols(u).array();
-            } else {
-                m_rkPacked.multiply(hp.data(), T * u, B, z.data(), T * 3 * u, true, threads);
-                act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
-                a.leftCols(u).array() = g.middleCols(u, u).array() * hp.array();  // r * h
-                m_rkhPacked.multiply(a.data(), T * 3 * u, B, z.data() + 2 * u, T * 3 * u, true, threads);
-            }
-            act::apply<S>(m_act, z.rightCols(u), g.rightCols(u));
-            const auto zg = g.leftCols(u).array();
-            auto prev = t > 0 ? step(m_h, t - 1) : step(m_hp, t);  // zeros at t = 0
-            step(m_h, t).array() = zg * prev.array() + (S(1) - zg) * g.rightCols(u).array();
-        }
+        this->everyStep(
+            B, false, m_rkPacked.bytes() + m_rkhPacked.bytes(),
+            [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                const auto product = [&](const PackedRhs<S>& packed, Mat<S>& a, Eigen::Index aCol, Mat<S>& c,
+                                         Eigen::Index cCol, bool add) {
+                    packed.multiply(this->stepRows(a, t, first) + aCol, T * a.cols(), n,
+                                    this->stepRows(c, t, first) + cCol, T * c.cols(), add, productThreads);
+                };
+                if (t > 0) rowsOf([&](Eigen::Index f, Eigen::Index m) { previousState(t, f, m); });
+                if (m_resetAfter) {
+                    product(m_rkPacked, m_hp, 0, m_a, 0, false);
+                    rowsOf([&](Eigen::Index f, Eigen::Index m) { gatesResetAfter(io, t, f, m); });
+                } else {
+                    product(m_rkPacked, m_hp, 0, m_z, 0, true);
+                    rowsOf([&](Eigen::Index f, Eigen::Index m) { resetGate(t, f, m); });
+                    product(m_rkhPacked, m_a, 0, m_z, 2 * u, true);
+                    rowsOf([&](Eigen::Index f, Eigen::Index m) { candidate(t, f, m); });
+                }
+            });
         this->writeOutput(io, m_h);
     }
 
@@ -72,71 +69,155 @@ public:
         ConstMatMap<S> w(io.params[0], m_in, 3 * u);
         ConstMatMap<S> rk(io.params[1], u, 3 * u);
         MatMap<S> drk(io.dParams[1], u, 3 * u);
-        m_dxw.resize(rows, 3 * u);
+        m_dz.resize(rows, 3 * u);
         m_dhNext.setZero(B, u);
         m_dh.resize(B, u);
         m_tmp.resize(B, u);
-        if (m_resetAfter) m_da.resize(rows, 3 * u);
+        if (m_resetAfter) {
+            m_da.resize(rows, 3 * u);
+        } else {
+            m_drh.resize(B, u);
+        }
         m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
         if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
-        const int threads = kernelThreads();
-        for (Eigen::Index t = T - 1; t >= 0; --t) {
-            m_dh = m_dhNext;
-            this->addOutputGradient(io, t, m_dh);
-            auto z = step(m_z, t), g = step(m_g, t), a = step(m_a, t), dz = step(m_dxw, t);
-            auto hp = step(m_hp, t);
-            const Mat<S> prev = t > 0 ? Mat<S>(step(m_h, t - 1)) : Mat<S>::Zero(B, u);
-            // h = z * prev + (1 - z) * hh
-            m_tmp.array() = m_dh.array() * (S(1) - g.leftCols(u).array());  // d hh
-            act::backward<S>(m_act, z.rightCols(u), g.rightCols(u), m_tmp, dz.rightCols(u));
-            m_tmp.array() = m_dh.array() * (prev.array() - g.rightCols(u).array());  // d z
-            act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), m_tmp, dz.leftCols(u));
-            m_dhNext.array() = m_dh.array() * g.leftCols(u).array();  // through z * prev
-            if (m_resetAfter) {
-                m_tmp.array() = dz.rightCols(u).array() * a.rightCols(u).array();  // d r
-                act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
-                                 dz.middleCols(u, u));
-                auto da = step(m_da, t);
-                da.leftCols(2 * u) = dz.leftCols(2 * u);
-                da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
-                m_rkPacked.multiply(da.data(), T * 3 * u, B, m_tmp.data(), u, false, threads);
-            } else {
-                // d (r * h) from the candidate's recurrent product.
-                m_drh.resize(B, u);
-                m_rkhPacked.multiply(dz.data() + 2 * u, T * 3 * u, B, m_drh.data(), u, false, threads);
-                m_tmp.array() = m_drh.array() * hp.array();  // d r
-                act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), m_tmp,
-                                 dz.middleCols(u, u));
-                m_rkPacked.multiply(dz.data(), T * 3 * u, B, m_tmp.data(), u, false, threads);
-                m_tmp.array() += m_drh.array() * g.middleCols(u, u).array();
-            }
-            if (t > 0) {
-                if (m_hMask.active()) m_tmp.array() *= m_hMask.values().array();
-                m_dhNext += m_tmp;
-            }
-        }
+        this->everyStep(
+            B, true, m_rkPacked.bytes() + m_rkhPacked.bytes(),
+            [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                const auto product = [&](const PackedRhs<S>& packed, Mat<S>& a, Eigen::Index aCol, Mat<S>& c) {
+                    packed.multiply(this->stepRows(a, t, first) + aCol, T * a.cols(), n, c.data() + first * u, u,
+                                    false, productThreads);
+                };
+                rowsOf([&](Eigen::Index f, Eigen::Index m) { outputGradients(io, t, f, m); });
+                if (!m_resetAfter) {
+                    product(m_rkhPacked, m_dz, 2 * u, m_drh);  // d (r * h) from the candidate's product
+                    rowsOf([&](Eigen::Index f, Eigen::Index m) { resetGradient(t, f, m); });
+                }
+                if (t == 0) return;  // no h_{-1} to pass a gradient to
+                // d h_{t-1} through the recurrent products, in m_tmp.
+                product(m_rkPacked, m_resetAfter ? m_da : m_dz, 0, m_tmp);
+                rowsOf([&](Eigen::Index f, Eigen::Index m) { previousStateGradient(t, f, m); });
+            });
         // The recurrent kernel's gradient as products over every step at once.
         if (m_resetAfter) {
             drk.noalias() += m_hp.transpose() * m_da;
         } else {
-            drk.leftCols(2 * u).noalias() += m_hp.transpose() * m_dxw.leftCols(2 * u);
-            drk.rightCols(u).noalias() += m_a.leftCols(u).transpose() * m_dxw.rightCols(u);
+            drk.leftCols(2 * u).noalias() += m_hp.transpose() * m_dz.leftCols(2 * u);
+            drk.rightCols(u).noalias() += m_a.leftCols(u).transpose() * m_dz.rightCols(u);
         }
-        MatMap<S>(io.dParams[0], m_in, 3 * u).noalias() += m_x.transpose() * m_dxw;
+        MatMap<S>(io.dParams[0], m_in, 3 * u).noalias() += m_x.transpose() * m_dz;
         if (m_bias) {
-            MatMap<S>(io.dParams[2], 1, 3 * u) += m_dxw.colwise().sum();
+            MatMap<S>(io.dParams[2], 1, 3 * u) += m_dz.colwise().sum();
             if (m_resetAfter) MatMap<S>(io.dParams[2] + 3 * u, 1, 3 * u) += m_da.colwise().sum();
         }
-        if (io.dIn[0]) {
-            m_dx.noalias() = m_dxw * w.transpose();
-            if (m_xMask.active()) m_xMask.applyPerStep(m_dx, T);
+        if (io.dIn[0] && m_xMask.active()) {
+            m_dx.noalias() = m_dz * w.transpose();
+            m_xMask.applyPerStep(m_dx, T);
             MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
+        } else if (io.dIn[0]) {
+            MatMap<S>(io.dIn[0], rows, m_in).noalias() += m_dz * w.transpose();
         }
     }
 
 private:
+    /// A block of rows [first, first + n) of step t of a (batch * time) x n matrix.
+    auto rowsAt(Mat<S>& m, Eigen::Index t, Eigen::Index first, Eigen::Index n) const {
+        return step(m, t).middleRows(first, n);
+    }
+
+    /// h_{t-1} as step t's products read it, masked by recurrent_dropout (t > 0).
+    void previousState(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        auto hp = rowsAt(m_hp, t, first, n);
+        hp = rowsAt(m_h, t - 1, first, n);
+        if (m_hMask.active()) hp.array() *= m_hMask.values().middleRows(first, n).array();
+    }
+
+    /// h_t = z * h_{t-1} + (1 - z) * hh, from the update gate and the candidate in m_g.
+    void newState(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index u = m_u;
+        auto g = rowsAt(m_g, t, first, n);
+        auto h = rowsAt(m_h, t, first, n);
+        const auto zg = g.leftCols(u).array();
+        if (t > 0) {
+            h.array() = zg * rowsAt(m_h, t - 1, first, n).array() + (S(1) - zg) * g.rightCols(u).array();
+        } else {
+            h.array() = (S(1) - zg) * g.rightCols(u).array();
+        }
+    }
+
+    /// reset_after: the gates from a = h U (+ b_rec), then the new state.
+    void gatesResetAfter(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index u = m_u;
+        auto z = rowsAt(m_z, t, first, n), g = rowsAt(m_g, t, first, n), a = rowsAt(m_a, t, first, n);
+        if (m_bias) a.rowwise() += ConstMatMap<S>(io.params[2] + 3 * u, 1, 3 * u).row(0);
+        z.leftCols(2 * u) += a.leftCols(2 * u);
+        act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
+        z.rightCols(u).array() += g.middleCols(u, u).array() * a.rightCols(u).array();
+        act::apply<S>(m_act, z.rightCols(u), g.rightCols(u));
+        newState(t, first, n);
+    }
+
+    /// reset_after=False: the update and reset gates, and r * h for the candidate's product.
+    void resetGate(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index u = m_u;
+        auto z = rowsAt(m_z, t, first, n), g = rowsAt(m_g, t, first, n), a = rowsAt(m_a, t, first, n);
+        act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
+        a.leftCols(u).array() = g.middleCols(u, u).array() * rowsAt(m_hp, t, first, n).array();  // r * h
+    }
+
+    /// reset_after=False: the candidate from x W_h + (r * h) U_h, then the new state.
+    void candidate(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index u = m_u;
+        auto z = rowsAt(m_z, t, first, n), g = rowsAt(m_g, t, first, n);
+        act::apply<S>(m_act, z.rightCols(u), g.rightCols(u));
+        newState(t, first, n);
+    }
+
+    /// Backward through h = z * prev + (1 - z) * hh: the candidate's and the update gate's dz,
+    /// the part of d h_{t-1} through z * prev, and (reset_after) the reset gate's dz and da.
+    void outputGradients(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index u = m_u;
+        auto dh = m_dh.middleRows(first, n), tmp = m_tmp.middleRows(first, n), dhNext = m_dhNext.middleRows(first, n);
+        dh = dhNext;
+        this->addOutputGradient(io, t, first, dh);
+        auto z = rowsAt(m_z, t, first, n), g = rowsAt(m_g, t, first, n), dz = rowsAt(m_dz, t, first, n);
+        tmp.array() = dh.array() * (S(1) - g.leftCols(u).array());  // d hh
+        act::backward<S>(m_act, z.rightCols(u), g.rightCols(u), tmp, dz.rightCols(u));
+        if (t > 0) {  // d z
+            tmp.array() = dh.array() * (rowsAt(m_h, t - 1, first, n).array() - g.rightCols(u).array());
+        } else {
+            tmp.array() = -dh.array() * g.rightCols(u).array();
+        }
+        act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), tmp, dz.leftCols(u));
+        dhNext.array() = dh.array() * g.leftCols(u).array();  // through z * prev
+        if (!m_resetAfter) return;
+        auto a = rowsAt(m_a, t, first, n), da = rowsAt(m_da, t, first, n);
+        tmp.array() = dz.rightCols(u).array() * a.rightCols(u).array();  // d r
+        act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
+        da.leftCols(2 * u) = dz.leftCols(2 * u);
+        da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
+    }
+
+    /// reset_after=False: the reset gate's dz from d (r * h), which m_drh holds.
+    void resetGradient(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        const Eigen::Index u = m_u;
+        auto tmp = m_tmp.middleRows(first, n);
+        auto z = rowsAt(m_z, t, first, n), g = rowsAt(m_g, t, first, n), dz = rowsAt(m_dz, t, first, n);
+        tmp.array() = m_drh.middleRows(first, n).array() * rowsAt(m_hp, t, first, n).array();  // d r
+        act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
+    }
+
+    /// Adds what the recurrent products pass back (in m_tmp) to d h_{t-1}, through the mask.
+    void previousStateGradient(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        auto tmp = m_tmp.middleRows(first, n);
+        if (!m_resetAfter) {  // and through r * h_{t-1}
+            tmp.array() += m_drh.middleRows(first, n).array() * rowsAt(m_g, t, first, n).middleCols(m_u, m_u).array();
+        }
+        if (m_hMask.active()) tmp.array() *= m_hMask.values().middleRows(first, n).array();
+        m_dhNext.middleRows(first, n) += tmp;
+    }
+
     bool m_resetAfter;
-    Mat<S> m_x, m_xw, m_z, m_g, m_a, m_h, m_hp, m_dxw, m_dh, m_dhNext, m_tmp, m_da, m_drh, m_dx;
+    Mat<S> m_x, m_z, m_g, m_a, m_h, m_hp, m_dz, m_dh, m_dhNext, m_tmp, m_da, m_drh, m_dx;
     /// The recurrent kernel packed for the steps' products: all of it with reset_after, else
     /// its update and reset columns here and its candidate columns in m_rkhPacked (transposed
     /// in the backward pass).

@@ -49,25 +49,15 @@ public:
         m_hp.resize(rows, u);
         step(m_hp, 0).setZero();
         if (T > 1) m_rkPacked.pack(rk);
-        const auto product = [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads) {
-            // h_{t-1}, masked, is in m_hp: the last step's gate math put it there.
-            m_rkPacked.multiply(step(m_hp, t).data() + first * T * u, T * u, n,
-                                m_z.data() + (first * T + t) * 4 * u, T * 4 * u, true, productThreads);
-        };
-        if (splitBySamples()) {
-            // Samples never meet in the recurrence: each thread runs every step for its share.
-            inRowChunks(B, T * 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) {
-                for (Eigen::Index t = 0; t < T; ++t) {
-                    if (t > 0) product(t, first, n, 1);
-                    gates(t, first, n);
-                }
-            });
-        } else {
-            for (Eigen::Index t = 0; t < T; ++t) {
-                if (t > 0) product(t, 0, B, threads);
-                inRowChunks(B, 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) { gates(t, first, n); });
-            }
-        }
+        this->everyStep(B, false, m_rkPacked.bytes(),
+                        [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                            // h_{t-1}, masked, is in m_hp: the last step's gate math put it there.
+                            if (t > 0) {
+                                m_rkPacked.multiply(this->stepRows(m_hp, t, first), T * u, n,
+                                                    this->stepRows(m_z, t, first), T * 4 * u, true, productThreads);
+                            }
+                            rowsOf([&](Eigen::Index f, Eigen::Index m) { gates(t, f, m); });
+                        });
         this->writeOutput(io, m_h);
     }
 
@@ -83,26 +73,15 @@ public:
         m_dc.resize(B, u);
         m_tmp.resize(B, u);
         if (T > 1) m_rkPacked.pack(rk.transpose());
-        const int threads = kernelThreads();
-        const auto product = [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads) {
-            // The mask on h_{t-1} applies when the step before reads the gradient.
-            m_rkPacked.multiply(m_dz.data() + (first * T + t) * 4 * u, T * 4 * u, n, m_dhNext.data() + first * u,
-                                u, false, productThreads);
-        };
-        if (splitBySamples()) {
-            inRowChunks(B, T * 4 * u, threads, [&](Eigen::Index first, Eigen::Index n) {
-                for (Eigen::Index t = T - 1; t >= 0; --t) {
-                    gateGradients(io, t, first, n);
-                    if (t > 0) product(t, first, n, 1);
-                }
-            });
-        } else {
-            for (Eigen::Index t = T - 1; t >= 0; --t) {
-                inRowChunks(B, 4 * u, threads,
-                            [&](Eigen::Index first, Eigen::Index n) { gateGradients(io, t, first, n); });
-                if (t > 0) product(t, 0, B, threads);
-            }
-        }
+        this->everyStep(B, true, m_rkPacked.bytes(),
+                        [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                            rowsOf([&](Eigen::Index f, Eigen::Index m) { gateGradients(io, t, f, m); });
+                            // The mask on h_{t-1} applies when the step before reads the gradient.
+                            if (t > 0) {
+                                m_rkPacked.multiply(this->stepRows(m_dz, t, first), T * 4 * u, n,
+                                                    m_dhNext.data() + first * u, u, false, productThreads);
+                            }
+                        });
         // One product over every step for the recurrent kernel's gradient (h_{-1} rows are 0).
         drk.noalias() += m_hp.transpose() * m_dz;
         MatMap<S> dw(io.dParams[0], m_in, 4 * u);
@@ -122,13 +101,6 @@ public:
     }
 
 private:
-    /// How the threads share a pass. Samples never meet in the recurrence, so each thread can
-    /// run every step for its share of the batch with no hand-over between steps; but then each
-    /// thread reads the whole packed recurrent kernel at every step, which pays while the kernel
-    /// stays in a core's own cache. A larger kernel is split by its columns instead, each thread
-    /// keeping its half, with a hand-over at every step.
-    bool splitBySamples() const { return m_rkPacked.bytes() <= coreCacheBytes() / 2; }
-
     /// Step t's gates, cell and hidden state from its pre-activations z, for rows
     /// [first, first + n) of the batch.
     void gates(Eigen::Index t, Eigen::Index first, Eigen::Index n) {

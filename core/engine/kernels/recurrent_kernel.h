@@ -3,6 +3,7 @@
 #include "engine/activation.h"
 #include "engine/kernel.h"
 #include "engine/kernels/dropout_masks.h"
+#include "engine/kernels/row_chunks.h"
 
 namespace loom {
 
@@ -28,6 +29,38 @@ protected:
     StridedMap<S> step(Mat<S>& m, Eigen::Index t) const {
         return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),
                              Eigen::OuterStride<>(m_steps * m.cols()));
+    }
+
+    /// Rows [first, ...) of step t of a (batch * time) x n matrix, as a pointer for the packed
+    /// products; the rows are m_steps * n apart.
+    S* stepRows(Mat<S>& m, Eigen::Index t, Eigen::Index first) const {
+        return m.data() + (first * m_steps + t) * m.cols();
+    }
+
+    /// Runs run(t, first, n, productThreads, elementwise) for every step, t = 0, 1, ... or, when
+    /// `backward`, from the last step back; each call covers rows [first, first + n) of the
+    /// batch, its step's products run on productThreads threads and its element-wise work goes
+    /// through elementwise(f), which calls f(first, n) over rows. Samples never meet in the
+    /// recurrence: while the packed recurrent kernels (`packedBytes`) fit in half a core's own
+    /// cache, each thread runs every step for its share of the batch, with no hand-over between
+    /// steps. A larger kernel would then be read whole by every thread at every step; instead
+    /// each step's products are split by the kernel's columns and its element-wise work by rows.
+    template <class Run>
+    void everyStep(Eigen::Index batch, bool backward, std::size_t packedBytes, Run&& run) const {
+        const int threads = kernelThreads();
+        const Eigen::Index T = m_steps, width = m_gates * m_u;
+        const auto inOrder = [&](const auto& body) {
+            for (Eigen::Index i = 0; i < T; ++i) body(backward ? T - 1 - i : i);
+        };
+        if (threads <= 1 || packedBytes <= coreCacheBytes() / 2) {
+            inRowChunks(batch, T * width, threads, [&](Eigen::Index first, Eigen::Index n) {
+                const auto mine = [&](const auto& f) { f(first, n); };
+                inOrder([&](Eigen::Index t) { run(t, first, n, 1, mine); });
+            });
+        } else {
+            const auto shared = [&](const auto& f) { inRowChunks(batch, width, threads, f); };
+            inOrder([&](Eigen::Index t) { run(t, Eigen::Index{0}, batch, threads, shared); });
+        }
     }
 
     /// Draws this batch's dropout masks (inactive outside training).

@@ -28,18 +28,24 @@ public:
         m_z.noalias() = m_x * w;  // pre-activations, the input part first
         if (m_bias) m_z.rowwise() += ConstMatMap<S>(io.params[2], 1, u).row(0);
         m_h.resize(rows, u);
-        m_hp.setZero(rows, u);  // h_{t-1} as used, masked
+        m_hp.resize(rows, u);  // h_{t-1} as used, masked; zero before the first step
+        step(m_hp, 0).setZero();
         if (T > 1) m_rkPacked.pack(rk);
-        const int threads = kernelThreads();
-        for (Eigen::Index t = 0; t < T; ++t) {
-            auto hp = step(m_hp, t), z = step(m_z, t);
-            if (t > 0) {
-                hp = step(m_h, t - 1);
-                if (m_hMask.active()) hp.array() *= m_hMask.values().array();
-                m_rkPacked.multiply(hp.data(), T * u, B, z.data(), T * u, true, threads);
-            }
-            act::apply<S>(m_act, z, step(m_h, t));
-        }
+        this->everyStep(B, false, m_rkPacked.bytes(),
+                        [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                            if (t > 0) {
+                                rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                                    auto hp = step(m_hp, t).middleRows(f, m);
+                                    hp = step(m_h, t - 1).middleRows(f, m);
+                                    if (m_hMask.active()) hp.array() *= m_hMask.values().middleRows(f, m).array();
+                                });
+                                m_rkPacked.multiply(this->stepRows(m_hp, t, first), T * u, n, this->stepRows(m_z, t, first),
+                                                    T * u, true, productThreads);
+                            }
+                            rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                                act::apply<S>(m_act, step(m_z, t).middleRows(f, m), step(m_h, t).middleRows(f, m));
+                            });
+                        });
         this->writeOutput(io, m_h);
     }
 
@@ -50,23 +56,32 @@ public:
         m_dz.resize(rows, u);
         m_dh.setZero(B, u);
         if (T > 1) m_rkPacked.pack(rk.transpose());
-        const int threads = kernelThreads();
-        for (Eigen::Index t = T - 1; t >= 0; --t) {
-            this->addOutputGradient(io, t, m_dh);
-            auto dz = step(m_dz, t);
-            act::backward<S>(m_act, step(m_z, t), step(m_h, t), m_dh, dz);
-            if (t > 0) {
-                m_rkPacked.multiply(dz.data(), T * u, B, m_dh.data(), u, false, threads);
-                if (m_hMask.active()) m_dh.array() *= m_hMask.values().array();
-            }
-        }
+        this->everyStep(B, true, m_rkPacked.bytes(),
+                        [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                            rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                                auto dh = m_dh.middleRows(f, m);
+                                this->addOutputGradient(io, t, f, dh);
+                                act::backward<S>(m_act, step(m_z, t).middleRows(f, m), step(m_h, t).middleRows(f, m), dh,
+                                                 step(m_dz, t).middleRows(f, m));
+                            });
+                            if (t == 0) return;
+                            m_rkPacked.multiply(this->stepRows(m_dz, t, first), T * u, n, m_dh.data() + first * u, u,
+                                                false, productThreads);
+                            if (m_hMask.active()) {
+                                rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                                    m_dh.middleRows(f, m).array() *= m_hMask.values().middleRows(f, m).array();
+                                });
+                            }
+                        });
         MatMap<S>(io.dParams[1], u, u).noalias() += m_hp.transpose() * m_dz;
         MatMap<S>(io.dParams[0], m_in, u).noalias() += m_x.transpose() * m_dz;
         if (m_bias) MatMap<S>(io.dParams[2], 1, u) += m_dz.colwise().sum();
-        if (io.dIn[0]) {
+        if (io.dIn[0] && m_xMask.active()) {
             m_dx.noalias() = m_dz * w.transpose();
-            if (m_xMask.active()) m_xMask.applyPerStep(m_dx, T);
+            m_xMask.applyPerStep(m_dx, T);
             MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
+        } else if (io.dIn[0]) {
+            MatMap<S>(io.dIn[0], rows, m_in).noalias() += m_dz * w.transpose();
         }
     }
 
