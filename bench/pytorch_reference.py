@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference timings for bench/README.md: the same four models as layerloom-bench,
+"""PyTorch reference timings for bench/README.md: the same five models as layerloom-bench,
 full training steps (forward, loss, backward, Adam) at batch 32, mean of 5 steps after a
 warm-up. Run with Debian's python3-torch and libopenblas0-openmp installed:
 
@@ -59,11 +59,25 @@ def lstm(inp, units, sequences, keras_selu):
     return KerasLSTM(inp, units, torch.selu, sequences) if keras_selu else Seq(inp, units, sequences)
 
 
-class ChainAutoencoder(nn.Module):
-    def __init__(self, selu):
+class SeqGRU(nn.Module):
+    """nn.GRU (which applies the reset gate after its product, as Keras's reset_after) returning
+    the sequence or the last step."""
+
+    def __init__(self, inp, units, sequences):
         super().__init__()
-        self.e1, self.e2, self.e3 = lstm(1, 512, True, selu), lstm(512, 256, True, selu), lstm(256, 20, False, selu)
-        self.d1, self.d2, self.d3 = lstm(20, 20, True, selu), lstm(20, 256, True, selu), lstm(256, 512, True, selu)
+        self.gru, self.sequences = nn.GRU(inp, units, batch_first=True), sequences
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        return y if self.sequences else y[:, -1]
+
+
+class ChainAutoencoder(nn.Module):
+    def __init__(self, selu, gru=False):
+        super().__init__()
+        layer = (lambda inp, units, sequences, _: SeqGRU(inp, units, sequences)) if gru else lstm
+        self.e1, self.e2, self.e3 = layer(1, 512, True, selu), layer(512, 256, True, selu), layer(256, 20, False, selu)
+        self.d1, self.d2, self.d3 = layer(20, 20, True, selu), layer(20, 256, True, selu), layer(256, 512, True, selu)
         self.out = nn.Linear(512, 1)
 
     def forward(self, x):
@@ -152,7 +166,7 @@ def main():
         a @ a
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"torch.mm peak (2048^3): {2 * 2048 ** 3 * 5 / (time.perf_counter() - start) / 1e9:.1f} GFLOP/s")
-    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "abcd"
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "abcde"
     x = torch.randn(B, T, 1)
     if "a" in only:
         measure("(a) chain autoencoder, nn.LSTM tanh", ChainAutoencoder(False), x, nn.MSELoss(), x)
@@ -169,6 +183,8 @@ def main():
         measure("(d) 1-D conv U-Net", ConvUNet(), x, nn.MSELoss(), x, steps=500)
         xb = torch.randn(256, T, 1)
         measure("(d) 1-D conv U-Net", ConvUNet(), xb, nn.MSELoss(), xb, steps=100)
+    if "e" in only:
+        measure("(e) chain autoencoder, nn.GRU", ChainAutoencoder(False, gru=True), x, nn.MSELoss(), x)
 
 if __name__ == "__main__":
     main()
