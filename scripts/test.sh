@@ -18,7 +18,9 @@ fi
 if [ "${1:-}" = "--tsan" ]; then
     build="$root/build-tsan"
     # The tests that run a worker thread: the trainer's pause and stop, sessions, the window's
-    # training and its reading of files (with a helper process). Qt's own libraries are not instrumented; tests/tsan.supp names what that hides.
+    # training and its reading of files, and the helper process's stop. Qt's own libraries are
+    # not instrumented; tests/tsan.supp names what that hides. Forking the Keras-file reader
+    # from the multi-threaded window is left to the other runs (see main_window_test.cpp).
     filter=(-R '^(ui\.(training|main_window)|core\.(Trainer|TrainingSession)\.|core\.Isolated\.StopsWhenAskedTo)')
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
 fi
