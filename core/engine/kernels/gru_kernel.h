@@ -50,14 +50,19 @@ public:
                     packed.multiply(this->stepRows(a, t, first) + aCol, T * a.cols(), n,
                                     this->stepRows(c, t, first) + cCol, T * c.cols(), add, productThreads);
                 };
+                // Before the first step the state is zero, and so is what the products add.
                 if (t > 0) rowsOf([&](Eigen::Index f, Eigen::Index m) { previousState(t, f, m); });
                 if (m_resetAfter) {
-                    product(m_rkPacked, m_hp, 0, m_a, 0, false);
+                    if (t > 0) {
+                        product(m_rkPacked, m_hp, 0, m_a, 0, false);
+                    } else {
+                        rowsOf([&](Eigen::Index f, Eigen::Index m) { rowsAt(m_a, t, f, m).setZero(); });
+                    }
                     rowsOf([&](Eigen::Index f, Eigen::Index m) { gatesResetAfter(io, t, f, m); });
                 } else {
-                    product(m_rkPacked, m_hp, 0, m_z, 0, true);
+                    if (t > 0) product(m_rkPacked, m_hp, 0, m_z, 0, true);
                     rowsOf([&](Eigen::Index f, Eigen::Index m) { resetGate(t, f, m); });
-                    product(m_rkhPacked, m_a, 0, m_z, 2 * u, true);
+                    if (t > 0) product(m_rkhPacked, m_a, 0, m_z, 2 * u, true);
                     rowsOf([&](Eigen::Index f, Eigen::Index m) { candidate(t, f, m); });
                 }
             });
