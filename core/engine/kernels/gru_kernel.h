@@ -16,7 +16,7 @@ template <class S>
 class GruKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
     using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act, Base::m_rec,
-        Base::m_xMask, Base::m_hMask, Base::step;
+        Base::m_hMask, Base::step, Base::rowsAt;
 
 public:
     explicit GruKernel(const KernelSetup& s)
@@ -27,21 +27,17 @@ public:
         ConstMatMap<S> w(io.params[0], m_in, 3 * u);
         ConstMatMap<S> rk(io.params[1], u, 3 * u);
         this->drawMasks(io);
-        m_x = ConstMatMap<S>(io.in[0], rows, m_in);
-        if (m_xMask.active()) m_xMask.applyPerStep(m_x, T);
-        m_z.noalias() = m_x * w;  // pre-activations, the input part x W + b_in first
-        if (m_bias) {
-            const auto bias = ConstMatMap<S>(io.params[2], 1, 3 * u).row(0);
-            inRowChunks(rows, 3 * u, kernelThreads(),
-                        [&](Eigen::Index first, Eigen::Index n) { m_z.middleRows(first, n).rowwise() += bias; });
-        }
+        m_z.noalias() = this->maskInput(io) * w;  // pre-activations, the input part x W + b_in first
+        if (m_bias) this->addBias(m_z, io.params[2]);
         m_g.resize(rows, 3 * u);  // activations
         m_a.resize(rows, 3 * u);  // recurrent part: h U + b_rec (reset_after) or (r * h) U_h
         m_h.resize(rows, u);
         m_hp.resize(rows, u);  // h_{t-1} as used, masked; zero before the first step
         step(m_hp, 0).setZero();
-        m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
-        if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
+        if (T > 1) {
+            m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
+            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
+        }
         this->everyStep(
             B, false, m_rkPacked.bytes() + m_rkhPacked.bytes(),
             [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -51,7 +47,7 @@ public:
                                     this->stepRows(c, t, first) + cCol, T * c.cols(), add, productThreads);
                 };
                 // Before the first step the state is zero, and so is what the products add.
-                if (t > 0) rowsOf([&](Eigen::Index f, Eigen::Index m) { previousState(t, f, m); });
+                if (t > 0) rowsOf([&](Eigen::Index f, Eigen::Index m) { this->previousState(m_hp, m_h, t, f, m); });
                 if (m_resetAfter) {
                     if (t > 0) {
                         product(m_rkPacked, m_hp, 0, m_a, 0, false);
@@ -83,8 +79,10 @@ public:
         } else {
             m_drh.resize(B, u);
         }
-        m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
-        if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
+        if (T > 1) {
+            m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
+            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
+        }
         this->everyStep(
             B, true, m_rkPacked.bytes() + m_rkhPacked.bytes(),
             [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -109,33 +107,15 @@ public:
             drk.leftCols(2 * u).noalias() += m_hp.transpose() * m_dz.leftCols(2 * u);
             drk.rightCols(u).noalias() += m_a.leftCols(u).transpose() * m_dz.rightCols(u);
         }
-        MatMap<S>(io.dParams[0], m_in, 3 * u).noalias() += m_x.transpose() * m_dz;
+        MatMap<S>(io.dParams[0], m_in, 3 * u).noalias() += this->maskedInput(io).transpose() * m_dz;
         if (m_bias) {
             MatMap<S>(io.dParams[2], 1, 3 * u) += m_dz.colwise().sum();
             if (m_resetAfter) MatMap<S>(io.dParams[2] + 3 * u, 1, 3 * u) += m_da.colwise().sum();
         }
-        if (io.dIn[0] && m_xMask.active()) {
-            m_dx.noalias() = m_dz * w.transpose();
-            m_xMask.applyPerStep(m_dx, T);
-            MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
-        } else if (io.dIn[0]) {
-            MatMap<S>(io.dIn[0], rows, m_in).noalias() += m_dz * w.transpose();
-        }
+        this->addInputGradient(io, m_dz, w);
     }
 
 private:
-    /// A block of rows [first, first + n) of step t of a (batch * time) x n matrix.
-    auto rowsAt(Mat<S>& m, Eigen::Index t, Eigen::Index first, Eigen::Index n) const {
-        return step(m, t).middleRows(first, n);
-    }
-
-    /// h_{t-1} as step t's products read it, masked by recurrent_dropout (t > 0).
-    void previousState(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
-        auto hp = rowsAt(m_hp, t, first, n);
-        hp = rowsAt(m_h, t - 1, first, n);
-        if (m_hMask.active()) hp.array() *= m_hMask.values().middleRows(first, n).array();
-    }
-
     /// h_t = z * h_{t-1} + (1 - z) * hh, from the update gate and the candidate in m_g.
     void newState(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
         const Eigen::Index u = m_u;
@@ -222,7 +202,7 @@ private:
     }
 
     bool m_resetAfter;
-    Mat<S> m_x, m_z, m_g, m_a, m_h, m_hp, m_dz, m_dh, m_dhNext, m_tmp, m_da, m_drh, m_dx;
+    Mat<S> m_z, m_g, m_a, m_h, m_hp, m_dz, m_dh, m_dhNext, m_tmp, m_da, m_drh;
     /// The recurrent kernel packed for the steps' products: all of it with reset_after, else
     /// its update and reset columns here and its candidate columns in m_rkhPacked (transposed
     /// in the backward pass).

@@ -15,7 +15,7 @@ template <class S>
 class LstmKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
     using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act, Base::m_rec,
-        Base::m_xMask, Base::m_hMask, Base::step;
+        Base::m_hMask, Base::step, Base::rowsAt;
 
 public:
     explicit LstmKernel(const KernelSetup& s)
@@ -23,23 +23,11 @@ public:
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
-        ConstMatMap<S> x(io.in[0], rows, m_in);
         ConstMatMap<S> w(io.params[0], m_in, 4 * u);
         ConstMatMap<S> rk(io.params[1], u, 4 * u);
         this->drawMasks(io);
-        if (m_xMask.active()) {
-            m_x = x;
-            m_xMask.applyPerStep(m_x, T);
-            m_z.noalias() = m_x * w;
-        } else {
-            m_z.noalias() = x * w;
-        }
-        const int threads = kernelThreads();
-        if (m_bias) {
-            const auto bias = ConstMatMap<S>(io.params[2], 1, 4 * u).row(0);
-            inRowChunks(rows, 4 * u, threads,
-                        [&](Eigen::Index first, Eigen::Index n) { m_z.middleRows(first, n).rowwise() += bias; });
-        }
+        m_z.noalias() = this->maskInput(io) * w;
+        if (m_bias) this->addBias(m_z, io.params[2]);
         m_g.resize(rows, 4 * u);
         m_c.resize(rows, u);
         m_ac.resize(rows, u);
@@ -84,52 +72,28 @@ public:
                         });
         // One product over every step for the recurrent kernel's gradient (h_{-1} rows are 0).
         drk.noalias() += m_hp.transpose() * m_dz;
-        MatMap<S> dw(io.dParams[0], m_in, 4 * u);
-        if (m_xMask.active()) {
-            dw.noalias() += m_x.transpose() * m_dz;
-        } else {
-            dw.noalias() += ConstMatMap<S>(io.in[0], rows, m_in).transpose() * m_dz;
-        }
+        MatMap<S>(io.dParams[0], m_in, 4 * u).noalias() += this->maskedInput(io).transpose() * m_dz;
         if (m_bias) MatMap<S>(io.dParams[2], 1, 4 * u) += m_dz.colwise().sum();
-        if (io.dIn[0] && m_xMask.active()) {
-            m_dx.noalias() = m_dz * w.transpose();
-            m_xMask.applyPerStep(m_dx, T);
-            MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
-        } else if (io.dIn[0]) {
-            MatMap<S>(io.dIn[0], rows, m_in).noalias() += m_dz * w.transpose();
-        }
+        this->addInputGradient(io, m_dz, w);
     }
 
 private:
     /// Step t's gates, cell and hidden state from its pre-activations z, for rows
     /// [first, first + n) of the batch.
     void gates(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
-        const Eigen::Index T = m_steps, u = m_u;
-        StridedMap<S> zStep = step(m_z, t), gStep = step(m_g, t);
-        const auto z = zStep.middleRows(first, n);
-        auto g = gStep.middleRows(first, n);
+        const Eigen::Index u = m_u;
+        const auto z = rowsAt(m_z, t, first, n);
+        auto g = rowsAt(m_g, t, first, n);
         act::apply<S>(m_rec, z.leftCols(2 * u), g.leftCols(2 * u));
         act::apply<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u));
         act::apply<S>(m_rec, z.rightCols(u), g.rightCols(u));
-        StridedMap<S> cStep = step(m_c, t), acStep = step(m_ac, t), hStep = step(m_h, t);
-        auto c = cStep.middleRows(first, n);
+        auto c = rowsAt(m_c, t, first, n);
         c.array() = g.leftCols(u).array() * g.middleCols(2 * u, u).array();
-        if (t > 0) {
-            StridedMap<S> before = step(m_c, t - 1);
-            c.array() += g.middleCols(u, u).array() * before.middleRows(first, n).array();
-        }
-        auto ac = acStep.middleRows(first, n);
+        if (t > 0) c.array() += g.middleCols(u, u).array() * rowsAt(m_c, t - 1, first, n).array();
+        auto ac = rowsAt(m_ac, t, first, n);
         act::apply<S>(m_act, c, ac);
-        auto h = hStep.middleRows(first, n);
-        h.array() = g.rightCols(u).array() * ac.array();
-        if (t + 1 < T) {  // h_t as the next step's recurrent product uses it
-            StridedMap<S> next = step(m_hp, t + 1);
-            if (m_hMask.active()) {
-                next.middleRows(first, n).array() = h.array() * m_hMask.values().middleRows(first, n).array();
-            } else {
-                next.middleRows(first, n) = h;
-            }
-        }
+        rowsAt(m_h, t, first, n).array() = g.rightCols(u).array() * ac.array();
+        if (t + 1 < m_steps) this->previousState(m_hp, m_h, t + 1, first, n);  // for the next step's product
     }
 
     /// Backward through step t's gates for rows [first, first + n): from the hidden state's
@@ -137,21 +101,17 @@ private:
     /// gradient dz and the cell gradient the step before receives.
     void gateGradients(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, Eigen::Index n) {
         const Eigen::Index u = m_u;
-        const auto rowsOf = [&](Mat<S>& m) { return m.middleRows(first, n); };
-        auto dh = rowsOf(m_dh), dc = rowsOf(m_dc), tmp = rowsOf(m_tmp), dcNext = rowsOf(m_dcNext);
+        const auto part = [&](Mat<S>& m) { return m.middleRows(first, n); };
+        auto dh = part(m_dh), dc = part(m_dc), tmp = part(m_tmp), dcNext = part(m_dcNext);
         if (m_hMask.active()) {
-            dh.array() = rowsOf(m_dhNext).array() * m_hMask.values().middleRows(first, n).array();
+            dh.array() = part(m_dhNext).array() * m_hMask.values().middleRows(first, n).array();
         } else {
-            dh = rowsOf(m_dhNext);
+            dh = part(m_dhNext);
         }
         this->addOutputGradient(io, t, first, dh);
-        StridedMap<S> gStep = step(m_g, t), zStep = step(m_z, t), dzStep = step(m_dz, t);
-        const auto g = gStep.middleRows(first, n);
-        const auto z = zStep.middleRows(first, n);
-        auto dz = dzStep.middleRows(first, n);
-        StridedMap<S> cStep = step(m_c, t), acStep = step(m_ac, t);
-        const auto c = cStep.middleRows(first, n);
-        const auto ac = acStep.middleRows(first, n);
+        const auto g = rowsAt(m_g, t, first, n), z = rowsAt(m_z, t, first, n);
+        const auto c = rowsAt(m_c, t, first, n), ac = rowsAt(m_ac, t, first, n);
+        auto dz = rowsAt(m_dz, t, first, n);
         // Output gate and cell.
         tmp.array() = dh.array() * ac.array();  // d o
         act::backward<S>(m_rec, z.rightCols(u), g.rightCols(u), tmp, dz.rightCols(u));
@@ -162,8 +122,7 @@ private:
         tmp.array() = dc.array() * g.middleCols(2 * u, u).array();
         act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), tmp, dz.leftCols(u));
         if (t > 0) {
-            StridedMap<S> before = step(m_c, t - 1);
-            tmp.array() = dc.array() * before.middleRows(first, n).array();
+            tmp.array() = dc.array() * rowsAt(m_c, t - 1, first, n).array();
             act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
         } else {
             dz.middleCols(u, u).setZero();
@@ -173,8 +132,7 @@ private:
         dcNext.array() = dc.array() * g.middleCols(u, u).array();
     }
 
-    Mat<S> m_x, m_z, m_g, m_c, m_ac, m_h, m_hp, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp,
-        m_dx;
+    Mat<S> m_z, m_g, m_c, m_ac, m_h, m_hp, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
 

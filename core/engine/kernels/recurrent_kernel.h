@@ -7,8 +7,9 @@
 
 namespace loom {
 
-/// What the LSTM and GRU kernels share: their Keras parameters, dropout masks, the per-step
-/// views of (batch * time) x n matrices, and where the output and its gradient go.
+/// What the LSTM, GRU and SimpleRNN kernels share: their Keras parameters, dropout masks, the
+/// per-step views of (batch * time) x n matrices, how threads share a pass, and where the input,
+/// the output and their gradients go.
 template <class S>
 class RecurrentKernel : public Kernel<S> {
 protected:
@@ -29,6 +30,11 @@ protected:
     StridedMap<S> step(Mat<S>& m, Eigen::Index t) const {
         return StridedMap<S>(m.data() + t * m.cols(), m.rows() / m_steps, m.cols(),
                              Eigen::OuterStride<>(m_steps * m.cols()));
+    }
+
+    /// Rows [first, first + n) of step t of a (batch * time) x n matrix.
+    auto rowsAt(Mat<S>& m, Eigen::Index t, Eigen::Index first, Eigen::Index n) const {
+        return step(m, t).middleRows(first, n);
     }
 
     /// Rows [first, ...) of step t of a (batch * time) x n matrix, as a pointer for the packed
@@ -69,6 +75,47 @@ protected:
         m_hMask.draw(io, io.batch, m_u, m_recurrentDropout);
     }
 
+    /// The input as the kernel uses it: the layer's input, or with dropout a copy through this
+    /// batch's mask. maskInput makes that copy (forward); maskedInput reads it again (backward).
+    ConstMatMap<S> maskInput(const KernelIO<S>& io) {
+        if (m_xMask.active()) {
+            m_x = ConstMatMap<S>(io.in[0], io.batch * m_steps, m_in);
+            m_xMask.applyPerStep(m_x, m_steps);
+        }
+        return maskedInput(io);
+    }
+    ConstMatMap<S> maskedInput(const KernelIO<S>& io) const {
+        return ConstMatMap<S>(m_xMask.active() ? m_x.data() : io.in[0], io.batch * m_steps, m_in);
+    }
+
+    /// Adds the bias row to every row of z, the rows shared between the threads.
+    void addBias(Mat<S>& z, const S* bias) const {
+        const auto row = ConstMatMap<S>(bias, 1, z.cols()).row(0);
+        inRowChunks(z.rows(), z.cols(), kernelThreads(),
+                    [&](Eigen::Index first, Eigen::Index n) { z.middleRows(first, n).rowwise() += row; });
+    }
+
+    /// h_{t-1} as step t's recurrent product reads it: h's rows of step t - 1 through the
+    /// recurrent dropout mask, into hp's rows of step t (rows [first, first + n), t > 0).
+    void previousState(Mat<S>& hp, Mat<S>& h, Eigen::Index t, Eigen::Index first, Eigen::Index n) const {
+        auto to = rowsAt(hp, t, first, n);
+        to = rowsAt(h, t - 1, first, n);
+        if (m_hMask.active()) to.array() *= m_hMask.values().middleRows(first, n).array();
+    }
+
+    /// Adds the input's gradient, dz W^T through the input's dropout mask, to the layer's.
+    void addInputGradient(KernelIO<S>& io, const Mat<S>& dz, const ConstMatMap<S>& w) {
+        if (!io.dIn[0]) return;
+        MatMap<S> dIn(io.dIn[0], dz.rows(), m_in);
+        if (m_xMask.active()) {
+            m_dx.noalias() = dz * w.transpose();
+            m_xMask.applyPerStep(m_dx, m_steps);
+            dIn += m_dx;
+        } else {
+            dIn.noalias() += dz * w.transpose();
+        }
+    }
+
     /// The hidden states of every step, or of the last step only.
     void writeOutput(KernelIO<S>& io, Mat<S>& h) const {
         if (m_sequences) {
@@ -78,12 +125,8 @@ protected:
         }
     }
 
-    /// Adds the gradient the output passes to step t's hidden state.
-    void addOutputGradient(const KernelIO<S>& io, Eigen::Index t, Mat<S>& dh) const {
-        addOutputGradient(io, t, 0, dh);
-    }
-
-    /// The same for rows [first, first + dh.rows()) of the batch.
+    /// Adds the gradient the output passes to step t's hidden state, for rows [first,
+    /// first + dh.rows()) of the batch.
     void addOutputGradient(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, MatRef<S> dh) const {
         const Eigen::Index B = io.batch, n = dh.rows();
         if (m_sequences) {
@@ -99,6 +142,9 @@ protected:
     Activation m_act, m_rec;
     double m_dropout, m_recurrentDropout;
     DropoutMask<S> m_xMask, m_hMask;
+
+private:
+    Mat<S> m_x, m_dx;  ///< the masked input and its gradient, with dropout only
 };
 
 }  // namespace loom

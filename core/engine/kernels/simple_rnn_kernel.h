@@ -12,8 +12,8 @@ namespace loom {
 template <class S>
 class SimpleRnnKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
-    using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act, Base::m_xMask,
-        Base::m_hMask, Base::step;
+    using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act,
+        Base::m_hMask, Base::step, Base::rowsAt;
 
 public:
     explicit SimpleRnnKernel(const KernelSetup& s) : Base(s, 1) {}
@@ -23,10 +23,8 @@ public:
         ConstMatMap<S> w(io.params[0], m_in, u);
         ConstMatMap<S> rk(io.params[1], u, u);
         this->drawMasks(io);
-        m_x = ConstMatMap<S>(io.in[0], rows, m_in);
-        if (m_xMask.active()) m_xMask.applyPerStep(m_x, T);
-        m_z.noalias() = m_x * w;  // pre-activations, the input part first
-        if (m_bias) m_z.rowwise() += ConstMatMap<S>(io.params[2], 1, u).row(0);
+        m_z.noalias() = this->maskInput(io) * w;  // pre-activations, the input part first
+        if (m_bias) this->addBias(m_z, io.params[2]);
         m_h.resize(rows, u);
         m_hp.resize(rows, u);  // h_{t-1} as used, masked; zero before the first step
         step(m_hp, 0).setZero();
@@ -34,16 +32,12 @@ public:
         this->everyStep(B, false, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             if (t > 0) {
-                                rowsOf([&](Eigen::Index f, Eigen::Index m) {
-                                    auto hp = step(m_hp, t).middleRows(f, m);
-                                    hp = step(m_h, t - 1).middleRows(f, m);
-                                    if (m_hMask.active()) hp.array() *= m_hMask.values().middleRows(f, m).array();
-                                });
+                                rowsOf([&](Eigen::Index f, Eigen::Index m) { this->previousState(m_hp, m_h, t, f, m); });
                                 m_rkPacked.multiply(this->stepRows(m_hp, t, first), T * u, n, this->stepRows(m_z, t, first),
                                                     T * u, true, productThreads);
                             }
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
-                                act::apply<S>(m_act, step(m_z, t).middleRows(f, m), step(m_h, t).middleRows(f, m));
+                                act::apply<S>(m_act, rowsAt(m_z, t, f, m), rowsAt(m_h, t, f, m));
                             });
                         });
         this->writeOutput(io, m_h);
@@ -61,8 +55,7 @@ public:
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
                                 auto dh = m_dh.middleRows(f, m);
                                 this->addOutputGradient(io, t, f, dh);
-                                act::backward<S>(m_act, step(m_z, t).middleRows(f, m), step(m_h, t).middleRows(f, m), dh,
-                                                 step(m_dz, t).middleRows(f, m));
+                                act::backward<S>(m_act, rowsAt(m_z, t, f, m), rowsAt(m_h, t, f, m), dh, rowsAt(m_dz, t, f, m));
                             });
                             if (t == 0) return;
                             m_rkPacked.multiply(this->stepRows(m_dz, t, first), T * u, n, m_dh.data() + first * u, u,
@@ -74,19 +67,13 @@ public:
                             }
                         });
         MatMap<S>(io.dParams[1], u, u).noalias() += m_hp.transpose() * m_dz;
-        MatMap<S>(io.dParams[0], m_in, u).noalias() += m_x.transpose() * m_dz;
+        MatMap<S>(io.dParams[0], m_in, u).noalias() += this->maskedInput(io).transpose() * m_dz;
         if (m_bias) MatMap<S>(io.dParams[2], 1, u) += m_dz.colwise().sum();
-        if (io.dIn[0] && m_xMask.active()) {
-            m_dx.noalias() = m_dz * w.transpose();
-            m_xMask.applyPerStep(m_dx, T);
-            MatMap<S>(io.dIn[0], rows, m_in) += m_dx;
-        } else if (io.dIn[0]) {
-            MatMap<S>(io.dIn[0], rows, m_in).noalias() += m_dz * w.transpose();
-        }
+        this->addInputGradient(io, m_dz, w);
     }
 
 private:
-    Mat<S> m_x, m_z, m_h, m_hp, m_dz, m_dh, m_dx;
+    Mat<S> m_z, m_h, m_hp, m_dz, m_dh;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
 
