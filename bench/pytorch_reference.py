@@ -44,14 +44,15 @@ class KerasLSTM(nn.Module):
 
 
 class Seq(nn.Module):
-    """nn.LSTM returning the sequence or the last step."""
+    """nn.LSTM or nn.GRU (which applies the reset gate after its product, as Keras's
+    reset_after does) returning the sequence or the last step."""
 
-    def __init__(self, inp, units, sequences):
+    def __init__(self, inp, units, sequences, kind=nn.LSTM):
         super().__init__()
-        self.lstm, self.sequences = nn.LSTM(inp, units, batch_first=True), sequences
+        self.rnn, self.sequences = kind(inp, units, batch_first=True), sequences
 
     def forward(self, x):
-        y, _ = self.lstm(x)
+        y, _ = self.rnn(x)
         return y if self.sequences else y[:, -1]
 
 
@@ -59,23 +60,14 @@ def lstm(inp, units, sequences, keras_selu):
     return KerasLSTM(inp, units, torch.selu, sequences) if keras_selu else Seq(inp, units, sequences)
 
 
-class SeqGRU(nn.Module):
-    """nn.GRU (which applies the reset gate after its product, as Keras's reset_after) returning
-    the sequence or the last step."""
-
-    def __init__(self, inp, units, sequences):
-        super().__init__()
-        self.gru, self.sequences = nn.GRU(inp, units, batch_first=True), sequences
-
-    def forward(self, x):
-        y, _ = self.gru(x)
-        return y if self.sequences else y[:, -1]
+def gru(inp, units, sequences, _keras_selu):
+    return Seq(inp, units, sequences, nn.GRU)
 
 
 class ChainAutoencoder(nn.Module):
-    def __init__(self, selu, gru=False):
+    def __init__(self, selu, use_gru=False):
         super().__init__()
-        layer = (lambda inp, units, sequences, _: SeqGRU(inp, units, sequences)) if gru else lstm
+        layer = gru if use_gru else lstm
         self.e1, self.e2, self.e3 = layer(1, 512, True, selu), layer(512, 256, True, selu), layer(256, 20, False, selu)
         self.d1, self.d2, self.d3 = layer(20, 20, True, selu), layer(20, 256, True, selu), layer(256, 512, True, selu)
         self.out = nn.Linear(512, 1)
@@ -184,7 +176,7 @@ def main():
         xb = torch.randn(256, T, 1)
         measure("(d) 1-D conv U-Net", ConvUNet(), xb, nn.MSELoss(), xb, steps=100)
     if "e" in only:
-        measure("(e) chain autoencoder, nn.GRU", ChainAutoencoder(False, gru=True), x, nn.MSELoss(), x)
+        measure("(e) chain autoencoder, nn.GRU", ChainAutoencoder(False, use_gru=True), x, nn.MSELoss(), x)
 
 if __name__ == "__main__":
     main()
