@@ -18,6 +18,8 @@
 #include "data/csv_reader.h"
 #include "data/npy.h"
 #include "data/shipped_files.h"
+#include "engine/isa/cpu_dispatch.h"
+#include "engine/kernels/row_chunks.h"
 #include "engine/plan.h"
 #include "engine/weights_file.h"
 #include "interop/keras_model.h"
@@ -33,6 +35,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+/// --threads above this is a typing mistake, not a machine.
+constexpr long long kMostThreads = 1024;
 
 std::atomic<bool> g_interrupted{false};
 
@@ -168,7 +173,7 @@ const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
         "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-        "weights", "run", "input", "patience", "scale", "to", "resume", "shuffle"};
+        "weights", "run", "input", "patience", "scale", "to", "resume", "shuffle", "threads"};
     return names;
 }
 
@@ -270,8 +275,14 @@ void checkResumeOptions(const Args& a) {
 int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
               "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-              "weights", "patience", "resume", "shuffle"},
+              "weights", "patience", "resume", "shuffle", "threads"},
              {"quiet"}, 1, "a MODEL");
+    // --threads N holds every batch to N threads, so that a run repeats bit for bit; without it
+    // a run takes every core, or fewer while other programs keep cores busy (ThreadChooser).
+    const std::optional<long long> threads = a.integer("threads", 1);
+    if (threads && *threads > kMostThreads) {
+        throw UsageError{"--threads must be at most " + std::to_string(kMostThreads) + ", not " + std::to_string(*threads)};
+    }
     const std::string modelPath = a.positional[0];
     const auto resumeDir = a.get("resume");
     if (resumeDir) checkResumeOptions(a);
@@ -375,7 +386,10 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
         }
         err << "training " << plan.params().size() << " weight tensors, " << config.epochs
             << " epochs, batch " << config.batchSize << ", " << config.optimizer.name() << " lr "
-            << config.optimizer.learningRate << ", loss " << lossName(config.loss) << "\n";
+            << config.optimizer.learningRate << ", loss " << lossName(config.loss) << ", "
+            << (threads ? std::to_string(*threads) + (*threads == 1 ? " thread" : " threads")
+                        : "up to " + std::to_string(kernelThreads()) + " threads")
+            << "\n";
     }
     RunRecord record;
     if (resumed) record = resumed->record;
@@ -394,9 +408,10 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     Progress progress(err, control, quiet);
     progress.setEpochs(config.epochs);
     RunKeeper keeper(progress, control, plan, outDir, record);
+    if (threads) isa::setThreads(static_cast<int>(*threads));
     const TrainResult result =
         train(plan, data.train, data.validation.size() > 0 ? &data.validation : nullptr, config,
-              &control, &keeper, state ? &*state : nullptr);
+              &control, &keeper, state ? &*state : nullptr, threads ? ThreadUse::Fixed : ThreadUse::Adaptive);
 
     std::string message = result.message;
     const std::string resumeHint = "; continue with: layerloom-cli train " + modelPath +

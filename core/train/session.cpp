@@ -110,7 +110,8 @@ TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* obse
         }
     } relay(*this, observer);
     return train(*m_plan, m_data.train, m_data.validation.size() > 0 ? &m_data.validation : nullptr,
-                 m_setup.config, &control, &relay);
+                 m_setup.config, &control, &relay, nullptr,
+                 m_setup.fixedThreads ? ThreadUse::Fixed : ThreadUse::Adaptive);
 }
 
 Preview TrainingSession::preview(int epoch) {

@@ -31,8 +31,11 @@ struct SessionSetup {
     DataSpec data;
     /// How many samples the previews show outputs for (spread evenly over the samples).
     std::int64_t previewSamples = 512;
-    /// Threads for the matrix products; 0 takes every core. A desktop app leaves one to the UI.
+    /// Threads for the products and steps: at most this many, 0 for every core. While other
+    /// programs keep cores busy, a run takes fewer where that is faster (ThreadChooser), unless
+    /// `fixedThreads` holds it to exactly this many.
     int threads = 0;
+    bool fixedThreads = false;
 };
 
 /// The samples the previews show, as the model sees them and in the data's original units:

@@ -1,7 +1,9 @@
 #include "train/trainer.h"
 
 #include "data/csv_reader.h"
+#include "engine/kernels/row_chunks.h"
 #include "engine/regularizer.h"
+#include "train/thread_chooser.h"
 
 #include <algorithm>
 #include <chrono>
@@ -167,7 +169,7 @@ std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x) {
 
 TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validation,
                   const TrainConfig& config, TrainingControl* control,
-                  TrainingObserver* observer, const TrainingState* resume) {
+                  TrainingObserver* observer, const TrainingState* resume, ThreadUse threadUse) {
     TrainResult result;
     if (std::string problem = checkData(plan, all, config.loss, "training"); !problem.empty()) {
         result.reason = StopReason::InvalidData;
@@ -253,6 +255,14 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         observer->onCheckpoint(state);
     };
     if (checkpoints) checkpoint(firstEpoch - 1);
+    // Batches run on as many of the thread's cores as are fastest now (see ThreadChooser); the
+    // count is the caller's again afterwards.
+    const int threadsBefore = kernelThreads();
+    ThreadChooser threads(threadUse == ThreadUse::Adaptive ? threadsBefore : 1);
+    struct RestoreThreads {
+        int count;
+        ~RestoreThreads() { setKernelThreads(count); }
+    } restoreThreads{threadsBefore};
     const auto start = Clock::now();
     // A resumed run's clock goes on from where it stopped.
     const double earlier = result.history.empty() ? 0.0 : result.history.back().elapsedSeconds;
@@ -292,6 +302,8 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             const std::size_t begin = static_cast<std::size_t>(b) * batchSize;
             const std::size_t end = std::min(n, begin + batchSize);
             const int batch = static_cast<int>(end - begin);
+            if (threadUse == ThreadUse::Adaptive) setKernelThreads(threads.threads());
+            const auto batchStart = Clock::now();
             gather(trainSet, order, begin, end, x, y);
             const float* in[] = {x.data()};
             plan.forward(in, batch, true, &rng);
@@ -320,6 +332,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
                 gradSums[p.layer] += sq;  // summed over the layer's tensors, rooted below
             }
             optimizer.step(plan);
+            threads.measured(seconds(batchStart), batch);
             lossSum += loss * batch;
             if (isClassification(config.loss)) {
                 accSum += accuracy<float>(config.loss, plan.output(0), y.data(), rows, out.cols) * batch;

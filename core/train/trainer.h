@@ -113,6 +113,16 @@ struct TrainResult {
     int bestEpoch = 0;
 };
 
+/// How many threads the batches of a run take, of the calling thread's kernelThreads().
+enum class ThreadUse {
+    /// All of them, or fewer while that is faster because other programs keep cores busy
+    /// (see ThreadChooser).
+    Adaptive,
+    /// Exactly all of them: on processors where OpenBLAS's products differ in the last bits
+    /// with the thread count, only this makes a run repeat bit for bit.
+    Fixed,
+};
+
 /// Trains `plan` in place. Never throws on bad data or diverging numbers: it stops, says why,
 /// and leaves the last good weights in the plan. With `resume` (a checkpoint of a run with the
 /// same config and data, the plan holding its weights) it continues that run from its next
@@ -120,7 +130,8 @@ struct TrainResult {
 /// state that does not fit the plan ends as InvalidData.
 TrainResult train(Plan<float>& plan, const Dataset& data, const Dataset* validation,
                   const TrainConfig& config, TrainingControl* control = nullptr,
-                  TrainingObserver* observer = nullptr, const TrainingState* resume = nullptr);
+                  TrainingObserver* observer = nullptr, const TrainingState* resume = nullptr,
+                  ThreadUse threads = ThreadUse::Adaptive);
 
 struct Evaluation {
     double loss = 0.0;

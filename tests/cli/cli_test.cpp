@@ -456,6 +456,35 @@ TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {
     EXPECT_TRUE(has(r.out, "there is no sample series '../examples/lstm_autoencoder.loom'")) << r.out;
 }
 
+TEST(CliTrain, ThreadsHoldsTheRunToACountAndTheResultDoesNotDependOnIt) {
+    const std::string nile = std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/nile.csv";
+    const std::string train = "train " + kFixture + "/model.json --data " + nile +
+                              " --column volume --epochs 2 --batch-size 8 --seed 5 --out ";
+    const fs::path one = freshDir("layerloom_cli_threads_1"), two = freshDir("layerloom_cli_threads_2"),
+                   any = freshDir("layerloom_cli_threads_any");
+    Result r = run(train + one.string() + " --threads 1");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, ", loss mse, 1 thread\n")) << r.out;
+    r = run(train + two.string() + " --threads 2");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, ", loss mse, 2 threads\n")) << r.out;
+    r = run(train + any.string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, ", loss mse, up to ")) << r.out;
+    // A run may change its count between batches (to fewer while other programs keep cores
+    // busy): LayerLoom's kernels compute the same values on any count.
+    const std::string weights = readFile(one / "weights.llw");
+    EXPECT_FALSE(weights.empty());
+    EXPECT_TRUE(readFile(two / "weights.llw") == weights);
+    EXPECT_TRUE(readFile(any / "weights.llw") == weights);
+
+    for (const char* wrong : {"0", "-2", "two", "5000"}) {
+        r = run(train + freshDir("layerloom_cli_threads_wrong").string() + " --threads " + wrong);
+        EXPECT_EQ(r.exitCode, 64) << wrong << ": " << r.out;
+        EXPECT_TRUE(has(r.out, "--threads must be")) << r.out;
+    }
+}
+
 TEST(CliTrain, FindsTheShippedFilesWhereLayerLoomDataDirSays) {
     const fs::path dir = freshDir("layerloom_cli_data_dir");
     fs::create_directories(dir / "data");

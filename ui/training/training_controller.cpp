@@ -114,8 +114,9 @@ bool TrainingController::start(QString* why) {
     }
     m_epochs = setup.config.epochs;
     setup.graph = m_document->graph();
-    // Every core, as the command line trains: the worker and its product threads run niced (below),
-    // so the window's thread, which needs a core only now and then, still gets one at once.
+    // Every core, as the command line trains (fewer while other programs keep cores busy, see
+    // ThreadChooser): the worker and its product threads run niced (below), so the window's
+    // thread, which needs a core only now and then, still gets one at once.
     setup.threads = std::max(1, QThread::idealThreadCount());
     setup.weights = m_document->weights();
 

@@ -23,6 +23,16 @@ inline int kernelThreads() {
 #endif
 }
 
+/// Sets what kernelThreads() returns on the calling thread, for its next products and steps
+/// (the trainer's choice per batch, see ThreadChooser).
+inline void setKernelThreads(int threads) {
+#ifdef _OPENMP
+    omp_set_num_threads(std::max(threads, 1));
+#else
+    (void)threads;
+#endif
+}
+
 /// The cache one core keeps for itself (the L2 on current x86 processors), as the C library
 /// reports it; 512 KiB where it does not say.
 inline std::size_t coreCacheBytes() {
