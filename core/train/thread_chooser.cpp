@@ -15,31 +15,23 @@ double median(std::vector<double> values) {
 }  // namespace
 
 ThreadChooser::ThreadChooser(int most, Settings settings)
-    : m_settings(settings), m_chosen(std::max(1, most)), m_warmUp(settings.warmUpBatches), m_recheck(settings.firstRecheck) {
+    : m_settings(settings), m_chosen(std::max(1, most)), m_recheck(settings.firstRecheck) {
     for (int n = m_chosen; n >= 1; n /= 2) m_counts.push_back(n);
     m_settings.batchesPerTrial = std::max(1, m_settings.batchesPerTrial);
+    if (m_counts.size() > 1) startTrial();
 }
 
 void ThreadChooser::measured(double seconds, int samples) {
     if (m_counts.size() < 2 || samples < 1 || !(seconds > 0.0)) return;
     const double perSample = seconds / samples;
-    if (m_warmUp > 0) {
-        if (--m_warmUp == 0) startTrial();
-        return;
-    }
-    if (m_trying >= 0) {
+    if (m_trying) {
         m_times.push_back(perSample);
-        if (static_cast<int>(m_times.size()) < m_settings.batchesPerTrial) return;
-        const double time = median(m_times);
-        m_times.clear();
-        const double best = m_medians.empty() ? time : *std::min_element(m_medians.begin(), m_medians.end());
-        m_medians.push_back(time);
-        // Going further down only helps while each halving helped.
-        const bool last = static_cast<std::size_t>(m_trying) + 1 == m_counts.size();
-        if (last || time > best) {
-            endTrial();
-        } else {
-            ++m_trying;
+        double best = 0.0;
+        for (const Tried& t : m_tried) best = best > 0.0 ? std::min(best, t.time) : t.time;
+        if (best > 0.0 && perSample > best * m_settings.leave) {
+            nextCount(perSample);
+        } else if (static_cast<int>(m_times.size()) >= m_settings.batchesPerTrial) {
+            nextCount(median(m_times));
         }
         return;
     }
@@ -55,24 +47,43 @@ void ThreadChooser::measured(double seconds, int samples) {
 }
 
 void ThreadChooser::startTrial() {
-    m_trying = 0;
+    // The chosen count first (its speed now is what the others must beat), then the rest from
+    // the most down.
+    m_order = {m_chosen};
+    for (int n : m_counts) {
+        if (n != m_chosen) m_order.push_back(n);
+    }
+    m_trying = true;
+    m_position = 0;
     m_times.clear();
-    m_medians.clear();
+    m_tried.clear();
     m_drifting = 0;
     m_sinceTrial = 0.0;
 }
 
+void ThreadChooser::nextCount(double time) {
+    const int threads = m_order[m_position];
+    const auto best = std::min_element(m_tried.begin(), m_tried.end(),
+                                       [](const Tried& a, const Tried& b) { return a.time < b.time; });
+    // Going further down only helps while each halving below the best helped.
+    const bool stop = best != m_tried.end() && time > best->time && threads < best->threads;
+    m_tried.push_back({threads, time});
+    m_times.clear();
+    if (stop || ++m_position == m_order.size()) endTrial();
+}
+
 void ThreadChooser::endTrial() {
-    // The most threads unless fewer are clearly faster: a count tried later must beat it by
-    // a margin, so that noise does not move a run off the count that suits an idle machine.
-    std::size_t pick = 0;
-    for (std::size_t k = 1; k < m_medians.size(); ++k) {
-        if (m_medians[k] < m_medians[pick] * m_settings.clearlyFaster) pick = k;
+    // The most threads unless fewer are clearly faster, so that noise does not move a run off
+    // the count that suits an idle machine.
+    std::sort(m_tried.begin(), m_tried.end(), [](const Tried& a, const Tried& b) { return a.threads > b.threads; });
+    Tried pick = m_tried.front();
+    for (const Tried& t : m_tried) {
+        if (t.time < pick.time * m_settings.clearlyFaster) pick = t;
     }
     const int before = m_chosen;
-    m_chosen = m_counts[pick];
-    m_reference = m_medians[pick];
-    m_trying = -1;
+    m_chosen = pick.threads;
+    m_reference = pick.time;
+    m_trying = false;
     m_recheck = m_chosen == before ? std::min(m_recheck * 2.0, m_settings.lastRecheck) : m_settings.firstRecheck;
 }
 

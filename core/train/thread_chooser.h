@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 namespace loom {
@@ -14,11 +15,11 @@ namespace loom {
 /// Which count is fastest changes while a run trains, as other programs start and stop, and
 /// cannot be known beforehand; so the chooser tries them.
 ///
-/// It starts on `most` threads. After a warm-up it times a few batches on each count from
-/// `most` down, halving, and stops going down once a count is slower than the best so far. It
-/// keeps the fastest (fewer threads only when clearly faster), and tries again when the
-/// batches' speed drifts away from what it measured, or after a while in any case, since a
-/// machine that was busy may have become idle.
+/// It starts on `most` threads and times a few batches on each count from `most` down, halving,
+/// until a count is slower than the best so far; a count whose first batch is already far
+/// slower is left at once. It keeps the fastest (fewer threads only when clearly faster). It
+/// tries again, the chosen count first, when the batches' speed drifts away from what it
+/// measured, and after a while in any case, since a machine that was busy may have become idle.
 ///
 /// LayerLoom's own kernels compute each value the same way on any number of threads, and so do
 /// OpenBLAS's products on some processors (its AVX-512 kernels) but not on all (its AVX2 ones
@@ -27,8 +28,10 @@ namespace loom {
 class ThreadChooser {
 public:
     struct Settings {
-        int warmUpBatches = 2;        ///< not timed: the first batches allocate and pack
-        int batchesPerTrial = 3;      ///< timed per count; their median counts
+        int batchesPerTrial = 3;      ///< timed per count; their median counts (the first
+                                      ///< batch of a run, which allocates, is one of them)
+        double leave = 1.5;           ///< a count whose batch takes this much more than the
+                                      ///< best so far is left after that batch
         double clearlyFaster = 0.95;  ///< fewer threads win below this share of the time
         double drift = 1.4;           ///< speed off by this factor ...
         int driftBatches = 3;         ///< ... for this many batches in a row: try again
@@ -40,22 +43,29 @@ public:
     ThreadChooser(int most, Settings settings);
 
     /// The thread count for the next batch.
-    int threads() const { return m_trying >= 0 ? m_counts[static_cast<std::size_t>(m_trying)] : m_chosen; }
+    int threads() const { return m_trying ? m_order[m_position] : m_chosen; }
 
     /// Reports the batch just run on threads(): its time and its samples.
     void measured(double seconds, int samples);
 
 private:
     void startTrial();
+    void nextCount(double time);
     void endTrial();
+
+    struct Tried {
+        int threads;
+        double time;  ///< seconds per sample
+    };
 
     Settings m_settings;
     std::vector<int> m_counts;  ///< most, most/2, ..., 1
     int m_chosen;
-    int m_trying = -1;          ///< index into m_counts during a trial, else -1
-    int m_warmUp;
-    std::vector<double> m_times;  ///< the current count's seconds per sample in this trial
-    std::vector<double> m_medians;  ///< per count tried in this trial
+    bool m_trying = false;
+    std::vector<int> m_order;   ///< the counts of the current trial, in the order tried
+    std::size_t m_position = 0;
+    std::vector<double> m_times;  ///< the current count's seconds per sample
+    std::vector<Tried> m_tried;   ///< this trial's counts and times
     double m_reference = 0.0;   ///< the chosen count's seconds per sample
     int m_drifting = 0;
     double m_sinceTrial = 0.0;
