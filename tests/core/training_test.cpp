@@ -3,8 +3,12 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/test_graphs.h"
+#include "engine/kernels/row_chunks.h"
 #include "train/trainer.h"
 
 namespace loom {
@@ -199,6 +203,51 @@ TEST(Trainer, SequenceAutoencoderLossFalls) {
     EXPECT_LT(r.history.back().loss, r.history.front().loss * 0.5);
     ASSERT_FALSE(r.history.back().gradients.empty());
     EXPECT_EQ(r.history.back().gradients.front().layer, "lstm_1");
+}
+
+/// The thread count each batch of a short run ran on, on a thread whose count is 2, and the
+/// count that thread has after the run.
+std::pair<std::vector<int>, int> threadsPerBatch(ThreadUse use) {
+    std::pair<std::vector<int>, int> seen;
+    std::thread worker([&] {
+        setKernelThreads(2);
+        ModelGraph g;
+        add(g, "LSTM", {{"units", std::int64_t{8}}, {"return_sequences", true}}, {input(g, {8, 1})});
+        Dataset d;
+        d.xDims = {8, 1};
+        d.yDims = {8, 8};
+        d.x.assign(64 * 8, 0.5f);
+        d.y.assign(64 * 8 * 8, 0.25f);
+        Plan<float> plan = Plan<float>::compile(g, 16);
+        plan.initialize(2);
+        struct Watch : TrainingObserver {
+            std::vector<int>& counts;
+            explicit Watch(std::vector<int>& c) : counts(c) {}
+            void onBatch(const BatchReport&) override { counts.push_back(kernelThreads()); }
+        } watch(seen.first);
+        TrainConfig c;
+        c.epochs = 3;
+        c.batchSize = 16;
+        train(plan, d, nullptr, c, nullptr, &watch, nullptr, use);
+        seen.second = kernelThreads();
+    });
+    worker.join();
+    return seen;
+}
+
+TEST(Trainer, TriesFewerThreadsUnlessHeldToItsCountAndGivesTheCountBack) {
+#ifndef _OPENMP
+    GTEST_SKIP() << "built without OpenMP";
+#else
+    // A run's first trial always takes at least one batch on fewer threads after three on all.
+    const auto [adaptive, afterAdaptive] = threadsPerBatch(ThreadUse::Adaptive);
+    ASSERT_EQ(adaptive.size(), 12u);
+    EXPECT_EQ(std::vector<int>(adaptive.begin(), adaptive.begin() + 4), (std::vector<int>{2, 2, 2, 1}));
+    EXPECT_EQ(afterAdaptive, 2);
+    const auto [fixed, afterFixed] = threadsPerBatch(ThreadUse::Fixed);
+    EXPECT_EQ(fixed, std::vector<int>(12, 2));
+    EXPECT_EQ(afterFixed, 2);
+#endif
 }
 
 TEST(Trainer, ClassifierReportsAccuracy) {
