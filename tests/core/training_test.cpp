@@ -205,6 +205,7 @@ TEST(Trainer, SequenceAutoencoderLossFalls) {
     EXPECT_EQ(r.history.back().gradients.front().layer, "lstm_1");
 }
 
+#ifdef _OPENMP
 /// The thread count each batch of a short run ran on, on a thread whose count is 2, and the
 /// count that thread has after the run.
 std::pair<std::vector<int>, int> threadsPerBatch(ThreadUse use) {
@@ -234,6 +235,7 @@ std::pair<std::vector<int>, int> threadsPerBatch(ThreadUse use) {
     worker.join();
     return seen;
 }
+#endif
 
 TEST(Trainer, TriesFewerThreadsUnlessHeldToItsCountAndGivesTheCountBack) {
 #ifndef _OPENMP
