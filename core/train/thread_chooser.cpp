@@ -12,10 +12,13 @@ double median(std::vector<double> values) {
     return *middle;
 }
 
+double best(const std::vector<double>& values) { return *std::min_element(values.begin(), values.end()); }
+
 }  // namespace
 
 ThreadChooser::ThreadChooser(int most, Settings settings)
-    : m_settings(settings), m_chosen(std::max(1, most)), m_recheck(settings.firstRecheck) {
+    : m_settings(settings), m_chosen(std::max(1, most)), m_warmUp(std::max(0, settings.warmUpBatches)),
+      m_recheck(settings.firstRecheck) {
     for (int n = m_chosen; n >= 1; n /= 2) m_counts.push_back(n);
     m_settings.batchesPerTrial = std::max(1, m_settings.batchesPerTrial);
     if (m_counts.size() > 1) startTrial();
@@ -24,15 +27,13 @@ ThreadChooser::ThreadChooser(int most, Settings settings)
 void ThreadChooser::measured(double seconds, int samples) {
     if (m_counts.size() < 2 || samples < 1 || !(seconds > 0.0)) return;
     const double perSample = seconds / samples;
+    if (m_warmUp > 0) {
+        --m_warmUp;
+        return;
+    }
     if (m_trying) {
-        m_times.push_back(perSample);
-        double best = 0.0;
-        for (const Tried& t : m_tried) best = best > 0.0 ? std::min(best, t.time) : t.time;
-        if (best > 0.0 && perSample > best * m_settings.leave) {
-            nextCount(perSample);
-        } else if (static_cast<int>(m_times.size()) >= m_settings.batchesPerTrial) {
-            nextCount(median(m_times));
-        }
+        (m_lowerTurn ? m_lowerTimes : m_upperTimes).push_back(perSample);
+        nextTurn();
         return;
     }
     m_sinceTrial += seconds;
@@ -47,42 +48,42 @@ void ThreadChooser::measured(double seconds, int samples) {
 }
 
 void ThreadChooser::startTrial() {
-    // The chosen count first (its speed now is what the others must beat), then the rest from
-    // the most down.
-    m_order = {m_chosen};
-    for (int n : m_counts) {
-        if (n != m_chosen) m_order.push_back(n);
-    }
     m_trying = true;
-    m_position = 0;
-    m_times.clear();
-    m_tried.clear();
+    m_upper = 0;
+    m_lowerTurn = false;
+    m_upperTimes.clear();
+    m_lowerTimes.clear();
     m_drifting = 0;
     m_sinceTrial = 0.0;
 }
 
-void ThreadChooser::nextCount(double time) {
-    const int threads = m_order[m_position];
-    const auto best = std::min_element(m_tried.begin(), m_tried.end(),
-                                       [](const Tried& a, const Tried& b) { return a.time < b.time; });
-    // Going further down only helps while each halving below the best helped.
-    const bool stop = best != m_tried.end() && time > best->time && threads < best->threads;
-    m_tried.push_back({threads, time});
-    m_times.clear();
-    if (stop || ++m_position == m_order.size()) endTrial();
+void ThreadChooser::nextTurn() {
+    const std::size_t enough = static_cast<std::size_t>(m_settings.batchesPerTrial);
+    if (!m_upperTimes.empty() && !m_lowerTimes.empty()) {
+        // Even its best batch far slower: out, whatever its other batches would say.
+        if (best(m_upperTimes) > m_settings.leave * best(m_lowerTimes)) return endDuel(true);
+        if (best(m_lowerTimes) > m_settings.leave * best(m_upperTimes)) return endDuel(false);
+    }
+    if (m_upperTimes.size() >= enough && m_lowerTimes.size() >= enough) {
+        // Fewer threads only when clearly faster, so that noise does not move a run off the
+        // count that suits an idle machine.
+        return endDuel(median(m_lowerTimes) < m_settings.clearlyFaster * median(m_upperTimes));
+    }
+    m_lowerTurn = m_upperTimes.size() >= enough || (m_lowerTimes.size() < enough && !m_lowerTurn);
 }
 
-void ThreadChooser::endTrial() {
-    // The most threads unless fewer are clearly faster, so that noise does not move a run off
-    // the count that suits an idle machine.
-    std::sort(m_tried.begin(), m_tried.end(), [](const Tried& a, const Tried& b) { return a.threads > b.threads; });
-    Tried pick = m_tried.front();
-    for (const Tried& t : m_tried) {
-        if (t.time < pick.time * m_settings.clearlyFaster) pick = t;
+void ThreadChooser::endDuel(bool lowerWins) {
+    if (lowerWins && m_upper + 2 < m_counts.size()) {
+        // The winner goes on against the next count down, with the batches it has.
+        ++m_upper;
+        m_upperTimes = std::move(m_lowerTimes);
+        m_lowerTimes.clear();
+        m_lowerTurn = true;
+        return;
     }
     const int before = m_chosen;
-    m_chosen = pick.threads;
-    m_reference = pick.time;
+    m_chosen = m_counts[lowerWins ? m_upper + 1 : m_upper];
+    m_reference = median(lowerWins ? m_lowerTimes : m_upperTimes);
     m_trying = false;
     m_recheck = m_chosen == before ? std::min(m_recheck * 2.0, m_settings.lastRecheck) : m_settings.firstRecheck;
 }

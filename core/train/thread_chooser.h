@@ -15,11 +15,13 @@ namespace loom {
 /// Which count is fastest changes while a run trains, as other programs start and stop, and
 /// cannot be known beforehand; so the chooser tries them.
 ///
-/// It starts on `most` threads and times a few batches on each count from `most` down, halving,
-/// until a count is slower than the best so far; a count whose first batch is already far
-/// slower is left at once. It keeps the fastest (fewer threads only when clearly faster). It
-/// tries again, the chosen count first, when the batches' speed drifts away from what it
-/// measured, and after a while in any case, since a machine that was busy may have become idle.
+/// A trial runs one untimed batch (the first of a run allocates), then pits each count against
+/// the next lower one, batch about: a count whose best batch already takes 1.5 times the other's
+/// best is out at once (so that a busy core costs one slow batch), else after three batches each
+/// the lower count wins only when its median is clearly faster. A winning lower count goes on
+/// against the next one down. The run keeps the winner, and tries again from the top when the
+/// batches' speed drifts away from what the trial measured, and after a while in any case, since
+/// a machine that was busy may have become idle.
 ///
 /// LayerLoom's own kernels compute each value the same way on any number of threads, and so do
 /// OpenBLAS's products on some processors (its AVX-512 kernels) but not on all (its AVX2 ones
@@ -28,10 +30,9 @@ namespace loom {
 class ThreadChooser {
 public:
     struct Settings {
-        int batchesPerTrial = 3;      ///< timed per count; their median counts (the first
-                                      ///< batch of a run, which allocates, is one of them)
-        double leave = 1.5;           ///< a count whose batch takes this much more than the
-                                      ///< best so far is left after that batch
+        int warmUpBatches = 1;        ///< untimed at the start of a run
+        int batchesPerTrial = 3;      ///< per count, unless it is out sooner
+        double leave = 1.5;           ///< out when its best batch is this much slower
         double clearlyFaster = 0.95;  ///< fewer threads win below this share of the time
         double drift = 1.4;           ///< speed off by this factor ...
         int driftBatches = 3;         ///< ... for this many batches in a row: try again
@@ -43,29 +44,26 @@ public:
     ThreadChooser(int most, Settings settings);
 
     /// The thread count for the next batch.
-    int threads() const { return m_trying ? m_order[m_position] : m_chosen; }
+    int threads() const {
+        return m_trying ? m_counts[m_lowerTurn ? m_upper + 1 : m_upper] : m_chosen;
+    }
 
     /// Reports the batch just run on threads(): its time and its samples.
     void measured(double seconds, int samples);
 
 private:
     void startTrial();
-    void nextCount(double time);
-    void endTrial();
-
-    struct Tried {
-        int threads;
-        double time;  ///< seconds per sample
-    };
+    void nextTurn();
+    void endDuel(bool lowerWins);
 
     Settings m_settings;
     std::vector<int> m_counts;  ///< most, most/2, ..., 1
     int m_chosen;
+    int m_warmUp;
     bool m_trying = false;
-    std::vector<int> m_order;   ///< the counts of the current trial, in the order tried
-    std::size_t m_position = 0;
-    std::vector<double> m_times;  ///< the current count's seconds per sample
-    std::vector<Tried> m_tried;   ///< this trial's counts and times
+    std::size_t m_upper = 0;    ///< the duel is m_counts[m_upper] against m_counts[m_upper + 1]
+    bool m_lowerTurn = false;
+    std::vector<double> m_upperTimes, m_lowerTimes;  ///< seconds per sample
     double m_reference = 0.0;   ///< the chosen count's seconds per sample
     int m_drifting = 0;
     double m_sinceTrial = 0.0;
