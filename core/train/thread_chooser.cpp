@@ -21,7 +21,12 @@ ThreadChooser::ThreadChooser(int most, Settings settings)
       m_recheck(settings.firstRecheck) {
     for (int n = m_chosen; n >= 1; n /= 2) m_counts.push_back(n);
     m_settings.batchesPerTrial = std::max(1, m_settings.batchesPerTrial);
-    if (m_counts.size() > 1) startTrial();
+    m_settings.driftBatches = std::max(1, m_settings.driftBatches);
+    if (m_counts.size() > 1) {
+        startTrial();
+    } else {
+        m_warmUp = 0;
+    }
 }
 
 void ThreadChooser::measured(double seconds, int samples) {
@@ -37,9 +42,14 @@ void ThreadChooser::measured(double seconds, int samples) {
         return;
     }
     m_sinceTrial += seconds;
-    const bool off = perSample > m_reference * m_settings.drift || perSample * m_settings.drift < m_reference;
-    m_drifting = off ? m_drifting + 1 : 0;
-    if (m_drifting >= m_settings.driftBatches) {
+    m_recent.push_back(perSample);
+    if (static_cast<int>(m_recent.size()) > m_settings.driftBatches) m_recent.erase(m_recent.begin());
+    bool drifted = false;
+    if (static_cast<int>(m_recent.size()) == m_settings.driftBatches && m_sinceTrial >= m_settings.driftAfter) {
+        const double now = median(m_recent);
+        drifted = now > m_reference * m_settings.drift || now * m_settings.drift < m_reference;
+    }
+    if (drifted) {
         m_recheck = m_settings.firstRecheck;
         startTrial();
     } else if (m_sinceTrial >= m_recheck) {
@@ -53,7 +63,7 @@ void ThreadChooser::startTrial() {
     m_lowerTurn = false;
     m_upperTimes.clear();
     m_lowerTimes.clear();
-    m_drifting = 0;
+    m_recent.clear();
     m_sinceTrial = 0.0;
 }
 

@@ -15,7 +15,8 @@ namespace loom {
 /// Which count is fastest changes while a run trains, as other programs start and stop, and
 /// cannot be known beforehand; so the chooser tries them.
 ///
-/// A trial runs one untimed batch (the first of a run allocates), then pits each count against
+/// A run starts with one untimed batch (it allocates) on the second count, as cheap as any
+/// whether cores are busy or not. A trial then pits each count against
 /// the next lower one, batch about: a count whose best batch already takes 1.5 times the other's
 /// best is out at once (so that a busy core costs one slow batch), else after three batches each
 /// the lower count wins only when its median is clearly faster. A winning lower count goes on
@@ -30,12 +31,15 @@ namespace loom {
 class ThreadChooser {
 public:
     struct Settings {
-        int warmUpBatches = 1;        ///< untimed at the start of a run
+        int warmUpBatches = 1;        ///< untimed at the start of a run, on the second count
         int batchesPerTrial = 3;      ///< per count, unless it is out sooner
         double leave = 1.5;           ///< out when its best batch is this much slower
         double clearlyFaster = 0.95;  ///< fewer threads win below this share of the time
-        double drift = 1.4;           ///< speed off by this factor ...
-        int driftBatches = 3;         ///< ... for this many batches in a row: try again
+        double drift = 1.4;           ///< the median of the last batches off by this factor ...
+        int driftBatches = 5;         ///< ... (this many) ...
+        double driftAfter = 2.0;      ///< ... with this many seconds of batches since the last
+                                      ///< trial: try again (a trial costs a batch on the count
+                                      ///< that lost, which beside a busy core is many batches' time)
         double firstRecheck = 20.0;   ///< seconds of batches until the next trial ...
         double lastRecheck = 160.0;   ///< ... doubling up to this while the choice holds
     };
@@ -45,7 +49,7 @@ public:
 
     /// The thread count for the next batch.
     int threads() const {
-        return m_trying ? m_counts[m_lowerTurn ? m_upper + 1 : m_upper] : m_chosen;
+        return m_warmUp > 0 || (m_trying && m_lowerTurn) ? m_counts[m_upper + 1] : m_trying ? m_counts[m_upper] : m_chosen;
     }
 
     /// Reports the batch just run on threads(): its time and its samples.
@@ -65,7 +69,7 @@ private:
     bool m_lowerTurn = false;
     std::vector<double> m_upperTimes, m_lowerTimes;  ///< seconds per sample
     double m_reference = 0.0;   ///< the chosen count's seconds per sample
-    int m_drifting = 0;
+    std::vector<double> m_recent;  ///< the last batches' seconds per sample since the trial
     double m_sinceTrial = 0.0;
     double m_recheck;
 };

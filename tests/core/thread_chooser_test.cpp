@@ -28,27 +28,28 @@ TEST(ThreadChooser, OneThreadIsAllItEverUses) {
 
 TEST(ThreadChooser, AnIdleMachineKeepsEveryCore) {
     ThreadChooser chooser(2);
-    // An untimed batch, one on 2 threads, one on 1 (far slower: out at once), then 2 for good.
-    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.1 : 0.16; }), "22122222222222");
+    // An untimed batch on 1 thread, one timed on 2, one on 1 (far slower: out at once), then 2
+    // for good.
+    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.1 : 0.16; }), "12122222222222");
 }
 
 TEST(ThreadChooser, ABusyCoreMovesTheRunToOneThread) {
     ThreadChooser chooser(2);
     // One slow batch on both cores is all it costs.
-    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.3 : 0.1; }), "22111111111111");
+    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.3 : 0.1; }), "12111111111111");
 }
 
 TEST(ThreadChooser, FewerThreadsMustBeClearlyFaster) {
     ThreadChooser chooser(2);
     // One thread 2% faster is noise: after three batches each, the run stays on both cores.
-    EXPECT_EQ(run(chooser, 12, [](int n) { return n == 2 ? 0.100 : 0.098; }), "221212122222");
+    EXPECT_EQ(run(chooser, 12, [](int n) { return n == 2 ? 0.100 : 0.098; }), "121212122222");
 }
 
 TEST(ThreadChooser, TheRunsFirstBatchIsNotTimed) {
     ThreadChooser chooser(2);
     int batch = 0;
     // The run's first batch allocates and is held up; the others are fast.
-    EXPECT_EQ(run(chooser, 12, [&](int n) { return ++batch == 1 ? 5.0 : (n == 2 ? 0.1 : 0.16); }), "221222222222");
+    EXPECT_EQ(run(chooser, 12, [&](int n) { return ++batch == 1 ? 5.0 : (n == 2 ? 0.1 : 0.16); }), "121222222222");
 }
 
 TEST(ThreadChooser, OneSlowBatchAmongThreeDoesNotDecide) {
@@ -56,26 +57,44 @@ TEST(ThreadChooser, OneSlowBatchAmongThreeDoesNotDecide) {
     int batch = 0;
     // Close counts, and the second batch on 2 threads is held up (a page-fault storm, say):
     // the medians decide, and both cores stay.
-    EXPECT_EQ(run(chooser, 10, [&](int n) { return ++batch == 4 ? 0.5 : (n == 2 ? 0.1 : 0.11); }), "2212121222");
+    EXPECT_EQ(run(chooser, 10, [&](int n) { return ++batch == 4 ? 0.5 : (n == 2 ? 0.1 : 0.11); }), "1212121222");
 }
 
 TEST(ThreadChooser, GoesDownOnlyWhileHalvingHelps) {
     ThreadChooser chooser(8);
     // 4 threads are slower than 8: 2 and 1 are never tried.
-    EXPECT_EQ(run(chooser, 12, [](int n) { return n == 8 ? 0.1 : n == 4 ? 0.15 : 1.0; }), "884848488888");
+    EXPECT_EQ(run(chooser, 12, [](int n) { return n == 8 ? 0.1 : n == 4 ? 0.15 : 1.0; }), "484848488888");
     // Where every halving helps, it goes all the way down and keeps the fastest.
     ThreadChooser busy(8);
-    EXPECT_EQ(run(busy, 17, [](int n) { return 0.1 * n; }), "88421111111111111");
+    EXPECT_EQ(run(busy, 17, [](int n) { return 0.1 * n; }), "48421111111111111");
 }
 
 TEST(ThreadChooser, SpeedDriftingAwayStartsATrial) {
     ThreadChooser chooser(2);
     bool busy = false;
     const auto seconds = [&](int n) { return busy ? (n == 2 ? 0.5 : 0.12) : (n == 2 ? 0.1 : 0.16); };
-    EXPECT_EQ(run(chooser, 10, seconds), "2212222222");
+    EXPECT_EQ(run(chooser, 10, seconds), "1212222222");
     busy = true;  // another program takes a core
     // Three slow batches in a row, then a trial, which moves the run to one thread.
     EXPECT_EQ(run(chooser, 10, seconds), "2222111111");
+}
+
+TEST(ThreadChooser, ABriefSlowdownStartsNoTrial) {
+    ThreadChooser chooser(2);
+    bool slow = false;
+    // Small batches: a trial would cost a batch on 2 threads, three times one on 1.
+    const auto seconds = [&](int n) { return n == 2 ? 0.003 : (slow ? 0.002 : 0.001); };
+    EXPECT_EQ(run(chooser, 3, seconds), "121");
+    // Twice as slow for 20 batches, a twentieth of a second: less than the two seconds a drift
+    // must last.
+    slow = true;
+    EXPECT_EQ(run(chooser, 20, seconds), std::string(20, '1'));
+    // Two slow batches among five: the median is as before.
+    ThreadChooser other(2);
+    int batch = 0;
+    const auto twoSlow = [&](int n) { return n == 2 ? 0.5 : ((++batch % 5) < 2 ? 1.0 : 0.25); };
+    EXPECT_EQ(run(other, 3, twoSlow), "121");
+    EXPECT_EQ(run(other, 30, twoSlow), std::string(30, '1'));
 }
 
 TEST(ThreadChooser, ABusyRunTriesAgainAfterAWhile) {
@@ -85,7 +104,7 @@ TEST(ThreadChooser, ABusyRunTriesAgainAfterAWhile) {
     bool busy = true;
     // Times that add up exactly, so that the second of batches is reached at a known batch.
     const auto seconds = [&](int n) { return busy ? (n == 2 ? 0.375 : 0.125) : (n == 2 ? 0.0625 : 0.125); };
-    EXPECT_EQ(run(chooser, 3, seconds), "221");
+    EXPECT_EQ(run(chooser, 3, seconds), "121");
     busy = false;  // the other program ended; one thread is as fast as before, so no drift shows
     // After a second of batches (8 at 0.125 s) a trial finds both cores faster again.
     EXPECT_EQ(run(chooser, 12, seconds), "111111112122");
@@ -97,7 +116,7 @@ TEST(ThreadChooser, TheRecheckSpacingGrowsWhileTheChoiceHolds) {
     s.lastRecheck = 4.0;
     ThreadChooser chooser(2, s);
     const std::string counts = run(chooser, 110, [](int n) { return n == 2 ? 0.125 : 0.25; });
-    EXPECT_EQ(counts.substr(0, 3), "221");
+    EXPECT_EQ(counts.substr(0, 3), "121");
     // Where each later trial's batch on one thread is.
     std::vector<std::size_t> trials;
     for (std::size_t i = 3; i < counts.size(); ++i) {
@@ -123,8 +142,12 @@ TEST(ThreadChooser, AShortLastBatchIsMeasuredPerSample) {
 
 TEST(ThreadChooser, IgnoresMeasurementsThatMeanNothing) {
     ThreadChooser chooser(2);
+    const int before = chooser.threads();
     for (int b = 0; b < 20; ++b) chooser.measured(0.0, 32);
     for (int b = 0; b < 20; ++b) chooser.measured(0.1, 0);
+    EXPECT_EQ(chooser.threads(), before);
+    // Still the untimed first batch: the first measurement that means something ends it.
+    chooser.measured(0.1, 32);
     EXPECT_EQ(chooser.threads(), 2);
 }
 
