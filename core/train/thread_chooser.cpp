@@ -71,8 +71,12 @@ void ThreadChooser::nextTurn() {
     const std::size_t enough = static_cast<std::size_t>(m_settings.batchesPerTrial);
     if (!m_upperTimes.empty() && !m_lowerTimes.empty()) {
         // Even its best batch far slower: out, whatever its other batches would say.
-        if (best(m_upperTimes) > m_settings.leave * best(m_lowerTimes)) return endDuel(true);
-        if (best(m_lowerTimes) > m_settings.leave * best(m_upperTimes)) return endDuel(false);
+        const auto out = [&](const std::vector<double>& mine, const std::vector<double>& other) {
+            const double factor = mine.size() >= 2 ? m_settings.leave : m_settings.leaveAtOnce;
+            return best(mine) > factor * best(other);
+        };
+        if (out(m_upperTimes, m_lowerTimes)) return endDuel(true);
+        if (out(m_lowerTimes, m_upperTimes)) return endDuel(false);
     }
     if (m_upperTimes.size() >= enough && m_lowerTimes.size() >= enough) {
         // Fewer threads only when clearly faster, so that noise does not move a run off the

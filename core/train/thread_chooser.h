@@ -17,8 +17,10 @@ namespace loom {
 ///
 /// A run starts with one untimed batch (it allocates) on the second count, as cheap as any
 /// whether cores are busy or not. A trial then pits each count against
-/// the next lower one, batch about: a count whose best batch already takes 1.5 times the other's
-/// best is out at once (so that a busy core costs one slow batch), else after three batches each
+/// the next lower one, batch about: a count whose first batch takes 3 times the other's best is
+/// out at once (so that a busy core costs one slow batch), one whose best of two takes 1.5 times
+/// the other's soon after (a single batch of a few milliseconds is often late), else after three
+/// batches each
 /// the lower count wins only when its median is clearly faster. A winning lower count goes on
 /// against the next one down. The run keeps the winner, and tries again from the top when the
 /// batches' speed drifts away from what the trial measured, and after a while in any case, since
@@ -33,7 +35,8 @@ public:
     struct Settings {
         int warmUpBatches = 1;        ///< untimed at the start of a run, on the second count
         int batchesPerTrial = 3;      ///< per count, unless it is out sooner
-        double leave = 1.5;           ///< out when its best batch is this much slower
+        double leave = 1.5;           ///< out when its best of two batches is this much slower
+        double leaveAtOnce = 3.0;     ///< or its one batch this much (a busy core's cost)
         double clearlyFaster = 0.95;  ///< fewer threads win below this share of the time
         double drift = 1.4;           ///< the median of the last batches off by this factor ...
         int driftBatches = 5;         ///< ... (this many) ...

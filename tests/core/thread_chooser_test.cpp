@@ -28,15 +28,17 @@ TEST(ThreadChooser, OneThreadIsAllItEverUses) {
 
 TEST(ThreadChooser, AnIdleMachineKeepsEveryCore) {
     ThreadChooser chooser(2);
-    // An untimed batch on 1 thread, one timed on 2, one on 1 (far slower: out at once), then 2
-    // for good.
-    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.1 : 0.16; }), "12122222222222");
+    // An untimed batch on 1 thread, then two each on 2 and 1 (far slower: out), then 2 for good.
+    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.1 : 0.16; }), "12121222222222");
 }
 
 TEST(ThreadChooser, ABusyCoreMovesTheRunToOneThread) {
     ThreadChooser chooser(2);
     // One slow batch on both cores is all it costs.
-    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.3 : 0.1; }), "12111111111111");
+    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.5 : 0.1; }), "12111111111111");
+    // Three times as slow or less: a second batch to be sure.
+    ThreadChooser closer(2);
+    EXPECT_EQ(run(closer, 14, [](int n) { return n == 2 ? 0.25 : 0.1; }), "12121111111111");
 }
 
 TEST(ThreadChooser, FewerThreadsMustBeClearlyFaster) {
@@ -49,7 +51,7 @@ TEST(ThreadChooser, TheRunsFirstBatchIsNotTimed) {
     ThreadChooser chooser(2);
     int batch = 0;
     // The run's first batch allocates and is held up; the others are fast.
-    EXPECT_EQ(run(chooser, 12, [&](int n) { return ++batch == 1 ? 5.0 : (n == 2 ? 0.1 : 0.16); }), "121222222222");
+    EXPECT_EQ(run(chooser, 12, [&](int n) { return ++batch == 1 ? 5.0 : (n == 2 ? 0.1 : 0.16); }), "121212222222");
 }
 
 TEST(ThreadChooser, OneSlowBatchAmongThreeDoesNotDecide) {
@@ -66,14 +68,14 @@ TEST(ThreadChooser, GoesDownOnlyWhileHalvingHelps) {
     EXPECT_EQ(run(chooser, 12, [](int n) { return n == 8 ? 0.1 : n == 4 ? 0.15 : 1.0; }), "484848488888");
     // Where every halving helps, it goes all the way down and keeps the fastest.
     ThreadChooser busy(8);
-    EXPECT_EQ(run(busy, 17, [](int n) { return 0.1 * n; }), "48421111111111111");
+    EXPECT_EQ(run(busy, 17, [](int n) { return 0.1 * n; }), "48482412111111111");
 }
 
 TEST(ThreadChooser, SpeedDriftingAwayStartsATrial) {
     ThreadChooser chooser(2);
     bool busy = false;
     const auto seconds = [&](int n) { return busy ? (n == 2 ? 0.5 : 0.12) : (n == 2 ? 0.1 : 0.16); };
-    EXPECT_EQ(run(chooser, 10, seconds), "1212222222");
+    EXPECT_EQ(run(chooser, 10, seconds), "1212122222");
     busy = true;  // another program takes a core
     // Three slow batches in a row, then a trial, which moves the run to one thread.
     EXPECT_EQ(run(chooser, 10, seconds), "2222111111");
@@ -83,7 +85,7 @@ TEST(ThreadChooser, ABriefSlowdownStartsNoTrial) {
     ThreadChooser chooser(2);
     bool slow = false;
     // Small batches: a trial would cost a batch on 2 threads, three times one on 1.
-    const auto seconds = [&](int n) { return n == 2 ? 0.003 : (slow ? 0.002 : 0.001); };
+    const auto seconds = [&](int n) { return n == 2 ? 0.004 : (slow ? 0.002 : 0.001); };
     EXPECT_EQ(run(chooser, 3, seconds), "121");
     // Twice as slow for 20 batches, a twentieth of a second: less than the two seconds a drift
     // must last.
@@ -92,7 +94,7 @@ TEST(ThreadChooser, ABriefSlowdownStartsNoTrial) {
     // Two slow batches among five: the median is as before.
     ThreadChooser other(2);
     int batch = 0;
-    const auto twoSlow = [&](int n) { return n == 2 ? 0.5 : ((++batch % 5) < 2 ? 1.0 : 0.25); };
+    const auto twoSlow = [&](int n) { return n == 2 ? 1.0 : ((++batch % 5) < 2 ? 1.0 : 0.25); };
     EXPECT_EQ(run(other, 3, twoSlow), "121");
     EXPECT_EQ(run(other, 30, twoSlow), std::string(30, '1'));
 }
@@ -103,11 +105,11 @@ TEST(ThreadChooser, ABusyRunTriesAgainAfterAWhile) {
     ThreadChooser chooser(2, s);
     bool busy = true;
     // Times that add up exactly, so that the second of batches is reached at a known batch.
-    const auto seconds = [&](int n) { return busy ? (n == 2 ? 0.375 : 0.125) : (n == 2 ? 0.0625 : 0.125); };
+    const auto seconds = [&](int n) { return busy ? (n == 2 ? 0.5 : 0.125) : (n == 2 ? 0.0625 : 0.125); };
     EXPECT_EQ(run(chooser, 3, seconds), "121");
     busy = false;  // the other program ended; one thread is as fast as before, so no drift shows
     // After a second of batches (8 at 0.125 s) a trial finds both cores faster again.
-    EXPECT_EQ(run(chooser, 12, seconds), "111111112122");
+    EXPECT_EQ(run(chooser, 14, seconds), "11111111212122");
 }
 
 TEST(ThreadChooser, TheRecheckSpacingGrowsWhileTheChoiceHolds) {
@@ -116,16 +118,16 @@ TEST(ThreadChooser, TheRecheckSpacingGrowsWhileTheChoiceHolds) {
     s.lastRecheck = 4.0;
     ThreadChooser chooser(2, s);
     const std::string counts = run(chooser, 110, [](int n) { return n == 2 ? 0.125 : 0.25; });
-    EXPECT_EQ(counts.substr(0, 3), "121");
-    // Where each later trial's batch on one thread is.
+    EXPECT_EQ(counts.substr(0, 5), "12121");
+    // Where each later trial's first batch on one thread is.
     std::vector<std::size_t> trials;
-    for (std::size_t i = 3; i < counts.size(); ++i) {
-        if (counts[i] == '1' && counts[i - 1] == '2') trials.push_back(i);
+    for (std::size_t i = 5; i < counts.size(); ++i) {
+        if (counts[i] == '1' && counts[i - 1] == '2' && counts[i - 2] == '2') trials.push_back(i);
     }
     ASSERT_EQ(trials.size(), 3u) << counts;
-    EXPECT_EQ(trials[0], 3u + 16u + 1u) << counts;           // 2 s of batches after the first trial
-    EXPECT_EQ(trials[1] - trials[0], 1u + 32u + 1u) << counts;  // then 4 s
-    EXPECT_EQ(trials[2] - trials[1], 1u + 32u + 1u) << counts;  // and no more than that
+    EXPECT_EQ(trials[0], 5u + 16u + 1u) << counts;           // 2 s of batches after the first trial
+    EXPECT_EQ(trials[1] - trials[0], 3u + 32u + 1u) << counts;  // then 4 s
+    EXPECT_EQ(trials[2] - trials[1], 3u + 32u + 1u) << counts;  // and no more than that
 }
 
 TEST(ThreadChooser, AShortLastBatchIsMeasuredPerSample) {
