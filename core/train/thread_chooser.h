@@ -16,20 +16,19 @@ namespace loom {
 /// cannot be known beforehand; so the chooser tries them.
 ///
 /// A run starts with one untimed batch (it allocates) on the second count, as cheap as any
-/// whether cores are busy or not. A trial then pits each count against
-/// the next lower one, batch about: a count whose first batch takes 3 times the other's best is
-/// out at once (so that a busy core costs one slow batch), one whose best of two takes 1.5 times
-/// the other's soon after (a single batch of a few milliseconds is often late), else after three
-/// batches each
+/// whether cores are busy or not. A trial then pits each count against the next lower one,
+/// batch about. A count whose batch takes 3 times the other's best is out at once, so that a
+/// busy core costs one slow batch; one whose best of two takes 1.5 times the other's is out
+/// next (a single batch of a few milliseconds is often late); else, after three batches each,
 /// the lower count wins only when its median is clearly faster. A winning lower count goes on
 /// against the next one down. The run keeps the winner, and tries again from the top when the
-/// batches' speed drifts away from what the trial measured, and after a while in any case, since
-/// a machine that was busy may have become idle.
+/// batches' speed drifts away from what the trial measured, and after a while in any case,
+/// since a machine that was busy may have become idle.
 ///
 /// LayerLoom's own kernels compute each value the same way on any number of threads, and so do
-/// OpenBLAS's products on some processors (its AVX-512 kernels) but not on all (its AVX2 ones
-/// sum in other blocks on one thread than on several): there a run whose count changed differs
-/// from one that kept it in the last bits. ThreadUse::Fixed keeps the count.
+/// OpenBLAS's products with its AVX-512 kernels, but not with its AVX2 ones (measured: the last
+/// bits differ between one thread and two): there a run whose count changed differs from one
+/// that kept it in the last bits. ThreadUse::Fixed keeps the count.
 class ThreadChooser {
 public:
     struct Settings {
