@@ -10,6 +10,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -258,7 +259,8 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     // Batches run on as many of the thread's cores as are fastest now (see ThreadChooser); the
     // count is the caller's again afterwards.
     const int threadsBefore = kernelThreads();
-    ThreadChooser threads(threadUse == ThreadUse::Adaptive ? threadsBefore : 1);
+    std::optional<ThreadChooser> threads;
+    if (threadUse == ThreadUse::Adaptive) threads.emplace(threadsBefore);
     struct RestoreThreads {
         int count;
         ~RestoreThreads() { setKernelThreads(count); }
@@ -302,7 +304,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             const std::size_t begin = static_cast<std::size_t>(b) * batchSize;
             const std::size_t end = std::min(n, begin + batchSize);
             const int batch = static_cast<int>(end - begin);
-            if (threadUse == ThreadUse::Adaptive) setKernelThreads(threads.threads());
+            if (threads) setKernelThreads(threads->threads());
             const auto batchStart = Clock::now();
             gather(trainSet, order, begin, end, x, y);
             const float* in[] = {x.data()};
@@ -332,7 +334,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
                 gradSums[p.layer] += sq;  // summed over the layer's tensors, rooted below
             }
             optimizer.step(plan);
-            threads.measured(seconds(batchStart), batch);
+            if (threads) threads->measured(seconds(batchStart), batch);
             lossSum += loss * batch;
             if (isClassification(config.loss)) {
                 accSum += accuracy<float>(config.loss, plan.output(0), y.data(), rows, out.cols) * batch;
