@@ -61,13 +61,14 @@ public:
         m_err << "\r  epoch " << r.epoch << "/" << m_epochs << " [" << std::string(filled, '=')
               << std::string(width - filled, ' ') << "] " << r.batch << "/" << r.batches
               << "  loss " << std::setprecision(4) << r.loss << "  " << std::fixed
-              << std::setprecision(0) << r.samplesPerSecond << " samples/s  ETA "
-              << clock(left) << std::defaultfloat << "   " << std::flush;
+              << std::setprecision(0) << r.samplesPerSecond << " samples/s";
+        if (r.threads < r.mostThreads) m_err << " on " << r.threads << " of " << r.mostThreads << " cores";
+        m_err << "  ETA " << clock(left) << std::defaultfloat << "   " << std::flush;
     }
 
     void onEpoch(const EpochReport& r) override {
         if (m_quiet) return;
-        if (m_tty) m_err << "\r" << std::string(100, ' ') << "\r";
+        if (m_tty) m_err << "\r" << std::string(120, ' ') << "\r";
         m_err << "epoch " << r.epoch << "/" << r.epochs << "  loss " << std::setprecision(6)
               << r.loss;
         if (r.accuracy >= 0) m_err << "  accuracy " << std::setprecision(4) << r.accuracy;

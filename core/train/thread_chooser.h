@@ -54,6 +54,11 @@ public:
         return m_warmUp > 0 || (m_trying && m_lowerTurn) ? m_counts[m_upper + 1] : m_trying ? m_counts[m_upper] : m_chosen;
     }
 
+    /// The count the last trial chose, which the run keeps between trials: every count at the
+    /// start. Unlike threads(), it does not flip between the counts of a trial, so it is the
+    /// one to show the user.
+    int chosen() const { return m_chosen; }
+
     /// Reports the batch just run on threads(): its time and its samples.
     void measured(double seconds, int samples);
 

@@ -343,7 +343,8 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             if (observer) {
                 BatchReport r{epoch, b + 1, batches, loss,
                               static_cast<double>(seen) / std::max(1e-9, seconds(start)),
-                              seconds(start)};
+                              seconds(start), threads ? threads->chosen() : threadsBefore,
+                              threadsBefore};
                 observer->onBatch(r);
             }
         }

@@ -51,6 +51,10 @@ struct BatchReport {
     double loss = 0.0;
     double samplesPerSecond = 0.0;
     double elapsedSeconds = 0.0;
+    /// The cores the run trains on now, of the most it may use: fewer while other programs
+    /// keep cores busy (ThreadChooser::chosen()); the same with ThreadUse::Fixed.
+    int threads = 1;
+    int mostThreads = 1;
 };
 
 struct LayerGradient {

@@ -30,12 +30,19 @@ TEST(ThreadChooser, AnIdleMachineKeepsEveryCore) {
     ThreadChooser chooser(2);
     // An untimed batch on 1 thread, then two each on 2 and 1 (far slower: out), then 2 for good.
     EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.1 : 0.16; }), "12121222222222");
+    EXPECT_EQ(chooser.chosen(), 2);
 }
 
 TEST(ThreadChooser, ABusyCoreMovesTheRunToOneThread) {
     ThreadChooser chooser(2);
     // One slow batch on both cores is all it costs.
-    EXPECT_EQ(run(chooser, 14, [](int n) { return n == 2 ? 0.5 : 0.1; }), "12111111111111");
+    EXPECT_EQ(chooser.chosen(), 2);  // every core until a trial says otherwise
+    EXPECT_EQ(run(chooser, 2, [](int n) { return n == 2 ? 0.5 : 0.1; }), "12");
+    EXPECT_EQ(chooser.chosen(), 2);  // the untimed batch on 1 thread has nothing to compare
+    EXPECT_EQ(run(chooser, 1, [](int n) { return n == 2 ? 0.5 : 0.1; }), "1");
+    EXPECT_EQ(chooser.chosen(), 1);
+    EXPECT_EQ(run(chooser, 11, [](int n) { return n == 2 ? 0.5 : 0.1; }), "11111111111");
+    EXPECT_EQ(chooser.chosen(), 1);
     // Three times as slow or less: a second batch to be sure.
     ThreadChooser closer(2);
     EXPECT_EQ(run(closer, 14, [](int n) { return n == 2 ? 0.25 : 0.1; }), "12121111111111");
@@ -109,7 +116,10 @@ TEST(ThreadChooser, ABusyRunTriesAgainAfterAWhile) {
     EXPECT_EQ(run(chooser, 3, seconds), "121");
     busy = false;  // the other program ended; one thread is as fast as before, so no drift shows
     // After a second of batches (8 at 0.125 s) a trial finds both cores faster again.
-    EXPECT_EQ(run(chooser, 14, seconds), "11111111212122");
+    EXPECT_EQ(run(chooser, 11, seconds), "11111111212");
+    EXPECT_EQ(chooser.chosen(), 1);  // the trial's turns are not what the run keeps
+    EXPECT_EQ(run(chooser, 3, seconds), "122");
+    EXPECT_EQ(chooser.chosen(), 2);
 }
 
 TEST(ThreadChooser, TheRecheckSpacingGrowsWhileTheChoiceHolds) {

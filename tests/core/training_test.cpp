@@ -224,7 +224,12 @@ std::pair<std::vector<int>, int> threadsPerBatch(ThreadUse use) {
         struct Watch : TrainingObserver {
             std::vector<int>& counts;
             explicit Watch(std::vector<int>& c) : counts(c) {}
-            void onBatch(const BatchReport&) override { counts.push_back(kernelThreads()); }
+            void onBatch(const BatchReport& r) override {
+                counts.push_back(kernelThreads());
+                // What the run reports: the count it keeps (not the trial's turns), of 2.
+                EXPECT_EQ(r.mostThreads, 2);
+                EXPECT_TRUE(r.threads == 1 || r.threads == 2) << r.threads;
+            }
         } watch(seen.first);
         TrainConfig c;
         c.epochs = 3;

@@ -30,6 +30,27 @@ class TrainingControllerTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void theProgressLineSaysWhenTheRunTrainsOnFewerCores() {
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        BatchReport r;
+        r.epoch = 2;
+        r.batch = 5;
+        r.batches = 10;
+        r.samplesPerSecond = 1234.4;
+        r.elapsedSeconds = 15.0;  // 15 of 30 batches: 15 s to go
+        r.threads = r.mostThreads = 2;
+        QCOMPARE(TrainingController::progressLine(r, 3),
+                 QString("Epoch 2/3 · batch 5/10 · 1,234 samples/s · ETA 0:15"));
+        r.threads = 1;
+        QCOMPARE(TrainingController::progressLine(r, 3),
+                 QString("Epoch 2/3 · batch 5/10 · 1,234 samples/s on 1 of 2 cores · ETA 0:15"));
+        // A run on one core of one says nothing of cores.
+        r.mostThreads = 1;
+        QCOMPARE(TrainingController::progressLine(r, 3),
+                 QString("Epoch 2/3 · batch 5/10 · 1,234 samples/s · ETA 0:15"));
+        QLocale::setDefault(QLocale::system());
+    }
+
     void runsToTheEndAndHandsBackWeightsAndTheRun() {
         Document doc;
         doc.setProject(autoencoder(3, 400), QString());

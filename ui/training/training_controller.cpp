@@ -132,6 +132,7 @@ bool TrainingController::start(QString* why) {
     m_notes.clear();
     m_match = WeightMatch{};
     m_progressText = tr("Preparing the data and the weights…");
+    m_progressToolTip.clear();
     m_permille = 0;
 
     auto session = std::make_shared<TrainingSession>(std::move(setup));
@@ -201,6 +202,7 @@ void TrainingController::pause() {
     m_control->pause();
     if (m_state == State::Running) setState(State::Paused);
     m_progressText = tr("Paused · %1").arg(m_progressText.section(" · ", 0, 1));
+    m_progressToolTip.clear();
     emit progressChanged();
 }
 
@@ -215,6 +217,7 @@ void TrainingController::stop() {
     m_control->requestStop();
     setState(State::Stopping);
     m_progressText = tr("Stopping after this batch…");
+    m_progressToolTip.clear();
     emit progressChanged();
 }
 
@@ -251,6 +254,22 @@ void TrainingController::drain(const std::shared_ptr<Mailbox>& mailbox) {
     }
 }
 
+QString TrainingController::progressLine(const BatchReport& r, int epochs) {
+    const double done = (r.epoch - 1) * r.batches + r.batch;
+    const double total = static_cast<double>(epochs) * r.batches;
+    const double left = done > 0 ? r.elapsedSeconds / done * (total - done) : 0.0;
+    const QString speed = QLocale().toString(qRound64(r.samplesPerSecond));
+    return tr("Epoch %1/%2 · batch %3/%4 · %5 · ETA %6")
+        .arg(r.epoch)
+        .arg(epochs)
+        .arg(r.batch)
+        .arg(r.batches)
+        .arg(r.threads < r.mostThreads
+                 ? tr("%1 samples/s on %2 of %3 cores").arg(speed).arg(r.threads).arg(r.mostThreads)
+                 : tr("%1 samples/s").arg(speed))
+        .arg(clockText(left));
+}
+
 void TrainingController::onBatches(std::vector<BatchReport> reports) {
     if (reports.empty()) return;
     const int first = static_cast<int>(m_run.batchLosses.size());
@@ -261,15 +280,16 @@ void TrainingController::onBatches(std::vector<BatchReport> reports) {
     const double done = (r.epoch - 1) * r.batches + r.batch;
     const double total = static_cast<double>(epochs) * r.batches;
     m_permille = static_cast<int>(1000.0 * done / total);
-    const double left = r.elapsedSeconds / done * (total - done);
     if (m_state == State::Running) {
-        m_progressText = tr("Epoch %1/%2 · batch %3/%4 · %5 samples/s · ETA %6")
-                             .arg(r.epoch)
-                             .arg(epochs)
-                             .arg(r.batch)
-                             .arg(r.batches)
-                             .arg(QLocale().toString(qRound64(r.samplesPerSecond)))
-                             .arg(clockText(left));
+        m_progressText = progressLine(r, epochs);
+        m_progressToolTip =
+            r.threads < r.mostThreads
+                ? tr("Other programs keep some of this computer's %1 cores busy, and training "
+                     "on %2 of them is faster while they do. LayerLoom tries every core again "
+                     "from time to time.")
+                      .arg(r.mostThreads)
+                      .arg(r.threads)
+                : QString();
     }
     emit batchesArrived(first);
     emit progressChanged();
@@ -320,6 +340,7 @@ void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor>
         m_document->setRuns(std::move(runs));
     }
     m_progressText = message;
+    m_progressToolTip.clear();
     if (ok) m_permille = result.reason == StopReason::Finished ? 1000 : m_permille;
     setState(State::Idle);
     emit progressChanged();

@@ -55,6 +55,11 @@ public:
     const WeightMatch& weightMatch() const { return m_match; }
     /// Progress text: "Epoch 3/20 · batch 12/40 · 1,234 samples/s · ETA 0:42".
     QString progressText() const { return m_progressText; }
+    /// What the progress text does not say in full (why a run trains on fewer cores), or empty.
+    QString progressToolTip() const { return m_progressToolTip; }
+    /// The progress text of a batch report, for a run of `epochs` epochs: "... samples/s on 1
+    /// of 2 cores ..." while other programs keep cores busy.
+    static QString progressLine(const BatchReport& r, int epochs);
     /// 0..1000 over the whole run.
     int progressPermille() const { return m_permille; }
     /// The document as it would be if the run ended now: the weights of the last finished
@@ -91,6 +96,7 @@ private:
     std::vector<std::string> m_notes;
     WeightMatch m_match;
     QString m_progressText;
+    QString m_progressToolTip;
     int m_permille = 0;
     int m_epochs = 1;
     std::vector<NamedTensor> m_epochWeights;  ///< of the last finished epoch of the run going

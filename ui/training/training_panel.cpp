@@ -214,6 +214,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     connect(m_controller, &TrainingController::progressChanged, this, [this] {
         m_progress->setValue(m_controller->progressPermille());
         m_progressText->setText(m_controller->progressText());
+        m_progressText->setToolTip(m_controller->progressToolTip());
     });
     connect(m_controller, &TrainingController::prepared, this, &TrainingPanel::refreshWeights);
     connect(m_controller, &TrainingController::stateChanged, this, &TrainingPanel::refreshWeights);
