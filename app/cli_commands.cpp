@@ -50,7 +50,7 @@ constexpr const char* kUsageText =
     "  --data SOURCE          FILE.csv, FILE.npy (samples), FILE.npz (arrays x and y),\n"
     "                         synthetic:NAME (sines, square, sawtooth, random_walk, anomalies)\n"
     "                         or sample:NAME, a series that ships with LayerLoom\n"
-    "                         (sample:sunspots.csv, sample:nile.csv, sample:elec_equip.csv)\n"
+    "                         (sample:sunspots, sample:nile, sample:elec_equip)\n"
     "  --target FILE.npy      Targets for a .npy source (default: the samples themselves)\n"
     "  --column NAMES         CSV columns by name or index, comma-separated\n"
     "  --label NAME           CSV column of class labels: each window is classified by the\n"

@@ -139,7 +139,7 @@ DataSpec dataFrom(const Project& project, const Args& a) {
                             : json::object();
     DataSpec d = dataSpecFromJson(stored);
     if (auto s = a.get("data")) d.source = *s;
-    if (d.source.empty()) throw UsageError{"give the data with --data FILE.csv|FILE.npy|synthetic:NAME|sample:NAME.csv"};
+    if (d.source.empty()) throw UsageError{"give the data with --data FILE.csv|FILE.npy|synthetic:NAME|sample:NAME"};
     if (auto t = a.get("target")) d.target = *t;
     if (auto c = a.get("column")) {
         d.columns.clear();

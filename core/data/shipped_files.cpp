@@ -68,7 +68,10 @@ fs::path sampleSeriesFile(const std::string& name) {
                                  "); set LAYERLOOM_DATA_DIR to the folder holding data/");
     }
     const auto names = sampleSeriesNames();
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
+    const auto shipped = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+    // The file name, or the name alone (`sunspots`), as a user would first type it.
+    if (!shipped(name) && shipped(name + ".csv")) return *dir / "data" / (name + ".csv");
+    if (!shipped(name)) {
         std::string list;
         for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
         throw std::runtime_error("there is no sample series '" + name + "'; LayerLoom ships " +

@@ -16,7 +16,7 @@ std::optional<std::filesystem::path> shippedFilesDirectory();
 /// The sample series that ship with LayerLoom (file names such as `sunspots.csv`), sorted.
 std::vector<std::string> sampleSeriesNames();
 
-/// The file of the sample series `name` (`sunspots.csv`). Throws std::runtime_error saying
+/// The file of the sample series `name` (`sunspots.csv`, or `sunspots`). Throws std::runtime_error saying
 /// which series there are, or where LayerLoom looked, when there is no such series.
 std::filesystem::path sampleSeriesFile(const std::string& name);
 

@@ -444,6 +444,10 @@ TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {
                    "--epochs 1 --batch-size 8 --out " + freshDir("layerloom_cli_sample").string());
     EXPECT_EQ(r.exitCode, 0) << r.out;
     EXPECT_TRUE(has(r.out, "Trained 1 epoch.")) << r.out;
+    // The name alone is enough.
+    r = run("train " + kFixture + "/model.json --data sample:nile --column volume --epochs 1 "
+            "--batch-size 8 --quiet --out " + freshDir("layerloom_cli_sample_name").string());
+    EXPECT_EQ(r.exitCode, 0) << r.out;
     r = run("train " + kFixture + "/model.json --data sample:rainfall.csv --quiet --out " +
             freshDir("layerloom_cli_nosample").string());
     EXPECT_EQ(r.exitCode, 1) << r.out;
