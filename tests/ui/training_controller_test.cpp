@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include "document/document.h"
+#include "training/sample_data.h"
 #include "training/training_controller.h"
 #include "training_test_helpers.h"
 
@@ -49,6 +50,18 @@ private slots:
         QCOMPARE(TrainingController::progressLine(r, 3),
                  QString("Epoch 2/3 · batch 5/10 · 1,234 samples/s · ETA 0:15"));
         QLocale::setDefault(QLocale::system());
+    }
+
+    void aSampleSeriesIsFoundByItsFileOrItsName() {
+        QStandardPaths::setTestModeEnabled(true);
+        for (const QString& source : {QString("sample:nile.csv"), QString("sample:nile")}) {
+            const QString path = resolveDataSource(source);
+            QVERIFY2(path.endsWith("/samples/nile.csv"), qPrintable(path));
+            QVERIFY(QFile::exists(path));
+        }
+        // Anything else is left for the core to refuse, with its list of series.
+        QCOMPARE(resolveDataSource("sample:rainfall"), QString("sample:rainfall"));
+        QCOMPARE(resolveDataSource("sample:../nile"), QString("sample:../nile"));
     }
 
     void runsToTheEndAndHandsBackWeightsAndTheRun() {

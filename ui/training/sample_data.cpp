@@ -37,7 +37,9 @@ DataSpec dataSpecOf(const nlohmann::json& training) {
 
 QString resolveDataSource(const QString& source) {
     if (!source.startsWith(kSamplePrefix)) return source;
-    const QString name = source.mid(kSamplePrefix.size());
+    QString name = source.mid(kSamplePrefix.size());
+    // The file name, or the name alone (`sunspots`), as the command line takes it.
+    if (!name.contains('/') && !QFile::exists(":/data/" + name) && QFile::exists(":/data/" + name + ".csv")) name += ".csv";
     QFile resource(":/data/" + name);
     if (name.contains('/') || !resource.open(QIODevice::ReadOnly)) return source;  // the core says it is missing
     const QByteArray bytes = resource.readAll();
