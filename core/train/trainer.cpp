@@ -88,13 +88,51 @@ std::string resumeProblem(const Plan<float>& plan, const TrainingState& state, c
     return {};
 }
 
-bool gradientsFinite(const Plan<float>& plan) {
-    for (const auto& p : plan.params()) {
-        for (float g : p.grad) {
-            if (!std::isfinite(g)) return false;
-        }
+/// The sum of the squares of `n` values, in double, in an order fixed by n alone: sixteen
+/// running sums, one per position modulo 16, which the compiler keeps in vector registers.
+double sumOfSquares(const float* v, std::size_t n) {
+    double acc[16] = {};
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int k = 0; k < 16; ++k) acc[k] += static_cast<double>(v[i + k]) * v[i + k];
     }
-    return true;
+    for (int k = 0; i < n; ++i, ++k) acc[k] += static_cast<double>(v[i]) * v[i];
+    double sum = 0.0;
+    for (double a : acc) sum += a;
+    return sum;
+}
+
+/// The sum of the squares of each parameter tensor's gradient, in the order of plan.params().
+/// One pass serves the gradient norms and the finite check: a sum is NaN or infinite exactly
+/// when its gradient holds a NaN or an infinity (squares of finite floats, and sums of fewer
+/// than 10^230 of them, are finite doubles). Large gradients are split into blocks of a fixed
+/// size that the threads share, so the sums do not depend on the thread count.
+void gradientSquares(const Plan<float>& plan, int threads, std::vector<double>& sums) {
+    constexpr std::size_t kBlock = std::size_t{1} << 16;
+    struct Block {
+        std::size_t tensor, begin, end;
+        double sum;
+    };
+    const auto& params = plan.params();
+    std::vector<Block> blocks;
+    std::size_t total = 0;
+    for (std::size_t t = 0; t < params.size(); ++t) {
+        const std::size_t n = params[t].grad.size();
+        total += n;
+        for (std::size_t b = 0; b == 0 || b < n; b += kBlock) blocks.push_back({t, b, std::min(n, b + kBlock), 0.0});
+    }
+    const auto blockCount = static_cast<std::ptrdiff_t>(blocks.size());
+    const int useThreads = total >= kBlock ? std::max(1, threads) : 1;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(useThreads) if (useThreads > 1)
+#endif
+    for (std::ptrdiff_t i = 0; i < blockCount; ++i) {
+        Block& b = blocks[static_cast<std::size_t>(i)];
+        b.sum = sumOfSquares(params[b.tensor].grad.data() + b.begin, b.end - b.begin);
+    }
+    (void)useThreads;
+    sums.assign(params.size(), 0.0);
+    for (const Block& b : blocks) sums[b.tensor] += b.sum;
 }
 
 /// Copies the samples `order[begin, end)` into contiguous batch buffers.
@@ -212,6 +250,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     const auto batchSize = static_cast<std::size_t>(std::min(config.batchSize, plan.maxBatch()));
     const int batches = static_cast<int>((n + batchSize - 1) / batchSize);
     AlignedVector<float> x, y, dOut;
+    std::vector<double> squares;  ///< per parameter tensor, this batch's gradient (gradientSquares)
 
     double lr = config.optimizer.learningRate;
     double best = INFINITY;
@@ -293,7 +332,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         }
         const auto epochStart = Clock::now();
         double lossSum = 0.0, accSum = 0.0;
-        std::map<std::string, double> gradSums;
+        std::map<std::string, double> gradSums;  ///< per layer: the sum of its batches' norms
         for (int b = 0; b < batches; ++b) {
             if (control && (control->stopRequested() || !control->waitWhilePaused())) {
                 result.reason = StopReason::Cancelled;
@@ -318,7 +357,10 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             const float* grads[] = {dOut.data()};
             plan.backward(grads);
             applyRegularizers(plan, true);
-            if (!std::isfinite(loss) || !gradientsFinite(plan)) {
+            gradientSquares(plan, kernelThreads(), squares);
+            const bool gradientsFinite =
+                std::all_of(squares.begin(), squares.end(), [](double sq) { return std::isfinite(sq); });
+            if (!std::isfinite(loss) || !gradientsFinite) {
                 result.reason = StopReason::NonFinite;
                 result.message = std::string("The ") + (std::isfinite(loss) ? "gradients" : "loss") +
                                  " became NaN or infinite at epoch " + std::to_string(epoch) +
@@ -328,10 +370,13 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
                                  "usually help.";
                 return result;
             }
-            for (const auto& p : plan.params()) {
+            // Each layer's gradient norm (over all its tensors) this batch, summed over the
+            // epoch's batches and averaged below.
+            for (std::size_t t = 0; t < plan.params().size();) {
+                const std::string& layer = plan.params()[t].layer;
                 double sq = 0.0;
-                for (float g : p.grad) sq += static_cast<double>(g) * g;
-                gradSums[p.layer] += sq;  // summed over the layer's tensors, rooted below
+                for (; t < plan.params().size() && plan.params()[t].layer == layer; ++t) sq += squares[t];
+                gradSums[layer] += std::sqrt(sq);
             }
             optimizer.step(plan);
             if (threads) threads->measured(seconds(batchStart), batch);
@@ -364,7 +409,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         report.samplesPerSecond = static_cast<double>(n) / std::max(1e-9, seconds(epochStart));
         for (const auto& p : plan.params()) {
             if (report.gradients.empty() || report.gradients.back().layer != p.layer) {
-                report.gradients.push_back({p.layer, std::sqrt(gradSums[p.layer]) / batches});
+                report.gradients.push_back({p.layer, gradSums[p.layer] / batches});
             }
         }
         result.history.push_back(report);

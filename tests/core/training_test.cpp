@@ -205,6 +205,37 @@ TEST(Trainer, SequenceAutoencoderLossFalls) {
     EXPECT_EQ(r.history.back().gradients.front().layer, "lstm_1");
 }
 
+TEST(Trainer, GradientNormsAreTheMeanOverTheEpochsBatches) {
+    // Every sample the same, and steps too small to move the weights: every batch has the same
+    // gradient, whatever the batch size, so the mean of its norm over the batches is the norm
+    // of one batch of all of them.
+    ModelGraph g;
+    add(g, "Dense", {{"units", std::int64_t{3}}}, {input(g, {4})});
+    Dataset d;
+    d.xDims = {4};
+    d.yDims = {3};
+    for (int s = 0; s < 32; ++s) {
+        d.x.insert(d.x.end(), {0.5f, -1.0f, 2.0f, 0.25f});
+        d.y.insert(d.y.end(), {1.0f, 3.0f, -2.0f});
+    }
+    const auto dense = [&](int batchSize) {
+        Plan<float> plan = Plan<float>::compile(g, batchSize);
+        plan.initialize(4);
+        TrainConfig c;
+        c.epochs = 1;
+        c.batchSize = batchSize;
+        c.optimizer.kind = OptimizerConfig::Kind::Sgd;
+        c.optimizer.learningRate = 1e-12;
+        const TrainResult r = train(plan, d, nullptr, c);
+        EXPECT_EQ(r.reason, StopReason::Finished) << r.message;
+        return r.history.at(0).gradients.at(0);
+    };
+    const LayerGradient one = dense(32), eight = dense(4);
+    EXPECT_EQ(one.layer, "dense_1");
+    EXPECT_GT(one.norm, 0.1);
+    EXPECT_NEAR(eight.norm, one.norm, 1e-6 * one.norm);
+}
+
 #ifdef _OPENMP
 /// The thread count each batch of a short run ran on, on a thread whose count is 2, and the
 /// count that thread has after the run.
