@@ -360,6 +360,22 @@ TEST(Trainer, NanStopsAndKeepsTheLastGoodWeights) {
     EXPECT_EQ(plan.exportWeights(), reference.exportWeights());
 }
 
+TEST(Trainer, GradientsOverflowingStopTheRunEvenWhenTheLossIsFinite) {
+    // An input of 1e20 gives a loss near 1e40, which the loss sums in double, but a kernel
+    // gradient near 1e40, which float cannot hold.
+    Plan<float> plan = Plan<float>::compile(linearModel(), 4);
+    plan.initialize(1);
+    Dataset d = linearData(40, 1);
+    d.x[2 * 9] = 1e20f;  // batch 3 without shuffling
+    TrainConfig c;
+    c.batchSize = 4;
+    c.shuffle = false;
+    const TrainResult r = train(plan, d, nullptr, c);
+    EXPECT_EQ(r.reason, StopReason::NonFinite);
+    EXPECT_NE(r.message.find("The gradients became NaN or infinite at epoch 1, batch 3"), std::string::npos)
+        << r.message;
+}
+
 TEST(Trainer, EarlyStoppingRestoresTheBestWeights) {
     Plan<float> plan = Plan<float>::compile(linearModel(), 8);
     plan.initialize(1);
