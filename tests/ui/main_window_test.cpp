@@ -249,6 +249,28 @@ private slots:
         QVERIFY(problems->topLevelItem(0)->child(0)->text(2).startsWith("Fix: "));
     }
 
+    void problemsFoundBeforeTheWindowShowsWrapToItsWidth() {
+        // The broken example is read before the window has its size (as when a crash copy is
+        // restored at start-up); its messages then wrap to the Problem column as shown.
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));
+        w.resize(1500, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QVERIFY(problems);
+        QTRY_VERIFY(problems->columnWidth(2) > 700);
+        const QFontMetrics metrics(problems->font());
+        for (int i = 0; i < problems->topLevelItemCount(); ++i) {
+            const QStringList lines = problems->topLevelItem(i)->text(2).split('\n');
+            // Each line but the last fills the column to within a word of its width.
+            for (int k = 0; k + 1 < lines.size(); ++k) {
+                QVERIFY2(metrics.horizontalAdvance(lines[k]) > problems->columnWidth(2) - 250,
+                         qPrintable(lines[k]));
+            }
+        }
+    }
+
     void activatingAProblemSelectsAndCentresTheLayer() {
         MainWindow w;
         QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));

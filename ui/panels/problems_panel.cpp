@@ -121,8 +121,15 @@ void ProblemsPanel::applyFix(std::size_t diagnostic, std::size_t fix) {
     }
 }
 
+void ProblemsPanel::resizeEvent(QResizeEvent* event) {
+    QTreeWidget::resizeEvent(event);
+    // The Problem column stretches with the panel without a sectionResized signal.
+    if (columnWidth(2) != m_wrapWidth) rewrap();
+}
+
 void ProblemsPanel::rewrap() {
-    const int width = std::max(200, columnWidth(2) - 12);
+    m_wrapWidth = columnWidth(2);
+    const int width = std::max(200, m_wrapWidth - 12);
     const QFontMetrics metrics(font());
     for (int i = 0; i < topLevelItemCount(); ++i) {
         QTreeWidgetItem* item = topLevelItem(i);

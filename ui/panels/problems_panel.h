@@ -21,8 +21,12 @@ signals:
     void layerActivated(loom::NodeId id);
     void fixFailed(const QString& reason);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     Document* m_document;
+    int m_wrapWidth = 0;  ///< the Problem column's width the messages were last wrapped to
     void rebuild();
     void applyFix(std::size_t diagnostic, std::size_t fix);
     void rewrap();
