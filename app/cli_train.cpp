@@ -127,6 +127,13 @@ TrainConfig configFrom(const Project& project, const Args& a) {
     return c;
 }
 
+/// A problem with the data names the data: the readers' messages begin with the file already;
+/// the others (too few steps for one window, say) get the --data source in front.
+DataError aboutData(const std::string& source, const DataError& e) {
+    const std::string what = e.what();
+    return DataError(what.starts_with(source) ? what : source + ": " + what);
+}
+
 void resolveSample(DataSpec& d) {
     constexpr std::string_view prefix = "sample:";
     if (!d.source.starts_with(prefix)) return;
@@ -369,6 +376,9 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
                                      std::to_string(match.fresh.size()) + " afresh (" + fresh + ")");
             }
         }
+    } catch (const DataError& e) {
+        err << "layerloom-cli: error: " << aboutData(dataSpec.source, e).what() << "\n";
+        return kInvalid;
     } catch (const std::exception& e) {
         err << "layerloom-cli: error: " << modelPath << ": " << e.what() << "\n";
         return kInvalid;
@@ -466,14 +476,14 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         spec.validationSplit = 0.0;
         Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, spec.window);
         plan.loadWeights(weights);
-        const PreparedData data = prepareData(spec, plan.dims(plan.inputs().at(0)),
-                                              plan.dims(plan.outputs().at(0)),
-                                              run ? &run->normalizer : nullptr);
+        PreparedData data;
         Evaluation e;
         try {
+            data = prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
+                               run ? &run->normalizer : nullptr);
             e = evaluate(plan, data.train, config.loss);
         } catch (const DataError& problem) {
-            throw DataError(spec.source + ": " + problem.what());
+            throw aboutData(spec.source, problem);
         }
         if (a.flag("json")) {
             json j = {{"loss", e.loss}, {"loss_name", lossName(config.loss)}, {"samples", data.train.size()}};

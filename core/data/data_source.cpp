@@ -217,6 +217,16 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
     out.normalizer = fitted ? *fitted : Normalizer::fit(trainPart, spec.normalize);
     out.normalizer.apply(trainPart);
     out.normalizer.apply(valPart);
+    if (valPart.steps > 0 && trainPart.steps < w.span()) {
+        // Say which part is short, and what helps: a longer series, or a smaller split.
+        const std::string window = (w.target == WindowSpec::Target::Forecast ? "one window and its forecast horizon ("
+                                                                             : "one window (") +
+                                   std::to_string(w.span()) + " steps)";
+        throw DataError("the training part (the first " + std::to_string(trainPart.steps) + " of the " +
+                        std::to_string(series.steps) + " steps) is shorter than " + window +
+                        (series.steps < w.span() ? "; the data needs more steps, or the model a shorter window"
+                                                 : "; use a smaller validation split or a shorter window"));
+    }
     Windows train = makeWindows(trainPart, w, labels.empty() ? nullptr : &trainLabels);
     out.train = std::move(train.data);
     std::int64_t dropped = train.dropped;

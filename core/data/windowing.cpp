@@ -14,7 +14,7 @@ Windows makeWindows(const Series& s, const WindowSpec& spec, const std::vector<d
     if (classify && (!labels || static_cast<std::int64_t>(labels->size()) != s.steps)) {
         throw DataError("classification windows need one label per step");
     }
-    const std::int64_t span = spec.length + (forecast ? spec.horizon : 0);
+    const std::int64_t span = spec.span();
     if (s.steps < span) {
         throw DataError("the series has " + std::to_string(s.steps) + " steps, fewer than one " +
                         (forecast ? "window plus its forecast horizon (" : "window (") +

@@ -17,6 +17,9 @@ struct WindowSpec {
     std::int64_t stride = 1;
     Target target = Target::Reconstruction;
     std::int64_t horizon = 1;
+
+    /// The steps one window takes: its length, and a forecast's horizon after it.
+    std::int64_t span() const { return length + (target == Target::Forecast ? horizon : 0); }
 };
 
 struct Windows {

@@ -296,6 +296,32 @@ TEST(DataSource, ForecastTargetsFollowTheModelsOutput) {
     EXPECT_EQ(h.window.horizon, 3);
 }
 
+TEST(DataSource, ASeriesTooShortSaysWhichPartIsShortAndWhatHelps) {
+    const auto errorOf = [](std::int64_t steps, double split, Dims output) -> std::string {
+        DataSpec spec;
+        spec.source = "synthetic:sines";
+        spec.syntheticSteps = steps;
+        spec.validationSplit = split;
+        try {
+            prepareData(spec, {10, 1}, output);
+        } catch (const DataError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    // Long enough as a whole: the split is what makes the training part short.
+    EXPECT_EQ(errorOf(11, 0.2, {10, 1}), "the training part (the first 9 of the 11 steps) is shorter than one "
+                                         "window (10 steps); use a smaller validation split or a shorter window");
+    // Too short as a whole: no split helps.
+    EXPECT_EQ(errorOf(8, 0.2, {10, 1}), "the training part (the first 6 of the 8 steps) is shorter than one "
+                                        "window (10 steps); the data needs more steps, or the model a shorter window");
+    EXPECT_TRUE(has(errorOf(14, 0.2, {3, 1}), "shorter than one window and its forecast horizon (13 steps)"))
+        << errorOf(14, 0.2, {3, 1});
+    // Without a split the series is the training part.
+    EXPECT_EQ(errorOf(8, 0.0, {10, 1}), "the series has 8 steps, fewer than one window (10)");
+    EXPECT_EQ(errorOf(12, 0.0, {10, 1}), "");
+}
+
 TEST(DataSource, AFileOfThousandsOfColumnsGetsAShortMessage) {
     const std::string file = (std::filesystem::temp_directory_path() / "layerloom_wide.csv").string();
     {
