@@ -410,8 +410,47 @@ Project loadProject(const std::filesystem::path& path) {
     return parseProject(buffer.str(), path.string());
 }
 
-void writeFileAtomically(const std::filesystem::path& path, std::string_view data) {
-    std::filesystem::path dir = path.parent_path();
+namespace {
+
+/// `given` with its symbolic links followed to what they point to, which may not exist yet.
+/// Throws std::runtime_error for a link that cannot be read or links that form a circle.
+std::filesystem::path followLinks(const std::filesystem::path& given) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path path = given;
+    for (int hops = 0; fs::is_symlink(path, ec); ++hops) {
+        const fs::path target = fs::read_symlink(path, ec);
+        if (ec) throw std::runtime_error(ec.message());
+        if (hops == 40) throw std::runtime_error("its links go round in a circle");
+        path = target.is_absolute() ? target : path.parent_path() / target;
+    }
+    return path;
+}
+
+}  // namespace
+
+std::string replaceProblem(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    try {
+        std::error_code ec;
+        const fs::file_status status = fs::status(followLinks(path), ec);
+        if (!fs::exists(status) || fs::is_regular_file(status)) return {};
+        return fs::is_directory(status) ? "it is a folder" : "it is not a regular file";
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+}
+
+void writeFileAtomically(const std::filesystem::path& given, std::string_view data) {
+    namespace fs = std::filesystem;
+    // Through a link, the file it points to is replaced, and the link stays (editors do the
+    // same); a folder, device or pipe is never replaced by a file.
+    if (const std::string problem = replaceProblem(given); !problem.empty()) {
+        throw std::runtime_error("cannot write " + given.string() + ": " + problem);
+    }
+    const fs::path path = followLinks(given);
+    std::error_code ec;
+    fs::path dir = path.parent_path();
     if (dir.empty()) dir = ".";
     std::random_device rd;
     const std::filesystem::path tmp =
@@ -440,7 +479,6 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view dat
         ::unlink(tmp.c_str());
         throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
     }
-    std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
     if (ec) {
         ::unlink(tmp.c_str());

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <string>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmath>
@@ -61,6 +62,28 @@ TEST(CliDiagram, RefusesUnknownFormatsAndBrokenFiles) {
     EXPECT_FALSE(std::filesystem::exists(dir / "b.dot"));
     r = run("diagram " + example("lstm_autoencoder.loom"));
     EXPECT_EQ(r.exitCode, 64) << r.out;
+}
+
+TEST(CliDiagram, NeverReplacesAFolderOrAPipeWithAFile) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "layerloom_cli_not_a_file";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "folder.svg");
+    ASSERT_EQ(::mkfifo((dir / "pipe.png").c_str(), 0600), 0);
+    fs::create_symlink(dir / "pipe.png", dir / "link.dot");
+    for (const char* name : {"folder.svg", "pipe.png", "link.dot"}) {
+        const Result r = run("diagram " + example("lstm_autoencoder.loom") + " " + (dir / name).string());
+        EXPECT_EQ(r.exitCode, 2) << name << ": " << r.out;
+        EXPECT_TRUE(has(r.out, std::string(name) == "folder.svg" ? ": it is a folder" : ": it is not a regular file"))
+            << r.out;
+    }
+    EXPECT_TRUE(fs::is_directory(dir / "folder.svg"));
+    EXPECT_TRUE(fs::is_fifo(dir / "pipe.png"));
+    EXPECT_TRUE(fs::is_symlink(dir / "link.dot"));
+    const Result r = run("export " + example("lstm_autoencoder.loom") + " " + (dir / "pipe.png").string() + " --to keras");
+    EXPECT_EQ(r.exitCode, 2) << r.out;
+    EXPECT_TRUE(fs::is_fifo(dir / "pipe.png"));
+    fs::remove_all(dir);
 }
 
 TEST(CliExport, TfjsFolderPredictsLikeTheOriginal) {

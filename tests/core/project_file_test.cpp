@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -75,6 +76,38 @@ TEST(ProjectFile, SavesAtomicallyAndLeavesNoTemporaryFiles) {
     EXPECT_EQ(loadProject(file), p);
     EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
     EXPECT_THROW(saveProject(p, dir / "missing" / "x.loom"), std::runtime_error);
+    fs::remove_all(dir);
+}
+
+TEST(ProjectFile, SavingThroughALinkWritesItsTargetAndNeverReplacesAFolderOrDevice) {
+    const fs::path dir = fs::temp_directory_path() / "layerloom_save_link_test";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "real");
+    const Project p = sampleProject();
+    // A link keeps pointing where it did; the file it points to gets the project.
+    fs::create_symlink(dir / "real" / "model.loom", dir / "latest.loom");
+    saveProject(p, dir / "latest.loom");
+    EXPECT_TRUE(fs::is_symlink(dir / "latest.loom"));
+    EXPECT_EQ(loadProject(dir / "real" / "model.loom"), p);
+    saveProject(p, dir / "latest.loom");  // again, now that the target exists
+    EXPECT_TRUE(fs::is_symlink(dir / "latest.loom"));
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir / "real"), fs::directory_iterator()), 1);
+    // What is not a file stays what it is, with a message that says so.
+    const auto errorOf = [&](const fs::path& path) -> std::string {
+        try {
+            saveProject(p, path);
+        } catch (const std::runtime_error& e) {
+            return e.what();
+        }
+        return "";
+    };
+    EXPECT_EQ(errorOf(dir / "real"), "cannot write " + (dir / "real").string() + ": it is a folder");
+    ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);
+    EXPECT_EQ(errorOf(dir / "pipe"), "cannot write " + (dir / "pipe").string() + ": it is not a regular file");
+    EXPECT_TRUE(fs::is_fifo(dir / "pipe"));
+    fs::create_symlink(dir / "b.loom", dir / "a.loom");
+    fs::create_symlink(dir / "a.loom", dir / "b.loom");
+    EXPECT_EQ(errorOf(dir / "a.loom"), "cannot write " + (dir / "a.loom").string() + ": its links go round in a circle");
     fs::remove_all(dir);
 }
 

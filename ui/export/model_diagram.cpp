@@ -179,8 +179,8 @@ bool exportModelDiagram(const ModelGraph& graph, const Validation& validation,
     if (QFileInfo(path).suffix().toLower() == "dot") {
         QSaveFile file(path);
         const std::string dot = diagramDot(graph, validation, title.toStdString());
-        if (!file.open(QIODevice::WriteOnly) ||
-            file.write(dot.data(), static_cast<qint64>(dot.size())) != static_cast<qint64>(dot.size()) ||
+        if (!openToSave(file, error)) return false;
+        if (file.write(dot.data(), static_cast<qint64>(dot.size())) != static_cast<qint64>(dot.size()) ||
             !file.commit()) {
             if (error) *error = QObject::tr("Could not write %1: %2").arg(path, file.errorString());
             return false;

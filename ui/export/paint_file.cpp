@@ -8,7 +8,19 @@
 #include <QSaveFile>
 #include <QSvgGenerator>
 
+#include "graph/project_file.h"
+
 namespace loom::ui {
+
+bool openToSave(QSaveFile& file, QString* error) {
+    const std::string problem = replaceProblem(file.fileName().toStdString());
+    if (problem.empty() && file.open(QIODevice::WriteOnly)) return true;
+    if (error) {
+        *error = QObject::tr("Could not write %1: %2")
+                     .arg(file.fileName(), problem.empty() ? file.errorString() : QString::fromStdString(problem));
+    }
+    return false;
+}
 
 bool paintToFile(const QString& path, QSizeF size, double pngScale,
                  const std::function<void(QPainter&)>& paint, QString* error) {
@@ -18,7 +30,7 @@ bool paintToFile(const QString& path, QSizeF size, double pngScale,
         return false;
     }
     QSaveFile file(path);
-    bool ok = file.open(QIODevice::WriteOnly);
+    bool ok = openToSave(file, error);
     const auto draw = [&paint](QPainter& painter) {
         painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
         paint(painter);

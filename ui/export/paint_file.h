@@ -5,8 +5,13 @@
 #include <functional>
 
 class QPainter;
+class QSaveFile;
 
 namespace loom::ui {
+
+/// Opens `file` for writing a file the user chose, or returns false with the reason in `error`
+/// ("Could not write PATH: ..."): a folder, a device or a pipe at its path is never replaced.
+bool openToSave(QSaveFile& file, QString* error);
 
 /// Writes a picture to a PNG, SVG or PDF file, chosen by the file's extension, through
 /// QSaveFile so that a failed export never leaves half a file. `paint` draws it in a

@@ -17,6 +17,7 @@
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
 
+#include "export/paint_file.h"
 #include "training/decimate.h"
 
 namespace loom::ui {
@@ -247,8 +248,9 @@ void LossChart::rebuild() {
 bool LossChart::exportPng(const QString& path, QString* error) const {
     const QPixmap pixmap = m_view->grab();
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || !pixmap.save(&file, "PNG") || !file.commit()) {
-        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+    if (!openToSave(file, error)) return false;
+    if (!pixmap.save(&file, "PNG") || !file.commit()) {
+        *error = tr("Could not write %1: %2").arg(path, file.errorString());
         return false;
     }
     return true;
@@ -257,8 +259,9 @@ bool LossChart::exportPng(const QString& path, QString* error) const {
 bool LossChart::exportCsv(const QString& path, QString* error) const {
     const QByteArray csv = QByteArray::fromStdString(historyCsv(m_run.history));
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
-        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+    if (!openToSave(file, error)) return false;
+    if (file.write(csv) != csv.size() || !file.commit()) {
+        *error = tr("Could not write %1: %2").arg(path, file.errorString());
         return false;
     }
     return true;
