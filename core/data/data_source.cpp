@@ -101,16 +101,19 @@ Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<
     }
 }
 
-Series loadSeries(const DataSpec& spec, std::vector<double>* labels) {
+Series loadSeries(const DataSpec& spec, std::vector<double>* labels,
+                  const std::function<bool(double)>& progress) {
     if (spec.source.starts_with("synthetic:")) {
         if (!spec.labelColumn.empty()) throw DataError("synthetic series have no label column");
         return syntheticSeries(spec.source.substr(10), spec.syntheticSteps, spec.seed);
     }
-    return seriesFromTable(spec, readCsv(spec.source), labels);
+    CsvOptions options;
+    options.progress = progress;
+    return seriesFromTable(spec, readCsv(spec.source, options), labels);
 }
 
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
-                         const Normalizer* fitted) {
+                         const Normalizer* fitted, const std::function<bool(double)>& progress) {
     PreparedData out;
     const std::string& src = spec.source;
     if (endsWith(src, ".npy") || endsWith(src, ".npz")) {
@@ -135,7 +138,7 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
     }
 
     std::vector<double> labels;
-    Series series = loadSeries(spec, &labels);
+    Series series = loadSeries(spec, &labels, progress);
     return prepareSeries(spec, std::move(series), labels, inputDims, outputDims, fitted);
 }
 

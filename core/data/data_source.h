@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,16 @@ struct PreparedData {
 /// reconstruction when the output has the input's shape, else a forecast of the next steps.
 /// Throws DataError saying what does not fit.
 /// With `fitted`, that normaliser is used instead of fitting one (evaluating a trained model).
+/// `progress`, when given, is told the fraction of a CSV file read now and then; returning
+/// false stops the reading with ReadCancelled.
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
-                         const Normalizer* fitted = nullptr);
+                         const Normalizer* fitted = nullptr,
+                         const std::function<bool(double)>& progress = {});
 
 /// Loads the series a CSV or synthetic source holds (for previews and plots); with a label
-/// column, its values go to `labels` and it is not a feature.
-Series loadSeries(const DataSpec& spec, std::vector<double>* labels = nullptr);
+/// column, its values go to `labels` and it is not a feature. `progress` as for prepareData.
+Series loadSeries(const DataSpec& spec, std::vector<double>* labels = nullptr,
+                  const std::function<bool(double)>& progress = {});
 /// The same from a table already read from spec.source.
 Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<double>* labels = nullptr);
 /// The numeric columns that are features when the spec names none: every numeric column but

@@ -61,7 +61,7 @@ std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v,
 TrainingSession::TrainingSession(SessionSetup setup) : m_setup(std::move(setup)) {}
 TrainingSession::~TrainingSession() = default;
 
-void TrainingSession::prepare() {
+void TrainingSession::prepare(const std::function<bool(double)>& progress) {
     // The thread count holds for the calling thread's products: prepare's previews as well.
     if (m_setup.threads > 0) isa::setThreads(m_setup.threads);
     const TrainConfig& c = m_setup.config;
@@ -71,7 +71,7 @@ void TrainingSession::prepare() {
     }
     m_plan.emplace(Plan<float>::compile(m_setup.graph, c.batchSize, steps));
     m_data = prepareData(m_setup.data, m_plan->dims(m_plan->inputs().at(0)),
-                         m_plan->dims(m_plan->outputs().at(0)));
+                         m_plan->dims(m_plan->outputs().at(0)), nullptr, progress);
     m_match = warmStart(*m_plan, m_setup.graph, m_setup.weights, c.seed);
 
     const Dataset& source = m_data.validation.size() > 0 ? m_data.validation : m_data.train;

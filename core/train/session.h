@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,7 +76,9 @@ public:
 
     /// Loads, checks and windows the data, compiles the model and starts it from the given
     /// weights where they fit. Throws DataError or PlanError saying what does not fit.
-    void prepare();
+    /// `progress` is told the fraction of a CSV file read now and then; returning false stops
+    /// the reading with ReadCancelled.
+    void prepare(const std::function<bool(double)>& progress = {});
 
     const SessionSetup& setup() const { return m_setup; }
     const PreparedData& data() const { return m_data; }

@@ -1,7 +1,10 @@
 // Training from a snapshot: weights that survive edits, data preparation, previews.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 #ifdef _OPENMP
 #include <omp.h>
@@ -171,6 +174,36 @@ TEST(TrainingSession, DataShorterThanAWindowIsRefusedBeforeTraining) {
     } catch (const DataError& e) {
         EXPECT_NE(std::string(e.what()).find("16"), std::string::npos) << e.what();
     }
+}
+
+TEST(TrainingSession, ReadingAFileReportsItsProgressAndStopsWhenAsked) {
+    // 200,000 rows: the reader reports every 65,536.
+    const std::filesystem::path file = std::filesystem::temp_directory_path() / "layerloom_session_long.csv";
+    {
+        std::ofstream out(file);
+        out << "value\n";
+        for (int i = 0; i < 200000; ++i) out << std::sin(0.05 * i) << "\n";
+    }
+    SessionSetup s = sineSetup();
+    s.data.source = file.string();
+    s.data.stride = 1000;
+    std::vector<double> seen;
+    TrainingSession session(s);
+    session.prepare([&](double fraction) {
+        seen.push_back(fraction);
+        return true;
+    });
+    ASSERT_GE(seen.size(), 3u);
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+    EXPECT_GT(seen.front(), 0.0);
+    EXPECT_LE(seen.back(), 1.0);
+    EXPECT_GT(session.data().train.size(), 100);
+
+    int asked = 0;
+    TrainingSession stopped(s);
+    EXPECT_THROW(stopped.prepare([&](double) { return ++asked < 2; }), ReadCancelled);
+    EXPECT_EQ(asked, 2);
+    std::filesystem::remove(file);
 }
 
 // A session's thread count (the window gives it every core, a test fewer) must hold for the

@@ -3,7 +3,9 @@
 // build checks most closely (no painting, so none of Qt's own threads are involved).
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
+#include <fstream>
 
 #include "document/document.h"
 #include "training/sample_data.h"
@@ -136,6 +138,42 @@ private slots:
             QVERIFY(waitFor([&] { return c.run().batchLosses.size() > 3; }, 60000));
         }  // the destructor stops and joins; queued reports are dropped
         QTest::qWait(50);
+        QVERIFY(doc.structureLock().isEmpty());
+    }
+
+    void readingALargeFileShowsProgressAndStopsAtOnce() {
+        // 2,000,000 rows: a fraction of a second to read, and checked every 65,536.
+        QTemporaryDir dir;
+        const QString file = dir.filePath("long.csv");
+        {
+            std::ofstream out(file.toStdString());
+            out << "value\n";
+            for (int i = 0; i < 2000000; ++i) out << (i % 1000) * 0.001 << '\n';
+        }
+        Document doc;
+        Project p = autoencoder(3, 400);
+        p.training["data"] = {{"source", file.toStdString()}, {"stride", 1000}};
+        doc.setProject(p, QString());
+        TrainingController c(&doc);
+        QSignalSpy finished(&c, &TrainingController::finished);
+        QString why;
+        // Read to the end once: the progress climbs to the whole file, and training follows.
+        QStringList texts;
+        connect(&c, &TrainingController::progressChanged, this, [&] { texts << c.progressText(); });
+        QVERIFY2(c.start(&why), qPrintable(why));
+        QVERIFY(waitFor([&] { return !c.busy(); }, 120000));
+        QVERIFY(finished.front().at(0).toBool());
+        QVERIFY2(texts.filter("Reading the data…").size() >= 2, qPrintable(texts.join(" | ")));
+        QCOMPARE(doc.project().runs.size(), 1u);
+        // Stopped while reading: nothing is trained, nothing is recorded, and it says so.
+        finished.clear();
+        QVERIFY(c.start(&why));
+        c.stop();
+        QVERIFY(waitFor([&] { return !c.busy(); }, 120000));
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.front().at(0).toBool());
+        QCOMPARE(finished.front().at(1).toString(), QString("Stopped while reading the data; nothing was trained."));
+        QCOMPARE(doc.project().runs.size(), 1u);
         QVERIFY(doc.structureLock().isEmpty());
     }
 

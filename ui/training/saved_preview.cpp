@@ -20,16 +20,17 @@ SavedPreview::SavedPreview(QObject* parent) : QObject(parent) {
     connect(&m_poll, &QTimer::timeout, this, &SavedPreview::collect);
 }
 
-SavedPreview::~SavedPreview() = default;  // each Job's jthread joins
+SavedPreview::~SavedPreview() = default;  // each Job's jthread asks its worker to stop, and joins
 
 void SavedPreview::request(SessionSetup setup, int epoch) {
     cancel();
     auto job = std::make_shared<Job>();
     setup.threads = 1;  // a look at the data, not worth more than one core
-    job->worker = std::jthread([j = job.get(), setup = std::move(setup), epoch]() mutable {
+    job->worker = std::jthread([j = job.get(), setup = std::move(setup), epoch](std::stop_token stop) mutable {
         try {
             TrainingSession session(std::move(setup));
-            session.prepare();
+            // A superseded request, or the window closing, stops a long read at once.
+            session.prepare([&stop](double) { return !stop.stop_requested(); });
             j->samples = session.previewSet();
             j->preview = session.preview(epoch);
         } catch (const std::exception& e) {
@@ -42,7 +43,10 @@ void SavedPreview::request(SessionSetup setup, int epoch) {
 }
 
 void SavedPreview::cancel() {
-    for (const auto& job : m_jobs) job->current = false;
+    for (const auto& job : m_jobs) {
+        job->current = false;
+        job->worker.request_stop();
+    }
 }
 
 void SavedPreview::collect() {

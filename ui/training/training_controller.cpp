@@ -4,6 +4,7 @@
 #include <QDateTime>
 #include <QLocale>
 #include <QThread>
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #endif
 
+#include "data/csv_reader.h"
 #include "document/document.h"
 #include "training/sample_data.h"
 #include "train/config_json.h"
@@ -162,7 +164,15 @@ bool TrainingController::start(QString* why) {
         QString error;
         bool ready = false;
         try {
-            session->prepare();
+            // A large file takes seconds to read: say how far it is, and stop when asked.
+            int shown = -1;
+            session->prepare([&worker, &shown, control](double fraction) {
+                if (const int percent = static_cast<int>(fraction * 100.0); percent != shown) {
+                    shown = percent;
+                    worker.post([fraction](TrainingController* o) { o->onReading(fraction); });
+                }
+                return !control->stopRequested();
+            });
             ready = true;
             worker.post([set = session->previewSet(), notes = session->data().notes,
                          match = session->weightMatch(),
@@ -171,13 +181,23 @@ bool TrainingController::start(QString* why) {
                 o->m_previewSet = set;
                 o->m_notes = notes;
                 o->m_match = match;
-                o->setState(o->m_control->paused() ? State::Paused : State::Running);
+                if (o->m_state != State::Stopping) {
+                    o->setState(o->m_control->paused() ? State::Paused : State::Running);
+                }
+                if (o->m_state == State::Running) {
+                    o->m_progressText = tr("Starting the first epoch…");
+                    o->m_permille = 0;
+                    emit o->progressChanged();
+                }
                 emit o->prepared();
             });
             worker.onPreview(session->preview(0));
             result = session->run(*control, &worker);
             worker.flush();
             weights = session->weights();
+        } catch (const ReadCancelled&) {
+            result.reason = StopReason::Cancelled;
+            result.message = tr("Stopped while reading the data; nothing was trained.").toStdString();
         } catch (const std::bad_alloc&) {
             error = ready ? tr("Out of memory at epoch %1. The weights of the last finished epoch are kept.")
                                 .arg(worker.epoch + 1)
@@ -218,9 +238,10 @@ void TrainingController::resume() {
 
 void TrainingController::stop() {
     if (!busy() || m_state == State::Stopping) return;
+    const bool reading = m_state == State::Preparing;
     m_control->requestStop();
     setState(State::Stopping);
-    m_progressText = tr("Stopping after this batch…");
+    m_progressText = reading ? tr("Stopping…") : tr("Stopping after this batch…");
     m_progressToolTip.clear();
     emit progressChanged();
 }
@@ -296,6 +317,13 @@ void TrainingController::onBatches(std::vector<BatchReport> reports) {
                 : QString();
     }
     emit batchesArrived(first);
+    emit progressChanged();
+}
+
+void TrainingController::onReading(double fraction) {
+    if (m_state != State::Preparing) return;
+    m_permille = std::clamp(static_cast<int>(fraction * 1000.0), 0, 1000);
+    m_progressText = tr("Reading the data… %1%").arg(static_cast<int>(fraction * 100.0));
     emit progressChanged();
 }
 

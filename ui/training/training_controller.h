@@ -107,6 +107,8 @@ private:
     /// Runs the reports waiting in `mailbox` if it is the current run's.
     void drain(const std::shared_ptr<Mailbox>& mailbox);
     void onBatches(std::vector<BatchReport> reports);
+    /// While the worker reads a CSV file: the fraction read.
+    void onReading(double fraction);
     void onEpoch(EpochReport report, std::vector<NamedTensor> weights);
     void onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error);
 };
