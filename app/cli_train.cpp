@@ -295,7 +295,7 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     const auto resumeDir = a.get("resume");
     if (resumeDir) checkResumeOptions(a);
     // Ctrl+C, and SIGTERM as `timeout` and job schedulers send it, stop training after the
-    // current batch; the run folder keeps every finished epoch.
+    // current batch (or the reading of a CSV file); the run folder keeps every finished epoch.
     g_interrupted = false;
     struct RestoreSignals {
         void (*interrupt)(int) = std::signal(SIGINT, onInterrupt);
@@ -351,7 +351,8 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
         compiled.emplace(Plan<float>::compile(model.project.graph, config.batchSize, steps));
         data = prepareData(dataSpec, compiled->dims(compiled->inputs().at(0)),
                            compiled->dims(compiled->outputs().at(0)),
-                           resumed ? &resumed->record.normalizer : nullptr);
+                           resumed ? &resumed->record.normalizer : nullptr,
+                           [](double) { return !g_interrupted.load(); });
         if (resumed) {
             try {
                 compiled->loadWeights(resumed->weights);
@@ -376,6 +377,9 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
                                      std::to_string(match.fresh.size()) + " afresh (" + fresh + ")");
             }
         }
+    } catch (const ReadCancelled&) {
+        err << "interrupted while reading the data; nothing was trained\n";
+        return kInterrupted;
     } catch (const DataError& e) {
         err << "layerloom-cli: error: " << aboutData(dataSpec.source, e).what() << "\n";
         return kInvalid;
