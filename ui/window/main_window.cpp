@@ -124,12 +124,7 @@ void MainWindow::buildMenus() {
     QList<QKeySequence> saveAsKeys = QKeySequence::keyBindings(QKeySequence::SaveAs);
     if (!saveAsKeys.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S))) saveAsKeys << QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
     saveAsAction->setShortcuts(saveAsKeys);
-    QMenu* exportMenu = file->addMenu(tr("&Export Canvas"));
-    for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
-                                        std::pair{tr("As &SVG Drawing..."), QString("svg")},
-                                        std::pair{tr("As P&DF..."), QString("pdf")}}) {
-        exportMenu->addAction(label, this, [this, suffix] { exportCanvasAs(suffix); });
-    }
+    file->addSeparator();  // the model, its weights and code for other tools
     QAction* kerasFile = file->addAction(tr("Export as Keras Model &File..."), this,
                                          [this] { exportModel(ModelExport::KerasFile); });
     kerasFile->setStatusTip(tr("The model and its weights as a .keras file (Keras 3) or an .h5 file "
@@ -142,16 +137,16 @@ void MainWindow::buildMenus() {
                                           [this] { exportModel(ModelExport::PytorchFolder); });
     torchModel->setStatusTip(tr("model.py with LayerLoom's numerics, its weights and a training "
                                 "loop"));
-    QAction* jobAction = file->addAction(tr("Export &Training Job..."), this, &MainWindow::exportTrainingJobDialog);
-    jobAction->setObjectName("exportTrainingJobAction");
-    jobAction->setStatusTip(tr("A folder that trains the model with PyTorch's DistributedDataParallel "
-                               "(torchrun) on the chosen data and settings, and writes a run folder "
-                               "that Import Run brings back"));
     QAction* kerasCodeAction = file->addAction(tr("Export as &Keras Code..."), this,
                                                &MainWindow::exportKerasCode);
     kerasCodeAction->setObjectName("exportKerasCodeAction");
     kerasCodeAction->setStatusTip(tr("Runnable Keras Python (functional API) with every layer "
                                      "option and the training settings"));
+    QAction* jobAction = file->addAction(tr("Export Training &Job..."), this, &MainWindow::exportTrainingJobDialog);
+    jobAction->setObjectName("exportTrainingJobAction");
+    jobAction->setStatusTip(tr("A folder that trains the model with PyTorch's DistributedDataParallel "
+                               "(torchrun) on the chosen data and settings, and writes a run folder "
+                               "that Import Run brings back"));
     QAction* weightsAction = file->addAction(tr("Export &Weights..."), this, [this] {
         const QString base = startDirectory() + "/" +
                              m_document->displayName() + ".llw";
@@ -170,6 +165,13 @@ void MainWindow::buildMenus() {
     connect(m_document, &Document::weightsChanged, weightsAction,
             [this, weightsAction] { weightsAction->setEnabled(!m_document->weights().empty()); });
     weightsAction->setEnabled(false);
+    file->addSeparator();  // pictures
+    QMenu* exportMenu = file->addMenu(tr("&Export Canvas"));
+    for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
+                                        std::pair{tr("As &SVG Drawing..."), QString("svg")},
+                                        std::pair{tr("As P&DF..."), QString("pdf")}}) {
+        exportMenu->addAction(label, this, [this, suffix] { exportCanvasAs(suffix); });
+    }
     QMenu* diagramMenu = file->addMenu(tr("Export Model &Diagram"));
     diagramMenu->setToolTipsVisible(true);
     for (const auto& [label, suffix] : {std::pair{tr("As &PNG Image..."), QString("png")},
