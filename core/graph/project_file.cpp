@@ -441,14 +441,18 @@ std::string replaceProblem(const std::filesystem::path& path) {
     }
 }
 
-void writeFileAtomically(const std::filesystem::path& given, std::string_view data) {
-    namespace fs = std::filesystem;
+std::filesystem::path writeTarget(const std::filesystem::path& path) {
     // Through a link, the file it points to is replaced, and the link stays (editors do the
     // same); a folder, device or pipe is never replaced by a file.
-    if (const std::string problem = replaceProblem(given); !problem.empty()) {
-        throw std::runtime_error("cannot write " + given.string() + ": " + problem);
+    if (const std::string problem = replaceProblem(path); !problem.empty()) {
+        throw std::runtime_error("cannot write " + path.string() + ": " + problem);
     }
-    const fs::path path = followLinks(given);
+    return followLinks(path);
+}
+
+void writeFileAtomically(const std::filesystem::path& given, std::string_view data) {
+    namespace fs = std::filesystem;
+    const fs::path path = writeTarget(given);
     std::error_code ec;
     fs::path dir = path.parent_path();
     if (dir.empty()) dir = ".";

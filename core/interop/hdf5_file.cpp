@@ -6,6 +6,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "graph/project_file.h"
 #include "io/message_text.h"
 
 namespace loom {
@@ -354,8 +355,9 @@ void Hdf5Writer::fail(const std::string& path, const std::string& what) const {
     throw Hdf5Error(m_name + ": " + (path.empty() ? std::string() : absolute(path) + ": ") + what);
 }
 
-Hdf5Writer Hdf5Writer::create(const std::filesystem::path& file) {
+Hdf5Writer Hdf5Writer::create(const std::filesystem::path& given) {
     auto handle = std::make_unique<Handle>();
+    const std::filesystem::path file = writeTarget(given);
     handle->target = file;
     // Written beside the target and renamed over it once whole.
     std::string hidden = ".";

@@ -4,6 +4,7 @@
 
 #include <deque>
 
+#include "graph/project_file.h"
 #include "io/message_text.h"
 
 namespace loom {
@@ -117,8 +118,8 @@ ZipWriter::ZipWriter(ZipWriter&&) noexcept = default;
 ZipWriter& ZipWriter::operator=(ZipWriter&&) noexcept = default;
 ZipWriter::~ZipWriter() = default;
 
-ZipWriter ZipWriter::create(const std::filesystem::path& file) {
-    const std::string name = file.string();
+ZipWriter ZipWriter::create(const std::filesystem::path& given) {
+    const std::string name = writeTarget(given).string();
     int code = 0;
     auto handle = std::make_unique<Handle>();
     // libzip writes into a file beside `file` and renames it into place when it closes.

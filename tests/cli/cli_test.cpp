@@ -87,9 +87,17 @@ TEST(CliDiagram, NeverReplacesAFolderOrAPipeWithAFile) {
     EXPECT_TRUE(fs::is_directory(dir / "folder.dot"));
     EXPECT_TRUE(fs::is_fifo(dir / "pipe"));
     EXPECT_TRUE(fs::is_symlink(dir / "link.dot"));
-    const Result r = run("export " + example("lstm_autoencoder.loom") + " " + (dir / "pipe").string() + " --to keras");
-    EXPECT_EQ(r.exitCode, 2) << r.out;
+    // The Keras code, and Keras files, whose HDF5 and zip writers rename into place too.
+    fs::create_symlink(dir / "pipe", dir / "link.keras");
+    fs::create_directories(dir / "folder.h5");
+    for (const auto& [target, to] : std::vector<std::pair<std::string, std::string>>{
+             {"pipe", "keras"}, {"link.keras", "keras-file"}, {"folder.h5", "keras-file"}}) {
+        const Result r = run("export " + example("lstm_autoencoder.loom") + " " + (dir / target).string() + " --to " + to);
+        EXPECT_EQ(r.exitCode, 2) << target << ": " << r.out;
+        EXPECT_TRUE(has(r.out, "cannot write " + (dir / target).string() + ": it is")) << r.out;
+    }
     EXPECT_TRUE(fs::is_fifo(dir / "pipe"));
+    EXPECT_TRUE(fs::is_directory(dir / "folder.h5"));
     fs::remove_all(dir);
 }
 
