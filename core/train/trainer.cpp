@@ -105,35 +105,48 @@ double sumOfSquares(const float* v, std::size_t n) {
 /// The sum of the squares of each parameter tensor's gradient, in the order of plan.params().
 /// One pass serves the gradient norms and the finite check: a sum is NaN or infinite exactly
 /// when its gradient holds a NaN or an infinity (squares of finite floats, and sums of fewer
-/// than 10^230 of them, are finite doubles). Large gradients are split into blocks of a fixed
-/// size that the threads share, so the sums do not depend on the thread count.
-void gradientSquares(const Plan<float>& plan, int threads, std::vector<double>& sums) {
-    constexpr std::size_t kBlock = std::size_t{1} << 16;
+/// than 10^230 of them, are finite doubles). The gradients are cut once into blocks of a fixed
+/// size that the threads share as rows (inRowChunks), so the sums do not depend on the thread
+/// count.
+class GradientSquares {
+public:
+    explicit GradientSquares(const Plan<float>& plan) : m_plan(plan), m_sums(plan.params().size()) {
+        const auto& params = plan.params();
+        std::size_t total = 0;
+        for (std::size_t t = 0; t < params.size(); ++t) {
+            const std::size_t n = params[t].grad.size();
+            total += n;
+            for (std::size_t b = 0; b == 0 || b < n; b += kBlock) m_blocks.push_back({t, b, std::min(n, b + kBlock), 0.0});
+        }
+        // What inRowChunks weighs against a hand-over: the values a block holds on average.
+        m_valuesPerBlock = static_cast<Eigen::Index>(std::max<std::size_t>(1, total / std::max<std::size_t>(1, m_blocks.size())));
+    }
+
+    /// This batch's sums, one per parameter tensor.
+    const std::vector<double>& operator()(int threads) {
+        const auto& params = m_plan.params();
+        inRowChunks(static_cast<Eigen::Index>(m_blocks.size()), m_valuesPerBlock, threads, [&](Eigen::Index first, Eigen::Index count) {
+            for (Eigen::Index i = first; i < first + count; ++i) {
+                Block& b = m_blocks[static_cast<std::size_t>(i)];
+                b.sum = sumOfSquares(params[b.tensor].grad.data() + b.begin, b.end - b.begin);
+            }
+        });
+        std::fill(m_sums.begin(), m_sums.end(), 0.0);
+        for (const Block& b : m_blocks) m_sums[b.tensor] += b.sum;
+        return m_sums;
+    }
+
+private:
+    static constexpr std::size_t kBlock = std::size_t{1} << 16;
     struct Block {
         std::size_t tensor, begin, end;
         double sum;
     };
-    const auto& params = plan.params();
-    std::vector<Block> blocks;
-    std::size_t total = 0;
-    for (std::size_t t = 0; t < params.size(); ++t) {
-        const std::size_t n = params[t].grad.size();
-        total += n;
-        for (std::size_t b = 0; b == 0 || b < n; b += kBlock) blocks.push_back({t, b, std::min(n, b + kBlock), 0.0});
-    }
-    const auto blockCount = static_cast<std::ptrdiff_t>(blocks.size());
-    const int useThreads = total >= kBlock ? std::max(1, threads) : 1;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(useThreads) if (useThreads > 1)
-#endif
-    for (std::ptrdiff_t i = 0; i < blockCount; ++i) {
-        Block& b = blocks[static_cast<std::size_t>(i)];
-        b.sum = sumOfSquares(params[b.tensor].grad.data() + b.begin, b.end - b.begin);
-    }
-    (void)useThreads;
-    sums.assign(params.size(), 0.0);
-    for (const Block& b : blocks) sums[b.tensor] += b.sum;
-}
+    const Plan<float>& m_plan;
+    std::vector<Block> m_blocks;
+    Eigen::Index m_valuesPerBlock = 1;
+    std::vector<double> m_sums;
+};
 
 /// Copies the samples `order[begin, end)` into contiguous batch buffers.
 void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
@@ -250,7 +263,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     const auto batchSize = static_cast<std::size_t>(std::min(config.batchSize, plan.maxBatch()));
     const int batches = static_cast<int>((n + batchSize - 1) / batchSize);
     AlignedVector<float> x, y, dOut;
-    std::vector<double> squares;  ///< per parameter tensor, this batch's gradient (gradientSquares)
+    GradientSquares gradientSquares(plan);
 
     double lr = config.optimizer.learningRate;
     double best = INFINITY;
@@ -357,7 +370,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             const float* grads[] = {dOut.data()};
             plan.backward(grads);
             applyRegularizers(plan, true);
-            gradientSquares(plan, kernelThreads(), squares);
+            const std::vector<double>& squares = gradientSquares(kernelThreads());
             const bool gradientsFinite =
                 std::all_of(squares.begin(), squares.end(), [](double sq) { return std::isfinite(sq); });
             if (!std::isfinite(loss) || !gradientsFinite) {
