@@ -427,15 +427,20 @@ std::filesystem::path followLinks(const std::filesystem::path& given) {
     return path;
 }
 
+/// Why a file may not take the place of `target` (links already followed), or empty.
+std::string notAFile(const std::filesystem::path& target) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status status = fs::status(target, ec);
+    if (!fs::exists(status) || fs::is_regular_file(status)) return {};
+    return fs::is_directory(status) ? "it is a folder" : "it is not a regular file";
+}
+
 }  // namespace
 
 std::string replaceProblem(const std::filesystem::path& path) {
-    namespace fs = std::filesystem;
     try {
-        std::error_code ec;
-        const fs::file_status status = fs::status(followLinks(path), ec);
-        if (!fs::exists(status) || fs::is_regular_file(status)) return {};
-        return fs::is_directory(status) ? "it is a folder" : "it is not a regular file";
+        return notAFile(followLinks(path));
     } catch (const std::runtime_error& e) {
         return e.what();
     }
@@ -444,10 +449,16 @@ std::string replaceProblem(const std::filesystem::path& path) {
 std::filesystem::path writeTarget(const std::filesystem::path& path) {
     // Through a link, the file it points to is replaced, and the link stays (editors do the
     // same); a folder, device or pipe is never replaced by a file.
-    if (const std::string problem = replaceProblem(path); !problem.empty()) {
-        throw std::runtime_error("cannot write " + path.string() + ": " + problem);
+    std::filesystem::path target;
+    std::string problem;
+    try {
+        target = followLinks(path);
+        problem = notAFile(target);
+    } catch (const std::runtime_error& e) {
+        problem = e.what();
     }
-    return followLinks(path);
+    if (!problem.empty()) throw std::runtime_error("cannot write " + path.string() + ": " + problem);
+    return target;
 }
 
 void writeFileAtomically(const std::filesystem::path& given, std::string_view data) {
