@@ -58,6 +58,13 @@ std::vector<std::string> sampleSeriesNames() {
     return names;
 }
 
+std::string matchSampleSeries(const std::string& given, const std::vector<std::string>& names) {
+    for (const std::string& candidate : {given, given + ".csv"}) {
+        if (std::find(names.begin(), names.end(), candidate) != names.end()) return candidate;
+    }
+    return {};
+}
+
 fs::path sampleSeriesFile(const std::string& name) {
     const auto dir = shippedFilesDirectory();
     if (!dir) {
@@ -68,16 +75,14 @@ fs::path sampleSeriesFile(const std::string& name) {
                                  "); set LAYERLOOM_DATA_DIR to the folder holding data/");
     }
     const auto names = sampleSeriesNames();
-    const auto shipped = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
-    // The file name, or the name alone (`sunspots`), as a user would first type it.
-    if (!shipped(name) && shipped(name + ".csv")) return *dir / "data" / (name + ".csv");
-    if (!shipped(name)) {
+    const std::string file = matchSampleSeries(name, names);
+    if (file.empty()) {
         std::string list;
         for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
         throw std::runtime_error("there is no sample series '" + name + "'; LayerLoom ships " +
                                  (list.empty() ? std::string("none") : list));
     }
-    return *dir / "data" / name;
+    return *dir / "data" / file;
 }
 
 }  // namespace loom

@@ -5,6 +5,7 @@
 #include <QSaveFile>
 #include <QStandardPaths>
 
+#include "data/shipped_files.h"
 #include "train/config_json.h"
 
 namespace loom::ui {
@@ -39,7 +40,9 @@ QString resolveDataSource(const QString& source) {
     if (!source.startsWith(kSamplePrefix)) return source;
     QString name = source.mid(kSamplePrefix.size());
     // The file name, or the name alone (`sunspots`), as the command line takes it.
-    if (!name.contains('/') && !QFile::exists(":/data/" + name) && QFile::exists(":/data/" + name + ".csv")) name += ".csv";
+    std::vector<std::string> ids;
+    for (const SampleSeries& s : sampleSeries()) ids.push_back(s.id.toStdString());
+    if (const std::string file = matchSampleSeries(name.toStdString(), ids); !file.empty()) name = QString::fromStdString(file);
     QFile resource(":/data/" + name);
     if (name.contains('/') || !resource.open(QIODevice::ReadOnly)) return source;  // the core says it is missing
     const QByteArray bytes = resource.readAll();
