@@ -77,14 +77,17 @@ def main():
     bench = os.path.join(args.build, "bench", "layerloom-bench")
     if not os.access(bench, os.X_OK):
         sys.exit(f"side_by_side: no {bench}; build the release tree first (scripts/setup.sh)")
-    ours = [bench, "--only", args.only, "--steps", str(args.steps)]
-    theirs = [sys.executable, os.path.join(HERE, "pytorch_reference.py"), "--only", args.only]
+    def ours(only):
+        return [bench, "--only", only, "--steps", str(args.steps)]
+
+    def theirs(only):
+        return [sys.executable, os.path.join(HERE, "pytorch_reference.py"), "--only", only]
 
     loom, torch = [], []
     for r in range(args.rounds):
         print(f"round {r + 1} of {args.rounds}: LayerLoom, then PyTorch", file=sys.stderr)
-        loom.append(parse(run(ours)))
-        torch.append(parse(run(theirs)))
+        loom.append(parse(run(ours(args.only))))
+        torch.append(parse(run(theirs(args.only))))
 
     print(f"{datetime.date.today()}, {machine()}; batch 32, Adam, 2 threads; "
           f"layerloom-bench --steps {args.steps} and pytorch_reference.py alternated, "
@@ -113,8 +116,8 @@ def main():
               f"{statistics.median(a) / statistics.median(eigen):.2f} of OpenBLAS's.")
 
     if args.memory:
-        ours_mib = peak_rss_mib([bench, "--only", "b", "--steps", str(args.steps)])
-        theirs_mib = peak_rss_mib([sys.executable, os.path.join(HERE, "pytorch_reference.py"), "--only", "b"])
+        ours_mib = peak_rss_mib(ours("b"))
+        theirs_mib = peak_rss_mib(theirs("b"))
         if ours_mib and theirs_mib:
             print(f"\nPeak memory training (b), /usr/bin/time -v: LayerLoom {ours_mib:.0f} MiB, "
                   f"PyTorch {theirs_mib:.0f} MiB (each includes its GEMM-peak matrices).")
