@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "graph/project_file.h"
+#include "io/atomic_file.h"
 #include "report/diagram.h"
 
 #ifdef LAYERLOOM_HAS_RENDER

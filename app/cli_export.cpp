@@ -5,13 +5,9 @@
 
 #include "cli_model.h"
 #include "cli_train.h"
-#include "interop/pytorch_job.h"
-#include "train/warm_start.h"
-#include "engine/plan.h"
-#include "interop/keras_code.h"
-#include "interop/keras_export.h"
 #include "interop/keras_model.h"
-#include "interop/pytorch_code.h"
+#include "service/model_export.h"
+#include "service/training_job.h"
 #include "shape/validator.h"
 
 namespace loom::cli {
@@ -27,62 +23,50 @@ const std::set<std::string>& jobOptions() {
 }
 
 /// `export MODEL DIR --to pytorch-job`: the model, its starting weights, the prepared data and
-/// the training settings as a DistributedDataParallel job.
+/// the training settings as a DistributedDataParallel job, prepared as `train` prepares a run.
 int exportJob(const Args& a, const LoadedModel& model, const std::string& file,
               const std::filesystem::path& target, std::ostream& out, std::ostream& err) {
-    TrainConfig config;
-    DataSpec spec;
+    TrainingSettings settings;
     try {
-        config = configFrom(model.project, a);
-        spec = dataFrom(model.project, a);
-        resolveSample(spec);
+        settings = settingsFrom(model.project, a);
     } catch (const std::runtime_error& e) {
         err << "layerloom-cli: error: " << file << ": " << e.what() << "\n";
         return kInvalid;
     }
-    const std::int64_t steps = spec.window > 0 ? spec.window : 0;
-    if (std::string problem = memoryProblem(model.project.graph, config.batchSize, steps); !problem.empty()) {
-        throw PlanError(problem);
-    }
-    Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, steps);
     std::optional<RunRecord> run;
-    const std::vector<NamedTensor> given = givenWeights(model, a, &run).value_or(std::vector<NamedTensor>{});
-    // As train: the given weights where they fit (--weights, --run, or the model's own), the
-    // rest from Keras's initialisers with the seed.
-    const WeightMatch match = warmStart(plan, model.project.graph, given, config.seed);
-    if (!given.empty() && match.none()) {
-        throw std::runtime_error("the given weights fit none of the model's layers" +
-                                 (match.reasons.empty() ? std::string() : ": " + match.reasons.front()));
-    }
-    if (!given.empty()) {
-        for (const std::string& why : match.reasons) err << "layerloom-cli: warning: starts with new weights: " << why << "\n";
-    }
-    PreparedData data;
+    const auto given = givenWeights(model, a, &run);
+    const bool chosen = a.get("weights") || a.get("run");
+    TrainingSession session(sessionSetup(model.project.graph, settings, given.value_or(std::vector<NamedTensor>{}),
+                                         chosen ? WeightsOrigin::Given : WeightsOrigin::Model));
     try {
-        data = prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)));
-    } catch (const std::exception& e) {
+        session.prepare();
+    } catch (const PlanError&) {
+        throw;
+    } catch (const DataError& e) {
         // As train says it: the data does not fit the model, or cannot be read.
-        err << "layerloom-cli: error: " << file << ": " << e.what() << "\n";
+        err << "layerloom-cli: error: " << file << ": " << aboutData(settings.data.source, e).what() << "\n";
         return kInvalid;
     }
     Project project = model.project;
     if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
-    PytorchJobInput job;
-    job.project = &project;
-    job.plan = &plan;
-    job.config = config;
-    job.dataSpec = spec;
-    job.data = &data;
-    job.modelPath = std::filesystem::absolute(file).lexically_normal().string();
-    const PytorchJobReport report = exportPytorchJob(job, target);
+    const PytorchJobReport report = exportTrainingJob(
+        session, project, std::filesystem::absolute(file).lexically_normal().string(), target);
+    const PreparedData& data = session.data();
     for (const std::string& note : data.notes) err << note << "\n";
     for (const std::string& w : report.warnings) err << "layerloom-cli: warning: " << w << "\n";
     out << "wrote the training job " << target.string() << " (" << report.files.size() << " files: "
         << data.train.size() << " training and " << data.validation.size() << " validation samples, "
-        << config.epochs << " epochs, batch " << config.batchSize << ")\n"
+        << settings.config.epochs << " epochs, batch " << settings.config.batchSize << ")\n"
         << "train it with:  torchrun --standalone --nproc_per_node=N " << (target / "train.py").string()
         << "\nor on one process:  python3 " << (target / "train.py").string() << "\n";
     return kOk;
+}
+
+ModelFormat formatNamed(const std::string& name) {
+    if (name == "keras") return ModelFormat::KerasCode;
+    if (name == "keras-file") return ModelFormat::KerasFile;
+    if (name == "pytorch") return ModelFormat::Pytorch;
+    return ModelFormat::Layers;
 }
 
 }  // namespace
@@ -110,63 +94,49 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
     }
     try {
         const LoadedModel model = loadModel(file);
-        const Validation v = validate(model.project.graph);
-        if (v.hasErrors()) {
+        if (const Validation v = validate(model.project.graph); v.hasErrors()) {
             err << "layerloom-cli: error: " << file << " has " << v.count(Severity::Error)
                 << " error(s); run 'layerloom-cli validate " << file << "' to see them\n";
             return kInvalid;
         }
         if (format == "pytorch-job") return exportJob(a, model, file, target, out, err);
-        if (format == "keras") {
-            Project project = model.project;
-            if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
-            writeFileAtomically(target, kerasCode(project, {a.flag("sequential")}));
-            out << "wrote " << target.string() << "\n";
-            return kOk;
-        }
-        Plan<float> plan = Plan<float>::compile(model.project.graph, 1);
+        ModelExportRequest request;
+        request.project = model.project;
+        if (request.project.name.empty()) request.project.name = std::filesystem::path(file).stem().string();
+        request.format = formatNamed(format);
+        request.sequential = a.flag("sequential");
+        request.target = target;
         std::optional<RunRecord> run;
-        if (auto weights = givenWeights(model, a, &run)) {
-            // As File > Export: the trained weights where they fit the layers, Keras's
-            // initialisers (with --seed) elsewhere, and a warning naming those layers.
-            const auto seed = static_cast<std::uint64_t>(a.integer("seed", 0).value_or(0));
-            const WeightMatch match = warmStart(plan, model.project.graph, *weights, seed);
-            if (match.none()) {
-                throw std::runtime_error("the given weights fit none of the model's layers" +
-                                         (match.reasons.empty() ? std::string() : ": " + match.reasons.front()));
-            }
-            for (const std::string& why : match.reasons) {
-                err << "layerloom-cli: warning: exported with new weights: " << why << "\n";
-            }
-        } else {
-            const auto seed = a.integer("seed", 0).value_or(0);
-            plan.initialize(static_cast<std::uint64_t>(seed));
+        if (request.format != ModelFormat::KerasCode) {
+            if (auto weights = givenWeights(model, a, &run)) request.weights = std::move(*weights);
+        }
+        request.origin = a.get("weights") || a.get("run") ? WeightsOrigin::Given : WeightsOrigin::Model;
+        if (auto seed = a.integer("seed", 0)) request.seed = static_cast<std::uint64_t>(*seed);
+        const ModelExportResult done = exportModel(request);
+        if (done.withWeights && !done.trained) {
             out << "no trained weights given (--weights FILE or --run DIR): exporting new ones "
-                   "(Keras's initialisers, seed "
-                << seed << ")\n";
+                   "(Keras's initialisers, seed " << done.seed << ")\n";
         }
-        Project project = model.project;
-        if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
-        if (format == "keras-file") {
-            exportKerasFile(project, plan.exportWeights(), target);
-            out << "wrote " << target.string() << " (" << plan.params().size() << " weight tensors) for "
-                << (kerasFile == KerasFileKind::Archive ? "Keras 3's" : "tf.keras 2's") << " keras.models.load_model\n";
-            return kOk;
+        for (const std::string& why : done.trained ? done.match.reasons : std::vector<std::string>{}) {
+            err << "layerloom-cli: warning: exported with new weights: " << why << "\n";
         }
-        if (format == "pytorch") {
-            exportPytorchModel(project, plan.exportWeights(), target);
-            out << "wrote " << (target / "model.py").string() << " with weights.bin and weights.json ("
-                << plan.params().size() << " weight tensors); python3 " << (target / "model.py").string()
-                << " INPUT.json OUTPUT.json predicts\n";
-            return kOk;
+        switch (request.format) {
+            case ModelFormat::KerasCode: out << "wrote " << target.string() << "\n"; break;
+            case ModelFormat::KerasFile:
+                out << "wrote " << target.string() << " (" << done.tensors << " weight tensors) for "
+                    << (kerasFile == KerasFileKind::Archive ? "Keras 3's" : "tf.keras 2's") << " keras.models.load_model\n";
+                break;
+            case ModelFormat::Pytorch:
+                out << "wrote " << (target / "model.py").string() << " with weights.bin and weights.json ("
+                    << done.tensors << " weight tensors); python3 " << (target / "model.py").string()
+                    << " INPUT.json OUTPUT.json predicts\n";
+                break;
+            case ModelFormat::Layers:
+                out << "wrote " << (target / "model.json").string() << " and " << (target / "weights.bin").string()
+                    << " (" << done.tensors << " weight tensors)\n";
+                break;
         }
-        exportLayersModel(project, plan.exportWeights(), target);
-        out << "wrote " << (target / "model.json").string() << " and "
-            << (target / "weights.bin").string() << " (" << plan.params().size()
-            << " weight tensors)\n";
-        for (const std::string& limit : tfjsLimitations(project.graph)) {
-            err << "layerloom-cli: warning: " << limit << "\n";
-        }
+        for (const std::string& limit : done.limits) err << "layerloom-cli: warning: " << limit << "\n";
         return kOk;
     } catch (const UsageError&) {
         throw;

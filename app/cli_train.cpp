@@ -17,12 +17,13 @@
 #include "cli_model.h"
 #include "data/csv_reader.h"
 #include "data/npy.h"
-#include "data/shipped_files.h"
+#include "data/sample_catalogue.h"
 #include "engine/isa/cpu_dispatch.h"
 #include "engine/kernels/row_chunks.h"
 #include "engine/plan.h"
 #include "engine/weights_file.h"
 #include "interop/keras_model.h"
+#include "io/atomic_file.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
 #include "train/run_history.h"
@@ -134,19 +135,12 @@ DataError aboutData(const std::string& source, const DataError& e) {
     return DataError(what.starts_with(source) ? what : source + ": " + what);
 }
 
-void resolveSample(DataSpec& d) {
-    constexpr std::string_view prefix = "sample:";
-    if (!d.source.starts_with(prefix)) return;
-    d.source = sampleSeriesFile(d.source.substr(prefix.size())).string();
-}
-
 DataSpec dataFrom(const Project& project, const Args& a) {
     const json stored = project.training.is_object() && project.training.contains("data")
                             ? project.training["data"]
                             : json::object();
     DataSpec d = dataSpecFromJson(stored);
     if (auto s = a.get("data")) d.source = *s;
-    if (d.source.empty()) throw UsageError{"give the data with --data FILE.csv|FILE.npy|synthetic:NAME|sample:NAME"};
     if (auto t = a.get("target")) d.target = *t;
     if (auto c = a.get("column")) {
         d.columns.clear();
@@ -174,7 +168,19 @@ DataSpec dataFrom(const Project& project, const Args& a) {
             throw UsageError{e.what()};
         }
     }
+    chooseDefaultData(d);
     return d;
+}
+
+bool namesNoData(const Project& project, const Args& a) {
+    if (a.get("data")) return false;
+    const json& t = project.training;
+    return !t.is_object() || !t.contains("data") || !t["data"].is_object() ||
+           t["data"].value("source", std::string()).empty();
+}
+
+TrainingSettings settingsFrom(const Project& project, const Args& a) {
+    return {configFrom(project, a), dataFrom(project, a)};
 }
 
 const std::set<std::string>& trainingOptions() {
@@ -189,7 +195,7 @@ namespace {
 
 /// Keeps the run folder: a checkpoint at the start and after every finished epoch, each
 /// replacing the last as one; passes progress on to the terminal.
-class RunKeeper : public TrainingObserver {
+class RunKeeper : public SessionObserver {
 public:
     RunKeeper(Progress& progress, TrainingControl& control, const Plan<float>& plan,
               fs::path dir, RunRecord record)
@@ -257,15 +263,6 @@ private:
     std::string m_error;
 };
 
-std::string nowIso() {
-    const std::time_t t = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&t, &local);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &local);
-    return text;
-}
-
 /// `train --resume DIR`: the run's settings as they were; only --epochs may change them.
 void checkResumeOptions(const Args& a) {
     for (const char* o : {"data", "target", "column", "label", "window", "stride", "steps",
@@ -314,22 +311,19 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
         err << "layerloom-cli: error: " << e.what() << "\n";
         return kUnreadable;
     }
-    TrainConfig config;
-    DataSpec dataSpec;
+    TrainingSettings settings;
     try {
         if (resumed) {
-            config = trainConfigFromJson(resumed->record.run.training);
-            dataSpec = dataSpecFromJson(resumed->record.run.training["data"]);
-            if (auto e = a.integer("epochs", 1)) config.epochs = static_cast<int>(*e);
+            settings = trainingSettings(resumed->record.run.training);
+            if (auto e = a.integer("epochs", 1)) settings.config.epochs = static_cast<int>(*e);
         } else {
-            config = configFrom(model.project, a);
-            dataSpec = dataFrom(model.project, a);
+            settings = settingsFrom(model.project, a);
         }
-        resolveSample(dataSpec);
     } catch (const std::runtime_error& e) {
         err << "layerloom-cli: error: " << modelPath << ": " << e.what() << "\n";
         return kInvalid;
     }
+    const TrainConfig& config = settings.config;
     const fs::path outDir = a.get("out", resumeDir.value_or(fs::path(modelPath).stem().string() + "-run"));
     // Before the data is read and the first batch runs: a run that cannot be kept is not started.
     try {
@@ -339,59 +333,42 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
         return kUnreadable;
     }
 
-    // A free time axis takes the window length.
-    const std::int64_t steps = dataSpec.window > 0 ? dataSpec.window : 0;
-    std::optional<Plan<float>> compiled;
-    PreparedData data;
-    std::optional<TrainingState> state;
+    // As in the window: layers start from the given weights where they fit (--weights, a
+    // Keras model's own, or those the project was saved with), the rest afresh.
+    std::optional<TrainingSession> session;
     try {
-        if (std::string problem = memoryProblem(model.project.graph, config.batchSize, steps); !problem.empty()) {
-            throw PlanError(problem);
+        const bool chosen = a.get("weights").has_value();
+        std::vector<NamedTensor> given =
+            chosen ? loadWeights(*a.get("weights")) : model.weights.value_or(std::vector<NamedTensor>{});
+        SessionSetup setup = sessionSetup(model.project.graph, settings, std::move(given),
+                                          chosen ? WeightsOrigin::Given : WeightsOrigin::Model);
+        if (resumed) setup.resume = std::make_shared<const RunFolder>(std::move(*resumed));
+        setup.previewSamples = 0;
+        if (threads) {
+            setup.threads = static_cast<int>(*threads);
+            setup.fixedThreads = true;
         }
-        compiled.emplace(Plan<float>::compile(model.project.graph, config.batchSize, steps));
-        data = prepareData(dataSpec, compiled->dims(compiled->inputs().at(0)),
-                           compiled->dims(compiled->outputs().at(0)),
-                           resumed ? &resumed->record.normalizer : nullptr,
-                           [](double) { return !g_interrupted.load(); });
-        if (resumed) {
-            try {
-                compiled->loadWeights(resumed->weights);
-                state = takeState(*resumed, *compiled);
-            } catch (const std::exception& e) {
-                throw std::runtime_error("cannot resume " + *resumeDir + ": " + e.what());
-            }
-        } else {
-            // As in the window: layers start from the given weights where they fit (--weights,
-            // a Keras model's own, or those the project was saved with), the rest afresh.
-            const std::vector<NamedTensor> given =
-                a.get("weights") ? loadWeights(*a.get("weights")) : model.weights.value_or(std::vector<NamedTensor>{});
-            const WeightMatch match = warmStart(*compiled, model.project.graph, given, config.seed);
-            if (!given.empty() && match.none()) {
-                throw std::runtime_error("the given weights fit none of the model's layers: " +
-                                         (match.reasons.empty() ? std::string() : match.reasons.front()));
-            }
-            if (!given.empty() && !match.all()) {
-                std::string fresh;
-                for (const std::string& why : match.reasons) fresh += (fresh.empty() ? "" : "; ") + why;
-                data.notes.push_back(std::to_string(match.kept.size()) + " layers start from the given weights, " +
-                                     std::to_string(match.fresh.size()) + " afresh (" + fresh + ")");
-            }
-        }
+        session.emplace(std::move(setup));
+        session->prepare([](double) { return !g_interrupted.load(); });
     } catch (const ReadCancelled&) {
         err << "interrupted while reading the data; nothing was trained\n";
         return kInterrupted;
     } catch (const DataError& e) {
-        err << "layerloom-cli: error: " << aboutData(dataSpec.source, e).what() << "\n";
+        err << "layerloom-cli: error: " << aboutData(settings.data.source, e).what() << "\n";
         return kInvalid;
     } catch (const std::exception& e) {
         err << "layerloom-cli: error: " << modelPath << ": " << e.what() << "\n";
         return kInvalid;
     }
-    Plan<float>& plan = *compiled;
+    const PreparedData& data = session->data();
+    const TrainingState* state = session->resumeState();
 
     const bool quiet = a.flag("quiet");
     if (!quiet) {
         for (const std::string& note : model.notes) err << note << "\n";
+        if (!resumed && namesNoData(model.project, a)) {
+            err << "no data chosen: training on " << settings.data.source << " (--data chooses other data)\n";
+        }
         for (const std::string& note : data.notes) err << note << "\n";
         err << data.train.size() << " training and " << data.validation.size() << " validation windows of "
             << data.window.length << " steps\n";
@@ -399,34 +376,19 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
             err << "resuming " << *resumeDir << " after epoch " << state->epochsDone << " of "
                 << config.epochs << "\n";
         }
-        err << "training " << plan.params().size() << " weight tensors, " << config.epochs
+        err << "training " << session->plan().params().size() << " weight tensors, " << config.epochs
             << " epochs, batch " << config.batchSize << ", " << config.optimizer.name() << " lr "
             << config.optimizer.learningRate << ", loss " << lossName(config.loss) << ", "
             << (threads ? std::to_string(*threads) + (*threads == 1 ? " thread" : " threads")
                         : "up to " + std::to_string(kernelThreads()) + " threads")
             << "\n";
     }
-    RunRecord record;
-    if (resumed) record = resumed->record;
-    record.model = modelPath;
-    record.run.number = 1;
-    if (!resumed) record.run.started = nowIso();
-    record.run.graph = model.project.graph;
-    record.run.training = trainConfigToJson(config);
-    record.run.training["data"] = dataSpecToJson(dataSpec);
-    record.run.parameters = 0;
-    for (const auto& p : plan.params()) record.run.parameters += p.shape.size();
-    record.window = data.window;
-    record.normalizer = data.normalizer;
-
     TrainingControl control;
     Progress progress(err, control, quiet);
     progress.setEpochs(config.epochs);
-    RunKeeper keeper(progress, control, plan, outDir, record);
-    if (threads) isa::setThreads(static_cast<int>(*threads));
-    const TrainResult result =
-        train(plan, data.train, data.validation.size() > 0 ? &data.validation : nullptr, config,
-              &control, &keeper, state ? &*state : nullptr, threads ? ThreadUse::Fixed : ThreadUse::Adaptive);
+    RunKeeper keeper(progress, control, session->plan(), outDir,
+                     beginRunRecord(*session, modelPath, localTimeNow()));
+    const TrainResult result = session->run(control, &keeper);
 
     std::string message = result.message;
     const std::string resumeHint = "; continue with: layerloom-cli train " + modelPath +
@@ -472,7 +434,6 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         TrainConfig config = configFrom(model.project, a);
         DataSpec spec = run ? dataSpecFromJson(run->run.training["data"]) : dataFrom(model.project, a);
         if (a.get("data")) spec = dataFrom(model.project, a);
-        resolveSample(spec);
         if (run) {
             const TrainConfig trained = trainConfigFromJson(run->run.training);
             if (!a.get("loss")) config.loss = trained.loss;
@@ -483,7 +444,9 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         PreparedData data;
         Evaluation e;
         try {
-            data = prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
+            DataSpec read = spec;
+            read.source = resolveDataSource(spec.source);
+            data = prepareData(read, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
                                run ? &run->normalizer : nullptr);
             e = evaluate(plan, data.train, config.loss);
         } catch (const DataError& problem) {

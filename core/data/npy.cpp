@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "data/csv_reader.h"
-#include "graph/project_file.h"
+#include "io/atomic_file.h"
 #include "io/message_text.h"
 
 namespace loom {

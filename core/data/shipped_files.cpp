@@ -1,8 +1,7 @@
 #include "data/shipped_files.h"
 
-#include <algorithm>
 #include <cstdlib>
-#include <stdexcept>
+#include <vector>
 #include <system_error>
 
 #ifndef LAYERLOOM_SHARE_RELATIVE
@@ -44,45 +43,10 @@ std::optional<fs::path> shippedFilesDirectory() {
     return std::nullopt;
 }
 
-std::vector<std::string> sampleSeriesNames() {
-    std::vector<std::string> names;
-    const auto dir = shippedFilesDirectory();
-    if (!dir) return names;
-    std::error_code ec;
-    for (fs::directory_iterator it(*dir / "data", ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->path().extension() == ".csv" && it->is_regular_file(ec)) {
-            names.push_back(it->path().filename().string());
-        }
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-std::string matchSampleSeries(const std::string& given, const std::vector<std::string>& names) {
-    for (const std::string& candidate : {given, given + ".csv"}) {
-        if (std::find(names.begin(), names.end(), candidate) != names.end()) return candidate;
-    }
-    return {};
-}
-
-fs::path sampleSeriesFile(const std::string& name) {
-    const auto dir = shippedFilesDirectory();
-    if (!dir) {
-        std::string looked;
-        for (const fs::path& d : candidates()) looked += (looked.empty() ? "" : ", ") + d.string();
-        throw std::runtime_error("cannot find the sample series that ship with LayerLoom (looked in " +
-                                 (looked.empty() ? std::string("no folder") : looked) +
-                                 "); set LAYERLOOM_DATA_DIR to the folder holding data/");
-    }
-    const auto names = sampleSeriesNames();
-    const std::string file = matchSampleSeries(name, names);
-    if (file.empty()) {
-        std::string list;
-        for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-        throw std::runtime_error("there is no sample series '" + name + "'; LayerLoom ships " +
-                                 (list.empty() ? std::string("none") : list));
-    }
-    return *dir / "data" / file;
+std::string shippedFilesSearchText() {
+    std::string looked;
+    for (const fs::path& d : candidates()) looked += (looked.empty() ? "" : ", ") + d.string();
+    return "looked in " + (looked.empty() ? std::string("no folder") : looked);
 }
 
 }  // namespace loom

@@ -63,7 +63,7 @@ std::int64_t product(const Dims& d) {
 std::pair<ModelGraph, Validation> runnable(const ModelGraph& source, std::int64_t steps) {
     ModelGraph graph = source;
     for (const Node& n : source.nodes()) {
-        if (n.kind != "InputLayer") continue;
+        if (!n.isInput()) continue;
         Dims shape = n.param<Dims>("shape");
         for (std::int64_t& d : shape) {
             if (d != kNone) continue;
@@ -186,7 +186,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     }
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
-        if (node.kind == "InputLayer") {
+        if (node.isInput()) {
             plan.m_inputs.push_back(id);
             continue;
         }
@@ -220,7 +220,7 @@ std::vector<NamedShape> parameterShapes(const ModelGraph& source) {
     std::vector<NamedShape> out;
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
-        if (node.kind == "InputLayer") continue;
+        if (node.isInput()) continue;
         for (const ParamShape& p : findLayer(node.kind)->weights(node, inputSizes(graph, v, id))) {
             out.push_back({node.name + "/" + p.name, node.name, p.shape});
         }

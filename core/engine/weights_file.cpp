@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/project_file.h"
+#include "io/atomic_file.h"
 #include "io/json_fields.h"
 #include "io/json_input.h"
 #include "io/message_text.h"

@@ -92,7 +92,7 @@ GraphAnalysis analyzeGraph(const ModelGraph& graph) {
                                                       boost::get(boost::vertex_index, g));
     boost::queue<std::size_t> buffer;
     for (std::size_t i = 0; i < n; ++i) {
-        if (nodes[i].kind == "InputLayer" && color[i] == boost::white_color) {
+        if (nodes[i].isInput() && color[i] == boost::white_color) {
             boost::breadth_first_visit(g, i, buffer, boost::default_bfs_visitor(), colorMap);
         }
     }

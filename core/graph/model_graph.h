@@ -16,6 +16,9 @@ using ParamMap = std::map<std::string, ParamValue, std::less<>>;
 
 /// One layer on the canvas. `kind` is the Keras class name ("LSTM", "Dense", ...); `params`
 /// always holds every parameter of the kind's schema (see layers/layer_spec.h).
+/// The kind of the layer that stands for a model input (Keras's class name).
+inline constexpr std::string_view kInputKind = "InputLayer";
+
 struct Node {
     NodeId id = 0;
     std::string kind;
@@ -27,6 +30,9 @@ struct Node {
     /// well typed; a missing or mistyped one reads as T{} (schema validation reports it).
     template <class T>
     const T& param(std::string_view key) const;
+
+    /// Whether the layer is a model input.
+    bool isInput() const { return kind == kInputKind; }
 
     bool operator==(const Node&) const = default;
 };

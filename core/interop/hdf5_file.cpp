@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "graph/project_file.h"
+#include "io/atomic_file.h"
 #include "io/message_text.h"
 
 namespace loom {

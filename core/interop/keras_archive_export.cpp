@@ -63,7 +63,7 @@ public:
         for (NodeId id : order) layers.push_back(layer(*m_graph.node(id)));
         json inputs = json::array(), outputs = json::array();
         for (NodeId id : m_v.order) {
-            if (m_graph.node(id)->kind == "InputLayer") inputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
+            if (m_graph.node(id)->isInput()) inputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
         }
         for (NodeId id : m_v.outputs) outputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
         return {{"module", "keras.src.models.functional"},
@@ -81,7 +81,7 @@ private:
     /// One layer as Functional.get_config lists it: its serialization, build_config, name
     /// and the call that made it.
     json layer(const Node& node) const {
-        if (node.kind == "InputLayer") {
+        if (node.isInput()) {
             json entry = kerasObject("keras.layers", "InputLayer",
                                      {{"batch_shape", batchShape(node.param<Dims>("shape"))}, {"dtype", "float32"}, {"sparse", false}, {"name", node.name}});
             entry["name"] = node.name;

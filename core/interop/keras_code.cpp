@@ -70,7 +70,7 @@ bool isChain(const ModelGraph& g, const Validation& v) {
     if (v.outputs.size() != 1) return false;
     int inputs = 0;
     for (const Node& n : g.nodes()) {
-        inputs += n.kind == "InputLayer" ? 1 : 0;
+        inputs += n.isInput() ? 1 : 0;
         if (g.inputEdges(n.id).size() > 1 || g.outputEdges(n.id).size() > 1) return false;
     }
     return inputs == 1;
@@ -114,7 +114,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         py << "model = keras.Sequential([\n";
         for (NodeId id : v.order) {
             const Node& n = *g.node(id);
-            if (n.kind == "InputLayer") {
+            if (n.isInput()) {
                 py << "    keras.Input(shape=" << shapeTuple(n.param<Dims>("shape")) << ", name="
                    << pyString(n.name) << ")," << shapeComment(id) << "\n";
             } else {
@@ -127,7 +127,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         for (NodeId id : v.order) {
             const Node& n = *g.node(id);
             const std::string var = identifier(n.name);
-            if (n.kind == "InputLayer") {
+            if (n.isInput()) {
                 py << var << " = keras.Input(shape=" << shapeTuple(n.param<Dims>("shape"))
                    << ", name=" << pyString(n.name) << ")" << shapeComment(id) << "\n";
                 inputs.push_back(var);
@@ -156,12 +156,17 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
 
     const TrainConfig config = project.training.is_object() ? trainConfigFromJson(project.training)
                                                              : TrainConfig{};
+    // LayerLoom validates on the last part of the data in time, as Keras's validation_split does.
+    const double validationSplit =
+        dataSpecFromJson(project.training.is_object() ? project.training.value("data", nlohmann::json::object())
+                                                      : nlohmann::json::object())
+            .validationSplit;
     py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ", loss="
        << pyString(lossName(config.loss)) << ")\n"
        << "model.summary()\n\n"
        << "# Train on arrays shaped (samples, time, features), e.g. windows of your series:\n"
        << "# model.fit(x, y, epochs=" << config.epochs << ", batch_size=" << config.batchSize
-       << ", validation_split=" << pyNumber(config.validationSplit) << ", shuffle="
+       << ", validation_split=" << pyNumber(validationSplit) << ", shuffle="
        << (config.shuffle ? "True" : "False") << ")\n";
     return py.str();
 }

@@ -9,6 +9,7 @@
 #include "engine/plan.h"
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
+#include "io/atomic_file.h"
 #include "layers/keras_config.h"
 #include "layers/layer_registry.h"
 #include "version.h"
@@ -20,7 +21,7 @@ using nlohmann::json;
 namespace {
 
 json layerConfig(const Node& node, std::span<const Dims> inputs) {
-    if (node.kind == "InputLayer") {
+    if (node.isInput()) {
         json shape = json::array({nullptr});
         for (std::int64_t d : node.param<Dims>("shape")) shape.push_back(d == kNone ? json(nullptr) : json(d));
         return {{"batch_input_shape", shape}, {"dtype", "float32"}, {"sparse", false},
@@ -58,7 +59,7 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
                           {"inbound_nodes", inbound}});
     }
     for (NodeId id : v.order) {
-        if (graph.node(id)->kind == "InputLayer") inputs.push_back(json::array({graph.node(id)->name, 0, 0}));
+        if (graph.node(id)->isInput()) inputs.push_back(json::array({graph.node(id)->name, 0, 0}));
     }
     for (NodeId id : v.outputs) outputs.push_back(json::array({graph.node(id)->name, 0, 0}));
     return {{"class_name", order == KerasLayerOrder::Keras ? "Functional" : "Model"},

@@ -126,7 +126,7 @@ private:
                               : cfg.contains("batch_shape")     ? "batch_shape"
                                                                 : nullptr;
             if (!key) failLayer(name, "an InputLayer without its shape (batch_input_shape or batch_shape)");
-            const NodeId id = g.addNode("InputLayer", {}, name);
+            const NodeId id = g.addNode(kInputKind, {}, name);
             g.setParam(id, "shape", shapeOf(cfg[key], name));
             return id;
         }
@@ -167,7 +167,7 @@ private:
                 json shape = cfg.is_object() && cfg.contains("batch_input_shape") ? cfg["batch_input_shape"] : json();
                 if (shape.is_null() && config.is_object() && config.contains("build_input_shape")) shape = config["build_input_shape"];
                 if (shape.is_null()) fail("the first layer does not say its input shape");
-                prev = g.addNode("InputLayer", {}, g.uniqueName("input"));
+                prev = g.addNode(kInputKind, {}, g.uniqueName("input"));
                 g.setParam(prev, "shape", shapeOf(shape, layerName(l)));
             }
             const NodeId id = addLayer(l);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/atomic_file.h"
 #include "io/python_text.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
@@ -170,7 +171,7 @@ std::string pytorchCode(const Project& project) {
         const std::string shape = out ? "  # " + out->str() : "";
         const auto in = g.inputEdges(id);
         const auto arg = [&](std::size_t k) { return attribute(g.node(in[k]->from.node)->name); };
-        if (n.kind == "InputLayer") {
+        if (n.isInput()) {
             inputs.push_back(a);
             continue;
         }

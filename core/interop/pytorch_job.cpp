@@ -10,6 +10,7 @@
 
 #include "data/npy.h"
 #include "interop/pytorch_code.h"
+#include "io/atomic_file.h"
 #include "io/message_text.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"

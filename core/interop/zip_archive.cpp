@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "graph/project_file.h"
+#include "io/atomic_file.h"
 #include "io/message_text.h"
 
 namespace loom {

@@ -58,7 +58,7 @@ std::vector<DiagramBox> diagramBoxes(const ModelGraph& graph, const Validation& 
         const NodeReport& report = validation.of(graph, id);
         box.output = shapeText(graph, validation, id);
         const auto inputs = graph.inputEdges(id);
-        if (n->kind == "InputLayer") {
+        if (n->isInput()) {
             // Keras shows an Input's shape on both sides, as a list.
             box.input.reserve(box.output.size() + 2);
             box.input.append("[").append(box.output).append("]");

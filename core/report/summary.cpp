@@ -25,7 +25,7 @@ ModelSummary summarize(const ModelGraph& graph, const Validation& validation, st
         row.name = n.name;
         row.kind = n.kind;
         row.outputShape = r.output ? r.output->str() : "?";
-        if (n.kind == "InputLayer") row.outputShape = "[" + row.outputShape + "]";
+        if (n.isInput()) row.outputShape = "[" + row.outputShape + "]";
         row.params = r.params;
         for (const Edge* e : graph.inputEdges(id)) {
             if (const Node* from = graph.node(e->from.node)) {

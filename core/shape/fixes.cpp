@@ -54,7 +54,7 @@ GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind
 ParamMap suggestedParams(const ModelGraph& graph, std::string_view kind) {
     const Node* input = nullptr;
     for (const Node& n : graph.nodes()) {
-        if (n.kind != "InputLayer") continue;
+        if (!n.isInput()) continue;
         if (input) return {};
         input = &n;
     }

@@ -136,7 +136,7 @@ std::int64_t lengthOf(const ModelGraph& graph, const Validation& validation, Nod
 Fix convolutionalSkips(const ModelGraph& graph, const Validation& validation, std::string_view mergeKind) {
     const Node* input = nullptr;
     for (const Node& n : graph.nodes()) {
-        if (n.kind != "InputLayer") continue;
+        if (!n.isInput()) continue;
         if (input) throw EditError("The model has more than one Input; join layers one pair at a time.");
         input = &n;
     }

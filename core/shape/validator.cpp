@@ -252,7 +252,7 @@ private:
             }
         }
         for (const Node& n : m_graph.nodes()) {
-            if (n.kind != "InputLayer") continue;
+            if (!n.isInput()) continue;
             const Dims& dims = n.param<Dims>("shape");
             if (dims.size() == 2) return dims.front();
         }
@@ -366,7 +366,7 @@ private:
         bool anyInput = false;
         for (std::size_t i = 0; i < nodes.size(); ++i) {
             const Node& n = nodes[i];
-            const bool isInput = n.kind == "InputLayer";
+            const bool isInput = n.isInput();
             anyInput = anyInput || isInput;
             if (m_outgoing[i] == 0 && !isInput && m_specs[i]) m_result.outputs.push_back(n.id);
             if (isInput && m_outgoing[i] == 0 && nodes.size() > 1) {

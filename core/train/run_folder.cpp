@@ -15,7 +15,7 @@
 #include <stdexcept>
 
 #include "engine/weights_file.h"
-#include "graph/project_file.h"
+#include "io/atomic_file.h"
 #include "io/json_fields.h"
 #include "io/json_input.h"
 #include "layers/layer_spec.h"

@@ -68,7 +68,7 @@ EpochReport epochFrom(const JsonField& j) {
     return e;
 }
 
-std::string layerKind(const Node& n) { return n.kind == "InputLayer" ? "Input" : n.kind; }
+std::string layerKind(const Node& n) { return n.isInput() ? "Input" : n.kind; }
 
 }  // namespace
 

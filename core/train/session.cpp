@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "data/sample_catalogue.h"
 #include "engine/isa/cpu_dispatch.h"
 #include "engine/loss.h"
 
@@ -38,7 +39,7 @@ std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v,
     if (v.hasErrors()) throw PlanError("the model has problems; fix them first (see Problems)");
     std::vector<NodeId> inputs;
     for (const Node& n : graph.nodes()) {
-        if (n.kind == "InputLayer") inputs.push_back(n.id);
+        if (n.isInput()) inputs.push_back(n.id);
     }
     if (inputs.size() != 1 || v.outputs.size() != 1) {
         throw PlanError("training takes a model with one Input and one output; this one has " +
@@ -70,10 +71,49 @@ void TrainingSession::prepare(const std::function<bool(double)>& progress) {
         throw PlanError(problem);
     }
     m_plan.emplace(Plan<float>::compile(m_setup.graph, c.batchSize, steps));
-    m_data = prepareData(m_setup.data, m_plan->dims(m_plan->inputs().at(0)),
-                         m_plan->dims(m_plan->outputs().at(0)), nullptr, progress);
-    m_match = warmStart(*m_plan, m_setup.graph, m_setup.weights, c.seed);
+    DataSpec spec = m_setup.data;
+    spec.source = resolveDataSource(spec.source, m_setup.sampleFolder);
+    const RunFolder* resumed = m_setup.resume.get();
+    m_data = prepareData(spec, m_plan->dims(m_plan->inputs().at(0)), m_plan->dims(m_plan->outputs().at(0)),
+                         resumed ? &resumed->record.normalizer : nullptr, progress);
+    if (resumed) {
+        try {
+            m_plan->loadWeights(resumed->weights);
+            m_state = takeState(*resumed, *m_plan);
+        } catch (const std::exception& e) {
+            throw PlanError("the run folder does not fit the model: " + std::string(e.what()));
+        }
+        m_match = matchWeights(m_setup.graph, resumed->weights);
+    } else {
+        m_match = warmStart(*m_plan, m_setup.graph, m_setup.weights, c.seed);
+        noteWeights();
+    }
+    if (m_setup.previewSamples > 0) choosePreviews();
+}
 
+void TrainingSession::noteWeights() {
+    const std::vector<NamedTensor>& given = m_setup.weights;
+    if (given.empty() || m_match.all()) return;
+    const bool chosen = m_setup.weightsOrigin == WeightsOrigin::Given;
+    std::string why;
+    for (const std::string& reason : m_match.reasons) why += (why.empty() ? "" : "; ") + reason;
+    if (m_match.none()) {
+        // Weights chosen for this run that fit nothing are the wrong file; the model's own
+        // are from before it was rebuilt.
+        if (chosen) {
+            throw PlanError("the given weights fit none of the model's layers" +
+                            (m_match.reasons.empty() ? std::string() : ": " + m_match.reasons.front()));
+        }
+        m_data.notes.push_back("the model's saved weights fit none of its layers any more; every layer "
+                               "starts afresh (" + why + ")");
+        return;
+    }
+    m_data.notes.push_back(std::to_string(m_match.kept.size()) + " layers start from the " +
+                           (chosen ? "given" : "model's saved") + " weights, " +
+                           std::to_string(m_match.fresh.size()) + " afresh (" + why + ")");
+}
+
+void TrainingSession::choosePreviews() {
     const Dataset& source = m_data.validation.size() > 0 ? m_data.validation : m_data.train;
     PreviewSet& p = m_preview;
     p.fromValidation = m_data.validation.size() > 0;
@@ -106,11 +146,13 @@ TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* obse
         void onEpoch(const EpochReport& r) override {
             if (!next) return;
             next->onEpoch(r);
-            next->onPreview(session.preview(r.epoch));
+            if (session.m_setup.previewSamples > 0) next->onPreview(session.preview(r.epoch));
         }
+        bool wantsCheckpoints() const override { return next && next->wantsCheckpoints(); }
+        void onCheckpoint(const TrainingState& state) override { next->onCheckpoint(state); }
     } relay(*this, observer);
     return train(*m_plan, m_data.train, m_data.validation.size() > 0 ? &m_data.validation : nullptr,
-                 m_setup.config, &control, &relay, nullptr,
+                 m_setup.config, &control, &relay, resumeState(),
                  m_setup.fixedThreads ? ThreadUse::Fixed : ThreadUse::Adaptive);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "engine/plan.h"
 #include "graph/model_graph.h"
 #include "shape/validator.h"
+#include "train/run_folder.h"
 #include "train/trainer.h"
 #include "train/warm_start.h"
 
@@ -23,14 +25,35 @@ namespace loom {
 std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& validation,
                                    std::int64_t window);
 
+/// Where the weights a run starts from come from, which decides what becomes of weights that
+/// fit none of the model's layers. Layers they do not fit start from Keras's initialisers
+/// either way, and the session's notes say which.
+enum class WeightsOrigin {
+    /// Saved with the project, or a Keras model's own: the model may have been rebuilt since,
+    /// so weights that fit no layer any more are set aside and every layer starts afresh.
+    Model,
+    /// Chosen for this run (the command line's --weights or --run): weights that fit no layer
+    /// at all are the wrong file, and prepare() refuses them.
+    Given,
+};
+
 /// Everything one training run needs, copied, so that it can run on another thread while the
-/// user keeps editing the original.
+/// user keeps editing the original. sessionSetup() (service/training_job.h) makes one from a
+/// project's settings.
 struct SessionSetup {
     ModelGraph graph;
     std::vector<NamedTensor> weights;  ///< start from these where they fit the layers
+    WeightsOrigin weightsOrigin = WeightsOrigin::Model;
     TrainConfig config;
+    /// As the project names it: prepare() reads a `sample:` series from `sampleFolder`
+    /// (shippedSampleFolder() when not given).
     DataSpec data;
-    /// How many samples the previews show outputs for (spread evenly over the samples).
+    std::optional<std::filesystem::path> sampleFolder;
+    /// A run folder to continue (`train --resume`): its weights exactly, its optimizer's state,
+    /// the normaliser it fitted; `weights` are not used.
+    std::shared_ptr<const RunFolder> resume;
+    /// How many samples the previews show outputs for (spread evenly over the samples); 0 for
+    /// no previews at all.
     std::int64_t previewSamples = 512;
     /// Threads for the products and steps: at most this many, 0 for every core. While other
     /// programs keep cores busy, a run takes fewer where that is faster (ThreadChooser), unless
@@ -75,7 +98,8 @@ public:
     ~TrainingSession();
 
     /// Loads, checks and windows the data, compiles the model and starts it from the given
-    /// weights where they fit. Throws DataError or PlanError saying what does not fit.
+    /// weights where they fit (see WeightsOrigin), or from the run it resumes. Throws
+    /// DataError or PlanError saying what does not fit.
     /// `progress` is told the fraction of a CSV file read now and then; returning false stops
     /// the reading with ReadCancelled.
     void prepare(const std::function<bool(double)>& progress = {});
@@ -83,9 +107,12 @@ public:
     const SessionSetup& setup() const { return m_setup; }
     const PreparedData& data() const { return m_data; }
     const WeightMatch& weightMatch() const { return m_match; }
+    /// Where a resumed run stands (after prepare()); nullptr for a new run.
+    const TrainingState* resumeState() const { return m_state ? &*m_state : nullptr; }
     const PreviewSet& previewSet() const { return m_preview; }
 
-    /// Trains; never throws for bad numbers or data (see train()).
+    /// Trains; never throws for bad numbers or data (see train()). The observer is given
+    /// checkpoints when it asks for them, and previews after every epoch unless there are none.
     TrainResult run(TrainingControl& control, SessionObserver* observer);
     /// The previews of the current weights (also sent to the observer after every epoch).
     Preview preview(int epoch);
@@ -94,10 +121,15 @@ public:
     const Plan<float>& plan() const { return *m_plan; }
 
 private:
+    /// What became of the starting weights, in the notes; refuses chosen weights that fit nothing.
+    void noteWeights();
+    void choosePreviews();
+
     SessionSetup m_setup;
     std::optional<Plan<float>> m_plan;
     PreparedData m_data;
     WeightMatch m_match;
+    std::optional<TrainingState> m_state;
     PreviewSet m_preview;
     std::vector<float> m_previewX;  ///< the preview inputs in model units
     std::vector<float> m_previewY;

@@ -228,25 +228,9 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         result.message = "Cannot train: " + problem + ".";
         return result;
     }
-    Dataset trainSet, splitVal;
+    // The data's own split (DataSpec::validationSplit) made `validation`: one setting, one place.
+    const Dataset& trainSet = all;
     const Dataset* val = validation;
-    if (!val && config.validationSplit > 0.0) {
-        const auto n = all.size();
-        const auto cut = n - static_cast<std::int64_t>(std::floor(static_cast<double>(n) * config.validationSplit));
-        if (cut <= 0 || cut >= n) {
-            result.reason = StopReason::InvalidData;
-            result.message = "Cannot train: a validation split of " +
-                             std::to_string(config.validationSplit) + " leaves no samples for " +
-                             (cut <= 0 ? "training" : "validation") + " out of " +
-                             std::to_string(n) + ".";
-            return result;
-        }
-        trainSet = all.slice(0, cut);
-        splitVal = all.slice(cut, n);
-        val = &splitVal;
-    } else {
-        trainSet = all;
-    }
     if (val) {
         if (std::string problem = checkData(plan, *val, config.loss, "validation"); !problem.empty()) {
             result.reason = StopReason::InvalidData;

@@ -35,9 +35,6 @@ struct TrainConfig {
     int batchSize = 32;
     std::uint64_t seed = 1;
     bool shuffle = true;
-    /// The last fraction of the samples, in time order, validates (as Keras's
-    /// validation_split); ignored when a validation set is given.
-    double validationSplit = 0.0;
     Loss loss = Loss::MeanSquaredError;
     OptimizerConfig optimizer;
     EarlyStopping earlyStopping;

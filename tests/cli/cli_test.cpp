@@ -315,10 +315,11 @@ TEST(CliExport, TrainingJobRefusesWhatCannotBecomeAJob) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_job";
     std::filesystem::remove_all(dir);
     const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/job_autoencoder.loom";
-    // Without data there is nothing to train on.
-    Result r = run("export " + model + " " + dir.string() + " --to pytorch-job");
-    EXPECT_EQ(r.exitCode, 64) << r.out;
-    EXPECT_TRUE(has(r.out, "give the data with --data")) << r.out;
+    // A project that names no data trains on the default sample series, as in the window.
+    Result r = run("export " + model + " " + dir.string() + " --to pytorch-job --epochs 2");
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(readFile(dir / "job.json"), "sample:sunspots.csv")) << r.out;
+    std::filesystem::remove_all(dir);
     // Data options belong to the job only.
     r = run("export " + model + " " + dir.string() + " --to pytorch --epochs 3");
     EXPECT_EQ(r.exitCode, 64) << r.out;
@@ -490,7 +491,7 @@ TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {
             freshDir("layerloom_cli_nosample").string());
     EXPECT_EQ(r.exitCode, 1) << r.out;
     EXPECT_TRUE(has(r.out, "there is no sample series 'rainfall.csv'; LayerLoom ships "
-                           "elec_equip.csv, nile.csv, sunspots.csv")) << r.out;
+                           "sunspots.csv, nile.csv, elec_equip.csv")) << r.out;
     // Only the shipped series are names: no path leads out of their folder.
     r = run("train " + kFixture + "/model.json --data sample:../examples/lstm_autoencoder.loom "
             "--quiet --out " + freshDir("layerloom_cli_sample_path").string());
@@ -528,17 +529,17 @@ TEST(CliTrain, ThreadsHoldsTheRunToACountAndTheResultDoesNotDependOnIt) {
 }
 
 TEST(CliTrain, FindsTheShippedFilesWhereLayerLoomDataDirSays) {
+    // A folder whose nile.csv is not the shipped one: the run reads it only when told to.
     const fs::path dir = freshDir("layerloom_cli_data_dir");
     fs::create_directories(dir / "data");
-    fs::copy_file(std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/nile.csv", dir / "data" / "flow.csv");
-    Result r = run("train " + kFixture + "/model.json --data sample:flow.csv --column volume "
-                   "--epochs 1 --quiet --out " + (dir / "run").string());
-    EXPECT_EQ(r.exitCode, 1) << r.out;  // not among the shipped ones
-    r = run("train " + kFixture + "/model.json --data sample:flow.csv --column volume "
-            "--epochs 1 --quiet --out " + (dir / "run").string(),
-            "LAYERLOOM_DATA_DIR=" + dir.string());
+    { std::ofstream(dir / "data" / "nile.csv") << "year,volume\n1871,1120\n1872,oops\n"; }
+    const std::string train = "train " + kFixture + "/model.json --data sample:nile --column volume "
+                              "--epochs 1 --quiet --out " + (dir / "run").string();
+    Result r = run(train);
     EXPECT_EQ(r.exitCode, 0) << r.out;
-    EXPECT_TRUE(fs::exists(dir / "run" / "weights.llw"));
+    r = run(train, "LAYERLOOM_DATA_DIR=" + dir.string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, (dir / "data" / "nile.csv").string())) << r.out;
 }
 
 TEST(CliValidate, ReportsABinaryFileAsJsonWithoutItsBytes) {
@@ -641,9 +642,12 @@ TEST(CliTrain, ExplainsDataThatDoesNotFitTheModel) {
             std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/elec_equip.csv --column DATE --quiet");
     EXPECT_EQ(r.exitCode, 1) << r.out;
     EXPECT_TRUE(has(r.out, "column 'DATE' holds dates")) << r.out;
-    r = run("train " + example("lstm_autoencoder.loom"));
-    EXPECT_EQ(r.exitCode, 64) << r.out;
-    EXPECT_TRUE(has(r.out, "--data")) << r.out;
+    // A project that names no data trains on the default sample series, as in the window,
+    // and says so.
+    r = run("train " + example("lstm_autoencoder.loom") + " --epochs 1 --out " +
+            freshDir("layerloom_cli_default_data").string());
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "no data chosen: training on sample:sunspots.csv (--data chooses other data)")) << r.out;
     r = run("train " + example("broken_skips_add.loom") + " --data synthetic:sines --quiet");
     EXPECT_EQ(r.exitCode, 1) << r.out;
     EXPECT_TRUE(has(r.out, "the model has errors")) << r.out;

@@ -185,6 +185,15 @@ TEST(KerasCode, MatchesTheGoldenFiles) {
 
 // The convolution kinds as Keras's constructors take them: a pooling's LayerLoom strides of 0
 // is Keras's None, padding and cropping are pairs.
+TEST(KerasCode, FitsWithTheValidationSplitLayerLoomTrainsWith) {
+    Project p = loadProject(LAYERLOOM_EXAMPLES_DIR "/lstm_autoencoder.loom");
+    p.training["data"]["validation_split"] = 0.35;
+    EXPECT_NE(kerasCode(p).find("validation_split=0.35,"), std::string::npos) << kerasCode(p);
+    // No data chosen yet: the split LayerLoom would train with, the last 20%.
+    p.training.erase("data");
+    EXPECT_NE(kerasCode(p).find("validation_split=0.2,"), std::string::npos);
+}
+
 TEST(KerasCode, WritesTheConvolutionKindsAsKerasTakesThem) {
     const std::string code = kerasCode(loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_conv.loom"));
     for (const char* line :

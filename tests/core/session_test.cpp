@@ -18,18 +18,9 @@ namespace loom {
 namespace {
 
 using test::add;
+using test::autoencoder;
 using test::input;
 
-/// Input (16, 1) -> LSTM(units) -> RepeatVector(16) -> LSTM(units, sequences) -> TimeDistributed(1).
-ModelGraph autoencoder(std::int64_t units = 6) {
-    ModelGraph g;
-    const NodeId in = input(g, {16, 1});
-    const NodeId enc = add(g, "LSTM", {{"units", units}}, {in});
-    const NodeId rep = add(g, "RepeatVector", {{"n", std::int64_t{16}}}, {enc});
-    const NodeId dec = add(g, "LSTM", {{"units", units}, {"return_sequences", true}}, {rep});
-    add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {dec});
-    return g;
-}
 
 std::vector<NamedTensor> trainedWeights(const ModelGraph& g, std::uint64_t seed) {
     Plan<float> plan = Plan<float>::compile(g, 1);

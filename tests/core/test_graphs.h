@@ -33,6 +33,17 @@ inline NodeId add(ModelGraph& g, std::string_view kind, ParamMap params = {},
 
 inline NodeId input(ModelGraph& g, Dims shape) { return add(g, "InputLayer", {{"shape", shape}}); }
 
+/// Input (16, 1) -> LSTM(units) -> RepeatVector(16) -> LSTM(units, sequences) -> TimeDistributed(1).
+inline ModelGraph autoencoder(std::int64_t units = 6) {
+    ModelGraph g;
+    const NodeId in = input(g, {16, 1});
+    const NodeId enc = add(g, "LSTM", {{"units", units}}, {in});
+    const NodeId rep = add(g, "RepeatVector", {{"n", std::int64_t{16}}}, {enc});
+    const NodeId dec = add(g, "LSTM", {{"units", units}, {"return_sequences", true}}, {rep});
+    add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {dec});
+    return g;
+}
+
 inline NodeId lstm(ModelGraph& g, std::int64_t units, bool sequences, NodeId from) {
     return add(g, "LSTM", {{"units", units}, {"return_sequences", sequences}}, {from});
 }

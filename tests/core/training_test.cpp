@@ -156,8 +156,9 @@ TEST(Trainer, LearnsALinearFunction) {
     c.epochs = 60;
     c.batchSize = 16;
     c.optimizer.learningRate = 0.05;
-    c.validationSplit = 0.2;
-    const TrainResult r = train(plan, linearData(200, 2), nullptr, c);
+    const Dataset all = linearData(200, 2);
+    const Dataset validation = all.slice(160, 200);
+    const TrainResult r = train(plan, all.slice(0, 160), &validation, c);
     EXPECT_EQ(r.reason, StopReason::Finished) << r.message;
     ASSERT_EQ(r.history.size(), 60u);
     EXPECT_LT(r.history.back().loss, 1e-3);
@@ -403,11 +404,6 @@ TEST(Trainer, ExplainsDataThatDoesNotFit) {
                              "takes (None, 2)"),
               std::string::npos)
         << r.message;
-    TrainConfig c;
-    c.validationSplit = 0.01;
-    const TrainResult r2 = train(plan, linearData(10, 1), nullptr, c);
-    EXPECT_EQ(r2.reason, StopReason::InvalidData);
-    EXPECT_NE(r2.message.find("leaves no samples for validation"), std::string::npos) << r2.message;
 }
 
 TEST(Trainer, RegularizerAddsToTheLoss) {

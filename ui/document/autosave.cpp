@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "document/document.h"
+#include "io/atomic_file.h"
 #include "io/json_input.h"
 
 namespace loom::ui {

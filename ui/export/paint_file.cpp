@@ -8,7 +8,7 @@
 #include <QSaveFile>
 #include <QSvgGenerator>
 
-#include "graph/project_file.h"
+#include "io/atomic_file.h"
 
 namespace loom::ui {
 

@@ -47,7 +47,7 @@ protected:
 
 }  // namespace
 
-QString displayKind(const QString& kind) { return kind == "InputLayer" ? QString("Input") : kind; }
+QString displayKind(const QString& kind) { return kind.toStdString() == kInputKind ? QString("Input") : kind; }
 
 PalettePanel::PalettePanel(QWidget* parent)
     : QWidget(parent), m_search(new QLineEdit(this)), m_tree(new PaletteTree(this)) {

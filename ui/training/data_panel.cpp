@@ -29,11 +29,13 @@
 
 #include "data/csv_reader.h"
 #include "data/data_preview.h"
+#include "data/sample_catalogue.h"
 #include "data/synthetic.h"
 #include "document/document.h"
 #include "training/decimate.h"
 #include "training/sample_data.h"
 #include "train/config_json.h"
+#include "service/training_job.h"
 #include "train/session.h"
 
 namespace loom::ui {
@@ -66,7 +68,10 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
       m_tableView(new QTableView(this)),
       m_status(new QLabel(this)),
       m_progress(new QProgressBar(this)) {
-    for (const SampleSeries& s : sampleSeries()) m_source->addItem(tr("Sample: %1").arg(s.title), kSamplePrefix + s.id);
+    for (const SampleSeries& s : sampleCatalogue()) {
+        m_source->addItem(tr("Sample: %1").arg(QString::fromStdString(s.title)),
+                          QString::fromStdString(std::string(kSamplePrefix) + s.file));
+    }
     m_source->insertSeparator(m_source->count());
     for (const std::string& name : syntheticNames()) {
         m_source->addItem(tr("Synthetic: %1").arg(QString::fromStdString(name).replace('_', ' ')),
@@ -270,9 +275,9 @@ void DataPanel::loadFromDocument() {
     m_loadedData = choice;
     DataSpec spec;
     try {
-        spec = dataSpecOf(training);
+        spec = trainingSettings(training).data;
     } catch (const std::exception&) {
-        spec = dataSpecOf(nlohmann::json::object());  // shown as the defaults; Start reports the setting
+        chooseDefaultData(spec);  // shown as the defaults; Start reports the setting
     }
     m_loading = true;
     const QString source = QString::fromStdString(spec.source);
@@ -318,13 +323,11 @@ void DataPanel::refresh() {
     m_form->setRowVisible(m_columns, !synthetic);
     m_form->setRowVisible(m_label, !synthetic);
     QString about;
-    for (const SampleSeries& s : sampleSeries()) {
-        if (source == kSamplePrefix + s.id) about = s.about;
-    }
-    if (!source.startsWith(kSamplePrefix) && !synthetic) about = source;
+    if (const SampleSeries* sample = findSample(spec.source)) about = QString::fromStdString(sample->about);
+    if (!isSampleSource(spec.source) && !synthetic) about = source;
     m_about->setText(about);
     m_about->setVisible(!about.isEmpty());
-    spec.source = resolveDataSource(source).toStdString();
+    spec.source = readableSource(spec.source);
     std::optional<std::pair<Dims, Dims>> dims;
     std::string modelProblem;
     try {

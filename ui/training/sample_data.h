@@ -1,32 +1,20 @@
 #pragma once
 
-#include <QString>
-#include <QList>
-#include <nlohmann/json.hpp>
-
-#include "data/data_source.h"
+#include <filesystem>
+#include <optional>
+#include <string>
 
 namespace loom::ui {
 
-/// A public-domain series that ships with LayerLoom, for trying models on real data.
-struct SampleSeries {
-    QString id;        ///< file name, as stored in a project: `sample:sunspots.csv`
-    QString title;     ///< "Sunspots (yearly, 1700-2008)"
-    QString column;    ///< the value column
-    QString about;     ///< what it is and where it comes from
-};
+/// The folder the window reads the sample series of the core's catalogue (data/
+/// sample_catalogue.h) from: the shipped one (share/layerloom/data) where LayerLoom is
+/// installed or runs from its build tree, else a copy of the series compiled into the program,
+/// kept in its data folder, so that it runs from any folder. nullopt when neither can be had
+/// (the core then says where it looked).
+std::optional<std::filesystem::path> sampleFolder();
 
-const QList<SampleSeries>& sampleSeries();
-
-/// The prefix of data sources that name a built-in sample.
-inline const QString kSamplePrefix = QStringLiteral("sample:");
-
-/// The project's data choice, with the first sample series when none is chosen yet, so that a
-/// new model can train at once. Throws std::runtime_error for a broken setting.
-DataSpec dataSpecOf(const nlohmann::json& training);
-
-/// A file path the core can read for `source`: built-in samples are copied out of the
-/// application once (into its data folder); anything else is returned as it is.
-QString resolveDataSource(const QString& source);
+/// `source` as a file to read for previews: a sample series from sampleFolder(), anything else
+/// as it is. A sample that does not exist stays as named, for the core to refuse with its list.
+std::string readableSource(const std::string& source);
 
 }  // namespace loom::ui

@@ -16,8 +16,8 @@
 
 #include "data/csv_reader.h"
 #include "document/document.h"
+#include "service/training_job.h"
 #include "training/sample_data.h"
-#include "train/config_json.h"
 
 namespace loom::ui {
 
@@ -105,31 +105,23 @@ bool TrainingController::start(QString* why) {
         *why = tr("The model has problems; fix them first (see the Problems panel).");
         return false;
     }
-    const nlohmann::json& training = m_document->project().training;
     SessionSetup setup;
     try {
-        setup.config = trainConfigFromJson(training);
-        setup.data = dataSpecOf(training);
+        setup = sessionSetup(m_document->graph(), trainingSettings(m_document->project().training),
+                             m_document->weights(), WeightsOrigin::Model, sampleFolder());
     } catch (const std::exception& e) {
         *why = tr("The training settings are not valid: %1").arg(QString::fromStdString(e.what()));
         return false;
     }
     m_epochs = setup.config.epochs;
-    setup.graph = m_document->graph();
     // Every core, as the command line trains (fewer while other programs keep cores busy, see
     // ThreadChooser): the worker and its product threads run niced (below), so the window's
     // thread, which needs a core only now and then, still gets one at once.
     setup.threads = std::max(1, QThread::idealThreadCount());
-    setup.weights = m_document->weights();
 
     m_run = TrainingRun{};
-    m_run.number = m_document->nextRunNumber();
-    m_run.started = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
-    m_run.graph = setup.graph;
-    m_run.training = training;
-    m_run.training["data"] = dataSpecToJson(setup.data);
-    setup.data.source = resolveDataSource(QString::fromStdString(setup.data.source)).toStdString();
-    m_run.parameters = m_document->validation().totalParams;
+    const int number = m_document->nextRunNumber();
+    const std::string started = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
     m_previewSet = PreviewSet{};
     m_notes.clear();
     m_match = WeightMatch{};
@@ -147,7 +139,7 @@ bool TrainingController::start(QString* why) {
     emit progressChanged();
 
     auto control = m_control;
-    m_thread = QThread::create([session, control, mailbox] {
+    m_thread = QThread::create([session, control, mailbox, number, started] {
 #ifdef __linux__
         // A slightly nicer thread (and the matrix-product threads it starts, which inherit it),
         // so that the window's thread wins its contests for a core. Only slightly: the nice
@@ -176,8 +168,8 @@ bool TrainingController::start(QString* why) {
             ready = true;
             worker.post([set = session->previewSet(), notes = session->data().notes,
                          match = session->weightMatch(),
-                         normalizer = normalizerToJson(session->data().normalizer)](TrainingController* o) {
-                o->m_run.training["normalizer"] = normalizer;
+                         run = beginRun(*session, number, started)](TrainingController* o) {
+                o->m_run = run;
                 o->m_previewSet = set;
                 o->m_notes = notes;
                 o->m_match = match;

@@ -227,7 +227,7 @@ QString TrainingPanel::blocker() const {
     if (m_controller->busy()) return tr("A run is going");
     if (m_document->validation().hasErrors()) return tr("The model has problems; see the Problems panel");
     const ModelGraph& graph = m_document->graph();
-    const auto inputs = std::count_if(graph.nodes().begin(), graph.nodes().end(), [](const Node& n) { return n.kind == "InputLayer"; });
+    const auto inputs = std::count_if(graph.nodes().begin(), graph.nodes().end(), [](const Node& n) { return n.isInput(); });
     const std::vector<NodeId>& outputs = m_document->validation().outputs;
     if (inputs != 1 || outputs.size() != 1) {
         QStringList names;

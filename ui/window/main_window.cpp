@@ -40,9 +40,8 @@
 #include "export/canvas_export.h"
 #include "engine/plan.h"
 #include "export/model_diagram.h"
-#include "interop/keras_code.h"
 #include "interop/keras_export.h"
-#include "interop/pytorch_code.h"
+#include "service/model_export.h"
 #include "export/training_job_export.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
@@ -364,7 +363,7 @@ void MainWindow::refreshLock() {
 bool MainWindow::newModel() {
     if (!maybeSave()) return false;
     Project project;
-    project.graph.addNode("InputLayer", {0.0, 0.0});
+    project.graph.addNode(kInputKind, {0.0, 0.0});
     m_document->setProject(std::move(project), QString());
     m_autosaver->clear();
     m_history->setEmptyLabel(tr("New model"));
@@ -543,9 +542,12 @@ void MainWindow::exportKerasCode() {
                                                       tr("Python (*.py)"));
     if (path.isEmpty()) return;
     try {
-        Project project = m_document->project();
-        if (project.name.empty()) project.name = m_document->displayName().toStdString();
-        writeFileAtomically(path.toStdString(), kerasCode(project));
+        ModelExportRequest request;
+        request.project = m_document->project();
+        if (request.project.name.empty()) request.project.name = m_document->displayName().toStdString();
+        request.format = ModelFormat::KerasCode;
+        request.target = path.toStdString();
+        loom::exportModel(request);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
         return;
@@ -632,19 +634,19 @@ void MainWindow::exportWeightsTo(const QString& path) {
 }
 
 QString MainWindow::exportModelTo(const QString& target, ModelExport kind) {
-    Plan<float> plan = Plan<float>::compile(m_document->graph(), 1);
-    // The model's trained weights where they fit its layers; Keras's initialisers elsewhere.
-    const WeightMatch match = warmStart(plan, m_document->graph(), m_document->weights(), 0);
-    Project project = m_document->project();
-    if (project.name.empty()) project.name = m_document->displayName().toStdString();
-    switch (kind) {
-        case ModelExport::PytorchFolder: exportPytorchModel(project, plan.exportWeights(), target.toStdString()); break;
-        case ModelExport::LayersFolder: exportLayersModel(project, plan.exportWeights(), target.toStdString()); break;
-        case ModelExport::KerasFile: exportKerasFile(project, plan.exportWeights(), target.toStdString()); break;
-    }
+    ModelExportRequest request;
+    request.project = m_document->project();
+    if (request.project.name.empty()) request.project.name = m_document->displayName().toStdString();
+    request.weights = m_document->weights();
+    request.format = kind == ModelExport::PytorchFolder  ? ModelFormat::Pytorch
+                     : kind == ModelExport::LayersFolder ? ModelFormat::Layers
+                                                         : ModelFormat::KerasFile;
+    request.target = target.toStdString();
+    const ModelExportResult done = loom::exportModel(request);
+    const WeightMatch& match = done.match;
     QString weights = tr("the model's trained weights");
-    if (match.none()) {
-        weights = tr("new weights from Keras's initialisers, ready to train");
+    if (!done.trained || match.none()) {
+        weights = tr("new weights from Keras's initialisers (seed %1), ready to train").arg(done.seed);
     } else if (!match.all()) {
         weights = tr("trained weights for %1 and new ones for %2")
                       .arg(counted(static_cast<qsizetype>(match.kept.size()), "layer"),

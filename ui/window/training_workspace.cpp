@@ -10,6 +10,7 @@
 #include <QScrollArea>
 
 #include "document/document.h"
+#include "service/training_job.h"
 #include "train/config_json.h"
 #include "training/data_panel.h"
 #include "training/gradient_chart.h"
@@ -212,14 +213,11 @@ void TrainingWorkspace::showSavedPreview(const TrainingRun& run) {
     SessionSetup setup;
     try {
         if (!matchWeights(m_document->graph(), m_document->weights()).all()) return nothing();
-        setup.config = trainConfigFromJson(run.training);
-        setup.data = dataSpecOf(run.training);
+        setup = sessionSetup(m_document->graph(), trainingSettings(run.training), m_document->weights(),
+                             WeightsOrigin::Model, sampleFolder());
     } catch (const std::exception&) {
         return nothing();
     }
-    setup.data.source = resolveDataSource(QString::fromStdString(setup.data.source)).toStdString();
-    setup.graph = m_document->graph();
-    setup.weights = m_document->weights();
     m_reconstruction->setNote(tr("Computing the saved weights' output for run %1...").arg(run.number));
     m_savedPreview->request(std::move(setup), static_cast<int>(run.history.size()));
 }

@@ -25,4 +25,4 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, b
 model.summary()
 
 # Train on arrays shaped (samples, time, features), e.g. windows of your series:
-# model.fit(x, y, epochs=20, batch_size=32, validation_split=0.0, shuffle=True)
+# model.fit(x, y, epochs=20, batch_size=32, validation_split=0.2, shuffle=True)

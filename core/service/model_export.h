@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/named_tensor.h"
+#include "graph/project_file.h"
+#include "train/session.h"
+#include "train/warm_start.h"
+
+namespace loom {
+
+/// The model files LayerLoom writes.
+enum class ModelFormat {
+    KerasCode,  ///< a Python file: the Keras model built in code (no weights)
+    KerasFile,  ///< OUT.keras (Keras 3) or OUT.h5 (tf.keras 2), by the file's suffix
+    Layers,     ///< a folder: model.json and weights.bin (Keras/TF.js layers format)
+    Pytorch,    ///< a folder: model.py, weights.bin and weights.json
+};
+
+/// What to export and with which weights, the same from the window's File > Export and from
+/// `layerloom-cli export`.
+struct ModelExportRequest {
+    Project project;  ///< its name names the model in the files (the file's name when empty)
+    std::vector<NamedTensor> weights;  ///< trained weights; none: Keras's initialisers
+    WeightsOrigin origin = WeightsOrigin::Model;
+    /// Seeds the initialisers of the layers the weights do not fit: the project's training
+    /// seed unless the caller chose one.
+    std::optional<std::uint64_t> seed;
+    ModelFormat format = ModelFormat::KerasFile;
+    bool sequential = false;  ///< KerasCode: keras.Sequential where the model is a chain
+    std::filesystem::path target;
+};
+
+struct ModelExportResult {
+    std::vector<std::filesystem::path> files;  ///< written
+    bool withWeights = false;   ///< false for Keras code, which holds none
+    bool trained = false;       ///< trained weights were given
+    std::uint64_t seed = 0;     ///< what seeded the layers that start afresh
+    /// Which layers keep the trained weights; why the others start afresh (`reasons`).
+    WeightMatch match;
+    std::size_t tensors = 0;    ///< weight tensors written
+    /// What TF.js cannot load of a layers-format model although Keras can, one per layer.
+    std::vector<std::string> limits;
+};
+
+/// Writes the model. Throws PlanError when the model has errors, or when weights chosen for
+/// the export (WeightsOrigin::Given) fit none of its layers; std::runtime_error when a file
+/// cannot be written, naming it.
+ModelExportResult exportModel(const ModelExportRequest& request);
+
+/// The seed a project trains and exports with when none is chosen.
+std::uint64_t projectSeed(const Project& project);
+
+}  // namespace loom
