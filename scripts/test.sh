@@ -21,7 +21,7 @@ if [ "${1:-}" = "--tsan" ]; then
     # training and its reading of files, and the helper process's stop. Qt's own libraries are
     # not instrumented; tests/tsan.supp names what that hides. Forking the Keras-file reader
     # from the multi-threaded window is left to the other runs (see main_window_test.cpp).
-    filter=(-R '^(ui\.(training|main_window)|core\.(Trainer|TrainingSession)\.|core\.Isolated\.StopsWhenAskedTo)')
+    filter=(-R '^(ui\.(training|main_window|background_task)|core\.(Trainer|TrainingSession)\.|core\.Isolated\.StopsWhenAskedTo)')
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
 fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"

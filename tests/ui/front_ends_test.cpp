@@ -91,7 +91,7 @@ private slots:
         savedProject(project, true);
         Document doc;
         doc.load(project);
-        exportTrainingJob(doc, dir.filePath("window_job"));
+        exportTrainingJob(trainingJobRequest(doc), dir.filePath("window_job"));
         QCOMPARE(cli({"export", project, dir.filePath("cli_job"), "--to", "pytorch-job"}), 0);
         for (const char* file : {"weights.bin", "data/train_series.npy", "data/train_starts.npy",
                                  "data/validation_starts.npy", "model.py"}) {

@@ -1,31 +1,43 @@
 #include "export/training_job_export.h"
 
 #include <QDir>
+#include <QObject>
 
+#include "data/csv_reader.h"
 #include "document/document.h"
 #include "service/training_job.h"
 #include "training/sample_data.h"
 
 namespace loom::ui {
 
-TrainingJobExport exportTrainingJob(const Document& document, const QString& dir) {
-    if (document.validation().hasErrors()) {
+TrainingJobRequest trainingJobRequest(const Document& document) {
+    TrainingJobRequest r;
+    r.project = document.project();
+    if (r.project.name.empty()) r.project.name = document.displayName().toStdString();
+    r.modelPath = document.filePath();
+    r.hasErrors = document.validation().hasErrors();
+    return r;
+}
+
+TrainingJobExport exportTrainingJob(const TrainingJobRequest& request, const QString& dir,
+                                    const std::function<bool(double)>& progress) {
+    if (request.hasErrors) {
         throw std::runtime_error("the model has problems; fix them first (see the Problems panel)");
     }
+    const Project& project = request.project;
     // As training in the window prepares it: the same data, windows and starting weights.
-    TrainingSession session(sessionSetup(document.graph(), trainingSettings(document.project().training),
-                                         document.weights(), WeightsOrigin::Model, sampleFolder()));
-    session.prepare();
-
-    Project project = document.project();
-    if (project.name.empty()) project.name = document.displayName().toStdString();
-    const PytorchJobReport report = exportTrainingJob(session, project, document.filePath().toStdString(),
+    TrainingSession session(sessionSetup(project.graph, trainingSettings(project.training), project.weights,
+                                         WeightsOrigin::Model, sampleFolder()));
+    session.prepare(progress);
+    if (progress && !progress(1.0)) throw ReadCancelled();
+    const PytorchJobReport report = exportTrainingJob(session, project, request.modelPath.toStdString(),
                                                       dir.toStdString());
     const TrainConfig& config = session.setup().config;
+
     TrainingJobExport result;
     const auto& data = session.data();
     const WeightMatch& match = session.weightMatch();
-    const QString weights = document.weights().empty() || match.none()
+    const QString weights = project.weights.empty() || match.none()
                                 ? QObject::tr("new weights (seed %1)").arg(config.seed)
                             : match.all() ? QObject::tr("the model's trained weights")
                                           : QObject::tr("trained weights where they fit, new ones elsewhere");

@@ -159,8 +159,16 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(120);
     connect(&m_refresh, &QTimer::timeout, this, &DataPanel::refresh);
-    m_poll.setInterval(30);
-    connect(&m_poll, &QTimer::timeout, this, &DataPanel::collect);
+    connect(&m_reader, &BackgroundTask::progressed, this, [this](double fraction) {
+        if (!m_busy) return;
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(static_cast<int>(fraction * 1000));
+    });
+    connect(&m_reader, &BackgroundTask::failed, this, [this](const QString& why) {
+        DataPreview failed;
+        failed.problem = why.toStdString();
+        showPreview(failed, specFromWidgets(), false);
+    });
     auto edited = [this] {
         if (m_loading) return;
         storeToDocument();
@@ -218,8 +226,7 @@ void DataPanel::scheduleRefresh() {
 
 DataPanel::~DataPanel() {
     // Stop the reading and wait for it: it reports to this panel.
-    ++*m_generation;
-    m_pool.waitForDone();
+    m_reader.stopAndWait(false);
 }
 
 void DataPanel::chooseCsv(const QString& path) {
@@ -338,7 +345,6 @@ void DataPanel::refresh() {
 
     // The file is read once, on a worker thread, while the window stays responsive; a newer
     // refresh supersedes this one, whose reading then stops at its next progress report.
-    const int generation = ++*m_generation;
     const bool storeColumns = !m_loading;
     m_busy = true;
     m_progress->setRange(0, 0);
@@ -357,56 +363,13 @@ void DataPanel::refresh() {
         m_shownSource.clear();
     }
     emit statusChanged();
-    // The worker hands its result over through a mutex and the panel's timer collects it
-    // (rather than posting events across threads), as the training controller does.
-    {
-        std::lock_guard lock(m_inbox->mutex);
-        m_inbox->result.reset();
-        m_inbox->fraction = -1.0;
-        m_inbox->request = Inbox::Request{generation, spec, dims, modelProblem, storeColumns};
-    }
-    m_poll.start();
-    // The job holds plain pointers (the panel waits for its pool before it goes): what it
-    // reads goes through the inbox's mutex, where ThreadSanitizer sees the hand-over.
-    m_pool.start([latest = m_generation.get(), inbox = m_inbox.get()] {
-        std::optional<Inbox::Request> request;
-        {
-            std::lock_guard lock(inbox->mutex);
-            request.swap(inbox->request);
-        }
-        if (!request) return;  // an earlier job took this one's newer request
-        const Inbox::Request& r = *request;
-        auto progress = [latest, inbox, wanted = r.generation](double fraction) {
-            if (latest->load() != wanted) return false;
-            std::lock_guard lock(inbox->mutex);
-            inbox->fraction = fraction;
-            return true;
-        };
-        try {
-            auto preview = std::make_shared<DataPreview>(previewData(r.spec, r.dims, r.modelProblem, progress));
-            std::lock_guard lock(inbox->mutex);
-            if (latest->load() == r.generation) inbox->result = Inbox::Result{r.generation, preview, r.spec, r.storeColumns};
-        } catch (const ReadCancelled&) {
-            // A newer refresh is on its way.
-        }
+    m_reader.start([this, spec, dims, modelProblem, storeColumns](TaskContext& task) {
+        auto preview = std::make_shared<const DataPreview>(previewData(spec, dims, modelProblem, [&task](double fraction) {
+            task.progress(fraction);
+            return !task.stopRequested();
+        }));
+        task.post([this, preview, spec, storeColumns] { showPreview(*preview, spec, storeColumns); });
     });
-}
-
-void DataPanel::collect() {
-    std::optional<Inbox::Result> result;
-    double fraction = -1.0;
-    {
-        std::lock_guard lock(m_inbox->mutex);
-        result.swap(m_inbox->result);
-        fraction = m_inbox->fraction;
-    }
-    if (fraction >= 0.0 && m_busy) {
-        m_progress->setRange(0, 1000);
-        m_progress->setValue(static_cast<int>(fraction * 1000));
-    }
-    if (!result || result->generation != *m_generation) return;
-    m_poll.stop();
-    showPreview(*result->preview, result->spec, result->storeColumns);
 }
 
 void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns) {

@@ -1,16 +1,14 @@
 #pragma once
 
-#include <QThreadPool>
 #include <QTimer>
 
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <QWidget>
 
 #include "data/data_preview.h"
 #include "data/data_source.h"
+#include "tasks/background_task.h"
 
 #include <nlohmann/json.hpp>
 
@@ -84,33 +82,9 @@ private:
     QLabel* m_status;
     QProgressBar* m_progress;
     QTimer m_refresh;
-    /// Reads data off the window's thread; the latest refresh's number tells stale work to stop.
-    QThreadPool m_pool;
-    std::shared_ptr<std::atomic<int>> m_generation = std::make_shared<std::atomic<int>>(0);
+    /// Reads the data off the window's thread; a newer refresh supersedes the reading going.
+    BackgroundTask m_reader;
     bool m_busy = false;
-    /// What the reading worker hands over: the newest result and how far it has read.
-    struct Inbox {
-        struct Result {
-            int generation = 0;
-            std::shared_ptr<DataPreview> preview;
-            DataSpec spec;
-            bool storeColumns = false;
-        };
-        /// What the next reading is to read, handed to the worker.
-        struct Request {
-            int generation = 0;
-            DataSpec spec;
-            std::optional<std::pair<Dims, Dims>> dims;
-            std::string modelProblem;
-            bool storeColumns = false;
-        };
-        std::mutex mutex;
-        std::optional<Request> request;
-        std::optional<Result> result;
-        double fraction = -1.0;
-    };
-    std::shared_ptr<Inbox> m_inbox = std::make_shared<Inbox>();
-    QTimer m_poll;  ///< collects the worker's result on the window's thread
     /// The project's data choice the widgets show, so that other training edits read nothing.
     nlohmann::json m_loadedData;
     bool m_loadedOnce = false;
@@ -125,7 +99,6 @@ private:
     DataSpec specFromWidgets() const;
     void refresh();
     void scheduleRefresh();
-    void collect();
     void showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns);
     void showSeries(const DataPreview& preview);
     void setStatus(const QString& problem, const QString& summary);

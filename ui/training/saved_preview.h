@@ -1,10 +1,8 @@
 #pragma once
 
 #include <QObject>
-#include <QTimer>
-#include <memory>
-#include <vector>
 
+#include "tasks/background_task.h"
 #include "train/session.h"
 
 namespace loom::ui {
@@ -13,8 +11,7 @@ namespace loom::ui {
 /// session: the latest run's data is prepared again (same source, split and normalisation)
 /// and the saved weights predict its preview samples, on a worker thread.
 ///
-/// A newer request supersedes older ones: their results are dropped. The worker only sets a
-/// flag; the window's thread collects the result, so no Qt object crosses the threads.
+/// A newer request supersedes older ones: their reading stops and their results are dropped.
 class SavedPreview : public QObject {
     Q_OBJECT
 
@@ -33,11 +30,7 @@ signals:
     void failed(const QString& why);
 
 private:
-    struct Job;
-    std::vector<std::shared_ptr<Job>> m_jobs;  ///< the last is current; older ones finish unheard
-    QTimer m_poll;
-
-    void collect();
+    BackgroundTask m_task;
 };
 
 }  // namespace loom::ui

@@ -7,12 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <mutex>
-
-#ifdef __linux__
-#include <sys/resource.h>
-#include <unistd.h>
-#endif
 
 #include "data/csv_reader.h"
 #include "document/document.h"
@@ -33,29 +27,21 @@ QString clockText(double seconds) {
 
 }  // namespace
 
-/// Reports from the worker wait here until the window's thread collects them (every 20 ms
-/// while a run goes). Only this std::mutex connects the two threads: no Qt event crosses, so
-/// ThreadSanitizer sees every hand-over.
-struct TrainingController::Mailbox {
-    std::mutex mutex;
-    std::vector<std::function<void(TrainingController*)>> items;
-};
-
-/// Lives on the worker thread: collects reports and leaves them in the mailbox for the UI
-/// thread. It never touches the controller's state directly.
+/// Lives on the worker thread: collects reports and posts them to the window's thread
+/// (BackgroundTask). It never touches the controller's state directly.
 struct TrainingController::Worker : SessionObserver {
-    std::shared_ptr<Mailbox> mailbox;
+    TaskContext& task;
+    TrainingController* owner;  ///< reached only from what is posted, on the window's thread
     TrainingSession* session = nullptr;
     std::vector<BatchReport> pending;
     Clock::time_point lastPost = Clock::now();
     int epoch = 0;                        ///< the last finished epoch
     std::vector<NamedTensor> lastGood;    ///< the weights after that epoch
 
-    explicit Worker(std::shared_ptr<Mailbox> m) : mailbox(std::move(m)) {}
+    Worker(TaskContext& t, TrainingController* o) : task(t), owner(o) {}
 
     void post(std::function<void(TrainingController*)> f) {
-        std::lock_guard lock(mailbox->mutex);
-        mailbox->items.push_back(std::move(f));
+        task.post([o = owner, f = std::move(f)] { f(o); });
     }
 
     void flush() {
@@ -84,8 +70,13 @@ struct TrainingController::Worker : SessionObserver {
 
 TrainingController::TrainingController(Document* document, QObject* parent)
     : QObject(parent), m_document(document) {
-    m_poll.setInterval(20);
-    connect(&m_poll, &QTimer::timeout, this, [this] { drain(m_mailbox); });
+    // A slightly nicer thread (and the matrix-product threads it starts, which inherit it), so
+    // that the window's thread wins its contests for a core. Only slightly: the nice value also
+    // weighs the run against other programs of the same session, and at nice 10 two busy ones
+    // (a build started from the same terminal) left it no batch in 20 s; at 3 it keeps 55 of
+    // 76 samples/s and the window's longest event-loop delay stays as at 10 (bench/README.md,
+    // "The window's share").
+    m_task.setNiceness(3);
 }
 
 TrainingController::~TrainingController() { stopAndWait(); }
@@ -115,7 +106,7 @@ bool TrainingController::start(QString* why) {
     }
     m_epochs = setup.config.epochs;
     // Every core, as the command line trains (fewer while other programs keep cores busy, see
-    // ThreadChooser): the worker and its product threads run niced (below), so the window's
+    // ThreadChooser): the worker and its product threads run niced (see the constructor), so the window's
     // thread, which needs a core only now and then, still gets one at once.
     setup.threads = std::max(1, QThread::idealThreadCount());
 
@@ -131,25 +122,16 @@ bool TrainingController::start(QString* why) {
 
     auto session = std::make_shared<TrainingSession>(std::move(setup));
     m_control = std::make_shared<TrainingControl>();
-    m_mailbox = std::make_shared<Mailbox>();
-    auto mailbox = m_mailbox;
     m_document->setStructureLocked(
         tr("Training is running: stop it to change layers or wires (cards can still be moved)."));
     setState(State::Preparing);
     emit progressChanged();
 
     auto control = m_control;
-    m_thread = QThread::create([session, control, mailbox, number, started] {
-#ifdef __linux__
-        // A slightly nicer thread (and the matrix-product threads it starts, which inherit it),
-        // so that the window's thread wins its contests for a core. Only slightly: the nice
-        // value also weighs the run against other programs of the same session, and at nice 10
-        // two busy ones (a build started from the same terminal) left it no batch in 20 s; at 3
-        // it keeps 55 of 76 samples/s and the window's longest event-loop delay stays as at 10
-        // (bench/README.md, "The window's share").
-        setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 3);
-#endif
-        Worker worker(mailbox);
+    m_task.start([this, session, control, number, started](TaskContext& task) {
+        // Going away (or stopAndWait) stops the run after its batch, or its reading.
+        const std::stop_callback stopping(task.stopToken(), [&control] { control->requestStop(); });
+        Worker worker(task, this);
         worker.session = session.get();
         TrainResult result;
         std::vector<NamedTensor> weights;
@@ -207,9 +189,6 @@ bool TrainingController::start(QString* why) {
             o->onFinished(std::move(result), std::move(weights), error);
         });
     });
-    m_thread->setObjectName("LayerLoom training");
-    m_thread->start(QThread::LowPriority);
-    m_poll.start();
     return true;
 }
 
@@ -239,36 +218,18 @@ void TrainingController::stop() {
 }
 
 void TrainingController::stopAndWait() {
-    if (!m_thread) return;
+    if (!m_task.running()) return;
     m_control->requestStop();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
-    m_poll.stop();
-    m_mailbox.reset();  // the finished run's reports no longer apply
+    m_task.stopAndWait(false);  // the finished run's reports no longer apply
     m_document->setStructureLocked(QString());
     m_state = State::Idle;
 }
 
 void TrainingController::finishNow() {
-    if (!m_thread) return;
+    if (!m_task.running()) return;
     m_control->requestStop();
-    m_thread->wait();
-    // The worker's last words (its reports and the finish) wait in the mailbox: take them now.
-    drain(m_mailbox);
-}
-
-void TrainingController::drain(const std::shared_ptr<Mailbox>& mailbox) {
-    if (!mailbox || mailbox != m_mailbox) return;  // an older run's
-    std::vector<std::function<void(TrainingController*)>> items;
-    {
-        std::lock_guard lock(mailbox->mutex);
-        items.swap(mailbox->items);
-    }
-    for (auto& f : items) {
-        if (mailbox != m_mailbox) return;
-        f(this);
-    }
+    // The worker's last words (its reports and the finish) are taken in now.
+    m_task.stopAndWait(true);
 }
 
 QString TrainingController::progressLine(const BatchReport& r, int epochs) {
@@ -343,12 +304,6 @@ Project TrainingController::checkpoint() const {
 }
 
 void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor> weights, QString error) {
-    m_poll.stop();
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
-    }
     const bool prepared = !m_previewSet.indexes.empty();
     const bool ok = error.isEmpty() && result.reason != StopReason::NonFinite &&
                     result.reason != StopReason::InvalidData;

@@ -2,15 +2,13 @@
 
 #include <QObject>
 #include <QString>
-#include <QTimer>
 #include <memory>
 
 #include "graph/project_file.h"
+#include "tasks/background_task.h"
 #include "train/run_history.h"
 #include "train/session.h"
 #include "train/training_control.h"
-
-class QThread;
 
 namespace loom::ui {
 
@@ -18,11 +16,10 @@ class Document;
 
 /// Runs training on a worker thread and keeps the UI informed.
 ///
-/// start() takes a snapshot of the document's graph, weights and settings; the worker prepares
-/// the data and trains a copy. Its reports wait in a mailbox that the UI thread empties every
-/// 20 ms (batch losses bundled at most every 50 ms), so a fast model cannot flood the event
-/// loop. While it
-/// runs, the document's layers are locked. When it ends, for whatever reason, the trained
+/// start() takes a snapshot of the document's graph, weights and settings; the worker (a
+/// BackgroundTask) prepares the data and trains a copy. Its batch losses are bundled at most
+/// every 50 ms, so a fast model cannot flood the event loop. While it runs, the document's
+/// layers are locked. When it ends, for whatever reason, the trained
 /// weights go back into the document and the run joins the document's runs list.
 class TrainingController : public QObject {
     Q_OBJECT
@@ -83,14 +80,11 @@ signals:
     void finished(bool ok, const QString& message);
 
 private:
-    struct Mailbox;
     struct Worker;
     Document* m_document;
     State m_state = State::Idle;
     std::shared_ptr<TrainingControl> m_control;
-    QThread* m_thread = nullptr;
-    std::shared_ptr<Mailbox> m_mailbox;  ///< the current run's; reports of older runs are dropped
-    QTimer m_poll;  ///< collects the worker's reports while a run goes
+    BackgroundTask m_task;  ///< the run going; reports of older runs are dropped
     TrainingRun m_run;
     PreviewSet m_previewSet;
     std::vector<std::string> m_notes;
@@ -104,8 +98,6 @@ private:
     void setState(State s);
     /// Stops and waits for the worker, dropping its last reports (the window is going).
     void stopAndWait();
-    /// Runs the reports waiting in `mailbox` if it is the current run's.
-    void drain(const std::shared_ptr<Mailbox>& mailbox);
     void onBatches(std::vector<BatchReport> reports);
     /// While the worker reads a CSV file: the fraction read.
     void onReading(double fraction);

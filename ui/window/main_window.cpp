@@ -2,8 +2,6 @@
 
 #include <QAbstractButton>
 #include <QApplication>
-#include <QEventLoop>
-#include <QProgressDialog>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -23,9 +21,7 @@
 #include <QStatusBar>
 #include <QTimer>
 
-#include <atomic>
 #include <optional>
-#include <thread>
 
 #include "document/wording.h"
 #include "canvas/canvas_view.h"
@@ -43,6 +39,7 @@
 #include "interop/keras_export.h"
 #include "service/model_export.h"
 #include "export/training_job_export.h"
+#include "tasks/modal_task.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/canvas_theme.h"
@@ -376,43 +373,16 @@ bool MainWindow::newModel() {
 std::optional<OpenedModel> MainWindow::readWithProgress(const QString& path) {
     // Read on a worker thread while the window stays live: a large Keras file takes a while
     // (it is read in a helper process), and the user may give up on it.
-    QProgressDialog progress(tr("Reading %1...").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 0, this);
-    progress.setWindowTitle(tr("Open"));
-    progress.setMinimumWidth(420);
-    progress.setWindowModality(Qt::WindowModal);
-    progress.setAutoReset(false);
-    progress.setMinimumDuration(400);
-    progress.setValue(0);  // starts the 400 ms until it shows
-    QEventLoop loop;
     std::optional<OpenedModel> opened;
-    std::exception_ptr error;
-    QApplication::setOverrideCursor(Qt::BusyCursor);
-    const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
-    // The worker only sets `done`; the window looks every 20 ms. (No Qt object crosses the
-    // threads: what the worker leaves is read after `done`, whose release orders it.)
-    std::atomic<bool> done = false;
-    std::jthread worker([&](std::stop_token stop) {
+    const bool read = runWithProgress(this, tr("Open"), tr("Reading %1...").arg(QFileInfo(path).fileName()),
+                                      [&opened, path](TaskContext& task) {
         try {
-            opened = readModelFile(path, stop);
+            auto model = std::make_shared<OpenedModel>(readModelFile(path, task.stopToken()));
+            task.post([&opened, model] { opened = std::move(*model); });
         } catch (const Cancelled&) {
-        } catch (...) {
-            error = std::current_exception();
         }
-        done.store(true, std::memory_order_release);
     });
-    QTimer poll;
-    connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done.load(std::memory_order_acquire)) loop.quit();
-    });
-    poll.start(20);
-    connect(&progress, &QProgressDialog::canceled, &progress, [&] {
-        worker.request_stop();
-        progress.setLabelText(tr("Stopping..."));
-    });
-    if (!done.load(std::memory_order_acquire)) loop.exec();
-    worker.join();
-    progress.reset();
-    if (error) std::rethrow_exception(error);
+    if (!read) return std::nullopt;
     return opened;
 }
 
@@ -608,11 +578,22 @@ void MainWindow::exportTrainingJobDialog() {
         this, tr("Export Training Job: name a new folder for it"), startDirectory() + "/" + base.toLower() + "_job",
         tr("Training job folder (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
     if (target.isEmpty()) return;
+    // The data is read and written off the window's thread, which stays live meanwhile.
     TrainingJobExport done;
     try {
-        QApplication::setOverrideCursor(Qt::WaitCursor);
-        const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
-        done = exportTrainingJob(*m_document, target);
+        const bool written = runWithProgress(
+            this, title, tr("Preparing the data and writing the training job..."),
+            [&done, request = trainingJobRequest(*m_document), target](TaskContext& task) {
+                TrainingJobExport result = exportTrainingJob(request, target, [&task](double fraction) {
+                    task.progress(fraction);
+                    return !task.stopRequested();
+                });
+                task.post([&done, result] { done = result; });
+            });
+        if (!written) {
+            statusBar()->showMessage(tr("Exporting the training job was cancelled."), 8000);
+            return;
+        }
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
         return;
