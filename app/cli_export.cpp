@@ -34,10 +34,7 @@ int exportJob(const Args& a, const LoadedModel& model, const std::string& file,
         return kInvalid;
     }
     std::optional<RunRecord> run;
-    const auto given = givenWeights(model, a, &run);
-    const bool chosen = a.get("weights") || a.get("run");
-    TrainingSession session(sessionSetup(model.project.graph, settings, given.value_or(std::vector<NamedTensor>{}),
-                                         chosen ? WeightsOrigin::Given : WeightsOrigin::Model));
+    TrainingSession session(sessionSetup(model.project.graph, settings, startingWeights(model, a, &run)));
     try {
         session.prepare();
     } catch (const PlanError&) {
@@ -108,9 +105,10 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
         request.target = target;
         std::optional<RunRecord> run;
         if (request.format != ModelFormat::KerasCode) {
-            if (auto weights = givenWeights(model, a, &run)) request.weights = std::move(*weights);
+            StartingWeights weights = startingWeights(model, a, &run);
+            request.weights = std::move(weights.tensors);
+            request.origin = weights.origin;
         }
-        request.origin = a.get("weights") || a.get("run") ? WeightsOrigin::Given : WeightsOrigin::Model;
         if (auto seed = a.integer("seed", 0)) request.seed = static_cast<std::uint64_t>(*seed);
         const ModelExportResult done = exportModel(request);
         if (done.withWeights && !done.trained) {

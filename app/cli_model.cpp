@@ -26,6 +26,21 @@ std::optional<std::vector<NamedTensor>> givenWeights(const LoadedModel& model, c
     return model.weights;
 }
 
+StartingWeights startingWeights(const LoadedModel& model, const Args& a, std::optional<RunRecord>* run) {
+    StartingWeights w;
+    w.tensors = givenWeights(model, a, run).value_or(std::vector<NamedTensor>{});
+    if (auto dir = a.get("run")) {
+        w.origin = WeightsOrigin::Given;
+        w.from = "the weights of the run folder " + *dir;
+    } else if (auto file = a.get("weights")) {
+        w.origin = WeightsOrigin::Given;
+        w.from = *file;
+    } else {
+        w.from = model.project.weightsFrom;
+    }
+    return w;
+}
+
 std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a, std::optional<RunRecord>* run) {
     if (auto w = givenWeights(model, a, run)) return *w;
     throw UsageError{"give trained weights with --weights FILE or --run DIR"};

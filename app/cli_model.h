@@ -7,6 +7,7 @@
 #include "cli_args.h"
 #include "engine/tensor.h"
 #include "graph/project_file.h"
+#include "service/training_job.h"
 #include "train/run_folder.h"
 
 namespace loom::cli {
@@ -28,6 +29,9 @@ LoadedModel loadModel(const std::string& path);
 /// model.json's own; nothing when none is given.
 std::optional<std::vector<NamedTensor>> givenWeights(const LoadedModel& model, const Args& a,
                                                      std::optional<RunRecord>* run);
+/// The weights a run or an export starts from, by the command line's choice (--weights,
+/// --run: WeightsOrigin::Given) or the model's own.
+StartingWeights startingWeights(const LoadedModel& model, const Args& a, std::optional<RunRecord>* run);
 /// The same, or a UsageError asking for them.
 std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a,
                                     std::optional<RunRecord>* run);

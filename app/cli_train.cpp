@@ -337,11 +337,13 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
     // Keras model's own, or those the project was saved with), the rest afresh.
     std::optional<TrainingSession> session;
     try {
-        const bool chosen = a.get("weights").has_value();
-        std::vector<NamedTensor> given =
-            chosen ? loadWeights(*a.get("weights")) : model.weights.value_or(std::vector<NamedTensor>{});
-        SessionSetup setup = sessionSetup(model.project.graph, settings, std::move(given),
-                                          chosen ? WeightsOrigin::Given : WeightsOrigin::Model);
+        StartingWeights given;
+        if (auto file = a.get("weights")) {
+            given = {loadWeights(*file), WeightsOrigin::Given, *file};
+        } else {
+            given = {model.weights.value_or(std::vector<NamedTensor>{}), WeightsOrigin::Model, model.project.weightsFrom};
+        }
+        SessionSetup setup = sessionSetup(model.project.graph, settings, std::move(given));
         if (resumed) setup.resume = std::make_shared<const RunFolder>(std::move(*resumed));
         setup.previewSamples = 0;
         if (threads) {

@@ -83,7 +83,7 @@ elif [ "$mode" = tsan ]; then
         "${cmake_args[@]}" > "$build.configure.log" 2>&1 \
         || { cat "$build.configure.log"; exit 1; }
     targets=(--target layerloom_core_tests layerloom_ui_training_test layerloom_ui_training_controller_test
-             layerloom_ui_main_window_test)
+             layerloom_ui_main_window_test layerloom_ui_background_task_test)
 elif [ "$mode" = fuzz ]; then
     build="build-fuzz"
     echo "==> Configuring the fuzz build in $build/ (Clang, libFuzzer, ASan+UBSan)"

@@ -199,12 +199,14 @@ std::string floatBytes(const std::vector<float>& values) {
     return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
 }
 
-json weightsJson(const std::vector<NamedTensor>& weights) {
+json weightsJson(const std::vector<NamedTensor>& weights, const std::string& from) {
     json tensors = json::array();
     for (const NamedTensor& t : weights) {
         tensors.push_back({{"name", t.name}, {"shape", t.shape}, {"data", toBase64(floatBytes(t.values))}});
     }
-    return {{"encoding", kWeightsEncoding}, {"tensors", tensors}};
+    json w = {{"encoding", kWeightsEncoding}, {"tensors", tensors}};
+    if (!from.empty()) w["from"] = from;
+    return w;
 }
 
 std::vector<NamedTensor> readWeights(const Reader& r, const json& w) {
@@ -349,7 +351,10 @@ Project parseProject(std::string_view text, std::string_view source) {
         if (!doc["training"].is_object()) r.fail("/training", "expected an object");
         project.training = doc["training"];
     }
-    if (doc.contains("weights")) project.weights = readWeights(r, doc["weights"]);
+    if (doc.contains("weights")) {
+        project.weights = readWeights(r, doc["weights"]);
+        if (doc["weights"].contains("from")) project.weightsFrom = r.text(doc["weights"]["from"], "/weights/from");
+    }
     if (doc.contains("runs")) {
         if (!doc["runs"].is_array()) r.fail("/runs", "expected a list of training runs");
         project.runs = doc["runs"];
@@ -392,7 +397,7 @@ std::string serializeProject(const Project& project) {
                 {"name", project.name},
                 {"graph", graph},
                 {"training", project.training}};
-    if (!project.weights.empty()) doc["weights"] = weightsJson(project.weights);
+    if (!project.weights.empty()) doc["weights"] = weightsJson(project.weights, project.weightsFrom);
     if (!project.runs.empty()) doc["runs"] = project.runs;
     return doc.dump(2) + "\n";
 }

@@ -22,6 +22,9 @@ struct Project {
     /// Trained weights named `layer/param`; empty for an untrained model. Stored in the file as
     /// little-endian float32, base64-encoded.
     std::vector<NamedTensor> weights;
+    /// Where those weights came from, in words ("run 3", "the Keras model's own"); empty when
+    /// not known. Stored as `weights.from`.
+    std::string weightsFrom;
     /// Past training runs, oldest first (see ui/training); kept as the app wrote them.
     nlohmann::json runs = nlohmann::json::array();
 

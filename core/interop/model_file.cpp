@@ -28,6 +28,9 @@ Project openModelFile(const std::filesystem::path& path, std::vector<std::string
                                     : path.stem().string();
     }
     imported.project.weights = std::move(imported.weights);
+    if (!imported.project.weights.empty()) {
+        imported.project.weightsFrom = "the weights of the Keras model " + path.filename().string();
+    }
     if (notes) *notes = std::move(imported.notes);
     return std::move(imported.project);
 }

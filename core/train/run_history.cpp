@@ -105,7 +105,8 @@ json runToJson(const TrainingRun& run) {
             {"batches_per_epoch", run.batchesPerEpoch},
             {"ending", reasonName(run.reason)},
             {"outcome", run.outcome},
-            {"parameters", run.parameters}};
+            {"parameters", run.parameters},
+            {"started_from", run.startedFrom}};
 }
 
 TrainingRun runFromJson(const json& document) {
@@ -141,6 +142,7 @@ TrainingRun runFromJson(const json& document) {
     }
     run.outcome = j.textOr("outcome", std::string());
     run.parameters = j.has("parameters") ? j["parameters"].integer(0, std::numeric_limits<std::int64_t>::max()) : 0;
+    run.startedFrom = j.textOr("started_from", std::string());
     return run;
 }
 

@@ -27,6 +27,10 @@ struct TrainingRun {
     StopReason reason = StopReason::Finished;
     std::string outcome;     ///< the trainer's message
     std::int64_t parameters = 0;
+    /// What the run's weights started from, in words: "run 2's weights", "Keras's initialisers
+    /// (seed 1)", "weights.llw for lstm_1, Keras's initialisers elsewhere". Empty in runs
+    /// recorded before LayerLoom kept it.
+    std::string startedFrom;
 
     /// The lowest validation loss, else the lowest training loss; -1 before any epoch.
     double bestLoss() const;

@@ -44,6 +44,8 @@ struct SessionSetup {
     ModelGraph graph;
     std::vector<NamedTensor> weights;  ///< start from these where they fit the layers
     WeightsOrigin weightsOrigin = WeightsOrigin::Model;
+    /// What `weights` are, in words, for the run's record: "run 2", "weights.llw".
+    std::string weightsFrom;
     TrainConfig config;
     /// As the project names it: prepare() reads a `sample:` series from `sampleFolder`
     /// (shippedSampleFolder() when not given).

@@ -2,6 +2,7 @@
 // for starting weights, the run record) and the model export.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -89,7 +90,7 @@ SessionSetup sineSetup(std::vector<NamedTensor> weights, WeightsOrigin origin) {
     s.data.columns.clear();
     s.data.syntheticSteps = 300;
     s.data.stride = 4;
-    SessionSetup setup = sessionSetup(autoencoder(), s, std::move(weights), origin);
+    SessionSetup setup = sessionSetup(autoencoder(), s, {std::move(weights), origin, "weights.llw"});
     setup.previewSamples = 0;
     return setup;
 }
@@ -126,6 +127,59 @@ TEST(TrainingJob, TheRunRecordHoldsResolvedSettingsAndTheFittedNormaliser) {
     EXPECT_EQ(record.model, "model.loom");
     EXPECT_EQ(record.normalizer.shift, n.shift);
     EXPECT_EQ(record.run.training, run.training);
+}
+
+TEST(TrainingJob, TheRunSaysWhatItsWeightsStartedFrom) {
+    TrainingSession fresh(sineSetup({}, WeightsOrigin::Model));
+    fresh.prepare();
+    EXPECT_EQ(startingPoint(fresh), "Keras's initialisers (seed 1)");
+    Plan<float> trained = Plan<float>::compile(autoencoder(), 1);
+    trained.initialize(5);
+    TrainingSession all(sineSetup(trained.exportWeights(), WeightsOrigin::Given));
+    all.prepare();
+    EXPECT_EQ(startingPoint(all), "weights.llw");
+    EXPECT_EQ(beginRun(all, 1, "").startedFrom, "weights.llw");
+    // A wider decoder keeps only the encoder's weights.
+    Plan<float> narrow = Plan<float>::compile(autoencoder(4), 1);
+    narrow.initialize(5);
+    SessionSetup wider = sineSetup(trained.exportWeights(), WeightsOrigin::Model);
+    wider.graph = autoencoder(4);
+    wider.graph.setParam(wider.graph.nodes()[1].id, "units", std::int64_t{6});
+    TrainingSession part(wider);
+    part.prepare();
+    EXPECT_EQ(startingPoint(part).rfind("weights.llw for lstm_1, Keras's initialisers (seed 1) elsewhere", 0), 0u)
+        << startingPoint(part);
+}
+
+TEST(TrainingSettings, RunsCompareByTheirResolvedSettingsInWords) {
+    // A run recorded with only what was chosen, and one with every default written out.
+    const nlohmann::json sparse = {{"epochs", 20}, {"data", {{"source", "sample:nile.csv"}}}};
+    nlohmann::json full = trainingSettingsJson(trainingSettings(sparse));
+    full["normalizer"] = {{"kind", "zscore"}, {"shift", {1.0}}, {"scale", {2.0}}};  // fitted, not chosen
+    EXPECT_TRUE(settingsChanges(sparse, full).empty());
+    full["optimizer"]["learning_rate"] = 0.0005;
+    full["shuffle"] = false;
+    full["data"]["source"] = "data.csv";
+    EXPECT_EQ(settingsChanges(sparse, full),
+              (std::vector<std::string>{"data source sample:nile.csv -> data.csv", "learning rate 0.001 -> 0.0005",
+                                        "shuffle on -> off"}));
+    const std::vector<std::string> lines = settingsLines(sparse);
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "optimizer: adam"), lines.end());
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "batch size: 32"), lines.end());
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "data columns: none"), lines.end());
+}
+
+TEST(ProjectFile, KeepsWhereTheWeightsCameFrom) {
+    Project p;
+    p.graph = autoencoder();
+    Plan<float> plan = Plan<float>::compile(p.graph, 1);
+    plan.initialize(1);
+    p.weights = plan.exportWeights();
+    p.weightsFrom = "run 3's weights";
+    EXPECT_EQ(parseProject(serializeProject(p)).weightsFrom, "run 3's weights");
+    EXPECT_THROW(parseProject(R"({"format": "layerloom-project", "version": 2, "graph": {"nodes": [], "edges": []},
+                                  "weights": {"encoding": "float32-le-base64", "tensors": [], "from": 7}})"),
+                 ProjectError);
 }
 
 Project exampleProject() {

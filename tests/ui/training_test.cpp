@@ -499,14 +499,58 @@ private slots:
         runs->table()->selectRow(0);
         runs->table()->selectionModel()->select(runs->table()->model()->index(1, 0),
                                                  QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        QVERIFY2(runs->details()->toPlainText().contains("lstm_2: units 8 -> 12"),
+        const QString compared = runs->details()->toPlainText();
+        QVERIFY2(compared.contains("lstm_2: units 8 -> 12"), qPrintable(compared));
+        // The same settings compare as the same, and each run says where its weights started.
+        QVERIFY2(compared.contains("Settings:\n  the same\n"), qPrintable(compared));
+        QVERIFY2(compared.contains("run 1: Keras's initialisers (seed 1)"), qPrintable(compared));
+        QVERIFY2(compared.contains("run 2: run 1's weights for lstm_1, "), qPrintable(compared));
+        // One run's settings read as words, not as the file holds them.
+        runs->table()->selectRow(1);
+        QVERIFY2(runs->details()->toPlainText().contains("  learning rate: 0.001\n"),
                  qPrintable(runs->details()->toPlainText()));
+        QVERIFY(!runs->details()->toPlainText().contains("{"));
         // Restore run 1's graph: one undo step.
         runs->table()->selectRow(0);
         QTest::mouseClick(runs->restoreButton(), Qt::LeftButton);
         QCOMPARE(m_window->document()->graph().nodeByName("lstm_2")->param<std::int64_t>("units"), 8);
         m_window->document()->undo();
         QCOMPARE(m_window->document()->graph().nodeByName("lstm_2")->param<std::int64_t>("units"), 12);
+    }
+
+    // After training one model, opening another (or File > New) leaves nothing of the first on
+    // show: no run in Loss or Gradients, no outputs in Reconstruction, no "Trained ..." line.
+    void anotherProjectLeavesNothingOfTheFirstOnShow() {
+        openWithData(2);
+        clickStart();
+        waitUntilIdle();
+        QVERIFY(ws()->lossChart()->series("loss")->count() > 0);
+        QVERIFY(ws()->reconstruction()->ranking()->rowCount() > 0);
+        for (int round = 0; round < 2; ++round) {
+            if (round == 0) {
+                answerNextDialog(QMessageBox::Discard);  // the trained weights are not saved
+                QVERIFY(m_window->openPath(":/examples/lstm_autoencoder.loom"));
+            } else {
+                m_window->findChild<QAction*>("newAction")->trigger();
+            }
+            QVERIFY(controller()->run().history.empty());
+            QVERIFY(controller()->progressText().isEmpty());
+            QLineSeries* loss = ws()->lossChart()->series("loss");
+            QVERIFY(!loss || loss->count() == 0);
+            QCOMPARE(ws()->reconstruction()->ranking()->rowCount(), 0);
+            QVERIFY(m_window->document()->project().runs.empty());
+        }
+    }
+
+    // Other data chosen after training: the outputs shown were computed on the data before,
+    // and Reconstruction says so instead of showing them.
+    void otherDataClearsTheOutputsOfTheDataBefore() {
+        openWithData(1);
+        clickStart();
+        waitUntilIdle();
+        QVERIFY(ws()->reconstruction()->ranking()->rowCount() > 0);
+        typeInto(ws()->dataPanel()->findChildren<QSpinBox*>().at(0), "700");
+        QTRY_COMPARE_WITH_TIMEOUT(ws()->reconstruction()->ranking()->rowCount(), 0, 30000);
     }
 
     void aLargeFileIsReadOffTheWindowsThreadWithProgress() {

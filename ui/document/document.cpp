@@ -25,8 +25,9 @@ void Document::markExtrasModified() {
     if (!was) emit modificationChanged();
 }
 
-void Document::setWeights(std::vector<NamedTensor> weights) {
+void Document::setWeights(std::vector<NamedTensor> weights, std::string from) {
     m_project.weights = std::move(weights);
+    m_project.weightsFrom = m_project.weights.empty() ? std::string() : std::move(from);
     markExtrasModified();
     emit weightsChanged();
 }
@@ -87,6 +88,7 @@ void Document::setProject(Project project, QString filePath) {
     m_undo.clear();
     m_extrasModified = false;
     m_validation = validate(m_project.graph);
+    emit replaced();
     emit changed();
     emit weightsChanged();
     emit trainingChanged();

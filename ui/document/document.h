@@ -46,7 +46,9 @@ public:
     const std::vector<NamedTensor>& weights() const { return m_project.weights; }
     /// Replaces the weights (after training, or empty to start afresh); not an undo step, but
     /// the project counts as modified until saved.
-    void setWeights(std::vector<NamedTensor> weights);
+    /// `from` says what they are, for the records of runs that start from them ("run 3's
+    /// weights"); empty weights have no origin.
+    void setWeights(std::vector<NamedTensor> weights, std::string from = {});
     /// The project's training settings (TrainConfig and DataSpec as JSON); same rules as
     /// setWeights().
     void setTraining(nlohmann::json training);
@@ -120,6 +122,9 @@ public:
     void setGraph(ModelGraph graph);
 
 signals:
+    /// A whole other project took this one's place (File > New, Open, a recovered copy): views
+    /// drop what they show of the one before. Comes before the other signals of the change.
+    void replaced();
     /// The graph changed (and was re-validated).
     void changed();
     void weightsChanged();

@@ -26,8 +26,8 @@ TrainingJobExport exportTrainingJob(const TrainingJobRequest& request, const QSt
     }
     const Project& project = request.project;
     // As training in the window prepares it: the same data, windows and starting weights.
-    TrainingSession session(sessionSetup(project.graph, trainingSettings(project.training), project.weights,
-                                         WeightsOrigin::Model, sampleFolder()));
+    TrainingSession session(sessionSetup(project.graph, trainingSettings(project.training),
+                                         {project.weights, WeightsOrigin::Model, project.weightsFrom}, sampleFolder()));
     session.prepare(progress);
     if (progress && !progress(1.0)) throw ReadCancelled();
     const PytorchJobReport report = exportTrainingJob(session, project, request.modelPath.toStdString(),

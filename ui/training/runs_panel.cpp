@@ -14,11 +14,11 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <set>
 
 #include "canvas/canvas_style.h"
 #include "document/document.h"
 #include "document/start_folder.h"
+#include "service/training_job.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
 #include "train/warm_start.h"
@@ -38,23 +38,8 @@ QString endingText(StopReason r) {
     return QObject::tr("finished");
 }
 
-/// The settings that differ between two runs, one line each: "learning_rate 0.001 -> 0.0005".
-QStringList settingChanges(const nlohmann::json& a, const nlohmann::json& b, const std::string& prefix = {}) {
-    QStringList out;
-    if (!a.is_object() || !b.is_object()) {
-        if (a != b) out << QString::fromStdString(prefix + " " + a.dump() + " -> " + b.dump());
-        return out;
-    }
-    std::set<std::string> keys;
-    for (const auto& [k, v] : a.items()) keys.insert(k);
-    for (const auto& [k, v] : b.items()) keys.insert(k);
-    for (const std::string& k : keys) {
-        if (k == "normalizer") continue;  // fitted, not chosen
-        const nlohmann::json va = a.contains(k) ? a[k] : nlohmann::json();
-        const nlohmann::json vb = b.contains(k) ? b[k] : nlohmann::json();
-        if (va != vb) out << settingChanges(va, vb, prefix.empty() ? k : prefix + "." + k);
-    }
-    return out;
+QString startedFromText(const TrainingRun& r) {
+    return r.startedFrom.empty() ? QObject::tr("not recorded") : QString::fromStdString(r.startedFrom);
 }
 
 }  // namespace
@@ -146,7 +131,7 @@ QString RunsPanel::importRun(const QString& dir) {
     if (run.outcome.empty()) run.outcome = "Imported from " + dir.toStdString();
     const bool fits = !folder.weights.empty() && matchWeights(m_document->graph(), folder.weights).all();
     // The weights first: the new run's reconstructions are computed from the model's weights.
-    if (fits) m_document->setWeights(folder.weights);
+    if (fits) m_document->setWeights(folder.weights, "run " + std::to_string(run.number) + "'s weights");
     nlohmann::json runs = m_document->project().runs;
     runs.push_back(runToJson(run));
     m_document->setRuns(std::move(runs));
@@ -238,7 +223,9 @@ void RunsPanel::selectionChanged() {
             lines << tr("Last epoch %1: loss %2%3").arg(e.epoch).arg(e.loss, 0, 'g', 5)
                          .arg(e.valLoss >= 0 ? tr(", val_loss %1").arg(e.valLoss, 0, 'g', 5) : QString());
         }
-        lines << QString() << tr("Settings:") << QString::fromStdString(r.training.dump(2));
+        lines << tr("Started from: %1").arg(startedFromText(r));
+        lines << QString() << tr("Settings:");
+        for (const std::string& line : settingsLines(r.training)) lines << "  " + QString::fromStdString(line);
         m_details->setPlainText(lines.join("\n"));
         emit runSelected(r);
     } else if (rows.size() == 2) {
@@ -253,9 +240,11 @@ void RunsPanel::selectionChanged() {
         lines << tr("  parameters %1 -> %2").arg(QLocale().toString(static_cast<qlonglong>(a.parameters)),
                                                  QLocale().toString(static_cast<qlonglong>(b.parameters)));
         lines << QString() << tr("Settings:");
-        const QStringList settings = settingChanges(a.training, b.training);
-        if (settings.isEmpty()) lines << tr("  the same");
-        for (const QString& s : settings) lines << "  " + s;
+        const std::vector<std::string> settings = settingsChanges(a.training, b.training);
+        if (settings.empty()) lines << tr("  the same");
+        for (const std::string& s : settings) lines << "  " + QString::fromStdString(s);
+        lines << QString() << tr("Started from:");
+        for (const TrainingRun* r : {&a, &b}) lines << tr("  run %1: %2").arg(r->number).arg(startedFromText(*r));
         lines << QString() << tr("Results:");
         for (const TrainingRun* r : {&a, &b}) {
             lines << tr("  run %1: best loss %2 after %3 epochs (%4)")

@@ -98,8 +98,9 @@ bool TrainingController::start(QString* why) {
     }
     SessionSetup setup;
     try {
-        setup = sessionSetup(m_document->graph(), trainingSettings(m_document->project().training),
-                             m_document->weights(), WeightsOrigin::Model, sampleFolder());
+        const Project& project = m_document->project();
+        setup = sessionSetup(project.graph, trainingSettings(project.training),
+                             {project.weights, WeightsOrigin::Model, project.weightsFrom}, sampleFolder());
     } catch (const std::exception& e) {
         *why = tr("The training settings are not valid: %1").arg(QString::fromStdString(e.what()));
         return false;
@@ -190,6 +191,19 @@ bool TrainingController::start(QString* why) {
         });
     });
     return true;
+}
+
+void TrainingController::forget() {
+    if (busy()) return;
+    m_run = TrainingRun{};
+    m_previewSet = PreviewSet{};
+    m_notes.clear();
+    m_match = WeightMatch{};
+    m_epochWeights.clear();
+    m_progressText.clear();
+    m_progressToolTip.clear();
+    m_permille = 0;
+    emit progressChanged();
 }
 
 void TrainingController::pause() {
@@ -311,7 +325,7 @@ void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor>
     m_document->setStructureLocked(QString());
     m_epochWeights.clear();
     if (prepared && result.reason != StopReason::InvalidData) {
-        if (!weights.empty()) m_document->setWeights(std::move(weights));
+        if (!weights.empty()) m_document->setWeights(std::move(weights), "run " + std::to_string(m_run.number) + "'s weights");
         m_run.reason = error.isEmpty() ? result.reason : StopReason::NonFinite;
         m_run.outcome = message.toStdString();
         nlohmann::json runs = m_document->project().runs;

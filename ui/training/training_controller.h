@@ -44,6 +44,9 @@ public:
     /// document, the run into the runs list), as before closing the document.
     void finishNow();
 
+    /// Forgets the last run (not while one goes): another project took the document's place.
+    void forget();
+
     /// The run in progress (or the last one): settings, history so far.
     const TrainingRun& run() const { return m_run; }
     /// The preview samples of the run in progress; valid after prepared().

@@ -100,6 +100,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* newAction = file->addAction(tr("&New"), this, &MainWindow::newModel);
+    newAction->setObjectName("newAction");
     newAction->setShortcut(QKeySequence::New);
     newAction->setStatusTip(tr("Start a new model with one Input layer"));
     QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::openFileDialog);

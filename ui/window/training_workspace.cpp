@@ -131,6 +131,7 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     });
     connect(m_controller, &TrainingController::prepared, this, [this] {
         m_savedPreview->cancel();
+        m_shownData = dataChoice();
         m_reconstruction->setSamples(m_controller->previewSet());
         for (const std::string& note : m_controller->dataNotes()) emit message(QString::fromStdString(note), 6000);
     });
@@ -155,6 +156,26 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
         m_gradients->setRun(run);
     });
     connect(m_runs, &RunsPanel::hint, this, [this](const QString& text) { emit message(text, 8000); });
+    // Another project in the document: nothing of the one before stays on show (its run, its
+    // previews, its progress line), before its runs are shown below.
+    connect(m_document, &Document::replaced, this, [this] {
+        m_controller->forget();
+        m_chartTimer.stop();
+        m_liveShown = false;
+        m_epochsChanged = m_previewChanged = false;
+        m_preview = Preview{};
+        m_savedPreview->cancel();
+        m_reconstruction->clear();
+        m_shownData = nullptr;
+    });
+    // Other data chosen: the outputs on show were computed on the data before.
+    connect(m_document, &Document::trainingChanged, this, [this] {
+        if (m_controller->busy() || m_shownData.is_null() || dataChoice() == m_shownData) return;
+        m_savedPreview->cancel();
+        m_reconstruction->setNote(tr("The data changed since these outputs were computed. Train the model to "
+                                     "see what it makes of the new data."));
+        m_shownData = nullptr;
+    });
     // A project opened with runs shows its latest one in Loss and Gradients, as after training
     // (the Runs panel has reloaded by now: it was connected first).
     connect(m_document, &Document::runsChanged, this, &TrainingWorkspace::showLatestRun);
@@ -213,13 +234,20 @@ void TrainingWorkspace::showSavedPreview(const TrainingRun& run) {
     SessionSetup setup;
     try {
         if (!matchWeights(m_document->graph(), m_document->weights()).all()) return nothing();
-        setup = sessionSetup(m_document->graph(), trainingSettings(run.training), m_document->weights(),
-                             WeightsOrigin::Model, sampleFolder());
+        setup = sessionSetup(m_document->graph(), trainingSettings(run.training),
+                             {m_document->weights(), WeightsOrigin::Model, m_document->project().weightsFrom},
+                             sampleFolder());
     } catch (const std::exception&) {
         return nothing();
     }
     m_reconstruction->setNote(tr("Computing the saved weights' output for run %1...").arg(run.number));
+    m_shownData = dataChoice();
     m_savedPreview->request(std::move(setup), static_cast<int>(run.history.size()));
+}
+
+nlohmann::json TrainingWorkspace::dataChoice() const {
+    const nlohmann::json& t = m_document->project().training;
+    return t.is_object() ? t.value("data", nlohmann::json::object()) : nlohmann::json::object();
 }
 
 void TrainingWorkspace::refreshActions() {

@@ -80,6 +80,10 @@ private:
     bool m_epochsChanged = false;
     bool m_previewChanged = false;
     Preview m_preview;  ///< the latest, shown at the next redraw
+    /// The data choice the outputs in Reconstruction were computed on; null when none show.
+    nlohmann::json m_shownData;
+
+    nlohmann::json dataChoice() const;
 
     QDockWidget* dock(const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area);
     void refreshActions();
