@@ -148,6 +148,9 @@ TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* obse
             next->onEpoch(r);
             if (session.m_setup.previewSamples > 0) next->onPreview(session.preview(r.epoch));
         }
+        void onHold() override {
+            if (next) next->onHold();
+        }
         bool wantsCheckpoints() const override { return next && next->wantsCheckpoints(); }
         void onCheckpoint(const TrainingState& state) override { next->onCheckpoint(state); }
     } relay(*this, observer);

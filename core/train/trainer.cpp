@@ -331,7 +331,10 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         double lossSum = 0.0, accSum = 0.0;
         std::map<std::string, double> gradSums;  ///< per layer: the sum of its batches' norms
         for (int b = 0; b < batches; ++b) {
-            if (control && (control->stopRequested() || !control->waitWhilePaused())) {
+            const auto onHold = [observer] {
+                if (observer) observer->onHold();
+            };
+            if (control && (control->stopRequested() || !control->waitWhilePaused(onHold))) {
                 result.reason = StopReason::Cancelled;
                 result.message = "Stopped at epoch " + std::to_string(epoch) + ", batch " +
                                  std::to_string(b + 1) + "; the weights are those trained so far.";

@@ -98,6 +98,8 @@ public:
     virtual ~TrainingObserver() = default;
     virtual void onBatch(const BatchReport&) {}
     virtual void onEpoch(const EpochReport&) {}
+    /// A pause is about to hold the run at a batch boundary: reports kept back go out now.
+    virtual void onHold() {}
     /// Return true to be given a TrainingState before the first batch (epochsDone 0, or where a
     /// resumed run starts) and after every finished epoch, for checkpoints.
     virtual bool wantsCheckpoints() const { return false; }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 
 namespace loom {
@@ -30,11 +31,28 @@ public:
     }
     bool stopRequested() const { return m_stop.load(); }
     bool paused() const { return m_paused.load(); }
+    /// Whether the run is held at a batch boundary by a pause now: everything it reported
+    /// before has been reported, and nothing more comes until resume() or a stop.
+    bool holding() const { return m_holding.load(); }
 
-    /// Blocks while paused; returns false when a stop was requested.
-    bool waitWhilePaused() {
+    /// Blocks while paused; returns false when a stop was requested. `beforeHolding` runs
+    /// once before the run is held (holding() turns true), outside the lock: the last reports
+    /// go out there.
+    bool waitWhilePaused(const std::function<void()>& beforeHolding = {}) {
         std::unique_lock lock(m_mutex);
-        m_wake.wait(lock, [this] { return !m_paused.load() || m_stop.load(); });
+        bool told = !beforeHolding;
+        while (m_paused.load() && !m_stop.load()) {
+            if (!told) {
+                lock.unlock();
+                beforeHolding();
+                lock.lock();
+                told = true;
+                continue;
+            }
+            m_holding = true;
+            m_wake.wait(lock);
+        }
+        m_holding = false;
         return !m_stop.load();
     }
 
@@ -43,6 +61,7 @@ private:
     std::condition_variable m_wake;
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_paused{false};
+    std::atomic<bool> m_holding{false};
 };
 
 }  // namespace loom

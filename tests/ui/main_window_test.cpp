@@ -44,6 +44,7 @@ using namespace loom;
 using namespace loom::ui;
 using test::answerNextDialog;
 using test::itemNamed;
+using test::settle;
 
 class MainWindowTest : public QObject {
     Q_OBJECT
@@ -75,9 +76,9 @@ private slots:
         w.resize(1400, 900);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QTest::qWait(50);  // the fit-to-window runs once the window has its size
+        settle();  // the fit-to-window runs once the window has its size
         itemNamed(w, "lstm_2")->setSelected(true);  // the inspector shows it
-        QTest::qWait(50);
+        settle();
         const QImage shot = w.grab().toImage();
         QVERIFY(shot.save(QDir(LAYERLOOM_SCREENSHOT_DIR).filePath("main_window.png")));
         QSet<QRgb> colours;
@@ -120,7 +121,7 @@ private slots:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         const auto canvasLightness = [&] {
-            QTest::qWait(30);
+            settle();
             return w.canvas()->viewport()->grab().toImage().pixelColor(4, 4).lightness();
         };
         QVERIFY2(canvasLightness() > 200, "a light desktop, a light canvas");

@@ -1,7 +1,6 @@
 // The training controller without a window: the worker thread, its reports, pause, resume,
 // stop, finishing at once, and going away mid-run. Its threading is what the ThreadSanitizer
 // build checks most closely (no painting, so none of Qt's own threads are involved).
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -103,9 +102,11 @@ private slots:
         QVERIFY(waitFor([&] { return c.run().batchLosses.size() > 3; }, 60000));
         c.pause();
         QCOMPARE(c.state(), TrainingController::State::Paused);
-        QTest::qWait(300);
+        QTRY_VERIFY_WITH_TIMEOUT(c.holding(), 60000);
+        c.collectReports();
         const std::size_t frozen = c.run().batchLosses.size();
-        QTest::qWait(300);
+        QCoreApplication::processEvents();
+        c.collectReports();
         QCOMPARE(c.run().batchLosses.size(), frozen);
         c.resume();
         QVERIFY(waitFor([&] { return c.run().batchLosses.size() > frozen; }, 60000));
@@ -137,7 +138,7 @@ private slots:
             QVERIFY(c.start(&why));
             QVERIFY(waitFor([&] { return c.run().batchLosses.size() > 3; }, 60000));
         }  // the destructor stops and joins; queued reports are dropped
-        QTest::qWait(50);
+        QCoreApplication::processEvents();
         QVERIFY(doc.structureLock().isEmpty());
     }
 

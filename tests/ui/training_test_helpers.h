@@ -1,7 +1,5 @@
 #pragma once
 
-#include <QElapsedTimer>
-#include <QTimer>
 #include <QtTest>
 #include <functional>
 
@@ -33,40 +31,10 @@ inline Project smallAutoencoder(std::int64_t units = 8) {
     return p;
 }
 
-/// A timer that should fire every 10 ms while started: worst() is the longest gap between two
-/// firings, how long the event loop was kept from running.
-class EventLoopProbe {
-public:
-    EventLoopProbe() {
-        m_timer.setInterval(10);
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            const qint64 now = m_clock.elapsed();
-            if (m_last > 0) m_worst = std::max(m_worst, now - m_last);
-            m_last = now;
-        });
-    }
-    void start() {
-        m_clock.start();
-        m_timer.start();
-    }
-    void stop() { m_timer.stop(); }
-    qint64 worst() const { return m_worst; }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0, m_worst = 0;
-};
-
-/// Runs the event loop until `done` or `ms` milliseconds; returns whether it got done.
+/// Runs the event loop until `done`, for at most `ms` milliseconds (a generous limit, not a
+/// timing); returns whether it got done.
 inline bool waitFor(const std::function<bool()>& done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > ms) return false;
-        QTest::qWait(5);
-    }
-    return true;
+    return QTest::qWaitFor(done, ms);
 }
 
 }  // namespace loom::ui::test

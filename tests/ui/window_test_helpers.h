@@ -17,6 +17,15 @@
 
 namespace loom::ui::test {
 
+/// Delivers every event waiting (layouts, resizes, shows, zero-time timers) until none is
+/// left: what a window does after a change before it is drawn again. No clock is involved.
+inline void settle() {
+    for (int round = 0; round < 8; ++round) {
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::processEvents(QEventLoop::AllEvents);
+    }
+}
+
 /// A double-click as the platform delivers it: a click, then the double-click press.
 inline void doubleClick(QWidget* widget, QPoint at) {
     QTest::mouseClick(widget, Qt::LeftButton, Qt::NoModifier, at);

@@ -47,6 +47,7 @@ using namespace loom;
 using namespace loom::ui;
 using test::dragMouse;
 using test::itemNamed;
+using test::settle;
 using test::openShown;
 
 namespace {
@@ -216,7 +217,7 @@ private slots:
         // lstm_5 -> lstm_1 would close a loop: refused, the reason in the status bar.
         const ModelGraph before = w.document()->graph();
         dragMouse(vp, viewPos(w, last->outputPortPos()), viewPos(w, first->inputPortPos(0)));
-        QTest::qWait(50);
+        settle();
         QCOMPARE(w.document()->graph(), before);
         QVERIFY2(w.statusBar()->currentMessage().contains("loop"),
                  qPrintable(w.statusBar()->currentMessage()));
@@ -577,7 +578,7 @@ private slots:
         MainWindow w;
         openShown(w, ":/examples/lstm_autoencoder_skips.loom");
         w.scene()->clearSelection();
-        QTest::qWait(50);
+        settle();
         NodeItem* card = itemNamed(w, "lstm_2");
         const Point before = named(w, "lstm_2").position;
         QWidget* vp = w.canvas()->viewport();
@@ -586,7 +587,7 @@ private slots:
         // Pressed: the card is selected, the Inspector fills with its fields, the dock widens
         // and the canvas narrows while the button is still down.
         QTest::mousePress(vp, Qt::LeftButton, Qt::NoModifier, at);
-        QTest::qWait(80);
+        settle();
         // The Inspector is as wide from the start as its widest form: the canvas keeps its width.
         QCOMPARE(vp->width(), width);
         QTest::mouseRelease(vp, Qt::LeftButton, Qt::NoModifier, at);

@@ -61,6 +61,10 @@ public:
     /// Asks the work going to stop and waits for it to end; with `deliver`, what it reported
     /// before ending is delivered now (finished() included), else dropped.
     void stopAndWait(bool deliver);
+    /// Delivers what the work going has reported so far now, instead of at the next 20 ms.
+    void collectNow() {
+        if (m_current) deliver(m_current);
+    }
     /// Whether work started and its end has not been delivered yet.
     bool running() const { return m_current != nullptr; }
 

@@ -56,6 +56,8 @@ struct TrainingController::Worker : SessionObserver {
         if (Clock::now() - lastPost >= std::chrono::milliseconds(50)) flush();
     }
 
+    void onHold() override { flush(); }
+
     void onEpoch(const EpochReport& r) override {
         flush();
         epoch = r.epoch;

@@ -44,6 +44,11 @@ public:
     /// document, the run into the runs list), as before closing the document.
     void finishNow();
 
+    /// Whether a paused run is held at a batch boundary: its reports so far are all posted.
+    bool holding() const { return m_control && m_control->holding(); }
+    /// Takes in the worker's reports waiting now (they are otherwise taken every 20 ms).
+    void collectReports() { m_task.collectNow(); }
+
     /// Forgets the last run (not while one goes): another project took the document's place.
     void forget();
 
