@@ -115,7 +115,9 @@ void replaceAll(std::string& text, const std::string& what, const std::string& w
 std::string pytorchJobFile(const std::string& name) { return pytorch_job_files::file(name); }
 
 PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir) {
-    if (!in.project || !in.plan || !in.data) throw std::invalid_argument("exportPytorchJob: nothing to export");
+    if (!in.project || !in.plan || !in.data || !in.record) {
+        throw std::invalid_argument("exportPytorchJob: nothing to export");
+    }
     const Project& project = *in.project;
     const Plan<float>& plan = *in.plan;
     const PreparedData& data = *in.data;
@@ -165,16 +167,9 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
     const Dims& out = plan.dims(plan.outputs()[0]);
 
     const json training = trainConfigToJson(in.config);
-    RunRecord record;
-    record.model = in.modelPath;
+    RunRecord record = *in.record;
     record.complete = false;
-    record.run.number = 1;
-    record.run.graph = project.graph;
-    record.run.training = training;
-    record.run.training["data"] = dataSpecToJson(in.dataSpec);
     record.run.parameters = parameters;
-    record.window = data.window;
-    record.normalizer = data.normalizer;
 
     json job = {{"format", kJobFormat},
                 {"version", 1},
@@ -214,7 +209,7 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
                            std::to_string(in.config.epochs) + " epochs, batch " + std::to_string(in.config.batchSize) +
                            ", seed " + std::to_string(in.config.seed) + (in.config.shuffle ? ", shuffled" : ", in order");
     replaceAll(readme, "{{TITLE}}", title);
-    replaceAll(readme, "{{MODEL}}", in.modelPath.empty() ? "MODEL.loom" : in.modelPath);
+    replaceAll(readme, "{{MODEL}}", in.record->model.empty() ? "MODEL.loom" : in.record->model);
     replaceAll(readme, "{{DATA}}", dataText);
     replaceAll(readme, "{{SETTINGS}}", settings);
     replaceAll(readme, "{{BATCH}}", std::to_string(in.config.batchSize));

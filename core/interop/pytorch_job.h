@@ -7,6 +7,7 @@
 #include "data/data_source.h"
 #include "engine/plan.h"
 #include "graph/project_file.h"
+#include "train/run_folder.h"
 #include "train/trainer.h"
 
 namespace loom {
@@ -20,7 +21,9 @@ struct PytorchJobInput {
     TrainConfig config;
     DataSpec dataSpec;
     const PreparedData* data = nullptr;
-    std::string modelPath;
+    /// The record the job's run folder starts from (beginRunRecord: the same schema as a run
+    /// LayerLoom trains itself); the job fills in the history and the ending.
+    const RunRecord* record = nullptr;
 };
 
 struct PytorchJobReport {

@@ -162,7 +162,8 @@ PytorchJobReport exportTrainingJob(const TrainingSession& session, const Project
     job.config = session.setup().config;
     job.dataSpec = session.setup().data;
     job.data = &session.data();
-    job.modelPath = modelPath;
+    const RunRecord record = beginRunRecord(session, modelPath, std::string());
+    job.record = &record;
     return exportPytorchJob(job, dir);
 }
 

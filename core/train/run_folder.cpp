@@ -190,8 +190,8 @@ json runRecordToJson(const RunRecord& r) {
               {"model", r.model},
               {"complete", r.complete},
               {"run", runToJson(r.run)},
-              {"window", windowToJson(r.window)},
-              {"normalizer", normalizerToJson(r.normalizer)}};
+              {"window", windowToJson(r.window)}};
+    j["run"]["training"]["normalizer"] = normalizerToJson(r.normalizer);
     if (r.state) j["resume"] = stateToJson(*r.state);
     return j;
 }
@@ -237,11 +237,15 @@ RunRecord runRecordFromJson(const json& j) {
     training.object();
     const JsonField data = legacy ? root["data"] : training["data"];
     data.object();
+    // Version 1 (and LayerLoom 0.1.0) kept the normaliser at the top; later it is the run's.
+    const bool topNormalizer = legacy || root["version"].integer() < 2;
+    const JsonField normalizer = topNormalizer ? root["normalizer"] : training["normalizer"];
     try {
-        r.normalizer = normalizerFromJson(root["normalizer"].object().value());
+        r.normalizer = normalizerFromJson(normalizer.object().value());
     } catch (const std::runtime_error& e) {
-        root["normalizer"].fail(e.what());
+        normalizer.fail(e.what());
     }
+
     try {
         // Read here so that a damaged record is refused when it is opened.
         (void)trainConfigFromJson(r.run.training);
@@ -253,6 +257,8 @@ RunRecord runRecordFromJson(const json& j) {
     } catch (const std::runtime_error& e) {
         data.fail(e.what());
     }
+    // Where a project's runs list keeps it too (version 1 kept it at the top only).
+    r.run.training["normalizer"] = normalizerToJson(r.normalizer);
     return r;
 }
 

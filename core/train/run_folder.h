@@ -17,7 +17,10 @@
 namespace loom {
 
 inline constexpr const char* kRunFormat = "layerloom-run";
-inline constexpr int kRunVersion = 1;
+/// Version 2: the run holds its fitted normaliser in `run.training.normalizer`, as a
+/// project's runs list does (one schema for a run wherever it is kept); version 1 kept it at
+/// the top and is still read.
+inline constexpr int kRunVersion = 2;
 
 /// What a run folder's run.json says: what was trained on what, how it went, and, while the
 /// run can go on, where it stands.
@@ -28,6 +31,7 @@ struct RunRecord {
     TrainingRun run;
     WindowSpec window;
     /// The normalisation fitted on the training data; evaluation and prediction undo it.
+    /// Written as run.training.normalizer.
     Normalizer normalizer;
     /// False while the run goes on: the folder is the checkpoint of its last finished epoch.
     bool complete = true;

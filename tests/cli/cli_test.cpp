@@ -601,11 +601,11 @@ TEST(CliEvaluate, ADamagedRunFolderIsAnErrorThatNamesIt) {
                    "--epochs 1 --batch-size 8 --quiet --out " + dir.string());
     ASSERT_EQ(r.exitCode, 0) << r.out;
     nlohmann::json info = nlohmann::json::parse(readFile(dir / "run.json"));
-    info["normalizer"] = {{"kind", "zscore"}};
+    info["run"]["training"]["normalizer"] = {{"kind", "zscore"}};
     std::ofstream(dir / "run.json") << info.dump();
     r = run("evaluate " + kFixture + "/model.json --run " + dir.string());
     EXPECT_EQ(r.exitCode, 1) << r.out;
-    EXPECT_TRUE(has(r.out, "run.json: /normalizer: the normalizer needs one shift and one scale "
+    EXPECT_TRUE(has(r.out, "run.json: /run/training/normalizer: the normalizer needs one shift and one scale "
                            "per feature; it has 0 shifts and 0 scales")) << r.out;
 }
 

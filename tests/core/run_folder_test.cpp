@@ -247,7 +247,8 @@ TEST(RunFolder, ADamagedRecordIsRefusedWithWhere) {
     EXPECT_NE(errorAfter([](json& j) { j["version"] = 9; }).find("version 9 of the run format"), std::string::npos);
     EXPECT_NE(errorAfter([](json& j) { j["window"]["stride"] = -2; }).find("/window/stride: expected a whole number from 0 to 16777216, found -2"),
               std::string::npos);
-    EXPECT_NE(errorAfter([](json& j) { j["normalizer"]["scale"] = {0.0}; }).find("/normalizer: "),
+    EXPECT_NE(errorAfter([](json& j) { j["run"]["training"]["normalizer"]["scale"] = {0.0}; })
+                  .find("/run/training/normalizer: "),
               std::string::npos);
     const std::string data = errorAfter([](json& j) { j["run"]["training"]["data"] = 7; });
     EXPECT_NE(data.find("/run/training/data"), std::string::npos) << data;
@@ -257,6 +258,33 @@ TEST(RunFolder, ADamagedRecordIsRefusedWithWhere) {
     EXPECT_NE(resume.find("/resume: missing \"optimizer_iterations\""), std::string::npos) << resume;
     EXPECT_NE(errorAfter([](json& j) { j = json::array(); }).find("run.json: expected an object, found a list"),
               std::string::npos);
+}
+
+// Version 1 kept the normaliser at the top of run.json; the run holds it now, as in projects.
+TEST(RunFolder, ReadsVersionOneWithItsNormaliserAtTheTop) {
+    const fs::path dir = freshFolder("version1");
+    fs::create_directories(dir);
+    Plan<float> plan = Plan<float>::compile(dropoutAutoencoder(), 8);
+    plan.initialize(1);
+    RunRecord r;
+    r.model = "m.loom";
+    r.run.training = trainConfigToJson(TrainConfig{});
+    r.run.training["data"] = dataSpecToJson(DataSpec{});
+    r.normalizer.kind = Normalizer::Kind::MinMax;
+    r.normalizer.shift = {3.0};
+    r.normalizer.scale = {4.0};
+    writeRunFolder(dir, r, plan.exportWeights());
+    json j = json::parse(std::ifstream(dir / "run.json"));
+    EXPECT_EQ(j["version"], 2);
+    EXPECT_EQ(j["run"]["training"]["normalizer"]["shift"], json::array({3.0}));
+    EXPECT_FALSE(j.contains("normalizer"));
+    j["version"] = 1;
+    j["normalizer"] = j["run"]["training"]["normalizer"];
+    j["run"]["training"].erase("normalizer");
+    std::ofstream(dir / "run.json") << j.dump();
+    const RunFolder back = readRunFolder(dir);
+    EXPECT_EQ(back.record.normalizer.shift, std::vector<double>{3.0});
+    EXPECT_EQ(back.record.run.training["normalizer"]["kind"], "minmax");
 }
 
 TEST(RunFolder, ReadsTheRunRecordOfLayerLoom010) {

@@ -126,7 +126,7 @@ def predict(job, run, x_file, y_file, tolerance):
     with torch.no_grad():
         for name, values in read_llw(os.path.join(run, "weights.llw")).items():
             tensors[names[name]].copy_(torch.from_numpy(values.copy()))
-    norm = record(run)["normalizer"]
+    norm = record(run)["run"]["training"]["normalizer"]
     x = np.load(x_file).astype(np.float64)
     shift, scale = np.array(norm.get("shift") or [0.0]), np.array(norm.get("scale") or [1.0])
     if norm["kind"] == "none":

@@ -126,8 +126,6 @@ QString RunsPanel::importRun(const QString& dir) {
     const RunFolder folder = readRunFolder(runDir.toStdString());
     TrainingRun run = folder.record.run;
     run.number = m_document->nextRunNumber();
-    // Where the window keeps a run's fitted normalisation (its previews undo it).
-    run.training["normalizer"] = normalizerToJson(folder.record.normalizer);
     if (run.outcome.empty()) run.outcome = "Imported from " + dir.toStdString();
     const bool fits = !folder.weights.empty() && matchWeights(m_document->graph(), folder.weights).all();
     // The weights first: the new run's reconstructions are computed from the model's weights.
