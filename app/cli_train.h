@@ -4,30 +4,12 @@
 
 #include "cli_args.h"
 #include "data/data_source.h"
-#include "data/csv_reader.h"
-#include "graph/project_file.h"
-#include "service/training_job.h"
-#include "train/trainer.h"
+#include "cli_settings.h"
 
 namespace loom::cli {
 
 int trainCommand(const Args& args, std::ostream& out, std::ostream& err);
 int predictCommand(const Args& args, std::ostream& out, std::ostream& err);
 int evaluateCommand(const Args& args, std::ostream& out, std::ostream& err);
-
-/// Training settings: the project's `training` section, then the command line on top.
-TrainConfig configFrom(const Project& project, const Args& args);
-/// The data settings: the project's `training.data` section, then the command line on top;
-/// the default sample series when neither names any data, as in the window.
-DataSpec dataFrom(const Project& project, const Args& args);
-/// Whether neither the project nor the command line names the data (the default is taken).
-bool namesNoData(const Project& project, const Args& args);
-/// Both, as the training-job service takes them.
-TrainingSettings settingsFrom(const Project& project, const Args& args);
-/// A problem with the data names the data as the user gave it.
-DataError aboutData(const std::string& source, const DataError& e);
-
-/// The options train, evaluate and predict take values for.
-const std::set<std::string>& trainingOptions();
 
 }  // namespace loom::cli

@@ -1,0 +1,138 @@
+#include "cli_train.h"
+
+#include <functional>
+#include <iomanip>
+#include <optional>
+#include <ostream>
+
+#include "cli_model.h"
+#include "data/csv_reader.h"
+#include "data/npy.h"
+#include "data/sample_catalogue.h"
+#include "engine/plan.h"
+#include "interop/keras_model.h"
+#include "io/atomic_file.h"
+#include "train/config_json.h"
+#include "train/run_folder.h"
+#include "train/trainer.h"
+
+namespace loom::cli {
+
+using nlohmann::json;
+
+int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
+    a.expect({"data", "target", "column", "label", "window", "stride", "steps", "seed", "normalize",
+              "missing", "weights", "run", "loss", "batch-size"},
+             {"json"}, 1, "a MODEL");
+    try {
+        const LoadedModel model = loadModel(a.positional[0]);
+        std::optional<RunRecord> run;
+        const std::vector<NamedTensor> weights = weightsFor(model, a, &run);
+        TrainConfig config = configFrom(model.project, a);
+        DataSpec spec = run ? dataSpecFromJson(run->run.training["data"]) : dataFrom(model.project, a);
+        if (a.get("data")) spec = dataFrom(model.project, a);
+        if (run) {
+            const TrainConfig trained = trainConfigFromJson(run->run.training);
+            if (!a.get("loss")) config.loss = trained.loss;
+        }
+        spec.validationSplit = 0.0;
+        Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, spec.window);
+        plan.loadWeights(weights);
+        PreparedData data;
+        Evaluation e;
+        try {
+            DataSpec read = spec;
+            read.source = resolveDataSource(spec.source);
+            data = prepareData(read, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
+                               run ? &run->normalizer : nullptr);
+            e = evaluate(plan, data.train, config.loss);
+        } catch (const DataError& problem) {
+            throw aboutData(spec.source, problem);
+        }
+        if (a.flag("json")) {
+            json j = {{"loss", e.loss}, {"loss_name", lossName(config.loss)}, {"samples", data.train.size()}};
+            if (e.accuracy >= 0) j["accuracy"] = e.accuracy;
+            out << j.dump(2) << "\n";
+        } else {
+            out << lossName(config.loss) << ": " << std::setprecision(6) << e.loss;
+            if (e.accuracy >= 0) out << "  accuracy: " << std::setprecision(4) << e.accuracy;
+            out << "  (" << data.train.size() << " samples)\n";
+        }
+        return kOk;
+    } catch (const UsageError&) {
+        throw;
+    } catch (const std::exception& e) {
+        err << "layerloom-cli: error: " << e.what() << "\n";
+        return kInvalid;
+    }
+}
+
+int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
+    a.expect({"input", "out", "weights", "run", "batch-size"}, {}, 1, "a MODEL");
+    const auto inputPath = a.get("input");
+    if (!inputPath) throw UsageError{"predict needs --input X.json|X.npy"};
+    try {
+        const LoadedModel model = loadModel(a.positional[0]);
+        std::optional<RunRecord> run;
+        const std::vector<NamedTensor> weights = weightsFor(model, a, &run);
+        NpyArray x;
+        if (inputPath->ends_with(".npy")) {
+            x = readNpy(*inputPath);
+        } else {
+            x.values = readJsonArray(*inputPath, x.shape);
+        }
+        if (x.shape.size() < 2) throw DataError(*inputPath + ": give a batch: (batch, time, features)");
+        const Dims sample(x.shape.begin() + 1, x.shape.end());
+        const int batch = static_cast<int>(a.integer("batch-size", 1).value_or(64));
+        Plan<float> plan = Plan<float>::compile(model.project.graph, batch, sample.size() == 2 ? sample[0] : 0);
+        plan.loadWeights(weights);
+        const Dims& in = plan.dims(plan.inputs().at(0));
+        if (sample != in) {
+            throw DataError(*inputPath + ": the samples have shape " + formatShape(sample) +
+                            ", but the model's Input takes " + formatShape(in));
+        }
+        // The run's normalisation, both ways, as training and the window's previews use it.
+        const Normalizer norm = run ? run->normalizer : Normalizer{};
+        const std::int64_t features = in.back();
+        try {
+            norm.toModelUnits(x.values, features);
+        } catch (const DataError& e) {
+            throw DataError("run.json: " + std::string(e.what()) + " (the model's Input)");
+        }
+        NpyArray y;
+        y.values = predict(plan, x.values);
+        y.shape = {x.shape[0]};
+        const Dims& od = plan.dims(plan.outputs().at(0));
+        y.shape.insert(y.shape.end(), od.begin(), od.end());
+        if (od.back() == features) norm.toDataUnits(y.values, features);
+        const std::string target = a.get("out", "-");
+        if (target.ends_with(".npy")) {
+            writeNpy(target, y);
+            return kOk;
+        }
+        // Nested JSON arrays (batch, time, features), as the Keras fixtures hold them.
+        std::function<json(std::size_t, std::size_t&)> nest = [&](std::size_t depth, std::size_t& at) {
+            json j = json::array();
+            for (std::int64_t i = 0; i < y.shape[depth]; ++i) {
+                j.push_back(depth + 1 == y.shape.size() ? json(y.values[at++]) : nest(depth + 1, at));
+            }
+            return j;
+        };
+        std::size_t at = 0;
+        const std::string text = nest(0, at).dump() + "\n";
+        if (target == "-") {
+            out << text;
+        } else {
+            writeFileAtomically(target, text);
+        }
+        return kOk;
+    } catch (const UsageError&) {
+        throw;
+    } catch (const std::exception& e) {
+        err << "layerloom-cli: error: " << e.what() << "\n";
+        return kInvalid;
+    }
+}
+
+}  // namespace loom::cli
+
