@@ -34,11 +34,6 @@
 #include "document/examples.h"
 #include "document/start_folder.h"
 #include "export/canvas_export.h"
-#include "engine/plan.h"
-#include "export/model_diagram.h"
-#include "interop/keras_export.h"
-#include "service/model_export.h"
-#include "export/training_job_export.h"
 #include "tasks/modal_task.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
@@ -51,8 +46,6 @@
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
 #include "report/summary.h"
-#include "train/warm_start.h"
-#include "engine/weights_file.h"
 #include "io/isolated.h"
 
 namespace loom::ui {
@@ -472,185 +465,6 @@ bool MainWindow::saveTo(const QString& path) {
     refreshTitle();
     statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
     return true;
-}
-
-void MainWindow::exportCanvasAs(const QString& suffix) {
-    const QString base = startDirectory() +
-                         "/" + m_document->displayName() + "." + suffix;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Canvas"), base,
-                                                      suffix.toUpper() + " (*." + suffix + ")");
-    if (path.isEmpty()) return;
-    double scale = 1.0;
-    if (suffix == "png") {
-        bool ok = false;
-        scale = QInputDialog::getDouble(this, tr("Export PNG"), tr("Scale (1 = 100% zoom):"), 2.0,
-                                        0.25, 8.0, 2, &ok);
-        if (!ok) return;
-    }
-    QString error;
-    if (!exportCanvas(m_scene, path, scale, &error)) {
-        QMessageBox::warning(this, tr("Cannot export"), error);
-        return;
-    }
-    statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
-}
-
-bool MainWindow::exportable(const QString& title) {
-    if (!m_document->validation().hasErrors()) return true;
-    QMessageBox::information(this, title,
-                             tr("The model has problems (see the Problems dock); fix them "
-                                "first, so that it can be built."));
-    return false;
-}
-
-void MainWindow::exportKerasCode() {
-    if (!exportable(tr("Export as Keras Code"))) return;
-    QString base = m_document->displayName();
-    base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
-    const QString start = startDirectory() +
-                          "/" + base.toLower() + ".py";
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export as Keras Code"), start,
-                                                      tr("Python (*.py)"));
-    if (path.isEmpty()) return;
-    try {
-        ModelExportRequest request;
-        request.project = m_document->project();
-        if (request.project.name.empty()) request.project.name = m_document->displayName().toStdString();
-        request.format = ModelFormat::KerasCode;
-        request.target = path.toStdString();
-        loom::exportModel(request);
-    } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
-        return;
-    }
-    statusBar()->showMessage(tr("Wrote %1").arg(path), 6000);
-}
-
-void MainWindow::exportModel(ModelExport kind) {
-    const QString title = kind == ModelExport::PytorchFolder  ? tr("Export as PyTorch Module")
-                          : kind == ModelExport::LayersFolder ? tr("Export as Keras/TF.js Model")
-                                                              : tr("Export as Keras Model File");
-    if (!exportable(title)) return;
-    const QString start = startDirectory();
-    QString target;
-    if (kind == ModelExport::KerasFile) {
-        QString base = m_document->displayName();
-        base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
-        const QString keras3 = tr("Keras 3 model (*.keras)"), keras2 = tr("tf.keras 2 model (*.h5)");
-        QString filter = keras3;
-        target = QFileDialog::getSaveFileName(this, title, start + "/" + base.toLower() + ".keras", keras3 + ";;" + keras2, &filter);
-        const QString suffix = QFileInfo(target).suffix().toLower();
-        if (!target.isEmpty() && suffix != "keras" && suffix != "h5" && suffix != "hdf5") target += filter == keras2 ? ".h5" : ".keras";
-    } else {
-        target = QFileDialog::getExistingDirectory(
-            this, kind == ModelExport::PytorchFolder ? tr("Folder for model.py and its weights") : tr("Folder for model.json and weights.bin"),
-            start);
-    }
-    if (target.isEmpty()) return;
-    QString report;
-    try {
-        QApplication::setOverrideCursor(Qt::WaitCursor);
-        const auto restore = qScopeGuard([] { QApplication::restoreOverrideCursor(); });
-        report = exportModelTo(target, kind);
-    } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
-        return;
-    }
-    // The next file dialog starts where this export went.
-    QSettings().setValue("lastDirectory", kind == ModelExport::KerasFile ? target : target + "/");
-    QStringList limits;
-    if (kind == ModelExport::LayersFolder) {
-        for (const std::string& l : tfjsLimitations(m_document->graph())) limits << QString::fromStdString(l);
-    }
-    if (!limits.isEmpty()) {
-        QMessageBox::information(this, title, tr("%1\n\nKeras reads it; TF.js will not:\n\n%2")
-                                                  .arg(report, limits.join("\n\n")));
-    }
-    statusBar()->showMessage(report, 8000);
-}
-
-void MainWindow::exportTrainingJobDialog() {
-    const QString title = tr("Export Training Job");
-    if (!exportable(title)) return;
-    // A new folder by name, as a file is saved; an earlier job's folder is replaced.
-    QString base = m_document->displayName();
-    base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
-    const QString target = QFileDialog::getSaveFileName(
-        this, tr("Export Training Job: name a new folder for it"), startDirectory() + "/" + base.toLower() + "_job",
-        tr("Training job folder (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
-    if (target.isEmpty()) return;
-    // The data is read and written off the window's thread, which stays live meanwhile.
-    TrainingJobExport done;
-    try {
-        const bool written = runWithProgress(
-            this, title, tr("Preparing the data and writing the training job..."),
-            [&done, request = trainingJobRequest(*m_document), target](TaskContext& task) {
-                TrainingJobExport result = exportTrainingJob(request, target, [&task](double fraction) {
-                    task.progress(fraction);
-                    return !task.stopRequested();
-                });
-                task.post([&done, result] { done = result; });
-            });
-        if (!written) {
-            statusBar()->showMessage(tr("Exporting the training job was cancelled."), 8000);
-            return;
-        }
-    } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
-        return;
-    }
-    QSettings().setValue("lastDirectory", target + "/");
-    QString text = done.summary + "\n\n" +
-                   tr("In that folder, train it on one process with\n    python3 train.py\n"
-                      "or on N processes with\n    torchrun --standalone --nproc_per_node=N train.py\n"
-                      "(README.md there has the commands for several machines). "
-                      "Training > Import Run... on that folder brings its run back.");
-    if (!done.warnings.isEmpty()) text += "\n\n" + tr("Differences from training here:") + "\n" + done.warnings.join("\n");
-    QMessageBox::information(this, title, text);
-    statusBar()->showMessage(done.summary, 8000);
-}
-
-void MainWindow::exportWeightsTo(const QString& path) {
-    if (m_document->weights().empty()) throw std::runtime_error("the model has no trained weights yet");
-    saveWeights(path.toStdString(), m_document->weights());
-}
-
-QString MainWindow::exportModelTo(const QString& target, ModelExport kind) {
-    ModelExportRequest request;
-    request.project = m_document->project();
-    if (request.project.name.empty()) request.project.name = m_document->displayName().toStdString();
-    request.weights = m_document->weights();
-    request.format = kind == ModelExport::PytorchFolder  ? ModelFormat::Pytorch
-                     : kind == ModelExport::LayersFolder ? ModelFormat::Layers
-                                                         : ModelFormat::KerasFile;
-    request.target = target.toStdString();
-    const ModelExportResult done = loom::exportModel(request);
-    const WeightMatch& match = done.match;
-    QString weights = tr("the model's trained weights");
-    if (!done.trained || match.none()) {
-        weights = tr("new weights from Keras's initialisers (seed %1), ready to train").arg(done.seed);
-    } else if (!match.all()) {
-        weights = tr("trained weights for %1 and new ones for %2")
-                      .arg(counted(static_cast<qsizetype>(match.kept.size()), "layer"),
-                           listed(match.fresh));
-    }
-    if (kind == ModelExport::KerasFile) return tr("Wrote %1 with %2").arg(target, weights);
-    return tr("Wrote %1/%2 with %3").arg(target, kind == ModelExport::PytorchFolder ? "model.py" : "model.json", weights);
-}
-
-void MainWindow::exportDiagramAs(const QString& suffix) {
-    const QString base = startDirectory() +
-                         "/" + m_document->displayName() + "_diagram." + suffix;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Model Diagram"), base,
-                                                      suffix.toUpper() + " (*." + suffix + ")");
-    if (path.isEmpty()) return;
-    QString error;
-    if (!exportModelDiagram(m_document->graph(), m_document->validation(),
-                            m_document->displayName(), path, 2.0, &error)) {
-        QMessageBox::warning(this, tr("Cannot export"), error);
-        return;
-    }
-    statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
 }
 
 bool MainWindow::maybeSave() {
