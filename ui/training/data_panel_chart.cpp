@@ -1,0 +1,124 @@
+// The Data panel's view of the series: the plot along the file's own years or dates, and the
+// table of its first rows.
+#include "training/data_panel.h"
+
+#include <QStandardItemModel>
+#include <QtCharts/QCategoryAxis>
+#include <QtCharts/QChart>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+#include "training/chart_util.h"
+#include "training/decimate.h"
+
+namespace loom::ui {
+
+namespace {
+
+/// The table shows the first rows of a series, not all of a million.
+constexpr int kTableRows = 500;
+
+/// The x axis of a series: the file's own years or index where it has evenly spaced ones,
+/// its dates as written at a few steps, else the time step.
+QAbstractAxis* timeAxis(const DataPreview& p, std::int64_t steps, double* x0, double* dx) {
+    *x0 = 0;
+    *dx = 1;
+    const auto last = static_cast<double>(steps - 1);
+    if (static_cast<std::int64_t>(p.indexValues.size()) == steps && risesEvenly(p.indexValues)) {
+        auto* x = new QValueAxis;
+        *x0 = p.indexValues.front();
+        *dx = p.indexValues[1] - p.indexValues[0];
+        const double end = *x0 + *dx * last;
+        const bool whole = std::floor(*x0) == *x0 && std::floor(*dx) == *dx;
+        x->setTitleText(QString::fromStdString(p.indexName));
+        x->setLabelFormat(whole ? "%d" : "%g");
+        x->setRange(*x0, end);
+        if (whole) {
+            const double step = roundStep(end - *x0, 7);
+            x->setTickType(QValueAxis::TicksDynamic);
+            x->setTickAnchor(std::ceil(*x0 / step) * step);
+            x->setTickInterval(step);
+        }
+        return x;
+    }
+    if (static_cast<std::int64_t>(p.indexTexts.size()) == steps) {
+        auto* x = new QCategoryAxis;
+        x->setTitleText(QString::fromStdString(p.indexName));
+        x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        x->setRange(0, last);
+        const std::int64_t every = std::max<std::int64_t>(1, static_cast<std::int64_t>(roundStep(last, 5)));
+        for (std::int64_t t = 0; t < steps; t += every) {
+            const QString label = QString::fromStdString(p.indexTexts[static_cast<std::size_t>(t)]);
+            if (!label.isEmpty()) x->append(label, static_cast<double>(t));
+        }
+        return x;
+    }
+    auto* x = new QValueAxis;
+    x->setTitleText(QObject::tr("time step"));
+    x->setLabelFormat("%d");
+    x->setRange(0, last);
+    return x;
+}
+
+}  // namespace
+
+void DataPanel::showSeries(const DataPreview& preview) {
+    const Series& series = preview.series;
+    clearChart(m_chart);
+    m_table->clear();
+    if (series.steps == 0) return;
+    double x0 = 0, dx = 1;
+    QAbstractAxis* x = timeAxis(preview, series.steps, &x0, &dx);
+    auto* y = new QValueAxis;
+    m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    double lo = INFINITY, hi = -INFINITY;
+    for (std::int64_t f = 0; f < series.features; ++f) {
+        std::vector<double> column(static_cast<std::size_t>(series.steps));
+        for (std::int64_t t = 0; t < series.steps; ++t) column[static_cast<std::size_t>(t)] = series.at(t, f);
+        for (double v : column) {
+            if (std::isfinite(v)) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        }
+        auto* line = new QLineSeries;
+        line->setName(f < static_cast<std::int64_t>(series.names.size()) ? QString::fromStdString(series.names[static_cast<std::size_t>(f)]) : tr("feature %1").arg(f + 1));
+        line->replace(decimated(column, x0, dx));
+        m_chart->addSeries(line);
+        line->attachAxis(x);
+        line->attachAxis(y);
+    }
+    if (lo <= hi) {
+        y->setRange(lo - 0.05 * (hi - lo + 1e-12), hi + 0.05 * (hi - lo + 1e-12));
+        y->applyNiceNumbers();  // ticks at 0, 50, 100, ... not at -9.5, 42.8, ...
+    }
+    m_chart->legend()->setVisible(series.features > 1 || !series.names.empty());
+
+    const bool indexed = !preview.indexName.empty() &&
+                         (static_cast<std::int64_t>(preview.indexValues.size()) == series.steps ||
+                          static_cast<std::int64_t>(preview.indexTexts.size()) == series.steps);
+    QStringList headers{indexed ? QString::fromStdString(preview.indexName) : tr("step")};
+    for (const std::string& n : series.names) headers << QString::fromStdString(n);
+    m_table->setColumnCount(static_cast<int>(series.features + 1));
+    m_table->setHorizontalHeaderLabels(headers);
+    const int rows = static_cast<int>(std::min<std::int64_t>(series.steps, kTableRows));
+    m_table->setRowCount(rows);
+    for (int r = 0; r < rows; ++r) {
+        const auto i = static_cast<std::size_t>(r);
+        QString label = QString::number(r);
+        if (indexed) {
+            label = preview.indexTexts.empty() ? QString::number(preview.indexValues[i], 'g', 10)
+                                               : QString::fromStdString(preview.indexTexts[i]);
+        }
+        m_table->setItem(r, 0, new QStandardItem(label));
+        for (std::int64_t f = 0; f < series.features; ++f) {
+            const double v = series.at(r, f);
+            auto* item = new QStandardItem(std::isfinite(v) ? QString::number(v, 'g', 6) : tr("missing"));
+            if (!std::isfinite(v)) item->setForeground(QColor(200, 40, 40));
+            m_table->setItem(r, static_cast<int>(f + 1), item);
+        }
+    }
+}
+
+}  // namespace loom::ui
