@@ -33,13 +33,17 @@ QString copiedSamples() {
 }  // namespace
 
 std::optional<std::filesystem::path> sampleFolder() {
-    if (auto shipped = shippedSampleFolder()) {
-        std::error_code ec;
-        if (std::filesystem::is_directory(*shipped, ec)) return shipped;
-    }
-    const QString copied = copiedSamples();
-    if (copied.isEmpty()) return std::nullopt;
-    return std::filesystem::path(copied.toStdString());
+    // Looked for (and copied, where it must be) once per run of the program.
+    static const std::optional<std::filesystem::path> folder = []() -> std::optional<std::filesystem::path> {
+        if (auto shipped = shippedSampleFolder()) {
+            std::error_code ec;
+            if (std::filesystem::is_directory(*shipped, ec)) return shipped;
+        }
+        const QString copied = copiedSamples();
+        if (copied.isEmpty()) return std::nullopt;
+        return std::filesystem::path(copied.toStdString());
+    }();
+    return folder;
 }
 
 std::string readableSource(const std::string& source) {
