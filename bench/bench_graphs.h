@@ -3,6 +3,7 @@
 #include <string>
 
 #include "graph/model_graph.h"
+#include "layers/layer_nodes.h"
 
 namespace loom::bench {
 
@@ -12,7 +13,7 @@ namespace loom::bench {
 inline ModelGraph residualStack(int nodes) {
     ModelGraph g;
     auto node = [&](const char* kind, ParamMap params, double y, double x = 0.0) {
-        const NodeId id = g.addNode(kind, {x, y});
+        const NodeId id = addLayer(g, kind, {x, y});
         for (auto& [k, v] : params) g.setParam(id, k, v);
         return id;
     };

@@ -1,5 +1,6 @@
 #include "graph/graph_edit.h"
 
+#include "layers/layer_nodes.h"
 #include "layers/layer_registry.h"
 
 namespace loom {
@@ -25,7 +26,7 @@ struct Applier {
     void operator()(const edit::AddNode& op) {
         const LayerSpec* spec = findLayer(op.kind);
         if (!spec) throw EditError("unknown layer kind '" + op.kind + "'");
-        const NodeId id = graph.addNode(op.kind, op.position);
+        const NodeId id = addLayer(graph, op.kind, op.position);
         for (const auto& [key, value] : op.params) {
             if (!spec->param(key)) throw EditError(op.kind + " has no parameter '" + key + "'");
             graph.setParam(id, key, value);
@@ -40,7 +41,7 @@ struct Applier {
     }
     void operator()(const edit::SetParam& op) { graph.setParam(resolve(op.node), op.key, op.value); }
     void operator()(const edit::ChangeKind& op) {
-        if (!graph.changeKind(op.node, op.kind)) throw EditError("cannot change the layer kind");
+        if (!changeLayerKind(graph, op.node, op.kind)) throw EditError("cannot change the layer kind");
     }
     void operator()(const edit::Rename& op) {
         if (!graph.rename(op.node, op.name)) throw EditError("the edit renames a node that is gone");

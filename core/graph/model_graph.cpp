@@ -3,18 +3,14 @@
 #include <algorithm>
 #include <cassert>
 
-#include "layers/layer_registry.h"
-
 namespace loom {
 
-NodeId ModelGraph::addNode(std::string_view kind, Point position, std::string name) {
-    const LayerSpec* spec = findLayer(kind);
-    if (!spec) return 0;
+NodeId ModelGraph::addNode(std::string kind, ParamMap params, Point position, std::string name) {
     Node n;
     n.id = m_nextNode;
-    n.kind = std::string(kind);
-    n.name = name.empty() ? uniqueName(spec->nameBase()) : std::move(name);
-    n.params = spec->defaults();
+    n.kind = std::move(kind);
+    n.name = std::move(name);
+    n.params = std::move(params);
     n.position = position;
     insertNode(std::move(n));
     return m_nodes.back().id;
@@ -22,9 +18,6 @@ NodeId ModelGraph::addNode(std::string_view kind, Point position, std::string na
 
 void ModelGraph::insertNode(Node node) {
     assert(node.id != 0 && !m_index.contains(node.id));
-    if (const LayerSpec* spec = findLayer(node.kind)) {
-        for (const ParamSpec& p : spec->params()) node.params.try_emplace(p.name, p.defaultValue);
-    }
     m_nextNode = std::max(m_nextNode, node.id + 1);
     m_index.emplace(node.id, m_nodes.size());
     m_nodes.push_back(std::move(node));
@@ -149,12 +142,11 @@ bool ModelGraph::rename(NodeId id, std::string name) {
     return true;
 }
 
-bool ModelGraph::changeKind(NodeId id, std::string_view kind) {
+bool ModelGraph::changeKind(NodeId id, std::string kind, ParamMap params) {
     Node* n = node(id);
-    const LayerSpec* spec = findLayer(kind);
-    if (!n || !spec) return false;
-    n->kind = std::string(kind);
-    n->params = spec->defaults();
+    if (!n) return false;
+    n->kind = std::move(kind);
+    n->params = std::move(params);
     return true;
 }
 

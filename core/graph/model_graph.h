@@ -61,12 +61,11 @@ struct Group {
 /// Graph algorithms live in graph_algorithms.h, shapes and diagnostics in shape/.
 class ModelGraph {
 public:
-    /// Adds a node of a registered kind with the schema's default parameters and a fresh
-    /// Keras-like name (`lstm_1`, `lstm_2`, ...) unless `name` is given. Returns 0 for an
-    /// unknown kind.
-    NodeId addNode(std::string_view kind, Point position = {}, std::string name = {});
+    /// Adds a node as given under a fresh id and returns the id. The graph knows nothing of
+    /// layer kinds: `addLayer` (layers/layer_nodes.h) fills a kind's defaults and name.
+    NodeId addNode(std::string kind, ParamMap params, Point position, std::string name);
     /// Inserts a fully described node with its own id (used by loading and undo); the id must
-    /// be free. Missing parameters get their defaults.
+    /// be free.
     void insertNode(Node node);
     /// Removes the node and every edge touching it. Returns the removed edges.
     std::vector<Edge> removeNode(NodeId id);
@@ -94,9 +93,9 @@ public:
 
     bool setParam(NodeId id, std::string_view key, ParamValue value);
     bool rename(NodeId id, std::string name);
-    /// Turns a node into another kind (Add -> Concatenate), resetting its parameters to the
-    /// new kind's defaults and keeping its wires.
-    bool changeKind(NodeId id, std::string_view kind);
+    /// Turns a node into another kind with the parameters given, keeping its name and wires
+    /// (`changeLayerKind` in layers/layer_nodes.h gives it the new kind's defaults).
+    bool changeKind(NodeId id, std::string kind, ParamMap params);
 
     /// Gathers layers into a new group (taking them out of any group they were in) and returns
     /// its id; 0 when none of `members` exists.

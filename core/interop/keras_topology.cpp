@@ -11,6 +11,7 @@
 #include "io/json_input.h"
 #include "io/message_text.h"
 #include "layers/layer_registry.h"
+#include "layers/layer_nodes.h"
 
 namespace loom {
 
@@ -126,7 +127,7 @@ private:
                               : cfg.contains("batch_shape")     ? "batch_shape"
                                                                 : nullptr;
             if (!key) failLayer(name, "an InputLayer without its shape (batch_input_shape or batch_shape)");
-            const NodeId id = g.addNode(kInputKind, {}, name);
+            const NodeId id = loom::addLayer(g, kInputKind, {}, name);
             g.setParam(id, "shape", shapeOf(cfg[key], name));
             return id;
         }
@@ -134,7 +135,7 @@ private:
         if (cfg.contains("layer") && cfg["layer"].is_object()) checkOrigin(cfg["layer"], name, textMember(cfg["layer"], "class_name"));
         const LayerSpec* spec = findLayer(cls);
         if (!spec) fail("layer '" + printableExcerpt(name, 40) + "' is a " + printableExcerpt(cls, 40) + ", which LayerLoom does not support");
-        const NodeId id = g.addNode(cls, {}, name);
+        const NodeId id = loom::addLayer(g, cls, {}, name);
         ParamMap params = g.node(id)->params;
         if (const std::string problem = spec->readKeras(cfg, m_producer, params); !problem.empty()) failLayer(name, problem);
         for (const auto& [key, value] : params) {
@@ -167,7 +168,7 @@ private:
                 json shape = cfg.is_object() && cfg.contains("batch_input_shape") ? cfg["batch_input_shape"] : json();
                 if (shape.is_null() && config.is_object() && config.contains("build_input_shape")) shape = config["build_input_shape"];
                 if (shape.is_null()) fail("the first layer does not say its input shape");
-                prev = g.addNode(kInputKind, {}, g.uniqueName("input"));
+                prev = loom::addLayer(g, kInputKind, {}, g.uniqueName("input"));
                 g.setParam(prev, "shape", shapeOf(shape, layerName(l)));
             }
             const NodeId id = addLayer(l);

@@ -8,6 +8,7 @@
 #include "graph/layout.h"
 #include "graph/project_file.h"
 #include "shape/skip_connection.h"
+#include "layers/layer_nodes.h"
 
 namespace loom {
 namespace {
@@ -32,7 +33,7 @@ struct Bottleneck {
         repeat = test::add(g, "RepeatVector", {{"n", std::int64_t{32}}}, {bottleneck});
         dec = lstm(g, 20, true, repeat);
         merge = test::add(g, "Add", {}, {dec});
-        free = g.addNode("Dense");
+        free = addLayer(g, "Dense");
     }
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "layers/layer_nodes.h"
 #include "core/test_graphs.h"
 #include "graph/graph_algorithms.h"
 
@@ -14,23 +15,23 @@ using test::input;
 
 TEST(ModelGraph, NamesNodesTheKerasWay) {
     ModelGraph g;
-    const NodeId a = g.addNode("LSTM");
-    const NodeId b = g.addNode("LSTM");
-    const NodeId c = g.addNode("TimeDistributed");
+    const NodeId a = addLayer(g, "LSTM");
+    const NodeId b = addLayer(g, "LSTM");
+    const NodeId c = addLayer(g, "TimeDistributed");
     EXPECT_EQ(g.node(a)->name, "lstm_1");
     EXPECT_EQ(g.node(b)->name, "lstm_2");
     EXPECT_EQ(g.node(c)->name, "time_distributed_1");
     g.removeNode(a);
-    EXPECT_EQ(g.node(g.addNode("LSTM"))->name, "lstm_1");  // the free name is reused
-    EXPECT_EQ(g.addNode("NoSuchLayer"), 0u);
+    EXPECT_EQ(g.node(addLayer(g, "LSTM"))->name, "lstm_1");  // the free name is reused
+    EXPECT_EQ(addLayer(g, "NoSuchLayer"), 0u);
 }
 
 TEST(ModelGraph, IdsStayStableAcrossRemovals) {
     ModelGraph g;
-    const NodeId a = g.addNode("Dense");
-    const NodeId b = g.addNode("Dense");
+    const NodeId a = addLayer(g, "Dense");
+    const NodeId b = addLayer(g, "Dense");
     g.removeNode(a);
-    const NodeId c = g.addNode("Dense");
+    const NodeId c = addLayer(g, "Dense");
     EXPECT_NE(c, a);
     EXPECT_EQ(g.node(b)->name, "dense_2");
     EXPECT_EQ(g.indexOf(c), 1u);
@@ -38,7 +39,7 @@ TEST(ModelGraph, IdsStayStableAcrossRemovals) {
 
 TEST(ModelGraph, NewNodesCarryEverySchemaParameter) {
     ModelGraph g;
-    const Node* n = g.node(g.addNode("GRU"));
+    const Node* n = g.node(addLayer(g, "GRU"));
     EXPECT_EQ(n->params.size(), 9u);
     EXPECT_EQ(n->param<std::int64_t>("units"), 32);
     EXPECT_TRUE(n->param<bool>("reset_after"));
@@ -58,7 +59,7 @@ TEST(ModelGraph, InputEdgesAreInPortOrder) {
     ModelGraph g;
     const NodeId a = input(g, {3});
     const NodeId b = input(g, {3});
-    const NodeId m = g.addNode("Concatenate");
+    const NodeId m = addLayer(g, "Concatenate");
     g.connect({b, 0}, {m, 1});
     g.connect({a, 0}, {m, 0});
     auto in = g.inputEdges(m);
@@ -71,8 +72,8 @@ TEST(ModelGraph, InputEdgesAreInPortOrder) {
 TEST(GraphAnalysis, TopologicalOrderPutsProducersFirst) {
     ModelGraph g;
     // Insert consumers before producers so that file order is not topological order.
-    const NodeId d = g.addNode("Dense");
-    const NodeId l = g.addNode("LSTM");
+    const NodeId d = addLayer(g, "Dense");
+    const NodeId l = addLayer(g, "LSTM");
     const NodeId in = input(g, {5, 2});
     g.connect({l, 0}, {d, 0});
     g.connect({in, 0}, {l, 0});
@@ -89,7 +90,7 @@ TEST(GraphAnalysis, FindsEachCycleOnce) {
     const NodeId b = add(g, "Dense", {}, {a});
     g.connect({b, 0}, {a, 1});
     const NodeId c = add(g, "Dense", {}, {b});
-    const NodeId x = g.addNode("Dense");
+    const NodeId x = addLayer(g, "Dense");
     const NodeId y = add(g, "Dense", {}, {x});
     g.connect({y, 0}, {x, 0});
     const GraphAnalysis r = analyzeGraph(g);

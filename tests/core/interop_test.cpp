@@ -17,6 +17,7 @@
 #include "interop/keras_export.h"
 #include "interop/keras_model.h"
 #include "shape/skip_connection.h"
+#include "layers/layer_nodes.h"
 
 namespace loom {
 namespace {
@@ -85,10 +86,10 @@ Project smallUNet() {
     Project p;
     p.name = "small U-Net";
     ModelGraph& g = p.graph;
-    NodeId prev = g.addNode("InputLayer");
+    NodeId prev = addLayer(g, "InputLayer");
     g.setParam(prev, "shape", Dims{8, 1});
     const auto lstm = [&](std::int64_t units, bool sequences) {
-        const NodeId id = g.addNode("LSTM");
+        const NodeId id = addLayer(g, "LSTM");
         g.setParam(id, "units", units);
         g.setParam(id, "return_sequences", sequences);
         g.connect({prev, 0}, {id, 0});
@@ -97,14 +98,14 @@ Project smallUNet() {
     lstm(16, true);
     lstm(8, true);
     lstm(4, false);
-    const NodeId repeat = g.addNode("RepeatVector");
+    const NodeId repeat = addLayer(g, "RepeatVector");
     g.setParam(repeat, "n", std::int64_t{8});
     g.connect({prev, 0}, {repeat, 0});
     prev = repeat;
     lstm(4, true);
     lstm(8, true);
     lstm(16, true);
-    const NodeId out = g.addNode("TimeDistributed");
+    const NodeId out = addLayer(g, "TimeDistributed");
     g.setParam(out, "units", std::int64_t{1});
     g.connect({prev, 0}, {out, 0});
     applyEdit(g, symmetricSkipsFix(g, validate(g), "Add").edit);
@@ -141,9 +142,9 @@ TEST(LayersModelExport, RoundTripsTheExamplesWithTrainedWeightsAndPredictions) {
 
 TEST(LayersModelExport, WritesEveryOptionThatTfjsAndKerasDefaultDifferently) {
     ModelGraph g;
-    const NodeId in = g.addNode("InputLayer");
-    const NodeId lstm = g.addNode("LSTM");
-    const NodeId gru = g.addNode("GRU");
+    const NodeId in = addLayer(g, "InputLayer");
+    const NodeId lstm = addLayer(g, "LSTM");
+    const NodeId gru = addLayer(g, "GRU");
     g.connect({in, 0}, {lstm, 0});
     g.connect({lstm, 0}, {gru, 0});
     g.setParam(lstm, "return_sequences", true);

@@ -11,6 +11,7 @@
 #include "interop/keras_topology.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
+#include "layers/layer_nodes.h"
 
 namespace loom {
 namespace {
@@ -59,9 +60,9 @@ TEST(LayerKinds, FansFollowKerasForEveryRank) {
 
 TEST(LayerKinds, GlorotLimitsComeFromTheFans) {
     ModelGraph g;
-    const NodeId in = g.addNode("InputLayer");
+    const NodeId in = addLayer(g, "InputLayer");
     g.setParam(in, "shape", Dims{6});
-    const NodeId d = g.addNode("Dense");
+    const NodeId d = addLayer(g, "Dense");
     g.setParam(d, "units", std::int64_t{40});
     g.connect({in, 0}, {d, 0});
     Plan<double> plan = Plan<double>::compile(g, 1);
@@ -75,11 +76,11 @@ TEST(LayerKinds, GlorotLimitsComeFromTheFans) {
 
 TEST(LayerKinds, ParamCountIsTheSizeOfTheWeightsThePlanHolds) {
     ModelGraph g;
-    const NodeId in = g.addNode("InputLayer");
+    const NodeId in = addLayer(g, "InputLayer");
     g.setParam(in, "shape", Dims{5, 3});
     NodeId prev = in;
     for (const char* kind : {"LSTM", "GRU", "TimeDistributed"}) {
-        const NodeId n = g.addNode(kind);
+        const NodeId n = addLayer(g, kind);
         if (std::string(kind) != "TimeDistributed") g.setParam(n, "return_sequences", true);
         g.connect({prev, 0}, {n, 0});
         prev = n;

@@ -6,6 +6,7 @@
 
 #include "graph/model_graph.h"
 #include "shape/validator.h"
+#include "layers/layer_nodes.h"
 
 namespace loom::test {
 
@@ -23,7 +24,7 @@ std::string refusalOf(F&& call) {
 /// Adds a node of `kind` with parameter overrides, wired from `inputs` in port order.
 inline NodeId add(ModelGraph& g, std::string_view kind, ParamMap params = {},
                   std::vector<NodeId> inputs = {}) {
-    const NodeId id = g.addNode(kind);
+    const NodeId id = addLayer(g, kind);
     for (auto& [key, value] : params) g.setParam(id, key, value);
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         g.connect({inputs[i], 0}, {id, static_cast<int>(i)});

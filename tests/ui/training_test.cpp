@@ -35,6 +35,7 @@
 #include <QtCharts/QValueAxis>
 #include <QtTest>
 
+#include "layers/layer_nodes.h"
 #include "canvas/canvas_view.h"
 #include "document/autosave.h"
 #include "document/document.h"
@@ -741,11 +742,11 @@ private slots:
         }
         Project p;
         ModelGraph& g = p.graph;
-        const NodeId in = g.addNode("InputLayer", {0, 0});
+        const NodeId in = addLayer(g, "InputLayer", {0, 0});
         g.setParam(in, "shape", Dims{16, 1});
-        const NodeId l = g.addNode("LSTM", {0, 100});
+        const NodeId l = addLayer(g, "LSTM", {0, 100});
         g.setParam(l, "units", std::int64_t{8});
-        const NodeId d = g.addNode("Dense", {0, 200});
+        const NodeId d = addLayer(g, "Dense", {0, 200});
         g.setParam(d, "units", std::int64_t{2});
         g.setParam(d, "activation", std::string("softmax"));
         g.connect({in, 0}, {l, 0});

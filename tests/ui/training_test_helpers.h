@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "graph/project_file.h"
+#include "layers/layer_nodes.h"
 
 namespace loom::ui::test {
 
@@ -13,16 +14,16 @@ inline Project smallAutoencoder(std::int64_t units = 8) {
     Project p;
     p.name = "small autoencoder";
     ModelGraph& g = p.graph;
-    const NodeId in = g.addNode("InputLayer", {0, 0});
+    const NodeId in = addLayer(g, "InputLayer", {0, 0});
     g.setParam(in, "shape", Dims{16, 1});
-    const NodeId enc = g.addNode("LSTM", {0, 100});
+    const NodeId enc = addLayer(g, "LSTM", {0, 100});
     g.setParam(enc, "units", units);
-    const NodeId rep = g.addNode("RepeatVector", {0, 200});
+    const NodeId rep = addLayer(g, "RepeatVector", {0, 200});
     g.setParam(rep, "n", std::int64_t{16});
-    const NodeId dec = g.addNode("LSTM", {0, 300});
+    const NodeId dec = addLayer(g, "LSTM", {0, 300});
     g.setParam(dec, "units", units);
     g.setParam(dec, "return_sequences", true);
-    const NodeId out = g.addNode("TimeDistributed", {0, 400});
+    const NodeId out = addLayer(g, "TimeDistributed", {0, 400});
     g.setParam(out, "units", std::int64_t{1});
     g.connect({in, 0}, {enc, 0});
     g.connect({enc, 0}, {rep, 0});

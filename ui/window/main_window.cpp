@@ -47,6 +47,7 @@
 #include "panels/summary_panel.h"
 #include "report/summary.h"
 #include "io/isolated.h"
+#include "layers/layer_nodes.h"
 
 namespace loom::ui {
 
@@ -354,7 +355,7 @@ void MainWindow::refreshLock() {
 bool MainWindow::newModel() {
     if (!maybeSave()) return false;
     Project project;
-    project.graph.addNode(kInputKind, {0.0, 0.0});
+    addLayer(project.graph, kInputKind, {0.0, 0.0});
     m_document->setProject(std::move(project), QString());
     m_autosaver->clear();
     m_history->setEmptyLabel(tr("New model"));

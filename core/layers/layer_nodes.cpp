@@ -1,0 +1,25 @@
+#include "layers/layer_nodes.h"
+
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+NodeId addLayer(ModelGraph& graph, std::string_view kind, Point position, std::string name) {
+    const LayerSpec* spec = findLayer(kind);
+    if (!spec) return 0;
+    if (name.empty()) name = graph.uniqueName(spec->nameBase());
+    return graph.addNode(std::string(kind), spec->defaults(), position, std::move(name));
+}
+
+bool changeLayerKind(ModelGraph& graph, NodeId id, std::string_view kind) {
+    const LayerSpec* spec = findLayer(kind);
+    return spec && graph.changeKind(id, std::string(kind), spec->defaults());
+}
+
+void fillDefaults(Node& node) {
+    const LayerSpec* spec = findLayer(node.kind);
+    if (!spec) return;
+    for (const ParamSpec& p : spec->params()) node.params.try_emplace(p.name, p.defaultValue);
+}
+
+}  // namespace loom
