@@ -6,12 +6,13 @@
 #include <ostream>
 
 #include "cli_model.h"
+#include "cli_settings.h"
 #include "data/csv_reader.h"
 #include "data/npy.h"
-#include "data/sample_catalogue.h"
 #include "engine/plan.h"
 #include "interop/keras_model.h"
 #include "io/atomic_file.h"
+#include "service/evaluation.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
 #include "train/trainer.h"
@@ -27,36 +28,30 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
     try {
         const LoadedModel model = loadModel(a.positional[0]);
         std::optional<RunRecord> run;
-        const std::vector<NamedTensor> weights = weightsFor(model, a, &run);
-        TrainConfig config = configFrom(model.project, a);
-        DataSpec spec = run ? dataSpecFromJson(run->run.training["data"]) : dataFrom(model.project, a);
-        if (a.get("data")) spec = dataFrom(model.project, a);
-        if (run) {
-            const TrainConfig trained = trainConfigFromJson(run->run.training);
-            if (!a.get("loss")) config.loss = trained.loss;
-        }
-        spec.validationSplit = 0.0;
-        Plan<float> plan = Plan<float>::compile(model.project.graph, config.batchSize, spec.window);
-        plan.loadWeights(weights);
-        PreparedData data;
-        Evaluation e;
+        std::vector<NamedTensor> weights = weightsFor(model, a, &run);
+        // The run's own settings, with what the command line gives on top.
+        EvaluationRequest request = evaluationRequest(model.project, run ? &*run : nullptr);
+        request.weights = std::move(weights);
+        request.data = dataFrom(request.data, a);
+        const TrainConfig given = configFrom(model.project, a);
+        if (a.get("loss")) request.loss = given.loss;
+        if (a.get("batch-size")) request.batchSize = given.batchSize;
+        EvaluationResult result;
         try {
-            DataSpec read = spec;
-            read.source = resolveDataSource(spec.source);
-            data = prepareData(read, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
-                               run ? &run->normalizer : nullptr);
-            e = evaluate(plan, data.train, config.loss);
+            result = evaluateModel(request);
         } catch (const DataError& problem) {
-            throw aboutData(spec.source, problem);
+            throw aboutData(request.data.source, problem);
         }
+        const Evaluation& e = result.scores;
+        const Loss loss = request.loss;
         if (a.flag("json")) {
-            json j = {{"loss", e.loss}, {"loss_name", lossName(config.loss)}, {"samples", data.train.size()}};
+            json j = {{"loss", e.loss}, {"loss_name", lossName(loss)}, {"samples", result.samples}};
             if (e.accuracy >= 0) j["accuracy"] = e.accuracy;
             out << j.dump(2) << "\n";
         } else {
-            out << lossName(config.loss) << ": " << std::setprecision(6) << e.loss;
+            out << lossName(loss) << ": " << std::setprecision(6) << e.loss;
             if (e.accuracy >= 0) out << "  accuracy: " << std::setprecision(4) << e.accuracy;
-            out << "  (" << data.train.size() << " samples)\n";
+            out << "  (" << result.samples << " samples)\n";
         }
         return kOk;
     } catch (const UsageError&) {

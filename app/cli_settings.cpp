@@ -51,7 +51,10 @@ DataSpec dataFrom(const Project& project, const Args& a) {
     const json stored = project.training.is_object() && project.training.contains("data")
                             ? project.training["data"]
                             : json::object();
-    DataSpec d = dataSpecFromJson(stored);
+    return dataFrom(dataSpecFromJson(stored), a);
+}
+
+DataSpec dataFrom(DataSpec d, const Args& a) {
     if (auto s = a.get("data")) d.source = *s;
     if (auto t = a.get("target")) d.target = *t;
     if (auto c = a.get("column")) {

@@ -15,6 +15,8 @@ TrainConfig configFrom(const Project& project, const Args& args);
 /// The data settings: the project's `training.data` section, then the command line on top;
 /// the default sample series when neither names any data, as in the window.
 DataSpec dataFrom(const Project& project, const Args& args);
+/// `base` with the data options given on the command line applied.
+DataSpec dataFrom(DataSpec base, const Args& args);
 /// Whether neither the project nor the command line names the data (the default is taken).
 bool namesNoData(const Project& project, const Args& args);
 /// Both, as the training-job service takes them.

@@ -476,6 +476,10 @@ TEST(CliTrain, TrainsEvaluatesAndPredictsOnRealData) {
     EXPECT_EQ(r.exitCode, 0) << r.out;
     EXPECT_TRUE(has(r.out, "\"loss_name\": \"mse\"")) << r.out;
     EXPECT_TRUE(has(r.out, "\"samples\": 93")) << r.out;  // 100 years, windows of 8
+    // The run's settings, with what the command line gives on top: its data, every second window.
+    r = run("evaluate " + kFixture + "/model.json --run " + dir.string() + " --stride 2 --json");
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "\"samples\": 47")) << r.out;
 }
 
 TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {

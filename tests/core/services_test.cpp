@@ -12,6 +12,7 @@
 #include "data/sample_catalogue.h"
 #include "engine/weights_file.h"
 #include "graph/project_file.h"
+#include "service/evaluation.h"
 #include "service/model_export.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
@@ -149,6 +150,59 @@ TEST(TrainingJob, TheRunSaysWhatItsWeightsStartedFrom) {
     part.prepare();
     EXPECT_EQ(startingPoint(part).rfind("weights.llw for lstm_1, Keras's initialisers (seed 1) elsewhere", 0), 0u)
         << startingPoint(part);
+}
+
+TEST(Evaluation, ScoresARunsWeightsWithTheRunsDataLossAndNormaliser) {
+    TrainingSession session(sineSetup({}, WeightsOrigin::Model));
+    session.prepare();
+    const RunRecord record = beginRunRecord(session, "model.loom", "");
+    // The project has since moved on to another loss and no data; the run's settings hold.
+    Project project;
+    project.graph = autoencoder();
+    project.training = {{"loss", "mae"}, {"batch_size", 4}};
+    EvaluationRequest request = evaluationRequest(project, &record);
+    EXPECT_EQ(request.data.source, "synthetic:sines");
+    EXPECT_EQ(request.loss, Loss::MeanSquaredError);
+    EXPECT_EQ(request.batchSize, 4);
+    ASSERT_TRUE(request.normalizer.has_value());
+    EXPECT_EQ(request.normalizer->shift, session.data().normalizer.shift);
+    request.weights = session.weights();
+    const EvaluationResult result = evaluateModel(request);
+
+    // The same by hand: every window (no validation part), the run's normaliser.
+    Plan<float> plan = Plan<float>::compile(project.graph, 4, request.data.window);
+    plan.loadWeights(request.weights);
+    DataSpec all = request.data;
+    all.validationSplit = 0;
+    const PreparedData data = prepareData(all, plan.dims(plan.inputs()[0]), plan.dims(plan.outputs()[0]),
+                                          &record.normalizer);
+    EXPECT_EQ(result.samples, data.train.size());
+    EXPECT_GT(result.samples, session.data().train.size());
+    EXPECT_DOUBLE_EQ(result.scores.loss, evaluate(plan, data.train, Loss::MeanSquaredError).loss);
+
+    // Without a run: the project's loss and the default sample series.
+    const EvaluationRequest own = evaluationRequest(project, nullptr);
+    EXPECT_EQ(own.loss, Loss::MeanAbsoluteError);
+    EXPECT_TRUE(isSampleSource(own.data.source)) << own.data.source;
+    EXPECT_FALSE(own.normalizer.has_value());
+}
+
+TEST(Evaluation, RefusesWeightsThatDoNotFitAndModelsTooLargeForMemory) {
+    TrainingSession session(sineSetup({}, WeightsOrigin::Model));
+    session.prepare();
+    const RunRecord record = beginRunRecord(session, "model.loom", "");
+    Project project;
+    project.graph = autoencoder();
+    EvaluationRequest request = evaluationRequest(project, &record);
+    request.weights = foreignWeights();
+    EXPECT_EQ(test::refusalOf([&] { evaluateModel(request); }).rfind("no weights for ", 0), 0u);
+    request.weights = session.weights();
+    request.batchSize = 1 << 30;
+    const std::string tooLarge = test::refusalOf([&] { evaluateModel(request); });
+    EXPECT_NE(tooLarge.find("more than this machine's"), std::string::npos) << tooLarge;
+    request.batchSize = 8;
+    request.data.source = "/nonexistent/series.csv";
+    EXPECT_THROW(evaluateModel(request), DataError);
 }
 
 TEST(TrainingSettings, RunsCompareByTheirResolvedSettingsInWords) {

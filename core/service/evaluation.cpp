@@ -1,0 +1,44 @@
+#include "service/evaluation.h"
+
+#include "data/sample_catalogue.h"
+#include "engine/plan.h"
+#include "service/training_job.h"
+#include "train/config_json.h"
+
+namespace loom {
+
+EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run) {
+    EvaluationRequest request;
+    request.graph = project.graph;
+    const TrainingSettings settings = trainingSettings(project.training);
+    request.data = settings.data;
+    request.loss = settings.config.loss;
+    request.batchSize = settings.config.batchSize;
+    if (run) {
+        const nlohmann::json& trained = run->run.training;
+        if (trained.is_object() && trained.contains("data")) {
+            request.data = dataSpecFromJson(trained["data"]);
+            chooseDefaultData(request.data);
+        }
+        request.loss = trainConfigFromJson(trained).loss;
+        request.normalizer = run->normalizer;
+    }
+    return request;
+}
+
+EvaluationResult evaluateModel(const EvaluationRequest& request,
+                               const std::function<bool(double)>& progress) {
+    // Compiling refuses a model whose batches would not fit in memory, with the numbers.
+    const std::int64_t steps = request.data.window > 0 ? request.data.window : 0;
+    Plan<float> plan = Plan<float>::compile(request.graph, request.batchSize, steps);
+    plan.loadWeights(request.weights);
+    DataSpec spec = request.data;
+    spec.source = resolveDataSource(spec.source, request.sampleFolder);
+    spec.validationSplit = 0.0;
+    const PreparedData data =
+        prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
+                    request.normalizer ? &*request.normalizer : nullptr, progress);
+    return {evaluate(plan, data.train, request.loss), data.train.size()};
+}
+
+}  // namespace loom

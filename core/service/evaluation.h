@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/data_source.h"
+#include "engine/weights_file.h"
+#include "graph/project_file.h"
+#include "train/run_folder.h"
+#include "train/trainer.h"
+
+namespace loom {
+
+/// What an evaluation of trained weights reads and how it scores them.
+struct EvaluationRequest {
+    ModelGraph graph;
+    std::vector<NamedTensor> weights;  ///< every layer's, loaded as they are (no warm start)
+    /// The data as the project or the run names it (`sample:` resolved from `sampleFolder`,
+    /// shippedSampleFolder() when not given). Every window is scored: the validation split
+    /// does not apply.
+    DataSpec data;
+    std::optional<std::filesystem::path> sampleFolder;
+    Loss loss = Loss::MeanSquaredError;
+    int batchSize = 64;
+    /// The normaliser the weights were trained with (a run's); none: fitted on this data.
+    std::optional<Normalizer> normalizer;
+};
+
+/// The request that scores a project's model as `run` trained it: the run's data settings,
+/// loss and fitted normaliser; without a run, the project's settings (the default sample
+/// series when it names no data) and a normaliser fitted on the data. The weights are left to
+/// the caller. Throws std::runtime_error naming a broken setting.
+EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run);
+
+struct EvaluationResult {
+    Evaluation scores;
+    std::int64_t samples = 0;
+};
+
+/// Compiles the model, loads the weights, reads the data (reporting its read through
+/// `progress`; returning false stops it with a DataError) and scores every window in inference
+/// mode. Throws PlanError when the model or its weights cannot run (or do not fit in memory)
+/// and DataError for the data.
+EvaluationResult evaluateModel(const EvaluationRequest& request,
+                               const std::function<bool(double)>& progress = {});
+
+}  // namespace loom
