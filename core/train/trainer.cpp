@@ -306,6 +306,10 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     const double earlier = result.history.empty() ? 0.0 : result.history.back().elapsedSeconds;
     std::int64_t seen = 0;
 
+    // A pause first hands over the losses bundled so far, then holds.
+    const std::function<void()> onHold = [observer] {
+        if (observer) observer->onHold();
+    };
     for (int epoch = firstEpoch; epoch <= config.epochs; ++epoch) {
         // Learning rate for this epoch.
         const auto& s = config.schedule;
@@ -331,9 +335,6 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         double lossSum = 0.0, accSum = 0.0;
         std::map<std::string, double> gradSums;  ///< per layer: the sum of its batches' norms
         for (int b = 0; b < batches; ++b) {
-            const auto onHold = [observer] {
-                if (observer) observer->onHold();
-            };
             if (control && (control->stopRequested() || !control->waitWhilePaused(onHold))) {
                 result.reason = StopReason::Cancelled;
                 result.message = "Stopped at epoch " + std::to_string(epoch) + ", batch " +

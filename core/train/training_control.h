@@ -39,6 +39,7 @@ public:
     /// once before the run is held (holding() turns true), outside the lock: the last reports
     /// go out there.
     bool waitWhilePaused(const std::function<void()>& beforeHolding = {}) {
+        if (!m_paused.load()) return !m_stop.load();  // the usual case, without the lock
         std::unique_lock lock(m_mutex);
         bool told = !beforeHolding;
         while (m_paused.load() && !m_stop.load()) {
