@@ -13,9 +13,11 @@
 #include "canvas/graph_scene.h"
 #include "canvas/group_items.h"
 #include "canvas/node_item.h"
+#include "canvas/scene_content.h"
 #include "document/autosave.h"
 #include "document/document.h"
 #include "document/user_blocks.h"
+#include "graph/project_file.h"
 #include "panels/palette_panel.h"
 #include "window/edit_actions.h"
 #include "window/main_window.h"
@@ -42,6 +44,53 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         QDir(Autosaver::directory()).removeRecursively();
         QDir(UserBlocks::directory()).removeRecursively();
+    }
+
+    void theCanvasContentIsDrawnFromTheGraphAndItsValidationAlone() {
+        QFile file(":/examples/residual_lstm_classifier.loom");
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        ModelGraph g = parseProject(file.readAll().toStdString()).graph;
+        std::vector<NodeId> block;
+        for (const char* name : {"lstm_2", "lstm_3", "lstm_4", "lstm_5", "add_1"}) {
+            block.push_back(g.nodeByName(name)->id);
+        }
+        const std::uint32_t group = g.addGroup("block", block, true, {0, 0});
+        const SceneContent c = sceneContent(g, validate(g));
+        QCOMPARE(c.cards.size(), g.nodes().size());
+        QCOMPARE(std::count_if(c.cards.begin(), c.cards.end(), [](const CardContent& k) { return k.hidden; }), 5);
+        QCOMPARE(c.groupCards.size(), std::size_t{1});
+        QCOMPARE(c.groupCards[0].card.id, groupCardId(group));
+        QCOMPARE(c.wires.size(), g.edges().size());
+        const auto isMember = [&](NodeId id) { return std::find(block.begin(), block.end(), id) != block.end(); };
+        int inside = 0, into = 0;
+        for (const WireContent& w : c.wires) {
+            const Edge& e = *g.edge(w.id);
+            if (isMember(e.from.node) && isMember(e.to.node)) {
+                QVERIFY(w.inside);
+                ++inside;
+            } else if (isMember(e.to.node)) {
+                QCOMPARE(w.to, groupCardId(group));  // outside wires end at the group's card
+                ++into;
+            }
+        }
+        QVERIFY(inside > 0 && into > 0);
+        // Of parallel wires into the group, one says the shape.
+        int labelled = 0;
+        for (const WireContent& w : c.wires) labelled += w.to == groupCardId(group) && !w.label.isEmpty();
+        QCOMPARE(labelled, 1);
+
+        // A mismatch shows on the wire it arrives by and on the card, in words.
+        g.setParam(g.nodeByName("lstm_3")->id, "units", std::int64_t{5});
+        g.removeGroup(group);
+        const SceneContent broken = sceneContent(g, validate(g));
+        const NodeId add = g.nodeByName("add_1")->id;
+        const auto card = std::find_if(broken.cards.begin(), broken.cards.end(),
+                                       [add](const CardContent& k) { return k.card.id == add; });
+        QCOMPARE(card->card.status, Status::Error);
+        QVERIFY(card->card.problems.contains("merge-shape-mismatch"));
+        QVERIFY(std::any_of(broken.wires.begin(), broken.wires.end(), [add](const WireContent& w) {
+            return w.to == add && w.status == Status::Error && !w.problem.isEmpty();
+        }));
     }
 
     void aGroupIsOneCardWithItsOutsidePortsAndShapes() {

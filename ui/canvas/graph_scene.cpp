@@ -22,49 +22,11 @@
 #include "canvas/group_items.h"
 #include "canvas/mime.h"
 #include "canvas/node_item.h"
+#include "canvas/scene_content.h"
 #include "canvas/wire_drag.h"
 #include "document/document.h"
-#include "layers/layer_registry.h"
 
 namespace loom::ui {
-
-namespace {
-
-/// Short forms of the parameters the schema marks for the card, wrapped into lines.
-QStringList cardDetails(const Node& node, const LayerSpec* spec) {
-    QStringList tokens;
-    if (!spec) return tokens;
-    if (const std::string inner = spec->wrapped(node); !inner.empty()) tokens << QString::fromStdString(inner);
-    for (const ParamSpec& p : spec->params()) {
-        if (!p.onCard || !spec->paramApplies(node, p.name)) continue;
-        auto it = node.params.find(p.name);
-        if (it == node.params.end()) continue;
-        const ParamValue& v = it->second;
-        const QString name = QString::fromStdString(p.name);
-        switch (p.type) {
-            case ParamType::Bool:
-                if (std::get_if<bool>(&v) && std::get<bool>(v)) tokens << name;
-                break;
-            case ParamType::Choice: tokens << QString::fromStdString(formatParam(v)); break;
-            default: tokens << name + "=" + QString::fromStdString(formatParam(v)); break;
-        }
-    }
-    QStringList lines;
-    for (const QString& t : tokens) {
-        if (!lines.isEmpty() && lines.back().size() + t.size() + 3 <= 30) {
-            lines.back() += QString::fromUtf8(" \u00b7 ") + t;
-        } else {
-            lines << t;
-        }
-    }
-    return lines;
-}
-
-QString severityWord(Severity s) {
-    return s == Severity::Error ? QObject::tr("Error") : QObject::tr("Warning");
-}
-
-}  // namespace
 
 GraphScene::GraphScene(Document* document, QObject* parent)
     : QGraphicsScene(parent), m_document(document) {
@@ -85,130 +47,59 @@ void GraphScene::sync() {
     // Another model, not an edit of this one: none of its layers has a card yet.
     const bool anotherModel = std::none_of(graph.nodes().begin(), graph.nodes().end(),
                                            [this](const Node& n) { return m_nodes.contains(n.id); });
-    const Validation& validation = m_document->validation();
-
-    QHash<NodeId, QStringList> problems;
-    // The worst problem on each input port, for its wire.
-    QHash<QPair<NodeId, int>, QPair<Status, QString>> portProblems;
-    for (const Diagnostic& d : validation.diagnostics) {
-        if (d.port) {
-            const Status st = d.severity == Severity::Error ? Status::Error : Status::Warning;
-            auto& worst = portProblems[{d.node, *d.port}];
-            if (static_cast<int>(st) >= static_cast<int>(worst.first)) {
-                worst = {st, QString::fromStdString(d.message)};
-            }
-        }
-        if (d.node == 0) continue;
-        problems[d.node] << QString("<b>%1</b> [%2]: %3")
-                                .arg(severityWord(d.severity),
-                                     QString::fromUtf8(codeName(d.code).data(),
-                                                       static_cast<int>(codeName(d.code).size())),
-                                     QString::fromStdString(d.message).toHtmlEscaped());
-    }
+    SceneContent content = sceneContent(graph, m_document->validation());
 
     // Cards: update the ones that changed, add new ones, drop the ones that are gone. Items
     // live on, so selection, hover and the view stay as they are.
     QSet<NodeId> reshaped;  ///< cards that moved or changed size: their wires follow
     QSet<NodeId> present;
-    // Layers inside collapsed groups are hidden; their outside wires end at the group's card.
-    QHash<NodeId, std::uint32_t> hiddenIn;
-    QHash<EdgeId, int> groupPorts;
-    for (const Group& g : graph.groups()) {
-        if (!g.collapsed) continue;
-        for (NodeId id : g.members) hiddenIn.insert(id, g.id);
-        groupPorts.insert(groupInputPorts(graph, g));
-    }
     bool selectionChanged = false;
-    for (const Node& n : graph.nodes()) {
-        present.insert(n.id);
-        const LayerSpec* spec = findLayer(n.kind);
-        const NodeReport& report = validation.of(graph, n.id);
-        NodeCard card;
-        card.id = n.id;
-        card.name = QString::fromStdString(n.name);
-        card.kind = QString::fromStdString(n.kind);
-        card.category = spec ? QString::fromUtf8(spec->category().name.data(),
-                                                 static_cast<int>(spec->category().name.size()))
-                             : QString();
-        card.details = cardDetails(n, spec);
-        card.outputShape = report.output ? QString::fromStdString(report.output->str()) : "?";
-        int used = 0;
-        const auto inputs = graph.inputEdges(n.id);
-        for (const Edge* e : inputs) used = std::max(used, e->to.port + 1);
-        // Merges offer one free port beyond their wires, so that another branch can join.
-        const bool grows = spec && spec->maxInputs() < 0;
-        card.inputPorts = std::max(spec ? spec->minInputs() : 1, grows ? used + 1 : used);
-        card.wiredInputs = QList<bool>(card.inputPorts, false);
-        for (const Edge* e : inputs) card.wiredInputs[e->to.port] = true;
-        card.status = report.hasError ? Status::Error
-                      : report.hasWarning ? Status::Warning
-                                          : Status::Ok;
-        card.problems = problems.value(n.id).join("<br><br>");
-
-        NodeItem* item = placeCard(m_nodes, std::move(card), n.position, reshaped);
-        const bool hidden = hiddenIn.contains(n.id);
-        if (hidden && item->isSelected()) {
+    for (CardContent& c : content.cards) {
+        present.insert(c.card.id);
+        NodeItem* item = placeCard(m_nodes, std::move(c.card), c.position, reshaped);
+        if (c.hidden && item->isSelected()) {
             const QSignalBlocker quiet(this);
             item->setSelected(false);
             selectionChanged = true;
         }
-        item->setVisible(!hidden);
+        item->setVisible(!c.hidden);
     }
-
-    // Collapsed groups: one card each, standing in for their layers.
     QSet<NodeId> groupCards;
-    for (const Group& g : graph.groups()) {
-        if (!g.collapsed) continue;
-        groupCards.insert(groupCardId(g.id));
-        placeCard(m_groupCards, groupCard(graph, validation, g), g.position, reshaped);
+    for (CardContent& c : content.groupCards) {
+        groupCards.insert(c.card.id);
+        placeCard(m_groupCards, std::move(c.card), c.position, reshaped);
     }
     // Wires: the same, keyed by edge id; a wire whose ends changed is made anew.
     QSet<EdgeId> wires;
-    QSet<QPair<NodeItem*, NodeItem*>> labelled;  // parallel wires (into a group) share one label
-    QHash<NodeItem*, int> fanOut;                // wires so far from each output
-    QHash<NodeItem*, int> skipFanIn;             // skip wires so far into each layer
-    QSet<NodeItem*> shapeShown;                  // outputs whose shape a short wire shows
-    for (const Edge& e : graph.edges()) {
-        const auto fromGroup = hiddenIn.find(e.from.node);
-        const auto toGroup = hiddenIn.find(e.to.node);
-        const bool inside = fromGroup != hiddenIn.end() && toGroup != hiddenIn.end() &&
-                            fromGroup.value() == toGroup.value();
-        NodeItem* from = fromGroup != hiddenIn.end() && !inside
-                             ? m_groupCards.value(groupCardId(fromGroup.value()))
-                             : m_nodes.value(e.from.node);
-        NodeItem* to = toGroup != hiddenIn.end() && !inside
-                           ? m_groupCards.value(groupCardId(toGroup.value()))
-                           : m_nodes.value(e.to.node);
-        const int toPort = toGroup != hiddenIn.end() && !inside ? groupPorts.value(e.id) : e.to.port;
+    QHash<NodeItem*, int> fanOut;     // wires so far from each output
+    QHash<NodeItem*, int> skipFanIn;  // skip wires so far into each layer
+    QSet<NodeItem*> shapeShown;       // outputs whose shape a short wire shows
+    for (WireContent& w : content.wires) {
+        NodeItem* from = isGroupCard(w.from) ? m_groupCards.value(w.from) : m_nodes.value(w.from);
+        NodeItem* to = isGroupCard(w.to) ? m_groupCards.value(w.to) : m_nodes.value(w.to);
         if (!from || !to) continue;
-        wires.insert(e.id);
-        EdgeItem* item = m_edges.value(e.id);
-        if (item && (item->from() != from || item->to() != to || item->toPort() != toPort)) {
+        wires.insert(w.id);
+        EdgeItem* item = m_edges.value(w.id);
+        if (item && (item->from() != from || item->to() != to || item->toPort() != w.toPort)) {
             delete item;
             item = nullptr;
         }
-        const auto [status, problem] =
-            portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
-        const NodeReport& source = validation.of(graph, e.from.node);
-        QString label = source.output ? QString::fromStdString(source.output->str()) : QString();
-        if (!inside && status == Status::Ok && labelled.contains(qMakePair(from, to))) label.clear();
-        labelled.insert(qMakePair(from, to));
         if (!item) {
-            item = new EdgeItem(e.id, from, to, toPort);
+            item = new EdgeItem(w.id, from, to, w.toPort);
             addItem(item);
-            m_edges.insert(e.id, item);
+            m_edges.insert(w.id, item);
         } else if (reshaped.contains(from->id()) || reshaped.contains(to->id())) {
             item->updatePath();
         }
         // One output has one shape: of the short wires leaving it, the first says it (a wire
         // with a problem always speaks). Skips are labelled where they arrive.
-        if (!inside && !item->isSkip() && status == Status::Ok) {
-            if (shapeShown.contains(from)) label.clear();
-            if (!label.isEmpty()) shapeShown.insert(from);
+        if (!w.inside && !item->isSkip() && w.status == Status::Ok) {
+            if (shapeShown.contains(from)) w.label.clear();
+            if (!w.label.isEmpty()) shapeShown.insert(from);
         }
-        item->setLabel(label, status, problem);
-        item->setVisible(!inside);
-        if (!inside) {
+        item->setLabel(w.label, w.status, w.problem);
+        item->setVisible(!w.inside);
+        if (!w.inside) {
             static constexpr double kPlaces[] = {0.5, 0.3, 0.7, 0.4, 0.6};
             if (item->isSkip()) {
                 const int k = skipFanIn[to]++;

@@ -96,8 +96,8 @@ private:
     EdgeId m_dropWire = 0;
     bool m_snap = false;  ///< the wire a dragged palette entry would be spliced into
 
-    /// Brings the items in line with the Document: changed cards and wires are updated, new ones
-    /// added, removed ones deleted; nothing else is touched.
+    /// Brings the items in line with the Document's sceneContent(): changed cards and wires are
+    /// updated, new ones added, removed ones deleted; nothing else is touched.
     void sync();
     void later(std::function<void()> change);
     NodeItem* placeCard(QHash<NodeId, NodeItem*>& items, NodeCard card, Point at,

@@ -4,30 +4,10 @@
 #include <QStringList>
 #include <functional>
 
+#include "canvas/node_card.h"
 #include "graph/ids.h"
 
 namespace loom::ui {
-
-enum class Status { Ok, Warning, Error };
-
-/// How a port looks while a wire is dragged: whether the wire may end there.
-enum class PortState { Idle, Accept, Warn, Refuse };
-
-/// What a node card shows, taken from the Document; the item keeps nothing else.
-struct NodeCard {
-    NodeId id = 0;
-    QString name;
-    QString kind;
-    QString category;
-    QStringList details;   ///< key parameters, one short line each
-    QString outputShape;   ///< `(None, 32, 256)`, or `?` when it cannot be inferred
-    int inputPorts = 0;
-    QList<bool> wiredInputs;  ///< by port: whether a wire ends there (free ports are hollow)
-    Status status = Status::Ok;
-    QString problems;      ///< the diagnostics about this node, for the tooltip
-
-    bool operator==(const NodeCard&) const = default;
-};
 
 /// A layer on the canvas: a card with a coloured header (name, kind), its key parameters and
 /// its output shape; input ports on the top edge, the output port at the bottom.

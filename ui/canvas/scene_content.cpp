@@ -1,0 +1,139 @@
+#include "canvas/scene_content.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPair>
+#include <QSet>
+
+#include <algorithm>
+
+#include "canvas/group_items.h"
+#include "layers/layer_registry.h"
+
+namespace loom::ui {
+
+namespace {
+
+/// Short forms of the parameters the schema marks for the card, wrapped into lines.
+QStringList cardDetails(const Node& node, const LayerSpec* spec) {
+    QStringList tokens;
+    if (!spec) return tokens;
+    if (const std::string inner = spec->wrapped(node); !inner.empty()) tokens << QString::fromStdString(inner);
+    for (const ParamSpec& p : spec->params()) {
+        if (!p.onCard || !spec->paramApplies(node, p.name)) continue;
+        auto it = node.params.find(p.name);
+        if (it == node.params.end()) continue;
+        const ParamValue& v = it->second;
+        const QString name = QString::fromStdString(p.name);
+        switch (p.type) {
+            case ParamType::Bool:
+                if (std::get_if<bool>(&v) && std::get<bool>(v)) tokens << name;
+                break;
+            case ParamType::Choice: tokens << QString::fromStdString(formatParam(v)); break;
+            default: tokens << name + "=" + QString::fromStdString(formatParam(v)); break;
+        }
+    }
+    QStringList lines;
+    for (const QString& t : tokens) {
+        if (!lines.isEmpty() && lines.back().size() + t.size() + 3 <= 30) {
+            lines.back() += QString::fromUtf8(" \u00b7 ") + t;
+        } else {
+            lines << t;
+        }
+    }
+    return lines;
+}
+
+QString severityWord(Severity s) {
+    return s == Severity::Error ? QObject::tr("Error") : QObject::tr("Warning");
+}
+
+QString qText(std::string_view text) {
+    return QString::fromUtf8(text.data(), static_cast<int>(text.size()));
+}
+
+NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const Node& n,
+                   const QStringList& problems) {
+    const LayerSpec* spec = findLayer(n.kind);
+    const NodeReport& report = validation.of(graph, n.id);
+    NodeCard card;
+    card.id = n.id;
+    card.name = QString::fromStdString(n.name);
+    card.kind = QString::fromStdString(n.kind);
+    card.category = spec ? qText(spec->category().name) : QString();
+    card.details = cardDetails(n, spec);
+    card.outputShape = report.output ? QString::fromStdString(report.output->str()) : "?";
+    int used = 0;
+    const auto inputs = graph.inputEdges(n.id);
+    for (const Edge* e : inputs) used = std::max(used, e->to.port + 1);
+    // Merges offer one free port beyond their wires, so that another branch can join.
+    const bool grows = spec && spec->maxInputs() < 0;
+    card.inputPorts = std::max(spec ? spec->minInputs() : 1, grows ? used + 1 : used);
+    card.wiredInputs = QList<bool>(card.inputPorts, false);
+    for (const Edge* e : inputs) card.wiredInputs[e->to.port] = true;
+    card.status = report.hasError ? Status::Error : report.hasWarning ? Status::Warning : Status::Ok;
+    card.problems = problems.join("<br><br>");
+    return card;
+}
+
+}  // namespace
+
+SceneContent sceneContent(const ModelGraph& graph, const Validation& validation) {
+    QHash<NodeId, QStringList> problems;
+    // The worst problem on each input port, for its wire.
+    QHash<QPair<NodeId, int>, QPair<Status, QString>> portProblems;
+    for (const Diagnostic& d : validation.diagnostics) {
+        if (d.port) {
+            const Status st = d.severity == Severity::Error ? Status::Error : Status::Warning;
+            auto& worst = portProblems[{d.node, *d.port}];
+            if (static_cast<int>(st) >= static_cast<int>(worst.first)) {
+                worst = {st, QString::fromStdString(d.message)};
+            }
+        }
+        if (d.node == 0) continue;
+        problems[d.node] << QString("<b>%1</b> [%2]: %3")
+                                .arg(severityWord(d.severity), qText(codeName(d.code)),
+                                     QString::fromStdString(d.message).toHtmlEscaped());
+    }
+
+    SceneContent content;
+    // Layers inside collapsed groups are hidden; their outside wires end at the group's card.
+    QHash<NodeId, std::uint32_t> hiddenIn;
+    QHash<EdgeId, int> groupPorts;
+    for (const Group& g : graph.groups()) {
+        if (!g.collapsed) continue;
+        for (NodeId id : g.members) hiddenIn.insert(id, g.id);
+        groupPorts.insert(groupInputPorts(graph, g));
+        content.groupCards.push_back({groupCard(graph, validation, g), g.position, false});
+    }
+    for (const Node& n : graph.nodes()) {
+        content.cards.push_back({layerCard(graph, validation, n, problems.value(n.id)), n.position,
+                                 hiddenIn.contains(n.id)});
+    }
+
+    QSet<QPair<NodeId, NodeId>> labelled;  // parallel wires (into a group) share one label
+    for (const Edge& e : graph.edges()) {
+        if (!graph.node(e.from.node) || !graph.node(e.to.node)) continue;
+        const auto fromGroup = hiddenIn.find(e.from.node);
+        const auto toGroup = hiddenIn.find(e.to.node);
+        WireContent w;
+        w.id = e.id;
+        w.inside = fromGroup != hiddenIn.end() && toGroup != hiddenIn.end() &&
+                   fromGroup.value() == toGroup.value();
+        const bool fromOutside = fromGroup != hiddenIn.end() && !w.inside;
+        const bool toOutside = toGroup != hiddenIn.end() && !w.inside;
+        w.from = fromOutside ? groupCardId(fromGroup.value()) : e.from.node;
+        w.to = toOutside ? groupCardId(toGroup.value()) : e.to.node;
+        w.toPort = toOutside ? groupPorts.value(e.id) : e.to.port;
+        std::tie(w.status, w.problem) =
+            portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
+        const NodeReport& source = validation.of(graph, e.from.node);
+        if (source.output) w.label = QString::fromStdString(source.output->str());
+        if (!w.inside && w.status == Status::Ok && labelled.contains({w.from, w.to})) w.label.clear();
+        labelled.insert({w.from, w.to});
+        content.wires.push_back(std::move(w));
+    }
+    return content;
+}
+
+}  // namespace loom::ui
