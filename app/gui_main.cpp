@@ -4,6 +4,7 @@
 
 #include "document/examples.h"
 #include "version.h"
+#include "window/file_actions.h"
 #include "window/help_menu.h"
 #include "window/main_window.h"
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
     const QStringList files = parser.positionalArguments();
     // Unsaved work a crash left behind first; else the file asked for; else the model worked
     // on last; else the seed example.
-    if (!window.offerRecovery() && !(files.isEmpty() ? window.openMostRecent() : window.openPath(files.front()))) {
+    if (!window.files()->offerRecovery() && !(files.isEmpty() ? window.files()->openMostRecent() : window.openPath(files.front()))) {
         window.openPath(loom::ui::builtInExamples().front().resource);
     }
     // The first start offers the guided tour (Help > Getting Started brings it back).

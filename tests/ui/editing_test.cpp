@@ -23,6 +23,7 @@
 #include "panels/inspector_panel.h"
 #include "panels/problems_panel.h"
 #include "window_test_helpers.h"
+#include "window/file_actions.h"
 #include "window/main_window.h"
 
 using namespace loom;
@@ -263,7 +264,7 @@ private slots:
             restoreButton = box->button(QMessageBox::Yes)->text();
             box->button(QMessageBox::Yes)->click();
         });
-        QVERIFY(w.offerRecovery());
+        QVERIFY(w.files()->offerRecovery());
         QCOMPARE(restoreButton, QString("&Restore"));
         QCOMPARE(w.document()->graph(), edited);
         QVERIFY(w.document()->isModified());

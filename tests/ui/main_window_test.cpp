@@ -37,6 +37,7 @@
 #include "export/canvas_export.h"
 #include "panels/problems_panel.h"
 #include "window_test_helpers.h"
+#include "window/file_actions.h"
 #include "window/help_menu.h"
 #include "window/main_window.h"
 
@@ -352,16 +353,16 @@ private slots:
             QVERIFY(w.openPath(":/examples/lstm_autoencoder_skips.loom"));
             QCOMPARE(w.findChild<QUndoView*>()->emptyLabel(), QString("Opened the example"));
             w.document()->save(saved);
-            QVERIFY(w.newModel());
+            QVERIFY(w.files()->newModel());
             QCOMPARE(w.findChild<QUndoView*>()->emptyLabel(), QString("New model"));
         }
         QSettings().setValue("recentFiles", QStringList{dir.filePath("gone.loom"), saved});
         MainWindow w;
-        QVERIFY(w.openMostRecent());
+        QVERIFY(w.files()->openMostRecent());
         QCOMPARE(w.document()->filePath(), saved);
         QCOMPARE(w.findChild<QUndoView*>()->emptyLabel(), QString("Opened mine.loom"));
         QSettings().setValue("recentFiles", QStringList{dir.filePath("gone.loom")});
-        QVERIFY(!w.openMostRecent());
+        QVERIFY(!w.files()->openMostRecent());
         QSettings().remove("recentFiles");
     }
 

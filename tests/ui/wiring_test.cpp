@@ -38,6 +38,7 @@
 #include "panels/problems_panel.h"
 #include "panels/inspector_panel.h"
 #include "training/training_panel.h"
+#include "window/file_actions.h"
 #include "window/training_workspace.h"
 #include "window/edit_actions.h"
 #include "window/main_window.h"
@@ -256,7 +257,7 @@ private slots:
         w.resize(1400, 1000);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(w.newModel());
+        QVERIFY(w.files()->newModel());
         QCOMPARE(w.document()->graph().nodes().size(), 1u);
         w.scene()->selectOnly({named(w, "input_1").id});
         w.canvas()->setFocus();
@@ -496,7 +497,7 @@ private slots:
         w.resize(1400, 900);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(w.newModel());
+        QVERIFY(w.files()->newModel());
         w.scene()->selectOnly({named(w, "input_1").id});
         const auto add = [&](QWidget* from, const char* typed) {
             from->setFocus();
@@ -544,7 +545,7 @@ private slots:
         QTest::keyClick(w.canvas(), Qt::Key_S, Qt::ControlModifier | Qt::ShiftModifier);
         QTRY_VERIFY(!shownAt.isEmpty());
         QVERIFY2(shownAt != "/", qPrintable(shownAt));
-        QCOMPARE(shownAt, w.startDirectory());
+        QCOMPARE(shownAt, w.files()->startDirectory());
     }
 
     // The canvas holds still while the model is edited: wiring, a change that makes wire

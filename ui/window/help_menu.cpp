@@ -1,3 +1,4 @@
+#include "window/file_actions.h"
 #include "window/help_menu.h"
 
 #include <QAction>
@@ -103,7 +104,7 @@ void HelpMenu::showGettingStarted() {
              tr("<p><b>File &gt; New</b> (Ctrl+N) starts a model with one Input of shape "
                 "<tt>(32, 1)</tt>: windows of 32 time steps with 1 feature each.</p>"
                 "<p>Click a layer to see its parameters in the <b>Inspector</b> on the right.</p>"),
-             tr("New Model"), [w] { w->newModel(); }},
+             tr("New Model"), [w] { w->files()->newModel(); }},
             {tr("2. Add the encoder"),
              tr("<p>Select the last layer and press <b>Ctrl+Shift+A</b> (or Tab on the canvas). "
                 "Type <tt>lstm</tt> and press Enter. The new layer is wired after the selected one.</p>"

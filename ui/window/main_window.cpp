@@ -1,23 +1,15 @@
 #include "window/main_window.h"
 
-#include <QAbstractButton>
-#include <QApplication>
 #include <QCloseEvent>
-#include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QUndoStack>
 #include <QUndoView>
 #include <QFileDialog>
 #include <QLabel>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QRegularExpression>
-#include <QScopeGuard>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 
@@ -30,15 +22,12 @@
 #include "canvas/node_item.h"
 #include "document/autosave.h"
 #include "document/document.h"
-#include "interop/model_file.h"
-#include "document/examples.h"
-#include "document/start_folder.h"
 #include "export/canvas_export.h"
-#include "tasks/modal_task.h"
 #include "panels/inspector_panel.h"
 #include "panels/palette_panel.h"
 #include "window/canvas_theme.h"
 #include "window/edit_actions.h"
+#include "window/file_actions.h"
 #include "window/help_menu.h"
 #include "training/training_controller.h"
 #include "window/training_workspace.h"
@@ -46,8 +35,6 @@
 #include "panels/problems_panel.h"
 #include "panels/summary_panel.h"
 #include "report/summary.h"
-#include "io/isolated.h"
-#include "layers/layer_nodes.h"
 
 namespace loom::ui {
 
@@ -60,6 +47,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_statusZoom(new QLabel(this)),
       m_autosaver(new Autosaver(m_document, this)),
       m_edit(new EditActions(m_document, m_scene, m_view, this)),
+      m_files(new FileActions(this, m_document, m_autosaver,
+                              [this] { return !m_training || m_training->settleBeforeClose(); }, this)),
       m_minimap(new Minimap(m_scene, m_view)) {
     setCentralWidget(m_view);
     new WheelGuard(this);
@@ -81,6 +70,16 @@ MainWindow::MainWindow(QWidget* parent)
         QMessageBox::information(this, title, why);
     });
     connect(m_document, &Document::modificationChanged, this, &MainWindow::refreshTitle);
+    connect(m_files, &FileActions::message, this, [this](const QString& text, int timeout) {
+        statusBar()->showMessage(text, timeout);
+    });
+    connect(m_files, &FileActions::saved, this, &MainWindow::refreshTitle);
+    connect(m_files, &FileActions::replaced, this, [this](const QString& start) {
+        m_history->setEmptyLabel(start);
+        refreshTitle();
+        // Frame once the window has its final size.
+        QTimer::singleShot(0, m_view, &CanvasView::frameModel);
+    });
     connect(m_document, &Document::editRefused, this, showHint);
     connect(m_view, &CanvasView::zoomChanged, this, [this](double z) {
         m_statusZoom->setText(tr("Zoom %1%").arg(qRound(z * 100)));
@@ -93,28 +92,7 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* newAction = file->addAction(tr("&New"), this, &MainWindow::newModel);
-    newAction->setObjectName("newAction");
-    newAction->setShortcut(QKeySequence::New);
-    newAction->setStatusTip(tr("Start a new model with one Input layer"));
-    QAction* open = file->addAction(tr("&Open..."), this, &MainWindow::openFileDialog);
-    open->setShortcut(QKeySequence::Open);
-    open->setStatusTip(tr("Open a LayerLoom project (.loom) or a Keras model (.keras, .h5, or a TF.js model.json)"));
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
-    QMenu* examples = file->addMenu(tr("New from &Template"));
-    for (const Example& e : builtInExamples()) {
-        const QString resource = e.resource;
-        examples->addAction(e.title, this, [this, resource] { openPath(resource); });
-    }
-    file->addSeparator();
-    QAction* saveAction = file->addAction(tr("&Save"), this, &MainWindow::save);
-    saveAction->setShortcut(QKeySequence::Save);
-    QAction* saveAsAction = file->addAction(tr("Save &As..."), this, &MainWindow::saveAs);
-    // Not every desktop binds Save As (QKeySequence::SaveAs is empty outside GNOME and KDE).
-    QList<QKeySequence> saveAsKeys = QKeySequence::keyBindings(QKeySequence::SaveAs);
-    if (!saveAsKeys.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S))) saveAsKeys << QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
-    saveAsAction->setShortcuts(saveAsKeys);
+    m_files->addTo(file);
     file->addSeparator();  // the model, its weights and code for other tools
     QAction* kerasFile = file->addAction(tr("Export as Keras Model &File..."), this,
                                          [this] { exportModel(ModelExport::KerasFile); });
@@ -139,7 +117,7 @@ void MainWindow::buildMenus() {
                                "(torchrun) on the chosen data and settings, and writes a run folder "
                                "that Import Run brings back"));
     QAction* weightsAction = file->addAction(tr("Export &Weights..."), this, [this] {
-        const QString base = startDirectory() + "/" +
+        const QString base = m_files->startDirectory() + "/" +
                              m_document->displayName() + ".llw";
         const QString path = QFileDialog::getSaveFileName(this, tr("Export Weights"), base,
                                                           tr("LayerLoom weights (*.llw)"));
@@ -352,185 +330,7 @@ void MainWindow::refreshLock() {
     m_history->setEnabled(!locked);
 }
 
-bool MainWindow::newModel() {
-    if (!maybeSave()) return false;
-    Project project;
-    addLayer(project.graph, kInputKind, {0.0, 0.0});
-    m_document->setProject(std::move(project), QString());
-    m_autosaver->clear();
-    m_history->setEmptyLabel(tr("New model"));
-    refreshTitle();
-    QTimer::singleShot(0, m_view, &CanvasView::frameModel);
-    statusBar()->showMessage(tr("New model: press Tab or drag layers from the Layers panel"), 8000);
-    return true;
-}
-
-std::optional<OpenedModel> MainWindow::readWithProgress(const QString& path) {
-    // Read on a worker thread while the window stays live: a large Keras file takes a while
-    // (it is read in a helper process), and the user may give up on it.
-    std::optional<OpenedModel> opened;
-    const bool read = runWithProgress(this, tr("Open"), tr("Reading %1...").arg(QFileInfo(path).fileName()),
-                                      [&opened, path](TaskContext& task) {
-        try {
-            auto model = std::make_shared<OpenedModel>(readModelFile(path, task.stopToken()));
-            task.post([&opened, model] { opened = std::move(*model); });
-        } catch (const Cancelled&) {
-        }
-    });
-    if (!read) return std::nullopt;
-    return opened;
-}
-
-bool MainWindow::openPath(const QString& path) {
-    if (!maybeSave()) return false;
-    try {
-        if (path.startsWith(":/")) {
-            m_document->load(path);
-        } else {
-            std::optional<OpenedModel> opened = readWithProgress(path);
-            if (!opened) {
-                statusBar()->showMessage(tr("Opening %1 was cancelled; nothing was changed.").arg(QFileInfo(path).fileName()), 8000);
-                return false;
-            }
-            m_document->adopt(std::move(*opened));
-        }
-    } catch (const ProjectError& e) {
-        QMessageBox::warning(this, tr("Cannot open the model"),
-                             tr("LayerLoom could not read this file. Nothing was changed.\n\n%1")
-                                 .arg(QString::fromStdString(e.what())));
-        return false;
-    }
-    m_autosaver->clear();  // the previous document's changes were saved or discarded
-    m_history->setEmptyLabel(path.startsWith(":/") ? tr("Opened the example") : tr("Opened %1").arg(QFileInfo(path).fileName()));
-    if (!path.startsWith(":/") && isKerasModelFile(path.toStdString())) {
-        QString text = tr("Imported %1 (%2) with its trained weights; File > Save keeps them in a project.")
-                           .arg(QFileInfo(path).fileName(),
-                                counted(static_cast<qsizetype>(m_document->graph().nodes().size()), "layer"));
-        for (const QString& note : m_document->importNotes()) text += " " + note.left(1).toUpper() + note.mid(1) + ".";
-        statusBar()->showMessage(text, 20000);
-    }
-    if (!path.startsWith(":/")) {
-        QSettings().setValue("lastDirectory", path);
-        rememberRecent(path);
-    }
-    refreshTitle();
-    // Frame once the window has its final size.
-    QTimer::singleShot(0, m_view, &CanvasView::frameModel);
-    return true;
-}
-
-void MainWindow::openFileDialog() {
-    const QString last = QSettings().value("lastDirectory").toString();
-    const QString start = last.isEmpty() ? startDirectory() : last;
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Model"), start,
-        tr("Models (*.loom *.keras *.h5 *.hdf5 *.json);;LayerLoom projects (*.loom);;"
-           "Keras models (*.keras *.h5 *.hdf5);;Keras/TF.js models (*.json);;All files (*)"));
-    if (!path.isEmpty()) openPath(path);
-}
-
-bool MainWindow::save() {
-    return m_document->filePath().isEmpty() ? saveAs() : saveTo(m_document->filePath());
-}
-
-QString MainWindow::startDirectory() const {
-    // Where the last file was opened, saved or exported; else the user's documents.
-    const QString last = QSettings().value("lastDirectory").toString();
-    return startFolder(last.isEmpty() ? QString() : QFileInfo(last).absolutePath());
-}
-
-bool MainWindow::saveAs() {
-    QString start = m_document->filePath();
-    if (start.isEmpty()) {
-        start = startDirectory() + "/" +
-                m_document->displayName() + ".loom";
-    }
-    QString path = QFileDialog::getSaveFileName(this, tr("Save Model"), start,
-                                                tr("LayerLoom projects (*.loom)"));
-    if (path.isEmpty()) return false;
-    if (!path.endsWith(".loom")) path += ".loom";
-    return saveTo(path);
-}
-
-bool MainWindow::saveTo(const QString& path) {
-    try {
-        m_document->save(path);
-    } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Cannot save the model"),
-                             tr("LayerLoom could not write the file; the previous version is "
-                                "untouched.\n\n%1").arg(QString::fromStdString(e.what())));
-        return false;
-    }
-    QSettings().setValue("lastDirectory", path);
-    rememberRecent(path);
-    refreshTitle();
-    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
-    return true;
-}
-
-bool MainWindow::maybeSave() {
-    if (!m_training->settleBeforeClose()) return false;
-    if (!m_document->isModified()) return true;
-    const auto answer = QMessageBox::warning(
-        this, tr("Unsaved changes"),
-        tr("%1 has changes that are not saved. Save them?").arg(m_document->displayName()),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-    if (answer == QMessageBox::Save) return save();
-    return answer == QMessageBox::Discard;
-}
-
-void MainWindow::rememberRecent(const QString& path) {
-    QSettings settings;
-    QStringList recent = settings.value("recentFiles").toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > 8) recent.removeLast();
-    settings.setValue("recentFiles", recent);
-}
-
-void MainWindow::fillRecentMenu() {
-    m_recentMenu->clear();
-    const QStringList recent = QSettings().value("recentFiles").toStringList();
-    for (const QString& path : recent) {
-        QAction* a = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openPath(path); });
-        a->setToolTip(path);
-        a->setEnabled(QFileInfo::exists(path));
-    }
-    if (recent.isEmpty()) m_recentMenu->addAction(tr("No recent models"))->setEnabled(false);
-}
-
-bool MainWindow::offerRecovery() {
-    const auto found = Autosaver::pending();
-    if (found.isEmpty()) return false;
-    const Autosaver::Recovery& r = found.front();
-    QMessageBox ask(QMessageBox::Question, tr("Restore unsaved work?"),
-                    tr("LayerLoom did not close normally. Unsaved changes to %1 from %2 were kept.%3\n\n"
-                       "Restore them? (Discard deletes the kept copy.)")
-                        .arg(r.name, QLocale().toString(r.savedAt, QLocale::ShortFormat), r.training.isEmpty() ? QString() : "\n" + r.training),
-                    QMessageBox::Yes | QMessageBox::Discard, this);
-    ask.button(QMessageBox::Yes)->setText(tr("&Restore"));
-    ask.setDefaultButton(QMessageBox::Yes);
-    if (ask.exec() != QMessageBox::Yes) {
-        for (const auto& each : found) Autosaver::discard(each);
-        return false;
-    }
-    QString error;
-    if (!Autosaver::restore(r, m_document, &error)) {
-        QMessageBox::warning(this, tr("Cannot restore"), error);
-        return false;
-    }
-    m_history->setEmptyLabel(tr("Restored unsaved work"));
-    refreshTitle();
-    QTimer::singleShot(0, m_view, &CanvasView::frameModel);
-    return true;
-}
-
-bool MainWindow::openMostRecent() {
-    for (const QString& path : QSettings().value("recentFiles").toStringList()) {
-        if (QFileInfo(path).isFile()) return openPath(path);
-    }
-    return false;
-}
+bool MainWindow::openPath(const QString& path) { return m_files->openPath(path); }
 
 void MainWindow::refreshTitle() {
     setWindowTitle(tr("%1%2 \u2014 LayerLoom")
@@ -564,7 +364,7 @@ void MainWindow::restoreSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (!maybeSave()) {
+    if (!m_files->maybeSave()) {
         event->ignore();
         return;
     }

@@ -16,6 +16,7 @@ class Autosaver;
 class CanvasView;
 class Document;
 class EditActions;
+class FileActions;
 class GraphScene;
 class HelpMenu;
 class Minimap;
@@ -32,14 +33,14 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens a project file or a built-in example (a `:/` resource path). Shows what is wrong
-    /// and keeps the current document when the file cannot be read; returns whether it opened.
+    /// Opens a project file, a Keras model or a built-in example (FileActions::openPath).
     bool openPath(const QString& path);
 
     Document* document() const { return m_document; }
     GraphScene* scene() const { return m_scene; }
     CanvasView* canvas() const { return m_view; }
     EditActions* editActions() const { return m_edit; }
+    FileActions* files() const { return m_files; }
     PalettePanel* palette() const { return m_palette; }
     Minimap* minimap() const { return m_minimap; }
     TrainingWorkspace* training() const { return m_training; }
@@ -61,26 +62,9 @@ public:
     /// cannot be written.
     void exportWeightsTo(const QString& path);
 
-    /// Reads a project or Keras model file on a worker thread, with a progress dialog whose
-    /// Cancel stops the reading; nothing when cancelled. Throws ProjectError.
-    std::optional<OpenedModel> readWithProgress(const QString& path);
-
-    /// The folder file dialogs start in: the last one used, else the user's documents.
-    QString startDirectory() const;
-
-    /// Opens the most recent model that still exists; false when none does or it cannot be read.
-    bool openMostRecent();
-
-    /// Starts a new model holding one Input layer, after offering to save unsaved changes.
-    bool newModel();
 
     /// Selects a layer and centres the canvas on it.
     void showLayer(loom::NodeId id);
-    /// Saves to the document's file, or asks for one; returns whether it was saved.
-    bool save();
-    bool saveAs();
-    /// Offers to restore unsaved work a crash left behind; returns whether one was restored.
-    bool offerRecovery();
     Autosaver* autosaver() const { return m_autosaver; }
 
 protected:
@@ -94,10 +78,10 @@ private:
     QLabel* m_statusZoom;
     Autosaver* m_autosaver;
     EditActions* m_edit;
+    FileActions* m_files;
     Minimap* m_minimap;
     HelpMenu* m_help = nullptr;
     PalettePanel* m_palette = nullptr;
-    QMenu* m_recentMenu = nullptr;
     InspectorPanel* m_inspector = nullptr;
     QUndoView* m_history = nullptr;
     QLabel* m_lockBadge = nullptr;
@@ -105,14 +89,9 @@ private:
 
     void buildMenus();
     void buildDocks();
-    void openFileDialog();
     void refreshStatus();
     void refreshTitle();
     void refreshLock();
-    /// Asks whether to save unsaved changes; false when the user cancels.
-    bool maybeSave();
-    bool saveTo(const QString& path);
-    void rememberRecent(const QString& path);
     void exportCanvasAs(const QString& suffix);
     void exportDiagramAs(const QString& suffix);
     /// Asks where, then exports the model in `kind` (see exportModelTo).
@@ -122,7 +101,6 @@ private:
     void exportTrainingJobDialog();
     /// Whether the model can be exported; else says why.
     bool exportable(const QString& title);
-    void fillRecentMenu();
     void restoreSettings();
 };
 

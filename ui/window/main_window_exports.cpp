@@ -24,11 +24,12 @@
 #include "interop/keras_export.h"
 #include "service/model_export.h"
 #include "tasks/modal_task.h"
+#include "window/file_actions.h"
 
 namespace loom::ui {
 
 void MainWindow::exportCanvasAs(const QString& suffix) {
-    const QString base = startDirectory() +
+    const QString base = m_files->startDirectory() +
                          "/" + m_document->displayName() + "." + suffix;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Canvas"), base,
                                                       suffix.toUpper() + " (*." + suffix + ")");
@@ -60,7 +61,7 @@ void MainWindow::exportKerasCode() {
     if (!exportable(tr("Export as Keras Code"))) return;
     QString base = m_document->displayName();
     base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
-    const QString start = startDirectory() +
+    const QString start = m_files->startDirectory() +
                           "/" + base.toLower() + ".py";
     const QString path = QFileDialog::getSaveFileName(this, tr("Export as Keras Code"), start,
                                                       tr("Python (*.py)"));
@@ -84,7 +85,7 @@ void MainWindow::exportModel(ModelExport kind) {
                           : kind == ModelExport::LayersFolder ? tr("Export as Keras/TF.js Model")
                                                               : tr("Export as Keras Model File");
     if (!exportable(title)) return;
-    const QString start = startDirectory();
+    const QString start = m_files->startDirectory();
     QString target;
     if (kind == ModelExport::KerasFile) {
         QString base = m_document->displayName();
@@ -129,7 +130,7 @@ void MainWindow::exportTrainingJobDialog() {
     QString base = m_document->displayName();
     base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
     const QString target = QFileDialog::getSaveFileName(
-        this, tr("Export Training Job: name a new folder for it"), startDirectory() + "/" + base.toLower() + "_job",
+        this, tr("Export Training Job: name a new folder for it"), m_files->startDirectory() + "/" + base.toLower() + "_job",
         tr("Training job folder (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
     if (target.isEmpty()) return;
     // The data is read and written off the window's thread, which stays live meanwhile.
@@ -192,7 +193,7 @@ QString MainWindow::exportModelTo(const QString& target, ModelExport kind) {
 }
 
 void MainWindow::exportDiagramAs(const QString& suffix) {
-    const QString base = startDirectory() +
+    const QString base = m_files->startDirectory() +
                          "/" + m_document->displayName() + "_diagram." + suffix;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Model Diagram"), base,
                                                       suffix.toUpper() + " (*." + suffix + ")");
