@@ -12,6 +12,7 @@
 #include "interop/pytorch_code.h"
 #include "io/atomic_file.h"
 #include "io/message_text.h"
+#include "layers/layer_registry.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
 
@@ -129,8 +130,9 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
 
     PytorchJobReport report;
     for (const Node& n : project.graph.nodes()) {
-        if (n.kind == "BatchNormalization") {
-            report.warnings.push_back(n.name + ": with several processes, BatchNormalization normalises "
+        const LayerSpec* spec = findLayer(n.kind);
+        if (spec && spec->usesBatchStatistics()) {
+            report.warnings.push_back(n.name + ": with several processes, " + n.kind + " normalises "
                                       "by each process's share of the batch");
         }
     }

@@ -16,6 +16,11 @@ bool changeLayerKind(ModelGraph& graph, NodeId id, std::string_view kind) {
     return spec && graph.changeKind(id, std::string(kind), spec->defaults());
 }
 
+bool isMerge(const Node& node) {
+    const LayerSpec* spec = findLayer(node.kind);
+    return spec && spec->category().name == category::kMerge.name;
+}
+
 void fillDefaults(Node& node) {
     const LayerSpec* spec = findLayer(node.kind);
     if (!spec) return;

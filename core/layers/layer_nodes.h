@@ -17,6 +17,9 @@ NodeId addLayer(ModelGraph& graph, std::string_view kind, Point position = {},
 /// parameters, keeping its name and wires. False for an unknown kind or node.
 bool changeLayerKind(ModelGraph& graph, NodeId id, std::string_view kind);
 
+/// Whether the layer joins branches (Add, Concatenate and the other merges).
+bool isMerge(const Node& node);
+
 /// Gives every parameter of the node's kind that the node lacks its default; a node of an
 /// unknown kind is left as it is (validation reports the kind).
 void fillDefaults(Node& node);

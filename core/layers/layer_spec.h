@@ -138,6 +138,9 @@ public:
     /// normalizations): the fixes for a vector or sequence in the wrong place look through
     /// such layers for the recurrent layer that decided it.
     virtual bool keepsRank() const { return false; }
+    /// Whether training uses the statistics of each batch (BatchNormalization): split over
+    /// several processes, each normalises by its own share of the batch.
+    virtual bool usesBatchStatistics() const { return false; }
 
     /// The output shape for inputs of known shapes, or nullopt after reporting why not.
     virtual std::optional<TensorShape> inferShape(const ShapeContext& ctx) const = 0;

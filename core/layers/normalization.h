@@ -53,6 +53,7 @@ public:
     using Kernel = BatchNormalizationKernel<S>;
 
     std::string_view kind() const override { return "BatchNormalization"; }
+    bool usesBatchStatistics() const override { return true; }
     std::string_view nameBase() const override { return "batch_normalization"; }
     std::string_view description() const override {
         return "Normalises each feature by the batch's statistics while training, by their moving "

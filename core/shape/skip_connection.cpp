@@ -4,6 +4,7 @@
 #include <map>
 
 #include "graph/graph_algorithms.h"
+#include "layers/layer_nodes.h"
 #include "layers/layer_registry.h"
 
 namespace loom {
@@ -147,7 +148,7 @@ Fix convolutionalSkips(const ModelGraph& graph, const Validation& validation, st
         if (out.size() != 1) break;
         const Node* next = graph.node(out.front()->to.node);
         if (!next) break;
-        if (next->kind == "Add" || next->kind == "Concatenate") {
+        if (isMerge(*next)) {
             throw EditError("The decoder already has merge layers; add further skips one pair "
                             "at a time with Connect with Skip.");
         }
@@ -205,7 +206,7 @@ Fix symmetricSkipsFix(const ModelGraph& graph, const Validation& validation,
         if (out.size() != 1) break;
         n = graph.node(out.front()->to.node);
         if (!n) break;
-        if (n->kind == "Add" || n->kind == "Concatenate") {
+        if (isMerge(*n)) {
             throw EditError("The decoder already has merge layers; add further skips one pair "
                             "at a time with Connect with Skip.");
         }

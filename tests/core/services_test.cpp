@@ -152,6 +152,27 @@ TEST(TrainingJob, TheRunSaysWhatItsWeightsStartedFrom) {
         << startingPoint(part);
 }
 
+TEST(TrainingJob, SaysWhereSeveralProcessesSplitTheBatchStatistics) {
+    const auto warningsFor = [](const ModelGraph& graph, const std::string& name) {
+        SessionSetup setup = sineSetup({}, WeightsOrigin::Model);
+        setup.graph = graph;
+        TrainingSession session(setup);
+        session.prepare();
+        Project project;
+        project.graph = graph;
+        return exportTrainingJob(session, project, "model.loom", scratch(name)).warnings;
+    };
+    ModelGraph g;
+    const NodeId norm = add(g, "BatchNormalization", {}, {input(g, {16, 1})});
+    const NodeId rep = add(g, "RepeatVector", {{"n", std::int64_t{16}}}, {test::lstm(g, 4, false, norm)});
+    add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {test::lstm(g, 4, true, rep)});
+    const auto warned = warningsFor(g, "job_batchnorm");
+    ASSERT_EQ(warned.size(), 1u);
+    EXPECT_EQ(warned[0], "batch_normalization_1: with several processes, BatchNormalization normalises "
+                         "by each process's share of the batch");
+    EXPECT_TRUE(warningsFor(autoencoder(), "job_plain").empty());
+}
+
 TEST(Evaluation, ScoresARunsWeightsWithTheRunsDataLossAndNormaliser) {
     TrainingSession session(sineSetup({}, WeightsOrigin::Model));
     session.prepare();
