@@ -94,6 +94,8 @@ private:
     std::string m_shownSource;  ///< the source whose series the plot and table show
     QString m_modelShapes;   ///< the model's Input and output shapes the status was made for
 
+    void buildForm();     ///< data_panel_form.cpp
+    void buildPreview();  ///< data_panel_chart.cpp
     void loadFromDocument();
     void storeToDocument();
     DataSpec specFromWidgets() const;

@@ -3,6 +3,11 @@
 #include "training/data_panel.h"
 
 #include <QStandardItemModel>
+#include <QtCharts/QChartView>
+#include <QTableView>
+#include <QTabWidget>
+#include <QPainter>
+#include <QHeaderView>
 #include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
@@ -61,6 +66,18 @@ QAbstractAxis* timeAxis(const DataPreview& p, std::int64_t steps, double* x0, do
 }
 
 }  // namespace
+
+void DataPanel::buildPreview() {
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setMinimumHeight(170);
+    m_tableView->setModel(m_table);
+    m_tableView->verticalHeader()->hide();
+    m_tableView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_previewTabs->addTab(m_chartView, tr("Plot"));
+    m_previewTabs->addTab(m_tableView, tr("Table"));
+}
 
 void DataPanel::showSeries(const DataPreview& preview) {
     const Series& series = preview.series;
