@@ -235,8 +235,10 @@ void RunsPanel::selectionChanged() {
         const std::vector<std::string> changes = architectureChanges(a.graph, b.graph);
         if (changes.empty()) lines << tr("  the same layers and wires");
         for (const std::string& c : changes) lines << "  " + QString::fromStdString(c);
-        lines << tr("  parameters %1 -> %2").arg(QLocale().toString(static_cast<qlonglong>(a.parameters)),
-                                                 QLocale().toString(static_cast<qlonglong>(b.parameters)));
+        const QString before = QLocale().toString(static_cast<qlonglong>(a.parameters));
+        const QString after = QLocale().toString(static_cast<qlonglong>(b.parameters));
+        lines << (a.parameters == b.parameters ? tr("  %1 parameters in both").arg(before)
+                                               : tr("  parameters %1 -> %2").arg(before, after));
         lines << QString() << tr("Settings:");
         const std::vector<std::string> settings = settingsChanges(a.training, b.training);
         if (settings.empty()) lines << tr("  the same");
