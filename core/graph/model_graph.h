@@ -14,8 +14,8 @@ namespace loom {
 
 using ParamMap = std::map<std::string, ParamValue, std::less<>>;
 
-/// One layer on the canvas. `kind` is the Keras class name ("LSTM", "Dense", ...); `params`
-/// always holds every parameter of the kind's schema (see layers/layer_spec.h).
+/// One layer on the canvas. `kind` is the Keras class name ("LSTM", "Dense", ...); `params` holds
+/// every parameter of the kind's schema when made by addLayer (layers/layer_nodes.h) or read.
 /// The kind of the layer that stands for a model input (Keras's class name).
 inline constexpr std::string_view kInputKind = "InputLayer";
 

@@ -10,8 +10,8 @@
 #include "interop/keras_model.h"
 #include "io/json_input.h"
 #include "io/message_text.h"
-#include "layers/layer_registry.h"
 #include "layers/layer_nodes.h"
+#include "layers/layer_registry.h"
 
 namespace loom {
 
@@ -122,7 +122,7 @@ private:
         if (g.nodeByName(name)) failLayer(name, "two layers have this name");
         checkOrigin(layer, name, cls);
         m_result.layers.push_back({name, cls});
-        if (cls == kInputKind) {
+        if (cls == "InputLayer") {  // Keras's class name
             const char* key = cfg.contains("batch_input_shape") ? "batch_input_shape"
                               : cfg.contains("batch_shape")     ? "batch_shape"
                                                                 : nullptr;
@@ -161,7 +161,7 @@ private:
         for (const json& l : layers) {
             if (!l.is_object()) fail("a layer is " + jsonExcerpt(l) + ", not a layer's description");
             const std::string cls = textMember(l, "class_name");
-            if (prev == 0 && cls != kInputKind) {
+            if (prev == 0 && cls != "InputLayer") {
                 // An implied Input: the first layer's batch_input_shape (Keras 2), or the
                 // model's build_input_shape (Keras 3).
                 const json& cfg = l.is_object() ? l.value("config", json::object()) : json::object();

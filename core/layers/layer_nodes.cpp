@@ -21,10 +21,4 @@ bool isMerge(const Node& node) {
     return spec && spec->category().name == category::kMerge.name;
 }
 
-void fillDefaults(Node& node) {
-    const LayerSpec* spec = findLayer(node.kind);
-    if (!spec) return;
-    for (const ParamSpec& p : spec->params()) node.params.try_emplace(p.name, p.defaultValue);
-}
-
 }  // namespace loom

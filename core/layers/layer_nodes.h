@@ -20,8 +20,4 @@ bool changeLayerKind(ModelGraph& graph, NodeId id, std::string_view kind);
 /// Whether the layer joins branches (Add, Concatenate and the other merges).
 bool isMerge(const Node& node);
 
-/// Gives every parameter of the node's kind that the node lacks its default; a node of an
-/// unknown kind is left as it is (validation reports the kind).
-void fillDefaults(Node& node);
-
 }  // namespace loom

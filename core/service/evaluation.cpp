@@ -11,7 +11,11 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
     EvaluationRequest request;
     request.graph = project.graph;
     const TrainingSettings settings = trainingSettings(project.training);
-    request.data = settings.data;
+    // The data as the project names it: the default series is chosen when the request is
+    // scored, after the caller's own choices (a --data without --column reads its own columns).
+    const nlohmann::json& stored = project.training;
+    request.data = dataSpecFromJson(stored.is_object() && stored.contains("data") ? stored["data"]
+                                                                                 : nlohmann::json::object());
     request.loss = settings.config.loss;
     request.batchSize = settings.config.batchSize;
     if (run) {
@@ -33,6 +37,7 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
     Plan<float> plan = Plan<float>::compile(request.graph, request.batchSize, steps);
     plan.loadWeights(request.weights);
     DataSpec spec = request.data;
+    chooseDefaultData(spec);
     spec.source = resolveDataSource(spec.source, request.sampleFolder);
     spec.validationSplit = 0.0;
     const PreparedData data =

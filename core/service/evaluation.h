@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -30,9 +31,9 @@ struct EvaluationRequest {
 };
 
 /// The request that scores a project's model as `run` trained it: the run's data settings,
-/// loss and fitted normaliser; without a run, the project's settings (the default sample
-/// series when it names no data) and a normaliser fitted on the data. The weights are left to
-/// the caller. Throws std::runtime_error naming a broken setting.
+/// loss and fitted normaliser; without a run, the project's settings (its data as it names
+/// it) and a normaliser fitted on the data. The weights are left to the caller. Throws
+/// std::runtime_error naming a broken setting.
 EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run);
 
 struct EvaluationResult {
@@ -40,10 +41,10 @@ struct EvaluationResult {
     std::int64_t samples = 0;
 };
 
-/// Compiles the model, loads the weights, reads the data (reporting its read through
-/// `progress`; returning false stops it with a DataError) and scores every window in inference
-/// mode. Throws PlanError when the model or its weights cannot run (or do not fit in memory)
-/// and DataError for the data.
+/// Compiles the model, loads the weights, reads the data (the default sample series when the
+/// request names none; reporting its read through `progress`, whose false stops it with
+/// ReadCancelled) and scores every window in inference mode. Throws PlanError when the model
+/// or its weights cannot run (or do not fit in memory) and DataError for the data.
 EvaluationResult evaluateModel(const EvaluationRequest& request,
                                const std::function<bool(double)>& progress = {});
 

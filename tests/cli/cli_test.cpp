@@ -480,6 +480,11 @@ TEST(CliTrain, TrainsEvaluatesAndPredictsOnRealData) {
     r = run("evaluate " + kFixture + "/model.json --run " + dir.string() + " --stride 2 --json");
     EXPECT_EQ(r.exitCode, 0) << r.out;
     EXPECT_TRUE(has(r.out, "\"samples\": 47")) << r.out;
+    // Without a run, the model names no data: --data alone reads that file's own columns.
+    r = run("evaluate " + kFixture + "/model.json --weights " + (dir / "weights.llw").string() + " --data " +
+            nile + " --json");
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "\"samples\": 93")) << r.out;
 }
 
 TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {

@@ -7,8 +7,8 @@
 #include "graph/graph_edit.h"
 #include "graph/layout.h"
 #include "graph/project_file.h"
-#include "shape/skip_connection.h"
 #include "layers/layer_nodes.h"
+#include "shape/skip_connection.h"
 
 namespace loom {
 namespace {

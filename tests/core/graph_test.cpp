@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include "layers/layer_nodes.h"
 #include "core/test_graphs.h"
 #include "graph/graph_algorithms.h"
 
@@ -129,6 +128,7 @@ TEST(ParamFormat, ReadsTheWayKerasPrints) {
 
 #include "graph/layout.h"
 #include "graph/project_file.h"
+#include "layers/layer_nodes.h"
 
 namespace loom {
 namespace {

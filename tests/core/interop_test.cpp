@@ -16,8 +16,8 @@
 #include "interop/keras_code.h"
 #include "interop/keras_export.h"
 #include "interop/keras_model.h"
-#include "shape/skip_connection.h"
 #include "layers/layer_nodes.h"
+#include "shape/skip_connection.h"
 
 namespace loom {
 namespace {

@@ -9,9 +9,9 @@
 #include "engine/kernel.h"
 #include "engine/plan.h"
 #include "interop/keras_topology.h"
+#include "layers/layer_nodes.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
-#include "layers/layer_nodes.h"
 
 namespace loom {
 namespace {

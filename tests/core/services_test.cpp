@@ -201,10 +201,12 @@ TEST(Evaluation, ScoresARunsWeightsWithTheRunsDataLossAndNormaliser) {
     EXPECT_GT(result.samples, session.data().train.size());
     EXPECT_DOUBLE_EQ(result.scores.loss, evaluate(plan, data.train, Loss::MeanSquaredError).loss);
 
-    // Without a run: the project's loss and the default sample series.
+    // Without a run: the project's loss, and its data as it names it (none: the default
+    // series is chosen when it is scored, after the caller's own choices).
     const EvaluationRequest own = evaluationRequest(project, nullptr);
     EXPECT_EQ(own.loss, Loss::MeanAbsoluteError);
-    EXPECT_TRUE(isSampleSource(own.data.source)) << own.data.source;
+    EXPECT_TRUE(own.data.source.empty()) << own.data.source;
+    EXPECT_TRUE(own.data.columns.empty());
     EXPECT_FALSE(own.normalizer.has_value());
 }
 

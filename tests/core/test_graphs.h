@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "graph/model_graph.h"
-#include "shape/validator.h"
 #include "layers/layer_nodes.h"
+#include "shape/validator.h"
 
 namespace loom::test {
 

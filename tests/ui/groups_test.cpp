@@ -86,6 +86,7 @@ private slots:
         const NodeId add = g.nodeByName("add_1")->id;
         const auto card = std::find_if(broken.cards.begin(), broken.cards.end(),
                                        [add](const CardContent& k) { return k.card.id == add; });
+        QVERIFY(card != broken.cards.end());
         QCOMPARE(card->card.status, Status::Error);
         QVERIFY(card->card.problems.contains("merge-shape-mismatch"));
         QVERIFY(std::any_of(broken.wires.begin(), broken.wires.end(), [add](const WireContent& w) {

@@ -35,13 +35,13 @@
 #include <QtCharts/QValueAxis>
 #include <QtTest>
 
-#include "layers/layer_nodes.h"
 #include "canvas/canvas_view.h"
 #include "document/autosave.h"
 #include "document/document.h"
 #include "document/start_folder.h"
 #include "engine/weights_file.h"
 #include "graph/project_file.h"
+#include "layers/layer_nodes.h"
 #include "panels/palette_panel.h"
 #include "train/run_history.h"
 #include "training/data_panel.h"

@@ -6,14 +6,11 @@
 #include <QListWidget>
 #include <QVBoxLayout>
 
+#include "document/wording.h"
 #include "layers/layer_registry.h"
 #include "panels/palette_panel.h"
 
 namespace loom::ui {
-
-namespace {
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<int>(s.size())); }
-}  // namespace
 
 QuickAdd::QuickAdd(const QString& context, QWidget* parent)
     : QFrame(parent, Qt::Popup), m_search(new QLineEdit(this)), m_list(new QListWidget(this)) {
@@ -25,11 +22,11 @@ QuickAdd::QuickAdd(const QString& context, QWidget* parent)
     title->setStyleSheet("font-weight: bold;");
     m_search->setPlaceholderText(tr("Type a layer kind"));
     for (const LayerSpec* spec : allLayers()) {
-        const QString kind = qs(spec->kind());
-        auto* item = new QListWidgetItem(QString("%1   \u2014 %2").arg(displayKind(kind), qs(spec->category().name)),
+        const QString kind = qText(spec->kind());
+        auto* item = new QListWidgetItem(QString("%1   \u2014 %2").arg(displayKind(kind), qText(spec->category().name)),
                                          m_list);
         item->setData(Qt::UserRole, kind);
-        item->setToolTip(qs(spec->description()));
+        item->setToolTip(qText(spec->description()));
     }
     m_list->setCurrentRow(0);
     m_list->setMinimumHeight(m_list->sizeHintForRow(0) * 8);

@@ -6,8 +6,10 @@
 #include <QSet>
 
 #include <algorithm>
+#include <tuple>
 
 #include "canvas/group_items.h"
+#include "document/wording.h"
 #include "layers/layer_registry.h"
 
 namespace loom::ui {
@@ -46,10 +48,6 @@ QStringList cardDetails(const Node& node, const LayerSpec* spec) {
 
 QString severityWord(Severity s) {
     return s == Severity::Error ? QObject::tr("Error") : QObject::tr("Warning");
-}
-
-QString qText(std::string_view text) {
-    return QString::fromUtf8(text.data(), static_cast<int>(text.size()));
 }
 
 NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const Node& n,

@@ -2,9 +2,15 @@
 
 #include <QString>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loom::ui {
+
+/// Text from the core (UTF-8, often a string_view into a layer's schema) as a QString.
+inline QString qText(std::string_view text) {
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
 
 /// "1 layer", "3 layers": a count with its noun for messages. (Qt's %n plural forms need a
 /// translation file even for English; LayerLoom's messages are English.)

@@ -9,6 +9,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "document/wording.h"
 #include "canvas/canvas_style.h"
 #include "canvas/mime.h"
 #include "document/user_blocks.h"
@@ -20,7 +21,6 @@ namespace {
 
 constexpr int kBlockRole = Qt::UserRole + 1;  ///< a saved block's file
 
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<int>(s.size())); }
 
 /// A tree whose entries drag as layer kinds.
 class PaletteTree : public QTreeWidget {
@@ -64,7 +64,7 @@ PalettePanel::PalettePanel(QWidget* parent)
     // Groups in the order of their first kind in the registry, each with its kinds in order.
     QStringList groups;
     for (const LayerSpec* spec : allLayers()) {
-        if (!groups.contains(qs(spec->category().name))) groups << qs(spec->category().name);
+        if (!groups.contains(qText(spec->category().name))) groups << qText(spec->category().name);
     }
     for (const QString& group : groups) {
         auto* header = new QTreeWidgetItem(m_tree, {group});
@@ -74,12 +74,12 @@ PalettePanel::PalettePanel(QWidget* parent)
         header->setFont(0, bold);
         header->setForeground(0, style::categoryColor(group).lighter(130));
         for (const LayerSpec* spec : allLayers()) {
-            if (qs(spec->category().name) != group) continue;
-            const QString kind = qs(spec->kind());
+            if (qText(spec->category().name) != group) continue;
+            const QString kind = qText(spec->kind());
             auto* item = new QTreeWidgetItem(header, {displayKind(kind)});
             item->setData(0, Qt::UserRole, kind);
             item->setToolTip(0, QString("<b>%1</b><br>%2<br><i>%3</i>")
-                                    .arg(displayKind(kind), qs(spec->description()).toHtmlEscaped(),
+                                    .arg(displayKind(kind), qText(spec->description()).toHtmlEscaped(),
                                          tr("Drag onto the canvas or onto a wire; "
                                             "double-click to add")));
             item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
@@ -97,7 +97,7 @@ PalettePanel::PalettePanel(QWidget* parent)
     // Wide enough for the longest kind's name (GlobalAveragePooling1D) beside its indentation.
     int widest = 0;
     for (const LayerSpec* spec : allLayers()) {
-        widest = std::max(widest, m_tree->fontMetrics().horizontalAdvance(displayKind(qs(spec->kind()))));
+        widest = std::max(widest, m_tree->fontMetrics().horizontalAdvance(displayKind(qText(spec->kind()))));
     }
     m_tree->setMinimumWidth(widest + 2 * m_tree->indentation() + m_tree->frameWidth() * 2 + 16);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);

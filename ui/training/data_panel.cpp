@@ -21,6 +21,8 @@
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 
+#include <algorithm>
+
 #include "data/csv_reader.h"
 #include "data/data_preview.h"
 #include "data/sample_catalogue.h"

@@ -237,7 +237,8 @@ void RunsPanel::selectionChanged() {
         for (const std::string& c : changes) lines << "  " + QString::fromStdString(c);
         const QString before = QLocale().toString(static_cast<qlonglong>(a.parameters));
         const QString after = QLocale().toString(static_cast<qlonglong>(b.parameters));
-        lines << (a.parameters == b.parameters ? tr("  %1 parameters in both").arg(before)
+        lines << (a.parameters == b.parameters ? (a.parameters == 1 ? tr("  1 parameter in both")
+                                                                    : tr("  %1 parameters in both").arg(before))
                                                : tr("  parameters %1 -> %2").arg(before, after));
         lines << QString() << tr("Settings:");
         const std::vector<std::string> settings = settingsChanges(a.training, b.training);

@@ -1,4 +1,3 @@
-#include "window/file_actions.h"
 #include "window/help_menu.h"
 
 #include <QAction>
@@ -19,6 +18,7 @@
 
 #include "canvas/canvas_view.h"
 #include "window/edit_actions.h"
+#include "window/file_actions.h"
 #include "window/getting_started.h"
 #include "window/main_window.h"
 #include "window/training_workspace.h"

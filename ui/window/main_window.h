@@ -2,8 +2,6 @@
 
 #include <QMainWindow>
 
-#include <optional>
-
 #include "document/document.h"
 #include "graph/ids.h"
 
@@ -61,7 +59,6 @@ public:
     /// `layerloom-cli --weights` reads. Throws std::exception when there are none or the file
     /// cannot be written.
     void exportWeightsTo(const QString& path);
-
 
     /// Selects a layer and centres the canvas on it.
     void showLayer(loom::NodeId id);
