@@ -4,6 +4,7 @@
 #include <optional>
 #include <ostream>
 
+#include "cli_analysis.h"
 #include "cli_diagram.h"
 #include "cli_export.h"
 #include "cli_model.h"
@@ -32,6 +33,10 @@ constexpr const char* kUsageText =
     "  train MODEL       Train on data and write weights, history and settings to a folder.\n"
     "  evaluate MODEL    The loss (and accuracy) of trained weights on data.\n"
     "  predict MODEL     Run trained weights on inputs.\n"
+    "  detect MODEL      The unusual stretches of a series: every step scored by how badly a\n"
+    "                    trained autoencoder reconstructs the windows that cover it.\n"
+    "  forecast MODEL    The next steps of a series from a trained forecaster, and a backtest\n"
+    "                    beside naive forecasts (last value, seasonal naive, window mean).\n"
     "  diagram MODEL OUT Draw the model as Keras's plot_model(show_shapes=True) does: a box\n"
     "                    per layer with its input and output shapes. OUT ends in .svg, .png,\n"
     "                    .pdf or .dot (Graphviz). No display needed.\n"
@@ -101,6 +106,36 @@ constexpr const char* kUsageText =
     "  --data ...             evaluate: the data options of train\n"
     "  --input X.json|X.npy   predict: inputs shaped (batch, time, features)\n"
     "  --out Y.json|Y.npy     predict: where the outputs go (default: JSON on stdout)\n"
+    "\n"
+    "Options of detect:\n"
+    "  --run DIR | --weights FILE   Trained weights (default: the project's own); the run's\n"
+    "                         data settings and normaliser apply (with --weights: fitted on\n"
+    "                         the project's training data)\n"
+    "  --data SOURCE          The series to score (default: the whole training series);\n"
+    "                         --column NAMES as for train (default: the training's columns)\n"
+    "  --threshold RULE       max-train (default: the largest training-window error),\n"
+    "                         quantile:Q, mad:K (median + K x MAD of the training errors)\n"
+    "                         or a number\n"
+    "  --rule all|mean|max    A step's score from the windows covering it: all (default:\n"
+    "                         flagged when every one is over), their mean, or the largest\n"
+    "  --metric mae|mse       A window's reconstruction error (default mae)\n"
+    "  --merge-gap N          Join flagged stretches at most N steps apart (default: a\n"
+    "                         quarter of a window)\n"
+    "  --out FILE.csv         One row per input row: time (or row), values, score,\n"
+    "                         threshold, anomaly (0 or 1)\n"
+    "  --intervals FILE.csv   start,end,peak,mean (and feature with several features)\n"
+    "  --json                 The threshold and the intervals as JSON\n"
+    "\n"
+    "Options of forecast:\n"
+    "  --run DIR | --weights FILE   Trained weights, as for detect\n"
+    "  --data SOURCE          The series (default: the training series); its last part (the\n"
+    "                         run's validation split) is backtested; --column as for train\n"
+    "  --horizon H            Steps to forecast (default: the model's own; more are made by\n"
+    "                         feeding its forecasts back)\n"
+    "  --period N             The seasonal naive forecast's period (default: detected)\n"
+    "  --at ROW               Forecast from this row (from 1) instead of past the end: the\n"
+    "                         output then has the truth and the error where the data has them\n"
+    "  --out FILE.csv         time, forecast (truth, error); --json: everything as JSON\n"
     "\n"
     "  -h, --help             Show this help.   --version   Show the version.\n";
 
@@ -231,6 +266,8 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         if (a.command == "train") return trainCommand(a, out, err);
         if (a.command == "evaluate") return evaluateCommand(a, out, err);
         if (a.command == "predict") return predictCommand(a, out, err);
+        if (a.command == "detect") return detectCommand(a, out, err);
+        if (a.command == "forecast") return forecastCommand(a, out, err);
         if (a.command == "diagram") return diagramCommand(a, out, err);
         if (a.command == "export") return exportCommand(a, out, err);
         throw UsageError{"unknown command '" + a.command + "'"};

@@ -2,6 +2,9 @@
 
 #include "engine/weights_file.h"
 #include "interop/model_file.h"
+#include "cli_settings.h"
+#include "data/sample_catalogue.h"
+#include "service/evaluation.h"
 #include "train/run_folder.h"
 
 namespace loom::cli {
@@ -23,6 +26,8 @@ std::optional<std::vector<NamedTensor>> givenWeights(const LoadedModel& model, c
         return std::move(folder.weights);
     }
     if (auto w = a.get("weights")) return loadWeights(*w);
+    // A project's weights from one of its runs: that run's data settings and normaliser.
+    if (model.weights) *run = runOfProjectWeights(model.project);
     return model.weights;
 }
 
@@ -44,6 +49,23 @@ StartingWeights startingWeights(const LoadedModel& model, const Args& a, std::op
 std::vector<NamedTensor> weightsFor(const LoadedModel& model, const Args& a, std::optional<RunRecord>* run) {
     if (auto w = givenWeights(model, a, run)) return *w;
     throw UsageError{"give trained weights with --weights FILE or --run DIR"};
+}
+
+EvaluationRequest trainedModel(const Args& a) {
+    const LoadedModel model = loadModel(a.positional[0]);
+    std::optional<RunRecord> run;
+    std::vector<NamedTensor> weights = weightsFor(model, a, &run);
+    EvaluationRequest request = evaluationRequest(model.project, run ? &*run : nullptr);
+    request.weights = std::move(weights);
+    if (auto b = a.integer("batch-size", 1)) request.batchSize = static_cast<int>(*b);
+    return request;
+}
+
+DataSpec otherSeries(const EvaluationRequest& model, const Args& a) {
+    if (!a.get("data") && !a.get("column")) return {};
+    DataSpec spec = model.data;
+    chooseDefaultData(spec);
+    return dataFrom(spec, a);
 }
 
 }  // namespace loom::cli

@@ -25,17 +25,11 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"data", "target", "column", "label", "window", "stride", "steps", "seed", "normalize",
               "missing", "weights", "run", "loss", "batch-size"},
              {"json"}, 1, "a MODEL");
-    try {
-        const LoadedModel model = loadModel(a.positional[0]);
-        std::optional<RunRecord> run;
-        std::vector<NamedTensor> weights = weightsFor(model, a, &run);
+    return reportingErrors(err, [&] {
         // The run's own settings, with what the command line gives on top.
-        EvaluationRequest request = evaluationRequest(model.project, run ? &*run : nullptr);
-        request.weights = std::move(weights);
+        EvaluationRequest request = trainedModel(a);
         request.data = dataFrom(request.data, a);
-        const TrainConfig given = configFrom(model.project, a);
-        if (a.get("loss")) request.loss = given.loss;
-        if (a.get("batch-size")) request.batchSize = given.batchSize;
+        if (auto loss = lossOption(a)) request.loss = *loss;
         EvaluationResult result;
         try {
             result = evaluateModel(request);
@@ -54,19 +48,14 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
             out << "  (" << result.samples << " samples)\n";
         }
         return kOk;
-    } catch (const UsageError&) {
-        throw;
-    } catch (const std::exception& e) {
-        err << "layerloom-cli: error: " << e.what() << "\n";
-        return kInvalid;
-    }
+    });
 }
 
 int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"input", "out", "weights", "run", "batch-size"}, {}, 1, "a MODEL");
     const auto inputPath = a.get("input");
     if (!inputPath) throw UsageError{"predict needs --input X.json|X.npy"};
-    try {
+    return reportingErrors(err, [&] {
         const LoadedModel model = loadModel(a.positional[0]);
         std::optional<RunRecord> run;
         const std::vector<NamedTensor> weights = weightsFor(model, a, &run);
@@ -121,12 +110,7 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             writeFileAtomically(target, text);
         }
         return kOk;
-    } catch (const UsageError&) {
-        throw;
-    } catch (const std::exception& e) {
-        err << "layerloom-cli: error: " << e.what() << "\n";
-        return kInvalid;
-    }
+    });
 }
 
 }  // namespace loom::cli

@@ -9,14 +9,18 @@ namespace loom::cli {
 
 using nlohmann::json;
 
+std::optional<Loss> lossOption(const Args& a) {
+    const auto name = a.get("loss");
+    if (!name) return std::nullopt;
+    const auto loss = parseLoss(*name);
+    if (!loss) throw UsageError{"unknown loss '" + *name + "'"};
+    return loss;
+}
+
 TrainConfig configFrom(const Project& project, const Args& a) {
     json t = project.training;
     TrainConfig c = trainConfigFromJson(t);
-    if (auto loss = a.get("loss")) {
-        const auto l = parseLoss(*loss);
-        if (!l) throw UsageError{"unknown loss '" + *loss + "'"};
-        c.loss = *l;
-    }
+    if (auto loss = lossOption(a)) c.loss = *loss;
     if (auto opt = a.get("optimizer")) {
         const auto o = OptimizerConfig::defaultsFor(*opt);
         if (!o) throw UsageError{"unknown optimizer '" + *opt + "' (sgd, adam, adamw, rmsprop)"};
@@ -102,7 +106,8 @@ const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
         "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
-        "weights", "run", "input", "patience", "scale", "to", "resume", "shuffle", "threads"};
+        "weights", "run", "input", "patience", "scale", "to", "resume", "shuffle", "threads",
+        "threshold", "rule", "metric", "merge-gap", "intervals", "horizon", "period", "at"};
     return names;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -10,6 +11,8 @@
 
 namespace loom::cli {
 
+/// --loss, or nothing; a UsageError for a loss LayerLoom does not know.
+std::optional<Loss> lossOption(const Args& args);
 /// Training settings: the project's `training` section, then the command line on top.
 TrainConfig configFrom(const Project& project, const Args& args);
 /// The data settings: the project's `training.data` section, then the command line on top;

@@ -113,14 +113,19 @@ StepRule parseStepRule(std::string_view text) {
     throw std::invalid_argument("unknown rule '" + std::string(text) + "': use all, mean or max");
 }
 
-WindowErrors reconstructionErrors(Plan<float>& plan, const Series& series, std::int64_t stride,
-                                  ErrorMetric metric, const std::function<bool(double)>& progress) {
+void checkReconstructs(const Plan<float>& plan) {
     const Dims& in = plan.dims(plan.inputs().at(0));
     const Dims& out = plan.dims(plan.outputs().at(0));
     if (in.size() != 2 || in != out) {
         throw DataError("the model does not reconstruct its input: it takes " + formatShape(in) +
                         " and returns " + formatShape(out));
     }
+}
+
+WindowErrors reconstructionErrors(Plan<float>& plan, const Series& series, std::int64_t stride,
+                                  ErrorMetric metric, const std::function<bool(double)>& progress) {
+    checkReconstructs(plan);
+    const Dims& in = plan.dims(plan.inputs().at(0));
     WindowErrors result;
     result.window = in[0];
     result.features = in[1];

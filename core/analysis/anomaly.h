@@ -60,6 +60,10 @@ struct WindowErrors {
     std::int64_t skipped = 0;            ///< windows not scored: they touch a missing value
 };
 
+/// Throws DataError when the model's Input and output are not one (time, features) shape: it
+/// does not reconstruct its input.
+void checkReconstructs(const Plan<float>& plan);
+
 /// Runs a reconstruction model over every `stride`-th window of `series` (in the model's
 /// units, `window` steps each, as the model's Input takes them), a batch at a time: memory of
 /// the series and one batch, never all windows at once. Windows that touch a missing (NaN)

@@ -308,4 +308,14 @@ std::string describeMissing(const CsvColumn& column) {
            column.name + "', at " + (n == 1 ? "row " : "rows ") + rows;
 }
 
+std::string csvCell(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string quoted = "\"";
+    for (char c : text) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + '"';
+}
+
 }  // namespace loom

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loom {
@@ -61,6 +62,10 @@ public:
 CsvTable readCsv(const std::filesystem::path& file, const CsvOptions& options = {});
 CsvTable parseCsv(const std::string& text, const std::string& source,
                   const CsvOptions& options = {});
+
+/// A cell as CSV writers put it: quoted (with quotes doubled) when it holds the delimiter,
+/// a quote or a line break, so that readCsv reads it back as it was.
+std::string csvCell(std::string_view text);
 
 /// "3 missing values in 'volume', at rows 5, 17 and 40" (at most 10 rows listed).
 std::string describeMissing(const CsvColumn& column);

@@ -1,31 +1,8 @@
 #include "data/data_preview.h"
 
 #include <algorithm>
-#include <functional>
-
 
 namespace loom {
-
-namespace {
-
-/// The first column as the rows' labels, when it is dates or a number that only counts up.
-void takeRowIndex(DataPreview& p, const CsvTable& table, const DataSpec& spec) {
-    if (table.columns.empty()) return;
-    const CsvColumn& first = table.columns.front();
-    if (first.name == spec.labelColumn || std::find(p.features.begin(), p.features.end(), first.name) != p.features.end()) {
-        return;
-    }
-    if (first.kind == CsvColumn::Kind::Date && !first.texts.empty()) {
-        p.indexName = first.name;
-        p.indexTexts = first.texts;
-    } else if (first.kind == CsvColumn::Kind::Numeric && first.missingRows.empty() && first.values.size() > 1 &&
-               std::adjacent_find(first.values.begin(), first.values.end(), std::greater_equal<>()) == first.values.end()) {
-        p.indexName = first.name;
-        p.indexValues = first.values;
-    }
-}
-
-}  // namespace
 
 DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
                         const std::string& modelProblem, const std::function<bool(double)>& progress) {
@@ -54,7 +31,7 @@ DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>
             if (spec.columns.empty()) spec.columns = pick(defaultFeatureColumns(spec, table));
             p.features = spec.columns;
             p.series = seriesFromTable(spec, table, &labels);
-            takeRowIndex(p, table, spec);
+            p.index = rowIndexOf(table, spec, p.features);
         }
     } catch (const ReadCancelled&) {
         throw;

@@ -21,11 +21,7 @@ struct DataPreview {
     std::int64_t trainWindows = 0, validationWindows = 0;
     WindowSpec window;
     std::vector<std::string> notes;
-    /// The rows' own labels, for plots and tables: a leading date column, or a leading
-    /// numeric column counting up (a year, an index) that is not a feature. Empty otherwise.
-    std::string indexName;
-    std::vector<double> indexValues;      ///< a numeric index, one per step
-    std::vector<std::string> indexTexts;  ///< dates as written, one per step
+    RowIndex index;  ///< the rows' own labels: a leading date, year or index column
 };
 
 /// Reads spec.source once (a CSV or a synthetic series) and prepares it as training would for

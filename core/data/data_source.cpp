@@ -1,11 +1,16 @@
 #include "data/data_source.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
+#include <iomanip>
 #include <set>
+#include <sstream>
 
 #include "data/csv_reader.h"
 #include "data/npy.h"
+#include "data/sample_catalogue.h"
 #include "data/synthetic.h"
 #include "io/message_text.h"
 
@@ -83,6 +88,35 @@ std::vector<std::string> defaultFeatureColumns(const DataSpec& spec, const CsvTa
     return columns;
 }
 
+std::string RowIndex::label(std::int64_t t) const {
+    const auto i = static_cast<std::size_t>(t);
+    if (i < texts.size()) return texts[i];
+    if (i < values.size()) {
+        std::ostringstream text;
+        text << std::setprecision(15) << values[i];
+        return text.str();
+    }
+    return std::to_string(t + 1);
+}
+
+RowIndex rowIndexOf(const CsvTable& table, const DataSpec& spec, const std::vector<std::string>& features) {
+    RowIndex index;
+    if (table.columns.empty()) return index;
+    const CsvColumn& first = table.columns.front();
+    if (first.name == spec.labelColumn || std::find(features.begin(), features.end(), first.name) != features.end()) {
+        return index;
+    }
+    if (first.kind == CsvColumn::Kind::Date && !first.texts.empty()) {
+        index.name = first.name;
+        index.texts = first.texts;
+    } else if (first.kind == CsvColumn::Kind::Numeric && first.missingRows.empty() && first.values.size() > 1 &&
+               std::adjacent_find(first.values.begin(), first.values.end(), std::greater_equal<>()) == first.values.end()) {
+        index.name = first.name;
+        index.values = first.values;
+    }
+    return index;
+}
+
 Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<double>* labels) {
     std::vector<std::string> columns = spec.columns;
     if (columns.empty()) {
@@ -99,6 +133,34 @@ Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<
     } catch (const DataError& e) {
         throw DataError(spec.source + ": " + e.what());
     }
+}
+
+IndexedSeries readIndexedSeries(DataSpec spec, const std::optional<std::filesystem::path>& samples,
+                                const std::string& purpose, const std::function<bool(double)>& progress) {
+    const std::string given = spec.source;
+    spec.source = resolveDataSource(spec.source, samples);
+    if (endsWith(spec.source, ".npy") || endsWith(spec.source, ".npz")) {
+        throw DataError(given + ": " + purpose + " reads a series (a CSV file, a sample or a synthetic series), "
+                        "not samples already cut into windows");
+    }
+    spec.labelColumn.clear();
+    IndexedSeries read;
+    if (spec.source.starts_with("synthetic:")) {
+        read.series = loadSeries(spec);
+        return read;
+    }
+    CsvOptions options;
+    options.progress = progress;
+    const CsvTable table = readCsv(spec.source, options);
+    try {
+        read.series = seriesFromTable(spec, table);
+    } catch (const DataError& e) {
+        // seriesFromTable names the file it read; the user named `given`.
+        const std::string what = e.what();
+        throw DataError(what.starts_with(spec.source) ? given + what.substr(spec.source.size()) : what);
+    }
+    read.index = rowIndexOf(table, spec, read.series.names);
+    return read;
 }
 
 Series loadSeries(const DataSpec& spec, std::vector<double>* labels,

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,30 @@ Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<
 std::vector<std::string> defaultFeatureColumns(const DataSpec& spec, const CsvTable& table);
 /// Whether `values` rise by one equal, positive step throughout, as years or a row index do.
 bool risesEvenly(const std::vector<double>& values);
+
+/// The rows' own labels, for plots, tables and outputs: a leading date column, or a leading
+/// numeric column counting up (a year, an index) that is not a feature. Empty otherwise.
+struct RowIndex {
+    std::string name;
+    std::vector<double> values;      ///< a numeric index, one per row
+    std::vector<std::string> texts;  ///< dates as written, one per row
+    bool empty() const { return name.empty(); }
+    /// Row `t`'s label as written ("1995-01-03", "1700"); the row number from 1 without an index.
+    std::string label(std::int64_t t) const;
+};
+/// The index of a table whose `features` are chosen (the label column is never the index).
+RowIndex rowIndexOf(const CsvTable& table, const DataSpec& spec, const std::vector<std::string>& features);
+
+/// A series and its time column, from one read of its source.
+struct IndexedSeries {
+    Series series;
+    RowIndex index;
+};
+/// Reads a CSV file, a sample (`sample:` resolved from `samples`, else shippedSampleFolder())
+/// or a synthetic series, with its spec's columns; errors name the source as given. `purpose`
+/// ("anomaly detection") says what refuses .npy and .npz samples, which are not one series.
+IndexedSeries readIndexedSeries(DataSpec spec, const std::optional<std::filesystem::path>& samples,
+                                const std::string& purpose, const std::function<bool(double)>& progress = {});
 
 /// prepareData for a series already loaded (with its labels when the spec has a label column).
 PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,

@@ -30,6 +30,26 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
     return request;
 }
 
+std::optional<RunRecord> runOfProjectWeights(const Project& project) {
+    const std::optional<int> number = runNumberOfWeights(project.weightsFrom);
+    if (project.weights.empty() || !number || !project.runs.is_array()) return std::nullopt;
+    for (const nlohmann::json& kept : project.runs) {
+        if (!kept.is_object() || kept.value("number", -1) != *number) continue;
+        RunRecord record;
+        record.run = runFromJson(kept);
+        const nlohmann::json& training = record.run.training;
+        if (!training.is_object() || !training.contains("normalizer")) return std::nullopt;
+        record.normalizer = normalizerFromJson(training["normalizer"]);
+        return record;
+    }
+    return std::nullopt;
+}
+
+std::function<bool(double)> progressPart(const std::function<bool(double)>& progress, double from, double to) {
+    if (!progress) return {};
+    return [progress, from, to](double f) { return progress(from + (to - from) * f); };
+}
+
 EvaluationResult evaluateModel(const EvaluationRequest& request,
                                const std::function<bool(double)>& progress) {
     // Compiling refuses a model whose batches would not fit in memory, with the numbers.

@@ -36,10 +36,20 @@ struct EvaluationRequest {
 /// std::runtime_error naming a broken setting.
 EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run);
 
+/// The run in the project's runs list whose weights the project holds (its weights.from names
+/// it), as a run folder's record: its data settings and fitted normaliser. Nothing when the
+/// weights came from elsewhere or the run is not kept; throws std::runtime_error naming the
+/// key when the run is kept wrongly.
+std::optional<RunRecord> runOfProjectWeights(const Project& project);
+
 struct EvaluationResult {
     Evaluation scores;
     std::int64_t samples = 0;
 };
+
+/// A progress callback for one phase of a longer task: the phase's fraction f is the task's
+/// from + (to - from) f. Empty when `progress` is.
+std::function<bool(double)> progressPart(const std::function<bool(double)>& progress, double from, double to);
 
 /// Compiles the model, loads the weights, reads the data (the default sample series when the
 /// request names none; reporting its read through `progress`, whose false stops it with

@@ -211,4 +211,16 @@ std::vector<std::string> architectureChanges(const ModelGraph& a, const ModelGra
     return out;
 }
 
+std::string runWeightsText(int number) { return "run " + std::to_string(number) + "'s weights"; }
+
+std::optional<int> runNumberOfWeights(std::string_view from) {
+    constexpr std::string_view head = "run ", tail = "'s weights";
+    if (!from.starts_with(head) || !from.ends_with(tail) || from.size() <= head.size() + tail.size()) return std::nullopt;
+    const std::string_view digits = from.substr(head.size(), from.size() - head.size() - tail.size());
+    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    return std::stoi(std::string(digits));
+}
+
 }  // namespace loom

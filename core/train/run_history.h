@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +41,11 @@ struct TrainingRun {
 inline constexpr std::size_t kKeptBatchLosses = 5000;
 
 nlohmann::json runToJson(const TrainingRun& run);
+
+/// How a project says its weights are a run's (its `weights.from`): "run 3's weights".
+std::string runWeightsText(int number);
+/// The run number such a text names; nullopt for weights from elsewhere.
+std::optional<int> runNumberOfWeights(std::string_view from);
 /// Throws std::runtime_error naming the key that is wrong.
 TrainingRun runFromJson(const nlohmann::json& j);
 

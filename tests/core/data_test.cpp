@@ -396,23 +396,23 @@ TEST(DataPreview, CarriesTheLeadingYearOrDateColumnAsTheRowIndex) {
     DataSpec spec;
     spec.source = kData + "/sunspots.csv";
     DataPreview p = previewData(spec, std::nullopt, "no model");
-    EXPECT_EQ(p.indexName, "YEAR");
-    ASSERT_EQ(p.indexValues.size(), 309u);
-    EXPECT_EQ(p.indexValues.front(), 1700.0);
-    EXPECT_EQ(p.indexValues.back(), 2008.0);
-    EXPECT_TRUE(p.indexTexts.empty());
+    EXPECT_EQ(p.index.name, "YEAR");
+    ASSERT_EQ(p.index.values.size(), 309u);
+    EXPECT_EQ(p.index.values.front(), 1700.0);
+    EXPECT_EQ(p.index.values.back(), 2008.0);
+    EXPECT_TRUE(p.index.texts.empty());
 
     spec.source = kData + "/elec_equip.csv";
     p = previewData(spec, std::nullopt, "no model");
-    EXPECT_EQ(p.indexName, "DATE");
-    ASSERT_EQ(p.indexTexts.size(), 257u);
-    EXPECT_EQ(p.indexTexts.front(), "Jan-1-1995");
-    EXPECT_TRUE(p.indexValues.empty());
+    EXPECT_EQ(p.index.name, "DATE");
+    ASSERT_EQ(p.index.texts.size(), 257u);
+    EXPECT_EQ(p.index.texts.front(), "Jan-1-1995");
+    EXPECT_TRUE(p.index.values.empty());
 
     // Chosen as a feature, the year is data, not labels.
     spec.source = kData + "/sunspots.csv";
     spec.columns = {"YEAR", "SUNACTIVITY"};
-    EXPECT_TRUE(previewData(spec, std::nullopt, "no model").indexName.empty());
+    EXPECT_TRUE(previewData(spec, std::nullopt, "no model").index.name.empty());
     // A first column of text labels nothing; a date left out is an empty label.
     const std::filesystem::path dir = std::filesystem::temp_directory_path();
     const auto previewOf = [&](const std::string& name, const std::string& text) {
@@ -421,10 +421,10 @@ TEST(DataPreview, CarriesTheLeadingYearOrDateColumnAsTheRowIndex) {
         s.source = (dir / name).string();
         return previewData(s, std::nullopt, "no model");
     };
-    EXPECT_TRUE(previewOf("ll_text_index.csv", "site,v\na,1\nb,2\nc,3\n").indexName.empty());
+    EXPECT_TRUE(previewOf("ll_text_index.csv", "site,v\na,1\nb,2\nc,3\n").index.name.empty());
     DataPreview gap = previewOf("ll_gap_index.csv", "day,v\n2001-01-01,1\n,2\n2001-01-03,3\n");
-    EXPECT_EQ(gap.indexName, "day");
-    EXPECT_EQ(gap.indexTexts, (std::vector<std::string>{"2001-01-01", "", "2001-01-03"}));
+    EXPECT_EQ(gap.index.name, "day");
+    EXPECT_EQ(gap.index.texts, (std::vector<std::string>{"2001-01-01", "", "2001-01-03"}));
 }
 
 }  // namespace

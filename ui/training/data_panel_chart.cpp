@@ -15,6 +15,7 @@
 
 #include "training/chart_util.h"
 #include "training/decimate.h"
+#include "training/time_axis.h"
 
 namespace loom::ui {
 
@@ -22,48 +23,6 @@ namespace {
 
 /// The table shows the first rows of a series, not all of a million.
 constexpr int kTableRows = 500;
-
-/// The x axis of a series: the file's own years or index where it has evenly spaced ones,
-/// its dates as written at a few steps, else the time step.
-QAbstractAxis* timeAxis(const DataPreview& p, std::int64_t steps, double* x0, double* dx) {
-    *x0 = 0;
-    *dx = 1;
-    const auto last = static_cast<double>(steps - 1);
-    if (static_cast<std::int64_t>(p.indexValues.size()) == steps && risesEvenly(p.indexValues)) {
-        auto* x = new QValueAxis;
-        *x0 = p.indexValues.front();
-        *dx = p.indexValues[1] - p.indexValues[0];
-        const double end = *x0 + *dx * last;
-        const bool whole = std::floor(*x0) == *x0 && std::floor(*dx) == *dx;
-        x->setTitleText(QString::fromStdString(p.indexName));
-        x->setLabelFormat(whole ? "%d" : "%g");
-        x->setRange(*x0, end);
-        if (whole) {
-            const double step = roundStep(end - *x0, 7);
-            x->setTickType(QValueAxis::TicksDynamic);
-            x->setTickAnchor(std::ceil(*x0 / step) * step);
-            x->setTickInterval(step);
-        }
-        return x;
-    }
-    if (static_cast<std::int64_t>(p.indexTexts.size()) == steps) {
-        auto* x = new QCategoryAxis;
-        x->setTitleText(QString::fromStdString(p.indexName));
-        x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-        x->setRange(0, last);
-        const std::int64_t every = std::max<std::int64_t>(1, static_cast<std::int64_t>(roundStep(last, 5)));
-        for (std::int64_t t = 0; t < steps; t += every) {
-            const QString label = QString::fromStdString(p.indexTexts[static_cast<std::size_t>(t)]);
-            if (!label.isEmpty()) x->append(label, static_cast<double>(t));
-        }
-        return x;
-    }
-    auto* x = new QValueAxis;
-    x->setTitleText(QObject::tr("time step"));
-    x->setLabelFormat("%d");
-    x->setRange(0, last);
-    return x;
-}
 
 }  // namespace
 
@@ -85,7 +44,7 @@ void DataPanel::showSeries(const DataPreview& preview) {
     m_table->clear();
     if (series.steps == 0) return;
     double x0 = 0, dx = 1;
-    QAbstractAxis* x = timeAxis(preview, series.steps, &x0, &dx);
+    QAbstractAxis* x = timeAxis(preview.index, series.steps, &x0, &dx);
     auto* y = new QValueAxis;
     m_chart->addAxis(x, Qt::AlignBottom);
     m_chart->addAxis(y, Qt::AlignLeft);
@@ -112,10 +71,10 @@ void DataPanel::showSeries(const DataPreview& preview) {
     }
     m_chart->legend()->setVisible(series.features > 1 || !series.names.empty());
 
-    const bool indexed = !preview.indexName.empty() &&
-                         (static_cast<std::int64_t>(preview.indexValues.size()) == series.steps ||
-                          static_cast<std::int64_t>(preview.indexTexts.size()) == series.steps);
-    QStringList headers{indexed ? QString::fromStdString(preview.indexName) : tr("step")};
+    const bool indexed = !preview.index.name.empty() &&
+                         (static_cast<std::int64_t>(preview.index.values.size()) == series.steps ||
+                          static_cast<std::int64_t>(preview.index.texts.size()) == series.steps);
+    QStringList headers{indexed ? QString::fromStdString(preview.index.name) : tr("step")};
     for (const std::string& n : series.names) headers << QString::fromStdString(n);
     m_table->setColumnCount(static_cast<int>(series.features + 1));
     m_table->setHorizontalHeaderLabels(headers);
@@ -125,8 +84,8 @@ void DataPanel::showSeries(const DataPreview& preview) {
         const auto i = static_cast<std::size_t>(r);
         QString label = QString::number(r);
         if (indexed) {
-            label = preview.indexTexts.empty() ? QString::number(preview.indexValues[i], 'g', 10)
-                                               : QString::fromStdString(preview.indexTexts[i]);
+            label = preview.index.texts.empty() ? QString::number(preview.index.values[i], 'g', 10)
+                                               : QString::fromStdString(preview.index.texts[i]);
         }
         m_table->setItem(r, 0, new QStandardItem(label));
         for (std::int64_t f = 0; f < series.features; ++f) {

@@ -129,7 +129,7 @@ QString RunsPanel::importRun(const QString& dir) {
     if (run.outcome.empty()) run.outcome = "Imported from " + dir.toStdString();
     const bool fits = !folder.weights.empty() && matchWeights(m_document->graph(), folder.weights).all();
     // The weights first: the new run's reconstructions are computed from the model's weights.
-    if (fits) m_document->setWeights(folder.weights, "run " + std::to_string(run.number) + "'s weights");
+    if (fits) m_document->setWeights(folder.weights, runWeightsText(run.number));
     nlohmann::json runs = m_document->project().runs;
     runs.push_back(runToJson(run));
     m_document->setRuns(std::move(runs));

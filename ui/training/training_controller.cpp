@@ -327,7 +327,7 @@ void TrainingController::onFinished(TrainResult result, std::vector<NamedTensor>
     m_document->setStructureLocked(QString());
     m_epochWeights.clear();
     if (prepared && result.reason != StopReason::InvalidData) {
-        if (!weights.empty()) m_document->setWeights(std::move(weights), "run " + std::to_string(m_run.number) + "'s weights");
+        if (!weights.empty()) m_document->setWeights(std::move(weights), runWeightsText(m_run.number));
         m_run.reason = error.isEmpty() ? result.reason : StopReason::NonFinite;
         m_run.outcome = message.toStdString();
         nlohmann::json runs = m_document->project().runs;

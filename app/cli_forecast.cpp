@@ -1,0 +1,158 @@
+// layerloom-cli forecast: the next steps of a series from a trained forecaster, and how it
+// compares with naive forecasts on the validation part.
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "cli_analysis.h"
+#include "cli_model.h"
+#include "cli_settings.h"
+#include "data/data_source.h"
+#include "data/sample_catalogue.h"
+#include "io/atomic_file.h"
+#include "service/forecasting.h"
+
+namespace loom::cli {
+
+using nlohmann::json;
+
+namespace {
+
+std::string cell(double v, int digits = 9) {
+    if (std::isnan(v)) return {};
+    std::ostringstream text;
+    text << std::setprecision(digits) << v;
+    return text.str();
+}
+
+/// Step t's time: the series' own where it has it; past its end, a time column that rises
+/// evenly goes on, dates count on from the last ("2008-12-31 +3"), and rows are numbered.
+std::string timeOf(const ForecastOutcome& o, std::int64_t t) {
+    if (t < o.series.steps) return o.index.label(t);
+    const std::int64_t past = t - o.series.steps + 1;
+    const RowIndex& index = o.index;
+    if (index.values.size() >= 2 && risesEvenly(index.values)) {
+        const double step = index.values[1] - index.values[0];
+        return cell(index.values.back() + step * static_cast<double>(past), 15);
+    }
+    if (!index.texts.empty()) return index.texts.back() + " +" + std::to_string(past);
+    return std::to_string(t + 1);
+}
+
+std::string columnName(const ForecastOutcome& o, const char* what, std::int64_t k) {
+    if (o.series.features == 1) return what;
+    const auto i = static_cast<std::size_t>(k);
+    return std::string(what) + "_" + (i < o.series.names.size() ? o.series.names[i] : std::to_string(k + 1));
+}
+
+/// time, then per feature its forecast, and its truth and error where the series has them.
+std::string forecastCsv(const ForecastOutcome& o) {
+    const bool truth = o.origin < o.series.steps;
+    const std::int64_t f = o.series.features;
+    std::string text = csvCell(o.index.empty() ? std::string("row") : o.index.name);
+    for (std::int64_t k = 0; k < f; ++k) {
+        text.append(",").append(csvCell(columnName(o, "forecast", k)));
+        if (truth) {
+            text.append(",").append(csvCell(columnName(o, "truth", k)));
+            text.append(",").append(csvCell(columnName(o, "error", k)));
+        }
+    }
+    text += "\n";
+    for (std::int64_t h = 0; h < o.horizon; ++h) {
+        const std::int64_t t = o.origin + h;
+        text += csvCell(timeOf(o, t));
+        for (std::int64_t k = 0; k < f; ++k) {
+            const double forecast = o.forecast[static_cast<std::size_t>(h * f + k)];
+            text.append(",").append(cell(forecast));
+            if (!truth) continue;
+            const double real = t < o.series.steps ? o.series.at(t, k) : std::nan("");
+            text.append(",").append(cell(real)).append(",").append(cell(forecast - real));
+        }
+        text += "\n";
+    }
+    return text;
+}
+
+json outcomeJson(const ForecastOutcome& o) {
+    json steps = json::array();
+    for (std::int64_t h = 0; h < o.horizon; ++h) {
+        json values = json::array();
+        for (std::int64_t k = 0; k < o.series.features; ++k) values.push_back(o.forecast[static_cast<std::size_t>(h * o.series.features + k)]);
+        steps.push_back({{"time", timeOf(o, o.origin + h)}, {"values", std::move(values)}});
+    }
+    const auto number = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
+    json table = json::array();
+    for (const ForecastRow& row : o.table) {
+        table.push_back({{"name", row.name}, {"mae", number(row.scores.mae)}, {"rmse", number(row.scores.rmse)},
+                         {"mase", number(row.scores.mase)}});
+    }
+    json doc = {{"window", o.window},
+                {"horizon", o.horizon},
+                {"features", o.series.names},
+                {"forecast", std::move(steps)},
+                {"backtest", {{"from", timeOf(o, o.backtestFrom)}, {"origins", o.origins}, {"table", std::move(table)}}},
+                {"verdict", o.verdict},
+                {"notes", o.notes}};
+    if (o.period) doc["period"] = *o.period, doc["period_detected"] = o.periodDetected;
+    return doc;
+}
+
+void printOutcome(const ForecastOutcome& o, std::ostream& out) {
+    const std::int64_t f = o.series.features;
+    out << "Forecast of " << o.horizon << (o.horizon == 1 ? " step" : " steps") << " from a window of " << o.window
+        << " steps:\n";
+    std::size_t width = std::max<std::size_t>(6, o.index.empty() ? 3 : o.index.name.size());
+    for (std::int64_t h = 0; h < o.horizon; ++h) width = std::max(width, timeOf(o, o.origin + h).size());
+    out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << (o.index.empty() ? "row" : o.index.name);
+    // Columns 14 wide, the last one unpadded.
+    for (std::int64_t k = 0; k < f; ++k) out << std::setw(k + 1 < f ? 14 : 0) << columnName(o, "forecast", k);
+    out << "\n";
+    for (std::int64_t h = 0; h < o.horizon; ++h) {
+        out << "  " << std::setw(static_cast<int>(width + 2)) << timeOf(o, o.origin + h);
+        for (std::int64_t k = 0; k < f; ++k) {
+            out << std::setw(k + 1 < f ? 14 : 0) << cell(o.forecast[static_cast<std::size_t>(h * f + k)], 6);
+        }
+        out << "\n";
+    }
+    out << std::right;
+    if (o.origins == 0) return;
+    out << "\nBacktest on the validation part (from " << timeOf(o, o.backtestFrom) << ", " << o.origins
+        << (o.origins == 1 ? " origin" : " origins") << "):\n";
+    std::size_t name = 10;
+    for (const ForecastRow& row : o.table) name = std::max(name, row.name.size());
+    out << "  " << std::left << std::setw(static_cast<int>(name + 2)) << "forecast" << std::setw(12) << "MAE"
+        << std::setw(12) << "RMSE" << "MASE\n";
+    for (const ForecastRow& row : o.table) {
+        out << "  " << std::setw(static_cast<int>(name + 2)) << row.name << std::setw(12) << cell(row.scores.mae, 5)
+            << std::setw(12) << cell(row.scores.rmse, 5) << (std::isnan(row.scores.mase) ? "-" : cell(row.scores.mase, 4))
+            << "\n";
+    }
+    out << std::right << o.verdict << "\n";
+}
+
+}  // namespace
+
+int forecastCommand(const Args& a, std::ostream& out, std::ostream& err) {
+    a.expect({"data", "column", "weights", "run", "horizon", "period", "at", "out", "batch-size"}, {"json"}, 1,
+             "a MODEL");
+    ForecastRequest request;
+    if (auto h = a.integer("horizon", 1)) request.horizon = *h;
+    if (auto p = a.integer("period", 1)) request.period = *p;
+    if (auto at = a.integer("at", 1)) request.origin = *at - 1;
+    return reportingErrors(err, [&] {
+        request.model = trainedModel(a);
+        request.data = otherSeries(request.model, a);
+        const ForecastOutcome o = forecastSeries(request);
+        for (const std::string& note : o.notes) err << "layerloom-cli: note: " << note << "\n";
+        if (auto target = a.get("out")) writeFileAtomically(*target, forecastCsv(o));
+        if (a.flag("json")) {
+            out << outcomeJson(o).dump(2) << "\n";
+        } else {
+            printOutcome(o, out);
+        }
+        return kOk;
+    });
+}
+
+}  // namespace loom::cli

@@ -1,0 +1,186 @@
+#include "analysis/labels.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+
+#include "io/json_input.h"
+#include "io/message_text.h"
+
+namespace loom {
+
+namespace {
+
+/// Label files are small: a few windows per series.
+constexpr std::uintmax_t kMaxLabelBytes = 16u << 20;
+
+std::string readAll(const std::filesystem::path& file) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec) throw DataError(file.string() + ": cannot open the file");
+    if (size > kMaxLabelBytes) {
+        throw DataError(file.string() + ": " + groupedNumber(size) + " bytes is too large for a list of labelled windows");
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw DataError(file.string() + ": cannot open the file");
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string trimmed(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '"' || s.front() == '\'')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\'' || s.back() == '\r')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::optional<double> number(const std::string& s) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+/// Finds a time among the series' rows: the row written so, else (times in order) the first
+/// row at or after it for a start, the last at or before it for an end.
+class TimeMatcher {
+public:
+    TimeMatcher(const RowIndex& index, std::int64_t steps) : m_index(index), m_steps(steps) {
+        m_sorted = std::is_sorted(index.texts.begin(), index.texts.end());
+    }
+
+    std::optional<std::int64_t> row(std::string text, bool start) const {
+        if (!m_index.texts.empty()) {
+            for (int attempt = 0; attempt < 2; ++attempt) {
+                const auto exact = std::find(m_index.texts.begin(), m_index.texts.end(), text);
+                if (exact != m_index.texts.end()) return exact - m_index.texts.begin();
+                // "2014-02-19 10:50:00.000000" is the row "2014-02-19 10:50:00".
+                const auto dot = text.find_last_of('.');
+                if (dot == std::string::npos || text.find_first_not_of('0', dot + 1) != std::string::npos) break;
+                text.erase(dot);
+            }
+            if (!m_sorted) return std::nullopt;
+            return bound(m_index.texts, text, start);
+        }
+        const std::optional<double> v = number(text);
+        if (!v) return std::nullopt;
+        if (!m_index.values.empty()) return bound(m_index.values, *v, start);
+        if (*v < 1 || *v > static_cast<double>(m_steps) || *v != std::floor(*v)) return std::nullopt;
+        return static_cast<std::int64_t>(*v) - 1;
+    }
+
+private:
+    const RowIndex& m_index;
+    std::int64_t m_steps;
+    bool m_sorted = false;
+
+    template <class T>
+    static std::optional<std::int64_t> bound(const std::vector<T>& rows, const T& value, bool start) {
+        if (start) {
+            const auto at = std::lower_bound(rows.begin(), rows.end(), value);
+            if (at == rows.end()) return std::nullopt;
+            return at - rows.begin();
+        }
+        const auto after = std::upper_bound(rows.begin(), rows.end(), value);
+        if (after == rows.begin()) return std::nullopt;
+        return (after - rows.begin()) - 1;
+    }
+};
+
+}  // namespace
+
+std::vector<LabelWindow> readLabelWindows(const std::filesystem::path& file, const std::string& seriesFile,
+                                          const RowIndex& index, std::int64_t steps) {
+    const std::string text = readAll(file);
+    const std::string name = file.string();
+    const TimeMatcher matcher(index, steps);
+    std::vector<LabelWindow> windows;
+    const auto take = [&](const std::string& startText, const std::string& endText, const std::string& where) {
+        const auto start = matcher.row(startText, true);
+        const auto end = matcher.row(endText, false);
+        if (!start || !end) {
+            const std::string& bad = start ? endText : startText;
+            throw DataError(name + ": " + where + ": '" + printableExcerpt(bad, 40) + "' is not " +
+                            (index.empty() ? "a row number of the series (1 to " + std::to_string(steps) + ")"
+                                           : "a time in the series' '" + index.name + "' column"));
+        }
+        if (*end < *start) throw DataError(name + ": " + where + ": the window ends before it starts");
+        windows.push_back({*start, *end});
+    };
+
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
+        nlohmann::json doc;
+        try {
+            doc = parseJsonInput(text);
+        } catch (const JsonInputError& e) {
+            throw DataError(name + ": " + e.what());
+        }
+        if (doc.is_object()) {
+            // Keyed by data file ("realKnownCause/machine_temperature.csv"): the one that ends in
+            // the series' file name.
+            const nlohmann::json* chosen = nullptr;
+            std::string keys;
+            for (auto it = doc.begin(); it != doc.end(); ++it) {
+                const std::string key = it.key();
+                if (!seriesFile.empty() && (key == seriesFile || key.ends_with("/" + seriesFile))) chosen = &it.value();
+                if (keys.size() < 200) keys += (keys.empty() ? "" : ", ") + printableExcerpt(key, 60);
+            }
+            if (!chosen) {
+                throw DataError(name + ": no labels for '" + printableExcerpt(seriesFile, 60) + "'; the file has labels for " +
+                                (keys.empty() ? std::string("nothing") : keys));
+            }
+            doc = *chosen;
+        }
+        if (!doc.is_array()) throw DataError(name + ": expected a list of [start, end] pairs");
+        for (std::size_t i = 0; i < doc.size(); ++i) {
+            const nlohmann::json& pair = doc[i];
+            const std::string where = "window " + std::to_string(i + 1);
+            if (!pair.is_array() || pair.size() != 2) throw DataError(name + ": " + where + ": expected [start, end]");
+            const auto textOf = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+            take(textOf(pair[0]), textOf(pair[1]), where);
+        }
+        return windows;
+    }
+
+    std::istringstream lines(text);
+    std::string line;
+    std::int64_t lineNumber = 0;
+    while (std::getline(lines, line)) {
+        ++lineNumber;
+        if (trimmed(line).empty()) continue;
+        const auto comma = line.find(',');
+        if (comma == std::string::npos) throw DataError(name + ":" + std::to_string(lineNumber) + ": expected start,end");
+        const std::string start = trimmed(std::string_view(line).substr(0, comma));
+        std::string_view rest = std::string_view(line).substr(comma + 1);
+        const std::string end = trimmed(rest.substr(0, rest.find(',')));
+        // A header row: words where the first window would be.
+        if (windows.empty() && lineNumber == 1 && !matcher.row(start, true) && !number(start)) {
+            const bool header = start == "start" || start.find_first_of("0123456789") == std::string::npos;
+            if (header) continue;
+        }
+        take(start, end, "line " + std::to_string(lineNumber));
+    }
+    return windows;
+}
+
+LabelAgreement agreement(const std::vector<AnomalyInterval>& intervals, const std::vector<LabelWindow>& windows) {
+    LabelAgreement a;
+    a.windows = static_cast<std::int64_t>(windows.size());
+    a.intervals = static_cast<std::int64_t>(intervals.size());
+    const auto overlap = [](const AnomalyInterval& i, const LabelWindow& w) { return i.start <= w.end && i.end >= w.start; };
+    for (const LabelWindow& w : windows) {
+        a.found += std::any_of(intervals.begin(), intervals.end(), [&](const AnomalyInterval& i) { return overlap(i, w); }) ? 1 : 0;
+    }
+    for (const AnomalyInterval& i : intervals) {
+        a.trueAlarms += std::any_of(windows.begin(), windows.end(), [&](const LabelWindow& w) { return overlap(i, w); }) ? 1 : 0;
+    }
+    a.precision = a.intervals == 0 ? 1.0 : static_cast<double>(a.trueAlarms) / static_cast<double>(a.intervals);
+    a.recall = a.windows == 0 ? 0.0 : static_cast<double>(a.found) / static_cast<double>(a.windows);
+    a.f1 = a.precision + a.recall > 0 ? 2 * a.precision * a.recall / (a.precision + a.recall) : 0.0;
+    return a;
+}
+
+}  // namespace loom

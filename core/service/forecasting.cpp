@@ -1,0 +1,210 @@
+#include "service/forecasting.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "data/sample_catalogue.h"
+#include "engine/plan.h"
+
+namespace loom {
+
+namespace {
+
+/// The model's forecasts of `horizon` steps from each origin, in the model's units, row-major
+/// (origin, step, feature): the model's own horizon at a time, its forecasts fed back as the
+/// newest steps of the window when more are asked for.
+std::vector<double> forecastBatch(Plan<float>& plan, const Series& units, const std::vector<std::int64_t>& origins,
+                                  std::int64_t window, std::int64_t modelHorizon, std::int64_t horizon) {
+    const std::int64_t f = units.features, sample = window * f, n = static_cast<std::int64_t>(origins.size());
+    std::vector<float> inputs(static_cast<std::size_t>(plan.maxBatch() * sample));
+    for (std::int64_t b = 0; b < n; ++b) {
+        const std::int64_t from = (origins[static_cast<std::size_t>(b)] - window) * f;
+        for (std::int64_t i = 0; i < sample; ++i) {
+            inputs[static_cast<std::size_t>(b * sample + i)] = static_cast<float>(units.values[static_cast<std::size_t>(from + i)]);
+        }
+    }
+    std::vector<double> out(static_cast<std::size_t>(n * horizon * f));
+    for (std::int64_t done = 0; done < horizon; done += modelHorizon) {
+        const float* batch[] = {inputs.data()};
+        plan.forward(batch, static_cast<int>(n));
+        const float* y = plan.output(0);
+        const std::int64_t take = std::min(modelHorizon, horizon - done);
+        for (std::int64_t b = 0; b < n; ++b) {
+            const float* forecast = y + b * modelHorizon * f;
+            for (std::int64_t i = 0; i < take * f; ++i) {
+                out[static_cast<std::size_t>((b * horizon + done) * f + i)] = static_cast<double>(forecast[i]);
+            }
+            // The window moves on by the model's horizon: its oldest steps out, the forecast in.
+            float* w = inputs.data() + b * sample;
+            const std::int64_t keep = std::max<std::int64_t>(0, window - modelHorizon);
+            std::copy(w + (window - keep) * f, w + window * f, w);
+            const std::int64_t fresh = window - keep;  // the newest forecast steps fill the rest
+            std::copy(forecast + (modelHorizon - fresh) * f, forecast + modelHorizon * f, w + keep * f);
+        }
+    }
+    return out;
+}
+
+/// Whether steps [from, to) of every feature have values.
+bool complete(const Series& s, std::int64_t from, std::int64_t to) {
+    if (from < 0 || to > s.steps) return false;
+    for (std::int64_t i = from * s.features; i < to * s.features; ++i) {
+        if (std::isnan(s.values[static_cast<std::size_t>(i)])) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+ForecastOutcome forecastSeries(const ForecastRequest& request, const std::function<bool(double)>& progress) {
+    const EvaluationRequest& model = request.model;
+    DataSpec trainingSpec = model.data;
+    chooseDefaultData(trainingSpec);
+    Plan<float> plan = Plan<float>::compile(model.graph, model.batchSize, trainingSpec.window > 0 ? trainingSpec.window : 0);
+    const Dims& in = plan.dims(plan.inputs().at(0));
+    const Dims& outDims = plan.dims(plan.outputs().at(0));
+    const bool forecasts = in.size() == 2 && ((outDims.size() == 2 && outDims[1] == in[1] && outDims[0] >= 1) ||
+                                              (outDims.size() == 1 && outDims[0] == in[1]));
+    if (!forecasts || in == outDims) {
+        throw DataError("the model does not forecast its input: it takes " + formatShape(in) + " and returns " +
+                        formatShape(outDims) + (in == outDims ? " (it reconstructs its windows)" : ""));
+    }
+    plan.loadWeights(model.weights);
+
+    ForecastOutcome o;
+    o.window = in[0];
+    o.modelHorizon = outDims.size() == 2 ? outDims[0] : 1;
+    o.horizon = request.horizon.value_or(o.modelHorizon);
+    if (o.horizon < 1) throw DataError("the horizon must be at least one step");
+    const bool sameSeries = request.data.source.empty();
+    const DataSpec& spec = sameSeries ? trainingSpec : request.data;
+    IndexedSeries read = readIndexedSeries(spec, model.sampleFolder, "forecasting", progressPart(progress, 0.0, 0.1));
+    o.series = std::move(read.series);
+    o.index = std::move(read.index);
+    const std::int64_t f = o.series.features;
+
+    Normalizer normalizer;
+    if (model.normalizer) {
+        normalizer = *model.normalizer;
+    } else {
+        Series fitOn = sameSeries ? o.series
+                                  : readIndexedSeries(trainingSpec, model.sampleFolder, "forecasting").series;
+        fitOn = splitByTime(fitOn, trainingSpec.validationSplit).first;
+        normalizer = Normalizer::fit(fitOn, trainingSpec.normalize);
+    }
+    Series units = o.series;
+    try {
+        normalizer.apply(units);
+    } catch (const DataError&) {
+        throw DataError(spec.source + ": the data has " + std::to_string(f) + " feature" + (f == 1 ? "" : "s") +
+                        ", and the model was trained on " + std::to_string(normalizer.shift.size()));
+    }
+    if (f != in[1]) {
+        throw DataError(spec.source + ": the data has " + std::to_string(f) + " features, and the model's Input takes " +
+                        std::to_string(in[1]));
+    }
+    if (o.series.steps < o.window) {
+        throw DataError(spec.source + ": the series has " + std::to_string(o.series.steps) + " steps, fewer than one window of " +
+                        std::to_string(o.window));
+    }
+
+    // The forecast itself.
+    o.origin = request.origin.value_or(o.series.steps);
+    if (o.origin < o.window || o.origin > o.series.steps) {
+        throw DataError("a forecast from step " + std::to_string(o.origin + 1) + " needs the " + std::to_string(o.window) +
+                        " steps before it, within the series' " + std::to_string(o.series.steps));
+    }
+    if (!complete(units, o.origin - o.window, o.origin)) {
+        throw DataError(spec.source + ": the window before the forecast (steps " + std::to_string(o.origin - o.window + 1) +
+                        " to " + std::to_string(o.origin) + ") has missing values");
+    }
+    o.forecast = forecastBatch(plan, units, {o.origin}, o.window, o.modelHorizon, o.horizon);
+    for (std::int64_t i = 0; i < o.horizon * f; ++i) {
+        o.forecast[static_cast<std::size_t>(i)] = normalizer.invert(o.forecast[static_cast<std::size_t>(i)], i % f);
+    }
+
+    // The backtest on the validation part, beside the baselines on the same origins.
+    const auto [trainPart, validationPart] = splitByTime(o.series, spec.validationSplit);
+    o.backtestFrom = trainPart.steps;
+    if (validationPart.steps == 0) {
+        o.backtestFrom = 0;
+        o.notes.push_back("there is no validation part: the backtest runs over the whole series, which the model learnt from");
+    }
+    const Series& history = validationPart.steps == 0 ? o.series : trainPart;
+    o.period = request.period;
+    if (!o.period) {
+        o.period = detectPeriod(history);
+        o.periodDetected = o.period.has_value();
+        if (!o.period) o.notes.push_back("no season was found in the series, so the seasonal naive forecast is left out");
+    }
+    std::vector<Baseline> baselines = {Baseline::LastValue};
+    if (o.period) baselines.push_back(Baseline::Seasonal);
+    baselines.push_back(Baseline::WindowMean);
+    const std::vector<double> scale = naiveScale(history);
+    ForecastScorer modelScores(scale);
+    std::vector<ForecastScorer> baselineScores(baselines.size(), ForecastScorer(scale));
+    std::vector<double> naive;
+    std::vector<std::vector<double>> naiveForecasts(baselines.size());
+    const std::int64_t first = std::max(o.backtestFrom, o.window), last = o.series.steps - o.horizon;
+    std::vector<std::int64_t> origins;
+    const auto flush = [&] {
+        if (origins.empty()) return;
+        const std::vector<double> y = forecastBatch(plan, units, origins, o.window, o.modelHorizon, o.horizon);
+        for (std::size_t b = 0; b < origins.size(); ++b) {
+            const std::int64_t at = origins[b];
+            std::vector<double> values(static_cast<std::size_t>(o.horizon * f));
+            for (std::int64_t i = 0; i < o.horizon * f; ++i) {
+                const std::int64_t k = i % f;
+                const double v = normalizer.invert(y[b * static_cast<std::size_t>(o.horizon * f) + static_cast<std::size_t>(i)], k);
+                values[static_cast<std::size_t>(i)] = v;
+                modelScores.add(k, v, o.series.values[static_cast<std::size_t>(at * f + i)]);
+            }
+            for (std::size_t k = 0; k < baselines.size(); ++k) {
+                baselineForecast(baselines[k], o.series, at, o.window, o.horizon, o.period.value_or(0), naive);
+                for (std::int64_t i = 0; i < o.horizon * f; ++i) {
+                    baselineScores[k].add(i % f, naive[static_cast<std::size_t>(i)],
+                                          o.series.values[static_cast<std::size_t>(at * f + i)]);
+                }
+            }
+            if ((at - first) % o.horizon == 0) o.samples.emplace_back(at, std::move(values));
+        }
+        o.origins += static_cast<std::int64_t>(origins.size());
+        origins.clear();
+    };
+    std::int64_t skipped = 0;
+    for (std::int64_t at = first; at <= last; ++at) {
+        // An origin counts when the model's window, the truth and every baseline are there.
+        bool usable = complete(units, at - o.window, at + o.horizon);
+        for (std::size_t k = 0; usable && k < baselines.size(); ++k) {
+            usable = baselineForecast(baselines[k], o.series, at, o.window, o.horizon, o.period.value_or(0), naive);
+        }
+        if (!usable) {
+            ++skipped;
+            continue;
+        }
+        origins.push_back(at);
+        if (static_cast<int>(origins.size()) == plan.maxBatch()) {
+            flush();
+            if (progress && !progress(0.1 + 0.9 * static_cast<double>(at - first + 1) / static_cast<double>(last - first + 1))) {
+                throw ReadCancelled();
+            }
+        }
+    }
+    flush();
+    if (o.origins == 0) {
+        o.notes.push_back("the validation part has no stretch of " + std::to_string(o.window + o.horizon) +
+                          " steps (a window and the horizon) to backtest on");
+    } else if (skipped > 0) {
+        o.notes.push_back(std::to_string(skipped) + " origins were left out of the backtest: missing values, or too "
+                          "little history for a baseline");
+    }
+    o.table.push_back({"model", modelScores.scores()});
+    for (std::size_t k = 0; k < baselines.size(); ++k) {
+        o.table.push_back({baselineName(baselines[k], o.period.value_or(0)), baselineScores[k].scores()});
+    }
+    o.verdict = forecastVerdict(o.table[0].scores, o.table[1].scores);
+    return o;
+}
+
+}  // namespace loom
