@@ -8,8 +8,8 @@ machine_normal.csv     60 days of hourly readings of a machine's temperature (de
                        and noise. What the autoencoder learns as normal.
 machine_incidents.csv  the next 30 days of the same machine, with three incidents:
                        a level jump (a failing fan: +6 degrees from its day 8, 10:00, for 30
-                       hours), a flat stretch (the sensor stuck at its reading from day 17,
-                       03:00, for 20 hours) and a spike (one reading 15 degrees too high on
+                       hours), a flat stretch (the sensor stuck at its reading from day 19,
+                       09:00, for 20 hours) and a spike (one reading 15 degrees too high on
                        day 24, 14:00).
 Both have a `time` column (YYYY-MM-DD HH:00) and a `temperature` column. The noise is seeded, so
 that every run writes the same files. Plain Python 3, nothing to install.
@@ -50,7 +50,7 @@ def main() -> None:
     values = [temperature(first + h, rng) for h in range(incident_days * 24)]
     for h in range(7 * 24 + 10, 7 * 24 + 10 + 30):  # the level jump
         values[h] += 6
-    stuck = 16 * 24 + 3
+    stuck = 18 * 24 + 9
     for h in range(stuck, stuck + 20):  # the flat stretch
         values[h] = values[stuck]
     values[23 * 24 + 14] += 15  # the spike

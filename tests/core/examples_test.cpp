@@ -43,7 +43,9 @@ INSTANTIATE_TEST_SUITE_P(
                       ExampleCase{"residual_lstm_classifier.loom", 1173506, 16},
                       ExampleCase{"conv1d_unet.loom", 19425, 13},
                       // Bidirectional doubles each LSTM's weights: 2 * 4 * (1 * 32 + 32 * 32 + 32) = 8704 first.
-                      ExampleCase{"bilstm_autoencoder.loom", 42305, 10}));
+                      ExampleCase{"bilstm_autoencoder.loom", 42305, 10},
+                      // 96 + 648 + 50 + 88 + 656 + 81.
+                      ExampleCase{"machine_anomalies.loom", 1619, 11}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");

@@ -60,7 +60,8 @@ TEST(SampleCatalogue, ResolvesASampleInTheGivenFolderAndSaysWhatShips) {
     EXPECT_EQ(resolveDataSource("sample:nile", folder), (folder / "nile.csv").string());
     EXPECT_EQ(resolveDataSource("/data/my.csv", folder), "/data/my.csv");
     EXPECT_EQ(test::refusalOf([&] { resolveDataSource("sample:../nile", folder); }),
-              "there is no sample series '../nile'; LayerLoom ships sunspots.csv, nile.csv, elec_equip.csv");
+              "there is no sample series '../nile'; LayerLoom ships sunspots.csv, nile.csv, elec_equip.csv, "
+              "machine_normal.csv, machine_incidents.csv");
     // The folder that ships with LayerLoom, by default (the build tree's share/layerloom).
     const auto shipped = shippedSampleFolder();
     ASSERT_TRUE(shipped);

@@ -9,6 +9,7 @@ const QList<Example>& builtInExamples() {
         {QObject::tr("LSTM autoencoder with U-Net skips"),
          ":/examples/lstm_autoencoder_skips.loom"},
         {QObject::tr("LSTM autoencoder"), ":/examples/lstm_autoencoder.loom"},
+        {QObject::tr("Anomaly detection: a machine's temperature"), ":/examples/machine_anomalies.loom"},
         {QObject::tr("LSTM autoencoder with residual skips"),
          ":/examples/lstm_autoencoder_skips_add.loom"},
         {QObject::tr("Residual LSTM classifier"), ":/examples/residual_lstm_classifier.loom"},

@@ -12,6 +12,8 @@
 #include "document/document.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
+#include "training/anomaly_detector.h"
+#include "training/anomaly_view.h"
 #include "training/data_panel.h"
 #include "training/gradient_chart.h"
 #include "training/loss_chart.h"
@@ -35,6 +37,8 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
       m_reconstruction(new ReconstructionView),
       m_gradients(new GradientChart),
       m_runs(new RunsPanel(document)),
+      m_anomalies(new AnomalyView),
+      m_detector(new AnomalyDetector(document, m_anomalies, this)),
       m_savedPreview(new SavedPreview(this)) {
     auto scrolled = [](QWidget* w) {
         auto* area = new QScrollArea;
@@ -49,6 +53,7 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     QDockWidget* reconstructionDock = dock(tr("Reconstruction"), "reconstructionDock", m_reconstruction, Qt::BottomDockWidgetArea);
     QDockWidget* gradientDock = dock(tr("Gradients"), "gradientDock", m_gradients, Qt::BottomDockWidgetArea);
     QDockWidget* runsDock = dock(tr("Runs"), "runsDock", m_runs, Qt::BottomDockWidgetArea);
+    QDockWidget* anomaliesDock = dock(tr("Anomalies"), "anomaliesDock", m_anomalies, Qt::BottomDockWidgetArea);
     // Beside the editor's own docks: Data and Training with the Inspector, the plots with
     // Problems and Summary.
     if (auto* inspector = m_window->findChild<QDockWidget*>("inspectorDock")) {
@@ -57,10 +62,12 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
         inspector->raise();
     }
     if (auto* problems = m_window->findChild<QDockWidget*>("problemsDock")) {
-        for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock, runsDock}) m_window->tabifyDockWidget(problems, d);
+        for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock, runsDock, anomaliesDock}) {
+            m_window->tabifyDockWidget(problems, d);
+        }
         problems->raise();
     }
-    for (QDockWidget* d : {dataDock, trainingDock, m_lossDock, reconstructionDock, gradientDock, runsDock}) {
+    for (QDockWidget* d : {dataDock, trainingDock, m_lossDock, reconstructionDock, gradientDock, runsDock, anomaliesDock}) {
         viewMenu->addAction(d->toggleViewAction());
     }
     for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock}) {

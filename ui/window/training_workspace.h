@@ -13,6 +13,8 @@ class QMenu;
 
 namespace loom::ui {
 
+class AnomalyDetector;
+class AnomalyView;
 class DataPanel;
 class Document;
 class GradientChart;
@@ -24,7 +26,7 @@ class TrainingController;
 class TrainingPanel;
 
 /// Everything about training in the main window: the Data, Training, Loss, Reconstruction,
-/// Gradients and Runs docks, the Training menu and the worker controller. MainWindow creates
+/// Gradients, Runs and Anomalies docks, the Training menu and the worker controller. MainWindow creates
 /// it once, shows the lock the controller puts on the layers, and asks it before closing.
 class TrainingWorkspace : public QObject {
     Q_OBJECT
@@ -39,6 +41,8 @@ public:
     ReconstructionView* reconstruction() const { return m_reconstruction; }
     GradientChart* gradients() const { return m_gradients; }
     RunsPanel* runs() const { return m_runs; }
+    AnomalyView* anomalies() const { return m_anomalies; }
+    AnomalyDetector* detector() const { return m_detector; }
     QAction* startAction() const { return m_start; }
     QAction* pauseAction() const { return m_pause; }
     QAction* stopAction() const { return m_stop; }
@@ -67,6 +71,8 @@ private:
     ReconstructionView* m_reconstruction;
     GradientChart* m_gradients;
     RunsPanel* m_runs;
+    AnomalyView* m_anomalies;
+    AnomalyDetector* m_detector;
     SavedPreview* m_savedPreview;
     QDockWidget* m_lossDock = nullptr;
     QAction* m_start;
