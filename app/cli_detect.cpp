@@ -134,7 +134,7 @@ int detectCommand(const Args& a, std::ostream& out, std::ostream& err) {
             throw DataError(e.what());
         }
         for (const std::string& note : d.notes) err << "layerloom-cli: note: " << note << "\n";
-        if (auto target = a.get("out")) writeFileAtomically(*target, detectionStepsCsv(d, d.threshold));
+        if (auto target = a.get("out")) writeFileAtomically(*target, detectionStepsCsv(d, d.scores, d.threshold));
         if (auto target = a.get("intervals")) writeFileAtomically(*target, detectionIntervalsCsv(d, d.intervals));
         if (a.flag("json")) {
             out << detectionJson(d, request).dump(2) << "\n";

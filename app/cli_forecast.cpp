@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 #include "cli_analysis.h"
 #include "cli_model.h"
@@ -19,59 +20,11 @@ using nlohmann::json;
 
 namespace {
 
-std::string cell(double v, int digits = 9) {
+std::string cell(double v, int digits) {
     if (std::isnan(v)) return {};
     std::ostringstream text;
     text << std::setprecision(digits) << v;
     return text.str();
-}
-
-/// Step t's time: the series' own where it has it; past its end, a time column that rises
-/// evenly goes on, dates count on from the last ("2008-12-31 +3"), and rows are numbered.
-std::string timeOf(const ForecastOutcome& o, std::int64_t t) {
-    if (t < o.series.steps) return o.index.label(t);
-    const std::int64_t past = t - o.series.steps + 1;
-    const RowIndex& index = o.index;
-    if (index.values.size() >= 2 && risesEvenly(index.values)) {
-        const double step = index.values[1] - index.values[0];
-        return cell(index.values.back() + step * static_cast<double>(past), 15);
-    }
-    if (!index.texts.empty()) return index.texts.back() + " +" + std::to_string(past);
-    return std::to_string(t + 1);
-}
-
-std::string columnName(const ForecastOutcome& o, const char* what, std::int64_t k) {
-    if (o.series.features == 1) return what;
-    const auto i = static_cast<std::size_t>(k);
-    return std::string(what) + "_" + (i < o.series.names.size() ? o.series.names[i] : std::to_string(k + 1));
-}
-
-/// time, then per feature its forecast, and its truth and error where the series has them.
-std::string forecastCsv(const ForecastOutcome& o) {
-    const bool truth = o.origin < o.series.steps;
-    const std::int64_t f = o.series.features;
-    std::string text = csvCell(o.index.empty() ? std::string("row") : o.index.name);
-    for (std::int64_t k = 0; k < f; ++k) {
-        text.append(",").append(csvCell(columnName(o, "forecast", k)));
-        if (truth) {
-            text.append(",").append(csvCell(columnName(o, "truth", k)));
-            text.append(",").append(csvCell(columnName(o, "error", k)));
-        }
-    }
-    text += "\n";
-    for (std::int64_t h = 0; h < o.horizon; ++h) {
-        const std::int64_t t = o.origin + h;
-        text += csvCell(timeOf(o, t));
-        for (std::int64_t k = 0; k < f; ++k) {
-            const double forecast = o.forecast[static_cast<std::size_t>(h * f + k)];
-            text.append(",").append(cell(forecast));
-            if (!truth) continue;
-            const double real = t < o.series.steps ? o.series.at(t, k) : std::nan("");
-            text.append(",").append(cell(real)).append(",").append(cell(forecast - real));
-        }
-        text += "\n";
-    }
-    return text;
 }
 
 json outcomeJson(const ForecastOutcome& o) {
@@ -79,7 +32,7 @@ json outcomeJson(const ForecastOutcome& o) {
     for (std::int64_t h = 0; h < o.horizon; ++h) {
         json values = json::array();
         for (std::int64_t k = 0; k < o.series.features; ++k) values.push_back(o.forecast[static_cast<std::size_t>(h * o.series.features + k)]);
-        steps.push_back({{"time", timeOf(o, o.origin + h)}, {"values", std::move(values)}});
+        steps.push_back({{"time", forecastTime(o, o.origin + h)}, {"values", std::move(values)}});
     }
     const auto number = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
     json table = json::array();
@@ -91,7 +44,7 @@ json outcomeJson(const ForecastOutcome& o) {
                 {"horizon", o.horizon},
                 {"features", o.series.names},
                 {"forecast", std::move(steps)},
-                {"backtest", {{"from", timeOf(o, o.backtestFrom)}, {"origins", o.origins}, {"table", std::move(table)}}},
+                {"backtest", {{"from", forecastTime(o, o.backtestFrom)}, {"origins", o.origins}, {"table", std::move(table)}}},
                 {"verdict", o.verdict},
                 {"notes", o.notes}};
     if (o.period) doc["period"] = *o.period, doc["period_detected"] = o.periodDetected;
@@ -103,21 +56,25 @@ void printOutcome(const ForecastOutcome& o, std::ostream& out) {
     out << "Forecast of " << o.horizon << (o.horizon == 1 ? " step" : " steps") << " from a window of " << o.window
         << " steps:\n";
     std::size_t width = std::max<std::size_t>(6, o.index.empty() ? 3 : o.index.name.size());
-    for (std::int64_t h = 0; h < o.horizon; ++h) width = std::max(width, timeOf(o, o.origin + h).size());
+    for (std::int64_t h = 0; h < o.horizon; ++h) width = std::max(width, forecastTime(o, o.origin + h).size());
     out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << (o.index.empty() ? "row" : o.index.name);
-    // Columns 14 wide, the last one unpadded.
-    for (std::int64_t k = 0; k < f; ++k) out << std::setw(k + 1 < f ? 14 : 0) << columnName(o, "forecast", k);
+    // Columns as wide as their names (at least 14), the last one unpadded.
+    std::vector<int> widths;
+    for (std::int64_t k = 0; k < f; ++k) {
+        widths.push_back(k + 1 < f ? std::max(14, static_cast<int>(forecastColumnName(o, "forecast", k).size()) + 2) : 0);
+    }
+    for (std::int64_t k = 0; k < f; ++k) out << std::setw(widths[static_cast<std::size_t>(k)]) << forecastColumnName(o, "forecast", k);
     out << "\n";
     for (std::int64_t h = 0; h < o.horizon; ++h) {
-        out << "  " << std::setw(static_cast<int>(width + 2)) << timeOf(o, o.origin + h);
+        out << "  " << std::setw(static_cast<int>(width + 2)) << forecastTime(o, o.origin + h);
         for (std::int64_t k = 0; k < f; ++k) {
-            out << std::setw(k + 1 < f ? 14 : 0) << cell(o.forecast[static_cast<std::size_t>(h * f + k)], 6);
+            out << std::setw(widths[static_cast<std::size_t>(k)]) << cell(o.forecast[static_cast<std::size_t>(h * f + k)], 6);
         }
         out << "\n";
     }
     out << std::right;
     if (o.origins == 0) return;
-    out << "\nBacktest on the validation part (from " << timeOf(o, o.backtestFrom) << ", " << o.origins
+    out << (o.backtestFrom > 0 ? "\nBacktest on the validation part (from " : "\nBacktest on the whole series (from ") << forecastTime(o, o.backtestFrom) << ", " << o.origins
         << (o.origins == 1 ? " origin" : " origins") << "):\n";
     std::size_t name = 10;
     for (const ForecastRow& row : o.table) name = std::max(name, row.name.size());

@@ -65,6 +65,7 @@ DataSpec otherSeries(const EvaluationRequest& model, const Args& a) {
     if (!a.get("data") && !a.get("column")) return {};
     DataSpec spec = model.data;
     chooseDefaultData(spec);
+    if (auto source = a.get("data")) spec = seriesLike(spec, *source);
     return dataFrom(spec, a);
 }
 

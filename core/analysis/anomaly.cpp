@@ -60,7 +60,9 @@ ThresholdRule parseThresholdRule(std::string_view text) {
         if (!(k > 0.0)) throw std::invalid_argument("mad:K takes a K above 0, not " + std::string(text.substr(4)));
         return {ThresholdRule::Kind::Mad, k};
     }
-    return {ThresholdRule::Kind::Fixed, parseNumber(text, given)};
+    const double value = parseNumber(text, given);
+    if (value < 0) throw std::invalid_argument("a threshold is an error, 0 or more, not " + std::string(text));
+    return {ThresholdRule::Kind::Fixed, value};
 }
 
 std::string thresholdRuleText(const ThresholdRule& rule) {

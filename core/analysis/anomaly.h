@@ -12,6 +12,10 @@
 
 namespace loom {
 
+/// Windows scored at once where memory allows: inference keeps nothing for a backward pass, and
+/// a batch larger than training's spreads each batch's fixed costs over more windows.
+inline constexpr int kScoringBatch = 256;
+
 /// How a window's reconstruction error is measured: the mean absolute error (Keras's anomaly
 /// example) or the mean squared error, over the window's steps, per feature.
 enum class ErrorMetric { Mae, Mse };

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 
 #include "io/json_input.h"
 #include "io/message_text.h"
@@ -49,13 +50,14 @@ class TimeMatcher {
 public:
     TimeMatcher(const RowIndex& index, std::int64_t steps) : m_index(index), m_steps(steps) {
         m_sorted = std::is_sorted(index.texts.begin(), index.texts.end());
+        m_rows.reserve(index.texts.size());
+        for (std::size_t i = index.texts.size(); i-- > 0;) m_rows[index.texts[i]] = static_cast<std::int64_t>(i);
     }
 
     std::optional<std::int64_t> row(std::string text, bool start) const {
         if (!m_index.texts.empty()) {
             for (int attempt = 0; attempt < 2; ++attempt) {
-                const auto exact = std::find(m_index.texts.begin(), m_index.texts.end(), text);
-                if (exact != m_index.texts.end()) return exact - m_index.texts.begin();
+                if (const auto exact = m_rows.find(text); exact != m_rows.end()) return exact->second;
                 // "2014-02-19 10:50:00.000000" is the row "2014-02-19 10:50:00".
                 const auto dot = text.find_last_of('.');
                 if (dot == std::string::npos || text.find_first_not_of('0', dot + 1) != std::string::npos) break;
@@ -75,6 +77,7 @@ private:
     const RowIndex& m_index;
     std::int64_t m_steps;
     bool m_sorted = false;
+    std::unordered_map<std::string, std::int64_t> m_rows;  ///< each time's first row
 
     template <class T>
     static std::optional<std::int64_t> bound(const std::vector<T>& rows, const T& value, bool start) {
@@ -166,17 +169,35 @@ std::vector<LabelWindow> readLabelWindows(const std::filesystem::path& file, con
     return windows;
 }
 
+namespace {
+
+/// How many of `spans` overlap some span of `others` (sorted by start): the others that start
+/// by a span's end overlap it when the furthest of their ends reaches its start.
+template <class A, class B>
+std::int64_t overlapping(const std::vector<A>& spans, const std::vector<B>& others) {
+    std::vector<std::int64_t> reach(others.size());  // the furthest end of others[0..k]
+    for (std::size_t k = 0; k < others.size(); ++k) reach[k] = std::max(others[k].end, k > 0 ? reach[k - 1] : others[k].end);
+    std::int64_t count = 0;
+    for (const A& span : spans) {
+        const auto after = std::upper_bound(others.begin(), others.end(), span.end,
+                                            [](std::int64_t end, const B& other) { return end < other.start; });
+        if (after != others.begin() && reach[static_cast<std::size_t>(after - others.begin()) - 1] >= span.start) ++count;
+    }
+    return count;
+}
+
+}  // namespace
+
 LabelAgreement agreement(const std::vector<AnomalyInterval>& intervals, const std::vector<LabelWindow>& windows) {
     LabelAgreement a;
     a.windows = static_cast<std::int64_t>(windows.size());
     a.intervals = static_cast<std::int64_t>(intervals.size());
-    const auto overlap = [](const AnomalyInterval& i, const LabelWindow& w) { return i.start <= w.end && i.end >= w.start; };
-    for (const LabelWindow& w : windows) {
-        a.found += std::any_of(intervals.begin(), intervals.end(), [&](const AnomalyInterval& i) { return overlap(i, w); }) ? 1 : 0;
-    }
-    for (const AnomalyInterval& i : intervals) {
-        a.trueAlarms += std::any_of(windows.begin(), windows.end(), [&](const LabelWindow& w) { return overlap(i, w); }) ? 1 : 0;
-    }
+    std::vector<AnomalyInterval> flagged = intervals;
+    std::vector<LabelWindow> known = windows;
+    std::sort(flagged.begin(), flagged.end(), [](const auto& x, const auto& y) { return x.start < y.start; });
+    std::sort(known.begin(), known.end(), [](const auto& x, const auto& y) { return x.start < y.start; });
+    a.found = overlapping(windows, flagged);
+    a.trueAlarms = overlapping(intervals, known);
     a.precision = a.intervals == 0 ? 1.0 : static_cast<double>(a.trueAlarms) / static_cast<double>(a.intervals);
     a.recall = a.windows == 0 ? 0.0 : static_cast<double>(a.found) / static_cast<double>(a.windows);
     a.f1 = a.precision + a.recall > 0 ? 2 * a.precision * a.recall / (a.precision + a.recall) : 0.0;

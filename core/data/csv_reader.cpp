@@ -318,4 +318,12 @@ std::string csvCell(std::string_view text) {
     return quoted + '"';
 }
 
+std::string csvNumber(double value, int digits) {
+    if (std::isnan(value)) return {};
+    char buffer[32];
+    const auto end = digits > 0 ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, digits)
+                                : std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, end.ptr);
+}
+
 }  // namespace loom

@@ -67,6 +67,10 @@ CsvTable parseCsv(const std::string& text, const std::string& source,
 /// a quote or a line break, so that readCsv reads it back as it was.
 std::string csvCell(std::string_view text);
 
+/// A number for a CSV cell: the shortest text that reads back the same, or at `digits`
+/// significant digits when given; empty for NaN (a missing cell).
+std::string csvNumber(double value, int digits = 0);
+
 /// "3 missing values in 'volume', at rows 5, 17 and 40" (at most 10 rows listed).
 std::string describeMissing(const CsvColumn& column);
 

@@ -135,6 +135,11 @@ Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<
     }
 }
 
+Series trainingPart(const DataSpec& spec, Series series) {
+    if (series.missingCount() > 0) handleMissing(series, spec.missing);
+    return splitByTime(series, spec.validationSplit).first;
+}
+
 IndexedSeries readIndexedSeries(DataSpec spec, const std::optional<std::filesystem::path>& samples,
                                 const std::string& purpose, const std::function<bool(double)>& progress) {
     const std::string given = spec.source;

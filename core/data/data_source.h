@@ -75,6 +75,11 @@ struct RowIndex {
 /// The index of a table whose `features` are chosen (the label column is never the index).
 RowIndex rowIndexOf(const CsvTable& table, const DataSpec& spec, const std::vector<std::string>& features);
 
+/// The part of `series` a model with `spec` trains on, as training takes it: its gaps handled
+/// by the spec's policy (DataError naming the rows when it refuses them), then its first
+/// 1 - validationSplit. The normaliser is fitted on it.
+Series trainingPart(const DataSpec& spec, Series series);
+
 /// A series and its time column, from one read of its source.
 struct IndexedSeries {
     Series series;

@@ -39,6 +39,13 @@ const SampleSeries* findSample(std::string_view source) {
     return nullptr;
 }
 
+DataSpec seriesLike(const DataSpec& training, const std::string& source) {
+    DataSpec spec = training;
+    spec.source = source;
+    if (const SampleSeries* sample = findSample(source)) spec.columns = {sample->column};
+    return spec;
+}
+
 void chooseDefaultData(DataSpec& spec) {
     if (!spec.source.empty()) return;
     const SampleSeries& first = sampleCatalogue().front();

@@ -32,6 +32,10 @@ bool isSampleSource(std::string_view source);
 /// none).
 const SampleSeries* findSample(std::string_view source);
 
+/// The spec that reads `source` as `training` reads its data (columns, gaps, window), except
+/// that a sample series of the catalogue is read with its own column.
+DataSpec seriesLike(const DataSpec& training, const std::string& source);
+
 /// When `spec` names no source: the default sample series, with its column, so that a model
 /// whose project chooses no data trains at once, in the window and on the command line alike.
 void chooseDefaultData(DataSpec& spec);

@@ -1,7 +1,6 @@
 #include "service/detection.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -43,16 +42,6 @@ void checkVaries(const Series& train, const std::string& source) {
     }
 }
 
-/// A number as short as reads back the same at `digits` significant digits (all: exactly);
-/// empty for NaN, as a CSV's missing cell.
-std::string cell(double v, int digits = 0) {
-    if (std::isnan(v)) return {};
-    char buffer[32];
-    const auto end = digits > 0 ? std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::general, digits)
-                                : std::to_chars(buffer, buffer + sizeof buffer, v);
-    return std::string(buffer, end.ptr);
-}
-
 }  // namespace
 
 Detection detectAnomalies(const DetectionRequest& request, const std::function<bool(double)>& progress) {
@@ -60,7 +49,7 @@ Detection detectAnomalies(const DetectionRequest& request, const std::function<b
     DataSpec trainingSpec = model.data;
     chooseDefaultData(trainingSpec);
     const std::int64_t steps = trainingSpec.window > 0 ? trainingSpec.window : 0;
-    Plan<float> plan = Plan<float>::compile(model.graph, model.batchSize, steps);
+    Plan<float> plan = scoringPlan(model.graph, model.batchSize, steps);
     checkReconstructs(plan);
     plan.loadWeights(model.weights);
 
@@ -74,11 +63,11 @@ Detection detectAnomalies(const DetectionRequest& request, const std::function<b
         training = readIndexedSeries(trainingSpec, model.sampleFolder, "anomaly detection", progressPart(progress, 0.0, 0.1));
     }
     if (needsTraining || fitsNormalizer) {
-        Series part = splitByTime(training.series, trainingSpec.validationSplit).first;
+        Series part;
         try {
-            handleMissing(part, trainingSpec.missing);
+            part = trainingPart(trainingSpec, training.series);
         } catch (const DataError& e) {
-            throw DataError(trainingSpec.source + " (the training part): " + e.what());
+            throw DataError(trainingSpec.source + ": " + e.what());
         }
         if (needsTraining) checkVaries(part, trainingSpec.source);
         if (fitsNormalizer) normalizer = Normalizer::fit(part, trainingSpec.normalize);
@@ -146,17 +135,17 @@ std::string detectionFeatureName(const Detection& d, std::int64_t f) {
     return i < d.series.names.size() ? d.series.names[i] : std::to_string(f + 1);
 }
 
-std::string detectionStepsCsv(const Detection& d, double threshold) {
+std::string detectionStepsCsv(const Detection& d, const StepScores& scores, double threshold) {
     // Cells are appended one by one: a row of a million-row file costs no temporary strings.
     std::string text = csvCell(d.index.empty() ? std::string("row") : d.index.name);
     for (const std::string& name : d.series.names) text.append(",").append(csvCell(name));
     text += ",score,threshold,anomaly\n";
-    const std::string thresholdText = cell(threshold, 9);
+    const std::string thresholdText = csvNumber(threshold, 9);
     for (std::int64_t t = 0; t < d.series.steps; ++t) {
         text += csvCell(d.index.label(t));
-        for (std::int64_t f = 0; f < d.series.features; ++f) text.append(",").append(cell(d.series.at(t, f)));
-        const double score = d.scores.score[static_cast<std::size_t>(t)];
-        text.append(",").append(cell(score, 9)).append(",").append(thresholdText);
+        for (std::int64_t f = 0; f < d.series.features; ++f) text.append(",").append(csvNumber(d.series.at(t, f)));
+        const double score = scores.score[static_cast<std::size_t>(t)];
+        text.append(",").append(csvNumber(score, 9)).append(",").append(thresholdText);
         text += score > threshold ? ",1\n" : ",0\n";
     }
     return text;
@@ -167,7 +156,7 @@ std::string detectionIntervalsCsv(const Detection& d, const std::vector<AnomalyI
     std::string text = several ? "start,end,peak,mean,feature\n" : "start,end,peak,mean\n";
     for (const AnomalyInterval& i : intervals) {
         text.append(csvCell(d.index.label(i.start))).append(",").append(csvCell(d.index.label(i.end)));
-        text.append(",").append(cell(i.peak, 9)).append(",").append(cell(i.mean, 9));
+        text.append(",").append(csvNumber(i.peak, 9)).append(",").append(csvNumber(i.mean, 9));
         if (several) text.append(",").append(csvCell(detectionFeatureName(d, i.feature)));
         text += "\n";
     }

@@ -54,8 +54,9 @@ Detection detectAnomalies(const DetectionRequest& request,
 /// Feature `f`'s name ("" for -1, its number from 1 when the series names none).
 std::string detectionFeatureName(const Detection& d, std::int64_t f);
 /// One row for every row of the scored series, in order: its time column (or `row`), the
-/// values as read, `score`, `threshold` and `anomaly` (1 where the score is over `threshold`).
-std::string detectionStepsCsv(const Detection& d, double threshold);
+/// values as read, `score` (of `scores`, the detection's own or another rule's), `threshold`
+/// and `anomaly` (1 where the score is over `threshold`).
+std::string detectionStepsCsv(const Detection& d, const StepScores& scores, double threshold);
 /// `start,end,peak,mean` (and `feature` with several features), times as the series writes them.
 std::string detectionIntervalsCsv(const Detection& d, const std::vector<AnomalyInterval>& intervals);
 

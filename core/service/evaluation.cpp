@@ -1,5 +1,8 @@
 #include "service/evaluation.h"
 
+#include <algorithm>
+
+#include "analysis/anomaly.h"
 #include "data/sample_catalogue.h"
 #include "engine/plan.h"
 #include "service/training_job.h"
@@ -43,6 +46,12 @@ std::optional<RunRecord> runOfProjectWeights(const Project& project) {
         return record;
     }
     return std::nullopt;
+}
+
+Plan<float> scoringPlan(const ModelGraph& graph, int trainingBatch, std::int64_t steps) {
+    const int batch = std::max(trainingBatch, kScoringBatch);
+    if (batch > trainingBatch && memoryProblem(graph, batch, steps).empty()) return Plan<float>::compile(graph, batch, steps);
+    return Plan<float>::compile(graph, trainingBatch, steps);
 }
 
 std::function<bool(double)> progressPart(const std::function<bool(double)>& progress, double from, double to) {

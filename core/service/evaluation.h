@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/data_source.h"
+#include "engine/plan.h"
 #include "engine/weights_file.h"
 #include "graph/project_file.h"
 #include "train/run_folder.h"
@@ -46,6 +47,11 @@ struct EvaluationResult {
     Evaluation scores;
     std::int64_t samples = 0;
 };
+
+/// The plan that scores windows with a model: batches of kScoringBatch where they fit in
+/// memory, else of `trainingBatch`; `steps` for a free time axis. Throws PlanError as
+/// Plan::compile does.
+Plan<float> scoringPlan(const ModelGraph& graph, int trainingBatch, std::int64_t steps);
 
 /// A progress callback for one phase of a longer task: the phase's fraction f is the task's
 /// from + (to - from) f. Empty when `progress` is.

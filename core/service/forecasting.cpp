@@ -61,7 +61,7 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
     const EvaluationRequest& model = request.model;
     DataSpec trainingSpec = model.data;
     chooseDefaultData(trainingSpec);
-    Plan<float> plan = Plan<float>::compile(model.graph, model.batchSize, trainingSpec.window > 0 ? trainingSpec.window : 0);
+    Plan<float> plan = scoringPlan(model.graph, model.batchSize, trainingSpec.window > 0 ? trainingSpec.window : 0);
     const Dims& in = plan.dims(plan.inputs().at(0));
     const Dims& outDims = plan.dims(plan.outputs().at(0));
     const bool forecasts = in.size() == 2 && ((outDims.size() == 2 && outDims[1] == in[1] && outDims[0] >= 1) ||
@@ -77,6 +77,12 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
     o.modelHorizon = outDims.size() == 2 ? outDims[0] : 1;
     o.horizon = request.horizon.value_or(o.modelHorizon);
     if (o.horizon < 1) throw DataError("the horizon must be at least one step");
+    // Forecasts fed back on themselves far past the data say nothing; a cap keeps the sizes sane.
+    constexpr std::int64_t kMostSteps = 100000;
+    if (o.horizon > kMostSteps) {
+        throw DataError("a horizon of " + std::to_string(o.horizon) + " steps is more than LayerLoom forecasts (" +
+                        std::to_string(kMostSteps) + ")");
+    }
     const bool sameSeries = request.data.source.empty();
     const DataSpec& spec = sameSeries ? trainingSpec : request.data;
     IndexedSeries read = readIndexedSeries(spec, model.sampleFolder, "forecasting", progressPart(progress, 0.0, 0.1));
@@ -90,8 +96,11 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
     } else {
         Series fitOn = sameSeries ? o.series
                                   : readIndexedSeries(trainingSpec, model.sampleFolder, "forecasting").series;
-        fitOn = splitByTime(fitOn, trainingSpec.validationSplit).first;
-        normalizer = Normalizer::fit(fitOn, trainingSpec.normalize);
+        try {
+            normalizer = Normalizer::fit(trainingPart(trainingSpec, std::move(fitOn)), trainingSpec.normalize);
+        } catch (const DataError& e) {
+            throw DataError(trainingSpec.source + ": " + e.what());
+        }
     }
     Series units = o.series;
     try {
@@ -112,8 +121,9 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
     // The forecast itself.
     o.origin = request.origin.value_or(o.series.steps);
     if (o.origin < o.window || o.origin > o.series.steps) {
-        throw DataError("a forecast from step " + std::to_string(o.origin + 1) + " needs the " + std::to_string(o.window) +
-                        " steps before it, within the series' " + std::to_string(o.series.steps));
+        throw DataError(spec.source + ": a forecast starts at a row from " + std::to_string(o.window + 1) +
+                        " (after one window of " + std::to_string(o.window) + " steps) to " +
+                        std::to_string(o.series.steps + 1) + " (just past the end), not " + std::to_string(o.origin + 1));
     }
     if (!complete(units, o.origin - o.window, o.origin)) {
         throw DataError(spec.source + ": the window before the forecast (steps " + std::to_string(o.origin - o.window + 1) +
@@ -137,6 +147,11 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
         o.period = detectPeriod(history);
         o.periodDetected = o.period.has_value();
         if (!o.period) o.notes.push_back("no season was found in the series, so the seasonal naive forecast is left out");
+    }
+    if (request.period && (*request.period < 1 || *request.period > std::max(o.backtestFrom, o.window))) {
+        throw DataError("a season of " + std::to_string(*request.period) + " steps needs that much history before the "
+                        "backtest's first origin (step " + std::to_string(std::max(o.backtestFrom, o.window) + 1) +
+                        "); give a shorter period");
     }
     std::vector<Baseline> baselines = {Baseline::LastValue};
     if (o.period) baselines.push_back(Baseline::Seasonal);
@@ -167,7 +182,8 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
                                           o.series.values[static_cast<std::size_t>(at * f + i)]);
                 }
             }
-            if ((at - first) % o.horizon == 0) o.samples.emplace_back(at, std::move(values));
+            // For plots: origins a horizon apart, at most a few thousand of them.
+            if ((at - first) % o.horizon == 0 && o.samples.size() < 5000) o.samples.emplace_back(at, std::move(values));
         }
         o.origins += static_cast<std::int64_t>(origins.size());
         origins.clear();
@@ -192,12 +208,13 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
         }
     }
     flush();
-    if (o.origins == 0) {
+    if (o.origins == 0 && skipped == 0) {
         o.notes.push_back("the validation part has no stretch of " + std::to_string(o.window + o.horizon) +
                           " steps (a window and the horizon) to backtest on");
     } else if (skipped > 0) {
-        o.notes.push_back(std::to_string(skipped) + " origins were left out of the backtest: missing values, or too "
-                          "little history for a baseline");
+        o.notes.push_back(std::to_string(skipped) + " of " + std::to_string(skipped + o.origins) +
+                          " origins were left out of the backtest: a missing value in their window or truth, or "
+                          "too little history for the seasonal naive forecast");
     }
     o.table.push_back({"model", modelScores.scores()});
     for (std::size_t k = 0; k < baselines.size(); ++k) {
@@ -205,6 +222,51 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
     }
     o.verdict = forecastVerdict(o.table[0].scores, o.table[1].scores);
     return o;
+}
+
+std::string forecastTime(const ForecastOutcome& o, std::int64_t t) {
+    if (t < o.series.steps) return o.index.label(t);
+    const std::int64_t past = t - o.series.steps + 1;
+    const RowIndex& index = o.index;
+    if (index.values.size() >= 2 && risesEvenly(index.values)) {
+        const double step = index.values[1] - index.values[0];
+        return csvNumber(index.values.back() + step * static_cast<double>(past), 15);
+    }
+    if (!index.texts.empty()) return index.texts.back() + " +" + std::to_string(past);
+    return std::to_string(t + 1);
+}
+
+std::string forecastColumnName(const ForecastOutcome& o, const char* what, std::int64_t k) {
+    if (o.series.features == 1) return what;
+    const auto i = static_cast<std::size_t>(k);
+    return std::string(what) + "_" + (i < o.series.names.size() ? o.series.names[i] : std::to_string(k + 1));
+}
+
+std::string forecastCsv(const ForecastOutcome& o) {
+    const bool truth = o.origin < o.series.steps;
+    const std::int64_t f = o.series.features;
+    std::string text = csvCell(o.index.empty() ? std::string("row") : o.index.name);
+    for (std::int64_t k = 0; k < f; ++k) {
+        text.append(",").append(csvCell(forecastColumnName(o, "forecast", k)));
+        if (truth) {
+            text.append(",").append(csvCell(forecastColumnName(o, "truth", k)));
+            text.append(",").append(csvCell(forecastColumnName(o, "error", k)));
+        }
+    }
+    text += "\n";
+    for (std::int64_t h = 0; h < o.horizon; ++h) {
+        const std::int64_t t = o.origin + h;
+        text += csvCell(forecastTime(o, t));
+        for (std::int64_t k = 0; k < f; ++k) {
+            const double forecast = o.forecast[static_cast<std::size_t>(h * f + k)];
+            text.append(",").append(csvNumber(forecast));
+            if (!truth) continue;
+            const double real = t < o.series.steps ? o.series.at(t, k) : std::nan("");
+            text.append(",").append(csvNumber(real)).append(",").append(csvNumber(forecast - real));
+        }
+        text += "\n";
+    }
+    return text;
 }
 
 }  // namespace loom

@@ -62,4 +62,13 @@ struct ForecastOutcome {
 /// not fit it or a model that does not forecast its input.
 ForecastOutcome forecastSeries(const ForecastRequest& request, const std::function<bool(double)>& progress = {});
 
+/// Step t's time: the series' own where it has it; past its end, a time column that rises
+/// evenly goes on, dates count on from the last ("2008-12-31 +3"), and rows are numbered from 1.
+std::string forecastTime(const ForecastOutcome& o, std::int64_t t);
+/// "forecast" for one feature, "forecast_NAME" for several (`what`: forecast, truth, error).
+std::string forecastColumnName(const ForecastOutcome& o, const char* what, std::int64_t feature);
+/// The forecast as CSV: the time column (or `row`), then per feature its forecast, and its truth
+/// and error where the series has them.
+std::string forecastCsv(const ForecastOutcome& o);
+
 }  // namespace loom

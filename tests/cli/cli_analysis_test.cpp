@@ -181,14 +181,19 @@ TEST(CliDetect, RefusesWhatItCannotScoreClearly) {
     const fs::path dir = trainedDetector("ll_detect_refusals", 1, [](auto&, Signal&) {});
     const std::string model = (dir / "model.loom").string(), runDir = " --run " + (dir / "run").string();
     std::ofstream(dir / "one_row.csv") << "t,f0\n1,0.5\n";
-    std::ofstream(dir / "all_nan.csv") << "t,f0\n1,NA\n2,NA\n3,NA\n";
+    {
+        std::ofstream gaps(dir / "all_nan.csv");
+        gaps << "t,f0\n";
+        for (int t = 1; t <= 30; ++t) gaps << t << ",NA\n";
+    }
     std::ofstream(dir / "two.csv") << "a,b\n1,2\n3,4\n";
     Result r = run("detect " + model + runDir + " --data " + (dir / "one_row.csv").string());
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_TRUE(has(r.out, "one_row.csv: the series has 1 step, fewer than one window of 24")) << r.out;
     r = run("detect " + model + runDir + " --data " + (dir / "all_nan.csv").string());
     EXPECT_EQ(r.exitCode, 1);
-    EXPECT_TRUE(has(r.out, "all_nan.csv")) << r.out;
+    EXPECT_TRUE(has(r.out, "all_nan.csv: every window of 24 steps touches a missing value, so no step can be scored"))
+        << r.out;
     r = run("detect " + model + runDir + " --data " + (dir / "two.csv").string() + " --column a,b");
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_TRUE(has(r.out, "the data has 2 features, and the model was trained on 1")) << r.out;

@@ -70,7 +70,13 @@ TEST(Detection, ThresholdFromTheTrainingPartAndEveryStepOfTheScoredSeries) {
     EXPECT_EQ(d.index.label(d.intervals[0].start), "2024-01-05");
     EXPECT_TRUE(d.notes.empty());
 
-    // The Mean rule and a quantile: other scores and thresholds from the same windows.
+    // The mean of the covering windows, and a quantile of the same training errors (all 0.5).
+    request.rule = StepRule::Mean;
+    request.threshold = parseThresholdRule("quantile:0.5");
+    const Detection mean = detectAnomalies(request);
+    EXPECT_NEAR(mean.threshold, 0.5, 1e-6);
+    EXPECT_NEAR(mean.scores.score[3], (0.5 + 1.75 * 3) / 4, 1e-6);  // windows 0..3: one without the 5
+    // The largest covering window, against a given threshold.
     request.rule = StepRule::Max;
     request.threshold = parseThresholdRule("2");
     const Detection max = detectAnomalies(request);

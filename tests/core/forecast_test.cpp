@@ -82,11 +82,13 @@ TEST(ForecastVerdict, SaysWhetherTheModelBeatsTheLastValue) {
               "so repeating the last value forecasts this series at least as well.");
 }
 
-/// Input (4, 1) -> Flatten -> Dense(1) with the kernel `k` (oldest step first), no bias.
-EvaluationRequest linear(std::vector<float> k, const std::string& file) {
+/// Input (4, 1) -> Flatten -> Dense(units) with the kernel `k` (row-major (4, units), oldest
+/// step first), no bias; with several units, Reshape (units, 1): the next `units` steps.
+EvaluationRequest linear(std::vector<float> k, const std::string& file, std::int64_t units = 1) {
     EvaluationRequest r;
     const NodeId flat = add(r.graph, "Flatten", {}, {input(r.graph, {4, 1})});
-    add(r.graph, "Dense", {{"units", std::int64_t{1}}}, {flat});
+    const NodeId dense = add(r.graph, "Dense", {{"units", units}}, {flat});
+    if (units > 1) add(r.graph, "Reshape", {{"target_shape", Dims{units, 1}}}, {dense});
     Plan<float> plan = Plan<float>::compile(r.graph, 4);
     plan.initialize(1);
     r.weights = plan.exportWeights();
@@ -146,6 +148,19 @@ TEST(ForecastService, ForecastsPastTheEndAndBacktestsBesideTheBaselines) {
     EXPECT_EQ(worse.origin, 30);
 }
 
+TEST(ForecastService, FeedsItsForecastsBackForMoreStepsThanItMakesAtOnce) {
+    // Two steps at a time, 2x4 - x3 and 3x4 - 2x3: exact on a ramp; five steps take three
+    // rounds, the window moving on by two steps each time.
+    ForecastRequest request;
+    request.model = linear({0, 0, 0, 0, -1, -2, 2, 3}, ramp("ll_forecast_two.csv", 40), 2);
+    request.horizon = 5;
+    const ForecastOutcome o = forecastSeries(request);
+    EXPECT_EQ(o.modelHorizon, 2);
+    ASSERT_EQ(o.forecast.size(), 5u);
+    for (int h = 0; h < 5; ++h) EXPECT_NEAR(o.forecast[static_cast<std::size_t>(h)], 130 + 3 * h, 1e-3) << h;
+    EXPECT_NEAR(o.table[0].scores.mae, 0.0, 1e-3);
+}
+
 TEST(ForecastService, RefusesWhatItCannotForecast) {
     ForecastRequest request;
     request.model = linear({0, 0, 0, 1}, ramp("ll_forecast_short.csv", 3));
@@ -154,7 +169,17 @@ TEST(ForecastService, RefusesWhatItCannotForecast) {
     request.model = linear({0, 0, 0, 1}, ramp("ll_forecast_ok.csv", 20));
     request.origin = 2;
     EXPECT_EQ(test::refusalOf([&] { forecastSeries(request); }),
-              "a forecast from step 3 needs the 4 steps before it, within the series' 20");
+              request.model.data.source + ": a forecast starts at a row from 5 (after one window of 4 steps) to 21 (just "
+              "past the end), not 3");
+    request.origin.reset();
+    request.period = 30;  // more history than the backtest's first origin has
+    EXPECT_EQ(test::refusalOf([&] { forecastSeries(request); }),
+              "a season of 30 steps needs that much history before the backtest's first origin (step 11); give a "
+              "shorter period");
+    request.period.reset();
+    request.horizon = 4611686018427387904;
+    EXPECT_EQ(test::refusalOf([&] { forecastSeries(request); }),
+              "a horizon of 4611686018427387904 steps is more than LayerLoom forecasts (100000)");
     ForecastRequest autoencoder;
     add(autoencoder.model.graph, "TimeDistributed", {{"units", std::int64_t{1}}}, {input(autoencoder.model.graph, {4, 1})});
     autoencoder.model.data.source = "no-such-file.csv";

@@ -78,6 +78,10 @@ TEST(Labels, AgreementEventByEvent) {
     EXPECT_DOUBLE_EQ(a.precision, 2.0 / 3.0);
     EXPECT_DOUBLE_EQ(a.recall, 0.5);
     EXPECT_DOUBLE_EQ(a.f1, 2 * (2.0 / 3.0) * 0.5 / (2.0 / 3.0 + 0.5));
+    // Nested known windows, in any order: a long one holding a short one that nothing flags.
+    const LabelAgreement nested = agreement({{50, 60, 1, 1, -1}}, {{0, 100}, {10, 20}});
+    EXPECT_EQ(nested.found, 1);
+    EXPECT_EQ(nested.trueAlarms, 1);
 }
 
 }  // namespace

@@ -22,16 +22,23 @@ AnomalyDetector::AnomalyDetector(Document* document, AnomalyView* view, QObject*
     connect(&m_later, &QTimer::timeout, this, &AnomalyDetector::refresh);
     const auto later = [this] { m_later.start(); };
     connect(m_document, &Document::weightsChanged, this, later);
-    connect(m_document, &Document::runsChanged, this, later);
+    // The run that made the weights joins the runs list just after them: its normaliser is
+    // then known. Other changes to the list leave what is shown (and its threshold) alone.
+    connect(m_document, &Document::runsChanged, this, [this, later] {
+        if (m_scoredWithRun || m_document->project().weights.empty()) return;
+        try {
+            if (runOfProjectWeights(m_document->project())) later();
+        } catch (const std::exception&) {
+            // refresh() says what is wrong with the runs list when it next scores
+        }
+    });
     connect(m_document, &Document::replaced, this, [this, later] {
         m_file.clear();
         later();
     });
     connect(m_view, &AnomalyView::seriesChosen, this, &AnomalyDetector::scoreSeries);
     connect(&m_task, &BackgroundTask::progressed, this, [this](double fraction) {
-        m_view->setStatus(tr("Scoring %1… %2%").arg(QFileInfo(m_file).fileName().isEmpty() ? tr("the training series")
-                                                                                          : QFileInfo(m_file).fileName())
-                              .arg(qRound(fraction * 100)));
+        m_view->setStatus(tr("Scoring %1… %2%").arg(m_shownName).arg(qRound(fraction * 100)));
     });
     connect(&m_task, &BackgroundTask::failed, this, [this](const QString& why) {
         m_view->setNote(tr("The series cannot be scored: %1").arg(why));
@@ -48,6 +55,7 @@ void AnomalyDetector::scoreSeries(const QString& file) {
 void AnomalyDetector::refresh() {
     m_later.stop();
     const Project& project = m_document->project();
+    m_scoredWithRun = false;
     if (project.weights.empty()) {
         m_task.cancel();
         m_view->setNote(tr("Train the model: an autoencoder's unusual stretches of the series show here, with a "
@@ -59,37 +67,47 @@ void AnomalyDetector::refresh() {
         return;
     }
     DetectionRequest request;
-    QString source;
     try {
         const std::optional<RunRecord> run = runOfProjectWeights(project);
+        m_scoredWithRun = run.has_value();
         request.model = evaluationRequest(project, run ? &*run : nullptr);
         request.model.weights = project.weights;
         request.model.sampleFolder = sampleFolder();
-        // Only a model that gives back its input's shape is scored.
-        const Plan<float> probe = Plan<float>::compile(project.graph, 1, request.model.data.window);
-        checkReconstructs(probe);
-        if (!m_file.isEmpty()) {
-            request.scored = request.model.data;
-            request.scored.source = m_file.toStdString();
-        }
-        source = m_file.isEmpty() ? QString::fromStdString(request.model.data.source) : m_file;
-        // A sample of the catalogue is read with its own column.
-        if (const SampleSeries* sample = findSample(request.scored.source)) request.scored.columns = {sample->column};
+        if (!m_file.isEmpty()) request.scored = seriesLike(request.model.data, m_file.toStdString());
     } catch (const std::exception& e) {
         m_task.cancel();
-        m_view->setNote(tr("Anomalies are found with an autoencoder, a model whose output is its input's shape; "
-                           "this one cannot score the series: %1").arg(qText(e.what())));
+        m_view->setNote(tr("The project's training settings cannot be read: %1").arg(qText(e.what())));
         return;
     }
-    if (source.startsWith("sample:")) source = source.mid(7);
-    m_view->setStatus(tr("Scoring %1…").arg(QFileInfo(source).fileName()));
-    m_task.start([this, request = std::move(request), source](TaskContext& task) {
+    try {
+        // Only a model that gives back its input's shape is scored.
+        checkReconstructs(Plan<float>::compile(project.graph, 1, request.model.data.window));
+    } catch (const DataError& e) {
+        m_task.cancel();
+        m_view->setNote(tr("Anomalies are found with an autoencoder, a model whose output has its input's shape; "
+                           "%1.").arg(qText(e.what())));
+        return;
+    } catch (const std::exception& e) {
+        m_task.cancel();
+        m_view->setNote(tr("The model cannot run: %1").arg(qText(e.what())));
+        return;
+    }
+    DataSpec shown = request.scored.source.empty() ? request.model.data : request.scored;
+    chooseDefaultData(shown);
+    QString name = QString::fromStdString(shown.source);
+    if (name.startsWith(QString::fromUtf8(kSamplePrefix.data(), static_cast<qsizetype>(kSamplePrefix.size())))) {
+        name = name.mid(static_cast<qsizetype>(kSamplePrefix.size()));
+    }
+    name = QFileInfo(name).fileName();
+    m_shownName = name;
+    m_view->setStatus(tr("Scoring %1…").arg(name));
+    m_task.start([this, request = std::move(request), name](TaskContext& task) {
         auto detection = std::make_shared<const Detection>(detectAnomalies(request, [&task](double f) {
             task.progress(f);
             return !task.stopRequested();
         }));
-        task.post([this, detection, source] {
-            m_view->setDetection(detection, QFileInfo(source).fileName());
+        task.post([this, detection, name] {
+            m_view->setDetection(detection, name);
             emit done();
         });
     });

@@ -41,6 +41,8 @@ private:
     BackgroundTask m_task;
     QTimer m_later;  ///< joins the signals of one change (weights, then runs) into one scoring
     QString m_file;
+    QString m_shownName;          ///< the scored series' file name, for the progress
+    bool m_scoredWithRun = false; ///< the last scoring knew the run of the weights
 };
 
 }  // namespace loom::ui

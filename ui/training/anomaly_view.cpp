@@ -89,14 +89,13 @@ namespace {
 
 QString number(double v, int digits = 4) { return QString::number(v, 'g', digits); }
 
-/// Rectangles over the steps of `spans` (first, last), from `lo` to `hi`, as one area.
+/// Rectangles over the steps of `spans` (first, last, in any order, overlapping or not), from
+/// `lo` to `hi`, as one area; each at least a 250th of the series wide, so that a single
+/// flagged step shows.
 QAreaSeries* spanArea(const std::vector<std::pair<std::int64_t, std::int64_t>>& spans, double x0, double dx, double xEnd,
                       double lo, double hi, const QColor& color, const QString& name) {
-    auto* upper = new QLineSeries;
-    auto* lower = new QLineSeries;
-    upper->append(x0 - dx / 2, lo);
-    // At least a 250th of the series wide, so that a single flagged step shows.
     const double least = (xEnd - x0) / 250.0;
+    std::vector<std::pair<double, double>> boxes;
     for (const auto& [first, last] : spans) {
         double a = x0 + dx * (static_cast<double>(first) - 0.5), b = x0 + dx * (static_cast<double>(last) + 0.5);
         if (b - a < least) {
@@ -104,10 +103,25 @@ QAreaSeries* spanArea(const std::vector<std::pair<std::int64_t, std::int64_t>>& 
             a = middle - least / 2;
             b = middle + least / 2;
         }
-        upper->append({QPointF(a, lo), QPointF(a, hi), QPointF(b, hi), QPointF(b, lo)});
+        boxes.emplace_back(a, b);
     }
-    upper->append(xEnd + dx / 2, lo);
-    lower->append({QPointF(x0 - dx / 2, lo), QPointF(xEnd + dx / 2, lo)});
+    std::sort(boxes.begin(), boxes.end());
+    std::vector<std::pair<double, double>> merged;
+    for (const auto& box : boxes) {
+        if (!merged.empty() && box.first <= merged.back().second) {
+            merged.back().second = std::max(merged.back().second, box.second);
+        } else {
+            merged.push_back(box);
+        }
+    }
+    auto* upper = new QLineSeries;
+    auto* lower = new QLineSeries;
+    const double from = std::min(x0 - dx / 2, merged.empty() ? x0 : merged.front().first);
+    const double to = std::max(xEnd + dx / 2, merged.empty() ? xEnd : merged.back().second);
+    upper->append(from, lo);
+    for (const auto& [a, b] : merged) upper->append({QPointF(a, lo), QPointF(a, hi), QPointF(b, hi), QPointF(b, lo)});
+    upper->append(to, lo);
+    lower->append({QPointF(from, lo), QPointF(to, lo)});
     auto* area = new QAreaSeries(upper, lower);
     area->setName(name);
     area->setColor(color);
@@ -296,9 +310,9 @@ void AnomalyView::setStatus(const QString& text) {
 
 void AnomalyView::setDetection(std::shared_ptr<const Detection> detection, const QString& source) {
     m_detection = std::move(detection);
+    // Known windows stay for the same series scored again (after another run, say).
+    if (source != m_source || m_detection->series.steps == 0) m_labels.clear();
     m_source = source;
-    m_labels.clear();
-    m_agreement->hide();
     m_threshold = m_detection->threshold;
     m_scores = stepScores(m_detection->errors, m_detection->series.steps, m_rule);
     m_table->setColumnHidden(5, m_detection->series.features < 2);
@@ -600,9 +614,7 @@ bool AnomalyView::exportIntervalsCsv(const QString& path, QString* error) const 
 bool AnomalyView::exportStepsCsv(const QString& path, QString* error) const {
     if (!m_detection) return false;
     // The steps as the current rule scores them.
-    Detection shown = *m_detection;
-    shown.scores = m_scores;
-    return writeBytes(path, QByteArray::fromStdString(detectionStepsCsv(shown, m_threshold)), error);
+    return writeBytes(path, QByteArray::fromStdString(detectionStepsCsv(*m_detection, m_scores, m_threshold)), error);
 }
 
 bool AnomalyView::exportPng(const QString& path, QString* error) const {

@@ -71,6 +71,8 @@ public:
     /// Precision, recall and F1 against the labels; hidden without labels.
     QLabel* agreementLabel() const { return m_agreement; }
     QLabel* noteLabel() const { return m_note; }
+    /// "machine_incidents.csv: 3 intervals flagged (38 of 720 steps)".
+    QLabel* titleLabel() const { return m_title; }
 
 signals:
     /// The user chose the series to score: a CSV file, a `sample:` series, or empty for the
