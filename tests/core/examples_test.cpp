@@ -45,7 +45,9 @@ INSTANTIATE_TEST_SUITE_P(
                       // Bidirectional doubles each LSTM's weights: 2 * 4 * (1 * 32 + 32 * 32 + 32) = 8704 first.
                       ExampleCase{"bilstm_autoencoder.loom", 42305, 10},
                       // 96 + 648 + 50 + 88 + 656 + 81.
-                      ExampleCase{"machine_anomalies.loom", 1619, 11}));
+                      ExampleCase{"machine_anomalies.loom", 1619, 11},
+                      // 4 * 32 * (1 + 32 + 1) + 32 * 24 + 24.
+                      ExampleCase{"machine_forecast.loom", 5144, 4}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");

@@ -1,6 +1,7 @@
 // The Anomalies view: the threshold dragged with the mouse and typed, the step rule, known
-// windows read from a file, intervals that zoom, exports; and the window filling it after a
-// run on the shipped anomaly-detection example, then scoring the incidents series.
+// windows read from a file, intervals that zoom, exports; the window filling it after a run on
+// the shipped anomaly-detection example, then scoring the incidents series; and the Forecast
+// view after a run of the forecasting example, with another horizon chosen.
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -14,8 +15,9 @@
 #include <cmath>
 
 #include "document/document.h"
-#include "training/anomaly_detector.h"
+#include "training/analysis_runner.h"
 #include "training/anomaly_view.h"
+#include "training/forecast_view.h"
 #include "training/training_controller.h"
 #include "training/training_panel.h"
 #include "window/main_window.h"
@@ -175,17 +177,17 @@ private slots:
         TrainingWorkspace* ws = w.training();
         AnomalyView* view = ws->anomalies();
         QVERIFY(!view->hasDetection());
-        QVERIFY(view->noteLabel()->text().contains("Train the model"));
+        QVERIFY(view->noteLabel()->text().contains("Train an autoencoder"));
         QVERIFY(test::waitFor([&] { return ws->trainingPanel()->startButton()->isEnabled(); }, 10000));
         QTest::mouseClick(ws->trainingPanel()->startButton(), Qt::LeftButton);
         QVERIFY(test::waitFor([&] { return !ws->controller()->busy(); }, 120000));
         // The run's end scores the training series off the window's thread.
-        QVERIFY(test::waitFor([&] { return view->hasDetection() && !ws->detector()->busy(); }, 60000));
+        QVERIFY(test::waitFor([&] { return view->hasDetection() && !ws->analysis()->busy(); }, 60000));
         QVERIFY(view->threshold() > 0);
         QVERIFY2(view->titleLabel()->text().startsWith("machine_normal.csv"), "the training series is shown");
 
         emit view->seriesChosen("sample:machine_incidents.csv");
-        QVERIFY(test::waitFor([&] { return !ws->detector()->busy(); }, 60000));
+        QVERIFY(test::waitFor([&] { return !ws->analysis()->busy(); }, 60000));
         settle();
         QVERIFY(view->hasDetection());
         // The level jump and the spike at least, each where it was made.
@@ -201,6 +203,41 @@ private slots:
         // A new file replaces what is shown.
         w.document()->setProject(Project{}, QString());
         QVERIFY(test::waitFor([&] { return !view->hasDetection(); }, 10000));
+    }
+
+    void theWindowForecastsAfterARun() {
+        MainWindow w;
+        test::openShown(w, ":/examples/machine_forecast.loom");
+        TrainingWorkspace* ws = w.training();
+        ForecastView* view = ws->forecast();
+        QVERIFY(!view->hasOutcome());
+        QVERIFY(test::waitFor([&] { return ws->trainingPanel()->startButton()->isEnabled(); }, 10000));
+        QTest::mouseClick(ws->trainingPanel()->startButton(), Qt::LeftButton);
+        QVERIFY(test::waitFor([&] { return !ws->controller()->busy(); }, 120000));
+        QVERIFY(test::waitFor([&] { return view->hasOutcome() && !ws->analysis()->busy(); }, 60000));
+        const ForecastOutcome* o = view->outcome();
+        QCOMPARE(o->horizon, 24);
+        QCOMPARE(o->origin, 1440);  // past the end of the 60 days
+        QCOMPARE(view->metrics()->rowCount(), 4);  // the model, last value, seasonal naive, window mean
+        QCOMPARE(view->metrics()->item(2, 0)->text(), QString("seasonal naive (period 24)"));
+        QVERIFY2(view->verdictLabel()->text().startsWith("The model"), qPrintable(view->verdictLabel()->text()));
+        // The Anomalies view says why it has nothing: this model forecasts.
+        QVERIFY(ws->anomalies()->noteLabel()->text().contains("This model forecasts"));
+
+        // Six steps instead, typed.
+        view->horizonBox()->setFocus();
+        view->horizonBox()->selectAll();
+        QTest::keyClicks(view->horizonBox(), "6");
+        QTest::keyClick(view->horizonBox(), Qt::Key_Enter);
+        QVERIFY(test::waitFor([&] { return view->hasOutcome() && view->outcome()->horizon == 6 && !ws->analysis()->busy(); },
+                              60000));
+        QCOMPARE(view->outcome()->forecast.size(), std::size_t{6});
+        QString error;
+        const QString csv = QDir::temp().filePath("ll_forecast_view.csv");
+        QVERIFY2(view->exportCsv(csv, &error), qPrintable(error));
+        QFile written(csv);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        QVERIFY(written.readAll().startsWith("time,forecast\n2026-03-05 23:00 +1,"));
     }
 };
 

@@ -10,6 +10,7 @@ const QList<Example>& builtInExamples() {
          ":/examples/lstm_autoencoder_skips.loom"},
         {QObject::tr("LSTM autoencoder"), ":/examples/lstm_autoencoder.loom"},
         {QObject::tr("Anomaly detection: a machine's temperature"), ":/examples/machine_anomalies.loom"},
+        {QObject::tr("Forecasting: a machine's temperature, the next day"), ":/examples/machine_forecast.loom"},
         {QObject::tr("LSTM autoencoder with residual skips"),
          ":/examples/lstm_autoencoder_skips_add.loom"},
         {QObject::tr("Residual LSTM classifier"), ":/examples/residual_lstm_classifier.loom"},

@@ -22,6 +22,16 @@ bool openToSave(QSaveFile& file, QString* error) {
     return false;
 }
 
+bool saveBytes(const QString& path, const QByteArray& bytes, QString* error) {
+    QSaveFile file(path);
+    if (!openToSave(file, error)) return false;
+    if (file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error) *error = QObject::tr("Could not write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
 bool paintToFile(const QString& path, QSizeF size, double pngScale,
                  const std::function<void(QPainter&)>& paint, QString* error) {
     const QString suffix = QFileInfo(path).suffix().toLower();

@@ -28,12 +28,15 @@
 #include <cmath>
 #include <functional>
 
-#include "data/sample_catalogue.h"
 #include "document/wording.h"
 #include "io/message_text.h"
+#include "export/export_dialog.h"
+#include "export/paint_file.h"
 #include "training/chart_util.h"
 #include "training/decimate.h"
+#include "training/series_menu.h"
 #include "training/time_axis.h"
+#include "training/view_layout.h"
 
 namespace loom::ui {
 
@@ -161,21 +164,7 @@ AnomalyView::AnomalyView(QWidget* parent)
     m_reset->setToolTip(tr("Put the threshold back at the rule's value: the largest training-window error"));
     m_another->setToolTip(tr("Score another series with this model: a CSV file of the same columns (for example "
                              "the stretch after the training data) or a sample series"));
-    auto* seriesMenu = new QMenu(m_another);
-    seriesMenu->addAction(tr("The Training Series"), this, [this] { emit seriesChosen(QString()); });
-    seriesMenu->addAction(tr("CSV File…"), this, [this] {
-        const QString dir = QSettings().value("lastDirectory").toString();
-        const QString file = QFileDialog::getOpenFileName(this, tr("Score Another Series"), QFileInfo(dir).absolutePath(),
-                                                          tr("CSV files (*.csv *.tsv *.txt);;All files (*)"));
-        if (!file.isEmpty()) emit seriesChosen(file);
-    });
-    seriesMenu->addSeparator();
-    for (const SampleSeries& sample : sampleCatalogue()) {
-        const QString source = QString::fromStdString(std::string(kSamplePrefix) + sample.file);
-        seriesMenu->addAction(tr("Sample: %1").arg(QString::fromStdString(sample.title)), this,
-                              [this, source] { emit seriesChosen(source); });
-    }
-    m_another->setMenu(seriesMenu);
+    m_another->setMenu(seriesMenu(this, [this](const QString& source) { emit seriesChosen(source); }));
     m_labelsButton->setToolTip(tr("Read known anomaly windows (a CSV of start,end, or a JSON list of [start, end] "
                                   "pairs) and see how the threshold agrees with them"));
     m_export->setToolTip(tr("Save the flagged intervals or every step's score as CSV, or the charts as PNG"));
@@ -224,31 +213,8 @@ AnomalyView::AnomalyView(QWidget* parent)
     bar->addWidget(m_another);
     bar->addWidget(m_labelsButton);
     bar->addWidget(m_export);
-    auto* charts = new QWidget(this);
-    auto* chartLayout = new QVBoxLayout(charts);
-    chartLayout->setContentsMargins(0, 0, 0, 0);
-    chartLayout->addWidget(m_seriesView, 3);
-    chartLayout->addWidget(m_scoreView, 2);
-    auto* side = new QWidget(this);
-    auto* sideLayout = new QVBoxLayout(side);
-    sideLayout->setContentsMargins(0, 0, 0, 0);
-    sideLayout->addWidget(m_agreement);
-    sideLayout->addWidget(m_table, 1);
-    sideLayout->addWidget(m_detail);
-    auto* split = new QSplitter(Qt::Horizontal, m_content);
-    split->addWidget(charts);
-    split->addWidget(side);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 0);
-    split->setSizes({800, 440});
-    auto* contentLayout = new QVBoxLayout(m_content);
-    contentLayout->setContentsMargins(0, 0, 0, 0);
-    contentLayout->addLayout(bar);
-    contentLayout->addWidget(split, 1);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(2, 2, 2, 2);
-    layout->addWidget(m_content, 1);
-    layout->addWidget(m_note);
+    layOutAnswerView(this, m_content, bar, column(this, {{m_seriesView, 3}, {m_scoreView, 2}}),
+                     column(this, {{m_agreement, 0}, {m_table, 1}, {m_detail, 0}}), m_note);
 
     connect(m_ruleBox, &QComboBox::activated, this,
             [this] { setStepRule(static_cast<StepRule>(m_ruleBox->currentData().toInt())); });
@@ -263,10 +229,8 @@ AnomalyView::AnomalyView(QWidget* parent)
         showDetail(row);
     });
     const auto saveAs = [this](const QString& title, const QString& suffix, auto write) {
-        const QString dir = QSettings().value("lastDirectory").toString();
-        const QString base = QFileInfo(dir).absolutePath() + "/" + QFileInfo(m_source).completeBaseName() +
-                             (suffix == "png" ? "_anomalies." : "_flagged.") + suffix;
-        const QString path = QFileDialog::getSaveFileName(this, title, base, suffix.toUpper() + " (*." + suffix + ")");
+        const QString path = askSavePath(this, title, QFileInfo(m_source).completeBaseName() +
+                                                          (suffix == "png" ? "_anomalies." : "_flagged.") + suffix);
         QString error;
         if (!path.isEmpty() && !write(path, &error)) QMessageBox::warning(this, title, error);
     };
@@ -593,39 +557,20 @@ bool AnomalyView::loadLabels(const QString& path, QString* error) {
     return true;
 }
 
-namespace {
-
-bool writeBytes(const QString& path, const QByteArray& bytes, QString* error) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        *error = QObject::tr("Could not write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
-
-}  // namespace
 
 bool AnomalyView::exportIntervalsCsv(const QString& path, QString* error) const {
     if (!m_detection) return false;
-    return writeBytes(path, QByteArray::fromStdString(detectionIntervalsCsv(*m_detection, m_intervals)), error);
+    return saveBytes(path, QByteArray::fromStdString(detectionIntervalsCsv(*m_detection, m_intervals)), error);
 }
 
 bool AnomalyView::exportStepsCsv(const QString& path, QString* error) const {
     if (!m_detection) return false;
     // The steps as the current rule scores them.
-    return writeBytes(path, QByteArray::fromStdString(detectionStepsCsv(*m_detection, m_scores, m_threshold)), error);
+    return saveBytes(path, QByteArray::fromStdString(detectionStepsCsv(*m_detection, m_scores, m_threshold)), error);
 }
 
 bool AnomalyView::exportPng(const QString& path, QString* error) const {
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    if (!m_content->grab().save(&buffer, "PNG")) {
-        *error = tr("Could not draw the charts");
-        return false;
-    }
-    return writeBytes(path, bytes, error);
+    return saveWidgetPng(m_content, path, error);
 }
 
 }  // namespace loom::ui

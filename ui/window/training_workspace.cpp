@@ -12,9 +12,10 @@
 #include "document/document.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
-#include "training/anomaly_detector.h"
+#include "training/analysis_runner.h"
 #include "training/anomaly_view.h"
 #include "training/data_panel.h"
+#include "training/forecast_view.h"
 #include "training/gradient_chart.h"
 #include "training/loss_chart.h"
 #include "training/reconstruction_view.h"
@@ -38,7 +39,8 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
       m_gradients(new GradientChart),
       m_runs(new RunsPanel(document)),
       m_anomalies(new AnomalyView),
-      m_detector(new AnomalyDetector(document, m_anomalies, this)),
+      m_forecast(new ForecastView),
+      m_analysis(new AnalysisRunner(document, m_anomalies, m_forecast, this)),
       m_savedPreview(new SavedPreview(this)) {
     auto scrolled = [](QWidget* w) {
         auto* area = new QScrollArea;
@@ -54,6 +56,7 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     QDockWidget* gradientDock = dock(tr("Gradients"), "gradientDock", m_gradients, Qt::BottomDockWidgetArea);
     QDockWidget* runsDock = dock(tr("Runs"), "runsDock", m_runs, Qt::BottomDockWidgetArea);
     QDockWidget* anomaliesDock = dock(tr("Anomalies"), "anomaliesDock", m_anomalies, Qt::BottomDockWidgetArea);
+    QDockWidget* forecastDock = dock(tr("Forecast"), "forecastDock", m_forecast, Qt::BottomDockWidgetArea);
     // Beside the editor's own docks: Data and Training with the Inspector, the plots with
     // Problems and Summary.
     if (auto* inspector = m_window->findChild<QDockWidget*>("inspectorDock")) {
@@ -62,12 +65,13 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
         inspector->raise();
     }
     if (auto* problems = m_window->findChild<QDockWidget*>("problemsDock")) {
-        for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock, runsDock, anomaliesDock}) {
+        for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock, runsDock, anomaliesDock, forecastDock}) {
             m_window->tabifyDockWidget(problems, d);
         }
         problems->raise();
     }
-    for (QDockWidget* d : {dataDock, trainingDock, m_lossDock, reconstructionDock, gradientDock, runsDock, anomaliesDock}) {
+    for (QDockWidget* d : {dataDock, trainingDock, m_lossDock, reconstructionDock, gradientDock, runsDock, anomaliesDock,
+                           forecastDock}) {
         viewMenu->addAction(d->toggleViewAction());
     }
     for (QDockWidget* d : {m_lossDock, reconstructionDock, gradientDock}) {

@@ -13,8 +13,9 @@ class QMenu;
 
 namespace loom::ui {
 
-class AnomalyDetector;
+class AnalysisRunner;
 class AnomalyView;
+class ForecastView;
 class DataPanel;
 class Document;
 class GradientChart;
@@ -26,7 +27,7 @@ class TrainingController;
 class TrainingPanel;
 
 /// Everything about training in the main window: the Data, Training, Loss, Reconstruction,
-/// Gradients, Runs and Anomalies docks, the Training menu and the worker controller. MainWindow creates
+/// Gradients, Runs, Anomalies and Forecast docks, the Training menu and the worker controller. MainWindow creates
 /// it once, shows the lock the controller puts on the layers, and asks it before closing.
 class TrainingWorkspace : public QObject {
     Q_OBJECT
@@ -42,7 +43,8 @@ public:
     GradientChart* gradients() const { return m_gradients; }
     RunsPanel* runs() const { return m_runs; }
     AnomalyView* anomalies() const { return m_anomalies; }
-    AnomalyDetector* detector() const { return m_detector; }
+    ForecastView* forecast() const { return m_forecast; }
+    AnalysisRunner* analysis() const { return m_analysis; }
     QAction* startAction() const { return m_start; }
     QAction* pauseAction() const { return m_pause; }
     QAction* stopAction() const { return m_stop; }
@@ -72,7 +74,8 @@ private:
     GradientChart* m_gradients;
     RunsPanel* m_runs;
     AnomalyView* m_anomalies;
-    AnomalyDetector* m_detector;
+    ForecastView* m_forecast;
+    AnalysisRunner* m_analysis;
     SavedPreview* m_savedPreview;
     QDockWidget* m_lossDock = nullptr;
     QAction* m_start;

@@ -1,0 +1,166 @@
+#include "training/analysis_runner.h"
+
+#include <QFileInfo>
+#include <memory>
+
+#include "data/sample_catalogue.h"
+#include "document/document.h"
+#include "document/wording.h"
+#include "engine/plan.h"
+#include "service/detection.h"
+#include "service/forecasting.h"
+#include "training/anomaly_view.h"
+#include "training/forecast_view.h"
+#include "training/sample_data.h"
+
+namespace loom::ui {
+
+AnalysisRunner::AnalysisRunner(Document* document, AnomalyView* anomalies, ForecastView* forecast, QObject* parent)
+    : QObject(parent), m_document(document), m_anomalies(anomalies), m_forecast(forecast) {
+    m_task.setNiceness(5);  // a long series leaves the window its core
+    m_later.setSingleShot(true);
+    m_later.setInterval(0);
+    connect(&m_later, &QTimer::timeout, this, &AnalysisRunner::refresh);
+    const auto later = [this] { m_later.start(); };
+    connect(m_document, &Document::weightsChanged, this, later);
+    // The run that made the weights joins the runs list just after them: its normaliser is
+    // then known. Other changes to the list leave what is shown (and its threshold) alone.
+    connect(m_document, &Document::runsChanged, this, [this, later] {
+        if (m_withRun || m_document->project().weights.empty()) return;
+        try {
+            if (runOfProjectWeights(m_document->project())) later();
+        } catch (const std::exception&) {
+            // refresh() says what is wrong with the runs list
+        }
+    });
+    connect(m_document, &Document::replaced, this, [this, later] {
+        m_source.clear();
+        m_horizon.reset();
+        later();
+    });
+    connect(m_anomalies, &AnomalyView::seriesChosen, this, &AnalysisRunner::chooseSeries);
+    connect(m_forecast, &ForecastView::seriesChosen, this, &AnalysisRunner::chooseSeries);
+    connect(m_forecast, &ForecastView::horizonChosen, this, [this](int steps) {
+        m_horizon = steps;
+        refresh();
+    });
+    connect(&m_task, &BackgroundTask::progressed, this, [this](double fraction) {
+        const QString text = tr("Working on %1… %2%").arg(m_shownName).arg(qRound(fraction * 100));
+        if (m_forecasting) {
+            m_forecast->setStatus(text);
+        } else {
+            m_anomalies->setStatus(text);
+        }
+    });
+    connect(&m_task, &BackgroundTask::failed, this, [this](const QString& why) {
+        noteBoth(tr("The series cannot be scored: %1").arg(why));
+        emit done();
+    });
+    later();
+}
+
+void AnalysisRunner::chooseSeries(const QString& source) {
+    m_source = source;
+    refresh();
+}
+
+void AnalysisRunner::noteBoth(const QString& text) {
+    m_task.cancel();
+    m_anomalies->setNote(text);
+    m_forecast->setNote(text);
+}
+
+void AnalysisRunner::refresh() {
+    m_later.stop();
+    const Project& project = m_document->project();
+    m_withRun = false;
+    if (project.weights.empty()) {
+        m_task.cancel();
+        m_anomalies->setNote(tr("Train an autoencoder: the unusual stretches of the series show here, with a "
+                                "threshold you can drag."));
+        m_forecast->setNote(tr("Train a forecaster: its forecast and how it compares with naive forecasts show here."));
+        return;
+    }
+    if (!m_document->structureLock().isEmpty()) {  // a run is going; its end brings new weights
+        m_task.cancel();
+        return;
+    }
+    EvaluationRequest model;
+    try {
+        const std::optional<RunRecord> run = runOfProjectWeights(project);
+        m_withRun = run.has_value();
+        model = evaluationRequest(project, run ? &*run : nullptr);
+        model.weights = project.weights;
+        model.sampleFolder = sampleFolder();
+    } catch (const std::exception& e) {
+        noteBoth(tr("The project's training settings cannot be read: %1").arg(qText(e.what())));
+        return;
+    }
+    // Which answer the model gives: its output has its input's shape, or it forecasts.
+    bool reconstructs = false;
+    try {
+        const Plan<float> probe = Plan<float>::compile(project.graph, 1, model.data.window);
+        const Dims& in = probe.dims(probe.inputs().at(0));
+        const Dims& out = probe.dims(probe.outputs().at(0));
+        reconstructs = in == out;
+        const bool forecasts = in.size() == 2 && !reconstructs &&
+                               ((out.size() == 2 && out[1] == in[1]) || (out.size() == 1 && out[0] == in[1]));
+        if (!reconstructs && !forecasts) {
+            noteBoth(tr("This model neither reconstructs its input %1 nor forecasts its features: it returns %2. "
+                        "Anomalies need an autoencoder, forecasts a forecaster.")
+                         .arg(QString::fromStdString(formatShape(in)), QString::fromStdString(formatShape(out))));
+            return;
+        }
+    } catch (const std::exception& e) {
+        noteBoth(tr("The model cannot run: %1").arg(qText(e.what())));
+        return;
+    }
+    DataSpec series = m_source.isEmpty() ? DataSpec{} : seriesLike(model.data, m_source.toStdString());
+    DataSpec shown = series.source.empty() ? model.data : series;
+    chooseDefaultData(shown);
+    QString name = QString::fromStdString(shown.source);
+    if (name.startsWith(QString::fromUtf8(kSamplePrefix.data(), static_cast<qsizetype>(kSamplePrefix.size())))) {
+        name = name.mid(static_cast<qsizetype>(kSamplePrefix.size()));
+    }
+    name = QFileInfo(name).fileName();
+    m_shownName = name;
+    const auto progress = [](TaskContext& task) {
+        return [&task](double f) {
+            task.progress(f);
+            return !task.stopRequested();
+        };
+    };
+    m_forecasting = !reconstructs;
+    if (reconstructs) {
+        m_forecast->setNote(tr("This model reconstructs its input: it finds anomalies (see Anomalies) rather than "
+                               "forecasting."));
+        m_anomalies->setStatus(tr("Scoring %1…").arg(name));
+        DetectionRequest request;
+        request.model = std::move(model);
+        request.scored = std::move(series);
+        m_task.start([this, request = std::move(request), name, progress](TaskContext& task) {
+            auto detection = std::make_shared<const Detection>(detectAnomalies(request, progress(task)));
+            task.post([this, detection, name] {
+                m_anomalies->setDetection(detection, name);
+                emit done();
+            });
+        });
+        return;
+    }
+    m_anomalies->setNote(tr("This model forecasts: its forecast and backtest are in Forecast. Anomalies need an "
+                            "autoencoder, whose output has its input's shape."));
+    m_forecast->setStatus(tr("Forecasting %1…").arg(name));
+    ForecastRequest request;
+    request.model = std::move(model);
+    request.data = std::move(series);
+    if (m_horizon) request.horizon = *m_horizon;
+    m_task.start([this, request = std::move(request), name, progress](TaskContext& task) {
+        auto outcome = std::make_shared<const ForecastOutcome>(forecastSeries(request, progress(task)));
+        task.post([this, outcome, name] {
+            m_forecast->setOutcome(outcome, name);
+            emit done();
+        });
+    });
+}
+
+}  // namespace loom::ui
