@@ -11,7 +11,7 @@ cli="$root/${1:-build}/app/layerloom-cli"
 sep=$'\n=====LAYERLOOM-FUZZ-FILE=====\n'
 corpus="$here/corpus"
 rm -rf "$corpus"
-mkdir -p "$corpus"/{project,keras_model,keras_file,csv,npy,weights,run_folder}
+mkdir -p "$corpus"/{project,keras_model,keras_file,csv,npy,weights,run_folder,labels}
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -37,6 +37,13 @@ done
 { printf '\x01'; printf 'time,a,b\n1,0.5,2\n2,,3\n3,0.7,n/a\n4,1e3,4\n5,-2,5\n'; } > "$corpus/csv/gaps-dropped"
 { printf '\x02'; printf 'a;b\n1;2\n;3\n4;\n5;6\n7;8\n'; } > "$corpus/csv/gaps-interpolated"
 { printf '\x40'; printf 'value,label\n0.1,0\n0.2,1\n0.3,2\n0.4,0\n0.5,1\n0.6,2\n'; } > "$corpus/csv/labels"
+
+# Known anomaly windows: the first byte picks the series' time column (dates, years, rows).
+printf '\x00start,end\n2026-01-01 02:00,2026-01-01 05:30\n"2026-01-02 01:00",2026-01-02 03:00\n' > "$corpus/labels/csv_dates"
+printf '\x01start,end\n1904,1910\n1950,1960\n' > "$corpus/labels/csv_years"
+printf '\x02[[3, 5], [10, 12]]\n' > "$corpus/labels/json_rows"
+printf '\x00{"realKnownCause/series.csv": [["2026-01-01 01:00:00.000000", "2026-01-01 04:00:00.000000"]], "other.csv": []}\n' \
+    > "$corpus/labels/json_benchmark"
 
 cp "$root/tests/data/x_f4.npy" "$root/tests/data/arrays.npz" "$root/tests/data/arrays_compressed.npz" \
    "$corpus/npy/"
