@@ -242,6 +242,23 @@ StepScores stepScores(const WindowErrors& errors, std::int64_t steps, StepRule r
     return scores;
 }
 
+std::vector<double> featureShares(const WindowErrors& errors, std::int64_t start, std::int64_t end) {
+    std::vector<double> share(static_cast<std::size_t>(std::max<std::int64_t>(errors.features, 0)), 0.0);
+    const auto from = std::lower_bound(errors.starts.begin(), errors.starts.end(), start - errors.window + 1);
+    double total = 0.0;
+    for (auto it = from; it != errors.starts.end() && *it <= end; ++it) {
+        const auto w = static_cast<std::size_t>(it - errors.starts.begin());
+        for (std::size_t k = 0; k < share.size(); ++k) {
+            share[k] += errors.perFeature[w * share.size() + k];
+            total += errors.perFeature[w * share.size() + k];
+        }
+    }
+    if (total > 0) {
+        for (double& s : share) s /= total;
+    }
+    return share;
+}
+
 std::vector<AnomalyInterval> flaggedIntervals(const StepScores& scores, const WindowErrors& errors,
                                               double threshold, std::int64_t mergeGap) {
     std::vector<AnomalyInterval> intervals;
@@ -271,14 +288,7 @@ std::vector<AnomalyInterval> flaggedIntervals(const StepScores& scores, const Wi
         interval.peak = peak;
         interval.mean = sum / static_cast<double>(count);
         if (errors.features < 2) continue;
-        // The feature with the largest share of the errors of the windows that overlap it.
-        std::vector<double> share(static_cast<std::size_t>(errors.features), 0.0);
-        const auto from = std::lower_bound(errors.starts.begin(), errors.starts.end(),
-                                           interval.start - errors.window + 1);
-        for (auto it = from; it != errors.starts.end() && *it <= interval.end; ++it) {
-            const auto w = static_cast<std::size_t>(it - errors.starts.begin());
-            for (std::size_t k = 0; k < share.size(); ++k) share[k] += errors.perFeature[w * share.size() + k];
-        }
+        const std::vector<double> share = featureShares(errors, interval.start, interval.end);
         interval.feature = std::max_element(share.begin(), share.end()) - share.begin();
     }
     return intervals;

@@ -96,6 +96,10 @@ struct AnomalyInterval {
     std::int64_t feature = -1;
 };
 
+/// Each feature's share (summing to 1) of the errors of the windows that overlap steps `start`
+/// to `end`; all zero when those windows reconstruct perfectly or none was scored.
+std::vector<double> featureShares(const WindowErrors& errors, std::int64_t start, std::int64_t end);
+
 /// Runs of steps whose score is over `threshold`, joined when at most `mergeGap` unflagged
 /// steps lie between them; with several features, each names the one that contributes most.
 std::vector<AnomalyInterval> flaggedIntervals(const StepScores& scores, const WindowErrors& errors,

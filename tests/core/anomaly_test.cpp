@@ -108,6 +108,13 @@ TEST(AnomalyIntervals, NameTheFeatureThatContributesMost) {
     EXPECT_EQ(found[0].start, 3);
     EXPECT_EQ(found[0].end, 5);
     EXPECT_EQ(found[0].feature, 2);
+    // Its windows (starting at 2, 3 and 4) hold errors 0.2 + 0.1 + 0.1 of feature 0 and 6 of
+    // feature 2: shares of the 6.4 in all.
+    const std::vector<double> share = featureShares(w, 3, 5);
+    ASSERT_EQ(share.size(), 3u);
+    EXPECT_NEAR(share[0], 0.4 / 6.4, 1e-12);
+    EXPECT_EQ(share[1], 0.0);
+    EXPECT_NEAR(share[2], 6.0 / 6.4, 1e-12);
 }
 
 /// Input (4, features) -> TimeDistributed(Dense features) with the kernel `gain` x identity and

@@ -505,21 +505,11 @@ void AnomalyView::showDetail(int row) {
                        .arg(number(i.peak));
     if (d.series.features > 1) {
         // Each feature's share of the error of the windows that cover the interval.
-        std::vector<double> share(static_cast<std::size_t>(d.series.features), 0.0);
-        double total = 0.0;
-        for (std::size_t w = 0; w < d.errors.starts.size(); ++w) {
-            const std::int64_t s = d.errors.starts[w];
-            if (s > i.end || s + d.errors.window <= i.start) continue;
-            for (std::int64_t f = 0; f < d.series.features; ++f) {
-                const double e = d.errors.perFeature[w * static_cast<std::size_t>(d.series.features) + static_cast<std::size_t>(f)];
-                share[static_cast<std::size_t>(f)] += e;
-                total += e;
-            }
-        }
+        const std::vector<double> share = featureShares(d.errors, i.start, i.end);
         QStringList parts;
         for (std::int64_t f = 0; f < d.series.features; ++f) {
             parts << tr("%1 %2%").arg(QString::fromStdString(detectionFeatureName(d, f)))
-                         .arg(total > 0 ? 100.0 * share[static_cast<std::size_t>(f)] / total : 0.0, 0, 'f', 0);
+                         .arg(100.0 * share[static_cast<std::size_t>(f)], 0, 'f', 0);
         }
         text += tr("\nShare of the error: %1").arg(parts.join(", "));
     }
