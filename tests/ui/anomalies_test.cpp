@@ -200,6 +200,16 @@ private slots:
         }
         QVERIFY(spike && jump);
 
+        // A file that does not fit says why, and the window goes on.
+        const QString bad = QDir::temp().filePath("ll_anomaly_bad.csv");
+        QFile badFile(bad);
+        QVERIFY(badFile.open(QIODevice::WriteOnly));
+        badFile.write("a,b\n1,2\n3,4\n");
+        badFile.close();
+        emit view->seriesChosen(bad);
+        QVERIFY(test::waitFor([&] { return !view->hasDetection() && !ws->analysis()->busy(); }, 60000));
+        QVERIFY2(view->noteLabel()->text().contains("no column 'temperature'"), qPrintable(view->noteLabel()->text()));
+
         // A new file replaces what is shown.
         w.document()->setProject(Project{}, QString());
         QVERIFY(test::waitFor([&] { return !view->hasDetection(); }, 10000));

@@ -110,6 +110,21 @@ private slots:
         QCOMPARE(finished.size(), 2);
     }
 
+    void aReportMayCancelTheTaskThatDeliversIt() {
+        // The window's answer to a failure may be to cancel (and start anew): delivering the
+        // rest of the reports must not touch the work it has let go of.
+        BackgroundTask task;
+        QSignalSpy failed(&task, &BackgroundTask::failed);
+        connect(&task, &BackgroundTask::failed, &task, [&task] { task.cancel(); });
+        task.start([](TaskContext&) { throw std::runtime_error("data.csv: no column 'temperature'"); });
+        QVERIFY(failed.wait(30000));
+        QVERIFY(!task.running());
+        bool ran = false;
+        task.start([](TaskContext& c) { c.post([] {}); });
+        task.start([&ran](TaskContext& c) { c.post([&ran] { ran = true; }); });
+        QTRY_VERIFY_WITH_TIMEOUT(ran, 30000);
+    }
+
     void stopAndWaitDeliversAtOnceOrDrops() {
         BackgroundTask task;
         QStringList got;

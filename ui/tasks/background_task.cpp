@@ -90,7 +90,7 @@ void BackgroundTask::stopAndWait(bool deliverReports) {
     }
 }
 
-bool BackgroundTask::deliver(const std::shared_ptr<Run>& run) {
+bool BackgroundTask::deliver(std::shared_ptr<Run> run) {  // a copy: a report may reset m_current
     std::vector<std::function<void()>> items;
     double fraction = -1.0;
     bool ended = false;

@@ -83,7 +83,7 @@ private:
 
     void collect();
     /// Delivers what `run` reported; false when a report superseded it.
-    bool deliver(const std::shared_ptr<Run>& run);
+    bool deliver(std::shared_ptr<Run> run);
 };
 
 }  // namespace loom::ui

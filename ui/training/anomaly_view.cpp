@@ -158,6 +158,7 @@ AnomalyView::AnomalyView(QWidget* parent)
     m_ruleBox->setToolTip(tr("When a time step is flagged: when every window that covers it reconstructs worse "
                              "than the threshold (Keras's example), when their mean does, or when any one does"));
     m_thresholdBox->setDecimals(6);
+    m_thresholdBox->setKeyboardTracking(false);  // a typed value counts on Enter, not per keystroke
     m_thresholdBox->setRange(0.0, 1e12);
     m_thresholdBox->setToolTip(tr("Reconstruction errors above this are unusual; drag the red line in the score "
                                   "chart, or type a value"));
@@ -191,7 +192,11 @@ AnomalyView::AnomalyView(QWidget* parent)
     m_scoreView->setToolTip(tr("Each step's score: how badly the windows covering it are reconstructed. Drag the "
                                "red threshold line up or down"));
     m_scoreView->threshold = [this] { return m_threshold; };
-    m_scoreView->dragged = [this](double value) { setThreshold(value); };
+    m_scoreView->dragged = [this](double value) {
+        // Within the axis as it is: raising it while dragging would run away from the mouse.
+        if (auto* y = qobject_cast<QValueAxis*>(m_scoreChart->axes(Qt::Vertical).value(0))) value = std::min(value, y->max());
+        setThreshold(value);
+    };
 
     m_table->setColumnCount(6);
     m_table->setHorizontalHeaderLabels({tr("start"), tr("end"), tr("steps"), tr("peak"), tr("mean"), tr("feature")});
@@ -370,6 +375,7 @@ void AnomalyView::rebuildCharts() {
     for (double s : m_scores.score) {
         if (std::isfinite(s)) top = std::max(top, s);
     }
+    m_scoreTop = top;
     QAbstractAxis* sx = timeAxis(d.index, steps, &m_x0, &m_dx);
     auto* sy = new QValueAxis;
     sy->setRange(0, std::max(top * 1.08, 1e-9));
@@ -427,9 +433,9 @@ void AnomalyView::drawThresholdLines() {
         m_scoreChart->addSeries(l);
         for (QAbstractAxis* axis : m_scoreChart->axes()) l->attachAxis(axis);
     };
-    // A threshold dragged above the scores stays in sight.
-    if (auto* y = qobject_cast<QValueAxis*>(m_scoreChart->axes(Qt::Vertical).value(0)); y && m_threshold * 1.05 > y->max()) {
-        y->setMax(m_threshold * 1.08);
+    // The scores, the rule's value and a typed threshold above them all stay in sight.
+    if (auto* y = qobject_cast<QValueAxis*>(m_scoreChart->axes(Qt::Vertical).value(0))) {
+        y->setRange(0, std::max({m_scoreTop, m_threshold, m_detection->threshold, 1e-9}) * 1.08);
     }
     if (std::abs(m_threshold - m_detection->threshold) > 1e-12) {
         line(m_detection->threshold, tr("rule's value"), QPen(QColor(120, 120, 120), 1.5, Qt::DashLine));
@@ -481,6 +487,11 @@ void AnomalyView::showAgreement() {
         return;
     }
     const LabelAgreement a = agreement(m_intervals, m_labels);
+    if (a.intervals == 0) {
+        m_agreement->setText(tr("Known windows found: 0 of %1 · nothing is flagged at this threshold").arg(a.windows));
+        m_agreement->show();
+        return;
+    }
     m_agreement->setText(tr("Known windows found: %1 of %2 · true alarms: %3 of %4\nprecision %5 · recall %6 · F1 %7")
                              .arg(a.found)
                              .arg(a.windows)

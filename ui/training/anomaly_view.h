@@ -89,6 +89,7 @@ private:
     std::vector<AnomalyInterval> m_intervals;
     std::vector<LabelWindow> m_labels;
     double m_x0 = 0.0, m_dx = 1.0;  ///< step t is drawn at x0 + dx t
+    double m_scoreTop = 0.0;        ///< the highest score (or the rule's value) under the rule
 
     QLabel* m_title;
     QLabel* m_note;
