@@ -12,6 +12,7 @@
 #include "report/report_json.h"
 #include "report/summary.h"
 #include "engine/plan.h"
+#include "service/project_check.h"
 #include "train/config_json.h"
 #include "shape/validator.h"
 #include "version.h"
@@ -206,6 +207,9 @@ int validateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         }
         if (std::string problem = memoryProblem(project.graph, training.batchSize); !problem.empty()) {
             v.diagnostics.push_back({DiagCode::ModelTooLarge, Severity::Error, 0, std::nullopt, problem, {}, {}});
+        }
+        if (std::optional<Diagnostic> task = taskProblem(project.graph, v, project.training)) {
+            v.diagnostics.push_back(std::move(*task));
         }
     }
     if (a.flag("json")) {

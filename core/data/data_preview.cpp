@@ -3,10 +3,47 @@
 #include <algorithm>
 
 namespace loom {
+namespace {
+
+/// previewData for samples already cut: how many train and validate, and whether one sample
+/// and its target have the shapes of the model's Input and output.
+void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<std::pair<Dims, Dims>>& dims,
+                    const std::string& modelProblem) {
+    try {
+        const PreparedData d = prepareData(spec, dims ? dims->first : Dims{}, dims ? dims->second : Dims{});
+        p.trainWindows = d.train.size();
+        p.validationWindows = d.validation.size();
+        p.sampleDims = d.train.xDims;
+        p.targetDims = d.train.yDims;
+        p.notes = d.notes;
+    } catch (const std::exception& e) {
+        p.problem = e.what();
+        return;
+    }
+    if (!dims) {
+        p.problem = modelProblem;
+        return;
+    }
+    const auto& [in, out] = *dims;
+    if (*p.sampleDims != in) {
+        p.problem = "each sample is shaped " + formatShape(*p.sampleDims) + ", but the model's Input takes " +
+                    formatShape(in);
+    } else if (*p.targetDims != out && !(out.size() == 1 && *p.targetDims == Dims{1})) {
+        p.problem = "each target is shaped " + formatShape(*p.targetDims) + ", but the model's output is " +
+                    formatShape(out) +
+                    (spec.target.empty() && !spec.source.ends_with(".npz") ? "; choose the targets' file" : "");
+    }
+}
+
+}  // namespace
 
 DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
                         const std::string& modelProblem, const std::function<bool(double)>& progress) {
     DataPreview p;
+    if (holdsCutSamples(spec.source)) {
+        previewSamples(p, spec, dims, modelProblem);
+        return p;
+    }
     std::vector<double> labels;
     try {
         if (spec.source.starts_with("synthetic:")) {

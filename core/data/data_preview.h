@@ -20,11 +20,14 @@ struct DataPreview {
     /// When it can: the windows training would see.
     std::int64_t trainWindows = 0, validationWindows = 0;
     WindowSpec window;
+    /// For samples already cut (.npy, .npz): the shape of one sample and of its target.
+    std::optional<Dims> sampleDims, targetDims;
     std::vector<std::string> notes;
     RowIndex index;  ///< the rows' own labels: a leading date, year or index column
 };
 
-/// Reads spec.source once (a CSV or a synthetic series) and prepares it as training would for
+/// Reads spec.source once (a CSV, a synthetic series, or samples already cut in a .npy or .npz
+/// file, whose shapes it compares with the model's) and prepares it as training would for
 /// a model with Input and output shapes `dims`; without them `modelProblem` says why the model
 /// cannot train. The spec's columns choose the features (none: defaultFeatureColumns). Safe
 /// on any thread; throws ReadCancelled when `progress` (told the fraction read) returns false;

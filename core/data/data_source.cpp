@@ -179,11 +179,13 @@ Series loadSeries(const DataSpec& spec, std::vector<double>* labels,
     return seriesFromTable(spec, readCsv(spec.source, options), labels);
 }
 
+bool holdsCutSamples(const std::string& source) { return endsWith(source, ".npy") || endsWith(source, ".npz"); }
+
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
                          const Normalizer* fitted, const std::function<bool(double)>& progress) {
     PreparedData out;
     const std::string& src = spec.source;
-    if (endsWith(src, ".npy") || endsWith(src, ".npz")) {
+    if (holdsCutSamples(src)) {
         Dataset all;
         if (endsWith(src, ".npz")) {
             const auto arrays = readNpz(src);
@@ -249,13 +251,14 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
     reconstruction[0] = w.length;
     Dims outDims = outputDims;
     if (!outDims.empty() && outDims[0] == kNone) outDims[0] = w.length;
-    if (!spec.labelColumn.empty()) {
-        w.target = WindowSpec::Target::Classification;
-        const std::int64_t classes = outDims.size() == 1 ? outDims[0] : 0;
-        if (classes < 1) {
-            throw DataError("classifying windows needs a model whose output is a vector of class "
-                            "scores, not " + formatShape(outputDims));
-        }
+    const bool labelled = !spec.labelColumn.empty();
+    const ModelTask task = taskFor(spec.task, labelled, reconstruction, outDims);
+    out.task = task;
+    w.target = task.target;
+    w.horizon = task.horizon;
+    if (task.target == WindowSpec::Target::Classification) {
+        if (!labelled) throw DataError("classifying windows needs the column of class labels: choose it under Labels");
+        const std::int64_t classes = outDims[0];
         for (std::size_t i = 0; i < labels.size(); ++i) {
             const double v = labels[i];
             const bool ok = classes == 1 ? (v == 0.0 || v == 1.0)
@@ -266,18 +269,6 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
                                 (classes == 1 ? std::string("0 or 1") : "a class from 0 to " + std::to_string(classes - 1)));
             }
         }
-    } else if (outDims == reconstruction) {
-        w.target = WindowSpec::Target::Reconstruction;
-    } else if (outDims == Dims{features}) {
-        w.target = WindowSpec::Target::Forecast;
-        w.horizon = 1;
-    } else if (outDims.size() == 2 && outDims[1] == features) {
-        w.target = WindowSpec::Target::Forecast;
-        w.horizon = outDims[0];
-    } else {
-        throw DataError("the model's output " + formatShape(outputDims) +
-                        " is neither a reconstruction of its input " + formatShape(inputDims) +
-                        " nor a forecast of its features; give targets as a .npy file");
     }
 
     auto [trainPart, valPart] = splitByTime(series, spec.validationSplit);

@@ -9,6 +9,7 @@
 
 #include "data/dataset.h"
 #include "data/series.h"
+#include "data/task.h"
 #include "data/windowing.h"
 
 namespace loom {
@@ -21,6 +22,9 @@ struct DataSpec {
     std::string target;                ///< .npy targets for a .npy source; else derived
     std::vector<std::string> columns;  ///< CSV columns by name or index; default: every numeric
     std::string labelColumn;  ///< CSV column of class labels: classify windows by their last step
+    /// What the model does with its windows; none: what its shapes suggest (taskFromShapes),
+    /// for a model that has no task yet. A task classifies with the label column.
+    std::optional<ModelTask> task;
     std::int64_t window = 0;           ///< 0: the model's Input length
     std::int64_t stride = 1;
     std::int64_t syntheticSteps = 2000;
@@ -30,18 +34,23 @@ struct DataSpec {
     double validationSplit = 0.2;  ///< the last fraction in time validates
 };
 
+/// Whether `source` holds samples already cut into windows (a .npy or .npz file) rather than a
+/// series.
+bool holdsCutSamples(const std::string& source);
+
 struct PreparedData {
     Dataset train;
     Dataset validation;  ///< empty when validationSplit is 0
     Normalizer normalizer;
     WindowSpec window;
+    /// The task the windows were cut for; none for samples given already cut (.npy, .npz).
+    std::optional<ModelTask> task;
     std::vector<std::string> columns;  ///< the series' feature names
     std::vector<std::string> notes;    ///< what was done that the user should know
 };
 
 /// Loads, cleans, splits, normalises (fitted on the training part only) and windows the data
-/// for a model with Input `inputDims` and output `outputDims`. The target follows the model:
-/// reconstruction when the output has the input's shape, else a forecast of the next steps.
+/// for a model with Input `inputDims` and output `outputDims`, for the spec's task (taskFor).
 /// Throws DataError saying what does not fit.
 /// With `fitted`, that normaliser is used instead of fitting one (evaluating a trained model).
 /// `progress`, when given, is told the fraction of a CSV file read now and then; returning

@@ -1,5 +1,7 @@
 #include "data/sample_catalogue.h"
 
+#include <filesystem>
+
 #include "data/csv_reader.h"
 #include "data/shipped_files.h"
 #include "io/message_text.h"
@@ -29,6 +31,12 @@ const std::vector<SampleSeries>& sampleCatalogue() {
 }
 
 bool isSampleSource(std::string_view source) { return source.starts_with(kSamplePrefix); }
+
+std::string sourceDisplayName(const std::string& source) {
+    if (source.starts_with("synthetic:")) return source;
+    const std::string path = isSampleSource(source) ? source.substr(kSamplePrefix.size()) : source;
+    return std::filesystem::path(path).filename().string();
+}
 
 const SampleSeries* findSample(std::string_view source) {
     if (!isSampleSource(source)) return nullptr;

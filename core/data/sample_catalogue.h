@@ -26,6 +26,9 @@ struct SampleSeries {
 const std::vector<SampleSeries>& sampleCatalogue();
 
 bool isSampleSource(std::string_view source);
+/// A source's name for titles and menus: a sample's or a file's name ("machine_normal.csv"),
+/// a synthetic series as written.
+std::string sourceDisplayName(const std::string& source);
 
 /// The series a `sample:` source names, by its file name or by that name without `.csv`;
 /// nullptr when `source` is no sample or names none of the catalogue (`sample:../nile` names

@@ -50,7 +50,7 @@ Detection detectAnomalies(const DetectionRequest& request, const std::function<b
     chooseDefaultData(trainingSpec);
     const std::int64_t steps = trainingSpec.window > 0 ? trainingSpec.window : 0;
     Plan<float> plan = scoringPlan(model.graph, model.batchSize, steps);
-    checkReconstructs(plan);
+    requireTask(trainingSpec, plan, WindowSpec::Target::Reconstruction);
     plan.loadWeights(model.weights);
 
     const bool needsTraining = request.threshold.kind != ThresholdRule::Kind::Fixed;

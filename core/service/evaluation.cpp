@@ -48,6 +48,20 @@ std::optional<RunRecord> runOfProjectWeights(const Project& project) {
     return std::nullopt;
 }
 
+ModelTask requireTask(const DataSpec& spec, const Plan<float>& plan, WindowSpec::Target wanted) {
+    const Dims& in = plan.dims(plan.inputs().at(0));
+    const Dims& out = plan.dims(plan.outputs().at(0));
+    const std::string refusal = wanted == WindowSpec::Target::Reconstruction ? "the model does not reconstruct its input"
+                                                                             : "the model does not forecast its input";
+    if (spec.task) {
+        if (std::string why = taskMismatch(*spec.task, in, out); !why.empty()) throw DataError(refusal + ": " + why);
+    }
+    const std::optional<ModelTask> task = spec.task ? spec.task : taskFromShapes(in, out, !spec.labelColumn.empty());
+    if (task && task->target == wanted) return *task;
+    throw DataError(refusal + ": it takes " + formatShape(in) + " and returns " + formatShape(out) +
+                    (task ? " (it " + describeTask(*task) + ")" : std::string()));
+}
+
 Plan<float> scoringPlan(const ModelGraph& graph, int trainingBatch, std::int64_t steps) {
     const int batch = std::max(trainingBatch, kScoringBatch);
     if (batch > trainingBatch && memoryProblem(graph, batch, steps).empty()) return Plan<float>::compile(graph, batch, steps);

@@ -53,6 +53,11 @@ struct EvaluationResult {
 /// Plan::compile does.
 Plan<float> scoringPlan(const ModelGraph& graph, int trainingBatch, std::int64_t steps);
 
+/// The task of a trained model whose settings are `spec` (its run's or its project's; else what
+/// its shapes suggest), when it is `wanted` (reconstruction or forecast). Throws DataError
+/// saying what the model takes and returns, and what it does instead.
+ModelTask requireTask(const DataSpec& spec, const Plan<float>& plan, WindowSpec::Target wanted);
+
 /// A progress callback for one phase of a longer task: the phase's fraction f is the task's
 /// from + (to - from) f. Empty when `progress` is.
 std::function<bool(double)> progressPart(const std::function<bool(double)>& progress, double from, double to);

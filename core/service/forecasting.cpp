@@ -63,18 +63,12 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
     chooseDefaultData(trainingSpec);
     Plan<float> plan = scoringPlan(model.graph, model.batchSize, trainingSpec.window > 0 ? trainingSpec.window : 0);
     const Dims& in = plan.dims(plan.inputs().at(0));
-    const Dims& outDims = plan.dims(plan.outputs().at(0));
-    const bool forecasts = in.size() == 2 && ((outDims.size() == 2 && outDims[1] == in[1] && outDims[0] >= 1) ||
-                                              (outDims.size() == 1 && outDims[0] == in[1]));
-    if (!forecasts || in == outDims) {
-        throw DataError("the model does not forecast its input: it takes " + formatShape(in) + " and returns " +
-                        formatShape(outDims) + (in == outDims ? " (it reconstructs its windows)" : ""));
-    }
+    const ModelTask task = requireTask(trainingSpec, plan, WindowSpec::Target::Forecast);
     plan.loadWeights(model.weights);
 
     ForecastOutcome o;
     o.window = in[0];
-    o.modelHorizon = outDims.size() == 2 ? outDims[0] : 1;
+    o.modelHorizon = task.horizon;
     o.horizon = request.horizon.value_or(o.modelHorizon);
     if (o.horizon < 1) throw DataError("the horizon must be at least one step");
     // Forecasts fed back on themselves far past the data say nothing; a cap keeps the sizes sane.

@@ -28,6 +28,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::ModelTooLarge: return "model-too-large";
         case DiagCode::WindowTooLong: return "window-too-long";
         case DiagCode::ReshapeSize: return "reshape-size";
+        case DiagCode::TaskMismatch: return "task-mismatch";
     }
     return "unknown";
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data/task.h"
 #include "graph/graph_edit.h"
 #include "graph/ids.h"
 
@@ -38,16 +39,19 @@ enum class DiagCode {
     ModelTooLarge,        ///< training would need more memory than the machine has
     WindowTooLong,        ///< a convolution or pooling window longer than its input
     ReshapeSize,          ///< a Reshape whose target holds another number of values, or a free length reshaped
+    TaskMismatch,         ///< the model's output does not do the project's task (reconstruct, forecast, classify)
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.
 std::string_view codeName(DiagCode code);
 std::string_view severityName(Severity severity);
 
-/// A one-step repair a UI can offer as a button: applying `edit` is one undo step.
+/// A one-step repair a UI can offer as a button: applying `edit` is one undo step. A fix with
+/// a `task` changes what the project's model is for instead of its layers (its edit is empty).
 struct Fix {
     std::string title;
     GraphEdit edit;
+    std::optional<ModelTask> task;
 };
 
 /// A user mistake, as a value. `port` is the input port concerned, if any.

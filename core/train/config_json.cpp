@@ -135,6 +135,22 @@ DataSpec dataSpecFromJson(const json& d) {
     s.target = get<std::string>(d, "target", "");
     s.columns = get<std::vector<std::string>>(d, "columns", {});
     s.labelColumn = get<std::string>(d, "label_column", "");
+    if (d.is_object() && d.contains("task") && !d["task"].is_null()) {
+        const std::string name = get<std::string>(d, "task", "");
+        const auto target = parseTaskName(name);
+        if (!target) {
+            throw std::runtime_error("unknown task '" + printableExcerpt(name, 40) + "' (reconstruct, forecast or classify)");
+        }
+        ModelTask task{*target, 1};
+        if (task.target == WindowSpec::Target::Forecast) {
+            task.horizon = get<std::int64_t>(d, "horizon", 1);
+            if (task.horizon < 1 || task.horizon > kMostHorizonSteps) {
+                throw std::runtime_error("a forecast's horizon must be from 1 to " + std::to_string(kMostHorizonSteps) +
+                                         " steps, not " + std::to_string(task.horizon));
+            }
+        }
+        s.task = task;
+    }
     s.window = get<std::int64_t>(d, "window", 0);
     s.stride = get<std::int64_t>(d, "stride", 1);
     s.syntheticSteps = get<std::int64_t>(d, "synthetic_steps", s.syntheticSteps);
@@ -157,12 +173,17 @@ DataSpec dataSpecFromJson(const json& d) {
 }
 
 json dataSpecToJson(const DataSpec& s) {
-    return {{"source", s.source},           {"target", s.target},
-            {"columns", s.columns},         {"label_column", s.labelColumn},
-            {"window", s.window},
-            {"stride", s.stride},           {"synthetic_steps", s.syntheticSteps},
-            {"seed", s.seed},               {"validation_split", s.validationSplit},
-            {"normalize", normalizeName(s.normalize)}, {"missing", missingName(s.missing)}};
+    json j = {{"source", s.source},           {"target", s.target},
+              {"columns", s.columns},         {"label_column", s.labelColumn},
+              {"window", s.window},
+              {"stride", s.stride},           {"synthetic_steps", s.syntheticSteps},
+              {"seed", s.seed},               {"validation_split", s.validationSplit},
+              {"normalize", normalizeName(s.normalize)}, {"missing", missingName(s.missing)}};
+    if (s.task) {
+        j["task"] = std::string(taskName(s.task->target));
+        if (s.task->target == WindowSpec::Target::Forecast) j["horizon"] = s.task->horizon;
+    }
+    return j;
 }
 
 json normalizerToJson(const Normalizer& n) {

@@ -185,7 +185,7 @@ TEST(ForecastService, RefusesWhatItCannotForecast) {
     autoencoder.model.data.source = "no-such-file.csv";
     EXPECT_EQ(test::refusalOf([&] { forecastSeries(autoencoder); }),
               "the model does not forecast its input: it takes (None, 4, 1) and returns (None, 4, 1) (it "
-              "reconstructs its windows)");
+              "reconstructs its input)");
 }
 
 }  // namespace

@@ -100,7 +100,7 @@ class TrainingTest : public QObject {
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         DataPanel* data = ws()->dataPanel();
         choose(data->sourceBox(), "synthetic:sines");
-        auto* stepsBox = data->findChildren<QSpinBox*>().at(0);  // the generator's length
+        auto* stepsBox = data->findChild<QSpinBox*>("dataSteps");  // the generator's length
         typeInto(stepsBox, QString::number(steps));
         typeInto(ws()->trainingPanel()->epochsBox(), QString::number(epochs));
         QVERIFY(waitFor([&] { return ws()->trainingPanel()->startButton()->isEnabled(); }, 3000));
@@ -531,7 +531,7 @@ private slots:
         clickStart();
         waitUntilIdle();
         QVERIFY(ws()->reconstruction()->ranking()->rowCount() > 0);
-        typeInto(ws()->dataPanel()->findChildren<QSpinBox*>().at(0), "700");
+        typeInto(ws()->dataPanel()->findChild<QSpinBox*>("dataSteps"), "700");
         QTRY_COMPARE_WITH_TIMEOUT(ws()->reconstruction()->ranking()->rowCount(), 0, 30000);
     }
 
@@ -552,7 +552,7 @@ private slots:
         auto* plot = data->findChild<QChartView*>();
         QVERIFY(plot);
         QVERIFY(waitFor([&] { return !data->busy() && !plot->chart()->series().isEmpty(); }, 10000));
-        data->chooseCsv(csv);
+        data->chooseFile(csv);
         QVERIFY(waitFor([&] { return data->busy(); }, 3000));
         QVERIFY(!ws()->trainingPanel()->startButton()->isEnabled());
         QCOMPARE(ws()->trainingPanel()->startButton()->toolTip(), QString("Reading the data…"));
@@ -576,7 +576,7 @@ private slots:
         // A change while it reads supersedes the reading: the last choice is what shows.
         const QString copy = dir.filePath("copy.csv");
         QVERIFY(QFile::copy(csv, copy));
-        data->chooseCsv(copy);
+        data->chooseFile(copy);
         QVERIFY(data->busy());
         QVERIFY(waitFor([&] { return progress->isVisible(); }, 3000));
         choose(data->sourceBox(), "synthetic:sines");
@@ -633,7 +633,7 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("v\n1\n2\n3\n");
         f.close();
-        ws()->dataPanel()->chooseCsv(f.fileName());
+        ws()->dataPanel()->chooseFile(f.fileName());
         shown.clear();
         test::whenDialogShows<QFileDialog>([&shown](QFileDialog* dialog) {
             shown = dialog->directory().absolutePath();
@@ -699,7 +699,7 @@ private slots:
         }
         openWithData(2);
         DataPanel* data = ws()->dataPanel();
-        data->chooseCsv(csv);
+        data->chooseFile(csv);
         QVERIFY(waitFor([&] { return !data->busy() && !data->ready(); }, 3000));
         QVERIFY2(data->problem().contains("2 features"), qPrintable(data->problem()));
         QVERIFY(!ws()->trainingPanel()->startButton()->isEnabled());
@@ -757,7 +757,9 @@ private slots:
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         DataPanel* data = ws()->dataPanel();
-        data->chooseCsv(csv);
+        data->chooseFile(csv);
+        // The model returns one vector per window: the task is said, then the labels chosen.
+        choose(data->findChild<QComboBox*>("dataTask"), "classify");
         QComboBox* labels = nullptr;
         QVERIFY(waitFor([&] {  // the file's columns are read shortly after it is chosen
             for (QComboBox* c : data->findChildren<QComboBox*>()) {

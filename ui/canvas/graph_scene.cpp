@@ -490,12 +490,10 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
     for (const Diagnostic& d : m_document->validation().diagnostics) {
         if (d.node != id) continue;
         for (const Fix& f : d.fixes) {
-            const GraphEdit edit = f.edit;
-            const QString title = QString::fromStdString(f.title);
-            menu.addAction(tr("Fix: %1").arg(title), this, [this, edit, title] {
-                later([this, edit, title] {
+            menu.addAction(tr("Fix: %1").arg(QString::fromStdString(f.title)), this, [this, f] {
+                later([this, f] {
                     try {
-                        m_document->applyEdit(edit, title);
+                        m_document->applyFix(f);
                     } catch (const EditError&) {
                         // The model changed under the menu; the Problems dock shows the rest.
                     }

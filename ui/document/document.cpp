@@ -7,15 +7,19 @@
 #include "interop/keras_model.h"
 #include "interop/model_file.h"
 #include "layers/layer_registry.h"
+#include "service/project_check.h"
 #include "shape/fixes.h"
 
-#include <QFile>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+
+#include <algorithm>
 
 namespace loom::ui {
 
-Document::Document(QObject* parent) : QObject(parent), m_validation(validate(m_project.graph)) {
+Document::Document(QObject* parent) : QObject(parent) {
+    revalidate();
     connect(&m_undo, &QUndoStack::cleanChanged, this, &Document::modificationChanged);
 }
 
@@ -36,7 +40,42 @@ void Document::setTraining(nlohmann::json training) {
     if (training == m_project.training) return;
     m_project.training = std::move(training);
     markExtrasModified();
+    // The task is a training setting and the model's problems depend on it.
+    std::vector<Diagnostic> before = m_validation.diagnostics;
+    revalidate();
     emit trainingChanged();
+    if (before.size() != m_validation.diagnostics.size() ||
+        !std::equal(before.begin(), before.end(), m_validation.diagnostics.begin(),
+                    [](const Diagnostic& a, const Diagnostic& b) { return a.code == b.code && a.message == b.message; })) {
+        emit changed();
+    }
+}
+
+void Document::revalidate() {
+    m_validation = validate(m_project.graph);
+    // A model without a task takes the one its shapes suggest once it is whole, and keeps it
+    // from then on: later edits raise a problem instead of changing what the model is for.
+    if (std::optional<ModelTask> task = suggestedTask(m_project.graph, m_validation, m_project.training)) {
+        m_project.training = withTask(std::move(m_project.training), *task);
+        m_taskAdopted = true;
+    }
+    if (std::optional<Diagnostic> problem = taskProblem(m_project.graph, m_validation, m_project.training)) {
+        m_validation.nodes[m_project.graph.indexOf(problem->node)].hasError = true;
+        m_validation.diagnostics.push_back(std::move(*problem));
+    }
+}
+
+void Document::setTask(const ModelTask& task) {
+    setTraining(withTask(m_project.training, task));
+}
+
+void Document::applyFix(const Fix& fix) {
+    const Fix chosen = fix;  // `fix` may be one of the diagnostics the change replaces
+    if (chosen.task) {
+        setTask(*chosen.task);
+        return;
+    }
+    applyEdit(chosen.edit, QString::fromStdString(chosen.title));
 }
 
 void Document::setRuns(nlohmann::json runs) {
@@ -87,7 +126,8 @@ void Document::setProject(Project project, QString filePath) {
     m_filePath = std::move(filePath);
     m_undo.clear();
     m_extrasModified = false;
-    m_validation = validate(m_project.graph);
+    m_taskAdopted = false;
+    revalidate();
     emit replaced();
     emit changed();
     emit weightsChanged();
@@ -103,7 +143,9 @@ void Document::restoreUnsaved(Project project, QString filePath) {
 
 void Document::setGraph(ModelGraph graph) {
     m_project.graph = std::move(graph);
-    m_validation = validate(m_project.graph);
+    m_taskAdopted = false;
+    revalidate();
+    if (m_taskAdopted) emit trainingChanged();
     emit changed();
 }
 

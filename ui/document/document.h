@@ -52,6 +52,12 @@ public:
     /// The project's training settings (TrainConfig and DataSpec as JSON); same rules as
     /// setWeights().
     void setTraining(nlohmann::json training);
+    /// Sets what the model is for (the Data panel's Task, a fix that changes the task); same
+    /// rules as setTraining().
+    void setTask(const ModelTask& task);
+    /// Applies a fix of a problem: its graph edit as one undo step, or the task it sets.
+    /// Throws EditError as applyEdit() does.
+    void applyFix(const Fix& fix);
     /// Past training runs (see ui/training/run_record.h); same rules as setWeights().
     void setRuns(nlohmann::json runs);
     /// The number the next run gets: one more than the highest so far ("run 3").
@@ -146,6 +152,11 @@ private:
     QUndoStack m_undo;
     bool m_extrasModified = false;
     QString m_lock;
+    bool m_taskAdopted = false;  ///< the last revalidate() gave a model without a task its shapes'
+
+    /// Validates the graph, adds the project's own problems (taskProblem) and gives a model
+    /// without a task the one its shapes suggest.
+    void revalidate();
 
     /// Emits editRefused() and returns true while the structure is locked.
     bool refusedByLock();

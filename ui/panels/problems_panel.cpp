@@ -115,7 +115,7 @@ void ProblemsPanel::applyFix(std::size_t diagnostic, std::size_t fix) {
     if (diagnostic >= diagnostics.size() || fix >= diagnostics[diagnostic].fixes.size()) return;
     const Fix& f = diagnostics[diagnostic].fixes[fix];
     try {
-        m_document->applyEdit(f.edit, QString::fromStdString(f.title));
+        m_document->applyFix(f);
     } catch (const EditError& e) {
         emit fixFailed(QString::fromStdString(e.what()));
     }

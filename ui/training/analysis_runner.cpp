@@ -1,12 +1,11 @@
 #include "training/analysis_runner.h"
 
-#include <QFileInfo>
 #include <memory>
 
 #include "data/sample_catalogue.h"
 #include "document/document.h"
 #include "document/wording.h"
-#include "engine/plan.h"
+#include "train/session.h"
 #include "service/detection.h"
 #include "service/forecasting.h"
 #include "training/anomaly_view.h"
@@ -96,33 +95,25 @@ void AnalysisRunner::refresh() {
         noteBoth(tr("The project's training settings cannot be read: %1").arg(qText(e.what())));
         return;
     }
-    // Which answer the model gives: its output has its input's shape, or it forecasts.
-    bool reconstructs = false;
+    // The answer the model gives is its task: the run's, else the project's, else its shapes'.
+    ModelTask does;
     try {
-        const Plan<float> probe = Plan<float>::compile(project.graph, 1, model.data.window);
-        const Dims& in = probe.dims(probe.inputs().at(0));
-        const Dims& out = probe.dims(probe.outputs().at(0));
-        reconstructs = in == out;
-        const bool forecasts = in.size() == 2 && !reconstructs &&
-                               ((out.size() == 2 && out[1] == in[1]) || (out.size() == 1 && out[0] == in[1]));
-        if (!reconstructs && !forecasts) {
-            noteBoth(tr("This model neither reconstructs its input %1 nor forecasts its features: it returns %2. "
-                        "Anomalies need an autoencoder, forecasts a forecaster.")
-                         .arg(QString::fromStdString(formatShape(in)), QString::fromStdString(formatShape(out))));
-            return;
-        }
+        const auto [in, out] = trainingDims(project.graph, m_document->validation(), model.data.window);
+        does = taskFor(model.data.task, !model.data.labelColumn.empty(), in, out);
     } catch (const std::exception& e) {
         noteBoth(tr("The model cannot run: %1").arg(qText(e.what())));
         return;
     }
+    if (does.target == WindowSpec::Target::Classification) {
+        noteBoth(tr("This model classifies its windows. Anomalies need an autoencoder, forecasts a forecaster: "
+                    "choose the task in the Data panel."));
+        return;
+    }
+    const bool reconstructs = does.target == WindowSpec::Target::Reconstruction;
     DataSpec series = m_source.isEmpty() ? DataSpec{} : seriesLike(model.data, m_source.toStdString());
     DataSpec shown = series.source.empty() ? model.data : series;
     chooseDefaultData(shown);
-    QString name = QString::fromStdString(shown.source);
-    if (name.startsWith(QString::fromUtf8(kSamplePrefix.data(), static_cast<qsizetype>(kSamplePrefix.size())))) {
-        name = name.mid(static_cast<qsizetype>(kSamplePrefix.size()));
-    }
-    name = QFileInfo(name).fileName();
+    const QString name = QString::fromStdString(sourceDisplayName(shown.source));
     m_shownName = name;
     const auto progress = [](TaskContext& task) {
         return [&task](double f) {

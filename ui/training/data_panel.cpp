@@ -36,8 +36,11 @@ namespace loom::ui {
 DataPanel::DataPanel(Document* document, QWidget* parent)
     : QWidget(parent),
       m_document(document),
+      m_task(new QComboBox(this)),
+      m_horizon(new QSpinBox(this)),
       m_source(new QComboBox(this)),
       m_browse(new QPushButton(tr("Browse…"), this)),
+      m_targets(new QComboBox(this)),
       m_about(new QLabel(this)),
       m_columns(new QListWidget(this)),
       m_label(new QComboBox(this)),
@@ -90,13 +93,34 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         m_columns->clear();
         const QSignalBlocker quiet(m_label);
         m_label->setCurrentIndex(0);
+        const QSignalBlocker quietTargets(m_targets);
+        m_targets->setCurrentIndex(0);
         edited();
     });
     connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString start = startFolder(QSettings().value("lastDataDirectory").toString());
-        const QString path = QFileDialog::getOpenFileName(this, tr("Train on a CSV File"), start,
-                                                          tr("CSV files (*.csv *.tsv *.txt);;All files (*)"));
-        if (!path.isEmpty()) chooseCsv(path);
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Train on a File"), start,
+            tr("Data files (*.csv *.tsv *.txt *.npy *.npz);;CSV files (*.csv *.tsv *.txt);;"
+               "Samples already cut (*.npy *.npz);;All files (*)"));
+        if (!path.isEmpty()) chooseFile(path);
+    });
+    connect(m_task, &QComboBox::currentIndexChanged, this, [this, edited] {
+        m_horizon->setVisible(m_task->currentData().toString() == "forecast");
+        if (m_task->currentData().toString() != "classify") {
+            const QSignalBlocker quiet(m_label);
+            m_label->setCurrentIndex(0);  // labels only classify
+        }
+        edited();
+    });
+    connect(m_horizon, &QSpinBox::valueChanged, this, edited);
+    connect(m_targets, &QComboBox::currentIndexChanged, this, [this, edited] {
+        if (m_loading) return;
+        if (m_targets->currentData().toString() == "?") {
+            chooseTargets();
+            return;
+        }
+        edited();
     });
     connect(m_columns, &QListWidget::itemChanged, this, edited);
     connect(m_label, &QComboBox::currentIndexChanged, this, edited);
@@ -146,8 +170,17 @@ void DataPanel::refresh() {
     const bool synthetic = source.startsWith("synthetic:");
     m_form->setRowVisible(m_steps, synthetic);
     m_form->setRowVisible(m_seed, synthetic);
-    m_form->setRowVisible(m_columns, !synthetic);
-    m_form->setRowVisible(m_label, !synthetic);
+    const bool cut = holdsCutSamples(spec.source);
+    m_form->setRowVisible(m_columns, !synthetic && !cut);
+    // Labels only classify; a label column chosen before the task changed still shows.
+    m_form->setRowVisible(m_label, !synthetic && !cut &&
+                                       (m_task->currentData().toString() == "classify" || m_label->currentIndex() > 0));
+    m_form->setRowVisible(m_targets, cut && !spec.source.ends_with(".npz"));
+    for (QWidget* row : {static_cast<QWidget*>(m_window), static_cast<QWidget*>(m_stride),
+                         static_cast<QWidget*>(m_missing)}) {
+        m_form->setRowVisible(row, !cut);  // samples already cut have no windows to make
+    }
+    m_horizon->setVisible(m_task->currentData().toString() == "forecast");
     QString about;
     if (const SampleSeries* sample = findSample(spec.source)) about = QString::fromStdString(sample->about);
     if (!isSampleSource(spec.source) && !synthetic) about = source;
@@ -201,7 +234,7 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
         m_columns->clear();
         const QString label = QString::fromStdString(spec.labelColumn);
         m_label->clear();
-        m_label->addItem(tr("None: reconstruct or forecast"), QString());
+        m_label->addItem(tr("None"), QString());
         for (const std::string& c : preview.numericColumns) {
             const QString name = QString::fromStdString(c);
             m_label->addItem(name, name);
@@ -216,7 +249,7 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
         // The list now says what trains (a label column is no longer a feature): the project
         // must say the same, once it holds a data choice at all.
         const nlohmann::json& training = m_document->project().training;
-        if (storeColumns && training.is_object() && training.contains("data") &&
+        if (storeColumns && training.is_object() && training.contains("data") && training["data"].contains("source") &&
             training["data"].value("columns", nlohmann::json::array()) != nlohmann::json(preview.features)) {
             storeToDocument();
         }
@@ -225,6 +258,16 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
     m_shownSource = spec.source;
     if (!preview.problem.empty()) {
         setStatus(QString::fromStdString(preview.problem), QString());
+        return;
+    }
+    if (preview.sampleDims) {
+        QString text = tr("%L1 samples of %2, targets of %3: %L4 training and %L5 validation samples")
+                           .arg(preview.trainWindows + preview.validationWindows)
+                           .arg(QString::fromStdString(formatShape(*preview.sampleDims)),
+                                QString::fromStdString(formatShape(*preview.targetDims)))
+                           .arg(preview.trainWindows)
+                           .arg(preview.validationWindows);
+        setStatus(QString(), text);
         return;
     }
     const Series& series = preview.series;
@@ -238,6 +281,29 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
     if (preview.window.target == WindowSpec::Target::Classification) text += tr(", classified by '%1'").arg(QString::fromStdString(spec.labelColumn));
     for (const std::string& note : preview.notes) text += "\n" + QString::fromStdString(note);
     setStatus(QString(), text);
+}
+
+void DataPanel::chooseTargets() {
+    const QString start = startFolder(QSettings().value("lastDataDirectory").toString());
+    const QString path = QFileDialog::getOpenFileName(this, tr("Targets for the Samples"), start,
+                                                      tr("NumPy arrays (*.npy);;All files (*)"));
+    const QSignalBlocker quiet(m_targets);
+    if (path.isEmpty()) {
+        // Back to what it was: the project's targets.
+        const QString was = m_loadedData.is_object() ? QString::fromStdString(m_loadedData.value("target", std::string()))
+                                                     : QString();
+        m_targets->setCurrentIndex(std::max(0, m_targets->findData(was)));
+        return;
+    }
+    int index = m_targets->findData(path);
+    if (index < 0) {
+        index = m_targets->count() - 1;  // before "Choose a .npy file…"
+        m_targets->insertItem(index, QFileInfo(path).fileName(), path);
+        m_targets->setItemData(index, path, Qt::ToolTipRole);
+    }
+    m_targets->setCurrentIndex(index);
+    storeToDocument();
+    scheduleRefresh();
 }
 
 void DataPanel::setStatus(const QString& problem, const QString& summary) {

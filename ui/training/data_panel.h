@@ -34,7 +34,8 @@ class Document;
 /// Chooses the training data: a built-in sample, a synthetic generator or a CSV file, with a
 /// plot and a table of the series, its columns, windowing, normalisation, the validation
 /// split and what to do with missing values. The choice lives in the project's
-/// `training.data`. Every problem (gaps, text, too short for a window, features that do not
+/// `training.data`, with what the model does with the windows (its task: reconstruct them,
+/// forecast the next steps, classify them). Every problem (gaps, text, too short for a window, features that do not
 /// match the Input) is shown here before training can start.
 class DataPanel : public QWidget {
     Q_OBJECT
@@ -51,8 +52,9 @@ public:
     /// "309 steps of 1 feature: 222 training and 55 validation windows of 32 steps".
     QString summary() const;
 
-    /// Uses a CSV file (as the Browse button does after its dialog).
-    void chooseCsv(const QString& path);
+    /// Uses a data file: a CSV file, or samples already cut in a .npy or .npz file (as the
+    /// Browse button does after its dialog).
+    void chooseFile(const QString& path);
     QComboBox* sourceBox() const { return m_source; }
 
 signals:
@@ -62,8 +64,11 @@ signals:
 private:
     Document* m_document;
     QFormLayout* m_form = nullptr;
+    QComboBox* m_task;
+    QSpinBox* m_horizon;
     QComboBox* m_source;
     QPushButton* m_browse;
+    QComboBox* m_targets;  ///< for samples already cut (.npy): the file of their targets
     QLabel* m_about;
     QListWidget* m_columns;
     QComboBox* m_label;
@@ -104,6 +109,8 @@ private:
     void showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns);
     void showSeries(const DataPreview& preview);
     void setStatus(const QString& problem, const QString& summary);
+    /// Asks for a .npy file of targets for the samples, and uses it.
+    void chooseTargets();
 };
 
 }  // namespace loom::ui

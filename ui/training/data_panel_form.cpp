@@ -22,6 +22,22 @@
 namespace loom::ui {
 
 void DataPanel::buildForm() {
+    m_task->addItem(tr("Reconstruct the input"), "reconstruct");
+    m_task->addItem(tr("Forecast the next steps"), "forecast");
+    m_task->addItem(tr("Classify windows"), "classify");
+    m_task->setObjectName("dataTask");
+    m_task->setToolTip(tr("What the model does with each window: reconstruct it (an autoencoder, for anomaly "
+                          "detection), forecast the steps after it, or classify it by a label column. It is part "
+                          "of the project: editing the model never changes it, and a model whose output no longer "
+                          "does it shows a problem with fixes."));
+    m_horizon->setRange(1, static_cast<int>(kMostHorizonSteps));
+    m_horizon->setObjectName("dataHorizon");
+    m_horizon->setPrefix(tr("next "));
+    m_horizon->setSuffix(tr(" steps"));
+    m_horizon->setToolTip(tr("How many steps after each window the model forecasts: its output's steps"));
+    m_targets->setObjectName("dataTargets");
+    m_targets->setToolTip(tr("For samples in a .npy file: a .npy file of their targets, one per sample in "
+                             "the same order; without one, each sample is its own target"));
     for (const SampleSeries& s : sampleCatalogue()) {
         m_source->addItem(tr("Sample: %1").arg(QString::fromStdString(s.title)),
                           QString::fromStdString(std::string(kSamplePrefix) + s.file));
@@ -33,7 +49,8 @@ void DataPanel::buildForm() {
     }
     m_source->setToolTip(tr("What to train on: a sample series that ships with LayerLoom, a "
                             "generated one, or your own CSV file (Browse…)"));
-    m_browse->setToolTip(tr("Train on a CSV file: one column per feature, one row per time step"));
+    m_browse->setToolTip(tr("Train on a file: a CSV file (one column per feature, one row per time step), or "
+                            "samples already cut into windows in a .npy or .npz file (arrays x and y)"));
     m_about->setWordWrap(true);
     m_about->setStyleSheet("color: palette(mid)");
     m_columns->setToolTip(tr("The columns that become the model's features, in this order"));
@@ -41,6 +58,7 @@ void DataPanel::buildForm() {
     m_label->setToolTip(tr("For classifiers: the column of class labels (0, 1, ...); each window "
                            "is labelled by its last step"));
     m_steps->setRange(16, 10'000'000);
+    m_steps->setObjectName("dataSteps");
     m_steps->setSingleStep(500);
     m_steps->setToolTip(tr("How many time steps the generator makes"));
     m_seed->setRange(0, 1'000'000);
@@ -68,7 +86,7 @@ void DataPanel::buildForm() {
     m_missing->setToolTip(tr("What to do with empty or NA cells"));
     // Narrow enough for the dock it shares with the Inspector: the combo boxes shorten their
     // text to fit and show it in full when opened.
-    for (QComboBox* box : {m_source, m_label, m_normalize, m_missing}) {
+    for (QComboBox* box : {m_task, m_source, m_targets, m_label, m_normalize, m_missing}) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         box->setMinimumContentsLength(10);
     }
@@ -78,10 +96,15 @@ void DataPanel::buildForm() {
     auto* sourceRow = new QHBoxLayout;
     sourceRow->addWidget(m_source, 1);
     sourceRow->addWidget(m_browse);
+    auto* taskRow = new QHBoxLayout;
+    taskRow->addWidget(m_task, 1);
+    taskRow->addWidget(m_horizon);
     auto* form = m_form = new QFormLayout;
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // a narrow dock puts fields under their labels
+    form->addRow(tr("Task"), taskRow);
     form->addRow(tr("Source"), sourceRow);
     form->addRow(QString(), m_about);
+    form->addRow(tr("Targets"), m_targets);
     form->addRow(tr("Columns"), m_columns);
     form->addRow(tr("Labels"), m_label);
     form->addRow(tr("Steps"), m_steps);
@@ -93,7 +116,7 @@ void DataPanel::buildForm() {
     form->addRow(tr("Missing values"), m_missing);
 }
 
-void DataPanel::chooseCsv(const QString& path) {
+void DataPanel::chooseFile(const QString& path) {
     QSettings().setValue("lastDataDirectory", QFileInfo(path).absolutePath());
     int index = m_source->findData(path);
     if (index < 0) {
@@ -106,7 +129,11 @@ void DataPanel::chooseCsv(const QString& path) {
 
 DataSpec DataPanel::specFromWidgets() const {
     DataSpec spec;
+    if (const auto target = parseTaskName(m_task->currentData().toString().toStdString())) {
+        spec.task = ModelTask{*target, *target == WindowSpec::Target::Forecast ? m_horizon->value() : 1};
+    }
     spec.source = m_source->currentData().toString().toStdString();
+    if (holdsCutSamples(spec.source)) spec.target = m_targets->currentData().toString().toStdString();
     for (int i = 0; i < m_columns->count(); ++i) {
         if (m_columns->item(i)->checkState() == Qt::Checked) spec.columns.push_back(m_columns->item(i)->text().toStdString());
     }
@@ -151,6 +178,21 @@ void DataPanel::loadFromDocument() {
         chooseDefaultData(spec);  // shown as the defaults; Start reports the setting
     }
     m_loading = true;
+    // A model with no task yet follows its shapes until it is whole (the document then sets it).
+    const int unset = m_task->findData(QString());
+    if (spec.task && unset >= 0) m_task->removeItem(unset);
+    if (!spec.task && unset < 0) m_task->insertItem(0, tr("Not chosen: from the model's shapes"), QString());
+    m_task->setCurrentIndex(spec.task ? m_task->findData(QString::fromUtf8(taskName(spec.task->target).data()))
+                                      : m_task->findData(QString()));
+    m_horizon->setValue(spec.task ? static_cast<int>(spec.task->horizon) : 1);
+    m_targets->clear();
+    m_targets->addItem(tr("None: each sample is its own target"), QString());
+    if (!spec.target.empty()) {
+        m_targets->addItem(QFileInfo(QString::fromStdString(spec.target)).fileName(), QString::fromStdString(spec.target));
+        m_targets->setItemData(1, QString::fromStdString(spec.target), Qt::ToolTipRole);
+        m_targets->setCurrentIndex(1);
+    }
+    m_targets->addItem(tr("Choose a .npy file…"), QStringLiteral("?"));
     const QString source = QString::fromStdString(spec.source);
     int index = m_source->findData(source);
     if (index < 0) {
@@ -164,7 +206,7 @@ void DataPanel::loadFromDocument() {
         item->setCheckState(Qt::Checked);
     }
     m_label->clear();
-    m_label->addItem(tr("None: reconstruct or forecast"), QString());
+    m_label->addItem(tr("None"), QString());
     if (!spec.labelColumn.empty()) {
         m_label->addItem(QString::fromStdString(spec.labelColumn), QString::fromStdString(spec.labelColumn));
         m_label->setCurrentIndex(1);
