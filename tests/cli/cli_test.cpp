@@ -412,6 +412,26 @@ TEST(Cli, ValidateExplainsTheBrokenSkipsCompilerStyle) {
     EXPECT_TRUE(has(r.out, "2 error(s), 0 warning(s)")) << r.out;
 }
 
+TEST(Cli, ValidateSaysWhenTheModelNoLongerDoesTheProjectsTask) {
+    const fs::path dir = freshDir("ll_cli_task");
+    fs::create_directories(dir);
+    nlohmann::json project = nlohmann::json::parse(readFile(example("machine_forecast.loom")));
+    project["training"]["data"]["horizon"] = 12;  // the model's output has 24 steps
+    const std::string file = (dir / "twelve.loom").string();
+    std::ofstream(file) << project.dump();
+    Result r = run("validate " + file);
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, file + ": forecast: error [task-mismatch]: The task is to forecast the next 12 steps of 1 "
+                           "feature, but the model's output has 24 steps (None, 24, 1).")) << r.out;
+    EXPECT_TRUE(has(r.out, "  fix: Change the task to forecasting the next 24 steps")) << r.out;
+    // Training refuses it in the same words.
+    r = run("train " + file + " --epochs 1");
+    EXPECT_NE(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "the task is to forecast the next 12 steps of 1 feature")) << r.out;
+    r = run("validate " + example("machine_forecast.loom"));
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+}
+
 TEST(Cli, ValidateJson) {
     const Result r = run("validate --json " + example("broken_skips_add.loom"));
     EXPECT_EQ(r.exitCode, 1);

@@ -15,6 +15,8 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include <algorithm>
+
 #include "canvas/canvas_view.h"
 #include "canvas/graph_scene.h"
 #include "canvas/node_item.h"
@@ -108,6 +110,61 @@ private slots:
         MainWindow other;
         QVERIFY(other.openPath(path));
         QCOMPARE(other.document()->graph(), repaired);
+    }
+
+    // The Crop fix on the odd-length U-Net shortens its output by a step: the autoencoder stays
+    // an autoencoder, with a problem that says so, until the user pads it or changes the task.
+    void anEditKeepsTheTaskAndAFixChangesItInWords() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/broken_conv1d_unet_odd.loom"));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* problems = w.findChild<ProblemsPanel*>();
+        auto* task = w.findChild<QComboBox*>("dataTask");
+        QVERIFY(task);
+        QCOMPARE(task->currentData().toString(), QString("reconstruct"));
+        const auto clickFix = [&](const QString& prefix) {
+            for (int i = 0; i < problems->topLevelItemCount(); ++i) {
+                QTreeWidgetItem* item = problems->topLevelItem(i);
+                for (int k = 0; k < item->childCount(); ++k) {
+                    QTreeWidgetItem* fix = item->child(k);
+                    if (!fix->text(2).startsWith(prefix)) continue;
+                    problems->scrollToItem(fix);
+                    QTest::mouseClick(problems->viewport(), Qt::LeftButton, Qt::NoModifier,
+                                      problems->visualItemRect(fix).center());
+                    QTest::keyClick(problems, Qt::Key_Return);
+                    return true;
+                }
+            }
+            return false;
+        };
+        const auto taskProblems = [&] {
+            const auto& all = w.document()->validation().diagnostics;
+            return static_cast<int>(std::count_if(all.begin(), all.end(),
+                                                  [](const Diagnostic& d) { return d.code == DiagCode::TaskMismatch; }));
+        };
+        QVERIFY(clickFix("Fix: Crop 1 step from the end of conv1d_1"));
+        QTRY_COMPARE(taskProblems(), 1);
+        QCOMPARE(w.document()->validation().count(Severity::Error), 1u);
+        QCOMPARE(task->currentData().toString(), QString("reconstruct"));
+        QCOMPARE(w.document()->project().training["data"]["task"], nlohmann::json("reconstruct"));
+
+        // Changing the task is a fix of its own, said in words; the Data panel follows.
+        QVERIFY(clickFix("Fix: Change the task to forecasting the next 24 steps"));
+        QTRY_COMPARE(taskProblems(), 0);
+        QVERIFY(!w.document()->validation().hasErrors());
+        QCOMPARE(task->currentData().toString(), QString("forecast"));
+        QCOMPARE(w.findChild<QSpinBox*>("dataHorizon")->value(), 24);
+        QCOMPARE(w.document()->project().training["data"]["horizon"], nlohmann::json(24));
+
+        // Choosing the task in the Data panel brings the problem back, with the padding fix.
+        task->setFocus();
+        task->setCurrentIndex(task->findData("reconstruct"));
+        QTRY_COMPARE(taskProblems(), 1);
+        QVERIFY(clickFix("Fix: Pad conv1d_5's output"));
+        QTRY_VERIFY(!w.document()->validation().hasErrors());
+        QCOMPARE(task->currentData().toString(), QString("reconstruct"));
     }
 
     void theInspectorEditsTheClickedLayer() {

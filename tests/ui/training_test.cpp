@@ -109,6 +109,8 @@ class TrainingTest : public QObject {
 
     void clickStart() {
         QPushButton* start = ws()->trainingPanel()->startButton();
+        // As a person would: click once the button says it can start (its tooltip says why not).
+        QVERIFY2(waitFor([&] { return start->isEnabled(); }, 5000), qPrintable(start->toolTip()));
         QTest::mouseClick(start, Qt::LeftButton);
         QVERIFY(controller()->busy());
     }
