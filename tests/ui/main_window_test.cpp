@@ -39,7 +39,9 @@
 #include "window_test_helpers.h"
 #include "window/file_actions.h"
 #include "window/help_menu.h"
+#include "training/training_controller.h"
 #include "window/main_window.h"
+#include "window/training_workspace.h"
 
 using namespace loom;
 using namespace loom::ui;
@@ -186,9 +188,20 @@ private slots:
         QTest::mouseClick(tour->actButton(), Qt::LeftButton);  // the autoencoder, with skips
         QTRY_VERIFY(w.document()->graph().nodeByName("concatenate_1") != nullptr);
         QVERIFY(!w.document()->validation().hasErrors());
+        next();
+        next();
+        QCOMPARE(tour->actButton()->text(), QString("Open the Anomaly Example and Train"));
+        answerNextDialog(QMessageBox::Discard);  // the skips added above are not saved
+        QTest::mouseClick(tour->actButton(), Qt::LeftButton);
+        QTRY_COMPARE(w.document()->displayName(), QString("Machine temperature: anomaly detection"));
+        QTRY_VERIFY(w.training()->controller()->busy());
+        w.training()->controller()->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.training()->controller()->busy(), 30000);
         while (tour->nextButton()->isEnabled()) next();
         QCOMPARE(tour->step(), tour->steps() - 1);
         tour->close();
+        w.activateWindow();  // as a click back into the window after the dialogs
+        QVERIFY(QTest::qWaitForWindowActive(&w));
 
         QTest::keyClick(w.canvas(), Qt::Key_Slash, Qt::ControlModifier);
         QTreeWidget* list = w.help()->shortcutList();

@@ -464,6 +464,19 @@ private slots:
         QVERIFY(m_window->document()->structureLock().isEmpty());
     }
 
+    // F5 right after choosing other data: the run starts once that data is read, on it.
+    void startWhileTheDataIsReadStartsOnceItIsRead() {
+        openWithData(2);
+        choose(ws()->dataPanel()->sourceBox(), "synthetic:sawtooth");
+        QVERIFY(ws()->dataPanel()->busy());
+        m_window->canvas()->setFocus();
+        QTest::keyClick(m_window.get(), Qt::Key_F5);
+        QVERIFY(!controller()->busy());
+        const nlohmann::json& runs = m_window->document()->project().runs;
+        QVERIFY(waitFor([&] { return runs.size() == 1 && !controller()->busy(); }, 30000));
+        QCOMPARE(runs[0]["training"]["data"]["source"], nlohmann::json("synthetic:sawtooth"));
+    }
+
     void runsOverlayCompareAndRestore() {
         openWithData(2);
         clickStart();

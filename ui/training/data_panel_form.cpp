@@ -23,7 +23,7 @@ namespace loom::ui {
 
 void DataPanel::buildForm() {
     m_task->addItem(tr("Reconstruct the input"), "reconstruct");
-    m_task->addItem(tr("Forecast the next steps"), "forecast");
+    m_task->addItem(tr("Forecast"), "forecast");  // the horizon box beside it says the rest
     m_task->addItem(tr("Classify windows"), "classify");
     m_task->setObjectName("dataTask");
     m_task->setToolTip(tr("What the model does with each window: reconstruct it (an autoencoder, for anomaly "

@@ -224,6 +224,13 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
 }
 
 QString TrainingPanel::blocker() const {
+    if (QString why = modelBlocker(); !why.isEmpty()) return why;
+    if (m_data->busy()) return tr("Reading the data…");
+    if (!m_data->ready()) return tr("The data does not fit: %1").arg(m_data->problem());
+    return QString();
+}
+
+QString TrainingPanel::modelBlocker() const {
     if (m_controller->busy()) return tr("A run is going");
     if (m_document->validation().hasErrors()) return tr("The model has problems; see the Problems panel");
     const ModelGraph& graph = m_document->graph();
@@ -236,8 +243,6 @@ QString TrainingPanel::blocker() const {
             .arg(counted(static_cast<qsizetype>(inputs), "Input"), counted(static_cast<qsizetype>(outputs.size()), "output"),
                  names.join(", "));
     }
-    if (m_data->busy()) return tr("Reading the data…");
-    if (!m_data->ready()) return tr("The data does not fit: %1").arg(m_data->problem());
     return QString();
 }
 

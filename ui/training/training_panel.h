@@ -42,6 +42,9 @@ public:
 
     /// Why Start is disabled; empty when it is enabled.
     QString blocker() const;
+    /// The part of blocker() that is the model's or the run's, not the data's; empty when only
+    /// the data (being read, or not fitting) stands in the way.
+    QString modelBlocker() const;
 
 signals:
     void startRequested();

@@ -140,7 +140,20 @@ void HelpMenu::showGettingStarted() {
                 "docks follow it live, and every run is kept in <b>Runs</b>.</p>"
                 "<p><b>Shift+F5</b> stops after the current batch and keeps what was trained.</p>"),
              tr("Start Training"), [w] { w->training()->start(); }},
-            {tr("7. Save and export"),
+            {tr("7. From a model to an answer"),
+             tr("<p>A model is for something: the <b>Task</b> at the top of the Data panel says "
+                "whether it reconstructs its input, forecasts the next steps or classifies. An "
+                "edit that changes the output raises a problem instead of changing the task.</p>"
+                "<p>The machine example trains an autoencoder on 30 normal days. The <b>Anomalies</b> "
+                "dock then shades what is unusual in the next 30 days (choose <i>Sample: Machine "
+                "temperature, with incidents</i> there); drag the threshold line, or import known "
+                "incidents with <b>Labels…</b>. A forecaster's <b>Forecast</b> dock compares it with "
+                "naive forecasts (File &gt; New from Template).</p>"),
+             tr("Open the Anomaly Example and Train"),
+             [w] {
+                 if (w->openPath(":/examples/machine_anomalies.loom")) w->training()->start();
+             }},
+            {tr("8. Save and export"),
              tr("<p><b>Ctrl+S</b> saves the project with its weights and runs. Unsaved work is "
                 "also kept every minute, for recovery after a crash.</p>"
                 "<p><b>File</b> exports runnable Keras or PyTorch code, <tt>.keras</tt> and "

@@ -111,6 +111,13 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     connect(m_document, &Document::changed, this, &TrainingWorkspace::refreshActions);
     connect(m_document, &Document::weightsChanged, this, &TrainingWorkspace::refreshActions);
     connect(m_data, &DataPanel::statusChanged, this, &TrainingWorkspace::refreshActions);
+    connect(m_data, &DataPanel::statusChanged, this, [this] {
+        if (!m_startWhenRead || m_data->busy()) return;
+        m_startWhenRead = false;
+        start();  // says why not when the data that was read does not fit
+    });
+    // Another project drops a start asked for on the one before.
+    connect(m_document, &Document::replaced, this, [this] { m_startWhenRead = false; });
 
     // Live views redraw together, at most every 200 ms however fast the epochs come, so that
     // a small model training at hundreds of epochs a second cannot keep the window busy.
@@ -265,8 +272,12 @@ void TrainingWorkspace::refreshActions() {
     using State = TrainingController::State;
     const State s = m_controller->state();
     const QString why = m_panel->blocker();
-    m_start->setEnabled(why.isEmpty());
-    m_start->setStatusTip(why.isEmpty() ? tr("Train the model on the chosen data") : why);
+    // While the data is read, F5 is taken at its word: the run starts once the reading is done.
+    const bool reading = m_data->busy() && m_panel->modelBlocker().isEmpty();
+    m_start->setEnabled(why.isEmpty() || reading);
+    m_start->setStatusTip(why.isEmpty() ? tr("Train the model on the chosen data")
+                          : reading     ? tr("Train the model once the data is read")
+                                        : why);
     m_pause->setEnabled(s == State::Running || s == State::Paused || s == State::Preparing);
     m_pause->setText(s == State::Paused ? tr("&Resume") : tr("&Pause"));
     m_stop->setEnabled(s != State::Idle && s != State::Stopping);
@@ -276,6 +287,12 @@ void TrainingWorkspace::refreshActions() {
 }
 
 void TrainingWorkspace::start() {
+    if (m_data->busy() && m_panel->modelBlocker().isEmpty()) {
+        // F5 right after opening a project or choosing data: it starts once the data is read.
+        m_startWhenRead = true;
+        emit message(tr("Training starts once the data is read…"), 8000);
+        return;
+    }
     QString why = m_panel->blocker();
     if (why.isEmpty() && m_controller->start(&why)) {
         m_liveShown = true;

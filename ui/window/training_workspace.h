@@ -85,6 +85,8 @@ private:
     QAction* m_importRun = nullptr;
     /// Whether the charts follow this session's run; false while they show a saved one.
     bool m_liveShown = false;
+    /// Start was asked for while the data was being read: it starts once the reading is done.
+    bool m_startWhenRead = false;
     QTimer m_chartTimer;  ///< redraws the live views at most every 200 ms
     bool m_epochsChanged = false;
     bool m_previewChanged = false;
