@@ -315,14 +315,25 @@ private slots:
         const auto pending = Autosaver::pending();
         QCOMPARE(pending.size(), 1);
         QVERIFY(pending.front().name.contains("Broken"));
-        MainWindow w;
         QString restoreButton;
-        test::whenDialogShows<QMessageBox>([&](QMessageBox* box) {
-            restoreButton = box->button(QMessageBox::Yes)->text();
-            box->button(QMessageBox::Yes)->click();
-        });
+        {
+            MainWindow restored;
+            test::whenDialogShows<QMessageBox>([&](QMessageBox* box) {
+                restoreButton = box->button(QMessageBox::Yes)->text();
+                box->button(QMessageBox::Yes)->click();
+            });
+            QVERIFY(restored.files()->offerRecovery());
+            QCOMPARE(restoreButton, QString("&Restore"));
+            QCOMPARE(restored.document()->graph(), edited);
+            // The restored work has its own copy at once, before any autosave interval.
+            QVERIFY(QFile::exists(restored.autosaver()->file()));
+            QVERIFY(Autosaver::pending().isEmpty());
+            // A second crash, right after restoring.
+        }
+        QCOMPARE(Autosaver::pending().size(), 1);
+        MainWindow w;
+        test::whenDialogShows<QMessageBox>([&](QMessageBox* box) { box->button(QMessageBox::Yes)->click(); });
         QVERIFY(w.files()->offerRecovery());
-        QCOMPARE(restoreButton, QString("&Restore"));
         QCOMPARE(w.document()->graph(), edited);
         QVERIFY(w.document()->isModified());
         QVERIFY(w.windowTitle().contains("*"));

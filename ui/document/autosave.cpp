@@ -158,7 +158,15 @@ bool Autosaver::restore(const Recovery& r, Document* document, QString* error) {
         if (error) *error = QString::fromStdString(e.what());
         return false;
     }
-    discard(r);
+    return true;
+}
+
+bool Autosaver::adopt(const Recovery& r, QString* error) {
+    if (!restore(r, m_document, error)) return false;
+    // The restored work is this session's copy before the one left behind goes: a second
+    // crash right after restoring loses nothing.
+    saveNow();
+    if (QFile::exists(m_file)) discard(r);
     return true;
 }
 

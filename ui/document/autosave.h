@@ -42,8 +42,12 @@ public:
     /// Where recovery copies live: the app's data folder.
     static QString directory();
     static QList<Recovery> pending();
-    /// Loads a recovery copy into `document` as unsaved changes to its original file.
+    /// Loads a recovery copy into `document` as unsaved changes to its original file; the
+    /// copy stays where it is.
     static bool restore(const Recovery& recovery, Document* document, QString* error);
+    /// Restores a recovery copy into this autosaver's document, writes it at once as this
+    /// session's copy and only then removes the one left behind.
+    bool adopt(const Recovery& recovery, QString* error);
     static void discard(const Recovery& recovery);
 
     /// Writes the recovery copy now if there are unsaved changes, else removes it.

@@ -214,7 +214,7 @@ bool FileActions::offerRecovery() {
         return false;
     }
     QString error;
-    if (!Autosaver::restore(r, m_document, &error)) {
+    if (!m_autosaver->adopt(r, &error)) {
         QMessageBox::warning(m_window, tr("Cannot restore"), error);
         return false;
     }
