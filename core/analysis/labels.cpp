@@ -44,6 +44,13 @@ std::optional<double> number(const std::string& s) {
     return v;
 }
 
+/// A time found among the series' rows, or why not: a time the series does not hold, or one
+/// before its first row or after its last.
+struct RowMatch {
+    std::optional<std::int64_t> row;
+    bool before = false, after = false;  ///< outside the series, on that side
+};
+
 /// Finds a time among the series' rows: the row written so, else (times in order) the first
 /// row at or after it for a start, the last at or before it for an end.
 class TimeMatcher {
@@ -54,23 +61,27 @@ public:
         for (std::size_t i = index.texts.size(); i-- > 0;) m_rows[index.texts[i]] = static_cast<std::int64_t>(i);
     }
 
-    std::optional<std::int64_t> row(std::string text, bool start) const {
+    RowMatch row(std::string text, bool start) const {
         if (!m_index.texts.empty()) {
             for (int attempt = 0; attempt < 2; ++attempt) {
-                if (const auto exact = m_rows.find(text); exact != m_rows.end()) return exact->second;
+                if (const auto exact = m_rows.find(text); exact != m_rows.end()) return {exact->second};
                 // "2014-02-19 10:50:00.000000" is the row "2014-02-19 10:50:00".
                 const auto dot = text.find_last_of('.');
                 if (dot == std::string::npos || text.find_first_not_of('0', dot + 1) != std::string::npos) break;
                 text.erase(dot);
             }
-            if (!m_sorted) return std::nullopt;
+            // A time in another form ("5 Jan") is not placed by comparing texts: only one
+            // written as the column writes them (same length, digits where it has digits).
+            if (!m_sorted || !likeTheColumn(text)) return {};
             return bound(m_index.texts, text, start);
         }
         const std::optional<double> v = number(text);
-        if (!v) return std::nullopt;
+        if (!v) return {};
         if (!m_index.values.empty()) return bound(m_index.values, *v, start);
-        if (*v < 1 || *v > static_cast<double>(m_steps) || *v != std::floor(*v)) return std::nullopt;
-        return static_cast<std::int64_t>(*v) - 1;
+        if (*v != std::floor(*v)) return {};
+        if (*v > static_cast<double>(m_steps)) return start ? RowMatch{{}, false, true} : RowMatch{m_steps - 1};
+        if (*v < 1) return start ? RowMatch{0} : RowMatch{{}, true, false};
+        return {static_cast<std::int64_t>(*v) - 1};
     }
 
 private:
@@ -79,40 +90,69 @@ private:
     bool m_sorted = false;
     std::unordered_map<std::string, std::int64_t> m_rows;  ///< each time's first row
 
+    bool likeTheColumn(const std::string& text) const {
+        const std::string& model = m_index.texts.front();
+        if (text.size() != model.size()) return false;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const bool digit = text[i] >= '0' && text[i] <= '9', modelDigit = model[i] >= '0' && model[i] <= '9';
+            if (digit != modelDigit || (!digit && text[i] != model[i])) return false;
+        }
+        return true;
+    }
+
+    /// A start after the last row, or an end before the first, is outside the series; a
+    /// window reaching over its ends is cut to them.
     template <class T>
-    static std::optional<std::int64_t> bound(const std::vector<T>& rows, const T& value, bool start) {
+    static RowMatch bound(const std::vector<T>& rows, const T& value, bool start) {
         if (start) {
             const auto at = std::lower_bound(rows.begin(), rows.end(), value);
-            if (at == rows.end()) return std::nullopt;
-            return at - rows.begin();
+            if (at == rows.end()) return {{}, false, true};
+            return {at - rows.begin()};
         }
         const auto after = std::upper_bound(rows.begin(), rows.end(), value);
-        if (after == rows.begin()) return std::nullopt;
-        return (after - rows.begin()) - 1;
+        if (after == rows.begin()) return {{}, true, false};
+        return {(after - rows.begin()) - 1};
     }
 };
 
 }  // namespace
 
 std::vector<LabelWindow> readLabelWindows(const std::filesystem::path& file, const std::string& seriesFile,
-                                          const RowIndex& index, std::int64_t steps) {
+                                          const RowIndex& index, std::int64_t steps, std::int64_t* outside) {
     const std::string text = readAll(file);
     const std::string name = file.string();
     const TimeMatcher matcher(index, steps);
     std::vector<LabelWindow> windows;
+    std::int64_t left = 0;  // windows wholly before or after the series
     const auto take = [&](const std::string& startText, const std::string& endText, const std::string& where) {
-        const auto start = matcher.row(startText, true);
-        const auto end = matcher.row(endText, false);
-        if (!start || !end) {
-            const std::string& bad = start ? endText : startText;
+        const RowMatch start = matcher.row(startText, true);
+        const RowMatch end = matcher.row(endText, false);
+        const bool elsewhere = (start.after && (end.row || end.after)) || (end.before && (start.row || start.before));
+        if (elsewhere) {
+            ++left;
+            return;
+        }
+        if (!start.row || !end.row) {
+            const std::string& bad = start.row ? endText : startText;
             throw DataError(name + ": " + where + ": '" + printableExcerpt(bad, 40) + "' is not " +
                             (index.empty() ? "a row number of the series (1 to " + std::to_string(steps) + ")"
                                            : "a time in the series' '" + index.name + "' column"));
         }
-        if (*end < *start) throw DataError(name + ": " + where + ": the window ends before it starts");
-        windows.push_back({*start, *end});
+        if (*end.row < *start.row) throw DataError(name + ": " + where + ": the window ends before it starts");
+        windows.push_back({*start.row, *end.row});
     };
 
+    // Windows outside the series are another stretch's: left out and counted, unless no
+    // window is left, when the file is most likely another series'.
+    const auto finish = [&] {
+        if (windows.empty() && left > 0) {
+            throw DataError(name + ": none of its " + std::to_string(left) + " windows lies within the series (" +
+                            (index.empty() ? "rows 1 to " + std::to_string(steps)
+                                           : index.label(0) + " to " + index.label(steps - 1)) + ")");
+        }
+        if (outside) *outside = left;
+        return windows;
+    };
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
         nlohmann::json doc;
@@ -145,7 +185,7 @@ std::vector<LabelWindow> readLabelWindows(const std::filesystem::path& file, con
             const auto textOf = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
             take(textOf(pair[0]), textOf(pair[1]), where);
         }
-        return windows;
+        return finish();
     }
 
     std::istringstream lines(text);
@@ -160,13 +200,13 @@ std::vector<LabelWindow> readLabelWindows(const std::filesystem::path& file, con
         std::string_view rest = std::string_view(line).substr(comma + 1);
         const std::string end = trimmed(rest.substr(0, rest.find(',')));
         // A header row: words where the first window would be.
-        if (windows.empty() && lineNumber == 1 && !matcher.row(start, true) && !number(start)) {
+        if (windows.empty() && lineNumber == 1 && !matcher.row(start, true).row && !number(start)) {
             const bool header = start == "start" || start.find_first_of("0123456789") == std::string::npos;
             if (header) continue;
         }
         take(start, end, "line " + std::to_string(lineNumber));
     }
-    return windows;
+    return finish();
 }
 
 namespace {

@@ -22,10 +22,12 @@ struct LabelWindow {
 ///   Numenta Anomaly Benchmark keeps its labels), of which the one for `seriesFile` is taken.
 /// Times are matched to `index` as written ("2026-02-13 10:00"; a time between two rows takes
 /// the next row for a start and the one before for an end), to a numeric time column by value,
-/// or to row numbers (from 1) when the series has no time column. Throws DataError naming the
-/// file and the entry that does not fit, or the keys when none is for `seriesFile`.
+/// or to row numbers (from 1) when the series has no time column. A window reaching over the
+/// series' ends is cut to them; one wholly before or after it is left out and counted in
+/// `outside`. Throws DataError naming the file and the entry that does not fit, the keys when
+/// none is for `seriesFile`, or the series' span when every window lies outside it.
 std::vector<LabelWindow> readLabelWindows(const std::filesystem::path& file, const std::string& seriesFile,
-                                          const RowIndex& index, std::int64_t steps);
+                                          const RowIndex& index, std::int64_t steps, std::int64_t* outside = nullptr);
 
 /// How flagged intervals agree with known windows, event by event: an interval that overlaps a
 /// window is a true alarm, a window that some interval overlaps is found.

@@ -61,12 +61,41 @@ TEST(Labels, ReadTheBenchmarksJsonForTheSeriesFile) {
 TEST(Labels, RefuseWhatDoesNotFitTheSeries) {
     const fs::path late = write("ll_labels_late.csv", "2027-01-01 00:00,2027-01-02 00:00\n");
     EXPECT_EQ(test::refusalOf([&] { readLabelWindows(late, "s.csv", hours(), 10); }),
-              late.string() + ": line 1: '2027-01-01 00:00' is not a time in the series' 'time' column");
+              late.string() + ": none of its 1 windows lies within the series (2026-01-05 00:00 to 2026-01-05 09:00)");
+    const fs::path other = write("ll_labels_other.csv", "5 Jan,6 Jan\n");
+    EXPECT_EQ(test::refusalOf([&] { readLabelWindows(other, "s.csv", hours(), 10); }),
+              other.string() + ": line 1: '5 Jan' is not a time in the series' 'time' column");
     const fs::path backwards = write("ll_labels_back.csv", "5,2\n");
     EXPECT_EQ(test::refusalOf([&] { readLabelWindows(backwards, "s.csv", RowIndex{}, 10); }),
               backwards.string() + ": line 1: the window ends before it starts");
     const fs::path broken = write("ll_labels_broken.json", "[[1, 2]");
     EXPECT_TRUE(test::refusalOf([&] { readLabelWindows(broken, "s.csv", RowIndex{}, 10); }).starts_with(broken.string() + ": line 1"));
+}
+
+TEST(Labels, WindowsOutsideTheSeriesAreLeftOutAndOnesOverItsEndsCut) {
+    std::int64_t outside = -1;
+    const auto windows = readLabelWindows(write("ll_labels_partly.csv", "2026-01-04 22:00,2026-01-05 01:00\n"
+                                                                        "2026-01-05 08:00,2026-01-05 23:00\n"
+                                                                        "2026-01-06 02:00,2026-01-06 03:00\n"
+                                                                        "2026-01-01 02:00,2026-01-01 03:00\n"),
+                                          "s.csv", hours(), 10, &outside);
+    ASSERT_EQ(windows.size(), 2u);
+    EXPECT_EQ(windows[0].start, 0);
+    EXPECT_EQ(windows[0].end, 1);
+    EXPECT_EQ(windows[1].start, 8);
+    EXPECT_EQ(windows[1].end, 9);
+    EXPECT_EQ(outside, 2);
+    const auto rows = readLabelWindows(write("ll_labels_partly_rows.csv", "0,3\n8,12\n11,12\n"), "s.csv", RowIndex{}, 10,
+                                       &outside);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].start, 0);
+    EXPECT_EQ(rows[0].end, 2);
+    EXPECT_EQ(rows[1].start, 7);
+    EXPECT_EQ(rows[1].end, 9);
+    EXPECT_EQ(outside, 1);
+    EXPECT_EQ(test::refusalOf([] { readLabelWindows(write("ll_labels_rows_late.csv", "11,12\n"), "s.csv", RowIndex{}, 10); }),
+              (fs::temp_directory_path() / "ll_labels_rows_late.csv").string() +
+                  ": none of its 1 windows lies within the series (rows 1 to 10)");
 }
 
 TEST(Labels, AgreementEventByEvent) {

@@ -136,12 +136,24 @@ private slots:
         // Dragging moves the agreement with it: now nothing is flagged.
         test::dragMouse(viewport, pixelOf(view, 0.2), pixelOf(view, 1.2));
         QVERIFY2(view.agreementLabel()->text().contains("found: 0 of 2"), qPrintable(view.agreementLabel()->text()));
-        // A label file that does not fit says where.
+        // Windows of another stretch are left out, and said to be.
+        file.open(QIODevice::WriteOnly);
+        file.write("1118,1122\n5000,5001\n");
+        file.close();
+        QVERIFY2(view.loadLabels(labels, &error), qPrintable(error));
+        QVERIFY2(view.agreementLabel()->text().contains("1 known window lies outside this series and is left out"),
+                 qPrintable(view.agreementLabel()->text()));
+        // A label file with nothing in the series, or text that is no time, says so.
         file.open(QIODevice::WriteOnly);
         file.write("5000,5001\n");
         file.close();
         QVERIFY(!view.loadLabels(labels, &error));
-        QVERIFY2(error.contains("line 1: '5000' is not a time in the series' 'step' column"), qPrintable(error));
+        QVERIFY2(error.contains("none of its 1 windows lies within the series"), qPrintable(error));
+        file.open(QIODevice::WriteOnly);
+        file.write("1118,soon\n");
+        file.close();
+        QVERIFY(!view.loadLabels(labels, &error));
+        QVERIFY2(error.contains("line 1: 'soon' is not a time in the series' 'step' column"), qPrintable(error));
     }
 
     void intervalsZoomAndExport() {

@@ -266,6 +266,7 @@ QChartView* AnomalyView::scoreView() const { return m_scoreView; }
 void AnomalyView::setNote(const QString& text) {
     m_detection.reset();
     m_labels.clear();
+    m_labelsOutside = 0;
     m_intervals.clear();
     m_content->hide();
     m_note->setText(text);
@@ -280,7 +281,10 @@ void AnomalyView::setStatus(const QString& text) {
 void AnomalyView::setDetection(std::shared_ptr<const Detection> detection, const QString& source) {
     m_detection = std::move(detection);
     // Known windows stay for the same series scored again (after another run, say).
-    if (source != m_source || m_detection->series.steps == 0) m_labels.clear();
+    if (source != m_source || m_detection->series.steps == 0) {
+        m_labels.clear();
+        m_labelsOutside = 0;
+    }
     m_source = source;
     m_threshold = m_detection->threshold;
     m_scores = stepScores(m_detection->errors, m_detection->series.steps, m_rule);
@@ -487,8 +491,11 @@ void AnomalyView::showAgreement() {
         return;
     }
     const LabelAgreement a = agreement(m_intervals, m_labels);
+    const QString left = m_labelsOutside == 0 ? QString()
+                         : m_labelsOutside == 1 ? tr("\n1 known window lies outside this series and is left out")
+                                                : tr("\n%1 known windows lie outside this series and are left out").arg(m_labelsOutside);
     if (a.intervals == 0) {
-        m_agreement->setText(tr("Known windows found: 0 of %1 · nothing is flagged at this threshold").arg(a.windows));
+        m_agreement->setText(tr("Known windows found: 0 of %1 · nothing is flagged at this threshold").arg(a.windows) + left);
         m_agreement->show();
         return;
     }
@@ -499,7 +506,8 @@ void AnomalyView::showAgreement() {
                              .arg(a.intervals)
                              .arg(a.precision, 0, 'f', 2)
                              .arg(a.recall, 0, 'f', 2)
-                             .arg(a.f1, 0, 'f', 2));
+                             .arg(a.f1, 0, 'f', 2) +
+                         left);
     m_agreement->show();
 }
 
@@ -549,7 +557,7 @@ bool AnomalyView::loadLabels(const QString& path, QString* error) {
     }
     try {
         m_labels = readLabelWindows(path.toStdString(), QFileInfo(m_source).fileName().toStdString(), m_detection->index,
-                                    m_detection->series.steps);
+                                    m_detection->series.steps, &m_labelsOutside);
     } catch (const std::exception& e) {
         *error = qText(e.what());
         return false;

@@ -88,6 +88,7 @@ private:
     double m_threshold = 0.0;
     std::vector<AnomalyInterval> m_intervals;
     std::vector<LabelWindow> m_labels;
+    std::int64_t m_labelsOutside = 0;  ///< known windows of the file outside this series, left out
     double m_x0 = 0.0, m_dx = 1.0;  ///< step t is drawn at x0 + dx t
     double m_scoreTop = 0.0;        ///< the highest score (or the rule's value) under the rule
 
