@@ -1,7 +1,9 @@
 #include "service/forecasting.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <utility>
 
 #include "data/sample_catalogue.h"
@@ -10,6 +12,77 @@
 namespace loom {
 
 namespace {
+
+/// A time written as ISO 8601 writes it: "2026-01-05", "2026-01-05 13:00", "2026-01-05T13:00:30".
+struct IsoTime {
+    std::int64_t seconds = 0;  ///< since 1970-01-01 00:00
+    std::size_t length = 10;   ///< 10: a date; 16: with hours and minutes; 19: with seconds
+    char separator = ' ';
+};
+
+std::optional<IsoTime> parseIsoTime(const std::string& s) {
+    if (s.size() != 10 && s.size() != 16 && s.size() != 19) return std::nullopt;
+    const auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return std::nullopt;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v;
+    };
+    const auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2);
+    if (!y || !mo || !d || s[4] != '-' || s[7] != '-') return std::nullopt;
+    const std::chrono::year_month_day date{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*mo)},
+                                           std::chrono::day{static_cast<unsigned>(*d)}};
+    if (!date.ok()) return std::nullopt;
+    IsoTime t;
+    t.length = s.size();
+    t.seconds = static_cast<std::int64_t>(std::chrono::sys_days{date}.time_since_epoch().count()) * 86400;
+    if (s.size() == 10) return t;
+    const auto h = digits(11, 2), mi = digits(14, 2);
+    if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':' || !h || !mi || *h > 23 || *mi > 59) return std::nullopt;
+    t.separator = s[10];
+    t.seconds += *h * 3600 + *mi * 60;
+    if (s.size() == 16) return t;
+    const auto sec = digits(17, 2);
+    if (s[16] != ':' || !sec || *sec > 59) return std::nullopt;
+    t.seconds += *sec;
+    return t;
+}
+
+std::string formatIsoTime(std::int64_t seconds, const IsoTime& like) {
+    const std::int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+    const std::int64_t rest = seconds - days * 86400;
+    const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+    char text[128];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u%c%02lld:%02lld:%02lld", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), like.separator,
+                  static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
+                  static_cast<long long>(rest % 60));
+    return std::string(text, like.length);
+}
+
+/// The time `past` steps after the last of `texts`, when they are ISO times a constant step
+/// apart at the end (hourly, daily); nothing otherwise.
+std::optional<std::string> isoTimeAfter(const std::vector<std::string>& texts, std::int64_t past) {
+    constexpr std::size_t kLooked = 4;  // the last rows whose steps must agree
+    if (texts.size() < 2) return std::nullopt;
+    const std::size_t from = texts.size() - std::min(texts.size(), kLooked);
+    std::optional<IsoTime> last;
+    std::int64_t step = 0;
+    for (std::size_t i = from; i < texts.size(); ++i) {
+        const std::optional<IsoTime> t = parseIsoTime(texts[i]);
+        if (!t || (last && t->length != last->length)) return std::nullopt;
+        if (last) {
+            const std::int64_t gap = t->seconds - last->seconds;
+            if (gap <= 0 || (step != 0 && gap != step)) return std::nullopt;
+            step = gap;
+        }
+        last = t;
+    }
+    // Monthly and yearly steps are no constant number of seconds: the steps disagree above.
+    return formatIsoTime(last->seconds + step * past, *last);
+}
 
 /// The model's forecasts of `horizon` steps from each origin, in the model's units, row-major
 /// (origin, step, feature): the model's own horizon at a time, its forecasts fed back as the
@@ -226,7 +299,10 @@ std::string forecastTime(const ForecastOutcome& o, std::int64_t t) {
         const double step = index.values[1] - index.values[0];
         return csvNumber(index.values.back() + step * static_cast<double>(past), 15);
     }
-    if (!index.texts.empty()) return index.texts.back() + " +" + std::to_string(past);
+    if (!index.texts.empty()) {
+        if (std::optional<std::string> next = isoTimeAfter(index.texts, past)) return *next;
+        return index.texts.back() + " +" + std::to_string(past);
+    }
     return std::to_string(t + 1);
 }
 

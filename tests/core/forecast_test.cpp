@@ -190,3 +190,28 @@ TEST(ForecastService, RefusesWhatItCannotForecast) {
 
 }  // namespace
 }  // namespace loom
+
+namespace loom {
+namespace {
+
+TEST(ForecastService, TimesPastTheEndFollowTheSeriesOwnStep) {
+    ForecastOutcome o;
+    o.series.steps = 3;
+    o.index.name = "time";
+    o.index.texts = {"2026-02-27 22:00", "2026-02-27 23:00", "2026-02-28 00:00"};
+    EXPECT_EQ(forecastTime(o, 2), "2026-02-28 00:00");
+    EXPECT_EQ(forecastTime(o, 3), "2026-02-28 01:00");
+    EXPECT_EQ(forecastTime(o, 3 + 24), "2026-03-01 01:00");  // over the month's end, 2026 not a leap year
+    o.index.texts = {"2024-02-27", "2024-02-28", "2024-02-29"};
+    EXPECT_EQ(forecastTime(o, 3), "2024-03-01");
+    o.index.texts = {"2026-01-05T10:00:00", "2026-01-05T10:00:30", "2026-01-05T10:01:00"};
+    EXPECT_EQ(forecastTime(o, 4), "2026-01-05T10:02:00");
+    // Months are no constant step, and times that are no ISO dates are counted on.
+    o.index.texts = {"2026-01-01", "2026-02-01", "2026-03-01"};
+    EXPECT_EQ(forecastTime(o, 3), "2026-03-01 +1");
+    o.index.texts = {"Jan 1", "Jan 2", "Jan 3"};
+    EXPECT_EQ(forecastTime(o, 4), "Jan 3 +2");
+}
+
+}  // namespace
+}  // namespace loom
