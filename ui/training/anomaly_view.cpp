@@ -218,7 +218,7 @@ AnomalyView::AnomalyView(QWidget* parent)
     bar->addWidget(m_another);
     bar->addWidget(m_labelsButton);
     bar->addWidget(m_export);
-    layOutAnswerView(this, m_content, bar, column(this, {{m_seriesView, 3}, {m_scoreView, 2}}),
+    m_picture = layOutAnswerView(this, m_content, bar, column(this, {{m_seriesView, 3}, {m_scoreView, 2}}),
                      column(this, {{m_agreement, 0}, {m_table, 1}, {m_detail, 0}}), m_note);
 
     connect(m_ruleBox, &QComboBox::activated, this,
@@ -233,20 +233,19 @@ AnomalyView::AnomalyView(QWidget* parent)
         zoomToInterval(row);
         showDetail(row);
     });
-    const auto saveAs = [this](const QString& title, const QString& suffix, auto write) {
-        const QString path = askSavePath(this, title, QFileInfo(m_source).completeBaseName() +
-                                                          (suffix == "png" ? "_anomalies." : "_flagged.") + suffix);
+    const auto saveAs = [this](const QString& title, const QString& ending, auto write) {
+        const QString path = askSavePath(this, title, QFileInfo(m_source).completeBaseName() + ending);
         QString error;
         if (!path.isEmpty() && !write(path, &error)) QMessageBox::warning(this, title, error);
     };
     exportMenu->addAction(tr("Flagged Intervals (CSV)…"), this, [this, saveAs] {
-        saveAs(tr("Export Flagged Intervals"), "csv", [this](const QString& p, QString* e) { return exportIntervalsCsv(p, e); });
+        saveAs(tr("Export Flagged Intervals"), "_flagged.csv", [this](const QString& p, QString* e) { return exportIntervalsCsv(p, e); });
     });
     exportMenu->addAction(tr("Every Step's Score (CSV)…"), this, [this, saveAs] {
-        saveAs(tr("Export Scores"), "csv", [this](const QString& p, QString* e) { return exportStepsCsv(p, e); });
+        saveAs(tr("Export Scores"), "_scores.csv", [this](const QString& p, QString* e) { return exportStepsCsv(p, e); });
     });
     exportMenu->addAction(tr("Charts (PNG)…"), this, [this, saveAs] {
-        saveAs(tr("Export Anomaly Charts"), "png", [this](const QString& p, QString* e) { return exportPng(p, e); });
+        saveAs(tr("Export Anomaly Charts"), "_anomalies.png", [this](const QString& p, QString* e) { return exportPng(p, e); });
     });
     connect(m_labelsButton, &QPushButton::clicked, this, [this] {
         const QString dir = QSettings().value("lastDirectory").toString();
@@ -302,6 +301,9 @@ void AnomalyView::setDetection(std::shared_ptr<const Detection> detection, const
     m_content->show();
     {
         const QSignalBlocker block(m_thresholdBox);
+        // About four significant digits of the scores' own size: 0.4123, 12.30, 0.001230.
+        const int digits = m_threshold > 0 ? 4 - static_cast<int>(std::ceil(std::log10(m_threshold))) : 4;
+        m_thresholdBox->setDecimals(std::clamp(digits, 2, 8));
         m_thresholdBox->setSingleStep(std::max(1e-6, m_threshold / 20));
         m_thresholdBox->setValue(m_threshold);
     }
@@ -579,7 +581,7 @@ bool AnomalyView::exportStepsCsv(const QString& path, QString* error) const {
 }
 
 bool AnomalyView::exportPng(const QString& path, QString* error) const {
-    return saveWidgetPng(m_content, path, error);
+    return saveWidgetPng(m_picture, path, error);
 }
 
 }  // namespace loom::ui

@@ -108,6 +108,7 @@ private:
     ThresholdChartView* m_scoreView;
     QTableWidget* m_table;
     QWidget* m_content;
+    QWidget* m_picture = nullptr;  ///< the plots and the side column: what Export PNG draws
 
     void rebuildCharts();
     /// After the threshold or the rule moved: the intervals, shading, table and agreement.

@@ -101,7 +101,7 @@ ForecastView::ForecastView(QWidget* parent)
     bar->addWidget(m_wholeButton);
     bar->addWidget(m_series);
     bar->addWidget(m_export);
-    layOutAnswerView(this, m_content, bar, m_view, column(this, {{m_metrics, 1}, {m_verdict, 0}}), m_note);
+    m_picture = layOutAnswerView(this, m_content, bar, m_view, column(this, {{m_metrics, 1}, {m_verdict, 0}}), m_note);
 
     connect(m_horizon, &QSpinBox::editingFinished, this, [this] {
         if (m_outcome && m_horizon->value() != m_outcome->horizon) emit horizonChosen(m_horizon->value());
@@ -272,7 +272,7 @@ bool ForecastView::exportCsv(const QString& path, QString* error) const {
 }
 
 bool ForecastView::exportPng(const QString& path, QString* error) const {
-    return saveWidgetPng(m_content, path, error);
+    return saveWidgetPng(m_picture, path, error);
 }
 
 }  // namespace loom::ui

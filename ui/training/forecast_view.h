@@ -69,6 +69,7 @@ private:
     QChartView* m_view;
     QTableWidget* m_metrics;
     QWidget* m_content;
+    QWidget* m_picture = nullptr;  ///< the plots and the side column: what Export PNG draws
 
     void redraw();
     void fillMetrics();

@@ -21,7 +21,8 @@ inline QWidget* column(QWidget* parent, std::initializer_list<std::pair<QWidget*
 /// The layout of the views that show a trained model's answer (Anomalies, Forecast): in
 /// `content`, the tool bar over the plots beside a side column (the plots take what the side
 /// does not need); under it, the note that says why nothing is shown or what is going on.
-inline void layOutAnswerView(QWidget* view, QWidget* content, QLayout* bar, QWidget* plots, QWidget* side, QLabel* note) {
+/// Returns the plots and the side column together, without the tool bar: what a PNG shows.
+inline QWidget* layOutAnswerView(QWidget* view, QWidget* content, QLayout* bar, QWidget* plots, QWidget* side, QLabel* note) {
     auto* split = new QSplitter(Qt::Horizontal, content);
     split->addWidget(plots);
     split->addWidget(side);
@@ -36,6 +37,7 @@ inline void layOutAnswerView(QWidget* view, QWidget* content, QLayout* bar, QWid
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(content, 1);
     layout->addWidget(note);
+    return split;
 }
 
 }  // namespace loom::ui
