@@ -42,6 +42,45 @@ void checkVaries(const Series& train, const std::string& source) {
     }
 }
 
+/// A note for each feature of `units` (the scored series in the model's units) whose typical
+/// value lies far outside what the model trained on, as a series in other units does (degrees
+/// Fahrenheit scored by a model of Celsius): its scores then say little.
+void noteOtherUnits(const Series& units, const Series& data, const Normalizer& normalizer, std::vector<std::string>& notes) {
+    if (normalizer.kind == Normalizer::Kind::None) return;
+    // In the model's units a z-score's training part lies around 0 with deviation 1, a min-max
+    // one between 0 and 1: a median this far out is no unusual stretch but another scale.
+    constexpr double kFar = 6.0;
+    for (std::int64_t f = 0; f < units.features; ++f) {
+        std::vector<double> values;
+        values.reserve(static_cast<std::size_t>(units.steps));
+        for (std::int64_t t = 0; t < units.steps; ++t) {
+            const double v = units.values[static_cast<std::size_t>(t * units.features + f)];
+            if (!std::isnan(v)) values.push_back(v);
+        }
+        if (values.empty()) continue;
+        const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+        std::nth_element(values.begin(), middle, values.end());
+        const double median = *middle;
+        const bool zscore = normalizer.kind == Normalizer::Kind::ZScore;
+        const double centre = zscore ? 0.0 : 0.5;
+        if (std::abs(median - centre) <= kFar) continue;
+        const auto i = static_cast<std::size_t>(f);
+        const double shift = normalizer.shift[i], scale = normalizer.scale[i];
+        const std::string name = i < data.names.size() ? data.names[i] : std::to_string(f + 1);
+        std::string note = "'";
+        note.append(printableExcerpt(name, 40));
+        note.append("' is around ").append(number(median * scale + shift));
+        note.append(" here, far from what the model trained on (");
+        if (zscore) {
+            note.append("mean ").append(number(shift)).append(", deviation ").append(number(scale));
+        } else {
+            note.append("from ").append(number(shift)).append(" to ").append(number(shift + scale));
+        }
+        note.append("): is it in the same units? Its scores then say little");
+        notes.push_back(std::move(note));
+    }
+}
+
 }  // namespace
 
 Detection detectAnomalies(const DetectionRequest& request, const std::function<bool(double)>& progress) {
@@ -99,6 +138,7 @@ Detection detectAnomalies(const DetectionRequest& request, const std::function<b
                         (units.features == 1 ? "" : "s") + ", and the model was trained on " +
                         std::to_string(normalizer.shift.size()));
     }
+    noteOtherUnits(units, d.series, normalizer, d.notes);
     try {
         d.errors = reconstructionErrors(plan, units, 1, request.metric, progressPart(progress, 0.55, 1.0));
     } catch (const DataError& e) {

@@ -96,6 +96,21 @@ TEST(Detection, WithoutTheRunsNormaliserItIsFittedOnTheTrainingPart) {
     EXPECT_NEAR(d.scores.score[2], 0.5, 1e-6);
 }
 
+TEST(Detection, SaysWhenTheScoredSeriesIsInOtherUnits) {
+    DetectionRequest request;
+    request.model = doubler(write("ll_detect_units_train.csv", {0, 1, 0, 1, 0, 1, 0, 1, 9, 9}));
+    // The same pattern 100 deviations up: as if the scored file were in other units.
+    request.scored.source = write("ll_detect_units_scored.csv", {100, 101, 100, 101, 100, 101, 100, 101});
+    Detection d = detectAnomalies(request);
+    ASSERT_EQ(d.notes.size(), 1u);
+    EXPECT_EQ(d.notes[0], "'v' is around 212 here, far from what the model trained on (mean 10, deviation 2): is it "
+                          "in the same units? Its scores then say little");
+    // A stretch that is unusual but in the same units says nothing of units.
+    request.scored.source = write("ll_detect_units_same.csv", {0, 1, 0, 9, 9, 9, 0, 1});
+    d = detectAnomalies(request);
+    EXPECT_TRUE(d.notes.empty());
+}
+
 TEST(Detection, SaysWhichStepsGapsLeaveUnscored) {
     DetectionRequest request;
     request.model = doubler(write("ll_detect_gap_train.csv", {0, 1, 0, 1, 0, 1, 0, 1, 9, 9}));
