@@ -130,14 +130,7 @@ Detection detectAnomalies(const DetectionRequest& request, const std::function<b
     const std::string& source = sameSeries ? trainingSpec.source : request.scored.source;
     d.series = std::move(scored.series);
     d.index = std::move(scored.index);
-    Series units = d.series;
-    try {
-        normalizer.apply(units);
-    } catch (const DataError&) {
-        throw DataError(source + ": the data has " + std::to_string(units.features) + " feature" +
-                        (units.features == 1 ? "" : "s") + ", and the model was trained on " +
-                        std::to_string(normalizer.shift.size()));
-    }
+    Series units = inModelUnits(d.series, normalizer, source);
     noteOtherUnits(units, d.series, normalizer, d.notes);
     try {
         d.errors = reconstructionErrors(plan, units, 1, request.metric, progressPart(progress, 0.55, 1.0));

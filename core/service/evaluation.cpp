@@ -48,6 +48,17 @@ std::optional<RunRecord> runOfProjectWeights(const Project& project) {
     return std::nullopt;
 }
 
+Series inModelUnits(Series series, const Normalizer& normalizer, const std::string& source) {
+    try {
+        normalizer.apply(series);
+    } catch (const DataError&) {
+        const std::int64_t f = series.features;
+        throw DataError(source + ": the data has " + std::to_string(f) + (f == 1 ? " feature" : " features") +
+                        ", and the model was trained on " + std::to_string(normalizer.shift.size()));
+    }
+    return series;
+}
+
 ModelTask requireTask(const DataSpec& spec, const Plan<float>& plan, WindowSpec::Target wanted) {
     const Dims& in = plan.dims(plan.inputs().at(0));
     const Dims& out = plan.dims(plan.outputs().at(0));

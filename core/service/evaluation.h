@@ -58,6 +58,11 @@ Plan<float> scoringPlan(const ModelGraph& graph, int trainingBatch, std::int64_t
 /// saying what the model takes and returns, and what it does instead.
 ModelTask requireTask(const DataSpec& spec, const Plan<float>& plan, WindowSpec::Target wanted);
 
+/// `series` in the model's units, by the normaliser of the run that trained it. Throws
+/// DataError naming `source` when the series has another number of features than the model
+/// was trained on.
+Series inModelUnits(Series series, const Normalizer& normalizer, const std::string& source);
+
 /// A progress callback for one phase of a longer task: the phase's fraction f is the task's
 /// from + (to - from) f. Empty when `progress` is.
 std::function<bool(double)> progressPart(const std::function<bool(double)>& progress, double from, double to);

@@ -169,13 +169,7 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
             throw DataError(trainingSpec.source + ": " + e.what());
         }
     }
-    Series units = o.series;
-    try {
-        normalizer.apply(units);
-    } catch (const DataError&) {
-        throw DataError(spec.source + ": the data has " + std::to_string(f) + " feature" + (f == 1 ? "" : "s") +
-                        ", and the model was trained on " + std::to_string(normalizer.shift.size()));
-    }
+    Series units = inModelUnits(o.series, normalizer, spec.source);
     if (f != in[1]) {
         throw DataError(spec.source + ": the data has " + std::to_string(f) + " features, and the model's Input takes " +
                         std::to_string(in[1]));

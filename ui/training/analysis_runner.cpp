@@ -115,12 +115,6 @@ void AnalysisRunner::refresh() {
     chooseDefaultData(shown);
     const QString name = QString::fromStdString(sourceDisplayName(shown.source));
     m_shownName = name;
-    const auto progress = [](TaskContext& task) {
-        return [&task](double f) {
-            task.progress(f);
-            return !task.stopRequested();
-        };
-    };
     m_forecasting = !reconstructs;
     if (reconstructs) {
         m_forecast->setNote(tr("This model reconstructs its input: it finds anomalies (see Anomalies) rather than "
@@ -129,13 +123,8 @@ void AnalysisRunner::refresh() {
         DetectionRequest request;
         request.model = std::move(model);
         request.scored = std::move(series);
-        m_task.start([this, request = std::move(request), name, progress](TaskContext& task) {
-            auto detection = std::make_shared<const Detection>(detectAnomalies(request, progress(task)));
-            task.post([this, detection, name] {
-                m_anomalies->setDetection(detection, name);
-                emit done();
-            });
-        });
+        startAnswer<Detection>([request = std::move(request)](const auto& progress) { return detectAnomalies(request, progress); },
+                               [this, name](std::shared_ptr<const Detection> answer) { m_anomalies->setDetection(std::move(answer), name); });
         return;
     }
     m_anomalies->setNote(tr("This model forecasts: its forecast and backtest are in Forecast. Anomalies need an "
@@ -145,10 +134,20 @@ void AnalysisRunner::refresh() {
     request.model = std::move(model);
     request.data = std::move(series);
     if (m_horizon) request.horizon = *m_horizon;
-    m_task.start([this, request = std::move(request), name, progress](TaskContext& task) {
-        auto outcome = std::make_shared<const ForecastOutcome>(forecastSeries(request, progress(task)));
-        task.post([this, outcome, name] {
-            m_forecast->setOutcome(outcome, name);
+    startAnswer<ForecastOutcome>([request = std::move(request)](const auto& progress) { return forecastSeries(request, progress); },
+                                 [this, name](std::shared_ptr<const ForecastOutcome> answer) { m_forecast->setOutcome(std::move(answer), name); });
+}
+
+template <class Answer, class Compute, class Show>
+void AnalysisRunner::startAnswer(Compute compute, Show show) {
+    m_task.start([this, compute = std::move(compute), show = std::move(show)](TaskContext& task) {
+        const std::function<bool(double)> progress = [&task](double f) {
+            task.progress(f);
+            return !task.stopRequested();
+        };
+        auto answer = std::make_shared<const Answer>(compute(progress));
+        task.post([this, answer, show] {
+            show(answer);
             emit done();
         });
     });

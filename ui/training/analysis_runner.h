@@ -50,6 +50,10 @@ private:
 
     /// Both views say `text` (a model that is neither kind, weights missing, ...).
     void noteBoth(const QString& text);
+    /// Computes an answer off the window's thread (`compute` is told a progress callback) and
+    /// shows it with `show` on the window's thread.
+    template <class Answer, class Compute, class Show>
+    void startAnswer(Compute compute, Show show);
 };
 
 }  // namespace loom::ui
