@@ -241,6 +241,23 @@ LabelAgreement agreement(const std::vector<AnomalyInterval>& intervals, const st
     a.precision = a.intervals == 0 ? 1.0 : static_cast<double>(a.trueAlarms) / static_cast<double>(a.intervals);
     a.recall = a.windows == 0 ? 0.0 : static_cast<double>(a.found) / static_cast<double>(a.windows);
     a.f1 = a.precision + a.recall > 0 ? 2 * a.precision * a.recall / (a.precision + a.recall) : 0.0;
+    // The known windows as disjoint stretches, then each flagged interval's steps inside them.
+    std::vector<LabelWindow> merged;
+    for (const LabelWindow& w : known) {
+        if (!merged.empty() && w.start <= merged.back().end + 1) {
+            merged.back().end = std::max(merged.back().end, w.end);
+        } else {
+            merged.push_back(w);
+        }
+    }
+    std::size_t k = 0;
+    for (const AnomalyInterval& i : flagged) {
+        a.flaggedSteps += i.end - i.start + 1;
+        while (k < merged.size() && merged[k].end < i.start) ++k;
+        for (std::size_t j = k; j < merged.size() && merged[j].start <= i.end; ++j) {
+            a.flaggedInWindows += std::min(i.end, merged[j].end) - std::max(i.start, merged[j].start) + 1;
+        }
+    }
     return a;
 }
 

@@ -37,6 +37,9 @@ struct LabelAgreement {
     double precision = 0.0;  ///< true alarms / intervals (1 with no interval)
     double recall = 0.0;     ///< found / windows
     double f1 = 0.0;
+    /// Step by step, beside the events: the flagged steps, and those inside a known window. One
+    /// interval over the whole series finds every window (F1 1) yet has little of its time in them.
+    std::int64_t flaggedSteps = 0, flaggedInWindows = 0;
 };
 LabelAgreement agreement(const std::vector<AnomalyInterval>& intervals, const std::vector<LabelWindow>& windows);
 

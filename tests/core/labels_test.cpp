@@ -111,6 +111,21 @@ TEST(Labels, AgreementEventByEvent) {
     const LabelAgreement nested = agreement({{50, 60, 1, 1, -1}}, {{0, 100}, {10, 20}});
     EXPECT_EQ(nested.found, 1);
     EXPECT_EQ(nested.trueAlarms, 1);
+    EXPECT_EQ(nested.flaggedSteps, 11);
+    EXPECT_EQ(nested.flaggedInWindows, 11);
+}
+
+TEST(Labels, AgreementCountsTheFlaggedTimeInsideKnownWindows) {
+    // Steps 2-3 (one inside {0,2}), 20-22 (two inside {21,30}), 40-41 (none).
+    const LabelAgreement a = agreement({{2, 3, 1, 1, -1}, {20, 22, 1, 1, -1}, {40, 41, 1, 1, -1}},
+                                       {{0, 2}, {21, 30}, {60, 70}, {80, 81}});
+    EXPECT_EQ(a.flaggedSteps, 7);
+    EXPECT_EQ(a.flaggedInWindows, 3);
+    // One interval over the whole series finds every window, F1 1, with little of its time in them.
+    const LabelAgreement all = agreement({{0, 99, 1, 1, -1}}, {{10, 14}, {12, 19}, {50, 54}});
+    EXPECT_DOUBLE_EQ(all.f1, 1.0);
+    EXPECT_EQ(all.flaggedSteps, 100);
+    EXPECT_EQ(all.flaggedInWindows, 15);  // 10-19 (overlapping windows counted once) and 50-54
 }
 
 }  // namespace

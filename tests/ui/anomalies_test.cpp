@@ -135,6 +135,8 @@ private slots:
         QVERIFY(view.agreementLabel()->isVisible());
         QVERIFY2(view.agreementLabel()->text().contains("found: 1 of 2"), qPrintable(view.agreementLabel()->text()));
         QVERIFY(view.agreementLabel()->text().contains("precision 1.00 · recall 0.50"));
+        QVERIFY2(view.agreementLabel()->text().contains(QRegularExpression("flagged time inside known windows: [1-9][0-9]?%")),
+                 qPrintable(view.agreementLabel()->text()));
         // Dragging moves the agreement with it: now nothing is flagged.
         test::dragMouse(viewport, pixelOf(view, 0.2), pixelOf(view, 1.2));
         QVERIFY2(view.agreementLabel()->text().contains("found: 0 of 2"), qPrintable(view.agreementLabel()->text()));

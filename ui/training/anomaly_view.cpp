@@ -178,7 +178,9 @@ AnomalyView::AnomalyView(QWidget* parent)
     m_detail->setTextFormat(Qt::PlainText);
     m_agreement->setTextFormat(Qt::PlainText);
     m_agreement->setToolTip(tr("Event by event: an interval that overlaps a known window is a true alarm; a known "
-                               "window that an interval overlaps is found"));
+                               "window that an interval overlaps is found. Step by step: the share of the flagged "
+                               "time that lies inside known windows (a threshold that flags everything finds every "
+                               "window, but little of its time is in them)."));
     m_agreement->hide();
 
     for (QChartView* view : {m_seriesView, static_cast<QChartView*>(m_scoreView)}) {
@@ -501,14 +503,17 @@ void AnomalyView::showAgreement() {
         m_agreement->show();
         return;
     }
-    m_agreement->setText(tr("Known windows found: %1 of %2 · true alarms: %3 of %4\nprecision %5 · recall %6 · F1 %7")
+    const double inside = a.flaggedSteps > 0 ? 100.0 * static_cast<double>(a.flaggedInWindows) / static_cast<double>(a.flaggedSteps) : 0.0;
+    m_agreement->setText(tr("Known windows found: %1 of %2 · true alarms: %3 of %4\nprecision %5 · recall %6 · F1 %7"
+                            " · flagged time inside known windows: %8%")
                              .arg(a.found)
                              .arg(a.windows)
                              .arg(a.trueAlarms)
                              .arg(a.intervals)
                              .arg(a.precision, 0, 'f', 2)
                              .arg(a.recall, 0, 'f', 2)
-                             .arg(a.f1, 0, 'f', 2) +
+                             .arg(a.f1, 0, 'f', 2)
+                             .arg(inside, 0, 'f', 0) +
                          left);
     m_agreement->show();
 }
