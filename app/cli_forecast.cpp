@@ -32,7 +32,19 @@ json outcomeJson(const ForecastOutcome& o) {
     for (std::int64_t h = 0; h < o.horizon; ++h) {
         json values = json::array();
         for (std::int64_t k = 0; k < o.series.features; ++k) values.push_back(o.forecast[static_cast<std::size_t>(h * o.series.features + k)]);
-        steps.push_back({{"time", forecastTime(o, o.origin + h)}, {"values", std::move(values)}});
+        json step = {{"time", forecastTime(o, o.origin + h)}, {"values", values}};
+        const std::int64_t t = o.origin + h;
+        if (t < o.series.steps) {  // the data goes on here: its truth and the error
+            json truth = json::array(), error = json::array();
+            for (std::int64_t k = 0; k < o.series.features; ++k) {
+                const double real = o.series.at(t, k);
+                truth.push_back(std::isnan(real) ? json(nullptr) : json(real));
+                error.push_back(std::isnan(real) ? json(nullptr) : json(values[static_cast<std::size_t>(k)].get<double>() - real));
+            }
+            step["truth"] = std::move(truth);
+            step["error"] = std::move(error);
+        }
+        steps.push_back(std::move(step));
     }
     const auto number = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
     json table = json::array();
@@ -58,17 +70,32 @@ void printOutcome(const ForecastOutcome& o, std::ostream& out) {
     std::size_t width = std::max<std::size_t>(6, o.index.empty() ? 3 : o.index.name.size());
     for (std::int64_t h = 0; h < o.horizon; ++h) width = std::max(width, forecastTime(o, o.origin + h).size());
     out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << (o.index.empty() ? "row" : o.index.name);
-    // Columns as wide as their names (at least 14), the last one unpadded.
+    // Per feature the forecast, and where the data goes on, its truth and error; columns as
+    // wide as their names (at least 14), the last one unpadded.
+    const bool truth = o.origin < o.series.steps;
+    const std::vector<const char*> kinds = truth ? std::vector<const char*>{"forecast", "truth", "error"}
+                                                 : std::vector<const char*>{"forecast"};
     std::vector<int> widths;
     for (std::int64_t k = 0; k < f; ++k) {
-        widths.push_back(k + 1 < f ? std::max(14, static_cast<int>(forecastColumnName(o, "forecast", k).size()) + 2) : 0);
+        for (const char* kind : kinds) widths.push_back(std::max(14, static_cast<int>(forecastColumnName(o, kind, k).size()) + 2));
     }
-    for (std::int64_t k = 0; k < f; ++k) out << std::setw(widths[static_cast<std::size_t>(k)]) << forecastColumnName(o, "forecast", k);
+    widths.back() = 0;
+    std::size_t column = 0;
+    for (std::int64_t k = 0; k < f; ++k) {
+        for (const char* kind : kinds) out << std::setw(widths[column++]) << forecastColumnName(o, kind, k);
+    }
     out << "\n";
     for (std::int64_t h = 0; h < o.horizon; ++h) {
-        out << "  " << std::setw(static_cast<int>(width + 2)) << forecastTime(o, o.origin + h);
+        const std::int64_t t = o.origin + h;
+        out << "  " << std::setw(static_cast<int>(width + 2)) << forecastTime(o, t);
+        column = 0;
         for (std::int64_t k = 0; k < f; ++k) {
-            out << std::setw(widths[static_cast<std::size_t>(k)]) << cell(o.forecast[static_cast<std::size_t>(h * f + k)], 6);
+            const double forecast = o.forecast[static_cast<std::size_t>(h * f + k)];
+            out << std::setw(widths[column++]) << cell(forecast, 6);
+            if (!truth) continue;
+            const double real = t < o.series.steps ? o.series.at(t, k) : std::nan("");
+            out << std::setw(widths[column++]) << (std::isnan(real) ? std::string("-") : cell(real, 6));
+            out << std::setw(widths[column++]) << (std::isnan(real) ? std::string("-") : cell(forecast - real, 6));
         }
         out << "\n";
     }

@@ -261,6 +261,14 @@ TEST(CliForecast, ForecastsAndComparesWithTheNaiveForecasts) {
     EXPECT_EQ(doc["backtest"]["table"].size(), 4u);
     text = readFile(dir / "inside.csv");
     EXPECT_TRUE(text.starts_with("t,forecast,truth,error\n2100,")) << text;
+    ASSERT_EQ(doc["forecast"].size(), 3u);
+    EXPECT_TRUE(doc["forecast"][0]["truth"].is_array()) << doc["forecast"][0].dump();
+    EXPECT_NEAR(doc["forecast"][0]["error"][0].get<double>(),
+                doc["forecast"][0]["values"][0].get<double>() - doc["forecast"][0]["truth"][0].get<double>(), 1e-9);
+    // The table printed says the same as the file.
+    r = run("forecast " + model + runDir + " --at 1101 --horizon 3");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "forecast      truth         error")) << r.out;
 
     // Each command refuses the other's model.
     r = run("detect " + model + runDir);
