@@ -220,6 +220,7 @@ AnomalyView::AnomalyView(QWidget* parent)
     bar->addWidget(m_another);
     bar->addWidget(m_labelsButton);
     bar->addWidget(m_export);
+    alignPlotsLeft(m_seriesChart, m_scoreChart);  // one time axis under the other
     m_picture = layOutAnswerView(this, m_content, bar, column(this, {{m_seriesView, 3}, {m_scoreView, 2}}),
                      column(this, {{m_agreement, 0}, {m_table, 1}, {m_detail, 0}}), m_note);
 

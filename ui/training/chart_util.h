@@ -4,8 +4,13 @@
 #include <QtCharts/QChart>
 #include <QtCharts/QValueAxis>
 
+#include <QMargins>
+#include <QObject>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <memory>
 
 namespace loom::ui {
 
@@ -51,6 +56,30 @@ inline void setEpochAxis(QValueAxis* axis, double epochs) {
 inline std::pair<double, double> lossAxisRange(double lo, double hi) {
     const double pad = std::max((hi - lo) * 0.05, std::max(std::abs(hi), std::abs(lo)) * 0.05 + 1e-9);
     return {std::max(0.0, lo - pad), hi + pad};
+}
+
+/// Keeps the plot areas of charts drawn one above the other (a series and its scores) starting
+/// at the same x, whatever the width of each one's axis labels: the chart with narrower labels
+/// gets the difference as extra left margin. It follows every change of either plot area.
+inline void alignPlotsLeft(QChart* upper, QChart* lower) {
+    struct State {
+        std::array<QChart*, 2> charts;
+        std::array<qreal, 2> extra{0, 0};
+        QMargins base;
+    };
+    auto state = std::make_shared<State>(State{{upper, lower}, {0, 0}, upper->margins()});
+    const auto align = [state] {
+        std::array<qreal, 2> natural{};
+        for (std::size_t i = 0; i < 2; ++i) natural[i] = state->charts[i]->plotArea().left() - state->extra[i];
+        const qreal target = std::max(natural[0], natural[1]);
+        for (std::size_t i = 0; i < 2; ++i) {
+            const qreal extra = target - natural[i];
+            if (std::abs(extra - state->extra[i]) < 0.5) continue;
+            state->extra[i] = extra;
+            state->charts[i]->setMargins(state->base + QMargins(static_cast<int>(std::lround(extra)), 0, 0, 0));
+        }
+    };
+    for (QChart* chart : {upper, lower}) QObject::connect(chart, &QChart::plotAreaChanged, chart, align);
 }
 
 }  // namespace loom::ui
