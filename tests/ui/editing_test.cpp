@@ -23,6 +23,7 @@
 #include "document/autosave.h"
 #include "document/document.h"
 #include "panels/inspector_panel.h"
+#include "layers/layer_nodes.h"
 #include "panels/problems_panel.h"
 #include "window_test_helpers.h"
 #include "window/file_actions.h"
@@ -157,6 +158,13 @@ private slots:
         QCOMPARE(task->currentData().toString(), QString("forecast"));
         QCOMPARE(w.findChild<QSpinBox*>("dataHorizon")->value(), 24);
         QCOMPARE(w.document()->project().training["data"]["horizon"], nlohmann::json(24));
+        // A fix is one undo step, the task's too.
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
+        QTRY_COMPARE(taskProblems(), 1);
+        QCOMPARE(task->currentData().toString(), QString("reconstruct"));
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_COMPARE(taskProblems(), 0);
+        QCOMPARE(task->currentData().toString(), QString("forecast"));
 
         // Choosing the task in the Data panel brings the problem back, with the padding fix.
         task->setFocus();
@@ -165,6 +173,31 @@ private slots:
         QVERIFY(clickFix("Fix: Pad conv1d_5's output"));
         QTRY_VERIFY(!w.document()->validation().hasErrors());
         QCOMPARE(task->currentData().toString(), QString("reconstruct"));
+    }
+
+    // A model being built takes a task once it is whole; undoing that edit takes it back.
+    void theTaskAModelTookFromItsShapesGoesWithTheEditThatMadeItWhole() {
+        MainWindow w;
+        Project p;
+        const NodeId in = addLayer(p.graph, "InputLayer", {0, 0});
+        p.graph.setParam(in, "shape", Dims{16, 1});
+        const NodeId lstm = addLayer(p.graph, "LSTM", {0, 100});
+        p.graph.setParam(lstm, "return_sequences", true);
+        p.graph.connect({in, 0}, {lstm, 0});
+        w.document()->setProject(p, QString());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* task = w.findChild<QComboBox*>("dataTask");
+        QCOMPARE(task->currentData().toString(), QString());  // not chosen: the model is not whole
+        QVERIFY(!w.document()->project().training.value("data", nlohmann::json::object()).contains("task"));
+        w.document()->addLayer("TimeDistributed", Point{0, 200}, 0, lstm);
+        QCOMPARE(w.document()->project().training["data"]["task"], nlohmann::json("reconstruct"));
+        QTRY_COMPARE(task->currentData().toString(), QString("reconstruct"));
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(!w.document()->project().training.value("data", nlohmann::json::object()).contains("task"));
+        QTRY_COMPARE(task->currentData().toString(), QString());
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w.document()->project().training["data"]["task"], nlohmann::json("reconstruct"));
     }
 
     void theInspectorEditsTheClickedLayer() {

@@ -12,8 +12,23 @@ GraphCommand::GraphCommand(Document* document, ModelGraph before, ModelGraph aft
       m_after(std::move(after)),
       m_kind(kind) {}
 
-void GraphCommand::redo() { m_document->setGraph(m_after); }
-void GraphCommand::undo() { m_document->setGraph(m_before); }
+void GraphCommand::redo() {
+    const nlohmann::json training = m_document->project().training;
+    const bool adopted = m_document->setGraph(m_after);
+    if (!m_done && adopted) m_beforeTask = training;
+    m_done = true;
+}
+
+void GraphCommand::undo() {
+    if (m_beforeTask) m_document->restoreTraining(*m_beforeTask);
+    m_document->setGraph(m_before);
+}
+
+TaskCommand::TaskCommand(Document* document, nlohmann::json before, nlohmann::json after, const QString& text)
+    : QUndoCommand(text), m_document(document), m_before(std::move(before)), m_after(std::move(after)) {}
+
+void TaskCommand::redo() { m_document->setTraining(m_after); }
+void TaskCommand::undo() { m_document->setTraining(m_before); }
 
 bool GraphCommand::mergeWith(const QUndoCommand* other) {
     const auto* next = static_cast<const GraphCommand*>(other);

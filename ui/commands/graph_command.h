@@ -2,6 +2,10 @@
 
 #include <QUndoCommand>
 
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
 #include "graph/model_graph.h"
 
 namespace loom::ui {
@@ -31,6 +35,24 @@ private:
     ModelGraph m_before;
     ModelGraph m_after;
     Kind m_kind;
+    /// The project's training settings before the edit first made the model whole and it took
+    /// the task its shapes suggest; undo puts them back with the graph.
+    std::optional<nlohmann::json> m_beforeTask;
+    bool m_done = false;
+};
+
+/// An undoable change of what the model is for (a fix that changes the task): the project's
+/// training settings before and after.
+class TaskCommand : public QUndoCommand {
+public:
+    TaskCommand(Document* document, nlohmann::json before, nlohmann::json after, const QString& text);
+    void redo() override;
+    void undo() override;
+
+private:
+    Document* m_document;
+    nlohmann::json m_before;
+    nlohmann::json m_after;
 };
 
 }  // namespace loom::ui

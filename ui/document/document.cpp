@@ -72,7 +72,8 @@ void Document::setTask(const ModelTask& task) {
 void Document::applyFix(const Fix& fix) {
     const Fix chosen = fix;  // `fix` may be one of the diagnostics the change replaces
     if (chosen.task) {
-        setTask(*chosen.task);
+        m_undo.push(new TaskCommand(this, m_project.training, withTask(m_project.training, *chosen.task),
+                                    QString::fromStdString(chosen.title)));
         return;
     }
     applyEdit(chosen.edit, QString::fromStdString(chosen.title));
@@ -141,12 +142,19 @@ void Document::restoreUnsaved(Project project, QString filePath) {
     m_undo.resetClean();  // unsaved until the user saves it
 }
 
-void Document::setGraph(ModelGraph graph) {
+bool Document::setGraph(ModelGraph graph) {
     m_project.graph = std::move(graph);
     m_taskAdopted = false;
     revalidate();
-    if (m_taskAdopted) emit trainingChanged();
+    const bool adopted = m_taskAdopted;
+    if (adopted) emit trainingChanged();
     emit changed();
+    return adopted;
+}
+
+void Document::restoreTraining(nlohmann::json training) {
+    m_project.training = std::move(training);
+    emit trainingChanged();
 }
 
 std::vector<NodeId> Document::applyEdit(const GraphEdit& edit, const QString& text) {

@@ -55,7 +55,7 @@ public:
     /// Sets what the model is for (the Data panel's Task, a fix that changes the task); same
     /// rules as setTraining().
     void setTask(const ModelTask& task);
-    /// Applies a fix of a problem: its graph edit as one undo step, or the task it sets.
+    /// Applies a fix of a problem as one undo step: its graph edit, or the task it sets.
     /// Throws EditError as applyEdit() does.
     void applyFix(const Fix& fix);
     /// Past training runs (see ui/training/run_record.h); same rules as setWeights().
@@ -124,8 +124,12 @@ public:
     /// false while the structure is locked or when nothing changes.
     bool replaceGraph(ModelGraph graph, const QString& text);
 
-    /// Replaces the graph and re-validates; for undo commands, which own the history.
-    void setGraph(ModelGraph graph);
+    /// Replaces the graph and re-validates; for undo commands, which own the history. True when
+    /// the model, made whole, took the task its shapes suggest.
+    bool setGraph(ModelGraph graph);
+    /// Puts back training settings as they were before an edit gave the model its task (undo);
+    /// validates again only with the graph that follows.
+    void restoreTraining(nlohmann::json training);
 
 signals:
     /// A whole other project took this one's place (File > New, Open, a recovered copy): views

@@ -162,6 +162,9 @@ void DataPanel::storeToDocument() {
     m_loading = true;
     m_document->setTraining(std::move(training));
     m_loading = false;
+    // The document may have added to what was stored (a model made whole by this edit takes
+    // the task its shapes suggest): show what the project says now.
+    loadFromDocument();
 }
 
 void DataPanel::loadFromDocument() {
