@@ -5,6 +5,16 @@
 namespace loom {
 namespace {
 
+/// One sample's shape, without the batch axis: "(48, 1)".
+std::string dimsText(const Dims& dims) {
+    std::string text = "(";
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (i > 0) text += ", ";
+        text += dims[i] == kNone ? std::string("None") : std::to_string(dims[i]);
+    }
+    return text + (dims.size() == 1 ? ",)" : ")");
+}
+
 /// previewData for samples already cut: how many train and validate, and whether one sample
 /// and its target have the shapes of the model's Input and output.
 void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<std::pair<Dims, Dims>>& dims,
@@ -25,13 +35,16 @@ void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<st
         return;
     }
     const auto& [in, out] = *dims;
+    // A class index per sample fits a classifier's vector of scores; nothing else does.
+    const bool classIndex = out.size() == 1 && *p.targetDims == Dims{1} &&
+                            (!spec.task || spec.task->target == WindowSpec::Target::Classification);
     if (*p.sampleDims != in) {
-        p.problem = "each sample is shaped " + formatShape(*p.sampleDims) + ", but the model's Input takes " +
-                    formatShape(in);
-    } else if (*p.targetDims != out && !(out.size() == 1 && *p.targetDims == Dims{1})) {
-        p.problem = "each target is shaped " + formatShape(*p.targetDims) + ", but the model's output is " +
-                    formatShape(out) +
-                    (spec.target.empty() && !spec.source.ends_with(".npz") ? "; choose the targets' file" : "");
+        p.problem = "one sample is shaped " + dimsText(*p.sampleDims) + ", but the model's Input takes " + dimsText(in);
+    } else if (*p.targetDims != out && !classIndex) {
+        const bool own = spec.target.empty() && !spec.source.ends_with(".npz");
+        p.problem = own ? "without a targets file each sample is its own target, shaped " + dimsText(*p.targetDims) +
+                              ", but the model's output is " + dimsText(out) + "; choose the targets' .npy file under Targets"
+                        : "one target is shaped " + dimsText(*p.targetDims) + ", but the model's output is " + dimsText(out);
     }
 }
 

@@ -191,14 +191,14 @@ TEST(Task, SamplesAlreadyCutAreComparedWithTheModelsShapes) {
     EXPECT_EQ(p.validationWindows, 2);
     EXPECT_EQ(p.sampleDims, (Dims{16, 1}));
     p = previewData(spec, std::pair{Dims{16, 1}, Dims{4, 1}}, "");
-    EXPECT_EQ(p.problem, "each target is shaped (None, 16, 1), but the model's output is (None, 4, 1); choose the "
-                         "targets' file");
+    EXPECT_EQ(p.problem, "without a targets file each sample is its own target, shaped (16, 1), but the model's output "
+                         "is (4, 1); choose the targets' .npy file under Targets");
     spec.target = (dir / "y.npy").string();
     p = previewData(spec, std::pair{Dims{16, 1}, Dims{4, 1}}, "");
     EXPECT_EQ(p.problem, "");
     EXPECT_EQ(p.targetDims, (Dims{4, 1}));
     p = previewData(spec, std::pair{Dims{32, 1}, Dims{4, 1}}, "");
-    EXPECT_EQ(p.problem, "each sample is shaped (None, 16, 1), but the model's Input takes (None, 32, 1)");
+    EXPECT_EQ(p.problem, "one sample is shaped (16, 1), but the model's Input takes (32, 1)");
     fs::remove_all(dir);
 }
 

@@ -40,6 +40,7 @@
 #include "document/document.h"
 #include "document/start_folder.h"
 #include "engine/weights_file.h"
+#include "data/npy.h"
 #include "graph/project_file.h"
 #include "layers/layer_nodes.h"
 #include "panels/palette_panel.h"
@@ -740,6 +741,35 @@ private slots:
         // The choice is the project's.
         QCOMPARE(QString::fromStdString(m_window->document()->project().training["data"]["missing"].get<std::string>()),
                  QString("interpolate"));
+    }
+
+    // Samples already cut: a forecaster's targets come from a file of their own.
+    void samplesInANpyFileTakeTheirTargetsFromAnother() {
+        QTemporaryDir dir;
+        const std::string x = dir.filePath("x.npy").toStdString(), y = dir.filePath("y.npy").toStdString();
+        writeNpy(x, NpyArray{{40, 48, 1}, std::vector<float>(40 * 48, 0.5f)});
+        writeNpy(y, NpyArray{{40, 24, 1}, std::vector<float>(40 * 24, 0.25f)});
+        m_window = std::make_unique<MainWindow>();
+        QVERIFY(m_window->openPath(":/examples/machine_forecast.loom"));
+        m_window->resize(1400, 1000);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        DataPanel* data = ws()->dataPanel();
+        auto* targets = data->findChild<QComboBox*>("dataTargets");
+        QVERIFY(targets);
+        QVERIFY(!targets->isVisibleTo(data));  // a series has no targets of its own
+        data->chooseFile(QString::fromStdString(x));
+        QVERIFY(waitFor([&] { return !data->busy(); }, 5000));
+        QVERIFY(targets->isVisibleTo(data));
+        QTRY_VERIFY(targets->height() > 0);  // shown, not squeezed out of the form
+        QVERIFY2(data->problem().contains("without a targets file each sample is its own target"), qPrintable(data->problem()));
+        targets->insertItem(1, "y.npy", QString::fromStdString(y));  // as the file dialog does
+        targets->setCurrentIndex(1);
+        QVERIFY(waitFor([&] { return !data->busy(); }, 5000));
+        QVERIFY2(data->ready(), qPrintable(data->problem()));
+        QCOMPARE(QString::fromStdString(m_window->document()->project().training["data"]["target"].get<std::string>()),
+                 QString::fromStdString(y));
+        QVERIFY2(data->summary().startsWith("40 samples of (48, 1), targets of (24, 1)"), qPrintable(data->summary()));
     }
 
     void aClassifierShowsAccuracyAndAConfusionMatrix() {

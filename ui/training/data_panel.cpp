@@ -175,7 +175,7 @@ void DataPanel::refresh() {
     // Labels only classify; a label column chosen before the task changed still shows.
     m_form->setRowVisible(m_label, !synthetic && !cut &&
                                        (m_task->currentData().toString() == "classify" || m_label->currentIndex() > 0));
-    m_form->setRowVisible(m_targets, cut && !spec.source.ends_with(".npz"));
+    m_targetsLine->setVisible(cut && !spec.source.ends_with(".npz"));
     for (QWidget* row : {static_cast<QWidget*>(m_window), static_cast<QWidget*>(m_stride),
                          static_cast<QWidget*>(m_missing)}) {
         m_form->setRowVisible(row, !cut);  // samples already cut have no windows to make
@@ -261,10 +261,14 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
         return;
     }
     if (preview.sampleDims) {
+        const auto shape = [](const Dims& d) {
+            QStringList sizes;
+            for (std::int64_t n : d) sizes << QString::number(n);
+            return "(" + sizes.join(", ") + (d.size() == 1 ? ",)" : ")");
+        };
         QString text = tr("%L1 samples of %2, targets of %3: %L4 training and %L5 validation samples")
                            .arg(preview.trainWindows + preview.validationWindows)
-                           .arg(QString::fromStdString(formatShape(*preview.sampleDims)),
-                                QString::fromStdString(formatShape(*preview.targetDims)))
+                           .arg(shape(*preview.sampleDims), shape(*preview.targetDims))
                            .arg(preview.trainWindows)
                            .arg(preview.validationWindows);
         setStatus(QString(), text);

@@ -69,6 +69,7 @@ private:
     QComboBox* m_source;
     QPushButton* m_browse;
     QComboBox* m_targets;  ///< for samples already cut (.npy): the file of their targets
+    QWidget* m_targetsLine = nullptr;  ///< "Targets:" and m_targets, under the source
     QLabel* m_about;
     QListWidget* m_columns;
     QComboBox* m_label;

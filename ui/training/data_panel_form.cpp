@@ -12,6 +12,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QVBoxLayout>
 
 #include "data/sample_catalogue.h"
 #include "data/synthetic.h"
@@ -93,9 +94,23 @@ void DataPanel::buildForm() {
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    auto* sourceRow = new QHBoxLayout;
-    sourceRow->addWidget(m_source, 1);
-    sourceRow->addWidget(m_browse);
+    // The source's description sits under it, in its field: a word-wrapped row of its own
+    // loses its height in a form whose other rows show and hide.
+    auto* sourceLine = new QHBoxLayout;
+    sourceLine->addWidget(m_source, 1);
+    sourceLine->addWidget(m_browse);
+    // Samples already cut take their targets from a file named under the source; shown and
+    // hidden inside the source's field, as a row of the form of its own came out 0 high.
+    m_targetsLine = new QWidget(this);
+    auto* targetsLine = new QHBoxLayout(m_targetsLine);
+    targetsLine->setContentsMargins(0, 0, 0, 0);
+    targetsLine->addWidget(new QLabel(tr("Targets:"), m_targetsLine));
+    targetsLine->addWidget(m_targets, 1);
+    auto* sourceRow = new QVBoxLayout;
+    sourceRow->setSpacing(2);
+    sourceRow->addLayout(sourceLine);
+    sourceRow->addWidget(m_about);
+    sourceRow->addWidget(m_targetsLine);
     auto* taskRow = new QHBoxLayout;
     taskRow->addWidget(m_task, 1);
     taskRow->addWidget(m_horizon);
@@ -103,8 +118,6 @@ void DataPanel::buildForm() {
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // a narrow dock puts fields under their labels
     form->addRow(tr("Task"), taskRow);
     form->addRow(tr("Source"), sourceRow);
-    form->addRow(QString(), m_about);
-    form->addRow(tr("Targets"), m_targets);
     form->addRow(tr("Columns"), m_columns);
     form->addRow(tr("Labels"), m_label);
     form->addRow(tr("Steps"), m_steps);
