@@ -21,6 +21,10 @@ std::string sequenceDifference(std::int64_t steps, std::int64_t features, const 
 
 }  // namespace
 
+std::string nextSteps(std::int64_t horizon) {
+    return horizon == 1 ? "the next step" : "the next " + std::to_string(horizon) + " steps";
+}
+
 std::string_view taskName(WindowSpec::Target target) {
     switch (target) {
         case WindowSpec::Target::Reconstruction: return "reconstruct";
@@ -40,8 +44,7 @@ std::optional<WindowSpec::Target> parseTaskName(std::string_view name) {
 std::string describeTask(const ModelTask& task) {
     switch (task.target) {
         case WindowSpec::Target::Reconstruction: return "reconstructs its input";
-        case WindowSpec::Target::Forecast:
-            return task.horizon == 1 ? "forecasts the next step" : "forecasts the next " + stepsWord(task.horizon);
+        case WindowSpec::Target::Forecast: return "forecasts " + nextSteps(task.horizon);
         case WindowSpec::Target::Classification: return "classifies its windows";
     }
     return {};
@@ -77,8 +80,7 @@ std::string taskMismatch(const ModelTask& task, const Dims& in, const Dims& out)
         case WindowSpec::Target::Forecast: {
             const std::int64_t h = task.horizon;
             if (out == Dims{h, features} || (h == 1 && out == Dims{features})) return {};
-            const std::string want = "the task is to forecast the next " + (h == 1 ? std::string("step") : stepsWord(h)) +
-                                     " of " + featuresWord(features) + ", but ";
+            const std::string want = "the task is to forecast " + nextSteps(h) + " of " + featuresWord(features) + ", but ";
             if (out.size() == 2) return want + sequenceDifference(h, features, out);
             if (out.size() == 1 && h == 1) {
                 return want + "the model returns " + std::to_string(out[0]) + " values per window " + formatShape(out);

@@ -23,6 +23,9 @@ struct ModelTask {
 /// The most steps a forecaster's horizon may say.
 inline constexpr std::int64_t kMostHorizonSteps = 100000;
 
+/// "the next step", "the next 24 steps": a forecast's horizon in words.
+std::string nextSteps(std::int64_t horizon);
+
 /// `reconstruct`, `forecast`, `classify`: the task's name in files and on the command line.
 std::string_view taskName(WindowSpec::Target target);
 /// The target a name says; nothing for any other text.

@@ -24,8 +24,11 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
     if (run) {
         const nlohmann::json& trained = run->run.training;
         if (trained.is_object() && trained.contains("data")) {
+            const std::optional<ModelTask> projectTask = request.data.task;
             request.data = dataSpecFromJson(trained["data"]);
             chooseDefaultData(request.data);
+            // A run from before tasks were recorded did the project's task.
+            if (!request.data.task) request.data.task = projectTask;
         }
         request.loss = trainConfigFromJson(trained).loss;
         request.normalizer = run->normalizer;

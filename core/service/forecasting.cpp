@@ -80,8 +80,14 @@ std::optional<std::string> isoTimeAfter(const std::vector<std::string>& texts, s
         }
         last = t;
     }
-    // Monthly and yearly steps are no constant number of seconds: the steps disagree above.
-    return formatIsoTime(last->seconds + step * past, *last);
+    // Months and years are no constant number of seconds (a 31-day step from Jul 1 to Aug 1
+    // is not the next month's): only steps up to four weeks go on.
+    constexpr std::int64_t kLongestStep = 28 * 86400;
+    if (step > kLongestStep || past > (std::int64_t{1} << 40) / step) return std::nullopt;
+    const std::int64_t seconds = last->seconds + step * past;
+    constexpr std::int64_t kYear10000 = 253402300800;  // 10000-01-01, past the four-digit years
+    if (seconds >= kYear10000) return std::nullopt;
+    return formatIsoTime(seconds, *last);
 }
 
 /// The model's forecasts of `horizon` steps from each origin, in the model's units, row-major

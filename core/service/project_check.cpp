@@ -28,32 +28,51 @@ std::optional<TaskShapes> shapesOf(const ModelGraph& graph, const Validation& va
     return s;
 }
 
-std::string taskTitle(const ModelTask& task) {
+/// A fix that changes the task says what the model stops doing.
+std::string taskTitle(const ModelTask& task, const ModelTask& was) {
+    std::string to;
     switch (task.target) {
-        case WindowSpec::Target::Reconstruction: return "Change the task to reconstructing the input";
-        case WindowSpec::Target::Forecast:
-            return task.horizon == 1 ? "Change the task to forecasting the next step"
-                                     : "Change the task to forecasting the next " + std::to_string(task.horizon) + " steps";
-        case WindowSpec::Target::Classification: return "Change the task to classifying windows";
+        case WindowSpec::Target::Reconstruction: to = "reconstruct the input"; break;
+        case WindowSpec::Target::Forecast: to = "forecast " + nextSteps(task.horizon); break;
+        case WindowSpec::Target::Classification: to = "classify windows"; break;
     }
-    return {};
+    std::string from;
+    switch (was.target) {
+        case WindowSpec::Target::Reconstruction: from = "reconstructing the input"; break;
+        case WindowSpec::Target::Forecast: from = "forecasting " + nextSteps(was.horizon); break;
+        case WindowSpec::Target::Classification: from = "classifying windows"; break;
+    }
+    return "Change the task: " + to + " instead of " + from;
 }
 
-/// Fixes that make the output layer's shape `wanted` (steps, features): its feature size set
-/// where one parameter decides it, and steps cropped or padded before it.
-std::vector<Fix> outputFixes(const ModelGraph& graph, const Validation& validation, const Node& output,
-                             const Dims& out, const Dims& wanted) {
-    std::vector<Fix> fixes;
-    if (out.size() != 2 || wanted.size() != 2) return fixes;
-    if (out[1] != wanted[1]) {
-        const LayerSpec* spec = findLayer(output.kind);
-        for (const char* key : {"units", "filters"}) {
-            if (spec && spec->param(key)) {
-                fixes.push_back(setParamFix(output, key, wanted[1],
-                                            "Set " + std::string(key) + "=" + std::to_string(wanted[1]) + " on " + output.name));
-                break;
-            }
+/// Sets the output layer's feature size where one parameter decides it.
+std::optional<Fix> widthFix(const Node& output, std::int64_t width) {
+    const LayerSpec* spec = findLayer(output.kind);
+    for (const char* key : {"units", "filters"}) {
+        if (spec && spec->param(key)) {
+            return setParamFix(output, key, width, "Set " + std::string(key) + "=" + std::to_string(width) + " on " + output.name);
         }
+    }
+    return std::nullopt;
+}
+
+/// Fixes that make the output do `task` for windows shaped `in`: its feature size set where
+/// one parameter decides it, and steps cropped or padded before it. A forecast keeps the last
+/// steps (those that have seen the whole window), a reconstruction crops or pads at the end.
+std::vector<Fix> outputFixes(const ModelGraph& graph, const Validation& validation, const Node& output,
+                             const Dims& out, const ModelTask& task, const Dims& in) {
+    std::vector<Fix> fixes;
+    const bool forecast = task.target == WindowSpec::Target::Forecast;
+    if (out.size() == 1) {  // one vector per window: the next step's features, at most
+        if (forecast && task.horizon == 1 && out[0] != in[1]) {
+            if (auto fix = widthFix(output, in[1])) fixes.push_back(std::move(*fix));
+        }
+        return fixes;
+    }
+    if (out.size() != 2) return fixes;
+    const Dims wanted = forecast ? Dims{task.horizon, in[1]} : in;
+    if (out[1] != wanted[1]) {
+        if (auto fix = widthFix(output, wanted[1])) fixes.push_back(std::move(*fix));
     }
     const std::vector<const Edge*> into = graph.inputEdges(output.id);
     if (out[0] != wanted[0] && into.size() == 1) {
@@ -61,7 +80,17 @@ std::vector<Fix> outputFixes(const ModelGraph& graph, const Validation& validati
         // Reshape or RepeatVector makes into them).
         const std::optional<TensorShape>& fed = validation.of(graph, into.front()->from.node).output;
         if (fed && fed->sizes().size() == 2 && fed->sizes()[0] == out[0]) {
-            fixes.push_back(stepsFix(graph, *into.front(), out[0] - wanted[0]));
+            const std::int64_t extra = out[0] - wanted[0];
+            if (forecast && extra > 0) {
+                const Node* producer = graph.node(into.front()->from.node);
+                fixes.push_back({"Keep the last " + std::to_string(wanted[0]) + " steps of " +
+                                     (producer ? producer->name : std::string("the layer")) + "'s output (Cropping1D)",
+                                 spliceInto(graph, *into.front(), "Cropping1D",
+                                            ParamMap{{"crop_before", extra}, {"crop_after", std::int64_t{0}}}),
+                                 std::nullopt});
+            } else {
+                fixes.push_back(stepsFix(graph, *into.front(), extra));
+            }
         }
     }
     return fixes;
@@ -83,13 +112,12 @@ std::optional<Diagnostic> taskProblem(const ModelGraph& graph, const Validation&
     d.severity = Severity::Error;
     d.node = output->id;
     why[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(why[0])));
-    d.message = why + ". The task is the project's (Data panel); an edit does not change it.";
+    d.message = why + ". The task is set in the Data panel; editing layers does not change it.";
     if (task.target != WindowSpec::Target::Classification && s->in.size() == 2) {
-        const Dims wanted = task.target == WindowSpec::Target::Reconstruction ? s->in : Dims{task.horizon, s->in[1]};
-        d.fixes = outputFixes(graph, validation, *output, s->out, wanted);
+        d.fixes = outputFixes(graph, validation, *output, s->out, task, s->in);
     }
     if (const auto other = taskFromShapes(s->in, s->out, !s->data.labelColumn.empty()); other && *other != task) {
-        d.fixes.push_back(Fix{taskTitle(*other), GraphEdit{}, other});
+        d.fixes.push_back(Fix{taskTitle(*other, task), GraphEdit{}, other});
     }
     return d;
 }

@@ -143,7 +143,12 @@ DataSpec dataSpecFromJson(const json& d) {
         }
         ModelTask task{*target, 1};
         if (task.target == WindowSpec::Target::Forecast) {
-            task.horizon = get<std::int64_t>(d, "horizon", 1);
+            const nlohmann::json& horizon = d.contains("horizon") ? d["horizon"] : nlohmann::json(1);
+            if (!horizon.is_number_integer()) {
+                throw std::runtime_error("a forecast's horizon must be a whole number of steps, not " +
+                                         printableExcerpt(horizon.dump(), 40));
+            }
+            task.horizon = horizon.get<std::int64_t>();
             if (task.horizon < 1 || task.horizon > kMostHorizonSteps) {
                 throw std::runtime_error("a forecast's horizon must be from 1 to " + std::to_string(kMostHorizonSteps) +
                                          " steps, not " + std::to_string(task.horizon));

@@ -423,7 +423,7 @@ TEST(Cli, ValidateSaysWhenTheModelNoLongerDoesTheProjectsTask) {
     EXPECT_EQ(r.exitCode, 1) << r.out;
     EXPECT_TRUE(has(r.out, file + ": forecast: error [task-mismatch]: The task is to forecast the next 12 steps of 1 "
                            "feature, but the model's output has 24 steps (None, 24, 1).")) << r.out;
-    EXPECT_TRUE(has(r.out, "  fix: Change the task to forecasting the next 24 steps")) << r.out;
+    EXPECT_TRUE(has(r.out, "  fix: Change the task: forecast the next 24 steps instead of forecasting the next 12 steps")) << r.out;
     // Training refuses it in the same words.
     r = run("train " + file + " --epochs 1");
     EXPECT_NE(r.exitCode, 0) << r.out;

@@ -211,6 +211,16 @@ TEST(ForecastService, TimesPastTheEndFollowTheSeriesOwnStep) {
     EXPECT_EQ(forecastTime(o, 3), "2026-03-01 +1");
     o.index.texts = {"Jan 1", "Jan 2", "Jan 3"};
     EXPECT_EQ(forecastTime(o, 4), "Jan 3 +2");
+    // Equal gaps that are still months or years: 31 days twice, 365 days twice.
+    o.index.texts = {"2026-07-01", "2026-08-01", "2026-09-01"};
+    EXPECT_EQ(forecastTime(o, 3), "2026-09-01 +1");
+    o.index.texts = {"2021-12-31", "2022-12-31", "2023-12-31"};
+    EXPECT_EQ(forecastTime(o, 3), "2023-12-31 +1");
+    // Not past the four-digit years.
+    o.index.texts = {"9999-12-30", "9999-12-31", "9999-12-31"};
+    EXPECT_EQ(forecastTime(o, 3), "9999-12-31 +1");
+    o.index.texts = {"9999-12-29", "9999-12-30", "9999-12-31"};
+    EXPECT_EQ(forecastTime(o, 3), "9999-12-31 +1");
 }
 
 }  // namespace

@@ -79,6 +79,8 @@ TEST(Task, IsWrittenInTheDataSettingsAndReadBack) {
               "unknown task 'denoise' (reconstruct, forecast or classify)");
     EXPECT_EQ(refusalOf([] { dataSpecFromJson({{"task", "forecast"}, {"horizon", 0}}); }),
               "a forecast's horizon must be from 1 to 100000 steps, not 0");
+    EXPECT_EQ(refusalOf([] { dataSpecFromJson({{"task", "forecast"}, {"horizon", 1e30}}); }),
+              "a forecast's horizon must be a whole number of steps, not 1e+30");
 }
 
 TEST(Task, DataIsPreparedForTheProjectsTaskNotTheShapes) {
@@ -130,11 +132,11 @@ TEST(Task, AnEditThatChangesTheOutputRaisesAProblemWithFixesAndKeepsTheTask) {
     EXPECT_EQ(p.graph.node(problem->node)->name, "conv1d_6");
     EXPECT_EQ(problem->message,
               "The task is to reconstruct each window of 25 steps and 1 feature, but the model's output has 24 "
-              "steps (None, 24, 1). The task is the project's (Data panel); an edit does not change it.");
+              "steps (None, 24, 1). The task is set in the Data panel; editing layers does not change it.");
     ASSERT_EQ(problem->fixes.size(), 2u);
     EXPECT_EQ(problem->fixes[0].title, "Pad conv1d_5's output with 1 step of zeros at the end (ZeroPadding1D)");
     EXPECT_FALSE(problem->fixes[0].task);
-    EXPECT_EQ(problem->fixes[1].title, "Change the task to forecasting the next 24 steps");
+    EXPECT_EQ(problem->fixes[1].title, "Change the task: forecast the next 24 steps instead of reconstructing the input");
     EXPECT_EQ(problem->fixes[1].task, (ModelTask{kForecast, 24}));
     EXPECT_TRUE(problem->fixes[1].edit.ops.empty());
     // Either fix leaves no problem: the padded model reconstructs, or the task is what it does.
@@ -200,6 +202,42 @@ TEST(Task, SamplesAlreadyCutAreComparedWithTheModelsShapes) {
     p = previewData(spec, std::pair{Dims{32, 1}, Dims{4, 1}}, "");
     EXPECT_EQ(p.problem, "one sample is shaped (16, 1), but the model's Input takes (32, 1)");
     fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace loom
+
+namespace loom {
+namespace {
+
+TEST(Task, AForecastersFixesKeepItsLastStepsOrSetItsWidth) {
+    nlohmann::json training = withTask(nlohmann::json::object(), ModelTask{kForecast, 4});
+    ModelGraph g;
+    const NodeId lstm = test::add(g, "LSTM", {{"units", std::int64_t{8}}, {"return_sequences", true}}, {test::input(g, {10, 1})});
+    test::add(g, "TimeDistributed", {{"units", std::int64_t{1}}}, {lstm});
+    std::optional<Diagnostic> problem = taskProblem(g, validate(g), training);
+    ASSERT_TRUE(problem);
+    ASSERT_FALSE(problem->fixes.empty());
+    EXPECT_TRUE(problem->fixes[0].title.starts_with("Keep the last 4 steps of ")) << problem->fixes[0].title;
+    const ModelGraph cropped = appliedEdit(g, problem->fixes[0].edit);
+    EXPECT_FALSE(taskProblem(cropped, validate(cropped), training));
+    const Node* crop = nullptr;
+    for (const Node& n : cropped.nodes()) {
+        if (n.kind == "Cropping1D") crop = &n;
+    }
+    ASSERT_TRUE(crop);
+    EXPECT_EQ(crop->param<std::int64_t>("crop_before"), 6);  // the first steps go, the last stay
+
+    // One vector per window of the wrong width: the next step's features, by the layer's units.
+    training = withTask(nlohmann::json::object(), ModelTask{kForecast, 1});
+    ModelGraph v;
+    test::add(v, "LSTM", {{"units", std::int64_t{12}}}, {test::input(v, {10, 1})});
+    problem = taskProblem(v, validate(v), training);
+    ASSERT_TRUE(problem);
+    ASSERT_FALSE(problem->fixes.empty());
+    EXPECT_EQ(problem->fixes[0].title, "Set units=1 on lstm_1");
+    const ModelGraph narrow = appliedEdit(v, problem->fixes[0].edit);
+    EXPECT_FALSE(taskProblem(narrow, validate(narrow), training));
 }
 
 }  // namespace

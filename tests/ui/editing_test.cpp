@@ -152,7 +152,7 @@ private slots:
         QCOMPARE(w.document()->project().training["data"]["task"], nlohmann::json("reconstruct"));
 
         // Changing the task is a fix of its own, said in words; the Data panel follows.
-        QVERIFY(clickFix("Fix: Change the task to forecasting the next 24 steps"));
+        QVERIFY(clickFix("Fix: Change the task: forecast the next 24 steps instead of reconstructing the input"));
         QTRY_COMPARE(taskProblems(), 0);
         QVERIFY(!w.document()->validation().hasErrors());
         QCOMPARE(task->currentData().toString(), QString("forecast"));

@@ -47,15 +47,17 @@ QString Autosaver::directory() {
 
 Autosaver::~Autosaver() { m_writer.waitForDone(); }
 
-void Autosaver::writeCopy(const Project& project) {
+bool Autosaver::writeCopy(const Project& project) {
     try {
         saveProject(project, m_file.toStdString());
         const nlohmann::json meta = {{"original", m_document->filePath().toStdString()},
                                      {"name", m_document->displayName().toStdString()},
                                      {"saved", QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()}};
         writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
+        return true;
     } catch (const std::exception&) {
         // A full disk must not interrupt editing; the next interval tries again.
+        return false;
     }
 }
 
@@ -164,9 +166,10 @@ bool Autosaver::restore(const Recovery& r, Document* document, QString* error) {
 bool Autosaver::adopt(const Recovery& r, QString* error) {
     if (!restore(r, m_document, error)) return false;
     // The restored work is this session's copy before the one left behind goes: a second
-    // crash right after restoring loses nothing.
-    saveNow();
-    if (QFile::exists(m_file)) discard(r);
+    // crash right after restoring loses nothing. Should the copy not be written (a full
+    // disk), the one left behind stays.
+    m_writer.waitForDone();
+    if (writeCopy(m_document->project())) discard(r);
     return true;
 }
 

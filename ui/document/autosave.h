@@ -76,7 +76,8 @@ private:
     std::optional<Snapshot> m_nextSnapshot;
     bool m_holdSnapshot = false;
 
-    void writeCopy(const Project& project);
+    /// Writes `project` and its side file as this session's copy; false when it could not.
+    bool writeCopy(const Project& project);
     QString m_file;
     QLockFile m_lock;  ///< held while this instance runs; a crash leaves it stale
 };
