@@ -113,7 +113,10 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         }
         edited();
     });
-    connect(m_horizon, &QSpinBox::valueChanged, this, edited);
+    connect(m_horizon, &QSpinBox::valueChanged, this, [this, edited](int steps) {
+        m_horizon->setSuffix(steps == 1 ? tr(" step") : tr(" steps"));  // "next 1 step"
+        edited();
+    });
     connect(m_targets, &QComboBox::currentIndexChanged, this, [this, edited] {
         if (m_loading) return;
         if (m_targets->currentData().toString() == "?") {

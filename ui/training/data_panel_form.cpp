@@ -201,6 +201,7 @@ void DataPanel::loadFromDocument() {
     m_task->setCurrentIndex(spec.task ? m_task->findData(QString::fromUtf8(taskName(spec.task->target).data()))
                                       : m_task->findData(QString()));
     m_horizon->setValue(spec.task ? static_cast<int>(spec.task->horizon) : 1);
+    m_horizon->setSuffix(m_horizon->value() == 1 ? tr(" step") : tr(" steps"));
     m_targets->clear();
     m_targets->addItem(tr("None: each sample is its own target"), QString());
     if (!spec.target.empty()) {
