@@ -772,6 +772,38 @@ private slots:
         QVERIFY2(data->summary().startsWith("40 samples of (48, 1), targets of (24, 1)"), qPrintable(data->summary()));
     }
 
+    // A choice made while another file is still read waits for its own reading: the earlier
+    // file's result, arriving meanwhile, neither shows nor ends the wait.
+    void aChoiceMadeWhileAnotherFileIsReadWaitsForItsOwn() {
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("series.csv");
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray text = "value\n";
+            for (int i = 0; i < 2000; ++i) text += QByteArray::number(std::sin(i * 0.1), 'g', 6) + "\n";
+            f.write(text);
+        }
+        const std::string x = dir.filePath("x.npy").toStdString();
+        writeNpy(x, NpyArray{{40, 48, 1}, std::vector<float>(40 * 48, 0.5f)});
+        m_window = std::make_unique<MainWindow>();
+        QVERIFY(m_window->openPath(":/examples/machine_forecast.loom"));
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        DataPanel* data = ws()->dataPanel();
+        auto* progress = data->findChild<QProgressBar*>();
+        QVERIFY(progress);
+        QVERIFY(waitFor([&] { return !data->busy(); }, 5000));
+        data->chooseFile(csv);
+        QVERIFY(waitFor([&] { return progress->isVisibleTo(data); }, 3000));  // the CSV is being read
+        data->chooseFile(QString::fromStdString(x));
+        QVERIFY(data->busy());
+        QVERIFY(waitFor([&] { return !data->busy(); }, 5000));
+        QVERIFY2(data->problem().contains("without a targets file each sample is its own target"),
+                 qPrintable(data->problem()));
+        QVERIFY(data->findChild<QComboBox*>("dataTargets")->isVisibleTo(data));
+    }
+
     void aClassifierShowsAccuracyAndAConfusionMatrix() {
         QTemporaryDir dir;
         const QString csv = dir.filePath("labelled.csv");

@@ -153,7 +153,9 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
 }
 
 void DataPanel::scheduleRefresh() {
-    // What shows is out of date from now until the refresh has read the data again.
+    // What shows is out of date from now until the refresh has read the data again: a reading
+    // still going is of the settings before, and its result must neither show nor end the wait.
+    m_reader.cancel();
     if (!m_busy) {
         m_busy = true;
         emit statusChanged();
