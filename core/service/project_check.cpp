@@ -1,5 +1,7 @@
 #include "service/project_check.h"
 
+#include <cctype>
+
 #include "layers/layer_registry.h"
 #include "service/training_job.h"
 #include "shape/fixes.h"

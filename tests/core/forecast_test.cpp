@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <numbers>
+#include <string>
+#include <vector>
 
 #include "analysis/forecast.h"
 #include "core/test_graphs.h"
@@ -195,32 +197,35 @@ namespace loom {
 namespace {
 
 TEST(ForecastService, TimesPastTheEndFollowTheSeriesOwnStep) {
-    ForecastOutcome o;
-    o.series.steps = 3;
-    o.index.name = "time";
-    o.index.texts = {"2026-02-27 22:00", "2026-02-27 23:00", "2026-02-28 00:00"};
-    EXPECT_EQ(forecastTime(o, 2), "2026-02-28 00:00");
-    EXPECT_EQ(forecastTime(o, 3), "2026-02-28 01:00");
-    EXPECT_EQ(forecastTime(o, 3 + 24), "2026-03-01 01:00");  // over the month's end, 2026 not a leap year
-    o.index.texts = {"2024-02-27", "2024-02-28", "2024-02-29"};
-    EXPECT_EQ(forecastTime(o, 3), "2024-03-01");
-    o.index.texts = {"2026-01-05T10:00:00", "2026-01-05T10:00:30", "2026-01-05T10:01:00"};
-    EXPECT_EQ(forecastTime(o, 4), "2026-01-05T10:02:00");
-    // Months are no constant step, and times that are no ISO dates are counted on.
-    o.index.texts = {"2026-01-01", "2026-02-01", "2026-03-01"};
-    EXPECT_EQ(forecastTime(o, 3), "2026-03-01 +1");
-    o.index.texts = {"Jan 1", "Jan 2", "Jan 3"};
-    EXPECT_EQ(forecastTime(o, 4), "Jan 3 +2");
-    // Equal gaps that are still months or years: 31 days twice, 365 days twice.
-    o.index.texts = {"2026-07-01", "2026-08-01", "2026-09-01"};
-    EXPECT_EQ(forecastTime(o, 3), "2026-09-01 +1");
-    o.index.texts = {"2021-12-31", "2022-12-31", "2023-12-31"};
-    EXPECT_EQ(forecastTime(o, 3), "2023-12-31 +1");
-    // Not past the four-digit years.
-    o.index.texts = {"9999-12-30", "9999-12-31", "9999-12-31"};
-    EXPECT_EQ(forecastTime(o, 3), "9999-12-31 +1");
-    o.index.texts = {"9999-12-29", "9999-12-30", "9999-12-31"};
-    EXPECT_EQ(forecastTime(o, 3), "9999-12-31 +1");
+    struct Case {
+        std::vector<std::string> times;
+        std::int64_t at;
+        std::string expected;
+    };
+    const Case cases[] = {
+        {{"2026-02-27 22:00", "2026-02-27 23:00", "2026-02-28 00:00"}, 2, "2026-02-28 00:00"},
+        {{"2026-02-27 22:00", "2026-02-27 23:00", "2026-02-28 00:00"}, 3, "2026-02-28 01:00"},
+        // Over the month's end, 2026 not a leap year; then 2024, one.
+        {{"2026-02-27 22:00", "2026-02-27 23:00", "2026-02-28 00:00"}, 3 + 24, "2026-03-01 01:00"},
+        {{"2024-02-27", "2024-02-28", "2024-02-29"}, 3, "2024-03-01"},
+        {{"2026-01-05T10:00:00", "2026-01-05T10:00:30", "2026-01-05T10:01:00"}, 4, "2026-01-05T10:02:00"},
+        // Months are no constant step, and times that are no ISO dates are counted on.
+        {{"2026-01-01", "2026-02-01", "2026-03-01"}, 3, "2026-03-01 +1"},
+        {{"Jan 1", "Jan 2", "Jan 3"}, 4, "Jan 3 +2"},
+        // Equal gaps that are still months or years: 31 days twice, 365 days twice.
+        {{"2026-07-01", "2026-08-01", "2026-09-01"}, 3, "2026-09-01 +1"},
+        {{"2021-12-31", "2022-12-31", "2023-12-31"}, 3, "2023-12-31 +1"},
+        // Not past the four-digit years.
+        {{"9999-12-30", "9999-12-31", "9999-12-31"}, 3, "9999-12-31 +1"},
+        {{"9999-12-29", "9999-12-30", "9999-12-31"}, 3, "9999-12-31 +1"},
+    };
+    for (const Case& c : cases) {
+        ForecastOutcome o;
+        o.series.steps = static_cast<std::int64_t>(c.times.size());
+        o.index.name = "time";
+        o.index.texts = c.times;
+        EXPECT_EQ(forecastTime(o, c.at), c.expected) << c.times.front() << " … " << c.times.back() << ", step " << c.at;
+    }
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "analysis/labels.h"
 #include "core/test_graphs.h"
@@ -19,6 +21,15 @@ fs::path write(const char* name, const std::string& text) {
     return file;
 }
 
+using Span = std::pair<std::int64_t, std::int64_t>;
+
+/// The windows as (start, end) pairs, to compare in one go.
+std::vector<Span> spans(const std::vector<LabelWindow>& windows) {
+    std::vector<Span> out;
+    for (const LabelWindow& w : windows) out.emplace_back(w.start, w.end);
+    return out;
+}
+
 RowIndex hours() {
     RowIndex index;
     index.name = "time";
@@ -30,16 +41,11 @@ TEST(Labels, ReadCsvWithOrWithoutHeaderAndMatchTimes) {
     const auto windows = readLabelWindows(write("ll_labels.csv", "start,end\n2026-01-05 02:00,2026-01-05 03:00\n"
                                                                  "\"2026-01-05 06:30\",2026-01-05 08:59\n"),
                                           "series.csv", hours(), 10);
-    ASSERT_EQ(windows.size(), 2u);
-    EXPECT_EQ(windows[0].start, 2);
-    EXPECT_EQ(windows[0].end, 3);
-    EXPECT_EQ(windows[1].start, 7);  // between rows: the next row starts it
-    EXPECT_EQ(windows[1].end, 8);    // and the one before ends it
+    // 06:30 to 08:59 falls between rows: the next row starts it and the one before ends it.
+    EXPECT_EQ(spans(windows), (std::vector<Span>{{2, 3}, {7, 8}}));
     // Row numbers, from 1, for a series without a time column.
     const auto rows = readLabelWindows(write("ll_labels_rows.csv", "3,4\n"), "s.csv", RowIndex{}, 10);
-    ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0].start, 2);
-    EXPECT_EQ(rows[0].end, 3);
+    EXPECT_EQ(spans(rows), (std::vector<Span>{{2, 3}}));
 }
 
 TEST(Labels, ReadTheBenchmarksJsonForTheSeriesFile) {
@@ -48,9 +54,7 @@ TEST(Labels, ReadTheBenchmarksJsonForTheSeriesFile) {
     RowIndex index = hours();
     for (std::string& t : index.texts) t += ":00";
     const auto windows = readLabelWindows(file, "series.csv", index, 10);
-    ASSERT_EQ(windows.size(), 1u);
-    EXPECT_EQ(windows[0].start, 1);
-    EXPECT_EQ(windows[0].end, 2);
+    EXPECT_EQ(spans(windows), (std::vector<Span>{{1, 2}}));
     EXPECT_EQ(test::refusalOf([&] { readLabelWindows(file, "mine.csv", index, 10); }),
               file.string() + ": no labels for 'mine.csv'; the file has labels for realKnownCause/other.csv, "
                               "realKnownCause/series.csv");
@@ -79,19 +83,11 @@ TEST(Labels, WindowsOutsideTheSeriesAreLeftOutAndOnesOverItsEndsCut) {
                                                                         "2026-01-06 02:00,2026-01-06 03:00\n"
                                                                         "2026-01-01 02:00,2026-01-01 03:00\n"),
                                           "s.csv", hours(), 10, &outside);
-    ASSERT_EQ(windows.size(), 2u);
-    EXPECT_EQ(windows[0].start, 0);
-    EXPECT_EQ(windows[0].end, 1);
-    EXPECT_EQ(windows[1].start, 8);
-    EXPECT_EQ(windows[1].end, 9);
+    EXPECT_EQ(spans(windows), (std::vector<Span>{{0, 1}, {8, 9}}));
     EXPECT_EQ(outside, 2);
     const auto rows = readLabelWindows(write("ll_labels_partly_rows.csv", "0,3\n8,12\n11,12\n"), "s.csv", RowIndex{}, 10,
                                        &outside);
-    ASSERT_EQ(rows.size(), 2u);
-    EXPECT_EQ(rows[0].start, 0);
-    EXPECT_EQ(rows[0].end, 2);
-    EXPECT_EQ(rows[1].start, 7);
-    EXPECT_EQ(rows[1].end, 9);
+    EXPECT_EQ(spans(rows), (std::vector<Span>{{0, 2}, {7, 9}}));
     EXPECT_EQ(outside, 1);
     EXPECT_EQ(test::refusalOf([] { readLabelWindows(write("ll_labels_rows_late.csv", "11,12\n"), "s.csv", RowIndex{}, 10); }),
               (fs::temp_directory_path() / "ll_labels_rows_late.csv").string() +

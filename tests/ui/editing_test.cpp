@@ -117,10 +117,7 @@ private slots:
     // an autoencoder, with a problem that says so, until the user pads it or changes the task.
     void anEditKeepsTheTaskAndAFixChangesItInWords() {
         MainWindow w;
-        QVERIFY(w.openPath(":/examples/broken_conv1d_unet_odd.loom"));
-        w.resize(1400, 900);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        test::openShown(w, ":/examples/broken_conv1d_unet_odd.loom");
         auto* problems = w.findChild<ProblemsPanel*>();
         auto* task = w.findChild<QComboBox*>("dataTask");
         QVERIFY(task);
