@@ -89,7 +89,7 @@ std::string Conv1dSpec::readKeras(const json& config, KerasProducer producer, Pa
     json c = config;
     if (std::string problem = unlistSizes(c, {"kernel_size", "strides", "dilation_rate"}); !problem.empty()) return problem;
     if (std::string problem = channelsLastProblem(c); !problem.empty()) return problem;
-    if (c.contains("groups") && c["groups"] != 1) return "groups=" + jsonExcerpt(c["groups"]) + " is not supported";
+    if (kerasValue(c, "groups", json(1)) != 1) return "groups=" + jsonExcerpt(c["groups"]) + " is not supported";
     return LayerSpec::readKeras(c, producer, params);
 }
 

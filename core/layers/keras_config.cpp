@@ -67,7 +67,7 @@ namespace {
 Regularizer regularizerOf(const json& j) {
     if (j.is_null()) return {};
     const json& c = j.value("config", json::object());
-    const double l1 = c.value("l1", 0.0), l2 = c.value("l2", 0.0);
+    const double l1 = kerasValue(c, "l1", 0.0), l2 = kerasValue(c, "l2", 0.0);
     Regularizer r{Regularizer::Kind::L1L2, l1, l2};
     if (l1 == 0.0 && l2 == 0.0) return {};
     if (l1 == 0.0) r.kind = Regularizer::Kind::L2;
@@ -82,6 +82,21 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
     for (const ParamSpec& p : spec.params()) {
         if (!config.contains(p.name)) continue;
         const json& v = config[p.name];
+        if (v.is_null()) {
+            // Python's None, as Keras's constructors read it: false where they test the option's
+            // truth, linear for an activation, no regulariser, a rate's default; a size is needed.
+            switch (p.type) {
+                case ParamType::Bool: params[p.name] = false; break;
+                case ParamType::Choice:
+                    if (p.name.ends_with("activation")) params[p.name] = std::string("linear");
+                    break;
+                case ParamType::Regularization: params[p.name] = Regularizer{}; break;
+                case ParamType::Int: return p.name + " is None, where " + std::string(spec.kind()) + " needs a whole number";
+                case ParamType::Float:
+                case ParamType::Shape: break;
+            }
+            continue;
+        }
         try {
             switch (p.type) {
                 case ParamType::Bool: params[p.name] = v.get<bool>(); break;
@@ -108,7 +123,7 @@ std::string unlistSizes(json& config, std::initializer_list<const char*> keys) {
 }
 
 std::string channelsLastProblem(const json& config) {
-    if (config.value("data_format", std::string("channels_last")) == "channels_last") return {};
+    if (kerasValue(config, "data_format", std::string("channels_last")) == "channels_last") return {};
     return "data_format=" + jsonExcerpt(config["data_format"]) + " is not supported: LayerLoom's sequences are (time, channels)";
 }
 

@@ -24,6 +24,14 @@ nlohmann::json kerasParams(const LayerSpec& spec, const Node& node, KerasFormat 
 /// Reads the schema's parameters that `config` holds into `params`; returns the first that
 /// does not fit ("units is \"x\", which LSTM cannot take"), or "".
 std::string readKerasParams(const LayerSpec& spec, const nlohmann::json& config, ParamMap& params);
+/// `config[key]` as a T, or `fallback` where the key is absent or None (null): Keras's
+/// constructors read None as the default. Throws nlohmann::json's type_error for another type.
+template <class T>
+T kerasValue(const nlohmann::json& config, const char* key, T fallback) {
+    if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
+    return config[key].get<T>();
+}
+
 /// Keras writes window sizes as one-element lists (`[3]`), TF.js and hand-written configs as
 /// numbers: turns the lists under `keys` into numbers; returns what does not fit, or "".
 std::string unlistSizes(nlohmann::json& config, std::initializer_list<const char*> keys);

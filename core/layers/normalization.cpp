@@ -67,7 +67,7 @@ std::string NormalizationSpec::readKeras(const json& config, KerasProducer produ
             if (c.contains(key) && !c[key].is_null()) return std::string(key) + " is not supported";
         }
         // Keras 3's root-mean-square variant divides by another statistic.
-        if (c.value("rms_scaling", json(false)) != json(false)) return "rms_scaling is not supported";
+        if (kerasValue(c, "rms_scaling", json(false)) != json(false)) return "rms_scaling is not supported";
     }
     return LayerSpec::readKeras(c, producer, params);
 }

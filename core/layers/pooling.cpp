@@ -113,7 +113,7 @@ json GlobalPooling1dSpec::kerasConfig(const Node&, KerasFormat, std::span<const 
 std::string GlobalPooling1dSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
     if (config.is_object()) {
         if (std::string problem = channelsLastProblem(config); !problem.empty()) return problem;
-        if (config.value("keepdims", false) == true) return "keepdims=True is not supported: the output is a vector";
+        if (kerasValue(config, "keepdims", json(false)) == true) return "keepdims=True is not supported: the output is a vector";
     }
     return LayerSpec::readKeras(config, producer, params);
 }

@@ -168,5 +168,37 @@ TEST(LayerKinds, TheNewKindsReadKerasConfigsAndSayWhatTheyCannotTake) {
     EXPECT_NE(readConfig("Flatten", R"({"data_format": "channels_first"})"), "");
 }
 
+// Keras and TF.js configs carry null where Python's None is meant: Keras's constructors read it
+// as the default, as false where they test the option's truth, and as linear for an activation.
+// A null that changes what the layer computes and that LayerLoom cannot follow is still refused.
+TEST(LayerKinds, NullOptionsReadAsKerasReadsNone) {
+    ParamMap p;
+    // TF.js 4.22 writes a Bidirectional's LSTM with unit_forget_bias null.
+    EXPECT_EQ(readConfig("Bidirectional",
+                         R"({"layer": {"class_name": "LSTM", "config": {"units": 5, "unit_forget_bias": null,
+                             "return_sequences": null, "dropout": null, "kernel_regularizer": null,
+                             "recurrent_activation": null}}, "merge_mode": "concat"})",
+                         &p),
+              "");
+    EXPECT_FALSE(std::get<bool>(p.at("unit_forget_bias")));
+    EXPECT_FALSE(std::get<bool>(p.at("return_sequences")));
+    EXPECT_EQ(std::get<double>(p.at("dropout")), 0.0);
+    EXPECT_EQ(std::get<std::string>(p.at("recurrent_activation")), "linear");
+    EXPECT_EQ(readConfig("Dense", R"({"units": 3, "activation": null, "use_bias": true})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("activation")), "linear");
+    EXPECT_EQ(std::get<std::int64_t>(p.at("units")), 3);
+    EXPECT_EQ(readConfig("Dense", R"({"units": 3, "kernel_regularizer": {"class_name": "L1L2", "config": {"l1": null, "l2": 0.01}}})", &p),
+              "");
+    EXPECT_EQ(std::get<Regularizer>(p.at("kernel_regularizer")).kind, Regularizer::Kind::L2);
+    EXPECT_EQ(readConfig("Conv1D", R"({"filters": 4, "kernel_size": [3], "data_format": null, "groups": null})", &p), "");
+    EXPECT_EQ(readConfig("GlobalAveragePooling1D", R"({"data_format": null, "keepdims": null})"), "");
+    EXPECT_EQ(readConfig("MaxPooling1D", R"({"pool_size": [2], "strides": null, "data_format": null})"), "");
+    EXPECT_EQ(readConfig("LayerNormalization", R"({"axis": -1, "rms_scaling": null, "center": null})", &p), "");
+    EXPECT_FALSE(std::get<bool>(p.at("center")));
+    EXPECT_EQ(readConfig("Dropout", R"({"rate": 0.5, "noise_shape": null, "seed": null})"), "");
+    // A size of None is no model at all.
+    EXPECT_EQ(readConfig("Dense", R"({"units": null})"), "units is None, where Dense needs a whole number");
+}
+
 }  // namespace
 }  // namespace loom
