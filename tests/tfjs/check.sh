@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data="$here/../data"
 js="${LAYERLOOM_TFJS_DIR:-$HOME/.cache/layerloom/tfjs-4.22.0}"
 mkdir -p "$work" "$js"
-cp "$here/package.json" "$here/predict.js" "$here/compare.js" "$js/"
+cp "$here/package.json" "$here/predict.js" "$here/compare.js" "$here/made_by_tfjs.js" "$js/"
 if [ ! -d "$js/node_modules/@tensorflow/tfjs" ]; then
     (cd "$js" && npm install --no-audit --no-fund --loglevel=error)
 fi
@@ -51,4 +51,13 @@ node -e 'const x=[0,1,2].map(b=>[...Array(12).keys()].map(t=>[Math.sin(0.8*b+0.4
 node_quiet "$js/predict.js" "$work/layers/model.json" "$work/xlayers.json" "$work/layers/tfjs.json"
 "$cli" predict "$work/layers/model.json" --input "$work/xlayers.json" --out "$work/layers/loom.json"
 node "$js/compare.js" "$work/layers/tfjs.json" "$work/layers/loom.json" 1e-4
-echo "TF.js loads LayerLoom's exports and predicts the same"
+# 5. The other way: models TF.js builds and saves itself, with its own configs (nulls included),
+#    import into LayerLoom, which predicts what TF.js predicts.
+rm -rf "$work/made"
+node_quiet "$js/made_by_tfjs.js" "$work/made"
+[ -f "$work/made/bidirectional_lstm/model.json" ] || { echo "made_by_tfjs.js wrote no models" >&2; exit 1; }
+for model in "$work"/made/*/; do
+    "$cli" predict "$model/model.json" --input "$model/x.json" --out "$model/loom.json"
+    node "$js/compare.js" "$model/y.json" "$model/loom.json" 1e-5
+done
+echo "TF.js loads LayerLoom's exports and predicts the same; LayerLoom imports TF.js's models and predicts the same"
