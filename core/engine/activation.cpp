@@ -6,7 +6,8 @@
 namespace loom {
 
 std::optional<Activation> parseActivation(std::string_view name) {
-    static constexpr std::array<std::pair<std::string_view, Activation>, 11> kNames = {{
+    // Keras 3 writes swish as silu, and knows hard_silu also as hard_swish.
+    static constexpr std::array<std::pair<std::string_view, Activation>, 18> kNames = {{
         {"linear", Activation::Linear},
         {"relu", Activation::Relu},
         {"selu", Activation::Selu},
@@ -18,6 +19,13 @@ std::optional<Activation> parseActivation(std::string_view name) {
         {"softplus", Activation::Softplus},
         {"gelu", Activation::Gelu},
         {"swish", Activation::Swish},
+        {"silu", Activation::Swish},
+        {"relu6", Activation::Relu6},
+        {"leaky_relu", Activation::LeakyRelu},
+        {"hard_silu", Activation::HardSilu},
+        {"hard_swish", Activation::HardSilu},
+        {"mish", Activation::Mish},
+        {"log_softmax", Activation::LogSoftmax},
     }};
     for (const auto& [n, a] : kNames) {
         if (n == name) return a;

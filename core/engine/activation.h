@@ -8,9 +8,11 @@
 
 namespace loom {
 
-/// Keras's activations. hard_sigmoid is tf.keras 2's and TF.js's clip(0.2 x + 0.5, 0, 1).
+/// Keras's activations. hard_sigmoid is tf.keras 2's and TF.js's clip(0.2 x + 0.5, 0, 1);
+/// hard_silu (hard_swish) is Keras 3's x relu6(x + 3) / 6, leaky_relu Keras 3's with slope 0.2.
 enum class Activation {
-    Linear, Relu, Selu, Elu, Tanh, Sigmoid, HardSigmoid, Softmax, Softplus, Gelu, Swish
+    Linear, Relu, Selu, Elu, Tanh, Sigmoid, HardSigmoid, Softmax, Softplus, Gelu, Swish,
+    Relu6, LeakyRelu, HardSilu, Mish, LogSoftmax
 };
 
 std::optional<Activation> parseActivation(std::string_view name);
@@ -19,6 +21,7 @@ namespace act {
 
 inline constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
+inline constexpr double kLeakyReluSlope = 0.2;  ///< keras.activations.leaky_relu's default
 
 /// y = f(z), element-wise; softmax over each row.
 template <class S>
@@ -54,6 +57,19 @@ void apply(Activation a, ConstMatRef<S> z, MatRef<S> y) {
                         }));
             break;
         case Activation::Swish: y.array() = x / (S(1) + (-x).exp()); break;
+        case Activation::Relu6: y.array() = x.max(S(0)).min(S(6)); break;
+        case Activation::LeakyRelu: y.array() = (x >= S(0)).select(x, S(kLeakyReluSlope) * x); break;
+        case Activation::HardSilu: y.array() = x * (x + S(3)).max(S(0)).min(S(6)) / S(6); break;
+        case Activation::Mish:
+            y.array() = x * (x.max(S(0)) + (-x.abs()).exp().log1p()).tanh();
+            break;
+        case Activation::LogSoftmax:
+            for (Eigen::Index r = 0; r < z.rows(); ++r) {
+                const S m = z.row(r).maxCoeff();
+                const S lse = m + std::log((z.row(r).array() - m).exp().sum());
+                y.row(r).array() = z.row(r).array() - lse;
+            }
+            break;
     }
 }
 
@@ -96,6 +112,24 @@ void backward(Activation a, ConstMatRef<S> z, ConstMatRef<S> y, ConstMatRef<S> d
             dz.array() = g * (s + x * s * (S(1) - s));
             break;
         }
+        case Activation::Relu6: dz.array() = ((x > S(0)) && (x < S(6))).select(g, S(0)); break;
+        case Activation::LeakyRelu: dz.array() = (x >= S(0)).select(g, S(kLeakyReluSlope) * g); break;
+        case Activation::HardSilu:
+            dz.array() = (x >= S(3)).select(g, (x > S(-3)).select(g * (S(2) * x + S(3)) / S(6), S(0)));
+            break;
+        case Activation::Mish: {
+            // d/dx x tanh(softplus(x)) = tanh(sp) + x (1 - tanh(sp)^2) sigmoid(x)
+            const auto t = (x.max(S(0)) + (-x.abs()).exp().log1p()).tanh();
+            dz.array() = g * (t + x * (S(1) - t * t) / (S(1) + (-x).exp()));
+            break;
+        }
+        case Activation::LogSoftmax:
+            // y = z - logsumexp(z): dz = dy - softmax(z) * sum(dy), softmax = exp(y).
+            for (Eigen::Index r = 0; r < z.rows(); ++r) {
+                const S total = dy.row(r).sum();
+                dz.row(r).array() = dy.row(r).array() - y.row(r).array().exp() * total;
+            }
+            break;
     }
 }
 

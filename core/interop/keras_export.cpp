@@ -10,6 +10,7 @@
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
 #include "io/atomic_file.h"
+#include "layers/activations.h"
 #include "layers/keras_config.h"
 #include "layers/layer_registry.h"
 #include "version.h"
@@ -135,6 +136,13 @@ std::vector<std::string> tfjsLimitations(const ModelGraph& graph) {
     for (const Node& n : graph.nodes()) {
         const LayerSpec* spec = findLayer(n.kind);
         if (std::string limit = spec ? spec->tfjsLimitation(n) : ""; !limit.empty()) out.push_back(std::move(limit));
+        for (const auto& [key, value] : n.params) {
+            const auto* name = std::get_if<std::string>(&value);
+            if (key.ends_with("activation") && name && !tfjsHasActivation(*name)) {
+                out.push_back(n.name + ": TF.js has no " + *name + " activation (Keras 3 and PyTorch have). For TF.js, "
+                              "choose another " + key + " and train again.");
+            }
+        }
     }
     return out;
 }

@@ -43,6 +43,12 @@ def activation(name):
         "softplus": F.softplus,
         "gelu": F.gelu,
         "swish": F.silu,
+        "relu6": F.relu6,
+        "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
+        # Keras 3's hard SiLU, x * relu6(x + 3) / 6, is PyTorch's hardswish.
+        "hard_silu": F.hardswish,
+        "mish": F.mish,
+        "log_softmax": lambda x: torch.log_softmax(x, dim=-1),
     }
     return table[name]
 

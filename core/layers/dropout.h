@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/kernels/shape_kernels.h"
+#include "engine/kernels/noise_kernels.h"
 #include "layers/layer_spec.h"
 
 namespace loom {

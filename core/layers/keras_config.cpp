@@ -2,6 +2,7 @@
 
 #include "io/json_input.h"
 #include "io/python_text.h"
+#include "layers/activations.h"
 
 namespace loom {
 
@@ -102,7 +103,10 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
                 case ParamType::Bool: params[p.name] = v.get<bool>(); break;
                 case ParamType::Int: params[p.name] = v.get<std::int64_t>(); break;
                 case ParamType::Float: params[p.name] = v.get<double>(); break;
-                case ParamType::Choice: params[p.name] = v.get<std::string>(); break;
+                case ParamType::Choice:
+                    params[p.name] = p.name.ends_with("activation") ? canonicalActivation(v.get<std::string>())
+                                                                     : v.get<std::string>();
+                    break;
                 case ParamType::Regularization: params[p.name] = regularizerOf(v); break;
                 case ParamType::Shape: break;
             }

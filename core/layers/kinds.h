@@ -4,15 +4,18 @@
 // core/layers/ (and its kernel in engine/kernels/), its #include here, and one line in the list
 // below: the registry builds its specs from the list, and every instruction-set copy of the
 // engine (engine/isa/isa_kernels.cpp) its kernel factories.
+#include "layers/activation_layers.h"
 #include "layers/bidirectional.h"
 #include "layers/concatenate.h"
 #include "layers/conv1d.h"
+#include "layers/conv1d_transpose.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/elementwise_merge.h"
 #include "layers/gru.h"
 #include "layers/input.h"
 #include "layers/lstm.h"
+#include "layers/noise_layers.h"
 #include "layers/normalization.h"
 #include "layers/pooling.h"
 #include "layers/repeat_vector.h"
@@ -29,6 +32,7 @@
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
     KIND(Conv1dSpec)                \
+    KIND(Conv1dTransposeSpec)       \
     KIND(MaxPooling1dSpec)          \
     KIND(AveragePooling1dSpec)      \
     KIND(GlobalMaxPooling1dSpec)    \
@@ -48,4 +52,14 @@
     KIND(ConcatenateSpec)           \
     KIND(LayerNormalizationSpec)    \
     KIND(BatchNormalizationSpec)    \
-    KIND(DropoutSpec)
+    KIND(DropoutSpec)               \
+    KIND(SpatialDropout1dSpec)      \
+    KIND(GaussianNoiseSpec)         \
+    KIND(GaussianDropoutSpec)       \
+    KIND(AlphaDropoutSpec)          \
+    KIND(ActivationSpec)            \
+    KIND(ReluSpec)                  \
+    KIND(LeakyReluSpec)             \
+    KIND(PReluSpec)                 \
+    KIND(EluSpec)                   \
+    KIND(SoftmaxSpec)

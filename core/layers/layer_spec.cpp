@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/keras_config.h"
+#include "shape/explain.h"
+#include "shape/fixes.h"
 
 namespace loom {
 
@@ -35,6 +37,25 @@ std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape
         if (frozen && !w.trainable) *frozen += w.size();
     }
     return n;
+}
+
+Diagnostic paramDiagnostic(const ShapeContext& ctx, std::string message) {
+    Diagnostic d;
+    d.code = DiagCode::InvalidParam;
+    d.node = ctx.node.id;
+    d.message = std::move(message);
+    return d;
+}
+
+bool reportStridesWithDilation(const ShapeContext& ctx, std::int64_t strides, std::int64_t dilation) {
+    if (strides <= 1 || dilation <= 1) return false;
+    Diagnostic d = paramDiagnostic(ctx, nodeLabel(ctx.node) + " has strides=" + std::to_string(strides) +
+                                            " and dilation_rate=" + std::to_string(dilation) +
+                                            ": Keras takes one or the other above 1, not both.");
+    d.fixes.push_back(setParamFix(ctx.node, "dilation_rate", std::int64_t{1}, "Set dilation_rate=1"));
+    d.fixes.push_back(setParamFix(ctx.node, "strides", std::int64_t{1}, "Set strides=1"));
+    ctx.diagnostics.push_back(std::move(d));
+    return true;
 }
 
 std::string LayerSpec::explainSize(const Node& node, const Dim&) const {

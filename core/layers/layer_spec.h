@@ -189,6 +189,13 @@ public:
     ParamMap defaults() const;
 };
 
+/// An invalid-param error on the node being inferred, saying `message`; fixes are the caller's.
+Diagnostic paramDiagnostic(const ShapeContext& ctx, std::string message);
+
+/// Reports strides and dilation_rate both above 1, which Keras's convolutions refuse, with a fix
+/// for each; returns whether it did.
+bool reportStridesWithDilation(const ShapeContext& ctx, std::int64_t strides, std::int64_t dilation);
+
 /// Checks one value against its schema entry; returns the problem in words, or nullopt.
 std::optional<std::string> checkParam(const ParamSpec& spec, const ParamValue& value);
 

@@ -63,6 +63,28 @@ void MergeSpec::reportTimeMismatch(const ShapeContext& ctx, std::size_t a, std::
             }
         }
     }
+    // A transposed convolution whose output_padding would make the lengths meet.
+    std::vector<NodeId> triedPadding;
+    for (auto [mine, other] : sides) {
+        for (const Dim* link = mine; link && link->before; link = link->before.get()) {
+            const Node* origin = ctx.graph.node(link->origin);
+            const LayerSpec* spec = origin ? findLayer(origin->kind) : nullptr;
+            if (!spec || !spec->param("output_padding") || !spec->param("strides")) continue;
+            if (std::find(triedPadding.begin(), triedPadding.end(), origin->id) != triedPadding.end()) continue;
+            triedPadding.push_back(origin->id);
+            const std::int64_t current = origin->param<std::int64_t>("output_padding");
+            for (std::int64_t padding = -1; padding < origin->param<std::int64_t>("strides"); ++padding) {
+                if (padding == current) continue;
+                Node trial = *origin;
+                trial.params["output_padding"] = padding;
+                if (lengthWith(ctx.graph, *mine, trial) != lengthWith(ctx.graph, *other, trial)) continue;
+                d.fixes.push_back(setParamFix(*origin, "output_padding", padding,
+                                              "Set output_padding=" + (padding < 0 ? std::string("None") : std::to_string(padding)) +
+                                                  " on " + origin->name));
+                break;
+            }
+        }
+    }
     // Steps taken from the longer branch, or zeros added to the shorter.
     const bool aLonger = sa.time().size > sb.time().size;
     const std::int64_t diff = aLonger ? sa.time().size - sb.time().size : sb.time().size - sa.time().size;

@@ -47,6 +47,33 @@ struct Window1D {
     }
 };
 
+/// The window of Conv1DTranspose, which spreads each input step over `size` taps `dilation`
+/// steps apart, `stride` steps after the previous one's: Keras's deconv_output_length. With no
+/// output_padding (-1, Keras's None), valid makes T * stride + max(span - stride, 0) steps and
+/// same T * stride; with one, (T - 1) * stride + span - 2 * pad + output_padding, pad being 0
+/// for valid and span / 2 for same.
+struct TransposedWindow1D {
+    std::int64_t size = 1;
+    std::int64_t stride = 1;
+    std::int64_t dilation = 1;
+    bool same = false;
+    std::int64_t outputPadding = -1;  ///< -1: None
+
+    std::int64_t span() const { return dilation * (size - 1) + 1; }
+    std::int64_t outLength(std::int64_t steps) const {
+        if (steps == kNone) return kNone;
+        if (outputPadding < 0) return same ? steps * stride : steps * stride + std::max<std::int64_t>(span() - stride, 0);
+        const std::int64_t pad = same ? span() / 2 : 0;
+        return (steps - 1) * stride + span() - 2 * pad + outputPadding;
+    }
+    /// Output steps cut before the first tap of the first input step: the padding a forward
+    /// convolution of the output would have had before it.
+    std::int64_t padBefore(std::int64_t steps) const {
+        if (!same) return 0;
+        return std::max<std::int64_t>((steps - 1) * stride + span() - outLength(steps), 0) / 2;
+    }
+};
+
 /// The window of MaxPooling1D and AveragePooling1D: pool_size steps, moved `strides` steps
 /// (0, Keras's None, moves it by its own length).
 inline Window1D poolingWindow(const Node& node) {

@@ -29,17 +29,7 @@ std::optional<Dim> WindowedSpec::inferTime(const ShapeContext& ctx) const {
     const TensorShape& in = *ctx.inputs.front().shape;
     const Window1D w = window(ctx.node);
     const std::string size = std::string(sizeParam());
-    if (w.stride > 1 && w.dilation > 1) {
-        Diagnostic d;
-        d.code = DiagCode::InvalidParam;
-        d.node = ctx.node.id;
-        d.message = nodeLabel(ctx.node) + " has strides=" + num(w.stride) + " and dilation_rate=" + num(w.dilation) +
-                    ": Keras takes one or the other above 1, not both.";
-        d.fixes.push_back(setParamFix(ctx.node, "dilation_rate", std::int64_t{1}, "Set dilation_rate=1"));
-        d.fixes.push_back(setParamFix(ctx.node, "strides", std::int64_t{1}, "Set strides=1"));
-        ctx.diagnostics.push_back(std::move(d));
-        return std::nullopt;
-    }
+    if (reportStridesWithDilation(ctx, w.stride, w.dilation)) return std::nullopt;
     const std::int64_t steps = in.time().size;
     const std::int64_t out = w.outLength(steps);
     if (steps != kNone && out < 1) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <functional>
 #include <iterator>
 #include <string>
@@ -212,33 +213,36 @@ TEST(CliExport, PytorchModulePredictsWhatLayerLoomPredicts) {
     for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << i;
 }
 
-// The convolution kinds in PyTorch, computed with PyTorch's own operations (conv1d, max_pool1d,
-// avg_pool1d, repeat_interleave, pad, slicing), predict what LayerLoom predicts: Conv1D with
-// every padding including causal, strides and dilation; both poolings; up-sampling by 2 and 3;
-// zero padding and cropping. TF.js has no UpSampling1D, ZeroPadding1D, Cropping1D or causal
-// Conv1D, so this is their independent check.
-TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
-    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_conv";
+/// `batch` sequences of `steps` steps of `features` features, as a JSON array: smooth values of
+/// both signs, different in every sample, step and feature.
+std::string sequencesJson(int batch, int steps, int features) {
+    std::ostringstream text;
+    text << "[";
+    for (int b = 0; b < batch; ++b) {
+        text << (b ? ",[" : "[");
+        for (int t = 0; t < steps; ++t) {
+            text << (t ? ",[" : "[");
+            for (int f = 0; f < features; ++f) text << (f ? "," : "") << std::sin(0.9 * b + 0.37 * t + 1.3 * f) * 2.0;
+            text << "]";
+        }
+        text << "]";
+    }
+    text << "]";
+    return text.str();
+}
+
+/// The PyTorch module exported from `model` (its weights drawn with `seed`, through the TF.js
+/// export, which both sides then read) predicts what LayerLoom predicts for `x`, within 1e-4;
+/// `count` values in all.
+void expectTorchPredictsAsLayerLoom(const std::string& model, const std::filesystem::path& dir, int seed,
+                                    const std::string& x, std::size_t count) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv.loom";
-    Result r = run("export " + model + " " + (dir / "keras").string() + " --to tfjs --seed 3");
+    Result r = run("export " + model + " " + (dir / "keras").string() + " --to tfjs --seed " + std::to_string(seed));
     ASSERT_EQ(r.exitCode, 0) << r.out;
     r = run("export " + (dir / "keras" / "model.json").string() + " " + (dir / "torch").string() + " --to pytorch");
     ASSERT_EQ(r.exitCode, 0) << r.out;
-    std::ofstream input(dir / "x.json");
-    input << "[";
-    for (int b = 0; b < 2; ++b) {
-        input << (b ? "," : "") << "[";
-        for (int t = 0; t < 25; ++t) {
-            input << (t ? "," : "") << "[";
-            for (int f = 0; f < 2; ++f) input << (f ? "," : "") << std::sin(0.9 * b + 0.37 * t + 1.3 * f) * 2.0;
-            input << "]";
-        }
-        input << "]";
-    }
-    input << "]";
-    input.close();
+    std::ofstream(dir / "x.json") << x;
     r = run("predict " + (dir / "keras" / "model.json").string() + " --input " + (dir / "x.json").string() + " --out " +
             (dir / "loom.json").string());
     ASSERT_EQ(r.exitCode, 0) << r.out;
@@ -247,9 +251,38 @@ TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
     ASSERT_EQ(std::system(python.c_str()), 0) << python;
     const auto loom = flatJson(readFile(dir / "loom.json"));
     const auto torch = flatJson(readFile(dir / "torch.json"));
-    ASSERT_EQ(loom.size(), 2u * 15u * 2u);
+    ASSERT_EQ(loom.size(), count);
     ASSERT_EQ(torch.size(), loom.size());
-    for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << i;
+    for (std::size_t i = 0; i < loom.size(); ++i) EXPECT_NEAR(torch[i], loom[i], 1e-4) << model << " [" << i << "]";
+}
+
+// The convolution kinds in PyTorch, computed with PyTorch's own operations (conv1d, max_pool1d,
+// avg_pool1d, repeat_interleave, pad, slicing), predict what LayerLoom predicts: Conv1D with
+// every padding including causal, strides and dilation; both poolings; up-sampling by 2 and 3;
+// zero padding and cropping. TF.js has no UpSampling1D, ZeroPadding1D, Cropping1D or causal
+// Conv1D, so this is their independent check.
+TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
+    expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv.loom",
+                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_conv", 3,
+                                   sequencesJson(2, 25, 2), 2u * 15u * 2u);
+}
+
+// Conv1DTranspose in PyTorch, computed with PyTorch's conv_transpose1d and Keras's cropping,
+// predicts what LayerLoom predicts: same with output_padding, dilation, valid with a kernel
+// shorter than its strides.
+TEST(CliExport, PytorchModuleComputesConv1DTransposeAsLayerLoomDoes) {
+    expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv_transpose.loom",
+                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_conv_transpose", 6,
+                                   sequencesJson(3, 6, 3), 3u * 33u * 2u);
+}
+
+// The activation layers and activations in PyTorch predict what LayerLoom predicts, with what
+// TF.js cannot compute (ReLU's slope and threshold, ELU's alpha, a softmax over time, leaky_relu
+// and hard_silu): this is their independent check.
+TEST(CliExport, PytorchModuleComputesTheActivationLayersAsLayerLoomDoes) {
+    expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_activations.loom",
+                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_activations", 4,
+                                   sequencesJson(3, 6, 3), 3u * 6u * 13u);
 }
 
 // Bidirectional around each recurrent kind and merge_mode, SimpleRNN, both normalizations (with

@@ -2,10 +2,12 @@
 // when applied and validated again.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/test_graphs.h"
 #include "graph/graph_edit.h"
+#include "layers/layer_registry.h"
 
 namespace loom {
 namespace {
@@ -128,6 +130,90 @@ TEST(MergeTimeMismatch, AppliesToConcatenateToo) {
     add(g, "Concatenate", {}, {a, b});
     const Validation v = validate(g);
     EXPECT_EQ(find(v, DiagCode::MergeTimeMismatch).size(), 1u);
+}
+
+// The Keras anomaly example's decoder on an odd length: the transposed convolution makes 26
+// steps of the encoder's 13, the skip has 25. The message says how the 26 came about; the
+// fixes set output_padding, crop or pad.
+TEST(MergeTimeMismatch, ExplainsATransposedConvolutionsLengthAndOffersOutputPadding) {
+    ModelGraph g;
+    const NodeId in = input(g, {25, 1});
+    const NodeId enc = add(g, "Conv1D", {{"filters", std::int64_t{8}}, {"kernel_size", std::int64_t{7}},
+                                         {"strides", std::int64_t{2}}, {"padding", std::string("same")}}, {in});
+    const NodeId dec = add(g, "Conv1DTranspose", {{"filters", std::int64_t{1}}, {"kernel_size", std::int64_t{7}},
+                                                  {"strides", std::int64_t{2}}, {"padding", std::string("same")}}, {enc});
+    add(g, "Add", {}, {dec, in});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeTimeMismatch);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "(25 vs 26 steps)")) << d[0]->message;
+    EXPECT_TRUE(has(d[0]->message, "conv1d_transpose_1 (kernel_size=7, strides=2, padding=\"same\") makes 13 x 2 = 26 steps"))
+        << d[0]->message;
+    std::vector<std::string> titles;
+    for (const Fix& f : d[0]->fixes) titles.push_back(f.title);
+    ASSERT_FALSE(titles.empty());
+    EXPECT_NE(std::find(titles.begin(), titles.end(), "Set output_padding=0 on conv1d_transpose_1"), titles.end())
+        << ::testing::PrintToString(titles);
+    ModelGraph fixed = g;
+    const std::size_t k = static_cast<std::size_t>(
+        std::find(titles.begin(), titles.end(), "Set output_padding=0 on conv1d_transpose_1") - titles.begin());
+    EXPECT_TRUE(applyFix(fixed, DiagCode::MergeTimeMismatch, k).diagnostics.empty());
+    EXPECT_EQ(fixed.node(dec)->param<std::int64_t>("output_padding"), 0);
+    // With it set, the shape says the sum: (13 - 1) x 2 + 7 - 2 x 3 + 0 = 25.
+    const Validation after = validate(fixed);
+    EXPECT_EQ(findLayer("Conv1DTranspose")->explainSize(*fixed.node(dec), after.of(fixed, dec).output->time()),
+              "conv1d_transpose_1 (kernel_size=7, strides=2, padding=\"same\", output_padding=0) makes (13 - 1) x 2 + 7 - 2 x 3 + 0 "
+              "= 25 steps");
+    // Crop and pad are there too.
+    EXPECT_GE(titles.size(), 3u);
+}
+
+// PReLU learns an alpha per step unless it shares one along time: a free length cannot have
+// that, and a vector has no second axis to share along. The fixes share along the right axes.
+TEST(InvalidParam, PReluSaysWhichAxesItCanShareAlong) {
+    ModelGraph g;
+    const NodeId prelu = add(g, "PReLU", {}, {input(g, {kNone, 4})});
+    auto v = validate(g);
+    auto d = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "a sequence of any length")) << d[0]->message;
+    EXPECT_TRUE(applyFix(g, DiagCode::InvalidParam, 0).diagnostics.empty());
+    EXPECT_EQ(g.node(prelu)->param<std::string>("shared_axes"), "[1]");
+
+    ModelGraph h;
+    add(h, "PReLU", {{"shared_axes", std::string("[2]")}}, {input(h, {6})});
+    v = validate(h);
+    d = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "a vector, whose only axis is 1")) << d[0]->message;
+    EXPECT_TRUE(applyFix(h, DiagCode::InvalidParam, 0).diagnostics.empty());
+}
+
+TEST(InvalidParam, SoftmaxOverTheBatchOrAMissingAxisIsExplained) {
+    ModelGraph g;
+    add(g, "Softmax", {{"axis", std::int64_t{0}}}, {input(g, {5, 2})});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "the samples of a batch")) << d[0]->message;
+
+    ModelGraph h;
+    add(h, "Softmax", {{"axis", std::int64_t{2}}}, {input(h, {5})});
+    const Validation w = validate(h);
+    EXPECT_EQ(find(w, DiagCode::InvalidParam).size(), 1u);
+    EXPECT_TRUE(applyFix(h, DiagCode::InvalidParam, 0).diagnostics.empty());
+}
+
+TEST(InvalidParam, Conv1DTransposeOutputPaddingBelowItsStrides) {
+    ModelGraph g;
+    add(g, "Conv1DTranspose", {{"strides", std::int64_t{2}}, {"output_padding", std::int64_t{2}}}, {input(g, {5, 2})});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "must be below strides=2")) << d[0]->message;
+    ModelGraph h = g;
+    EXPECT_TRUE(applyFix(g, DiagCode::InvalidParam, 0).diagnostics.empty());
+    EXPECT_TRUE(applyFix(h, DiagCode::InvalidParam, 1).diagnostics.empty());
 }
 
 TEST(MergeBroadcastVector, WarnsAboutKerasSilentRepeat) {

@@ -117,7 +117,8 @@ TEST_P(DenseActivation, Gradients) {
 INSTANTIATE_TEST_SUITE_P(Every, DenseActivation,
                          ::testing::Values("linear", "relu", "selu", "elu", "tanh", "sigmoid",
                                            "hard_sigmoid", "softmax", "softplus", "gelu",
-                                           "swish"));
+                                           "swish", "relu6", "leaky_relu", "hard_silu", "mish",
+                                           "log_softmax"));
 
 TEST(Gradients, DenseOnSequenceAndTimeDistributed) {
     Check c;
@@ -337,6 +338,57 @@ TEST(Gradients, RepeatVectorAndDropout) {
     const NodeId d = add(c.graph, "Dropout", p({{"rate", 0.4}}), {input(c.graph, {4})});
     add(c.graph, "RepeatVector", p({{"n", std::int64_t{3}}}), {d});
     expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, Conv1DTransposeWithEveryPaddingStridesAndDilation) {
+    Check c;
+    const NodeId seq = input(c.graph, {5, 3});
+    add(c.graph, "Conv1DTranspose", p({{"filters", std::int64_t{2}}, {"kernel_size", std::int64_t{3}}, {"strides", std::int64_t{2}},
+                                       {"activation", std::string("tanh")}}),
+        {seq});
+    add(c.graph, "Conv1DTranspose", p({{"filters", std::int64_t{3}}, {"kernel_size", std::int64_t{4}}, {"strides", std::int64_t{3}},
+                                       {"padding", std::string("same")}, {"output_padding", std::int64_t{1}}}),
+        {seq});
+    add(c.graph, "Conv1DTranspose", p({{"filters", std::int64_t{2}}, {"kernel_size", std::int64_t{3}}, {"dilation_rate", std::int64_t{2}},
+                                       {"padding", std::string("same")}, {"use_bias", false}}),
+        {seq});
+    expectGradientsMatch(std::move(c));
+}
+
+// In training, with the same draws on every pass (the check's stream restarts).
+TEST(Gradients, NoiseLayersWhileTraining) {
+    Check c;
+    c.training = true;
+    const NodeId seq = input(c.graph, {4, 3});
+    add(c.graph, "SpatialDropout1D", p({{"rate", 0.4}}), {seq});
+    add(c.graph, "GaussianNoise", p({{"stddev", 0.3}}), {seq});
+    add(c.graph, "GaussianDropout", p({{"rate", 0.3}}), {seq});
+    add(c.graph, "AlphaDropout", p({{"rate", 0.3}}), {seq});
+    expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, ActivationLayers) {
+    Check c;
+    const NodeId seq = input(c.graph, {4, 3});
+    add(c.graph, "Activation", p({{"activation", std::string("log_softmax")}}), {seq});
+    add(c.graph, "ReLU", p({{"max_value", 1.5}, {"negative_slope", 0.2}, {"threshold", 0.4}}), {seq});
+    add(c.graph, "ReLU", p({{"negative_slope", 0.1}}), {seq});
+    add(c.graph, "LeakyReLU", {}, {seq});
+    add(c.graph, "ELU", p({{"alpha", 0.7}}), {seq});
+    add(c.graph, "Softmax", {}, {seq});
+    add(c.graph, "Softmax", p({{"axis", std::int64_t{1}}}), {seq});
+    expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, PReluPerValueAndShared) {
+    for (const char* shared : {"none", "[1]", "[2]", "[1, 2]"}) {
+        Check c;
+        const NodeId seq = input(c.graph, {4, 3});
+        add(c.graph, "PReLU", p({{"shared_axes", std::string(shared)}}), {seq});
+        add(c.graph, "PReLU", p({{"shared_axes", std::string(shared) == "[1]" ? "[1]" : "none"}}), {input(c.graph, {5})});
+        SCOPED_TRACE(shared);
+        expectGradientsMatch(std::move(c));
+    }
 }
 
 TEST(Gradients, AddWithKerasBroadcasting) {

@@ -59,6 +59,7 @@ int runPython(const std::string& arguments) {
 KerasImport everyKind();
 KerasImport convolutionKinds();
 KerasImport recurrentAndNormalizationKinds();
+KerasImport activationKinds();
 
 // A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
 // the training settings; and h5py finds what tf.keras's load_model reads, in its order.
@@ -66,10 +67,11 @@ TEST(KerasH5Export, ReadsBackAsItWasWritten) {
     const fs::path dir = fs::temp_directory_path() / "layerloom_keras_h5_export";
     fs::remove_all(dir);
     fs::create_directories(dir);
-    for (const std::string reference :
-         {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds", "recurrent_and_normalization_kinds"}) {
+    for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds",
+                                        "recurrent_and_normalization_kinds", "activation_kinds"}) {
         KerasImport original = reference == "convolution_kinds"                    ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
+                               : reference == "activation_kinds"                  ? activationKinds()
                                                                                   : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".h5");
@@ -122,6 +124,19 @@ TEST(KerasSnakeCase, NamesAsKerasDoes) {
 
 /// A model with every kind LayerLoom has and the options that change a layer's variables: GRU
 /// with and without reset_after, layers without bias, Concatenate, Dropout, TimeDistributed.
+/// Weights for `m`'s graph from Keras's initialisers (seed 7); with `shifted`, moved off those,
+/// each by a different amount (the moving statistics and PReLU's zero alphas included), so that
+/// a weight read into another's place shows.
+void giveWeights(KerasImport& m, bool shifted) {
+    Plan<float> plan = Plan<float>::compile(m.project.graph, 1);
+    plan.initialize(7);
+    m.weights = plan.exportWeights();
+    float shift = 0.01f;
+    for (NamedTensor& t : m.weights) {
+        for (float& v : t.values) v += shifted ? (shift += 0.001f) : 0.0f;
+    }
+}
+
 KerasImport everyKind() {
     KerasImport m;
     ModelGraph& g = m.project.graph;
@@ -137,15 +152,14 @@ KerasImport everyKind() {
     const NodeId sum = test::add(g, "Add", {}, {seq, in});
     test::add(g, "TimeDistributed", {{"units", std::int64_t{3}}}, {sum});
     m.project.name = "every kind";
-    Plan<float> plan = Plan<float>::compile(g, 1);
-    plan.initialize(7);
-    m.weights = plan.exportWeights();
+    giveWeights(m, false);
     return m;
 }
 
 /// A sequence U-Net's kinds with the options that change their shapes or variables: Conv1D
 /// with every padding, strides, dilation and no bias; both poolings with padding and strides;
-/// up-sampling, zero padding and cropping of both ends; both global poolings.
+/// up-sampling, zero padding and cropping of both ends; both global poolings; Conv1DTranspose
+/// with output_padding.
 KerasImport convolutionKinds() {
     KerasImport m;
     ModelGraph& g = m.project.graph;
@@ -160,13 +174,15 @@ KerasImport convolutionKinds() {
     const NodeId avg = test::add(g, "AveragePooling1D", {{"pool_size", std::int64_t{3}}, {"strides", std::int64_t{2}}, {"padding", std::string("same")}}, {crop});
     const NodeId causal = test::add(g, "Conv1D", {{"filters", std::int64_t{5}}, {"padding", std::string("causal")}, {"dilation_rate", std::int64_t{2}}}, {avg});
     const NodeId strided = test::add(g, "Conv1D", {{"filters", std::int64_t{2}}, {"kernel_size", std::int64_t{4}}, {"strides", std::int64_t{2}}}, {causal});
+    const NodeId transposed = test::add(g, "Conv1DTranspose",
+                                        {{"filters", std::int64_t{3}}, {"kernel_size", std::int64_t{5}}, {"strides", std::int64_t{2}},
+                                         {"padding", std::string("same")}, {"output_padding", std::int64_t{1}}},
+                                        {causal});
     const NodeId both = test::add(g, "Concatenate", {}, {test::add(g, "GlobalMaxPooling1D", {}, {strided}),
-                                                       test::add(g, "GlobalAveragePooling1D", {}, {causal})});
+                                                       test::add(g, "GlobalAveragePooling1D", {}, {transposed})});
     test::add(g, "Dense", {{"units", std::int64_t{1}}}, {both});
     m.project.name = "convolution kinds";
-    Plan<float> plan = Plan<float>::compile(g, 1);
-    plan.initialize(7);
-    m.weights = plan.exportWeights();
+    giveWeights(m, false);
     return m;
 }
 
@@ -196,13 +212,32 @@ KerasImport recurrentAndNormalizationKinds() {
                                 {steps});
     test::add(g, "Dense", {{"units", std::int64_t{1}}}, {br});
     m.project.name = "recurrent and normalization kinds";
-    Plan<float> plan = Plan<float>::compile(g, 1);
-    plan.initialize(7);
-    m.weights = plan.exportWeights();
-    float shift = 0.01f;
-    for (NamedTensor& t : m.weights) {
-        for (float& v : t.values) v += (shift += 0.001f);
-    }
+    giveWeights(m, true);
+    return m;
+}
+
+/// The activation layers with their options, the activations Keras 3 added and the noise
+/// layers, with PReLU's alphas away from their zero start, so that one read into another's
+/// place shows.
+KerasImport activationKinds() {
+    KerasImport m;
+    ModelGraph& g = m.project.graph;
+    const NodeId in = test::input(g, {6, 3});
+    const NodeId mixed = test::add(g, "Dense", {{"units", std::int64_t{4}}, {"activation", std::string("hard_silu")}}, {in});
+    const NodeId relu = test::add(g, "ReLU", {{"max_value", 1.5}, {"negative_slope", 0.1}, {"threshold", 0.2}}, {mixed});
+    const NodeId leaky = test::add(g, "LeakyReLU", {{"negative_slope", 0.05}}, {relu});
+    const NodeId prelu = test::add(g, "PReLU", {}, {leaky});
+    const NodeId shared = test::add(g, "PReLU", {{"shared_axes", std::string("[1]")}}, {prelu});
+    const NodeId elu = test::add(g, "ELU", {{"alpha", 0.5}}, {shared});
+    const NodeId soft = test::add(g, "Softmax", {{"axis", std::int64_t{1}}}, {elu});
+    const NodeId act = test::add(g, "Activation", {{"activation", std::string("log_softmax")}}, {soft});
+    const NodeId spatial = test::add(g, "SpatialDropout1D", {{"rate", 0.3}}, {act});
+    const NodeId noise = test::add(g, "GaussianNoise", {{"stddev", 0.2}}, {spatial});
+    const NodeId gauss = test::add(g, "GaussianDropout", {{"rate", 0.2}}, {noise});
+    const NodeId alpha = test::add(g, "AlphaDropout", {{"rate", 0.1}}, {gauss});
+    test::add(g, "Conv1D", {{"filters", std::int64_t{2}}, {"activation", std::string("mish")}}, {alpha});
+    m.project.name = "activation kinds";
+    giveWeights(m, true);
     return m;
 }
 
@@ -215,10 +250,11 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     const std::string checker = kFiles + "/check_keras3_archive.py ";
     for (const std::string reference :
          {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds",
-          "recurrent_and_normalization_kinds"}) {
+          "recurrent_and_normalization_kinds", "activation_kinds"}) {
         KerasImport original = reference == "every_kind"                           ? everyKind()
                                : reference == "convolution_kinds"                  ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
+                               : reference == "activation_kinds"                  ? activationKinds()
                                                                                   : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".keras");

@@ -200,5 +200,36 @@ TEST(LayerKinds, NullOptionsReadAsKerasReadsNone) {
     EXPECT_EQ(readConfig("Dense", R"({"units": null})"), "units is None, where Dense needs a whole number");
 }
 
+TEST(LayerKinds, ActivationLayersReadKerasConfigsOfEveryProducer) {
+    ParamMap p;
+    // LeakyReLU's slope is alpha in Keras 2 and TF.js, negative_slope in Keras 3.
+    EXPECT_EQ(readConfig("LeakyReLU", R"({"alpha": 0.1})", &p), "");
+    EXPECT_EQ(std::get<double>(p.at("negative_slope")), 0.1);
+    EXPECT_EQ(readConfig("LeakyReLU", R"({"negative_slope": 0.25})", &p), "");
+    EXPECT_EQ(std::get<double>(p.at("negative_slope")), 0.25);
+    // ReLU's max_value None is no cap; a cap of 0 is refused, since LayerLoom's 0 means none.
+    EXPECT_EQ(readConfig("ReLU", R"({"max_value": null, "negative_slope": 0.0, "threshold": 0.5})", &p), "");
+    EXPECT_EQ(std::get<double>(p.at("max_value")), 0.0);
+    EXPECT_EQ(std::get<double>(p.at("threshold")), 0.5);
+    EXPECT_EQ(readConfig("ReLU", R"({"max_value": 6.0})", &p), "");
+    EXPECT_EQ(std::get<double>(p.at("max_value")), 6.0);
+    EXPECT_NE(readConfig("ReLU", R"({"max_value": 0.0})").find("no cap"), std::string::npos);
+    EXPECT_EQ(readConfig("Softmax", R"({"axis": [1]})", &p), "");
+    EXPECT_EQ(std::get<std::int64_t>(p.at("axis")), 1);
+    EXPECT_EQ(readConfig("PReLU", R"({"shared_axes": [1], "alpha_regularizer": null})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("shared_axes")), "[1]");
+    EXPECT_EQ(readConfig("PReLU", R"({"shared_axes": null})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("shared_axes")), "none");
+    EXPECT_EQ(readConfig("PReLU", R"({"shared_axes": 2})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("shared_axes")), "[2]");
+    EXPECT_EQ(readConfig("PReLU", R"({"shared_axes": [3]})"), "shared_axes=[3] is not one of None, [1], [2], [1, 2]");
+    EXPECT_EQ(readConfig("PReLU", R"({"alpha_constraint": {"class_name": "NonNeg"}})"), "alpha_constraint is not supported");
+    // Keras 3 writes swish as silu and takes hard_swish for hard_silu.
+    EXPECT_EQ(readConfig("Dense", R"({"units": 2, "activation": "silu"})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("activation")), "swish");
+    EXPECT_EQ(readConfig("Activation", R"({"activation": "hard_swish"})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("activation")), "hard_silu");
+}
+
 }  // namespace
 }  // namespace loom

@@ -117,6 +117,19 @@ const std::vector<RuleCase> kRules = {
     {"conv_valid_dilated", "Conv1D", {{"filters", std::int64_t{4}}, {"dilation_rate", std::int64_t{2}}}, {{10, 1}},
      "(None, 6, 4)", 3 * 4 + 4},
     {"conv_free_time", "Conv1D", {{"filters", std::int64_t{4}}}, {{kNone, 1}}, "(None, None, 4)", 16},
+    // Conv1DTranspose: kernel (k, filters, in) + bias; Keras's deconv_output_length.
+    {"conv_t_valid", "Conv1DTranspose", {{"filters", std::int64_t{4}}, {"kernel_size", std::int64_t{7}}, {"strides", std::int64_t{2}}},
+     {{25, 3}}, "(None, 55, 4)", 7 * 4 * 3 + 4},
+    {"conv_t_same", "Conv1DTranspose",
+     {{"filters", std::int64_t{4}}, {"kernel_size", std::int64_t{7}}, {"strides", std::int64_t{2}}, {"padding", std::string("same")}},
+     {{25, 3}}, "(None, 50, 4)", 7 * 4 * 3 + 4},
+    {"conv_t_same_output_padding", "Conv1DTranspose",
+     {{"filters", std::int64_t{4}}, {"kernel_size", std::int64_t{7}}, {"strides", std::int64_t{2}}, {"padding", std::string("same")},
+      {"output_padding", std::int64_t{0}}},
+     {{25, 3}}, "(None, 49, 4)", 7 * 4 * 3 + 4},
+    {"conv_t_valid_dilated_free", "Conv1DTranspose",
+     {{"filters", std::int64_t{2}}, {"dilation_rate", std::int64_t{2}}, {"use_bias", false}}, {{kNone, 3}}, "(None, None, 2)",
+     3 * 2 * 3},
     {"maxpool_floors", "MaxPooling1D", {}, {{25, 4}}, "(None, 12, 4)", 0},
     {"maxpool_same", "MaxPooling1D", {{"padding", std::string("same")}}, {{25, 4}}, "(None, 13, 4)", 0},
     {"avgpool_strided", "AveragePooling1D", {{"pool_size", std::int64_t{3}}, {"strides", std::int64_t{1}}}, {{10, 2}},
@@ -126,6 +139,21 @@ const std::vector<RuleCase> kRules = {
     {"upsample", "UpSampling1D", {}, {{12, 4}}, "(None, 24, 4)", 0},
     {"upsample_3", "UpSampling1D", {{"size", std::int64_t{3}}}, {{kNone, 4}}, "(None, None, 4)", 0},
     {"zero_pad", "ZeroPadding1D", {{"pad_before", std::int64_t{0}}}, {{24, 4}}, "(None, 25, 4)", 0},
+    {"spatial_dropout", "SpatialDropout1D", {{"rate", 0.5}}, {{kNone, 4}}, "(None, None, 4)", 0},
+    {"gaussian_noise", "GaussianNoise", {}, {{9}}, "(None, 9)", 0},
+    {"gaussian_dropout", "GaussianDropout", {}, {{3, 9}}, "(None, 3, 9)", 0},
+    {"alpha_dropout", "AlphaDropout", {}, {{3, 9}}, "(None, 3, 9)", 0},
+    // The activation layers keep the shape; PReLU learns an alpha per value, or per feature
+    // when it shares along time.
+    {"activation", "Activation", {{"activation", std::string("mish")}}, {{32, 4}}, "(None, 32, 4)", 0},
+    {"relu_capped", "ReLU", {{"max_value", 6.0}}, {{9}}, "(None, 9)", 0},
+    {"leaky_relu", "LeakyReLU", {}, {{kNone, 3}}, "(None, None, 3)", 0},
+    {"elu", "ELU", {{"alpha", 0.5}}, {{5, 2}}, "(None, 5, 2)", 0},
+    {"softmax_over_time", "Softmax", {{"axis", std::int64_t{1}}}, {{5, 2}}, "(None, 5, 2)", 0},
+    {"prelu", "PReLU", {}, {{5, 3}}, "(None, 5, 3)", 15},
+    {"prelu_shared_time", "PReLU", {{"shared_axes", std::string("[1]")}}, {{kNone, 3}}, "(None, None, 3)", 3},
+    {"prelu_shared_both", "PReLU", {{"shared_axes", std::string("[1, 2]")}}, {{5, 3}}, "(None, 5, 3)", 1},
+    {"prelu_vector", "PReLU", {}, {{7}}, "(None, 7)", 7},
     {"crop", "Cropping1D", {{"crop_before", std::int64_t{2}}, {"crop_after", std::int64_t{0}}}, {{25, 4}},
      "(None, 23, 4)", 0},
 };
@@ -137,13 +165,20 @@ TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
     EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "TimeDistributed",
-                                               "Conv1D", "MaxPooling1D", "AveragePooling1D",
+                                               "Conv1D", "Conv1DTranspose", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
                                                "ZeroPadding1D", "Cropping1D", "Flatten", "Reshape", "Permute",
                                                "RepeatVector", "Add",
                                                "Subtract", "Multiply", "Average", "Maximum",
                                                "Concatenate", "LayerNormalization", "BatchNormalization",
-                                               "Dropout"}));
+                                               "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
+                                               "AlphaDropout", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU",
+                                               "Softmax"}));
+    EXPECT_EQ(std::get<double>(findLayer("LeakyReLU")->defaults().at("negative_slope")), 0.3);
+    EXPECT_EQ(std::get<double>(findLayer("ReLU")->defaults().at("max_value")), 0.0);  // None: no cap
+    EXPECT_EQ(std::get<double>(findLayer("ELU")->defaults().at("alpha")), 1.0);
+    EXPECT_EQ(std::get<std::int64_t>(findLayer("Softmax")->defaults().at("axis")), -1);
+    EXPECT_EQ(std::get<std::string>(findLayer("PReLU")->defaults().at("shared_axes")), "none");
     const LayerSpec* lstm = findLayer("LSTM");
     ASSERT_NE(lstm, nullptr);
     const ParamMap d = lstm->defaults();
@@ -179,7 +214,7 @@ TEST(LayerRegistry, RejectsValuesOutsideTheSchema) {
     EXPECT_FALSE(checkParam(*lstm->param("units"), std::int64_t{1}).has_value());
     EXPECT_TRUE(checkParam(*lstm->param("dropout"), 1.0).has_value());
     EXPECT_FALSE(checkParam(*lstm->param("dropout"), 0.5).has_value());
-    EXPECT_TRUE(checkParam(*lstm->param("activation"), std::string("relu6")).has_value());
+    EXPECT_TRUE(checkParam(*lstm->param("activation"), std::string("softsign")).has_value());
     EXPECT_TRUE(checkParam(*lstm->param("units"), std::string("20")).has_value());
     EXPECT_TRUE(checkParam(*lstm->param("kernel_regularizer"),
                            Regularizer{Regularizer::Kind::L2, 0, -1})

@@ -2,10 +2,11 @@
 # TF.js itself (the npm package @tensorflow/tfjs, installed once into a cache shared by builds,
 # ~/.cache/layerloom/tfjs-4.22.0 unless LAYERLOOM_TFJS_DIR says otherwise) loads the folders
 # `layerloom-cli export --to tfjs` writes and predicts what Keras and LayerLoom predict.
-#   check.sh LAYERLOOM_CLI WORK     (WORK: where the exports and predictions go)
+#   check.sh LAYERLOOM_CLI WORK [PYTHON]     (WORK: where the exports and predictions go)
 set -euo pipefail
 cli="$1"
 work="$2"
+py="${3:-/usr/bin/python3}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data="$here/../data"
 js="${LAYERLOOM_TFJS_DIR:-$HOME/.cache/layerloom/tfjs-4.22.0}"
@@ -56,8 +57,17 @@ node "$js/compare.js" "$work/layers/tfjs.json" "$work/layers/loom.json" 1e-4
 rm -rf "$work/made"
 node_quiet "$js/made_by_tfjs.js" "$work/made"
 [ -f "$work/made/bidirectional_lstm/model.json" ] || { echo "made_by_tfjs.js wrote no models" >&2; exit 1; }
+#    LayerLoom's TF.js export of them loads in TF.js and predicts the same, and so does their
+#    PyTorch export (python3-torch).
 for model in "$work"/made/*/; do
     "$cli" predict "$model/model.json" --input "$model/x.json" --out "$model/loom.json"
     node "$js/compare.js" "$model/y.json" "$model/loom.json" 1e-5
+    rm -f "$model/again.json"
+    "$cli" export "$model/model.json" "$model/again" --to tfjs > /dev/null
+    node_quiet "$js/predict.js" "$model/again/model.json" "$model/x.json" "$model/again.json"
+    node "$js/compare.js" "$model/y.json" "$model/again.json" 1e-5
+    "$cli" export "$model/model.json" "$model/torch" --to pytorch > /dev/null
+    "$py" "$model/torch/model.py" "$model/x.json" "$model/torch.json"
+    node "$js/compare.js" "$model/y.json" "$model/torch.json" 1e-5
 done
 echo "TF.js loads LayerLoom's exports and predicts the same; LayerLoom imports TF.js's models and predicts the same"

@@ -21,6 +21,37 @@ const models = {
     const out = tf.layers.timeDistributed({layer: tf.layers.dense({units: 2})}).apply(rnn);
     return {model: tf.model({inputs: input, outputs: out}), shape: [7, 2]};
   },
+  // Every activation layer TF.js has, and the activations LayerLoom shares with it, side by side
+  // on one input; PReLU's alphas start random, so that they matter.
+  activation_layers() {
+    const input = tf.input({shape: [6, 3]});
+    const mixed = tf.layers.dense({units: 4, activation: "relu6"}).apply(input);
+    const alpha = (seed) => tf.initializers.randomNormal({mean: 0.2, stddev: 0.2, seed});
+    const branches = [
+      tf.layers.activation({activation: "mish"}),
+      tf.layers.activation({activation: "logSoftmax"}),
+      tf.layers.activation({activation: "swish"}),
+      tf.layers.reLU({maxValue: 1.5}),
+      tf.layers.leakyReLU({alpha: 0.1}),
+      tf.layers.prelu({alphaInitializer: alpha(1)}),
+      tf.layers.prelu({sharedAxes: [1], alphaInitializer: alpha(2)}),
+      tf.layers.elu(),  // TF.js computes alpha 1 only
+      tf.layers.softmax({axis: -1}),
+    ].map((layer) => layer.apply(mixed));
+    const out = tf.layers.concatenate().apply(branches);
+    return {model: tf.model({inputs: input, outputs: out}), shape: [6, 3]};
+  },
+  // The noise layers: the identity when predicting, whatever their rates.
+  noise_layers() {
+    const input = tf.input({shape: [6, 3]});
+    let x = tf.layers.dense({units: 4, activation: "tanh"}).apply(input);
+    x = tf.layers.spatialDropout1d({rate: 0.3}).apply(x);
+    x = tf.layers.gaussianNoise({stddev: 0.2}).apply(x);
+    x = tf.layers.gaussianDropout({rate: 0.2}).apply(x);
+    x = tf.layers.alphaDropout({rate: 0.1}).apply(x);
+    const out = tf.layers.dense({units: 2}).apply(x);
+    return {model: tf.model({inputs: input, outputs: out}), shape: [6, 3]};
+  },
 };
 
 async function save(model, dir) {

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <random>
-
 #include "engine/kernel.h"
 
 namespace loom {
@@ -160,50 +158,6 @@ private:
             offset += m_alongTime ? kSteps : kf;
         }
     }
-};
-
-/// Keras Dropout(rate): in training, each value is kept with probability 1 - rate and scaled by
-/// 1 / (1 - rate); otherwise the identity.
-template <class S>
-class DropoutKernel final : public Kernel<S> {
-public:
-    explicit DropoutKernel(const KernelSetup& s)
-        : m_dims(s.output), m_rate(s.node.param<double>("rate")) {}
-
-    void forward(KernelIO<S>& io) override {
-        const Eigen::Index rows = rowsOf(io.batch, m_dims), f = m_dims.back();
-        ConstMatMap<S> x(io.in[0], rows, f);
-        MatMap<S> y(io.out, rows, f);
-        m_active = io.training && m_rate > 0.0 && io.rng;
-        if (!m_active) {
-            y = x;
-            return;
-        }
-        std::bernoulli_distribution keep(1.0 - m_rate);
-        const S scale = static_cast<S>(1.0 / (1.0 - m_rate));
-        m_mask.resize(rows, f);
-        for (Eigen::Index i = 0; i < m_mask.size(); ++i) {
-            m_mask.data()[i] = keep(*io.rng) ? scale : S(0);
-        }
-        y.array() = x.array() * m_mask.array();
-    }
-    void backward(KernelIO<S>& io) override {
-        if (!io.dIn[0]) return;
-        const Eigen::Index rows = rowsOf(io.batch, m_dims), f = m_dims.back();
-        ConstMatMap<S> dy(io.dOut, rows, f);
-        MatMap<S> dx(io.dIn[0], rows, f);
-        if (m_active) {
-            dx.array() += dy.array() * m_mask.array();
-        } else {
-            dx += dy;
-        }
-    }
-
-private:
-    Dims m_dims;
-    double m_rate;
-    bool m_active = false;
-    Mat<S> m_mask;
 };
 
 }  // namespace loom

@@ -41,6 +41,9 @@ KWARGS = {
     "Conv1D": LAYER | {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
                        "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
                        "bias_regularizer", "kernel_constraint", "bias_constraint"},
+    "Conv1DTranspose": LAYER | {"filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
+                                "dilation_rate", "activation", "use_bias", "kernel_initializer", "bias_initializer",
+                                "kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint"},
     "MaxPooling1D": LAYER | {"pool_size", "strides", "padding", "data_format"},
     "AveragePooling1D": LAYER | {"pool_size", "strides", "padding", "data_format"},
     "GlobalMaxPooling1D": LAYER | {"data_format", "keepdims"},
@@ -64,6 +67,16 @@ KWARGS = {
     "Flatten": LAYER | {"data_format"},
     "Reshape": LAYER | {"target_shape"},
     "Permute": LAYER | {"dims"},
+    "SpatialDropout1D": LAYER | {"rate", "seed"},
+    "GaussianNoise": LAYER | {"stddev", "seed"},
+    "GaussianDropout": LAYER | {"rate", "seed"},
+    "AlphaDropout": LAYER | {"rate", "noise_shape", "seed"},
+    "Activation": LAYER | {"activation"},
+    "ReLU": LAYER | {"max_value", "negative_slope", "threshold"},
+    "LeakyReLU": LAYER | {"negative_slope"},
+    "PReLU": LAYER | {"alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"},
+    "ELU": LAYER | {"alpha"},
+    "Softmax": LAYER | {"axis"},
 }
 RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN")
 INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set(), "Ones": set()}
@@ -76,7 +89,8 @@ OPTIMIZERS = {"Adam": OPTIMIZER | {"beta_1", "beta_2", "epsilon", "amsgrad"},
               "RMSprop": OPTIMIZER | {"rho", "momentum", "epsilon", "centered"}}
 COMPILE = {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly", "steps_per_execution",
            "jit_compile", "auto_scale_loss"}
-ACTIVATIONS = {"linear", "relu", "selu", "elu", "tanh", "sigmoid", "softmax", "softplus", "gelu", "swish"}
+ACTIVATIONS = {"linear", "relu", "selu", "elu", "tanh", "sigmoid", "softmax", "softplus", "gelu", "swish", "relu6",
+               "leaky_relu", "hard_silu", "mish", "log_softmax"}
 
 
 class Refused(Exception):
@@ -197,7 +211,13 @@ def variable_shapes(layer):
     if cls == "TimeDistributed":
         inner = config["layer"]
         return variable_shapes(inner)
-    if cls not in ("Dense", "LSTM", "GRU", "SimpleRNN", "Conv1D", "LayerNormalization", "BatchNormalization"):
+    if cls == "PReLU":  # alpha: a sample's shape, 1 along the shared axes
+        shape = list(layer["build_config"]["input_shape"][1:])
+        for axis in config["shared_axes"] or []:
+            shape[axis - 1] = 1
+        return [tuple(shape)]
+    if cls not in ("Dense", "LSTM", "GRU", "SimpleRNN", "Conv1D", "Conv1DTranspose", "LayerNormalization",
+                   "BatchNormalization"):
         return []
     features = layer["build_config"]["input_shape"][-1]
     if cls in ("LayerNormalization", "BatchNormalization"):
@@ -206,6 +226,9 @@ def variable_shapes(layer):
     if cls == "Conv1D":
         filters = config["filters"]
         return [(config["kernel_size"][0], features, filters)] + ([(filters,)] if config["use_bias"] else [])
+    if cls == "Conv1DTranspose":  # kernel (kernel_size, filters, in)
+        filters = config["filters"]
+        return [(config["kernel_size"][0], filters, features)] + ([(filters,)] if config["use_bias"] else [])
     units = config["units"]
     if cls == "Dense":
         return [(features, units)] + ([(units,)] if config["use_bias"] else [])
