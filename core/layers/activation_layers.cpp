@@ -59,11 +59,13 @@ PyTorchLayer ActivationSpec::pytorch(const Node& node, std::span<const Dims>, co
 const std::vector<ParamSpec>& ReluSpec::params() const {
     static const std::vector<ParamSpec> schema = {
         {.name = "max_value", .type = ParamType::Float, .defaultValue = 0.0,
-         .help = "The largest output; 0 means no cap (Keras's None)."},
+         .help = "The largest output; 0 means no cap (Keras's None).", .onCard = true, .noneText = "None (no cap)"},
         {.name = "negative_slope", .type = ParamType::Float, .defaultValue = 0.0,
-         .help = "The slope below the threshold."},
+         .help = "The slope below the threshold: an input x below it gives negative_slope * (x - threshold). "
+                 "0 is the plain ReLU."},
         {.name = "threshold", .type = ParamType::Float, .defaultValue = 0.0,
-         .help = "Values up to it give 0 (or the slope's part below it)."},
+         .help = "Inputs up to it give 0 (less the negative slope's part below it); inputs above it pass. "
+                 "0 is the plain ReLU."},
     };
     return schema;
 }
@@ -177,27 +179,47 @@ std::string EluSpec::tfjsLimitation(const Node& node) const {
 const std::vector<ParamSpec>& SoftmaxSpec::params() const {
     static const std::vector<ParamSpec> schema = {
         {.name = "axis", .type = ParamType::Int, .defaultValue = std::int64_t{-1},
-         .help = "-1: over the features of each step; 1: over the steps of a sequence, for each feature.",
-         .minValue = -1, .maxValue = 2, .onCard = true},
+         .help = "-1 (or 2): over the features of each step; 1 (or -2): over the steps of a sequence, for each "
+                 "feature. Axis 0 is the batch.",
+         .minValue = -2, .maxValue = 2, .onCard = true},
     };
     return schema;
 }
 
+bool softmaxOverTime(const Dims& in, std::int64_t axis) { return in.size() == 2 && (axis == 1 || axis == -2); }
+
 std::optional<TensorShape> SoftmaxSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& in = *ctx.inputs.front().shape;
     const std::int64_t axis = ctx.node.param<std::int64_t>("axis");
-    if (axis == 0) {
-        ctx.diagnostics.push_back(paramDiagnostic(ctx, nodeLabel(ctx.node) + " has axis=0, the batch: a softmax over "
-                                                                          "the samples of a batch. Use -1 (the features) "
-                                                                          "or 1 (the steps of a sequence)."));
+    // Axes as Keras counts them, the batch included: 0 (or -2 of a vector) is the batch.
+    if (axis == 0 || (axis == -2 && in.isVector())) {
+        Diagnostic d = paramDiagnostic(ctx, nodeLabel(ctx.node) + " has axis=" + std::to_string(axis) +
+                                                ", the batch: a softmax over the samples of a batch. Use -1 (the "
+                                                "features)" + std::string(in.isSequence() ? " or 1 (the steps)." : "."));
+        d.fixes.push_back(setParamFix(ctx.node, "axis", std::int64_t{-1}, "Set axis=-1 on " + ctx.node.name + " (the features)"));
+        if (in.isSequence()) {
+            d.fixes.push_back(setParamFix(ctx.node, "axis", std::int64_t{1}, "Set axis=1 on " + ctx.node.name + " (the steps)"));
+        }
+        ctx.diagnostics.push_back(std::move(d));
         return std::nullopt;
     }
     if (axis == 2 && !in.isSequence()) {
         Diagnostic d = paramDiagnostic(ctx, nodeLabel(ctx.node) + " has axis=2, but reads " + describeInput(ctx.inputs.front()) +
-                                             ", a vector, whose only axis is 1 (or -1).");
+                                                ", a vector, whose only axis is 1 (or -1).");
         d.fixes.push_back(setParamFix(ctx.node, "axis", std::int64_t{-1}, "Set axis=-1 on " + ctx.node.name));
         ctx.diagnostics.push_back(std::move(d));
         return std::nullopt;
+    }
+    // A softmax over one value gives 1 whatever it is: nothing reaches the next layer.
+    const Dim& over = softmaxOverTime(in.sizes(), axis) ? in.time() : in.features();
+    if (over.size == 1) {
+        Diagnostic d = paramDiagnostic(ctx, nodeLabel(ctx.node) + " takes its softmax over an axis of 1 value (" +
+                                                explainDim(ctx.graph, over) + "), so it always gives 1.");
+        d.severity = Severity::Warning;
+        if (in.isSequence() && !softmaxOverTime(in.sizes(), axis) && in.time().size != 1) {
+            d.fixes.push_back(setParamFix(ctx.node, "axis", std::int64_t{1}, "Set axis=1 on " + ctx.node.name + " (the steps)"));
+        }
+        ctx.diagnostics.push_back(std::move(d));
     }
     return in;
 }
@@ -210,8 +232,7 @@ std::string SoftmaxSpec::readKeras(const json& config, KerasProducer producer, P
 
 PyTorchLayer SoftmaxSpec::pytorch(const Node& node, std::span<const Dims> inputs, const std::string&,
                                   std::span<const std::string> args) const {
-    const std::int64_t axis = node.param<std::int64_t>("axis");
-    const bool overTime = inputs.front().size() == 2 && axis == 1;
+    const bool overTime = softmaxOverTime(inputs.front(), node.param<std::int64_t>("axis"));
     return {"", "torch.softmax(" + args.front() + ", dim=" + (overTime ? "1" : "-1") + ")"};
 }
 
@@ -222,7 +243,7 @@ const std::vector<ParamSpec>& PReluSpec::params() const {
         {.name = "shared_axes", .type = ParamType::Choice, .defaultValue = std::string("none"),
          .help = "Axes that share one alpha: [1] is time for a sequence (one alpha per feature), [2] the "
                  "features; none gives every step and feature its own.",
-         .choices = sharedAxesChoices()},
+         .choices = sharedAxesChoices(), .onCard = true},
     };
     return schema;
 }

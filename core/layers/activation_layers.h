@@ -136,6 +136,9 @@ public:
     std::vector<std::string_view> pytorchClasses() const override;
 };
 
+/// Whether a Softmax with `axis` on inputs shaped `in` (without the batch) runs over the steps.
+bool softmaxOverTime(const Dims& in, std::int64_t axis);
+
 /// The shape of PReLU's alpha for inputs shaped `in` (without the batch): `in` with the
 /// shared axes (1 for the first, 2 for the second) made 1.
 Dims preluAlphaShape(const std::string& sharedAxes, const Dims& in);

@@ -40,9 +40,9 @@ const std::vector<ParamSpec>& Conv1dTransposeSpec::params() const {
                  "steps, the taps past either end cut.",
          .choices = {"valid", "same"}, .onCard = true},
         {.name = "output_padding", .type = ParamType::Int, .defaultValue = std::int64_t{-1},
-         .help = "-1 (Keras's None): the length follows from the padding. 0 or more, below strides: the length is "
+         .help = "None (-1): the length follows from the padding. 0 or more, below strides: the length is "
                  "(T - 1) * strides + kernel_size - 2 * pad + output_padding, pad being kernel_size / 2 for same.",
-         .minValue = -1, .maxValue = 1 << 16},
+         .minValue = -1, .maxValue = 1 << 16, .onCard = true, .noneText = "None"},
         {.name = "dilation_rate", .type = ParamType::Int, .defaultValue = std::int64_t{1},
          .help = "Output steps between the taps of one input step.", .minValue = 1, .maxValue = 1 << 16},
         {.name = "activation", .type = ParamType::Choice, .defaultValue = std::string("linear"),

@@ -35,6 +35,9 @@ struct ParamSpec {
     bool maxExclusive = false;
     std::vector<std::string> choices;  ///< Choice: the valid values
     bool onCard = false;               ///< shown on the node card
+    /// Int and Float whose lowest value stands for Keras's None: what the inspector shows for
+    /// it ("None (no cap)").
+    std::string noneText;
 };
 
 /// What an input port accepts.

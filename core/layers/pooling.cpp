@@ -16,7 +16,7 @@ const std::vector<ParamSpec>& Pooling1dSpec::params() const {
          .help = "How many steps each window covers.", .minValue = 1, .maxValue = 1 << 16, .onCard = true},
         {.name = "strides", .type = ParamType::Int, .defaultValue = std::int64_t{0},
          .help = "How far the window moves per output step; 0 (Keras's None) moves it by pool_size.",
-         .minValue = 0, .maxValue = 1 << 16},
+         .minValue = 0, .maxValue = 1 << 16, .noneText = "None (pool_size)"},
         {.name = "padding", .type = ParamType::Choice, .defaultValue = std::string("valid"),
          .help = "valid: a last window that does not fit is dropped (25 steps pool to 12); same: it is kept "
                  "(25 pool to 13).",

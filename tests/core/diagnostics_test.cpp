@@ -196,6 +196,19 @@ TEST(InvalidParam, SoftmaxOverTheBatchOrAMissingAxisIsExplained) {
     auto d = find(v, DiagCode::InvalidParam);
     ASSERT_EQ(d.size(), 1u);
     EXPECT_TRUE(has(d[0]->message, "the samples of a batch")) << d[0]->message;
+    ModelGraph steps = g;
+    EXPECT_TRUE(applyFix(g, DiagCode::InvalidParam, 0).diagnostics.empty());
+    EXPECT_TRUE(applyFix(steps, DiagCode::InvalidParam, 1).diagnostics.empty());
+
+    // Over one feature, a softmax always gives 1: a warning, with the steps offered instead.
+    ModelGraph one;
+    add(one, "Softmax", {}, {input(one, {5, 1})});
+    const Validation u = validate(one);
+    auto w1 = find(u, DiagCode::InvalidParam);
+    ASSERT_EQ(w1.size(), 1u);
+    EXPECT_EQ(w1[0]->severity, Severity::Warning);
+    EXPECT_TRUE(has(w1[0]->message, "always gives 1")) << w1[0]->message;
+    EXPECT_TRUE(applyFix(one, DiagCode::InvalidParam, 0).diagnostics.empty());
 
     ModelGraph h;
     add(h, "Softmax", {{"axis", std::int64_t{2}}}, {input(h, {5})});

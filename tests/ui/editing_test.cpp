@@ -8,6 +8,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QSpinBox>
+#include <QDoubleSpinBox>
 #include <QComboBox>
 #include <QContextMenuEvent>
 #include <QMenu>
@@ -265,6 +266,33 @@ private slots:
         QCOMPARE(w.document()->validation().of(g, g.nodeByName("bidirectional_2")->id).params, 2 * 3 * (64 * 16 + 16 * 16 + 2 * 16));
         QTest::keyClick(w.canvas()->viewport(), Qt::Key_Z, Qt::ControlModifier);
         QTRY_COMPARE(w.document()->graph().nodeByName("bidirectional_2")->param<std::string>("layer"), std::string("LSTM"));
+    }
+
+    // A value that stands for Keras's None reads as None in the Inspector, and stepping off it
+    // gives a number: ReLU's max_value 0 is no cap.
+    void theInspectorShowsKerasNoneByName() {
+        MainWindow w;
+        Project p;
+        const NodeId in = addLayer(p.graph, "InputLayer", {0, 0});
+        const NodeId relu = addLayer(p.graph, "ReLU", {0, 120});
+        p.graph.connect({in, 0}, {relu, 0});
+        w.document()->setProject(p, QString());
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        NodeItem* card = w.scene()->nodeItem(relu);
+        w.canvas()->centerOn(card);
+        QTest::mouseClick(w.canvas()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          w.canvas()->mapFromScene(card->sceneBoundingRect().center()));
+        auto* inspector = w.findChild<InspectorPanel*>();
+        QTRY_COMPARE(inspector->layer(), relu);
+        QDoubleSpinBox* cap = nullptr;
+        QTRY_VERIFY((cap = inspector->findChild<QDoubleSpinBox*>("max_value")) != nullptr);
+        QCOMPARE(cap->text(), QString("None (no cap)"));
+        cap->setFocus();
+        QTest::keyClick(cap, Qt::Key_Up);
+        QTRY_COMPARE(w.document()->graph().node(relu)->param<double>("max_value"), 0.05);
     }
 
     void autoLayoutIsOneUndoStep() {

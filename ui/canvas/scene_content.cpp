@@ -27,11 +27,23 @@ QStringList cardDetails(const Node& node, const LayerSpec* spec) {
         if (it == node.params.end()) continue;
         const ParamValue& v = it->second;
         const QString name = QString::fromStdString(p.name);
+        // A value standing for Keras's None (no cap, no output padding, no shared axes) says
+        // nothing worth a card's room.
+        const bool none = (!p.noneText.empty() && formatParam(v) == formatParam(p.type == ParamType::Int
+                                                                                   ? ParamValue{static_cast<std::int64_t>(p.minValue)}
+                                                                                   : ParamValue{p.minValue})) ||
+                          (p.type == ParamType::Choice && std::get_if<std::string>(&v) && std::get<std::string>(v) == "none");
+        if (none) continue;
         switch (p.type) {
             case ParamType::Bool:
                 if (std::get_if<bool>(&v) && std::get<bool>(v)) tokens << name;
                 break;
-            case ParamType::Choice: tokens << QString::fromStdString(formatParam(v)); break;
+            case ParamType::Choice: {
+                // A list of axes reads as such only with its name: shared_axes=[1].
+                const QString text = QString::fromStdString(formatParam(v));
+                tokens << (text.startsWith('[') ? name + "=" + text : text);
+                break;
+            }
             default: tokens << name + "=" + QString::fromStdString(formatParam(v)); break;
         }
     }

@@ -106,6 +106,7 @@ QWidget* InspectorPanel::editorFor(const ParamSpec& spec) {
             spin->setRange(static_cast<int>(spec.minValue),
                            spec.maxValue != 0.0 ? static_cast<int>(spec.maxValue)
                                                 : std::numeric_limits<int>::max());
+            if (!spec.noneText.empty()) spin->setSpecialValueText(QString::fromStdString(spec.noneText));
             spin->setValue(static_cast<int>(std::get<std::int64_t>(value)));
             spin->setKeyboardTracking(false);  // one step per finished entry, not per digit
             connect(spin, &QSpinBox::valueChanged, this,
@@ -120,6 +121,7 @@ QWidget* InspectorPanel::editorFor(const ParamSpec& spec) {
             const double top = spec.maxValue != 0.0 ? spec.maxValue - (spec.maxExclusive ? 0.001 : 0.0)
                                                     : 1e9;
             spin->setRange(spec.minValue, top);
+            if (!spec.noneText.empty()) spin->setSpecialValueText(QString::fromStdString(spec.noneText));
             spin->setValue(std::get<double>(value));
             spin->setKeyboardTracking(false);
             connect(spin, &QDoubleSpinBox::valueChanged, this, [this, key](double v) { setParam(key, v); });
@@ -191,7 +193,8 @@ QWidget* InspectorPanel::editorFor(const ParamSpec& spec) {
             break;
         }
     }
-    editor->setToolTip(QString::fromStdString(spec.help));
+    // As rich text, so that a long help wraps instead of running across the window.
+    editor->setToolTip(QStringLiteral("<p>%1</p>").arg(QString::fromStdString(spec.help).toHtmlEscaped()));
     return editor;
 }
 
@@ -238,7 +241,10 @@ void InspectorPanel::rebuild() {
         if (!spec->paramApplies(*n, p.name)) continue;
         QWidget* editor = editorFor(p);
         editor->setObjectName(QString::fromStdString(p.name));
-        m_layout->addRow(QString::fromStdString(p.name), editor);
+        auto* label = new QLabel(QString::fromStdString(p.name), m_form);
+        label->setToolTip(editor->toolTip());  // the name explains itself as its field does
+        label->setBuddy(editor);
+        m_layout->addRow(label, editor);
     }
     if (!focused.isEmpty()) {
         if (auto* w = m_form->findChild<QWidget*>(focused)) w->setFocus();

@@ -156,7 +156,7 @@ class SoftmaxKernel final : public ElementwiseKernel<S> {
 public:
     explicit SoftmaxKernel(const KernelSetup& s) : ElementwiseKernel<S>(s) {
         const std::int64_t axis = s.node.param<std::int64_t>("axis");
-        m_overTime = s.output.size() == 2 && axis == 1;
+        m_overTime = s.output.size() == 2 && (axis == 1 || axis == -2);  // as softmaxOverTime says
     }
 
     void forward(KernelIO<S>& io) override {
