@@ -13,7 +13,8 @@ namespace loom {
 /// can be applied as a single step.
 
 /// Adds a layer of `kind` into `edge`: producer -> new layer -> consumer, at `at` (default:
-/// halfway along the wire). The editor's drop-onto-a-wire uses it as the fixes below do.
+/// halfway along the wire, or beside that point when a card is there, as on a long skip
+/// wire). The editor's drop-onto-a-wire uses it as the fixes below do.
 GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind, ParamMap params,
                      std::optional<Point> at = std::nullopt);
 

@@ -2,12 +2,15 @@
 // graph pieces, and the skip-connection builders.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/test_graphs.h"
 #include "graph/fragment.h"
 #include "graph/graph_edit.h"
 #include "graph/layout.h"
 #include "graph/project_file.h"
 #include "layers/layer_nodes.h"
+#include "shape/fixes.h"
 #include "shape/skip_connection.h"
 
 namespace loom {
@@ -235,6 +238,38 @@ TEST(Group, AutoLayoutGivesACollapsedGroupOnePlace) {
 }
 
 // --- Skip connections --------------------------------------------------------------------------
+
+// A layer spliced into a long skip wire does not land on the layers the wire skips: halfway
+// along it is one of them, so the new layer sits beside it, on the wire's side.
+TEST(Splice, IntoALongSkipWireLandsBesideTheSkippedLayers) {
+    ModelGraph g;
+    const NodeId in = input(g, {25, 1});
+    NodeId x = in;
+    for (int i = 0; i < 3; ++i) x = add(g, "Dense", {{"units", std::int64_t{1}}}, {x});
+    const NodeId sum = add(g, "Add", {}, {x, in});
+    const double row = LayoutSpacing{}.row;
+    for (const auto& [id, at] : layeredLayout(g)) g.node(id)->position = at;  // one column, a row apart
+    const Edge* skip = g.inputEdges(sum)[1];
+    ASSERT_EQ(skip->from.node, in);
+    GraphEdit e = spliceInto(g, *skip, "ZeroPadding1D", {});
+    const auto added = applyEdit(g, e);
+    ASSERT_EQ(added.size(), 1u);
+    const Point at = g.node(added[0])->position;
+    for (const Node& n : g.nodes()) {
+        if (n.id == added[0]) continue;
+        EXPECT_FALSE(std::abs(n.position.x - at.x) < LayoutSpacing{}.column / 2 && std::abs(n.position.y - at.y) < row / 2)
+            << n.name << " is under the new layer";
+    }
+    // Between neighbouring rows it still takes the consumer's place.
+    ModelGraph h;
+    const NodeId a = input(h, {5, 1});
+    const NodeId b = add(h, "Dense", {{"units", std::int64_t{1}}}, {a});
+    for (const auto& [id, p] : layeredLayout(h)) h.node(id)->position = p;
+    const Point before = h.node(b)->position;
+    const auto one = applyEdit(h, spliceInto(h, *h.inputEdges(b)[0], "Dropout", {}));
+    ASSERT_EQ(one.size(), 1u);
+    EXPECT_EQ(h.node(one[0])->position, before);
+}
 
 TEST(SkipConnection, AddProjectsTheNarrowerBranchToTheWiderWidth) {
     Bottleneck m;
