@@ -388,9 +388,12 @@ private:
         }
         if (m_result.outputs.size() > 1 && analysis.cycles.empty()) reportExtraOutputs(analysis);
         if (!nodes.empty() && m_result.outputs.empty() && analysis.cycles.empty()) {
+            const bool onlyInputs = std::all_of(nodes.begin(), nodes.end(), [](const Node& n) { return n.isInput(); });
             report(DiagCode::NoOutput, Severity::Error, 0,
-                   "The model has no output: every layer's result feeds another layer or "
-                   "nothing but Inputs exist. Add a layer whose output ends the model.");
+                   onlyInputs ? "The model has only its Input so far. Add a layer after it (press Tab, or drag one "
+                                "from the Layers panel): the last layer's output is the model's output."
+                              : "The model has no output: every layer's result feeds another layer. Add a layer "
+                                "whose output ends the model.");
         }
     }
 };

@@ -512,7 +512,11 @@ TEST(NoInput, EmptyAndInputlessGraphs) {
 TEST(NoOutput, OnlyAnInput) {
     ModelGraph g;
     input(g, {4, 1});
-    EXPECT_EQ(find(validate(g), DiagCode::NoOutput).size(), 1u);
+    const Validation v = validate(g);
+    const auto d = find(v, DiagCode::NoOutput);
+    ASSERT_EQ(d.size(), 1u);
+    // A new model says what to do next, in the words of the editor.
+    EXPECT_TRUE(has(d[0]->message, "only its Input so far. Add a layer after it (press Tab")) << d[0]->message;
 }
 
 TEST(Unreachable, LayerFedByALayerWithoutInput) {
