@@ -15,6 +15,7 @@
 #include "service/evaluation.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
+#include "train/token_ids.h"
 #include "train/trainer.h"
 
 namespace loom::cli {
@@ -68,12 +69,19 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
         if (x.shape.size() < 2) throw DataError(*inputPath + ": give a batch: (batch, time, features)");
         const Dims sample(x.shape.begin() + 1, x.shape.end());
         const int batch = static_cast<int>(a.integer("batch-size", 1).value_or(64));
-        Plan<float> plan = Plan<float>::compile(model.project.graph, batch, sample.size() == 2 ? sample[0] : 0);
+        // The first axis is the one a free (None) length can be: time, or a vector's features.
+        Plan<float> plan = Plan<float>::compile(model.project.graph, batch, sample[0]);
         plan.loadWeights(weights);
         const Dims& in = plan.dims(plan.inputs().at(0));
         if (sample != in) {
             throw DataError(*inputPath + ": the samples have shape " + formatShape(sample) +
                             ", but the model's Input takes " + formatShape(in));
+        }
+        if (const auto reader = tokenIdReader(model.project.graph)) {
+            Dataset ids;
+            ids.xDims = sample;
+            ids.x = x.values;
+            checkTokenIds(ids, *reader, "input");
         }
         // The run's normalisation, both ways, as training and the window's previews use it.
         const Normalizer norm = run ? run->normalizer : Normalizer{};

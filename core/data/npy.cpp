@@ -164,9 +164,10 @@ void writeNpy(const std::filesystem::path& file, const NpyArray& a) {
     writeNpyBytes(file, "<f4", a.shape, a.values.data(), a.values.size() * sizeof(float));
 }
 
-void writeNpyInt64(const std::filesystem::path& file, const std::vector<std::int64_t>& values) {
-    writeNpyBytes(file, "<i8", {static_cast<std::int64_t>(values.size())}, values.data(),
-                  values.size() * sizeof(std::int64_t));
+void writeNpyInt64(const std::filesystem::path& file, const std::vector<std::int64_t>& values,
+                   std::vector<std::int64_t> shape) {
+    if (shape.empty()) shape = {static_cast<std::int64_t>(values.size())};
+    writeNpyBytes(file, "<i8", shape, values.data(), values.size() * sizeof(std::int64_t));
 }
 
 std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file) {

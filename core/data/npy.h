@@ -19,8 +19,9 @@ struct NpyArray {
 NpyArray readNpy(const std::filesystem::path& file);
 /// Writes float32 values in C order, NumPy format version 1.0.
 void writeNpy(const std::filesystem::path& file, const NpyArray& array);
-/// Writes a one-dimensional array of int64 values.
-void writeNpyInt64(const std::filesystem::path& file, const std::vector<std::int64_t>& values);
+/// Writes int64 values in C order: of `shape`, or one-dimensional when it is empty.
+void writeNpyInt64(const std::filesystem::path& file, const std::vector<std::int64_t>& values,
+                   std::vector<std::int64_t> shape = {});
 /// The arrays of an `.npz` archive (np.savez), by name without `.npy`. Archives written by
 /// np.savez_compressed are refused with a message saying so.
 std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file);

@@ -205,6 +205,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
             // kernel_regularizer weighs on every input kernel: `kernel`, or a wrapper's
             // `forward_lstm/kernel`, never a recurrent_kernel.
             if (p.name == "kernel" || p.name.ends_with("/kernel")) reg = node.param<Regularizer>("kernel_regularizer");
+            if (p.name == "embeddings") reg = node.param<Regularizer>("embeddings_regularizer");
             plan.m_params.push_back(Param{id, node.name, std::move(p), AlignedVector<S>(size),
                                           AlignedVector<S>(size), reg});
         }
@@ -256,6 +257,11 @@ void Plan<S>::initialize(std::uint64_t seed) {
             case Init::LstmBias: {
                 const std::int64_t u = p.shape.size() / 4;
                 std::fill(p.value.begin() + u, p.value.begin() + 2 * u, S(1));
+                break;
+            }
+            case Init::Uniform: {
+                std::uniform_real_distribution<double> dist(-0.05, 0.05);
+                for (S& x : p.value) x = static_cast<S>(dist(rng));
                 break;
             }
             case Init::GlorotUniform: {

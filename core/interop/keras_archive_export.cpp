@@ -16,6 +16,7 @@
 #include "interop/keras_export.h"
 #include "interop/keras_topology.h"
 #include "interop/zip_archive.h"
+#include "layers/input.h"
 #include "layers/keras_config.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
@@ -83,7 +84,7 @@ private:
     json layer(const Node& node) const {
         if (node.isInput()) {
             json entry = kerasObject("keras.layers", "InputLayer",
-                                     {{"batch_shape", batchShape(node.param<Dims>("shape"))}, {"dtype", "float32"}, {"sparse", false}, {"name", node.name}});
+                                     {{"batch_shape", batchShape(node.param<Dims>("shape"))}, {"dtype", holdsTokenIds(node) ? "int32" : "float32"}, {"sparse", false}, {"name", node.name}});
             entry["name"] = node.name;
             entry["inbound_nodes"] = json::array();
             return entry;
@@ -94,7 +95,7 @@ private:
             const NodeId from = e->from.node;
             shapes.push_back(outputShape(from));
             tensors.push_back({{"class_name", "__keras_tensor__"},
-                               {"config", {{"shape", outputShape(from)}, {"dtype", "float32"}, {"keras_history", json::array({m_graph.node(from)->name, 0, 0})}}}});
+                               {"config", {{"shape", outputShape(from)}, {"dtype", holdsTokenIds(*m_graph.node(from)) ? "int32" : "float32"}, {"keras_history", json::array({m_graph.node(from)->name, 0, 0})}}}});
         }
         // Merges take their inputs as one list.
         const LayerSpec& spec = *findLayer(node.kind);

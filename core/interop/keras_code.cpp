@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "io/python_text.h"
+#include "layers/input.h"
 #include "layers/keras_config.h"
 #include "layers/layer_registry.h"
 #include "shape/validator.h"
@@ -27,6 +28,9 @@ bool usesHardSigmoid(const ModelGraph& g) {
     }
     return false;
 }
+
+/// `, dtype="int32"` for an Input of token ids; nothing for numbers, Keras's default.
+std::string inputDtype(const Node& input) { return holdsTokenIds(input) ? ", dtype=\"int32\"" : ""; }
 
 std::string shapeTuple(const Dims& dims) {
     std::string s = "(";
@@ -115,7 +119,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         for (NodeId id : v.order) {
             const Node& n = *g.node(id);
             if (n.isInput()) {
-                py << "    keras.Input(shape=" << shapeTuple(n.param<Dims>("shape")) << ", name="
+                py << "    keras.Input(shape=" << shapeTuple(n.param<Dims>("shape")) << inputDtype(n) << ", name="
                    << pyString(n.name) << ")," << shapeComment(id) << "\n";
             } else {
                 py << "    " << layerExpression(n) << "," << shapeComment(id) << "\n";
@@ -128,7 +132,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
             const Node& n = *g.node(id);
             const std::string var = identifier(n.name);
             if (n.isInput()) {
-                py << var << " = keras.Input(shape=" << shapeTuple(n.param<Dims>("shape"))
+                py << var << " = keras.Input(shape=" << shapeTuple(n.param<Dims>("shape")) << inputDtype(n)
                    << ", name=" << pyString(n.name) << ")" << shapeComment(id) << "\n";
                 inputs.push_back(var);
                 continue;

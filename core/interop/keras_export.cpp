@@ -11,6 +11,7 @@
 #include "interop/keras_topology.h"
 #include "io/atomic_file.h"
 #include "layers/activations.h"
+#include "layers/input.h"
 #include "layers/keras_config.h"
 #include "layers/layer_registry.h"
 #include "version.h"
@@ -25,7 +26,7 @@ json layerConfig(const Node& node, std::span<const Dims> inputs) {
     if (node.isInput()) {
         json shape = json::array({nullptr});
         for (std::int64_t d : node.param<Dims>("shape")) shape.push_back(d == kNone ? json(nullptr) : json(d));
-        return {{"batch_input_shape", shape}, {"dtype", "float32"}, {"sparse", false},
+        return {{"batch_input_shape", shape}, {"dtype", holdsTokenIds(node) ? "int32" : "float32"}, {"sparse", false},
                 {"name", node.name}};
     }
     json c = kerasBaseConfig(node.name, KerasFormat::TfKeras2);

@@ -77,6 +77,21 @@ private:
         fail("layer '" + printableExcerpt(name, 40) + "': " + what);
     }
 
+    /// An InputLayer's dtype as LayerLoom holds it: numbers (float32) or token ids (int32).
+    std::string inputDtypeOf(const json& cfg, const std::string& layer) const {
+        const json dtype = cfg.value("dtype", json());
+        // Keras 3 may write a dtype policy object; the Input's own dtype is its name.
+        const json name = dtype.is_object() ? dtype.value("config", json::object()).value("name", json()) : dtype;
+        if (name.is_null()) return "float32";
+        const std::string text = name.is_string() ? name.get<std::string>() : std::string();
+        if (text == "float32" || text == "float64" || text == "float16" || text == "bfloat16") return "float32";
+        if (text == "int32" || text == "int64" || text == "int16" || text == "int8" || text == "uint8" ||
+            text == "uint16" || text == "uint32") {
+            return "int32";
+        }
+        failLayer(layer, "its dtype is " + jsonExcerpt(name) + ", which LayerLoom does not support");
+    }
+
     Dims shapeOf(const json& batchShape, const std::string& layer) const {
         if (!batchShape.is_array() || batchShape.size() < 2 || batchShape.size() > 3) {
             failLayer(layer, "LayerLoom takes inputs of shape (batch, time, features) or (batch, features), not " +
@@ -129,6 +144,7 @@ private:
             if (!key) failLayer(name, "an InputLayer without its shape (batch_input_shape or batch_shape)");
             const NodeId id = loom::addLayer(g, kInputKind, {}, name);
             g.setParam(id, "shape", shapeOf(cfg[key], name));
+            g.setParam(id, "dtype", inputDtypeOf(cfg, name));
             return id;
         }
         // A wrapped layer is checked as the outer one is.
@@ -170,6 +186,8 @@ private:
                 if (shape.is_null()) fail("the first layer does not say its input shape");
                 prev = loom::addLayer(g, kInputKind, {}, g.uniqueName("input"));
                 g.setParam(prev, "shape", shapeOf(shape, layerName(l)));
+                // Keras casts what an Embedding reads to ids; here its Input says so.
+                if (cls == "Embedding") g.setParam(prev, "dtype", std::string("int32"));
             }
             const NodeId id = addLayer(l);
             if (prev != 0) g.connect({prev, 0}, {id, 0});

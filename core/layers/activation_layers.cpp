@@ -243,24 +243,23 @@ const std::vector<ParamSpec>& PReluSpec::params() const {
         {.name = "shared_axes", .type = ParamType::Choice, .defaultValue = std::string("none"),
          .help = "Axes that share one alpha: [1] is time for a sequence (one alpha per feature), [2] the "
                  "features; none gives every step and feature its own.",
-         .choices = sharedAxesChoices(), .onCard = true},
+         .choices = sharedAxesChoices(), .onCard = true, .cardOnlyIfChanged = true},
     };
     return schema;
 }
 
 Dims preluAlphaShape(const std::string& sharedAxes, const Dims& in) {
     Dims shape = in;
-    const bool first = sharedAxes == "[1]" || sharedAxes == "[1, 2]";
-    const bool second = sharedAxes == "[2]" || sharedAxes == "[1, 2]";
-    if (first && !shape.empty()) shape[0] = 1;
-    if (second && shape.size() == 2) shape[1] = 1;
+    const PReluSharing shared = preluSharing(sharedAxes);
+    if (shared.axis1 && !shape.empty()) shape[0] = 1;
+    if (shared.axis2 && shape.size() == 2) shape[1] = 1;
     return shape;
 }
 
 std::optional<TensorShape> PReluSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& in = *ctx.inputs.front().shape;
-    const std::string shared = ctx.node.param<std::string>("shared_axes");
-    if (in.isVector() && (shared == "[2]" || shared == "[1, 2]")) {
+    const PReluSharing shared = preluSharing(ctx.node.param<std::string>("shared_axes"));
+    if (in.isVector() && shared.axis2) {
         Diagnostic d = paramDiagnostic(ctx, nodeLabel(ctx.node) + " shares alpha along axis 2, but reads " +
                                              describeInput(ctx.inputs.front()) + ", a vector, whose only axis is 1.");
         d.fixes.push_back(setParamFix(ctx.node, "shared_axes", std::string("[1]"), "Share along axis 1 on " + ctx.node.name));
@@ -268,7 +267,7 @@ std::optional<TensorShape> PReluSpec::inferShape(const ShapeContext& ctx) const 
         ctx.diagnostics.push_back(std::move(d));
         return std::nullopt;
     }
-    if (in.isSequence() && in.time().size == kNone && shared != "[1]" && shared != "[1, 2]") {
+    if (in.isSequence() && in.time().size == kNone && !shared.axis1) {
         Diagnostic d = paramDiagnostic(
             ctx, nodeLabel(ctx.node) + " learns an alpha for every step, but reads " + describeInput(ctx.inputs.front()) +
                      ", a sequence of any length (" + explainDim(ctx.graph, in.time()) +

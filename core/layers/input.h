@@ -4,8 +4,9 @@
 
 namespace loom {
 
-/// Keras Input(shape): where data enters. `shape` leaves out the batch axis: (time, features)
-/// for a sequence, time may be None; (features,) for a vector.
+/// Keras Input(shape, dtype): where data enters. `shape` leaves out the batch axis: (time,
+/// features) for a sequence, time may be None; (features,) for a vector. dtype int32 holds
+/// token ids, shaped (time,), which only an Embedding reads.
 class InputSpec final : public LayerSpec {
 public:
     std::string_view kind() const override { return "InputLayer"; }
@@ -23,5 +24,8 @@ public:
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
 };
+
+/// Whether `node` is an Input of token ids (dtype int32).
+bool holdsTokenIds(const Node& node);
 
 }  // namespace loom

@@ -30,6 +30,7 @@ json kerasInitializer(Init init, KerasFormat format) {
             return object("VarianceScaling", {{"scale", 1.0}, {"mode", "fan_avg"}, {"distribution", "uniform"}, {"seed", nullptr}});
         case Init::Orthogonal: return object("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}});
         case Init::Ones: return object("Ones", json::object());
+        case Init::Uniform: return object("RandomUniform", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}});
         case Init::Zeros:
         case Init::LstmBias: break;  // unit_forget_bias says the rest
     }

@@ -12,6 +12,7 @@
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/elementwise_merge.h"
+#include "layers/embedding.h"
 #include "layers/gru.h"
 #include "layers/input.h"
 #include "layers/lstm.h"
@@ -31,6 +32,7 @@
     KIND(BidirectionalSpec)         \
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
+    KIND(EmbeddingSpec)             \
     KIND(Conv1dSpec)                \
     KIND(Conv1dTransposeSpec)       \
     KIND(MaxPooling1dSpec)          \

@@ -26,8 +26,21 @@ std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape
         for (std::size_t i = 0; i + 1 < sizes.back().size(); ++i) {
             if (sizes.back()[i] == kNone) sizes.back()[i] = 1;
         }
-        if (sizes.back().empty() || sizes.back().back() == kNone) return 0;
+        if (sizes.back().empty()) return 0;
     }
+    // A free last axis (token ids of any length) counts when the weights do not depend on it.
+    const auto withLast = [&](std::int64_t size) {
+        std::vector<Dims> s = sizes;
+        for (Dims& d : s) {
+            if (d.back() == kNone) d.back() = size;
+        }
+        std::vector<std::vector<std::int64_t>> shapes;
+        for (const ParamShape& w : weights(node, s)) shapes.push_back(w.shape);
+        return std::pair{s, shapes};
+    };
+    const auto [one, shapesOne] = withLast(1);
+    if (shapesOne != withLast(2).second) return 0;
+    sizes = one;
     std::int64_t n = 0;
     for (const ParamShape& w : weights(node, sizes)) {
         for (std::int64_t d : w.shape) {

@@ -35,6 +35,7 @@ struct ParamSpec {
     bool maxExclusive = false;
     std::vector<std::string> choices;  ///< Choice: the valid values
     bool onCard = false;               ///< shown on the node card
+    bool cardOnlyIfChanged = false;    ///< the card leaves it out at its default
     /// Int and Float whose lowest value stands for Keras's None: what the inspector shows for
     /// it ("None (no cap)").
     std::string noneText;

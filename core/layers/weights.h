@@ -13,6 +13,7 @@ enum class Init {
     Zeros,
     Ones,
     LstmBias,  ///< zeros, with the forget gate's quarter at 1 (unit_forget_bias)
+    Uniform,   ///< Keras's "uniform": RandomUniform in [-0.05, 0.05) (Embedding's default)
 };
 
 /// One weight of a layer as its kind declares it: Keras's name (`kernel`, `bias`, or a nested

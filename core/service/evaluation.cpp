@@ -7,6 +7,7 @@
 #include "engine/plan.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
+#include "train/token_ids.h"
 
 namespace loom {
 
@@ -100,6 +101,7 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
     const PreparedData data =
         prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
                     request.normalizer ? &*request.normalizer : nullptr, progress);
+    checkTokenIds(request.graph, data);
     return {evaluate(plan, data.train, request.loss), data.train.size()};
 }
 

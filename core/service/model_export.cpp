@@ -31,7 +31,9 @@ ModelExportResult exportModel(const ModelExportRequest& request) {
     // The trained weights where they fit the layers, Keras's initialisers (seeded) elsewhere.
     result.seed = request.seed.value_or(projectSeed(project));
     result.trained = !request.weights.empty();
-    Plan<float> plan = Plan<float>::compile(project.graph, 1);
+    // Weights never depend on the length of a free time axis: any length that fits the model's
+    // windows will do.
+    Plan<float> plan = Plan<float>::compile(project.graph, 1, 256);
     result.match = warmStart(plan, project.graph, request.weights, result.seed);
     if (result.trained && result.match.none() && request.origin == WeightsOrigin::Given) {
         throw PlanError("the given weights fit none of the model's layers" +

@@ -32,19 +32,16 @@ std::optional<TaskShapes> shapesOf(const ModelGraph& graph, const Validation& va
 
 /// A fix that changes the task says what the model stops doing.
 std::string taskTitle(const ModelTask& task, const ModelTask& was) {
-    std::string to;
-    switch (task.target) {
-        case WindowSpec::Target::Reconstruction: to = "reconstruct the input"; break;
-        case WindowSpec::Target::Forecast: to = "forecast " + nextSteps(task.horizon); break;
-        case WindowSpec::Target::Classification: to = "classify windows"; break;
-    }
-    std::string from;
-    switch (was.target) {
-        case WindowSpec::Target::Reconstruction: from = "reconstructing the input"; break;
-        case WindowSpec::Target::Forecast: from = "forecasting " + nextSteps(was.horizon); break;
-        case WindowSpec::Target::Classification: from = "classifying windows"; break;
-    }
-    return "Change the task: " + to + " instead of " + from;
+    // The task's verb, as an infinitive ("forecast") or a gerund ("forecasting"), and its object.
+    const auto words = [](const ModelTask& t, bool gerund) {
+        switch (t.target) {
+            case WindowSpec::Target::Reconstruction: return (gerund ? "reconstructing" : "reconstruct") + std::string(" the input");
+            case WindowSpec::Target::Forecast: return (gerund ? "forecasting " : "forecast ") + nextSteps(t.horizon);
+            case WindowSpec::Target::Classification: break;
+        }
+        return (gerund ? "classifying" : "classify") + std::string(" windows");
+    };
+    return "Change the task: " + words(task, false) + " instead of " + words(was, true);
 }
 
 /// Sets the output layer's feature size where one parameter decides it.
@@ -83,16 +80,8 @@ std::vector<Fix> outputFixes(const ModelGraph& graph, const Validation& validati
         const std::optional<TensorShape>& fed = validation.of(graph, into.front()->from.node).output;
         if (fed && fed->sizes().size() == 2 && fed->sizes()[0] == out[0]) {
             const std::int64_t extra = out[0] - wanted[0];
-            if (forecast && extra > 0) {
-                const Node* producer = graph.node(into.front()->from.node);
-                fixes.push_back({"Keep the last " + std::to_string(wanted[0]) + " steps of " +
-                                     (producer ? producer->name : std::string("the layer")) + "'s output (Cropping1D)",
-                                 spliceInto(graph, *into.front(), "Cropping1D",
-                                            ParamMap{{"crop_before", extra}, {"crop_after", std::int64_t{0}}}),
-                                 std::nullopt});
-            } else {
-                fixes.push_back(stepsFix(graph, *into.front(), extra));
-            }
+            fixes.push_back(stepsFix(graph, *into.front(), extra,
+                                     forecast && extra > 0 ? std::optional(wanted[0]) : std::nullopt));
         }
     }
     return fixes;

@@ -29,6 +29,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::WindowTooLong: return "window-too-long";
         case DiagCode::ReshapeSize: return "reshape-size";
         case DiagCode::TaskMismatch: return "task-mismatch";
+        case DiagCode::TokenIds: return "token-ids";
     }
     return "unknown";
 }

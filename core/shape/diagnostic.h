@@ -40,6 +40,7 @@ enum class DiagCode {
     WindowTooLong,        ///< a convolution or pooling window longer than its input
     ReshapeSize,          ///< a Reshape whose target holds another number of values, or a free length reshaped
     TaskMismatch,         ///< the model's output does not do the project's task (reconstruct, forecast, classify)
+    TokenIds,             ///< token ids (an int32 Input) fed to a layer other than Embedding
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

@@ -120,9 +120,17 @@ Fix repeatVectorFix(const ModelGraph& graph, const Edge& edge, std::int64_t step
             spliceInto(graph, edge, "RepeatVector", ParamMap{{"n", steps}})};
 }
 
-Fix stepsFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps) {
+Fix embeddingFix(const ModelGraph& graph, const Edge& edge) {
+    return {"Insert an Embedding after " + producerName(graph, edge), spliceInto(graph, edge, "Embedding", ParamMap{})};
+}
+
+Fix stepsFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps, std::optional<std::int64_t> keepLast) {
     const std::string n = std::to_string(steps > 0 ? steps : -steps);
     const std::string plural = (steps == 1 || steps == -1) ? " step" : " steps";
+    if (steps > 0 && keepLast) {
+        return {"Keep the last " + std::to_string(*keepLast) + " steps of " + producerName(graph, edge) + "'s output (Cropping1D)",
+                spliceInto(graph, edge, "Cropping1D", ParamMap{{"crop_before", steps}, {"crop_after", std::int64_t{0}}})};
+    }
     if (steps > 0) {
         return {"Crop " + n + plural + " from the end of " + producerName(graph, edge) + "'s output (Cropping1D)",
                 spliceInto(graph, edge, "Cropping1D", ParamMap{{"crop_before", std::int64_t{0}}, {"crop_after", steps}})};

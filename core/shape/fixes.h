@@ -23,9 +23,13 @@ GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind
 Fix projectionFix(const ModelGraph& graph, const Edge& edge, std::int64_t width, bool sequence);
 /// Splices RepeatVector(steps) into `edge`, turning a vector into a sequence of `steps`.
 Fix repeatVectorFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps);
+/// Inserts an Embedding on `edge`, which carries token ids.
+Fix embeddingFix(const ModelGraph& graph, const Edge& edge);
 /// Makes the sequence on `edge` `steps` steps shorter (Cropping1D, steps > 0) or longer
-/// (ZeroPadding1D, steps < 0), at its end.
-Fix stepsFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps);
+/// (ZeroPadding1D, steps < 0), at its end; or, with `keepLast` (what remains), shorter at its
+/// start, keeping its last steps as a forecast wants.
+Fix stepsFix(const ModelGraph& graph, const Edge& edge, std::int64_t steps,
+             std::optional<std::int64_t> keepLast = std::nullopt);
 /// Sets return_sequences on `rnn`.
 Fix returnSequencesFix(const Node& rnn, bool value);
 /// Turns `node` into `kind`, renaming it when it still has its default name.

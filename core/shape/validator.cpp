@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "graph/graph_algorithms.h"
+#include "layers/input.h"
 #include "layers/layer_registry.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
@@ -134,7 +135,9 @@ private:
             for (const ParamSpec& p : m_specs[i]->params()) {
                 auto it = n.params.find(p.name);
                 const ParamValue& value = it == n.params.end() ? p.defaultValue : it->second;
-                if (auto problem = checkParam(p, value)) {
+                // Token ids may come in sequences of any length, (None,): one id per step.
+                const bool freeIds = p.name == "shape" && holdsTokenIds(n) && value == ParamValue{Dims{kNone}};
+                if (auto problem = freeIds ? std::nullopt : checkParam(p, value)) {
                     m_usable[i] = false;
                     Diagnostic& d = report(DiagCode::InvalidParam, Severity::Error, n.id,
                                            nodeLabel(n) + ": " + p.name + " " + *problem +
@@ -277,12 +280,31 @@ private:
         for (std::size_t k = 0; k < edges.size(); ++k) {
             inputs.push_back({&shapes[k], edges[k], m_graph.node(edges[k]->from.node)});
         }
+        bool ids = false;
+        for (const LayerInput& in : inputs) ids = checkTokenIds(node, in) || ids;
+        if (ids) return;  // its shape would be a guess: the fix decides it
         for (std::size_t k = 0; k < inputs.size(); ++k) checkRank(node, spec, inputs[k], shapes[k]);
 
         ShapeContext ctx{m_graph, node, inputs, m_result.diagnostics};
         NodeReport& r = m_result.nodes[i];
         r.output = spec.inferShape(ctx);
         if (!shapes.empty()) r.params = spec.paramCount(node, shapes, &r.frozenParams);
+    }
+
+    /// Reports token ids fed to a layer that computes with numbers: only an Embedding reads them.
+    bool checkTokenIds(const Node& node, const LayerInput& in) {
+        if (node.kind == "Embedding" || !holdsTokenIds(*in.producer)) return false;
+        const Node& producer = *in.producer;
+        Diagnostic& d = report(DiagCode::TokenIds, Severity::Error, node.id,
+                               nodeLabel(node) + " computes with numbers, but " + producer.name +
+                                   " holds token ids (dtype int32), which only an Embedding reads. Put an "
+                                   "Embedding between them to turn each id into a vector, or make " +
+                                   producer.name + " float32 if its values are measurements.");
+        d.port = in.edge->to.port;
+        d.related.push_back(producer.id);
+        d.fixes.push_back(embeddingFix(m_graph, *in.edge));
+        d.fixes.push_back(setParamFix(producer, "dtype", std::string("float32"), "Make " + producer.name + " float32"));
+        return true;
     }
 
     /// Reports a vector where a sequence is needed, or the reverse, then lets inference go on

@@ -6,6 +6,7 @@
 #include "data/sample_catalogue.h"
 #include "engine/isa/cpu_dispatch.h"
 #include "engine/loss.h"
+#include "train/token_ids.h"
 
 namespace loom {
 
@@ -76,6 +77,7 @@ void TrainingSession::prepare(const std::function<bool(double)>& progress) {
     const RunFolder* resumed = m_setup.resume.get();
     m_data = prepareData(spec, m_plan->dims(m_plan->inputs().at(0)), m_plan->dims(m_plan->outputs().at(0)),
                          resumed ? &resumed->record.normalizer : nullptr, progress);
+    checkTokenIds(m_setup.graph, m_data);
     // The run records the task it trained for, whether the project said it or the shapes did.
     if (!m_setup.data.task) m_setup.data.task = m_data.task;
     if (resumed) {

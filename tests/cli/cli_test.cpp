@@ -276,6 +276,21 @@ TEST(CliExport, PytorchModuleComputesConv1DTransposeAsLayerLoomDoes) {
                                    sequencesJson(3, 6, 3), 3u * 33u * 2u);
 }
 
+// Token ids of a free length in PyTorch: the Embedding's rows picked by torch's embedding,
+// then a convolution and a Bidirectional LSTM, predict what LayerLoom predicts; an id outside
+// the table is refused by name, sample and step, and nothing is written.
+TEST(CliExport, PytorchModuleLooksUpTokenIdsAsLayerLoomDoes) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_embedding";
+    expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_embedding.loom", dir, 5,
+                                   "[[0,29,3,3,17,8,1],[5,6,7,8,9,10,11]]", 2u * 2u);
+    std::ofstream(dir / "bad.json") << "[[0,1,2],[3,30,5]]";
+    const Result r = run("predict " + (dir / "keras" / "model.json").string() + " --input " + (dir / "bad.json").string() +
+                         " --out " + (dir / "bad_out.json").string());
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_NE(r.out.find("sample 2 of the input data holds 30 at step 2, but embedding has input_dim 30"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "bad_out.json"));
+}
+
 // The activation layers and activations in PyTorch predict what LayerLoom predicts, with what
 // TF.js cannot compute (ReLU's slope and threshold, ELU's alpha, a softmax over time, leaky_relu
 // and hard_silu): this is their independent check.

@@ -779,5 +779,55 @@ TEST(TimeAxis, StridesAndDilationTogetherAreRefusedAsKerasRefusesThem) {
     EXPECT_FALSE(applyFix(g, DiagCode::InvalidParam, 0).hasErrors());
 }
 
+/// An Input of token ids (dtype int32) of `steps` steps.
+NodeId tokenInput(ModelGraph& g, std::int64_t steps) {
+    const NodeId in = input(g, {steps});
+    g.setParam(in, "dtype", std::string("int32"));
+    return in;
+}
+
+TEST(TokenIds, OnlyAnEmbeddingReadsThemAndEitherFixRepairs) {
+    ModelGraph g;
+    const NodeId in = tokenInput(g, 20);
+    const NodeId dense = add(g, "Dense", {{"units", std::int64_t{4}}}, {in});
+    const Validation v = validate(g);
+    const auto found = find(v, DiagCode::TokenIds);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]->node, dense);
+    EXPECT_EQ(found[0]->port, 0);
+    EXPECT_TRUE(has(found[0]->message, "holds token ids (dtype int32), which only an Embedding reads")) << found[0]->message;
+    ASSERT_EQ(found[0]->fixes.size(), 2u);
+    EXPECT_EQ(found[0]->fixes[0].title, "Insert an Embedding after " + g.node(in)->name);
+
+    ModelGraph embedded = g;
+    const Validation after = applyFix(embedded, DiagCode::TokenIds, 0);
+    EXPECT_FALSE(after.hasErrors());
+    EXPECT_EQ(test::shapeOf(embedded, after, dense), "(None, 20, 4)");
+    ModelGraph floats = g;
+    EXPECT_FALSE(applyFix(floats, DiagCode::TokenIds, 1).hasErrors());
+    EXPECT_EQ(floats.node(in)->param<std::string>("dtype"), "float32");
+}
+
+TEST(TokenIds, AnEmbeddingMakesASequenceOfItsOutputDim) {
+    ModelGraph g;
+    const NodeId e = add(g, "Embedding", {{"input_dim", std::int64_t{100}}, {"output_dim", std::int64_t{8}}},
+                         {tokenInput(g, kNone)});
+    const Validation v = validate(g);
+    EXPECT_FALSE(v.hasErrors());
+    EXPECT_EQ(test::shapeOf(g, v, e), "(None, None, 8)");
+    EXPECT_EQ(v.of(g, e).params, 800);
+}
+
+TEST(TokenIds, AnEmbeddingOfASequenceSaysWhatShapeTheIdsNeed) {
+    ModelGraph g;
+    const NodeId e = add(g, "Embedding", {}, {input(g, {20, 3})});
+    const Validation v = validate(g);
+    const auto found = find(v, DiagCode::NeedsVector);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]->node, e);
+    EXPECT_TRUE(has(found[0]->message, "reads token ids shaped (None, time), one id per step, but input_1 gives "
+                                       "(None, 20, 3)")) << found[0]->message;
+}
+
 }  // namespace
 }  // namespace loom

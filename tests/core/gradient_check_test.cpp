@@ -21,6 +21,9 @@ struct Check {
     int batch = 3;
     bool training = false;
     int samplesPerTensor = 24;
+    /// Above 0: the inputs are token ids below it, each half way between two whole numbers
+    /// (cast toward zero, a nudge either way picks the same row).
+    std::int64_t tokenIds = 0;
 };
 
 double lossOf(Plan<double>& plan, const std::vector<std::vector<double>>& xs,
@@ -55,7 +58,10 @@ void expectGradientsMatch(Check c) {
     std::vector<std::vector<double>> xs, ws;
     for (NodeId id : plan.inputs()) {
         xs.emplace_back(count(plan.dims(id), c.batch));
-        for (double& v : xs.back()) v = normal(rng) * 2.0;
+        for (double& v : xs.back()) {
+            v = c.tokenIds > 0 ? static_cast<double>(rng() % static_cast<std::uint64_t>(c.tokenIds)) + 0.5
+                               : normal(rng) * 2.0;
+        }
     }
     for (NodeId id : plan.outputs()) {
         ws.emplace_back(count(plan.dims(id), c.batch));
@@ -337,6 +343,16 @@ TEST(Gradients, RepeatVectorAndDropout) {
     c.training = true;
     const NodeId d = add(c.graph, "Dropout", p({{"rate", 0.4}}), {input(c.graph, {4})});
     add(c.graph, "RepeatVector", p({{"n", std::int64_t{3}}}), {d});
+    expectGradientsMatch(std::move(c));
+}
+
+TEST(Gradients, EmbeddingRowsCollectEveryStepThatPickedThem) {
+    Check c;
+    c.tokenIds = 4;  // 3 samples of 6 steps: most rows are picked several times
+    const NodeId ids = input(c.graph, {6});
+    c.graph.setParam(ids, "dtype", std::string("int32"));
+    const NodeId e = add(c.graph, "Embedding", p({{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{3}}}), {ids});
+    add(c.graph, "LSTM", p({{"units", std::int64_t{2}}}), {e});
     expectGradientsMatch(std::move(c));
 }
 

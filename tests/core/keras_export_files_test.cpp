@@ -60,6 +60,7 @@ KerasImport everyKind();
 KerasImport convolutionKinds();
 KerasImport recurrentAndNormalizationKinds();
 KerasImport activationKinds();
+KerasImport tokenKinds();
 
 // A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
 // the training settings; and h5py finds what tf.keras's load_model reads, in its order.
@@ -68,10 +69,11 @@ TEST(KerasH5Export, ReadsBackAsItWasWritten) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds",
-                                        "recurrent_and_normalization_kinds", "activation_kinds"}) {
+                                        "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds"}) {
         KerasImport original = reference == "convolution_kinds"                    ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
                                : reference == "activation_kinds"                  ? activationKinds()
+                               : reference == "token_kinds"                       ? tokenKinds()
                                                                                   : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".h5");
@@ -128,7 +130,7 @@ TEST(KerasSnakeCase, NamesAsKerasDoes) {
 /// each by a different amount (the moving statistics and PReLU's zero alphas included), so that
 /// a weight read into another's place shows.
 void giveWeights(KerasImport& m, bool shifted) {
-    Plan<float> plan = Plan<float>::compile(m.project.graph, 1);
+    Plan<float> plan = Plan<float>::compile(m.project.graph, 1, 4);  // a free length: any will do
     plan.initialize(7);
     m.weights = plan.exportWeights();
     float shift = 0.01f;
@@ -241,6 +243,22 @@ KerasImport activationKinds() {
     return m;
 }
 
+/// Token ids: an int32 Input of any length, an Embedding with a regulariser, read by an LSTM.
+KerasImport tokenKinds() {
+    KerasImport m;
+    ModelGraph& g = m.project.graph;
+    const NodeId in = test::input(g, {kNone});
+    g.setParam(in, "dtype", std::string("int32"));
+    const NodeId e = test::add(g, "Embedding",
+                               {{"input_dim", std::int64_t{12}}, {"output_dim", std::int64_t{5}},
+                                {"embeddings_regularizer", Regularizer{Regularizer::Kind::L2, 0.0, 0.01}}},
+                               {in});
+    test::add(g, "Dense", {{"units", std::int64_t{2}}}, {test::add(g, "LSTM", {{"units", std::int64_t{3}}}, {e})});
+    m.project.name = "token kinds";
+    giveWeights(m, true);
+    return m;
+}
+
 // A model written as Keras 3's .keras reads back as it was written, and the checker that takes
 // it as Keras 3's load_model would accepts it, and refuses what Keras 3 would refuse.
 TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
@@ -250,11 +268,12 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     const std::string checker = kFiles + "/check_keras3_archive.py ";
     for (const std::string reference :
          {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds",
-          "recurrent_and_normalization_kinds", "activation_kinds"}) {
+          "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds"}) {
         KerasImport original = reference == "every_kind"                           ? everyKind()
                                : reference == "convolution_kinds"                  ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
                                : reference == "activation_kinds"                  ? activationKinds()
+                               : reference == "token_kinds"                       ? tokenKinds()
                                                                                   : importKerasModel(kReferences + "/" + reference + "/model.json");
         original.project.training = {{"loss", "mae"}, {"optimizer", {{"name", "rmsprop"}, {"learning_rate", 0.0005}}}};
         const fs::path file = dir / (reference + ".keras");

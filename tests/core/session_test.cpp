@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 #ifdef _OPENMP
 #include <omp.h>
@@ -12,6 +13,7 @@
 
 #include "core/test_graphs.h"
 #include "data/csv_reader.h"
+#include "data/npy.h"
 #include "train/session.h"
 
 namespace loom {
@@ -222,6 +224,65 @@ TEST(TrainingSession, ItsThreadCountHoldsForTheProductsOfItsOwnThread) {
     EXPECT_EQ(during, 1);
     EXPECT_EQ(omp_get_max_threads(), before);
 #endif
+}
+
+/// A classifier of token ids: does id 3 appear among a sample's 8 ids (of 0 to 9)? The ids
+/// are int64 .npy files, as NumPy writes them; `bad` puts id 10 at sample 5, step 3.
+SessionSetup tokenSetup(const std::filesystem::path& dir, bool bad) {
+    SessionSetup s;
+    const NodeId ids = input(s.graph, {8});
+    s.graph.setParam(ids, "dtype", std::string("int32"));
+    const NodeId e = add(s.graph, "Embedding", {{"input_dim", std::int64_t{10}}, {"output_dim", std::int64_t{4}}}, {ids});
+    const NodeId r = add(s.graph, "LSTM", {{"units", std::int64_t{6}}}, {e});
+    add(s.graph, "Dense", {{"units", std::int64_t{2}}, {"activation", std::string("softmax")}}, {r});
+    std::vector<std::int64_t> x, y;
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 64; ++i) {
+        bool three = false;
+        for (int t = 0; t < 8; ++t) {
+            x.push_back(static_cast<std::int64_t>(rng() % 10));
+            three = three || x.back() == 3;
+        }
+        y.push_back(three ? 1 : 0);
+    }
+    if (bad) x[4 * 8 + 2] = 10;
+    std::filesystem::create_directories(dir);
+    writeNpyInt64(dir / "x.npy", x, {64, 8});
+    writeNpyInt64(dir / "y.npy", y);
+    s.data.source = (dir / "x.npy").string();
+    s.data.target = (dir / "y.npy").string();
+    s.data.validationSplit = 0.25;
+    s.config.loss = Loss::SparseCategoricalCrossentropy;
+    s.config.epochs = 2;
+    s.config.batchSize = 16;
+    return s;
+}
+
+TEST(TrainingSession, TrainsOnTokenIdsFromIntegerArrays) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_token_ids_ok";
+    TrainingSession session(tokenSetup(dir, false));
+    session.prepare();
+    TrainingControl control;
+    Recorder rec;
+    const TrainResult r = session.run(control, &rec);
+    EXPECT_EQ(r.reason, StopReason::Finished) << r.message;
+    ASSERT_EQ(rec.epochs.size(), 2u);
+    EXPECT_TRUE(std::isfinite(rec.epochs.back().loss));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(TrainingSession, ATokenIdOutsideTheEmbeddingIsRefusedNamingItsSampleAndStep) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_token_ids_bad";
+    TrainingSession session(tokenSetup(dir, true));
+    try {
+        session.prepare();
+        FAIL() << "prepared an id outside the embedding";
+    } catch (const DataError& e) {
+        EXPECT_STREQ(e.what(), "sample 5 of the training data holds 10 at step 3, but embedding_1 has input_dim 10: "
+                               "token ids must run from 0 to 9. Raise input_dim to the vocabulary's size, or map the "
+                               "id into it");
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -164,7 +164,7 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
 TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
-    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "TimeDistributed",
+    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "TimeDistributed", "Embedding",
                                                "Conv1D", "Conv1DTranspose", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
                                                "ZeroPadding1D", "Cropping1D", "Flatten", "Reshape", "Permute",

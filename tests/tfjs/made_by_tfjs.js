@@ -6,7 +6,7 @@ const fs = require("fs");
 const path = require("path");
 const tf = require("@tensorflow/tfjs");
 
-/// Deterministic inputs: batch 3 of sequences shaped `shape`.
+/// Deterministic inputs: batch 3 of sequences shaped `shape` (models of token ids give their own).
 function inputs(shape) {
   const [steps, features] = shape;
   return [0, 1, 2].map((b) =>
@@ -52,6 +52,16 @@ const models = {
     const out = tf.layers.dense({units: 2}).apply(x);
     return {model: tf.model({inputs: input, outputs: out}), shape: [6, 3]};
   },
+  // Token ids of an int32 Input, looked up by an Embedding and read by an LSTM; every id of
+  // the table appears, the first and the last among them.
+  embedding() {
+    const input = tf.input({shape: [9], dtype: "int32"});
+    let x = tf.layers.embedding({inputDim: 12, outputDim: 5, embeddingsInitializer: tf.initializers.randomNormal({stddev: 1, seed: 3})}).apply(input);
+    x = tf.layers.lstm({units: 4}).apply(x);
+    const out = tf.layers.dense({units: 2}).apply(x);
+    const ids = [0, 1, 2].map((b) => [...Array(9).keys()].map((t) => (5 * b + 7 * t + (b === 2 ? 11 : 0)) % 12));
+    return {model: tf.model({inputs: input, outputs: out}), x: ids};
+  },
 };
 
 async function save(model, dir) {
@@ -75,9 +85,10 @@ async function main() {
   for (const [name, make] of Object.entries(models)) {
     const dir = path.join(out, name);
     fs.mkdirSync(dir, {recursive: true});
-    const {model, shape} = make();
-    await save(model, dir);
-    const x = inputs(shape);
+    const made = make();
+    await save(made.model, dir);
+    const x = made.x || inputs(made.shape);
+    const model = made.model;
     fs.writeFileSync(path.join(dir, "x.json"), JSON.stringify(x));
     fs.writeFileSync(path.join(dir, "y.json"), JSON.stringify(await model.predict(tf.tensor(x)).array()));
   }

@@ -10,11 +10,20 @@
 
 #include "canvas/group_items.h"
 #include "document/wording.h"
+#include "layers/input.h"
 #include "layers/layer_registry.h"
 
 namespace loom::ui {
 
 namespace {
+
+/// A node's output shape as cards and wires show it: "(None, 20)", with "int32" after the
+/// shape of token ids.
+QString outputText(const Node& node, const NodeReport& report) {
+    if (!report.output) return "?";
+    const QString shape = QString::fromStdString(report.output->str());
+    return holdsTokenIds(node) ? shape + " int32" : shape;
+}
 
 /// Short forms of the parameters the schema marks for the card, wrapped into lines.
 QStringList cardDetails(const Node& node, const LayerSpec* spec) {
@@ -27,12 +36,12 @@ QStringList cardDetails(const Node& node, const LayerSpec* spec) {
         if (it == node.params.end()) continue;
         const ParamValue& v = it->second;
         const QString name = QString::fromStdString(p.name);
-        // A value standing for Keras's None (no cap, no output padding, no shared axes) says
-        // nothing worth a card's room.
+        // A value standing for Keras's None (no cap, no output padding) or a default the schema
+        // calls quiet (no shared axes, float32) says nothing worth a card's room.
         const bool none = (!p.noneText.empty() && formatParam(v) == formatParam(p.type == ParamType::Int
                                                                                    ? ParamValue{static_cast<std::int64_t>(p.minValue)}
                                                                                    : ParamValue{p.minValue})) ||
-                          (p.type == ParamType::Choice && std::get_if<std::string>(&v) && std::get<std::string>(v) == "none");
+                          (p.cardOnlyIfChanged && formatParam(v) == formatParam(p.defaultValue));
         if (none) continue;
         switch (p.type) {
             case ParamType::Bool:
@@ -72,7 +81,7 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     card.kind = QString::fromStdString(n.kind);
     card.category = spec ? qText(spec->category().name) : QString();
     card.details = cardDetails(n, spec);
-    card.outputShape = report.output ? QString::fromStdString(report.output->str()) : "?";
+    card.outputShape = outputText(n, report);
     int used = 0;
     const auto inputs = graph.inputEdges(n.id);
     for (const Edge* e : inputs) used = std::max(used, e->to.port + 1);
@@ -138,7 +147,7 @@ SceneContent sceneContent(const ModelGraph& graph, const Validation& validation)
         std::tie(w.status, w.problem) =
             portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
         const NodeReport& source = validation.of(graph, e.from.node);
-        if (source.output) w.label = QString::fromStdString(source.output->str());
+        if (source.output) w.label = outputText(*graph.node(e.from.node), source);
         if (!w.inside && w.status == Status::Ok && labelled.contains({w.from, w.to})) w.label.clear();
         labelled.insert({w.from, w.to});
         content.wires.push_back(std::move(w));

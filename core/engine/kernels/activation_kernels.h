@@ -198,21 +198,29 @@ private:
     Mat<S> m_t, m_ty;
 };
 
+/// Which of Keras's axes 1 and 2 share one alpha, for PReLU's shared_axes choice ("none",
+/// "[1]", "[2]", "[1, 2]").
+struct PReluSharing {
+    bool axis1 = false;
+    bool axis2 = false;
+};
+inline PReluSharing preluSharing(const std::string& choice) {
+    return {choice == "[1]" || choice == "[1, 2]", choice == "[2]" || choice == "[1, 2]"};
+}
+
 /// Keras PReLU: x for x >= 0, alpha * x below, alpha shaped as the input without the batch,
 /// made 1 along the shared axes and repeated along them. Backward: d alpha += dy * min(x, 0).
 template <class S>
 class PReluKernel final : public ElementwiseKernel<S> {
 public:
     explicit PReluKernel(const KernelSetup& s) : ElementwiseKernel<S>(s) {
-        const std::string shared = s.node.param<std::string>("shared_axes");
-        const bool first = shared == "[1]" || shared == "[1, 2]";
-        const bool second = shared == "[2]" || shared == "[1, 2]";
+        const PReluSharing shared = preluSharing(s.node.param<std::string>("shared_axes"));
         if (s.output.size() == 2) {
-            m_stepsShared = first;
-            m_featuresShared = second;
+            m_stepsShared = shared.axis1;
+            m_featuresShared = shared.axis2;
         } else {
             m_stepsShared = true;  // a vector has no steps; its one axis is the features
-            m_featuresShared = first;
+            m_featuresShared = shared.axis1;
         }
     }
 

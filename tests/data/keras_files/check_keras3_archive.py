@@ -77,9 +77,12 @@ KWARGS = {
     "PReLU": LAYER | {"alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"},
     "ELU": LAYER | {"alpha"},
     "Softmax": LAYER | {"axis"},
+    "Embedding": LAYER | {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
+                          "embeddings_constraint", "mask_zero", "weights", "lora_rank"},
 }
 RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN")
-INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set(), "Ones": set()}
+INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set(), "Ones": set(),
+                "RandomUniform": {"minval", "maxval", "seed"}}
 REGULARIZERS = {"L1": {"l1"}, "L2": {"l2"}, "L1L2": {"l1", "l2"}}
 OPTIMIZER = {"name", "learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
              "ema_momentum", "ema_overwrite_frequency"}
@@ -216,6 +219,8 @@ def variable_shapes(layer):
         for axis in config["shared_axes"] or []:
             shape[axis - 1] = 1
         return [tuple(shape)]
+    if cls == "Embedding":
+        return [(config["input_dim"], config["output_dim"])]
     if cls not in ("Dense", "LSTM", "GRU", "SimpleRNN", "Conv1D", "Conv1DTranspose", "LayerNormalization",
                    "BatchNormalization"):
         return []
