@@ -12,6 +12,7 @@
 #include "data/npy.h"
 #include "data/sample_catalogue.h"
 #include "data/synthetic.h"
+#include "data/synthetic_samples.h"
 #include "io/message_text.h"
 
 namespace loom {
@@ -144,7 +145,7 @@ IndexedSeries readIndexedSeries(DataSpec spec, const std::optional<std::filesyst
                                 const std::string& purpose, const std::function<bool(double)>& progress) {
     const std::string given = spec.source;
     spec.source = resolveDataSource(spec.source, samples);
-    if (endsWith(spec.source, ".npy") || endsWith(spec.source, ".npz")) {
+    if (holdsCutSamples(spec.source)) {
         throw DataError(given + ": " + purpose + " reads a series (a CSV file, a sample or a synthetic series), "
                         "not samples already cut into windows");
     }
@@ -179,7 +180,9 @@ Series loadSeries(const DataSpec& spec, std::vector<double>* labels,
     return seriesFromTable(spec, readCsv(spec.source, options), labels);
 }
 
-bool holdsCutSamples(const std::string& source) { return endsWith(source, ".npy") || endsWith(source, ".npz"); }
+bool holdsCutSamples(const std::string& source) {
+    return endsWith(source, ".npy") || endsWith(source, ".npz") || isSyntheticSampleSet(source);
+}
 
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
                          const Normalizer* fitted, const std::function<bool(double)>& progress) {
@@ -187,7 +190,9 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
     const std::string& src = spec.source;
     if (holdsCutSamples(src)) {
         Dataset all;
-        if (endsWith(src, ".npz")) {
+        if (isSyntheticSampleSet(src)) {
+            all = syntheticSamples(src.substr(10), spec.syntheticSteps, spec.seed);
+        } else if (endsWith(src, ".npz")) {
             const auto arrays = readNpz(src);
             if (!arrays.contains("x")) throw DataError(src + ": the archive has no array named 'x'");
             all = fromArrays(arrays.at("x"), arrays.contains("y") ? &arrays.at("y") : nullptr, src);

@@ -276,6 +276,7 @@ Project parseProject(std::string_view text, std::string_view source) {
 
     Project project;
     if (doc.contains("name")) project.name = r.text(doc["name"], "/name");
+    if (doc.contains("description")) project.description = r.text(doc["description"], "/description");
     const json& graph = r.member(doc, "", "graph");
     const json& nodes = r.member(graph, "/graph", "nodes");
     if (!nodes.is_array()) r.fail("/graph/nodes", "expected a list of layers");
@@ -397,6 +398,7 @@ std::string serializeProject(const Project& project) {
                 {"name", project.name},
                 {"graph", graph},
                 {"training", project.training}};
+    if (!project.description.empty()) doc["description"] = project.description;
     if (!project.weights.empty()) doc["weights"] = weightsJson(project.weights, project.weightsFrom);
     if (!project.runs.empty()) doc["runs"] = project.runs;
     return doc.dump(2) + "\n";

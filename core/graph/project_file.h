@@ -17,6 +17,9 @@ namespace loom {
 /// layer stays ignorant of them).
 struct Project {
     std::string name;
+    /// What the model is for and where it comes from, in words (a template says which
+    /// keras.io example it is and where the example's data comes from); may be empty.
+    std::string description;
     ModelGraph graph;
     nlohmann::json training = nlohmann::json::object();
     /// Trained weights named `layer/param`; empty for an untrained model. Stored in the file as

@@ -1,7 +1,9 @@
 // The data path on the shipped public-domain series and on broken files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 #include <filesystem>
 #include <fstream>
 
@@ -9,6 +11,7 @@
 #include "data/data_preview.h"
 #include "data/series.h"
 #include "data/synthetic.h"
+#include "data/synthetic_samples.h"
 #include "data/windowing.h"
 #include "train/config_json.h"
 
@@ -425,6 +428,86 @@ TEST(DataPreview, CarriesTheLeadingYearOrDateColumnAsTheRowIndex) {
     DataPreview gap = previewOf("ll_gap_index.csv", "day,v\n2001-01-01,1\n,2\n2001-01-03,3\n");
     EXPECT_EQ(gap.index.name, "day");
     EXPECT_EQ(gap.index.texts, (std::vector<std::string>{"2001-01-01", "", "2001-01-03"}));
+}
+
+/// One one-hot row over addition_rnn's characters, as the character.
+std::string decodeAddition(const float* row, std::int64_t steps) {
+    const std::string chars = " +0123456789";
+    std::string text;
+    for (std::int64_t t = 0; t < steps; ++t) {
+        const float* one = row + t * 12;
+        text += chars[static_cast<std::size_t>(std::max_element(one, one + 12) - one)];
+    }
+    return text;
+}
+
+TEST(SyntheticSamples, AdditionWritesReversedQuestionsAndTheirSums) {
+    const Dataset d = syntheticSamples("addition", 200, 3);
+    ASSERT_EQ(d.size(), 200);
+    EXPECT_EQ(d.xDims, (Dims{7, 12}));
+    EXPECT_EQ(d.yDims, (Dims{4, 12}));
+    std::set<std::string> questions;
+    for (std::int64_t i = 0; i < d.size(); ++i) {
+        std::string q = decodeAddition(d.x.data() + i * 84, 7);
+        std::reverse(q.begin(), q.end());
+        EXPECT_TRUE(questions.insert(q).second) << q;
+        const auto plus = q.find('+');
+        ASSERT_NE(plus, std::string::npos) << q;
+        const int sum = std::stoi(q.substr(0, plus)) + std::stoi(q.substr(plus + 1));
+        std::string answer = std::to_string(sum);
+        answer.resize(4, ' ');
+        EXPECT_EQ(decodeAddition(d.y.data() + i * 48, 4), answer) << q;
+    }
+    EXPECT_EQ(syntheticSamples("addition", 200, 3).x, d.x);  // repeatable for a seed
+}
+
+TEST(SyntheticSamples, ReviewsAreImdbShapedTokenIdsWithBothSentiments) {
+    const Dataset d = syntheticSamples("reviews", 300, 1);
+    ASSERT_EQ(d.size(), 300);
+    EXPECT_EQ(d.xDims, (Dims{200}));
+    int positive = 0, padded = 0;
+    for (std::int64_t i = 0; i < d.size(); ++i) {
+        const float* review = d.x.data() + i * 200;
+        const float* first = std::find_if(review, review + 200, [](float v) { return v != 0.0f; });
+        padded += first != review ? 1 : 0;
+        // A review that fits starts with 1, as keras.datasets.imdb's do.
+        if (first != review) {
+            EXPECT_EQ(*first, 1.0f);
+        }
+        for (const float* v = first; v != review + 200; ++v) {
+            EXPECT_TRUE(*v >= 1.0f && *v < 20000.0f && *v == std::floor(*v)) << *v;
+        }
+        positive += d.y[static_cast<std::size_t>(i)] == 1.0f ? 1 : 0;
+    }
+    EXPECT_GT(positive, 100);
+    EXPECT_LT(positive, 200);
+    EXPECT_GT(padded, 50);
+}
+
+TEST(SyntheticSamples, EngineRecordingsAreScaledPerSample) {
+    const Dataset d = syntheticSamples("engine", 20, 2);
+    EXPECT_EQ(d.xDims, (Dims{500, 1}));
+    for (std::int64_t i = 0; i < d.size(); ++i) {
+        double mean = 0, square = 0;
+        for (int t = 0; t < 500; ++t) mean += d.x[static_cast<std::size_t>(i * 500 + t)];
+        mean /= 500;
+        for (int t = 0; t < 500; ++t) square += std::pow(d.x[static_cast<std::size_t>(i * 500 + t)] - mean, 2);
+        EXPECT_NEAR(mean, 0.0, 1e-4);
+        EXPECT_NEAR(std::sqrt(square / 500), 1.0, 1e-3);
+    }
+}
+
+TEST(SyntheticSamples, UnknownNamesAndCountsAreRefusedInWords) {
+    EXPECT_THROW(syntheticSamples("addition", 0, 1), DataError);
+    try {
+        syntheticSamples("imdb", 10, 1);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_STREQ(e.what(), "there is no synthetic sample set 'imdb'; choose one of: addition, reviews, engine");
+    }
+    EXPECT_TRUE(isSyntheticSampleSet("synthetic:reviews"));
+    EXPECT_FALSE(isSyntheticSampleSet("synthetic:sines"));
+    EXPECT_TRUE(holdsCutSamples("synthetic:engine"));
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
 // The shipped examples load, validate as intended and match Keras's parameter counts.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
 #include "core/test_graphs.h"
 #include "engine/plan.h"
 #include "graph/graph_edit.h"
 #include "graph/project_file.h"
+#include "service/model_export.h"
 #include "train/config_json.h"
 #include "train/session.h"
 
@@ -47,7 +52,12 @@ INSTANTIATE_TEST_SUITE_P(
                       // 96 + 648 + 50 + 88 + 656 + 81.
                       ExampleCase{"machine_anomalies.loom", 1619, 11},
                       // 4 * 32 * (1 + 32 + 1) + 32 * 24 + 24.
-                      ExampleCase{"machine_forecast.loom", 5144, 4}));
+                      ExampleCase{"machine_forecast.loom", 5144, 4},
+                      // keras.io's examples, with the counts their model.summary() prints.
+                      ExampleCase{"keras_addition_rnn.loom", 205324, 5},
+                      ExampleCase{"keras_bidirectional_lstm_imdb.loom", 2757761, 5},
+                      ExampleCase{"keras_timeseries_classification.loom", 25858, 12},
+                      ExampleCase{"keras_timeseries_anomaly_detection.loom", 9505, 8}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");
@@ -152,6 +162,72 @@ TEST(Example, ShippedAutoencodersTrainStablyOnSunspotsWithTheDefaults) {
         }
         EXPECT_LT(r.history.back().loss, first);
     }
+}
+
+// Every keras.io template trains 2 epochs on its own data recipe (fewer units and samples,
+// the same layers, losses and data) and exports to Keras code, a .keras file that Keras 3
+// would load, and a TF.js folder that TF.js can load whole where it has the layers.
+TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / "layerloom_keras_templates";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    for (const char* file : {"keras_addition_rnn.loom", "keras_bidirectional_lstm_imdb.loom",
+                             "keras_timeseries_classification.loom", "keras_timeseries_anomaly_detection.loom"}) {
+        SCOPED_TRACE(file);
+        Project p = example(file);
+        EXPECT_TRUE(p.description.starts_with("keras.io example ")) << p.description;
+        GraphEdit shrink;
+        for (const Node& n : p.graph.nodes()) {
+            for (const char* key : {"units", "filters", "output_dim"}) {
+                if (!n.params.contains(key) || n.param<std::int64_t>(key) < 16) continue;
+                // The output layer keeps its size: the data decides it.
+                if (key == std::string("units") && p.graph.outputEdges(n.id).empty()) continue;
+                shrink.ops.push_back(edit::SetParam{n.id, key, std::int64_t{4}});
+            }
+        }
+        applyEdit(p.graph, shrink);
+        const Validation v = validate(p.graph);
+        ASSERT_TRUE(v.diagnostics.empty()) << v.diagnostics.front().message;
+        SessionSetup setup;
+        setup.graph = p.graph;
+        setup.config = trainConfigFromJson(p.training);
+        setup.config.epochs = 2;
+        setup.data = dataSpecFromJson(p.training.value("data", nlohmann::json::object()));
+        setup.data.syntheticSteps = 96;
+        setup.data.stride = 16;
+        setup.sampleFolder = std::filesystem::path(LAYERLOOM_SAMPLE_DATA_DIR);
+        setup.threads = 1;
+        TrainingSession session(std::move(setup));
+        session.prepare();
+        TrainingControl control;
+        const TrainResult r = session.run(control, nullptr);
+        ASSERT_EQ(r.history.size(), 2u) << r.message;
+        for (const EpochReport& e : r.history) EXPECT_TRUE(std::isfinite(e.loss) && std::isfinite(e.valLoss));
+
+        const std::string stem = std::filesystem::path(file).stem().string();
+        ModelExportRequest request;
+        request.project = p;
+        request.weights = session.weights();
+        for (const auto& [format, target] : {std::pair{ModelFormat::KerasCode, dir / (stem + ".py")},
+                                             std::pair{ModelFormat::KerasFile, dir / (stem + ".keras")},
+                                             std::pair{ModelFormat::Layers, dir / stem}}) {
+            request.format = format;
+            request.target = target;
+            const ModelExportResult exported = exportModel(request);
+            EXPECT_FALSE(exported.files.empty());
+            // TF.js has every layer but Conv1DTranspose, and the export says so.
+            if (format == ModelFormat::Layers && stem == "keras_timeseries_anomaly_detection") {
+                ASSERT_EQ(exported.limits.size(), 3u);
+                EXPECT_NE(exported.limits.front().find("TF.js has no Conv1DTranspose"), std::string::npos);
+            } else if (format == ModelFormat::Layers) {
+                EXPECT_TRUE(exported.limits.empty()) << exported.limits.front();
+            }
+        }
+        const std::string check = std::string(LAYERLOOM_PYTHON) + " " + LAYERLOOM_TEST_DATA_DIR +
+                                  "/keras_files/check_keras3_archive.py " + (dir / (stem + ".keras")).string() + " > /dev/null";
+        EXPECT_EQ(std::system(check.c_str()), 0) << check;
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

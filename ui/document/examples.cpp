@@ -17,6 +17,12 @@ const QList<Example>& builtInExamples() {
         {QObject::tr("1-D convolutional U-Net autoencoder"), ":/examples/conv1d_unet.loom"},
         {QObject::tr("Bidirectional LSTM autoencoder with LayerNormalization"),
          ":/examples/bilstm_autoencoder.loom"},
+        {QObject::tr("keras.io: Timeseries classification from scratch"), ":/examples/keras_timeseries_classification.loom"},
+        {QObject::tr("keras.io: Timeseries anomaly detection using an Autoencoder"),
+         ":/examples/keras_timeseries_anomaly_detection.loom"},
+        {QObject::tr("keras.io: Bidirectional LSTM on IMDB"), ":/examples/keras_bidirectional_lstm_imdb.loom"},
+        {QObject::tr("keras.io: Sequence to sequence learning for performing number addition"),
+         ":/examples/keras_addition_rnn.loom"},
         {QObject::tr("Broken: U-Net skips wired with Add"), ":/examples/broken_skips_add.loom"},
         {QObject::tr("Broken: 1-D U-Net on an odd length"), ":/examples/broken_conv1d_unet_odd.loom"},
     };

@@ -26,6 +26,7 @@
 #include "data/csv_reader.h"
 #include "data/data_preview.h"
 #include "data/sample_catalogue.h"
+#include "data/synthetic_samples.h"
 #include "document/document.h"
 #include "document/start_folder.h"
 #include "training/sample_data.h"
@@ -176,14 +177,20 @@ void DataPanel::refresh() {
     m_form->setRowVisible(m_steps, synthetic);
     m_form->setRowVisible(m_seed, synthetic);
     const bool cut = holdsCutSamples(spec.source);
+    // A generated sample set counts samples; a generated series, steps.
+    const bool sampleSet = isSyntheticSampleSet(spec.source);
+    if (auto* label = qobject_cast<QLabel*>(m_form->labelForField(m_steps))) label->setText(sampleSet ? tr("Samples") : tr("Steps"));
+    m_steps->setToolTip(sampleSet ? tr("How many samples the generator makes") : tr("How many time steps the generator makes"));
     m_form->setRowVisible(m_columns, !synthetic && !cut);
     // Labels only classify; a label column chosen before the task changed still shows.
     m_form->setRowVisible(m_label, !synthetic && !cut &&
                                        (m_task->currentData().toString() == "classify" || m_label->currentIndex() > 0));
-    m_targetsLine->setVisible(cut && !spec.source.ends_with(".npz"));
-    for (QWidget* row : {static_cast<QWidget*>(m_window), static_cast<QWidget*>(m_stride),
-                         static_cast<QWidget*>(m_missing)}) {
-        m_form->setRowVisible(row, !cut);  // samples already cut have no windows to make
+    m_targetsLine->setVisible(cut && !spec.source.ends_with(".npz") && !sampleSet);
+    // Samples already cut have no windows to make, and their targets say the task; they are
+    // taken as they are, not normalised.
+    for (QWidget* row : {m_task->parentWidget(), static_cast<QWidget*>(m_window), static_cast<QWidget*>(m_stride),
+                         static_cast<QWidget*>(m_normalize), static_cast<QWidget*>(m_missing)}) {
+        m_form->setRowVisible(row, !cut);
     }
     m_horizon->setVisible(m_task->currentData().toString() == "forecast");
     QString about;

@@ -16,6 +16,7 @@
 
 #include "data/sample_catalogue.h"
 #include "data/synthetic.h"
+#include "data/synthetic_samples.h"
 #include "document/document.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
@@ -46,6 +47,10 @@ void DataPanel::buildForm() {
     m_source->insertSeparator(m_source->count());
     for (const std::string& name : syntheticNames()) {
         m_source->addItem(tr("Synthetic: %1").arg(QString::fromStdString(name).replace('_', ' ')),
+                          QString::fromStdString("synthetic:" + name));
+    }
+    for (const std::string& name : syntheticSampleNames()) {
+        m_source->addItem(tr("Synthetic samples: %1").arg(QString::fromStdString(name)),
                           QString::fromStdString("synthetic:" + name));
     }
     m_source->setToolTip(tr("What to train on: a sample series that ships with LayerLoom, a "
@@ -111,9 +116,12 @@ void DataPanel::buildForm() {
     sourceRow->addLayout(sourceLine);
     sourceRow->addWidget(m_about);
     sourceRow->addWidget(m_targetsLine);
-    auto* taskRow = new QHBoxLayout;
-    taskRow->addWidget(m_task, 1);
-    taskRow->addWidget(m_horizon);
+    // One widget, so that the row can be hidden whole.
+    auto* taskRow = new QWidget(this);
+    auto* taskLine = new QHBoxLayout(taskRow);
+    taskLine->setContentsMargins(0, 0, 0, 0);
+    taskLine->addWidget(m_task, 1);
+    taskLine->addWidget(m_horizon);
     auto* form = m_form = new QFormLayout;
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);  // a narrow dock puts fields under their labels
     form->addRow(tr("Task"), taskRow);

@@ -1,0 +1,150 @@
+#include "data/synthetic_samples.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "data/csv_reader.h"
+
+namespace loom {
+
+namespace {
+
+/// addition_rnn's character table: its characters sorted, so that ' ' is 0 and '+' is 1.
+constexpr std::string_view kAdditionChars = " +0123456789";
+
+void oneHot(std::string_view text, std::vector<float>& out) {
+    for (char c : text) {
+        const std::size_t at = out.size();
+        out.resize(at + kAdditionChars.size(), 0.0f);
+        out[at + kAdditionChars.find(c)] = 1.0f;
+    }
+}
+
+Dataset addition(std::int64_t count, std::mt19937_64& rng) {
+    constexpr int kDigits = 3;
+    constexpr std::size_t kQuestion = kDigits * 2 + 1, kAnswer = kDigits + 1;
+    // Numbers of 1 to 3 digits, each length equally likely, as the example draws them.
+    const auto number = [&] {
+        const int digits = static_cast<int>(rng() % kDigits) + 1;
+        int n = 0;
+        for (int d = 0; d < digits; ++d) n = n * 10 + static_cast<int>(rng() % 10);
+        return n;
+    };
+    // Every distinct question once (a + b and b + a are one), at most as many as there are.
+    const std::int64_t most = 1000 * 1001 / 2;
+    if (count > most) throw DataError("synthetic:addition has " + std::to_string(most) + " different sums; ask for fewer samples");
+    Dataset d;
+    d.xDims = {static_cast<std::int64_t>(kQuestion), static_cast<std::int64_t>(kAdditionChars.size())};
+    d.yDims = {static_cast<std::int64_t>(kAnswer), static_cast<std::int64_t>(kAdditionChars.size())};
+    std::set<std::pair<int, int>> seen;
+    while (static_cast<std::int64_t>(seen.size()) < count) {
+        const int a = number(), b = number();
+        if (!seen.insert({std::min(a, b), std::max(a, b)}).second) continue;
+        std::string question = std::to_string(a) + "+" + std::to_string(b);
+        question.resize(kQuestion, ' ');
+        std::reverse(question.begin(), question.end());
+        std::string answer = std::to_string(a + b);
+        answer.resize(kAnswer, ' ');
+        oneHot(question, d.x);
+        oneHot(answer, d.y);
+    }
+    return d;
+}
+
+Dataset reviews(std::int64_t count, std::mt19937_64& rng) {
+    constexpr std::int64_t kVocabulary = 20000, kLength = 200, kCue = 150;
+    // keras.datasets.imdb: 0 pads, 1 starts, 2 stands for a rare word, words from 3 on, the
+    // most frequent first. Here the words a review is made of are drawn by a Zipf law, and
+    // ids 40 to 339 carry sentiment: the first half praise, the second half blame.
+    std::vector<double> weights(static_cast<std::size_t>(kVocabulary - 3));
+    for (std::size_t r = 0; r < weights.size(); ++r) weights[r] = 1.0 / static_cast<double>(r + 1);
+    std::discrete_distribution<std::int64_t> word(weights.begin(), weights.end());
+    std::uniform_int_distribution<std::int64_t> length(30, 400), cue(0, kCue - 1);
+    std::bernoulli_distribution coin(0.5), loud(0.06);
+    Dataset d;
+    d.xDims = {kLength};
+    d.yDims = {1};
+    d.x.reserve(static_cast<std::size_t>(count * kLength));
+    std::vector<float> review;
+    for (std::int64_t i = 0; i < count; ++i) {
+        const bool positive = coin(rng);
+        review.assign(1, 1.0f);
+        const std::int64_t n = length(rng);
+        for (std::int64_t t = 0; t < n; ++t) {
+            std::int64_t id = word(rng) + 3;
+            // A sentiment word now and then: mostly the review's own, sometimes the other's.
+            if (loud(rng)) id = 40 + cue(rng) + ((positive == (rng() % 5 != 0)) ? 0 : kCue);
+            else if (id >= 40 && id < 40 + 2 * kCue) id += 2 * kCue;
+            review.push_back(static_cast<float>(id));
+        }
+        // pad_sequences(maxlen=200): the last 200 words, zeros before a shorter review.
+        const auto kept = std::min<std::size_t>(review.size(), kLength);
+        d.x.insert(d.x.end(), static_cast<std::size_t>(kLength) - kept, 0.0f);
+        d.x.insert(d.x.end(), review.end() - static_cast<std::ptrdiff_t>(kept), review.end());
+        d.y.push_back(positive ? 1.0f : 0.0f);
+    }
+    return d;
+}
+
+Dataset engine(std::int64_t count, std::mt19937_64& rng) {
+    constexpr std::int64_t kSteps = 500;
+    std::normal_distribution<double> noise(0.0, 1.0);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    Dataset d;
+    d.xDims = {kSteps, 1};
+    d.yDims = {1};
+    d.x.reserve(static_cast<std::size_t>(count * kSteps));
+    std::vector<double> v(kSteps);
+    for (std::int64_t i = 0; i < count; ++i) {
+        const bool fault = unit(rng) < 0.5;
+        // The engine's hum: a few harmonics of a speed that differs from run to run, and noise.
+        const double speed = 0.02 + 0.03 * unit(rng);
+        const double phase = 6.283185307179586 * unit(rng);
+        const double tone = 0.11 + 0.02 * unit(rng);
+        for (std::int64_t t = 0; t < kSteps; ++t) {
+            const double x = static_cast<double>(t);
+            double s = 0.0;
+            for (int h = 1; h <= 3; ++h) s += std::sin(6.283185307179586 * speed * h * x + phase * h) / h;
+            // The fault: a faint tone that swells and fades twice over the recording.
+            if (fault) s += 0.6 * std::sin(6.283185307179586 * tone * x) * std::pow(std::sin(6.283185307179586 * x / kSteps), 2);
+            v[static_cast<std::size_t>(t)] = s + 0.5 * noise(rng);
+        }
+        double mean = 0.0, square = 0.0;
+        for (double s : v) mean += s;
+        mean /= kSteps;
+        for (double s : v) square += (s - mean) * (s - mean);
+        const double deviation = std::sqrt(square / kSteps);
+        for (double s : v) d.x.push_back(static_cast<float>((s - mean) / deviation));
+        d.y.push_back(fault ? 1.0f : 0.0f);
+    }
+    return d;
+}
+
+}  // namespace
+
+const std::vector<std::string>& syntheticSampleNames() {
+    static const std::vector<std::string> names = {"addition", "reviews", "engine"};
+    return names;
+}
+
+bool isSyntheticSampleSet(const std::string& source) {
+    if (!source.starts_with("synthetic:")) return false;
+    const auto& names = syntheticSampleNames();
+    return std::find(names.begin(), names.end(), source.substr(10)) != names.end();
+}
+
+Dataset syntheticSamples(const std::string& name, std::int64_t count, std::uint64_t seed) {
+    if (count < 1) throw DataError("a synthetic sample set needs at least one sample");
+    if (count > 1000000) throw DataError("a synthetic sample set holds at most 1,000,000 samples");
+    std::mt19937_64 rng(seed);
+    if (name == "addition") return addition(count, rng);
+    if (name == "reviews") return reviews(count, rng);
+    if (name == "engine") return engine(count, rng);
+    std::string known;
+    for (const auto& n : syntheticSampleNames()) known += (known.empty() ? "" : ", ") + n;
+    throw DataError("there is no synthetic sample set '" + name + "'; choose one of: " + known);
+}
+
+}  // namespace loom
