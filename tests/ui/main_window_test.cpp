@@ -3,7 +3,9 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
 #include <QTextBlock>
 #include <QTextBrowser>
@@ -71,6 +73,43 @@ private slots:
         QCOMPARE(concat->card().status, Status::Ok);
         for (EdgeItem* e : w.scene()->edgeItems()) QVERIFY(!e->toolTip().isEmpty());
         QVERIFY(w.windowTitle().contains("U-Net skips"));
+    }
+
+    // File > New from Template (Ctrl+Shift+N) shows every template with its picture; the arrow
+    // keys choose one, which says what it is, and Enter opens it; Escape keeps the model.
+    void theTemplateGalleryOpensTheChosenTemplate() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QString wanted = "keras.io: Bidirectional LSTM on IMDB";
+        int shown = 0;
+        QString description;
+        bool pictured = false;
+        QTimer::singleShot(100, [&] {
+            QWidget* gallery = QApplication::activeModalWidget();
+            auto* list = gallery ? gallery->findChild<QListWidget*>("templateList") : nullptr;
+            if (!list) return;
+            shown = list->count();
+            for (int i = 0; i < list->count() && list->currentItem()->text() != wanted; ++i) {
+                QTest::keyClick(list, Qt::Key_Right);
+            }
+            description = gallery->findChild<QLabel*>("templateDescription")->text();
+            pictured = !gallery->findChild<QLabel*>("templatePicture")->pixmap().isNull();
+            for (int i = 0; i < list->count(); ++i) pictured = pictured && !list->item(i)->icon().isNull();
+            QTest::keyClick(list, Qt::Key_Return);
+        });
+        QTest::keyClick(&w, Qt::Key_N, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(shown, builtInExamples().size());
+        QVERIFY(pictured);
+        QVERIFY2(description.startsWith("keras.io example nlp/bidirectional_lstm_imdb"), qPrintable(description));
+        QTRY_VERIFY(w.document()->graph().nodeByName("embedding") != nullptr);
+        QCOMPARE(QString::fromStdString(w.document()->project().description), description);
+
+        QTimer::singleShot(100, [] {
+            if (QWidget* gallery = QApplication::activeModalWidget()) QTest::keyClick(gallery, Qt::Key_Escape);
+        });
+        QTest::keyClick(&w, Qt::Key_N, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(w.document()->graph().nodeByName("embedding") != nullptr);
     }
 
     void screenshotIsNotBlank() {

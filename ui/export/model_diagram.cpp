@@ -171,7 +171,42 @@ void drawArrow(QPainter& p, const Geometry& g, QPointF a, QPointF b, int& lane) 
     drawArrowHead(p, b, towards);
 }
 
+/// The wires, then the boxes, on white, at the geometry's own scale.
+void paintDiagram(QPainter& p, const ModelGraph& graph, const Geometry& g, const std::vector<DiagramBox>& boxes) {
+    p.fillRect(QRectF(QPointF(0, 0), g.size), Qt::white);
+    int lane = 0;
+    for (const Edge& e : graph.edges()) {
+        if (!g.topCentre.contains(e.from.node) || !g.topCentre.contains(e.to.node)) continue;
+        const QPointF a = g.topCentre.value(e.from.node) + QPointF(0, g.height());
+        // Several inputs enter side by side, in operand order.
+        const auto inputs = graph.inputEdges(e.to.node);
+        const double n = static_cast<double>(inputs.size());
+        double k = 0;
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (inputs[i]->id == e.id) k = static_cast<double>(i);
+        }
+        const QPointF b = g.topCentre.value(e.to.node) + QPointF((k - (n - 1) / 2) * 36.0, 0);
+        drawArrow(p, g, a, b, lane);
+    }
+    for (const DiagramBox& b : boxes) drawBox(p, g, b);
+}
+
 }  // namespace
+
+QImage modelDiagramImage(const ModelGraph& graph, const Validation& validation, QSize bound, qreal pixelRatio) {
+    const std::vector<DiagramBox> boxes = diagramBoxes(graph, validation);
+    if (boxes.empty() || bound.isEmpty()) return {};
+    const Geometry g = place(boxes);
+    const qreal scale = std::min({1.0, bound.width() / g.size.width(), bound.height() / g.size.height()});
+    QImage image((g.size * scale * pixelRatio).toSize().expandedTo(QSize(1, 1)), QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(pixelRatio);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    p.scale(scale, scale);
+    paintDiagram(p, graph, g, boxes);
+    return image;
+}
 
 bool exportModelDiagram(const ModelGraph& graph, const Validation& validation,
                         const QString& title, const QString& path, double pngScale,
@@ -195,24 +230,7 @@ bool exportModelDiagram(const ModelGraph& graph, const Validation& validation,
     const Geometry g = place(boxes);
     return paintToFile(
         path, g.size, pngScale,
-        [&](QPainter& p) {
-            p.fillRect(QRectF(QPointF(0, 0), g.size), Qt::white);
-            int lane = 0;
-            for (const Edge& e : graph.edges()) {
-                if (!g.topCentre.contains(e.from.node) || !g.topCentre.contains(e.to.node)) continue;
-                const QPointF a = g.topCentre.value(e.from.node) + QPointF(0, g.height());
-                // Several inputs enter side by side, in operand order.
-                const auto inputs = graph.inputEdges(e.to.node);
-                const double n = static_cast<double>(inputs.size());
-                double k = 0;
-                for (std::size_t i = 0; i < inputs.size(); ++i) {
-                    if (inputs[i]->id == e.id) k = static_cast<double>(i);
-                }
-                const QPointF b = g.topCentre.value(e.to.node) + QPointF((k - (n - 1) / 2) * 36.0, 0);
-                drawArrow(p, g, a, b, lane);
-            }
-            for (const DiagramBox& b : boxes) drawBox(p, g, b);
-        },
+        [&](QPainter& p) { paintDiagram(p, graph, g, boxes); },
         error);
 }
 

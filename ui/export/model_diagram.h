@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QImage>
+#include <QSize>
 #include <QString>
 
 #include "graph/model_graph.h"
@@ -16,5 +18,10 @@ namespace loom::ui {
 bool exportModelDiagram(const ModelGraph& graph, const Validation& validation,
                         const QString& title, const QString& path, double pngScale,
                         QString* error);
+
+/// The same diagram as an image no larger than `bound` (device-independent pixels), to scale
+/// (never enlarged), for previews such as the template gallery; null for a model without
+/// layers.
+QImage modelDiagramImage(const ModelGraph& graph, const Validation& validation, QSize bound, qreal pixelRatio = 1.0);
 
 }  // namespace loom::ui

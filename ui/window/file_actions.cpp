@@ -20,6 +20,7 @@
 #include "io/isolated.h"
 #include "layers/layer_nodes.h"
 #include "tasks/modal_task.h"
+#include "window/template_gallery.h"
 
 namespace loom::ui {
 
@@ -41,11 +42,10 @@ void FileActions::addTo(QMenu* file) {
     open->setStatusTip(tr("Open a LayerLoom project (.loom) or a Keras model (.keras, .h5, or a TF.js model.json)"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &FileActions::fillRecentMenu);
-    QMenu* examples = file->addMenu(tr("New from &Template"));
-    for (const Example& e : builtInExamples()) {
-        const QString resource = e.resource;
-        examples->addAction(e.title, this, [this, resource] { openPath(resource); });
-    }
+    QAction* fromTemplate = file->addAction(tr("New from &Template..."), this, &FileActions::newFromTemplate);
+    fromTemplate->setObjectName("newFromTemplateAction");
+    fromTemplate->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    fromTemplate->setStatusTip(tr("Start from a ready-made model: keras.io's examples and LayerLoom's own"));
     file->addSeparator();
     QAction* saveAction = file->addAction(tr("&Save"), this, &FileActions::save);
     saveAction->setShortcut(QKeySequence::Save);
@@ -54,6 +54,12 @@ void FileActions::addTo(QMenu* file) {
     QList<QKeySequence> saveAsKeys = QKeySequence::keyBindings(QKeySequence::SaveAs);
     if (!saveAsKeys.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S))) saveAsKeys << QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
     saveAsAction->setShortcuts(saveAsKeys);
+}
+
+bool FileActions::newFromTemplate() {
+    TemplateGallery gallery(m_window);
+    if (gallery.exec() != QDialog::Accepted || gallery.chosen().isEmpty()) return false;
+    return openPath(gallery.chosen());
 }
 
 bool FileActions::newModel() {

@@ -33,6 +33,8 @@ public:
 
     /// Starts a new model holding one Input layer, after offering to save unsaved changes.
     bool newModel();
+    /// File > New from Template: the gallery, then the chosen template as a new model.
+    bool newFromTemplate();
     /// Opens a project file, a Keras model or a built-in example (a `:/` resource path). Shows
     /// what is wrong and keeps the current document when the file cannot be read; returns
     /// whether it opened.
