@@ -55,7 +55,7 @@ constexpr const char* kUsageText =
     "Options of train (settings default to the project's training section):\n"
     "  --data SOURCE          FILE.csv, FILE.npy (samples), FILE.npz (arrays x and y),\n"
     "                         synthetic:NAME (series: sines, square, sawtooth, random_walk,\n"
-    "                         anomalies; samples: addition, reviews, engine)\n"
+    "                         anomalies; samples: addition, reviews, engine, text)\n"
     "                         or sample:NAME, a series that ships with LayerLoom\n"
     "                         (sample:sunspots, sample:nile, sample:elec_equip);\n"
     "                         default: the project's, else sample:sunspots\n"

@@ -122,10 +122,75 @@ Dataset engine(std::int64_t count, std::mt19937_64& rng) {
     return d;
 }
 
+/// The characters of synthetic:text, sorted as the example's sorted(list(set(text))) sorts them.
+constexpr std::string_view kTextChars = "\n !,.;?abcdefghijklmnopqrstuvwxyz";
+
+/// Made-up sentences of a few hundred English words: subject, verb, object, now and then a
+/// clause, a question or an exclamation; paragraphs of a few sentences.
+std::string madeUpText(std::size_t length, std::mt19937_64& rng) {
+    static const std::vector<std::string_view> subjects = {
+        "the philosopher", "every truth", "the will", "a free spirit", "the crowd", "our morality",
+        "the scholar", "each instinct", "the artist", "a great man", "the old faith", "reason"};
+    static const std::vector<std::string_view> verbs = {
+        "despises", "seeks", "loves", "fears", "questions", "forgets", "creates", "overcomes",
+        "believes in", "laughs at", "mistakes", "demands"};
+    static const std::vector<std::string_view> objects = {
+        "its own shadow", "the herd", "every certainty", "the future", "a new value", "the depths",
+        "what is near", "its masks", "the highest things", "suffering", "the truth", "itself"};
+    static const std::vector<std::string_view> clauses = {
+        "and yet", "because", "although", "for", "while", "as if", "but"};
+    const auto pick = [&](const std::vector<std::string_view>& words) { return words[rng() % words.size()]; };
+    std::string text;
+    int sentences = 0;
+    while (text.size() < length) {
+        std::string s(pick(subjects));
+        s += ' ';
+        s += pick(verbs);
+        s += ' ';
+        s += pick(objects);
+        if (rng() % 3 == 0) {
+            s += rng() % 2 ? ", " : "; ";
+            s += pick(clauses);
+            s += ' ';
+            s += pick(subjects);
+            s += ' ';
+            s += pick(verbs);
+            s += ' ';
+            s += pick(objects);
+        }
+        const int end = static_cast<int>(rng() % 10);
+        s += end == 0 ? '?' : end == 1 ? '!' : '.';
+        text += s;
+        text += ++sentences % 5 == 0 ? '\n' : ' ';
+    }
+    return text;
+}
+
+Dataset text(std::int64_t count, std::mt19937_64& rng) {
+    constexpr std::int64_t kMaxLen = 40, kStep = 3;
+    const auto chars = static_cast<std::int64_t>(kTextChars.size());
+    // The example's windows: 40 characters every 3, each followed by the one to predict.
+    const std::string t = madeUpText(static_cast<std::size_t>(count * kStep + kMaxLen + 1), rng);
+    Dataset d;
+    d.xDims = {kMaxLen, chars};
+    d.yDims = {chars};
+    d.x.assign(static_cast<std::size_t>(count * kMaxLen * chars), 0.0f);
+    d.y.assign(static_cast<std::size_t>(count * chars), 0.0f);
+    for (std::int64_t i = 0; i < count; ++i) {
+        for (std::int64_t k = 0; k < kMaxLen; ++k) {
+            const auto c = static_cast<std::int64_t>(kTextChars.find(t[static_cast<std::size_t>(i * kStep + k)]));
+            d.x[static_cast<std::size_t>((i * kMaxLen + k) * chars + c)] = 1.0f;
+        }
+        const auto next = static_cast<std::int64_t>(kTextChars.find(t[static_cast<std::size_t>(i * kStep + kMaxLen)]));
+        d.y[static_cast<std::size_t>(i * chars + next)] = 1.0f;
+    }
+    return d;
+}
+
 }  // namespace
 
 const std::vector<std::string>& syntheticSampleNames() {
-    static const std::vector<std::string> names = {"addition", "reviews", "engine"};
+    static const std::vector<std::string> names = {"addition", "reviews", "engine", "text"};
     return names;
 }
 
@@ -142,6 +207,7 @@ Dataset syntheticSamples(const std::string& name, std::int64_t count, std::uint6
     if (name == "addition") return addition(count, rng);
     if (name == "reviews") return reviews(count, rng);
     if (name == "engine") return engine(count, rng);
+    if (name == "text") return text(count, rng);
     std::string known;
     for (const auto& n : syntheticSampleNames()) known += (known.empty() ? "" : ", ") + n;
     throw DataError("there is no synthetic sample set '" + name + "'; choose one of: " + known);

@@ -20,6 +20,9 @@ namespace loom {
 ///   engine    engine noise of 500 steps, each sample scaled to mean 0 and deviation 1, x
 ///             (count, 500, 1); whether a faint fault tone runs through it, y (count,) 0 or 1
 ///             (in place of FordA)
+///   text      windows of 40 characters of made-up English sentences, every 3 characters,
+///             one-hot over 33 characters ("\n !,.;?a-z"), x (count, 40, 33); the character
+///             that follows each, y (count, 33) (in place of Nietzsche's writings)
 /// Throws DataError for an unknown name or a count below 1.
 Dataset syntheticSamples(const std::string& name, std::int64_t count, std::uint64_t seed);
 const std::vector<std::string>& syntheticSampleNames();

@@ -497,13 +497,29 @@ TEST(SyntheticSamples, EngineRecordingsAreScaledPerSample) {
     }
 }
 
+TEST(SyntheticSamples, TextWindowsStepBy3AndEachTargetIsTheNextCharacter) {
+    const Dataset d = syntheticSamples("text", 50, 4);
+    EXPECT_EQ(d.xDims, (Dims{40, 33}));
+    EXPECT_EQ(d.yDims, (Dims{33}));
+    const auto row = [&](std::int64_t sample, std::int64_t step) {
+        const float* one = d.x.data() + (sample * 40 + step) * 33;
+        EXPECT_EQ(std::count(one, one + 33, 1.0f), 1);
+        return std::max_element(one, one + 33) - one;
+    };
+    for (std::int64_t i = 0; i + 1 < d.size(); ++i) {
+        for (std::int64_t k = 0; k + 3 < 40; ++k) EXPECT_EQ(row(i + 1, k), row(i, k + 3));
+        const float* y = d.y.data() + i * 33;
+        EXPECT_EQ(std::max_element(y, y + 33) - y, row(i + 1, 37));
+    }
+}
+
 TEST(SyntheticSamples, UnknownNamesAndCountsAreRefusedInWords) {
     EXPECT_THROW(syntheticSamples("addition", 0, 1), DataError);
     try {
         syntheticSamples("imdb", 10, 1);
         FAIL();
     } catch (const DataError& e) {
-        EXPECT_STREQ(e.what(), "there is no synthetic sample set 'imdb'; choose one of: addition, reviews, engine");
+        EXPECT_STREQ(e.what(), "there is no synthetic sample set 'imdb'; choose one of: addition, reviews, engine, text");
     }
     EXPECT_TRUE(isSyntheticSampleSet("synthetic:reviews"));
     EXPECT_FALSE(isSyntheticSampleSet("synthetic:sines"));
