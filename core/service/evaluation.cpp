@@ -91,16 +91,23 @@ std::function<bool(double)> progressPart(const std::function<bool(double)>& prog
 EvaluationResult evaluateModel(const EvaluationRequest& request,
                                const std::function<bool(double)>& progress) {
     // Compiling refuses a model whose batches would not fit in memory, with the numbers.
-    const std::int64_t steps = request.data.window > 0 ? request.data.window : 0;
-    Plan<float> plan = Plan<float>::compile(request.graph, request.batchSize, steps);
-    plan.loadWeights(request.weights);
     DataSpec spec = request.data;
     chooseDefaultData(spec);
     spec.source = resolveDataSource(spec.source, request.sampleFolder);
     spec.validationSplit = 0.0;
+    std::int64_t steps = request.data.window > 0 ? request.data.window : 0;
+    // Samples already cut say the length a free time axis takes (see TrainingSession::prepare).
+    std::optional<PreparedData> cut;
+    if (holdsCutSamples(spec.source)) {
+        cut = prepareData(spec, {}, {}, nullptr, progress);
+        if (!cut->train.xDims.empty()) steps = cut->train.xDims.front();
+    }
+    Plan<float> plan = Plan<float>::compile(request.graph, request.batchSize, steps);
+    plan.loadWeights(request.weights);
     const PreparedData data =
-        prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
-                    request.normalizer ? &*request.normalizer : nullptr, progress);
+        cut ? std::move(*cut)
+            : prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
+                          request.normalizer ? &*request.normalizer : nullptr, progress);
     checkTokenIds(request.graph, data);
     return {evaluate(plan, data.train, request.loss), data.train.size()};
 }

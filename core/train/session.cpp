@@ -67,16 +67,23 @@ void TrainingSession::prepare(const std::function<bool(double)>& progress) {
     // The thread count holds for the calling thread's products: prepare's previews as well.
     if (m_setup.threads > 0) isa::setThreads(m_setup.threads);
     const TrainConfig& c = m_setup.config;
-    const std::int64_t steps = m_setup.data.window > 0 ? m_setup.data.window : 0;
+    DataSpec spec = m_setup.data;
+    spec.source = resolveDataSource(spec.source, m_setup.sampleFolder);
+    const RunFolder* resumed = m_setup.resume.get();
+    std::int64_t steps = m_setup.data.window > 0 ? m_setup.data.window : 0;
+    // Samples already cut are read first: their own length is the one a free time axis takes.
+    std::optional<PreparedData> cut;
+    if (holdsCutSamples(spec.source)) {
+        cut = prepareData(spec, {}, {}, nullptr, progress);
+        if (!cut->train.xDims.empty()) steps = cut->train.xDims.front();
+    }
     if (std::string problem = memoryProblem(m_setup.graph, c.batchSize, steps); !problem.empty()) {
         throw PlanError(problem);
     }
     m_plan.emplace(Plan<float>::compile(m_setup.graph, c.batchSize, steps));
-    DataSpec spec = m_setup.data;
-    spec.source = resolveDataSource(spec.source, m_setup.sampleFolder);
-    const RunFolder* resumed = m_setup.resume.get();
-    m_data = prepareData(spec, m_plan->dims(m_plan->inputs().at(0)), m_plan->dims(m_plan->outputs().at(0)),
-                         resumed ? &resumed->record.normalizer : nullptr, progress);
+    m_data = cut ? std::move(*cut)
+                 : prepareData(spec, m_plan->dims(m_plan->inputs().at(0)), m_plan->dims(m_plan->outputs().at(0)),
+                               resumed ? &resumed->record.normalizer : nullptr, progress);
     checkTokenIds(m_setup.graph, m_data);
     // The run records the task it trained for, whether the project said it or the shapes did.
     if (!m_setup.data.task) m_setup.data.task = m_data.task;

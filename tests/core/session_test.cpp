@@ -227,10 +227,11 @@ TEST(TrainingSession, ItsThreadCountHoldsForTheProductsOfItsOwnThread) {
 }
 
 /// A classifier of token ids: does id 3 appear among a sample's 8 ids (of 0 to 9)? The ids
-/// are int64 .npy files, as NumPy writes them; `bad` puts id 10 at sample 5, step 3.
+/// are int64 .npy files, as NumPy writes them; `bad` puts id 10 at sample 5, step 3. The
+/// model takes ids of any length: the samples say theirs.
 SessionSetup tokenSetup(const std::filesystem::path& dir, bool bad) {
     SessionSetup s;
-    const NodeId ids = input(s.graph, {8});
+    const NodeId ids = input(s.graph, {kNone});
     s.graph.setParam(ids, "dtype", std::string("int32"));
     const NodeId e = add(s.graph, "Embedding", {{"input_dim", std::int64_t{10}}, {"output_dim", std::int64_t{4}}}, {ids});
     const NodeId r = add(s.graph, "LSTM", {{"units", std::int64_t{6}}}, {e});
@@ -268,6 +269,7 @@ TEST(TrainingSession, TrainsOnTokenIdsFromIntegerArrays) {
     EXPECT_EQ(r.reason, StopReason::Finished) << r.message;
     ASSERT_EQ(rec.epochs.size(), 2u);
     EXPECT_TRUE(std::isfinite(rec.epochs.back().loss));
+    EXPECT_EQ(session.plan().dims(session.plan().inputs().at(0)), (Dims{8}));
     std::filesystem::remove_all(dir);
 }
 
