@@ -15,6 +15,15 @@ std::string dimsText(const Dims& dims) {
     return text + (dims.size() == 1 ? ",)" : ")");
 }
 
+/// Whether samples shaped `given` fit `model`'s shape, whose free axes (None) take any size.
+bool fits(const Dims& given, const Dims& model) {
+    if (given.size() != model.size()) return false;
+    for (std::size_t i = 0; i < given.size(); ++i) {
+        if (model[i] != kNone && model[i] != given[i]) return false;
+    }
+    return true;
+}
+
 /// previewData for samples already cut: how many train and validate, and whether one sample
 /// and its target have the shapes of the model's Input and output.
 void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<std::pair<Dims, Dims>>& dims,
@@ -38,9 +47,9 @@ void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<st
     // A class index per sample fits a classifier's vector of scores; nothing else does.
     const bool classIndex = out.size() == 1 && *p.targetDims == Dims{1} &&
                             (!spec.task || spec.task->target == WindowSpec::Target::Classification);
-    if (*p.sampleDims != in) {
+    if (!fits(*p.sampleDims, in)) {
         p.problem = "one sample is shaped " + dimsText(*p.sampleDims) + ", but the model's Input takes " + dimsText(in);
-    } else if (*p.targetDims != out && !classIndex) {
+    } else if (!fits(*p.targetDims, out) && !classIndex) {
         const bool own = spec.target.empty() && !spec.source.ends_with(".npz");
         p.problem = own ? "without a targets file each sample is its own target, shaped " + dimsText(*p.targetDims) +
                               ", but the model's output is " + dimsText(out) + "; choose the targets' .npy file under Targets"

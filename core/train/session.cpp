@@ -36,7 +36,7 @@ std::vector<float> pick(const Dataset& d, bool targets, const std::vector<std::i
 
 }  // namespace
 
-std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v, std::int64_t window) {
+std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v, std::int64_t window, bool keepFree) {
     if (v.hasErrors()) throw PlanError("the model has problems; fix them first (see Problems)");
     std::vector<NodeId> inputs;
     for (const Node& n : graph.nodes()) {
@@ -51,7 +51,7 @@ std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v,
         if (!shape) throw PlanError("the model's shapes are not known yet");
         Dims d = shape->sizes();
         for (std::int64_t& x : d) {
-            if (x != kNone) continue;
+            if (x != kNone || (keepFree && window < 1)) continue;
             if (window < 1) throw PlanError("the Input's time axis is free (None): set a window length");
             x = window;
         }

@@ -20,10 +20,11 @@
 namespace loom {
 
 /// The shapes (without the batch axis) of the samples and targets a model trains on, with a
-/// free time axis (None) set to `window`. Throws PlanError when it cannot train: the graph has
-/// errors, it has not exactly one Input and one output, or a free time axis has no window.
+/// free time axis (None) set to `window`, or, with `keepFree`, left None for samples already
+/// cut to decide. Throws PlanError when it cannot train: the graph has errors, it has not
+/// exactly one Input and one output, or a free time axis has no window.
 std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& validation,
-                                   std::int64_t window);
+                                   std::int64_t window, bool keepFree = false);
 
 /// Where the weights a run starts from come from, which decides what becomes of weights that
 /// fit none of the model's layers. Layers they do not fit start from Keras's initialisers

@@ -513,6 +513,15 @@ TEST(SyntheticSamples, TextWindowsStepBy3AndEachTargetIsTheNextCharacter) {
     }
 }
 
+TEST(SyntheticSamples, TheirOwnLengthFitsAFreeTimeAxis) {
+    DataSpec spec;
+    spec.source = "synthetic:reviews";
+    spec.syntheticSteps = 40;
+    EXPECT_EQ(previewData(spec, std::pair{Dims{kNone}, Dims{1}}, "").problem, "");
+    EXPECT_EQ(previewData(spec, std::pair{Dims{100}, Dims{1}}, "").problem,
+              "one sample is shaped (200,), but the model's Input takes (100,)");
+}
+
 TEST(SyntheticSamples, UnknownNamesAndCountsAreRefusedInWords) {
     EXPECT_THROW(syntheticSamples("addition", 0, 1), DataError);
     try {

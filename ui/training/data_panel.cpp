@@ -202,7 +202,8 @@ void DataPanel::refresh() {
     std::optional<std::pair<Dims, Dims>> dims;
     std::string modelProblem;
     try {
-        dims = trainingDims(m_document->graph(), m_document->validation(), spec.window);
+        // Samples already cut give a free time axis their own length.
+        dims = trainingDims(m_document->graph(), m_document->validation(), spec.window, cut);
     } catch (const std::exception& e) {
         modelProblem = e.what();
     }
