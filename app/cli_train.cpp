@@ -135,8 +135,13 @@ int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
             err << "no data chosen: training on " << settings.data.source << " (--data chooses other data)\n";
         }
         for (const std::string& note : data.notes) err << note << "\n";
-        err << data.train.size() << " training and " << data.validation.size() << " validation windows of "
-            << data.window.length << " steps\n";
+        if (holdsCutSamples(settings.data.source)) {
+            err << data.train.size() << " training and " << data.validation.size() << " validation samples of shape "
+                << formatShape(data.train.xDims) << "\n";
+        } else {
+            err << data.train.size() << " training and " << data.validation.size() << " validation windows of "
+                << data.window.length << " steps\n";
+        }
         if (state) {
             err << "resuming " << *resumeDir << " after epoch " << state->epochsDone << " of "
                 << config.epochs << "\n";

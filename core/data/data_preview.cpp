@@ -27,9 +27,13 @@ bool fits(const Dims& given, const Dims& model) {
 /// previewData for samples already cut: how many train and validate, and whether one sample
 /// and its target have the shapes of the model's Input and output.
 void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<std::pair<Dims, Dims>>& dims,
-                    const std::string& modelProblem) {
+                    const std::string& modelProblem, const std::optional<TokenIdReader>& ids) {
     try {
         const PreparedData d = prepareData(spec, dims ? dims->first : Dims{}, dims ? dims->second : Dims{});
+        if (ids) {
+            checkTokenIds(d.train, *ids, "training");
+            checkTokenIds(d.validation, *ids, "validation");
+        }
         p.trainWindows = d.train.size();
         p.validationWindows = d.validation.size();
         p.sampleDims = d.train.xDims;
@@ -60,10 +64,11 @@ void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<st
 }  // namespace
 
 DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
-                        const std::string& modelProblem, const std::function<bool(double)>& progress) {
+                        const std::string& modelProblem, const std::function<bool(double)>& progress,
+                        const std::optional<TokenIdReader>& ids) {
     DataPreview p;
     if (holdsCutSamples(spec.source)) {
-        previewSamples(p, spec, dims, modelProblem);
+        previewSamples(p, spec, dims, modelProblem, ids);
         return p;
     }
     std::vector<double> labels;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "data/data_source.h"
+#include "data/token_ids.h"
 
 namespace loom {
 
@@ -32,7 +33,10 @@ struct DataPreview {
 /// cannot train. The spec's columns choose the features (none: defaultFeatureColumns). Safe
 /// on any thread; throws ReadCancelled when `progress` (told the fraction read) returns false;
 /// every other problem goes to `problem`.
+/// With `ids`, samples already cut are token ids that reader must take (a problem names the
+/// first that does not fit).
 DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
-                        const std::string& modelProblem, const std::function<bool(double)>& progress = {});
+                        const std::string& modelProblem, const std::function<bool(double)>& progress = {},
+                        const std::optional<TokenIdReader>& ids = std::nullopt);
 
 }  // namespace loom

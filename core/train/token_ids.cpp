@@ -1,8 +1,5 @@
 #include "train/token_ids.h"
 
-#include <cmath>
-#include <sstream>
-
 #include "layers/input.h"
 
 namespace loom {
@@ -17,28 +14,6 @@ std::optional<TokenIdReader> tokenIdReader(const ModelGraph& graph) {
         if (!reader || dim < reader->inputDim) reader = TokenIdReader{to->name, dim};
     }
     return reader;
-}
-
-void checkTokenIds(const Dataset& data, const TokenIdReader& reader, const std::string& part) {
-    const std::int64_t size = data.xSize();
-    std::vector<float> x(static_cast<std::size_t>(size));
-    for (std::int64_t i = 0; i < data.size(); ++i) {
-        data.copyX(i, x.data());
-        for (std::int64_t t = 0; t < size; ++t) {
-            const float id = x[static_cast<std::size_t>(t)];
-            if (id >= 0.0f && id < static_cast<float>(reader.inputDim) && id == std::floor(id)) continue;
-            std::ostringstream what;
-            what << "sample " << i + 1 << " of the " << part << " data holds " << id << " at step " << t + 1;
-            if (!(id == std::floor(id))) {
-                what << ", which is not a token id (a whole number)";
-            } else {
-                what << ", but " << reader.name << " has input_dim " << reader.inputDim
-                     << ": token ids must run from 0 to " << reader.inputDim - 1
-                     << ". Raise input_dim to the vocabulary's size, or map the id into it";
-            }
-            throw DataError(what.str());
-        }
-    }
 }
 
 void checkTokenIds(const ModelGraph& graph, const PreparedData& data) {

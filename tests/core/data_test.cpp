@@ -522,6 +522,17 @@ TEST(SyntheticSamples, TheirOwnLengthFitsAFreeTimeAxis) {
               "one sample is shaped (200,), but the model's Input takes (100,)");
 }
 
+TEST(SyntheticSamples, ThePreviewRefusesTokenIdsOutsideTheEmbedding) {
+    DataSpec spec;
+    spec.source = "synthetic:reviews";
+    spec.syntheticSteps = 40;
+    const std::pair dims{Dims{kNone}, Dims{1}};
+    EXPECT_EQ(previewData(spec, dims, "", {}, TokenIdReader{"embedding", 20000}).problem, "");
+    const std::string problem = previewData(spec, dims, "", {}, TokenIdReader{"embedding", 1000}).problem;
+    EXPECT_TRUE(problem.starts_with("sample 1 of the training data holds ")) << problem;
+    EXPECT_NE(problem.find("but embedding has input_dim 1000: token ids must run from 0 to 999."), std::string::npos) << problem;
+}
+
 TEST(SyntheticSamples, UnknownNamesAndCountsAreRefusedInWords) {
     EXPECT_THROW(syntheticSamples("addition", 0, 1), DataError);
     try {

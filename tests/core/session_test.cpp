@@ -282,7 +282,7 @@ TEST(TrainingSession, ATokenIdOutsideTheEmbeddingIsRefusedNamingItsSampleAndStep
     } catch (const DataError& e) {
         EXPECT_STREQ(e.what(), "sample 5 of the training data holds 10 at step 3, but embedding_1 has input_dim 10: "
                                "token ids must run from 0 to 9. Raise input_dim to the vocabulary's size, or map the "
-                               "id into it");
+                               "id into it.");
     }
     std::filesystem::remove_all(dir);
 }

@@ -27,6 +27,7 @@
 #include "data/data_preview.h"
 #include "data/sample_catalogue.h"
 #include "data/synthetic_samples.h"
+#include "train/token_ids.h"
 #include "document/document.h"
 #include "document/start_folder.h"
 #include "training/sample_data.h"
@@ -143,6 +144,10 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
             const auto [input, output] = trainingDims(m_document->graph(), m_document->validation(),
                                                       m_window->value());
             shapes = QString::fromStdString(formatShape(input) + formatShape(output));
+            // The table that reads token ids decides which ids fit, too.
+            if (const auto ids = tokenIdReader(m_document->graph())) {
+                shapes += QString::fromStdString(" " + ids->name + " " + std::to_string(ids->inputDim));
+            }
         } catch (const std::exception& e) {
             shapes = QString::fromStdString(e.what());
         }
@@ -228,11 +233,16 @@ void DataPanel::refresh() {
         m_shownSource.clear();
     }
     emit statusChanged();
-    m_reader.start([this, spec, dims, modelProblem, storeColumns](TaskContext& task) {
-        auto preview = std::make_shared<const DataPreview>(previewData(spec, dims, modelProblem, [&task](double fraction) {
-            task.progress(fraction);
-            return !task.stopRequested();
-        }));
+    // Token ids are checked against the Embedding that reads them, before Start is offered.
+    const std::optional<TokenIdReader> ids = tokenIdReader(m_document->graph());
+    m_reader.start([this, spec, dims, modelProblem, storeColumns, ids](TaskContext& task) {
+        auto preview = std::make_shared<const DataPreview>(previewData(
+            spec, dims, modelProblem,
+            [&task](double fraction) {
+                task.progress(fraction);
+                return !task.stopRequested();
+            },
+            ids));
         task.post([this, preview, spec, storeColumns] { showPreview(*preview, spec, storeColumns); });
     });
 }

@@ -8,6 +8,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSettings>
 
 #include <memory>
@@ -147,8 +148,11 @@ QString FileActions::startDirectory() const {
 bool FileActions::saveAs() {
     QString start = m_document->filePath();
     if (start.isEmpty()) {
-        start = startDirectory() + "/" +
-                m_document->displayName() + ".loom";
+        // The model's name, without what no desktop's file names take (a template's colon).
+        QString name = m_document->displayName();
+        static const QRegularExpression unsafe(QStringLiteral("[\\\\/:*?\"<>|]+"));
+        name.replace(unsafe, QStringLiteral(" -")).replace(QStringLiteral("  "), QStringLiteral(" "));
+        start = startDirectory() + "/" + name.trimmed() + ".loom";
     }
     QString path = QFileDialog::getSaveFileName(m_window, tr("Save Model"), start,
                                                 tr("LayerLoom projects (*.loom)"));

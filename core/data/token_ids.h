@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "data/dataset.h"
+
+namespace loom {
+
+/// The Embedding that reads a model's token ids and allows the fewest: every id must lie in
+/// [0, inputDim). (train/token_ids.h finds it in a model.)
+struct TokenIdReader {
+    std::string name;
+    std::int64_t inputDim = 0;
+};
+
+/// Checks every input id of `data` (its `part`, "training" or "validation") before training,
+/// evaluation or a preview reads it: a whole number within the reader's table. Throws
+/// DataError naming the sample, the step and the id.
+void checkTokenIds(const Dataset& data, const TokenIdReader& reader, const std::string& part);
+
+}  // namespace loom
