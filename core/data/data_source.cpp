@@ -216,6 +216,14 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
     return prepareSeries(spec, std::move(series), labels, inputDims, outputDims, fitted);
 }
 
+std::optional<PreparedData> readCutSamples(const DataSpec& spec, std::int64_t& steps,
+                                           const std::function<bool(double)>& progress) {
+    if (!holdsCutSamples(spec.source)) return std::nullopt;
+    PreparedData cut = prepareData(spec, {}, {}, nullptr, progress);
+    if (!cut.train.xDims.empty()) steps = cut.train.xDims.front();
+    return cut;
+}
+
 PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,
                            const Dims& inputDims, const Dims& outputDims, const Normalizer* fitted) {
     PreparedData out;

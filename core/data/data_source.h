@@ -59,6 +59,12 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
                          const Normalizer* fitted = nullptr,
                          const std::function<bool(double)>& progress = {});
 
+/// Samples already cut (holdsCutSamples), read before the model is compiled: their own length
+/// is the one a free time axis takes, so `steps` becomes it. None for a series, which the
+/// model's window decides.
+std::optional<PreparedData> readCutSamples(const DataSpec& spec, std::int64_t& steps,
+                                           const std::function<bool(double)>& progress = {});
+
 /// Loads the series a CSV or synthetic source holds (for previews and plots); with a label
 /// column, its values go to `labels` and it is not a feature. `progress` as for prepareData.
 Series loadSeries(const DataSpec& spec, std::vector<double>* labels = nullptr,

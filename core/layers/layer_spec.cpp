@@ -28,19 +28,22 @@ std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape
         }
         if (sizes.back().empty()) return 0;
     }
-    // A free last axis (token ids of any length) counts when the weights do not depend on it.
-    const auto withLast = [&](std::int64_t size) {
-        std::vector<Dims> s = sizes;
-        for (Dims& d : s) {
-            if (d.back() == kNone) d.back() = size;
-        }
-        std::vector<std::vector<std::int64_t>> shapes;
-        for (const ParamShape& w : weights(node, s)) shapes.push_back(w.shape);
-        return std::pair{s, shapes};
-    };
-    const auto [one, shapesOne] = withLast(1);
-    if (shapesOne != withLast(2).second) return 0;
-    sizes = one;
+    // A free last axis (token ids of any length) counts when the weights do not depend on it;
+    // only then are they worked out more than once (validation counts every layer on each edit).
+    if (std::any_of(sizes.begin(), sizes.end(), [](const Dims& d) { return d.back() == kNone; })) {
+        const auto withLast = [&](std::int64_t size) {
+            std::vector<Dims> s = sizes;
+            for (Dims& d : s) {
+                if (d.back() == kNone) d.back() = size;
+            }
+            std::vector<std::vector<std::int64_t>> shapes;
+            for (const ParamShape& w : weights(node, s)) shapes.push_back(w.shape);
+            return std::pair{s, shapes};
+        };
+        const auto [one, shapesOne] = withLast(1);
+        if (shapesOne != withLast(2).second) return 0;
+        sizes = one;
+    }
     std::int64_t n = 0;
     for (const ParamShape& w : weights(node, sizes)) {
         for (std::int64_t d : w.shape) {

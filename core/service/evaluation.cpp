@@ -96,12 +96,7 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
     spec.source = resolveDataSource(spec.source, request.sampleFolder);
     spec.validationSplit = 0.0;
     std::int64_t steps = request.data.window > 0 ? request.data.window : 0;
-    // Samples already cut say the length a free time axis takes (see TrainingSession::prepare).
-    std::optional<PreparedData> cut;
-    if (holdsCutSamples(spec.source)) {
-        cut = prepareData(spec, {}, {}, nullptr, progress);
-        if (!cut->train.xDims.empty()) steps = cut->train.xDims.front();
-    }
+    std::optional<PreparedData> cut = readCutSamples(spec, steps, progress);
     Plan<float> plan = Plan<float>::compile(request.graph, request.batchSize, steps);
     plan.loadWeights(request.weights);
     const PreparedData data =

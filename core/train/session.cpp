@@ -71,12 +71,7 @@ void TrainingSession::prepare(const std::function<bool(double)>& progress) {
     spec.source = resolveDataSource(spec.source, m_setup.sampleFolder);
     const RunFolder* resumed = m_setup.resume.get();
     std::int64_t steps = m_setup.data.window > 0 ? m_setup.data.window : 0;
-    // Samples already cut are read first: their own length is the one a free time axis takes.
-    std::optional<PreparedData> cut;
-    if (holdsCutSamples(spec.source)) {
-        cut = prepareData(spec, {}, {}, nullptr, progress);
-        if (!cut->train.xDims.empty()) steps = cut->train.xDims.front();
-    }
+    std::optional<PreparedData> cut = readCutSamples(spec, steps, progress);
     if (std::string problem = memoryProblem(m_setup.graph, c.batchSize, steps); !problem.empty()) {
         throw PlanError(problem);
     }
