@@ -49,6 +49,28 @@ Dataset fromArrays(const NpyArray& x, const NpyArray* y, const std::string& sour
     return d;
 }
 
+/// An .npz's `sample_weight` array: one finite, non-negative weight per sample, shaped
+/// (samples,) or (samples, 1) as Keras takes it.
+std::vector<float> sampleWeights(const NpyArray& w, std::int64_t samples, const std::string& source) {
+    const bool column = w.shape.size() == 2 && w.shape[1] == 1;
+    if (!(w.shape.size() == 1 || column) || w.shape[0] != samples) {
+        std::string shape;
+        for (std::int64_t d : w.shape) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+        if (w.shape.size() == 1) shape += ",";
+        throw DataError(source + ": sample_weight must hold one weight per sample, shaped (" + std::to_string(samples) +
+                        ",); it is shaped (" + shape + ")");
+    }
+    for (std::size_t i = 0; i < w.values.size(); ++i) {
+        if (!std::isfinite(w.values[i]) || w.values[i] < 0) {
+            std::ostringstream value;
+            value << w.values[i];
+            throw DataError(source + ": sample_weight of sample " + std::to_string(i) + " is " + value.str() +
+                            "; weights must be finite and at least 0");
+        }
+    }
+    return w.values;
+}
+
 }  // namespace
 
 namespace {
@@ -196,6 +218,7 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
             const auto arrays = readNpz(src);
             if (!arrays.contains("x")) throw DataError(src + ": the archive has no array named 'x'");
             all = fromArrays(arrays.at("x"), arrays.contains("y") ? &arrays.at("y") : nullptr, src);
+            if (arrays.contains("sample_weight")) all.weights = sampleWeights(arrays.at("sample_weight"), all.size(), src);
         } else {
             const NpyArray x = readNpy(src);
             NpyArray y;

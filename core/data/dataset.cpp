@@ -29,6 +29,7 @@ Dataset Dataset::slice(std::int64_t begin, std::int64_t end) const {
     Dataset out;
     out.xDims = xDims;
     out.yDims = yDims;
+    if (!weights.empty()) out.weights.assign(weights.begin() + begin, weights.begin() + end);
     if (source) {
         out.source = source;
         out.starts.assign(starts.begin() + begin, starts.begin() + end);

@@ -32,6 +32,9 @@ struct Dataset {
     std::int64_t yOffset = 0;
     bool yIsLabel = false;
 
+    /// Each sample's weight in the loss (Keras's sample_weight), or empty: all 1.
+    std::vector<float> weights;
+
     std::int64_t xSize() const { return product(xDims); }
     std::int64_t ySize() const { return product(yDims); }
     std::int64_t size() const {

@@ -36,89 +36,146 @@ bool isClassification(Loss loss) {
            loss == Loss::SparseCategoricalCrossentropy;
 }
 
+namespace {
+
+/// log(sum_c exp(x_c)) over one row of logits, computed stably: log softmax(x)_c = x_c - this.
+template <class S>
+double logSumExp(const S* x, std::int64_t cols) {
+    const double top = static_cast<double>(*std::max_element(x, x + cols));
+    double sum = 0.0;
+    for (std::int64_t c = 0; c < cols; ++c) sum += std::exp(static_cast<double>(x[c]) - top);
+    return top + std::log(sum);
+}
+
+/// log(1 + exp(-|x|)) + max(x, 0) - x z: binary cross-entropy of a logit, as TensorFlow's
+/// sigmoid_cross_entropy_with_logits computes it.
+double logitCrossentropy(double x, double z) {
+    return std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::abs(x)));
+}
+
+}  // namespace
+
 template <class S>
 double computeLoss(Loss loss, const S* y, const S* t, std::int64_t rows, std::int64_t cols,
-                   S* grad) {
+                   S* grad, const LossOptions<S>& options) {
     const auto n = static_cast<std::size_t>(rows * cols);
     double total = 0.0;
     // Elementwise losses are means over all rows * cols values; row losses over rows.
     const double perValue = 1.0 / static_cast<double>(n);
     const double perRow = 1.0 / static_cast<double>(rows);
+    const auto rowWeight = [&](std::int64_t r) {
+        return options.rowWeights ? static_cast<double>(options.rowWeights[r]) : 1.0;
+    };
+    const auto valueWeight = [&](std::size_t i) { return rowWeight(static_cast<std::int64_t>(i) / cols); };
+    const bool logits = options.fromLogits;
     switch (loss) {
         case Loss::MeanSquaredError:
             for (std::size_t i = 0; i < n; ++i) {
                 const double d = static_cast<double>(y[i]) - t[i];
-                total += d * d;
-                if (grad) grad[i] = static_cast<S>(2.0 * d * perValue);
+                const double w = valueWeight(i);
+                total += w * d * d;
+                if (grad) grad[i] = static_cast<S>(w * 2.0 * d * perValue);
             }
             return total * perValue;
         case Loss::MeanAbsoluteError:
             for (std::size_t i = 0; i < n; ++i) {
                 const double d = static_cast<double>(y[i]) - t[i];
-                total += std::abs(d);
-                if (grad) grad[i] = static_cast<S>((d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) * perValue);
+                const double w = valueWeight(i);
+                total += w * std::abs(d);
+                if (grad) grad[i] = static_cast<S>(w * (d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) * perValue);
             }
             return total * perValue;
         case Loss::Huber:
             for (std::size_t i = 0; i < n; ++i) {
                 const double d = static_cast<double>(y[i]) - t[i];
                 const double a = std::abs(d);
-                total += a <= 1.0 ? 0.5 * d * d : a - 0.5;
-                if (grad) grad[i] = static_cast<S>((a <= 1.0 ? d : (d > 0 ? 1.0 : -1.0)) * perValue);
+                const double w = valueWeight(i);
+                total += w * (a <= 1.0 ? 0.5 * d * d : a - 0.5);
+                if (grad) grad[i] = static_cast<S>(w * (a <= 1.0 ? d : (d > 0 ? 1.0 : -1.0)) * perValue);
             }
             return total * perValue;
         case Loss::BinaryCrossentropy:
             for (std::size_t i = 0; i < n; ++i) {
                 const double raw = y[i];
-                const double p = std::clamp(raw, kEpsilon, 1.0 - kEpsilon);
                 const double target = t[i];
-                total -= target * std::log(p) + (1.0 - target) * std::log(1.0 - p);
+                const double w = valueWeight(i);
+                if (logits) {
+                    total += w * logitCrossentropy(raw, target);
+                    if (grad) grad[i] = static_cast<S>(w * (1.0 / (1.0 + std::exp(-raw)) - target) * perValue);
+                    continue;
+                }
+                const double p = std::clamp(raw, kEpsilon, 1.0 - kEpsilon);
+                total -= w * (target * std::log(p) + (1.0 - target) * std::log(1.0 - p));
                 if (grad) {
                     const bool clipped = raw != p;
                     grad[i] = clipped ? S(0)
-                                      : static_cast<S>((p - target) / (p * (1.0 - p)) * perValue);
+                                      : static_cast<S>(w * (p - target) / (p * (1.0 - p)) * perValue);
                 }
             }
             return total * perValue;
         case Loss::CategoricalCrossentropy:
             for (std::int64_t r = 0; r < rows; ++r) {
+                const S* x = y + r * cols;
+                const S* tr = t + r * cols;
+                const double w = rowWeight(r);
+                double tsum = 0.0;
+                for (std::int64_t c = 0; c < cols; ++c) tsum += tr[c];
+                if (logits) {
+                    // -sum_k t_k log softmax(x)_k; its gradient: softmax(x) * sum(t) - t.
+                    const double lse = logSumExp(x, cols);
+                    for (std::int64_t c = 0; c < cols; ++c) total -= w * tr[c] * (static_cast<double>(x[c]) - lse);
+                    if (!grad) continue;
+                    for (std::int64_t c = 0; c < cols; ++c) {
+                        const double soft = std::exp(static_cast<double>(x[c]) - lse);
+                        grad[r * cols + c] = static_cast<S>(w * (soft * tsum - tr[c]) * perRow);
+                    }
+                    continue;
+                }
                 // Keras rescales the row to sum to 1, then clips.
                 double sum = 0.0;
-                for (std::int64_t c = 0; c < cols; ++c) sum += y[r * cols + c];
+                for (std::int64_t c = 0; c < cols; ++c) sum += x[c];
                 for (std::int64_t c = 0; c < cols; ++c) {
-                    const std::size_t i = static_cast<std::size_t>(r * cols + c);
-                    const double q = y[i] / sum;
-                    const double p = std::clamp(q, kEpsilon, 1.0 - kEpsilon);
-                    total -= t[i] * std::log(p);
+                    const double p = std::clamp(x[c] / sum, kEpsilon, 1.0 - kEpsilon);
+                    total -= w * tr[c] * std::log(p);
                 }
                 if (!grad) continue;
                 // d/dy_c of -sum_k t_k log(y_k / sum): -t_c / y_c + (sum_k t_k) / sum.
-                double tsum = 0.0;
-                for (std::int64_t c = 0; c < cols; ++c) tsum += t[r * cols + c];
                 for (std::int64_t c = 0; c < cols; ++c) {
-                    const std::size_t i = static_cast<std::size_t>(r * cols + c);
-                    const double q = y[i] / sum;
+                    const double q = x[c] / sum;
                     const bool clipped = q < kEpsilon || q > 1.0 - kEpsilon;
-                    const double own = clipped ? 0.0 : -t[i] / static_cast<double>(y[i]);
-                    grad[i] = static_cast<S>((own + tsum / sum) * perRow);
+                    const double own = clipped ? 0.0 : -tr[c] / static_cast<double>(x[c]);
+                    grad[r * cols + c] = static_cast<S>(w * (own + tsum / sum) * perRow);
                 }
             }
             return total * perRow;
         case Loss::SparseCategoricalCrossentropy:
             for (std::int64_t r = 0; r < rows; ++r) {
+                const S* x = y + r * cols;
                 const auto label = static_cast<std::int64_t>(t[r]);
+                const bool inside = label >= 0 && label < cols;
+                const double w = rowWeight(r);
+                if (logits) {
+                    const double lse = logSumExp(x, cols);
+                    // A label outside the classes counts as probability 0, clipped to Keras's
+                    // epsilon, as without logits.
+                    total += w * (inside ? lse - static_cast<double>(x[label]) : -std::log(kEpsilon));
+                    if (!grad) continue;
+                    for (std::int64_t c = 0; c < cols; ++c) {
+                        const double soft = std::exp(static_cast<double>(x[c]) - lse);
+                        grad[r * cols + c] = static_cast<S>(w * (soft - (c == label ? 1.0 : 0.0)) * perRow);
+                    }
+                    continue;
+                }
                 double sum = 0.0;
-                for (std::int64_t c = 0; c < cols; ++c) sum += y[r * cols + c];
-                const double q = label >= 0 && label < cols ? y[r * cols + label] / sum : 0.0;
+                for (std::int64_t c = 0; c < cols; ++c) sum += x[c];
+                const double q = inside ? x[label] / sum : 0.0;
                 const double p = std::clamp(q, kEpsilon, 1.0 - kEpsilon);
-                total -= std::log(p);
+                total -= w * std::log(p);
                 if (!grad) continue;
                 for (std::int64_t c = 0; c < cols; ++c) {
-                    const std::size_t i = static_cast<std::size_t>(r * cols + c);
                     const bool clipped = q < kEpsilon || q > 1.0 - kEpsilon;
-                    const double own = (c == label && !clipped) ? -1.0 / static_cast<double>(y[i])
-                                                                : 0.0;
-                    grad[i] = static_cast<S>((own + 1.0 / sum) * perRow);
+                    const double own = (c == label && !clipped) ? -1.0 / static_cast<double>(x[c]) : 0.0;
+                    grad[r * cols + c] = static_cast<S>(w * (own + 1.0 / sum) * perRow);
                 }
             }
             return total * perRow;
@@ -127,13 +184,14 @@ double computeLoss(Loss loss, const S* y, const S* t, std::int64_t rows, std::in
 }
 
 template <class S>
-double accuracy(Loss loss, const S* y, const S* t, std::int64_t rows, std::int64_t cols) {
+double accuracy(Loss loss, const S* y, const S* t, std::int64_t rows, std::int64_t cols, bool fromLogits) {
     std::int64_t right = 0;
+    const S threshold = fromLogits ? S(0) : S(0.5);
     for (std::int64_t r = 0; r < rows; ++r) {
         const S* row = y + r * cols;
         if (loss == Loss::BinaryCrossentropy) {
             for (std::int64_t c = 0; c < cols; ++c) {
-                right += (row[c] > S(0.5)) == (t[r * cols + c] > S(0.5));
+                right += (row[c] > threshold) == (t[r * cols + c] > S(0.5));
             }
             continue;
         }
@@ -147,9 +205,11 @@ double accuracy(Loss loss, const S* y, const S* t, std::int64_t rows, std::int64
     return total ? static_cast<double>(right) / static_cast<double>(total) : 0.0;
 }
 
-template double computeLoss<float>(Loss, const float*, const float*, std::int64_t, std::int64_t, float*);
-template double computeLoss<double>(Loss, const double*, const double*, std::int64_t, std::int64_t, double*);
-template double accuracy<float>(Loss, const float*, const float*, std::int64_t, std::int64_t);
-template double accuracy<double>(Loss, const double*, const double*, std::int64_t, std::int64_t);
+template double computeLoss<float>(Loss, const float*, const float*, std::int64_t, std::int64_t, float*,
+                                   const LossOptions<float>&);
+template double computeLoss<double>(Loss, const double*, const double*, std::int64_t, std::int64_t, double*,
+                                    const LossOptions<double>&);
+template double accuracy<float>(Loss, const float*, const float*, std::int64_t, std::int64_t, bool);
+template double accuracy<double>(Loss, const double*, const double*, std::int64_t, std::int64_t, bool);
 
 }  // namespace loom

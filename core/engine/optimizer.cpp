@@ -12,6 +12,7 @@ std::optional<OptimizerConfig> OptimizerConfig::defaultsFor(std::string_view nam
     if (name == "adam") return c;
     if (name == "adamw") {
         c.kind = Kind::AdamW;
+        c.weightDecay = 0.004;
         return c;
     }
     if (name == "sgd") {
@@ -36,16 +37,22 @@ std::string OptimizerConfig::name() const {
     return "adam";
 }
 
-std::string Optimizer::stateProblem(const Plan<float>& plan, const OptimizerState& state) {
+int OptimizerConfig::slotsPerParameter() const {
+    return amsgrad && (kind == Kind::Adam || kind == Kind::AdamW) ? 3 : 2;
+}
+
+std::string Optimizer::stateProblem(const Plan<float>& plan, const OptimizerState& state) const {
     const auto& params = plan.params();
     if (state.iterations < 0) return "the optimizer's step count is negative";
     if (state.moments.empty()) return {};
-    if (state.moments.size() != 2 * params.size()) {
+    const auto slots = static_cast<std::size_t>(m_config.slotsPerParameter());
+    if (state.moments.size() != slots * params.size()) {
         return "the optimizer state holds " + std::to_string(state.moments.size()) +
-               " slots; the model needs " + std::to_string(2 * params.size());
+               " slots; the model needs " + std::to_string(slots * params.size()) +
+               (slots == 3 ? " (AMSGrad keeps a third slot per parameter)" : "");
     }
     for (std::size_t k = 0; k < params.size(); ++k) {
-        for (std::size_t s = 2 * k; s < 2 * k + 2; ++s) {
+        for (std::size_t s = slots * k; s < slots * k + slots; ++s) {
             if (state.moments[s].size() != params[k].value.size()) {
                 return "the optimizer state of " + params[k].fullName() + " holds " +
                        std::to_string(state.moments[s].size()) + " values; the parameter has " +
@@ -64,11 +71,11 @@ void Optimizer::restore(const Plan<float>& plan, OptimizerState state) {
 
 void Optimizer::step(Plan<float>& plan) {
     auto& params = plan.params();
-    if (m_slots.size() != 2 * params.size()) {
+    const auto slots = static_cast<std::size_t>(m_config.slotsPerParameter());
+    if (m_slots.size() != slots * params.size()) {
         m_slots.clear();
         for (const auto& p : params) {
-            m_slots.emplace_back(p.value.size(), 0.0f);
-            m_slots.emplace_back(p.value.size(), 0.0f);
+            for (std::size_t s = 0; s < slots; ++s) m_slots.emplace_back(p.value.size(), 0.0f);
         }
         m_iterations = 0;
     }
@@ -78,7 +85,8 @@ void Optimizer::step(Plan<float>& plan) {
         auto& p = params[k];
         if (!p.shape.trainable) continue;  // moving statistics, which their kernel keeps
         numerics.updateParameter(m_config, m_iterations, p.value.data(), p.grad.data(),
-                                 m_slots[2 * k].data(), m_slots[2 * k + 1].data(),
+                                 m_slots[slots * k].data(), m_slots[slots * k + 1].data(),
+                                 slots == 3 ? m_slots[slots * k + 2].data() : nullptr,
                                  static_cast<std::int64_t>(p.value.size()));
     }
 }

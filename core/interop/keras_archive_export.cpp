@@ -117,7 +117,7 @@ json compileConfig(const nlohmann::json& training) {
     const TrainConfig t = trainConfigFromJson(training);
     const json optimizer = kerasOptimizer(t.optimizer);
     return {{"optimizer", kerasObject("keras.optimizers", optimizer["class_name"].get<std::string>(), optimizer["config"])},
-            {"loss", lossName(t.loss)},
+            {"loss", kerasLoss(t.loss, t.fromLogits, true)},
             {"loss_weights", nullptr},
             {"metrics", nullptr},
             {"weighted_metrics", nullptr},

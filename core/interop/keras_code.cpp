@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "interop/keras_export.h"
 #include "io/python_text.h"
 #include "layers/input.h"
 #include "layers/keras_config.h"
@@ -48,26 +49,36 @@ std::string layerExpression(const Node& n) {
 }
 
 std::string optimizerCode(const OptimizerConfig& o) {
-    std::string clip;
-    if (o.clipNorm) clip += ", clipnorm=" + pyNumber(*o.clipNorm);
-    if (o.clipValue) clip += ", clipvalue=" + pyNumber(*o.clipValue);
+    // Keras's arguments after the rule's own: weight decay (every optimizer in Keras 3), then
+    // clipping.
+    std::string extra;
+    if (o.kind != OptimizerConfig::Kind::AdamW && o.weightDecay > 0) extra += ", weight_decay=" + pyNumber(o.weightDecay);
+    if (o.clipNorm) extra += ", clipnorm=" + pyNumber(*o.clipNorm);
+    if (o.clipValue) extra += ", clipvalue=" + pyNumber(*o.clipValue);
     const std::string lr = "learning_rate=" + pyNumber(o.learningRate);
+    const std::string adam = ", beta_1=" + pyNumber(o.beta1) + ", beta_2=" + pyNumber(o.beta2) +
+                             ", epsilon=" + pyNumber(o.epsilon) + (o.amsgrad ? ", amsgrad=True" : "");
     switch (o.kind) {
         case OptimizerConfig::Kind::Sgd:
             return "keras.optimizers.SGD(" + lr + ", momentum=" + pyNumber(o.momentum) +
-                   ", nesterov=" + (o.nesterov ? "True" : "False") + clip + ")";
+                   ", nesterov=" + (o.nesterov ? "True" : "False") + extra + ")";
         case OptimizerConfig::Kind::Adam:
-            return "keras.optimizers.Adam(" + lr + ", beta_1=" + pyNumber(o.beta1) + ", beta_2=" +
-                   pyNumber(o.beta2) + ", epsilon=" + pyNumber(o.epsilon) + clip + ")";
+            return "keras.optimizers.Adam(" + lr + adam + extra + ")";
         case OptimizerConfig::Kind::AdamW:
-            return "keras.optimizers.AdamW(" + lr + ", weight_decay=" + pyNumber(o.weightDecay) +
-                   ", beta_1=" + pyNumber(o.beta1) + ", beta_2=" + pyNumber(o.beta2) +
-                   ", epsilon=" + pyNumber(o.epsilon) + clip + ")";
+            return "keras.optimizers.AdamW(" + lr + ", weight_decay=" + pyNumber(o.weightDecay) + adam + extra + ")";
         case OptimizerConfig::Kind::RmsProp:
             return "keras.optimizers.RMSprop(" + lr + ", rho=" + pyNumber(o.rho) + ", momentum=" +
-                   pyNumber(o.momentum) + ", epsilon=" + pyNumber(o.epsilon) + clip + ")";
+                   pyNumber(o.momentum) + ", epsilon=" + pyNumber(o.epsilon) + extra + ")";
     }
     return "\"adam\"";
+}
+
+/// fit()'s class_weight argument, or nothing without class weights.
+std::string classWeightCode(const std::map<std::int64_t, double>& weights) {
+    if (weights.empty()) return {};
+    std::string dict;
+    for (const auto& [cls, weight] : weights) dict += (dict.empty() ? "" : ", ") + std::to_string(cls) + ": " + pyNumber(weight);
+    return ", class_weight={" + dict + "}";
 }
 
 bool isChain(const ModelGraph& g, const Validation& v) {
@@ -165,13 +176,16 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         dataSpecFromJson(project.training.is_object() ? project.training.value("data", nlohmann::json::object())
                                                       : nlohmann::json::object())
             .validationSplit;
+    const nlohmann::json loss = kerasLoss(config.loss, config.fromLogits, true);
     py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ", loss="
-       << pyString(lossName(config.loss)) << ")\n"
+       << (loss.is_string() ? pyString(loss.get<std::string>())
+                            : "keras.losses." + loss["class_name"].get<std::string>() + "(from_logits=True)")
+       << ")\n"
        << "model.summary()\n\n"
        << "# Train on arrays shaped (samples, time, features), e.g. windows of your series:\n"
        << "# model.fit(x, y, epochs=" << config.epochs << ", batch_size=" << config.batchSize
        << ", validation_split=" << pyNumber(validationSplit) << ", shuffle="
-       << (config.shuffle ? "True" : "False") << ")\n";
+       << (config.shuffle ? "True" : "False") << classWeightCode(config.classWeight) << ")\n";
     return py.str();
 }
 

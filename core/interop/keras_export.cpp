@@ -88,7 +88,7 @@ json kerasOptimizer(const OptimizerConfig& o) {
     const auto cls = classes.find(name);
     json c = {{"name", name},
               {"learning_rate", o.learningRate},
-              {"weight_decay", nullptr},
+              {"weight_decay", o.weightDecay > 0 ? json(o.weightDecay) : json(nullptr)},
               {"clipnorm", o.clipNorm ? json(*o.clipNorm) : json(nullptr)},
               {"global_clipnorm", nullptr},
               {"clipvalue", o.clipValue ? json(*o.clipValue) : json(nullptr)},
@@ -99,7 +99,7 @@ json kerasOptimizer(const OptimizerConfig& o) {
         c["beta_1"] = o.beta1;
         c["beta_2"] = o.beta2;
         c["epsilon"] = o.epsilon;
-        c["amsgrad"] = false;
+        c["amsgrad"] = o.amsgrad;
     }
     if (name == "adamw") c["weight_decay"] = o.weightDecay;
     if (name == "sgd") {
@@ -113,6 +113,22 @@ json kerasOptimizer(const OptimizerConfig& o) {
         c["centered"] = false;
     }
     return {{"class_name", cls != classes.end() ? cls->second : name}, {"config", std::move(c)}};
+}
+
+json kerasLoss(Loss loss, bool fromLogits, bool keras3) {
+    const std::string name = lossName(loss);
+    if (!fromLogits || !isClassification(loss)) return name;
+    json config = {{"name", name}, {"reduction", keras3 ? "sum_over_batch_size" : "auto"}, {"from_logits", true}};
+    std::string cls = "SparseCategoricalCrossentropy";
+    if (loss == Loss::SparseCategoricalCrossentropy) {
+        config["ignore_class"] = nullptr;
+    } else {
+        cls = loss == Loss::BinaryCrossentropy ? "BinaryCrossentropy" : "CategoricalCrossentropy";
+        config["label_smoothing"] = 0.0;
+        config["axis"] = -1;
+    }
+    if (keras3) return kerasObject("keras.losses", cls, std::move(config));
+    return {{"class_name", cls}, {"config", std::move(config)}};
 }
 
 void exportKerasFile(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file) {

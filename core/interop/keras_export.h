@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/loss.h"
 #include "engine/optimizer.h"
 #include "engine/tensor.h"
 #include "graph/project_file.h"
@@ -63,6 +64,11 @@ void exportKerasFile(const Project& project, const std::vector<NamedTensor>& wei
 /// An optimizer as Keras serializes it, {"class_name": "Adam", "config": {...}}: the keys every
 /// Keras 3 optimizer and tf.keras 2.11+'s take (later versions added more, with defaults).
 nlohmann::json kerasOptimizer(const OptimizerConfig& optimizer);
+
+/// The loss as Keras saves it: its name, or with from_logits the loss object
+/// {"class_name": "BinaryCrossentropy", "config": {..., "from_logits": true}} (Keras 3's
+/// reduction name when `keras3`, tf.keras 2's otherwise).
+nlohmann::json kerasLoss(Loss loss, bool fromLogits, bool keras3);
 
 /// The weights of each layer that has any, in the layer's parameter order, by layer name;
 /// throws std::invalid_argument when one is missing or does not fit its layer.

@@ -84,6 +84,32 @@ private:
 
 /// The training settings Keras saved with the model (loss, optimizer, learning rate), where
 /// LayerLoom has them; what it leaves out goes into `notes`.
+/// A Keras optimizer's config as the project's optimizer settings: the numbers LayerLoom's
+/// update rules take (None meaning Keras's default), and a note for each that it cannot honour.
+json optimizerSettings(const std::string& name, const json& config, std::vector<std::string>& notes) {
+    json opt = {{"name", name}, {"amsgrad", false}};
+    if (!config.is_object()) return opt;
+    if (config.contains("learning_rate")) {
+        if (config["learning_rate"].is_number()) {
+            opt["learning_rate"] = config["learning_rate"];
+        } else if (!config["learning_rate"].is_null()) {
+            notes.push_back("the learning-rate schedule saved with the model is not imported; the optimizer's default rate is used");
+        }
+    }
+    for (const char* key : {"beta_1", "beta_2", "epsilon", "rho", "momentum", "weight_decay", "clipnorm", "clipvalue"}) {
+        if (config.contains(key) && config[key].is_number()) opt[key] = config[key];
+    }
+    for (const char* key : {"amsgrad", "nesterov"}) {
+        if (config.contains(key) && config[key].is_boolean()) opt[key] = config[key];
+    }
+    if (config.contains("global_clipnorm") && config["global_clipnorm"].is_number()) {
+        notes.push_back("global_clipnorm is not imported: LayerLoom clips each gradient by its own norm (clipnorm)");
+    }
+    if (config.contains("use_ema") && config["use_ema"] == true) notes.push_back("the optimizer's use_ema is not imported");
+    if (config.contains("centered") && config["centered"] == true) notes.push_back("RMSprop's centered=True is not imported; it trains uncentred");
+    return opt;
+}
+
 json trainingSettings(const json& loss, const json& optimizer, std::vector<std::string>& notes) {
     json training = json::object();
     if (loss.is_string()) {
@@ -91,6 +117,30 @@ json trainingSettings(const json& loss, const json& optimizer, std::vector<std::
             training["loss"] = loss;
         } else {
             notes.push_back("the loss '" + printableExcerpt(loss.get<std::string>()) + "' is not one LayerLoom trains with; mse is used");
+        }
+    } else if (loss.is_object() && loss.contains("class_name") && loss["class_name"].is_string()) {
+        // A loss object: keras.losses.BinaryCrossentropy(from_logits=True), say.
+        static const std::map<std::string, std::string> names{
+            {"MeanSquaredError", "mse"},
+            {"MeanAbsoluteError", "mae"},
+            {"Huber", "huber"},
+            {"BinaryCrossentropy", "binary_crossentropy"},
+            {"CategoricalCrossentropy", "categorical_crossentropy"},
+            {"SparseCategoricalCrossentropy", "sparse_categorical_crossentropy"}};
+        const std::string cls = loss["class_name"].get<std::string>();
+        const auto it = names.find(cls);
+        const json& config = loss.contains("config") && loss["config"].is_object() ? loss["config"] : json::object();
+        if (it == names.end()) {
+            notes.push_back("the loss " + printableExcerpt(cls) + " is not one LayerLoom trains with; mse is used");
+        } else {
+            training["loss"] = it->second;
+            if (config.contains("from_logits") && config["from_logits"] == true) training["from_logits"] = true;
+            if (config.contains("label_smoothing") && config["label_smoothing"].is_number() && config["label_smoothing"] != 0) {
+                notes.push_back("the loss's label_smoothing is not imported; it trains without");
+            }
+            if (cls == "Huber" && config.contains("delta") && config["delta"].is_number() && config["delta"] != 1.0) {
+                notes.push_back("Huber's delta " + jsonExcerpt(config["delta"], 20) + " is not imported; LayerLoom's Huber has delta 1");
+            }
         }
     } else if (!loss.is_null()) {
         notes.push_back("the saved loss " + jsonExcerpt(loss, 50) + " is not a loss's name; mse is used");
@@ -100,15 +150,7 @@ json trainingSettings(const json& loss, const json& optimizer, std::vector<std::
         std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         const json& config = optimizer.value("config", json::object());
         if (OptimizerConfig::defaultsFor(name)) {
-            json opt = {{"name", name}};
-            if (config.is_object() && config.contains("learning_rate")) {
-                if (config["learning_rate"].is_number()) {
-                    opt["learning_rate"] = config["learning_rate"];
-                } else {
-                    notes.push_back("the learning-rate schedule saved with the model is not imported; the optimizer's default rate is used");
-                }
-            }
-            training["optimizer"] = opt;
+            training["optimizer"] = optimizerSettings(name, config, notes);
         } else if (!name.empty()) {
             notes.push_back("the optimizer " + printableExcerpt(name) + " is not one LayerLoom has; Adam is used");
         }

@@ -26,7 +26,7 @@ std::string tfKerasWeightName(const Node& node, const NamedTensor& weight) {
 json trainingConfig(const nlohmann::json& training) {
     const TrainConfig c = trainConfigFromJson(training);
     const json optimizer = kerasOptimizer(c.optimizer);
-    return {{"loss", lossName(c.loss)},
+    return {{"loss", kerasLoss(c.loss, c.fromLogits, false)},
             {"metrics", nullptr},
             {"weighted_metrics", nullptr},
             {"loss_weights", nullptr},

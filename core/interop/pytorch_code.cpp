@@ -92,7 +92,7 @@ def train(model, x, y, epochs=EPOCHS, batch_size=BATCH_SIZE):
             optimizer.zero_grad()
             loss = LOSS
             loss.backward()
-            optimizer.step()
+DECAY            optimizer.step()
             total += loss.item() * len(idx)
         print(f"epoch {epoch + 1}/{epochs}: loss {total / x.shape[0]:.6f}")
 
@@ -113,8 +113,13 @@ std::string attribute(const std::string& name) { return python::identifier(name)
 
 std::string flag(bool b) { return b ? "True" : "False"; }
 
-std::string lossCode(Loss loss) {
+std::string lossCode(Loss loss, bool fromLogits) {
     const std::string pred = "model(x[idx])", target = "y[idx]";
+    if (fromLogits && isClassification(loss)) {
+        if (loss == Loss::BinaryCrossentropy) return "F.binary_cross_entropy_with_logits(" + pred + ", " + target + ")";
+        if (loss == Loss::CategoricalCrossentropy) return "-(" + target + " * F.log_softmax(" + pred + ", -1)).sum(-1).mean()";
+        return "F.cross_entropy(" + pred + ", " + target + ".long().flatten())";
+    }
     switch (loss) {
         case Loss::MeanSquaredError: return "F.mse_loss(" + pred + ", " + target + ")";
         case Loss::MeanAbsoluteError: return "F.l1_loss(" + pred + ", " + target + ")";
@@ -132,24 +137,38 @@ std::string lossCode(Loss loss) {
 std::string optimizerCode(const OptimizerConfig& o) {
     std::ostringstream s;
     s.precision(10);
+    const bool adamDecay = o.kind == OptimizerConfig::Kind::AdamW || (o.kind == OptimizerConfig::Kind::Adam && o.weightDecay > 0);
     switch (o.kind) {
         case OptimizerConfig::Kind::Sgd:
             s << "torch.optim.SGD(model.parameters(), lr=" << o.learningRate << ", momentum=" << o.momentum
               << ", nesterov=" << flag(o.nesterov) << ")";
             break;
         case OptimizerConfig::Kind::Adam:
-            s << "torch.optim.Adam(model.parameters(), lr=" << o.learningRate << ", betas=(" << o.beta1
-              << ", " << o.beta2 << "), eps=" << o.epsilon << ")";
-            break;
         case OptimizerConfig::Kind::AdamW:
-            s << "torch.optim.AdamW(model.parameters(), lr=" << o.learningRate << ", betas=(" << o.beta1
-              << ", " << o.beta2 << "), eps=" << o.epsilon << ", weight_decay=" << o.weightDecay << ")";
+            // PyTorch's AdamW decays the weights as Keras 3's optimizers do.
+            s << (adamDecay ? "torch.optim.AdamW" : "torch.optim.Adam") << "(model.parameters(), lr=" << o.learningRate
+              << ", betas=(" << o.beta1 << ", " << o.beta2 << "), eps=" << o.epsilon;
+            if (adamDecay) s << ", weight_decay=" << o.weightDecay;
+            if (o.amsgrad) s << ", amsgrad=True";
+            s << ")";
             break;
         case OptimizerConfig::Kind::RmsProp:
             s << "torch.optim.RMSprop(model.parameters(), lr=" << o.learningRate << ", alpha=" << o.rho
               << ", eps=" << o.epsilon << ", momentum=" << o.momentum << ")";
             break;
     }
+    return s.str();
+}
+
+/// Keras 3's weight decay for the optimizers whose PyTorch form has only the L2 kind: the
+/// weights shrink directly, before each update.
+std::string decayCode(const OptimizerConfig& o) {
+    if (o.weightDecay <= 0 || o.kind == OptimizerConfig::Kind::Adam || o.kind == OptimizerConfig::Kind::AdamW) return {};
+    std::ostringstream s;
+    s.precision(10);
+    s << "            with torch.no_grad():  # weight decay as Keras applies it\n"
+      << "                for p in model.parameters():\n"
+      << "                    p.mul_(1.0 - " << o.learningRate * o.weightDecay << ")\n";
     return s.str();
 }
 
@@ -220,7 +239,8 @@ std::string pytorchCode(const Project& project) {
     replace(epilogue, "EPOCHS", std::to_string(config.epochs));
     replace(epilogue, "BATCH_SIZE", std::to_string(config.batchSize));
     replace(epilogue, "OPTIMIZER", optimizerCode(config.optimizer));
-    replace(epilogue, "LOSS", lossCode(config.loss));
+    replace(epilogue, "DECAY", decayCode(config.optimizer));
+    replace(epilogue, "LOSS", lossCode(config.loss, config.fromLogits));
     py << epilogue;
     return py.str();
 }

@@ -57,7 +57,20 @@ class DataWriter {
 public:
     DataWriter(fs::path dir, std::vector<std::string>& files) : m_dir(std::move(dir)), m_files(files) {}
 
-    json write(const Dataset& d, const std::string& split) {
+    /// The split's samples, with `weights` (one per sample, or empty) as their loss weights.
+    json write(const Dataset& d, const std::string& split, const std::vector<float>& weights) {
+        json j = samples(d, split);
+        if (!weights.empty()) {
+            NpyArray w;
+            w.shape = {static_cast<std::int64_t>(weights.size())};
+            w.values = weights;
+            j["weights"] = put(split + "_weights.npy", w);
+        }
+        return j;
+    }
+
+private:
+    json samples(const Dataset& d, const std::string& split) {
         if (!d.source) {
             NpyArray x, y;
             x.shape = {d.size()};
@@ -92,7 +105,6 @@ public:
         return j;
     }
 
-private:
     std::string put(const std::string& name, const NpyArray& a) {
         const std::string file = "data/" + name;
         writeNpy(m_dir / file, a);
@@ -126,6 +138,9 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
         throw std::invalid_argument("a training job needs a model with one Input and one output");
     }
     if (data.train.size() == 0) throw std::invalid_argument("the data holds no training samples");
+    // Class weights become each training sample's weight here, as LayerLoom's trainer takes them.
+    const Dims& outDims = plan.dims(plan.outputs()[0]);
+    const std::vector<float> trainWeights = trainingWeights(data.train, in.config, outDims.size() == 2 ? outDims[0] : 1);
     checkJobFolder(dir);
 
     PytorchJobReport report;
@@ -150,8 +165,9 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
 
     DataWriter writer(dir, report.files);
     json dataJson = {{"x_shape", data.train.xDims}, {"y_shape", data.train.yDims},
-                     {"train", writer.write(data.train, "train")},
-                     {"validation", data.validation.size() > 0 ? writer.write(data.validation, "validation") : json(nullptr)},
+                     {"train", writer.write(data.train, "train", trainWeights)},
+                     {"validation", data.validation.size() > 0 ? writer.write(data.validation, "validation", data.validation.weights)
+                                                               : json(nullptr)},
                      {"notes", data.notes}};
 
     json weightList = json::array();

@@ -21,6 +21,7 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
     request.data = dataSpecFromJson(stored.is_object() && stored.contains("data") ? stored["data"]
                                                                                  : nlohmann::json::object());
     request.loss = settings.config.loss;
+    request.fromLogits = settings.config.fromLogits;
     request.batchSize = settings.config.batchSize;
     if (run) {
         const nlohmann::json& trained = run->run.training;
@@ -31,7 +32,9 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
             // A run from before tasks were recorded did the project's task.
             if (!request.data.task) request.data.task = projectTask;
         }
-        request.loss = trainConfigFromJson(trained).loss;
+        const TrainConfig trainedWith = trainConfigFromJson(trained);
+        request.loss = trainedWith.loss;
+        request.fromLogits = trainedWith.fromLogits;
         request.normalizer = run->normalizer;
     }
     return request;
@@ -104,7 +107,7 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
             : prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
                           request.normalizer ? &*request.normalizer : nullptr, progress);
     checkTokenIds(request.graph, data);
-    return {evaluate(plan, data.train, request.loss), data.train.size()};
+    return {evaluate(plan, data.train, request.loss, request.fromLogits), data.train.size()};
 }
 
 }  // namespace loom

@@ -26,6 +26,7 @@ struct EvaluationRequest {
     DataSpec data;
     std::optional<std::filesystem::path> sampleFolder;
     Loss loss = Loss::MeanSquaredError;
+    bool fromLogits = false;
     int batchSize = 64;
     /// The normaliser the weights were trained with (a run's); none: fitted on this data.
     std::optional<Normalizer> normalizer;

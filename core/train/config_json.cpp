@@ -1,5 +1,6 @@
 #include "train/config_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -40,6 +41,28 @@ const char* scheduleName(LearningRateSchedule::Kind k) {
     return "constant";
 }
 
+/// {"0": 1.0, "1": 4.5}: class indexes (as JSON keys are text) and their weights.
+std::map<std::int64_t, double> classWeightFromJson(const json& j) {
+    if (!j.is_object()) throw std::runtime_error("training setting 'class_weight' must map classes to weights");
+    std::map<std::int64_t, double> weights;
+    for (const auto& [key, value] : j.items()) {
+        std::int64_t cls = -1;
+        const bool digits = !key.empty() && key.size() <= 9 &&
+                            std::all_of(key.begin(), key.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+        if (digits) cls = std::stoll(key);
+        if (cls < 0) {
+            throw std::runtime_error("training setting 'class_weight' names class '" + printableExcerpt(key, 20) +
+                                     "'; classes are numbered 0, 1, ...");
+        }
+        if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0) {
+            throw std::runtime_error("training setting 'class_weight' gives class " + key + " the weight " +
+                                     printableExcerpt(value.dump(), 20) + "; weights are numbers of at least 0");
+        }
+        weights[cls] = value.get<double>();
+    }
+    return weights;
+}
+
 }  // namespace
 
 TrainConfig trainConfigFromJson(const json& t) {
@@ -48,6 +71,8 @@ TrainConfig trainConfigFromJson(const json& t) {
     const auto loss = parseLoss(lossName_);
     if (!loss) throw std::runtime_error("unknown loss '" + lossName_ + "'");
     c.loss = *loss;
+    // Only the cross-entropies take logits; for the others the setting means nothing.
+    c.fromLogits = get(t, "from_logits", false) && isClassification(c.loss);
     const json opt = t.is_object() && t.contains("optimizer") ? t["optimizer"] : json::object();
     const std::string optName = opt.is_string() ? opt.get<std::string>() : get<std::string>(opt, "name", "adam");
     const auto defaults = OptimizerConfig::defaultsFor(optName);
@@ -58,12 +83,20 @@ TrainConfig trainConfigFromJson(const json& t) {
         c.optimizer.beta1 = get(opt, "beta_1", c.optimizer.beta1);
         c.optimizer.beta2 = get(opt, "beta_2", c.optimizer.beta2);
         c.optimizer.epsilon = get(opt, "epsilon", c.optimizer.epsilon);
-        c.optimizer.weightDecay = get(opt, "weight_decay", c.optimizer.weightDecay);
+        c.optimizer.amsgrad = get(opt, "amsgrad", c.optimizer.amsgrad);
+        // Files written before weight decay applied to every optimizer (they have no amsgrad
+        // key) wrote AdamW's default weight_decay for all of them, which only AdamW used.
+        if (c.optimizer.kind == OptimizerConfig::Kind::AdamW || opt.contains("amsgrad")) {
+            c.optimizer.weightDecay = get(opt, "weight_decay", c.optimizer.weightDecay);
+        }
         c.optimizer.rho = get(opt, "rho", c.optimizer.rho);
         c.optimizer.momentum = get(opt, "momentum", c.optimizer.momentum);
         c.optimizer.nesterov = get(opt, "nesterov", c.optimizer.nesterov);
         if (opt.contains("clipnorm") && !opt["clipnorm"].is_null()) c.optimizer.clipNorm = get(opt, "clipnorm", 1.0);
         if (opt.contains("clipvalue") && !opt["clipvalue"].is_null()) c.optimizer.clipValue = get(opt, "clipvalue", 1.0);
+    }
+    if (t.is_object() && t.contains("class_weight") && !t["class_weight"].is_null()) {
+        c.classWeight = classWeightFromJson(t["class_weight"]);
     }
     c.epochs = get(t, "epochs", c.epochs);
     c.batchSize = get(t, "batch_size", c.batchSize);
@@ -93,6 +126,9 @@ TrainConfig trainConfigFromJson(const json& t) {
     if (!(c.optimizer.learningRate > 0)) {
         throw std::runtime_error("training setting 'learning_rate' must be positive");
     }
+    if (!(c.optimizer.weightDecay >= 0 && std::isfinite(c.optimizer.weightDecay))) {
+        throw std::runtime_error("training setting 'weight_decay' must be a number of at least 0");
+    }
     return c;
 }
 
@@ -102,6 +138,7 @@ json trainConfigToJson(const TrainConfig& c) {
                 {"beta_1", c.optimizer.beta1},
                 {"beta_2", c.optimizer.beta2},
                 {"epsilon", c.optimizer.epsilon},
+                {"amsgrad", c.optimizer.amsgrad},
                 {"weight_decay", c.optimizer.weightDecay},
                 {"rho", c.optimizer.rho},
                 {"momentum", c.optimizer.momentum},
@@ -109,6 +146,7 @@ json trainConfigToJson(const TrainConfig& c) {
                 {"clipnorm", c.optimizer.clipNorm ? json(*c.optimizer.clipNorm) : json(nullptr)},
                 {"clipvalue", c.optimizer.clipValue ? json(*c.optimizer.clipValue) : json(nullptr)}};
     json j = {{"loss", lossName(c.loss)},
+              {"from_logits", c.fromLogits},
               {"optimizer", opt},
               {"epochs", c.epochs},
               {"batch_size", c.batchSize},
@@ -120,6 +158,11 @@ json trainConfigToJson(const TrainConfig& c) {
                 {"every_epochs", c.schedule.everyEpochs},
                 {"patience", c.schedule.patience},
                 {"min_learning_rate", c.schedule.minLearningRate}}}};
+    if (!c.classWeight.empty()) {
+        json weights = json::object();
+        for (const auto& [cls, weight] : c.classWeight) weights[std::to_string(cls)] = weight;
+        j["class_weight"] = weights;
+    }
     if (c.earlyStopping.enabled) {
         j["early_stopping"] = {{"enabled", true},
                                {"patience", c.earlyStopping.patience},

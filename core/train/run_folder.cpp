@@ -334,10 +334,11 @@ void writeRunFolder(const fs::path& given, const RunRecord& record,
             auto add = [&](const std::string& name, const Plan<float>::Param& p, const AlignedVector<float>& v) {
                 tensors.push_back({name, p.shape.shape, std::vector<float>(v.begin(), v.end())});
             };
+            const std::size_t slots = params.empty() ? 0 : s.optimizer.moments.size() / params.size();
             for (std::size_t k = 0; k < params.size(); ++k) {
-                if (!s.optimizer.moments.empty()) {
-                    add(slotName(params[k].fullName(), 0), params[k], s.optimizer.moments.at(2 * k));
-                    add(slotName(params[k].fullName(), 1), params[k], s.optimizer.moments.at(2 * k + 1));
+                for (std::size_t slot = 0; slot < slots; ++slot) {
+                    add(slotName(params[k].fullName(), static_cast<int>(slot)), params[k],
+                        s.optimizer.moments.at(slots * k + slot));
                 }
                 if (!s.bestWeights.empty()) add(bestName(params[k].fullName()), params[k], s.bestWeights.at(k));
             }
@@ -403,10 +404,13 @@ TrainingState takeState(const RunFolder& folder, const Plan<float>& plan) {
     const bool best = !s.bestWeights.empty();
     s.optimizer.moments.clear();
     s.bestWeights.clear();
+    // Two slots per parameter, or three where AMSGrad kept its largest second moment.
+    const bool third = !plan.params().empty() && byName.contains(slotName(plan.params().front().fullName(), 2));
     for (const auto& p : plan.params()) {
         if (moments) {
             s.optimizer.moments.push_back(take(slotName(p.fullName(), 0), p));
             s.optimizer.moments.push_back(take(slotName(p.fullName(), 1), p));
+            if (third) s.optimizer.moments.push_back(take(slotName(p.fullName(), 2), p));
         }
         if (best) s.bestWeights.push_back(take(bestName(p.fullName()), p));
     }

@@ -177,7 +177,7 @@ Preview TrainingSession::preview(int epoch) {
     const Loss loss = m_setup.config.loss;
     for (std::size_t k = 0; k < m_preview.indexes.size(); ++k) {
         p.errors.push_back(computeLoss<float>(loss, raw.data() + k * outSize, m_previewY.data() + k * ySize,
-                                              rows, cols, nullptr));
+                                              rows, cols, nullptr, {.fromLogits = m_setup.config.fromLogits}));
     }
     p.outputs = raw;
     if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_data.normalizer, cols);

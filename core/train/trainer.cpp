@@ -80,7 +80,9 @@ std::string resumeProblem(const Plan<float>& plan, const TrainingState& state, c
             }
         }
     }
-    if (std::string problem = Optimizer::stateProblem(plan, state.optimizer); !problem.empty()) return problem;
+    if (std::string problem = Optimizer(config.optimizer).stateProblem(plan, state.optimizer); !problem.empty()) {
+        return problem;
+    }
     std::mt19937_64 engine;
     std::istringstream text(state.dropoutRng);
     text >> engine;
@@ -149,6 +151,17 @@ private:
 };
 
 /// Copies the samples `order[begin, end)` into contiguous batch buffers.
+/// The loss's row weights of samples [begin, end) of `order`: each sample's weight repeated
+/// over its rows. Empty when `weights` is (every weight 1).
+void gatherWeights(const std::vector<float>& weights, const std::vector<std::int64_t>& order, std::size_t begin,
+                   std::size_t end, std::int64_t rowsPerSample, AlignedVector<float>& rows) {
+    rows.clear();
+    if (weights.empty()) return;
+    for (std::size_t i = begin; i < end; ++i) {
+        rows.insert(rows.end(), static_cast<std::size_t>(rowsPerSample), weights[static_cast<std::size_t>(order[i])]);
+    }
+}
+
 void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
             std::size_t end, AlignedVector<float>& x, AlignedVector<float>& y) {
     const std::int64_t xs = d.xSize(), ys = d.ySize();
@@ -174,7 +187,7 @@ void restore(Plan<float>& plan, const std::vector<AlignedVector<float>>& values)
 
 }  // namespace
 
-Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss) {
+Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits) {
     // Data of another shape would be read past its end (issue 12, R6).
     if (std::string problem = checkData(plan, data, loss, "evaluation"); !problem.empty()) {
         throw DataError(problem);
@@ -183,20 +196,22 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss) {
     const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
     std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));
     std::iota(order.begin(), order.end(), 0);
-    AlignedVector<float> x, y;
+    AlignedVector<float> x, y, rowWeights;
     double lossSum = 0.0, accSum = 0.0;
     const auto n = static_cast<std::size_t>(data.size());
     for (std::size_t b = 0; b < n; b += static_cast<std::size_t>(plan.maxBatch())) {
         const std::size_t e = std::min(n, b + static_cast<std::size_t>(plan.maxBatch()));
         gather(data, order, b, e, x, y);
+        gatherWeights(data.weights, order, b, e, out.rowsPerSample, rowWeights);
         const float* in[] = {x.data()};
         const int batch = static_cast<int>(e - b);
         plan.forward(in, batch);
         const std::int64_t rows = batch * out.rowsPerSample;
-        lossSum += computeLoss<float>(loss, plan.output(0), y.data(), rows, out.cols, nullptr) *
+        lossSum += computeLoss<float>(loss, plan.output(0), y.data(), rows, out.cols, nullptr,
+                                      {.fromLogits = fromLogits, .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()}) *
                    static_cast<double>(batch);
         if (isClassification(loss)) {
-            accSum += accuracy<float>(loss, plan.output(0), y.data(), rows, out.cols) *
+            accSum += accuracy<float>(loss, plan.output(0), y.data(), rows, out.cols, fromLogits) *
                       static_cast<double>(batch);
         }
     }
@@ -217,6 +232,30 @@ std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x) {
         std::copy_n(plan.output(0), (e - b) * outSize, y.begin() + b * outSize);
     }
     return y;
+}
+
+std::vector<float> trainingWeights(const Dataset& train, const TrainConfig& config, std::int64_t rowsPerSample) {
+    if (config.classWeight.empty()) return train.weights;
+    if (!train.weights.empty()) {
+        throw DataError("class weights and sample weights cannot be used together, as in Keras: the data has a "
+                        "sample_weight array; clear the class weights or drop the array");
+    }
+    if (rowsPerSample != 1) {
+        throw DataError("class weights need one label per sample; the model's output has " +
+                        std::to_string(rowsPerSample) + " rows per sample");
+    }
+    std::vector<float> weights(static_cast<std::size_t>(train.size()), 1.0f);
+    std::vector<float> target(static_cast<std::size_t>(train.ySize()));
+    for (std::int64_t i = 0; i < train.size(); ++i) {
+        train.copyY(i, target.data());
+        const auto cls = target.size() > 1
+                             ? static_cast<std::int64_t>(std::max_element(target.begin(), target.end()) - target.begin())
+                             : static_cast<std::int64_t>(std::lround(target[0]));
+        if (const auto it = config.classWeight.find(cls); it != config.classWeight.end()) {
+            weights[static_cast<std::size_t>(i)] = static_cast<float>(it->second);
+        }
+    }
+    return weights;
 }
 
 TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validation,
@@ -240,13 +279,21 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     }
 
     const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
+    std::vector<float> sampleWeights;
+    try {
+        sampleWeights = trainingWeights(trainSet, config, out.rowsPerSample);
+    } catch (const DataError& e) {
+        result.reason = StopReason::InvalidData;
+        result.message = std::string("Cannot train: ") + e.what() + ".";
+        return result;
+    }
     Optimizer optimizer(config.optimizer);
     std::mt19937_64 rng(config.seed);  // dropout
     std::vector<std::int64_t> order(static_cast<std::size_t>(trainSet.size()));
     const std::size_t n = order.size();
     const auto batchSize = static_cast<std::size_t>(std::min(config.batchSize, plan.maxBatch()));
     const int batches = static_cast<int>((n + batchSize - 1) / batchSize);
-    AlignedVector<float> x, y, dOut;
+    AlignedVector<float> x, y, dOut, rowWeights;
     GradientSquares gradientSquares(plan);
 
     double lr = config.optimizer.learningRate;
@@ -347,12 +394,15 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             if (threads) setKernelThreads(threads->threads());
             const auto batchStart = Clock::now();
             gather(trainSet, order, begin, end, x, y);
+            gatherWeights(sampleWeights, order, begin, end, out.rowsPerSample, rowWeights);
             const float* in[] = {x.data()};
             plan.forward(in, batch, true, &rng);
             const std::int64_t rows = batch * out.rowsPerSample;
             dOut.resize(static_cast<std::size_t>(rows * out.cols));
             double loss = computeLoss<float>(config.loss, plan.output(0), y.data(), rows, out.cols,
-                                             dOut.data());
+                                             dOut.data(),
+                                             {.fromLogits = config.fromLogits,
+                                              .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()});
             loss += applyRegularizers(plan, false);
             plan.zeroGrad();
             const float* grads[] = {dOut.data()};
@@ -383,7 +433,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             if (threads) threads->measured(seconds(batchStart), batch);
             lossSum += loss * batch;
             if (isClassification(config.loss)) {
-                accSum += accuracy<float>(config.loss, plan.output(0), y.data(), rows, out.cols) * batch;
+                accSum += accuracy<float>(config.loss, plan.output(0), y.data(), rows, out.cols, config.fromLogits) * batch;
             }
             seen += batch;
             if (observer) {
@@ -401,7 +451,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         report.loss = lossSum / static_cast<double>(n);
         if (isClassification(config.loss)) report.accuracy = accSum / static_cast<double>(n);
         if (val) {
-            const Evaluation e = evaluate(plan, *val, config.loss);
+            const Evaluation e = evaluate(plan, *val, config.loss, config.fromLogits);
             report.valLoss = e.loss;
             report.valAccuracy = e.accuracy;
         }

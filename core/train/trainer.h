@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,11 @@ struct TrainConfig {
     std::uint64_t seed = 1;
     bool shuffle = true;
     Loss loss = Loss::MeanSquaredError;
+    bool fromLogits = false;  ///< cross-entropies: the model outputs logits (Keras's from_logits)
     OptimizerConfig optimizer;
+    /// Keras's class_weight: the loss of a training sample of class c is multiplied by
+    /// classWeight[c] (1 for a class not named). Empty: none. Validation is not weighted by it.
+    std::map<std::int64_t, double> classWeight;
     EarlyStopping earlyStopping;
     LearningRateSchedule schedule;
 };
@@ -126,6 +131,13 @@ enum class ThreadUse {
     Fixed,
 };
 
+/// Each training sample's weight in the loss: its sample weight (Dataset::weights), or its
+/// class's weight (config.classWeight; the class is, as in Keras, the argmax of a target of
+/// several columns, else the rounded label). Empty when neither is given. Throws DataError
+/// when class weights cannot apply: with sample weights too (Keras refuses both at once), or
+/// to targets of more than one row per sample.
+std::vector<float> trainingWeights(const Dataset& train, const TrainConfig& config, std::int64_t rowsPerSample);
+
 /// Trains `plan` in place. Never throws on bad data or diverging numbers: it stops, says why,
 /// and leaves the last good weights in the plan. With `resume` (a checkpoint of a run with the
 /// same config and data, the plan holding its weights) it continues that run from its next
@@ -143,7 +155,7 @@ struct Evaluation {
 
 /// The loss (and accuracy for classifiers) over a whole dataset, in inference mode. Throws
 /// DataError when the samples or targets do not have the shapes of the model's Input and output.
-Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss);
+Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits = false);
 /// The model's outputs for every sample of `x` (samples of the plan's input shape).
 std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x);
 

@@ -2,13 +2,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <cmath>
 #include <fstream>
+#include <iterator>
+#include <map>
 
 #include "core/test_graphs.h"
 #include "data/csv_reader.h"
 #include "data/npy.h"
 #include "engine/plan.h"
+#include "data/data_source.h"
 #include "engine/weights_file.h"
+#include "interop/zip_archive.h"
 
 namespace loom {
 namespace {
@@ -36,6 +41,46 @@ TEST(Npy, ReadsZip64ArchivesLikeNumpyWrites) {
     EXPECT_EQ(arrays.at("x").shape, (std::vector<std::int64_t>{2, 3, 2}));
     EXPECT_FLOAT_EQ(arrays.at("x").values[5], 0.5f);  // from float64
     EXPECT_EQ(arrays.at("labels").values, (std::vector<float>{1, 0}));  // from int64
+}
+
+/// An .npz of `arrays`, as np.savez writes it (entries stored, not compressed).
+void writeNpz(const fs::path& file, const std::map<std::string, NpyArray>& arrays) {
+    ZipWriter zip = ZipWriter::create(file);
+    for (const auto& [name, array] : arrays) {
+        const fs::path one = temp("layerloom_npz_entry.npy");
+        writeNpy(one, array);
+        std::ifstream in(one, std::ios::binary);
+        zip.add(name + ".npy", std::string(std::istreambuf_iterator<char>(in), {}));
+    }
+    zip.finish();
+    fs::remove(temp("layerloom_npz_entry.npy"));
+}
+
+TEST(SampleWeights, AnNpzSampleWeightArrayWeighsEachSampleAndSplitsWithTheSamples) {
+    const fs::path file = temp("layerloom_weighted.npz");
+    const NpyArray x{{6, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}};
+    const NpyArray y{{6}, {0, 1, 0, 1, 0, 1}};
+    writeNpz(file, {{"x", x}, {"y", y}, {"sample_weight", {{6}, {1, 2, 3, 4, 5, 6}}}});
+    DataSpec spec;
+    spec.source = file.string();
+    spec.validationSplit = 1.0 / 3;
+    const PreparedData d = prepareData(spec, {2}, {2});
+    EXPECT_EQ(d.train.weights, (std::vector<float>{1, 2, 3, 4}));
+    EXPECT_EQ(d.validation.weights, (std::vector<float>{5, 6}));
+
+    const auto refused = [&](NpyArray w, const std::string& words) {
+        writeNpz(file, {{"x", x}, {"y", y}, {"sample_weight", std::move(w)}});
+        try {
+            (void)prepareData(spec, {2}, {2});
+            ADD_FAILURE() << "accepted: " << words;
+        } catch (const DataError& e) {
+            EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+        }
+    };
+    refused({{5}, {1, 1, 1, 1, 1}}, "one weight per sample, shaped (6,); it is shaped (5,)");
+    refused({{6}, {1, 1, -1, 1, 1, 1}}, "sample_weight of sample 2 is -1");
+    refused({{6}, {1, 1, 1, 1, NAN, 1}}, "sample_weight of sample 4 is nan");
+    fs::remove(file);
 }
 
 TEST(Npy, SaysWhatItCannotRead) {

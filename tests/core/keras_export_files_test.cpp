@@ -113,6 +113,41 @@ print("ok")
 }
 
 
+// The optimizer's settings and a loss object with from_logits go into the files Keras reads
+// (compile_config, training_config) and come back from them.
+TEST(KerasFileExport, TrainingSettingsComeBackFromBothFormats) {
+    const fs::path dir = fs::temp_directory_path() / "layerloom_keras_training_settings";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    KerasImport original = importKerasModel(kReferences + "/skip_autoencoder/model.json");
+    original.project.training = {{"loss", "categorical_crossentropy"},
+                                 {"from_logits", true},
+                                 {"optimizer",
+                                  {{"name", "adam"}, {"learning_rate", 0.003}, {"beta_1", 0.8}, {"amsgrad", true},
+                                   {"weight_decay", 0.01}, {"clipnorm", 2.0}}}};
+    for (const char* name : {"settings.keras", "settings.h5"}) {
+        exportKerasFile(original.project, original.weights, dir / name);
+        const TrainConfig back = trainConfigFromJson(importKerasFile(dir / name).project.training);
+        EXPECT_EQ(back.loss, Loss::CategoricalCrossentropy) << name;
+        EXPECT_TRUE(back.fromLogits) << name;
+        EXPECT_EQ(back.optimizer.kind, OptimizerConfig::Kind::Adam) << name;
+        EXPECT_DOUBLE_EQ(back.optimizer.learningRate, 0.003) << name;
+        EXPECT_DOUBLE_EQ(back.optimizer.beta1, 0.8) << name;
+        EXPECT_TRUE(back.optimizer.amsgrad) << name;
+        EXPECT_DOUBLE_EQ(back.optimizer.weightDecay, 0.01) << name;
+        EXPECT_EQ(back.optimizer.clipNorm, 2.0) << name;
+    }
+    // Keras's own form of the loss object, as keras.saving.serialize_keras_object writes it.
+    ZipReader zip = ZipReader::open(dir / "settings.keras");
+    const nlohmann::json config = nlohmann::json::parse(zip.read("config.json", 1 << 24));
+    const nlohmann::json& loss = config["compile_config"]["loss"];
+    EXPECT_EQ(loss["module"], "keras.losses");
+    EXPECT_EQ(loss["class_name"], "CategoricalCrossentropy");
+    EXPECT_EQ(loss["config"]["from_logits"], true);
+    EXPECT_EQ(config["compile_config"]["optimizer"]["config"]["amsgrad"], true);
+    fs::remove_all(dir);
+}
+
 // What Python's re gives for Keras's three expressions (naming.to_snake_case).
 TEST(KerasSnakeCase, NamesAsKerasDoes) {
     const std::pair<const char*, const char*> cases[] = {

@@ -9,6 +9,7 @@
 
 #include "core/test_graphs.h"
 #include "engine/kernels/row_chunks.h"
+#include "data/csv_reader.h"
 #include "train/trainer.h"
 
 namespace loom {
@@ -50,6 +51,88 @@ INSTANTIATE_TEST_SUITE_P(Every, LossGradient,
                                            Loss::Huber, Loss::BinaryCrossentropy,
                                            Loss::CategoricalCrossentropy,
                                            Loss::SparseCategoricalCrossentropy));
+
+/// Logits and weights, with targets of each loss's kind, for the from_logits checks.
+struct LogitCase {
+    std::int64_t rows = 4, cols = 3;
+    std::vector<double> x, t, w;
+    explicit LogitCase(Loss loss) {
+        std::mt19937_64 rng(9);
+        std::uniform_real_distribution<double> u(-3, 3), unit(0, 1);
+        x.resize(static_cast<std::size_t>(rows * cols));
+        for (double& v : x) v = u(rng);
+        t.assign(static_cast<std::size_t>(rows * targetColumns(loss, cols)), 0.0);
+        for (std::int64_t r = 0; r < rows; ++r) {
+            if (loss == Loss::SparseCategoricalCrossentropy) t[r] = static_cast<double>((r + 1) % cols);
+            if (loss == Loss::CategoricalCrossentropy) t[r * cols + (r + 1) % cols] = 1.0;
+        }
+        if (loss == Loss::BinaryCrossentropy) {
+            for (double& v : t) v = unit(rng) < 0.5 ? 0.0 : 1.0;
+        }
+        w = {0.5, 2.0, 1.0, 0.0};
+    }
+};
+
+class LogitLoss : public ::testing::TestWithParam<Loss> {};
+
+TEST_P(LogitLoss, EqualsTheLossOfTheProbabilitiesAndHasItsGradient) {
+    const Loss loss = GetParam();
+    LogitCase c(loss);
+    // The probabilities the model would output with a sigmoid or softmax as its last layer.
+    std::vector<double> p(c.x.size());
+    for (std::int64_t r = 0; r < c.rows; ++r) {
+        double sum = 0.0;
+        for (std::int64_t k = 0; k < c.cols; ++k) sum += std::exp(c.x[r * c.cols + k]);
+        for (std::int64_t k = 0; k < c.cols; ++k) {
+            const double v = c.x[r * c.cols + k];
+            p[r * c.cols + k] = loss == Loss::BinaryCrossentropy ? 1.0 / (1.0 + std::exp(-v)) : std::exp(v) / sum;
+        }
+    }
+    const LossOptions<double> logits{.fromLogits = true, .rowWeights = c.w.data()};
+    const LossOptions<double> weighted{.fromLogits = false, .rowWeights = c.w.data()};
+    EXPECT_NEAR(computeLoss<double>(loss, c.x.data(), c.t.data(), c.rows, c.cols, nullptr, logits),
+                computeLoss<double>(loss, p.data(), c.t.data(), c.rows, c.cols, nullptr, weighted), 1e-9);
+    EXPECT_DOUBLE_EQ(accuracy<double>(loss, c.x.data(), c.t.data(), c.rows, c.cols, true),
+                     accuracy<double>(loss, p.data(), c.t.data(), c.rows, c.cols, false));
+
+    std::vector<double> g(c.x.size());
+    computeLoss<double>(loss, c.x.data(), c.t.data(), c.rows, c.cols, g.data(), logits);
+    for (std::size_t i = 0; i < c.x.size(); ++i) {
+        const double saved = c.x[i], eps = 1e-6;
+        c.x[i] = saved + eps;
+        const double up = computeLoss<double>(loss, c.x.data(), c.t.data(), c.rows, c.cols, nullptr, logits);
+        c.x[i] = saved - eps;
+        const double down = computeLoss<double>(loss, c.x.data(), c.t.data(), c.rows, c.cols, nullptr, logits);
+        c.x[i] = saved;
+        EXPECT_NEAR(g[i], (up - down) / (2 * eps), 1e-7) << lossName(loss) << " at " << i;
+    }
+    // A weight of 0 leaves its row out of the gradient; the loss still divides by every row.
+    for (std::int64_t k = 0; k < c.cols; ++k) EXPECT_EQ(g[3 * c.cols + k], 0.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(CrossEntropies, LogitLoss,
+                         ::testing::Values(Loss::BinaryCrossentropy, Loss::CategoricalCrossentropy,
+                                           Loss::SparseCategoricalCrossentropy));
+
+TEST(Loss, LogitsFarOutStayFinite) {
+    // Where 1 / (1 + e^-x) rounds to 0 or 1, the logit form still gives the exact loss.
+    const double x[] = {-800.0, 800.0};
+    const double t[] = {1.0, 0.0};
+    EXPECT_NEAR(computeLoss<double>(Loss::BinaryCrossentropy, x, t, 1, 2, nullptr, {.fromLogits = true}), 800.0, 1e-9);
+    const double classes[] = {1000.0, 0.0, -1000.0};
+    const double label[] = {2.0};
+    EXPECT_NEAR(computeLoss<double>(Loss::SparseCategoricalCrossentropy, classes, label, 1, 3, nullptr, {.fromLogits = true}),
+                2000.0, 1e-9);
+}
+
+TEST(Loss, RowWeightsScaleEachRowAndKeepTheDivisor) {
+    const double y[] = {1.0, 3.0};
+    const double t[] = {0.0, 0.0};
+    const double w[] = {2.0, 0.5};
+    // Keras: sum(w * loss) / rows, not / sum(w).
+    EXPECT_NEAR(computeLoss<double>(Loss::MeanSquaredError, y, t, 2, 1, nullptr, {.rowWeights = w}),
+                (2.0 * 1.0 + 0.5 * 9.0) / 2, 1e-12);
+}
 
 TEST(Loss, KerasValues) {
     const double y[] = {0.1, 0.9, 0.4, 0.6};
@@ -126,6 +209,61 @@ TEST(Optimizer, RmsPropAdamWAndClipping) {
     p3.params()[0].grad = {10.0f};
     clipped.step(p3);
     EXPECT_NEAR(p3.params()[0].value[0], 1.0 - 0.01 * 0.5, 1e-7);
+}
+
+TEST(Optimizer, WeightDecayForEveryOptimizerAsKeras3AppliesIt) {
+    for (const char* name : {"sgd", "adam", "rmsprop"}) {
+        OptimizerConfig c = *OptimizerConfig::defaultsFor(name);
+        EXPECT_EQ(c.weightDecay, 0.0) << name;  // Keras's None
+        c.weightDecay = 0.5;
+        Plan<float> plan = oneWeightPlan();
+        Optimizer decaying(c);
+        plan.params()[0].grad = {0.0f};
+        decaying.step(plan);  // a zero gradient: only the decay, w -= w * 0.5 * lr
+        EXPECT_NEAR(plan.params()[0].value[0], 1.0 - 0.5 * c.learningRate, 1e-7) << name;
+    }
+    // The decay comes before the update: SGD's w = w (1 - wd lr) - lr g.
+    OptimizerConfig c = *OptimizerConfig::defaultsFor("sgd");
+    c.weightDecay = 0.1;
+    Plan<float> plan = oneWeightPlan();
+    plan.params()[0].value = {2.0f};
+    plan.params()[0].grad = {3.0f};
+    Optimizer(c).step(plan);
+    EXPECT_NEAR(plan.params()[0].value[0], 2.0 * (1.0 - 0.1 * 0.01) - 0.01 * 3.0, 1e-6);
+}
+
+TEST(Optimizer, AmsGradDividesByTheLargestSecondMomentAsKerasDoes) {
+    OptimizerConfig c = *OptimizerConfig::defaultsFor("adam");
+    c.amsgrad = true;
+    c.learningRate = 0.1;
+    c.beta2 = 0.5;  // v forgets fast, so it falls well below its largest value
+    EXPECT_EQ(c.slotsPerParameter(), 3);
+    Plan<float> plan = oneWeightPlan();
+    Optimizer ams(c);
+    // Keras's Adam.update_step with amsgrad, in float64: a large gradient, then small ones,
+    // so that v falls below its largest value and the two rules part.
+    double w = 1.0, m = 0.0, v = 0.0, vMax = 0.0, plain = 1.0, pm = 0.0, pv = 0.0;
+    const double grads[] = {4.0, 0.1, 0.1, -0.2};
+    for (int step = 1; step <= 4; ++step) {
+        const double g = grads[step - 1];
+        const double alpha = c.learningRate * std::sqrt(1 - std::pow(c.beta2, step)) / (1 - std::pow(c.beta1, step));
+        m += (g - m) * (1 - c.beta1);
+        v += (g * g - v) * (1 - c.beta2);
+        vMax = std::max(vMax, v);
+        w -= alpha * m / (std::sqrt(vMax) + c.epsilon);
+        pm += (g - pm) * (1 - c.beta1);
+        pv += (g * g - pv) * (1 - c.beta2);
+        plain -= alpha * pm / (std::sqrt(pv) + c.epsilon);
+        plan.params()[0].grad = {static_cast<float>(g)};
+        ams.step(plan);
+    }
+    EXPECT_NEAR(plan.params()[0].value[0], w, 1e-5);
+    EXPECT_GT(std::abs(w - plain), 1e-3);  // the test would notice plain Adam
+    // Its state holds the third slot, and a state of two slots does not fit it.
+    EXPECT_EQ(ams.state().moments.size(), 3u);
+    OptimizerState two = ams.state();
+    two.moments.pop_back();
+    EXPECT_NE(ams.stateProblem(plan, two).find("AMSGrad"), std::string::npos);
 }
 
 /// y = 2 x0 - x1 + 0.5: a linear problem any working loop solves.
@@ -313,6 +451,60 @@ TEST(Trainer, ClassifierReportsAccuracy) {
     const TrainResult r = train(plan, d, nullptr, c);
     EXPECT_GT(r.history.back().accuracy, 0.95);
     EXPECT_GT(evaluate(plan, d, c.loss).accuracy, 0.95);
+}
+
+TEST(Trainer, SampleWeightsScaleEachSamplesLossAsKerasDoes) {
+    Plan<float> plan = Plan<float>::compile(linearModel(), 16);
+    plan.initialize(1);
+    Dataset d = linearData(12, 4);
+    const double plain = evaluate(plan, d, Loss::MeanSquaredError).loss;
+    d.weights.assign(12, 2.0f);
+    EXPECT_NEAR(evaluate(plan, d, Loss::MeanSquaredError).loss, 2 * plain, 1e-6);
+    // Weights of 0 leave nothing to learn: plain SGD keeps every weight.
+    d.weights.assign(12, 0.0f);
+    const std::vector<float> before(plan.params()[0].value.begin(), plan.params()[0].value.end());
+    TrainConfig c;
+    c.epochs = 2;
+    c.batchSize = 4;
+    c.optimizer = *OptimizerConfig::defaultsFor("sgd");
+    const TrainResult r = train(plan, d, nullptr, c);
+    ASSERT_EQ(r.reason, StopReason::Finished) << r.message;
+    EXPECT_EQ(r.history.back().loss, 0.0);
+    EXPECT_EQ(std::vector<float>(plan.params()[0].value.begin(), plan.params()[0].value.end()), before);
+    // The validation part is a slice: it keeps its samples' weights.
+    EXPECT_EQ(d.slice(10, 12).weights.size(), 2u);
+}
+
+TEST(Trainer, ClassWeightsWeighEachSampleByItsClass) {
+    TrainConfig c;
+    c.classWeight = {{1, 3.0}, {2, 0.5}};
+    Dataset labels;  // one label per sample, rounded as Keras rounds it
+    labels.xDims = {1};
+    labels.yDims = {1};
+    labels.x = {0, 0, 0, 0};
+    labels.y = {0.0f, 1.0f, 0.9f, 2.0f};
+    EXPECT_EQ(trainingWeights(labels, c, 1), (std::vector<float>{1.0f, 3.0f, 3.0f, 0.5f}));
+    Dataset oneHot;  // the class of a one-hot target is its argmax
+    oneHot.xDims = {1};
+    oneHot.yDims = {3};
+    oneHot.x = {0, 0};
+    oneHot.y = {0, 0, 1, 0, 1, 0};
+    EXPECT_EQ(trainingWeights(oneHot, c, 1), (std::vector<float>{0.5f, 3.0f}));
+    EXPECT_TRUE(trainingWeights(oneHot, TrainConfig{}, 1).empty());
+
+    // Keras refuses class weights with sample weights, and with a target per time step.
+    oneHot.weights = {1.0f, 1.0f};
+    EXPECT_THROW(trainingWeights(oneHot, c, 1), DataError);
+    EXPECT_THROW(trainingWeights(labels, c, 4), DataError);
+    Plan<float> plan = Plan<float>::compile(test::autoencoder(4), 4);
+    plan.initialize(1);
+    Dataset series;
+    series.xDims = series.yDims = {16, 1};
+    series.x.assign(32, 0.5f);
+    series.y = series.x;
+    const TrainResult r = train(plan, series, nullptr, c);
+    EXPECT_EQ(r.reason, StopReason::InvalidData);
+    EXPECT_NE(r.message.find("one label per sample"), std::string::npos) << r.message;
 }
 
 class StopAfter : public TrainingObserver {
@@ -506,6 +698,25 @@ TEST(TrainingSettings, RoundTripThroughTheProjectSection) {
     EXPECT_FALSE(back.earlyStopping.restoreBestWeights);
     EXPECT_EQ(back.schedule.kind, LearningRateSchedule::Kind::Cosine);
     EXPECT_THROW(trainConfigFromJson({{"loss", "hinge"}}), std::runtime_error);
+
+    c.loss = Loss::BinaryCrossentropy;
+    c.fromLogits = true;
+    c.optimizer = *OptimizerConfig::defaultsFor("adam");
+    c.optimizer.amsgrad = true;
+    c.optimizer.weightDecay = 0.01;
+    const TrainConfig logits = trainConfigFromJson(trainConfigToJson(c));
+    EXPECT_TRUE(logits.fromLogits);
+    EXPECT_TRUE(logits.optimizer.amsgrad);
+    EXPECT_EQ(logits.optimizer.weightDecay, 0.01);
+    // from_logits means nothing for the other losses.
+    EXPECT_FALSE(trainConfigFromJson({{"loss", "mse"}, {"from_logits", true}}).fromLogits);
+    // Files from before weight decay applied to every optimizer wrote AdamW's default for all.
+    const nlohmann::json before = {{"optimizer", {{"name", "adam"}, {"weight_decay", 0.004}}}};
+    EXPECT_EQ(trainConfigFromJson(before).optimizer.weightDecay, 0.0);
+    const nlohmann::json adamwBefore = {{"optimizer", {{"name", "adamw"}, {"weight_decay", 0.01}}}};
+    EXPECT_EQ(trainConfigFromJson(adamwBefore).optimizer.weightDecay, 0.01);
+    EXPECT_THROW(trainConfigFromJson({{"optimizer", {{"name", "sgd"}, {"amsgrad", false}, {"weight_decay", -1}}}}),
+                 std::runtime_error);
     EXPECT_THROW(trainConfigFromJson({{"epochs", "many"}}), std::runtime_error);
     DataSpec d;
     d.source = "x.csv";

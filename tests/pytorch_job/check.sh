@@ -86,8 +86,9 @@ compare predict "$work/dropout" "$work/dropout/run" "$work/x.npy" "$work/y_dropo
 # 5. The settings LayerLoom's trainer takes, in the order it goes: Adam with clipnorm, a
 #    plateau schedule and early stopping that restores the best weights; SGD with Nesterov
 #    momentum, clipvalue and step decay; RMSprop with momentum, a cosine schedule and L2; AdamW
-#    with L1 and the Huber loss. The same epochs, learning rates, ending and weights.
-for k in 0 1 2 3; do
+#    with L1 and the Huber loss; Adam with AMSGrad and weight decay; SGD with weight decay. The
+#    same epochs, learning rates, ending and weights.
+for k in 0 1 2 3 4 5; do
     compare settings "$data/job_autoencoder.loom" "$work/settings$k.loom" "$k"
     "$cli" train "$work/settings$k.loom" --data sample:sunspots.csv --seed 8 --out "$work/settings$k-loom" --quiet > /dev/null
     "$cli" export "$work/settings$k.loom" "$work/settings$k" --to pytorch-job --data sample:sunspots.csv --seed 8 > /dev/null
@@ -96,9 +97,21 @@ for k in 0 1 2 3; do
 done
 "$cli" export "$work/settings0.loom" "$work/settings0.keras" --to keras-file --run "$work/settings0/run" > /dev/null
 
+# 5b. The classifier with logits and class weights, then with the data's sample weights.
+compare classes "$work/classes.npz"
+compare classes "$work/weighted.npz" --weighted
+for k in 6 7; do
+    source="$work/classes.npz"
+    if [ "$k" = 7 ]; then source="$work/weighted.npz"; fi
+    compare settings "$examples/residual_lstm_classifier.loom" "$work/settings$k.loom" "$k"
+    "$cli" train "$work/settings$k.loom" --data "$source" --normalize none --seed 8 --out "$work/settings$k-loom" --quiet > /dev/null
+    "$cli" export "$work/settings$k.loom" "$work/settings$k" --to pytorch-job --data "$source" --normalize none --seed 8 > /dev/null
+    ( cd "$work/settings$k" && "$py" train.py > train.log )
+    compare runs "$work/settings$k-loom" "$work/settings$k/run" 1e-4
+done
+
 # 6. The first 20 steps against LayerLoom's trainer, from the same starting weights and in the
 #    same order (shuffle off): within 1e-4.
-compare classes "$work/classes.npz"
 # Sunspots give 7 batches an epoch, the classification set 6.
 while read -r name epochs model source extra; do
     # shellcheck disable=SC2086

@@ -3,7 +3,8 @@
     compare.py epochs RUN_A RUN_B TOLERANCE      every epoch's loss and val_loss, relative
     compare.py steps RUN_A RUN_B N TOLERANCE     the first N batch losses, relative
     compare.py predict JOB RUN X.npy Y.npy TOL   the job's model with RUN's weights on X equals Y
-    compare.py classes FILE.npz                  writes a small classification set (64 steps, 8 features)
+    compare.py classes FILE.npz [--weighted]     writes a small classification set (64 steps, 8 features),
+                                                 with --weighted a sample_weight array too
     compare.py settings MODEL.loom OUT.loom K    MODEL with settings variant K (see VARIANTS)
     compare.py runs RUN_A RUN_B TOLERANCE        whole runs: epochs, learning rates, endings, weights
 """
@@ -63,6 +64,13 @@ VARIANTS = [
      "schedule": {"kind": "cosine", "min_learning_rate": 0.0002}, "epochs": 4, "l2": 0.001},
     {"optimizer": {"name": "adamw", "learning_rate": 0.003, "weight_decay": 0.01}, "epochs": 3, "l1": 0.0005,
      "loss": "huber"},
+    {"optimizer": {"name": "adam", "learning_rate": 0.003, "amsgrad": True, "weight_decay": 0.05}, "epochs": 3},
+    {"optimizer": {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "amsgrad": False, "weight_decay": 0.1},
+     "epochs": 3},
+    # For the classifier: logits with class weights, then sample weights (from the data).
+    {"loss": "sparse_categorical_crossentropy", "from_logits": True, "class_weight": {"0": 1.0, "1": 3.0},
+     "optimizer": {"name": "adam", "learning_rate": 0.003}, "epochs": 3},
+    {"loss": "sparse_categorical_crossentropy", "optimizer": {"name": "adam", "learning_rate": 0.003}, "epochs": 3},
 ]
 
 
@@ -75,6 +83,10 @@ def settings(model, out, k):
         for n in p["graph"]["nodes"]:
             if n["kind"] in ("LSTM", "TimeDistributed"):
                 n["params"]["kernel_regularizer"] = regularizer
+    if v.get("from_logits"):  # the output layer gives logits: no softmax
+        for n in p["graph"]["nodes"]:
+            if n["params"].get("activation") == "softmax":
+                n["params"]["activation"] = "linear"
     p["training"] = dict(v, shuffle=False)
     with open(out, "w") as f:
         json.dump(p, f)
@@ -141,14 +153,17 @@ def predict(job, run, x_file, y_file, tolerance):
     print(f"layerloom-cli predict --run equals the job's model within {worst:.3g}")
 
 
-def classes(path):
+def classes(path, weighted=False):
     rng = np.random.default_rng(7)
     n = 224
     t = np.arange(64)[None, :, None]
     label = rng.integers(0, 2, n)
     freq = np.where(label == 1, 0.35, 0.2)[:, None, None]
     x = np.sin(freq * t + rng.uniform(0, 6.3, (n, 1, 8))) + 0.3 * rng.standard_normal((n, 64, 8))
-    np.savez(path, x=x.astype(np.float32), y=label.astype(np.float32))
+    arrays = {"x": x.astype(np.float32), "y": label.astype(np.float32)}
+    if weighted:
+        arrays["sample_weight"] = rng.uniform(0.0, 2.0, n).astype(np.float32)
+    np.savez(path, **arrays)
 
 
 if __name__ == "__main__":
@@ -160,7 +175,7 @@ if __name__ == "__main__":
     elif mode == "predict":
         predict(args[0], args[1], args[2], args[3], float(args[4]))
     elif mode == "classes":
-        classes(args[0])
+        classes(args[0], "--weighted" in args[1:])
     elif mode == "settings":
         settings(args[0], args[1], int(args[2]))
     elif mode == "runs":

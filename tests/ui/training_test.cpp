@@ -3,6 +3,8 @@
 // saving.
 #include <QApplication>
 #include <QChartView>
+#include <QCheckBox>
+#include <QLineEdit>
 #include <QComboBox>
 #include <QLabel>
 #include <QFile>
@@ -44,6 +46,7 @@
 #include "graph/project_file.h"
 #include "layers/layer_nodes.h"
 #include "panels/palette_panel.h"
+#include "train/config_json.h"
 #include "train/run_history.h"
 #include "training/data_panel.h"
 #include "training/decimate.h"
@@ -598,6 +601,62 @@ private slots:
         choose(data->sourceBox(), "synthetic:sines");
         QVERIFY(waitFor([&] { return !data->busy(); }, 60000));
         QVERIFY2(data->summary().startsWith("600 steps of 1 feature"), qPrintable(data->summary()));
+    }
+
+    // AMSGrad shows for Adam, weight decay for every optimizer, from_logits and class weights
+    // for the cross-entropies; each goes into the project's training settings as it is set,
+    // and class weights that are not yet class weights say why and change nothing.
+    void optimizerAndLossOptionsShowWhereTheyApplyAndAreSaved() {
+        openWithData(2);
+        TrainingPanel* panel = ws()->trainingPanel();
+        auto* loss = panel->findChild<QComboBox*>("loss");
+        auto* decay = panel->findChild<QDoubleSpinBox*>("weightDecay");
+        auto* amsgrad = panel->findChild<QCheckBox*>("amsgrad");
+        auto* logits = panel->findChild<QCheckBox*>("fromLogits");
+        auto* classes = panel->findChild<QLineEdit*>("classWeight");
+        QVERIFY(loss && decay && amsgrad && logits && classes);
+        const auto training = [&] { return m_window->document()->project().training; };
+
+        choose(panel->optimizerBox(), "adam");
+        settle();
+        QVERIFY(amsgrad->isVisible());
+        QVERIFY(decay->isVisible());
+        QTest::mouseClick(amsgrad, Qt::LeftButton, {}, QPoint(5, amsgrad->height() / 2));
+        QCOMPARE(training()["optimizer"]["amsgrad"], true);
+        choose(panel->optimizerBox(), "sgd");
+        settle();
+        QVERIFY(!amsgrad->isVisible());
+        QVERIFY(decay->isVisible());
+        typeInto(decay, QLocale().toString(0.01));
+        QCOMPARE(training()["optimizer"]["weight_decay"].get<double>(), 0.01);
+        QCOMPARE(trainConfigFromJson(training()).optimizer.weightDecay, 0.01);
+
+        QVERIFY(!logits->isVisible());  // the autoencoder's mse
+        QVERIFY(!classes->isVisible());
+        choose(loss, "binary_crossentropy");
+        settle();
+        QVERIFY(logits->isVisible());
+        QVERIFY(classes->isVisible());
+        QTest::mouseClick(logits, Qt::LeftButton, {}, QPoint(5, logits->height() / 2));
+        QCOMPARE(training()["from_logits"], true);
+
+        classes->setFocus();
+        QTest::keyClicks(classes, "0: 1, 1: 4");
+        QTest::keyClick(classes, Qt::Key_Enter);
+        QCOMPARE(training()["class_weight"], nlohmann::json({{"0", 1.0}, {"1", 4.0}}));
+        classes->selectAll();
+        QTest::keyClicks(classes, "1 = 4");
+        QVERIFY(classes->styleSheet().contains("border"));
+        QVERIFY2(classes->toolTip().contains("0: 1, 1: 4.5"), qPrintable(classes->toolTip()));
+        QTest::keyClick(classes, Qt::Key_Enter);
+        QCOMPARE(training()["class_weight"], nlohmann::json({{"0", 1.0}, {"1", 4.0}}));
+
+        // Back to a loss of values: neither applies, and neither is kept to surprise later.
+        choose(loss, "mse");
+        settle();
+        QVERIFY(!logits->isVisible());
+        QVERIFY(!training().contains("class_weight"));
+        QCOMPARE(training()["from_logits"], false);
     }
 
     // Scrolling the Data panel with the wheel scrolls it: the settings that pass under the

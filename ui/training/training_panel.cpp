@@ -1,6 +1,9 @@
 #include "training/training_panel.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -9,6 +12,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -33,6 +37,35 @@ QDoubleSpinBox* rateBox(QWidget* parent, double lo, double hi, int decimals, dou
     return box;
 }
 
+/// "0: 1, 1: 4.5" as class weights; nullopt (and `problem` says why) when the text is not
+/// that. Empty text: no class weights.
+std::optional<std::map<std::int64_t, double>> parseClassWeights(const QString& text, QString& problem) {
+    std::map<std::int64_t, double> weights;
+    for (const QString& item : text.split(',', Qt::SkipEmptyParts)) {
+        if (item.trimmed().isEmpty()) continue;
+        const QStringList pair = item.split(':');
+        bool classOk = false, weightOk = false;
+        const qlonglong cls = pair.size() == 2 ? pair[0].trimmed().toLongLong(&classOk) : -1;
+        const double weight = pair.size() == 2 ? pair[1].trimmed().toDouble(&weightOk) : -1;
+        if (!classOk || cls < 0 || cls > 999'999'999) {
+            problem = TrainingPanel::tr("'%1' is not a class and its weight: write them as 0: 1, 1: 4.5").arg(item.trimmed());
+            return std::nullopt;
+        }
+        if (!weightOk || !std::isfinite(weight) || weight < 0) {
+            problem = TrainingPanel::tr("Class %1's weight must be a number of at least 0").arg(cls);
+            return std::nullopt;
+        }
+        weights[cls] = weight;
+    }
+    return weights;
+}
+
+QString classWeightText(const std::map<std::int64_t, double>& weights) {
+    QStringList items;
+    for (const auto& [cls, weight] : weights) items << QString("%1: %2").arg(cls).arg(weight);
+    return items.join(", ");
+}
+
 }  // namespace
 
 TrainingPanel::TrainingPanel(Document* document, TrainingController* controller, DataPanel* dataPanel,
@@ -48,6 +81,9 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
       m_beta1(rateBox(this, 0, 0.9999, 4, 0.01)),
       m_beta2(rateBox(this, 0, 0.99999, 5, 0.001)),
       m_weightDecay(rateBox(this, 0, 1, 5, 0.001)),
+      m_amsgrad(new QCheckBox(tr("AMSGrad"), this)),
+      m_fromLogits(new QCheckBox(tr("The output holds logits"), this)),
+      m_classWeight(new QLineEdit(this)),
       m_clipNorm(rateBox(this, 0, 1000, 3, 0.5)),
       m_schedule(new QComboBox(this)),
       m_factor(rateBox(this, 0.01, 0.99, 2, 0.05)),
@@ -86,7 +122,21 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     m_momentum->setToolTip(tr("SGD and RMSprop: momentum"));
     m_beta1->setToolTip(tr("Adam: decay of the first moment"));
     m_beta2->setToolTip(tr("Adam: decay of the second moment"));
-    m_weightDecay->setToolTip(tr("AdamW: decoupled weight decay"));
+    m_weightDecay->setToolTip(tr("Shrinks every weight by weight decay x learning rate before each update, "
+                                 "as Keras 3 does for every optimizer (0: off)"));
+    m_weightDecay->setSpecialValueText(tr("off"));
+    m_loss->setObjectName("loss");
+    m_weightDecay->setObjectName("weightDecay");
+    m_amsgrad->setObjectName("amsgrad");
+    m_fromLogits->setObjectName("fromLogits");
+    m_classWeight->setObjectName("classWeight");
+    m_classWeight->setPlaceholderText(tr("none, e.g. 0: 1, 1: 4"));
+    m_classWeight->setToolTip(tr("Keras's class_weight: each training sample's loss is multiplied by its "
+                                 "class's weight (1 for classes not named). Helps when one class is rare."));
+    m_classWeight->setClearButtonEnabled(true);
+    m_amsgrad->setToolTip(tr("Adam's AMSGrad variant: divide by the largest second moment so far"));
+    m_fromLogits->setToolTip(tr("The last layer has no sigmoid or softmax: the loss applies it itself "
+                                "(Keras's from_logits=True), which is more stable"));
     m_clipNorm->setSpecialValueText(tr("off"));
     m_clipNorm->setToolTip(tr("Clip each gradient to this norm; helps deep LSTM stacks that diverge"));
     m_schedule->addItem(tr("Constant"), "constant");
@@ -116,11 +166,14 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     auto* form = new QFormLayout;
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("Loss"), m_loss);
+    form->addRow(QString(), m_fromLogits);
+    form->addRow(tr("Class weights"), m_classWeight);
     form->addRow(tr("Optimizer"), m_optimizer);
     form->addRow(tr("Learning rate"), m_lr);
     form->addRow(tr("Momentum"), m_momentum);
     form->addRow(tr("Beta 1"), m_beta1);
     form->addRow(tr("Beta 2"), m_beta2);
+    form->addRow(QString(), m_amsgrad);
     form->addRow(tr("Weight decay"), m_weightDecay);
     form->addRow(tr("Clip norm"), m_clipNorm);
     form->addRow(tr("Schedule"), m_schedule);
@@ -177,21 +230,31 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
             m_beta1->setValue(d->beta1);
             m_beta2->setValue(d->beta2);
             m_weightDecay->setValue(d->weightDecay);
+            m_amsgrad->setChecked(d->amsgrad);
             m_loading = false;
         }
         showOptimizerFields();
         storeToDocument();
     });
     for (QComboBox* box : {m_loss, m_schedule}) connect(box, &QComboBox::currentIndexChanged, this, edited);
+    connect(m_loss, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
     connect(m_schedule, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
     for (QDoubleSpinBox* box : {m_lr, m_momentum, m_beta1, m_beta2, m_weightDecay, m_clipNorm, m_factor}) {
         connect(box, &QDoubleSpinBox::valueChanged, this, edited);
     }
     for (QSpinBox* box : {m_every, m_epochs, m_batch, m_seed, m_patience}) connect(box, &QSpinBox::valueChanged, this, edited);
-    for (QCheckBox* box : {m_shuffle, m_early, m_restoreBest}) {
+    for (QCheckBox* box : {m_shuffle, m_early, m_restoreBest, m_amsgrad, m_fromLogits}) {
         connect(box, &QCheckBox::toggled, this, edited);
     }
     connect(m_early, &QCheckBox::toggled, this, &TrainingPanel::showOptimizerFields);
+    connect(m_classWeight, &QLineEdit::editingFinished, this, edited);
+    connect(m_classWeight, &QLineEdit::textEdited, this, [this] {
+        QString problem;
+        const bool fine = parseClassWeights(m_classWeight->text(), problem).has_value();
+        m_classWeight->setStyleSheet(fine ? QString() : QString("QLineEdit { border: 1px solid #c0392b; }"));
+        m_classWeight->setToolTip(fine ? m_classWeight->property("help").toString() : problem);
+    });
+    m_classWeight->setProperty("help", m_classWeight->toolTip());
     connect(m_start, &QPushButton::clicked, this, &TrainingPanel::startRequested);
     connect(m_pause, &QPushButton::clicked, this, &TrainingPanel::pauseRequested);
     connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stopRequested);
@@ -298,7 +361,10 @@ void TrainingPanel::showOptimizerFields() {
     form->setRowVisible(m_momentum, o == "sgd" || o == "rmsprop");
     form->setRowVisible(m_beta1, o == "adam" || o == "adamw");
     form->setRowVisible(m_beta2, o == "adam" || o == "adamw");
-    form->setRowVisible(m_weightDecay, o == "adamw");
+    form->setRowVisible(m_amsgrad, o == "adam" || o == "adamw");
+    const auto loss = parseLoss(m_loss->currentData().toString().toStdString());
+    form->setRowVisible(m_fromLogits, loss && isClassification(*loss));
+    form->setRowVisible(m_classWeight, loss && isClassification(*loss));
     const QString s = m_schedule->currentData().toString();
     form->setRowVisible(m_factor, s == "step" || s == "plateau");
     form->setRowVisible(m_every, s == "step" || s == "plateau");
@@ -321,6 +387,10 @@ void TrainingPanel::loadFromDocument() {
     m_beta1->setValue(c.optimizer.beta1);
     m_beta2->setValue(c.optimizer.beta2);
     m_weightDecay->setValue(c.optimizer.weightDecay);
+    m_amsgrad->setChecked(c.optimizer.amsgrad);
+    m_fromLogits->setChecked(c.fromLogits);
+    m_classWeight->setText(classWeightText(c.classWeight));
+    m_classWeight->setStyleSheet(QString());
     m_clipNorm->setValue(c.optimizer.clipNorm.value_or(0.0));
     const char* kinds[] = {"constant", "step", "cosine", "plateau"};
     m_schedule->setCurrentIndex(std::max(0, m_schedule->findData(QString(kinds[static_cast<int>(c.schedule.kind)]))));
@@ -355,6 +425,12 @@ void TrainingPanel::storeToDocument() {
     c.optimizer.beta1 = m_beta1->value();
     c.optimizer.beta2 = m_beta2->value();
     c.optimizer.weightDecay = m_weightDecay->value();
+    c.optimizer.amsgrad = m_amsgrad->isChecked();
+    c.fromLogits = m_fromLogits->isChecked() && isClassification(c.loss);
+    QString problem;
+    // Text that is not class weights yet keeps the weights saved before (the field says why).
+    if (const auto weights = parseClassWeights(m_classWeight->text(), problem)) c.classWeight = *weights;
+    if (!isClassification(c.loss)) c.classWeight.clear();  // shown (and kept) for the classifiers only
     c.optimizer.clipNorm = m_clipNorm->value() > 0 ? std::optional<double>(m_clipNorm->value()) : std::nullopt;
     const QString s = m_schedule->currentData().toString();
     c.schedule.kind = s == "step"      ? LearningRateSchedule::Kind::StepDecay

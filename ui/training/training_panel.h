@@ -6,6 +6,7 @@
 #include "train/trainer.h"
 
 class QCheckBox;
+class QLineEdit;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -62,6 +63,9 @@ private:
     QDoubleSpinBox* m_beta1;
     QDoubleSpinBox* m_beta2;
     QDoubleSpinBox* m_weightDecay;
+    QCheckBox* m_amsgrad;
+    QCheckBox* m_fromLogits;
+    QLineEdit* m_classWeight;
     QDoubleSpinBox* m_clipNorm;
     QComboBox* m_schedule;
     QDoubleSpinBox* m_factor;

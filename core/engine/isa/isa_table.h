@@ -19,9 +19,10 @@ struct Table {
     const char* level;  ///< "x86-64-v3", or "this build's" for a single-table build
     std::unique_ptr<Kernel<float>> (*makeKernelF)(const KernelSetup&);
     std::unique_ptr<Kernel<double>> (*makeKernelD)(const KernelSetup&);
-    /// One optimizer step on one parameter: w from gradient g, with the slots m and v.
+    /// One optimizer step on one parameter: w from gradient g, with the slots m and v, and
+    /// vMax for AMSGrad (else null).
     void (*updateParameter)(const OptimizerConfig& config, long iteration, float* w, float* g,
-                            float* m, float* v, std::int64_t n);
+                            float* m, float* v, float* vMax, std::int64_t n);
     /// Eigen's own thread count (products without BLAS), which each table keeps for itself.
     void (*setThreads)(int threads);
 };

@@ -10,9 +10,11 @@
 namespace loom::isa {
 
 /// Keras's update rules for one parameter and its gradient (clipped first, as Keras does),
-/// with the optimizer's two slots per parameter: m (first moment, or SGD's velocity) and v.
+/// with the optimizer's slots per parameter: m (first moment, or SGD's velocity), v, and for
+/// AMSGrad vMax, the largest v so far. Weight decay comes first, as Keras 3's optimizers apply
+/// it to every weight before the update.
 inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float* wp, float* gp,
-                                float* mp, float* vp, std::int64_t n) {
+                                float* mp, float* vp, float* vMaxp, std::int64_t n) {
     const auto size = static_cast<Eigen::Index>(n);
     Eigen::Map<Eigen::ArrayXf> wAll(wp, size);
     Eigen::Map<Eigen::ArrayXf> gAll(gp, size);
@@ -34,6 +36,7 @@ inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float*
         auto g = gAll.segment(first, count);
         auto m = mAll.segment(first, count);
         auto v = vAll.segment(first, count);
+        if (c.weightDecay > 0.0) w -= w * static_cast<float>(c.weightDecay * lr);
         switch (c.kind) {
             case OptimizerConfig::Kind::Sgd: {
                 const auto mu = static_cast<float>(c.momentum);
@@ -46,15 +49,19 @@ inline void updateParameterImpl(const OptimizerConfig& c, long iteration, float*
                 break;
             }
             case OptimizerConfig::Kind::AdamW:
-                w -= w * static_cast<float>(c.weightDecay * lr);
-                [[fallthrough]];
             case OptimizerConfig::Kind::Adam: {
                 const double t = static_cast<double>(iteration);
                 const double alpha =
                     lr * std::sqrt(1.0 - std::pow(c.beta2, t)) / (1.0 - std::pow(c.beta1, t));
                 m += (g - m) * static_cast<float>(1.0 - c.beta1);
                 v += (g.square() - v) * static_cast<float>(1.0 - c.beta2);
-                w -= static_cast<float>(alpha) * m / (v.sqrt() + static_cast<float>(c.epsilon));
+                if (vMaxp) {
+                    auto vMax = Eigen::Map<Eigen::ArrayXf>(vMaxp, size).segment(first, count);
+                    vMax = vMax.max(v);
+                    w -= static_cast<float>(alpha) * m / (vMax.sqrt() + static_cast<float>(c.epsilon));
+                } else {
+                    w -= static_cast<float>(alpha) * m / (v.sqrt() + static_cast<float>(c.epsilon));
+                }
                 break;
             }
             case OptimizerConfig::Kind::RmsProp: {

@@ -46,9 +46,19 @@ class Split:
             self.y = _load(folder, spec["y"])
             if self.x.shape[1:] != self.x_shape or self.y.shape[0] != self.x.shape[0]:
                 raise ValueError(f"{spec['x']} and {spec['y']} do not hold samples of {self.x_shape}")
+        # Each sample's weight in the loss (its sample or class weight), when the run has any.
+        self.weights = _load(folder, spec["weights"]) if spec.get("weights") else None
+        if self.weights is not None and self.weights.shape != (len(self),):
+            raise ValueError(f"{spec['weights']} does not hold one weight per sample")
 
     def __len__(self):
         return len(self.starts) if self.windows else self.x.shape[0]
+
+    def sample_weights(self, index):
+        """The weights of samples `index` as float32, or None when every weight is 1."""
+        if self.weights is None:
+            return None
+        return np.ascontiguousarray(self.weights[np.asarray(index, dtype=np.int64)], dtype=np.float32)
 
     def gather(self, index):
         """Samples `index` (a sequence of ints) as float32 arrays (len(index), *x_shape) and

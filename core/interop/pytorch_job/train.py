@@ -28,6 +28,7 @@ import time
 import numpy as np
 import torch
 import torch.distributed as dist
+import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,10 +40,25 @@ from model import Model, load_weights  # noqa: E402
 KERAS_EPSILON = 1e-7  # Keras's backend epsilon, for clipping probabilities
 
 
-def per_sample_losses(name, pred, target, rows, cols):
-    """Each sample's loss, as LayerLoom's loss averages it over the sample's values (or rows)."""
+def per_sample_losses(name, pred, target, rows, cols, from_logits=False):
+    """Each sample's loss, as LayerLoom's loss averages it over the sample's values (or rows).
+    With from_logits the cross-entropies take logits and apply the sigmoid or softmax
+    themselves, exactly."""
     b = pred.shape[0]
     p = pred.reshape(b, rows, cols)
+    if from_logits and name == "binary_crossentropy":
+        t = target.reshape(b, rows, cols)
+        return F.binary_cross_entropy_with_logits(p, t, reduction="none").mean(dim=(1, 2))
+    if from_logits:
+        log_q = F.log_softmax(p, dim=-1)
+        if name == "categorical_crossentropy":
+            v = -(target.reshape(b, rows, cols) * log_q).sum(dim=-1)
+        else:  # sparse: a label outside the classes counts as probability Keras's epsilon
+            labels = target.reshape(b, rows, 1).long()
+            inside = (labels >= 0) & (labels < cols)
+            picked = log_q.gather(-1, labels.clamp(0, cols - 1))
+            v = -torch.where(inside, picked, torch.full_like(picked, math.log(KERAS_EPSILON))).squeeze(-1)
+        return v.mean(dim=1)
     if name in ("mse", "mae", "huber", "binary_crossentropy"):
         t = target.reshape(b, rows, cols)
         d = p - t
@@ -69,12 +85,13 @@ def per_sample_losses(name, pred, target, rows, cols):
     return v.mean(dim=1)
 
 
-def correct_counts(name, pred, target, rows, cols):
+def correct_counts(name, pred, target, rows, cols, from_logits=False):
     """Right answers per sample (rows, or values for binary crossentropy), as LayerLoom counts."""
     b = pred.shape[0]
     p = pred.reshape(b, rows, cols)
     if name == "binary_crossentropy":
-        return ((p > 0.5) == (target.reshape(b, rows, cols) > 0.5)).sum(dim=(1, 2))
+        threshold = 0.0 if from_logits else 0.5
+        return ((p > threshold) == (target.reshape(b, rows, cols) > 0.5)).sum(dim=(1, 2))
     best = p.argmax(dim=-1)
     if name == "sparse_categorical_crossentropy":
         truth = target.reshape(b, rows).long()
@@ -85,25 +102,30 @@ def correct_counts(name, pred, target, rows, cols):
 
 class KerasOptimizer:
     """Keras's update rules as LayerLoom applies them, one step per batch: clipvalue, then
-    clipnorm per tensor, then SGD (momentum, Nesterov), Adam, AdamW or RMSprop."""
+    clipnorm per tensor, then weight decay, then SGD (momentum, Nesterov), Adam, AdamW (with
+    AMSGrad) or RMSprop."""
 
     def __init__(self, params, config):
         self.params = params
         self.c = config
         self.lr = config["learning_rate"]
         self.iterations = 0
+        self.amsgrad = config["name"] in ("adam", "adamw") and bool(config.get("amsgrad"))
         self.m = [torch.zeros_like(p) for p in params]
         self.v = [torch.zeros_like(p) for p in params]
+        self.v_max = [torch.zeros_like(p) for p in params] if self.amsgrad else []
 
     def state(self):
-        return {"iterations": self.iterations, "m": [t.cpu() for t in self.m], "v": [t.cpu() for t in self.v]}
+        return {"iterations": self.iterations, "m": [t.cpu() for t in self.m], "v": [t.cpu() for t in self.v],
+                "v_max": [t.cpu() for t in self.v_max]}
 
     def restore(self, state):
-        if len(state["m"]) != len(self.params):
+        if len(state["m"]) != len(self.params) or len(state.get("v_max", [])) != len(self.v_max):
             raise SystemExit("the checkpoint's optimizer state does not fit the model")
         self.iterations = state["iterations"]
         self.m = [t.to(p.device) for t, p in zip(state["m"], self.params)]
         self.v = [t.to(p.device) for t, p in zip(state["v"], self.params)]
+        self.v_max = [t.to(p.device) for t, p in zip(state.get("v_max", []), self.params)]
 
     @torch.no_grad()
     def step(self):
@@ -111,7 +133,8 @@ class KerasOptimizer:
         self.iterations += 1
         t = float(self.iterations)
         lr = self.lr
-        for w, m, v in zip(self.params, self.m, self.v):
+        decay = c.get("weight_decay") or 0.0
+        for k, (w, m, v) in enumerate(zip(self.params, self.m, self.v)):
             g = w.grad
             if c.get("clipvalue") is not None:
                 g = g.clamp(-c["clipvalue"], c["clipvalue"])
@@ -119,6 +142,8 @@ class KerasOptimizer:
                 norm = math.sqrt(float(g.double().square().sum()))
                 if norm > c["clipnorm"]:
                     g = g * (c["clipnorm"] / norm)
+            if decay > 0.0:
+                w.sub_(w * (decay * lr))
             kind = c["name"]
             if kind == "sgd":
                 mu = c["momentum"]
@@ -128,12 +153,14 @@ class KerasOptimizer:
                     m.copy_(mu * m - lr * g)
                     w.add_(mu * m - lr * g if c["nesterov"] else m)
             elif kind in ("adam", "adamw"):
-                if kind == "adamw":
-                    w.sub_(w * (c["weight_decay"] * lr))
                 alpha = lr * math.sqrt(1.0 - c["beta_2"] ** t) / (1.0 - c["beta_1"] ** t)
                 m.add_((g - m) * (1.0 - c["beta_1"]))
                 v.add_((g * g - v) * (1.0 - c["beta_2"]))
-                w.sub_(alpha * m / (v.sqrt() + c["epsilon"]))
+                if self.amsgrad:
+                    torch.maximum(self.v_max[k], v, out=self.v_max[k])
+                    w.sub_(alpha * m / (self.v_max[k].sqrt() + c["epsilon"]))
+                else:
+                    w.sub_(alpha * m / (v.sqrt() + c["epsilon"]))
             else:  # rmsprop
                 rho = c["rho"]
                 v.copy_(rho * v + (1.0 - rho) * (g * g))
@@ -215,6 +242,7 @@ class Job:
         if args.epochs:
             self.training["epochs"] = args.epochs
         self.loss_name = self.training["loss"]
+        self.from_logits = bool(self.training.get("from_logits"))
         self.classification = self.loss_name.endswith("crossentropy")
         self.rows = self.job["output"]["rows_per_sample"]
         self.cols = self.job["output"]["cols"]
@@ -277,6 +305,13 @@ class Job:
         x, y = split.gather(index)
         return torch.from_numpy(x).to(self.device), torch.from_numpy(y).to(self.device)
 
+    def losses(self, split, index, pred, y):
+        """Each sample's loss, times its sample or class weight where the run has them (Keras
+        multiplies each sample's loss and still divides by the sample count)."""
+        losses = per_sample_losses(self.loss_name, pred, y, self.rows, self.cols, self.from_logits)
+        w = split.sample_weights(index)
+        return losses if w is None else losses * torch.from_numpy(w).to(losses.device, losses.dtype)
+
     def evaluate(self, split):
         """Loss (and accuracy) over a split in inference mode, shared out among the processes."""
         self.model.eval()
@@ -285,11 +320,12 @@ class Job:
         sums = torch.zeros(2, dtype=torch.float64, device=self.device)
         with torch.no_grad():
             for start in range(0, len(share), self.batch_size):
-                x, y = self.tensors(split, share[start:start + self.batch_size])
+                index = share[start:start + self.batch_size]
+                x, y = self.tensors(split, index)
                 pred = self.model(x)
-                sums[0] += per_sample_losses(self.loss_name, pred, y, self.rows, self.cols).double().sum()
+                sums[0] += self.losses(split, index, pred, y).double().sum()
                 if self.classification:
-                    sums[1] += correct_counts(self.loss_name, pred, y, self.rows, self.cols).sum()
+                    sums[1] += correct_counts(self.loss_name, pred, y, self.rows, self.cols, self.from_logits).sum()
             penalty = float(self.penalty())
         if self.distributed:
             dist.all_reduce(sums)
@@ -419,9 +455,10 @@ class Job:
             counts, penalties = [], []  # each global batch's samples and regularisation penalty
             grad_sums = torch.zeros(len(layers), dtype=torch.float64, device=self.device)
             for b, (count, share) in enumerate(self.sampler):
-                x, y = self.tensors(self.train_split, share if share else [0])
+                index = share if share else [0]
+                x, y = self.tensors(self.train_split, index)
                 pred = self.net(x)
-                losses = per_sample_losses(self.loss_name, pred, y, self.rows, self.cols)
+                losses = self.losses(self.train_split, index, pred, y)
                 if not share:  # nothing to learn from here this batch; still take part
                     losses = losses * 0.0
                 local = losses.sum()
@@ -433,7 +470,7 @@ class Job:
                 if share:
                     batch_sums[b] = local.detach().double()
                     if self.classification:
-                        right += correct_counts(self.loss_name, pred.detach(), y, self.rows, self.cols).sum()
+                        right += correct_counts(self.loss_name, pred.detach(), y, self.rows, self.cols, self.from_logits).sum()
                 counts.append(count)
                 penalties.append(float(penalty))
                 # Computed where the tensors are, then read once: a non-finite loss or gradient
