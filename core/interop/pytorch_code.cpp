@@ -81,7 +81,8 @@ def load_weights(model, folder=os.path.dirname(os.path.abspath(__file__))):
 
 
 def train(model, x, y, epochs=EPOCHS, batch_size=BATCH_SIZE):
-    """The training loop for the project's loss and optimizer; x, y float tensors."""
+    """The training loop for the project's loss and optimizer; x, y float tensors. Every sample
+    weighs the same here; the training job LayerLoom exports applies class and sample weights."""
     optimizer = OPTIMIZER
     for epoch in range(epochs):
         model.train()
@@ -118,7 +119,7 @@ std::string lossCode(Loss loss, bool fromLogits) {
     if (fromLogits && isClassification(loss)) {
         if (loss == Loss::BinaryCrossentropy) return "F.binary_cross_entropy_with_logits(" + pred + ", " + target + ")";
         if (loss == Loss::CategoricalCrossentropy) return "-(" + target + " * F.log_softmax(" + pred + ", -1)).sum(-1).mean()";
-        return "F.cross_entropy(" + pred + ", " + target + ".long().flatten())";
+        return "F.cross_entropy(" + pred + ".flatten(0, -2), " + target + ".long().flatten())";
     }
     switch (loss) {
         case Loss::MeanSquaredError: return "F.mse_loss(" + pred + ", " + target + ")";
@@ -129,7 +130,7 @@ std::string lossCode(Loss loss, bool fromLogits) {
         case Loss::CategoricalCrossentropy:
             return "-(" + target + " * " + pred + ".clamp(1e-7, 1.0).log()).sum(-1).mean()";
         case Loss::SparseCategoricalCrossentropy:
-            return "F.nll_loss(" + pred + ".clamp(1e-7, 1.0).log(), " + target + ".long().flatten())";
+            return "F.nll_loss(" + pred + ".clamp(1e-7, 1.0).log().flatten(0, -2), " + target + ".long().flatten())";
     }
     return "F.mse_loss(" + pred + ", " + target + ")";
 }

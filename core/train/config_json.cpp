@@ -85,10 +85,10 @@ TrainConfig trainConfigFromJson(const json& t) {
         c.optimizer.epsilon = get(opt, "epsilon", c.optimizer.epsilon);
         c.optimizer.amsgrad = get(opt, "amsgrad", c.optimizer.amsgrad);
         // Files written before weight decay applied to every optimizer (they have no amsgrad
-        // key) wrote AdamW's default weight_decay for all of them, which only AdamW used.
-        if (c.optimizer.kind == OptimizerConfig::Kind::AdamW || opt.contains("amsgrad")) {
-            c.optimizer.weightDecay = get(opt, "weight_decay", c.optimizer.weightDecay);
-        }
+        // key) wrote AdamW's default, 0.004, for all of them, and only AdamW used it.
+        const double decay = get(opt, "weight_decay", c.optimizer.weightDecay);
+        const bool legacy = c.optimizer.kind != OptimizerConfig::Kind::AdamW && !opt.contains("amsgrad") && decay == 0.004;
+        if (!legacy) c.optimizer.weightDecay = decay;
         c.optimizer.rho = get(opt, "rho", c.optimizer.rho);
         c.optimizer.momentum = get(opt, "momentum", c.optimizer.momentum);
         c.optimizer.nesterov = get(opt, "nesterov", c.optimizer.nesterov);

@@ -6,6 +6,7 @@
 #include "data/sample_catalogue.h"
 #include "engine/isa/cpu_dispatch.h"
 #include "engine/loss.h"
+#include "engine/metrics.h"
 #include "train/token_ids.h"
 
 namespace loom {
@@ -180,6 +181,10 @@ Preview TrainingSession::preview(int epoch) {
                                               rows, cols, nullptr, {.fromLogits = m_setup.config.fromLogits}));
     }
     p.outputs = raw;
+    // The window shows a classifier's probabilities, whether or not the model ends in logits.
+    if (m_setup.config.fromLogits && isClassification(loss)) {
+        logitsToProbabilities(loss, p.outputs.data(), static_cast<std::int64_t>(p.outputs.size()) / cols, cols);
+    }
     if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_data.normalizer, cols);
     return p;
 }

@@ -81,7 +81,7 @@ struct PreviewSet {
 /// The model's outputs for the preview samples after an epoch.
 struct Preview {
     int epoch = 0;
-    std::vector<float> outputs;  ///< same layout and units as PreviewSet::targets
+    std::vector<float> outputs;  ///< same layout and units as PreviewSet::targets; probabilities for classifiers
     /// Per-sample loss of every preview sample in the model's units (mean squared error for
     /// regression, cross-entropy for classifiers), for ranking the worst first.
     std::vector<double> errors;

@@ -58,6 +58,23 @@ std::string checkData(const Plan<float>& plan, const Dataset& d, Loss loss, cons
         return std::string("the ") + which + " data has " + std::to_string(d.size()) +
                " samples but targets for " + std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize()));
     }
+    if (loss == Loss::SparseCategoricalCrossentropy) {
+        // A class index the output has no score for is an error, as in Keras, not a loss.
+        const std::int64_t classes = out.back();
+        std::vector<float> labels(static_cast<std::size_t>(d.ySize()));
+        for (std::int64_t i = 0; i < d.size(); ++i) {
+            d.copyY(i, labels.data());
+            for (std::size_t r = 0; r < labels.size(); ++r) {
+                const float v = labels[r];
+                if (v >= 0 && v < static_cast<float>(classes) && v == std::floor(v)) continue;
+                std::ostringstream value;
+                value << v;
+                return std::string("the ") + which + " target of sample " + std::to_string(i) +
+                       (labels.size() > 1 ? " at step " + std::to_string(r) : std::string()) + " is " + value.str() +
+                       ", but the output scores " + std::to_string(classes) + " classes, 0 to " + std::to_string(classes - 1);
+            }
+        }
+    }
     return {};
 }
 
@@ -150,7 +167,6 @@ private:
     std::vector<double> m_sums;
 };
 
-/// Copies the samples `order[begin, end)` into contiguous batch buffers.
 /// The loss's row weights of samples [begin, end) of `order`: each sample's weight repeated
 /// over its rows. Empty when `weights` is (every weight 1).
 void gatherWeights(const std::vector<float>& weights, const std::vector<std::int64_t>& order, std::size_t begin,
@@ -162,6 +178,7 @@ void gatherWeights(const std::vector<float>& weights, const std::vector<std::int
     }
 }
 
+/// Copies the samples `order[begin, end)` into contiguous batch buffers.
 void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
             std::size_t end, AlignedVector<float>& x, AlignedVector<float>& y) {
     const std::int64_t xs = d.xSize(), ys = d.ySize();
@@ -235,7 +252,7 @@ std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x) {
 }
 
 std::vector<float> trainingWeights(const Dataset& train, const TrainConfig& config, std::int64_t rowsPerSample) {
-    if (config.classWeight.empty()) return train.weights;
+    if (config.classWeight.empty() || !isClassification(config.loss)) return train.weights;
     if (!train.weights.empty()) {
         throw DataError("class weights and sample weights cannot be used together, as in Keras: the data has a "
                         "sample_weight array; clear the class weights or drop the array");
@@ -250,7 +267,7 @@ std::vector<float> trainingWeights(const Dataset& train, const TrainConfig& conf
         train.copyY(i, target.data());
         const auto cls = target.size() > 1
                              ? static_cast<std::int64_t>(std::max_element(target.begin(), target.end()) - target.begin())
-                             : static_cast<std::int64_t>(std::lround(target[0]));
+                             : static_cast<std::int64_t>(std::nearbyint(target[0]));  // halves to even, as np.round
         if (const auto it = config.classWeight.find(cls); it != config.classWeight.end()) {
             weights[static_cast<std::size_t>(i)] = static_cast<float>(it->second);
         }

@@ -40,7 +40,8 @@ struct TrainConfig {
     bool fromLogits = false;  ///< cross-entropies: the model outputs logits (Keras's from_logits)
     OptimizerConfig optimizer;
     /// Keras's class_weight: the loss of a training sample of class c is multiplied by
-    /// classWeight[c] (1 for a class not named). Empty: none. Validation is not weighted by it.
+    /// classWeight[c] (1 for a class not named). Empty: none. Validation is not weighted by
+    /// it, and the losses of values (mse, mae, huber) ignore it.
     std::map<std::int64_t, double> classWeight;
     EarlyStopping earlyStopping;
     LearningRateSchedule schedule;

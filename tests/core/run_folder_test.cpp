@@ -50,6 +50,8 @@ TrainConfig everyStatefulSetting() {
     c.epochs = 6;
     c.batchSize = 8;
     c.optimizer.learningRate = 0.01;
+    c.optimizer.amsgrad = true;  // a third slot per parameter
+    c.optimizer.weightDecay = 0.01;
     c.earlyStopping = {true, 50, 0.0, true};  // keeps best weights, never stops here
     c.schedule.kind = LearningRateSchedule::Kind::ReduceOnPlateau;
     c.schedule.patience = 1;
@@ -184,6 +186,7 @@ TEST(RunFolder, WritesAndReadsBackEverythingAResumeNeeds) {
     EXPECT_EQ(s.epochsDone, 2);
     EXPECT_EQ(s.optimizer.iterations, catcher.state->optimizer.iterations);
     EXPECT_EQ(s.optimizer.moments, catcher.state->optimizer.moments);
+    EXPECT_EQ(s.optimizer.moments.size(), 3 * plan.params().size());  // AMSGrad's slot came back too
     EXPECT_EQ(s.bestWeights, catcher.state->bestWeights);
     EXPECT_EQ(s.dropoutRng, catcher.state->dropoutRng);
     EXPECT_EQ(s.history.size(), 2u);

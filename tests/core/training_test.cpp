@@ -451,6 +451,15 @@ TEST(Trainer, ClassifierReportsAccuracy) {
     const TrainResult r = train(plan, d, nullptr, c);
     EXPECT_GT(r.history.back().accuracy, 0.95);
     EXPECT_GT(evaluate(plan, d, c.loss).accuracy, 0.95);
+
+    // A class the output has no score for stops the run before it starts, naming the sample.
+    d.y[7] = 2.0f;
+    const TrainResult outside = train(plan, d, nullptr, c);
+    EXPECT_EQ(outside.reason, StopReason::InvalidData);
+    EXPECT_NE(outside.message.find("target of sample 7 is 2, but the output scores 2 classes, 0 to 1"), std::string::npos)
+        << outside.message;
+    d.y[7] = 0.5f;
+    EXPECT_THROW(evaluate(plan, d, c.loss), DataError);
 }
 
 TEST(Trainer, SampleWeightsScaleEachSamplesLossAsKerasDoes) {
@@ -477,13 +486,17 @@ TEST(Trainer, SampleWeightsScaleEachSamplesLossAsKerasDoes) {
 
 TEST(Trainer, ClassWeightsWeighEachSampleByItsClass) {
     TrainConfig c;
+    c.loss = Loss::BinaryCrossentropy;
     c.classWeight = {{1, 3.0}, {2, 0.5}};
     Dataset labels;  // one label per sample, rounded as Keras rounds it
     labels.xDims = {1};
     labels.yDims = {1};
     labels.x = {0, 0, 0, 0};
-    labels.y = {0.0f, 1.0f, 0.9f, 2.0f};
+    labels.y = {0.0f, 1.0f, 0.9f, 2.5f};  // 2.5 rounds to even, as np.round does
     EXPECT_EQ(trainingWeights(labels, c, 1), (std::vector<float>{1.0f, 3.0f, 3.0f, 0.5f}));
+    TrainConfig values = c;  // a loss of values ignores class weights
+    values.loss = Loss::MeanSquaredError;
+    EXPECT_TRUE(trainingWeights(labels, values, 1).empty());
     Dataset oneHot;  // the class of a one-hot target is its argmax
     oneHot.xDims = {1};
     oneHot.yDims = {3};

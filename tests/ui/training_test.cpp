@@ -657,6 +657,10 @@ private slots:
         QVERIFY(!logits->isVisible());
         QVERIFY(!training().contains("class_weight"));
         QCOMPARE(training()["from_logits"], false);
+        choose(loss, "binary_crossentropy");
+        settle();
+        QVERIFY(!logits->isChecked());
+        QVERIFY(classes->text().isEmpty());
     }
 
     // Scrolling the Data panel with the wheel scrolls it: the settings that pass under the

@@ -62,7 +62,9 @@ std::optional<std::map<std::int64_t, double>> parseClassWeights(const QString& t
 
 QString classWeightText(const std::map<std::int64_t, double>& weights) {
     QStringList items;
-    for (const auto& [cls, weight] : weights) items << QString("%1: %2").arg(cls).arg(weight);
+    for (const auto& [cls, weight] : weights) {
+        items << QString("%1: %2").arg(cls).arg(QString::number(weight, 'g', QLocale::FloatingPointShortest));
+    }
     return items.join(", ");
 }
 
@@ -80,7 +82,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
       m_momentum(rateBox(this, 0, 0.999, 3, 0.05)),
       m_beta1(rateBox(this, 0, 0.9999, 4, 0.01)),
       m_beta2(rateBox(this, 0, 0.99999, 5, 0.001)),
-      m_weightDecay(rateBox(this, 0, 1, 5, 0.001)),
+      m_weightDecay(rateBox(this, 0, 10, 6, 0.001)),
       m_amsgrad(new QCheckBox(tr("AMSGrad"), this)),
       m_fromLogits(new QCheckBox(tr("The output holds logits"), this)),
       m_classWeight(new QLineEdit(this)),
@@ -238,6 +240,17 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     });
     for (QComboBox* box : {m_loss, m_schedule}) connect(box, &QComboBox::currentIndexChanged, this, edited);
     connect(m_loss, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
+    connect(m_loss, &QComboBox::currentIndexChanged, this, [this] {
+        // Logits and class weights belong to the cross-entropies: a loss of values clears
+        // them, so that coming back does not bring back settings the user no longer sees.
+        const auto loss = parseLoss(m_loss->currentData().toString().toStdString());
+        if (m_loading || (loss && isClassification(*loss))) return;
+        m_loading = true;
+        m_fromLogits->setChecked(false);
+        m_classWeight->clear();
+        m_classWeight->setStyleSheet(QString());
+        m_loading = false;
+    });
     connect(m_schedule, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
     for (QDoubleSpinBox* box : {m_lr, m_momentum, m_beta1, m_beta2, m_weightDecay, m_clipNorm, m_factor}) {
         connect(box, &QDoubleSpinBox::valueChanged, this, edited);
