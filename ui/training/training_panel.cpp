@@ -133,8 +133,6 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     m_fromLogits->setObjectName("fromLogits");
     m_classWeight->setObjectName("classWeight");
     m_classWeight->setPlaceholderText(tr("none, e.g. 0: 1, 1: 4"));
-    m_classWeight->setToolTip(tr("Keras's class_weight: each training sample's loss is multiplied by its "
-                                 "class's weight (1 for classes not named). Helps when one class is rare."));
     m_classWeight->setClearButtonEnabled(true);
     m_amsgrad->setToolTip(tr("Adam's AMSGrad variant: divide by the largest second moment so far"));
     m_fromLogits->setToolTip(tr("The last layer has no sigmoid or softmax: the loss applies it itself "
@@ -248,7 +246,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
         m_loading = true;
         m_fromLogits->setChecked(false);
         m_classWeight->clear();
-        m_classWeight->setStyleSheet(QString());
+        markClassWeights();
         m_loading = false;
     });
     connect(m_schedule, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
@@ -261,13 +259,8 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     }
     connect(m_early, &QCheckBox::toggled, this, &TrainingPanel::showOptimizerFields);
     connect(m_classWeight, &QLineEdit::editingFinished, this, edited);
-    connect(m_classWeight, &QLineEdit::textEdited, this, [this] {
-        QString problem;
-        const bool fine = parseClassWeights(m_classWeight->text(), problem).has_value();
-        m_classWeight->setStyleSheet(fine ? QString() : QString("QLineEdit { border: 1px solid #c0392b; }"));
-        m_classWeight->setToolTip(fine ? m_classWeight->property("help").toString() : problem);
-    });
-    m_classWeight->setProperty("help", m_classWeight->toolTip());
+    connect(m_classWeight, &QLineEdit::textEdited, this, &TrainingPanel::markClassWeights);
+    markClassWeights();
     connect(m_start, &QPushButton::clicked, this, &TrainingPanel::startRequested);
     connect(m_pause, &QPushButton::clicked, this, &TrainingPanel::pauseRequested);
     connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stopRequested);
@@ -368,6 +361,14 @@ void TrainingPanel::refreshWeights() {
     m_weights->setText(text);
 }
 
+void TrainingPanel::markClassWeights() {
+    QString problem;
+    const bool fine = parseClassWeights(m_classWeight->text(), problem).has_value();
+    m_classWeight->setStyleSheet(fine ? QString() : QString("QLineEdit { border: 1px solid #c0392b; }"));
+    m_classWeight->setToolTip(fine ? tr("Keras's class_weight: each training sample's loss is multiplied by its "
+                                 "class's weight (1 for classes not named). Helps when one class is rare.") : problem);
+}
+
 void TrainingPanel::showOptimizerFields() {
     auto* form = static_cast<QFormLayout*>(m_settings->layout());
     const QString o = m_optimizer->currentData().toString();
@@ -403,7 +404,7 @@ void TrainingPanel::loadFromDocument() {
     m_amsgrad->setChecked(c.optimizer.amsgrad);
     m_fromLogits->setChecked(c.fromLogits);
     m_classWeight->setText(classWeightText(c.classWeight));
-    m_classWeight->setStyleSheet(QString());
+    markClassWeights();
     m_clipNorm->setValue(c.optimizer.clipNorm.value_or(0.0));
     const char* kinds[] = {"constant", "step", "cosine", "plateau"};
     m_schedule->setCurrentIndex(std::max(0, m_schedule->findData(QString(kinds[static_cast<int>(c.schedule.kind)]))));

@@ -90,6 +90,9 @@ private:
 
     void loadFromDocument();
     void storeToDocument();
+    /// Borders the class weights in red, with the reason as their tooltip, while the text is
+    /// not class weights; otherwise the usual tooltip.
+    void markClassWeights();
     void showOptimizerFields();
     void refreshButtons();
     void refreshWeights();
