@@ -63,6 +63,47 @@ std::map<std::int64_t, double> classWeightFromJson(const json& j) {
     return weights;
 }
 
+/// ["mae", "auc"]: Keras's metric names; each kept once, in the order given.
+std::vector<Metric> metricsFromJson(const json& j) {
+    if (!j.is_array()) throw std::runtime_error("training setting 'metrics' must be a list of metric names");
+    std::vector<Metric> metrics;
+    for (const json& item : j) {
+        const std::string name = item.is_string() ? item.get<std::string>() : item.dump();
+        const auto metric = parseMetric(name);
+        if (!metric) {
+            std::string known;
+            for (Metric m : allMetrics()) known += (known.empty() ? "" : ", ") + metricName(m);
+            throw std::runtime_error("unknown metric '" + printableExcerpt(name, 40) + "' (LayerLoom computes " + known + ")");
+        }
+        if (std::find(metrics.begin(), metrics.end(), *metric) == metrics.end()) metrics.push_back(*metric);
+    }
+    return metrics;
+}
+
+const char* modeName(Monitor::Mode m) {
+    return m == Monitor::Mode::Min ? "min" : m == Monitor::Mode::Max ? "max" : "auto";
+}
+
+/// "val_auc", "auc" or {"quantity": "auc", "mode": "max"}: what early stopping and the
+/// plateau schedule watch. Keras's val_ prefix is read as the quantity itself, since LayerLoom
+/// watches the validation value whenever there is validation data.
+Monitor monitorFromJson(const json& j) {
+    Monitor m;
+    std::string quantity = j.is_string() ? j.get<std::string>() : get<std::string>(j, "quantity", "loss");
+    if (quantity.rfind("val_", 0) == 0) quantity = quantity.substr(4);
+    if (quantity != "loss") {
+        const auto metric = parseMetric(quantity);
+        if (!metric) throw std::runtime_error("training setting 'monitor' names '" + printableExcerpt(quantity, 40) + "', which is neither the loss nor a metric");
+        quantity = metricName(*metric);
+    }
+    m.quantity = quantity;
+    const std::string mode = j.is_object() ? get<std::string>(j, "mode", "auto") : "auto";
+    if (mode == "min") m.mode = Monitor::Mode::Min;
+    else if (mode == "max") m.mode = Monitor::Mode::Max;
+    else if (mode != "auto") throw std::runtime_error("training setting 'monitor' has the mode '" + printableExcerpt(mode, 20) + "' (auto, min or max)");
+    return m;
+}
+
 }  // namespace
 
 TrainConfig trainConfigFromJson(const json& t) {
@@ -98,6 +139,8 @@ TrainConfig trainConfigFromJson(const json& t) {
     if (t.is_object() && t.contains("class_weight") && !t["class_weight"].is_null()) {
         c.classWeight = classWeightFromJson(t["class_weight"]);
     }
+    if (t.is_object() && t.contains("metrics") && !t["metrics"].is_null()) c.metrics = metricsFromJson(t["metrics"]);
+    if (t.is_object() && t.contains("monitor") && !t["monitor"].is_null()) c.monitor = monitorFromJson(t["monitor"]);
     c.epochs = get(t, "epochs", c.epochs);
     c.batchSize = get(t, "batch_size", c.batchSize);
     c.seed = get<std::uint64_t>(t, "seed", c.seed);
@@ -162,6 +205,14 @@ json trainConfigToJson(const TrainConfig& c) {
         json weights = json::object();
         for (const auto& [cls, weight] : c.classWeight) weights[std::to_string(cls)] = weight;
         j["class_weight"] = weights;
+    }
+    if (!c.metrics.empty()) {
+        json names = json::array();
+        for (Metric m : c.metrics) names.push_back(metricName(m));
+        j["metrics"] = names;
+    }
+    if (c.monitor.quantity != "loss" || c.monitor.mode != Monitor::Mode::Auto) {
+        j["monitor"] = {{"quantity", c.monitor.quantity}, {"mode", modeName(c.monitor.mode)}};
     }
     if (c.earlyStopping.enabled) {
         j["early_stopping"] = {{"enabled", true},

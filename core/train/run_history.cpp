@@ -42,11 +42,20 @@ StopReason reasonFrom(const std::string& s) {
 json epochJson(const EpochReport& e) {
     json gradients = json::object();
     for (const LayerGradient& g : e.gradients) gradients[g.layer] = g.norm;
-    return {{"epoch", e.epoch},           {"loss", e.loss},
-            {"accuracy", e.accuracy},     {"val_loss", e.valLoss},
-            {"val_accuracy", e.valAccuracy}, {"learning_rate", e.learningRate},
-            {"seconds", e.elapsedSeconds}, {"samples_per_second", e.samplesPerSecond},
-            {"gradients", gradients}};
+    json j = {{"epoch", e.epoch},           {"loss", e.loss},
+              {"accuracy", e.accuracy},     {"val_loss", e.valLoss},
+              {"val_accuracy", e.valAccuracy}, {"learning_rate", e.learningRate},
+              {"seconds", e.elapsedSeconds}, {"samples_per_second", e.samplesPerSecond},
+              {"gradients", gradients}};
+    if (!e.metrics.empty()) j["metrics"] = e.metrics;
+    return j;
+}
+
+/// Whether `name` is a history name of a metric LayerLoom computes: "mae" or "val_mae".
+bool isMetricHistoryName(const std::string& name) {
+    const std::string_view base = name.rfind("val_", 0) == 0 ? std::string_view(name).substr(4) : std::string_view(name);
+    const auto metric = parseMetric(base);
+    return metric && metricName(*metric) == base;
 }
 
 EpochReport epochFrom(const JsonField& j) {
@@ -63,6 +72,13 @@ EpochReport epochFrom(const JsonField& j) {
         const JsonField gradients = j["gradients"].object();
         for (const auto& [layer, norm] : gradients.value().items()) {
             e.gradients.push_back({layer, JsonField(norm, gradients.pointer() + "/" + layer).number()});
+        }
+    }
+    if (j.has("metrics")) {
+        // Names this version does not compute (a later one's metrics) are left out, not shown.
+        const JsonField metrics = j["metrics"].object();
+        for (const auto& [name, value] : metrics.value().items()) {
+            if (isMetricHistoryName(name)) e.metrics[name] = JsonField(value, metrics.pointer() + "/" + name).number();
         }
     }
     return e;
@@ -148,13 +164,31 @@ TrainingRun runFromJson(const json& document) {
 
 std::string historyCsv(const std::vector<EpochReport>& history) {
     std::ostringstream csv;
-    csv << "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds\n";
+    // The metrics follow the fixed columns, each beside its validation value, in the order of
+    // Keras's names.
+    std::vector<std::string> metrics;
+    for (const EpochReport& e : history) {
+        for (const auto& [name, value] : e.metrics) {
+            if (name.rfind("val_", 0) == 0 || std::find(metrics.begin(), metrics.end(), name) != metrics.end()) continue;
+            metrics.push_back(name);
+        }
+    }
+    std::sort(metrics.begin(), metrics.end());
+    csv << "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds";
+    for (const std::string& name : metrics) csv << "," << name << ",val_" << name;
+    csv << "\n";
     auto cell = [](double v) {
         return v < 0 ? std::string() : (std::ostringstream() << std::setprecision(9) << v).str();
     };
+    auto metricCell = [&](const EpochReport& e, const std::string& name) {
+        const auto found = e.metrics.find(name);
+        return found == e.metrics.end() ? std::string() : cell(found->second);
+    };
     for (const EpochReport& e : history) {
         csv << e.epoch << "," << cell(e.loss) << "," << cell(e.valLoss) << "," << cell(e.accuracy) << ","
-            << cell(e.valAccuracy) << "," << cell(e.learningRate) << "," << cell(e.elapsedSeconds) << "\n";
+            << cell(e.valAccuracy) << "," << cell(e.learningRate) << "," << cell(e.elapsedSeconds);
+        for (const std::string& name : metrics) csv << "," << metricCell(e, name) << "," << metricCell(e, "val_" + name);
+        csv << "\n";
     }
     return csv.str();
 }

@@ -50,7 +50,8 @@ std::optional<int> runNumberOfWeights(std::string_view from);
 TrainingRun runFromJson(const nlohmann::json& j);
 
 /// The per-epoch history as CSV: epoch, loss, val_loss, accuracy, val_accuracy,
-/// learning_rate, seconds (9 significant digits; empty cells where a value does not apply).
+/// learning_rate, seconds, then each metric and its validation value ("mae,val_mae") by name
+/// (9 significant digits; empty cells where a value does not apply).
 std::string historyCsv(const std::vector<EpochReport>& history);
 
 /// What changed from architecture `a` to `b`, one line per change, by layer name:

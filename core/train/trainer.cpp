@@ -202,15 +202,97 @@ void restore(Plan<float>& plan, const std::vector<AlignedVector<float>>& values)
     for (std::size_t i = 0; i < params.size(); ++i) params[i].value = values[i];
 }
 
+/// The metrics a run computes itself: each once, and a classifier's "accuracy" left to
+/// EpochReport::accuracy, which holds the same value.
+std::vector<Metric> reportedMetrics(Loss loss, const std::vector<Metric>& chosen) {
+    std::vector<Metric> metrics;
+    for (Metric m : chosen) {
+        if (m == Metric::Accuracy && isClassification(loss)) continue;
+        if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) metrics.push_back(m);
+    }
+    return metrics;
+}
+
+/// The running metrics of an epoch or an evaluation, fed batch by batch with the model's
+/// output. They read probabilities: logits are turned into them first.
+class MetricSet {
+public:
+    MetricSet(Loss loss, bool fromLogits, const std::vector<Metric>& chosen) : m_loss(loss), m_fromLogits(fromLogits) {
+        for (Metric m : reportedMetrics(loss, chosen)) m_states.emplace_back(m);
+    }
+    void update(const float* y, const float* t, std::int64_t rows, std::int64_t cols) {
+        if (m_states.empty()) return;
+        if (m_fromLogits) {
+            m_probabilities.assign(y, y + rows * cols);
+            logitsToProbabilities(m_loss, m_probabilities.data(), rows, cols);
+            y = m_probabilities.data();
+        }
+        for (MetricState& s : m_states) s.update(y, t, rows, cols, targetColumns(m_loss, cols));
+    }
+    void results(std::map<std::string, double>& into, const char* prefix) const {
+        for (const MetricState& s : m_states) into[prefix + metricName(s.metric())] = s.result();
+    }
+
+private:
+    Loss m_loss;
+    bool m_fromLogits;
+    std::vector<MetricState> m_states;
+    std::vector<float> m_probabilities;
+};
+
 }  // namespace
 
-Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits) {
+bool Monitor::higherIsBetter() const {
+    if (mode != Mode::Auto) return mode == Mode::Max;
+    const auto metric = parseMetric(quantity);
+    return metric && ::loom::higherIsBetter(*metric);
+}
+
+std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols) {
+    const std::int64_t targetCols = targetColumns(config.loss, outputCols);
+    for (Metric m : config.metrics) {
+        if (std::string problem = metricProblem(m, outputCols, targetCols); !problem.empty()) {
+            return "the metric " + problem;
+        }
+    }
+    const std::string& watched = config.monitor.quantity;
+    if (watched == "loss" || (watched == "accuracy" && isClassification(config.loss))) return {};
+    const auto metric = parseMetric(watched);
+    if (!metric || std::find(config.metrics.begin(), config.metrics.end(), *metric) == config.metrics.end()) {
+        std::string chosen;
+        for (Metric m : config.metrics) chosen += (chosen.empty() ? "" : ", ") + metricName(m);
+        return "early stopping and the plateau schedule watch " + watched + ", which is not one of the run's metrics (" +
+               (chosen.empty() ? std::string("there are none") : chosen) + "); add it to the metrics or watch the loss";
+    }
+    return {};
+}
+
+std::optional<double> reportedValue(const EpochReport& report, const std::string& quantity, bool validation) {
+    if (quantity == "loss") {
+        const double v = validation ? report.valLoss : report.loss;
+        return validation && v < 0 ? std::nullopt : std::optional<double>(v);
+    }
+    const auto found = report.metrics.find((validation ? "val_" : "") + quantity);
+    if (found != report.metrics.end()) return found->second;
+    if (quantity == "accuracy") {
+        const double v = validation ? report.valAccuracy : report.accuracy;
+        if (v >= 0) return v;
+    }
+    return std::nullopt;
+}
+
+Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits, const std::vector<Metric>& metrics) {
     // Data of another shape would be read past its end (issue 12, R6).
     if (std::string problem = checkData(plan, data, loss, "evaluation"); !problem.empty()) {
         throw DataError(problem);
     }
-    Evaluation result;
     const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
+    TrainConfig forMetrics;
+    forMetrics.loss = loss;
+    forMetrics.metrics = metrics;
+    if (std::string problem = metricsProblem(forMetrics, out.cols); !problem.empty()) throw DataError(problem);
+    MetricSet metricSet(loss, fromLogits, metrics);
+    Evaluation result;
     std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));
     std::iota(order.begin(), order.end(), 0);
     AlignedVector<float> x, y, rowWeights;
@@ -231,9 +313,11 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool from
             accSum += accuracy<float>(loss, plan.output(0), y.data(), rows, out.cols, fromLogits) *
                       static_cast<double>(batch);
         }
+        metricSet.update(plan.output(0), y.data(), rows, out.cols);
     }
     result.loss = lossSum / static_cast<double>(n) + applyRegularizers(plan, false);
     if (isClassification(loss)) result.accuracy = accSum / static_cast<double>(n);
+    metricSet.results(result.metrics, "");
     return result;
 }
 
@@ -296,6 +380,11 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     }
 
     const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
+    if (std::string problem = metricsProblem(config, out.cols); !problem.empty()) {
+        result.reason = StopReason::InvalidData;
+        result.message = "Cannot train: " + problem + ".";
+        return result;
+    }
     std::vector<float> sampleWeights;
     try {
         sampleWeights = trainingWeights(trainSet, config, out.rowsPerSample);
@@ -397,6 +486,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         }
         const auto epochStart = Clock::now();
         double lossSum = 0.0, accSum = 0.0;
+        MetricSet metrics(config.loss, config.fromLogits, config.metrics);
         std::map<std::string, double> gradSums;  ///< per layer: the sum of its batches' norms
         for (int b = 0; b < batches; ++b) {
             if (control && (control->stopRequested() || !control->waitWhilePaused(onHold))) {
@@ -452,6 +542,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             if (isClassification(config.loss)) {
                 accSum += accuracy<float>(config.loss, plan.output(0), y.data(), rows, out.cols, config.fromLogits) * batch;
             }
+            metrics.update(plan.output(0), y.data(), rows, out.cols);
             seen += batch;
             if (observer) {
                 BatchReport r{epoch, b + 1, batches, loss,
@@ -467,10 +558,12 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         report.epochs = config.epochs;
         report.loss = lossSum / static_cast<double>(n);
         if (isClassification(config.loss)) report.accuracy = accSum / static_cast<double>(n);
+        metrics.results(report.metrics, "");
         if (val) {
-            const Evaluation e = evaluate(plan, *val, config.loss, config.fromLogits);
+            const Evaluation e = evaluate(plan, *val, config.loss, config.fromLogits, config.metrics);
             report.valLoss = e.loss;
             report.valAccuracy = e.accuracy;
+            for (const auto& [name, value] : e.metrics) report.metrics["val_" + name] = value;
         }
         report.learningRate = lr;
         report.elapsedSeconds = earlier + seconds(start);
@@ -489,7 +582,9 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             return result;
         }
 
-        const double monitored = val ? report.valLoss : report.loss;
+        // Lower is better for what is compared: a quantity where higher is better is negated.
+        const double sign = config.monitor.higherIsBetter() ? -1.0 : 1.0;
+        const double monitored = sign * reportedValue(report, config.monitor.quantity, val != nullptr).value_or(NAN);
         if (monitored < best - config.earlyStopping.minDelta) {
             best = monitored;
             result.bestEpoch = epoch;
@@ -513,7 +608,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             if (!bestWeights.empty()) restore(plan, bestWeights);
             result.reason = StopReason::EarlyStopped;
             result.message = "Stopped early after epoch " + std::to_string(epoch) + ": no " +
-                             (val ? "validation " : "") + "loss improvement for " +
+                             (val ? "validation " : "") + config.monitor.quantity + " improvement for " +
                              std::to_string(config.earlyStopping.patience) + " epochs" +
                              (bestWeights.empty() ? "." : "; kept the weights of epoch " +
                                                               std::to_string(result.bestEpoch) + ".");

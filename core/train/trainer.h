@@ -3,16 +3,27 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "data/dataset.h"
 #include "engine/loss.h"
+#include "engine/metrics.h"
 #include "engine/optimizer.h"
 #include "engine/plan.h"
 #include "train/training_control.h"
 
 namespace loom {
+
+/// What early stopping and ReduceLROnPlateau watch: the loss or one of the run's metrics, on
+/// the validation data when there is any (Keras's monitor "val_auc"), else on the training data.
+struct Monitor {
+    enum class Mode { Auto, Min, Max };
+    std::string quantity = "loss";  ///< "loss" or a metric's name (metricName)
+    Mode mode = Mode::Auto;         ///< Auto: max for accuracies and AUC, else min, as Keras
+    bool higherIsBetter() const;
+};
 
 struct EarlyStopping {
     bool enabled = false;
@@ -43,9 +54,16 @@ struct TrainConfig {
     /// classWeight[c] (1 for a class not named). Empty: none. Validation is not weighted by
     /// it, and the losses of values (mse, mae, huber) ignore it.
     std::map<std::int64_t, double> classWeight;
+    /// Keras's compile metrics, computed beside the loss on the training and validation data.
+    std::vector<Metric> metrics;
     EarlyStopping earlyStopping;
     LearningRateSchedule schedule;
+    Monitor monitor;  ///< for early stopping and ReduceOnPlateau
 };
+
+/// Why `config` cannot train a model whose output rows have `outputCols` values; empty when it
+/// can: a metric the shapes do not allow, or a monitor naming no metric of the run.
+std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols);
 
 struct BatchReport {
     int epoch = 0;  ///< from 1
@@ -72,6 +90,9 @@ struct EpochReport {
     double accuracy = -1.0;  ///< classification losses only
     double valLoss = -1.0;   ///< without validation data: -1
     double valAccuracy = -1.0;
+    /// The run's metrics by Keras's history names: "mae", and "val_mae" with validation data.
+    /// A classifier's "accuracy" is the field above, not repeated here.
+    std::map<std::string, double> metrics;
     double learningRate = 0.0;
     double elapsedSeconds = 0.0;
     double samplesPerSecond = 0.0;
@@ -86,8 +107,8 @@ struct TrainingState {
     OptimizerState optimizer;
     std::string dropoutRng;  ///< the random engine of dropout, as std::mt19937_64 writes itself
     double learningRate = 0.0;  ///< where ReduceOnPlateau has taken it
-    /// The best monitored loss (validation loss, else loss) and the epoch that reached it;
-    /// infinite and 0 before the first epoch.
+    /// The best monitored value (TrainConfig::monitor, negated when higher is better) and the
+    /// epoch that reached it; infinite and 0 before the first epoch.
     double best = INFINITY;
     int bestEpoch = 0;
     int sinceBest = 0;
@@ -152,11 +173,17 @@ TrainResult train(Plan<float>& plan, const Dataset& data, const Dataset* validat
 struct Evaluation {
     double loss = 0.0;
     double accuracy = -1.0;
+    std::map<std::string, double> metrics;  ///< by metricName, as EpochReport::metrics
 };
 
-/// The loss (and accuracy for classifiers) over a whole dataset, in inference mode. Throws
-/// DataError when the samples or targets do not have the shapes of the model's Input and output.
-Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits = false);
+/// The loss (and accuracy for classifiers, and `metrics`) over a whole dataset, in inference
+/// mode. Throws DataError when the samples or targets do not have the shapes of the model's
+/// Input and output, or a metric does not fit them.
+Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits = false,
+                    const std::vector<Metric>& metrics = {});
+/// The value of `quantity` ("loss", "accuracy" or a metric's name) in an epoch's report: the
+/// validation value when `validation`. Nullopt when the report does not hold it.
+std::optional<double> reportedValue(const EpochReport& report, const std::string& quantity, bool validation);
 /// The model's outputs for every sample of `x` (samples of the plan's input shape).
 std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x);
 
