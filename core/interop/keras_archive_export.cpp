@@ -119,7 +119,7 @@ json compileConfig(const nlohmann::json& training) {
     return {{"optimizer", kerasObject("keras.optimizers", optimizer["class_name"].get<std::string>(), optimizer["config"])},
             {"loss", kerasLoss(t.loss, t.fromLogits, true)},
             {"loss_weights", nullptr},
-            {"metrics", nullptr},
+            {"metrics", kerasMetrics(t.metrics, t.fromLogits, true)},
             {"weighted_metrics", nullptr},
             {"run_eagerly", false},
             {"steps_per_execution", 1},

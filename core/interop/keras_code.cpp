@@ -81,6 +81,42 @@ std::string classWeightCode(const std::map<std::int64_t, double>& weights) {
     return ", class_weight={" + dict + "}";
 }
 
+/// `, metrics=[...]` for compile, or nothing: names where Keras resolves them, AUC objects
+/// where a name cannot say the curve or that the model outputs logits.
+std::string metricsCode(const TrainConfig& config) {
+    if (config.metrics.empty()) return {};
+    std::string list;
+    for (Metric m : config.metrics) {
+        std::string item = pyString(metricName(m));
+        if (m == Metric::PrAuc) {
+            item = std::string("keras.metrics.AUC(curve=\"PR\", name=\"pr_auc\"") + (config.fromLogits ? ", from_logits=True" : "") + ")";
+        } else if (m == Metric::Auc && config.fromLogits) {
+            item = "keras.metrics.AUC(from_logits=True)";
+        }
+        list += (list.empty() ? "" : ", ") + item;
+    }
+    return ", metrics=[" + list + "]";
+}
+
+/// `, callbacks=[...]` for fit: early stopping and the plateau schedule, watching what the
+/// project watches (its validation value when the fit validates), or nothing.
+std::string callbacksCode(const TrainConfig& config, bool validates) {
+    const std::string monitor = "monitor=" + pyString((validates ? "val_" : "") + config.monitor.quantity) +
+                                ", mode=" + pyString(config.monitor.higherIsBetter() ? "max" : "min");
+    std::string list;
+    if (config.earlyStopping.enabled) {
+        list += "keras.callbacks.EarlyStopping(" + monitor + ", patience=" + std::to_string(config.earlyStopping.patience) +
+                ", min_delta=" + pyNumber(config.earlyStopping.minDelta) +
+                ", restore_best_weights=" + (config.earlyStopping.restoreBestWeights ? "True" : "False") + ")";
+    }
+    if (config.schedule.kind == LearningRateSchedule::Kind::ReduceOnPlateau) {
+        list += std::string(list.empty() ? "" : ", ") + "keras.callbacks.ReduceLROnPlateau(" + monitor +
+                ", factor=" + pyNumber(config.schedule.factor) + ", patience=" + std::to_string(config.schedule.patience) +
+                ", min_delta=0, min_lr=" + pyNumber(config.schedule.minLearningRate) + ")";
+    }
+    return list.empty() ? std::string() : ", callbacks=[" + list + "]";
+}
+
 bool isChain(const ModelGraph& g, const Validation& v) {
     if (v.outputs.size() != 1) return false;
     int inputs = 0;
@@ -180,12 +216,12 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
     py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ", loss="
        << (loss.is_string() ? pyString(loss.get<std::string>())
                             : "keras.losses." + loss["class_name"].get<std::string>() + "(from_logits=True)")
-       << ")\n"
+       << metricsCode(config) << ")\n"
        << "model.summary()\n\n"
        << "# Train on arrays shaped (samples, time, features), e.g. windows of your series:\n"
        << "# model.fit(x, y, epochs=" << config.epochs << ", batch_size=" << config.batchSize
        << ", validation_split=" << pyNumber(validationSplit) << ", shuffle="
-       << (config.shuffle ? "True" : "False") << classWeightCode(config.classWeight) << ")\n";
+       << (config.shuffle ? "True" : "False") << classWeightCode(config.classWeight) << callbacksCode(config, validationSplit > 0) << ")\n";
     return py.str();
 }
 

@@ -10,6 +10,8 @@
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
 #include "io/atomic_file.h"
+#include "io/json_input.h"
+#include "io/message_text.h"
 #include "layers/activations.h"
 #include "layers/input.h"
 #include "layers/keras_config.h"
@@ -129,6 +131,107 @@ json kerasLoss(Loss loss, bool fromLogits, bool keras3) {
     }
     if (keras3) return kerasObject("keras.losses", cls, std::move(config));
     return {{"class_name", cls}, {"config", std::move(config)}};
+}
+
+namespace {
+
+/// Keras's metric classes for the metrics that need an object; the others are written by name.
+const char* metricClass(Metric m) {
+    switch (m) {
+        case Metric::RootMeanSquaredError: return "RootMeanSquaredError";
+        case Metric::Precision: return "Precision";
+        case Metric::Recall: return "Recall";
+        case Metric::Auc:
+        case Metric::PrAuc: return "AUC";
+        default: return nullptr;
+    }
+}
+
+}  // namespace
+
+json kerasMetrics(const std::vector<Metric>& metrics, bool fromLogits, bool keras3) {
+    if (metrics.empty()) return nullptr;
+    json list = json::array();
+    for (Metric m : metrics) {
+        const char* cls = metricClass(m);
+        if (!cls) {
+            list.push_back(metricName(m));
+            continue;
+        }
+        json config = {{"name", metricName(m)}, {"dtype", "float32"}};
+        if (m == Metric::Precision || m == Metric::Recall) {
+            config.update({{"thresholds", nullptr}, {"top_k", nullptr}, {"class_id", nullptr}});
+        } else if (m == Metric::Auc || m == Metric::PrAuc) {
+            config.update({{"num_thresholds", 200},
+                           {"curve", m == Metric::PrAuc ? "PR" : "ROC"},
+                           {"summation_method", "interpolation"},
+                           {"multi_label", false},
+                           {"num_labels", nullptr},
+                           {"label_weights", nullptr},
+                           {"from_logits", fromLogits}});
+        }
+        list.push_back(keras3 ? kerasObject("keras.metrics", cls, std::move(config))
+                              : json{{"class_name", cls}, {"config", std::move(config)}});
+    }
+    return list;
+}
+
+std::optional<Metric> metricFromKeras(const json& entry, std::string& why) {
+    if (entry.is_string()) {
+        const std::string name = entry.get<std::string>();
+        if (const auto m = parseMetric(name)) return m;
+        // Keras resolves class names given as text too: "AUC", "Precision".
+        return metricFromKeras(json{{"class_name", name}, {"config", json::object()}}, why);
+    }
+    if (!entry.is_object() || !entry.contains("class_name") || !entry["class_name"].is_string()) {
+        why = "the metric " + jsonExcerpt(entry, 50) + " is not a metric's name";
+        return std::nullopt;
+    }
+    static const std::map<std::string, Metric> classes{
+        {"MeanAbsoluteError", Metric::MeanAbsoluteError},
+        {"MeanSquaredError", Metric::MeanSquaredError},
+        {"RootMeanSquaredError", Metric::RootMeanSquaredError},
+        {"MeanAbsolutePercentageError", Metric::MeanAbsolutePercentageError},
+        {"BinaryAccuracy", Metric::BinaryAccuracy},
+        {"CategoricalAccuracy", Metric::CategoricalAccuracy},
+        {"SparseCategoricalAccuracy", Metric::SparseCategoricalAccuracy},
+        {"TopKCategoricalAccuracy", Metric::TopKCategoricalAccuracy},
+        {"SparseTopKCategoricalAccuracy", Metric::SparseTopKCategoricalAccuracy},
+        {"Precision", Metric::Precision},
+        {"Recall", Metric::Recall},
+        {"AUC", Metric::Auc}};
+    const std::string cls = entry["class_name"].get<std::string>();
+    const auto found = classes.find(cls);
+    if (found == classes.end()) {
+        why = "the metric " + printableExcerpt(cls, 40) + " is not one LayerLoom computes";
+        return std::nullopt;
+    }
+    const json config = entry.contains("config") && entry["config"].is_object() ? entry["config"] : json::object();
+    // A setting away from the one LayerLoom computes with refuses the metric, by name.
+    const auto differs = [&](const char* key, const json& value) {
+        return config.contains(key) && !config[key].is_null() && config[key] != value;
+    };
+    const char* setting = nullptr;
+    if (differs("threshold", 0.5)) setting = "threshold";
+    if (differs("thresholds", 0.5)) setting = "thresholds";
+    if (differs("top_k", nullptr)) setting = "top_k";
+    if (differs("class_id", nullptr)) setting = "class_id";
+    if (differs("k", 5)) setting = "k";
+    if (differs("num_thresholds", 200)) setting = "num_thresholds";
+    if (differs("multi_label", false)) setting = "multi_label";
+    if (differs("summation_method", "interpolation")) setting = "summation_method";
+    if (differs("label_weights", nullptr)) setting = "label_weights";
+    if (setting) {
+        why = "the metric " + cls + "'s " + setting + " " + jsonExcerpt(config[setting], 20) +
+              " is not imported; LayerLoom computes it with Keras's default";
+        return std::nullopt;
+    }
+    if (found->second == Metric::Auc && config.contains("curve") && config["curve"] == "PR") return Metric::PrAuc;
+    if (differs("curve", "ROC")) {
+        why = "the metric AUC's curve " + jsonExcerpt(config["curve"], 20) + " is not one LayerLoom computes";
+        return std::nullopt;
+    }
+    return found->second;
 }
 
 void exportKerasFile(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file) {

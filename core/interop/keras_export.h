@@ -2,12 +2,14 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/loss.h"
+#include "engine/metrics.h"
 #include "engine/optimizer.h"
 #include "engine/tensor.h"
 #include "graph/project_file.h"
@@ -69,6 +71,16 @@ nlohmann::json kerasOptimizer(const OptimizerConfig& optimizer);
 /// {"class_name": "BinaryCrossentropy", "config": {..., "from_logits": true}} (Keras 3's
 /// reduction name when `keras3`, tf.keras 2's otherwise).
 nlohmann::json kerasLoss(Loss loss, bool fromLogits, bool keras3);
+
+/// The compile metrics as Keras saves them: null for none, else a list holding the names both
+/// tf.keras 2 and Keras 3 resolve ("mae", "accuracy") and metric objects for the others
+/// ({"class_name": "AUC", "config": {..., "curve": "PR"}}; Keras 3's module form when `keras3`).
+/// AUC reads logits as the loss does with `fromLogits`.
+nlohmann::json kerasMetrics(const std::vector<Metric>& metrics, bool fromLogits, bool keras3);
+
+/// The metric a Keras metric entry names (a name, or a metric object with Keras's defaults), or
+/// nullopt with `why` saying what LayerLoom does not compute.
+std::optional<Metric> metricFromKeras(const nlohmann::json& entry, std::string& why);
 
 /// The weights of each layer that has any, in the layer's parameter order, by layer name;
 /// throws std::invalid_argument when one is missing or does not fit its layer.

@@ -11,6 +11,7 @@
 #include "engine/optimizer.h"
 #include "engine/plan.h"
 #include "interop/hdf5_file.h"
+#include "interop/keras_export.h"
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
 #include "interop/zip_archive.h"
@@ -110,8 +111,35 @@ json optimizerSettings(const std::string& name, const json& config, std::vector<
     return opt;
 }
 
-json trainingSettings(const json& loss, const json& optimizer, std::vector<std::string>& notes) {
+/// Keras's compile metrics as the project's: a list of names or metric objects, for tf.keras 2
+/// also nested per output ([["mae"]]). What LayerLoom does not compute is named in `notes`.
+json metricSettings(const json& metrics, std::vector<std::string>& notes) {
+    json names = json::array();
+    const auto take = [&](const json& entry) {
+        std::string why;
+        if (const auto metric = metricFromKeras(entry, why)) {
+            if (std::find(names.begin(), names.end(), metricName(*metric)) == names.end()) names.push_back(metricName(*metric));
+        } else {
+            notes.push_back(why + "; it is left out");
+        }
+    };
+    if (!metrics.is_array()) {
+        if (!metrics.is_null()) take(metrics);
+        return names;
+    }
+    for (const json& entry : metrics) {
+        if (!entry.is_array()) {
+            take(entry);
+            continue;
+        }
+        for (const json& inner : entry) take(inner);
+    }
+    return names;
+}
+
+json trainingSettings(const json& loss, const json& optimizer, const json& metrics, std::vector<std::string>& notes) {
     json training = json::object();
+    if (const json names = metricSettings(metrics, notes); !names.empty()) training["metrics"] = names;
     if (loss.is_string()) {
         if (parseLoss(loss.get<std::string>())) {
             training["loss"] = loss;
@@ -180,7 +208,8 @@ KerasImport readH5(const std::filesystem::path& path) {
     if (const std::optional<std::string> training = file.text("", "training_config")) {
         const json t = parseKerasJson(*training, where + ": training_config");
         if (t.is_object()) {
-            result.project.training = trainingSettings(t.value("loss", json()), t.value("optimizer_config", json()), result.notes);
+            result.project.training = trainingSettings(t.value("loss", json()), t.value("optimizer_config", json()),
+                                                       t.value("metrics", json()), result.notes);
         }
     }
 
@@ -237,7 +266,8 @@ KerasImport readArchive(const std::filesystem::path& path) {
     result.project = topology.project;
     if (config.is_object() && config.contains("compile_config") && config["compile_config"].is_object()) {
         const json& compiled = config["compile_config"];
-        result.project.training = trainingSettings(compiled.value("loss", json()), compiled.value("optimizer", json()), result.notes);
+        result.project.training = trainingSettings(compiled.value("loss", json()), compiled.value("optimizer", json()),
+                                                       compiled.value("metrics", json()), result.notes);
     }
 
     if (!zip.has("model.weights.h5")) {

@@ -27,7 +27,7 @@ json trainingConfig(const nlohmann::json& training) {
     const TrainConfig c = trainConfigFromJson(training);
     const json optimizer = kerasOptimizer(c.optimizer);
     return {{"loss", kerasLoss(c.loss, c.fromLogits, false)},
-            {"metrics", nullptr},
+            {"metrics", kerasMetrics(c.metrics, c.fromLogits, false)},
             {"weighted_metrics", nullptr},
             {"loss_weights", nullptr},
             {"optimizer_config", {{"class_name", optimizer["class_name"]}, {"config", optimizer["config"]}}}};

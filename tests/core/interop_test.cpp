@@ -195,6 +195,25 @@ TEST(KerasCode, FitsWithTheValidationSplitLayerLoomTrainsWith) {
     EXPECT_NE(kerasCode(p).find("validation_split=0.2,"), std::string::npos);
 }
 
+TEST(KerasCode, CompilesWithTheMetricsAndFitsWithTheCallbacksOfTheProject) {
+    Project p = loadProject(LAYERLOOM_EXAMPLES_DIR "/lstm_autoencoder.loom");
+    p.training["metrics"] = {"mae", "pr_auc"};
+    p.training["monitor"] = {{"quantity", "mae"}, {"mode", "auto"}};
+    p.training["early_stopping"] = {{"enabled", true}, {"patience", 4}, {"min_delta", 0.001}, {"restore_best_weights", false}};
+    p.training["schedule"] = {{"kind", "plateau"}, {"factor", 0.5}, {"patience", 2}, {"min_learning_rate", 1e-5}};
+    const std::string code = kerasCode(p);
+    EXPECT_NE(code.find(", metrics=[\"mae\", keras.metrics.AUC(curve=\"PR\", name=\"pr_auc\")])"), std::string::npos) << code;
+    EXPECT_NE(code.find("callbacks=[keras.callbacks.EarlyStopping(monitor=\"val_mae\", mode=\"min\", patience=4, "
+                        "min_delta=0.001, restore_best_weights=False), keras.callbacks.ReduceLROnPlateau(monitor=\"val_mae\", "
+                        "mode=\"min\", factor=0.5, patience=2, min_delta=0, min_lr=1e-05)])"),
+              std::string::npos)
+        << code;
+    // Without validation, Keras watches the training value.
+    p.training["data"]["validation_split"] = 0.0;
+    p.training["monitor"] = "val_pr_auc";
+    EXPECT_NE(kerasCode(p).find("EarlyStopping(monitor=\"pr_auc\", mode=\"max\""), std::string::npos) << kerasCode(p);
+}
+
 TEST(KerasCode, WritesTheConvolutionKindsAsKerasTakesThem) {
     const std::string code = kerasCode(loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_conv.loom"));
     for (const char* line :

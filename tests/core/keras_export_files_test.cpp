@@ -124,7 +124,8 @@ TEST(KerasFileExport, TrainingSettingsComeBackFromBothFormats) {
                                  {"from_logits", true},
                                  {"optimizer",
                                   {{"name", "adam"}, {"learning_rate", 0.003}, {"beta_1", 0.8}, {"amsgrad", true},
-                                   {"weight_decay", 0.01}, {"clipnorm", 2.0}}}};
+                                   {"weight_decay", 0.01}, {"clipnorm", 2.0}}},
+                                 {"metrics", {"mae", "pr_auc", "auc", "precision", "root_mean_squared_error", "accuracy"}}};
     for (const char* name : {"settings.keras", "settings.h5"}) {
         exportKerasFile(original.project, original.weights, dir / name);
         const TrainConfig back = trainConfigFromJson(importKerasFile(dir / name).project.training);
@@ -136,6 +137,9 @@ TEST(KerasFileExport, TrainingSettingsComeBackFromBothFormats) {
         EXPECT_TRUE(back.optimizer.amsgrad) << name;
         EXPECT_DOUBLE_EQ(back.optimizer.weightDecay, 0.01) << name;
         EXPECT_EQ(back.optimizer.clipNorm, 2.0) << name;
+        EXPECT_EQ(back.metrics, (std::vector<Metric>{Metric::MeanAbsoluteError, Metric::PrAuc, Metric::Auc, Metric::Precision,
+                                                     Metric::RootMeanSquaredError, Metric::Accuracy}))
+            << name;
     }
     // Keras's own form of the loss object, as keras.saving.serialize_keras_object writes it.
     ZipReader zip = ZipReader::open(dir / "settings.keras");
@@ -145,7 +149,39 @@ TEST(KerasFileExport, TrainingSettingsComeBackFromBothFormats) {
     EXPECT_EQ(loss["class_name"], "CategoricalCrossentropy");
     EXPECT_EQ(loss["config"]["from_logits"], true);
     EXPECT_EQ(config["compile_config"]["optimizer"]["config"]["amsgrad"], true);
+    // Names where both Kerases resolve them; objects where a name cannot say the curve.
+    const nlohmann::json& metrics = config["compile_config"]["metrics"];
+    ASSERT_EQ(metrics.size(), 6u) << metrics.dump();
+    EXPECT_EQ(metrics[0], "mae");
+    EXPECT_EQ(metrics[1]["class_name"], "AUC");
+    EXPECT_EQ(metrics[1]["config"]["curve"], "PR");
+    EXPECT_EQ(metrics[1]["config"]["name"], "pr_auc");
+    EXPECT_EQ(metrics[1]["config"]["from_logits"], true);  // as the loss reads the output
+    EXPECT_EQ(metrics[3]["class_name"], "Precision");
+    EXPECT_EQ(metrics[5], "accuracy");
     fs::remove_all(dir);
+}
+
+// Keras's metric entries: names, aliases, class names and objects; what LayerLoom does not
+// compute is refused by name.
+TEST(KerasFileExport, MetricEntriesAsKerasWritesThem) {
+    std::string why;
+    EXPECT_EQ(metricFromKeras("acc", why), Metric::Accuracy);
+    EXPECT_EQ(metricFromKeras("AUC", why), Metric::Auc);
+    EXPECT_EQ(metricFromKeras("mean_absolute_error", why), Metric::MeanAbsoluteError);
+    EXPECT_EQ(metricFromKeras({{"class_name", "AUC"}, {"config", {{"curve", "PR"}, {"num_thresholds", 200}}}}, why), Metric::PrAuc);
+    EXPECT_EQ(metricFromKeras({{"class_name", "Recall"}, {"config", {{"thresholds", nullptr}}}}, why), Metric::Recall);
+    EXPECT_EQ(metricFromKeras({{"class_name", "Precision"}, {"config", {{"thresholds", 0.5}}}}, why), Metric::Precision);
+    EXPECT_FALSE(metricFromKeras({{"class_name", "AUC"}, {"config", {{"num_thresholds", 100}}}}, why));
+    EXPECT_EQ(why, "the metric AUC's num_thresholds 100 is not imported; LayerLoom computes it with Keras's default");
+    EXPECT_FALSE(metricFromKeras({{"class_name", "TopKCategoricalAccuracy"}, {"config", {{"k", 3}}}}, why));
+    EXPECT_NE(why.find("k 3"), std::string::npos) << why;
+    EXPECT_FALSE(metricFromKeras("f1_score", why));
+    EXPECT_EQ(why, "the metric f1_score is not one LayerLoom computes");
+    EXPECT_FALSE(metricFromKeras(42, why));
+    EXPECT_EQ(kerasMetrics({}, false, true), nullptr);
+    EXPECT_EQ(kerasMetrics({Metric::Recall}, false, false)[0]["class_name"], "Recall");
+    EXPECT_FALSE(kerasMetrics({Metric::Recall}, false, false)[0].contains("module"));  // tf.keras 2's form
 }
 
 // What Python's re gives for Keras's three expressions (naming.to_snake_case).
