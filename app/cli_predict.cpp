@@ -42,10 +42,12 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
         if (a.flag("json")) {
             json j = {{"loss", e.loss}, {"loss_name", lossName(loss)}, {"samples", result.samples}};
             if (e.accuracy >= 0) j["accuracy"] = e.accuracy;
+            for (const auto& [name, value] : e.metrics) j[name] = value;
             out << j.dump(2) << "\n";
         } else {
             out << lossName(loss) << ": " << std::setprecision(6) << e.loss;
             if (e.accuracy >= 0) out << "  accuracy: " << std::setprecision(4) << e.accuracy;
+            for (const auto& [name, value] : e.metrics) out << "  " << name << ": " << std::setprecision(4) << value;
             out << "  (" << result.samples << " samples)\n";
         }
         return kOk;

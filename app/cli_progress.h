@@ -52,8 +52,15 @@ public:
         m_err << "epoch " << r.epoch << "/" << r.epochs << "  loss " << std::setprecision(6)
               << r.loss;
         if (r.accuracy >= 0) m_err << "  accuracy " << std::setprecision(4) << r.accuracy;
+        // Keras's order: the training metrics, then the validation loss and metrics.
+        for (const auto& [name, value] : r.metrics) {
+            if (name.rfind("val_", 0) != 0) m_err << "  " << name << " " << std::setprecision(4) << value;
+        }
         if (r.valLoss >= 0) m_err << "  val_loss " << std::setprecision(6) << r.valLoss;
         if (r.valAccuracy >= 0) m_err << "  val_accuracy " << std::setprecision(4) << r.valAccuracy;
+        for (const auto& [name, value] : r.metrics) {
+            if (name.rfind("val_", 0) == 0) m_err << "  " << name << " " << std::setprecision(4) << value;
+        }
         m_err << "  lr " << std::setprecision(3) << r.learningRate << "  " << std::fixed
               << std::setprecision(1) << r.elapsedSeconds << "s" << std::defaultfloat << "\n";
     }

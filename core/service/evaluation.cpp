@@ -22,6 +22,7 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
                                                                                  : nlohmann::json::object());
     request.loss = settings.config.loss;
     request.fromLogits = settings.config.fromLogits;
+    request.metrics = settings.config.metrics;
     request.batchSize = settings.config.batchSize;
     if (run) {
         const nlohmann::json& trained = run->run.training;
@@ -35,6 +36,7 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
         const TrainConfig trainedWith = trainConfigFromJson(trained);
         request.loss = trainedWith.loss;
         request.fromLogits = trainedWith.fromLogits;
+        request.metrics = trainedWith.metrics;
         request.normalizer = run->normalizer;
     }
     return request;
@@ -107,7 +109,13 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
             : prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
                           request.normalizer ? &*request.normalizer : nullptr, progress);
     checkTokenIds(request.graph, data);
-    return {evaluate(plan, data.train, request.loss, request.fromLogits), data.train.size()};
+    // A loss chosen for this evaluation may not take every metric the model trained with.
+    const std::int64_t cols = plan.dims(plan.outputs().at(0)).back();
+    std::vector<Metric> metrics;
+    for (Metric m : request.metrics) {
+        if (metricProblem(m, cols, targetColumns(request.loss, cols)).empty()) metrics.push_back(m);
+    }
+    return {evaluate(plan, data.train, request.loss, request.fromLogits, metrics), data.train.size()};
 }
 
 }  // namespace loom

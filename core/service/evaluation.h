@@ -27,6 +27,8 @@ struct EvaluationRequest {
     std::optional<std::filesystem::path> sampleFolder;
     Loss loss = Loss::MeanSquaredError;
     bool fromLogits = false;
+    /// The training settings' metrics; those the loss and output do not allow are left out.
+    std::vector<Metric> metrics;
     int batchSize = 64;
     /// The normaliser the weights were trained with (a run's); none: fitted on this data.
     std::optional<Normalizer> normalizer;

@@ -193,6 +193,25 @@ std::string historyCsv(const std::vector<EpochReport>& history) {
     return csv.str();
 }
 
+std::string metricsLine(const EpochReport& e) {
+    const bool validation = e.valLoss >= 0;
+    std::vector<std::pair<std::string, double>> values;
+    if (e.accuracy >= 0) {
+        values.emplace_back(validation && e.valAccuracy >= 0 ? "val_accuracy" : "accuracy",
+                            validation && e.valAccuracy >= 0 ? e.valAccuracy : e.accuracy);
+    }
+    for (const auto& [name, value] : e.metrics) {
+        // A validation value where there is one, else the training value.
+        const bool val = name.rfind("val_", 0) == 0;
+        if (val ? validation : !(validation && e.metrics.count("val_" + name))) values.emplace_back(name, value);
+    }
+    std::string line;
+    for (const auto& [name, value] : values) {
+        line += (line.empty() ? "" : ", ") + name + " " + (std::ostringstream() << std::setprecision(4) << value).str();
+    }
+    return line;
+}
+
 std::vector<std::string> architectureChanges(const ModelGraph& a, const ModelGraph& b) {
     std::vector<std::string> out;
     auto byName = [](const ModelGraph& g, const std::string& name) -> const Node* {

@@ -54,6 +54,10 @@ TrainingRun runFromJson(const nlohmann::json& j);
 /// (9 significant digits; empty cells where a value does not apply).
 std::string historyCsv(const std::vector<EpochReport>& history);
 
+/// An epoch's metrics in one line, by Keras's names and 4 significant digits, the validation
+/// values where there are any: "val_accuracy 0.9125, val_auc 0.9503". Empty without metrics.
+std::string metricsLine(const EpochReport& epoch);
+
 /// What changed from architecture `a` to `b`, one line per change, by layer name:
 /// "added add_1 (Add)", "removed dense_3", "lstm_2: units 64 -> 128",
 /// "wired lstm_1 -> add_1". Empty when they are the same model.

@@ -253,6 +253,16 @@ TEST(TrainingMetrics, HistoryKeepsThemAndWritesEachBesideItsValidationValue) {
               "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds,auc,val_auc,recall,val_recall\n"
               "1,0.5,0.6,,,0,0,0.75,0.875,0.25,0.5\n"
               "2,0.5,0.6,,,0,0,0.5,,,\n");
+
+    // One line: the validation values where there are any.
+    e.accuracy = 0.8;
+    e.valAccuracy = 0.75;
+    EXPECT_EQ(metricsLine(e), "val_accuracy 0.75, val_auc 0.875, val_recall 0.5");
+    EXPECT_EQ(metricsLine(second), "auc 0.5");
+    e.valLoss = -1;
+    e.metrics = {{"auc", 0.123456}};
+    EXPECT_EQ(metricsLine(e), "accuracy 0.8, auc 0.1235");
+    EXPECT_EQ(metricsLine(EpochReport{}), "");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QMenu>
+#include <QToolButton>
 #include <QComboBox>
 #include <QLabel>
 #include <QFile>
@@ -76,6 +78,25 @@ void choose(QComboBox* box, const QString& data) {
     QVERIFY2(index >= 0, qPrintable(data));
     box->setFocus();
     box->setCurrentIndex(index);
+}
+
+/// Opens a tool button's menu with a click and clicks the entry whose data is `data`, as a
+/// user does (the menu runs its own loop while it is open).
+void pickFromMenu(QToolButton* button, const QString& data) {
+    bool clicked = false;
+    QTimer::singleShot(100, [&] {
+        auto* menu = qobject_cast<QMenu*>(QApplication::activePopupWidget());
+        if (!menu) return;
+        for (QAction* action : menu->actions()) {
+            if (action->data().toString() != data) continue;
+            QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action).center());
+            clicked = true;
+            return;
+        }
+        menu->close();
+    });
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY2(clicked, qPrintable(data));
 }
 
 void typeInto(QAbstractSpinBox* box, const QString& text) {
@@ -661,6 +682,63 @@ private slots:
         settle();
         QVERIFY(!logits->isChecked());
         QVERIFY(classes->text().isEmpty());
+    }
+
+    // Metrics are chosen from a menu and can be watched by early stopping, in their direction;
+    // one the output cannot give blocks Start with the reason. After training the Loss dock
+    // draws the chosen metric, the Runs table and history.csv hold it.
+    void metricsAreChosenWatchedAndShownAfterTraining() {
+        openWithData(2);
+        TrainingPanel* panel = ws()->trainingPanel();
+        auto* metrics = panel->findChild<QToolButton*>("metrics");
+        auto* monitor = panel->findChild<QComboBox*>("monitor");
+        auto* mode = panel->findChild<QComboBox*>("monitorMode");
+        auto* early = panel->findChild<QCheckBox*>("earlyStopping");
+        QVERIFY(metrics && monitor && mode && early);
+        const auto training = [&] { return m_window->document()->project().training; };
+        QCOMPARE(metrics->text(), QString("none"));
+
+        pickFromMenu(metrics, "mae");
+        QCOMPARE(training()["metrics"], nlohmann::json({"mae"}));
+        QCOMPARE(metrics->text(), QString("mae"));
+        QVERIFY(!monitor->isVisible());  // nothing watches yet
+        QTest::mouseClick(early, Qt::LeftButton, {}, QPoint(5, early->height() / 2));
+        settle();
+        QVERIFY(monitor->isVisible());
+        QVERIFY(monitor->findData("mae") >= 0);
+        QVERIFY(monitor->findData("accuracy") < 0);  // a regression has none
+        choose(monitor, "mae");
+        QCOMPARE(mode->currentData().toString(), QString("min"));
+        QCOMPARE(trainConfigFromJson(training()).monitor.quantity, std::string("mae"));
+        QVERIFY(early->text().contains("mae"));
+
+        // A metric the output cannot give: Start says why, before the run.
+        pickFromMenu(metrics, "categorical_accuracy");
+        QVERIFY(!panel->startButton()->isEnabled());
+        QVERIFY2(panel->blockedLabel()->text().contains("categorical_accuracy needs one-hot targets"),
+                 qPrintable(panel->blockedLabel()->text()));
+        pickFromMenu(metrics, "categorical_accuracy");
+        QVERIFY2(panel->startButton()->isEnabled(), qPrintable(panel->startButton()->toolTip()));
+        QCOMPARE(training()["metrics"], nlohmann::json({"mae"}));
+
+        clickStart();
+        waitUntilIdle();
+        LossChart* chart = ws()->lossChart();
+        auto* shown = chart->findChild<QComboBox*>("chartMetric");
+        QVERIFY(shown && shown->isVisible());
+        QCOMPARE(shown->currentData().toString(), QString("mae"));
+        QVERIFY(chart->series("mae") && chart->series("val_mae"));
+        QCOMPARE(chart->series("val_mae")->count(), 2);
+        choose(shown, QString());  // no metric: the loss alone
+        QVERIFY(!chart->series("mae"));
+        QTableWidget* runs = ws()->runs()->table();
+        QVERIFY2(runs->item(0, 7)->text().startsWith("val_mae "), qPrintable(runs->item(0, 7)->text()));
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY2(chart->exportCsv(dir.filePath("history.csv"), &error), qPrintable(error));
+        QFile csv(dir.filePath("history.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QVERIFY(csv.readLine().trimmed().endsWith(",mae,val_mae"));
     }
 
     // Scrolling the Data panel with the wheel scrolls it: the settings that pass under the

@@ -2,6 +2,7 @@
 #include "training/chart_util.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -9,6 +10,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
@@ -18,6 +20,7 @@
 #include <QtCharts/QValueAxis>
 
 #include "export/paint_file.h"
+#include "engine/metrics.h"
 #include "training/decimate.h"
 
 namespace loom::ui {
@@ -37,6 +40,7 @@ LossChart::LossChart(QWidget* parent)
       m_chart(new QChart),
       m_view(new QChartView(m_chart, this)),
       m_log(new QCheckBox(tr("Log scale"), this)),
+      m_metric(new QComboBox(this)),
       m_png(new QPushButton(tr("Export PNG…"), this)),
       m_csv(new QPushButton(tr("Export CSV…"), this)) {
     m_view->setRenderHint(QPainter::Antialiasing);
@@ -46,8 +50,14 @@ LossChart::LossChart(QWidget* parent)
     m_log->setToolTip(tr("A logarithmic loss axis shows late, small improvements"));
     m_png->setToolTip(tr("Save the chart as an image"));
     m_csv->setToolTip(tr("Save the per-epoch history as CSV"));
+    m_metric->setObjectName("chartMetric");
+    m_metric->setToolTip(tr("The metric drawn against the right axis, for the training data (solid) and the "
+                            "validation data (dotted)"));
+    m_metric->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_metric->hide();
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_log);
+    bar->addWidget(m_metric);
     bar->addStretch(1);
     bar->addWidget(m_png);
     bar->addWidget(m_csv);
@@ -56,6 +66,11 @@ LossChart::LossChart(QWidget* parent)
     layout->addLayout(bar);
     layout->addWidget(m_view, 1);
     connect(m_log, &QCheckBox::toggled, this, &LossChart::setLogScale);
+    connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
+        m_metricChoice = m_metric->currentData().toString();
+        m_metricChosen = true;
+        rebuild();
+    });
     m_log->setChecked(QSettings().value("training/logScale", false).toBool());
     auto ask = [this](const QString& title, const QString& suffix) {
         const QString dir = QSettings().value("lastDirectory").toString();
@@ -77,7 +92,33 @@ LossChart::LossChart(QWidget* parent)
 
 void LossChart::setRun(const TrainingRun& run) {
     m_run = run;
+    refreshMetricList();
     rebuild();
+}
+
+void LossChart::refreshMetricList() {
+    QStringList names;
+    if (!m_run.history.empty() && m_run.history.front().accuracy >= 0) names << "accuracy";
+    if (!m_run.history.empty()) {
+        for (const auto& [name, value] : m_run.history.front().metrics) {
+            if (!QString::fromStdString(name).startsWith("val_")) names << QString::fromStdString(name);
+        }
+    }
+    QStringList shown, wanted{QString()};
+    wanted << names;
+    for (int i = 0; i < m_metric->count(); ++i) shown << m_metric->itemData(i).toString();
+    const QSignalBlocker quiet(m_metric);
+    if (shown != wanted) {
+        m_metric->clear();
+        m_metric->addItem(tr("no metric"), QString());
+        for (const QString& name : names) m_metric->addItem(name, name);
+    }
+    // The user's choice while the run has it; else the first metric, as before the choice.
+    if (!names.contains(m_metricChoice) && !(m_metricChoice.isEmpty() && m_metricChosen)) {
+        m_metricChoice = names.isEmpty() ? QString() : names.front();
+    }
+    m_metric->setCurrentIndex(std::max(0, m_metric->findData(m_metricChoice)));
+    m_metric->setVisible(!names.isEmpty());
 }
 
 void LossChart::setOverlays(const QList<TrainingRun>& runs) {
@@ -108,8 +149,22 @@ struct Curve {
     qreal width = 2.0;
     Qt::PenStyle style = Qt::SolidLine;
     bool markers = false;
-    bool accuracy = false;  ///< on the 0..1 axis at the right
+    bool right = false;  ///< a metric, on the axis at the right
 };
+
+/// Metrics between 0 and 1 share a fixed 0..1 axis; errors (mae, mse, ...) get their range.
+bool boundedMetric(const QString& name) {
+    const auto metric = parseMetric(name.toStdString());
+    return metric && higherIsBetter(*metric);
+}
+
+QList<QPointF> metricCurve(const TrainingRun& run, const std::string& name) {
+    QList<QPointF> points;
+    for (const EpochReport& e : run.history) {
+        if (const auto found = e.metrics.find(name); found != e.metrics.end()) points.append(QPointF(e.epoch, found->second));
+    }
+    return points;
+}
 
 QList<QPointF> epochCurve(const TrainingRun& run, double EpochReport::*field) {
     QList<QPointF> points;
@@ -142,18 +197,27 @@ void LossChart::rebuild() {
     if (!m_run.history.empty() && m_run.history.front().valLoss >= 0) {
         curves.append({"val_loss", epochCurve(m_run, &EpochReport::valLoss), kVal, 2.0, Qt::SolidLine, markers, false});
     }
-    if (!m_run.history.empty() && m_run.history.front().accuracy >= 0) {
+    if (m_metricChoice == "accuracy" && !m_run.history.empty() && m_run.history.front().accuracy >= 0) {
         curves.append({"accuracy", epochCurve(m_run, &EpochReport::accuracy), kAcc, 2.0, Qt::SolidLine, false, true});
         if (m_run.history.front().valAccuracy >= 0) {
             curves.append({"val_accuracy", epochCurve(m_run, &EpochReport::valAccuracy), kAcc, 2.0, Qt::DotLine, false, true});
         }
+    } else if (!m_metricChoice.isEmpty() && !m_run.history.empty()) {
+        const std::string name = m_metricChoice.toStdString();
+        if (m_run.history.front().metrics.count(name)) {
+            curves.append({m_metricChoice, metricCurve(m_run, name), kAcc, 2.0, Qt::SolidLine, false, true});
+        }
+        if (m_run.history.front().metrics.count("val_" + name)) {
+            curves.append({"val_" + m_metricChoice, metricCurve(m_run, "val_" + name), kAcc, 2.0, Qt::DotLine, false, true});
+        }
     }
+    const bool boundedRight = m_metricChoice == "accuracy" || boundedMetric(m_metricChoice);
 
     // The same curves as last time (the usual case while a run goes): new points only, no new
     // series or axes, which keeps a live redraw to a few milliseconds.
     QStringList names;
     for (const Curve& c : curves) names << c.name + (c.markers ? "*" : "");
-    const QString layout = names.join('|') + (m_logScale ? "|log" : "|linear");
+    const QString layout = names.join('|') + (m_logScale ? "|log" : "|linear") + (boundedRight ? "|bounded" : "");
     const bool reuse = layout == m_layout;
     if (!reuse) {
         m_layout = layout;
@@ -187,13 +251,14 @@ void LossChart::rebuild() {
             s->setPointsVisible(c.markers);
             m_chart->addSeries(s);
             s->attachAxis(x);
-            if (c.accuracy && !acc) {
+            if (c.right && !acc) {
                 acc = new QValueAxis;
                 acc->setRange(0, 1);
-                acc->setTitleText(tr("accuracy"));
+                acc->setLabelFormat("%.3g");
+                acc->setTitleText(m_metricChoice);
                 m_chart->addAxis(acc, Qt::AlignRight);
             }
-            s->attachAxis(c.accuracy ? static_cast<QAbstractAxis*>(acc) : y);
+            s->attachAxis(c.right ? static_cast<QAbstractAxis*>(acc) : y);
             const QString name = c.name;
             connect(s, &QLineSeries::hovered, this, [this, name](const QPointF& p, bool state) {
                 if (!state) {
@@ -206,15 +271,20 @@ void LossChart::rebuild() {
     }
 
     double lo = INFINITY, hi = -INFINITY, xMax = 1;
+    double rightLo = INFINITY, rightHi = -INFINITY;
     const QList<QAbstractSeries*> series = m_chart->series();
     for (int k = 0; k < curves.size() && k < series.size(); ++k) {
         QList<QPointF> kept;
         kept.reserve(curves[k].points.size());
         for (const QPointF& p : curves[k].points) {
-            if (!std::isfinite(p.y()) || (!curves[k].accuracy && m_logScale && p.y() <= 0)) continue;
+            if (!std::isfinite(p.y()) || (!curves[k].right && m_logScale && p.y() <= 0)) continue;
             kept.append(p);
             xMax = std::max(xMax, p.x());
-            if (curves[k].accuracy) continue;
+            if (curves[k].right) {
+                rightLo = std::min(rightLo, p.y());
+                rightHi = std::max(rightHi, p.y());
+                continue;
+            }
             lo = std::min(lo, p.y());
             hi = std::max(hi, p.y());
         }
@@ -225,6 +295,12 @@ void LossChart::rebuild() {
     if (!xs.isEmpty()) {
         auto* x = static_cast<QValueAxis*>(xs.front());
         setEpochAxis(x, xMax);
+    }
+    if (ys.size() > 1 && !boundedRight && rightLo <= rightHi) {
+        auto* right = static_cast<QValueAxis*>(ys.back());
+        const auto [from, to] = lossAxisRange(rightLo, rightHi);
+        right->setRange(from, to);
+        right->applyNiceNumbers();
     }
     if (!ys.isEmpty()) {
         QAbstractAxis* y = ys.front();

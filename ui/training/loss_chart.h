@@ -8,6 +8,7 @@
 class QChart;
 class QChartView;
 class QCheckBox;
+class QComboBox;
 class QLineSeries;
 class QPushButton;
 
@@ -43,6 +44,9 @@ private:
     QChart* m_chart;
     QChartView* m_view;
     QCheckBox* m_log;
+    QComboBox* m_metric;  ///< the metric drawn against the right axis
+    QString m_metricChoice;
+    bool m_metricChosen = false;  ///< the user picked one (perhaps none): keep it across runs
     QPushButton* m_png;
     QPushButton* m_csv;
     TrainingRun m_run;
@@ -51,6 +55,8 @@ private:
     QString m_layout;  ///< the curves the chart holds now, to refill them in place
 
     void rebuild();
+    /// The metric list after the run changed: accuracy and the run's metrics, keeping the choice.
+    void refreshMetricList();
 };
 
 }  // namespace loom::ui

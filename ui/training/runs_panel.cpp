@@ -47,13 +47,13 @@ QString startedFromText(const TrainingRun& r) {
 RunsPanel::RunsPanel(Document* document, QWidget* parent)
     : QWidget(parent),
       m_document(document),
-      m_table(new QTableWidget(0, 7, this)),
+      m_table(new QTableWidget(0, 8, this)),
       m_details(new QPlainTextEdit(this)),
       m_restore(new QPushButton(tr("Restore Graph"), this)),
       m_delete(new QPushButton(tr("Delete Run"), this)),
       m_import(new QPushButton(tr("Import Run..."), this)) {
     m_table->setHorizontalHeaderLabels({tr("overlay"), tr("run"), tr("started"), tr("epochs"),
-                                        tr("best loss"), tr("ending"), tr("parameters")});
+                                        tr("best loss"), tr("ending"), tr("parameters"), tr("metrics")});
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -183,6 +183,9 @@ void RunsPanel::reload() {
         ending->setToolTip(QString::fromStdString(r.outcome));
         m_table->setItem(row, 5, ending);
         m_table->setItem(row, 6, new QTableWidgetItem(QLocale().toString(static_cast<qlonglong>(r.parameters))));
+        auto* metrics = new QTableWidgetItem(r.history.empty() ? QString() : QString::fromStdString(metricsLine(r.history.back())));
+        metrics->setToolTip(tr("The last epoch's metrics, on the validation data where there is any"));
+        m_table->setItem(row, 7, metrics);
     }
     m_details->setPlainText(m_loadError.isEmpty() ? QString() : tr("Some saved runs could not be read: %1").arg(m_loadError));
     selectionChanged();
@@ -218,8 +221,10 @@ void RunsPanel::selectionChanged() {
         lines << tr("Run %1: %2").arg(r.number).arg(QString::fromStdString(r.outcome));
         if (!r.history.empty()) {
             const EpochReport& e = r.history.back();
-            lines << tr("Last epoch %1: loss %2%3").arg(e.epoch).arg(e.loss, 0, 'g', 5)
-                         .arg(e.valLoss >= 0 ? tr(", val_loss %1").arg(e.valLoss, 0, 'g', 5) : QString());
+            const QString metrics = QString::fromStdString(metricsLine(e));
+            lines << tr("Last epoch %1: loss %2%3%4").arg(e.epoch).arg(e.loss, 0, 'g', 5)
+                         .arg(e.valLoss >= 0 ? tr(", val_loss %1").arg(e.valLoss, 0, 'g', 5) : QString())
+                         .arg(metrics.isEmpty() ? QString() : ", " + metrics);
         }
         lines << tr("Started from: %1").arg(startedFromText(r));
         lines << QString() << tr("Settings:");

@@ -13,9 +13,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include "document/document.h"
@@ -97,6 +99,10 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
       m_early(new QCheckBox(tr("Stop when the loss stops improving"), this)),
       m_patience(new QSpinBox(this)),
       m_restoreBest(new QCheckBox(tr("Keep the best epoch's weights"), this)),
+      m_metrics(new QToolButton(this)),
+      m_monitor(new QComboBox(this)),
+      m_monitorMode(new QComboBox(this)),
+      m_watchRow(new QWidget(this)),
       m_start(new QPushButton(tr("Start"), this)),
       m_pause(new QPushButton(tr("Pause"), this)),
       m_stop(new QPushButton(tr("Stop"), this)),
@@ -156,10 +162,36 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     m_patience->setRange(1, 10000);
     m_patience->setSuffix(tr(" epochs"));
     m_patience->setToolTip(tr("How many epochs without improvement to wait"));
+    m_early->setObjectName("earlyStopping");
+    m_metrics->setObjectName("metrics");
+    m_metrics->setPopupMode(QToolButton::InstantPopup);
+    m_metrics->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_metrics->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    auto* metricMenu = new QMenu(m_metrics);
+    for (Metric m : allMetrics()) {
+        QAction* action = metricMenu->addAction(QString("%1  (%2)").arg(QString::fromStdString(metricTitle(m)),
+                                                                        QString::fromStdString(metricName(m))));
+        action->setCheckable(true);
+        action->setData(QString::fromStdString(metricName(m)));
+    }
+    m_metrics->setMenu(metricMenu);
+    m_metrics->setToolTip(tr("Keras's metrics, computed beside the loss on the training and validation data each epoch "
+                             "and shown in the Loss dock, the Runs table and history.csv"));
+    m_monitor->setObjectName("monitor");
+    m_monitor->setToolTip(tr("What early stopping and the plateau schedule watch: the loss or a metric, "
+                             "on the validation data when there is any"));
+    m_monitorMode->setObjectName("monitorMode");
+    m_monitorMode->addItem(tr("lower is better"), "min");
+    m_monitorMode->addItem(tr("higher is better"), "max");
+    m_monitorMode->setToolTip(tr("Which way counts as an improvement; set for you when you choose what to watch"));
+    auto* watch = new QHBoxLayout(m_watchRow);
+    watch->setContentsMargins(0, 0, 0, 0);
+    watch->addWidget(m_monitor, 1);
+    watch->addWidget(m_monitorMode, 1);
 
     // Narrow enough for the dock it shares with the Inspector: the combo boxes shorten their
     // text to fit, and a narrow dock puts fields under their labels.
-    for (QComboBox* box : {m_loss, m_optimizer, m_schedule}) {
+    for (QComboBox* box : {m_loss, m_optimizer, m_schedule, m_monitor, m_monitorMode}) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         box->setMinimumContentsLength(10);
     }
@@ -168,6 +200,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     form->addRow(tr("Loss"), m_loss);
     form->addRow(QString(), m_fromLogits);
     form->addRow(tr("Class weights"), m_classWeight);
+    form->addRow(tr("Metrics"), m_metrics);
     form->addRow(tr("Optimizer"), m_optimizer);
     form->addRow(tr("Learning rate"), m_lr);
     form->addRow(tr("Momentum"), m_momentum);
@@ -179,6 +212,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     form->addRow(tr("Schedule"), m_schedule);
     form->addRow(tr("Factor"), m_factor);
     form->addRow(tr("Every / patience"), m_every);
+    form->addRow(tr("Watch"), m_watchRow);
     form->addRow(tr("Epochs"), m_epochs);
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Seed"), m_seed);
@@ -250,6 +284,28 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
         m_loading = false;
     });
     connect(m_schedule, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
+    connect(metricMenu, &QMenu::triggered, this, [this] {
+        refreshMetricChoices(m_monitor->currentData().toString().toStdString());
+        if (!m_loading) storeToDocument();
+    });
+    connect(m_loss, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_loading) return;
+        // A regression loss has no accuracy to watch: the watch list follows the loss.
+        refreshMetricChoices(m_monitor->currentData().toString().toStdString());
+        storeToDocument();
+    });
+    connect(m_monitor, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_loading) return;
+        // The direction that fits what is watched, as Keras's mode="auto" picks it.
+        Monitor watched;
+        watched.quantity = m_monitor->currentData().toString().toStdString();
+        m_loading = true;
+        m_monitorMode->setCurrentIndex(watched.higherIsBetter() ? 1 : 0);
+        m_loading = false;
+        showOptimizerFields();
+        storeToDocument();
+    });
+    connect(m_monitorMode, &QComboBox::currentIndexChanged, this, edited);
     for (QDoubleSpinBox* box : {m_lr, m_momentum, m_beta1, m_beta2, m_weightDecay, m_clipNorm, m_factor}) {
         connect(box, &QDoubleSpinBox::valueChanged, this, edited);
     }
@@ -267,6 +323,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
 
     connect(m_document, &Document::trainingChanged, this, [this] {
         if (!m_loading) loadFromDocument();
+        refreshButtons();  // the metrics may no longer fit the output
     });
     connect(m_document, &Document::changed, this, &TrainingPanel::refreshButtons);
     // Whether the weights still fit is worked out shortly after a burst of edits, not on each.
@@ -311,6 +368,19 @@ QString TrainingPanel::modelBlocker() const {
         return tr("Training takes a model with one Input and one output; this one has %1 and %2 (%3). See the Problems panel.")
             .arg(counted(static_cast<qsizetype>(inputs), "Input"), counted(static_cast<qsizetype>(outputs.size()), "output"),
                  names.join(", "));
+    }
+    // Metrics the output's shape does not allow, said before Start rather than when it fails.
+    const auto& output = m_document->validation().of(graph, outputs.front()).output;
+    if (output && output->features().size > 0) {
+        try {
+            const TrainConfig c = trainConfigFromJson(m_document->project().training);
+            if (const std::string problem = metricsProblem(c, output->features().size); !problem.empty()) {
+                return tr("Training cannot start: %1. Change the Metrics or what early stopping watches.")
+                    .arg(QString::fromStdString(problem));
+            }
+        } catch (const std::exception&) {
+            // A damaged training section is the project check's to report.
+        }
     }
     return QString();
 }
@@ -369,6 +439,42 @@ void TrainingPanel::markClassWeights() {
                                  "class's weight (1 for classes not named). Helps when one class is rare.") : problem);
 }
 
+std::vector<Metric> TrainingPanel::chosenMetrics() const {
+    std::vector<Metric> chosen;
+    for (const QAction* action : m_metrics->menu()->actions()) {
+        if (!action->isChecked()) continue;
+        if (const auto m = parseMetric(action->data().toString().toStdString())) chosen.push_back(*m);
+    }
+    return chosen;
+}
+
+void TrainingPanel::refreshMetricChoices(const std::string& watched) {
+    const std::vector<Metric> chosen = chosenMetrics();
+    QStringList names;
+    for (Metric m : chosen) names << QString::fromStdString(metricName(m));
+    m_metrics->setText(names.isEmpty() ? tr("none") : names.join(", "));
+    const auto loss = parseLoss(m_loss->currentData().toString().toStdString());
+    const bool loading = m_loading;
+    m_loading = true;
+    m_monitor->clear();
+    m_monitor->addItem(tr("loss"), "loss");
+    // A classifier's accuracy is always computed, so it can always be watched.
+    if (loss && isClassification(*loss)) m_monitor->addItem(tr("accuracy"), "accuracy");
+    for (Metric m : chosen) {
+        if (m_monitor->findData(QString::fromStdString(metricName(m))) < 0) {
+            m_monitor->addItem(QString::fromStdString(metricName(m)), QString::fromStdString(metricName(m)));
+        }
+    }
+    const int at = m_monitor->findData(QString::fromStdString(watched));
+    m_monitor->setCurrentIndex(std::max(0, at));
+    if (at < 0) {
+        // What was watched is gone: the loss is, the way it is best.
+        m_monitorMode->setCurrentIndex(0);
+    }
+    m_loading = loading;
+    showOptimizerFields();
+}
+
 void TrainingPanel::showOptimizerFields() {
     auto* form = static_cast<QFormLayout*>(m_settings->layout());
     const QString o = m_optimizer->currentData().toString();
@@ -383,6 +489,8 @@ void TrainingPanel::showOptimizerFields() {
     form->setRowVisible(m_factor, s == "step" || s == "plateau");
     form->setRowVisible(m_every, s == "step" || s == "plateau");
     form->setRowVisible(m_patience, m_early->isChecked());
+    form->setRowVisible(m_watchRow, m_early->isChecked() || s == "plateau");
+    m_early->setText(tr("Stop when the %1 stops improving").arg(m_monitor->currentText().isEmpty() ? tr("loss") : m_monitor->currentText()));
     form->setRowVisible(m_restoreBest, m_early->isChecked());
 }
 
@@ -418,6 +526,12 @@ void TrainingPanel::loadFromDocument() {
     m_early->setChecked(c.earlyStopping.enabled);
     m_patience->setValue(c.earlyStopping.patience);
     m_restoreBest->setChecked(c.earlyStopping.restoreBestWeights);
+    for (QAction* action : m_metrics->menu()->actions()) {
+        const auto m = parseMetric(action->data().toString().toStdString());
+        action->setChecked(m && std::find(c.metrics.begin(), c.metrics.end(), *m) != c.metrics.end());
+    }
+    refreshMetricChoices(c.monitor.quantity);
+    m_monitorMode->setCurrentIndex(c.monitor.higherIsBetter() ? 1 : 0);
     m_loading = false;
     showOptimizerFields();
 }
@@ -464,6 +578,13 @@ void TrainingPanel::storeToDocument() {
     c.earlyStopping.enabled = m_early->isChecked();
     c.earlyStopping.patience = m_patience->value();
     c.earlyStopping.restoreBestWeights = m_restoreBest->isChecked();
+    c.metrics = chosenMetrics();
+    c.monitor.quantity = m_monitor->currentData().toString().toStdString();
+    if (c.monitor.quantity.empty()) c.monitor.quantity = "loss";
+    // Mode auto when the chosen direction is the one auto gives, so files say only what differs.
+    c.monitor.mode = Monitor::Mode::Auto;
+    const bool higher = m_monitorMode->currentData().toString() == "max";
+    if (higher != c.monitor.higherIsBetter()) c.monitor.mode = higher ? Monitor::Mode::Max : Monitor::Mode::Min;
     nlohmann::json updated = trainConfigToJson(c);
     if (training.contains("data")) updated["data"] = training["data"];
     m_loading = true;

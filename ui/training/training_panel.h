@@ -13,6 +13,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 
 namespace loom::ui {
 
@@ -20,8 +21,8 @@ class DataPanel;
 class Document;
 class TrainingController;
 
-/// Training settings (loss, optimizer and its parameters, learning rate and schedule, epochs,
-/// batch size, seed, early stopping), the Start / Pause / Stop buttons, progress, and what the
+/// Training settings (loss, metrics, optimizer and its parameters, learning rate and schedule,
+/// epochs, batch size, seed, early stopping and what it watches), the Start / Pause / Stop buttons, progress, and what the
 /// model's weights are. The settings live in the project's `training` section.
 class TrainingPanel : public QWidget {
     Q_OBJECT
@@ -77,6 +78,10 @@ private:
     QCheckBox* m_early;
     QSpinBox* m_patience;
     QCheckBox* m_restoreBest;
+    QToolButton* m_metrics;  ///< a menu of checkable metrics
+    QComboBox* m_monitor;    ///< what early stopping and the plateau watch
+    QComboBox* m_monitorMode;
+    QWidget* m_watchRow;
     QPushButton* m_start;
     QPushButton* m_pause;
     QPushButton* m_stop;
@@ -93,6 +98,11 @@ private:
     /// Borders the class weights in red, with the reason as their tooltip, while the text is
     /// not class weights; otherwise the usual tooltip.
     void markClassWeights();
+    /// The chosen metrics, in Keras's order (allMetrics()).
+    std::vector<Metric> chosenMetrics() const;
+    /// The metrics button's text and the watch list after the loss or the metrics changed;
+    /// keeps the watched quantity when it is still offered.
+    void refreshMetricChoices(const std::string& watched);
     void showOptimizerFields();
     void refreshButtons();
     void refreshWeights();
