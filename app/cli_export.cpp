@@ -46,8 +46,15 @@ int exportJob(const Args& a, const LoadedModel& model, const std::string& file,
     }
     Project project = model.project;
     if (project.name.empty()) project.name = std::filesystem::path(file).stem().string();
-    const PytorchJobReport report = exportTrainingJob(
-        session, project, std::filesystem::absolute(file).lexically_normal().string(), target);
+    PytorchJobReport report;
+    try {
+        report = exportTrainingJob(session, project, std::filesystem::absolute(file).lexically_normal().string(), target);
+    } catch (const DataError& e) {
+        // Settings the job cannot train with (a metric the output cannot give, class weights with
+        // sample weights): the model's problem, said as train says it.
+        err << "layerloom-cli: error: " << file << ": " << e.what() << "\n";
+        return kInvalid;
+    }
     const PreparedData& data = session.data();
     for (const std::string& note : data.notes) err << note << "\n";
     for (const std::string& w : report.warnings) err << "layerloom-cli: warning: " << w << "\n";

@@ -140,6 +140,7 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
     if (data.train.size() == 0) throw std::invalid_argument("the data holds no training samples");
     // Class weights become each training sample's weight here, as LayerLoom's trainer takes them.
     const Dims& outDims = plan.dims(plan.outputs()[0]);
+    if (std::string problem = metricsProblem(in.config, outDims.back()); !problem.empty()) throw DataError(problem);
     const std::vector<float> trainWeights = trainingWeights(data.train, in.config, outDims.size() == 2 ? outDims[0] : 1);
     checkJobFolder(dir);
 
@@ -207,7 +208,7 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
     writeFileAtomically(dir / "job.json", job.dump(1) + "\n");
     report.files.push_back("job.json");
 
-    for (const char* name : {"data.py", "train.py", "torchrun.py"}) {
+    for (const char* name : {"data.py", "train.py", "metrics.py", "torchrun.py"}) {
         writeFileAtomically(dir / name, pytorchJobFile(name));
         report.files.push_back(name);
     }

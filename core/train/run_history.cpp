@@ -169,7 +169,10 @@ std::string historyCsv(const std::vector<EpochReport>& history) {
     std::vector<std::string> metrics;
     for (const EpochReport& e : history) {
         for (const auto& [name, value] : e.metrics) {
-            if (name.rfind("val_", 0) == 0 || std::find(metrics.begin(), metrics.end(), name) != metrics.end()) continue;
+            // Keras's "accuracy" of a model that is no classifier goes into the accuracy columns.
+            if (name == "accuracy" || name.rfind("val_", 0) == 0 || std::find(metrics.begin(), metrics.end(), name) != metrics.end()) {
+                continue;
+            }
             metrics.push_back(name);
         }
     }
@@ -184,9 +187,12 @@ std::string historyCsv(const std::vector<EpochReport>& history) {
         const auto found = e.metrics.find(name);
         return found == e.metrics.end() ? std::string() : cell(found->second);
     };
+    const auto accuracy = [&](const EpochReport& e, double own, const char* name) {
+        return own >= 0 ? cell(own) : metricCell(e, name);
+    };
     for (const EpochReport& e : history) {
-        csv << e.epoch << "," << cell(e.loss) << "," << cell(e.valLoss) << "," << cell(e.accuracy) << ","
-            << cell(e.valAccuracy) << "," << cell(e.learningRate) << "," << cell(e.elapsedSeconds);
+        csv << e.epoch << "," << cell(e.loss) << "," << cell(e.valLoss) << "," << accuracy(e, e.accuracy, "accuracy") << ","
+            << accuracy(e, e.valAccuracy, "val_accuracy") << "," << cell(e.learningRate) << "," << cell(e.elapsedSeconds);
         for (const std::string& name : metrics) csv << "," << metricCell(e, name) << "," << metricCell(e, "val_" + name);
         csv << "\n";
     }

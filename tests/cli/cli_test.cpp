@@ -384,6 +384,18 @@ TEST(CliExport, TrainingJobRefusesWhatCannotBecomeAJob) {
     EXPECT_EQ(r.exitCode, 1) << r.out;
     EXPECT_TRUE(has(r.out, "the model's Input takes 8 features per step")) << r.out;
     EXPECT_FALSE(std::filesystem::exists(dir / "job.json"));
+    // A metric the model's output cannot give, refused before anything is written, as train does.
+    nlohmann::json project = nlohmann::json::parse(readFile(model));
+    project["training"]["metrics"] = {"mae", "categorical_accuracy"};
+    const auto badMetric = std::filesystem::temp_directory_path() / "layerloom_cli_bad_metric.loom";
+    { std::ofstream(badMetric) << project.dump(); }
+    for (const std::string& command : {"export " + badMetric.string() + " " + dir.string() + " --to pytorch-job --data sample:sunspots.csv",
+                                      "train " + badMetric.string() + " --data sample:sunspots.csv --epochs 1 --quiet"}) {
+        r = run(command);
+        EXPECT_EQ(r.exitCode, 1) << command << "\n" << r.out;
+        EXPECT_TRUE(has(r.out, "the metric categorical_accuracy needs one-hot targets")) << r.out;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "job.json"));
     // A folder holding other files is not overwritten.
     std::filesystem::create_directories(dir);
     { std::ofstream(dir / "notes.txt") << "mine"; }
@@ -398,7 +410,7 @@ TEST(CliExport, TrainingJobRefusesWhatCannotBecomeAJob) {
         ASSERT_EQ(r.exitCode, 0) << r.out;
     }
     EXPECT_TRUE(has(r.out, "216 training and 31 validation samples")) << r.out;
-    for (const char* f : {"model.py", "weights.bin", "weights.json", "data.py", "train.py", "torchrun.py", "job.json",
+    for (const char* f : {"model.py", "weights.bin", "weights.json", "data.py", "train.py", "metrics.py", "torchrun.py", "job.json",
                           "README.md", "data/train_series.npy", "data/train_starts.npy", "data/validation_starts.npy"}) {
         EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
     }

@@ -253,6 +253,10 @@ TEST(TrainingMetrics, HistoryKeepsThemAndWritesEachBesideItsValidationValue) {
               "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds,auc,val_auc,recall,val_recall\n"
               "1,0.5,0.6,,,0,0,0.75,0.875,0.25,0.5\n"
               "2,0.5,0.6,,,0,0,0.5,,,\n");
+    // Keras's accuracy of a model that is no classifier fills the accuracy columns.
+    EpochReport regression = e;
+    regression.metrics = {{"accuracy", 0.25}, {"val_accuracy", 0.5}};
+    EXPECT_EQ(historyCsv({regression}), "epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds\n1,0.5,0.6,0.25,0.5,0,0\n");
 
     // One line: the validation values where there are any.
     e.accuracy = 0.8;

@@ -97,7 +97,9 @@ for k in 0 1 2 3 4 5; do
 done
 "$cli" export "$work/settings0.loom" "$work/settings0.keras" --to keras-file --run "$work/settings0/run" > /dev/null
 
-# 5b. The classifier with logits and class weights, then with the data's sample weights.
+# 5b. The classifier with logits, class weights and its accuracies watched by early stopping;
+#     then with one sigmoid output, the data's sample weights and the metrics of binary labels
+#     (AUC, PR AUC, precision, recall): the same metrics every epoch.
 compare classes "$work/classes.npz"
 compare classes "$work/weighted.npz" --weighted
 for k in 6 7; do

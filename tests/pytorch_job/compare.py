@@ -57,6 +57,7 @@ VARIANTS = [
     {"optimizer": {"name": "adam", "learning_rate": 0.01, "clipnorm": 0.05},
      "schedule": {"kind": "plateau", "factor": 0.5, "patience": 1},
      "early_stopping": {"enabled": True, "patience": 2, "min_delta": 0.02, "restore_best_weights": True},
+     "metrics": ["mae", "root_mean_squared_error", "mape", "mse"], "monitor": {"quantity": "mae", "mode": "auto"},
      "epochs": 8},
     {"optimizer": {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": True, "clipvalue": 0.02},
      "schedule": {"kind": "step", "factor": 0.5, "every_epochs": 2}, "epochs": 4},
@@ -69,8 +70,14 @@ VARIANTS = [
      "epochs": 3},
     # For the classifier: logits with class weights, then sample weights (from the data).
     {"loss": "sparse_categorical_crossentropy", "from_logits": True, "class_weight": {"0": 1.0, "1": 3.0},
-     "optimizer": {"name": "adam", "learning_rate": 0.003}, "epochs": 3},
-    {"loss": "sparse_categorical_crossentropy", "optimizer": {"name": "adam", "learning_rate": 0.003}, "epochs": 3},
+     "optimizer": {"name": "adam", "learning_rate": 0.003}, "epochs": 3,
+     "metrics": ["sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy", "accuracy"],
+     "monitor": {"quantity": "sparse_categorical_accuracy", "mode": "auto"},
+     "early_stopping": {"enabled": True, "patience": 1, "restore_best_weights": True}},
+    # ... with one sigmoid output ("binary"), for the metrics of binary labels.
+    # Two epochs: a third drifts apart in float32's last bits, enough to flip a sample at 0.5.
+    {"loss": "binary_crossentropy", "binary": True, "optimizer": {"name": "adam", "learning_rate": 0.003}, "epochs": 2,
+     "metrics": ["auc", "pr_auc", "precision", "recall", "binary_accuracy", "accuracy", "mae"]},
 ]
 
 
@@ -83,6 +90,10 @@ def settings(model, out, k):
         for n in p["graph"]["nodes"]:
             if n["kind"] in ("LSTM", "TimeDistributed"):
                 n["params"]["kernel_regularizer"] = regularizer
+    if v.pop("binary", False):  # one probability instead of a softmax over two classes
+        for n in p["graph"]["nodes"]:
+            if n["params"].get("activation") == "softmax":
+                n["params"]["activation"], n["params"]["units"] = "sigmoid", 1
     if v.get("from_logits"):  # the output layer gives logits: no softmax
         for n in p["graph"]["nodes"]:
             if n["params"].get("activation") == "softmax":
@@ -102,13 +113,22 @@ def runs(a, b, tolerance):
         for key in ("loss", "val_loss", "learning_rate"):
             if relative(x[key], y[key]) > tolerance:
                 fail(f"epoch {x['epoch']}: {key} {x[key]!r} in {a}, {y[key]!r} in {b}")
+        # The metrics: the same names, and values a prediction's last bits cannot move far.
+        ma, mb = x.get("metrics", {}), y.get("metrics", {})
+        if sorted(ma) != sorted(mb):
+            fail(f"epoch {x['epoch']}: metrics {sorted(ma)} in {a}, {sorted(mb)} in {b}")
+        for key in ma:
+            if abs(ma[key] - mb[key]) > 10 * tolerance:
+                fail(f"epoch {x['epoch']}: {key} {ma[key]!r} in {a}, {mb[key]!r} in {b}")
+    metrics = sorted(ra["history"][0].get("metrics", {})) if ra["history"] else []
     wa, wb = read_llw(os.path.join(a, "weights.llw")), read_llw(os.path.join(b, "weights.llw"))
     if sorted(wa) != sorted(wb):
         fail(f"{a} and {b} hold different weights")
     worst = max(float(np.max(np.abs(wa[n] - wb[n]))) for n in wa)
     if worst > 100 * tolerance:
         fail(f"the weights differ by up to {worst:.3g}")
-    print(f"{len(ra['history'])} epochs, ending {ra['ending']}: agree within {tolerance} (weights {worst:.2g})")
+    print(f"{len(ra['history'])} epochs, ending {ra['ending']}: agree within {tolerance} (weights {worst:.2g})" +
+          (f"; metrics {', '.join(metrics)}" if metrics else ""))
 
 
 def read_llw(path):

@@ -35,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import data as job_data  # noqa: E402
+import metrics as job_metrics  # noqa: E402
 from model import Model, load_weights  # noqa: E402
 
 KERAS_EPSILON = 1e-7  # Keras's backend epsilon, for clipping probabilities
@@ -198,10 +199,19 @@ def cell(v):
 
 
 def history_csv(history):
-    lines = ["epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds"]
+    # The metrics follow the fixed columns, each beside its validation value, by name.
+    # Keras's "accuracy" of a model that is no classifier goes into the accuracy columns.
+    names = sorted({k for e in history for k in e.get("metrics", {}) if not k.startswith("val_") and k != "accuracy"})
+    lines = [",".join(["epoch,loss,val_loss,accuracy,val_accuracy,learning_rate,seconds"] +
+                      [f"{n},val_{n}" for n in names])]
     for e in history:
-        lines.append(",".join([str(e["epoch"]), cell(e["loss"]), cell(e["val_loss"]), cell(e["accuracy"]),
-                               cell(e["val_accuracy"]), cell(e["learning_rate"]), cell(e["seconds"])]))
+        m = e.get("metrics", {})
+        acc, val_acc = e["accuracy"], e["val_accuracy"]
+        lines.append(",".join([str(e["epoch"]), cell(e["loss"]), cell(e["val_loss"]),
+                               cell(acc) if acc >= 0 or "accuracy" not in m else cell(m["accuracy"]),
+                               cell(val_acc) if val_acc >= 0 or "val_accuracy" not in m else cell(m["val_accuracy"]),
+                               cell(e["learning_rate"]), cell(e["seconds"])] +
+                              [cell(m[k]) if k in m else "" for n in names for k in (n, "val_" + n)]))
     return "\n".join(lines) + "\n"
 
 
@@ -246,6 +256,8 @@ class Job:
         self.classification = self.loss_name.endswith("crossentropy")
         self.rows = self.job["output"]["rows_per_sample"]
         self.cols = self.job["output"]["cols"]
+        self.metric_names = self.training.get("metrics", [])
+        self.monitor = self.training.get("monitor") or {"quantity": "loss", "mode": "auto"}
 
         self.distributed = "RANK" in os.environ and "WORLD_SIZE" in os.environ
         cuda = torch.cuda.is_available() and args.device != "cpu"
@@ -312,12 +324,17 @@ class Job:
         w = split.sample_weights(index)
         return losses if w is None else losses * torch.from_numpy(w).to(losses.device, losses.dtype)
 
+    def metric_set(self):
+        return job_metrics.MetricSet(self.metric_names, self.loss_name, self.classification, self.from_logits,
+                                     self.rows, self.cols, self.device)
+
     def evaluate(self, split):
-        """Loss (and accuracy) over a split in inference mode, shared out among the processes."""
+        """Loss, accuracy and metrics over a split in inference mode, shared out among the processes."""
         self.model.eval()
         n = len(split)
         share = np.array_split(np.arange(n), self.world)[self.rank]
         sums = torch.zeros(2, dtype=torch.float64, device=self.device)
+        metrics = self.metric_set()
         with torch.no_grad():
             for start in range(0, len(share), self.batch_size):
                 index = share[start:start + self.batch_size]
@@ -326,11 +343,13 @@ class Job:
                 sums[0] += self.losses(split, index, pred, y).double().sum()
                 if self.classification:
                     sums[1] += correct_counts(self.loss_name, pred, y, self.rows, self.cols, self.from_logits).sum()
+                metrics.update(pred, y)
             penalty = float(self.penalty())
         if self.distributed:
             dist.all_reduce(sums)
+            metrics.all_reduce(dist)
         loss = float(sums[0]) / n + penalty
-        return loss, (float(sums[1]) / (n * self.per_sample_count()) if self.classification else -1.0)
+        return loss, (float(sums[1]) / (n * self.per_sample_count()) if self.classification else -1.0), metrics.results()
 
     def per_sample_count(self):
         return self.rows * self.cols if self.loss_name == "binary_crossentropy" else self.rows
@@ -451,6 +470,7 @@ class Job:
             self.model.train()
             epoch_start = time.perf_counter()
             right = torch.zeros((), dtype=torch.float64, device=self.device)  # right answers
+            metrics = self.metric_set()
             batch_sums = torch.zeros(len(self.sampler), dtype=torch.float64, device=self.device)
             counts, penalties = [], []  # each global batch's samples and regularisation penalty
             grad_sums = torch.zeros(len(layers), dtype=torch.float64, device=self.device)
@@ -471,6 +491,7 @@ class Job:
                     batch_sums[b] = local.detach().double()
                     if self.classification:
                         right += correct_counts(self.loss_name, pred.detach(), y, self.rows, self.cols, self.from_logits).sum()
+                    metrics.update(pred, y)
                 counts.append(count)
                 penalties.append(float(penalty))
                 # Computed where the tensors are, then read once: a non-finite loss or gradient
@@ -494,26 +515,31 @@ class Job:
             if self.distributed:
                 dist.all_reduce(right)
                 dist.all_reduce(batch_sums)
+                metrics.all_reduce(dist)
             state["batch_losses"] += batch_means(batch_sums, counts, penalties)
             report = {"epoch": epoch,
                       "loss": (float(batch_sums.sum()) + sum(p * c for p, c in zip(penalties, counts))) / n,
                       "accuracy": float(right) / (n * self.per_sample_count()) if self.classification else -1.0,
-                      "val_loss": -1.0, "val_accuracy": -1.0, "learning_rate": lr}
+                      "val_loss": -1.0, "val_accuracy": -1.0, "learning_rate": lr, "metrics": metrics.results()}
             if self.val_split is not None:
-                report["val_loss"], report["val_accuracy"] = self.evaluate(self.val_split)
+                report["val_loss"], report["val_accuracy"], val_metrics = self.evaluate(self.val_split)
+                report["metrics"].update({"val_" + k: v for k, v in val_metrics.items()})
             now = time.perf_counter()
             report["seconds"] = earlier + now - start
             report["samples_per_second"] = n / max(1e-9, now - epoch_start)
             report["gradients"] = {layer: math.sqrt(g) / len(self.sampler) for layer, g in zip(layers, grad_sums.tolist())}
             state["history"].append(report)
             self.print_epoch(report, epochs)
-            monitored = report["val_loss"] if self.val_split is not None else report["loss"]
-            if not math.isfinite(monitored):
+            validating = self.val_split is not None
+            if not math.isfinite(report["val_loss"] if validating else report["loss"]):
                 state["epochs_done"] = epoch
                 message = f"The validation loss became NaN or infinite at epoch {epoch}. Training stopped."
                 self.write_run(state, "non_finite", message, True)
                 self.say(message)
                 return 1
+            # Lower is better for what is compared: a quantity where higher is better is negated.
+            sign = -1.0 if job_metrics.higher_is_better(self.monitor) else 1.0
+            monitored = sign * job_metrics.watched_value(report, self.monitor["quantity"], validating)
             if monitored < state["best"] - early.get("min_delta", 0.0):
                 state["best"], state["best_epoch"], state["since_best"] = monitored, epoch, 0
                 if early["enabled"] and early.get("restore_best_weights", True):
@@ -533,8 +559,8 @@ class Job:
                 kept = state["best_weights"]
                 if kept is not None:
                     self.restore(kept)
-                message = (f"Stopped early after epoch {epoch}: no {'validation ' if self.val_split is not None else ''}"
-                           f"loss improvement for {early['patience']} epochs" +
+                message = (f"Stopped early after epoch {epoch}: no {'validation ' if validating else ''}"
+                           f"{self.monitor['quantity']} improvement for {early['patience']} epochs" +
                            (f"; kept the weights of epoch {state['best_epoch']}." if kept is not None else "."))
                 self.write_run(state, "early_stopped", message, True)
                 self.say(message)
@@ -552,10 +578,16 @@ class Job:
         text = f"epoch {r['epoch']}/{epochs}  loss {r['loss']:.6g}"
         if r["accuracy"] >= 0:
             text += f"  accuracy {r['accuracy']:.4g}"
+        for name, value in sorted(r["metrics"].items()):  # Keras's order: training, then validation
+            if not name.startswith("val_"):
+                text += f"  {name} {value:.4g}"
         if r["val_loss"] >= 0:
             text += f"  val_loss {r['val_loss']:.6g}"
         if r["val_accuracy"] >= 0:
             text += f"  val_accuracy {r['val_accuracy']:.4g}"
+        for name, value in sorted(r["metrics"].items()):
+            if name.startswith("val_"):
+                text += f"  {name} {value:.4g}"
         self.say(text + f"  lr {r['learning_rate']:.3g}  {r['seconds']:.1f}s")
 
     def kept_weights(self):
