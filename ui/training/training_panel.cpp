@@ -96,7 +96,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
       m_batch(new QSpinBox(this)),
       m_seed(new QSpinBox(this)),
       m_shuffle(new QCheckBox(tr("Shuffle the samples every epoch"), this)),
-      m_early(new QCheckBox(tr("Stop when the loss stops improving"), this)),
+      m_early(new QCheckBox(tr("Stop early when it stops improving"), this)),
       m_patience(new QSpinBox(this)),
       m_restoreBest(new QCheckBox(tr("Keep the best epoch's weights"), this)),
       m_metrics(new QToolButton(this)),
@@ -175,8 +175,6 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
         action->setData(QString::fromStdString(metricName(m)));
     }
     m_metrics->setMenu(metricMenu);
-    m_metrics->setToolTip(tr("Keras's metrics, computed beside the loss on the training and validation data each epoch "
-                             "and shown in the Loss dock, the Runs table and history.csv"));
     m_monitor->setObjectName("monitor");
     m_monitor->setToolTip(tr("What early stopping and the plateau schedule watch: the loss or a metric, "
                              "on the validation data when there is any"));
@@ -212,12 +210,12 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     form->addRow(tr("Schedule"), m_schedule);
     form->addRow(tr("Factor"), m_factor);
     form->addRow(tr("Every / patience"), m_every);
-    form->addRow(tr("Watch"), m_watchRow);
     form->addRow(tr("Epochs"), m_epochs);
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(QString(), m_shuffle);
     form->addRow(QString(), m_early);
+    form->addRow(tr("Watch"), m_watchRow);
     form->addRow(tr("Patience"), m_patience);
     form->addRow(QString(), m_restoreBest);
     m_settings->setLayout(form);
@@ -452,7 +450,11 @@ void TrainingPanel::refreshMetricChoices(const std::string& watched) {
     const std::vector<Metric> chosen = chosenMetrics();
     QStringList names;
     for (Metric m : chosen) names << QString::fromStdString(metricName(m));
-    m_metrics->setText(names.isEmpty() ? tr("none") : names.join(", "));
+    // Elided, so that long names do not widen the dock; the tooltip lists them all.
+    const QString list = names.isEmpty() ? tr("none") : names.join(", ");
+    m_metrics->setText(m_metrics->fontMetrics().elidedText(list, Qt::ElideRight, 170));
+    m_metrics->setToolTip(tr("%1\n\nKeras's metrics, computed beside the loss on the training and validation data each "
+                             "epoch and shown in the Loss dock, the Runs table and history.csv").arg(list));
     const auto loss = parseLoss(m_loss->currentData().toString().toStdString());
     const bool loading = m_loading;
     m_loading = true;
@@ -490,7 +492,8 @@ void TrainingPanel::showOptimizerFields() {
     form->setRowVisible(m_every, s == "step" || s == "plateau");
     form->setRowVisible(m_patience, m_early->isChecked());
     form->setRowVisible(m_watchRow, m_early->isChecked() || s == "plateau");
-    m_early->setText(tr("Stop when the %1 stops improving").arg(m_monitor->currentText().isEmpty() ? tr("loss") : m_monitor->currentText()));
+    m_early->setToolTip(tr("Stop when the %1 has not improved for the patience's epochs (Keras's EarlyStopping)")
+                            .arg(m_monitor->currentText().isEmpty() ? tr("loss") : m_monitor->currentText()));
     form->setRowVisible(m_restoreBest, m_early->isChecked());
 }
 
