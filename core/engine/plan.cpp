@@ -241,6 +241,26 @@ const Dims& Plan<S>::dims(NodeId node) const {
     return m_dims[slot(node)];
 }
 
+namespace {
+
+/// Fills `values` from `draw`, in order.
+template <class V, class Draw>
+void fill(V& values, Draw draw) {
+    for (auto& x : values) x = static_cast<std::remove_reference_t<decltype(x)>>(draw());
+}
+
+/// Draws of a normal distribution, redrawn while more than 2 standard deviations from the
+/// mean, as Keras's TruncatedNormal.
+auto truncatedNormal(double mean, double stddev, std::mt19937_64& rng) {
+    return [mean, stddev, &rng, dist = std::normal_distribution<double>(0.0, 1.0)]() mutable {
+        double z = dist(rng);
+        while (std::abs(z) > 2.0) z = dist(rng);
+        return mean + stddev * z;
+    };
+}
+
+}  // namespace
+
 template <class S>
 void Plan<S>::initialize(std::uint64_t seed) {
     [[maybe_unused]] const SerialProducts serial;  // empty without OpenMP
@@ -251,29 +271,48 @@ void Plan<S>::initialize(std::uint64_t seed) {
         // needs a matrix.
         const std::int64_t cols = p.shape.shape.empty() ? 1 : p.shape.shape.back();
         const std::int64_t rows = cols > 0 ? p.shape.size() / cols : 0;
-        switch (p.shape.init) {
+        const Initializer& init = p.shape.init;
+        const Fans fans = fansOf(p.shape.shape);
+        // Keras's VarianceScaling: the variance scale / n, with n the fan in, or the mean of
+        // both fans (Glorot); normal ones draw from a normal truncated at 2 standard
+        // deviations, whose spread 0.8796... makes up for the cut tails.
+        const auto varianceScaling = [&](double scale, bool fanAvg, bool normal) {
+            const double n = std::max(1.0, fanAvg ? (fans.in + fans.out) / 2.0 : fans.in);
+            if (normal) return fill(p.value, truncatedNormal(0.0, std::sqrt(scale / n) / 0.87962566103423978, rng));
+            const double limit = std::sqrt(3.0 * scale / n);
+            std::uniform_real_distribution<double> dist(-limit, limit);
+            return fill(p.value, [&] { return dist(rng); });
+        };
+        switch (init.kind) {
             case Init::Zeros: break;
             case Init::Ones: std::fill(p.value.begin(), p.value.end(), S(1)); break;
-            case Init::LstmBias: {
-                const std::int64_t u = p.shape.size() / 4;
-                std::fill(p.value.begin() + u, p.value.begin() + 2 * u, S(1));
+            case Init::Constant: std::fill(p.value.begin(), p.value.end(), static_cast<S>(init.a)); break;
+            case Init::RandomUniform: {
+                std::uniform_real_distribution<double> dist(init.a, init.b);
+                fill(p.value, [&] { return dist(rng); });
                 break;
             }
-            case Init::Uniform: {
-                std::uniform_real_distribution<double> dist(-0.05, 0.05);
-                for (S& x : p.value) x = static_cast<S>(dist(rng));
+            case Init::RandomNormal: {
+                std::normal_distribution<double> dist(init.a, init.b);
+                fill(p.value, [&] { return dist(rng); });
                 break;
             }
-            case Init::GlorotUniform: {
-                const Fans fans = fansOf(p.shape.shape);
-                const double limit = std::sqrt(6.0 / (fans.in + fans.out));
-                std::uniform_real_distribution<double> dist(-limit, limit);
-                for (S& x : p.value) x = static_cast<S>(dist(rng));
+            case Init::TruncatedNormal: fill(p.value, truncatedNormal(init.a, init.b, rng)); break;
+            case Init::GlorotUniform: varianceScaling(1.0, true, false); break;
+            case Init::GlorotNormal: varianceScaling(1.0, true, true); break;
+            case Init::HeUniform: varianceScaling(2.0, false, false); break;
+            case Init::HeNormal: varianceScaling(2.0, false, true); break;
+            case Init::LecunUniform: varianceScaling(1.0, false, false); break;
+            case Init::LecunNormal: varianceScaling(1.0, false, true); break;
+            case Init::Identity: {
+                // Keras takes matrices only; a weight of another rank is refused when the
+                // layer's parameters are checked (see the layer's weight check).
+                for (std::int64_t i = 0; i < std::min(rows, cols); ++i) p.value[static_cast<std::size_t>(i * cols + i)] = static_cast<S>(init.a);
                 break;
             }
             case Init::Orthogonal: {
                 // Keras: QR of a normal matrix, signs fixed by R's diagonal; the taller side
-                // first.
+                // first; times the gain.
                 const bool wide = rows < cols;
                 const Eigen::Index r = wide ? cols : rows, c = wide ? rows : cols;
                 std::normal_distribution<double> dist(0.0, 1.0);
@@ -286,9 +325,13 @@ void Plan<S>::initialize(std::uint64_t seed) {
                     if (rr(j, j) < 0) q.col(j) *= -1.0;
                 }
                 if (wide) q.transposeInPlace();
-                MatMap<S>(p.value.data(), rows, cols) = q.cast<S>();
+                MatMap<S>(p.value.data(), rows, cols) = (init.a * q).cast<S>();
                 break;
             }
+        }
+        if (p.shape.forgetGateOnes) {
+            const std::int64_t u = p.shape.size() / 4;
+            std::fill(p.value.begin() + u, p.value.begin() + 2 * u, S(1));
         }
     }
 }

@@ -18,6 +18,74 @@ std::string formatDim(std::int64_t size) {
 
 }  // namespace
 
+namespace {
+
+struct InitializerEntry {
+    Initializer::Kind kind;
+    const char* name;
+    const char* first;
+    const char* second;
+    double a, b;  ///< Keras's defaults
+};
+
+constexpr InitializerEntry kInitializers[] = {
+    {Initializer::Kind::GlorotUniform, "glorot_uniform", "", "", 0, 0},
+    {Initializer::Kind::GlorotNormal, "glorot_normal", "", "", 0, 0},
+    {Initializer::Kind::HeUniform, "he_uniform", "", "", 0, 0},
+    {Initializer::Kind::HeNormal, "he_normal", "", "", 0, 0},
+    {Initializer::Kind::LecunUniform, "lecun_uniform", "", "", 0, 0},
+    {Initializer::Kind::LecunNormal, "lecun_normal", "", "", 0, 0},
+    {Initializer::Kind::Orthogonal, "orthogonal", "gain", "", 1.0, 0},
+    {Initializer::Kind::RandomNormal, "random_normal", "mean", "stddev", 0.0, 0.05},
+    {Initializer::Kind::RandomUniform, "random_uniform", "minval", "maxval", -0.05, 0.05},
+    {Initializer::Kind::TruncatedNormal, "truncated_normal", "mean", "stddev", 0.0, 0.05},
+    {Initializer::Kind::Zeros, "zeros", "", "", 0, 0},
+    {Initializer::Kind::Ones, "ones", "", "", 0, 0},
+    {Initializer::Kind::Constant, "constant", "value", "", 0.0, 0},
+    {Initializer::Kind::Identity, "identity", "gain", "", 1.0, 0},
+};
+
+const InitializerEntry& initializerEntry(Initializer::Kind kind) {
+    for (const InitializerEntry& e : kInitializers) {
+        if (e.kind == kind) return e;
+    }
+    return kInitializers[0];
+}
+
+}  // namespace
+
+Initializer::Initializer(Kind k) : kind(k), a(initializerEntry(k).a), b(initializerEntry(k).b) {}
+
+std::string initializerName(Initializer::Kind kind) { return initializerEntry(kind).name; }
+
+const std::vector<Initializer::Kind>& allInitializers() {
+    static const std::vector<Initializer::Kind> all = [] {
+        std::vector<Initializer::Kind> v;
+        for (const InitializerEntry& e : kInitializers) v.push_back(e.kind);
+        return v;
+    }();
+    return all;
+}
+
+bool parseInitializer(const std::string& name, Initializer::Kind& kind) {
+    const std::string n = name == "uniform" ? "random_uniform" : name == "normal" ? "random_normal"
+                          : name == "zero"  ? "zeros"
+                          : name == "one"   ? "ones"
+                                            : name;
+    for (const InitializerEntry& e : kInitializers) {
+        if (n == e.name) {
+            kind = e.kind;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::pair<const char*, const char*> initializerArguments(Initializer::Kind kind) {
+    const InitializerEntry& e = initializerEntry(kind);
+    return {e.first, e.second};
+}
+
 std::string regularizerName(Regularizer::Kind kind) {
     switch (kind) {
         case Regularizer::Kind::None: return "none";
@@ -52,6 +120,14 @@ std::string formatParam(const ParamValue& value) {
                     return "l1_l2(" + formatNumber(r.l1) + ", " + formatNumber(r.l2) + ")";
             }
             return "None";
+        }
+        std::string operator()(const Initializer& init) const {
+            const auto [first, second] = initializerArguments(init.kind);
+            std::string text = initializerName(init.kind);
+            if (*first == '\0') return text;
+            text += std::string("(") + first + "=" + formatNumber(init.a);
+            if (*second != '\0') text += std::string(", ") + second + "=" + formatNumber(init.b);
+            return text + ")";
         }
         std::string operator()(const Dims& dims) const {
             std::string text = "(";

@@ -10,6 +10,7 @@
 
 #include "graph/base64.h"
 #include "io/atomic_file.h"
+#include "io/message_text.h"
 #include "io/json_input.h"
 #include "layers/layer_registry.h"
 #include "version.h"
@@ -92,6 +93,7 @@ public:
             case ParamType::Float: return number(j, ptr);
             case ParamType::Choice: return text(j, ptr);
             case ParamType::Regularization: return regularizer(j, ptr);
+            case ParamType::Initialization: return initializer(j, ptr);
             case ParamType::Shape: {
                 if (!j.is_array()) fail(ptr, "expected a shape such as [32, 1], found " +
                                                  typeName(j));
@@ -118,6 +120,25 @@ public:
         if (j.contains("l1")) r.l1 = number(j["l1"], ptr + "/l1");
         if (j.contains("l2")) r.l2 = number(j["l2"], ptr + "/l2");
         return r;
+    }
+
+    /// "glorot_uniform", or {"type": "random_normal", "mean": 0, "stddev": 0.05}; numbers left
+    /// out take Keras's defaults.
+    Initializer initializer(const json& j, const std::string& ptr) const {
+        const bool object = j.is_object();
+        const std::string type = object ? text(member(j, ptr, "type"), ptr + "/type") : text(j, ptr);
+        Initializer::Kind kind{};
+        if (!parseInitializer(type, kind)) {
+            fail(object ? ptr + "/type" : ptr, "expected an initialiser such as glorot_uniform or random_normal, found \"" +
+                                                   printableExcerpt(type, 40) + "\"");
+        }
+        Initializer init(kind);
+        if (object) {
+            const auto [first, second] = initializerArguments(kind);
+            if (*first && j.contains(first)) init.a = number(j[first], ptr + "/" + first);
+            if (*second && j.contains(second)) init.b = number(j[second], ptr + "/" + second);
+        }
+        return init;
     }
 
     Node node(const json& j, const std::string& ptr) {
@@ -180,6 +201,13 @@ json paramJson(const ParamValue& value) {
         json operator()(const Regularizer& r) const {
             if (r.kind == Regularizer::Kind::None) return nullptr;
             return json{{"type", regularizerName(r.kind)}, {"l1", r.l1}, {"l2", r.l2}};
+        }
+        json operator()(const Initializer& init) const {
+            const auto [first, second] = initializerArguments(init.kind);
+            if (*first == '\0') return initializerName(init.kind);
+            json j = {{"type", initializerName(init.kind)}, {first, init.a}};
+            if (*second) j[second] = init.b;
+            return j;
         }
         json operator()(const Dims& dims) const {
             json arr = json::array();

@@ -35,6 +35,8 @@ const std::vector<ParamSpec>& Conv1dSpec::params() const {
          .help = "Whether the layer adds a bias vector."},
         {.name = "kernel_regularizer", .type = ParamType::Regularization, .defaultValue = Regularizer{},
          .help = "Penalty on the kernel added to the loss."},
+        initializerParam("kernel_initializer", Init::GlorotUniform, "kernel"),
+        initializerParam("bias_initializer", Init::Zeros, "bias"),
     };
     return schema;
 }
@@ -58,8 +60,8 @@ std::string Conv1dSpec::explainSize(const Node& node, const Dim& dim) const {
 std::vector<ParamShape> Conv1dSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t filters = node.param<std::int64_t>("filters");
     std::vector<ParamShape> w{
-        {"kernel", {node.param<std::int64_t>("kernel_size"), inputs.front().back(), filters}, Init::GlorotUniform}};
-    if (node.param<bool>("use_bias")) w.push_back({"bias", {filters}, Init::Zeros});
+        {"kernel", {node.param<std::int64_t>("kernel_size"), inputs.front().back(), filters}, node.param<Initializer>("kernel_initializer")}};
+    if (node.param<bool>("use_bias")) w.push_back({"bias", {filters}, node.param<Initializer>("bias_initializer")});
     return w;
 }
 
@@ -78,8 +80,6 @@ json Conv1dSpec::kerasConfig(const Node& node, KerasFormat format, std::span<con
     for (const char* key : {"kernel_size", "strides", "dilation_rate"}) c[key] = json::array({c[key]});
     c["data_format"] = "channels_last";
     c["groups"] = 1;
-    c["kernel_initializer"] = kerasInitializer(Init::GlorotUniform, format);
-    c["bias_initializer"] = kerasInitializer(Init::Zeros, format);
     nullKerasOptions(c, {"bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
     return c;
 }

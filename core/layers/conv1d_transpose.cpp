@@ -50,6 +50,8 @@ const std::vector<ParamSpec>& Conv1dTransposeSpec::params() const {
         {.name = "use_bias", .type = ParamType::Bool, .defaultValue = true, .help = "Whether the layer adds a bias vector."},
         {.name = "kernel_regularizer", .type = ParamType::Regularization, .defaultValue = Regularizer{},
          .help = "Penalty on the kernel added to the loss."},
+        initializerParam("kernel_initializer", Init::GlorotUniform, "kernel"),
+        initializerParam("bias_initializer", Init::Zeros, "bias"),
     };
     return schema;
 }
@@ -114,8 +116,8 @@ std::string Conv1dTransposeSpec::explainSize(const Node& node, const Dim& dim) c
 std::vector<ParamShape> Conv1dTransposeSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t filters = node.param<std::int64_t>("filters");
     std::vector<ParamShape> w{
-        {"kernel", {node.param<std::int64_t>("kernel_size"), filters, inputs.front().back()}, Init::GlorotUniform}};
-    if (node.param<bool>("use_bias")) w.push_back({"bias", {filters}, Init::Zeros});
+        {"kernel", {node.param<std::int64_t>("kernel_size"), filters, inputs.front().back()}, node.param<Initializer>("kernel_initializer")}};
+    if (node.param<bool>("use_bias")) w.push_back({"bias", {filters}, node.param<Initializer>("bias_initializer")});
     return w;
 }
 
@@ -133,8 +135,6 @@ json Conv1dTransposeSpec::kerasConfig(const Node& node, KerasFormat format, std:
     const std::int64_t outputPadding = node.param<std::int64_t>("output_padding");
     c["output_padding"] = outputPadding < 0 ? json(nullptr) : json::array({outputPadding});
     c["data_format"] = "channels_last";
-    c["kernel_initializer"] = kerasInitializer(Init::GlorotUniform, format);
-    c["bias_initializer"] = kerasInitializer(Init::Zeros, format);
     nullKerasOptions(c, {"bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
     return c;
 }

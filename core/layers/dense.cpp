@@ -20,6 +20,8 @@ const std::vector<ParamSpec>& DenseSpec::params() const {
          .help = "Whether the layer adds a bias vector."},
         {.name = "kernel_regularizer", .type = ParamType::Regularization,
          .defaultValue = Regularizer{}, .help = "Penalty on the kernel added to the loss."},
+        initializerParam("kernel_initializer", Init::GlorotUniform, "kernel"),
+        initializerParam("bias_initializer", Init::Zeros, "bias"),
     };
     return schema;
 }
@@ -32,8 +34,8 @@ std::optional<TensorShape> DenseSpec::inferShape(const ShapeContext& ctx) const 
 
 std::vector<ParamShape> DenseSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t u = node.param<std::int64_t>("units");
-    std::vector<ParamShape> w{{"kernel", {inputs.front().back(), u}, Init::GlorotUniform}};
-    if (node.param<bool>("use_bias")) w.push_back({"bias", {u}, Init::Zeros});
+    std::vector<ParamShape> w{{"kernel", {inputs.front().back(), u}, node.param<Initializer>("kernel_initializer")}};
+    if (node.param<bool>("use_bias")) w.push_back({"bias", {u}, node.param<Initializer>("bias_initializer")});
     return w;
 }
 
@@ -45,8 +47,6 @@ using nlohmann::json;
 
 json DenseSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
     json c = kerasParams(*this, node, format);
-    c["kernel_initializer"] = kerasInitializer(Init::GlorotUniform, format);
-    c["bias_initializer"] = kerasInitializer(Init::Zeros, format);
     nullKerasOptions(c, {"bias_regularizer", "kernel_constraint", "bias_constraint"});
     if (format == KerasFormat::TfKeras2) c["activity_regularizer"] = nullptr;
     return c;

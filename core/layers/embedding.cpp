@@ -18,6 +18,7 @@ const std::vector<ParamSpec>& EmbeddingSpec::params() const {
          .minValue = 1, .maxValue = 1 << 20, .onCard = true},
         {.name = "embeddings_regularizer", .type = ParamType::Regularization,
          .defaultValue = Regularizer{}, .help = "Penalty on the embedding table added to the loss."},
+        initializerParam("embeddings_initializer", Init::RandomUniform, "embedding table"),
     };
     return schema;
 }
@@ -37,7 +38,8 @@ std::optional<TensorShape> EmbeddingSpec::inferShape(const ShapeContext& ctx) co
 }
 
 std::vector<ParamShape> EmbeddingSpec::weights(const Node& node, std::span<const Dims>) const {
-    return {{"embeddings", {node.param<std::int64_t>("input_dim"), node.param<std::int64_t>("output_dim")}, Init::Uniform}};
+    return {{"embeddings", {node.param<std::int64_t>("input_dim"), node.param<std::int64_t>("output_dim")},
+             node.param<Initializer>("embeddings_initializer")}};
 }
 
 std::string EmbeddingSpec::explainSize(const Node& node, const Dim& dim) const {
@@ -48,7 +50,6 @@ using nlohmann::json;
 
 json EmbeddingSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
     json c = kerasParams(*this, node, format);
-    c["embeddings_initializer"] = kerasInitializer(Init::Uniform, format);
     c["mask_zero"] = false;
     nullKerasOptions(c, {"activity_regularizer", "embeddings_constraint"});
     if (format == KerasFormat::TfKeras2) c["input_length"] = nullptr;

@@ -18,7 +18,7 @@ const std::vector<ParamSpec>& GruSpec::params() const {
 std::vector<ParamShape> GruSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t u = node.param<std::int64_t>("units");
     // reset_after keeps an input bias and a recurrent bias, one row each.
-    ParamShape bias{"bias", {3 * u}, Init::Zeros};
+    ParamShape bias{"bias", {3 * u}};
     if (node.param<bool>("reset_after")) bias.shape = {2, 3 * u};
     return gateWeights(node, inputs.front().back(), 3, std::move(bias));
 }

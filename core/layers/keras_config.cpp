@@ -1,6 +1,9 @@
 #include "layers/keras_config.h"
 
+#include <cctype>
+
 #include "io/json_input.h"
+#include "io/message_text.h"
 #include "io/python_text.h"
 #include "layers/activations.h"
 
@@ -18,23 +21,104 @@ json kerasBaseConfig(const std::string& name, KerasFormat format) {
     return c;
 }
 
-json kerasInitializer(Init init, KerasFormat format) {
+namespace {
+
+/// Glorot, He and LeCun as Keras's VarianceScaling: scale, mode, and whether normal.
+struct Scaling {
+    Initializer::Kind kind;
+    double scale;
+    const char* mode;
+    bool normal;
+};
+constexpr Scaling kScalings[] = {
+    {Initializer::Kind::GlorotUniform, 1.0, "fan_avg", false}, {Initializer::Kind::GlorotNormal, 1.0, "fan_avg", true},
+    {Initializer::Kind::HeUniform, 2.0, "fan_in", false},      {Initializer::Kind::HeNormal, 2.0, "fan_in", true},
+    {Initializer::Kind::LecunUniform, 1.0, "fan_in", false},   {Initializer::Kind::LecunNormal, 1.0, "fan_in", true},
+};
+
+/// Keras's class name: GlorotUniform, RandomNormal, ...
+std::string className(Initializer::Kind kind) {
+    std::string snake = initializerName(kind), camel;
+    bool upper = true;
+    for (char c : snake) {
+        if (c == '_') {
+            upper = true;
+            continue;
+        }
+        camel += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+        upper = false;
+    }
+    return camel;
+}
+
+}  // namespace
+
+json kerasInitializer(const Initializer& init, KerasFormat format) {
     const bool k3 = format == KerasFormat::Keras3;
-    const auto object = [&](const char* cls, json config) {
+    const auto object = [&](const std::string& cls, json config) {
         return k3 ? kerasObject("keras.initializers", cls, std::move(config))
                   : json{{"class_name", cls}, {"config", std::move(config)}};
     };
-    switch (init) {
-        case Init::GlorotUniform:
-            if (k3) return object("GlorotUniform", {{"seed", nullptr}});
-            return object("VarianceScaling", {{"scale", 1.0}, {"mode", "fan_avg"}, {"distribution", "uniform"}, {"seed", nullptr}});
-        case Init::Orthogonal: return object("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}});
-        case Init::Ones: return object("Ones", json::object());
-        case Init::Uniform: return object("RandomUniform", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}});
-        case Init::Zeros:
-        case Init::LstmBias: break;  // unit_forget_bias says the rest
+    for (const Scaling& s : kScalings) {
+        if (s.kind != init.kind) continue;
+        if (k3) return object(className(init.kind), {{"seed", nullptr}});
+        return object("VarianceScaling", {{"scale", s.scale}, {"mode", s.mode},
+                                          {"distribution", s.normal ? "truncated_normal" : "uniform"}, {"seed", nullptr}});
     }
-    return object("Zeros", json::object());
+    json config = json::object();
+    const auto [first, second] = initializerArguments(init.kind);
+    if (*first) config[first] = init.a;
+    if (*second) config[second] = init.b;
+    const bool random = init.kind == Initializer::Kind::Orthogonal || init.kind == Initializer::Kind::RandomNormal ||
+                        init.kind == Initializer::Kind::RandomUniform || init.kind == Initializer::Kind::TruncatedNormal;
+    if (random) config["seed"] = nullptr;
+    return object(className(init.kind), std::move(config));
+}
+
+Initializer initializerFromKeras(const json& value, std::string& why) {
+    why.clear();
+    Initializer::Kind kind{};
+    if (value.is_string()) {
+        if (parseInitializer(value.get<std::string>(), kind)) return Initializer(kind);
+        why = "the initialiser " + jsonExcerpt(value, 40) + " is not one LayerLoom has";
+        return {};
+    }
+    if (!value.is_object() || !value.contains("class_name") || !value["class_name"].is_string()) {
+        why = "the initialiser " + jsonExcerpt(value, 40) + " is neither a name nor an initialiser object";
+        return {};
+    }
+    const std::string cls = value["class_name"].get<std::string>();
+    const json config = value.contains("config") && value["config"].is_object() ? value["config"] : json::object();
+    if (cls == "VarianceScaling") {
+        const double scale = kerasValue(config, "scale", 1.0);
+        const std::string mode = kerasValue(config, "mode", std::string("fan_in"));
+        std::string distribution = kerasValue(config, "distribution", std::string("truncated_normal"));
+        if (distribution == "normal") distribution = "truncated_normal";  // Keras 2's older name
+        for (const Scaling& s : kScalings) {
+            if (s.scale == scale && mode == s.mode && distribution == (s.normal ? "truncated_normal" : "uniform")) return Initializer(s.kind);
+        }
+        why = "the initialiser VarianceScaling(scale=" + jsonExcerpt(config.value("scale", json(1.0)), 20) + ", mode=" + mode +
+              ", distribution=" + distribution + ") is not one LayerLoom has (it has Glorot, He and LeCun's)";
+        return {};
+    }
+    for (Initializer::Kind k : allInitializers()) {
+        if (className(k) != cls) continue;
+        Initializer init(k);
+        const auto [first, second] = initializerArguments(k);
+        try {
+            if (*first) init.a = kerasValue(config, first, init.a);
+            if (*second) init.b = kerasValue(config, second, init.b);
+        } catch (const json::exception&) {
+            why = "the initialiser " + cls + "'s config " + jsonExcerpt(config, 40) + " does not hold numbers";
+            return {};
+        }
+        return init;
+    }
+    // Keras's other spellings of the same classes.
+    if (cls == "Zeros" || cls == "Zero") return Initializer(Initializer::Kind::Zeros);
+    if (cls == "Ones" || cls == "One") return Initializer(Initializer::Kind::Ones);
+    why = "the initialiser " + printableExcerpt(cls, 40) + " is not one LayerLoom has";
+    return {};
 }
 
 json kerasRegularizer(const Regularizer& r, KerasFormat format) {
@@ -60,6 +144,13 @@ json kerasParams(const LayerSpec& spec, const Node& node, KerasFormat format) {
         if (const auto* d = std::get_if<double>(&v)) c[p.name] = *d;
         if (const auto* s = std::get_if<std::string>(&v)) c[p.name] = *s;
         if (const auto* r = std::get_if<Regularizer>(&v)) c[p.name] = kerasRegularizer(*r, format);
+        if (const auto* init = std::get_if<Initializer>(&v)) c[p.name] = kerasInitializer(*init, format);
+    }
+    // Initialisers are written whether or not the layer sets them: Keras's defaults differ by layer.
+    for (const ParamSpec& p : spec.params()) {
+        if (p.type == ParamType::Initialization && !c.contains(p.name)) {
+            c[p.name] = kerasInitializer(std::get<Initializer>(p.defaultValue), format);
+        }
     }
     return c;
 }
@@ -93,6 +184,7 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
                     if (p.name.ends_with("activation")) params[p.name] = std::string("linear");
                     break;
                 case ParamType::Regularization: params[p.name] = Regularizer{}; break;
+                case ParamType::Initialization: break;  // None: the layer's default
                 case ParamType::Int: return p.name + " is None, where " + std::string(spec.kind()) + " needs a whole number";
                 case ParamType::Float:
                 case ParamType::Shape: break;
@@ -109,6 +201,13 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
                                                                      : v.get<std::string>();
                     break;
                 case ParamType::Regularization: params[p.name] = regularizerOf(v); break;
+                case ParamType::Initialization: {
+                    std::string why;
+                    const Initializer init = initializerFromKeras(v, why);
+                    if (!why.empty()) return p.name + ": " + why;
+                    params[p.name] = init;
+                    break;
+                }
                 case ParamType::Shape: break;
             }
         } catch (const json::exception&) {
@@ -147,6 +246,13 @@ std::string pythonValue(const ParamSpec& p, const ParamValue& v) {
         if (*s == "hard_sigmoid" && p.type == ParamType::Choice) return "hard_sigmoid";
         return python::quoted(*s);
     }
+    if (const auto* init = std::get_if<Initializer>(&v)) {
+        const auto [first, second] = initializerArguments(init->kind);
+        if (*first == '\0') return python::quoted(initializerName(init->kind));
+        std::string args = std::string(first) + "=" + python::number(init->a);
+        if (*second) args += std::string(", ") + second + "=" + python::number(init->b);
+        return "keras.initializers." + className(init->kind) + "(" + args + ")";
+    }
     if (const auto* r = std::get_if<Regularizer>(&v)) {
         if (r->kind == Regularizer::Kind::None) return "None";
         return "regularizers.L1L2(l1=" + python::number(r->l1) + ", l2=" + python::number(r->l2) + ")";
@@ -161,6 +267,8 @@ std::string kerasPythonArguments(const LayerSpec& spec, const Node& node) {
     for (const ParamSpec& p : spec.params()) {
         auto it = node.params.find(p.name);
         if (it == node.params.end() || p.type == ParamType::Shape || !spec.paramApplies(node, p.name)) continue;
+        // An initialiser at the layer's default is Keras's default too: not written.
+        if (p.type == ParamType::Initialization && it->second == p.defaultValue) continue;
         if (!out.empty()) out += ", ";
         out += p.name + "=" + pythonValue(p, it->second);
     }

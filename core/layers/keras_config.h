@@ -16,8 +16,12 @@ namespace loom {
 nlohmann::json kerasObject(std::string_view module, std::string_view className, nlohmann::json config);
 /// A layer's own part of every config: name and trainable, and Keras 3's dtype policy.
 nlohmann::json kerasBaseConfig(const std::string& name, KerasFormat format);
-/// An initialiser as `format` writes it.
-nlohmann::json kerasInitializer(Init init, KerasFormat format);
+/// An initialiser as `format` writes it: Keras 3's class (GlorotUniform, RandomNormal, ...), or
+/// for tf.keras 2 and TF.js the VarianceScaling that Glorot, He and LeCun stand for.
+nlohmann::json kerasInitializer(const Initializer& init, KerasFormat format);
+/// The initialiser a Keras config names (a name such as "he_normal", or an object with its
+/// class and config); empty `why` on success, else what LayerLoom does not have.
+Initializer initializerFromKeras(const nlohmann::json& value, std::string& why);
 nlohmann::json kerasRegularizer(const Regularizer& r, KerasFormat format);
 /// The schema's parameters of `node` under Keras's names, Shape parameters left out.
 nlohmann::json kerasParams(const LayerSpec& spec, const Node& node, KerasFormat format);

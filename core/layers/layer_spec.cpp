@@ -17,6 +17,11 @@ std::int64_t LayerSpec::trainingCache(const Node&, std::span<const Dims>, const 
     return 0;
 }
 
+ParamSpec initializerParam(const char* name, Initializer::Kind kind, const char* weight) {
+    return {.name = name, .type = ParamType::Initialization, .defaultValue = Initializer(kind),
+            .help = std::string("How the ") + weight + " starts before training (Keras's " + name + ")."};
+}
+
 std::int64_t LayerSpec::paramCount(const Node& node, std::span<const TensorShape> inputs, std::int64_t* frozen) const {
     if (frozen) *frozen = 0;
     std::vector<Dims> sizes;
@@ -149,6 +154,17 @@ std::optional<std::string> checkParam(const ParamSpec& spec, const ParamValue& v
                 for (const auto& c : spec.choices) list += (list.empty() ? "" : ", ") + c;
                 return "'" + s + "' is not one of: " + list;
             }
+            return std::nullopt;
+        }
+        case ParamType::Initialization: {
+            if (!std::holds_alternative<Initializer>(value)) return "must be an initialiser";
+            const auto& init = std::get<Initializer>(value);
+            if (!std::isfinite(init.a) || !std::isfinite(init.b) || std::abs(init.a) > 1e6 || std::abs(init.b) > 1e6) {
+                return "must have finite numbers of at most a million";
+            }
+            const bool normal = init.kind == Initializer::Kind::RandomNormal || init.kind == Initializer::Kind::TruncatedNormal;
+            if (normal && !(init.b > 0)) return "needs a stddev above 0";
+            if (init.kind == Initializer::Kind::RandomUniform && init.a > init.b) return "needs minval at most maxval";
             return std::nullopt;
         }
         case ParamType::Regularization: {

@@ -21,7 +21,7 @@ namespace loom {
 inline constexpr std::int64_t kMaxSteps = std::int64_t{1} << 24;
 inline constexpr std::int64_t kMaxFeatures = std::int64_t{1} << 20;
 
-enum class ParamType { Bool, Int, Float, Choice, Regularization, Shape };
+enum class ParamType { Bool, Int, Float, Choice, Regularization, Shape, Initialization };
 
 /// One parameter of a layer kind. The inspector, the file format, validation and the exporters
 /// all read this schema.
@@ -40,6 +40,9 @@ struct ParamSpec {
     /// it ("None (no cap)").
     std::string noneText;
 };
+
+/// A weight's initialiser as a parameter (`kernel_initializer`), with Keras's default for it.
+ParamSpec initializerParam(const char* name, Initializer::Kind kind, const char* weight);
 
 /// What an input port accepts.
 enum class InputRank { Any, Sequence, Vector };

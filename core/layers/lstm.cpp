@@ -14,8 +14,10 @@ const std::vector<ParamSpec>& LstmSpec::params() const {
 
 std::vector<ParamShape> LstmSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t u = node.param<std::int64_t>("units");
-    return gateWeights(node, inputs.front().back(), 4,
-                       {"bias", {4 * u}, node.param<bool>("unit_forget_bias") ? Init::LstmBias : Init::Zeros});
+    // Keras: the bias initialiser's values, then ones for the forget gate with unit_forget_bias.
+    ParamShape bias{"bias", {4 * u}};
+    bias.forgetGateOnes = node.param<bool>("unit_forget_bias");
+    return gateWeights(node, inputs.front().back(), 4, std::move(bias));
 }
 
 std::vector<std::string_view> LstmSpec::pytorchClasses() const {

@@ -37,6 +37,9 @@ std::vector<ParamSpec> RecurrentSpec::commonParams() {
     p.push_back({.name = "kernel_regularizer", .type = ParamType::Regularization,
                  .defaultValue = Regularizer{},
                  .help = "Penalty on the input kernel added to the loss."});
+    p.push_back(initializerParam("kernel_initializer", Init::GlorotUniform, "input kernel"));
+    p.push_back(initializerParam("recurrent_initializer", Init::Orthogonal, "recurrent kernel"));
+    p.push_back(initializerParam("bias_initializer", Init::Zeros, "bias"));
     return p;
 }
 
@@ -76,8 +79,9 @@ std::optional<TensorShape> RecurrentSpec::inferShape(const ShapeContext& ctx) co
 std::vector<ParamShape> RecurrentSpec::gateWeights(const Node& node, std::int64_t in, int gates,
                                                   ParamShape bias) {
     const std::int64_t u = node.param<std::int64_t>("units");
-    std::vector<ParamShape> w{{"kernel", {in, gates * u}, Init::GlorotUniform},
-                              {"recurrent_kernel", {u, gates * u}, Init::Orthogonal}};
+    std::vector<ParamShape> w{{"kernel", {in, gates * u}, node.param<Initializer>("kernel_initializer")},
+                              {"recurrent_kernel", {u, gates * u}, node.param<Initializer>("recurrent_initializer")}};
+    bias.init = node.param<Initializer>("bias_initializer");
     if (node.param<bool>("use_bias")) w.push_back(std::move(bias));
     return w;
 }
@@ -96,9 +100,6 @@ using nlohmann::json;
 
 json RecurrentSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
     json c = kerasParams(*this, node, format);
-    c["kernel_initializer"] = kerasInitializer(Init::GlorotUniform, format);
-    c["recurrent_initializer"] = kerasInitializer(Init::Orthogonal, format);
-    c["bias_initializer"] = kerasInitializer(Init::Zeros, format);
     nullKerasOptions(c, {"recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                          "recurrent_constraint", "bias_constraint"});
     c["return_state"] = false;

@@ -18,7 +18,7 @@ const std::vector<ParamSpec>& SimpleRnnSpec::params() const {
 
 std::vector<ParamShape> SimpleRnnSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t u = node.param<std::int64_t>("units");
-    return gateWeights(node, inputs.front().back(), 1, {"bias", {u}, Init::Zeros});
+    return gateWeights(node, inputs.front().back(), 1, {"bias", {u}});
 }
 
 std::int64_t SimpleRnnSpec::trainingCache(const Node&, std::span<const Dims> inputs, const Dims& output) const {

@@ -4,17 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "graph/param_value.h"
+
 namespace loom {
 
-/// How a weight starts: Keras's initialisers.
-enum class Init {
-    GlorotUniform,  ///< uniform in +-sqrt(6 / (fan_in + fan_out))
-    Orthogonal,     ///< QR of a normal matrix, as (prod(shape[:-1]), shape[-1])
-    Zeros,
-    Ones,
-    LstmBias,  ///< zeros, with the forget gate's quarter at 1 (unit_forget_bias)
-    Uniform,   ///< Keras's "uniform": RandomUniform in [-0.05, 0.05) (Embedding's default)
-};
+/// Keras's initialisers by kind, with their default numbers (Init::GlorotUniform).
+using Init = Initializer::Kind;
 
 /// One weight of a layer as its kind declares it: Keras's name (`kernel`, `bias`, or a nested
 /// one such as `forward_lstm/kernel` for a wrapper), shape, initialiser, and whether the
@@ -23,8 +18,10 @@ enum class Init {
 struct ParamShape {
     std::string name;
     std::vector<std::int64_t> shape;
-    Init init = Init::Zeros;
+    Initializer init = Init::Zeros;
     bool trainable = true;
+    /// An LSTM's bias with unit_forget_bias: after `init`, the forget gate's quarter is 1.
+    bool forgetGateOnes = false;
     std::int64_t size() const {
         std::int64_t n = 1;
         for (std::int64_t d : shape) n *= d;

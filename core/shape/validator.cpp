@@ -289,6 +289,34 @@ private:
         NodeReport& r = m_result.nodes[i];
         r.output = spec.inferShape(ctx);
         if (!shapes.empty()) r.params = spec.paramCount(node, shapes, &r.frozenParams);
+        if (!shapes.empty()) checkIdentityInitializers(node, spec, shapes);
+    }
+
+    /// Keras's identity initialiser makes matrices only: on a weight of another rank (a
+    /// Conv1D's kernel, a bias) Keras refuses it, and so does LayerLoom, naming the weight.
+    void checkIdentityInitializers(const Node& node, const LayerSpec& spec, std::span<const TensorShape> shapes) {
+        const bool any = std::any_of(node.params.begin(), node.params.end(), [](const auto& entry) {
+            const auto* init = std::get_if<Initializer>(&entry.second);
+            return init && init->kind == Initializer::Kind::Identity;
+        });
+        if (!any) return;
+        std::vector<Dims> sizes;
+        for (const TensorShape& s : shapes) {
+            sizes.push_back(s.sizes());
+            for (std::int64_t& d : sizes.back()) d = d == kNone ? 1 : d;
+        }
+        for (const ParamShape& w : spec.weights(node, sizes)) {
+            if (w.init.kind != Initializer::Kind::Identity || w.shape.size() == 2) continue;
+            const std::string base = w.name.substr(w.name.rfind('/') + 1);
+            const std::string param = base == "recurrent_kernel" ? "recurrent_initializer" : base + "_initializer";
+            Diagnostic& d = report(DiagCode::InvalidParam, Severity::Error, node.id,
+                                   nodeLabel(node) + ": " + param + " identity makes matrices only, but the " + w.name +
+                                       " is " + formatParam(ParamValue{Dims(w.shape.begin(), w.shape.end())}) +
+                                       " (Keras refuses it too).");
+            for (const ParamSpec& p : spec.params()) {
+                if (p.name == param) d.fixes.push_back(setParamFix(node, p.name, p.defaultValue, "Reset " + p.name + " to " + formatParam(p.defaultValue)));
+            }
+        }
     }
 
     /// Reports token ids fed to a layer that computes with numbers: only an Embedding reads them.

@@ -314,7 +314,8 @@ KerasImport activationKinds() {
     return m;
 }
 
-/// Token ids: an int32 Input of any length, an Embedding with a regulariser, read by an LSTM.
+/// Token ids: an int32 Input of any length, an Embedding with a regulariser, read by an LSTM;
+/// initialisers other than the defaults, each with its numbers.
 KerasImport tokenKinds() {
     KerasImport m;
     ModelGraph& g = m.project.graph;
@@ -322,9 +323,20 @@ KerasImport tokenKinds() {
     g.setParam(in, "dtype", std::string("int32"));
     const NodeId e = test::add(g, "Embedding",
                                {{"input_dim", std::int64_t{12}}, {"output_dim", std::int64_t{5}},
-                                {"embeddings_regularizer", Regularizer{Regularizer::Kind::L2, 0.0, 0.01}}},
+                                {"embeddings_regularizer", Regularizer{Regularizer::Kind::L2, 0.0, 0.01}},
+                                {"embeddings_initializer", Initializer(Init::RandomNormal, 0.5, 0.25)}},
                                {in});
-    test::add(g, "Dense", {{"units", std::int64_t{2}}}, {test::add(g, "LSTM", {{"units", std::int64_t{3}}}, {e})});
+    const NodeId lstm = test::add(g, "LSTM",
+                                  {{"units", std::int64_t{3}},
+                                   {"kernel_initializer", Initializer(Init::HeNormal)},
+                                   {"recurrent_initializer", Initializer(Init::Identity, 0.5, 0.0)},
+                                   {"bias_initializer", Initializer(Init::Constant, 0.25, 0.0)}},
+                                  {e});
+    test::add(g, "Dense",
+              {{"units", std::int64_t{2}},
+               {"kernel_initializer", Initializer(Init::LecunUniform)},
+               {"bias_initializer", Initializer(Init::TruncatedNormal, -0.5, 0.125)}},
+              {lstm});
     m.project.name = "token kinds";
     giveWeights(m, true);
     return m;

@@ -235,6 +235,43 @@ private slots:
         QCOMPARE(w.document()->undoStack()->count(), 2);
     }
 
+    // An initialiser is chosen by its Keras name, and its numbers show under their names:
+    // random_normal's mean and stddev, none for he_normal; each change is one undo step.
+    void theInspectorSetsAnInitialiserAndItsNumbers() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        NodeItem* card = itemNamed(w, "lstm_3");
+        w.canvas()->centerOn(card);
+        QTest::mouseClick(w.canvas()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          w.canvas()->mapFromScene(card->sceneBoundingRect().center()));
+        auto* inspector = w.findChild<InspectorPanel*>();
+        QTRY_VERIFY(inspector->findChild<QComboBox*>("kernel_initializer_kind") != nullptr);
+        auto* kind = inspector->findChild<QComboBox*>("kernel_initializer_kind");
+        QCOMPARE(kind->currentText(), QString("glorot_uniform"));
+        QVERIFY(!inspector->findChild<QDoubleSpinBox*>("kernel_initializer_a")->isVisible());
+        kind->setFocus();
+        kind->setCurrentText("random_normal");
+        const auto param = [&] { return w.document()->graph().nodeByName("lstm_3")->param<Initializer>("kernel_initializer"); };
+        QTRY_COMPARE(param().kind, Initializer::Kind::RandomNormal);
+        QCOMPARE(param().b, 0.05);  // Keras's default stddev
+        QTRY_VERIFY(inspector->findChild<QDoubleSpinBox*>("kernel_initializer_b") != nullptr &&
+                    inspector->findChild<QDoubleSpinBox*>("kernel_initializer_b")->isVisible());
+        auto* stddev = inspector->findChild<QDoubleSpinBox*>("kernel_initializer_b");
+        QCOMPARE(stddev->prefix(), QString("stddev "));
+        stddev->setFocus();
+        stddev->selectAll();
+        QTest::keyClicks(stddev, QLocale().toString(0.125));
+        QTest::keyClick(stddev, Qt::Key_Return);
+        QTRY_COMPARE(param(), Initializer(Initializer::Kind::RandomNormal, 0.0, 0.125));
+        QCOMPARE(w.document()->undoStack()->count(), 2);
+        QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
+        QTRY_COMPARE(param(), Initializer(Initializer::Kind::RandomNormal));
+    }
+
     // A Bidirectional layer's Inspector shows the parameters of the kind it wraps: choosing
     // GRU by keyboard brings reset_after and drops unit_forget_bias; the card names the kind.
     void theInspectorShowsTheWrappedKindsParameters() {

@@ -178,6 +178,51 @@ QWidget* InspectorPanel::editorFor(const ParamSpec& spec) {
             editor = row;
             break;
         }
+        case ParamType::Initialization: {
+            // The kind, and the numbers it takes (mean and stddev, minval and maxval, value, gain)
+            // under their Keras names; a new kind starts from Keras's defaults.
+            const Initializer init = std::get<Initializer>(value);
+            auto* row = new QWidget(m_form);
+            auto* h = new QHBoxLayout(row);
+            h->setContentsMargins(0, 0, 0, 0);
+            auto* kind = new QComboBox(row);
+            kind->setObjectName(QString::fromStdString(key) + "_kind");
+            for (Initializer::Kind k : allInitializers()) {
+                kind->addItem(QString::fromStdString(initializerName(k)), static_cast<int>(k));
+            }
+            kind->setCurrentIndex(kind->findData(static_cast<int>(init.kind)));
+            kind->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+            kind->setMinimumContentsLength(8);
+            const auto [first, second] = initializerArguments(init.kind);
+            auto number = [row](double v, const char* name) {
+                auto* s = new QDoubleSpinBox(row);
+                s->setDecimals(4);
+                s->setRange(-1e6, 1e6);
+                s->setSingleStep(0.01);
+                s->setPrefix(QString(name) + " ");
+                s->setValue(v);
+                s->setKeyboardTracking(false);
+                s->setVisible(*name != '\0');
+                return s;
+            };
+            auto* a = number(init.a, first);
+            auto* b = number(init.b, second);
+            a->setObjectName(QString::fromStdString(key) + "_a");
+            b->setObjectName(QString::fromStdString(key) + "_b");
+            h->addWidget(kind, 1);
+            h->addWidget(a);
+            h->addWidget(b);
+            connect(kind, &QComboBox::currentIndexChanged, this, [this, key, kind] {
+                setParam(key, Initializer(static_cast<Initializer::Kind>(kind->currentData().toInt())));
+            });
+            auto numbers = [this, key, kind, a, b] {
+                setParam(key, Initializer(static_cast<Initializer::Kind>(kind->currentData().toInt()), a->value(), b->value()));
+            };
+            connect(a, &QDoubleSpinBox::valueChanged, this, numbers);
+            connect(b, &QDoubleSpinBox::valueChanged, this, numbers);
+            editor = row;
+            break;
+        }
         case ParamType::Shape: {
             auto* line = new QLineEdit(QString::fromStdString(formatParam(value)), m_form);
             line->setPlaceholderText("(time, features)");

@@ -81,8 +81,12 @@ KWARGS = {
                           "embeddings_constraint", "mask_zero", "weights", "lora_rank"},
 }
 RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN")
-INITIALIZERS = {"GlorotUniform": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set(), "Ones": set(),
-                "RandomUniform": {"minval", "maxval", "seed"}}
+# Keras 3's initialisers and the arguments each takes (keras/src/initializers).
+INITIALIZERS = {"GlorotUniform": {"seed"}, "GlorotNormal": {"seed"}, "HeUniform": {"seed"}, "HeNormal": {"seed"},
+                "LecunUniform": {"seed"}, "LecunNormal": {"seed"}, "Orthogonal": {"gain", "seed"}, "Zeros": set(),
+                "Ones": set(), "Constant": {"value"}, "Identity": {"gain"},
+                "RandomUniform": {"minval", "maxval", "seed"}, "RandomNormal": {"mean", "stddev", "seed"},
+                "TruncatedNormal": {"mean", "stddev", "seed"}}
 REGULARIZERS = {"L1": {"l1"}, "L2": {"l2"}, "L1L2": {"l1", "l2"}}
 OPTIMIZER = {"name", "learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
              "ema_momentum", "ema_overwrite_frequency"}
