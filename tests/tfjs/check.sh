@@ -24,7 +24,8 @@ node_quiet "$js/predict.js" "$work/fixture/model.json" "$fixture/input.json" "$w
 node "$js/compare.js" "$work/fixture/y.json" "$fixture/expected.json" 1e-4
 
 # 2. A model with the options TF.js and Keras default differently (GRU reset_after=False with
-#    hard_sigmoid and selu, a selu LSTM, Concatenate, Dropout, softmax): LayerLoom's outputs.
+#    hard_sigmoid and selu, a selu LSTM, Concatenate, Dropout, softmax), with initialisers other
+#    than the defaults, which TF.js must read: LayerLoom's outputs.
 "$cli" export "$data/interop_tfjs.loom" "$work/mix" --to tfjs --seed 5
 node -e 'const x=[0,1,2].map(b=>[0,1,2,3,4,5].map(t=>[0,1,2].map(f=>2*Math.sin(0.7*b+0.3*t+1.1*f))));
          require("fs").writeFileSync(process.argv[1], JSON.stringify(x));' "$work/x.json"
