@@ -81,17 +81,23 @@ std::string classWeightCode(const std::map<std::int64_t, double>& weights) {
     return ", class_weight={" + dict + "}";
 }
 
-/// `, metrics=[...]` for compile, or nothing: names where Keras resolves them, AUC objects
-/// where a name cannot say the curve or that the model outputs logits.
+/// `, metrics=[...]` for compile, or nothing: names where both Kerases resolve them, metric
+/// objects where tf.keras 2 knows no such name (its names are functions' and aliases') or a
+/// name cannot say the curve or that the model outputs logits. The objects' default names are
+/// the history's keys LayerLoom writes.
 std::string metricsCode(const TrainConfig& config) {
     if (config.metrics.empty()) return {};
+    const std::string logits = config.fromLogits ? "from_logits=True" : "";
     std::string list;
     for (Metric m : config.metrics) {
         std::string item = pyString(metricName(m));
-        if (m == Metric::PrAuc) {
-            item = std::string("keras.metrics.AUC(curve=\"PR\", name=\"pr_auc\"") + (config.fromLogits ? ", from_logits=True" : "") + ")";
-        } else if (m == Metric::Auc && config.fromLogits) {
-            item = "keras.metrics.AUC(from_logits=True)";
+        switch (m) {
+            case Metric::RootMeanSquaredError: item = "keras.metrics.RootMeanSquaredError()"; break;
+            case Metric::Precision: item = "keras.metrics.Precision()"; break;
+            case Metric::Recall: item = "keras.metrics.Recall()"; break;
+            case Metric::Auc: item = "keras.metrics.AUC(" + logits + ")"; break;
+            case Metric::PrAuc: item = "keras.metrics.AUC(curve=\"PR\", name=\"pr_auc\"" + (logits.empty() ? "" : ", " + logits) + ")"; break;
+            default: break;
         }
         list += (list.empty() ? "" : ", ") + item;
     }

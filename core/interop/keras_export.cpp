@@ -212,8 +212,14 @@ std::optional<Metric> metricFromKeras(const json& entry, std::string& why) {
         return config.contains(key) && !config[key].is_null() && config[key] != value;
     };
     const char* setting = nullptr;
+    const Metric metric = found->second;
     if (differs("threshold", 0.5)) setting = "threshold";
-    if (differs("thresholds", 0.5)) setting = "thresholds";
+    // Precision and recall at 0.5, given as a number or a list of one; an AUC's thresholds
+    // are its own evenly spaced ones only when it names none.
+    const bool atHalf = !config.contains("thresholds") || config["thresholds"].is_null() || config["thresholds"] == 0.5 ||
+                        config["thresholds"] == json::array({0.5});
+    if ((metric == Metric::Precision || metric == Metric::Recall) && !atHalf) setting = "thresholds";
+    if (metric == Metric::Auc && config.contains("thresholds") && !config["thresholds"].is_null()) setting = "thresholds";
     if (differs("top_k", nullptr)) setting = "top_k";
     if (differs("class_id", nullptr)) setting = "class_id";
     if (differs("k", 5)) setting = "k";
@@ -226,12 +232,12 @@ std::optional<Metric> metricFromKeras(const json& entry, std::string& why) {
               " is not imported; LayerLoom computes it with Keras's default";
         return std::nullopt;
     }
-    if (found->second == Metric::Auc && config.contains("curve") && config["curve"] == "PR") return Metric::PrAuc;
+    if (metric == Metric::Auc && config.contains("curve") && config["curve"] == "PR") return Metric::PrAuc;
     if (differs("curve", "ROC")) {
         why = "the metric AUC's curve " + jsonExcerpt(config["curve"], 20) + " is not one LayerLoom computes";
         return std::nullopt;
     }
-    return found->second;
+    return metric;
 }
 
 void exportKerasFile(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file) {

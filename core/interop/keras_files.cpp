@@ -202,7 +202,11 @@ KerasImport readH5(const std::filesystem::path& path) {
     const std::string version = file.text("", "keras_version").value_or("");
     const KerasProducer producer = producerOfVersion(version);
     KerasImport result;
-    result.project = readKerasTopology(parseKerasJson(*config, where + ": model_config"), producer, where + ": model_config").project;
+    {
+        KerasTopology topology = readKerasTopology(parseKerasJson(*config, where + ": model_config"), producer, where + ": model_config");
+        result.project = std::move(topology.project);
+        result.notes = std::move(topology.notes);
+    }
     const ModelGraph& graph = result.project.graph;
 
     if (const std::optional<std::string> training = file.text("", "training_config")) {
@@ -264,6 +268,7 @@ KerasImport readArchive(const std::filesystem::path& path) {
     KerasImport result;
     const KerasTopology topology = readKerasTopology(config, producer, where + ": config.json");
     result.project = topology.project;
+    result.notes = topology.notes;
     if (config.is_object() && config.contains("compile_config") && config["compile_config"].is_object()) {
         const json& compiled = config["compile_config"];
         result.project.training = trainingSettings(compiled.value("loss", json()), compiled.value("optimizer", json()),

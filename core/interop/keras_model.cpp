@@ -34,7 +34,9 @@ public:
         const bool fromTfjs = m_doc.value("generatedBy", std::string()).find("TensorFlow.js") != std::string::npos;
         const json& topology = m_doc.contains("modelTopology") ? m_doc["modelTopology"] : m_doc;
         KerasImport result;
-        result.project = readKerasTopology(topology, fromTfjs ? KerasProducer::TfJs : KerasProducer::Keras2, m_file.string()).project;
+        KerasTopology read = readKerasTopology(topology, fromTfjs ? KerasProducer::TfJs : KerasProducer::Keras2, m_file.string());
+        result.project = std::move(read.project);
+        result.notes = std::move(read.notes);
         result.weights = weights(result.project.graph);
         return result;
     }

@@ -10,6 +10,7 @@
 #include "interop/keras_model.h"
 #include "io/json_input.h"
 #include "io/message_text.h"
+#include "layers/keras_config.h"
 #include "layers/layer_nodes.h"
 #include "layers/layer_registry.h"
 
@@ -154,6 +155,9 @@ private:
         const NodeId id = loom::addLayer(g, cls, {}, name);
         ParamMap params = g.node(id)->params;
         if (const std::string problem = spec->readKeras(cfg, m_producer, params); !problem.empty()) failLayer(name, problem);
+        // A wrapper's initialisers are its wrapped layer's (Bidirectional, TimeDistributed).
+        const json& own = cfg.contains("layer") && cfg["layer"].is_object() && cfg["layer"].contains("config") ? cfg["layer"]["config"] : cfg;
+        for (std::string& note : initializerNotes(*spec, own, printableExcerpt(name, 40))) m_result.notes.push_back(std::move(note));
         for (const auto& [key, value] : params) {
             const auto* text = std::get_if<std::string>(&value);
             if (m_producer == KerasProducer::Keras3 && text && *text == "hard_sigmoid") {

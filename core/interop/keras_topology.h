@@ -32,6 +32,8 @@ struct KerasLayer {
 struct KerasTopology {
     Project project;
     std::vector<KerasLayer> layers;  ///< as the configuration lists them (an implied Input not among them)
+    /// What the import left out and the user should know (an initialiser LayerLoom does not have).
+    std::vector<std::string> notes;
 };
 
 /// Keras's naming.to_snake_case, which names a layer's place in a .keras weights file after

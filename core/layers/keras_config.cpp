@@ -80,14 +80,17 @@ Initializer initializerFromKeras(const json& value, std::string& why) {
     Initializer::Kind kind{};
     if (value.is_string()) {
         if (parseInitializer(value.get<std::string>(), kind)) return Initializer(kind);
-        why = "the initialiser " + jsonExcerpt(value, 40) + " is not one LayerLoom has";
-        return {};
+        // Keras also resolves class names given as text: "GlorotUniform", "HeNormal".
+        return initializerFromKeras(json{{"class_name", value}, {"config", json::object()}}, why);
     }
     if (!value.is_object() || !value.contains("class_name") || !value["class_name"].is_string()) {
         why = "the initialiser " + jsonExcerpt(value, 40) + " is neither a name nor an initialiser object";
         return {};
     }
-    const std::string cls = value["class_name"].get<std::string>();
+    std::string cls = value["class_name"].get<std::string>();
+    // Keras 3 serialises some under their full class names: OrthogonalInitializer,
+    // IdentityInitializer.
+    if (cls.size() > 11 && cls.ends_with("Initializer")) cls.resize(cls.size() - 11);
     const json config = value.contains("config") && value["config"].is_object() ? value["config"] : json::object();
     if (cls == "VarianceScaling") {
         const double scale = kerasValue(config, "scale", 1.0);
@@ -202,10 +205,11 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
                     break;
                 case ParamType::Regularization: params[p.name] = regularizerOf(v); break;
                 case ParamType::Initialization: {
+                    // One LayerLoom does not have keeps the layer's default: the weights that
+                    // come with the model matter more; the import names it (initializerNotes).
                     std::string why;
                     const Initializer init = initializerFromKeras(v, why);
-                    if (!why.empty()) return p.name + ": " + why;
-                    params[p.name] = init;
+                    if (why.empty()) params[p.name] = init;
                     break;
                 }
                 case ParamType::Shape: break;
@@ -215,6 +219,21 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
         }
     }
     return {};
+}
+
+std::vector<std::string> initializerNotes(const LayerSpec& spec, const json& config, const std::string& layer) {
+    std::vector<std::string> notes;
+    if (!config.is_object()) return notes;
+    for (const ParamSpec& p : spec.params()) {
+        if (p.type != ParamType::Initialization || !config.contains(p.name) || config[p.name].is_null()) continue;
+        std::string why;
+        initializerFromKeras(config[p.name], why);
+        if (!why.empty()) {
+            notes.push_back(layer + ": " + p.name + ": " + why + "; it starts from " + formatParam(p.defaultValue) +
+                            " when trained afresh");
+        }
+    }
+    return notes;
 }
 
 std::string unlistSizes(json& config, std::initializer_list<const char*> keys) {

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,10 @@ T kerasValue(const nlohmann::json& config, const char* key, T fallback) {
     if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
     return config[key].get<T>();
 }
+
+/// What `config` (a layer's) names as initialisers that LayerLoom does not have, one note each
+/// for the import to show: those parameters keep the layer's default.
+std::vector<std::string> initializerNotes(const LayerSpec& spec, const nlohmann::json& config, const std::string& layer);
 
 /// Keras writes window sizes as one-element lists (`[3]`), TF.js and hand-written configs as
 /// numbers: turns the lists under `keys` into numbers; returns what does not fit, or "".

@@ -292,12 +292,17 @@ private:
         if (!shapes.empty()) checkIdentityInitializers(node, spec, shapes);
     }
 
-    /// Keras's identity initialiser makes matrices only: on a weight of another rank (a
-    /// Conv1D's kernel, a bias) Keras refuses it, and so does LayerLoom, naming the weight.
+    /// Keras's identity initialiser makes matrices only, and orthogonal needs at least two axes:
+    /// on a weight of another rank (a Conv1D's kernel, a bias) Keras refuses them, and so does
+    /// LayerLoom, naming the weight.
+    static bool shapeless(const Initializer& init, std::size_t rank) {
+        return (init.kind == Initializer::Kind::Identity && rank != 2) || (init.kind == Initializer::Kind::Orthogonal && rank < 2);
+    }
+
     void checkIdentityInitializers(const Node& node, const LayerSpec& spec, std::span<const TensorShape> shapes) {
         const bool any = std::any_of(node.params.begin(), node.params.end(), [](const auto& entry) {
             const auto* init = std::get_if<Initializer>(&entry.second);
-            return init && init->kind == Initializer::Kind::Identity;
+            return init && (init->kind == Initializer::Kind::Identity || init->kind == Initializer::Kind::Orthogonal);
         });
         if (!any) return;
         std::vector<Dims> sizes;
@@ -306,11 +311,13 @@ private:
             for (std::int64_t& d : sizes.back()) d = d == kNone ? 1 : d;
         }
         for (const ParamShape& w : spec.weights(node, sizes)) {
-            if (w.init.kind != Initializer::Kind::Identity || w.shape.size() == 2) continue;
+            if (!shapeless(w.init, w.shape.size())) continue;
             const std::string base = w.name.substr(w.name.rfind('/') + 1);
             const std::string param = base == "recurrent_kernel" ? "recurrent_initializer" : base + "_initializer";
             Diagnostic& d = report(DiagCode::InvalidParam, Severity::Error, node.id,
-                                   nodeLabel(node) + ": " + param + " identity makes matrices only, but the " + w.name +
+                                   nodeLabel(node) + ": " + param + " " + initializerName(w.init.kind) +
+                                       (w.init.kind == Initializer::Kind::Identity ? " makes matrices only" : " needs two axes or more") +
+                                       ", but the " + w.name +
                                        " is " + formatParam(ParamValue{Dims(w.shape.begin(), w.shape.end())}) +
                                        " (Keras refuses it too).");
             for (const ParamSpec& p : spec.params()) {

@@ -88,6 +88,10 @@ const char* modeName(Monitor::Mode m) {
 /// plateau schedule watch. Keras's val_ prefix is read as the quantity itself, since LayerLoom
 /// watches the validation value whenever there is validation data.
 Monitor monitorFromJson(const json& j) {
+    if (!j.is_string() && !j.is_object()) {
+        throw std::runtime_error("training setting 'monitor' is " + printableExcerpt(j.dump(), 40) +
+                                 "; it names the loss or a metric (\"val_auc\", or {\"quantity\": \"auc\", \"mode\": \"max\"})");
+    }
     Monitor m;
     std::string quantity = j.is_string() ? j.get<std::string>() : get<std::string>(j, "quantity", "loss");
     if (quantity.rfind("val_", 0) == 0) quantity = quantity.substr(4);

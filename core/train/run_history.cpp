@@ -75,10 +75,11 @@ EpochReport epochFrom(const JsonField& j) {
         }
     }
     if (j.has("metrics")) {
-        // Names this version does not compute (a later one's metrics) are left out, not shown.
+        // Names this version does not compute (a later one's metrics) are left out, not shown,
+        // and so are values that are no number (a NaN is written as null).
         const JsonField metrics = j["metrics"].object();
         for (const auto& [name, value] : metrics.value().items()) {
-            if (isMetricHistoryName(name)) e.metrics[name] = JsonField(value, metrics.pointer() + "/" + name).number();
+            if (isMetricHistoryName(name) && value.is_number()) e.metrics[name] = value.get<double>();
         }
     }
     return e;

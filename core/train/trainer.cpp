@@ -203,7 +203,9 @@ void restore(Plan<float>& plan, const std::vector<AlignedVector<float>>& values)
 }
 
 /// The metrics a run computes itself: each once, and a classifier's "accuracy" left to
-/// EpochReport::accuracy, which holds the same value.
+/// EpochReport::accuracy, which holds the same value (metricsProblem refuses the one case where
+/// it would not: a binary cross-entropy over several outputs). Keras's binary_accuracy compares
+/// with the label itself, LayerLoom's with label > 0.5: the same for labels of 0 and 1.
 std::vector<Metric> reportedMetrics(Loss loss, const std::vector<Metric>& chosen) {
     std::vector<Metric> metrics;
     for (Metric m : chosen) {
@@ -253,6 +255,14 @@ std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols) {
     for (Metric m : config.metrics) {
         if (std::string problem = metricProblem(m, outputCols, targetCols); !problem.empty()) {
             return "the metric " + problem;
+        }
+        // Keras's "accuracy" goes by the shapes alone: categorical over several outputs. A
+        // binary cross-entropy's own accuracy counts each output, so the word would mean two
+        // things in one history.
+        if (m == Metric::Accuracy && config.loss == Loss::BinaryCrossentropy && outputCols > 1) {
+            return "accuracy is ambiguous for a binary cross-entropy over " + std::to_string(outputCols) +
+                   " outputs (Keras would compute categorical_accuracy, LayerLoom's accuracy column counts each output); "
+                   "choose binary_accuracy or categorical_accuracy";
         }
     }
     const std::string& watched = config.monitor.quantity;

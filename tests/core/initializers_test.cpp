@@ -120,6 +120,13 @@ TEST(Initializers, IdentityOnAWeightThatIsNoMatrixIsRefusedAsKerasDoes) {
     ModelGraph dense;
     add(dense, "Dense", {{"units", std::int64_t{4}}, {"kernel_initializer", Initializer(Init::Identity, 1.0, 0.0)}}, {input(dense, {4})});
     EXPECT_FALSE(validate(dense).hasErrors());
+    // Orthogonal needs two axes: not a bias.
+    ModelGraph bias;
+    add(bias, "Dense", {{"bias_initializer", Initializer(Init::Orthogonal)}}, {input(bias, {4})});
+    ASSERT_TRUE(validate(bias).hasErrors());
+    EXPECT_NE(validate(bias).diagnostics.front().message.find("bias_initializer orthogonal needs two axes or more, but the bias is (32,)"),
+              std::string::npos)
+        << validate(bias).diagnostics.front().message;
     // Numbers that cannot draw anything: a stddev of 0, minval above maxval.
     ModelGraph bad;
     add(bad, "Dense", {{"kernel_initializer", Initializer(Init::RandomNormal, 0.0, 0.0)}, {"bias_initializer", Initializer(Init::RandomUniform, 1.0, -1.0)}},
@@ -192,8 +199,24 @@ TEST(Initializers, KerasConfigsBothWays) {
                                                                 "bias_initializer": null})"), params), "");
     EXPECT_EQ(std::get<Initializer>(params.at("kernel_initializer")), Initializer(Init::LecunNormal));
     EXPECT_FALSE(params.contains("bias_initializer"));  // None: the layer's default
-    EXPECT_EQ(readKerasParams(*dense, nlohmann::json::parse(R"({"kernel_initializer": {"class_name": "Foo"}})"), params),
-              "kernel_initializer: the initialiser Foo is not one LayerLoom has");
+    // Keras 3's full class names, and class names given as text.
+    const LayerSpec* lstm = findLayer("LSTM");
+    params.clear();
+    EXPECT_EQ(readKerasParams(*lstm, nlohmann::json::parse(R"({"recurrent_initializer": {"module": "keras.initializers",
+        "class_name": "OrthogonalInitializer", "config": {"gain": 2.0, "seed": null}}, "kernel_initializer": "HeUniform"})"), params), "");
+    EXPECT_EQ(std::get<Initializer>(params.at("recurrent_initializer")), Initializer(Init::Orthogonal, 2.0, 0.0));
+    EXPECT_EQ(std::get<Initializer>(params.at("kernel_initializer")), Initializer(Init::HeUniform));
+    // One LayerLoom does not have keeps the default, and the import names it.
+    params.clear();
+    const auto config = nlohmann::json::parse(R"({"kernel_initializer": {"class_name": "VarianceScaling",
+        "config": {"scale": 1.0, "mode": "fan_out", "distribution": "uniform"}}, "bias_initializer": "zeros"})");
+    EXPECT_EQ(readKerasParams(*dense, config, params), "");
+    EXPECT_FALSE(params.contains("kernel_initializer"));
+    const std::vector<std::string> notes = initializerNotes(*dense, config, "dense_1");
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("dense_1: kernel_initializer: the initialiser VarianceScaling(scale=1.0, mode=fan_out"), std::string::npos)
+        << notes[0];
+    EXPECT_NE(notes[0].find("it starts from glorot_uniform when trained afresh"), std::string::npos) << notes[0];
 }
 
 TEST(Initializers, TheKerasCodeWritesThoseThatAreNotTheDefault) {

@@ -197,12 +197,15 @@ TEST(KerasCode, FitsWithTheValidationSplitLayerLoomTrainsWith) {
 
 TEST(KerasCode, CompilesWithTheMetricsAndFitsWithTheCallbacksOfTheProject) {
     Project p = loadProject(LAYERLOOM_EXAMPLES_DIR "/lstm_autoencoder.loom");
-    p.training["metrics"] = {"mae", "pr_auc"};
+    p.training["metrics"] = {"mae", "pr_auc", "precision", "root_mean_squared_error"};
     p.training["monitor"] = {{"quantity", "mae"}, {"mode", "auto"}};
     p.training["early_stopping"] = {{"enabled", true}, {"patience", 4}, {"min_delta", 0.001}, {"restore_best_weights", false}};
     p.training["schedule"] = {{"kind", "plateau"}, {"factor", 0.5}, {"patience", 2}, {"min_learning_rate", 1e-5}};
     const std::string code = kerasCode(p);
-    EXPECT_NE(code.find(", metrics=[\"mae\", keras.metrics.AUC(curve=\"PR\", name=\"pr_auc\")])"), std::string::npos) << code;
+    EXPECT_NE(code.find(", metrics=[\"mae\", keras.metrics.AUC(curve=\"PR\", name=\"pr_auc\"), keras.metrics.Precision(), "
+                        "keras.metrics.RootMeanSquaredError()])"),
+              std::string::npos)
+        << code;
     EXPECT_NE(code.find("callbacks=[keras.callbacks.EarlyStopping(monitor=\"val_mae\", mode=\"min\", patience=4, "
                         "min_delta=0.001, restore_best_weights=False), keras.callbacks.ReduceLROnPlateau(monitor=\"val_mae\", "
                         "mode=\"min\", factor=0.5, patience=2, min_delta=0, min_lr=1e-05)])"),

@@ -172,6 +172,9 @@ TEST(KerasFileExport, MetricEntriesAsKerasWritesThem) {
     EXPECT_EQ(metricFromKeras({{"class_name", "AUC"}, {"config", {{"curve", "PR"}, {"num_thresholds", 200}}}}, why), Metric::PrAuc);
     EXPECT_EQ(metricFromKeras({{"class_name", "Recall"}, {"config", {{"thresholds", nullptr}}}}, why), Metric::Recall);
     EXPECT_EQ(metricFromKeras({{"class_name", "Precision"}, {"config", {{"thresholds", 0.5}}}}, why), Metric::Precision);
+    EXPECT_EQ(metricFromKeras({{"class_name", "Precision"}, {"config", {{"thresholds", {0.5}}}}}, why), Metric::Precision);
+    EXPECT_FALSE(metricFromKeras({{"class_name", "Recall"}, {"config", {{"thresholds", {0.3, 0.5}}}}}, why));
+    EXPECT_FALSE(metricFromKeras({{"class_name", "AUC"}, {"config", {{"thresholds", {0.1, 0.9}}}}}, why));
     EXPECT_FALSE(metricFromKeras({{"class_name", "AUC"}, {"config", {{"num_thresholds", 100}}}}, why));
     EXPECT_EQ(why, "the metric AUC's num_thresholds 100 is not imported; LayerLoom computes it with Keras's default");
     EXPECT_FALSE(metricFromKeras({{"class_name", "TopKCategoricalAccuracy"}, {"config", {{"k", 3}}}}, why));

@@ -190,6 +190,12 @@ TEST(TrainingMetrics, RefusesMetricsTheShapesDoNotAllowAndMonitorsOfNoMetric) {
     EXPECT_EQ(metricsProblem(c, 1), "");
     c.loss = Loss::MeanSquaredError;
     EXPECT_NE(metricsProblem(c, 1), "");
+    // Keras's accuracy of a binary cross-entropy over several outputs is categorical: refused as
+    // ambiguous, with the two names that are not.
+    c.metrics = {Metric::Accuracy};
+    c.loss = Loss::BinaryCrossentropy;
+    EXPECT_EQ(metricsProblem(c, 1), "");
+    EXPECT_NE(metricsProblem(c, 3).find("choose binary_accuracy or categorical_accuracy"), std::string::npos);
 }
 
 TEST(TrainingMetrics, ProjectSectionKeepsMetricsAndMonitor) {
@@ -226,6 +232,8 @@ TEST(TrainingMetrics, ProjectSectionKeepsMetricsAndMonitor) {
     EXPECT_THROW(trainConfigFromJson(j), std::runtime_error);
     j["monitor"] = "val_speed";
     EXPECT_THROW(trainConfigFromJson(j), std::runtime_error);
+    j["monitor"] = 5;
+    EXPECT_THROW(trainConfigFromJson(j), std::runtime_error);
 }
 
 TEST(TrainingMetrics, HistoryKeepsThemAndWritesEachBesideItsValidationValue) {
@@ -239,10 +247,14 @@ TEST(TrainingMetrics, HistoryKeepsThemAndWritesEachBesideItsValidationValue) {
     run.history = {e};
     nlohmann::json j = runToJson(run);
     EXPECT_EQ(runFromJson(j).history.front().metrics, e.metrics);
-    // A name this version does not compute is left out; a value that is no number is refused.
+    // A name this version does not compute is left out, and so is a value that is no number
+    // (NaN is written as null); a metrics entry that is no object is refused.
     j["history"][0]["metrics"]["f1_score"] = 0.5;
     EXPECT_EQ(runFromJson(j).history.front().metrics, e.metrics);
-    j["history"][0]["metrics"]["auc"] = "high";
+    j["history"][0]["metrics"]["auc"] = nullptr;
+    EXPECT_EQ(runFromJson(j).history.front().metrics.count("auc"), 0u);
+    EXPECT_EQ(runFromJson(j).history.front().metrics.count("val_auc"), 1u);
+    j["history"][0]["metrics"] = "high";
     EXPECT_THROW(runFromJson(j), std::runtime_error);
 
     EpochReport second = e;

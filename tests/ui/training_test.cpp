@@ -739,6 +739,24 @@ private slots:
         QFile csv(dir.filePath("history.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QVERIFY(csv.readLine().trimmed().endsWith(",mae,val_mae"));
+
+        // Dropping the watched metric watches the loss again, lower being better.
+        choose(mode, "max");
+        pickFromMenu(metrics, "mae");
+        QCOMPARE(monitor->currentData().toString(), QString("loss"));
+        QCOMPARE(mode->currentData().toString(), QString("min"));
+        QVERIFY(!training().contains("monitor"));
+        // A file that watches what it does not compute shows it so, and Start says why.
+        nlohmann::json edited = training();
+        edited["monitor"] = "val_auc";
+        m_window->document()->setTraining(edited);
+        settle();
+        QCOMPARE(monitor->currentData().toString(), QString("auc"));
+        QVERIFY(monitor->currentText().contains("not computed"));
+        QVERIFY2(panel->blockedLabel()->text().contains("watch auc, which is not one of the run's metrics"),
+                 qPrintable(panel->blockedLabel()->text()));
+        choose(monitor, "loss");
+        QVERIFY(panel->startButton()->isEnabled());
     }
 
     // Scrolling the Data panel with the wheel scrolls it: the settings that pass under the

@@ -196,7 +196,7 @@ QWidget* InspectorPanel::editorFor(const ParamSpec& spec) {
             const auto [first, second] = initializerArguments(init.kind);
             auto number = [row](double v, const char* name) {
                 auto* s = new QDoubleSpinBox(row);
-                s->setDecimals(4);
+                s->setDecimals(6);
                 s->setRange(-1e6, 1e6);
                 s->setSingleStep(0.01);
                 s->setPrefix(QString(name) + " ");
@@ -215,11 +215,20 @@ QWidget* InspectorPanel::editorFor(const ParamSpec& spec) {
             connect(kind, &QComboBox::currentIndexChanged, this, [this, key, kind] {
                 setParam(key, Initializer(static_cast<Initializer::Kind>(kind->currentData().toInt())));
             });
-            auto numbers = [this, key, kind, a, b] {
-                setParam(key, Initializer(static_cast<Initializer::Kind>(kind->currentData().toInt()), a->value(), b->value()));
+            // Only the number edited changes: the other keeps its full value, not the box's
+            // rounding of it.
+            const auto current = [this, key] {
+                const Node* node = m_document->graph().node(m_layer);
+                return node ? node->param<Initializer>(key) : Initializer();
             };
-            connect(a, &QDoubleSpinBox::valueChanged, this, numbers);
-            connect(b, &QDoubleSpinBox::valueChanged, this, numbers);
+            connect(a, &QDoubleSpinBox::valueChanged, this, [this, key, current](double v) {
+                const Initializer now = current();
+                setParam(key, Initializer(now.kind, v, now.b));
+            });
+            connect(b, &QDoubleSpinBox::valueChanged, this, [this, key, current](double v) {
+                const Initializer now = current();
+                setParam(key, Initializer(now.kind, now.a, v));
+            });
             editor = row;
             break;
         }

@@ -67,7 +67,7 @@ LossChart::LossChart(QWidget* parent)
     layout->addWidget(m_view, 1);
     connect(m_log, &QCheckBox::toggled, this, &LossChart::setLogScale);
     connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
-        m_metricChoice = m_metric->currentData().toString();
+        m_userMetric = m_metricChoice = m_metric->currentData().toString();
         m_metricChosen = true;
         rebuild();
     });
@@ -114,9 +114,11 @@ void LossChart::refreshMetricList() {
         for (const QString& name : names) m_metric->addItem(name, name);
     }
     // The user's choice while the run has it; else the first metric, as before the choice.
-    if (!names.contains(m_metricChoice) && !(m_metricChoice.isEmpty() && m_metricChosen)) {
-        m_metricChoice = names.isEmpty() ? QString() : names.front();
-    }
+    // The user's pick while the run has it (a run goes without metrics until its first epoch
+    // ends: the pick is kept for when they come); else the first metric.
+    const QString first = names.isEmpty() ? QString() : names.front();
+    if (!m_metricChosen) m_metricChoice = first;
+    else m_metricChoice = m_userMetric.isEmpty() || names.contains(m_userMetric) ? m_userMetric : first;
     m_metric->setCurrentIndex(std::max(0, m_metric->findData(m_metricChoice)));
     m_metric->setVisible(!names.isEmpty());
 }

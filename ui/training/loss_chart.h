@@ -45,8 +45,9 @@ private:
     QChartView* m_view;
     QCheckBox* m_log;
     QComboBox* m_metric;  ///< the metric drawn against the right axis
-    QString m_metricChoice;
-    bool m_metricChosen = false;  ///< the user picked one (perhaps none): keep it across runs
+    QString m_metricChoice;       ///< the metric drawn now
+    QString m_userMetric;         ///< the one the user picked (empty: none), kept across runs
+    bool m_metricChosen = false;  ///< whether the user picked one
     QPushButton* m_png;
     QPushButton* m_csv;
     TrainingRun m_run;

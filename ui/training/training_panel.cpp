@@ -268,7 +268,8 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
         showOptimizerFields();
         storeToDocument();
     });
-    for (QComboBox* box : {m_loss, m_schedule}) connect(box, &QComboBox::currentIndexChanged, this, edited);
+    // The loss is stored by its own handler below, once the watch list follows it.
+    connect(m_schedule, &QComboBox::currentIndexChanged, this, edited);
     connect(m_loss, &QComboBox::currentIndexChanged, this, &TrainingPanel::showOptimizerFields);
     connect(m_loss, &QComboBox::currentIndexChanged, this, [this] {
         // Logits and class weights belong to the cross-entropies: a loss of values clears
@@ -446,7 +447,7 @@ std::vector<Metric> TrainingPanel::chosenMetrics() const {
     return chosen;
 }
 
-void TrainingPanel::refreshMetricChoices(const std::string& watched) {
+void TrainingPanel::refreshMetricChoices(const std::string& watched, bool keepMissing) {
     const std::vector<Metric> chosen = chosenMetrics();
     QStringList names;
     for (Metric m : chosen) names << QString::fromStdString(metricName(m));
@@ -467,12 +468,17 @@ void TrainingPanel::refreshMetricChoices(const std::string& watched) {
             m_monitor->addItem(QString::fromStdString(metricName(m)), QString::fromStdString(metricName(m)));
         }
     }
-    const int at = m_monitor->findData(QString::fromStdString(watched));
-    m_monitor->setCurrentIndex(std::max(0, at));
-    if (at < 0) {
-        // What was watched is gone: the loss is, the way it is best.
-        m_monitorMode->setCurrentIndex(0);
+    // A quantity the project watches but the run does not compute (from a file written
+    // elsewhere) stays on show, so that the panel says what the file says; Start then says why
+    // it cannot train, and choosing another item is a change.
+    const bool missing = !watched.empty() && m_monitor->findData(QString::fromStdString(watched)) < 0;
+    if (missing && keepMissing) {
+        m_monitor->addItem(tr("%1 (not computed)").arg(QString::fromStdString(watched)), QString::fromStdString(watched));
     }
+    m_monitor->setCurrentIndex(std::max(0, m_monitor->findData(QString::fromStdString(watched))));
+    // What was watched is gone (the user dropped the metric or chose a loss without it): the
+    // loss is watched, lower being better.
+    if (missing && !keepMissing) m_monitorMode->setCurrentIndex(0);
     m_loading = loading;
     showOptimizerFields();
 }
@@ -533,7 +539,7 @@ void TrainingPanel::loadFromDocument() {
         const auto m = parseMetric(action->data().toString().toStdString());
         action->setChecked(m && std::find(c.metrics.begin(), c.metrics.end(), *m) != c.metrics.end());
     }
-    refreshMetricChoices(c.monitor.quantity);
+    refreshMetricChoices(c.monitor.quantity, true);
     m_monitorMode->setCurrentIndex(c.monitor.higherIsBetter() ? 1 : 0);
     m_loading = false;
     showOptimizerFields();

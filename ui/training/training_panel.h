@@ -101,8 +101,9 @@ private:
     /// The chosen metrics, in Keras's order (allMetrics()).
     std::vector<Metric> chosenMetrics() const;
     /// The metrics button's text and the watch list after the loss or the metrics changed;
-    /// keeps the watched quantity when it is still offered.
-    void refreshMetricChoices(const std::string& watched);
+    /// keeps the watched quantity when it is still offered, else watches the loss, unless
+    /// `keepMissing` (a document being shown as it is) lists it as not computed.
+    void refreshMetricChoices(const std::string& watched, bool keepMissing = false);
     void showOptimizerFields();
     void refreshButtons();
     void refreshWeights();
