@@ -181,9 +181,10 @@ std::optional<std::string> checkParam(const ParamSpec& spec, const ParamValue& v
             if (dims.empty() || dims.size() > 2) {
                 return "must be (features,) or (time, features)";
             }
+            if (std::count(dims.begin(), dims.end(), kNone) > 1) return "may leave only one size None";
             for (std::size_t i = 0; i < dims.size(); ++i) {
                 const bool last = i + 1 == dims.size();
-                if (dims[i] == kNone && !last) continue;  // a free time axis
+                if (dims[i] == kNone && (!last || spec.anyFreeAxis)) continue;  // the free axis
                 if (dims[i] < 1) {
                     return last ? "the feature size must be a positive number"
                                 : "the time length must be positive or None";

@@ -39,6 +39,9 @@ struct ParamSpec {
     /// Int and Float whose lowest value stands for Keras's None: what the inspector shows for
     /// it ("None (no cap)").
     std::string noneText;
+    /// Shape: any one axis may be None, the size that makes the values agree (Keras's -1 in
+    /// Reshape's target_shape); otherwise only a sequence's time may be.
+    bool anyFreeAxis = false;
 };
 
 /// A weight's initialiser as a parameter (`kernel_initializer`), with Keras's default for it.

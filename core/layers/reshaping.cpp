@@ -26,8 +26,7 @@ Diagnostic sizeProblem(const ShapeContext& ctx, std::string message) {
     return d;
 }
 
-/// A Keras shape list ([4, -1], [8]) as LayerLoom's target_shape: -1 becomes None, which only
-/// the time axis may be.
+/// A Keras shape list ([4, -1], [8]) as LayerLoom's target_shape: -1 becomes None.
 std::optional<Dims> shapeFromKeras(const json& j) {
     if (!j.is_array() || j.empty() || j.size() > 2) return std::nullopt;
     Dims dims;
@@ -107,9 +106,9 @@ PyTorchLayer FlattenSpec::pytorch(const Node&, std::span<const Dims>, const std:
 const std::vector<ParamSpec>& ReshapeSpec::params() const {
     static const std::vector<ParamSpec> schema = {
         {.name = "target_shape", .type = ParamType::Shape, .defaultValue = Dims{kNone, 1},
-         .help = "The output's shape without the batch axis: (features,) or (time, features). A time of None "
-                 "is what makes the number of values agree, Keras's -1.",
-         .onCard = true},
+         .help = "The output's shape without the batch axis: (features,) or (time, features). One size may be "
+                 "None, Keras's -1: the size that makes the number of values agree.",
+         .onCard = true, .anyFreeAxis = true},
     };
     return schema;
 }
@@ -120,37 +119,55 @@ std::optional<TensorShape> ReshapeSpec::inferShape(const ShapeContext& ctx) cons
     std::int64_t values = 1;
     for (const Dim& d : in.dims) values *= d.size;
     const Dims target = ctx.node.param<Dims>("target_shape");
-    const std::int64_t f = target.back();
-    std::int64_t t = target.size() == 2 ? target[0] : 1;
-    if (t == kNone) t = values % f == 0 ? values / f : kNone;
-    if (t == kNone || t * f != values) {
+    // The one None (Keras's -1), wherever it is, takes what the other sizes leave.
+    std::int64_t known = 1;
+    bool free = false;
+    for (std::int64_t d : target) {
+        if (d == kNone) {
+            free = true;
+        } else {
+            known *= d;
+        }
+    }
+    Dims sizes = target;
+    const bool fits = free ? values % known == 0 : known == values;
+    for (std::int64_t& d : sizes) d = d == kNone ? (fits ? values / known : kNone) : d;
+    if (!fits) {
         std::string shown = "(";
         for (std::size_t i = 0; i < target.size(); ++i) shown += (i ? ", " : "") + num(target[i]);
         shown += target.size() == 1 ? ",)" : ")";
         Diagnostic d = sizeProblem(
             ctx, nodeLabel(ctx.node) + " cannot reshape " + describeInput(ctx.inputs.front()) + ", which holds " +
                      std::to_string(values) + " values per sample, to " + shown + ": " +
-                     (target.size() == 2 && target[0] == kNone
-                          ? std::to_string(values) + " is not a multiple of " + std::to_string(f)
-                          : "that holds " + std::to_string(t * f)) +
+                     (free ? std::to_string(values) + " is not a multiple of " + std::to_string(known)
+                           : "that holds " + std::to_string(known)) +
                      ". A reshape keeps every value; only their arrangement changes.");
         // A Dense (or any layer with units) that makes the vector can make a multiple instead.
         const Node* producer = ctx.inputs.front().producer;
         const LayerSpec* made = producer ? findLayer(producer->kind) : nullptr;
-        if (in.isVector() && target.size() == 2 && made && made->param("units") && producer->param<std::int64_t>("units") == values) {
-            const std::int64_t fit = (values + f - 1) / f * f;
+        if (in.isVector() && free && made && made->param("units") &&
+            producer->param<std::int64_t>("units") == values) {
+            const std::int64_t fit = (values + known - 1) / known * known;
             d.fixes.push_back(setParamFix(*producer, "units", fit,
                                           "Set units=" + std::to_string(fit) + " on " + producer->name));
         }
         d.fixes.push_back(setParamFix(ctx.node, "target_shape", Dims{values},
                                       "Reshape to (" + std::to_string(values) + ",)"));
-        if (in.isSequence() && f != in.features().size) {
+        if (in.isSequence() && target.back() != in.features().size) {
             d.fixes.push_back(setParamFix(ctx.node, "target_shape", Dims{kNone, in.features().size},
                                           "Reshape to (None, " + std::to_string(in.features().size) + ")"));
         }
         ctx.diagnostics.push_back(std::move(d));
         return std::nullopt;
     }
+    const std::int64_t f = sizes.back();
+    if (f > kMaxFeatures) {
+        ctx.diagnostics.push_back(sizeProblem(ctx, nodeLabel(ctx.node) + " would make " + std::to_string(f) +
+                                                       " features, beyond the " + std::to_string(kMaxFeatures) +
+                                                       " a layer may have."));
+        return std::nullopt;
+    }
+    const std::int64_t t = sizes.front();
     if (target.size() == 1) return TensorShape{{Dim{f, ctx.node.id}}};
     if (t > kMaxSteps) {
         ctx.diagnostics.push_back(sizeProblem(ctx, nodeLabel(ctx.node) + " would make " + std::to_string(t) +
@@ -174,7 +191,7 @@ std::string ReshapeSpec::readKeras(const json& config, KerasProducer, ParamMap& 
     const std::optional<Dims> dims = shapeFromKeras(config["target_shape"]);
     if (!dims) {
         return "target_shape is " + jsonExcerpt(config["target_shape"]) +
-               ", not (features,) or (time, features) as LayerLoom's sequences have";
+               ", not (features,) or (time, features): LayerLoom's tensors are vectors and sequences";
     }
     if (const auto problem = checkParam(this->params().front(), *dims)) return "target_shape " + *problem;
     params["target_shape"] = *dims;
@@ -192,12 +209,24 @@ PyTorchLayer ReshapeSpec::pytorch(const Node& node, std::span<const Dims>, const
 }
 
 const std::vector<ParamSpec>& PermuteSpec::params() const {
-    static const std::vector<ParamSpec> none;
-    return none;
+    static const std::vector<ParamSpec> schema = {
+        {.name = "dims", .type = ParamType::Choice, .defaultValue = std::string("(2, 1)"),
+         .help = "The new order of the axes after the batch: (2, 1) swaps time and features, each feature "
+                 "becoming a step; (1, 2) keeps them as they are.",
+         .choices = {"(2, 1)", "(1, 2)"}, .onCard = true, .cardOnlyIfChanged = true},
+    };
+    return schema;
 }
+
+namespace {
+
+bool swapsAxes(const Node& node) { return node.param<std::string>("dims") == "(2, 1)"; }
+
+}  // namespace
 
 std::optional<TensorShape> PermuteSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& in = *ctx.inputs.front().shape;
+    if (!swapsAxes(ctx.node)) return in;
     if (reportFreeLength(ctx)) return std::nullopt;
     if (in.features().size > kMaxSteps) {
         ctx.diagnostics.push_back(sizeProblem(ctx, nodeLabel(ctx.node) + " would make " +
@@ -208,25 +237,27 @@ std::optional<TensorShape> PermuteSpec::inferShape(const ShapeContext& ctx) cons
     return TensorShape{{in.features(), in.time()}};
 }
 
-json PermuteSpec::kerasConfig(const Node&, KerasFormat, std::span<const Dims>) const {
-    return {{"dims", json::array({2, 1})}};
+json PermuteSpec::kerasConfig(const Node& node, KerasFormat, std::span<const Dims>) const {
+    return {{"dims", swapsAxes(node) ? json::array({2, 1}) : json::array({1, 2})}};
 }
 
-std::string PermuteSpec::readKeras(const json& config, KerasProducer, ParamMap&) const {
-    if (!config.is_object() || config.value("dims", json()) != json::array({2, 1})) {
-        return "Permute with dims " + jsonExcerpt(config.is_object() ? config.value("dims", json()) : config) +
-               "; LayerLoom's sequences have only the reordering (2, 1)";
+std::string PermuteSpec::readKeras(const json& config, KerasProducer, ParamMap& params) const {
+    const json dims = config.is_object() ? config.value("dims", json()) : config;
+    if (dims == json::array({2, 1}) || dims == json::array({1, 2})) {
+        params["dims"] = std::string(dims[0] == 2 ? "(2, 1)" : "(1, 2)");
+        return {};
     }
-    return {};
+    return "Permute with dims " + jsonExcerpt(dims) +
+           "; a sequence's axes after the batch are time and features, in the order (2, 1) or (1, 2)";
 }
 
-std::string PermuteSpec::kerasPython(const Node&, const std::string&, const std::string& nameArg) const {
-    return "layers.Permute((2, 1), " + nameArg + ")";
+std::string PermuteSpec::kerasPython(const Node& node, const std::string&, const std::string& nameArg) const {
+    return "layers.Permute(" + node.param<std::string>("dims") + ", " + nameArg + ")";
 }
 
-PyTorchLayer PermuteSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
+PyTorchLayer PermuteSpec::pytorch(const Node& node, std::span<const Dims>, const std::string&,
                                   std::span<const std::string> args) const {
-    return {"", args.front() + ".transpose(1, 2)"};
+    return {"", swapsAxes(node) ? args.front() + ".transpose(1, 2)" : args.front()};
 }
 
 }  // namespace loom

@@ -63,8 +63,8 @@ public:
                          std::span<const std::string> args) const override;
 };
 
-/// Keras Permute((2, 1)): swaps a sequence's time and feature axes, (None, T, f) -> (None, f, T),
-/// the only reordering a sequence without its batch axis has.
+/// Keras Permute(dims): (2, 1) swaps a sequence's time and feature axes, (None, T, f) -> (None,
+/// f, T); (1, 2) keeps them. A sequence without its batch axis has no other order.
 class PermuteSpec final : public ReshapingSpec {
 public:
     template <class S>

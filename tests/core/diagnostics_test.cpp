@@ -337,6 +337,25 @@ TEST(ReshapeSize, ATargetOfAnotherSizeIsExplainedAndEachFixValidates) {
     EXPECT_TRUE(has(find(v, DiagCode::ReshapeSize)[0]->message, "24 is not a multiple of 5"));
 }
 
+TEST(ReshapeSize, TheFreeSizeMayStandOnEitherAxis) {
+    ModelGraph g;
+    const NodeId steps = add(g, "Reshape", {{"target_shape", Dims{4, kNone}}}, {input(g, {6, 4})});
+    const NodeId flat = add(g, "Reshape", {{"target_shape", Dims{kNone}}}, {steps});
+    const NodeId kept = add(g, "Permute", {{"dims", std::string("(1, 2)")}}, {steps});
+    Validation v = validate(g);
+    EXPECT_EQ(test::shapeOf(g, v, steps), "(None, 4, 6)");
+    EXPECT_EQ(test::shapeOf(g, v, flat), "(None, 24)");
+    EXPECT_EQ(test::shapeOf(g, v, kept), "(None, 4, 6)");
+    g.setParam(steps, "target_shape", Dims{5, kNone});
+    v = validate(g);
+    ASSERT_EQ(find(v, DiagCode::ReshapeSize).size(), 1u);
+    EXPECT_TRUE(has(find(v, DiagCode::ReshapeSize)[0]->message, "to (5, None): 24 is not a multiple of 5"))
+        << find(v, DiagCode::ReshapeSize)[0]->message;
+    // Two free sizes say nothing about either: the parameter is refused.
+    EXPECT_TRUE(checkParam(*findLayer("Reshape")->param("target_shape"), Dims{kNone, kNone}).has_value());
+    EXPECT_TRUE(checkParam(*findLayer("InputLayer")->param("shape"), Dims{4, kNone}).has_value());
+}
+
 TEST(ReshapeSize, ADenseBeforeTheReshapeCanMakeAMultiple) {
     ModelGraph g;
     const NodeId dense = add(g, "Dense", {{"units", std::int64_t{30}}}, {input(g, {8})});

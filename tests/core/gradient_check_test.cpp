@@ -333,7 +333,8 @@ TEST(Gradients, FlattenReshapeAndPermute) {
     const NodeId flat = add(c.graph, "Flatten", {}, {conv});
     const NodeId steps = add(c.graph, "Reshape", {}, {add(c.graph, "Dense", p({{"units", std::int64_t{6}}}), {flat})});
     const NodeId turned = add(c.graph, "Permute", {}, {in});  // (3, 4)
-    const NodeId back = add(c.graph, "Reshape", p({{"target_shape", Dims{6, 2}}}), {turned});
+    const NodeId kept = add(c.graph, "Permute", p({{"dims", std::string("(1, 2)")}}), {turned});
+    const NodeId back = add(c.graph, "Reshape", p({{"target_shape", Dims{6, kNone}}}), {kept});
     add(c.graph, "Concatenate", {}, {add(c.graph, "Dense", p({{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}), {steps}), back});
     expectGradientsMatch(std::move(c));
 }

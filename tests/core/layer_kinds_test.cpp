@@ -157,14 +157,20 @@ TEST(LayerKinds, TheNewKindsReadKerasConfigsAndSayWhatTheyCannotTake) {
               std::string::npos);
     EXPECT_NE(readConfig("Bidirectional", R"({"layer": {"class_name": "LSTM", "config": {}}, "merge_mode": "max"})"), "");
     EXPECT_NE(readConfig("Bidirectional", R"({"layer": 3})"), "");
-    // Reshape's -1 is a free time; Permute has one reordering.
+    // Reshape's one -1 may stand anywhere; Permute has both orders of a sequence's two axes.
     EXPECT_EQ(readConfig("Reshape", R"({"target_shape": [-1, 4]})", &p), "");
     EXPECT_EQ(std::get<Dims>(p.at("target_shape")), (Dims{kNone, 4}));
-    EXPECT_NE(readConfig("Reshape", R"({"target_shape": [4, -1]})"), "");
-    EXPECT_NE(readConfig("Reshape", R"({"target_shape": [2, 2, 2]})"), "");
+    EXPECT_EQ(readConfig("Reshape", R"({"target_shape": [4, -1]})", &p), "");
+    EXPECT_EQ(std::get<Dims>(p.at("target_shape")), (Dims{4, kNone}));
+    EXPECT_EQ(readConfig("Reshape", R"({"target_shape": [-1]})", &p), "");
+    EXPECT_NE(readConfig("Reshape", R"({"target_shape": [-1, -1]})"), "");
+    EXPECT_NE(readConfig("Reshape", R"({"target_shape": [2, 2, 2]})").find("vectors and sequences"), std::string::npos);
     EXPECT_NE(readConfig("Reshape", R"({})"), "");
-    EXPECT_EQ(readConfig("Permute", R"({"dims": [2, 1]})"), "");
-    EXPECT_NE(readConfig("Permute", R"({"dims": [1, 2]})"), "");
+    EXPECT_EQ(readConfig("Permute", R"({"dims": [2, 1]})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("dims")), "(2, 1)");
+    EXPECT_EQ(readConfig("Permute", R"({"dims": [1, 2]})", &p), "");
+    EXPECT_EQ(std::get<std::string>(p.at("dims")), "(1, 2)");
+    EXPECT_NE(readConfig("Permute", R"({"dims": [2, 1, 3]})"), "");
     EXPECT_NE(readConfig("Flatten", R"({"data_format": "channels_first"})"), "");
 }
 

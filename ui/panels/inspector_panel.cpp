@@ -23,7 +23,8 @@ namespace loom::ui {
 
 namespace {
 
-/// "(32, 1)", "32, 1", "(None, 8)" -> dims; nullopt when it does not read as a shape.
+/// "(32, 1)", "32, 1", "(None, 8)", "(8, -1)" -> dims (Keras's -1 is None); nullopt when it does
+/// not read as a shape.
 std::optional<Dims> parseDims(const QString& text) {
     QString t = text.trimmed();
     t.remove('(').remove(')');
@@ -37,7 +38,7 @@ std::optional<Dims> parseDims(const QString& text) {
         bool ok = false;
         const long long v = p.toLongLong(&ok);
         if (!ok) return std::nullopt;
-        dims.push_back(v);
+        dims.push_back(v == -1 ? kNone : v);
     }
     if (dims.empty()) return std::nullopt;
     return dims;

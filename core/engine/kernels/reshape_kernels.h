@@ -24,14 +24,20 @@ private:
     Eigen::Index m_size;
 };
 
-/// Keras Permute((2, 1)): each sample's (steps, features) matrix transposed.
+/// Keras Permute((2, 1)): each sample's (steps, features) matrix transposed; (1, 2) copies it.
 template <class S>
 class PermuteKernel final : public Kernel<S> {
 public:
-    explicit PermuteKernel(const KernelSetup& s) : m_rows(s.inputs.front()[0]), m_cols(s.inputs.front()[1]) {}
+    explicit PermuteKernel(const KernelSetup& s)
+        : m_rows(s.inputs.front()[0]), m_cols(s.inputs.front()[1]),
+          m_swap(s.node.param<std::string>("dims") == "(2, 1)") {}
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index n = m_rows * m_cols;
+        if (!m_swap) {
+            MatMap<S>(io.out, io.batch, n) = ConstMatMap<S>(io.in[0], io.batch, n);
+            return;
+        }
         for (Eigen::Index b = 0; b < io.batch; ++b) {
             MatMap<S>(io.out + b * n, m_cols, m_rows) = ConstMatMap<S>(io.in[0] + b * n, m_rows, m_cols).transpose();
         }
@@ -39,6 +45,10 @@ public:
     void backward(KernelIO<S>& io) override {
         if (!io.dIn[0]) return;
         const Eigen::Index n = m_rows * m_cols;
+        if (!m_swap) {
+            MatMap<S>(io.dIn[0], io.batch, n) += ConstMatMap<S>(io.dOut, io.batch, n);
+            return;
+        }
         for (Eigen::Index b = 0; b < io.batch; ++b) {
             MatMap<S>(io.dIn[0] + b * n, m_rows, m_cols) += ConstMatMap<S>(io.dOut + b * n, m_cols, m_rows).transpose();
         }
@@ -46,6 +56,7 @@ public:
 
 private:
     Eigen::Index m_rows, m_cols;  ///< of the input: steps and features
+    bool m_swap;
 };
 
 }  // namespace loom
