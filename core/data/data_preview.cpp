@@ -110,7 +110,7 @@ DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>
         return p;
     }
     try {
-        const PreparedData prepared = prepareSeries(spec, p.series, labels, dims->first, dims->second);
+        const PreparedData prepared = prepareSeries(spec, p.series, labels, dims->first, dims->second, nullptr, ids);
         p.trainWindows = prepared.train.size();
         p.validationWindows = prepared.validation.size();
         p.window = prepared.window;

@@ -207,7 +207,8 @@ bool holdsCutSamples(const std::string& source) {
 }
 
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
-                         const Normalizer* fitted, const std::function<bool(double)>& progress) {
+                         const Normalizer* fitted, const std::function<bool(double)>& progress,
+                         const std::optional<TokenIdReader>& ids) {
     PreparedData out;
     const std::string& src = spec.source;
     if (holdsCutSamples(src)) {
@@ -236,7 +237,7 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
 
     std::vector<double> labels;
     Series series = loadSeries(spec, &labels, progress);
-    return prepareSeries(spec, std::move(series), labels, inputDims, outputDims, fitted);
+    return prepareSeries(spec, std::move(series), labels, inputDims, outputDims, fitted, ids);
 }
 
 std::optional<PreparedData> readCutSamples(const DataSpec& spec, std::int64_t& steps,
@@ -247,10 +248,44 @@ std::optional<PreparedData> readCutSamples(const DataSpec& spec, std::int64_t& s
     return cut;
 }
 
+namespace {
+
+/// Every value of a series of token ids (one column) is a whole number the reader's table has;
+/// gaps are left to the missing-value policy.
+void checkSeriesIds(const Series& series, const TokenIdReader& reader) {
+    for (std::int64_t i = 0; i < series.steps; ++i) {
+        const double id = series.values[static_cast<std::size_t>(i)];
+        if (std::isnan(id) || (id >= 0 && id < static_cast<double>(reader.inputDim) && id == std::floor(id))) continue;
+        std::ostringstream what;
+        what << "row " << i + 1 << " of column '" << printableExcerpt(series.names.front(), 40) << "' holds " << id;
+        if (id != std::floor(id)) {
+            what << ", which is not a token id (a whole number)";
+        } else {
+            what << ", but " << reader.name << " has input_dim " << reader.inputDim << ": token ids must run from 0 to "
+                 << reader.inputDim - 1 << ". Raise input_dim to the vocabulary's size, or map the id into it";
+        }
+        throw DataError(what.str());
+    }
+}
+
+}  // namespace
+
 PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,
-                           const Dims& inputDims, const Dims& outputDims, const Normalizer* fitted) {
+                           const Dims& modelInput, const Dims& outputDims, const Normalizer* fitted,
+                           const std::optional<TokenIdReader>& ids) {
     PreparedData out;
     out.columns = series.names;
+    // Token ids (time,) are windows of one column, one id per step.
+    const bool idWindows = ids && modelInput.size() == 1;
+    if (idWindows && series.features != 1) {
+        throw DataError("the model's Input holds token ids, one per step, so it reads one column of whole numbers; "
+                        "the data has " + featureWord(series.features) + ". Choose one column under Columns");
+    }
+    if (idWindows && spec.labelColumn.empty()) {
+        throw DataError("a model that reads token ids from a column classifies its windows: choose the column of "
+                        "class labels under Labels");
+    }
+    const Dims inputDims = idWindows ? Dims{modelInput[0], 1} : modelInput;
     const std::int64_t features = inputDims.back();
     if (inputDims.size() != 2) {
         throw DataError("the model's Input takes vectors " + formatShape(inputDims) +
@@ -311,7 +346,11 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
     const auto cut = static_cast<std::ptrdiff_t>(trainPart.steps);
     const std::vector<double> trainLabels = labels.empty() ? labels : std::vector<double>(labels.begin(), labels.begin() + cut);
     const std::vector<double> valLabels = labels.empty() ? labels : std::vector<double>(labels.begin() + cut, labels.end());
-    out.normalizer = fitted ? *fitted : Normalizer::fit(trainPart, spec.normalize);
+    if (idWindows) {
+        checkSeriesIds(series, *ids);
+        if (spec.normalize != Normalizer::Kind::None) out.notes.push_back("token ids are read as they are, not normalised");
+    }
+    out.normalizer = idWindows ? Normalizer{} : fitted ? *fitted : Normalizer::fit(trainPart, spec.normalize);
     out.normalizer.apply(trainPart);
     out.normalizer.apply(valPart);
     if (valPart.steps > 0 && trainPart.steps < w.span()) {
@@ -339,6 +378,10 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
         }
     }
     if (dropped > 0) out.notes.push_back(std::to_string(dropped) + " windows touching gaps dropped");
+    if (idWindows) {
+        out.train.xDims = modelInput;
+        if (spec.validationSplit > 0.0) out.validation.xDims = modelInput;
+    }
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include "data/dataset.h"
 #include "data/series.h"
 #include "data/task.h"
+#include "data/token_ids.h"
 #include "data/windowing.h"
 
 namespace loom {
@@ -55,9 +56,13 @@ struct PreparedData {
 /// With `fitted`, that normaliser is used instead of fitting one (evaluating a trained model).
 /// `progress`, when given, is told the fraction of a CSV file read now and then; returning
 /// false stops the reading with ReadCancelled.
+/// With `ids`, the model's Input holds token ids (time,) that reader reads: a series' one
+/// column gives windows of ids, as they are (never normalised), each checked to be a whole
+/// number in [0, input_dim) and named by its row when it is not; such windows are classified.
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
                          const Normalizer* fitted = nullptr,
-                         const std::function<bool(double)>& progress = {});
+                         const std::function<bool(double)>& progress = {},
+                         const std::optional<TokenIdReader>& ids = std::nullopt);
 
 /// Samples already cut (holdsCutSamples), read before the model is compiled: their own length
 /// is the one a free time axis takes, so `steps` becomes it. None for a series, which the
@@ -109,6 +114,7 @@ IndexedSeries readIndexedSeries(DataSpec spec, const std::optional<std::filesyst
 /// prepareData for a series already loaded (with its labels when the spec has a label column).
 PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,
                            const Dims& inputDims, const Dims& outputDims,
-                           const Normalizer* fitted = nullptr);
+                           const Normalizer* fitted = nullptr,
+                           const std::optional<TokenIdReader>& ids = std::nullopt);
 
 }  // namespace loom

@@ -51,11 +51,14 @@ std::string describeTask(const ModelTask& task) {
 }
 
 std::optional<ModelTask> taskFromShapes(const Dims& in, const Dims& out, bool labelled) {
-    if (in.size() != 2 || in[0] < 1 || in[1] < 1) return std::nullopt;
+    // Windows of steps and features, or of token ids (time,), which a model can only classify.
+    const bool ids = in.size() == 1 && in[0] >= 1;
+    if (!ids && (in.size() != 2 || in[0] < 1 || in[1] < 1)) return std::nullopt;
     if (labelled) {
         if (out.size() == 1 && out[0] >= 1) return ModelTask{WindowSpec::Target::Classification, 1};
         return std::nullopt;
     }
+    if (ids) return std::nullopt;
     if (out == in) return ModelTask{WindowSpec::Target::Reconstruction, 1};
     if (out == Dims{in[1]}) return ModelTask{WindowSpec::Target::Forecast, 1};
     if (out.size() == 2 && out[1] == in[1] && out[0] >= 1 && out[0] <= kMostHorizonSteps) {
@@ -65,10 +68,10 @@ std::optional<ModelTask> taskFromShapes(const Dims& in, const Dims& out, bool la
 }
 
 std::string taskMismatch(const ModelTask& task, const Dims& in, const Dims& out) {
-    if (in.size() != 2) {
+    if (in.size() != 2 && task.target != WindowSpec::Target::Classification) {
         return "the model's Input takes " + formatShape(in) + ", not windows of steps and features";
     }
-    const std::int64_t steps = in[0], features = in[1];
+    const std::int64_t steps = in.empty() ? 0 : in[0], features = in.size() == 2 ? in[1] : 1;
     switch (task.target) {
         case WindowSpec::Target::Reconstruction: {
             if (out == in) return {};

@@ -107,7 +107,8 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
     const PreparedData data =
         cut ? std::move(*cut)
             : prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
-                          request.normalizer ? &*request.normalizer : nullptr, progress);
+                          request.normalizer ? &*request.normalizer : nullptr, progress,
+                          tokenIdReader(request.graph));
     checkTokenIds(request.graph, data);
     // A loss chosen for this evaluation may not take every metric the model trained with.
     const std::int64_t cols = plan.dims(plan.outputs().at(0)).back();

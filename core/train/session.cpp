@@ -79,7 +79,8 @@ void TrainingSession::prepare(const std::function<bool(double)>& progress) {
     m_plan.emplace(Plan<float>::compile(m_setup.graph, c.batchSize, steps));
     m_data = cut ? std::move(*cut)
                  : prepareData(spec, m_plan->dims(m_plan->inputs().at(0)), m_plan->dims(m_plan->outputs().at(0)),
-                               resumed ? &resumed->record.normalizer : nullptr, progress);
+                               resumed ? &resumed->record.normalizer : nullptr, progress,
+                               tokenIdReader(m_setup.graph));
     checkTokenIds(m_setup.graph, m_data);
     // The run records the task it trained for, whether the project said it or the shapes did.
     if (!m_setup.data.task) m_setup.data.task = m_data.task;

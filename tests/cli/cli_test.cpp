@@ -567,6 +567,37 @@ TEST(CliTrain, TrainsEvaluatesAndPredictsOnRealData) {
     EXPECT_TRUE(has(r.out, "\"samples\": 93")) << r.out;
 }
 
+// The bidirectional LSTM on IMDB reads its token ids from a CSV column as well as from arrays:
+// windows of ids, classified by the label of their last step; an id its Embedding lacks names
+// its row.
+TEST(CliTrain, ReadsTokenIdsFromACsvColumn) {
+    const fs::path dir = freshDir("layerloom_cli_token_ids");
+    fs::create_directories(dir);
+    const fs::path csv = dir / "ids.csv";
+    const auto write = [&](int badRow) {
+        std::ofstream out(csv);
+        out << "step,id,label\n";
+        for (int i = 0; i < 300; ++i) {
+            const int label = (i / 25) % 2;
+            out << i << "," << (i == badRow ? 20000 : 1 + (i * 7) % 13 + 13 * label) << "," << label << "\n";
+        }
+    };
+    write(-1);
+    const std::string common = "train " + example("keras_bidirectional_lstm_imdb.loom") + " --data " + csv.string() +
+                               " --column id --label label --window 20 --epochs 1 --batch-size 16 --quiet";
+    Result r = run(common + " --out " + (dir / "run").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "Trained 1 epoch")) << r.out;
+    EXPECT_EQ(lines(dir / "run" / "history.csv"), 2u);
+    r = run("evaluate " + example("keras_bidirectional_lstm_imdb.loom") + " --run " + (dir / "run").string() + " --json");
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "\"samples\": 281")) << r.out;  // 300 steps, windows of 20
+    write(42);
+    r = run(common + " --out " + (dir / "bad").string());
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "row 43 of column 'id' holds 20000, but embedding has input_dim 20000")) << r.out;
+}
+
 TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {
     Result r = run("train " + kFixture + "/model.json --data sample:nile.csv --column volume "
                    "--epochs 1 --batch-size 8 --out " + freshDir("layerloom_cli_sample").string());

@@ -287,6 +287,56 @@ TEST(DataSource, ClassifiesWindowsByTheirLastLabel) {
     std::filesystem::remove(file);
 }
 
+// An Input of token ids (time,) reads windows of one CSV column of whole numbers, as they are.
+TEST(DataSource, ACsvColumnOfIntegersGivesWindowsOfTokenIds) {
+    const std::string file = (std::filesystem::temp_directory_path() / "layerloom_token_ids.csv").string();
+    const auto write = [&](int badRow, const char* bad) {
+        std::ofstream out(file);
+        out << "step,id,label\n";
+        for (int i = 0; i < 40; ++i) out << i << "," << (i == badRow ? bad : std::to_string(1 + i % 7)) << "," << (i % 10 < 5 ? 0 : 1) << "\n";
+    };
+    write(-1, "");
+    DataSpec spec;
+    spec.source = file;
+    spec.columns = {"id"};
+    spec.labelColumn = "label";
+    spec.validationSplit = 0.25;
+    const TokenIdReader reader{"embedding", 8};
+    const PreparedData d = prepareData(spec, {6}, {1}, nullptr, {}, reader);
+    EXPECT_EQ(d.train.xDims, (Dims{6}));
+    EXPECT_EQ(d.validation.xDims, (Dims{6}));
+    EXPECT_EQ(d.train.size(), 25);  // 30 training steps, windows of 6
+    EXPECT_EQ(d.normalizer.kind, Normalizer::Kind::None);
+    std::vector<float> x(6);
+    d.train.copyX(2, x.data());
+    EXPECT_EQ(x, (std::vector<float>{3, 4, 5, 6, 7, 1}));  // ids, not z-scores
+    EXPECT_EQ(targetsOf(d.train)[0], 1.0f);  // the label of step 6
+    EXPECT_TRUE(std::any_of(d.notes.begin(), d.notes.end(), [](const std::string& n) { return has(n, "not normalised"); }));
+
+    const auto refusal = [&](const DataSpec& s, const Dims& in) {
+        try {
+            prepareData(s, in, {1}, nullptr, {}, reader);
+        } catch (const DataError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    write(12, "2.5");
+    EXPECT_EQ(refusal(spec, {6}), "row 13 of column 'id' holds 2.5, which is not a token id (a whole number)");
+    write(30, "8");
+    EXPECT_TRUE(refusal(spec, {6}).starts_with("row 31 of column 'id' holds 8, but embedding has input_dim 8: "
+                                               "token ids must run from 0 to 7."))
+        << refusal(spec, {6});
+    write(-1, "");
+    DataSpec two = spec;
+    two.columns = {"step", "id"};
+    EXPECT_TRUE(has(refusal(two, {6}), "reads one column of whole numbers; the data has 2 features")) << refusal(two, {6});
+    DataSpec unlabelled = spec;
+    unlabelled.labelColumn.clear();
+    EXPECT_TRUE(has(refusal(unlabelled, {6}), "choose the column of class labels")) << refusal(unlabelled, {6});
+    std::filesystem::remove(file);
+}
+
 TEST(DataSource, ForecastTargetsFollowTheModelsOutput) {
     DataSpec spec;
     spec.source = "synthetic:sawtooth";
