@@ -122,6 +122,105 @@ Dataset engine(std::int64_t count, std::mt19937_64& rng) {
     return d;
 }
 
+/// Hourly weather of a made-up station, 7 features as the weather example selects them from the
+/// Jena climate record: pressure (mbar), temperature (degC), saturation vapour pressure,
+/// vapour pressure deficit (mbar), specific humidity (g/kg), air density (g/m3), wind speed
+/// (m/s), each standardised over the whole record. A sample is 120 hours of them; its target
+/// the standardised temperature 12 hours after the window's last hour.
+Dataset weather(std::int64_t count, std::mt19937_64& rng) {
+    constexpr std::int64_t kSteps = 120, kAhead = 12, kFeatures = 7;
+    constexpr double kTau = 6.283185307179586;
+    const std::int64_t hours = count + kSteps + kAhead - 1;
+    std::normal_distribution<double> noise(0.0, 1.0);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<double> rows(static_cast<std::size_t>(hours * kFeatures));
+    // Weather systems: slow random swings of pressure, warmth, moisture and wind.
+    double front = 0.0, warmth = 0.0, moisture = 0.0, gust = 0.0;
+    const double day0 = 365.0 * unit(rng);
+    for (std::int64_t h = 0; h < hours; ++h) {
+        front = 0.995 * front + 0.35 * noise(rng);
+        warmth = 0.99 * warmth + 0.25 * noise(rng);
+        moisture = 0.97 * moisture + 0.2 * noise(rng);
+        gust = 0.9 * gust + 0.4 * noise(rng);
+        const double day = day0 + static_cast<double>(h) / 24.0;
+        const double season = -std::cos(kTau * day / 365.0), daily = -std::cos(kTau * (static_cast<double>(h % 24) - 3.0) / 24.0);
+        const double p = 989.0 + 8.0 * front + 0.5 * noise(rng);
+        const double t = 9.5 + 8.5 * season + (3.0 + 1.5 * season) * daily + 2.5 * warmth - 0.6 * front + 0.3 * noise(rng);
+        const double vpMax = 6.1078 * std::exp(17.27 * t / (t + 237.3));
+        const double rh = std::clamp(0.78 - 0.12 * daily + 0.1 * moisture + 0.02 * noise(rng), 0.2, 1.0);
+        const double vp = rh * vpMax;
+        double* row = rows.data() + h * kFeatures;
+        row[0] = p;
+        row[1] = t;
+        row[2] = vpMax;
+        row[3] = vpMax - vp;
+        row[4] = 622.0 * vp / (p - 0.378 * vp);
+        row[5] = p * 100.0 / (287.05 * (t + 273.15)) * 1000.0;
+        row[6] = std::max(0.0, 2.2 + 0.8 * daily + 1.2 * gust - 0.3 * front + 0.3 * noise(rng));
+    }
+    for (std::int64_t f = 0; f < kFeatures; ++f) {
+        double mean = 0.0, square = 0.0;
+        for (std::int64_t h = 0; h < hours; ++h) mean += rows[static_cast<std::size_t>(h * kFeatures + f)];
+        mean /= static_cast<double>(hours);
+        for (std::int64_t h = 0; h < hours; ++h) square += std::pow(rows[static_cast<std::size_t>(h * kFeatures + f)] - mean, 2);
+        const double deviation = std::max(std::sqrt(square / static_cast<double>(hours)), 1e-9);
+        for (std::int64_t h = 0; h < hours; ++h) {
+            double& v = rows[static_cast<std::size_t>(h * kFeatures + f)];
+            v = (v - mean) / deviation;
+        }
+    }
+    Dataset d;
+    d.xDims = {kSteps, kFeatures};
+    d.yDims = {1};
+    d.x.reserve(static_cast<std::size_t>(count * kSteps * kFeatures));
+    for (std::int64_t i = 0; i < count; ++i) {
+        const auto first = rows.begin() + i * kFeatures;
+        for (auto it = first; it != first + kSteps * kFeatures; ++it) d.x.push_back(static_cast<float>(*it));
+        d.y.push_back(static_cast<float>(rows[static_cast<std::size_t>((i + kSteps + kAhead - 1) * kFeatures + 1)]));
+    }
+    return d;
+}
+
+/// Recordings of one EEG channel, 512 steps each, min-max scaled to [0, 1] one by one as the
+/// EEG example scales the Berkeley Biosense recordings; one of 19 stimuli, as a one-hot row of
+/// 19. Each stimulus has its own mix of rhythms (delta to beta) under pink noise, and the
+/// stimuli are as unevenly common as in the example's data.
+Dataset eeg(std::int64_t count, std::mt19937_64& rng) {
+    constexpr std::int64_t kSteps = 512, kClasses = 19;
+    constexpr double kTau = 6.283185307179586;
+    // How common each stimulus is: 1 - the example's naive class weight.
+    static constexpr double kShare[kClasses] = {0.0240, 0.0128, 0.0789, 0.0754, 0.0562, 0.0359, 0.0185, 0.0557, 0.0940, 0.0162,
+                                                0.0936, 0.0153, 0.0474, 0.0938, 0.0159, 0.0934, 0.0627, 0.0942, 0.0162};
+    std::discrete_distribution<int> stimulus(std::begin(kShare), std::end(kShare));
+    std::normal_distribution<double> noise(0.0, 1.0);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    Dataset d;
+    d.xDims = {kSteps, 1};
+    d.yDims = {kClasses};
+    d.x.reserve(static_cast<std::size_t>(count * kSteps));
+    d.y.assign(static_cast<std::size_t>(count * kClasses), 0.0f);
+    std::vector<double> v(kSteps);
+    for (std::int64_t i = 0; i < count; ++i) {
+        const int c = stimulus(rng);
+        // Two rhythms per stimulus, in cycles per recording, and how strongly each shows.
+        const double slow = 4.0 + 3.0 * (c % 5), fast = 30.0 + 9.0 * (c / 5) + 2.0 * (c % 3);
+        const double slowGain = 0.6 + 0.1 * (c % 4), fastGain = 0.25 + 0.08 * (c % 6);
+        const double p1 = kTau * unit(rng), p2 = kTau * unit(rng);
+        double pink = 0.0;
+        for (std::int64_t t = 0; t < kSteps; ++t) {
+            const double x = static_cast<double>(t) / kSteps;
+            pink = 0.95 * pink + 0.3 * noise(rng);
+            v[static_cast<std::size_t>(t)] = slowGain * std::sin(kTau * slow * x + p1) +
+                                             fastGain * std::sin(kTau * fast * x + p2) + pink + 0.1 * noise(rng);
+        }
+        const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+        const double low = *lo, span = std::max(*hi - *lo, 1e-9);
+        for (double s : v) d.x.push_back(static_cast<float>((s - low) / span));
+        d.y[static_cast<std::size_t>(i * kClasses + c)] = 1.0f;
+    }
+    return d;
+}
+
 /// The characters of synthetic:text, sorted as the example's sorted(list(set(text))) sorts them.
 constexpr std::string_view kTextChars = "\n !,.;?abcdefghijklmnopqrstuvwxyz";
 
@@ -190,7 +289,7 @@ Dataset text(std::int64_t count, std::mt19937_64& rng) {
 }  // namespace
 
 const std::vector<std::string>& syntheticSampleNames() {
-    static const std::vector<std::string> names = {"addition", "reviews", "engine", "text"};
+    static const std::vector<std::string> names = {"addition", "reviews", "engine", "text", "weather", "eeg"};
     return names;
 }
 
@@ -208,6 +307,8 @@ Dataset syntheticSamples(const std::string& name, std::int64_t count, std::uint6
     if (name == "reviews") return reviews(count, rng);
     if (name == "engine") return engine(count, rng);
     if (name == "text") return text(count, rng);
+    if (name == "weather") return weather(count, rng);
+    if (name == "eeg") return eeg(count, rng);
     std::string known;
     for (const auto& n : syntheticSampleNames()) known += (known.empty() ? "" : ", ") + n;
     throw DataError("there is no synthetic sample set '" + name + "'; choose one of: " + known);

@@ -23,6 +23,13 @@ namespace loom {
 ///   text      windows of 40 characters of made-up English sentences, every 3 characters,
 ///             one-hot over 33 characters ("\n !,.;?a-z"), x (count, 40, 33); the character
 ///             that follows each, y (count, 33) (in place of Nietzsche's writings)
+///   weather   120 hours of 7 standardised weather features (pressure, temperature, vapour
+///             pressures, humidity, air density, wind), x (count, 120, 7), a window every hour;
+///             the temperature 12 hours after each window, y (count, 1) (in place of the Jena
+///             climate record)
+///   eeg       EEG recordings of 512 steps, each min-max scaled to [0, 1], x (count, 512, 1);
+///             which of 19 stimuli it was recorded under, one-hot, y (count, 19), the stimuli
+///             as unevenly common as in the Berkeley Biosense recordings
 /// Throws DataError for an unknown name or a count below 1.
 Dataset syntheticSamples(const std::string& name, std::int64_t count, std::uint64_t seed);
 const std::vector<std::string>& syntheticSampleNames();

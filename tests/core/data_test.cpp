@@ -6,6 +6,7 @@
 #include <set>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 #include "data/csv_reader.h"
 #include "data/data_preview.h"
@@ -547,6 +548,48 @@ TEST(SyntheticSamples, EngineRecordingsAreScaledPerSample) {
     }
 }
 
+// The weather example's windows: 120 hours of 7 standardised features; the target is the
+// temperature (feature 1) 12 hours after the window, so it is the input of a later window.
+TEST(SyntheticSamples, WeatherWindowsStepByAnHourAndForecastTheTemperature12HoursOn) {
+    const Dataset d = syntheticSamples("weather", 300, 4);
+    EXPECT_EQ(d.xDims, (Dims{120, 7}));
+    EXPECT_EQ(d.yDims, (Dims{1}));
+    ASSERT_EQ(d.size(), 300);
+    // Sample i + 1 begins an hour after sample i.
+    EXPECT_EQ(d.x[7 * 1], d.x[static_cast<std::size_t>(120 * 7)]);
+    // The target of sample 0 is hour 131: hour 11 of sample 120.
+    EXPECT_EQ(d.y[0], d.x[static_cast<std::size_t>(120 * 120 * 7 + 11 * 7 + 1)]);
+    double mean = 0;
+    for (float v : d.y) mean += v;
+    EXPECT_LT(std::abs(mean / 300), 2.0);
+    // Temperature and saturation vapour pressure rise together; air density falls with warmth.
+    double tv = 0, td = 0;
+    for (int h = 0; h < 120; ++h) {
+        tv += d.x[static_cast<std::size_t>(h * 7 + 1)] * d.x[static_cast<std::size_t>(h * 7 + 2)];
+        td += d.x[static_cast<std::size_t>(h * 7 + 1)] * d.x[static_cast<std::size_t>(h * 7 + 5)];
+    }
+    EXPECT_GT(tv, 0);
+    EXPECT_LT(td, 0);
+}
+
+TEST(SyntheticSamples, EegRecordingsAreScaledToUnitRangeWithOneHotStimuli) {
+    const Dataset d = syntheticSamples("eeg", 400, 3);
+    EXPECT_EQ(d.xDims, (Dims{512, 1}));
+    EXPECT_EQ(d.yDims, (Dims{19}));
+    std::vector<int> seen(19, 0);
+    for (std::int64_t i = 0; i < d.size(); ++i) {
+        const auto first = d.x.begin() + i * 512;
+        EXPECT_EQ(*std::min_element(first, first + 512), 0.0f);
+        EXPECT_EQ(*std::max_element(first, first + 512), 1.0f);
+        const auto row = d.y.begin() + i * 19;
+        EXPECT_EQ(std::accumulate(row, row + 19, 0.0f), 1.0f);
+        ++seen[static_cast<std::size_t>(std::max_element(row, row + 19) - row)];
+    }
+    // Uneven, as the recordings are: blinking (1) is rarer than the colour rounds (17).
+    EXPECT_LT(seen[1], seen[17]);
+    EXPECT_GT(std::count_if(seen.begin(), seen.end(), [](int n) { return n > 0; }), 15);
+}
+
 TEST(SyntheticSamples, TextWindowsStepBy3AndEachTargetIsTheNextCharacter) {
     const Dataset d = syntheticSamples("text", 50, 4);
     EXPECT_EQ(d.xDims, (Dims{40, 33}));
@@ -589,7 +632,7 @@ TEST(SyntheticSamples, UnknownNamesAndCountsAreRefusedInWords) {
         syntheticSamples("imdb", 10, 1);
         FAIL();
     } catch (const DataError& e) {
-        EXPECT_STREQ(e.what(), "there is no synthetic sample set 'imdb'; choose one of: addition, reviews, engine, text");
+        EXPECT_STREQ(e.what(), "there is no synthetic sample set 'imdb'; choose one of: addition, reviews, engine, text, weather, eeg");
     }
     EXPECT_TRUE(isSyntheticSampleSet("synthetic:reviews"));
     EXPECT_FALSE(isSyntheticSampleSet("synthetic:sines"));

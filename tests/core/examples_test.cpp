@@ -58,7 +58,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ExampleCase{"keras_bidirectional_lstm_imdb.loom", 2757761, 5},
                       ExampleCase{"keras_timeseries_classification.loom", 25858, 12},
                       ExampleCase{"keras_timeseries_anomaly_detection.loom", 9505, 8},
-                      ExampleCase{"keras_lstm_text_generation.loom", 87201, 3}));
+                      ExampleCase{"keras_lstm_text_generation.loom", 87201, 3},
+                      // 4 * 32 * (7 + 32 + 1) + 33.
+                      ExampleCase{"keras_timeseries_weather_forecasting.loom", 5153, 3},
+                      ExampleCase{"keras_eeg_signal_classification.loom", 48989651, 23}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");
@@ -174,7 +177,8 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
     std::filesystem::create_directories(dir);
     for (const char* file : {"keras_addition_rnn.loom", "keras_bidirectional_lstm_imdb.loom",
                              "keras_timeseries_classification.loom", "keras_timeseries_anomaly_detection.loom",
-                             "keras_lstm_text_generation.loom"}) {
+                             "keras_lstm_text_generation.loom", "keras_timeseries_weather_forecasting.loom",
+                             "keras_eeg_signal_classification.loom"}) {
         SCOPED_TRACE(file);
         Project p = example(file);
         EXPECT_TRUE(p.description.starts_with("keras.io example ")) << p.description;
