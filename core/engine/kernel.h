@@ -33,6 +33,13 @@ struct KernelIO {
     std::vector<S*> dParams;
     bool training = false;
     std::mt19937_64* rng = nullptr;
+    /// The step mask of input 0 (batch x steps, 1 for a real step, 0 for padding), or null
+    /// when it carries none (see shape/masks.h). Recurrent layers skip the padding, and
+    /// GlobalAveragePooling1D averages the real steps only.
+    const std::uint8_t* inMask = nullptr;
+    /// Where a layer that makes a mask (Masking, Embedding with mask_zero) writes it; null
+    /// when nothing reads it.
+    std::uint8_t* outMask = nullptr;
 };
 
 /// The numerics of one layer: forward, and backward from the state the last forward kept.

@@ -13,6 +13,7 @@
 
 #include "io/message_text.h"
 #include "layers/layer_registry.h"
+#include "shape/masks.h"
 #include "shape/validator.h"
 
 namespace loom {
@@ -41,6 +42,7 @@ struct Plan<S>::Step {
     std::unique_ptr<Kernel<S>> kernel;
     std::vector<std::size_t> inputs;  ///< slots of its operands
     std::vector<std::size_t> params;  ///< indexes into m_params
+    MaskSource mask = MaskSource::None;  ///< how its output's step mask is made
 };
 
 template <class S>
@@ -178,11 +180,14 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     plan.m_maxBatch = maxBatch;
     plan.m_nodes = v.order;
     for (std::size_t i = 0; i < v.order.size(); ++i) plan.m_slots.emplace(v.order[i], i);
+    const auto masks = stepMasks(graph, v.order);
     for (NodeId id : v.order) {
         const Dims dims = v.of(graph, id).output->sizes();
         plan.m_dims.push_back(dims);
         plan.m_values.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
         plan.m_grads.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
+        const bool masked = masks.contains(id) && dims.size() == 2;
+        plan.m_masks.emplace_back(masked ? static_cast<std::size_t>(maxBatch * dims[0]) : 0, std::uint8_t{1});
     }
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
@@ -198,6 +203,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
             inputs.push_back(plan.m_dims[step.inputs.back()]);
         }
         step.kernel = makeKernel<S>(KernelSetup{node, inputs, plan.m_dims[step.node]});
+        if (!plan.m_masks[step.node].empty()) step.mask = masks.at(id);
         for (ParamShape& p : findLayer(node.kind)->weights(node, inputs)) {
             const auto size = static_cast<std::size_t>(p.size());
             step.params.push_back(plan.m_params.size());
@@ -376,6 +382,8 @@ KernelIO<S> Plan<S>::io(const Step& step) {
     }
     io.out = m_values[step.node].data();
     io.dOut = m_grads[step.node].data();
+    if (!step.inputs.empty() && !m_masks[step.inputs.front()].empty()) io.inMask = m_masks[step.inputs.front()].data();
+    if (step.mask == MaskSource::Own) io.outMask = m_masks[step.node].data();
     for (std::size_t p : step.params) {
         io.params.push_back(m_params[p].value.data());
         io.dParams.push_back(m_params[p].grad.data());
@@ -401,7 +409,55 @@ void Plan<S>::forward(std::span<const S* const> inputs, int batch, bool training
     for (Step& step : m_steps) {
         KernelIO<S> args = io(step);
         step.kernel->forward(args);
+        combineMasks(step);
     }
+}
+
+template <class S>
+void Plan<S>::combineMasks(const Step& step) {
+    if (step.mask == MaskSource::None || step.mask == MaskSource::Own) return;
+    std::vector<std::uint8_t>& out = m_masks[step.node];
+    const auto steps = static_cast<std::size_t>(m_dims[step.node][0]);
+    const std::size_t n = static_cast<std::size_t>(m_batch) * steps;
+    const auto maskOf = [&](std::size_t k) -> const std::vector<std::uint8_t>& { return m_masks[step.inputs[k]]; };
+    switch (step.mask) {
+        case MaskSource::Copy: std::copy_n(maskOf(0).begin(), n, out.begin()); break;
+        case MaskSource::All:
+        case MaskSource::Any: {
+            const bool all = step.mask == MaskSource::All;
+            std::fill_n(out.begin(), n, std::uint8_t{all});
+            for (std::size_t k = 0; k < step.inputs.size(); ++k) {
+                if (maskOf(k).empty()) continue;  // All: an input without a mask says nothing
+                for (std::size_t i = 0; i < n; ++i) out[i] = all ? (out[i] & maskOf(k)[i]) : (out[i] | maskOf(k)[i]);
+            }
+            break;
+        }
+        case MaskSource::Joined: {
+            // Each sample's steps: input 0's, then input 1's, ...
+            for (std::size_t b = 0; b < static_cast<std::size_t>(m_batch); ++b) {
+                std::size_t at = b * steps;
+                for (std::size_t k = 0; k < step.inputs.size(); ++k) {
+                    const auto len = static_cast<std::size_t>(m_dims[step.inputs[k]][0]);
+                    if (maskOf(k).empty()) {
+                        std::fill_n(out.begin() + static_cast<std::ptrdiff_t>(at), len, std::uint8_t{1});
+                    } else {
+                        std::copy_n(maskOf(k).begin() + static_cast<std::ptrdiff_t>(b * len), len,
+                                    out.begin() + static_cast<std::ptrdiff_t>(at));
+                    }
+                    at += len;
+                }
+            }
+            break;
+        }
+        case MaskSource::None:
+        case MaskSource::Own: break;
+    }
+}
+
+template <class S>
+const std::uint8_t* Plan<S>::outputMask(std::size_t k) const {
+    const auto& mask = m_masks[slot(m_outputs.at(k))];
+    return mask.empty() ? nullptr : mask.data();
 }
 
 template <class S>

@@ -101,6 +101,9 @@ public:
     void forward(std::span<const S* const> inputs, int batch, bool training = false,
                  std::mt19937_64* rng = nullptr);
     const S* output(std::size_t k) const;
+    /// After forward: the step mask of output k (batch x steps, 1 where a step is real), or
+    /// null when the output carries none. The loss counts the real steps only.
+    const std::uint8_t* outputMask(std::size_t k) const;
     /// After backward: the gradient with respect to input k (for checks and saliency).
     const S* inputGrad(std::size_t k) const;
     void zeroGrad();
@@ -120,12 +123,15 @@ private:
     std::unordered_map<NodeId, std::size_t> m_slots;  ///< node -> index into m_nodes
     std::vector<Dims> m_dims;
     std::vector<AlignedVector<S>> m_values, m_grads;
+    std::vector<std::vector<std::uint8_t>> m_masks;  ///< per slot: its step mask, or empty
     std::vector<Step> m_steps;
     std::vector<Param> m_params;
     std::vector<NodeId> m_inputs, m_outputs;
 
     std::size_t slot(NodeId node) const;
     KernelIO<S> io(const Step& step);
+    /// Makes a step's mask from its inputs' after its kernel ran (see MaskSource).
+    void combineMasks(const Step& step);
 };
 
 extern template class Plan<float>;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -186,6 +187,24 @@ std::string pytorchCode(const Project& project) {
     if (v.hasErrors()) {
         throw std::invalid_argument("the model has " + std::to_string(v.count(Severity::Error)) +
                                     " error(s); fix them before exporting");
+    }
+    // A step mask that changes what a layer or the loss computes has no PyTorch counterpart here.
+    for (NodeId id : v.order) {
+        const Node& n = *g.node(id);
+        for (const Edge* e : g.inputEdges(id)) {
+            const Node& from = *g.node(e->from.node);
+            static const std::set<std::string> readers = {"LSTM", "GRU", "SimpleRNN", "Bidirectional",
+                                                          "GlobalAveragePooling1D", "BatchNormalization"};
+            if (v.of(g, from.id).masked && readers.contains(n.kind)) {
+                throw std::invalid_argument(n.name + " skips the padded steps that " + from.name +
+                                            "'s step mask marks, which the PyTorch export does not do; export to Keras "
+                                            "or TF.js, or take out the Masking layer (or Embedding's mask_zero)");
+            }
+        }
+        if (v.of(g, id).masked && std::find(v.outputs.begin(), v.outputs.end(), id) != v.outputs.end()) {
+            throw std::invalid_argument("the loss of " + n.name + " counts only the steps its step mask marks as real, "
+                                        "which the PyTorch export does not do; export to Keras or TF.js");
+        }
     }
     std::ostringstream init, forward;
     std::vector<std::string> inputs;

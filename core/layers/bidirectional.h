@@ -24,6 +24,10 @@ public:
     bool paramApplies(const Node& node, std::string_view param) const override;
     InputRank inputRank() const override { return InputRank::Sequence; }
     bool hasReturnSequences() const override { return true; }
+    /// A sequence out keeps the mask; the last step alone has used it up.
+    MaskRule maskRule(const Node& node) const override {
+        return node.param<bool>("return_sequences") ? MaskRule::Pass : MaskRule::Drop;
+    }
     std::string wrapped(const Node& node) const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;

@@ -41,6 +41,7 @@ public:
     }
     InputRank inputRank() const override { return InputRank::Sequence; }
     bool keepsRank() const override { return false; }  // it takes sequences only
+    MaskRule maskRule(const Node&) const override { return MaskRule::Pass; }
     std::string wrapped(const Node&) const override { return "Dense"; }
     /// {"layer": the wrapped Dense}, named `<name>_dense`.
     nlohmann::json kerasConfig(const Node& node, KerasFormat format,

@@ -16,6 +16,10 @@ const std::vector<ParamSpec>& EmbeddingSpec::params() const {
         {.name = "output_dim", .type = ParamType::Int, .defaultValue = std::int64_t{64},
          .help = "The length of the vector each id becomes: the output's features.",
          .minValue = 1, .maxValue = 1 << 20, .onCard = true},
+        {.name = "mask_zero", .type = ParamType::Bool, .defaultValue = false,
+         .help = "Id 0 is padding: the steps that hold it are skipped by the layers that take a mask "
+                 "(recurrent layers, GlobalAveragePooling1D, the loss). Real ids then start at 1.",
+         .onCard = true, .cardOnlyIfChanged = true},
         {.name = "embeddings_regularizer", .type = ParamType::Regularization,
          .defaultValue = Regularizer{}, .help = "Penalty on the embedding table added to the loss."},
         initializerParam("embeddings_initializer", Init::RandomUniform, "embedding table"),
@@ -50,7 +54,6 @@ using nlohmann::json;
 
 json EmbeddingSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
     json c = kerasParams(*this, node, format);
-    c["mask_zero"] = false;
     nullKerasOptions(c, {"activity_regularizer", "embeddings_constraint"});
     if (format == KerasFormat::TfKeras2) c["input_length"] = nullptr;
     return c;
@@ -59,11 +62,10 @@ json EmbeddingSpec::kerasConfig(const Node& node, KerasFormat format, std::span<
 std::string EmbeddingSpec::readKeras(const json& config, KerasProducer, ParamMap& params) const {
     if (std::string problem = readKerasParams(*this, config, params); !problem.empty()) return problem;
     try {
-        if (kerasValue(config, "mask_zero", false)) return "mask_zero=True, which LayerLoom does not support yet";
         if (kerasValue(config, "sparse", false)) return "sparse=True, which LayerLoom does not support";
         if (!kerasValue(config, "lora_rank", json()).is_null()) return "lora_rank, which LayerLoom does not support";
     } catch (const json::exception&) {
-        return "its mask_zero, sparse or lora_rank is not what Keras writes";
+        return "its sparse or lora_rank is not what Keras writes";
     }
     if (config.contains("input_dim") && config["input_dim"].is_null()) return "input_dim is None";
     return {};

@@ -19,6 +19,9 @@ public:
     std::string_view description() const override {
         return "Turns token ids (an int32 Input) into a sequence of learned vectors.";
     }
+    MaskRule maskRule(const Node& node) const override {
+        return node.param<bool>("mask_zero") ? MaskRule::Make : MaskRule::Drop;
+    }
     const std::vector<ParamSpec>& params() const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;

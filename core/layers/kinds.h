@@ -16,6 +16,7 @@
 #include "layers/gru.h"
 #include "layers/input.h"
 #include "layers/lstm.h"
+#include "layers/masking.h"
 #include "layers/noise_layers.h"
 #include "layers/normalization.h"
 #include "layers/pooling.h"
@@ -33,6 +34,7 @@
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
     KIND(EmbeddingSpec)             \
+    KIND(MaskingSpec)               \
     KIND(Conv1dSpec)                \
     KIND(Conv1dTransposeSpec)       \
     KIND(MaxPooling1dSpec)          \

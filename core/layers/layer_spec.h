@@ -50,6 +50,16 @@ ParamSpec initializerParam(const char* name, Initializer::Kind kind, const char*
 /// What an input port accepts.
 enum class InputRank { Any, Sequence, Vector };
 
+/// What a layer does with the step mask of a sequence (Keras's `_keras_mask`: which steps are
+/// real and which are padding), as Keras 3 does:
+///   Drop   its output carries no mask (Conv1D, pooling, Flatten: Keras drops it; a recurrent
+///          layer without return_sequences and GlobalAveragePooling1D use it up)
+///   Pass   its output carries its input's mask (Dense, Dropout, activations, normalizations,
+///          a recurrent layer with return_sequences)
+///   Make   it makes a mask of its own (Masking, Embedding with mask_zero)
+///   Merge  its inputs' masks are combined (merges)
+enum class MaskRule { Drop, Pass, Make, Merge };
+
 /// One input of a layer as shape inference sees it.
 struct LayerInput {
     const TensorShape* shape = nullptr;  ///< null when the producer has no known shape
@@ -151,6 +161,9 @@ public:
     /// Whether training uses the statistics of each batch (BatchNormalization): split over
     /// several processes, each normalises by its own share of the batch.
     virtual bool usesBatchStatistics() const { return false; }
+    /// What the layer does with a step mask (see MaskRule): by default, the layers that keep
+    /// their input's rank pass it on and the others drop it.
+    virtual MaskRule maskRule(const Node&) const { return keepsRank() ? MaskRule::Pass : MaskRule::Drop; }
 
     /// The output shape for inputs of known shapes, or nullopt after reporting why not.
     virtual std::optional<TensorShape> inferShape(const ShapeContext& ctx) const = 0;

@@ -10,6 +10,8 @@ public:
     LayerCategory category() const override { return category::kMerge; }
     int minInputs() const override { return 2; }
     int maxInputs() const override { return -1; }
+    /// The inputs' step masks are combined (see stepMasks).
+    MaskRule maskRule(const Node&) const override { return MaskRule::Merge; }
 
 protected:
     /// Reports inputs `a` and `b`, both sequences of known different lengths, as a time mismatch;

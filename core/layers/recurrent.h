@@ -11,6 +11,10 @@ public:
     LayerCategory category() const override { return category::kRecurrent; }
     InputRank inputRank() const override { return InputRank::Sequence; }
     bool hasReturnSequences() const override { return true; }
+    /// A sequence out keeps the mask; the last step alone has used it up.
+    MaskRule maskRule(const Node& node) const override {
+        return node.param<bool>("return_sequences") ? MaskRule::Pass : MaskRule::Drop;
+    }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
     /// The gates and states of every step, about six times the units per step.

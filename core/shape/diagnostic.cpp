@@ -30,6 +30,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::ReshapeSize: return "reshape-size";
         case DiagCode::TaskMismatch: return "task-mismatch";
         case DiagCode::TokenIds: return "token-ids";
+        case DiagCode::MaskDropped: return "mask-dropped";
     }
     return "unknown";
 }

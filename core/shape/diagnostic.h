@@ -41,6 +41,7 @@ enum class DiagCode {
     ReshapeSize,          ///< a Reshape whose target holds another number of values, or a free length reshaped
     TaskMismatch,         ///< the model's output does not do the project's task (reconstruct, forecast, classify)
     TokenIds,             ///< token ids (an int32 Input) fed to a layer other than Embedding
+    MaskDropped,          ///< a step mask reaches a layer that drops it (Conv1D, pooling, reshaping)
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

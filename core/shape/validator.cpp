@@ -1,6 +1,7 @@
 #include "shape/validator.h"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "layers/input.h"
 #include "layers/layer_registry.h"
 #include "shape/explain.h"
+#include "shape/masks.h"
 #include "shape/fixes.h"
 
 namespace loom {
@@ -49,6 +51,7 @@ public:
             if (m_usable[i] && !analysis.inCycle[i]) infer(i);
         }
         checkWholeGraph(analysis, dangling);
+        checkMasks();
 
         for (const Diagnostic& d : m_result.diagnostics) {
             if (!m_graph.node(d.node)) continue;
@@ -57,6 +60,39 @@ public:
         }
         for (const NodeReport& r : m_result.nodes) m_result.totalParams += r.params;
         return std::move(m_result);
+    }
+
+    /// Marks the outputs that carry a step mask, and warns where a layer drops one that it does
+    /// not use up: its padded steps become ordinary values for every layer after it.
+    void checkMasks() {
+        const auto masks = stepMasks(m_graph, m_result.order);
+        for (const auto& [id, source] : masks) {
+            NodeReport& r = m_result.nodes[m_graph.indexOf(id)];
+            r.masked = r.output && r.output->isSequence();
+        }
+        static const std::set<std::string_view> usesItUp = {"LSTM", "GRU", "SimpleRNN", "Bidirectional",
+                                                               "GlobalAveragePooling1D"};
+        for (NodeId id : m_result.order) {
+            const Node& node = *m_graph.node(id);
+            if (node.isInput() || masks.contains(id) || usesItUp.contains(node.kind)) continue;
+            for (const Edge* e : m_graph.inputEdges(id)) {
+                const Node* from = m_graph.node(e->from.node);
+                if (!from || !m_result.nodes[m_graph.indexOf(from->id)].masked) continue;
+                Diagnostic d;
+                d.code = DiagCode::MaskDropped;
+                d.severity = Severity::Warning;
+                d.node = id;
+                d.port = e->to.port;
+                d.related = {from->id};
+                d.message = node.name + " (" + node.kind + ") does not take the step mask that " + from->name +
+                            " carries, and drops it, as Keras does: the padded steps reach it as ordinary values, "
+                            "and no layer after it skips them. Mark the padding after " + node.name +
+                            " (a Masking layer), or read the sequence with a layer that takes the mask (LSTM, GRU, "
+                            "SimpleRNN, Bidirectional, GlobalAveragePooling1D).";
+                m_result.diagnostics.push_back(std::move(d));
+                break;
+            }
+        }
     }
 
     /// The problems node `i` would report if `inputs` (by port, one per port) were its wires,

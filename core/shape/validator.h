@@ -18,6 +18,9 @@ struct NodeReport {
     std::int64_t frozenParams = 0;      ///< of which not trained (moving statistics)
     bool hasError = false;
     bool hasWarning = false;
+    /// The output carries a step mask (Masking, Embedding with mask_zero, and what passes it
+    /// on): the layers after it that take one skip the padded steps.
+    bool masked = false;
 };
 
 /// Everything the editor, the summary and the CLI show about a graph: inferred shapes, parameter

@@ -178,6 +178,19 @@ void gatherWeights(const std::vector<float>& weights, const std::vector<std::int
     }
 }
 
+/// When the output carries a step mask (after the last forward pass), the loss counts its real
+/// steps only, as Keras's: each real row's weight is scaled by rows / (real rows + 1e-7) and
+/// each padded row's is zero, so that the mean over the rows is the mean over the real ones.
+void maskRowWeights(const Plan<float>& plan, std::int64_t rows, AlignedVector<float>& rowWeights) {
+    const std::uint8_t* mask = plan.outputMask(0);
+    if (!mask) return;
+    const auto n = static_cast<std::size_t>(rows);
+    const auto real = static_cast<double>(std::count(mask, mask + n, std::uint8_t{1}));
+    const auto scale = static_cast<float>(static_cast<double>(rows) / (real + 1e-7));
+    if (rowWeights.empty()) rowWeights.assign(n, 1.0f);
+    for (std::size_t r = 0; r < n; ++r) rowWeights[r] *= mask[r] ? scale : 0.0f;
+}
+
 /// Copies the samples `order[begin, end)` into contiguous batch buffers.
 void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
             std::size_t end, AlignedVector<float>& x, AlignedVector<float>& y) {
@@ -316,6 +329,7 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool from
         const int batch = static_cast<int>(e - b);
         plan.forward(in, batch);
         const std::int64_t rows = batch * out.rowsPerSample;
+        maskRowWeights(plan, rows, rowWeights);
         lossSum += computeLoss<float>(loss, plan.output(0), y.data(), rows, out.cols, nullptr,
                                       {.fromLogits = fromLogits, .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()}) *
                    static_cast<double>(batch);
@@ -515,6 +529,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             const float* in[] = {x.data()};
             plan.forward(in, batch, true, &rng);
             const std::int64_t rows = batch * out.rowsPerSample;
+            maskRowWeights(plan, rows, rowWeights);
             dOut.resize(static_cast<std::size_t>(rows * out.cols));
             double loss = computeLoss<float>(config.loss, plan.output(0), y.data(), rows, out.cols,
                                              dOut.data(),

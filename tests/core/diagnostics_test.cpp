@@ -688,10 +688,10 @@ TEST(UnknownKind, IsReportedNotThrown) {
 
 TEST(DiagCodes, HaveDistinctStableNames) {
     std::set<std::string_view> names;
-    for (int c = 0; c <= static_cast<int>(DiagCode::ReshapeSize); ++c) {
+    for (int c = 0; c <= static_cast<int>(DiagCode::MaskDropped); ++c) {
         names.insert(codeName(static_cast<DiagCode>(c)));
     }
-    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::ReshapeSize) + 1);
+    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::MaskDropped) + 1);
     EXPECT_EQ(codeName(DiagCode::MergeShapeMismatch), "merge-shape-mismatch");
 }
 
@@ -803,6 +803,30 @@ NodeId tokenInput(ModelGraph& g, std::int64_t steps) {
     const NodeId in = input(g, {steps});
     g.setParam(in, "dtype", std::string("int32"));
     return in;
+}
+
+// A mask that a layer drops without using it is a warning naming both layers; the wires that
+// carry one are marked, up to the layer that uses it up.
+TEST(MaskDropped, ALayerThatDropsTheMaskIsAWarningAndMaskedWiresAreMarked) {
+    ModelGraph g;
+    const NodeId masking = add(g, "Masking", {}, {input(g, {8, 2})});
+    const NodeId dense = add(g, "Dense", {{"units", std::int64_t{4}}}, {masking});
+    const NodeId conv = add(g, "Conv1D", {{"filters", std::int64_t{3}}}, {dense});
+    const NodeId last = add(g, "LSTM", {{"units", std::int64_t{2}}}, {conv});
+    Validation v = validate(g);
+    auto found = find(v, DiagCode::MaskDropped);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]->severity, Severity::Warning);
+    EXPECT_EQ(found[0]->node, conv);
+    EXPECT_TRUE(has(found[0]->message, "conv1d_1 (Conv1D) does not take the step mask that dense_1 carries")) << found[0]->message;
+    EXPECT_TRUE(v.of(g, masking).masked);
+    EXPECT_TRUE(v.of(g, dense).masked);
+    EXPECT_FALSE(v.of(g, conv).masked);
+    EXPECT_FALSE(v.of(g, last).masked);
+    // The LSTM reading the mask directly uses it up: no warning.
+    ModelGraph direct;
+    add(direct, "LSTM", {{"units", std::int64_t{2}}}, {add(direct, "Masking", {}, {input(direct, {8, 2})})});
+    EXPECT_TRUE(find(validate(direct), DiagCode::MaskDropped).empty());
 }
 
 TEST(TokenIds, OnlyAnEmbeddingReadsThemAndEitherFixRepairs) {

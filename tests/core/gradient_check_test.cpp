@@ -347,6 +347,53 @@ TEST(Gradients, RepeatVectorAndDropout) {
     expectGradientsMatch(std::move(c));
 }
 
+// With Embedding(mask_zero), id 0 is padding: about one step in five, anywhere in a sample.
+// Every recurrent kind carries its state over those steps, Bidirectional zeroes their outputs
+// and GlobalAveragePooling1D averages the rest; the gradients still match.
+class MaskedRecurrent : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(MaskedRecurrent, GradientsSkipThePadding) {
+    for (bool sequences : {true, false}) {
+        Check c;
+        c.tokenIds = 5;
+        c.batch = 4;
+        const NodeId ids = input(c.graph, {7});
+        c.graph.setParam(ids, "dtype", std::string("int32"));
+        const NodeId e = add(c.graph, "Embedding",
+                             p({{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}), {ids});
+        ParamMap rnn = p({{"units", std::int64_t{3}}, {"return_sequences", sequences}});
+        const std::string kind = GetParam();
+        if (kind == "GRU_before") {
+            rnn["reset_after"] = false;
+        }
+        const bool bidirectional = kind.starts_with("Bidirectional");
+        if (bidirectional) rnn["layer"] = kind.substr(14);
+        NodeId r = add(c.graph, bidirectional ? "Bidirectional" : kind == "GRU_before" ? "GRU" : kind, rnn, {e});
+        if (sequences) r = add(c.graph, "GlobalAveragePooling1D", {}, {add(c.graph, "Dense", p({{"units", std::int64_t{2}}}), {r})});
+        add(c.graph, "Dense", p({{"units", std::int64_t{2}}}), {r});
+        SCOPED_TRACE(kind + (sequences ? " with return_sequences" : ""));
+        expectGradientsMatch(std::move(c));
+    }
+}
+
+// Keras 3's BatchNormalization takes its training moments over the real steps only.
+TEST(Gradients, BatchNormalizationOfAMaskedSequenceUsesTheRealStepsMoments) {
+    Check c;
+    c.tokenIds = 4;
+    c.training = true;
+    c.batch = 4;
+    const NodeId ids = input(c.graph, {6});
+    c.graph.setParam(ids, "dtype", std::string("int32"));
+    const NodeId e = add(c.graph, "Embedding",
+                         p({{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}), {ids});
+    add(c.graph, "LSTM", p({{"units", std::int64_t{2}}}), {add(c.graph, "BatchNormalization", {}, {e})});
+    expectGradientsMatch(std::move(c));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, MaskedRecurrent,
+                         ::testing::Values("LSTM", "GRU", "GRU_before", "SimpleRNN", "Bidirectional_LSTM",
+                                           "Bidirectional_GRU", "Bidirectional_SimpleRNN"));
+
 TEST(Gradients, EmbeddingRowsCollectEveryStepThatPickedThem) {
     Check c;
     c.tokenIds = 4;  // 3 samples of 6 steps: most rows are picked several times

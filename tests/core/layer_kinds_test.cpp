@@ -172,6 +172,11 @@ TEST(LayerKinds, TheNewKindsReadKerasConfigsAndSayWhatTheyCannotTake) {
     EXPECT_EQ(std::get<std::string>(p.at("dims")), "(1, 2)");
     EXPECT_NE(readConfig("Permute", R"({"dims": [2, 1, 3]})"), "");
     EXPECT_NE(readConfig("Flatten", R"({"data_format": "channels_first"})"), "");
+    // Masks: Masking's value, Embedding's mask_zero.
+    EXPECT_EQ(readConfig("Masking", R"({"mask_value": -1.0})", &p), "");
+    EXPECT_EQ(std::get<double>(p.at("mask_value")), -1.0);
+    EXPECT_EQ(readConfig("Embedding", R"({"input_dim": 9, "output_dim": 2, "mask_zero": true})", &p), "");
+    EXPECT_TRUE(std::get<bool>(p.at("mask_zero")));
 }
 
 // Keras and TF.js configs carry null where Python's None is meant: Keras's constructors read it

@@ -143,6 +143,7 @@ const std::vector<RuleCase> kRules = {
     {"gaussian_noise", "GaussianNoise", {}, {{9}}, "(None, 9)", 0},
     {"gaussian_dropout", "GaussianDropout", {}, {{3, 9}}, "(None, 3, 9)", 0},
     {"alpha_dropout", "AlphaDropout", {}, {{3, 9}}, "(None, 3, 9)", 0},
+    {"masking", "Masking", {{"mask_value", -1.0}}, {{kNone, 4}}, "(None, None, 4)", 0},
     // The activation layers keep the shape; PReLU learns an alpha per value, or per feature
     // when it shares along time.
     {"activation", "Activation", {{"activation", std::string("mish")}}, {{32, 4}}, "(None, 32, 4)", 0},
@@ -165,7 +166,7 @@ TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
     EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "TimeDistributed", "Embedding",
-                                               "Conv1D", "Conv1DTranspose", "MaxPooling1D", "AveragePooling1D",
+                                               "Masking", "Conv1D", "Conv1DTranspose", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
                                                "ZeroPadding1D", "Cropping1D", "Flatten", "Reshape", "Permute",
                                                "RepeatVector", "Add",
@@ -195,6 +196,8 @@ TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     EXPECT_EQ(findLayer("Conv2D"), nullptr);
     EXPECT_EQ(std::get<std::string>(findLayer("Conv1D")->defaults().at("padding")), "valid");
     EXPECT_EQ(std::get<std::int64_t>(findLayer("MaxPooling1D")->defaults().at("pool_size")), 2);
+    EXPECT_EQ(std::get<double>(findLayer("Masking")->defaults().at("mask_value")), 0.0);
+    EXPECT_FALSE(std::get<bool>(findLayer("Embedding")->defaults().at("mask_zero")));
 }
 
 TEST(LayerRegistry, UpSamplingBeyondAnySequenceIsReportedNotOverflowed) {

@@ -62,6 +62,31 @@ const models = {
     const ids = [0, 1, 2].map((b) => [...Array(9).keys()].map((t) => (5 * b + 7 * t + (b === 2 ? 11 : 0)) % 12));
     return {model: tf.model({inputs: input, outputs: out}), x: ids};
   },
+  // Masking: steps of zeros (after, before and between the real ones) that the LSTM and the
+  // GRU skip, carrying their states over; the GRU's last output is that of the last real step.
+  masking() {
+    const input = tf.input({shape: [8, 3]});
+    let x = tf.layers.masking({maskValue: 0}).apply(input);
+    x = tf.layers.lstm({units: 4, returnSequences: true}).apply(x);
+    x = tf.layers.gru({units: 3}).apply(x);
+    const out = tf.layers.dense({units: 2}).apply(x);
+    const x0 = inputs([8, 3]);
+    const pad = [[5, 6, 7], [0, 1], [2, 3, 6]];
+    pad.forEach((steps, b) => steps.forEach((t) => { x0[b][t] = [0, 0, 0]; }));
+    return {model: tf.model({inputs: input, outputs: out}), x: x0};
+  },
+  // Embedding(mask_zero): id 0 is padding, before and after the real ids, which a Bidirectional
+  // LSTM skips in both directions (its padded outputs are zero) and a SimpleRNN after it too.
+  embedding_mask_zero() {
+    const input = tf.input({shape: [8], dtype: "int32"});
+    let x = tf.layers.embedding({inputDim: 10, outputDim: 4, maskZero: true,
+                                 embeddingsInitializer: tf.initializers.randomNormal({stddev: 1, seed: 5})}).apply(input);
+    x = tf.layers.bidirectional({layer: tf.layers.lstm({units: 3, returnSequences: true}), mergeMode: "concat"}).apply(x);
+    x = tf.layers.simpleRNN({units: 4}).apply(x);
+    const out = tf.layers.dense({units: 2}).apply(x);
+    const ids = [[3, 1, 4, 1, 5, 9, 0, 0], [0, 0, 0, 2, 6, 5, 3, 5], [8, 9, 0, 7, 9, 3, 2, 0]];
+    return {model: tf.model({inputs: input, outputs: out}), x: ids};
+  },
 };
 
 async function save(model, dir) {

@@ -18,11 +18,13 @@ namespace loom::ui {
 namespace {
 
 /// A node's output shape as cards and wires show it: "(None, 20)", with "int32" after the
-/// shape of token ids.
+/// shape of token ids and "masked" after a sequence that carries a step mask.
 QString outputText(const Node& node, const NodeReport& report) {
     if (!report.output) return "?";
-    const QString shape = QString::fromStdString(report.output->str());
-    return holdsTokenIds(node) ? shape + " int32" : shape;
+    QString shape = QString::fromStdString(report.output->str());
+    if (holdsTokenIds(node)) shape += " int32";
+    if (report.masked) shape += QObject::tr(" masked");
+    return shape;
 }
 
 /// Short forms of the parameters the schema marks for the card, wrapped into lines.

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "engine/kernels/gru_kernel.h"
 #include "engine/kernels/lstm_kernel.h"
@@ -13,7 +15,9 @@ namespace loom {
 /// with weights of its own, over the reversed sequence. With return_sequences the backward
 /// layer's outputs are reversed again, so that step t of both describes step t of the input.
 /// merge_mode joins the two: concat (forward first), sum, mul or ave. The weights are the
-/// forward layer's, then the backward layer's.
+/// forward layer's, then the backward layer's. With a step mask both directions skip the
+/// padding, and (as Keras's Bidirectional sets zero_output_for_mask with return_sequences)
+/// the padded steps' outputs are zero.
 template <class S>
 class BidirectionalKernel final : public Kernel<S> {
 public:
@@ -35,10 +39,19 @@ public:
     void forward(KernelIO<S>& io) override {
         const Eigen::Index rows = rowsOf(io.batch, outDims());
         reverseSteps(io.in[0], io.batch, m_in, m_xr);
+        m_mask = io.inMask;
+        if (m_mask) {
+            m_maskR.resize(static_cast<std::size_t>(io.batch * m_steps));
+            for (Eigen::Index b = 0; b < io.batch; ++b) {
+                std::reverse_copy(m_mask + b * m_steps, m_mask + (b + 1) * m_steps, m_maskR.begin() + b * m_steps);
+            }
+        }
         m_yf.resize(rows, m_u);
         m_yb.resize(rows, m_u);
         run(io, true, io.in[0], m_yf.data());
         run(io, false, m_xr.data(), m_yb.data());
+        zeroPadding(m_yf, m_mask);
+        zeroPadding(m_yb, maskR());
         if (m_sequences) {
             reverseSteps(m_yb.data(), io.batch, m_u, m_tmp);
             m_yb.swap(m_tmp);
@@ -74,6 +87,8 @@ public:
             reverseSteps(m_dyb.data(), io.batch, m_u, m_tmp);
             m_dyb.swap(m_tmp);
         }
+        zeroPadding(m_dyf, m_mask);
+        zeroPadding(m_dyb, maskR());
         // The forward layer adds its input gradient in place; the backward layer's is that of
         // the reversed input, reversed back.
         runBackward(io, true, io.in[0], m_dyf.data(), io.dIn[0]);
@@ -94,6 +109,19 @@ private:
     std::size_t m_perDirection = 3;
     std::unique_ptr<Kernel<S>> m_forward, m_backward;
     Mat<S> m_xr, m_yf, m_yb, m_tmp, m_dyf, m_dyb, m_dxr;
+    const std::uint8_t* m_mask = nullptr;  ///< this batch's step mask, or null
+    std::vector<std::uint8_t> m_maskR;     ///< it reversed, for the backward direction
+
+    const std::uint8_t* maskR() const { return m_mask ? m_maskR.data() : nullptr; }
+
+    /// With return_sequences, zeroes the rows of padded steps of one direction's outputs (or
+    /// their gradients), in that direction's order of steps.
+    void zeroPadding(Mat<S>& y, const std::uint8_t* mask) const {
+        if (!mask || !m_sequences) return;
+        for (Eigen::Index r = 0; r < y.rows(); ++r) {
+            if (!mask[r]) y.row(r).setZero();
+        }
+    }
 
     static Mode modeOf(const std::string& mode) {
         if (mode == "sum") return Mode::Sum;
@@ -135,6 +163,7 @@ private:
 
     void run(const KernelIO<S>& io, bool forward, const S* x, S* y) {
         KernelIO<S> d = directionIO(io, forward);
+        d.inMask = forward ? m_mask : maskR();
         d.in = {x};
         d.out = y;
         (forward ? m_forward : m_backward)->forward(d);
@@ -142,6 +171,7 @@ private:
 
     void runBackward(const KernelIO<S>& io, bool forward, const S* x, const S* dy, S* dx) {
         KernelIO<S> d = directionIO(io, forward);
+        d.inMask = forward ? m_mask : maskR();
         d.in = {x};
         d.dIn = {dx};
         d.dOut = dy;

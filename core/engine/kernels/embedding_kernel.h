@@ -32,6 +32,7 @@ public:
             if (!(value > S(-1)) || !(value < static_cast<S>(m_vocab))) outOfRange(value, r);
             m_ids[r] = static_cast<Eigen::Index>(value);  // toward zero, as Keras's cast
             y.row(r) = table.row(m_ids[r]);
+            if (io.outMask) io.outMask[r] = m_ids[r] != 0;  // mask_zero: id 0 is padding
         }
     }
 

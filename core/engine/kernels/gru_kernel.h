@@ -127,6 +127,7 @@ private:
         } else {
             h.array() = (S(1) - zg) * g.rightCols(u).array();
         }
+        this->carryState(m_h, t, first, n);
     }
 
     /// reset_after: the gates from a = h U (+ b_rec), then the new state.
@@ -174,12 +175,21 @@ private:
         }
         act::backward<S>(m_rec, z.leftCols(u), g.leftCols(u), tmp, dz.leftCols(u));
         dhNext.array() = dh.array() * g.leftCols(u).array();  // through z * prev
-        if (!m_resetAfter) return;
-        auto a = rowsAt(m_a, t, first, n), da = rowsAt(m_da, t, first, n);
-        tmp.array() = dz.rightCols(u).array() * a.rightCols(u).array();  // d r
-        act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
-        da.leftCols(2 * u) = dz.leftCols(2 * u);
-        da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
+        if (m_resetAfter) {
+            auto a = rowsAt(m_a, t, first, n), da = rowsAt(m_da, t, first, n);
+            tmp.array() = dz.rightCols(u).array() * a.rightCols(u).array();  // d r
+            act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
+            da.leftCols(2 * u) = dz.leftCols(2 * u);
+            da.rightCols(u).array() = dz.rightCols(u).array() * g.middleCols(u, u).array();
+        }
+        // A padded step passed h on unchanged: its gradient goes whole to the step before, and
+        // the gates have none (so neither do the products that follow).
+        for (Eigen::Index i = 0; i < n && this->m_stepMask; ++i) {
+            if (!this->padded(first + i, t)) continue;
+            dz.row(i).setZero();
+            if (m_resetAfter) rowsAt(m_da, t, first, n).row(i).setZero();
+            dhNext.row(i) = dh.row(i);
+        }
     }
 
     /// reset_after=False: the reset gate's dz from d (r * h), which m_drh holds.

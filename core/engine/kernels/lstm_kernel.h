@@ -60,6 +60,10 @@ public:
         m_dh.resize(B, u);
         m_dc.resize(B, u);
         m_tmp.resize(B, u);
+        if (this->m_stepMask) {
+            m_dhCarry.setZero(B, u);
+            m_dcKeep.resize(B, u);
+        }
         if (T > 1) m_rkPacked.pack(rk.transpose());
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -93,6 +97,8 @@ private:
         auto ac = rowsAt(m_ac, t, first, n);
         act::apply<S>(m_act, c, ac);
         rowsAt(m_h, t, first, n).array() = g.rightCols(u).array() * ac.array();
+        this->carryState(m_c, t, first, n);
+        this->carryState(m_h, t, first, n);
         if (t + 1 < m_steps) this->previousState(m_hp, m_h, t + 1, first, n);  // for the next step's product
     }
 
@@ -107,6 +113,10 @@ private:
             dh.array() = part(m_dhNext).array() * m_hMask.values().middleRows(first, n).array();
         } else {
             dh = part(m_dhNext);
+        }
+        if (this->m_stepMask) {
+            dh += part(m_dhCarry);
+            part(m_dcKeep) = dcNext;
         }
         this->addOutputGradient(io, t, first, dh);
         const auto g = rowsAt(m_g, t, first, n), z = rowsAt(m_z, t, first, n);
@@ -130,9 +140,22 @@ private:
         tmp.array() = dc.array() * g.leftCols(u).array();
         act::backward<S>(m_act, z.middleCols(2 * u, u), g.middleCols(2 * u, u), tmp, dz.middleCols(2 * u, u));
         dcNext.array() = dc.array() * g.middleCols(u, u).array();
+        if (!this->m_stepMask) return;
+        // A padded step passed h and c on unchanged: their gradients go whole to the step
+        // before, and its gates have none.
+        for (Eigen::Index i = 0; i < n; ++i) {
+            if (!this->padded(first + i, t)) {
+                m_dhCarry.row(first + i).setZero();
+                continue;
+            }
+            m_dhCarry.row(first + i) = dh.row(i);
+            dz.row(i).setZero();
+            dcNext.row(i) = m_dcKeep.row(first + i);
+        }
     }
 
     Mat<S> m_z, m_g, m_c, m_ac, m_h, m_hp, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp;
+    Mat<S> m_dhCarry, m_dcKeep;  ///< with a step mask: what padding passes back, and the c gradient it keeps
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
 

@@ -95,8 +95,20 @@ public:
         MatMap<S> movingMean(io.params[stats], 1, m_f), movingVar(io.params[stats + 1], 1, m_f);
         ConstMatMap<S> x(io.in[0], rows, m_f);
         m_training = io.training;
+        m_mask = io.inMask;
         Row mean, var;
-        if (io.training) {
+        if (io.training && m_mask) {
+            // With a step mask, Keras's moments are over the real steps, (count + 1e-7).
+            m_real = Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, 1>>(m_mask, rows).template cast<S>();
+            m_count = m_real.sum() + S(1e-7);
+            mean = (m_real.transpose() * x) / m_count;
+            m_xhat = x.rowwise() - mean;
+            var = (m_real.transpose() * m_xhat.array().square().matrix()) / m_count;
+            if (mean.allFinite() && var.allFinite()) {
+                movingMean = movingMean * m_momentum + mean * (S(1) - m_momentum);
+                movingVar = movingVar * m_momentum + var * (S(1) - m_momentum);
+            }
+        } else if (io.training) {
             mean = x.colwise().mean();
             m_xhat = x.rowwise() - mean;
             var = m_xhat.array().square().colwise().sum().matrix() / static_cast<S>(rows);
@@ -120,7 +132,14 @@ public:
         const Eigen::Index rows = io.batch * m_steps;
         m_affine.backward(io, m_xhat, m_f, m_g);
         if (!io.dIn[0]) return;
-        if (m_training) {
+        if (m_training && m_mask) {
+            // Every row's output depends on the moments, which only the real rows make:
+            // dx = inv * (g - real * (sum(g) + xhat * sum(g * xhat)) / count).
+            const Row meanG = m_g.colwise().sum() / m_count;
+            const Row meanGX = (m_g.array() * m_xhat.array()).colwise().sum().matrix() / m_count;
+            const Mat<S> spread = (m_xhat.array().rowwise() * meanGX.array()).rowwise() + meanG.array();
+            m_g.array() -= spread.array().colwise() * m_real.array();
+        } else if (m_training) {
             // The batch statistics depend on x: dx = inv * (g - mean(g) - xhat * mean(g * xhat)),
             // the means over the batch's rows, per feature.
             const Row meanG = m_g.colwise().sum() / static_cast<S>(rows);
@@ -139,6 +158,9 @@ private:
     bool m_training = false;
     Mat<S> m_xhat, m_g;
     Row m_inv;
+    const std::uint8_t* m_mask = nullptr;        ///< this batch's step mask, or null
+    Eigen::Matrix<S, Eigen::Dynamic, 1> m_real;  ///< with a mask: 1 for each real row, else 0
+    S m_count = 0;                               ///< with a mask: the real rows, + 1e-7
 };
 
 }  // namespace loom

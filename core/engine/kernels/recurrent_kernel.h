@@ -69,8 +69,9 @@ protected:
         }
     }
 
-    /// Draws this batch's dropout masks (inactive outside training).
+    /// Draws this batch's dropout masks (inactive outside training), and keeps its step mask.
     void drawMasks(KernelIO<S>& io) {
+        m_stepMask = io.inMask;
         m_xMask.draw(io, io.batch, m_in, m_dropout);
         m_hMask.draw(io, io.batch, m_u, m_recurrentDropout);
     }
@@ -137,7 +138,26 @@ protected:
         }
     }
 
+    /// Whether step t of sample b is padding: Keras skips it, carrying the states over.
+    bool padded(Eigen::Index b, Eigen::Index t) const { return m_stepMask && !m_stepMask[b * m_steps + t]; }
+
+    /// Rows [first, first + n) of step t of a state (h, or an LSTM's c) that are padding take
+    /// the state of the step before, or zero at the first step.
+    void carryState(Mat<S>& state, Eigen::Index t, Eigen::Index first, Eigen::Index n) const {
+        if (!m_stepMask) return;
+        for (Eigen::Index b = first; b < first + n; ++b) {
+            if (!padded(b, t)) continue;
+            auto row = rowsAt(state, t, b, 1);
+            if (t > 0) {
+                row = rowsAt(state, t - 1, b, 1);
+            } else {
+                row.setZero();
+            }
+        }
+    }
+
     std::int64_t m_steps, m_in, m_u, m_gates;
+    const std::uint8_t* m_stepMask = nullptr;  ///< this batch's step mask, or null
     bool m_bias, m_sequences;
     Activation m_act, m_rec;
     double m_dropout, m_recurrentDropout;

@@ -38,6 +38,7 @@ public:
                             }
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
                                 act::apply<S>(m_act, rowsAt(m_z, t, f, m), rowsAt(m_h, t, f, m));
+                                this->carryState(m_h, t, f, m);
                             });
                         });
         this->writeOutput(io, m_h);
@@ -49,6 +50,7 @@ public:
         ConstMatMap<S> rk(io.params[1], u, u);
         m_dz.resize(rows, u);
         m_dh.setZero(B, u);
+        if (this->m_stepMask) m_dhCarry.setZero(B, u);
         if (T > 1) m_rkPacked.pack(rk.transpose());
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -56,6 +58,7 @@ public:
                                 auto dh = m_dh.middleRows(f, m);
                                 this->addOutputGradient(io, t, f, dh);
                                 act::backward<S>(m_act, rowsAt(m_z, t, f, m), rowsAt(m_h, t, f, m), dh, rowsAt(m_dz, t, f, m));
+                                skipPadding(t, f, m);
                             });
                             if (t == 0) return;
                             m_rkPacked.multiply(this->stepRows(m_dz, t, first), T * u, n, m_dh.data() + first * u, u,
@@ -65,6 +68,9 @@ public:
                                     m_dh.middleRows(f, m).array() *= m_hMask.values().middleRows(f, m).array();
                                 });
                             }
+                            if (this->m_stepMask) {
+                                rowsOf([&](Eigen::Index f, Eigen::Index m) { m_dh.middleRows(f, m) += m_dhCarry.middleRows(f, m); });
+                            }
                         });
         MatMap<S>(io.dParams[1], u, u).noalias() += m_hp.transpose() * m_dz;
         MatMap<S>(io.dParams[0], m_in, u).noalias() += this->maskedInput(io).transpose() * m_dz;
@@ -73,7 +79,21 @@ public:
     }
 
 private:
-    Mat<S> m_z, m_h, m_hp, m_dz, m_dh;
+    /// A padded step passed h on unchanged: for its rows among [first, first + n), the
+    /// gradient goes whole to the step before (m_dhCarry) and the pre-activations get none.
+    void skipPadding(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
+        if (!this->m_stepMask) return;
+        for (Eigen::Index b = first; b < first + n; ++b) {
+            if (!this->padded(b, t)) {
+                m_dhCarry.row(b).setZero();
+                continue;
+            }
+            m_dhCarry.row(b) = m_dh.row(b);
+            rowsAt(m_dz, t, b, 1).setZero();
+        }
+    }
+
+    Mat<S> m_z, m_h, m_hp, m_dz, m_dh, m_dhCarry;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
 

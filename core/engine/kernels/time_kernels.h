@@ -190,7 +190,44 @@ public:
 
 template <class S>
 using GlobalMaxPooling1dKernel = GlobalPooling1dKernel<S, true>;
+/// GlobalAveragePooling1D: each feature's mean over the steps; with a step mask, over the real
+/// steps only, as Keras's. A sample that is padding throughout averages to zero (Keras divides
+/// 0 by 0 there).
 template <class S>
-using GlobalAveragePooling1dKernel = GlobalPooling1dKernel<S, false>;
+class GlobalAveragePooling1dKernel final : public Kernel<S> {
+public:
+    explicit GlobalAveragePooling1dKernel(const KernelSetup& s)
+        : m_steps(s.inputs.front()[0]), m_features(s.inputs.front()[1]) {}
+
+    void forward(KernelIO<S>& io) override {
+        ConstMatMap<S> x(io.in[0], io.batch * m_steps, m_features);
+        MatMap<S> y(io.out, io.batch, m_features);
+        m_share.resize(io.batch * m_steps);
+        for (Eigen::Index b = 0; b < io.batch; ++b) {
+            auto share = m_share.segment(b * m_steps, m_steps);
+            if (io.inMask) {
+                for (Eigen::Index t = 0; t < m_steps; ++t) share[t] = io.inMask[b * m_steps + t] ? S(1) : S(0);
+                const S real = share.sum();
+                if (real > S(0)) share /= real;
+            } else {
+                share.setConstant(S(1) / static_cast<S>(m_steps));
+            }
+            y.row(b).noalias() = share.transpose() * x.middleRows(b * m_steps, m_steps);
+        }
+    }
+
+    void backward(KernelIO<S>& io) override {
+        if (!io.dIn[0]) return;
+        ConstMatMap<S> dy(io.dOut, io.batch, m_features);
+        MatMap<S> dx(io.dIn[0], io.batch * m_steps, m_features);
+        for (Eigen::Index b = 0; b < io.batch; ++b) {
+            dx.middleRows(b * m_steps, m_steps).noalias() += m_share.segment(b * m_steps, m_steps) * dy.row(b);
+        }
+    }
+
+private:
+    Eigen::Index m_steps, m_features;
+    Eigen::Matrix<S, Eigen::Dynamic, 1> m_share;  ///< each step's weight in its sample's mean
+};
 
 }  // namespace loom

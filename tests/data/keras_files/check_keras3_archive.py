@@ -77,6 +77,7 @@ KWARGS = {
     "PReLU": LAYER | {"alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"},
     "ELU": LAYER | {"alpha"},
     "Softmax": LAYER | {"axis"},
+    "Masking": LAYER | {"mask_value"},
     "Embedding": LAYER | {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
                           "embeddings_constraint", "mask_zero", "weights", "lora_rank"},
 }

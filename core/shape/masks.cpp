@@ -1,0 +1,55 @@
+#include "shape/masks.h"
+
+#include <algorithm>
+#include <exception>
+
+#include "layers/layer_registry.h"
+
+namespace loom {
+
+std::unordered_map<NodeId, MaskSource> stepMasks(const ModelGraph& graph, std::span<const NodeId> order) {
+    std::unordered_map<NodeId, MaskSource> masks;
+    for (NodeId id : order) {
+        const Node* node = graph.node(id);
+        const LayerSpec* spec = node ? findLayer(node->kind) : nullptr;
+        if (!spec || node->isInput()) continue;
+        const auto inputs = graph.inputEdges(id);
+        const auto masked = [&](const Edge* e) { return masks.contains(e->from.node); };
+        const bool first = !inputs.empty() && masked(inputs.front());
+        const auto count = std::count_if(inputs.begin(), inputs.end(), masked);
+        MaskRule rule = MaskRule::Drop;
+        try {
+            rule = spec->maskRule(*node);
+        } catch (const std::exception&) {
+            continue;  // a parameter of the wrong type, which validation reports
+        }
+        switch (rule) {
+            case MaskRule::Drop: break;
+            case MaskRule::Make: masks.emplace(id, MaskSource::Own); break;
+            case MaskRule::Pass:
+                if (first) masks.emplace(id, MaskSource::Copy);
+                break;
+            case MaskRule::Merge: {
+                if (count == 0) break;
+                if (node->kind != "Concatenate") {
+                    masks.emplace(id, MaskSource::All);
+                    break;
+                }
+                // Keras concatenates the masks along the layer's axis, an input without one
+                // counting as real everywhere, and a step is real where any of its features is.
+                const auto it = node->params.find("axis");
+                const auto* axisValue = it == node->params.end() ? nullptr : std::get_if<std::int64_t>(&it->second);
+                const std::int64_t axis = axisValue ? *axisValue : -1;
+                if (axis == 1 || axis == -2) {
+                    masks.emplace(id, MaskSource::Joined);
+                } else if (count == static_cast<std::ptrdiff_t>(inputs.size())) {
+                    masks.emplace(id, MaskSource::Any);
+                }  // else every step has a real feature: no mask left
+                break;
+            }
+        }
+    }
+    return masks;
+}
+
+}  // namespace loom

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <unordered_map>
+
+#include "graph/model_graph.h"
+
+namespace loom {
+
+/// How the step mask of a layer's output is made from its inputs' (see MaskRule).
+enum class MaskSource {
+    None,       ///< the output carries no mask
+    Copy,       ///< input 0's mask, unchanged
+    Own,        ///< the layer's kernel writes it (Masking, Embedding with mask_zero)
+    All,        ///< a step is real where every masked input's is (Add, Subtract, ...)
+    Any,        ///< a step is real where any input's is (Concatenate of features)
+    Joined,     ///< the inputs' masks one after the other (Concatenate along time; an input
+                ///< without a mask counts as real throughout)
+};
+
+/// Which layers' outputs carry a step mask, and how each is made, walking `order` (the
+/// graph's topological order) as Keras 3 propagates `_keras_mask`. Layers whose output carries
+/// none are left out.
+std::unordered_map<NodeId, MaskSource> stepMasks(const ModelGraph& graph, std::span<const NodeId> order);
+
+}  // namespace loom
