@@ -421,13 +421,23 @@ void Plan<S>::combineMasks(const Step& step) {
     const std::size_t n = static_cast<std::size_t>(m_batch) * steps;
     const auto maskOf = [&](std::size_t k) -> const std::vector<std::uint8_t>& { return m_masks[step.inputs[k]]; };
     switch (step.mask) {
-        case MaskSource::Copy: std::copy_n(maskOf(0).begin(), n, out.begin()); break;
+        case MaskSource::Copy:
+            if (maskOf(0).empty()) {
+                std::fill_n(out.begin(), n, std::uint8_t{1});
+            } else {
+                std::copy_n(maskOf(0).begin(), n, out.begin());
+            }
+            break;
         case MaskSource::All:
         case MaskSource::Any: {
             const bool all = step.mask == MaskSource::All;
             std::fill_n(out.begin(), n, std::uint8_t{all});
             for (std::size_t k = 0; k < step.inputs.size(); ++k) {
-                if (maskOf(k).empty()) continue;  // All: an input without a mask says nothing
+                // All: an input without a mask says nothing; Any: it makes every step real.
+                if (maskOf(k).empty()) {
+                    if (!all) std::fill_n(out.begin(), n, std::uint8_t{1});
+                    continue;
+                }
                 for (std::size_t i = 0; i < n; ++i) out[i] = all ? (out[i] & maskOf(k)[i]) : (out[i] | maskOf(k)[i]);
             }
             break;

@@ -170,6 +170,9 @@ private:
         if (flag("go_backwards")) failLayer(name, "go_backwards=True is not supported");
         if (flag("return_state")) failLayer(name, "return_state=True is not supported");
         if (flag("stateful")) failLayer(name, "stateful=True is not supported");
+        // Zeros in place of the last output at padded steps: Bidirectional's own choice, which
+        // LayerLoom makes there, but not of a recurrent layer on its own.
+        if (flag("zero_output_for_mask")) failLayer(name, "zero_output_for_mask=True is not supported");
         return id;
     }
 

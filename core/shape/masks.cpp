@@ -40,11 +40,9 @@ std::unordered_map<NodeId, MaskSource> stepMasks(const ModelGraph& graph, std::s
                 const auto it = node->params.find("axis");
                 const auto* axisValue = it == node->params.end() ? nullptr : std::get_if<std::int64_t>(&it->second);
                 const std::int64_t axis = axisValue ? *axisValue : -1;
-                if (axis == 1 || axis == -2) {
-                    masks.emplace(id, MaskSource::Joined);
-                } else if (count == static_cast<std::ptrdiff_t>(inputs.size())) {
-                    masks.emplace(id, MaskSource::Any);
-                }  // else every step has a real feature: no mask left
+                // An input without one makes every step real, yet the output still carries a
+                // mask (all real), and so the loss still takes Keras's masked mean.
+                masks.emplace(id, axis == 1 || axis == -2 ? MaskSource::Joined : MaskSource::Any);
                 break;
             }
         }

@@ -14,7 +14,8 @@ enum class MaskSource {
     Copy,       ///< input 0's mask, unchanged
     Own,        ///< the layer's kernel writes it (Masking, Embedding with mask_zero)
     All,        ///< a step is real where every masked input's is (Add, Subtract, ...)
-    Any,        ///< a step is real where any input's is (Concatenate of features)
+    Any,        ///< a step is real where any input's is (Concatenate of features; an input
+                ///< without a mask counts as real throughout)
     Joined,     ///< the inputs' masks one after the other (Concatenate along time; an input
                 ///< without a mask counts as real throughout)
 };

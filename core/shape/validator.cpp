@@ -86,8 +86,8 @@ public:
                 d.related = {from->id};
                 d.message = node.name + " (" + node.kind + ") does not take the step mask that " + from->name +
                             " carries, and drops it, as Keras does: the padded steps reach it as ordinary values, "
-                            "and no layer after it skips them. Mark the padding after " + node.name +
-                            " (a Masking layer), or read the sequence with a layer that takes the mask (LSTM, GRU, "
+                            "and no layer after it skips them. Where later layers should skip the padding, read "
+                            "the sequence before " + node.name + " with a layer that takes the mask (LSTM, GRU, "
                             "SimpleRNN, Bidirectional, GlobalAveragePooling1D).";
                 m_result.diagnostics.push_back(std::move(d));
                 break;

@@ -376,6 +376,23 @@ TEST_P(MaskedRecurrent, GradientsSkipThePadding) {
     }
 }
 
+// Dropout and recurrent dropout in training, with padding: the masks of both kinds together.
+TEST(Gradients, RecurrentDropoutAndPaddingTogether) {
+    Check c;
+    c.tokenIds = 4;
+    c.training = true;
+    c.batch = 4;
+    const NodeId ids = input(c.graph, {7});
+    c.graph.setParam(ids, "dtype", std::string("int32"));
+    const NodeId e = add(c.graph, "Embedding",
+                         p({{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}), {ids});
+    const NodeId l = add(c.graph, "LSTM",
+                         p({{"units", std::int64_t{3}}, {"return_sequences", true}, {"dropout", 0.3}, {"recurrent_dropout", 0.3}}), {e});
+    const NodeId g = add(c.graph, "GRU", p({{"units", std::int64_t{2}}, {"return_sequences", true}, {"recurrent_dropout", 0.25}}), {l});
+    add(c.graph, "SimpleRNN", p({{"units", std::int64_t{2}}, {"recurrent_dropout", 0.2}}), {g});
+    expectGradientsMatch(std::move(c));
+}
+
 // Keras 3's BatchNormalization takes its training moments over the real steps only.
 TEST(Gradients, BatchNormalizationOfAMaskedSequenceUsesTheRealStepsMoments) {
     Check c;

@@ -94,6 +94,17 @@ TEST_F(KerasBorders, FilesLargerThanTheManifestSaysAreRefused) {
               std::string::npos);
 }
 
+// A recurrent layer of its own that zeroes its padded outputs computes what LayerLoom's does not.
+TEST_F(KerasBorders, ZeroOutputForMaskOnARecurrentLayerIsNamed) {
+    const fs::path model = modelWith([](nlohmann::json& d) {
+        nlohmann::json& topology = d["modelTopology"];
+        nlohmann::json& config = topology.contains("model_config") ? topology["model_config"]["config"] : topology["config"];
+        config["layers"][1]["config"]["zero_output_for_mask"] = true;
+    });
+    EXPECT_NE(errorOf(model).find("layer 'lstm_1': zero_output_for_mask=True is not supported"), std::string::npos)
+        << errorOf(model);
+}
+
 TEST_F(KerasBorders, MissingPartsOfTheTopologyAreSaidByName) {
     // R3: an InputLayer without its shape used to become a Dense(32).
     const fs::path seq = m_dir / "seq.json";

@@ -43,7 +43,7 @@ TEST(StepMasks, FollowKerasPropagation) {
     EXPECT_FALSE(m.contains(last));  // the last step alone: used up
     EXPECT_FALSE(m.contains(conv));  // Keras's Conv1D drops it
     EXPECT_EQ(m.at(sum), MaskSource::All);
-    EXPECT_FALSE(m.contains(joined));  // conv's features are real at every step
+    EXPECT_EQ(m.at(joined), MaskSource::Any);  // conv's features make every step real
     EXPECT_EQ(m.at(both), MaskSource::Any);
     EXPECT_EQ(m.at(time), MaskSource::Joined);
     EXPECT_FALSE(m.contains(in));
@@ -151,6 +151,46 @@ TEST_P(Padding, GivesTheUnpaddedResultsOnTheRealSteps) {
 INSTANTIATE_TEST_SUITE_P(Kinds, Padding,
                          ::testing::Values("LSTM", "GRU", "SimpleRNN", "Bidirectional_LSTM", "Bidirectional_GRU",
                                            "Bidirectional_SimpleRNN"));
+
+// Large batches (the rows shared out between threads) and wide layers (each step's products
+// shared out by columns) skip the padding alike: every sample of a padded batch of random
+// lengths gives what it gives alone.
+TEST(Padding, EveryThreadingOfTheStepsSkipsThePaddingAlike) {
+    for (const auto& [batch, units] : {std::pair{96, 3}, std::pair{3, 300}}) {
+        for (const char* kind : {"LSTM", "GRU", "SimpleRNN"}) {
+            SCOPED_TRACE(std::string(kind) + " batch " + std::to_string(batch) + " units " + std::to_string(units));
+            constexpr std::int64_t T = 5;
+            const auto build = [&](std::int64_t steps, bool masking) {
+                ModelGraph g;
+                NodeId x = input(g, {steps, 2});
+                if (masking) x = add(g, "Masking", {}, {x});
+                add(g, kind, {{"units", std::int64_t{units}}}, {x});
+                return g;
+            };
+            Plan<double> padded = Plan<double>::compile(build(T, true), batch);
+            padded.initialize(8);
+            std::mt19937_64 rng(static_cast<std::uint64_t>(batch));
+            std::normal_distribution<double> normal(0.0, 1.0);
+            std::vector<double> x(static_cast<std::size_t>(batch * T * 2), 0.0);
+            std::vector<std::int64_t> lengths;
+            for (int s = 0; s < batch; ++s) {
+                lengths.push_back(1 + static_cast<std::int64_t>(rng() % T));
+                for (std::int64_t i = 0; i < lengths.back() * 2; ++i) x[static_cast<std::size_t>(s * T * 2 + i)] = normal(rng);
+            }
+            const double* in[] = {x.data()};
+            padded.forward(in, batch);
+            for (int s = 0; s < batch; s += std::max(1, batch / 8)) {
+                Plan<double> alone = Plan<double>::compile(build(lengths[static_cast<std::size_t>(s)], false), 1);
+                for (std::size_t k = 0; k < alone.params().size(); ++k) alone.params()[k].value = padded.params()[k].value;
+                const double* one[] = {x.data() + s * T * 2};
+                alone.forward(one, 1);
+                for (std::int64_t f = 0; f < units; ++f) {
+                    ASSERT_NEAR(padded.output(0)[s * units + f], alone.output(0)[f], 1e-12) << "sample " << s;
+                }
+            }
+        }
+    }
+}
 
 // A padded step of a plain recurrent layer repeats the output before it (zero before the first
 // real step), as Keras's zero_output_for_mask=False; Bidirectional's padded outputs are zero.
