@@ -330,6 +330,18 @@ private slots:
         cap->setFocus();
         QTest::keyClick(cap, Qt::Key_Up);
         QTRY_COMPARE(w.document()->graph().node(relu)->param<double>("max_value"), 0.05);
+        // A number is kept as typed, not rounded to a few decimals: a padding value of -1.2345,
+        // an epsilon of 1e-05.
+        cap->setFocus();
+        cap->selectAll();
+        QTest::keyClicks(cap, QLocale().toString(1.2345));
+        QTest::keyClick(cap, Qt::Key_Return);
+        QTRY_COMPARE(w.document()->graph().node(relu)->param<double>("max_value"), 1.2345);
+        QCOMPARE(cap->text(), QLocale().toString(1.2345));
+        cap->selectAll();
+        QTest::keyClicks(cap, QLocale().toString(1e-5, 'g'));
+        QTest::keyClick(cap, Qt::Key_Return);
+        QTRY_COMPARE(w.document()->graph().node(relu)->param<double>("max_value"), 1e-5);
     }
 
     void autoLayoutIsOneUndoStep() {

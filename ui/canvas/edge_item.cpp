@@ -17,12 +17,12 @@ EdgeItem::EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort)
     updatePath();
 }
 
-void EdgeItem::setLabel(QString shape, Status status, QString problem) {
-    const QString tip = problem.isEmpty() ? shape : problem;
+void EdgeItem::setLabel(QString shape, Status status, QString problem, const QString& note) {
+    const QString tip = !problem.isEmpty() ? problem : note.isEmpty() || shape.isEmpty() ? shape + note : shape + "\n" + note;
     if (shape == m_label && status == m_status && tip == toolTip()) return;
     m_label = std::move(shape);
     m_status = status;
-    setToolTip(problem.isEmpty() ? m_label : problem);
+    setToolTip(tip);
     updatePath();
 }
 

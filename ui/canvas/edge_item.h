@@ -20,7 +20,8 @@ public:
     NodeItem* from() const { return m_from; }
     NodeItem* to() const { return m_to; }
     int toPort() const { return m_toPort; }
-    void setLabel(QString shape, Status status, QString problem);
+    /// The shape it shows, its state, and its tooltip: the problem, or else the shape with `note`.
+    void setLabel(QString shape, Status status, QString problem, const QString& note = {});
     /// Where along the wire its label sits (0.5: the middle); wires leaving one output get
     /// different places so that their labels do not cover each other. A skip's label sits
     /// beside its target at 0, else at that fraction of its run down the side.

@@ -97,7 +97,7 @@ void GraphScene::sync() {
             if (shapeShown.contains(from)) w.label.clear();
             if (!w.label.isEmpty()) shapeShown.insert(from);
         }
-        item->setLabel(w.label, w.status, w.problem);
+        item->setLabel(w.label, w.status, w.problem, w.note);
         item->setVisible(!w.inside);
         if (!w.inside) {
             static constexpr double kPlaces[] = {0.5, 0.3, 0.7, 0.4, 0.6};

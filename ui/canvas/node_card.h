@@ -25,6 +25,7 @@ struct NodeCard {
     QList<bool> wiredInputs;  ///< by port: whether a wire ends there (free ports are hollow)
     Status status = Status::Ok;
     QString problems;      ///< the diagnostics about this node, for the tooltip
+    QString outputNote;    ///< what the tooltip adds about the output (what "masked" means)
 
     bool operator==(const NodeCard&) const = default;
 };

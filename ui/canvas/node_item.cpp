@@ -33,8 +33,9 @@ void NodeItem::setCard(NodeCard card) {
     m_card = std::move(card);
     m_height = style::kHeaderHeight + 8.0 + style::kLineHeight * static_cast<double>(m_card.details.size() + 1);
     setToolTip(m_card.problems.isEmpty()
-                   ? QString("<b>%1</b> (%2)<br>Output: %3")
-                         .arg(m_card.name.toHtmlEscaped(), m_card.kind, m_card.outputShape)
+                   ? QString("<b>%1</b> (%2)<br>Output: %3%4")
+                         .arg(m_card.name.toHtmlEscaped(), m_card.kind, m_card.outputShape,
+                              m_card.outputNote.isEmpty() ? QString() : "<br>" + m_card.outputNote.toHtmlEscaped())
                    : m_card.problems);
     update();
 }

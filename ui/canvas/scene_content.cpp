@@ -27,6 +27,13 @@ QString outputText(const Node& node, const NodeReport& report) {
     return shape;
 }
 
+/// What "masked" after a shape means, for tooltips; empty for an output without a mask.
+QString maskNote(const NodeReport& report) {
+    if (!report.masked) return {};
+    return QObject::tr("masked: it carries a step mask saying which steps are padding. LSTM, GRU, SimpleRNN, "
+                       "Bidirectional and GlobalAveragePooling1D skip those steps, and so does the loss.");
+}
+
 /// Short forms of the parameters the schema marks for the card, wrapped into lines.
 QStringList cardDetails(const Node& node, const LayerSpec* spec) {
     QStringList tokens;
@@ -84,6 +91,7 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     card.category = spec ? qText(spec->category().name) : QString();
     card.details = cardDetails(n, spec);
     card.outputShape = outputText(n, report);
+    card.outputNote = maskNote(report);
     int used = 0;
     const auto inputs = graph.inputEdges(n.id);
     for (const Edge* e : inputs) used = std::max(used, e->to.port + 1);
@@ -150,6 +158,7 @@ SceneContent sceneContent(const ModelGraph& graph, const Validation& validation)
             portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
         const NodeReport& source = validation.of(graph, e.from.node);
         if (source.output) w.label = outputText(*graph.node(e.from.node), source);
+        w.note = maskNote(source);
         if (!w.inside && w.status == Status::Ok && labelled.contains({w.from, w.to})) w.label.clear();
         labelled.insert({w.from, w.to});
         content.wires.push_back(std::move(w));

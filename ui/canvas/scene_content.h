@@ -27,6 +27,7 @@ struct WireContent {
     QString label;        ///< the shape it carries; empty where a parallel wire already says it
     Status status = Status::Ok;
     QString problem;      ///< the worst problem on the port it enters
+    QString note;         ///< what hovering it says besides the shape (what "masked" means)
 };
 
 /// Everything the canvas draws for a model, as plain values: a card per layer (graph order),

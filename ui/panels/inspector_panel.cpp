@@ -23,6 +23,26 @@ namespace loom::ui {
 
 namespace {
 
+/// A number box that shows a value as briefly as it is written ("0.2", "-1.2345", "1e-05") and
+/// takes what is typed to ten significant digits, where a box of a few decimals would round a
+/// padding value or an epsilon away without a word.
+class NumberBox final : public QDoubleSpinBox {
+public:
+    explicit NumberBox(QWidget* parent) : QDoubleSpinBox(parent) { setDecimals(12); }
+
+    QString textFromValue(double value) const override { return locale().toString(value, 'g', 10); }
+    double valueFromText(const QString& text) const override { return locale().toDouble(text.trimmed()); }
+    QValidator::State validate(QString& text, int&) const override {
+        if (!specialValueText().isEmpty() && text == specialValueText()) return QValidator::Acceptable;
+        bool ok = false;
+        const double v = locale().toDouble(text.trimmed(), &ok);
+        if (ok) return v >= minimum() && v <= maximum() ? QValidator::Acceptable : QValidator::Intermediate;
+        // A number being typed: "-", "1.", "1e", "1e-".
+        static const QRegularExpression partial(R"(^\s*[-+]?[0-9]*[.,]?[0-9]*([eE][-+]?[0-9]*)?\s*$)");
+        return partial.match(text).hasMatch() ? QValidator::Intermediate : QValidator::Invalid;
+    }
+};
+
 /// "(32, 1)", "32, 1", "(None, 8)", "(8, -1)" -> dims (Keras's -1 is None); nullopt when it does
 /// not read as a shape.
 std::optional<Dims> parseDims(const QString& text) {
@@ -116,8 +136,7 @@ QWidget* InspectorPanel::editorFor(const ParamSpec& spec) {
             break;
         }
         case ParamType::Float: {
-            auto* spin = new QDoubleSpinBox(m_form);
-            spin->setDecimals(3);
+            auto* spin = new NumberBox(m_form);
             spin->setSingleStep(0.05);
             const double top = spec.maxValue != 0.0 ? spec.maxValue - (spec.maxExclusive ? 0.001 : 0.0)
                                                     : 1e9;
