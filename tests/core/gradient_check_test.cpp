@@ -347,6 +347,17 @@ TEST(Gradients, RepeatVectorAndDropout) {
     expectGradientsMatch(std::move(c));
 }
 
+/// Token ids of `steps` steps below `vocab` (Check.tokenIds), batch 4, looked up by an
+/// Embedding(mask_zero) of 3 features: id 0, about one step in `vocab`, is padding.
+NodeId paddedIds(Check& c, std::int64_t steps, std::int64_t vocab) {
+    c.tokenIds = vocab;
+    c.batch = 4;
+    const NodeId ids = input(c.graph, {steps});
+    c.graph.setParam(ids, "dtype", std::string("int32"));
+    return add(c.graph, "Embedding",
+               p({{"input_dim", vocab}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}), {ids});
+}
+
 // With Embedding(mask_zero), id 0 is padding: about one step in five, anywhere in a sample.
 // Every recurrent kind carries its state over those steps, Bidirectional zeroes their outputs
 // and GlobalAveragePooling1D averages the rest; the gradients still match.
@@ -355,12 +366,7 @@ class MaskedRecurrent : public ::testing::TestWithParam<const char*> {};
 TEST_P(MaskedRecurrent, GradientsSkipThePadding) {
     for (bool sequences : {true, false}) {
         Check c;
-        c.tokenIds = 5;
-        c.batch = 4;
-        const NodeId ids = input(c.graph, {7});
-        c.graph.setParam(ids, "dtype", std::string("int32"));
-        const NodeId e = add(c.graph, "Embedding",
-                             p({{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}), {ids});
+        const NodeId e = paddedIds(c, 7, 5);
         ParamMap rnn = p({{"units", std::int64_t{3}}, {"return_sequences", sequences}});
         const std::string kind = GetParam();
         if (kind == "GRU_before") {
@@ -379,13 +385,8 @@ TEST_P(MaskedRecurrent, GradientsSkipThePadding) {
 // Dropout and recurrent dropout in training, with padding: the masks of both kinds together.
 TEST(Gradients, RecurrentDropoutAndPaddingTogether) {
     Check c;
-    c.tokenIds = 4;
     c.training = true;
-    c.batch = 4;
-    const NodeId ids = input(c.graph, {7});
-    c.graph.setParam(ids, "dtype", std::string("int32"));
-    const NodeId e = add(c.graph, "Embedding",
-                         p({{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}), {ids});
+    const NodeId e = paddedIds(c, 7, 4);
     const NodeId l = add(c.graph, "LSTM",
                          p({{"units", std::int64_t{3}}, {"return_sequences", true}, {"dropout", 0.3}, {"recurrent_dropout", 0.3}}), {e});
     const NodeId g = add(c.graph, "GRU", p({{"units", std::int64_t{2}}, {"return_sequences", true}, {"recurrent_dropout", 0.25}}), {l});
@@ -396,13 +397,8 @@ TEST(Gradients, RecurrentDropoutAndPaddingTogether) {
 // Keras 3's BatchNormalization takes its training moments over the real steps only.
 TEST(Gradients, BatchNormalizationOfAMaskedSequenceUsesTheRealStepsMoments) {
     Check c;
-    c.tokenIds = 4;
     c.training = true;
-    c.batch = 4;
-    const NodeId ids = input(c.graph, {6});
-    c.graph.setParam(ids, "dtype", std::string("int32"));
-    const NodeId e = add(c.graph, "Embedding",
-                         p({{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}), {ids});
+    const NodeId e = paddedIds(c, 6, 4);
     add(c.graph, "LSTM", p({{"units", std::int64_t{2}}}), {add(c.graph, "BatchNormalization", {}, {e})});
     expectGradientsMatch(std::move(c));
 }
