@@ -162,17 +162,23 @@ WindowErrors reconstructionErrors(Plan<float>& plan, const Series& series, std::
         const float* inputs[] = {batch.data()};
         plan.forward(inputs, static_cast<int>(batchStarts.size()));
         const float* y = plan.output(0);
+        // A masked output (a Masking layer upstream) is scored over its real steps only, as
+        // its loss was in training; a window that is all padding scores 0.
+        const std::uint8_t* mask = plan.outputMask(0);
         for (std::size_t b = 0; b < batchStarts.size(); ++b) {
             const float* x = batch.data() + static_cast<std::int64_t>(b) * sample;
             const float* r = y + static_cast<std::int64_t>(b) * sample;
+            const std::uint8_t* real = mask ? mask + static_cast<std::int64_t>(b) * w : nullptr;
+            const auto counted = real ? std::count(real, real + w, std::uint8_t{1}) : w;
             double total = 0.0;
             for (std::int64_t k = 0; k < f; ++k) {
                 double sum = 0.0;
                 for (std::int64_t t = 0; t < w; ++t) {
+                    if (real && !real[t]) continue;
                     const double d = static_cast<double>(r[t * f + k]) - static_cast<double>(x[t * f + k]);
                     sum += metric == ErrorMetric::Mae ? std::abs(d) : d * d;
                 }
-                const double e = sum / static_cast<double>(w);
+                const double e = counted > 0 ? sum / static_cast<double>(counted) : 0.0;
                 result.perFeature.push_back(e);
                 total += e;
             }

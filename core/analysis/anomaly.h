@@ -74,6 +74,7 @@ void checkReconstructs(const Plan<float>& plan);
 /// value are skipped and counted. `progress` is told the fraction done; returning false stops
 /// with ReadCancelled. Throws DataError when the model's Input and output are not the
 /// window's shape (it does not reconstruct its input) or the series is shorter than a window.
+/// A masked output (a Masking layer upstream) is scored over each window's real steps only.
 WindowErrors reconstructionErrors(Plan<float>& plan, const Series& series, std::int64_t stride,
                                   ErrorMetric metric,
                                   const std::function<bool(double)>& progress = {});

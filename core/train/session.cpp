@@ -170,16 +170,22 @@ TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* obse
 Preview TrainingSession::preview(int epoch) {
     Preview p;
     p.epoch = epoch;
-    const std::vector<float> raw = predict(*m_plan, m_previewX);
+    std::vector<std::uint8_t> mask;
+    const std::vector<float> raw = predict(*m_plan, m_previewX, &mask);
     const Dims& od = m_plan->dims(m_plan->outputs().at(0));
     const std::int64_t outSize = Dataset::product(od);
     const std::int64_t rows = od.size() == 2 ? od[0] : 1;
     const std::int64_t cols = od.back();
     const std::int64_t ySize = Dataset::product(m_preview.yDims);
     const Loss loss = m_setup.config.loss;
+    AlignedVector<float> rowWeights;
     for (std::size_t k = 0; k < m_preview.indexes.size(); ++k) {
-        p.errors.push_back(computeLoss<float>(loss, raw.data() + k * outSize, m_previewY.data() + k * ySize,
-                                              rows, cols, nullptr, {.fromLogits = m_setup.config.fromLogits}));
+        // A masked output's error is over the sample's real steps, as its loss in training.
+        rowWeights.clear();
+        if (!mask.empty()) maskRowWeights(mask.data() + static_cast<std::int64_t>(k) * rows, rows, rowWeights);
+        p.errors.push_back(computeLoss<float>(
+            loss, raw.data() + k * outSize, m_previewY.data() + k * ySize, rows, cols, nullptr,
+            {.fromLogits = m_setup.config.fromLogits, .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()}));
     }
     p.outputs = raw;
     // The window shows a classifier's probabilities, whether or not the model ends in logits.

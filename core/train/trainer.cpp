@@ -178,19 +178,6 @@ void gatherWeights(const std::vector<float>& weights, const std::vector<std::int
     }
 }
 
-/// When the output carries a step mask (after the last forward pass), the loss counts its real
-/// steps only, as Keras's: each real row's weight is scaled by rows / (real rows + 1e-7) and
-/// each padded row's is zero, so that the mean over the rows is the mean over the real ones.
-void maskRowWeights(const Plan<float>& plan, std::int64_t rows, AlignedVector<float>& rowWeights) {
-    const std::uint8_t* mask = plan.outputMask(0);
-    if (!mask) return;
-    const auto n = static_cast<std::size_t>(rows);
-    const auto real = static_cast<double>(std::count(mask, mask + n, std::uint8_t{1}));
-    const auto scale = static_cast<float>(static_cast<double>(rows) / (real + 1e-7));
-    if (rowWeights.empty()) rowWeights.assign(n, 1.0f);
-    for (std::size_t r = 0; r < n; ++r) rowWeights[r] *= mask[r] ? scale : 0.0f;
-}
-
 /// Copies the samples `order[begin, end)` into contiguous batch buffers.
 void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
             std::size_t end, AlignedVector<float>& x, AlignedVector<float>& y) {
@@ -329,7 +316,7 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool from
         const int batch = static_cast<int>(e - b);
         plan.forward(in, batch);
         const std::int64_t rows = batch * out.rowsPerSample;
-        maskRowWeights(plan, rows, rowWeights);
+        maskRowWeights(plan.outputMask(0), rows, rowWeights);
         lossSum += computeLoss<float>(loss, plan.output(0), y.data(), rows, out.cols, nullptr,
                                       {.fromLogits = fromLogits, .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()}) *
                    static_cast<double>(batch);
@@ -345,18 +332,31 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool from
     return result;
 }
 
-std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x) {
+std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x, std::vector<std::uint8_t>* mask) {
+    const Dims& od = plan.dims(plan.outputs()[0]);
     const std::int64_t inSize = Dataset::product(plan.dims(plan.inputs()[0]));
-    const std::int64_t outSize = Dataset::product(plan.dims(plan.outputs()[0]));
+    const std::int64_t outSize = Dataset::product(od);
+    const std::int64_t outRows = od.size() == 2 ? od[0] : 1;
     const std::int64_t n = static_cast<std::int64_t>(x.size()) / inSize;
     std::vector<float> y(static_cast<std::size_t>(n * outSize));
+    if (mask) mask->clear();
     for (std::int64_t b = 0; b < n; b += plan.maxBatch()) {
         const std::int64_t e = std::min<std::int64_t>(n, b + plan.maxBatch());
         const float* in[] = {x.data() + b * inSize};
         plan.forward(in, static_cast<int>(e - b));
         std::copy_n(plan.output(0), (e - b) * outSize, y.begin() + b * outSize);
+        if (const std::uint8_t* m = plan.outputMask(0); mask && m) mask->insert(mask->end(), m, m + (e - b) * outRows);
     }
     return y;
+}
+
+void maskRowWeights(const std::uint8_t* mask, std::int64_t rows, AlignedVector<float>& rowWeights) {
+    if (!mask) return;
+    const auto n = static_cast<std::size_t>(rows);
+    const auto real = static_cast<double>(std::count(mask, mask + n, std::uint8_t{1}));
+    const auto scale = static_cast<float>(static_cast<double>(rows) / (real + 1e-7));
+    if (rowWeights.empty()) rowWeights.assign(n, 1.0f);
+    for (std::size_t r = 0; r < n; ++r) rowWeights[r] *= mask[r] ? scale : 0.0f;
 }
 
 std::vector<float> trainingWeights(const Dataset& train, const TrainConfig& config, std::int64_t rowsPerSample) {
@@ -529,7 +529,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             const float* in[] = {x.data()};
             plan.forward(in, batch, true, &rng);
             const std::int64_t rows = batch * out.rowsPerSample;
-            maskRowWeights(plan, rows, rowWeights);
+            maskRowWeights(plan.outputMask(0), rows, rowWeights);
             dOut.resize(static_cast<std::size_t>(rows * out.cols));
             double loss = computeLoss<float>(config.loss, plan.output(0), y.data(), rows, out.cols,
                                              dOut.data(),

@@ -184,7 +184,15 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool from
 /// The value of `quantity` ("loss", "accuracy" or a metric's name) in an epoch's report: the
 /// validation value when `validation`. Nullopt when the report does not hold it.
 std::optional<double> reportedValue(const EpochReport& report, const std::string& quantity, bool validation);
-/// The model's outputs for every sample of `x` (samples of the plan's input shape).
-std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x);
+/// The model's outputs for every sample of `x` (samples of the plan's input shape). When
+/// `mask` is given and the output carries a step mask, it receives that mask (one byte per
+/// output row, 1 for a real step); it is left empty otherwise.
+std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x,
+                           std::vector<std::uint8_t>* mask = nullptr);
+/// The loss's row weights for `rows` output rows under a step mask, as Keras's masked mean:
+/// each real row's weight is scaled by rows / (real rows + 1e-7) and each padded row's is zero,
+/// so that the mean over the rows is the mean over the real ones. `rowWeights` empty means
+/// every weight 1. Does nothing when `mask` is null.
+void maskRowWeights(const std::uint8_t* mask, std::int64_t rows, AlignedVector<float>& rowWeights);
 
 }  // namespace loom

@@ -119,9 +119,11 @@ TEST(AnomalyIntervals, NameTheFeatureThatContributesMost) {
 
 /// Input (4, features) -> TimeDistributed(Dense features) with the kernel `gain` x identity and
 /// no bias: the reconstruction is `gain` times the input.
-Plan<float> scaler(std::int64_t features, float gain, int batch) {
+Plan<float> scaler(std::int64_t features, float gain, int batch, bool masking = false) {
     ModelGraph g;
-    add(g, "TimeDistributed", {{"units", features}}, {input(g, {4, features})});
+    NodeId x = input(g, {4, features});
+    if (masking) x = add(g, "Masking", {}, {x});  // steps that are all 0 are padding
+    add(g, "TimeDistributed", {{"units", features}}, {x});
     Plan<float> plan = Plan<float>::compile(g, batch);
     plan.initialize(1);
     std::vector<NamedTensor> weights = plan.exportWeights();
@@ -163,6 +165,24 @@ TEST(AnomalyErrors, ScoreEveryWindowABatchAtATime) {
     EXPECT_NEAR(both.perFeature[0], 0.5 * 1.5, 1e-5);   // feature 0 over steps 0..3
     EXPECT_NEAR(both.perFeature[1], 0.5 * 11.5, 1e-5);  // feature 1: 10..13
     EXPECT_NEAR(both.error[0], (0.75 + 5.75) / 2, 1e-5);
+}
+
+TEST(AnomalyErrors, AMaskedReconstructionIsScoredOverItsRealSteps) {
+    // Behind Masking, the ramp's step 0 (value 0) is padding: the first window's MAE is the
+    // mean of steps 1..3 (2), not of 0..3 (1.5); the other windows have no padding.
+    Plan<float> plan = scaler(1, 2.0f, 2, true);
+    const WindowErrors mae = reconstructionErrors(plan, ramp(10, 1), 1, ErrorMetric::Mae);
+    ASSERT_EQ(mae.starts.size(), 7u);
+    EXPECT_NEAR(mae.error[0], 2.0, 1e-5);
+    for (std::size_t i = 1; i < mae.starts.size(); ++i) EXPECT_NEAR(mae.error[i], static_cast<double>(i) + 1.5, 1e-5);
+    // A window that is all padding scores 0.
+    Series zeros;
+    zeros.steps = 5;
+    zeros.features = 1;
+    zeros.values.assign(5, 0.0);
+    const WindowErrors none = reconstructionErrors(plan, zeros, 1, ErrorMetric::Mse);
+    ASSERT_EQ(none.error.size(), 2u);
+    EXPECT_EQ(none.error[0], 0.0);
 }
 
 TEST(AnomalyErrors, SkipWindowsWithGapsAndRefuseWhatDoesNotFit) {

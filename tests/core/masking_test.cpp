@@ -242,5 +242,39 @@ TEST(Padding, TheLossCountsTheRealStepsOnly) {
     EXPECT_NEAR(e.loss, sum / real, 1e-5);
 }
 
+// predict() hands back the output's mask; with it, one sample's loss is the mean over its own
+// real steps (the training preview's per-sample error).
+TEST(Padding, PredictReturnsTheMaskAndOneSampleIsScoredOverItsRealSteps) {
+    Plan<float> plan = Plan<float>::compile(model(4, true, "LSTM", true), 1);  // batches of one
+    plan.initialize(4);
+    const std::vector<float> x = {0, 0, 1, 2, 3, 1, -1, 0.5f, /* sample 2 */ 2, 1, 0, 0, 0, 0, 1, 1};
+    const std::vector<float> t = {9, 9, 0.5f, 0.1f, 0.2f, 0.3f, -0.4f, 0.5f, /* */ 0.1f, 0.2f, 9, 9, 9, 9, 0.3f, 0.4f};
+    std::vector<std::uint8_t> mask;
+    const std::vector<float> y = predict(plan, x, &mask);
+    EXPECT_EQ(mask, (std::vector<std::uint8_t>{0, 1, 1, 1, 1, 0, 0, 1}));
+    for (std::int64_t k = 0; k < 2; ++k) {
+        AlignedVector<float> weights;
+        maskRowWeights(mask.data() + k * 4, 4, weights);
+        const double loss = computeLoss<float>(Loss::MeanSquaredError, y.data() + k * 8, t.data() + k * 8, 4, 2,
+                                               nullptr, {.rowWeights = weights.data()});
+        double sum = 0;
+        int real = 0;
+        for (std::int64_t r = 0; r < 4; ++r) {
+            if (!mask[static_cast<std::size_t>(k * 4 + r)]) continue;
+            ++real;
+            for (std::int64_t f = 0; f < 2; ++f) {
+                const auto i = static_cast<std::size_t>(k * 8 + r * 2 + f);
+                sum += std::pow(y[i] - t[i], 2) / 2;
+            }
+        }
+        EXPECT_NEAR(loss, sum / real, 1e-5) << "sample " << k;
+    }
+    // An unmasked model leaves the mask empty.
+    Plan<float> plain = Plan<float>::compile(model(4, false, "LSTM", true), 2);
+    plain.initialize(4);
+    predict(plain, x, &mask);
+    EXPECT_TRUE(mask.empty());
+}
+
 }  // namespace
 }  // namespace loom
