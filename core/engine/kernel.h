@@ -37,6 +37,9 @@ struct KernelIO {
     /// when it carries none (see shape/masks.h). Recurrent layers skip the padding, and
     /// GlobalAveragePooling1D averages the real steps only.
     const std::uint8_t* inMask = nullptr;
+    /// The step mask of every input, in port order (null where one carries none): for layers
+    /// that read the masks of several inputs (MultiHeadAttention).
+    std::vector<const std::uint8_t*> inMasks;
     /// Where a layer that makes a mask (Masking, Embedding with mask_zero) writes it; null
     /// when nothing reads it.
     std::uint8_t* outMask = nullptr;

@@ -379,6 +379,7 @@ KernelIO<S> Plan<S>::io(const Step& step) {
     for (std::size_t in : step.inputs) {
         io.in.push_back(m_values[in].data());
         io.dIn.push_back(m_grads[in].data());
+        io.inMasks.push_back(m_masks[in].empty() ? nullptr : m_masks[in].data());
     }
     io.out = m_values[step.node].data();
     io.dOut = m_grads[step.node].data();

@@ -105,9 +105,17 @@ private:
         json config = kerasBaseConfig(node.name, KerasFormat::Keras3);
         config.update(spec.kerasConfig(node, KerasFormat::Keras3, inputDims));
         json entry = kerasObject("keras.layers", node.kind, std::move(config));
-        entry["build_config"] = {{"input_shape", merge ? shapes : shapes[0]}};
+        const std::vector<std::string_view> named = spec.callTensorNames();
+        if (named.empty()) {
+            entry["build_config"] = {{"input_shape", merge ? shapes : shapes[0]}};
+        } else {
+            // Keras 3 builds such a layer from one shape per argument: query_shape, value_shape, ...
+            json byName = json::object();
+            for (std::size_t i = 0; i < shapes.size() && i < named.size(); ++i) byName[std::string(named[i]) + "_shape"] = shapes[i];
+            entry["build_config"] = {{"shapes_dict", byName}};
+        }
         entry["name"] = node.name;
-        entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", json::object()}}});
+        entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", spec.kerasCallOptions(node)}}});
         return entry;
     }
 };

@@ -123,6 +123,15 @@ std::string callbacksCode(const TrainConfig& config, bool validates) {
     return list.empty() ? std::string() : ", callbacks=[" + list + "]";
 }
 
+/// A JSON scalar as a Python literal: True, None, 3, "text".
+std::string pythonValue(const nlohmann::json& value) {
+    if (value.is_boolean()) return value.get<bool>() ? "True" : "False";
+    if (value.is_null()) return "None";
+    if (value.is_string()) return pyString(value.get<std::string>());
+    if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
+    return pyNumber(value.get<double>());
+}
+
 bool isChain(const ModelGraph& g, const Validation& v) {
     if (v.outputs.size() != 1) return false;
     int inputs = 0;
@@ -196,8 +205,12 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
                 if (i) args += ", ";
                 args += identifier(g.node(in[i]->from.node)->name);
             }
-            const bool merge = findLayer(n.kind)->takesList();
-            py << var << " = " << layerExpression(n) << "(" << (merge ? "[" + args + "]" : args)
+            const LayerSpec& spec = *findLayer(n.kind);
+            const nlohmann::json callOptions = spec.kerasCallOptions(n);
+            for (const auto& [key, value] : callOptions.items()) {
+                args += ", " + key + "=" + pythonValue(value);
+            }
+            py << var << " = " << layerExpression(n) << "(" << (spec.takesList() ? "[" + args + "]" : args)
                << ")" << shapeComment(id) << "\n";
         }
         for (NodeId id : v.outputs) outputs.push_back(identifier(g.node(id)->name));

@@ -52,9 +52,20 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
         json inbound = json::array();
         json call = json::array();
         std::vector<Dims> inputDims;
+        const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
+        const std::vector<std::string_view> named = spec ? spec->callTensorNames() : std::vector<std::string_view>{};
         for (const Edge* e : graph.inputEdges(id)) {
             call.push_back(json::array({graph.node(e->from.node)->name, 0, 0, json::object()}));
             inputDims.push_back(v.of(graph, e->from.node).output->sizes());
+        }
+        if (!named.empty() && !call.empty()) {
+            // The first tensor alone, the others and the options as the call's keyword
+            // arguments, as Keras's Node.serialize writes them.
+            json kwargs = spec->kerasCallOptions(n);
+            for (std::size_t i = 1; i < call.size() && i < named.size(); ++i) {
+                kwargs[std::string(named[i])] = json::array({call[i][0], 0, 0});
+            }
+            call = json::array({json::array({call[0][0], 0, 0, kwargs})});
         }
         if (!call.empty()) inbound.push_back(call);
         layers.push_back({{"name", n.name},

@@ -309,7 +309,11 @@ KerasImport readArchive(const std::filesystem::path& path) {
             it->second.push_back(param);
         }
         for (const auto& [owner, names] : owners) {
-            const std::string vars = "layers/" + key + (owner.empty() ? "" : "/" + owner) + "/vars";
+            std::string vars = "layers/" + key + (owner.empty() ? "" : "/" + owner) + "/vars";
+            // Keras 3 before its public query_dense, ... reached them by the private names.
+            if (!owner.empty() && !weights.isGroup(vars) && weights.isGroup("layers/" + key + "/_" + owner + "/vars")) {
+                vars = "layers/" + key + "/_" + owner + "/vars";
+            }
             if (!weights.isGroup(vars)) {
                 throw KerasImportError(weights.name() + ": no weights for layer '" + printableExcerpt(layer.name, 40) + "' (at " + vars + ")");
             }

@@ -246,6 +246,21 @@ private:
         for (const json& item : value) sources(item, layer, out, depth + 1);
     }
 
+    /// The keyword arguments of a layer's call: Keras 3's "kwargs", or what tf.keras 2 and
+    /// TF.js add to the call's first tensor ([layer, node, tensor, {kwargs}]).
+    static json callKeywords(const json& call) {
+        if (call.is_object()) {
+            const json kwargs = call.value("kwargs", json::object());
+            return kwargs.is_object() ? kwargs : json::object();
+        }
+        const json* first = &call;
+        for (int depth = 0; depth < 4 && first->is_array() && !first->empty() && first->at(0).is_array(); ++depth) {
+            first = &first->at(0);
+        }
+        if (first->is_array() && first->size() > 3 && first->at(3).is_object()) return first->at(3);
+        return json::object();
+    }
+
     void functional(const json& config) {
         ModelGraph& g = m_result.project.graph;
         std::map<std::string, NodeId> byName;
@@ -261,12 +276,32 @@ private:
             std::vector<std::string> from;
             sources(inbound[0], name, from);
             const NodeId to = byName.at(name);
-            int port = 0;
-            for (const std::string& source : from) {
+            const auto connect = [&](const std::string& source, int port) {
                 auto it = byName.find(source);
                 if (it == byName.end()) fail("layer '" + printableExcerpt(source, 40) + "' is used but not defined");
-                g.connect({it->second, 0}, {to, port++});
+                g.connect({it->second, 0}, {to, port});
+            };
+            int port = 0;
+            for (const std::string& source : from) connect(source, port++);
+            const Node& node = *g.node(to);
+            const LayerSpec* spec = node.isInput() ? nullptr : findLayer(node.kind);
+            if (!spec || spec->callTensorNames().empty()) continue;
+            // A layer whose call names its tensors (MultiHeadAttention): those passed by name
+            // go to their ports; the other keyword arguments are options.
+            const json kwargs = callKeywords(inbound[0]);
+            const std::vector<std::string_view> named = spec->callTensorNames();
+            for (std::size_t i = 1; i < named.size(); ++i) {
+                const std::string key(named[i]);
+                if (!kwargs.contains(key) || kwargs[key].is_null()) continue;
+                if (static_cast<int>(i) < port) failLayer(name, "its call passes " + key + " twice");
+                std::vector<std::string> tensor;
+                sources(kwargs[key], name, tensor);
+                if (tensor.size() != 1) failLayer(name, "its " + key + " is " + jsonExcerpt(kwargs[key]) + ", not one tensor");
+                connect(tensor.front(), static_cast<int>(i));
             }
+            ParamMap params = node.params;
+            if (const std::string why = spec->readKerasCall(kwargs, params); !why.empty()) failLayer(name, why);
+            for (auto& [key, value] : params) g.setParam(to, key, std::move(value));
         }
     }
 };

@@ -20,6 +20,7 @@ namespace loom {
 namespace {
 
 constexpr const char* kPrelude = R"PY(import json
+import math
 import os
 import sys
 
@@ -194,7 +195,8 @@ std::string pytorchCode(const Project& project) {
         for (const Edge* e : g.inputEdges(id)) {
             const Node& from = *g.node(e->from.node);
             static const std::set<std::string> readers = {"LSTM", "GRU", "SimpleRNN", "Bidirectional",
-                                                          "GlobalAveragePooling1D", "BatchNormalization"};
+                                                          "GlobalAveragePooling1D", "BatchNormalization",
+                                                          "MultiHeadAttention"};
             if (v.of(g, from.id).masked && readers.contains(n.kind)) {
                 throw std::invalid_argument(n.name + " skips the padded steps that " + from.name +
                                             "'s step mask marks, which the PyTorch export does not do; export to Keras "

@@ -119,6 +119,12 @@ std::optional<TensorShape> ElementwiseMergeSpec::inferShape(const ShapeContext& 
                 " because " + explainDim(ctx.graph, rs.features()) +
                 ". " + std::string(kind()) + " needs equal shapes: project the narrower branch to " + num(fr) +
                 " features, or concatenate the branches instead.");
+        // An attention's width is its output_shape: set it to the other branch's.
+        for (const auto& [dim, other] : {std::pair{&s.features(), fr}, std::pair{&rs.features(), fs}}) {
+            const Node* from = ctx.graph.node(dim->origin);
+            if (!from || from->kind != "MultiHeadAttention") continue;
+            d.fixes.push_back(setParamFix(*from, "output_shape", other, "Set output_shape=" + num(other) + " on " + from->name));
+        }
         d.fixes.push_back(projectionFix(ctx.graph, *in.edge, fr, s.isSequence()));
         if (timeOk) d.fixes.push_back(changeKindFix(ctx.graph, ctx.node, "Concatenate"));
         ctx.diagnostics.push_back(std::move(d));

@@ -1,6 +1,7 @@
 #include "layers/keras_config.h"
 
 #include <cctype>
+#include <cmath>
 
 #include "io/json_input.h"
 #include "io/message_text.h"
@@ -140,7 +141,7 @@ json kerasParams(const LayerSpec& spec, const Node& node, KerasFormat format) {
     json c = json::object();
     for (const ParamSpec& p : spec.params()) {
         auto it = node.params.find(p.name);
-        if (it == node.params.end()) continue;
+        if (it == node.params.end() || p.callArgument) continue;
         const ParamValue& v = it->second;
         if (const auto* b = std::get_if<bool>(&v)) c[p.name] = *b;
         if (const auto* i = std::get_if<std::int64_t>(&v)) c[p.name] = *i;
@@ -256,6 +257,13 @@ void nullKerasOptions(json& config, std::initializer_list<const char*> keys) {
 
 namespace {
 
+/// An Int or Float parameter's value as a number; NaN for the other types.
+double numericValue(const ParamValue& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+    if (const auto* d = std::get_if<double>(&v)) return *d;
+    return std::nan("");
+}
+
 std::string pythonValue(const ParamSpec& p, const ParamValue& v) {
     if (const auto* b = std::get_if<bool>(&v)) return *b ? "True" : "False";
     if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
@@ -285,7 +293,15 @@ std::string kerasPythonArguments(const LayerSpec& spec, const Node& node) {
     std::string out;
     for (const ParamSpec& p : spec.params()) {
         auto it = node.params.find(p.name);
-        if (it == node.params.end() || p.type == ParamType::Shape || !spec.paramApplies(node, p.name)) continue;
+        if (it == node.params.end() || p.type == ParamType::Shape || p.callArgument || !spec.paramApplies(node, p.name)) {
+            continue;
+        }
+        // The lowest value of a size that stands for Keras's None.
+        if (!p.noneText.empty() && numericValue(it->second) == p.minValue) {
+            if (!out.empty()) out += ", ";
+            out += p.name + "=None";
+            continue;
+        }
         // An initialiser at the layer's default is Keras's default too: not written.
         if (p.type == ParamType::Initialization && it->second == p.defaultValue) continue;
         if (!out.empty()) out += ", ";

@@ -5,6 +5,7 @@
 // below: the registry builds its specs from the list, and every instruction-set copy of the
 // engine (engine/isa/isa_kernels.cpp) its kernel factories.
 #include "layers/activation_layers.h"
+#include "layers/attention.h"
 #include "layers/bidirectional.h"
 #include "layers/concatenate.h"
 #include "layers/conv1d.h"
@@ -31,6 +32,7 @@
     KIND(GruSpec)                   \
     KIND(SimpleRnnSpec)             \
     KIND(BidirectionalSpec)         \
+    KIND(MultiHeadAttentionSpec)    \
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
     KIND(EmbeddingSpec)             \

@@ -100,6 +100,10 @@ std::string LayerSpec::readKeras(const nlohmann::json& config, KerasProducer, Pa
 
 KerasWeightPlace LayerSpec::kerasWeightPlace(const Node&, const ParamShape& weight) const { return {weight.name + ":0", ""}; }
 
+nlohmann::json LayerSpec::kerasCallOptions(const Node&) const { return nlohmann::json::object(); }
+
+std::string LayerSpec::readKerasCall(const nlohmann::json&, ParamMap&) const { return {}; }
+
 std::string LayerSpec::kerasPython(const Node&, const std::string& args, const std::string& nameArg) const {
     return "layers." + std::string(kind()) + "(" + (args.empty() ? "" : args + ", ") + nameArg + ")";
 }

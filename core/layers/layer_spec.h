@@ -42,6 +42,9 @@ struct ParamSpec {
     /// Shape: any one axis may be None, the size that makes the values agree (Keras's -1 in
     /// Reshape's target_shape); otherwise only a sequence's time may be.
     bool anyFreeAxis = false;
+    /// A keyword of the layer's call rather than of its constructor (MultiHeadAttention's
+    /// use_causal_mask): left out of the Keras config and constructor (kerasCallOptions).
+    bool callArgument = false;
 };
 
 /// A weight's initialiser as a parameter (`kernel_initializer`), with Keras's default for it.
@@ -119,6 +122,7 @@ inline constexpr LayerCategory kRegularisation{"Regularisation", 0x6b6f78};
 inline constexpr LayerCategory kConvolution{"Convolution", 0xa0437a};
 inline constexpr LayerCategory kPooling{"Pooling", 0x2c86a8};
 inline constexpr LayerCategory kReshaping{"Reshaping", 0x8a6a36};
+inline constexpr LayerCategory kAttention{"Attention", 0xb0413e};
 }  // namespace category
 
 /// A layer kind: everything LayerLoom knows about it. Parameter schema, palette group, ports,
@@ -199,6 +203,17 @@ public:
     /// The Keras Python expression that makes the layer: `layers.LSTM(units=8, ..., name="x")`
     /// from its arguments (`units=8, ...`, possibly empty) and its `name=...`.
     virtual std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const;
+    /// The names of the call's tensor arguments by input port, for a layer whose call takes
+    /// several by name (MultiHeadAttention: query, value, key); empty for the others, which
+    /// take one tensor or a list. tf.keras 2 and TF.js write those after the first as keyword
+    /// arguments of the call.
+    virtual std::vector<std::string_view> callTensorNames() const { return {}; }
+    /// The call's keyword arguments that are not tensors, as Keras records them in a model's
+    /// config ({"use_causal_mask": true}); an empty object by default.
+    virtual nlohmann::json kerasCallOptions(const Node& node) const;
+    /// Reads a call's keyword arguments that are not tensors into `params`; returns why
+    /// LayerLoom cannot take them, or "". By default they are ignored (training, mask).
+    virtual std::string readKerasCall(const nlohmann::json& options, ParamMap& params) const;
 
     // PyTorch: the exported module computes what LayerLoom computes.
     /// The layer in the module: `self_` is its attribute ("self.lstm_1"), `args` the Python

@@ -31,6 +31,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::TaskMismatch: return "task-mismatch";
         case DiagCode::TokenIds: return "token-ids";
         case DiagCode::MaskDropped: return "mask-dropped";
+        case DiagCode::AttentionSteps: return "attention-steps";
     }
     return "unknown";
 }

@@ -42,6 +42,7 @@ enum class DiagCode {
     TaskMismatch,         ///< the model's output does not do the project's task (reconstruct, forecast, classify)
     TokenIds,             ///< token ids (an int32 Input) fed to a layer other than Embedding
     MaskDropped,          ///< a step mask reaches a layer that drops it (Conv1D, pooling, reshaping)
+    AttentionSteps,       ///< an attention's key and value of different lengths
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

@@ -71,7 +71,7 @@ public:
             r.masked = r.output && r.output->isSequence();
         }
         static const std::set<std::string_view> usesItUp = {"LSTM", "GRU", "SimpleRNN", "Bidirectional",
-                                                               "GlobalAveragePooling1D"};
+                                                               "GlobalAveragePooling1D", "MultiHeadAttention"};
         for (NodeId id : m_result.order) {
             const Node& node = *m_graph.node(id);
             if (node.isInput() || masks.contains(id) || usesItUp.contains(node.kind)) continue;

@@ -234,16 +234,20 @@ std::string sequencesJson(int batch, int steps, int features) {
 /// The PyTorch module exported from `model` (its weights drawn with `seed`, through the TF.js
 /// export, which both sides then read) predicts what LayerLoom predicts for `x`, within 1e-4;
 /// `count` values in all.
+/// With `kerasFile` (model.keras or model.h5), the weights travel through that Keras file
+/// instead of the TF.js export (for layers TF.js cannot load).
 void expectTorchPredictsAsLayerLoom(const std::string& model, const std::filesystem::path& dir, int seed,
-                                    const std::string& x, std::size_t count) {
+                                    const std::string& x, std::size_t count, const std::string& kerasFile = "") {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    Result r = run("export " + model + " " + (dir / "keras").string() + " --to tfjs --seed " + std::to_string(seed));
+    const std::filesystem::path exported = kerasFile.empty() ? dir / "keras" / "model.json" : dir / kerasFile;
+    Result r = run("export " + model + " " + (kerasFile.empty() ? (dir / "keras").string() : exported.string()) +
+                   (kerasFile.empty() ? " --to tfjs" : " --to keras-file") + " --seed " + std::to_string(seed));
     ASSERT_EQ(r.exitCode, 0) << r.out;
-    r = run("export " + (dir / "keras" / "model.json").string() + " " + (dir / "torch").string() + " --to pytorch");
+    r = run("export " + exported.string() + " " + (dir / "torch").string() + " --to pytorch");
     ASSERT_EQ(r.exitCode, 0) << r.out;
     std::ofstream(dir / "x.json") << x;
-    r = run("predict " + (dir / "keras" / "model.json").string() + " --input " + (dir / "x.json").string() + " --out " +
+    r = run("predict " + exported.string() + " --input " + (dir / "x.json").string() + " --out " +
             (dir / "loom.json").string());
     ASSERT_EQ(r.exitCode, 0) << r.out;
     const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (dir / "torch" / "model.py").string() + " " +
@@ -274,6 +278,19 @@ TEST(CliExport, PytorchModuleComputesConv1DTransposeAsLayerLoomDoes) {
     expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv_transpose.loom",
                                    std::filesystem::temp_directory_path() / "layerloom_cli_export_conv_transpose", 6,
                                    sequencesJson(3, 6, 3), 3u * 33u * 2u);
+}
+
+// MultiHeadAttention in PyTorch (einsum over Keras's weight layout) predicts what LayerLoom
+// predicts: self-attention under a residual Add, then causal cross-attention with a separate
+// key, value_dim, output_shape and no biases. The weights travel through a Keras 3 .keras file
+// and a tf.keras 2 .h5 file, whose configs pass value, key and use_causal_mask to the call.
+TEST(CliExport, PytorchModuleComputesMultiHeadAttentionAsLayerLoomDoes) {
+    for (const char* file : {"model.keras", "model.h5"}) {
+        SCOPED_TRACE(file);
+        expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_attention.loom",
+                                       std::filesystem::temp_directory_path() / "layerloom_cli_export_attention", 8,
+                                       sequencesJson(3, 6, 4), 3u * 6u * 5u, file);
+    }
 }
 
 // Token ids of a free length in PyTorch: the Embedding's rows picked by torch's embedding,

@@ -168,6 +168,50 @@ TEST(MergeTimeMismatch, ExplainsATransposedConvolutionsLengthAndOffersOutputPadd
     EXPECT_GE(titles.size(), 3u);
 }
 
+// A residual Add around an attention whose output_shape is not the query's width: the message
+// says which side sets each width, and the first fix sets output_shape back.
+TEST(MergeShapeMismatch, SaysAnAttentionsOutputShapeSetsItsWidthAndOffersToChangeIt) {
+    ModelGraph g;
+    const NodeId in = input(g, {10, 8});
+    const NodeId attention = add(g, "MultiHeadAttention",
+                                 {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{4}}, {"output_shape", std::int64_t{4}}},
+                                 {in, in});
+    add(g, "Add", {}, {in, attention});
+    const Validation v = validate(g);
+    auto d = find(v, DiagCode::MergeShapeMismatch);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "multi_head_attention_1 has output_shape=4")) << d[0]->message;
+    ASSERT_FALSE(d[0]->fixes.empty());
+    EXPECT_EQ(d[0]->fixes.front().title, "Set output_shape=8 on multi_head_attention_1");
+    ModelGraph fixed = g;
+    EXPECT_TRUE(applyFix(fixed, DiagCode::MergeShapeMismatch, 0).diagnostics.empty());
+    EXPECT_EQ(fixed.node(attention)->param<std::int64_t>("output_shape"), 8);
+}
+
+// The key and the value of an attention pair up step by step: different lengths are refused
+// with both named; a vector is no query; an attention needs a value.
+TEST(AttentionSteps, KeyAndValueOfDifferentLengthsAreRefusedByName) {
+    ModelGraph g;
+    const NodeId q = input(g, {5, 4});
+    const NodeId v = input(g, {7, 4});
+    const NodeId k = input(g, {6, 2});
+    add(g, "MultiHeadAttention", {}, {q, v, k});
+    const Validation bad = validate(g);
+    auto d = find(bad, DiagCode::AttentionSteps);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "reads 7 value steps (input_2) but 6 key steps (input_3)")) << d[0]->message;
+    EXPECT_EQ(d[0]->port, 2);
+
+    ModelGraph vector;
+    const NodeId flat = input(vector, {4});
+    add(vector, "MultiHeadAttention", {}, {flat, input(vector, {3, 4})});
+    EXPECT_EQ(find(validate(vector), DiagCode::NeedsSequence).size(), 1u);
+
+    ModelGraph alone;
+    add(alone, "MultiHeadAttention", {}, {input(alone, {3, 4})});
+    EXPECT_EQ(find(validate(alone), DiagCode::DanglingInput).size(), 1u);
+}
+
 // PReLU learns an alpha per step unless it shares one along time: a free length cannot have
 // that, and a vector has no second axis to share along. The fixes share along the right axes.
 TEST(InvalidParam, PReluSaysWhichAxesItCanShareAlong) {

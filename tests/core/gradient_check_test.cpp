@@ -407,6 +407,48 @@ INSTANTIATE_TEST_SUITE_P(Kinds, MaskedRecurrent,
                          ::testing::Values("LSTM", "GRU", "GRU_before", "SimpleRNN", "Bidirectional_LSTM",
                                            "Bidirectional_GRU", "Bidirectional_SimpleRNN"));
 
+// MultiHeadAttention: self-attention (query and value one tensor, so its gradient collects
+// both); cross-attention with a separate key, value_dim, output_shape, the causal mask and no
+// biases; attention dropout in training; and the step masks of padded token ids.
+TEST(Gradients, MultiHeadAttentionSelfAndCross) {
+    {
+        Check c;
+        const NodeId x = input(c.graph, {5, 4});
+        add(c.graph, "MultiHeadAttention", p({{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}}), {x, x});
+        SCOPED_TRACE("self-attention");
+        expectGradientsMatch(std::move(c));
+    }
+    {
+        Check c;
+        const NodeId q = input(c.graph, {4, 3});
+        const NodeId v = input(c.graph, {6, 5});
+        const NodeId k = input(c.graph, {6, 2});
+        add(c.graph, "MultiHeadAttention",
+            p({{"num_heads", std::int64_t{3}}, {"key_dim", std::int64_t{2}}, {"value_dim", std::int64_t{4}},
+               {"output_shape", std::int64_t{7}}, {"use_causal_mask", true}, {"use_bias", false}}),
+            {q, v, k});
+        SCOPED_TRACE("cross-attention with a key");
+        expectGradientsMatch(std::move(c));
+    }
+    {
+        Check c;
+        c.training = true;
+        const NodeId x = input(c.graph, {5, 4});
+        add(c.graph, "MultiHeadAttention",
+            p({{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}, {"dropout", 0.3}, {"use_causal_mask", true}}), {x, x});
+        SCOPED_TRACE("attention dropout");
+        expectGradientsMatch(std::move(c));
+    }
+}
+
+TEST(Gradients, MultiHeadAttentionSkipsPaddedSteps) {
+    Check c;
+    const NodeId e = paddedIds(c, 6, 4);
+    const NodeId a = add(c.graph, "MultiHeadAttention", p({{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{2}}}), {e, e});
+    add(c.graph, "GlobalAveragePooling1D", {}, {a});
+    expectGradientsMatch(std::move(c));
+}
+
 TEST(Gradients, EmbeddingRowsCollectEveryStepThatPickedThem) {
     Check c;
     c.tokenIds = 4;  // 3 samples of 6 steps: most rows are picked several times

@@ -2,6 +2,7 @@
 // the same weights and the same predictions, and the Keras reference models survive the trip.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -21,6 +22,8 @@
 
 namespace loom {
 namespace {
+
+using nlohmann::json;
 
 const std::string kFixtures = LAYERLOOM_TEST_DATA_DIR "/keras_fixtures";
 
@@ -78,6 +81,37 @@ TEST(LayersModelExport, RoundTripsTheKerasReferenceModelExactly) {
         ASSERT_EQ(y.size(), expected.size());
         for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], expected[i], 1e-4) << name;
     }
+}
+
+// MultiHeadAttention's call names its tensors: tf.keras 2's config passes value and key as
+// keyword arguments of the call beside use_causal_mask; they come back as the same ports.
+TEST(LayersModelExport, RoundTripsAttentionCallsWithTheirKeywordArguments) {
+    const Project project = loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_attention.loom");
+    Plan<float> plan = Plan<float>::compile(project.graph, 2);
+    plan.initialize(4);
+    const auto weights = plan.exportWeights();
+    const json config = kerasModelConfig(project.graph, "attention", KerasLayerOrder::Topological);
+    const json& layers = config["config"]["layers"];
+    const auto layer = [&](const std::string& name) {
+        for (const json& l : layers) {
+            if (l["name"] == name) return l;
+        }
+        return json();
+    };
+    EXPECT_EQ(layer("causal_attention")["inbound_nodes"],
+              json::parse(R"([[["norm", 0, 0, {"value": ["proj", 0, 0], "key": ["norm", 0, 0], "use_causal_mask": true}]]])"));
+    EXPECT_EQ(layer("self_attention")["inbound_nodes"], json::parse(R"([[["proj", 0, 0, {"value": ["proj", 0, 0]}]]])"));
+    EXPECT_EQ(layer("causal_attention")["config"]["output_shape"], 5);
+    EXPECT_EQ(layer("causal_attention")["config"]["key_shape"], json::parse("[null, 6, 8]"));
+
+    const auto dir = scratch("attention");
+    exportLayersModel(project, weights, dir);
+    const KerasImport back = importKerasModel(dir / "model.json");
+    expectSameModel(project.graph, back.project.graph);
+    EXPECT_EQ(back.weights, weights);
+    std::vector<float> x(2 * 6 * 4);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.3f * static_cast<float>(i));
+    EXPECT_EQ(predict(back.project.graph, back.weights, x, 2), predict(project.graph, weights, x, 2));
 }
 
 /// The shipped autoencoder's topology at a small size, with symmetric Add skips (projections
@@ -226,6 +260,17 @@ TEST(KerasCode, WritesTheConvolutionKindsAsKerasTakesThem) {
           "layers.UpSampling1D(size=3, name=\"up3\")(avg)", "layers.ZeroPadding1D(padding=(0, 1), name=\"pad\")(up)",
           "layers.Cropping1D(cropping=(2, 1), name=\"crop\")(skip)"}) {
         EXPECT_NE(code.find(line), std::string::npos) << line << "\n" << code;
+    }
+}
+
+TEST(KerasCode, CallsAttentionWithItsTensorsAndUseCausalMask) {
+    const std::string code = kerasCode(loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_attention.loom"));
+    for (const char* part :
+         {"layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=None, output_shape=None, dropout=0.0",
+          "name=\"self_attention\")(proj, proj)",
+          "layers.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=4, output_shape=5, dropout=0.0, use_bias=False",
+          "name=\"causal_attention\")(norm, proj, norm, use_causal_mask=True)"}) {
+        EXPECT_NE(code.find(part), std::string::npos) << part << "\n" << code;
     }
 }
 

@@ -61,6 +61,7 @@ KerasImport convolutionKinds();
 KerasImport recurrentAndNormalizationKinds();
 KerasImport activationKinds();
 KerasImport tokenKinds();
+KerasImport attentionKinds();
 
 // A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
 // the training settings; and h5py finds what tf.keras's load_model reads, in its order.
@@ -69,8 +70,10 @@ TEST(KerasH5Export, ReadsBackAsItWasWritten) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds",
-                                        "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds"}) {
-        KerasImport original = reference == "convolution_kinds"                    ? convolutionKinds()
+                                        "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds",
+                                        "attention_kinds"}) {
+        KerasImport original = reference == "attention_kinds"                      ? attentionKinds()
+                               : reference == "convolution_kinds"                  ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
                                : reference == "activation_kinds"                  ? activationKinds()
                                : reference == "token_kinds"                       ? tokenKinds()
@@ -319,6 +322,16 @@ KerasImport activationKinds() {
 
 /// Token ids: an int32 Input of any length, an Embedding with a regulariser, read by an LSTM;
 /// initialisers other than the defaults, each with its numbers.
+/// Self-attention under a residual Add, then causal cross-attention with a separate key,
+/// value_dim, output_shape and no biases.
+KerasImport attentionKinds() {
+    KerasImport m;
+    m.project = loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_attention.loom");
+    m.project.name = "attention kinds";
+    giveWeights(m, true);
+    return m;
+}
+
 KerasImport tokenKinds() {
     KerasImport m;
     ModelGraph& g = m.project.graph;
@@ -354,8 +367,9 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     const std::string checker = kFiles + "/check_keras3_archive.py ";
     for (const std::string reference :
          {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds",
-          "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds"}) {
-        KerasImport original = reference == "every_kind"                           ? everyKind()
+          "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds", "attention_kinds"}) {
+        KerasImport original = reference == "attention_kinds"                      ? attentionKinds()
+                               : reference == "every_kind"                         ? everyKind()
                                : reference == "convolution_kinds"                  ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
                                : reference == "activation_kinds"                  ? activationKinds()

@@ -49,6 +49,26 @@ TEST(StepMasks, FollowKerasPropagation) {
     EXPECT_FALSE(m.contains(in));
 }
 
+// MultiHeadAttention takes the masks of its query, value and key, and its output carries the
+// query's, as Keras's does; a masked value is used up there, without a warning.
+TEST(StepMasks, AttentionPassesTheQuerysMaskAndUsesTheValues) {
+    ModelGraph g;
+    const NodeId ids = input(g, {5});
+    g.setParam(ids, "dtype", std::string("int32"));
+    const NodeId e = add(g, "Embedding", {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{4}}, {"mask_zero", true}}, {ids});
+    const NodeId self = add(g, "MultiHeadAttention", {}, {e, e});
+    const NodeId plain = add(g, "Dense", {{"units", std::int64_t{4}}}, {add(g, "Conv1D", {{"filters", std::int64_t{4}}, {"padding", std::string("same")}}, {e})});
+    const NodeId cross = add(g, "MultiHeadAttention", {}, {plain, e});
+    add(g, "Add", {}, {self, cross});
+    const auto m = masksOf(g);
+    EXPECT_EQ(m.at(self), MaskSource::Copy);
+    EXPECT_FALSE(m.contains(cross));
+    const Validation v = validate(g);
+    std::size_t dropped = 0;
+    for (const Diagnostic& d : v.diagnostics) dropped += d.code == DiagCode::MaskDropped && d.node == cross ? 1 : 0;
+    EXPECT_EQ(dropped, 0u);
+}
+
 TEST(StepMasks, EmbeddingMakesOneWithMaskZeroOnly) {
     ModelGraph g;
     const NodeId ids = input(g, {5});

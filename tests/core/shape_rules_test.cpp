@@ -157,6 +157,15 @@ const std::vector<RuleCase> kRules = {
     {"prelu_vector", "PReLU", {}, {{7}}, "(None, 7)", 7},
     {"crop", "Cropping1D", {{"crop_before", std::int64_t{2}}, {"crop_after", std::int64_t{0}}}, {{25, 4}},
      "(None, 23, 4)", 0},
+    // MultiHeadAttention: the query's shape (or output_shape); Keras's projections. The Keras
+    // time-series Transformer example's block has 7,169 parameters.
+    {"attention_self", "MultiHeadAttention", {{"num_heads", std::int64_t{4}}, {"key_dim", std::int64_t{256}}, {"dropout", 0.25}},
+     {{500, 1}, {500, 1}}, "(None, 500, 1)", 7169},
+    {"attention_cross_with_key", "MultiHeadAttention",
+     {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{4}}, {"value_dim", std::int64_t{6}}, {"output_shape", std::int64_t{10}}},
+     {{5, 8}, {7, 3}, {7, 2}}, "(None, 5, 10)", (8 * 8 + 8) + (2 * 8 + 8) + (3 * 12 + 12) + (12 * 10 + 10)},
+    {"attention_free_lengths", "MultiHeadAttention", {{"num_heads", std::int64_t{1}}, {"key_dim", std::int64_t{2}}, {"use_bias", false}},
+     {{kNone, 3}, {kNone, 3}}, "(None, None, 3)", 3 * (3 * 2) + 2 * 3},
 };
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
@@ -165,7 +174,8 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
 TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
-    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional", "Dense", "TimeDistributed", "Embedding",
+    EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
+                                               "MultiHeadAttention", "Dense", "TimeDistributed", "Embedding",
                                                "Masking", "Conv1D", "Conv1DTranspose", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
                                                "ZeroPadding1D", "Cropping1D", "Flatten", "Reshape", "Permute",

@@ -23,6 +23,7 @@ struct NodeCard {
     QString outputShape;   ///< `(None, 32, 256)`, or `?` when it cannot be inferred
     int inputPorts = 0;
     QList<bool> wiredInputs;  ///< by port: whether a wire ends there (free ports are hollow)
+    QStringList inputNames;   ///< by port: the argument it is ("query", "value"); empty when unnamed
     Status status = Status::Ok;
     QString problems;      ///< the diagnostics about this node, for the tooltip
     QString outputNote;    ///< what the tooltip adds about the output (what "masked" means)

@@ -216,6 +216,14 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
         const bool wired = i < m_card.wiredInputs.size() && m_card.wiredInputs[i];
         const PortState state = i < m_inputStates.size() ? m_inputStates[i] : PortState::Idle;
         paintPort(p, mapFromScene(inputPortPos(i)), wired, state);
+        if (i < m_card.inputNames.size()) {
+            // The argument's name just above its port.
+            const QPointF at = mapFromScene(inputPortPos(i));
+            p->setFont(style::uiFont(7.5));
+            p->setPen(style::textSecondary());
+            p->drawText(QRectF(at.x() - 30, at.y() - style::kPortRadius - 12, 60, 11), Qt::AlignCenter,
+                        m_card.inputNames[i]);
+        }
     }
     paintPort(p, QPointF(0.0, m_height), true, m_outputState);
 

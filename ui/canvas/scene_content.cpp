@@ -98,6 +98,11 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     // Merges offer one free port beyond their wires, so that another branch can join.
     const bool grows = spec && spec->maxInputs() < 0;
     card.inputPorts = std::max(spec ? spec->minInputs() : 1, grows ? used + 1 : used);
+    // A layer whose call names its inputs (MultiHeadAttention) shows every one, named.
+    if (spec && !spec->callTensorNames().empty()) {
+        card.inputPorts = std::max(card.inputPorts, spec->maxInputs());
+        for (std::string_view name : spec->callTensorNames()) card.inputNames << qText(name);
+    }
     card.wiredInputs = QList<bool>(card.inputPorts, false);
     for (const Edge* e : inputs) card.wiredInputs[e->to.port] = true;
     card.status = report.hasError ? Status::Error : report.hasWarning ? Status::Warning : Status::Ok;

@@ -78,6 +78,9 @@ KWARGS = {
     "ELU": LAYER | {"alpha"},
     "Softmax": LAYER | {"axis"},
     "Masking": LAYER | {"mask_value"},
+    "MultiHeadAttention": LAYER | {"num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape",
+                                   "attention_axes", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                                   "bias_regularizer", "kernel_constraint", "bias_constraint", "seed"},
     "Embedding": LAYER | {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
                           "embeddings_constraint", "mask_zero", "weights", "lora_rank"},
 }
@@ -209,6 +212,19 @@ def variable_groups(layer):
     if cls == "Bidirectional":
         inner = dict(layer["config"]["layer"], build_config=layer["build_config"])
         return {"/forward_layer/cell": variable_shapes(inner), "/backward_layer/cell": variable_shapes(inner)}
+    if cls == "MultiHeadAttention":  # four EinsumDense projections, built from shapes_dict
+        config, shapes = layer["config"], layer["build_config"]["shapes_dict"]
+        heads, key_dim = config["num_heads"], config["key_dim"]
+        value_dim = config["value_dim"] or key_dim
+        query, value = shapes["query_shape"][-1], shapes["value_shape"][-1]
+        key = shapes.get("key_shape", shapes["value_shape"])[-1]
+        out = config["output_shape"] or query
+        bias = config["use_bias"]
+        projection = lambda kernel, b: [kernel] + ([b] if bias else [])
+        return {"/query_dense": projection((query, heads, key_dim), (heads, key_dim)),
+                "/key_dense": projection((key, heads, key_dim), (heads, key_dim)),
+                "/value_dense": projection((value, heads, value_dim), (heads, value_dim)),
+                "/output_dense": projection((heads, value_dim, out), (out,))}
     owner = {"LSTM": "/cell", "GRU": "/cell", "SimpleRNN": "/cell", "TimeDistributed": "/layer"}.get(cls, "")
     return {owner: variable_shapes(layer)}
 

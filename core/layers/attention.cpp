@@ -1,0 +1,286 @@
+#include "layers/attention.h"
+
+#include <nlohmann/json.hpp>
+
+#include "io/json_input.h"
+#include "io/message_text.h"
+#include "io/python_text.h"
+#include "layers/keras_config.h"
+#include "shape/explain.h"
+#include "shape/fixes.h"
+
+namespace loom {
+
+using nlohmann::json;
+
+namespace {
+
+std::string num(std::int64_t v) { return std::to_string(v); }
+
+std::int64_t valueDimOf(const Node& node) {
+    const std::int64_t v = node.param<std::int64_t>("value_dim");
+    return v > 0 ? v : node.param<std::int64_t>("key_dim");
+}
+
+/// A Keras size that may be written as n, [n] or None (0 here).
+bool readSize(const json& config, const char* key, ParamMap& params, std::string& why) {
+    if (!config.contains(key)) return true;
+    json v = config[key];
+    if (v.is_array() && v.size() == 1) v = v[0];
+    if (v.is_null()) {
+        params[key] = std::int64_t{0};
+        return true;
+    }
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 1) {
+        why = std::string(key) + " is " + jsonExcerpt(config[key]) +
+              ", where LayerLoom's MultiHeadAttention takes one size (its tensors are sequences of features)";
+        return false;
+    }
+    params[key] = v.get<std::int64_t>();
+    return true;
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& MultiHeadAttentionSpec::params() const {
+    static const std::vector<ParamSpec> schema = {
+        {.name = "num_heads", .type = ParamType::Int, .defaultValue = std::int64_t{2},
+         .help = "Number of attention heads, each with its own projections of query, key and value.",
+         .minValue = 1, .maxValue = 1 << 10, .onCard = true},
+        {.name = "key_dim", .type = ParamType::Int, .defaultValue = std::int64_t{32},
+         .help = "Size of each head's query and key projections; the scores are divided by sqrt(key_dim).",
+         .minValue = 1, .maxValue = 1 << 16, .onCard = true},
+        {.name = "value_dim", .type = ParamType::Int, .defaultValue = std::int64_t{0},
+         .help = "Size of each head's value projection; None takes key_dim.", .minValue = 0,
+         .maxValue = 1 << 16, .onCard = true, .cardOnlyIfChanged = true, .noneText = "None (key_dim)"},
+        {.name = "output_shape", .type = ParamType::Int, .defaultValue = std::int64_t{0},
+         .help = "Features of the output; None gives the query's, so that a residual Add with the query fits.",
+         .minValue = 0, .maxValue = 1 << 20, .onCard = true, .cardOnlyIfChanged = true,
+         .noneText = "None (the query's features)"},
+        {.name = "use_causal_mask", .type = ParamType::Bool, .defaultValue = false,
+         .help = "Each query step reads the value's steps up to its own only, as a decoder must (Keras's "
+                 "call argument use_causal_mask).",
+         .onCard = true, .cardOnlyIfChanged = true, .callArgument = true},
+        {.name = "dropout", .type = ParamType::Float, .defaultValue = 0.0,
+         .help = "Fraction of the attention weights dropped in training.", .minValue = 0.0, .maxValue = 1.0,
+         .maxExclusive = true},
+        {.name = "use_bias", .type = ParamType::Bool, .defaultValue = true,
+         .help = "Whether the four projections add biases."},
+        {.name = "kernel_regularizer", .type = ParamType::Regularization, .defaultValue = Regularizer{},
+         .help = "Penalty on the four projection kernels added to the loss."},
+        initializerParam("kernel_initializer", Init::GlorotUniform, "projection kernels"),
+        initializerParam("bias_initializer", Init::Zeros, "projection biases"),
+    };
+    return schema;
+}
+
+std::optional<TensorShape> MultiHeadAttentionSpec::inferShape(const ShapeContext& ctx) const {
+    const TensorShape& query = *ctx.inputs[0].shape;
+    const TensorShape& value = *ctx.inputs[1].shape;
+    if (ctx.inputs.size() > 2) {
+        const TensorShape& key = *ctx.inputs[2].shape;
+        const std::int64_t kt = key.time().size, vt = value.time().size;
+        if (kt != kNone && vt != kNone && kt != vt) {
+            Diagnostic d = paramDiagnostic(
+                ctx, nodeLabel(ctx.node) + " reads " + num(vt) + " value steps (" + ctx.inputs[1].producer->name +
+                         ") but " + num(kt) + " key steps (" + ctx.inputs[2].producer->name +
+                         "): each key step scores the value step beside it, so both need the same length. " +
+                         explainDim(ctx.graph, value.time()) + "; " + explainDim(ctx.graph, key.time()) + ".");
+            d.code = DiagCode::AttentionSteps;
+            d.port = ctx.inputs[2].edge->to.port;
+            ctx.diagnostics.push_back(std::move(d));
+            return std::nullopt;
+        }
+    }
+    TensorShape out = query;
+    const std::int64_t width = ctx.node.param<std::int64_t>("output_shape");
+    if (width > 0) out.dims.back() = Dim{width, ctx.node.id};
+    return out;
+}
+
+std::vector<ParamShape> MultiHeadAttentionSpec::weights(const Node& node, std::span<const Dims> inputs) const {
+    const std::int64_t heads = node.param<std::int64_t>("num_heads"), key = node.param<std::int64_t>("key_dim");
+    const std::int64_t value = valueDimOf(node);
+    const std::int64_t fq = inputs[0].back(), fv = inputs[1].back();
+    const std::int64_t fk = inputs.size() > 2 ? inputs[2].back() : fv;
+    const std::int64_t out = node.param<std::int64_t>("output_shape") > 0 ? node.param<std::int64_t>("output_shape") : fq;
+    const Initializer kernel = node.param<Initializer>("kernel_initializer");
+    const Initializer bias = node.param<Initializer>("bias_initializer");
+    const bool useBias = node.param<bool>("use_bias");
+    std::vector<ParamShape> w;
+    const auto projection = [&](const char* name, std::vector<std::int64_t> kernelShape, std::vector<std::int64_t> biasShape) {
+        w.push_back({std::string(name) + "/kernel", std::move(kernelShape), kernel});
+        if (useBias) w.push_back({std::string(name) + "/bias", std::move(biasShape), bias});
+    };
+    projection("query", {fq, heads, key}, {heads, key});
+    projection("key", {fk, heads, key}, {heads, key});
+    projection("value", {fv, heads, value}, {heads, value});
+    projection("attention_output", {heads, value, out}, {out});
+    return w;
+}
+
+std::int64_t MultiHeadAttentionSpec::trainingCache(const Node& node, std::span<const Dims> inputs, const Dims&) const {
+    const std::int64_t heads = node.param<std::int64_t>("num_heads"), key = node.param<std::int64_t>("key_dim");
+    const std::int64_t t = inputs[0].front(), s = inputs[1].front();
+    const std::int64_t weights = heads * t * s * (node.param<double>("dropout") > 0.0 ? 2 : 1);
+    return t * heads * key + s * heads * (key + valueDimOf(node)) + weights + t * heads * valueDimOf(node);
+}
+
+std::string MultiHeadAttentionSpec::explainSize(const Node& node, const Dim& dim) const {
+    return node.name + " has output_shape=" + num(dim.size);
+}
+
+json MultiHeadAttentionSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims> inputs) const {
+    json c = kerasParams(*this, node, format);
+    // None where the node says None (Keras reads it as key_dim).
+    const std::int64_t valueDim = node.param<std::int64_t>("value_dim");
+    c["value_dim"] = valueDim > 0 ? json(valueDim) : json(nullptr);
+    const std::int64_t out = node.param<std::int64_t>("output_shape");
+    c["output_shape"] = out > 0 ? json(out) : json(nullptr);
+    c["attention_axes"] = nullptr;
+    c["seed"] = nullptr;
+    c["kernel_regularizer"] = kerasRegularizer(node.param<Regularizer>("kernel_regularizer"), format);
+    nullKerasOptions(c, {"bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
+    if (format == KerasFormat::TfKeras2) {
+        // tf.keras 2 builds the layer from these when it reads the config.
+        const auto shape = [](const Dims& d) { return json::array({nullptr, d[0] == kNone ? json(nullptr) : json(d[0]), d[1]}); };
+        c["query_shape"] = shape(inputs[0]);
+        c["value_shape"] = shape(inputs[1]);
+        c["key_shape"] = shape(inputs.size() > 2 ? inputs[2] : inputs[1]);
+    }
+    return c;
+}
+
+std::string MultiHeadAttentionSpec::readKeras(const json& config, KerasProducer, ParamMap& params) const {
+    if (!config.is_object()) return "its config is " + jsonExcerpt(config) + ", not an object";
+    json rest = config;
+    std::string why;
+    if (!readSize(rest, "output_shape", params, why) || !readSize(rest, "value_dim", params, why)) return why;
+    rest.erase("output_shape");
+    rest.erase("value_dim");
+    if (rest.contains("attention_axes")) {
+        json axes = rest["attention_axes"];
+        if (axes.is_array() && axes.size() == 1) axes = axes[0];
+        // The time axis: None, 1, or -2 counted from the query's (batch, time, features).
+        if (!axes.is_null() && !(axes.is_number_integer() && (axes.get<std::int64_t>() == 1 || axes.get<std::int64_t>() == -2))) {
+            return "attention_axes is " + jsonExcerpt(rest["attention_axes"]) +
+                   "; LayerLoom's MultiHeadAttention attends over the time axis only (attention_axes None)";
+        }
+        rest.erase("attention_axes");
+    }
+    for (const char* unsupported : {"bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"}) {
+        if (rest.contains(unsupported) && !rest[unsupported].is_null()) {
+            return std::string(unsupported) + " is " + jsonExcerpt(rest[unsupported]) + ", which LayerLoom does not support";
+        }
+    }
+    return readKerasParams(*this, rest, params);
+}
+
+KerasWeightPlace MultiHeadAttentionSpec::kerasWeightPlace(const Node&, const ParamShape& weight) const {
+    const auto slash = weight.name.find('/');
+    const std::string part = weight.name.substr(0, slash);
+    const std::string own = weight.name.substr(slash + 1);
+    // Keras 3 keeps each projection in its own EinsumDense, reached through the layer's
+    // query_dense, key_dense, value_dense and output_dense.
+    return {weight.name + ":0", (part == "attention_output" ? std::string("output") : part) + "_dense"};
+}
+
+json MultiHeadAttentionSpec::kerasCallOptions(const Node& node) const {
+    json options = json::object();
+    if (node.param<bool>("use_causal_mask")) options["use_causal_mask"] = true;
+    return options;
+}
+
+std::string MultiHeadAttentionSpec::readKerasCall(const json& options, ParamMap& params) const {
+    if (!options.is_object()) return {};
+    for (const auto& [key, value] : options.items()) {
+        if (key == "use_causal_mask") {
+            if (!value.is_null() && !value.is_boolean()) return "use_causal_mask is " + jsonExcerpt(value) + ", not true or false";
+            params["use_causal_mask"] = value.is_boolean() && value.get<bool>();
+        } else if (key == "return_attention_scores") {
+            if (value.is_boolean() && value.get<bool>()) {
+                return "its call returns the attention scores as a second output, which LayerLoom does not support yet";
+            }
+        } else if (key == "attention_mask") {
+            if (!value.is_null()) {
+                return "its call takes an attention_mask tensor, which LayerLoom does not support yet (the causal "
+                       "mask and the inputs' step masks it does)";
+            }
+        } else if (key == "training" || key.ends_with("_mask") || key == "query" || key == "value" || key == "key") {
+            continue;  // the tensors are wires; a training flag or a step mask is LayerLoom's own
+        } else if (!value.is_null()) {
+            return "its call passes " + printableExcerpt(key, 40) + "=" + jsonExcerpt(value) +
+                   ", which LayerLoom does not support";
+        }
+    }
+    return {};
+}
+
+PyTorchLayer MultiHeadAttentionSpec::pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
+                                             std::span<const std::string> args) const {
+    const std::int64_t fq = inputs[0].back(), fv = inputs[1].back();
+    const std::int64_t fk = inputs.size() > 2 ? inputs[2].back() : fv;
+    const std::int64_t out = node.param<std::int64_t>("output_shape") > 0 ? node.param<std::int64_t>("output_shape") : fq;
+    std::string call = self_ + "(" + args[0] + ", " + args[1] + ", " + (args.size() > 2 ? args[2] : args[1]) + ")";
+    return {"KerasMultiHeadAttention(" + num(fq) + ", " + num(fk) + ", " + num(fv) + ", " +
+                num(node.param<std::int64_t>("num_heads")) + ", " + num(node.param<std::int64_t>("key_dim")) + ", " +
+                num(valueDimOf(node)) + ", " + num(out) + ", " + (node.param<bool>("use_bias") ? "True" : "False") +
+                ", " + (node.param<bool>("use_causal_mask") ? "True" : "False") + ", " +
+                python::number(node.param<double>("dropout")) + ")",
+            call};
+}
+
+std::vector<std::string_view> MultiHeadAttentionSpec::pytorchClasses() const {
+    return {R"PY(class KerasEinsumProjection(nn.Module):
+    """One of Keras's EinsumDense projections: kernel (*in, *out) summed over `inputs` leading
+    axes of the kernel, plus bias (*out); Keras's glorot_uniform fans for a kernel of rank 3."""
+
+    def __init__(self, kernel_shape, bias_shape, use_bias):
+        super().__init__()
+        self.kernel = nn.Parameter(torch.empty(*kernel_shape))
+        self.bias = nn.Parameter(torch.zeros(*bias_shape)) if use_bias else None
+        receptive = 1
+        for d in kernel_shape[:-2]:
+            receptive *= d
+        bound = (6.0 / (receptive * (kernel_shape[-2] + kernel_shape[-1]))) ** 0.5
+        nn.init.uniform_(self.kernel, -bound, bound)
+
+    def forward(self, x, equation):
+        y = torch.einsum(equation, x, self.kernel)
+        return y if self.bias is None else y + self.bias
+
+
+class KerasMultiHeadAttention(nn.Module):
+    """Keras's MultiHeadAttention over the time axis, with its weight layout: query, key and
+    value kernels (features, heads, dim) with biases (heads, dim), the output kernel (heads,
+    value_dim, out) and bias (out). Masked scores get -1e9 added, as Keras's softmax does."""
+
+    def __init__(self, fq, fk, fv, heads, key_dim, value_dim, out, use_bias, causal, dropout):
+        super().__init__()
+        self.key_dim, self.causal, self.dropout = key_dim, causal, dropout
+        self.query = KerasEinsumProjection((fq, heads, key_dim), (heads, key_dim), use_bias)
+        self.key = KerasEinsumProjection((fk, heads, key_dim), (heads, key_dim), use_bias)
+        self.value = KerasEinsumProjection((fv, heads, value_dim), (heads, value_dim), use_bias)
+        self.attention_output = KerasEinsumProjection((heads, value_dim, out), (out,), use_bias)
+
+    def forward(self, query, value, key):
+        q = self.query(query, "btf,fhd->bthd") / math.sqrt(self.key_dim)
+        k = self.key(key, "btf,fhd->bthd")
+        v = self.value(value, "btf,fhd->bthd")
+        scores = torch.einsum("bshd,bthd->bhts", k, q)
+        if self.causal:
+            t, s = scores.shape[-2], scores.shape[-1]
+            allowed = torch.ones(t, s, dtype=torch.bool, device=scores.device).tril()
+            scores = scores + (~allowed).to(scores.dtype) * -1e9
+        weights = torch.softmax(scores, dim=-1)
+        weights = nn.functional.dropout(weights, self.dropout, self.training)
+        heads = torch.einsum("bhts,bshd->bthd", weights, v)
+        return self.attention_output(heads, "bthd,hdo->bto")
+)PY"};
+}
+
+std::string MultiHeadAttentionSpec::tfjsLimitation(const Node&) const {
+    return "TF.js has no MultiHeadAttention layer it can load from a model file";
+}
+
+}  // namespace loom
