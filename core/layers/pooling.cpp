@@ -98,29 +98,47 @@ class KerasAveragePooling1D(nn.Module):
 }
 
 const std::vector<ParamSpec>& GlobalPooling1dSpec::params() const {
-    static const std::vector<ParamSpec> none;
-    return none;
+    static const std::vector<ParamSpec> schema = {
+        {.name = "data_format", .type = ParamType::Choice, .defaultValue = std::string("channels_last"),
+         .help = "channels_last: over the steps, one value per feature. channels_first: Keras reads the sequence as "
+                 "(features, steps) and pools over the features, one value per step (the Keras Transformer "
+                 "examples' head).",
+         .choices = {"channels_last", "channels_first"}, .onCard = true, .cardOnlyIfChanged = true},
+    };
+    return schema;
 }
+
+namespace {
+
+bool overFeatures(const Node& node) { return node.param<std::string>("data_format") == "channels_first"; }
+
+}  // namespace
 
 std::optional<TensorShape> GlobalPooling1dSpec::inferShape(const ShapeContext& ctx) const {
-    return TensorShape{{ctx.inputs.front().shape->features()}};
+    const TensorShape& in = *ctx.inputs.front().shape;
+    return TensorShape{{overFeatures(ctx.node) ? in.time() : in.features()}};
 }
 
-json GlobalPooling1dSpec::kerasConfig(const Node&, KerasFormat, std::span<const Dims>) const {
-    return {{"data_format", "channels_last"}, {"keepdims", false}};
+json GlobalPooling1dSpec::kerasConfig(const Node& node, KerasFormat, std::span<const Dims>) const {
+    return {{"data_format", node.param<std::string>("data_format")}, {"keepdims", false}};
 }
 
 std::string GlobalPooling1dSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
-    if (config.is_object()) {
-        if (std::string problem = channelsLastProblem(config); !problem.empty()) return problem;
-        if (kerasValue(config, "keepdims", json(false)) == true) return "keepdims=True is not supported: the output is a vector";
+    if (config.is_object() && kerasValue(config, "keepdims", json(false)) == true) {
+        return "keepdims=True is not supported: the output is a vector";
     }
     return LayerSpec::readKeras(config, producer, params);
 }
 
-PyTorchLayer GlobalPooling1dSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
+PyTorchLayer GlobalPooling1dSpec::pytorch(const Node& node, std::span<const Dims>, const std::string&,
                                           std::span<const std::string> args) const {
-    return {"", takesMax() ? args.front() + ".amax(dim=1)" : args.front() + ".mean(dim=1)"};
+    const std::string dim = overFeatures(node) ? "2" : "1";
+    return {"", args.front() + (takesMax() ? ".amax(dim=" : ".mean(dim=") + dim + ")"};
+}
+
+std::string GlobalPooling1dSpec::tfjsLimitation(const Node& node) const {
+    if (!overFeatures(node)) return {};
+    return node.name + ": TF.js's " + std::string(kind()) + " pools over the steps only, not data_format=\"channels_first\"";
 }
 
 }  // namespace loom

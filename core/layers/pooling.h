@@ -60,7 +60,8 @@ protected:
     bool takesMax() const override { return false; }
 };
 
-/// What the global poolings share: (None, T, features) -> (None, features), over every step.
+/// What the global poolings share: (None, T, features) -> (None, features), over every step; or,
+/// with data_format="channels_first", (None, T), over every feature.
 class GlobalPooling1dSpec : public LayerSpec {
 public:
     LayerCategory category() const override { return category::kPooling; }
@@ -74,6 +75,8 @@ public:
                           ParamMap& params) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    /// TF.js's global poolings pool over the steps only.
+    std::string tfjsLimitation(const Node& node) const override;
 
 protected:
     virtual bool takesMax() const = 0;

@@ -273,6 +273,29 @@ TEST(Gradients, PoolingAndStepLayers) {
     expectGradientsMatch(std::move(c));
 }
 
+// The global poolings over the features (data_format="channels_first"), with a tie in the
+// largest value, whose gradient the tied features share as TensorFlow's reduce_max shares it.
+TEST(Gradients, GlobalPoolingOverTheFeatures) {
+    Check c;
+    const NodeId seq = input(c.graph, {4, 3});
+    add(c.graph, "GlobalAveragePooling1D", p({{"data_format", std::string("channels_first")}}), {seq});
+    add(c.graph, "GlobalMaxPooling1D", p({{"data_format", std::string("channels_first")}}), {seq});
+    expectGradientsMatch(std::move(c));
+
+    ModelGraph g;
+    add(g, "GlobalMaxPooling1D", p({{"data_format", std::string("channels_first")}}), {input(g, {1, 3})});
+    Plan<double> plan = Plan<double>::compile(g, 1);
+    const std::vector<double> x = {2.0, -1.0, 2.0};
+    const double* in[] = {x.data()};
+    plan.forward(in, 1);
+    EXPECT_EQ(plan.output(0)[0], 2.0);
+    const double dy = 1.0;
+    const double* dOut[] = {&dy};
+    plan.zeroGrad();
+    plan.backward(dOut);
+    EXPECT_EQ(std::vector<double>(plan.inputGrad(0), plan.inputGrad(0) + 3), (std::vector<double>{0.5, 0.0, 0.5}));
+}
+
 TEST(Gradients, LayerNormalizationOnSequencesAndVectors) {
     Check c;
     const NodeId in = input(c.graph, {5, 4});

@@ -109,6 +109,7 @@ TEST(LayersModelExport, RoundTripsAttentionCallsWithTheirKeywordArguments) {
     const KerasImport back = importKerasModel(dir / "model.json");
     expectSameModel(project.graph, back.project.graph);
     EXPECT_EQ(back.weights, weights);
+    EXPECT_EQ(layer("pool")["config"]["data_format"], "channels_first");
     std::vector<float> x(2 * 6 * 4);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.3f * static_cast<float>(i));
     EXPECT_EQ(predict(back.project.graph, back.weights, x, 2), predict(project.graph, weights, x, 2));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <limits>
+#include <memory>
 
 #include "engine/kernel.h"
 #include "layers/window1d.h"
@@ -188,18 +189,78 @@ public:
         : Pooling1dKernel<S>(s, Window1D{s.inputs.front()[0], s.inputs.front()[0], 1, Window1D::Padding::Valid}, Max) {}
 };
 
+/// The global poolings with data_format="channels_first", which Keras reads as (channels,
+/// steps): each step's mean or largest value over its features, a vector of the steps. The
+/// largest value's gradient is shared among the features that reach it, as TensorFlow's
+/// reduce_max shares it.
+template <class S, bool Max>
+class FeaturePoolingKernel final : public Kernel<S> {
+public:
+    explicit FeaturePoolingKernel(const KernelSetup& s) : m_steps(s.inputs.front()[0]), m_features(s.inputs.front()[1]) {}
+
+    void forward(KernelIO<S>& io) override {
+        ConstMatMap<S> x(io.in[0], io.batch * m_steps, m_features);
+        Eigen::Map<Eigen::Matrix<S, Eigen::Dynamic, 1>> y(io.out, io.batch * m_steps);
+        if constexpr (Max) {
+            y = x.rowwise().maxCoeff();
+        } else {
+            y = x.rowwise().mean();
+        }
+    }
+
+    void backward(KernelIO<S>& io) override {
+        if (!io.dIn[0]) return;
+        ConstMatMap<S> x(io.in[0], io.batch * m_steps, m_features);
+        Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, 1>> y(io.out, io.batch * m_steps);
+        Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, 1>> dy(io.dOut, io.batch * m_steps);
+        MatMap<S> dx(io.dIn[0], io.batch * m_steps, m_features);
+        for (Eigen::Index r = 0; r < x.rows(); ++r) {
+            if constexpr (Max) {
+                const auto top = (x.row(r).array() == y[r]).template cast<S>().eval();
+                dx.row(r).array() += top * (dy[r] / top.sum());
+            } else {
+                dx.row(r).array() += dy[r] / static_cast<S>(m_features);
+            }
+        }
+    }
+
+private:
+    Eigen::Index m_steps, m_features;
+};
+
+/// GlobalMaxPooling1D: each feature's largest value over the steps (channels_last), or each
+/// step's over the features (channels_first).
 template <class S>
-using GlobalMaxPooling1dKernel = GlobalPooling1dKernel<S, true>;
+class GlobalMaxPooling1dKernel final : public Kernel<S> {
+public:
+    explicit GlobalMaxPooling1dKernel(const KernelSetup& s) {
+        if (s.node.param<std::string>("data_format") == "channels_first") {
+            m_kernel = std::make_unique<FeaturePoolingKernel<S, true>>(s);
+        } else {
+            m_kernel = std::make_unique<GlobalPooling1dKernel<S, true>>(s);
+        }
+    }
+    void forward(KernelIO<S>& io) override { m_kernel->forward(io); }
+    void backward(KernelIO<S>& io) override { m_kernel->backward(io); }
+
+private:
+    std::unique_ptr<Kernel<S>> m_kernel;
+};
 /// GlobalAveragePooling1D: each feature's mean over the steps; with a step mask, over the real
 /// steps only, as Keras's. A sample that is padding throughout averages to zero (Keras divides
-/// 0 by 0 there).
+/// 0 by 0 there). With data_format="channels_first", each step's mean over its features.
 template <class S>
 class GlobalAveragePooling1dKernel final : public Kernel<S> {
 public:
     explicit GlobalAveragePooling1dKernel(const KernelSetup& s)
-        : m_steps(s.inputs.front()[0]), m_features(s.inputs.front()[1]) {}
+        : m_steps(s.inputs.front()[0]), m_features(s.inputs.front()[1]) {
+        if (s.node.param<std::string>("data_format") == "channels_first") {
+            m_overFeatures = std::make_unique<FeaturePoolingKernel<S, false>>(s);
+        }
+    }
 
     void forward(KernelIO<S>& io) override {
+        if (m_overFeatures) return m_overFeatures->forward(io);
         ConstMatMap<S> x(io.in[0], io.batch * m_steps, m_features);
         MatMap<S> y(io.out, io.batch, m_features);
         m_share.resize(io.batch * m_steps);
@@ -217,6 +278,7 @@ public:
     }
 
     void backward(KernelIO<S>& io) override {
+        if (m_overFeatures) return m_overFeatures->backward(io);
         if (!io.dIn[0]) return;
         ConstMatMap<S> dy(io.dOut, io.batch, m_features);
         MatMap<S> dx(io.dIn[0], io.batch * m_steps, m_features);
@@ -228,6 +290,7 @@ public:
 private:
     Eigen::Index m_steps, m_features;
     Eigen::Matrix<S, Eigen::Dynamic, 1> m_share;  ///< each step's weight in its sample's mean
+    std::unique_ptr<Kernel<S>> m_overFeatures;    ///< channels_first
 };
 
 }  // namespace loom
