@@ -61,7 +61,9 @@ INSTANTIATE_TEST_SUITE_P(
                       ExampleCase{"keras_lstm_text_generation.loom", 87201, 3},
                       // 4 * 32 * (7 + 32 + 1) + 33.
                       ExampleCase{"keras_timeseries_weather_forecasting.loom", 5153, 3},
-                      ExampleCase{"keras_eeg_signal_classification.loom", 48989651, 23}));
+                      ExampleCase{"keras_eeg_signal_classification.loom", 48989651, 23},
+                      // 4 blocks of 7,169 (attention) + 2 + 8 + 5 + 2, then 256 + 258.
+                      ExampleCase{"keras_timeseries_transformer_classification.loom", 29258, 41}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");
@@ -178,13 +180,13 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
     for (const char* file : {"keras_addition_rnn.loom", "keras_bidirectional_lstm_imdb.loom",
                              "keras_timeseries_classification.loom", "keras_timeseries_anomaly_detection.loom",
                              "keras_lstm_text_generation.loom", "keras_timeseries_weather_forecasting.loom",
-                             "keras_eeg_signal_classification.loom"}) {
+                             "keras_eeg_signal_classification.loom", "keras_timeseries_transformer_classification.loom"}) {
         SCOPED_TRACE(file);
         Project p = example(file);
         EXPECT_TRUE(p.description.starts_with("keras.io example ")) << p.description;
         GraphEdit shrink;
         for (const Node& n : p.graph.nodes()) {
-            for (const char* key : {"units", "filters", "output_dim"}) {
+            for (const char* key : {"units", "filters", "output_dim", "key_dim"}) {
                 if (!n.params.contains(key) || n.param<std::int64_t>(key) < 16) continue;
                 // The output layer keeps its size: the data decides it.
                 if (key == std::string("units") && p.graph.outputEdges(n.id).empty()) continue;
@@ -221,10 +223,13 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
             request.target = target;
             const ModelExportResult exported = exportModel(request);
             EXPECT_FALSE(exported.files.empty());
-            // TF.js has every layer but Conv1DTranspose, and the export says so.
+            // TF.js has every layer but Conv1DTranspose and MultiHeadAttention, and the export says so.
             if (format == ModelFormat::Layers && stem == "keras_timeseries_anomaly_detection") {
                 ASSERT_EQ(exported.limits.size(), 3u);
                 EXPECT_NE(exported.limits.front().find("TF.js has no Conv1DTranspose"), std::string::npos);
+            } else if (format == ModelFormat::Layers && stem == "keras_timeseries_transformer_classification") {
+                ASSERT_EQ(exported.limits.size(), 4u);
+                EXPECT_NE(exported.limits.front().find("TF.js has no MultiHeadAttention"), std::string::npos);
             } else if (format == ModelFormat::Layers) {
                 EXPECT_TRUE(exported.limits.empty()) << exported.limits.front();
             }

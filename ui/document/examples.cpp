@@ -18,6 +18,8 @@ const QList<Example>& builtInExamples() {
         {QObject::tr("Bidirectional LSTM autoencoder with LayerNormalization"),
          ":/examples/bilstm_autoencoder.loom"},
         {QObject::tr("keras.io: Timeseries classification from scratch"), ":/examples/keras_timeseries_classification.loom"},
+        {QObject::tr("keras.io: Timeseries classification with a Transformer model"),
+         ":/examples/keras_timeseries_transformer_classification.loom"},
         {QObject::tr("keras.io: Timeseries anomaly detection using an Autoencoder"),
          ":/examples/keras_timeseries_anomaly_detection.loom"},
         {QObject::tr("keras.io: Timeseries forecasting for weather prediction"),
