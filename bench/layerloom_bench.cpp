@@ -38,6 +38,16 @@ double forwardFlops(const loom::ModelGraph& g, int batch) {
             flops += 2.0 * batch * steps * (features + u) * (n.kind == "LSTM" ? 4 : 3) * u;
         } else if (n.kind == "Dense" || n.kind == "TimeDistributed") {
             flops += 2.0 * batch * steps * features * static_cast<double>(n.param<std::int64_t>("units"));
+        } else if (n.kind == "MultiHeadAttention") {
+            // The three projections, the scores Q K^T and their mix P V, the output projection.
+            const double heads = static_cast<double>(n.param<std::int64_t>("num_heads"));
+            const double key = static_cast<double>(n.param<std::int64_t>("key_dim"));
+            const std::int64_t valueDim = n.param<std::int64_t>("value_dim");
+            const double value = valueDim > 0 ? static_cast<double>(valueDim) : key;
+            const double out = static_cast<double>(v.of(g, n.id).output->dims.back().size);
+            flops += 2.0 * batch * steps * features * heads * (2 * key + value);
+            flops += 2.0 * batch * heads * steps * steps * (key + value);
+            flops += 2.0 * batch * steps * heads * value * out;
         } else if (n.kind == "Conv1D") {
             const double outSteps = static_cast<double>(v.of(g, n.id).output->dims[0].size);
             flops += 2.0 * batch * outSteps * static_cast<double>(n.param<std::int64_t>("kernel_size")) * features *
@@ -106,7 +116,7 @@ void run(const char* label, const std::string& file, int batch, int steps, loom:
 
 int main(int argc, char** argv) {
     int steps = 5;
-    std::string only = "abcde";  // the models to run, by their letters
+    std::string only = "abcdef";  // the models to run, by their letters
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
             steps = std::max(1, std::atoi(argv[++i]));
@@ -145,6 +155,11 @@ int main(int argc, char** argv) {
     if (wanted('e')) {
         run("(e) chain autoencoder, GRU", std::string(LAYERLOOM_BENCH_MODELS_DIR) + "/gru_autoencoder.loom", 32, steps,
             loom::Loss::MeanSquaredError);
+    }
+    // keras.io's Transformer classifier: 4 blocks of 4 heads of key_dim 256 over 500 steps.
+    if (wanted('f')) {
+        run("(f) Transformer classifier", dir + "/keras_timeseries_transformer_classification.loom", 32, steps,
+            loom::Loss::SparseCategoricalCrossentropy);
     }
     return 0;
 }

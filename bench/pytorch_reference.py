@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference timings for bench/README.md: the same five models as layerloom-bench,
+"""PyTorch reference timings for bench/README.md: the same six models as layerloom-bench,
 full training steps (forward, loss, backward, Adam) at batch 32, mean of 5 steps after a
 warm-up. Run with Debian's python3-torch and libopenblas0-openmp installed:
 
@@ -133,6 +133,44 @@ class ConvUNet(nn.Module):
         return self.c6(e).transpose(1, 2)
 
 
+class TransformerBlock(nn.Module):
+    """keras.io's transformer_encoder: MultiHeadAttention(key_dim 256, 4 heads, dropout 0.25) of the
+    sequence with itself, Dropout, LayerNormalization and a residual Add; two Conv1D of kernel 1
+    (4 filters with relu, then back to the input's width) with Dropout, LayerNormalization and a
+    second Add. nn.MultiheadAttention cannot take it: its heads split the query's width (1 here),
+    where Keras's project it to num_heads x key_dim. The attention is therefore Keras's, written
+    with PyTorch's matmul, softmax and dropout."""
+
+    def __init__(self, features=1, heads=4, key_dim=256, ff=4, dropout=0.25):
+        super().__init__()
+        self.heads, self.key_dim = heads, key_dim
+        self.q, self.k, self.v = (nn.Linear(features, heads * key_dim) for _ in range(3))
+        self.o = nn.Linear(heads * key_dim, features)
+        self.drop = nn.Dropout(dropout)
+        self.norm1, self.norm2 = nn.LayerNorm(features, eps=1e-6), nn.LayerNorm(features, eps=1e-6)
+        self.ff1, self.ff2 = nn.Linear(features, ff), nn.Linear(ff, features)
+
+    def forward(self, x):
+        b, t, _ = x.shape
+        split = lambda y: y.view(b, t, self.heads, self.key_dim).transpose(1, 2)
+        q, k, v = split(self.q(x)) / self.key_dim ** 0.5, split(self.k(x)), split(self.v(x))
+        weights = nn.functional.dropout(torch.softmax(q @ k.transpose(-1, -2), -1), 0.25, self.training)
+        a = self.o((weights @ v).transpose(1, 2).reshape(b, t, -1))
+        res = self.norm1(self.drop(a)) + x
+        f = self.ff2(self.drop(torch.relu(self.ff1(res))))  # Conv1D with kernel_size 1
+        return self.norm2(f) + res
+
+
+class TransformerClassifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.Sequential(*(TransformerBlock() for _ in range(4)))
+        self.head = nn.Sequential(nn.Linear(1, 128), nn.ReLU(), nn.Dropout(0.4), nn.Linear(128, 2))
+
+    def forward(self, x):
+        return torch.softmax(self.head(self.blocks(x).mean(1)), -1)
+
+
 def measure(label, model, x, loss_fn, target, steps=5):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
@@ -158,7 +196,7 @@ def main():
         a @ a
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"torch.mm peak (2048^3): {2 * 2048 ** 3 * 5 / (time.perf_counter() - start) / 1e9:.1f} GFLOP/s")
-    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "abcde"
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "abcdef"
     x = torch.randn(B, T, 1)
     if "a" in only:
         measure("(a) chain autoencoder, nn.LSTM tanh", ChainAutoencoder(False), x, nn.MSELoss(), x)
@@ -177,6 +215,11 @@ def main():
         measure("(d) 1-D conv U-Net", ConvUNet(), xb, nn.MSELoss(), xb, steps=100)
     if "e" in only:
         measure("(e) chain autoencoder, nn.GRU", ChainAutoencoder(False, use_gru=True), x, nn.MSELoss(), x)
+    if "f" in only:
+        xf = torch.randn(B, 500, 1)
+        labels = torch.arange(B) % 2
+        nll = lambda p, y: nn.functional.nll_loss(torch.log(p + 1e-7), y)
+        measure("(f) Transformer classifier", TransformerClassifier(), xf, nll, labels)
 
 if __name__ == "__main__":
     main()

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """LayerLoom against PyTorch in one sitting, as the training-speed table of bench/README.md is
 measured: the two benchmarks alternated over several rounds, each model's median samples/s and
-the ratio of the medians; (a)'s GFLOP/s against both GEMM peaks; and, with --memory, the peak
-memory of training (b) under /usr/bin/time -v (Debian's `time`). Prints Markdown to paste.
+the ratio of the medians; (a)'s GFLOP/s against both GEMM peaks; and, with --memory [LETTER],
+the peak memory of training (b) or the model named under /usr/bin/time -v (Debian's `time`).
+Prints Markdown to paste.
 
     /usr/bin/python3 bench/side_by_side.py [--build DIR] [--only LETTERS] [--rounds N]
-                                           [--steps N] [--memory]
+                                           [--steps N] [--memory [LETTER]]
 
 Needs the release build's layerloom-bench and Debian's python3-torch with libopenblas0-openmp.
 Run it on an idle machine: nothing else should be building, testing or fuzzing.
@@ -72,7 +73,8 @@ def main():
     ap.add_argument("--only", default="abc")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--memory", action="store_true")
+    ap.add_argument("--memory", nargs="?", const="b", default=None, metavar="LETTER",
+                    help="also the peak memory of training one model, (b) unless a letter is given")
     args = ap.parse_args()
     bench = os.path.join(args.build, "bench", "layerloom-bench")
     if not os.access(bench, os.X_OK):
@@ -116,10 +118,10 @@ def main():
               f"{statistics.median(a) / statistics.median(eigen):.2f} of OpenBLAS's.")
 
     if args.memory:
-        ours_mib = peak_rss_mib(ours("b"))
-        theirs_mib = peak_rss_mib(theirs("b"))
+        ours_mib = peak_rss_mib(ours(args.memory))
+        theirs_mib = peak_rss_mib(theirs(args.memory))
         if ours_mib and theirs_mib:
-            print(f"\nPeak memory training (b), /usr/bin/time -v: LayerLoom {ours_mib:.0f} MiB, "
+            print(f"\nPeak memory training ({args.memory}), /usr/bin/time -v: LayerLoom {ours_mib:.0f} MiB, "
                   f"PyTorch {theirs_mib:.0f} MiB (each includes its GEMM-peak matrices).")
         else:
             print("\nPeak memory: /usr/bin/time -v gave no figure (Debian's `time` package installs it).")
