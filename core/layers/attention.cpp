@@ -138,7 +138,7 @@ json MultiHeadAttentionSpec::kerasConfig(const Node& node, KerasFormat format, s
     const std::int64_t out = node.param<std::int64_t>("output_shape");
     c["output_shape"] = out > 0 ? json(out) : json(nullptr);
     c["attention_axes"] = nullptr;
-    c["seed"] = nullptr;
+    if (format == KerasFormat::Keras3) c["seed"] = nullptr;  // tf.keras 2's layer takes no seed
     c["kernel_regularizer"] = kerasRegularizer(node.param<Regularizer>("kernel_regularizer"), format);
     nullKerasOptions(c, {"bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
     if (format == KerasFormat::TfKeras2) {
@@ -161,8 +161,9 @@ std::string MultiHeadAttentionSpec::readKeras(const json& config, KerasProducer,
     if (rest.contains("attention_axes")) {
         json axes = rest["attention_axes"];
         if (axes.is_array() && axes.size() == 1) axes = axes[0];
-        // The time axis: None, 1, or -2 counted from the query's (batch, time, features).
-        if (!axes.is_null() && !(axes.is_number_integer() && (axes.get<std::int64_t>() == 1 || axes.get<std::int64_t>() == -2))) {
+        // The time axis: None, or 1 (what Keras writes once the layer is built). A negative
+        // axis counts from different ranks in different Keras versions: refused.
+        if (!axes.is_null() && !(axes.is_number_integer() && axes.get<std::int64_t>() == 1)) {
             return "attention_axes is " + jsonExcerpt(rest["attention_axes"]) +
                    "; LayerLoom's MultiHeadAttention attends over the time axis only (attention_axes None)";
         }

@@ -5,6 +5,8 @@
 #include "io/json_input.h"
 #include "io/python_text.h"
 #include "layers/keras_config.h"
+#include "shape/explain.h"
+#include "shape/fixes.h"
 
 namespace loom {
 
@@ -116,6 +118,14 @@ bool overFeatures(const Node& node) { return node.param<std::string>("data_forma
 
 std::optional<TensorShape> GlobalPooling1dSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& in = *ctx.inputs.front().shape;
+    if (overFeatures(ctx.node) && in.time().size == kNone) {
+        Diagnostic d = paramDiagnostic(ctx, nodeLabel(ctx.node) + " has data_format=\"channels_first\": it gives one value "
+                                            "per step, and the sequence it reads has no fixed length, so its output "
+                                            "would have no fixed width. Give the Input a length, or pool over the steps.");
+        d.fixes.push_back(setParamFix(ctx.node, "data_format", std::string("channels_last"), "Set data_format=\"channels_last\""));
+        ctx.diagnostics.push_back(std::move(d));
+        return std::nullopt;
+    }
     return TensorShape{{overFeatures(ctx.node) ? in.time() : in.features()}};
 }
 

@@ -74,7 +74,9 @@ public:
                                                                "GlobalAveragePooling1D", "MultiHeadAttention"};
         for (NodeId id : m_result.order) {
             const Node& node = *m_graph.node(id);
-            if (node.isInput() || masks.contains(id) || usesItUp.contains(node.kind)) continue;
+            // Over the features (channels_first), a global pooling has no steps to skip.
+            const bool overFeatures = node.kind.starts_with("Global") && node.param<std::string>("data_format") == "channels_first";
+            if (node.isInput() || masks.contains(id) || (usesItUp.contains(node.kind) && !overFeatures)) continue;
             for (const Edge* e : m_graph.inputEdges(id)) {
                 const Node* from = m_graph.node(e->from.node);
                 if (!from || !m_result.nodes[m_graph.indexOf(from->id)].masked) continue;
@@ -264,6 +266,19 @@ private:
                 d.fixes.push_back({"Remove the wire from " + from->name, std::move(cut)});
             }
             in = std::move(kept);
+            // A layer whose inputs are named arguments (MultiHeadAttention's query, value, key)
+            // reads each from its own port: a free port before a wired one is a missing argument.
+            const std::vector<std::string_view> named = spec->callTensorNames();
+            for (int port = 0; !named.empty() && !in.empty() && port < in.back()->to.port; ++port) {
+                if (std::any_of(in.begin(), in.end(), [&](const Edge* e) { return e->to.port == port; })) continue;
+                dangling[i] = true;
+                const std::string argument = static_cast<std::size_t>(port) < named.size() ? std::string(named[port]) : "input";
+                Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, n.id,
+                                       nodeLabel(n) + " has nothing wired into its " + argument + " port, while a later "
+                                       "port is wired. Connect the layer whose output is its " + argument + ".");
+                d.port = port;
+            }
+            if (dangling[i]) continue;
             const int have = static_cast<int>(in.size());
             if (have >= spec->minInputs()) continue;
             dangling[i] = true;

@@ -210,6 +210,30 @@ TEST(AttentionSteps, KeyAndValueOfDifferentLengthsAreRefusedByName) {
     ModelGraph alone;
     add(alone, "MultiHeadAttention", {}, {input(alone, {3, 4})});
     EXPECT_EQ(find(validate(alone), DiagCode::DanglingInput).size(), 1u);
+
+    // A key with no value is not a value: the free port is named.
+    ModelGraph gap;
+    const NodeId query = input(gap, {3, 4});
+    const NodeId attention = add(gap, "MultiHeadAttention", {}, {query});
+    gap.connect({input(gap, {3, 2}), 0}, {attention, 2});
+    const Validation gapped = validate(gap);
+    const auto missing = find(gapped, DiagCode::DanglingInput);
+    ASSERT_EQ(missing.size(), 1u);
+    EXPECT_TRUE(has(missing[0]->message, "has nothing wired into its value port")) << missing[0]->message;
+    EXPECT_EQ(missing[0]->port, 1);
+}
+
+// Pooling over the features of a sequence of free length would give a vector of no fixed width.
+TEST(InvalidParam, PoolingOverTheFeaturesNeedsAFixedLength) {
+    ModelGraph g;
+    const NodeId pool = add(g, "GlobalAveragePooling1D", {{"data_format", std::string("channels_first")}}, {input(g, {kNone, 3})});
+    const Validation v = validate(g);
+    const auto d = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "no fixed length")) << d[0]->message;
+    ModelGraph fixed = g;
+    EXPECT_TRUE(applyFix(fixed, DiagCode::InvalidParam, 0).diagnostics.empty());
+    EXPECT_EQ(fixed.node(pool)->param<std::string>("data_format"), "channels_last");
 }
 
 // PReLU learns an alpha per step unless it shares one along time: a free length cannot have

@@ -182,6 +182,41 @@ TEST(LayerKinds, TheNewKindsReadKerasConfigsAndSayWhatTheyCannotTake) {
 // Keras and TF.js configs carry null where Python's None is meant: Keras's constructors read it
 // as the default, as false where they test the option's truth, and as linear for an activation.
 // A null that changes what the layer computes and that LayerLoom cannot follow is still refused.
+// MultiHeadAttention: sizes as numbers, lists of one or None; attention over time only; the
+// call's options; what LayerLoom cannot take, by name.
+TEST(LayerKinds, MultiHeadAttentionReadsKerasConfigsAndCalls) {
+    ParamMap p;
+    EXPECT_EQ(readConfig("MultiHeadAttention",
+                         R"({"num_heads": 4, "key_dim": 16, "value_dim": 16, "output_shape": [8], "attention_axes": [1],
+                             "dropout": 0.1, "kernel_constraint": null})", &p), "");
+    EXPECT_EQ(std::get<std::int64_t>(p.at("value_dim")), 16);
+    EXPECT_EQ(std::get<std::int64_t>(p.at("output_shape")), 8);
+    EXPECT_EQ(readConfig("MultiHeadAttention", R"({"num_heads": 4, "key_dim": 16, "value_dim": null, "output_shape": null})", &p), "");
+    EXPECT_EQ(std::get<std::int64_t>(p.at("value_dim")), 0);
+    EXPECT_EQ(std::get<std::int64_t>(p.at("output_shape")), 0);
+    EXPECT_NE(readConfig("MultiHeadAttention", R"({"num_heads": 2, "key_dim": 2, "attention_axes": [-2]})").find("time axis only"),
+              std::string::npos);
+    EXPECT_NE(readConfig("MultiHeadAttention", R"({"num_heads": 2, "key_dim": 2, "output_shape": [4, 4]})").find("one size"),
+              std::string::npos);
+    EXPECT_NE(readConfig("MultiHeadAttention", R"({"num_heads": 2, "key_dim": 2, "bias_constraint": {"class_name": "NonNeg"}})"),
+              "");
+
+    const LayerSpec* spec = findLayer("MultiHeadAttention");
+    ParamMap call = spec->defaults();
+    EXPECT_EQ(spec->readKerasCall(nlohmann::json::parse(R"({"use_causal_mask": true, "training": false, "query_mask": null})"), call), "");
+    EXPECT_TRUE(std::get<bool>(call.at("use_causal_mask")));
+    EXPECT_NE(spec->readKerasCall(nlohmann::json::parse(R"({"return_attention_scores": true})"), call).find("attention scores"),
+              std::string::npos);
+    EXPECT_NE(spec->readKerasCall(nlohmann::json::parse(R"({"attention_mask": ["mask", 0, 0]})"), call).find("attention_mask"),
+              std::string::npos);
+    // The tf.keras 2 config has no seed, which its constructor would refuse; Keras 3's has.
+    Node node{.id = 1, .kind = "MultiHeadAttention", .name = "attention", .params = spec->defaults()};
+    const std::vector<Dims> inputs = {{5, 4}, {5, 4}};
+    EXPECT_FALSE(spec->kerasConfig(node, KerasFormat::TfKeras2, inputs).contains("seed"));
+    EXPECT_TRUE(spec->kerasConfig(node, KerasFormat::Keras3, inputs).contains("seed"));
+    EXPECT_FALSE(spec->kerasConfig(node, KerasFormat::Keras3, inputs).contains("use_causal_mask"));
+}
+
 TEST(LayerKinds, NullOptionsReadAsKerasReadsNone) {
     ParamMap p;
     // TF.js 4.22 writes a Bidirectional's LSTM with unit_forget_bias null.
