@@ -289,8 +289,11 @@ private:
                 merge ? nodeLabel(n) + " has " + std::to_string(have) +
                             (have == 1 ? " input" : " inputs") +
                             "; a merge needs at least two branches to join."
-                      : nodeLabel(n) + " has nothing wired into its input. Connect the layer "
-                                       "whose output it should read.");
+                : static_cast<std::size_t>(have) < named.size()
+                    ? nodeLabel(n) + " has nothing wired into its " + std::string(named[static_cast<std::size_t>(have)]) +
+                          " port. Connect the layer whose output is its " + std::string(named[static_cast<std::size_t>(have)]) + "."
+                    : nodeLabel(n) + " has nothing wired into its input. Connect the layer "
+                                     "whose output it should read.");
             d.port = have;
         }
         return dangling;
