@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/isa/cpu_dispatch.h"
+#include "engine/kernels/attention_kernel.h"
 #include "engine/loss.h"
 #include "engine/optimizer.h"
 #include "engine/plan.h"
@@ -42,8 +43,7 @@ double forwardFlops(const loom::ModelGraph& g, int batch) {
             // The three projections, the scores Q K^T and their mix P V, the output projection.
             const double heads = static_cast<double>(n.param<std::int64_t>("num_heads"));
             const double key = static_cast<double>(n.param<std::int64_t>("key_dim"));
-            const std::int64_t valueDim = n.param<std::int64_t>("value_dim");
-            const double value = valueDim > 0 ? static_cast<double>(valueDim) : key;
+            const double value = static_cast<double>(loom::attentionValueDim(n));
             const double out = static_cast<double>(v.of(g, n.id).output->dims.back().size);
             flops += 2.0 * batch * steps * features * heads * (2 * key + value);
             flops += 2.0 * batch * heads * steps * steps * (key + value);

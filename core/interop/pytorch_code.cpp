@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -192,12 +191,10 @@ std::string pytorchCode(const Project& project) {
     // A step mask that changes what a layer or the loss computes has no PyTorch counterpart here.
     for (NodeId id : v.order) {
         const Node& n = *g.node(id);
+        const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
         for (const Edge* e : g.inputEdges(id)) {
             const Node& from = *g.node(e->from.node);
-            static const std::set<std::string> readers = {"LSTM", "GRU", "SimpleRNN", "Bidirectional",
-                                                          "GlobalAveragePooling1D", "BatchNormalization",
-                                                          "MultiHeadAttention"};
-            if (v.of(g, from.id).masked && readers.contains(n.kind)) {
+            if (v.of(g, from.id).masked && spec && spec->readsStepMask(n)) {
                 throw std::invalid_argument(n.name + " skips the padded steps that " + from.name +
                                             "'s step mask marks, which the PyTorch export does not do; export to Keras "
                                             "or TF.js, or take out the Masking layer (or Embedding's mask_zero)");

@@ -70,12 +70,6 @@ const std::vector<ParamSpec>& ReluSpec::params() const {
     return schema;
 }
 
-json ReluSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims>) const {
-    json c = kerasParams(*this, node, format);
-    if (node.param<double>("max_value") <= 0.0) c["max_value"] = nullptr;
-    return c;
-}
-
 std::string ReluSpec::readKeras(const json& config, KerasProducer producer, ParamMap& params) const {
     if (config.is_object() && config.contains("max_value") && config["max_value"].is_number() &&
         config["max_value"].get<double>() <= 0.0) {

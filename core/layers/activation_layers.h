@@ -51,7 +51,6 @@ public:
         return "Rectified linear unit, with an optional cap, slope below the threshold and threshold.";
     }
     const std::vector<ParamSpec>& params() const override;
-    nlohmann::json kerasConfig(const Node& node, KerasFormat format, std::span<const Dims> inputs) const override;
     /// max_value None is no cap; a cap of 0 or less is refused (LayerLoom's 0 means none).
     std::string readKeras(const nlohmann::json& config, KerasProducer producer, ParamMap& params) const override;
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;

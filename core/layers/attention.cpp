@@ -17,27 +17,13 @@ namespace {
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
-std::int64_t valueDimOf(const Node& node) {
-    const std::int64_t v = node.param<std::int64_t>("value_dim");
-    return v > 0 ? v : node.param<std::int64_t>("key_dim");
-}
+/// The key's sizes: its own port's, or the value's when the key port is free.
+const Dims& keyDims(std::span<const Dims> inputs) { return inputs.size() > 2 ? inputs[2] : inputs[1]; }
 
-/// A Keras size that may be written as n, [n] or None (0 here).
-bool readSize(const json& config, const char* key, ParamMap& params, std::string& why) {
-    if (!config.contains(key)) return true;
-    json v = config[key];
-    if (v.is_array() && v.size() == 1) v = v[0];
-    if (v.is_null()) {
-        params[key] = std::int64_t{0};
-        return true;
-    }
-    if (!v.is_number_integer() || v.get<std::int64_t>() < 1) {
-        why = std::string(key) + " is " + jsonExcerpt(config[key]) +
-              ", where LayerLoom's MultiHeadAttention takes one size (its tensors are sequences of features)";
-        return false;
-    }
-    params[key] = v.get<std::int64_t>();
-    return true;
+/// The output's features: output_shape, or the query's when it is None.
+std::int64_t outputWidth(const Node& node, const Dims& query) {
+    const std::int64_t width = node.param<std::int64_t>("output_shape");
+    return width > 0 ? width : query.back();
 }
 
 }  // namespace
@@ -100,10 +86,10 @@ std::optional<TensorShape> MultiHeadAttentionSpec::inferShape(const ShapeContext
 
 std::vector<ParamShape> MultiHeadAttentionSpec::weights(const Node& node, std::span<const Dims> inputs) const {
     const std::int64_t heads = node.param<std::int64_t>("num_heads"), key = node.param<std::int64_t>("key_dim");
-    const std::int64_t value = valueDimOf(node);
+    const std::int64_t value = attentionValueDim(node);
     const std::int64_t fq = inputs[0].back(), fv = inputs[1].back();
-    const std::int64_t fk = inputs.size() > 2 ? inputs[2].back() : fv;
-    const std::int64_t out = node.param<std::int64_t>("output_shape") > 0 ? node.param<std::int64_t>("output_shape") : fq;
+    const std::int64_t fk = keyDims(inputs).back();
+    const std::int64_t out = outputWidth(node, inputs[0]);
     const Initializer kernel = node.param<Initializer>("kernel_initializer");
     const Initializer bias = node.param<Initializer>("bias_initializer");
     const bool useBias = node.param<bool>("use_bias");
@@ -123,7 +109,7 @@ std::int64_t MultiHeadAttentionSpec::trainingCache(const Node& node, std::span<c
     const std::int64_t heads = node.param<std::int64_t>("num_heads"), key = node.param<std::int64_t>("key_dim");
     const std::int64_t t = inputs[0].front(), s = inputs[1].front();
     const std::int64_t weights = heads * t * s * (node.param<double>("dropout") > 0.0 ? 2 : 1);
-    return t * heads * key + s * heads * (key + valueDimOf(node)) + weights + t * heads * valueDimOf(node);
+    return t * heads * key + s * heads * (key + attentionValueDim(node)) + weights + t * heads * attentionValueDim(node);
 }
 
 std::string MultiHeadAttentionSpec::explainSize(const Node& node, const Dim& dim) const {
@@ -131,12 +117,7 @@ std::string MultiHeadAttentionSpec::explainSize(const Node& node, const Dim& dim
 }
 
 json MultiHeadAttentionSpec::kerasConfig(const Node& node, KerasFormat format, std::span<const Dims> inputs) const {
-    json c = kerasParams(*this, node, format);
-    // None where the node says None (Keras reads it as key_dim).
-    const std::int64_t valueDim = node.param<std::int64_t>("value_dim");
-    c["value_dim"] = valueDim > 0 ? json(valueDim) : json(nullptr);
-    const std::int64_t out = node.param<std::int64_t>("output_shape");
-    c["output_shape"] = out > 0 ? json(out) : json(nullptr);
+    json c = kerasParams(*this, node, format);  // value_dim and output_shape None as null
     c["attention_axes"] = nullptr;
     if (format == KerasFormat::Keras3) c["seed"] = nullptr;  // tf.keras 2's layer takes no seed
     c["kernel_regularizer"] = kerasRegularizer(node.param<Regularizer>("kernel_regularizer"), format);
@@ -146,7 +127,7 @@ json MultiHeadAttentionSpec::kerasConfig(const Node& node, KerasFormat format, s
         const auto shape = [](const Dims& d) { return json::array({nullptr, d[0] == kNone ? json(nullptr) : json(d[0]), d[1]}); };
         c["query_shape"] = shape(inputs[0]);
         c["value_shape"] = shape(inputs[1]);
-        c["key_shape"] = shape(inputs.size() > 2 ? inputs[2] : inputs[1]);
+        c["key_shape"] = shape(keyDims(inputs));
     }
     return c;
 }
@@ -154,10 +135,10 @@ json MultiHeadAttentionSpec::kerasConfig(const Node& node, KerasFormat format, s
 std::string MultiHeadAttentionSpec::readKeras(const json& config, KerasProducer, ParamMap& params) const {
     if (!config.is_object()) return "its config is " + jsonExcerpt(config) + ", not an object";
     json rest = config;
-    std::string why;
-    if (!readSize(rest, "output_shape", params, why) || !readSize(rest, "value_dim", params, why)) return why;
-    rest.erase("output_shape");
-    rest.erase("value_dim");
+    // Keras writes a built layer's output_shape as a list of one.
+    if (std::string why = unlistSizes(rest, {"output_shape", "value_dim"}); !why.empty()) {
+        return why + ": LayerLoom's MultiHeadAttention takes one size (its tensors are sequences of features)";
+    }
     if (rest.contains("attention_axes")) {
         json axes = rest["attention_axes"];
         if (axes.is_array() && axes.size() == 1) axes = axes[0];
@@ -220,12 +201,12 @@ std::string MultiHeadAttentionSpec::readKerasCall(const json& options, ParamMap&
 PyTorchLayer MultiHeadAttentionSpec::pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                                              std::span<const std::string> args) const {
     const std::int64_t fq = inputs[0].back(), fv = inputs[1].back();
-    const std::int64_t fk = inputs.size() > 2 ? inputs[2].back() : fv;
-    const std::int64_t out = node.param<std::int64_t>("output_shape") > 0 ? node.param<std::int64_t>("output_shape") : fq;
+    const std::int64_t fk = keyDims(inputs).back();
+    const std::int64_t out = outputWidth(node, inputs[0]);
     std::string call = self_ + "(" + args[0] + ", " + args[1] + ", " + (args.size() > 2 ? args[2] : args[1]) + ")";
     return {"KerasMultiHeadAttention(" + num(fq) + ", " + num(fk) + ", " + num(fv) + ", " +
                 num(node.param<std::int64_t>("num_heads")) + ", " + num(node.param<std::int64_t>("key_dim")) + ", " +
-                num(valueDimOf(node)) + ", " + num(out) + ", " + (node.param<bool>("use_bias") ? "True" : "False") +
+                num(attentionValueDim(node)) + ", " + num(out) + ", " + (node.param<bool>("use_bias") ? "True" : "False") +
                 ", " + (node.param<bool>("use_causal_mask") ? "True" : "False") + ", " +
                 python::number(node.param<double>("dropout")) + ")",
             call};

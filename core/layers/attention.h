@@ -35,6 +35,7 @@ public:
     bool takesList() const override { return false; }
     InputRank inputRank() const override { return InputRank::Sequence; }
     MaskRule maskRule(const Node&) const override { return MaskRule::Pass; }
+    bool readsStepMask(const Node&) const override { return true; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
     /// The projections, the attention weights (before and after dropout) and the heads' outputs.

@@ -28,6 +28,7 @@ public:
     MaskRule maskRule(const Node& node) const override {
         return node.param<bool>("return_sequences") ? MaskRule::Pass : MaskRule::Drop;
     }
+    bool readsStepMask(const Node&) const override { return true; }
     std::string wrapped(const Node& node) const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;

@@ -137,12 +137,30 @@ json kerasRegularizer(const Regularizer& r, KerasFormat format) {
     return kerasObject("keras.regularizers", "L1L2", {{"l1", r.l1}, {"l2", r.l2}});
 }
 
+namespace {
+
+/// An Int or Float parameter's value as a number; NaN for the other types.
+double numericValue(const ParamValue& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+    if (const auto* d = std::get_if<double>(&v)) return *d;
+    return std::nan("");
+}
+
+/// Whether a parameter holds the lowest value of a size that stands for Keras's None.
+bool isNone(const ParamSpec& p, const ParamValue& v) { return !p.noneText.empty() && numericValue(v) == p.minValue; }
+
+}  // namespace
+
 json kerasParams(const LayerSpec& spec, const Node& node, KerasFormat format) {
     json c = json::object();
     for (const ParamSpec& p : spec.params()) {
         auto it = node.params.find(p.name);
         if (it == node.params.end() || p.callArgument) continue;
         const ParamValue& v = it->second;
+        if (isNone(p, v)) {
+            c[p.name] = nullptr;
+            continue;
+        }
         if (const auto* b = std::get_if<bool>(&v)) c[p.name] = *b;
         if (const auto* i = std::get_if<std::int64_t>(&v)) c[p.name] = *i;
         if (const auto* d = std::get_if<double>(&v)) c[p.name] = *d;
@@ -189,8 +207,13 @@ std::string readKerasParams(const LayerSpec& spec, const json& config, ParamMap&
                     break;
                 case ParamType::Regularization: params[p.name] = Regularizer{}; break;
                 case ParamType::Initialization: break;  // None: the layer's default
-                case ParamType::Int: return p.name + " is None, where " + std::string(spec.kind()) + " needs a whole number";
+                case ParamType::Int:
+                    if (p.noneText.empty()) return p.name + " is None, where " + std::string(spec.kind()) + " needs a whole number";
+                    params[p.name] = static_cast<std::int64_t>(p.minValue);  // the value that stands for None
+                    break;
                 case ParamType::Float:
+                    if (!p.noneText.empty()) params[p.name] = p.minValue;
+                    break;
                 case ParamType::Shape: break;
             }
             continue;
@@ -257,13 +280,6 @@ void nullKerasOptions(json& config, std::initializer_list<const char*> keys) {
 
 namespace {
 
-/// An Int or Float parameter's value as a number; NaN for the other types.
-double numericValue(const ParamValue& v) {
-    if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
-    if (const auto* d = std::get_if<double>(&v)) return *d;
-    return std::nan("");
-}
-
 std::string pythonValue(const ParamSpec& p, const ParamValue& v) {
     if (const auto* b = std::get_if<bool>(&v)) return *b ? "True" : "False";
     if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
@@ -296,8 +312,7 @@ std::string kerasPythonArguments(const LayerSpec& spec, const Node& node) {
         if (it == node.params.end() || p.type == ParamType::Shape || p.callArgument || !spec.paramApplies(node, p.name)) {
             continue;
         }
-        // The lowest value of a size that stands for Keras's None.
-        if (!p.noneText.empty() && numericValue(it->second) == p.minValue) {
+        if (isNone(p, it->second)) {
             if (!out.empty()) out += ", ";
             out += p.name + "=None";
             continue;

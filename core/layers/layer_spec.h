@@ -168,6 +168,11 @@ public:
     /// What the layer does with a step mask (see MaskRule): by default, the layers that keep
     /// their input's rank pass it on and the others drop it.
     virtual MaskRule maskRule(const Node&) const { return keepsRank() ? MaskRule::Pass : MaskRule::Drop; }
+    /// Whether what the layer computes depends on its inputs' step masks (the recurrent layers
+    /// skip padded steps, GlobalAveragePooling1D and BatchNormalization average the real ones,
+    /// MultiHeadAttention never reads padding): such a layer uses a mask up rather than
+    /// dropping it, and the PyTorch export cannot follow it.
+    virtual bool readsStepMask(const Node&) const { return false; }
 
     /// The output shape for inputs of known shapes, or nullopt after reporting why not.
     virtual std::optional<TensorShape> inferShape(const ShapeContext& ctx) const = 0;

@@ -54,6 +54,7 @@ public:
 
     std::string_view kind() const override { return "BatchNormalization"; }
     bool usesBatchStatistics() const override { return true; }
+    bool readsStepMask(const Node&) const override { return true; }  // its training moments
     std::string_view nameBase() const override { return "batch_normalization"; }
     std::string_view description() const override {
         return "Normalises each feature by the batch's statistics while training, by their moving "

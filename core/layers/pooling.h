@@ -105,6 +105,11 @@ public:
     std::string_view description() const override {
         return "The mean of each feature over the whole sequence: a vector.";
     }
+    /// Over the steps it averages the real ones; over the features (channels_first) there are
+    /// no steps to skip.
+    bool readsStepMask(const Node& node) const override {
+        return node.param<std::string>("data_format") != "channels_first";
+    }
 
 protected:
     bool takesMax() const override { return false; }

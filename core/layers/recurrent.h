@@ -15,6 +15,7 @@ public:
     MaskRule maskRule(const Node& node) const override {
         return node.param<bool>("return_sequences") ? MaskRule::Pass : MaskRule::Drop;
     }
+    bool readsStepMask(const Node&) const override { return true; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
     /// The gates and states of every step, about six times the units per step.

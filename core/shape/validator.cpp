@@ -1,7 +1,6 @@
 #include "shape/validator.h"
 
 #include <algorithm>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -70,13 +69,10 @@ public:
             NodeReport& r = m_result.nodes[m_graph.indexOf(id)];
             r.masked = r.output && r.output->isSequence();
         }
-        static const std::set<std::string_view> usesItUp = {"LSTM", "GRU", "SimpleRNN", "Bidirectional",
-                                                               "GlobalAveragePooling1D", "MultiHeadAttention"};
         for (NodeId id : m_result.order) {
             const Node& node = *m_graph.node(id);
-            // Over the features (channels_first), a global pooling has no steps to skip.
-            const bool overFeatures = node.kind.starts_with("Global") && node.param<std::string>("data_format") == "channels_first";
-            if (node.isInput() || masks.contains(id) || (usesItUp.contains(node.kind) && !overFeatures)) continue;
+            if (node.isInput() || masks.contains(id)) continue;
+            if (const LayerSpec* spec = m_specs[m_graph.indexOf(id)]; !spec || spec->readsStepMask(node)) continue;
             for (const Edge* e : m_graph.inputEdges(id)) {
                 const Node* from = m_graph.node(e->from.node);
                 if (!from || !m_result.nodes[m_graph.indexOf(from->id)].masked) continue;

@@ -19,6 +19,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// Runs tests/data/references/`script`.py on the cases, written to a temporary file; the script
+/// exits 0 when they agree.
+void expectReferenceAgrees(const nlohmann::json& cases, const std::string& script) {
+    const fs::path file = fs::temp_directory_path() / ("layerloom_" + script + "_cases.json");
+    std::ofstream(file) << cases.dump();
+    const std::string command = std::string(LAYERLOOM_PYTHON) + " " + LAYERLOOM_TEST_DATA_DIR + "/references/" +
+                                script + ".py " + file.string();
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    fs::remove(file);
+}
+
+/// (batch, steps, features) nested lists of a row-major batch.
+nlohmann::json nested(const double* v, int batch, std::int64_t steps, std::int64_t features) {
+    nlohmann::json out = nlohmann::json::array();
+    for (int b = 0; b < batch; ++b) {
+        nlohmann::json sample = nlohmann::json::array();
+        for (std::int64_t t = 0; t < steps; ++t) {
+            const double* row = v + (b * steps + t) * features;
+            sample.push_back(std::vector<double>(row, row + features));
+        }
+        out.push_back(sample);
+    }
+    return out;
+}
+
 /// One Conv1DTranspose on `steps` x 3 inputs, computed in float64 with random weights and
 /// inputs: the case as the reference script reads it.
 nlohmann::json conv1dTransposeCase(const std::string& name, std::int64_t steps, const ParamMap& params) {
@@ -48,21 +73,8 @@ nlohmann::json conv1dTransposeCase(const std::string& name, std::int64_t steps, 
                    {"output_padding", node.param<std::int64_t>("output_padding")},
                    {"dilation_rate", node.param<std::int64_t>("dilation_rate")},
                    {"activation", node.param<std::string>("activation")}};
-    nlohmann::json xs = nlohmann::json::array(), ys = nlohmann::json::array();
-    for (int b = 0; b < batch; ++b) {
-        nlohmann::json xb = nlohmann::json::array(), yb = nlohmann::json::array();
-        for (std::int64_t t = 0; t < steps; ++t) {
-            xb.push_back(std::vector<double>(x.begin() + (b * steps + t) * 3, x.begin() + (b * steps + t + 1) * 3));
-        }
-        for (std::int64_t t = 0; t < out[0]; ++t) {
-            const double* row = y + (b * out[0] + t) * out[1];
-            yb.push_back(std::vector<double>(row, row + out[1]));
-        }
-        xs.push_back(xb);
-        ys.push_back(yb);
-    }
-    c["x"] = xs;
-    c["y"] = ys;
+    c["x"] = nested(x.data(), batch, steps, 3);
+    c["y"] = nested(y, batch, out[0], out[1]);
     c["bias"] = nullptr;
     for (const auto& p : plan.params()) {
         if (p.shape.name == "kernel") {
@@ -92,36 +104,7 @@ TEST(ReferenceNumerics, Conv1DTransposeMatchesKerassDefinition) {
         conv1dTransposeCase("valid, output_padding 1", 4, conv(2, 3, 2, "valid", 1)),
         conv1dTransposeCase("same, dilation 2, no bias", 5, conv(2, 3, 1, "same", -1, 2, false)),
     };
-    const fs::path file = fs::temp_directory_path() / "layerloom_conv1d_transpose_cases.json";
-    std::ofstream(file) << cases.dump();
-    const std::string command = std::string(LAYERLOOM_PYTHON) + " " + LAYERLOOM_TEST_DATA_DIR +
-                                "/references/conv1d_transpose.py " + file.string();
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    fs::remove(file);
-}
-
-/// Runs `command` on the cases written to a temporary file; the script exits 0 when they agree.
-void expectReferenceAgrees(const nlohmann::json& cases, const std::string& script) {
-    const fs::path file = fs::temp_directory_path() / ("layerloom_" + script + "_cases.json");
-    std::ofstream(file) << cases.dump();
-    const std::string command = std::string(LAYERLOOM_PYTHON) + " " + LAYERLOOM_TEST_DATA_DIR + "/references/" +
-                                script + ".py " + file.string();
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    fs::remove(file);
-}
-
-/// (batch, steps, features) nested lists of a row-major batch.
-nlohmann::json nested(const double* v, int batch, std::int64_t steps, std::int64_t features) {
-    nlohmann::json out = nlohmann::json::array();
-    for (int b = 0; b < batch; ++b) {
-        nlohmann::json sample = nlohmann::json::array();
-        for (std::int64_t t = 0; t < steps; ++t) {
-            const double* row = v + (b * steps + t) * features;
-            sample.push_back(std::vector<double>(row, row + features));
-        }
-        out.push_back(sample);
-    }
-    return out;
+    expectReferenceAgrees(cases, "conv1d_transpose");
 }
 
 /// One MultiHeadAttention on inputs of the given sizes (query, value and, when given, key),

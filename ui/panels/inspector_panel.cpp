@@ -31,7 +31,11 @@ public:
     explicit NumberBox(QWidget* parent) : QDoubleSpinBox(parent) { setDecimals(12); }
 
     QString textFromValue(double value) const override { return locale().toString(value, 'g', 10); }
-    double valueFromText(const QString& text) const override { return locale().toDouble(text.trimmed()); }
+    double valueFromText(const QString& text) const override {
+        // The special text ("None (no cap)") stands for the lowest value, as in QDoubleSpinBox.
+        if (!specialValueText().isEmpty() && text == specialValueText()) return minimum();
+        return locale().toDouble(text.trimmed());
+    }
     QValidator::State validate(QString& text, int&) const override {
         if (!specialValueText().isEmpty() && text == specialValueText()) return QValidator::Acceptable;
         bool ok = false;

@@ -8,6 +8,12 @@
 
 namespace loom {
 
+/// MultiHeadAttention's value_dim: its own, or key_dim where it is None (0).
+inline std::int64_t attentionValueDim(const Node& node) {
+    const std::int64_t value = node.param<std::int64_t>("value_dim");
+    return value > 0 ? value : node.param<std::int64_t>("key_dim");
+}
+
 /// MultiHeadAttention (layers/attention.h has the formulas and the weight layout). Forward:
 /// three projections as one product each over the whole batch, then per sample and head
 /// P = softmax(Q K^T + mask) (Q already scaled by 1 / sqrt(key_dim)), O = dropout(P) V, and the
@@ -21,8 +27,7 @@ public:
     explicit AttentionKernel(const KernelSetup& s)
         : m_heads(s.node.param<std::int64_t>("num_heads")),
           m_keyDim(s.node.param<std::int64_t>("key_dim")),
-          m_valueDim(s.node.param<std::int64_t>("value_dim") > 0 ? s.node.param<std::int64_t>("value_dim")
-                                                                   : m_keyDim),
+          m_valueDim(attentionValueDim(s.node)),
           m_out(s.output.back()),
           m_bias(s.node.param<bool>("use_bias")),
           m_causal(s.node.param<bool>("use_causal_mask")),
