@@ -112,6 +112,23 @@ private slots:
         QVERIFY(w.document()->graph().nodeByName("embedding") != nullptr);
     }
 
+    // A layer chosen in one model is not chosen in the next, though the next may have a layer
+    // with the same id: opening another model, or File > New, starts with nothing selected.
+    void anotherModelStartsWithNothingSelected() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        itemNamed(w, "lstm_2")->setSelected(true);
+        QCOMPARE(w.scene()->selectedItems().size(), 1);
+        QVERIFY(w.openPath(":/examples/conv1d_unet.loom"));
+        QVERIFY(w.scene()->selectedItems().isEmpty());
+        const NodeId first = w.document()->graph().nodes().at(1).id;
+        w.scene()->nodeItem(first)->setSelected(true);
+        QTest::keyClick(&w, Qt::Key_N, Qt::ControlModifier);
+        QVERIFY(w.scene()->selectedItems().isEmpty());
+    }
+
     void screenshotIsNotBlank() {
         MainWindow w;
         QVERIFY(w.openPath(":/examples/lstm_autoencoder_skips.loom"));

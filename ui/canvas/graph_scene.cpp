@@ -31,6 +31,9 @@ namespace loom::ui {
 GraphScene::GraphScene(Document* document, QObject* parent)
     : QGraphicsScene(parent), m_document(document) {
     setItemIndexMethod(QGraphicsScene::BspTreeIndex);
+    // Items are kept by layer id across syncs; another model's layer with the same id is
+    // another layer, so a replaced model starts with nothing selected.
+    connect(m_document, &Document::replaced, this, &QGraphicsScene::clearSelection);
     connect(m_document, &Document::changed, this, &GraphScene::sync);
     sync();
 }
