@@ -489,6 +489,16 @@ private slots:
         QVERIFY(m_window->document()->structureLock().isEmpty());
     }
 
+    // Closing the window in the middle of a run (the test's own teardown, a crash handler's
+    // exit): the run stops and nothing touches the document the window has already let go.
+    void theWindowGoesAwayWithARunGoing() {
+        openWithData(500, 3000);
+        clickStart();
+        QVERIFY(controller()->busy());
+        m_window.reset();
+        QVERIFY(!m_window);
+    }
+
     // F5 right after choosing other data: the run starts once that data is read, on it.
     void startWhileTheDataIsReadStartsOnceItIsRead() {
         openWithData(2);

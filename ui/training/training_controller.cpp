@@ -237,7 +237,7 @@ void TrainingController::stopAndWait() {
     if (!m_task.running()) return;
     m_control->requestStop();
     m_task.stopAndWait(false);  // the finished run's reports no longer apply
-    m_document->setStructureLocked(QString());
+    if (m_document) m_document->setStructureLocked(QString());
     m_state = State::Idle;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <memory>
 
@@ -89,7 +90,8 @@ signals:
 
 private:
     struct Worker;
-    Document* m_document;
+    /// Guarded: the window may delete the document before this controller, with a run going.
+    QPointer<Document> m_document;
     State m_state = State::Idle;
     std::shared_ptr<TrainingControl> m_control;
     BackgroundTask m_task;  ///< the run going; reports of older runs are dropped
