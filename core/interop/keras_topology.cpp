@@ -167,7 +167,6 @@ private:
             g.setParam(id, key, value);
         }
         const auto flag = [&](const char* key) { return cfg.contains(key) && cfg[key].is_boolean() && cfg[key].get<bool>(); };
-        if (flag("go_backwards")) failLayer(name, "go_backwards=True is not supported");
         if (flag("return_state")) failLayer(name, "return_state=True is not supported");
         if (flag("stateful")) failLayer(name, "stateful=True is not supported");
         // Zeros in place of the last output at padded steps: Bidirectional's own choice, which

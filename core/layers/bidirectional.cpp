@@ -39,8 +39,9 @@ const std::vector<ParamSpec>& BidirectionalSpec::params() const {
         const SimpleRnnSpec rnn;
         for (const LayerSpec* kind : std::initializer_list<const LayerSpec*>{&lstm, &gru, &rnn}) {
             for (const ParamSpec& s : kind->params()) {
+                // The backward reading is the wrapper's own: the wrapped layer reads forward.
                 const bool known = std::any_of(p.begin(), p.end(), [&](const ParamSpec& q) { return q.name == s.name; });
-                if (!known) p.push_back(s);
+                if (!known && s.name != "go_backwards") p.push_back(s);
             }
         }
         return p;
@@ -147,9 +148,15 @@ std::string BidirectionalSpec::readKeras(const json& config, KerasProducer produ
             return "a Bidirectional whose backward layer is not the same kind as its forward one";
         }
     }
+    if (const json back = inner["config"].value("go_backwards", json(false)); back != json(false)) {
+        return "a Bidirectional whose forward layer has go_backwards=" + (back.is_boolean() ? "True" : jsonExcerpt(back)) +
+               " reads the sequence backwards twice over, which LayerLoom does not";
+    }
     params["layer"] = kind;
     params["merge_mode"] = mode.get<std::string>();
-    return findLayer(kind)->readKeras(inner["config"], producer, params);
+    std::string problem = findLayer(kind)->readKeras(inner["config"], producer, params);
+    params.erase("go_backwards");
+    return problem;
 }
 
 KerasWeightPlace BidirectionalSpec::kerasWeightPlace(const Node& node, const ParamShape& weight) const {

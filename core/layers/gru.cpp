@@ -38,7 +38,7 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
     recurrent product, reset_after=False one bias (3u) and r before it."""
 
     def __init__(self, inputs, units, act, rec, use_bias, return_sequences, reset_after, dropout=0.0,
-                 recurrent_dropout=0.0):
+                 recurrent_dropout=0.0, go_backwards=False):
         super().__init__()
         self.units, self.reset_after = units, reset_after
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
@@ -47,11 +47,13 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
         shape = (2, 3 * units) if reset_after else (3 * units,)
         self.bias = nn.Parameter(torch.zeros(*shape)) if use_bias else None
         self.act, self.rec = activation(act), activation(rec)
-        self.return_sequences = return_sequences
+        self.return_sequences, self.go_backwards = return_sequences, go_backwards
         nn.init.xavier_uniform_(self.kernel)
         nn.init.orthogonal_(self.recurrent_kernel)
 
     def forward(self, x):
+        if self.go_backwards:  # read from the last step; outputs stay in reading order
+            x = torch.flip(x, [1])
         u = self.units
         xm = dropout_mask(x, x.shape[0], x.shape[2], self.dropout, self.training)
         hm = dropout_mask(x, x.shape[0], u, self.recurrent_dropout, self.training)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/kernels/gru_kernel.h"
+#include "engine/kernels/step_reversal.h"
 #include "layers/recurrent.h"
 
 namespace loom {
@@ -13,7 +14,7 @@ namespace loom {
 class GruSpec final : public RecurrentSpec {
 public:
     template <class S>
-    using Kernel = GruKernel<S>;
+    using Kernel = ReadingOrderKernel<GruKernel<S>, S>;
 
     std::string_view kind() const override { return "GRU"; }
     std::string_view nameBase() const override { return "gru"; }

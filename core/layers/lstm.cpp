@@ -25,7 +25,7 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
     """Keras's LSTM: gates i, f, c, o in blocks of `units` columns; kernel (in, 4u),
     recurrent_kernel (u, 4u), one bias (4u); `act` on the candidate and the cell output."""
 
-    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0):
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0, go_backwards=False):
         super().__init__()
         self.units = units
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
@@ -33,7 +33,7 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
         self.recurrent_kernel = nn.Parameter(torch.empty(units, 4 * units))
         self.bias = nn.Parameter(torch.zeros(4 * units)) if use_bias else None
         self.act, self.rec = activation(act), activation(rec)
-        self.return_sequences = return_sequences
+        self.return_sequences, self.go_backwards = return_sequences, go_backwards
         nn.init.xavier_uniform_(self.kernel)
         nn.init.orthogonal_(self.recurrent_kernel)
         if self.bias is not None:
@@ -41,6 +41,8 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
                 self.bias[units:2 * units] = 1.0  # unit_forget_bias
 
     def forward(self, x):
+        if self.go_backwards:  # read from the last step; outputs stay in reading order
+            x = torch.flip(x, [1])
         u = self.units
         xm = dropout_mask(x, x.shape[0], x.shape[2], self.dropout, self.training)
         hm = dropout_mask(x, x.shape[0], u, self.recurrent_dropout, self.training)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/kernels/lstm_kernel.h"
+#include "engine/kernels/step_reversal.h"
 #include "layers/recurrent.h"
 
 namespace loom {
@@ -12,7 +13,7 @@ namespace loom {
 class LstmSpec final : public RecurrentSpec {
 public:
     template <class S>
-    using Kernel = LstmKernel<S>;
+    using Kernel = ReadingOrderKernel<LstmKernel<S>, S>;
 
     std::string_view kind() const override { return "LSTM"; }
     std::string_view nameBase() const override { return "lstm"; }

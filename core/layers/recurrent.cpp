@@ -28,6 +28,11 @@ std::vector<ParamSpec> RecurrentSpec::commonParams() {
                  .help = "Output the whole sequence (None, T, units) instead of the last step "
                          "(None, units). Needed when the next layer reads a sequence.",
                  .onCard = true});
+    p.push_back({.name = "go_backwards", .type = ParamType::Bool, .defaultValue = false,
+                 .help = "Read the sequence from its last step to its first. With return_sequences the "
+                         "outputs stay in that order, as Keras returns them: the first is the reading of the "
+                         "last step.",
+                 .onCard = true});
     p.push_back({.name = "dropout", .type = ParamType::Float, .defaultValue = 0.0,
                  .help = "Fraction of the inputs dropped while training.", .minValue = 0,
                  .maxValue = 1, .maxExclusive = true});
@@ -103,7 +108,7 @@ json RecurrentSpec::kerasConfig(const Node& node, KerasFormat format, std::span<
     nullKerasOptions(c, {"recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                          "recurrent_constraint", "bias_constraint"});
     c["return_state"] = false;
-    c["go_backwards"] = false;
+    c["go_backwards"] = node.param<bool>("go_backwards");
     c["stateful"] = false;
     c["unroll"] = false;
     if (format == KerasFormat::TfKeras2) {
@@ -137,6 +142,7 @@ PyTorchLayer RecurrentSpec::pytorch(const Node& node, std::span<const Dims> inpu
     for (const char* rate : {"dropout", "recurrent_dropout"}) {
         if (node.param<double>(rate) > 0.0) module += std::string(", ") + rate + "=" + python::number(node.param<double>(rate));
     }
+    if (node.param<bool>("go_backwards")) module += ", go_backwards=True";
     module += ")";
     return {std::move(module), self_ + "(" + args.front() + ")"};
 }

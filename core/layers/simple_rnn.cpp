@@ -30,7 +30,7 @@ std::vector<std::string_view> SimpleRnnSpec::pytorchClasses() const {
     return {R"PY(class KerasSimpleRNN(nn.Module):
     """Keras's SimpleRNN: h' = act(x W + h U + b); kernel (in, u), recurrent_kernel (u, u)."""
 
-    def __init__(self, inputs, units, act, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0):
+    def __init__(self, inputs, units, act, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0, go_backwards=False):
         super().__init__()
         self.units = units
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
@@ -38,11 +38,13 @@ std::vector<std::string_view> SimpleRnnSpec::pytorchClasses() const {
         self.recurrent_kernel = nn.Parameter(torch.empty(units, units))
         self.bias = nn.Parameter(torch.zeros(units)) if use_bias else None
         self.act = activation(act)
-        self.return_sequences = return_sequences
+        self.return_sequences, self.go_backwards = return_sequences, go_backwards
         nn.init.xavier_uniform_(self.kernel)
         nn.init.orthogonal_(self.recurrent_kernel)
 
     def forward(self, x):
+        if self.go_backwards:  # read from the last step; outputs stay in reading order
+            x = torch.flip(x, [1])
         xm = dropout_mask(x, x.shape[0], x.shape[2], self.dropout, self.training)
         hm = dropout_mask(x, x.shape[0], self.units, self.recurrent_dropout, self.training)
         xs = (x if xm is None else x * xm[:, None, :]) @ self.kernel

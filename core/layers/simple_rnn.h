@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/kernels/simple_rnn_kernel.h"
+#include "engine/kernels/step_reversal.h"
 #include "layers/recurrent.h"
 
 namespace loom {
@@ -10,7 +11,7 @@ namespace loom {
 class SimpleRnnSpec final : public RecurrentSpec {
 public:
     template <class S>
-    using Kernel = SimpleRnnKernel<S>;
+    using Kernel = ReadingOrderKernel<SimpleRnnKernel<S>, S>;
 
     std::string_view kind() const override { return "SimpleRNN"; }
     std::string_view nameBase() const override { return "simple_rnn"; }

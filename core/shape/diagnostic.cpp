@@ -32,6 +32,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::TokenIds: return "token-ids";
         case DiagCode::MaskDropped: return "mask-dropped";
         case DiagCode::AttentionSteps: return "attention-steps";
+        case DiagCode::BackwardsMask: return "backwards-mask";
     }
     return "unknown";
 }

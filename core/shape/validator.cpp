@@ -71,6 +71,7 @@ public:
         }
         for (NodeId id : m_result.order) {
             const Node& node = *m_graph.node(id);
+            if (masks.contains(id)) warnBackwardsMask(node);
             if (node.isInput() || masks.contains(id)) continue;
             if (const LayerSpec* spec = m_specs[m_graph.indexOf(id)]; !spec || spec->readsStepMask(node)) continue;
             for (const Edge* e : m_graph.inputEdges(id)) {
@@ -91,6 +92,24 @@ public:
                 break;
             }
         }
+    }
+
+    /// A recurrent layer that reads backwards returns its sequence in reading order (its first
+    /// step is the input's last) but, as Keras's, passes on its input's mask unreversed: the
+    /// layers after it skip the wrong steps unless every sample's padding is symmetric.
+    void warnBackwardsMask(const Node& node) {
+        const auto it = node.params.find("go_backwards");
+        if (it == node.params.end() || !std::holds_alternative<bool>(it->second) || !std::get<bool>(it->second)) return;
+        Diagnostic d;
+        d.code = DiagCode::BackwardsMask;
+        d.severity = Severity::Warning;
+        d.node = node.id;
+        d.message = node.name + " reads its sequence backwards (go_backwards) and returns it in that order, but "
+                    "passes on the step mask of its input unreversed, as Keras does: the layers after it skip "
+                    "the steps where the input was padded, which in its reversed output are other steps.";
+        d.fixes.push_back(setParamFix(node, "go_backwards", false, "Read forwards (go_backwards off)"));
+        d.fixes.push_back(setParamFix(node, "return_sequences", false, "Return the last step only"));
+        m_result.diagnostics.push_back(std::move(d));
     }
 
     /// The problems node `i` would report if `inputs` (by port, one per port) were its wires,

@@ -759,10 +759,11 @@ TEST(UnknownKind, IsReportedNotThrown) {
 
 TEST(DiagCodes, HaveDistinctStableNames) {
     std::set<std::string_view> names;
-    for (int c = 0; c <= static_cast<int>(DiagCode::MaskDropped); ++c) {
+    for (int c = 0; c <= static_cast<int>(DiagCode::BackwardsMask); ++c) {
         names.insert(codeName(static_cast<DiagCode>(c)));
     }
-    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::MaskDropped) + 1);
+    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::BackwardsMask) + 1);
+    EXPECT_FALSE(names.contains("unknown"));
     EXPECT_EQ(codeName(DiagCode::MergeShapeMismatch), "merge-shape-mismatch");
 }
 
@@ -898,6 +899,30 @@ TEST(MaskDropped, ALayerThatDropsTheMaskIsAWarningAndMaskedWiresAreMarked) {
     ModelGraph direct;
     add(direct, "LSTM", {{"units", std::int64_t{2}}}, {add(direct, "Masking", {}, {input(direct, {8, 2})})});
     EXPECT_TRUE(find(validate(direct), DiagCode::MaskDropped).empty());
+}
+
+// A layer that reads a masked sequence backwards and returns it passes the mask on unreversed,
+// as Keras's does: a warning, with two fixes that each end it. Reading backwards without a
+// mask, or returning the last step only, is no problem.
+TEST(BackwardsMask, AReversedSequenceWithItsInputsMaskIsAWarningAndEitherFixEndsIt) {
+    for (std::size_t fix : {0u, 1u}) {
+        ModelGraph g;
+        const NodeId masking = add(g, "Masking", {}, {input(g, {8, 2})});
+        const NodeId back = add(g, "GRU", {{"units", std::int64_t{3}}, {"return_sequences", true}, {"go_backwards", true}}, {masking});
+        add(g, "LSTM", {{"units", std::int64_t{2}}}, {back});
+        const Validation v = validate(g);
+        auto found = find(v, DiagCode::BackwardsMask);
+        ASSERT_EQ(found.size(), 1u);
+        EXPECT_EQ(found[0]->severity, Severity::Warning);
+        EXPECT_EQ(found[0]->node, back);
+        EXPECT_TRUE(has(found[0]->message, "gru_1 reads its sequence backwards (go_backwards)")) << found[0]->message;
+        ASSERT_EQ(found[0]->fixes.size(), 2u);
+        applyEdit(g, found[0]->fixes[fix].edit);
+        EXPECT_TRUE(find(validate(g), DiagCode::BackwardsMask).empty()) << fix;
+    }
+    ModelGraph plain;
+    add(plain, "GRU", {{"units", std::int64_t{3}}, {"return_sequences", true}, {"go_backwards", true}}, {input(plain, {8, 2})});
+    EXPECT_TRUE(find(validate(plain), DiagCode::BackwardsMask).empty());
 }
 
 TEST(TokenIds, OnlyAnEmbeddingReadsThemAndEitherFixRepairs) {

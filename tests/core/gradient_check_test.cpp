@@ -172,8 +172,49 @@ INSTANTIATE_TEST_SUITE_P(
         RnnCase{"GRU", p({{"units", std::int64_t{3}}, {"reset_after", false}, {"use_bias", false}})},
         RnnCase{"GRU", p({{"units", std::int64_t{4}}, {"return_sequences", true},
                           {"activation", std::string("relu")}, {"dropout", 0.25},
-                          {"recurrent_dropout", 0.5}})}),
+                          {"recurrent_dropout", 0.5}})},
+        RnnCase{"LSTM", p({{"units", std::int64_t{3}}, {"return_sequences", true}, {"go_backwards", true},
+                           {"dropout", 0.2}})},
+        RnnCase{"GRU", p({{"units", std::int64_t{3}}, {"go_backwards", true}})},
+        RnnCase{"SimpleRNN", p({{"units", std::int64_t{3}}, {"return_sequences", true}, {"go_backwards", true}})}),
     [](const auto& i) { return std::to_string(i.index) + "_" + i.param.kind; });
+
+// go_backwards reads the reversed sequence and keeps the reading order, as Keras does: its
+// outputs are those of the same layer reading forward over the reversed input, step for step.
+TEST(Recurrent, GoBackwardsIsAForwardReadingOfTheReversedSequence) {
+    for (const char* kind : {"LSTM", "GRU", "SimpleRNN"}) {
+        for (bool sequences : {true, false}) {
+            SCOPED_TRACE(std::string(kind) + (sequences ? " with return_sequences" : ""));
+            const auto plan = [&](bool backwards) {
+                ModelGraph g;
+                add(g, kind, p({{"units", std::int64_t{2}}, {"return_sequences", sequences}, {"go_backwards", backwards}}),
+                    {input(g, {4, 2})});
+                Plan<double> pl = Plan<double>::compile(g, 2);
+                pl.initialize(11);
+                return pl;
+            };
+            Plan<double> backwards = plan(true), forwards = plan(false);
+            const std::vector<double> x = {0.5, -1, 2, 0.3, -0.7, 1.1, 0.2, 0.9, /* sample 2 */ 1, 0, -2, 0.4, 0.8, -0.1, 0.6, 0.25};
+            std::vector<double> xr(x.size());
+            for (int b = 0; b < 2; ++b) {
+                for (int t = 0; t < 4; ++t) {
+                    for (int f = 0; f < 2; ++f) xr[b * 8 + t * 2 + f] = x[b * 8 + (3 - t) * 2 + f];
+                }
+            }
+            const double* in[] = {x.data()};
+            const double* inr[] = {xr.data()};
+            backwards.forward(in, 2, false, nullptr);
+            forwards.forward(inr, 2, false, nullptr);
+            const std::size_t n = sequences ? 16 : 4;
+            for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(backwards.output(0)[i], forwards.output(0)[i], 1e-12) << i;
+            // And it is not the forward reading of the sequence as it is.
+            forwards.forward(in, 2, false, nullptr);
+            double apart = 0;
+            for (std::size_t i = 0; i < n; ++i) apart += std::abs(backwards.output(0)[i] - forwards.output(0)[i]);
+            EXPECT_GT(apart, 1e-3);
+        }
+    }
+}
 
 struct BidiCase {
     const char* layer;
@@ -397,7 +438,10 @@ TEST_P(MaskedRecurrent, GradientsSkipThePadding) {
         }
         const bool bidirectional = kind.starts_with("Bidirectional");
         if (bidirectional) rnn["layer"] = kind.substr(14);
-        NodeId r = add(c.graph, bidirectional ? "Bidirectional" : kind == "GRU_before" ? "GRU" : kind, rnn, {e});
+        // A plain layer reading backwards: the padding reversed with the steps.
+        if (kind == "LSTM_backwards") rnn["go_backwards"] = true;
+        const std::string layer = bidirectional ? "Bidirectional" : kind == "GRU_before" ? "GRU" : kind.substr(0, kind.find('_'));
+        NodeId r = add(c.graph, layer, rnn, {e});
         if (sequences) r = add(c.graph, "GlobalAveragePooling1D", {}, {add(c.graph, "Dense", p({{"units", std::int64_t{2}}}), {r})});
         add(c.graph, "Dense", p({{"units", std::int64_t{2}}}), {r});
         SCOPED_TRACE(kind + (sequences ? " with return_sequences" : ""));
@@ -427,7 +471,7 @@ TEST(Gradients, BatchNormalizationOfAMaskedSequenceUsesTheRealStepsMoments) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, MaskedRecurrent,
-                         ::testing::Values("LSTM", "GRU", "GRU_before", "SimpleRNN", "Bidirectional_LSTM",
+                         ::testing::Values("LSTM", "LSTM_backwards", "GRU", "GRU_before", "SimpleRNN", "Bidirectional_LSTM",
                                            "Bidirectional_GRU", "Bidirectional_SimpleRNN"));
 
 // MultiHeadAttention: self-attention (query and value one tensor, so its gradient collects

@@ -278,7 +278,8 @@ KerasImport recurrentAndNormalizationKinds() {
                                 {{"layer", std::string("GRU")}, {"units", std::int64_t{4}}, {"merge_mode", std::string("sum")},
                                  {"return_sequences", true}},
                                 {ln});
-    const NodeId rnn = test::add(g, "SimpleRNN", {{"units", std::int64_t{4}}, {"return_sequences", true}}, {in});
+    const NodeId rnn =
+        test::add(g, "SimpleRNN", {{"units", std::int64_t{4}}, {"return_sequences", true}, {"go_backwards", true}}, {in});
     const NodeId mul = test::add(g, "Multiply", {}, {bg, rnn});
     const NodeId sub = test::add(g, "Subtract", {}, {bg, rnn});
     const NodeId avg = test::add(g, "Average", {}, {mul, sub});

@@ -156,6 +156,16 @@ TEST(LayerKinds, TheNewKindsReadKerasConfigsAndSayWhatTheyCannotTake) {
                   .find("merge_mode None"),
               std::string::npos);
     EXPECT_NE(readConfig("Bidirectional", R"({"layer": {"class_name": "LSTM", "config": {}}, "merge_mode": "max"})"), "");
+    // The wrapper reads backwards itself; a wrapped layer that does too is named, and the
+    // wrapped layer's go_backwards=false is no parameter of the wrapper's.
+    EXPECT_NE(readConfig("Bidirectional", R"({"layer": {"class_name": "GRU", "config": {"go_backwards": true}}})")
+                  .find("go_backwards=True reads the sequence backwards twice over"),
+              std::string::npos);
+    EXPECT_EQ(readConfig("Bidirectional", R"({"layer": {"class_name": "GRU", "config": {"go_backwards": false}}})", &p), "");
+    EXPECT_FALSE(p.contains("go_backwards"));
+    // A recurrent layer of its own reads it.
+    EXPECT_EQ(readConfig("LSTM", R"({"units": 3, "go_backwards": true})", &p), "");
+    EXPECT_TRUE(std::get<bool>(p.at("go_backwards")));
     EXPECT_NE(readConfig("Bidirectional", R"({"layer": 3})"), "");
     // Reshape's one -1 may stand anywhere; Permute has both orders of a sequence's two axes.
     EXPECT_EQ(readConfig("Reshape", R"({"target_shape": [-1, 4]})", &p), "");

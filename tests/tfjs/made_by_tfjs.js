@@ -75,6 +75,29 @@ const models = {
     pad.forEach((steps, b) => steps.forEach((t) => { x0[b][t] = [0, 0, 0]; }));
     return {model: tf.model({inputs: input, outputs: out}), x: x0};
   },
+  // go_backwards on every recurrent kind: each reads its input from the last step, and the
+  // sequences in between stay in reading order.
+  go_backwards() {
+    const input = tf.input({shape: [7, 2]});
+    let x = tf.layers.lstm({units: 4, returnSequences: true, goBackwards: true}).apply(input);
+    x = tf.layers.simpleRNN({units: 3, returnSequences: true, goBackwards: true}).apply(x);
+    x = tf.layers.gru({units: 3, goBackwards: true}).apply(x);
+    const out = tf.layers.dense({units: 2}).apply(x);
+    return {model: tf.model({inputs: input, outputs: out}), shape: [7, 2]};
+  },
+  // A backwards reading of padded samples skips the padding, and passes the mask on unreversed
+  // to a forward GRU, as TF.js and Keras do.
+  masking_backwards() {
+    const input = tf.input({shape: [8, 3]});
+    let x = tf.layers.masking({maskValue: 0}).apply(input);
+    x = tf.layers.lstm({units: 4, returnSequences: true, goBackwards: true}).apply(x);
+    x = tf.layers.gru({units: 3}).apply(x);
+    const out = tf.layers.dense({units: 2}).apply(x);
+    const x0 = inputs([8, 3]);
+    const pad = [[5, 6, 7], [0, 1], [2, 3, 6]];
+    pad.forEach((steps, b) => steps.forEach((t) => { x0[b][t] = [0, 0, 0]; }));
+    return {model: tf.model({inputs: input, outputs: out}), x: x0};
+  },
   // Embedding(mask_zero): id 0 is padding, before and after the real ids, which a Bidirectional
   // LSTM skips in both directions (its padded outputs are zero) and a SimpleRNN after it too.
   embedding_mask_zero() {

@@ -8,6 +8,7 @@
 #include "engine/kernels/gru_kernel.h"
 #include "engine/kernels/lstm_kernel.h"
 #include "engine/kernels/simple_rnn_kernel.h"
+#include "engine/kernels/step_reversal.h"
 
 namespace loom {
 
@@ -38,14 +39,9 @@ public:
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index rows = rowsOf(io.batch, outDims());
-        reverseSteps(io.in[0], io.batch, m_in, m_xr);
+        reverseSteps(io.in[0], io.batch, m_steps, m_in, m_xr);
         m_mask = io.inMask;
-        if (m_mask) {
-            m_maskR.resize(static_cast<std::size_t>(io.batch * m_steps));
-            for (Eigen::Index b = 0; b < io.batch; ++b) {
-                std::reverse_copy(m_mask + b * m_steps, m_mask + (b + 1) * m_steps, m_maskR.begin() + b * m_steps);
-            }
-        }
+        reverseStepMask(m_mask, io.batch, m_steps, m_maskR);
         m_yf.resize(rows, m_u);
         m_yb.resize(rows, m_u);
         run(io, true, io.in[0], m_yf.data());
@@ -53,7 +49,7 @@ public:
         zeroPadding(m_yf, m_mask);
         zeroPadding(m_yb, maskR());
         if (m_sequences) {
-            reverseSteps(m_yb.data(), io.batch, m_u, m_tmp);
+            reverseSteps(m_yb.data(), io.batch, m_steps, m_u, m_tmp);
             m_yb.swap(m_tmp);
         }
         if (m_mode == Mode::Concat) {
@@ -84,7 +80,7 @@ public:
             if (m_mode == Mode::Ave) m_dyf = m_dyb = dy * S(0.5);
         }
         if (m_sequences) {
-            reverseSteps(m_dyb.data(), io.batch, m_u, m_tmp);
+            reverseSteps(m_dyb.data(), io.batch, m_steps, m_u, m_tmp);
             m_dyb.swap(m_tmp);
         }
         zeroPadding(m_dyf, m_mask);
@@ -95,7 +91,7 @@ public:
         if (io.dIn[0]) m_dxr.setZero(io.batch * m_steps, m_in);
         runBackward(io, false, m_xr.data(), m_dyb.data(), io.dIn[0] ? m_dxr.data() : nullptr);
         if (io.dIn[0]) {
-            reverseSteps(m_dxr.data(), io.batch, m_in, m_tmp);
+            reverseSteps(m_dxr.data(), io.batch, m_steps, m_in, m_tmp);
             MatMap<S>(io.dIn[0], io.batch * m_steps, m_in) += m_tmp;
         }
     }
@@ -137,15 +133,6 @@ private:
         if (s.node.kind == "GRU") return std::make_unique<GruKernel<S>>(s);
         if (s.node.kind == "SimpleRNN") return std::make_unique<SimpleRnnKernel<S>>(s);
         throw std::invalid_argument("Bidirectional cannot wrap '" + s.node.kind + "'");
-    }
-
-    /// Each sample's steps in reverse order: (batch * steps) x cols rows from `src` into `dst`.
-    void reverseSteps(const S* src, int batch, Eigen::Index cols, Mat<S>& dst) const {
-        dst.resize(batch * m_steps, cols);
-        ConstMatMap<S> x(src, batch * m_steps, cols);
-        for (Eigen::Index b = 0; b < batch; ++b) {
-            dst.middleRows(b * m_steps, m_steps) = x.middleRows(b * m_steps, m_steps).colwise().reverse();
-        }
     }
 
     KernelIO<S> directionIO(const KernelIO<S>& io, bool forward) const {
