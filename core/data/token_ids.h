@@ -7,11 +7,12 @@
 
 namespace loom {
 
-/// The Embedding that reads a model's token ids and allows the fewest: every id must lie in
+/// The Embedding (or TokenAndPositionEmbedding) that reads a model's token ids and allows the fewest: every id must lie in
 /// [0, inputDim). (train/token_ids.h finds it in a model.)
 struct TokenIdReader {
     std::string name;
     std::int64_t inputDim = 0;
+    std::string param = "input_dim";  ///< the layer's parameter that says inputDim
 };
 
 /// Checks every input id of `data` (its `part`, "training" or "validation") before training,

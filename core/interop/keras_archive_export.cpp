@@ -104,7 +104,9 @@ private:
         for (const Edge* e : inputs) inputDims.push_back(m_v.of(m_graph, e->from.node).output->sizes());
         json config = kerasBaseConfig(node.name, KerasFormat::Keras3);
         config.update(spec.kerasConfig(node, KerasFormat::Keras3, inputDims));
-        json entry = kerasObject("keras.layers", node.kind, std::move(config));
+        const KerasOrigin origin = spec.kerasOrigin();
+        json entry = kerasObject(origin.module, node.kind, std::move(config));
+        if (!origin.registeredName.empty()) entry["registered_name"] = origin.registeredName;
         const std::vector<std::string_view> named = spec.callTensorNames();
         if (named.empty()) {
             entry["build_config"] = {{"input_shape", merge ? shapes : shapes[0]}};

@@ -1,6 +1,7 @@
 #include "interop/keras_code.h"
 
 #include <cctype>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -164,7 +165,16 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
        << "    from keras import layers, regularizers\n"
        << "except ImportError:  # TensorFlow 2.x without the keras package\n"
        << "    from tensorflow import keras\n"
-       << "    from tensorflow.keras import layers, regularizers\n\n";
+       << "    from tensorflow.keras import layers, regularizers\n";
+    // Layers of other packages (keras_hub's), each package imported once.
+    std::set<std::string_view> packages;
+    for (const Node& n : g.nodes()) {
+        if (const LayerSpec* spec = findLayer(n.kind); spec && !spec->kerasOrigin().package.empty()) {
+            packages.insert(spec->kerasOrigin().package);
+        }
+    }
+    for (std::string_view package : packages) py << "import " << package << "  # needs Keras 3\n";
+    py << "\n";
     if (usesHardSigmoid(g)) {
         py << "\ndef hard_sigmoid(x):\n"
            << "    \"\"\"clip(0.2 x + 0.5, 0, 1): tf.keras 2's and TF.js's hard sigmoid, which LayerLoom\n"

@@ -37,6 +37,13 @@ json trainingConfig(const nlohmann::json& training) {
 
 void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file) {
     const ModelGraph& graph = project.graph;
+    for (const Node& n : graph.nodes()) {
+        const LayerSpec* spec = findLayer(n.kind);
+        if (spec && !spec->kerasOrigin().package.empty()) {
+            throw std::invalid_argument(n.name + " is a " + n.kind + " of " + std::string(spec->kerasOrigin().package) +
+                                        ", which tf.keras 2 (the .h5 format) does not have: save the model as .keras");
+        }
+    }
     const json config = kerasModelConfig(graph, project.name.empty() ? "model" : project.name, KerasLayerOrder::Keras);
     const auto ofLayer = kerasWeightsByLayer(graph, weights);
 

@@ -119,6 +119,10 @@ private:
         }
         const std::string module = textMember(layer, "module");
         const std::string registered = textMember(layer, "registered_name");
+        // A package's layer that LayerLoom knows (keras_hub's) comes with its registered name.
+        const LayerSpec* spec = findLayer(cls);
+        const std::string_view known = spec ? spec->kerasOrigin().registeredName : std::string_view();
+        if (!known.empty() && (registered == known || registered.empty() || registered == cls)) return;
         if ((!module.empty() && !module.starts_with("keras")) || (!registered.empty() && registered != cls)) {
             failLayer(name, "a custom object (" + printableExcerpt(registered.empty() ? module + "." + cls : registered, 60) +
                                 "), which only its own Python code defines");
@@ -193,7 +197,9 @@ private:
                 prev = loom::addLayer(g, kInputKind, {}, g.uniqueName("input"));
                 g.setParam(prev, "shape", shapeOf(shape, layerName(l)));
                 // Keras casts what an Embedding reads to ids; here its Input says so.
-                if (cls == "Embedding") g.setParam(prev, "dtype", std::string("int32"));
+                if (const LayerSpec* first = findLayer(cls); first && !first->vocabularyParam().empty()) {
+                    g.setParam(prev, "dtype", std::string("int32"));
+                }
             }
             const NodeId id = addLayer(l);
             if (prev != 0) g.connect({prev, 0}, {id, 0});

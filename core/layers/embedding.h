@@ -23,6 +23,7 @@ public:
         return node.param<bool>("mask_zero") ? MaskRule::Make : MaskRule::Drop;
     }
     const std::vector<ParamSpec>& params() const override;
+    std::string_view vocabularyParam() const override { return "input_dim"; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;

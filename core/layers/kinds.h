@@ -21,6 +21,7 @@
 #include "layers/noise_layers.h"
 #include "layers/normalization.h"
 #include "layers/pooling.h"
+#include "layers/position_embedding.h"
 #include "layers/repeat_vector.h"
 #include "layers/reshaping.h"
 #include "layers/simple_rnn.h"
@@ -33,6 +34,8 @@
     KIND(SimpleRnnSpec)             \
     KIND(BidirectionalSpec)         \
     KIND(MultiHeadAttentionSpec)    \
+    KIND(PositionEmbeddingSpec)     \
+    KIND(TokenAndPositionEmbeddingSpec) \
     KIND(DenseSpec)                 \
     KIND(TimeDistributedSpec)       \
     KIND(EmbeddingSpec)             \

@@ -105,7 +105,9 @@ nlohmann::json LayerSpec::kerasCallOptions(const Node&) const { return nlohmann:
 std::string LayerSpec::readKerasCall(const nlohmann::json&, ParamMap&) const { return {}; }
 
 std::string LayerSpec::kerasPython(const Node&, const std::string& args, const std::string& nameArg) const {
-    return "layers." + std::string(kind()) + "(" + (args.empty() ? "" : args + ", ") + nameArg + ")";
+    const std::string_view package = kerasOrigin().package;
+    return (package.empty() ? std::string("layers") : std::string(package) + ".layers") + "." + std::string(kind()) + "(" +
+           (args.empty() ? "" : args + ", ") + nameArg + ")";
 }
 
 const ParamSpec* LayerSpec::param(std::string_view name) const {

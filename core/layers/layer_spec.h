@@ -89,6 +89,15 @@ enum class KerasProducer {
     Keras3,  ///< Keras 3.x: hard_sigmoid is relu6(x + 3) / 6, not clip(0.2x + 0.5)
 };
 
+/// Where a layer's class comes from in Keras 3: Keras's own (module `keras.layers`, no
+/// registered name, `layers.X` in code) or a package that registers it (keras_hub's
+/// PositionEmbedding: its module, "keras_hub>PositionEmbedding", `keras_hub.layers.X` in code).
+struct KerasOrigin {
+    std::string_view module = "keras.layers";
+    std::string_view registeredName;  ///< empty for Keras's own layers
+    std::string_view package;         ///< the Python package code imports; empty for Keras
+};
+
 /// Where Keras keeps one weight of a layer: tf.keras 2's name below the layer's own
 /// ("lstm_cell/kernel:0" in an .h5 file), and the object path below the layer whose numbered
 /// `vars` hold it in a Keras 3 .keras file ("cell"; empty for the layer itself).
@@ -193,7 +202,12 @@ public:
     std::vector<std::string> weightNames(const Node& node) const;
     const ParamSpec* param(std::string_view name) const;
 
+    /// The parameter that says how many token ids the layer reads (Embedding's input_dim), for
+    /// a layer that reads the ids of an int32 Input; empty for a layer that computes with numbers.
+    virtual std::string_view vocabularyParam() const { return {}; }
+
     // Keras: configurations, weights and code (layers/keras_config.h has the shared parts).
+    virtual KerasOrigin kerasOrigin() const { return {}; }
     /// The keys of this layer's Keras config besides name, trainable and dtype, as `format`
     /// writes them: every option LayerLoom computes with, stated. By default the schema's
     /// parameters.

@@ -397,7 +397,8 @@ private:
 
     /// Reports token ids fed to a layer that computes with numbers: only an Embedding reads them.
     bool checkTokenIds(const Node& node, const LayerInput& in) {
-        if (node.kind == "Embedding" || !holdsTokenIds(*in.producer)) return false;
+        const LayerSpec* spec = findLayer(node.kind);
+        if ((spec && !spec->vocabularyParam().empty()) || !holdsTokenIds(*in.producer)) return false;
         const Node& producer = *in.producer;
         Diagnostic& d = report(DiagCode::TokenIds, Severity::Error, node.id,
                                nodeLabel(node) + " computes with numbers, but " + producer.name +

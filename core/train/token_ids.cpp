@@ -1,6 +1,7 @@
 #include "train/token_ids.h"
 
 #include "layers/input.h"
+#include "layers/layer_registry.h"
 
 namespace loom {
 
@@ -9,9 +10,10 @@ std::optional<TokenIdReader> tokenIdReader(const ModelGraph& graph) {
     for (const Edge& e : graph.edges()) {
         const Node* from = graph.node(e.from.node);
         const Node* to = graph.node(e.to.node);
-        if (!from || !to || !holdsTokenIds(*from) || to->kind != "Embedding") continue;
-        const auto dim = to->param<std::int64_t>("input_dim");
-        if (!reader || dim < reader->inputDim) reader = TokenIdReader{to->name, dim};
+        const LayerSpec* spec = to ? findLayer(to->kind) : nullptr;
+        if (!from || !spec || !holdsTokenIds(*from) || spec->vocabularyParam().empty()) continue;
+        const auto dim = to->param<std::int64_t>(spec->vocabularyParam());
+        if (!reader || dim < reader->inputDim) reader = TokenIdReader{to->name, dim, std::string(spec->vocabularyParam())};
     }
     return reader;
 }

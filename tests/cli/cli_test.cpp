@@ -293,6 +293,21 @@ TEST(CliExport, PytorchModuleComputesMultiHeadAttentionAsLayerLoomDoes) {
     }
 }
 
+// keras_hub's TokenAndPositionEmbedding (with its untied reverse table) and PositionEmbedding
+// travel through a Keras 3 .keras file, with their registered names and weights under
+// token_embedding and position_embedding, and the PyTorch module made from it predicts what
+// LayerLoom predicts. tf.keras 2's .h5 has no keras_hub: that export is refused by name.
+TEST(CliExport, PositionEmbeddingsTravelThroughAKerasFileToPyTorch) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_positions";
+    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_positions.loom";
+    expectTorchPredictsAsLayerLoom(model, dir, 7, "[[0,29,3,3,17,8,1],[5,6,7,8,9,10,11]]", 2u * 2u, "model.keras");
+    const Result r = run("export " + model + " " + (dir / "model.h5").string() + " --to keras-file");
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_NE(r.out.find("token_and_position is a TokenAndPositionEmbedding of keras_hub, which tf.keras 2"), std::string::npos)
+        << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "model.h5"));
+}
+
 // Token ids of a free length in PyTorch: the Embedding's rows picked by torch's embedding,
 // then a convolution and a Bidirectional LSTM, predict what LayerLoom predicts; an id outside
 // the table is refused by name, sample and step, and nothing is written.

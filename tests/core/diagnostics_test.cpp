@@ -925,6 +925,35 @@ TEST(BackwardsMask, AReversedSequenceWithItsInputsMaskIsAWarningAndEitherFixEnds
     EXPECT_TRUE(find(validate(plain), DiagCode::BackwardsMask).empty());
 }
 
+// A sequence longer than a position table has rows for is an error on the position layer,
+// naming both lengths, and its fix makes the table long enough. TokenAndPositionEmbedding
+// reads token ids as Embedding does.
+TEST(PositionTables, ASequenceLongerThanTheTableIsAnErrorWithItsFix) {
+    ModelGraph g;
+    const NodeId ids = tokenInput(g, 12);
+    const NodeId tpe = add(g, "TokenAndPositionEmbedding",
+                           {{"vocabulary_size", std::int64_t{50}}, {"sequence_length", std::int64_t{10}}, {"embedding_dim", std::int64_t{4}}},
+                           {ids});
+    add(g, "GlobalAveragePooling1D", {}, {tpe});
+    Validation v = validate(g);
+    EXPECT_TRUE(find(v, DiagCode::TokenIds).empty());
+    auto found = find(v, DiagCode::InvalidParam);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]->node, tpe);
+    EXPECT_TRUE(has(found[0]->message, "has positions for sequence_length=10 steps, but input_1 gives it 12")) << found[0]->message;
+    ASSERT_EQ(found[0]->fixes.size(), 1u);
+    EXPECT_EQ(found[0]->fixes[0].title, "Set sequence_length=12 on token_and_position_embedding_1");
+    applyEdit(g, found[0]->fixes[0].edit);
+    EXPECT_FALSE(validate(g).hasErrors());
+
+    ModelGraph floats;
+    const NodeId pos = add(floats, "PositionEmbedding", {{"sequence_length", std::int64_t{4}}}, {input(floats, {6, 3})});
+    const Validation w = validate(floats);
+    found = find(w, DiagCode::InvalidParam);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]->node, pos);
+}
+
 TEST(TokenIds, OnlyAnEmbeddingReadsThemAndEitherFixRepairs) {
     ModelGraph g;
     const NodeId in = tokenInput(g, 20);

@@ -63,7 +63,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ExampleCase{"keras_timeseries_weather_forecasting.loom", 5153, 3},
                       ExampleCase{"keras_eeg_signal_classification.loom", 48989651, 23},
                       // 4 blocks of 7,169 (attention) + 2 + 8 + 5 + 2, then 256 + 258.
-                      ExampleCase{"keras_timeseries_transformer_classification.loom", 29258, 41}));
+                      ExampleCase{"keras_timeseries_transformer_classification.loom", 29258, 41},
+                      // 20,000 x 32 + 200 x 32 embedded, an 8,416-parameter attention, 2 x 64
+                      // normalised, 2 x 1,056 feed-forward, then 660 + 42.
+                      ExampleCase{"keras_text_classification_with_transformer.loom", 657758, 16}));
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");
@@ -180,13 +183,14 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
     for (const char* file : {"keras_addition_rnn.loom", "keras_bidirectional_lstm_imdb.loom",
                              "keras_timeseries_classification.loom", "keras_timeseries_anomaly_detection.loom",
                              "keras_lstm_text_generation.loom", "keras_timeseries_weather_forecasting.loom",
-                             "keras_eeg_signal_classification.loom", "keras_timeseries_transformer_classification.loom"}) {
+                             "keras_eeg_signal_classification.loom", "keras_timeseries_transformer_classification.loom",
+                             "keras_text_classification_with_transformer.loom"}) {
         SCOPED_TRACE(file);
         Project p = example(file);
         EXPECT_TRUE(p.description.starts_with("keras.io example ")) << p.description;
         GraphEdit shrink;
         for (const Node& n : p.graph.nodes()) {
-            for (const char* key : {"units", "filters", "output_dim", "key_dim"}) {
+            for (const char* key : {"units", "filters", "output_dim", "key_dim", "embedding_dim"}) {
                 if (!n.params.contains(key) || n.param<std::int64_t>(key) < 16) continue;
                 // The output layer keeps its size: the data decides it.
                 if (key == std::string("units") && p.graph.outputEdges(n.id).empty()) continue;
@@ -230,6 +234,9 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
             } else if (format == ModelFormat::Layers && stem == "keras_timeseries_transformer_classification") {
                 ASSERT_EQ(exported.limits.size(), 4u);
                 EXPECT_NE(exported.limits.front().find("TF.js has no MultiHeadAttention"), std::string::npos);
+            } else if (format == ModelFormat::Layers && stem == "keras_text_classification_with_transformer") {
+                ASSERT_EQ(exported.limits.size(), 2u);
+                EXPECT_NE(exported.limits.front().find("TF.js has no TokenAndPositionEmbedding"), std::string::npos);
             } else if (format == ModelFormat::Layers) {
                 EXPECT_TRUE(exported.limits.empty()) << exported.limits.front();
             }

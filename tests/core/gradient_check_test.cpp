@@ -526,6 +526,27 @@ TEST(Gradients, EmbeddingRowsCollectEveryStepThatPickedThem) {
     expectGradientsMatch(std::move(c));
 }
 
+// keras_hub's position layers: the token table's rows collect their steps' gradients, the
+// position table's row t collects step t of every sample (rows past the sequence none), the
+// reverse projection none; PositionEmbedding gives its input no gradient.
+TEST(Gradients, TokenAndPositionEmbeddingAndPositionEmbedding) {
+    for (bool tied : {true, false}) {
+        Check c;
+        c.tokenIds = 4;
+        const NodeId ids = input(c.graph, {5});
+        c.graph.setParam(ids, "dtype", std::string("int32"));
+        const NodeId e = add(c.graph, "TokenAndPositionEmbedding",
+                             p({{"vocabulary_size", std::int64_t{5}}, {"sequence_length", std::int64_t{7}},
+                                {"embedding_dim", std::int64_t{3}}, {"tie_weights", tied}}),
+                             {ids});
+        const NodeId d = add(c.graph, "Dense", p({{"units", std::int64_t{3}}, {"activation", std::string("tanh")}}), {e});
+        const NodeId pos = add(c.graph, "PositionEmbedding", p({{"sequence_length", std::int64_t{5}}}), {d});
+        add(c.graph, "LSTM", p({{"units", std::int64_t{2}}}), {add(c.graph, "Multiply", {}, {d, pos})});
+        SCOPED_TRACE(tied ? "tied" : "untied");
+        expectGradientsMatch(std::move(c));
+    }
+}
+
 TEST(Gradients, Conv1DTransposeWithEveryPaddingStridesAndDilation) {
     Check c;
     const NodeId seq = input(c.graph, {5, 3});

@@ -275,6 +275,19 @@ TEST(KerasCode, CallsAttentionWithItsTensorsAndUseCausalMask) {
     }
 }
 
+// keras_hub's layers: its package is imported once, and the layers are made from it.
+TEST(KerasCode, ImportsKerasHubForItsPositionLayers) {
+    const std::string code = kerasCode(loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_positions.loom"));
+    EXPECT_NE(code.find("\nimport keras_hub  # needs Keras 3\n"), std::string::npos) << code;
+    EXPECT_EQ(code.find("import keras_hub"), code.rfind("import keras_hub"));
+    for (const char* part : {"keras_hub.layers.TokenAndPositionEmbedding(vocabulary_size=30, sequence_length=9, embedding_dim=6, "
+                             "tie_weights=False",
+                             "keras_hub.layers.PositionEmbedding(sequence_length=7, name=\"position\")(dense)"}) {
+        EXPECT_NE(code.find(part), std::string::npos) << part << "\n" << code;
+    }
+    EXPECT_EQ(kerasCode(loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_attention.loom")).find("keras_hub"), std::string::npos);
+}
+
 TEST(KerasCode, WritesMergesRegularisersAndTheHardSigmoidLayerLoomComputes) {
     Project p = smallUNet();
     ModelGraph& g = p.graph;

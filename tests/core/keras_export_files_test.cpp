@@ -62,6 +62,7 @@ KerasImport recurrentAndNormalizationKinds();
 KerasImport activationKinds();
 KerasImport tokenKinds();
 KerasImport attentionKinds();
+KerasImport positionKinds();
 
 // A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
 // the training settings; and h5py finds what tf.keras's load_model reads, in its order.
@@ -333,6 +334,14 @@ KerasImport attentionKinds() {
     return m;
 }
 
+/// keras_hub's position layers, one with an untied reverse table, with trained-looking weights.
+KerasImport positionKinds() {
+    KerasImport m;
+    m.project = loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_positions.loom");
+    giveWeights(m, true);
+    return m;
+}
+
 KerasImport tokenKinds() {
     KerasImport m;
     ModelGraph& g = m.project.graph;
@@ -368,8 +377,9 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     const std::string checker = kFiles + "/check_keras3_archive.py ";
     for (const std::string reference :
          {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds",
-          "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds", "attention_kinds"}) {
+          "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds", "attention_kinds", "position_kinds"}) {
         KerasImport original = reference == "attention_kinds"                      ? attentionKinds()
+                               : reference == "position_kinds"                     ? positionKinds()
                                : reference == "every_kind"                         ? everyKind()
                                : reference == "convolution_kinds"                  ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()

@@ -170,6 +170,16 @@ const std::vector<RuleCase> kRules = {
      {{5, 8}, {7, 3}, {7, 2}}, "(None, 5, 10)", (8 * 8 + 8) + (2 * 8 + 8) + (3 * 12 + 12) + (12 * 10 + 10)},
     {"attention_free_lengths", "MultiHeadAttention", {{"num_heads", std::int64_t{1}}, {"key_dim", std::int64_t{2}}, {"use_bias", false}},
      {{kNone, 3}, {kNone, 3}}, "(None, None, 3)", 3 * (3 * 2) + 2 * 3},
+    // keras_hub's position layers: the text Transformer example's embedding has 20,000 x 32
+    // token rows and 200 x 32 position rows; an untied reverse projection adds its own table.
+    {"position_embedding", "PositionEmbedding", {{"sequence_length", std::int64_t{50}}}, {{40, 8}}, "(None, 40, 8)", 50 * 8},
+    {"token_and_position", "TokenAndPositionEmbedding",
+     {{"vocabulary_size", std::int64_t{20000}}, {"sequence_length", std::int64_t{200}}, {"embedding_dim", std::int64_t{32}}},
+     {{200}}, "(None, 200, 32)", 20000 * 32 + 200 * 32},
+    {"token_and_position_untied", "TokenAndPositionEmbedding",
+     {{"vocabulary_size", std::int64_t{10}}, {"sequence_length", std::int64_t{6}}, {"embedding_dim", std::int64_t{4}},
+      {"tie_weights", false}},
+     {{6}}, "(None, 6, 4)", 2 * 10 * 4 + 6 * 4},
 };
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, ShapeRule, ::testing::ValuesIn(kRules),
@@ -179,7 +189,8 @@ TEST(LayerRegistry, HasEveryKindWithKerasDefaults) {
     std::vector<std::string> kinds;
     for (const LayerSpec* s : allLayers()) kinds.emplace_back(s->kind());
     EXPECT_EQ(kinds, (std::vector<std::string>{"InputLayer", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
-                                               "MultiHeadAttention", "Dense", "TimeDistributed", "Embedding",
+                                               "MultiHeadAttention", "PositionEmbedding", "TokenAndPositionEmbedding",
+                                               "Dense", "TimeDistributed", "Embedding",
                                                "Masking", "Conv1D", "Conv1DTranspose", "MaxPooling1D", "AveragePooling1D",
                                                "GlobalMaxPooling1D", "GlobalAveragePooling1D", "UpSampling1D",
                                                "ZeroPadding1D", "Cropping1D", "Flatten", "Reshape", "Permute",

@@ -27,6 +27,8 @@ const QList<Example>& builtInExamples() {
         {QObject::tr("keras.io: Electroencephalogram signal classification"),
          ":/examples/keras_eeg_signal_classification.loom"},
         {QObject::tr("keras.io: Bidirectional LSTM on IMDB"), ":/examples/keras_bidirectional_lstm_imdb.loom"},
+        {QObject::tr("keras.io: Text classification with Transformer"),
+         ":/examples/keras_text_classification_with_transformer.loom"},
         {QObject::tr("keras.io: Sequence to sequence learning for performing number addition"),
          ":/examples/keras_addition_rnn.loom"},
         {QObject::tr("keras.io: Character-level text generation with LSTM"), ":/examples/keras_lstm_text_generation.loom"},

@@ -16,9 +16,12 @@ namespace loom {
 template <class S>
 class EmbeddingKernel final : public Kernel<S> {
 public:
-    explicit EmbeddingKernel(const KernelSetup& s)
-        : m_vocab(s.node.param<std::int64_t>("input_dim")),
-          m_width(s.node.param<std::int64_t>("output_dim")),
+    explicit EmbeddingKernel(const KernelSetup& s) : EmbeddingKernel(s, "input_dim", "output_dim") {}
+    /// The table's rows and width as the layer's parameters `vocab` and `width` say.
+    EmbeddingKernel(const KernelSetup& s, const char* vocab, const char* width)
+        : m_vocab(s.node.param<std::int64_t>(vocab)),
+          m_width(s.node.param<std::int64_t>(width)),
+          m_vocabParam(vocab),
           m_steps(s.inputs.front().empty() ? 1 : s.inputs.front().front()),
           m_name(s.node.name) {}
 
@@ -51,11 +54,13 @@ private:
         throw std::out_of_range(m_name + " was given token id " + what + " at step " +
                                 std::to_string(row % m_steps + 1) + " of sample " +
                                 std::to_string(row / m_steps + 1) + " of a batch, outside 0 to " +
-                                std::to_string(m_vocab - 1) + " (its input_dim is " +
+                                std::to_string(m_vocab - 1) + " (its " + m_vocabParam + " is " +
                                 std::to_string(m_vocab) + ")");
     }
 
-    std::int64_t m_vocab, m_width, m_steps;
+    std::int64_t m_vocab, m_width;
+    std::string m_vocabParam;
+    std::int64_t m_steps;
     std::string m_name;
     Eigen::Matrix<Eigen::Index, Eigen::Dynamic, 1> m_ids;
 };

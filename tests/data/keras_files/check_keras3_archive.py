@@ -83,6 +83,16 @@ KWARGS = {
                                    "bias_regularizer", "kernel_constraint", "bias_constraint", "seed"},
     "Embedding": LAYER | {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
                           "embeddings_constraint", "mask_zero", "weights", "lora_rank"},
+    # keras_hub's (keras_hub/src/layers/modeling).
+    "PositionEmbedding": LAYER | {"sequence_length", "initializer", "hierarchical_alpha"},
+    "TokenAndPositionEmbedding": LAYER | {"vocabulary_size", "sequence_length", "embedding_dim", "tie_weights",
+                                          "embeddings_initializer", "mask_zero"},
+}
+# Layers of packages that register them: their module and registered name.
+PACKAGE_LAYERS = {
+    "PositionEmbedding": ("keras_hub.src.layers.modeling.position_embedding", "keras_hub>PositionEmbedding"),
+    "TokenAndPositionEmbedding": ("keras_hub.src.layers.modeling.token_and_position_embedding",
+                                  "keras_hub>TokenAndPositionEmbedding"),
 }
 RECURRENT_LAYERS = ("LSTM", "GRU", "SimpleRNN")
 # Keras 3's initialisers and the arguments each takes (keras/src/initializers).
@@ -225,6 +235,11 @@ def variable_groups(layer):
                 "/key_dense": projection((key, heads, key_dim), (heads, key_dim)),
                 "/value_dense": projection((value, heads, value_dim), (heads, value_dim)),
                 "/output_dense": projection((heads, value_dim, out), (out,))}
+    if cls == "TokenAndPositionEmbedding":  # a ReversibleEmbedding and a PositionEmbedding
+        config = layer["config"]
+        vocab, width = config["vocabulary_size"], config["embedding_dim"]
+        tokens = [(vocab, width)] + ([] if config["tie_weights"] else [(width, vocab)])
+        return {"/token_embedding": tokens, "/position_embedding": [(config["sequence_length"], width)]}
     owner = {"LSTM": "/cell", "GRU": "/cell", "SimpleRNN": "/cell", "TimeDistributed": "/layer"}.get(cls, "")
     return {owner: variable_shapes(layer)}
 
@@ -242,6 +257,8 @@ def variable_shapes(layer):
         return [tuple(shape)]
     if cls == "Embedding":
         return [(config["input_dim"], config["output_dim"])]
+    if cls == "PositionEmbedding":
+        return [(config["sequence_length"], layer["build_config"]["input_shape"][-1])]
     if cls not in ("Dense", "LSTM", "GRU", "SimpleRNN", "Conv1D", "Conv1DTranspose", "LayerNormalization",
                    "BatchNormalization"):
         return []
@@ -282,7 +299,8 @@ def check(path):
     layers = config["layers"]
     for layer in layers:
         where = f"layer {layer['name']}"
-        expect(layer["module"] == "keras.layers" and layer["registered_name"] is None, f"{where}: not a Keras layer")
+        origin = PACKAGE_LAYERS.get(layer["class_name"], ("keras.layers", None))
+        expect((layer["module"], layer["registered_name"]) == origin, f"{where}: not where Keras finds {layer['class_name']}")
         expect(layer["class_name"] in KWARGS, f"{where}: {layer['class_name']}")
         expect(layer["config"]["name"] == layer["name"], f"{where}: its config names it {layer['config']['name']}")
         check_layer_config(layer["class_name"], layer["config"], where)
