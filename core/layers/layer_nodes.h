@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "graph/model_graph.h"
 
@@ -16,6 +17,12 @@ NodeId addLayer(ModelGraph& graph, std::string_view kind, Point position = {},
 /// Turns a layer into another registered kind (Add -> Concatenate), with the new kind's default
 /// parameters, keeping its name and wires. False for an unknown kind or node.
 bool changeLayerKind(ModelGraph& graph, NodeId id, std::string_view kind);
+
+/// Wires `from`'s output into every input port of `nodes` that its layer needs and no wire
+/// feeds: the entry of a block added after `from` (a Transformer block's attention query and
+/// value and its residual Add). Optional ports (an attention's key) stay free. Returns the
+/// number of wires made.
+int feedFreeInputs(ModelGraph& graph, NodeId from, const std::vector<NodeId>& nodes);
 
 /// Whether the layer joins branches (Add, Concatenate and the other merges).
 bool isMerge(const Node& node);

@@ -7,7 +7,9 @@
 
 #include "core/test_graphs.h"
 #include "engine/plan.h"
+#include "graph/fragment.h"
 #include "graph/graph_edit.h"
+#include "layers/layer_nodes.h"
 #include "graph/project_file.h"
 #include "service/model_export.h"
 #include "train/config_json.h"
@@ -67,6 +69,38 @@ INSTANTIATE_TEST_SUITE_P(
                       // 20,000 x 32 + 200 x 32 embedded, an 8,416-parameter attention, 2 x 64
                       // normalised, 2 x 1,056 feed-forward, then 660 + 42.
                       ExampleCase{"keras_text_classification_with_transformer.loom", 657758, 16}));
+
+// The shipped Transformer blocks, fed from one layer of the width they are made for, wire
+// every input their entry needs (attention query and value, residual Add; a pre-norm block's
+// first LayerNormalization) and leave the attention's key free; then every shape fits.
+TEST(ShippedBlocks, FedFromOneLayerTheyFitItsShape) {
+    struct BlockCase {
+        const char* file;
+        Dims input;
+        int wires;
+    };
+    for (const BlockCase& c : {BlockCase{"transformer_encoder_post_norm.loom", {200, 32}, 3},
+                               BlockCase{"transformer_encoder_pre_norm.loom", {500, 1}, 2}}) {
+        SCOPED_TRACE(c.file);
+        const Project block = loadProject(std::filesystem::path(LAYERLOOM_EXAMPLES_DIR) / ".." / "blocks" / c.file);
+        EXPECT_FALSE(block.name.empty());
+        EXPECT_FALSE(block.description.empty());
+        ASSERT_EQ(block.graph.groups().size(), 1u);
+        ModelGraph g;
+        const NodeId in = test::input(g, c.input);
+        const std::vector<NodeId> added = pasteFragment(g, block.graph, {0, 120});
+        EXPECT_EQ(feedFreeInputs(g, in, added), c.wires);
+        EXPECT_EQ(feedFreeInputs(g, in, added), 0);  // nothing left to feed
+        const Validation v = validate(g);
+        EXPECT_FALSE(v.hasErrors()) << (v.diagnostics.empty() ? "" : v.diagnostics.front().message);
+        for (NodeId id : added) {
+            const Node& n = *g.node(id);
+            if (n.kind == "MultiHeadAttention") {
+                EXPECT_EQ(g.inputEdges(id).size(), 2u);  // no key
+            }
+        }
+    }
+}
 
 TEST(Example, AutoencoderShapesAreKeras) {
     const Project p = example("lstm_autoencoder.loom");

@@ -184,6 +184,40 @@ private slots:
         QCOMPARE(w.document()->graph().nodes().size(), 9u);
         QVERIFY(UserBlocks::remove(block));
     }
+
+    // A shipped Transformer block, added with a layer selected, reads that layer through every
+    // input its entry needs (the attention's query and value, the residual Add), and the
+    // shapes fit; one undo takes it away. Shipped blocks cannot be removed.
+    void aShippedTransformerBlockReadsTheSelectedLayer() {
+        MainWindow w;
+        openShown(w, ":/examples/keras_text_classification_with_transformer.loom");
+        const std::size_t layers = w.document()->graph().nodes().size();
+        const NodeId from = idOf(w, "token_and_position_embedding");
+        w.scene()->selectOnly({from});
+        QTreeWidget* tree = w.palette()->tree();
+        const auto found = tree->findItems("Transformer encoder (post-norm)", Qt::MatchExactly | Qt::MatchRecursive);
+        QCOMPARE(found.size(), 1);
+        QCOMPARE(found.front()->parent()->text(0), QString("Blocks"));
+        tree->scrollToItem(found.front());
+        test::doubleClick(tree->viewport(), tree->visualItemRect(found.front()).center());
+        QTRY_COMPARE(w.document()->graph().nodes().size(), layers + 9);
+        const ModelGraph& g = w.document()->graph();
+        const Node* attention = g.nodeByName("multi_head_attention_1");
+        QVERIFY(attention);
+        QCOMPARE(g.inputEdges(attention->id).size(), 2u);
+        for (const Edge* e : g.inputEdges(attention->id)) QCOMPARE(e->from.node, from);
+        const Node* add = g.nodeByName("add_2");
+        QVERIFY(add);
+        bool residual = false;
+        for (const Edge* e : g.inputEdges(add->id)) residual |= e->from.node == from && e->to.port == 0;
+        QVERIFY(residual);
+        QVERIFY(!w.document()->validation().hasErrors());
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w.document()->graph().nodes().size(), layers);
+        // No "Remove" for a shipped block.
+        tree->setCurrentItem(found.front());
+        QVERIFY(found.front()->data(0, Qt::UserRole + 1).toString().startsWith(":/blocks/"));
+    }
 };
 
 QTEST_MAIN(GroupsTest)

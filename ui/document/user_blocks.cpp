@@ -59,9 +59,29 @@ QString UserBlocks::save(const ModelGraph& graph, std::uint32_t group, const QSt
     return path;
 }
 
-ModelGraph UserBlocks::load(const QString& path) {
-    return loadProject(path.toStdString()).graph;
+namespace {
+
+Project readBlock(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) throw ProjectError("cannot open " + path.toStdString() + ": " + f.errorString().toStdString());
+    const QByteArray bytes = f.readAll();
+    return parseProject(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+                        QFileInfo(path).fileName().toStdString());
 }
+
+}  // namespace
+
+QList<UserBlock> builtInBlocks() {
+    QList<UserBlock> blocks;
+    for (const QString& file : {QStringLiteral(":/blocks/transformer_encoder_post_norm.loom"),
+                                QStringLiteral(":/blocks/transformer_encoder_pre_norm.loom")}) {
+        const Project p = readBlock(file);  // compiled in: a test reads every one
+        blocks << UserBlock{QString::fromStdString(p.name), file, QString::fromStdString(p.description)};
+    }
+    return blocks;
+}
+
+ModelGraph UserBlocks::load(const QString& path) { return readBlock(path).graph; }
 
 bool UserBlocks::remove(const QString& path) { return QFile::remove(path); }
 

@@ -14,7 +14,11 @@ namespace loom::ui {
 struct UserBlock {
     QString name;
     QString path;
+    QString description;  ///< what a shipped block is; empty for the user's own
 };
+
+/// The blocks LayerLoom ships (Transformer encoders), compiled in under ":/blocks".
+QList<UserBlock> builtInBlocks();
 
 class UserBlocks {
 public:
@@ -24,7 +28,8 @@ public:
     /// Saves `group` of `graph` as a block called `name` (replacing one of the same name);
     /// returns its path. Throws std::runtime_error with the reason.
     static QString save(const ModelGraph& graph, std::uint32_t group, const QString& name);
-    /// The block's layers, positioned as when saved. Throws ProjectError when it is unreadable.
+    /// The block's layers, positioned as when saved (a saved or a shipped block). Throws
+    /// ProjectError when it is unreadable.
     static ModelGraph load(const QString& path);
     static bool remove(const QString& path);
 };

@@ -85,10 +85,25 @@ PalettePanel::PalettePanel(QWidget* parent)
             item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
         }
     }
+    QFont bold = m_tree->font();
+    bold.setBold(true);
+    // The blocks LayerLoom ships, then the user's own.
+    auto* shipped = new QTreeWidgetItem(m_tree, {tr("Blocks")});
+    shipped->setFlags(Qt::ItemIsEnabled);
+    shipped->setFont(0, bold);
+    shipped->setForeground(0, style::categoryColor("Group").lighter(130));
+    shipped->setToolTip(0, tr("Ready-made groups of layers"));
+    for (const UserBlock& b : builtInBlocks()) {
+        auto* item = new QTreeWidgetItem(shipped, {b.name});
+        item->setData(0, kBlockRole, b.path);
+        item->setToolTip(0, QString("<b>%1</b><br>%2<br><i>%3</i>")
+                                .arg(b.name.toHtmlEscaped(), b.description.toHtmlEscaped(),
+                                     tr("Double-click to add it after the selected layer, wired from it; "
+                                        "or drag it onto the canvas")));
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
+    }
     m_blocks = new QTreeWidgetItem(m_tree, {tr("My Blocks")});
     m_blocks->setFlags(Qt::ItemIsEnabled);
-    QFont bold = m_blocks->font(0);
-    bold.setBold(true);
     m_blocks->setFont(0, bold);
     m_blocks->setForeground(0, style::categoryColor("Group").lighter(130));
     m_blocks->setToolTip(0, tr("Groups you saved (right-click a group: Save as Block)"));
@@ -104,7 +119,7 @@ PalettePanel::PalettePanel(QWidget* parent)
     connect(m_tree, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
         QTreeWidgetItem* item = m_tree->itemAt(at);
         const QString block = item ? item->data(0, kBlockRole).toString() : QString();
-        if (block.isEmpty()) return;
+        if (block.isEmpty() || block.startsWith(":/")) return;  // shipped blocks stay
         QMenu menu;
         menu.addAction(tr("Remove \"%1\" from My Blocks").arg(item->text(0)), this, [this, block] {
             UserBlocks::remove(block);
@@ -122,7 +137,9 @@ PalettePanel::PalettePanel(QWidget* parent)
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         if (QTreeWidgetItem* item = m_tree->currentItem()) {
             const QString kind = item->data(0, Qt::UserRole).toString();
+            const QString block = item->data(0, kBlockRole).toString();
             if (!kind.isEmpty()) emit addRequested(kind);
+            if (!block.isEmpty()) emit blockRequested(block);
         }
     });
     connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
@@ -138,8 +155,8 @@ void PalettePanel::reloadBlocks() {
     for (const UserBlock& b : UserBlocks::list()) {
         auto* item = new QTreeWidgetItem(m_blocks, {b.name});
         item->setData(0, kBlockRole, b.path);
-        item->setToolTip(0, tr("<b>%1</b><br>A block you saved. Drag onto the canvas or "
-                               "double-click to add it; right-click to remove it.")
+        item->setToolTip(0, tr("<b>%1</b><br>A block you saved. Double-click to add it after the selected "
+                               "layer, wired from it, or drag it onto the canvas; right-click to remove it.")
                                 .arg(b.name.toHtmlEscaped()));
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled);
     }

@@ -25,6 +25,7 @@
 #include "document/user_blocks.h"
 #include "document/document.h"
 #include "graph/fragment.h"
+#include "layers/layer_nodes.h"
 #include "shape/skip_connection.h"
 
 namespace loom::ui {
@@ -36,7 +37,7 @@ constexpr double kPasteStep = 40.0;
 EditActions::EditActions(Document* document, GraphScene* scene, CanvasView* view, QObject* parent)
     : QObject(parent), m_document(document), m_scene(scene), m_view(view) {
     connect(m_view, &CanvasView::quickAddRequested, this, &EditActions::quickAdd);
-    connect(m_scene, &GraphScene::blockDropped, this, &EditActions::addBlock);
+    connect(m_scene, &GraphScene::blockDropped, this, [this](const QString& path, Point at) { addBlock(path, at); });
     connect(m_scene, &GraphScene::renameGroupRequested, this, &EditActions::renameGroup);
     connect(m_scene, &GraphScene::saveBlockRequested, this, &EditActions::saveBlock);
 }
@@ -318,7 +319,7 @@ void EditActions::saveBlock(std::uint32_t group) {
     emit hint(tr("Saved %1 to My Blocks in the Layers panel").arg(name.trimmed()));
 }
 
-void EditActions::addBlock(const QString& path, Point at) {
+void EditActions::addBlock(const QString& path, Point at, NodeId after) {
     ModelGraph block;
     try {
         block = UserBlocks::load(path);
@@ -336,8 +337,16 @@ void EditActions::addBlock(const QString& path, Point at) {
     }
     const QString name = block.groups().empty() ? QFileInfo(path).completeBaseName()
                                                 : QString::fromStdString(block.groups().front().name);
-    const auto added = m_document->paste(block, {at.x - anchor.x, at.y - anchor.y},
-                                         tr("Add block %1").arg(name));
+    // One step to undo: the block, and with a layer to follow, the wires into its entry.
+    ModelGraph graph = m_document->graph();
+    const std::vector<NodeId> added = pasteFragment(graph, block, {at.x - anchor.x, at.y - anchor.y});
+    const Node* from = after ? graph.node(after) : nullptr;
+    const int wired = from ? feedFreeInputs(graph, after, added) : 0;
+    if (!m_document->replaceGraph(std::move(graph), tr("Add block %1").arg(name))) return;
+    if (wired > 0) {
+        emit hint(tr("%1 reads %2; wire its output on to the next layer")
+                      .arg(name, QString::fromStdString(m_document->graph().node(after)->name)));
+    }
     std::vector<NodeId> select = added;
     if (const Group* g = added.empty() ? nullptr : m_document->graph().groupOf(added.front())) {
         if (NodeItem* card = m_scene->groupItem(g->id)) select = {card->id()};
@@ -346,6 +355,15 @@ void EditActions::addBlock(const QString& path, Point at) {
 }
 
 void EditActions::addBlockAtCentre(const QString& path) {
+    // Below the one selected layer and wired from it, beside its chain when something already
+    // reads it; else in the middle of the view.
+    const std::vector<NodeId> selected = selection();
+    const Node* after = selected.size() == 1 ? m_document->graph().node(selected.front()) : nullptr;
+    if (after) {
+        const double aside = m_document->graph().outputEdges(after->id).empty() ? 0.0 : 2.0 * style::kRowPitch + 120.0;
+        addBlock(path, {after->position.x + aside, after->position.y + style::kRowPitch}, after->id);
+        return;
+    }
     const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
     addBlock(path, {centre.x(), centre.y()});
 }

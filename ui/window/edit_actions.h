@@ -51,9 +51,10 @@ public:
     void renameGroup(std::uint32_t group);
     /// Saves a group as a block in the palette's My Blocks, asking for its name.
     void saveBlock(std::uint32_t group);
-    /// Adds a saved block with its top at `at`, as a collapsed group; one undo step.
-    void addBlock(const QString& path, loom::Point at);
-    /// The same in the middle of the view.
+    /// Adds a saved or shipped block with its top at `at`, as a collapsed group; with `after`,
+    /// wires that layer into every input the block's entry needs. One undo step.
+    void addBlock(const QString& path, loom::Point at, loom::NodeId after = 0);
+    /// The same below the one selected layer, wired from it; else in the middle of the view.
     void addBlockAtCentre(const QString& path);
 
 signals:
