@@ -426,9 +426,15 @@ private:
                 msg += " " + rnn->name +
                        " has return_sequences=False, so it passes only its last step.";
             }
-            msg += " Either let " + (rnn ? rnn->name : producer.name) +
-                   " return its whole sequence, or repeat the vector over " + num(steps) +
-                   " steps with RepeatVector (the usual bridge from an encoder to a decoder).";
+            const std::string repeat = "repeat the vector over " + (steps == kNone ? std::string("the steps it needs") : num(steps) + " steps") +
+                                       " with RepeatVector (the usual bridge from an encoder to a decoder)";
+            if (rnn) {
+                msg += " Either let " + rnn->name + " return its whole sequence, or " + repeat + ".";
+            } else {
+                // A pooling, Flatten or Dense of a vector: no switch gives the sequence back.
+                msg += " Either wire " + node.name + " to a layer before " + producer.name +
+                       " that still gives a sequence, or " + repeat + ".";
+            }
             Diagnostic& d = report(DiagCode::NeedsSequence, Severity::Error, node.id, msg);
             d.port = in.edge->to.port;
             d.related.push_back(producer.id);

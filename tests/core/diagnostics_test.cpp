@@ -522,6 +522,25 @@ TEST(NeedsSequence, LooksThroughDropoutForTheRecurrentLayer) {
     EXPECT_TRUE(g.node(enc)->param<bool>("return_sequences"));
 }
 
+// A vector made by pooling has no return_sequences to turn on: the message says to read the
+// sequence before the pooling, or to repeat the vector, and offers only RepeatVector.
+TEST(NeedsSequence, AfterAPoolingItNamesTheLayerBeforeIt) {
+    ModelGraph g;
+    const NodeId in = input(g, {12, 2});
+    const NodeId conv = add(g, "Conv1D", {{"filters", std::int64_t{4}}}, {in});
+    const NodeId pool = add(g, "GlobalAveragePooling1D", {}, {conv});
+    add(g, "LSTM", {{"units", std::int64_t{3}}}, {pool});
+    const Validation v = validate(g);
+    const auto found = find(v, DiagCode::NeedsSequence);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_FALSE(has(found[0]->message, "return its whole sequence")) << found[0]->message;
+    EXPECT_TRUE(has(found[0]->message, "Either wire lstm_1 to a layer before global_average_pooling1d_1 that still gives a sequence"))
+        << found[0]->message;
+    ASSERT_EQ(found[0]->fixes.size(), 1u);
+    EXPECT_TRUE(has(found[0]->fixes[0].title, "RepeatVector")) << found[0]->fixes[0].title;
+    (void)pool;
+}
+
 TEST(NeedsSequence, LooksThroughNormalizationsToABidirectionalLayer) {
     ModelGraph g;
     const NodeId in = input(g, {12, 2});
