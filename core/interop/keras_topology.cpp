@@ -119,10 +119,20 @@ private:
         }
         const std::string module = textMember(layer, "module");
         const std::string registered = textMember(layer, "registered_name");
-        // A package's layer that LayerLoom knows (keras_hub's) comes with its registered name.
+        // A package's layer that LayerLoom knows (keras_hub's, or keras_nlp's before the rename)
+        // comes with its registered name and its package's module; tf.keras 2 and TF.js configs,
+        // LayerLoom's layers-format export among them, have neither. A user's own class of the
+        // same name (module __main__, registered under its bare name) is a custom object.
         const LayerSpec* spec = findLayer(cls);
-        const std::string_view known = spec ? spec->kerasOrigin().registeredName : std::string_view();
-        if (!known.empty() && (registered == known || registered.empty() || registered == cls)) return;
+        if (spec && !spec->kerasOrigin().registeredName.empty()) {
+            const bool package = module.starts_with("keras_hub.") || module.starts_with("keras_nlp.");
+            if (registered == spec->kerasOrigin().registeredName || registered == "keras_nlp>" + cls ||
+                (registered.empty() && (module.empty() || package))) {
+                return;
+            }
+            failLayer(name, "a custom object (" + printableExcerpt(registered.empty() ? module + "." + cls : module + "." + registered, 60) +
+                                "), which only its own Python code defines; LayerLoom reads keras_hub's " + cls);
+        }
         if ((!module.empty() && !module.starts_with("keras")) || (!registered.empty() && registered != cls)) {
             failLayer(name, "a custom object (" + printableExcerpt(registered.empty() ? module + "." + cls : registered, 60) +
                                 "), which only its own Python code defines");

@@ -196,13 +196,14 @@ std::string pytorchCode(const Project& project) {
             const Node& from = *g.node(e->from.node);
             if (v.of(g, from.id).masked && spec && spec->readsStepMask(n)) {
                 throw std::invalid_argument(n.name + " skips the padded steps that " + from.name +
-                                            "'s step mask marks, which the PyTorch export does not do; export to Keras "
-                                            "or TF.js, or take out the Masking layer (or Embedding's mask_zero)");
+                                            "'s step mask marks, which the PyTorch export does not do; export to Keras, "
+                                            "or take out the Masking layer (or the mask_zero of the layer that reads "
+                                            "the token ids)");
             }
         }
         if (v.of(g, id).masked && std::find(v.outputs.begin(), v.outputs.end(), id) != v.outputs.end()) {
             throw std::invalid_argument("the loss of " + n.name + " counts only the steps its step mask marks as real, "
-                                        "which the PyTorch export does not do; export to Keras or TF.js");
+                                        "which the PyTorch export does not do; export to Keras");
         }
     }
     std::ostringstream init, forward;

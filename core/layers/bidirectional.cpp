@@ -148,7 +148,8 @@ std::string BidirectionalSpec::readKeras(const json& config, KerasProducer produ
             return "a Bidirectional whose backward layer is not the same kind as its forward one";
         }
     }
-    if (const json back = inner["config"].value("go_backwards", json(false)); back != json(false)) {
+    // null is Keras's None: false.
+    if (const json back = inner["config"].value("go_backwards", json(false)); !back.is_null() && back != json(false)) {
         return "a Bidirectional whose forward layer has go_backwards=" + (back.is_boolean() ? "True" : jsonExcerpt(back)) +
                " reads the sequence backwards twice over, which LayerLoom does not";
     }

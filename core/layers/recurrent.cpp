@@ -91,10 +91,13 @@ std::vector<ParamShape> RecurrentSpec::gateWeights(const Node& node, std::int64_
     return w;
 }
 
-std::int64_t RecurrentSpec::trainingCache(const Node&, std::span<const Dims> inputs,
+std::int64_t RecurrentSpec::trainingCache(const Node& node, std::span<const Dims> inputs,
                                           const Dims& output) const {
     const Dims& in = inputs.front();
-    return 6 * (in.size() == 2 ? in[0] : 1) * output.back();
+    const std::int64_t steps = in.size() == 2 ? in[0] : 1;
+    // go_backwards: the reversed input, its gradient and one more of the input's size.
+    const std::int64_t reversal = node.param<bool>("go_backwards") ? 3 * steps * in.back() : 0;
+    return 6 * steps * output.back() + reversal;
 }
 
 std::string RecurrentSpec::explainSize(const Node& node, const Dim& dim) const {

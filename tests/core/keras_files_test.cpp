@@ -102,6 +102,39 @@ INSTANTIATE_TEST_SUITE_P(
                       KerasFileCase{"gru_dense_dropout", "gru_dense_dropout_keras3.h5"},
                       KerasFileCase{"gru_dense_dropout", "gru_dense_dropout.keras"}));
 
+// keras_hub's layers by their registered names (keras_nlp's too), and without one in configs
+// that carry no module (tf.keras 2, TF.js); a user's own class of the same name, registered
+// under its bare name in __main__ as Keras 3 writes it, is a custom object.
+TEST(KerasTopologyOrigin, KerasHubLayersAreKnownByTheirRegisteredNamesOnly) {
+    const auto model = [](const std::string& module, const nlohmann::json& registered) {
+        nlohmann::json ids = {{"module", "keras.layers"}, {"class_name", "InputLayer"}, {"registered_name", nullptr},
+                              {"name", "ids"}, {"config", {{"name", "ids"}, {"batch_shape", {nullptr, 8}}, {"dtype", "int32"}}},
+                              {"inbound_nodes", nlohmann::json::array()}};
+        nlohmann::json tape = {{"class_name", "TokenAndPositionEmbedding"}, {"name", "tape"},
+                               {"config", {{"name", "tape"}, {"vocabulary_size", 30}, {"sequence_length", 8}, {"embedding_dim", 4}}},
+                               {"inbound_nodes", {{{"args", {{{"class_name", "__keras_tensor__"},
+                                                              {"config", {{"shape", {nullptr, 8}}, {"dtype", "int32"}, {"keras_history", {"ids", 0, 0}}}}}}},
+                                                   {"kwargs", nlohmann::json::object()}}}}};
+        if (!module.empty()) tape["module"] = module;
+        if (!registered.is_null() || !module.empty()) tape["registered_name"] = registered;
+        return nlohmann::json{{"class_name", "Functional"},
+                              {"config", {{"name", "m"}, {"layers", {ids, tape}}, {"input_layers", {{"ids", 0, 0}}},
+                                          {"output_layers", {{"tape", 0, 0}}}}}};
+    };
+    const auto refusal = [&](const nlohmann::json& topology) {
+        return test::refusalOf([&] { readKerasTopology(topology, KerasProducer::Keras3, "model.keras"); });
+    };
+    EXPECT_EQ(refusal(model("keras_hub.src.layers.modeling.token_and_position_embedding", "keras_hub>TokenAndPositionEmbedding")), "(accepted)");
+    EXPECT_EQ(refusal(model("keras_nlp.src.layers.modeling.token_and_position_embedding", "keras_nlp>TokenAndPositionEmbedding")), "(accepted)");
+    EXPECT_EQ(refusal(model("", nullptr)), "(accepted)");
+    const KerasTopology t = readKerasTopology(model("", nullptr), KerasProducer::Keras2, "model.json");
+    EXPECT_EQ(t.project.graph.nodeByName("tape")->param<std::int64_t>("vocabulary_size"), 30);
+    EXPECT_NE(refusal(model("__main__", "TokenAndPositionEmbedding")).find("a custom object (__main__.TokenAndPositionEmbedding)"),
+              std::string::npos)
+        << refusal(model("__main__", "TokenAndPositionEmbedding"));
+    EXPECT_NE(refusal(model("my_models", "my_models>TokenAndPositionEmbedding")).find("a custom object"), std::string::npos);
+}
+
 TEST(KerasFiles, OpenAsProjectsNamedAfterTheModel) {
     const Project p = openModelFile(kFiles + "/skip_autoencoder.keras");
     EXPECT_EQ(p.name, "skip_autoencoder");

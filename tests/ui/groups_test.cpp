@@ -212,6 +212,17 @@ private slots:
         for (const Edge* e : g.inputEdges(add->id)) residual |= e->from.node == from && e->to.port == 0;
         QVERIFY(residual);
         QVERIFY(!w.document()->validation().hasErrors());
+        // The new block's card is selected: a second double-click stacks the next block on it,
+        // reading the first block's last layer.
+        test::doubleClick(tree->viewport(), tree->visualItemRect(found.front()).center());
+        QTRY_COMPARE(w.document()->graph().nodes().size(), layers + 18);
+        const Node* second = w.document()->graph().nodeByName("multi_head_attention_2");
+        QVERIFY(second);
+        for (const Edge* e : w.document()->graph().inputEdges(second->id)) {
+            QCOMPARE(w.document()->graph().node(e->from.node)->name, std::string("layer_normalization_3"));
+        }
+        QVERIFY(!w.document()->validation().hasErrors());
+        QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
         QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(w.document()->graph().nodes().size(), layers);
         // No "Remove" for a shipped block.

@@ -354,11 +354,32 @@ void EditActions::addBlock(const QString& path, Point at, NodeId after) {
     m_scene->selectOnly(select);
 }
 
+NodeId EditActions::followedLayer() const {
+    const std::vector<NodeId> selected = selection();
+    if (selected.size() == 1) return selected.front();
+    // One group selected (its card): the member whose output leaves the group, or that nothing
+    // reads; none when there are several.
+    const ModelGraph& graph = m_document->graph();
+    const Group* group = selected.empty() ? nullptr : graph.groupOf(selected.front());
+    if (!group || group->members.size() != selected.size()) return 0;
+    NodeId exit = 0;
+    for (NodeId id : group->members) {
+        if (std::find(selected.begin(), selected.end(), id) == selected.end()) return 0;
+        const auto readers = graph.outputEdges(id);
+        const bool leaves = readers.empty() || std::any_of(readers.begin(), readers.end(), [&](const Edge* e) {
+                                return graph.groupOf(e->to.node) != group;
+                            });
+        if (!leaves) continue;
+        if (exit) return 0;
+        exit = id;
+    }
+    return exit;
+}
+
 void EditActions::addBlockAtCentre(const QString& path) {
     // Below the one selected layer and wired from it, beside its chain when something already
     // reads it; else in the middle of the view.
-    const std::vector<NodeId> selected = selection();
-    const Node* after = selected.size() == 1 ? m_document->graph().node(selected.front()) : nullptr;
+    const Node* after = m_document->graph().node(followedLayer());
     if (after) {
         const double aside = m_document->graph().outputEdges(after->id).empty() ? 0.0 : 2.0 * style::kRowPitch + 120.0;
         addBlock(path, {after->position.x + aside, after->position.y + style::kRowPitch}, after->id);

@@ -88,6 +88,8 @@ private:
     void addAt(const QString& kind, const Placement& place);
 
     std::vector<NodeId> selection() const;
+    /// The layer a block added now follows (see addBlockAtCentre), or 0.
+    NodeId followedLayer() const;
     QAction* action(QMenu* menu, const QString& text, const QKeySequence& key,
                     const QString& tip, void (EditActions::*slot)());
 };
