@@ -156,16 +156,6 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
     // Keras model names are identifiers; the title stays in the first comment.
     std::string modelName;
     for (char c : title) modelName += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-    std::ostringstream py;
-    py << "# " << title << ", as designed in LayerLoom.\n"
-       << "# Keras functional API; runs on Keras 3 and on tf.keras 2.x. Every layer option is\n"
-       << "# written out, so that defaults that differ between versions do not apply.\n"
-       << "try:\n"
-       << "    import keras\n"
-       << "    from keras import layers, regularizers\n"
-       << "except ImportError:  # TensorFlow 2.x without the keras package\n"
-       << "    from tensorflow import keras\n"
-       << "    from tensorflow.keras import layers, regularizers\n";
     // Layers of other packages (keras_hub's), each package imported once.
     std::set<std::string_view> packages;
     for (const Node& n : g.nodes()) {
@@ -173,6 +163,17 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
             packages.insert(spec->kerasOrigin().package);
         }
     }
+    std::ostringstream py;
+    py << "# " << title << ", as designed in LayerLoom.\n"
+       << (packages.empty() ? "# Keras functional API; runs on Keras 3 and on tf.keras 2.x. Every layer option is\n"
+                            : "# Keras functional API; runs on Keras 3 (with keras_hub). Every layer option is\n")
+       << "# written out, so that defaults that differ between versions do not apply.\n"
+       << "try:\n"
+       << "    import keras\n"
+       << "    from keras import layers, regularizers\n"
+       << "except ImportError:  # TensorFlow 2.x without the keras package\n"
+       << "    from tensorflow import keras\n"
+       << "    from tensorflow.keras import layers, regularizers\n";
     for (std::string_view package : packages) py << "import " << package << "  # needs Keras 3\n";
     py << "\n";
     if (usesHardSigmoid(g)) {

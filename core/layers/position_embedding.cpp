@@ -1,7 +1,11 @@
 #include "layers/position_embedding.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "graph/graph_edit.h"
+#include "graph/layout.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
 
@@ -72,9 +76,45 @@ const std::vector<ParamSpec>& PositionEmbeddingSpec::params() const {
     return schema;
 }
 
+namespace {
+
+/// Sums a PositionEmbedding with its own input in a new Add that takes over the embedding's
+/// readers: the usual wiring, `x + PositionEmbedding(x)`.
+Fix addToInputFix(const ModelGraph& graph, const Node& node, const Node& producer) {
+    Fix fix;
+    fix.title = "Add the positions to " + producer.name + "'s sequence (insert an Add)";
+    GraphEdit& e = fix.edit;
+    e.ops.push_back(edit::AddNode{"Add", {}, Point{node.position.x + 160, node.position.y + LayoutSpacing{}.row}});
+    for (const Edge* out : graph.outputEdges(node.id)) {
+        e.ops.push_back(edit::RemoveEdge{out->id});
+        e.ops.push_back(edit::Connect{NewNode{0}, 0, out->to.node, out->to.port});
+    }
+    e.ops.push_back(edit::Connect{producer.id, 0, NewNode{0}, 0});
+    e.ops.push_back(edit::Connect{node.id, 0, NewNode{0}, 1});
+    return fix;
+}
+
+}  // namespace
+
 std::optional<TensorShape> PositionEmbeddingSpec::inferShape(const ShapeContext& ctx) const {
-    const TensorShape& in = *ctx.inputs.front().shape;
+    const LayerInput& input = ctx.inputs.front();
+    const TensorShape& in = *input.shape;
     if (!fitsTable(ctx, in.time())) return std::nullopt;
+    // Its output holds positions only: when nothing else reads the input, its values are lost.
+    const auto readers = ctx.graph.outputEdges(input.producer->id);
+    if (std::all_of(readers.begin(), readers.end(), [&](const Edge* e) { return e->to.node == ctx.node.id; })) {
+        Diagnostic d;
+        d.code = DiagCode::PositionsOnly;
+        d.severity = Severity::Warning;
+        d.node = ctx.node.id;
+        d.related = {input.producer->id};
+        d.message = nodeLabel(ctx.node) + " returns a learned vector per position, not " + input.producer->name +
+                    "'s values, and nothing else reads " + input.producer->name +
+                    ": the layers after it never see the data. Add the positions to the sequence, as "
+                    "keras_hub's examples do: x + PositionEmbedding(x).";
+        d.fixes.push_back(addToInputFix(ctx.graph, ctx.node, *input.producer));
+        ctx.diagnostics.push_back(std::move(d));
+    }
     return in;
 }
 

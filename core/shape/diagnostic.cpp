@@ -32,7 +32,8 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::TokenIds: return "token-ids";
         case DiagCode::MaskDropped: return "mask-dropped";
         case DiagCode::AttentionSteps: return "attention-steps";
-        case DiagCode::BackwardsMask: return "backwards-mask";
+        case DiagCode::BackwardsOrder: return "backwards-order";
+        case DiagCode::PositionsOnly: return "positions-only";
     }
     return "unknown";
 }

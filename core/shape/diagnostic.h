@@ -43,7 +43,8 @@ enum class DiagCode {
     TokenIds,             ///< token ids (an int32 Input) fed to a layer other than Embedding
     MaskDropped,          ///< a step mask reaches a layer that drops it (Conv1D, pooling, reshaping)
     AttentionSteps,       ///< an attention's key and value of different lengths
-    BackwardsMask,        ///< a go_backwards sequence passed on with its input's mask, unreversed
+    BackwardsOrder,       ///< a go_backwards sequence merged with one in input order, or passed on with its input's mask
+    PositionsOnly,        ///< a PositionEmbedding whose input's values go nowhere else
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

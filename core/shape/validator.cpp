@@ -7,6 +7,7 @@
 
 #include "graph/graph_algorithms.h"
 #include "layers/input.h"
+#include "layers/layer_nodes.h"
 #include "layers/layer_registry.h"
 #include "shape/explain.h"
 #include "shape/masks.h"
@@ -71,7 +72,7 @@ public:
         }
         for (NodeId id : m_result.order) {
             const Node& node = *m_graph.node(id);
-            if (masks.contains(id)) warnBackwardsMask(node);
+            warnBackwardsOrder(node, masks.contains(id));
             if (node.isInput() || masks.contains(id)) continue;
             if (const LayerSpec* spec = m_specs[m_graph.indexOf(id)]; !spec || spec->readsStepMask(node)) continue;
             for (const Edge* e : m_graph.inputEdges(id)) {
@@ -95,18 +96,35 @@ public:
     }
 
     /// A recurrent layer that reads backwards returns its sequence in reading order (its first
-    /// step is the input's last) but, as Keras's, passes on its input's mask unreversed: the
-    /// layers after it skip the wrong steps unless every sample's padding is symmetric.
-    void warnBackwardsMask(const Node& node) {
+    /// step is the input's last). A merge that joins it with a sequence in the input's order
+    /// lines up step t with step T-1-t; and as Keras's, it passes its input's mask on
+    /// unreversed, so the layers after it skip other steps than the padded ones.
+    void warnBackwardsOrder(const Node& node, bool masked) {
         const auto it = node.params.find("go_backwards");
         if (it == node.params.end() || !std::holds_alternative<bool>(it->second) || !std::get<bool>(it->second)) return;
+        if (!node.param<bool>("return_sequences")) return;
+        const Node* merge = nullptr;
+        for (const Edge* e : m_graph.outputEdges(node.id)) {
+            const Node* reader = m_graph.node(e->to.node);
+            if (reader && isMerge(*reader)) merge = reader;
+        }
+        if (!merge && !masked) return;
         Diagnostic d;
-        d.code = DiagCode::BackwardsMask;
+        d.code = DiagCode::BackwardsOrder;
         d.severity = Severity::Warning;
         d.node = node.id;
-        d.message = node.name + " reads its sequence backwards (go_backwards) and returns it in that order, but "
-                    "passes on the step mask of its input unreversed, as Keras does: the layers after it skip "
-                    "the steps where the input was padded, which in its reversed output are other steps.";
+        d.message = node.name + " reads its sequence backwards (go_backwards) and returns it in that order: its first "
+                    "step is the reading of the input's last.";
+        if (merge) {
+            d.related.push_back(merge->id);
+            d.message += " " + merge->name + " joins it step by step with what it reads beside it, so a sequence in "
+                         "the input's order meets it reversed. Bidirectional reverses its backward reading again "
+                         "before joining the two.";
+        }
+        if (masked) {
+            d.message += " It also passes on the step mask of its input unreversed, as Keras does: the layers after it "
+                         "skip the steps where the input was padded, which in its reversed output are other steps.";
+        }
         d.fixes.push_back(setParamFix(node, "go_backwards", false, "Read forwards (go_backwards off)"));
         d.fixes.push_back(setParamFix(node, "return_sequences", false, "Return the last step only"));
         m_result.diagnostics.push_back(std::move(d));

@@ -778,10 +778,10 @@ TEST(UnknownKind, IsReportedNotThrown) {
 
 TEST(DiagCodes, HaveDistinctStableNames) {
     std::set<std::string_view> names;
-    for (int c = 0; c <= static_cast<int>(DiagCode::BackwardsMask); ++c) {
+    for (int c = 0; c <= static_cast<int>(DiagCode::PositionsOnly); ++c) {
         names.insert(codeName(static_cast<DiagCode>(c)));
     }
-    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::BackwardsMask) + 1);
+    EXPECT_EQ(names.size(), static_cast<std::size_t>(DiagCode::PositionsOnly) + 1);
     EXPECT_FALSE(names.contains("unknown"));
     EXPECT_EQ(codeName(DiagCode::MergeShapeMismatch), "merge-shape-mismatch");
 }
@@ -923,25 +923,36 @@ TEST(MaskDropped, ALayerThatDropsTheMaskIsAWarningAndMaskedWiresAreMarked) {
 // A layer that reads a masked sequence backwards and returns it passes the mask on unreversed,
 // as Keras's does: a warning, with two fixes that each end it. Reading backwards without a
 // mask, or returning the last step only, is no problem.
-TEST(BackwardsMask, AReversedSequenceWithItsInputsMaskIsAWarningAndEitherFixEndsIt) {
+TEST(BackwardsOrder, AReversedSequenceWithItsInputsMaskIsAWarningAndEitherFixEndsIt) {
     for (std::size_t fix : {0u, 1u}) {
         ModelGraph g;
         const NodeId masking = add(g, "Masking", {}, {input(g, {8, 2})});
         const NodeId back = add(g, "GRU", {{"units", std::int64_t{3}}, {"return_sequences", true}, {"go_backwards", true}}, {masking});
         add(g, "LSTM", {{"units", std::int64_t{2}}}, {back});
         const Validation v = validate(g);
-        auto found = find(v, DiagCode::BackwardsMask);
+        auto found = find(v, DiagCode::BackwardsOrder);
         ASSERT_EQ(found.size(), 1u);
         EXPECT_EQ(found[0]->severity, Severity::Warning);
         EXPECT_EQ(found[0]->node, back);
         EXPECT_TRUE(has(found[0]->message, "gru_1 reads its sequence backwards (go_backwards)")) << found[0]->message;
         ASSERT_EQ(found[0]->fixes.size(), 2u);
         applyEdit(g, found[0]->fixes[fix].edit);
-        EXPECT_TRUE(find(validate(g), DiagCode::BackwardsMask).empty()) << fix;
+        EXPECT_TRUE(find(validate(g), DiagCode::BackwardsOrder).empty()) << fix;
     }
     ModelGraph plain;
-    add(plain, "GRU", {{"units", std::int64_t{3}}, {"return_sequences", true}, {"go_backwards", true}}, {input(plain, {8, 2})});
-    EXPECT_TRUE(find(validate(plain), DiagCode::BackwardsMask).empty());
+    const NodeId in = input(plain, {8, 2});
+    const NodeId back = add(plain, "GRU", {{"units", std::int64_t{3}}, {"return_sequences", true}, {"go_backwards", true}}, {in});
+    EXPECT_TRUE(find(validate(plain), DiagCode::BackwardsOrder).empty());
+    // Joined with a forward reading: step t meets step T-1-t.
+    const NodeId forward = add(plain, "GRU", {{"units", std::int64_t{3}}, {"return_sequences", true}}, {in});
+    const NodeId join = add(plain, "Concatenate", {}, {forward, back});
+    const Validation v = validate(plain);
+    const auto found = find(v, DiagCode::BackwardsOrder);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]->node, back);
+    EXPECT_EQ(found[0]->related, std::vector<NodeId>{join});
+    EXPECT_TRUE(has(found[0]->message, "concatenate_1 joins it step by step")) << found[0]->message;
+    EXPECT_FALSE(has(found[0]->message, "step mask")) << found[0]->message;
 }
 
 // A sequence longer than a position table has rows for is an error on the position layer,
@@ -971,6 +982,32 @@ TEST(PositionTables, ASequenceLongerThanTheTableIsAnErrorWithItsFix) {
     found = find(w, DiagCode::InvalidParam);
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found[0]->node, pos);
+}
+
+// A PositionEmbedding in the chain in place of an Add around it: the data goes nowhere. A
+// warning, whose fix sums the positions with the sequence in a new Add that takes over the
+// embedding's readers. Read beside an Add, as keras_hub's examples do, it says nothing.
+TEST(PositionTables, PositionsInPlaceOfTheDataAreAWarningWithTheAddAsFix) {
+    ModelGraph g;
+    const NodeId lstm = add(g, "LSTM", {{"units", std::int64_t{4}}, {"return_sequences", true}}, {input(g, {6, 2})});
+    const NodeId pos = add(g, "PositionEmbedding", {{"sequence_length", std::int64_t{6}}}, {lstm});
+    const NodeId next = add(g, "LSTM", {{"units", std::int64_t{2}}}, {pos});
+    Validation v = validate(g);
+    auto found = find(v, DiagCode::PositionsOnly);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]->node, pos);
+    EXPECT_TRUE(has(found[0]->message, "nothing else reads lstm_1")) << found[0]->message;
+    ASSERT_EQ(found[0]->fixes.size(), 1u);
+    applyEdit(g, found[0]->fixes[0].edit);
+    v = validate(g);
+    EXPECT_TRUE(find(v, DiagCode::PositionsOnly).empty());
+    EXPECT_FALSE(v.hasErrors());
+    const Node* sum = g.node(g.inputEdges(next).front()->from.node);
+    ASSERT_NE(sum, nullptr);
+    EXPECT_EQ(sum->kind, "Add");
+    std::vector<NodeId> summed;
+    for (const Edge* e : g.inputEdges(sum->id)) summed.push_back(e->from.node);
+    EXPECT_EQ(summed, (std::vector<NodeId>{lstm, pos}));
 }
 
 TEST(TokenIds, OnlyAnEmbeddingReadsThemAndEitherFixRepairs) {

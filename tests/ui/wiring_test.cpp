@@ -345,6 +345,30 @@ private slots:
         QCOMPARE(named(w, "lstm_2").position.y, nextY);
     }
 
+    // Quick-add after a layer that a self-attention reads on both its query and its value:
+    // the new layer takes both wires, so the attention stays self-attention.
+    void quickAddBeforeASelfAttentionTakesBothOfItsWires() {
+        MainWindow w;
+        openShown(w, ":/examples/keras_text_classification_with_transformer.loom");
+        const NodeId from = named(w, "token_and_position_embedding").id;
+        const NodeId attention = named(w, "multi_head_attention").id;
+        w.scene()->selectOnly({from});
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_Tab);
+        QuickAdd* box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QuickAdd*>()) != nullptr);
+        QTest::keyClicks(box->searchField(), "dropout");
+        QTest::keyClick(box->searchField(), Qt::Key_Return);
+        QTRY_VERIFY(w.document()->graph().nodeByName("dropout_4"));
+        const ModelGraph& g = w.document()->graph();
+        const NodeId dropout = named(w, "dropout_4").id;
+        QCOMPARE(g.inputEdges(attention).size(), 2u);
+        for (const Edge* e : g.inputEdges(attention)) QCOMPARE(e->from.node, dropout);
+        QVERIFY(!w.document()->validation().hasErrors());
+        QVERIFY2(!w.statusBar()->currentMessage().contains("multi_head_attention still read"),
+                 qPrintable(w.statusBar()->currentMessage()));
+    }
+
     // A layer left hanging off the chain (a second output) is said where the user looks: a
     // warning with its fixes in Problems, the reason on the disabled Start and in the Training
     // panel; the first fix wires it in and training may start.

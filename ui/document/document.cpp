@@ -179,6 +179,13 @@ NodeId Document::addLayer(const QString& kind, Point at, EdgeId splice, NodeId a
     if (wire && takesInput) {
         edit = spliceInto(m_project.graph, *wire, k, std::move(params), at);
         text = tr("Insert %1 into a wire").arg(kind);
+        if (after == wire->from.node) {
+            for (const Edge* other : m_project.graph.outputEdges(after)) {
+                if (other->id == wire->id || other->to.node != wire->to.node) continue;
+                edit.ops.push_back(edit::RemoveEdge{other->id});
+                edit.ops.push_back(edit::Connect{NewNode{0}, 0, other->to.node, other->to.port});
+            }
+        }
     } else {
         edit.ops.push_back(edit::AddNode{k, std::move(params), at});
         if (after && takesInput && m_project.graph.node(after)) {

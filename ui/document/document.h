@@ -99,7 +99,9 @@ public:
     /// returns nothing while the structure is locked.
     std::vector<NodeId> applyEdit(const GraphEdit& edit, const QString& text);
     /// Adds a layer of `kind` at `at`, spliced into wire `splice` when given, else wired from
-    /// `after` when given; one undo step. Returns its id (0 while locked).
+    /// `after` when given; one undo step. Returns its id (0 while locked). Spliced after the
+    /// layer `after`, it takes every wire from `after` to the same consumer, so that a layer
+    /// reading it on several ports (self-attention's query and value) reads the new one on all.
     NodeId addLayer(const QString& kind, Point at, EdgeId splice = 0, NodeId after = 0);
     /// Pastes a copy of `fragment` shifted by `offset`; one undo step named `text`. Returns the
     /// new layers' ids.

@@ -124,14 +124,15 @@ EditActions::Placement EditActions::placeNewLayer(QPointF fallback) const {
     place.beforeName = QString::fromStdString(graph.node(main->to.node)->name);
     for (const Edge* e : graph.outputEdges(after->id)) {
         const QString name = QString::fromStdString(graph.node(e->to.node)->name);
-        if (e != main && !place.bypassed.contains(name)) place.bypassed << name;
+        // The consumer's other ports from the same layer follow the new one (Document::addLayer).
+        if (e->to.node != main->to.node && !place.bypassed.contains(name)) place.bypassed << name;
     }
     return place;
 }
 
 void EditActions::addAt(const QString& kind, const Placement& place) {
     try {
-        const NodeId added = m_document->addLayer(kind, place.at, place.splice, place.splice ? 0 : place.after);
+        const NodeId added = m_document->addLayer(kind, place.at, place.splice, place.after);
         m_scene->selectOnly({added});
         // The view follows the new card.
         if (QGraphicsItem* card = m_scene->nodeItem(added)) m_view->ensureVisible(card, 60, 60);
