@@ -261,9 +261,7 @@ void checkSeriesIds(const Series& series, const TokenIdReader& reader) {
         if (id != std::floor(id)) {
             what << ", which is not a token id (a whole number)";
         } else {
-            what << ", but " << reader.name << " has " << reader.param << " " << reader.inputDim
-                 << ": token ids must run from 0 to " << reader.inputDim - 1 << ". Raise " << reader.param
-                 << " to the vocabulary's size, or map the id into it";
+            what << reader.outOfRange();
         }
         throw DataError(what.str());
     }

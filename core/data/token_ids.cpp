@@ -8,6 +8,11 @@
 
 namespace loom {
 
+std::string TokenIdReader::outOfRange() const {
+    return ", but " + name + " has " + param + " " + std::to_string(inputDim) + ": token ids must run from 0 to " +
+           std::to_string(inputDim - 1) + ". Raise " + param + " to the vocabulary's size, or map the id into it";
+}
+
 void checkTokenIds(const Dataset& data, const TokenIdReader& reader, const std::string& part) {
     const std::int64_t size = data.xSize();
     std::vector<float> x(static_cast<std::size_t>(size));
@@ -21,9 +26,7 @@ void checkTokenIds(const Dataset& data, const TokenIdReader& reader, const std::
             if (!(id == std::floor(id))) {
                 what << ", which is not a token id (a whole number).";
             } else {
-                what << ", but " << reader.name << " has " << reader.param << " " << reader.inputDim
-                     << ": token ids must run from 0 to " << reader.inputDim - 1 << ". Raise " << reader.param
-                     << " to the vocabulary's size, or map the id into it.";
+                what << reader.outOfRange() << ".";
             }
             throw DataError(what.str());
         }

@@ -13,6 +13,10 @@ struct TokenIdReader {
     std::string name;
     std::int64_t inputDim = 0;
     std::string param = "input_dim";  ///< the layer's parameter that says inputDim
+
+    /// ", but embedding has input_dim 30: token ids must run from 0 to 29. Raise input_dim to
+    /// the vocabulary's size, or map the id into it": what follows a whole id outside the table.
+    std::string outOfRange() const;
 };
 
 /// Checks every input id of `data` (its `part`, "training" or "validation") before training,

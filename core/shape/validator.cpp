@@ -100,9 +100,7 @@ public:
     /// lines up step t with step T-1-t; and as Keras's, it passes its input's mask on
     /// unreversed, so the layers after it skip other steps than the padded ones.
     void warnBackwardsOrder(const Node& node, bool masked) {
-        const auto it = node.params.find("go_backwards");
-        if (it == node.params.end() || !std::holds_alternative<bool>(it->second) || !std::get<bool>(it->second)) return;
-        if (!node.param<bool>("return_sequences")) return;
+        if (!node.param<bool>("go_backwards") || !node.param<bool>("return_sequences")) return;
         const Node* merge = nullptr;
         for (const Edge* e : m_graph.outputEdges(node.id)) {
             const Node* reader = m_graph.node(e->to.node);

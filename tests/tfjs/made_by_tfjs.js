@@ -13,6 +13,13 @@ function inputs(shape) {
     [...Array(steps).keys()].map((t) => [...Array(features).keys()].map((f) => Math.sin(0.9 * b + 0.41 * t + 1.3 * f) + 0.05 * t)));
 }
 
+/// inputs([8, 3]) with steps of zeros after, before and between the real ones, for Masking.
+function padded() {
+  const x = inputs([8, 3]);
+  [[5, 6, 7], [0, 1], [2, 3, 6]].forEach((steps, b) => steps.forEach((t) => { x[b][t] = [0, 0, 0]; }));
+  return x;
+}
+
 const models = {
   // TF.js writes the wrapped LSTM's unit_forget_bias as null.
   bidirectional_lstm() {
@@ -70,10 +77,7 @@ const models = {
     x = tf.layers.lstm({units: 4, returnSequences: true}).apply(x);
     x = tf.layers.gru({units: 3}).apply(x);
     const out = tf.layers.dense({units: 2}).apply(x);
-    const x0 = inputs([8, 3]);
-    const pad = [[5, 6, 7], [0, 1], [2, 3, 6]];
-    pad.forEach((steps, b) => steps.forEach((t) => { x0[b][t] = [0, 0, 0]; }));
-    return {model: tf.model({inputs: input, outputs: out}), x: x0};
+    return {model: tf.model({inputs: input, outputs: out}), x: padded()};
   },
   // go_backwards on every recurrent kind: each reads its input from the last step, and the
   // sequences in between stay in reading order.
@@ -93,10 +97,7 @@ const models = {
     x = tf.layers.lstm({units: 4, returnSequences: true, goBackwards: true}).apply(x);
     x = tf.layers.gru({units: 3}).apply(x);
     const out = tf.layers.dense({units: 2}).apply(x);
-    const x0 = inputs([8, 3]);
-    const pad = [[5, 6, 7], [0, 1], [2, 3, 6]];
-    pad.forEach((steps, b) => steps.forEach((t) => { x0[b][t] = [0, 0, 0]; }));
-    return {model: tf.model({inputs: input, outputs: out}), x: x0};
+    return {model: tf.model({inputs: input, outputs: out}), x: padded()};
   },
   // Embedding(mask_zero): id 0 is padding, before and after the real ids, which a Bidirectional
   // LSTM skips in both directions (its padded outputs are zero) and a SimpleRNN after it too.

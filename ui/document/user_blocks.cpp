@@ -12,6 +12,18 @@
 
 namespace loom::ui {
 
+namespace {
+
+Project readBlock(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) throw ProjectError("cannot open " + path.toStdString() + ": " + f.errorString().toStdString());
+    const QByteArray bytes = f.readAll();
+    return parseProject(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+                        QFileInfo(path).fileName().toStdString());
+}
+
+}  // namespace
+
 QString UserBlocks::directory() {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/blocks";
 }
@@ -22,16 +34,11 @@ QList<UserBlock> UserBlocks::list() {
     for (const QFileInfo& file : dir.entryInfoList({"*.loom"}, QDir::Files, QDir::Name)) {
         UserBlock b{file.completeBaseName(), file.absoluteFilePath()};
         // The block's own name, as typed (file names are made safe for the file system).
-        QFile f(file.absoluteFilePath());
-        if (f.open(QIODevice::ReadOnly)) {
-            try {
-                const QByteArray bytes = f.readAll();
-                const Project p = parseProject(std::string_view(bytes.constData(), bytes.size()),
-                                               file.fileName().toStdString());
-                if (!p.name.empty()) b.name = QString::fromStdString(p.name);
-            } catch (const ProjectError&) {
-                continue;  // not a block LayerLoom can use; leave the file alone
-            }
+        try {
+            const Project p = readBlock(b.path);
+            if (!p.name.empty()) b.name = QString::fromStdString(p.name);
+        } catch (const ProjectError&) {
+            continue;  // not a block LayerLoom can use; leave the file alone
         }
         blocks << b;
     }
@@ -59,17 +66,6 @@ QString UserBlocks::save(const ModelGraph& graph, std::uint32_t group, const QSt
     return path;
 }
 
-namespace {
-
-Project readBlock(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) throw ProjectError("cannot open " + path.toStdString() + ": " + f.errorString().toStdString());
-    const QByteArray bytes = f.readAll();
-    return parseProject(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
-                        QFileInfo(path).fileName().toStdString());
-}
-
-}  // namespace
 
 QList<UserBlock> builtInBlocks() {
     QList<UserBlock> blocks;
