@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <iomanip>
+#include <map>
 #include <optional>
 #include <ostream>
 
@@ -15,6 +16,7 @@
 #include "service/evaluation.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
+#include "train/session.h"
 #include "train/token_ids.h"
 #include "train/trainer.h"
 
@@ -54,14 +56,104 @@ int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
     });
 }
 
+namespace {
+
+/// Nested JSON arrays (batch, time, features), as the Keras fixtures hold them.
+json nested(const NpyArray& y) {
+    std::function<json(std::size_t, std::size_t&)> nest = [&](std::size_t depth, std::size_t& at) {
+        json j = json::array();
+        for (std::int64_t i = 0; i < y.shape[depth]; ++i) {
+            j.push_back(depth + 1 == y.shape.size() ? json(y.values[at++]) : nest(depth + 1, at));
+        }
+        return j;
+    };
+    std::size_t at = 0;
+    return nest(0, at);
+}
+
+/// Writes `text` to `target`, or to `out` for "-".
+void writeText(const std::string& target, const std::string& text, std::ostream& out) {
+    if (target == "-") {
+        out << text;
+    } else {
+        writeFileAtomically(target, text);
+    }
+}
+
+/// predict for a model with several Inputs or outputs: an array per Input from an .npz archive
+/// (named after the Input, or x, x_1, ...), and an array per output, named after it, to an .npz
+/// archive or as a JSON object.
+void predictSeveral(const LoadedModel& model, const std::vector<NamedTensor>& weights, const ModelEnds& ends,
+                    const std::string& inputPath, int batch, const std::string& target, std::ostream& out) {
+    if (!inputPath.ends_with(".npz")) {
+        throw DataError(inputPath + ": the model has " + std::to_string(ends.inputs.size()) + " Inputs and " +
+                        std::to_string(ends.outputs.size()) +
+                        " outputs; give --input an .npz archive with an array per Input, named after it (or x, x_1, ...)");
+    }
+    const std::vector<NpyArray> xs = inputArrays(readNpz(inputPath), ends.inputs, inputPath);
+    std::vector<Dims> samples;
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+        if (xs[k].shape.size() < 2 || xs[k].shape[0] != xs[0].shape[0]) {
+            throw DataError(inputPath + ": the array for " + ends.inputs[k] + " must hold a batch of " +
+                            std::to_string(xs[0].shape[0]) + " samples, like the first Input's: (batch, time, features)");
+        }
+        samples.emplace_back(xs[k].shape.begin() + 1, xs[k].shape.end());
+    }
+    Plan<float> plan = Plan<float>::compile(withSampleLengths(model.project.graph, ends, samples), batch);
+    plan.loadWeights(weights);
+    std::vector<const float*> inputs;
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+        const Dims& in = plan.dims(plan.inputs()[k]);
+        if (samples[k] != in) {
+            throw DataError(inputPath + ": the samples for " + ends.inputs[k] + " have shape " + formatShape(samples[k]) +
+                            ", but it takes " + formatShape(in));
+        }
+        if (const auto reader = tokenIdReader(model.project.graph, ends.inputs[k])) {
+            Dataset ids;
+            ids.xDims = samples[k];
+            ids.x = xs[k].values;
+            checkTokenIds(ids, *reader, "input");
+        }
+        inputs.push_back(xs[k].values.data());
+    }
+    const std::vector<std::vector<float>> ys = predictAll(plan, inputs, xs[0].shape[0]);
+    std::map<std::string, NpyArray> arrays;
+    for (std::size_t k = 0; k < ys.size(); ++k) {
+        NpyArray y{{xs[0].shape[0]}, ys[k]};
+        const Dims& od = plan.dims(plan.outputs()[k]);
+        y.shape.insert(y.shape.end(), od.begin(), od.end());
+        arrays[ends.outputs[k]] = std::move(y);
+    }
+    if (target.ends_with(".npz")) {
+        writeNpz(target, arrays);
+        return;
+    }
+    json j = json::object();
+    for (const auto& [name, y] : arrays) j[name] = nested(y);
+    writeText(target, j.dump() + "\n", out);
+}
+
+}  // namespace
+
 int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
     a.expect({"input", "out", "weights", "run", "batch-size"}, {}, 1, "a MODEL");
     const auto inputPath = a.get("input");
-    if (!inputPath) throw UsageError{"predict needs --input X.json|X.npy"};
+    if (!inputPath) throw UsageError{"predict needs --input X.json|X.npy|X.npz"};
     return reportingErrors(err, [&] {
         const LoadedModel model = loadModel(a.positional[0]);
         std::optional<RunRecord> run;
         const std::vector<NamedTensor> weights = weightsFor(model, a, &run);
+        const int batch = static_cast<int>(a.integer("batch-size", 1).value_or(64));
+        ModelEnds ends;
+        try {
+            ends = modelEnds(model.project.graph, validate(model.project.graph));
+        } catch (const PlanError&) {
+            // Compiling the model below says what is wrong with it.
+        }
+        if (ends.several()) {
+            predictSeveral(model, weights, ends, *inputPath, batch, a.get("out", "-"), out);
+            return kOk;
+        }
         NpyArray x;
         if (inputPath->ends_with(".npy")) {
             x = readNpy(*inputPath);
@@ -70,7 +162,6 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
         }
         if (x.shape.size() < 2) throw DataError(*inputPath + ": give a batch: (batch, time, features)");
         const Dims sample(x.shape.begin() + 1, x.shape.end());
-        const int batch = static_cast<int>(a.integer("batch-size", 1).value_or(64));
         // The first axis is the one a free (None) length can be: time, or a vector's features.
         Plan<float> plan = Plan<float>::compile(model.project.graph, batch, sample[0]);
         plan.loadWeights(weights);
@@ -104,21 +195,7 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             writeNpy(target, y);
             return kOk;
         }
-        // Nested JSON arrays (batch, time, features), as the Keras fixtures hold them.
-        std::function<json(std::size_t, std::size_t&)> nest = [&](std::size_t depth, std::size_t& at) {
-            json j = json::array();
-            for (std::int64_t i = 0; i < y.shape[depth]; ++i) {
-                j.push_back(depth + 1 == y.shape.size() ? json(y.values[at++]) : nest(depth + 1, at));
-            }
-            return j;
-        };
-        std::size_t at = 0;
-        const std::string text = nest(0, at).dump() + "\n";
-        if (target == "-") {
-            out << text;
-        } else {
-            writeFileAtomically(target, text);
-        }
+        writeText(target, nested(y).dump() + "\n", out);
         return kOk;
     });
 }

@@ -61,12 +61,59 @@ void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<st
     }
 }
 
+/// previewSamples for a model with several Inputs or outputs: an array for each, each sample
+/// and target of that end's shape.
+void previewParts(DataPreview& p, const DataSpec& spec, const ModelEnds& ends) {
+    try {
+        std::int64_t steps = 0;
+        const PreparedData d = *readCutSamples(spec, steps, {}, ends);
+        p.trainWindows = d.train.size();
+        p.validationWindows = d.validation.size();
+        p.sampleDims = d.train.xDims;
+        p.targetDims = d.train.yDims;
+        p.notes = d.notes;
+        for (std::size_t k = 0; k < d.train.inputCount() && k < ends.inputs.size(); ++k) {
+            p.inputsText += (k ? ", " : "") + ends.inputs[k] + " " + dimsText(d.train.inputDims(k));
+        }
+        for (std::size_t k = 0; k < d.train.targetCount() && k < ends.outputs.size(); ++k) {
+            p.targetsText += (k ? ", " : "") + ends.outputs[k] + " " + dimsText(d.train.targetDims(k));
+        }
+        for (std::size_t k = 0; k < ends.inputs.size() && k < ends.inputDims.size(); ++k) {
+            if (fits(d.train.inputDims(k), ends.inputDims[k])) continue;
+            p.problem = "the samples for " + ends.inputs[k] + " are shaped " + dimsText(d.train.inputDims(k)) +
+                        ", but it takes " + dimsText(ends.inputDims[k]);
+            return;
+        }
+        for (std::size_t k = 0; k < ends.outputs.size() && k < ends.outputDims.size(); ++k) {
+            const Dims& given = d.train.targetDims(k);
+            const Dims& out = ends.outputDims[k];
+            // A class index per row fits a classifier's scores.
+            Dims indexes = out;
+            if (!indexes.empty()) indexes.back() = 1;
+            if (fits(given, out) || fits(given, indexes)) continue;
+            p.problem = "the targets for " + ends.outputs[k] + " are shaped " + dimsText(given) + ", but it gives " +
+                        dimsText(out);
+            return;
+        }
+    } catch (const std::exception& e) {
+        p.problem = e.what();
+    }
+}
+
 }  // namespace
 
 DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
                         const std::string& modelProblem, const std::function<bool(double)>& progress,
-                        const std::optional<TokenIdReader>& ids) {
+                        const std::optional<TokenIdReader>& ids, const ModelEnds& ends) {
     DataPreview p;
+    if (ends.several()) {
+        if (holdsCutSamples(spec.source)) {
+            previewParts(p, spec, ends);
+        } else {
+            p.problem = modelProblem;
+        }
+        return p;
+    }
     if (holdsCutSamples(spec.source)) {
         previewSamples(p, spec, dims, modelProblem, ids);
         return p;

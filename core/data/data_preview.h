@@ -23,6 +23,9 @@ struct DataPreview {
     WindowSpec window;
     /// For samples already cut (.npy, .npz): the shape of one sample and of its target.
     std::optional<Dims> sampleDims, targetDims;
+    /// For a model with several Inputs or outputs: each one's array, "a (4,), b (3,)", and the
+    /// targets' likewise.
+    std::string inputsText, targetsText;
     std::vector<std::string> notes;
     RowIndex index;  ///< the rows' own labels: a leading date, year or index column
 };
@@ -35,8 +38,10 @@ struct DataPreview {
 /// every other problem goes to `problem`.
 /// With `ids`, samples already cut are token ids that reader must take (a problem names the
 /// first that does not fit).
+/// A model with several Inputs or outputs (`ends`) takes an .npz archive: each of its arrays
+/// is compared with its end's shape; a series gets `modelProblem`.
 DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
                         const std::string& modelProblem, const std::function<bool(double)>& progress = {},
-                        const std::optional<TokenIdReader>& ids = std::nullopt);
+                        const std::optional<TokenIdReader>& ids = std::nullopt, const ModelEnds& ends = {});
 
 }  // namespace loom

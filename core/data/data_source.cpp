@@ -71,6 +71,100 @@ std::vector<float> sampleWeights(const NpyArray& w, std::int64_t samples, const 
     return w.values;
 }
 
+/// The array of an archive that feeds (or is the target of) the model's end `k`, named `name`:
+/// the array of that name, else `prefix` ("x" or "y") for the first end and prefix_k after.
+const NpyArray* arrayFor(const std::map<std::string, NpyArray>& arrays, const std::string& name, const std::string& prefix,
+                         std::size_t k, std::set<std::string>& used) {
+    for (const std::string& key : {name, k == 0 ? prefix : prefix + "_" + std::to_string(k)}) {
+        if (const auto found = arrays.find(key); !key.empty() && found != arrays.end()) {
+            used.insert(key);
+            return &found->second;
+        }
+    }
+    return nullptr;
+}
+
+/// What is missing for an end `k` named `name`, in words, for the list of missing arrays.
+std::string missingArray(const std::string& what, const std::string& name, const std::string& prefix, std::size_t k) {
+    const std::string index = k == 0 ? prefix : prefix + "_" + std::to_string(k);
+    return what + " '" + printableExcerpt(name, 40) + "' (an array named '" + printableExcerpt(name, 40) + "' or '" + index + "')";
+}
+
+/// The arrays of an archive, listed for a message.
+std::string arrayNames(const std::map<std::string, NpyArray>& arrays) {
+    std::string held;
+    for (const auto& [name, array] : arrays) held += (held.empty() ? "'" : ", '") + printableExcerpt(name, 40) + "'";
+    return held.empty() ? std::string("no arrays") : held;
+}
+
+}  // namespace
+
+std::vector<NpyArray> inputArrays(const std::map<std::string, NpyArray>& arrays, const std::vector<std::string>& inputs,
+                                  const std::string& source) {
+    std::vector<NpyArray> found;
+    std::set<std::string> used;
+    std::string missing;
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+        if (const NpyArray* a = arrayFor(arrays, inputs[k], "x", k, used)) {
+            found.push_back(*a);
+        } else {
+            missing += (missing.empty() ? "" : "; ") + missingArray("the Input", inputs[k], "x", k);
+        }
+    }
+    if (!missing.empty()) {
+        throw DataError(source + ": the model reads each Input from its own array; there is none for " + missing +
+                        ". The archive holds " + arrayNames(arrays));
+    }
+    return found;
+}
+
+namespace {
+
+/// An archive's samples for a model with several Inputs or outputs: an array for each, every
+/// one with a sample per row of the first.
+Dataset fromNamedArrays(const std::map<std::string, NpyArray>& arrays, const ModelEnds& ends, const std::string& source,
+                        std::vector<std::string>& notes) {
+    std::set<std::string> used{"sample_weight"};
+    std::string missing;
+    const auto find = [&](const std::vector<std::string>& names, const char* prefix, const char* what) {
+        std::vector<const NpyArray*> found;
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            found.push_back(arrayFor(arrays, names[k], prefix, k, used));
+            if (!found.back()) missing += (missing.empty() ? "" : "; ") + missingArray(what, names[k], prefix, k);
+        }
+        return found;
+    };
+    const std::vector<const NpyArray*> inputs = find(ends.inputs, "x", "the Input");
+    const std::vector<const NpyArray*> targets = find(ends.outputs, "y", "the output");
+    if (!missing.empty()) {
+        throw DataError(source + ": the model has " + std::to_string(ends.inputs.size()) + " Inputs and " +
+                        std::to_string(ends.outputs.size()) + " outputs, each read from its own array; there is none for " +
+                        missing + ". The archive holds " + arrayNames(arrays));
+    }
+    Dataset d = fromArrays(*inputs.front(), targets.front(), source);
+    const std::int64_t samples = inputs.front()->shape.front();
+    const auto part = [&](const NpyArray& a, const std::string& name, bool target) {
+        const std::string which = (target ? "the target array for '" : "the array for '") + printableExcerpt(name, 40) + "'";
+        if (a.shape.empty() || a.shape.front() != samples) {
+            throw DataError(source + ": " + which + " has " + std::to_string(a.shape.empty() ? 0 : a.shape.front()) +
+                            " samples, but the first Input's has " + std::to_string(samples));
+        }
+        if (!target && (a.shape.size() < 2 || a.shape.size() > 3)) {
+            throw DataError(source + ": " + which + " must be shaped (samples, time, features) or (samples, features), not " +
+                            std::to_string(a.shape.size()) + "-D");
+        }
+        DataPart p{name, a.values, Dims(a.shape.begin() + 1, a.shape.end())};
+        if (p.dims.empty()) p.dims = {1};
+        return p;
+    };
+    for (std::size_t k = 1; k < inputs.size(); ++k) d.moreInputs.push_back(part(*inputs[k], ends.inputs[k], false));
+    for (std::size_t k = 1; k < targets.size(); ++k) d.moreTargets.push_back(part(*targets[k], ends.outputs[k], true));
+    for (const auto& [name, array] : arrays) {
+        if (!used.contains(name)) notes.push_back("the array '" + printableExcerpt(name, 40) + "' feeds none of the model's Inputs and outputs");
+    }
+    return d;
+}
+
 }  // namespace
 
 namespace {
@@ -206,44 +300,62 @@ bool holdsCutSamples(const std::string& source) {
     return endsWith(source, ".npy") || endsWith(source, ".npz") || isSyntheticSampleSet(source);
 }
 
+namespace {
+
+/// Samples already cut (holdsCutSamples), split; see readCutSamples for `ends`.
+PreparedData cutSamples(const DataSpec& spec, const ModelEnds& ends) {
+    PreparedData out;
+    const std::string& src = spec.source;
+    Dataset all;
+    if (ends.several() && !endsWith(src, ".npz")) {
+        throw DataError(src + ": the model has " + std::to_string(ends.inputs.size()) + " Inputs and " +
+                        std::to_string(ends.outputs.size()) +
+                        " outputs; give its samples as an .npz archive with an array for each (np.savez)");
+    }
+    if (isSyntheticSampleSet(src)) {
+        all = syntheticSamples(src.substr(10), spec.syntheticSteps, spec.seed);
+    } else if (endsWith(src, ".npz")) {
+        const auto arrays = readNpz(src);
+        if (ends.several()) {
+            all = fromNamedArrays(arrays, ends, src, out.notes);
+        } else {
+            std::set<std::string> used;
+            const NpyArray* x = arrayFor(arrays, ends.inputs.empty() ? "" : ends.inputs.front(), "x", 0, used);
+            if (!x) throw DataError(src + ": the archive has no array named 'x'");
+            all = fromArrays(*x, arrayFor(arrays, ends.outputs.empty() ? "" : ends.outputs.front(), "y", 0, used), src);
+        }
+        if (arrays.contains("sample_weight")) all.weights = sampleWeights(arrays.at("sample_weight"), all.size(), src);
+    } else {
+        const NpyArray x = readNpy(src);
+        NpyArray y;
+        if (!spec.target.empty()) y = readNpy(spec.target);
+        all = fromArrays(x, spec.target.empty() ? nullptr : &y, src);
+    }
+    const std::int64_t n = all.size();
+    const auto valCount = static_cast<std::int64_t>(static_cast<double>(n) * spec.validationSplit);
+    if (n - valCount < 1) throw DataError(src + ": too few samples to train on");
+    out.train = all.slice(0, n - valCount);
+    if (valCount > 0) out.validation = all.slice(n - valCount, n);
+    out.notes.insert(out.notes.begin(), std::to_string(n) + " samples from " + src);
+    return out;
+}
+
+}  // namespace
+
 PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims& outputDims,
                          const Normalizer* fitted, const std::function<bool(double)>& progress,
                          const std::optional<TokenIdReader>& ids) {
-    PreparedData out;
-    const std::string& src = spec.source;
-    if (holdsCutSamples(src)) {
-        Dataset all;
-        if (isSyntheticSampleSet(src)) {
-            all = syntheticSamples(src.substr(10), spec.syntheticSteps, spec.seed);
-        } else if (endsWith(src, ".npz")) {
-            const auto arrays = readNpz(src);
-            if (!arrays.contains("x")) throw DataError(src + ": the archive has no array named 'x'");
-            all = fromArrays(arrays.at("x"), arrays.contains("y") ? &arrays.at("y") : nullptr, src);
-            if (arrays.contains("sample_weight")) all.weights = sampleWeights(arrays.at("sample_weight"), all.size(), src);
-        } else {
-            const NpyArray x = readNpy(src);
-            NpyArray y;
-            if (!spec.target.empty()) y = readNpy(spec.target);
-            all = fromArrays(x, spec.target.empty() ? nullptr : &y, src);
-        }
-        const std::int64_t n = all.size();
-        const auto valCount = static_cast<std::int64_t>(static_cast<double>(n) * spec.validationSplit);
-        if (n - valCount < 1) throw DataError(src + ": too few samples to train on");
-        out.train = all.slice(0, n - valCount);
-        if (valCount > 0) out.validation = all.slice(n - valCount, n);
-        out.notes.push_back(std::to_string(n) + " samples from " + src);
-        return out;
-    }
-
+    if (holdsCutSamples(spec.source)) return cutSamples(spec, {});
     std::vector<double> labels;
     Series series = loadSeries(spec, &labels, progress);
     return prepareSeries(spec, std::move(series), labels, inputDims, outputDims, fitted, ids);
 }
 
 std::optional<PreparedData> readCutSamples(const DataSpec& spec, std::int64_t& steps,
-                                           const std::function<bool(double)>& progress) {
+                                           const std::function<bool(double)>& progress, const ModelEnds& ends) {
     if (!holdsCutSamples(spec.source)) return std::nullopt;
-    PreparedData cut = prepareData(spec, {}, {}, nullptr, progress);
+    (void)progress;  // archives are read at once
+    PreparedData cut = cutSamples(spec, ends);
     if (!cut.train.xDims.empty()) steps = cut.train.xDims.front();
     return cut;
 }

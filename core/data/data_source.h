@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/npy.h"
 #include "data/series.h"
 #include "data/task.h"
 #include "data/token_ids.h"
@@ -65,10 +66,20 @@ PreparedData prepareData(const DataSpec& spec, const Dims& inputDims, const Dims
                          const std::optional<TokenIdReader>& ids = std::nullopt);
 
 /// Samples already cut (holdsCutSamples), read before the model is compiled: their own length
-/// is the one a free time axis takes, so `steps` becomes it. None for a series, which the
-/// model's window decides.
+/// is the one a free time axis takes, so `steps` becomes the first Input's. None for a series,
+/// which the model's window decides.
+/// An .npz archive's arrays are matched with the model's `ends`: an Input's array is named after
+/// the Input layer, or x, x_1, x_2, ... in the order of the model's Inputs; an output's after
+/// the output layer, or y, y_1, ... A model with one Input and one output may leave out y to
+/// reconstruct x. Without `ends`, the archive's x and y are read.
 std::optional<PreparedData> readCutSamples(const DataSpec& spec, std::int64_t& steps,
-                                           const std::function<bool(double)>& progress = {});
+                                           const std::function<bool(double)>& progress = {},
+                                           const ModelEnds& ends = {});
+
+/// The arrays of an archive (readNpz) for a model's Inputs, named as readCutSamples matches
+/// them (after the Input layer, or x, x_1, ...). Throws DataError naming what is missing.
+std::vector<NpyArray> inputArrays(const std::map<std::string, NpyArray>& arrays, const std::vector<std::string>& inputs,
+                                  const std::string& source);
 
 /// Loads the series a CSV or synthetic source holds (for previews and plots); with a label
 /// column, its values go to `labels` and it is not a feature. `progress` as for prepareData.

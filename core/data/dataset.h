@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "graph/param_value.h"
@@ -16,9 +17,28 @@ struct WindowSource {
     std::vector<float> labels;  ///< one per step, for classification
 };
 
-/// Samples for a model with one input and one output, row-major: x holds size() samples of
-/// shape xDims, y as many of shape yDims (for sparse labels, one value per row of the output).
-/// Samples are either held (x and y) or windows of a shared series (source and starts).
+/// One more array of held samples, for a model's second (third, ...) Input or output: size()
+/// samples of shape dims, row-major, named after the layer it feeds or comes from.
+struct DataPart {
+    std::string name;
+    std::vector<float> values;
+    Dims dims;
+};
+
+/// The names of a model's Inputs and of its outputs, in the order the model takes and gives
+/// them: what the arrays of an .npz archive are matched with. With their shapes (one sample's,
+/// None for a free axis) where known.
+struct ModelEnds {
+    std::vector<std::string> inputs, outputs;
+    std::vector<Dims> inputDims, outputDims;
+    bool several() const { return inputs.size() > 1 || outputs.size() > 1; }
+};
+
+/// Samples for a model, row-major: x holds size() samples of shape xDims for its first Input,
+/// y as many of shape yDims for its first output (for sparse labels, one value per row of the
+/// output). Samples are either held (x and y) or windows of a shared series (source and
+/// starts). A model with several Inputs or outputs takes held samples only, the others in
+/// moreInputs and moreTargets, in the order of the model's Inputs and outputs.
 struct Dataset {
     std::vector<float> x;
     Dims xDims;
@@ -32,6 +52,9 @@ struct Dataset {
     std::int64_t yOffset = 0;
     bool yIsLabel = false;
 
+    std::vector<DataPart> moreInputs;
+    std::vector<DataPart> moreTargets;
+
     /// Each sample's weight in the loss (Keras's sample_weight), or empty: all 1.
     std::vector<float> weights;
 
@@ -41,12 +64,22 @@ struct Dataset {
         if (source) return static_cast<std::int64_t>(starts.size());
         return xSize() ? static_cast<std::int64_t>(x.size()) / xSize() : 0;
     }
-    /// Whether every sample has its target (held samples can be short of targets).
-    bool complete() const { return source || static_cast<std::int64_t>(y.size()) == size() * ySize(); }
+    /// Whether every sample has its target and its other inputs (held samples can be short of them).
+    bool complete() const;
 
     /// Copies sample i's input (xSize() values) and target (ySize() values) to `out`.
     void copyX(std::int64_t i, float* out) const;
     void copyY(std::int64_t i, float* out) const;
+
+    /// The inputs and targets there are: 1 + the parts beyond the first.
+    std::size_t inputCount() const { return 1 + moreInputs.size(); }
+    std::size_t targetCount() const { return 1 + moreTargets.size(); }
+    /// The shape of one sample of input (target) k, k < inputCount() (targetCount()).
+    const Dims& inputDims(std::size_t k) const { return k == 0 ? xDims : moreInputs[k - 1].dims; }
+    const Dims& targetDims(std::size_t k) const { return k == 0 ? yDims : moreTargets[k - 1].dims; }
+    /// Copies sample i's input (target) k to `out`: product(inputDims(k)) values.
+    void copyInput(std::size_t k, std::int64_t i, float* out) const;
+    void copyTarget(std::size_t k, std::int64_t i, float* out) const;
 
     /// Samples [begin, end) as a new dataset (windows keep sharing their series).
     Dataset slice(std::int64_t begin, std::int64_t end) const;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "data/csv_reader.h"
+#include "interop/zip_archive.h"
 #include "io/atomic_file.h"
 #include "io/message_text.h"
 
@@ -133,8 +134,8 @@ NpyArray readNpy(const std::filesystem::path& file) { return parseNpy(readAll(fi
 namespace {
 
 /// A NumPy format 1.0 file of `bytes` values of type `descr` in C order.
-void writeNpyBytes(const std::filesystem::path& file, const char* descr,
-                   const std::vector<std::int64_t>& dims, const void* data, std::size_t bytes) {
+/// The bytes of a `.npy` file of `bytes` bytes of `descr` values shaped `dims`.
+std::string npyBytes(const char* descr, const std::vector<std::int64_t>& dims, const void* data, std::size_t bytes) {
     std::string shape = "(";
     for (std::size_t i = 0; i < dims.size(); ++i) {
         shape += std::to_string(dims[i]) + (dims.size() == 1 || i + 1 < dims.size() ? "," : "");
@@ -155,7 +156,12 @@ void writeNpyBytes(const std::filesystem::path& file, const char* descr,
     out += static_cast<char>(len >> 8);
     out += header;
     out.append(static_cast<const char*>(data), bytes);
-    writeFileAtomically(file, out);
+    return out;
+}
+
+void writeNpyBytes(const std::filesystem::path& file, const char* descr,
+                   const std::vector<std::int64_t>& dims, const void* data, std::size_t bytes) {
+    writeFileAtomically(file, npyBytes(descr, dims, data, bytes));
 }
 
 }  // namespace
@@ -168,6 +174,14 @@ void writeNpyInt64(const std::filesystem::path& file, const std::vector<std::int
                    std::vector<std::int64_t> shape) {
     if (shape.empty()) shape = {static_cast<std::int64_t>(values.size())};
     writeNpyBytes(file, "<i8", shape, values.data(), values.size() * sizeof(std::int64_t));
+}
+
+void writeNpz(const std::filesystem::path& file, const std::map<std::string, NpyArray>& arrays) {
+    ZipWriter zip = ZipWriter::create(file);
+    for (const auto& [name, a] : arrays) {
+        zip.add(name + ".npy", npyBytes("<f4", a.shape, a.values.data(), a.values.size() * sizeof(float)));
+    }
+    zip.finish();
 }
 
 std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file) {

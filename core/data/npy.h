@@ -22,6 +22,8 @@ void writeNpy(const std::filesystem::path& file, const NpyArray& array);
 /// Writes int64 values in C order: of `shape`, or one-dimensional when it is empty.
 void writeNpyInt64(const std::filesystem::path& file, const std::vector<std::int64_t>& values,
                    std::vector<std::int64_t> shape = {});
+/// An `.npz` archive of float32 arrays, as np.savez writes one (entries stored, not compressed).
+void writeNpz(const std::filesystem::path& file, const std::map<std::string, NpyArray>& arrays);
 /// The arrays of an `.npz` archive (np.savez), by name without `.npy`. Archives written by
 /// np.savez_compressed are refused with a message saying so.
 std::map<std::string, NpyArray> readNpz(const std::filesystem::path& file);

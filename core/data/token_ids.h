@@ -19,9 +19,9 @@ struct TokenIdReader {
     std::string outOfRange() const;
 };
 
-/// Checks every input id of `data` (its `part`, "training" or "validation") before training,
-/// evaluation or a preview reads it: a whole number within the reader's table. Throws
-/// DataError naming the sample, the step and the id.
-void checkTokenIds(const Dataset& data, const TokenIdReader& reader, const std::string& part);
+/// Checks every id of `data`'s input `input` (its `part`, "training" or "validation") before
+/// training, evaluation or a preview reads it: a whole number within the reader's table.
+/// Throws DataError naming the sample, the step and the id.
+void checkTokenIds(const Dataset& data, const TokenIdReader& reader, const std::string& part, std::size_t input = 0);
 
 }  // namespace loom

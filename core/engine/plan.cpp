@@ -184,6 +184,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     for (NodeId id : v.order) {
         const Dims dims = v.of(graph, id).output->sizes();
         plan.m_dims.push_back(dims);
+        plan.m_names.push_back(graph.node(id)->name);
         plan.m_values.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
         plan.m_grads.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
         const bool masked = masks.contains(id) && dims.size() == 2;
@@ -191,10 +192,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     }
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
-        if (node.isInput()) {
-            plan.m_inputs.push_back(id);
-            continue;
-        }
+        if (node.isInput()) continue;
         Step step;
         step.node = plan.slot(id);
         std::vector<Dims> inputs;
@@ -217,6 +215,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
         }
         plan.m_steps.push_back(std::move(step));
     }
+    plan.m_inputs = v.inputs;
     plan.m_outputs = v.outputs;
     return plan;
 }
@@ -245,6 +244,11 @@ std::size_t Plan<S>::slot(NodeId node) const {
 template <class S>
 const Dims& Plan<S>::dims(NodeId node) const {
     return m_dims[slot(node)];
+}
+
+template <class S>
+const std::string& Plan<S>::name(NodeId node) const {
+    return m_names[slot(node)];
 }
 
 namespace {

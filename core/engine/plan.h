@@ -87,6 +87,8 @@ public:
     const std::vector<NodeId>& outputs() const { return m_outputs; }
     /// Shape of a node's output without the batch axis.
     const Dims& dims(NodeId node) const;
+    /// A node's name, as the graph had it when compiled.
+    const std::string& name(NodeId node) const;
     std::vector<Param>& params() { return m_params; }
     const std::vector<Param>& params() const { return m_params; }
 
@@ -122,6 +124,7 @@ private:
     std::vector<NodeId> m_nodes;  ///< every node, in order of m_values
     std::unordered_map<NodeId, std::size_t> m_slots;  ///< node -> index into m_nodes
     std::vector<Dims> m_dims;
+    std::vector<std::string> m_names;
     std::vector<AlignedVector<S>> m_values, m_grads;
     std::vector<std::vector<std::uint8_t>> m_masks;  ///< per slot: its step mask, or empty
     std::vector<Step> m_steps;

@@ -63,9 +63,7 @@ public:
         json layers = json::array();
         for (NodeId id : order) layers.push_back(layer(*m_graph.node(id)));
         json inputs = json::array(), outputs = json::array();
-        for (NodeId id : m_v.order) {
-            if (m_graph.node(id)->isInput()) inputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
-        }
+        for (NodeId id : m_v.inputs) inputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
         for (NodeId id : m_v.outputs) outputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
         return {{"module", "keras.src.models.functional"},
                 {"class_name", "Functional"},
@@ -123,13 +121,14 @@ private:
 };
 
 /// The project's loss and optimizer as Keras 3's compile_config.
-json compileConfig(const nlohmann::json& training) {
+json compileConfig(const nlohmann::json& training, const std::vector<std::string>& outputs) {
     const TrainConfig t = trainConfigFromJson(training);
     const json optimizer = kerasOptimizer(t.optimizer);
+    const KerasCompileLosses losses = kerasCompileLosses(t, outputs, true);
     return {{"optimizer", kerasObject("keras.optimizers", optimizer["class_name"].get<std::string>(), optimizer["config"])},
-            {"loss", kerasLoss(t.loss, t.fromLogits, true)},
-            {"loss_weights", nullptr},
-            {"metrics", kerasMetrics(t.metrics, t.fromLogits, true)},
+            {"loss", losses.loss},
+            {"loss_weights", losses.lossWeights},
+            {"metrics", losses.metrics},
             {"weighted_metrics", nullptr},
             {"run_eagerly", false},
             {"steps_per_execution", 1},
@@ -158,7 +157,9 @@ void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& 
     const std::vector<NodeId> order = kerasLayerOrder(graph, v.outputs);
 
     json config = ArchiveConfig(graph, v).model(project.name.empty() ? "model" : project.name, order);
-    config["compile_config"] = compileConfig(project.training);
+    std::vector<std::string> outputs;
+    for (NodeId id : v.outputs) outputs.push_back(graph.node(id)->name);
+    config["compile_config"] = compileConfig(project.training, outputs);
 
     // saving_lib walks the model: its own variables at "vars", then each layer in model.layers
     // under layers/<class in snake_case>[_n], numbered per class, with a "vars" group each.

@@ -1,5 +1,6 @@
 #include "interop/keras_code.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <sstream>
@@ -207,7 +208,6 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
             if (n.isInput()) {
                 py << var << " = keras.Input(shape=" << shapeTuple(n.param<Dims>("shape")) << inputDtype(n)
                    << ", name=" << pyString(n.name) << ")" << shapeComment(id) << "\n";
-                inputs.push_back(var);
                 continue;
             }
             std::string args;
@@ -224,6 +224,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
             py << var << " = " << layerExpression(n) << "(" << (spec.takesList() ? "[" + args + "]" : args)
                << ")" << shapeComment(id) << "\n";
         }
+        for (NodeId id : v.inputs) inputs.push_back(identifier(g.node(id)->name));
         for (NodeId id : v.outputs) outputs.push_back(identifier(g.node(id)->name));
         const auto list = [](const std::vector<std::string>& names) {
             if (names.size() == 1) return names.front();
@@ -242,16 +243,53 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         dataSpecFromJson(project.training.is_object() ? project.training.value("data", nlohmann::json::object())
                                                       : nlohmann::json::object())
             .validationSplit;
-    const nlohmann::json loss = kerasLoss(config.loss, config.fromLogits, true);
-    py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ", loss="
-       << (loss.is_string() ? pyString(loss.get<std::string>())
-                            : "keras.losses." + loss["class_name"].get<std::string>() + "(from_logits=True)")
-       << metricsCode(config) << ")\n"
+    const auto lossCode = [](Loss kind, bool fromLogits) {
+        const nlohmann::json loss = kerasLoss(kind, fromLogits, true);
+        return loss.is_string() ? pyString(loss.get<std::string>())
+                                : "keras.losses." + loss["class_name"].get<std::string>() + "(from_logits=True)";
+    };
+    const std::string fitOptions = ", epochs=" + std::to_string(config.epochs) + ", batch_size=" +
+                                   std::to_string(config.batchSize) + ", validation_split=" + pyNumber(validationSplit) +
+                                   ", shuffle=" + (config.shuffle ? "True" : "False");
+    if (v.outputs.size() == 1 &&
+        std::count_if(g.nodes().begin(), g.nodes().end(), [](const Node& n) { return n.isInput(); }) == 1) {
+        py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ", loss=" << lossCode(config.loss, config.fromLogits)
+           << metricsCode(config) << ")\n"
+           << "model.summary()\n\n"
+           << "# Train on arrays shaped (samples, time, features), e.g. windows of your series:\n"
+           << "# model.fit(x, y" << fitOptions << classWeightCode(config.classWeight) << callbacksCode(config, validationSplit > 0)
+           << ")\n";
+        return py.str();
+    }
+    // Several Inputs or outputs: a loss, a weight and metrics per output, by the output layer's
+    // name, as compile takes them, and an array per Input and output in fit.
+    std::string losses, weights, metrics, xs, ys;
+    for (NodeId id : v.outputs) {
+        const std::string& name = g.node(id)->name;
+        const OutputLoss o = config.lossOf(name, v.outputs.size());
+        TrainConfig one = config;
+        one.metrics = o.metrics;
+        one.fromLogits = o.fromLogits;
+        const std::string list = metricsCode(one);
+        const std::string sep = losses.empty() ? "" : ", ";
+        losses += sep + pyString(name) + ": " + lossCode(o.loss, o.fromLogits);
+        weights += sep + pyString(name) + ": " + pyNumber(o.weight);
+        metrics += sep + pyString(name) + ": " + (list.empty() ? "[]" : list.substr(list.find('[')));
+        ys += sep + pyString(name) + ": data[" + pyString(name) + "]";
+    }
+    for (NodeId id : v.inputs) {
+        const std::string& name = g.node(id)->name;
+        xs += (xs.empty() ? "" : ", ") + pyString(name) + ": data[" + pyString(name) + "]";
+    }
+    py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ",\n"
+       << "              loss={" << losses << "},\n"
+       << "              loss_weights={" << weights << "},\n"
+       << "              metrics={" << metrics << "})\n"
        << "model.summary()\n\n"
-       << "# Train on arrays shaped (samples, time, features), e.g. windows of your series:\n"
-       << "# model.fit(x, y, epochs=" << config.epochs << ", batch_size=" << config.batchSize
-       << ", validation_split=" << pyNumber(validationSplit) << ", shuffle="
-       << (config.shuffle ? "True" : "False") << classWeightCode(config.classWeight) << callbacksCode(config, validationSplit > 0) << ")\n";
+       << "# Train on an array per Input and per output, named after its layer, e.g. from an .npz archive:\n"
+       << "# data = np.load(\"data.npz\")\n"
+       << "# model.fit({" << xs << "},\n"
+       << "#           {" << ys << "}" << fitOptions << callbacksCode(config, validationSplit > 0) << ")\n";
     return py.str();
 }
 

@@ -73,9 +73,7 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
                           {"config", layerConfig(n, inputDims)},
                           {"inbound_nodes", inbound}});
     }
-    for (NodeId id : v.order) {
-        if (graph.node(id)->isInput()) inputs.push_back(json::array({graph.node(id)->name, 0, 0}));
-    }
+    for (NodeId id : v.inputs) inputs.push_back(json::array({graph.node(id)->name, 0, 0}));
     for (NodeId id : v.outputs) outputs.push_back(json::array({graph.node(id)->name, 0, 0}));
     return {{"class_name", order == KerasLayerOrder::Keras ? "Functional" : "Model"},
             {"config", {{"name", modelName}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}}};
@@ -142,6 +140,19 @@ json kerasLoss(Loss loss, bool fromLogits, bool keras3) {
     }
     if (keras3) return kerasObject("keras.losses", cls, std::move(config));
     return {{"class_name", cls}, {"config", std::move(config)}};
+}
+
+KerasCompileLosses kerasCompileLosses(const TrainConfig& c, const std::vector<std::string>& outputs, bool keras3) {
+    if (outputs.size() < 2) return {kerasLoss(c.loss, c.fromLogits, keras3), nullptr, kerasMetrics(c.metrics, c.fromLogits, keras3)};
+    KerasCompileLosses out{json::object(), json::object(), json::object()};
+    for (const std::string& name : outputs) {
+        const OutputLoss o = c.lossOf(name, outputs.size());
+        out.loss[name] = kerasLoss(o.loss, o.fromLogits, keras3);
+        out.lossWeights[name] = o.weight;
+        const json metrics = kerasMetrics(o.metrics, o.fromLogits, keras3);
+        out.metrics[name] = metrics.is_null() ? json::array() : metrics;
+    }
+    return out;
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include "engine/tensor.h"
 #include "graph/project_file.h"
 #include "shape/validator.h"
+#include "train/trainer.h"
 
 namespace loom {
 
@@ -77,6 +78,14 @@ nlohmann::json kerasLoss(Loss loss, bool fromLogits, bool keras3);
 /// ({"class_name": "AUC", "config": {..., "curve": "PR"}}; Keras 3's module form when `keras3`).
 /// AUC reads logits as the loss does with `fromLogits`.
 nlohmann::json kerasMetrics(const std::vector<Metric>& metrics, bool fromLogits, bool keras3);
+
+/// A project's loss, loss_weights and metrics as compile saves them, for a model whose outputs
+/// are `outputs`: one loss, no weights and a list of metrics with one output; with several, a
+/// dict of each by output name (TrainConfig::lossOf).
+struct KerasCompileLosses {
+    nlohmann::json loss, lossWeights, metrics;
+};
+KerasCompileLosses kerasCompileLosses(const TrainConfig& config, const std::vector<std::string>& outputs, bool keras3);
 
 /// The metric a Keras metric entry names (a name, or a metric object with Keras's defaults), or
 /// nullopt with `why` saying what LayerLoom does not compute.

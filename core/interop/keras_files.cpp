@@ -137,12 +137,11 @@ json metricSettings(const json& metrics, std::vector<std::string>& notes) {
     return names;
 }
 
-json trainingSettings(const json& loss, const json& optimizer, const json& metrics, std::vector<std::string>& notes) {
-    json training = json::object();
-    if (const json names = metricSettings(metrics, notes); !names.empty()) training["metrics"] = names;
+/// One loss as Keras saved it (a name or a loss object) into `into`'s "loss" and "from_logits".
+void readLoss(const json& loss, json& into, std::vector<std::string>& notes) {
     if (loss.is_string()) {
         if (parseLoss(loss.get<std::string>())) {
-            training["loss"] = loss;
+            into["loss"] = loss;
         } else {
             notes.push_back("the loss '" + printableExcerpt(loss.get<std::string>()) + "' is not one LayerLoom trains with; mse is used");
         }
@@ -161,8 +160,8 @@ json trainingSettings(const json& loss, const json& optimizer, const json& metri
         if (it == names.end()) {
             notes.push_back("the loss " + printableExcerpt(cls) + " is not one LayerLoom trains with; mse is used");
         } else {
-            training["loss"] = it->second;
-            if (config.contains("from_logits") && config["from_logits"] == true) training["from_logits"] = true;
+            into["loss"] = it->second;
+            if (config.contains("from_logits") && config["from_logits"] == true) into["from_logits"] = true;
             if (config.contains("label_smoothing") && config["label_smoothing"].is_number() && config["label_smoothing"] != 0) {
                 notes.push_back("the loss's label_smoothing is not imported; it trains without");
             }
@@ -172,6 +171,42 @@ json trainingSettings(const json& loss, const json& optimizer, const json& metri
         }
     } else if (!loss.is_null()) {
         notes.push_back("the saved loss " + jsonExcerpt(loss, 50) + " is not a loss's name; mse is used");
+    }
+}
+
+/// Whether `j` maps output names to their settings (a dict, not a Keras object).
+bool byOutput(const json& j) { return j.is_object() && !j.contains("class_name") && !j.empty(); }
+
+json trainingSettings(const json& loss, const json& optimizer, const json& metrics, const json& lossWeights,
+                      std::vector<std::string>& notes) {
+    json training = json::object();
+    if (byOutput(metrics)) {
+        // A model with several outputs: each output's metrics under its name.
+        for (const auto& [name, list] : metrics.items()) {
+            if (const json names = metricSettings(list, notes); !names.empty()) training["outputs"][name]["metrics"] = names;
+        }
+    } else if (const json names = metricSettings(metrics, notes); !names.empty()) {
+        training["metrics"] = names;
+    }
+    if (byOutput(loss)) {
+        for (const auto& [name, each] : loss.items()) {
+            json into = json::object();
+            readLoss(each, into, notes);
+            for (const auto& [key, value] : into.items()) training["outputs"][name][key] = value;
+        }
+    } else {
+        readLoss(loss, training, notes);
+    }
+    if (byOutput(lossWeights)) {
+        for (const auto& [name, weight] : lossWeights.items()) {
+            if (weight.is_number() && weight.get<double>() >= 0) {
+                training["outputs"][name]["loss_weight"] = weight;
+            } else {
+                notes.push_back("the loss weight " + jsonExcerpt(weight, 20) + " of " + printableExcerpt(name) + " is not imported");
+            }
+        }
+    } else if (lossWeights.is_array() && !lossWeights.empty()) {
+        notes.push_back("loss weights given as a list are not imported; every output's loss weighs 1");
     }
     if (optimizer.is_object()) {
         std::string name = optimizer.value("class_name", std::string());
@@ -213,7 +248,7 @@ KerasImport readH5(const std::filesystem::path& path) {
         const json t = parseKerasJson(*training, where + ": training_config");
         if (t.is_object()) {
             result.project.training = trainingSettings(t.value("loss", json()), t.value("optimizer_config", json()),
-                                                       t.value("metrics", json()), result.notes);
+                                                       t.value("metrics", json()), t.value("loss_weights", json()), result.notes);
         }
     }
 
@@ -272,7 +307,8 @@ KerasImport readArchive(const std::filesystem::path& path) {
     if (config.is_object() && config.contains("compile_config") && config["compile_config"].is_object()) {
         const json& compiled = config["compile_config"];
         result.project.training = trainingSettings(compiled.value("loss", json()), compiled.value("optimizer", json()),
-                                                       compiled.value("metrics", json()), result.notes);
+                                                   compiled.value("metrics", json()), compiled.value("loss_weights", json()),
+                                                   result.notes);
     }
 
     if (!zip.has("model.weights.h5")) {

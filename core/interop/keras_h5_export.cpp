@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/loss.h"
+#include "shape/validator.h"
 #include "interop/hdf5_file.h"
 #include "interop/keras_export.h"
 #include "layers/layer_registry.h"
@@ -23,13 +24,14 @@ std::string tfKerasWeightName(const Node& node, const NamedTensor& weight) {
 }
 
 /// The project's loss and optimizer as tf.keras 2's training_config.
-json trainingConfig(const nlohmann::json& training) {
+json trainingConfig(const nlohmann::json& training, const std::vector<std::string>& outputs) {
     const TrainConfig c = trainConfigFromJson(training);
     const json optimizer = kerasOptimizer(c.optimizer);
-    return {{"loss", kerasLoss(c.loss, c.fromLogits, false)},
-            {"metrics", kerasMetrics(c.metrics, c.fromLogits, false)},
+    const KerasCompileLosses losses = kerasCompileLosses(c, outputs, false);
+    return {{"loss", losses.loss},
+            {"metrics", losses.metrics},
             {"weighted_metrics", nullptr},
-            {"loss_weights", nullptr},
+            {"loss_weights", losses.lossWeights},
             {"optimizer_config", {{"class_name", optimizer["class_name"]}, {"config", optimizer["config"]}}}};
 }
 
@@ -51,7 +53,9 @@ void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weigh
     h5.text("", "keras_version", "2.15.0");
     h5.text("", "backend", "tensorflow");
     h5.text("", "model_config", config.dump());
-    h5.text("", "training_config", trainingConfig(project.training).dump());
+    std::vector<std::string> outputs;
+    for (NodeId id : validate(graph).outputs) outputs.push_back(graph.node(id)->name);
+    h5.text("", "training_config", trainingConfig(project.training, outputs).dump());
     std::vector<std::string> layers;
     for (const json& l : config["config"]["layers"]) layers.push_back(l["name"].get<std::string>());
     h5.names("model_weights", "layer_names", layers);

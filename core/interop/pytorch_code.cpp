@@ -216,10 +216,7 @@ std::string pytorchCode(const Project& project) {
         const std::string shape = out ? "  # " + out->str() : "";
         const auto in = g.inputEdges(id);
         const auto arg = [&](std::size_t k) { return attribute(g.node(in[k]->from.node)->name); };
-        if (n.isInput()) {
-            inputs.push_back(a);
-            continue;
-        }
+        if (n.isInput()) continue;
         const LayerSpec& spec = *findLayer(n.kind);
         std::vector<Dims> dims;
         std::vector<std::string> args;
@@ -234,6 +231,7 @@ std::string pytorchCode(const Project& project) {
         if (!layer.module.empty()) init << "        self." << a << " = " << layer.module << "\n";
         forward << "        " << a << " = " << layer.expression << shape << "\n";
     }
+    for (NodeId id : v.inputs) inputs.push_back(attribute(g.node(id)->name));
     std::string outputs;
     for (std::size_t k = 0; k < v.outputs.size(); ++k) {
         outputs += (k ? ", " : "") + attribute(g.node(v.outputs[k])->name);

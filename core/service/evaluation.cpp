@@ -7,6 +7,7 @@
 #include "engine/plan.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
+#include "train/session.h"
 #include "train/token_ids.h"
 
 namespace loom {
@@ -23,6 +24,7 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
     request.loss = settings.config.loss;
     request.fromLogits = settings.config.fromLogits;
     request.metrics = settings.config.metrics;
+    request.outputLosses = settings.config.outputLosses;
     request.batchSize = settings.config.batchSize;
     if (run) {
         const nlohmann::json& trained = run->run.training;
@@ -37,6 +39,7 @@ EvaluationRequest evaluationRequest(const Project& project, const RunRecord* run
         request.loss = trainedWith.loss;
         request.fromLogits = trainedWith.fromLogits;
         request.metrics = trainedWith.metrics;
+        request.outputLosses = trainedWith.outputLosses;
         request.normalizer = run->normalizer;
     }
     return request;
@@ -100,23 +103,25 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
     chooseDefaultData(spec);
     spec.source = resolveDataSource(spec.source, request.sampleFolder);
     spec.validationSplit = 0.0;
-    std::int64_t steps = request.data.window > 0 ? request.data.window : 0;
-    std::optional<PreparedData> cut = readCutSamples(spec, steps, progress);
-    Plan<float> plan = Plan<float>::compile(request.graph, request.batchSize, steps);
+    PlanAndData loaded = planForData(
+        request.graph, spec,
+        [&](const ModelGraph& graph, std::int64_t steps) { return Plan<float>::compile(graph, request.batchSize, steps); },
+        request.normalizer ? &*request.normalizer : nullptr, progress);
+    Plan<float>& plan = loaded.plan;
     plan.loadWeights(request.weights);
-    const PreparedData data =
-        cut ? std::move(*cut)
-            : prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)),
-                          request.normalizer ? &*request.normalizer : nullptr, progress,
-                          tokenIdReader(request.graph));
-    checkTokenIds(request.graph, data);
+    const PreparedData& data = loaded.data;
     // A loss chosen for this evaluation may not take every metric the model trained with.
     const std::int64_t cols = plan.dims(plan.outputs().at(0)).back();
     std::vector<Metric> metrics;
     for (Metric m : request.metrics) {
         if (metricProblem(m, cols, targetColumns(request.loss, cols)).empty()) metrics.push_back(m);
     }
-    return {evaluate(plan, data.train, request.loss, request.fromLogits, metrics), data.train.size()};
+    TrainConfig config;
+    config.loss = request.loss;
+    config.fromLogits = request.fromLogits;
+    config.metrics = plan.outputs().size() == 1 ? metrics : request.metrics;
+    config.outputLosses = request.outputLosses;
+    return {evaluate(plan, data.train, config), data.train.size()};
 }
 
 }  // namespace loom

@@ -29,6 +29,8 @@ struct EvaluationRequest {
     bool fromLogits = false;
     /// The training settings' metrics; those the loss and output do not allow are left out.
     std::vector<Metric> metrics;
+    /// A model with several outputs: how each one differs from the loss above (TrainConfig's).
+    std::vector<OutputLoss> outputLosses;
     int batchSize = 64;
     /// The normaliser the weights were trained with (a run's); none: fitted on this data.
     std::optional<Normalizer> normalizer;

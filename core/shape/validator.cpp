@@ -478,8 +478,9 @@ private:
         }
     }
 
-    /// A model with several outputs is what a layer left hanging makes (training takes one):
-    /// the output at the end of the longest path is the model's; each other one is reported.
+    /// A model with several outputs is often what a layer left hanging makes: the output at the
+    /// end of the longest path is taken for the main one; each other one is reported, so that a
+    /// leftover is seen before training asks for its targets.
     void reportExtraOutputs(const GraphAnalysis& analysis) {
         std::vector<std::size_t> depth(m_graph.nodes().size(), 0), rank(m_graph.nodes().size(), 0);
         for (std::size_t r = 0; r < analysis.order.size(); ++r) {
@@ -503,8 +504,9 @@ private:
             const Node& n = *m_graph.node(id);
             Diagnostic& d = report(DiagCode::ExtraOutput, Severity::Warning, id,
                                    nodeLabel(n) + " feeds no other layer, so its output leaves the model beside " + mainName +
-                                       "'s: the model has " + count + " outputs. LayerLoom trains a model with one output; "
-                                       "wire " + n.name + " into the chain, or delete it.");
+                                       "'s: the model has " + count + " outputs, and training needs a target for each (an .npz "
+                                       "archive with an array per output). If " + n.name +
+                                       " is left over, wire it into the chain or delete it.");
             d.fixes = extraOutputFixes(m_graph, n);
             d.related.push_back(main);
         }
@@ -518,6 +520,7 @@ private:
             const bool isInput = n.isInput();
             anyInput = anyInput || isInput;
             if (m_outgoing[i] == 0 && !isInput && m_specs[i]) m_result.outputs.push_back(n.id);
+            if (isInput) m_result.inputs.push_back(n.id);
             if (isInput && m_outgoing[i] == 0 && nodes.size() > 1) {
                 report(DiagCode::UnusedInput, Severity::Warning, n.id,
                        nodeLabel(n) + " is not wired to any layer, so its data goes nowhere.");

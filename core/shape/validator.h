@@ -29,7 +29,10 @@ struct Validation {
     std::vector<NodeReport> nodes;  ///< by index in ModelGraph::nodes()
     std::vector<Diagnostic> diagnostics;
     std::vector<NodeId> order;    ///< producers before consumers
-    std::vector<NodeId> outputs;  ///< layers whose output leaves the model
+    std::vector<NodeId> outputs;  ///< layers whose output leaves the model, as the graph lists them
+    /// The model's Input layers, as the graph lists them: the order the model takes its data in
+    /// (x, x_1, ...), everywhere it is compiled or exported.
+    std::vector<NodeId> inputs;
     std::int64_t totalParams = 0;
 
     bool hasErrors() const;

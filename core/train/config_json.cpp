@@ -95,10 +95,15 @@ Monitor monitorFromJson(const json& j) {
     Monitor m;
     std::string quantity = j.is_string() ? j.get<std::string>() : get<std::string>(j, "quantity", "loss");
     if (quantity.rfind("val_", 0) == 0) quantity = quantity.substr(4);
-    if (quantity != "loss") {
-        const auto metric = parseMetric(quantity);
-        if (!metric) throw std::runtime_error("training setting 'monitor' names '" + printableExcerpt(quantity, 40) + "', which is neither the loss nor a metric");
-        quantity = metricName(*metric);
+    // A model with several outputs reports each one's loss and metrics after its name
+    // ("dense_1_loss", "dense_1_mae"); whether the model has that output is the run's to say.
+    if (quantity != "loss" && !quantity.ends_with("_loss")) {
+        if (const auto metric = parseMetric(quantity)) {
+            quantity = metricName(*metric);
+        } else if (!quantityMetric(quantity)) {
+            throw std::runtime_error("training setting 'monitor' names '" + printableExcerpt(quantity, 40) +
+                                     "', which is neither the loss nor a metric");
+        }
     }
     m.quantity = quantity;
     const std::string mode = j.is_object() ? get<std::string>(j, "mode", "auto") : "auto";
@@ -106,6 +111,33 @@ Monitor monitorFromJson(const json& j) {
     else if (mode == "max") m.mode = Monitor::Mode::Max;
     else if (mode != "auto") throw std::runtime_error("training setting 'monitor' has the mode '" + printableExcerpt(mode, 20) + "' (auto, min or max)");
     return m;
+}
+
+/// {"dense_1": {"loss": "mse", "loss_weight": 0.5, "metrics": ["mae"]}}: how the outputs of a
+/// model with several train, where they differ from the run's loss and metrics.
+std::vector<OutputLoss> outputLossesFromJson(const json& j, const TrainConfig& run) {
+    if (!j.is_object()) throw std::runtime_error("training setting 'outputs' must map output layers to their losses");
+    std::vector<OutputLoss> outputs;
+    for (const auto& [name, entry] : j.items()) {
+        const std::string about = "training setting 'outputs' for '" + printableExcerpt(name, 40) + "'";
+        if (name.empty() || !entry.is_object()) throw std::runtime_error(about + " must name a layer and hold its loss");
+        OutputLoss o{name, run.loss, run.fromLogits, 1.0, run.metrics};
+        if (entry.contains("loss") && !entry["loss"].is_null()) {
+            const std::string lossText = entry["loss"].is_string() ? entry["loss"].get<std::string>() : entry["loss"].dump();
+            const auto loss = parseLoss(lossText);
+            if (!loss) throw std::runtime_error(about + " names the unknown loss '" + printableExcerpt(lossText, 40) + "'");
+            o.loss = *loss;
+        }
+        o.fromLogits = get(entry, "from_logits", o.fromLogits) && isClassification(o.loss);
+        o.weight = get(entry, "loss_weight", 1.0);
+        if (!std::isfinite(o.weight) || o.weight < 0) {
+            throw std::runtime_error(about + " gives the loss weight " + printableExcerpt(entry["loss_weight"].dump(), 20) +
+                                     "; weights are numbers of at least 0");
+        }
+        if (entry.contains("metrics") && !entry["metrics"].is_null()) o.metrics = metricsFromJson(entry["metrics"]);
+        outputs.push_back(std::move(o));
+    }
+    return outputs;
 }
 
 }  // namespace
@@ -145,6 +177,7 @@ TrainConfig trainConfigFromJson(const json& t) {
     }
     if (t.is_object() && t.contains("metrics") && !t["metrics"].is_null()) c.metrics = metricsFromJson(t["metrics"]);
     if (t.is_object() && t.contains("monitor") && !t["monitor"].is_null()) c.monitor = monitorFromJson(t["monitor"]);
+    if (t.is_object() && t.contains("outputs") && !t["outputs"].is_null()) c.outputLosses = outputLossesFromJson(t["outputs"], c);
     c.epochs = get(t, "epochs", c.epochs);
     c.batchSize = get(t, "batch_size", c.batchSize);
     c.seed = get<std::uint64_t>(t, "seed", c.seed);
@@ -217,6 +250,15 @@ json trainConfigToJson(const TrainConfig& c) {
     }
     if (c.monitor.quantity != "loss" || c.monitor.mode != Monitor::Mode::Auto) {
         j["monitor"] = {{"quantity", c.monitor.quantity}, {"mode", modeName(c.monitor.mode)}};
+    }
+    if (!c.outputLosses.empty()) {
+        json outputs = json::object();
+        for (const OutputLoss& o : c.outputLosses) {
+            json names = json::array();
+            for (Metric m : o.metrics) names.push_back(metricName(m));
+            outputs[o.output] = {{"loss", lossName(o.loss)}, {"from_logits", o.fromLogits}, {"loss_weight", o.weight}, {"metrics", names}};
+        }
+        j["outputs"] = outputs;
     }
     if (c.earlyStopping.enabled) {
         j["early_stopping"] = {{"enabled", true},

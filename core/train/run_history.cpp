@@ -53,9 +53,11 @@ json epochJson(const EpochReport& e) {
 
 /// Whether `name` is a history name of a metric LayerLoom computes: "mae" or "val_mae".
 bool isMetricHistoryName(const std::string& name) {
-    const std::string_view base = name.rfind("val_", 0) == 0 ? std::string_view(name).substr(4) : std::string_view(name);
-    const auto metric = parseMetric(base);
-    return metric && metricName(*metric) == base;
+    const std::string base = name.rfind("val_", 0) == 0 ? name.substr(4) : name;
+    // A model with several outputs reports each one's loss and metrics after its name.
+    if (base.size() > 5 && base.ends_with("_loss")) return true;
+    if (const auto metric = parseMetric(base)) return metricName(*metric) == base;
+    return quantityMetric(base).has_value();
 }
 
 EpochReport epochFrom(const JsonField& j) {

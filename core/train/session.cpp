@@ -20,16 +20,16 @@ void toDataUnits(std::vector<float>& values, const Normalizer& n, std::int64_t f
     if (static_cast<std::int64_t>(n.shift.size()) == features) n.toDataUnits(values, features);
 }
 
-/// The inputs (or, with `targets`, the targets) of some samples, one after the other.
-std::vector<float> pick(const Dataset& d, bool targets, const std::vector<std::int64_t>& indexes) {
-    const std::int64_t size = targets ? d.ySize() : d.xSize();
+/// Input `part` (or, with `targets`, target `part`) of some samples, one after the other.
+std::vector<float> pick(const Dataset& d, bool targets, const std::vector<std::int64_t>& indexes, std::size_t part = 0) {
+    const std::int64_t size = Dataset::product(targets ? d.targetDims(part) : d.inputDims(part));
     std::vector<float> out(static_cast<std::size_t>(size) * indexes.size());
     for (std::size_t k = 0; k < indexes.size(); ++k) {
         float* to = out.data() + static_cast<std::int64_t>(k) * size;
         if (targets) {
-            d.copyY(indexes[k], to);
+            d.copyTarget(part, indexes[k], to);
         } else {
-            d.copyX(indexes[k], to);
+            d.copyInput(part, indexes[k], to);
         }
     }
     return out;
@@ -37,16 +37,64 @@ std::vector<float> pick(const Dataset& d, bool targets, const std::vector<std::i
 
 }  // namespace
 
+ModelGraph withSampleLengths(ModelGraph graph, const ModelEnds& ends, const std::vector<Dims>& samples) {
+    for (std::size_t k = 0; k < ends.inputs.size() && k < samples.size(); ++k) {
+        const Node* input = graph.nodeByName(ends.inputs[k]);
+        if (!input) continue;
+        Dims shape = input->param<Dims>("shape");
+        const Dims& given = samples[k];
+        if (shape.size() != given.size()) continue;
+        for (std::size_t a = 0; a < shape.size(); ++a) {
+            if (shape[a] == kNone) shape[a] = given[a];
+        }
+        graph.setParam(input->id, "shape", shape);
+    }
+    return graph;
+}
+
+ModelEnds modelEnds(const ModelGraph& graph, const Validation& v) {
+    if (v.hasErrors()) throw PlanError("the model has problems; fix them first (see Problems)");
+    ModelEnds ends;
+    const auto dimsOf = [&](NodeId id) {
+        const auto& shape = v.of(graph, id).output;
+        if (!shape) throw PlanError("the model's shapes are not known yet");
+        return shape->sizes();
+    };
+    // In the order Plan::compile takes them: as the graph lists them.
+    for (NodeId id : v.inputs) {
+        ends.inputs.push_back(graph.node(id)->name);
+        ends.inputDims.push_back(dimsOf(id));
+    }
+    for (NodeId id : v.outputs) {
+        ends.outputs.push_back(graph.node(id)->name);
+        ends.outputDims.push_back(dimsOf(id));
+    }
+    return ends;
+}
+
+std::string severalEndsText(const ModelEnds& ends) {
+    // The layers by name where there are several, so that a layer left hanging is seen.
+    const auto count = [](const std::vector<std::string>& names, const char* one, const char* many) {
+        std::string text = std::to_string(names.size()) + " " + (names.size() == 1 ? one : many);
+        if (names.size() < 2) return text;
+        for (std::size_t k = 0; k < names.size(); ++k) text += (k ? ", " : " (") + names[k];
+        return text + ")";
+    };
+    return "this model has " + count(ends.inputs, "Input", "Inputs") + " and " + count(ends.outputs, "output", "outputs") +
+           ": it trains on an .npz archive with an array for each, named after the layer (or x, x_1, ... and y, y_1, ...)";
+}
+
 std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v, std::int64_t window, bool keepFree) {
     if (v.hasErrors()) throw PlanError("the model has problems; fix them first (see Problems)");
     std::vector<NodeId> inputs;
     for (const Node& n : graph.nodes()) {
         if (n.isInput()) inputs.push_back(n.id);
     }
-    if (inputs.size() != 1 || v.outputs.size() != 1) {
-        throw PlanError("training takes a model with one Input and one output; this one has " +
+    if (inputs.empty() || v.outputs.empty()) {
+        throw PlanError("training takes a model with an Input and an output; this one has " +
                         std::to_string(inputs.size()) + " and " + std::to_string(v.outputs.size()));
     }
+    if (inputs.size() != 1 || v.outputs.size() != 1) throw PlanError(severalEndsText(modelEnds(graph, v)));
     auto concrete = [&](NodeId id) {
         const auto& shape = v.of(graph, id).output;
         if (!shape) throw PlanError("the model's shapes are not known yet");
@@ -61,6 +109,34 @@ std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v,
     return {concrete(inputs.front()), concrete(v.outputs.front())};
 }
 
+PlanAndData planForData(const ModelGraph& model, const DataSpec& spec, const PlanCompiler& compile,
+                        const Normalizer* fitted, const std::function<bool(double)>& progress) {
+    std::int64_t steps = spec.window > 0 ? spec.window : 0;
+    ModelEnds ends;
+    try {
+        ends = modelEnds(model, validate(model));
+    } catch (const PlanError&) {
+        // The model's problems are compile's to report, below.
+    }
+    std::optional<PreparedData> cut = readCutSamples(spec, steps, progress, ends);
+    if (!cut && ends.several()) {
+        throw DataError(spec.source + " is a series, which feeds a model with one Input and one output; " +
+                        severalEndsText(ends));
+    }
+    // Each Input's free axes take its own samples' lengths (an encoder's and a decoder's differ).
+    std::vector<Dims> samples;
+    if (cut) {
+        for (std::size_t k = 0; k < cut->train.inputCount(); ++k) samples.push_back(cut->train.inputDims(k));
+    }
+    const ModelGraph graph = cut && ends.several() ? withSampleLengths(model, ends, samples) : model;
+    Plan<float> plan = compile(graph, steps);
+    PreparedData data = cut ? std::move(*cut)
+                            : prepareData(spec, plan.dims(plan.inputs().at(0)), plan.dims(plan.outputs().at(0)), fitted,
+                                          progress, tokenIdReader(model));
+    checkTokenIds(model, data, ends);
+    return {std::move(plan), std::move(data)};
+}
+
 TrainingSession::TrainingSession(SessionSetup setup) : m_setup(std::move(setup)) {}
 TrainingSession::~TrainingSession() = default;
 
@@ -71,17 +147,15 @@ void TrainingSession::prepare(const std::function<bool(double)>& progress) {
     DataSpec spec = m_setup.data;
     spec.source = resolveDataSource(spec.source, m_setup.sampleFolder);
     const RunFolder* resumed = m_setup.resume.get();
-    std::int64_t steps = m_setup.data.window > 0 ? m_setup.data.window : 0;
-    std::optional<PreparedData> cut = readCutSamples(spec, steps, progress);
-    if (std::string problem = memoryProblem(m_setup.graph, c.batchSize, steps); !problem.empty()) {
-        throw PlanError(problem);
-    }
-    m_plan.emplace(Plan<float>::compile(m_setup.graph, c.batchSize, steps));
-    m_data = cut ? std::move(*cut)
-                 : prepareData(spec, m_plan->dims(m_plan->inputs().at(0)), m_plan->dims(m_plan->outputs().at(0)),
-                               resumed ? &resumed->record.normalizer : nullptr, progress,
-                               tokenIdReader(m_setup.graph));
-    checkTokenIds(m_setup.graph, m_data);
+    PlanAndData loaded = planForData(
+        m_setup.graph, spec,
+        [&](const ModelGraph& graph, std::int64_t steps) {
+            if (std::string problem = memoryProblem(graph, c.batchSize, steps); !problem.empty()) throw PlanError(problem);
+            return Plan<float>::compile(graph, c.batchSize, steps);
+        },
+        resumed ? &resumed->record.normalizer : nullptr, progress);
+    m_plan.emplace(std::move(loaded.plan));
+    m_data = std::move(loaded.data);
     // The run records the task it trained for, whether the project said it or the shapes did.
     if (!m_setup.data.task) m_setup.data.task = m_data.task;
     if (resumed) {
@@ -134,6 +208,9 @@ void TrainingSession::choosePreviews() {
     for (std::int64_t k = 0; k < shown; ++k) p.indexes.push_back(shown == n ? k : k * n / shown);
     m_previewX = pick(source, false, p.indexes);
     m_previewY = pick(source, true, p.indexes);
+    // A model's other Inputs are fed too; the previews show its first Input and output.
+    m_previewMore.clear();
+    for (std::size_t k = 1; k < source.inputCount(); ++k) m_previewMore.push_back(pick(source, false, p.indexes, k));
     p.inputs = m_previewX;
     toDataUnits(p.inputs, m_data.normalizer, p.xDims.back());
     p.targets = m_previewY;
@@ -170,14 +247,19 @@ TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* obse
 Preview TrainingSession::preview(int epoch) {
     Preview p;
     p.epoch = epoch;
-    std::vector<std::uint8_t> mask;
-    const std::vector<float> raw = predict(*m_plan, m_previewX, &mask);
+    std::vector<const float*> inputs{m_previewX.data()};
+    for (const std::vector<float>& more : m_previewMore) inputs.push_back(more.data());
+    std::vector<std::vector<std::uint8_t>> masks;
+    const auto samples = static_cast<std::int64_t>(m_preview.indexes.size());
+    std::vector<float> raw = std::move(predictAll(*m_plan, inputs, samples, &masks).front());
+    const std::vector<std::uint8_t>& mask = masks.front();
     const Dims& od = m_plan->dims(m_plan->outputs().at(0));
     const std::int64_t outSize = Dataset::product(od);
     const std::int64_t rows = od.size() == 2 ? od[0] : 1;
     const std::int64_t cols = od.back();
     const std::int64_t ySize = Dataset::product(m_preview.yDims);
-    const Loss loss = m_setup.config.loss;
+    const OutputLoss shown = m_setup.config.lossOf(m_plan->name(m_plan->outputs().at(0)), m_plan->outputs().size());
+    const Loss loss = shown.loss;
     AlignedVector<float> rowWeights;
     for (std::size_t k = 0; k < m_preview.indexes.size(); ++k) {
         // A masked output's error is over the sample's real steps, as its loss in training.
@@ -185,11 +267,11 @@ Preview TrainingSession::preview(int epoch) {
         if (!mask.empty()) maskRowWeights(mask.data() + static_cast<std::int64_t>(k) * rows, rows, rowWeights);
         p.errors.push_back(computeLoss<float>(
             loss, raw.data() + k * outSize, m_previewY.data() + k * ySize, rows, cols, nullptr,
-            {.fromLogits = m_setup.config.fromLogits, .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()}));
+            {.fromLogits = shown.fromLogits, .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()}));
     }
     p.outputs = raw;
     // The window shows a classifier's probabilities, whether or not the model ends in logits.
-    if (m_setup.config.fromLogits && isClassification(loss)) {
+    if (shown.fromLogits && isClassification(loss)) {
         logitsToProbabilities(loss, p.outputs.data(), static_cast<std::int64_t>(p.outputs.size()) / cols, cols);
     }
     if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_data.normalizer, cols);

@@ -21,10 +21,35 @@ namespace loom {
 
 /// The shapes (without the batch axis) of the samples and targets a model trains on, with a
 /// free time axis (None) set to `window`, or, with `keepFree`, left None for samples already
-/// cut to decide. Throws PlanError when it cannot train: the graph has errors, it has not
-/// exactly one Input and one output, or a free time axis has no window.
+/// cut to decide. Throws PlanError when it cannot train on a series: the graph has errors, it
+/// has not exactly one Input and one output (see modelEnds), or a free time axis has no window.
 std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& validation,
                                    std::int64_t window, bool keepFree = false);
+
+/// A model's Inputs and outputs, in the order a compiled Plan takes and gives them, with their
+/// shapes (None where an axis is free). Throws PlanError when the graph has errors.
+ModelEnds modelEnds(const ModelGraph& graph, const Validation& validation);
+/// What data a model with several Inputs or outputs trains on, in words.
+std::string severalEndsText(const ModelEnds& ends);
+/// `graph` with each Input's free axes (None) set to the lengths of its samples, one shape per
+/// Input of `ends`, where the ranks agree (where they do not, the data's check says so).
+ModelGraph withSampleLengths(ModelGraph graph, const ModelEnds& ends, const std::vector<Dims>& samples);
+
+/// A model compiled for its data, and the data loaded for it.
+struct PlanAndData {
+    Plan<float> plan;
+    PreparedData data;
+};
+/// Compiles a model, given the graph to compile (its free axes set) and the steps a free time
+/// axis takes.
+using PlanCompiler = std::function<Plan<float>(const ModelGraph&, std::int64_t steps)>;
+/// Reads `spec`'s data (its source resolved) for `model` and compiles the model with `compile`:
+/// samples already cut set each Input's free axes to their own lengths, a series is windowed
+/// for the compiled Input and output (with the `fitted` normaliser, when given), and token ids
+/// are checked against the layers that read them. A model with several Inputs or outputs
+/// takes samples already cut only. Throws DataError or PlanError saying what does not fit.
+PlanAndData planForData(const ModelGraph& model, const DataSpec& spec, const PlanCompiler& compile,
+                        const Normalizer* fitted = nullptr, const std::function<bool(double)>& progress = {});
 
 /// Where the weights a run starts from come from, which decides what becomes of weights that
 /// fit none of the model's layers. Layers they do not fit start from Keras's initialisers
@@ -135,6 +160,7 @@ private:
     std::optional<TrainingState> m_state;
     PreviewSet m_preview;
     std::vector<float> m_previewX;  ///< the preview inputs in model units
+    std::vector<std::vector<float>> m_previewMore;  ///< those of the model's other Inputs
     std::vector<float> m_previewY;
 };
 

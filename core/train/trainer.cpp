@@ -3,6 +3,7 @@
 #include "data/csv_reader.h"
 #include "engine/kernels/row_chunks.h"
 #include "engine/regularizer.h"
+#include "train/run_outputs.h"
 #include "train/thread_chooser.h"
 
 #include <algorithm>
@@ -23,59 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds(Clock::time_point since) {
     return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-/// Rows and columns of the output of `samples` samples, as the loss sees them.
-struct OutputLayout {
-    std::int64_t rowsPerSample = 1;
-    std::int64_t cols = 1;
-};
-
-OutputLayout layoutOf(const Dims& out) {
-    return {out.size() == 2 ? out[0] : 1, out.back()};
-}
-
-/// Checks that the data fits the model; returns the problem in words, or empty.
-std::string checkData(const Plan<float>& plan, const Dataset& d, Loss loss, const char* which) {
-    if (plan.inputs().size() != 1 || plan.outputs().size() != 1) {
-        return "training needs a model with one Input and one output";
-    }
-    const Dims& in = plan.dims(plan.inputs()[0]);
-    const Dims& out = plan.dims(plan.outputs()[0]);
-    if (d.xDims != in) {
-        return std::string("the ") + which + " samples have shape " + formatShape(d.xDims) +
-               ", but the model's Input takes " + formatShape(in);
-    }
-    Dims target = out;
-    target.back() = targetColumns(loss, out.back());
-    if (d.yDims != target) {
-        return std::string("the ") + which + " targets have shape " + formatShape(d.yDims) +
-               ", but the model's output is " + formatShape(out) +
-               (loss == Loss::SparseCategoricalCrossentropy ? " (one class index per row)" : "");
-    }
-    if (d.size() == 0) return std::string("there are no ") + which + " samples";
-    if (!d.complete()) {
-        return std::string("the ") + which + " data has " + std::to_string(d.size()) +
-               " samples but targets for " + std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize()));
-    }
-    if (loss == Loss::SparseCategoricalCrossentropy) {
-        // A class index the output has no score for is an error, as in Keras, not a loss.
-        const std::int64_t classes = out.back();
-        std::vector<float> labels(static_cast<std::size_t>(d.ySize()));
-        for (std::int64_t i = 0; i < d.size(); ++i) {
-            d.copyY(i, labels.data());
-            for (std::size_t r = 0; r < labels.size(); ++r) {
-                const float v = labels[r];
-                if (v >= 0 && v < static_cast<float>(classes) && v == std::floor(v)) continue;
-                std::ostringstream value;
-                value << v;
-                return std::string("the ") + which + " target of sample " + std::to_string(i) +
-                       (labels.size() > 1 ? " at step " + std::to_string(r) : std::string()) + " is " + value.str() +
-                       ", but the output scores " + std::to_string(classes) + " classes, 0 to " + std::to_string(classes - 1);
-            }
-        }
-    }
-    return {};
 }
 
 /// Why `state` cannot continue a run of `config` on `plan`, in words; empty when it can.
@@ -167,30 +115,6 @@ private:
     std::vector<double> m_sums;
 };
 
-/// The loss's row weights of samples [begin, end) of `order`: each sample's weight repeated
-/// over its rows. Empty when `weights` is (every weight 1).
-void gatherWeights(const std::vector<float>& weights, const std::vector<std::int64_t>& order, std::size_t begin,
-                   std::size_t end, std::int64_t rowsPerSample, AlignedVector<float>& rows) {
-    rows.clear();
-    if (weights.empty()) return;
-    for (std::size_t i = begin; i < end; ++i) {
-        rows.insert(rows.end(), static_cast<std::size_t>(rowsPerSample), weights[static_cast<std::size_t>(order[i])]);
-    }
-}
-
-/// Copies the samples `order[begin, end)` into contiguous batch buffers.
-void gather(const Dataset& d, const std::vector<std::int64_t>& order, std::size_t begin,
-            std::size_t end, AlignedVector<float>& x, AlignedVector<float>& y) {
-    const std::int64_t xs = d.xSize(), ys = d.ySize();
-    x.resize((end - begin) * static_cast<std::size_t>(xs));
-    y.resize((end - begin) * static_cast<std::size_t>(ys));
-    for (std::size_t i = begin; i < end; ++i) {
-        const auto at = static_cast<std::int64_t>(i - begin);
-        d.copyX(order[i], x.data() + at * xs);
-        d.copyY(order[i], y.data() + at * ys);
-    }
-}
-
 std::vector<AlignedVector<float>> snapshot(const Plan<float>& plan) {
     std::vector<AlignedVector<float>> values;
     for (const auto& p : plan.params()) values.push_back(p.value);
@@ -202,79 +126,100 @@ void restore(Plan<float>& plan, const std::vector<AlignedVector<float>>& values)
     for (std::size_t i = 0; i < params.size(); ++i) params[i].value = values[i];
 }
 
-/// The metrics a run computes itself: each once, and a classifier's "accuracy" left to
-/// EpochReport::accuracy, which holds the same value (metricsProblem refuses the one case where
-/// it would not: a binary cross-entropy over several outputs). Keras's binary_accuracy compares
-/// with the label itself, LayerLoom's with label > 0.5: the same for labels of 0 and 1.
-std::vector<Metric> reportedMetrics(Loss loss, const std::vector<Metric>& chosen) {
-    std::vector<Metric> metrics;
-    for (Metric m : chosen) {
-        if (m == Metric::Accuracy && isClassification(loss)) continue;
-        if (std::find(metrics.begin(), metrics.end(), m) == metrics.end()) metrics.push_back(m);
-    }
-    return metrics;
-}
-
-/// The running metrics of an epoch or an evaluation, fed batch by batch with the model's
-/// output. They read probabilities: logits are turned into them first.
-class MetricSet {
-public:
-    MetricSet(Loss loss, bool fromLogits, const std::vector<Metric>& chosen) : m_loss(loss), m_fromLogits(fromLogits) {
-        for (Metric m : reportedMetrics(loss, chosen)) m_states.emplace_back(m);
-    }
-    void update(const float* y, const float* t, std::int64_t rows, std::int64_t cols) {
-        if (m_states.empty()) return;
-        if (m_fromLogits) {
-            m_probabilities.assign(y, y + rows * cols);
-            logitsToProbabilities(m_loss, m_probabilities.data(), rows, cols);
-            y = m_probabilities.data();
-        }
-        for (MetricState& s : m_states) s.update(y, t, rows, cols, targetColumns(m_loss, cols));
-    }
-    void results(std::map<std::string, double>& into, const char* prefix) const {
-        for (const MetricState& s : m_states) into[prefix + metricName(s.metric())] = s.result();
-    }
-
-private:
-    Loss m_loss;
-    bool m_fromLogits;
-    std::vector<MetricState> m_states;
-    std::vector<float> m_probabilities;
-};
-
 }  // namespace
 
 bool Monitor::higherIsBetter() const {
     if (mode != Mode::Auto) return mode == Mode::Max;
-    const auto metric = parseMetric(quantity);
+    const auto metric = quantityMetric(quantity);
     return metric && ::loom::higherIsBetter(*metric);
 }
 
-std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols) {
-    const std::int64_t targetCols = targetColumns(config.loss, outputCols);
-    for (Metric m : config.metrics) {
+OutputLoss TrainConfig::lossOf(const std::string& output, std::size_t outputCount) const {
+    for (const OutputLoss& o : outputLosses) {
+        if (o.output == output && outputCount > 1) return o;
+    }
+    return {output, loss, fromLogits, 1.0, metrics};
+}
+
+std::optional<Metric> quantityMetric(const std::string& quantity) {
+    if (const auto metric = parseMetric(quantity)) return metric;
+    std::optional<Metric> found;
+    std::size_t longest = 0;
+    for (Metric m : allMetrics()) {
+        const std::string name = metricName(m);
+        const std::size_t at = quantity.size() > name.size() ? quantity.size() - name.size() : 0;
+        if (at > 0 && quantity[at - 1] == '_' && quantity.ends_with(name) && name.size() > longest) {
+            found = m;
+            longest = name.size();
+        }
+    }
+    return found;
+}
+
+namespace {
+
+/// Why one output's metrics cannot be computed, with `about` ("" or " of dense_1") in the words.
+std::string outputMetricsProblem(const OutputLoss& o, std::int64_t outputCols, const std::string& about) {
+    const std::int64_t targetCols = targetColumns(o.loss, outputCols);
+    for (Metric m : o.metrics) {
         if (std::string problem = metricProblem(m, outputCols, targetCols); !problem.empty()) {
-            return "the metric " + problem;
+            return "the metric" + about + " " + problem;
         }
         // Keras's "accuracy" goes by the shapes alone: categorical over several outputs. A
         // binary cross-entropy's own accuracy counts each output, so the word would mean two
         // things in one history.
-        if (m == Metric::Accuracy && config.loss == Loss::BinaryCrossentropy && outputCols > 1) {
-            return "accuracy is ambiguous for a binary cross-entropy over " + std::to_string(outputCols) +
+        if (m == Metric::Accuracy && o.loss == Loss::BinaryCrossentropy && outputCols > 1) {
+            return "accuracy" + about + " is ambiguous for a binary cross-entropy over " + std::to_string(outputCols) +
                    " outputs (Keras would compute categorical_accuracy, LayerLoom's accuracy column counts each output); "
                    "choose binary_accuracy or categorical_accuracy";
         }
     }
-    const std::string& watched = config.monitor.quantity;
-    if (watched == "loss" || (watched == "accuracy" && isClassification(config.loss))) return {};
-    const auto metric = parseMetric(watched);
-    if (!metric || std::find(config.metrics.begin(), config.metrics.end(), *metric) == config.metrics.end()) {
-        std::string chosen;
-        for (Metric m : config.metrics) chosen += (chosen.empty() ? "" : ", ") + metricName(m);
-        return "early stopping and the plateau schedule watch " + watched + ", which is not one of the run's metrics (" +
-               (chosen.empty() ? std::string("there are none") : chosen) + "); add it to the metrics or watch the loss";
-    }
     return {};
+}
+
+/// The quantities a run reports that early stopping can watch, as EpochReport names them.
+std::vector<std::string> watchable(const TrainConfig& config, const std::vector<OutputColumns>& outputs) {
+    std::vector<std::string> names{"loss"};
+    const bool several = outputs.size() > 1;
+    for (const OutputColumns& out : outputs) {
+        const OutputLoss o = config.lossOf(out.name, outputs.size());
+        const std::string prefix = several ? out.name + "_" : "";
+        if (several) names.push_back(prefix + "loss");
+        if (isClassification(o.loss)) names.push_back(prefix + "accuracy");
+        for (Metric m : reportedMetrics(o.loss, o.metrics)) names.push_back(prefix + metricName(m));
+    }
+    return names;
+}
+
+}  // namespace
+
+std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols) {
+    return metricsProblem(config, std::vector<OutputColumns>{{"", outputCols}});
+}
+
+std::string metricsProblem(const TrainConfig& config, const std::vector<OutputColumns>& outputs) {
+    const bool several = outputs.size() > 1;
+    if (several && !config.classWeight.empty()) {
+        return "class weights apply to a model with one output, as in Keras; give sample weights instead "
+               "(a sample_weight array)";
+    }
+    for (const OutputColumns& out : outputs) {
+        if (std::string problem = outputMetricsProblem(config.lossOf(out.name, outputs.size()), out.cols, several ? " of " + out.name : "");
+            !problem.empty()) {
+            return problem;
+        }
+    }
+    const std::string& watched = config.monitor.quantity;
+    const std::vector<std::string> names = watchable(config, outputs);
+    if (std::find(names.begin(), names.end(), watched) != names.end()) return {};
+    std::string chosen;
+    for (const OutputColumns& out : outputs) {
+        for (Metric m : config.lossOf(out.name, outputs.size()).metrics) {
+            chosen += (chosen.empty() ? "" : ", ") + (several ? out.name + "_" : std::string()) + metricName(m);
+        }
+    }
+    return "early stopping and the plateau schedule watch " + watched + ", which is not one of the run's metrics (" +
+           (chosen.empty() ? std::string("there are none") : chosen) + "); add it to the metrics or watch the loss";
 }
 
 std::optional<double> reportedValue(const EpochReport& report, const std::string& quantity, bool validation) {
@@ -291,61 +236,82 @@ std::optional<double> reportedValue(const EpochReport& report, const std::string
     return std::nullopt;
 }
 
+namespace {
+
+std::vector<OutputColumns> outputColumns(const Plan<float>& plan) {
+    std::vector<OutputColumns> columns;
+    for (NodeId id : plan.outputs()) columns.push_back({plan.name(id), plan.dims(id).back()});
+    return columns;
+}
+
+}  // namespace
+
 Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits, const std::vector<Metric>& metrics) {
+    TrainConfig config;
+    config.loss = loss;
+    config.fromLogits = fromLogits;
+    config.metrics = metrics;
+    return evaluate(plan, data, config);
+}
+
+Evaluation evaluate(Plan<float>& plan, const Dataset& data, const TrainConfig& config) {
+    RunOutputs outputs(plan, config);
     // Data of another shape would be read past its end (issue 12, R6).
-    if (std::string problem = checkData(plan, data, loss, "evaluation"); !problem.empty()) {
-        throw DataError(problem);
-    }
-    const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
-    TrainConfig forMetrics;
-    forMetrics.loss = loss;
-    forMetrics.metrics = metrics;
-    if (std::string problem = metricsProblem(forMetrics, out.cols); !problem.empty()) throw DataError(problem);
-    MetricSet metricSet(loss, fromLogits, metrics);
-    Evaluation result;
+    if (std::string problem = outputs.dataProblem(data, "evaluation"); !problem.empty()) throw DataError(problem);
+    // What the run watches and how it weighs classes are the run's business, not an evaluation's.
+    TrainConfig forMetrics = config;
+    forMetrics.monitor = {};
+    forMetrics.classWeight.clear();
+    if (std::string problem = metricsProblem(forMetrics, outputColumns(plan)); !problem.empty()) throw DataError(problem);
+    outputs.restart();
     std::vector<std::int64_t> order(static_cast<std::size_t>(data.size()));
     std::iota(order.begin(), order.end(), 0);
-    AlignedVector<float> x, y, rowWeights;
-    double lossSum = 0.0, accSum = 0.0;
     const auto n = static_cast<std::size_t>(data.size());
     for (std::size_t b = 0; b < n; b += static_cast<std::size_t>(plan.maxBatch())) {
         const std::size_t e = std::min(n, b + static_cast<std::size_t>(plan.maxBatch()));
-        gather(data, order, b, e, x, y);
-        gatherWeights(data.weights, order, b, e, out.rowsPerSample, rowWeights);
-        const float* in[] = {x.data()};
-        const int batch = static_cast<int>(e - b);
-        plan.forward(in, batch);
-        const std::int64_t rows = batch * out.rowsPerSample;
-        maskRowWeights(plan.outputMask(0), rows, rowWeights);
-        lossSum += computeLoss<float>(loss, plan.output(0), y.data(), rows, out.cols, nullptr,
-                                      {.fromLogits = fromLogits, .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()}) *
-                   static_cast<double>(batch);
-        if (isClassification(loss)) {
-            accSum += accuracy<float>(loss, plan.output(0), y.data(), rows, out.cols, fromLogits) *
-                      static_cast<double>(batch);
-        }
-        metricSet.update(plan.output(0), y.data(), rows, out.cols);
+        outputs.gather(data, data.weights, order, b, e);
+        plan.forward(outputs.inputs(), static_cast<int>(e - b));
+        outputs.score(plan, false);
     }
-    result.loss = lossSum / static_cast<double>(n) + applyRegularizers(plan, false);
-    if (isClassification(loss)) result.accuracy = accSum / static_cast<double>(n);
-    metricSet.results(result.metrics, "");
+    Evaluation result;
+    outputs.results(data.size(), result.loss, result.accuracy, result.metrics, "");
+    result.loss += applyRegularizers(plan, false);
     return result;
 }
 
 std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x, std::vector<std::uint8_t>* mask) {
-    const Dims& od = plan.dims(plan.outputs()[0]);
     const std::int64_t inSize = Dataset::product(plan.dims(plan.inputs()[0]));
-    const std::int64_t outSize = Dataset::product(od);
-    const std::int64_t outRows = od.size() == 2 ? od[0] : 1;
-    const std::int64_t n = static_cast<std::int64_t>(x.size()) / inSize;
-    std::vector<float> y(static_cast<std::size_t>(n * outSize));
-    if (mask) mask->clear();
+    const float* in[] = {x.data()};
+    std::vector<std::vector<std::uint8_t>> masks;
+    std::vector<std::vector<float>> y = predictAll(plan, in, static_cast<std::int64_t>(x.size()) / inSize, mask ? &masks : nullptr);
+    if (mask) *mask = std::move(masks.front());
+    return std::move(y.front());
+}
+
+std::vector<std::vector<float>> predictAll(Plan<float>& plan, std::span<const float* const> inputs, std::int64_t n,
+                                           std::vector<std::vector<std::uint8_t>>* masks) {
+    if (inputs.size() != plan.inputs().size()) throw PlanError("wrong number of model inputs");
+    std::vector<std::int64_t> inSizes, outSizes, outRows;
+    for (NodeId id : plan.inputs()) inSizes.push_back(Dataset::product(plan.dims(id)));
+    std::vector<std::vector<float>> y;
+    for (NodeId id : plan.outputs()) {
+        const Dims& od = plan.dims(id);
+        outSizes.push_back(Dataset::product(od));
+        outRows.push_back(od.size() == 2 ? od[0] : 1);
+        y.emplace_back(static_cast<std::size_t>(n * outSizes.back()));
+    }
+    if (masks) masks->assign(y.size(), {});
+    std::vector<const float*> at(inputs.size());
     for (std::int64_t b = 0; b < n; b += plan.maxBatch()) {
         const std::int64_t e = std::min<std::int64_t>(n, b + plan.maxBatch());
-        const float* in[] = {x.data() + b * inSize};
-        plan.forward(in, static_cast<int>(e - b));
-        std::copy_n(plan.output(0), (e - b) * outSize, y.begin() + b * outSize);
-        if (const std::uint8_t* m = plan.outputMask(0); mask && m) mask->insert(mask->end(), m, m + (e - b) * outRows);
+        for (std::size_t k = 0; k < inputs.size(); ++k) at[k] = inputs[k] + b * inSizes[k];
+        plan.forward(at, static_cast<int>(e - b));
+        for (std::size_t k = 0; k < y.size(); ++k) {
+            std::copy_n(plan.output(k), (e - b) * outSizes[k], y[k].begin() + b * outSizes[k]);
+            if (const std::uint8_t* m = plan.outputMask(k); masks && m) {
+                (*masks)[k].insert((*masks)[k].end(), m, m + (e - b) * outRows[k]);
+            }
+        }
     }
     return y;
 }
@@ -387,7 +353,8 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
                   const TrainConfig& config, TrainingControl* control,
                   TrainingObserver* observer, const TrainingState* resume, ThreadUse threadUse) {
     TrainResult result;
-    if (std::string problem = checkData(plan, all, config.loss, "training"); !problem.empty()) {
+    RunOutputs outputs(plan, config);
+    if (std::string problem = outputs.dataProblem(all, "training"); !problem.empty()) {
         result.reason = StopReason::InvalidData;
         result.message = "Cannot train: " + problem + ".";
         return result;
@@ -396,22 +363,21 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     const Dataset& trainSet = all;
     const Dataset* val = validation;
     if (val) {
-        if (std::string problem = checkData(plan, *val, config.loss, "validation"); !problem.empty()) {
+        if (std::string problem = outputs.dataProblem(*val, "validation"); !problem.empty()) {
             result.reason = StopReason::InvalidData;
             result.message = "Cannot train: " + problem + ".";
             return result;
         }
     }
 
-    const OutputLayout out = layoutOf(plan.dims(plan.outputs()[0]));
-    if (std::string problem = metricsProblem(config, out.cols); !problem.empty()) {
+    if (std::string problem = metricsProblem(config, outputColumns(plan)); !problem.empty()) {
         result.reason = StopReason::InvalidData;
         result.message = "Cannot train: " + problem + ".";
         return result;
     }
     std::vector<float> sampleWeights;
     try {
-        sampleWeights = trainingWeights(trainSet, config, out.rowsPerSample);
+        sampleWeights = trainingWeights(trainSet, config, outputs.firstRowsPerSample());
     } catch (const DataError& e) {
         result.reason = StopReason::InvalidData;
         result.message = std::string("Cannot train: ") + e.what() + ".";
@@ -423,7 +389,6 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
     const std::size_t n = order.size();
     const auto batchSize = static_cast<std::size_t>(std::min(config.batchSize, plan.maxBatch()));
     const int batches = static_cast<int>((n + batchSize - 1) / batchSize);
-    AlignedVector<float> x, y, dOut, rowWeights;
     GradientSquares gradientSquares(plan);
 
     double lr = config.optimizer.learningRate;
@@ -509,8 +474,7 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             std::shuffle(order.begin(), order.end(), shuffler);
         }
         const auto epochStart = Clock::now();
-        double lossSum = 0.0, accSum = 0.0;
-        MetricSet metrics(config.loss, config.fromLogits, config.metrics);
+        outputs.restart();
         std::map<std::string, double> gradSums;  ///< per layer: the sum of its batches' norms
         for (int b = 0; b < batches; ++b) {
             if (control && (control->stopRequested() || !control->waitWhilePaused(onHold))) {
@@ -524,21 +488,11 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             const int batch = static_cast<int>(end - begin);
             if (threads) setKernelThreads(threads->threads());
             const auto batchStart = Clock::now();
-            gather(trainSet, order, begin, end, x, y);
-            gatherWeights(sampleWeights, order, begin, end, out.rowsPerSample, rowWeights);
-            const float* in[] = {x.data()};
-            plan.forward(in, batch, true, &rng);
-            const std::int64_t rows = batch * out.rowsPerSample;
-            maskRowWeights(plan.outputMask(0), rows, rowWeights);
-            dOut.resize(static_cast<std::size_t>(rows * out.cols));
-            double loss = computeLoss<float>(config.loss, plan.output(0), y.data(), rows, out.cols,
-                                             dOut.data(),
-                                             {.fromLogits = config.fromLogits,
-                                              .rowWeights = rowWeights.empty() ? nullptr : rowWeights.data()});
-            loss += applyRegularizers(plan, false);
+            outputs.gather(trainSet, sampleWeights, order, begin, end);
+            plan.forward(outputs.inputs(), batch, true, &rng);
+            const double loss = outputs.score(plan, true, applyRegularizers(plan, false));
             plan.zeroGrad();
-            const float* grads[] = {dOut.data()};
-            plan.backward(grads);
+            plan.backward(outputs.gradients());
             applyRegularizers(plan, true);
             const std::vector<double>& squares = gradientSquares(kernelThreads());
             const bool gradientsFinite =
@@ -563,11 +517,6 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
             }
             optimizer.step(plan);
             if (threads) threads->measured(seconds(batchStart), batch);
-            lossSum += loss * batch;
-            if (isClassification(config.loss)) {
-                accSum += accuracy<float>(config.loss, plan.output(0), y.data(), rows, out.cols, config.fromLogits) * batch;
-            }
-            metrics.update(plan.output(0), y.data(), rows, out.cols);
             seen += batch;
             if (observer) {
                 BatchReport r{epoch, b + 1, batches, loss,
@@ -581,11 +530,9 @@ TrainResult train(Plan<float>& plan, const Dataset& all, const Dataset* validati
         EpochReport report;
         report.epoch = epoch;
         report.epochs = config.epochs;
-        report.loss = lossSum / static_cast<double>(n);
-        if (isClassification(config.loss)) report.accuracy = accSum / static_cast<double>(n);
-        metrics.results(report.metrics, "");
+        outputs.results(static_cast<std::int64_t>(n), report.loss, report.accuracy, report.metrics, "");
         if (val) {
-            const Evaluation e = evaluate(plan, *val, config.loss, config.fromLogits, config.metrics);
+            const Evaluation e = evaluate(plan, *val, config);
             report.valLoss = e.loss;
             report.valAccuracy = e.accuracy;
             for (const auto& [name, value] : e.metrics) report.metrics["val_" + name] = value;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,18 @@ struct LearningRateSchedule {
     double minLearningRate = 0.0;
 };
 
+/// How one output of a model with several trains: Keras's compile(loss={name: ...},
+/// loss_weights={name: ...}, metrics={name: [...]}). The run's loss is the weighted sum of its
+/// outputs' losses.
+struct OutputLoss {
+    std::string output;  ///< the output layer's name
+    Loss loss = Loss::MeanSquaredError;
+    bool fromLogits = false;
+    double weight = 1.0;
+    std::vector<Metric> metrics;
+    bool operator==(const OutputLoss&) const = default;
+};
+
 struct TrainConfig {
     int epochs = 20;
     int batchSize = 32;
@@ -59,11 +72,32 @@ struct TrainConfig {
     EarlyStopping earlyStopping;
     LearningRateSchedule schedule;
     Monitor monitor;  ///< for early stopping and ReduceOnPlateau
+    /// For a model with several outputs: those whose loss, weight or metrics differ from the
+    /// run's (loss, fromLogits, metrics and a weight of 1), by name. Entries for layers the
+    /// model does not have (any more) are kept and not used; with one output, none is.
+    std::vector<OutputLoss> outputLosses;
+
+    /// How the output named `output` of a model with `outputCount` outputs trains: its entry in
+    /// outputLosses, else the run's loss, from_logits and metrics with a weight of 1. A model
+    /// with one output always takes the run's.
+    OutputLoss lossOf(const std::string& output, std::size_t outputCount) const;
 };
 
-/// Why `config` cannot train a model whose output rows have `outputCols` values; empty when it
-/// can: a metric the shapes do not allow, or a monitor naming no metric of the run.
+/// A model's output as the loss sees it: its layer's name and the values in each of its rows.
+struct OutputColumns {
+    std::string name;
+    std::int64_t cols = 1;
+};
+
+/// Why `config` cannot train a model with `outputs`; empty when it can: a metric the shapes do
+/// not allow, a monitor naming nothing the run reports, or class weights for several outputs.
+/// (Settings for an output the model no longer has are kept, and unused.)
+std::string metricsProblem(const TrainConfig& config, const std::vector<OutputColumns>& outputs);
+/// The same for a model with one output whose rows have `outputCols` values.
 std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols);
+/// The metric a reported quantity is, or ends with after an output's name ("dense_1_auc"):
+/// the longest metric name that fits.
+std::optional<Metric> quantityMetric(const std::string& quantity);
 
 struct BatchReport {
     int epoch = 0;  ///< from 1
@@ -91,7 +125,10 @@ struct EpochReport {
     double valLoss = -1.0;   ///< without validation data: -1
     double valAccuracy = -1.0;
     /// The run's metrics by Keras's history names: "mae", and "val_mae" with validation data.
-    /// A classifier's "accuracy" is the field above, not repeated here.
+    /// A classifier's "accuracy" is the field above, not repeated here. A model with several
+    /// outputs reports each one's loss and metrics under its name, as Keras does ("dense_1_loss",
+    /// "val_dense_1_mae", and "dense_1_accuracy" for a classifying output); `loss` and `valLoss`
+    /// are then their weighted sum, and `accuracy` stays -1.
     std::map<std::string, double> metrics;
     double learningRate = 0.0;
     double elapsedSeconds = 0.0;
@@ -181,6 +218,9 @@ struct Evaluation {
 /// Input and output, or a metric does not fit them.
 Evaluation evaluate(Plan<float>& plan, const Dataset& data, Loss loss, bool fromLogits = false,
                     const std::vector<Metric>& metrics = {});
+/// The same for a model with one output or several, each output trained as config.lossOf says:
+/// per output, its loss and metrics go to `metrics` as EpochReport::metrics names them.
+Evaluation evaluate(Plan<float>& plan, const Dataset& data, const TrainConfig& config);
 /// The value of `quantity` ("loss", "accuracy" or a metric's name) in an epoch's report: the
 /// validation value when `validation`. Nullopt when the report does not hold it.
 std::optional<double> reportedValue(const EpochReport& report, const std::string& quantity, bool validation);
@@ -189,6 +229,11 @@ std::optional<double> reportedValue(const EpochReport& report, const std::string
 /// output row, 1 for a real step); it is left empty otherwise.
 std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x,
                            std::vector<std::uint8_t>* mask = nullptr);
+/// Every output of the model for `samples` samples, with an array for each of its Inputs in
+/// `inputs` (plan order, each `samples` samples of that Input's shape): one array per output.
+/// `masks`, when given, receives each output's step mask as predict's `mask`.
+std::vector<std::vector<float>> predictAll(Plan<float>& plan, std::span<const float* const> inputs, std::int64_t samples,
+                                           std::vector<std::vector<std::uint8_t>>* masks = nullptr);
 /// The loss's row weights for `rows` output rows under a step mask, as Keras's masked mean:
 /// each real row's weight is scaled by rows / (real rows + 1e-7) and each padded row's is zero,
 /// so that the mean over the rows is the mean over the real ones. `rowWeights` empty means

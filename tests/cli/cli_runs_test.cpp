@@ -166,3 +166,44 @@ TEST(CliRun, DataThatCannotTrainWritesNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+// A model with two Inputs and two outputs trains on an archive with an array for each, reports
+// each output's loss, and predicts an array per output.
+TEST(CliRun, AModelWithSeveralInputsAndOutputsTrainsEvaluatesAndPredicts) {
+    const std::string data = std::string(LAYERLOOM_TEST_DATA_DIR) + "/several_ends/";
+    const fs::path dir = freshDir("layerloom_cli_several");
+    Result r = run("train " + data + "two_by_two.loom --data " + data + "two.npz --epochs 2 --out " + (dir / "run").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const std::string history = readFile(dir / "run" / "history.csv");
+    for (const char* column : {"flag_loss,val_flag_loss", "values_loss,val_values_loss", "flag_accuracy,val_flag_accuracy"}) {
+        EXPECT_TRUE(has(history, column)) << column << "\n" << history;
+    }
+    r = run("evaluate " + data + "two_by_two.loom --run " + (dir / "run").string() + " --data " + data + "two.npz --json");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const auto scores = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+    EXPECT_NEAR(scores["loss"].get<double>(), scores["values_loss"].get<double>() + 2.0 * scores["flag_loss"].get<double>(), 1e-5);
+    EXPECT_EQ(scores["samples"], 48);
+
+    r = run("predict " + data + "two_by_two.loom --run " + (dir / "run").string() + " --input " + data + "inputs.npz");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const auto predicted = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+    ASSERT_EQ(predicted["values"].size(), 5u);
+    EXPECT_EQ(predicted["values"][0].size(), 2u);
+    ASSERT_EQ(predicted["flag"].size(), 5u);
+    for (const auto& row : predicted["flag"]) EXPECT_TRUE(row[0] > 0.0 && row[0] < 1.0);
+    r = run("predict " + data + "two_by_two.loom --run " + (dir / "run").string() + " --input " + data + "inputs.npz --out " +
+            (dir / "y.npz").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(fs::exists(dir / "y.npz"));
+
+    // One array for a model of two Inputs says what to give.
+    r = run("predict " + data + "two_by_two.loom --run " + (dir / "run").string() + " --input " +
+            std::string(LAYERLOOM_TEST_DATA_DIR) + "/x_f4.npy");
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_TRUE(has(r.out, "the model has 2 Inputs and 2 outputs; give --input an .npz archive with an array per Input")) << r.out;
+    fs::remove_all(dir);
+}
+
+}  // namespace

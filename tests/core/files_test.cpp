@@ -13,7 +13,6 @@
 #include "engine/plan.h"
 #include "data/data_source.h"
 #include "engine/weights_file.h"
-#include "interop/zip_archive.h"
 
 namespace loom {
 namespace {
@@ -43,18 +42,6 @@ TEST(Npy, ReadsZip64ArchivesLikeNumpyWrites) {
     EXPECT_EQ(arrays.at("labels").values, (std::vector<float>{1, 0}));  // from int64
 }
 
-/// An .npz of `arrays`, as np.savez writes it (entries stored, not compressed).
-void writeNpz(const fs::path& file, const std::map<std::string, NpyArray>& arrays) {
-    ZipWriter zip = ZipWriter::create(file);
-    for (const auto& [name, array] : arrays) {
-        const fs::path one = temp("layerloom_npz_entry.npy");
-        writeNpy(one, array);
-        std::ifstream in(one, std::ios::binary);
-        zip.add(name + ".npy", std::string(std::istreambuf_iterator<char>(in), {}));
-    }
-    zip.finish();
-    fs::remove(temp("layerloom_npz_entry.npy"));
-}
 
 TEST(SampleWeights, AnNpzSampleWeightArrayWeighsEachSampleAndSplitsWithTheSamples) {
     const fs::path file = temp("layerloom_weighted.npz");

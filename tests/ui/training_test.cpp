@@ -45,6 +45,7 @@
 #include "document/start_folder.h"
 #include "engine/weights_file.h"
 #include "data/npy.h"
+#include "graph/graph_edit.h"
 #include "graph/project_file.h"
 #include "layers/layer_nodes.h"
 #include "panels/palette_panel.h"
@@ -939,6 +940,74 @@ private slots:
         QCOMPARE(QString::fromStdString(m_window->document()->project().training["data"]["target"].get<std::string>()),
                  QString::fromStdString(y));
         QVERIFY2(data->summary().startsWith("40 samples of (48, 1), targets of (24, 1)"), qPrintable(data->summary()));
+    }
+
+    // A model with two Inputs and two outputs trains on an archive with an array for each, with
+    // a loss and a weight per output set in the Training panel, and plots each output's loss.
+    void aModelWithTwoOutputsTrainsWithALossForEach() {
+        QTemporaryDir dir;
+        const std::string file = dir.filePath("two.npz").toStdString();
+        const std::int64_t n = 64;
+        std::vector<float> a(n * 4), b(n * 3), values(n * 2), flag(n);
+        for (std::int64_t i = 0; i < n; ++i) {
+            for (int k = 0; k < 4; ++k) a[i * 4 + k] = std::sin(0.3f * static_cast<float>(i + k));
+            for (int k = 0; k < 3; ++k) b[i * 3 + k] = std::cos(0.2f * static_cast<float>(i * k));
+            values[i * 2] = a[i * 4] + a[i * 4 + 1];
+            values[i * 2 + 1] = a[i * 4 + 2];
+            flag[i] = a[i * 4] + b[i * 3] > 0 ? 1.0f : 0.0f;
+        }
+        writeNpz(file, {{"a", {{n, 4}, a}}, {"x_1", {{n, 3}, b}}, {"values", {{n, 2}, values}}, {"flag", {{n, 1}, flag}}});
+        m_window = std::make_unique<MainWindow>();
+        m_window->document()->setProject(test::twoInputsTwoOutputs(), QString());
+        m_window->resize(1400, 1000);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        DataPanel* data = ws()->dataPanel();
+        data->chooseFile(QString::fromStdString(file));
+        QVERIFY(waitFor([&] { return !data->busy(); }, 5000));
+        QVERIFY2(data->ready(), qPrintable(data->problem()));
+        QVERIFY2(data->summary().startsWith("64 samples for a (4,), b (3,); targets for values (2,), flag (1,)"),
+                 qPrintable(data->summary()));
+
+        TrainingPanel* panel = ws()->trainingPanel();
+        auto* table = panel->findChild<QTableWidget*>("outputLosses");
+        QVERIFY(table && table->isVisibleTo(panel));
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(1, 0)->text(), QString("flag"));
+        choose(panel->findChild<QComboBox*>("outputLoss_1"), "binary_crossentropy");
+        typeInto(panel->findChild<QDoubleSpinBox*>("outputWeight_0"), "0.5");
+        const nlohmann::json outputs = m_window->document()->project().training["outputs"];
+        QCOMPARE(outputs["flag"]["loss"], nlohmann::json("binary_crossentropy"));
+        QCOMPARE(outputs["values"]["loss_weight"], nlohmann::json(0.5));
+        // The run's loss changes the outputs that have none of their own only.
+        choose(panel->findChild<QComboBox*>("loss"), "mae");
+        QCOMPARE(panel->findChild<QComboBox*>("outputLoss_0")->currentData().toString(), QString("mae"));
+        QCOMPARE(panel->findChild<QComboBox*>("outputLoss_1")->currentData().toString(), QString("binary_crossentropy"));
+        auto* monitor = panel->findChild<QComboBox*>("monitor");
+        QVERIFY(monitor->findData("values_loss") >= 0 && monitor->findData("flag_accuracy") >= 0);
+        // Renaming an output carries its loss along, and undoing the rename carries it back.
+        Document* doc = m_window->document();
+        GraphEdit rename;
+        rename.ops.push_back(edit::Rename{doc->graph().nodeByName("flag")->id, "alarm"});
+        doc->applyEdit(rename, "Rename flag to alarm");
+        QCOMPARE(doc->project().training["outputs"]["alarm"]["loss"], nlohmann::json("binary_crossentropy"));
+        QCOMPARE(table->item(1, 0)->text(), QString("alarm"));
+        doc->undoStack()->undo();
+        QVERIFY(doc->project().training["outputs"].contains("flag"));
+        QVERIFY(!doc->project().training["outputs"].contains("alarm"));
+        QCOMPARE(table->item(1, 0)->text(), QString("flag"));
+
+        typeInto(panel->epochsBox(), "3");
+        QSignalSpy finished(controller(), &TrainingController::finished);
+        clickStart();
+        waitUntilIdle();
+        QCOMPARE(finished.count(), 1);
+        QVERIFY2(finished.front().at(0).toBool(), qPrintable(finished.front().at(1).toString()));
+        LossChart* chart = ws()->lossChart();
+        QVERIFY(chart->series("loss") && chart->series("values_loss") && chart->series("val_flag_loss"));
+        QCOMPARE(chart->series("flag_loss")->count(), 3);
+        // Each output's loss is drawn, not offered as a metric.
+        QVERIFY(chart->findChild<QComboBox*>("chartMetric")->findData("flag_loss") < 0);
     }
 
     // A choice made while another file is still read waits for its own reading: the earlier

@@ -32,6 +32,33 @@ inline Project smallAutoencoder(std::int64_t units = 8) {
     return p;
 }
 
+/// Inputs `a` (4,) and `b` (3,); outputs `values` = Dense(2)(a) and `flag` =
+/// Dense(1, sigmoid)(Concatenate(a, b)).
+inline Project twoInputsTwoOutputs() {
+    Project p;
+    p.name = "two by two";
+    ModelGraph& g = p.graph;
+    const NodeId a = addLayer(g, "InputLayer", {0, 0});
+    const NodeId b = addLayer(g, "InputLayer", {300, 0});
+    g.setParam(a, "shape", Dims{4});
+    g.setParam(b, "shape", Dims{3});
+    g.rename(a, "a");
+    g.rename(b, "b");
+    const NodeId values = addLayer(g, "Dense", {0, 150});
+    g.setParam(values, "units", std::int64_t{2});
+    g.rename(values, "values");
+    const NodeId joined = addLayer(g, "Concatenate", {300, 150});
+    const NodeId flag = addLayer(g, "Dense", {300, 300});
+    g.setParam(flag, "units", std::int64_t{1});
+    g.setParam(flag, "activation", std::string("sigmoid"));
+    g.rename(flag, "flag");
+    g.connect({a, 0}, {values, 0});
+    g.connect({a, 0}, {joined, 0});
+    g.connect({b, 0}, {joined, 1});
+    g.connect({joined, 0}, {flag, 0});
+    return p;
+}
+
 /// Runs the event loop until `done`, for at most `ms` milliseconds (a generous limit, not a
 /// timing); returns whether it got done.
 inline bool waitFor(const std::function<bool()>& done, int ms) {

@@ -143,11 +143,25 @@ void Document::restoreUnsaved(Project project, QString filePath) {
 }
 
 bool Document::setGraph(ModelGraph graph) {
+    // An output renamed (or renamed back, by undo) keeps its loss, which the training settings
+    // hold by the layer's name.
+    bool renamedLoss = false;
+    nlohmann::json& training = m_project.training;
+    if (training.is_object() && training.contains("outputs") && training["outputs"].is_object()) {
+        nlohmann::json& outputs = training["outputs"];
+        for (const Node& was : m_project.graph.nodes()) {
+            const Node* now = graph.node(was.id);
+            if (!now || now->name == was.name || !outputs.contains(was.name) || outputs.contains(now->name)) continue;
+            outputs[now->name] = std::move(outputs[was.name]);
+            outputs.erase(was.name);
+            renamedLoss = true;
+        }
+    }
     m_project.graph = std::move(graph);
     m_taskAdopted = false;
     revalidate();
     const bool adopted = m_taskAdopted;
-    if (adopted) emit trainingChanged();
+    if (adopted || renamedLoss) emit trainingChanged();
     emit changed();
     return adopted;
 }

@@ -141,9 +141,18 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         // Only a new Input or output shape changes what fits (moving or renaming does not).
         QString shapes;
         try {
-            const auto [input, output] = trainingDims(m_document->graph(), m_document->validation(),
-                                                      m_window->value());
-            shapes = QString::fromStdString(formatShape(input) + formatShape(output));
+            const ModelEnds ends = modelEnds(m_document->graph(), m_document->validation());
+            if (ends.several()) {
+                for (const auto* named : {&ends.inputs, &ends.outputs}) {
+                    for (const std::string& name : *named) shapes += QString::fromStdString(name + " ");
+                }
+                for (const auto* dims : {&ends.inputDims, &ends.outputDims}) {
+                    for (const Dims& d : *dims) shapes += QString::fromStdString(formatShape(d));
+                }
+            } else {
+                const auto [input, output] = trainingDims(m_document->graph(), m_document->validation(), m_window->value());
+                shapes = QString::fromStdString(formatShape(input) + formatShape(output));
+            }
             // The table that reads token ids decides which ids fit, too.
             if (const auto ids = tokenIdReader(m_document->graph())) {
                 shapes += QString::fromStdString(" " + ids->name + " " + std::to_string(ids->inputDim));
@@ -206,7 +215,11 @@ void DataPanel::refresh() {
     spec.source = readableSource(spec.source);
     std::optional<std::pair<Dims, Dims>> dims;
     std::string modelProblem;
+    ModelEnds ends;
     try {
+        // A model with several Inputs or outputs reads an array for each from an .npz archive.
+        ends = modelEnds(m_document->graph(), m_document->validation());
+        if (ends.several()) throw PlanError(severalEndsText(ends));
         // Samples already cut give a free time axis their own length.
         dims = trainingDims(m_document->graph(), m_document->validation(), spec.window, cut);
     } catch (const std::exception& e) {
@@ -235,14 +248,14 @@ void DataPanel::refresh() {
     emit statusChanged();
     // Token ids are checked against the Embedding that reads them, before Start is offered.
     const std::optional<TokenIdReader> ids = tokenIdReader(m_document->graph());
-    m_reader.start([this, spec, dims, modelProblem, storeColumns, ids](TaskContext& task) {
+    m_reader.start([this, spec, dims, modelProblem, storeColumns, ids, ends](TaskContext& task) {
         auto preview = std::make_shared<const DataPreview>(previewData(
             spec, dims, modelProblem,
             [&task](double fraction) {
                 task.progress(fraction);
                 return !task.stopRequested();
             },
-            ids));
+            ids, ends));
         task.post([this, preview, spec, storeColumns] { showPreview(*preview, spec, storeColumns); });
     });
 }
@@ -294,6 +307,14 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
                            .arg(shape(*preview.sampleDims), shape(*preview.targetDims))
                            .arg(preview.trainWindows)
                            .arg(preview.validationWindows);
+        // A model with several Inputs or outputs: each array by the layer it feeds or scores.
+        if (!preview.inputsText.empty()) {
+            text = tr("%L1 samples for %2; targets for %3: %L4 training and %L5 validation samples")
+                       .arg(preview.trainWindows + preview.validationWindows)
+                       .arg(QString::fromStdString(preview.inputsText), QString::fromStdString(preview.targetsText))
+                       .arg(preview.trainWindows)
+                       .arg(preview.validationWindows);
+        }
         setStatus(QString(), text);
         return;
     }

@@ -21,6 +21,7 @@
 
 #include "export/paint_file.h"
 #include "engine/metrics.h"
+#include "train/trainer.h"
 #include "training/decimate.h"
 
 namespace loom::ui {
@@ -32,6 +33,9 @@ const QColor kOverlay[] = {QColor(148, 103, 189), QColor(140, 86, 75), QColor(22
                            QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
 
 QString number(double v) { return QString::number(v, 'g', 5); }
+
+/// One output's own loss in a run of a model with several ("dense_1_loss", "val_dense_1_loss").
+bool isOutputLoss(const std::string& name) { return name.ends_with("_loss") && name != "val_loss"; }
 
 }  // namespace
 
@@ -101,7 +105,8 @@ void LossChart::refreshMetricList() {
     if (!m_run.history.empty() && m_run.history.front().accuracy >= 0) names << "accuracy";
     if (!m_run.history.empty()) {
         for (const auto& [name, value] : m_run.history.front().metrics) {
-            if (!QString::fromStdString(name).startsWith("val_")) names << QString::fromStdString(name);
+            // Each output's loss is drawn beside the run's, not picked as a metric.
+            if (!name.starts_with("val_") && !isOutputLoss(name)) names << QString::fromStdString(name);
         }
     }
     QStringList shown, wanted{QString()};
@@ -156,7 +161,7 @@ struct Curve {
 
 /// Metrics between 0 and 1 share a fixed 0..1 axis; errors (mae, mse, ...) get their range.
 bool boundedMetric(const QString& name) {
-    const auto metric = parseMetric(name.toStdString());
+    const auto metric = quantityMetric(name.toStdString());
     return metric && higherIsBetter(*metric);
 }
 
@@ -198,6 +203,19 @@ void LossChart::rebuild() {
     curves.append({"loss", epochCurve(m_run, &EpochReport::loss), kTrain, 2.0, Qt::SolidLine, markers, false});
     if (!m_run.history.empty() && m_run.history.front().valLoss >= 0) {
         curves.append({"val_loss", epochCurve(m_run, &EpochReport::valLoss), kVal, 2.0, Qt::SolidLine, markers, false});
+    }
+    // A model with several outputs: each output's loss beside the run's, thinner, in its own colour.
+    if (!m_run.history.empty()) {
+        int k = 0;
+        for (const auto& [name, value] : m_run.history.front().metrics) {
+            if (!isOutputLoss(name) || name.starts_with("val_")) continue;
+            const QColor color = kOverlay[(k++ + 3) % std::size(kOverlay)];
+            const QString label = QString::fromStdString(name);
+            curves.append({label, metricCurve(m_run, name), color, 1.5, Qt::SolidLine, false, false});
+            if (m_run.history.front().metrics.count("val_" + name)) {
+                curves.append({"val_" + label, metricCurve(m_run, "val_" + name), color, 1.5, Qt::DotLine, false, false});
+            }
+        }
     }
     if (m_metricChoice == "accuracy" && !m_run.history.empty() && m_run.history.front().accuracy >= 0) {
         curves.append({"accuracy", epochCurve(m_run, &EpochReport::accuracy), kAcc, 2.0, Qt::SolidLine, false, true});

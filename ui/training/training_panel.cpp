@@ -25,6 +25,7 @@
 #include "train/config_json.h"
 #include "train/warm_start.h"
 #include "training/data_panel.h"
+#include "training/output_losses.h"
 #include "training/training_controller.h"
 
 namespace loom::ui {
@@ -110,16 +111,11 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
       m_progressText(new QLabel(this)),
       m_blocked(new QLabel(this)),
       m_weights(new QLabel(this)),
-      m_settings(new QWidget(this)) {
-    const std::pair<const char*, QString> losses[] = {
-        {"mse", tr("Mean squared error")},
-        {"mae", tr("Mean absolute error")},
-        {"huber", tr("Huber")},
-        {"binary_crossentropy", tr("Binary cross-entropy")},
-        {"categorical_crossentropy", tr("Categorical cross-entropy")},
-        {"sparse_categorical_crossentropy", tr("Sparse categorical cross-entropy")}};
-    for (const auto& [key, text] : losses) m_loss->addItem(text, QString(key));
-    m_loss->setToolTip(tr("What training minimises (Keras's name in the project file)"));
+      m_settings(new QWidget(this)),
+      m_outputLosses(new OutputLossTable(this)) {
+    for (const auto& [key, text] : OutputLossTable::lossChoices()) m_loss->addItem(text, key);
+    m_loss->setToolTip(tr("What training minimises (Keras's name in the project file); for a model with several "
+                          "outputs, the loss of each output that does not choose its own"));
     for (const char* name : {"adam", "adamw", "rmsprop", "sgd"}) {
         m_optimizer->addItem(QString(name) == "sgd" ? "SGD" : name == QString("rmsprop") ? "RMSprop"
                                                       : name == QString("adamw") ? "AdamW" : "Adam",
@@ -196,6 +192,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     auto* form = new QFormLayout;
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("Loss"), m_loss);
+    form->addRow(tr("Each output"), m_outputLosses);
     form->addRow(QString(), m_fromLogits);
     form->addRow(tr("Class weights"), m_classWeight);
     form->addRow(tr("Metrics"), m_metrics);
@@ -325,6 +322,19 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
         refreshButtons();  // the metrics may no longer fit the output
     });
     connect(m_document, &Document::changed, this, &TrainingPanel::refreshButtons);
+    // A model that gains or loses an output shows a row for each.
+    connect(m_document, &Document::changed, this, [this] {
+        if (modelOutputs() == m_outputLosses->outputs()) return;
+        const bool loading = m_loading;
+        m_loading = true;
+        loadFromDocument();
+        m_loading = loading;
+    });
+    connect(m_outputLosses, &OutputLossTable::edited, this, [this] {
+        if (m_loading) return;
+        refreshMetricChoices(m_monitor->currentData().toString().toStdString());
+        storeToDocument();
+    });
     // Whether the weights still fit is worked out shortly after a burst of edits, not on each.
     m_weightsTimer.setSingleShot(true);
     m_weightsTimer.setInterval(150);
@@ -361,25 +371,25 @@ QString TrainingPanel::modelBlocker() const {
     const ModelGraph& graph = m_document->graph();
     const auto inputs = std::count_if(graph.nodes().begin(), graph.nodes().end(), [](const Node& n) { return n.isInput(); });
     const std::vector<NodeId>& outputs = m_document->validation().outputs;
-    if (inputs != 1 || outputs.size() != 1) {
-        QStringList names;
-        for (NodeId id : outputs) names << QString::fromStdString(graph.node(id)->name);
-        return tr("Training takes a model with one Input and one output; this one has %1 and %2 (%3). See the Problems panel.")
-            .arg(counted(static_cast<qsizetype>(inputs), "Input"), counted(static_cast<qsizetype>(outputs.size()), "output"),
-                 names.join(", "));
+    if (inputs == 0 || outputs.empty()) {
+        return tr("Training takes a model with an Input and an output; this one has %1 and %2.")
+            .arg(counted(static_cast<qsizetype>(inputs), "Input"), counted(static_cast<qsizetype>(outputs.size()), "output"));
     }
-    // Metrics the output's shape does not allow, said before Start rather than when it fails.
-    const auto& output = m_document->validation().of(graph, outputs.front()).output;
-    if (output && output->features().size > 0) {
-        try {
-            const TrainConfig c = trainConfigFromJson(m_document->project().training);
-            if (const std::string problem = metricsProblem(c, output->features().size); !problem.empty()) {
-                return tr("Training cannot start: %1. Change the Metrics or what early stopping watches.")
-                    .arg(QString::fromStdString(problem));
-            }
-        } catch (const std::exception&) {
-            // A damaged training section is the project check's to report.
+    // Metrics the outputs' shapes do not allow, said before Start rather than when it fails.
+    std::vector<OutputColumns> columns;
+    for (NodeId id : outputs) {
+        const auto& output = m_document->validation().of(graph, id).output;
+        if (!output || output->features().size <= 0) return QString();
+        columns.push_back({graph.node(id)->name, output->features().size});
+    }
+    try {
+        const TrainConfig c = trainConfigFromJson(m_document->project().training);
+        if (const std::string problem = metricsProblem(c, columns); !problem.empty()) {
+            return tr("Training cannot start: %1. Change the Metrics, the outputs' losses or what early stopping watches.")
+                .arg(QString::fromStdString(problem));
         }
+    } catch (const std::exception&) {
+        // A damaged training section is the project check's to report.
     }
     return QString();
 }
@@ -461,11 +471,31 @@ void TrainingPanel::refreshMetricChoices(const std::string& watched, bool keepMi
     m_loading = true;
     m_monitor->clear();
     m_monitor->addItem(tr("loss"), "loss");
-    // A classifier's accuracy is always computed, so it can always be watched.
-    if (loss && isClassification(*loss)) m_monitor->addItem(tr("accuracy"), "accuracy");
+    const std::vector<std::string>& outputs = m_outputLosses->outputs();
+    if (!outputs.empty()) {
+        // A model with several outputs reports each one's loss (and a classifier's accuracy).
+        TrainConfig shown;
+        try {
+            shown = trainConfigFromJson(m_document->project().training);
+        } catch (const std::exception&) {
+        }
+        shown.loss = loss.value_or(shown.loss);
+        shown.outputLosses = m_outputLosses->entries(shown, shown);
+        for (const std::string& name : outputs) {
+            const QString item = QString::fromStdString(name + "_loss");
+            m_monitor->addItem(item, item);
+            if (isClassification(shown.lossOf(name, outputs.size()).loss)) {
+                m_monitor->addItem(QString::fromStdString(name + "_accuracy"), QString::fromStdString(name + "_accuracy"));
+            }
+        }
+    } else if (loss && isClassification(*loss)) {
+        // A classifier's accuracy is always computed, so it can always be watched.
+        m_monitor->addItem(tr("accuracy"), "accuracy");
+    }
     for (Metric m : chosen) {
-        if (m_monitor->findData(QString::fromStdString(metricName(m))) < 0) {
-            m_monitor->addItem(QString::fromStdString(metricName(m)), QString::fromStdString(metricName(m)));
+        for (const std::string& name : outputs.empty() ? std::vector<std::string>{""} : outputs) {
+            const QString item = QString::fromStdString((name.empty() ? "" : name + "_") + metricName(m));
+            if (m_monitor->findData(item) < 0) m_monitor->addItem(item, item);
         }
     }
     // A quantity the project watches but the run does not compute (from a file written
@@ -491,6 +521,7 @@ void TrainingPanel::showOptimizerFields() {
     form->setRowVisible(m_beta2, o == "adam" || o == "adamw");
     form->setRowVisible(m_amsgrad, o == "adam" || o == "adamw");
     const auto loss = parseLoss(m_loss->currentData().toString().toStdString());
+    form->setRowVisible(m_outputLosses, !m_outputLosses->outputs().empty());
     form->setRowVisible(m_fromLogits, loss && isClassification(*loss));
     form->setRowVisible(m_classWeight, loss && isClassification(*loss));
     const QString s = m_schedule->currentData().toString();
@@ -539,10 +570,20 @@ void TrainingPanel::loadFromDocument() {
         const auto m = parseMetric(action->data().toString().toStdString());
         action->setChecked(m && std::find(c.metrics.begin(), c.metrics.end(), *m) != c.metrics.end());
     }
+    const std::vector<std::string> outputs = modelOutputs();
+    m_outputLosses->setOutputs(outputs.size() > 1 ? outputs : std::vector<std::string>{}, c);
     refreshMetricChoices(c.monitor.quantity, true);
     m_monitorMode->setCurrentIndex(c.monitor.higherIsBetter() ? 1 : 0);
     m_loading = false;
     showOptimizerFields();
+}
+
+std::vector<std::string> TrainingPanel::modelOutputs() const {
+    std::vector<std::string> names;
+    for (NodeId id : m_document->validation().outputs) {
+        if (const Node* n = m_document->graph().node(id)) names.push_back(n->name);
+    }
+    return names;
 }
 
 void TrainingPanel::storeToDocument() {
@@ -554,6 +595,7 @@ void TrainingPanel::storeToDocument() {
     } catch (const std::exception&) {
         c = TrainConfig{};
     }
+    const TrainConfig before = c;
     c.loss = parseLoss(m_loss->currentData().toString().toStdString()).value_or(Loss::MeanSquaredError);
     const std::string optimizer = m_optimizer->currentData().toString().toStdString();
     if (c.optimizer.name() != optimizer) c.optimizer = OptimizerConfig::defaultsFor(optimizer).value_or(OptimizerConfig{});
@@ -594,10 +636,13 @@ void TrainingPanel::storeToDocument() {
     c.monitor.mode = Monitor::Mode::Auto;
     const bool higher = m_monitorMode->currentData().toString() == "max";
     if (higher != c.monitor.higherIsBetter()) c.monitor.mode = higher ? Monitor::Mode::Max : Monitor::Mode::Min;
+    if (!m_outputLosses->outputs().empty()) c.outputLosses = m_outputLosses->entries(before, c);
     nlohmann::json updated = trainConfigToJson(c);
     if (training.contains("data")) updated["data"] = training["data"];
     m_loading = true;
     m_document->setTraining(std::move(updated));
+    // Outputs without a loss of their own follow the run's.
+    if (!m_outputLosses->outputs().empty()) m_outputLosses->setOutputs(m_outputLosses->outputs(), c);
     m_loading = false;
 }
 

@@ -18,6 +18,7 @@ class QToolButton;
 namespace loom::ui {
 
 class DataPanel;
+class OutputLossTable;
 class Document;
 class TrainingController;
 
@@ -90,11 +91,14 @@ private:
     QLabel* m_blocked;  ///< why Start is off
     QLabel* m_weights;
     QWidget* m_settings;
+    OutputLossTable* m_outputLosses;  ///< a model with several outputs: each one's loss
     bool m_loading = false;
     QTimer m_weightsTimer;
 
     void loadFromDocument();
     void storeToDocument();
+    /// The names of the model's outputs, in the order training takes them.
+    std::vector<std::string> modelOutputs() const;
     /// Borders the class weights in red, with the reason as their tooltip, while the text is
     /// not class weights; otherwise the usual tooltip.
     void markClassWeights();
