@@ -209,7 +209,7 @@ void LossChart::rebuild() {
         int k = 0;
         for (const auto& [name, value] : m_run.history.front().metrics) {
             if (!isOutputLoss(name) || name.starts_with("val_")) continue;
-            const QColor color = kOverlay[(k++ + 3) % std::size(kOverlay)];
+            const QColor color = kOverlay[k++ % std::size(kOverlay)];
             const QString label = QString::fromStdString(name);
             curves.append({label, metricCurve(m_run, name), color, 1.5, Qt::SolidLine, false, false});
             if (m_run.history.front().metrics.count("val_" + name)) {

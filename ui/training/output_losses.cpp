@@ -80,6 +80,10 @@ void OutputLossTable::setOutputs(const std::vector<std::string>& outputs, const 
         });
     }
     resizeRowsToContents();
+    // As tall as its rows: the panel scrolls, the table does not.
+    int height = horizontalHeader()->sizeHint().height() + 2 * frameWidth();
+    for (int row = 0; row < rowCount(); ++row) height += rowHeight(row);
+    setFixedHeight(height);
     m_filling = false;
 }
 
