@@ -11,6 +11,7 @@
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
+#include <QSignalSpy>
 #include <QtTest>
 #include <cmath>
 
@@ -158,6 +159,24 @@ private slots:
         file.close();
         QVERIFY(!view.loadLabels(labels, &error));
         QVERIFY2(error.contains("line 1: 'soon' is not a time in the series' 'step' column"), qPrintable(error));
+    }
+
+    // Aligning the two plots settles: the view does not keep laying itself out while idle,
+    // empty or showing scores.
+    void theAlignedPlotsSettle() {
+        AnomalyView view;
+        view.resize(900, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTest::qWait(200);
+        QSignalSpy empty(view.seriesChart(), &QChart::plotAreaChanged);
+        QTest::qWait(300);
+        QCOMPARE(empty.count(), 0);
+        showSpiky(view);
+        QTest::qWait(300);
+        QSignalSpy shown(view.scoreChart(), &QChart::plotAreaChanged);
+        QTest::qWait(300);
+        QCOMPARE(shown.count(), 0);
     }
 
     void intervalsZoomAndExport() {

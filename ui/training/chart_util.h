@@ -61,10 +61,13 @@ inline std::pair<double, double> lossAxisRange(double lo, double hi) {
 /// Keeps the plot areas of charts drawn one above the other (a series and its scores) starting
 /// at the same x, whatever the width of each one's axis labels: the chart with narrower labels
 /// gets the difference as extra left margin. It follows every change of either plot area.
+/// The extra margins are whole pixels, and each chart's own left is worked out from the margin
+/// it was given, not the one wanted: a half pixel rounded one way and measured the other would
+/// start a loop of layouts that never ends.
 inline void alignPlotsLeft(QChart* upper, QChart* lower) {
     struct State {
         std::array<QChart*, 2> charts;
-        std::array<qreal, 2> extra{0, 0};
+        std::array<int, 2> extra{0, 0};
         QMargins base;
     };
     auto state = std::make_shared<State>(State{{upper, lower}, {0, 0}, upper->margins()});
@@ -73,10 +76,10 @@ inline void alignPlotsLeft(QChart* upper, QChart* lower) {
         for (std::size_t i = 0; i < 2; ++i) natural[i] = state->charts[i]->plotArea().left() - state->extra[i];
         const qreal target = std::max(natural[0], natural[1]);
         for (std::size_t i = 0; i < 2; ++i) {
-            const qreal extra = target - natural[i];
-            if (std::abs(extra - state->extra[i]) < 0.5) continue;
+            const int extra = static_cast<int>(std::lround(target - natural[i]));
+            if (extra == state->extra[i]) continue;
             state->extra[i] = extra;
-            state->charts[i]->setMargins(state->base + QMargins(static_cast<int>(std::lround(extra)), 0, 0, 0));
+            state->charts[i]->setMargins(state->base + QMargins(extra, 0, 0, 0));
         }
     };
     for (QChart* chart : {upper, lower}) QObject::connect(chart, &QChart::plotAreaChanged, chart, align);
