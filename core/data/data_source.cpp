@@ -307,15 +307,20 @@ PreparedData cutSamples(const DataSpec& spec, const ModelEnds& ends) {
     PreparedData out;
     const std::string& src = spec.source;
     Dataset all;
-    if (ends.several() && !endsWith(src, ".npz")) {
+    const bool archive = endsWith(src, ".npz") || isSyntheticArchive(src);
+    if (isSyntheticArchive(src) && !ends.several()) {
+        throw DataError(src + " holds an array for each of several Inputs (one per feature, as in keras.io's fraud detection "
+                              "example); it feeds a model with an Input for each");
+    }
+    if (ends.several() && !archive) {
         throw DataError(src + ": the model has " + std::to_string(ends.inputs.size()) + " Inputs and " +
                         std::to_string(ends.outputs.size()) +
                         " outputs; give its samples as an .npz archive with an array for each (np.savez)");
     }
-    if (isSyntheticSampleSet(src)) {
+    if (isSyntheticSampleSet(src) && !archive) {
         all = syntheticSamples(src.substr(10), spec.syntheticSteps, spec.seed);
-    } else if (endsWith(src, ".npz")) {
-        const auto arrays = readNpz(src);
+    } else if (archive) {
+        const auto arrays = endsWith(src, ".npz") ? readNpz(src) : syntheticArchive(src.substr(10), spec.syntheticSteps, spec.seed);
         if (ends.several()) {
             all = fromNamedArrays(arrays, ends, src, out.notes);
         } else {

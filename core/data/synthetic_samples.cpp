@@ -294,6 +294,7 @@ const std::vector<std::string>& syntheticSampleNames() {
 }
 
 bool isSyntheticSampleSet(const std::string& source) {
+    if (isSyntheticArchive(source)) return true;
     if (!source.starts_with("synthetic:")) return false;
     const auto& names = syntheticSampleNames();
     return std::find(names.begin(), names.end(), source.substr(10)) != names.end();

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/npy.h"
 
 namespace loom {
 
@@ -33,7 +35,23 @@ namespace loom {
 /// Throws DataError for an unknown name or a count below 1.
 Dataset syntheticSamples(const std::string& name, std::int64_t count, std::uint64_t seed);
 const std::vector<std::string>& syntheticSampleNames();
-/// Whether `source` is `synthetic:NAME` of a sample set rather than of a series.
+/// Whether `source` is `synthetic:NAME` of a sample set (or of an archive below) rather than
+/// of a series.
 bool isSyntheticSampleSet(const std::string& source);
+
+/// Built-in sets whose samples come as named arrays, one per Input, and `y`, as an .npz archive
+/// holds them, for models with several Inputs:
+///   transactions  payment card transactions as the 14 features of keras.io's fraud detection
+///             example, each (count, 1) and standardised: the sum and count of the terminal's
+///             transactions over 7, 14 and 28 days, the count and rate of its fraud known a
+///             week later over the same days, the hour and the day of the week; whether the
+///             transaction is fraud, y (count, 1), one in five as the example resamples them
+///             (in place of the book's simulated transactions)
+/// Throws DataError for an unknown name or a count below 1.
+std::map<std::string, NpyArray> syntheticArchive(const std::string& name, std::int64_t count, std::uint64_t seed);
+const std::vector<std::string>& syntheticArchiveNames();
+bool isSyntheticArchive(const std::string& source);
+/// The names of the transactions archive's 14 features, in the example's order.
+std::vector<std::string> transactionFeatureNames();
 
 }  // namespace loom

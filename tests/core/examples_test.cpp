@@ -68,7 +68,9 @@ INSTANTIATE_TEST_SUITE_P(
                       ExampleCase{"keras_timeseries_transformer_classification.loom", 29258, 41},
                       // 20,000 x 32 + 200 x 32 embedded, an 8,416-parameter attention, 2 x 64
                       // normalised, 2 x 1,056 feed-forward, then 660 + 42.
-                      ExampleCase{"keras_text_classification_with_transformer.loom", 657758, 16}));
+                      ExampleCase{"keras_text_classification_with_transformer.loom", 657758, 16},
+                      // 14 Inputs of one feature: 14 x 32 + 32, 32 x 16 + 16, 16 + 1.
+                      ExampleCase{"keras_event_classification_for_payment_card_fraud_detection.loom", 1025, 18}));
 
 // The shipped Transformer blocks, fed from one layer of the width they are made for, wire
 // every input their entry needs (attention query and value, residual Add; a pre-norm block's
@@ -218,7 +220,8 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
                              "keras_timeseries_classification.loom", "keras_timeseries_anomaly_detection.loom",
                              "keras_lstm_text_generation.loom", "keras_timeseries_weather_forecasting.loom",
                              "keras_eeg_signal_classification.loom", "keras_timeseries_transformer_classification.loom",
-                             "keras_text_classification_with_transformer.loom"}) {
+                             "keras_text_classification_with_transformer.loom",
+                             "keras_event_classification_for_payment_card_fraud_detection.loom"}) {
         SCOPED_TRACE(file);
         Project p = example(file);
         EXPECT_TRUE(p.description.starts_with("keras.io example ")) << p.description;

@@ -29,6 +29,8 @@ const QList<Example>& builtInExamples() {
         {QObject::tr("keras.io: Bidirectional LSTM on IMDB"), ":/examples/keras_bidirectional_lstm_imdb.loom"},
         {QObject::tr("keras.io: Text classification with Transformer"),
          ":/examples/keras_text_classification_with_transformer.loom"},
+        {QObject::tr("keras.io: Event classification for payment card fraud detection"),
+         ":/examples/keras_event_classification_for_payment_card_fraud_detection.loom"},
         {QObject::tr("keras.io: Sequence to sequence learning for performing number addition"),
          ":/examples/keras_addition_rnn.loom"},
         {QObject::tr("keras.io: Character-level text generation with LSTM"), ":/examples/keras_lstm_text_generation.loom"},

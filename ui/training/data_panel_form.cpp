@@ -49,14 +49,17 @@ void DataPanel::buildForm() {
         m_source->addItem(tr("Synthetic: %1").arg(QString::fromStdString(name).replace('_', ' ')),
                           QString::fromStdString("synthetic:" + name));
     }
-    for (const std::string& name : syntheticSampleNames()) {
-        m_source->addItem(tr("Synthetic samples: %1").arg(QString::fromStdString(name)),
-                          QString::fromStdString("synthetic:" + name));
+    for (const auto* names : {&syntheticSampleNames(), &syntheticArchiveNames()}) {
+        for (const std::string& name : *names) {
+            m_source->addItem(tr("Synthetic samples: %1").arg(QString::fromStdString(name)),
+                              QString::fromStdString("synthetic:" + name));
+        }
     }
     m_source->setToolTip(tr("What to train on: a sample series that ships with LayerLoom, a "
                             "generated one, or your own CSV file (Browse…)"));
     m_browse->setToolTip(tr("Train on a file: a CSV file (one column per feature, one row per time step), or "
-                            "samples already cut into windows in a .npy or .npz file (arrays x and y)"));
+                            "samples already cut into windows in a .npy or .npz file (arrays x and y, or one per "
+                            "Input and output, named after it)"));
     m_about->setWordWrap(true);
     m_about->setStyleSheet("color: palette(mid)");
     m_columns->setToolTip(tr("The columns that become the model's features, in this order"));
