@@ -13,6 +13,7 @@
 #include "engine/plan.h"
 #include "interop/keras_model.h"
 #include "io/atomic_file.h"
+#include "io/message_text.h"
 #include "service/evaluation.h"
 #include "train/config_json.h"
 #include "train/run_folder.h"
@@ -86,9 +87,9 @@ void writeText(const std::string& target, const std::string& text, std::ostream&
 void predictSeveral(const LoadedModel& model, const std::vector<NamedTensor>& weights, const ModelEnds& ends,
                     const std::string& inputPath, int batch, const std::string& target, std::ostream& out) {
     if (!inputPath.ends_with(".npz")) {
-        throw DataError(inputPath + ": the model has " + std::to_string(ends.inputs.size()) + " Inputs and " +
-                        std::to_string(ends.outputs.size()) +
-                        " outputs; give --input an .npz archive with an array per Input, named after it (or x, x_1, ...)");
+        throw DataError(inputPath + ": the model has " + counted(ends.inputs.size(), "Input", "Inputs") + " and " +
+                        counted(ends.outputs.size(), "output", "outputs") +
+                        "; give --input an .npz archive with an array per Input, named after it (or x, x_1, ...)");
     }
     const std::vector<NpyArray> xs = inputArrays(readNpz(inputPath), ends.inputs, inputPath);
     std::vector<Dims> samples;
@@ -150,7 +151,8 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
         } catch (const PlanError&) {
             // Compiling the model below says what is wrong with it.
         }
-        if (ends.several()) {
+        // Several Inputs read an .npz; one Input with several outputs may still read .npy or JSON.
+        if (ends.several() && (ends.inputs.size() > 1 || inputPath->ends_with(".npz"))) {
             predictSeveral(model, weights, ends, *inputPath, batch, a.get("out", "-"), out);
             return kOk;
         }
@@ -184,13 +186,33 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
         } catch (const DataError& e) {
             throw DataError("run.json: " + std::string(e.what()) + " (the model's Input)");
         }
-        NpyArray y;
-        y.values = predict(plan, x.values);
-        y.shape = {x.shape[0]};
-        const Dims& od = plan.dims(plan.outputs().at(0));
-        y.shape.insert(y.shape.end(), od.begin(), od.end());
-        if (od.back() == features) norm.toDataUnits(y.values, features);
+        const float* inputs[] = {x.values.data()};
+        std::vector<std::vector<float>> ys = predictAll(plan, inputs, x.shape[0]);
+        std::map<std::string, NpyArray> arrays;
+        for (std::size_t k = 0; k < ys.size(); ++k) {
+            NpyArray y{{x.shape[0]}, std::move(ys[k])};
+            const Dims& od = plan.dims(plan.outputs()[k]);
+            y.shape.insert(y.shape.end(), od.begin(), od.end());
+            if (od.back() == features) norm.toDataUnits(y.values, features);
+            arrays[plan.name(plan.outputs()[k])] = std::move(y);
+        }
         const std::string target = a.get("out", "-");
+        if (arrays.size() > 1) {
+            // Several outputs: an array each, by name.
+            if (target.ends_with(".npy")) {
+                throw DataError(target + ": the model has " + counted(arrays.size(), "output", "outputs") +
+                                "; write them to an .npz archive or as JSON");
+            }
+            if (target.ends_with(".npz")) {
+                writeNpz(target, arrays);
+                return kOk;
+            }
+            json j = json::object();
+            for (const auto& [name, y] : arrays) j[name] = nested(y);
+            writeText(target, j.dump() + "\n", out);
+            return kOk;
+        }
+        const NpyArray& y = arrays.begin()->second;
         if (target.ends_with(".npy")) {
             writeNpy(target, y);
             return kOk;

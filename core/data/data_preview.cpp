@@ -27,9 +27,11 @@ bool fits(const Dims& given, const Dims& model) {
 /// previewData for samples already cut: how many train and validate, and whether one sample
 /// and its target have the shapes of the model's Input and output.
 void previewSamples(DataPreview& p, const DataSpec& spec, const std::optional<std::pair<Dims, Dims>>& dims,
-                    const std::string& modelProblem, const std::optional<TokenIdReader>& ids) {
+                    const std::string& modelProblem, const std::optional<TokenIdReader>& ids, const ModelEnds& ends) {
     try {
-        const PreparedData d = prepareData(spec, dims ? dims->first : Dims{}, dims ? dims->second : Dims{});
+        // The arrays training reads: by the layers' names where the archive has them.
+        std::int64_t steps = 0;
+        const PreparedData d = *readCutSamples(spec, steps, {}, ends);
         if (ids) {
             checkTokenIds(d.train, *ids, "training");
             checkTokenIds(d.validation, *ids, "validation");
@@ -115,7 +117,7 @@ DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>
         return p;
     }
     if (holdsCutSamples(spec.source)) {
-        previewSamples(p, spec, dims, modelProblem, ids);
+        previewSamples(p, spec, dims, modelProblem, ids, ends);
         return p;
     }
     std::vector<double> labels;

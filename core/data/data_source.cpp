@@ -76,7 +76,9 @@ std::vector<float> sampleWeights(const NpyArray& w, std::int64_t samples, const 
 const NpyArray* arrayFor(const std::map<std::string, NpyArray>& arrays, const std::string& name, const std::string& prefix,
                          std::size_t k, std::set<std::string>& used) {
     for (const std::string& key : {name, k == 0 ? prefix : prefix + "_" + std::to_string(k)}) {
-        if (const auto found = arrays.find(key); !key.empty() && found != arrays.end()) {
+        // An array feeds one end: an Input's is not also an output's target.
+        if (key.empty() || used.contains(key)) continue;
+        if (const auto found = arrays.find(key); found != arrays.end()) {
             used.insert(key);
             return &found->second;
         }
@@ -97,25 +99,33 @@ std::string arrayNames(const std::map<std::string, NpyArray>& arrays) {
     return held.empty() ? std::string("no arrays") : held;
 }
 
+/// The arrays for the ends named `names` ("x" or "y" their `prefix`), by name or by place, each
+/// array used once; each end without one is added to `missing`, in words, as `what` ("the Input").
+std::vector<const NpyArray*> arraysFor(const std::map<std::string, NpyArray>& arrays, const std::vector<std::string>& names,
+                                       const std::string& prefix, const std::string& what, std::set<std::string>& used,
+                                       std::string& missing) {
+    std::vector<const NpyArray*> found;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        found.push_back(arrayFor(arrays, names[k], prefix, k, used));
+        if (!found.back()) missing += (missing.empty() ? "" : "; ") + missingArray(what, names[k], prefix, k);
+    }
+    return found;
+}
+
 }  // namespace
 
 std::vector<NpyArray> inputArrays(const std::map<std::string, NpyArray>& arrays, const std::vector<std::string>& inputs,
                                   const std::string& source) {
-    std::vector<NpyArray> found;
     std::set<std::string> used;
     std::string missing;
-    for (std::size_t k = 0; k < inputs.size(); ++k) {
-        if (const NpyArray* a = arrayFor(arrays, inputs[k], "x", k, used)) {
-            found.push_back(*a);
-        } else {
-            missing += (missing.empty() ? "" : "; ") + missingArray("the Input", inputs[k], "x", k);
-        }
-    }
+    const std::vector<const NpyArray*> found = arraysFor(arrays, inputs, "x", "the Input", used, missing);
     if (!missing.empty()) {
         throw DataError(source + ": the model reads each Input from its own array; there is none for " + missing +
                         ". The archive holds " + arrayNames(arrays));
     }
-    return found;
+    std::vector<NpyArray> out;
+    for (const NpyArray* a : found) out.push_back(*a);
+    return out;
 }
 
 namespace {
@@ -126,19 +136,11 @@ Dataset fromNamedArrays(const std::map<std::string, NpyArray>& arrays, const Mod
                         std::vector<std::string>& notes) {
     std::set<std::string> used{"sample_weight"};
     std::string missing;
-    const auto find = [&](const std::vector<std::string>& names, const char* prefix, const char* what) {
-        std::vector<const NpyArray*> found;
-        for (std::size_t k = 0; k < names.size(); ++k) {
-            found.push_back(arrayFor(arrays, names[k], prefix, k, used));
-            if (!found.back()) missing += (missing.empty() ? "" : "; ") + missingArray(what, names[k], prefix, k);
-        }
-        return found;
-    };
-    const std::vector<const NpyArray*> inputs = find(ends.inputs, "x", "the Input");
-    const std::vector<const NpyArray*> targets = find(ends.outputs, "y", "the output");
+    const std::vector<const NpyArray*> inputs = arraysFor(arrays, ends.inputs, "x", "the Input", used, missing);
+    const std::vector<const NpyArray*> targets = arraysFor(arrays, ends.outputs, "y", "the output", used, missing);
     if (!missing.empty()) {
-        throw DataError(source + ": the model has " + std::to_string(ends.inputs.size()) + " Inputs and " +
-                        std::to_string(ends.outputs.size()) + " outputs, each read from its own array; there is none for " +
+        throw DataError(source + ": the model has " + counted(ends.inputs.size(), "Input", "Inputs") + " and " +
+                        counted(ends.outputs.size(), "output", "outputs") + ", each read from its own array; there is none for " +
                         missing + ". The archive holds " + arrayNames(arrays));
     }
     Dataset d = fromArrays(*inputs.front(), targets.front(), source);
@@ -313,9 +315,9 @@ PreparedData cutSamples(const DataSpec& spec, const ModelEnds& ends) {
                               "example); it feeds a model with an Input for each");
     }
     if (ends.several() && !archive) {
-        throw DataError(src + ": the model has " + std::to_string(ends.inputs.size()) + " Inputs and " +
-                        std::to_string(ends.outputs.size()) +
-                        " outputs; give its samples as an .npz archive with an array for each (np.savez)");
+        throw DataError(src + ": the model has " + counted(ends.inputs.size(), "Input", "Inputs") + " and " +
+                        counted(ends.outputs.size(), "output", "outputs") +
+                        "; give its samples as an .npz archive with an array for each (np.savez)");
     }
     if (isSyntheticSampleSet(src) && !archive) {
         all = syntheticSamples(src.substr(10), spec.syntheticSteps, spec.seed);

@@ -23,8 +23,9 @@ void checkTokenIds(const Dataset& data, const TokenIdReader& reader, const std::
             const float id = x[static_cast<std::size_t>(t)];
             if (id >= 0.0f && id < static_cast<float>(reader.inputDim) && id == std::floor(id)) continue;
             std::ostringstream what;
-            what << "sample " << i + 1 << " of the " << part << " data" << (input > 0 ? " read by " + reader.name : std::string())
-             << " holds " << id << " at step " << t + 1;
+            // With several Inputs, the layer that reads them says which Input's ids these are.
+            const std::string reading = data.inputCount() > 1 ? " read by " + reader.name : std::string();
+            what << "sample " << i + 1 << " of the " << part << " data" << reading << " holds " << id << " at step " << t + 1;
             if (!(id == std::floor(id))) {
                 what << ", which is not a token id (a whole number).";
             } else {

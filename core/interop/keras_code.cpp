@@ -251,8 +251,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
     const std::string fitOptions = ", epochs=" + std::to_string(config.epochs) + ", batch_size=" +
                                    std::to_string(config.batchSize) + ", validation_split=" + pyNumber(validationSplit) +
                                    ", shuffle=" + (config.shuffle ? "True" : "False");
-    if (v.outputs.size() == 1 &&
-        std::count_if(g.nodes().begin(), g.nodes().end(), [](const Node& n) { return n.isInput(); }) == 1) {
+    if (v.outputs.size() == 1 && v.inputs.size() == 1) {
         py << "model.compile(optimizer=" << optimizerCode(config.optimizer) << ", loss=" << lossCode(config.loss, config.fromLogits)
            << metricsCode(config) << ")\n"
            << "model.summary()\n\n"

@@ -18,6 +18,10 @@ std::size_t utf8Length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+std::string counted(std::size_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 std::string groupedNumber(std::uint64_t n) {
     std::string digits = std::to_string(n), out;
     for (std::size_t i = 0; i < digits.size(); ++i) {

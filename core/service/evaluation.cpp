@@ -110,17 +110,29 @@ EvaluationResult evaluateModel(const EvaluationRequest& request,
     Plan<float>& plan = loaded.plan;
     plan.loadWeights(request.weights);
     const PreparedData& data = loaded.data;
-    // A loss chosen for this evaluation may not take every metric the model trained with.
-    const std::int64_t cols = plan.dims(plan.outputs().at(0)).back();
-    std::vector<Metric> metrics;
-    for (Metric m : request.metrics) {
-        if (metricProblem(m, cols, targetColumns(request.loss, cols)).empty()) metrics.push_back(m);
-    }
     TrainConfig config;
     config.loss = request.loss;
     config.fromLogits = request.fromLogits;
-    config.metrics = plan.outputs().size() == 1 ? metrics : request.metrics;
+    config.metrics = request.metrics;
     config.outputLosses = request.outputLosses;
+    // A loss chosen for this evaluation may not take every metric the model trained with: each
+    // output keeps those its loss and shape allow.
+    const auto fitting = [](std::vector<Metric> metrics, Loss loss, std::int64_t cols) {
+        std::erase_if(metrics, [&](Metric m) { return !metricProblem(m, cols, targetColumns(loss, cols)).empty(); });
+        return metrics;
+    };
+    const std::vector<NodeId>& outputs = plan.outputs();
+    if (outputs.size() == 1) {
+        config.metrics = fitting(config.metrics, config.loss, plan.dims(outputs.front()).back());
+    } else {
+        std::vector<OutputLoss> each;
+        for (NodeId id : outputs) {
+            OutputLoss o = config.lossOf(plan.name(id), outputs.size());
+            o.metrics = fitting(o.metrics, o.loss, plan.dims(id).back());
+            each.push_back(std::move(o));
+        }
+        config.outputLosses = std::move(each);
+    }
     return {evaluate(plan, data.train, config), data.train.size()};
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/loss.h"
+#include "io/message_text.h"
 
 namespace loom {
 
@@ -44,9 +45,9 @@ std::string RunOutputs::dataProblem(const Dataset& d, const char* which) const {
     const std::string what(which);
     const bool several = m_inputNames.size() > 1 || m_heads.size() > 1;
     if (d.inputCount() != m_inputNames.size() || d.targetCount() != m_heads.size()) {
-        return "the model has " + std::to_string(m_inputNames.size()) + " Inputs and " + std::to_string(m_heads.size()) +
-               " outputs, but the " + what + " data holds samples for " + std::to_string(d.inputCount()) + " and targets for " +
-               std::to_string(d.targetCount());
+        return "the model has " + counted(m_inputNames.size(), "Input", "Inputs") + " and " +
+               counted(m_heads.size(), "output", "outputs") + ", but the " + what + " data holds samples for " +
+               std::to_string(d.inputCount()) + " and targets for " + std::to_string(d.targetCount());
     }
     for (std::size_t k = 0; k < m_inputNames.size(); ++k) {
         if (d.inputDims(k) == m_inputDims[k]) continue;
@@ -72,9 +73,9 @@ std::string RunOutputs::dataProblem(const Dataset& d, const char* which) const {
     }
     if (d.size() == 0) return "there are no " + what + " samples";
     if (!d.complete()) {
-        return "the " + what + " data has " + std::to_string(d.size()) + " samples but not as many targets" +
-               (several ? " and inputs for each of them" : " (targets for " +
-                                                               std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize())) + ")");
+        if (several) return "the " + what + " data's arrays do not all hold " + std::to_string(d.size()) + " samples";
+        return "the " + what + " data has " + std::to_string(d.size()) + " samples but targets for " +
+               std::to_string(d.y.size() / std::max<std::int64_t>(1, d.ySize()));
     }
     for (const Head& h : m_heads) {
         if (h.loss.loss != Loss::SparseCategoricalCrossentropy) continue;

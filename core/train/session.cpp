@@ -7,6 +7,7 @@
 #include "engine/isa/cpu_dispatch.h"
 #include "engine/loss.h"
 #include "engine/metrics.h"
+#include "io/message_text.h"
 #include "train/token_ids.h"
 
 namespace loom {
@@ -75,7 +76,7 @@ ModelEnds modelEnds(const ModelGraph& graph, const Validation& v) {
 std::string severalEndsText(const ModelEnds& ends) {
     // The layers by name where there are several, so that a layer left hanging is seen.
     const auto count = [](const std::vector<std::string>& names, const char* one, const char* many) {
-        std::string text = std::to_string(names.size()) + " " + (names.size() == 1 ? one : many);
+        std::string text = counted(names.size(), one, many);
         if (names.size() < 2) return text;
         for (std::size_t k = 0; k < names.size(); ++k) text += (k ? ", " : " (") + names[k];
         return text + ")";

@@ -177,21 +177,20 @@ std::string outputMetricsProblem(const OutputLoss& o, std::int64_t outputCols, c
     return {};
 }
 
-/// The quantities a run reports that early stopping can watch, as EpochReport names them.
-std::vector<std::string> watchable(const TrainConfig& config, const std::vector<OutputColumns>& outputs) {
+}  // namespace
+
+std::vector<std::string> watchableQuantities(const TrainConfig& config, const std::vector<std::string>& outputs) {
     std::vector<std::string> names{"loss"};
     const bool several = outputs.size() > 1;
-    for (const OutputColumns& out : outputs) {
-        const OutputLoss o = config.lossOf(out.name, outputs.size());
-        const std::string prefix = several ? out.name + "_" : "";
+    for (const std::string& output : outputs) {
+        const OutputLoss o = config.lossOf(output, outputs.size());
+        const std::string prefix = several ? output + "_" : "";
         if (several) names.push_back(prefix + "loss");
         if (isClassification(o.loss)) names.push_back(prefix + "accuracy");
         for (Metric m : reportedMetrics(o.loss, o.metrics)) names.push_back(prefix + metricName(m));
     }
     return names;
 }
-
-}  // namespace
 
 std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols) {
     return metricsProblem(config, std::vector<OutputColumns>{{"", outputCols}});
@@ -210,7 +209,9 @@ std::string metricsProblem(const TrainConfig& config, const std::vector<OutputCo
         }
     }
     const std::string& watched = config.monitor.quantity;
-    const std::vector<std::string> names = watchable(config, outputs);
+    std::vector<std::string> outputNames;
+    for (const OutputColumns& out : outputs) outputNames.push_back(out.name);
+    const std::vector<std::string> names = watchableQuantities(config, outputNames);
     if (std::find(names.begin(), names.end(), watched) != names.end()) return {};
     std::string chosen;
     for (const OutputColumns& out : outputs) {

@@ -95,6 +95,10 @@ struct OutputColumns {
 std::string metricsProblem(const TrainConfig& config, const std::vector<OutputColumns>& outputs);
 /// The same for a model with one output whose rows have `outputCols` values.
 std::string metricsProblem(const TrainConfig& config, std::int64_t outputCols);
+/// The quantities a run of `config` reports that early stopping can watch, as EpochReport names
+/// them: "loss", then with one output "accuracy" (a classifier's) and the metrics, with several
+/// each output's loss, accuracy and metrics after its name.
+std::vector<std::string> watchableQuantities(const TrainConfig& config, const std::vector<std::string>& outputs);
 /// The metric a reported quantity is, or ends with after an output's name ("dense_1_auc"):
 /// the longest metric name that fits.
 std::optional<Metric> quantityMetric(const std::string& quantity);

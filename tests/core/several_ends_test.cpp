@@ -202,6 +202,12 @@ TEST(SeveralEnds, AnArchiveFeedsEachEndByItsNameOrItsPlace) {
               file.string() + ": the model has 2 Inputs and 2 outputs, each read from its own array; there is none for "
                               "the Input 'c' (an array named 'c' or 'x_1'); the output 'flag' (an array named 'flag' or "
                               "'y_1'). The archive holds 'a', 'values'");
+    // An array feeds one end: Inputs named x and y leave the output without a target.
+    writeNpz(file, {{"x", {{n, 4}, randomValues(n, 4, 1)}}, {"y", {{n, 3}, randomValues(n, 3, 2)}}});
+    const ModelEnds xy{{"x", "y"}, {"out"}, {}, {}};
+    EXPECT_NE(test::refusalOf([&] { readCutSamples(spec, steps, {}, xy); })
+                  .find("there is none for the output 'out' (an array named 'out' or 'y')"),
+              std::string::npos);
     fs::remove(file);
 }
 

@@ -168,12 +168,12 @@ private slots:
         view.resize(900, 600);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QTest::qWait(200);
+        QTest::qWait(500);  // shown and laid out; a slow machine may take a while
         QSignalSpy empty(view.seriesChart(), &QChart::plotAreaChanged);
         QTest::qWait(300);
         QCOMPARE(empty.count(), 0);
         showSpiky(view);
-        QTest::qWait(300);
+        QTest::qWait(500);
         QSignalSpy shown(view.scoreChart(), &QChart::plotAreaChanged);
         QTest::qWait(300);
         QCOMPARE(shown.count(), 0);

@@ -1,7 +1,10 @@
 #include "document/document.h"
 
+#include "engine/metrics.h"
+
 #include "commands/graph_command.h"
 #include "document/wording.h"
+#include "engine/metrics.h"
 #include "graph/fragment.h"
 #include "graph/layout.h"
 #include "interop/keras_model.h"
@@ -143,18 +146,34 @@ void Document::restoreUnsaved(Project project, QString filePath) {
 }
 
 bool Document::setGraph(ModelGraph graph) {
-    // An output renamed (or renamed back, by undo) keeps its loss, which the training settings
-    // hold by the layer's name.
+    // An output renamed (or renamed back, by undo) keeps its loss and what early stopping
+    // watches of it, which the training settings hold by the layer's name.
     bool renamedLoss = false;
     nlohmann::json& training = m_project.training;
-    if (training.is_object() && training.contains("outputs") && training["outputs"].is_object()) {
-        nlohmann::json& outputs = training["outputs"];
-        for (const Node& was : m_project.graph.nodes()) {
-            const Node* now = graph.node(was.id);
-            if (!now || now->name == was.name || !outputs.contains(was.name) || outputs.contains(now->name)) continue;
-            outputs[now->name] = std::move(outputs[was.name]);
-            outputs.erase(was.name);
-            renamedLoss = true;
+    for (const Node& was : m_project.graph.nodes()) {
+        const Node* now = graph.node(was.id);
+        if (!training.is_object() || !now || now->name == was.name) continue;
+        if (training.contains("outputs") && training["outputs"].is_object()) {
+            nlohmann::json& outputs = training["outputs"];
+            if (outputs.contains(was.name) && !outputs.contains(now->name)) {
+                outputs[now->name] = std::move(outputs[was.name]);
+                outputs.erase(was.name);
+                renamedLoss = true;
+            }
+        }
+        nlohmann::json* monitor = training.contains("monitor") ? &training["monitor"] : nullptr;
+        if (monitor && monitor->is_object()) monitor = monitor->contains("quantity") ? &(*monitor)["quantity"] : nullptr;
+        if (monitor && monitor->is_string()) {
+            const std::string quantity = monitor->get<std::string>();
+            const bool validation = quantity.starts_with("val_");
+            const std::string own = validation ? quantity.substr(4) : quantity;
+            // "dense_loss" is dense's; "dense_1_loss" is not, though it starts the same way.
+            const std::string suffix = own.size() > was.name.size() + 1 ? own.substr(was.name.size() + 1) : std::string();
+            const bool reported = suffix == "loss" || suffix == "accuracy" || parseMetric(suffix).has_value();
+            if (own.starts_with(was.name + "_") && reported) {
+                *monitor = (validation ? "val_" : "") + now->name + own.substr(was.name.size());
+                renamedLoss = true;
+            }
         }
     }
     m_project.graph = std::move(graph);

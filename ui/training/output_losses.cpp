@@ -98,10 +98,16 @@ std::vector<OutputLoss> OutputLossTable::entries(const TrainConfig& before, cons
         // A row that shows the run's loss follows it when it changes.
         const Loss chosen = parseLoss(loss->currentData().toString().toStdString()).value_or(before.loss);
         o.loss = chosen == before.loss ? config.loss : chosen;
-        o.fromLogits = config.fromLogits && isClassification(o.loss);
         o.weight = weight->value();
-        o.metrics = config.metrics;
-        if (o.loss != config.loss || o.weight != 1.0) out.push_back(std::move(o));
+        // What the row does not show stays as it was when it was the output's own (from a
+        // Keras file): its metrics, and whether it reads logits while its loss stays.
+        const OutputLoss was = before.lossOf(o.output, m_outputs.size());
+        o.metrics = was.metrics == before.metrics ? config.metrics : was.metrics;
+        const bool ownLogits = was.fromLogits != before.fromLogits && o.loss == was.loss;
+        o.fromLogits = (ownLogits ? was.fromLogits : config.fromLogits) && isClassification(o.loss);
+        if (o.loss != config.loss || o.weight != 1.0 || o.metrics != config.metrics || o.fromLogits != config.fromLogits) {
+            out.push_back(std::move(o));
+        }
     }
     for (const OutputLoss& kept : before.outputLosses) {
         if (std::find(m_outputs.begin(), m_outputs.end(), kept.output) == m_outputs.end()) out.push_back(kept);

@@ -324,7 +324,8 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     connect(m_document, &Document::changed, this, &TrainingPanel::refreshButtons);
     // A model that gains or loses an output shows a row for each.
     connect(m_document, &Document::changed, this, [this] {
-        if (modelOutputs() == m_outputLosses->outputs()) return;
+        const std::vector<std::string> outputs = modelOutputs();
+        if ((outputs.size() > 1 ? outputs : std::vector<std::string>{}) == m_outputLosses->outputs()) return;
         const bool loading = m_loading;
         m_loading = true;
         loadFromDocument();
@@ -473,28 +474,26 @@ void TrainingPanel::refreshMetricChoices(const std::string& watched, bool keepMi
     m_monitor->addItem(tr("loss"), "loss");
     const std::vector<std::string>& outputs = m_outputLosses->outputs();
     if (!outputs.empty()) {
-        // A model with several outputs reports each one's loss (and a classifier's accuracy).
-        TrainConfig shown;
+        // A model with several outputs reports each one's loss and metrics, as the panel shows
+        // them now: what training will accept.
+        TrainConfig stored;
         try {
-            shown = trainConfigFromJson(m_document->project().training);
+            stored = trainConfigFromJson(m_document->project().training);
         } catch (const std::exception&) {
         }
-        shown.loss = loss.value_or(shown.loss);
-        shown.outputLosses = m_outputLosses->entries(shown, shown);
-        for (const std::string& name : outputs) {
-            const QString item = QString::fromStdString(name + "_loss");
-            m_monitor->addItem(item, item);
-            if (isClassification(shown.lossOf(name, outputs.size()).loss)) {
-                m_monitor->addItem(QString::fromStdString(name + "_accuracy"), QString::fromStdString(name + "_accuracy"));
-            }
+        TrainConfig shown = stored;
+        shown.loss = loss.value_or(stored.loss);
+        shown.metrics = chosen;
+        shown.outputLosses = m_outputLosses->entries(stored, shown);
+        for (const std::string& name : watchableQuantities(shown, outputs)) {
+            const QString item = QString::fromStdString(name);
+            if (m_monitor->findData(item) < 0) m_monitor->addItem(item, item);
         }
-    } else if (loss && isClassification(*loss)) {
+    } else {
         // A classifier's accuracy is always computed, so it can always be watched.
-        m_monitor->addItem(tr("accuracy"), "accuracy");
-    }
-    for (Metric m : chosen) {
-        for (const std::string& name : outputs.empty() ? std::vector<std::string>{""} : outputs) {
-            const QString item = QString::fromStdString((name.empty() ? "" : name + "_") + metricName(m));
+        if (loss && isClassification(*loss)) m_monitor->addItem(tr("accuracy"), "accuracy");
+        for (Metric m : chosen) {
+            const QString item = QString::fromStdString(metricName(m));
             if (m_monitor->findData(item) < 0) m_monitor->addItem(item, item);
         }
     }
