@@ -1008,6 +1008,14 @@ private slots:
         QCOMPARE(chart->series("flag_loss")->count(), 3);
         // Each output's loss is drawn, not offered as a metric.
         QVERIFY(chart->findChild<QComboBox*>("chartMetric")->findData("flag_loss") < 0);
+        // The first output, one vector per sample, sits mid-axis with one tick, not "0 0 0 1".
+        const auto steps = ws()->reconstruction()->chart()->axes(Qt::Horizontal);
+        QVERIFY(!steps.isEmpty());
+        auto* axis = qobject_cast<QValueAxis*>(steps.front());
+        QVERIFY(axis);
+        QCOMPARE(axis->min(), -0.5);
+        QCOMPARE(axis->max(), 0.5);
+        QCOMPARE(axis->tickInterval(), 1.0);
     }
 
     // A choice made while another file is still read waits for its own reading: the earlier

@@ -264,13 +264,17 @@ void ReconstructionView::redraw() {
     };
     line(reconstruction ? tr("input") : tr("truth"), m_samples.targets, QColor(31, 119, 180), Qt::SolidLine);
     line(reconstruction ? tr("reconstruction") : tr("prediction"), m_preview.outputs, QColor(255, 127, 14), Qt::DashLine);
-    x->setRange(0, static_cast<double>(std::max<std::int64_t>(1, steps - 1)));
-    if (steps > 12) {
-        // Whole steps, a round number apart, from 0 to the window's last step.
-        x->setTickType(QValueAxis::TicksDynamic);
-        x->setTickAnchor(0);
-        x->setTickInterval(steps <= 40 ? 5 : steps <= 120 ? 10 : steps <= 600 ? 50 : 100);
+    // One step (a vector output) sits in the middle of its axis.
+    if (steps == 1) {
+        x->setRange(-0.5, 0.5);
+    } else {
+        x->setRange(0, static_cast<double>(steps - 1));
     }
+    // Whole steps, a round number apart, from 0 to the window's last step: every step of a
+    // short window, never fractions that the labels would round to repeated numbers.
+    x->setTickType(QValueAxis::TicksDynamic);
+    x->setTickAnchor(0);
+    x->setTickInterval(steps <= 12 ? 1 : steps <= 40 ? 5 : steps <= 120 ? 10 : steps <= 600 ? 50 : 100);
     if (lo <= hi) {
         const double pad = (hi - lo) * 0.08 + 1e-9;
         y->setRange(lo - pad, hi + pad);
