@@ -324,8 +324,7 @@ TrainingPanel::TrainingPanel(Document* document, TrainingController* controller,
     connect(m_document, &Document::changed, this, &TrainingPanel::refreshButtons);
     // A model that gains or loses an output shows a row for each.
     connect(m_document, &Document::changed, this, [this] {
-        const std::vector<std::string> outputs = modelOutputs();
-        if ((outputs.size() > 1 ? outputs : std::vector<std::string>{}) == m_outputLosses->outputs()) return;
+        if (modelOutputs() == m_outputLosses->outputs()) return;
         const bool loading = m_loading;
         m_loading = true;
         loadFromDocument();
@@ -569,8 +568,7 @@ void TrainingPanel::loadFromDocument() {
         const auto m = parseMetric(action->data().toString().toStdString());
         action->setChecked(m && std::find(c.metrics.begin(), c.metrics.end(), *m) != c.metrics.end());
     }
-    const std::vector<std::string> outputs = modelOutputs();
-    m_outputLosses->setOutputs(outputs.size() > 1 ? outputs : std::vector<std::string>{}, c);
+    m_outputLosses->setOutputs(modelOutputs(), c);
     refreshMetricChoices(c.monitor.quantity, true);
     m_monitorMode->setCurrentIndex(c.monitor.higherIsBetter() ? 1 : 0);
     m_loading = false;
@@ -582,6 +580,8 @@ std::vector<std::string> TrainingPanel::modelOutputs() const {
     for (NodeId id : m_document->validation().outputs) {
         if (const Node* n = m_document->graph().node(id)) names.push_back(n->name);
     }
+    // One output takes the run's loss: no table.
+    if (names.size() < 2) names.clear();
     return names;
 }
 

@@ -97,7 +97,8 @@ private:
 
     void loadFromDocument();
     void storeToDocument();
-    /// The names of the model's outputs, in the order training takes them.
+    /// The names of the model's outputs, in the order training takes them, when it has
+    /// several (each then has a row of its own); empty for one.
     std::vector<std::string> modelOutputs() const;
     /// Borders the class weights in red, with the reason as their tooltip, while the text is
     /// not class weights; otherwise the usual tooltip.
