@@ -63,6 +63,8 @@ constexpr const char* kUsageText =
     "                         default: the project's, else sample:sunspots\n"
     "  --target FILE.npy      Targets for a .npy source (default: the samples themselves)\n"
     "  --column NAMES         CSV columns by name or index, comma-separated\n"
+    "  --layer-columns GROUPS The CSV columns each Input reads and each output's target\n"
+    "                         takes, for a model with several (in=a,b;extra=c;out=a)\n"
     "  --label NAME           CSV column of class labels: each window is classified by the\n"
     "                         label at its last step (sparse class indexes, or 0/1)\n"
     "  --window N             Window length (default: the model's Input length)\n"

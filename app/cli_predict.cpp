@@ -26,7 +26,7 @@ namespace loom::cli {
 using nlohmann::json;
 
 int evaluateCommand(const Args& a, std::ostream& out, std::ostream& err) {
-    a.expect({"data", "target", "column", "label", "window", "stride", "steps", "seed", "normalize",
+    a.expect({"data", "target", "column", "layer-columns", "label", "window", "stride", "steps", "seed", "normalize",
               "missing", "weights", "run", "loss", "batch-size"},
              {"json"}, 1, "a MODEL");
     return reportingErrors(err, [&] {

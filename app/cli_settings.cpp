@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "data/sample_catalogue.h"
+#include "io/message_text.h"
 #include "train/config_json.h"
 
 namespace loom::cli {
@@ -58,6 +59,24 @@ DataSpec dataFrom(const Project& project, const Args& a) {
     return dataFrom(dataSpecFromJson(stored), a);
 }
 
+std::map<std::string, std::vector<std::string>, std::less<>> layerColumnsFrom(const std::string& text) {
+    std::map<std::string, std::vector<std::string>, std::less<>> groups;
+    std::stringstream list(text);
+    for (std::string group; std::getline(list, group, ';');) {
+        const auto equals = group.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            throw UsageError{"--layer-columns takes LAYER=COLUMNS groups separated by ';' (in=a,b;out=c), not '" +
+                             printableExcerpt(group, 40) + "'"};
+        }
+        const std::string layer = group.substr(0, equals);
+        if (groups.contains(layer)) throw UsageError{"--layer-columns names '" + printableExcerpt(layer, 40) + "' twice"};
+        std::vector<std::string>& columns = groups[layer];
+        std::stringstream names(group.substr(equals + 1));
+        for (std::string item; std::getline(names, item, ',');) columns.push_back(item);
+    }
+    return groups;
+}
+
 DataSpec dataFrom(DataSpec d, const Args& a) {
     if (auto s = a.get("data")) d.source = *s;
     if (auto t = a.get("target")) d.target = *t;
@@ -66,6 +85,7 @@ DataSpec dataFrom(DataSpec d, const Args& a) {
         std::stringstream list(*c);
         for (std::string item; std::getline(list, item, ',');) d.columns.push_back(item);
     }
+    if (auto g = a.get("layer-columns")) d.layerColumns = layerColumnsFrom(*g);
     if (auto l = a.get("label")) d.labelColumn = *l;
     if (auto w = a.integer("window", 1)) d.window = *w;
     if (auto s = a.integer("stride", 1)) d.stride = *s;
@@ -104,7 +124,7 @@ TrainingSettings settingsFrom(const Project& project, const Args& a) {
 
 const std::set<std::string>& trainingOptions() {
     static const std::set<std::string> names = {
-        "data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
+        "data", "target", "column", "layer-columns", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
         "weights", "run", "input", "patience", "scale", "to", "resume", "shuffle", "threads",
         "threshold", "rule", "metric", "merge-gap", "intervals", "horizon", "period", "at"};

@@ -20,6 +20,8 @@ TrainConfig configFrom(const Project& project, const Args& args);
 DataSpec dataFrom(const Project& project, const Args& args);
 /// `base` with the data options given on the command line applied.
 DataSpec dataFrom(DataSpec base, const Args& args);
+/// `--layer-columns in=a,b;out=c`: the CSV columns of each layer named.
+std::map<std::string, std::vector<std::string>, std::less<>> layerColumnsFrom(const std::string& text);
 /// Whether neither the project nor the command line names the data (the default is taken).
 bool namesNoData(const Project& project, const Args& args);
 /// Both, as the training-job service takes them.

@@ -28,7 +28,7 @@ extern "C" void onInterrupt(int) { g_interrupted.store(true); }
 
 /// `train --resume DIR`: the run's settings as they were; only --epochs may change them.
 void checkResumeOptions(const Args& a) {
-    for (const char* o : {"data", "target", "column", "label", "window", "stride", "steps",
+    for (const char* o : {"data", "target", "column", "layer-columns", "label", "window", "stride", "steps",
                                  "batch-size", "optimizer", "lr", "loss", "seed", "validation-split",
                                  "normalize", "missing", "weights", "patience", "shuffle"}) {
         if (a.get(o)) {
@@ -41,7 +41,7 @@ void checkResumeOptions(const Args& a) {
 }  // namespace
 
 int trainCommand(const Args& a, std::ostream& out, std::ostream& err) {
-    a.expect({"data", "target", "column", "label", "window", "stride", "steps", "epochs", "batch-size",
+    a.expect({"data", "target", "column", "layer-columns", "label", "window", "stride", "steps", "epochs", "batch-size",
               "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
               "weights", "patience", "resume", "shuffle", "threads"},
              {"quiet"}, 1, "a MODEL");

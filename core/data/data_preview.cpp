@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "data/column_groups.h"
+
 namespace loom {
 namespace {
 
@@ -102,18 +104,99 @@ void previewParts(DataPreview& p, const DataSpec& spec, const ModelEnds& ends) {
     }
 }
 
+/// The ends' shapes with a free time axis set to the window's length, as training compiles them.
+ModelEnds withWindow(ModelEnds ends, std::int64_t window) {
+    for (auto* all : {&ends.inputDims, &ends.outputDims}) {
+        for (Dims& d : *all) {
+            if (d.empty() || d[0] != kNone) continue;
+            if (window < 1) throw DataError("the model's Inputs have a free time axis; give a window length");
+            d[0] = window;
+        }
+    }
+    return ends;
+}
+
+/// "a (32, 2), b (32, 1)": each end's name and shape.
+std::string endsText(const std::vector<std::string>& names, const std::vector<Dims>& dims) {
+    std::string text;
+    for (std::size_t k = 0; k < names.size() && k < dims.size(); ++k) text += (k ? ", " : "") + names[k] + " " + dimsText(dims[k]);
+    return text;
+}
+
+/// previewData for a series whose columns feed the model's ends in groups (column_groups.h).
+void previewGroups(DataPreview& p, const DataSpec& spec, const ModelEnds& ends, const std::string& modelProblem,
+                   const std::function<bool(double)>& progress) {
+    std::vector<double> labels;
+    ColumnGroups groups;
+    std::string groupProblem;
+    try {
+        std::vector<std::string> defaults;
+        std::optional<CsvTable> table;
+        Series synthetic;
+        if (spec.source.starts_with("synthetic:")) {
+            synthetic = loadSeries(spec);
+            defaults = synthetic.names;
+        } else {
+            CsvOptions options;
+            options.progress = progress;
+            table = readCsv(spec.source, options);
+            p.numericColumns = table->numericColumnNames();
+            defaults = defaultFeatureColumns(spec, *table);
+        }
+        try {
+            if (ends.inputs.empty()) throw DataError(modelProblem);
+            groups = resolveColumnGroups(spec, ends, defaults);
+        } catch (const DataError& e) {
+            // The plot still shows the file's columns while the groups are being chosen.
+            groupProblem = e.what();
+            groups.columns = defaults;
+        }
+        p.features = groups.columns;
+        DataSpec read = spec;
+        read.columns = groups.columns;
+        if (table) {
+            p.series = seriesFromTable(read, *table, &labels);
+            p.index = rowIndexOf(*table, read, p.features);
+        } else {
+            p.series = seriesColumns(synthetic, groups.columns, spec.source);
+        }
+    } catch (const ReadCancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        p.series = Series{};
+        p.problem = e.what();
+        return;
+    }
+    if (!groupProblem.empty()) {
+        p.problem = groupProblem;
+        return;
+    }
+    try {
+        const ModelEnds concrete = withWindow(ends, spec.window);
+        const PreparedData prepared = prepareGroupedSeries(spec, p.series, labels, groups, concrete);
+        p.trainWindows = prepared.train.size();
+        p.validationWindows = prepared.validation.size();
+        p.window = prepared.window;
+        p.notes = prepared.notes;
+        p.inputsText = endsText(ends.inputs, concrete.inputDims);
+        if (prepared.window.target != WindowSpec::Target::Classification) p.targetsText = endsText(ends.outputs, concrete.outputDims);
+    } catch (const std::exception& e) {
+        p.problem = e.what();
+    }
+}
+
 }  // namespace
 
 DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>>& dims,
                         const std::string& modelProblem, const std::function<bool(double)>& progress,
                         const std::optional<TokenIdReader>& ids, const ModelEnds& ends) {
     DataPreview p;
-    if (ends.several()) {
-        if (holdsCutSamples(spec.source)) {
-            previewParts(p, spec, ends);
-        } else {
-            p.problem = modelProblem;
-        }
+    if (ends.several() && holdsCutSamples(spec.source)) {
+        previewParts(p, spec, ends);
+        return p;
+    }
+    if (!holdsCutSamples(spec.source) && takesColumnGroups(spec, ends)) {
+        previewGroups(p, spec, ends, modelProblem, progress);
         return p;
     }
     if (holdsCutSamples(spec.source)) {

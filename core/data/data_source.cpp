@@ -388,6 +388,64 @@ void checkSeriesIds(const Series& series, const TokenIdReader& reader) {
 
 }  // namespace
 
+void checkClassLabels(const std::vector<double>& labels, std::int64_t classes, const std::string& column) {
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const double v = labels[i];
+        const bool ok = classes == 1 ? (v == 0.0 || v == 1.0)
+                                     : (v >= 0 && v < static_cast<double>(classes) && v == std::floor(v));
+        if (!ok) {
+            throw DataError("label " + std::to_string(v) + " at row " + std::to_string(i + 1) + " of column '" + column +
+                            "' is not " +
+                            (classes == 1 ? std::string("0 or 1") : "a class from 0 to " + std::to_string(classes - 1)));
+        }
+    }
+}
+
+void handleGaps(const DataSpec& spec, Series& series, std::vector<std::string>& notes) {
+    const std::int64_t gaps = series.missingCount();
+    if (gaps == 0) return;
+    handleMissing(series, spec.missing);
+    notes.push_back(std::to_string(gaps) + " missing values " +
+                    (spec.missing == MissingPolicy::Interpolate ? "interpolated" : "left out with their windows"));
+}
+
+void cutSeries(const DataSpec& spec, const Series& series, const std::vector<double>& labels, const Normalizer* fitted,
+               PreparedData& out) {
+    const WindowSpec& w = out.window;
+    auto [trainPart, valPart] = splitByTime(series, spec.validationSplit);
+    const auto cut = static_cast<std::ptrdiff_t>(trainPart.steps);
+    const std::vector<double> trainLabels = labels.empty() ? labels : std::vector<double>(labels.begin(), labels.begin() + cut);
+    const std::vector<double> valLabels = labels.empty() ? labels : std::vector<double>(labels.begin() + cut, labels.end());
+    out.normalizer = fitted ? *fitted : Normalizer::fit(trainPart, spec.normalize);
+    out.normalizer.apply(trainPart);
+    out.normalizer.apply(valPart);
+    if (valPart.steps > 0 && trainPart.steps < w.span()) {
+        // Say which part is short, and what helps: a longer series, or a smaller split.
+        const std::string window = (w.target == WindowSpec::Target::Forecast ? "one window and its forecast horizon ("
+                                                                             : "one window (") +
+                                   std::to_string(w.span()) + " steps)";
+        throw DataError("the training part (the first " + std::to_string(trainPart.steps) + " of the " +
+                        std::to_string(series.steps) + " steps) is shorter than " + window +
+                        (series.steps < w.span() ? "; the data needs more steps, or the model a shorter window"
+                                                 : "; use a smaller validation split or a shorter window"));
+    }
+    Windows train = makeWindows(trainPart, w, labels.empty() ? nullptr : &trainLabels);
+    out.train = std::move(train.data);
+    std::int64_t dropped = train.dropped;
+    if (spec.validationSplit > 0.0) {
+        try {
+            Windows val = makeWindows(valPart, w, labels.empty() ? nullptr : &valLabels);
+            out.validation = std::move(val.data);
+            dropped += val.dropped;
+        } catch (const DataError& e) {
+            throw DataError(std::string("the validation part (the last ") +
+                            std::to_string(valPart.steps) + " steps): " + e.what() +
+                            "; use a smaller validation split or a shorter window");
+        }
+    }
+    if (dropped > 0) out.notes.push_back(std::to_string(dropped) + " windows touching gaps dropped");
+}
+
 PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vector<double>& labels,
                            const Dims& modelInput, const Dims& outputDims, const Normalizer* fitted,
                            const std::optional<TokenIdReader>& ids) {
@@ -421,13 +479,7 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
         throw DataError("the data has " + featureWord(series.features) + " (" + names +
                         "), but the model's Input takes " + featureWord(features) + " per step");
     }
-    if (const std::int64_t gaps = series.missingCount(); gaps > 0) {
-        handleMissing(series, spec.missing);
-        out.notes.push_back(std::to_string(gaps) + " missing values " +
-                            (spec.missing == MissingPolicy::Interpolate ? "interpolated"
-                                                                         : "left out with their windows"));
-    }
-
+    handleGaps(spec, series, out.notes);
     WindowSpec& w = out.window;
     w.length = spec.window > 0 ? spec.window : inputDims[0];
     if (w.length < 1) throw DataError("the model's Input has a free time axis; give a window length");
@@ -447,55 +499,15 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
     w.horizon = task.horizon;
     if (task.target == WindowSpec::Target::Classification) {
         if (!labelled) throw DataError("classifying windows needs the column of class labels: choose it under Labels");
-        const std::int64_t classes = outDims[0];
-        for (std::size_t i = 0; i < labels.size(); ++i) {
-            const double v = labels[i];
-            const bool ok = classes == 1 ? (v == 0.0 || v == 1.0)
-                                         : (v >= 0 && v < static_cast<double>(classes) && v == std::floor(v));
-            if (!ok) {
-                throw DataError("label " + std::to_string(v) + " at row " + std::to_string(i + 1) +
-                                " of column '" + spec.labelColumn + "' is not " +
-                                (classes == 1 ? std::string("0 or 1") : "a class from 0 to " + std::to_string(classes - 1)));
-            }
-        }
+        checkClassLabels(labels, outDims[0], spec.labelColumn);
     }
 
-    auto [trainPart, valPart] = splitByTime(series, spec.validationSplit);
-    const auto cut = static_cast<std::ptrdiff_t>(trainPart.steps);
-    const std::vector<double> trainLabels = labels.empty() ? labels : std::vector<double>(labels.begin(), labels.begin() + cut);
-    const std::vector<double> valLabels = labels.empty() ? labels : std::vector<double>(labels.begin() + cut, labels.end());
     if (idWindows) {
         checkSeriesIds(series, *ids);
         if (spec.normalize != Normalizer::Kind::None) out.notes.push_back("token ids are read as they are, not normalised");
     }
-    out.normalizer = idWindows ? Normalizer{} : fitted ? *fitted : Normalizer::fit(trainPart, spec.normalize);
-    out.normalizer.apply(trainPart);
-    out.normalizer.apply(valPart);
-    if (valPart.steps > 0 && trainPart.steps < w.span()) {
-        // Say which part is short, and what helps: a longer series, or a smaller split.
-        const std::string window = (w.target == WindowSpec::Target::Forecast ? "one window and its forecast horizon ("
-                                                                             : "one window (") +
-                                   std::to_string(w.span()) + " steps)";
-        throw DataError("the training part (the first " + std::to_string(trainPart.steps) + " of the " +
-                        std::to_string(series.steps) + " steps) is shorter than " + window +
-                        (series.steps < w.span() ? "; the data needs more steps, or the model a shorter window"
-                                                 : "; use a smaller validation split or a shorter window"));
-    }
-    Windows train = makeWindows(trainPart, w, labels.empty() ? nullptr : &trainLabels);
-    out.train = std::move(train.data);
-    std::int64_t dropped = train.dropped;
-    if (spec.validationSplit > 0.0) {
-        try {
-            Windows val = makeWindows(valPart, w, labels.empty() ? nullptr : &valLabels);
-            out.validation = std::move(val.data);
-            dropped += val.dropped;
-        } catch (const DataError& e) {
-            throw DataError(std::string("the validation part (the last ") +
-                            std::to_string(valPart.steps) + " steps): " + e.what() +
-                            "; use a smaller validation split or a shorter window");
-        }
-    }
-    if (dropped > 0) out.notes.push_back(std::to_string(dropped) + " windows touching gaps dropped");
+    const Normalizer asRead;  // token ids are never normalised
+    cutSeries(spec, series, labels, idWindows ? &asRead : fitted, out);
     if (idWindows) {
         out.train.xDims = modelInput;
         if (spec.validationSplit > 0.0) out.validation.xDims = modelInput;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ struct DataSpec {
     std::string source;
     std::string target;                ///< .npy targets for a .npy source; else derived
     std::vector<std::string> columns;  ///< CSV columns by name or index; default: every numeric
+    /// CSV columns grouped by the layer they feed (an Input) or are the target of (an output):
+    /// for a model with several Inputs or outputs, or one whose output forecasts some columns
+    /// from others. See column_groups.h.
+    std::map<std::string, std::vector<std::string>, std::less<>> layerColumns;
     std::string labelColumn;  ///< CSV column of class labels: classify windows by their last step
     /// What the model does with its windows; none: what its shapes suggest (taskFromShapes),
     /// for a model that has no task yet. A task classifies with the label column.
@@ -127,5 +132,20 @@ PreparedData prepareSeries(const DataSpec& spec, Series series, const std::vecto
                            const Dims& inputDims, const Dims& outputDims,
                            const Normalizer* fitted = nullptr,
                            const std::optional<TokenIdReader>& ids = std::nullopt);
+
+/// Throws DataError naming the first label (by row) that is not one of `classes` classes (0 or
+/// 1 for a single score).
+void checkClassLabels(const std::vector<double>& labels, std::int64_t classes, const std::string& column);
+
+/// Handles a series' gaps by the spec's missing-value policy (DataError naming the rows when it
+/// refuses them), with a note saying what was done.
+void handleGaps(const DataSpec& spec, Series& series, std::vector<std::string>& notes);
+
+/// What a series' preparation ends with, for out.window: splits the series in time, normalises
+/// it (fitted on the training part, or `fitted`) and cuts both parts into windows (with
+/// `labels`, one per step, for classification). Fills out's normaliser, train, validation and
+/// notes; throws DataError saying which part is too short.
+void cutSeries(const DataSpec& spec, const Series& series, const std::vector<double>& labels, const Normalizer* fitted,
+               PreparedData& out);
 
 }  // namespace loom

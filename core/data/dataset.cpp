@@ -3,12 +3,30 @@
 #include <algorithm>
 
 namespace loom {
+namespace {
+
+/// `rows` steps of a series from step `first`, every column or the ones given, row-major.
+void copyRows(const WindowSource& s, std::int64_t first, std::int64_t rows, const std::vector<std::int64_t>& columns,
+              float* out) {
+    const float* from = s.values.data() + first * s.features;
+    if (columns.empty()) {
+        std::copy_n(from, rows * s.features, out);
+        return;
+    }
+    for (std::int64_t r = 0; r < rows; ++r, from += s.features) {
+        for (std::int64_t c : columns) *out++ = from[c];
+    }
+}
+
+/// The steps one sample of shape `dims` covers in a series: a sequence's, or one for a vector.
+std::int64_t rowsOf(const Dims& dims) { return dims.size() >= 2 ? dims[0] : 1; }
+
+}  // namespace
 
 void Dataset::copyX(std::int64_t i, float* out) const {
+    if (source) return copyRows(*source, starts[static_cast<std::size_t>(i)], xDims[0], xColumns, out);
     const std::int64_t n = xSize();
-    const float* from = source ? source->values.data() + starts[static_cast<std::size_t>(i)] * source->features
-                               : x.data() + i * n;
-    std::copy_n(from, n, out);
+    std::copy_n(x.data() + i * n, n, out);
 }
 
 void Dataset::copyY(std::int64_t i, float* out) const {
@@ -22,19 +40,17 @@ void Dataset::copyY(std::int64_t i, float* out) const {
         *out = source->labels[static_cast<std::size_t>(start + xDims[0] - 1)];
         return;
     }
-    std::copy_n(source->values.data() + (start + yOffset) * source->features, n, out);
+    copyRows(*source, start + yOffset, yColumns.empty() ? n / source->features : rowsOf(yDims), yColumns, out);
 }
 
 namespace {
 
-void copyPart(const DataPart& part, std::int64_t i, float* out) {
-    const std::int64_t n = Dataset::product(part.dims);
-    std::copy_n(part.values.data() + i * n, n, out);
-}
-
 DataPart slicePart(const DataPart& part, std::int64_t begin, std::int64_t end) {
+    if (part.values.empty()) return part;  // windows of the shared series
     const std::int64_t n = Dataset::product(part.dims);
-    return {part.name, std::vector<float>(part.values.begin() + begin * n, part.values.begin() + end * n), part.dims};
+    DataPart out = part;
+    out.values.assign(part.values.begin() + begin * n, part.values.begin() + end * n);
+    return out;
 }
 
 }  // namespace
@@ -51,6 +67,14 @@ bool Dataset::complete() const {
         }
     }
     return true;
+}
+
+void Dataset::copyPart(const DataPart& part, std::int64_t i, float* out) const {
+    if (source && part.values.empty()) {
+        return copyRows(*source, starts[static_cast<std::size_t>(i)] + part.offset, rowsOf(part.dims), part.columns, out);
+    }
+    const std::int64_t n = product(part.dims);
+    std::copy_n(part.values.data() + i * n, n, out);
 }
 
 void Dataset::copyInput(std::size_t k, std::int64_t i, float* out) const {
@@ -73,10 +97,12 @@ Dataset Dataset::slice(std::int64_t begin, std::int64_t end) const {
         out.starts.assign(starts.begin() + begin, starts.begin() + end);
         out.yOffset = yOffset;
         out.yIsLabel = yIsLabel;
-        return out;
+        out.xColumns = xColumns;
+        out.yColumns = yColumns;
     }
     for (const DataPart& part : moreInputs) out.moreInputs.push_back(slicePart(part, begin, end));
     for (const DataPart& part : moreTargets) out.moreTargets.push_back(slicePart(part, begin, end));
+    if (source) return out;
     out.x.assign(x.begin() + begin * xSize(), x.begin() + end * xSize());
     out.y.assign(y.begin() + begin * ySize(), y.begin() + end * ySize());
     return out;

@@ -17,12 +17,16 @@ struct WindowSource {
     std::vector<float> labels;  ///< one per step, for classification
 };
 
-/// One more array of held samples, for a model's second (third, ...) Input or output: size()
-/// samples of shape dims, row-major, named after the layer it feeds or comes from.
+/// One more array of samples, for a model's second (third, ...) Input or output: size()
+/// samples of shape dims, row-major, named after the layer it feeds or comes from. Held
+/// samples are in `values`; windows of a series (Dataset::source) leave it empty and take the
+/// series' `columns`, from `offset` steps after the window's start.
 struct DataPart {
     std::string name;
     std::vector<float> values;
     Dims dims;
+    std::vector<std::int64_t> columns;
+    std::int64_t offset = 0;
 };
 
 /// The names of a model's Inputs and of its outputs, in the order the model takes and gives
@@ -37,8 +41,8 @@ struct ModelEnds {
 /// Samples for a model, row-major: x holds size() samples of shape xDims for its first Input,
 /// y as many of shape yDims for its first output (for sparse labels, one value per row of the
 /// output). Samples are either held (x and y) or windows of a shared series (source and
-/// starts). A model with several Inputs or outputs takes held samples only, the others in
-/// moreInputs and moreTargets, in the order of the model's Inputs and outputs.
+/// starts). A model with several Inputs or outputs takes the others in moreInputs and
+/// moreTargets, in the order of the model's Inputs and outputs.
 struct Dataset {
     std::vector<float> x;
     Dims xDims;
@@ -51,6 +55,9 @@ struct Dataset {
     std::vector<std::int64_t> starts;
     std::int64_t yOffset = 0;
     bool yIsLabel = false;
+    /// The series' columns the first Input (output) takes, when its CSV columns are grouped by
+    /// layer; empty: every column.
+    std::vector<std::int64_t> xColumns, yColumns;
 
     std::vector<DataPart> moreInputs;
     std::vector<DataPart> moreTargets;
@@ -89,6 +96,9 @@ struct Dataset {
         for (std::int64_t v : d) n *= v;
         return n;
     }
+
+private:
+    void copyPart(const DataPart& part, std::int64_t i, float* out) const;
 };
 
 }  // namespace loom

@@ -138,6 +138,10 @@ PytorchJobReport exportPytorchJob(const PytorchJobInput& in, const fs::path& dir
         throw std::invalid_argument("a training job needs a model with one Input and one output");
     }
     if (data.train.size() == 0) throw std::invalid_argument("the data holds no training samples");
+    if (!data.train.xColumns.empty() || !data.train.yColumns.empty()) {
+        throw DataError("a training job takes the series' columns as the model's Input and target alike; this data "
+                        "groups its columns by layer (layer_columns), which the job's script does not read");
+    }
     // Class weights become each training sample's weight here, as LayerLoom's trainer takes them.
     const Dims& outDims = plan.dims(plan.outputs()[0]);
     if (std::string problem = metricsProblem(in.config, outDims.back()); !problem.empty()) throw DataError(problem);

@@ -5,6 +5,7 @@
 #include "analysis/anomaly.h"
 #include "data/sample_catalogue.h"
 #include "engine/plan.h"
+#include "io/message_text.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
 #include "train/session.h"
@@ -72,6 +73,18 @@ Series inModelUnits(Series series, const Normalizer& normalizer, const std::stri
 }
 
 ModelTask requireTask(const DataSpec& spec, const Plan<float>& plan, WindowSpec::Target wanted) {
+    const bool reconstruct = wanted == WindowSpec::Target::Reconstruction;
+    const std::size_t inputs = plan.inputs().size(), outputs = plan.outputs().size();
+    if (inputs != 1 || outputs != 1 || !spec.layerColumns.empty()) {
+        throw DataError(std::string(reconstruct ? "anomaly detection takes a model with one Input and one output that "
+                                                  "reconstructs every column it reads"
+                                                : "forecasting takes a model with one Input and one output that forecasts "
+                                                  "every column it reads") +
+                        "; this one " +
+                        (inputs != 1 || outputs != 1
+                             ? "has " + counted(inputs, "Input", "Inputs") + " and " + counted(outputs, "output", "outputs")
+                             : std::string("groups its columns by layer")));
+    }
     const Dims& in = plan.dims(plan.inputs().at(0));
     const Dims& out = plan.dims(plan.outputs().at(0));
     const std::string refusal = wanted == WindowSpec::Target::Reconstruction ? "the model does not reconstruct its input"

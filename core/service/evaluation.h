@@ -60,7 +60,8 @@ Plan<float> scoringPlan(const ModelGraph& graph, int trainingBatch, std::int64_t
 
 /// The task of a trained model whose settings are `spec` (its run's or its project's; else what
 /// its shapes suggest), when it is `wanted` (reconstruction or forecast). Throws DataError
-/// saying what the model takes and returns, and what it does instead.
+/// saying what the model takes and returns, and what it does instead; a model with several
+/// Inputs or outputs, or whose columns are grouped by layer, is refused.
 ModelTask requireTask(const DataSpec& spec, const Plan<float>& plan, WindowSpec::Target wanted);
 
 /// `series` in the model's units, by the normaliser of the run that trained it. Throws

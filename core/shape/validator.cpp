@@ -505,7 +505,7 @@ private:
             Diagnostic& d = report(DiagCode::ExtraOutput, Severity::Warning, id,
                                    nodeLabel(n) + " feeds no other layer, so its output leaves the model beside " + mainName +
                                        "'s: the model has " + count + " outputs, and training needs a target for each (an .npz "
-                                       "archive with an array per output). If " + n.name +
+                                       "archive with an array per output, or a series' columns chosen for each). If " + n.name +
                                        " is left over, wire it into the chain or delete it.");
             d.fixes = extraOutputFixes(m_graph, n);
             d.related.push_back(main);

@@ -275,6 +275,9 @@ DataSpec dataSpecFromJson(const json& d) {
     s.target = get<std::string>(d, "target", "");
     s.columns = get<std::vector<std::string>>(d, "columns", {});
     s.labelColumn = get<std::string>(d, "label_column", "");
+    for (auto& [layer, columns] : get<std::map<std::string, std::vector<std::string>>>(d, "layer_columns", {})) {
+        s.layerColumns.emplace(layer, std::move(columns));
+    }
     if (d.is_object() && d.contains("task") && !d["task"].is_null()) {
         const std::string name = get<std::string>(d, "task", "");
         const auto target = parseTaskName(name);
@@ -324,6 +327,11 @@ json dataSpecToJson(const DataSpec& s) {
               {"stride", s.stride},           {"synthetic_steps", s.syntheticSteps},
               {"seed", s.seed},               {"validation_split", s.validationSplit},
               {"normalize", normalizeName(s.normalize)}, {"missing", missingName(s.missing)}};
+    if (!s.layerColumns.empty()) {
+        json groups = json::object();
+        for (const auto& [layer, columns] : s.layerColumns) groups[layer] = columns;
+        j["layer_columns"] = groups;
+    }
     if (s.task) {
         j["task"] = std::string(taskName(s.task->target));
         if (s.task->target == WindowSpec::Target::Forecast) j["horizon"] = s.task->horizon;

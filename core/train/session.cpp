@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "data/column_groups.h"
 #include "data/sample_catalogue.h"
 #include "engine/isa/cpu_dispatch.h"
 #include "engine/loss.h"
@@ -19,6 +20,25 @@ namespace {
 /// labels or outputs of another width).
 void toDataUnits(std::vector<float>& values, const Normalizer& n, std::int64_t features) {
     if (static_cast<std::int64_t>(n.shift.size()) == features) n.toDataUnits(values, features);
+}
+
+/// The normaliser of the series' columns an end takes (every column when `columns` is empty).
+Normalizer ofColumns(const Normalizer& n, const std::vector<std::int64_t>& columns) {
+    if (columns.empty() || n.kind == Normalizer::Kind::None) return n;
+    Normalizer out{n.kind, {}, {}};
+    for (std::int64_t c : columns) {
+        out.shift.push_back(n.shift.at(static_cast<std::size_t>(c)));
+        out.scale.push_back(n.scale.at(static_cast<std::size_t>(c)));
+    }
+    return out;
+}
+
+/// The names of the columns an end takes.
+std::vector<std::string> namesOf(const std::vector<std::string>& names, const std::vector<std::int64_t>& columns) {
+    if (columns.empty()) return names;
+    std::vector<std::string> out;
+    for (std::int64_t c : columns) out.push_back(names.at(static_cast<std::size_t>(c)));
+    return out;
 }
 
 /// Input `part` (or, with `targets`, target `part`) of some samples, one after the other.
@@ -82,7 +102,8 @@ std::string severalEndsText(const ModelEnds& ends) {
         return text + ")";
     };
     return "this model has " + count(ends.inputs, "Input", "Inputs") + " and " + count(ends.outputs, "output", "outputs") +
-           ": it trains on an .npz archive with an array for each, named after the layer (or x, x_1, ... and y, y_1, ...)";
+           ": it trains on an .npz archive with an array for each, named after the layer (or x, x_1, ... and y, y_1, ...), "
+           "or on a series' columns chosen for each";
 }
 
 std::pair<Dims, Dims> trainingDims(const ModelGraph& graph, const Validation& v, std::int64_t window, bool keepFree) {
@@ -120,9 +141,20 @@ PlanAndData planForData(const ModelGraph& model, const DataSpec& spec, const Pla
         // The model's problems are compile's to report, below.
     }
     std::optional<PreparedData> cut = readCutSamples(spec, steps, progress, ends);
-    if (!cut && ends.several()) {
-        throw DataError(spec.source + " is a series, which feeds a model with one Input and one output; " +
-                        severalEndsText(ends));
+    if (!cut && takesColumnGroups(spec, ends)) {
+        // A series whose columns are grouped by layer: windows of the compiled length for every end.
+        Plan<float> plan = compile(model, steps);
+        ModelEnds compiled;
+        for (NodeId id : plan.inputs()) {
+            compiled.inputs.push_back(plan.name(id));
+            compiled.inputDims.push_back(plan.dims(id));
+        }
+        for (NodeId id : plan.outputs()) {
+            compiled.outputs.push_back(plan.name(id));
+            compiled.outputDims.push_back(plan.dims(id));
+        }
+        PreparedData data = prepareGroupedData(spec, compiled, fitted, progress);
+        return {std::move(plan), std::move(data)};
     }
     // Each Input's free axes take its own samples' lengths (an encoder's and a decoder's differ).
     std::vector<Dims> samples;
@@ -202,7 +234,7 @@ void TrainingSession::choosePreviews() {
     p.fromValidation = m_data.validation.size() > 0;
     p.xDims = source.xDims;
     p.yDims = source.yDims;
-    p.features = m_data.columns;
+    p.features = namesOf(m_data.columns, source.yColumns.empty() ? source.xColumns : source.yColumns);
     const std::int64_t n = source.size();
     p.setSize = n;
     const std::int64_t shown = std::min(n, std::max<std::int64_t>(1, m_setup.previewSamples));
@@ -213,10 +245,11 @@ void TrainingSession::choosePreviews() {
     m_previewMore.clear();
     for (std::size_t k = 1; k < source.inputCount(); ++k) m_previewMore.push_back(pick(source, false, p.indexes, k));
     p.inputs = m_previewX;
-    toDataUnits(p.inputs, m_data.normalizer, p.xDims.back());
+    toDataUnits(p.inputs, ofColumns(m_data.normalizer, source.xColumns), p.xDims.back());
     p.targets = m_previewY;
     p.targetsInDataUnits = m_data.window.target != WindowSpec::Target::Classification;
-    if (p.targetsInDataUnits) toDataUnits(p.targets, m_data.normalizer, p.yDims.back());
+    m_targetUnits = ofColumns(m_data.normalizer, source.yColumns);
+    if (p.targetsInDataUnits) toDataUnits(p.targets, m_targetUnits, p.yDims.back());
 }
 
 TrainResult TrainingSession::run(TrainingControl& control, SessionObserver* observer) {
@@ -275,7 +308,7 @@ Preview TrainingSession::preview(int epoch) {
     if (shown.fromLogits && isClassification(loss)) {
         logitsToProbabilities(loss, p.outputs.data(), static_cast<std::int64_t>(p.outputs.size()) / cols, cols);
     }
-    if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_data.normalizer, cols);
+    if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_targetUnits, cols);
     return p;
 }
 

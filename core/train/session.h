@@ -46,8 +46,9 @@ using PlanCompiler = std::function<Plan<float>(const ModelGraph&, std::int64_t s
 /// Reads `spec`'s data (its source resolved) for `model` and compiles the model with `compile`:
 /// samples already cut set each Input's free axes to their own lengths, a series is windowed
 /// for the compiled Input and output (with the `fitted` normaliser, when given), and token ids
-/// are checked against the layers that read them. A model with several Inputs or outputs
-/// takes samples already cut only. Throws DataError or PlanError saying what does not fit.
+/// are checked against the layers that read them. A series feeds a model with several Inputs
+/// or outputs (or a spec that groups its columns by layer) in column groups (column_groups.h).
+/// Throws DataError or PlanError saying what does not fit.
 PlanAndData planForData(const ModelGraph& model, const DataSpec& spec, const PlanCompiler& compile,
                         const Normalizer* fitted = nullptr, const std::function<bool(double)>& progress = {});
 
@@ -159,6 +160,7 @@ private:
     WeightMatch m_match;
     std::optional<TrainingState> m_state;
     PreviewSet m_preview;
+    Normalizer m_targetUnits;  ///< the normaliser of the first output's columns, for its previews
     std::vector<float> m_previewX;  ///< the preview inputs in model units
     std::vector<std::vector<float>> m_previewMore;  ///< those of the model's other Inputs
     std::vector<float> m_previewY;

@@ -207,3 +207,43 @@ TEST(CliRun, AModelWithSeveralInputsAndOutputsTrainsEvaluatesAndPredicts) {
 }
 
 }  // namespace
+
+namespace {
+
+// A series feeds a model with two Inputs and two outputs by the columns the project (or
+// --layer-columns) gives each; evaluation reads them the same way.
+TEST(CliRun, ASeriesFeedsSeveralInputsAndOutputsByTheirColumns) {
+    const std::string data = std::string(LAYERLOOM_TEST_DATA_DIR) + "/several_ends/";
+    const fs::path dir = freshDir("layerloom_cli_column_groups");
+    Result r = run("train " + data + "signal_and_calendar.loom --data " + data + "three_columns.csv --out " +
+                   (dir / "run").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "columns by layer: signal: a, b; calendar: c; next_c: c; next_ab: a, b")) << r.out;
+    const std::string history = readFile(dir / "run" / "history.csv");
+    EXPECT_TRUE(has(history, "next_c_loss")) << history;
+    r = run("evaluate " + data + "signal_and_calendar.loom --run " + (dir / "run").string() + " --data " + data +
+            "three_columns.csv --json");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    const auto scores = json::parse(r.out.substr(r.out.find('{')));
+    EXPECT_NEAR(scores["loss"].get<double>(), scores["next_c_loss"].get<double>() + scores["next_ab_loss"].get<double>(), 1e-5);
+
+    // The command line regroups them: the calendar Input reads b, which next_ab does not forecast.
+    r = run("train " + data + "signal_and_calendar.loom --data " + data + "three_columns.csv --epochs 1 "
+            "--layer-columns \"signal=a,c;calendar=b;next_c=c;next_ab=a,c\" --out " + (dir / "run2").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "signal: a, c; calendar: b")) << r.out;
+    r = run("train " + data + "signal_and_calendar.loom --data " + data + "three_columns.csv --epochs 1 "
+            "--layer-columns \"signal=a\" --out " + (dir / "run3").string());
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_TRUE(has(r.out, "the model's Input 'calendar' has no columns")) << r.out;
+    r = run("train " + data + "signal_and_calendar.loom --data " + data + "three_columns.csv --layer-columns signal");
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_TRUE(has(r.out, "--layer-columns takes LAYER=COLUMNS groups separated by ';'")) << r.out;
+    // Anomaly detection takes a model with one Input and one output.
+    r = run("detect " + data + "signal_and_calendar.loom --run " + (dir / "run").string() + " --data " + data + "three_columns.csv");
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_TRUE(has(r.out, "anomaly detection takes a model with one Input and one output")) << r.out;
+    fs::remove_all(dir);
+}
+
+}  // namespace

@@ -254,13 +254,13 @@ TEST(SeveralEnds, ARunTrainsOnAnArchiveWhoseInputsHaveTheirOwnLengths) {
     const Preview p = session.preview(3);
     EXPECT_EQ(p.outputs.size(), session.previewSet().indexes.size() * 3);
 
-    // A series feeds one Input: the message says what such a model takes.
-    s.data.source = "synthetic:sine";
+    // A series feeds them in column groups: the message says what such a model takes.
+    s.data.source = "synthetic:sines";
+    s.data.window = 6;
     TrainingSession series(s);
     EXPECT_EQ(test::refusalOf([&] { series.prepare(); }),
-              "synthetic:sine is a series, which feeds a model with one Input and one output; this model has 2 Inputs "
-              "(encoder_in, decoder_in) and 2 outputs (summary, steps): it trains on an .npz archive with an array for each, named after the layer (or x, x_1, ... and "
-              "y, y_1, ...)");
+              "the model's Input 'encoder_in' has no columns: with 2 Inputs, choose the columns each one reads, or "
+              "give the samples as an .npz archive with an array for each Input and output");
     fs::remove(file);
 }
 

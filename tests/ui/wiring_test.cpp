@@ -403,9 +403,10 @@ private slots:
         QVERIFY2(row->text(2).contains("the model has 2 outputs"), qPrintable(row->text(2)));
         TrainingPanel* panel = w.training()->trainingPanel();
         QVERIFY(!panel->startButton()->isEnabled());
-        // A series feeds one output: Start says what a model with two takes, naming them.
+        // The series is every output's target: Start says what the model is, naming its outputs.
         QTRY_VERIFY2(panel->startButton()->toolTip().contains(
-                         "this model has 1 Input and 2 outputs (time_distributed_1, dropout_1): it trains on an .npz archive"),
+                         "this model has 1 Input and 2 outputs (time_distributed_1, dropout_1); the output 'dropout_1' "
+                         "has no columns of its own"),
                      qPrintable(panel->startButton()->toolTip()));
         QVERIFY(!panel->blockedLabel()->isHidden());
         QCOMPARE(panel->blockedLabel()->text(), panel->startButton()->toolTip());

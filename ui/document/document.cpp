@@ -147,19 +147,22 @@ void Document::restoreUnsaved(Project project, QString filePath) {
 
 bool Document::setGraph(ModelGraph graph) {
     // An output renamed (or renamed back, by undo) keeps its loss and what early stopping
-    // watches of it, which the training settings hold by the layer's name.
+    // watches of it, and an Input or output its columns of a series, which the training
+    // settings hold by the layer's name.
     bool renamedLoss = false;
     nlohmann::json& training = m_project.training;
     for (const Node& was : m_project.graph.nodes()) {
         const Node* now = graph.node(was.id);
         if (!training.is_object() || !now || now->name == was.name) continue;
-        if (training.contains("outputs") && training["outputs"].is_object()) {
-            nlohmann::json& outputs = training["outputs"];
-            if (outputs.contains(was.name) && !outputs.contains(now->name)) {
-                outputs[now->name] = std::move(outputs[was.name]);
-                outputs.erase(was.name);
-                renamedLoss = true;
-            }
+        const auto carry = [&](nlohmann::json& byLayer) {
+            if (!byLayer.is_object() || !byLayer.contains(was.name) || byLayer.contains(now->name)) return;
+            byLayer[now->name] = std::move(byLayer[was.name]);
+            byLayer.erase(was.name);
+            renamedLoss = true;
+        };
+        if (training.contains("outputs")) carry(training["outputs"]);
+        if (training.contains("data") && training["data"].is_object() && training["data"].contains("layer_columns")) {
+            carry(training["data"]["layer_columns"]);
         }
         nlohmann::json* monitor = training.contains("monitor") ? &training["monitor"] : nullptr;
         if (monitor && monitor->is_object()) monitor = monitor->contains("quantity") ? &(*monitor)["quantity"] : nullptr;

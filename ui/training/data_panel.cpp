@@ -30,7 +30,9 @@
 #include "train/token_ids.h"
 #include "document/document.h"
 #include "document/start_folder.h"
+#include "training/layer_columns.h"
 #include "training/sample_data.h"
+#include "service/training_job.h"
 #include "train/session.h"
 
 namespace loom::ui {
@@ -45,6 +47,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
       m_targets(new QComboBox(this)),
       m_about(new QLabel(this)),
       m_columns(new QListWidget(this)),
+      m_layerColumns(new LayerColumnsTable(this)),
       m_label(new QComboBox(this)),
       m_steps(new QSpinBox(this)),
       m_seed(new QSpinBox(this)),
@@ -92,7 +95,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
     connect(m_source, &QComboBox::currentIndexChanged, this, [this, edited] {
         if (m_loading) return;
         // A new source: its own columns, no labels until chosen.
-        m_columns->clear();
+        m_columns->clear();  // the columns by layer stay: files of one layout share them
         const QSignalBlocker quiet(m_label);
         m_label->setCurrentIndex(0);
         const QSignalBlocker quietTargets(m_targets);
@@ -128,6 +131,7 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
         edited();
     });
     connect(m_columns, &QListWidget::itemChanged, this, edited);
+    connect(m_layerColumns, &LayerColumnsTable::edited, this, edited);
     connect(m_label, &QComboBox::currentIndexChanged, this, edited);
     for (QSpinBox* box : {m_steps, m_seed, m_window, m_stride}) connect(box, &QSpinBox::valueChanged, this, edited);
     connect(m_split, &QDoubleSpinBox::valueChanged, this, edited);
@@ -195,7 +199,33 @@ void DataPanel::refresh() {
     const bool sampleSet = isSyntheticSampleSet(spec.source);
     if (auto* label = qobject_cast<QLabel*>(m_form->labelForField(m_steps))) label->setText(sampleSet ? tr("Samples") : tr("Steps"));
     m_steps->setToolTip(sampleSet ? tr("How many samples the generator makes") : tr("How many time steps the generator makes"));
-    m_form->setRowVisible(m_columns, !synthetic && !cut);
+    ModelEnds ends;
+    try {
+        ends = modelEnds(m_document->graph(), m_document->validation());
+    } catch (const std::exception&) {
+        // The model's problems are said below.
+    }
+    // A series feeds several Inputs or outputs by the columns ticked for each.
+    m_grouped = !cut && (ends.several() || !spec.layerColumns.empty());
+    if (m_grouped && !m_layerColumns->showsEnds(ends)) {
+        // Other Inputs or outputs (or the same, renamed): the groups the project holds for them.
+        const QSignalBlocker quiet(m_layerColumns);
+        std::vector<std::string> columns = m_layerColumns->columns();
+        for (int i = 0; columns.empty() && i < m_columns->count(); ++i) {
+            columns.push_back(m_columns->item(i)->text().toStdString());
+        }
+        LayerColumnsTable::Groups stored;
+        try {
+            stored = trainingSettings(m_document->project().training).data.layerColumns;
+        } catch (const std::exception&) {
+            // Settings that do not read are reported when training starts.
+        }
+        m_layerColumns->setColumns(columns, ends, stored);
+        spec.layerColumns = m_layerColumns->groups();
+    }
+    m_ends = ends;
+    m_form->setRowVisible(m_columns, !synthetic && !cut && !m_grouped);
+    m_form->setRowVisible(m_layerColumns, m_grouped);
     // Labels only classify; a label column chosen before the task changed still shows.
     m_form->setRowVisible(m_label, !synthetic && !cut &&
                                        (m_task->currentData().toString() == "classify" || m_label->currentIndex() > 0));
@@ -215,10 +245,9 @@ void DataPanel::refresh() {
     spec.source = readableSource(spec.source);
     std::optional<std::pair<Dims, Dims>> dims;
     std::string modelProblem;
-    ModelEnds ends;
     try {
-        // A model with several Inputs or outputs reads an array for each from an .npz archive.
-        ends = modelEnds(m_document->graph(), m_document->validation());
+        // A model with several Inputs or outputs reads an array for each from an .npz archive,
+        // or its columns of a series.
         if (ends.several()) throw PlanError(severalEndsText(ends));
         // Samples already cut give a free time axis their own length.
         dims = trainingDims(m_document->graph(), m_document->validation(), spec.window, cut);
@@ -263,6 +292,13 @@ void DataPanel::refresh() {
 void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bool storeColumns) {
     m_busy = false;
     m_progress->setVisible(false);
+    if (m_grouped) {
+        // Each layer's columns of the file (or of the generated series), ticked as the data says.
+        const QSignalBlocker quiet(m_layerColumns);
+        std::vector<std::string> columns = preview.numericColumns.empty() ? preview.series.names : preview.numericColumns;
+        std::erase(columns, spec.labelColumn);
+        if (!columns.empty()) m_layerColumns->setColumns(columns, m_ends, spec.layerColumns);
+    }
     if (!preview.numericColumns.empty()) {
         // The columns the file offers (numeric ones), checked as they train.
         const QSignalBlocker quiet(m_columns);
@@ -285,7 +321,7 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
         // The list now says what trains (a label column is no longer a feature): the project
         // must say the same, once it holds a data choice at all.
         const nlohmann::json& training = m_document->project().training;
-        if (storeColumns && training.is_object() && training.contains("data") && training["data"].contains("source") &&
+        if (storeColumns && !m_grouped && training.is_object() && training.contains("data") && training["data"].contains("source") &&
             training["data"].value("columns", nlohmann::json::array()) != nlohmann::json(preview.features)) {
             storeToDocument();
         }
@@ -325,7 +361,10 @@ void DataPanel::showPreview(const DataPreview& preview, const DataSpec& spec, bo
                        .arg(preview.trainWindows)
                        .arg(preview.validationWindows)
                        .arg(preview.window.length);
-    if (preview.window.target == WindowSpec::Target::Forecast) text += tr(", forecasting the next %1").arg(preview.window.horizon);
+    if (preview.window.target == WindowSpec::Target::Forecast) {
+        text += preview.window.horizon == 1 ? tr(", forecasting the next step")
+                                            : tr(", forecasting the next %L1 steps").arg(preview.window.horizon);
+    }
     if (preview.window.target == WindowSpec::Target::Classification) text += tr(", classified by '%1'").arg(QString::fromStdString(spec.labelColumn));
     for (const std::string& note : preview.notes) text += "\n" + QString::fromStdString(note);
     setStatus(QString(), text);

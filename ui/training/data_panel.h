@@ -30,6 +30,7 @@ class QTableView;
 namespace loom::ui {
 
 class Document;
+class LayerColumnsTable;
 
 /// Chooses the training data: a built-in sample, a synthetic generator or a CSV file, with a
 /// plot and a table of the series, its columns, windowing, normalisation, the validation
@@ -72,6 +73,11 @@ private:
     QWidget* m_targetsLine = nullptr;  ///< "Targets:" and m_targets, under the source
     QLabel* m_about;
     QListWidget* m_columns;
+    /// For a model with several Inputs or outputs (or data that groups its columns by layer):
+    /// the columns of each, in place of m_columns.
+    LayerColumnsTable* m_layerColumns;
+    bool m_grouped = false;
+    ModelEnds m_ends;  ///< the model's Inputs and outputs the table was made for
     QComboBox* m_label;
     QSpinBox* m_steps;
     QSpinBox* m_seed;

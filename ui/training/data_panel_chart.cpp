@@ -31,6 +31,7 @@ void DataPanel::buildPreview() {
     m_chart->setMargins(QMargins(2, 2, 2, 2));
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumHeight(170);
+    m_tableView->setObjectName("dataTable");
     m_tableView->setModel(m_table);
     m_tableView->verticalHeader()->hide();
     m_tableView->setEditTriggers(QAbstractItemView::NoEditTriggers);

@@ -13,12 +13,14 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "data/sample_catalogue.h"
 #include "data/synthetic.h"
 #include "data/synthetic_samples.h"
 #include "document/document.h"
 #include "service/training_job.h"
+#include "training/layer_columns.h"
 #include "train/config_json.h"
 
 namespace loom::ui {
@@ -130,6 +132,8 @@ void DataPanel::buildForm() {
     form->addRow(tr("Task"), taskRow);
     form->addRow(tr("Source"), sourceRow);
     form->addRow(tr("Columns"), m_columns);
+    form->addRow(tr("Columns by layer"), m_layerColumns);
+    form->setRowVisible(m_layerColumns, false);
     form->addRow(tr("Labels"), m_label);
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Seed"), m_seed);
@@ -161,6 +165,7 @@ DataSpec DataPanel::specFromWidgets() const {
     for (int i = 0; i < m_columns->count(); ++i) {
         if (m_columns->item(i)->checkState() == Qt::Checked) spec.columns.push_back(m_columns->item(i)->text().toStdString());
     }
+    if (m_grouped) spec.layerColumns = m_layerColumns->groups();
     spec.labelColumn = m_label->currentData().toString().toStdString();
     spec.syntheticSteps = m_steps->value();
     spec.seed = static_cast<std::uint64_t>(m_seed->value());
@@ -232,6 +237,17 @@ void DataPanel::loadFromDocument() {
     for (const std::string& c : spec.columns) {
         auto* item = new QListWidgetItem(QString::fromStdString(c), m_columns);
         item->setCheckState(Qt::Checked);
+    }
+    // The groups the project holds, until the file's columns are read.
+    m_grouped = !spec.layerColumns.empty() || m_ends.several();
+    if (m_grouped) {
+        std::vector<std::string> columns;
+        for (const auto& [layer, names] : spec.layerColumns) {
+            for (const std::string& c : names) {
+                if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
+            }
+        }
+        m_layerColumns->setColumns(columns, m_ends, spec.layerColumns);
     }
     m_label->clear();
     m_label->addItem(tr("None"), QString());

@@ -54,7 +54,7 @@ void OutputLossTable::setOutputs(const std::vector<std::string>& outputs, const 
         const std::string& name = outputs[static_cast<std::size_t>(row)];
         const OutputLoss o = config.lossOf(name, outputs.size());
         auto* item = new QTableWidgetItem(QString::fromStdString(name));
-        item->setToolTip(tr("The output layer %1; its targets are the data's array named %1 (or y, y_1, ...)")
+        item->setToolTip(tr("The output layer %1; its targets are the data's array named %1 (or y, y_1, ...), or the columns of a series ticked for it")
                              .arg(QString::fromStdString(name)));
         setItem(row, 0, item);
         auto* loss = new QComboBox(this);

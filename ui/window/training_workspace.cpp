@@ -1,5 +1,7 @@
 #include "window/training_workspace.h"
 
+#include <QApplication>
+
 #include <QAction>
 #include <QDockWidget>
 #include <QMainWindow>
@@ -79,6 +81,11 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
             if (visible) redrawLive(false);  // catch up on what came while it was hidden
         });
     }
+    // Qt's dock layout may hand a tab group a larger height of its own accord (seen on a
+    // 720-pixel window when another tab came up: the plots took 318 pixels of it); the canvas
+    // keeps more than half of the window unless the user drags the plots larger.
+    m_canvas = m_window->centralWidget();
+    if (m_canvas) m_canvas->installEventFilter(this);
 
     QMenu* menu = new QMenu(tr("&Training"), m_window);
     m_window->menuBar()->insertMenu(m_window->menuBar()->actions().constLast(), menu);
@@ -201,6 +208,25 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
     refreshActions();
 }
 
+bool TrainingWorkspace::eventFilter(QObject* watched, QEvent* event) {
+    // Not while a mouse button is down: the user may drag the plots as large as they like.
+    if (event->type() == QEvent::Resize && watched == m_canvas && QApplication::mouseButtons() == Qt::NoButton) {
+        QTimer::singleShot(0, this, &TrainingWorkspace::keepCanvasRoom);
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+void TrainingWorkspace::keepCanvasRoom() {
+    QWidget* canvas = m_canvas;
+    if (!canvas || canvas->height() * 2 >= m_window->height() || QApplication::mouseButtons() != Qt::NoButton) return;
+    // resizeDocks does not always move a tab group that Qt sized itself; a minimum on the
+    // canvas for one layout does, and is lifted again so the user may drag the plots larger.
+    canvas->setMinimumHeight(m_window->height() / 2 + 1);
+    QTimer::singleShot(0, this, [canvas = m_canvas] {
+        if (canvas) canvas->setMinimumHeight(0);
+    });
+}
+
 QDockWidget* TrainingWorkspace::dock(const QString& title, const QString& name, QWidget* content,
                                      Qt::DockWidgetArea area) {
     auto* d = new QDockWidget(title, m_window);
@@ -301,9 +327,10 @@ void TrainingWorkspace::start() {
         m_gradients->setRun(m_controller->run());
         m_lossDock->show();
         m_lossDock->raise();
-        // Room for the curves: at least a third of the window.
+        // Room for the curves: a third of the window, which leaves the canvas more than half of
+        // it on a 720-pixel screen too (two fifths left it a few pixels short there).
         if (m_lossDock->height() < m_window->height() / 3) {
-            m_window->resizeDocks({m_lossDock}, {m_window->height() * 2 / 5}, Qt::Vertical);
+            m_window->resizeDocks({m_lossDock}, {m_window->height() / 3 + 1}, Qt::Vertical);
         }
         return;
     }

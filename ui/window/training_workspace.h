@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include "train/run_history.h"
@@ -96,6 +97,12 @@ private:
 
     nlohmann::json dataChoice() const;
 
+    /// Gives the bottom docks a third of the window when the canvas has less than half left
+    /// (Qt's dock layout may hand a tab group a larger height of its own accord when another
+    /// tab comes up); the user may still drag them larger.
+    void keepCanvasRoom();
+    QPointer<QWidget> m_canvas;  ///< the window's central widget, watched for its height
+    bool eventFilter(QObject* watched, QEvent* event) override;
     QDockWidget* dock(const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area);
     void refreshActions();
     /// Loss and Gradients show the project's latest run while this session has none of its own.
