@@ -29,6 +29,10 @@ struct KernelIO {
     std::vector<S*> dIn;  ///< null where no gradient is wanted (an Input's)
     S* out = nullptr;
     const S* dOut = nullptr;
+    /// Output ports 1, 2, ... of a layer that returns several tensors (LayerSpec::moreOutputNames),
+    /// and their gradients in backward (null where nothing reads the port).
+    std::vector<S*> moreOut;
+    std::vector<const S*> dMoreOut;
     std::vector<S*> params;
     std::vector<S*> dParams;
     bool training = false;

@@ -2,6 +2,7 @@
 
 #include <Eigen/QR>
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -41,6 +42,7 @@ struct Plan<S>::Step {
     std::size_t node;  ///< slot of the node this step computes
     std::unique_ptr<Kernel<S>> kernel;
     std::vector<std::size_t> inputs;  ///< slots of its operands
+    std::vector<std::size_t> moreOuts;  ///< slots of its output ports after the first (a recurrent layer's states)
     std::vector<std::size_t> params;  ///< indexes into m_params
     MaskSource mask = MaskSource::None;  ///< how its output's step mask is made
 };
@@ -87,7 +89,7 @@ std::pair<ModelGraph, Validation> runnable(const ModelGraph& source, std::int64_
 /// The output sizes of the producers of a node's inputs, in port order.
 std::vector<Dims> inputSizes(const ModelGraph& graph, const Validation& v, NodeId id) {
     std::vector<Dims> inputs;
-    for (const Edge* e : graph.inputEdges(id)) inputs.push_back(v.of(graph, e->from.node).output->sizes());
+    for (const Edge* e : graph.inputEdges(id)) inputs.push_back(v.shapeAt(graph, e->from)->sizes());
     return inputs;
 }
 
@@ -190,6 +192,21 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
         const bool masked = masks.contains(id) && dims.size() == 2;
         plan.m_masks.emplace_back(masked ? static_cast<std::size_t>(maxBatch * dims[0]) : 0, std::uint8_t{1});
     }
+    // Output ports after the first (a recurrent layer's states) have slots of their own, after
+    // the layers'; they carry no step mask.
+    std::map<PortRef, std::size_t> portSlots;
+    for (NodeId id : v.order) {
+        const std::vector<TensorShape>& more = v.of(graph, id).moreOutputs;
+        for (std::size_t k = 0; k < more.size(); ++k) {
+            const Dims dims = more[k].sizes();
+            portSlots.emplace(PortRef{id, static_cast<int>(k + 1)}, plan.m_values.size());
+            plan.m_dims.push_back(dims);
+            plan.m_names.push_back(graph.node(id)->name + ":" + std::to_string(k + 1));
+            plan.m_values.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
+            plan.m_grads.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
+            plan.m_masks.emplace_back();
+        }
+    }
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
         if (node.isInput()) continue;
@@ -197,8 +214,11 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
         step.node = plan.slot(id);
         std::vector<Dims> inputs;
         for (const Edge* e : graph.inputEdges(id)) {
-            step.inputs.push_back(plan.slot(e->from.node));
+            step.inputs.push_back(e->from.port == 0 ? plan.slot(e->from.node) : portSlots.at(e->from));
             inputs.push_back(plan.m_dims[step.inputs.back()]);
+        }
+        for (std::size_t k = 0; k < v.of(graph, id).moreOutputs.size(); ++k) {
+            step.moreOuts.push_back(portSlots.at(PortRef{id, static_cast<int>(k + 1)}));
         }
         step.kernel = makeKernel<S>(KernelSetup{node, inputs, plan.m_dims[step.node]});
         if (!plan.m_masks[step.node].empty()) step.mask = masks.at(id);
@@ -387,6 +407,10 @@ KernelIO<S> Plan<S>::io(const Step& step) {
     }
     io.out = m_values[step.node].data();
     io.dOut = m_grads[step.node].data();
+    for (std::size_t s : step.moreOuts) {
+        io.moreOut.push_back(m_values[s].data());
+        io.dMoreOut.push_back(m_grads[s].data());
+    }
     if (!step.inputs.empty() && !m_masks[step.inputs.front()].empty()) io.inMask = m_masks[step.inputs.front()].data();
     if (step.mask == MaskSource::Own) io.outMask = m_masks[step.node].data();
     for (std::size_t p : step.params) {

@@ -155,6 +155,17 @@ public:
     virtual int minInputs() const { return 1; }
     /// -1: any number (merges grow a port as wires arrive).
     virtual int maxInputs() const { return 1; }
+    /// The input ports this node shows and takes: maxInputs() unless its parameters decide (a
+    /// recurrent layer takes its initial states in ports after its sequence's when asked to).
+    virtual int inputPorts(const Node&) const { return maxInputs(); }
+    /// The names of the node's input ports for cards and messages, where they differ from the
+    /// call's tensor names ("initial h"); empty: callTensorNames().
+    virtual std::vector<std::string> inputPortNames(const Node&) const { return {}; }
+    /// The names of the node's output ports after its first ("h", "c" for an LSTM that returns
+    /// its states); empty for a layer with one output.
+    virtual std::vector<std::string> moreOutputNames(const Node&) const { return {}; }
+    /// The shapes of those ports, from the inputs' and the first output's shapes.
+    virtual std::vector<TensorShape> moreOutputShapes(const ShapeContext&, const TensorShape&) const { return {}; }
     /// Whether Keras calls the layer on a list of its inputs (the merges) rather than on one.
     virtual bool takesList() const { return maxInputs() < 0; }
     virtual InputRank inputRank() const { return InputRank::Any; }

@@ -20,6 +20,7 @@ public:
     std::string_view description() const override {
         return "Long short-term memory: reads a sequence, keeps a cell state across steps.";
     }
+    int stateCount() const override { return 2; }
     const std::vector<ParamSpec>& params() const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
     std::vector<std::string_view> pytorchClasses() const override;

@@ -73,10 +73,60 @@ void RecurrentSpec::warnUnboundedActivation(const ShapeContext& ctx) const {
     ctx.diagnostics.push_back(std::move(d));
 }
 
+namespace {
+
+const char* const kStateNames[] = {"h", "c"};
+
+}  // namespace
+
+int RecurrentSpec::inputPorts(const Node& node) const {
+    return node.param<bool>("initial_state") ? maxInputs() : 1;
+}
+
+std::vector<std::string> RecurrentSpec::inputPortNames(const Node& node) const {
+    if (!node.param<bool>("initial_state")) return {};
+    std::vector<std::string> names{"sequence"};
+    for (int k = 0; k < stateCount(); ++k) names.push_back(std::string("initial ") + kStateNames[k]);
+    return names;
+}
+
+std::vector<std::string> RecurrentSpec::moreOutputNames(const Node& node) const {
+    if (!node.param<bool>("return_state")) return {};
+    std::vector<std::string> names;
+    for (int k = 0; k < stateCount(); ++k) names.emplace_back(kStateNames[k]);
+    return names;
+}
+
+std::vector<TensorShape> RecurrentSpec::moreOutputShapes(const ShapeContext& ctx, const TensorShape&) const {
+    const std::size_t n = moreOutputNames(ctx.node).size();
+    return std::vector<TensorShape>(n, TensorShape{{Dim{ctx.node.param<std::int64_t>("units"), ctx.node.id}}});
+}
+
 std::optional<TensorShape> RecurrentSpec::inferShape(const ShapeContext& ctx) const {
     warnUnboundedActivation(ctx);
     const TensorShape& in = *ctx.inputs.front().shape;
-    Dim features{ctx.node.param<std::int64_t>("units"), ctx.node.id};
+    const std::int64_t units = ctx.node.param<std::int64_t>("units");
+    // Each starting state is a vector of the layer's units, as the state it replaces.
+    for (const LayerInput& state : ctx.inputs.subspan(1)) {
+        const int port = state.edge ? state.edge->to.port : 0;
+        if (port < 1 || port > stateCount()) continue;
+        const TensorShape& s = *state.shape;
+        const std::int64_t given = s.isVector() ? s.features().size : 0;
+        if (s.isVector() && (given == units || given == kNone)) continue;
+        Diagnostic d = paramDiagnostic(
+            ctx, nodeLabel(ctx.node) + " starts from the state " + kStateNames[port - 1] + " that " +
+                     (state.producer ? state.producer->name : std::string("its input")) + " gives, " + s.str() +
+                     ", but its own state is a vector of its units=" + std::to_string(units) + ", (None, " +
+                     std::to_string(units) + ")" +
+                     (s.isVector() ? "; the two need the same size." : "; a state is one vector per sample."));
+        d.port = port;
+        if (given > 0) {
+            d.fixes.push_back(setParamFix(ctx.node, "units", given, "Set units=" + std::to_string(given) + " on " + ctx.node.name));
+        }
+        ctx.diagnostics.push_back(std::move(d));
+        return std::nullopt;
+    }
+    Dim features{units, ctx.node.id};
     if (ctx.node.param<bool>("return_sequences")) return TensorShape{{in.time(), features}};
     return TensorShape{{features}};
 }

@@ -16,6 +16,16 @@ public:
         return node.param<bool>("return_sequences") ? MaskRule::Pass : MaskRule::Drop;
     }
     bool readsStepMask(const Node&) const override { return true; }
+    /// The states a layer of the kind carries from step to step: h, and c for an LSTM.
+    virtual int stateCount() const { return 1; }
+    /// The sequence, then (with initial_state) a starting value for each state.
+    int maxInputs() const override { return 1 + stateCount(); }
+    bool takesList() const override { return false; }
+    int inputPorts(const Node& node) const override;
+    std::vector<std::string> inputPortNames(const Node& node) const override;
+    /// With return_state, each state after the last step: "h", and "c" for an LSTM.
+    std::vector<std::string> moreOutputNames(const Node& node) const override;
+    std::vector<TensorShape> moreOutputShapes(const ShapeContext& ctx, const TensorShape& output) const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
     /// The gates and states of every step, about six times the units per step.

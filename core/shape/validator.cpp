@@ -17,6 +17,14 @@ namespace loom {
 
 bool Validation::hasErrors() const { return count(Severity::Error) > 0; }
 
+const TensorShape* Validation::shapeAt(const ModelGraph& graph, PortRef from) const {
+    if (!graph.node(from.node)) return nullptr;
+    const NodeReport& r = nodes[graph.indexOf(from.node)];
+    if (from.port == 0) return r.output ? &*r.output : nullptr;
+    const auto k = static_cast<std::size_t>(from.port - 1);
+    return from.port > 0 && k < r.moreOutputs.size() ? &r.moreOutputs[k] : nullptr;
+}
+
 std::size_t Validation::count(Severity severity) const {
     return static_cast<std::size_t>(std::count_if(
         diagnostics.begin(), diagnostics.end(),
@@ -183,12 +191,8 @@ private:
         return m_result.diagnostics.back();
     }
 
-    const TensorShape* shapeOf(NodeId id) const {
-        const Node* n = m_graph.node(id);
-        if (!n) return nullptr;
-        const auto& out = m_result.nodes[m_graph.indexOf(id)].output;
-        return out ? &*out : nullptr;
-    }
+    const TensorShape* shapeOf(NodeId id) const { return m_result.shapeAt(m_graph, {id, 0}); }
+    const TensorShape* shapeOf(PortRef from) const { return m_result.shapeAt(m_graph, from); }
 
     void checkKindsAndParams() {
         const auto& nodes = m_graph.nodes();
@@ -264,6 +268,39 @@ private:
 
     /// Reports ports with two wires and required ports with none; returns which nodes lack an
     /// input.
+    /// Whether the output port a wire leaves exists; reports the wire when it does not (a
+    /// recurrent layer's state port wired while return_state is off).
+    bool fromPortExists(const Edge& e) {
+        if (e.from.port == 0) return true;
+        const Node* from = m_graph.node(e.from.node);
+        const LayerSpec* spec = from ? m_specs[m_graph.indexOf(from->id)] : nullptr;
+        if (!spec) return true;  // its own problem is reported
+        const std::vector<std::string> more = spec->moreOutputNames(*from);
+        if (e.from.port > 0 && static_cast<std::size_t>(e.from.port) <= more.size()) return true;
+        const Node& to = *m_graph.node(e.to.node);
+        // Whether return_state would give the layer that port.
+        Node returning = *from;
+        returning.params["return_state"] = true;
+        const bool wouldReturn = !from->param<bool>("return_state") &&
+                                 static_cast<std::size_t>(e.from.port) <= spec->moreOutputNames(returning).size();
+        const std::vector<std::string> names = spec->moreOutputNames(returning);
+        const auto port = static_cast<std::size_t>(e.from.port);
+        const std::string what = port <= names.size() ? from->name + "'s state " + names[port - 1]
+                                                      : "output port " + std::to_string(port) + " of " + from->name;
+        Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, to.id,
+                               nodeLabel(to) + " reads " + what + ", but " + from->name + " returns " +
+                                   (more.empty() ? std::string("one output") : "no such state") +
+                                   (wouldReturn ? ": its states come out only with return_state on." : "."));
+        d.port = e.to.port;
+        if (wouldReturn) {
+            d.fixes.push_back(setParamFix(*from, "return_state", true, "Turn on return_state on " + from->name));
+        }
+        GraphEdit cut;
+        cut.ops.push_back(edit::RemoveEdge{e.id});
+        d.fixes.push_back({"Remove the wire from " + from->name, std::move(cut)});
+        return false;
+    }
+
     std::vector<bool> checkPorts() {
         const auto& nodes = m_graph.nodes();
         std::vector<bool> dangling(nodes.size(), false);
@@ -273,8 +310,13 @@ private:
             const Node& n = nodes[i];
             auto& in = m_incoming[i];
             std::vector<const Edge*> kept;
+            const int ports = spec->maxInputs() < 0 ? -1 : spec->inputPorts(n);
             for (const Edge* e : in) {
-                const bool beyond = spec->maxInputs() >= 0 && e->to.port >= spec->maxInputs();
+                if (!fromPortExists(*e)) {
+                    dangling[i] = true;
+                    continue;
+                }
+                const bool beyond = ports >= 0 && e->to.port >= ports;
                 const bool taken = !kept.empty() && kept.back()->to.port == e->to.port;
                 if (!beyond && !taken) {
                     kept.push_back(e);
@@ -284,10 +326,13 @@ private:
                 Diagnostic& d = report(
                     DiagCode::PortOccupied, Severity::Error, n.id,
                     beyond ? nodeLabel(n) + " takes " +
-                                 (spec->maxInputs() == 0   ? std::string("no input")
-                                  : spec->maxInputs() == 1 ? std::string("one input")
-                                                           : std::to_string(spec->maxInputs()) + " inputs") +
-                                 ", but " + from->name + " is also wired into it."
+                                 (ports == 0   ? std::string("no input")
+                                  : ports == 1 ? std::string("one input")
+                                               : std::to_string(ports) + " inputs") +
+                                 ", but " + from->name + " is also wired into it." +
+                                 (spec->maxInputs() > ports ? " Its starting states go into ports of their own: turn "
+                                                              "initial_state on to show them."
+                                                            : "")
                            : nodeLabel(n) + " gets two wires into one input: from " +
                                  m_graph.node(kept.back()->from.node)->name + " and from " +
                                  from->name + ". An input port takes one wire.");
@@ -296,10 +341,17 @@ private:
                 cut.ops.push_back(edit::RemoveEdge{e->id});
                 d.fixes.push_back({"Remove the wire from " + from->name, std::move(cut)});
             }
+            if (dangling[i]) continue;  // a wire from an output port its layer does not have
             in = std::move(kept);
-            // A layer whose inputs are named arguments (MultiHeadAttention's query, value, key)
-            // reads each from its own port: a free port before a wired one is a missing argument.
-            const std::vector<std::string_view> named = spec->callTensorNames();
+            // A layer whose inputs are named arguments (MultiHeadAttention's query, value, key),
+            // or that takes its starting states in ports of their own, reads each from its own
+            // port: a free port before a wired one is a missing argument.
+            std::vector<std::string> portNames = spec->inputPortNames(n);
+            const bool everyPort = !portNames.empty();  // named by the node: each one is needed
+            if (portNames.empty()) {
+                for (std::string_view name : spec->callTensorNames()) portNames.emplace_back(name);
+            }
+            const std::vector<std::string>& named = portNames;
             for (int port = 0; !named.empty() && !in.empty() && port < in.back()->to.port; ++port) {
                 if (std::any_of(in.begin(), in.end(), [&](const Edge* e) { return e->to.port == port; })) continue;
                 dangling[i] = true;
@@ -311,7 +363,7 @@ private:
             }
             if (dangling[i]) continue;
             const int have = static_cast<int>(in.size());
-            if (have >= spec->minInputs()) continue;
+            if (have >= (everyPort ? static_cast<int>(named.size()) : spec->minInputs())) continue;
             dangling[i] = true;
             const bool merge = spec->takesList();
             Diagnostic& d = report(
@@ -335,7 +387,7 @@ private:
     std::int64_t stepsFor(NodeId producer) const {
         if (const Node* rnn = recurrentSource(m_graph, producer)) {
             for (const Edge* e : m_incoming[m_graph.indexOf(rnn->id)]) {
-                const TensorShape* s = shapeOf(e->from.node);
+                const TensorShape* s = shapeOf(e->from);
                 if (s && s->isSequence()) return s->time().size;
             }
         }
@@ -356,7 +408,7 @@ private:
         std::vector<TensorShape> shapes;  // owned copies, adjusted where a rank is wrong
         shapes.reserve(edges.size());
         for (const Edge* e : edges) {
-            const TensorShape* s = shapeOf(e->from.node);
+            const TensorShape* s = shapeOf(e->from);
             if (!s) return;  // an upstream problem, already reported there
             shapes.push_back(*s);
         }
@@ -368,11 +420,17 @@ private:
         bool ids = false;
         for (const LayerInput& in : inputs) ids = checkTokenIds(node, in) || ids;
         if (ids) return;  // its shape would be a guess: the fix decides it
-        for (std::size_t k = 0; k < inputs.size(); ++k) checkRank(node, spec, inputs[k], shapes[k]);
+        // Ports named by the node (a recurrent layer's starting states) have rules of their own.
+        const bool ownPorts = !spec.inputPortNames(node).empty();
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+            if (ownPorts && inputs[k].edge->to.port > 0) continue;
+            checkRank(node, spec, inputs[k], shapes[k]);
+        }
 
         ShapeContext ctx{m_graph, node, inputs, m_result.diagnostics};
         NodeReport& r = m_result.nodes[i];
         r.output = spec.inferShape(ctx);
+        if (r.output) r.moreOutputs = spec.moreOutputShapes(ctx, *r.output);
         if (!shapes.empty()) r.params = spec.paramCount(node, shapes, &r.frozenParams);
         if (!shapes.empty()) checkIdentityInitializers(node, spec, shapes);
     }
@@ -578,7 +636,7 @@ ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const
         return {ConnectionVerdict::Impossible, target->name + " is an Input: data enters the model there, so "
                                               "nothing can be wired into it."};
     }
-    if (spec && spec->maxInputs() > 0 && port >= spec->maxInputs()) {
+    if (spec && spec->maxInputs() > 0 && port >= spec->inputPorts(*target)) {
         return {ConnectionVerdict::Impossible, target->name + " has no input port " + std::to_string(port) + "."};
     }
     if (m_state->ancestorsOf != from) {

@@ -14,6 +14,9 @@ namespace loom {
 
 struct NodeReport {
     std::optional<TensorShape> output;  ///< none when inputs are missing or wrong
+    /// The shapes of output ports 1, 2, ... where the layer returns several tensors (a
+    /// recurrent layer's states with return_state); empty for one output.
+    std::vector<TensorShape> moreOutputs;
     std::int64_t params = 0;            ///< Keras's "Param #", non-trainable weights included
     std::int64_t frozenParams = 0;      ///< of which not trained (moving statistics)
     bool hasError = false;
@@ -40,6 +43,9 @@ struct Validation {
     const NodeReport& of(const ModelGraph& graph, NodeId id) const {
         return nodes[graph.indexOf(id)];
     }
+    /// The shape a wire from `from` carries: the layer's output (port 0) or another of its
+    /// output ports (a recurrent layer's states); null when it is not known.
+    const TensorShape* shapeAt(const ModelGraph& graph, PortRef from) const;
 };
 
 /// Infers every shape and reports every problem. Never throws on user mistakes.

@@ -12,6 +12,8 @@ namespace loom {
 ///   reset_after=False (bias (3u)):
 ///     z = rec(x'_z + h U_z); r = rec(x'_r + h U_r); hh = act(x'_h + (r * h) U_h)
 ///   h_t = z * h_{t-1} + (1 - z) * hh
+/// With initial_state, h_{-1} comes from input port 1 (else zero); with return_state, h after
+/// the last step goes to output port 1.
 template <class S>
 class GruKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
@@ -32,9 +34,11 @@ public:
         m_g.resize(rows, 3 * u);  // activations
         m_a.resize(rows, 3 * u);  // recurrent part: h U + b_rec (reset_after) or (r * h) U_h
         m_h.resize(rows, u);
-        m_hp.resize(rows, u);  // h_{t-1} as used, masked; zero before the first step
-        step(m_hp, 0).setZero();
-        if (T > 1) {
+        m_hp.resize(rows, u);  // h_{t-1} as used, masked; the starting state (or zero) before the first
+        this->startState(m_hp, io);
+        m_h0 = this->initialState(io, 0);
+        const bool initial = this->m_initial;
+        if (T > 1 || initial) {
             m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
             if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
         }
@@ -46,23 +50,26 @@ public:
                     packed.multiply(this->stepRows(a, t, first) + aCol, T * a.cols(), n,
                                     this->stepRows(c, t, first) + cCol, T * c.cols(), add, productThreads);
                 };
-                // Before the first step the state is zero, and so is what the products add.
+                // Before the first step the state is zero (unless given), and so is what the
+                // products add.
+                const bool recurs = t > 0 || initial;
                 if (t > 0) rowsOf([&](Eigen::Index f, Eigen::Index m) { this->previousState(m_hp, m_h, t, f, m); });
                 if (m_resetAfter) {
-                    if (t > 0) {
+                    if (recurs) {
                         product(m_rkPacked, m_hp, 0, m_a, 0, false);
                     } else {
                         rowsOf([&](Eigen::Index f, Eigen::Index m) { rowsAt(m_a, t, f, m).setZero(); });
                     }
                     rowsOf([&](Eigen::Index f, Eigen::Index m) { gatesResetAfter(io, t, f, m); });
                 } else {
-                    if (t > 0) product(m_rkPacked, m_hp, 0, m_z, 0, true);
+                    if (recurs) product(m_rkPacked, m_hp, 0, m_z, 0, true);
                     rowsOf([&](Eigen::Index f, Eigen::Index m) { resetGate(t, f, m); });
-                    if (t > 0) product(m_rkhPacked, m_a, 0, m_z, 2 * u, true);
+                    if (recurs) product(m_rkhPacked, m_a, 0, m_z, 2 * u, true);
                     rowsOf([&](Eigen::Index f, Eigen::Index m) { candidate(t, f, m); });
                 }
             });
         this->writeOutput(io, m_h);
+        this->writeState(io, 0, m_h);
     }
 
     void backward(KernelIO<S>& io) override {
@@ -79,7 +86,8 @@ public:
         } else {
             m_drh.resize(B, u);
         }
-        if (T > 1) {
+        const bool initial = this->m_initial;
+        if (T > 1 || initial) {
             m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
             if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
         }
@@ -95,11 +103,13 @@ public:
                     product(m_rkhPacked, m_dz, 2 * u, m_drh);  // d (r * h) from the candidate's product
                     rowsOf([&](Eigen::Index f, Eigen::Index m) { resetGradient(t, f, m); });
                 }
-                if (t == 0) return;  // no h_{-1} to pass a gradient to
+                if (t == 0 && !initial) return;  // no h_{-1} to pass a gradient to
                 // d h_{t-1} through the recurrent products, in m_tmp.
                 product(m_rkPacked, m_resetAfter ? m_da : m_dz, 0, m_tmp);
                 rowsOf([&](Eigen::Index f, Eigen::Index m) { previousStateGradient(t, f, m); });
             });
+        // After step 0, m_dhNext holds the starting state's gradient.
+        if (initial) this->addInitialGradient(io, 0, m_dhNext);
         // The recurrent kernel's gradient as products over every step at once.
         if (m_resetAfter) {
             drk.noalias() += m_hp.transpose() * m_da;
@@ -124,10 +134,12 @@ private:
         const auto zg = g.leftCols(u).array();
         if (t > 0) {
             h.array() = zg * rowsAt(m_h, t - 1, first, n).array() + (S(1) - zg) * g.rightCols(u).array();
+        } else if (m_h0) {
+            h.array() = zg * startRows(first, n).array() + (S(1) - zg) * g.rightCols(u).array();
         } else {
             h.array() = (S(1) - zg) * g.rightCols(u).array();
         }
-        this->carryState(m_h, t, first, n);
+        this->carryState(m_h, t, first, n, m_h0);
     }
 
     /// reset_after: the gates from a = h U (+ b_rec), then the new state.
@@ -170,6 +182,8 @@ private:
         act::backward<S>(m_act, z.rightCols(u), g.rightCols(u), tmp, dz.rightCols(u));
         if (t > 0) {  // d z
             tmp.array() = dh.array() * (rowsAt(m_h, t - 1, first, n).array() - g.rightCols(u).array());
+        } else if (m_h0) {
+            tmp.array() = dh.array() * (startRows(first, n).array() - g.rightCols(u).array());
         } else {
             tmp.array() = -dh.array() * g.rightCols(u).array();
         }
@@ -211,7 +225,13 @@ private:
         m_dhNext.middleRows(first, n) += tmp;
     }
 
+    /// Rows [first, first + n) of this batch's starting state h_{-1}, as given (unmasked).
+    auto startRows(Eigen::Index first, Eigen::Index n) const {
+        return ConstMatMap<S>(m_h0, m_h.rows() / m_steps, m_u).middleRows(first, n);
+    }
+
     bool m_resetAfter;
+    const S* m_h0 = nullptr;  ///< this batch's starting state (B x units), or null: zero
     Mat<S> m_z, m_g, m_a, m_h, m_hp, m_dz, m_dh, m_dhNext, m_tmp, m_da, m_drh;
     /// The recurrent kernel packed for the steps' products: all of it with reset_after, else
     /// its update and reset columns here and its candidate columns in m_rkhPacked (transposed

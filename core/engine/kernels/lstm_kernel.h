@@ -10,7 +10,9 @@ namespace loom {
 ///   z_t = x_t W + h_{t-1} U + b;  i, f, o = rec_act(z); g = act(z_c)
 ///   c_t = f * c_{t-1} + i * g;    h_t = o * act(c_t)
 /// Backward is backpropagation through time over the kept gates and cell states. dropout and
-/// recurrent_dropout use one mask per sample for the whole sequence, as Keras does.
+/// recurrent_dropout use one mask per sample for the whole sequence, as Keras does. With
+/// initial_state, h_{-1} and c_{-1} come from input ports 1 and 2 (else zeros); with
+/// return_state, h and c after the last step go to output ports 1 and 2.
 template <class S>
 class LstmKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
@@ -32,21 +34,26 @@ public:
         m_c.resize(rows, u);
         m_ac.resize(rows, u);
         m_h.resize(rows, u);
-        // h_{t-1} as the recurrent product uses it (masked), per step: zero before the first,
-        // the others written by the step before.
+        // h_{t-1} as the recurrent product uses it (masked), per step: the starting state (or
+        // zero) before the first, the others written by the step before.
         m_hp.resize(rows, u);
-        step(m_hp, 0).setZero();
-        if (T > 1) m_rkPacked.pack(rk);
+        this->startState(m_hp, io);
+        m_h0 = this->initialState(io, 0);
+        m_c0 = this->initialState(io, 1);
+        const bool initial = this->m_initial;
+        if (T > 1 || initial) m_rkPacked.pack(rk);
         this->everyStep(B, false, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             // h_{t-1}, masked, is in m_hp: the last step's gate math put it there.
-                            if (t > 0) {
+                            if (t > 0 || initial) {
                                 m_rkPacked.multiply(this->stepRows(m_hp, t, first), T * u, n,
                                                     this->stepRows(m_z, t, first), T * 4 * u, true, productThreads);
                             }
                             rowsOf([&](Eigen::Index f, Eigen::Index m) { gates(t, f, m); });
                         });
         this->writeOutput(io, m_h);
+        this->writeState(io, 0, m_h);
+        this->writeState(io, 1, m_c);
     }
 
     void backward(KernelIO<S>& io) override {
@@ -57,6 +64,8 @@ public:
         m_dz.resize(rows, 4 * u);
         m_dhNext.setZero(B, u);
         m_dcNext.setZero(B, u);
+        if (const S* dcState = this->stateGradient(io, 1)) m_dcNext = ConstMatMap<S>(dcState, B, u);  // return_state's c
+        const bool initial = this->m_initial;
         m_dh.resize(B, u);
         m_dc.resize(B, u);
         m_tmp.resize(B, u);
@@ -64,18 +73,27 @@ public:
             m_dhCarry.setZero(B, u);
             m_dcKeep.resize(B, u);
         }
-        if (T > 1) m_rkPacked.pack(rk.transpose());
+        if (T > 1 || initial) m_rkPacked.pack(rk.transpose());
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             rowsOf([&](Eigen::Index f, Eigen::Index m) { gateGradients(io, t, f, m); });
                             // The mask on h_{t-1} applies when the step before reads the gradient.
-                            if (t > 0) {
+                            if (t > 0 || initial) {
                                 m_rkPacked.multiply(this->stepRows(m_dz, t, first), T * 4 * u, n,
                                                     m_dhNext.data() + first * u, u, false, productThreads);
                             }
                         });
-        // One product over every step for the recurrent kernel's gradient (h_{-1} rows are 0).
+        // One product over every step for the recurrent kernel's gradient (h_{-1} rows are the
+        // starting state, or 0).
         drk.noalias() += m_hp.transpose() * m_dz;
+        if (initial) {
+            // What step 0 passed back: to h_{-1} through the recurrent dropout mask, plus what
+            // padded first steps carried whole; to c_{-1} through the forget gate.
+            if (m_hMask.active()) m_dhNext.array() *= m_hMask.values().array();
+            if (this->m_stepMask) m_dhNext += m_dhCarry;
+            this->addInitialGradient(io, 0, m_dhNext);
+            this->addInitialGradient(io, 1, m_dcNext);
+        }
         MatMap<S>(io.dParams[0], m_in, 4 * u).noalias() += this->maskedInput(io).transpose() * m_dz;
         if (m_bias) MatMap<S>(io.dParams[2], 1, 4 * u) += m_dz.colwise().sum();
         this->addInputGradient(io, m_dz, w);
@@ -93,12 +111,16 @@ private:
         act::apply<S>(m_rec, z.rightCols(u), g.rightCols(u));
         auto c = rowsAt(m_c, t, first, n);
         c.array() = g.leftCols(u).array() * g.middleCols(2 * u, u).array();
-        if (t > 0) c.array() += g.middleCols(u, u).array() * rowsAt(m_c, t - 1, first, n).array();
+        if (t > 0) {
+            c.array() += g.middleCols(u, u).array() * rowsAt(m_c, t - 1, first, n).array();
+        } else if (m_c0) {
+            c.array() += g.middleCols(u, u).array() * ConstMatMap<S>(m_c0, m_h.rows() / m_steps, u).middleRows(first, n).array();
+        }
         auto ac = rowsAt(m_ac, t, first, n);
         act::apply<S>(m_act, c, ac);
         rowsAt(m_h, t, first, n).array() = g.rightCols(u).array() * ac.array();
-        this->carryState(m_c, t, first, n);
-        this->carryState(m_h, t, first, n);
+        this->carryState(m_c, t, first, n, m_c0);
+        this->carryState(m_h, t, first, n, m_h0);
         if (t + 1 < m_steps) this->previousState(m_hp, m_h, t + 1, first, n);  // for the next step's product
     }
 
@@ -134,6 +156,9 @@ private:
         if (t > 0) {
             tmp.array() = dc.array() * rowsAt(m_c, t - 1, first, n).array();
             act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
+        } else if (m_c0) {
+            tmp.array() = dc.array() * ConstMatMap<S>(m_c0, m_dh.rows(), u).middleRows(first, n).array();
+            act::backward<S>(m_rec, z.middleCols(u, u), g.middleCols(u, u), tmp, dz.middleCols(u, u));
         } else {
             dz.middleCols(u, u).setZero();
         }
@@ -156,6 +181,8 @@ private:
 
     Mat<S> m_z, m_g, m_c, m_ac, m_h, m_hp, m_dz, m_dh, m_dc, m_dhNext, m_dcNext, m_tmp;
     Mat<S> m_dhCarry, m_dcKeep;  ///< with a step mask: what padding passes back, and the c gradient it keeps
+    const S* m_h0 = nullptr;  ///< this batch's starting states (B x units), or null: zeros
+    const S* m_c0 = nullptr;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
 };
 

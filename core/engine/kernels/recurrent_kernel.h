@@ -24,7 +24,42 @@ protected:
           m_rec(parseActivation(s.node.param<std::string>("recurrent_activation"))
                     .value_or(Activation::Sigmoid)),
           m_dropout(s.node.param<double>("dropout")),
-          m_recurrentDropout(s.node.param<double>("recurrent_dropout")) {}
+          m_recurrentDropout(s.node.param<double>("recurrent_dropout")),
+          m_initial(s.inputs.size() > 1) {}
+
+    /// Starting state k (B x units) from the input port after the sequence's, or null when the
+    /// layer starts from zeros (no initial_state).
+    const S* initialState(const KernelIO<S>& io, std::size_t k) const {
+        return m_initial && k + 1 < io.in.size() ? io.in[k + 1] : nullptr;
+    }
+
+    /// h_{-1} as step 0's recurrent product reads it: the starting h through the recurrent
+    /// dropout mask, or zero.
+    void startState(Mat<S>& hp, const KernelIO<S>& io) const {
+        auto first = step(hp, 0);
+        if (const S* h0 = initialState(io, 0)) {
+            first = ConstMatMap<S>(h0, io.batch, m_u);
+            if (m_hMask.active()) first.array() *= m_hMask.values().array();
+        } else {
+            first.setZero();
+        }
+    }
+
+    /// With return_state: state k after the last step (`state` is (batch * time) x units).
+    void writeState(KernelIO<S>& io, std::size_t k, Mat<S>& state) const {
+        if (k < io.moreOut.size() && io.moreOut[k]) MatMap<S>(io.moreOut[k], io.batch, m_u) = step(state, m_steps - 1);
+    }
+
+    /// The gradient of the loss with respect to state k after the last step (B x units), or
+    /// null when nothing reads it.
+    const S* stateGradient(const KernelIO<S>& io, std::size_t k) const {
+        return k < io.dMoreOut.size() ? io.dMoreOut[k] : nullptr;
+    }
+
+    /// Adds `d` (B x units) to the gradient of starting state k.
+    void addInitialGradient(KernelIO<S>& io, std::size_t k, const Mat<S>& d) const {
+        if (m_initial && k + 1 < io.dIn.size() && io.dIn[k + 1]) MatMap<S>(io.dIn[k + 1], io.batch, m_u) += d;
+    }
 
     /// Rows of step t of a (batch * time) x n matrix.
     StridedMap<S> step(Mat<S>& m, Eigen::Index t) const {
@@ -130,6 +165,9 @@ protected:
     /// first + dh.rows()) of the batch.
     void addOutputGradient(const KernelIO<S>& io, Eigen::Index t, Eigen::Index first, MatRef<S> dh) const {
         const Eigen::Index B = io.batch, n = dh.rows();
+        if (const S* dState = stateGradient(io, 0); dState && t == m_steps - 1) {
+            dh += ConstMatMap<S>(dState, B, m_u).middleRows(first, n);  // return_state's h
+        }
         if (m_sequences) {
             dh += ConstStridedMap<S>(io.dOut + t * m_u, B, m_u, Eigen::OuterStride<>(m_steps * m_u))
                       .middleRows(first, n);
@@ -142,14 +180,17 @@ protected:
     bool padded(Eigen::Index b, Eigen::Index t) const { return m_stepMask && !m_stepMask[b * m_steps + t]; }
 
     /// Rows [first, first + n) of step t of a state (h, or an LSTM's c) that are padding take
-    /// the state of the step before, or zero at the first step.
-    void carryState(Mat<S>& state, Eigen::Index t, Eigen::Index first, Eigen::Index n) const {
+    /// the state of the step before, or at the first step the starting state (`initial`, B x
+    /// units) or zero.
+    void carryState(Mat<S>& state, Eigen::Index t, Eigen::Index first, Eigen::Index n, const S* initial = nullptr) const {
         if (!m_stepMask) return;
         for (Eigen::Index b = first; b < first + n; ++b) {
             if (!padded(b, t)) continue;
             auto row = rowsAt(state, t, b, 1);
             if (t > 0) {
                 row = rowsAt(state, t - 1, b, 1);
+            } else if (initial) {
+                row = ConstMatMap<S>(initial + b * m_u, 1, m_u);
             } else {
                 row.setZero();
             }
@@ -161,6 +202,7 @@ protected:
     bool m_bias, m_sequences;
     Activation m_act, m_rec;
     double m_dropout, m_recurrentDropout;
+    bool m_initial;  ///< starts from states wired into its ports after the sequence's
     DropoutMask<S> m_xMask, m_hMask;
 
 private:

@@ -8,7 +8,8 @@ namespace loom {
 
 /// Keras SimpleRNN: h_t = act(x_t W + b + h_{t-1} U), kernel (in, u), recurrent_kernel (u, u),
 /// bias (u). Dropout masks the input and recurrent_dropout the previous state, one mask per
-/// sample for every step, as Keras's cell does.
+/// sample for every step, as Keras's cell does. With initial_state, h_{-1} comes from input
+/// port 1 (else zero); with return_state, h after the last step goes to output port 1.
 template <class S>
 class SimpleRnnKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
@@ -26,22 +27,27 @@ public:
         m_z.noalias() = this->maskInput(io) * w;  // pre-activations, the input part first
         if (m_bias) this->addBias(m_z, io.params[2]);
         m_h.resize(rows, u);
-        m_hp.resize(rows, u);  // h_{t-1} as used, masked; zero before the first step
-        step(m_hp, 0).setZero();
-        if (T > 1) m_rkPacked.pack(rk);
+        m_hp.resize(rows, u);  // h_{t-1} as used, masked; the starting state (or zero) before the first
+        this->startState(m_hp, io);
+        const S* h0 = this->initialState(io, 0);
+        const bool initial = this->m_initial;
+        if (T > 1 || initial) m_rkPacked.pack(rk);
         this->everyStep(B, false, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
-                            if (t > 0) {
-                                rowsOf([&](Eigen::Index f, Eigen::Index m) { this->previousState(m_hp, m_h, t, f, m); });
+                            if (t > 0 || initial) {
+                                if (t > 0) {
+                                    rowsOf([&](Eigen::Index f, Eigen::Index m) { this->previousState(m_hp, m_h, t, f, m); });
+                                }
                                 m_rkPacked.multiply(this->stepRows(m_hp, t, first), T * u, n, this->stepRows(m_z, t, first),
                                                     T * u, true, productThreads);
                             }
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
                                 act::apply<S>(m_act, rowsAt(m_z, t, f, m), rowsAt(m_h, t, f, m));
-                                this->carryState(m_h, t, f, m);
+                                this->carryState(m_h, t, f, m, h0);
                             });
                         });
         this->writeOutput(io, m_h);
+        this->writeState(io, 0, m_h);
     }
 
     void backward(KernelIO<S>& io) override {
@@ -51,7 +57,8 @@ public:
         m_dz.resize(rows, u);
         m_dh.setZero(B, u);
         if (this->m_stepMask) m_dhCarry.setZero(B, u);
-        if (T > 1) m_rkPacked.pack(rk.transpose());
+        const bool initial = this->m_initial;
+        if (T > 1 || initial) m_rkPacked.pack(rk.transpose());
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
@@ -60,7 +67,7 @@ public:
                                 act::backward<S>(m_act, rowsAt(m_z, t, f, m), rowsAt(m_h, t, f, m), dh, rowsAt(m_dz, t, f, m));
                                 skipPadding(t, f, m);
                             });
-                            if (t == 0) return;
+                            if (t == 0 && !initial) return;
                             m_rkPacked.multiply(this->stepRows(m_dz, t, first), T * u, n, m_dh.data() + first * u, u,
                                                 false, productThreads);
                             if (m_hMask.active()) {
@@ -72,6 +79,8 @@ public:
                                 rowsOf([&](Eigen::Index f, Eigen::Index m) { m_dh.middleRows(f, m) += m_dhCarry.middleRows(f, m); });
                             }
                         });
+        // After step 0, m_dh holds what it passed back to h_{-1}: the starting state's gradient.
+        if (initial) this->addInitialGradient(io, 0, m_dh);
         MatMap<S>(io.dParams[1], u, u).noalias() += m_hp.transpose() * m_dz;
         MatMap<S>(io.dParams[0], m_in, u).noalias() += this->maskedInput(io).transpose() * m_dz;
         if (m_bias) MatMap<S>(io.dParams[2], 1, u) += m_dz.colwise().sum();

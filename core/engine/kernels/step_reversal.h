@@ -44,22 +44,22 @@ public:
     void forward(KernelIO<S>& io) override {
         if (!m_backwards) return m_inner.forward(io);
         reverseSteps(io.in[0], io.batch, m_steps, m_in, m_xr);
-        KernelIO<S> reversed = io;
-        reversed.in = {m_xr.data()};
+        KernelIO<S> reversed = io;  // the starting states, if any, stay as they are
+        reversed.in[0] = m_xr.data();
         reversed.inMask = reverseStepMask(io.inMask, io.batch, m_steps, m_maskR);
-        reversed.inMasks = {reversed.inMask};
+        if (!reversed.inMasks.empty()) reversed.inMasks[0] = reversed.inMask;
         m_inner.forward(reversed);
     }
 
     void backward(KernelIO<S>& io) override {
         if (!m_backwards) return m_inner.backward(io);
         KernelIO<S> reversed = io;
-        reversed.in = {m_xr.data()};
+        reversed.in[0] = m_xr.data();
         reversed.inMask = io.inMask ? m_maskR.data() : nullptr;
-        reversed.inMasks = {reversed.inMask};
+        if (!reversed.inMasks.empty()) reversed.inMasks[0] = reversed.inMask;
         if (io.dIn[0]) {
             m_dxr.setZero(io.batch * m_steps, m_in);
-            reversed.dIn = {m_dxr.data()};
+            reversed.dIn[0] = m_dxr.data();
         }
         m_inner.backward(reversed);
         if (io.dIn[0]) {
