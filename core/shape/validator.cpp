@@ -625,10 +625,16 @@ ConnectionProbe::ConnectionProbe(const ModelGraph& graph, const Validation& vali
 
 ConnectionProbe::~ConnectionProbe() = default;
 
-ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const {
+ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port, int fromPort) const {
     const Node* source = m_graph.node(from);
     const Node* target = m_graph.node(to);
-    if (!source || !target || port < 0) return {ConnectionVerdict::Impossible, "That layer is gone."};
+    if (!source || !target || port < 0 || fromPort < 0) return {ConnectionVerdict::Impossible, "That layer is gone."};
+    if (fromPort > 0) {
+        const LayerSpec* sourceSpec = m_state->validator.spec(m_graph.indexOf(from));
+        if (!sourceSpec || static_cast<std::size_t>(fromPort) > sourceSpec->moreOutputNames(*source).size()) {
+            return {ConnectionVerdict::Impossible, source->name + " has no output port " + std::to_string(fromPort) + "."};
+        }
+    }
     const std::size_t ti = m_graph.indexOf(to);
     const LayerSpec* spec = m_state->validator.spec(ti);
     if (from == to) return {ConnectionVerdict::Impossible, target->name + " cannot read its own output."};
@@ -669,10 +675,10 @@ ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port) const
         }
         inputs.push_back(e);
     }
-    if (replaced && replaced->from.node == from) {
+    if (replaced && replaced->from == PortRef{from, fromPort}) {
         return {ConnectionVerdict::Impossible, source->name + " is already wired into this port."};
     }
-    const Edge wire{0, {from, 0}, {to, port}};
+    const Edge wire{0, {from, fromPort}, {to, port}};
     inputs.insert(std::upper_bound(inputs.begin(), inputs.end(), port,
                                    [](int p, const Edge* e) { return p < e->to.port; }),
                   &wire);

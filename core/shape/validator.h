@@ -78,10 +78,11 @@ public:
     ConnectionProbe(const ConnectionProbe&) = delete;
     ConnectionProbe& operator=(const ConnectionProbe&) = delete;
 
-    /// Wiring `from`'s output into input `port` of `to`, replacing the wire that holds the port
-    /// now: impossible for loops, Inputs and missing ports; otherwise whether the target's shape
-    /// rule holds, with the rule's message when it does not.
-    ConnectionVerdict check(NodeId from, NodeId to, int port) const;
+    /// Wiring `from`'s output (port `fromPort`: 0, or a recurrent layer's state) into input
+    /// `port` of `to`, replacing the wire that holds the port now: impossible for loops, Inputs
+    /// and missing ports; otherwise whether the target's shape rule holds, with the rule's
+    /// message when it does not.
+    ConnectionVerdict check(NodeId from, NodeId to, int port, int fromPort = 0) const;
 
 private:
     struct State;

@@ -34,6 +34,7 @@
 #include "document/document.h"
 #include "export/canvas_export.h"
 #include "export/model_diagram.h"
+#include "layers/layer_nodes.h"
 #include "panels/palette_panel.h"
 #include "panels/problems_panel.h"
 #include "panels/inspector_panel.h"
@@ -194,6 +195,61 @@ private slots:
             for (int x = 0; x < png.width(); x += 7) colours.insert(png.pixel(x, y));
         }
         QVERIFY(colours.size() > 20);
+    }
+
+    // An encoder that returns its states shows a port for each; dragging from its h and c
+    // ports into the decoder's starting-state ports makes wires that leave from those ports.
+    void statesWireFromTheirOwnPorts() {
+        Project p;
+        p.name = "encoder and decoder";
+        ModelGraph& g = p.graph;
+        const NodeId source = addLayer(g, "InputLayer", {0, 0});
+        g.setParam(source, "shape", Dims{12, 3});
+        const NodeId target = addLayer(g, "InputLayer", {400, 0});
+        g.setParam(target, "shape", Dims{10, 2});
+        const NodeId enc = addLayer(g, "LSTM", {0, 160});
+        g.setParam(enc, "units", std::int64_t{8});
+        g.setParam(enc, "return_state", true);
+        const NodeId dec = addLayer(g, "LSTM", {400, 320});
+        g.setParam(dec, "units", std::int64_t{8});
+        g.setParam(dec, "return_sequences", true);
+        g.setParam(dec, "initial_state", true);
+        g.connect({source, 0}, {enc, 0});
+        g.connect({target, 0}, {dec, 0});
+        MainWindow w;
+        w.document()->setProject(p, QString());
+        w.resize(1400, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        NodeItem* encoder = itemNamed(w, "lstm_1");
+        NodeItem* decoder = itemNamed(w, "lstm_2");
+        QCOMPARE(encoder->card().outputNames, QStringList({"output", "h", "c"}));
+        QCOMPARE(decoder->card().inputNames, QStringList({"sequence", "initial h", "initial c"}));
+        QCOMPARE(decoder->card().inputPorts, 3);
+        // Its starting states are missing until wired.
+        QVERIFY(w.document()->validation().hasErrors());
+        QWidget* vp = w.canvas()->viewport();
+        for (int port : {1, 2}) {
+            w.canvas()->centerOn((encoder->outputPortPos(port) + decoder->inputPortPos(port)) / 2);
+            settle();
+            dragMouse(vp, viewPos(w, encoder->outputPortPos(port)), viewPos(w, decoder->inputPortPos(port)));
+            settle();
+        }
+        const auto into = w.document()->graph().inputEdges(dec);
+        QCOMPARE(into.size(), 3u);
+        QCOMPARE(into[1]->from, (PortRef{enc, 1}));
+        QCOMPARE(into[2]->from, (PortRef{enc, 2}));
+        const Validation& v = w.document()->validation();
+        QVERIFY2(!v.hasErrors(), v.diagnostics.empty() ? "" : v.diagnostics.front().message.c_str());
+        // The state's wire leaves from its port and says its shape.
+        EdgeItem* wire = w.scene()->edgeItems().value(into[1]->id);
+        QVERIFY(wire);
+        QCOMPARE(wire->fromPort(), 1);
+        QVERIFY(wire->shape().contains(wire->mapFromScene(encoder->outputPortPos(1))));
+        QVERIFY(!wire->shape().contains(wire->mapFromScene(encoder->outputPortPos(0))));
+        QCOMPARE(w.document()->undoStack()->count(), 2);
+        w.grab().save(QString(LAYERLOOM_SCREENSHOT_DIR) + "/states_wired.png");
     }
 
     void portsLightUpWhileDraggingAndLoopsAreRefused() {

@@ -10,8 +10,8 @@
 
 namespace loom::ui {
 
-EdgeItem::EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort)
-    : m_id(id), m_from(from), m_to(to), m_toPort(toPort) {
+EdgeItem::EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort, int fromPort)
+    : m_id(id), m_from(from), m_to(to), m_toPort(toPort), m_fromPort(fromPort) {
     setZValue(0.0);
     setAcceptHoverEvents(true);
     updatePath();
@@ -40,7 +40,7 @@ void EdgeItem::setHighlighted(bool on) {
 
 void EdgeItem::updatePath() {
     prepareGeometryChange();
-    const QPointF a = m_from->outputPortPos();
+    const QPointF a = m_from->outputPortPos(m_fromPort);
     const QPointF b = m_to->inputPortPos(m_toPort);
     const double dy = b.y() - a.y();
     const bool sameColumn = std::abs(b.x() - a.x()) < style::kCardWidth;

@@ -14,12 +14,13 @@ class EdgeItem : public QGraphicsItem {
 public:
     enum { Type = UserType + 2 };
 
-    EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort);
+    EdgeItem(EdgeId id, NodeItem* from, NodeItem* to, int toPort, int fromPort = 0);
 
     EdgeId id() const { return m_id; }
     NodeItem* from() const { return m_from; }
     NodeItem* to() const { return m_to; }
     int toPort() const { return m_toPort; }
+    int fromPort() const { return m_fromPort; }
     /// The shape it shows, its state, and its tooltip: the problem, or else the shape with `note`.
     void setLabel(QString shape, Status status, QString problem, const QString& note = {});
     /// Where along the wire its label sits (0.5: the middle); wires leaving one output get
@@ -46,6 +47,7 @@ private:
     NodeItem* m_from;
     NodeItem* m_to;
     int m_toPort;
+    int m_fromPort;
     QString m_label;
     Status m_status = Status::Ok;
     bool m_highlighted = false;

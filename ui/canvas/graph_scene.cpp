@@ -83,12 +83,12 @@ void GraphScene::sync() {
         if (!from || !to) continue;
         wires.insert(w.id);
         EdgeItem* item = m_edges.value(w.id);
-        if (item && (item->from() != from || item->to() != to || item->toPort() != w.toPort)) {
+        if (item && (item->from() != from || item->to() != to || item->toPort() != w.toPort || item->fromPort() != w.fromPort)) {
             delete item;
             item = nullptr;
         }
         if (!item) {
-            item = new EdgeItem(w.id, from, to, w.toPort);
+            item = new EdgeItem(w.id, from, to, w.toPort, w.fromPort);
             addItem(item);
             m_edges.insert(w.id, item);
         } else if (reshaped.contains(from->id()) || reshaped.contains(to->id())) {
@@ -166,7 +166,7 @@ NodeItem* GraphScene::placeCard(QHash<NodeId, NodeItem*>& items, NodeCard card, 
         return item;
     }
     if (!(item->card() == card)) {
-        if (item->card().inputPorts != card.inputPorts ||
+        if (item->card().inputPorts != card.inputPorts || item->card().outputNames != card.outputNames ||
             item->card().details.size() != card.details.size()) {
             reshaped.insert(id);
         }

@@ -24,6 +24,9 @@ struct NodeCard {
     int inputPorts = 0;
     QList<bool> wiredInputs;  ///< by port: whether a wire ends there (free ports are hollow)
     QStringList inputNames;   ///< by port: the argument it is ("query", "value"); empty when unnamed
+    /// By output port, where the layer returns several tensors ("output", "h", "c"); empty
+    /// for one output.
+    QStringList outputNames;
     Status status = Status::Ok;
     QString problems;      ///< the diagnostics about this node, for the tooltip
     QString outputNote;    ///< what the tooltip adds about the output (what "masked" means)

@@ -68,7 +68,7 @@ QPainterPath NodeItem::shape() const {
     path.addRoundedRect(cardRect(), style::kCornerRadius, style::kCornerRadius);
     const double r = style::kPortRadius + 2.0;
     for (int i = 0; i < m_card.inputPorts; ++i) path.addEllipse(mapFromScene(inputPortPos(i)), r, r);
-    path.addEllipse(QPointF(0.0, m_height), r, r);
+    for (int i = 0; i < outputPorts(); ++i) path.addEllipse(mapFromScene(outputPortPos(i)), r, r);
     return path;
 }
 
@@ -78,7 +78,14 @@ QPointF NodeItem::inputPortPos(int port) const {
     return mapToScene(QPointF(x, 0.0));
 }
 
-QPointF NodeItem::outputPortPos() const { return mapToScene(QPointF(0.0, m_height)); }
+QPointF NodeItem::outputPortPos(int port) const {
+    // One output in the middle; several (a layer and its states) spread like the inputs.
+    const int count = outputPorts();
+    if (count == 1 && port == 0) return mapToScene(QPointF(0.0, m_height));
+    const int n = std::max(count, port + 1);
+    const double x = -style::kCardWidth / 2.0 + style::kCardWidth * (port + 1) / (n + 1);
+    return mapToScene(QPointF(x, m_height));
+}
 
 int NodeItem::inputPortNear(QPointF scenePos, double radius) const {
     int best = -1;
@@ -93,13 +100,22 @@ int NodeItem::inputPortNear(QPointF scenePos, double radius) const {
     return best;
 }
 
-bool NodeItem::outputPortNear(QPointF scenePos, double radius) const {
-    return QLineF(outputPortPos(), scenePos).length() <= radius;
+int NodeItem::outputPortNear(QPointF scenePos, double radius) const {
+    int best = -1;
+    double bestDistance = radius;
+    for (int i = 0; i < outputPorts(); ++i) {
+        const double d = QLineF(outputPortPos(i), scenePos).length();
+        if (d <= bestDistance) {
+            best = i;
+            bestDistance = d;
+        }
+    }
+    return best;
 }
 
-void NodeItem::setPortStates(QList<PortState> inputs, PortState output) {
+void NodeItem::setPortStates(QList<PortState> inputs, QList<PortState> outputs) {
     m_inputStates = std::move(inputs);
-    m_outputState = output;
+    m_outputStates = std::move(outputs);
     update();
 }
 
@@ -107,7 +123,7 @@ void NodeItem::hoverMoveEvent(QGraphicsSceneHoverEvent* event) {
     // A cross over a port says "drag from here to wire".
     const auto* canvas = qobject_cast<const GraphScene*>(scene());
     const double grab = canvas ? canvas->portGrab() : style::kPortGrab;
-    const bool port = inputPortNear(event->scenePos(), grab) >= 0 || outputPortNear(event->scenePos(), grab);
+    const bool port = inputPortNear(event->scenePos(), grab) >= 0 || outputPortNear(event->scenePos(), grab) >= 0;
     setCursor(port ? Qt::CrossCursor : Qt::ArrowCursor);
     QGraphicsItem::hoverMoveEvent(event);
 }
@@ -225,7 +241,16 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
                         m_card.inputNames[i]);
         }
     }
-    paintPort(p, QPointF(0.0, m_height), true, m_outputState);
+    for (int i = 0; i < outputPorts(); ++i) {
+        const QPointF at = mapFromScene(outputPortPos(i));
+        paintPort(p, at, true, i < m_outputStates.size() ? m_outputStates[i] : PortState::Idle);
+        if (i < m_card.outputNames.size() && outputPorts() > 1) {
+            // Which tensor leaves here, just below its port.
+            p->setFont(style::uiFont(7.5));
+            p->setPen(style::textSecondary());
+            p->drawText(QRectF(at.x() - 30, at.y() + style::kPortRadius + 1, 60, 11), Qt::AlignCenter, m_card.outputNames[i]);
+        }
+    }
 
     // Status badge in the top-right corner.
     if (m_card.status != Status::Ok) {

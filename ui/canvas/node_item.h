@@ -21,16 +21,18 @@ public:
     const NodeCard& card() const { return m_card; }
     NodeId id() const { return m_card.id; }
 
-    /// Scene position of an input port (port order = operand order) and of the output port.
+    /// Scene position of an input port (port order = operand order) and of an output port (0,
+    /// or a recurrent layer's states after it).
     QPointF inputPortPos(int port) const;
-    QPointF outputPortPos() const;
+    QPointF outputPortPos(int port = 0) const;
+    int outputPorts() const { return std::max<int>(1, static_cast<int>(m_card.outputNames.size())); }
 
-    /// The input port within `radius` of a scene point, or -1; likewise for the output port.
+    /// The input (output) port within `radius` of a scene point, or -1.
     int inputPortNear(QPointF scenePos, double radius) const;
-    bool outputPortNear(QPointF scenePos, double radius) const;
+    int outputPortNear(QPointF scenePos, double radius) const;
 
-    /// Lights up or dims ports while a wire is dragged; empty lists and Idle clear it.
-    void setPortStates(QList<PortState> inputs, PortState output);
+    /// Lights up or dims ports while a wire is dragged; empty lists clear it.
+    void setPortStates(QList<PortState> inputs, QList<PortState> outputs);
 
     /// Called whenever the card moves, so that its wires can follow.
     void setMoveListener(std::function<void(NodeId)> listener) { m_onMove = std::move(listener); }
@@ -48,8 +50,7 @@ protected:
 
 private:
     NodeCard m_card;
-    QList<PortState> m_inputStates;
-    PortState m_outputState = PortState::Idle;
+    QList<PortState> m_inputStates, m_outputStates;
     double m_height = 0.0;
     std::function<void(NodeId)> m_onMove;
 

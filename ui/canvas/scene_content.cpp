@@ -103,8 +103,21 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
         card.inputPorts = std::max(card.inputPorts, spec->maxInputs());
         for (std::string_view name : spec->callTensorNames()) card.inputNames << qText(name);
     }
+    // A recurrent layer that takes its starting states shows their ports, named.
+    if (spec && !spec->inputPortNames(n).empty()) {
+        card.inputPorts = std::max(card.inputPorts, spec->inputPorts(n));
+        card.inputNames.clear();
+        for (const std::string& name : spec->inputPortNames(n)) card.inputNames << QString::fromStdString(name);
+    }
+    // One that returns its states shows a port for each beside its output.
+    if (const std::vector<std::string> more = spec ? spec->moreOutputNames(n) : std::vector<std::string>{}; !more.empty()) {
+        card.outputNames << QObject::tr("output");
+        for (const std::string& name : more) card.outputNames << QString::fromStdString(name);
+    }
     card.wiredInputs = QList<bool>(card.inputPorts, false);
-    for (const Edge* e : inputs) card.wiredInputs[e->to.port] = true;
+    for (const Edge* e : inputs) {
+        if (e->to.port < card.inputPorts) card.wiredInputs[e->to.port] = true;
+    }
     card.status = report.hasError ? Status::Error : report.hasWarning ? Status::Warning : Status::Ok;
     card.problems = problems.join("<br><br>");
     return card;
@@ -159,11 +172,17 @@ SceneContent sceneContent(const ModelGraph& graph, const Validation& validation)
         w.from = fromOutside ? groupCardId(fromGroup.value()) : e.from.node;
         w.to = toOutside ? groupCardId(toGroup.value()) : e.to.node;
         w.toPort = toOutside ? groupPorts.value(e.id) : e.to.port;
+        w.fromPort = fromOutside ? 0 : e.from.port;
         std::tie(w.status, w.problem) =
             portProblems.value({e.to.node, e.to.port}, {Status::Ok, QString()});
         const NodeReport& source = validation.of(graph, e.from.node);
-        if (source.output) w.label = outputText(*graph.node(e.from.node), source);
-        w.note = maskNote(source);
+        if (e.from.port > 0) {
+            // A state: one vector per sample, never masked.
+            if (const TensorShape* state = validation.shapeAt(graph, e.from)) w.label = QString::fromStdString(state->str());
+        } else {
+            if (source.output) w.label = outputText(*graph.node(e.from.node), source);
+            w.note = maskNote(source);
+        }
         if (!w.inside && w.status == Status::Ok && labelled.contains({w.from, w.to})) w.label.clear();
         labelled.insert({w.from, w.to});
         content.wires.push_back(std::move(w));

@@ -23,6 +23,7 @@ struct WireContent {
     NodeId from = 0;
     NodeId to = 0;
     int toPort = 0;
+    int fromPort = 0;     ///< 0, or a recurrent layer's state port
     bool inside = false;  ///< between two layers of one collapsed group: not drawn
     QString label;        ///< the shape it carries; empty where a parallel wire already says it
     Status status = Status::Ok;

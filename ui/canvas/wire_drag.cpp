@@ -47,11 +47,13 @@ std::unique_ptr<WireDrag> WireDrag::startAt(GraphScene* scene, const Document& d
         std::unique_ptr<WireDrag> drag(new WireDrag(scene, document));
         drag->m_grab = grab;
         const ModelGraph& graph = document.graph();
-        if (card->outputPortNear(scenePos, grab)) {
+        if (const int out = card->outputPortNear(scenePos, grab); out >= 0) {
             drag->m_node = card->id();
+            drag->m_fromPort = out;
         } else if (const int port = card->inputPortNear(scenePos, grab); port >= 0) {
             if (const Edge* e = wireInto(graph, card->id(), port)) {
                 drag->m_node = e->from.node;
+                drag->m_fromPort = e->from.port;
                 drag->m_detached = e->id;
                 drag->m_origin = {card->id(), port};
                 if (EdgeItem* item = scene->edgeItems().value(e->id)) item->hide();
@@ -77,7 +79,7 @@ std::unique_ptr<WireDrag> WireDrag::startAt(GraphScene* scene, const Document& d
 }
 
 WireDrag::~WireDrag() {
-    for (NodeItem* card : m_scene->nodeItems()) card->setPortStates({}, PortState::Idle);
+    for (NodeItem* card : m_scene->nodeItems()) card->setPortStates({}, {});
     if (m_detached) {
         if (EdgeItem* item = m_scene->edgeItems().value(m_detached)) item->show();
     }
@@ -96,28 +98,32 @@ void WireDrag::lightPorts() {
         if (!card->isVisible()) continue;
         if (m_backwards) {
             if (card->id() == m_node) continue;
-            const ConnectionVerdict v = m_probe.check(card->id(), m_node, m_port);
-            m_verdicts.insert({card->id(), 0}, v);
-            card->setPortStates({}, stateOf(v));
+            QList<PortState> outputs;
+            for (int out = 0; out < card->outputPorts(); ++out) {
+                const ConnectionVerdict v = m_probe.check(card->id(), m_node, m_port, out);
+                m_verdicts.insert({card->id(), out}, v);
+                outputs << stateOf(v);
+            }
+            card->setPortStates({}, outputs);
             continue;
         }
         QList<PortState> states;
         for (int port = 0; port < card->card().inputPorts; ++port) {
-            ConnectionVerdict v = m_probe.check(m_node, card->id(), port);
+            ConnectionVerdict v = m_probe.check(m_node, card->id(), port, m_fromPort);
             if (m_detached && Target{card->id(), port} == m_origin) {
                 v = {ConnectionVerdict::Fits, "Leaves the wire where it was."};
             }
             m_verdicts.insert({card->id(), port}, v);
             states << stateOf(v);
         }
-        card->setPortStates(states, PortState::Idle);
+        card->setPortStates(states, {});
     }
 }
 
 QPointF WireDrag::anchor() const {
     const NodeItem* card = m_scene->nodeItem(m_node);
     if (!card) return {};
-    return m_backwards ? card->inputPortPos(m_port) : card->outputPortPos();
+    return m_backwards ? card->inputPortPos(m_port) : card->outputPortPos(m_fromPort);
 }
 
 void WireDrag::moveTo(QPointF scenePos) {
@@ -128,11 +134,13 @@ void WireDrag::moveTo(QPointF scenePos) {
     for (NodeItem* card : cardsNear(m_scene, scenePos, best)) {
         if (card->id() == m_node || isGroupCard(card->id())) continue;
         if (m_backwards) {
-            const double d = QLineF(card->outputPortPos(), scenePos).length();
-            if (d <= best) {
-                best = d;
-                m_hover = Target{card->id(), 0};
-                end = card->outputPortPos();
+            for (int out = 0; out < card->outputPorts(); ++out) {
+                const double d = QLineF(card->outputPortPos(out), scenePos).length();
+                if (d <= best) {
+                    best = d;
+                    m_hover = Target{card->id(), out};
+                    end = card->outputPortPos(out);
+                }
             }
             continue;
         }
@@ -182,7 +190,7 @@ WireDrag::Outcome WireDrag::finish() const {
     // A wire that breaks a shape rule is still made: the Problems dock then explains it and
     // offers the fixes, which is how users learn the rule.
     if (m_backwards) {
-        out.edit.ops.push_back(edit::Connect{m_hover->node, 0, m_node, m_port});
+        out.edit.ops.push_back(edit::Connect{m_hover->node, m_hover->port, m_node, m_port});
         out.text = QObject::tr("Connect %1 to %2")
                        .arg(nameOf(graph, m_hover->node), nameOf(graph, m_node));
         return out;
@@ -193,7 +201,7 @@ WireDrag::Outcome WireDrag::finish() const {
         occupant && occupant->id != m_detached) {
         out.edit.ops.push_back(edit::RemoveEdge{occupant->id});
     }
-    out.edit.ops.push_back(edit::Connect{m_node, 0, m_hover->node, m_hover->port});
+    out.edit.ops.push_back(edit::Connect{m_node, m_fromPort, m_hover->node, m_hover->port});
     out.text = (m_detached ? QObject::tr("Reconnect %1 to %2") : QObject::tr("Connect %1 to %2"))
                    .arg(nameOf(graph, m_node), nameOf(graph, m_hover->node));
     return out;

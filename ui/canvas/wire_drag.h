@@ -51,7 +51,7 @@ public:
 private:
     struct Target {
         NodeId node = 0;
-        int port = 0;  ///< input port; ignored for output targets
+        int port = 0;  ///< input port, or (drawing backwards) output port
         bool operator==(const Target&) const = default;
     };
 
@@ -64,6 +64,7 @@ private:
     ConnectionProbe m_probe;
     NodeId m_node = 0;      ///< the fixed end: the wire's source, or (backwards) its target
     int m_port = 0;         ///< the fixed end's input port when drawing backwards
+    int m_fromPort = 0;     ///< the source's output port (0, or a recurrent layer's state)
     bool m_backwards = false;
     double m_grab = 0.0;
     EdgeId m_detached = 0;  ///< the wire picked up, if any
