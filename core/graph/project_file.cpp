@@ -335,7 +335,8 @@ Project parseProject(std::string_view text, std::string_view source) {
                                ", which the file does not define");
                 }
             }
-            if (e.from.port != 0) r.fail(ptr + "/from/port", "layers have one output, port 0");
+            // A layer's output is port 0; a recurrent layer's states follow it (h, then c).
+            if (e.from.port > 2) r.fail(ptr + "/from/port", "a layer's output is port 0, and its states ports 1 and 2");
             project.graph.insertEdge(e);
         }
     }

@@ -88,18 +88,27 @@ private:
             return entry;
         }
         const std::vector<const Edge*> inputs = m_graph.inputEdges(node.id);
-        json shapes = json::array(), tensors = json::array();
+        const LayerSpec& spec = *findLayer(node.kind);
+        // A recurrent layer's starting states go to its call's initial_state; a state is its
+        // layer's tensor 1, 2, ... after the output.
+        const bool startsFromStates = !spec.inputPortNames(node).empty();
+        json shapes = json::array(), tensors = json::array(), initial = json::array();
+        std::vector<Dims> inputDims;
         for (const Edge* e : inputs) {
             const NodeId from = e->from.node;
-            shapes.push_back(outputShape(from));
-            tensors.push_back({{"class_name", "__keras_tensor__"},
-                               {"config", {{"shape", outputShape(from)}, {"dtype", holdsTokenIds(*m_graph.node(from)) ? "int32" : "float32"}, {"keras_history", json::array({m_graph.node(from)->name, 0, 0})}}}});
+            const TensorShape& shape = *m_v.shapeAt(m_graph, e->from);
+            inputDims.push_back(shape.sizes());
+            json tensor = {{"class_name", "__keras_tensor__"},
+                           {"config", {{"shape", batchShape(shape.sizes())}, {"dtype", e->from.port == 0 && holdsTokenIds(*m_graph.node(from)) ? "int32" : "float32"}, {"keras_history", json::array({m_graph.node(from)->name, 0, e->from.port})}}}};
+            if (startsFromStates && e->to.port > 0) {
+                initial.push_back(std::move(tensor));
+                continue;
+            }
+            shapes.push_back(e->from.port == 0 ? outputShape(from) : batchShape(shape.sizes()));
+            tensors.push_back(std::move(tensor));
         }
         // Merges take their inputs as one list.
-        const LayerSpec& spec = *findLayer(node.kind);
         const bool merge = spec.takesList();
-        std::vector<Dims> inputDims;
-        for (const Edge* e : inputs) inputDims.push_back(m_v.of(m_graph, e->from.node).output->sizes());
         json config = kerasBaseConfig(node.name, KerasFormat::Keras3);
         config.update(spec.kerasConfig(node, KerasFormat::Keras3, inputDims));
         const KerasOrigin origin = spec.kerasOrigin();
@@ -115,7 +124,9 @@ private:
             entry["build_config"] = {{"shapes_dict", byName}};
         }
         entry["name"] = node.name;
-        entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", spec.kerasCallOptions(node)}}});
+        json kwargs = spec.kerasCallOptions(node);
+        if (!initial.empty()) kwargs["initial_state"] = std::move(initial);
+        entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", kwargs}}});
         return entry;
     }
 };

@@ -210,18 +210,35 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
                    << ", name=" << pyString(n.name) << ")" << shapeComment(id) << "\n";
                 continue;
             }
-            std::string args;
+            // A state is its layer's name and the state's: encoder_h.
+            const auto tensor = [&](const Edge* e) {
+                const Node& from = *g.node(e->from.node);
+                if (e->from.port == 0) return identifier(from.name);
+                const std::vector<std::string> states = findLayer(from.kind)->moreOutputNames(from);
+                return identifier(from.name) + "_" + states.at(static_cast<std::size_t>(e->from.port - 1));
+            };
+            const LayerSpec& spec = *findLayer(n.kind);
+            // Starting states go to the call's initial_state, after the sequence.
+            const bool startsFromStates = !spec.inputPortNames(n).empty();
+            std::string args, initial;
             const auto in = g.inputEdges(id);
             for (std::size_t i = 0; i < in.size(); ++i) {
+                if (startsFromStates && in[i]->to.port > 0) {
+                    initial += (initial.empty() ? "" : ", ") + tensor(in[i]);
+                    continue;
+                }
                 if (i) args += ", ";
-                args += identifier(g.node(in[i]->from.node)->name);
+                args += tensor(in[i]);
             }
-            const LayerSpec& spec = *findLayer(n.kind);
+            if (!initial.empty()) args += ", initial_state=[" + initial + "]";
             const nlohmann::json callOptions = spec.kerasCallOptions(n);
             for (const auto& [key, value] : callOptions.items()) {
                 args += ", " + key + "=" + pythonValue(value);
             }
-            py << var << " = " << layerExpression(n) << "(" << (spec.takesList() ? "[" + args + "]" : args)
+            // A layer that returns its states gives them after its output.
+            std::string targets = var;
+            for (const std::string& state : spec.moreOutputNames(n)) targets += ", " + var + "_" + state;
+            py << targets << " = " << layerExpression(n) << "(" << (spec.takesList() ? "[" + args + "]" : args)
                << ")" << shapeComment(id) << "\n";
         }
         for (NodeId id : v.inputs) inputs.push_back(identifier(g.node(id)->name));

@@ -54,18 +54,27 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
         std::vector<Dims> inputDims;
         const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
         const std::vector<std::string_view> named = spec ? spec->callTensorNames() : std::vector<std::string_view>{};
+        // A recurrent layer's starting states go to its call's initial_state, each tensor as
+        // [layer, node, tensor]: a state is its layer's tensor 1, 2, ... after the output.
+        const bool startsFromStates = spec && !spec->inputPortNames(n).empty();
+        json initial = json::array();
         for (const Edge* e : graph.inputEdges(id)) {
-            call.push_back(json::array({graph.node(e->from.node)->name, 0, 0, json::object()}));
-            inputDims.push_back(v.of(graph, e->from.node).output->sizes());
+            inputDims.push_back(v.shapeAt(graph, e->from)->sizes());
+            if (startsFromStates && e->to.port > 0) {
+                initial.push_back(json::array({graph.node(e->from.node)->name, 0, e->from.port}));
+                continue;
+            }
+            call.push_back(json::array({graph.node(e->from.node)->name, 0, e->from.port, json::object()}));
         }
+        if (!initial.empty() && !call.empty()) call[0][3]["initial_state"] = initial;
         if (!named.empty() && !call.empty()) {
             // The first tensor alone, the others and the options as the call's keyword
             // arguments, as Keras's Node.serialize writes them.
             json kwargs = spec->kerasCallOptions(n);
             for (std::size_t i = 1; i < call.size() && i < named.size(); ++i) {
-                kwargs[std::string(named[i])] = json::array({call[i][0], 0, 0});
+                kwargs[std::string(named[i])] = json::array({call[i][0], 0, call[i][2]});
             }
-            call = json::array({json::array({call[0][0], 0, 0, kwargs})});
+            call = json::array({json::array({call[0][0], 0, call[0][2], kwargs})});
         }
         if (!call.empty()) inbound.push_back(call);
         layers.push_back({{"name", n.name},

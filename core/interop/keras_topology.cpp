@@ -181,7 +181,6 @@ private:
             g.setParam(id, key, value);
         }
         const auto flag = [&](const char* key) { return cfg.contains(key) && cfg[key].is_boolean() && cfg[key].get<bool>(); };
-        if (flag("return_state")) failLayer(name, "return_state=True is not supported");
         if (flag("stateful")) failLayer(name, "stateful=True is not supported");
         // Zeros in place of the last output at padded steps: Bidirectional's own choice, which
         // LayerLoom makes there, but not of a recurrent layer on its own.
@@ -217,18 +216,29 @@ private:
         }
     }
 
-    /// The layers a call's arguments name, in order: Keras 2's ["layer", node, tensor, {}]
+    /// A tensor a call reads: its layer's name and which of the layer's outputs (0, or a
+    /// recurrent layer's state 1, 2, ...).
+    struct Source {
+        std::string layer;
+        int tensor = 0;
+    };
+
+    /// The tensors a call's arguments name, in order: Keras 2's ["layer", node, tensor, {}]
     /// and TF.js's objects, or Keras 3's {"class_name": "__keras_tensor__", "config":
     /// {"keras_history": ["layer", node, tensor]}} anywhere in the call's arguments.
-    void sources(const json& value, const std::string& layer, std::vector<std::string>& out, int depth = 0) const {
+    void sources(const json& value, const std::string& layer, std::vector<Source>& out, int depth = 0) const {
         if (depth > 8) failLayer(layer, "its inbound_nodes are nested too deeply");
         const auto named = [&](const json& history) {
             if (!history.is_array() || history.size() < 3 || !history[0].is_string()) return false;
-            if (history[1] != 0 || history[2] != 0) {
-                failLayer(layer, "it takes " + jsonExcerpt(history) + ": shared layers and layers of several outputs "
-                                 "are not supported");
+            if (history[1] != 0) {
+                failLayer(layer, "it takes " + jsonExcerpt(history) + ": shared layers are not supported");
             }
-            out.push_back(history[0].get<std::string>());
+            // A layer's own output, or one of the states a recurrent layer returns after it.
+            if (!history[2].is_number_integer() || history[2].get<std::int64_t>() < 0 || history[2].get<std::int64_t>() > 2) {
+                failLayer(layer, "it takes " + jsonExcerpt(history) + ": only a recurrent layer's states are read "
+                                 "beyond a layer's output");
+            }
+            out.push_back({history[0].get<std::string>(), static_cast<int>(history[2].get<std::int64_t>())});
             return true;
         };
         if (value.is_object()) {
@@ -244,7 +254,7 @@ private:
                 return;
             }
             if (value.contains("name") && value["name"].is_string()) {  // TF.js
-                out.push_back(value["name"].get<std::string>());
+                out.push_back({value["name"].get<std::string>(), 0});
                 return;
             }
             failLayer(layer, "an input in inbound_nodes is " + jsonExcerpt(value) + ", which names no layer");
@@ -282,24 +292,49 @@ private:
         const json& layers = config.is_object() ? config.value("layers", json::array()) : json::array();
         if (!layers.is_array()) fail("the model's layers are " + jsonExcerpt(layers) + ", not a list");
         for (const json& l : layers) byName[layerName(l)] = addLayer(l);
+        // The model's outputs are the layers nothing reads: a state given out as an output of
+        // its own has no place in that.
+        if (config.is_object() && config.contains("output_layers") && config["output_layers"].is_array()) {
+            for (const json& out : config["output_layers"]) {
+                if (out.is_array() && out.size() >= 3 && out[0].is_string() && out[2] != 0) {
+                    failLayer(out[0].get<std::string>(), "the model gives out its state " + jsonExcerpt(out) +
+                                                             " as an output, which LayerLoom does not read; wire the "
+                                                             "state into a layer instead");
+                }
+            }
+        }
         for (const json& l : layers) {
             const std::string name = layerName(l);
             const json& inbound = l.value("inbound_nodes", json::array());
             if (!inbound.is_array()) failLayer(name, "its inbound_nodes are " + jsonExcerpt(inbound) + ", not a list");
             if (inbound.empty()) continue;
             if (inbound.size() > 1) failLayer(name, "it is called more than once (shared layers are not supported)");
-            std::vector<std::string> from;
+            std::vector<Source> from;
             sources(inbound[0], name, from);
             const NodeId to = byName.at(name);
-            const auto connect = [&](const std::string& source, int port) {
-                auto it = byName.find(source);
-                if (it == byName.end()) fail("layer '" + printableExcerpt(source, 40) + "' is used but not defined");
-                g.connect({it->second, 0}, {to, port});
+            const auto connect = [&](const Source& source, int port) {
+                auto it = byName.find(source.layer);
+                if (it == byName.end()) fail("layer '" + printableExcerpt(source.layer, 40) + "' is used but not defined");
+                g.connect({it->second, source.tensor}, {to, port});
             };
             int port = 0;
-            for (const std::string& source : from) connect(source, port++);
+            for (const Source& source : from) connect(source, port++);
             const Node& node = *g.node(to);
             const LayerSpec* spec = node.isInput() ? nullptr : findLayer(node.kind);
+            if (spec && spec->maxInputs() > 1 && spec->callTensorNames().empty() && !spec->takesList()) {
+                // A recurrent layer called with initial_state=[h, c]: its starting-state ports.
+                const json kwargs = callKeywords(inbound[0]);
+                if (!kwargs.contains("initial_state") || kwargs["initial_state"].is_null()) continue;
+                std::vector<Source> states;
+                sources(kwargs["initial_state"], name, states);
+                if (static_cast<int>(states.size()) != spec->maxInputs() - 1) {
+                    failLayer(name, "its initial_state gives " + std::to_string(states.size()) + " tensors; it keeps " +
+                                        std::to_string(spec->maxInputs() - 1));
+                }
+                g.setParam(to, "initial_state", true);
+                for (const Source& state : states) connect(state, port++);
+                continue;
+            }
             if (!spec || spec->callTensorNames().empty()) continue;
             // A layer whose call names its tensors (MultiHeadAttention): those passed by name
             // go to their ports; the other keyword arguments are options.
@@ -309,7 +344,7 @@ private:
                 const std::string key(named[i]);
                 if (!kwargs.contains(key) || kwargs[key].is_null()) continue;
                 if (static_cast<int>(i) < port) failLayer(name, "its call passes " + key + " twice");
-                std::vector<std::string> tensor;
+                std::vector<Source> tensor;
                 sources(kwargs[key], name, tensor);
                 if (tensor.size() != 1) failLayer(name, "its " + key + " is " + jsonExcerpt(kwargs[key]) + ", not one tensor");
                 connect(tensor.front(), static_cast<int>(i));

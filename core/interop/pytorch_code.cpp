@@ -206,6 +206,13 @@ std::string pytorchCode(const Project& project) {
                                         "which the PyTorch export does not do; export to Keras");
         }
     }
+    for (const Node& n : g.nodes()) {
+        const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
+        if (spec && (!spec->moreOutputNames(n).empty() || !spec->inputPortNames(n).empty())) {
+            throw std::invalid_argument(n.name + " passes its states to another layer (return_state, initial_state), "
+                                        "which the PyTorch export does not carry; export to Keras");
+        }
+    }
     std::ostringstream init, forward;
     std::vector<std::string> inputs;
     std::vector<std::string_view> classes;  // each written once, in order of first use

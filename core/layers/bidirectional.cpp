@@ -41,7 +41,9 @@ const std::vector<ParamSpec>& BidirectionalSpec::params() const {
             for (const ParamSpec& s : kind->params()) {
                 // The backward reading is the wrapper's own: the wrapped layer reads forward.
                 const bool known = std::any_of(p.begin(), p.end(), [&](const ParamSpec& q) { return q.name == s.name; });
-                if (!known && s.name != "go_backwards") p.push_back(s);
+                // Nor does it pass states in or out.
+                const bool own = s.name == "go_backwards" || s.name == "return_state" || s.name == "initial_state";
+                if (!known && !own) p.push_back(s);
             }
         }
         return p;
@@ -155,8 +157,12 @@ std::string BidirectionalSpec::readKeras(const json& config, KerasProducer produ
     }
     params["layer"] = kind;
     params["merge_mode"] = mode.get<std::string>();
+    if (const json states = inner["config"].value("return_state", json(false)); states == json(true)) {
+        return "a Bidirectional that returns its states is not supported";
+    }
     std::string problem = findLayer(kind)->readKeras(inner["config"], producer, params);
-    params.erase("go_backwards");
+    // The wrapper reads backwards itself, and passes no states in or out.
+    for (const char* own : {"go_backwards", "return_state", "initial_state"}) params.erase(own);
     return problem;
 }
 

@@ -33,6 +33,15 @@ std::vector<ParamSpec> RecurrentSpec::commonParams() {
                          "outputs stay in that order, as Keras returns them: the first is the reading of the "
                          "last step.",
                  .onCard = true});
+    p.push_back({.name = "return_state", .type = ParamType::Bool, .defaultValue = false,
+                 .help = "Also return the states after the last step, each (None, units): h, and c for an LSTM. "
+                         "They leave from ports of their own under the card; wire them into another recurrent "
+                         "layer's starting states (an encoder's states start its decoder).",
+                 .onCard = true});
+    p.push_back({.name = "initial_state", .type = ParamType::Bool, .defaultValue = false,
+                 .help = "Start from states wired into the initial h (and c) ports instead of zeros: Keras's "
+                         "initial_state=[...] in the layer's call.",
+                 .onCard = true, .callArgument = true});
     p.push_back({.name = "dropout", .type = ParamType::Float, .defaultValue = 0.0,
                  .help = "Fraction of the inputs dropped while training.", .minValue = 0,
                  .maxValue = 1, .maxExclusive = true});
@@ -160,7 +169,7 @@ json RecurrentSpec::kerasConfig(const Node& node, KerasFormat format, std::span<
     json c = kerasParams(*this, node, format);
     nullKerasOptions(c, {"recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                          "recurrent_constraint", "bias_constraint"});
-    c["return_state"] = false;
+    c["return_state"] = node.param<bool>("return_state");
     c["go_backwards"] = node.param<bool>("go_backwards");
     c["stateful"] = false;
     c["unroll"] = false;
@@ -178,6 +187,14 @@ std::string RecurrentSpec::readKeras(const json& config, KerasProducer producer,
         params["recurrent_activation"] = std::string(producer == KerasProducer::TfJs ? "hard_sigmoid" : "sigmoid");
     }
     return readKerasParams(*this, config, params);
+}
+
+std::string RecurrentSpec::tfjsLimitation(const Node& node) const {
+    if (node.param<bool>("return_state") || node.param<bool>("initial_state")) {
+        return node.name + " passes its states to another layer (return_state, initial_state), which LayerLoom does "
+                           "not write to TF.js folders";
+    }
+    return {};
 }
 
 KerasWeightPlace RecurrentSpec::kerasWeightPlace(const Node&, const ParamShape& weight) const {

@@ -40,6 +40,7 @@ public:
                           ParamMap& params) const override;
     /// The weights are the cell's: "lstm_cell/kernel:0" (tf.keras 2), "cell" (Keras 3).
     KerasWeightPlace kerasWeightPlace(const Node& node, const ParamShape& weight) const override;
+    std::string tfjsLimitation(const Node& node) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
 

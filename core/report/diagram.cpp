@@ -10,9 +10,23 @@ namespace loom {
 
 namespace {
 
+/// What leaves a layer: its output's shape, or the list of its output and states, as Keras
+/// shows a layer of several outputs.
 std::string shapeText(const ModelGraph& graph, const Validation& v, NodeId id) {
-    const auto& out = v.of(graph, id).output;
-    return out ? out->str() : std::string("?");
+    const NodeReport& r = v.of(graph, id);
+    if (!r.output) return "?";
+    if (r.moreOutputs.empty()) return r.output->str();
+    std::string list(1, '[');
+    list.append(r.output->str());
+    for (const TensorShape& s : r.moreOutputs) list.append(", ").append(s.str());
+    list.push_back(']');
+    return list;
+}
+
+/// What one wire carries.
+std::string shapeText(const ModelGraph& graph, const Validation& v, PortRef from) {
+    const TensorShape* s = v.shapeAt(graph, from);
+    return s ? s->str() : std::string("?");
 }
 
 /// Escapes text for DOT's HTML-like labels.
@@ -64,14 +78,14 @@ std::vector<DiagramBox> diagramBoxes(const ModelGraph& graph, const Validation& 
             box.input.append("[").append(box.output).append("]");
             box.output = box.input;
         } else if (inputs.size() == 1) {
-            box.input = shapeText(graph, validation, inputs.front()->from.node);
+            box.input = shapeText(graph, validation, inputs.front()->from);
         } else if (inputs.empty()) {
             box.input.assign(1, '?');
         } else {
             std::string list(1, '[');
             for (std::size_t i = 0; i < inputs.size(); ++i) {
                 if (i) list.append(", ");
-                list.append(shapeText(graph, validation, inputs[i]->from.node));
+                list.append(shapeText(graph, validation, inputs[i]->from));
             }
             list.push_back(']');
             box.input = std::move(list);

@@ -26,10 +26,15 @@ ModelSummary summarize(const ModelGraph& graph, const Validation& validation, st
         row.kind = n.kind;
         row.outputShape = r.output ? r.output->str() : "?";
         if (n.isInput()) row.outputShape = "[" + row.outputShape + "]";
+        if (r.output && !r.moreOutputs.empty()) {  // the output and the states, as Keras lists them
+            row.outputShape = "[" + row.outputShape;
+            for (const TensorShape& state : r.moreOutputs) row.outputShape += ", " + state.str();
+            row.outputShape += "]";
+        }
         row.params = r.params;
         for (const Edge* e : graph.inputEdges(id)) {
             if (const Node* from = graph.node(e->from.node)) {
-                row.connectedTo.push_back(from->name + "[0][0]");
+                row.connectedTo.push_back(from->name + "[0][" + std::to_string(e->from.port) + "]");
             }
         }
         s.totalParams += r.params;

@@ -39,7 +39,7 @@ TEST(ModelGraph, IdsStayStableAcrossRemovals) {
 TEST(ModelGraph, NewNodesCarryEverySchemaParameter) {
     ModelGraph g;
     const Node* n = g.node(addLayer(g, "GRU"));
-    EXPECT_EQ(n->params.size(), 13u);  // with the three initialisers and go_backwards
+    EXPECT_EQ(n->params.size(), 15u);  // with the three initialisers, go_backwards, return_state and initial_state
     EXPECT_EQ(n->param<std::int64_t>("units"), 32);
     EXPECT_TRUE(n->param<bool>("reset_after"));
 }

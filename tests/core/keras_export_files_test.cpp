@@ -40,13 +40,20 @@ void expectSameModel(const KerasImport& back, const KerasImport& original, const
         EXPECT_EQ(same->kind, n.kind);
         EXPECT_EQ(same->params, n.params) << what << ": " << n.name;
         std::vector<std::string> from, fromOriginal;
-        for (const Edge* e : back.project.graph.inputEdges(same->id)) from.push_back(back.project.graph.node(e->from.node)->name);
-        for (const Edge* e : original.project.graph.inputEdges(n.id)) fromOriginal.push_back(original.project.graph.node(e->from.node)->name);
+        // Each wire by its source's name and port, and the port it enters.
+        const auto wire = [](const ModelGraph& g, const Edge* e) {
+            return g.node(e->from.node)->name + ":" + std::to_string(e->from.port) + ">" + std::to_string(e->to.port);
+        };
+        for (const Edge* e : back.project.graph.inputEdges(same->id)) from.push_back(wire(back.project.graph, e));
+        for (const Edge* e : original.project.graph.inputEdges(n.id)) fromOriginal.push_back(wire(original.project.graph, e));
         EXPECT_EQ(from, fromOriginal) << what << ": " << n.name;
     }
     EXPECT_EQ(sorted(back.weights), sorted(original.weights)) << what;
     const TrainConfig training = trainConfigFromJson(back.project.training);
-    EXPECT_EQ(training.loss, Loss::MeanAbsoluteError) << what;
+    const Validation v = validate(back.project.graph);
+    for (NodeId out : v.outputs) {  // a model of several outputs has a loss for each
+        EXPECT_EQ(training.lossOf(back.project.graph.node(out)->name, v.outputs.size()).loss, Loss::MeanAbsoluteError) << what;
+    }
     EXPECT_EQ(training.optimizer.name(), "rmsprop") << what;
     EXPECT_DOUBLE_EQ(training.optimizer.learningRate, 0.0005) << what;
 }
@@ -63,6 +70,7 @@ KerasImport activationKinds();
 KerasImport tokenKinds();
 KerasImport attentionKinds();
 KerasImport positionKinds();
+KerasImport stateKinds();
 
 // A model written as tf.keras 2's .h5 reads back as it was: the graph, the weights bit for bit,
 // the training settings; and h5py finds what tf.keras's load_model reads, in its order.
@@ -72,8 +80,9 @@ TEST(KerasH5Export, ReadsBackAsItWasWritten) {
     fs::create_directories(dir);
     for (const std::string reference : {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "convolution_kinds",
                                         "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds",
-                                        "attention_kinds"}) {
+                                        "attention_kinds", "state_kinds"}) {
         KerasImport original = reference == "attention_kinds"                      ? attentionKinds()
+                               : reference == "state_kinds"                        ? stateKinds()
                                : reference == "convolution_kinds"                  ? convolutionKinds()
                                : reference == "recurrent_and_normalization_kinds" ? recurrentAndNormalizationKinds()
                                : reference == "activation_kinds"                  ? activationKinds()
@@ -326,6 +335,28 @@ KerasImport activationKinds() {
 /// initialisers other than the defaults, each with its numbers.
 /// Self-attention under a residual Add, then causal cross-attention with a separate key,
 /// value_dim, output_shape and no biases.
+/// An encoder and a decoder of each recurrent kind, the decoder starting from the encoder's
+/// states (Keras's lstm_seq2seq), and a Dense reading a state.
+KerasImport stateKinds() {
+    KerasImport m;
+    ModelGraph& g = m.project.graph;
+    for (const char* kind : {"LSTM", "GRU", "SimpleRNN"}) {
+        const NodeId source = test::input(g, {7, 3});
+        const NodeId target = test::input(g, {5, 2});
+        const NodeId enc = test::add(g, kind, {{"units", std::int64_t{4}}, {"return_state", true}}, {source});
+        const NodeId dec = test::add(g, kind, {{"units", std::int64_t{4}}, {"return_sequences", true}, {"initial_state", true}},
+                                     {target});
+        const int states = std::string(kind) == "LSTM" ? 2 : 1;
+        for (int k = 1; k <= states; ++k) g.connect({enc, k}, {dec, k});
+        test::add(g, "Dense", {{"units", std::int64_t{2}}}, {dec});
+        const NodeId summary = test::add(g, "Dense", {{"units", std::int64_t{1}}});
+        g.connect({enc, 1}, {summary, 0});
+    }
+    m.project.name = "state kinds";
+    giveWeights(m, true);
+    return m;
+}
+
 KerasImport attentionKinds() {
     KerasImport m;
     m.project = loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_attention.loom");
@@ -377,8 +408,10 @@ TEST(KerasArchiveExport, ReadsBackAndKeras3WouldLoadIt) {
     const std::string checker = kFiles + "/check_keras3_archive.py ";
     for (const std::string reference :
          {"skip_autoencoder", "seq_autoencoder_small", "gru_dense_dropout", "every_kind", "convolution_kinds",
-          "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds", "attention_kinds", "position_kinds"}) {
+          "recurrent_and_normalization_kinds", "activation_kinds", "token_kinds", "attention_kinds", "position_kinds",
+          "state_kinds"}) {
         KerasImport original = reference == "attention_kinds"                      ? attentionKinds()
+                               : reference == "state_kinds"                        ? stateKinds()
                                : reference == "position_kinds"                     ? positionKinds()
                                : reference == "every_kind"                         ? everyKind()
                                : reference == "convolution_kinds"                  ? convolutionKinds()

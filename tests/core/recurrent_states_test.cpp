@@ -9,6 +9,9 @@
 
 #include "core/test_graphs.h"
 #include "engine/plan.h"
+#include "interop/keras_code.h"
+#include "interop/keras_export.h"
+#include "interop/pytorch_code.h"
 #include "shape/validator.h"
 
 namespace loom {
@@ -243,6 +246,38 @@ TEST(RecurrentStatesShapes, WhatDoesNotFitIsSaidWithItsFix) {
     said = false;
     for (const Diagnostic& x : v.diagnostics) said = said || x.message.find("turn initial_state on to show them") != std::string::npos;
     EXPECT_TRUE(said);
+}
+
+TEST(RecurrentStatesExport, KerasCodeNamesTheStatesAndPassesThemAsInitialState) {
+    Project p;
+    p.name = "seq2seq";
+    p.graph = encoderDecoder("LSTM").graph;
+    const std::string code = kerasCode(p);
+    EXPECT_NE(code.find("lstm_1, lstm_1_h, lstm_1_c = layers.LSTM(units=4"), std::string::npos) << code;
+    EXPECT_NE(code.find("return_state=True"), std::string::npos) << code;
+    EXPECT_NE(code.find("lstm_2 = layers.LSTM(units=4"), std::string::npos) << code;
+    EXPECT_NE(code.find("(input_2, initial_state=[lstm_1_h, lstm_1_c])"), std::string::npos) << code;
+    EXPECT_NE(code.find("(lstm_1_h)"), std::string::npos) << code;
+
+    // tf.keras 2's configuration: the states as tensors 1 and 2 of the encoder's call.
+    const nlohmann::json config = kerasModelConfig(p.graph, "seq2seq", KerasLayerOrder::Keras);
+    for (const nlohmann::json& layer : config["config"]["layers"]) {
+        if (layer["name"] == "lstm_2") {
+            EXPECT_EQ(layer["inbound_nodes"].dump(),
+                      R"([[["input_2",0,0,{"initial_state":[["lstm_1",0,1],["lstm_1",0,2]]}]]])");
+        }
+        if (layer["name"] == "lstm_1") {
+            EXPECT_EQ(layer["config"]["return_state"], true);
+        }
+        if (layer["name"] == "dense_2") {
+            EXPECT_EQ(layer["inbound_nodes"].dump(), R"([[["lstm_1",0,1,{}]]])");
+        }
+    }
+    // What the other exports cannot carry, they say.
+    EXPECT_EQ(test::refusalOf([&] { pytorchCode(p); }),
+              "lstm_1 passes its states to another layer (return_state, initial_state), which the PyTorch export does "
+              "not carry; export to Keras");
+    EXPECT_EQ(tfjsLimitations(p.graph).size(), 2u);
 }
 
 }  // namespace
