@@ -92,7 +92,8 @@ std::vector<Fix> extraOutputFixes(const ModelGraph& graph, const Node& layer) {
     if (in.size() == 1) {
         const NodeId producer = in.front()->from.node;
         for (const Edge* e : graph.outputEdges(producer)) {
-            if (e->to.node == layer.id) continue;
+            // Only the wires that carry what the layer reads (not another of the producer's states).
+            if (e->to.node == layer.id || e->from.port != in.front()->from.port) continue;
             GraphEdit edit;
             edit.ops.push_back(edit::RemoveEdge{e->id});
             edit.ops.push_back(edit::Connect{layer.id, 0, e->to.node, e->to.port});
