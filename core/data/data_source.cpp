@@ -311,8 +311,9 @@ PreparedData cutSamples(const DataSpec& spec, const ModelEnds& ends) {
     Dataset all;
     const bool archive = endsWith(src, ".npz") || isSyntheticArchive(src);
     if (isSyntheticArchive(src) && !ends.several()) {
-        throw DataError(src + " holds an array for each of several Inputs (one per feature, as in keras.io's fraud detection "
-                              "example); it feeds a model with an Input for each");
+        throw DataError(src + " holds an array for each of a model's several Inputs (or outputs), as keras.io's " +
+                        (src.ends_with("copy") ? "lstm_seq2seq template has them" : "fraud detection example has them") +
+                        "; it feeds a model with a layer for each");
     }
     if (ends.several() && !archive) {
         throw DataError(src + ": the model has " + counted(ends.inputs.size(), "Input", "Inputs") + " and " +

@@ -47,10 +47,16 @@ bool isSyntheticSampleSet(const std::string& source);
 ///             week later over the same days, the hour and the day of the week; whether the
 ///             transaction is fraud, y (count, 1), one in five as the example resamples them
 ///             (in place of the book's simulated transactions)
+///   copy      keras.io's lstm_seq2seq with a copy task in place of its translations: 8 random
+///             digits one-hot, encoder_inputs (count, 8, 10); the decoder reads a start token
+///             and the digits, decoder_inputs (count, 9, 12), and is to write the digits and
+///             an end token, decoder_dense (count, 9, 12)
 /// Throws DataError for an unknown name or a count below 1.
 std::map<std::string, NpyArray> syntheticArchive(const std::string& name, std::int64_t count, std::uint64_t seed);
 const std::vector<std::string>& syntheticArchiveNames();
 bool isSyntheticArchive(const std::string& source);
+/// The copy archive (see syntheticArchive), `count` samples from `seed`.
+std::map<std::string, NpyArray> copyTaskArchive(std::int64_t count, std::uint64_t seed);
 /// The names of the transactions archive's 14 features, in the example's order.
 std::vector<std::string> transactionFeatureNames();
 

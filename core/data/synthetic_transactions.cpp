@@ -26,7 +26,7 @@ void standardise(std::vector<float>& v) {
 }  // namespace
 
 const std::vector<std::string>& syntheticArchiveNames() {
-    static const std::vector<std::string> names = {"transactions"};
+    static const std::vector<std::string> names = {"transactions", "copy"};
     return names;
 }
 
@@ -46,9 +46,10 @@ std::vector<std::string> transactionFeatureNames() {
 }
 
 std::map<std::string, NpyArray> syntheticArchive(const std::string& name, std::int64_t count, std::uint64_t seed) {
-    if (name != "transactions") throw DataError("there is no synthetic archive '" + name + "'");
+    if (name != "transactions" && name != "copy") throw DataError("there is no synthetic archive '" + name + "'");
     if (count < 1) throw DataError("a synthetic sample set needs at least one sample");
     if (count > 1000000) throw DataError("a synthetic sample set holds at most 1,000,000 samples");
+    if (name == "copy") return copyTaskArchive(count, seed);
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const std::vector<std::string> names = transactionFeatureNames();

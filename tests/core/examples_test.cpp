@@ -70,7 +70,9 @@ INSTANTIATE_TEST_SUITE_P(
                       // normalised, 2 x 1,056 feed-forward, then 660 + 42.
                       ExampleCase{"keras_text_classification_with_transformer.loom", 657758, 16},
                       // 14 Inputs of one feature: 14 x 32 + 32, 32 x 16 + 16, 16 + 1.
-                      ExampleCase{"keras_event_classification_for_payment_card_fraud_detection.loom", 1025, 18}));
+                      ExampleCase{"keras_event_classification_for_payment_card_fraud_detection.loom", 1025, 18},
+                      // 4 x (256 x (10 + 256) + 256) and 4 x (256 x (12 + 256) + 256), then 256 x 12 + 12.
+                      ExampleCase{"keras_lstm_seq2seq.loom", 551948, 5}));
 
 // The shipped Transformer blocks, fed from one layer of the width they are made for, wire
 // every input their entry needs (attention query and value, residual Add; a pre-norm block's
@@ -221,7 +223,7 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
                              "keras_lstm_text_generation.loom", "keras_timeseries_weather_forecasting.loom",
                              "keras_eeg_signal_classification.loom", "keras_timeseries_transformer_classification.loom",
                              "keras_text_classification_with_transformer.loom",
-                             "keras_event_classification_for_payment_card_fraud_detection.loom"}) {
+                             "keras_event_classification_for_payment_card_fraud_detection.loom", "keras_lstm_seq2seq.loom"}) {
         SCOPED_TRACE(file);
         Project p = example(file);
         EXPECT_TRUE(p.description.starts_with("keras.io example ")) << p.description;
@@ -271,6 +273,9 @@ TEST(Example, KerasTemplatesTrainOnTheirOwnDataAndExport) {
             } else if (format == ModelFormat::Layers && stem == "keras_timeseries_transformer_classification") {
                 ASSERT_EQ(exported.limits.size(), 4u);
                 EXPECT_NE(exported.limits.front().find("TF.js has no MultiHeadAttention"), std::string::npos);
+            } else if (format == ModelFormat::Layers && stem == "keras_lstm_seq2seq") {
+                ASSERT_EQ(exported.limits.size(), 2u);  // the encoder's states and the decoder's
+                EXPECT_NE(exported.limits.front().find("passes its states to another layer"), std::string::npos);
             } else if (format == ModelFormat::Layers && stem == "keras_text_classification_with_transformer") {
                 ASSERT_EQ(exported.limits.size(), 2u);
                 EXPECT_NE(exported.limits.front().find("TF.js has no TokenAndPositionEmbedding"), std::string::npos);

@@ -34,6 +34,7 @@ const QList<Example>& builtInExamples() {
         {QObject::tr("keras.io: Sequence to sequence learning for performing number addition"),
          ":/examples/keras_addition_rnn.loom"},
         {QObject::tr("keras.io: Character-level text generation with LSTM"), ":/examples/keras_lstm_text_generation.loom"},
+        {QObject::tr("keras.io: Character-level recurrent sequence-to-sequence model"), ":/examples/keras_lstm_seq2seq.loom"},
         {QObject::tr("Broken: U-Net skips wired with Add"), ":/examples/broken_skips_add.loom"},
         {QObject::tr("Broken: 1-D U-Net on an odd length"), ":/examples/broken_conv1d_unet_odd.loom"},
     };
