@@ -136,6 +136,7 @@ void previewGroups(DataPreview& p, const DataSpec& spec, const ModelEnds& ends, 
         if (spec.source.starts_with("synthetic:")) {
             synthetic = loadSeries(spec);
             defaults = synthetic.names;
+            p.numericColumns = synthetic.names;  // what the column table offers
         } else {
             CsvOptions options;
             options.progress = progress;

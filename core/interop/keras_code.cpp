@@ -140,6 +140,8 @@ bool isChain(const ModelGraph& g, const Validation& v) {
     for (const Node& n : g.nodes()) {
         inputs += n.isInput() ? 1 : 0;
         if (g.inputEdges(n.id).size() > 1 || g.outputEdges(n.id).size() > 1) return false;
+        // A layer that returns its states gives several tensors, which Sequential cannot pass on.
+        if (const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind); spec && !spec->moreOutputNames(n).empty()) return false;
     }
     return inputs == 1;
 }
@@ -202,6 +204,14 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         py << "], name=" << pyString(modelName) << ")\n";
     } else {
         std::vector<std::string> inputs, outputs;
+        // A state is its layer's name and the state's (encoder_h), unless a layer has that
+        // name: then encoder_state_h.
+        std::set<std::string> layerNames;
+        for (const Node& n : g.nodes()) layerNames.insert(identifier(n.name));
+        const auto stateName = [&](const Node& n, const std::string& state) {
+            const std::string plain = identifier(n.name) + "_" + state;
+            return layerNames.contains(plain) ? identifier(n.name) + "_state_" + state : plain;
+        };
         for (NodeId id : v.order) {
             const Node& n = *g.node(id);
             const std::string var = identifier(n.name);
@@ -210,12 +220,10 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
                    << ", name=" << pyString(n.name) << ")" << shapeComment(id) << "\n";
                 continue;
             }
-            // A state is its layer's name and the state's: encoder_h.
             const auto tensor = [&](const Edge* e) {
                 const Node& from = *g.node(e->from.node);
                 if (e->from.port == 0) return identifier(from.name);
-                const std::vector<std::string> states = findLayer(from.kind)->moreOutputNames(from);
-                return identifier(from.name) + "_" + states.at(static_cast<std::size_t>(e->from.port - 1));
+                return stateName(from, findLayer(from.kind)->moreOutputNames(from).at(static_cast<std::size_t>(e->from.port - 1)));
             };
             const LayerSpec& spec = *findLayer(n.kind);
             // Starting states go to the call's initial_state, after the sequence.
@@ -237,7 +245,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
             }
             // A layer that returns its states gives them after its output.
             std::string targets = var;
-            for (const std::string& state : spec.moreOutputNames(n)) targets += ", " + var + "_" + state;
+            for (const std::string& state : spec.moreOutputNames(n)) targets += ", " + stateName(n, state);
             py << targets << " = " << layerExpression(n) << "(" << (spec.takesList() ? "[" + args + "]" : args)
                << ")" << shapeComment(id) << "\n";
         }

@@ -54,19 +54,12 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
         std::vector<Dims> inputDims;
         const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
         const std::vector<std::string_view> named = spec ? spec->callTensorNames() : std::vector<std::string_view>{};
-        // A recurrent layer's starting states go to its call's initial_state, each tensor as
-        // [layer, node, tensor]: a state is its layer's tensor 1, 2, ... after the output.
-        const bool startsFromStates = spec && !spec->inputPortNames(n).empty();
-        json initial = json::array();
+        // A recurrent layer's starting states follow its sequence in the call, as tf.keras 2's
+        // RNN saves a call with initial_state; a state is its layer's tensor 1, 2, ...
         for (const Edge* e : graph.inputEdges(id)) {
             inputDims.push_back(v.shapeAt(graph, e->from)->sizes());
-            if (startsFromStates && e->to.port > 0) {
-                initial.push_back(json::array({graph.node(e->from.node)->name, 0, e->from.port}));
-                continue;
-            }
             call.push_back(json::array({graph.node(e->from.node)->name, 0, e->from.port, json::object()}));
         }
-        if (!initial.empty() && !call.empty()) call[0][3]["initial_state"] = initial;
         if (!named.empty() && !call.empty()) {
             // The first tensor alone, the others and the options as the call's keyword
             // arguments, as Keras's Node.serialize writes them.

@@ -322,17 +322,21 @@ private:
             const Node& node = *g.node(to);
             const LayerSpec* spec = node.isInput() ? nullptr : findLayer(node.kind);
             if (spec && spec->maxInputs() > 1 && spec->callTensorNames().empty() && !spec->takesList()) {
-                // A recurrent layer called with initial_state=[h, c]: its starting-state ports.
+                // A recurrent layer called with initial_state=[h, c]: its starting states follow
+                // the sequence in the call (tf.keras 2, TF.js) or come as the keyword (Keras 3).
                 const json kwargs = callKeywords(inbound[0]);
-                if (!kwargs.contains("initial_state") || kwargs["initial_state"].is_null()) continue;
-                std::vector<Source> states;
-                sources(kwargs["initial_state"], name, states);
+                std::vector<Source> states(from.begin() + std::min<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>(from.size())), from.end());
+                if (kwargs.contains("initial_state") && !kwargs["initial_state"].is_null()) {
+                    if (!states.empty()) failLayer(name, "its call gives starting states twice");
+                    sources(kwargs["initial_state"], name, states);
+                    for (const Source& state : states) connect(state, port++);
+                }
+                if (states.empty()) continue;
                 if (static_cast<int>(states.size()) != spec->maxInputs() - 1) {
-                    failLayer(name, "its initial_state gives " + std::to_string(states.size()) + " tensors; it keeps " +
+                    failLayer(name, "its call gives " + std::to_string(states.size()) + " starting states; it keeps " +
                                         std::to_string(spec->maxInputs() - 1));
                 }
                 g.setParam(to, "initial_state", true);
-                for (const Source& state : states) connect(state, port++);
                 continue;
             }
             if (!spec || spec->callTensorNames().empty()) continue;

@@ -115,7 +115,7 @@ void MergeSpec::reportVectorMeetsSequence(const ShapeContext& ctx, std::size_t v
     const LayerInput& v = ctx.inputs[vec];
     const std::int64_t steps = ctx.inputs[seq].shape->time().size;
     if (steps != kNone) d.fixes.push_back(repeatVectorFix(ctx.graph, *v.edge, steps));
-    if (const Node* rnn = recurrentSource(ctx.graph, v.edge->from.node);
+    if (const Node* rnn = v.edge->from.port == 0 ? recurrentSource(ctx.graph, v.edge->from.node) : nullptr;
         rnn && !rnn->param<bool>("return_sequences")) {
         d.fixes.push_back(returnSequencesFix(*rnn, true));
     }

@@ -77,7 +77,7 @@ std::vector<Fix> outputFixes(const ModelGraph& graph, const Validation& validati
     if (out[0] != wanted[0] && into.size() == 1) {
         // Only where the wire into the output already carries its steps (not a vector that a
         // Reshape or RepeatVector makes into them).
-        const std::optional<TensorShape>& fed = validation.of(graph, into.front()->from.node).output;
+        const TensorShape* fed = validation.shapeAt(graph, into.front()->from);
         if (fed && fed->sizes().size() == 2 && fed->sizes()[0] == out[0]) {
             const std::int64_t extra = out[0] - wanted[0];
             fixes.push_back(stepsFix(graph, *into.front(), extra,

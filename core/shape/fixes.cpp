@@ -171,7 +171,7 @@ const Node* recurrentSource(const ModelGraph& graph, NodeId start) {
         if (spec->hasReturnSequences()) return n;
         if (!spec->keepsRank()) return nullptr;
         auto inputs = graph.inputEdges(n->id);
-        if (inputs.size() != 1) return nullptr;
+        if (inputs.size() != 1 || inputs.front()->from.port != 0) return nullptr;
         n = graph.node(inputs.front()->from.node);
     }
     return nullptr;

@@ -14,7 +14,8 @@ std::unordered_map<NodeId, MaskSource> stepMasks(const ModelGraph& graph, std::s
         const LayerSpec* spec = node ? findLayer(node->kind) : nullptr;
         if (!spec || node->isInput()) continue;
         const auto inputs = graph.inputEdges(id);
-        const auto masked = [&](const Edge* e) { return masks.contains(e->from.node); };
+        // A recurrent layer's states (ports after its output) carry no step mask.
+        const auto masked = [&](const Edge* e) { return e->from.port == 0 && masks.contains(e->from.node); };
         const bool first = !inputs.empty() && masked(inputs.front());
         const auto count = std::count_if(inputs.begin(), inputs.end(), masked);
         MaskRule rule = MaskRule::Drop;

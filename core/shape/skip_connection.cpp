@@ -91,6 +91,7 @@ public:
         const int merge = m_added++;
         m_edit.ops.push_back(edit::AddNode{m_kind, {}, mergeAt});
         for (const Edge* e : m_graph.outputEdges(dec->id)) {
+            if (e->from.port != 0) continue;  // its states, if it returns them, stay
             m_edit.ops.push_back(edit::RemoveEdge{e->id});
             m_edit.ops.push_back(edit::Connect{NewNode{merge}, 0, e->to.node, e->to.port});
         }

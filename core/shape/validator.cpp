@@ -85,7 +85,7 @@ public:
             if (const LayerSpec* spec = m_specs[m_graph.indexOf(id)]; !spec || spec->readsStepMask(node)) continue;
             for (const Edge* e : m_graph.inputEdges(id)) {
                 const Node* from = m_graph.node(e->from.node);
-                if (!from || !m_result.nodes[m_graph.indexOf(from->id)].masked) continue;
+                if (!from || e->from.port != 0 || !m_result.nodes[m_graph.indexOf(from->id)].masked) continue;
                 Diagnostic d;
                 d.code = DiagCode::MaskDropped;
                 d.severity = Severity::Warning;
@@ -142,11 +142,13 @@ public:
         if (!m_usable[i]) return {};
         std::swap(m_incoming[i], inputs);
         const auto output = m_result.nodes[i].output;
+        const auto moreOutputs = m_result.nodes[i].moreOutputs;
         const std::int64_t params = m_result.nodes[i].params;
         m_result.diagnostics.clear();
         infer(i);
         std::swap(m_incoming[i], inputs);
         m_result.nodes[i].output = output;
+        m_result.nodes[i].moreOutputs = moreOutputs;
         m_result.nodes[i].params = params;
         return std::exchange(m_result.diagnostics, {});
     }
@@ -430,7 +432,7 @@ private:
         ShapeContext ctx{m_graph, node, inputs, m_result.diagnostics};
         NodeReport& r = m_result.nodes[i];
         r.output = spec.inferShape(ctx);
-        if (r.output) r.moreOutputs = spec.moreOutputShapes(ctx, *r.output);
+        r.moreOutputs = r.output ? spec.moreOutputShapes(ctx, *r.output) : std::vector<TensorShape>{};
         if (!shapes.empty()) r.params = spec.paramCount(node, shapes, &r.frozenParams);
         if (!shapes.empty()) checkIdentityInitializers(node, spec, shapes);
     }
@@ -493,7 +495,8 @@ private:
         const Node& producer = *in.producer;
         if (spec.inputRank() == InputRank::Sequence && shape.isVector()) {
             const std::int64_t steps = stepsFor(producer.id);
-            const Node* rnn = recurrentSource(m_graph, producer.id);
+            // A state is a vector whatever return_sequences says.
+            const Node* rnn = in.edge->from.port == 0 ? recurrentSource(m_graph, producer.id) : nullptr;
             std::string msg = nodeLabel(node) + " reads sequences (None, time, features), but " +
                               describeInput(in) + " is a vector.";
             if (rnn && !rnn->param<bool>("return_sequences")) {

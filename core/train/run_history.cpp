@@ -259,7 +259,13 @@ std::vector<std::string> architectureChanges(const ModelGraph& a, const ModelGra
         for (const Edge& e : g.edges()) {
             const Node* from = g.node(e.from.node);
             const Node* to = g.node(e.to.node);
-            if (from && to) w.insert(from->name + " -> " + to->name);
+            if (!from || !to) continue;
+            // A state wire says which state it carries and where it enters.
+            std::string wire = from->name;
+            if (e.from.port) wire.append(1, ':').append(std::to_string(e.from.port));
+            wire.append(" -> ").append(to->name);
+            if (e.from.port || e.to.port) wire.append(1, ':').append(std::to_string(e.to.port));
+            w.insert(std::move(wire));
         }
         return w;
     };

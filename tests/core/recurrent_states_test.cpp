@@ -248,6 +248,28 @@ TEST(RecurrentStatesShapes, WhatDoesNotFitIsSaidWithItsFix) {
     EXPECT_TRUE(said);
 }
 
+TEST(RecurrentStatesShapes, AStateIsAVectorWithoutAMaskWhateverItsLayerReturns) {
+    // A masked LSTM that returns its sequence and its states: a Dense on its h gets no mask
+    // (no warning that it drops one), and an LSTM fed its h is told a state is a vector, not
+    // to turn on return_sequences.
+    ModelGraph g;
+    const NodeId x = input(g, {6, 3});
+    const NodeId masked = add(g, "Masking", {{"mask_value", 0.0}}, {x});
+    const NodeId rnn = add(g, "LSTM", {{"units", std::int64_t{4}}, {"return_sequences", true}, {"return_state", true}}, {masked});
+    add(g, "Dense", {{"units", std::int64_t{2}}}, {rnn});
+    const NodeId dense = addLayer(g, "Dense");
+    g.connect({rnn, 1}, {dense, 0});
+    Validation v = validate(g);
+    EXPECT_TRUE(test::find(v, DiagCode::MaskDropped).empty());
+    EXPECT_FALSE(v.of(g, dense).masked);
+    const NodeId reader = addLayer(g, "LSTM");
+    g.connect({rnn, 1}, {reader, 0});
+    v = validate(g);
+    const auto needs = test::find(v, DiagCode::NeedsSequence);
+    ASSERT_EQ(needs.size(), 1u);
+    EXPECT_EQ(needs.front()->message.find("return_sequences"), std::string::npos) << needs.front()->message;
+}
+
 TEST(RecurrentStatesExport, KerasCodeNamesTheStatesAndPassesThemAsInitialState) {
     Project p;
     p.name = "seq2seq";
@@ -259,12 +281,12 @@ TEST(RecurrentStatesExport, KerasCodeNamesTheStatesAndPassesThemAsInitialState) 
     EXPECT_NE(code.find("(input_2, initial_state=[lstm_1_h, lstm_1_c])"), std::string::npos) << code;
     EXPECT_NE(code.find("(lstm_1_h)"), std::string::npos) << code;
 
-    // tf.keras 2's configuration: the states as tensors 1 and 2 of the encoder's call.
+    // tf.keras 2's configuration: the states, the encoder's tensors 1 and 2, follow the
+    // decoder's sequence in its call, as tf.keras 2 saves a call with initial_state.
     const nlohmann::json config = kerasModelConfig(p.graph, "seq2seq", KerasLayerOrder::Keras);
     for (const nlohmann::json& layer : config["config"]["layers"]) {
         if (layer["name"] == "lstm_2") {
-            EXPECT_EQ(layer["inbound_nodes"].dump(),
-                      R"([[["input_2",0,0,{"initial_state":[["lstm_1",0,1],["lstm_1",0,2]]}]]])");
+            EXPECT_EQ(layer["inbound_nodes"].dump(), R"([[["input_2",0,0,{}],["lstm_1",0,1,{}],["lstm_1",0,2,{}]]])");
         }
         if (layer["name"] == "lstm_1") {
             EXPECT_EQ(layer["config"]["return_state"], true);
@@ -273,6 +295,13 @@ TEST(RecurrentStatesExport, KerasCodeNamesTheStatesAndPassesThemAsInitialState) 
             EXPECT_EQ(layer["inbound_nodes"].dump(), R"([[["lstm_1",0,1,{}]]])");
         }
     }
+    // A layer named like a state leaves the state a name of its own.
+    Project clash = p;
+    clash.graph.rename(clash.graph.nodes().back().id, "lstm_1_h");
+    const std::string renamed = kerasCode(clash);
+    EXPECT_NE(renamed.find("lstm_1, lstm_1_state_h, lstm_1_c = layers.LSTM("), std::string::npos) << renamed;
+    EXPECT_NE(renamed.find("lstm_1_h = layers.Dense("), std::string::npos) << renamed;
+
     // What the other exports cannot carry, they say.
     EXPECT_EQ(test::refusalOf([&] { pytorchCode(p); }),
               "lstm_1 passes its states to another layer (return_state, initial_state), which the PyTorch export does "

@@ -217,7 +217,7 @@ NodeId Document::addLayer(const QString& kind, Point at, EdgeId splice, NodeId a
         text = tr("Insert %1 into a wire").arg(kind);
         if (after == wire->from.node) {
             for (const Edge* other : m_project.graph.outputEdges(after)) {
-                if (other->id == wire->id || other->to.node != wire->to.node) continue;
+                if (other->id == wire->id || other->to.node != wire->to.node || other->from.port != wire->from.port) continue;
                 edit.ops.push_back(edit::RemoveEdge{other->id});
                 edit.ops.push_back(edit::Connect{NewNode{0}, 0, other->to.node, other->to.port});
             }

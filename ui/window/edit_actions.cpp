@@ -117,6 +117,7 @@ EditActions::Placement EditActions::placeNewLayer(QPointF fallback) const {
         return std::pair{dy > 0 ? dy : 1e12 - dy, std::abs(p.x - after->position.x)};
     };
     for (const Edge* e : graph.outputEdges(after->id)) {
+        if (e->from.port != 0) continue;  // a recurrent layer's states go where they go
         if (!main || distance(e) < distance(main)) main = e;
     }
     if (!main) return place;
@@ -125,7 +126,7 @@ EditActions::Placement EditActions::placeNewLayer(QPointF fallback) const {
     for (const Edge* e : graph.outputEdges(after->id)) {
         const QString name = QString::fromStdString(graph.node(e->to.node)->name);
         // The consumer's other ports from the same layer follow the new one (Document::addLayer).
-        if (e->to.node != main->to.node && !place.bypassed.contains(name)) place.bypassed << name;
+        if (e->from.port == 0 && e->to.node != main->to.node && !place.bypassed.contains(name)) place.bypassed << name;
     }
     return place;
 }
