@@ -44,12 +44,6 @@ std::vector<std::int64_t> indexesOf(const std::vector<std::string>& group, const
     return out;
 }
 
-std::vector<std::string> namesOf(const std::vector<std::int64_t>& indexes, const std::vector<std::string>& columns) {
-    std::vector<std::string> out;
-    for (std::int64_t i : indexes) out.push_back(columns[static_cast<std::size_t>(i)]);
-    return out;
-}
-
 }  // namespace
 
 Series seriesColumns(const Series& all, const std::vector<std::string>& columns, const std::string& source) {
@@ -69,6 +63,13 @@ Series seriesColumns(const Series& all, const std::vector<std::string>& columns,
     for (std::int64_t t = 0; t < out.steps; ++t) {
         for (std::int64_t f = 0; f < out.features; ++f) out.at(t, f) = all.at(t, from[static_cast<std::size_t>(f)]);
     }
+    return out;
+}
+
+std::vector<std::string> namesOf(const std::vector<std::int64_t>& indexes, const std::vector<std::string>& columns) {
+    if (indexes.empty()) return columns;
+    std::vector<std::string> out;
+    for (std::int64_t i : indexes) out.push_back(columns.at(static_cast<std::size_t>(i)));
     return out;
 }
 
@@ -203,6 +204,8 @@ PreparedData prepareGroupedSeries(const DataSpec& spec, Series series, const std
                                 inQuotes(name) + " has no columns of its own, so its target is every column the Inputs "
                                 "read (" + columns + "): " + e.what());
             }
+            // A classifier's target is the label column, not columns of its own.
+            if (labelled) throw DataError("the output " + inQuotes(name) + ": " + e.what());
             throw DataError("the output " + inQuotes(name) + " (columns " + columns + "): " + e.what());
         }
         if (task && !(t == *task)) {

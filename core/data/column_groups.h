@@ -23,6 +23,10 @@ struct ColumnGroups {
 /// DataError naming a column `source` does not have.
 Series seriesColumns(const Series& all, const std::vector<std::string>& columns, const std::string& source);
 
+/// The names of some of `columns` by index (a Dataset's xColumns, a group's); every name
+/// when `indexes` is empty, as a Dataset's empty column list means.
+std::vector<std::string> namesOf(const std::vector<std::int64_t>& indexes, const std::vector<std::string>& columns);
+
 /// Whether a series feeds `ends` in column groups: the spec groups its columns by layer, or
 /// the model has several Inputs or outputs.
 bool takesColumnGroups(const DataSpec& spec, const ModelEnds& ends);

@@ -75,7 +75,6 @@ private:
     const ModelGraph& m_graph;
     const Validation& m_v;
 
-    json outputShape(NodeId id) const { return batchShape(m_v.of(m_graph, id).output->sizes()); }
 
     /// One layer as Functional.get_config lists it: its serialization, build_config, name
     /// and the call that made it.
@@ -104,7 +103,7 @@ private:
                 initial.push_back(std::move(tensor));
                 continue;
             }
-            shapes.push_back(e->from.port == 0 ? outputShape(from) : batchShape(shape.sizes()));
+            shapes.push_back(batchShape(shape.sizes()));
             tensors.push_back(std::move(tensor));
         }
         // Merges take their inputs as one list.

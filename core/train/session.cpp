@@ -33,14 +33,6 @@ Normalizer ofColumns(const Normalizer& n, const std::vector<std::int64_t>& colum
     return out;
 }
 
-/// The names of the columns an end takes.
-std::vector<std::string> namesOf(const std::vector<std::string>& names, const std::vector<std::int64_t>& columns) {
-    if (columns.empty()) return names;
-    std::vector<std::string> out;
-    for (std::int64_t c : columns) out.push_back(names.at(static_cast<std::size_t>(c)));
-    return out;
-}
-
 /// Input `part` (or, with `targets`, target `part`) of some samples, one after the other.
 std::vector<float> pick(const Dataset& d, bool targets, const std::vector<std::int64_t>& indexes, std::size_t part = 0) {
     const std::int64_t size = Dataset::product(targets ? d.targetDims(part) : d.inputDims(part));
@@ -234,7 +226,7 @@ void TrainingSession::choosePreviews() {
     p.fromValidation = m_data.validation.size() > 0;
     p.xDims = source.xDims;
     p.yDims = source.yDims;
-    p.features = namesOf(m_data.columns, source.yColumns.empty() ? source.xColumns : source.yColumns);
+    p.features = namesOf(source.yColumns.empty() ? source.xColumns : source.yColumns, m_data.columns);
     const std::int64_t n = source.size();
     p.setSize = n;
     const std::int64_t shown = std::min(n, std::max<std::int64_t>(1, m_setup.previewSamples));
