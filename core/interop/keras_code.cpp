@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "interop/keras_export.h"
+#include "interop/python_tensors.h"
 #include "io/python_text.h"
 #include "layers/input.h"
 #include "layers/keras_config.h"
@@ -204,14 +205,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         py << "], name=" << pyString(modelName) << ")\n";
     } else {
         std::vector<std::string> inputs, outputs;
-        // A state is its layer's name and the state's (encoder_h), unless a layer has that
-        // name: then encoder_state_h.
-        std::set<std::string> layerNames;
-        for (const Node& n : g.nodes()) layerNames.insert(identifier(n.name));
-        const auto stateName = [&](const Node& n, const std::string& state) {
-            const std::string plain = identifier(n.name) + "_" + state;
-            return layerNames.contains(plain) ? identifier(n.name) + "_state_" + state : plain;
-        };
+        const PythonTensors tensors(g);
         for (NodeId id : v.order) {
             const Node& n = *g.node(id);
             const std::string var = identifier(n.name);
@@ -220,11 +214,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
                    << ", name=" << pyString(n.name) << ")" << shapeComment(id) << "\n";
                 continue;
             }
-            const auto tensor = [&](const Edge* e) {
-                const Node& from = *g.node(e->from.node);
-                if (e->from.port == 0) return identifier(from.name);
-                return stateName(from, findLayer(from.kind)->moreOutputNames(from).at(static_cast<std::size_t>(e->from.port - 1)));
-            };
+            const auto tensor = [&](const Edge* e) { return tensors.of(e->from); };
             const LayerSpec& spec = *findLayer(n.kind);
             // Starting states go to the call's initial_state, after the sequence.
             const bool startsFromStates = !spec.inputPortNames(n).empty();
@@ -244,8 +234,8 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
                 args += ", " + key + "=" + pythonValue(value);
             }
             // A layer that returns its states gives them after its output.
-            std::string targets = var;
-            for (const std::string& state : spec.moreOutputNames(n)) targets += ", " + stateName(n, state);
+            std::string targets;
+            for (const std::string& name : tensors.results(n)) targets += (targets.empty() ? "" : ", ") + name;
             py << targets << " = " << layerExpression(n) << "(" << (spec.takesList() ? "[" + args + "]" : args)
                << ")" << shapeComment(id) << "\n";
         }

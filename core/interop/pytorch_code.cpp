@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "interop/python_tensors.h"
 #include "io/atomic_file.h"
 #include "io/python_text.h"
 #include "layers/layer_registry.h"
@@ -82,41 +83,65 @@ def load_weights(model, folder=os.path.dirname(os.path.abspath(__file__))):
 
 
 def train(model, x, y, epochs=EPOCHS, batch_size=BATCH_SIZE):
-    """The training loop for the project's loss and optimizer; x, y float tensors. Every sample
-    weighs the same here; the training job LayerLoom exports applies class and sample weights."""
+    """The training loop for the project's losses and optimizer. x is a float tensor, or a list
+    of them in the order of INPUTS; y likewise in the order of OUTPUTS. Every sample weighs the
+    same here; the training job LayerLoom exports applies class and sample weights."""
+    xs = list(x) if isinstance(x, (list, tuple)) else [x]
+    ys = list(y) if isinstance(y, (list, tuple)) else [y]
     optimizer = OPTIMIZER
+    samples = xs[0].shape[0]
     for epoch in range(epochs):
         model.train()
-        order = torch.randperm(x.shape[0])
+        order = torch.randperm(samples)
         total = 0.0
-        for start in range(0, x.shape[0], batch_size):
+        for start in range(0, samples, batch_size):
             idx = order[start:start + batch_size]
             optimizer.zero_grad()
+            pred = model(*[t[idx] for t in xs])
+            pred = pred if isinstance(pred, tuple) else (pred,)
             loss = LOSS
             loss.backward()
 DECAY            optimizer.step()
             total += loss.item() * len(idx)
-        print(f"epoch {epoch + 1}/{epochs}: loss {total / x.shape[0]:.6f}")
+        print(f"epoch {epoch + 1}/{epochs}: loss {total / samples:.6f}")
+
+
+def read_inputs(path):
+    """The model's inputs from a JSON array (one Input) or an .npz archive with an array per
+    Input, named after it (or x, x_1, ...), as layerloom-cli predict reads them."""
+    if not path.endswith(".npz"):
+        if len(INPUTS) > 1:
+            sys.exit(f"{path}: the model has {len(INPUTS)} Inputs; give an .npz archive with an array per Input")
+        with open(path) as f:
+            return [torch.tensor(json.load(f), dtype=torch.float32)]
+    arrays = np.load(path)
+    xs = []
+    for k, name in enumerate(INPUTS):
+        other = "x" if k == 0 else f"x_{k}"
+        if name not in arrays and other not in arrays:
+            sys.exit(f"{path}: no array named {name} (or {other})")
+        xs.append(torch.tensor(arrays[name if name in arrays else other], dtype=torch.float32))
+    return xs
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        sys.exit("usage: python3 model.py INPUT.json OUTPUT.json  (arrays shaped (batch, time, features))")
+        sys.exit("usage: python3 model.py INPUT.json|INPUT.npz OUTPUT.json  (arrays shaped (batch, time, features))")
     model = load_weights(Model()).eval()
-    with open(sys.argv[1]) as f:
-        x = torch.tensor(json.load(f), dtype=torch.float32)
     with torch.no_grad():
-        y = model(x)
+        y = model(*read_inputs(sys.argv[1]))
     with open(sys.argv[2], "w") as f:
-        json.dump(y.tolist(), f)
+        # One output as an array; several as an object by the outputs' names.
+        json.dump(y.tolist() if len(OUTPUTS) == 1 else {name: t.tolist() for name, t in zip(OUTPUTS, y)}, f)
 )PY";
 
 std::string attribute(const std::string& name) { return python::identifier(name); }
 
 std::string flag(bool b) { return b ? "True" : "False"; }
 
-std::string lossCode(Loss loss, bool fromLogits) {
-    const std::string pred = "model(x[idx])", target = "y[idx]";
+/// The loss of output k, pred[k] against ys[k][idx], in PyTorch.
+std::string lossCode(Loss loss, bool fromLogits, std::size_t k) {
+    const std::string pred = "pred[" + std::to_string(k) + "]", target = "ys[" + std::to_string(k) + "][idx]";
     if (fromLogits && isClassification(loss)) {
         if (loss == Loss::BinaryCrossentropy) return "F.binary_cross_entropy_with_logits(" + pred + ", " + target + ")";
         if (loss == Loss::CategoricalCrossentropy) return "-(" + target + " * F.log_softmax(" + pred + ", -1)).sum(-1).mean()";
@@ -206,14 +231,8 @@ std::string pytorchCode(const Project& project) {
                                         "which the PyTorch export does not do; export to Keras");
         }
     }
-    for (const Node& n : g.nodes()) {
-        const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
-        if (spec && (!spec->moreOutputNames(n).empty() || !spec->inputPortNames(n).empty())) {
-            throw std::invalid_argument(n.name + " passes its states to another layer (return_state, initial_state), "
-                                        "which the PyTorch export does not carry; export to Keras");
-        }
-    }
     std::ostringstream init, forward;
+    const PythonTensors tensors(g);
     std::vector<std::string> inputs;
     std::vector<std::string_view> classes;  // each written once, in order of first use
     for (NodeId id : v.order) {
@@ -222,21 +241,23 @@ std::string pytorchCode(const Project& project) {
         const auto& out = v.of(g, id).output;
         const std::string shape = out ? "  # " + out->str() : "";
         const auto in = g.inputEdges(id);
-        const auto arg = [&](std::size_t k) { return attribute(g.node(in[k]->from.node)->name); };
         if (n.isInput()) continue;
         const LayerSpec& spec = *findLayer(n.kind);
         std::vector<Dims> dims;
         std::vector<std::string> args;
         for (std::size_t k = 0; k < in.size(); ++k) {
-            dims.push_back(v.of(g, in[k]->from.node).output->sizes());
-            args.push_back(arg(k));
+            dims.push_back(v.shapeAt(g, in[k]->from)->sizes());
+            args.push_back(tensors.of(in[k]->from));
         }
         for (std::string_view c : spec.pytorchClasses()) {
             if (std::find(classes.begin(), classes.end(), c) == classes.end()) classes.push_back(c);
         }
         const PyTorchLayer layer = spec.pytorch(n, dims, "self." + a, args);
         if (!layer.module.empty()) init << "        self." << a << " = " << layer.module << "\n";
-        forward << "        " << a << " = " << layer.expression << shape << "\n";
+        // A layer that returns its states gives them after its output.
+        std::string targets;
+        for (const std::string& name : tensors.results(n)) targets += (targets.empty() ? "" : ", ") + name;
+        forward << "        " << targets << " = " << layer.expression << shape << "\n";
     }
     for (NodeId id : v.inputs) inputs.push_back(attribute(g.node(id)->name));
     std::string outputs;
@@ -249,7 +270,7 @@ std::string pytorchCode(const Project& project) {
     const std::string title = project.name.empty() ? "model" : project.name;
     std::ostringstream py;
     py << "# " << title << ", as designed in LayerLoom: a PyTorch module with the same numerics.\n"
-       << "# python3 model.py INPUT.json OUTPUT.json predicts with the weights beside this file.\n"
+       << "# python3 model.py INPUT.json|INPUT.npz OUTPUT.json predicts with the weights beside this file.\n"
        << kPrelude;
     for (std::string_view c : classes) py << "\n\n" << c;
     py << "\n\nclass Model(nn.Module):\n"
@@ -258,6 +279,13 @@ std::string pytorchCode(const Project& project) {
        << (init.str().empty() ? std::string("        pass\n") : init.str())
        << "\n    def forward(self, " << args << "):\n" << forward.str()
        << "        return " << outputs << "\n";
+    // The layer names predict and train match arrays by, in forward's order.
+    const auto names = [&](const std::vector<NodeId>& ids) {
+        std::string list;
+        for (NodeId id : ids) list += (list.empty() ? "" : ", ") + python::quoted(g.node(id)->name);
+        return "[" + list + "]";
+    };
+    py << "\n\nINPUTS = " << names(v.inputs) << "\nOUTPUTS = " << names(v.outputs) << "\n";
     std::string epilogue = kEpilogue;
     const TrainConfig config = project.training.is_object() ? trainConfigFromJson(project.training)
                                                              : TrainConfig{};
@@ -265,7 +293,15 @@ std::string pytorchCode(const Project& project) {
     replace(epilogue, "BATCH_SIZE", std::to_string(config.batchSize));
     replace(epilogue, "OPTIMIZER", optimizerCode(config.optimizer));
     replace(epilogue, "DECAY", decayCode(config.optimizer));
-    replace(epilogue, "LOSS", lossCode(config.loss, config.fromLogits));
+    // Several outputs: each one's loss times its weight, summed, as Keras's compile does.
+    std::string loss;
+    for (std::size_t k = 0; k < v.outputs.size(); ++k) {
+        const OutputLoss o = config.lossOf(g.node(v.outputs[k])->name, v.outputs.size());
+        std::string term = lossCode(o.loss, o.fromLogits, k);
+        if (v.outputs.size() > 1) term = python::number(o.weight) + " * " + term;
+        loss += (k ? " + " : "") + term;
+    }
+    replace(epilogue, "LOSS", loss);
     py << epilogue;
     return py.str();
 }

@@ -13,7 +13,7 @@ namespace loom {
 /// Keras weight layouts and the single-bias LSTM, the configured activations (a Keras-style
 /// cell where they are not tanh/sigmoid), a loader for the weights LayerLoom exports, a
 /// training loop for the project's loss and optimizer, and a command line:
-/// `python3 model.py INPUT.json OUTPUT.json` predicts. Throws std::invalid_argument when the
+/// `python3 model.py INPUT.json|INPUT.npz OUTPUT.json` predicts. Throws std::invalid_argument when the
 /// graph has errors.
 std::string pytorchCode(const Project& project);
 

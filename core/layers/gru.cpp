@@ -35,10 +35,11 @@ std::string GruSpec::pytorchExtraArgs(const Node& node) const {
 std::vector<std::string_view> GruSpec::pytorchClasses() const {
     return {R"PY(class KerasGRU(nn.Module):
     """Keras's GRU: gates z, r, h; reset_after=True has bias (2, 3u) and applies r after the
-    recurrent product, reset_after=False one bias (3u) and r before it."""
+    recurrent product, reset_after=False one bias (3u) and r before it. With return_state it
+    gives the output and h; h0 is Keras's initial_state."""
 
     def __init__(self, inputs, units, act, rec, use_bias, return_sequences, reset_after, dropout=0.0,
-                 recurrent_dropout=0.0, go_backwards=False):
+                 recurrent_dropout=0.0, go_backwards=False, return_state=False):
         super().__init__()
         self.units, self.reset_after = units, reset_after
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
@@ -48,10 +49,11 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
         self.bias = nn.Parameter(torch.zeros(*shape)) if use_bias else None
         self.act, self.rec = activation(act), activation(rec)
         self.return_sequences, self.go_backwards = return_sequences, go_backwards
+        self.return_state = return_state
         nn.init.xavier_uniform_(self.kernel)
         nn.init.orthogonal_(self.recurrent_kernel)
 
-    def forward(self, x):
+    def forward(self, x, h0=None):
         if self.go_backwards:  # read from the last step; outputs stay in reading order
             x = torch.flip(x, [1])
         u = self.units
@@ -62,7 +64,7 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
         if self.bias is not None:
             xs = xs + (self.bias[0] if self.reset_after else self.bias)
             b_rec = self.bias[1] if self.reset_after else None
-        h = x.new_zeros(x.shape[0], u)
+        h = x.new_zeros(x.shape[0], u) if h0 is None else h0
         out = []
         for t in range(x.shape[1]):
             xt = xs[:, t]
@@ -81,7 +83,8 @@ std::vector<std::string_view> GruSpec::pytorchClasses() const {
                 hh = self.act(xt[:, 2 * u:] + (r * hp) @ self.recurrent_kernel[:, 2 * u:])
             h = z * h + (1 - z) * hh
             out.append(h)
-        return torch.stack(out, dim=1) if self.return_sequences else h
+        y = torch.stack(out, dim=1) if self.return_sequences else h
+        return (y, h) if self.return_state else y
 )PY"};
 }
 

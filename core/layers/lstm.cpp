@@ -23,9 +23,11 @@ std::vector<ParamShape> LstmSpec::weights(const Node& node, std::span<const Dims
 std::vector<std::string_view> LstmSpec::pytorchClasses() const {
     return {R"PY(class KerasLSTM(nn.Module):
     """Keras's LSTM: gates i, f, c, o in blocks of `units` columns; kernel (in, 4u),
-    recurrent_kernel (u, 4u), one bias (4u); `act` on the candidate and the cell output."""
+    recurrent_kernel (u, 4u), one bias (4u); `act` on the candidate and the cell output.
+    With return_state it gives the output, h and c; h0 and c0 are Keras's initial_state."""
 
-    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0, go_backwards=False):
+    def __init__(self, inputs, units, act, rec, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0,
+                 go_backwards=False, return_state=False):
         super().__init__()
         self.units = units
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
@@ -34,13 +36,14 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
         self.bias = nn.Parameter(torch.zeros(4 * units)) if use_bias else None
         self.act, self.rec = activation(act), activation(rec)
         self.return_sequences, self.go_backwards = return_sequences, go_backwards
+        self.return_state = return_state
         nn.init.xavier_uniform_(self.kernel)
         nn.init.orthogonal_(self.recurrent_kernel)
         if self.bias is not None:
             with torch.no_grad():
                 self.bias[units:2 * units] = 1.0  # unit_forget_bias
 
-    def forward(self, x):
+    def forward(self, x, h0=None, c0=None):
         if self.go_backwards:  # read from the last step; outputs stay in reading order
             x = torch.flip(x, [1])
         u = self.units
@@ -49,8 +52,8 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
         xs = (x if xm is None else x * xm[:, None, :]) @ self.kernel
         if self.bias is not None:
             xs = xs + self.bias
-        h = x.new_zeros(x.shape[0], u)
-        c = x.new_zeros(x.shape[0], u)
+        h = x.new_zeros(x.shape[0], u) if h0 is None else h0
+        c = x.new_zeros(x.shape[0], u) if c0 is None else c0
         out = []
         for t in range(x.shape[1]):
             z = xs[:, t] + (h if hm is None else h * hm) @ self.recurrent_kernel
@@ -61,7 +64,8 @@ std::vector<std::string_view> LstmSpec::pytorchClasses() const {
             c = f * c + i * g
             h = o * self.act(c)
             out.append(h)
-        return torch.stack(out, dim=1) if self.return_sequences else h
+        y = torch.stack(out, dim=1) if self.return_sequences else h
+        return (y, h, c) if self.return_state else y
 )PY"};
 }
 

@@ -213,8 +213,12 @@ PyTorchLayer RecurrentSpec::pytorch(const Node& node, std::span<const Dims> inpu
         if (node.param<double>(rate) > 0.0) module += std::string(", ") + rate + "=" + python::number(node.param<double>(rate));
     }
     if (node.param<bool>("go_backwards")) module += ", go_backwards=True";
+    if (node.param<bool>("return_state")) module += ", return_state=True";
     module += ")";
-    return {std::move(module), self_ + "(" + args.front() + ")"};
+    // The sequence, then the starting states in their ports' order.
+    std::string call;
+    for (const std::string& arg : args) call += (call.empty() ? "" : ", ") + arg;
+    return {std::move(module), self_ + "(" + call + ")"};
 }
 
 }  // namespace loom

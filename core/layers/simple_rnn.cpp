@@ -28,9 +28,11 @@ std::int64_t SimpleRnnSpec::trainingCache(const Node&, std::span<const Dims> inp
 
 std::vector<std::string_view> SimpleRnnSpec::pytorchClasses() const {
     return {R"PY(class KerasSimpleRNN(nn.Module):
-    """Keras's SimpleRNN: h' = act(x W + h U + b); kernel (in, u), recurrent_kernel (u, u)."""
+    """Keras's SimpleRNN: h' = act(x W + h U + b); kernel (in, u), recurrent_kernel (u, u). With
+    return_state it gives the output and h; h0 is Keras's initial_state."""
 
-    def __init__(self, inputs, units, act, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0, go_backwards=False):
+    def __init__(self, inputs, units, act, use_bias, return_sequences, dropout=0.0, recurrent_dropout=0.0,
+                 go_backwards=False, return_state=False):
         super().__init__()
         self.units = units
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
@@ -39,10 +41,11 @@ std::vector<std::string_view> SimpleRnnSpec::pytorchClasses() const {
         self.bias = nn.Parameter(torch.zeros(units)) if use_bias else None
         self.act = activation(act)
         self.return_sequences, self.go_backwards = return_sequences, go_backwards
+        self.return_state = return_state
         nn.init.xavier_uniform_(self.kernel)
         nn.init.orthogonal_(self.recurrent_kernel)
 
-    def forward(self, x):
+    def forward(self, x, h0=None):
         if self.go_backwards:  # read from the last step; outputs stay in reading order
             x = torch.flip(x, [1])
         xm = dropout_mask(x, x.shape[0], x.shape[2], self.dropout, self.training)
@@ -50,12 +53,13 @@ std::vector<std::string_view> SimpleRnnSpec::pytorchClasses() const {
         xs = (x if xm is None else x * xm[:, None, :]) @ self.kernel
         if self.bias is not None:
             xs = xs + self.bias
-        h = x.new_zeros(x.shape[0], self.units)
+        h = x.new_zeros(x.shape[0], self.units) if h0 is None else h0
         out = []
         for t in range(x.shape[1]):
             h = self.act(xs[:, t] + (h if hm is None else h * hm) @ self.recurrent_kernel)
             out.append(h)
-        return torch.stack(out, dim=1) if self.return_sequences else h
+        y = torch.stack(out, dim=1) if self.return_sequences else h
+        return (y, h) if self.return_state else y
 )PY"};
 }
 

@@ -53,11 +53,12 @@ inline std::string readFile(const fs::path& path) {
 /// A Keras fixture small enough to train in a moment: an LSTM autoencoder of (8, 1) windows.
 inline const std::string kFixture = std::string(LAYERLOOM_TEST_DATA_DIR) + "/keras_fixtures/seq_autoencoder_small";
 
-/// The numbers of a nested JSON array, in order.
+/// The numbers of a nested JSON array, in order; of an object (an array per output, by name),
+/// in the order of its names.
 inline std::vector<double> flatJson(const std::string& text) {
     std::vector<double> out;
     std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
-        if (v.is_array()) {
+        if (v.is_array() || v.is_object()) {
             for (const auto& e : v) walk(e);
         } else {
             out.push_back(v.get<double>());

@@ -236,22 +236,28 @@ std::string sequencesJson(int batch, int steps, int features) {
 /// `count` values in all.
 /// With `kerasFile` (model.keras or model.h5), the weights travel through that Keras file
 /// instead of the TF.js export (for layers TF.js cannot load).
-void expectTorchPredictsAsLayerLoom(const std::string& model, const std::filesystem::path& dir, int seed,
-                                    const std::string& x, std::size_t count, const std::string& kerasFile = "") {
+/// `weights` is "--seed N" or "--run DIR"; `x` is the inputs as a JSON array, or the path of
+/// an .npz archive with an array per Input (which the caller keeps outside `dir`).
+void expectTorchPredictsAsLayerLoom(const std::string& model, const std::filesystem::path& dir,
+                                    const std::string& weights, const std::string& x, std::size_t count,
+                                    const std::string& kerasFile = "") {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     const std::filesystem::path exported = kerasFile.empty() ? dir / "keras" / "model.json" : dir / kerasFile;
     Result r = run("export " + model + " " + (kerasFile.empty() ? (dir / "keras").string() : exported.string()) +
-                   (kerasFile.empty() ? " --to tfjs" : " --to keras-file") + " --seed " + std::to_string(seed));
+                   (kerasFile.empty() ? " --to tfjs " : " --to keras-file ") + weights);
     ASSERT_EQ(r.exitCode, 0) << r.out;
     r = run("export " + exported.string() + " " + (dir / "torch").string() + " --to pytorch");
     ASSERT_EQ(r.exitCode, 0) << r.out;
-    std::ofstream(dir / "x.json") << x;
-    r = run("predict " + exported.string() + " --input " + (dir / "x.json").string() + " --out " +
-            (dir / "loom.json").string());
+    std::filesystem::path input = x;
+    if (!x.ends_with(".npz")) {
+        input = dir / "x.json";
+        std::ofstream(input) << x;
+    }
+    r = run("predict " + exported.string() + " --input " + input.string() + " --out " + (dir / "loom.json").string());
     ASSERT_EQ(r.exitCode, 0) << r.out;
     const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (dir / "torch" / "model.py").string() + " " +
-                               (dir / "x.json").string() + " " + (dir / "torch.json").string() + " 2>&1";
+                               input.string() + " " + (dir / "torch.json").string() + " 2>&1";
     ASSERT_EQ(std::system(python.c_str()), 0) << python;
     const auto loom = flatJson(readFile(dir / "loom.json"));
     const auto torch = flatJson(readFile(dir / "torch.json"));
@@ -267,7 +273,7 @@ void expectTorchPredictsAsLayerLoom(const std::string& model, const std::filesys
 // Conv1D, so this is their independent check.
 TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
     expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv.loom",
-                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_conv", 3,
+                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_conv", "--seed 3",
                                    sequencesJson(2, 25, 2), 2u * 15u * 2u);
 }
 
@@ -276,7 +282,7 @@ TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
 // shorter than its strides.
 TEST(CliExport, PytorchModuleComputesConv1DTransposeAsLayerLoomDoes) {
     expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv_transpose.loom",
-                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_conv_transpose", 6,
+                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_conv_transpose", "--seed 6",
                                    sequencesJson(3, 6, 3), 3u * 33u * 2u);
 }
 
@@ -288,7 +294,7 @@ TEST(CliExport, PytorchModuleComputesMultiHeadAttentionAsLayerLoomDoes) {
     for (const char* file : {"model.keras", "model.h5"}) {
         SCOPED_TRACE(file);
         expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_attention.loom",
-                                       std::filesystem::temp_directory_path() / "layerloom_cli_export_attention", 8,
+                                       std::filesystem::temp_directory_path() / "layerloom_cli_export_attention", "--seed 8",
                                        sequencesJson(3, 6, 4), 3u * 6u, file);
     }
 }
@@ -300,7 +306,7 @@ TEST(CliExport, PytorchModuleComputesMultiHeadAttentionAsLayerLoomDoes) {
 TEST(CliExport, PositionEmbeddingsTravelThroughAKerasFileToPyTorch) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_positions";
     const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_positions.loom";
-    expectTorchPredictsAsLayerLoom(model, dir, 7, "[[0,29,3,3,17,8,1],[5,6,7,8,9,10,11]]", 2u * 2u, "model.keras");
+    expectTorchPredictsAsLayerLoom(model, dir, "--seed 7", "[[0,29,3,3,17,8,1],[5,6,7,8,9,10,11]]", 2u * 2u, "model.keras");
     const Result r = run("export " + model + " " + (dir / "model.h5").string() + " --to keras-file");
     EXPECT_NE(r.exitCode, 0);
     EXPECT_NE(r.out.find("token_and_position is a TokenAndPositionEmbedding of keras_hub, which tf.keras 2"), std::string::npos)
@@ -313,7 +319,7 @@ TEST(CliExport, PositionEmbeddingsTravelThroughAKerasFileToPyTorch) {
 // the table is refused by name, sample and step, and nothing is written.
 TEST(CliExport, PytorchModuleLooksUpTokenIdsAsLayerLoomDoes) {
     const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_embedding";
-    expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_embedding.loom", dir, 5,
+    expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_embedding.loom", dir, "--seed 5",
                                    "[[0,29,3,3,17,8,1],[5,6,7,8,9,10,11]]", 2u * 2u);
     std::ofstream(dir / "bad.json") << "[[0,1,2],[3,30,5]]";
     const Result r = run("predict " + (dir / "keras" / "model.json").string() + " --input " + (dir / "bad.json").string() +
@@ -323,12 +329,89 @@ TEST(CliExport, PytorchModuleLooksUpTokenIdsAsLayerLoomDoes) {
     EXPECT_FALSE(std::filesystem::exists(dir / "bad_out.json"));
 }
 
+/// Writes an .npz archive at `path` with an array per entry of `arrays` (name and shape),
+/// holding smooth values of both signs, through Debian's NumPy.
+void writeSequencesNpz(const std::filesystem::path& path,
+                       const std::vector<std::pair<std::string, std::vector<int>>>& arrays) {
+    std::string code = "import numpy as np; a = {}\n";
+    for (const auto& [name, shape] : arrays) {
+        std::string dims;
+        for (int d : shape) dims += std::to_string(d) + ",";
+        code += "n = np.prod((" + dims + "))\n";
+        code += "a['" + name + "'] = (np.sin(0.37 * np.arange(n) + len(a)) * 2.0).reshape((" + dims + ")).astype('<f4')\n";
+    }
+    code += "np.savez('" + path.string() + "', **a)\n";
+    const std::filesystem::path script = path.string() + ".py";
+    std::ofstream(script) << code;
+    const std::string python = std::string(LAYERLOOM_PYTHON) + " " + script.string() + " 2>&1";
+    ASSERT_EQ(std::system(python.c_str()), 0) << code;
+}
+
+// keras.io's lstm_seq2seq training model, trained an epoch on the copy task, then written as
+// a Keras 3 file and as Keras code: the PyTorch module made from the file, its two Inputs read
+// from an .npz archive, predicts what LayerLoom predicts from that file (the encoder's h and c
+// starting the decoder), and the Keras code passes the same states as initial_state.
+TEST(CliExport, Seq2seqStatesTravelToKerasAndPyTorchAndPredictTheSame) {
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_export_seq2seq";
+    const auto work = std::filesystem::temp_directory_path() / "layerloom_cli_export_seq2seq_run";
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    const std::string model = example("keras_lstm_seq2seq.loom");
+    Result r = run("train " + model + " --steps 400 --epochs 1 --seed 3 --quiet --out " + (work / "run").string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    writeSequencesNpz(work / "x.npz", {{"encoder_inputs", {3, 8, 10}}, {"decoder_inputs", {3, 9, 12}}});
+    expectTorchPredictsAsLayerLoom(model, dir, "--run " + (work / "run").string(), (work / "x.npz").string(),
+                                   3u * 9u * 12u, "model.keras");
+    // Its training loop takes a list of inputs, in the order of INPUTS, and lowers the loss.
+    const std::string script = "import sys, torch\n"
+                               "sys.path.insert(0, sys.argv[1])\n"
+                               "import model as exported\n"
+                               "assert exported.INPUTS == ['encoder_inputs', 'decoder_inputs'], exported.INPUTS\n"
+                               "torch.manual_seed(0)\n"
+                               "m = exported.load_weights(exported.Model())\n"
+                               "x = [torch.randn(16, 8, 10), torch.randn(16, 9, 12)]\n"
+                               "y = torch.nn.functional.one_hot(torch.arange(16 * 9) % 12, 12).float().reshape(16, 9, 12)\n"
+                               "loss = lambda: -(y * m(*x).clamp(1e-7, 1.0).log()).sum(-1).mean().item()\n"
+                               "before = loss()\n"
+                               "exported.train(m, x, y, epochs=3, batch_size=8)\n"
+                               "sys.exit(0 if loss() < before else 1)\n";
+    std::ofstream(work / "train_check.py") << script;
+    const std::string trains = std::string(LAYERLOOM_PYTHON) + " " + (work / "train_check.py").string() + " " +
+                               (dir / "torch").string() + " 2>&1";
+    EXPECT_EQ(std::system(trains.c_str()), 0) << trains;
+    const auto code = work / "seq2seq.py";
+    r = run("export " + model + " " + code.string() + " --to keras");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(readFile(code), "encoder, encoder_h, encoder_c = layers.LSTM(")) << readFile(code);
+    EXPECT_TRUE(has(readFile(code), "(decoder_inputs, initial_state=[encoder_h, encoder_c])")) << readFile(code);
+    const std::string check = std::string(LAYERLOOM_PYTHON) + " -m py_compile " + code.string() + " 2>&1";
+    EXPECT_EQ(std::system(check.c_str()), 0) << readFile(code);
+    std::filesystem::remove_all(work);
+}
+
+// Every recurrent kind's states in PyTorch: a GRU reading backwards starts a SimpleRNN, whose h
+// starts a GRU with reset_after off; an LSTM reading backwards starts an LSTM with its h and c.
+// The weights travel through a Keras 3 and a tf.keras 2 file.
+TEST(CliExport, PytorchModuleCarriesEveryRecurrentKindsStatesAsLayerLoomDoes) {
+    const auto work = std::filesystem::temp_directory_path() / "layerloom_cli_export_states_x";
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    writeSequencesNpz(work / "x.npz", {{"source", {3, 5, 3}}, {"target", {3, 4, 2}}});
+    for (const char* file : {"model.keras", "model.h5"}) {
+        SCOPED_TRACE(file);
+        expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_states.loom",
+                                       std::filesystem::temp_directory_path() / "layerloom_cli_export_states", "--seed 9",
+                                       (work / "x.npz").string(), 3u * 4u * 2u, file);
+    }
+    std::filesystem::remove_all(work);
+}
+
 // The activation layers and activations in PyTorch predict what LayerLoom predicts, with what
 // TF.js cannot compute (ReLU's slope and threshold, ELU's alpha, a softmax over time, leaky_relu
 // and hard_silu): this is their independent check.
 TEST(CliExport, PytorchModuleComputesTheActivationLayersAsLayerLoomDoes) {
     expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_activations.loom",
-                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_activations", 4,
+                                   std::filesystem::temp_directory_path() / "layerloom_cli_export_activations", "--seed 4",
                                    sequencesJson(3, 6, 3), 3u * 6u * 13u);
 }
 

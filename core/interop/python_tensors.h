@@ -1,0 +1,30 @@
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "graph/model_graph.h"
+
+namespace loom {
+
+/// The Python names of a model's tensors in the code LayerLoom writes (Keras and PyTorch): a
+/// layer's output is its name as an identifier; a state it returns is the layer's name and the
+/// state's (encoder_h), unless a layer has that name: then encoder_state_h.
+class PythonTensors {
+public:
+    explicit PythonTensors(const ModelGraph& graph);
+
+    /// The tensor a wire carries: its layer's output, or one of its states.
+    std::string of(const PortRef& from) const;
+    /// The layer's output, then each state it returns: the targets of its call.
+    std::vector<std::string> results(const Node& node) const;
+
+private:
+    std::string state(const Node& node, const std::string& name) const;
+
+    const ModelGraph& m_graph;
+    std::set<std::string> m_layerNames;
+};
+
+}  // namespace loom
