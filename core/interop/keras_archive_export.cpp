@@ -91,7 +91,9 @@ private:
         // A recurrent layer's starting states go to its call's initial_state; a state is its
         // layer's tensor 1, 2, ... after the output.
         const bool startsFromStates = !spec.inputPortNames(node).empty();
+        const std::vector<std::string_view> named = spec.callTensorNames();
         json shapes = json::array(), tensors = json::array(), initial = json::array();
+        json byName = json::object(), namedTensors = json::object();
         std::vector<Dims> inputDims;
         for (const Edge* e : inputs) {
             const NodeId from = e->from.node;
@@ -103,6 +105,18 @@ private:
                 initial.push_back(std::move(tensor));
                 continue;
             }
+            const auto port = static_cast<std::size_t>(e->to.port);
+            if (port < named.size()) {
+                // Keras 3 builds such a layer from a shape per tensor argument but its masks
+                // (query_shape, value_shape, ...); one that does not follow the others in
+                // order of ports (the attention mask) is passed by name.
+                const std::string name(named[port]);
+                if (!name.ends_with("_mask")) byName[name + "_shape"] = batchShape(shape.sizes());
+                if (port != static_cast<std::size_t>(tensors.size()) || name.ends_with("_mask")) {
+                    namedTensors[name] = std::move(tensor);
+                    continue;
+                }
+            }
             shapes.push_back(batchShape(shape.sizes()));
             tensors.push_back(std::move(tensor));
         }
@@ -113,17 +127,14 @@ private:
         const KerasOrigin origin = spec.kerasOrigin();
         json entry = kerasObject(origin.module, node.kind, std::move(config));
         if (!origin.registeredName.empty()) entry["registered_name"] = origin.registeredName;
-        const std::vector<std::string_view> named = spec.callTensorNames();
         if (named.empty()) {
             entry["build_config"] = {{"input_shape", merge ? shapes : shapes[0]}};
         } else {
-            // Keras 3 builds such a layer from one shape per argument: query_shape, value_shape, ...
-            json byName = json::object();
-            for (std::size_t i = 0; i < shapes.size() && i < named.size(); ++i) byName[std::string(named[i]) + "_shape"] = shapes[i];
             entry["build_config"] = {{"shapes_dict", byName}};
         }
         entry["name"] = node.name;
         json kwargs = spec.kerasCallOptions(node);
+        kwargs.update(namedTensors);
         if (!initial.empty()) kwargs["initial_state"] = std::move(initial);
         entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", kwargs}}});
         return entry;

@@ -220,12 +220,16 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
             const bool startsFromStates = !spec.inputPortNames(n).empty();
             std::string args, initial;
             const auto in = g.inputEdges(id);
+            const std::vector<std::string_view> named = spec.callTensorNames();
             for (std::size_t i = 0; i < in.size(); ++i) {
                 if (startsFromStates && in[i]->to.port > 0) {
                     initial += (initial.empty() ? "" : ", ") + tensor(in[i]);
                     continue;
                 }
                 if (i) args += ", ";
+                // A named tensor out of its place in the call (the attention mask) by its name.
+                const auto port = static_cast<std::size_t>(in[i]->to.port);
+                if (port < named.size() && (port != i || named[port].ends_with("_mask"))) args += std::string(named[port]) + "=";
                 args += tensor(in[i]);
             }
             if (!initial.empty()) args += ", initial_state=[" + initial + "]";

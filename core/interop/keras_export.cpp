@@ -56,16 +56,19 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
         const std::vector<std::string_view> named = spec ? spec->callTensorNames() : std::vector<std::string_view>{};
         // A recurrent layer's starting states follow its sequence in the call, as tf.keras 2's
         // RNN saves a call with initial_state; a state is its layer's tensor 1, 2, ...
+        std::vector<int> ports;
         for (const Edge* e : graph.inputEdges(id)) {
             inputDims.push_back(v.shapeAt(graph, e->from)->sizes());
             call.push_back(json::array({graph.node(e->from.node)->name, 0, e->from.port, json::object()}));
+            ports.push_back(e->to.port);
         }
         if (!named.empty() && !call.empty()) {
             // The first tensor alone, the others and the options as the call's keyword
-            // arguments, as Keras's Node.serialize writes them.
+            // arguments named after their ports, as Keras's Node.serialize writes them.
             json kwargs = spec->kerasCallOptions(n);
-            for (std::size_t i = 1; i < call.size() && i < named.size(); ++i) {
-                kwargs[std::string(named[i])] = json::array({call[i][0], 0, call[i][2]});
+            for (std::size_t i = 1; i < call.size(); ++i) {
+                const auto port = static_cast<std::size_t>(ports[i]);
+                if (port < named.size()) kwargs[std::string(named[port])] = json::array({call[i][0], 0, call[i][2]});
             }
             call = json::array({json::array({call[0][0], 0, call[0][2], kwargs})});
         }

@@ -18,7 +18,9 @@ namespace {
 std::string num(std::int64_t v) { return std::to_string(v); }
 
 /// The key's sizes: its own port's, or the value's when the key port is free.
-const Dims& keyDims(std::span<const Dims> inputs) { return inputs.size() > 2 ? inputs[2] : inputs[1]; }
+const Dims& keyDims(const Node& node, std::span<const Dims> inputs) {
+    return attentionInputs(node, inputs.size()).key >= 0 ? inputs[2] : inputs[1];
+}
 
 /// The output's features: output_shape, or the query's when it is None.
 std::int64_t outputWidth(const Node& node, const Dims& query) {
@@ -47,6 +49,11 @@ const std::vector<ParamSpec>& MultiHeadAttentionSpec::params() const {
          .help = "Each query step reads the value's steps up to its own only, as a decoder must (Keras's "
                  "call argument use_causal_mask).",
          .onCard = true, .cardOnlyIfChanged = true, .callArgument = true},
+        {.name = "attention_mask", .type = ParamType::Bool, .defaultValue = false,
+         .help = "Reads an attention mask from a port of its own: (query steps, value steps), nonzero where "
+                 "a query step may read a value step (Keras's call argument attention_mask). It is ANDed with "
+                 "the causal mask and the inputs' step masks.",
+         .onCard = true, .cardOnlyIfChanged = true, .callArgument = true},
         {.name = "dropout", .type = ParamType::Float, .defaultValue = 0.0,
          .help = "Fraction of the attention weights dropped in training.", .minValue = 0.0, .maxValue = 1.0,
          .maxExclusive = true},
@@ -60,10 +67,43 @@ const std::vector<ParamSpec>& MultiHeadAttentionSpec::params() const {
     return schema;
 }
 
+int MultiHeadAttentionSpec::inputPorts(const Node& node) const { return node.param<bool>("attention_mask") ? 4 : 3; }
+
+std::vector<std::pair<int, std::string>> MultiHeadAttentionSpec::requiredPorts(const Node& node) const {
+    if (!node.param<bool>("attention_mask")) return {};
+    return {{3, "attention_mask"}};
+}
+
 std::optional<TensorShape> MultiHeadAttentionSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& query = *ctx.inputs[0].shape;
     const TensorShape& value = *ctx.inputs[1].shape;
-    if (ctx.inputs.size() > 2) {
+    const AttentionInputs ports = attentionInputs(ctx.node, ctx.inputs.size());
+    if (ports.mask >= 0) {
+        // One row per query step, one column per value step.
+        const LayerInput& mask = ctx.inputs[static_cast<std::size_t>(ports.mask)];
+        const std::int64_t qt = query.time().size, vt = value.time().size;
+        const Dims have = mask.shape->sizes();
+        const bool rows = have.size() == 2 && (have[0] == qt || have[0] == kNone || qt == kNone);
+        const bool cols = have.size() == 2 && (have[1] == vt || have[1] == kNone || vt == kNone);
+        if (!rows || !cols) {
+            const std::string want = "(None, " + (qt == kNone ? std::string("None") : num(qt)) + ", " +
+                                     (vt == kNone ? std::string("None") : num(vt)) + ")";
+            Diagnostic d = paramDiagnostic(
+                ctx, "The attention mask of " + nodeLabel(ctx.node) + ", from " + mask.producer->name + ", is " +
+                         mask.shape->str() + ", but it needs " + want + ": a row per query step (" + ctx.inputs[0].producer->name +
+                         " has " + (qt == kNone ? std::string("a free number") : num(qt)) + ") and a column per value step (" +
+                         ctx.inputs[1].producer->name + " has " + (vt == kNone ? std::string("a free number") : num(vt)) + ").");
+            d.code = DiagCode::AttentionSteps;
+            d.port = mask.edge->to.port;
+            if (mask.producer->isInput() && qt != kNone && vt != kNone) {
+                d.fixes.push_back(setParamFix(*mask.producer, "shape", Dims{qt, vt},
+                                              "Set " + mask.producer->name + "'s shape to (" + num(qt) + ", " + num(vt) + ")"));
+            }
+            ctx.diagnostics.push_back(std::move(d));
+            return std::nullopt;
+        }
+    }
+    if (ports.key >= 0) {
         const TensorShape& key = *ctx.inputs[2].shape;
         const std::int64_t kt = key.time().size, vt = value.time().size;
         if (kt != kNone && vt != kNone && kt != vt) {
@@ -88,7 +128,7 @@ std::vector<ParamShape> MultiHeadAttentionSpec::weights(const Node& node, std::s
     const std::int64_t heads = node.param<std::int64_t>("num_heads"), key = node.param<std::int64_t>("key_dim");
     const std::int64_t value = attentionValueDim(node);
     const std::int64_t fq = inputs[0].back(), fv = inputs[1].back();
-    const std::int64_t fk = keyDims(inputs).back();
+    const std::int64_t fk = keyDims(node, inputs).back();
     const std::int64_t out = outputWidth(node, inputs[0]);
     const Initializer kernel = node.param<Initializer>("kernel_initializer");
     const Initializer bias = node.param<Initializer>("bias_initializer");
@@ -127,7 +167,7 @@ json MultiHeadAttentionSpec::kerasConfig(const Node& node, KerasFormat format, s
         const auto shape = [](const Dims& d) { return json::array({nullptr, d[0] == kNone ? json(nullptr) : json(d[0]), d[1]}); };
         c["query_shape"] = shape(inputs[0]);
         c["value_shape"] = shape(inputs[1]);
-        c["key_shape"] = shape(keyDims(inputs));
+        c["key_shape"] = shape(keyDims(node, inputs));
     }
     return c;
 }
@@ -184,10 +224,7 @@ std::string MultiHeadAttentionSpec::readKerasCall(const json& options, ParamMap&
                 return "its call returns the attention scores as a second output, which LayerLoom does not support yet";
             }
         } else if (key == "attention_mask") {
-            if (!value.is_null()) {
-                return "its call takes an attention_mask tensor, which LayerLoom does not support yet (the causal "
-                       "mask and the inputs' step masks it does)";
-            }
+            params["attention_mask"] = !value.is_null();  // the tensor is a wire into its own port
         } else if (key == "training" || key.ends_with("_mask") || key == "query" || key == "value" || key == "key") {
             continue;  // the tensors are wires; a training flag or a step mask is LayerLoom's own
         } else if (!value.is_null()) {
@@ -201,9 +238,11 @@ std::string MultiHeadAttentionSpec::readKerasCall(const json& options, ParamMap&
 PyTorchLayer MultiHeadAttentionSpec::pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                                              std::span<const std::string> args) const {
     const std::int64_t fq = inputs[0].back(), fv = inputs[1].back();
-    const std::int64_t fk = keyDims(inputs).back();
+    const std::int64_t fk = keyDims(node, inputs).back();
     const std::int64_t out = outputWidth(node, inputs[0]);
-    std::string call = self_ + "(" + args[0] + ", " + args[1] + ", " + (args.size() > 2 ? args[2] : args[1]) + ")";
+    const AttentionInputs ports = attentionInputs(node, args.size());
+    std::string call = self_ + "(" + args[0] + ", " + args[1] + ", " + (ports.key >= 0 ? args[2] : args[1]) +
+                       (ports.mask >= 0 ? ", " + args[static_cast<std::size_t>(ports.mask)] : std::string()) + ")";
     return {"KerasMultiHeadAttention(" + num(fq) + ", " + num(fk) + ", " + num(fv) + ", " +
                 num(node.param<std::int64_t>("num_heads")) + ", " + num(node.param<std::int64_t>("key_dim")) + ", " +
                 num(attentionValueDim(node)) + ", " + num(out) + ", " + (node.param<bool>("use_bias") ? "True" : "False") +
@@ -235,7 +274,8 @@ std::vector<std::string_view> MultiHeadAttentionSpec::pytorchClasses() const {
 class KerasMultiHeadAttention(nn.Module):
     """Keras's MultiHeadAttention over the time axis, with its weight layout: query, key and
     value kernels (features, heads, dim) with biases (heads, dim), the output kernel (heads,
-    value_dim, out) and bias (out). Masked scores get -1e9 added, as Keras's softmax does."""
+    value_dim, out) and bias (out). Masked scores (causal, or where attention_mask is 0) get
+    -1e9 added, as Keras's softmax does."""
 
     def __init__(self, fq, fk, fv, heads, key_dim, value_dim, out, use_bias, causal, dropout):
         super().__init__()
@@ -245,15 +285,19 @@ class KerasMultiHeadAttention(nn.Module):
         self.value = KerasEinsumProjection((fv, heads, value_dim), (heads, value_dim), use_bias)
         self.attention_output = KerasEinsumProjection((heads, value_dim, out), (out,), use_bias)
 
-    def forward(self, query, value, key):
+    def forward(self, query, value, key, attention_mask=None):
         q = self.query(query, "btf,fhd->bthd") / math.sqrt(self.key_dim)
         k = self.key(key, "btf,fhd->bthd")
         v = self.value(value, "btf,fhd->bthd")
         scores = torch.einsum("bshd,bthd->bhts", k, q)
+        t, s = scores.shape[-2], scores.shape[-1]
+        allowed = torch.ones(1, t, s, dtype=torch.bool, device=scores.device)
         if self.causal:
-            t, s = scores.shape[-2], scores.shape[-1]
-            allowed = torch.ones(t, s, dtype=torch.bool, device=scores.device).tril()
-            scores = scores + (~allowed).to(scores.dtype) * -1e9
+            allowed = allowed.tril()
+        if attention_mask is not None:  # nonzero where a query step may read a value step
+            allowed = allowed & (attention_mask != 0)
+        if self.causal or attention_mask is not None:
+            scores = scores + (~allowed[:, None]).to(scores.dtype) * -1e9
         weights = torch.softmax(scores, dim=-1)
         weights = nn.functional.dropout(weights, self.dropout, self.training)
         heads = torch.einsum("bhts,bshd->bthd", weights, v)

@@ -7,15 +7,16 @@ namespace loom {
 
 /// Keras MultiHeadAttention over the time axis (attention_axes None), called as
 /// `layer(query, value)` or `layer(query, value, key)`: ports 0 query (T, Fq), 1 value (S, Fv),
-/// 2 key (S, Fk; the value when unwired). Per head h:
+/// 2 key (S, Fk; the value when unwired), and with attention_mask 3 the attention mask (T, S),
+/// nonzero where a query step may read a value step. Per head h:
 ///   Q = (query Wq[:, h] + bq[h]) / sqrt(key_dim)   K = key Wk[:, h] + bk[h]   V = value Wv[:, h] + bv[h]
 ///   P = softmax(Q K^T + mask), then dropout;  O_h = P V
 /// and the output (T, output_shape or Fq) = sum_h O_h Wo[h] + bo. Weights in Keras's layout:
 /// query/key/value kernels (F, num_heads, key_dim or value_dim) with biases (num_heads, dim),
 /// attention_output kernel (num_heads, value_dim, out) and bias (out).
 /// Masked positions get -1e9 added before the softmax, as Keras's Softmax does: the causal mask
-/// (a query step sees the value steps up to its own) and the step masks the inputs carry (the
-/// query's rows and the value's and a separate key's columns). The output carries the query's
+/// (a query step sees the value steps up to its own), the attention mask, and the step masks the
+/// inputs carry (the query's rows and the value's and a separate key's columns). The output carries the query's
 /// mask.
 class MultiHeadAttentionSpec final : public LayerSpec {
 public:
@@ -31,7 +32,15 @@ public:
     }
     const std::vector<ParamSpec>& params() const override;
     int minInputs() const override { return 2; }
-    int maxInputs() const override { return 3; }
+    int maxInputs() const override { return 4; }
+    /// query, value, key, and the attention mask with attention_mask on.
+    int inputPorts(const Node& node) const override;
+    /// The key, which is the value when unwired.
+    bool inputPortOptional(const Node&, int port) const override { return port == 2; }
+    std::vector<std::pair<int, std::string>> requiredPorts(const Node& node) const override;
+    std::string morePortsHint(const Node&) const override {
+        return "An attention mask goes into a port of its own: turn attention_mask on to show it.";
+    }
     bool takesList() const override { return false; }
     InputRank inputRank() const override { return InputRank::Sequence; }
     MaskRule maskRule(const Node&) const override { return MaskRule::Pass; }
@@ -44,10 +53,11 @@ public:
     nlohmann::json kerasConfig(const Node& node, KerasFormat format, std::span<const Dims> inputs) const override;
     std::string readKeras(const nlohmann::json& config, KerasProducer producer, ParamMap& params) const override;
     KerasWeightPlace kerasWeightPlace(const Node& node, const ParamShape& weight) const override;
-    std::vector<std::string_view> callTensorNames() const override { return {"query", "value", "key"}; }
+    std::vector<std::string_view> callTensorNames() const override { return {"query", "value", "key", "attention_mask"}; }
     /// use_causal_mask, when set.
     nlohmann::json kerasCallOptions(const Node& node) const override;
-    /// use_causal_mask; refuses return_attention_scores and an attention_mask tensor by name.
+    /// use_causal_mask, and attention_mask where the call passes one; refuses
+    /// return_attention_scores by name.
     std::string readKerasCall(const nlohmann::json& options, ParamMap& params) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;

@@ -158,6 +158,15 @@ public:
     /// The input ports this node shows and takes: maxInputs() unless its parameters decide (a
     /// recurrent layer takes its initial states in ports after its sequence's when asked to).
     virtual int inputPorts(const Node&) const { return maxInputs(); }
+    /// An input port that may stay free while a later one is wired (MultiHeadAttention's key,
+    /// which is the value when unwired).
+    virtual bool inputPortOptional(const Node&, int) const { return false; }
+    /// Ports the node's parameters ask to be wired beyond its first minInputs() (the attention
+    /// mask that attention_mask asks for), each with the parameter that asks for it.
+    virtual std::vector<std::pair<int, std::string>> requiredPorts(const Node&) const { return {}; }
+    /// What to tell a user who wires more inputs than the node shows ports for: how to show
+    /// more ("turn initial_state on ..."); empty when there is no way.
+    virtual std::string morePortsHint(const Node&) const { return {}; }
     /// The names of the node's input ports for cards and messages, where they differ from the
     /// call's tensor names ("initial h"); empty: callTensorNames().
     virtual std::vector<std::string> inputPortNames(const Node&) const { return {}; }

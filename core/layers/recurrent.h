@@ -23,6 +23,9 @@ public:
     bool takesList() const override { return false; }
     int inputPorts(const Node& node) const override;
     std::vector<std::string> inputPortNames(const Node& node) const override;
+    std::string morePortsHint(const Node&) const override {
+        return "Its starting states go into ports of their own: turn initial_state on to show them.";
+    }
     /// With return_state, each state after the last step: "h", and "c" for an LSTM.
     std::vector<std::string> moreOutputNames(const Node& node) const override;
     std::vector<TensorShape> moreOutputShapes(const ShapeContext& ctx, const TensorShape& output) const override;

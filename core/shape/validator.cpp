@@ -332,9 +332,7 @@ private:
                                   : ports == 1 ? std::string("one input")
                                                : std::to_string(ports) + " inputs") +
                                  ", but " + from->name + " is also wired into it." +
-                                 (spec->maxInputs() > ports ? " Its starting states go into ports of their own: turn "
-                                                              "initial_state on to show them."
-                                                            : "")
+                                 (spec->maxInputs() > ports ? std::string(" ").append(spec->morePortsHint(n)) : std::string())
                            : nodeLabel(n) + " gets two wires into one input: from " +
                                  m_graph.node(kept.back()->from.node)->name + " and from " +
                                  from->name + ". An input port takes one wire.");
@@ -356,12 +354,29 @@ private:
             const std::vector<std::string>& named = portNames;
             for (int port = 0; !named.empty() && !in.empty() && port < in.back()->to.port; ++port) {
                 if (std::any_of(in.begin(), in.end(), [&](const Edge* e) { return e->to.port == port; })) continue;
+                if (spec->inputPortOptional(n, port)) continue;
                 dangling[i] = true;
                 const std::string argument = static_cast<std::size_t>(port) < named.size() ? std::string(named[port]) : "input";
                 Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, n.id,
                                        nodeLabel(n) + " has nothing wired into its " + argument + " port, while a later "
                                        "port is wired. Connect the layer whose output is its " + argument + ".");
                 d.port = port;
+            }
+            if (dangling[i]) continue;
+            // Ports a parameter asks for (attention_mask's) need their wire.
+            for (const auto& [port, param] : spec->requiredPorts(n)) {
+                if (std::any_of(in.begin(), in.end(), [&](const Edge* e) { return e->to.port == port; })) continue;
+                dangling[i] = true;
+                const std::string argument = static_cast<std::size_t>(port) < named.size() ? named[static_cast<std::size_t>(port)] : "input";
+                std::string message = nodeLabel(n);
+                message.append(" has nothing wired into its ").append(argument).append(" port, which ").append(param);
+                message.append(" asks for. Connect the layer whose output is its ").append(argument);
+                message.append(", or turn ").append(param).append(" off.");
+                Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, n.id, std::move(message));
+                d.port = port;
+                std::string title = "Turn ";
+                title.append(param).append(" off");
+                d.fixes.push_back(setParamFix(n, param, false, std::move(title)));
             }
             if (dangling[i]) continue;
             const int have = static_cast<int>(in.size());

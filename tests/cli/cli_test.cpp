@@ -8,6 +8,7 @@
 #include <sstream>
 #include <functional>
 #include <iterator>
+#include <set>
 #include <string>
 
 #include <sys/stat.h>
@@ -330,15 +331,18 @@ TEST(CliExport, PytorchModuleLooksUpTokenIdsAsLayerLoomDoes) {
 }
 
 /// Writes an .npz archive at `path` with an array per entry of `arrays` (name and shape),
-/// holding smooth values of both signs, through Debian's NumPy.
+/// holding smooth values of both signs, through Debian's NumPy; those named in `masks` hold
+/// 0s and 1s instead, about one in three 0.
 void writeSequencesNpz(const std::filesystem::path& path,
-                       const std::vector<std::pair<std::string, std::vector<int>>>& arrays) {
+                       const std::vector<std::pair<std::string, std::vector<int>>>& arrays,
+                       const std::set<std::string>& masks = {}) {
     std::string code = "import numpy as np; a = {}\n";
     for (const auto& [name, shape] : arrays) {
         std::string dims;
         for (int d : shape) dims += std::to_string(d) + ",";
         code += "n = np.prod((" + dims + "))\n";
         code += "a['" + name + "'] = (np.sin(0.37 * np.arange(n) + len(a)) * 2.0).reshape((" + dims + ")).astype('<f4')\n";
+        if (masks.contains(name)) code += "a['" + name + "'] = (a['" + name + "'] > -1.0).astype('<f4')\n";
     }
     code += "np.savez('" + path.string() + "', **a)\n";
     const std::filesystem::path script = path.string() + ".py";
@@ -403,6 +407,31 @@ TEST(CliExport, PytorchModuleCarriesEveryRecurrentKindsStatesAsLayerLoomDoes) {
                                        std::filesystem::temp_directory_path() / "layerloom_cli_export_states", "--seed 9",
                                        (work / "x.npz").string(), 3u * 4u * 2u, file);
     }
+    std::filesystem::remove_all(work);
+}
+
+// Attention masks in PyTorch: a cross-attention reading its mask with the key's port free, and
+// a causal self-attention with a key and a mask, predict what LayerLoom predicts, the weights
+// through a Keras 3 and a tf.keras 2 file; the Keras code passes each mask by name.
+TEST(CliExport, PytorchModuleAppliesAttentionMasksAsLayerLoomDoes) {
+    const auto work = std::filesystem::temp_directory_path() / "layerloom_cli_export_attention_mask_x";
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    writeSequencesNpz(work / "x.npz",
+                      {{"tokens", {3, 5, 4}}, {"memory", {3, 6, 3}}, {"pairs", {3, 5, 6}}, {"causal_pairs", {3, 5, 5}}},
+                      {"pairs", "causal_pairs"});
+    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_attention_mask.loom";
+    for (const char* file : {"model.keras", "model.h5"}) {
+        SCOPED_TRACE(file);
+        expectTorchPredictsAsLayerLoom(model, std::filesystem::temp_directory_path() / "layerloom_cli_export_attention_mask",
+                                       "--seed 2", (work / "x.npz").string(), 3u * 5u * 2u, file);
+    }
+    const auto code = work / "model.py";
+    const Result r = run("export " + model + " " + code.string() + " --to keras");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(readFile(code), "(tokens, memory, attention_mask=pairs)")) << readFile(code);
+    EXPECT_TRUE(has(readFile(code), "(cross_attention, cross_attention, tokens, attention_mask=causal_pairs, use_causal_mask=True)"))
+        << readFile(code);
     std::filesystem::remove_all(work);
 }
 

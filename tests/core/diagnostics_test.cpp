@@ -226,6 +226,60 @@ TEST(AttentionSteps, KeyAndValueOfDifferentLengthsAreRefusedByName) {
     EXPECT_EQ(missing[0]->port, 1);
 }
 
+// An attention mask has a row per query step and a column per value step: another shape is
+// refused with both lengths named and the mask's Input reshaped by the fix; attention_mask on
+// with nothing in the port names the port and offers to turn it off; a fourth wire while it is
+// off says how to show the port; the key's port may stay free before the mask's.
+TEST(AttentionSteps, AnAttentionMaskNeedsARowPerQueryStepAndAColumnPerValueStep) {
+    ModelGraph g;
+    const NodeId q = input(g, {5, 4});
+    const NodeId v = input(g, {7, 4});
+    const NodeId mask = input(g, {5, 6});
+    const NodeId attention = add(g, "MultiHeadAttention", {{"attention_mask", true}}, {q, v});
+    g.connect({mask, 0}, {attention, 3});
+    const Validation bad = validate(g);
+    auto d = find(bad, DiagCode::AttentionSteps);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_TRUE(has(d[0]->message, "The attention mask of multi_head_attention_1 (MultiHeadAttention), from input_3, is "
+                                   "(None, 5, 6), but it needs (None, 5, 7): a row per query step (input_1 has 5) and a "
+                                   "column per value step (input_2 has 7)."))
+        << d[0]->message;
+    EXPECT_EQ(d[0]->port, 3);
+    ASSERT_EQ(d[0]->fixes.size(), 1u);
+    EXPECT_EQ(d[0]->fixes.front().title, "Set input_3's shape to (5, 7)");
+    ModelGraph fixed = g;
+    EXPECT_TRUE(applyFix(fixed, DiagCode::AttentionSteps, 0).diagnostics.empty());
+    EXPECT_EQ(fixed.node(mask)->param<Dims>("shape"), (Dims{5, 7}));
+
+    // Turned on, nothing wired.
+    ModelGraph unwired;
+    const NodeId query = input(unwired, {5, 4});
+    const NodeId a = add(unwired, "MultiHeadAttention", {{"attention_mask", true}}, {query, query});
+    const Validation unwiredReport = validate(unwired);
+    const auto missing = find(unwiredReport, DiagCode::DanglingInput);
+    ASSERT_EQ(missing.size(), 1u);
+    EXPECT_TRUE(has(missing[0]->message, "has nothing wired into its attention_mask port, which attention_mask asks for"))
+        << missing[0]->message;
+    EXPECT_EQ(missing[0]->port, 3);
+    ASSERT_EQ(missing[0]->fixes.size(), 1u);
+    EXPECT_EQ(missing[0]->fixes.front().title, "Turn attention_mask off");
+    ModelGraph off = unwired;
+    EXPECT_TRUE(applyFix(off, DiagCode::DanglingInput, 0).diagnostics.empty());
+    EXPECT_FALSE(off.node(a)->param<bool>("attention_mask"));
+
+    // Turned off, a mask wired into port 3.
+    ModelGraph extra;
+    const NodeId x = input(extra, {5, 4});
+    const NodeId b = add(extra, "MultiHeadAttention", {}, {x, x});
+    extra.connect({input(extra, {5, 5}), 0}, {b, 3});
+    const Validation extraReport = validate(extra);
+    const auto beyond = find(extraReport, DiagCode::PortOccupied);
+    ASSERT_EQ(beyond.size(), 1u);
+    EXPECT_TRUE(has(beyond[0]->message, "turn attention_mask on to show it")) << beyond[0]->message;
+    extra.setParam(b, "attention_mask", true);
+    EXPECT_TRUE(validate(extra).diagnostics.empty());
+}
+
 // Pooling over the features of a sequence of free length would give a vector of no fixed width.
 TEST(InvalidParam, PoolingOverTheFeaturesNeedsAFixedLength) {
     ModelGraph g;

@@ -506,6 +506,23 @@ TEST(Gradients, MultiHeadAttentionSelfAndCross) {
         SCOPED_TRACE("attention dropout");
         expectGradientsMatch(std::move(c));
     }
+    {
+        // An attention mask from its own port, about a quarter of it 0 (the sum of two ReLUs of
+        // random values), with the key's port free: no gradient reaches the mask. (A query
+        // step that may read nothing has scores of -1e9 + x, which finite differences cannot
+        // resolve; the reference test covers it.)
+        Check c;
+        const NodeId q = input(c.graph, {4, 3});
+        const NodeId v = input(c.graph, {6, 5});
+        const NodeId m = add(c.graph, "Add", {},
+                             {add(c.graph, "ReLU", {}, {input(c.graph, {4, 6})}), add(c.graph, "ReLU", {}, {input(c.graph, {4, 6})})});
+        const NodeId a = add(c.graph, "MultiHeadAttention",
+                             p({{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}, {"attention_mask", true}}),
+                             {q, v});
+        c.graph.connect({m, 0}, {a, 3});
+        SCOPED_TRACE("attention mask");
+        expectGradientsMatch(std::move(c));
+    }
 }
 
 TEST(Gradients, MultiHeadAttentionSkipsPaddedSteps) {

@@ -115,6 +115,28 @@ TEST(LayersModelExport, RoundTripsAttentionCallsWithTheirKeywordArguments) {
     EXPECT_EQ(predict(back.project.graph, back.weights, x, 2), predict(project.graph, weights, x, 2));
 }
 
+// An attention mask is the call's attention_mask keyword, the key's port left free or not,
+// and comes back into port 3 with attention_mask on.
+TEST(LayersModelExport, RoundTripsAttentionMasks) {
+    const Project project = loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_attention_mask.loom");
+    Plan<float> plan = Plan<float>::compile(project.graph, 2);
+    plan.initialize(4);
+    const auto weights = plan.exportWeights();
+    const json config = kerasModelConfig(project.graph, "attention masks", KerasLayerOrder::Topological);
+    for (const json& l : config["config"]["layers"]) {
+        if (l["name"] == "cross_attention") {
+            EXPECT_EQ(l["inbound_nodes"], json::parse(R"([[["tokens", 0, 0, {"value": ["memory", 0, 0], "attention_mask": ["pairs", 0, 0]}]]])"));
+            EXPECT_FALSE(l["config"].contains("attention_mask"));
+        }
+    }
+    const auto dir = scratch("attention_mask");
+    exportLayersModel(project, weights, dir);
+    const KerasImport back = importKerasModel(dir / "model.json");
+    expectSameModel(project.graph, back.project.graph);
+    EXPECT_TRUE(back.project.graph.nodeByName("cross_attention")->param<bool>("attention_mask"));
+    EXPECT_EQ(back.weights, weights);
+}
+
 /// The shipped autoencoder's topology at a small size, with symmetric Add skips (projections
 /// included), as the editor's U-Net action makes it.
 Project smallUNet() {

@@ -217,8 +217,11 @@ TEST(LayerKinds, MultiHeadAttentionReadsKerasConfigsAndCalls) {
     EXPECT_TRUE(std::get<bool>(call.at("use_causal_mask")));
     EXPECT_NE(spec->readKerasCall(nlohmann::json::parse(R"({"return_attention_scores": true})"), call).find("attention scores"),
               std::string::npos);
-    EXPECT_NE(spec->readKerasCall(nlohmann::json::parse(R"({"attention_mask": ["mask", 0, 0]})"), call).find("attention_mask"),
-              std::string::npos);
+    // An attention mask is a tensor into a port of its own, which attention_mask shows.
+    EXPECT_EQ(spec->readKerasCall(nlohmann::json::parse(R"({"attention_mask": ["mask", 0, 0]})"), call), "");
+    EXPECT_TRUE(std::get<bool>(call.at("attention_mask")));
+    EXPECT_EQ(spec->readKerasCall(nlohmann::json::parse(R"({"attention_mask": null})"), call), "");
+    EXPECT_FALSE(std::get<bool>(call.at("attention_mask")));
     // The tf.keras 2 config has no seed, which its constructor would refuse; Keras 3's has.
     Node node{.id = 1, .kind = "MultiHeadAttention", .name = "attention", .params = spec->defaults()};
     const std::vector<Dims> inputs = {{5, 4}, {5, 4}};

@@ -122,7 +122,14 @@ nlohmann::json attentionCase(const std::string& name, std::vector<Dims> inputs, 
         if (masked.contains(ports[i])) in = test::add(g, "Masking", {}, {in});
         wires.push_back(in);
     }
-    test::add(g, "MultiHeadAttention", params, wires);
+    const NodeId attention = test::add(g, "MultiHeadAttention", params, wires);
+    // With attention_mask, an Input of (query steps, value steps) into port 3, of 0s and 1s.
+    const bool withMask = params.contains("attention_mask") && std::get<bool>(params.at("attention_mask"));
+    if (withMask) {
+        inputs.push_back({inputs[0][0], inputs[1][0]});
+        inputIds.push_back(test::input(g, inputs.back()));
+        g.connect({inputIds.back(), 0}, {attention, 3});
+    }
     const int batch = 3;
     Plan<double> plan = Plan<double>::compile(g, batch);
     plan.initialize(11);
@@ -138,12 +145,16 @@ nlohmann::json attentionCase(const std::string& name, std::vector<Dims> inputs, 
         const Dims& d = inputs[i];
         xs.emplace_back(static_cast<std::size_t>(batch * d[0] * d[1]));
         for (double& v : xs.back()) v = normal(rng) * 2.0;
-        if (masked.contains(ports[i])) {
+        const bool isMask = withMask && i + 1 == inputs.size();
+        if (isMask) {  // the attention mask: about one pair in three may not attend
+            for (double& v : xs.back()) v = rng() % 3 == 0 ? 0.0 : 1.0;
+        }
+        if (!isMask && masked.contains(ports[i])) {
             for (std::int64_t r = 0; r < batch * d[0]; ++r) {
                 if (rng() % 3 == 0) std::fill_n(xs.back().begin() + r * d[1], d[1], 0.0);
             }
         }
-        c[ports[i]] = nested(xs.back().data(), batch, d[0], d[1]);
+        c[isMask ? "attention_mask" : ports[i]] = nested(xs.back().data(), batch, d[0], d[1]);
     }
     // The plan takes its Inputs in its own order.
     std::vector<const double*> pointers;
@@ -180,6 +191,10 @@ TEST(ReferenceNumerics, MultiHeadAttentionMatchesKerassDefinition) {
         attentionCase("masked query and value", {{5, 3}, {6, 3}}, heads(2, 2), {"query", "value"}),
         attentionCase("masked key, causal", {{5, 3}, {5, 3}, {5, 2}}, heads(2, 2, {{"use_causal_mask", true}}),
                       {"key"}),
+        attentionCase("attention mask", {{4, 3}, {6, 5}}, heads(2, 3, {{"attention_mask", true}})),
+        attentionCase("attention mask, a key, causal, masked value", {{5, 4}, {5, 3}, {5, 2}},
+                      heads(3, 2, {{"attention_mask", true}, {"use_causal_mask", true}}), {"value"}),
+        attentionCase("attention mask in PyTorch's shapes", {{4, 6}, {5, 6}}, heads(2, 3, {{"attention_mask", true}})),
     };
     expectReferenceAgrees(cases, "multi_head_attention");
 }

@@ -252,6 +252,45 @@ private slots:
         w.grab().save(QString(LAYERLOOM_SCREENSHOT_DIR) + "/states_wired.png");
     }
 
+    // An attention shows a mask port only with attention_mask on; a mask dragged into it with
+    // the key's port free makes a valid model, the mask's wire into port 3.
+    void attentionMaskWiresIntoItsOwnPort() {
+        Project p;
+        ModelGraph& g = p.graph;
+        const NodeId tokens = addLayer(g, "InputLayer", {0, 0});
+        g.setParam(tokens, "shape", Dims{6, 4});
+        const NodeId mask = addLayer(g, "InputLayer", {400, 0});
+        g.setParam(mask, "shape", Dims{6, 6});
+        const NodeId attention = addLayer(g, "MultiHeadAttention", {0, 200});
+        g.connect({tokens, 0}, {attention, 0});
+        g.connect({tokens, 0}, {attention, 1});
+        MainWindow w;
+        w.document()->setProject(p, QString());
+        w.resize(1400, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        QCOMPARE(itemNamed(w, "multi_head_attention_1")->card().inputNames, QStringList({"query", "value", "key"}));
+        ModelGraph on = w.document()->graph();
+        on.setParam(attention, "attention_mask", true);
+        QVERIFY(w.document()->replaceGraph(on, "Turn attention_mask on"));
+        settle();
+        NodeItem* card = itemNamed(w, "multi_head_attention_1");
+        QCOMPARE(card->card().inputNames, QStringList({"query", "value", "key", "mask"}));
+        QVERIFY(w.document()->validation().hasErrors());  // the mask is missing until wired
+        NodeItem* from = itemNamed(w, "input_2");
+        w.canvas()->centerOn((from->outputPortPos() + card->inputPortPos(3)) / 2);
+        settle();
+        dragMouse(w.canvas()->viewport(), viewPos(w, from->outputPortPos()), viewPos(w, card->inputPortPos(3)));
+        settle();
+        const auto into = w.document()->graph().inputEdges(attention);
+        QCOMPARE(into.size(), 3u);
+        QCOMPARE(into[2]->from, (PortRef{mask, 0}));
+        QCOMPARE(into[2]->to.port, 3);
+        const Validation& v = w.document()->validation();
+        QVERIFY2(!v.hasErrors(), v.diagnostics.empty() ? "" : v.diagnostics.front().message.c_str());
+    }
+
     void portsLightUpWhileDraggingAndLoopsAreRefused() {
         MainWindow w;
         openShown(w, ":/examples/lstm_autoencoder.loom");

@@ -100,8 +100,11 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     card.inputPorts = std::max(spec ? spec->minInputs() : 1, grows ? used + 1 : used);
     // A layer whose call names its inputs (MultiHeadAttention) shows every one, named.
     if (spec && !spec->callTensorNames().empty()) {
-        card.inputPorts = std::max(card.inputPorts, spec->maxInputs());
-        for (std::string_view name : spec->callTensorNames()) card.inputNames << qText(name);
+        card.inputPorts = std::max(card.inputPorts, spec->inputPorts(n));
+        for (std::string_view name : spec->callTensorNames()) {
+            // The attention mask's port is "mask", short enough for the space between ports.
+            if (card.inputNames.size() < card.inputPorts) card.inputNames << (name.ends_with("_mask") ? QStringLiteral("mask") : qText(name));
+        }
     }
     // A recurrent layer that takes its starting states shows their ports, named.
     if (spec && !spec->inputPortNames(n).empty()) {

@@ -14,6 +14,25 @@ inline std::int64_t attentionValueDim(const Node& node) {
     return value > 0 ? value : node.param<std::int64_t>("key_dim");
 }
 
+/// Where MultiHeadAttention's key and attention mask are among its wired inputs (in port order:
+/// query, value, then the key and the mask when wired), or -1 when absent. The key's port may
+/// stay free; with attention_mask on, the mask is the last wire.
+struct AttentionInputs {
+    int key = -1;
+    int mask = -1;
+};
+
+inline AttentionInputs attentionInputs(const Node& node, std::size_t wired) {
+    AttentionInputs a;
+    std::size_t beforeMask = wired;
+    if (node.param<bool>("attention_mask") && wired >= 3) {
+        a.mask = static_cast<int>(wired) - 1;
+        beforeMask = wired - 1;
+    }
+    if (beforeMask >= 3) a.key = 2;
+    return a;
+}
+
 /// MultiHeadAttention (layers/attention.h has the formulas and the weight layout). Forward:
 /// three projections as one product each over the whole batch, then per sample and head
 /// P = softmax(Q K^T + mask) (Q already scaled by 1 / sqrt(key_dim)), O = dropout(P) V, and the
@@ -34,8 +53,9 @@ public:
           m_rate(s.node.param<double>("dropout")),
           m_queryDims(s.inputs.at(0)),
           m_valueDims(s.inputs.at(1)),
-          m_keyDims(s.inputs.size() > 2 ? s.inputs[2] : s.inputs.at(1)),
-          m_separateKey(s.inputs.size() > 2) {}
+          m_ports(attentionInputs(s.node, s.inputs.size())),
+          m_keyDims(m_ports.key >= 0 ? s.inputs[2] : s.inputs.at(1)),
+          m_separateKey(m_ports.key >= 0) {}
 
     void forward(KernelIO<S>& io) override {
         const Eigen::Index b = io.batch, t = m_queryDims[0], steps = m_valueDims[0];
@@ -118,7 +138,9 @@ private:
     std::int64_t m_heads, m_keyDim, m_valueDim, m_out;
     bool m_bias, m_causal;
     double m_rate;
-    Dims m_queryDims, m_valueDims, m_keyDims;
+    Dims m_queryDims, m_valueDims;
+    AttentionInputs m_ports;
+    Dims m_keyDims;
     bool m_separateKey;
     Mat<S> m_q, m_k, m_v, m_p, m_o, m_do, m_dq, m_dk, m_dv;
     DropoutMask<S> m_dropout;
@@ -142,14 +164,16 @@ private:
     }
 
     /// Sample i's attention mask (t x steps, 1 where a query step may read a value step) from
-    /// the causal rule and the step masks of the query, the value and a separate key, as
-    /// Keras's _compute_attention_mask ANDs them. False when nothing is masked.
+    /// the causal rule, the step masks of the query, the value and a separate key, and the
+    /// attention_mask tensor (nonzero where allowed), as Keras's _compute_attention_mask ANDs
+    /// them. False when nothing is masked.
     bool attentionMask(const KernelIO<S>& io, Eigen::Index i, Eigen::Index t, Eigen::Index steps, Mat<S>& allowed) const {
         const std::uint8_t* query = maskOf(io, 0);
         const std::uint8_t* value = maskOf(io, 1);
         // A key that is the value's tensor brings no mask of its own, as in Keras.
         const std::uint8_t* key = m_separateKey && io.in[2] != io.in[1] ? maskOf(io, 2) : nullptr;
-        if (!m_causal && !query && !value && !key) return false;
+        const S* given = m_ports.mask >= 0 ? io.in[static_cast<std::size_t>(m_ports.mask)] + i * t * steps : nullptr;
+        if (!m_causal && !query && !value && !key && !given) return false;
         allowed.setOnes(t, steps);
         for (Eigen::Index r = 0; r < t; ++r) {
             for (Eigen::Index c = 0; c < steps; ++c) {
@@ -157,6 +181,7 @@ private:
                 if (query && !query[i * t + r]) ok = false;
                 if (value && !value[i * steps + c]) ok = false;
                 if (key && !key[i * steps + c]) ok = false;
+                if (given && given[r * steps + c] == S(0)) ok = false;
                 if (!ok) allowed(r, c) = S(0);
             }
         }

@@ -2,7 +2,7 @@
 LayerLoom's code (keras.layers.MultiHeadAttention with attention_axes None): EinsumDense
 projections "abc,cde->abde" of query, key and value, the query scaled by 1 / sqrt(key_dim),
 scores "aecd,abcd->acbe", the attention mask built as _compute_attention_mask ANDs the query's,
-value's and key's step masks and the causal mask, Softmax adding -1e9 where the mask is 0, the
+value's and key's step masks, the attention_mask tensor (cast to bool) and the causal mask, Softmax adding -1e9 where the mask is 0, the
 combination "acbe,aecd->abcd" and the output EinsumDense "abcd,cde->abe".
 
 Where the shapes allow it (query width = num_heads x key_dim = the output's, value_dim = key_dim,
@@ -22,7 +22,7 @@ def project(x, kernel, bias):
     return y if bias is None else y + bias
 
 
-def multi_head_attention(query, value, key, w, key_dim, causal, query_mask, value_mask, key_mask):
+def multi_head_attention(query, value, key, w, key_dim, causal, query_mask, value_mask, key_mask, attention_mask=None):
     if key is None:
         key = value
     q = project(query, w["query/kernel"], w.get("query/bias"))
@@ -38,6 +38,9 @@ def multi_head_attention(query, value, key, w, key_dim, causal, query_mask, valu
         mask = value_mask[:, None, :] if mask is None else mask & value_mask[:, None, :]
     if key_mask is not None:
         mask = key_mask[:, None, :] if mask is None else mask & key_mask[:, None, :]
+    if attention_mask is not None:  # cast to bool, as Keras does
+        given = attention_mask != 0.0
+        mask = given if mask is None else mask & given
     if causal:
         lower = np.tril(np.ones((1, t, s), dtype=bool))
         mask = lower if mask is None else mask & lower
@@ -52,7 +55,7 @@ def multi_head_attention(query, value, key, w, key_dim, causal, query_mask, valu
     return y if bias is None else y + bias
 
 
-def torch_attention(query, value, key, w, heads, causal):
+def torch_attention(query, value, key, w, heads, causal, attention_mask=None):
     """nn.MultiheadAttention with the Keras weights: each (features, heads, dim) kernel is
     PyTorch's projection matrix transposed, heads in the same order."""
     import torch
@@ -79,9 +82,12 @@ def torch_attention(query, value, key, w, heads, causal):
             mha.in_proj_bias.copy_(t(np.concatenate([w["query/bias"].ravel(), w["key/bias"].ravel(),
                                                      w["value/bias"].ravel()])))
             mha.out_proj.bias.copy_(t(w["attention_output/bias"]))
-    mask = None
+    mask = None  # PyTorch's boolean attn_mask is True where a query step may not attend
     if causal:
         mask = ~torch.ones(query.shape[1], value.shape[1], dtype=torch.bool).tril()
+    if attention_mask is not None:
+        given = torch.tensor(attention_mask == 0.0).repeat_interleave(heads, dim=0)  # (batch x heads, T, S)
+        mask = given if mask is None else given | mask
     y, _ = mha(t(query), t(key), t(value), attn_mask=mask, need_weights=False)
     return y.detach().numpy()
 
@@ -100,8 +106,9 @@ def main():
             # Behind Masking(0): a step is real where any of its features is not 0.
             masked = name in case["masked"] and arrays[name] is not None
             masks[name] = np.any(arrays[name] != 0.0, axis=-1) if masked else None
+        given = np.array(case["attention_mask"], dtype=np.float64) if "attention_mask" in case else None
         want = multi_head_attention(arrays["query"], arrays["value"], arrays["key"], w, p["key_dim"],
-                                    p["use_causal_mask"], masks["query"], masks["value"], masks["key"])
+                                    p["use_causal_mask"], masks["query"], masks["value"], masks["key"], given)
         got = np.array(case["y"], dtype=np.float64)
         if got.shape != want.shape:
             print(f"{case['name']}: LayerLoom's output is {got.shape}, the reference's {want.shape}")
@@ -112,7 +119,7 @@ def main():
         fits = (arrays["query"].shape[-1] == heads * key_dim == want.shape[-1]
                 and w["value/kernel"].shape[-1] == key_dim and not case["masked"])
         if fits:
-            theirs = torch_attention(arrays["query"], arrays["value"], arrays["key"], w, heads, p["use_causal_mask"])
+            theirs = torch_attention(arrays["query"], arrays["value"], arrays["key"], w, heads, p["use_causal_mask"], given)
             worst = max(worst, float(np.max(np.abs(got - theirs))))
             compared += 1
             print(f"{case['name']}: largest difference from PyTorch's nn.MultiheadAttention "
