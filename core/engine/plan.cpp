@@ -3,6 +3,7 @@
 #include <Eigen/QR>
 #include <algorithm>
 #include <map>
+#include <set>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -207,6 +208,7 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
             plan.m_masks.emplace_back();
         }
     }
+    std::map<NodeId, std::vector<std::size_t>> sharedParams;  // a layer's weights, by the layer
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
         if (node.isInput()) continue;
@@ -222,6 +224,15 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
         }
         step.kernel = makeKernel<S>(KernelSetup{node, inputs, plan.m_dims[step.node]});
         if (!plan.m_masks[step.node].empty()) step.mask = masks.at(id);
+        // Every call of a shared layer reads and adds to the same weights, held once under the
+        // layer's name, made at whichever call comes first.
+        const NodeId owner = graph.weightsOwner(id);
+        if (const auto made = sharedParams.find(owner); made != sharedParams.end()) {
+            step.params = made->second;
+            plan.m_steps.push_back(std::move(step));
+            continue;
+        }
+        const Node& holder = *graph.node(owner);
         for (ParamShape& p : findLayer(node.kind)->weights(node, inputs)) {
             const auto size = static_cast<std::size_t>(p.size());
             step.params.push_back(plan.m_params.size());
@@ -230,9 +241,10 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
             // `forward_lstm/kernel`, never a recurrent_kernel.
             if (p.name == "kernel" || p.name.ends_with("/kernel")) reg = node.param<Regularizer>("kernel_regularizer");
             if (p.name == "embeddings") reg = node.param<Regularizer>("embeddings_regularizer");
-            plan.m_params.push_back(Param{id, node.name, std::move(p), AlignedVector<S>(size),
+            plan.m_params.push_back(Param{owner, holder.name, std::move(p), AlignedVector<S>(size),
                                           AlignedVector<S>(size), reg});
         }
+        sharedParams.emplace(owner, step.params);
         plan.m_steps.push_back(std::move(step));
     }
     plan.m_inputs = v.inputs;
@@ -244,11 +256,13 @@ std::vector<NamedShape> parameterShapes(const ModelGraph& source) {
     // Weight shapes never depend on the sequence length.
     const auto [graph, v] = runnable(source, 1);
     std::vector<NamedShape> out;
+    std::set<NodeId> owners;  // a shared layer's weights once, where Plan makes them: at its first call
     for (NodeId id : v.order) {
         const Node& node = *graph.node(id);
-        if (node.isInput()) continue;
+        if (node.isInput() || !owners.insert(graph.weightsOwner(id)).second) continue;
+        const std::string& layer = graph.node(graph.weightsOwner(id))->name;
         for (const ParamShape& p : findLayer(node.kind)->weights(node, inputSizes(graph, v, id))) {
-            out.push_back({node.name + "/" + p.name, node.name, p.shape});
+            out.push_back({layer + "/" + p.name, layer, p.shape});
         }
     }
     return out;

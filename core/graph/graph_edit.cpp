@@ -47,6 +47,9 @@ struct Applier {
         if (!graph.rename(op.node, op.name)) throw EditError("the edit renames a node that is gone");
     }
     void operator()(const edit::Move& op) { graph.node(resolve(op.node))->position = op.position; }
+    void operator()(const edit::Share& op) {
+        if (!graph.share(resolve(op.node), op.owner)) throw EditError("the edit shares the weights of a layer that cannot share them");
+    }
     void operator()(const edit::RemoveNode& op) {
         if (!graph.node(op.node)) throw EditError("the edit removes a node that is gone");
         graph.removeNode(op.node);

@@ -55,11 +55,16 @@ struct Move {
 struct RemoveNode {
     NodeId node = 0;
 };
+/// Makes a layer a call of a shared layer, or (owner 0) gives it weights of its own.
+struct Share {
+    NodeRef node;
+    NodeId owner = 0;
+};
 
 }  // namespace edit
 
 using EditOp = std::variant<edit::AddNode, edit::RemoveEdge, edit::Connect, edit::SetParam,
-                            edit::ChangeKind, edit::Rename, edit::Move, edit::RemoveNode>;
+                            edit::ChangeKind, edit::Rename, edit::Move, edit::RemoveNode, edit::Share>;
 
 /// A change to a graph as data: fixes carry one, the UI applies it as one undo step.
 struct GraphEdit {

@@ -29,8 +29,10 @@ std::vector<Edge> ModelGraph::removeNode(NodeId id) {
     auto touches = [id](const Edge& e) { return e.from.node == id || e.to.node == id; };
     std::copy_if(m_edges.begin(), m_edges.end(), std::back_inserter(removed), touches);
     std::erase_if(m_edges, touches);
+    const std::vector<NodeId> calls = callsOf(id);
     std::erase_if(m_nodes, [id](const Node& n) { return n.id == id; });
     reindex();
+    for (NodeId call : calls) node(call)->shares = call == calls.front() ? 0 : calls.front();
     reindexEdges();
     // A group keeps its other layers; one left with none is gone.
     for (Group& g : m_groups) std::erase(g.members, id);
@@ -131,7 +133,41 @@ std::string ModelGraph::uniqueName(std::string_view base) const {
 bool ModelGraph::setParam(NodeId id, std::string_view key, ParamValue value) {
     Node* n = node(id);
     if (!n) return false;
+    const NodeId owner = weightsOwner(id);
+    if (owner != id || !callsOf(id).empty()) {
+        node(owner)->params.insert_or_assign(std::string(key), value);
+        for (NodeId call : callsOf(owner)) node(call)->params.insert_or_assign(std::string(key), value);
+        return true;
+    }
     n->params.insert_or_assign(std::string(key), std::move(value));
+    return true;
+}
+
+NodeId ModelGraph::weightsOwner(NodeId id) const {
+    const Node* n = node(id);
+    return n && n->shares && node(n->shares) ? n->shares : id;
+}
+
+std::vector<NodeId> ModelGraph::callsOf(NodeId owner) const {
+    std::vector<NodeId> calls;
+    for (const Node& n : m_nodes) {
+        if (n.shares == owner && n.id != owner) calls.push_back(n.id);
+    }
+    return calls;
+}
+
+bool ModelGraph::share(NodeId call, NodeId owner) {
+    Node* n = node(call);
+    if (!n) return false;
+    if (owner == 0) {
+        n->shares = 0;
+        return true;
+    }
+    const Node* o = node(owner);
+    if (!o || o->shares || o->isInput() || owner == call || !callsOf(call).empty()) return false;
+    n->shares = owner;
+    n->kind = o->kind;
+    n->params = o->params;
     return true;
 }
 
@@ -145,6 +181,12 @@ bool ModelGraph::rename(NodeId id, std::string name) {
 bool ModelGraph::changeKind(NodeId id, std::string kind, ParamMap params) {
     Node* n = node(id);
     if (!n) return false;
+    const NodeId owner = weightsOwner(id);
+    for (NodeId member : callsOf(owner)) {
+        node(member)->kind = kind;
+        node(member)->params = params;
+    }
+    n = node(owner);
     n->kind = std::move(kind);
     n->params = std::move(params);
     return true;

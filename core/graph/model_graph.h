@@ -25,6 +25,10 @@ struct Node {
     std::string name;
     ParamMap params;
     Point position;
+    /// A call of another layer (Keras's shared layer, applied at several places): the id of
+    /// the layer whose weights it uses and whose kind and parameters it keeps; 0 for a layer
+    /// with weights of its own.
+    NodeId shares = 0;
 
     /// The value of a parameter. Loading and editing keep every schema parameter present and
     /// well typed; a missing or mistyped one reads as T{} (schema validation reports it).
@@ -67,7 +71,8 @@ public:
     /// Inserts a fully described node with its own id (used by loading and undo); the id must
     /// be free.
     void insertNode(Node node);
-    /// Removes the node and every edge touching it. Returns the removed edges.
+    /// Removes the node and every edge touching it. Returns the removed edges. A shared layer's
+    /// first other call takes its weights over, and the others then share that one's.
     std::vector<Edge> removeNode(NodeId id);
 
     /// Connects an output port to an input port. Returns 0 when either node is missing.
@@ -91,10 +96,19 @@ public:
     /// `base_N` with the smallest N >= 1 that no node uses yet.
     std::string uniqueName(std::string_view base) const;
 
+    /// Sets a parameter of the node and, for a shared layer, of each of its calls alike.
     bool setParam(NodeId id, std::string_view key, ParamValue value);
+    /// The layer whose weights `id` uses: the one it shares, else itself.
+    NodeId weightsOwner(NodeId id) const;
+    /// The other calls of the layer `owner` (the nodes that share its weights), in order.
+    std::vector<NodeId> callsOf(NodeId owner) const;
+    /// Makes `call` a call of `owner` (0: weights of its own again), with the owner's kind and
+    /// parameters. False when either is missing, or `owner` is itself a call or an Input.
+    bool share(NodeId call, NodeId owner);
     bool rename(NodeId id, std::string name);
     /// Turns a node into another kind with the parameters given, keeping its name and wires
-    /// (`changeLayerKind` in layers/layer_nodes.h gives it the new kind's defaults).
+    /// (`changeLayerKind` in layers/layer_nodes.h gives it the new kind's defaults); a shared
+    /// layer's calls change with it.
     bool changeKind(NodeId id, std::string kind, ParamMap params);
 
     /// Gathers layers into a new group (taking them out of any group they were in) and returns

@@ -152,6 +152,7 @@ public:
         const LayerSpec* spec = findLayer(n.kind);
         if (!spec) fail(ptr + "/kind", "unknown layer kind \"" + n.kind + "\"");
         if (j.contains("position")) n.position = point(j["position"], ptr + "/position");
+        if (j.contains("shares")) n.shares = static_cast<NodeId>(positiveId(j["shares"], ptr + "/shares"));
         n.params = spec->defaults();
         if (j.contains("params")) {
             const json& params = j["params"];
@@ -316,6 +317,22 @@ Project parseProject(std::string_view text, std::string_view source) {
         }
         project.graph.insertNode(std::move(n));
     }
+    // A call of a shared layer keeps the kind and parameters of the layer it shares.
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const Node& n = project.graph.nodes()[i];
+        if (!n.shares) continue;
+        const std::string ptr = "/graph/nodes/" + std::to_string(i) + "/shares";
+        const Node* owner = project.graph.node(n.shares);
+        if (!owner) r.fail(ptr, n.name + " shares the weights of layer id " + std::to_string(n.shares) + ", which the file does not define");
+        if (owner->shares || owner->isInput() || owner->id == n.id) {
+            r.fail(ptr, n.name + " shares the weights of " + owner->name + ", which " +
+                            (owner->isInput() ? "is an Input and has none" : owner->id == n.id ? "is itself" : "shares another's"));
+        }
+        if (owner->kind != n.kind) {
+            r.fail(ptr, n.name + " is a " + n.kind + " but shares the weights of " + owner->name + ", a " + owner->kind);
+        }
+        project.graph.share(n.id, n.shares);
+    }
     if (graph.contains("edges")) {
         const json& edges = graph["edges"];
         if (!edges.is_array()) r.fail("/graph/edges", "expected a list of wires");
@@ -402,6 +419,7 @@ std::string serializeProject(const Project& project) {
                          {"name", n.name},
                          {"position", {n.position.x, n.position.y}},
                          {"params", params}});
+        if (n.shares) nodes.back()["shares"] = n.shares;
     }
     json edges = json::array();
     for (const Edge& e : project.graph.edges()) {

@@ -34,6 +34,7 @@ std::string_view codeName(DiagCode code) {
         case DiagCode::AttentionSteps: return "attention-steps";
         case DiagCode::BackwardsOrder: return "backwards-order";
         case DiagCode::PositionsOnly: return "positions-only";
+        case DiagCode::SharedWeights: return "shared-weights";
     }
     return "unknown";
 }

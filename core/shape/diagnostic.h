@@ -45,6 +45,7 @@ enum class DiagCode {
     AttentionSteps,       ///< an attention's key and value of different lengths
     BackwardsOrder,       ///< a go_backwards sequence merged with one in input order, or passed on with its input's mask
     PositionsOnly,        ///< a PositionEmbedding whose input's values go nowhere else
+    SharedWeights,        ///< a call of a shared layer whose inputs do not fit the layer's weights
 };
 
 /// `merge-shape-mismatch`, ...: the stable text form of a code.

@@ -60,6 +60,7 @@ public:
         }
         checkWholeGraph(analysis, dangling);
         checkMasks();
+        checkSharedLayers();
 
         for (const Diagnostic& d : m_result.diagnostics) {
             if (!m_graph.node(d.node)) continue;
@@ -68,6 +69,61 @@ public:
         }
         for (const NodeReport& r : m_result.nodes) m_result.totalParams += r.params;
         return std::move(m_result);
+    }
+
+    /// A call of a shared layer: the layer it shares must have weights of its own and its kind,
+    /// and the call's inputs must fit those weights. Its parameters count once, at the layer.
+    void checkSharedLayers() {
+        for (const Node& call : m_graph.nodes()) {
+            if (!call.shares) continue;
+            NodeReport& r = m_result.nodes[m_graph.indexOf(call.id)];
+            r.params = 0;
+            r.frozenParams = 0;
+            const Node* owner = m_graph.node(call.shares);
+            Diagnostic d;
+            d.code = DiagCode::SharedWeights;
+            d.severity = Severity::Error;
+            d.node = call.id;
+            GraphEdit own;
+            own.ops.push_back(edit::Share{call.id, 0});
+            if (!owner || owner->shares || owner->isInput() || owner->kind != call.kind || owner->id == call.id) {
+                d.message = call.name + " shares the weights of " + (owner ? owner->name : std::string("a layer that is gone")) +
+                            ", which cannot lend them: a shared layer is a layer of the same kind with weights of its own.";
+                d.fixes.push_back({"Give " + call.name + " weights of its own", std::move(own)});
+                m_result.diagnostics.push_back(std::move(d));
+                continue;
+            }
+            const LayerSpec* spec = m_specs[m_graph.indexOf(call.id)];
+            const NodeReport& o = m_result.nodes[m_graph.indexOf(owner->id)];
+            if (!spec || !r.output || !o.output) continue;
+            const auto inputsOf = [&](NodeId id) {
+                std::vector<Dims> dims;
+                for (const Edge* e : m_graph.inputEdges(id)) dims.push_back(shapeOf(e->from)->sizes());
+                return dims;
+            };
+            const std::vector<Dims> callInputs = inputsOf(call.id), ownerInputs = inputsOf(owner->id);
+            const auto firstInput = [&](NodeId id) { return shapeOf(m_graph.inputEdges(id).front()->from)->str(); };
+            const auto mine = spec->weights(call, callInputs), theirs = spec->weights(*owner, ownerInputs);
+            for (std::size_t k = 0; k < mine.size() && k < theirs.size(); ++k) {
+                if (mine[k].shape == theirs[k].shape) continue;
+                const auto text = [](const std::vector<std::int64_t>& shape) {
+                    std::string t = "(";
+                    for (std::size_t i = 0; i < shape.size(); ++i) t += (i ? ", " : "") + std::to_string(shape[i]);
+                    return t + (shape.size() == 1 ? ",)" : ")");
+                };
+                d.related = {owner->id};
+                d.port = 0;
+                d.message = call.name + " calls " + owner->name + " again with its weights, but its input does not fit them: " +
+                            owner->name + "/" + theirs[k].name + " is " + text(theirs[k].shape) + " for " + owner->name +
+                            "'s input " + firstInput(owner->id) + ", and " + call.name + "'s input " +
+                            firstInput(call.id) + " would need " + text(mine[k].shape) +
+                            ". A shared layer's weights fit inputs of one width: wire in one like " + owner->name +
+                            "'s, or give " + call.name + " weights of its own.";
+                d.fixes.push_back({"Give " + call.name + " weights of its own", std::move(own)});
+                m_result.diagnostics.push_back(std::move(d));
+                break;
+            }
+        }
     }
 
     /// Marks the outputs that carry a step mask, and warns where a layer drops one that it does

@@ -525,6 +525,30 @@ TEST(Gradients, MultiHeadAttentionSelfAndCross) {
     }
 }
 
+// A shared layer: its weights' gradients add up every call's. Siamese LSTM encoders whose
+// difference a Dense reads, and one Dense applied twice in a row (its second call reads the
+// first's output).
+TEST(Gradients, SharedLayersCollectEveryCallsGradients) {
+    {
+        Check c;
+        const NodeId a = input(c.graph, {5, 3});
+        const NodeId b = input(c.graph, {5, 3});
+        const NodeId encoder = add(c.graph, "LSTM", p({{"units", std::int64_t{3}}}), {a});
+        const NodeId again = test::call(c.graph, encoder, {b});
+        add(c.graph, "Dense", p({{"units", std::int64_t{2}}}), {add(c.graph, "Subtract", {}, {encoder, again})});
+        SCOPED_TRACE("Siamese encoders");
+        expectGradientsMatch(std::move(c));
+    }
+    {
+        Check c;
+        const NodeId x = input(c.graph, {4, 3});
+        const NodeId dense = add(c.graph, "Dense", p({{"units", std::int64_t{3}}, {"activation", std::string("tanh")}}), {x});
+        test::call(c.graph, dense, {dense});
+        SCOPED_TRACE("one Dense twice in a row");
+        expectGradientsMatch(std::move(c));
+    }
+}
+
 TEST(Gradients, MultiHeadAttentionSkipsPaddedSteps) {
     Check c;
     const NodeId e = paddedIds(c, 6, 4);

@@ -34,6 +34,14 @@ inline NodeId add(ModelGraph& g, std::string_view kind, ParamMap params = {},
 
 inline NodeId input(ModelGraph& g, Dims shape) { return add(g, "InputLayer", {{"shape", shape}}); }
 
+/// Calls the layer `owner` again on `inputs` (port order): a node that shares its weights.
+inline NodeId call(ModelGraph& g, NodeId owner, std::vector<NodeId> inputs) {
+    const NodeId id = addLayer(g, g.node(owner)->kind);
+    g.share(id, owner);
+    for (std::size_t i = 0; i < inputs.size(); ++i) g.connect({inputs[i], 0}, {id, static_cast<int>(i)});
+    return id;
+}
+
 /// Input (16, 1) -> LSTM(units) -> RepeatVector(16) -> LSTM(units, sequences) -> TimeDistributed(1).
 inline ModelGraph autoencoder(std::int64_t units = 6) {
     ModelGraph g;

@@ -1,0 +1,128 @@
+// Shared layers: one layer called at several places with the same weights, as Keras allows
+// (Siamese encoders, seq2seq's inference models). The graph keeps the calls alike, shapes and
+// parameter counts treat the weights as one, and the engine adds every call's gradients.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/test_graphs.h"
+#include "engine/plan.h"
+#include "graph/project_file.h"
+#include "shape/validator.h"
+
+namespace loom {
+namespace {
+
+using test::add;
+using test::call;
+using test::input;
+
+/// Two Inputs of (6, 3) read by one LSTM(4), their encodings subtracted, then Dense(1).
+struct Siamese {
+    ModelGraph graph;
+    NodeId left = 0, right = 0, encoder = 0, again = 0;
+};
+
+Siamese siamese() {
+    Siamese s;
+    ModelGraph& g = s.graph;
+    s.left = input(g, {6, 3});
+    s.right = input(g, {6, 3});
+    s.encoder = add(g, "LSTM", {{"units", std::int64_t{4}}}, {s.left});
+    s.again = call(g, s.encoder, {s.right});
+    add(g, "Dense", {{"units", std::int64_t{1}}}, {add(g, "Subtract", {}, {s.encoder, s.again})});
+    return s;
+}
+
+TEST(SharedLayers, TheWeightsCountOnceAndLiveUnderTheLayersName) {
+    const Siamese s = siamese();
+    const Validation v = validate(s.graph);
+    ASSERT_FALSE(v.hasErrors()) << v.diagnostics.front().message;
+    // LSTM(4) on 3 features: 4 * 4 * (3 + 4 + 1) = 128, once; Dense(1) on 4: 5.
+    EXPECT_EQ(v.of(s.graph, s.encoder).params, 128);
+    EXPECT_EQ(v.of(s.graph, s.again).params, 0);
+    EXPECT_EQ(v.totalParams, 133);
+    const auto shapes = parameterShapes(s.graph);
+    ASSERT_EQ(shapes.size(), 5u);
+    EXPECT_EQ(shapes[0].name, "lstm_1/kernel");
+    Plan<float> plan = Plan<float>::compile(s.graph, 2);
+    EXPECT_EQ(plan.params().size(), 5u);
+    plan.initialize(3);
+    // Both calls compute with the one set of weights: the same input encodes the same.
+    std::vector<float> x(2 * 6 * 3);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) * 0.3f - 0.9f;
+    const float* both[] = {x.data(), x.data()};
+    plan.forward(both, 2);
+    for (int b = 0; b < 2; ++b) EXPECT_EQ(plan.output(0)[b], plan.params()[4].value[0]) << b;  // Dense's bias alone
+}
+
+TEST(SharedLayers, CallsKeepTheLayersKindAndParameters) {
+    Siamese s = siamese();
+    ModelGraph& g = s.graph;
+    EXPECT_EQ(g.weightsOwner(s.again), s.encoder);
+    EXPECT_EQ(g.callsOf(s.encoder), std::vector<NodeId>{s.again});
+    // A setting changed at either place changes both.
+    g.setParam(s.again, "units", std::int64_t{6});
+    EXPECT_EQ(g.node(s.encoder)->param<std::int64_t>("units"), 6);
+    g.setParam(s.encoder, "go_backwards", true);
+    EXPECT_TRUE(g.node(s.again)->param<bool>("go_backwards"));
+    EXPECT_FALSE(validate(g).hasErrors());
+    // A layer that is itself a call, or an Input, lends no weights.
+    const NodeId third = addLayer(g, "LSTM");
+    EXPECT_FALSE(g.share(third, s.again));
+    EXPECT_FALSE(g.share(third, s.left));
+    EXPECT_FALSE(g.share(s.encoder, s.encoder));
+    // Removing the layer hands its weights to its first call.
+    const NodeId fourth = call(g, s.encoder, {s.left});
+    g.removeNode(s.encoder);
+    EXPECT_EQ(g.node(s.again)->shares, 0u);
+    EXPECT_EQ(g.node(fourth)->shares, s.again);
+}
+
+TEST(SharedLayers, ACallWhoseInputDoesNotFitTheWeightsIsExplainedAndFixed) {
+    Siamese s = siamese();
+    ModelGraph& g = s.graph;
+    const NodeId wide = input(g, {6, 5});
+    g.disconnect(g.inputEdges(s.again).front()->id);
+    g.connect({wide, 0}, {s.again, 0});
+    const Validation v = validate(g);
+    const auto d = test::find(v, DiagCode::SharedWeights);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0]->node, s.again);
+    EXPECT_EQ(d[0]->message,
+              "lstm_2 calls lstm_1 again with its weights, but its input does not fit them: lstm_1/kernel is (3, 16) for "
+              "lstm_1's input (None, 6, 3), and lstm_2's input (None, 6, 5) would need (5, 16). A shared layer's weights "
+              "fit inputs of one width: wire in one like lstm_1's, or give lstm_2 weights of its own.");
+    ASSERT_EQ(d[0]->fixes.size(), 1u);
+    EXPECT_EQ(d[0]->fixes[0].title, "Give lstm_2 weights of its own");
+    ModelGraph fixed = g;
+    applyEdit(fixed, d[0]->fixes[0].edit);
+    const Validation after = validate(fixed);
+    EXPECT_FALSE(after.hasErrors());
+    EXPECT_EQ(after.totalParams, 133 + 4 * 4 * (5 + 4 + 1));
+}
+
+TEST(SharedLayers, ProjectFilesKeepTheCallsAndRefuseBrokenOnes) {
+    Project p;
+    p.graph = siamese().graph;
+    const std::string text = serializeProject(p);
+    const Project back = parseProject(text);
+    EXPECT_EQ(back.graph, p.graph);
+
+    const auto refusal = [&](const std::string& from, const std::string& to) {
+        std::string broken = text;
+        const auto at = broken.find(from);
+        EXPECT_NE(at, std::string::npos) << from;
+        broken.replace(at, from.size(), to);
+        return test::refusalOf([&] { parseProject(broken); });
+    };
+    EXPECT_NE(refusal("\"shares\": 3", "\"shares\": 99").find("shares the weights of layer id 99, which the file does not define"),
+              std::string::npos);
+    EXPECT_NE(refusal("\"shares\": 3", "\"shares\": 1").find("which is an Input and has none"), std::string::npos);
+    EXPECT_NE(refusal("\"shares\": 3", "\"shares\": 4").find("which is itself"), std::string::npos);
+    EXPECT_NE(refusal("\"shares\": 3", "\"shares\": \"x\"").find("/shares"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loom
