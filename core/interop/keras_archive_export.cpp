@@ -64,7 +64,10 @@ public:
         for (NodeId id : order) layers.push_back(layer(*m_graph.node(id)));
         json inputs = json::array(), outputs = json::array();
         for (NodeId id : m_v.inputs) inputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
-        for (NodeId id : m_v.outputs) outputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
+        for (NodeId id : m_v.outputs) {
+            const KerasCall out = kerasCallOf(m_graph, id);
+            outputs.push_back(json::array({out.layer->name, out.index, 0}));
+        }
         return {{"module", "keras.src.models.functional"},
                 {"class_name", "Functional"},
                 {"config", {{"name", name}, {"trainable", true}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}},
@@ -86,21 +89,49 @@ private:
             entry["inbound_nodes"] = json::array();
             return entry;
         }
-        const std::vector<const Edge*> inputs = m_graph.inputEdges(node.id);
         const LayerSpec& spec = *findLayer(node.kind);
+        // Merges take their inputs as one list.
+        const bool merge = spec.takesList();
+        const Call first = call(node.id, spec);
+        json config = kerasBaseConfig(node.name, KerasFormat::Keras3);
+        config.update(spec.kerasConfig(node, KerasFormat::Keras3, first.inputDims));
+        const KerasOrigin origin = spec.kerasOrigin();
+        json entry = kerasObject(origin.module, node.kind, std::move(config));
+        if (!origin.registeredName.empty()) entry["registered_name"] = origin.registeredName;
+        if (spec.callTensorNames().empty()) {
+            entry["build_config"] = {{"input_shape", merge ? first.shapes : first.shapes[0]}};
+        } else {
+            entry["build_config"] = {{"shapes_dict", first.byName}};
+        }
+        entry["name"] = node.name;
+        // A shared layer's calls follow its own, each an inbound node.
+        entry["inbound_nodes"] = json::array({first.node});
+        for (NodeId other : m_graph.callsOf(node.id)) entry["inbound_nodes"].push_back(call(other, spec).node);
+        return entry;
+    }
+
+    /// One call of a layer: its inbound node ({"args": [...], "kwargs": {...}}), and the shapes
+    /// that build the layer.
+    struct Call {
+        json node, shapes = json::array(), byName = json::object();
+        std::vector<Dims> inputDims;
+    };
+
+    Call call(NodeId at, const LayerSpec& spec) const {
+        const Node& node = *m_graph.node(at);
         // A recurrent layer's starting states go to its call's initial_state; a state is its
         // layer's tensor 1, 2, ... after the output.
         const bool startsFromStates = !spec.inputPortNames(node).empty();
         const std::vector<std::string_view> named = spec.callTensorNames();
-        json shapes = json::array(), tensors = json::array(), initial = json::array();
-        json byName = json::object(), namedTensors = json::object();
-        std::vector<Dims> inputDims;
-        for (const Edge* e : inputs) {
+        Call c;
+        json tensors = json::array(), initial = json::array(), namedTensors = json::object();
+        for (const Edge* e : m_graph.inputEdges(at)) {
             const NodeId from = e->from.node;
             const TensorShape& shape = *m_v.shapeAt(m_graph, e->from);
-            inputDims.push_back(shape.sizes());
+            c.inputDims.push_back(shape.sizes());
+            const KerasCall source = kerasCallOf(m_graph, from);
             json tensor = {{"class_name", "__keras_tensor__"},
-                           {"config", {{"shape", batchShape(shape.sizes())}, {"dtype", e->from.port == 0 && holdsTokenIds(*m_graph.node(from)) ? "int32" : "float32"}, {"keras_history", json::array({m_graph.node(from)->name, 0, e->from.port})}}}};
+                           {"config", {{"shape", batchShape(shape.sizes())}, {"dtype", e->from.port == 0 && holdsTokenIds(*m_graph.node(from)) ? "int32" : "float32"}, {"keras_history", json::array({source.layer->name, source.index, e->from.port})}}}};
             if (startsFromStates && e->to.port > 0) {
                 initial.push_back(std::move(tensor));
                 continue;
@@ -111,33 +142,20 @@ private:
                 // (query_shape, value_shape, ...); one that does not follow the others in
                 // order of ports (the attention mask) is passed by name.
                 const std::string name(named[port]);
-                if (!name.ends_with("_mask")) byName[name + "_shape"] = batchShape(shape.sizes());
+                if (!name.ends_with("_mask")) c.byName[name + "_shape"] = batchShape(shape.sizes());
                 if (port != static_cast<std::size_t>(tensors.size()) || name.ends_with("_mask")) {
                     namedTensors[name] = std::move(tensor);
                     continue;
                 }
             }
-            shapes.push_back(batchShape(shape.sizes()));
+            c.shapes.push_back(batchShape(shape.sizes()));
             tensors.push_back(std::move(tensor));
         }
-        // Merges take their inputs as one list.
-        const bool merge = spec.takesList();
-        json config = kerasBaseConfig(node.name, KerasFormat::Keras3);
-        config.update(spec.kerasConfig(node, KerasFormat::Keras3, inputDims));
-        const KerasOrigin origin = spec.kerasOrigin();
-        json entry = kerasObject(origin.module, node.kind, std::move(config));
-        if (!origin.registeredName.empty()) entry["registered_name"] = origin.registeredName;
-        if (named.empty()) {
-            entry["build_config"] = {{"input_shape", merge ? shapes : shapes[0]}};
-        } else {
-            entry["build_config"] = {{"shapes_dict", byName}};
-        }
-        entry["name"] = node.name;
         json kwargs = spec.kerasCallOptions(node);
         kwargs.update(namedTensors);
         if (!initial.empty()) kwargs["initial_state"] = std::move(initial);
-        entry["inbound_nodes"] = json::array({{{"args", merge ? json::array({tensors}) : tensors}, {"kwargs", kwargs}}});
-        return entry;
+        c.node = {{"args", spec.takesList() ? json::array({tensors}) : tensors}, {"kwargs", kwargs}};
+        return c;
     }
 };
 

@@ -143,6 +143,7 @@ bool isChain(const ModelGraph& g, const Validation& v) {
         if (g.inputEdges(n.id).size() > 1 || g.outputEdges(n.id).size() > 1) return false;
         // A layer that returns its states gives several tensors, which Sequential cannot pass on.
         if (const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind); spec && !spec->moreOutputNames(n).empty()) return false;
+        if (n.shares) return false;  // a layer called twice is one object, called in two places
     }
     return inputs == 1;
 }
@@ -206,6 +207,13 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
     } else {
         std::vector<std::string> inputs, outputs;
         const PythonTensors tensors(g);
+        // A layer called at several places is made once and called at each.
+        const auto sharedObject = [&](NodeId owner) { return identifier(g.node(owner)->name) + "_layer"; };
+        for (NodeId id : v.order) {
+            const std::size_t calls = g.callsOf(id).size();
+            if (calls == 0 || g.node(id)->shares) continue;
+            py << sharedObject(id) << " = " << layerExpression(*g.node(id)) << "  # shared by " << calls + 1 << " calls\n";
+        }
         for (NodeId id : v.order) {
             const Node& n = *g.node(id);
             const std::string var = identifier(n.name);
@@ -240,8 +248,10 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
             // A layer that returns its states gives them after its output.
             std::string targets;
             for (const std::string& name : tensors.results(n)) targets += (targets.empty() ? "" : ", ") + name;
-            py << targets << " = " << layerExpression(n) << "(" << (spec.takesList() ? "[" + args + "]" : args)
-               << ")" << shapeComment(id) << "\n";
+            const NodeId owner = g.weightsOwner(id);
+            const std::string layer = owner != id || !g.callsOf(id).empty() ? sharedObject(owner) : layerExpression(n);
+            py << targets << " = " << layer << "(" << (spec.takesList() ? "[" + args + "]" : args) << ")"
+               << shapeComment(id) << "\n";
         }
         for (NodeId id : v.inputs) inputs.push_back(identifier(g.node(id)->name));
         for (NodeId id : v.outputs) outputs.push_back(identifier(g.node(id)->name));

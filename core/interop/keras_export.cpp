@@ -1,5 +1,6 @@
 #include "interop/keras_export.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -38,6 +39,14 @@ json layerConfig(const Node& node, std::span<const Dims> inputs) {
 
 }  // namespace
 
+KerasCall kerasCallOf(const ModelGraph& graph, NodeId id) {
+    const NodeId owner = graph.weightsOwner(id);
+    if (owner == id) return {graph.node(id), 0};
+    const std::vector<NodeId> calls = graph.callsOf(owner);
+    const auto at = std::find(calls.begin(), calls.end(), id);
+    return {graph.node(owner), static_cast<int>(at - calls.begin()) + 1};
+}
+
 json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, KerasLayerOrder order) {
     const Validation v = validate(graph);
     if (v.hasErrors()) {
@@ -49,37 +58,46 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
     const std::vector<NodeId> listed = order == KerasLayerOrder::Keras ? kerasLayerOrder(graph, v.outputs) : v.order;
     for (NodeId id : listed) {
         const Node& n = *graph.node(id);
+        if (graph.weightsOwner(id) != id) continue;  // a call of a shared layer is one of its inbound nodes
         json inbound = json::array();
-        json call = json::array();
         std::vector<Dims> inputDims;
         const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
         const std::vector<std::string_view> named = spec ? spec->callTensorNames() : std::vector<std::string_view>{};
-        // A recurrent layer's starting states follow its sequence in the call, as tf.keras 2's
-        // RNN saves a call with initial_state; a state is its layer's tensor 1, 2, ...
-        std::vector<int> ports;
-        for (const Edge* e : graph.inputEdges(id)) {
-            inputDims.push_back(v.shapeAt(graph, e->from)->sizes());
-            call.push_back(json::array({graph.node(e->from.node)->name, 0, e->from.port, json::object()}));
-            ports.push_back(e->to.port);
-        }
-        if (!named.empty() && !call.empty()) {
-            // The first tensor alone, the others and the options as the call's keyword
-            // arguments named after their ports, as Keras's Node.serialize writes them.
-            json kwargs = spec->kerasCallOptions(n);
-            for (std::size_t i = 1; i < call.size(); ++i) {
-                const auto port = static_cast<std::size_t>(ports[i]);
-                if (port < named.size()) kwargs[std::string(named[port])] = json::array({call[i][0], 0, call[i][2]});
+        std::vector<NodeId> calls{id};
+        for (NodeId other : graph.callsOf(id)) calls.push_back(other);
+        for (NodeId at : calls) {
+            // A recurrent layer's starting states follow its sequence in the call, as tf.keras 2's
+            // RNN saves a call with initial_state; a state is its layer's tensor 1, 2, ...
+            json call = json::array();
+            std::vector<int> ports;
+            for (const Edge* e : graph.inputEdges(at)) {
+                if (at == id) inputDims.push_back(v.shapeAt(graph, e->from)->sizes());
+                const KerasCall from = kerasCallOf(graph, e->from.node);
+                call.push_back(json::array({from.layer->name, from.index, e->from.port, json::object()}));
+                ports.push_back(e->to.port);
             }
-            call = json::array({json::array({call[0][0], 0, call[0][2], kwargs})});
+            if (!named.empty() && !call.empty()) {
+                // The first tensor alone, the others and the options as the call's keyword
+                // arguments named after their ports, as Keras's Node.serialize writes them.
+                json kwargs = spec->kerasCallOptions(*graph.node(at));
+                for (std::size_t i = 1; i < call.size(); ++i) {
+                    const auto port = static_cast<std::size_t>(ports[i]);
+                    if (port < named.size()) kwargs[std::string(named[port])] = json::array({call[i][0], call[i][1], call[i][2]});
+                }
+                call = json::array({json::array({call[0][0], call[0][1], call[0][2], kwargs})});
+            }
+            if (!call.empty()) inbound.push_back(call);
         }
-        if (!call.empty()) inbound.push_back(call);
         layers.push_back({{"name", n.name},
                           {"class_name", n.kind},
                           {"config", layerConfig(n, inputDims)},
                           {"inbound_nodes", inbound}});
     }
     for (NodeId id : v.inputs) inputs.push_back(json::array({graph.node(id)->name, 0, 0}));
-    for (NodeId id : v.outputs) outputs.push_back(json::array({graph.node(id)->name, 0, 0}));
+    for (NodeId id : v.outputs) {
+        const KerasCall out = kerasCallOf(graph, id);
+        outputs.push_back(json::array({out.layer->name, out.index, 0}));
+    }
     return {{"class_name", order == KerasLayerOrder::Keras ? "Functional" : "Model"},
             {"config", {{"name", modelName}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}}};
 }

@@ -23,9 +23,18 @@ namespace loom {
 /// .keras files bind weights by.
 enum class KerasLayerOrder { Topological, Keras };
 
+/// Where a node's call stands in a Keras model: the layer that holds it (a shared layer, for
+/// one of its calls) and the call's node index (0 for the layer's own, then its calls in order).
+struct KerasCall {
+    const Node* layer = nullptr;
+    int index = 0;
+};
+KerasCall kerasCallOf(const ModelGraph& graph, NodeId id);
+
 /// A valid graph's model configuration as tf.keras 2 writes it ({"class_name": "Functional",
-/// "config": {...}}), every option LayerLoom computes with written out; throws
-/// std::invalid_argument when the graph has errors.
+/// "config": {...}}), every option LayerLoom computes with written out, a shared layer once with
+/// an inbound node per call; throws std::invalid_argument when the graph has errors.
+
 nlohmann::json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, KerasLayerOrder order);
 
 /// The Keras functional topology of a valid graph as the layers format writes it: one entry per

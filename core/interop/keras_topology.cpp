@@ -32,6 +32,10 @@ KerasProducer producerOfVersion(const std::string& kerasVersion) {
 
 namespace {
 
+/// The most calls of one layer a model may make (Keras's node indexes): a hostile file cannot
+/// make LayerLoom add a node per index it names.
+constexpr int kMostCalls = 4096;
+
 /// The text at `key` of an object, or "" when it is missing or not text.
 std::string textMember(const json& obj, const char* key) {
     if (!obj.is_object()) return "";
@@ -221,6 +225,7 @@ private:
     struct Source {
         std::string layer;
         int tensor = 0;
+        int call = 0;  ///< which call of the layer (Keras's node index): 0, or a shared layer's later ones
     };
 
     /// The tensors a call's arguments name, in order: Keras 2's ["layer", node, tensor, {}]
@@ -230,15 +235,17 @@ private:
         if (depth > 8) failLayer(layer, "its inbound_nodes are nested too deeply");
         const auto named = [&](const json& history) {
             if (!history.is_array() || history.size() < 3 || !history[0].is_string()) return false;
-            if (history[1] != 0) {
-                failLayer(layer, "it takes " + jsonExcerpt(history) + ": shared layers are not supported");
+            // A shared layer's later calls are its nodes 1, 2, ...
+            if (!history[1].is_number_integer() || history[1].get<std::int64_t>() < 0 || history[1].get<std::int64_t>() > kMostCalls) {
+                failLayer(layer, "it takes " + jsonExcerpt(history) + ", which names no call of that layer");
             }
             // A layer's own output, or one of the states a recurrent layer returns after it.
             if (!history[2].is_number_integer() || history[2].get<std::int64_t>() < 0 || history[2].get<std::int64_t>() > 2) {
                 failLayer(layer, "it takes " + jsonExcerpt(history) + ": only a recurrent layer's states are read "
                                  "beyond a layer's output");
             }
-            out.push_back({history[0].get<std::string>(), static_cast<int>(history[2].get<std::int64_t>())});
+            out.push_back({history[0].get<std::string>(), static_cast<int>(history[2].get<std::int64_t>()),
+                           static_cast<int>(history[1].get<std::int64_t>())});
             return true;
         };
         if (value.is_object()) {
@@ -254,7 +261,7 @@ private:
                 return;
             }
             if (value.contains("name") && value["name"].is_string()) {  // TF.js
-                out.push_back({value["name"].get<std::string>(), 0});
+                out.push_back({value["name"].get<std::string>(), 0, 0});
                 return;
             }
             failLayer(layer, "an input in inbound_nodes is " + jsonExcerpt(value) + ", which names no layer");
@@ -303,60 +310,91 @@ private:
                 }
             }
         }
+        // A layer called more than once (a shared layer) gets a node per later call, sharing
+        // its weights: (layer, call) -> node.
+        std::map<std::pair<std::string, int>, NodeId> calls;
         for (const json& l : layers) {
             const std::string name = layerName(l);
             const json& inbound = l.value("inbound_nodes", json::array());
             if (!inbound.is_array()) failLayer(name, "its inbound_nodes are " + jsonExcerpt(inbound) + ", not a list");
-            if (inbound.empty()) continue;
-            if (inbound.size() > 1) failLayer(name, "it is called more than once (shared layers are not supported)");
-            std::vector<Source> from;
-            sources(inbound[0], name, from);
-            const NodeId to = byName.at(name);
-            const auto connect = [&](const Source& source, int port) {
-                auto it = byName.find(source.layer);
-                if (it == byName.end()) fail("layer '" + printableExcerpt(source.layer, 40) + "' is used but not defined");
-                g.connect({it->second, source.tensor}, {to, port});
-            };
-            int port = 0;
-            for (const Source& source : from) connect(source, port++);
-            const Node& node = *g.node(to);
-            const LayerSpec* spec = node.isInput() ? nullptr : findLayer(node.kind);
-            if (spec && spec->maxInputs() > 1 && spec->callTensorNames().empty() && !spec->takesList()) {
-                // A recurrent layer called with initial_state=[h, c]: its starting states follow
-                // the sequence in the call (tf.keras 2, TF.js) or come as the keyword (Keras 3).
-                const json kwargs = callKeywords(inbound[0]);
-                std::vector<Source> states(from.begin() + std::min<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>(from.size())), from.end());
-                if (kwargs.contains("initial_state") && !kwargs["initial_state"].is_null()) {
-                    if (!states.empty()) failLayer(name, "its call gives starting states twice");
-                    sources(kwargs["initial_state"], name, states);
-                    for (const Source& state : states) connect(state, port++);
-                }
-                if (states.empty()) continue;
-                if (static_cast<int>(states.size()) != spec->maxInputs() - 1) {
-                    failLayer(name, "its call gives " + std::to_string(states.size()) + " starting states; it keeps " +
-                                        std::to_string(spec->maxInputs() - 1));
-                }
-                g.setParam(to, "initial_state", true);
-                continue;
+            if (inbound.size() > static_cast<std::size_t>(kMostCalls) + 1) {
+                failLayer(name, "it is called " + std::to_string(inbound.size()) + " times; LayerLoom takes up to " +
+                                    std::to_string(kMostCalls + 1) + " calls of one layer");
             }
-            if (!spec || spec->callTensorNames().empty()) continue;
-            // A layer whose call names its tensors (MultiHeadAttention): those passed by name
-            // go to their ports; the other keyword arguments are options.
-            const json kwargs = callKeywords(inbound[0]);
-            const std::vector<std::string_view> named = spec->callTensorNames();
-            for (std::size_t i = 1; i < named.size(); ++i) {
-                const std::string key(named[i]);
-                if (!kwargs.contains(key) || kwargs[key].is_null()) continue;
-                if (static_cast<int>(i) < port) failLayer(name, "its call passes " + key + " twice");
-                std::vector<Source> tensor;
-                sources(kwargs[key], name, tensor);
-                if (tensor.size() != 1) failLayer(name, "its " + key + " is " + jsonExcerpt(kwargs[key]) + ", not one tensor");
-                connect(tensor.front(), static_cast<int>(i));
+            const NodeId owner = byName.at(name);
+            calls[{name, 0}] = owner;
+            for (std::size_t k = 1; k < inbound.size(); ++k) {
+                if (g.node(owner)->isInput()) failLayer(name, "an Input called more than once");
+                std::string callName = name + "_call_" + std::to_string(k + 1);
+                if (g.nodeByName(callName)) callName = g.uniqueName(name + "_call");
+                const NodeId id = loom::addLayer(g, g.node(owner)->kind, {}, callName);
+                g.share(id, owner);
+                calls[{name, static_cast<int>(k)}] = id;
             }
-            ParamMap params = node.params;
-            if (const std::string why = spec->readKerasCall(kwargs, params); !why.empty()) failLayer(name, why);
-            for (auto& [key, value] : params) g.setParam(to, key, std::move(value));
         }
+        for (const json& l : layers) {
+            const std::string name = layerName(l);
+            const json& inbound = l.value("inbound_nodes", json::array());
+            for (std::size_t k = 0; k < inbound.size(); ++k) readCall(name, inbound[k], calls.at({name, static_cast<int>(k)}), calls);
+        }
+    }
+
+    /// One call of layer `name` (an inbound node), read into node `to`: its wires and the
+    /// options it passes.
+    void readCall(const std::string& name, const json& inbound, NodeId to, const std::map<std::pair<std::string, int>, NodeId>& calls) {
+        ModelGraph& g = m_result.project.graph;
+        std::vector<Source> from;
+        sources(inbound, name, from);
+        const auto connect = [&](const Source& source, int port) {
+            auto it = calls.find({source.layer, source.call});
+            if (it == calls.end()) {
+                if (calls.contains({source.layer, 0})) {
+                    failLayer(name, "it reads call " + std::to_string(source.call) + " of " + printableExcerpt(source.layer, 40) +
+                                        ", which the model does not make");
+                }
+                fail("layer '" + printableExcerpt(source.layer, 40) + "' is used but not defined");
+            }
+            g.connect({it->second, source.tensor}, {to, port});
+        };
+        int port = 0;
+        for (const Source& source : from) connect(source, port++);
+        const Node& node = *g.node(to);
+        const LayerSpec* spec = node.isInput() ? nullptr : findLayer(node.kind);
+        if (spec && spec->maxInputs() > 1 && spec->callTensorNames().empty() && !spec->takesList()) {
+            // A recurrent layer called with initial_state=[h, c]: its starting states follow
+            // the sequence in the call (tf.keras 2, TF.js) or come as the keyword (Keras 3).
+            const json kwargs = callKeywords(inbound);
+            std::vector<Source> states(from.begin() + std::min<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>(from.size())), from.end());
+            if (kwargs.contains("initial_state") && !kwargs["initial_state"].is_null()) {
+                if (!states.empty()) failLayer(name, "its call gives starting states twice");
+                sources(kwargs["initial_state"], name, states);
+                for (const Source& state : states) connect(state, port++);
+            }
+            if (states.empty()) return;
+            if (static_cast<int>(states.size()) != spec->maxInputs() - 1) {
+                failLayer(name, "its call gives " + std::to_string(states.size()) + " starting states; it keeps " +
+                                    std::to_string(spec->maxInputs() - 1));
+            }
+            g.setParam(to, "initial_state", true);
+            return;
+        }
+        if (!spec || spec->callTensorNames().empty()) return;
+        // A layer whose call names its tensors (MultiHeadAttention): those passed by name
+        // go to their ports; the other keyword arguments are options.
+        const json kwargs = callKeywords(inbound);
+        const std::vector<std::string_view> named = spec->callTensorNames();
+        for (std::size_t i = 1; i < named.size(); ++i) {
+            const std::string key(named[i]);
+            if (!kwargs.contains(key) || kwargs[key].is_null()) continue;
+            if (static_cast<int>(i) < port) failLayer(name, "its call passes " + key + " twice");
+            std::vector<Source> tensor;
+            sources(kwargs[key], name, tensor);
+            if (tensor.size() != 1) failLayer(name, "its " + key + " is " + jsonExcerpt(kwargs[key]) + ", not one tensor");
+            connect(tensor.front(), static_cast<int>(i));
+        }
+        ParamMap params = node.params;
+        if (const std::string why = spec->readKerasCall(kwargs, params); !why.empty()) failLayer(name, why);
+        for (auto& [key, value] : params) g.setParam(to, key, std::move(value));
     }
 };
 
@@ -427,16 +465,27 @@ std::vector<NodeId> kerasLayerOrder(const ModelGraph& graph, const std::vector<N
             stack.pop_back();
         }
     }
-    // Depths, from the outputs back: a layer is one deeper than the deepest layer it feeds.
-    std::map<NodeId, std::size_t> depth;
+    // Depths, from the outputs back: a call is one deeper than the deepest call it feeds, and
+    // no shallower than the calls of its layer met before it; a shared layer stands at the
+    // deepest of its calls, where it was first met (Keras's _map_graph_network).
+    std::map<NodeId, std::size_t> depth, layerDepth, layerIndex;
     for (auto it = finished.rbegin(); it != finished.rend(); ++it) {
-        const std::size_t d = depth[*it];
+        const NodeId layer = graph.weightsOwner(*it);
+        const std::size_t d = std::max(depth[*it], layerDepth[layer]);
+        layerDepth[layer] = d;
+        depth[*it] = d;
         for (const Edge* e : graph.inputEdges(*it)) depth[e->from.node] = std::max(depth[e->from.node], d + 1);
     }
-    std::vector<NodeId> order = finished;
+    std::vector<NodeId> order;
+    for (NodeId id : finished) {
+        const NodeId layer = graph.weightsOwner(id);
+        const auto [at, fresh] = layerIndex.try_emplace(layer, index[id]);
+        if (fresh) order.push_back(layer);
+        else at->second = std::min(at->second, index[id]);
+    }
     std::stable_sort(order.begin(), order.end(), [&](NodeId a, NodeId b) {
-        if (depth[a] != depth[b]) return depth[a] > depth[b];
-        return index[a] < index[b];
+        if (layerDepth[a] != layerDepth[b]) return layerDepth[a] > layerDepth[b];
+        return layerIndex[a] < layerIndex[b];
     });
     return order;
 }

@@ -252,8 +252,10 @@ std::string pytorchCode(const Project& project) {
         for (std::string_view c : spec.pytorchClasses()) {
             if (std::find(classes.begin(), classes.end(), c) == classes.end()) classes.push_back(c);
         }
-        const PyTorchLayer layer = spec.pytorch(n, dims, "self." + a, args);
-        if (!layer.module.empty()) init << "        self." << a << " = " << layer.module << "\n";
+        // A layer called at several places is one module, called at each.
+        const NodeId owner = g.weightsOwner(id);
+        const PyTorchLayer layer = spec.pytorch(n, dims, "self." + attribute(g.node(owner)->name), args);
+        if (!layer.module.empty() && owner == id) init << "        self." << a << " = " << layer.module << "\n";
         // A layer that returns its states gives them after its output.
         std::string targets;
         for (const std::string& name : tensors.results(n)) targets += (targets.empty() ? "" : ", ") + name;

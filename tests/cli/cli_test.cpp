@@ -435,6 +435,34 @@ TEST(CliExport, PytorchModuleAppliesAttentionMasksAsLayerLoomDoes) {
     std::filesystem::remove_all(work);
 }
 
+// Shared layers in PyTorch: one module called at each place (Siamese LSTM encoders, one Dense
+// twice in a row) predicts what LayerLoom predicts, the weights through a Keras 3 and a tf.keras
+// 2 file; Keras code makes each shared layer once and calls it at each place.
+TEST(CliExport, PytorchModuleCallsSharedLayersAsLayerLoomDoes) {
+    const auto work = std::filesystem::temp_directory_path() / "layerloom_cli_export_shared_x";
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work);
+    writeSequencesNpz(work / "x.npz", {{"left", {3, 6, 3}}, {"right", {3, 6, 3}}});
+    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_shared.loom";
+    for (const char* file : {"model.keras", "model.h5"}) {
+        SCOPED_TRACE(file);
+        expectTorchPredictsAsLayerLoom(model, std::filesystem::temp_directory_path() / "layerloom_cli_export_shared",
+                                       "--seed 5", (work / "x.npz").string(), 3u * 2u, file);
+    }
+    const std::string torch = readFile(std::filesystem::temp_directory_path() / "layerloom_cli_export_shared" / "torch" / "model.py");
+    EXPECT_TRUE(has(torch, "encoder_call_2 = self.encoder(right)")) << torch;
+    EXPECT_FALSE(has(torch, "self.encoder_call_2 =")) << torch;
+    const auto code = work / "model.py";
+    const Result r = run("export " + model + " " + code.string() + " --to keras");
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(readFile(code), "\nencoder_layer = layers.LSTM(")) << readFile(code);
+    EXPECT_TRUE(has(readFile(code), "encoder_call_2 = encoder_layer(right)")) << readFile(code);
+    EXPECT_TRUE(has(readFile(code), "mix_call_2 = mix_layer(mix)")) << readFile(code);
+    const std::string check = std::string(LAYERLOOM_PYTHON) + " -m py_compile " + code.string() + " 2>&1";
+    EXPECT_EQ(std::system(check.c_str()), 0) << readFile(code);
+    std::filesystem::remove_all(work);
+}
+
 // The activation layers and activations in PyTorch predict what LayerLoom predicts, with what
 // TF.js cannot compute (ReLU's slope and threshold, ELU's alpha, a softmax over time, leaky_relu
 // and hard_silu): this is their independent check.

@@ -41,6 +41,8 @@ void expectSameModel(const ModelGraph& a, const ModelGraph& b) {
         ASSERT_NE(m, nullptr) << n.name;
         EXPECT_EQ(m->kind, n.kind) << n.name;
         EXPECT_TRUE(m->params == n.params) << n.name;
+        // A call of a shared layer shares the same layer's weights.
+        EXPECT_EQ(n.shares ? a.node(n.shares)->name : "", m->shares ? b.node(m->shares)->name : "") << n.name;
     }
     const auto wires = [](const ModelGraph& g) {
         std::set<std::tuple<std::string, std::string, int>> out;
@@ -135,6 +137,61 @@ TEST(LayersModelExport, RoundTripsAttentionMasks) {
     expectSameModel(project.graph, back.project.graph);
     EXPECT_TRUE(back.project.graph.nodeByName("cross_attention")->param<bool>("attention_mask"));
     EXPECT_EQ(back.weights, weights);
+}
+
+// A shared layer is one layer with an inbound node per call, and a call's tensor is the
+// layer's node 1, 2, ...: tf.keras 2's config, TF.js's, .h5 and .keras files carry the calls
+// and bring them back as calls sharing the same weights, predicting alike.
+TEST(LayersModelExport, RoundTripsSharedLayers) {
+    const Project project = loadProject(LAYERLOOM_TEST_DATA_DIR "/interop_shared.loom");
+    Plan<float> plan = Plan<float>::compile(project.graph, 2);
+    plan.initialize(4);
+    const auto weights = plan.exportWeights();
+    ASSERT_EQ(weights.size(), 7u);  // encoder's 3, mix's 2, score's 2
+    const json config = kerasModelConfig(project.graph, "shared", KerasLayerOrder::Keras);
+    std::vector<std::string> listed;
+    for (const json& l : config["config"]["layers"]) {
+        listed.push_back(l["name"]);
+        if (l["name"] == "encoder") {
+            EXPECT_EQ(l["inbound_nodes"], json::parse(R"([[["left", 0, 0, {}]], [["right", 0, 0, {}]]])"));
+        }
+        if (l["name"] == "mix") {
+            EXPECT_EQ(l["inbound_nodes"], json::parse(R"([[["difference", 0, 0, {}]], [["mix", 0, 0, {}]]])"));
+        }
+        if (l["name"] == "difference") {
+            EXPECT_EQ(l["inbound_nodes"], json::parse(R"([[["encoder", 0, 0, {}], ["encoder", 1, 0, {}]]])"));
+        }
+        if (l["name"] == "score") {
+            EXPECT_EQ(l["inbound_nodes"], json::parse(R"([[["mix", 1, 0, {}]]])"));
+        }
+    }
+    EXPECT_EQ(listed, (std::vector<std::string>{"left", "right", "encoder", "difference", "mix", "score"}));
+
+    std::vector<float> left(2 * 6 * 3), right(left.size());
+    for (std::size_t i = 0; i < left.size(); ++i) {
+        left[i] = std::sin(0.3f * static_cast<float>(i));
+        right[i] = std::cos(0.2f * static_cast<float>(i));
+    }
+    const auto predictTwo = [&](const ModelGraph& graph, const std::vector<NamedTensor>& w) {
+        Plan<float> p = Plan<float>::compile(graph, 2);
+        p.loadWeights(w);
+        std::vector<const float*> inputs;
+        for (NodeId id : p.inputs()) inputs.push_back(graph.node(id)->name == "left" ? left.data() : right.data());
+        p.forward(inputs, 2);
+        return std::vector<float>(p.output(0), p.output(0) + 4);
+    };
+    const std::vector<float> want = predictTwo(project.graph, weights);
+    const auto dir = scratch("shared");
+    exportLayersModel(project, weights, dir);
+    exportKerasFile(project, weights, dir / "model.h5");
+    exportKerasFile(project, weights, dir / "model.keras");
+    for (const char* file : {"model.json", "model.h5", "model.keras"}) {
+        SCOPED_TRACE(file);
+        const KerasImport back = std::string(file) == "model.json" ? importKerasModel(dir / file) : importKerasFile(dir / file);
+        expectSameModel(project.graph, back.project.graph);
+        EXPECT_EQ(back.weights.size(), weights.size());
+        EXPECT_EQ(predictTwo(back.project.graph, back.weights), want);
+    }
 }
 
 /// The shipped autoencoder's topology at a small size, with symmetric Add skips (projections

@@ -162,16 +162,18 @@ def check_layer_config(cls, config, where):
         expect(config["merge_mode"] in ("concat", "sum", "mul", "ave"), f"{where}: merge_mode {config['merge_mode']}")
 
 
-def sources(call):
-    """The layers a Keras 3 call's arguments name, in order."""
+def sources(call, calls):
+    """The calls (layer name, node index) whose tensors a Keras 3 call's arguments name, in order;
+    `calls` is how many times each layer is called."""
     found = []
 
     def walk(x):
         if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
             history = x["config"]["keras_history"]
-            # A layer's output, or the states a recurrent layer returns after it.
-            expect(history[1] == 0 and history[2] in (0, 1, 2), f"a call takes {history}")
-            found.append(history[0])
+            # A layer's output, or the states a recurrent layer returns after it, of one of its calls.
+            expect(history[0] in calls and 0 <= history[1] < calls[history[0]] and history[2] in (0, 1, 2),
+                   f"a call takes {history}")
+            found.append((history[0], history[1]))
         elif isinstance(x, list):
             for item in x:
                 walk(item)
@@ -185,29 +187,37 @@ def sources(call):
 
 
 def keras_order(layers, outputs):
-    """Keras's map_graph: decreasing depth (longest path to an output), ties by first meeting in a
-    depth-first walk from the outputs."""
-    inputs = {l["name"]: (sources(l["inbound_nodes"][0]) if l["inbound_nodes"] else []) for l in layers}
+    """Keras's _map_graph_network over the calls (nodes) of the layers: a node's depth is the
+    longest path to an output, raised to its layer's depth so far; a layer stands at the deepest
+    of its nodes; layers in decreasing depth, ties by the first meeting of any of their nodes in
+    a depth-first walk from the outputs."""
+    calls = {l["name"]: max(1, len(l["inbound_nodes"])) for l in layers}
+    parents = {}
+    for l in layers:
+        parents[(l["name"], 0)] = []
+        for k, node in enumerate(l["inbound_nodes"]):
+            parents[(l["name"], k)] = sources(node, calls)
     index, finished, done = {}, [], set()
 
-    def visit(name):
-        index.setdefault(name, len(index))
-        for parent in inputs[name]:
+    def visit(node):
+        index.setdefault(node[0], len(index))
+        for parent in parents[node]:
             if parent not in done:
-                index.setdefault(parent, len(index))
                 visit(parent)
-        done.add(name)
-        finished.append(name)
+        done.add(node)
+        finished.append(node)
 
     for out in outputs:
         if out not in done:
             visit(out)
-    depth = {}
-    for name in reversed(finished):
-        d = depth.setdefault(name, 0)
-        for parent in inputs[name]:
+    depth, layer_depth = {}, {}
+    for node in reversed(finished):
+        d = max(depth.get(node, 0), layer_depth.get(node[0], 0))
+        layer_depth[node[0]] = d
+        depth[node] = d
+        for parent in parents[node]:
             depth[parent] = max(depth.get(parent, 0), d + 1)
-    return sorted(finished, key=lambda n: (-depth[n], index[n]))
+    return sorted(layer_depth, key=lambda name: (-layer_depth[name], index[name]))
 
 
 def to_snake_case(name):  # keras.src.utils.naming.to_snake_case
@@ -305,9 +315,12 @@ def check(path):
         expect(layer["class_name"] in KWARGS, f"{where}: {layer['class_name']}")
         expect(layer["config"]["name"] == layer["name"], f"{where}: its config names it {layer['config']['name']}")
         check_layer_config(layer["class_name"], layer["config"], where)
-        expect(len(layer["inbound_nodes"]) == (0 if layer["class_name"] == "InputLayer" else 1), f"{where}: inbound_nodes")
-    outputs = [o[0] for o in config["output_layers"]]
-    expect(all(o[1:] == [0, 0] for o in config["input_layers"] + config["output_layers"]), "input or output layers")
+        # A call each, a shared layer's calls after its first.
+        expect(len(layer["inbound_nodes"]) == 0 if layer["class_name"] == "InputLayer" else len(layer["inbound_nodes"]) >= 1,
+               f"{where}: inbound_nodes")
+    outputs = [tuple(o[:2]) for o in config["output_layers"]]
+    expect(all(o[1:] == [0, 0] for o in config["input_layers"]) and all(o[2] == 0 for o in config["output_layers"]),
+           "input or output layers")
     listed = [l["name"] for l in layers]
     expect(listed == keras_order(layers, outputs), f"layers listed {listed}, Keras orders them {keras_order(layers, outputs)}")
 
@@ -316,7 +329,7 @@ def check(path):
     check_object(compiled["optimizer"], "keras.optimizers", OPTIMIZERS, "optimizer")
     # One loss, or one per output by the output layer's name (compile(loss={...})).
     loss = compiled["loss"]
-    expect(isinstance(loss, str) or (isinstance(loss, dict) and set(loss) == set(outputs)
+    expect(isinstance(loss, str) or (isinstance(loss, dict) and set(loss) == {o[0] for o in outputs}
                                      and all(isinstance(v, str) for v in loss.values())), f"loss {loss}")
 
     expect("vars" in weights and len(weights["vars"]) == 0, "the model's own vars group")
