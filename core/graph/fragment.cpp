@@ -24,7 +24,12 @@ ModelGraph extractFragment(const ModelGraph& graph, const std::vector<NodeId>& i
     const std::unordered_set<NodeId> chosen(ids.begin(), ids.end());
     ModelGraph fragment;
     for (const Node& n : graph.nodes()) {
-        if (chosen.contains(n.id)) fragment.insertNode(n);
+        if (!chosen.contains(n.id)) continue;
+        Node copy = n;
+        // A call of a shared layer stays a call when the layer comes along; else it is a copy
+        // of the layer with weights of its own.
+        if (!chosen.contains(copy.shares)) copy.shares = 0;
+        fragment.insertNode(std::move(copy));
     }
     for (const Edge& e : graph.edges()) {
         if (chosen.contains(e.from.node) && chosen.contains(e.to.node)) fragment.insertEdge(e);
@@ -50,6 +55,12 @@ std::vector<NodeId> pasteFragment(ModelGraph& graph, const ModelGraph& fragment,
         fresh.emplace(n.id, copy.id);
         added.push_back(copy.id);
         graph.insertNode(std::move(copy));
+    }
+    // Calls of a shared layer pasted with it share the pasted layer's weights.
+    for (const Node& n : fragment.nodes()) {
+        if (!n.shares) continue;
+        const auto owner = fresh.find(n.shares);
+        graph.node(fresh.at(n.id))->shares = owner == fresh.end() ? 0 : owner->second;
     }
     for (const Edge& e : fragment.edges()) {
         auto from = fresh.find(e.from.node);

@@ -1,6 +1,7 @@
 #include "report/summary.h"
 
 #include <algorithm>
+#include <map>
 
 namespace loom {
 
@@ -17,29 +18,59 @@ std::string groupThousands(std::int64_t value) {
 ModelSummary summarize(const ModelGraph& graph, const Validation& validation, std::string name) {
     ModelSummary s;
     s.name = std::move(name);
+    // A tensor as Keras names it: its layer, the call (a shared layer's later calls are 1, 2,
+    // ...) and the output port.
+    const auto callIndex = [&](NodeId id) {
+        const NodeId owner = graph.weightsOwner(id);
+        if (owner == id) return 0;
+        const std::vector<NodeId> calls = graph.callsOf(owner);
+        return static_cast<int>(std::find(calls.begin(), calls.end(), id) - calls.begin()) + 1;
+    };
+    const auto tensorName = [&](PortRef from) {
+        return graph.node(graph.weightsOwner(from.node))->name + "[" + std::to_string(callIndex(from.node)) + "][" +
+               std::to_string(from.port) + "]";
+    };
+    std::map<NodeId, std::size_t> rowOf;  // a shared layer's one row, by the layer
+    std::map<NodeId, std::map<int, std::vector<std::string>>> callInputs;  // by layer and call
     for (NodeId id : validation.order) {
-        const Node& n = *graph.node(id);
+        const NodeId owner = graph.weightsOwner(id);
+        const Node& n = *graph.node(owner);
         const NodeReport& r = validation.of(graph, id);
+        std::string shape = r.output ? r.output->str() : "?";
+        if (n.isInput()) shape = "[" + shape + "]";
+        if (r.output && !r.moreOutputs.empty()) {  // the output and the states, as Keras lists them
+            shape = "[" + shape;
+            for (const TensorShape& state : r.moreOutputs) shape += ", " + state.str();
+            shape += "]";
+        }
+        std::vector<std::string> connected;
+        for (const Edge* e : graph.inputEdges(id)) {
+            if (graph.node(e->from.node)) connected.push_back(tensorName(e->from));
+        }
+        // A shared layer is one row, as Keras prints it: every call's inputs, and "multiple"
+        // where its calls give differently shaped outputs.
+        callInputs[owner][callIndex(id)] = connected;
+        if (const auto it = rowOf.find(owner); it != rowOf.end()) {
+            SummaryRow& row = s.rows[it->second];
+            if (row.outputShape != shape) row.outputShape = "multiple";
+            continue;
+        }
+        const NodeReport& own = validation.of(graph, owner);
         SummaryRow row;
-        row.id = id;
+        row.id = owner;
         row.name = n.name;
         row.kind = n.kind;
-        row.outputShape = r.output ? r.output->str() : "?";
-        if (n.isInput()) row.outputShape = "[" + row.outputShape + "]";
-        if (r.output && !r.moreOutputs.empty()) {  // the output and the states, as Keras lists them
-            row.outputShape = "[" + row.outputShape;
-            for (const TensorShape& state : r.moreOutputs) row.outputShape += ", " + state.str();
-            row.outputShape += "]";
-        }
-        row.params = r.params;
-        for (const Edge* e : graph.inputEdges(id)) {
-            if (const Node* from = graph.node(e->from.node)) {
-                row.connectedTo.push_back(from->name + "[0][" + std::to_string(e->from.port) + "]");
-            }
-        }
-        s.totalParams += r.params;
-        s.nonTrainableParams += r.frozenParams;
+        row.outputShape = shape;
+        row.params = own.params;
+        s.totalParams += own.params;
+        s.nonTrainableParams += own.frozenParams;
+        rowOf.emplace(owner, s.rows.size());
         s.rows.push_back(std::move(row));
+    }
+    // Every call's inputs, in the order of the calls.
+    for (const auto& [owner, calls] : callInputs) {
+        SummaryRow& row = s.rows[rowOf.at(owner)];
+        for (const auto& [index, inputs] : calls) row.connectedTo.insert(row.connectedTo.end(), inputs.begin(), inputs.end());
     }
     s.trainableParams = s.totalParams - s.nonTrainableParams;
     return s;

@@ -15,7 +15,9 @@
 #include "engine/plan.h"
 #include "graph/project_file.h"
 #include "interop/keras_code.h"
+#include "core/test_graphs.h"
 #include "interop/keras_export.h"
+#include "interop/keras_topology.h"
 #include "interop/keras_model.h"
 #include "layers/layer_nodes.h"
 #include "shape/skip_connection.h"
@@ -166,6 +168,13 @@ TEST(LayersModelExport, RoundTripsSharedLayers) {
         }
     }
     EXPECT_EQ(listed, (std::vector<std::string>{"left", "right", "encoder", "difference", "mix", "score"}));
+    // A call the model does not make is refused by name.
+    json wrong = config;
+    for (json& l : wrong["config"]["layers"]) {
+        if (l["name"] == "score") l["inbound_nodes"] = json::parse(R"([[["mix", 2, 0, {}]]])");
+    }
+    const std::string refused = test::refusalOf([&] { readKerasTopology(wrong, KerasProducer::Keras2, "model.json"); });
+    EXPECT_NE(refused.find("it reads call 2 of mix, which the model does not make"), std::string::npos) << refused;
 
     std::vector<float> left(2 * 6 * 3), right(left.size());
     for (std::size_t i = 0; i < left.size(); ++i) {

@@ -3,12 +3,14 @@
 // parameter counts treat the weights as one, and the engine adds every call's gradients.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/test_graphs.h"
 #include "engine/plan.h"
 #include "graph/project_file.h"
+#include "report/summary.h"
 #include "shape/validator.h"
 
 namespace loom {
@@ -55,6 +57,34 @@ TEST(SharedLayers, TheWeightsCountOnceAndLiveUnderTheLayersName) {
     const float* both[] = {x.data(), x.data()};
     plan.forward(both, 2);
     for (int b = 0; b < 2; ++b) EXPECT_EQ(plan.output(0)[b], plan.params()[4].value[0]) << b;  // Dense's bias alone
+}
+
+// Keras's summary: a shared layer is one row with every call's inputs, its later calls'
+// tensors are layer[1][0], ..., and its parameters count once.
+TEST(SharedLayers, TheSummaryShowsASharedLayerOnceAsKerasDoes) {
+    Siamese s = siamese();
+    const NodeId dense = s.graph.nodes().back().id;
+    test::call(s.graph, dense, {s.again});  // a second Dense call, on the right encoding alone
+    const Validation v = validate(s.graph);
+    const ModelSummary summary = summarize(s.graph, v, "siamese");
+    std::vector<std::string> names;
+    for (const SummaryRow& row : summary.rows) {
+        names.push_back(row.name);
+        if (row.name == "lstm_1") {
+            EXPECT_EQ(row.connectedTo, (std::vector<std::string>{"input_1[0][0]", "input_2[0][0]"}));
+            EXPECT_EQ(row.params, 128);
+        }
+        if (row.name == "subtract_1") {
+            EXPECT_EQ(row.connectedTo, (std::vector<std::string>{"lstm_1[0][0]", "lstm_1[1][0]"}));
+        }
+        if (row.name == "dense_1") {
+            EXPECT_EQ(row.connectedTo, (std::vector<std::string>{"subtract_1[0][0]", "lstm_1[1][0]"}));
+        }
+    }
+    EXPECT_EQ(std::count(names.begin(), names.end(), "lstm_1"), 1);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "dense_1"), 1);
+    EXPECT_EQ(summary.rows.size(), 5u);
+    EXPECT_EQ(summary.totalParams, 133);
 }
 
 TEST(SharedLayers, CallsKeepTheLayersKindAndParameters) {

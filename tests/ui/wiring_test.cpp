@@ -291,6 +291,65 @@ private slots:
         QVERIFY2(!v.hasErrors(), v.diagnostics.empty() ? "" : v.diagnostics.front().message.c_str());
     }
 
+    // Siamese encoders from the keyboard and the mouse: Ctrl+Alt+D calls the selected LSTM
+    // again beside it; a drag wires the second Input into the call; both cards say they
+    // share one set of weights, counted once; a setting changed on the call changes the layer;
+    // copying the call alone pastes a layer with weights of its own; undo takes it all back.
+    void aLayerCalledAgainSharesItsWeights() {
+        Project p;
+        ModelGraph& g = p.graph;
+        const NodeId left = addLayer(g, "InputLayer", {0, 0});
+        g.setParam(left, "shape", Dims{6, 3});
+        const NodeId right = addLayer(g, "InputLayer", {600, 0});
+        g.setParam(right, "shape", Dims{6, 3});
+        const NodeId encoder = addLayer(g, "LSTM", {0, 160});
+        g.setParam(encoder, "units", std::int64_t{4});
+        g.connect({left, 0}, {encoder, 0});
+        MainWindow w;
+        w.document()->setProject(p, QString());
+        w.resize(1400, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.canvas()->actualSize();
+        const int params = static_cast<int>(w.document()->validation().totalParams);
+        w.scene()->selectOnly({encoder});
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_D, Qt::ControlModifier | Qt::AltModifier);
+        QTRY_COMPARE(w.document()->graph().nodes().size(), 4u);
+        const Node& callNode = w.document()->graph().nodes().back();
+        const NodeId again = callNode.id;
+        QCOMPARE(callNode.shares, encoder);
+        QVERIFY(callNode.position.x > named(w, "lstm_1").position.x);
+        NodeItem* card = itemNamed(w, callNode.name.c_str());
+        QVERIFY(card->isSelected());
+        QCOMPARE(card->card().details.front(), QString("calls lstm_1 (shared weights)"));
+        QCOMPARE(itemNamed(w, "lstm_1")->card().details.front(), QString("shared: called at 2 places"));
+        // Wire the second Input into the call with the mouse.
+        NodeItem* from = itemNamed(w, "input_2");
+        w.canvas()->centerOn((from->outputPortPos() + card->inputPortPos(0)) / 2);
+        settle();
+        dragMouse(w.canvas()->viewport(), viewPos(w, from->outputPortPos()), viewPos(w, card->inputPortPos(0)));
+        settle();
+        QCOMPARE(w.document()->graph().inputEdges(again).size(), 1u);
+        const Validation& v = w.document()->validation();
+        QVERIFY2(!v.hasErrors(), v.diagnostics.empty() ? "" : v.diagnostics.front().message.c_str());
+        QCOMPARE(static_cast<int>(v.totalParams), params);  // one set of weights
+        // A setting changed at the call changes the layer.
+        ModelGraph wider = w.document()->graph();
+        wider.setParam(again, "units", std::int64_t{8});
+        QVERIFY(w.document()->replaceGraph(wider, "Set units"));
+        QCOMPARE(named(w, "lstm_1").param<std::int64_t>("units"), 8);
+        // Copy the call alone and paste: a copy of the layer with weights of its own.
+        w.scene()->selectOnly({again});
+        QTest::keyClick(w.canvas(), Qt::Key_C, Qt::ControlModifier);
+        QTest::keyClick(w.canvas(), Qt::Key_V, Qt::ControlModifier);
+        QTRY_COMPARE(w.document()->graph().nodes().size(), 5u);
+        QCOMPARE(w.document()->graph().nodes().back().shares, 0u);
+        w.grab().save(QString(LAYERLOOM_SCREENSHOT_DIR) + "/shared_layer.png");
+        for (int k = 0; k < 4; ++k) w.document()->undo();
+        QCOMPARE(w.document()->graph().nodes().size(), 3u);
+    }
+
     void portsLightUpWhileDraggingAndLoopsAreRefused() {
         MainWindow w;
         openShown(w, ":/examples/lstm_autoencoder.loom");

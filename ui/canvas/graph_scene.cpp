@@ -509,6 +509,19 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event) {
         addGroupActions(menu, g->id);
         menu.addSeparator();
     }
+    if (const Node* n = m_document->graph().node(id); n && !n->isInput()) {
+        menu.addAction(tr("Call Again with Shared Weights"), this, [this, id] { later([this, id] { emit callAgainRequested(id); }); });
+        if (n->shares) {
+            menu.addAction(tr("Give %1 Weights of Its Own").arg(card->card().name), this, [this, id] {
+                later([this, id] {
+                    GraphEdit own;
+                    own.ops.push_back(edit::Share{id, 0});
+                    m_document->applyEdit(own, tr("Give %1 Weights of Its Own").arg(QString::fromStdString(m_document->graph().node(id)->name)));
+                });
+            });
+        }
+        menu.addSeparator();
+    }
     menu.addAction(tr("Delete %1").arg(card->card().name), this,
                    [this, id] { later([this, id] { m_document->removeNodes({id}); }); });
     menu.exec(event->screenPos());

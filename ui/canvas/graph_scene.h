@@ -59,6 +59,8 @@ signals:
     void hint(const QString& text);
     /// The user chose Rename Group or Save as Block on a group; the window asks for a name.
     void renameGroupRequested(std::uint32_t group);
+    /// The user asked to call a layer again with its weights (a shared layer).
+    void callAgainRequested(loom::NodeId id);
     void saveBlockRequested(std::uint32_t group);
     /// A saved block was dropped on the canvas at `at`.
     void blockDropped(const QString& path, loom::Point at);

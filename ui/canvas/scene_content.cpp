@@ -90,6 +90,12 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     card.kind = QString::fromStdString(n.kind);
     card.category = spec ? qText(spec->category().name) : QString();
     card.details = cardDetails(n, spec);
+    // A shared layer and its calls say so first: one set of weights, several places.
+    if (n.shares && graph.node(n.shares)) {
+        card.details.prepend(QObject::tr("calls %1 (shared weights)").arg(QString::fromStdString(graph.node(n.shares)->name)));
+    } else if (const std::size_t calls = graph.callsOf(n.id).size(); calls > 0) {
+        card.details.prepend(QObject::tr("shared: called at %1 places").arg(calls + 1));
+    }
     card.outputShape = outputText(n, report);
     card.outputNote = maskNote(report);
     int used = 0;

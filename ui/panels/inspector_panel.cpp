@@ -296,12 +296,18 @@ void InspectorPanel::rebuild() {
         m_title->setText(QString());
         return;
     }
-    const NodeReport& report = m_document->validation().of(m_document->graph(), n->id);
-    m_title->setText(tr("<b>%1</b> &nbsp;<span style='color:gray'>%2</span><br>output %3, %4 parameters")
+    const ModelGraph& graph = m_document->graph();
+    const NodeReport& report = m_document->validation().of(graph, n->id);
+    // A call of a shared layer holds no weights: it uses the layer's, and its settings are the layer's.
+    const Node* owner = n->shares ? graph.node(n->shares) : nullptr;
+    const QString weights = owner ? tr("the %1 parameters of %2 (shared; its settings change with them)")
+                                        .arg(QString::fromStdString(groupThousands(m_document->validation().of(graph, owner->id).params)),
+                                             QString::fromStdString(owner->name).toHtmlEscaped())
+                                  : tr("%1 parameters").arg(QString::fromStdString(groupThousands(report.params)));
+    m_title->setText(tr("<b>%1</b> &nbsp;<span style='color:gray'>%2</span><br>output %3, %4")
                          .arg(QString::fromStdString(n->name).toHtmlEscaped(),
                               QString::fromStdString(n->kind),
-                              report.output ? QString::fromStdString(report.output->str()) : "?")
-                         .arg(QString::fromStdString(groupThousands(report.params))));
+                              report.output ? QString::fromStdString(report.output->str()) : "?", weights));
     auto* name = new QLineEdit(QString::fromStdString(n->name), m_form);
     name->setToolTip(tr("The layer's name, as Keras code and weights files use it."));
     connect(name, &QLineEdit::editingFinished, this, [this, name] {

@@ -40,6 +40,10 @@ EditActions::EditActions(Document* document, GraphScene* scene, CanvasView* view
     connect(m_scene, &GraphScene::blockDropped, this, [this](const QString& path, Point at) { addBlock(path, at); });
     connect(m_scene, &GraphScene::renameGroupRequested, this, &EditActions::renameGroup);
     connect(m_scene, &GraphScene::saveBlockRequested, this, &EditActions::saveBlock);
+    connect(m_scene, &GraphScene::callAgainRequested, this, [this](NodeId id) {
+        m_scene->selectOnly({id});
+        callAgain();
+    });
 }
 
 QAction* EditActions::action(QMenu* menu, const QString& text, const QKeySequence& key,
@@ -62,6 +66,10 @@ void EditActions::addTo(QMenu* edit) {
            tr("Paste layers; names already taken get the next free number"), &EditActions::paste);
     action(edit, tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D),
            tr("Copy and paste the selected layers in one step"), &EditActions::duplicate);
+    action(edit, tr("Call Again with &Shared Weights"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_D),
+           tr("Apply the selected layer at another place with the same weights, as a Keras layer called twice "
+              "(Siamese encoders, seq2seq's inference models)"),
+           &EditActions::callAgain);
     edit->addSeparator();
     QAction* add = edit->addAction(tr("Add &Layer..."), this, [this] {
         m_view->setFocus();
@@ -218,6 +226,39 @@ void EditActions::duplicate() {
                                          {kPasteStep, kPasteStep},
                                          tr("Duplicate %1").arg(counted(static_cast<int>(ids.size()), "layer")));
     m_scene->selectOnly(added);
+}
+
+void EditActions::callAgain() {
+    const std::vector<NodeId> ids = selection();
+    const ModelGraph& graph = m_document->graph();
+    const Node* chosen = ids.size() == 1 ? graph.node(ids.front()) : nullptr;
+    if (!chosen || chosen->isInput()) {
+        emit hint(tr("Select one layer (not an Input) to call again with its weights"));
+        return;
+    }
+    const Node& owner = *graph.node(graph.weightsOwner(chosen->id));
+    // Beside the layer it calls, where its own input will come from another branch.
+    Point at{chosen->position.x + style::kCardWidth + 60.0, chosen->position.y};
+    for (bool taken = true; taken;) {
+        taken = false;
+        for (const Node& n : graph.nodes()) {
+            if (std::abs(n.position.x - at.x) < style::kCardWidth && std::abs(n.position.y - at.y) < style::kRowPitch / 2) {
+                at.x += style::kCardWidth + 60.0;
+                taken = true;
+            }
+        }
+    }
+    GraphEdit e;
+    e.ops.push_back(edit::AddNode{owner.kind, {}, at});
+    e.ops.push_back(edit::Share{NewNode{0}, owner.id});
+    const QString name = QString::fromStdString(owner.name);
+    try {
+        const auto added = m_document->applyEdit(e, tr("Call %1 Again").arg(name));
+        m_scene->selectOnly(added);
+        emit hint(tr("The new layer calls %1 with its weights: wire its input").arg(name));
+    } catch (const EditError& error) {
+        emit failed(tr("Call Again with Shared Weights"), QString::fromStdString(error.what()));
+    }
 }
 
 void EditActions::connectWithSkip(const QString& mergeKind) {

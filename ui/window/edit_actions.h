@@ -37,6 +37,8 @@ public:
     void cut();
     void paste();
     void duplicate();
+    /// Adds a call of the one selected layer beside it: a layer sharing its weights, unwired.
+    void callAgain();
     /// Joins the two selected layers with a skip through Add or Concatenate.
     void connectWithSkip(const QString& mergeKind);
     /// Symmetric U-Net skips for the whole autoencoder.
