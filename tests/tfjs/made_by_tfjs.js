@@ -21,6 +21,17 @@ function padded() {
 }
 
 const models = {
+  // Shared layers: one Dense applied twice in a row, and one LSTM reading the sequence and its
+  // transformed copy, the two readings concatenated: a layer with several inbound nodes, whose
+  // later calls are its nodes 1, 2.
+  shared_layers() {
+    const input = tf.input({shape: [6, 3]});
+    const mix = tf.layers.dense({units: 3, activation: "tanh"});
+    const twice = mix.apply(mix.apply(input));
+    const reader = tf.layers.lstm({units: 4});
+    const out = tf.layers.concatenate().apply([reader.apply(input), reader.apply(twice)]);
+    return {model: tf.model({inputs: input, outputs: tf.layers.dense({units: 2}).apply(out)}), shape: [6, 3]};
+  },
   // TF.js writes the wrapped LSTM's unit_forget_bias as null.
   bidirectional_lstm() {
     const input = tf.input({shape: [7, 2]});
