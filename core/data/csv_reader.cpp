@@ -209,7 +209,14 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
         table.columns.push_back(std::move(col));
     }
     std::vector<ColumnScan> scans(width);
+    std::int64_t ahead = 0;  // lines skipped (blank) so far
     auto take = [&](std::size_t lineNumber) {
+        const auto at = static_cast<std::int64_t>(lineNumber);
+        if (table.rows == 0) table.firstDataLine = at;
+        if (const std::int64_t skipped = at - (table.firstDataLine + table.rows); skipped != ahead) {
+            ahead = skipped;
+            table.lineShifts.emplace_back(table.rows + 1, ahead);
+        }
         if (cells.size() != width) {
             throw DataError(where(source, lineNumber) + ": this row has " + std::to_string(cells.size()) +
                             " cells, the " + (table.hasHeader ? "header" : "first row") + " has " +
@@ -295,17 +302,36 @@ CsvTable readCsv(const std::filesystem::path& file, const CsvOptions& options) {
     return parseCsv(text, file.string(), options);
 }
 
-std::string describeMissing(const CsvColumn& column) {
+std::int64_t CsvTable::lineOf(std::int64_t row) const {
+    const auto after = std::upper_bound(lineShifts.begin(), lineShifts.end(), row,
+                                        [](std::int64_t r, const auto& shift) { return r < shift.first; });
+    return firstDataLine + row - 1 + (after == lineShifts.begin() ? 0 : std::prev(after)->second);
+}
+
+std::string describeMissing(const CsvColumn& column, const std::function<std::string(std::int64_t)>& place) {
     const std::size_t n = column.missingRows.size();
     if (n == 0) return "no missing values in '" + column.name + "'";
-    std::string rows;
+    // "rows 5 and 17"; "lines 6 and 18"; "line 6 (1995-03-01) and line 18 (1996-05-01)".
+    std::vector<std::string> places;
+    bool bare = true;  // numbers only, which read as one list
+    std::string noun = n == 1 ? "row " : "rows ";
     for (std::size_t i = 0; i < std::min<std::size_t>(n, 10); ++i) {
-        if (i > 0) rows += (i + 1 == std::min<std::size_t>(n, 10) && n <= 10) ? " and " : ", ";
-        rows += std::to_string(column.missingRows[i]);
+        places.push_back(place ? place(column.missingRows[i]) : std::to_string(column.missingRows[i]));
+        bare = bare && (!place || (places.back().starts_with("line ") && places.back().find('(') == std::string::npos));
+    }
+    if (place && bare) {
+        for (std::string& p : places) p.erase(0, 5);
+        noun = n == 1 ? "line " : "lines ";
+    } else if (place) {
+        noun.clear();
+    }
+    std::string rows;
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        if (i > 0) rows += (i + 1 == places.size() && n <= 10) ? " and " : ", ";
+        rows += places[i];
     }
     if (n > 10) rows += ", ... (" + std::to_string(n - 10) + " more)";
-    return std::to_string(n) + (n == 1 ? " missing value" : " missing values") + " in '" +
-           column.name + "', at " + (n == 1 ? "row " : "rows ") + rows;
+    return std::to_string(n) + (n == 1 ? " missing value" : " missing values") + " in '" + column.name + "', at " + noun + rows;
 }
 
 std::string csvCell(std::string_view text) {

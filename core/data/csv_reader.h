@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace loom {
@@ -34,6 +35,13 @@ struct CsvTable {
     std::int64_t rows = 0;
     char delimiter = ',';
     bool hasHeader = true;
+    /// Where the data rows stand in the file: the line of row 1 (as an editor counts, from 1),
+    /// and, after blank lines, the rows from which the lines run further ahead, with by how much.
+    std::int64_t firstDataLine = 1;
+    std::vector<std::pair<std::int64_t, std::int64_t>> lineShifts;
+
+    /// The file's line of data row `row` (from 1).
+    std::int64_t lineOf(std::int64_t row) const;
 
     const CsvColumn* column(const std::string& name) const;
     /// A column by name, or by index from 0 when `key` is a number. Throws DataError naming
@@ -71,7 +79,8 @@ std::string csvCell(std::string_view text);
 /// significant digits when given; empty for NaN (a missing cell).
 std::string csvNumber(double value, int digits = 0);
 
-/// "3 missing values in 'volume', at rows 5, 17 and 40" (at most 10 rows listed).
-std::string describeMissing(const CsvColumn& column);
+/// "3 missing values in 'volume', at rows 5, 17 and 40" (at most 10 rows listed); with
+/// `place`, each row as it says ("line 59 (1995-03-01)").
+std::string describeMissing(const CsvColumn& column, const std::function<std::string(std::int64_t row)>& place = {});
 
 }  // namespace loom

@@ -1,5 +1,7 @@
 #include "data/series.h"
 
+#include <memory>
+
 #include <algorithm>
 #include <cmath>
 
@@ -22,6 +24,20 @@ Series seriesFromCsv(const CsvTable& table, const std::vector<std::string>& colu
             s.at(t, static_cast<std::int64_t>(f)) = c.values[static_cast<std::size_t>(t)];
         }
     }
+    // Messages name a step by the file's line, with the time column's cell beside it.
+    auto lines = std::make_shared<CsvTable>();
+    lines->firstDataLine = table.firstDataLine;
+    lines->lineShifts = table.lineShifts;
+    auto times = table.columns.empty() || table.columns.front().texts.empty()
+                     ? nullptr
+                     : std::make_shared<const std::vector<std::string>>(table.columns.front().texts);
+    s.place = [lines = std::shared_ptr<const CsvTable>(std::move(lines)), times](std::int64_t t) {
+        std::string text = "line " + std::to_string(lines->lineOf(t + 1));
+        if (times && t >= 0 && t < static_cast<std::int64_t>(times->size()) && !(*times)[static_cast<std::size_t>(t)].empty()) {
+            text += " (" + (*times)[static_cast<std::size_t>(t)] + ")";
+        }
+        return text;
+    };
     return s;
 }
 
@@ -36,7 +52,9 @@ void handleMissing(Series& s, MissingPolicy policy) {
             for (std::int64_t t = 0; t < s.steps; ++t) {
                 if (std::isnan(s.at(t, f))) c.missingRows.push_back(t + 1);
             }
-            if (!c.missingRows.empty()) text += (text.empty() ? "" : "; ") + describeMissing(c);
+            const auto place = s.place ? std::function<std::string(std::int64_t)>([&s](std::int64_t row) { return s.place(row - 1); })
+                                       : std::function<std::string(std::int64_t)>();
+            if (!c.missingRows.empty()) text += (text.empty() ? "" : "; ") + describeMissing(c, place);
         }
         throw DataError("the data has gaps: " + text +
                         ". Choose to interpolate them or to drop the windows that touch them.");

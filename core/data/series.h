@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,9 @@ struct Series {
     std::int64_t steps = 0;
     std::int64_t features = 0;
     std::vector<std::string> names;
+    /// Where step t stands in its source, for messages ("line 59 (1995-03-01)", as an editor
+    /// numbers the file's lines, with the time column's cell); empty: "row t + 1".
+    std::function<std::string(std::int64_t step)> place;
 
     double at(std::int64_t t, std::int64_t f) const {
         return values[static_cast<std::size_t>(t * features + f)];

@@ -1,5 +1,7 @@
 #include "data/windowing.h"
 
+#include "io/message_text.h"
+
 #include <cmath>
 #include <memory>
 
@@ -16,7 +18,7 @@ Windows makeWindows(const Series& s, const WindowSpec& spec, const std::vector<d
     }
     const std::int64_t span = spec.span();
     if (s.steps < span) {
-        throw DataError("the series has " + std::to_string(s.steps) + " steps, fewer than one " +
+        throw DataError("the series has " + counted(static_cast<std::size_t>(s.steps), "step", "steps") + ", fewer than one " +
                         (forecast ? "window plus its forecast horizon (" : "window (") +
                         std::to_string(span) + ")");
     }

@@ -1,5 +1,7 @@
 #include "service/forecasting.h"
 
+#include "io/message_text.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -181,8 +183,8 @@ ForecastOutcome forecastSeries(const ForecastRequest& request, const std::functi
                         std::to_string(in[1]));
     }
     if (o.series.steps < o.window) {
-        throw DataError(spec.source + ": the series has " + std::to_string(o.series.steps) + " steps, fewer than one window of " +
-                        std::to_string(o.window));
+        throw DataError(spec.source + ": the series has " + counted(static_cast<std::size_t>(o.series.steps), "step", "steps") +
+                        ", fewer than one window of " + std::to_string(o.window));
     }
 
     // The forecast itself.

@@ -95,6 +95,31 @@ TEST(Csv, GapsAreCountedWithRowNumbers) {
     EXPECT_EQ(describeMissing(v), "2 missing values in 'v', at rows 2 and 3");
 }
 
+// A gap is named by the file's line, counting the header and blank lines as an editor does,
+// with the time column's cell beside it.
+TEST(Missing, GapsAreNamedByTheFilesLineAndTheirTime) {
+    const CsvTable t = parseCsv("date,v\n1995-01-01,1\n1995-02-01,NA\n\n\n1995-03-01,3\n1995-04-01,\n", "gaps.csv");
+    EXPECT_EQ(t.lineOf(1), 2);
+    EXPECT_EQ(t.lineOf(2), 3);
+    EXPECT_EQ(t.lineOf(3), 6);
+    EXPECT_EQ(t.lineOf(4), 7);
+    Series s = seriesFromCsv(t, {"v"});
+    try {
+        handleMissing(s, MissingPolicy::Error);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "2 missing values in 'v', at line 3 (1995-02-01) and line 7 (1995-04-01)")) << e.what();
+    }
+    const CsvTable plain = parseCsv("1\nNA\n", "plain.csv");  // no header: the first line is data
+    Series p = seriesFromCsv(plain, {"column 1"});
+    try {
+        handleMissing(p, MissingPolicy::Error);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_TRUE(has(e.what(), "1 missing value in 'column 1', at line 2.")) << e.what();
+    }
+}
+
 TEST(Csv, BrokenFilesSayWhere) {
     EXPECT_TRUE(has(errorOf("a,b\n1,2\n3\n"), "bad.csv:3: this row has 1 cells, the header has 2"));
     EXPECT_TRUE(has(errorOf("a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14\n15,16\n17,18\n19,x\n"),
@@ -115,7 +140,8 @@ TEST(Missing, PoliciesAreExplicit) {
         handleMissing(copy, MissingPolicy::Error);
         FAIL();
     } catch (const DataError& e) {
-        EXPECT_TRUE(has(e.what(), "4 missing values in 'v', at rows 1, 3, 4 and 6")) << e.what();
+        // As an editor numbers the file's lines: the header is line 1.
+        EXPECT_TRUE(has(e.what(), "4 missing values in 'v', at lines 2, 4, 5 and 7")) << e.what();
     }
     Series filled = s;
     handleMissing(filled, MissingPolicy::Interpolate);
@@ -373,6 +399,7 @@ TEST(DataSource, ASeriesTooShortSaysWhichPartIsShortAndWhatHelps) {
         << errorOf(14, 0.2, {3, 1});
     // Without a split the series is the training part.
     EXPECT_EQ(errorOf(8, 0.0, {10, 1}), "the series has 8 steps, fewer than one window (10)");
+    EXPECT_EQ(errorOf(1, 0.0, {10, 1}), "the series has 1 step, fewer than one window (10)");
     EXPECT_EQ(errorOf(12, 0.0, {10, 1}), "");
 }
 

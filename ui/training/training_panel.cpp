@@ -415,7 +415,8 @@ void TrainingPanel::refreshWeights() {
     if (m_controller->busy()) {
         const WeightMatch& m = m_controller->weightMatch();
         text = m.kept.empty() ? tr("Weights: being trained from Keras's initialisers; they join the model when the run ends.")
-                              : tr("Weights: being trained on from the model's (%1 continue); they join the model when the run ends.")
+                              : tr("Weights: training goes on from the model's own weights of %1; they join the model "
+                                   "when the run ends.")
                                     .arg(counted(static_cast<qsizetype>(m.kept.size()), "layer"));
     } else if (weights.empty()) {
         text = tr("Weights: untrained. Training starts from Keras's initialisers.");

@@ -11,7 +11,7 @@ averages their gradients, so the result is that of one process with the same bat
 loss, the same optimizer update rules (Keras's, as LayerLoom applies them), learning-rate
 schedule, gradient clipping and early stopping. Each epoch ends with a checkpoint
 (checkpoint.pt) and a LayerLoom run folder (run/: weights.llw, history.csv, run.json) that
-`layerloom-cli evaluate|predict|export --run run` and the window's Runs > Import Run read.
+`layerloom-cli evaluate|predict|export --run run` and the window's Training > Import Run read.
 `--resume` continues from the checkpoint exactly as if the job had never stopped.
 """
 import argparse
