@@ -258,8 +258,18 @@ private slots:
         QCOMPARE(rec->epoch(), 3);
         QCOMPARE(rec->chart()->series().size(), 2);
         QVERIFY(rec->ranking()->rowCount() > 1);
-        // Worst first.
+        // Worst first, and the end of the run shows the last epoch's worst.
         QVERIFY(rec->ranking()->item(0, 2)->text().toDouble() >= rec->ranking()->item(1, 2)->text().toDouble());
+        const auto sampleOfRow = [&](int row) { return rec->ranking()->item(row, 1)->data(Qt::UserRole).toInt(); };
+        QCOMPARE(rec->sample(), sampleOfRow(0));
+        // Every way of choosing a row shows its sample: a right-click, the arrow keys.
+        QTableWidget* ranking = rec->ranking();
+        ranking->scrollToItem(ranking->item(1, 0));
+        QTest::mouseClick(ranking->viewport(), Qt::RightButton, Qt::NoModifier, ranking->visualItemRect(ranking->item(1, 0)).center());
+        QCOMPARE(rec->sample(), sampleOfRow(1));
+        ranking->setFocus();
+        QTest::keyClick(ranking, Qt::Key_Up);
+        QCOMPARE(rec->sample(), sampleOfRow(0));
         const int shown = rec->sample();
         const bool atEnd = shown == rec->slider()->maximum();
         QTest::keyClick(rec->slider(), atEnd ? Qt::Key_Left : Qt::Key_Right);

@@ -70,10 +70,17 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     layout->addWidget(split);
     clear();
 
-    connect(m_slider, &QSlider::valueChanged, this, &ReconstructionView::redraw);
+    // The slider moves by the user only (the view sets it with its signals blocked).
+    connect(m_slider, &QSlider::valueChanged, this, [this] {
+        m_followWorst = false;
+        redraw();
+    });
     connect(m_feature, &QComboBox::currentIndexChanged, this, &ReconstructionView::redraw);
-    connect(m_ranking, &QTableWidget::cellClicked, this, [this](int row, int) {
-        if (QTableWidgetItem* item = m_ranking->item(row, 1)) showSample(item->data(Qt::UserRole).toInt());
+    // Every way of choosing a row shows its sample: a click of either button, the arrow keys.
+    connect(m_ranking, &QTableWidget::itemSelectionChanged, this, [this] {
+        const QList<QTableWidgetItem*> chosen = m_ranking->selectedItems();
+        if (chosen.isEmpty()) return;
+        if (QTableWidgetItem* item = m_ranking->item(chosen.front()->row(), 1)) showSample(item->data(Qt::UserRole).toInt());
     });
 }
 
@@ -82,6 +89,7 @@ int ReconstructionView::sample() const { return m_slider->value(); }
 void ReconstructionView::setSamples(const PreviewSet& samples) {
     m_samples = samples;
     m_preview = Preview{};
+    m_followWorst = true;
     const QSignalBlocker quiet(m_slider);
     m_slider->setRange(0, std::max(0, static_cast<int>(samples.indexes.size()) - 1));
     m_slider->setValue(0);
@@ -95,7 +103,10 @@ void ReconstructionView::setSamples(const PreviewSet& samples) {
                                : tr("feature %1").arg(f + 1));
     }
     m_feature->setVisible(features > 1);
-    m_ranking->setRowCount(0);
+    {
+        const QSignalBlocker quietRanking(m_ranking);
+        m_ranking->setRowCount(0);
+    }
     const bool classifier = !samples.targetsInDataUnits;
     m_confusion->setVisible(classifier);
     m_view->setVisible(!classifier);
@@ -105,12 +116,11 @@ void ReconstructionView::setSamples(const PreviewSet& samples) {
 }
 
 void ReconstructionView::setPreview(const Preview& preview) {
-    const bool first = m_preview.errors.empty();
     m_preview = preview;
     fillRanking();
-    // The first outputs for these samples open on the worst-reconstructed one (the likely
-    // anomaly); later epochs keep the sample the user is looking at.
-    if (first && m_ranking->rowCount() > 0) {
+    // The outputs open on the worst-reconstructed sample (the likely anomaly), and follow it
+    // from epoch to epoch until the user picks one, which later epochs keep.
+    if (m_followWorst && m_ranking->rowCount() > 0) {
         const QSignalBlocker quiet(m_slider);
         m_slider->setValue(m_ranking->item(0, 1)->data(Qt::UserRole).toInt());
     }
@@ -188,6 +198,7 @@ void ReconstructionView::fillRanking() {
     std::vector<int> order(errors.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return errors[static_cast<std::size_t>(a)] > errors[static_cast<std::size_t>(b)]; });
+    const QSignalBlocker quiet(m_ranking);  // refilling is no choice of the user's
     m_ranking->setUpdatesEnabled(false);
     m_ranking->setRowCount(static_cast<int>(order.size()));
     for (int row = 0; row < static_cast<int>(order.size()); ++row) {

@@ -52,6 +52,9 @@ private:
     QTableWidget* m_confusion;
     PreviewSet m_samples;
     Preview m_preview;
+    /// Until the user picks a sample (a ranking row, the slider), each epoch's preview shows
+    /// the worst-reconstructed one, so that the end of a run shows its worst.
+    bool m_followWorst = true;
 
     void redraw();
     /// Selects the ranking's row of the sample on show.
