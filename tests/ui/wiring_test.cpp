@@ -639,6 +639,20 @@ private slots:
         QTest::keyClick(w.scene()->views().front()->viewport(), Qt::Key_Z, Qt::ControlModifier);
         QTRY_VERIFY(w.document()->validation().hasErrors());
         QVERIFY(!w.document()->graph().nodeByName("zero_padding1d_1"));
+
+        // The other fix, cropping the skip, puts its new card where no other card is.
+        problems->expandItem(problems->topLevelItem(0));
+        QTreeWidgetItem* crop = problems->topLevelItem(0)->child(0);
+        QVERIFY(crop->text(2).contains("Cropping1D"));
+        problems->scrollToItem(crop);
+        test::doubleClick(problems->viewport(), problems->visualItemRect(crop).center());
+        QTRY_VERIFY(w.document()->graph().nodeByName("cropping1d_1"));
+        settle();
+        const QRectF placed = itemNamed(w, "cropping1d_1")->sceneBoundingRect();
+        for (const Node& n : w.document()->graph().nodes()) {
+            if (n.name == "cropping1d_1") continue;
+            QVERIFY2(!itemNamed(w, n.name.c_str())->sceneBoundingRect().intersects(placed), n.name.c_str());
+        }
     }
 
     // No wire's shape label covers another's on the shipped examples, the nested U-Net skips
