@@ -145,6 +145,8 @@ private slots:
         QVERIFY(mismatch);
         QVERIFY(QString::fromStdString(mismatch->message).contains("20 vs 256"));
         QCOMPARE(itemNamed(w, "add_1")->card().status, Status::Error);
+        // Its output is not known while the branches differ: the card says what it gives once fixed.
+        QCOMPARE(itemNamed(w, "add_1")->card().outputShape, QString("? ((None, 32, 256) once fixed)"));
 
         // Apply the first fix from the Problems dock: a projection, one undo step.
         auto* problems = w.findChild<ProblemsPanel*>();
@@ -153,6 +155,7 @@ private slots:
         problems->scrollToItem(fix);
         test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
         QTRY_VERIFY(!w.document()->validation().hasErrors());
+        QCOMPARE(itemNamed(w, "add_1")->card().outputShape, QString("(None, 32, 256)"));
         const ModelGraph fixed = w.document()->graph();
         QCOMPARE(w.document()->undoStack()->count(), 3);
         QTest::keyClick(w.canvas(), Qt::Key_Z, Qt::ControlModifier);

@@ -24,6 +24,9 @@ QString outputText(const Node& node, const NodeReport& report) {
     QString shape = QString::fromStdString(report.output->str());
     if (holdsTokenIds(node)) shape += " int32";
     if (report.masked) shape += QObject::tr(" masked");
+    // A layer in error has no output yet: what it gives once its problem is fixed (a merge of
+    // mismatched branches, the shape its first fix makes), said as such.
+    if (report.hasError) return QObject::tr("? (%1 once fixed)").arg(shape);
     return shape;
 }
 
