@@ -605,6 +605,16 @@ private:
             d.related.push_back(producer.id);
             if (rnn && rnn->param<bool>("return_sequences")) {
                 d.fixes.push_back(returnSequencesFix(*rnn, false));
+                // Its sequence may be wanted elsewhere (a skip): a bottleneck of the same kind
+                // and width between it and this layer reads the sequence and passes its last step.
+                const LayerSpec* kind = findLayer(rnn->kind);
+                if (in.edge->from.node == rnn->id && kind && kind->param("units")) {
+                    const std::int64_t units = rnn->param<std::int64_t>("units");
+                    d.fixes.push_back({"Insert a bottleneck " + rnn->kind + "(units=" + num(units) + ") before " + node.name +
+                                           " that passes only its last step; " + rnn->name + " keeps its sequence",
+                                       spliceInto(m_graph, *in.edge, rnn->kind,
+                                                  ParamMap{{"units", units}, {"return_sequences", false}})});
+                }
             }
             shape.dims.erase(shape.dims.begin());
         }

@@ -2,6 +2,7 @@
 // wiring port to port with the shape rule shown before the drop, re-routing and detaching
 // wires, quick-add, copy/paste/duplicate and the skip helpers, all with real input events.
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
 #include <QDropEvent>
@@ -576,6 +577,66 @@ private slots:
         QCOMPARE(w.document()->graph().inputEdges(named(w, "lstm_2").id).front()->from.node, named(w, "dropout_1").id);
         QVERIFY(!panel->blocker().contains("one output"));
         QVERIFY(panel->blockedLabel()->isHidden() || !panel->blockedLabel()->text().contains("one output"));
+    }
+
+    // The seed autoencoder's only encoder LSTM turned to return its sequence (to take a skip
+    // from it): besides turning it back, a fix inserts a bottleneck LSTM of its width before
+    // the RepeatVector, in one undo step, and the encoder keeps its sequence.
+    void aSequenceIntoRepeatVectorOffersABottleneck() {
+        Project p;
+        ModelGraph& g = p.graph;
+        const NodeId in = addLayer(g, "InputLayer", {0, 0});
+        g.setParam(in, "shape", Dims{16, 1});
+        const NodeId enc = addLayer(g, "LSTM", {0, 120});
+        g.setParam(enc, "units", std::int64_t{8});
+        const NodeId repeat = addLayer(g, "RepeatVector", {0, 240});
+        g.setParam(repeat, "n", std::int64_t{16});
+        const NodeId dec = addLayer(g, "LSTM", {0, 360});
+        g.setParam(dec, "units", std::int64_t{8});
+        g.setParam(dec, "return_sequences", true);
+        const NodeId out = addLayer(g, "TimeDistributed", {0, 480});
+        g.setParam(out, "units", std::int64_t{1});
+        g.connect({in, 0}, {enc, 0});
+        g.connect({enc, 0}, {repeat, 0});
+        g.connect({repeat, 0}, {dec, 0});
+        g.connect({dec, 0}, {out, 0});
+        MainWindow w;
+        w.document()->setProject(p, QString());
+        w.resize(1400, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* problems = w.findChild<ProblemsPanel*>();
+        w.scene()->selectOnly({named(w, "lstm_1").id});
+        auto* inspector = w.findChild<InspectorPanel*>();
+        QCheckBox* sequences = nullptr;
+        QTRY_VERIFY((sequences = inspector->findChild<QCheckBox*>("return_sequences")) != nullptr);
+        QTest::mouseClick(sequences, Qt::LeftButton, Qt::NoModifier, QPoint(6, sequences->height() / 2));
+        QTRY_VERIFY(named(w, "lstm_1").param<bool>("return_sequences"));
+        QTRY_COMPARE(problems->topLevelItemCount(), 1);
+        QTreeWidgetItem* row = problems->topLevelItem(0);
+        QCOMPARE(row->text(1), QString("needs-vector"));
+        QCOMPARE(row->childCount(), 2);
+        QTreeWidgetItem* fix = row->child(1);
+        QCOMPARE(fix->text(2), QString("Fix: Insert a bottleneck LSTM(units=8) before repeat_vector_1 that passes only its last "
+                                       "step; lstm_1 keeps its sequence"));
+        const int steps = w.document()->undoStack()->count();
+        problems->expandItem(row);
+        problems->scrollToItem(fix);
+        test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
+        QTRY_VERIFY(!w.document()->validation().hasErrors());
+        QCOMPARE(w.document()->undoStack()->count(), steps + 1);
+        const Node& bottleneck = named(w, "lstm_3");
+        QVERIFY(!bottleneck.param<bool>("return_sequences"));
+        QCOMPARE(w.document()->graph().inputEdges(bottleneck.id).front()->from.node, named(w, "lstm_1").id);
+        QCOMPARE(w.document()->graph().inputEdges(named(w, "repeat_vector_1").id).front()->from.node, bottleneck.id);
+        QVERIFY(named(w, "lstm_1").param<bool>("return_sequences"));
+        // Its card takes a row of its own: the layers after it moved down a row.
+        settle();
+        const QPointF placed = itemNamed(w, "lstm_3")->sceneBoundingRect().center();
+        for (const Node& n : w.document()->graph().nodes()) {
+            const QPointF c = itemNamed(w, n.name.c_str())->sceneBoundingRect().center();
+            if (n.id != bottleneck.id) QVERIFY2(std::abs(c.y() - placed.y()) >= 100 || std::abs(c.x() - placed.x()) >= 230, n.name.c_str());
+        }
     }
 
     // Choosing selu for an LSTM in the Inspector (the seed's own choice) is flagged at once:
