@@ -25,6 +25,7 @@
 #include <QComboBox>
 #include <QtTest>
 
+#include "canvas/canvas_style.h"
 #include "canvas/canvas_view.h"
 #include "canvas/edge_item.h"
 #include "canvas/graph_scene.h"
@@ -577,6 +578,31 @@ private slots:
         QCOMPARE(w.document()->graph().inputEdges(named(w, "lstm_2").id).front()->from.node, named(w, "dropout_1").id);
         QVERIFY(!panel->blocker().contains("one output"));
         QVERIFY(panel->blockedLabel()->isHidden() || !panel->blockedLabel()->text().contains("one output"));
+    }
+
+    // Fit to Window on the 14-layer U-Net zooms far out: each card still says its name in text
+    // a person can read (dark pixels on the card's body), where it was a blank bar.
+    void farOutCardsStillSayTheirNames() {
+        MainWindow w;
+        openShown(w, ":/examples/conv1d_unet.loom");
+        w.resize(1400, 900);
+        w.canvas()->setFocus();
+        QTest::keyClick(w.canvas(), Qt::Key_0, Qt::ControlModifier);
+        QTRY_VERIFY(w.canvas()->zoom() < 0.35);
+        settle();
+        const QImage shot = w.canvas()->viewport()->grab().toImage();
+        for (const char* name : {"conv1d_3", "concatenate_2", "up_sampling1d_1"}) {
+            NodeItem* card = itemNamed(w, name);
+            const QRectF body = card->sceneBoundingRect().adjusted(10, style::kHeaderHeight + 4, -10, -6);
+            const QRect inView = w.canvas()->mapFromScene(body).boundingRect();
+            int dark = 0;
+            for (int y = inView.top(); y <= inView.bottom(); ++y) {
+                for (int x = inView.left(); x <= inView.right(); ++x) {
+                    if (shot.rect().contains(x, y) && qGray(shot.pixel(x, y)) < 110) ++dark;
+                }
+            }
+            QVERIFY2(dark > 15, name);
+        }
     }
 
     // The seed autoencoder's only encoder LSTM turned to return its sequence (to take a skip

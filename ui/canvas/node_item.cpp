@@ -163,11 +163,39 @@ void NodeItem::paintPort(QPainter* p, QPointF at, bool wired, PortState state) c
 void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget*) {
     const QRectF r = cardRect();
     const double radius = style::kCornerRadius;
-    if (option->levelOfDetailFromTransform(p->worldTransform()) < style::kDetailZoom) {
-        // Far out: a block in the category's colour, outlined by status or selection.
+    if (const double lod = option->levelOfDetailFromTransform(p->worldTransform()); lod < style::kDetailZoom) {
+        // Far out: a compact card in the category's colour, its name and kind in text that
+        // stays readable (about 12 and 10 pixels), outlined by status or selection; the
+        // shape is in the tooltip.
         p->fillRect(r, style::cardBody());
         p->fillRect(QRectF(r.left(), r.top(), r.width(), style::kHeaderHeight),
                     style::categoryColor(m_card.category));
+        if (lod > 0.0) {
+            const QRectF text = r.adjusted(6.0, style::kHeaderHeight, -6.0, 0.0);
+            QFont name = p->font();
+            name.setBold(true);
+            // 12 pixels, down to 9 for a long name, which is elided in the middle past that.
+            for (const double px : {12.0, 11.0, 10.0, 9.0}) {
+                name.setPixelSize(std::max(1, static_cast<int>(px / lod)));
+                if (QFontMetricsF(name).horizontalAdvance(m_card.name) <= text.width()) break;
+            }
+            QFont kind = p->font();
+            kind.setPixelSize(std::max(1, static_cast<int>(10.0 / lod)));
+            const double nameHeight = QFontMetricsF(name).height(), kindHeight = QFontMetricsF(kind).height();
+            const bool both = nameHeight + kindHeight <= text.height();
+            p->setPen(style::textPrimary());
+            p->setFont(name);
+            const QRectF nameRect(text.left(), text.top() + (text.height() - nameHeight - (both ? kindHeight : 0.0)) / 2.0,
+                                  text.width(), nameHeight);
+            p->drawText(nameRect, Qt::AlignHCenter | Qt::AlignVCenter,
+                        QFontMetricsF(name).elidedText(m_card.name, Qt::ElideMiddle, text.width()));
+            if (both) {
+                p->setPen(style::textSecondary());
+                p->setFont(kind);
+                p->drawText(QRectF(text.left(), nameRect.bottom(), text.width(), kindHeight), Qt::AlignHCenter | Qt::AlignVCenter,
+                            QFontMetricsF(kind).elidedText(m_card.kind, Qt::ElideRight, text.width()));
+            }
+        }
         if (isSelected() || m_card.status != Status::Ok) {
             QPen pen(m_card.status != Status::Ok ? statusColor(m_card.status) : style::selection(), 0);
             pen.setWidthF(3.0);
