@@ -42,6 +42,7 @@
 #include "window/file_actions.h"
 #include "window/help_menu.h"
 #include "training/training_controller.h"
+#include "canvas/quick_add.h"
 #include "window/main_window.h"
 #include "window/training_workspace.h"
 
@@ -233,11 +234,33 @@ private slots:
         QCOMPARE(tour->actButton()->text(), QString("New Model"));
         QTest::mouseClick(tour->actButton(), Qt::LeftButton);
         QCOMPARE(w.document()->graph().nodes().size(), 1u);  // a new model: one Input
+        const NodeId input = w.document()->graph().nodes().front().id;
+        QCOMPARE(w.scene()->selectedLayers(), std::vector<NodeId>{input});  // selected, for the next step
+        // Step 2's button adds the typed layer after the Input, wired and below it: a valid model.
         next();
+        QCOMPARE(tour->actButton()->text(), QString("Add a Layer..."));
+        QTest::mouseClick(tour->actButton(), Qt::LeftButton);
+        QuickAdd* box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QuickAdd*>()) != nullptr && box->isVisible());
+        QTest::keyClicks(box->searchField(), "lstm");
+        QTest::keyClick(box->searchField(), Qt::Key_Return);
+        QTRY_VERIFY(w.document()->graph().nodeByName("lstm_1"));
+        const Node& lstm = *w.document()->graph().nodeByName("lstm_1");
+        QCOMPARE(w.document()->graph().inputEdges(lstm.id).size(), 1u);
+        QCOMPARE(w.document()->graph().inputEdges(lstm.id).front()->from.node, input);
+        QVERIFY(lstm.position.y > w.document()->graph().node(input)->position.y);
+        QVERIFY(!w.document()->validation().hasErrors());
+        // The tour follows the window when it moves.
+        const QPoint offset = tour->pos() - w.pos();
+        const QPoint was = w.pos();
+        w.move(w.pos() + QPoint(40, 30));
+        QTRY_VERIFY(w.pos() != was);
+        QTRY_COMPARE(tour->pos().x() - w.pos().x(), offset.x());  // (its height may meet the screen's edge)
         next();
         next();
         QCOMPARE(tour->actButton()->text(), QString("Open the Broken Example"));
-        QVERIFY(!w.document()->isModified());  // a new model: opening another asks nothing
+        QVERIFY(w.document()->isModified());
+        answerNextDialog(QMessageBox::Discard);  // the layer added above is not saved
         QTest::mouseClick(tour->actButton(), Qt::LeftButton);
         QTRY_VERIFY(w.document()->validation().hasErrors());
         next();

@@ -10,6 +10,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextCursor>
@@ -68,6 +69,7 @@ void collect(QMenu* menu, const QString& prefix, QTreeWidgetItem* group) {
 }  // namespace
 
 HelpMenu::HelpMenu(MainWindow* window, QMenu* menu) : QObject(window), m_window(window) {
+    window->installEventFilter(this);
     QAction* tour = menu->addAction(tr("&Getting Started"), this, &HelpMenu::showGettingStarted);
     tour->setShortcut(QKeySequence::HelpContents);
     tour->setStatusTip(tr("A short guided tour: build the seed autoencoder, fix a shape mistake, add skips, train, export"));
@@ -164,17 +166,39 @@ void HelpMenu::showGettingStarted() {
         m_tour = new GettingStarted(std::move(steps), m_window);
         m_tour->setAttribute(Qt::WA_DeleteOnClose);
     }
-    if (!m_tour->isVisible()) {
-        // In the canvas's lower left corner: clear of the cards down its middle, of the
-        // minimap on the right, and of the docks each step points at.
-        QWidget* canvas = m_window->canvas();
-        m_tour->adjustSize();
-        const QPoint corner = canvas->mapToGlobal(QPoint(0, canvas->height()));
-        m_tour->move(corner.x() + 8, std::max(m_window->geometry().top(), corner.y() - m_tour->height() - 8));
-    }
+    if (!m_tour->isVisible()) placeTour();
     m_tour->show();
     m_tour->raise();
     m_tour->activateWindow();
+}
+
+void HelpMenu::placeTour() {
+    if (!m_tour) return;
+    m_tour->adjustSize();
+    // Beside the window where the screen has room, at its top; else in the canvas's lower left
+    // corner, clear of the cards down its middle, of the minimap and of the docks the steps
+    // point at.
+    const QRect frame = m_window->frameGeometry();
+    const QScreen* screen = m_window->screen();
+    const QRect room = screen ? screen->availableGeometry() : QRect();
+    if (room.isValid() && frame.right() + 12 + m_tour->frameGeometry().width() <= room.right()) {
+        m_tour->move(frame.right() + 12, frame.top());
+    } else if (room.isValid() && frame.left() - 12 - m_tour->frameGeometry().width() >= room.left()) {
+        m_tour->move(frame.left() - 12 - m_tour->frameGeometry().width(), frame.top());
+    } else {
+        QWidget* canvas = m_window->canvas();
+        const QPoint corner = canvas->mapToGlobal(QPoint(0, canvas->height()));
+        m_tour->move(corner.x() + 8, std::max(m_window->geometry().top(), corner.y() - m_tour->height() - 8));
+    }
+}
+
+bool HelpMenu::eventFilter(QObject* watched, QEvent* event) {
+    // The tour follows the window when it moves or changes size.
+    if (watched == m_window && m_tour && m_tour->isVisible() &&
+        (event->type() == QEvent::Move || event->type() == QEvent::Resize)) {
+        placeTour();
+    }
+    return QObject::eventFilter(watched, event);
 }
 
 void HelpMenu::showShortcuts() {

@@ -31,7 +31,13 @@ public:
     QTreeWidget* shortcutList() const { return m_shortcutList; }
     QTextBrowser* guide() const { return m_guide; }
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    /// Puts the tour beside the window where the screen has room, else in the canvas's corner.
+    void placeTour();
+
     MainWindow* m_window;
     QPointer<GettingStarted> m_tour;
     QPointer<QDialog> m_shortcuts;

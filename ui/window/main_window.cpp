@@ -77,6 +77,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_files, &FileActions::replaced, this, [this](const QString& start) {
         m_history->setEmptyLabel(start);
         refreshTitle();
+        // A model of one layer (File > New's Input) starts with it selected: Tab, quick-add and
+        // the palette then add the next layer after it, wired.
+        if (m_document->graph().nodes().size() == 1) m_scene->selectOnly({m_document->graph().nodes().front().id});
         // Frame once the window has its final size.
         QTimer::singleShot(0, m_view, &CanvasView::frameModel);
     });
