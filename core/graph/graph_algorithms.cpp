@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <numeric>
+#include <queue>
 #include <unordered_set>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -121,6 +122,33 @@ std::vector<NodeId> downstreamOf(const ModelGraph& graph, NodeId start) {
 bool feeds(const ModelGraph& graph, NodeId a, NodeId b) {
     const std::vector<NodeId> below = downstreamOf(graph, a);
     return std::find(below.begin(), below.end(), b) != below.end();
+}
+
+std::vector<NodeId> stableOrder(const ModelGraph& graph) {
+    const auto& nodes = graph.nodes();
+    std::vector<std::size_t> waiting(nodes.size(), 0);  // producers not yet placed, by node
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        std::unordered_set<NodeId> from;
+        for (const Edge* e : graph.inputEdges(nodes[i].id)) from.insert(e->from.node);
+        waiting[i] = from.size();
+    }
+    std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        if (waiting[i] == 0) ready.push(i);
+    }
+    std::vector<NodeId> order;
+    while (!ready.empty()) {
+        const std::size_t i = ready.top();
+        ready.pop();
+        order.push_back(nodes[i].id);
+        std::unordered_set<NodeId> fed;
+        for (const Edge* e : graph.outputEdges(nodes[i].id)) {
+            if (!fed.insert(e->to.node).second) continue;
+            const std::size_t j = graph.indexOf(e->to.node);
+            if (--waiting[j] == 0) ready.push(j);
+        }
+    }
+    return order;
 }
 
 }  // namespace loom

@@ -21,6 +21,11 @@ GraphAnalysis analyzeGraph(const ModelGraph& graph);
 
 /// Every node `start` feeds, directly or not (not `start` itself), nearest first.
 std::vector<NodeId> downstreamOf(const ModelGraph& graph, NodeId start);
+/// The nodes in an order where each comes after every node it reads, the earliest added first
+/// among those ready (Kahn's algorithm): stable across edits elsewhere, and the order a shared
+/// layer's calls are numbered in (its own node first where nothing else decides). Nodes on a
+/// cycle are left out.
+std::vector<NodeId> stableOrder(const ModelGraph& graph);
 /// Whether `a` feeds `b`, directly or not.
 bool feeds(const ModelGraph& graph, NodeId a, NodeId b);
 

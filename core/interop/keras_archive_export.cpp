@@ -65,7 +65,7 @@ public:
         json inputs = json::array(), outputs = json::array();
         for (NodeId id : m_v.inputs) inputs.push_back(json::array({m_graph.node(id)->name, 0, 0}));
         for (NodeId id : m_v.outputs) {
-            const KerasCall out = kerasCallOf(m_graph, id);
+            const KerasCall out = m_calls.of(id);
             outputs.push_back(json::array({out.layer->name, out.index, 0}));
         }
         return {{"module", "keras.src.models.functional"},
@@ -77,6 +77,7 @@ public:
 private:
     const ModelGraph& m_graph;
     const Validation& m_v;
+    const KerasCalls m_calls{m_graph};
 
 
     /// One layer as Functional.get_config lists it: its serialization, build_config, name
@@ -92,7 +93,8 @@ private:
         const LayerSpec& spec = *findLayer(node.kind);
         // Merges take their inputs as one list.
         const bool merge = spec.takesList();
-        const Call first = call(node.id, spec);
+        const std::vector<NodeId>& calls = m_calls.calls(node.id);
+        const Call first = call(calls.empty() ? node.id : calls.front(), spec);
         json config = kerasBaseConfig(node.name, KerasFormat::Keras3);
         config.update(spec.kerasConfig(node, KerasFormat::Keras3, first.inputDims));
         const KerasOrigin origin = spec.kerasOrigin();
@@ -106,7 +108,7 @@ private:
         entry["name"] = node.name;
         // A shared layer's calls follow its own, each an inbound node.
         entry["inbound_nodes"] = json::array({first.node});
-        for (NodeId other : m_graph.callsOf(node.id)) entry["inbound_nodes"].push_back(call(other, spec).node);
+        for (std::size_t k = 1; k < calls.size(); ++k) entry["inbound_nodes"].push_back(call(calls[k], spec).node);
         return entry;
     }
 
@@ -129,7 +131,7 @@ private:
             const NodeId from = e->from.node;
             const TensorShape& shape = *m_v.shapeAt(m_graph, e->from);
             c.inputDims.push_back(shape.sizes());
-            const KerasCall source = kerasCallOf(m_graph, from);
+            const KerasCall source = m_calls.of(from);
             json tensor = {{"class_name", "__keras_tensor__"},
                            {"config", {{"shape", batchShape(shape.sizes())}, {"dtype", e->from.port == 0 && holdsTokenIds(*m_graph.node(from)) ? "int32" : "float32"}, {"keras_history", json::array({source.layer->name, source.index, e->from.port})}}}};
             if (startsFromStates && e->to.port > 0) {

@@ -208,7 +208,14 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         std::vector<std::string> inputs, outputs;
         const PythonTensors tensors(g);
         // A layer called at several places is made once and called at each.
-        const auto sharedObject = [&](NodeId owner) { return identifier(g.node(owner)->name) + "_layer"; };
+        // Named after the layer, "_layer" added (or "_shared_layer" where a layer has that name).
+        const auto sharedObject = [&](NodeId owner) {
+            const std::string plain = identifier(g.node(owner)->name) + "_layer";
+            for (const Node& n : g.nodes()) {
+                if (identifier(n.name) == plain) return identifier(g.node(owner)->name) + "_shared_layer";
+            }
+            return plain;
+        };
         for (NodeId id : v.order) {
             const std::size_t calls = g.callsOf(id).size();
             if (calls == 0 || g.node(id)->shares) continue;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/plan.h"
+#include "graph/graph_algorithms.h"
 #include "interop/keras_model.h"
 #include "interop/keras_topology.h"
 #include "io/atomic_file.h"
@@ -39,12 +40,23 @@ json layerConfig(const Node& node, std::span<const Dims> inputs) {
 
 }  // namespace
 
-KerasCall kerasCallOf(const ModelGraph& graph, NodeId id) {
-    const NodeId owner = graph.weightsOwner(id);
-    if (owner == id) return {graph.node(id), 0};
-    const std::vector<NodeId> calls = graph.callsOf(owner);
-    const auto at = std::find(calls.begin(), calls.end(), id);
-    return {graph.node(owner), static_cast<int>(at - calls.begin()) + 1};
+KerasCalls::KerasCalls(const ModelGraph& graph) : m_graph(graph) {
+    for (NodeId id : stableOrder(graph)) {
+        std::vector<NodeId>& calls = m_calls[graph.weightsOwner(id)];
+        m_index[id] = static_cast<int>(calls.size());
+        calls.push_back(id);
+    }
+}
+
+KerasCall KerasCalls::of(NodeId id) const {
+    const auto at = m_index.find(id);
+    return {m_graph.node(m_graph.weightsOwner(id)), at == m_index.end() ? 0 : at->second};
+}
+
+const std::vector<NodeId>& KerasCalls::calls(NodeId owner) const {
+    static const std::vector<NodeId> none;
+    const auto at = m_calls.find(owner);
+    return at == m_calls.end() ? none : at->second;
 }
 
 json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, KerasLayerOrder order) {
@@ -56,6 +68,7 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
     json layers = json::array();
     json inputs = json::array(), outputs = json::array();
     const std::vector<NodeId> listed = order == KerasLayerOrder::Keras ? kerasLayerOrder(graph, v.outputs) : v.order;
+    const KerasCalls keras(graph);
     for (NodeId id : listed) {
         const Node& n = *graph.node(id);
         if (graph.weightsOwner(id) != id) continue;  // a call of a shared layer is one of its inbound nodes
@@ -63,16 +76,15 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
         std::vector<Dims> inputDims;
         const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
         const std::vector<std::string_view> named = spec ? spec->callTensorNames() : std::vector<std::string_view>{};
-        std::vector<NodeId> calls{id};
-        for (NodeId other : graph.callsOf(id)) calls.push_back(other);
+        const std::vector<NodeId>& calls = keras.calls(id);
         for (NodeId at : calls) {
             // A recurrent layer's starting states follow its sequence in the call, as tf.keras 2's
             // RNN saves a call with initial_state; a state is its layer's tensor 1, 2, ...
             json call = json::array();
             std::vector<int> ports;
             for (const Edge* e : graph.inputEdges(at)) {
-                if (at == id) inputDims.push_back(v.shapeAt(graph, e->from)->sizes());
-                const KerasCall from = kerasCallOf(graph, e->from.node);
+                if (at == calls.front()) inputDims.push_back(v.shapeAt(graph, e->from)->sizes());
+                const KerasCall from = keras.of(e->from.node);
                 call.push_back(json::array({from.layer->name, from.index, e->from.port, json::object()}));
                 ports.push_back(e->to.port);
             }
@@ -95,7 +107,7 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
     }
     for (NodeId id : v.inputs) inputs.push_back(json::array({graph.node(id)->name, 0, 0}));
     for (NodeId id : v.outputs) {
-        const KerasCall out = kerasCallOf(graph, id);
+        const KerasCall out = keras.of(id);
         outputs.push_back(json::array({out.layer->name, out.index, 0}));
     }
     return {{"class_name", order == KerasLayerOrder::Keras ? "Functional" : "Model"},

@@ -24,12 +24,27 @@ namespace loom {
 enum class KerasLayerOrder { Topological, Keras };
 
 /// Where a node's call stands in a Keras model: the layer that holds it (a shared layer, for
-/// one of its calls) and the call's node index (0 for the layer's own, then its calls in order).
+/// one of its calls) and the call's node index.
 struct KerasCall {
     const Node* layer = nullptr;
     int index = 0;
 };
-KerasCall kerasCallOf(const ModelGraph& graph, NodeId id);
+
+/// A model's calls as Keras numbers them: a shared layer's calls (its own node among them) in
+/// an order the model can compute them in (stableOrder), from 0, since Keras rebuilds a
+/// layer's nodes in list order, each from tensors already made.
+class KerasCalls {
+public:
+    explicit KerasCalls(const ModelGraph& graph);
+    KerasCall of(NodeId id) const;
+    /// The calls of the layer `owner` (itself and the nodes that share its weights), by index.
+    const std::vector<NodeId>& calls(NodeId owner) const;
+
+private:
+    const ModelGraph& m_graph;
+    std::map<NodeId, std::vector<NodeId>> m_calls;  // by the layer
+    std::map<NodeId, int> m_index;
+};
 
 /// A valid graph's model configuration as tf.keras 2 writes it ({"class_name": "Functional",
 /// "config": {...}}), every option LayerLoom computes with written out, a shared layer once with

@@ -370,6 +370,11 @@ private:
                 sources(kwargs["initial_state"], name, states);
                 for (const Source& state : states) connect(state, port++);
             }
+            // A shared layer is called alike everywhere: with starting states at every call or at none.
+            if (node.shares && states.empty() == node.param<bool>("initial_state")) {
+                failLayer(name, "its calls differ: one passes initial_state and another does not; LayerLoom calls a "
+                                "shared layer alike at every place");
+            }
             if (states.empty()) return;
             if (static_cast<int>(states.size()) != spec->maxInputs() - 1) {
                 failLayer(name, "its call gives " + std::to_string(states.size()) + " starting states; it keeps " +
@@ -392,8 +397,21 @@ private:
             if (tensor.size() != 1) failLayer(name, "its " + key + " is " + jsonExcerpt(kwargs[key]) + ", not one tensor");
             connect(tensor.front(), static_cast<int>(i));
         }
+        // The call's own options, from their defaults: a later call of a shared layer must pass
+        // the same as its first, since LayerLoom keeps one setting for all of its calls.
         ParamMap params = node.params;
+        for (const ParamSpec& p : spec->params()) {
+            if (p.callArgument) params[p.name] = p.defaultValue;
+        }
         if (const std::string why = spec->readKerasCall(kwargs, params); !why.empty()) failLayer(name, why);
+        if (node.shares) {
+            for (const ParamSpec& p : spec->params()) {
+                if (p.callArgument && params.at(p.name) != node.params.at(p.name)) {
+                    failLayer(name, "its calls differ in " + p.name + "; LayerLoom calls a shared layer alike at every place");
+                }
+            }
+            return;
+        }
         for (auto& [key, value] : params) g.setParam(to, key, std::move(value));
     }
 };

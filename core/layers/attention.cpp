@@ -77,7 +77,15 @@ std::vector<std::pair<int, std::string>> MultiHeadAttentionSpec::requiredPorts(c
 std::optional<TensorShape> MultiHeadAttentionSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& query = *ctx.inputs[0].shape;
     const TensorShape& value = *ctx.inputs[1].shape;
-    const AttentionInputs ports = attentionInputs(ctx.node, ctx.inputs.size());
+    // The key and the mask by the ports their wires enter (a count could take a key for the
+    // mask while the mask's port is still free).
+    AttentionInputs ports;
+    for (std::size_t k = 0; k < ctx.inputs.size(); ++k) {
+        const int port = ctx.inputs[k].edge->to.port;
+        if (port == 2) ports.key = static_cast<int>(k);
+        if (port == 3) ports.mask = static_cast<int>(k);
+    }
+    if (ctx.node.param<bool>("attention_mask") && ports.mask < 0) return std::nullopt;  // the port rules say so
     if (ports.mask >= 0) {
         // One row per query step, one column per value step.
         const LayerInput& mask = ctx.inputs[static_cast<std::size_t>(ports.mask)];
@@ -104,7 +112,7 @@ std::optional<TensorShape> MultiHeadAttentionSpec::inferShape(const ShapeContext
         }
     }
     if (ports.key >= 0) {
-        const TensorShape& key = *ctx.inputs[2].shape;
+        const TensorShape& key = *ctx.inputs[static_cast<std::size_t>(ports.key)].shape;
         const std::int64_t kt = key.time().size, vt = value.time().size;
         if (kt != kNone && vt != kNone && kt != vt) {
             Diagnostic d = paramDiagnostic(
@@ -113,7 +121,7 @@ std::optional<TensorShape> MultiHeadAttentionSpec::inferShape(const ShapeContext
                          "): each key step scores the value step beside it, so both need the same length. " +
                          explainDim(ctx.graph, value.time()) + "; " + explainDim(ctx.graph, key.time()) + ".");
             d.code = DiagCode::AttentionSteps;
-            d.port = ctx.inputs[2].edge->to.port;
+            d.port = 2;
             ctx.diagnostics.push_back(std::move(d));
             return std::nullopt;
         }

@@ -1,5 +1,7 @@
 #include "report/summary.h"
 
+#include "graph/graph_algorithms.h"
+
 #include <algorithm>
 #include <map>
 
@@ -20,12 +22,11 @@ ModelSummary summarize(const ModelGraph& graph, const Validation& validation, st
     s.name = std::move(name);
     // A tensor as Keras names it: its layer, the call (a shared layer's later calls are 1, 2,
     // ...) and the output port.
-    const auto callIndex = [&](NodeId id) {
-        const NodeId owner = graph.weightsOwner(id);
-        if (owner == id) return 0;
-        const std::vector<NodeId> calls = graph.callsOf(owner);
-        return static_cast<int>(std::find(calls.begin(), calls.end(), id) - calls.begin()) + 1;
-    };
+    // A shared layer's calls are numbered as Keras's nodes are, in an order the model can
+    // compute them in (the layer's own node among them, first where nothing else decides).
+    std::map<NodeId, int> callNumber, callsSoFar;
+    for (NodeId id : stableOrder(graph)) callNumber[id] = callsSoFar[graph.weightsOwner(id)]++;
+    const auto callIndex = [&](NodeId id) { return callNumber.contains(id) ? callNumber.at(id) : 0; };
     const auto tensorName = [&](PortRef from) {
         return graph.node(graph.weightsOwner(from.node))->name + "[" + std::to_string(callIndex(from.node)) + "][" +
                std::to_string(from.port) + "]";

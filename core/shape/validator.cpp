@@ -96,13 +96,20 @@ public:
             const LayerSpec* spec = m_specs[m_graph.indexOf(call.id)];
             const NodeReport& o = m_result.nodes[m_graph.indexOf(owner->id)];
             if (!spec || !r.output || !o.output) continue;
+            // The wires the port rules kept, each with a known shape; else nothing to compare.
+            bool known = true;
             const auto inputsOf = [&](NodeId id) {
                 std::vector<Dims> dims;
-                for (const Edge* e : m_graph.inputEdges(id)) dims.push_back(shapeOf(e->from)->sizes());
+                for (const Edge* e : m_incoming[m_graph.indexOf(id)]) {
+                    const TensorShape* shape = shapeOf(e->from);
+                    if (!shape) known = false;
+                    else dims.push_back(shape->sizes());
+                }
                 return dims;
             };
             const std::vector<Dims> callInputs = inputsOf(call.id), ownerInputs = inputsOf(owner->id);
-            const auto firstInput = [&](NodeId id) { return shapeOf(m_graph.inputEdges(id).front()->from)->str(); };
+            if (!known || callInputs.empty() || ownerInputs.empty()) continue;
+            const auto firstInput = [&](NodeId id) { return shapeOf(m_incoming[m_graph.indexOf(id)].front()->from)->str(); };
             const auto mine = spec->weights(call, callInputs), theirs = spec->weights(*owner, ownerInputs);
             for (std::size_t k = 0; k < mine.size() && k < theirs.size(); ++k) {
                 if (mine[k].shape == theirs[k].shape) continue;

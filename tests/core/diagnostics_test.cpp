@@ -267,6 +267,17 @@ TEST(AttentionSteps, AnAttentionMaskNeedsARowPerQueryStepAndAColumnPerValueStep)
     EXPECT_TRUE(applyFix(off, DiagCode::DanglingInput, 0).diagnostics.empty());
     EXPECT_FALSE(off.node(a)->param<bool>("attention_mask"));
 
+    // Turned on with a key wired and nothing in the mask's port: the key is not taken for the
+    // mask, and only the free port is reported.
+    ModelGraph keyed;
+    const NodeId kq = input(keyed, {10, 4});
+    const NodeId kk = input(keyed, {20, 16});
+    const NodeId ka = add(keyed, "MultiHeadAttention", {{"attention_mask", true}}, {kq, input(keyed, {20, 4}), kk});
+    const Validation keyedReport = validate(keyed);
+    EXPECT_TRUE(test::find(keyedReport, DiagCode::AttentionSteps).empty());
+    ASSERT_EQ(test::find(keyedReport, DiagCode::DanglingInput).size(), 1u);
+    EXPECT_EQ(test::find(keyedReport, DiagCode::DanglingInput).front()->node, ka);
+
     // Turned off, a mask wired into port 3.
     ModelGraph extra;
     const NodeId x = input(extra, {5, 4});

@@ -10,6 +10,8 @@
 #include "core/test_graphs.h"
 #include "engine/plan.h"
 #include "graph/project_file.h"
+#include "interop/keras_export.h"
+#include "interop/keras_topology.h"
 #include "report/summary.h"
 #include "shape/validator.h"
 
@@ -85,6 +87,60 @@ TEST(SharedLayers, TheSummaryShowsASharedLayerOnceAsKerasDoes) {
     EXPECT_EQ(std::count(names.begin(), names.end(), "dense_1"), 1);
     EXPECT_EQ(summary.rows.size(), 5u);
     EXPECT_EQ(summary.totalParams, 133);
+}
+
+// Keras rebuilds a layer's calls in the order its file lists them, each from tensors already
+// made: a call added before another but reading it comes after it, so that loading never
+// waits on a call not yet made.
+TEST(SharedLayers, KerasNumbersACallAfterTheCallsItReads) {
+    ModelGraph g;
+    const NodeId x = input(g, {5, 3});
+    const NodeId dense = add(g, "Dense", {{"units", std::int64_t{3}}}, {x});
+    const NodeId first = call(g, dense, {});   // added first,
+    const NodeId second = call(g, dense, {dense});
+    g.connect({second, 0}, {first, 0});         // but reading the one added after it
+    ASSERT_FALSE(validate(g).hasErrors());
+    const nlohmann::json config = kerasModelConfig(g, "chain", KerasLayerOrder::Topological);
+    for (const nlohmann::json& l : config["config"]["layers"]) {
+        if (l["name"] == "dense_1") {
+            EXPECT_EQ(l["inbound_nodes"],
+                      nlohmann::json::parse(R"([[["input_1", 0, 0, {}]], [["dense_1", 0, 0, {}]], [["dense_1", 1, 0, {}]]])"));
+        }
+    }
+    EXPECT_EQ(config["config"]["output_layers"], nlohmann::json::parse(R"([["dense_1", 2, 0]])"));
+    EXPECT_EQ(config["config"]["layers"].size(), 2u);
+}
+
+// LayerLoom keeps one setting for all calls of a shared layer: a Keras model whose calls pass
+// different options (a causal mask at one call only) is refused by name, not merged.
+TEST(SharedLayers, KerasCallsThatDifferInTheirOptionsAreRefused) {
+    ModelGraph g;
+    const NodeId x = input(g, {5, 4});
+    const NodeId y = input(g, {5, 4});
+    const NodeId attention = add(g, "MultiHeadAttention",
+                                 {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{2}}, {"use_causal_mask", true}}, {x, x});
+    const NodeId again = call(g, attention, {y, y});
+    add(g, "Add", {}, {attention, again});
+    ASSERT_FALSE(validate(g).hasErrors());
+    nlohmann::json config = kerasModelConfig(g, "two", KerasLayerOrder::Topological);
+    EXPECT_NO_THROW(readKerasTopology(config, KerasProducer::Keras2, "model.json"));
+    for (nlohmann::json& l : config["config"]["layers"]) {
+        if (l["name"] == "multi_head_attention_1") l["inbound_nodes"][1][0][3].erase("use_causal_mask");
+    }
+    EXPECT_NE(test::refusalOf([&] { readKerasTopology(config, KerasProducer::Keras2, "model.json"); })
+                  .find("its calls differ in use_causal_mask"),
+              std::string::npos);
+}
+
+// A call with a second wire into its one port, from a layer in error, is reported by the port
+// rules; comparing its weights with the layer's waits for shapes (no crash).
+TEST(SharedLayers, ACallWithABrokenExtraWireIsReportedNotCompared) {
+    Siamese s = siamese();
+    const NodeId broken = add(s.graph, "LSTM", {}, {input(s.graph, {4})});  // a vector into an LSTM
+    s.graph.connect({broken, 0}, {s.again, 0});
+    const Validation v = validate(s.graph);
+    EXPECT_TRUE(v.hasErrors());
+    EXPECT_FALSE(test::find(v, DiagCode::PortOccupied).empty());
 }
 
 TEST(SharedLayers, CallsKeepTheLayersKindAndParameters) {

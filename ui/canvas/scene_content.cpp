@@ -19,15 +19,23 @@ namespace {
 
 /// A node's output shape as cards and wires show it: "(None, 20)", with "int32" after the
 /// shape of token ids and "masked" after a sequence that carries a step mask.
-QString outputText(const Node& node, const NodeReport& report) {
+QString outputText(const Node& node, const NodeReport& report, bool unresolved) {
     if (!report.output) return "?";
     QString shape = QString::fromStdString(report.output->str());
     if (holdsTokenIds(node)) shape += " int32";
     if (report.masked) shape += QObject::tr(" masked");
-    // A layer in error has no output yet: what it gives once its problem is fixed (a merge of
-    // mismatched branches, the shape its first fix makes), said as such.
-    if (report.hasError) return QObject::tr("? (%1 once fixed)").arg(shape);
+    // A merge of mismatched branches has no output yet: what it gives once fixed (the shape
+    // its first fix makes), said as such.
+    if (unresolved) return QObject::tr("? (%1 once fixed)").arg(shape);
     return shape;
+}
+
+/// Whether the node merges branches whose shapes do not fit (its output is a guess).
+bool mergeUnresolved(const Validation& validation, NodeId id) {
+    return std::any_of(validation.diagnostics.begin(), validation.diagnostics.end(), [id](const Diagnostic& d) {
+        return d.node == id && d.severity == Severity::Error &&
+               (d.code == DiagCode::MergeShapeMismatch || d.code == DiagCode::MergeTimeMismatch);
+    });
 }
 
 /// What "masked" after a shape means, for tooltips; empty for an output without a mask.
@@ -99,7 +107,7 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     } else if (const std::size_t calls = graph.callsOf(n.id).size(); calls > 0) {
         card.details.prepend(QObject::tr("shared: called at %1 places").arg(calls + 1));
     }
-    card.outputShape = outputText(n, report);
+    card.outputShape = outputText(n, report, report.hasError && mergeUnresolved(validation, n.id));
     card.outputNote = maskNote(report);
     int used = 0;
     const auto inputs = graph.inputEdges(n.id);
@@ -192,7 +200,8 @@ SceneContent sceneContent(const ModelGraph& graph, const Validation& validation)
             // A state: one vector per sample, never masked.
             if (const TensorShape* state = validation.shapeAt(graph, e.from)) w.label = QString::fromStdString(state->str());
         } else {
-            if (source.output) w.label = outputText(*graph.node(e.from.node), source);
+            // A wire out of a mismatched merge carries the guess too, without repeating the words.
+            if (source.output) w.label = outputText(*graph.node(e.from.node), source, false);
             w.note = maskNote(source);
         }
         if (!w.inside && w.status == Status::Ok && labelled.contains({w.from, w.to})) w.label.clear();

@@ -42,7 +42,7 @@ bool GraphCommand::changesStructure() const {
     for (std::size_t i = 0; i < m_before.nodes().size(); ++i) {
         const Node& a = m_before.nodes()[i];
         const Node& b = m_after.nodes()[i];
-        if (a.id != b.id || a.kind != b.kind || a.name != b.name || a.params != b.params) return true;
+        if (a.id != b.id || a.kind != b.kind || a.name != b.name || a.params != b.params || a.shares != b.shares) return true;
     }
     return false;
 }

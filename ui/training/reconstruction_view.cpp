@@ -76,6 +76,8 @@ ReconstructionView::ReconstructionView(QWidget* parent)
         redraw();
     });
     connect(m_feature, &QComboBox::currentIndexChanged, this, &ReconstructionView::redraw);
+    // A click on the row already shown is a choice too: later epochs keep it.
+    connect(m_ranking, &QTableWidget::cellPressed, this, [this] { m_followWorst = false; });
     // Every way of choosing a row shows its sample: a click of either button, the arrow keys.
     connect(m_ranking, &QTableWidget::itemSelectionChanged, this, [this] {
         const QList<QTableWidgetItem*> chosen = m_ranking->selectedItems();
