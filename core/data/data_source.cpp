@@ -245,7 +245,11 @@ Series seriesFromTable(const DataSpec& spec, const CsvTable& table, std::vector<
     try {
         if (!spec.labelColumn.empty()) {
             const CsvColumn& l = table.numericColumn(spec.labelColumn);
-            if (!l.missingRows.empty()) throw DataError("the labels have gaps: " + describeMissing(l));
+            if (!l.missingRows.empty()) {
+                // At the file's lines, as the features' gaps are named.
+                throw DataError("the labels have gaps: " +
+                                describeMissing(l, [&](std::int64_t row) { return "line " + std::to_string(table.lineOf(row)); }));
+            }
             if (labels) *labels = l.values;
         }
         return seriesFromCsv(table, columns);
@@ -377,7 +381,8 @@ void checkSeriesIds(const Series& series, const TokenIdReader& reader) {
         const double id = series.values[static_cast<std::size_t>(i)];
         if (std::isnan(id) || (id >= 0 && id < static_cast<double>(reader.inputDim) && id == std::floor(id))) continue;
         std::ostringstream what;
-        what << "row " << i + 1 << " of column '" << printableExcerpt(series.names.front(), 40) << "' holds " << id;
+        what << (series.place ? series.place(i) : "row " + std::to_string(i + 1)) << " of column '"
+             << printableExcerpt(series.names.front(), 40) << "' holds " << id;
         if (id != std::floor(id)) {
             what << ", which is not a token id (a whole number)";
         } else {

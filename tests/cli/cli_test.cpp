@@ -767,7 +767,7 @@ TEST(CliTrain, ReadsTokenIdsFromACsvColumn) {
     write(42);
     r = run(common + " --out " + (dir / "bad").string());
     EXPECT_EQ(r.exitCode, 1) << r.out;
-    EXPECT_TRUE(has(r.out, "row 43 of column 'id' holds 20000, but embedding has input_dim 20000")) << r.out;
+    EXPECT_TRUE(has(r.out, "line 44 of column 'id' holds 20000, but embedding has input_dim 20000")) << r.out;
 }
 
 TEST(CliTrain, ReadsTheSampleSeriesTheAppStoresInProjects) {

@@ -349,9 +349,9 @@ TEST(DataSource, ACsvColumnOfIntegersGivesWindowsOfTokenIds) {
         return std::string("accepted");
     };
     write(12, "2.5");
-    EXPECT_EQ(refusal(spec, {6}), "row 13 of column 'id' holds 2.5, which is not a token id (a whole number)");
+    EXPECT_EQ(refusal(spec, {6}), "line 14 of column 'id' holds 2.5, which is not a token id (a whole number)");
     write(30, "8");
-    EXPECT_TRUE(refusal(spec, {6}).starts_with("row 31 of column 'id' holds 8, but embedding has input_dim 8: "
+    EXPECT_TRUE(refusal(spec, {6}).starts_with("line 32 of column 'id' holds 8, but embedding has input_dim 8: "
                                                "token ids must run from 0 to 7."))
         << refusal(spec, {6});
     write(-1, "");
