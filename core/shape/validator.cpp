@@ -427,7 +427,10 @@ private:
             }
             if (dangling[i]) continue;
             // Ports a parameter asks for (attention_mask's) need their wire.
-            for (const auto& [port, param] : spec->requiredPorts(n)) {
+            for (const auto& required : spec->requiredPorts(n)) {
+                // Named, not a structured binding: lambdas capture it (Clang before 16 cannot).
+                const int port = required.first;
+                const std::string& param = required.second;
                 if (std::any_of(in.begin(), in.end(), [&](const Edge* e) { return e->to.port == port; })) continue;
                 dangling[i] = true;
                 const std::string argument = static_cast<std::size_t>(port) < named.size() ? named[static_cast<std::size_t>(port)] : "input";

@@ -160,7 +160,7 @@ void NodeItem::paintPort(QPainter* p, QPointF at, bool wired, PortState state) c
     p->drawEllipse(at, r, r);
 }
 
-void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget*) {
+void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget* widget) {
     const QRectF r = cardRect();
     const double radius = style::kCornerRadius;
     if (const double lod = option->levelOfDetailFromTransform(p->worldTransform()); lod < style::kDetailZoom) {
@@ -170,7 +170,8 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
         p->fillRect(r, style::cardBody());
         p->fillRect(QRectF(r.left(), r.top(), r.width(), style::kHeaderHeight),
                     style::categoryColor(m_card.category));
-        if (lod > 0.0) {
+        // In a view (not the minimap's overview, which renders the scene without one).
+        if (lod > 0.0 && widget) {
             const QRectF text = r.adjusted(6.0, style::kHeaderHeight, -6.0, 0.0);
             QFont name = p->font();
             name.setBold(true);

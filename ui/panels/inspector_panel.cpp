@@ -300,7 +300,7 @@ void InspectorPanel::rebuild() {
     const NodeReport& report = m_document->validation().of(graph, n->id);
     // A call of a shared layer holds no weights: it uses the layer's, and its settings are the layer's.
     const Node* owner = n->shares ? graph.node(n->shares) : nullptr;
-    const QString weights = owner ? tr("the %1 parameters of %2 (shared; its settings change with them)")
+    const QString weights = owner ? tr("shares the %1 parameters of %2")
                                         .arg(QString::fromStdString(groupThousands(m_document->validation().of(graph, owner->id).params)),
                                              QString::fromStdString(owner->name).toHtmlEscaped())
                                   : tr("%1 parameters").arg(QString::fromStdString(groupThousands(report.params)));
