@@ -190,6 +190,7 @@ AnomalyView::AnomalyView(QWidget* parent)
         view->chart()->layout()->setContentsMargins(0, 0, 0, 0);
         view->chart()->setBackgroundRoundness(0);
         view->chart()->legend()->setAlignment(Qt::AlignRight);
+        keepDateTicksFitting(view->chart(), [this] { return m_detection ? &m_detection->index : nullptr; });
     }
     m_scoreView->setToolTip(tr("Each step's score: how badly the windows covering it are reconstructed. Drag the "
                                "red threshold line up or down"));
@@ -361,10 +362,8 @@ void AnomalyView::rebuildCharts() {
         line->replace(decimated(values, m_x0, m_dx));
         lines.push_back(line);
     }
-    if (!(lo <= hi)) lo = 0, hi = 1;
-    const double pad = std::max((hi - lo) * 0.05, 1e-9);
     auto* y = new QValueAxis;
-    y->setRange(lo - pad, hi + pad);
+    fitValueAxis(y, lo, hi);
     m_seriesChart->addAxis(x, Qt::AlignBottom);
     m_seriesChart->addAxis(y, Qt::AlignLeft);
     for (QLineSeries* line : lines) {
@@ -554,7 +553,7 @@ void AnomalyView::zoomToInterval(int row) {
     }
     for (QChart* chart : {m_seriesChart, m_scoreChart}) {
         const auto axes = chart->axes(Qt::Horizontal);
-        if (!axes.isEmpty()) setTimeRange(axes.front(), m_detection->index, from, to, m_x0, m_dx);
+        if (!axes.isEmpty()) setTimeRange(axes.front(), m_detection->index, from, to, m_x0, m_dx, chart->plotArea().width());
     }
 }
 

@@ -39,6 +39,33 @@ inline double roundStep(double span, double ticks = 8) {
     return step;
 }
 
+/// Fits a value axis to data from `lo` to `hi`: about `ticks` round ticks (1, 2 or 5 times a
+/// power of ten) from the last at or below `lo` to the first at or above `hi`, so that data never
+/// below zero gets no negative part, labelled with as many decimals as the step needs.
+inline void fitValueAxis(QValueAxis* axis, double lo, double hi, int ticks = 5) {
+    if (!(lo <= hi)) lo = 0, hi = 1;
+    if (hi - lo <= 1e-9 * std::max(1.0, std::abs(hi))) {  // a flat line sits in the middle
+        const double pad = std::max(std::abs(hi) * 0.05, 0.5);
+        lo -= pad, hi += pad;
+    }
+    const double raw = (hi - lo) / ticks;
+    const double power = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = 10 * power;
+    for (double m : {1.0, 2.0, 5.0}) {
+        if (m * power >= raw) {
+            step = m * power;
+            break;
+        }
+    }
+    const double low = std::floor(lo / step) * step, high = std::ceil(hi / step) * step;
+    const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
+    axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(low);
+    axis->setTickInterval(step);
+    axis->setRange(low, high);
+}
+
 /// An epoch axis from 0 to `epochs` (at least 1) with whole-number ticks at a round step
 /// (1, 2, 5, 10, 20, ...), at most about eight of them: never "0, 0, 1, 1, 2".
 inline void setEpochAxis(QValueAxis* axis, double epochs) {

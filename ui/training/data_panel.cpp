@@ -65,14 +65,18 @@ DataPanel::DataPanel(Document* document, QWidget* parent)
       m_progress(new QProgressBar(this)) {
     buildForm();
     buildPreview();
+    // The plot first, where it is seen without scrolling, what it shows said under it, then
+    // the choices: the plot takes no more height than leaves the form in sight.
     auto* layout = new QVBoxLayout(this);
-    layout->addLayout(m_form);
+    m_previewTabs->setMaximumHeight(320);
+    layout->addWidget(m_previewTabs, 1);
     layout->addWidget(m_status);
     m_progress->setVisible(false);
     m_progress->setTextVisible(false);
     m_progress->setMaximumHeight(6);
     layout->addWidget(m_progress);
-    layout->addWidget(m_previewTabs, 1);
+    layout->addLayout(m_form);
+    layout->addStretch(0);
 
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(120);

@@ -89,6 +89,7 @@ private:
     QTabWidget* m_previewTabs;
     QChart* m_chart;
     QChartView* m_chartView;
+    RowIndex m_index;  ///< the plotted series' own time labels
     QStandardItemModel* m_table;
     QTableView* m_tableView;
     QLabel* m_status;

@@ -30,7 +30,8 @@ void DataPanel::buildPreview() {
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(2, 2, 2, 2));
     m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setMinimumHeight(170);
+    m_chartView->setMinimumHeight(kMinimumPlotHeight + 30);
+    keepDateTicksFitting(m_chart, [this] { return &m_index; });
     m_tableView->setObjectName("dataTable");
     m_tableView->setModel(m_table);
     m_tableView->verticalHeader()->hide();
@@ -43,6 +44,7 @@ void DataPanel::showSeries(const DataPreview& preview) {
     const Series& series = preview.series;
     clearChart(m_chart);
     m_table->clear();
+    m_index = preview.index;
     if (series.steps == 0) return;
     double x0 = 0, dx = 1;
     QAbstractAxis* x = timeAxis(preview.index, series.steps, &x0, &dx);
@@ -66,10 +68,7 @@ void DataPanel::showSeries(const DataPreview& preview) {
         line->attachAxis(x);
         line->attachAxis(y);
     }
-    if (lo <= hi) {
-        y->setRange(lo - 0.05 * (hi - lo + 1e-12), hi + 0.05 * (hi - lo + 1e-12));
-        y->applyNiceNumbers();  // ticks at 0, 50, 100, ... not at -9.5, 42.8, ...
-    }
+    fitValueAxis(y, lo, hi);  // ticks at 0, 50, 100, ... not at -9.5, 42.8, ...; no -100 for counts
     m_chart->legend()->setVisible(series.features > 1 || !series.names.empty());
 
     const bool indexed = !preview.index.name.empty() &&

@@ -78,6 +78,7 @@ ForecastView::ForecastView(QWidget* parent)
     auto* exportMenu = new QMenu(m_export);
     m_export->setMenu(exportMenu);
     m_view->setRenderHint(QPainter::Antialiasing);
+    keepDateTicksFitting(m_chart, [this] { return m_outcome ? &m_outcome->index : nullptr; });
     m_view->setMinimumHeight(kMinimumPlotHeight);
     m_chart->setMargins(QMargins(0, 0, 0, 0));
     m_chart->layout()->setContentsMargins(0, 0, 0, 0);
@@ -200,7 +201,7 @@ void ForecastView::redraw() {
     clearChart(m_chart);
     QAbstractAxis* x = timeAxis(o.index, steps, &m_x0, &m_dx);
     const std::int64_t from = m_whole ? 0 : std::max<std::int64_t>(0, std::min(o.backtestFrom, o.origin) - 2 * o.window);
-    setTimeRange(x, o.index, from, end, m_x0, m_dx);
+    setTimeRange(x, o.index, from, end, m_x0, m_dx, m_chart->plotArea().width());
     x->setTitleVisible(false);
     auto* y = new QValueAxis;
     m_chart->addAxis(x, Qt::AlignBottom);
@@ -261,9 +262,7 @@ void ForecastView::redraw() {
     }
     next->setPen(QPen(QColor(214, 39, 40), 2.2));
     add(next);
-    if (!(lo <= hi)) lo = 0, hi = 1;
-    const double pad = std::max((hi - lo) * 0.06, 1e-9);
-    y->setRange(lo - pad, hi + pad);
+    fitValueAxis(y, lo, hi);
 }
 
 bool ForecastView::exportCsv(const QString& path, QString* error) const {

@@ -1,12 +1,195 @@
 // The x axis of a plotted series, along its own years, index or dates.
 #include "training/time_axis.h"
 
+#include <QDateTime>
 #include <QtCharts/QCategoryAxis>
+#include <QtCharts/QChart>
 #include <QtCharts/QValueAxis>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <optional>
 
 #include "training/chart_util.h"
 
 namespace loom::ui {
+
+namespace {
+
+/// A way dates are written: a date part, and a time part after `separator` (or none).
+struct DateFormat {
+    const char* date;
+    const char* time;
+    char separator;
+    int finest = 5;  ///< the finest calendar field it writes: 0 years, 1 months, 2 days ... 5 seconds
+};
+
+constexpr std::array<DateFormat, 16> kDateFormats{{
+    {"yyyy-MM-dd", "", 0, 2},
+    {"yyyy-MM-dd", "hh:mm", ' '},
+    {"yyyy-MM-dd", "hh:mm:ss", ' '},
+    {"yyyy-MM-dd", "hh:mm:ss.zzz", ' '},
+    {"yyyy-MM-dd", "hh:mm", 'T'},
+    {"yyyy-MM-dd", "hh:mm:ss", 'T'},
+    {"yyyy-MM", "", 0, 1},
+    {"yyyy/MM/dd", "", 0, 2},
+    {"yyyy/MM/dd", "hh:mm", ' '},
+    {"MMM-d-yyyy", "", 0, 2},
+    {"dd/MM/yyyy", "", 0, 2},
+    {"MM/dd/yyyy", "", 0, 2},
+    {"d.M.yyyy", "", 0, 2},
+    {"dd/MM/yyyy", "hh:mm", ' '},
+    {"", "hh:mm", 0},
+    {"", "hh:mm:ss", 0},
+}};
+
+std::optional<QDateTime> parse(const std::string& text, const DateFormat& f) {
+    const QString s = QString::fromStdString(text).trimmed();
+    QString datePart = s, timePart;
+    if (!*f.date) {
+        datePart.clear();
+        timePart = s;
+    } else if (*f.time) {
+        const qsizetype cut = s.indexOf(QChar(f.separator));
+        if (cut < 0) return std::nullopt;
+        datePart = s.left(cut);
+        timePart = s.mid(cut + 1).trimmed();
+    }
+    const QDate date = *f.date ? QDate::fromString(datePart, QString::fromLatin1(f.date)) : QDate(2000, 1, 1);
+    const QTime time = *f.time ? QTime::fromString(timePart, QString::fromLatin1(f.time)) : QTime(0, 0);
+    if (!date.isValid() || !time.isValid()) return std::nullopt;
+    return QDateTime(date, time, Qt::UTC);
+}
+
+/// The format all of `texts` are written in, judged from a few of them spread over the whole,
+/// which must parse and rise.
+std::optional<DateFormat> formatOf(const std::vector<std::string>& texts) {
+    if (texts.size() < 2) return std::nullopt;
+    for (const DateFormat& f : kDateFormats) {
+        bool fits = true;
+        std::optional<QDateTime> previous;
+        for (std::size_t k = 0; k <= 16 && fits; ++k) {
+            const auto at = parse(texts[(texts.size() - 1) * k / 16], f);
+            fits = at && (!previous || *previous <= *at);
+            previous = at;
+        }
+        if (fits && parse(texts.front(), f) < parse(texts.back(), f)) return f;
+    }
+    return std::nullopt;
+}
+
+/// A calendar step between ticks: `count` years, months, days, hours, minutes or seconds.
+struct CalendarStep {
+    enum Field { Year, Month, Day, Hour, Minute, Second } field;
+    int count;
+    const char* label;  ///< how a tick at this spacing is written
+    double seconds() const {
+        static constexpr std::array<double, 6> unit{365.25 * 86400, 30.44 * 86400, 86400, 3600, 60, 1};
+        return unit[static_cast<std::size_t>(field)] * count;
+    }
+};
+
+constexpr std::array<CalendarStep, 34> kCalendarSteps{{
+    {CalendarStep::Second, 1, "hh:mm:ss"},     {CalendarStep::Second, 2, "hh:mm:ss"},
+    {CalendarStep::Second, 5, "hh:mm:ss"},     {CalendarStep::Second, 10, "hh:mm:ss"},
+    {CalendarStep::Second, 15, "hh:mm:ss"},    {CalendarStep::Second, 30, "hh:mm:ss"},
+    {CalendarStep::Minute, 1, "hh:mm"},        {CalendarStep::Minute, 2, "hh:mm"},
+    {CalendarStep::Minute, 5, "hh:mm"},        {CalendarStep::Minute, 10, "hh:mm"},
+    {CalendarStep::Minute, 15, "hh:mm"},       {CalendarStep::Minute, 30, "hh:mm"},
+    {CalendarStep::Hour, 1, "d MMM hh:mm"},    {CalendarStep::Hour, 2, "d MMM hh:mm"},
+    {CalendarStep::Hour, 3, "d MMM hh:mm"},    {CalendarStep::Hour, 6, "d MMM hh:mm"},
+    {CalendarStep::Hour, 12, "d MMM hh:mm"},   {CalendarStep::Day, 1, "d MMM yyyy"},
+    {CalendarStep::Day, 2, "d MMM yyyy"},      {CalendarStep::Day, 7, "d MMM yyyy"},
+    {CalendarStep::Day, 14, "d MMM yyyy"},     {CalendarStep::Month, 1, "MMM yyyy"},
+    {CalendarStep::Month, 2, "MMM yyyy"},      {CalendarStep::Month, 3, "MMM yyyy"},
+    {CalendarStep::Month, 6, "MMM yyyy"},      {CalendarStep::Year, 1, "yyyy"},
+    {CalendarStep::Year, 2, "yyyy"},           {CalendarStep::Year, 5, "yyyy"},
+    {CalendarStep::Year, 10, "yyyy"},          {CalendarStep::Year, 20, "yyyy"},
+    {CalendarStep::Year, 50, "yyyy"},          {CalendarStep::Year, 100, "yyyy"},
+    {CalendarStep::Year, 500, "yyyy"},         {CalendarStep::Year, 1000, "yyyy"},
+}};
+
+std::int64_t floorTo(std::int64_t value, std::int64_t step) {
+    return (value >= 0 ? value : value - step + 1) / step * step;
+}
+
+/// The last boundary of `step` at or before `t`.
+QDateTime boundaryBefore(const QDateTime& t, const CalendarStep& step) {
+    const QDate d = t.date();
+    switch (step.field) {
+    case CalendarStep::Year:
+        return QDateTime(QDate(static_cast<int>(floorTo(d.year(), step.count)), 1, 1), QTime(0, 0), Qt::UTC);
+    case CalendarStep::Month: {
+        const std::int64_t months = floorTo(std::int64_t{d.year()} * 12 + d.month() - 1, step.count);
+        return QDateTime(QDate(static_cast<int>(floorTo(months, 12) / 12), static_cast<int>(months - floorTo(months, 12)) + 1, 1),
+                         QTime(0, 0), Qt::UTC);
+    }
+    case CalendarStep::Day:
+        return QDateTime(QDate::fromJulianDay(floorTo(d.toJulianDay(), step.count)), QTime(0, 0), Qt::UTC);
+    default:
+        return QDateTime::fromSecsSinceEpoch(floorTo(t.toSecsSinceEpoch(), static_cast<std::int64_t>(step.seconds())),
+                                             Qt::UTC);
+    }
+}
+
+QDateTime next(const QDateTime& t, const CalendarStep& step) {
+    switch (step.field) {
+    case CalendarStep::Year: return t.addYears(step.count);
+    case CalendarStep::Month: return t.addMonths(step.count);
+    case CalendarStep::Day: return t.addDays(step.count);
+    default: return t.addSecs(static_cast<qint64>(step.seconds()));
+    }
+}
+
+}  // namespace
+
+std::vector<DateTick> dateTicks(const std::vector<std::string>& texts, std::int64_t from, std::int64_t to,
+                                double width, const QFontMetricsF& metrics) {
+    const auto format = formatOf(texts);
+    const auto last = static_cast<std::int64_t>(texts.size()) - 1;
+    from = std::clamp<std::int64_t>(from, 0, last);
+    to = std::clamp<std::int64_t>(to, from, last);
+    if (!format) return {};
+    const auto at = [&](std::int64_t step) { return parse(texts[static_cast<std::size_t>(step)], *format); };
+    const auto first = at(from), end = at(to);
+    if (!first || !end) return {};
+    const auto span = static_cast<double>(first->secsTo(*end));
+
+    const CalendarStep* chosen = &kCalendarSteps.back();
+    for (const CalendarStep& step : kCalendarSteps) {
+        if (static_cast<int>(step.field) > format->finest) continue;  // no hours between days
+        const double labelWidth = metrics.horizontalAdvance(end->toString(QString::fromLatin1(step.label))) + 16;
+        const double room = std::max(2.0, std::floor(width / labelWidth));
+        if (span / step.seconds() + 1 <= room) {
+            chosen = &step;
+            break;
+        }
+    }
+    std::vector<DateTick> ticks;
+    bool failed = false;
+    for (QDateTime b = boundaryBefore(*first, *chosen); b <= *end && !failed; b = next(b, *chosen)) {
+        if (b < *first) continue;
+        // The first step at or after the boundary: the dates rise, so a binary search finds it.
+        std::int64_t lo = from, hi = to;
+        while (lo < hi) {
+            const std::int64_t mid = lo + (hi - lo) / 2;
+            const auto t = at(mid);
+            if (!t) {
+                failed = true;
+                break;
+            }
+            if (*t < b) lo = mid + 1;
+            else hi = mid;
+        }
+        const auto t = at(lo);
+        if (failed || !t) break;
+        if (!ticks.empty() && ticks.back().step == lo) continue;
+        ticks.push_back({lo, t->toString(QString::fromLatin1(chosen->label))});
+    }
+    if (failed) return {};
+    return ticks;
+}
 
 QAbstractAxis* timeAxis(const RowIndex& index, std::int64_t steps, double* x0, double* dx) {
     *x0 = 0;
@@ -32,16 +215,28 @@ QAbstractAxis* timeAxis(const RowIndex& index, std::int64_t steps, double* x0, d
     return axis;
 }
 
-void setTimeRange(QAbstractAxis* axis, const RowIndex& index, std::int64_t from, std::int64_t to, double x0, double dx) {
+void setTimeRange(QAbstractAxis* axis, const RowIndex& index, std::int64_t from, std::int64_t to, double x0, double dx,
+                  double width) {
     const auto span = static_cast<double>(std::max<std::int64_t>(1, to - from));
+    if (width <= 0) width = 400;  // a chart not laid out yet; keepDateTicksFitting corrects it
     if (auto* dates = qobject_cast<QCategoryAxis*>(axis)) {
         for (const QString& label : dates->categoriesLabels()) dates->remove(label);
         dates->setRange(static_cast<double>(from), static_cast<double>(to));
-        const auto every = std::max<std::int64_t>(1, static_cast<std::int64_t>(roundStep(span, 5)));
-        for (std::int64_t t = (from + every - 1) / every * every; t <= to; t += every) {
-            const auto i = static_cast<std::size_t>(t);
-            const QString label = i < index.texts.size() ? QString::fromStdString(index.texts[i]) : QString();
-            if (!label.isEmpty()) dates->append(label, static_cast<double>(t));
+        const QFontMetricsF metrics(dates->labelsFont());
+        std::vector<DateTick> ticks = dateTicks(index.texts, from, to, width, metrics);
+        if (ticks.empty()) {
+            // Dates in no format known: as written, as many as fit, a round number of steps apart.
+            const auto i = static_cast<std::size_t>(std::clamp<std::int64_t>(to, 0, static_cast<std::int64_t>(index.texts.size()) - 1));
+            const double labelWidth = index.texts.empty() ? 60 : metrics.horizontalAdvance(QString::fromStdString(index.texts[i])) + 16;
+            const auto every = std::max<std::int64_t>(1, static_cast<std::int64_t>(roundStep(span, std::max(2.0, std::floor(width / labelWidth)))));
+            for (std::int64_t t = (from + every - 1) / every * every; t <= to; t += every) {
+                if (t >= 0 && static_cast<std::size_t>(t) < index.texts.size()) {
+                    ticks.push_back({t, QString::fromStdString(index.texts[static_cast<std::size_t>(t)])});
+                }
+            }
+        }
+        for (const DateTick& tick : ticks) {
+            if (!tick.label.isEmpty()) dates->append(tick.label, static_cast<double>(tick.step));
         }
         return;
     }
@@ -57,6 +252,25 @@ void setTimeRange(QAbstractAxis* axis, const RowIndex& index, std::int64_t from,
         x->setTickAnchor(std::ceil(start / step) * step);
         x->setTickInterval(step);
     }
+}
+
+void keepDateTicksFitting(QChart* chart, std::function<const RowIndex*()> index) {
+    struct Shown {
+        int width = -1;
+        std::int64_t from = -1, to = -1;
+    };
+    auto shown = std::make_shared<Shown>();
+    QObject::connect(chart, &QChart::plotAreaChanged, chart, [chart, index = std::move(index), shown](const QRectF& area) {
+        const auto axes = chart->axes(Qt::Horizontal);
+        auto* dates = axes.isEmpty() ? nullptr : qobject_cast<QCategoryAxis*>(axes.front());
+        const RowIndex* rows = index();
+        if (!dates || !rows) return;
+        const Shown now{static_cast<int>(area.width()), std::llround(dates->min()), std::llround(dates->max())};
+        // Labels of another height move the plot area again: the same width and steps end it.
+        if (now.width == shown->width && now.from == shown->from && now.to == shown->to) return;
+        *shown = now;
+        setTimeRange(dates, *rows, now.from, now.to, 0, 1, area.width());
+    });
 }
 
 }  // namespace loom::ui
