@@ -21,6 +21,7 @@ class ElementwiseMergeSpec : public MergeSpec {
 public:
     const std::vector<ParamSpec>& params() const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
+    bool inputsInterchangeable() const override { return true; }
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
 
@@ -54,6 +55,7 @@ public:
     using Kernel = ElementwiseMergeKernel<S, MergeOp::Subtract>;
 
     std::string_view kind() const override { return "Subtract"; }
+    bool inputsInterchangeable() const override { return false; }  // the first minus the second
     std::string_view nameBase() const override { return "subtract"; }
     std::string_view description() const override {
         return "Subtracts its second input from its first, element by element.";

@@ -175,6 +175,9 @@ public:
     virtual std::vector<std::string> moreOutputNames(const Node&) const { return {}; }
     /// The shapes of those ports, from the inputs' and the first output's shapes.
     virtual std::vector<TensorShape> moreOutputShapes(const ShapeContext&, const TensorShape&) const { return {}; }
+    /// Whether the order of the inputs changes nothing (Add, Multiply): the canvas may then draw
+    /// the ports in the order the wires arrive from, so that no wire crosses another.
+    virtual bool inputsInterchangeable() const { return false; }
     /// Whether Keras calls the layer on a list of its inputs (the merges) rather than on one.
     virtual bool takesList() const { return maxInputs() < 0; }
     virtual InputRank inputRank() const { return InputRank::Any; }

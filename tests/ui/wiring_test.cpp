@@ -37,6 +37,7 @@
 #include "export/canvas_export.h"
 #include "export/model_diagram.h"
 #include "layers/layer_nodes.h"
+#include "layers/layer_registry.h"
 #include "panels/palette_panel.h"
 #include "panels/problems_panel.h"
 #include "panels/inspector_panel.h"
@@ -63,6 +64,14 @@ const Node& named(MainWindow& w, const char* name) {
 }
 
 QPoint viewPos(MainWindow& w, QPointF scenePos) { return w.canvas()->mapFromScene(scenePos); }
+
+/// Drags a wire with the mouse from one port to another, both brought into view first.
+void dragWire(MainWindow& w, QPointF from, QPointF to) {
+    w.canvas()->centerOn((from + to) / 2);
+    settle();
+    dragMouse(w.canvas()->viewport(), viewPos(w, from), viewPos(w, to));
+    settle();
+}
 
 /// Drops the palette entry for `kind` on the canvas at a scene point, through the same drag
 /// events a desktop drag delivers.
@@ -234,13 +243,7 @@ private slots:
         QCOMPARE(decoder->card().inputPorts, 3);
         // Its starting states are missing until wired.
         QVERIFY(w.document()->validation().hasErrors());
-        QWidget* vp = w.canvas()->viewport();
-        for (int port : {1, 2}) {
-            w.canvas()->centerOn((encoder->outputPortPos(port) + decoder->inputPortPos(port)) / 2);
-            settle();
-            dragMouse(vp, viewPos(w, encoder->outputPortPos(port)), viewPos(w, decoder->inputPortPos(port)));
-            settle();
-        }
+        for (int port : {1, 2}) dragWire(w, encoder->outputPortPos(port), decoder->inputPortPos(port));
         const auto into = w.document()->graph().inputEdges(dec);
         QCOMPARE(into.size(), 3u);
         QCOMPARE(into[1]->from, (PortRef{enc, 1}));
@@ -283,17 +286,53 @@ private slots:
         NodeItem* card = itemNamed(w, "multi_head_attention_1");
         QCOMPARE(card->card().inputNames, QStringList({"query", "value", "key", "mask"}));
         QVERIFY(w.document()->validation().hasErrors());  // the mask is missing until wired
-        NodeItem* from = itemNamed(w, "input_2");
-        w.canvas()->centerOn((from->outputPortPos() + card->inputPortPos(3)) / 2);
-        settle();
-        dragMouse(w.canvas()->viewport(), viewPos(w, from->outputPortPos()), viewPos(w, card->inputPortPos(3)));
-        settle();
+        dragWire(w, itemNamed(w, "input_2")->outputPortPos(), card->inputPortPos(3));
         const auto into = w.document()->graph().inputEdges(attention);
         QCOMPARE(into.size(), 3u);
         QCOMPARE(into[2]->from, (PortRef{mask, 0}));
         QCOMPARE(into[2]->to.port, 3);
         const Validation& v = w.document()->validation();
         QVERIFY2(!v.hasErrors(), v.diagnostics.empty() ? "" : v.diagnostics.front().message.c_str());
+    }
+
+    // An Add's ports are drawn in the order its wires arrive from: the line from above goes
+    // straight into the port under it, a skip, which comes around the right, into a port right
+    // of it, and a longer skip dragged in further right still; no wire crosses another. The
+    // operands' order (the ports' numbers) stays as wired.
+    void skipWiresEnterThePortOnTheirSide() {
+        MainWindow w;
+        openShown(w, ":/examples/broken_skips_add.loom");
+        NodeItem* add = itemNamed(w, "add_1");
+        const auto portFrom = [&](const char* source) {
+            for (const Edge* e : w.document()->graph().inputEdges(add->id())) {
+                if (e->from.node == named(w, source).id) return e->to.port;
+            }
+            return -1;
+        };
+        const auto xFrom = [&](const char* source) { return add->inputPortPos(portFrom(source)).x(); };
+        QCOMPARE(portFrom("lstm_4"), 0);  // the operands as the file has them
+        QCOMPARE(portFrom("lstm_2"), 1);
+        QCOMPARE(xFrom("lstm_4"), itemNamed(w, "lstm_4")->outputPortPos().x());
+        QVERIFY(xFrom("lstm_2") > xFrom("lstm_4"));
+
+        // The free port is where a new wire goes in: drag lstm_1's output into it.
+        const int free = [&] {
+            for (int port = 0; port < add->card().inputPorts; ++port) {
+                if (!add->card().wiredInputs[port]) return port;
+            }
+            return -1;
+        }();
+        QCOMPARE(free, 2);
+        dragWire(w, itemNamed(w, "lstm_1")->outputPortPos(), add->inputPortPos(free));
+        QCOMPARE(w.document()->graph().inputEdges(add->id()).size(), 3u);
+        QCOMPARE(portFrom("lstm_1"), 2);
+        // Four ports now: none right under lstm_4, which takes the nearest.
+        QVERIFY(std::abs(xFrom("lstm_4") - itemNamed(w, "lstm_4")->outputPortPos().x()) <= style::kCardWidth / 10);
+        QVERIFY(xFrom("lstm_2") > xFrom("lstm_4"));
+        QVERIFY(xFrom("lstm_1") > xFrom("lstm_2"));
+        // Subtract takes its first input minus its second: its ports stay in their order.
+        QVERIFY(!findLayer("Subtract")->inputsInterchangeable());
+        QVERIFY(findLayer("Add")->inputsInterchangeable());
     }
 
     // Siamese encoders from the keyboard and the mouse: Ctrl+Alt+D calls the selected LSTM
@@ -330,11 +369,7 @@ private slots:
         QCOMPARE(card->card().details.front(), QString("calls lstm_1 (shared weights)"));
         QCOMPARE(itemNamed(w, "lstm_1")->card().details.front(), QString("shared: called at 2 places"));
         // Wire the second Input into the call with the mouse.
-        NodeItem* from = itemNamed(w, "input_2");
-        w.canvas()->centerOn((from->outputPortPos() + card->inputPortPos(0)) / 2);
-        settle();
-        dragMouse(w.canvas()->viewport(), viewPos(w, from->outputPortPos()), viewPos(w, card->inputPortPos(0)));
-        settle();
+        dragWire(w, itemNamed(w, "input_2")->outputPortPos(), card->inputPortPos(0));
         QCOMPARE(w.document()->graph().inputEdges(again).size(), 1u);
         const Validation& v = w.document()->validation();
         QVERIFY2(!v.hasErrors(), v.diagnostics.empty() ? "" : v.diagnostics.front().message.c_str());

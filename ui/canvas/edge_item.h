@@ -29,6 +29,8 @@ public:
     void setLabelPlace(double fraction);
     /// Whether the wire runs beside its column past other layers (set by updatePath()).
     bool isSkip() const { return m_skip; }
+    /// The rightmost x of the wire's curve: how far out a skip runs.
+    double pathRight() const { return m_path.boundingRect().right(); }
     /// Where the shape label is drawn, in the item's coordinates; null without a label.
     QRectF labelRect() const { return m_labelRect; }
     /// Marks the wire as the target of a layer being dropped onto it.

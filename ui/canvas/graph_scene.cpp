@@ -129,11 +129,64 @@ void GraphScene::sync() {
         m_edgesOfNode.insert(e->from()->id(), e);
         if (e->to() != e->from()) m_edgesOfNode.insert(e->to()->id(), e);
     }
+    arrangePorts();
     // While a model is edited the scene only grows: a rect that shrank or shifted with each
     // wire label would move the whole canvas sideways after every wiring and undo.
     const QRectF wanted = contentRect().adjusted(-400, -400, 400, 400);
     setSceneRect(anotherModel ? wanted : sceneRect().united(wanted));
     if (selectionChanged) emit this->selectionChanged();
+}
+
+void GraphScene::arrangePorts() {
+    // Where each wire arrives from: its source's x, or for a skip, which comes down the right
+    // of the column, how far out it runs.
+    QHash<NodeItem*, QList<std::pair<double, int>>> arrivals;
+    for (EdgeItem* e : std::as_const(m_edges)) {
+        if (!e->isVisible() || !e->to()->card().interchangeableInputs) continue;
+        const double from = e->isSkip() ? e->pathRight() : e->from()->outputPortPos(e->fromPort()).x();
+        arrivals[e->to()].append({from, e->toPort()});
+    }
+    for (NodeItem* item : std::as_const(m_nodes)) {
+        const NodeCard& card = item->card();
+        QList<int> places;
+        QList<std::pair<double, int>> wired = arrivals.value(item);
+        const bool oneWireEach = std::all_of(wired.begin(), wired.end(), [&](const auto& w) {
+            return w.second < card.inputPorts &&
+                   std::count_if(wired.begin(), wired.end(), [&](const auto& v) { return v.second == w.second; }) == 1;
+        });
+        if (card.interchangeableInputs && !wired.isEmpty() && oneWireEach) {
+            std::stable_sort(wired.begin(), wired.end());
+            QList<int> free;
+            for (int port = 0; port < card.inputPorts; ++port) {
+                if (std::none_of(wired.begin(), wired.end(), [port](const auto& w) { return w.second == port; })) free.append(port);
+            }
+            // The wired ports take places side by side in the order their wires arrive; the free
+            // ones go before or after them, wherever the wires then travel least sideways (a
+            // straight wire stays straight, a skip enters the port on its side).
+            const int n = card.inputPorts;
+            const auto placeX = [&](int place) {
+                return item->pos().x() - style::kCardWidth / 2.0 + style::kCardWidth * (place + 1) / (n + 1);
+            };
+            int bestOffset = 0;
+            double bestCost = INFINITY;
+            for (int offset = 0; offset + wired.size() <= n; ++offset) {
+                double cost = 0;
+                for (int k = 0; k < wired.size(); ++k) cost += std::abs(placeX(offset + k) - wired[k].first);
+                if (cost < bestCost - 1e-6) bestCost = cost, bestOffset = offset;
+            }
+            places = QList<int>(n, 0);
+            int next = 0;
+            for (int k = 0; k < wired.size(); ++k) places[wired[k].second] = bestOffset + static_cast<int>(k);
+            for (int port : free) {
+                if (next == bestOffset) next += static_cast<int>(wired.size());
+                places[port] = next++;
+            }
+        }
+        if (!item->setPortPlaces(places)) continue;
+        for (EdgeItem* e : m_edgesOfNode.values(item->id())) {
+            if (e->to() == item) e->updatePath();
+        }
+    }
 }
 
 bool GraphScene::dropCards(QHash<NodeId, NodeItem*>& items, const QSet<NodeId>& keep) {

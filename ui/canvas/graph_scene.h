@@ -109,6 +109,9 @@ private:
     void followCard(NodeId id);
     void fitFrame(GroupFrame* frame);
     void syncFrames();
+    /// Draws the ports of layers whose inputs may come in any order in the order their wires
+    /// arrive from, so that a skip, which comes around the right, crosses no other wire.
+    void arrangePorts();
     void addGroupActions(QMenu& menu, std::uint32_t group);
 };
 

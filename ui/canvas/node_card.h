@@ -24,6 +24,7 @@ struct NodeCard {
     int inputPorts = 0;
     QList<bool> wiredInputs;  ///< by port: whether a wire ends there (free ports are hollow)
     QStringList inputNames;   ///< by port: the argument it is ("query", "value"); empty when unnamed
+    bool interchangeableInputs = false;  ///< the ports may be drawn in any order (Add)
     /// By output port, where the layer returns several tensors ("output", "h", "c"); empty
     /// for one output.
     QStringList outputNames;

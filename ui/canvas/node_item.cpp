@@ -74,8 +74,17 @@ QPainterPath NodeItem::shape() const {
 
 QPointF NodeItem::inputPortPos(int port) const {
     const int count = std::max(m_card.inputPorts, port + 1);
-    const double x = -style::kCardWidth / 2.0 + style::kCardWidth * (port + 1) / (count + 1);
+    const int place = port < m_portPlaces.size() && m_portPlaces.size() == m_card.inputPorts ? m_portPlaces[port] : port;
+    const double x = -style::kCardWidth / 2.0 + style::kCardWidth * (place + 1) / (count + 1);
     return mapToScene(QPointF(x, 0.0));
+}
+
+bool NodeItem::setPortPlaces(QList<int> places) {
+    if (places == m_portPlaces) return false;
+    prepareGeometryChange();
+    m_portPlaces = std::move(places);
+    update();
+    return true;
 }
 
 QPointF NodeItem::outputPortPos(int port) const {

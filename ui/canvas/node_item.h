@@ -21,9 +21,12 @@ public:
     const NodeCard& card() const { return m_card; }
     NodeId id() const { return m_card.id; }
 
-    /// Scene position of an input port (port order = operand order) and of an output port (0,
-    /// or a recurrent layer's states after it).
+    /// Scene position of an input port (port order = operand order, unless setPortPlaces says
+    /// otherwise) and of an output port (0, or a recurrent layer's states after it).
     QPointF inputPortPos(int port) const;
+    /// Where each input port is drawn, left to right, for a layer whose inputs may come in any
+    /// order: places[port]. Empty: in port order. Returns whether anything moved.
+    bool setPortPlaces(QList<int> places);
     QPointF outputPortPos(int port = 0) const;
     int outputPorts() const { return std::max<int>(1, static_cast<int>(m_card.outputNames.size())); }
 
@@ -51,6 +54,7 @@ protected:
 private:
     NodeCard m_card;
     QList<PortState> m_inputStates, m_outputStates;
+    QList<int> m_portPlaces;
     double m_height = 0.0;
     std::function<void(NodeId)> m_onMove;
 

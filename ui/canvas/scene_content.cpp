@@ -115,6 +115,7 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     // Merges offer one free port beyond their wires, so that another branch can join.
     const bool grows = spec && spec->maxInputs() < 0;
     card.inputPorts = std::max(spec ? spec->minInputs() : 1, grows ? used + 1 : used);
+    card.interchangeableInputs = spec && spec->inputsInterchangeable();
     // A layer whose call names its inputs (MultiHeadAttention) shows every one, named.
     if (spec && !spec->callTensorNames().empty()) {
         card.inputPorts = std::max(card.inputPorts, spec->inputPorts(n));
