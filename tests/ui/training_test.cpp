@@ -455,6 +455,15 @@ private slots:
         waitUntilIdle();
         QVERIFY(m_window->document()->project().runs.front().value("ending", "") == "stopped");
         QVERIFY(!m_window->document()->weights().empty());
+
+        // Another run goes on from those weights, and the panel says so in a sentence.
+        clickStart();
+        QLabel* weights = ws()->trainingPanel()->weightsLabel();
+        const QRegularExpression sentence("^Weights: training goes on from the model's own weights of (1 layer|[2-9] layers); "
+                                          "they join the model when the run ends\\.$");
+        QVERIFY2(waitFor([&] { return sentence.match(weights->text()).hasMatch(); }, 5000), qPrintable(weights->text()));
+        QTest::mouseClick(ws()->trainingPanel()->stopButton(), Qt::LeftButton);
+        waitUntilIdle();
     }
 
     void aWorkerErrorAppearsWithItsEpochAndKeepsGoodWeights() {
