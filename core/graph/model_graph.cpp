@@ -156,6 +156,18 @@ std::vector<NodeId> ModelGraph::callsOf(NodeId owner) const {
     return calls;
 }
 
+std::string ModelGraph::whyCannotLend(NodeId call, NodeId owner, bool sameKind) const {
+    const Node* o = node(owner);
+    const Node* n = node(call);
+    if (!o) return "is not in the model";
+    if (o->isInput()) return "is an Input and has none";
+    if (owner == call) return "is itself";
+    if (o->shares) return "shares another's";
+    if (n && !callsOf(call).empty()) return "would be shared twice over: " + n->name + " lends its own to other calls";
+    if (sameKind && n && n->kind != o->kind) return "is a " + o->kind + ", not a " + n->kind;
+    return {};
+}
+
 bool ModelGraph::share(NodeId call, NodeId owner) {
     Node* n = node(call);
     if (!n) return false;
@@ -163,8 +175,8 @@ bool ModelGraph::share(NodeId call, NodeId owner) {
         n->shares = 0;
         return true;
     }
+    if (!whyCannotLend(call, owner, false).empty()) return false;
     const Node* o = node(owner);
-    if (!o || o->shares || o->isInput() || owner == call || !callsOf(call).empty()) return false;
     n->shares = owner;
     n->kind = o->kind;
     n->params = o->params;

@@ -102,8 +102,12 @@ public:
     NodeId weightsOwner(NodeId id) const;
     /// The other calls of the layer `owner` (the nodes that share its weights), in order.
     std::vector<NodeId> callsOf(NodeId owner) const;
+    /// Why `owner` cannot lend its weights to `call`, as words after "which" ("is an Input and
+    /// has none"); empty when it can. With `sameKind`, a layer of another kind cannot either
+    /// (a call keeps its layer's kind; share() gives it).
+    std::string whyCannotLend(NodeId call, NodeId owner, bool sameKind) const;
     /// Makes `call` a call of `owner` (0: weights of its own again), with the owner's kind and
-    /// parameters. False when either is missing, or `owner` is itself a call or an Input.
+    /// parameters. False when `call` is missing or whyCannotLend says why not.
     bool share(NodeId call, NodeId owner);
     bool rename(NodeId id, std::string name);
     /// Turns a node into another kind with the parameters given, keeping its name and wires

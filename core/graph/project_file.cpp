@@ -324,12 +324,8 @@ Project parseProject(std::string_view text, std::string_view source) {
         const std::string ptr = "/graph/nodes/" + std::to_string(i) + "/shares";
         const Node* owner = project.graph.node(n.shares);
         if (!owner) r.fail(ptr, n.name + " shares the weights of layer id " + std::to_string(n.shares) + ", which the file does not define");
-        if (owner->shares || owner->isInput() || owner->id == n.id) {
-            r.fail(ptr, n.name + " shares the weights of " + owner->name + ", which " +
-                            (owner->isInput() ? "is an Input and has none" : owner->id == n.id ? "is itself" : "shares another's"));
-        }
-        if (owner->kind != n.kind) {
-            r.fail(ptr, n.name + " is a " + n.kind + " but shares the weights of " + owner->name + ", a " + owner->kind);
+        if (const std::string why = project.graph.whyCannotLend(n.id, owner->id, true); !why.empty()) {
+            r.fail(ptr, n.name + " shares the weights of " + owner->name + ", which " + why);
         }
         project.graph.share(n.id, n.shares);
     }

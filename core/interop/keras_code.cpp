@@ -208,14 +208,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         std::vector<std::string> inputs, outputs;
         const PythonTensors tensors(g);
         // A layer called at several places is made once and called at each.
-        // Named after the layer, "_layer" added (or "_shared_layer" where a layer has that name).
-        const auto sharedObject = [&](NodeId owner) {
-            const std::string plain = identifier(g.node(owner)->name) + "_layer";
-            for (const Node& n : g.nodes()) {
-                if (identifier(n.name) == plain) return identifier(g.node(owner)->name) + "_shared_layer";
-            }
-            return plain;
-        };
+        const auto sharedObject = [&](NodeId owner) { return tensors.layerObject(*g.node(owner)); };
         for (NodeId id : v.order) {
             const std::size_t calls = g.callsOf(id).size();
             if (calls == 0 || g.node(id)->shares) continue;
@@ -253,8 +246,7 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
                 args += ", " + key + "=" + pythonValue(value);
             }
             // A layer that returns its states gives them after its output.
-            std::string targets;
-            for (const std::string& name : tensors.results(n)) targets += (targets.empty() ? "" : ", ") + name;
+            const std::string targets = tensors.targets(n);
             const NodeId owner = g.weightsOwner(id);
             const std::string layer = owner != id || !g.callsOf(id).empty() ? sharedObject(owner) : layerExpression(n);
             py << targets << " = " << layer << "(" << (spec.takesList() ? "[" + args + "]" : args) << ")"

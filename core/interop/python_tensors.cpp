@@ -9,9 +9,21 @@ PythonTensors::PythonTensors(const ModelGraph& graph) : m_graph(graph) {
     for (const Node& n : graph.nodes()) m_layerNames.insert(python::identifier(n.name));
 }
 
+std::string PythonTensors::unclashed(const Node& node, const std::string& suffix, const std::string& fallback) const {
+    const std::string plain = python::identifier(node.name) + suffix;
+    return m_layerNames.contains(plain) ? python::identifier(node.name) + fallback : plain;
+}
+
 std::string PythonTensors::state(const Node& node, const std::string& name) const {
-    const std::string plain = python::identifier(node.name) + "_" + name;
-    return m_layerNames.contains(plain) ? python::identifier(node.name) + "_state_" + name : plain;
+    return unclashed(node, "_" + name, "_state_" + name);
+}
+
+std::string PythonTensors::layerObject(const Node& owner) const { return unclashed(owner, "_layer", "_shared_layer"); }
+
+std::string PythonTensors::targets(const Node& node) const {
+    std::string text;
+    for (const std::string& name : results(node)) text.append(text.empty() ? "" : ", ").append(name);
+    return text;
 }
 
 std::string PythonTensors::of(const PortRef& from) const {

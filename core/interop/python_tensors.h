@@ -19,9 +19,16 @@ public:
     std::string of(const PortRef& from) const;
     /// The layer's output, then each state it returns: the targets of its call.
     std::vector<std::string> results(const Node& node) const;
+    /// Those targets as the left side of the call's assignment: "encoder, encoder_h, encoder_c".
+    std::string targets(const Node& node) const;
+    /// The object of a layer called at several places, made once: encoder_layer (or
+    /// encoder_shared_layer where a layer is called encoder_layer).
+    std::string layerObject(const Node& owner) const;
 
 private:
     std::string state(const Node& node, const std::string& name) const;
+    /// The layer's name and `suffix`, or with `fallback` where a layer already has that name.
+    std::string unclashed(const Node& node, const std::string& suffix, const std::string& fallback) const;
 
     const ModelGraph& m_graph;
     std::set<std::string> m_layerNames;

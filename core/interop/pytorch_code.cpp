@@ -257,9 +257,7 @@ std::string pytorchCode(const Project& project) {
         const PyTorchLayer layer = spec.pytorch(n, dims, "self." + attribute(g.node(owner)->name), args);
         if (!layer.module.empty() && owner == id) init << "        self." << a << " = " << layer.module << "\n";
         // A layer that returns its states gives them after its output.
-        std::string targets;
-        for (const std::string& name : tensors.results(n)) targets += (targets.empty() ? "" : ", ") + name;
-        forward << "        " << targets << " = " << layer.expression << shape << "\n";
+        forward << "        " << tensors.targets(n) << " = " << layer.expression << shape << "\n";
     }
     for (NodeId id : v.inputs) inputs.push_back(attribute(g.node(id)->name));
     std::string outputs;

@@ -5,6 +5,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "engine/named_tensor.h"
 #include "graph/graph_algorithms.h"
 #include "layers/input.h"
 #include "layers/layer_nodes.h"
@@ -86,9 +87,9 @@ public:
             d.node = call.id;
             GraphEdit own;
             own.ops.push_back(edit::Share{call.id, 0});
-            if (!owner || owner->shares || owner->isInput() || owner->kind != call.kind || owner->id == call.id) {
+            if (const std::string why = m_graph.whyCannotLend(call.id, call.shares, true); !why.empty()) {
                 d.message = call.name + " shares the weights of " + (owner ? owner->name : std::string("a layer that is gone")) +
-                            ", which cannot lend them: a shared layer is a layer of the same kind with weights of its own.";
+                            ", which " + why + ": a shared layer is a layer of the same kind with weights of its own.";
                 d.fixes.push_back({"Give " + call.name + " weights of its own", std::move(own)});
                 m_result.diagnostics.push_back(std::move(d));
                 continue;
@@ -113,17 +114,12 @@ public:
             const auto mine = spec->weights(call, callInputs), theirs = spec->weights(*owner, ownerInputs);
             for (std::size_t k = 0; k < mine.size() && k < theirs.size(); ++k) {
                 if (mine[k].shape == theirs[k].shape) continue;
-                const auto text = [](const std::vector<std::int64_t>& shape) {
-                    std::string t = "(";
-                    for (std::size_t i = 0; i < shape.size(); ++i) t += (i ? ", " : "") + std::to_string(shape[i]);
-                    return t + (shape.size() == 1 ? ",)" : ")");
-                };
                 d.related = {owner->id};
                 d.port = 0;
                 d.message = call.name + " calls " + owner->name + " again with its weights, but its input does not fit them: " +
-                            owner->name + "/" + theirs[k].name + " is " + text(theirs[k].shape) + " for " + owner->name +
+                            owner->name + "/" + theirs[k].name + " is " + tensorShapeText(theirs[k].shape) + " for " + owner->name +
                             "'s input " + firstInput(owner->id) + ", and " + call.name + "'s input " +
-                            firstInput(call.id) + " would need " + text(mine[k].shape) +
+                            firstInput(call.id) + " would need " + tensorShapeText(mine[k].shape) +
                             ". A shared layer's weights fit inputs of one width: wire in one like " + owner->name +
                             "'s, or give " + call.name + " weights of its own.";
                 d.fixes.push_back({"Give " + call.name + " weights of its own", std::move(own)});
@@ -372,97 +368,108 @@ private:
         for (std::size_t i = 0; i < nodes.size(); ++i) {
             const LayerSpec* spec = m_specs[i];
             if (!spec) continue;
-            const Node& n = nodes[i];
-            auto& in = m_incoming[i];
-            std::vector<const Edge*> kept;
-            const int ports = spec->maxInputs() < 0 ? -1 : spec->inputPorts(n);
-            for (const Edge* e : in) {
-                if (!fromPortExists(*e)) {
-                    dangling[i] = true;
-                    continue;
-                }
-                const bool beyond = ports >= 0 && e->to.port >= ports;
-                const bool taken = !kept.empty() && kept.back()->to.port == e->to.port;
-                if (!beyond && !taken) {
-                    kept.push_back(e);
-                    continue;
-                }
-                const Node* from = m_graph.node(e->from.node);
-                Diagnostic& d = report(
-                    DiagCode::PortOccupied, Severity::Error, n.id,
-                    beyond ? nodeLabel(n) + " takes " +
-                                 (ports == 0   ? std::string("no input")
-                                  : ports == 1 ? std::string("one input")
-                                               : std::to_string(ports) + " inputs") +
-                                 ", but " + from->name + " is also wired into it." +
-                                 (spec->maxInputs() > ports ? std::string(" ").append(spec->morePortsHint(n)) : std::string())
-                           : nodeLabel(n) + " gets two wires into one input: from " +
-                                 m_graph.node(kept.back()->from.node)->name + " and from " +
-                                 from->name + ". An input port takes one wire.");
-                d.port = e->to.port;
-                GraphEdit cut;
-                cut.ops.push_back(edit::RemoveEdge{e->id});
-                d.fixes.push_back({"Remove the wire from " + from->name, std::move(cut)});
-            }
-            if (dangling[i]) continue;  // a wire from an output port its layer does not have
-            in = std::move(kept);
-            // A layer whose inputs are named arguments (MultiHeadAttention's query, value, key),
-            // or that takes its starting states in ports of their own, reads each from its own
-            // port: a free port before a wired one is a missing argument.
-            std::vector<std::string> portNames = spec->inputPortNames(n);
-            const bool everyPort = !portNames.empty();  // named by the node: each one is needed
-            if (portNames.empty()) {
-                for (std::string_view name : spec->callTensorNames()) portNames.emplace_back(name);
-            }
-            const std::vector<std::string>& named = portNames;
-            for (int port = 0; !named.empty() && !in.empty() && port < in.back()->to.port; ++port) {
-                if (std::any_of(in.begin(), in.end(), [&](const Edge* e) { return e->to.port == port; })) continue;
-                if (spec->inputPortOptional(n, port)) continue;
-                dangling[i] = true;
-                const std::string argument = static_cast<std::size_t>(port) < named.size() ? std::string(named[port]) : "input";
-                Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, n.id,
-                                       nodeLabel(n) + " has nothing wired into its " + argument + " port, while a later "
-                                       "port is wired. Connect the layer whose output is its " + argument + ".");
-                d.port = port;
-            }
-            if (dangling[i]) continue;
-            // Ports a parameter asks for (attention_mask's) need their wire.
-            for (const auto& required : spec->requiredPorts(n)) {
-                // Named, not a structured binding: lambdas capture it (Clang before 16 cannot).
-                const int port = required.first;
-                const std::string& param = required.second;
-                if (std::any_of(in.begin(), in.end(), [&](const Edge* e) { return e->to.port == port; })) continue;
-                dangling[i] = true;
-                const std::string argument = static_cast<std::size_t>(port) < named.size() ? named[static_cast<std::size_t>(port)] : "input";
-                std::string message = nodeLabel(n);
-                message.append(" has nothing wired into its ").append(argument).append(" port, which ").append(param);
-                message.append(" asks for. Connect the layer whose output is its ").append(argument);
-                message.append(", or turn ").append(param).append(" off.");
-                Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, n.id, std::move(message));
-                d.port = port;
-                std::string title = "Turn ";
-                title.append(param).append(" off");
-                d.fixes.push_back(setParamFix(n, param, false, std::move(title)));
-            }
-            if (dangling[i]) continue;
-            const int have = static_cast<int>(in.size());
-            if (have >= (everyPort ? static_cast<int>(named.size()) : spec->minInputs())) continue;
-            dangling[i] = true;
-            const bool merge = spec->takesList();
-            Diagnostic& d = report(
-                merge ? DiagCode::MergeTooFewInputs : DiagCode::DanglingInput, Severity::Error,
-                n.id,
-                merge ? nodeLabel(n) + " has " + std::to_string(have) +
-                            (have == 1 ? " input" : " inputs") +
-                            "; a merge needs at least two branches to join."
-                : static_cast<std::size_t>(have) < named.size()
-                    ? nodeLabel(n) + " has nothing wired into its " + std::string(named[static_cast<std::size_t>(have)]) +
-                          " port. Connect the layer whose output is its " + std::string(named[static_cast<std::size_t>(have)]) + "."
-                    : nodeLabel(n) + " has nothing wired into its input. Connect the layer "
-                                     "whose output it should read.");
-            d.port = have;
+            dangling[i] = !keepFittingWires(i, *spec) || !checkPortsWired(i, *spec);
         }
         return dangling;
+    }
+
+    static bool wiredInto(const std::vector<const Edge*>& in, int port) {
+        return std::any_of(in.begin(), in.end(), [port](const Edge* e) { return e->to.port == port; });
+    }
+
+    /// Keeps, of node i's incoming wires, those its ports take: a wire beyond its ports or into
+    /// a port already taken is a problem with the fix of removing it. False when a wire comes
+    /// from an output port its source does not have.
+    bool keepFittingWires(std::size_t i, const LayerSpec& spec) {
+        const Node& n = m_graph.nodes()[i];
+        auto& in = m_incoming[i];
+        std::vector<const Edge*> kept;
+        bool fromMissingPort = false;
+        const int ports = spec.maxInputs() < 0 ? -1 : spec.inputPorts(n);
+        for (const Edge* e : in) {
+            if (!fromPortExists(*e)) {
+                fromMissingPort = true;
+                continue;
+            }
+            const bool beyond = ports >= 0 && e->to.port >= ports;
+            const bool taken = !kept.empty() && kept.back()->to.port == e->to.port;
+            if (!beyond && !taken) {
+                kept.push_back(e);
+                continue;
+            }
+            const Node* from = m_graph.node(e->from.node);
+            Diagnostic& d = report(
+                DiagCode::PortOccupied, Severity::Error, n.id,
+                beyond ? nodeLabel(n) + " takes " +
+                             (ports == 0   ? std::string("no input")
+                              : ports == 1 ? std::string("one input")
+                                           : std::to_string(ports) + " inputs") +
+                             ", but " + from->name + " is also wired into it." +
+                             (spec.maxInputs() > ports ? std::string(" ").append(spec.morePortsHint(n)) : std::string())
+                       : nodeLabel(n) + " gets two wires into one input: from " +
+                             m_graph.node(kept.back()->from.node)->name + " and from " +
+                             from->name + ". An input port takes one wire.");
+            d.port = e->to.port;
+            GraphEdit cut;
+            cut.ops.push_back(edit::RemoveEdge{e->id});
+            d.fixes.push_back({"Remove the wire from " + from->name, std::move(cut)});
+        }
+        if (fromMissingPort) return false;
+        in = std::move(kept);
+        return true;
+    }
+
+    /// Whether every port node i needs is wired: a named argument before a wired one (a free
+    /// port there is a missing argument), a port a parameter asks for, and enough inputs.
+    bool checkPortsWired(std::size_t i, const LayerSpec& spec) {
+        const Node& n = m_graph.nodes()[i];
+        const auto& in = m_incoming[i];
+        // A layer whose inputs are named arguments (MultiHeadAttention's query, value, key), or
+        // that takes its starting states in ports of their own, reads each from its own port.
+        std::vector<std::string> named = spec.inputPortNames(n);
+        const bool everyPort = !named.empty();  // named by the node: each one is needed
+        if (named.empty()) {
+            for (std::string_view name : spec.callTensorNames()) named.emplace_back(name);
+        }
+        const auto argument = [&](int port) {
+            return static_cast<std::size_t>(port) < named.size() ? named[static_cast<std::size_t>(port)] : std::string("input");
+        };
+        bool wired = true;
+        for (int port = 0; !named.empty() && !in.empty() && port < in.back()->to.port; ++port) {
+            if (wiredInto(in, port) || spec.inputPortOptional(n, port)) continue;
+            report(DiagCode::DanglingInput, Severity::Error, n.id,
+                   nodeLabel(n) + " has nothing wired into its " + argument(port) + " port, while a later "
+                   "port is wired. Connect the layer whose output is its " + argument(port) + ".").port = port;
+            wired = false;
+        }
+        if (!wired) return false;
+        // Ports a parameter asks for (attention_mask's) need their wire.
+        for (const auto& [port, param] : spec.requiredPorts(n)) {
+            if (wiredInto(in, port)) continue;
+            wired = false;
+            std::string message = nodeLabel(n);
+            message.append(" has nothing wired into its ").append(argument(port)).append(" port, which ").append(param);
+            message.append(" asks for. Connect the layer whose output is its ").append(argument(port));
+            message.append(", or turn ").append(param).append(" off.");
+            Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, n.id, std::move(message));
+            d.port = port;
+            std::string title = "Turn ";
+            title.append(param).append(" off");
+            d.fixes.push_back(setParamFix(n, param, false, std::move(title)));
+        }
+        if (!wired) return false;
+        const int have = static_cast<int>(in.size());
+        if (have >= (everyPort ? static_cast<int>(named.size()) : spec.minInputs())) return true;
+        const bool merge = spec.takesList();
+        report(merge ? DiagCode::MergeTooFewInputs : DiagCode::DanglingInput, Severity::Error, n.id,
+               merge ? nodeLabel(n) + " has " + std::to_string(have) + (have == 1 ? " input" : " inputs") +
+                           "; a merge needs at least two branches to join."
+               : static_cast<std::size_t>(have) < named.size()
+                   ? nodeLabel(n) + " has nothing wired into its " + argument(have) +
+                         " port. Connect the layer whose output is its " + argument(have) + "."
+                   : nodeLabel(n) + " has nothing wired into its input. Connect the layer "
+                                    "whose output it should read.").port = have;
+        return false;
     }
 
     /// The number of steps that turns a vector from `producer` back into a sequence: the length

@@ -15,6 +15,7 @@
 #include "data/synthetic_samples.h"
 #include "data/windowing.h"
 #include "train/config_json.h"
+#include "core/test_graphs.h"
 
 namespace loom {
 namespace {
@@ -104,20 +105,12 @@ TEST(Missing, GapsAreNamedByTheFilesLineAndTheirTime) {
     EXPECT_EQ(t.lineOf(3), 6);
     EXPECT_EQ(t.lineOf(4), 7);
     Series s = seriesFromCsv(t, {"v"});
-    try {
-        handleMissing(s, MissingPolicy::Error);
-        FAIL();
-    } catch (const DataError& e) {
-        EXPECT_TRUE(has(e.what(), "2 missing values in 'v', at line 3 (1995-02-01) and line 7 (1995-04-01)")) << e.what();
-    }
+    const std::string dated = test::refusalOf<DataError>([&] { handleMissing(s, MissingPolicy::Error); });
+    EXPECT_TRUE(has(dated, "2 missing values in 'v', at line 3 (1995-02-01) and line 7 (1995-04-01)")) << dated;
     const CsvTable plain = parseCsv("1\nNA\n", "plain.csv");  // no header: the first line is data
     Series p = seriesFromCsv(plain, {"column 1"});
-    try {
-        handleMissing(p, MissingPolicy::Error);
-        FAIL();
-    } catch (const DataError& e) {
-        EXPECT_TRUE(has(e.what(), "1 missing value in 'column 1', at line 2.")) << e.what();
-    }
+    const std::string undated = test::refusalOf<DataError>([&] { handleMissing(p, MissingPolicy::Error); });
+    EXPECT_TRUE(has(undated, "1 missing value in 'column 1', at line 2.")) << undated;
 }
 
 TEST(Csv, BrokenFilesSayWhere) {
@@ -135,14 +128,10 @@ TEST(Missing, PoliciesAreExplicit) {
     const CsvTable g = parseCsv("v\nNA\n1\nNA\nNA\n4\nNA\n", "g.csv");
     Series s = seriesFromCsv(g, {"v"});
     EXPECT_EQ(s.missingCount(), 4);
-    try {
-        Series copy = s;
-        handleMissing(copy, MissingPolicy::Error);
-        FAIL();
-    } catch (const DataError& e) {
-        // As an editor numbers the file's lines: the header is line 1.
-        EXPECT_TRUE(has(e.what(), "4 missing values in 'v', at lines 2, 4, 5 and 7")) << e.what();
-    }
+    Series copy = s;
+    const std::string refusal = test::refusalOf<DataError>([&] { handleMissing(copy, MissingPolicy::Error); });
+    // As an editor numbers the file's lines: the header is line 1.
+    EXPECT_TRUE(has(refusal, "4 missing values in 'v', at lines 2, 4, 5 and 7")) << refusal;
     Series filled = s;
     handleMissing(filled, MissingPolicy::Interpolate);
     EXPECT_EQ(filled.values, (std::vector<double>{1, 1, 2, 3, 4, 4}));

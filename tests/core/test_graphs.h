@@ -10,12 +10,13 @@
 
 namespace loom::test {
 
-/// The message `call` refuses its input with (any std::exception), or "(accepted)".
-template <class F>
+/// The message `call` refuses its input with (an E, any std::exception unless told; another
+/// goes on up and fails the test), or "(accepted)".
+template <class E = std::exception, class F>
 std::string refusalOf(F&& call) {
     try {
         call();
-    } catch (const std::exception& e) {
+    } catch (const E& e) {
         return e.what();
     }
     return "(accepted)";

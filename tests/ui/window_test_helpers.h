@@ -60,6 +60,15 @@ inline void openShown(MainWindow& w, const QString& path) {
     w.canvas()->actualSize();
 }
 
+/// Shows a project made in the test in a shown window of a fixed size, at 100% zoom.
+inline void showProject(MainWindow& w, const Project& project) {
+    w.document()->setProject(project, QString());
+    w.resize(1400, 1000);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.canvas()->actualSize();
+}
+
 /// Calls `act` with the modal dialog of type D once one is up: work may come first (a file read
 /// on a worker thread while the window waits), so it looks every 50 ms, for up to 30 s.
 template <typename D, typename F>

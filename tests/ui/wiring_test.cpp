@@ -231,11 +231,7 @@ private slots:
         g.connect({source, 0}, {enc, 0});
         g.connect({target, 0}, {dec, 0});
         MainWindow w;
-        w.document()->setProject(p, QString());
-        w.resize(1400, 1000);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        w.canvas()->actualSize();
+        test::showProject(w, p);
         NodeItem* encoder = itemNamed(w, "lstm_1");
         NodeItem* decoder = itemNamed(w, "lstm_2");
         QCOMPARE(encoder->card().outputNames, QStringList({"output", "h", "c"}));
@@ -273,11 +269,7 @@ private slots:
         g.connect({tokens, 0}, {attention, 0});
         g.connect({tokens, 0}, {attention, 1});
         MainWindow w;
-        w.document()->setProject(p, QString());
-        w.resize(1400, 1000);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        w.canvas()->actualSize();
+        test::showProject(w, p);
         QCOMPARE(itemNamed(w, "multi_head_attention_1")->card().inputNames, QStringList({"query", "value", "key"}));
         ModelGraph on = w.document()->graph();
         on.setParam(attention, "attention_mask", true);
@@ -350,11 +342,7 @@ private slots:
         g.setParam(encoder, "units", std::int64_t{4});
         g.connect({left, 0}, {encoder, 0});
         MainWindow w;
-        w.document()->setProject(p, QString());
-        w.resize(1400, 1000);
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        w.canvas()->actualSize();
+        test::showProject(w, p);
         const int params = static_cast<int>(w.document()->validation().totalParams);
         w.scene()->selectOnly({encoder});
         w.canvas()->setFocus();
