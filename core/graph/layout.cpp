@@ -1,6 +1,7 @@
 #include "graph/layout.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "graph/graph_algorithms.h"
@@ -112,6 +113,17 @@ void layOut(ModelGraph& graph, LayoutSpacing spacing) {
             n->position = at;
         }
     }
+}
+
+Point freePlace(const ModelGraph& graph, Point at, LayoutSpacing spacing) {
+    for (int tries = 0; tries < 8; ++tries) {
+        const bool taken = std::any_of(graph.nodes().begin(), graph.nodes().end(), [&](const Node& n) {
+            return std::abs(n.position.x - at.x) < 0.75 * spacing.column && std::abs(n.position.y - at.y) < 0.75 * spacing.row;
+        });
+        if (!taken) return at;
+        at.x += spacing.column;
+    }
+    return at;
 }
 
 }  // namespace loom

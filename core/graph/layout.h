@@ -22,4 +22,8 @@ std::map<NodeId, Point> layeredLayout(const ModelGraph& graph, LayoutSpacing spa
 /// single card it is drawn as; its hidden layers move along with it.
 void layOut(ModelGraph& graph, LayoutSpacing spacing = {});
 
+/// `at`, or the first place a column to the right of it where no layer's card is (at most
+/// eight columns on): where a new layer's card covers none.
+Point freePlace(const ModelGraph& graph, Point at, LayoutSpacing spacing = {});
+
 }  // namespace loom

@@ -18,25 +18,6 @@ Point midpoint(const ModelGraph& graph, const Edge& edge) {
     return {(a->position.x + b->position.x) / 2.0, (a->position.y + b->position.y) / 2.0};
 }
 
-/// `at`, or beside it to the right when another layer's card is there (the midpoint of a long
-/// skip wire lies on the layers it skips): the new layer then sits on the wire's side.
-Point freePlace(const ModelGraph& graph, Point at, NodeId from, NodeId to) {
-    const LayoutSpacing spacing;
-    for (int tries = 0; tries < 8; ++tries) {
-        bool taken = false;
-        for (const Node& n : graph.nodes()) {
-            if (n.id == from || n.id == to) continue;
-            if (std::abs(n.position.x - at.x) < 0.75 * spacing.column && std::abs(n.position.y - at.y) < 0.75 * spacing.row) {
-                taken = true;
-                break;
-            }
-        }
-        if (!taken) return at;
-        at.x += spacing.column;
-    }
-    return at;
-}
-
 std::string producerName(const ModelGraph& graph, const Edge& edge) {
     const Node* n = graph.node(edge.from.node);
     return n ? n->name : std::string("?");
@@ -63,7 +44,7 @@ GraphEdit spliceInto(const ModelGraph& graph, const Edge& edge, std::string kind
         }
     } else {
         e.ops.push_back(edit::AddNode{std::move(kind), std::move(params),
-                                      at ? *at : freePlace(graph, midpoint(graph, edge), edge.from.node, edge.to.node)});
+                                      at ? *at : freePlace(graph, midpoint(graph, edge))});
     }
     e.ops.push_back(edit::RemoveEdge{edge.id});
     e.ops.push_back(edit::Connect{edge.from.node, edge.from.port, NewNode{0}, 0});

@@ -130,6 +130,14 @@ private slots:
         QTest::keyClick(&w, Qt::Key_N, Qt::ControlModifier);
         QCOMPARE(w.document()->graph().nodes().size(), 1u);
         QCOMPARE(w.scene()->selectedLayers(), std::vector<NodeId>{w.document()->graph().nodes().front().id});
+        // Looking through the docks of the new model changes nothing in it: no "save changes?".
+        QVERIFY(!w.document()->isModified());
+        for (QDockWidget* dock : w.findChildren<QDockWidget*>()) {
+            dock->raise();
+            settle();
+            QVERIFY2(!w.document()->isModified(), qPrintable(dock->objectName()));
+        }
+        QVERIFY(!w.windowTitle().contains('*'));
     }
 
     void screenshotIsNotBlank() {
@@ -230,7 +238,16 @@ private slots:
         QVERIFY(!tour->isModal());
         QCOMPARE(tour->step(), 0);
         QVERIFY(!tour->backButton()->isEnabled());
-        const auto next = [&] { QTest::mouseClick(tour->nextButton(), Qt::LeftButton); };
+        // Every step's text is shown whole, however long.
+        auto* text = tour->findChild<QLabel*>("tourText");
+        QVERIFY(text);
+        const auto next = [&] {
+            QTest::mouseClick(tour->nextButton(), Qt::LeftButton);
+            settle();
+            QVERIFY2(text->height() >= text->heightForWidth(text->width()),
+                     qPrintable(QString("step %1: %2 px for text needing %3").arg(tour->step() + 1).arg(text->height())
+                                    .arg(text->heightForWidth(text->width()))));
+        };
         next();
         QCOMPARE(tour->step(), 1);
         QCOMPARE(tour->actButton()->text(), QString("New Model"));

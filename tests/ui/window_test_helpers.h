@@ -69,6 +69,19 @@ inline void showProject(MainWindow& w, const Project& project) {
     w.canvas()->actualSize();
 }
 
+/// The layers whose cards overlap the card of `name` on the canvas.
+inline QStringList cardsOverlapping(MainWindow& w, const char* name) {
+    // The cards themselves, without the margin their ports and badges stick out into.
+    const auto card = [](NodeItem* item) { return item->sceneBoundingRect().adjusted(18, 18, -18, -18); };
+    const QRectF mine = card(itemNamed(w, name));
+    QStringList names;
+    for (const Node& n : w.document()->graph().nodes()) {
+        NodeItem* other = w.scene()->nodeItem(n.id);
+        if (n.name != name && other && other->isVisible() && card(other).intersects(mine)) names << QString::fromStdString(n.name);
+    }
+    return names;
+}
+
 /// Calls `act` with the modal dialog of type D once one is up: work may come first (a file read
 /// on a worker thread while the window waits), so it looks every 50 ms, for up to 30 s.
 template <typename D, typename F>

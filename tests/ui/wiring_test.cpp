@@ -158,6 +158,10 @@ private slots:
         QCOMPARE(itemNamed(w, "add_1")->card().status, Status::Error);
         // Its output is not known while the branches differ: the card says what it gives once fixed.
         QCOMPARE(itemNamed(w, "add_1")->card().outputShape, QString("? ((None, 32, 256) once fixed)"));
+        // The Inspector, showing the selected Add, says the same.
+        auto* title = w.findChild<QLabel*>("inspectorTitle");
+        QVERIFY(title);
+        QTRY_VERIFY2(title->text().contains("output ? ((None, 32, 256) once fixed)"), qPrintable(title->text()));
 
         // Apply the first fix from the Problems dock: a projection, one undo step.
         auto* problems = w.findChild<ProblemsPanel*>();
@@ -686,6 +690,46 @@ private slots:
             const QPointF c = itemNamed(w, n.name.c_str())->sceneBoundingRect().center();
             if (n.id != bottleneck.id) QVERIFY2(std::abs(c.y() - placed.y()) >= 100 || std::abs(c.x() - placed.x()) >= 230, n.name.c_str());
         }
+    }
+
+    // A layer a fix inserts finds room of its own, wherever the user put the cards it goes
+    // between: an Add placed beside the layer it reads, as a person building by hand may do.
+    void aProjectionAFixInsertsCoversNoCard() {
+        Project p;
+        ModelGraph& g = p.graph;
+        const NodeId in = addLayer(g, "InputLayer", {0, 0});
+        g.setParam(in, "shape", Dims{16, 1});
+        const NodeId wide = addLayer(g, "LSTM", {0, 120});
+        g.setParam(wide, "units", std::int64_t{64});
+        g.setParam(wide, "return_sequences", true);
+        const NodeId narrow = addLayer(g, "LSTM", {0, 240});
+        g.setParam(narrow, "units", std::int64_t{32});
+        g.setParam(narrow, "return_sequences", true);
+        const NodeId add = addLayer(g, "Add", {300, 240});
+        g.connect({in, 0}, {wide, 0});
+        g.connect({wide, 0}, {narrow, 0});
+        g.connect({wide, 0}, {add, 0});
+        g.connect({narrow, 0}, {add, 1});
+        MainWindow w;
+        test::showProject(w, p);
+        auto* problems = w.findChild<ProblemsPanel*>();
+        QTRY_VERIFY(problems->topLevelItemCount() > 0);
+        QTreeWidgetItem* fix = nullptr;
+        for (int i = 0; i < problems->topLevelItemCount() && !fix; ++i) {
+            for (int k = 0; k < problems->topLevelItem(i)->childCount(); ++k) {
+                QTreeWidgetItem* f = problems->topLevelItem(i)->child(k);
+                if (f->text(2).startsWith("Fix: Insert a TimeDistributed(Dense(64)) projection after lstm_2")) fix = f;
+            }
+        }
+        QVERIFY(fix);
+        problems->expandItem(fix->parent());
+        problems->scrollToItem(fix);
+        test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
+        QTRY_VERIFY(w.document()->graph().nodeByName("time_distributed_1"));
+        QVERIFY(!w.document()->validation().hasErrors());
+        settle();
+        const QStringList covered = test::cardsOverlapping(w, "time_distributed_1");
+        QVERIFY2(covered.isEmpty(), qPrintable(covered.join(", ")));
     }
 
     // Choosing selu for an LSTM in the Inspector (the seed's own choice) is flagged at once:

@@ -107,7 +107,7 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
     } else if (const std::size_t calls = graph.callsOf(n.id).size(); calls > 0) {
         card.details.prepend(QObject::tr("shared: called at %1 places").arg(calls + 1));
     }
-    card.outputShape = outputText(n, report, report.hasError && mergeUnresolved(validation, n.id));
+    card.outputShape = outputShapeText(graph, validation, n.id);
     card.outputNote = maskNote(report);
     int used = 0;
     const auto inputs = graph.inputEdges(n.id);
@@ -145,6 +145,13 @@ NodeCard layerCard(const ModelGraph& graph, const Validation& validation, const 
 }
 
 }  // namespace
+
+QString outputShapeText(const ModelGraph& graph, const Validation& validation, NodeId id) {
+    const Node* n = graph.node(id);
+    if (!n) return "?";
+    const NodeReport& report = validation.of(graph, id);
+    return outputText(*n, report, report.hasError && mergeUnresolved(validation, id));
+}
 
 SceneContent sceneContent(const ModelGraph& graph, const Validation& validation) {
     QHash<NodeId, QStringList> problems;

@@ -41,4 +41,9 @@ struct SceneContent {
 
 SceneContent sceneContent(const ModelGraph& graph, const Validation& validation);
 
+/// A layer's output shape as the window shows it, on its card and in the Inspector: "(None,
+/// 20)", "int32" or "masked" after it where it applies, "? ((None, 32, 64) once fixed)" for a
+/// merge of branches that do not fit yet.
+QString outputShapeText(const ModelGraph& graph, const Validation& validation, NodeId id);
+
 }  // namespace loom::ui

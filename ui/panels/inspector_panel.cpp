@@ -1,5 +1,7 @@
 #include "panels/inspector_panel.h"
 
+#include "canvas/scene_content.h"
+
 #include <algorithm>
 
 #include <QCheckBox>
@@ -79,6 +81,7 @@ InspectorPanel::InspectorPanel(Document* document, QWidget* parent)
       m_layout(new QFormLayout(m_form)) {
     auto* outer = new QVBoxLayout(this);
     m_title->setTextFormat(Qt::RichText);
+    m_title->setObjectName("inspectorTitle");
     m_hint->setWordWrap(true);
     m_layout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     outer->addWidget(m_title);
@@ -307,7 +310,7 @@ void InspectorPanel::rebuild() {
     m_title->setText(tr("<b>%1</b> &nbsp;<span style='color:gray'>%2</span><br>output %3, %4")
                          .arg(QString::fromStdString(n->name).toHtmlEscaped(),
                               QString::fromStdString(n->kind),
-                              report.output ? QString::fromStdString(report.output->str()) : "?", weights));
+                              outputShapeText(graph, m_document->validation(), n->id).toHtmlEscaped(), weights));
     auto* name = new QLineEdit(QString::fromStdString(n->name), m_form);
     name->setToolTip(tr("The layer's name, as Keras code and weights files use it."));
     connect(name, &QLineEdit::editingFinished, this, [this, name] {

@@ -288,11 +288,7 @@ void ReconstructionView::redraw() {
     x->setTickType(QValueAxis::TicksDynamic);
     x->setTickAnchor(0);
     x->setTickInterval(steps <= 12 ? 1 : steps <= 40 ? 5 : steps <= 120 ? 10 : steps <= 600 ? 50 : 100);
-    if (lo <= hi) {
-        const double pad = (hi - lo) * 0.08 + 1e-9;
-        y->setRange(lo - pad, hi + pad);
-        y->applyNiceNumbers();
-    }
+    if (lo <= hi) fitValueAxis(y, lo, hi);  // round ticks just around the data: no -100 under counts
     QString caption = tr("%1 window %2 of %3")
                           .arg(m_samples.fromValidation ? tr("Validation") : tr("Training"))
                           .arg(m_samples.indexes[static_cast<std::size_t>(k)] + 1)

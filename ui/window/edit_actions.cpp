@@ -1,5 +1,7 @@
 #include "window/edit_actions.h"
 
+#include "graph/layout.h"
+
 #include <cmath>
 #include <utility>
 
@@ -238,16 +240,7 @@ void EditActions::callAgain() {
     }
     const Node& owner = *graph.node(graph.weightsOwner(chosen->id));
     // Beside the layer it calls, where its own input will come from another branch.
-    Point at{chosen->position.x + style::kCardWidth + 60.0, chosen->position.y};
-    for (bool taken = true; taken;) {
-        taken = false;
-        for (const Node& n : graph.nodes()) {
-            if (std::abs(n.position.x - at.x) < style::kCardWidth && std::abs(n.position.y - at.y) < style::kRowPitch / 2) {
-                at.x += style::kCardWidth + 60.0;
-                taken = true;
-            }
-        }
-    }
+    const Point at = freePlace(graph, Point{chosen->position.x + LayoutSpacing{}.column, chosen->position.y});
     GraphEdit e;
     e.ops.push_back(edit::AddNode{owner.kind, {}, at});
     e.ops.push_back(edit::Share{NewNode{0}, owner.id});

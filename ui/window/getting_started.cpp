@@ -1,5 +1,7 @@
 #include "window/getting_started.h"
 
+#include <algorithm>
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -28,7 +30,7 @@ GettingStarted::GettingStarted(std::vector<Step> steps, QWidget* parent)
     m_text->setWordWrap(true);
     m_text->setTextFormat(Qt::RichText);
     m_text->setOpenExternalLinks(true);
-    m_text->setMinimumHeight(150);
+    m_text->setObjectName("tourText");
     m_text->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_counter->setStyleSheet("color: palette(mid);");
 
@@ -66,11 +68,15 @@ void GettingStarted::showStep(int index) {
     m_counter->setText(tr("Step %1 of %2").arg(m_step + 1).arg(steps()));
     m_title->setText(s.title);
     m_text->setText(s.text);
+    // The window grows to hold the whole of each step's text, never cutting a sentence.
+    const int width = m_text->width() > 0 && m_text->isVisible() ? m_text->width() : m_text->sizeHint().width();
+    m_text->setMinimumHeight(std::max(150, m_text->heightForWidth(std::max(width, 200))));
     m_act->setText(s.button);
     m_act->setVisible(!s.button.isEmpty());
     m_back->setEnabled(m_step > 0);
     m_next->setEnabled(m_step + 1 < steps());
     (m_next->isEnabled() ? m_next : m_back)->setDefault(true);
+    adjustSize();
 }
 
 }  // namespace loom::ui
