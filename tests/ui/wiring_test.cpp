@@ -607,15 +607,22 @@ private slots:
         QVERIFY(panel->blockedLabel()->isHidden() || !panel->blockedLabel()->text().contains("one output"));
     }
 
-    // Fit to Window on the 14-layer U-Net zooms far out: each card still says its name in text
-    // a person can read (dark pixels on the card's body), where it was a blank bar.
+    // Fit to Window on the 14-layer U-Net zooms out no further than where each card still says
+    // its name whole, in text a person can read (dark pixels on the card's body), showing the
+    // model's top; zooming out further is the user's choice, and the cards still say their names.
     void farOutCardsStillSayTheirNames() {
         MainWindow w;
         openShown(w, ":/examples/conv1d_unet.loom");
         w.resize(1400, 900);
         w.canvas()->setFocus();
         QTest::keyClick(w.canvas(), Qt::Key_0, Qt::ControlModifier);
-        QTRY_VERIFY(w.canvas()->zoom() < 0.35);
+        QTRY_VERIFY(w.canvas()->zoom() < style::kDetailZoom);
+        QVERIFY2(w.canvas()->zoom() >= 0.4 - 1e-9, qPrintable(QString::number(w.canvas()->zoom())));
+        settle();
+        const QRect view = w.canvas()->viewport()->rect();
+        QVERIFY(view.contains(w.canvas()->mapFromScene(itemNamed(w, "input_1")->sceneBoundingRect().center())));
+        QTest::keyClick(w.canvas(), Qt::Key_Minus, Qt::ControlModifier);
+        QVERIFY(w.canvas()->zoom() < 0.4);
         settle();
         const QImage shot = w.canvas()->viewport()->grab().toImage();
         for (const char* name : {"conv1d_3", "concatenate_2", "up_sampling1d_1"}) {
@@ -966,8 +973,12 @@ private slots:
         QTest::mouseClick(w.minimap(), Qt::LeftButton, Qt::NoModifier,
                           QPoint(w.minimap()->width() / 2, w.minimap()->height() - 12));
         QVERIFY(vbar->value() > before);
-        // Fitting everything in view hides it.
+        // Everything in view hides it: Fit to Window, then further out by hand.
         w.canvas()->fitAll();
+        for (int k = 0; k < 8 && w.minimap()->isVisible(); ++k) {
+            w.canvas()->zoomOut();
+            settle();
+        }
         QTRY_VERIFY(!w.minimap()->isVisible());
         w.canvas()->actualSize();
         QTRY_VERIFY(w.minimap()->isVisible());

@@ -19,9 +19,10 @@ inline constexpr double kCornerRadius = 7.0;
 inline constexpr double kPortGrab = 12.0;
 /// kPortGrab in scene units at a zoom factor: ports stay easy to hit when zoomed out.
 inline double portGrab(double zoom) { return kPortGrab / std::min(1.0, std::max(zoom, 0.05)); }
-/// Below this zoom, cards and wires are drawn without text (the text would be unreadable and
-/// drawing it is most of the cost of a frame).
-inline constexpr double kDetailZoom = 0.35;
+/// Below this zoom, cards are drawn compact (name and kind in text of a readable size) and
+/// wires without their shapes: the cards' own text would be too small to read, and drawing it
+/// is most of the cost of a frame.
+inline constexpr double kDetailZoom = 0.5;
 /// The vertical distance between layers in a column of the examples and of auto-layout.
 inline constexpr double kRowPitch = 120.0;
 

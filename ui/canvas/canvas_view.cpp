@@ -18,6 +18,8 @@ constexpr double kMinZoom = 0.1;
 constexpr double kMaxZoom = 4.0;
 constexpr double kStep = 1.2;
 constexpr double kReadableZoom = 0.8;
+/// The least zoom Fit to Window goes to: far-out cards still name their layers whole there.
+constexpr double kFitFloor = 0.4;
 }  // namespace
 
 CanvasView::CanvasView(GraphScene* scene, QWidget* parent)
@@ -68,6 +70,9 @@ void CanvasView::fitAll() {
         const QPointF center = m_scene->contentRect().center();
         setTransform(QTransform());
         centerOn(center);
+    } else if (zoom() < kFitFloor) {
+        showTopAt(kFitFloor);
+        return;
     }
     coverViewport();
     emit zoomChanged(zoom());
@@ -75,10 +80,13 @@ void CanvasView::fitAll() {
 
 void CanvasView::frameModel() {
     fitAll();
-    if (zoom() >= kReadableZoom) return;
+    if (zoom() < kReadableZoom) showTopAt(kReadableZoom);
+}
+
+void CanvasView::showTopAt(double factor) {
     const QRectF content = m_scene->contentRect();
-    setTransform(QTransform::fromScale(kReadableZoom, kReadableZoom));
-    const double halfHeight = viewport()->height() / (2.0 * kReadableZoom);
+    setTransform(QTransform::fromScale(factor, factor));
+    const double halfHeight = viewport()->height() / (2.0 * factor);
     centerOn(QPointF(content.center().x(), content.top() + halfHeight));
     coverViewport();
     emit zoomChanged(zoom());

@@ -25,6 +25,8 @@ public slots:
     /// The first view of a model: all of it when it fits at a readable size, else its top
     /// (where the inputs are) at the smallest readable zoom.
     void frameModel();
+    /// Fit to Window: all of the model, or where that would make its cards too small to name
+    /// their layers, its top at the least zoom where they do (the user may zoom out further).
     void fitAll();
     void actualSize();
     void zoomIn();
@@ -47,6 +49,8 @@ protected:
 
 private:
     GraphScene* m_scene;
+    /// Shows the top of the model (where its inputs are), centred, at `zoom`.
+    void showTopAt(double zoom);
     bool m_panning = false;
     bool m_spacePan = false;  ///< space is held: left drag pans, cards do not react
 
