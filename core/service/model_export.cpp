@@ -14,6 +14,14 @@ std::uint64_t projectSeed(const Project& project) {
     return project.training.is_object() ? trainConfigFromJson(project.training).seed : TrainConfig{}.seed;
 }
 
+std::vector<std::string> folderFiles(ModelFormat format) {
+    switch (format) {
+        case ModelFormat::Pytorch: return {"model.py", "weights.bin", "weights.json"};
+        case ModelFormat::Layers: return {"model.json", "weights.bin"};
+        default: return {};
+    }
+}
+
 ModelExportResult exportModel(const ModelExportRequest& request) {
     const Project& project = request.project;
     if (const Validation v = validate(project.graph); v.hasErrors()) {
@@ -49,15 +57,14 @@ ModelExportResult exportModel(const ModelExportRequest& request) {
             break;
         case ModelFormat::Pytorch:
             exportPytorchModel(project, weights, target);
-            result.files = {target / "model.py", target / "weights.bin", target / "weights.json"};
             break;
         case ModelFormat::Layers:
             exportLayersModel(project, weights, target);
-            result.files = {target / "model.json", target / "weights.bin"};
             for (const std::string& limit : tfjsLimitations(project.graph)) result.limits.push_back(limit);
             break;
         case ModelFormat::KerasCode: break;
     }
+    for (const std::string& name : folderFiles(request.format)) result.files.push_back(target / name);
     return result;
 }
 

@@ -52,6 +52,10 @@ struct ModelExportResult {
 /// cannot be written, naming it.
 ModelExportResult exportModel(const ModelExportRequest& request);
 
+/// The files a format that writes a folder (PyTorch, Keras layers) puts in it; empty for the
+/// formats that write one file.
+std::vector<std::string> folderFiles(ModelFormat format);
+
 /// The seed a project trains and exports with when none is chosen.
 std::uint64_t projectSeed(const Project& project);
 

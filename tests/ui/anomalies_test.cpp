@@ -255,6 +255,16 @@ private slots:
         QVERIFY(test::waitFor([&] { return !view->hasDetection() && !ws->analysis()->busy(); }, 60000));
         QVERIFY2(view->noteLabel()->text().contains("no column 'temperature'"), qPrintable(view->noteLabel()->text()));
 
+        // A layer made wider after training: its weights no longer fit, and the dock says so in
+        // words, with what to do, rather than in weight shapes.
+        ModelGraph wider = w.document()->graph();
+        wider.setParam(wider.nodeByName("bottleneck")->id, "filters", std::int64_t{4});
+        QVERIFY(w.document()->replaceGraph(wider, "Set filters"));
+        QVERIFY(test::waitFor([&] { return view->noteLabel()->text().contains("changed since"); }, 10000));
+        QVERIFY2(view->noteLabel()->text().contains("bottleneck and conv1d_3 do not fit them any more. Train it again (F5)"),
+                 qPrintable(view->noteLabel()->text()));
+        QVERIFY(!view->noteLabel()->text().contains("kernel"));
+
         // A new file replaces what is shown.
         w.document()->setProject(Project{}, QString());
         QVERIFY(test::waitFor([&] { return !view->hasDetection(); }, 10000));

@@ -454,6 +454,49 @@ private slots:
         QCOMPARE(importKerasFile(out.filePath("trained.h5").toStdString()).weights.size(), back.weights.size());
     }
 
+    // A folder export asks before it writes over an earlier export's files: Cancel leaves them
+    // as they were, Replace writes the model.
+    void aFolderExportAsksBeforeReplacingFiles() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
+        QTemporaryDir out;
+        QSettings().setValue("lastDirectory", out.path() + "/");
+        {
+            QFile earlier(out.filePath("weights.bin"));
+            QVERIFY(earlier.open(QIODevice::WriteOnly));
+            earlier.write("weights of another export");
+        }
+        QAction* action = nullptr;
+        for (QAction* a : w.menuBar()->findChildren<QAction*>()) {
+            if (a->text() == "Export as P&yTorch Module...") action = a;
+        }
+        QVERIFY(action);
+        bool answered = false;
+        QString asked;
+        test::answerNextFileDialog(out.path(), &answered);
+        test::answerNextDialog(QMessageBox::Cancel, &asked);
+        action->trigger();
+        QVERIFY(answered);
+        QVERIFY2(asked.contains("already holds weights.bin. Replace it?"), qPrintable(asked));
+        QFile kept(out.filePath("weights.bin"));
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), QByteArray("weights of another export"));
+        kept.close();
+        QVERIFY(!QFileInfo::exists(out.filePath("model.py")));
+
+        answered = false;
+        test::answerNextFileDialog(out.path(), &answered);
+        test::whenDialogShows<QMessageBox>([](QMessageBox* box) {
+            for (QAbstractButton* b : box->buttons()) {
+                if (b->text() == "Replace") b->click();
+            }
+        });
+        action->trigger();
+        QVERIFY(answered);
+        QTRY_VERIFY(QFileInfo::exists(out.filePath("model.py")));
+        QVERIFY(QFileInfo(out.filePath("weights.bin")).size() > 1000);
+    }
+
     // A restart takes up the model worked on last (skipping one that is gone); the History
     // says how the model started.
     void startsWithTheLastModelAndSaysHowItStarted() {

@@ -471,6 +471,11 @@ private slots:
         QTest::keyClicks(w.palette()->searchField(), "gru");
         QVERIFY(dense->isHidden());
         QVERIFY(!tree->findItems("GRU", Qt::MatchExactly | Qt::MatchRecursive).front()->isHidden());
+        // Enter takes the layer of the name typed, before others that hold it (ZeroPadding1D).
+        w.palette()->searchField()->clear();
+        QTest::keyClicks(w.palette()->searchField(), "add");
+        QCOMPARE(tree->currentItem()->text(0), QString("Add"));
+        w.palette()->searchField()->clear();
 
         // Ctrl+D duplicates lstm_1 + dense_1 with their inner wire and fresh names.
         w.scene()->selectOnly({lstm, named(w, "dense_1").id});

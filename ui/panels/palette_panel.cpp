@@ -165,7 +165,13 @@ void PalettePanel::reloadBlocks() {
 }
 
 void PalettePanel::filter(const QString& text) {
+    // Enter adds the best match: a layer of that very name, else one whose name starts with
+    // it, else the first that holds it anywhere ("add" is Add, not ZeroPadding1D).
     QTreeWidgetItem* first = nullptr;
+    int firstRank = 3;
+    const auto rank = [&text](const QString& name) {
+        return name.compare(text, Qt::CaseInsensitive) == 0 ? 0 : name.startsWith(text, Qt::CaseInsensitive) ? 1 : 2;
+    };
     for (int g = 0; g < m_tree->topLevelItemCount(); ++g) {
         QTreeWidgetItem* group = m_tree->topLevelItem(g);
         int shown = 0;
@@ -176,7 +182,10 @@ void PalettePanel::filter(const QString& text) {
                                kind.contains(text, Qt::CaseInsensitive) ||
                                group->text(0).contains(text, Qt::CaseInsensitive);
             item->setHidden(!match);
-            if (match && !first) first = item;
+            if (match && (!first || rank(item->text(0)) < firstRank)) {
+                first = item;
+                firstRank = rank(item->text(0));
+            }
             shown += match ? 1 : 0;
         }
         group->setHidden(shown == 0);

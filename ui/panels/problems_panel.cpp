@@ -87,7 +87,8 @@ void ProblemsPanel::rebuild() {
             item->setData(0, kNodeRole, QVariant::fromValue<NodeId>(d.node));
             for (std::size_t k = 0; k < d.fixes.size(); ++k) {
                 auto* fix = new QTreeWidgetItem(item);
-                fix->setIcon(2, style()->standardIcon(QStyle::SP_DialogApplyButton));
+                // An arrow, not the check mark of "no problems": a fix is something to do.
+                fix->setIcon(2, style()->standardIcon(QStyle::SP_ArrowForward));
                 fix->setText(2, tr("Fix: %1").arg(QString::fromStdString(d.fixes[k].title)));
                 fix->setToolTip(2, tr("Double-click or press Enter to apply this fix (Ctrl+Z undoes it)"));
                 fix->setData(0, kNodeRole, QVariant::fromValue<NodeId>(d.node));

@@ -6,6 +6,7 @@
 #include "document/document.h"
 #include "document/wording.h"
 #include "train/session.h"
+#include "train/warm_start.h"
 #include "service/detection.h"
 #include "service/forecasting.h"
 #include "training/anomaly_view.h"
@@ -31,6 +32,11 @@ AnalysisRunner::AnalysisRunner(Document* document, AnomalyView* anomalies, Forec
         } catch (const std::exception&) {
             // refresh() says what is wrong with the runs list
         }
+    });
+    // An edit that makes the weights no longer fit (or an undo that makes them fit again)
+    // changes what the views can say; other edits leave what is shown alone.
+    connect(m_document, &Document::changed, this, [this, later] {
+        if (weightsStale() != m_stale) later();
     });
     connect(m_document, &Document::replaced, this, [this, later] {
         m_source.clear();
@@ -63,6 +69,16 @@ void AnalysisRunner::chooseSeries(const QString& source) {
     refresh();
 }
 
+bool AnalysisRunner::weightsStale() const {
+    const Project& project = m_document->project();
+    if (project.weights.empty()) return false;
+    try {
+        return !matchWeights(project.graph, project.weights).all();
+    } catch (const std::exception&) {
+        return false;  // a model with problems: refresh() says what cannot run
+    }
+}
+
 void AnalysisRunner::noteBoth(const QString& text) {
     m_task.cancel();
     m_anomalies->setNote(text);
@@ -71,6 +87,7 @@ void AnalysisRunner::noteBoth(const QString& text) {
 
 void AnalysisRunner::refresh() {
     m_later.stop();
+    m_stale = weightsStale();
     const Project& project = m_document->project();
     m_withRun = false;
     if (project.weights.empty()) {
@@ -82,6 +99,14 @@ void AnalysisRunner::refresh() {
     }
     if (!m_document->structureLock().isEmpty()) {  // a run is going; its end brings new weights
         m_task.cancel();
+        return;
+    }
+    // Weights trained for layers that have changed since answer nothing: say so in words.
+    if (m_stale) {
+        const WeightMatch match = matchWeights(project.graph, project.weights);
+        noteBoth(tr("The model changed since its weights were trained: %1 %2 not fit them any more. Train it "
+                    "again (F5) to see its answers here.")
+                     .arg(listed(match.fresh), match.fresh.size() == 1 ? tr("does") : tr("do")));
         return;
     }
     EvaluationRequest model;

@@ -47,6 +47,10 @@ private:
     QString m_shownName;           ///< the series' file name, for the progress
     bool m_withRun = false;        ///< the last computation knew the run of the weights
     bool m_forecasting = false;    ///< the work going is a forecast (else anomaly scores)
+    bool m_stale = false;          ///< the views say the weights no longer fit the model
+
+    /// Whether the project's weights were trained for layers that have changed since.
+    bool weightsStale() const;
 
     /// Both views say `text` (a model that is neither kind, weights missing, ...).
     void noteBoth(const QString& text);

@@ -4,10 +4,12 @@
 #include "window/main_window.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSettings>
@@ -101,6 +103,23 @@ void MainWindow::exportModel(ModelExport kind) {
             start);
     }
     if (target.isEmpty()) return;
+    // A folder that holds an earlier export (of this format or another that writes a file of
+    // the same name) is not written over without a word.
+    std::vector<std::string> there;
+    for (const std::string& name : folderFiles(kind == ModelExport::PytorchFolder ? ModelFormat::Pytorch : ModelFormat::Layers)) {
+        if (kind != ModelExport::KerasFile && QFileInfo::exists(target + "/" + QString::fromStdString(name))) there.push_back(name);
+    }
+    if (!there.empty()) {
+        QMessageBox ask(QMessageBox::Question, title,
+                        tr("%1 already holds %2. Replace %3?")
+                            .arg(QDir::toNativeSeparators(target), listed(there), there.size() == 1 ? tr("it") : tr("them")),
+                        QMessageBox::Cancel, this);
+        ask.setObjectName("replaceExportedFiles");
+        QPushButton* replace = ask.addButton(tr("Replace"), QMessageBox::DestructiveRole);
+        ask.setDefaultButton(QMessageBox::Cancel);
+        ask.exec();
+        if (ask.clickedButton() != replace) return;
+    }
     QString report;
     try {
         QApplication::setOverrideCursor(Qt::WaitCursor);
