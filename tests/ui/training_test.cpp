@@ -423,6 +423,15 @@ private slots:
         QLabel* weights = reopened.training()->trainingPanel()->weightsLabel();
         QVERIFY2(waitFor([&] { return weights->text().contains("lstm_2: kernel is (8, 48)"); }, 2000),
                  qPrintable(weights->text()));
+        // Reconstruction no longer shows the outputs of the model before the edit as if current;
+        // an undo shows them again.
+        QCOMPARE(after->ranking()->rowCount(), 0);
+        QVERIFY2(after->captionLabel()->text().contains("The model changed since these outputs were computed: lstm_2"),
+                 qPrintable(after->captionLabel()->text()));
+        reopened.document()->undoStack()->undo();
+        QVERIFY(waitFor([&] { return after->ranking()->rowCount() > 0; }, 20000));
+        reopened.document()->undoStack()->redo();
+        QCOMPARE(after->ranking()->rowCount(), 0);
         // Reset weights asks first, then forgets them.
         answerNextDialog(QMessageBox::Reset);
         reopened.training()->resetWeightsAction()->trigger();

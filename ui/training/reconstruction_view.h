@@ -38,6 +38,7 @@ public:
     int epoch() const { return m_preview.epoch; }
     QChart* chart() const { return m_chart; }
     QSlider* slider() const { return m_slider; }
+    QLabel* captionLabel() const { return m_caption; }
     QTableWidget* ranking() const { return m_ranking; }
     /// Rows: true class, columns: predicted class (classifiers only).
     QTableWidget* confusion() const { return m_confusion; }

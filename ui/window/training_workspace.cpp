@@ -12,6 +12,7 @@
 #include <QScrollArea>
 
 #include "document/document.h"
+#include "document/wording.h"
 #include "service/training_job.h"
 #include "train/config_json.h"
 #include "training/analysis_runner.h"
@@ -192,7 +193,9 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
         m_savedPreview->cancel();
         m_reconstruction->clear();
         m_shownData = nullptr;
+        m_weightsStale = false;
     });
+    connect(m_document, &Document::weightsChanged, this, [this] { m_weightsStale = false; });
     // Other data chosen: the outputs on show were computed on the data before.
     connect(m_document, &Document::trainingChanged, this, [this] {
         if (m_controller->busy() || m_shownData.is_null() || dataChoice() == m_shownData) return;
@@ -201,6 +204,7 @@ TrainingWorkspace::TrainingWorkspace(QMainWindow* window, Document* document, QM
                                      "see what it makes of the new data."));
         m_shownData = nullptr;
     });
+    connect(m_document, &Document::changed, this, &TrainingWorkspace::followWeightsFit);
     // A project opened with runs shows its latest one in Loss and Gradients, as after training
     // (the Runs panel has reloaded by now: it was connected first).
     connect(m_document, &Document::runsChanged, this, &TrainingWorkspace::showLatestRun);
@@ -253,10 +257,7 @@ void TrainingWorkspace::redrawLive(bool everything) {
 
 void TrainingWorkspace::showLatestRun() {
     if (m_controller->busy() || !m_controller->run().history.empty()) return;  // this session's run stays
-    const TrainingRun* latest = nullptr;
-    for (const TrainingRun& run : m_runs->runs()) {
-        if (!latest || run.number > latest->number) latest = &run;
-    }
+    const TrainingRun* latest = latestRun();
     m_liveShown = false;
     if (latest) {
         m_loss->setRun(*latest);
@@ -267,6 +268,35 @@ void TrainingWorkspace::showLatestRun() {
         m_gradients->setRun(TrainingRun{});
         m_savedPreview->cancel();
         m_reconstruction->clear();
+    }
+}
+
+const TrainingRun* TrainingWorkspace::latestRun() const {
+    const TrainingRun* latest = nullptr;
+    for (const TrainingRun& run : m_runs->runs()) {
+        if (!latest || run.number > latest->number) latest = &run;
+    }
+    return latest;
+}
+
+void TrainingWorkspace::followWeightsFit() {
+    if (m_controller->busy() || m_document->weights().empty()) return;
+    WeightMatch match;
+    try {
+        match = matchWeights(m_document->graph(), m_document->weights());
+    } catch (const std::exception&) {
+        return;  // a model with problems: Problems says what
+    }
+    if (!match.all() && !m_weightsStale) {
+        m_weightsStale = true;
+        m_savedPreview->cancel();
+        m_reconstruction->setNote(tr("The model changed since these outputs were computed: %1 no longer %2 the "
+                                     "trained weights. Train the model to see what it makes of the data now.")
+                                      .arg(listed(match.fresh), match.fresh.size() == 1 ? tr("fits") : tr("fit")));
+        m_shownData = nullptr;
+    } else if (match.all() && m_weightsStale) {
+        m_weightsStale = false;
+        if (const TrainingRun* latest = latestRun()) showSavedPreview(*latest);
     }
 }
 

@@ -94,6 +94,8 @@ private:
     Preview m_preview;  ///< the latest, shown at the next redraw
     /// The data choice the outputs in Reconstruction were computed on; null when none show.
     nlohmann::json m_shownData;
+    /// Reconstruction says the model changed since its weights were trained (they no longer fit).
+    bool m_weightsStale = false;
 
     nlohmann::json dataChoice() const;
 
@@ -107,6 +109,11 @@ private:
     void refreshActions();
     /// Loss and Gradients show the project's latest run while this session has none of its own.
     void showLatestRun();
+    /// The run of the highest number, or null.
+    const TrainingRun* latestRun() const;
+    /// After an edit: Reconstruction says when the trained weights stop fitting the model,
+    /// and shows the latest run's outputs again when an undo makes them fit.
+    void followWeightsFit();
     /// Reconstruction shows what the saved weights make of `run`'s data (computed aside).
     void showSavedPreview(const TrainingRun& run);
     /// Brings the live views up to date: all of them, or only those on screen.
