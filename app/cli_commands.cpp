@@ -220,6 +220,7 @@ int validateCommand(const Args& a, std::ostream& out, std::ostream& err) {
             v.diagnostics.push_back(std::move(*task));
         }
     }
+    orderFixesByTask(project.graph, v, project.training);
     if (a.flag("json")) {
         out << validationJson(project.graph, v).dump(2) << "\n";
         return v.hasErrors() ? kInvalid : kOk;

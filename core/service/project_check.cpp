@@ -113,6 +113,38 @@ std::optional<Diagnostic> taskProblem(const ModelGraph& graph, const Validation&
     return d;
 }
 
+void orderFixesByTask(const ModelGraph& graph, Validation& validation, const nlohmann::json& training) {
+    for (Diagnostic& d : validation.diagnostics) {
+        if (d.code != DiagCode::MergeTimeMismatch || d.fixes.size() < 2) continue;
+        std::vector<bool> keeps(d.fixes.size(), true);
+        for (std::size_t k = 0; k < d.fixes.size(); ++k) {
+            Fix& fix = d.fixes[k];
+            if (fix.task) continue;
+            ModelGraph trial = graph;
+            try {
+                applyEdit(trial, fix.edit);
+            } catch (const std::exception&) {
+                continue;
+            }
+            const Validation after = validate(trial);
+            const std::optional<TaskShapes> s = shapesOf(trial, after, training);
+            if (!s || !s->data.task) continue;
+            const std::string why = taskMismatch(*s->data.task, s->in, s->out);
+            if (why.empty()) continue;
+            keeps[k] = false;
+            fix.title += "; afterwards " + why;
+        }
+        std::vector<Fix> ordered;
+        for (std::size_t k = 0; k < d.fixes.size(); ++k) {
+            if (keeps[k]) ordered.push_back(std::move(d.fixes[k]));
+        }
+        for (std::size_t k = 0; k < d.fixes.size(); ++k) {
+            if (!keeps[k]) ordered.push_back(std::move(d.fixes[k]));
+        }
+        d.fixes = std::move(ordered);
+    }
+}
+
 std::optional<ModelTask> suggestedTask(const ModelGraph& graph, const Validation& validation,
                                        const nlohmann::json& training) {
     const std::optional<TaskShapes> s = shapesOf(graph, validation, training);

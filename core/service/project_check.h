@@ -17,6 +17,12 @@ namespace loom {
 std::optional<Diagnostic> taskProblem(const ModelGraph& graph, const Validation& validation,
                                       const nlohmann::json& training);
 
+/// Puts first, among the fixes of each length mismatch between merged branches, those after
+/// which the model still does the project's task, and says of the others what they make of the
+/// output ("... (Cropping1D); the output then has 24 steps where the input has 25"): cropping
+/// the longer branch of a U-Net on an odd length keeps the Add but shortens the output.
+void orderFixesByTask(const ModelGraph& graph, Validation& validation, const nlohmann::json& training);
+
 /// For a project that says no task yet: the task its model's shapes suggest (taskFromShapes),
 /// once the model is whole. Nothing when the project says one or the shapes suggest none.
 std::optional<ModelTask> suggestedTask(const ModelGraph& graph, const Validation& validation,

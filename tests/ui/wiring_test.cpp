@@ -793,8 +793,13 @@ private slots:
                      text.contains("up_sampling1d_2 doubles 12 to 24"),
                  qPrintable(text));
         QCOMPARE(row->childCount(), 2);
-        QTreeWidgetItem* fix = row->child(1);
+        // The fix that keeps the autoencoder's output at its input's 25 steps comes first; the
+        // other says what it does to the output.
+        QTreeWidgetItem* fix = row->child(0);
         QCOMPARE(fix->text(2), QString("Fix: Pad up_sampling1d_2's output with 1 step of zeros at the end (ZeroPadding1D)"));
+        QVERIFY2(row->child(1)->text(2).endsWith("afterwards the task is to reconstruct each window of 25 steps and 1 feature, "
+                                                 "but the model's output has 24 steps (None, 24, 1)"),
+                 qPrintable(row->child(1)->text(2)));
         problems->expandItem(row);
         problems->scrollToItem(fix);
         test::doubleClick(problems->viewport(), problems->visualItemRect(fix).center());
@@ -811,7 +816,7 @@ private slots:
 
         // The other fix, cropping the skip, puts its new card where no other card is.
         problems->expandItem(problems->topLevelItem(0));
-        QTreeWidgetItem* crop = problems->topLevelItem(0)->child(0);
+        QTreeWidgetItem* crop = problems->topLevelItem(0)->child(1);
         QVERIFY(crop->text(2).contains("Cropping1D"));
         problems->scrollToItem(crop);
         test::doubleClick(problems->viewport(), problems->visualItemRect(crop).center());

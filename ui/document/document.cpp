@@ -66,6 +66,7 @@ void Document::revalidate() {
         m_validation.nodes[m_project.graph.indexOf(problem->node)].hasError = true;
         m_validation.diagnostics.push_back(std::move(*problem));
     }
+    orderFixesByTask(m_project.graph, m_validation, m_project.training);
 }
 
 void Document::setTask(const ModelTask& task) {
