@@ -128,6 +128,8 @@ struct ColumnScan {
     std::size_t numeric = 0, dates = 0, present = 0;
     std::size_t firstWordLine = 0;  ///< the first cell that is neither a number nor missing
     std::string firstWord;
+    /// The rows of such cells, kept only when they may read as missing.
+    std::vector<std::int64_t> strayRows;
 };
 
 }  // namespace
@@ -240,6 +242,8 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
                 continue;
             }
             col.values.push_back(NAN);
+            // In a column of numbers, they may read as missing (whether it is one is known at the end).
+            if (options.strayWordsAsMissing) scan.strayRows.push_back(table.rows);
             if (looksLikeDate(s)) {
                 ++scan.dates;
             } else if (scan.firstWordLine == 0) {
@@ -267,8 +271,15 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
             col.kind = CsvColumn::Kind::Date;
         } else if (scan.present > 0 && scan.numeric * 10 >= scan.present * 9 && scan.firstWordLine > 0) {
             // Mostly numbers with a few stray words: an error worth pointing at.
-            throw DataError(where(source, scan.firstWordLine) + ": column '" + printableExcerpt(col.name, 40) +
-                            "' holds numbers, but this row has \"" + scan.firstWord + "\"");
+            std::string stray = where(source, scan.firstWordLine) + ": column '" + printableExcerpt(col.name, 40) +
+                                "' holds numbers, but this row has \"" + scan.firstWord + "\"";
+            if (!options.strayWordsAsMissing) throw DataError(stray);
+            table.strayWords.push_back(std::move(stray));
+            col.kind = CsvColumn::Kind::Numeric;
+            std::vector<std::int64_t> missing;
+            std::merge(col.missingRows.begin(), col.missingRows.end(), scan.strayRows.begin(), scan.strayRows.end(),
+                       std::back_inserter(missing));
+            col.missingRows = std::move(missing);
         } else {
             col.kind = scan.present == 0 ? CsvColumn::Kind::Numeric : CsvColumn::Kind::Text;
         }

@@ -39,6 +39,9 @@ struct CsvTable {
     /// and, after blank lines, the rows from which the lines run further ahead, with by how much.
     std::int64_t firstDataLine = 1;
     std::vector<std::pair<std::int64_t, std::int64_t>> lineShifts;
+    /// With CsvOptions::strayWordsAsMissing: for each column of numbers with stray words, the
+    /// error reading it would have been ("file:148: column 'value' holds numbers, but ...").
+    std::vector<std::string> strayWords;
 
     /// The file's line of data row `row` (from 1).
     std::int64_t lineOf(std::int64_t row) const;
@@ -56,6 +59,10 @@ struct CsvOptions {
     /// Told the fraction read now and then (from 0 to 1); returning false stops reading with
     /// ReadCancelled.
     std::function<bool(double)> progress;
+    /// For showing a file that training would refuse: a column of numbers with a few stray
+    /// words reads as numbers with those cells missing, and CsvTable::strayWords says what
+    /// training would say. Without it the stray word is an error.
+    bool strayWordsAsMissing = false;
 };
 
 /// Reading stopped because the progress callback asked for it.

@@ -205,13 +205,17 @@ DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>
         return p;
     }
     std::vector<double> labels;
+    std::string stray;  ///< why training would refuse the file (a word among numbers)
     try {
         if (spec.source.starts_with("synthetic:")) {
             p.series = loadSeries(spec);
         } else {
             CsvOptions options;
             options.progress = progress;
+            // A stray word in a column of numbers is shown where it is, as a gap, and said.
+            options.strayWordsAsMissing = true;
             const CsvTable table = readCsv(spec.source, options);
+            if (!table.strayWords.empty()) stray = table.strayWords.front();
             p.numericColumns = table.numericColumnNames();
             // The chosen columns that the file has, in its order; the label is not a feature.
             // (none of them, as after choosing another file: the file's defaults).
@@ -238,6 +242,10 @@ DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>
         return p;
     }
     if (p.features.empty()) p.features = p.series.names;
+    if (!stray.empty()) {
+        p.problem = stray;
+        return p;
+    }
     if (!dims) {
         p.problem = modelProblem;
         return p;

@@ -113,6 +113,25 @@ TEST(Missing, GapsAreNamedByTheFilesLineAndTheirTime) {
     EXPECT_TRUE(has(undated, "1 missing value in 'column 1', at line 2.")) << undated;
 }
 
+TEST(Csv, AStrayWordAmongNumbersReadsAsAGapOnlyToShowTheFile) {
+    std::string text = "t,v\n";
+    for (int r = 1; r <= 20; ++r) text += std::to_string(r) + "," + (r == 7 ? "NA" : r == 12 ? "oops" : std::to_string(r * 2)) + "\n";
+    const std::string refusal = test::refusalOf<DataError>([&] { parseCsv(text, "s.csv"); });
+    EXPECT_EQ(refusal, "s.csv:13: column 'v' holds numbers, but this row has \"oops\"");
+    CsvOptions shown;
+    shown.strayWordsAsMissing = true;
+    const CsvTable t = parseCsv(text, "s.csv", shown);
+    EXPECT_EQ(t.strayWords, std::vector<std::string>{refusal});
+    const CsvColumn& v = t.numericColumn("v");
+    EXPECT_EQ(v.missingRows, (std::vector<std::int64_t>{7, 12}));
+    EXPECT_TRUE(std::isnan(v.values[11]));
+    EXPECT_EQ(v.values[12], 26.0);
+    // A column of words stays one: its words are not gaps.
+    const CsvTable words = parseCsv("t,name\n1,a\n2,b\n3,c\n", "w.csv", shown);
+    EXPECT_TRUE(words.strayWords.empty());
+    EXPECT_EQ(words.columns[1].kind, CsvColumn::Kind::Text);
+}
+
 TEST(Csv, BrokenFilesSayWhere) {
     EXPECT_TRUE(has(errorOf("a,b\n1,2\n3\n"), "bad.csv:3: this row has 1 cells, the header has 2"));
     EXPECT_TRUE(has(errorOf("a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14\n15,16\n17,18\n19,x\n"),

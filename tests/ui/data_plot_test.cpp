@@ -1,6 +1,10 @@
 // The Data panel's plot: in sight above the choices, its value axis fitted to the data, its
 // dates ticked at calendar boundaries with labels that fit between the ticks.
 #include <QComboBox>
+#include <QDate>
+#include <QFile>
+#include <QTableView>
+#include <QTemporaryDir>
 #include <QDockWidget>
 #include <QScrollArea>
 #include <QStandardPaths>
@@ -140,6 +144,33 @@ private slots:
         test::settle();
         labels = checkDateLabelsFit(plotOf(data));
         QVERIFY2(labels.size() > before, qPrintable(labels.join(" | ")));
+    }
+
+    // A word among the numbers of a CSV: the file is plotted with a gap there and its table
+    // says "missing" on that row, while the panel says what training would refuse, and where.
+    void aWordAmongTheNumbersIsShownWhereItIs() {
+        MainWindow w;
+        DataPanel* data = showDataPanel(w);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("mine.csv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("date,value\n");
+        for (int d = 1; d <= 60; ++d) {
+            const QString day = QDate(2023, 1, 1).addDays(d - 1).toString("yyyy-MM-dd");
+            file.write(QString("%1,%2\n").arg(day, d == 30 ? QString("oops") : QString::number(40 + d % 7)).toUtf8());
+        }
+        file.close();
+        data->chooseFile(path);
+        QVERIFY(waitFor([&] { return !data->busy(); }, 5000));
+        QVERIFY2(data->problem().endsWith("mine.csv:31: column 'value' holds numbers, but this row has \"oops\""),
+                 qPrintable(data->problem()));
+        QChart* chart = plotOf(data);
+        QVERIFY(!chart->series().isEmpty());
+        auto* table = data->findChild<QTableView*>("dataTable");
+        QVERIFY(table);
+        QCOMPARE(table->model()->index(29, 1).data().toString(), QString("missing"));
+        QCOMPARE(table->model()->index(29, 0).data().toString(), QString("2023-01-30"));
     }
 
     void dateTicksFollowTheSpacing() {
