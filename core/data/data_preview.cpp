@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "data/column_groups.h"
+#include "data/row_dates.h"
 
 namespace loom {
 namespace {
@@ -233,6 +234,7 @@ DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>
             p.features = spec.columns;
             p.series = seriesFromTable(spec, table, &labels);
             p.index = rowIndexOf(table, spec, p.features);
+            if (std::string skips = skippedDatesNote(p.index.texts); !skips.empty()) p.notes.push_back(std::move(skips));
         }
     } catch (const ReadCancelled&) {
         throw;
@@ -255,7 +257,7 @@ DataPreview previewData(DataSpec spec, const std::optional<std::pair<Dims, Dims>
         p.trainWindows = prepared.train.size();
         p.validationWindows = prepared.validation.size();
         p.window = prepared.window;
-        p.notes = prepared.notes;
+        p.notes.insert(p.notes.begin(), prepared.notes.begin(), prepared.notes.end());
     } catch (const std::exception& e) {
         p.problem = e.what();
     }

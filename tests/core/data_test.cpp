@@ -10,6 +10,7 @@
 
 #include "data/csv_reader.h"
 #include "data/data_preview.h"
+#include "data/row_dates.h"
 #include "data/series.h"
 #include "data/synthetic.h"
 #include "data/synthetic_samples.h"
@@ -130,6 +131,53 @@ TEST(Csv, AStrayWordAmongNumbersReadsAsAGapOnlyToShowTheFile) {
     const CsvTable words = parseCsv("t,name\n1,a\n2,b\n3,c\n", "w.csv", shown);
     EXPECT_TRUE(words.strayWords.empty());
     EXPECT_EQ(words.columns[1].kind, CsvColumn::Kind::Text);
+}
+
+TEST(RowDates, DatesAsSpreadsheetsWriteThem) {
+    EXPECT_EQ(dateSeconds("1970-01-02"), 86400);
+    EXPECT_EQ(dateSeconds("1970-01-02 01:00"), 90000);
+    EXPECT_EQ(dateSeconds("1970-01-02T01:00:30"), 90030);
+    EXPECT_EQ(dateSeconds("Jan-2-1970"), 86400);
+    EXPECT_EQ(dateSeconds("02/01/1970"), 86400);
+    EXPECT_EQ(dateSeconds("01/02/1970", false), 86400);
+    EXPECT_EQ(dateSeconds("1970-02"), 31 * 86400);
+    EXPECT_EQ(dateSeconds("2024-02-29"), dateSeconds("2024-03-01").value() - 86400);
+    for (const char* no : {"2023-02-30", "2023-13-01", "hello", "12", "2023-01-01 25:00", "1970-01-01 x", ""}) {
+        EXPECT_FALSE(dateSeconds(no).has_value()) << no;
+    }
+}
+
+TEST(RowDates, SkippedStepsAreFoundInDaysMonthsAndHours) {
+    const auto days = [](int from, int to, std::vector<int> skip) {
+        std::vector<std::string> texts;
+        for (int d = from; d <= to; ++d) {
+            if (std::find(skip.begin(), skip.end(), d) != skip.end()) continue;
+            texts.push_back("2023-03-" + std::string(d < 10 ? "0" : "") + std::to_string(d));
+        }
+        return texts;
+    };
+    EXPECT_EQ(skippedDatesNote(days(1, 31, {})), "");
+    const std::string note = skippedDatesNote(days(1, 31, {10, 11, 12, 20}));
+    EXPECT_TRUE(has(note, "The dates skip 4 steps: from 2023-03-09 to 2023-03-13 and from 2023-03-19 to 2023-03-21.")) << note;
+    // Business days (2023-03-04 is a Saturday): the weekends are no skip; a weekday is.
+    EXPECT_EQ(skippedDatesNote(days(1, 31, {4, 5, 11, 12, 18, 19, 25, 26})), "");
+    EXPECT_TRUE(has(skippedDatesNote(days(1, 31, {4, 5, 11, 12, 15, 18, 19, 25, 26})), "skip 1 step: from 2023-03-14 to 2023-03-16"));
+    // Months of uneven length, as the shipped monthly sample writes them, and one missing.
+    std::vector<std::string> months{"Jan-1-1995", "Feb-1-1995", "Mar-1-1995", "Apr-1-1995", "May-1-1995"};
+    EXPECT_EQ(skippedDatesNote(months), "");
+    months.erase(months.begin() + 2);
+    EXPECT_TRUE(has(skippedDatesNote(months), "skip 1 step: from Feb-1-1995 to Apr-1-1995"));
+    // Hours; not dates, or not rising: nothing said.
+    EXPECT_TRUE(has(skippedDatesNote({"2026-03-06 00:00", "2026-03-06 01:00", "2026-03-06 02:00", "2026-03-06 05:00"}),
+                    "skip 2 steps"));
+    EXPECT_EQ(skippedDatesNote({"a", "b", "c"}), "");
+    // The shipped samples with dates skip none.
+    for (const char* sample : {"elec_equip.csv", "machine_normal.csv", "machine_incidents.csv"}) {
+        const CsvTable t = readCsv(std::string(LAYERLOOM_SAMPLE_DATA_DIR) + "/" + sample);
+        EXPECT_FALSE(t.columns.front().texts.empty()) << sample;
+        EXPECT_EQ(skippedDatesNote(t.columns.front().texts), "") << sample;
+    }
+    EXPECT_EQ(skippedDatesNote({"2023-01-03", "2023-01-02", "2023-01-01"}), "");
 }
 
 TEST(Csv, BrokenFilesSayWhere) {

@@ -171,6 +171,18 @@ private slots:
         QVERIFY(table);
         QCOMPARE(table->model()->index(29, 1).data().toString(), QString("missing"));
         QCOMPARE(table->model()->index(29, 0).data().toString(), QString("2023-01-30"));
+
+        // The word mended, and two days left out: the panel says where the dates skip.
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("date,value\n");
+        for (int d = 1; d <= 200; ++d) {
+            if (d == 41 || d == 42) continue;
+            file.write(QString("%1,%2\n").arg(QDate(2023, 1, 1).addDays(d - 1).toString("yyyy-MM-dd")).arg(40 + d % 7).toUtf8());
+        }
+        file.close();
+        data->chooseFile(path);
+        QVERIFY(waitFor([&] { return !data->busy(); }, 5000));
+        QVERIFY2(data->summary().contains("The dates skip 2 steps: from 2023-02-09 to 2023-02-12"), qPrintable(data->summary() + " / " + data->problem()));
     }
 
     void dateTicksFollowTheSpacing() {

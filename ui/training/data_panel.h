@@ -54,7 +54,7 @@ public:
     QString summary() const;
 
     /// Uses a data file: a CSV file, or samples already cut in a .npy or .npz file (as the
-    /// Browse button does after its dialog).
+    /// Browse button does after its dialog). The file on show chosen again is read again.
     void chooseFile(const QString& path);
     QComboBox* sourceBox() const { return m_source; }
 

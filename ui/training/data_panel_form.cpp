@@ -152,6 +152,11 @@ void DataPanel::chooseFile(const QString& path) {
         index = m_source->count() - 1;
         m_source->setItemData(index, path, Qt::ToolTipRole);
     }
+    // The file on show chosen again is read again: it may have been mended in the meantime.
+    if (index == m_source->currentIndex()) {
+        scheduleRefresh();
+        return;
+    }
     m_source->setCurrentIndex(index);
 }
 
