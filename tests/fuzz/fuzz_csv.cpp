@@ -4,8 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
+#include "data/data_preview.h"
 #include "data/data_source.h"
+#include "data/row_dates.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     spec.validationSplit = (options & 0x80) ? 0.25 : 0.0;
     const loom::Dims in{spec.window, 1}, out{spec.window, 1};
     loom::fuzz::expectCleanRefusal(all, [&] { (void)loom::prepareData(spec, in, out); });
+    // The Data panel's reading: stray words as gaps, the dates' skips.
+    loom::fuzz::expectCleanRefusal(all, [&] { (void)loom::previewData(spec, std::make_pair(in, out), "", {}); });
+    (void)loom::dateSeconds(all.substr(1, 64), (options & 1) != 0);
     if (options & 0x40) {
         spec.labelColumn = "label";
         loom::fuzz::expectCleanRefusal(all, [&] { (void)loom::prepareData(spec, in, loom::Dims{3}); });
