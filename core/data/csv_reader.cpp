@@ -128,8 +128,6 @@ struct ColumnScan {
     std::size_t numeric = 0, dates = 0, present = 0;
     std::size_t firstWordLine = 0;  ///< the first cell that is neither a number nor missing
     std::string firstWord;
-    /// The rows of such cells, kept only when they may read as missing.
-    std::vector<std::int64_t> strayRows;
 };
 
 }  // namespace
@@ -242,8 +240,6 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
                 continue;
             }
             col.values.push_back(NAN);
-            // In a column of numbers, they may read as missing (whether it is one is known at the end).
-            if (options.strayWordsAsMissing) scan.strayRows.push_back(table.rows);
             if (looksLikeDate(s)) {
                 ++scan.dates;
             } else if (scan.firstWordLine == 0) {
@@ -276,10 +272,11 @@ CsvTable parseCsv(const std::string& text, const std::string& source, const CsvO
             if (!options.strayWordsAsMissing) throw DataError(stray);
             table.strayWords.push_back(std::move(stray));
             col.kind = CsvColumn::Kind::Numeric;
-            std::vector<std::int64_t> missing;
-            std::merge(col.missingRows.begin(), col.missingRows.end(), scan.strayRows.begin(), scan.strayRows.end(),
-                       std::back_inserter(missing));
-            col.missingRows = std::move(missing);
+            // Its words are NaN like its missing cells: every such row is missing now.
+            col.missingRows.clear();
+            for (std::size_t r = 0; r < col.values.size(); ++r) {
+                if (std::isnan(col.values[r])) col.missingRows.push_back(static_cast<std::int64_t>(r) + 1);
+            }
         } else {
             col.kind = scan.present == 0 ? CsvColumn::Kind::Numeric : CsvColumn::Kind::Text;
         }

@@ -130,6 +130,7 @@ void previewGroups(DataPreview& p, const DataSpec& spec, const ModelEnds& ends, 
     std::vector<double> labels;
     ColumnGroups groups;
     std::string groupProblem;
+    std::string stray;  ///< why training would refuse the file (a word among numbers)
     try {
         std::vector<std::string> defaults;
         std::optional<CsvTable> table;
@@ -141,7 +142,9 @@ void previewGroups(DataPreview& p, const DataSpec& spec, const ModelEnds& ends, 
         } else {
             CsvOptions options;
             options.progress = progress;
+            options.strayWordsAsMissing = true;  // shown where it is, and said
             table = readCsv(spec.source, options);
+            if (!table->strayWords.empty()) stray = table->strayWords.front();
             p.numericColumns = table->numericColumnNames();
             defaults = defaultFeatureColumns(spec, *table);
         }
@@ -159,6 +162,7 @@ void previewGroups(DataPreview& p, const DataSpec& spec, const ModelEnds& ends, 
         if (table) {
             p.series = seriesFromTable(read, *table, &labels);
             p.index = rowIndexOf(*table, read, p.features);
+            if (std::string skips = skippedDatesNote(p.index.texts); !skips.empty()) p.notes.push_back(std::move(skips));
         } else {
             p.series = seriesColumns(synthetic, groups.columns, spec.source);
         }
@@ -169,8 +173,8 @@ void previewGroups(DataPreview& p, const DataSpec& spec, const ModelEnds& ends, 
         p.problem = e.what();
         return;
     }
-    if (!groupProblem.empty()) {
-        p.problem = groupProblem;
+    if (!stray.empty() || !groupProblem.empty()) {
+        p.problem = stray.empty() ? groupProblem : stray;
         return;
     }
     try {
@@ -179,7 +183,7 @@ void previewGroups(DataPreview& p, const DataSpec& spec, const ModelEnds& ends, 
         p.trainWindows = prepared.train.size();
         p.validationWindows = prepared.validation.size();
         p.window = prepared.window;
-        p.notes = prepared.notes;
+        p.notes.insert(p.notes.begin(), prepared.notes.begin(), prepared.notes.end());
         p.inputsText = endsText(ends.inputs, concrete.inputDims);
         if (prepared.window.target != WindowSpec::Target::Classification) p.targetsText = endsText(ends.outputs, concrete.outputDims);
     } catch (const std::exception& e) {

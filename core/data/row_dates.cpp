@@ -154,20 +154,26 @@ std::string skippedDatesNote(const std::vector<std::string>& texts) {
     const bool yearly = typical >= 365 * day && typical <= 366 * day;
     const std::int64_t monthsApart = yearly ? 12 : 1;
 
+    // Business days: a daily series with no date on a Saturday or a Sunday counts weekdays.
+    const auto weekend = [](std::int64_t seconds) { return weekday(seconds) == 0 || weekday(seconds) == 6; };
+    const bool businessDays = typical == day && std::none_of(at.begin(), at.end(), weekend);
+    const auto weekdaysBetween = [&](std::int64_t a, std::int64_t b) {  // strictly between two dates
+        const std::int64_t days = (b - a) / day - 1;
+        std::int64_t count = days / 7 * 5;
+        for (std::int64_t d = a + (days / 7 * 7 + 1) * day; d < b; d += day) count += weekend(d) ? 0 : 1;
+        return count;
+    };
+
     std::int64_t skipped = 0;
     std::vector<std::string> places;
     for (std::size_t i = 0; i < steps.size(); ++i) {
         std::int64_t missing = 0;
         if (monthly || yearly) {
             missing = (monthIndex(at[i + 1]) - monthIndex(at[i])) / monthsApart - 1;
+        } else if (businessDays) {
+            missing = weekdaysBetween(at[i], at[i + 1]);
         } else if (steps[i] * 2 > typical * 3) {
             missing = static_cast<std::int64_t>(std::llround(static_cast<double>(steps[i]) / static_cast<double>(typical))) - 1;
-            // Business days: Friday to Monday skips a weekend, not two steps.
-            if (typical == day && steps[i] <= 3 * day) {
-                bool weekend = true;
-                for (std::int64_t d = at[i] + day; d < at[i + 1]; d += day) weekend = weekend && (weekday(d) == 0 || weekday(d) == 6);
-                if (weekend) missing = 0;
-            }
         }
         if (missing <= 0) continue;
         skipped += missing;

@@ -15,7 +15,7 @@ namespace loom {
 std::optional<std::int64_t> dateSeconds(std::string_view text, bool dayFirst = true);
 
 /// Where a series' dates, evenly spaced otherwise, skip steps (a day missing from daily data,
-/// a month from monthly data; a business day series' weekends are no skip), said for the
+/// a month from monthly data; a series of business days counts weekdays only), said for the
 /// Data panel: "the dates skip 4 steps: from 2023-02-09 to 2023-02-13 and from ...". Empty
 /// when they skip none, or are not dates in one of dateSeconds' forms, or do not rise.
 std::string skippedDatesNote(const std::vector<std::string>& texts);

@@ -156,6 +156,19 @@ std::vector<NodeId> ModelGraph::callsOf(NodeId owner) const {
     return calls;
 }
 
+namespace {
+
+/// "a Dense", "an LSTM", "an Embedding": a layer kind with its article, as it is said.
+std::string withArticle(const std::string& kind) {
+    const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    const bool vowel = !kind.empty() && std::string_view("AEIOUaeiou").find(kind[0]) != std::string_view::npos;
+    // An acronym said letter by letter: LSTM is "el-es-tee-em".
+    const bool spelledVowel = kind.size() > 1 && upper(kind[1]) && std::string_view("FHLMNRSX").find(kind[0]) != std::string_view::npos;
+    return (vowel || spelledVowel ? "an " : "a ") + kind;
+}
+
+}  // namespace
+
 std::string ModelGraph::whyCannotLend(NodeId call, NodeId owner, bool sameKind) const {
     const Node* o = node(owner);
     const Node* n = node(call);
@@ -163,8 +176,8 @@ std::string ModelGraph::whyCannotLend(NodeId call, NodeId owner, bool sameKind) 
     if (o->isInput()) return "is an Input and has none";
     if (owner == call) return "is itself";
     if (o->shares) return "shares another's";
-    if (n && !callsOf(call).empty()) return "would be shared twice over: " + n->name + " lends its own to other calls";
-    if (sameKind && n && n->kind != o->kind) return "is a " + o->kind + ", not a " + n->kind;
+    if (n && !callsOf(call).empty()) return "cannot lend them to " + n->name + ", whose own weights other calls share";
+    if (sameKind && n && n->kind != o->kind) return "is " + withArticle(o->kind) + ", not " + withArticle(n->kind);
     return {};
 }
 

@@ -19,8 +19,10 @@ std::optional<Diagnostic> taskProblem(const ModelGraph& graph, const Validation&
 
 /// Puts first, among the fixes of each length mismatch between merged branches, those after
 /// which the model still does the project's task, and says of the others what they make of the
-/// output ("... (Cropping1D); the output then has 24 steps where the input has 25"): cropping
-/// the longer branch of a U-Net on an odd length keeps the Add but shortens the output.
+/// output ("... (Cropping1D); afterwards the task is to reconstruct each window of 25 steps and
+/// 1 feature, but the model's output has 24 steps"): cropping the longer branch of a U-Net on
+/// an odd length mends the merge but shortens the output. Each fix is tried on a copy of the
+/// graph, so only such mismatches are looked at.
 void orderFixesByTask(const ModelGraph& graph, Validation& validation, const nlohmann::json& training);
 
 /// For a project that says no task yet: the task its model's shapes suggest (taskFromShapes),

@@ -88,8 +88,9 @@ public:
             GraphEdit own;
             own.ops.push_back(edit::Share{call.id, 0});
             if (const std::string why = m_graph.whyCannotLend(call.id, call.shares, true); !why.empty()) {
-                d.message = call.name + " shares the weights of " + (owner ? owner->name : std::string("a layer that is gone")) +
-                            ", which " + why + ": a shared layer is a layer of the same kind with weights of its own.";
+                d.message = call.name + " shares the weights of " +
+                            (owner ? owner->name + ", which " + why : std::string("a layer that is gone")) +
+                            ". A shared layer is a layer of the same kind with weights of its own.";
                 d.fixes.push_back({"Give " + call.name + " weights of its own", std::move(own)});
                 m_result.diagnostics.push_back(std::move(d));
                 continue;

@@ -162,6 +162,10 @@ TEST(RowDates, SkippedStepsAreFoundInDaysMonthsAndHours) {
     // Business days (2023-03-04 is a Saturday): the weekends are no skip; a weekday is.
     EXPECT_EQ(skippedDatesNote(days(1, 31, {4, 5, 11, 12, 18, 19, 25, 26})), "");
     EXPECT_TRUE(has(skippedDatesNote(days(1, 31, {4, 5, 11, 12, 15, 18, 19, 25, 26})), "skip 1 step: from 2023-03-14 to 2023-03-16"));
+    // A holiday beside a weekend (Friday 2023-03-17) is one business day, not three steps.
+    EXPECT_TRUE(has(skippedDatesNote(days(1, 31, {4, 5, 11, 12, 17, 18, 19, 25, 26})), "skip 1 step: from 2023-03-16 to 2023-03-20"));
+    // A calendar-daily series that misses a weekend misses two days.
+    EXPECT_TRUE(has(skippedDatesNote(days(1, 31, {18, 19})), "skip 2 steps: from 2023-03-17 to 2023-03-20"));
     // Months of uneven length, as the shipped monthly sample writes them, and one missing.
     std::vector<std::string> months{"Jan-1-1995", "Feb-1-1995", "Mar-1-1995", "Apr-1-1995", "May-1-1995"};
     EXPECT_EQ(skippedDatesNote(months), "");

@@ -261,7 +261,7 @@ private slots:
         wider.setParam(wider.nodeByName("bottleneck")->id, "filters", std::int64_t{4});
         QVERIFY(w.document()->replaceGraph(wider, "Set filters"));
         QVERIFY(test::waitFor([&] { return view->noteLabel()->text().contains("changed since"); }, 10000));
-        QVERIFY2(view->noteLabel()->text().contains("bottleneck and conv1d_3 do not fit them any more. Train it again (F5)"),
+        QVERIFY2(view->noteLabel()->text().contains("they do not fit bottleneck and conv1d_3. Train it again (F5)"),
                  qPrintable(view->noteLabel()->text()));
         QVERIFY(!view->noteLabel()->text().contains("kernel"));
 

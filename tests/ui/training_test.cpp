@@ -426,7 +426,7 @@ private slots:
         // Reconstruction no longer shows the outputs of the model before the edit as if current;
         // an undo shows them again.
         QCOMPARE(after->ranking()->rowCount(), 0);
-        QVERIFY2(after->captionLabel()->text().contains("The model changed since these outputs were computed: lstm_2"),
+        QVERIFY2(after->captionLabel()->text().contains("The model changed since these outputs were computed: the trained weights do not fit lstm_2"),
                  qPrintable(after->captionLabel()->text()));
         reopened.document()->undoStack()->undo();
         QVERIFY(waitFor([&] { return after->ranking()->rowCount() > 0; }, 20000));

@@ -612,9 +612,9 @@ private slots:
         QVERIFY(panel->blockedLabel()->isHidden() || !panel->blockedLabel()->text().contains("one output"));
     }
 
-    // Fit to Window on the 14-layer U-Net zooms out no further than where each card still says
-    // its name whole, in text a person can read (dark pixels on the card's body), showing the
-    // model's top; zooming out further is the user's choice, and the cards still say their names.
+    // Fit to Window on the 14-layer U-Net zooms out no further than 40%, showing the model's top;
+    // zooming out further is the user's choice, and the cards still say their names there in
+    // text a person can read (dark pixels on the card's body).
     void farOutCardsStillSayTheirNames() {
         MainWindow w;
         openShown(w, ":/examples/conv1d_unet.loom");

@@ -164,9 +164,7 @@ void GraphScene::arrangePorts() {
             // ones go before or after them, wherever the wires then travel least sideways (a
             // straight wire stays straight, a skip enters the port on its side).
             const int n = card.inputPorts;
-            const auto placeX = [&](int place) {
-                return item->pos().x() - style::kCardWidth / 2.0 + style::kCardWidth * (place + 1) / (n + 1);
-            };
+            const auto placeX = [&](int place) { return item->pos().x() + NodeItem::inputPlaceX(place, n); };
             int bestOffset = 0;
             double bestCost = INFINITY;
             for (int offset = 0; offset + wired.size() <= n; ++offset) {

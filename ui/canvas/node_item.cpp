@@ -75,8 +75,11 @@ QPainterPath NodeItem::shape() const {
 QPointF NodeItem::inputPortPos(int port) const {
     const int count = std::max(m_card.inputPorts, port + 1);
     const int place = port < m_portPlaces.size() && m_portPlaces.size() == m_card.inputPorts ? m_portPlaces[port] : port;
-    const double x = -style::kCardWidth / 2.0 + style::kCardWidth * (place + 1) / (count + 1);
-    return mapToScene(QPointF(x, 0.0));
+    return mapToScene(QPointF(inputPlaceX(place, count), 0.0));
+}
+
+double NodeItem::inputPlaceX(int place, int count) {
+    return -style::kCardWidth / 2.0 + style::kCardWidth * (place + 1) / (count + 1);
 }
 
 bool NodeItem::setPortPlaces(QList<int> places) {

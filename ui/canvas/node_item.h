@@ -27,6 +27,8 @@ public:
     /// Where each input port is drawn, left to right, for a layer whose inputs may come in any
     /// order: places[port]. Empty: in port order. Returns whether anything moved.
     bool setPortPlaces(QList<int> places);
+    /// The x, from the card's middle, of input place `place` of `count` along the top edge.
+    static double inputPlaceX(int place, int count);
     QPointF outputPortPos(int port = 0) const;
     int outputPorts() const { return std::max<int>(1, static_cast<int>(m_card.outputNames.size())); }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+
 #include <QString>
 #include <string>
 #include <string_view>
@@ -18,13 +20,16 @@ inline QString counted(qsizetype n, const QString& noun) {
     return QString::number(n) + " " + (n == 1 ? noun : noun + "s");
 }
 
-/// "lstm_1", "lstm_1 and dense_2", "lstm_1, lstm_2 and dense_2".
-inline QString listed(const std::vector<std::string>& names) {
+/// "lstm_1", "lstm_1 and dense_2", "lstm_1, lstm_2 and dense_2"; past `most` names,
+/// "lstm_1, lstm_2, lstm_3, lstm_4 and 3 more".
+inline QString listed(const std::vector<std::string>& names, std::size_t most = SIZE_MAX) {
     QString out;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    const std::size_t shown = names.size() > most ? most : names.size();
+    for (std::size_t i = 0; i < shown; ++i) {
+        if (i > 0) out += i + 1 == shown && shown == names.size() ? " and " : ", ";
         out += QString::fromStdString(names[i]);
     }
+    if (shown < names.size()) out += QString(" and %1 more").arg(names.size() - shown);
     return out;
 }
 

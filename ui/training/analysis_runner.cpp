@@ -104,9 +104,9 @@ void AnalysisRunner::refresh() {
     // Weights trained for layers that have changed since answer nothing: say so in words.
     if (m_stale) {
         const WeightMatch match = matchWeights(project.graph, project.weights);
-        noteBoth(tr("The model changed since its weights were trained: %1 %2 not fit them any more. Train it "
-                    "again (F5) to see its answers here.")
-                     .arg(listed(match.fresh), match.fresh.size() == 1 ? tr("does") : tr("do")));
+        noteBoth(tr("The model changed since its weights were trained: they do not fit %1. Train it again (F5) to "
+                    "see its answers here.")
+                     .arg(listed(match.fresh, 4)));
         return;
     }
     EvaluationRequest model;

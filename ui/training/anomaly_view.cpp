@@ -347,7 +347,7 @@ void AnomalyView::rebuildCharts() {
     double lo = INFINITY, hi = -INFINITY;
     std::vector<QLineSeries*> lines;
     const std::int64_t shown = std::min<std::int64_t>(d.series.features, 8);
-    QAbstractAxis* x = timeAxis(d.index, steps, &m_x0, &m_dx);
+    QAbstractAxis* x = timeAxis(d.index, steps, &m_x0, &m_dx, m_seriesChart->plotArea().width());
     for (std::int64_t f = 0; f < shown; ++f) {
         std::vector<double> values(static_cast<std::size_t>(steps));
         for (std::int64_t t = 0; t < steps; ++t) {
@@ -384,7 +384,7 @@ void AnomalyView::rebuildCharts() {
         if (std::isfinite(s)) top = std::max(top, s);
     }
     m_scoreTop = top;
-    QAbstractAxis* sx = timeAxis(d.index, steps, &m_x0, &m_dx);
+    QAbstractAxis* sx = timeAxis(d.index, steps, &m_x0, &m_dx, m_scoreChart->plotArea().width());
     auto* sy = new QValueAxis;
     sy->setRange(0, std::max(top * 1.08, 1e-9));
     sx->setTitleVisible(false);

@@ -44,9 +44,14 @@ inline double roundStep(double span, double ticks = 8) {
 /// below zero gets no negative part, labelled with as many decimals as the step needs.
 inline void fitValueAxis(QValueAxis* axis, double lo, double hi, int ticks = 5) {
     if (!(lo <= hi)) lo = 0, hi = 1;
-    if (hi - lo <= 1e-9 * std::max(1.0, std::abs(hi))) {  // a flat line sits in the middle
+    if (!std::isfinite(hi - lo)) {  // values near the largest doubles: no round ticks to find
+        axis->setRange(lo, hi);
+        return;
+    }
+    if (hi - lo <= 1e-9 * std::max(1.0, std::abs(hi))) {  // a flat line, in the middle (above 0 if never below)
         const double pad = std::max(std::abs(hi) * 0.05, 0.5);
-        lo -= pad, hi += pad;
+        lo = lo >= 0 ? std::max(0.0, lo - pad) : lo - pad;
+        hi += pad;
     }
     const double raw = (hi - lo) / ticks;
     const double power = std::pow(10.0, std::floor(std::log10(raw)));

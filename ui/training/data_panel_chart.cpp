@@ -47,7 +47,7 @@ void DataPanel::showSeries(const DataPreview& preview) {
     m_index = preview.index;
     if (series.steps == 0) return;
     double x0 = 0, dx = 1;
-    QAbstractAxis* x = timeAxis(preview.index, series.steps, &x0, &dx);
+    QAbstractAxis* x = timeAxis(preview.index, series.steps, &x0, &dx, m_chart->plotArea().width());
     auto* y = new QValueAxis;
     m_chart->addAxis(x, Qt::AlignBottom);
     m_chart->addAxis(y, Qt::AlignLeft);

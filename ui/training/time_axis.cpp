@@ -11,70 +11,46 @@
 #include <memory>
 #include <optional>
 
+#include "data/row_dates.h"
 #include "training/chart_util.h"
 
 namespace loom::ui {
 
 namespace {
 
-/// A way dates are written: a date part, and a time part after `separator` (or none).
-struct DateFormat {
-    const char* date;
-    const char* time;
-    char separator;
-    int finest = 5;  ///< the finest calendar field it writes: 0 years, 1 months, 2 days ... 5 seconds
+/// How a series' dates are read (core's dateSeconds, the day first or not) and the finest
+/// calendar field they vary in: 0 years, 1 months, 2 days, 3 hours, 4 minutes, 5 seconds.
+struct DateReading {
+    bool dayFirst = true;
+    int finest = 5;
 };
 
-constexpr std::array<DateFormat, 16> kDateFormats{{
-    {"yyyy-MM-dd", "", 0, 2},
-    {"yyyy-MM-dd", "hh:mm", ' '},
-    {"yyyy-MM-dd", "hh:mm:ss", ' '},
-    {"yyyy-MM-dd", "hh:mm:ss.zzz", ' '},
-    {"yyyy-MM-dd", "hh:mm", 'T'},
-    {"yyyy-MM-dd", "hh:mm:ss", 'T'},
-    {"yyyy-MM", "", 0, 1},
-    {"yyyy/MM/dd", "", 0, 2},
-    {"yyyy/MM/dd", "hh:mm", ' '},
-    {"MMM-d-yyyy", "", 0, 2},
-    {"dd/MM/yyyy", "", 0, 2},
-    {"MM/dd/yyyy", "", 0, 2},
-    {"d.M.yyyy", "", 0, 2},
-    {"dd/MM/yyyy", "hh:mm", ' '},
-    {"", "hh:mm", 0},
-    {"", "hh:mm:ss", 0},
-}};
-
-std::optional<QDateTime> parse(const std::string& text, const DateFormat& f) {
-    const QString s = QString::fromStdString(text).trimmed();
-    QString datePart = s, timePart;
-    if (!*f.date) {
-        datePart.clear();
-        timePart = s;
-    } else if (*f.time) {
-        const qsizetype cut = s.indexOf(QChar(f.separator));
-        if (cut < 0) return std::nullopt;
-        datePart = s.left(cut);
-        timePart = s.mid(cut + 1).trimmed();
-    }
-    const QDate date = *f.date ? QDate::fromString(datePart, QString::fromLatin1(f.date)) : QDate(2000, 1, 1);
-    const QTime time = *f.time ? QTime::fromString(timePart, QString::fromLatin1(f.time)) : QTime(0, 0);
-    if (!date.isValid() || !time.isValid()) return std::nullopt;
-    return QDateTime(date, time, Qt::UTC);
+std::optional<QDateTime> parse(const std::string& text, const DateReading& r) {
+    const auto seconds = dateSeconds(text, r.dayFirst);
+    if (!seconds) return std::nullopt;
+    return QDateTime::fromSecsSinceEpoch(*seconds, Qt::UTC);
 }
 
-/// The format all of `texts` are written in, judged from a few of them spread over the whole,
-/// which must parse and rise.
-std::optional<DateFormat> formatOf(const std::vector<std::string>& texts) {
+/// How all of `texts` read, judged from a few of them spread over the whole, which must be
+/// dates and rise; nothing when they are not.
+std::optional<DateReading> readingOf(const std::vector<std::string>& texts) {
     if (texts.size() < 2) return std::nullopt;
-    for (const DateFormat& f : kDateFormats) {
+    for (const bool dayFirst : {true, false}) {
+        DateReading r{dayFirst, 0};
         bool fits = true;
         std::optional<QDateTime> previous;
         for (std::size_t k = 0; k <= 16 && fits; ++k) {
-            const auto at = parse(texts[(texts.size() - 1) * k / 16], f);
+            const auto at = parse(texts[(texts.size() - 1) * k / 16], r);
             fits = at && (!previous || *previous <= *at);
+            if (!fits) break;
             previous = at;
+            // The finest field that is not at its start: no hours between dates without times.
+            const QDate d = at->date();
+            const QTime t = at->time();
+            const int finest = t.second() ? 5 : t.minute() ? 4 : t.hour() ? 3 : d.day() > 1 ? 2 : d.month() > 1 ? 1 : 0;
+            r.finest = std::max(r.finest, finest);
         }
-        if (fits && parse(texts.front(), f) < parse(texts.back(), f)) return f;
+        if (fits && parse(texts.front(), r) < parse(texts.back(), r)) return r;
     }
     return std::nullopt;
 }
@@ -119,7 +95,8 @@ QDateTime boundaryBefore(const QDateTime& t, const CalendarStep& step) {
     const QDate d = t.date();
     switch (step.field) {
     case CalendarStep::Year:
-        return QDateTime(QDate(static_cast<int>(floorTo(d.year(), step.count)), 1, 1), QTime(0, 0), Qt::UTC);
+        // Years count from 1: there is no year 0 to start from.
+        return QDateTime(QDate(static_cast<int>(std::max<std::int64_t>(1, floorTo(d.year(), step.count))), 1, 1), QTime(0, 0), Qt::UTC);
     case CalendarStep::Month: {
         const std::int64_t months = floorTo(std::int64_t{d.year()} * 12 + d.month() - 1, step.count);
         return QDateTime(QDate(static_cast<int>(floorTo(months, 12) / 12), static_cast<int>(months - floorTo(months, 12)) + 1, 1),
@@ -146,19 +123,19 @@ QDateTime next(const QDateTime& t, const CalendarStep& step) {
 
 std::vector<DateTick> dateTicks(const std::vector<std::string>& texts, std::int64_t from, std::int64_t to,
                                 double width, const QFontMetricsF& metrics) {
-    const auto format = formatOf(texts);
+    const auto reading = readingOf(texts);
+    if (!reading) return {};
     const auto last = static_cast<std::int64_t>(texts.size()) - 1;
     from = std::clamp<std::int64_t>(from, 0, last);
     to = std::clamp<std::int64_t>(to, from, last);
-    if (!format) return {};
-    const auto at = [&](std::int64_t step) { return parse(texts[static_cast<std::size_t>(step)], *format); };
+    const auto at = [&](std::int64_t step) { return parse(texts[static_cast<std::size_t>(step)], *reading); };
     const auto first = at(from), end = at(to);
     if (!first || !end) return {};
     const auto span = static_cast<double>(first->secsTo(*end));
 
     const CalendarStep* chosen = &kCalendarSteps.back();
     for (const CalendarStep& step : kCalendarSteps) {
-        if (static_cast<int>(step.field) > format->finest) continue;  // no hours between days
+        if (static_cast<int>(step.field) > reading->finest) continue;  // no hours between days
         const double labelWidth = metrics.horizontalAdvance(end->toString(QString::fromLatin1(step.label))) + 16;
         const double room = std::max(2.0, std::floor(width / labelWidth));
         if (span / step.seconds() + 1 <= room) {
@@ -168,7 +145,10 @@ std::vector<DateTick> dateTicks(const std::vector<std::string>& texts, std::int6
     }
     std::vector<DateTick> ticks;
     bool failed = false;
-    for (QDateTime b = boundaryBefore(*first, *chosen); b <= *end && !failed; b = next(b, *chosen)) {
+    // At most a tick per label's room, and never past an invalid date (a loop that could not end).
+    int room = 0;
+    for (QDateTime b = boundaryBefore(*first, *chosen); b.isValid() && b <= *end && !failed && room < 1000;
+         b = next(b, *chosen), ++room) {
         if (b < *first) continue;
         // The first step at or after the boundary: the dates rise, so a binary search finds it.
         std::int64_t lo = from, hi = to;
@@ -191,7 +171,7 @@ std::vector<DateTick> dateTicks(const std::vector<std::string>& texts, std::int6
     return ticks;
 }
 
-QAbstractAxis* timeAxis(const RowIndex& index, std::int64_t steps, double* x0, double* dx) {
+QAbstractAxis* timeAxis(const RowIndex& index, std::int64_t steps, double* x0, double* dx, double width) {
     *x0 = 0;
     *dx = 1;
     QAbstractAxis* axis = nullptr;
@@ -211,7 +191,7 @@ QAbstractAxis* timeAxis(const RowIndex& index, std::int64_t steps, double* x0, d
         x->setTitleText(QObject::tr("time step"));
         axis = x;
     }
-    setTimeRange(axis, index, 0, steps - 1, *x0, *dx);
+    setTimeRange(axis, index, 0, steps - 1, *x0, *dx, width);
     return axis;
 }
 
@@ -226,8 +206,11 @@ void setTimeRange(QAbstractAxis* axis, const RowIndex& index, std::int64_t from,
         std::vector<DateTick> ticks = dateTicks(index.texts, from, to, width, metrics);
         if (ticks.empty()) {
             // Dates in no format known: as written, as many as fit, a round number of steps apart.
-            const auto i = static_cast<std::size_t>(std::clamp<std::int64_t>(to, 0, static_cast<std::int64_t>(index.texts.size()) - 1));
-            const double labelWidth = index.texts.empty() ? 60 : metrics.horizontalAdvance(QString::fromStdString(index.texts[i])) + 16;
+            double labelWidth = 60;
+            if (!index.texts.empty()) {
+                const auto i = static_cast<std::size_t>(std::clamp<std::int64_t>(to, 0, static_cast<std::int64_t>(index.texts.size()) - 1));
+                labelWidth = metrics.horizontalAdvance(QString::fromStdString(index.texts[i])) + 16;
+            }
             const auto every = std::max<std::int64_t>(1, static_cast<std::int64_t>(roundStep(span, std::max(2.0, std::floor(width / labelWidth)))));
             for (std::int64_t t = (from + every - 1) / every * every; t <= to; t += every) {
                 if (t >= 0 && static_cast<std::size_t>(t) < index.texts.size()) {
@@ -256,6 +239,7 @@ void setTimeRange(QAbstractAxis* axis, const RowIndex& index, std::int64_t from,
 
 void keepDateTicksFitting(QChart* chart, std::function<const RowIndex*()> index) {
     struct Shown {
+        const QAbstractAxis* axis = nullptr;
         int width = -1;
         std::int64_t from = -1, to = -1;
     };
@@ -265,9 +249,9 @@ void keepDateTicksFitting(QChart* chart, std::function<const RowIndex*()> index)
         auto* dates = axes.isEmpty() ? nullptr : qobject_cast<QCategoryAxis*>(axes.front());
         const RowIndex* rows = index();
         if (!dates || !rows) return;
-        const Shown now{static_cast<int>(area.width()), std::llround(dates->min()), std::llround(dates->max())};
-        // Labels of another height move the plot area again: the same width and steps end it.
-        if (now.width == shown->width && now.from == shown->from && now.to == shown->to) return;
+        const Shown now{dates, static_cast<int>(area.width()), std::llround(dates->min()), std::llround(dates->max())};
+        // New labels may move the plot area by a pixel or two again: that ends it.
+        if (now.axis == shown->axis && std::abs(now.width - shown->width) <= 2 && now.from == shown->from && now.to == shown->to) return;
         *shown = now;
         setTimeRange(dates, *rows, now.from, now.to, 0, 1, area.width());
     });

@@ -18,13 +18,15 @@ namespace loom::ui {
 /// The x axis of a series of `steps` steps: the file's own years or index where it has evenly
 /// spaced ones (the series is then drawn at x = x0 + dx * step), its dates at calendar
 /// boundaries (see dateTicks), else the time step (x0 = 0, dx = 1). The caller owns the axis.
-QAbstractAxis* timeAxis(const RowIndex& index, std::int64_t steps, double* x0, double* dx);
+/// `width`: the plot's width in pixels, for how many dates fit (0: not laid out yet).
+QAbstractAxis* timeAxis(const RowIndex& index, std::int64_t steps, double* x0, double* dx, double width = 0);
 /// Shows steps `from` to `to` on such an axis, its labels and ticks chosen for that stretch
 /// and, for dates, for a plot `width` pixels wide.
 void setTimeRange(QAbstractAxis* axis, const RowIndex& index, std::int64_t from, std::int64_t to, double x0, double dx,
                   double width = 400);
-/// Chooses the date ticks of `chart`'s time axis anew whenever its plot area changes width, so
-/// that its labels always fit. `index` gives the dates shown (null when none).
+/// Chooses the date ticks of `chart`'s time axis anew whenever its plot area changes width by
+/// more than a pixel or two, so that its labels always fit. `index` gives the dates shown
+/// (null when none).
 void keepDateTicksFitting(QChart* chart, std::function<const RowIndex*()> index);
 
 /// A tick on a time axis of dates: the step it marks and its label.

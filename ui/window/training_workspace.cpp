@@ -290,13 +290,17 @@ void TrainingWorkspace::followWeightsFit() {
     if (!match.all() && !m_weightsStale) {
         m_weightsStale = true;
         m_savedPreview->cancel();
-        m_reconstruction->setNote(tr("The model changed since these outputs were computed: %1 no longer %2 the "
-                                     "trained weights. Train the model to see what it makes of the data now.")
-                                      .arg(listed(match.fresh), match.fresh.size() == 1 ? tr("fits") : tr("fit")));
+        m_reconstruction->setNote(tr("The model changed since these outputs were computed: the trained weights do "
+                                     "not fit %1. Train the model to see what it makes of the data now.")
+                                      .arg(listed(match.fresh, 4)));
         m_shownData = nullptr;
     } else if (match.all() && m_weightsStale) {
         m_weightsStale = false;
-        if (const TrainingRun* latest = latestRun()) showSavedPreview(*latest);
+        if (const TrainingRun* latest = latestRun()) {
+            showSavedPreview(*latest);
+        } else {
+            m_reconstruction->clear();
+        }
     }
 }
 
