@@ -164,8 +164,11 @@ TEST(ColumnGroups, TheProjectKeepsThemAndTheSeriesPreviewShowsEachEnd) {
 }
 
 /// A file of 400 steps: time, then a and b (two sines) and c (their sum, shifted by a step).
+/// Named after the test: tests run side by side (ctest -j), and one must not read the file
+/// while another writes it.
 fs::path writeCsv() {
-    const fs::path file = fs::temp_directory_path() / "layerloom_column_groups.csv";
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const fs::path file = fs::temp_directory_path() / ("layerloom_column_groups_" + test + ".csv");
     std::ofstream out(file);
     out << "step,a,b,c\n";
     double last = 0;
