@@ -81,6 +81,17 @@ void writeText(const std::string& target, const std::string& text, std::ostream&
     }
 }
 
+/// The view outputs (attention scores) beside the outputs, each under its own name.
+void addViews(const ModelGraph& graph, const Plan<float>& plan, std::vector<std::vector<float>> views,
+              std::int64_t samples, std::map<std::string, NpyArray>& arrays) {
+    for (std::size_t k = 0; k < views.size(); ++k) {
+        NpyArray a{{samples}, std::move(views[k])};
+        const Dims& dims = plan.viewDims(k);
+        a.shape.insert(a.shape.end(), dims.begin(), dims.end());
+        arrays[viewOutputName(graph, plan.viewOutputs()[k])] = std::move(a);
+    }
+}
+
 /// predict for a model with several Inputs or outputs: an array per Input from an .npz archive
 /// (named after the Input, or x, x_1, ...), and an array per output, named after it, to an .npz
 /// archive or as a JSON object.
@@ -117,7 +128,8 @@ void predictSeveral(const LoadedModel& model, const std::vector<NamedTensor>& we
         }
         inputs.push_back(xs[k].values.data());
     }
-    const std::vector<std::vector<float>> ys = predictAll(plan, inputs, xs[0].shape[0]);
+    std::vector<std::vector<float>> views;
+    const std::vector<std::vector<float>> ys = predictAll(plan, inputs, xs[0].shape[0], nullptr, &views);
     std::map<std::string, NpyArray> arrays;
     for (std::size_t k = 0; k < ys.size(); ++k) {
         NpyArray y{{xs[0].shape[0]}, ys[k]};
@@ -125,6 +137,7 @@ void predictSeveral(const LoadedModel& model, const std::vector<NamedTensor>& we
         y.shape.insert(y.shape.end(), od.begin(), od.end());
         arrays[ends.outputs[k]] = std::move(y);
     }
+    addViews(model.project.graph, plan, std::move(views), xs[0].shape[0], arrays);
     if (target.ends_with(".npz")) {
         writeNpz(target, arrays);
         return;
@@ -187,7 +200,8 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             throw DataError("run.json: " + std::string(e.what()) + " (the model's Input)");
         }
         const float* inputs[] = {x.values.data()};
-        std::vector<std::vector<float>> ys = predictAll(plan, inputs, x.shape[0]);
+        std::vector<std::vector<float>> views;
+        std::vector<std::vector<float>> ys = predictAll(plan, inputs, x.shape[0], nullptr, &views);
         std::map<std::string, NpyArray> arrays;
         for (std::size_t k = 0; k < ys.size(); ++k) {
             NpyArray y{{x.shape[0]}, std::move(ys[k])};
@@ -196,6 +210,7 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             if (od.back() == features) norm.toDataUnits(y.values, features);
             arrays[plan.name(plan.outputs()[k])] = std::move(y);
         }
+        addViews(model.project.graph, plan, std::move(views), x.shape[0], arrays);
         const std::string target = a.get("out", "-");
         if (arrays.size() > 1) {
             // Several outputs: an array each, by name.

@@ -249,6 +249,8 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     }
     plan.m_inputs = v.inputs;
     plan.m_outputs = v.outputs;
+    plan.m_viewOutputs = v.viewOutputs;
+    for (const PortRef& port : v.viewOutputs) plan.m_viewSlots.push_back(portSlots.at(port));
     return plan;
 }
 

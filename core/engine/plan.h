@@ -85,6 +85,13 @@ public:
     int maxBatch() const { return m_maxBatch; }
     const std::vector<NodeId>& inputs() const { return m_inputs; }
     const std::vector<NodeId>& outputs() const { return m_outputs; }
+    /// The output ports the model gives for looking at beside its outputs (Validation::viewOutputs:
+    /// attention scores); forward fills them, backward ignores them.
+    const std::vector<PortRef>& viewOutputs() const { return m_viewOutputs; }
+    /// Shape of view output k without the batch axis.
+    const Dims& viewDims(std::size_t k) const { return m_dims[m_viewSlots.at(k)]; }
+    /// After forward: view output k for the batch.
+    const S* viewOutput(std::size_t k) const { return m_values[m_viewSlots.at(k)].data(); }
     /// Shape of a node's output without the batch axis.
     const Dims& dims(NodeId node) const;
     /// A node's name, as the graph had it when compiled.
@@ -130,6 +137,8 @@ private:
     std::vector<Step> m_steps;
     std::vector<Param> m_params;
     std::vector<NodeId> m_inputs, m_outputs;
+    std::vector<PortRef> m_viewOutputs;
+    std::vector<std::size_t> m_viewSlots;
 
     std::size_t slot(NodeId node) const;
     KernelIO<S> io(const Step& step);

@@ -68,6 +68,10 @@ public:
             const KerasCall out = m_calls.of(id);
             outputs.push_back(json::array({out.layer->name, out.index, 0}));
         }
+        for (const PortRef& view : m_v.viewOutputs) {  // the attention scores, beside the outputs
+            const KerasCall out = m_calls.of(view.node);
+            outputs.push_back(json::array({out.layer->name, out.index, view.port}));
+        }
         return {{"module", "keras.src.models.functional"},
                 {"class_name", "Functional"},
                 {"config", {{"name", name}, {"trainable", true}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}},

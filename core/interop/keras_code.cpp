@@ -262,6 +262,14 @@ std::string kerasCode(const Project& project, KerasCodeOptions options) {
         };
         py << "\nmodel = keras.Model(inputs=" << list(inputs) << ", outputs=" << list(outputs)
            << ", name=" << pyString(modelName) << ")\n";
+        if (!v.viewOutputs.empty()) {
+            // The attention scores are for looking at: trained without them, read beside the outputs.
+            std::vector<std::string> looked = outputs;
+            for (const PortRef& view : v.viewOutputs) looked.push_back(tensors.of(view));
+            py << "# The same layers, giving the attention scores beside the outputs (for looking at):\n"
+               << "attention_model = keras.Model(inputs=" << list(inputs) << ", outputs=" << list(looked)
+               << ", name=" << pyString(modelName + "_attention") << ")\n";
+        }
     }
 
     const TrainConfig config = project.training.is_object() ? trainConfigFromJson(project.training)

@@ -110,6 +110,10 @@ json kerasModelConfig(const ModelGraph& graph, const std::string& modelName, Ker
         const KerasCall out = keras.of(id);
         outputs.push_back(json::array({out.layer->name, out.index, 0}));
     }
+    for (const PortRef& view : v.viewOutputs) {  // the attention scores, beside the outputs
+        const KerasCall out = keras.of(view.node);
+        outputs.push_back(json::array({out.layer->name, out.index, view.port}));
+    }
     return {{"class_name", order == KerasLayerOrder::Keras ? "Functional" : "Model"},
             {"config", {{"name", modelName}, {"layers", layers}, {"input_layers", inputs}, {"output_layers", outputs}}}};
 }

@@ -299,17 +299,6 @@ private:
         const json& layers = config.is_object() ? config.value("layers", json::array()) : json::array();
         if (!layers.is_array()) fail("the model's layers are " + jsonExcerpt(layers) + ", not a list");
         for (const json& l : layers) byName[layerName(l)] = addLayer(l);
-        // The model's outputs are the layers nothing reads: a state given out as an output of
-        // its own has no place in that.
-        if (config.is_object() && config.contains("output_layers") && config["output_layers"].is_array()) {
-            for (const json& out : config["output_layers"]) {
-                if (out.is_array() && out.size() >= 3 && out[0].is_string() && out[2] != 0) {
-                    failLayer(out[0].get<std::string>(), "the model gives out its state " + jsonExcerpt(out) +
-                                                             " as an output, which LayerLoom does not read; wire the "
-                                                             "state into a layer instead");
-                }
-            }
-        }
         // A layer called more than once (a shared layer) gets a node per later call, sharing
         // its weights: (layer, call) -> node.
         std::map<std::pair<std::string, int>, NodeId> calls;
@@ -336,6 +325,20 @@ private:
             const std::string name = layerName(l);
             const json& inbound = l.value("inbound_nodes", json::array());
             for (std::size_t k = 0; k < inbound.size(); ++k) readCall(name, inbound[k], calls.at({name, static_cast<int>(k)}), calls);
+        }
+        // The model's outputs are the layers nothing reads, and the attention scores a call
+        // returns: a state given out as an output of its own has no place in that.
+        if (config.is_object() && config.contains("output_layers") && config["output_layers"].is_array()) {
+            for (const json& out : config["output_layers"]) {
+                if (!out.is_array() || out.size() < 3 || !out[0].is_string() || out[2] == 0) continue;
+                const std::string layer = out[0].get<std::string>();
+                const auto call = calls.find({layer, out[1].is_number_integer() ? out[1].get<int>() : -1});
+                const Node* node = call == calls.end() ? nullptr : g.node(call->second);
+                const LayerSpec* spec = node && !node->isInput() ? findLayer(node->kind) : nullptr;
+                if (spec && out[2].is_number_integer() && spec->viewOnlyOutput(*node, out[2].get<int>())) continue;
+                failLayer(layer, "the model gives out its state " + jsonExcerpt(out) +
+                                     " as an output, which LayerLoom does not read; wire the state into a layer instead");
+            }
         }
     }
 

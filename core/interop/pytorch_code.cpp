@@ -130,9 +130,13 @@ if __name__ == "__main__":
     model = load_weights(Model()).eval()
     with torch.no_grad():
         y = model(*read_inputs(sys.argv[1]))
+    ys = [y] if len(OUTPUTS) == 1 else list(y)
+    out = {name: t.tolist() for name, t in zip(OUTPUTS, ys)}
+    # The attention scores the model keeps go beside the outputs, as layerloom-cli predict gives them.
+    out.update({name: t.tolist() for name, t in getattr(model, "attention_scores", {}).items()})
     with open(sys.argv[2], "w") as f:
         # One output as an array; several as an object by the outputs' names.
-        json.dump(y.tolist() if len(OUTPUTS) == 1 else {name: t.tolist() for name, t in zip(OUTPUTS, y)}, f)
+        json.dump(ys[0].tolist() if len(out) == 1 else out, f)
 )PY";
 
 std::string attribute(const std::string& name) { return python::identifier(name); }
@@ -258,6 +262,14 @@ std::string pytorchCode(const Project& project) {
         if (!layer.module.empty() && owner == id) init << "        self." << a << " = " << layer.module << "\n";
         // A layer that returns its states gives them after its output.
         forward << "        " << tensors.targets(n) << " = " << layer.expression << shape << "\n";
+    }
+    if (!v.viewOutputs.empty()) {
+        // The attention scores are for looking at: kept on the module, not returned for the loss.
+        std::string kept;
+        for (const PortRef& view : v.viewOutputs) {
+            kept += (kept.empty() ? "" : ", ") + python::quoted(viewOutputName(g, view)) + ": " + tensors.of(view);
+        }
+        forward << "        self.attention_scores = {" << kept << "}\n";
     }
     for (NodeId id : v.inputs) inputs.push_back(attribute(g.node(id)->name));
     std::string outputs;

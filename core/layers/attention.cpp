@@ -54,6 +54,12 @@ const std::vector<ParamSpec>& MultiHeadAttentionSpec::params() const {
                  "a query step may read a value step (Keras's call argument attention_mask). It is ANDed with "
                  "the causal mask and the inputs' step masks.",
          .onCard = true, .cardOnlyIfChanged = true, .callArgument = true},
+        {.name = "return_attention_scores", .type = ParamType::Bool, .defaultValue = false,
+         .help = "Also returns the attention scores, (heads, query steps, value steps): how much each query "
+                 "step reads each value step. They leave the model beside its outputs for looking at (predict "
+                 "and the Attention view give them); no layer reads them and no loss trains them (Keras's call "
+                 "argument return_attention_scores).",
+         .onCard = true, .cardOnlyIfChanged = true, .callArgument = true},
         {.name = "dropout", .type = ParamType::Float, .defaultValue = 0.0,
          .help = "Fraction of the attention weights dropped in training.", .minValue = 0.0, .maxValue = 1.0,
          .maxExclusive = true},
@@ -72,6 +78,18 @@ int MultiHeadAttentionSpec::inputPorts(const Node& node) const { return node.par
 std::vector<std::pair<int, std::string>> MultiHeadAttentionSpec::requiredPorts(const Node& node) const {
     if (!node.param<bool>("attention_mask")) return {};
     return {{3, "attention_mask"}};
+}
+
+std::vector<std::string> MultiHeadAttentionSpec::moreOutputNames(const Node& node) const {
+    if (!node.param<bool>("return_attention_scores")) return {};
+    return {"scores"};
+}
+
+std::vector<TensorShape> MultiHeadAttentionSpec::moreOutputShapes(const ShapeContext& ctx, const TensorShape&) const {
+    if (!ctx.node.param<bool>("return_attention_scores")) return {};
+    // Per sample: (heads, query steps, value steps).
+    return {TensorShape{{Dim{ctx.node.param<std::int64_t>("num_heads"), ctx.node.id}, ctx.inputs[0].shape->time(),
+                         ctx.inputs[1].shape->time()}}};
 }
 
 std::optional<TensorShape> MultiHeadAttentionSpec::inferShape(const ShapeContext& ctx) const {
@@ -218,6 +236,7 @@ KerasWeightPlace MultiHeadAttentionSpec::kerasWeightPlace(const Node&, const Par
 json MultiHeadAttentionSpec::kerasCallOptions(const Node& node) const {
     json options = json::object();
     if (node.param<bool>("use_causal_mask")) options["use_causal_mask"] = true;
+    if (node.param<bool>("return_attention_scores")) options["return_attention_scores"] = true;
     return options;
 }
 
@@ -228,9 +247,10 @@ std::string MultiHeadAttentionSpec::readKerasCall(const json& options, ParamMap&
             if (!value.is_null() && !value.is_boolean()) return "use_causal_mask is " + jsonExcerpt(value) + ", not true or false";
             params["use_causal_mask"] = value.is_boolean() && value.get<bool>();
         } else if (key == "return_attention_scores") {
-            if (value.is_boolean() && value.get<bool>()) {
-                return "its call returns the attention scores as a second output, which LayerLoom does not support yet";
+            if (!value.is_null() && !value.is_boolean()) {
+                return "return_attention_scores is " + jsonExcerpt(value) + ", not true or false";
             }
+            params["return_attention_scores"] = value.is_boolean() && value.get<bool>();
         } else if (key == "attention_mask") {
             params["attention_mask"] = !value.is_null();  // the tensor is a wire into its own port
         } else if (key == "training" || key.ends_with("_mask") || key == "query" || key == "value" || key == "key") {
@@ -255,7 +275,8 @@ PyTorchLayer MultiHeadAttentionSpec::pytorch(const Node& node, std::span<const D
                 num(node.param<std::int64_t>("num_heads")) + ", " + num(node.param<std::int64_t>("key_dim")) + ", " +
                 num(attentionValueDim(node)) + ", " + num(out) + ", " + (node.param<bool>("use_bias") ? "True" : "False") +
                 ", " + (node.param<bool>("use_causal_mask") ? "True" : "False") + ", " +
-                python::number(node.param<double>("dropout")) + ")",
+                python::number(node.param<double>("dropout")) +
+                (node.param<bool>("return_attention_scores") ? ", return_scores=True" : "") + ")",
             call};
 }
 
@@ -283,11 +304,12 @@ class KerasMultiHeadAttention(nn.Module):
     """Keras's MultiHeadAttention over the time axis, with its weight layout: query, key and
     value kernels (features, heads, dim) with biases (heads, dim), the output kernel (heads,
     value_dim, out) and bias (out). Masked scores (causal, or where attention_mask is 0) get
-    -1e9 added, as Keras's softmax does."""
+    -1e9 added, as Keras's softmax does. With return_scores, the call also returns the attention
+    scores (batch, heads, query steps, value steps), before dropout."""
 
-    def __init__(self, fq, fk, fv, heads, key_dim, value_dim, out, use_bias, causal, dropout):
+    def __init__(self, fq, fk, fv, heads, key_dim, value_dim, out, use_bias, causal, dropout, return_scores=False):
         super().__init__()
-        self.key_dim, self.causal, self.dropout = key_dim, causal, dropout
+        self.key_dim, self.causal, self.dropout, self.return_scores = key_dim, causal, dropout, return_scores
         self.query = KerasEinsumProjection((fq, heads, key_dim), (heads, key_dim), use_bias)
         self.key = KerasEinsumProjection((fk, heads, key_dim), (heads, key_dim), use_bias)
         self.value = KerasEinsumProjection((fv, heads, value_dim), (heads, value_dim), use_bias)
@@ -307,9 +329,10 @@ class KerasMultiHeadAttention(nn.Module):
         if self.causal or attention_mask is not None:
             scores = scores + (~allowed[:, None]).to(scores.dtype) * -1e9
         weights = torch.softmax(scores, dim=-1)
-        weights = nn.functional.dropout(weights, self.dropout, self.training)
-        heads = torch.einsum("bhts,bshd->bthd", weights, v)
-        return self.attention_output(heads, "bthd,hdo->bto")
+        dropped = nn.functional.dropout(weights, self.dropout, self.training)
+        heads = torch.einsum("bhts,bshd->bthd", dropped, v)
+        y = self.attention_output(heads, "bthd,hdo->bto")
+        return (y, weights) if self.return_scores else y
 )PY"};
 }
 

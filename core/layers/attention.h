@@ -41,6 +41,13 @@ public:
     std::string morePortsHint(const Node&) const override {
         return "An attention mask goes into a port of its own: turn attention_mask on to show it.";
     }
+    /// With return_attention_scores: "scores", (heads, query steps, value steps), for looking at only.
+    std::vector<std::string> moreOutputNames(const Node& node) const override;
+    std::vector<TensorShape> moreOutputShapes(const ShapeContext& ctx, const TensorShape& output) const override;
+    std::string_view moreOutputsParam() const override { return "return_attention_scores"; }
+    bool viewOnlyOutput(const Node& node, int port) const override {
+        return port == 1 && node.param<bool>("return_attention_scores");
+    }
     bool takesList() const override { return false; }
     InputRank inputRank() const override { return InputRank::Sequence; }
     MaskRule maskRule(const Node&) const override { return MaskRule::Pass; }
@@ -54,10 +61,9 @@ public:
     std::string readKeras(const nlohmann::json& config, KerasProducer producer, ParamMap& params) const override;
     KerasWeightPlace kerasWeightPlace(const Node& node, const ParamShape& weight) const override;
     std::vector<std::string_view> callTensorNames() const override { return {"query", "value", "key", "attention_mask"}; }
-    /// use_causal_mask, when set.
+    /// use_causal_mask and return_attention_scores, when set.
     nlohmann::json kerasCallOptions(const Node& node) const override;
-    /// use_causal_mask, and attention_mask where the call passes one; refuses
-    /// return_attention_scores by name.
+    /// use_causal_mask, return_attention_scores, and attention_mask where the call passes one.
     std::string readKerasCall(const nlohmann::json& options, ParamMap& params) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;

@@ -175,6 +175,12 @@ public:
     virtual std::vector<std::string> moreOutputNames(const Node&) const { return {}; }
     /// The shapes of those ports, from the inputs' and the first output's shapes.
     virtual std::vector<TensorShape> moreOutputShapes(const ShapeContext&, const TensorShape&) const { return {}; }
+    /// The Bool parameter that gives the node those ports ("return_state"); empty when none does.
+    virtual std::string_view moreOutputsParam() const { return {}; }
+    /// Whether output port `port` (1, 2, ...) is for looking at only: no layer reads it and no
+    /// loss trains it; it leaves the model beside its outputs, for predict, the exports and the
+    /// window's views (MultiHeadAttention's attention scores).
+    virtual bool viewOnlyOutput(const Node&, int) const { return false; }
     /// Whether the order of the inputs changes nothing (Add, Multiply): the canvas may then draw
     /// the ports in the order the wires arrive from, so that no wire crosses another.
     virtual bool inputsInterchangeable() const { return false; }

@@ -29,6 +29,7 @@ public:
     /// With return_state, each state after the last step: "h", and "c" for an LSTM.
     std::vector<std::string> moreOutputNames(const Node& node) const override;
     std::vector<TensorShape> moreOutputShapes(const ShapeContext& ctx, const TensorShape& output) const override;
+    std::string_view moreOutputsParam() const override { return "return_state"; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::string explainSize(const Node& node, const Dim& dim) const override;
     /// The gates and states of every step, about six times the units per step.

@@ -328,34 +328,48 @@ private:
         }
     }
 
-    /// Reports ports with two wires and required ports with none; returns which nodes lack an
-    /// input.
-    /// Whether the output port a wire leaves exists; reports the wire when it does not (a
-    /// recurrent layer's state port wired while return_state is off).
+    /// Whether the output port a wire leaves exists and may be read; reports the wire when not (a
+    /// recurrent layer's state port wired while return_state is off, attention scores wired on).
     bool fromPortExists(const Edge& e) {
         if (e.from.port == 0) return true;
         const Node* from = m_graph.node(e.from.node);
         const LayerSpec* spec = from ? m_specs[m_graph.indexOf(from->id)] : nullptr;
         if (!spec) return true;  // its own problem is reported
         const std::vector<std::string> more = spec->moreOutputNames(*from);
-        if (e.from.port > 0 && static_cast<std::size_t>(e.from.port) <= more.size()) return true;
         const Node& to = *m_graph.node(e.to.node);
-        // Whether return_state would give the layer that port.
-        Node returning = *from;
-        returning.params["return_state"] = true;
-        const bool wouldReturn = !from->param<bool>("return_state") &&
-                                 static_cast<std::size_t>(e.from.port) <= spec->moreOutputNames(returning).size();
-        const std::vector<std::string> names = spec->moreOutputNames(returning);
         const auto port = static_cast<std::size_t>(e.from.port);
-        const std::string what = port <= names.size() ? from->name + "'s state " + names[port - 1]
-                                                      : "output port " + std::to_string(port) + " of " + from->name;
+        if (port <= more.size() && !spec->viewOnlyOutput(*from, e.from.port)) return true;
+        // Whether the parameter that gives the layer more outputs (return_state) would give it that port.
+        const std::string param(spec->moreOutputsParam());
+        Node returning = *from;
+        if (!param.empty()) returning.params[param] = true;
+        const std::vector<std::string> names = param.empty() ? more : spec->moreOutputNames(returning);
+        if (port <= names.size() && spec->viewOnlyOutput(returning, e.from.port)) {
+            Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, to.id,
+                                   nodeLabel(to) + " reads " + from->name + "'s " + names[port - 1] +
+                                       " output, which is for looking at only: it leaves the model beside its "
+                                       "outputs, and no layer reads it.");
+            d.port = e.to.port;
+            GraphEdit rewire;
+            rewire.ops.push_back(edit::RemoveEdge{e.id});
+            rewire.ops.push_back(edit::Connect{from->id, 0, to.id, e.to.port});
+            d.fixes.push_back({"Wire " + to.name + " from " + from->name + "'s output instead", std::move(rewire)});
+            return false;
+        }
+        const bool wouldReturn = !param.empty() && !from->param<bool>(param) && port <= names.size();
+        const bool states = param == "return_state";
+        const std::string what = port <= names.size()
+                                     ? from->name + (states ? "'s state " : "'s ") + names[port - 1]
+                                     : "output port " + std::to_string(port) + " of " + from->name;
         Diagnostic& d = report(DiagCode::DanglingInput, Severity::Error, to.id,
                                nodeLabel(to) + " reads " + what + ", but " + from->name + " returns " +
-                                   (more.empty() ? std::string("one output") : "no such state") +
-                                   (wouldReturn ? ": its states come out only with return_state on." : "."));
+                                   (more.empty() ? std::string("one output") : states ? "no such state" : "no such output") +
+                                   (wouldReturn ? (states ? ": its states come" : ": it comes") + std::string(" out only with ") +
+                                                      param + " on."
+                                                : std::string(".")));
         d.port = e.to.port;
         if (wouldReturn) {
-            d.fixes.push_back(setParamFix(*from, "return_state", true, "Turn on return_state on " + from->name));
+            d.fixes.push_back(setParamFix(*from, param, true, "Turn on " + param + " on " + from->name));
         }
         GraphEdit cut;
         cut.ops.push_back(edit::RemoveEdge{e.id});
@@ -363,6 +377,8 @@ private:
         return false;
     }
 
+    /// Reports ports with two wires and required ports with none; returns which nodes lack an
+    /// input.
     std::vector<bool> checkPorts() {
         const auto& nodes = m_graph.nodes();
         std::vector<bool> dangling(nodes.size(), false);
@@ -680,6 +696,12 @@ private:
             const bool isInput = n.isInput();
             anyInput = anyInput || isInput;
             if (m_outgoing[i] == 0 && !isInput && m_specs[i]) m_result.outputs.push_back(n.id);
+            if (!isInput && m_specs[i]) {
+                const int more = static_cast<int>(m_specs[i]->moreOutputNames(n).size());
+                for (int port = 1; port <= more; ++port) {
+                    if (m_specs[i]->viewOnlyOutput(n, port)) m_result.viewOutputs.push_back(PortRef{n.id, port});
+                }
+            }
             if (isInput) m_result.inputs.push_back(n.id);
             if (isInput && m_outgoing[i] == 0 && nodes.size() > 1) {
                 report(DiagCode::UnusedInput, Severity::Warning, n.id,
@@ -722,6 +744,13 @@ struct ConnectionProbe::State {
     std::unordered_set<NodeId> ancestors;
 };
 
+std::string viewOutputName(const ModelGraph& graph, PortRef port) {
+    const Node& n = *graph.node(port.node);
+    const std::vector<std::string> names = findLayer(n.kind)->moreOutputNames(n);
+    const auto k = static_cast<std::size_t>(port.port);
+    return n.name + "_" + (k >= 1 && k <= names.size() ? names[k - 1] : std::to_string(port.port));
+}
+
 ConnectionProbe::ConnectionProbe(const ModelGraph& graph, const Validation& validation)
     : m_graph(graph), m_state(std::make_unique<State>(State{Validator(graph, validation), 0, {}})) {}
 
@@ -735,6 +764,11 @@ ConnectionVerdict ConnectionProbe::check(NodeId from, NodeId to, int port, int f
         const LayerSpec* sourceSpec = m_state->validator.spec(m_graph.indexOf(from));
         if (!sourceSpec || static_cast<std::size_t>(fromPort) > sourceSpec->moreOutputNames(*source).size()) {
             return {ConnectionVerdict::Impossible, source->name + " has no output port " + std::to_string(fromPort) + "."};
+        }
+        if (sourceSpec->viewOnlyOutput(*source, fromPort)) {
+            return {ConnectionVerdict::Impossible,
+                    source->name + "'s " + sourceSpec->moreOutputNames(*source)[static_cast<std::size_t>(fromPort - 1)] +
+                        " output is for looking at only: it leaves the model beside its outputs, and no layer reads it."};
         }
     }
     const std::size_t ti = m_graph.indexOf(to);

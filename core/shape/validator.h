@@ -33,6 +33,10 @@ struct Validation {
     std::vector<Diagnostic> diagnostics;
     std::vector<NodeId> order;    ///< producers before consumers
     std::vector<NodeId> outputs;  ///< layers whose output leaves the model, as the graph lists them
+    /// Output ports that leave the model for looking at, beside its outputs: MultiHeadAttention's
+    /// attention scores with return_attention_scores. Predict, the exports and the window's
+    /// views give them; training gives them no target and no loss.
+    std::vector<PortRef> viewOutputs;
     /// The model's Input layers, as the graph lists them: the order the model takes its data in
     /// (x, x_1, ...), everywhere it is compiled or exported.
     std::vector<NodeId> inputs;
@@ -50,6 +54,10 @@ struct Validation {
 
 /// Infers every shape and reports every problem. Never throws on user mistakes.
 Validation validate(const ModelGraph& graph);
+
+/// The name a view output goes by in predict's arrays and the exports: the layer's name and the
+/// port's, "multi_head_attention_1_scores".
+std::string viewOutputName(const ModelGraph& graph, PortRef port);
 
 /// What a wire would do, and the reason in words: the rule it breaks, a warning, or what it
 /// replaces.

@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <numeric>
 
 #include "data/column_groups.h"
 #include "data/sample_catalogue.h"
@@ -301,7 +302,45 @@ Preview TrainingSession::preview(int epoch) {
         logitsToProbabilities(loss, p.outputs.data(), static_cast<std::int64_t>(p.outputs.size()) / cols, cols);
     }
     if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_targetUnits, cols);
+    if (!m_plan->viewOutputs().empty()) p.attention = attentionScores(p.errors);
     return p;
+}
+
+std::vector<AttentionScores> TrainingSession::attentionScores(const std::vector<double>& errors) {
+    Plan<float>& plan = *m_plan;
+    const auto samples = static_cast<std::int64_t>(errors.size());
+    if (samples == 0) return {};
+    std::int64_t perSample = 0;
+    for (std::size_t k = 0; k < plan.viewOutputs().size(); ++k) perSample += Dataset::product(plan.viewDims(k));
+    // All of them where they fit, the worst first where not: those are the ones looked at.
+    const std::int64_t kept = std::clamp<std::int64_t>(m_setup.mostAttentionValues / std::max<std::int64_t>(perSample, 1), 1, samples);
+    std::vector<std::int64_t> chosen(static_cast<std::size_t>(samples));
+    std::iota(chosen.begin(), chosen.end(), std::int64_t{0});
+    if (kept < samples) {
+        std::stable_sort(chosen.begin(), chosen.end(),
+                         [&](std::int64_t a, std::int64_t b) { return errors[static_cast<std::size_t>(a)] > errors[static_cast<std::size_t>(b)]; });
+        chosen.resize(static_cast<std::size_t>(kept));
+        std::sort(chosen.begin(), chosen.end());
+    }
+    // The chosen samples of every Input, one after another.
+    std::vector<std::vector<float>> gathered;
+    gathered.reserve(plan.inputs().size());
+    std::vector<const float*> inputs;
+    for (std::size_t k = 0; k < plan.inputs().size(); ++k) {
+        const std::vector<float>& all = k == 0 ? m_previewX : m_previewMore.at(k - 1);
+        const std::int64_t size = Dataset::product(plan.dims(plan.inputs()[k]));
+        std::vector<float>& in = gathered.emplace_back();
+        in.reserve(static_cast<std::size_t>(size) * chosen.size());
+        for (std::int64_t s : chosen) in.insert(in.end(), all.begin() + s * size, all.begin() + (s + 1) * size);
+        inputs.push_back(in.data());
+    }
+    std::vector<std::vector<float>> views;
+    predictAll(plan, inputs, static_cast<std::int64_t>(chosen.size()), nullptr, &views);
+    std::vector<AttentionScores> out;
+    for (std::size_t k = 0; k < views.size(); ++k) {
+        out.push_back({plan.name(plan.viewOutputs()[k].node), plan.viewDims(k), chosen, std::move(views[k])});
+    }
+    return out;
 }
 
 std::vector<NamedTensor> TrainingSession::weights() const { return m_plan->exportWeights(); }

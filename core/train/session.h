@@ -84,6 +84,8 @@ struct SessionSetup {
     /// How many samples the previews show outputs for (spread evenly over the samples); 0 for
     /// no previews at all.
     std::int64_t previewSamples = 512;
+    /// At most this many attention scores per preview (Preview::attention): 16 MB.
+    std::int64_t mostAttentionValues = std::int64_t{1} << 22;
     /// Threads for the products and steps: at most this many, 0 for every core. While other
     /// programs keep cores busy, a run takes fewer where that is faster (ThreadChooser), unless
     /// `fixedThreads` holds it to exactly this many.
@@ -104,6 +106,14 @@ struct PreviewSet {
     std::vector<std::string> features;
 };
 
+/// One MultiHeadAttention's attention scores (return_attention_scores) for some preview samples.
+struct AttentionScores {
+    std::string layer;                  ///< the layer's name
+    Dims dims;                          ///< per sample: (heads, query steps, value steps)
+    std::vector<std::int64_t> samples;  ///< which preview samples (into PreviewSet::indexes), ascending
+    std::vector<float> values;          ///< samples.size() x dims, each query step's row summing to 1
+};
+
 /// The model's outputs for the preview samples after an epoch.
 struct Preview {
     int epoch = 0;
@@ -111,6 +121,10 @@ struct Preview {
     /// Per-sample loss of every preview sample in the model's units (mean squared error for
     /// regression, cross-entropy for classifiers), for ranking the worst first.
     std::vector<double> errors;
+    /// The attention scores of the model's MultiHeadAttention layers that return them: of every
+    /// preview sample, or of those with the largest errors where all would take more than
+    /// SessionSetup::mostAttentionValues numbers.
+    std::vector<AttentionScores> attention;
 };
 
 class SessionObserver : public TrainingObserver {
@@ -153,6 +167,8 @@ private:
     /// What became of the starting weights, in the notes; refuses chosen weights that fit nothing.
     void noteWeights();
     void choosePreviews();
+    /// Preview::attention, from the preview samples' errors.
+    std::vector<AttentionScores> attentionScores(const std::vector<double>& errors);
 
     SessionSetup m_setup;
     std::optional<Plan<float>> m_plan;

@@ -290,7 +290,8 @@ std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x, std::
 }
 
 std::vector<std::vector<float>> predictAll(Plan<float>& plan, std::span<const float* const> inputs, std::int64_t n,
-                                           std::vector<std::vector<std::uint8_t>>* masks) {
+                                           std::vector<std::vector<std::uint8_t>>* masks,
+                                           std::vector<std::vector<float>>* views) {
     if (inputs.size() != plan.inputs().size()) throw PlanError("wrong number of model inputs");
     std::vector<std::int64_t> inSizes, outSizes, outRows;
     for (NodeId id : plan.inputs()) inSizes.push_back(Dataset::product(plan.dims(id)));
@@ -302,6 +303,14 @@ std::vector<std::vector<float>> predictAll(Plan<float>& plan, std::span<const fl
         y.emplace_back(static_cast<std::size_t>(n * outSizes.back()));
     }
     if (masks) masks->assign(y.size(), {});
+    std::vector<std::int64_t> viewSizes;
+    if (views) {
+        views->clear();
+        for (std::size_t k = 0; k < plan.viewOutputs().size(); ++k) {
+            viewSizes.push_back(Dataset::product(plan.viewDims(k)));
+            views->emplace_back(static_cast<std::size_t>(n * viewSizes.back()));
+        }
+    }
     std::vector<const float*> at(inputs.size());
     for (std::int64_t b = 0; b < n; b += plan.maxBatch()) {
         const std::int64_t e = std::min<std::int64_t>(n, b + plan.maxBatch());
@@ -312,6 +321,9 @@ std::vector<std::vector<float>> predictAll(Plan<float>& plan, std::span<const fl
             if (const std::uint8_t* m = plan.outputMask(k); masks && m) {
                 (*masks)[k].insert((*masks)[k].end(), m, m + (e - b) * outRows[k]);
             }
+        }
+        for (std::size_t k = 0; views && k < views->size(); ++k) {
+            std::copy_n(plan.viewOutput(k), (e - b) * viewSizes[k], (*views)[k].begin() + b * viewSizes[k]);
         }
     }
     return y;

@@ -235,9 +235,11 @@ std::vector<float> predict(Plan<float>& plan, const std::vector<float>& x,
                            std::vector<std::uint8_t>* mask = nullptr);
 /// Every output of the model for `samples` samples, with an array for each of its Inputs in
 /// `inputs` (plan order, each `samples` samples of that Input's shape): one array per output.
-/// `masks`, when given, receives each output's step mask as predict's `mask`.
+/// `masks`, when given, receives each output's step mask as predict's `mask`; `views`, when
+/// given, each of the plan's view outputs (attention scores) for every sample.
 std::vector<std::vector<float>> predictAll(Plan<float>& plan, std::span<const float* const> inputs, std::int64_t samples,
-                                           std::vector<std::vector<std::uint8_t>>* masks = nullptr);
+                                           std::vector<std::vector<std::uint8_t>>* masks = nullptr,
+                                           std::vector<std::vector<float>>* views = nullptr);
 /// The loss's row weights for `rows` output rows under a step mask, as Keras's masked mean:
 /// each real row's weight is scaled by rows / (real rows + 1e-7) and each padded row's is zero,
 /// so that the mean over the rows is the mean over the real ones. `rowWeights` empty means

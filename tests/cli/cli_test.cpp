@@ -410,6 +410,26 @@ TEST(CliExport, PytorchModuleCarriesEveryRecurrentKindsStatesAsLayerLoomDoes) {
     std::filesystem::remove_all(work);
 }
 
+// Attention scores (return_attention_scores) leave the model beside its output through a Keras 3
+// and a tf.keras 2 file: predict gives them by name, and the PyTorch module made from the file
+// gives the same.
+TEST(CliExport, AttentionScoresComeOutOfPredictAndThePytorchModule) {
+    const std::string model = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_attention_scores.loom";
+    const auto dir = std::filesystem::temp_directory_path() / "layerloom_cli_attention_scores";
+    for (const char* file : {"model.keras", "model.h5"}) {
+        SCOPED_TRACE(file);
+        // The pooled output (3 x 6), self_attention's scores (3 x 2 x 6 x 6), causal_attention's (3 x 3 x 6 x 6).
+        expectTorchPredictsAsLayerLoom(model, dir, "--seed 8", sequencesJson(3, 6, 4), 18u + 216u + 324u, file);
+    }
+    const auto predicted = nlohmann::json::parse(readFile(dir / "loom.json"));
+    EXPECT_EQ(predicted["self_attention_scores"].size(), 3u);
+    EXPECT_EQ(predicted["self_attention_scores"][0].size(), 2u);
+    EXPECT_EQ(predicted["causal_attention_scores"][0][0][0].size(), 6u);
+    // Causal: a query step reads no later value step.
+    EXPECT_EQ(predicted["causal_attention_scores"][1][2][0][1].get<double>(), 0.0);
+    std::filesystem::remove_all(dir);
+}
+
 // Attention masks in PyTorch: a cross-attention reading its mask with the key's port free, and
 // a causal self-attention with a key and a mask, predict what LayerLoom predicts, the weights
 // through a Keras 3 and a tf.keras 2 file; the Keras code passes each mask by name.

@@ -215,7 +215,9 @@ TEST(LayerKinds, MultiHeadAttentionReadsKerasConfigsAndCalls) {
     ParamMap call = spec->defaults();
     EXPECT_EQ(spec->readKerasCall(nlohmann::json::parse(R"({"use_causal_mask": true, "training": false, "query_mask": null})"), call), "");
     EXPECT_TRUE(std::get<bool>(call.at("use_causal_mask")));
-    EXPECT_NE(spec->readKerasCall(nlohmann::json::parse(R"({"return_attention_scores": true})"), call).find("attention scores"),
+    EXPECT_EQ(spec->readKerasCall(nlohmann::json::parse(R"({"return_attention_scores": true})"), call), "");
+    EXPECT_TRUE(std::get<bool>(call.at("return_attention_scores")));
+    EXPECT_NE(spec->readKerasCall(nlohmann::json::parse(R"({"return_attention_scores": "yes"})"), call).find("not true or false"),
               std::string::npos);
     // An attention mask is a tensor into a port of its own, which attention_mask shows.
     EXPECT_EQ(spec->readKerasCall(nlohmann::json::parse(R"({"attention_mask": ["mask", 0, 0]})"), call), "");

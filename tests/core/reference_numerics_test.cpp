@@ -164,6 +164,12 @@ nlohmann::json attentionCase(const std::string& name, std::vector<Dims> inputs, 
     plan.forward(pointers, batch);
     const Dims out = plan.dims(plan.outputs()[0]);
     c["y"] = nested(plan.output(0), batch, out[0], out[1]);
+    if (!plan.viewOutputs().empty()) {  // return_attention_scores: (batch, heads, T, S)
+        Dims shape = plan.viewDims(0);
+        const std::size_t size = static_cast<std::size_t>(batch * shape[0] * shape[1] * shape[2]);
+        shape.insert(shape.begin(), batch);
+        c["scores"] = {{"shape", shape}, {"values", std::vector<double>(plan.viewOutput(0), plan.viewOutput(0) + size)}};
+    }
     c["masked"] = masked;
     c["weights"] = nlohmann::json::object();
     for (const auto& p : plan.params()) c["weights"][p.shape.name] = {{"values", p.value}, {"shape", p.shape.shape}};
@@ -195,6 +201,10 @@ TEST(ReferenceNumerics, MultiHeadAttentionMatchesKerassDefinition) {
         attentionCase("attention mask, a key, causal, masked value", {{5, 4}, {5, 3}, {5, 2}},
                       heads(3, 2, {{"attention_mask", true}, {"use_causal_mask", true}}), {"value"}),
         attentionCase("attention mask in PyTorch's shapes", {{4, 6}, {5, 6}}, heads(2, 3, {{"attention_mask", true}})),
+        attentionCase("scores of cross-attention", {{4, 3}, {6, 5}}, heads(3, 2, {{"return_attention_scores", true}})),
+        attentionCase("scores with a key, causal, an attention mask and a masked value", {{5, 4}, {5, 3}, {5, 2}},
+                      heads(2, 3, {{"return_attention_scores", true}, {"attention_mask", true}, {"use_causal_mask", true}}),
+                      {"value"}),
     };
     expectReferenceAgrees(cases, "multi_head_attention");
 }

@@ -67,19 +67,13 @@
 using namespace loom;
 using namespace loom::ui;
 using test::answerNextDialog;
+using test::choose;
+using test::typeInto;
 using test::smallAutoencoder;
 using test::settle;
 using test::waitFor;
 
 namespace {
-
-/// Picks an entry of a combo box the way a user does: open it, click the entry.
-void choose(QComboBox* box, const QString& data) {
-    const int index = box->findData(data);
-    QVERIFY2(index >= 0, qPrintable(data));
-    box->setFocus();
-    box->setCurrentIndex(index);
-}
 
 /// Opens a tool button's menu with a click and clicks the entry whose data is `data`, as a
 /// user does (the menu runs its own loop while it is open).
@@ -98,13 +92,6 @@ void pickFromMenu(QToolButton* button, const QString& data) {
     });
     QTest::mouseClick(button, Qt::LeftButton);
     QVERIFY2(clicked, qPrintable(data));
-}
-
-void typeInto(QAbstractSpinBox* box, const QString& text) {
-    box->setFocus();
-    box->selectAll();
-    QTest::keyClicks(box, text);
-    QTest::keyClick(box, Qt::Key_Enter);
 }
 
 }  // namespace

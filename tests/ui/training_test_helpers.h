@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QtTest>
 #include <functional>
 
@@ -57,6 +59,22 @@ inline Project twoInputsTwoOutputs() {
     g.connect({b, 0}, {joined, 1});
     g.connect({joined, 0}, {flag, 0});
     return p;
+}
+
+/// Picks the entry of a combo box whose data is `data`, as the user's choice.
+inline void choose(QComboBox* box, const QString& data) {
+    const int index = box->findData(data);
+    QVERIFY2(index >= 0, qPrintable(data));
+    box->setFocus();
+    box->setCurrentIndex(index);
+}
+
+/// Types `text` into a spin box as the user does, and Enter.
+inline void typeInto(QAbstractSpinBox* box, const QString& text) {
+    box->setFocus();
+    box->selectAll();
+    QTest::keyClicks(box, text);
+    QTest::keyClick(box, Qt::Key_Enter);
 }
 
 /// Runs the event loop until `done`, for at most `ms` milliseconds (a generous limit, not a

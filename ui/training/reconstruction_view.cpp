@@ -1,4 +1,5 @@
 #include "training/reconstruction_view.h"
+#include "training/attention_map.h"
 #include "training/chart_util.h"
 
 #include <QComboBox>
@@ -26,7 +27,11 @@ ReconstructionView::ReconstructionView(QWidget* parent)
       m_caption(new QLabel(this)),
       m_feature(new QComboBox(this)),
       m_ranking(new QTableWidget(0, 3, this)),
-      m_confusion(new QTableWidget(this)) {
+      m_confusion(new QTableWidget(this)),
+      m_attentionBox(new QWidget(this)),
+      m_attentionLayer(new QComboBox(m_attentionBox)),
+      m_attentionHead(new QComboBox(m_attentionBox)),
+      m_attention(new AttentionMap(m_attentionBox)) {
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setMinimumHeight(kMinimumPlotHeight);  // a squeezed dock keeps readable axes
     m_chart->legend()->setAlignment(Qt::AlignBottom);
@@ -60,11 +65,25 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_confusion->setToolTip(tr("Rows: the true class; columns: the predicted class (preview samples)"));
     leftLayout->addWidget(m_slider);
+    m_attentionLayer->setToolTip(tr("The MultiHeadAttention layer whose attention scores show"));
+    m_attentionHead->setToolTip(tr("One head's scores, or the mean of the heads'"));
+    auto* attentionBar = new QHBoxLayout;
+    attentionBar->setContentsMargins(0, 0, 0, 0);
+    attentionBar->addWidget(new QLabel(tr("Attention:"), m_attentionBox));
+    attentionBar->addWidget(m_attentionLayer, 1);
+    attentionBar->addWidget(m_attentionHead);
+    auto* attentionLayout = new QVBoxLayout(m_attentionBox);
+    attentionLayout->setContentsMargins(0, 0, 0, 0);
+    attentionLayout->addLayout(attentionBar);
+    attentionLayout->addWidget(m_attention, 1);
+    m_attentionBox->hide();
     auto* split = new QSplitter(this);
     split->addWidget(left);
+    split->addWidget(m_attentionBox);
     split->addWidget(m_ranking);
     split->setStretchFactor(0, 4);
-    split->setStretchFactor(1, 1);
+    split->setStretchFactor(1, 2);
+    split->setStretchFactor(2, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split);
@@ -76,6 +95,8 @@ ReconstructionView::ReconstructionView(QWidget* parent)
         redraw();
     });
     connect(m_feature, &QComboBox::currentIndexChanged, this, &ReconstructionView::redraw);
+    connect(m_attentionLayer, &QComboBox::currentIndexChanged, this, &ReconstructionView::drawAttention);
+    connect(m_attentionHead, &QComboBox::currentIndexChanged, this, &ReconstructionView::drawAttention);
     // A click on the row already shown is a choice too: later epochs keep it.
     connect(m_ranking, &QTableWidget::cellPressed, this, [this] { m_followWorst = false; });
     // Every way of choosing a row shows its sample: a click of either button, the arrow keys.
@@ -130,7 +151,63 @@ void ReconstructionView::setPreview(const Preview& preview) {
         redraw();
     } else {
         fillConfusion();
+        drawAttention();
     }
+}
+
+void ReconstructionView::drawAttention() {
+    const std::vector<AttentionScores>& all = m_preview.attention;
+    m_attentionBox->setVisible(!all.empty());
+    if (all.empty()) return;
+    {
+        // The layers and heads of these scores; the choices stay where they still exist.
+        const QSignalBlocker quietLayer(m_attentionLayer);
+        const QSignalBlocker quietHead(m_attentionHead);
+        const QString layer = m_attentionLayer->currentText();
+        QStringList names;
+        for (const AttentionScores& a : all) names << QString::fromStdString(a.layer);
+        QStringList had;
+        for (int i = 0; i < m_attentionLayer->count(); ++i) had << m_attentionLayer->itemText(i);
+        if (had != names) {
+            m_attentionLayer->clear();
+            m_attentionLayer->addItems(names);
+            m_attentionLayer->setCurrentIndex(std::max(0, static_cast<int>(names.indexOf(layer))));
+        }
+        m_attentionLayer->setVisible(names.size() > 1);
+        const AttentionScores& a = all[static_cast<std::size_t>(std::max(0, m_attentionLayer->currentIndex()))];
+        const int heads = a.dims.size() == 3 ? static_cast<int>(a.dims[0]) : 0;
+        if (m_attentionHead->count() != heads + 1) {
+            const int head = m_attentionHead->currentIndex();
+            m_attentionHead->clear();
+            m_attentionHead->addItem(tr("mean of %1 heads").arg(heads));
+            for (int h = 1; h <= heads; ++h) m_attentionHead->addItem(tr("head %1").arg(h));
+            m_attentionHead->setCurrentIndex(head >= 0 && head <= heads ? head : 0);
+        }
+    }
+    const AttentionScores& a = all[static_cast<std::size_t>(std::max(0, m_attentionLayer->currentIndex()))];
+    if (a.dims.size() != 3) return;
+    const std::int64_t heads = a.dims[0], rows = a.dims[1], cols = a.dims[2], perHead = rows * cols;
+    const auto sample = static_cast<std::int64_t>(m_slider->value());
+    const auto at = std::find(a.samples.begin(), a.samples.end(), sample);
+    if (at == a.samples.end() || a.values.size() < a.samples.size() * static_cast<std::size_t>(heads * perHead)) {
+        m_attention->setNote(tr("The attention scores of this sample are not kept: each sample has %1 of them, so "
+                                "they are kept for the %2 samples with the largest errors. Choose one of those in "
+                                "the ranking.")
+                                 .arg(heads * perHead)
+                                 .arg(a.samples.size()));
+        return;
+    }
+    const float* scores = a.values.data() + (at - a.samples.begin()) * heads * perHead;
+    const int head = m_attentionHead->currentIndex();  // 0: the mean
+    std::vector<float> shown(static_cast<std::size_t>(perHead), 0.0f);
+    for (std::int64_t h = 0; h < heads; ++h) {
+        if (head > 0 && h != head - 1) continue;
+        for (std::int64_t i = 0; i < perHead; ++i) shown[static_cast<std::size_t>(i)] += scores[h * perHead + i];
+    }
+    if (head <= 0 && heads > 1) {
+        for (float& v : shown) v /= static_cast<float>(heads);
+    }
+    m_attention->setScores(std::move(shown), rows, cols);
 }
 
 void ReconstructionView::fillConfusion() {
@@ -230,6 +307,7 @@ void ReconstructionView::markShownRow() {
 
 void ReconstructionView::redraw() {
     markShownRow();
+    drawAttention();
     clearChart(m_chart);
     const auto count = static_cast<int>(m_samples.indexes.size());
     if (count == 0 || m_samples.yDims.empty() || !m_samples.targetsInDataUnits) {

@@ -13,11 +13,15 @@ class QTableWidget;
 
 namespace loom::ui {
 
+class AttentionMap;
+
 /// What the model makes of the data: for one preview sample at a time, its target against
 /// the model's output in the data's own units (an autoencoder's input against its
 /// reconstruction, a forecast against the truth), updated after every epoch; a slider browses
 /// the samples; a table ranks them by error, worst first, which is how reconstruction models
-/// find anomalies. For a classifier it shows the confusion matrix of the preview samples.
+/// find anomalies. For a classifier it shows the confusion matrix of the preview samples. Where
+/// the model's MultiHeadAttention layers return their attention scores, a heat map beside the
+/// chart shows the sample's scores: of a layer, of one head or the heads' mean.
 class ReconstructionView : public QWidget {
     Q_OBJECT
 
@@ -42,6 +46,10 @@ public:
     QTableWidget* ranking() const { return m_ranking; }
     /// Rows: true class, columns: predicted class (classifiers only).
     QTableWidget* confusion() const { return m_confusion; }
+    AttentionMap* attention() const { return m_attention; }
+    /// The MultiHeadAttention whose scores show, and the head (first: the heads' mean).
+    QComboBox* attentionLayer() const { return m_attentionLayer; }
+    QComboBox* attentionHead() const { return m_attentionHead; }
 
 private:
     QChart* m_chart;
@@ -51,6 +59,10 @@ private:
     QComboBox* m_feature;
     QTableWidget* m_ranking;
     QTableWidget* m_confusion;
+    QWidget* m_attentionBox;
+    QComboBox* m_attentionLayer;
+    QComboBox* m_attentionHead;
+    AttentionMap* m_attention;
     PreviewSet m_samples;
     Preview m_preview;
     /// Until the user picks a sample (a ranking row, the slider), each epoch's preview shows
@@ -62,6 +74,8 @@ private:
     void markShownRow();
     void fillRanking();
     void fillConfusion();
+    /// The attention heat map of the sample on show, hidden when the preview has no scores.
+    void drawAttention();
 };
 
 }  // namespace loom::ui

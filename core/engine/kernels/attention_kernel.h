@@ -36,7 +36,8 @@ inline AttentionInputs attentionInputs(const Node& node, std::size_t wired) {
 /// MultiHeadAttention (layers/attention.h has the formulas and the weight layout). Forward:
 /// three projections as one product each over the whole batch, then per sample and head
 /// P = softmax(Q K^T + mask) (Q already scaled by 1 / sqrt(key_dim)), O = dropout(P) V, and the
-/// output projection. Backward, per sample and head, with P' = dropout(P):
+/// output projection; with return_attention_scores, P goes to output port 1 as well (a view:
+/// no gradient comes back through it). Backward, per sample and head, with P' = dropout(P):
 ///   dV = P'^T dO;  dP = dropout'(dO V^T);  dS = P * (dP - rowsum(dP * P));  dQ = dS K;  dK = dS^T Q
 /// then the projections' gradients. The masked logits' -1e9 is a constant: it changes nothing
 /// in the backward pass.
@@ -88,6 +89,8 @@ public:
                 }
             }
         }
+        // The attention scores, before dropout as Keras returns them: (batch, heads, t, steps).
+        if (!io.moreOut.empty() && io.moreOut[0]) MatMap<S>(io.moreOut[0], m_p.rows(), steps) = m_p;
         MatMap<S> y(io.out, b * t, m_out);
         y.noalias() = m_o * ConstMatMap<S>(io.params[weight(3)], hv, m_out);
         if (m_bias) y.rowwise() += ConstMatMap<S>(io.params[weight(3) + 1], 1, m_out).row(0);

@@ -3,7 +3,8 @@ LayerLoom's code (keras.layers.MultiHeadAttention with attention_axes None): Ein
 projections "abc,cde->abde" of query, key and value, the query scaled by 1 / sqrt(key_dim),
 scores "aecd,abcd->acbe", the attention mask built as _compute_attention_mask ANDs the query's,
 value's and key's step masks, the attention_mask tensor (cast to bool) and the causal mask, Softmax adding -1e9 where the mask is 0, the
-combination "acbe,aecd->abcd" and the output EinsumDense "abcd,cde->abe".
+combination "acbe,aecd->abcd" and the output EinsumDense "abcd,cde->abe"; the attention scores
+(return_attention_scores) are the softmax's output, before dropout.
 
 Where the shapes allow it (query width = num_heads x key_dim = the output's, value_dim = key_dim,
 no step masks), each case is also computed by PyTorch's nn.MultiheadAttention with the weights
@@ -52,7 +53,7 @@ def multi_head_attention(query, value, key, w, key_dim, causal, query_mask, valu
     heads = np.einsum("acbe,aecd->abcd", weights, v)
     y = np.einsum("abcd,cde->abe", heads, w["attention_output/kernel"])
     bias = w.get("attention_output/bias")
-    return y if bias is None else y + bias
+    return (y if bias is None else y + bias), weights
 
 
 def torch_attention(query, value, key, w, heads, causal, attention_mask=None):
@@ -107,7 +108,7 @@ def main():
             masked = name in case["masked"] and arrays[name] is not None
             masks[name] = np.any(arrays[name] != 0.0, axis=-1) if masked else None
         given = np.array(case["attention_mask"], dtype=np.float64) if "attention_mask" in case else None
-        want = multi_head_attention(arrays["query"], arrays["value"], arrays["key"], w, p["key_dim"],
+        want, want_scores = multi_head_attention(arrays["query"], arrays["value"], arrays["key"], w, p["key_dim"],
                                     p["use_causal_mask"], masks["query"], masks["value"], masks["key"], given)
         got = np.array(case["y"], dtype=np.float64)
         if got.shape != want.shape:
@@ -115,6 +116,15 @@ def main():
             return 1
         worst = max(worst, float(np.max(np.abs(got - want))))
         print(f"{case['name']}: largest difference {np.max(np.abs(got - want)):.3g}")
+        if "scores" in case:  # return_attention_scores: (batch, heads, T, S), before dropout
+            scores = np.array(case["scores"]["values"], dtype=np.float64)
+            if list(case["scores"]["shape"]) != list(want_scores.shape) or scores.size != want_scores.size:
+                print(f"{case['name']}: LayerLoom's scores are {case['scores']['shape']}, the reference's "
+                      f"{want_scores.shape}")
+                return 1
+            scores = scores.reshape(want_scores.shape)
+            worst = max(worst, float(np.max(np.abs(scores - want_scores))))
+            print(f"{case['name']}: largest difference in the attention scores {np.max(np.abs(scores - want_scores)):.3g}")
         heads, key_dim = w["query/kernel"].shape[1], p["key_dim"]
         fits = (arrays["query"].shape[-1] == heads * key_dim == want.shape[-1]
                 and w["value/kernel"].shape[-1] == key_dim and not case["masked"])
