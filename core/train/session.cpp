@@ -240,7 +240,11 @@ void TrainingSession::choosePreviews() {
     p.inputs = m_previewX;
     toDataUnits(p.inputs, ofColumns(m_data.normalizer, source.xColumns), p.xDims.back());
     p.targets = m_previewY;
-    p.targetsInDataUnits = m_data.window.target != WindowSpec::Target::Classification;
+    // Class labels: windows labelled by a column, or a label per sample that comes with the
+    // samples (the synthetic samples, .npy pairs) for a model that classifies them.
+    const OutputLoss first = m_setup.config.lossOf(m_plan->name(m_plan->outputs().at(0)), m_plan->outputs().size());
+    const bool labelled = isClassification(first.loss) && p.yDims.size() == 1;
+    p.targetsInDataUnits = m_data.window.target != WindowSpec::Target::Classification && !labelled;
     m_targetUnits = ofColumns(m_data.normalizer, source.yColumns);
     if (p.targetsInDataUnits) toDataUnits(p.targets, m_targetUnits, p.yDims.back());
 }

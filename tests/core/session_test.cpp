@@ -148,6 +148,24 @@ TEST(TrainingSession, PreviewsEveryEpochInTheDataUnits) {
     EXPECT_NEAR(last.errors[0], sq / 16, 1e-4);
 }
 
+// Samples that come with a label each (the synthetic engine runs), for a classifier: the
+// previews hold class labels, which the window shows as a confusion matrix, not as a series.
+TEST(TrainingSession, PreviewsOfLabelledSamplesAreClassLabels) {
+    SessionSetup s;
+    const NodeId in = input(s.graph, {500, 1});
+    const NodeId pooled = add(s.graph, "GlobalAveragePooling1D", {}, {in});
+    add(s.graph, "Dense", {{"units", std::int64_t{2}}, {"activation", std::string("softmax")}}, {pooled});
+    s.data.source = "synthetic:engine";
+    s.data.syntheticSteps = 40;
+    s.data.validationSplit = 0.25;
+    s.config.loss = Loss::SparseCategoricalCrossentropy;
+    s.previewSamples = 5;
+    TrainingSession session(s);
+    session.prepare();
+    EXPECT_FALSE(session.previewSet().targetsInDataUnits);
+    for (float label : session.previewSet().targets) EXPECT_TRUE(label == 0.0f || label == 1.0f) << label;
+}
+
 TEST(TrainingSession, StartsFromTheGivenWeights) {
     SessionSetup s = sineSetup();
     s.weights = trainedWeights(s.graph, 99);

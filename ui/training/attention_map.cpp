@@ -70,7 +70,9 @@ void AttentionMap::setNote(const QString& text) {
 QRectF AttentionMap::cellArea() const {
     if (m_rows <= 0 || m_cols <= 0) return {};
     const double w = width() - kLabelWidth - 4.0, h = height() - kLabelHeight - kScaleHeight - 2.0;
-    const double cell = std::max(0.5, std::min(w / static_cast<double>(m_cols), h / static_cast<double>(m_rows)));
+    // As large as fits, below a pixel for long sequences: the map is scaled, never cut.
+    const double cell = std::min(w / static_cast<double>(m_cols), h / static_cast<double>(m_rows));
+    if (cell <= 0.0) return {};
     return {kLabelWidth, kLabelHeight, cell * static_cast<double>(m_cols), cell * static_cast<double>(m_rows)};
 }
 
@@ -85,7 +87,7 @@ QPoint AttentionMap::cellAt(QPointF at) const {
 QString AttentionMap::cellText(QPoint cell) const {
     if (cell.x() < 0 || cell.x() >= m_rows || cell.y() < 0 || cell.y() >= m_cols) return {};
     const float v = m_scores[static_cast<std::size_t>(cell.x() * m_cols + cell.y())];
-    return tr("Query step %1 reads value step %2 with weight %3").arg(cell.x()).arg(cell.y()).arg(QString::number(v, 'f', 3));
+    return tr("Query step %1 reads value step %2 with weight %3").arg(cell.x()).arg(cell.y()).arg(QString::number(static_cast<double>(v), 'g', 3));
 }
 
 void AttentionMap::mouseMoveEvent(QMouseEvent* event) {
@@ -130,7 +132,7 @@ void AttentionMap::paintEvent(QPaintEvent*) {
     QLinearGradient gradient(scale.topLeft(), scale.topRight());
     for (int k = 0; k <= 4; ++k) gradient.setColorAt(k / 4.0, viridis(k / 4.0));
     p.fillRect(scale, gradient);
-    const QString most = QString::number(static_cast<double>(m_most), 'f', 2);
+    const QString most = QString::number(static_cast<double>(m_most), 'g', 3);
     p.drawText(QRectF(scale.left(), scale.bottom(), scale.width(), fm.height()), Qt::AlignLeft | Qt::AlignTop, QStringLiteral("0"));
     p.drawText(QRectF(scale.left(), scale.bottom(), scale.width(), fm.height()), Qt::AlignRight | Qt::AlignTop, most);
 }

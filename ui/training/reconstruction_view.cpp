@@ -29,6 +29,7 @@ ReconstructionView::ReconstructionView(QWidget* parent)
       m_ranking(new QTableWidget(0, 3, this)),
       m_confusion(new QTableWidget(this)),
       m_attentionBox(new QWidget(this)),
+      m_attentionCaption(new QLabel(m_attentionBox)),
       m_attentionLayer(new QComboBox(m_attentionBox)),
       m_attentionHead(new QComboBox(m_attentionBox)),
       m_attention(new AttentionMap(m_attentionBox)) {
@@ -69,9 +70,10 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     m_attentionHead->setToolTip(tr("One head's scores, or the mean of the heads'"));
     auto* attentionBar = new QHBoxLayout;
     attentionBar->setContentsMargins(0, 0, 0, 0);
-    attentionBar->addWidget(new QLabel(tr("Attention:"), m_attentionBox));
-    attentionBar->addWidget(m_attentionLayer, 1);
+    attentionBar->addWidget(m_attentionCaption);
+    attentionBar->addWidget(m_attentionLayer);
     attentionBar->addWidget(m_attentionHead);
+    attentionBar->addStretch(1);
     auto* attentionLayout = new QVBoxLayout(m_attentionBox);
     attentionLayout->setContentsMargins(0, 0, 0, 0);
     attentionLayout->addLayout(attentionBar);
@@ -173,7 +175,9 @@ void ReconstructionView::drawAttention() {
             m_attentionLayer->addItems(names);
             m_attentionLayer->setCurrentIndex(std::max(0, static_cast<int>(names.indexOf(layer))));
         }
+        // One layer is named in the caption; several are chosen between.
         m_attentionLayer->setVisible(names.size() > 1);
+        m_attentionCaption->setText(names.size() > 1 ? tr("Attention scores of") : tr("Attention scores of %1:").arg(names.front()));
         const AttentionScores& a = all[static_cast<std::size_t>(std::max(0, m_attentionLayer->currentIndex()))];
         const int heads = a.dims.size() == 3 ? static_cast<int>(a.dims[0]) : 0;
         if (m_attentionHead->count() != heads + 1) {

@@ -60,6 +60,7 @@ private:
     QTableWidget* m_ranking;
     QTableWidget* m_confusion;
     QWidget* m_attentionBox;
+    QLabel* m_attentionCaption;
     QComboBox* m_attentionLayer;
     QComboBox* m_attentionHead;
     AttentionMap* m_attention;
