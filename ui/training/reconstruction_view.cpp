@@ -79,12 +79,13 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     attentionLayout->addLayout(attentionBar);
     attentionLayout->addWidget(m_attention, 1);
     m_attentionBox->hide();
+    m_attentionBox->setMinimumWidth(360);  // the caption, the head's choice and a readable map
     auto* split = new QSplitter(this);
     split->addWidget(left);
     split->addWidget(m_attentionBox);
     split->addWidget(m_ranking);
     split->setStretchFactor(0, 4);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(1, 0);  // the square map needs no more than its own width
     split->setStretchFactor(2, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
