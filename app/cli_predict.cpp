@@ -215,7 +215,10 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
         if (arrays.size() > 1) {
             // Several outputs: an array each, by name.
             if (target.ends_with(".npy")) {
-                throw DataError(target + ": the model has " + counted(arrays.size(), "output", "outputs") +
+                const std::size_t scores = plan.viewOutputs().size();
+                throw DataError(target + ": the model gives " + counted(arrays.size() - scores, "output", "outputs") +
+                                (scores ? " and " + counted(scores, "layer's attention scores", "layers' attention scores")
+                                        : std::string()) +
                                 "; write them to an .npz archive or as JSON");
             }
             if (target.ends_with(".npz")) {

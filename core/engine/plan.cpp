@@ -110,6 +110,13 @@ MemoryNeed memoryOf(const ModelGraph& graph, const Validation& v, int batch, boo
         const Node& node = *graph.node(id);
         const Dims dims = v.of(graph, id).output->sizes();
         need.activationBytes += 2 * bytesOf(dims, b);
+        // Output ports after the first: values, and gradients unless they are for looking at.
+        const std::vector<TensorShape>& more = v.of(graph, id).moreOutputs;
+        for (std::size_t k = 0; k < more.size(); ++k) {
+            const bool viewOnly = std::find(v.viewOutputs.begin(), v.viewOutputs.end(), PortRef{id, static_cast<int>(k + 1)}) !=
+                                  v.viewOutputs.end();
+            need.activationBytes += (viewOnly ? 1 : 2) * bytesOf(more[k].sizes(), b);
+        }
         need.parameterBytes += (training ? 4.0L : 2.0L) * sizeof(float) *
                                static_cast<long double>(v.of(graph, id).params);
         const LayerSpec* spec = findLayer(node.kind);
@@ -195,16 +202,19 @@ Plan<S> Plan<S>::compile(const ModelGraph& source, int maxBatch, std::int64_t st
     }
     // Output ports after the first (a recurrent layer's states) have slots of their own, after
     // the layers'; they carry no step mask.
+    // A port for looking at only (attention scores) takes no gradient.
     std::map<PortRef, std::size_t> portSlots;
     for (NodeId id : v.order) {
         const std::vector<TensorShape>& more = v.of(graph, id).moreOutputs;
+        const Node& node = *graph.node(id);
         for (std::size_t k = 0; k < more.size(); ++k) {
             const Dims dims = more[k].sizes();
+            const bool viewOnly = findLayer(node.kind)->viewOnlyOutput(node, static_cast<int>(k + 1));
             portSlots.emplace(PortRef{id, static_cast<int>(k + 1)}, plan.m_values.size());
             plan.m_dims.push_back(dims);
-            plan.m_names.push_back(graph.node(id)->name + ":" + std::to_string(k + 1));
+            plan.m_names.push_back(node.name + ":" + std::to_string(k + 1));
             plan.m_values.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
-            plan.m_grads.emplace_back(static_cast<std::size_t>(maxBatch * product(dims)), S(0));
+            plan.m_grads.emplace_back(viewOnly ? std::size_t{0} : static_cast<std::size_t>(maxBatch * product(dims)), S(0));
             plan.m_masks.emplace_back();
         }
     }

@@ -166,10 +166,10 @@ private:
 };
 
 /// The project's loss and optimizer as Keras 3's compile_config.
-json compileConfig(const nlohmann::json& training, const std::vector<std::string>& outputs) {
+json compileConfig(const nlohmann::json& training, const std::vector<std::string>& outputs, bool keyed) {
     const TrainConfig t = trainConfigFromJson(training);
     const json optimizer = kerasOptimizer(t.optimizer);
-    const KerasCompileLosses losses = kerasCompileLosses(t, outputs, true);
+    const KerasCompileLosses losses = kerasCompileLosses(t, outputs, true, keyed);
     return {{"optimizer", kerasObject("keras.optimizers", optimizer["class_name"].get<std::string>(), optimizer["config"])},
             {"loss", losses.loss},
             {"loss_weights", losses.lossWeights},
@@ -204,7 +204,8 @@ void exportKerasArchive(const Project& project, const std::vector<NamedTensor>& 
     json config = ArchiveConfig(graph, v).model(project.name.empty() ? "model" : project.name, order);
     std::vector<std::string> outputs;
     for (NodeId id : v.outputs) outputs.push_back(graph.node(id)->name);
-    config["compile_config"] = compileConfig(project.training, outputs);
+    // The attention scores leave the model untrained: the losses go by the outputs' names.
+    config["compile_config"] = compileConfig(project.training, outputs, !v.viewOutputs.empty());
 
     // saving_lib walks the model: its own variables at "vars", then each layer in model.layers
     // under layers/<class in snake_case>[_n], numbered per class, with a "vars" group each.

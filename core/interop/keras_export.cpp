@@ -181,8 +181,8 @@ json kerasLoss(Loss loss, bool fromLogits, bool keras3) {
     return {{"class_name", cls}, {"config", std::move(config)}};
 }
 
-KerasCompileLosses kerasCompileLosses(const TrainConfig& c, const std::vector<std::string>& outputs, bool keras3) {
-    if (outputs.size() < 2) return {kerasLoss(c.loss, c.fromLogits, keras3), nullptr, kerasMetrics(c.metrics, c.fromLogits, keras3)};
+KerasCompileLosses kerasCompileLosses(const TrainConfig& c, const std::vector<std::string>& outputs, bool keras3, bool keyed) {
+    if (outputs.size() < 2 && !keyed) return {kerasLoss(c.loss, c.fromLogits, keras3), nullptr, kerasMetrics(c.metrics, c.fromLogits, keras3)};
     KerasCompileLosses out{json::object(), json::object(), json::object()};
     for (const std::string& name : outputs) {
         const OutputLoss o = c.lossOf(name, outputs.size());

@@ -109,7 +109,10 @@ nlohmann::json kerasMetrics(const std::vector<Metric>& metrics, bool fromLogits,
 struct KerasCompileLosses {
     nlohmann::json loss, lossWeights, metrics;
 };
-KerasCompileLosses kerasCompileLosses(const TrainConfig& config, const std::vector<std::string>& outputs, bool keras3);
+/// `keyed`: by the outputs' names even for one, as a model that also gives attention scores
+/// needs (an output missing from the dict gets no loss).
+KerasCompileLosses kerasCompileLosses(const TrainConfig& config, const std::vector<std::string>& outputs, bool keras3,
+                                      bool keyed = false);
 
 /// The metric a Keras metric entry names (a name, or a metric object with Keras's defaults), or
 /// nullopt with `why` saying what LayerLoom does not compute.

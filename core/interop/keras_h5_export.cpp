@@ -24,10 +24,10 @@ std::string tfKerasWeightName(const Node& node, const NamedTensor& weight) {
 }
 
 /// The project's loss and optimizer as tf.keras 2's training_config.
-json trainingConfig(const nlohmann::json& training, const std::vector<std::string>& outputs) {
+json trainingConfig(const nlohmann::json& training, const std::vector<std::string>& outputs, bool keyed) {
     const TrainConfig c = trainConfigFromJson(training);
     const json optimizer = kerasOptimizer(c.optimizer);
-    const KerasCompileLosses losses = kerasCompileLosses(c, outputs, false);
+    const KerasCompileLosses losses = kerasCompileLosses(c, outputs, false, keyed);
     return {{"loss", losses.loss},
             {"metrics", losses.metrics},
             {"weighted_metrics", nullptr},
@@ -54,8 +54,10 @@ void exportKerasH5(const Project& project, const std::vector<NamedTensor>& weigh
     h5.text("", "backend", "tensorflow");
     h5.text("", "model_config", config.dump());
     std::vector<std::string> outputs;
-    for (NodeId id : validate(graph).outputs) outputs.push_back(graph.node(id)->name);
-    h5.text("", "training_config", trainingConfig(project.training, outputs).dump());
+    const Validation v = validate(graph);
+    for (NodeId id : v.outputs) outputs.push_back(graph.node(id)->name);
+    // The attention scores leave the model untrained: the losses go by the outputs' names.
+    h5.text("", "training_config", trainingConfig(project.training, outputs, !v.viewOutputs.empty()).dump());
     std::vector<std::string> layers;
     for (const json& l : config["config"]["layers"]) layers.push_back(l["name"].get<std::string>());
     h5.names("model_weights", "layer_names", layers);

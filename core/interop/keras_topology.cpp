@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -328,6 +329,7 @@ private:
         }
         // The model's outputs are the layers nothing reads, and the attention scores a call
         // returns: a state given out as an output of its own has no place in that.
+        std::set<PortRef> given;
         if (config.is_object() && config.contains("output_layers") && config["output_layers"].is_array()) {
             for (const json& out : config["output_layers"]) {
                 if (!out.is_array() || out.size() < 3 || !out[0].is_string() || out[2] == 0) continue;
@@ -335,10 +337,20 @@ private:
                 const auto call = calls.find({layer, out[1].is_number_integer() ? out[1].get<int>() : -1});
                 const Node* node = call == calls.end() ? nullptr : g.node(call->second);
                 const LayerSpec* spec = node && !node->isInput() ? findLayer(node->kind) : nullptr;
-                if (spec && out[2].is_number_integer() && spec->viewOnlyOutput(*node, out[2].get<int>())) continue;
+                if (spec && out[2].is_number_integer() && spec->viewOnlyOutput(*node, out[2].get<int>())) {
+                    given.insert(PortRef{node->id, out[2].get<int>()});
+                    continue;
+                }
                 failLayer(layer, "the model gives out its state " + jsonExcerpt(out) +
                                      " as an output, which LayerLoom does not read; wire the state into a layer instead");
             }
+        }
+        // Attention scores a call returns but the model does not give out were thrown away
+        // (`x, _ = attention(...)`): the layer returns its output only, as the model does.
+        for (const Node& n : g.nodes()) {
+            const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
+            if (!spec || n.shares || !g.callsOf(n.id).empty() || !spec->viewOnlyOutput(n, 1) || given.contains(PortRef{n.id, 1})) continue;
+            g.setParam(n.id, std::string(spec->moreOutputsParam()), false);
         }
     }
 

@@ -267,7 +267,7 @@ std::string pytorchCode(const Project& project) {
         // The attention scores are for looking at: kept on the module, not returned for the loss.
         std::string kept;
         for (const PortRef& view : v.viewOutputs) {
-            kept += (kept.empty() ? "" : ", ") + python::quoted(viewOutputName(g, view)) + ": " + tensors.of(view);
+            kept += (kept.empty() ? "" : ", ") + python::quoted(viewOutputName(g, view)) + ": " + tensors.of(view) + ".detach()";
         }
         forward << "        self.attention_scores = {" << kept << "}\n";
     }

@@ -57,7 +57,7 @@ const std::vector<ParamSpec>& MultiHeadAttentionSpec::params() const {
         {.name = "return_attention_scores", .type = ParamType::Bool, .defaultValue = false,
          .help = "Also returns the attention scores, (heads, query steps, value steps): how much each query "
                  "step reads each value step. They leave the model beside its outputs for looking at (predict "
-                 "and the Attention view give them); no layer reads them and no loss trains them (Keras's call "
+                 "gives them, and the Reconstruction dock draws them as a heat map); no layer reads them and no loss trains them (Keras's call "
                  "argument return_attention_scores).",
          .onCard = true, .cardOnlyIfChanged = true, .callArgument = true},
         {.name = "dropout", .type = ParamType::Float, .defaultValue = 0.0,

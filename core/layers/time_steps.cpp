@@ -48,6 +48,11 @@ std::string pairText(const Node& node, const char* before, const char* after) {
 
 }  // namespace
 
+std::string TimeStepsSpec::tfjsLimitation(const Node& node) const {
+    return node.name + ": TF.js has no " + std::string(kind()) + " (Keras and PyTorch have); the TF.js export cannot be "
+                       "loaded by TF.js.";
+}
+
 std::optional<TensorShape> TimeStepsSpec::inferShape(const ShapeContext& ctx) const {
     const TensorShape& in = *ctx.inputs.front().shape;
     const std::int64_t out = outLength(ctx.node, in.time().size);

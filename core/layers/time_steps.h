@@ -13,6 +13,8 @@ public:
     InputRank inputRank() const override { return InputRank::Sequence; }
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::int64_t timeAfter(const Node& node, std::int64_t steps) const override { return outLength(node, steps); }
+    /// TF.js (4.x) has the 2-D forms of these layers only.
+    std::string tfjsLimitation(const Node& node) const override;
 
 protected:
     /// The output length for `steps` input steps (kNone stays kNone).

@@ -748,7 +748,9 @@ std::string viewOutputName(const ModelGraph& graph, PortRef port) {
     const Node& n = *graph.node(port.node);
     const std::vector<std::string> names = findLayer(n.kind)->moreOutputNames(n);
     const auto k = static_cast<std::size_t>(port.port);
-    return n.name + "_" + (k >= 1 && k <= names.size() ? names[k - 1] : std::to_string(port.port));
+    const std::string name = n.name + "_" + (k >= 1 && k <= names.size() ? names[k - 1] : std::to_string(port.port));
+    // A layer of that name keeps it: the scores then go by the port's number.
+    return graph.nodeByName(name) ? n.name + ":" + std::to_string(port.port) : name;
 }
 
 ConnectionProbe::ConnectionProbe(const ModelGraph& graph, const Validation& validation)

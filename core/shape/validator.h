@@ -56,7 +56,7 @@ struct Validation {
 Validation validate(const ModelGraph& graph);
 
 /// The name a view output goes by in predict's arrays and the exports: the layer's name and the
-/// port's, "multi_head_attention_1_scores".
+/// port's, "multi_head_attention_1_scores" ("multi_head_attention_1:1" where a layer has that name).
 std::string viewOutputName(const ModelGraph& graph, PortRef port);
 
 /// What a wire would do, and the reason in words: the rule it breaks, a warning, or what it

@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "data/column_groups.h"
@@ -243,7 +244,9 @@ void TrainingSession::choosePreviews() {
     // Class labels: windows labelled by a column, or a label per sample that comes with the
     // samples (the synthetic samples, .npy pairs) for a model that classifies them.
     const OutputLoss first = m_setup.config.lossOf(m_plan->name(m_plan->outputs().at(0)), m_plan->outputs().size());
-    const bool labelled = isClassification(first.loss) && p.yDims.size() == 1;
+    // Several independent yes/no labels (binary cross-entropy over k > 1) are no one class.
+    const bool multiLabel = first.loss == Loss::BinaryCrossentropy && !p.yDims.empty() && p.yDims.back() > 1;
+    const bool labelled = isClassification(first.loss) && p.yDims.size() == 1 && !multiLabel;
     p.targetsInDataUnits = m_data.window.target != WindowSpec::Target::Classification && !labelled;
     m_targetUnits = ofColumns(m_data.normalizer, source.yColumns);
     if (p.targetsInDataUnits) toDataUnits(p.targets, m_targetUnits, p.yDims.back());
@@ -282,7 +285,10 @@ Preview TrainingSession::preview(int epoch) {
     for (const std::vector<float>& more : m_previewMore) inputs.push_back(more.data());
     std::vector<std::vector<std::uint8_t>> masks;
     const auto samples = static_cast<std::int64_t>(m_preview.indexes.size());
-    std::vector<float> raw = std::move(predictAll(*m_plan, inputs, samples, &masks).front());
+    // Every sample's attention scores in the same pass where they fit (see attentionScores).
+    const bool allScores = !m_plan->viewOutputs().empty() && attentionKept(samples) == samples;
+    std::vector<std::vector<float>> views;
+    std::vector<float> raw = std::move(predictAll(*m_plan, inputs, samples, &masks, allScores ? &views : nullptr).front());
     const std::vector<std::uint8_t>& mask = masks.front();
     const Dims& od = m_plan->dims(m_plan->outputs().at(0));
     const std::int64_t outSize = Dataset::product(od);
@@ -306,26 +312,42 @@ Preview TrainingSession::preview(int epoch) {
         logitsToProbabilities(loss, p.outputs.data(), static_cast<std::int64_t>(p.outputs.size()) / cols, cols);
     }
     if (m_preview.targetsInDataUnits) toDataUnits(p.outputs, m_targetUnits, cols);
-    if (!m_plan->viewOutputs().empty()) p.attention = attentionScores(p.errors);
+    if (!m_plan->viewOutputs().empty()) p.attention = attentionScores(p.errors, allScores ? &views : nullptr);
     return p;
 }
 
-std::vector<AttentionScores> TrainingSession::attentionScores(const std::vector<double>& errors) {
+std::int64_t TrainingSession::attentionKept(std::int64_t samples) const {
+    if (samples == 0) return 0;
+    std::int64_t perSample = 0;
+    for (std::size_t k = 0; k < m_plan->viewOutputs().size(); ++k) perSample += Dataset::product(m_plan->viewDims(k));
+    // One sample's at least, however large.
+    return std::clamp<std::int64_t>(m_setup.mostAttentionValues / std::max<std::int64_t>(perSample, 1), 1, samples);
+}
+
+std::vector<AttentionScores> TrainingSession::attentionScores(const std::vector<double>& errors,
+                                                              std::vector<std::vector<float>>* computed) {
     Plan<float>& plan = *m_plan;
     const auto samples = static_cast<std::int64_t>(errors.size());
     if (samples == 0) return {};
-    std::int64_t perSample = 0;
-    for (std::size_t k = 0; k < plan.viewOutputs().size(); ++k) perSample += Dataset::product(plan.viewDims(k));
-    // All of them where they fit, the worst first where not: those are the ones looked at.
-    const std::int64_t kept = std::clamp<std::int64_t>(m_setup.mostAttentionValues / std::max<std::int64_t>(perSample, 1), 1, samples);
     std::vector<std::int64_t> chosen(static_cast<std::size_t>(samples));
     std::iota(chosen.begin(), chosen.end(), std::int64_t{0});
-    if (kept < samples) {
-        std::stable_sort(chosen.begin(), chosen.end(),
-                         [&](std::int64_t a, std::int64_t b) { return errors[static_cast<std::size_t>(a)] > errors[static_cast<std::size_t>(b)]; });
-        chosen.resize(static_cast<std::size_t>(kept));
-        std::sort(chosen.begin(), chosen.end());
+    std::vector<AttentionScores> out;
+    if (computed) {
+        for (std::size_t k = 0; k < computed->size(); ++k) {
+            out.push_back({plan.name(plan.viewOutputs()[k].node), plan.viewDims(k), chosen, std::move((*computed)[k])});
+        }
+        return out;
     }
+    // Where not all fit, those of the largest errors: the samples looked at. A diverged run's
+    // NaN errors count as the largest.
+    const auto larger = [&](std::int64_t a, std::int64_t b) {
+        const double ea = errors[static_cast<std::size_t>(a)], eb = errors[static_cast<std::size_t>(b)];
+        if (std::isnan(ea) || std::isnan(eb)) return std::isnan(ea) && !std::isnan(eb);
+        return ea > eb;
+    };
+    std::stable_sort(chosen.begin(), chosen.end(), larger);
+    chosen.resize(static_cast<std::size_t>(attentionKept(samples)));
+    std::sort(chosen.begin(), chosen.end());
     // The chosen samples of every Input, one after another.
     std::vector<std::vector<float>> gathered;
     gathered.reserve(plan.inputs().size());
@@ -340,7 +362,6 @@ std::vector<AttentionScores> TrainingSession::attentionScores(const std::vector<
     }
     std::vector<std::vector<float>> views;
     predictAll(plan, inputs, static_cast<std::int64_t>(chosen.size()), nullptr, &views);
-    std::vector<AttentionScores> out;
     for (std::size_t k = 0; k < views.size(); ++k) {
         out.push_back({plan.name(plan.viewOutputs()[k].node), plan.viewDims(k), chosen, std::move(views[k])});
     }

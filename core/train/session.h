@@ -84,7 +84,8 @@ struct SessionSetup {
     /// How many samples the previews show outputs for (spread evenly over the samples); 0 for
     /// no previews at all.
     std::int64_t previewSamples = 512;
-    /// At most this many attention scores per preview (Preview::attention): 16 MB.
+    /// At most this many attention scores per preview (Preview::attention), 16 MB, or one
+    /// sample's where that is more.
     std::int64_t mostAttentionValues = std::int64_t{1} << 22;
     /// Threads for the products and steps: at most this many, 0 for every core. While other
     /// programs keep cores busy, a run takes fewer where that is faster (ThreadChooser), unless
@@ -167,8 +168,11 @@ private:
     /// What became of the starting weights, in the notes; refuses chosen weights that fit nothing.
     void noteWeights();
     void choosePreviews();
-    /// Preview::attention, from the preview samples' errors.
-    std::vector<AttentionScores> attentionScores(const std::vector<double>& errors);
+    /// How many preview samples' attention scores a preview keeps (mostAttentionValues).
+    std::int64_t attentionKept(std::int64_t samples) const;
+    /// Preview::attention, from the preview samples' errors; `computed` holds every sample's
+    /// scores when the preview's own pass computed them.
+    std::vector<AttentionScores> attentionScores(const std::vector<double>& errors, std::vector<std::vector<float>>* computed);
 
     SessionSetup m_setup;
     std::optional<Plan<float>> m_plan;

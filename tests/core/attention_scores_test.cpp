@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -161,7 +162,23 @@ TEST(AttentionScores, RoundTripKerasFilesAndCode) {
     EXPECT_TRUE(back.project.graph.nodeByName("multi_head_attention_1")->param<bool>("return_attention_scores"));
     EXPECT_EQ(validate(back.project.graph).viewOutputs.size(), 1u);
     EXPECT_EQ(back.weights, weights);
+
+    // Scores the call returns but the model does not give out were thrown away
+    // (`x, _ = attention(...)`): they come back off, and the model has no view output.
+    nlohmann::json written = nlohmann::json::parse(std::ifstream(dir / "model.json"));
+    nlohmann::json& outputs = written["modelTopology"]["config"]["output_layers"];
+    ASSERT_EQ(outputs.size(), 2u) << written.dump().substr(0, 400);
+    outputs.erase(1);
+    std::ofstream(dir / "model.json") << written.dump();
+    const KerasImport dropped = importKerasModel(dir / "model.json");
+    EXPECT_FALSE(dropped.project.graph.nodeByName("multi_head_attention_1")->param<bool>("return_attention_scores"));
+    EXPECT_TRUE(validate(dropped.project.graph).viewOutputs.empty());
     std::filesystem::remove_all(dir);
+
+    // Keras compiles the outputs by name, so that the scores get no loss.
+    TrainConfig training;
+    const KerasCompileLosses keyed = kerasCompileLosses(training, {"dense_1"}, true, true);
+    EXPECT_EQ(keyed.loss.dump(), R"({"dense_1":"mse"})");
 
     // Keras code: the model trains without the scores, and a second model shares its layers to give them.
     const std::string code = kerasCode(p);
@@ -181,7 +198,7 @@ TEST(AttentionScores, RoundTripKerasFilesAndCode) {
     EXPECT_NE(torch.find("multi_head_attention_1, multi_head_attention_1_scores = self.multi_head_attention_1("),
               std::string::npos)
         << torch;
-    EXPECT_NE(torch.find("self.attention_scores = {\"multi_head_attention_1_scores\": multi_head_attention_1_scores}"),
+    EXPECT_NE(torch.find("self.attention_scores = {\"multi_head_attention_1_scores\": multi_head_attention_1_scores.detach()}"),
               std::string::npos)
         << torch;
 }

@@ -287,6 +287,12 @@ TEST(LayersModelExport, WritesEveryOptionThatTfjsAndKerasDefaultDifferently) {
     g.setParam(gru, "reset_after", false);
     EXPECT_TRUE(tfjsLimitations(g).empty());
 
+    // TF.js has the 2-D forms of up-sampling, padding and cropping only: the shipped U-Net's
+    // export names each such layer.
+    std::string unet;
+    for (const std::string& l : tfjsLimitations(loadProject(LAYERLOOM_EXAMPLES_DIR "/conv1d_unet.loom").graph)) unet += l + "\n";
+    EXPECT_NE(unet.find(": TF.js has no UpSampling1D (Keras and PyTorch have)"), std::string::npos) << unet;
+
     // A graph with errors is not exported.
     g.setParam(lstm, "return_sequences", false);
     EXPECT_THROW(kerasTopologyJson(g, "m"), std::invalid_argument);

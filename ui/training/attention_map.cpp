@@ -1,5 +1,6 @@
 #include "training/attention_map.h"
 
+#include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -13,7 +14,7 @@ namespace {
 
 constexpr double kLabelWidth = 34.0;   // left: the query steps
 constexpr double kLabelHeight = 18.0;  // top: the value steps; bottom: the colour scale
-constexpr double kScaleHeight = 26.0;
+constexpr double kScaleHeight = 36.0;  // the colour bar and its labels
 
 /// Viridis, from dark (0) to bright yellow (1): ordered for every reader, colour-blind or not.
 QColor viridis(double v) {
@@ -90,12 +91,22 @@ QString AttentionMap::cellText(QPoint cell) const {
     return tr("Query step %1 reads value step %2 with weight %3").arg(cell.x()).arg(cell.y()).arg(QString::number(static_cast<double>(v), 'g', 3));
 }
 
+bool AttentionMap::event(QEvent* event) {
+    // Over a cell, what it holds; elsewhere, what the map shows.
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QString text = cellText(cellAt(help->pos()));
+        QToolTip::showText(help->globalPos(), text.isEmpty() ? toolTip() : text, this);
+        return true;
+    }
+    return QWidget::event(event);
+}
+
 void AttentionMap::mouseMoveEvent(QMouseEvent* event) {
-    const QString text = cellText(cellAt(event->position()));
-    if (text.isEmpty()) {
-        QToolTip::hideText();
-    } else {
-        QToolTip::showText(event->globalPosition().toPoint(), text, this);
+    // The tip follows the cells while it is up.
+    if (QToolTip::isVisible()) {
+        const QString text = cellText(cellAt(event->position()));
+        if (!text.isEmpty()) QToolTip::showText(event->globalPosition().toPoint(), text, this);
     }
     QWidget::mouseMoveEvent(event);
 }

@@ -32,6 +32,7 @@ public:
     QSize minimumSizeHint() const override { return {140, 120}; }
 
 protected:
+    bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
 

@@ -178,13 +178,18 @@ void ReconstructionView::drawAttention() {
         }
         // One layer is named in the caption; several are chosen between.
         m_attentionLayer->setVisible(names.size() > 1);
-        m_attentionCaption->setText(names.size() > 1 ? tr("Attention scores of") : tr("Attention scores of %1:").arg(names.front()));
+        const int k = m_slider->value();
+        const QString sample = k >= 0 && k < static_cast<int>(m_samples.indexes.size())
+                                   ? tr(" for sample %1").arg(m_samples.indexes[static_cast<std::size_t>(k)] + 1)
+                                   : QString();
+        m_attentionCaption->setText(names.size() > 1 ? tr("Attention scores%1 of").arg(sample)
+                                                     : tr("Attention scores%1 of %2:").arg(sample, names.front()));
         const AttentionScores& a = all[static_cast<std::size_t>(std::max(0, m_attentionLayer->currentIndex()))];
         const int heads = a.dims.size() == 3 ? static_cast<int>(a.dims[0]) : 0;
         if (m_attentionHead->count() != heads + 1) {
             const int head = m_attentionHead->currentIndex();
             m_attentionHead->clear();
-            m_attentionHead->addItem(tr("mean of %1 heads").arg(heads));
+            m_attentionHead->addItem(heads == 1 ? tr("its one head") : tr("mean of %1 heads").arg(heads));
             for (int h = 1; h <= heads; ++h) m_attentionHead->addItem(tr("head %1").arg(h));
             m_attentionHead->setCurrentIndex(head >= 0 && head <= heads ? head : 0);
         }
@@ -195,11 +200,9 @@ void ReconstructionView::drawAttention() {
     const auto sample = static_cast<std::int64_t>(m_slider->value());
     const auto at = std::find(a.samples.begin(), a.samples.end(), sample);
     if (at == a.samples.end() || a.values.size() < a.samples.size() * static_cast<std::size_t>(heads * perHead)) {
-        m_attention->setNote(tr("The attention scores of this sample are not kept: each sample has %1 of them, so "
-                                "they are kept for the %2 samples with the largest errors. Choose one of those in "
-                                "the ranking.")
-                                 .arg(heads * perHead)
-                                 .arg(a.samples.size()));
+        m_attention->setNote(tr("The attention scores of this sample are not kept: all would take too much memory, "
+                                "so they are kept for the %1 samples with the largest errors, at the top of the "
+                                "ranking.").arg(a.samples.size()));
         return;
     }
     const float* scores = a.values.data() + (at - a.samples.begin()) * heads * perHead;
@@ -316,7 +319,7 @@ void ReconstructionView::redraw() {
     clearChart(m_chart);
     const auto count = static_cast<int>(m_samples.indexes.size());
     if (count == 0 || m_samples.yDims.empty() || !m_samples.targetsInDataUnits) {
-        if (count > 0 && !m_samples.targetsInDataUnits) {
+        if (count > 0 && !m_samples.targetsInDataUnits && m_preview.outputs.empty()) {
             m_caption->setText(tr("A classifier: the confusion matrix appears after the first epoch; "
                                   "the Loss chart shows its accuracy."));
         }

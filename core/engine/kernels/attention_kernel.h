@@ -89,8 +89,9 @@ public:
                 }
             }
         }
-        // The attention scores, before dropout as Keras returns them: (batch, heads, t, steps).
-        if (!io.moreOut.empty() && io.moreOut[0]) MatMap<S>(io.moreOut[0], m_p.rows(), steps) = m_p;
+        // The attention scores, before dropout as Keras returns them: (batch, heads, t, steps);
+        // for looking at, so not while training.
+        if (!io.training && !io.moreOut.empty() && io.moreOut[0]) MatMap<S>(io.moreOut[0], m_p.rows(), steps) = m_p;
         MatMap<S> y(io.out, b * t, m_out);
         y.noalias() = m_o * ConstMatMap<S>(io.params[weight(3)], hv, m_out);
         if (m_bias) y.rowwise() += ConstMatMap<S>(io.params[weight(3) + 1], 1, m_out).row(0);
