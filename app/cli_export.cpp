@@ -70,20 +70,27 @@ ModelFormat formatNamed(const std::string& name) {
     if (name == "keras") return ModelFormat::KerasCode;
     if (name == "keras-file") return ModelFormat::KerasFile;
     if (name == "pytorch") return ModelFormat::Pytorch;
+    if (name == "onnx") return ModelFormat::Onnx;
     return ModelFormat::Layers;
 }
 
 }  // namespace
 
 int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
-    std::set<std::string> allowed = {"to", "weights", "run", "seed"};
+    std::set<std::string> allowed = {"to", "weights", "run", "seed", "opset"};
     allowed.insert(jobOptions().begin(), jobOptions().end());
     a.expect(allowed, {"sequential"}, 2, "a MODEL and an OUT");
     const std::string format = a.get("to", "");
     if (format != "tfjs" && format != "keras" && format != "pytorch" && format != "keras-file" &&
-        format != "pytorch-job") {
-        throw UsageError{format.empty() ? "say which format with --to keras|keras-file|pytorch|pytorch-job|tfjs"
-                                        : "unknown format '" + format + "' (--to keras|keras-file|pytorch|pytorch-job|tfjs)"};
+        format != "pytorch-job" && format != "onnx") {
+        throw UsageError{format.empty() ? "say which format with --to keras|keras-file|onnx|pytorch|pytorch-job|tfjs"
+                                        : "unknown format '" + format + "' (--to keras|keras-file|onnx|pytorch|pytorch-job|tfjs)"};
+    }
+    if (a.get("opset") && format != "onnx") throw UsageError{"--opset goes with --to onnx, not --to " + format};
+    const int opset = static_cast<int>(a.integer("opset", kOnnxOldestOpset).value_or(kOnnxNewestOpset));
+    if (opset > kOnnxNewestOpset) {
+        throw UsageError{"--opset " + std::to_string(opset) + ": LayerLoom writes ONNX opsets " +
+                         std::to_string(kOnnxOldestOpset) + " to " + std::to_string(kOnnxNewestOpset)};
     }
     if (format != "pytorch-job") {
         for (const std::string& o : jobOptions()) {
@@ -95,6 +102,9 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
     const KerasFileKind kerasFile = kerasFileKind(target);
     if (format == "keras-file" && kerasFile != KerasFileKind::Archive && kerasFile != KerasFileKind::H5) {
         throw UsageError{"--to keras-file writes OUT.keras (Keras 3) or OUT.h5 (tf.keras 2), not '" + target.filename().string() + "'"};
+    }
+    if (format == "onnx" && target.extension() != ".onnx") {
+        throw UsageError{"--to onnx writes OUT.onnx, not '" + target.filename().string() + "'"};
     }
     try {
         const LoadedModel model = loadModel(file);
@@ -109,6 +119,7 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
         if (request.project.name.empty()) request.project.name = std::filesystem::path(file).stem().string();
         request.format = formatNamed(format);
         request.sequential = a.flag("sequential");
+        request.onnxOpset = opset;
         request.target = target;
         std::optional<RunRecord> run;
         if (request.format != ModelFormat::KerasCode) {
@@ -140,8 +151,11 @@ int exportCommand(const Args& a, std::ostream& out, std::ostream& err) {
                 out << "wrote " << (target / "model.json").string() << " and " << (target / "weights.bin").string()
                     << " (" << done.tensors << " weight tensors)\n";
                 break;
+            case ModelFormat::Onnx:
+                out << "wrote " << target.string() << " (ONNX opset " << opset << ", " << done.tensors
+                    << " weight tensors) for ONNX Runtime and every tool that reads ONNX\n";
+                break;
         }
-        for (const std::string& limit : done.limits) err << "layerloom-cli: warning: " << limit << "\n";
         return kOk;
     } catch (const UsageError&) {
         throw;

@@ -92,6 +92,34 @@ void addViews(const ModelGraph& graph, const Plan<float>& plan, std::vector<std:
     }
 }
 
+/// Writes predict's arrays to `target`: an .npz archive of them by name; an .npy file when there
+/// is one; otherwise JSON (stdout for "-"): one array as itself unless `jsonByName`, several as
+/// an object by name. `scores` of them are attention scores.
+void writeArrays(const std::string& target, const std::map<std::string, NpyArray>& arrays, std::size_t scores,
+                 bool jsonByName, std::ostream& out) {
+    if (target.ends_with(".npz")) {
+        writeNpz(target, arrays);
+        return;
+    }
+    if (target.ends_with(".npy")) {
+        if (arrays.size() > 1) {
+            throw DataError(target + ": the model gives " + counted(arrays.size() - scores, "output", "outputs") +
+                            (scores ? " and " + counted(scores, "layer's attention scores", "layers' attention scores")
+                                    : std::string()) +
+                            "; write them to an .npz archive or as JSON");
+        }
+        writeNpy(target, arrays.begin()->second);
+        return;
+    }
+    if (arrays.size() == 1 && !jsonByName) {
+        writeText(target, nested(arrays.begin()->second).dump() + "\n", out);
+        return;
+    }
+    json j = json::object();
+    for (const auto& [name, y] : arrays) j[name] = nested(y);
+    writeText(target, j.dump() + "\n", out);
+}
+
 /// predict for a model with several Inputs or outputs: an array per Input from an .npz archive
 /// (named after the Input, or x, x_1, ...), and an array per output, named after it, to an .npz
 /// archive or as a JSON object.
@@ -138,13 +166,7 @@ void predictSeveral(const LoadedModel& model, const std::vector<NamedTensor>& we
         arrays[ends.outputs[k]] = std::move(y);
     }
     addViews(model.project.graph, plan, std::move(views), xs[0].shape[0], arrays);
-    if (target.ends_with(".npz")) {
-        writeNpz(target, arrays);
-        return;
-    }
-    json j = json::object();
-    for (const auto& [name, y] : arrays) j[name] = nested(y);
-    writeText(target, j.dump() + "\n", out);
+    writeArrays(target, arrays, plan.viewOutputs().size(), true, out);
 }
 
 }  // namespace
@@ -211,31 +233,7 @@ int predictCommand(const Args& a, std::ostream& out, std::ostream& err) {
             arrays[plan.name(plan.outputs()[k])] = std::move(y);
         }
         addViews(model.project.graph, plan, std::move(views), x.shape[0], arrays);
-        const std::string target = a.get("out", "-");
-        if (arrays.size() > 1) {
-            // Several outputs: an array each, by name.
-            if (target.ends_with(".npy")) {
-                const std::size_t scores = plan.viewOutputs().size();
-                throw DataError(target + ": the model gives " + counted(arrays.size() - scores, "output", "outputs") +
-                                (scores ? " and " + counted(scores, "layer's attention scores", "layers' attention scores")
-                                        : std::string()) +
-                                "; write them to an .npz archive or as JSON");
-            }
-            if (target.ends_with(".npz")) {
-                writeNpz(target, arrays);
-                return kOk;
-            }
-            json j = json::object();
-            for (const auto& [name, y] : arrays) j[name] = nested(y);
-            writeText(target, j.dump() + "\n", out);
-            return kOk;
-        }
-        const NpyArray& y = arrays.begin()->second;
-        if (target.ends_with(".npy")) {
-            writeNpy(target, y);
-            return kOk;
-        }
-        writeText(target, nested(y).dump() + "\n", out);
+        writeArrays(a.get("out", "-"), arrays, plan.viewOutputs().size(), false, out);
         return kOk;
     });
 }

@@ -127,7 +127,7 @@ const std::set<std::string>& trainingOptions() {
         "data", "target", "column", "layer-columns", "label", "window", "stride", "steps", "epochs", "batch-size",
         "optimizer", "lr", "loss", "seed", "validation-split", "normalize", "missing", "out",
         "weights", "run", "input", "patience", "scale", "to", "resume", "shuffle", "threads",
-        "threshold", "rule", "metric", "merge-gap", "intervals", "horizon", "period", "at"};
+        "threshold", "rule", "metric", "merge-gap", "intervals", "horizon", "period", "at", "opset"};
     return names;
 }
 

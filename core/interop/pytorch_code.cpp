@@ -12,6 +12,7 @@
 #include "io/atomic_file.h"
 #include "io/python_text.h"
 #include "layers/layer_registry.h"
+#include "shape/masks.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
 
@@ -218,22 +219,8 @@ std::string pytorchCode(const Project& project) {
                                     " error(s); fix them before exporting");
     }
     // A step mask that changes what a layer or the loss computes has no PyTorch counterpart here.
-    for (NodeId id : v.order) {
-        const Node& n = *g.node(id);
-        const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
-        for (const Edge* e : g.inputEdges(id)) {
-            const Node& from = *g.node(e->from.node);
-            if (v.of(g, from.id).masked && spec && spec->readsStepMask(n)) {
-                throw std::invalid_argument(n.name + " skips the padded steps that " + from.name +
-                                            "'s step mask marks, which the PyTorch export does not do; export to Keras, "
-                                            "or take out the Masking layer (or the mask_zero of the layer that reads "
-                                            "the token ids)");
-            }
-        }
-        if (v.of(g, id).masked && std::find(v.outputs.begin(), v.outputs.end(), id) != v.outputs.end()) {
-            throw std::invalid_argument("the loss of " + n.name + " counts only the steps its step mask marks as real, "
-                                        "which the PyTorch export does not do; export to Keras");
-        }
+    if (const auto problems = stepMaskProblems(g, v, "PyTorch", true); !problems.empty()) {
+        throw std::invalid_argument(problems.front());
     }
     std::ostringstream init, forward;
     const PythonTensors tensors(g);

@@ -5,6 +5,7 @@
 #include "io/json_input.h"
 #include "io/python_text.h"
 #include "layers/activations.h"
+#include "layers/onnx_layer.h"
 #include "layers/keras_config.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
@@ -54,6 +55,12 @@ PyTorchLayer ActivationSpec::pytorch(const Node& node, std::span<const Dims>, co
     return {"", "activation(" + python::quoted(node.param<std::string>("activation")) + ")(" + args.front() + ")"};
 }
 
+std::vector<std::string> ActivationSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const std::string y = graph.activation(in.values[0], activationParam(node, "activation"));
+    // linear leaves the value as it is; the layer still needs a value of its own.
+    return {y == in.values[0] ? graph.op("Identity", {y}) : y};
+}
+
 // ReLU
 
 const std::vector<ParamSpec>& ReluSpec::params() const {
@@ -94,6 +101,23 @@ PyTorchLayer ReluSpec::pytorch(const Node& node, std::span<const Dims>, const st
     return {"", "keras_relu(" + args.front() + ", " + python::number(node.param<double>("negative_slope")) + ", " +
                     (cap > 0.0 ? python::number(cap) : std::string("None")) + ", " +
                     python::number(node.param<double>("threshold")) + ")"};
+}
+
+std::vector<std::string> ReluSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const std::string& x = in.values[0];
+    const auto threshold = static_cast<float>(node.param<double>("threshold"));
+    const auto cap = static_cast<float>(node.param<double>("max_value"));
+    const auto slope = static_cast<float>(node.param<double>("negative_slope"));
+    std::string y = threshold == 0.0f
+                        ? graph.op("Relu", {x})
+                        : graph.op("Mul", {x, graph.op("Cast", {graph.op("Greater", {x, graph.scalar(threshold)})},
+                                                       {{"to", std::int64_t{1}}})});
+    if (cap > 0.0f) y = graph.op("Clip", {y, graph.scalar(0.0f), graph.scalar(cap)});
+    if (slope != 0.0f) {
+        const std::string below = graph.op("Relu", {graph.op("Sub", {graph.scalar(threshold), x})});
+        y = graph.op("Sub", {y, graph.op("Mul", {below, graph.scalar(slope)})});
+    }
+    return {y};
 }
 
 std::vector<std::string_view> ReluSpec::pytorchClasses() const {
@@ -147,6 +171,10 @@ PyTorchLayer LeakyReluSpec::pytorch(const Node& node, std::span<const Dims>, con
     return {"", "F.leaky_relu(" + args.front() + ", " + python::number(node.param<double>("negative_slope")) + ")"};
 }
 
+std::vector<std::string> LeakyReluSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    return {graph.op("LeakyRelu", {in.values[0]}, {{"alpha", static_cast<float>(node.param<double>("negative_slope"))}})};
+}
+
 // ELU
 
 const std::vector<ParamSpec>& EluSpec::params() const {
@@ -160,6 +188,10 @@ const std::vector<ParamSpec>& EluSpec::params() const {
 PyTorchLayer EluSpec::pytorch(const Node& node, std::span<const Dims>, const std::string&,
                               std::span<const std::string> args) const {
     return {"", "F.elu(" + args.front() + ", " + python::number(node.param<double>("alpha")) + ")"};
+}
+
+std::vector<std::string> EluSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    return {graph.op("Elu", {in.values[0]}, {{"alpha", static_cast<float>(node.param<double>("alpha"))}})};
 }
 
 std::string EluSpec::tfjsLimitation(const Node& node) const {
@@ -228,6 +260,11 @@ PyTorchLayer SoftmaxSpec::pytorch(const Node& node, std::span<const Dims> inputs
                                   std::span<const std::string> args) const {
     const bool overTime = softmaxOverTime(inputs.front(), node.param<std::int64_t>("axis"));
     return {"", "torch.softmax(" + args.front() + ", dim=" + (overTime ? "1" : "-1") + ")"};
+}
+
+std::vector<std::string> SoftmaxSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const bool overTime = softmaxOverTime(in.dims[0], node.param<std::int64_t>("axis"));
+    return {graph.op("Softmax", {in.values[0]}, {{"axis", std::int64_t{overTime ? 1 : -1}}})};
 }
 
 // PReLU
@@ -316,6 +353,11 @@ PyTorchLayer PReluSpec::pytorch(const Node& node, std::span<const Dims> inputs, 
     std::string dims;
     for (std::size_t i = 0; i < shape.size(); ++i) dims += (i ? ", " : "") + std::to_string(shape[i]);
     return {"KerasPReLU((" + dims + (shape.size() == 1 ? ",))" : "))"), self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> PReluSpec::onnx(const Node&, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const NamedTensor& alpha = *in.weights[0];
+    return {graph.op("PRelu", {in.values[0], graph.floats("alpha", alpha.shape, alpha.values)})};
 }
 
 std::vector<std::string_view> PReluSpec::pytorchClasses() const {

@@ -34,6 +34,7 @@ public:
     const std::vector<ParamSpec>& params() const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 /// Keras ReLU(max_value, negative_slope, threshold), as keras.activations.relu computes it:
@@ -56,6 +57,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     std::vector<std::string_view> pytorchClasses() const override;
     /// TF.js's ReLU has the cap only.
     std::string tfjsLimitation(const Node& node) const override;
@@ -77,6 +79,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 /// Keras ELU(alpha): y = x for x > 0, alpha * (exp(x) - 1) below.
@@ -91,6 +94,7 @@ public:
     const std::vector<ParamSpec>& params() const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     /// TF.js's ELU computes alpha 1 only.
     std::string tfjsLimitation(const Node& node) const override;
 };
@@ -111,6 +115,7 @@ public:
     std::string readKeras(const nlohmann::json& config, KerasProducer producer, ParamMap& params) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 /// Keras PReLU(shared_axes): y = x for x >= 0, alpha * x below, with a learned alpha for every
@@ -132,6 +137,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     std::vector<std::string_view> pytorchClasses() const override;
 };
 

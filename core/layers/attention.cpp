@@ -8,6 +8,7 @@
 #include "layers/keras_config.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -280,6 +281,55 @@ PyTorchLayer MultiHeadAttentionSpec::pytorch(const Node& node, std::span<const D
             call};
 }
 
+std::vector<std::string> MultiHeadAttentionSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const std::int64_t heads = node.param<std::int64_t>("num_heads"), keyDim = node.param<std::int64_t>("key_dim");
+    const std::int64_t valueDim = attentionValueDim(node);
+    const bool useBias = node.param<bool>("use_bias");
+    const AttentionInputs ports = attentionInputs(node, in.values.size());
+    std::size_t w = 0;
+    // A projection (batch, steps, features) to (batch, heads, steps, dim): Keras's kernel
+    // (features, heads, dim) is a (features, heads * dim) matrix.
+    const auto project = [&](const std::string& x, std::string_view name, std::int64_t dim) {
+        const NamedTensor& kernel = *in.weights[w++];
+        const NamedTensor* bias = useBias ? in.weights[w++] : nullptr;
+        const std::string y = graph.dense(x, name, {kernel.shape[0], heads * dim}, kernel.values, bias ? &bias->values : nullptr);
+        return graph.transpose(graph.reshape(y, {0, -1, heads, dim}), {0, 2, 1, 3});
+    };
+    const std::string& query = in.values[0];
+    const std::string& value = in.values[1];
+    const std::string& key = ports.key >= 0 ? in.values[static_cast<std::size_t>(ports.key)] : value;
+    const std::string q = graph.op("Mul", {project(query, "query_kernel", keyDim), graph.scalar(static_cast<float>(1.0 / std::sqrt(static_cast<double>(keyDim))))});
+    const std::string k = project(key, "key_kernel", keyDim);
+    const std::string v = project(value, "value_kernel", valueDim);
+    std::string scores = graph.op("MatMul", {q, graph.transpose(k, {0, 1, 3, 2})});  // (batch, heads, T, S)
+    // -1e9 where a query step may not read a value step, as Keras's softmax adds it.
+    std::string barred;
+    if (node.param<bool>("use_causal_mask")) {
+        const auto steps = [&](const std::string& x) {
+            const std::string n = graph.squeeze(graph.slice(graph.op("Shape", {x}), 0, 1, 2), {0});
+            return graph.op("Range", {graph.integer(0), n, graph.integer(1)});
+        };
+        const std::string rows = graph.unsqueeze(steps(query), {1}), cols = graph.unsqueeze(steps(value), {0});
+        barred = graph.op("Greater", {cols, rows});  // (T, S)
+    }
+    if (ports.mask >= 0) {
+        const std::string mask = graph.op("Cast", {in.values[static_cast<std::size_t>(ports.mask)]}, {{"to", std::int64_t{1}}});
+        const std::string zero = graph.unsqueeze(graph.op("Equal", {mask, graph.scalar(0.0f)}), {1});  // (batch, 1, T, S)
+        barred = barred.empty() ? zero : graph.op("Or", {barred, zero});
+    }
+    if (!barred.empty()) {
+        scores = graph.op("Add", {scores, graph.op("Mul", {graph.op("Cast", {barred}, {{"to", std::int64_t{1}}}), graph.scalar(-1e9f)})});
+    }
+    const std::string weights = graph.op("Softmax", {scores}, {{"axis", std::int64_t{-1}}});
+    const std::string joined = graph.reshape(graph.transpose(graph.op("MatMul", {weights, v}), {0, 2, 1, 3}), {0, -1, heads * valueDim});
+    const NamedTensor& kernel = *in.weights[w++];
+    const NamedTensor* bias = useBias ? in.weights[w] : nullptr;
+    std::vector<std::string> out{graph.dense(joined, "output_kernel", {heads * valueDim, kernel.shape[2]}, kernel.values,
+                                             bias ? &bias->values : nullptr)};
+    if (node.param<bool>("return_attention_scores")) out.push_back(graph.op("Identity", {weights}));
+    return out;
+}
+
 std::vector<std::string_view> MultiHeadAttentionSpec::pytorchClasses() const {
     return {R"PY(class KerasEinsumProjection(nn.Module):
     """One of Keras's EinsumDense projections: kernel (*in, *out) summed over `inputs` leading
@@ -336,8 +386,8 @@ class KerasMultiHeadAttention(nn.Module):
 )PY"};
 }
 
-std::string MultiHeadAttentionSpec::tfjsLimitation(const Node&) const {
-    return "TF.js has no MultiHeadAttention layer it can load from a model file";
+std::string MultiHeadAttentionSpec::tfjsLimitation(const Node& node) const {
+    return node.name + ": TF.js has no MultiHeadAttention layer it can load from a model file";
 }
 
 }  // namespace loom

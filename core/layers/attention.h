@@ -67,6 +67,7 @@ public:
     std::string readKerasCall(const nlohmann::json& options, ParamMap& params) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     std::vector<std::string_view> pytorchClasses() const override;
     /// TF.js (4.22) reads MultiHeadAttention's class but not a functional model's call of it.
     std::string tfjsLimitation(const Node& node) const override;

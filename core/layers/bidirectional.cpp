@@ -12,6 +12,7 @@
 #include "layers/lstm.h"
 #include "layers/simple_rnn.h"
 #include "shape/explain.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -191,6 +192,33 @@ PyTorchLayer BidirectionalSpec::pytorch(const Node& node, std::span<const Dims> 
     return {"KerasBidirectional(" + one + ", " + one + ", " + python::quoted(node.param<std::string>("merge_mode")) + ", " +
                 (node.param<bool>("return_sequences") ? "True" : "False") + ")",
             self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> BidirectionalSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // One operator reads both ways; ONNX keeps the backward outputs at their steps, as Keras
+    // aligns them before merging.
+    const RecurrentSpec& inner = *innerSpec(node);
+    const Node layer = innerNode(node, node.name);
+    const std::int64_t u = node.param<std::int64_t>("units");
+    const std::vector<std::string> y = inner.onnxOperator(layer, graph, graph.transpose(in.values[0], {1, 0, 2}), in.weights,
+                                                          "bidirectional", {});
+    const std::string mode = node.param<std::string>("merge_mode");
+    const bool sequences = node.param<bool>("return_sequences");
+    // Y is (T, 2, batch, u), Y_h (2, batch, u): the direction axis is 1 or 0.
+    const std::string& both = sequences ? y[0] : y[1];
+    const std::int64_t axis = sequences ? 1 : 0;
+    if (mode == "concat") {
+        const std::string last = graph.transpose(both, sequences ? std::vector<std::int64_t>{2, 0, 1, 3} : std::vector<std::int64_t>{1, 0, 2});
+        return {graph.reshape(last, sequences ? std::vector<std::int64_t>{0, -1, 2 * u} : std::vector<std::int64_t>{0, 2 * u})};
+    }
+    const std::string_view reduce = mode == "sum" ? "ReduceSum" : mode == "mul" ? "ReduceProd" : "ReduceMean";
+    const std::string merged = graph.reduce(reduce, both, {axis}, false);
+    return {sequences ? graph.transpose(merged, {1, 0, 2}) : merged};
+}
+
+std::string BidirectionalSpec::onnxLimitation(const Node& node) const {
+    const RecurrentSpec* inner = innerSpec(node);
+    return inner ? inner->onnxLimitation(innerNode(node, node.name)) : std::string();
 }
 
 std::vector<std::string_view> BidirectionalSpec::pytorchClasses() const {

@@ -46,8 +46,10 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     std::vector<std::string_view> pytorchClasses() const override;
     std::string tfjsLimitation(const Node& node) const override;
+    std::string onnxLimitation(const Node& node) const override;
 
     /// The wrapped layer's kind, or null for a kind Bidirectional cannot wrap.
     static const RecurrentSpec* innerSpec(const Node& node);

@@ -2,6 +2,7 @@
 
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -108,6 +109,10 @@ PyTorchLayer ConcatenateSpec::pytorch(const Node& node, std::span<const Dims>, c
     std::string list;
     for (const std::string& a : args) list += (list.empty() ? "" : ", ") + a;
     return {"", "torch.cat([" + list + "], dim=" + std::to_string(node.param<std::int64_t>("axis")) + ")"};
+}
+
+std::vector<std::string> ConcatenateSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    return {graph.op("Concat", {in.values.begin(), in.values.end()}, {{"axis", node.param<std::int64_t>("axis")}})};
 }
 
 }  // namespace loom

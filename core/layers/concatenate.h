@@ -22,6 +22,7 @@ public:
     std::string explainSize(const Node& node, const Dim& dim) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 }  // namespace loom

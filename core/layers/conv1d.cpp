@@ -6,6 +6,7 @@
 #include "io/python_text.h"
 #include "layers/activations.h"
 #include "layers/keras_config.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -101,6 +102,21 @@ PyTorchLayer Conv1dSpec::pytorch(const Node& node, std::span<const Dims> inputs,
                 i("dilation_rate") + ", " + python::quoted(node.param<std::string>("activation")) + ", " +
                 (node.param<bool>("use_bias") ? "True" : "False") + ")",
             self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> Conv1dSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // Keras's kernel (size, in, filters) is ONNX's (filters, in, size), over (batch, channels, time).
+    const Window1D w = window(node);
+    std::vector<std::int64_t> dims;
+    std::vector<float> kernel = permuted(*in.weights[0], {2, 1, 0}, dims);
+    std::vector<std::string> args{graph.toChannelsFirst(in.values[0]), graph.floats("kernel", dims, std::move(kernel))};
+    if (node.param<bool>("use_bias")) args.push_back(graph.floats("bias", in.weights[1]->shape, in.weights[1]->values));
+    std::vector<OnnxAttribute> a = onnxPadding(w, in.dims[0].front());
+    a.push_back({"kernel_shape", std::vector<std::int64_t>{w.size}});
+    a.push_back({"strides", std::vector<std::int64_t>{w.stride}});
+    a.push_back({"dilations", std::vector<std::int64_t>{w.dilation}});
+    const std::string y = graph.toChannelsLast(graph.op("Conv", std::move(args), std::move(a)));
+    return {graph.activation(y, activationParam(node, "activation"))};
 }
 
 std::vector<std::string_view> Conv1dSpec::pytorchClasses() const {

@@ -8,6 +8,7 @@
 #include "layers/keras_config.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -171,6 +172,27 @@ PyTorchLayer Conv1dTransposeSpec::pytorch(const Node& node, std::span<const Dims
             self_ + "(" + args.front() + ")"};
 }
 
+std::vector<std::string> Conv1dTransposeSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // Keras's kernel (size, filters, in) is ONNX's (in, filters, size). Keras keeps `length` steps
+    // from `pad` on of the full (T - 1) * stride + span: ONNX's pads cut them, and output_padding
+    // adds the zero steps Keras has past the full output. Both are the same for every T.
+    const TransposedWindow1D w = transposedWindow(node);
+    const std::int64_t steps = in.dims[0].front() == kNone ? 1 : in.dims[0].front();
+    const std::int64_t full = (steps - 1) * w.stride + w.span();
+    const std::int64_t before = w.padBefore(steps), after = full - before - w.outLength(steps);
+    std::vector<std::int64_t> dims;
+    std::vector<float> kernel = permuted(*in.weights[0], {2, 1, 0}, dims);
+    std::vector<std::string> args{graph.toChannelsFirst(in.values[0]), graph.floats("kernel", dims, std::move(kernel))};
+    if (node.param<bool>("use_bias")) args.push_back(graph.floats("bias", in.weights[1]->shape, in.weights[1]->values));
+    std::vector<OnnxAttribute> a{{"kernel_shape", std::vector<std::int64_t>{w.size}},
+                                 {"strides", std::vector<std::int64_t>{w.stride}},
+                                 {"dilations", std::vector<std::int64_t>{w.dilation}},
+                                 {"pads", std::vector<std::int64_t>{before, std::max<std::int64_t>(after, 0)}}};
+    if (after < 0) a.push_back({"output_padding", std::vector<std::int64_t>{-after}});
+    const std::string y = graph.toChannelsLast(graph.op("ConvTranspose", std::move(args), std::move(a)));
+    return {graph.activation(y, activationParam(node, "activation"))};
+}
+
 std::vector<std::string_view> Conv1dTransposeSpec::pytorchClasses() const {
     return {R"PY(class KerasConv1DTranspose(nn.Module):
     """Keras's Conv1DTranspose on (batch, time, channels): kernel (kernel_size, filters, in). PyTorch's
@@ -198,8 +220,7 @@ std::vector<std::string_view> Conv1dTransposeSpec::pytorchClasses() const {
 }
 
 std::string Conv1dTransposeSpec::tfjsLimitation(const Node& node) const {
-    return node.name + ": TF.js has no Conv1DTranspose (Keras and PyTorch have); the TF.js export cannot be loaded "
-                       "by TF.js.";
+    return node.name + ": TF.js has no Conv1DTranspose (Keras, PyTorch and ONNX have).";
 }
 
 }  // namespace loom

@@ -37,6 +37,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     std::vector<std::string_view> pytorchClasses() const override;
     /// TF.js (4.22) has Conv2DTranspose only.
     std::string tfjsLimitation(const Node& node) const override;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/activations.h"
+#include "layers/onnx_layer.h"
 #include "layers/keras_config.h"
 #include "io/json_input.h"
 #include "io/python_text.h"
@@ -59,6 +60,13 @@ PyTorchLayer DenseSpec::pytorch(const Node& node, std::span<const Dims> inputs, 
                 python::quoted(node.param<std::string>("activation")) + ", " +
                 (node.param<bool>("use_bias") ? "True" : "False") + ")",
             self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> DenseSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const NamedTensor& kernel = *in.weights[0];
+    const std::vector<float>* bias = node.param<bool>("use_bias") ? &in.weights[1]->values : nullptr;
+    const std::string y = graph.dense(in.values[0], "kernel", kernel.shape, kernel.values, bias);
+    return {graph.activation(y, activationParam(node, "activation"))};
 }
 
 std::vector<std::string_view> DenseSpec::pytorchClasses() const {

@@ -3,6 +3,7 @@
 
 #include "io/python_text.h"
 #include "layers/keras_config.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -36,6 +37,11 @@ std::string DropoutSpec::readKeras(const json& config, KerasProducer producer, P
 PyTorchLayer DropoutSpec::pytorch(const Node& node, std::span<const Dims>, const std::string& self_,
                                   std::span<const std::string> args) const {
     return {"nn.Dropout(" + python::number(node.param<double>("rate")) + ")", self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> DropoutSpec::onnx(const Node&, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // Inference: the identity.
+    return {graph.op("Identity", {in.values[0]})};
 }
 
 }  // namespace loom

@@ -28,6 +28,7 @@ public:
                           ParamMap& params) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 }  // namespace loom

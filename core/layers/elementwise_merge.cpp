@@ -2,6 +2,7 @@
 
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -143,6 +144,24 @@ PyTorchLayer ElementwiseMergeSpec::pytorch(const Node&, std::span<const Dims> in
         if (sequence && inputs[k].size() == 1) operands[k] += ".unsqueeze(1)";
     }
     return {"", pytorchOf(operands)};
+}
+
+std::vector<std::string> ElementwiseMergeSpec::onnx(const Node&, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // As in PyTorch, a vector among sequences gets its step axis first (Keras repeats it at every step).
+    bool sequence = false;
+    for (const Dims& d : in.dims) sequence = sequence || d.size() == 2;
+    std::vector<std::string> operands(in.values.begin(), in.values.end());
+    for (std::size_t k = 0; k < operands.size() && k < in.dims.size(); ++k) {
+        if (sequence && in.dims[k].size() == 1) operands[k] = graph.unsqueeze(operands[k], {1});
+    }
+    const std::string_view k = kind();
+    if (k == "Subtract") return {graph.op("Sub", {operands[0], operands[1]})};
+    if (k == "Multiply") {
+        std::string y = operands[0];
+        for (std::size_t i = 1; i < operands.size(); ++i) y = graph.op("Mul", {y, operands[i]});
+        return {y};
+    }
+    return {graph.op(k == "Add" ? "Sum" : k == "Average" ? "Mean" : "Max", std::move(operands))};
 }
 
 namespace {

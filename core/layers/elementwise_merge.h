@@ -24,6 +24,7 @@ public:
     bool inputsInterchangeable() const override { return true; }
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 
 protected:
     virtual MergeWords words() const = 0;

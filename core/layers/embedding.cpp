@@ -4,6 +4,7 @@
 
 #include "layers/keras_config.h"
 #include "io/json_input.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -76,6 +77,13 @@ PyTorchLayer EmbeddingSpec::pytorch(const Node& node, std::span<const Dims>, con
     return {"KerasEmbedding(" + std::to_string(node.param<std::int64_t>("input_dim")) + ", " +
                 std::to_string(node.param<std::int64_t>("output_dim")) + ")",
             self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> EmbeddingSpec::onnx(const Node&, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // Each id (cast toward zero, as Keras casts it) picks a row of the table.
+    const NamedTensor& table = *in.weights[0];
+    const std::string ids = graph.op("Cast", {in.values[0]}, {{"to", std::int64_t{7}}});
+    return {graph.op("Gather", {graph.floats("embeddings", table.shape, table.values), ids})};
 }
 
 std::vector<std::string_view> EmbeddingSpec::pytorchClasses() const {

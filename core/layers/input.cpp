@@ -1,4 +1,5 @@
 #include "layers/input.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -36,6 +37,10 @@ std::string InputSpec::explainSize(const Node& node, const Dim&) const {
 PyTorchLayer InputSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
                                 std::span<const std::string>) const {
     return {};
+}
+
+std::vector<std::string> InputSpec::onnx(const Node&, OnnxGraph&, const OnnxLayerInputs&) const {
+    return {};  // the graph's input, which the export names after the layer
 }
 
 }  // namespace loom

@@ -23,6 +23,7 @@ public:
     /// The forward pass's own argument.
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 /// Whether `node` is an Input of token ids (dtype int32).

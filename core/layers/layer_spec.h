@@ -16,6 +16,9 @@
 
 namespace loom {
 
+class OnnxGraph;
+struct NamedTensor;
+
 /// The largest Input sizes LayerLoom accepts: far beyond any sequence model it trains, and
 /// small enough that every product of sizes, batch and units stays exact.
 inline constexpr std::int64_t kMaxSteps = std::int64_t{1} << 24;
@@ -111,6 +114,16 @@ struct KerasWeightPlace {
 struct PyTorchLayer {
     std::string module;
     std::string expression;
+};
+
+/// What a layer's ONNX operators start from (LayerSpec::onnx).
+struct OnnxLayerInputs {
+    std::span<const std::string> values;  ///< the ONNX values wired into its ports, by port
+    std::span<const Dims> dims;           ///< their sizes without the batch axis (kNone: free)
+    /// Its weights as weights() lists them (a shared layer's are its owner's), Keras's layouts.
+    std::span<const NamedTensor* const> weights;
+    /// Its output's sizes without the batch axis.
+    const Dims* output = nullptr;
 };
 
 /// A palette group: its name and the colour of its cards' headers (0xRRGGBB, under white text,
@@ -270,6 +283,11 @@ public:
                                  std::span<const std::string> args) const = 0;
     /// The Python classes pytorch() refers to, each written once into the module's file.
     virtual std::vector<std::string_view> pytorchClasses() const { return {}; }
+    // ONNX: the exported graph computes what LayerLoom computes, with standard operators.
+    /// Adds the layer's operators to `graph`; returns the ONNX values of its output ports.
+    virtual std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const = 0;
+    /// What ONNX's standard operators cannot compute of this layer, in words; "" when they can.
+    virtual std::string onnxLimitation(const Node&) const { return {}; }
     /// What TF.js (4.x) cannot load of this layer although Keras can, in words; "" when it can.
     virtual std::string tfjsLimitation(const Node&) const { return {}; }
     ParamMap defaults() const;

@@ -1,6 +1,7 @@
 #include "layers/masking.h"
 
 #include "io/python_text.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -24,6 +25,15 @@ PyTorchLayer MaskingSpec::pytorch(const Node& node, std::span<const Dims>, const
     const std::string& x = args.front();
     return {"", x + " * (" + x + " != " + python::number(node.param<double>("mask_value")) +
                     ").any(dim=-1, keepdim=True)"};
+}
+
+std::vector<std::string> MaskingSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // The values as Keras's Masking leaves them: the steps whose features all equal mask_value
+    // become zeros. The mask itself no ONNX operator carries; the export refuses layers that read it.
+    const std::string& x = in.values[0];
+    const std::string differs = graph.op("Not", {graph.op("Equal", {x, graph.scalar(static_cast<float>(node.param<double>("mask_value")))})});
+    const std::string real = graph.reduce("ReduceMax", graph.op("Cast", {differs}, {{"to", std::int64_t{1}}}), {-1}, true);
+    return {graph.op("Mul", {x, real})};
 }
 
 }  // namespace loom

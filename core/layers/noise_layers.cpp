@@ -4,6 +4,7 @@
 
 #include "io/python_text.h"
 #include "layers/keras_config.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -104,6 +105,10 @@ std::string AlphaDropoutSpec::readKeras(const json& config, KerasProducer produc
 PyTorchLayer AlphaDropoutSpec::pytorch(const Node& node, std::span<const Dims>, const std::string& self_,
                                        std::span<const std::string> args) const {
     return {"nn.AlphaDropout(" + python::number(node.param<double>("rate")) + ")", self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> NoiseLayerSpec::onnx(const Node&, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    return {graph.op("Identity", {in.values[0]})};
 }
 
 }  // namespace loom

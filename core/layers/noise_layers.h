@@ -15,6 +15,8 @@ public:
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     /// The rate or deviation, and Keras's seed (None: LayerLoom seeds every run itself).
     nlohmann::json kerasConfig(const Node& node, KerasFormat format, std::span<const Dims> inputs) const override;
+    /// The identity: ONNX graphs compute inference.
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 /// Keras SpatialDropout1D(rate): while training, drops whole feature channels of each sample,

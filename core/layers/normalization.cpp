@@ -6,6 +6,7 @@
 #include "layers/keras_config.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -86,6 +87,28 @@ PyTorchLayer LayerNormalizationSpec::pytorch(const Node& node, std::span<const D
             self_ + "(" + args.front() + ")"};
 }
 
+std::vector<std::string> LayerNormalizationSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const std::string& x = in.values[0];
+    const std::int64_t f = in.dims[0].back();
+    const auto epsilon = static_cast<float>(node.param<double>("epsilon"));
+    const bool scale = node.param<bool>("scale"), center = node.param<bool>("center");
+    const NamedTensor* gamma = scale ? in.weights[0] : nullptr;
+    const NamedTensor* beta = center ? in.weights[scale ? 1 : 0] : nullptr;
+    if (graph.opset() >= 17) {
+        std::vector<std::string> args{x, gamma ? graph.floats("gamma", {f}, gamma->values)
+                                               : graph.floats("gamma", {f}, std::vector<float>(static_cast<std::size_t>(f), 1.0f))};
+        if (beta) args.push_back(graph.floats("beta", {f}, beta->values));
+        return {graph.op("LayerNormalization", std::move(args), {{"axis", std::int64_t{-1}}, {"epsilon", epsilon}})};
+    }
+    // Before opset 17: the mean and the (biased) variance of each step's features, by hand.
+    const std::string centred = graph.op("Sub", {x, graph.reduce("ReduceMean", x, {-1}, true)});
+    const std::string variance = graph.reduce("ReduceMean", graph.op("Mul", {centred, centred}), {-1}, true);
+    std::string y = graph.op("Div", {centred, graph.op("Sqrt", {graph.op("Add", {variance, graph.scalar(epsilon)})})});
+    if (gamma) y = graph.op("Mul", {y, graph.floats("gamma", {f}, gamma->values)});
+    if (beta) y = graph.op("Add", {y, graph.floats("beta", {f}, beta->values)});
+    return {y};
+}
+
 std::vector<std::string_view> LayerNormalizationSpec::pytorchClasses() const {
     return {R"PY(class KerasLayerNormalization(nn.Module):
     """Keras's LayerNormalization on the last axis: (x - mean) / sqrt(var + epsilon) per step,
@@ -143,6 +166,27 @@ PyTorchLayer BatchNormalizationSpec::pytorch(const Node& node, std::span<const D
                 python::number(node.param<double>("momentum")) + ", " + python::number(node.param<double>("epsilon")) +
                 ", " + flag("center") + ", " + flag("scale") + ")",
             self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> BatchNormalizationSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // Inference: the moving statistics, as x * a + b with a = gamma / sqrt(var + epsilon) and
+    // b = beta - mean * a, in double precision.
+    const std::int64_t f = in.dims[0].back();
+    const bool scale = node.param<bool>("scale"), center = node.param<bool>("center");
+    const std::size_t stats = (scale ? 1 : 0) + (center ? 1 : 0);
+    const NamedTensor& mean = *in.weights[stats];
+    const NamedTensor& variance = *in.weights[stats + 1];
+    const double epsilon = node.param<double>("epsilon");
+    std::vector<float> a(static_cast<std::size_t>(f)), b(static_cast<std::size_t>(f));
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const double g = scale ? in.weights[0]->values[i] : 1.0;
+        const double shift = center ? in.weights[scale ? 1 : 0]->values[i] : 0.0;
+        const double factor = g / std::sqrt(static_cast<double>(variance.values[i]) + epsilon);
+        a[i] = static_cast<float>(factor);
+        b[i] = static_cast<float>(shift - mean.values[i] * factor);
+    }
+    const std::string y = graph.op("Mul", {in.values[0], graph.floats("scale", {f}, std::move(a))});
+    return {graph.op("Add", {y, graph.floats("shift", {f}, std::move(b))})};
 }
 
 std::vector<std::string_view> BatchNormalizationSpec::pytorchClasses() const {

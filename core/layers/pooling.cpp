@@ -7,6 +7,7 @@
 #include "layers/keras_config.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -68,6 +69,18 @@ PyTorchLayer Pooling1dSpec::pytorch(const Node& node, std::span<const Dims>, con
     return {std::string(takesMax() ? "KerasMaxPooling1D(" : "KerasAveragePooling1D(") + std::to_string(w.size) + ", " +
                 std::to_string(w.stride) + ", " + python::quoted(node.param<std::string>("padding")) + ")",
             self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> Pooling1dSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // ONNX pools (batch, channels, time). Padding takes no part: MaxPool ignores it, and
+    // AveragePool leaves it out of the count, as Keras does.
+    const Window1D w = window(node);
+    std::vector<OnnxAttribute> a = onnxPadding(w, in.dims[0].front());
+    a.push_back({"kernel_shape", std::vector<std::int64_t>{w.size}});
+    a.push_back({"strides", std::vector<std::int64_t>{w.stride}});
+    if (!takesMax()) a.push_back({"count_include_pad", std::int64_t{0}});
+    const std::string y = graph.op(takesMax() ? "MaxPool" : "AveragePool", {graph.toChannelsFirst(in.values[0])}, std::move(a));
+    return {graph.toChannelsLast(y)};
 }
 
 std::vector<std::string_view> Pooling1dSpec::pytorchClasses() const {
@@ -144,6 +157,10 @@ PyTorchLayer GlobalPooling1dSpec::pytorch(const Node& node, std::span<const Dims
                                           std::span<const std::string> args) const {
     const std::string dim = overFeatures(node) ? "2" : "1";
     return {"", args.front() + (takesMax() ? ".amax(dim=" : ".mean(dim=") + dim + ")"};
+}
+
+std::vector<std::string> GlobalPooling1dSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    return {graph.reduce(takesMax() ? "ReduceMax" : "ReduceMean", in.values[0], {overFeatures(node) ? 2 : 1}, false)};
 }
 
 std::string GlobalPooling1dSpec::tfjsLimitation(const Node& node) const {

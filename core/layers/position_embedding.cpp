@@ -8,6 +8,7 @@
 #include "graph/layout.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -42,8 +43,28 @@ PyTorchLayer PositionTableSpec::pytorch(const Node& node, std::span<const Dims> 
     return {"Keras" + std::string(kind()) + "(" + pytorchArguments(node, inputs) + ")", self_ + "(" + args.front() + ")"};
 }
 
-std::string PositionTableSpec::tfjsLimitation(const Node&) const {
-    return "TF.js has no " + std::string(kind()) + " layer: it is keras_hub's";
+std::string PositionTableSpec::onnxPositions(OnnxGraph& graph, const OnnxLayerInputs& in, const NamedTensor& table) {
+    // Rows 0 .. T-1 of the table, T the input's steps (known, or read from its shape).
+    const std::int64_t steps = in.dims[0].front();
+    const std::string end = steps != kNone ? graph.ints({steps}) : graph.slice(graph.op("Shape", {in.values[0]}), 0, 1, 2);
+    return graph.op("Slice", {graph.floats("embeddings", table.shape, table.values), graph.ints({0}), end, graph.ints({0})});
+}
+
+std::vector<std::string> PositionEmbeddingSpec::onnx(const Node&, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // The same rows for every sample: the input gives its shape only.
+    return {graph.op("Expand", {onnxPositions(graph, in, *in.weights[0]), graph.op("Shape", {in.values[0]})})};
+}
+
+std::vector<std::string> TokenAndPositionEmbeddingSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const NamedTensor& tokens = *in.weights[0];
+    const NamedTensor& positions = *in.weights[node.param<bool>("tie_weights") ? 1 : 2];
+    const std::string ids = graph.op("Cast", {in.values[0]}, {{"to", std::int64_t{7}}});
+    const std::string rows = graph.op("Gather", {graph.floats("token_embeddings", tokens.shape, tokens.values), ids});
+    return {graph.op("Add", {rows, onnxPositions(graph, in, positions)})};
+}
+
+std::string PositionTableSpec::tfjsLimitation(const Node& node) const {
+    return node.name + ": TF.js has no " + std::string(kind()) + " layer: it is keras_hub's";
 }
 
 namespace {

@@ -20,6 +20,8 @@ protected:
     /// Reports a sequence longer than the table, with a fix; false then.
     bool fitsTable(const ShapeContext& ctx, const Dim& steps) const;
     static ParamSpec sequenceLengthParam();
+    /// Rows 0 .. T-1 of a position table in an ONNX graph, T the input's steps.
+    static std::string onnxPositions(OnnxGraph& graph, const OnnxLayerInputs& in, const NamedTensor& table);
     /// The keyword arguments of the PyTorch class after the table's sizes.
     virtual std::string pytorchArguments(const Node& node, std::span<const Dims> inputs) const = 0;
 };
@@ -42,6 +44,7 @@ public:
     const std::vector<ParamSpec>& params() const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     KerasOrigin kerasOrigin() const override {
         return {"keras_hub.src.layers.modeling.position_embedding", "keras_hub>PositionEmbedding", "keras_hub"};
     }
@@ -76,6 +79,7 @@ public:
     const std::vector<ParamSpec>& params() const override;
     std::optional<TensorShape> inferShape(const ShapeContext& ctx) const override;
     std::vector<ParamShape> weights(const Node& node, std::span<const Dims> inputs) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
     KerasOrigin kerasOrigin() const override {
         return {"keras_hub.src.layers.modeling.token_and_position_embedding", "keras_hub>TokenAndPositionEmbedding",
                 "keras_hub"};

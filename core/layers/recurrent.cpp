@@ -7,6 +7,7 @@
 #include "layers/keras_config.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -219,6 +220,114 @@ PyTorchLayer RecurrentSpec::pytorch(const Node& node, std::span<const Dims> inpu
     std::string call;
     for (const std::string& arg : args) call += (call.empty() ? "" : ", ") + arg;
     return {std::move(module), self_ + "(" + call + ")"};
+}
+
+std::string RecurrentSpec::onnxLimitation(const Node& node) const {
+    for (const char* role : {"activation", "recurrent_activation"}) {
+        if (!param(role)) continue;
+        const std::string name = node.param<std::string>(role);
+        if (onnxRecurrentActivation(activationParam(node, role)).name.empty()) {
+            return node.name + ": ONNX's " + std::string(kind() == "SimpleRNN" ? "RNN" : kind()) + " operator has no " + name +
+                   " (its " + role + "); it takes tanh, sigmoid, hard_sigmoid, relu, elu, softplus, leaky_relu or "
+                   "linear. Choose one of those, or export to Keras or PyTorch, which compute " + name + ".";
+        }
+    }
+    return {};
+}
+
+std::vector<std::string> RecurrentSpec::onnxOperator(const Node& node, OnnxGraph& graph, const std::string& timeMajor,
+                                                     std::span<const NamedTensor* const> weights,
+                                                     const std::string& direction,
+                                                     std::span<const std::string> initialStates) const {
+    const std::int64_t u = node.param<std::int64_t>("units");
+    const int gates = static_cast<int>(weights[0]->shape[1] / u);
+    const std::int64_t in = weights[0]->shape[0];
+    const bool bias = node.param<bool>("use_bias");
+    const std::size_t perDirection = bias ? 3 : 2;
+    const int directions = static_cast<int>(weights.size() / perDirection);
+    // ONNX's gate order by Keras's gate numbers: an LSTM's (i, o, f, c) from Keras's (i, f, c, o);
+    // GRU's (z, r, h) and the RNN's single gate are Keras's own.
+    std::vector<std::int64_t> order(static_cast<std::size_t>(gates));
+    for (int g = 0; g < gates; ++g) order[static_cast<std::size_t>(g)] = g;
+    if (gates == 4) order = {0, 3, 1, 2};
+    std::vector<float> w, r, b;
+    for (int d = 0; d < directions; ++d) {
+        const NamedTensor& kernel = *weights[static_cast<std::size_t>(d) * perDirection];
+        const NamedTensor& recurrent = *weights[static_cast<std::size_t>(d) * perDirection + 1];
+        // Keras's kernel (in, gates * u) column by column is ONNX's W (gates * u, in) row by row.
+        for (const auto& [source, rows, out] : {std::tuple{&kernel, in, &w}, std::tuple{&recurrent, u, &r}}) {
+            for (std::int64_t g : order) {
+                for (std::int64_t j = 0; j < u; ++j) {
+                    for (std::int64_t i = 0; i < rows; ++i) {
+                        out->push_back(source->values[static_cast<std::size_t>(i * gates * u + g * u + j)]);
+                    }
+                }
+            }
+        }
+        // ONNX adds an input bias and a recurrent bias: Keras's one bias and zeros, or GRU's two rows.
+        std::vector<float> wb(static_cast<std::size_t>(gates * u), 0.0f), rb(wb.size(), 0.0f);
+        if (bias) {
+            const NamedTensor& kb = *weights[static_cast<std::size_t>(d) * perDirection + 2];
+            const bool twoRows = kb.shape.size() == 2;
+            for (std::size_t k = 0; k < order.size(); ++k) {
+                for (std::int64_t j = 0; j < u; ++j) {
+                    const auto at = static_cast<std::size_t>(order[k] * u + j), to = static_cast<std::size_t>(static_cast<std::int64_t>(k) * u + j);
+                    wb[to] = kb.values[at];
+                    if (twoRows) rb[to] = kb.values[static_cast<std::size_t>(gates * u) + at];
+                }
+            }
+        }
+        b.insert(b.end(), wb.begin(), wb.end());
+        b.insert(b.end(), rb.begin(), rb.end());
+    }
+    const std::int64_t dirs = directions;
+    std::vector<std::string> args{timeMajor, graph.floats("W", {dirs, gates * u, in}, std::move(w)),
+                                  graph.floats("R", {dirs, gates * u, u}, std::move(r)),
+                                  graph.floats("B", {dirs, 2 * gates * u}, std::move(b)), ""};
+    for (const std::string& state : initialStates) args.push_back(graph.unsqueeze(state, {0}));
+    // The activations in ONNX's order, once per direction: the gates', then the candidate's (and
+    // for an LSTM the cell output's), with the alphas and betas of those that take them.
+    std::vector<Activation> acts;
+    if (param("recurrent_activation")) acts.push_back(activationParam(node, "recurrent_activation"));
+    acts.push_back(activationParam(node, "activation"));
+    if (stateCount() == 2) acts.push_back(activationParam(node, "activation"));
+    std::vector<std::string> names;
+    std::vector<float> alphas, betas;
+    for (int d = 0; d < directions; ++d) {
+        for (Activation a : acts) {
+            const OnnxRecurrentActivation o = onnxRecurrentActivation(a);
+            names.push_back(o.name);
+            if (o.hasAlpha) alphas.push_back(o.alpha);
+            if (o.hasBeta) betas.push_back(o.beta);
+        }
+    }
+    std::vector<OnnxAttribute> attributes{{"hidden_size", u}, {"direction", direction}, {"activations", names}};
+    if (!alphas.empty()) attributes.push_back({"activation_alpha", alphas});
+    if (!betas.empty()) attributes.push_back({"activation_beta", betas});
+    if (param("reset_after")) attributes.push_back({"linear_before_reset", std::int64_t{node.param<bool>("reset_after")}});
+    const std::string_view op = kind() == "SimpleRNN" ? "RNN" : kind();
+    return graph.ops(op, std::move(args), std::move(attributes), 1 + stateCount());
+}
+
+std::vector<std::string> RecurrentSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // ONNX's recurrent operators read (T, batch, features); go_backwards reads from the last step.
+    const bool backwards = node.param<bool>("go_backwards");
+    const std::span<const std::string> states = in.values.subspan(1);
+    const std::vector<std::string> y = onnxOperator(node, graph, graph.transpose(in.values[0], {1, 0, 2}), in.weights,
+                                                    backwards ? "reverse" : "forward", states);
+    std::vector<std::string> out;
+    if (node.param<bool>("return_sequences")) {
+        std::string seq = graph.transpose(graph.squeeze(y[0], {1}), {1, 0, 2});
+        // Keras returns a backward reading's outputs in the order it made them: ONNX's reversed.
+        if (backwards) seq = graph.slice(seq, 1, -1, INT64_MIN, -1);
+        out.push_back(seq);
+    } else {
+        out.push_back(graph.squeeze(y[1], {0}));
+    }
+    if (node.param<bool>("return_state")) {
+        for (int s = 0; s < stateCount(); ++s) out.push_back(graph.squeeze(y[static_cast<std::size_t>(1 + s)], {0}));
+    }
+    return out;
 }
 
 }  // namespace loom

@@ -45,8 +45,19 @@ public:
     /// The weights are the cell's: "lstm_cell/kernel:0" (tf.keras 2), "cell" (Keras 3).
     KerasWeightPlace kerasWeightPlace(const Node& node, const ParamShape& weight) const override;
     std::string tfjsLimitation(const Node& node) const override;
+    /// ONNX's recurrent operators take a few activations only.
+    std::string onnxLimitation(const Node& node) const override;
+    /// The kind's ONNX operator (LSTM, GRU, RNN) over a time-major sequence (T, batch, in), for
+    /// `direction` "forward", "reverse" or "bidirectional": its outputs Y (T, directions, batch,
+    /// units), Y_h and, for an LSTM, Y_c (directions, batch, units). `weights` holds each
+    /// direction's kernel, recurrent kernel and bias (with use_bias) in Keras's layouts;
+    /// `initialStates` h (and c) shaped (batch, units), or none.
+    std::vector<std::string> onnxOperator(const Node& node, OnnxGraph& graph, const std::string& timeMajor,
+                                          std::span<const NamedTensor* const> weights, const std::string& direction,
+                                          std::span<const std::string> initialStates) const;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 
 protected:
     /// The arguments the PyTorch class of the kind takes after the common ones.

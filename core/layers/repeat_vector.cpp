@@ -1,4 +1,5 @@
 #include "layers/repeat_vector.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -24,6 +25,11 @@ std::string RepeatVectorSpec::explainSize(const Node& node, const Dim& dim) cons
 PyTorchLayer RepeatVectorSpec::pytorch(const Node& node, std::span<const Dims>, const std::string& self_,
                                        std::span<const std::string> args) const {
     return {"RepeatVector(" + std::to_string(node.param<std::int64_t>("n")) + ")", self_ + "(" + args.front() + ")"};
+}
+
+std::vector<std::string> RepeatVectorSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const std::string steps = graph.unsqueeze(in.values[0], {1});
+    return {graph.op("Tile", {steps, graph.ints({1, node.param<std::int64_t>("n"), 1})})};
 }
 
 std::vector<std::string_view> RepeatVectorSpec::pytorchClasses() const {

@@ -7,6 +7,7 @@
 #include "layers/layer_registry.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -101,6 +102,10 @@ std::string FlattenSpec::readKeras(const json& config, KerasProducer producer, P
 PyTorchLayer FlattenSpec::pytorch(const Node&, std::span<const Dims>, const std::string&,
                                   std::span<const std::string> args) const {
     return {"", args.front() + ".flatten(1)"};
+}
+
+std::vector<std::string> FlattenSpec::onnx(const Node&, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    return {graph.op("Flatten", {in.values[0]}, {{"axis", std::int64_t{1}}})};
 }
 
 const std::vector<ParamSpec>& ReshapeSpec::params() const {
@@ -208,6 +213,13 @@ PyTorchLayer ReshapeSpec::pytorch(const Node& node, std::span<const Dims>, const
     return {"", args.front() + ".reshape(" + args.front() + ".shape[0], *" + shape + ")"};
 }
 
+std::vector<std::string> ReshapeSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // 0 keeps the batch's size; Keras's None is ONNX's -1.
+    std::vector<std::int64_t> shape{0};
+    for (std::int64_t d : node.param<Dims>("target_shape")) shape.push_back(d == kNone ? -1 : d);
+    return {graph.reshape(in.values[0], std::move(shape))};
+}
+
 const std::vector<ParamSpec>& PermuteSpec::params() const {
     static const std::vector<ParamSpec> schema = {
         {.name = "dims", .type = ParamType::Choice, .defaultValue = std::string("(2, 1)"),
@@ -258,6 +270,11 @@ std::string PermuteSpec::kerasPython(const Node& node, const std::string&, const
 PyTorchLayer PermuteSpec::pytorch(const Node& node, std::span<const Dims>, const std::string&,
                                   std::span<const std::string> args) const {
     return {"", swapsAxes(node) ? args.front() + ".transpose(1, 2)" : args.front()};
+}
+
+std::vector<std::string> PermuteSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    if (!swapsAxes(node)) return {graph.op("Identity", {in.values[0]})};
+    return {graph.transpose(in.values[0], {0, 2, 1})};
 }
 
 }  // namespace loom

@@ -37,6 +37,7 @@ public:
                           ParamMap& params) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 /// Keras Reshape(target_shape): the same values in another shape, (features,) or (time,
@@ -61,6 +62,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 /// Keras Permute(dims): (2, 1) swaps a sequence's time and feature axes, (None, T, f) -> (None,
@@ -85,6 +87,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 };
 
 }  // namespace loom

@@ -5,6 +5,7 @@
 #include "io/json_input.h"
 #include "shape/explain.h"
 #include "shape/fixes.h"
+#include "layers/onnx_layer.h"
 
 namespace loom {
 
@@ -49,8 +50,7 @@ std::string pairText(const Node& node, const char* before, const char* after) {
 }  // namespace
 
 std::string TimeStepsSpec::tfjsLimitation(const Node& node) const {
-    return node.name + ": TF.js has no " + std::string(kind()) + " (Keras and PyTorch have); the TF.js export cannot be "
-                       "loaded by TF.js.";
+    return node.name + ": TF.js has no " + std::string(kind()) + " (Keras, PyTorch and ONNX have).";
 }
 
 std::optional<TensorShape> TimeStepsSpec::inferShape(const ShapeContext& ctx) const {
@@ -96,6 +96,13 @@ PyTorchLayer UpSampling1dSpec::pytorch(const Node& node, std::span<const Dims>, 
     return {"", args.front() + ".repeat_interleave(" + num(node.param<std::int64_t>("size")) + ", dim=1)"};
 }
 
+std::vector<std::string> UpSampling1dSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    // Each step `size` times in a row: (batch, T, 1, C) tiled to (batch, T, size, C), then merged.
+    const std::int64_t size = node.param<std::int64_t>("size");
+    const std::string tiled = graph.op("Tile", {graph.unsqueeze(in.values[0], {2}), graph.ints({1, 1, size, 1})});
+    return {graph.reshape(tiled, {0, -1, in.dims[0].back()})};
+}
+
 const std::vector<ParamSpec>& ZeroPadding1dSpec::params() const {
     static const std::vector<ParamSpec> schema = {
         stepsParam("pad_before", "Steps of zeros added before the sequence (Keras's padding[0])."),
@@ -137,6 +144,11 @@ PyTorchLayer ZeroPadding1dSpec::pytorch(const Node& node, std::span<const Dims>,
     pad += num(node.param<std::int64_t>("pad_after"));
     pad += "))";
     return {"", pad};
+}
+
+std::vector<std::string> ZeroPadding1dSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const std::string pads = graph.ints({0, node.param<std::int64_t>("pad_before"), 0, 0, node.param<std::int64_t>("pad_after"), 0});
+    return {graph.op("Pad", {in.values[0], pads})};
 }
 
 const std::vector<ParamSpec>& Cropping1dSpec::params() const {
@@ -197,6 +209,11 @@ PyTorchLayer Cropping1dSpec::pytorch(const Node& node, std::span<const Dims>, co
     if (after > 0) slice += num(-after);
     slice += "]";
     return {"", slice};
+}
+
+std::vector<std::string> Cropping1dSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
+    const std::int64_t after = node.param<std::int64_t>("crop_after");
+    return {graph.slice(in.values[0], 1, node.param<std::int64_t>("crop_before"), after > 0 ? -after : OnnxGraph::kSliceToEnd)};
 }
 
 }  // namespace loom

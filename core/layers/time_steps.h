@@ -36,6 +36,7 @@ public:
     std::string explainSize(const Node& node, const Dim& dim) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 
 protected:
     std::int64_t outLength(const Node& node, std::int64_t steps) const override;
@@ -61,6 +62,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 
 protected:
     std::int64_t outLength(const Node& node, std::int64_t steps) const override;
@@ -87,6 +89,7 @@ public:
     std::string kerasPython(const Node& node, const std::string& args, const std::string& nameArg) const override;
     PyTorchLayer pytorch(const Node& node, std::span<const Dims> inputs, const std::string& self_,
                          std::span<const std::string> args) const override;
+    std::vector<std::string> onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const override;
 
 protected:
     std::int64_t outLength(const Node& node, std::int64_t steps) const override;

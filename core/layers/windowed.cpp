@@ -53,6 +53,16 @@ std::optional<Dim> WindowedSpec::inferTime(const ShapeContext& ctx) const {
     return changedDim(in.time(), out, ctx.node.id);
 }
 
+std::vector<OnnxAttribute> WindowedSpec::onnxPadding(const Window1D& w, std::int64_t steps) {
+    if (w.padding == Window1D::Padding::Same && steps == kNone) return {{"auto_pad", std::string("SAME_UPPER")}};
+    const std::int64_t before = w.padBefore(steps == kNone ? 1 : steps);
+    std::int64_t after = 0;
+    if (w.padding == Window1D::Padding::Same) {
+        after = std::max<std::int64_t>((w.outLength(steps) - 1) * w.stride + w.span() - steps, 0) - before;
+    }
+    return {{"pads", std::vector<std::int64_t>{before, after}}};
+}
+
 std::string WindowedSpec::explainSize(const Node& node, const Dim& dim) const {
     if (!dim.before) return LayerSpec::explainSize(node, dim);
     const Window1D w = window(node);

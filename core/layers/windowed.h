@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layers/layer_spec.h"
+#include "interop/onnx/onnx_graph.h"
 #include "layers/window1d.h"
 
 namespace loom {
@@ -23,6 +24,9 @@ protected:
     /// pad_time(x, size, strides, padding, dilation=1, value=0.0): the exported PyTorch
     /// module's padding of a window's input, as Keras pads it.
     static const char* const kPadTimePython;
+    /// ONNX's padding attributes for the window over `steps` input steps (kNone: not known
+    /// until run time): explicit pads, or Keras's same as SAME_UPPER.
+    static std::vector<OnnxAttribute> onnxPadding(const Window1D& w, std::int64_t steps);
     /// The window's length parameter: "kernel_size", "pool_size".
     virtual std::string_view sizeParam() const = 0;
     /// The output's time axis, or nullopt after reporting a window that does not fit.

@@ -3,7 +3,9 @@
 #include "engine/plan.h"
 #include "interop/keras_code.h"
 #include "interop/keras_export.h"
+#include "interop/onnx/onnx_export.h"
 #include "interop/pytorch_code.h"
+#include "shape/masks.h"
 #include "io/atomic_file.h"
 #include "shape/validator.h"
 #include "train/config_json.h"
@@ -22,11 +24,50 @@ std::vector<std::string> folderFiles(ModelFormat format) {
     }
 }
 
+std::vector<std::string> exportLimits(const ModelGraph& graph, ModelFormat format) {
+    switch (format) {
+        case ModelFormat::Layers: return tfjsLimitations(graph);
+        case ModelFormat::Onnx: return onnxLimitations(graph);
+        case ModelFormat::Pytorch: return stepMaskProblems(graph, validate(graph), "PyTorch", true);
+        case ModelFormat::KerasCode:
+        case ModelFormat::KerasFile: break;
+    }
+    return {};
+}
+
+namespace {
+
+const char* formatName(ModelFormat format) {
+    switch (format) {
+        case ModelFormat::Layers: return "TF.js";
+        case ModelFormat::Onnx: return "ONNX";
+        case ModelFormat::Pytorch: return "the PyTorch module";
+        default: return "Keras";
+    }
+}
+
+}  // namespace
+
 ModelExportResult exportModel(const ModelExportRequest& request) {
     const Project& project = request.project;
     if (const Validation v = validate(project.graph); v.hasErrors()) {
         throw PlanError("the model has " + std::to_string(v.count(Severity::Error)) +
                         " error(s); fix them first (layerloom-cli validate, or the Problems panel, lists them)");
+    }
+    // A format that cannot hold the model says so before anything is written, and names those
+    // that can: a Keras file holds every model LayerLoom makes.
+    if (const auto limits = exportLimits(project.graph, request.format); !limits.empty()) {
+        std::string text = std::string(request.format == ModelFormat::Layers ? "TF.js cannot load this model"
+                                                                               : std::string(formatName(request.format)) + " cannot hold this model") + ":";
+        for (const std::string& l : limits) text += "\n  " + l;
+        std::vector<std::string> others;
+        for (ModelFormat f : {ModelFormat::Onnx, ModelFormat::Pytorch, ModelFormat::Layers}) {
+            if (f != request.format && exportLimits(project.graph, f).empty()) others.push_back(formatName(f));
+        }
+        text += "\nIt can go to a Keras model file (.keras or .h5)";
+        for (std::size_t k = 0; k < others.size(); ++k) text += (k + 1 == others.size() ? " or " : ", ") + std::string(others[k]);
+        text += " instead.";
+        throw PlanError(text);
     }
     ModelExportResult result;
     const std::filesystem::path& target = request.target;
@@ -60,7 +101,10 @@ ModelExportResult exportModel(const ModelExportRequest& request) {
             break;
         case ModelFormat::Layers:
             exportLayersModel(project, weights, target);
-            for (const std::string& limit : tfjsLimitations(project.graph)) result.limits.push_back(limit);
+            break;
+        case ModelFormat::Onnx:
+            exportOnnxModel(project, weights, target, request.onnxOpset);
+            result.files.push_back(target);
             break;
         case ModelFormat::KerasCode: break;
     }

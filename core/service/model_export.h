@@ -8,6 +8,7 @@
 
 #include "engine/named_tensor.h"
 #include "graph/project_file.h"
+#include "interop/onnx/onnx_graph.h"
 #include "train/session.h"
 #include "train/warm_start.h"
 
@@ -19,6 +20,7 @@ enum class ModelFormat {
     KerasFile,  ///< OUT.keras (Keras 3) or OUT.h5 (tf.keras 2), by the file's suffix
     Layers,     ///< a folder: model.json and weights.bin (Keras/TF.js layers format)
     Pytorch,    ///< a folder: model.py, weights.bin and weights.json
+    Onnx,       ///< OUT.onnx: an ONNX model of standard operators with its weights
 };
 
 /// What to export and with which weights, the same from the window's File > Export and from
@@ -32,6 +34,7 @@ struct ModelExportRequest {
     std::optional<std::uint64_t> seed;
     ModelFormat format = ModelFormat::KerasFile;
     bool sequential = false;  ///< KerasCode: keras.Sequential where the model is a chain
+    int onnxOpset = kOnnxNewestOpset;  ///< Onnx: the operator set written
     std::filesystem::path target;
 };
 
@@ -43,13 +46,16 @@ struct ModelExportResult {
     /// Which layers keep the trained weights; why the others start afresh (`reasons`).
     WeightMatch match;
     std::size_t tensors = 0;    ///< weight tensors written
-    /// What TF.js cannot load of a layers-format model although Keras can, one per layer.
-    std::vector<std::string> limits;
 };
 
-/// Writes the model. Throws PlanError when the model has errors, or when weights chosen for
-/// the export (WeightsOrigin::Given) fit none of its layers; std::runtime_error when a file
-/// cannot be written, naming it.
+/// What `format` cannot hold of a valid model, one sentence per layer: what TF.js cannot load
+/// (Layers), what the PyTorch module or ONNX cannot compute. Empty when it holds all of it.
+std::vector<std::string> exportLimits(const ModelGraph& graph, ModelFormat format);
+
+/// Writes the model. Throws PlanError, before writing anything, when the model has errors,
+/// when the format cannot hold it (exportLimits, with the formats that can), or when weights
+/// chosen for the export (WeightsOrigin::Given) fit none of its layers; std::runtime_error
+/// when a file cannot be written, naming it.
 ModelExportResult exportModel(const ModelExportRequest& request);
 
 /// The files a format that writes a folder (PyTorch, Keras layers) puts in it; empty for the

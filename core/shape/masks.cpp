@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "layers/layer_registry.h"
+#include "shape/validator.h"
 
 namespace loom {
 
@@ -49,6 +50,29 @@ std::unordered_map<NodeId, MaskSource> stepMasks(const ModelGraph& graph, std::s
         }
     }
     return masks;
+}
+
+std::vector<std::string> stepMaskProblems(const ModelGraph& g, const Validation& v, std::string_view format, bool trains) {
+    std::vector<std::string> problems;
+    const std::string f(format);
+    for (NodeId id : v.order) {
+        const Node& n = *g.node(id);
+        const LayerSpec* spec = n.isInput() ? nullptr : findLayer(n.kind);
+        for (const Edge* e : g.inputEdges(id)) {
+            const Node& from = *g.node(e->from.node);
+            if (v.of(g, from.id).masked && spec && spec->readsStepMask(n)) {
+                problems.push_back(n.name + " skips the padded steps that " + from.name + "'s step mask marks, which the " + f +
+                                   " export does not do; export to Keras, or take out the Masking layer (or the "
+                                   "mask_zero of the layer that reads the token ids)");
+                break;
+            }
+        }
+        if (trains && v.of(g, id).masked && std::find(v.outputs.begin(), v.outputs.end(), id) != v.outputs.end()) {
+            problems.push_back("the loss of " + n.name + " counts only the steps its step mask marks as real, which the " +
+                               f + " export does not do; export to Keras");
+        }
+    }
+    return problems;
 }
 
 }  // namespace loom

@@ -2,7 +2,10 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "graph/model_graph.h"
 
@@ -24,5 +27,14 @@ enum class MaskSource {
 /// graph's topological order) as Keras 3 propagates `_keras_mask`. Layers whose output carries
 /// none are left out.
 std::unordered_map<NodeId, MaskSource> stepMasks(const ModelGraph& graph, std::span<const NodeId> order);
+
+struct Validation;
+
+/// What an export without step masks (`format`: "PyTorch", "ONNX") cannot compute of a valid
+/// model: a layer that skips the padded steps a mask marks, and, for a format that trains
+/// (`trains`), an output whose loss counts the real steps only. One sentence each, naming the
+/// layer; empty when masks change nothing.
+std::vector<std::string> stepMaskProblems(const ModelGraph& graph, const Validation& v, std::string_view format,
+                                          bool trains);
 
 }  // namespace loom

@@ -183,9 +183,9 @@ TEST(CliExport, PytorchModulePredictsWhatLayerLoomPredicts) {
 
     const std::string mix = std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_mix.loom";
     // Weights from Keras's initialisers, shared by both sides through the TF.js export.
-    Result r = run("export " + mix + " " + (dir / "mix_tfjs").string() + " --to tfjs --seed 5");
+    Result r = run("export " + mix + " " + (dir / "mix.h5").string() + " --to keras-file --seed 5");
     ASSERT_EQ(r.exitCode, 0) << r.out;
-    r = run("export " + (dir / "mix_tfjs" / "model.json").string() + " " + (dir / "mix").string() +
+    r = run("export " + (dir / "mix.h5").string() + " " + (dir / "mix").string() +
             " --to pytorch");
     ASSERT_EQ(r.exitCode, 0) << r.out;
     std::ofstream input(dir / "x.json");
@@ -201,7 +201,7 @@ TEST(CliExport, PytorchModulePredictsWhatLayerLoomPredicts) {
     }
     input << "]";
     input.close();
-    r = run("predict " + (dir / "mix_tfjs" / "model.json").string() + " --input " +
+    r = run("predict " + (dir / "mix.h5").string() + " --input " +
             (dir / "x.json").string() + " --out " + (dir / "loom.json").string());
     ASSERT_EQ(r.exitCode, 0) << r.out;
     const std::string python = std::string(LAYERLOOM_PYTHON) + " " + (dir / "mix" / "model.py").string() + " " +
@@ -236,7 +236,7 @@ std::string sequencesJson(int batch, int steps, int features) {
 /// export, which both sides then read) predicts what LayerLoom predicts for `x`, within 1e-4;
 /// `count` values in all.
 /// With `kerasFile` (model.keras or model.h5), the weights travel through that Keras file
-/// instead of the TF.js export (for layers TF.js cannot load).
+/// instead of the TF.js export (for models TF.js cannot load, which its export refuses).
 /// `weights` is "--seed N" or "--run DIR"; `x` is the inputs as a JSON array, or the path of
 /// an .npz archive with an array per Input (which the caller keeps outside `dir`).
 void expectTorchPredictsAsLayerLoom(const std::string& model, const std::filesystem::path& dir,
@@ -275,7 +275,7 @@ void expectTorchPredictsAsLayerLoom(const std::string& model, const std::filesys
 TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
     expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv.loom",
                                    std::filesystem::temp_directory_path() / "layerloom_cli_export_conv", "--seed 3",
-                                   sequencesJson(2, 25, 2), 2u * 15u * 2u);
+                                   sequencesJson(2, 25, 2), 2u * 15u * 2u, "model.keras");
 }
 
 // Conv1DTranspose in PyTorch, computed with PyTorch's conv_transpose1d and Keras's cropping,
@@ -284,7 +284,7 @@ TEST(CliExport, PytorchModuleComputesTheConvolutionKindsAsLayerLoomDoes) {
 TEST(CliExport, PytorchModuleComputesConv1DTransposeAsLayerLoomDoes) {
     expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_conv_transpose.loom",
                                    std::filesystem::temp_directory_path() / "layerloom_cli_export_conv_transpose", "--seed 6",
-                                   sequencesJson(3, 6, 3), 3u * 33u * 2u);
+                                   sequencesJson(3, 6, 3), 3u * 33u * 2u, "model.keras");
 }
 
 // MultiHeadAttention in PyTorch (einsum over Keras's weight layout) predicts what LayerLoom
@@ -491,7 +491,7 @@ TEST(CliExport, PytorchModuleCallsSharedLayersAsLayerLoomDoes) {
 TEST(CliExport, PytorchModuleComputesTheActivationLayersAsLayerLoomDoes) {
     expectTorchPredictsAsLayerLoom(std::string(LAYERLOOM_TEST_DATA_DIR) + "/interop_activations.loom",
                                    std::filesystem::temp_directory_path() / "layerloom_cli_export_activations", "--seed 4",
-                                   sequencesJson(3, 6, 3), 3u * 6u * 13u);
+                                   sequencesJson(3, 6, 3), 3u * 6u * 13u, "model.keras");
 }
 
 // Bidirectional around each recurrent kind and merge_mode, SimpleRNN, both normalizations (with
@@ -538,9 +538,36 @@ TEST(CliExport, ExplainsWhatItCannotExport) {
     EXPECT_EQ(r.exitCode, 1) << r.out;
     EXPECT_TRUE(has(r.out, "2 error(s)")) << r.out;
     EXPECT_FALSE(std::filesystem::exists(dir / "model.json"));
+    r = run("export " + example("lstm_autoencoder.loom") + " " + dir.string() + " --to caffe");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "--to keras|keras-file|onnx|pytorch|pytorch-job|tfjs")) << r.out;
+    // ONNX: a file named .onnx, and opsets 13 to 17 only.
     r = run("export " + example("lstm_autoencoder.loom") + " " + dir.string() + " --to onnx");
     EXPECT_EQ(r.exitCode, 64) << r.out;
-    EXPECT_TRUE(has(r.out, "--to keras|keras-file|pytorch|pytorch-job|tfjs")) << r.out;
+    EXPECT_TRUE(has(r.out, "--to onnx writes OUT.onnx")) << r.out;
+    r = run("export " + example("lstm_autoencoder.loom") + " " + (dir / "m.onnx").string() + " --to onnx --opset 18");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "LayerLoom writes ONNX opsets 13 to 17")) << r.out;
+    r = run("export " + example("lstm_autoencoder.loom") + " " + (dir / "m.onnx").string() + " --to onnx --opset 12");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    r = run("export " + example("lstm_autoencoder.loom") + " " + dir.string() + " --to tfjs --opset 13");
+    EXPECT_EQ(r.exitCode, 64) << r.out;
+    EXPECT_TRUE(has(r.out, "--opset goes with --to onnx")) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir));
+    // A format that cannot hold the model refuses before writing and names those that can: TF.js
+    // has no UpSampling1D, which the U-Net uses.
+    r = run("export " + example("conv1d_unet.loom") + " " + dir.string() + " --to tfjs");
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_TRUE(has(r.out, "TF.js cannot load this model:\n  ")) << r.out;
+    EXPECT_TRUE(has(r.out, "TF.js has no UpSampling1D")) << r.out;
+    EXPECT_TRUE(has(r.out, "It can go to a Keras model file (.keras or .h5), ONNX or the PyTorch module instead.")) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(dir));
+    std::filesystem::create_directories(dir);
+    r = run("export " + example("conv1d_unet.loom") + " " + (dir / "unet.onnx").string() + " --to onnx --opset 13");
+    EXPECT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_TRUE(has(r.out, "(ONNX opset 13, ")) << r.out;
+    EXPECT_GT(std::filesystem::file_size(dir / "unet.onnx"), 1000u);
+    std::filesystem::remove_all(dir);
     r = run("export " + example("residual_lstm_classifier.loom") + " " + dir.string() +
             " --to tfjs --weights " + std::string(LAYERLOOM_TEST_DATA_DIR) + "/x_f4.npy");
     EXPECT_EQ(r.exitCode, 2) << r.out;
