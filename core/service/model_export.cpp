@@ -48,27 +48,31 @@ const char* formatName(ModelFormat format) {
 
 }  // namespace
 
+std::string exportRefusal(const ModelGraph& graph, ModelFormat format) {
+    const auto limits = exportLimits(graph, format);
+    if (limits.empty()) return {};
+    std::string text = format == ModelFormat::Layers ? std::string("TF.js cannot load this model")
+                                                     : std::string(formatName(format)) + " cannot hold this model";
+    text += ":";
+    for (const std::string& l : limits) text += "\n  " + l;
+    // A Keras file holds every model LayerLoom makes.
+    std::vector<std::string> others;
+    for (ModelFormat f : {ModelFormat::Onnx, ModelFormat::Pytorch, ModelFormat::Layers}) {
+        if (f != format && exportLimits(graph, f).empty()) others.push_back(formatName(f));
+    }
+    text += "\nIt can go to a Keras model file (.keras or .h5)";
+    for (std::size_t k = 0; k < others.size(); ++k) text += (k + 1 == others.size() ? " or " : ", ") + others[k];
+    return text + " instead.";
+}
+
 ModelExportResult exportModel(const ModelExportRequest& request) {
     const Project& project = request.project;
     if (const Validation v = validate(project.graph); v.hasErrors()) {
         throw PlanError("the model has " + std::to_string(v.count(Severity::Error)) +
                         " error(s); fix them first (layerloom-cli validate, or the Problems panel, lists them)");
     }
-    // A format that cannot hold the model says so before anything is written, and names those
-    // that can: a Keras file holds every model LayerLoom makes.
-    if (const auto limits = exportLimits(project.graph, request.format); !limits.empty()) {
-        std::string text = std::string(request.format == ModelFormat::Layers ? "TF.js cannot load this model"
-                                                                               : std::string(formatName(request.format)) + " cannot hold this model") + ":";
-        for (const std::string& l : limits) text += "\n  " + l;
-        std::vector<std::string> others;
-        for (ModelFormat f : {ModelFormat::Onnx, ModelFormat::Pytorch, ModelFormat::Layers}) {
-            if (f != request.format && exportLimits(project.graph, f).empty()) others.push_back(formatName(f));
-        }
-        text += "\nIt can go to a Keras model file (.keras or .h5)";
-        for (std::size_t k = 0; k < others.size(); ++k) text += (k + 1 == others.size() ? " or " : ", ") + std::string(others[k]);
-        text += " instead.";
-        throw PlanError(text);
-    }
+    // A format that cannot hold the model says so before anything is written.
+    if (std::string refusal = exportRefusal(project.graph, request.format); !refusal.empty()) throw PlanError(refusal);
     ModelExportResult result;
     const std::filesystem::path& target = request.target;
     if (request.format == ModelFormat::KerasCode) {

@@ -51,6 +51,9 @@ struct ModelExportResult {
 /// What `format` cannot hold of a valid model, one sentence per layer: what TF.js cannot load
 /// (Layers), what the PyTorch module or ONNX cannot compute. Empty when it holds all of it.
 std::vector<std::string> exportLimits(const ModelGraph& graph, ModelFormat format);
+/// Why `format` cannot hold the model (exportLimits) and which formats can, in words; empty
+/// when it holds the model.
+std::string exportRefusal(const ModelGraph& graph, ModelFormat format);
 
 /// Writes the model. Throws PlanError, before writing anything, when the model has errors,
 /// when the format cannot hold it (exportLimits, with the formats that can), or when weights

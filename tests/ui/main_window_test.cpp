@@ -454,6 +454,41 @@ private slots:
         QCOMPARE(importKerasFile(out.filePath("trained.h5").toStdString()).weights.size(), back.weights.size());
     }
 
+    // File > Export as ONNX Model writes NAME.onnx; a format that cannot hold the model says so
+    // before any file dialog, naming those that can.
+    void exportsOnnxAndRefusesWhatTfjsCannotLoad() {
+        MainWindow w;
+        QVERIFY(w.openPath(":/examples/conv1d_unet.loom"));
+        QTemporaryDir out;
+        QSettings().setValue("lastDirectory", out.path() + "/");
+        const auto action = [&](const QString& text) {
+            QAction* found = nullptr;
+            for (QAction* a : w.menuBar()->findChildren<QAction*>()) {
+                if (a->text() == text) found = a;
+            }
+            return found;
+        };
+        QAction* onnx = action("Export as &ONNX Model...");
+        QVERIFY(onnx);
+        bool answered = false;
+        test::answerNextFileDialog("unet", &answered);
+        onnx->trigger();
+        QVERIFY(answered);
+        QVERIFY2(QFileInfo(out.filePath("unet.onnx")).size() > 1000, qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(w.statusBar()->currentMessage().startsWith("Wrote " + out.filePath("unet.onnx") + " with new weights"));
+
+        // The U-Net's UpSampling1D is a layer TF.js does not have.
+        QAction* tfjs = action("Export as TF.js &Model...");
+        QVERIFY(tfjs);
+        QString said;
+        test::answerNextDialog(QMessageBox::Ok, &said);
+        tfjs->trigger();
+        QVERIFY2(said.startsWith("TF.js cannot load this model:"), qPrintable(said));
+        QVERIFY2(said.contains("TF.js has no UpSampling1D"), qPrintable(said));
+        QVERIFY2(said.endsWith("It can go to a Keras model file (.keras or .h5), ONNX or the PyTorch module instead."), qPrintable(said));
+        QVERIFY(!QFileInfo::exists(out.filePath("model.json")));
+    }
+
     // A folder export asks before it writes over an earlier export's files: Cancel leaves them
     // as they were, Replace writes the model.
     void aFolderExportAsksBeforeReplacingFiles() {

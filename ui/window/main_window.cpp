@@ -101,10 +101,14 @@ void MainWindow::buildMenus() {
                                          [this] { exportModel(ModelExport::KerasFile); });
     kerasFile->setStatusTip(tr("The model and its weights as a .keras file (Keras 3) or an .h5 file "
                                "(tf.keras 2), which keras.models.load_model opens"));
-    QAction* layersModel = file->addAction(tr("Export as Keras/TF.js &Model..."), this,
+    QAction* onnxModel = file->addAction(tr("Export as &ONNX Model..."), this,
+                                         [this] { exportModel(ModelExport::OnnxFile); });
+    onnxModel->setObjectName("exportOnnxAction");
+    onnxModel->setStatusTip(tr("The model and its weights as a .onnx file of standard operators, which ONNX "
+                               "Runtime serves on servers, phones and in browsers"));
+    QAction* layersModel = file->addAction(tr("Export as TF.js &Model..."), this,
                                            [this] { exportModel(ModelExport::LayersFolder); });
-    layersModel->setStatusTip(tr("model.json and weights.bin in the layers format TF.js loads "
-                                 "and Keras converts"));
+    layersModel->setStatusTip(tr("model.json and weights.bin in the layers format TF.js loads"));
     QAction* torchModel = file->addAction(tr("Export as P&yTorch Module..."), this,
                                           [this] { exportModel(ModelExport::PytorchFolder); });
     torchModel->setStatusTip(tr("model.py with LayerLoom's numerics, its weights and a training "

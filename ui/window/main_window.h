@@ -49,6 +49,7 @@ public:
         LayersFolder,   ///< model.json and weights.bin, the Keras/TF.js layers format
         PytorchFolder,  ///< model.py and its weights
         KerasFile,      ///< a .keras (Keras 3) or .h5 (tf.keras 2) file, by its name
+        OnnxFile,       ///< a .onnx file of standard operators, for ONNX Runtime
     };
     /// Writes the model into `target` (a folder, or the Keras file), with the document's
     /// trained weights when they fit, else new ones; returns what it did. Throws

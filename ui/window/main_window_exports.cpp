@@ -30,6 +30,20 @@
 
 namespace loom::ui {
 
+namespace {
+
+ModelFormat formatOf(MainWindow::ModelExport kind) {
+    switch (kind) {
+        case MainWindow::ModelExport::LayersFolder: return ModelFormat::Layers;
+        case MainWindow::ModelExport::PytorchFolder: return ModelFormat::Pytorch;
+        case MainWindow::ModelExport::KerasFile: return ModelFormat::KerasFile;
+        case MainWindow::ModelExport::OnnxFile: return ModelFormat::Onnx;
+    }
+    return ModelFormat::KerasFile;
+}
+
+}  // namespace
+
 void MainWindow::exportCanvasAs(const QString& suffix) {
     const QString base = m_files->startDirectory() +
                          "/" + m_document->displayName() + "." + suffix;
@@ -84,19 +98,31 @@ void MainWindow::exportKerasCode() {
 
 void MainWindow::exportModel(ModelExport kind) {
     const QString title = kind == ModelExport::PytorchFolder  ? tr("Export as PyTorch Module")
-                          : kind == ModelExport::LayersFolder ? tr("Export as Keras/TF.js Model")
+                          : kind == ModelExport::LayersFolder ? tr("Export as TF.js Model")
+                          : kind == ModelExport::OnnxFile     ? tr("Export as ONNX Model")
                                                               : tr("Export as Keras Model File");
     if (!exportable(title)) return;
+    // A format that cannot hold the model says so before a file dialog opens, and names those
+    // that can.
+    if (const std::string refusal = exportRefusal(m_document->graph(), formatOf(kind)); !refusal.empty()) {
+        QMessageBox box(QMessageBox::Warning, title, QString::fromStdString(refusal), QMessageBox::Ok, this);
+        box.setObjectName("exportRefused");
+        box.exec();
+        return;
+    }
     const QString start = m_files->startDirectory();
     QString target;
+    QString base = m_document->displayName();
+    base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
     if (kind == ModelExport::KerasFile) {
-        QString base = m_document->displayName();
-        base.replace(QRegularExpression("[^A-Za-z0-9_]+"), "_");
         const QString keras3 = tr("Keras 3 model (*.keras)"), keras2 = tr("tf.keras 2 model (*.h5)");
         QString filter = keras3;
         target = QFileDialog::getSaveFileName(this, title, start + "/" + base.toLower() + ".keras", keras3 + ";;" + keras2, &filter);
         const QString suffix = QFileInfo(target).suffix().toLower();
         if (!target.isEmpty() && suffix != "keras" && suffix != "h5" && suffix != "hdf5") target += filter == keras2 ? ".h5" : ".keras";
+    } else if (kind == ModelExport::OnnxFile) {
+        target = QFileDialog::getSaveFileName(this, title, start + "/" + base.toLower() + ".onnx", tr("ONNX model (*.onnx)"));
+        if (!target.isEmpty() && QFileInfo(target).suffix().toLower() != "onnx") target += ".onnx";
     } else {
         target = QFileDialog::getExistingDirectory(
             this, kind == ModelExport::PytorchFolder ? tr("Folder for model.py and its weights") : tr("Folder for model.json and weights.bin"),
@@ -106,8 +132,8 @@ void MainWindow::exportModel(ModelExport kind) {
     // A folder that holds an earlier export (of this format or another that writes a file of
     // the same name) is not written over without a word.
     std::vector<std::string> there;
-    for (const std::string& name : folderFiles(kind == ModelExport::PytorchFolder ? ModelFormat::Pytorch : ModelFormat::Layers)) {
-        if (kind != ModelExport::KerasFile && QFileInfo::exists(target + "/" + QString::fromStdString(name))) there.push_back(name);
+    for (const std::string& name : folderFiles(formatOf(kind))) {
+        if (QFileInfo::exists(target + "/" + QString::fromStdString(name))) there.push_back(name);
     }
     if (!there.empty()) {
         QMessageBox ask(QMessageBox::Question, title,
@@ -130,15 +156,8 @@ void MainWindow::exportModel(ModelExport kind) {
         return;
     }
     // The next file dialog starts where this export went.
-    QSettings().setValue("lastDirectory", kind == ModelExport::KerasFile ? target : target + "/");
-    QStringList limits;
-    if (kind == ModelExport::LayersFolder) {
-        for (const std::string& l : tfjsLimitations(m_document->graph())) limits << QString::fromStdString(l);
-    }
-    if (!limits.isEmpty()) {
-        QMessageBox::information(this, title, tr("%1\n\nKeras reads it; TF.js will not:\n\n%2")
-                                                  .arg(report, limits.join("\n\n")));
-    }
+    const bool oneFile = folderFiles(formatOf(kind)).empty();
+    QSettings().setValue("lastDirectory", oneFile ? target : target + "/");
     statusBar()->showMessage(report, 8000);
 }
 
@@ -193,9 +212,7 @@ QString MainWindow::exportModelTo(const QString& target, ModelExport kind) {
     request.project = m_document->project();
     if (request.project.name.empty()) request.project.name = m_document->displayName().toStdString();
     request.weights = m_document->weights();
-    request.format = kind == ModelExport::PytorchFolder  ? ModelFormat::Pytorch
-                     : kind == ModelExport::LayersFolder ? ModelFormat::Layers
-                                                         : ModelFormat::KerasFile;
+    request.format = formatOf(kind);
     request.target = target.toStdString();
     const ModelExportResult done = loom::exportModel(request);
     const WeightMatch& match = done.match;
@@ -207,7 +224,7 @@ QString MainWindow::exportModelTo(const QString& target, ModelExport kind) {
                       .arg(counted(static_cast<qsizetype>(match.kept.size()), "layer"),
                            listed(match.fresh));
     }
-    if (kind == ModelExport::KerasFile) return tr("Wrote %1 with %2").arg(target, weights);
+    if (folderFiles(request.format).empty()) return tr("Wrote %1 with %2").arg(target, weights);
     return tr("Wrote %1/%2 with %3").arg(target, kind == ModelExport::PytorchFolder ? "model.py" : "model.json", weights);
 }
 
