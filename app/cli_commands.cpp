@@ -24,8 +24,9 @@ namespace {
 constexpr const char* kUsageText =
     "Usage: layerloom-cli COMMAND MODEL [OPTIONS]\n"
     "\n"
-    "MODEL is a LayerLoom project (.loom) or a Keras model: .keras (Keras 3), .h5 (tf.keras 2\n"
-    "or Keras 3), or a TF.js layers-format model.json (weights beside it).\n"
+    "MODEL is a LayerLoom project (.loom), a Keras model: .keras (Keras 3), .h5 (tf.keras 2\n"
+    "or Keras 3), or a TF.js layers-format model.json (weights beside it), or an ONNX model\n"
+    "(.onnx): PyTorch's recurrent, linear and convolution layers, and LayerLoom's own files.\n"
     "\n"
     "Commands:\n"
     "  summary MODEL     The Keras-style layer table: output shapes, parameters, connections.\n"
@@ -190,9 +191,12 @@ int summaryCommand(const Args& a, std::ostream& out, std::ostream& err) {
     if (a.flag("json")) {
         nlohmann::json doc = summaryJson(s);
         doc["valid"] = !v.hasErrors();
+        // What an import changed (PyTorch's two LSTM biases as one, ...).
+        if (!model->notes.empty()) doc["import_notes"] = model->notes;
         out << doc.dump(2) << "\n";
     } else {
         out << formatSummary(s);
+        for (const std::string& note : model->notes) out << "Note: " << note << "\n";
         if (v.hasErrors()) {
             out << "\nThe model has " << v.count(Severity::Error)
                 << " error(s); run 'layerloom-cli validate " << file << "' for details.\n";

@@ -23,7 +23,7 @@ while (($#)); do
     esac
     shift
 done
-all=(project keras_model keras_file csv npy weights run_folder labels)
+all=(project keras_model keras_file csv npy weights run_folder labels onnx)
 ((${#targets[@]})) || targets=("${all[@]}")
 "$root/scripts/setup.sh" --tests --fuzz
 build="$root/build-fuzz"

@@ -169,24 +169,22 @@ PyTorchLayer BatchNormalizationSpec::pytorch(const Node& node, std::span<const D
 }
 
 std::vector<std::string> BatchNormalizationSpec::onnx(const Node& node, OnnxGraph& graph, const OnnxLayerInputs& in) const {
-    // Inference: the moving statistics, as x * a + b with a = gamma / sqrt(var + epsilon) and
-    // b = beta - mean * a, in double precision.
+    // Inference with the moving statistics, in ONNX's operator (features second), which keeps the
+    // four vectors as they are.
     const std::int64_t f = in.dims[0].back();
     const bool scale = node.param<bool>("scale"), center = node.param<bool>("center");
     const std::size_t stats = (scale ? 1 : 0) + (center ? 1 : 0);
-    const NamedTensor& mean = *in.weights[stats];
-    const NamedTensor& variance = *in.weights[stats + 1];
-    const double epsilon = node.param<double>("epsilon");
-    std::vector<float> a(static_cast<std::size_t>(f)), b(static_cast<std::size_t>(f));
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const double g = scale ? in.weights[0]->values[i] : 1.0;
-        const double shift = center ? in.weights[scale ? 1 : 0]->values[i] : 0.0;
-        const double factor = g / std::sqrt(static_cast<double>(variance.values[i]) + epsilon);
-        a[i] = static_cast<float>(factor);
-        b[i] = static_cast<float>(shift - mean.values[i] * factor);
-    }
-    const std::string y = graph.op("Mul", {in.values[0], graph.floats("scale", {f}, std::move(a))});
-    return {graph.op("Add", {y, graph.floats("shift", {f}, std::move(b))})};
+    const auto vector = [&](const char* name, const NamedTensor* t, float fill) {
+        return graph.floats(name, {f}, t ? t->values : std::vector<float>(static_cast<std::size_t>(f), fill));
+    };
+    const bool sequence = in.dims[0].size() == 2;
+    const std::string x = sequence ? graph.toChannelsFirst(in.values[0]) : in.values[0];
+    const std::string y = graph.op("BatchNormalization",
+                                   {x, vector("gamma", scale ? in.weights[0] : nullptr, 1.0f),
+                                    vector("beta", center ? in.weights[scale ? 1 : 0] : nullptr, 0.0f),
+                                    vector("moving_mean", in.weights[stats], 0.0f), vector("moving_variance", in.weights[stats + 1], 1.0f)},
+                                   {{"epsilon", static_cast<float>(node.param<double>("epsilon"))}});
+    return {sequence ? graph.toChannelsLast(y) : y};
 }
 
 std::vector<std::string_view> BatchNormalizationSpec::pytorchClasses() const {

@@ -11,7 +11,7 @@ cli="$root/${1:-build}/app/layerloom-cli"
 sep=$'\n=====LAYERLOOM-FUZZ-FILE=====\n'
 corpus="$here/corpus"
 rm -rf "$corpus"
-mkdir -p "$corpus"/{project,keras_model,keras_file,csv,npy,weights,run_folder,labels}
+mkdir -p "$corpus"/{project,keras_model,keras_file,csv,npy,weights,run_folder,labels,onnx}
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -59,3 +59,10 @@ for run in run early; do
     } > "$corpus/run_folder/tiny-$run"
 done
 echo "seed corpora written to ${corpus#$root/}/"
+
+# ONNX: LayerLoom's own exports of two small test models (their projects in the metadata), and small models as
+# Debian's python3-torch exports them (read by their operators).
+"$cli" export "$root/tests/data/interop_free_time.loom" "$corpus/onnx/free_time.onnx" --to onnx > /dev/null
+"$cli" export "$root/tests/data/interop_states.loom" "$corpus/onnx/states-13.onnx" --to onnx --opset 13 > /dev/null
+/usr/bin/python3 "$root/tests/onnx/torch_models.py" "$work/torch"
+cp "$work"/torch/{rnn_last-13,conv_encoder-17,bigru_states-13,lstm_stack-17}.onnx "$corpus/onnx/"

@@ -3,8 +3,8 @@
 # shared by builds, ~/.cache/layerloom/onnxruntime-node-1.31.1 unless LAYERLOOM_ORT_DIR says
 # otherwise) runs the files `layerloom-cli export --to onnx` writes, at opsets 17 and 13, and
 # predicts what LayerLoom predicts; ONNX's own checker (Debian's python3-onnx) passes each file.
-# The models: every shipped example and block, and the interop models of tests/data, which
-# between them hold every layer kind.
+# The models: every shipped example and the interop models of tests/data, which between them
+# hold every layer kind. Then models built and exported by PyTorch open in LayerLoom.
 #   check.sh LAYERLOOM_CLI WORK RESOURCES [PYTHON]
 set -euo pipefail
 cli="$1"
@@ -57,3 +57,40 @@ for model in "$resources"/examples/*.loom "$here"/../data/interop_*.loom; do
 done
 [ "$checked" -ge 30 ] || { echo "only $checked models were checked" >&2; exit 1; }
 echo "ONNX Runtime agrees with LayerLoom on $checked models at opsets 17 and 13"
+
+# The other way: models PyTorch users share, exported by Debian's python3-torch at opsets 13
+# and 17, open in LayerLoom, count their parameters as PyTorch does (less the second bias
+# vector of its recurrent layers, which the summary says it folds), predict what PyTorch
+# predicts, and train.
+torch="$work/torch"
+rm -rf "$torch"
+"$py" "$here/torch_models.py" "$torch"
+imported=0
+for x in "$torch"/*.x.npy; do
+    name="$(basename "$x" .x.npy)"
+    for opset in 13 17; do
+        model="$torch/$name-$opset.onnx"
+        "$cli" summary "$model" --json > "$torch/$name-$opset.summary.json"
+        "$cli" predict "$model" --input "$x" --out "$torch/$name-$opset.loom.npy"
+        "$py" - "$torch/$name-$opset.summary.json" "$torch/$name.params" "$torch/$name-$opset.loom.npy" "$torch/$name.y.npy" <<'PY'
+import json, re, sys
+import numpy as np
+summary = json.load(open(sys.argv[1]))
+torch_params = int(open(sys.argv[2]).read())
+folded = sum(int(m) for note in summary.get("import_notes", [])
+             for m in re.findall(r"with (\d+) parameters fewer than PyTorch counts", note))
+if summary["total_params"] + folded != torch_params:
+    sys.exit(f"{sys.argv[1]}: {summary['total_params']} parameters (+{folded} folded), PyTorch counts {torch_params}")
+loom, torch = np.load(sys.argv[3]), np.load(sys.argv[4])
+if loom.shape != torch.shape or np.abs(loom - torch).max() > 1e-5:
+    sys.exit(f"{sys.argv[3]}: LayerLoom's predictions differ from PyTorch's by {np.abs(loom - torch).max()}")
+print(f"{sys.argv[3]}: {loom.size} numbers as PyTorch predicts, worst {np.abs(loom - torch).max():.1e}")
+PY
+    done
+    # Imported, the model trains in LayerLoom.
+    "$cli" train "$torch/$name-17.onnx" --data "$torch/$name.train.npz" --epochs 2 --out "$torch/$name-run" --quiet
+    "$cli" predict "$torch/$name-17.onnx" --run "$torch/$name-run" --input "$x" --out "$torch/$name-trained.npy"
+    imported=$((imported + 1))
+done
+[ "$imported" -ge 7 ] || { echo "only $imported PyTorch models were imported" >&2; exit 1; }
+echo "LayerLoom opens, predicts as PyTorch and trains $imported PyTorch models at opsets 13 and 17"

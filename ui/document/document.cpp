@@ -9,6 +9,7 @@
 #include "graph/layout.h"
 #include "interop/keras_model.h"
 #include "interop/model_file.h"
+#include "interop/onnx/onnx_read.h"
 #include "layers/layer_registry.h"
 #include "service/project_check.h"
 #include "shape/fixes.h"
@@ -375,10 +376,12 @@ OpenedModel readModelFile(const QString& path, std::stop_token stop) {
         opened.project = openModelFile(path.toStdString(), &notes, stop);
     } catch (const KerasImportError& e) {
         throw ProjectError(e.what());
+    } catch (const OnnxReadError& e) {
+        throw ProjectError(e.what());
     }
     for (const std::string& note : notes) opened.notes << QString::fromStdString(note);
     // An imported model becomes a new, unsaved project.
-    if (!isKerasModelFile(path.toStdString())) opened.filePath = path;
+    if (!isImportedModelFile(path.toStdString())) opened.filePath = path;
     return opened;
 }
 

@@ -40,7 +40,8 @@ void FileActions::addTo(QMenu* file) {
     newAction->setStatusTip(tr("Start a new model with one Input layer"));
     QAction* open = file->addAction(tr("&Open..."), this, &FileActions::openFileDialog);
     open->setShortcut(QKeySequence::Open);
-    open->setStatusTip(tr("Open a LayerLoom project (.loom) or a Keras model (.keras, .h5, or a TF.js model.json)"));
+    open->setStatusTip(tr("Open a LayerLoom project (.loom), a Keras model (.keras, .h5, or a TF.js model.json) or an "
+                          "ONNX model (.onnx)"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &FileActions::fillRecentMenu);
     QAction* fromTemplate = file->addAction(tr("New from &Template..."), this, &FileActions::newFromTemplate);
@@ -110,7 +111,7 @@ bool FileActions::openPath(const QString& path) {
         return false;
     }
     m_autosaver->clear();  // the previous document's changes were saved or discarded
-    if (!path.startsWith(":/") && isKerasModelFile(path.toStdString())) {
+    if (!path.startsWith(":/") && isImportedModelFile(path.toStdString())) {
         QString text = tr("Imported %1 (%2) with its trained weights; File > Save keeps them in a project.")
                            .arg(QFileInfo(path).fileName(),
                                 counted(static_cast<qsizetype>(m_document->graph().nodes().size()), "layer"));
@@ -130,8 +131,8 @@ void FileActions::openFileDialog() {
     const QString start = last.isEmpty() ? startDirectory() : last;
     const QString path = QFileDialog::getOpenFileName(
         m_window, tr("Open Model"), start,
-        tr("Models (*.loom *.keras *.h5 *.hdf5 *.json);;LayerLoom projects (*.loom);;"
-           "Keras models (*.keras *.h5 *.hdf5);;Keras/TF.js models (*.json);;All files (*)"));
+        tr("Models (*.loom *.keras *.h5 *.hdf5 *.json *.onnx);;LayerLoom projects (*.loom);;"
+           "Keras models (*.keras *.h5 *.hdf5);;Keras/TF.js models (*.json);;ONNX models (*.onnx);;All files (*)"));
     if (!path.isEmpty()) openPath(path);
 }
 

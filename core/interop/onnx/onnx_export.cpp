@@ -1,6 +1,8 @@
 #include "interop/onnx/onnx_export.h"
 
 #include <map>
+
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "io/atomic_file.h"
@@ -116,8 +118,15 @@ OnnxGraph onnxGraph(const Project& project, const std::vector<NamedTensor>& weig
 
 void exportOnnxModel(const Project& project, const std::vector<NamedTensor>& weights, const std::filesystem::path& file,
                      int opset) {
-    const OnnxGraph graph = onnxGraph(project, weights, opset);
+    OnnxGraph graph = onnxGraph(project, weights, opset);
     const std::string name = project.name.empty() ? file.stem().string() : project.name;
+    // The project itself (without weights or runs), so that LayerLoom reads its own file back
+    // as the same graph, with the training settings, whatever the operators lost.
+    Project design = project;
+    design.weights.clear();
+    design.weightsFrom.clear();
+    design.runs = nlohmann::json::array();
+    graph.metadata.emplace_back(kOnnxProjectKey, serializeProject(design));
     std::string doc = name + ", designed in LayerLoom.";
     if (!project.description.empty()) doc += " " + project.description;
     writeFileAtomically(file, onnxModelBytes(graph, name, doc));

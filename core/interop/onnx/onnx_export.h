@@ -10,6 +10,9 @@
 
 namespace loom {
 
+/// The metadata_props key under which an ONNX file LayerLoom writes keeps its project.
+inline constexpr const char* kOnnxProjectKey = "layerloom.project";
+
 /// What keeps a valid model out of ONNX, one sentence per layer: step masks that change what
 /// a layer computes, and what ONNX's standard operators cannot compute (LayerSpec::onnxLimitation).
 /// Empty when the model can be exported.

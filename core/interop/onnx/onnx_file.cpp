@@ -93,6 +93,11 @@ std::string onnxModelBytes(const OnnxGraph& graph, const std::string& name, cons
     model.set_producer_name("LayerLoom");
     model.set_producer_version(kVersion);
     model.set_doc_string(doc);
+    for (const auto& [key, value] : graph.metadata) {
+        onnx::StringStringEntryProto& entry = *model.add_metadata_props();
+        entry.set_key(key);
+        entry.set_value(value);
+    }
     onnx::OperatorSetIdProto& opset = *model.add_opset_import();
     opset.set_domain("");
     opset.set_version(graph.opset());

@@ -84,6 +84,17 @@ public:
     /// A graph output: an Identity that gives `value.name` the value `from`.
     void addOutput(OnnxValue value, const std::string& from);
 
+    /// What a file read back holds as it is (interop/onnx/onnx_import.h): nodes, constants (its
+    /// Constant nodes among them), inputs and outputs under their own names.
+    void addRead(OnnxNode node) { nodes_.push_back(std::move(node)); }
+    void addRead(OnnxInitializer constant) { initializers_.push_back(std::move(constant)); }
+    void addReadInput(OnnxValue value) { inputs_.push_back(std::move(value)); }
+    void addReadOutput(OnnxValue value) { outputs_.push_back(std::move(value)); }
+    /// The producer, the graph's name and the model's doc string of a file read back.
+    std::string producer, graphName, modelDoc;
+    /// The model's metadata_props: LayerLoom writes its project there ("layerloom.project").
+    std::vector<std::pair<std::string, std::string>> metadata;
+
     const std::vector<OnnxNode>& nodes() const { return nodes_; }
     const std::vector<OnnxInitializer>& initializers() const { return initializers_; }
     const std::vector<OnnxValue>& inputs() const { return inputs_; }
