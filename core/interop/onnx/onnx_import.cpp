@@ -140,7 +140,10 @@ OnnxImport importOnnxFile(const std::filesystem::path& file) {
     const OnnxGraph graph = readOnnxFile(file);
     try {
         OnnxImport out = importOnnx(graph);
-        if (out.project.name.empty()) out.project.name = graph.graphName.empty() ? file.stem().string() : graph.graphName;
+        // An exporter's default graph name (PyTorch's) says less than the file's.
+        const std::string& named = graph.graphName;
+        const bool exporterDefault = named == "torch_jit" || named == "main_graph" || named == "torch-jit-export";
+        if (out.project.name.empty() || (exporterDefault && out.project.name == named)) out.project.name = file.stem().string();
         return out;
     } catch (const OnnxReadError& e) {
         throw OnnxReadError(file.string() + ": " + e.what());

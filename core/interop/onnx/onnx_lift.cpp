@@ -298,8 +298,8 @@ void Lifter::recurrent(const OnnxNode& n) {
         weight(id, prefix + "bias", twoRows ? std::vector<std::int64_t>{2, gates * u} : std::vector<std::int64_t>{gates * u}, std::move(bias));
     }
     if (folded) {
-        notes_.push_back(graph_.node(id)->name + ": the ONNX operator adds two bias vectors, which LayerLoom's " + kind +
-                         " keeps as one, their sum: the same outputs with " + std::to_string(dirs * gates * u) +
+        notes_.push_back("the ONNX operator of " + graph_.node(id)->name + " adds two bias vectors, which LayerLoom's " + kind +
+                         " keeps as one (their sum): the same outputs with " + std::to_string(dirs * gates * u) +
                          " parameters fewer than PyTorch counts");
     }
     set(n, 0, {Value::Kind::RecurrentY, {id, 0}});
