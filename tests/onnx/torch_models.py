@@ -107,10 +107,30 @@ class RnnLast(nn.Module):
         return self.head(h[-1])
 
 
+class ConvDecoder(nn.Module):
+    """A decoder: Conv1d, ReLU, BatchNorm1d, nearest upsampling, ConvTranspose1d, then LayerNorm."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 4, 3, padding=1)
+        self.norm = nn.BatchNorm1d(4)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.deconv = nn.ConvTranspose1d(4, 3, 4, stride=2, padding=1)
+        self.layer_norm = nn.LayerNorm(3)
+
+    def forward(self, x):
+        # The normalisation after the activation, where the export cannot fold it into the convolution.
+        x = self.norm(torch.relu(self.conv(x.transpose(1, 2))))
+        return self.layer_norm(self.deconv(self.up(x)).transpose(1, 2))
+
+
 models = {"lstm_stack": LstmStack(), "gru_sequence": GruSequence(), "bilstm": BiLstm(),
           "bigru_states": BiGruStates(), "conv_encoder": ConvEncoder(), "residual": Residual(),
-          "rnn_last": RnnLast()}
+          "rnn_last": RnnLast(), "conv_decoder": ConvDecoder()}
 steps = 10
+# Moving statistics other than BatchNorm's initial ones.
+with torch.no_grad():
+    models["conv_decoder"].norm.running_mean.uniform_(-0.5, 0.5)
+    models["conv_decoder"].norm.running_var.uniform_(0.5, 1.5)
 for name, model in models.items():
     model.eval()
     x = torch.randn(4, steps, 3)

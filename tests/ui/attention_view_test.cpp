@@ -3,6 +3,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -105,6 +107,9 @@ private slots:
         QCOMPARE(rec->sample(), ranking->item(2, 1)->data(Qt::UserRole).toInt());
         QVERIFY(map->cellText({3, 5}) != before);
         QCOMPARE(rec->attentionHead()->currentText(), QString("head 1"));
+        // The caption names the layer and the sample, short enough to leave the head's choice its width.
+        const QString caption = rec->findChild<QLabel*>("attentionCaption")->text();
+        QVERIFY2(QRegularExpression("^\\w+, sample \\d+:$").match(caption).hasMatch(), qPrintable(caption));
 
         // Hovering a cell says what it is.
         const QPoint cell = [&] {

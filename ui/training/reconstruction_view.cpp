@@ -68,6 +68,7 @@ ReconstructionView::ReconstructionView(QWidget* parent)
     leftLayout->addWidget(m_slider);
     m_attentionLayer->setToolTip(tr("The MultiHeadAttention layer whose attention scores show"));
     m_attentionHead->setToolTip(tr("One head's scores, or the mean of the heads'"));
+    m_attentionCaption->setObjectName("attentionCaption");
     auto* attentionBar = new QHBoxLayout;
     attentionBar->setContentsMargins(0, 0, 0, 0);
     attentionBar->addWidget(m_attentionCaption);
@@ -179,11 +180,17 @@ void ReconstructionView::drawAttention() {
         // One layer is named in the caption; several are chosen between.
         m_attentionLayer->setVisible(names.size() > 1);
         const int k = m_slider->value();
-        const QString sample = k >= 0 && k < static_cast<int>(m_samples.indexes.size())
-                                   ? tr(" for sample %1").arg(m_samples.indexes[static_cast<std::size_t>(k)] + 1)
-                                   : QString();
-        m_attentionCaption->setText(names.size() > 1 ? tr("Attention scores%1 of").arg(sample)
-                                                     : tr("Attention scores%1 of %2:").arg(sample, names.front()));
+        const bool shown = k >= 0 && k < static_cast<int>(m_samples.indexes.size());
+        const QString sample = shown ? QString::number(m_samples.indexes[static_cast<std::size_t>(k)] + 1) : QString();
+        // Short, so that the head's choice keeps its width beside it; the tooltip says it whole.
+        if (names.size() > 1) {
+            m_attentionCaption->setText(shown ? tr("Sample %1, scores of").arg(sample) : tr("Scores of"));
+        } else {
+            m_attentionCaption->setText(shown ? tr("%1, sample %2:").arg(names.front(), sample) : tr("%1:").arg(names.front()));
+        }
+        m_attentionCaption->setToolTip(shown ? tr("The attention scores of %1 for preview sample %2")
+                                                   .arg(names.size() > 1 ? m_attentionLayer->currentText() : names.front(), sample)
+                                             : tr("The attention scores of %1").arg(names.front()));
         const AttentionScores& a = all[static_cast<std::size_t>(std::max(0, m_attentionLayer->currentIndex()))];
         const int heads = a.dims.size() == 3 ? static_cast<int>(a.dims[0]) : 0;
         if (m_attentionHead->count() != heads + 1) {

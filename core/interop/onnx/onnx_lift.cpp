@@ -13,6 +13,7 @@
 #include "interop/onnx/onnx_import.h"
 #include "layers/layer_nodes.h"
 #include "layers/onnx_layer.h"
+#include "layers/window1d.h"
 #include "shape/validator.h"
 
 namespace loom {
@@ -20,7 +21,7 @@ namespace loom {
 namespace {
 
 constexpr const char* kReads =
-    "LayerLoom reads LSTM, GRU, RNN, Gemm, MatMul, Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, "
+    "LayerLoom reads LSTM, GRU, RNN, Gemm, MatMul, Conv, ConvTranspose, Resize (nearest), MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, "
     "ReduceMean, BatchNormalization, LayerNormalization, Add, Sub, Mul, Max, Mean, Sum, Concat, Flatten, Reshape, "
     "Transpose, Squeeze, Unsqueeze, Pad, Slice, Gather, Identity, Dropout, the activations (Relu, Tanh, Sigmoid, "
     "Softmax, LogSoftmax, Elu, Selu, LeakyRelu, HardSigmoid, Softplus) and the shape glue exporters write around "
@@ -38,7 +39,9 @@ struct Value {
         RecurrentY,     ///< a recurrent operator's Y (time, directions, batch, units)
         RecurrentYT,    ///< Y with its directions after the batch (time, batch, directions, units)
         States,         ///< a recurrent operator's Y_h or Y_c (directions, batch, units), or several stacked
+        Normalizing,    ///< a stage of a layer normalisation written out (PyTorch's before opset 17)
     };
+    enum class Stage { Mean, Centred, Squared, Variance, VarianceEpsilon, Deviation };
     Kind kind = Kind::Port;
     PortRef port;
     const OnnxInitializer* constant = nullptr;
@@ -47,6 +50,9 @@ struct Value {
     bool trailingOne = false;  ///< a vector with a trailing axis of 1 (GlobalAveragePool's)
     bool batchFirst = false;   ///< RecurrentYT: (batch, time, directions, units), as LayerLoom orders it
     int direction = -1;        ///< States: one direction of a bidirectional operator's
+    /// Normalizing: how far the statistics of `port`'s features have come.
+    Stage stage = Stage::Mean;
+    float epsilon = 0.0f;
 };
 
 std::string lower(std::string s) {
@@ -101,6 +107,11 @@ private:
     void recurrent(const OnnxNode& n);
     void dense(const OnnxNode& n);
     void convolution(const OnnxNode& n);
+    void transposedConvolution(const OnnxNode& n);
+    void resize(const OnnxNode& n);
+    /// The steps of a layer normalisation written out, stage by stage; false when the node is
+    /// not one of them.
+    bool normalizing(const OnnxNode& n);
     void pooling(const OnnxNode& n);
     void merge(const OnnxNode& n);
     void activation(const OnnxNode& n);
@@ -391,6 +402,127 @@ void Lifter::convolution(const OnnxNode& n) {
     set(n, 0, {Value::Kind::ChannelsFirst, {id, 0}});
 }
 
+void Lifter::transposedConvolution(const OnnxNode& n) {
+    const OnnxInitializer* w = constant(n, 1);
+    if (!w || w->type != OnnxType::Float || w->dims.size() != 3) refuse(n, "only 1-D transposed convolutions with constant weights are supported");
+    if (intAttribute(n, "group", 1) != 1) refuse(n, "grouped convolutions are not supported");
+    if (attribute<std::vector<std::int64_t>>(n, "output_shape")) refuse(n, "output_shape is not supported; give pads");
+    const auto list = [&](const char* name, std::int64_t fallback) {
+        const auto* v = attribute<std::vector<std::int64_t>>(n, name);
+        return v && !v->empty() ? v->front() : fallback;
+    };
+    const std::string autoPad = attribute<std::string>(n, "auto_pad") ? *attribute<std::string>(n, "auto_pad") : "NOTSET";
+    if (autoPad != "NOTSET" && autoPad != "VALID") refuse(n, "auto_pad " + autoPad + " is not supported; give pads");
+    const std::int64_t size = w->dims[2], stride = list("strides", 1), dilation = list("dilations", 1), extra = list("output_padding", 0);
+    std::int64_t before = 0, after = 0;
+    if (const auto* pads = attribute<std::vector<std::int64_t>>(n, "pads"); pads && pads->size() == 2) {
+        before = (*pads)[0];
+        after = (*pads)[1];
+    }
+    // The Keras padding and output_padding whose steps these are: the export's own mapping,
+    // which is the same for every length.
+    std::optional<std::pair<bool, std::int64_t>> found;
+    for (const bool same : {false, true}) {
+        for (std::int64_t op = -1; op < std::max<std::int64_t>(stride, dilation) && !found; ++op) {
+            const TransposedWindow1D t{size, stride, dilation, same, op};
+            const std::int64_t full = (8 - 1) * stride + t.span();
+            const std::int64_t b = t.padBefore(8), a = full - b - t.outLength(8);
+            if (b == before && std::max<std::int64_t>(a, 0) == after && std::max<std::int64_t>(-a, 0) == extra) found = {same, op};
+        }
+    }
+    if (!found) refuse(n, "its pads and output_padding match no padding of Keras's Conv1DTranspose");
+    const PortRef x = asChannelsFirst(n, in(n, 0));
+    if (dimsOf(x).back() != w->dims[0]) refuse(n, "its weights read other channels than its input has");
+    const OnnxInitializer* bias = constant(n, 2);
+    if (has(n, 2) && (!bias || bias->floats.size() != static_cast<std::size_t>(w->dims[1]))) refuse(n, "its bias is not a constant vector of its filters");
+    const NodeId id = layer(n, "Conv1DTranspose",
+                            {{"filters", w->dims[1]}, {"kernel_size", size}, {"strides", stride}, {"dilation_rate", dilation},
+                             {"padding", std::string(found->first ? "same" : "valid")}, {"output_padding", found->second},
+                             {"use_bias", bias != nullptr}},
+                            {x});
+    std::vector<std::int64_t> dims;
+    weight(id, "kernel", {size, w->dims[1], w->dims[0]}, permuted({"", w->dims, w->floats}, {2, 1, 0}, dims));
+    if (bias) weight(id, "bias", {w->dims[1]}, bias->floats);
+    set(n, 0, {Value::Kind::ChannelsFirst, {id, 0}});
+}
+
+void Lifter::resize(const OnnxNode& n) {
+    // Nearest-neighbour resizing of the time axis by a whole factor: each step repeated.
+    const auto* mode = attribute<std::string>(n, "mode");
+    if (!mode || *mode != "nearest") refuse(n, "only nearest-neighbour resizing (UpSampling1D) is supported");
+    const OnnxInitializer* scales = has(n, 2) ? constant(n, 2) : nullptr;
+    if (!scales || scales->floats.size() != 3 || scales->floats[0] != 1.0f) refuse(n, "only resizing by constant scales is supported");
+    const bool channelsFirst = in(n, 0).kind == Value::Kind::ChannelsFirst;
+    const float time = scales->floats[channelsFirst ? 2 : 1], other = scales->floats[channelsFirst ? 1 : 2];
+    if (other != 1.0f || time < 1.0f || time != std::floor(time)) refuse(n, "only repeating each time step a whole number of times is supported");
+    const PortRef p = channelsFirst ? in(n, 0).port : asPort(n, in(n, 0));
+    const NodeId id = layer(n, "UpSampling1D", {{"size", static_cast<std::int64_t>(time)}}, {p});
+    set(n, 0, {channelsFirst ? Value::Kind::ChannelsFirst : Value::Kind::Port, {id, 0}});
+}
+
+bool Lifter::normalizing(const OnnxNode& n) {
+    using Stage = Value::Stage;
+    const auto stage = [&](std::size_t k, Stage s) {
+        return has(n, k) && in(n, k).kind == Value::Kind::Normalizing && in(n, k).stage == s;
+    };
+    const auto next = [&](const Value& from, Stage s) {
+        Value v = from;
+        v.stage = s;
+        set(n, 0, v);
+        return true;
+    };
+    const auto lastAxis = [&] {
+        const auto* axes = attribute<std::vector<std::int64_t>>(n, "axes");
+        std::vector<std::int64_t> a = axes ? *axes : (has(n, 1) && constant(n, 1) ? constant(n, 1)->ints : std::vector<std::int64_t>{});
+        return a == std::vector<std::int64_t>{-1} && intAttribute(n, "keepdims", 1) == 1;
+    };
+    if (n.op == "ReduceMean" && lastAxis()) {
+        if (in(n, 0).kind == Value::Kind::Port) {
+            Value v{Value::Kind::Normalizing, in(n, 0).port};
+            v.stage = Stage::Mean;
+            set(n, 0, v);
+            return true;
+        }
+        if (stage(0, Stage::Squared)) return next(in(n, 0), Stage::Variance);
+    }
+    if (n.op == "Sub" && stage(1, Stage::Mean) && in(n, 0).kind == Value::Kind::Port && in(n, 0).port == in(n, 1).port) {
+        return next(in(n, 1), Stage::Centred);
+    }
+    if (n.op == "Pow" && stage(0, Stage::Centred) && constant(n, 1) && constant(n, 1)->floats == std::vector<float>{2.0f}) {
+        return next(in(n, 0), Stage::Squared);
+    }
+    if (n.op == "Mul" && stage(0, Stage::Centred) && n.inputs[0] == n.inputs[1]) return next(in(n, 0), Stage::Squared);
+    if (n.op == "Add" && stage(0, Stage::Variance) && constant(n, 1) && constant(n, 1)->floats.size() == 1) {
+        Value v = in(n, 0);
+        v.epsilon = constant(n, 1)->floats[0];
+        return next(v, Stage::VarianceEpsilon);
+    }
+    if (n.op == "Sqrt" && stage(0, Stage::VarianceEpsilon)) return next(in(n, 0), Stage::Deviation);
+    if (n.op == "Div" && stage(0, Stage::Centred) && stage(1, Stage::Deviation) && in(n, 0).port == in(n, 1).port) {
+        const NodeId id = layer(n, "LayerNormalization",
+                                {{"epsilon", static_cast<double>(in(n, 1).epsilon)}, {"scale", false}, {"center", false}}, {in(n, 0).port});
+        set(n, 0, port({id, 0}));
+        return true;
+    }
+    // The scale and the offset after it: the normalisation's gamma and beta.
+    if ((n.op == "Mul" || n.op == "Add") && n.inputs.size() == 2) {
+        for (std::size_t k : {std::size_t{0}, std::size_t{1}}) {
+            const OnnxInitializer* c = constant(n, k);
+            const Value& other = in(n, 1 - k);
+            Node* norm = c && other.kind == Value::Kind::Port ? graph_.node(other.port.node) : nullptr;
+            if (!norm || norm->kind != "LayerNormalization" || !graph_.outputEdges(norm->id).empty()) continue;
+            const char* param = n.op == "Mul" ? "scale" : "center";
+            if (norm->param<bool>(param) || (n.op == "Mul" && norm->param<bool>("center"))) continue;
+            if (c->floats.size() != static_cast<std::size_t>(dimsOf(other.port).back())) continue;
+            graph_.setParam(norm->id, param, true);
+            weight(norm->id, n.op == "Mul" ? "gamma" : "beta", {static_cast<std::int64_t>(c->floats.size())}, c->floats);
+            set(n, 0, other);
+            return true;
+        }
+    }
+    return false;
+}
+
 void Lifter::pooling(const OnnxNode& n) {
     const Value& x = in(n, 0);
     if (n.op == "GlobalAveragePool" || n.op == "GlobalMaxPool") {
@@ -460,7 +592,15 @@ void Lifter::merge(const OnnxNode& n) {
 }
 
 void Lifter::activation(const OnnxNode& n) {
-    const PortRef x = asPort(n, in(n, 0));
+    // Element by element, a view stays the view it was (a convolution's channels-first output).
+    const Value& v = in(n, 0);
+    const bool view = (v.kind == Value::Kind::ChannelsFirst || v.kind == Value::Kind::TimeMajor) && n.op != "Softmax" &&
+                      n.op != "LogSoftmax";
+    const PortRef x = view ? v.port : asPort(n, v);
+    const auto set = [&](const OnnxNode& node, std::size_t k, Value out) {
+        if (view) out.kind = v.kind;
+        Lifter::set(node, k, out);
+    };
     std::string name = lower(n.op);
     if (n.op == "LeakyRelu") {
         set(n, 0, port({layer(n, "LeakyReLU", {{"negative_slope", static_cast<double>(floatAttribute(n, "alpha", 0.01f))}}, {x}), 0}));
@@ -714,6 +854,7 @@ void Lifter::glue(const OnnxNode& n) {
 void Lifter::lift(const OnnxNode& n) {
     const std::string& op = n.op;
     if (n.outputs.empty()) refuse(n, "it has no output");
+    if (normalizing(n)) return;
     if ((op == "Slice" || op == "Gather" || op == "Squeeze" || op == "Unsqueeze" || op == "Cast") && has(n, 0) &&
         in(n, 0).kind == Value::Kind::Zeros) {
         return set(n, 0, {Value::Kind::Zeros});  // one layer's zero initial states of a stack's
@@ -721,6 +862,8 @@ void Lifter::lift(const OnnxNode& n) {
     if (op == "LSTM" || op == "GRU" || op == "RNN") return recurrent(n);
     if (op == "Gemm" || op == "MatMul") return dense(n);
     if (op == "Conv") return convolution(n);
+    if (op == "ConvTranspose") return transposedConvolution(n);
+    if (op == "Resize") return resize(n);
     if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" || op == "GlobalMaxPool") return pooling(n);
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Max" || op == "Mean" || op == "Sum") return merge(n);
     if (op == "Relu" || op == "Tanh" || op == "Sigmoid" || op == "Softmax" || op == "LogSoftmax" || op == "Elu" ||
