@@ -106,7 +106,8 @@ TEST(OnnxImport, AFileAnotherToolChangedIsReadByItsOperators) {
         EXPECT_EQ(lifted.project.weights[k].name, weights[k].name);
         EXPECT_EQ(lifted.project.weights[k].values, weights[k].values) << weights[k].name;
     }
-    EXPECT_TRUE(lifted.notes.empty());
+    ASSERT_EQ(lifted.notes.size(), 1u);
+    EXPECT_EQ(lifted.notes[0].rfind("the file holds a LayerLoom project, but another tool has changed its operators since", 0), 0u);
 }
 
 TEST(OnnxImport, RefusesWhatItCannotMapByNodeAndNeverHalfImports) {
@@ -116,6 +117,16 @@ TEST(OnnxImport, RefusesWhatItCannotMapByNodeAndNeverHalfImports) {
     g.addRead(OnnxNode{"Einsum", {"x", "x"}, {"y"}, {{"equation", std::string("btf,btf->btf")}}, "/encoder/Einsum_3", ""});
     const std::string why = test::refusalOf<OnnxReadError>([&] { liftOnnxGraph(g); });
     EXPECT_EQ(why.rfind("node /encoder/Einsum_3 (Einsum): not supported; LayerLoom reads LSTM, GRU, RNN,", 0), 0u) << why;
+
+    // A window far beyond any LayerLoom takes is refused before any arithmetic on it.
+    OnnxGraph huge(17);
+    huge.addReadInput({"x", OnnxType::Float, {-1, 8, 2}, {"batch", "", ""}, ""});
+    huge.addReadOutput({"y", OnnxType::Float, {-1, 2, 8}, {"batch", "", ""}, ""});
+    huge.addRead(OnnxInitializer{"w", OnnxType::Float, {2, 2, 3}, std::vector<float>(12, 0.5f), {}});
+    huge.addRead(OnnxNode{"Transpose", {"x"}, {"xt"}, {{"perm", std::vector<std::int64_t>{0, 2, 1}}}, "/t", ""});
+    huge.addRead(OnnxNode{"ConvTranspose", {"xt", "w"}, {"y"}, {{"strides", std::vector<std::int64_t>{std::int64_t{1} << 60}}}, "/up/ConvTranspose", ""});
+    EXPECT_EQ(test::refusalOf<OnnxReadError>([&] { liftOnnxGraph(huge); }),
+              "node /up/ConvTranspose (ConvTranspose): its kernel, strides or dilations are outside 1 to 65536");
 
     OnnxGraph noInput(17);
     noInput.addReadOutput({"y", OnnxType::Float, {-1, 2}, {"batch", ""}, ""});
@@ -150,6 +161,14 @@ TEST(OnnxImport, DamagedAndHostileFilesAreRefusedWithWhatAndWhere) {
               })).find("which no tensor LayerLoom reads has"),
               std::string::npos);
     EXPECT_NE(refusal(withConstant([](onnx::TensorProto& t) { t.add_dims(-3); })).find("which no tensor"), std::string::npos);
+    // Sizes of 16 GiB and no values: refused before anything is allocated for them.
+    EXPECT_NE(refusal(withConstant([](onnx::TensorProto& t) {
+                  t.clear_raw_data();
+                  t.clear_dims();
+                  t.add_dims(65536);
+                  t.add_dims(65536);
+              })).find("lists 0 values"),
+              std::string::npos);
     std::ofstream(dir / ".." / "layerloom_onnx_secret.bin", std::ios::binary) << std::string(4096, 'x');
     for (const char* location : {"../layerloom_onnx_secret.bin", "/etc/passwd", "sub/../../layerloom_onnx_secret.bin"}) {
         const std::string bytes = withConstant([&](onnx::TensorProto& t) {

@@ -54,7 +54,14 @@ std::optional<OnnxImport> importOwnOnnx(const OnnxGraph& file) {
         return std::nullopt;
     }
     Project& p = out.project;
-    if (validate(p.graph).hasErrors()) return std::nullopt;
+    const Validation v = validate(p.graph);
+    if (v.hasErrors()) return std::nullopt;
+    // The project's weights are among the file's constants (all but those inference never reads,
+    // which are no larger than those it does), or it is not this file's: known before anything
+    // is allocated for them.
+    std::uint64_t held = 0;
+    for (const OnnxInitializer& c : file.initializers()) held += c.floats.size();
+    if (v.totalParams < 0 || static_cast<std::uint64_t>(v.totalParams) > 2 * held) return std::nullopt;
     std::vector<NamedTensor> weights;
     try {
         Plan<float> plan = Plan<float>::compile(p.graph, 1, 256);
@@ -77,7 +84,10 @@ std::optional<OnnxImport> importOwnOnnx(const OnnxGraph& file) {
         if (!sameNode(nodes[k], tagged.nodes()[k])) return std::nullopt;
     }
     const auto& constants = file.initializers();
-    if (constants.size() != tagged.initializers().size()) return std::nullopt;
+    if (constants.size() != tagged.initializers().size() || zeros.initializers().size() != constants.size() ||
+        high.initializers().size() != constants.size()) {
+        return std::nullopt;
+    }
     std::vector<std::pair<NamedTensor*, std::size_t>> positions;
     for (NamedTensor& t : weights) {
         for (std::size_t i = 0; i < t.values.size(); ++i) positions.emplace_back(&t, i);
@@ -88,6 +98,7 @@ std::optional<OnnxImport> importOwnOnnx(const OnnxGraph& file) {
         const OnnxInitializer& t = tagged.initializers()[k];
         const OnnxInitializer& z = zeros.initializers()[k];
         const OnnxInitializer& hi = high.initializers()[k];
+        if (z.floats.size() != t.floats.size() || hi.floats.size() != t.floats.size()) return std::nullopt;
         if (f.name != t.name || f.dims != t.dims || f.type != t.type || f.ints != t.ints || f.floats.size() != t.floats.size()) {
             return std::nullopt;
         }
@@ -133,7 +144,18 @@ std::optional<OnnxImport> importOwnOnnx(const OnnxGraph& file) {
 
 OnnxImport importOnnx(const OnnxGraph& graph) {
     if (auto own = importOwnOnnx(graph)) return std::move(*own);
-    return liftOnnxGraph(graph);
+    const bool project = std::any_of(graph.metadata.begin(), graph.metadata.end(),
+                                     [](const auto& kv) { return kv.first == kOnnxProjectKey; });
+    if (!project) return liftOnnxGraph(graph);
+    // LayerLoom wrote the file, and another tool changed its operators since.
+    constexpr const char* changed = "the file holds a LayerLoom project, but another tool has changed its operators since";
+    try {
+        OnnxImport lifted = liftOnnxGraph(graph);
+        lifted.notes.insert(lifted.notes.begin(), std::string(changed) + ": its layers come from the operators it has now");
+        return lifted;
+    } catch (const OnnxReadError& e) {
+        throw OnnxReadError(std::string(changed) + ", into ones LayerLoom cannot read back: " + e.what());
+    }
 }
 
 OnnxImport importOnnxFile(const std::filesystem::path& file) {

@@ -12,6 +12,7 @@
 #include "graph/layout.h"
 #include "interop/onnx/onnx_import.h"
 #include "layers/layer_nodes.h"
+#include "layers/layer_spec.h"
 #include "layers/onnx_layer.h"
 #include "layers/window1d.h"
 #include "shape/validator.h"
@@ -22,10 +23,11 @@ namespace {
 
 constexpr const char* kReads =
     "LayerLoom reads LSTM, GRU, RNN, Gemm, MatMul, Conv, ConvTranspose, Resize (nearest), MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, "
-    "ReduceMean, BatchNormalization, LayerNormalization, Add, Sub, Mul, Max, Mean, Sum, Concat, Flatten, Reshape, "
-    "Transpose, Squeeze, Unsqueeze, Pad, Slice, Gather, Identity, Dropout, the activations (Relu, Tanh, Sigmoid, "
-    "Softmax, LogSoftmax, Elu, Selu, LeakyRelu, HardSigmoid, Softplus) and the shape glue exporters write around "
-    "recurrent layers (Shape, Gather, Unsqueeze, Concat, ConstantOfShape, Expand)";
+    "ReduceMean, ReduceMax, BatchNormalization, LayerNormalization, Add, Sub, Mul, Max, Mean, Sum, Concat, Flatten, Reshape, "
+    "Transpose, Squeeze, Unsqueeze, Pad, Slice, Gather, Identity, Dropout, Cast, the activations (Relu, Tanh, "
+    "Sigmoid, Softmax, LogSoftmax, Elu, Selu, LeakyRelu, HardSigmoid, Softplus), a layer normalisation written out "
+    "(ReduceMean, Sub, Pow, Sqrt, Div) and the shape glue exporters write around recurrent layers (Shape, "
+    "ConstantOfShape, Expand)";
 
 /// What an ONNX value is to the import.
 struct Value {
@@ -60,10 +62,23 @@ std::string lower(std::string s) {
     return s;
 }
 
+/// A node's name as messages show it: printable, and not endless.
+std::string nodeName(const OnnxNode& n) {
+    std::string s = !n.name.empty() ? n.name : !n.outputs.empty() ? n.outputs.front() : std::string("(unnamed)");
+    if (s.size() > 80) s = s.substr(0, 80) + "...";
+    for (char& c : s) {
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    }
+    return s;
+}
+
+/// The attribute of that name, null when the node has none; one of another type is refused.
 template <class T>
 const T* attribute(const OnnxNode& n, std::string_view name) {
     for (const OnnxAttribute& a : n.attributes) {
-        if (a.name == name) return std::get_if<T>(&a.value);
+        if (a.name != name) continue;
+        if (const T* v = std::get_if<T>(&a.value)) return v;
+        throw OnnxReadError("node " + nodeName(n) + " (" + n.op + "): its attribute " + std::string(name) + " has another type than ONNX gives it");
     }
     return nullptr;
 }
@@ -85,7 +100,7 @@ public:
 
 private:
     [[noreturn]] void refuse(const OnnxNode& n, const std::string& why) const {
-        throw OnnxReadError("node " + (n.name.empty() ? n.outputs.front() : n.name) + " (" + n.op + "): " + why);
+        throw OnnxReadError("node " + nodeName(n) + " (" + n.op + "): " + why);
     }
     const Value& in(const OnnxNode& n, std::size_t k) const;
     bool has(const OnnxNode& n, std::size_t k) const { return k < n.inputs.size() && !n.inputs[k].empty(); }
@@ -94,6 +109,11 @@ private:
     void set(const OnnxNode& n, std::size_t k, Value v) { values_[n.outputs.at(k)] = std::move(v); }
     static Value port(PortRef p) { return {Value::Kind::Port, p}; }
     bool used(const std::string& value) const { return !value.empty() && uses_.contains(value); }
+    /// Whether the node is the only reader of the value, which is no graph output.
+    bool onlyReader(const std::string& value) const {
+        const auto found = uses_.find(value);
+        return found != uses_.end() && found->second == 1;
+    }
 
     /// A new layer named after the ONNX node's scope ("/encoder/lstm/LSTM" is encoder_lstm).
     NodeId layer(const OnnxNode& n, std::string_view kind, ParamMap params, std::vector<PortRef> inputs);
@@ -108,6 +128,21 @@ private:
     void dense(const OnnxNode& n);
     void convolution(const OnnxNode& n);
     void transposedConvolution(const OnnxNode& n);
+    /// Refuses a window beyond any LayerLoom takes (and the arithmetic on it).
+    void windowFits(const OnnxNode& n, std::int64_t size, std::int64_t stride, std::int64_t dilation) const {
+        for (std::int64_t v : {size, stride, dilation}) {
+            if (v < 1 || v > 65536) refuse(n, "its kernel, strides or dilations are outside 1 to 65536");
+        }
+    }
+    /// A 1-D window's pads, before and after; none given is no padding.
+    std::pair<std::int64_t, std::int64_t> pads(const OnnxNode& n) const {
+        const auto* p = attribute<std::vector<std::int64_t>>(n, "pads");
+        if (!p) return {0, 0};
+        if (p->size() != 2 || (*p)[0] < 0 || (*p)[1] < 0 || (*p)[0] > 65536 || (*p)[1] > 65536) {
+            refuse(n, "only two pads of 0 to 65536 steps (one time axis) are supported");
+        }
+        return {(*p)[0], (*p)[1]};
+    }
     void resize(const OnnxNode& n);
     /// The steps of a layer normalisation written out, stage by stage; false when the node is
     /// not one of them.
@@ -127,7 +162,7 @@ private:
     std::vector<NamedTensor> weights_;
     std::vector<std::string> notes_;
     std::map<std::string, Value> values_;
-    std::set<std::string> uses_;
+    std::map<std::string, int> uses_;  ///< readers of each value, a graph output counting as one
 };
 
 const Value& Lifter::in(const OnnxNode& n, std::size_t k) const {
@@ -206,6 +241,7 @@ void Lifter::recurrent(const OnnxNode& n) {
     const Value& x = in(n, 0);
     if (x.kind != Value::Kind::TimeMajor) refuse(n, "its sequence is not one LayerLoom's layers give time step first");
     if (has(n, 4)) refuse(n, "sequence_lens (padded sequences) are not supported");
+    if (has(n, 7)) refuse(n, "peepholes are not supported: Keras's LSTM has none");
     for (std::size_t k : {std::size_t{5}, std::size_t{6}}) {
         if (has(n, k) && in(n, k).kind != Value::Kind::Zeros) refuse(n, "initial states other than zeros are not supported");
     }
@@ -222,6 +258,7 @@ void Lifter::recurrent(const OnnxNode& n) {
     const std::string kind = n.op == "RNN" ? "SimpleRNN" : n.op;
     const int gates = n.op == "LSTM" ? 4 : n.op == "GRU" ? 3 : 1;
     const std::string direction = attribute<std::string>(n, "direction") ? *attribute<std::string>(n, "direction") : "forward";
+    if (direction != "forward" && direction != "reverse" && direction != "bidirectional") refuse(n, "its direction " + direction + " is not ONNX's");
     const std::int64_t dirs = direction == "bidirectional" ? 2 : 1;
     if (w->dims.size() != 3 || w->dims[0] != dirs || w->dims[1] % gates != 0) refuse(n, "W is not (directions, gates * units, inputs)");
     const std::int64_t u = w->dims[1] / gates, inputs = w->dims[2];
@@ -368,12 +405,9 @@ void Lifter::convolution(const OnnxNode& n) {
         return v && !v->empty() ? v->front() : fallback;
     };
     const std::int64_t size = w->dims[2], stride = list("strides", 1), dilation = list("dilations", 1);
+    windowFits(n, size, stride, dilation);
     const std::int64_t span = dilation * (size - 1) + 1;
-    std::int64_t before = 0, after = 0;
-    if (const auto* pads = attribute<std::vector<std::int64_t>>(n, "pads"); pads && pads->size() == 2) {
-        before = (*pads)[0];
-        after = (*pads)[1];
-    }
+    const auto [before, after] = pads(n);
     const std::string autoPad = attribute<std::string>(n, "auto_pad") ? *attribute<std::string>(n, "auto_pad") : "NOTSET";
     std::string padding = "valid";
     PortRef from = x;
@@ -414,11 +448,8 @@ void Lifter::transposedConvolution(const OnnxNode& n) {
     const std::string autoPad = attribute<std::string>(n, "auto_pad") ? *attribute<std::string>(n, "auto_pad") : "NOTSET";
     if (autoPad != "NOTSET" && autoPad != "VALID") refuse(n, "auto_pad " + autoPad + " is not supported; give pads");
     const std::int64_t size = w->dims[2], stride = list("strides", 1), dilation = list("dilations", 1), extra = list("output_padding", 0);
-    std::int64_t before = 0, after = 0;
-    if (const auto* pads = attribute<std::vector<std::int64_t>>(n, "pads"); pads && pads->size() == 2) {
-        before = (*pads)[0];
-        after = (*pads)[1];
-    }
+    windowFits(n, size, stride, dilation);
+    const auto [before, after] = pads(n);
     // The Keras padding and output_padding whose steps these are: the export's own mapping,
     // which is the same for every length.
     std::optional<std::pair<bool, std::int64_t>> found;
@@ -450,11 +481,21 @@ void Lifter::resize(const OnnxNode& n) {
     // Nearest-neighbour resizing of the time axis by a whole factor: each step repeated.
     const auto* mode = attribute<std::string>(n, "mode");
     if (!mode || *mode != "nearest") refuse(n, "only nearest-neighbour resizing (UpSampling1D) is supported");
+    // The coordinates that repeat each step a whole number of times: PyTorch's asymmetric with
+    // floor, and half_pixel with rounding.
+    const auto* coordinates = attribute<std::string>(n, "coordinate_transformation_mode");
+    const auto* rounding = attribute<std::string>(n, "nearest_mode");
+    const std::string c = coordinates ? *coordinates : "half_pixel", r = rounding ? *rounding : "round_prefer_floor";
+    const bool repeats = (c == "asymmetric" && r == "floor") ||
+                         ((c == "half_pixel" || c == "pytorch_half_pixel") && (r == "round_prefer_floor" || r == "round_prefer_ceil"));
+    if (!repeats) refuse(n, "coordinate_transformation_mode " + c + " with nearest_mode " + r + " does not repeat each step");
     const OnnxInitializer* scales = has(n, 2) ? constant(n, 2) : nullptr;
     if (!scales || scales->floats.size() != 3 || scales->floats[0] != 1.0f) refuse(n, "only resizing by constant scales is supported");
     const bool channelsFirst = in(n, 0).kind == Value::Kind::ChannelsFirst;
     const float time = scales->floats[channelsFirst ? 2 : 1], other = scales->floats[channelsFirst ? 1 : 2];
-    if (other != 1.0f || time < 1.0f || time != std::floor(time)) refuse(n, "only repeating each time step a whole number of times is supported");
+    if (other != 1.0f || !(time >= 1.0f && time <= 65536.0f) || time != std::floor(time)) {
+        refuse(n, "only repeating each time step a whole number of times (up to 65536) is supported");
+    }
     const PortRef p = channelsFirst ? in(n, 0).port : asPort(n, in(n, 0));
     const NodeId id = layer(n, "UpSampling1D", {{"size", static_cast<std::int64_t>(time)}}, {p});
     set(n, 0, {channelsFirst ? Value::Kind::ChannelsFirst : Value::Kind::Port, {id, 0}});
@@ -491,7 +532,7 @@ bool Lifter::normalizing(const OnnxNode& n) {
     if (n.op == "Pow" && stage(0, Stage::Centred) && constant(n, 1) && constant(n, 1)->floats == std::vector<float>{2.0f}) {
         return next(in(n, 0), Stage::Squared);
     }
-    if (n.op == "Mul" && stage(0, Stage::Centred) && n.inputs[0] == n.inputs[1]) return next(in(n, 0), Stage::Squared);
+    if (n.op == "Mul" && has(n, 1) && stage(0, Stage::Centred) && n.inputs[0] == n.inputs[1]) return next(in(n, 0), Stage::Squared);
     if (n.op == "Add" && stage(0, Stage::Variance) && constant(n, 1) && constant(n, 1)->floats.size() == 1) {
         Value v = in(n, 0);
         v.epsilon = constant(n, 1)->floats[0];
@@ -510,7 +551,7 @@ bool Lifter::normalizing(const OnnxNode& n) {
             const OnnxInitializer* c = constant(n, k);
             const Value& other = in(n, 1 - k);
             Node* norm = c && other.kind == Value::Kind::Port ? graph_.node(other.port.node) : nullptr;
-            if (!norm || norm->kind != "LayerNormalization" || !graph_.outputEdges(norm->id).empty()) continue;
+            if (!norm || norm->kind != "LayerNormalization" || !onlyReader(n.inputs[1 - k])) continue;
             const char* param = n.op == "Mul" ? "scale" : "center";
             if (norm->param<bool>(param) || (n.op == "Mul" && norm->param<bool>("center"))) continue;
             if (c->floats.size() != static_cast<std::size_t>(dimsOf(other.port).back())) continue;
@@ -536,7 +577,11 @@ void Lifter::pooling(const OnnxNode& n) {
     if (intAttribute(n, "ceil_mode", 0) != 0) refuse(n, "ceil_mode is not supported");
     const auto* kernel = attribute<std::vector<std::int64_t>>(n, "kernel_shape");
     if (!kernel || kernel->size() != 1) refuse(n, "only 1-D pooling is supported");
+    if (const auto* d = attribute<std::vector<std::int64_t>>(n, "dilations"); d && *d != std::vector<std::int64_t>{1}) {
+        refuse(n, "dilated pooling is not supported");
+    }
     const auto* strides = attribute<std::vector<std::int64_t>>(n, "strides");
+    windowFits(n, kernel->front(), strides && !strides->empty() ? strides->front() : 1, 1);
     const auto* pads = attribute<std::vector<std::int64_t>>(n, "pads");
     const bool padded = pads && std::any_of(pads->begin(), pads->end(), [](std::int64_t p) { return p != 0; });
     const std::string autoPad = attribute<std::string>(n, "auto_pad") ? *attribute<std::string>(n, "auto_pad") : "NOTSET";
@@ -561,7 +606,7 @@ void Lifter::merge(const OnnxNode& n) {
             if (!bias) continue;
             const Value& other = in(n, 1 - k);
             Node* dense = other.kind == Value::Kind::Port ? graph_.node(other.port.node) : nullptr;
-            if (!dense || dense->kind != "Dense" || dense->param<bool>("use_bias") || !graph_.outputEdges(dense->id).empty() ||
+            if (!dense || dense->kind != "Dense" || dense->param<bool>("use_bias") || !onlyReader(n.inputs[1 - k]) ||
                 bias->floats.size() != static_cast<std::size_t>(dense->param<std::int64_t>("units"))) {
                 refuse(n, "it adds a constant, which LayerLoom does only as a Dense layer's bias");
             }
@@ -611,7 +656,7 @@ void Lifter::activation(const OnnxNode& n) {
         return;
     }
     if (n.op == "Softmax" || n.op == "LogSoftmax") {
-        const std::int64_t axis = intAttribute(n, "axis", -1);
+        const std::int64_t axis = intAttribute(n, "axis", g_.opset() >= 13 ? -1 : 1);
         const std::int64_t rank = static_cast<std::int64_t>(dimsOf(x).size()) + 1;
         if (axis != -1 && axis != rank - 1) refuse(n, "a softmax over another axis than the features is not supported");
         name = n.op == "Softmax" ? "softmax" : "log_softmax";
@@ -688,6 +733,11 @@ void Lifter::transpose(const OnnxNode& n) {
         }
         refuse(n, "this order of a recurrent operator's outputs is not supported");
     }
+    if (x.kind == Value::Kind::States && x.states.size() == 2 && x.states[0] == x.states[1] && x.direction < 0 && p == swapFirst) {
+        Value v = x;
+        v.batchFirst = true;
+        return set(n, 0, v);
+    }
     if (x.kind == Value::Kind::Port && p == swapLast) return set(n, 0, {Value::Kind::ChannelsFirst, x.port});
     if (x.kind == Value::Kind::ChannelsFirst && p == swapLast) return set(n, 0, port(x.port));
     if (x.kind == Value::Kind::Port && p == swapFirst) return set(n, 0, {Value::Kind::TimeMajor, x.port});
@@ -702,7 +752,8 @@ void Lifter::reshape(const OnnxNode& n) {
         // time first; LayerLoom's own puts the batch first.
         return set(n, 0, {x.batchFirst ? Value::Kind::Port : Value::Kind::TimeMajor, x.port});
     }
-    if (x.kind == Value::Kind::States && x.states.size() == 2 && x.states[0] == x.states[1]) return set(n, 0, port(x.states[0]));
+    // A bidirectional operator's final states, batch first, side by side: its concat output.
+    if (x.kind == Value::Kind::States && x.batchFirst) return set(n, 0, port(x.states[0]));
     const PortRef p = asPort(n, x);
     const Dims dims = dimsOf(p);
     std::vector<std::int64_t> target;
@@ -713,6 +764,7 @@ void Lifter::reshape(const OnnxNode& n) {
         target = ints(n, 1);
         if (target.empty()) refuse(n, "an empty shape");
         target.erase(target.begin());  // the batch (0 or its size)
+        if (target.empty()) refuse(n, "a shape of the batch alone is not supported");
     }
     if (x.trailingOne || (dims.size() == 1 && target.size() == 1)) return set(n, 0, port(p));
     if (target == std::vector<std::int64_t>{-1} || (target.size() == 1 && dims.size() == 2 && dims[0] != kNone &&
@@ -771,6 +823,7 @@ void Lifter::timeSteps(const OnnxNode& n) {
         end = start + 1;
     } else {
         const std::vector<std::int64_t> starts = ints(n, 1), ends = ints(n, 2);
+        if (starts.size() == 1 && ends.size() == 1 && (starts[0] < -kMaxSteps || ends[0] < -kMaxSteps)) refuse(n, "it slices from before the sequence");
         const std::vector<std::int64_t> axes = has(n, 3) ? ints(n, 3) : std::vector<std::int64_t>{0};
         if (has(n, 4) && ints(n, 4) != std::vector<std::int64_t>{1}) refuse(n, "slices with steps are not supported");
         if (starts.size() != 1 || ends.size() != 1 || axes.size() != 1 || (axes[0] != timeAxis && axes[0] != timeAxis - 3)) {
@@ -952,9 +1005,9 @@ OnnxImport Lifter::run() {
     // Far beyond a sequence model's operators; each is checked against the layers before it.
     if (g_.nodes().size() > 10000) throw OnnxReadError("the graph has " + std::to_string(g_.nodes().size()) + " operators; LayerLoom reads models of up to 10,000");
     for (const OnnxNode& n : g_.nodes()) {
-        for (const std::string& i : n.inputs) uses_.insert(i);
+        for (const std::string& i : n.inputs) ++uses_[i];
     }
-    for (const OnnxValue& o : g_.outputs()) uses_.insert(o.name);
+    for (const OnnxValue& o : g_.outputs()) ++uses_[o.name];
     for (const OnnxInitializer& c : g_.initializers()) values_[c.name] = {Value::Kind::Constant, {}, &c};
     for (const OnnxValue& v : g_.inputs()) {
         if (v.dims.size() < 2 || v.dims.size() > 3) {
@@ -963,7 +1016,10 @@ OnnxImport Lifter::run() {
         }
         Dims shape;
         for (std::size_t k = 1; k < v.dims.size(); ++k) shape.push_back(v.dims[k] < 0 ? kNone : v.dims[k]);
-        if (shape.back() == kNone) throw OnnxReadError("input " + v.name + " has no fixed number of features");
+        // Token ids (batch, steps) may have a free length; numbers need a fixed number of features.
+        if (shape.back() == kNone && !(v.type != OnnxType::Float && shape.size() == 1)) {
+            throw OnnxReadError("input " + v.name + " has no fixed number of features");
+        }
         OnnxNode named;
         named.name = v.name + "/Input";
         const NodeId id = layer(named, "InputLayer", {{"shape", shape}}, {});

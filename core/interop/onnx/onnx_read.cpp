@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <unordered_set>
 
 #include <onnx/onnx_pb.h>
 
@@ -50,11 +51,13 @@ std::string externalBytes(const onnx::TensorProto& t, const std::filesystem::pat
     for (const auto& part : relative) {
         if (part == "..") fail(where + ": its values' file " + shown(location) + " leaves the model's folder");
     }
-    std::error_code ec;
-    const std::filesystem::path base = std::filesystem::weakly_canonical(folder, ec);
-    const std::filesystem::path path = std::filesystem::weakly_canonical(folder / relative, ec);
+    std::error_code baseError, pathError, ec;
+    const std::filesystem::path base = std::filesystem::weakly_canonical(folder, baseError);
+    const std::filesystem::path path = std::filesystem::weakly_canonical(folder / relative, pathError);
     const auto [end, at] = std::mismatch(base.begin(), base.end(), path.begin(), path.end());
-    if (ec || end != base.end()) fail(where + ": its values' file " + shown(location) + " leaves the model's folder");
+    if (baseError || pathError || base.empty() || end != base.end()) {
+        fail(where + ": its values' file " + shown(location) + " leaves the model's folder");
+    }
     if (length != expected) fail(where + ": its external data holds " + std::to_string(length) + " bytes, not " + std::to_string(expected));
     const std::uintmax_t size = std::filesystem::file_size(path, ec);
     if (ec || offset > size || length > size - offset) {
@@ -86,6 +89,7 @@ OnnxInitializer readTensor(const onnx::TensorProto& t, const std::string& name, 
     std::vector<std::int64_t> dims(t.dims().begin(), t.dims().end());
     std::uint64_t count = 1;
     for (std::int64_t d : dims) {
+        if (d < 0) fail(where + " has sizes " + tensorShapeText(dims) + ", which no tensor has");
         if (d == 0) count = 0;
     }
     if (count != 0) {
@@ -121,6 +125,15 @@ OnnxInitializer readTensor(const onnx::TensorProto& t, const std::string& name, 
             fail(where + " lists " + std::to_string(listed) + " values for sizes " + tensorShapeText(dims));
         }
     };
+    // Integers are shapes, axes and indices: a few. (Bool bytes would grow eightfold.)
+    if (out.type == OnnxType::Int64 && count > (std::uint64_t{1} << 24)) {
+        fail(where + " holds " + std::to_string(count) + " integers; LayerLoom reads integer constants of up to 16,777,216");
+    }
+    // The values are there before anything is allocated for them: bytes checked above, lists here.
+    if (!fromBytes) {
+        expect(out.type == OnnxType::Float ? (width == 4 ? t.float_data_size() : t.double_data_size())
+                                           : (width == 8 ? t.int64_data_size() : t.int32_data_size()));
+    }
     if (out.type == OnnxType::Float) {
         out.floats.resize(static_cast<std::size_t>(count));
         if (fromBytes) {
@@ -197,21 +210,21 @@ OnnxAttribute readAttribute(const onnx::AttributeProto& a, const std::string& no
     return out;
 }
 
-OnnxValue readValue(const onnx::ValueInfoProto& v) {
+OnnxValue readValue(const onnx::ValueInfoProto& v, const char* what) {
     OnnxValue out;
     out.name = v.name();
     out.doc = v.doc_string();
     const onnx::TypeProto& type = v.type();
-    if (!type.has_tensor_type()) fail("the graph's input or output " + shown(v.name()) + " is not a tensor");
+    if (!type.has_tensor_type()) fail(std::string("the graph's ") + what + " " + shown(v.name()) + " is not a tensor");
     switch (type.tensor_type().elem_type()) {
         case onnx::TensorProto::FLOAT: out.type = OnnxType::Float; break;
         case onnx::TensorProto::INT32: out.type = OnnxType::Int32; break;
         case onnx::TensorProto::INT64: out.type = OnnxType::Int64; break;
-        default: fail("the graph's input or output " + shown(v.name()) + " holds neither float nor integer values");
+        default: fail(std::string("the graph's ") + what + " " + shown(v.name()) + " holds neither float nor integer values");
     }
     if (type.tensor_type().has_shape()) {
         const auto& dims = type.tensor_type().shape().dim();
-        if (dims.size() > 8) fail("the graph's input " + shown(v.name()) + " has " + std::to_string(dims.size()) + " axes");
+        if (dims.size() > 8) fail(std::string("the graph's ") + what + " " + shown(v.name()) + " has " + std::to_string(dims.size()) + " axes");
         for (const auto& d : dims) {
             const bool known = d.has_dim_value() && d.dim_value() > 0;
             out.dims.push_back(known ? d.dim_value() : -1);
@@ -241,15 +254,17 @@ OnnxGraph parseOnnxModel(std::string_view bytes, const std::filesystem::path& fo
     const onnx::GraphProto& graph = model.graph();
     g.graphName = graph.name();
     if (graph.node_size() > kMaxNodes || graph.initializer_size() > kMaxNodes) fail("the graph has more than a million nodes or constants");
-    for (const onnx::TensorProto& t : graph.initializer()) g.addRead(readTensor(t, t.name(), folder));
+    if (graph.input_size() > 4096 || graph.output_size() > 4096) fail("the graph has more than 4096 inputs or outputs");
+    std::unordered_set<std::string> constants;
+    for (const onnx::TensorProto& t : graph.initializer()) {
+        g.addRead(readTensor(t, t.name(), folder));
+        constants.insert(t.name());
+    }
     // Graph inputs that are constants too (older exporters list them) are not the model's inputs.
     for (const onnx::ValueInfoProto& v : graph.input()) {
-        const auto& inits = g.initializers();
-        if (std::none_of(inits.begin(), inits.end(), [&](const OnnxInitializer& t) { return t.name == v.name(); })) {
-            g.addReadInput(readValue(v));
-        }
+        if (!constants.contains(v.name())) g.addReadInput(readValue(v, "input"));
     }
-    for (const onnx::ValueInfoProto& v : graph.output()) g.addReadOutput(readValue(v));
+    for (const onnx::ValueInfoProto& v : graph.output()) g.addReadOutput(readValue(v, "output"));
     for (const onnx::NodeProto& n : graph.node()) {
         if (!n.domain().empty() && n.domain() != "ai.onnx") {
             fail("node " + shown(n.name()) + " (" + n.op_type() + ") is of the operator set " + shown(n.domain()) +
