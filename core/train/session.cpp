@@ -11,6 +11,7 @@
 #include "engine/loss.h"
 #include "engine/metrics.h"
 #include "io/message_text.h"
+#include "train/error_order.h"
 #include "train/token_ids.h"
 
 namespace loom {
@@ -341,9 +342,7 @@ std::vector<AttentionScores> TrainingSession::attentionScores(const std::vector<
     // Where not all fit, those of the largest errors: the samples looked at. A diverged run's
     // NaN errors count as the largest.
     const auto larger = [&](std::int64_t a, std::int64_t b) {
-        const double ea = errors[static_cast<std::size_t>(a)], eb = errors[static_cast<std::size_t>(b)];
-        if (std::isnan(ea) || std::isnan(eb)) return std::isnan(ea) && !std::isnan(eb);
-        return ea > eb;
+        return worseError(errors[static_cast<std::size_t>(a)], errors[static_cast<std::size_t>(b)]);
     };
     std::stable_sort(chosen.begin(), chosen.end(), larger);
     chosen.resize(static_cast<std::size_t>(attentionKept(samples)));

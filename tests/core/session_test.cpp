@@ -1,6 +1,8 @@
 // Training from a snapshot: weights that survive edits, data preparation, previews.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include "core/test_graphs.h"
 #include "data/csv_reader.h"
 #include "data/npy.h"
+#include "train/error_order.h"
 #include "train/session.h"
 
 namespace loom {
@@ -303,6 +306,18 @@ TEST(TrainingSession, ATokenIdOutsideTheEmbeddingIsRefusedNamingItsSampleAndStep
                                "id into it.");
     }
     std::filesystem::remove_all(dir);
+}
+
+// Previews and the window rank samples worst first; a diverged run's NaN errors are the worst,
+// and the order stays a strict weak one (std::sort's need), which `>` on NaN is not.
+TEST(ErrorOrder, PutsNanFirstThenTheLargest) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> errors{0.5, nan, 2.0, nan, 1.0, 0.5};
+    std::vector<int> order{0, 1, 2, 3, 4, 5};
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return worseError(errors[static_cast<std::size_t>(a)], errors[static_cast<std::size_t>(b)]); });
+    EXPECT_EQ(order, (std::vector<int>{1, 3, 2, 4, 0, 5}));
+    EXPECT_FALSE(worseError(nan, nan));
+    EXPECT_FALSE(worseError(1.0, 1.0));
 }
 
 }  // namespace

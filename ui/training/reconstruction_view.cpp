@@ -1,6 +1,7 @@
 #include "training/reconstruction_view.h"
 #include "training/attention_map.h"
 #include "training/chart_util.h"
+#include "train/error_order.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -291,7 +292,9 @@ void ReconstructionView::fillRanking() {
     const std::vector<double>& errors = m_preview.errors;
     std::vector<int> order(errors.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return errors[static_cast<std::size_t>(a)] > errors[static_cast<std::size_t>(b)]; });
+    // The worst first, a diverged run's NaN errors before any number.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return worseError(errors[static_cast<std::size_t>(a)], errors[static_cast<std::size_t>(b)]); });
     const QSignalBlocker quiet(m_ranking);  // refilling is no choice of the user's
     m_ranking->setUpdatesEnabled(false);
     m_ranking->setRowCount(static_cast<int>(order.size()));
