@@ -118,6 +118,19 @@ private:
     /// A new layer named after the ONNX node's scope ("/encoder/lstm/LSTM" is encoder_lstm).
     NodeId layer(const OnnxNode& n, std::string_view kind, ParamMap params, std::vector<PortRef> inputs);
     void weight(NodeId id, const std::string& name, std::vector<std::int64_t> shape, std::vector<float> values);
+    /// A convolution's kernel in Keras's layout, (size, ...) from ONNX's (..., size) reversed,
+    /// and its bias.
+    void convolutionWeights(NodeId id, const OnnxInitializer& w, const OnnxInitializer* bias) {
+        std::vector<std::int64_t> dims;
+        std::vector<float> kernel = permuted({"", w.dims, w.floats}, {2, 1, 0}, dims);
+        weight(id, "kernel", dims, std::move(kernel));
+        if (bias) weight(id, "bias", {static_cast<std::int64_t>(bias->floats.size())}, bias->floats);
+    }
+    /// The first value of a list attribute, `fallback` without one.
+    static std::int64_t firstOf(const OnnxNode& n, const char* name, std::int64_t fallback) {
+        const auto* v = attribute<std::vector<std::int64_t>>(n, name);
+        return v && !v->empty() ? v->front() : fallback;
+    }
     Dims dimsOf(PortRef p) const;
     /// The value as a port in Keras's layout: a view becomes a Permute layer.
     PortRef asPort(const OnnxNode& n, const Value& v);
@@ -400,11 +413,7 @@ void Lifter::convolution(const OnnxNode& n) {
     if (!w || w->type != OnnxType::Float || w->dims.size() != 3) refuse(n, "only 1-D convolutions with constant weights are supported");
     if (intAttribute(n, "group", 1) != 1) refuse(n, "grouped convolutions are not supported");
     const PortRef x = asChannelsFirst(n, in(n, 0));
-    const auto list = [&](const char* name, std::int64_t fallback) {
-        const auto* v = attribute<std::vector<std::int64_t>>(n, name);
-        return v && !v->empty() ? v->front() : fallback;
-    };
-    const std::int64_t size = w->dims[2], stride = list("strides", 1), dilation = list("dilations", 1);
+    const std::int64_t size = w->dims[2], stride = firstOf(n, "strides", 1), dilation = firstOf(n, "dilations", 1);
     windowFits(n, size, stride, dilation);
     const std::int64_t span = dilation * (size - 1) + 1;
     const auto [before, after] = pads(n);
@@ -430,9 +439,7 @@ void Lifter::convolution(const OnnxNode& n) {
                             {{"filters", w->dims[0]}, {"kernel_size", size}, {"strides", stride}, {"dilation_rate", dilation},
                              {"padding", padding}, {"use_bias", bias != nullptr}},
                             {from});
-    std::vector<std::int64_t> dims;
-    weight(id, "kernel", {size, w->dims[1], w->dims[0]}, permuted({"", w->dims, w->floats}, {2, 1, 0}, dims));
-    if (bias) weight(id, "bias", {w->dims[0]}, bias->floats);
+    convolutionWeights(id, *w, bias);
     set(n, 0, {Value::Kind::ChannelsFirst, {id, 0}});
 }
 
@@ -441,13 +448,9 @@ void Lifter::transposedConvolution(const OnnxNode& n) {
     if (!w || w->type != OnnxType::Float || w->dims.size() != 3) refuse(n, "only 1-D transposed convolutions with constant weights are supported");
     if (intAttribute(n, "group", 1) != 1) refuse(n, "grouped convolutions are not supported");
     if (attribute<std::vector<std::int64_t>>(n, "output_shape")) refuse(n, "output_shape is not supported; give pads");
-    const auto list = [&](const char* name, std::int64_t fallback) {
-        const auto* v = attribute<std::vector<std::int64_t>>(n, name);
-        return v && !v->empty() ? v->front() : fallback;
-    };
     const std::string autoPad = attribute<std::string>(n, "auto_pad") ? *attribute<std::string>(n, "auto_pad") : "NOTSET";
     if (autoPad != "NOTSET" && autoPad != "VALID") refuse(n, "auto_pad " + autoPad + " is not supported; give pads");
-    const std::int64_t size = w->dims[2], stride = list("strides", 1), dilation = list("dilations", 1), extra = list("output_padding", 0);
+    const std::int64_t size = w->dims[2], stride = firstOf(n, "strides", 1), dilation = firstOf(n, "dilations", 1), extra = firstOf(n, "output_padding", 0);
     windowFits(n, size, stride, dilation);
     const auto [before, after] = pads(n);
     // The Keras padding and output_padding whose steps these are: the export's own mapping,
@@ -471,9 +474,7 @@ void Lifter::transposedConvolution(const OnnxNode& n) {
                              {"padding", std::string(found->first ? "same" : "valid")}, {"output_padding", found->second},
                              {"use_bias", bias != nullptr}},
                             {x});
-    std::vector<std::int64_t> dims;
-    weight(id, "kernel", {size, w->dims[1], w->dims[0]}, permuted({"", w->dims, w->floats}, {2, 1, 0}, dims));
-    if (bias) weight(id, "bias", {w->dims[1]}, bias->floats);
+    convolutionWeights(id, *w, bias);
     set(n, 0, {Value::Kind::ChannelsFirst, {id, 0}});
 }
 
