@@ -160,7 +160,7 @@ WindowErrors reconstructionErrors(Plan<float>& plan, const Series& series, std::
     const std::int64_t last = series.steps - w;  // the last possible start
     const auto score = [&] {
         const float* inputs[] = {batch.data()};
-        plan.forward(inputs, static_cast<int>(batchStarts.size()));
+        plan.predict(inputs, static_cast<int>(batchStarts.size()));
         const float* y = plan.output(0);
         // A masked output (a Masking layer upstream) is scored over its real steps only, as
         // its loss was in training; a window that is all padding scores 0.

@@ -36,6 +36,12 @@ struct KernelIO {
     std::vector<S*> params;
     std::vector<S*> dParams;
     bool training = false;
+    /// A backward pass may follow (Plan::forward): kernels keep what it reads. Off for a
+    /// prediction (Plan::predict), where recurrent kernels take their lean path.
+    bool keep = true;
+    /// Changes whenever the parameters may have changed since the last pass: a kernel may
+    /// reuse what it derived from them (packed copies) while it stays the same.
+    std::uint64_t weightsVersion = 0;
     std::mt19937_64* rng = nullptr;
     /// The step mask of input 0 (batch x steps, 1 for a real step, 0 for padding), or null
     /// when it carries none (see shape/masks.h). Recurrent layers skip the padding, and

@@ -319,6 +319,7 @@ auto truncatedNormal(double mean, double stddev, std::mt19937_64& rng) {
 
 template <class S>
 void Plan<S>::initialize(std::uint64_t seed) {
+    ++m_weightsVersion;
     [[maybe_unused]] const SerialProducts serial;  // empty without OpenMP
     std::mt19937_64 rng(seed);
     for (Param& p : m_params) {
@@ -394,6 +395,7 @@ void Plan<S>::initialize(std::uint64_t seed) {
 
 template <class S>
 void Plan<S>::loadWeights(const std::vector<NamedTensor>& weights) {
+    ++m_weightsVersion;
     for (Param& p : m_params) {
         const std::string name = p.fullName();
         auto it = std::find_if(weights.begin(), weights.end(),
@@ -425,6 +427,8 @@ KernelIO<S> Plan<S>::io(const Step& step) {
     KernelIO<S> io;
     io.batch = m_batch;
     io.training = m_training;
+    io.keep = m_keep;
+    io.weightsVersion = m_weightsVersion;
     io.rng = m_rng;
     for (std::size_t in : step.inputs) {
         io.in.push_back(m_values[in].data());
@@ -449,6 +453,17 @@ KernelIO<S> Plan<S>::io(const Step& step) {
 template <class S>
 void Plan<S>::forward(std::span<const S* const> inputs, int batch, bool training,
                       std::mt19937_64* rng) {
+    run(inputs, batch, training, rng, true);
+}
+
+template <class S>
+void Plan<S>::predict(std::span<const S* const> inputs, int batch) {
+    run(inputs, batch, false, nullptr, false);
+}
+
+template <class S>
+void Plan<S>::run(std::span<const S* const> inputs, int batch, bool training, std::mt19937_64* rng,
+                  bool keep) {
     if (batch < 1 || batch > m_maxBatch) {
         throw PlanError("batch of " + std::to_string(batch) + " samples; this plan takes 1 to " +
                         std::to_string(m_maxBatch));
@@ -456,6 +471,8 @@ void Plan<S>::forward(std::span<const S* const> inputs, int batch, bool training
     if (inputs.size() != m_inputs.size()) throw PlanError("wrong number of model inputs");
     m_batch = batch;
     m_training = training;
+    m_keep = keep;
+    if (keep) ++m_weightsVersion;  // an optimizer step may follow, through a held params()
     m_rng = rng;
     for (std::size_t k = 0; k < m_inputs.size(); ++k) {
         const std::size_t s = slot(m_inputs[k]);
@@ -543,6 +560,7 @@ void Plan<S>::zeroGrad() {
 template <class S>
 void Plan<S>::backward(std::span<const S* const> dOutputs) {
     if (dOutputs.size() != m_outputs.size()) throw PlanError("wrong number of output gradients");
+    if (!m_keep) throw PlanError("backward needs a forward pass; the last pass was a prediction, which keeps nothing for it");
     for (auto& g : m_grads) std::fill(g.begin(), g.end(), S(0));
     for (std::size_t k = 0; k < m_outputs.size(); ++k) {
         const std::size_t s = slot(m_outputs[k]);

@@ -96,7 +96,13 @@ public:
     const Dims& dims(NodeId node) const;
     /// A node's name, as the graph had it when compiled.
     const std::string& name(NodeId node) const;
-    std::vector<Param>& params() { return m_params; }
+    /// Changing the parameters through this reference is seen by the next pass as long as it
+    /// is taken again after each prediction (predict() may reuse what kernels derived from
+    /// the values; every call here, forward(), initialize() and loadWeights() tell it not to).
+    std::vector<Param>& params() {
+        ++m_weightsVersion;
+        return m_params;
+    }
     const std::vector<Param>& params() const { return m_params; }
 
     /// Keras's initialisers, repeatable for a seed.
@@ -109,6 +115,10 @@ public:
     /// Runs the model on `batch` samples; `inputs` follow inputs().
     void forward(std::span<const S* const> inputs, int batch, bool training = false,
                  std::mt19937_64* rng = nullptr);
+    /// The same outputs as forward(inputs, batch) for a prediction, with nothing kept for a
+    /// backward pass (recurrent layers keep only their current states); backward() after it
+    /// throws PlanError.
+    void predict(std::span<const S* const> inputs, int batch);
     const S* output(std::size_t k) const;
     /// After forward: the step mask of output k (batch x steps, 1 where a step is real), or
     /// null when the output carries none. The loss counts the real steps only.
@@ -127,6 +137,8 @@ private:
     int m_maxBatch = 0;
     int m_batch = 0;
     bool m_training = false;
+    bool m_keep = true;  ///< the last pass kept what backward reads
+    std::uint64_t m_weightsVersion = 0;  ///< see KernelIO::weightsVersion
     std::mt19937_64* m_rng = nullptr;
     std::vector<NodeId> m_nodes;  ///< every node, in order of m_values
     std::unordered_map<NodeId, std::size_t> m_slots;  ///< node -> index into m_nodes
@@ -142,6 +154,7 @@ private:
 
     std::size_t slot(NodeId node) const;
     KernelIO<S> io(const Step& step);
+    void run(std::span<const S* const> inputs, int batch, bool training, std::mt19937_64* rng, bool keep);
     /// Makes a step's mask from its inputs' after its kernel ran (see MaskSource).
     void combineMasks(const Step& step);
 };

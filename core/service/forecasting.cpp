@@ -108,7 +108,7 @@ std::vector<double> forecastBatch(Plan<float>& plan, const Series& units, const 
     std::vector<double> out(static_cast<std::size_t>(n * horizon * f));
     for (std::int64_t done = 0; done < horizon; done += modelHorizon) {
         const float* batch[] = {inputs.data()};
-        plan.forward(batch, static_cast<int>(n));
+        plan.predict(batch, static_cast<int>(n));
         const float* y = plan.output(0);
         const std::int64_t take = std::min(modelHorizon, horizon - done);
         for (std::int64_t b = 0; b < n; ++b) {

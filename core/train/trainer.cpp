@@ -271,7 +271,7 @@ Evaluation evaluate(Plan<float>& plan, const Dataset& data, const TrainConfig& c
     for (std::size_t b = 0; b < n; b += static_cast<std::size_t>(plan.maxBatch())) {
         const std::size_t e = std::min(n, b + static_cast<std::size_t>(plan.maxBatch()));
         outputs.gather(data, data.weights, order, b, e);
-        plan.forward(outputs.inputs(), static_cast<int>(e - b));
+        plan.predict(outputs.inputs(), static_cast<int>(e - b));
         outputs.score(plan, false);
     }
     Evaluation result;
@@ -315,7 +315,7 @@ std::vector<std::vector<float>> predictAll(Plan<float>& plan, std::span<const fl
     for (std::int64_t b = 0; b < n; b += plan.maxBatch()) {
         const std::int64_t e = std::min<std::int64_t>(n, b + plan.maxBatch());
         for (std::size_t k = 0; k < inputs.size(); ++k) at[k] = inputs[k] + b * inSizes[k];
-        plan.forward(at, static_cast<int>(e - b));
+        plan.predict(at, static_cast<int>(e - b));
         for (std::size_t k = 0; k < y.size(); ++k) {
             std::copy_n(plan.output(k), (e - b) * outSizes[k], y[k].begin() + b * outSizes[k]);
             if (const std::uint8_t* m = plan.outputMask(k); masks && m) {

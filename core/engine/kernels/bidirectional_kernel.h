@@ -139,6 +139,8 @@ private:
         KernelIO<S> d;
         d.batch = io.batch;
         d.training = io.training;
+        d.keep = io.keep;
+        d.weightsVersion = io.weightsVersion;
         d.rng = io.rng;
         const std::size_t first = forward ? 0 : m_perDirection;
         d.params.assign(io.params.begin() + first, io.params.begin() + first + m_perDirection);

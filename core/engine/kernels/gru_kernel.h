@@ -25,6 +25,7 @@ public:
         : Base(s, 3), m_resetAfter(s.node.param<bool>("reset_after")) {}
 
     void forward(KernelIO<S>& io) override {
+        if (this->lean(io)) return predict(io);
         const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
         ConstMatMap<S> w(io.params[0], m_in, 3 * u);
         ConstMatMap<S> rk(io.params[1], u, 3 * u);
@@ -42,6 +43,7 @@ public:
             m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
             if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
         }
+        m_rkPackedFor = Base::kNotPacked;
         this->everyStep(
             B, false, m_rkPacked.bytes() + m_rkhPacked.bytes(),
             [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -91,6 +93,7 @@ public:
             m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
             if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
         }
+        m_rkPackedFor = Base::kNotPacked;
         this->everyStep(
             B, true, m_rkPacked.bytes() + m_rkhPacked.bytes(),
             [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -126,6 +129,71 @@ public:
     }
 
 private:
+    /// A prediction's forward pass (RecurrentKernel::lean): the keeping pass's arithmetic,
+    /// time-major, with the gates in place of the pre-activations. m_a holds one step: h U +
+    /// b_rec (reset_after), or r * h.
+    void predict(KernelIO<S>& io) {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u;
+        ConstMatMap<S> w(io.params[0], m_in, 3 * u);
+        ConstMatMap<S> rk(io.params[1], u, 3 * u);
+        m_h.resize(T * B, u);
+        m_a.resize(B, m_resetAfter ? 3 * u : u);
+        const S* h0 = this->initialState(io, 0);
+        if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) {
+            m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
+            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
+        }
+        const S* recurrentBias = m_bias && m_resetAfter ? io.params[2] + 3 * u : nullptr;
+        this->leanSteps(
+            io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes() + m_rkhPacked.bytes(),
+            [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                const auto zRows = [&](Eigen::Index f, Eigen::Index m) { return MatMap<S>(z + f * 3 * u, m, 3 * u); };
+                const auto previous = [&](Eigen::Index f) { return this->leanPrevious(m_h, h0, B, t, f); };
+                const auto state = [&](Eigen::Index f, Eigen::Index m) {
+                    auto g = zRows(f, m);
+                    auto h = m_h.middleRows(t * B + f, m);
+                    const auto zg = g.leftCols(u).array();
+                    if (const S* hp = previous(f)) {
+                        h.array() = zg * ConstMatMap<S>(hp, m, u).array() + (S(1) - zg) * g.rightCols(u).array();
+                    } else {
+                        h.array() = (S(1) - zg) * g.rightCols(u).array();
+                    }
+                };
+                const S* hp = previous(first);
+                if (m_resetAfter) {
+                    if (hp) m_rkPacked.multiply(hp, u, n, m_a.data() + first * 3 * u, 3 * u, false, productThreads);
+                    rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                        auto g = zRows(f, m);
+                        auto a = m_a.middleRows(f, m);
+                        if (!hp) a.setZero();
+                        if (recurrentBias) a.rowwise() += ConstMatMap<S>(recurrentBias, 1, 3 * u).row(0);
+                        g.leftCols(2 * u) += a.leftCols(2 * u);
+                        act::apply<S>(m_rec, g.leftCols(2 * u), g.leftCols(2 * u));
+                        g.rightCols(u).array() += g.middleCols(u, u).array() * a.rightCols(u).array();
+                        act::apply<S>(m_act, g.rightCols(u), g.rightCols(u));
+                        state(f, m);
+                    });
+                    return;
+                }
+                if (hp) m_rkPacked.multiply(hp, u, n, z + first * 3 * u, 3 * u, true, productThreads);
+                rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                    auto g = zRows(f, m);
+                    act::apply<S>(m_rec, g.leftCols(2 * u), g.leftCols(2 * u));
+                    if (const S* p = previous(f)) {
+                        m_a.middleRows(f, m).array() = g.middleCols(u, u).array() * ConstMatMap<S>(p, m, u).array();
+                    }
+                });
+                if (hp) m_rkhPacked.multiply(m_a.data() + first * u, u, n, z + first * 3 * u + 2 * u, 3 * u, true, productThreads);
+                rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                    auto g = zRows(f, m);
+                    act::apply<S>(m_act, g.rightCols(u), g.rightCols(u));
+                    state(f, m);
+                });
+            });
+        this->writeTimeMajor(io, m_h);
+        this->writeLeanState(io, 0, m_h.data() + (T - 1) * B * u);
+    }
+
     /// h_t = z * h_{t-1} + (1 - z) * hh, from the update gate and the candidate in m_g.
     void newState(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
         const Eigen::Index u = m_u;
@@ -237,6 +305,7 @@ private:
     /// its update and reset columns here and its candidate columns in m_rkhPacked (transposed
     /// in the backward pass).
     PackedRhs<S> m_rkPacked, m_rkhPacked;
+    std::uint64_t m_rkPackedFor = Base::kNotPacked;  ///< the weights' version the lean path packed both for
 };
 
 }  // namespace loom

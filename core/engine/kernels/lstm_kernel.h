@@ -24,6 +24,7 @@ public:
         : Base(s, 4) {}
 
     void forward(KernelIO<S>& io) override {
+        if (this->lean(io)) return predict(io);
         const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
         ConstMatMap<S> w(io.params[0], m_in, 4 * u);
         ConstMatMap<S> rk(io.params[1], u, 4 * u);
@@ -42,6 +43,7 @@ public:
         m_c0 = this->initialState(io, 1);
         const bool initial = this->m_initial;
         if (T > 1 || initial) m_rkPacked.pack(rk);
+        m_rkPackedFor = Base::kNotPacked;
         this->everyStep(B, false, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             // h_{t-1}, masked, is in m_hp: the last step's gate math put it there.
@@ -74,6 +76,7 @@ public:
             m_dcKeep.resize(B, u);
         }
         if (T > 1 || initial) m_rkPacked.pack(rk.transpose());
+        m_rkPackedFor = Base::kNotPacked;
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             rowsOf([&](Eigen::Index f, Eigen::Index m) { gateGradients(io, t, f, m); });
@@ -100,6 +103,53 @@ public:
     }
 
 private:
+    /// A prediction's forward pass (RecurrentKernel::lean): the same arithmetic, time-major,
+    /// with the gates in place of the pre-activations and only the current cell state.
+    void predict(KernelIO<S>& io) {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u;
+        ConstMatMap<S> w(io.params[0], m_in, 4 * u);
+        ConstMatMap<S> rk(io.params[1], u, 4 * u);
+        m_h.resize(T * B, u);
+        const S* h0 = this->initialState(io, 0);
+        const S* c0 = this->initialState(io, 1);
+        if (c0) {
+            m_c = ConstMatMap<S>(c0, B, u);
+        } else {
+            m_c.resize(B, u);
+        }
+        if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) m_rkPacked.pack(rk);
+        this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
+                        [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
+                            const auto& rowsOf) {
+                            if (const S* hp = this->leanPrevious(m_h, h0, B, t, first)) {
+                                m_rkPacked.multiply(hp, u, n, z + first * 4 * u, 4 * u, true, productThreads);
+                            }
+                            rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                                leanGates(MatMap<S>(z + f * 4 * u, m, 4 * u), m_c.middleRows(f, m),
+                                          m_h.middleRows(t * B + f, m), t > 0 || c0);
+                            });
+                        });
+        this->writeTimeMajor(io, m_h);
+        this->writeLeanState(io, 0, m_h.data() + (T - 1) * B * u);
+        this->writeLeanState(io, 1, m_c.data());
+    }
+
+    /// One step of the lean path for some rows: z turns into the gates i, f, c, o in place,
+    /// then the cell state c (carried over unless this is the first step without a starting
+    /// state) and h = o * act(c), act(c) taking i's place.
+    void leanGates(MatRef<S> z, MatRef<S> c, MatRef<S> h, bool carry) const {
+        const Eigen::Index u = m_u;
+        act::apply<S>(m_rec, z.leftCols(2 * u), z.leftCols(2 * u));
+        act::apply<S>(m_act, z.middleCols(2 * u, u), z.middleCols(2 * u, u));
+        act::apply<S>(m_rec, z.rightCols(u), z.rightCols(u));
+        // c = i * g, then + f * c_{t-1}, in the order the keeping pass adds them (h holds the sum).
+        h.array() = z.leftCols(u).array() * z.middleCols(2 * u, u).array();
+        if (carry) h.array() += z.middleCols(u, u).array() * c.array();
+        c = h;
+        act::apply<S>(m_act, c, z.leftCols(u));
+        h.array() = z.rightCols(u).array() * z.leftCols(u).array();
+    }
+
     /// Step t's gates, cell and hidden state from its pre-activations z, for rows
     /// [first, first + n) of the batch.
     void gates(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
@@ -184,6 +234,7 @@ private:
     const S* m_h0 = nullptr;  ///< this batch's starting states (B x units), or null: zeros
     const S* m_c0 = nullptr;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
+    std::uint64_t m_rkPackedFor = Base::kNotPacked;  ///< the weights' version the lean path packed m_rkPacked for
 };
 
 }  // namespace loom

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <algorithm>
+
 #include "engine/activation.h"
 #include "engine/kernel.h"
 #include "engine/kernels/dropout_masks.h"
+#include "engine/kernels/packed_product.h"
 #include "engine/kernels/row_chunks.h"
 
 namespace loom {
@@ -88,19 +91,73 @@ protected:
     /// each step's products are split by the kernel's columns and its element-wise work by rows.
     template <class Run>
     void everyStep(Eigen::Index batch, bool backward, std::size_t packedBytes, Run&& run) const {
+        stepsIn(batch, 0, m_steps, backward, packedBytes, run);
+    }
+
+    /// everyStep for steps [from, to) only.
+    template <class Run>
+    void stepsIn(Eigen::Index batch, Eigen::Index from, Eigen::Index to, bool backward, std::size_t packedBytes,
+                 Run&& run) const {
         const int threads = kernelThreads();
-        const Eigen::Index T = m_steps, width = m_gates * m_u;
+        const Eigen::Index width = m_gates * m_u;
         const auto inOrder = [&](const auto& body) {
-            for (Eigen::Index i = 0; i < T; ++i) body(backward ? T - 1 - i : i);
+            for (Eigen::Index i = from; i < to; ++i) body(backward ? to - 1 - (i - from) : i);
         };
         if (threads <= 1 || packedBytes <= coreCacheBytes() / 2) {
-            inRowChunks(batch, T * width, threads, [&](Eigen::Index first, Eigen::Index n) {
+            inRowChunks(batch, (to - from) * width, threads, [&](Eigen::Index first, Eigen::Index n) {
                 const auto mine = [&](const auto& f) { f(first, n); };
                 inOrder([&](Eigen::Index t) { run(t, first, n, 1, mine); });
             });
         } else {
             const auto shared = [&](const auto& f) { inRowChunks(batch, width, threads, f); };
             inOrder([&](Eigen::Index t) { run(t, Eigen::Index{0}, batch, threads, shared); });
+        }
+    }
+
+    /// The lean path's loop over the steps (see lean()). The input's part of the
+    /// pre-activations, bias + x W (no bias when null), is computed a block of steps at a
+    /// time, as many as keep the block within half a core's cache, time-major (the block's row
+    /// (t - t0) * batch + b is sample b's step t), each thread for the rows it runs. Then, as
+    /// everyStep does, for each step of the block step(t, z, first, n, productThreads,
+    /// elementwise), where z points at the row of
+    /// sample 0 of step t, rows w.cols() apart; the step adds its recurrent part and turns z
+    /// into its gates in place. W stays packed from one prediction to the next while the
+    /// weights stay the same (KernelIO::weightsVersion); so do the kernels' recurrent kernels
+    /// (packedFresh).
+    template <class Step>
+    void leanSteps(const KernelIO<S>& io, const ConstMatMap<S>& w, const S* bias, std::size_t packedBytes, Step&& step) {
+        const Eigen::Index B = io.batch, T = m_steps, width = w.cols();
+        if (m_wPackedFor != io.weightsVersion) m_wPacked.pack(w);
+        m_wPackedFor = io.weightsVersion;
+        m_x.resize(T * B, m_in);
+        for (Eigen::Index t = 0; t < T; ++t) {
+            m_x.middleRows(t * B, B) = ConstStridedMap<S>(io.in[0] + t * m_in, B, m_in, Eigen::OuterStride<>(T * m_in));
+        }
+        const auto stepBytes = static_cast<std::size_t>(B * width) * sizeof(S);
+        const Eigen::Index block = std::clamp<Eigen::Index>(
+            static_cast<Eigen::Index>(coreCacheBytes() / 2 / std::max<std::size_t>(stepBytes, 1)), 1, T);
+        m_zBlock.resize(block * B, width);
+        for (Eigen::Index t0 = 0; t0 < T; t0 += block) {
+            const Eigen::Index steps = std::min(block, T - t0);
+            S* z = m_zBlock.data();
+            // The block's input part, by whoever runs its first step for those rows: rows of
+            // all its steps at once when they lie together (the whole batch), else step by step.
+            const auto project = [&](Eigen::Index first, Eigen::Index n, int threads) {
+                const bool together = n == B;
+                for (Eigen::Index s = 0; s < (together ? 1 : steps); ++s) {
+                    const Eigen::Index rows = together ? steps * B : n, at = s * B + first;
+                    if (bias) {
+                        for (Eigen::Index r = at; r < at + rows; ++r) std::copy_n(bias, width, z + r * width);
+                    }
+                    m_wPacked.multiply(m_x.data() + (t0 * B + at) * m_in, m_in, rows, z + at * width, width,
+                                       bias != nullptr, threads);
+                }
+            };
+            stepsIn(B, t0, t0 + steps, false, packedBytes,
+                    [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
+                        if (t == t0) project(first, n, productThreads);
+                        step(t, z + (t - t0) * B * width, first, n, productThreads, rowsOf);
+                    });
         }
     }
 
@@ -176,6 +233,47 @@ protected:
         }
     }
 
+    /// Whether this pass takes the lean path: a prediction (nothing kept for a backward pass,
+    /// so no dropout either) without a step mask. The lean path runs time-major: row
+    /// t * batch + b of its matrices is sample b's step t, so that a step's rows lie side by
+    /// side; its gates are computed in place, in a block of steps that stays in the cache, and
+    /// only the current states are kept (leanSteps).
+    bool lean(const KernelIO<S>& io) const { return !io.keep && !io.training && !io.inMask; }
+
+    /// Whether a recurrent kernel the lean path packed (`packedFor`: the weights' version it
+    /// was packed for) still holds; makes it hold from now on when not. The keeping passes,
+    /// which pack into the same place, set packedFor to kNotPacked.
+    static bool packedFresh(const KernelIO<S>& io, std::uint64_t& packedFor) {
+        const bool fresh = packedFor == io.weightsVersion;
+        packedFor = io.weightsVersion;
+        return fresh;
+    }
+    static constexpr std::uint64_t kNotPacked = ~std::uint64_t{0};
+
+    /// The lean path's h_{t-1} for step t's product, from row `first` of the batch: the step
+    /// before's rows of the time-major h, the starting state at step 0, or null (zero).
+    const S* leanPrevious(const Mat<S>& h, const S* h0, Eigen::Index batch, Eigen::Index t, Eigen::Index first) const {
+        if (t > 0) return h.data() + ((t - 1) * batch + first) * m_u;
+        return h0 ? h0 + first * m_u : nullptr;
+    }
+
+    /// The lean path's output from its time-major hidden states: every step, or the last.
+    void writeTimeMajor(KernelIO<S>& io, const Mat<S>& h) const {
+        const Eigen::Index B = io.batch, T = m_steps;
+        if (!m_sequences) {
+            MatMap<S>(io.out, B, m_u) = h.middleRows((T - 1) * B, B);
+            return;
+        }
+        for (Eigen::Index t = 0; t < T; ++t) {
+            StridedMap<S>(io.out + t * m_u, B, m_u, Eigen::OuterStride<>(T * m_u)) = h.middleRows(t * B, B);
+        }
+    }
+
+    /// With return_state, the lean path's state k after the last step (batch x units).
+    void writeLeanState(KernelIO<S>& io, std::size_t k, const S* state) const {
+        if (k < io.moreOut.size() && io.moreOut[k]) std::copy_n(state, io.batch * m_u, io.moreOut[k]);
+    }
+
     /// Whether step t of sample b is padding: Keras skips it, carrying the states over.
     bool padded(Eigen::Index b, Eigen::Index t) const { return m_stepMask && !m_stepMask[b * m_steps + t]; }
 
@@ -206,7 +304,11 @@ protected:
     DropoutMask<S> m_xMask, m_hMask;
 
 private:
-    Mat<S> m_x, m_dx;  ///< the masked input and its gradient, with dropout only
+    /// The masked input and its gradient, with dropout only; the lean path's time-major input.
+    Mat<S> m_x, m_dx;
+    Mat<S> m_zBlock;  ///< the lean path's pre-activations of a block of steps
+    PackedRhs<S> m_wPacked;  ///< the lean path's input kernel W
+    std::uint64_t m_wPackedFor = kNotPacked;  ///< the weights' version m_wPacked holds
 };
 
 }  // namespace loom

@@ -20,6 +20,7 @@ public:
     explicit SimpleRnnKernel(const KernelSetup& s) : Base(s, 1) {}
 
     void forward(KernelIO<S>& io) override {
+        if (this->lean(io)) return predict(io);
         const Eigen::Index B = io.batch, T = m_steps, u = m_u, rows = B * T;
         ConstMatMap<S> w(io.params[0], m_in, u);
         ConstMatMap<S> rk(io.params[1], u, u);
@@ -32,6 +33,7 @@ public:
         const S* h0 = this->initialState(io, 0);
         const bool initial = this->m_initial;
         if (T > 1 || initial) m_rkPacked.pack(rk);
+        m_rkPackedFor = Base::kNotPacked;
         this->everyStep(B, false, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             if (t > 0 || initial) {
@@ -59,6 +61,7 @@ public:
         if (this->m_stepMask) m_dhCarry.setZero(B, u);
         const bool initial = this->m_initial;
         if (T > 1 || initial) m_rkPacked.pack(rk.transpose());
+        m_rkPackedFor = Base::kNotPacked;
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
@@ -88,6 +91,29 @@ public:
     }
 
 private:
+    /// A prediction's forward pass (RecurrentKernel::lean): h_t = act(z_t) with z_t as the
+    /// keeping pass adds it up, time-major.
+    void predict(KernelIO<S>& io) {
+        const Eigen::Index B = io.batch, T = m_steps, u = m_u;
+        ConstMatMap<S> w(io.params[0], m_in, u);
+        ConstMatMap<S> rk(io.params[1], u, u);
+        m_h.resize(T * B, u);
+        const S* h0 = this->initialState(io, 0);
+        if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) m_rkPacked.pack(rk);
+        this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
+                        [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
+                            const auto& rowsOf) {
+                            if (const S* hp = this->leanPrevious(m_h, h0, B, t, first)) {
+                                m_rkPacked.multiply(hp, u, n, z + first * u, u, true, productThreads);
+                            }
+                            rowsOf([&](Eigen::Index f, Eigen::Index m) {
+                                act::apply<S>(m_act, MatMap<S>(z + f * u, m, u), m_h.middleRows(t * B + f, m));
+                            });
+                        });
+        this->writeTimeMajor(io, m_h);
+        this->writeLeanState(io, 0, m_h.data() + (T - 1) * B * u);
+    }
+
     /// A padded step passed h on unchanged: for its rows among [first, first + n), the
     /// gradient goes whole to the step before (m_dhCarry) and the pre-activations get none.
     void skipPadding(Eigen::Index t, Eigen::Index first, Eigen::Index n) {
@@ -104,6 +130,7 @@ private:
 
     Mat<S> m_z, m_h, m_hp, m_dz, m_dh, m_dhCarry;
     PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
+    std::uint64_t m_rkPackedFor = Base::kNotPacked;  ///< the weights' version the lean path packed m_rkPacked for
 };
 
 }  // namespace loom
