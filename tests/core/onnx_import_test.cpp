@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -108,6 +109,32 @@ TEST(OnnxImport, AFileAnotherToolChangedIsReadByItsOperators) {
     }
     ASSERT_EQ(lifted.notes.size(), 1u);
     EXPECT_EQ(lifted.notes[0].rfind("the file holds a LayerLoom project, but another tool has changed its operators since", 0), 0u);
+}
+
+TEST(OnnxImport, TheSeedAutoencoderWithoutItsProjectIsReadByItsOperators) {
+    // A file whose metadata another tool dropped: the operators alone, RepeatVector's
+    // Unsqueeze and Tile among them, give a model that predicts what the original does.
+    Project p = openModelFile(std::string(LAYERLOOM_EXAMPLES_DIR) + "/lstm_autoencoder.loom");
+    const auto weights = seeded(p.graph, 4);
+    OnnxGraph graph = onnxGraph(p, weights, 17);
+    graph.metadata.clear();
+    const OnnxImport lifted = importOnnx(parseOnnxModel(onnxModelBytes(graph, "seed", ""), {}));
+    EXPECT_TRUE(lifted.notes.empty());
+    const auto repeat = std::find_if(lifted.project.graph.nodes().begin(), lifted.project.graph.nodes().end(),
+                                     [](const Node& n) { return n.kind == "RepeatVector"; });
+    ASSERT_NE(repeat, lifted.project.graph.nodes().end());
+    EXPECT_EQ(repeat->param<std::int64_t>("n"), 32);
+    const auto predictionsOf = [](const ModelGraph& g, const std::vector<NamedTensor>& w) {
+        Plan<float> plan = Plan<float>::compile(g, 3);
+        plan.loadWeights(w);
+        std::vector<float> x(3 * 32);
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.3f * static_cast<float>(i));
+        const float* in[] = {x.data()};
+        plan.predict(in, 3);
+        return std::vector<float>(plan.output(0), plan.output(0) + 3 * 32);
+    };
+    const auto expected = predictionsOf(p.graph, weights), got = predictionsOf(lifted.project.graph, lifted.project.weights);
+    for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-6) << i;
 }
 
 TEST(OnnxImport, RefusesWhatItCannotMapByNodeAndNeverHalfImports) {

@@ -123,9 +123,25 @@ class ConvDecoder(nn.Module):
         return self.layer_norm(self.deconv(self.up(x)).transpose(1, 2))
 
 
+class LstmAutoencoder(nn.Module):
+    """The LSTM autoencoder of PyTorch tutorials: the encoder's last state repeated over the
+    steps (unsqueeze, then repeat) and decoded back into the series."""
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = steps
+        self.encoder = nn.LSTM(3, 8, batch_first=True)
+        self.decoder = nn.LSTM(8, 8, batch_first=True)
+        self.out = nn.Linear(8, 3)
+
+    def forward(self, x):
+        _, (h, _) = self.encoder(x)
+        y, _ = self.decoder(h[-1].unsqueeze(1).repeat(1, self.steps, 1))
+        return self.out(y)
+
+
 models = {"lstm_stack": LstmStack(), "gru_sequence": GruSequence(), "bilstm": BiLstm(),
           "bigru_states": BiGruStates(), "conv_encoder": ConvEncoder(), "residual": Residual(),
-          "rnn_last": RnnLast(), "conv_decoder": ConvDecoder()}
+          "rnn_last": RnnLast(), "conv_decoder": ConvDecoder(), "lstm_autoencoder": LstmAutoencoder(10)}
 steps = 10
 # Moving statistics other than BatchNorm's initial ones.
 with torch.no_grad():

@@ -4,6 +4,7 @@
 // first for a convolution), a constant, or the glue exporters compute shapes and zero states
 // with. What cannot be mapped is refused by node, before anything is kept.
 #include <algorithm>
+#include <deque>
 #include <cctype>
 #include <cmath>
 #include <map>
@@ -24,7 +25,7 @@ namespace {
 constexpr const char* kReads =
     "LayerLoom reads LSTM, GRU, RNN, Gemm, MatMul, Conv, ConvTranspose, Resize (nearest), MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, "
     "ReduceMean, ReduceMax, BatchNormalization, LayerNormalization, Add, Sub, Mul, Max, Mean, Sum, Concat, Flatten, Reshape, "
-    "Transpose, Squeeze, Unsqueeze, Pad, Slice, Gather, Identity, Dropout, Cast, the activations (Relu, Tanh, "
+    "Transpose, Squeeze, Unsqueeze, Tile (a vector repeated over steps), Pad, Slice, Gather, Identity, Dropout, Cast, the activations (Relu, Tanh, "
     "Sigmoid, Softmax, LogSoftmax, Elu, Selu, LeakyRelu, HardSigmoid, Softplus), a layer normalisation written out "
     "(ReduceMean, Sub, Pow, Sqrt, Div) and the shape glue exporters write around recurrent layers (Shape, "
     "ConstantOfShape, Expand)";
@@ -42,6 +43,7 @@ struct Value {
         RecurrentYT,    ///< Y with its directions after the batch (time, batch, directions, units)
         States,         ///< a recurrent operator's Y_h or Y_c (directions, batch, units), or several stacked
         Normalizing,    ///< a stage of a layer normalisation written out (PyTorch's before opset 17)
+        OneStep,        ///< a vector port with a time axis of one step: (batch, 1, features)
     };
     enum class Stage { Mean, Centred, Squared, Variance, VarianceEpsilon, Deviation };
     Kind kind = Kind::Port;
@@ -175,6 +177,7 @@ private:
     std::vector<NamedTensor> weights_;
     std::vector<std::string> notes_;
     std::map<std::string, Value> values_;
+    std::deque<OnnxInitializer> made_;  ///< constants the file computes from constants (ConstantOfShape)
     std::map<std::string, int> uses_;  ///< readers of each value, a graph output counting as one
 };
 
@@ -237,6 +240,7 @@ PortRef Lifter::asPort(const OnnxNode& n, const Value& v) {
             return {layer(n, "Permute", {}, {v.port}), 0};
         }
         case Value::Kind::TimeMajor: refuse(n, "it reads a sequence time step first, which no LayerLoom layer but a recurrent one does");
+        case Value::Kind::OneStep: return {layer(n, "RepeatVector", {{"n", std::int64_t{1}}}, {v.port}), 0};
         default: refuse(n, "it computes with a constant or a shape where LayerLoom needs a layer's output");
     }
 }
@@ -857,12 +861,44 @@ void Lifter::glue(const OnnxNode& n) {
         return set(n, 0, {Value::Kind::Shape});
     }
     if (n.op == "Concat") return set(n, 0, {Value::Kind::Shape});  // of shapes and constants (lift() checks)
+    if (n.op == "ConstantOfShape" && x.kind == Value::Kind::Constant) {
+        // A constant of a constant shape (PyTorch's repeat writes ones to expand by).
+        const OnnxInitializer& shape = *x.constant;
+        const auto* value = attribute<std::vector<float>>(n, "value");
+        if (shape.type == OnnxType::Float || shape.dims.size() != 1 || (value && value->size() != 1)) {
+            refuse(n, "its shape must be a list of integers and its value one number");
+        }
+        std::int64_t count = 1;
+        for (std::int64_t d : shape.ints) {
+            if (d < 0 || d > 65536 || (count *= d) > 65536) refuse(n, "only constants of up to 65536 values are supported");
+        }
+        const float v = value ? value->front() : 0.0f;
+        OnnxInitializer& c = made_.emplace_back();
+        c.name = n.outputs[0];
+        c.dims = shape.ints;
+        if (v == std::floor(v) && std::abs(v) <= 65536.0f) {
+            c.type = OnnxType::Int64;
+            c.ints.assign(static_cast<std::size_t>(count), static_cast<std::int64_t>(v));
+        } else {
+            c.floats.assign(static_cast<std::size_t>(count), v);
+        }
+        return set(n, 0, {Value::Kind::Constant, {}, &c});
+    }
     if (n.op == "ConstantOfShape") {
         const auto* value = attribute<std::vector<float>>(n, "value");  // a small tensor reads as its values
         if (value && std::any_of(value->begin(), value->end(), [](float v) { return v != 0.0f; })) {
             refuse(n, "only zeros of a computed shape are supported");
         }
         return set(n, 0, {Value::Kind::Zeros});
+    }
+    if (n.op == "Expand" && (x.kind == Value::Kind::OneStep || x.kind == Value::Kind::Port)) {
+        // Expanding by ones of no more axes than the tensor has changes nothing (PyTorch's repeat).
+        const std::vector<std::int64_t> shape = ints(n, 1);
+        const auto rank = static_cast<std::size_t>(x.kind == Value::Kind::OneStep ? 3 : dimsOf(x.port).size() + 1);
+        if (shape.size() > rank || std::any_of(shape.begin(), shape.end(), [](std::int64_t d) { return d != 1; })) {
+            refuse(n, "only expanding by ones (which changes nothing) or to zero states is supported");
+        }
+        return set(n, 0, x);
     }
     if (n.op == "Expand") {
         const OnnxInitializer* c = constant(n, 0);
@@ -874,6 +910,10 @@ void Lifter::glue(const OnnxNode& n) {
     if (n.op == "Squeeze" || n.op == "Unsqueeze") {
         std::vector<std::int64_t> axes = has(n, 1) ? ints(n, 1) : std::vector<std::int64_t>{};
         if (const auto* a = attribute<std::vector<std::int64_t>>(n, "axes")) axes = *a;
+        if (n.op == "Unsqueeze" && x.kind == Value::Kind::Port && dimsOf(x.port).size() == 1 &&
+            (axes == std::vector<std::int64_t>{1} || axes == std::vector<std::int64_t>{-2})) {
+            return set(n, 0, {Value::Kind::OneStep, x.port});  // a vector about to be repeated over steps
+        }
         if (n.op == "Squeeze" && x.kind == Value::Kind::RecurrentY && axes == std::vector<std::int64_t>{1}) {
             return set(n, 0, {Value::Kind::TimeMajor, x.port});
         }
@@ -884,7 +924,7 @@ void Lifter::glue(const OnnxNode& n) {
                                                                                   axes == std::vector<std::int64_t>{-1})) {
             return set(n, 0, port(x.port));
         }
-        refuse(n, "only the axes exporters add around recurrent operators and pooling can be squeezed");
+        refuse(n, "only the axes exporters add around recurrent operators, pooling and repeated vectors can be squeezed");
     }
     // Gather on the states: one layer's of a stack (h_n[-1]).
     if (n.op == "Gather" && x.kind == Value::Kind::States) {
@@ -941,6 +981,15 @@ void Lifter::lift(const OnnxNode& n) {
     if (op == "Cast" && in(n, 0).kind != Value::Kind::Shape) {
         set(n, 0, in(n, 0));  // ids as numbers or integers alike: Embedding casts toward zero
         return;
+    }
+    if (op == "Tile") {
+        // A vector repeated over steps (PyTorch's x.unsqueeze(1).repeat(1, n, 1)): RepeatVector.
+        const std::vector<std::int64_t> repeats = ints(n, 1);
+        if (in(n, 0).kind != Value::Kind::OneStep || repeats.size() != 3 || repeats[0] != 1 || repeats[2] != 1 ||
+            repeats[1] < 1 || repeats[1] > 65536) {
+            refuse(n, "only repeating a vector over 1 to 65536 time steps (Keras's RepeatVector) is supported");
+        }
+        return set(n, 0, port({layer(n, "RepeatVector", {{"n", repeats[1]}}, {in(n, 0).port}), 0}));
     }
     if (op == "Identity" || op == "Dropout") {
         set(n, 0, in(n, 0));
