@@ -136,7 +136,7 @@ private:
         const Eigen::Index B = io.batch, T = m_steps, u = m_u;
         ConstMatMap<S> w(io.params[0], m_in, 3 * u);
         ConstMatMap<S> rk(io.params[1], u, 3 * u);
-        m_h.resize(T * B, u);
+        const auto h = this->leanStates(io, m_h);
         m_a.resize(B, m_resetAfter ? 3 * u : u);
         const S* h0 = this->initialState(io, 0);
         if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) {
@@ -148,20 +148,20 @@ private:
             io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes() + m_rkhPacked.bytes(),
             [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                 const auto zRows = [&](Eigen::Index f, Eigen::Index m) { return MatMap<S>(z + f * 3 * u, m, 3 * u); };
-                const auto previous = [&](Eigen::Index f) { return this->leanPrevious(m_h, h0, B, t, f); };
                 const auto state = [&](Eigen::Index f, Eigen::Index m) {
                     auto g = zRows(f, m);
-                    auto h = m_h.middleRows(t * B + f, m);
+                    auto next = h.rows(t, f, m, u);
                     const auto zg = g.leftCols(u).array();
-                    if (const S* hp = previous(f)) {
-                        h.array() = zg * ConstMatMap<S>(hp, m, u).array() + (S(1) - zg) * g.rightCols(u).array();
+                    if (const auto [hp, lda] = this->leanPrevious(h, h0, t, f); hp) {
+                        const auto prev = ConstStridedMap<S>(hp, m, u, Eigen::OuterStride<>(lda)).array();
+                        next.array() = zg * prev + (S(1) - zg) * g.rightCols(u).array();
                     } else {
-                        h.array() = (S(1) - zg) * g.rightCols(u).array();
+                        next.array() = (S(1) - zg) * g.rightCols(u).array();
                     }
                 };
-                const S* hp = previous(first);
+                const auto [hp, lda] = this->leanPrevious(h, h0, t, first);
                 if (m_resetAfter) {
-                    if (hp) m_rkPacked.multiply(hp, u, n, m_a.data() + first * 3 * u, 3 * u, false, productThreads);
+                    if (hp) m_rkPacked.multiply(hp, lda, n, m_a.data() + first * 3 * u, 3 * u, false, productThreads);
                     rowsOf([&](Eigen::Index f, Eigen::Index m) {
                         auto g = zRows(f, m);
                         auto a = m_a.middleRows(f, m);
@@ -175,12 +175,13 @@ private:
                     });
                     return;
                 }
-                if (hp) m_rkPacked.multiply(hp, u, n, z + first * 3 * u, 3 * u, true, productThreads);
+                if (hp) m_rkPacked.multiply(hp, lda, n, z + first * 3 * u, 3 * u, true, productThreads);
                 rowsOf([&](Eigen::Index f, Eigen::Index m) {
                     auto g = zRows(f, m);
                     act::apply<S>(m_rec, g.leftCols(2 * u), g.leftCols(2 * u));
-                    if (const S* p = previous(f)) {
-                        m_a.middleRows(f, m).array() = g.middleCols(u, u).array() * ConstMatMap<S>(p, m, u).array();
+                    if (const auto [p, pStride] = this->leanPrevious(h, h0, t, f); p) {
+                        m_a.middleRows(f, m).array() =
+                            g.middleCols(u, u).array() * ConstStridedMap<S>(p, m, u, Eigen::OuterStride<>(pStride)).array();
                     }
                 });
                 if (hp) m_rkhPacked.multiply(m_a.data() + first * u, u, n, z + first * 3 * u + 2 * u, 3 * u, true, productThreads);
@@ -190,8 +191,7 @@ private:
                     state(f, m);
                 });
             });
-        this->writeTimeMajor(io, m_h);
-        this->writeLeanState(io, 0, m_h.data() + (T - 1) * B * u);
+        this->finishLean(io, h);
     }
 
     /// h_t = z * h_{t-1} + (1 - z) * hh, from the update gate and the candidate in m_g.

@@ -109,7 +109,7 @@ private:
         const Eigen::Index B = io.batch, T = m_steps, u = m_u;
         ConstMatMap<S> w(io.params[0], m_in, 4 * u);
         ConstMatMap<S> rk(io.params[1], u, 4 * u);
-        m_h.resize(T * B, u);
+        const auto h = this->leanStates(io, m_h);
         const S* h0 = this->initialState(io, 0);
         const S* c0 = this->initialState(io, 1);
         if (c0) {
@@ -121,17 +121,16 @@ private:
         this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
                         [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
                             const auto& rowsOf) {
-                            if (const S* hp = this->leanPrevious(m_h, h0, B, t, first)) {
-                                m_rkPacked.multiply(hp, u, n, z + first * 4 * u, 4 * u, true, productThreads);
+                            if (const auto [hp, lda] = this->leanPrevious(h, h0, t, first); hp) {
+                                m_rkPacked.multiply(hp, lda, n, z + first * 4 * u, 4 * u, true, productThreads);
                             }
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
-                                leanGates(MatMap<S>(z + f * 4 * u, m, 4 * u), m_c.middleRows(f, m),
-                                          m_h.middleRows(t * B + f, m), t > 0 || c0);
+                                leanGates(MatMap<S>(z + f * 4 * u, m, 4 * u), m_c.middleRows(f, m), h.rows(t, f, m, u),
+                                          t > 0 || c0);
                             });
                         });
-        this->writeTimeMajor(io, m_h);
-        this->writeLeanState(io, 0, m_h.data() + (T - 1) * B * u);
-        this->writeLeanState(io, 1, m_c.data());
+        this->finishLean(io, h);
+        if (io.moreOut.size() > 1 && io.moreOut[1]) MatMap<S>(io.moreOut[1], B, u) = m_c;
     }
 
     /// One step of the lean path for some rows: z turns into the gates i, f, c, o in place,

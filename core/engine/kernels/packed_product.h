@@ -28,6 +28,8 @@ class PackedRhs {
     static constexpr int kVectors = 2, kRows = 6;
 #endif
     static constexpr int kWidth = kVectors * kLanes;  ///< columns of one panel
+    /// Panel rows per slice: 128 rows of 48 floats take 24 KiB of a 32 or 48 KiB L1.
+    static constexpr Eigen::Index kDepth = 128;
 
 public:
     /// Packs B (k x n); the columns past n in the last panel are zero.
@@ -63,13 +65,19 @@ public:
 #pragma omp parallel for schedule(static) num_threads(std::max(threads, 1)) if (parallel)
 #endif
         for (Eigen::Index p = 0; p < panels; ++p) {
-            const S* panel = m_panels.data() + p * m_k * kWidth;
             const Eigen::Index first = p * kWidth, width = std::min<Eigen::Index>(kWidth, m_n - first);
-            Eigen::Index r = 0;
-            for (; r + kRows <= m; r += kRows) {
-                block<kRows>(a + r * lda, lda, panel, c + r * ldc + first, ldc, width, add);
+            // A slice of the panel at a time, small enough to stay in the core's first-level
+            // cache while every row block runs through it; the slices' sums add up in C.
+            for (Eigen::Index k0 = 0; k0 == 0 || k0 < m_k; k0 += kDepth) {  // once when k is 0: C = 0
+                const Eigen::Index depth = std::min<Eigen::Index>(kDepth, m_k - k0);
+                const S* panel = m_panels.data() + (p * m_k + k0) * kWidth;
+                const bool sum = add || k0 > 0;
+                Eigen::Index r = 0;
+                for (; r + kRows <= m; r += kRows) {
+                    block<kRows>(a + r * lda + k0, lda, panel, depth, c + r * ldc + first, ldc, width, sum);
+                }
+                tail<kRows - 1>(m - r, a + r * lda + k0, lda, panel, depth, c + r * ldc + first, ldc, width, sum);
             }
-            tail<kRows - 1>(m - r, a + r * lda, lda, panel, c + r * ldc + first, ldc, width, add);
         }
     }
 
@@ -78,27 +86,27 @@ private:
 
     /// The rows left after the full blocks, fewer than kRows.
     template <int R>
-    void tail(Eigen::Index rows, const S* a, Eigen::Index lda, const S* panel, S* c, Eigen::Index ldc,
-              Eigen::Index width, bool add) const {
+    void tail(Eigen::Index rows, const S* a, Eigen::Index lda, const S* panel, Eigen::Index depth, S* c,
+              Eigen::Index ldc, Eigen::Index width, bool add) const {
         if constexpr (R > 0) {
             if (rows == R) {
-                block<R>(a, lda, panel, c, ldc, width, add);
+                block<R>(a, lda, panel, depth, c, ldc, width, add);
             } else {
-                tail<R - 1>(rows, a, lda, panel, c, ldc, width, add);
+                tail<R - 1>(rows, a, lda, panel, depth, c, ldc, width, add);
             }
         }
     }
 
-    /// R rows of C times one panel, kept in registers over all of k.
+    /// R rows of C times `depth` rows of one panel, kept in registers over them.
     template <int R>
-    void block(const S* a, Eigen::Index lda, const S* panel, S* c, Eigen::Index ldc, Eigen::Index width,
-               bool add) const {
+    void block(const S* a, Eigen::Index lda, const S* panel, Eigen::Index depth, S* c, Eigen::Index ldc,
+               Eigen::Index width, bool add) const {
         using namespace Eigen::internal;
         Packet acc[R][kVectors];
         for (int i = 0; i < R; ++i) {
             for (int v = 0; v < kVectors; ++v) acc[i][v] = pset1<Packet>(S(0));
         }
-        for (Eigen::Index k = 0; k < m_k; ++k) {
+        for (Eigen::Index k = 0; k < depth; ++k) {
             const S* b = panel + k * kWidth;
             Packet bv[kVectors];
             for (int v = 0; v < kVectors; ++v) bv[v] = pload<Packet>(b + v * kLanes);

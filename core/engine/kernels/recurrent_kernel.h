@@ -250,28 +250,38 @@ protected:
     }
     static constexpr std::uint64_t kNotPacked = ~std::uint64_t{0};
 
-    /// The lean path's h_{t-1} for step t's product, from row `first` of the batch: the step
-    /// before's rows of the time-major h, the starting state at step 0, or null (zero).
-    const S* leanPrevious(const Mat<S>& h, const S* h0, Eigen::Index batch, Eigen::Index t, Eigen::Index first) const {
-        if (t > 0) return h.data() + ((t - 1) * batch + first) * m_u;
-        return h0 ? h0 + first * m_u : nullptr;
+    /// Where the lean path keeps its hidden states: straight in the output (batch-major) when
+    /// the layer returns every step; else in two steps' rows of its own, taken in turn.
+    struct LeanStates {
+        S* data;
+        Eigen::Index rowStride, stepStride;  ///< from one sample's row to the next's, and one step's
+        bool twoSteps;
+        S* at(Eigen::Index t, Eigen::Index b) const { return data + (twoSteps ? t % 2 : t) * stepStride + b * rowStride; }
+        /// Rows [first, first + n) of step t.
+        StridedMap<S> rows(Eigen::Index t, Eigen::Index first, Eigen::Index n, Eigen::Index units) const {
+            return StridedMap<S>(at(t, first), n, units, Eigen::OuterStride<>(rowStride));
+        }
+    };
+    LeanStates leanStates(KernelIO<S>& io, Mat<S>& own) const {
+        if (m_sequences) return {io.out, m_steps * m_u, m_u, false};
+        own.resize(2 * io.batch, m_u);
+        return {own.data(), m_u, io.batch * m_u, true};
     }
 
-    /// The lean path's output from its time-major hidden states: every step, or the last.
-    void writeTimeMajor(KernelIO<S>& io, const Mat<S>& h) const {
-        const Eigen::Index B = io.batch, T = m_steps;
-        if (!m_sequences) {
-            MatMap<S>(io.out, B, m_u) = h.middleRows((T - 1) * B, B);
-            return;
-        }
-        for (Eigen::Index t = 0; t < T; ++t) {
-            StridedMap<S>(io.out + t * m_u, B, m_u, Eigen::OuterStride<>(T * m_u)) = h.middleRows(t * B, B);
-        }
+    /// The lean path's h_{t-1} for step t's product, from row `first` of the batch, and the
+    /// distance between its rows: the step before's, the starting state at step 0, or null
+    /// (zero).
+    std::pair<const S*, Eigen::Index> leanPrevious(const LeanStates& h, const S* h0, Eigen::Index t, Eigen::Index first) const {
+        if (t > 0) return {h.at(t - 1, first), h.rowStride};
+        return {h0 ? h0 + first * m_u : nullptr, m_u};
     }
 
-    /// With return_state, the lean path's state k after the last step (batch x units).
-    void writeLeanState(KernelIO<S>& io, std::size_t k, const S* state) const {
-        if (k < io.moreOut.size() && io.moreOut[k]) std::copy_n(state, io.batch * m_u, io.moreOut[k]);
+    /// The lean path's results from its hidden states: the last step's as the output (unless
+    /// the output holds them already) and with return_state as state 0.
+    void finishLean(KernelIO<S>& io, const LeanStates& h) const {
+        const auto last = h.rows(m_steps - 1, 0, io.batch, m_u);
+        if (!m_sequences) MatMap<S>(io.out, io.batch, m_u) = last;
+        if (!io.moreOut.empty() && io.moreOut[0]) MatMap<S>(io.moreOut[0], io.batch, m_u) = last;
     }
 
     /// Whether step t of sample b is padding: Keras skips it, carrying the states over.

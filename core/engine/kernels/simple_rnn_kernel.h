@@ -94,24 +94,23 @@ private:
     /// A prediction's forward pass (RecurrentKernel::lean): h_t = act(z_t) with z_t as the
     /// keeping pass adds it up, time-major.
     void predict(KernelIO<S>& io) {
-        const Eigen::Index B = io.batch, T = m_steps, u = m_u;
+        const Eigen::Index T = m_steps, u = m_u;
         ConstMatMap<S> w(io.params[0], m_in, u);
         ConstMatMap<S> rk(io.params[1], u, u);
-        m_h.resize(T * B, u);
+        const auto h = this->leanStates(io, m_h);
         const S* h0 = this->initialState(io, 0);
         if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) m_rkPacked.pack(rk);
         this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
                         [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
                             const auto& rowsOf) {
-                            if (const S* hp = this->leanPrevious(m_h, h0, B, t, first)) {
-                                m_rkPacked.multiply(hp, u, n, z + first * u, u, true, productThreads);
+                            if (const auto [hp, lda] = this->leanPrevious(h, h0, t, first); hp) {
+                                m_rkPacked.multiply(hp, lda, n, z + first * u, u, true, productThreads);
                             }
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
-                                act::apply<S>(m_act, MatMap<S>(z + f * u, m, u), m_h.middleRows(t * B + f, m));
+                                act::apply<S>(m_act, MatMap<S>(z + f * u, m, u), h.rows(t, f, m, u));
                             });
                         });
-        this->writeTimeMajor(io, m_h);
-        this->writeLeanState(io, 0, m_h.data() + (T - 1) * B * u);
+        this->finishLean(io, h);
     }
 
     /// A padded step passed h on unchanged: for its rows among [first, first + n), the
