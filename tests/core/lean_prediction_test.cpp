@@ -1,6 +1,7 @@
 // Predictions (Plan::predict) take the recurrent kernels' lean path, which keeps nothing for a
-// backward pass and runs time-major. They must give what the keeping forward pass gives, for
-// every recurrent configuration, for batches the threads split, and after the weights change.
+// backward pass and runs time-major, and max pooling keeps no argmax. They must give what the
+// keeping forward pass gives, for every recurrent configuration, for batches the threads
+// split, and after the weights change.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -71,6 +72,15 @@ std::vector<Case> cases() {
                               {{"layer", std::string(kind)}, {"merge_mode", std::string("concat")}}));
         all.push_back(encoderDecoder(kind));
     }
+    // Max pooling keeps no argmax in a prediction; windows over 3 and 2 steps, with ties.
+    Case pooled{"MaxPooling1D", {}};
+    const NodeId conv = add(pooled.graph, "Conv1D",
+                            {{"filters", std::int64_t{4}}, {"kernel_size", std::int64_t{3}}, {"activation", std::string("relu")}},
+                            {input(pooled.graph, {9, 3})});
+    const NodeId pool = add(pooled.graph, "MaxPooling1D",
+                            {{"pool_size", std::int64_t{3}}, {"strides", std::int64_t{2}}, {"padding", std::string("same")}}, {conv});
+    add(pooled.graph, "LSTM", units(3), {pool});
+    all.push_back(std::move(pooled));
     // A step mask sends the kernels down their keeping path; the results must not change.
     Case masked{"LSTM after Masking", {}};
     const NodeId m = add(masked.graph, "Masking", {{"mask_value", 0.0}}, {input(masked.graph, {7, 3})});

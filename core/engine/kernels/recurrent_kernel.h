@@ -94,16 +94,18 @@ protected:
         stepsIn(batch, 0, m_steps, backward, packedBytes, run);
     }
 
-    /// everyStep for steps [from, to) only.
+    /// everyStep for steps [from, to) only. With `manyRows`, the threads also share by samples
+    /// when each has at least kManyRows rows: the kernel is then read from the shared cache at
+    /// each step, but each of its panels serves that many rows, and no step hands over.
     template <class Run>
     void stepsIn(Eigen::Index batch, Eigen::Index from, Eigen::Index to, bool backward, std::size_t packedBytes,
-                 Run&& run) const {
+                 Run&& run, bool manyRows = false) const {
         const int threads = kernelThreads();
         const Eigen::Index width = m_gates * m_u;
         const auto inOrder = [&](const auto& body) {
             for (Eigen::Index i = from; i < to; ++i) body(backward ? to - 1 - (i - from) : i);
         };
-        if (threads <= 1 || packedBytes <= coreCacheBytes() / 2) {
+        if (threads <= 1 || packedBytes <= coreCacheBytes() / 2 || (manyRows && batch >= kManyRows * threads)) {
             inRowChunks(batch, (to - from) * width, threads, [&](Eigen::Index first, Eigen::Index n) {
                 const auto mine = [&](const auto& f) { f(first, n); };
                 inOrder([&](Eigen::Index t) { run(t, first, n, 1, mine); });
@@ -157,7 +159,8 @@ protected:
                     [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                         if (t == t0) project(first, n, productThreads);
                         step(t, z + (t - t0) * B * width, first, n, productThreads, rowsOf);
-                    });
+                    },
+                    true);
         }
     }
 
@@ -249,6 +252,7 @@ protected:
         return fresh;
     }
     static constexpr std::uint64_t kNotPacked = ~std::uint64_t{0};
+    static constexpr Eigen::Index kManyRows = 64;
 
     /// Where the lean path keeps its hidden states: straight in the output (batch-major) when
     /// the layer returns every step; else in two steps' rows of its own, taken in turn.

@@ -113,11 +113,22 @@ public:
         const Eigen::Index out = io.batch * m_outSteps;
         ConstMatMap<S> x(io.in[0], io.batch * m_steps, m_features);
         MatMap<S> y(io.out, out, m_features);
-        if (m_max) m_argmax.resize(static_cast<std::size_t>(out * m_features));
+        // A prediction keeps no argmax for a backward pass: each window's largest values at once.
+        const bool argmax = m_max && io.keep;
+        if (argmax) m_argmax.resize(static_cast<std::size_t>(out * m_features));
         for (Eigen::Index b = 0; b < io.batch; ++b) {
             for (Eigen::Index t = 0; t < m_outSteps; ++t) {
                 const auto [first, last] = range(t);
                 const Eigen::Index row = b * m_outSteps + t;
+                if (m_max && !argmax) {
+                    auto best = y.row(row).array();
+                    best = x.row(b * m_steps + first).array();
+                    for (Eigen::Index i = first + 1; i < last; ++i) {
+                        const auto candidate = x.row(b * m_steps + i).array();
+                        best = (candidate > best).select(candidate, best);  // as the argmax's comparison
+                    }
+                    continue;
+                }
                 if (!m_max) {
                     y.row(row) = x.middleRows(b * m_steps + first, last - first).colwise().sum() /
                                  static_cast<S>(last - first);
