@@ -90,7 +90,7 @@ public:
     const std::vector<PortRef>& viewOutputs() const { return m_viewOutputs; }
     /// Shape of view output k without the batch axis.
     const Dims& viewDims(std::size_t k) const { return m_dims[m_viewSlots.at(k)]; }
-    /// After forward: view output k for the batch.
+    /// After forward or predict: view output k for the batch.
     const S* viewOutput(std::size_t k) const { return m_values[m_viewSlots.at(k)].data(); }
     /// Shape of a node's output without the batch axis.
     const Dims& dims(NodeId node) const;
@@ -120,7 +120,7 @@ public:
     /// throws PlanError.
     void predict(std::span<const S* const> inputs, int batch);
     const S* output(std::size_t k) const;
-    /// After forward: the step mask of output k (batch x steps, 1 where a step is real), or
+    /// After forward or predict: the step mask of output k (batch x steps, 1 where a step is real), or
     /// null when the output carries none. The loss counts the real steps only.
     const std::uint8_t* outputMask(std::size_t k) const;
     /// After backward: the gradient with respect to input k (for checks and saliency).

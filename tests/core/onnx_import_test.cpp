@@ -137,6 +137,24 @@ TEST(OnnxImport, TheSeedAutoencoderWithoutItsProjectIsReadByItsOperators) {
     for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-6) << i;
 }
 
+TEST(OnnxImport, ZeroStatesOfAConstantShapeStartFromNothing) {
+    // An exporter that knows the batch writes the zero states as ConstantOfShape of a constant
+    // shape; ones of a constant shape (PyTorch's repeat) are constants, zeros stay zero states.
+    OnnxGraph g(17);
+    g.beginLayer("lstm", "");
+    g.addInput({"x", OnnxType::Float, {2, 5, 3}, {}, ""});
+    const std::string zeros = g.op("ConstantOfShape", {g.ints({1, 2, 4})}, {{"value", std::vector<float>{0.0f}}});
+    const auto outputs = g.ops("LSTM",
+                               {g.transpose("x", {1, 0, 2}), g.floats("W", {1, 16, 3}, std::vector<float>(48, 0.1f)),
+                                g.floats("R", {1, 16, 4}, std::vector<float>(64, -0.1f)), "", "", zeros, zeros},
+                               {{"hidden_size", std::int64_t{4}}}, 3);
+    g.addOutput({"y", OnnxType::Float, {2, 4}, {}, ""}, g.squeeze(outputs[1], {0}));
+    const OnnxImport lifted = importOnnx(parseOnnxModel(onnxModelBytes(g, "zeros", ""), {}));
+    ASSERT_EQ(lifted.project.graph.nodes().size(), 2u);
+    EXPECT_EQ(lifted.project.graph.nodes()[1].kind, "LSTM");
+    EXPECT_FALSE(lifted.project.graph.nodes()[1].param<bool>("initial_state"));
+}
+
 TEST(OnnxImport, RefusesWhatItCannotMapByNodeAndNeverHalfImports) {
     OnnxGraph g(17);
     g.addReadInput({"x", OnnxType::Float, {-1, 8, 2}, {"batch", "", ""}, ""});

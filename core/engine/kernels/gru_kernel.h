@@ -139,9 +139,10 @@ private:
         const auto h = this->leanStates(io, m_h);
         m_a.resize(B, m_resetAfter ? 3 * u : u);
         const S* h0 = this->initialState(io, 0);
-        if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) {
+        if ((T > 1 || h0) && m_rkPackedFor != io.weightsVersion) {
             m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
             if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
+            m_rkPackedFor = io.weightsVersion;
         }
         const S* recurrentBias = m_bias && m_resetAfter ? io.params[2] + 3 * u : nullptr;
         this->leanSteps(

@@ -117,7 +117,10 @@ private:
         } else {
             m_c.resize(B, u);
         }
-        if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) m_rkPacked.pack(rk);
+        if ((T > 1 || h0) && m_rkPackedFor != io.weightsVersion) {
+            m_rkPacked.pack(rk);
+            m_rkPackedFor = io.weightsVersion;
+        }
         this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
                         [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
                             const auto& rowsOf) {

@@ -11,13 +11,15 @@ namespace loom {
 /// C = A B or C += A B for a short A (one row per sample of a batch) and a B that stays the same
 /// over many products: a recurrent kernel times each step's hidden state. A general matrix
 /// product repacks B on every call, and for 32 rows against a 512 x 2048 kernel that packing
-/// costs about as much as the arithmetic; here B is packed once, per forward or backward pass,
-/// into column panels a few SIMD registers wide. Each product then streams the panels with A's
-/// values broadcast, and the threads take whole panels.
+/// costs about as much as the arithmetic; here B is packed once, per forward or backward pass
+/// (and kept from one prediction to the next while the weights stay), into column panels a few
+/// SIMD registers wide. Each product then streams the panels with A's values broadcast, and
+/// the threads take whole panels.
 ///
 /// The register block fits the level this file is compiled for (engine/isa): 8 rows by 3
 /// vectors with AVX-512's 32 registers, 6 rows by 2 vectors with 16. Sums run over k in order,
-/// as fused multiply-adds where the level has them.
+/// as fused multiply-adds where the level has them, each slice of kDepth rows of k summed in
+/// registers and added into C.
 template <class S>
 class PackedRhs {
     using Packet = typename Eigen::internal::packet_traits<S>::type;
@@ -28,7 +30,8 @@ class PackedRhs {
     static constexpr int kVectors = 2, kRows = 6;
 #endif
     static constexpr int kWidth = kVectors * kLanes;  ///< columns of one panel
-    /// Panel rows per slice: 128 rows of 48 floats take 24 KiB of a 32 or 48 KiB L1.
+    /// Panel rows per slice: 128 rows of a panel take 24 KiB (AVX-512 floats) or less of a 32
+    /// or 48 KiB first-level cache.
     static constexpr Eigen::Index kDepth = 128;
 
 public:

@@ -124,13 +124,14 @@ protected:
     /// elementwise), where z points at the row of
     /// sample 0 of step t, rows w.cols() apart; the step adds its recurrent part and turns z
     /// into its gates in place. W stays packed from one prediction to the next while the
-    /// weights stay the same (KernelIO::weightsVersion); so do the kernels' recurrent kernels
-    /// (packedFresh).
+    /// weights stay the same (KernelIO::weightsVersion); so do the kernels' recurrent kernels.
     template <class Step>
     void leanSteps(const KernelIO<S>& io, const ConstMatMap<S>& w, const S* bias, std::size_t packedBytes, Step&& step) {
         const Eigen::Index B = io.batch, T = m_steps, width = w.cols();
-        if (m_wPackedFor != io.weightsVersion) m_wPacked.pack(w);
-        m_wPackedFor = io.weightsVersion;
+        if (m_wPackedFor != io.weightsVersion) {
+            m_wPacked.pack(w);
+            m_wPackedFor = io.weightsVersion;
+        }
         m_x.resize(T * B, m_in);
         for (Eigen::Index t = 0; t < T; ++t) {
             m_x.middleRows(t * B, B) = ConstStridedMap<S>(io.in[0] + t * m_in, B, m_in, Eigen::OuterStride<>(T * m_in));
@@ -243,14 +244,8 @@ protected:
     /// only the current states are kept (leanSteps).
     bool lean(const KernelIO<S>& io) const { return !io.keep && !io.training && !io.inMask; }
 
-    /// Whether a recurrent kernel the lean path packed (`packedFor`: the weights' version it
-    /// was packed for) still holds; makes it hold from now on when not. The keeping passes,
-    /// which pack into the same place, set packedFor to kNotPacked.
-    static bool packedFresh(const KernelIO<S>& io, std::uint64_t& packedFor) {
-        const bool fresh = packedFor == io.weightsVersion;
-        packedFor = io.weightsVersion;
-        return fresh;
-    }
+    /// What a kernel's record of the weights' version it packed for holds when the keeping
+    /// passes have packed into the same place since (the lean path then packs again).
     static constexpr std::uint64_t kNotPacked = ~std::uint64_t{0};
     static constexpr Eigen::Index kManyRows = 64;
 

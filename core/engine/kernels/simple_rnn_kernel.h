@@ -99,7 +99,10 @@ private:
         ConstMatMap<S> rk(io.params[1], u, u);
         const auto h = this->leanStates(io, m_h);
         const S* h0 = this->initialState(io, 0);
-        if ((T > 1 || h0) && !this->packedFresh(io, m_rkPackedFor)) m_rkPacked.pack(rk);
+        if ((T > 1 || h0) && m_rkPackedFor != io.weightsVersion) {
+            m_rkPacked.pack(rk);
+            m_rkPackedFor = io.weightsVersion;
+        }
         this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
                         [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
                             const auto& rowsOf) {

@@ -861,18 +861,20 @@ void Lifter::glue(const OnnxNode& n) {
         return set(n, 0, {Value::Kind::Shape});
     }
     if (n.op == "Concat") return set(n, 0, {Value::Kind::Shape});  // of shapes and constants (lift() checks)
-    if (n.op == "ConstantOfShape" && x.kind == Value::Kind::Constant) {
-        // A constant of a constant shape (PyTorch's repeat writes ones to expand by).
+    const auto* fill = n.op == "ConstantOfShape" ? attribute<std::vector<float>>(n, "value") : nullptr;
+    if (n.op == "ConstantOfShape" && x.kind == Value::Kind::Constant && fill && fill->size() == 1 && fill->front() != 0.0f) {
+        // Other numbers than zeros of a constant shape (PyTorch's repeat writes ones to expand
+        // by); zeros, of any shape, are the zero states below.
         const OnnxInitializer& shape = *x.constant;
-        const auto* value = attribute<std::vector<float>>(n, "value");
-        if (shape.type == OnnxType::Float || shape.dims.size() != 1 || (value && value->size() != 1)) {
+        const auto* value = fill;
+        if (shape.type == OnnxType::Float || shape.dims.size() != 1) {
             refuse(n, "its shape must be a list of integers and its value one number");
         }
         std::int64_t count = 1;
         for (std::int64_t d : shape.ints) {
             if (d < 0 || d > 65536 || (count *= d) > 65536) refuse(n, "only constants of up to 65536 values are supported");
         }
-        const float v = value ? value->front() : 0.0f;
+        const float v = value->front();
         OnnxInitializer& c = made_.emplace_back();
         c.name = n.outputs[0];
         c.dims = shape.ints;
@@ -986,8 +988,8 @@ void Lifter::lift(const OnnxNode& n) {
         // A vector repeated over steps (PyTorch's x.unsqueeze(1).repeat(1, n, 1)): RepeatVector.
         const std::vector<std::int64_t> repeats = ints(n, 1);
         if (in(n, 0).kind != Value::Kind::OneStep || repeats.size() != 3 || repeats[0] != 1 || repeats[2] != 1 ||
-            repeats[1] < 1 || repeats[1] > 65536) {
-            refuse(n, "only repeating a vector over 1 to 65536 time steps (Keras's RepeatVector) is supported");
+            repeats[1] < 1 || repeats[1] > (std::int64_t{1} << 20)) {
+            refuse(n, "only repeating a vector over 1 to 1048576 time steps (Keras's RepeatVector) is supported");
         }
         return set(n, 0, port({layer(n, "RepeatVector", {{"n", repeats[1]}}, {in(n, 0).port}), 0}));
     }
