@@ -160,7 +160,10 @@ private:
                         next.array() = (S(1) - zg) * g.rightCols(u).array();
                     }
                 };
-                const auto [hp, lda] = this->leanPrevious(h, h0, t, first);
+                // Named, not a structured binding: the lambdas below read it.
+                const std::pair<const S*, Eigen::Index> before = this->leanPrevious(h, h0, t, first);
+                const S* hp = before.first;
+                const Eigen::Index lda = before.second;
                 if (m_resetAfter) {
                     if (hp) m_rkPacked.multiply(hp, lda, n, m_a.data() + first * 3 * u, 3 * u, false, productThreads);
                     rowsOf([&](Eigen::Index f, Eigen::Index m) {
