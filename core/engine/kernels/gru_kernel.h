@@ -18,7 +18,7 @@ template <class S>
 class GruKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
     using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act, Base::m_rec,
-        Base::m_hMask, Base::step, Base::rowsAt;
+        Base::m_hMask, Base::m_rkPacked, Base::step, Base::rowsAt;
 
 public:
     explicit GruKernel(const KernelSetup& s)
@@ -39,11 +39,7 @@ public:
         this->startState(m_hp, io);
         m_h0 = this->initialState(io, 0);
         const bool initial = this->m_initial;
-        if (T > 1 || initial) {
-            m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
-            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
-        }
-        m_rkPackedFor = Base::kNotPacked;
+        this->packRecurrent(T > 1 || initial, Base::kNotPacked, [&] { packParts(rk); });
         this->everyStep(
             B, false, m_rkPacked.bytes() + m_rkhPacked.bytes(),
             [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -89,11 +85,7 @@ public:
             m_drh.resize(B, u);
         }
         const bool initial = this->m_initial;
-        if (T > 1 || initial) {
-            m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u).transpose());
-            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u).transpose());
-        }
-        m_rkPackedFor = Base::kNotPacked;
+        this->packRecurrent(T > 1 || initial, Base::kNotPacked, [&] { packParts(rk, true); });
         this->everyStep(
             B, true, m_rkPacked.bytes() + m_rkhPacked.bytes(),
             [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
@@ -139,11 +131,7 @@ private:
         const auto h = this->leanStates(io, m_h);
         m_a.resize(B, m_resetAfter ? 3 * u : u);
         const S* h0 = this->initialState(io, 0);
-        if ((T > 1 || h0) && m_rkPackedFor != io.weightsVersion) {
-            m_rkPacked.pack(rk.leftCols(m_resetAfter ? 3 * u : 2 * u));
-            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(u));
-            m_rkPackedFor = io.weightsVersion;
-        }
+        this->packRecurrent(T > 1 || h0, io.weightsVersion, [&] { packParts(rk); });
         const S* recurrentBias = m_bias && m_resetAfter ? io.params[2] + 3 * u : nullptr;
         this->leanSteps(
             io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes() + m_rkhPacked.bytes(),
@@ -160,16 +148,12 @@ private:
                         next.array() = (S(1) - zg) * g.rightCols(u).array();
                     }
                 };
-                // Named, not a structured binding: the lambdas below read it.
-                const std::pair<const S*, Eigen::Index> before = this->leanPrevious(h, h0, t, first);
-                const S* hp = before.first;
-                const Eigen::Index lda = before.second;
                 if (m_resetAfter) {
-                    if (hp) m_rkPacked.multiply(hp, lda, n, m_a.data() + first * 3 * u, 3 * u, false, productThreads);
+                    const bool recurs = this->leanRecurrence(h, h0, t, first, n, m_a.data(), 3 * u, false, productThreads);
                     rowsOf([&](Eigen::Index f, Eigen::Index m) {
                         auto g = zRows(f, m);
                         auto a = m_a.middleRows(f, m);
-                        if (!hp) a.setZero();
+                        if (!recurs) a.setZero();
                         if (recurrentBias) a.rowwise() += ConstMatMap<S>(recurrentBias, 1, 3 * u).row(0);
                         g.leftCols(2 * u) += a.leftCols(2 * u);
                         act::apply<S>(m_rec, g.leftCols(2 * u), g.leftCols(2 * u));
@@ -179,7 +163,7 @@ private:
                     });
                     return;
                 }
-                if (hp) m_rkPacked.multiply(hp, lda, n, z + first * 3 * u, 3 * u, true, productThreads);
+                const bool recurs = this->leanRecurrence(h, h0, t, first, n, z, 3 * u, true, productThreads);
                 rowsOf([&](Eigen::Index f, Eigen::Index m) {
                     auto g = zRows(f, m);
                     act::apply<S>(m_rec, g.leftCols(2 * u), g.leftCols(2 * u));
@@ -188,7 +172,7 @@ private:
                             g.middleCols(u, u).array() * ConstStridedMap<S>(p, m, u, Eigen::OuterStride<>(pStride)).array();
                     }
                 });
-                if (hp) m_rkhPacked.multiply(m_a.data() + first * u, u, n, z + first * 3 * u + 2 * u, 3 * u, true, productThreads);
+                if (recurs) m_rkhPacked.multiply(m_a.data() + first * u, u, n, z + first * 3 * u + 2 * u, 3 * u, true, productThreads);
                 rowsOf([&](Eigen::Index f, Eigen::Index m) {
                     auto g = zRows(f, m);
                     act::apply<S>(m_act, g.rightCols(u), g.rightCols(u));
@@ -298,6 +282,20 @@ private:
     }
 
     /// Rows [first, first + n) of this batch's starting state h_{-1}, as given (unmasked).
+    /// Packs the recurrent kernel for the steps' products (transposed for the backward pass):
+    /// all of it into m_rkPacked with reset_after, else its update and reset columns there
+    /// and its candidate columns into m_rkhPacked, since r * h_{t-1} comes before them.
+    void packParts(const ConstMatMap<S>& rk, bool transposed = false) {
+        const auto gates = rk.leftCols(m_resetAfter ? 3 * m_u : 2 * m_u);
+        if (transposed) {
+            m_rkPacked.pack(gates.transpose());
+            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(m_u).transpose());
+        } else {
+            m_rkPacked.pack(gates);
+            if (!m_resetAfter) m_rkhPacked.pack(rk.rightCols(m_u));
+        }
+    }
+
     auto startRows(Eigen::Index first, Eigen::Index n) const {
         return ConstMatMap<S>(m_h0, m_h.rows() / m_steps, m_u).middleRows(first, n);
     }
@@ -305,11 +303,9 @@ private:
     bool m_resetAfter;
     const S* m_h0 = nullptr;  ///< this batch's starting state (B x units), or null: zero
     Mat<S> m_z, m_g, m_a, m_h, m_hp, m_dz, m_dh, m_dhNext, m_tmp, m_da, m_drh;
-    /// The recurrent kernel packed for the steps' products: all of it with reset_after, else
-    /// its update and reset columns here and its candidate columns in m_rkhPacked (transposed
-    /// in the backward pass).
-    PackedRhs<S> m_rkPacked, m_rkhPacked;
-    std::uint64_t m_rkPackedFor = Base::kNotPacked;  ///< the weights' version the lean path packed both for
+    /// The recurrent kernel's candidate columns, packed apart without reset_after (transposed
+    /// in the backward pass); see packParts.
+    PackedRhs<S> m_rkhPacked;
 };
 
 }  // namespace loom

@@ -17,7 +17,7 @@ template <class S>
 class LstmKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
     using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act, Base::m_rec,
-        Base::m_hMask, Base::step, Base::rowsAt;
+        Base::m_hMask, Base::m_rkPacked, Base::step, Base::rowsAt;
 
 public:
     explicit LstmKernel(const KernelSetup& s)
@@ -42,8 +42,7 @@ public:
         m_h0 = this->initialState(io, 0);
         m_c0 = this->initialState(io, 1);
         const bool initial = this->m_initial;
-        if (T > 1 || initial) m_rkPacked.pack(rk);
-        m_rkPackedFor = Base::kNotPacked;
+        this->packRecurrent(T > 1 || initial, Base::kNotPacked, [&] { m_rkPacked.pack(rk); });
         this->everyStep(B, false, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             // h_{t-1}, masked, is in m_hp: the last step's gate math put it there.
@@ -75,8 +74,7 @@ public:
             m_dhCarry.setZero(B, u);
             m_dcKeep.resize(B, u);
         }
-        if (T > 1 || initial) m_rkPacked.pack(rk.transpose());
-        m_rkPackedFor = Base::kNotPacked;
+        this->packRecurrent(T > 1 || initial, Base::kNotPacked, [&] { m_rkPacked.pack(rk.transpose()); });
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             rowsOf([&](Eigen::Index f, Eigen::Index m) { gateGradients(io, t, f, m); });
@@ -117,16 +115,11 @@ private:
         } else {
             m_c.resize(B, u);
         }
-        if ((T > 1 || h0) && m_rkPackedFor != io.weightsVersion) {
-            m_rkPacked.pack(rk);
-            m_rkPackedFor = io.weightsVersion;
-        }
+        this->packRecurrent(T > 1 || h0, io.weightsVersion, [&] { m_rkPacked.pack(rk); });
         this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
                         [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
                             const auto& rowsOf) {
-                            if (const auto [hp, lda] = this->leanPrevious(h, h0, t, first); hp) {
-                                m_rkPacked.multiply(hp, lda, n, z + first * 4 * u, 4 * u, true, productThreads);
-                            }
+                            this->leanRecurrence(h, h0, t, first, n, z, 4 * u, true, productThreads);
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
                                 leanGates(MatMap<S>(z + f * 4 * u, m, 4 * u), m_c.middleRows(f, m), h.rows(t, f, m, u),
                                           t > 0 || c0);
@@ -235,8 +228,6 @@ private:
     Mat<S> m_dhCarry, m_dcKeep;  ///< with a step mask: what padding passes back, and the c gradient it keeps
     const S* m_h0 = nullptr;  ///< this batch's starting states (B x units), or null: zeros
     const S* m_c0 = nullptr;
-    PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
-    std::uint64_t m_rkPackedFor = Base::kNotPacked;  ///< the weights' version the lean path packed m_rkPacked for
 };
 
 }  // namespace loom

@@ -275,6 +275,29 @@ protected:
         return {h0 ? h0 + first * m_u : nullptr, m_u};
     }
 
+    /// Packs the recurrent kernel into m_rkPacked, with pack() (which also fills any parts a
+    /// kernel keeps of its own), when some step recurs: more than one step, or a starting
+    /// state. A keeping pass (version kNotPacked) packs each time, in its own form (the
+    /// backward pass packs the transpose); the lean path (the weights' version) only when the
+    /// weights have changed, or a keeping pass has packed over them, since it last packed.
+    template <class Pack>
+    void packRecurrent(bool recurs, std::uint64_t version, Pack&& pack) {
+        if (!recurs || (version != kNotPacked && m_rkPackedFor == version)) return;
+        pack();
+        m_rkPackedFor = version;
+    }
+
+    /// Step t's recurrent product on the lean path, for rows [first, first + n) of the batch:
+    /// h_{t-1} m_rkPacked into (or with `add` onto) c's rows from `first`, ldc apart. False,
+    /// c untouched, when h_{t-1} is zero (step 0 without a starting state).
+    bool leanRecurrence(const LeanStates& h, const S* h0, Eigen::Index t, Eigen::Index first, Eigen::Index n, S* c,
+                        Eigen::Index ldc, bool add, int threads) const {
+        const auto [hp, lda] = leanPrevious(h, h0, t, first);
+        if (!hp) return false;
+        m_rkPacked.multiply(hp, lda, n, c + first * ldc, ldc, add, threads);
+        return true;
+    }
+
     /// The lean path's results from its hidden states: the last step's as the output (unless
     /// the output holds them already) and with return_state as state 0.
     void finishLean(KernelIO<S>& io, const LeanStates& h) const {
@@ -311,6 +334,7 @@ protected:
     double m_dropout, m_recurrentDropout;
     bool m_initial;  ///< starts from states wired into its ports after the sequence's
     DropoutMask<S> m_xMask, m_hMask;
+    PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (its transpose in a backward pass)
 
 private:
     /// The masked input and its gradient, with dropout only; the lean path's time-major input.
@@ -318,6 +342,7 @@ private:
     Mat<S> m_zBlock;  ///< the lean path's pre-activations of a block of steps
     PackedRhs<S> m_wPacked;  ///< the lean path's input kernel W
     std::uint64_t m_wPackedFor = kNotPacked;  ///< the weights' version m_wPacked holds
+    std::uint64_t m_rkPackedFor = kNotPacked;  ///< the weights' version the lean path packed m_rkPacked for
 };
 
 }  // namespace loom

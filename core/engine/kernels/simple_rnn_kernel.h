@@ -14,7 +14,7 @@ template <class S>
 class SimpleRnnKernel final : public RecurrentKernel<S> {
     using Base = RecurrentKernel<S>;
     using Base::m_steps, Base::m_in, Base::m_u, Base::m_bias, Base::m_act,
-        Base::m_hMask, Base::step, Base::rowsAt;
+        Base::m_hMask, Base::m_rkPacked, Base::step, Base::rowsAt;
 
 public:
     explicit SimpleRnnKernel(const KernelSetup& s) : Base(s, 1) {}
@@ -32,8 +32,7 @@ public:
         this->startState(m_hp, io);
         const S* h0 = this->initialState(io, 0);
         const bool initial = this->m_initial;
-        if (T > 1 || initial) m_rkPacked.pack(rk);
-        m_rkPackedFor = Base::kNotPacked;
+        this->packRecurrent(T > 1 || initial, Base::kNotPacked, [&] { m_rkPacked.pack(rk); });
         this->everyStep(B, false, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             if (t > 0 || initial) {
@@ -60,8 +59,7 @@ public:
         m_dh.setZero(B, u);
         if (this->m_stepMask) m_dhCarry.setZero(B, u);
         const bool initial = this->m_initial;
-        if (T > 1 || initial) m_rkPacked.pack(rk.transpose());
-        m_rkPackedFor = Base::kNotPacked;
+        this->packRecurrent(T > 1 || initial, Base::kNotPacked, [&] { m_rkPacked.pack(rk.transpose()); });
         this->everyStep(B, true, m_rkPacked.bytes(),
                         [&](Eigen::Index t, Eigen::Index first, Eigen::Index n, int productThreads, const auto& rowsOf) {
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
@@ -99,16 +97,11 @@ private:
         ConstMatMap<S> rk(io.params[1], u, u);
         const auto h = this->leanStates(io, m_h);
         const S* h0 = this->initialState(io, 0);
-        if ((T > 1 || h0) && m_rkPackedFor != io.weightsVersion) {
-            m_rkPacked.pack(rk);
-            m_rkPackedFor = io.weightsVersion;
-        }
+        this->packRecurrent(T > 1 || h0, io.weightsVersion, [&] { m_rkPacked.pack(rk); });
         this->leanSteps(io, w, m_bias ? io.params[2] : nullptr, m_rkPacked.bytes(),
                         [&](Eigen::Index t, S* z, Eigen::Index first, Eigen::Index n, int productThreads,
                             const auto& rowsOf) {
-                            if (const auto [hp, lda] = this->leanPrevious(h, h0, t, first); hp) {
-                                m_rkPacked.multiply(hp, lda, n, z + first * u, u, true, productThreads);
-                            }
+                            this->leanRecurrence(h, h0, t, first, n, z, u, true, productThreads);
                             rowsOf([&](Eigen::Index f, Eigen::Index m) {
                                 act::apply<S>(m_act, MatMap<S>(z + f * u, m, u), h.rows(t, f, m, u));
                             });
@@ -131,8 +124,6 @@ private:
     }
 
     Mat<S> m_z, m_h, m_hp, m_dz, m_dh, m_dhCarry;
-    PackedRhs<S> m_rkPacked;  ///< the recurrent kernel (forward) or its transpose (backward)
-    std::uint64_t m_rkPackedFor = Base::kNotPacked;  ///< the weights' version the lean path packed m_rkPacked for
 };
 
 }  // namespace loom
