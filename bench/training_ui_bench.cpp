@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <vector>
 
 #include "document/document.h"
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
     QElapsedTimer clock;
     clock.start();
     std::vector<double> gaps;
+    // Ticks more than 25 ms late: when (s into the run) and how many epochs had finished.
+    std::vector<std::tuple<double, double, std::size_t>> late;
     qint64 last = -1;
     QTimer probe;
     probe.setInterval(10);
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
         // Only once the run is training: preparing the data is part of Start.
         if (controller->state() == TrainingController::State::Running && last >= 0) {
             gaps.push_back(static_cast<double>(now - last) / 1e6 - 10.0);
+            if (gaps.back() > 25.0) late.emplace_back(gaps.back(), static_cast<double>(now) / 1e9, controller->run().history.size());
         }
         last = now;
     });
@@ -87,6 +91,9 @@ int main(int argc, char** argv) {
     std::printf("event-loop delay beyond the 10 ms tick: median %.1f ms, p99 %.1f ms, max %.1f ms\n", at(0.5),
                 at(0.99), gaps.back());
     std::printf("stop to finished: %.0f ms\n", stopMs);
+    for (const auto& [ms, when, epochs] : late) {
+        std::printf("  %.1f ms late at %.2f s, after %zu epochs\n", ms, when, epochs);
+    }
     // The trainer's own throughput per epoch, as `layerloom-cli train` prints it for the same run.
     std::vector<double> rates;
     for (const EpochReport& e : controller->run().history) rates.push_back(e.samplesPerSecond);

@@ -341,6 +341,11 @@ private slots:
             return !recovered.runs.empty() && recovered.runs.back()["history"].size() >= 2;
         }, 60000));
         QVERIFY(!recovered.weights.empty());
+        // Apart from the run and its weights, the copy is the document as it was saved.
+        Project expected = loadProject(path.toStdString());
+        expected.weights = recovered.weights;
+        expected.runs = recovered.runs;
+        QVERIFY(recovered == expected);
         const std::string outcome = recovered.runs.back()["outcome"].get<std::string>();
         QVERIFY2(QString::fromStdString(outcome).startsWith("Interrupted after epoch"), outcome.c_str());
         // Its side file names the run, for the question after a crash.

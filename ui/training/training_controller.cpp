@@ -303,19 +303,26 @@ void TrainingController::onEpoch(EpochReport report, std::vector<NamedTensor> we
     emit checkpointed();
 }
 
-Project TrainingController::checkpoint() const {
-    Project p = m_document->project();
-    if (m_run.history.empty()) return p;
-    p.weights = m_epochWeights;
+Project TrainingController::takeCheckpoint() {
+    const Project& document = m_document->project();
+    if (m_run.history.empty()) return document;
+    // Everything but the document's weights, which the epoch's replace.
+    Project p;
+    p.name = document.name;
+    p.description = document.description;
+    p.graph = document.graph;
+    p.training = document.training;
+    p.weightsFrom = document.weightsFrom;
+    p.runs = document.runs;
+    p.weights = std::move(m_epochWeights);
+    m_epochWeights.clear();
     TrainingRun run = m_run;
     run.reason = StopReason::Cancelled;
     run.outcome = tr("Interrupted after epoch %1 of %2; the weights are those of epoch %1.")
                       .arg(run.history.size())
                       .arg(m_epochs)
                       .toStdString();
-    nlohmann::json runs = p.runs;
-    runs.push_back(runToJson(run));
-    p.runs = std::move(runs);
+    p.runs.push_back(runToJson(run));
     return p;
 }
 

@@ -70,7 +70,9 @@ public:
     int progressPermille() const { return m_permille; }
     /// The document as it would be if the run ended now: the weights of the last finished
     /// epoch and the run so far in the runs list; the document itself before the first epoch.
-    Project checkpoint() const;
+    /// The epoch's weights move into it, so each epoch's are taken once: the window's thread
+    /// copies no weights, which for a large model took tens of milliseconds an epoch.
+    Project takeCheckpoint();
 
 signals:
     void stateChanged(loom::ui::TrainingController::State state);
@@ -82,7 +84,7 @@ signals:
     /// run().history gained an epoch.
     void epochEnded(const loom::EpochReport& report);
     void previewArrived(const loom::Preview& preview);
-    /// An epoch finished: checkpoint() holds its weights (for the recovery copy).
+    /// An epoch finished: takeCheckpoint() holds its weights (for the recovery copy).
     void checkpointed();
     /// The run ended; `ok` is false for errors (bad data, NaN, out of memory), whose message
     /// says what and at which epoch.
@@ -103,7 +105,7 @@ private:
     QString m_progressToolTip;
     int m_permille = 0;
     int m_epochs = 1;
-    std::vector<NamedTensor> m_epochWeights;  ///< of the last finished epoch of the run going
+    std::vector<NamedTensor> m_epochWeights;  ///< of the last finished epoch, until taken
 
     void setState(State s);
     /// Stops and waits for the worker, dropping its last reports (the window is going).

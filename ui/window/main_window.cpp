@@ -318,7 +318,7 @@ void MainWindow::buildDocks() {
     m_training = new TrainingWorkspace(this, m_document, view);
     // A crash while training keeps every finished epoch: the recovery copy follows the run.
     connect(m_training->controller(), &TrainingController::checkpointed, this,
-            [this] { m_autosaver->saveSnapshot(m_training->controller()->checkpoint()); });
+            [this] { m_autosaver->saveSnapshot(m_training->controller()->takeCheckpoint()); });
     connect(m_training->controller(), &TrainingController::finished, m_autosaver, &Autosaver::releaseSnapshot);
     connect(m_training, &TrainingWorkspace::message, this, [this](const QString& text, int ms) {
         statusBar()->showMessage(text, ms);
