@@ -45,7 +45,7 @@ QString Autosaver::directory() {
     return dir;
 }
 
-Autosaver::~Autosaver() { m_writer.waitForDone(); }
+Autosaver::~Autosaver() { stopSnapshots(); }
 
 bool Autosaver::writeCopy(const Project& project) {
     try {
@@ -89,19 +89,27 @@ void Autosaver::saveSnapshot(Project project) {
     bool start = false;
     {
         std::lock_guard lock(m_snapshotMutex);
-        start = !m_nextSnapshot.has_value();
-        m_nextSnapshot = std::move(snapshot);
+        m_nextSnapshot = std::move(snapshot);  // replaces one still waiting
+        start = !m_writing;
+        m_writing = true;
     }
-    if (!start) return;  // the waiting write takes the newer snapshot
-    // The job holds nothing but `this`: everything it writes goes through m_snapshotMutex,
+    m_snapshotWake.notify_one();
+    // The job holds nothing but `this`: everything it shares goes through m_snapshotMutex,
     // where ThreadSanitizer sees the hand-over (it cannot see inside Qt's thread pool).
-    m_writer.start([this] {
+    if (start) m_writer.start([this] { writeSnapshots(); });
+}
+
+void Autosaver::writeSnapshots() {
+    using Clock = std::chrono::steady_clock;
+    std::unique_lock lock(m_snapshotMutex);
+    while (true) {
+        m_snapshotWake.wait(lock, [this] { return m_stopWriting || m_nextSnapshot; });
+        m_snapshotWake.wait_until(lock, m_nextWriteAt, [this] { return m_stopWriting; });
+        if (m_stopWriting) return;
         std::optional<Snapshot> next;
-        {
-            std::lock_guard lock(m_snapshotMutex);
-            next.swap(m_nextSnapshot);
-        }
-        if (!next) return;
+        next.swap(m_nextSnapshot);
+        lock.unlock();
+        const auto start = Clock::now();
         try {
             saveProject(next->project, m_file.toStdString());
             const nlohmann::json meta = {{"original", next->original}, {"name", next->name}, {"saved", next->saved},
@@ -110,17 +118,34 @@ void Autosaver::saveSnapshot(Project project) {
         } catch (const std::exception&) {
             // As saveNow: the next epoch tries again.
         }
-    });
+        const auto end = Clock::now();
+        next.reset();  // its weights go before the pause, not after
+        lock.lock();
+        m_nextWriteAt = end + std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / kSnapshotShare - 1.0));
+    }
+}
+
+void Autosaver::stopSnapshots() {
+    {
+        std::lock_guard lock(m_snapshotMutex);
+        m_stopWriting = true;
+    }
+    m_snapshotWake.notify_one();
+    m_writer.waitForDone();
+    std::lock_guard lock(m_snapshotMutex);
+    m_stopWriting = false;
+    m_writing = false;
+    m_nextSnapshot.reset();
 }
 
 void Autosaver::releaseSnapshot() {
-    m_writer.waitForDone();
+    stopSnapshots();
     m_holdSnapshot = false;
     saveNow();
 }
 
 void Autosaver::clear() {
-    m_writer.waitForDone();
+    stopSnapshots();
     m_holdSnapshot = false;
     QFile::remove(m_file);
     QFile::remove(metaFile(m_file));
@@ -168,7 +193,7 @@ bool Autosaver::adopt(const Recovery& r, QString* error) {
     // The restored work is this session's copy before the one left behind goes: a second
     // crash right after restoring loses nothing. Should the copy not be written (a full
     // disk), the one left behind stays.
-    m_writer.waitForDone();
+    stopSnapshots();
     if (writeCopy(m_document->project())) discard(r);
     return true;
 }

@@ -7,6 +7,8 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,8 +57,12 @@ public:
     /// Writes `project` as the recovery copy, on a worker thread: a training run's last
     /// finished epoch, unsaved work even when the document has no unsaved edits. Until
     /// releaseSnapshot(), the copy stays when the document has none. A newer snapshot replaces
-    /// one still waiting to be written.
+    /// one still waiting to be written. The writes keep to a small share of a core
+    /// (kSnapshotShare): the run's threads need every core, and a write that takes one from
+    /// them slows each of their steps. A large model's epochs are then written every few.
     void saveSnapshot(Project project);
+    /// After a snapshot write of d, the next waits until (1 / kSnapshotShare - 1) d has passed.
+    static constexpr double kSnapshotShare = 0.05;
     /// The run ended and its result is in the document: back to the document's own copy.
     void releaseSnapshot();
     /// Removes this document's recovery copy (after a save, or a deliberate discard).
@@ -75,6 +81,14 @@ private:
     };
     std::optional<Snapshot> m_nextSnapshot;
     bool m_holdSnapshot = false;
+    /// The snapshot writer: one job on m_writer while a run goes, waiting on m_snapshotWake
+    /// for a snapshot and for its pause after the last write to end, until m_stopWriting.
+    std::condition_variable m_snapshotWake;
+    std::chrono::steady_clock::time_point m_nextWriteAt;
+    bool m_writing = false, m_stopWriting = false;
+    void writeSnapshots();
+    /// Ends the snapshot writer, dropping a snapshot it has not begun, and waits for it.
+    void stopSnapshots();
 
     /// Writes `project` and its side file as this session's copy; false when it could not.
     bool writeCopy(const Project& project);
