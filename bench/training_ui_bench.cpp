@@ -50,17 +50,21 @@ int main(int argc, char** argv) {
     QElapsedTimer clock;
     clock.start();
     std::vector<double> gaps;
-    // Ticks more than 25 ms late: when (s into the run) and how many epochs had finished.
+    // Ticks more than 25 ms late: how late, when (s since training began) and how many
+    // epochs had finished.
     std::vector<std::tuple<double, double, std::size_t>> late;
-    qint64 last = -1;
+    qint64 last = -1, began = -1;
     QTimer probe;
     probe.setInterval(10);
     QObject::connect(&probe, &QTimer::timeout, [&] {
         const qint64 now = clock.nsecsElapsed();
         // Only once the run is training: preparing the data is part of Start.
+        if (controller->state() == TrainingController::State::Running && began < 0) began = now;
         if (controller->state() == TrainingController::State::Running && last >= 0) {
             gaps.push_back(static_cast<double>(now - last) / 1e6 - 10.0);
-            if (gaps.back() > 25.0) late.emplace_back(gaps.back(), static_cast<double>(now) / 1e9, controller->run().history.size());
+            if (gaps.back() > 25.0) {
+                late.emplace_back(gaps.back(), static_cast<double>(now - began) / 1e9, controller->run().history.size());
+            }
         }
         last = now;
     });
@@ -91,7 +95,13 @@ int main(int argc, char** argv) {
     std::printf("event-loop delay beyond the 10 ms tick: median %.1f ms, p99 %.1f ms, max %.1f ms\n", at(0.5),
                 at(0.99), gaps.back());
     std::printf("stop to finished: %.0f ms\n", stopMs);
-    for (const auto& [ms, when, epochs] : late) {
+    // The 20 worst, in the order they came.
+    std::vector<std::tuple<double, double, std::size_t>> worst = late;
+    std::sort(worst.begin(), worst.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+    if (worst.size() > 20) worst.resize(20);
+    std::sort(worst.begin(), worst.end(), [](const auto& a, const auto& b) { return std::get<1>(a) < std::get<1>(b); });
+    if (!late.empty()) std::printf("ticks more than 25 ms late: %zu%s\n", late.size(), late.size() > 20 ? ", the 20 worst:" : "");
+    for (const auto& [ms, when, epochs] : worst) {
         std::printf("  %.1f ms late at %.2f s, after %zu epochs\n", ms, when, epochs);
     }
     // The trainer's own throughput per epoch, as `layerloom-cli train` prints it for the same run.

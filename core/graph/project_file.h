@@ -34,6 +34,19 @@ struct Project {
     bool operator==(const Project&) const = default;
 };
 
+/// A copy of every field but the weights (for a copy whose weights come from elsewhere, such
+/// as a training run's last epoch). A field added to Project is added here too.
+inline Project withoutWeights(const Project& p) {
+    Project copy;
+    copy.name = p.name;
+    copy.description = p.description;
+    copy.graph = p.graph;
+    copy.training = p.training;
+    copy.weightsFrom = p.weightsFrom;
+    copy.runs = p.runs;
+    return copy;
+}
+
 inline constexpr std::string_view kProjectFormat = "layerloom-project";
 /// Version 2 added `weights` and `runs`; version 1 files still open.
 inline constexpr int kProjectVersion = 2;

@@ -454,38 +454,6 @@ private slots:
         QVERIFY(!QFile::exists(w.autosaver()->file()));
     }
 
-    // A training run's snapshots are paced (Autosaver::kSnapshotShare): those that come
-    // during a write or its pause give way to the newest, which is written when the pause ends.
-    void theNewestSnapshotIsWrittenAndTheEndOfARunDropsTheRest() {
-        MainWindow w;
-        QVERIFY(w.openPath(":/examples/lstm_autoencoder.loom"));
-        Autosaver* saver = w.autosaver();
-        const auto snapshot = [&](int epochs) {
-            Project p = w.document()->project();
-            p.runs.push_back({{"number", 1}, {"outcome", "Interrupted after epoch " + std::to_string(epochs)}});
-            saver->saveSnapshot(std::move(p));
-        };
-        const auto written = [&]() -> std::string {
-            try {
-                const Project p = loadProject(saver->file().toStdString());
-                return p.runs.empty() ? std::string() : p.runs.back().value("outcome", std::string());
-            } catch (const std::exception&) {
-                return {};
-            }
-        };
-        snapshot(1);
-        QTRY_COMPARE_WITH_TIMEOUT(written(), std::string("Interrupted after epoch 1"), 10000);
-        for (int epoch = 2; epoch <= 40; ++epoch) snapshot(epoch);
-        QTRY_COMPARE_WITH_TIMEOUT(written(), std::string("Interrupted after epoch 40"), 10000);
-        // The run ends with the document unmodified: its copy goes, and no waiting snapshot
-        // writes it again.
-        snapshot(41);
-        saver->releaseSnapshot();
-        QVERIFY(!QFile::exists(saver->file()));
-        QTest::qWait(200);
-        QVERIFY(!QFile::exists(saver->file()));
-    }
-
     void unsavedChangesAreNotLostWhenOpeningAnother() {
         MainWindow w;
         QVERIFY(w.openPath(":/examples/broken_skips_add.loom"));

@@ -6,6 +6,13 @@
 #include <QStandardPaths>
 #include <QUuid>
 
+#if __has_include(<unistd.h>)
+#include <time.h>
+#include <unistd.h>
+#endif
+
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "document/document.h"
@@ -99,6 +106,31 @@ void Autosaver::saveSnapshot(Project project) {
     if (start) m_writer.start([this] { writeSnapshots(); });
 }
 
+namespace {
+
+/// The processor time this thread has used, where the system tells it; else the time.
+std::chrono::nanoseconds threadTime() {
+#if defined(_POSIX_THREAD_CPUTIME) && _POSIX_THREAD_CPUTIME >= 0
+    timespec t{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0) {
+        return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+    }
+#endif
+    return std::chrono::steady_clock::now().time_since_epoch();
+}
+
+}  // namespace
+
+void Autosaver::setMinimumSnapshotPause(std::chrono::milliseconds pause) {
+    std::lock_guard lock(m_snapshotMutex);
+    m_minimumPause = pause;
+}
+
+int Autosaver::snapshotWrites() const {
+    std::lock_guard lock(m_snapshotMutex);
+    return m_snapshotWrites;
+}
+
 void Autosaver::writeSnapshots() {
     using Clock = std::chrono::steady_clock;
     std::unique_lock lock(m_snapshotMutex);
@@ -109,7 +141,7 @@ void Autosaver::writeSnapshots() {
         std::optional<Snapshot> next;
         next.swap(m_nextSnapshot);
         lock.unlock();
-        const auto start = Clock::now();
+        const auto start = threadTime();
         try {
             saveProject(next->project, m_file.toStdString());
             const nlohmann::json meta = {{"original", next->original}, {"name", next->name}, {"saved", next->saved},
@@ -118,10 +150,11 @@ void Autosaver::writeSnapshots() {
         } catch (const std::exception&) {
             // As saveNow: the next epoch tries again.
         }
-        const auto end = Clock::now();
         next.reset();  // its weights go before the pause, not after
+        const auto pause = std::chrono::duration_cast<Clock::duration>((threadTime() - start) * (1.0 / kSnapshotShare - 1.0));
         lock.lock();
-        m_nextWriteAt = end + std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / kSnapshotShare - 1.0));
+        ++m_snapshotWrites;
+        m_nextWriteAt = Clock::now() + std::min<Clock::duration>(std::max<Clock::duration>(pause, m_minimumPause), kLongestPause);
     }
 }
 
@@ -132,10 +165,12 @@ void Autosaver::stopSnapshots() {
     }
     m_snapshotWake.notify_one();
     m_writer.waitForDone();
+    // A snapshot not yet written goes: the run's end, or the document's own copy, follows.
     std::lock_guard lock(m_snapshotMutex);
     m_stopWriting = false;
     m_writing = false;
     m_nextSnapshot.reset();
+    m_nextWriteAt = {};
 }
 
 void Autosaver::releaseSnapshot() {

@@ -61,8 +61,15 @@ public:
     /// (kSnapshotShare): the run's threads need every core, and a write that takes one from
     /// them slows each of their steps. A large model's epochs are then written every few.
     void saveSnapshot(Project project);
-    /// After a snapshot write of d, the next waits until (1 / kSnapshotShare - 1) d has passed.
+    /// After a snapshot write that took d of the writer's processor time, the next waits
+    /// (1 / kSnapshotShare - 1) d, at least the minimum pause and at most kLongestPause.
     static constexpr double kSnapshotShare = 0.05;
+    static constexpr std::chrono::seconds kLongestPause{60};
+    /// The shortest pause between snapshot writes; none by default (tests lengthen it, to see
+    /// snapshots give way to newer ones).
+    void setMinimumSnapshotPause(std::chrono::milliseconds pause);
+    /// How many snapshots have been written (for tests).
+    int snapshotWrites() const;
     /// The run ended and its result is in the document: back to the document's own copy.
     void releaseSnapshot();
     /// Removes this document's recovery copy (after a save, or a deliberate discard).
@@ -73,7 +80,7 @@ private:
     Document* m_document;
     QTimer m_timer;
     QThreadPool m_writer;  ///< one thread: snapshots are written in turn
-    std::mutex m_snapshotMutex;
+    mutable std::mutex m_snapshotMutex;
     /// A recovery copy waiting for the writer, with what its side file says.
     struct Snapshot {
         Project project;
@@ -85,6 +92,8 @@ private:
     /// for a snapshot and for its pause after the last write to end, until m_stopWriting.
     std::condition_variable m_snapshotWake;
     std::chrono::steady_clock::time_point m_nextWriteAt;
+    std::chrono::milliseconds m_minimumPause{0};
+    int m_snapshotWrites = 0;
     bool m_writing = false, m_stopWriting = false;
     void writeSnapshots();
     /// Ends the snapshot writer, dropping a snapshot it has not begun, and waits for it.

@@ -303,17 +303,10 @@ void TrainingController::onEpoch(EpochReport report, std::vector<NamedTensor> we
     emit checkpointed();
 }
 
-Project TrainingController::takeCheckpoint() {
-    const Project& document = m_document->project();
-    if (m_run.history.empty()) return document;
-    // Everything but the document's weights, which the epoch's replace.
-    Project p;
-    p.name = document.name;
-    p.description = document.description;
-    p.graph = document.graph;
-    p.training = document.training;
-    p.weightsFrom = document.weightsFrom;
-    p.runs = document.runs;
+std::optional<Project> TrainingController::takeCheckpoint() {
+    if (m_run.history.empty()) return m_document->project();
+    if (m_epochWeights.empty()) return std::nullopt;  // this epoch's was taken
+    Project p = withoutWeights(m_document->project());
     p.weights = std::move(m_epochWeights);
     m_epochWeights.clear();
     TrainingRun run = m_run;

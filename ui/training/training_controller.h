@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <QString>
 #include <memory>
+#include <optional>
 
 #include "graph/project_file.h"
 #include "tasks/background_task.h"
@@ -70,9 +71,10 @@ public:
     int progressPermille() const { return m_permille; }
     /// The document as it would be if the run ended now: the weights of the last finished
     /// epoch and the run so far in the runs list; the document itself before the first epoch.
-    /// The epoch's weights move into it, so each epoch's are taken once: the window's thread
-    /// copies no weights, which for a large model took tens of milliseconds an epoch.
-    Project takeCheckpoint();
+    /// The epoch's weights move into it, so that the window's thread copies no weights (for a
+    /// large model, tens of milliseconds an epoch); nullopt once they are taken, until the
+    /// next epoch's arrive.
+    std::optional<Project> takeCheckpoint();
 
 signals:
     void stateChanged(loom::ui::TrainingController::State state);

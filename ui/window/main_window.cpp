@@ -318,7 +318,11 @@ void MainWindow::buildDocks() {
     m_training = new TrainingWorkspace(this, m_document, view);
     // A crash while training keeps every finished epoch: the recovery copy follows the run.
     connect(m_training->controller(), &TrainingController::checkpointed, this,
-            [this] { m_autosaver->saveSnapshot(m_training->controller()->takeCheckpoint()); });
+            [this] {
+                if (std::optional<Project> copy = m_training->controller()->takeCheckpoint()) {
+                    m_autosaver->saveSnapshot(std::move(*copy));
+                }
+            });
     connect(m_training->controller(), &TrainingController::finished, m_autosaver, &Autosaver::releaseSnapshot);
     connect(m_training, &TrainingWorkspace::message, this, [this](const QString& text, int ms) {
         statusBar()->showMessage(text, ms);

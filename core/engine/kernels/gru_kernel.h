@@ -281,7 +281,6 @@ private:
         m_dhNext.middleRows(first, n) += tmp;
     }
 
-    /// Rows [first, first + n) of this batch's starting state h_{-1}, as given (unmasked).
     /// Packs the recurrent kernel for the steps' products (transposed for the backward pass):
     /// all of it into m_rkPacked with reset_after, else its update and reset columns there
     /// and its candidate columns into m_rkhPacked, since r * h_{t-1} comes before them.
@@ -296,6 +295,7 @@ private:
         }
     }
 
+    /// Rows [first, first + n) of this batch's starting state h_{-1}, as given (unmasked).
     auto startRows(Eigen::Index first, Eigen::Index n) const {
         return ConstMatMap<S>(m_h0, m_h.rows() / m_steps, m_u).middleRows(first, n);
     }
