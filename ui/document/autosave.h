@@ -61,8 +61,9 @@ public:
     /// (kSnapshotShare): the run's threads need every core, and a write that takes one from
     /// them slows each of their steps. A large model's epochs are then written every few.
     void saveSnapshot(Project project);
-    /// After a snapshot write that took d of the writer's processor time, the next waits
-    /// (1 / kSnapshotShare - 1) d, at least the minimum pause and at most kLongestPause.
+    /// After a snapshot write that took d, the next waits (1 / kSnapshotShare - 1) d, at least
+    /// the minimum pause and at most kLongestPause (a disk that stalls a write for minutes
+    /// does not hold the copy back as long again).
     static constexpr double kSnapshotShare = 0.05;
     static constexpr std::chrono::seconds kLongestPause{60};
     /// The shortest pause between snapshot writes; none by default (tests lengthen it, to see
