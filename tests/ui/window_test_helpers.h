@@ -82,17 +82,23 @@ inline QStringList cardsOverlapping(MainWindow& w, const char* name) {
     return names;
 }
 
-/// Calls `act` with the modal dialog of type D once one is up: work may come first (a file read
-/// on a worker thread while the window waits), so it looks every 50 ms, for up to 30 s.
-template <typename D, typename F>
-void whenDialogShows(F act, int triesLeft = 600) {
-    QTimer::singleShot(50, [act, triesLeft] {
-        if (auto* dialog = qobject_cast<D*>(QApplication::activeModalWidget()); dialog && dialog->isVisible()) {
+/// Calls `act` with the modal dialog of type D once one is up and `ready` says it is: work may
+/// come first (a file read on a worker thread while the window waits), so it looks every 50 ms,
+/// for up to 2 minutes (the sanitizer builds on a loaded machine are that slow).
+template <typename D, typename F, typename R>
+void whenDialogShows(F act, R ready, int triesLeft = 2400) {
+    QTimer::singleShot(50, [act, ready, triesLeft] {
+        if (auto* dialog = qobject_cast<D*>(QApplication::activeModalWidget());
+            dialog && dialog->isVisible() && ready(dialog)) {
             act(dialog);
         } else if (triesLeft > 0) {
-            whenDialogShows<D>(act, triesLeft - 1);
+            whenDialogShows<D>(act, ready, triesLeft - 1);
         }
     });
+}
+template <typename D, typename F>
+void whenDialogShows(F act) {
+    whenDialogShows<D>(act, [](D*) { return true; });
 }
 
 /// Answers the next message box with `button`, remembering its text in `text` if given.
@@ -113,16 +119,19 @@ inline void answerNextDialog(QMessageBox::StandardButton button, QString* text =
 /// but nothing waits on the dialog's asynchronous parts (the folder listing, the completer's
 /// popup, the button's enabling), which on a loaded machine could swallow a typed Return.
 inline void answerNextFileDialog(const QString& name, bool* answered) {
+    // A dialog whose fields are not there yet is looked at again, not given up on.
+    const auto fields = [](QFileDialog* dialog) {
+        return dialog->findChild<QLineEdit*>("fileNameEdit") && dialog->findChild<QAbstractItemView*>("listView");
+    };
     whenDialogShows<QFileDialog>([name, answered](QFileDialog* dialog) {
         auto* field = dialog->findChild<QLineEdit*>("fileNameEdit");
         auto* list = dialog->findChild<QAbstractItemView*>("listView");
-        if (!field || !list) return;
         *answered = true;
         list->clearSelection();  // a selected entry would win over the typed name
         field->setText(name);
         list->clearSelection();  // the name field selects what matches it; the name is enough
         static_cast<QDialog*>(dialog)->accept();  // QFileDialog's own accept, as its button calls it
-    });
+    }, fields);
 }
 
 }  // namespace loom::ui::test
