@@ -6,7 +6,6 @@
 #include <QMessageBox>
 #include <QFileDialog>
 #include <QLineEdit>
-#include <QPointer>
 #include <QTimer>
 #include <QtTest>
 
@@ -132,13 +131,6 @@ inline void answerNextFileDialog(const QString& name, bool* answered) {
         field->setText(name);
         list->clearSelection();  // the name field selects what matches it; the name is enough
         static_cast<QDialog*>(dialog)->accept();  // QFileDialog's own accept, as its button calls it
-        // On a loaded machine accept() can find the folder listing not ready and leave the
-        // dialog up (seen under ThreadSanitizer): answer it again until it goes.
-        QTimer::singleShot(500, [guard = QPointer<QFileDialog>(dialog), name, answered] {
-            if (guard && guard->isVisible() && QApplication::activeModalWidget() == guard) {
-                answerNextFileDialog(name, answered);
-            }
-        });
     }, fields);
 }
 
