@@ -50,15 +50,18 @@ QString Autosaver::directory() {
 Autosaver::~Autosaver() { stopSnapshots(); }
 
 bool Autosaver::writeCopy(const Project& project) {
+    return writeFiles(project, {{"original", m_document->filePath().toStdString()},
+                                {"name", m_document->displayName().toStdString()},
+                                {"saved", QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()}});
+}
+
+bool Autosaver::writeFiles(const Project& project, const nlohmann::json& meta) const {
     try {
         saveProject(project, m_file.toStdString());
-        const nlohmann::json meta = {{"original", m_document->filePath().toStdString()},
-                                     {"name", m_document->displayName().toStdString()},
-                                     {"saved", QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()}};
         writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
         return true;
     } catch (const std::exception&) {
-        // A full disk must not interrupt editing; the next interval tries again.
+        // A full disk must not interrupt editing or training; the next interval or epoch tries again.
         return false;
     }
 }
@@ -122,14 +125,8 @@ void Autosaver::writeSnapshots() {
         next.swap(m_nextSnapshot);
         lock.unlock();
         const auto start = Clock::now();
-        try {
-            saveProject(next->project, m_file.toStdString());
-            const nlohmann::json meta = {{"original", next->original}, {"name", next->name}, {"saved", next->saved},
-                                         {"training", next->training}};
-            writeFileAtomically(metaFile(m_file).toStdString(), meta.dump(2));
-        } catch (const std::exception&) {
-            // As saveNow: the next epoch tries again.
-        }
+        writeFiles(next->project, {{"original", next->original}, {"name", next->name}, {"saved", next->saved},
+                                   {"training", next->training}});
         next.reset();  // its weights go before the pause, not after
         // By the clock, waits on the disk included: never more than a twentieth of a core.
         const auto pause = std::chrono::duration_cast<Clock::duration>((Clock::now() - start) * (1.0 / kSnapshotShare - 1.0));

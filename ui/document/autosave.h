@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "graph/project_file.h"
 
 namespace loom::ui {
@@ -102,6 +104,8 @@ private:
 
     /// Writes `project` and its side file as this session's copy; false when it could not.
     bool writeCopy(const Project& project);
+    /// Writes `project` and the side file `meta` as this session's copy; false when it could not.
+    bool writeFiles(const Project& project, const nlohmann::json& meta) const;
     QString m_file;
     QLockFile m_lock;  ///< held while this instance runs; a crash leaves it stale
 };
